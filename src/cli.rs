@@ -1,0 +1,178 @@
+//! The command line: every command of DESIGN.md with its flags (clap derive).
+//! Parsing only; `commands` runs them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A terminal review console for senior approvers of AI-assisted code changes.
+#[derive(Debug, Parser)]
+#[command(name = "countersign", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Run as if started in <path> (like git -C).
+    #[arg(short = 'C', global = true, value_name = "path")]
+    pub dir: Option<PathBuf>,
+
+    /// The private SSH key to sign with (else $COUNTERSIGN_KEY, the user config,
+    /// then git's user.signingkey).
+    #[arg(long, global = true, value_name = "file")]
+    pub key: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorWhen {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the queue in the terminal UI (the default).
+    Tui,
+    /// Build a demo repository with pending changes and a demo key, and open it.
+    Demo(DemoArgs),
+    /// Put a change in the queue and print its id.
+    Submit(SubmitArgs),
+    /// Queue the AI-assisted commits found by their trailers.
+    Scan(ScanArgs),
+    /// List pending changes, most risky first.
+    Queue(QueueArgs),
+    /// Print a change: summary, findings and highlighted diff.
+    Show(ShowArgs),
+    /// Print a change's risk report.
+    Risk(RiskArgs),
+    /// Sign and record an approval.
+    Approve(DecideArgs),
+    /// Sign and record a rejection (a reason is required).
+    Reject(DecideArgs),
+    /// The gate: is every AI-assisted change in a revision or range approved?
+    Check(CheckArgs),
+    /// List every decision, each verified.
+    Audit(AuditArgs),
+    /// Fetch, merge and push queue refs and decision notes with a remote.
+    Sync(SyncArgs),
+    /// Set up .countersign/ (policy and allowed signers) in this repository.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to build the demo (default: a new temporary directory).
+    #[arg(long, value_name = "path")]
+    pub dir: Option<PathBuf>,
+    /// Print the demo's path and exit instead of opening the UI.
+    #[arg(long)]
+    pub no_tui: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// The revision (usually a branch) holding the change.
+    pub rev: String,
+    /// Measure the change against this revision instead of the merge-base with the target.
+    #[arg(long, value_name = "rev")]
+    pub base: Option<String>,
+    /// A title (default: the first commit's subject).
+    #[arg(long, value_name = "text")]
+    pub title: Option<String>,
+    /// The AI tool that wrote it (default: from the commits' trailers).
+    #[arg(long, value_name = "name")]
+    pub tool: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// A range (A..B) or revision (target..rev); default: all local branches.
+    pub range: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    /// Print JSON: an array of changes, most risky first.
+    #[arg(long)]
+    pub json: bool,
+    /// Include approved and rejected changes, not only pending ones.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The change's id.
+    pub id: String,
+    /// When to colour: auto (a terminal and no NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "when")]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    /// The change's id.
+    pub id: String,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// The change's id.
+    pub id: String,
+    /// A comment (required to reject).
+    #[arg(short = 'm', long = "message", value_name = "text")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A revision or range (A..B) whose AI-assisted changes must be approved.
+    pub target: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Print JSON: {decisions, summary}.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV.
+    #[arg(long)]
+    pub csv: bool,
+    /// Only this reviewer's decisions.
+    #[arg(long, value_name = "principal")]
+    pub reviewer: Option<String>,
+    /// Only approvals or rejections.
+    #[arg(long, value_name = "approve|reject")]
+    pub decision: Option<String>,
+    /// Only decisions at or after this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_name = "time")]
+    pub since: Option<String>,
+    /// Only decisions before this time (RFC 3339 or YYYY-MM-DD).
+    #[arg(long, value_name = "time")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The remote (default: origin).
+    pub remote: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// A senior reviewer: <principal>=<public key file>; repeat for each.
+    #[arg(long = "senior", value_name = "principal=keyfile")]
+    pub seniors: Vec<String>,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+}

@@ -1,0 +1,75 @@
+//! Running the commands of the command line. Each command is a module with a
+//! `run` function returning its exit code; errors become one line and exit 2.
+
+pub mod queue_cmd;
+pub mod show;
+pub mod submit;
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::config::RepoConfig;
+use crate::git::Repo;
+
+/// What most commands need: the repository and its configuration.
+pub struct Ctx {
+    pub repo: Repo,
+    pub config: RepoConfig,
+    pub cli_key: Option<std::path::PathBuf>,
+}
+
+impl Ctx {
+    /// Opens the repository named by `-C` (or discovered) and reads its config.
+    pub fn open(cli: &Cli) -> Result<Ctx> {
+        let repo = Repo::open(cli.dir.as_deref())?;
+        let config = repo.load_config()?;
+        Ok(Ctx {
+            repo,
+            config,
+            cli_key: cli.key.clone(),
+        })
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<u8> {
+    match &cli.command {
+        None | Some(Command::Tui) => not_yet("the TUI"),
+        Some(Command::Demo(_)) => not_yet("demo"),
+        Some(Command::Submit(a)) => submit::submit(&Ctx::open(&cli)?, a),
+        Some(Command::Scan(a)) => submit::scan(&Ctx::open(&cli)?, a),
+        Some(Command::Queue(a)) => queue_cmd::run(&Ctx::open(&cli)?, a),
+        Some(Command::Show(a)) => show::run(&Ctx::open(&cli)?, a),
+        Some(Command::Risk(_)) => not_yet("risk"),
+        Some(Command::Approve(_)) | Some(Command::Reject(_)) => not_yet("decisions"),
+        Some(Command::Check(_)) => not_yet("check"),
+        Some(Command::Audit(_)) => not_yet("audit"),
+        Some(Command::Sync(_)) => not_yet("sync"),
+        Some(Command::Init(_)) => not_yet("init"),
+    }
+}
+
+fn not_yet(what: &str) -> Result<u8> {
+    crate::bad_input!("{what} is not built yet")
+}
+
+/// One line for an error: the chain of contexts joined, newlines removed.
+pub fn error_line(e: &anyhow::Error) -> String {
+    let msg = if let Some(b) = e.downcast_ref::<crate::error::BadInput>() {
+        b.to_string()
+    } else {
+        format!("{e:#}")
+    };
+    crate::sanitize::escape_line(&msg.replace('\n', " "))
+}
+
+/// Writes to stdout; a closed pipe (e.g. `| head`) ends quietly.
+pub fn print_out(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}

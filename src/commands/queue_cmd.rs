@@ -1,0 +1,54 @@
+//! `queue [--json]`: the pending changes, most risky first.
+
+use anyhow::Result;
+
+use super::{Ctx, print_out};
+use crate::cli::QueueArgs;
+use crate::sanitize::escape_line;
+
+/// Prints the queue as a table or JSON.
+pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<u8> {
+    let mut entries = crate::queue::load(&ctx.repo, &ctx.config)?;
+    if !args.all {
+        entries.retain(|e| e.state == "pending" || e.state == "stale");
+    }
+    if args.json {
+        print_out(&format!("{}\n", serde_json::to_string_pretty(&entries)?))?;
+        return Ok(0);
+    }
+    if entries.is_empty() {
+        print_out("nothing pending: the queue is empty\n")?;
+        return Ok(0);
+    }
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:<9} {:>5}  {:<8}  {:<9} {:>5} {:>7} {:>7}  {:<14} {}\n",
+        "LEVEL", "SCORE", "ID", "STATE", "FILES", "+", "-", "TOOL", "TITLE"
+    ));
+    for e in &entries {
+        out.push_str(&format!(
+            "{:<9} {:>5}  {:<8}  {:<9} {:>5} {:>7} {:>7}  {:<14} {}\n",
+            e.risk.level,
+            e.risk.score,
+            e.change.id,
+            e.state,
+            e.files,
+            format!("+{}", e.additions),
+            format!("-{}", e.deletions),
+            truncate(&escape_line(&e.change.tool), 14),
+            escape_line(&e.change.title),
+        ));
+    }
+    print_out(&out)?;
+    Ok(0)
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}

@@ -1,0 +1,44 @@
+//! All use of git2: opening repositories, queue sources, diffs, patch-ids,
+//! notes and sync. Nothing outside this module touches git2; it hands out plain
+//! data (`Change`, `Diff`, strings of object ids).
+
+pub mod changes;
+pub mod diff;
+pub mod patch_id;
+pub mod repo;
+
+pub use changes::{
+    PENDING_PREFIX, SubmitRequest, Submitted, find_change, list_changes, scan, submit,
+};
+pub use diff::{ComputedDiff, DiffStats};
+pub use repo::{CommitInfo, Repo};
+
+use anyhow::Result;
+
+use crate::config::{REPO_CONFIG_PATH, RepoConfig};
+
+impl Repo {
+    /// Reads the repository's configuration: `.countersign/config.toml` from the
+    /// work tree, else from HEAD (bare repositories), merged over the defaults.
+    pub fn load_config(&self) -> Result<RepoConfig> {
+        if let Some(dir) = self.work_dir() {
+            let path = dir.join(REPO_CONFIG_PATH);
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                return RepoConfig::parse(&text, REPO_CONFIG_PATH);
+            }
+        } else if let Ok(Some(bytes)) = self.read_file_at("HEAD", REPO_CONFIG_PATH) {
+            return RepoConfig::parse(&String::from_utf8_lossy(&bytes), REPO_CONFIG_PATH);
+        }
+        Ok(RepoConfig::defaults())
+    }
+
+    /// Computes the diff of `base..head` and its verbatim patch-id.
+    pub fn diff(&self, base: &str, head: &str) -> Result<ComputedDiff> {
+        diff::compute(&self.git, repo::oid(base)?, repo::oid(head)?)
+    }
+
+    /// The exact text `git diff base head` prints.
+    pub fn patch_text(&self, base: &str, head: &str) -> Result<Vec<u8>> {
+        diff::patch_text(&self.git, repo::oid(base)?, repo::oid(head)?)
+    }
+}

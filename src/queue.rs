@@ -1,0 +1,105 @@
+//! The review queue: every pending change with its statistics, risk and
+//! decision state, most dangerous first. Slow parts (diffs) are cached by commit
+//! ids and computed in parallel.
+
+use anyhow::Result;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::cache::Cache;
+use crate::change::Change;
+use crate::config::RepoConfig;
+use crate::git::{DiffStats, Repo};
+
+/// Risk as the queue shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RiskSummary {
+    pub score: u8,
+    pub level: String,
+}
+
+/// One row of the queue (`queue --json` prints an array of these).
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueEntry {
+    #[serde(flatten)]
+    pub change: Change,
+    pub patch_id: Option<String>,
+    pub files: u32,
+    pub additions: u32,
+    pub deletions: u32,
+    /// `pending`, `approved`, `rejected` or `stale`.
+    pub state: String,
+    pub risk: RiskSummary,
+}
+
+/// Builds the queue of `repo`, most risky first.
+pub fn load(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<QueueEntry>> {
+    let changes = crate::git::list_changes(repo, cfg)?;
+    let git_dir = repo.git_dir();
+    let stats_cache = Cache::new(&git_dir, "stats");
+    let mut entries: Vec<QueueEntry> = changes
+        .into_par_iter()
+        .map_init(
+            || Repo::open_exact(&git_dir),
+            |thread_repo, change| {
+                let stats = match thread_repo {
+                    Ok(r) => change_stats(r, &stats_cache, &change),
+                    Err(_) => DiffStats::default(),
+                };
+                entry(change, stats)
+            },
+        )
+        .collect();
+    sort_most_risky_first(&mut entries);
+    Ok(entries)
+}
+
+/// Diff statistics of a change, from the cache or computed (and cached).
+pub fn change_stats(repo: &Repo, cache: &Cache, change: &Change) -> DiffStats {
+    let key = format!("{}-{}", change.base, change.head);
+    if let Some(s) = cache.get::<DiffStats>(&key) {
+        return s;
+    }
+    match repo.diff(&change.base, &change.head) {
+        Ok(d) => {
+            let s = d.stats();
+            cache.put(&key, &s);
+            s
+        }
+        Err(_) => DiffStats::default(),
+    }
+}
+
+fn entry(change: Change, stats: DiffStats) -> QueueEntry {
+    let risk = size_risk(&stats);
+    QueueEntry {
+        change,
+        patch_id: stats.patch_id,
+        files: stats.files,
+        additions: stats.additions,
+        deletions: stats.deletions,
+        state: "pending".to_string(),
+        risk,
+    }
+}
+
+/// Until the risk engine scores a change, its size orders the queue.
+fn size_risk(stats: &DiffStats) -> RiskSummary {
+    let lines = stats.additions + stats.deletions;
+    let score = ((lines as f64).ln_1p() * 6.0).min(40.0) as u8;
+    RiskSummary {
+        score,
+        level: if score >= 25 { "medium" } else { "low" }.to_string(),
+    }
+}
+
+/// Orders by score (highest first), then by size, then by id for stability.
+pub fn sort_most_risky_first(entries: &mut [QueueEntry]) {
+    entries.sort_by(|a, b| {
+        b.risk
+            .score
+            .cmp(&a.risk.score)
+            .then((b.additions + b.deletions).cmp(&(a.additions + a.deletions)))
+            .then(a.change.id.cmp(&b.change.id))
+    });
+}
