@@ -12,3 +12,4 @@ pub mod git; // all git2 use: repos, queue sources, diffs, patch-ids, notes
 pub mod queue; // the review queue: changes with stats, risk and state
 pub mod sanitize;
 pub mod trailers; // recognising AI-assisted commits by their trailers // untrusted text made safe for a terminal
+pub mod ui; // the review console (TUI)

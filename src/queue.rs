@@ -70,7 +70,9 @@ pub fn change_stats(repo: &Repo, cache: &Cache, change: &Change) -> DiffStats {
     }
 }
 
-fn entry(change: Change, stats: DiffStats) -> QueueEntry {
+/// A queue row from a change and its statistics (risk from size until the risk
+/// engine scores it).
+pub fn entry(change: Change, stats: DiffStats) -> QueueEntry {
     let risk = size_risk(&stats);
     QueueEntry {
         change,

@@ -36,7 +36,7 @@ impl Ctx {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<u8> {
     match &cli.command {
-        None | Some(Command::Tui) => not_yet("the TUI"),
+        None | Some(Command::Tui) => tui(&cli),
         Some(Command::Demo(_)) => not_yet("demo"),
         Some(Command::Submit(a)) => submit::submit(&Ctx::open(&cli)?, a),
         Some(Command::Scan(a)) => submit::scan(&Ctx::open(&cli)?, a),
@@ -49,6 +49,17 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Sync(_)) => not_yet("sync"),
         Some(Command::Init(_)) => not_yet("init"),
     }
+}
+
+/// Opens the review console on the repository named by `-C` (or discovered).
+fn tui(cli: &Cli) -> Result<u8> {
+    let dir = match &cli.dir {
+        Some(d) => d.clone(),
+        None => std::env::current_dir()?,
+    };
+    let user = crate::config::UserConfig::load()?;
+    crate::ui::run(&dir, &user, cli.key.clone())?;
+    Ok(0)
 }
 
 fn not_yet(what: &str) -> Result<u8> {
