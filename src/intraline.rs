@@ -6,6 +6,9 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::diff::{Hunk, LineKind};
 
+/// Byte ranges within a line.
+pub type Ranges = Vec<(u32, u32)>;
+
 /// Lines longer than this are not word-diffed (cost grows with length).
 const MAX_LINE: usize = 1000;
 /// A pair is emphasised only when at most this share of it changed; beyond it
@@ -44,7 +47,7 @@ pub fn hunk_emphasis(hunk: &Hunk) -> Vec<Vec<(u32, u32)>> {
 
 /// The changed byte ranges of an old and a new line, or `None` when the lines
 /// are too different (or too long) to be shown as an edit.
-pub fn changed_words(old: &str, new: &str) -> Option<(Vec<(u32, u32)>, Vec<(u32, u32)>)> {
+pub fn changed_words(old: &str, new: &str) -> Option<(Ranges, Ranges)> {
     if old.len() > MAX_LINE || new.len() > MAX_LINE || old == new {
         return None;
     }
