@@ -2,6 +2,7 @@
 //! notes and sync. Nothing outside this module touches git2; it hands out plain
 //! data (`Change`, `Diff`, strings of object ids).
 
+pub mod build;
 pub mod changes;
 pub mod diff;
 pub mod patch_id;
