@@ -7,6 +7,7 @@ pub mod changes;
 pub mod diff;
 pub mod patch_id;
 pub mod repo;
+pub mod similarity;
 
 pub use changes::{
     PENDING_PREFIX, SubmitRequest, Submitted, find_change, list_changes, scan, submit,
