@@ -64,13 +64,13 @@ fn hostile_text_never_reaches_the_terminal() {
     std::fs::write(r.path().join("name\x1b[31m.txt"), "x\n").unwrap();
     r.commit_all("evil\n\nAssisted-by: Claude");
     let id = r.cs(&["submit", "evil"]).ok().trim().to_string();
+    let re = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
     for color in ["always", "never"] {
         let out = r
             .cs(&["show", &format!("--color={color}"), &id])
             .ok()
             .to_string();
         // Every ESC left is one of our own colour sequences.
-        let re = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
         let visible = re.replace_all(&out, "").to_string();
         assert!(!visible.contains('\x1b'), "raw ESC in {color} output");
         for bad in [
