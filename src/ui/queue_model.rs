@@ -93,6 +93,8 @@ pub struct QueueModel {
     pub top: usize,
     /// Rows the table showed last time (set by the view).
     pub height: usize,
+    /// The user picked a row: keep it selected as rows arrive and re-sort.
+    pub picked: bool,
 }
 
 impl Default for QueueModel {
@@ -110,6 +112,7 @@ impl Default for QueueModel {
             selected: 0,
             top: 0,
             height: 20,
+            picked: false,
         }
     }
 }
@@ -186,7 +189,10 @@ impl QueueModel {
 
     /// Recomputes the visible rows (tab, filter, sort), keeping the selection.
     pub fn refresh(&mut self) {
-        let keep = self.selected_row().map(|r| r.entry.change.id.clone());
+        let keep = self
+            .selected_row()
+            .filter(|_| self.picked)
+            .map(|r| r.entry.change.id.clone());
         let mut fuzzy = Fuzzy::new(&self.filter.text);
         let state = self.tab.state();
         let mut visible: Vec<usize> = self
@@ -244,6 +250,7 @@ impl QueueModel {
     pub fn command(&mut self, cmd: Cmd) -> bool {
         if let Some(n) = nav::moved(self.selected, self.visible.len(), cmd, self.height) {
             self.selected = n;
+            self.picked = true;
             self.top = nav::keep_visible(self.top, self.selected, self.height);
             return true;
         }
@@ -278,6 +285,7 @@ impl QueueModel {
     pub fn wheel(&mut self, delta: i32) {
         let n = self.selected as i64 + i64::from(delta);
         self.selected = n.clamp(0, self.visible.len().saturating_sub(1) as i64) as usize;
+        self.picked = true;
         self.top = nav::keep_visible(self.top, self.selected, self.height);
     }
 }

@@ -144,9 +144,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, st: &Styles) {
         f.render_widget(Paragraph::new(vec![Line::raw(""), Line::from(msg)]), body);
         return;
     }
-    let title_w = body
-        .width
-        .saturating_sub(8 + 5 + 9 + 17 + 11 + 5 + 6 + 14 + 6 + 9 + 11) as usize;
+    let fixed: [u16; 10] = [8, 5, 8, 14, 12, 4, 5, 11, 5, 8];
+    let title_w = body.width.saturating_sub(fixed.iter().sum::<u16>() + 10) as usize;
     let rows: Vec<Row> = q
         .visible
         .iter()
@@ -175,8 +174,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, st: &Styles) {
                 )),
                 Cell::from(Span::styled(clean(&c.id), st.accent)),
                 Cell::from(Span::styled(clean_fit(&c.title, title_w.max(8)), st.text)),
-                Cell::from(Span::styled(clean_fit(author_name(&c.author), 16), dim)),
-                Cell::from(Span::styled(clean_fit(&c.tool, 10), dim)),
+                Cell::from(Span::styled(clean_fit(author_name(&c.author), 14), dim)),
+                Cell::from(Span::styled(clean_fit(&c.tool, 12), dim)),
                 Cell::from(Span::styled(age(app.now, c.submitted_at), dim)),
                 Cell::from(Span::styled(
                     if r.loaded {
@@ -215,17 +214,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, st: &Styles) {
     let table = Table::new(
         rows,
         [
-            Constraint::Length(8),
-            Constraint::Length(5),
-            Constraint::Length(8),
+            Constraint::Length(fixed[0]),
+            Constraint::Length(fixed[1]),
+            Constraint::Length(fixed[2]),
             Constraint::Fill(1),
-            Constraint::Length(16),
-            Constraint::Length(10),
-            Constraint::Length(4),
-            Constraint::Length(5),
-            Constraint::Length(13),
-            Constraint::Length(5),
-            Constraint::Length(8),
+            Constraint::Length(fixed[3]),
+            Constraint::Length(fixed[4]),
+            Constraint::Length(fixed[5]),
+            Constraint::Length(fixed[6]),
+            Constraint::Length(fixed[7]),
+            Constraint::Length(fixed[8]),
+            Constraint::Length(fixed[9]),
         ],
     )
     .header(header)
