@@ -505,3 +505,22 @@ mod tests {
         assert_eq!(warnings.len(), 2, "{warnings:?}");
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    use super::*;
+
+    #[test]
+    fn docs_name_every_command() {
+        let doc = include_str!("../../docs/tui.md");
+        for s in Screen::ALL {
+            for c in registry(s) {
+                assert!(
+                    doc.contains(&format!("`{}`", c.name)),
+                    "docs/tui.md lacks {}",
+                    c.name
+                );
+            }
+        }
+    }
+}

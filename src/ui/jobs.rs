@@ -149,3 +149,94 @@ pub fn execute(
         Request::Audit => emit(Output::Audit(backend.audit().map_err(err))),
     }
 }
+
+/// A job to start: the request, its generation and its cancel flag.
+pub struct Start {
+    pub request: Request,
+    pub generation: u64,
+    pub cancel: std::sync::Arc<AtomicBool>,
+}
+
+#[derive(Default)]
+struct Slot {
+    generation: u64,
+    running: Option<std::sync::Arc<AtomicBool>>,
+    pending: Option<Request>,
+}
+
+/// One slot per kind of job (as gitui's async jobs): at most one runs; a newer
+/// request replaces a pending one and tells the running one to stop; results
+/// of any but the newest request are stale.
+#[derive(Default)]
+pub struct Slots {
+    slots: std::collections::HashMap<JobKind, Slot>,
+}
+
+impl Slots {
+    /// Takes a request; returns it to start now, or `None` when it waits.
+    pub fn submit(&mut self, request: Request) -> Option<Start> {
+        let kind = request.kind();
+        let slot = self.slots.entry(kind).or_default();
+        slot.generation += 1;
+        if let Some(cancel) = &slot.running {
+            // Signing is never interrupted.
+            if kind != JobKind::Sign {
+                cancel.store(true, Ordering::Relaxed);
+            }
+            slot.pending = Some(request);
+            return None;
+        }
+        Some(Self::start(slot, request))
+    }
+
+    fn start(slot: &mut Slot, request: Request) -> Start {
+        let cancel = std::sync::Arc::new(AtomicBool::new(false));
+        slot.running = Some(cancel.clone());
+        Start {
+            request,
+            generation: slot.generation,
+            cancel,
+        }
+    }
+
+    /// True when a result of `generation` is from the newest request.
+    pub fn current(&self, kind: JobKind, generation: u64) -> bool {
+        self.slots
+            .get(&kind)
+            .is_some_and(|s| s.generation == generation)
+    }
+
+    /// A job ended; returns the waiting request to start, if any.
+    pub fn finished(&mut self, kind: JobKind) -> Option<Start> {
+        let slot = self.slots.entry(kind).or_default();
+        slot.running = None;
+        let next = slot.pending.take()?;
+        Some(Self::start(slot, next))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latest_request_wins_and_old_results_are_stale() {
+        let mut s = Slots::default();
+        let first = s.submit(Request::LoadQueue).expect("starts at once");
+        assert!(s.submit(Request::LoadQueue).is_none(), "waits");
+        assert!(
+            s.submit(Request::LoadQueue).is_none(),
+            "replaces the waiting one"
+        );
+        assert!(
+            first.cancel.load(Ordering::Relaxed),
+            "the running one is told to stop"
+        );
+        assert!(!s.current(JobKind::Queue, first.generation));
+        let next = s.finished(JobKind::Queue).expect("the newest starts");
+        assert!(s.current(JobKind::Queue, next.generation));
+        assert!(s.finished(JobKind::Queue).is_none(), "only one was waiting");
+        // Other kinds are independent.
+        assert!(s.submit(Request::Audit).is_some());
+    }
+}

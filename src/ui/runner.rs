@@ -3,7 +3,6 @@
 //! results of superseded requests are dropped), and a redraw only when the state
 //! changed (or a spinner turns).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -15,7 +14,7 @@ use super::app::App;
 use super::backend::Backend;
 use super::commands::Keymap;
 use super::hl::{Highlighter, Theme};
-use super::jobs::{JobKind, Output, Request, execute};
+use super::jobs::{JobKind, Output, Request, Slots, Start, execute};
 use super::style::Styles;
 use super::{terminal, view};
 use crate::config::UserConfig;
@@ -26,67 +25,44 @@ enum JobMsg {
     Finished(JobKind),
 }
 
-#[derive(Default)]
-struct Slot {
-    generation: u64,
-    running: Option<Arc<AtomicBool>>,
-    pending: Option<Request>,
-}
-
-/// The job slots.
+/// The job slots and what jobs need.
 struct Jobs {
     backend: Arc<dyn Backend>,
     highlighter: Arc<Highlighter>,
     tx: UnboundedSender<JobMsg>,
-    slots: HashMap<JobKind, Slot>,
+    slots: Slots,
 }
 
 impl Jobs {
     fn submit(&mut self, req: Request) {
-        let kind = req.kind();
-        let slot = self.slots.entry(kind).or_default();
-        slot.generation += 1;
-        if let Some(cancel) = &slot.running {
-            // Latest wins: the running job is told to stop, this one waits.
-            if kind != JobKind::Sign {
-                cancel.store(true, Ordering::Relaxed);
-            }
-            slot.pending = Some(req);
-        } else {
-            self.start(req);
+        if let Some(start) = self.slots.submit(req) {
+            self.spawn(start);
         }
     }
 
-    fn start(&mut self, req: Request) {
-        let kind = req.kind();
-        let slot = self.slots.entry(kind).or_default();
-        let cancel = Arc::new(AtomicBool::new(false));
-        slot.running = Some(cancel.clone());
-        let generation = slot.generation;
+    fn spawn(&self, start: Start) {
+        let Start {
+            request,
+            generation,
+            cancel,
+        } = start;
+        let kind = request.kind();
         let (backend, hl, tx) = (
             self.backend.clone(),
             self.highlighter.clone(),
             self.tx.clone(),
         );
         tokio::task::spawn_blocking(move || {
-            execute(req, &*backend, &hl, &cancel, &mut |o| {
+            execute(request, &*backend, &hl, &cancel, &mut |o| {
                 let _ = tx.send(JobMsg::Out(kind, generation, o));
             });
             let _ = tx.send(JobMsg::Finished(kind));
         });
     }
 
-    fn current(&self, kind: JobKind, generation: u64) -> bool {
-        self.slots
-            .get(&kind)
-            .is_some_and(|s| s.generation == generation)
-    }
-
     fn finished(&mut self, kind: JobKind) {
-        let slot = self.slots.entry(kind).or_default();
-        slot.running = None;
-        if let Some(p) = slot.pending.take() {
-            self.start(p);
+        if let Some(start) = self.slots.finished(kind) {
+            self.spawn(start);
         }
     }
 }
@@ -122,7 +98,7 @@ async fn event_loop(
         backend,
         highlighter,
         tx: job_tx,
-        slots: HashMap::new(),
+        slots: Slots::default(),
     };
 
     let (mut term, _guard) = terminal::setup()?;
@@ -204,7 +180,7 @@ fn on_job(app: &mut App, jobs: &mut Jobs, msg: JobMsg) -> bool {
     match msg {
         JobMsg::Out(kind, generation, out) => {
             // Highlights stay valid even when superseded (keyed by review and file).
-            if jobs.current(kind, generation) || kind == JobKind::Highlight {
+            if jobs.slots.current(kind, generation) || kind == JobKind::Highlight {
                 app.apply(out)
             } else {
                 false
