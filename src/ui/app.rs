@@ -483,6 +483,10 @@ impl App {
                     Err(e) => self.error(e),
                 }
             }
+            Output::Failed(e) => {
+                self.queue.loading = false;
+                self.error(crate::sanitize::escape_line(&e));
+            }
             Output::Audit(r) => {
                 let Some(a) = self.stack.iter_mut().find_map(|v| match v {
                     View::Audit(a) => Some(a),

@@ -88,6 +88,8 @@ pub enum Output {
     Signer(Result<SignerInfo, String>),
     Signed(Result<SignOutcome, String>),
     Audit(Result<Vec<AuditRow>, String>),
+    /// A job failed unexpectedly (a bug): shown in the status line.
+    Failed(String),
 }
 
 fn err(e: anyhow::Error) -> String {

@@ -348,15 +348,7 @@ impl ReviewModel {
                     );
                 }
                 let at = list.iter().position(|r| *r == self.cursor).unwrap_or(0);
-                let text = match self.layout.rows.get(self.cursor) {
-                    Some(Row::Finding { finding, .. }) => self
-                        .findings()
-                        .get(*finding)
-                        .map(|f| format!(": {} {}: {}", f.severity.name(), f.rule, f.message))
-                        .unwrap_or_default(),
-                    _ => String::new(),
-                };
-                return Some(format!("finding {}/{}{text}", at + 1, list.len()));
+                return Some(format!("finding {}/{}", at + 1, list.len()));
             }
             Cmd::ToggleSplit => {
                 self.split = !self.split;

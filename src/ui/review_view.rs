@@ -21,12 +21,42 @@ use super::text::{SpanBuilder, clean, clean_fit};
 
 pub fn draw(f: &mut Frame, area: Rect, r: &mut ReviewModel, st: &Styles, tick: u64) {
     let searching = r.search.is_some();
-    let [head, body, search] = Layout::vertical([
+    // The finding under the cursor, in full, in a panel below the diff.
+    let detail = match r.layout.rows.get(r.cursor) {
+        Some(Row::Finding { finding, .. }) => r.findings().get(*finding).cloned(),
+        _ => None,
+    };
+    let [head, body, panel, search] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Fill(1),
+        Constraint::Length(if detail.is_some() { 3 } else { 0 }),
         Constraint::Length(u16::from(searching)),
     ])
     .areas(area);
+    if let Some(fi) = &detail {
+        let line = Line::from(vec![
+            Span::styled(
+                format!("{} {} ", severity_glyph(fi.severity), fi.severity.name()),
+                st.severity(fi.severity),
+            ),
+            Span::styled(clean(&fi.rule), st.severity(fi.severity)),
+            Span::styled(
+                format!(
+                    " {}{}: ",
+                    clean(&fi.path),
+                    fi.line.map_or(String::new(), |n| format!(":{n}"))
+                ),
+                st.muted,
+            ),
+            Span::styled(clean(&fi.message), st.text),
+        ]);
+        f.render_widget(
+            Paragraph::new(line)
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(Block::new().borders(Borders::TOP).border_style(st.muted)),
+            panel,
+        );
+    }
     draw_header(f, head, r, st, tick);
 
     if let Some(e) = &r.error {

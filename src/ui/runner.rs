@@ -53,9 +53,23 @@ impl Jobs {
             self.tx.clone(),
         );
         tokio::task::spawn_blocking(move || {
-            execute(request, &*backend, &hl, &cancel, &mut |o| {
-                let _ = tx.send(JobMsg::Out(kind, generation, o));
+            let run = std::panic::AssertUnwindSafe(|| {
+                execute(request, &*backend, &hl, &cancel, &mut |o| {
+                    let _ = tx.send(JobMsg::Out(kind, generation, o));
+                })
             });
+            if let Err(panic) = std::panic::catch_unwind(run) {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown error".into());
+                let _ = tx.send(JobMsg::Out(
+                    kind,
+                    generation,
+                    Output::Failed(format!("{kind:?} job failed: {what}")),
+                ));
+            }
             let _ = tx.send(JobMsg::Finished(kind));
         });
     }

@@ -39,9 +39,14 @@ pub fn restore() {
 /// Enters the UI mode and installs a panic hook that restores the terminal first.
 pub fn setup() -> anyhow::Result<(Term, Guard)> {
     let previous = std::panic::take_hook();
+    let ui_thread = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
+        // A panic in a background job is caught and reported by the runner; one
+        // on the UI thread ends the program, so the terminal comes back first.
+        if std::thread::current().id() == ui_thread {
+            restore();
+            previous(info);
+        }
     }));
     enable_raw_mode()?;
     let guard = Guard;
