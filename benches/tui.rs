@@ -240,6 +240,7 @@ fn open_100k_line_change_to_first_frame(b: divan::Bencher, (files, lines): (usiz
                 token,
                 result: Ok(diff.clone()),
             });
+            countersign::ui::visible_hl::prepare(&mut app, &h.highlighter);
             term.draw(|f| countersign::ui::view::draw(f, &mut app, &h.styles))
                 .unwrap();
             app
@@ -275,6 +276,7 @@ fn scrolling(b: divan::Bencher, key: Key) {
     b.bench_local(|| {
         app.handle(Input::Key(key));
         app.take_requests();
+        countersign::ui::visible_hl::prepare(&mut app, &h.highlighter);
         term.draw(|f| countersign::ui::view::draw(f, &mut app, &h.styles))
             .unwrap();
     });
@@ -296,4 +298,81 @@ fn keystroke_to_frame_half_page(b: divan::Bencher) {
 #[divan::bench]
 fn keystroke_to_frame_toggle_split(b: divan::Bencher) {
     scrolling(b, Key::char('t'));
+}
+
+/// A real repository with `n` pending changes (refs straight at head commits,
+/// each one file changed), built with `git fast-import`.
+fn real_repo(n: usize) -> tempfile::TempDir {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let st = Command::new("git")
+            .current_dir(dir.path())
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap();
+        assert!(st.success());
+    };
+    git(&["init", "-q", "-b", "main"]);
+    let mut s = String::new();
+    let base = "fn main() {}\n".repeat(20);
+    s.push_str(&format!(
+        "commit refs/heads/main\nmark :1\ncommitter A <a@example.com> 1700000000 +0000\ndata 4\ninit\nM 644 inline src/lib.rs\ndata {}\n{base}\n",
+        base.len()
+    ));
+    for i in 0..n {
+        let content = format!("{base}fn change_{i}() {{ let x = {i}; }}\n");
+        let msg = format!("Change {i}\n\nAssisted-by: Claude\n");
+        s.push_str(&format!(
+            "commit refs/countersign/pending/c{i:07}\ncommitter A <a@example.com> {} +0000\ndata {}\n{msg}from :1\nM 644 inline src/lib.rs\ndata {}\n{content}\n",
+            1_700_000_100 + i,
+            msg.len(),
+            content.len()
+        ));
+    }
+    let mut child = Command::new("git")
+        .current_dir(dir.path())
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    dir
+}
+
+/// The real backend on 2,000 pending changes: the whole load with statistics
+/// (rows fill in as they come; the statistics cache is warm after the first
+/// run, as on a second start).
+#[divan::bench(sample_count = 10)]
+fn queue_2000_real_git_full_load(b: divan::Bencher) {
+    let dir = real_repo(2000);
+    let backend =
+        countersign::ui::backend::GitBackend::open(dir.path(), &UserConfig::default(), None)
+            .unwrap();
+    b.bench_local(|| {
+        let mut rows = 0;
+        backend
+            .load_queue(&mut |e| {
+                if let QueueEvent::Row(_) = e {
+                    rows += 1;
+                }
+            })
+            .unwrap();
+        assert_eq!(rows, 2000);
+    });
+}
+
+/// Listing alone (what the first full table waits for).
+#[divan::bench(sample_count = 10)]
+fn queue_2000_real_git_listing_only(b: divan::Bencher) {
+    let dir = real_repo(2000);
+    let repo = countersign::git::Repo::open(Some(dir.path())).unwrap();
+    let cfg = repo.load_config().unwrap();
+    b.bench_local(|| {
+        let changes = countersign::git::list_changes(&repo, &cfg).unwrap();
+        assert_eq!(changes.len(), 2000);
+    });
 }

@@ -454,6 +454,7 @@ impl App {
                     return false;
                 };
                 r.highlights.insert(file, hunks);
+                r.partial.retain(|(f, _), _| *f != file);
                 // Only a redraw if the file is on screen.
                 let (top, h) = (r.top, r.height);
                 let visible = r.layout.rows[top.min(r.layout.rows.len())..]

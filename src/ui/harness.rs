@@ -93,6 +93,7 @@ impl Harness {
 
     /// Draws a frame.
     pub fn draw(&mut self) {
+        super::visible_hl::prepare(&mut self.app, &self.highlighter);
         let (app, st) = (&mut self.app, &self.styles);
         self.terminal
             .draw(|f| view::draw(f, app, st))

@@ -27,6 +27,7 @@ pub mod style; // colours from the theme
 pub mod terminal; // raw mode, alternate screen, restore on exit and panic
 pub mod text; // untrusted text to sanitised spans
 pub mod view; // drawing a frame: screen, layers, status bar
+pub mod visible_hl; // highlighting what is on screen before drawing it
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

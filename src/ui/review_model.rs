@@ -79,6 +79,9 @@ pub struct ReviewModel {
     pub file_sel: usize,
     pub search: Option<Search>,
     pub highlights: HashMap<usize, Arc<Vec<Vec<LineHighlight>>>>,
+    /// Highlights of the first lines of hunks shown before their file was
+    /// highlighted in the background (file, hunk) → lines.
+    pub partial: HashMap<(usize, usize), Vec<LineHighlight>>,
 }
 
 impl ReviewModel {
@@ -104,6 +107,7 @@ impl ReviewModel {
             file_sel: 0,
             search: None,
             highlights: HashMap::new(),
+            partial: HashMap::new(),
         }
     }
 

@@ -494,10 +494,13 @@ fn draw_row(
 }
 
 fn highlight(r: &ReviewModel, file: usize, hunk: usize, line: u32) -> Option<&LineHighlight> {
-    r.highlights
-        .get(&file)
-        .and_then(|h| h.get(hunk))
-        .and_then(|h| h.get(line as usize))
+    match r.highlights.get(&file) {
+        Some(h) => h.get(hunk).and_then(|h| h.get(line as usize)),
+        None => r
+            .partial
+            .get(&(file, hunk))
+            .and_then(|h| h.get(line as usize)),
+    }
 }
 
 /// The marker column, sign and content of one diff line, `content_w` wide.

@@ -147,6 +147,7 @@ async fn event_loop(
         }
         if dirty {
             app.now = now();
+            super::visible_hl::prepare(&mut app, &jobs.highlighter);
             if let Err(e) = term.draw(|f| view::draw(f, &mut app, &styles)) {
                 break Err(e.into());
             }
