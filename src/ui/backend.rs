@@ -69,8 +69,10 @@ pub struct FindingView {
     pub rule: String,
     pub severity: Severity,
     pub path: String,
-    /// The line in the new file (or the old one for removed lines).
+    /// The line on `side`: the new file, or the old one for removed lines;
+    /// `None` for the whole file.
     pub line: Option<u32>,
+    pub side: crate::diff::Side,
     pub message: String,
 }
 

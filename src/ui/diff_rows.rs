@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::diff::{Diff, FileDiff, LineKind};
+use crate::diff::{Diff, DiffLine, FileDiff, LineKind, Side};
 
 use super::backend::FindingView;
 
@@ -87,30 +87,42 @@ pub fn is_huge(f: &FileDiff) -> bool {
         || f.hunks.iter().map(|h| h.lines.len()).sum::<usize>() > HUGE_LINES
 }
 
-/// The findings of each file (by index) and line: (file, line) → finding indices;
-/// findings whose line is not in the diff are under (file, None).
-pub fn place_findings(
-    diff: &Diff,
-    findings: &[FindingView],
-) -> HashMap<(usize, Option<u32>), Vec<usize>> {
+/// Where a finding is shown: a file, and a line on one side (`true`: the old
+/// side, for removed lines; `None`: under the file's header).
+pub type Spot = (usize, Option<(bool, u32)>);
+
+/// The spot of a diff line: removed lines count on the old side.
+pub fn line_spot(file: usize, l: &DiffLine) -> Option<Spot> {
+    match l.kind {
+        LineKind::Removed => l.old_no.map(|n| (file, Some((true, n)))),
+        _ => l.new_no.map(|n| (file, Some((false, n)))),
+    }
+}
+
+/// The findings of each spot → finding indices; findings whose line is not in
+/// the diff go under their file's header.
+pub fn place_findings(diff: &Diff, findings: &[FindingView]) -> HashMap<Spot, Vec<usize>> {
     let mut by_path: HashMap<&str, usize> = HashMap::new();
     for (i, f) in diff.files.iter().enumerate() {
         for p in [&f.path.plus, &f.path.minus].into_iter().flatten() {
             by_path.entry(p.as_str()).or_insert(i);
         }
     }
-    let mut out: HashMap<(usize, Option<u32>), Vec<usize>> = HashMap::new();
+    let mut out: HashMap<Spot, Vec<usize>> = HashMap::new();
     for (i, finding) in findings.iter().enumerate() {
         let Some(&file) = by_path.get(finding.path.as_str()) else {
             continue;
         };
-        let shown = finding.line.filter(|n| {
-            diff.files[file].hunks.iter().any(|h| {
-                h.lines
-                    .iter()
-                    .any(|l| l.new_no == Some(*n) && l.kind != LineKind::Removed)
-            })
-        });
+        let shown = finding
+            .line
+            .map(|n| (finding.side == Side::Minus, n))
+            .filter(|spot| {
+                diff.files[file].hunks.iter().any(|h| {
+                    h.lines
+                        .iter()
+                        .any(|l| line_spot(file, l) == Some((file, Some(*spot))))
+                })
+            });
         out.entry((file, shown)).or_default().push(i);
     }
     out
@@ -120,7 +132,7 @@ pub fn place_findings(
 /// `collapsed` files show a note only.
 pub fn build(
     diff: &Diff,
-    findings: &HashMap<(usize, Option<u32>), Vec<usize>>,
+    findings: &HashMap<Spot, Vec<usize>>,
     split: bool,
     collapsed: &HashSet<usize>,
     expanded: &HashSet<usize>,
@@ -132,7 +144,7 @@ pub fn build(
         }
         l.file_rows.push(l.rows.len());
         l.rows.push(Row::FileHeader { file: fi });
-        push_findings(&mut l, findings, fi, None);
+        push_findings(&mut l, findings, Some((fi, None)));
         if f.binary {
             l.rows.push(Row::Note {
                 file: fi,
@@ -173,9 +185,7 @@ pub fn build(
                         hunk: hi,
                         line: li as u32,
                     });
-                    if line.kind != LineKind::Removed {
-                        push_findings(&mut l, findings, fi, line.new_no);
-                    }
+                    push_findings(&mut l, findings, line_spot(fi, line));
                 }
             }
         }
@@ -183,16 +193,12 @@ pub fn build(
     l
 }
 
-fn push_findings(
-    l: &mut Layout,
-    findings: &HashMap<(usize, Option<u32>), Vec<usize>>,
-    file: usize,
-    line: Option<u32>,
-) {
-    if line.is_none() && findings.is_empty() {
+fn push_findings(l: &mut Layout, findings: &HashMap<Spot, Vec<usize>>, spot: Option<Spot>) {
+    let Some(spot) = spot else {
         return;
-    }
-    if let Some(list) = findings.get(&(file, line)) {
+    };
+    let file = spot.0;
+    if let Some(list) = findings.get(&spot) {
         for &finding in list {
             l.finding_rows.push(l.rows.len());
             l.rows.push(Row::Finding { file, finding });
@@ -204,7 +210,7 @@ fn push_findings(
 /// run of added lines that follows it.
 fn push_pairs(
     l: &mut Layout,
-    findings: &HashMap<(usize, Option<u32>), Vec<usize>>,
+    findings: &HashMap<Spot, Vec<usize>>,
     fi: usize,
     hi: usize,
     f: &FileDiff,
@@ -220,7 +226,7 @@ fn push_pairs(
                     left: Some(i as u32),
                     right: Some(i as u32),
                 });
-                push_findings(l, findings, fi, lines[i].new_no);
+                push_findings(l, findings, line_spot(fi, &lines[i]));
                 i += 1;
             }
             _ => {
@@ -242,8 +248,11 @@ fn push_pairs(
                         left: removed.get(k).copied(),
                         right,
                     });
+                    if let Some(left) = removed.get(k) {
+                        push_findings(l, findings, line_spot(fi, &lines[*left as usize]));
+                    }
                     if let Some(r) = right {
-                        push_findings(l, findings, fi, lines[r as usize].new_no);
+                        push_findings(l, findings, line_spot(fi, &lines[r as usize]));
                     }
                 }
             }

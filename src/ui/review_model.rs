@@ -67,7 +67,7 @@ pub struct ReviewModel {
     pub split: bool,
     pub collapsed: HashSet<usize>,
     pub expanded: HashSet<usize>,
-    placed: HashMap<(usize, Option<u32>), Vec<usize>>,
+    placed: HashMap<diff_rows::Spot, Vec<usize>>,
     pub layout: Layout,
     pub badges: Vec<FileBadge>,
     pub cursor: usize,
@@ -114,6 +114,17 @@ impl ReviewModel {
     /// The findings, if the report arrived.
     pub fn findings(&self) -> &[FindingView] {
         self.risk.as_ref().map_or(&[], |r| r.findings.as_slice())
+    }
+
+    /// The worst finding shown at a spot.
+    pub fn worst_at(&self, spot: diff_rows::Spot) -> Option<Severity> {
+        let findings = self.findings();
+        self.placed
+            .get(&spot)?
+            .iter()
+            .filter_map(|i| findings.get(*i))
+            .map(|f| f.severity)
+            .max()
     }
 
     /// The diff arrived.

@@ -450,7 +450,7 @@ fn draw_row(
                 ln,
             ));
             let content_w = width.saturating_sub(2 * nw + 3);
-            spans.extend(side(r, fd, dl, hl, r.hscroll, content_w, matched, st));
+            spans.extend(side(r, file, dl, hl, r.hscroll, content_w, matched, st));
             Line::from(spans)
         }
         Row::Pair {
@@ -478,7 +478,7 @@ fn draw_row(
                             ln,
                         ));
                         let hl = highlight(r, file, hunk, l);
-                        spans.extend(side(r, fd, dl, hl, r.hscroll, content_w, matched, st));
+                        spans.extend(side(r, file, dl, hl, r.hscroll, content_w, matched, st));
                     }
                     None => {
                         spans.push(Span::styled(
@@ -507,7 +507,7 @@ fn highlight(r: &ReviewModel, file: usize, hunk: usize, line: u32) -> Option<&Li
 #[allow(clippy::too_many_arguments)]
 fn side(
     r: &ReviewModel,
-    fd: &FileDiff,
+    file: usize,
     dl: &DiffLine,
     hl: Option<&LineHighlight>,
     hscroll: usize,
@@ -531,11 +531,7 @@ fn side(
     b.fill(bg);
     // The marker: the worst finding on this line, else a hidden-text flag, else
     // a search match.
-    let worst = if dl.kind == LineKind::Removed {
-        None
-    } else {
-        dl.new_no.and_then(|n| finding_at(r, fd, n))
-    };
+    let worst = super::diff_rows::line_spot(file, dl).and_then(|s| r.worst_at(s));
     let marker = match worst {
         Some(s) => Span::styled(severity_glyph(s), st.severity(s)),
         None if b.hazard => Span::styled("!", st.escape),
@@ -548,17 +544,6 @@ fn side(
     ];
     out.extend(b.spans);
     out
-}
-
-fn finding_at(r: &ReviewModel, fd: &FileDiff, line: u32) -> Option<Severity> {
-    let path = fd.display_path();
-    r.findings()
-        .iter()
-        .filter(|f| {
-            f.line == Some(line) && (f.path == path || fd.path.minus.as_deref() == Some(&f.path))
-        })
-        .map(|f| f.severity)
-        .max()
 }
 
 /// The content of a line: syntax colours from `hl`, changed words on `emph`.

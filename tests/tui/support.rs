@@ -266,6 +266,7 @@ pub fn findings() -> Vec<FindingView> {
             severity: Severity::Critical,
             path: "src/auth.rs".into(),
             line: Some(5),
+            side: countersign::diff::Side::Plus,
             message:
                 "A hard-coded token skips the session check: anyone who knows it is logged in."
                     .into(),
@@ -275,13 +276,23 @@ pub fn findings() -> Vec<FindingView> {
             severity: Severity::High,
             path: "src/auth.rs".into(),
             line: Some(12),
+            side: countersign::diff::Side::Plus,
             message: "A right-to-left override hides what this line really compares.".into(),
+        },
+        FindingView {
+            rule: "admin-check-changed".into(),
+            severity: Severity::High,
+            path: "src/auth.rs".into(),
+            line: Some(9),
+            side: countersign::diff::Side::Minus,
+            message: "The old admin check is removed.".into(),
         },
         FindingView {
             rule: "binary-file".into(),
             severity: Severity::Medium,
             path: "assets/logo.png".into(),
             line: None,
+            side: countersign::diff::Side::Plus,
             message: "A binary file cannot be reviewed as text.".into(),
         },
     ]
