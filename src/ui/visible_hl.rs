@@ -1,7 +1,7 @@
 //! Highlighting what is on screen before the frame is drawn: when a file comes
 //! into view before its background highlighting has finished, the visible part
 //! of each hunk (from the hunk's start, so the parse state is right) is
-//! highlighted at once, once. The whole file follows from the background job.
+//! highlighted at once (and extended while that stays cheap). The whole file follows from the background job.
 
 use std::collections::BTreeMap;
 
@@ -15,8 +15,11 @@ use super::hl::Highlighter;
 /// background job (highlighting from the hunk's start would take too long for
 /// one frame).
 pub const PREFIX_LIMIT: usize = 800;
+/// Past this many lines, a hunk's highlighted start is not extended while
+/// scrolling (the background job is about to deliver the whole file).
+pub const EXTEND_LIMIT: usize = 300;
 /// Extra lines highlighted below the visible ones.
-const MARGIN: usize = 120;
+const MARGIN: usize = 30;
 
 /// Highlights the visible, not yet highlighted lines of the review on top.
 pub fn prepare(app: &mut App, hl: &Highlighter) {
@@ -27,7 +30,7 @@ pub fn prepare(app: &mut App, hl: &Highlighter) {
         return;
     };
     let start = r.top.min(r.layout.rows.len());
-    let end = (r.top + r.height.max(60)).min(r.layout.rows.len());
+    let end = (r.top + r.height.max(50)).min(r.layout.rows.len());
     let mut need: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     for row in &r.layout.rows[start..end] {
         let (file, hunk, line) = match *row {
@@ -40,7 +43,13 @@ pub fn prepare(app: &mut App, hl: &Highlighter) {
             } => (file, hunk, left.max(right).unwrap_or(0) as usize),
             _ => continue,
         };
-        if r.highlights.contains_key(&file) || r.partial.contains_key(&(file, hunk)) {
+        if r.highlights.contains_key(&file) {
+            continue;
+        }
+        // Scrolled past the highlighted start: highlight further while cheap.
+        if let Some(p) = r.partial.get(&(file, hunk))
+            && (p.len() > line || line > EXTEND_LIMIT)
+        {
             continue;
         }
         let e = need.entry((file, hunk)).or_default();
