@@ -17,12 +17,25 @@ struct Tmux {
 impl Tmux {
     /// Starts `cmd` in a new detached session; `None` without tmux.
     fn start(name: &str, dir: &Path, cmd: &str) -> Option<Tmux> {
+        Self::start_with_config(name, dir, cmd, None)
+    }
+
+    /// Like `start`, with a user config file holding `config`.
+    fn start_with_config(
+        name: &str,
+        dir: &Path,
+        cmd: &str,
+        config_text: Option<&str>,
+    ) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
             eprintln!("tmux not installed: skipping");
             return None;
         }
         let socket = format!("cs-e2e-{name}-{}", std::process::id());
-        let config = dir.join("no-user-config.toml");
+        let config = dir.join("user-config.toml");
+        if let Some(text) = config_text {
+            std::fs::write(&config, text).unwrap();
+        }
         let shell = format!(
             "COUNTERSIGN_CONFIG={} {cmd}; echo \"[exit=$?]\"; sleep 60",
             config.display()
@@ -242,5 +255,24 @@ fn reject_with_a_comment_and_open_the_audit_screen() {
     t.wait_for("countersign · audit");
     t.wait_for("no tests for the new path");
     t.keys(&["q", "q"]);
+    t.wait_for("[exit=0]");
+}
+
+#[test]
+fn light_theme_and_user_keys_from_the_user_config() {
+    let (r, _) = repo();
+    let cmd = format!("{BIN} -C {}", r.path().display());
+    let config = "theme = \"light\"\n[keys]\nhelp = \"F1\"\nquit = \"x\"\n";
+    let Some(t) = Tmux::start_with_config("theme", &r.path(), &cmd, Some(config)) else {
+        return;
+    };
+    t.wait_for("Pending 3");
+    t.keys(&["F1"]);
+    t.wait_for("Keys (Esc closes)");
+    let s = t.wait_for("F1 ");
+    assert!(s.contains("x "), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("F1 help");
+    t.keys(&["x"]);
     t.wait_for("[exit=0]");
 }
