@@ -2,5 +2,6 @@
 //! end-to-end runs of the real binary in tmux.
 
 mod e2e;
+mod memory;
 mod snapshots;
 mod support;
