@@ -174,15 +174,21 @@ pub struct Script {
     pub recorded: Mutex<Vec<SignRequest>>,
 }
 
-/// The real backend, with risk, signing and audit scripted by the test.
+/// The real backend, with risk, signing and audit scripted by the test (or
+/// the real ones when `script` is `None`), and a fixed identity so snapshots do
+/// not depend on the machine's git config.
 pub struct Scripted {
     pub real: GitBackend,
-    pub script: Script,
+    pub script: Option<Script>,
 }
 
 impl Backend for Scripted {
     fn identity(&self) -> Identity {
-        self.real.identity()
+        Identity {
+            repo: "shop".into(),
+            reviewer: Some("sam@example.com".into()),
+            key: None,
+        }
     }
     fn load_queue(&self, emit: &mut dyn FnMut(QueueEvent)) -> anyhow::Result<()> {
         self.real.load_queue(emit)
@@ -190,25 +196,34 @@ impl Backend for Scripted {
     fn load_diff(&self, base: &str, head: &str) -> anyhow::Result<Diff> {
         self.real.load_diff(base, head)
     }
-    fn risk(&self, _change: &Change, _diff: &Diff) -> anyhow::Result<RiskView> {
+    fn risk(&self, change: &Change, diff: &Diff) -> anyhow::Result<RiskView> {
+        let Some(script) = &self.script else {
+            return self.real.risk(change, diff);
+        };
         Ok(RiskView {
             score: 91,
-            level: self.script.level.clone().unwrap_or("critical".into()),
-            findings: self.script.findings.clone(),
+            level: script.level.clone().unwrap_or("critical".into()),
+            findings: script.findings.clone(),
             blast: Some("3 files, 2 owners depend on what changed".into()),
         })
     }
     fn signer(&self) -> anyhow::Result<SignerInfo> {
-        self.script
+        let Some(script) = &self.script else {
+            return self.real.signer();
+        };
+        script
             .signer
             .clone()
             .ok_or_else(|| anyhow::anyhow!("no signing key: pass --key"))
     }
     fn sign(&self, req: &SignRequest) -> anyhow::Result<SignOutcome> {
-        if self.script.wrong_passphrase && req.passphrase.as_deref() != Some("right") {
+        let Some(script) = &self.script else {
+            return self.real.sign(req);
+        };
+        if script.wrong_passphrase && req.passphrase.as_deref() != Some("right") {
             anyhow::bail!("wrong passphrase for the key");
         }
-        self.script.recorded.lock().unwrap().push(req.clone());
+        script.recorded.lock().unwrap().push(req.clone());
         Ok(SignOutcome {
             message: format!(
                 "{} {}: recorded and verified",
@@ -221,6 +236,9 @@ impl Backend for Scripted {
         })
     }
     fn audit(&self) -> anyhow::Result<Vec<AuditRow>> {
+        if self.script.is_none() {
+            return self.real.audit();
+        }
         let row = |at: &str, who: &str, d: &str, status: &str, comment: &str| AuditRow {
             at: at.into(),
             reviewer: who.into(),
@@ -304,14 +322,23 @@ pub fn user() -> UserConfig {
 
 /// A harness on the real backend.
 pub fn real(repo: &TestRepo, w: u16, h: u16) -> Harness {
-    let b = GitBackend::open(&repo.path(), &user(), None).unwrap();
-    Harness::new(Arc::new(b), &user(), w, h, 0)
+    let real = GitBackend::open(&repo.path(), &user(), None).unwrap();
+    Harness::new(Arc::new(Scripted { real, script: None }), &user(), w, h, 0)
 }
 
 /// A harness on the scripted backend.
 pub fn scripted(repo: &TestRepo, script: Script, w: u16, h: u16) -> Harness {
     let real = GitBackend::open(&repo.path(), &user(), None).unwrap();
-    Harness::new(Arc::new(Scripted { real, script }), &user(), w, h, 0)
+    Harness::new(
+        Arc::new(Scripted {
+            real,
+            script: Some(script),
+        }),
+        &user(),
+        w,
+        h,
+        0,
+    )
 }
 
 pub fn signer(needs_passphrase: bool) -> Option<SignerInfo> {
