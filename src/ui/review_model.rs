@@ -137,7 +137,11 @@ impl ReviewModel {
                 findings: 0,
                 hidden_text: f.hunks.iter().any(|h| {
                     h.lines.iter().any(|l| {
-                        l.kind != LineKind::Context && crate::sanitize::has_hidden_text(&l.content)
+                        // Bidi and invisible characters are never ASCII: the
+                        // fast check skips almost every line.
+                        l.kind != LineKind::Context
+                            && !l.content.is_ascii()
+                            && crate::sanitize::has_hidden_text(&l.content)
                     })
                 }),
             })
