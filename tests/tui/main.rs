@@ -3,5 +3,6 @@
 
 mod e2e;
 mod memory;
+mod model;
 mod snapshots;
 mod support;
