@@ -87,7 +87,7 @@ impl Backend for Synthetic {
     fn risk(&self, _c: &Change, _d: &Diff) -> anyhow::Result<RiskView> {
         anyhow::bail!("not in benchmarks")
     }
-    fn signer(&self) -> anyhow::Result<SignerInfo> {
+    fn signer(&self, _change_id: &str) -> anyhow::Result<SignerInfo> {
         anyhow::bail!("not in benchmarks")
     }
     fn sign(&self, _r: &SignRequest) -> anyhow::Result<SignOutcome> {

@@ -372,7 +372,7 @@ impl App {
         self.layers.push(Layer::Dialog(Box::new(DialogModel::new(
             decision, &id, &title, &level,
         ))));
-        self.requests.push(Request::Signer);
+        self.requests.push(Request::Signer { change_id: id });
     }
 
     fn review_mut(&mut self, token: u64) -> Option<&mut ReviewModel> {

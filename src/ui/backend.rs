@@ -165,8 +165,8 @@ pub trait Backend: Send + Sync + 'static {
     fn load_diff(&self, base: &str, head: &str) -> Result<Diff>;
     /// The risk report of a change.
     fn risk(&self, change: &Change, diff: &Diff) -> Result<RiskView>;
-    /// The signing key and principal.
-    fn signer(&self) -> Result<SignerInfo>;
+    /// The signing key, and the principal it signs as for a change.
+    fn signer(&self, change_id: &str) -> Result<SignerInfo>;
     /// Signs and records a decision.
     fn sign(&self, request: &SignRequest) -> Result<SignOutcome>;
     /// Every past decision, newest first, verified.
@@ -266,7 +266,7 @@ impl Backend for GitBackend {
         Err(not_available("risk analysis"))
     }
 
-    fn signer(&self) -> Result<SignerInfo> {
+    fn signer(&self, _change_id: &str) -> Result<SignerInfo> {
         Err(not_available("signing"))
     }
 

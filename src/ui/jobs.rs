@@ -36,7 +36,9 @@ pub enum Request {
         diff: Arc<Diff>,
         order: Vec<usize>,
     },
-    Signer,
+    Signer {
+        change_id: String,
+    },
     Sign(SignRequest),
     Audit,
 }
@@ -60,7 +62,7 @@ impl Request {
             Request::LoadDiff { .. } => JobKind::Diff,
             Request::Risk { .. } => JobKind::Risk,
             Request::Highlight { .. } => JobKind::Highlight,
-            Request::Signer => JobKind::Signer,
+            Request::Signer { .. } => JobKind::Signer,
             Request::Sign(_) => JobKind::Sign,
             Request::Audit => JobKind::Audit,
         }
@@ -146,7 +148,9 @@ pub fn execute(
                 emit(Output::Highlight { token, file, hunks });
             }
         }
-        Request::Signer => emit(Output::Signer(backend.signer().map_err(err))),
+        Request::Signer { change_id } => {
+            emit(Output::Signer(backend.signer(&change_id).map_err(err)))
+        }
         Request::Sign(req) => emit(Output::Signed(backend.sign(&req).map_err(err))),
         Request::Audit => emit(Output::Audit(backend.audit().map_err(err))),
     }

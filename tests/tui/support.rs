@@ -207,9 +207,9 @@ impl Backend for Scripted {
             blast: Some("3 files, 2 owners depend on what changed".into()),
         })
     }
-    fn signer(&self) -> anyhow::Result<SignerInfo> {
+    fn signer(&self, change_id: &str) -> anyhow::Result<SignerInfo> {
         let Some(script) = &self.script else {
-            return self.real.signer();
+            return self.real.signer(change_id);
         };
         script
             .signer
