@@ -8,10 +8,15 @@ pub mod cli; // the command line (clap)
 pub mod commands; // running each command
 pub mod config; // repository and user configuration
 pub mod decision; // records, canonical form, SSHSIG, allowed_signers, policy, gate rules
+pub mod demo;
 pub mod diff; // the plain diff model (MinusPlus, FileDiff, Hunk, DiffLine)
 pub mod error; // BadInput: the errors that exit 2
 pub mod gate; // the gate over a repository: policy at base, records from notes, verdicts
 pub mod git; // all git2 use: repos, queue sources, diffs, patch-ids, notes
+pub mod highlight; // syntect highlighting of hunks, parse state carried across lines
+pub mod intraline; // changed words within paired removed/added lines
 pub mod queue; // the review queue: changes with stats, risk and state
 pub mod sanitize;
-pub mod trailers; // recognising AI-assisted commits by their trailers // untrusted text made safe for a terminal
+pub mod show; // rendering a change as text/ANSI for a pager or CI log
+pub mod theme;
+pub mod trailers; // recognising AI-assisted commits by their trailers // untrusted text made safe for a terminal // UI palettes + syntax theme names (themes/*.toml) // the built-in demo repository (assets/demo.toml)

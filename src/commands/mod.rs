@@ -4,6 +4,7 @@
 pub mod audit_cmd;
 pub mod check;
 pub mod decide;
+pub mod demo;
 pub mod init;
 pub mod queue_cmd;
 pub mod show;
@@ -42,7 +43,7 @@ impl Ctx {
 pub fn run(cli: Cli) -> Result<u8> {
     match &cli.command {
         None | Some(Command::Tui) => not_yet("the TUI"),
-        Some(Command::Demo(_)) => not_yet("demo"),
+        Some(Command::Demo(a)) => demo::run(a),
         Some(Command::Submit(a)) => submit::submit(&Ctx::open(&cli)?, a),
         Some(Command::Scan(a)) => submit::scan(&Ctx::open(&cli)?, a),
         Some(Command::Queue(a)) => queue_cmd::run(&Ctx::open(&cli)?, a),

@@ -2,11 +2,13 @@
 //! notes and sync. Nothing outside this module touches git2; it hands out plain
 //! data (`Change`, `Diff`, strings of object ids).
 
+pub mod build;
 pub mod changes;
 pub mod diff;
 pub mod notes;
 pub mod patch_id;
 pub mod repo;
+pub mod similarity;
 pub mod sync;
 
 pub use changes::{
