@@ -77,8 +77,9 @@ fn is_self(reviewer: &str, change: &ChangeFacts) -> Option<&'static str> {
     }
 }
 
-/// Judges a change. `candidates` may include records of other changes; only
-/// those naming this change's id or head are considered.
+/// Judges a change. `candidates` are the records that bear on it (naming its
+/// id or head, or attached to its head); a copied record must come with a
+/// non-valid status (`Replayed`), which the caller sets from where it found it.
 pub fn evaluate(
     change: &ChangeFacts,
     repo_id: &str,
@@ -91,9 +92,6 @@ pub fn evaluate(
     let mut latest: BTreeMap<&str, (i64, bool, &Record)> = BTreeMap::new();
     for c in candidates {
         let r = &c.record;
-        if r.change != change.id && r.head != change.head {
-            continue;
-        }
         let what = format!("{} by {}", r.decision.as_str(), r.reviewer);
         if c.verified.status != Status::Valid {
             reasons.push(format!(
