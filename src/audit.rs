@@ -124,17 +124,18 @@ pub fn audit_index(
         .resolve_commit(&cfg.target)
         .or_else(|_| repo.resolve_commit("HEAD"))
         .ok();
+    let mut cache = crate::gate::Policies::new(repo);
     let mut policies: HashMap<String, Option<Arc<BasePolicy>>> = HashMap::new();
     for l in &index.lines {
         if let Ok(p) = &l.parsed {
             let base = &p.record.base;
             if !policies.contains_key(base) {
                 let bp = if crate::git::repo::is_full_id(base) && repo.has_revision(base) {
-                    base_policy(repo, base).ok()
+                    cache.at(base).ok()
                 } else {
                     None
                 };
-                policies.insert(base.clone(), bp.map(Arc::new));
+                policies.insert(base.clone(), bp);
             }
         }
     }

@@ -4,7 +4,7 @@
 //! column and the TUI all go through here.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -37,16 +37,80 @@ pub struct BasePolicy {
 /// change). Without `.countersign/allowed_signers` there, git's
 /// `gpg.ssh.allowedSignersFile` is used. A malformed policy.toml is bad input.
 pub fn base_policy(repo: &Repo, base: &str) -> Result<BasePolicy> {
+    base_policy_with(repo, base, &mut HashMap::new())
+}
+
+/// The root commit reached from `rev` by first parents, remembering every
+/// commit walked in `roots` so that many bases cost one walk.
+pub fn root_of(repo: &Repo, rev: &str, roots: &mut HashMap<String, String>) -> Result<String> {
+    let mut walked = Vec::new();
+    let mut c = repo.resolve_commit(rev)?;
+    let root = loop {
+        if let Some(r) = roots.get(&c) {
+            break r.clone();
+        }
+        match repo.first_parent(&c)? {
+            Some(p) => walked.push(std::mem::replace(&mut c, p)),
+            None => {
+                let r = c.clone();
+                walked.push(c);
+                break r;
+            }
+        }
+    };
+    for w in walked {
+        roots.insert(w, root.clone());
+    }
+    Ok(root)
+}
+
+/// Parsed policy files, keyed by their bytes (many bases share them).
+pub type ParsedFiles = HashMap<(Option<Vec<u8>>, Option<Vec<u8>>), (Policy, AllowedSigners)>;
+
+/// [`base_policy`] with a cache of root commits.
+pub fn base_policy_with(
+    repo: &Repo,
+    base: &str,
+    roots: &mut HashMap<String, String>,
+) -> Result<BasePolicy> {
+    base_policy_cached(repo, base, roots, &mut HashMap::new())
+}
+
+fn base_policy_cached(
+    repo: &Repo,
+    base: &str,
+    roots: &mut HashMap<String, String>,
+    parsed: &mut ParsedFiles,
+) -> Result<BasePolicy> {
     let short = &base[..base.len().min(12)];
     let mut problems = Vec::new();
-    let policy = match repo.read_file_at(base, POLICY_PATH)? {
+    let policy_bytes = repo.read_file_at(base, POLICY_PATH)?;
+    let signers_bytes = repo.read_file_at(base, SIGNERS_PATH)?;
+    let key = (policy_bytes, signers_bytes);
+    if key.1.is_some()
+        && let Some((policy, signers)) = parsed.get(&key)
+    {
+        problems.extend(signers.errors.iter().cloned());
+        let repo_id = match &policy.repository {
+            Some(r) => r.clone(),
+            None => root_of(repo, base, roots)?,
+        };
+        return Ok(BasePolicy {
+            policy: policy.clone(),
+            signers: signers.clone(),
+            repo_id,
+            problems,
+        });
+    }
+    let (policy_bytes, signers_bytes) = key.clone();
+    let policy = match policy_bytes {
         Some(bytes) => Policy::parse(
             &String::from_utf8_lossy(&bytes),
             &format!("{POLICY_PATH} at {short}"),
         )?,
         None => Policy::default(),
     };
-    let signers = match repo.read_file_at(base, SIGNERS_PATH)? {
+    let signers = match signers_bytes {
         Some(bytes) => AllowedSigners::parse(
             &String::from_utf8_lossy(&bytes),
             &format!("{SIGNERS_PATH} at {short}"),
@@ -67,9 +131,12 @@ pub fn base_policy(repo: &Repo, base: &str) -> Result<BasePolicy> {
         },
     };
     problems.extend(signers.errors.iter().cloned());
+    if key.1.is_some() {
+        parsed.insert(key, (policy.clone(), signers.clone()));
+    }
     let repo_id = match &policy.repository {
         Some(r) => r.clone(),
-        None => repo.root_commit(base)?,
+        None => root_of(repo, base, roots)?,
     };
     Ok(BasePolicy {
         policy,
@@ -89,7 +156,9 @@ fn expand_home(p: &str) -> String {
 /// Base policies, read once per base.
 pub struct Policies<'r> {
     repo: &'r Repo,
-    cache: HashMap<String, Rc<BasePolicy>>,
+    cache: HashMap<String, Arc<BasePolicy>>,
+    roots: HashMap<String, String>,
+    parsed: ParsedFiles,
 }
 
 impl<'r> Policies<'r> {
@@ -97,15 +166,22 @@ impl<'r> Policies<'r> {
         Policies {
             repo,
             cache: HashMap::new(),
+            roots: HashMap::new(),
+            parsed: HashMap::new(),
         }
     }
 
     /// The policy at `base`.
-    pub fn at(&mut self, base: &str) -> Result<Rc<BasePolicy>> {
+    pub fn at(&mut self, base: &str) -> Result<Arc<BasePolicy>> {
         if let Some(p) = self.cache.get(base) {
             return Ok(p.clone());
         }
-        let p = Rc::new(base_policy(self.repo, base)?);
+        let p = Arc::new(base_policy_cached(
+            self.repo,
+            base,
+            &mut self.roots,
+            &mut self.parsed,
+        )?);
         self.cache.insert(base.to_string(), p.clone());
         Ok(p)
     }
@@ -141,42 +217,16 @@ impl RecordIndex {
         Ok(Self::from_notes(repo.all_notes()?))
     }
 
-    /// Indexes notes given as (commit, bytes).
+    /// Indexes notes given as (commit, bytes). Lines are parsed in parallel.
     pub fn from_notes(notes: Vec<(String, Vec<u8>)>) -> RecordIndex {
+        use rayon::prelude::*;
+        let parsed: Vec<Vec<NoteLine>> = notes
+            .par_iter()
+            .map(|(commit, bytes)| note_lines(commit, bytes))
+            .collect();
         let mut idx = RecordIndex::default();
-        for (commit, bytes) in notes {
-            let mut malformed = 0usize;
-            for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-                if raw.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                let text = String::from_utf8_lossy(raw);
-                let parsed = parse_line(&text);
-                if parsed.is_err() {
-                    malformed += 1;
-                    if malformed > MAX_MALFORMED_PER_NOTE {
-                        continue;
-                    }
-                }
-                let excerpt: String = text.chars().take(80).collect();
-                idx.push(NoteLine {
-                    commit: commit.clone(),
-                    line: i + 1,
-                    parsed,
-                    excerpt: crate::sanitize::escape_line(&excerpt),
-                });
-            }
-            if malformed > MAX_MALFORMED_PER_NOTE {
-                idx.push(NoteLine {
-                    commit: commit.clone(),
-                    line: 0,
-                    parsed: Err(format!(
-                        "{} more malformed lines in this note are not listed",
-                        malformed - MAX_MALFORMED_PER_NOTE
-                    )),
-                    excerpt: String::new(),
-                });
-            }
+        for l in parsed.into_iter().flatten() {
+            idx.push(l);
         }
         idx
     }
@@ -212,6 +262,45 @@ impl RecordIndex {
             .map(|i| &self.lines[*i])
             .collect()
     }
+}
+
+/// The lines of one note: records, and malformed lines (the first
+/// `MAX_MALFORMED_PER_NOTE` one by one, then one line counting the rest).
+fn note_lines(commit: &str, bytes: &[u8]) -> Vec<NoteLine> {
+    let mut out = Vec::new();
+    let mut malformed = 0usize;
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(raw);
+        let parsed = parse_line(&text);
+        if parsed.is_err() {
+            malformed += 1;
+            if malformed > MAX_MALFORMED_PER_NOTE {
+                continue;
+            }
+        }
+        let excerpt: String = text.chars().take(80).collect();
+        out.push(NoteLine {
+            commit: commit.to_string(),
+            line: i + 1,
+            parsed,
+            excerpt: crate::sanitize::escape_line(&excerpt),
+        });
+    }
+    if malformed > MAX_MALFORMED_PER_NOTE {
+        out.push(NoteLine {
+            commit: commit.to_string(),
+            line: 0,
+            parsed: Err(format!(
+                "{} more malformed lines in this note are not listed",
+                malformed - MAX_MALFORMED_PER_NOTE
+            )),
+            excerpt: String::new(),
+        });
+    }
+    out
 }
 
 /// Verifies a note line against a base policy, including its placement and

@@ -254,6 +254,12 @@ impl Repo {
         }
         Ok(c.id().to_string())
     }
+
+    /// The first parent of a commit, if it has one.
+    pub fn first_parent(&self, id: &str) -> Result<Option<String>> {
+        let c = self.git.find_commit(oid(id)?)?;
+        Ok(c.parent_id(0).ok().map(|p| p.to_string()))
+    }
 }
 
 pub(crate) fn commit_info(c: &git2::Commit<'_>) -> CommitInfo {
