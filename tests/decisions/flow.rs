@@ -334,3 +334,43 @@ fn parallel_approvals_from_many_processes_are_all_kept() {
     let v = t.check_json("main..feat");
     assert_eq!(v["changes"][0]["approvals"], names.len());
 }
+
+#[test]
+fn wildcard_principals_use_the_git_email_and_git_config_signers_file_works() {
+    let t = Team::new(&["alice"]);
+    // No allowed_signers in the repository: git's gpg.ssh.allowedSignersFile
+    // is used, here with a wildcard principal.
+    let k = keygen(t.keys.path(), "zed", "ed25519", "");
+    let pubkey = std::fs::read_to_string(format!("{}.pub", k.display())).unwrap();
+    let file = t.keys.path().join("allowed");
+    std::fs::write(&file, format!("*@reviewers.example.com {pubkey}")).unwrap();
+    t.repo.git(&["rm", "-q", ".countersign/allowed_signers"]);
+    t.repo.write(
+        ".countersign/policy.toml",
+        "[roles]\nsenior = [\"*@reviewers.example.com\"]\n",
+    );
+    t.repo.commit_all("signers from git config");
+    t.repo.git(&[
+        "config",
+        "gpg.ssh.allowedSignersFile",
+        file.to_str().unwrap(),
+    ]);
+    let id = t.ai_change("feat", "a.txt", "a\n");
+    let kp = k.to_str().unwrap();
+    t.repo
+        .git(&["config", "user.email", "zed@reviewers.example.com"]);
+    let r = t.cs_env(&["--key", kp, "approve", &id], &[]);
+    assert!(
+        r.ok().contains("as zed@reviewers.example.com"),
+        "{}",
+        r.stdout
+    );
+    let v = t.check_json("main..feat");
+    assert_eq!(v["ok"], true, "{v}");
+    // Someone whose email does not match the pattern cannot use the key's line.
+    let id2 = t.ai_change("feat2", "b.txt", "b\n");
+    t.repo
+        .git(&["config", "user.email", "zed@elsewhere.example.com"]);
+    let r = t.cs_env(&["--key", kp, "approve", &id2], &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
