@@ -395,6 +395,28 @@ pub fn content(repo: &Repo, base: &str, head: &str) -> Result<Content> {
     Ok(c)
 }
 
+/// The emails of everyone who authored or committed part of a change (at most
+/// the 1,000 newest commits are read). The submitter is not included: a senior
+/// who queues an agent's branch (`submit`, `scan`) may still review it.
+pub fn contributors(repo: &Repo, change: &Change) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let range = format!("{}..{}", change.base, change.head);
+    for id in repo
+        .commits_in_range(&range, "")
+        .unwrap_or_default()
+        .iter()
+        .take(1000)
+    {
+        if let Ok(c) = repo.commit_info(id) {
+            out.push(c.author_email);
+            out.push(c.committer_email);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Judges one change.
 pub fn verdict(
     repo: &Repo,
@@ -416,6 +438,7 @@ pub fn verdict(
         patch_id: c.patch_id.clone(),
         author_email: change.author_email.clone(),
         committer_email: change.committer_email.clone(),
+        contributors: contributors(repo, change),
         level,
     };
     let candidates: Vec<Candidate> = index
@@ -644,10 +667,19 @@ pub fn decide(
             "{principal} is not a senior in {POLICY_PATH} at the change's base {base_short}; only seniors decide"
         )));
     }
+    let facts = ChangeFacts {
+        id: change.id.clone(),
+        head: change.head.clone(),
+        base: change.base.clone(),
+        patch_id: None,
+        author_email: change.author_email.clone(),
+        committer_email: change.committer_email.clone(),
+        contributors: contributors(repo, change),
+        level: String::new(),
+    };
     if decision == Decision::Approve
         && !bp.policy.self_approval
-        && (principal.eq_ignore_ascii_case(&change.author_email)
-            || principal.eq_ignore_ascii_case(&change.committer_email))
+        && crate::decision::gate::is_contributor(&principal, &facts)
     {
         return Ok(Decided::Refused(format!(
             "{principal} wrote this change and the policy forbids self-approval; ask another senior"

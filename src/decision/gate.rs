@@ -27,6 +27,9 @@ pub struct ChangeFacts {
     pub patch_id: Option<String>,
     pub author_email: String,
     pub committer_email: String,
+    /// Everyone else who wrote part of the change: the emails of the authors
+    /// and committers of its other commits.
+    pub contributors: Vec<String>,
     /// The risk level the gate judges it at.
     pub level: String,
 }
@@ -72,9 +75,20 @@ fn is_self(reviewer: &str, change: &ChangeFacts) -> Option<&'static str> {
         Some("author")
     } else if r.eq_ignore_ascii_case(change.committer_email.trim()) {
         Some("committer")
+    } else if change
+        .contributors
+        .iter()
+        .any(|c| r.eq_ignore_ascii_case(c.trim()))
+    {
+        Some("co-author")
     } else {
         None
     }
+}
+
+/// True when `reviewer` wrote, committed or submitted part of the change.
+pub fn is_contributor(reviewer: &str, change: &ChangeFacts) -> bool {
+    is_self(reviewer, change).is_some()
 }
 
 /// Judges a change. `candidates` are the records that bear on it (naming its
@@ -229,6 +243,7 @@ mod tests {
             patch_id: Some("p1".into()),
             author_email: "dev@x".into(),
             committer_email: "dev@x".into(),
+            contributors: vec!["sub@x".into()],
             level: "low".into(),
         }
     }
@@ -343,6 +358,13 @@ mod tests {
             &[rec("DEV@x", "k1", Decision::Approve, T1, "p1")],
         );
         assert!(!v.approved && v.reasons[0].contains("self-approval"));
+        let v = evaluate(
+            &change(),
+            "R",
+            &p,
+            &[rec("sub@x", "k1", Decision::Approve, T1, "p1")],
+        );
+        assert!(!v.approved && v.reasons[0].contains("co-author"));
         let mut bad = rec("a@x", "k1", Decision::Approve, T1, "p1");
         bad.verified.status = Status::UnknownSigner;
         let v = evaluate(&change(), "R", &p, &[bad]);

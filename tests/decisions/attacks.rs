@@ -343,3 +343,28 @@ fn cert_authority_lines_are_refused_clearly() {
     t.approve("alice", &id).ok();
     assert_eq!(t.check_json("main..feat")["ok"], true);
 }
+
+#[test]
+fn self_approval_covers_every_commit_of_the_change() {
+    let t = Team::new(&["alice", "bob"]);
+    t.repo.git(&["checkout", "-q", "-b", "feat", "main"]);
+    t.repo.write("a.txt", "a\n");
+    t.repo.git(&["add", "-A"]);
+    t.repo.git(&[
+        "commit",
+        "-q",
+        "--author",
+        "Bob <bob@example.com>",
+        "-m",
+        "bob's part\n\nAssisted-by: Claude Code",
+    ]);
+    t.repo.write("b.txt", "b\n");
+    t.repo.commit_all("ada's part\n\nAssisted-by: Claude Code");
+    t.repo.git(&["checkout", "-q", "main"]);
+    let id = t.repo.cs(&["submit", "feat"]).ok().trim().to_string();
+    let r = t.approve("bob", &id);
+    assert_eq!(r.code, 1, "bob wrote part of it: {}", r.stdout);
+    assert!(r.stderr.contains("self-approval"), "{}", r.stderr);
+    t.approve("alice", &id).ok();
+    assert_eq!(t.check_json("main..feat")["ok"], true);
+}
