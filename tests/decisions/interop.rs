@@ -160,3 +160,71 @@ fn the_demo_key_helpers_make_a_working_policy() {
         "no overwrite"
     );
 }
+
+/// Stops the ssh-agent this test started (by its pid) when dropped.
+struct Agent {
+    sock: std::path::PathBuf,
+    pid: String,
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = Command::new("ssh-agent")
+            .arg("-k")
+            .env("SSH_AGENT_PID", &self.pid)
+            .env("SSH_AUTH_SOCK", &self.sock)
+            .output();
+    }
+}
+
+#[test]
+fn a_key_held_by_ssh_agent_signs_through_ssh_keygen() {
+    let t = Team::new(&["alice"]);
+    let sock = t.keys.path().join("agent.sock");
+    let out = Command::new("ssh-agent")
+        .args(["-s", "-a"])
+        .arg(&sock)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let pid = text
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("SSH_AGENT_PID="))
+        .expect("ssh-agent prints its pid")
+        .to_string();
+    let _agent = Agent {
+        sock: sock.clone(),
+        pid,
+    };
+    let add = Command::new("ssh-add")
+        .arg(t.key("alice"))
+        .env("SSH_AUTH_SOCK", &sock)
+        .output()
+        .unwrap();
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    // Only the public key is given: the private half is in the agent.
+    let id = t.ai_change("feat", "a.txt", "a\n");
+    // A copy of the public key with no private key beside it, so ssh-keygen
+    // can only sign through the agent.
+    let only = t.keys.path().join("agent-only");
+    std::fs::create_dir(&only).unwrap();
+    let public = only.join("alice.pub").to_str().unwrap().to_string();
+    std::fs::copy(format!("{}.pub", t.key("alice").display()), &public).unwrap();
+    let s = sock.to_str().unwrap();
+    let r = t.cs_env(&["--key", &public, "approve", &id], &[("SSH_AUTH_SOCK", s)]);
+    assert!(r.ok().contains("as alice@example.com"), "{}", r.stdout);
+    assert_eq!(t.check_json("main..feat")["ok"], true);
+    // Without the agent, signing fails with a clear message and writes nothing.
+    let id2 = t.ai_change("feat2", "b.txt", "b\n");
+    let r = t.cs_env(
+        &["--key", &public, "approve", &id2],
+        &[("SSH_AUTH_SOCK", "/nonexistent.sock")],
+    );
+    assert!(r.bad_input().contains("ssh-agent"), "{}", r.stderr);
+    assert!(t.note("feat2").is_empty());
+}
