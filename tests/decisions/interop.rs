@@ -161,63 +161,42 @@ fn the_demo_key_helpers_make_a_working_policy() {
     );
 }
 
-/// Stops the ssh-agent this test started (by its pid) when dropped.
-struct Agent {
-    sock: std::path::PathBuf,
-    pid: String,
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = Command::new("ssh-agent")
-            .arg("-k")
-            .env("SSH_AGENT_PID", &self.pid)
-            .env("SSH_AUTH_SOCK", &self.sock)
-            .output();
-    }
-}
-
 #[test]
 fn a_key_held_by_ssh_agent_signs_through_ssh_keygen() {
     let t = Team::new(&["alice"]);
-    let sock = t.keys.path().join("agent.sock");
-    let out = Command::new("ssh-agent")
-        .args(["-s", "-a"])
-        .arg(&sock)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
-    let pid = text
-        .split(';')
-        .find_map(|p| p.trim().strip_prefix("SSH_AGENT_PID="))
-        .expect("ssh-agent prints its pid")
-        .to_string();
-    let _agent = Agent {
-        sock: sock.clone(),
-        pid,
-    };
-    let add = Command::new("ssh-add")
-        .arg(t.key("alice"))
-        .env("SSH_AUTH_SOCK", &sock)
-        .output()
-        .unwrap();
-    assert!(
-        add.status.success(),
-        "{}",
-        String::from_utf8_lossy(&add.stderr)
-    );
-    // Only the public key is given: the private half is in the agent.
-    let id = t.ai_change("feat", "a.txt", "a\n");
     // A copy of the public key with no private key beside it, so ssh-keygen
     // can only sign through the agent.
     let only = t.keys.path().join("agent-only");
     std::fs::create_dir(&only).unwrap();
     let public = only.join("alice.pub").to_str().unwrap().to_string();
     std::fs::copy(format!("{}.pub", t.key("alice").display()), &public).unwrap();
-    let s = sock.to_str().unwrap();
-    let r = t.cs_env(&["--key", &public, "approve", &id], &[("SSH_AUTH_SOCK", s)]);
-    assert!(r.ok().contains("as alice@example.com"), "{}", r.stdout);
+    let id = t.ai_change("feat", "a.txt", "a\n");
+    // `ssh-agent <command>` runs the command under a fresh agent and ends
+    // with it: the private key is loaded into the agent only.
+    let out = Command::new("ssh-agent")
+        .args([
+            "sh",
+            "-c",
+            "ssh-add -q \"$1\" && \"$2\" --key \"$3\" approve \"$4\"",
+            "sh",
+        ])
+        .arg(t.key("alice"))
+        .arg(crate::support::bin())
+        .arg(&public)
+        .arg(&id)
+        .current_dir(t.repo.path())
+        .env("COUNTERSIGN_CONFIG", t.repo.path().join("none.toml"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("as alice@example.com"), "{stdout}");
     assert_eq!(t.check_json("main..feat")["ok"], true);
     // Without the agent, signing fails with a clear message and writes nothing.
     let id2 = t.ai_change("feat2", "b.txt", "b\n");
