@@ -209,6 +209,7 @@ pub struct RecordIndex {
     pub lines: Vec<NoteLine>,
     by_change: HashMap<String, Vec<usize>>,
     by_head: HashMap<String, Vec<usize>>,
+    by_patch: HashMap<String, Vec<usize>>,
 }
 
 impl RecordIndex {
@@ -239,6 +240,9 @@ impl RecordIndex {
                 .entry(p.record.change.clone())
                 .or_default()
                 .push(n);
+            if let Some(pid) = &p.record.patch_id {
+                self.by_patch.entry(pid.clone()).or_default().push(n);
+            }
             if p.record.head != l.commit {
                 self.by_head
                     .entry(p.record.head.clone())
@@ -252,11 +256,20 @@ impl RecordIndex {
     /// Lines that may bear on a change: naming its id, or its head (in the
     /// record or as the commit carrying the note).
     pub fn for_change(&self, id: &str, head: &str) -> Vec<&NoteLine> {
+        self.for_content(id, head, None)
+    }
+
+    /// Like [`for_change`](Self::for_change), plus records of exactly the same
+    /// patch (same verbatim patch-id) under another id: a squash-merge or
+    /// cherry-pick of approved content keeps its approvals, as a clean rebase
+    /// does.
+    pub fn for_content(&self, id: &str, head: &str, patch_id: Option<&str>) -> Vec<&NoteLine> {
         let mut seen = HashSet::new();
         self.by_change
             .get(id)
             .into_iter()
             .chain(self.by_head.get(head))
+            .chain(patch_id.and_then(|p| self.by_patch.get(p)))
             .flatten()
             .filter(|i| seen.insert(**i))
             .map(|i| &self.lines[*i])
@@ -442,7 +455,7 @@ pub fn verdict(
         level,
     };
     let candidates: Vec<Candidate> = index
-        .for_change(&change.id, &change.head)
+        .for_content(&change.id, &change.head, c.patch_id.as_deref())
         .into_iter()
         .filter_map(|l| verify_line(l, &bp))
         .collect();

@@ -374,3 +374,27 @@ fn wildcard_principals_use_the_git_email_and_git_config_signers_file_works() {
     let r = t.cs_env(&["--key", kp, "approve", &id2], &[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
+
+#[test]
+fn a_squash_merge_of_approved_content_keeps_its_approval() {
+    let t = Team::new(&["alice"]);
+    t.repo.git(&["checkout", "-q", "-b", "feat", "main"]);
+    t.repo.write("a.txt", "a\n");
+    t.repo.commit_all("one\n\nAssisted-by: Claude Code");
+    t.repo.write("b.txt", "b\n");
+    t.repo.commit_all("two\n\nAssisted-by: Claude Code");
+    t.repo.git(&["checkout", "-q", "main"]);
+    let id = t.repo.cs(&["submit", "feat"]).ok().trim().to_string();
+    t.approve("alice", &id).ok();
+    // The forge squashes the branch into one commit on main.
+    t.repo.git(&["merge", "-q", "--squash", "feat"]);
+    t.repo.commit_all("feat (#1)\n\nAssisted-by: Claude Code");
+    let v = t.check_json("main~1..main");
+    assert_eq!(v["ok"], true, "{v}");
+    // A squash that changes anything (here one more line) is not approved.
+    t.repo.git(&["reset", "-q", "--hard", "main~1"]);
+    t.repo.git(&["merge", "-q", "--squash", "feat"]);
+    t.repo.write("c.txt", "extra\n");
+    t.repo.commit_all("feat (#1)\n\nAssisted-by: Claude Code");
+    assert_eq!(t.check_json("main~1..main")["ok"], false);
+}
