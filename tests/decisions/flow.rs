@@ -398,3 +398,37 @@ fn a_squash_merge_of_approved_content_keeps_its_approval() {
     t.repo.commit_all("feat (#1)\n\nAssisted-by: Claude Code");
     assert_eq!(t.check_json("main~1..main")["ok"], false);
 }
+
+#[test]
+fn without_a_policy_nobody_can_approve_and_check_says_how_to_start() {
+    let t = Team::new(&["alice"]);
+    t.repo.git(&["rm", "-q", "-r", ".countersign"]);
+    t.repo.commit_all("no policy");
+    let id = t.ai_change("feat", "a.txt", "a\n");
+    let r = t.approve("alice", &id);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("countersign init"), "{}", r.stderr);
+    let v = t.check_json("main..feat");
+    assert_eq!(v["ok"], false);
+    assert!(reasons(&v).contains("run `countersign init"), "{v}");
+    let (code, audit) = t.audit();
+    assert_eq!(code, 0);
+    assert_eq!(audit["decisions"].as_array().unwrap().len(), 0);
+    assert!(
+        t.cs_env(&["audit"], &[])
+            .ok()
+            .contains("no decisions recorded")
+    );
+}
+
+#[test]
+fn a_malformed_policy_at_the_base_is_bad_input() {
+    let t = Team::new(&["alice"]);
+    t.repo
+        .write(".countersign/policy.toml", "[approvals]\nlow = \"one\"\n");
+    t.repo.commit_all("broken policy");
+    let _id = t.ai_change("feat", "a.txt", "a\n");
+    let r = t.check("main..feat");
+    let e = r.bad_input();
+    assert!(e.contains(".countersign/policy.toml at "), "{e}");
+}
