@@ -736,3 +736,22 @@ pub fn decide(
         verdict: Box::new(verdict),
     })
 }
+
+/// Where the user's signing key is, in the documented order: `cli_key`
+/// (`--key`), `$COUNTERSIGN_KEY`, the user config's `key`, then git's
+/// `user.signingkey`. Nothing is read or unlocked yet: a UI calls
+/// `decision::keys::load_signer_with` with its own passphrase prompt.
+pub fn user_key_location(
+    repo: &Repo,
+    cli_key: Option<&std::path::Path>,
+) -> Result<crate::decision::keys::KeyLocation> {
+    let user = crate::config::UserConfig::load()?;
+    let env = std::env::var(crate::decision::keys::KEY_ENV).ok();
+    let git_key = repo.config_string("user.signingkey");
+    crate::decision::locate_key(
+        cli_key,
+        env.as_deref(),
+        user.key.as_deref(),
+        git_key.as_deref(),
+    )
+}

@@ -5,24 +5,16 @@ use anyhow::Result;
 
 use super::{Ctx, print_out};
 use crate::cli::DecideArgs;
-use crate::config::UserConfig;
-use crate::decision::keys::{KEY_ENV, load_signer, locate_key};
+use crate::decision::keys::load_signer;
 use crate::decision::{Decision, Signer};
 use crate::gate::{Decided, decide};
 use crate::sanitize::escape_line;
 
 /// Finds and unlocks the user's signing key (`--key`, `$COUNTERSIGN_KEY`, the
-/// user config, git's `user.signingkey`).
+/// user config, git's `user.signingkey`), asking for a passphrase on the
+/// terminal if needed.
 pub fn signer_for(ctx: &Ctx) -> Result<Signer> {
-    let user = UserConfig::load()?;
-    let env = std::env::var(KEY_ENV).ok();
-    let git_key = ctx.repo.config_string("user.signingkey");
-    let loc = locate_key(
-        ctx.cli_key.as_deref(),
-        env.as_deref(),
-        user.key.as_deref(),
-        git_key.as_deref(),
-    )?;
+    let loc = crate::gate::user_key_location(&ctx.repo, ctx.cli_key.as_deref())?;
     load_signer(&loc)
 }
 

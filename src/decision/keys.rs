@@ -197,6 +197,16 @@ fn ssh_keygen_sign(file: &Path, payload: &[u8]) -> Result<String> {
     Ok(pem)
 }
 
+/// True when the key at `loc` is a passphrase-protected private key file (so a
+/// UI knows to ask before calling [`load_signer_with`]).
+pub fn needs_passphrase(loc: &KeyLocation) -> bool {
+    loc.path
+        .as_ref()
+        .and_then(|p| std::fs::read(p).ok())
+        .and_then(|t| PrivateKey::from_openssh(t).ok())
+        .is_some_and(|k| k.is_encrypted())
+}
+
 /// Loads the key at `loc`, asking for its passphrase if it has one (from
 /// `$COUNTERSIGN_PASSPHRASE`, else a no-echo prompt on the terminal).
 pub fn load_signer(loc: &KeyLocation) -> Result<Signer> {

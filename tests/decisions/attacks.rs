@@ -309,6 +309,14 @@ fn a_wrong_passphrase_is_refused_and_nothing_is_written() {
     t.repo.commit_all("alice's locked key");
     let id = t.ai_change("feat", "a.txt", "a\n");
     let k = locked.to_str().unwrap();
+    use countersign::decision::keys::{KeyLocation, needs_passphrase};
+    let at = |p: &std::path::Path| KeyLocation {
+        path: Some(p.to_path_buf()),
+        literal: None,
+        origin: "test",
+    };
+    assert!(needs_passphrase(&at(&locked)));
+    assert!(!needs_passphrase(&at(&t.key("alice"))));
     let r = t.cs_env(
         &["--key", k, "approve", &id],
         &[("COUNTERSIGN_PASSPHRASE", "wrong horse")],
