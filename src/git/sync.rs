@@ -242,7 +242,8 @@ fn list_refs(repo: &Repo, prefix: &str) -> Result<Vec<(String, String)>> {
 }
 
 /// Whether the remote's version of a queue ref wins: it descends from ours, or
-/// neither descends from the other and theirs was written later.
+/// neither descends from the other and theirs was written later (last writer
+/// wins; ties go to the larger commit id so every clone picks the same).
 fn take_theirs(repo: &Repo, mine: &str, theirs: &str) -> Result<bool> {
     let (m, t) = (oid(mine)?, oid(theirs)?);
     if repo.git.graph_descendant_of(t, m).unwrap_or(false) {
@@ -257,5 +258,7 @@ fn take_theirs(repo: &Repo, mine: &str, theirs: &str) -> Result<bool> {
             .map(|c| c.committer().when().seconds())
             .unwrap_or(0)
     };
-    Ok(time(t) > time(m))
+    // Written in the same second: the larger id wins on both sides, so two
+    // clones converge instead of swapping forever.
+    Ok((time(t), t) > (time(m), m))
 }

@@ -85,6 +85,24 @@ fn two_clones_sync_queue_and_decisions_without_losing_any() {
         let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
         assert_eq!(v["summary"]["valid"], 2);
     }
+    // A queue ref rewritten on one side (a new title): the clones converge on
+    // one version (the last written; same-second ties by commit id).
+    run_in(two, &["submit", "origin/feat", "--title", "retitled"]).ok();
+    run_in(two, &["sync"]).ok();
+    t.cs_env(&["sync"], &[]).ok();
+    run_in(two, &["sync"]).ok();
+    let pending = |dir: &Path| git(dir, &["for-each-ref", "refs/countersign/"]);
+    assert_eq!(pending(one), pending(two));
+    assert_eq!(
+        pending(one),
+        git(srv.path(), &["for-each-ref", "refs/countersign/"])
+    );
+    let settled = t.cs_env(&["sync"], &[]);
+    assert!(
+        settled.ok().contains("0 ref(s) pushed"),
+        "{}",
+        settled.stdout
+    );
     // A sync with nothing new changes nothing.
     let again = run_in(two, &["sync"]);
     assert!(again.ok().contains("0 ref(s) pushed"), "{}", again.stdout);
