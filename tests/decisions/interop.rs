@@ -12,6 +12,13 @@ fn countersign_record_verifies_with_ssh_keygen(kind: &str) {
     t.approve("alice", &id).ok();
     let line = t.note("feat").lines().next().unwrap().to_string();
     let parsed = countersign::decision::parse_line(&line).unwrap();
+    // The armor is laid out as ssh-keygen writes it: 70-column lines, LF, a
+    // final newline.
+    let sig = &parsed.record.sig;
+    assert!(sig.starts_with("-----BEGIN SSH SIGNATURE-----\n"));
+    assert!(sig.ends_with("\n-----END SSH SIGNATURE-----\n"));
+    assert!(sig.lines().all(|l| l.len() <= 70) && !sig.contains('\r'));
+    assert_eq!(sig.lines().nth(1).unwrap().len(), 70);
     let dir = t.keys.path();
     std::fs::write(dir.join("sig"), &parsed.record.sig).unwrap();
     let signers = t.repo.path().join(".countersign/allowed_signers");
