@@ -256,7 +256,7 @@ fn notes_map(repo: &Repo, tip: Option<Oid>) -> Result<BTreeMap<Oid, Oid>> {
         return Ok(map);
     };
     let tree = repo.git.find_commit(tip)?.tree()?;
-    let mut bad = None;
+    // Files that are not named by an object id are ignored, as git does.
     tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
         if entry.kind() == Some(git2::ObjectType::Blob) {
             let name = format!(
@@ -264,17 +264,12 @@ fn notes_map(repo: &Repo, tip: Option<Oid>) -> Result<BTreeMap<Oid, Oid>> {
                 dir.replace('/', ""),
                 String::from_utf8_lossy(entry.name_bytes())
             );
-            match Oid::from_str(&name) {
-                Ok(o) if name.len() == 40 || name.len() == 64 => {
-                    map.insert(o, entry.id());
-                }
-                _ => bad = Some(name),
+            if let (Ok(o), 40 | 64) = (Oid::from_str(&name), name.len()) {
+                map.insert(o, entry.id());
             }
         }
         git2::TreeWalkResult::Ok
     })?;
-    // Non-note files in a notes tree are ignored, as git does.
-    let _ = bad;
     Ok(map)
 }
 
