@@ -175,13 +175,15 @@ fn ssh_keygen_sign(file: &Path, payload: &[u8]) -> Result<String> {
         .context(
             "running ssh-keygen to sign with an agent or hardware key (is OpenSSH installed?)",
         )?;
-    child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(payload)
-        .context("writing to ssh-keygen")?;
+    // ssh-keygen may exit before reading (no agent, no token): a broken pipe is
+    // not the error to report; its exit status and message are.
+    let written = child.stdin.take().expect("piped").write_all(payload);
     let out = child.wait_with_output()?;
+    if let Err(e) = written
+        && out.status.success()
+    {
+        return Err(anyhow!(e).context("writing to ssh-keygen"));
+    }
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         return Err(BadInput::new(format!(
