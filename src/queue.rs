@@ -29,6 +29,8 @@ pub struct QueueEntry {
     pub deletions: u32,
     /// `pending`, `approved`, `rejected` or `stale`.
     pub state: String,
+    /// Approvals that count, and how many the policy needs.
+    pub approvals: crate::gate::ApprovalCount,
     pub risk: RiskSummary,
 }
 
@@ -50,6 +52,7 @@ pub fn load(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<QueueEntry>> {
             },
         )
         .collect();
+    crate::gate::fill_queue_state(repo, &mut entries);
     sort_most_risky_first(&mut entries);
     Ok(entries)
 }
@@ -81,6 +84,7 @@ pub fn entry(change: Change, stats: DiffStats) -> QueueEntry {
         additions: stats.additions,
         deletions: stats.deletions,
         state: "pending".to_string(),
+        approvals: crate::gate::ApprovalCount::default(),
         risk,
     }
 }

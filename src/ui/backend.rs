@@ -183,7 +183,7 @@ pub struct GitBackend {
     git_dir: PathBuf,
     config: RepoConfig,
     identity: Identity,
-    #[allow(dead_code)]
+    /// The `--key` flag.
     key: Option<PathBuf>,
 }
 
@@ -192,15 +192,17 @@ impl GitBackend {
     pub fn open(path: &Path, user: &UserConfig, key: Option<PathBuf>) -> Result<GitBackend> {
         let repo = Repo::open(Some(path))?;
         let config = repo.load_config()?;
-        let key = key
-            .or_else(|| std::env::var_os("COUNTERSIGN_KEY").map(PathBuf::from))
-            .or_else(|| user.key.clone())
-            .or_else(|| repo.config_string("user.signingkey").map(PathBuf::from));
         let (_, email) = repo.user_identity();
+        let shown_key = key
+            .clone()
+            .or_else(|| std::env::var_os(crate::decision::keys::KEY_ENV).map(PathBuf::from))
+            .or_else(|| user.key.clone())
+            .map(|k| k.display().to_string())
+            .or_else(|| repo.config_string("user.signingkey"));
         let identity = Identity {
             repo: repo.display_name(),
             reviewer: (email != "unknown").then_some(email),
-            key: key.as_ref().map(|k| k.display().to_string()),
+            key: shown_key,
         };
         Ok(GitBackend {
             git_dir: repo.git_dir(),
@@ -236,6 +238,7 @@ impl Backend for GitBackend {
         ));
         let cache = crate::cache::Cache::new(&self.git_dir, "stats");
         let (tx, rx) = std::sync::mpsc::channel::<QueueRow>();
+        let mut entries = Vec::new();
         let git_dir = self.git_dir.clone();
         std::thread::scope(|s| {
             s.spawn(move || {
@@ -252,9 +255,20 @@ impl Backend for GitBackend {
                 });
             });
             for row in rx {
+                entries.push(row.entry.clone());
                 emit(QueueEvent::Row(Box::new(row)));
             }
         });
+        // Decision states and approvals, from the notes, once every row is in.
+        crate::gate::fill_queue_state(&repo, &mut entries);
+        for entry in entries {
+            let approvals = Some((entry.approvals.have, entry.approvals.need));
+            emit(QueueEvent::Row(Box::new(QueueRow {
+                entry,
+                loaded: true,
+                approvals,
+            })));
+        }
         Ok(())
     }
 
@@ -266,15 +280,124 @@ impl Backend for GitBackend {
         Err(not_available("risk analysis"))
     }
 
-    fn signer(&self, _change_id: &str) -> Result<SignerInfo> {
-        Err(not_available("signing"))
+    fn signer(&self, change_id: &str) -> Result<SignerInfo> {
+        let repo = self.repo()?;
+        let change = crate::git::find_change(&repo, &self.config, change_id)?;
+        let loc = crate::gate::user_key_location(&repo, self.key.as_deref())?;
+        let encrypted = crate::decision::keys::needs_passphrase(&loc);
+        let env_pass = std::env::var(crate::decision::keys::PASSPHRASE_ENV).ok();
+        let public = match (&loc.path, encrypted) {
+            (Some(path), true) => {
+                let text = std::fs::read(path)?;
+                ssh_key::PrivateKey::from_openssh(text)?
+                    .public_key()
+                    .clone()
+            }
+            _ => crate::decision::keys::load_signer_with(&loc, &|p: &Path| {
+                Err(anyhow!("{} needs a passphrase", p.display()))
+            })?
+            .public_key()
+            .clone(),
+        };
+        let fingerprint = public.fingerprint(ssh_key::HashAlg::Sha256).to_string();
+        let bp = crate::gate::base_policy(&repo, &change.base)?;
+        let patterns = bp.signers.principals_for(public.key_data());
+        if patterns.is_empty() {
+            return Err(anyhow!(
+                "your key {fingerprint} is not in .countersign/allowed_signers at the change's base; ask a maintainer to add it"
+            ));
+        }
+        let (_, email) = repo.user_identity();
+        let concrete: Vec<&String> = patterns
+            .iter()
+            .filter(|p| !p.contains(['*', '?']) && !p.starts_with('!'))
+            .collect();
+        let principal = concrete
+            .iter()
+            .find(|p| p.eq_ignore_ascii_case(&email))
+            .or(concrete.first())
+            .map_or(email, |p| p.to_string());
+        Ok(SignerInfo {
+            principal,
+            fingerprint,
+            key_path: loc.path.clone(),
+            needs_passphrase: encrypted && env_pass.is_none(),
+        })
     }
 
-    fn sign(&self, _request: &SignRequest) -> Result<SignOutcome> {
-        Err(not_available("signing"))
+    fn sign(&self, request: &SignRequest) -> Result<SignOutcome> {
+        use crate::gate::Decided;
+        let repo = self.repo()?;
+        let change = crate::git::find_change(&repo, &self.config, &request.change_id)?;
+        let loc = crate::gate::user_key_location(&repo, self.key.as_deref())?;
+        let typed = request.passphrase.clone();
+        let signer = crate::decision::keys::load_signer_with(&loc, &|p: &Path| {
+            typed
+                .clone()
+                .or_else(|| std::env::var(crate::decision::keys::PASSPHRASE_ENV).ok())
+                .ok_or_else(|| anyhow!("{} needs its passphrase", p.display()))
+        })?;
+        let decision = match request.decision {
+            Decision::Approve => crate::decision::Decision::Approve,
+            Decision::Reject => crate::decision::Decision::Reject,
+        };
+        match crate::gate::decide(&repo, &change, decision, &request.comment, &signer)? {
+            Decided::Refused(why) => Err(anyhow!(why)),
+            Decided::Recorded { record, verdict } => Ok(SignOutcome {
+                message: format!(
+                    "{} {} as {}: recorded and verified; now {} ({} of {} approvals)",
+                    match request.decision {
+                        Decision::Approve => "approved",
+                        Decision::Reject => "rejected",
+                    },
+                    change.id,
+                    record.reviewer,
+                    verdict.state,
+                    verdict.approvals,
+                    verdict.required
+                ),
+            }),
+        }
     }
 
     fn audit(&self) -> Result<Vec<AuditRow>> {
-        Err(not_available("the audit trail"))
+        let repo = self.repo()?;
+        let audit = crate::audit::run(&repo, &self.config, &crate::audit::Filter::default())?;
+        Ok(audit
+            .decisions
+            .into_iter()
+            .map(|e| {
+                let status = e.status.as_str().to_string();
+                match e.record {
+                    Some(r) => AuditRow {
+                        at: r.at,
+                        reviewer: r.reviewer,
+                        decision: r.decision.as_str().to_string(),
+                        change: r.change,
+                        base: r.base,
+                        head: r.head,
+                        risk_level: r.risk.level,
+                        status,
+                        detail: e.detail,
+                        comment: r.comment,
+                    },
+                    None => AuditRow {
+                        at: String::new(),
+                        reviewer: String::new(),
+                        decision: String::new(),
+                        change: String::new(),
+                        base: String::new(),
+                        head: String::new(),
+                        risk_level: String::new(),
+                        status,
+                        detail: format!(
+                            "{} (note {}, line {})",
+                            e.detail, e.note_commit, e.note_line
+                        ),
+                        comment: String::new(),
+                    },
+                }
+            })
+            .collect())
     }
 }

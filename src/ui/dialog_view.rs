@@ -73,7 +73,8 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
                 ),
             ]),
             signer,
-        ]),
+        ])
+        .wrap(Wrap { trim: false }),
         info,
     );
 

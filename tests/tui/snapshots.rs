@@ -234,13 +234,13 @@ fn dialog_critical_change_asks_for_its_id_then_passphrase() {
 }
 
 #[test]
-fn dialog_without_signing_says_so() {
+fn dialog_without_a_key_says_so() {
     let (r, _) = repo();
     let mut h = real(&r, 100, 30);
     h.settle();
     h.press("a enter");
     let s = h.screen();
-    assert!(s.contains("signing is not available yet"), "{s}");
+    assert!(s.contains("cannot sign: no signing key"), "{s}");
     h.press("esc");
     assert!(h.app.layers.is_empty());
 }
@@ -260,13 +260,13 @@ fn audit_screen_lists_and_filters_decisions() {
 }
 
 #[test]
-fn audit_screen_without_the_library_says_so() {
+fn audit_screen_without_decisions_says_so() {
     let (r, _) = repo();
     let mut h = real(&r, 100, 12);
     h.settle();
     h.press("A");
     let s = h.screen();
-    assert!(s.contains("audit trail is not available yet"), "{s}");
+    assert!(s.contains("no decisions recorded yet"), "{s}");
     h.press("q");
     assert!(matches!(h.app.stack.last(), None | Some(View::Review(_))));
 }
