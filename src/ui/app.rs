@@ -172,7 +172,15 @@ impl App {
                     match d.key(k, cmd == Some(Cmd::Sign), cmd == Some(Cmd::Cancel)) {
                         DialogAction::None => {}
                         DialogAction::Close => {
+                            let decided = matches!(d.stage, super::dialog::Stage::Done(_));
+                            let id = d.change_id.clone();
                             self.layers.pop();
+                            // A decision is made: back to the queue for the next one.
+                            if decided
+                                && matches!(self.stack.last(), Some(View::Review(r)) if r.subject.id == id)
+                            {
+                                self.stack.pop();
+                            }
                         }
                         DialogAction::Sign(req) => self.requests.push(Request::Sign(req)),
                     }

@@ -84,6 +84,22 @@ impl Tmux {
         }
     }
 
+    /// Waits until the screen contains one of `texts`.
+    fn wait_for_any(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if texts.iter().any(|t| s.contains(t)) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for one of {texts:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn keys(&self, keys: &[&str]) {
         for k in keys {
             let st = Command::new("tmux")
@@ -187,10 +203,9 @@ fn resize_and_too_small() {
     t.wait_for("[exit=0]");
 }
 
-/// Enable when signing lands (issue 3): approve the most risky demo change and
-/// see the decision in `countersign audit --json`.
+/// Approve the most risky demo change (the demo ships a senior key) and see the
+/// decision in `countersign audit --json`.
 #[test]
-#[ignore = "needs decisions/signing (issue 3)"]
 fn approve_in_the_demo_and_see_it_in_audit() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
@@ -199,30 +214,36 @@ fn approve_in_the_demo_and_see_it_in_audit() {
         return;
     };
     t.wait_for("RISK");
+    t.wait_for("0/");
     t.keys(&["Enter"]);
     t.wait_for("@@");
+    // With the risk engine, n moves to the first finding; without it, it says why.
     t.keys(&["n"]);
-    t.wait_for("finding 1/");
+    t.wait_for_any(&[
+        "finding 1/",
+        "risk analysis is not available",
+        "no findings",
+    ]);
     t.keys(&["a"]);
-    t.wait_for("signing as");
-    // A critical change asks for its id first; the id is in the header.
-    let s = t.screen();
+    let s = t.wait_for("signing as");
+    let id = s
+        .lines()
+        .find_map(|l| l.split("Approve ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the dialog names the change")
+        .to_string();
     if s.contains("Type its id") {
-        let id = s
-            .lines()
-            .find_map(|l| {
-                l.split_whitespace()
-                    .find(|w| w.len() == 8 && countersign::change::looks_like_id(w))
-            })
-            .unwrap()
-            .to_string();
         t.text(&id);
         t.keys(&["Enter"]);
+        t.wait_for("Comment");
     }
     t.text("reviewed in the e2e test");
     t.keys(&["Enter"]);
-    t.wait_for("recorded");
-    t.keys(&["Enter", "q", "q"]);
+    t.wait_for("recorded and verified");
+    // Closing the result goes back to the queue, which shows the decision.
+    t.keys(&["Enter"]);
+    t.wait_for("Approved 1");
+    t.keys(&["q"]);
     t.wait_for("[exit=0]");
     let out = Command::new(BIN)
         .args(["-C", &demo.display().to_string(), "audit", "--json"])
@@ -230,12 +251,12 @@ fn approve_in_the_demo_and_see_it_in_audit() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("reviewed in the e2e test"), "{text}");
+    assert!(text.contains(&id), "{text}");
+    assert!(text.contains("\"valid\""), "{text}");
 }
 
-/// Enable when signing lands (issue 3): reject with a comment, then open the
-/// audit screen and see it there.
+/// Reject with a comment (required), then open the audit screen and see it.
 #[test]
-#[ignore = "needs decisions/signing and audit (issues 3)"]
 fn reject_with_a_comment_and_open_the_audit_screen() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
@@ -244,35 +265,33 @@ fn reject_with_a_comment_and_open_the_audit_screen() {
         return;
     };
     t.wait_for("RISK");
+    t.wait_for("0/");
     t.keys(&["G", "r"]);
-    t.wait_for("signing as");
+    let s = t.wait_for("signing as");
+    if s.contains("Type its id") {
+        let id = s
+            .lines()
+            .find_map(|l| l.split("Reject ").nth(1))
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap()
+            .to_string();
+        t.text(&id);
+        t.keys(&["Enter"]);
+    }
+    t.wait_for("Why is it rejected?");
     t.keys(&["Enter"]);
     t.wait_for("a rejection needs a comment");
     t.text("no tests for the new path");
     t.keys(&["Enter"]);
-    t.wait_for("recorded");
-    t.keys(&["Enter", "A"]);
+    t.wait_for("recorded and verified");
+    t.keys(&["Enter"]);
+    t.wait_for("Rejected 1");
+    t.keys(&["A"]);
     t.wait_for("countersign · audit");
     t.wait_for("no tests for the new path");
-    t.keys(&["q", "q"]);
-    t.wait_for("[exit=0]");
-}
-
-#[test]
-fn light_theme_and_user_keys_from_the_user_config() {
-    let (r, _) = repo();
-    let cmd = format!("{BIN} -C {}", r.path().display());
-    let config = "theme = \"light\"\n[keys]\nhelp = \"F1\"\nquit = \"x\"\n";
-    let Some(t) = Tmux::start_with_config("theme", &r.path(), &cmd, Some(config)) else {
-        return;
-    };
-    t.wait_for("Pending 3");
-    t.keys(&["F1"]);
-    t.wait_for("Keys (Esc closes)");
-    let s = t.wait_for("F1 ");
-    assert!(s.contains("x "), "{s}");
-    t.keys(&["Escape"]);
-    t.wait_for("F1 help");
-    t.keys(&["x"]);
+    t.wait_for("1 valid");
+    t.keys(&["q"]);
+    t.wait_for("Pending");
+    t.keys(&["q"]);
     t.wait_for("[exit=0]");
 }
