@@ -53,9 +53,10 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
         ),
         Some(Ok(s)) => Line::from(vec![
             Span::styled(" signing as ", st.muted),
-            Span::styled(clean(&s.principal), st.text.add_modifier(Modifier::BOLD)),
-            Span::styled(" with ", st.muted),
-            Span::styled(clean_fit(&s.fingerprint, 56), st.accent),
+            Span::styled(
+                clean_fit(&s.principal, (w as usize).saturating_sub(16)),
+                st.text.add_modifier(Modifier::BOLD),
+            ),
         ]),
         Some(Err(e)) => Line::styled(format!(" cannot sign: {e}"), st.error),
     };
@@ -73,6 +74,16 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
                 ),
             ]),
             signer,
+            match &d.signer {
+                Some(Ok(s)) => Line::from(vec![
+                    Span::styled(" key ", st.muted),
+                    Span::styled(
+                        clean_fit(&s.fingerprint, (w as usize).saturating_sub(8)),
+                        st.accent,
+                    ),
+                ]),
+                _ => Line::raw(""),
+            },
         ])
         .wrap(Wrap { trim: false }),
         info,
