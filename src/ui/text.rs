@@ -83,7 +83,7 @@ impl SpanBuilder {
                 if h != crate::sanitize::Hazard::Control {
                     hazard = true;
                 }
-                pending.push((v, escape.patch(Style::new())))
+                pending.push((v, escape))
             }
         });
         self.hazard |= hazard;
