@@ -134,22 +134,24 @@ fn open_the_most_risky_change_move_around_and_quit() {
     let Some(t) = Tmux::start("review", &r.path(), &cmd) else {
         return;
     };
-    let s = t.wait_for("Pending 3");
+    t.wait_for("Pending 3");
+    // Every row's statistics are in when the last one shows its +/−.
     t.wait_for("Fix the README");
-    // Most risky first: the first row is the biggest change until risk lands.
-    let first_title = "Add billing rules";
-    let table_start = s.find("RISK").unwrap();
-    assert!(s[table_start..].contains(first_title));
+    let s = t.wait_for("+1 −1");
+    // The first row of the table is the most risky; its id is the third column.
+    let lines: Vec<&str> = s.lines().collect();
+    let header = lines.iter().position(|l| l.starts_with("RISK")).unwrap();
+    let first = lines[header + 1];
+    let id = first.split_whitespace().nth(2).unwrap().to_string();
     t.keys(&["Enter"]);
-    t.wait_for("src/billing.rs");
-    t.wait_for("@@ -0,0 +1,");
+    let s = t.wait_for("@@ ");
+    assert!(s.lines().next().unwrap().contains(&id), "{s}");
     t.keys(&["G"]);
-    t.wait_for("rule_29");
     t.keys(&["g", "/"]);
-    t.text("rule_12");
+    t.text("pub fn");
     t.keys(&["Enter"]);
     t.wait_for("matches; n/N to move");
-    t.keys(&["t"]);
+    t.keys(&["n", "]", "}", "j", "j", "t"]);
     t.wait_for("[side by side]");
     t.keys(&["?"]);
     t.wait_for("Keys (Esc closes)");

@@ -6,7 +6,7 @@ use countersign::ui::app::{Layer, View};
 use countersign::ui::jobs::Output;
 use countersign::ui::keys::{Input, Key, KeyCode};
 
-use crate::support::{Script, real, repo, scripted, signer};
+use crate::support::{Script, real, repo, scripted, select, signer};
 
 #[test]
 fn results_for_a_closed_review_are_dropped() {
@@ -68,7 +68,7 @@ fn mouse_wheel_scrolls_the_diff_and_the_queue() {
     assert_eq!(h.app.queue.selected, 2);
     h.app.handle(Input::Wheel(-3));
     assert_eq!(h.app.queue.selected, 0);
-    let _ = ids;
+    select(&mut h, &ids[1]);
     h.press("enter");
     h.draw();
     h.app.handle(Input::Wheel(3));
@@ -79,13 +79,13 @@ fn mouse_wheel_scrolls_the_diff_and_the_queue() {
 
 #[test]
 fn pasted_comment_is_sanitised_and_ctrl_c_quits_from_a_dialog() {
-    let (r, _) = repo();
+    let (r, ids) = repo();
     let script = Script {
         signer: signer(false),
         ..Default::default()
     };
     let mut h = scripted(&r, script, 100, 30);
-    h.settle();
+    select(&mut h, &ids[2]);
     h.press("a");
     h.app
         .handle(Input::Paste("fine\x1b[2J by me\u{202e}".into()));
@@ -99,13 +99,13 @@ fn pasted_comment_is_sanitised_and_ctrl_c_quits_from_a_dialog() {
 
 #[test]
 fn a_decision_reloads_the_queue() {
-    let (r, _) = repo();
+    let (r, ids) = repo();
     let script = Script {
         signer: signer(false),
         ..Default::default()
     };
     let mut h = scripted(&r, script, 100, 30);
-    h.settle();
+    select(&mut h, &ids[2]);
     h.press("a enter");
     assert!(h.app.queue.loading || h.app.queue.loaded() == 3);
     let s = h.screen();

@@ -5,7 +5,7 @@ use countersign::ui::app::{Layer, View};
 use countersign::ui::dialog::Stage;
 use insta::assert_snapshot;
 
-use crate::support::{self, Script, findings, real, repo, scripted, signer};
+use crate::support::{self, Script, findings, real, repo, scripted, select, signer};
 
 #[test]
 fn queue_first_frame_comes_before_the_data() {
@@ -170,8 +170,8 @@ fn dialog_approve_sign_and_done() {
         ..Default::default()
     };
     let mut h = scripted(&r, script, 100, 30);
-    h.settle();
-    h.press("G a");
+    select(&mut h, &ids[2]);
+    h.press("a");
     assert_snapshot!("dialog_approve", h.screen());
     h.type_text("LGTM");
     h.press("enter");
@@ -182,18 +182,17 @@ fn dialog_approve_sign_and_done() {
     assert!(matches!(d.stage, Stage::Done(_)));
     h.press("enter");
     assert!(h.app.layers.is_empty());
-    let _ = ids;
 }
 
 #[test]
 fn dialog_reject_needs_a_comment() {
-    let (r, _) = repo();
+    let (r, ids) = repo();
     let script = Script {
         signer: signer(false),
         ..Default::default()
     };
     let mut h = scripted(&r, script, 100, 30);
-    h.settle();
+    select(&mut h, &ids[1]);
     h.press("r enter");
     assert_snapshot!(h.screen());
 }
@@ -235,9 +234,9 @@ fn dialog_critical_change_asks_for_its_id_then_passphrase() {
 
 #[test]
 fn dialog_without_a_key_says_so() {
-    let (r, _) = repo();
+    let (r, ids) = repo();
     let mut h = real(&r, 100, 30);
-    h.settle();
+    select(&mut h, &ids[2]);
     h.press("a enter");
     let s = h.screen();
     assert!(s.contains("cannot sign: no signing key"), "{s}");

@@ -341,6 +341,23 @@ pub fn scripted(repo: &TestRepo, script: Script, w: u16, h: u16) -> Harness {
     )
 }
 
+/// Selects the queue row of change `id` (tests do not depend on the order,
+/// which the risk engine decides).
+pub fn select(h: &mut Harness, id: &str) {
+    h.settle();
+    let row = h
+        .app
+        .queue
+        .visible
+        .iter()
+        .position(|i| h.app.queue.rows[*i].entry.change.id == id)
+        .unwrap_or_else(|| panic!("{id} is in the queue"));
+    h.press("g");
+    for _ in 0..row {
+        h.press("j");
+    }
+}
+
 pub fn signer(needs_passphrase: bool) -> Option<SignerInfo> {
     Some(SignerInfo {
         principal: "sam@example.com".into(),
