@@ -220,6 +220,7 @@ fn approve_in_the_demo_and_see_it_in_audit() {
     t.keys(&["Enter"]);
     t.wait_for("@@");
     // With the risk engine, n moves to the first finding; without it, it says why.
+    t.wait_for_any(&["findings", "risk analysis is not available"]);
     t.keys(&["n"]);
     t.wait_for_any(&[
         "finding 1/",
