@@ -127,6 +127,40 @@ impl ReviewModel {
             .max()
     }
 
+    /// The findings on a diff row's line(s), worst first.
+    pub fn findings_on(&self, row: Row) -> Vec<&FindingView> {
+        let Some(diff) = &self.diff else {
+            return Vec::new();
+        };
+        let lines: Vec<(usize, usize, u32)> = match row {
+            Row::Line { file, hunk, line } => vec![(file, hunk, line)],
+            Row::Pair {
+                file,
+                hunk,
+                left,
+                right,
+            } => [left, right]
+                .into_iter()
+                .flatten()
+                .map(|l| (file, hunk, l))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let all = self.findings();
+        let mut out: Vec<&FindingView> = lines
+            .into_iter()
+            .filter_map(|(f, h, l)| {
+                diff_rows::line_spot(f, &diff.files[f].hunks[h].lines[l as usize])
+            })
+            .filter_map(|spot| self.placed.get(&spot))
+            .flatten()
+            .filter_map(|i| all.get(*i))
+            .collect();
+        out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        out.dedup();
+        out
+    }
+
     /// The diff arrived.
     pub fn set_diff(&mut self, diff: Arc<Diff>) {
         self.badges = diff

@@ -22,9 +22,11 @@ use super::text::{SpanBuilder, clean, clean_fit};
 pub fn draw(f: &mut Frame, area: Rect, r: &mut ReviewModel, st: &Styles, tick: u64) {
     let searching = r.search.is_some();
     // The finding under the cursor, in full, in a panel below the diff.
+    // (on a finding's row, or on a line that carries findings: the worst).
     let detail = match r.layout.rows.get(r.cursor) {
         Some(Row::Finding { finding, .. }) => r.findings().get(*finding).cloned(),
-        _ => None,
+        Some(row) => r.findings_on(*row).into_iter().next().cloned(),
+        None => None,
     };
     let [head, body, panel, search] = Layout::vertical([
         Constraint::Length(2),

@@ -105,6 +105,10 @@ fn review_findings_in_gutter_and_inline() {
     assert_snapshot!("review_first_finding", h.screen());
     h.press("n");
     assert_snapshot!("review_second_finding", h.screen());
+    // On the line itself, the panel shows its worst finding.
+    h.press("k");
+    let s = h.screen();
+    assert!(s.contains("critical auth-bypass src/auth.rs:5:"), "{s}");
 }
 
 #[test]
