@@ -293,6 +293,12 @@ fn reject_with_a_comment_and_open_the_audit_screen() {
     t.wait_for("countersign · audit");
     t.wait_for("no tests for the new path");
     t.wait_for("1 valid");
+    // Open the decision: the change as it was reviewed.
+    t.keys(&["Enter"]);
+    t.wait_for("as reviewed by you@shopfront.example");
+    t.wait_for("@@ ");
+    t.keys(&["q"]);
+    t.wait_for("countersign · audit");
     t.keys(&["q"]);
     t.wait_for("Pending");
     t.keys(&["q"]);
