@@ -89,7 +89,10 @@ pub fn run(backend: Arc<dyn Backend>, user: &UserConfig) -> Result<()> {
         .worker_threads(2)
         .enable_time()
         .build()?;
-    rt.block_on(event_loop(backend, theme, keymap, warnings))
+    let result = rt.block_on(event_loop(backend, theme, keymap, warnings));
+    // Do not wait for background work (a big file's highlighting) on the way out.
+    rt.shutdown_background();
+    result
 }
 
 fn now() -> i64 {
