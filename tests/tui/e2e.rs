@@ -70,7 +70,7 @@ impl Tmux {
 
     /// Waits until the screen contains `text`.
     fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let s = self.screen();
             if s.contains(text) {
@@ -86,7 +86,7 @@ impl Tmux {
 
     /// Waits until the screen contains one of `texts`.
     fn wait_for_any(&self, texts: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let s = self.screen();
             if texts.iter().any(|t| s.contains(t)) {
