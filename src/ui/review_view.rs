@@ -523,7 +523,12 @@ fn side(
         LineKind::Context => (" ", Style::new(), Style::new()),
     };
     let mut b = SpanBuilder::new(hscroll, content_w);
-    content_spans(&mut b, &dl.content, hl, bg.patch(st.text), emph, st);
+    let query = r
+        .search
+        .as_ref()
+        .map(|s| s.input.text.as_str())
+        .filter(|_| matched);
+    content_spans(&mut b, &dl.content, hl, bg.patch(st.text), emph, query, st);
     if dl.no_newline {
         b.raw(" ⏎̸ no newline at end", st.muted);
     }
@@ -548,32 +553,42 @@ fn side(
     out
 }
 
-/// The content of a line: syntax colours from `hl`, changed words on `emph`.
+/// The content of a line: syntax colours from `hl`, changed words on `emph`,
+/// matches of the search reversed.
 fn content_spans(
     b: &mut SpanBuilder,
     content: &str,
     hl: Option<&LineHighlight>,
     base: Style,
     emph: Style,
+    query: Option<&str>,
     st: &Styles,
 ) {
-    let Some(hl) = hl.filter(|h| !h.tokens.is_empty() || !h.emph.is_empty()) else {
+    let found = query.map(|q| search_ranges(content, q)).unwrap_or_default();
+    let empty = LineHighlight::default();
+    let hl = hl.unwrap_or(&empty);
+    if hl.tokens.is_empty() && hl.emph.is_empty() && found.is_empty() {
         b.untrusted(content, base, st.escape);
         return;
-    };
+    }
     let len = content.len();
     let mut cuts: Vec<usize> = vec![0, len];
     for t in &hl.tokens {
         cuts.push((t.start as usize).min(len));
         cuts.push((t.end as usize).min(len));
     }
-    for (s, e) in &hl.emph {
+    for (s, e) in hl.emph.iter().chain(found.iter()) {
         cuts.push((*s as usize).min(len));
         cuts.push((*e as usize).min(len));
     }
     cuts.retain(|c| content.is_char_boundary(*c));
     cuts.sort_unstable();
     cuts.dedup();
+    let inside = |ranges: &[(u32, u32)], a: usize| {
+        ranges
+            .iter()
+            .any(|(s, e)| (*s as usize) <= a && a < *e as usize)
+    };
     for w in cuts.windows(2) {
         let (a, z) = (w[0], w[1]);
         let mut style = base;
@@ -584,13 +599,24 @@ fn content_spans(
         {
             style = style.patch(st.token(&t.style));
         }
-        if hl
-            .emph
-            .iter()
-            .any(|(s, e)| (*s as usize) <= a && a < *e as usize)
-        {
+        if inside(&hl.emph, a) {
             style = style.patch(emph);
+        }
+        if inside(&found, a) {
+            style = style.add_modifier(Modifier::REVERSED);
         }
         b.untrusted(&content[a..z], style, st.escape);
     }
+}
+
+/// Byte ranges of `query` in `content`, ignoring ASCII case.
+fn search_ranges(content: &str, query: &str) -> Vec<(u32, u32)> {
+    if query.is_empty() {
+        return Vec::new();
+    }
+    let hay = content.to_ascii_lowercase();
+    let needle = query.to_ascii_lowercase();
+    hay.match_indices(&needle)
+        .map(|(i, m)| (i as u32, (i + m.len()) as u32))
+        .collect()
 }
