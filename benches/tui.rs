@@ -361,7 +361,8 @@ fn queue_2000_real_git_full_load(b: divan::Bencher) {
                 }
             })
             .unwrap();
-        assert_eq!(rows, 2000);
+        // Each row twice: with its statistics and risk, then with its decision state.
+        assert_eq!(rows, 4000);
     });
 }
 
