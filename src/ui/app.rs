@@ -298,6 +298,7 @@ impl App {
                                 "as reviewed by {} at {} ({}, {})",
                                 row.reviewer, row.at, row.decision, row.status
                             )),
+                            state: None,
                         };
                         self.open_review(subject);
                     }
@@ -327,6 +328,7 @@ impl App {
             score: e.risk.score,
             change: Some(Box::new(c.clone())),
             as_reviewed: None,
+            state: Some((e.state.clone(), row.approvals)),
         };
         self.open_review(subject);
     }

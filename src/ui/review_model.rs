@@ -33,6 +33,8 @@ pub struct Subject {
     pub change: Option<Box<Change>>,
     /// Opened from the audit trail: "as reviewed by … at …".
     pub as_reviewed: Option<String>,
+    /// Decision state and approvals (have, need), when opened from the queue.
+    pub state: Option<(String, Option<(u32, u32)>)>,
 }
 
 /// Search in the diff.

@@ -29,7 +29,11 @@ pub fn draw(f: &mut Frame, area: Rect, r: &mut ReviewModel, st: &Styles, tick: u
         None => None,
     };
     let [head, body, panel, search] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(if r.risk.as_ref().is_some_and(|k| k.blast.is_some()) {
+            3
+        } else {
+            2
+        }),
         Constraint::Fill(1),
         Constraint::Length(if detail.is_some() { 3 } else { 0 }),
         Constraint::Length(u16::from(searching)),
@@ -152,8 +156,16 @@ fn draw_header(f: &mut Frame, area: Rect, r: &ReviewModel, st: &Styles, tick: u6
         st.muted,
     ));
     let mut second = vec![Span::raw(" ")];
+    let mut third: Vec<Span> = Vec::new();
     if let Some(a) = &r.subject.as_reviewed {
         second.push(Span::styled(format!("{} · ", clean(a)), st.accent));
+    }
+    if let Some((state, approvals)) = &r.subject.state {
+        let text = match approvals {
+            Some((have, need)) => format!("{} {have}/{need} approvals · ", clean(state)),
+            None => format!("{} · ", clean(state)),
+        };
+        second.push(Span::styled(text, st.text));
     }
     if let Some(d) = &r.diff {
         second.push(Span::styled(format!("{} files  ", d.files.len()), st.muted));
@@ -184,10 +196,8 @@ fn draw_header(f: &mut Frame, area: Rect, r: &ReviewModel, st: &Styles, tick: u6
                 }
             }
             if let Some(b) = &k.blast {
-                second.push(Span::styled(
-                    format!(" · blast radius: {}", clean(b)),
-                    st.text,
-                ));
+                third.push(Span::styled(" blast radius: ", st.muted));
+                third.push(Span::styled(clean(b), st.text));
             }
         }
         (None, Some(note)) => {
@@ -201,7 +211,11 @@ fn draw_header(f: &mut Frame, area: Rect, r: &ReviewModel, st: &Styles, tick: u6
         (None, None) => {}
     }
     f.render_widget(
-        Paragraph::new(vec![Line::from(first), Line::from(second)]),
+        Paragraph::new(vec![
+            Line::from(first),
+            Line::from(second),
+            Line::from(third),
+        ]),
         area,
     );
 }
