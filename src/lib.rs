@@ -10,5 +10,6 @@ pub mod diff; // the plain diff model (MinusPlus, FileDiff, Hunk, DiffLine)
 pub mod error; // BadInput: the errors that exit 2
 pub mod git; // all git2 use: repos, queue sources, diffs, patch-ids, notes
 pub mod queue; // the review queue: changes with stats, risk and state
+pub mod risk; // the risk engine: findings, blast radius, score
 pub mod sanitize;
 pub mod trailers; // recognising AI-assisted commits by their trailers // untrusted text made safe for a terminal

@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod diff;
+pub mod history;
 pub mod patch_id;
 pub mod repo;
 

@@ -1,0 +1,106 @@
+//! Delivery: pipelines that deploy to production, and the knobs that decide how
+//! a system behaves under stress — timeouts, retries, rate limits, pool sizes and
+//! feature-flag defaults — changed from one value to another. Pattern-shaped
+//! delivery rules (continue-on-error, skipped checks, --force, rm -rf on a
+//! variable) are data in assets/rules.toml.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Severity, quote};
+
+static PROD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(prod|production|prd|live)\b").unwrap());
+static DEPLOY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(deploy|release|rollout|publish|promote|terraform\s+apply|kubectl\s+apply|helm\s+upgrade|environment\s*:|cdk\s+deploy|serverless\s+deploy|gcloud\s+run|aws\s+ecs\s+update-service|argocd\s+app\s+sync)").unwrap()
+});
+static KNOB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*["']?([\w.-]*(timeout|deadline|retries|retry|max_attempts|maxattempts|attempts|backoff|ttl|rate_?limit|max_?conn\w*|pool_?size|concurrency|max_?workers|circuit\w*|threshold)[\w.-]*)["']?\s*(:=|=|:|,)\s*(.+?)\s*[,;]?\s*$"#).unwrap()
+});
+static FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*["']?([\w.-]*(enable|enabled|disable|disabled|flag|feature|toggle|rollout|kill_?switch|use_new|experiment)[\w.-]*)["']?\s*(:=|=|:|,)\s*["']?(true|false|on|off|yes|no|0|1|\d{1,3}%?)["']?\s*[,;)]?\s*$"#).unwrap()
+});
+
+/// Delivery rules for one file.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.ci && !f.deleted() {
+        let context_prod = f
+            .file
+            .hunks
+            .iter()
+            .flat_map(|h| &h.lines)
+            .any(|l| PROD.is_match(&l.content))
+            || f.path.to_ascii_lowercase().contains("prod")
+            || f.new_text().is_some_and(|t| PROD.is_match(t));
+        let deploys = f.added.iter().any(|l| DEPLOY.is_match(l.text))
+            || f.path.to_ascii_lowercase().contains("deploy")
+            || f.path.to_ascii_lowercase().contains("release");
+        if context_prod && deploys {
+            if let Some(l) = f.added_code().next() {
+                out.push(Finding::added(
+                    "ci-deploys-to-production",
+                    Severity::High,
+                    f.path,
+                    Some(l.no),
+                    "Changes a pipeline that deploys to production: what it runs reaches users with no further review.",
+                ));
+            }
+        }
+    }
+    if !f.class.production() || f.class.lang == super::lang::Lang::Markdown {
+        return;
+    }
+    knobs(f, out);
+}
+
+fn knobs(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let parse = |re: &Regex, t: &str| -> Option<(String, String)> {
+        let c = re.captures(t)?;
+        Some((
+            c[1].to_ascii_lowercase(),
+            c[4].trim()
+                .trim_matches(|c| c == '"' || c == '\'')
+                .to_string(),
+        ))
+    };
+    let mut flagged = 0;
+    for (re, rule, what) in [
+        (&*KNOB, "config-limit-changed", "timeout, retry or limit"),
+        (
+            &*FLAG,
+            "config-flag-default-changed",
+            "feature-flag default",
+        ),
+    ] {
+        let removed: Vec<(String, String)> =
+            f.removed_code().filter_map(|l| parse(re, l.text)).collect();
+        if removed.is_empty() {
+            continue;
+        }
+        for l in f.added_code() {
+            let Some((key, new)) = parse(re, l.text) else {
+                continue;
+            };
+            let Some((_, old)) = removed.iter().find(|(k, _)| *k == key) else {
+                continue;
+            };
+            if *old == new || flagged >= 3 {
+                continue;
+            }
+            flagged += 1;
+            out.push(Finding::added(
+                rule,
+                Severity::Medium,
+                f.path,
+                Some(l.no),
+                format!(
+                    "Changes the {what} `{}` from {} to {}: behaviour under load or failure changes for every caller.",
+                    quote(&key),
+                    quote(old),
+                    quote(&new)
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Security checks that need more than a pattern: authentication and
+//! authorization checks that were removed (and not added back elsewhere in the
+//! same file), and whole auth modules deleted. Pattern-shaped security rules
+//! (TLS verification off, eval, shell and SQL injection, permissive CORS, auth
+//! switched off) are data in assets/rules.toml; secrets live in `secrets`.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Severity, quote};
+
+static AUTH_CHECK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(@login_required|@requires?_auth\w*|@auth_required|@permission_required|@admin_required|@jwt_required|@PreAuthorize|@Secured|@RolesAllowed|\[Authorize\b|before_action\s+:(authenticate\w*|require_\w+|authorize\w*|ensure_\w+)|\b(requireAuth|requireAdmin|requireRole|requireUser|requirePermission|ensureAuthenticated|ensureLoggedIn|isAuthenticated|is_authenticated|checkPermission|check_permission|has_permission|hasPermission|hasRole|has_role|require_role|verifyToken|verify_token|verifyJwt|verify_jwt|validateToken|validate_token|jwt\.verify|authMiddleware|auth_middleware|authenticate!?|authorize!?|ensure_admin|is_admin|isAdmin|is_superuser|permission_classes|IsAuthenticated|RequireAuthorization|RequireAuthenticatedUser|can_access|canAccess|authorizeRequest|policy_scope|verify_authorized|current_user_can|check_access|assert_owner|ensureOwner|requireScope|require_scope)\b)",
+    )
+    .unwrap()
+});
+
+/// Paths whose deletion removes a guard for everything behind it.
+fn auth_module(path: &str) -> bool {
+    let l = path.to_ascii_lowercase();
+    [
+        "auth",
+        "permission",
+        "guard",
+        "policy",
+        "policies",
+        "acl",
+        "rbac",
+        "csrf",
+        "session",
+    ]
+    .iter()
+    .any(|m| l.rsplit('/').next().unwrap_or(&l).contains(m))
+        && !l.contains("author")
+}
+
+/// Security rules for one file.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.test_like() || f.class.docs || f.class.vendored {
+        return;
+    }
+    if f.deleted() {
+        if auth_module(f.path) && f.removed.iter().any(|l| AUTH_CHECK.is_match(l.text)) {
+            out.push(Finding::removed(
+                "sec-auth-module-deleted",
+                Severity::High,
+                f.path,
+                None,
+                "Deletes a module that performs authentication or authorization checks: make sure every route it guarded is still guarded.",
+            ));
+        }
+        return;
+    }
+    let kept: Vec<String> = f
+        .added
+        .iter()
+        .flat_map(|l| AUTH_CHECK.find_iter(l.text).map(|m| m.as_str().to_string()))
+        .collect();
+    let mut flagged = 0;
+    for l in f.removed_code() {
+        let Some(m) = AUTH_CHECK.find(l.text) else {
+            continue;
+        };
+        if kept.iter().any(|k| k == m.as_str()) {
+            continue;
+        }
+        // `isAdmin` in a removed log line is not a check; require check-like syntax.
+        let t = l.text.trim();
+        let checky = t.starts_with('@')
+            || t.starts_with('[')
+            || t.starts_with("before_action")
+            || t.contains("if ")
+            || t.contains("unless ")
+            || t.contains("guard ")
+            || t.contains("!")
+            || t.contains("return")
+            || t.contains("raise")
+            || t.contains("throw")
+            || t.contains("permission_classes")
+            || t.contains(".use(")
+            || t.contains("Depends(")
+            || t.contains("middleware")
+            || t.contains("assert")
+            || t.contains("await ")
+            || t.contains("abort")
+            || t.ends_with(',')
+            || t.ends_with(';')
+            || t.ends_with(')');
+        if !checky {
+            continue;
+        }
+        flagged += 1;
+        if flagged > 3 {
+            break;
+        }
+        out.push(Finding::removed(
+            "sec-auth-check-removed",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Removes an authentication or authorization check ({}) and does not add it back here: confirm the caller is still checked somewhere else.",
+                quote(m.as_str())
+            ),
+        ));
+    }
+}

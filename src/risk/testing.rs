@@ -1,0 +1,250 @@
+//! Weakened tests: tests deleted (and none added), tests skipped or marked
+//! expected-to-fail, a focused test (`.only`) that silently disables the rest of
+//! the suite, assertions removed or replaced by weaker ones, and coverage
+//! thresholds lowered.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{ChangeView, FileView, Finding, Severity, quote};
+
+static TEST_DEF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(^\s*(async\s+)?def\s+test_?\w*\s*\(|#\[(tokio::)?test\]|^\s*func\s+Test\w+\s*\(|^\s*(it|test|specify|scenario)\s*\(\s*["'`]|^\s*@Test\b|^\s*\[(Fact|Test|Theory|TestMethod)\b|^\s*(it|test|specify)\s+["'].*\bdo\s*$|^\s*fn\s+test_\w+|^\s*func\s+test\w+\s*\(\s*\)|^\s*TEST(_F|_P)?\s*\()"#).unwrap()
+});
+static FOCUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(describe|it|test|context|suite)\.only\s*\(|^\s*(fit|fdescribe|fcontext)\s*\(|\bfocus:\s*true\b|@pytest\.mark\.only\b").unwrap()
+});
+static SKIP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(@pytest\.mark\.(skip|skipif|xfail)\b|@unittest\.(skip|expectedFailure)|pytest\.skip\(|\b(describe|it|test|context)\.(skip|todo)\s*\(|^\s*(xit|xdescribe|xtest|xcontext)\s*\(|\bt\.Skip(f|Now)?\(|#\[ignore\b|@Ignore\b|@Disabled\b|\[Ignore\b|Skip\s*=\s*"|^\s*skip\s*(\(|["'])|^\s*pending\s*(\(|["'])|\.skip\(\s*true|@skip\b|XCTSkip)"#).unwrap()
+});
+static ASSERTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\bassert\w*[!(\s]|\bexpect\s*\(|\bexpect\s*\{|\.should\b|\bself\.assert\w+\(|\bAssert\.\w+\(|\brequire\.\w+\(|\bt\.(Error|Errorf|Fatal|Fatalf|Fail)\(|\bXCTAssert\w*\(|\bEXPECT_\w+\(|\bASSERT_\w+\(|\bverify\s*\(|\.to(Be|Equal|Have|Throw|Match|Contain)\w*\()").unwrap()
+});
+static WEAK_ASSERTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\.toBeDefined\(\)|\.toBeTruthy\(\)|\.not\.toBeNull\(\)|\bassert\s+True\b|\bassertTrue\(\s*True\s*\)|expect\(\s*true\s*\)|assert!\(\s*true\s*\)|\bassert\s+\w+\s+is\s+not\s+None\s*$|assert_eq!\(\s*1\s*,\s*1\s*\)|assertNotNull\()").unwrap()
+});
+static COVERAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(fail[_-]?under|cov-fail-under|coverage[_-]?threshold|min(imum)?[_-]?coverage|branches|lines|functions|statements|threshold|target|min_coverage_percentage)["']?\s*[:=]?\s*["']?(\d+(?:\.\d+)?)%?"#).unwrap()
+});
+
+fn coverage_file(path: &str) -> bool {
+    let n = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    n.contains("cov")
+        || n.contains("jest")
+        || n.contains("vitest")
+        || n.contains("nyc")
+        || n.contains("karma")
+        || matches!(
+            n.as_str(),
+            "pyproject.toml"
+                | "setup.cfg"
+                | "tox.ini"
+                | "package.json"
+                | "makefile"
+                | "pytest.ini"
+                | "build.gradle"
+                | "pom.xml"
+                | "build.gradle.kts"
+        )
+        || super::lang::FileClass::of(path).ci
+}
+
+/// Tests removed from one file (definitions removed and not re-added).
+fn removed_tests(f: &FileView<'_>) -> Vec<u32> {
+    if !f.class.test {
+        return Vec::new();
+    }
+    let added = f.added.iter().filter(|l| TEST_DEF.is_match(l.text)).count();
+    let removed: Vec<u32> = f
+        .removed
+        .iter()
+        .filter(|l| TEST_DEF.is_match(l.text))
+        .map(|l| l.no)
+        .collect();
+    if removed.len() > added {
+        removed[added..].to_vec()
+    } else {
+        Vec::new()
+    }
+}
+
+/// Per-file test rules.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if coverage_file(f.path) {
+        coverage(f, out);
+    }
+    if !f.class.test || f.class.docs {
+        return;
+    }
+    for l in f.added_code() {
+        if let Some(m) = FOCUS.find(l.text) {
+            out.push(Finding::added(
+                "test-focused",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!("Focuses the suite on one test ({}): every other test in this file is silently skipped, in CI too.", quote(m.as_str())),
+            ));
+        } else if let Some(m) = SKIP.find(l.text) {
+            out.push(Finding::added(
+                "test-skipped",
+                Severity::Medium,
+                f.path,
+                Some(l.no),
+                format!("Skips a test or expects it to fail ({}): whatever it checked is no longer checked.", quote(m.as_str())),
+            ));
+        }
+    }
+    if f.deleted() {
+        return; // counted by check_change
+    }
+    let added_asserts: Vec<&str> = f
+        .added
+        .iter()
+        .filter(|l| ASSERTION.is_match(l.text))
+        .map(|l| l.text.trim())
+        .collect();
+    let removed: Vec<_> = f
+        .removed_code()
+        .filter(|l| ASSERTION.is_match(l.text) && !added_asserts.contains(&l.text.trim()))
+        .collect();
+    let weak_added: Vec<_> = f
+        .added
+        .iter()
+        .filter(|l| WEAK_ASSERTION.is_match(l.text))
+        .collect();
+    let strong_added = added_asserts.len() - weak_added.len().min(added_asserts.len());
+    if !removed.is_empty() && removed.len() > strong_added {
+        let first = removed[0];
+        out.push(Finding::removed(
+            "test-assertions-removed",
+            if strong_added == 0 { Severity::High } else { Severity::Medium },
+            f.path,
+            Some(first.no),
+            format!(
+                "Removes {} assertion{} and adds {}: the tests still pass, but they check less than before.",
+                removed.len(),
+                if removed.len() == 1 { "" } else { "s" },
+                if strong_added == 0 { "none back".to_string() } else { format!("only {strong_added}") }
+            ),
+        ));
+    }
+    if !removed.is_empty() {
+        if let Some(w) = weak_added.first() {
+            out.push(Finding::added(
+                "test-assertion-weakened",
+                Severity::Medium,
+                f.path,
+                Some(w.no),
+                format!("Replaces a precise assertion with a weaker one ({}): it passes for wrong values too.", quote(w.text)),
+            ));
+        }
+    }
+}
+
+fn coverage(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let value = |t: &str| -> Option<(String, f64)> {
+        let c = COVERAGE.captures(t)?;
+        Some((c[1].to_ascii_lowercase(), c[3].parse().ok()?))
+    };
+    let removed: Vec<(u32, String, f64)> = f
+        .removed
+        .iter()
+        .filter_map(|l| value(l.text).map(|(k, v)| (l.no, k, v)))
+        .collect();
+    if removed.is_empty() {
+        return;
+    }
+    let added: Vec<(u32, String, f64)> = f
+        .added
+        .iter()
+        .filter_map(|l| value(l.text).map(|(k, v)| (l.no, k, v)))
+        .collect();
+    for (no, key, new) in &added {
+        if let Some((_, _, old)) = removed.iter().find(|(_, k, _)| k == key) {
+            if new < old && *old <= 100.0 {
+                out.push(Finding::added(
+                    "test-coverage-lowered",
+                    Severity::High,
+                    f.path,
+                    Some(*no),
+                    format!("Lowers the coverage gate ({key}) from {old} to {new}: code that is not tested at all can now pass CI."),
+                ));
+                return;
+            }
+        }
+    }
+    if added.is_empty() && removed.iter().any(|(_, k, _)| k.contains("fail")) {
+        let (no, key, old) = &removed[0];
+        out.push(Finding::removed(
+            "test-coverage-lowered",
+            Severity::High,
+            f.path,
+            Some(*no),
+            format!("Removes the coverage gate ({key} {old}): code that is not tested at all can now pass CI."),
+        ));
+    }
+}
+
+/// Change-level test rules: tests deleted while none are added anywhere.
+pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    let added_anywhere = change
+        .files
+        .iter()
+        .filter(|f| f.class.test)
+        .map(|f| f.added.iter().filter(|l| TEST_DEF.is_match(l.text)).count())
+        .sum::<usize>();
+    let net_removed: Vec<(&str, Vec<u32>, bool)> = change
+        .files
+        .iter()
+        .map(|f| (f.path, removed_tests(f), f.deleted()))
+        .filter(|(_, r, _)| !r.is_empty())
+        .collect();
+    let total: usize = net_removed.iter().map(|(_, r, _)| r.len()).sum();
+    if total == 0 {
+        return;
+    }
+    let removed_defs_total: usize = change
+        .files
+        .iter()
+        .filter(|f| f.class.test)
+        .map(|f| {
+            f.removed
+                .iter()
+                .filter(|l| TEST_DEF.is_match(l.text))
+                .count()
+        })
+        .sum();
+    // Tests that moved between files are not deleted.
+    if added_anywhere >= removed_defs_total {
+        return;
+    }
+    let severity = if added_anywhere == 0 {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
+    for (path, lines, deleted) in net_removed {
+        out.push(Finding::removed(
+            "test-deleted",
+            severity,
+            path,
+            if deleted {
+                None
+            } else {
+                lines.first().copied()
+            },
+            format!(
+                "Deletes {} test{}{}: whatever they guarded is no longer checked.",
+                lines.len(),
+                if lines.len() == 1 { "" } else { "s" },
+                if added_anywhere == 0 {
+                    " and adds none"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+}
