@@ -6,10 +6,15 @@ pub mod change; // a pending change and its id
 pub mod cli; // the command line (clap)
 pub mod commands; // running each command
 pub mod config; // repository and user configuration
+pub mod demo;
 pub mod diff; // the plain diff model (MinusPlus, FileDiff, Hunk, DiffLine)
 pub mod error; // BadInput: the errors that exit 2
 pub mod git; // all git2 use: repos, queue sources, diffs, patch-ids, notes
+pub mod highlight; // syntect highlighting of hunks, parse state carried across lines
+pub mod intraline; // changed words within paired removed/added lines
 pub mod queue; // the review queue: changes with stats, risk and state
 pub mod risk; // the risk engine: findings, blast radius, score
 pub mod sanitize;
-pub mod trailers; // recognising AI-assisted commits by their trailers // untrusted text made safe for a terminal
+pub mod show; // rendering a change as text/ANSI for a pager or CI log
+pub mod theme;
+pub mod trailers; // recognising AI-assisted commits by their trailers // untrusted text made safe for a terminal // UI palettes + syntax theme names (themes/*.toml) // the built-in demo repository (assets/demo.toml)

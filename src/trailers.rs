@@ -44,14 +44,12 @@ pub fn ai_tool(message: &str, ai: &AiDetection) -> Option<String> {
             }
             return Some(known_tool(&value, ai).unwrap_or_else(|| name_part(&value)));
         }
-        if ai
+        let is_coauthor = ai
             .coauthor_trailers
             .iter()
-            .any(|t| t.eq_ignore_ascii_case(&key))
-        {
-            if let Some(tool) = coauthor_tool(&value, ai) {
-                return Some(tool);
-            }
+            .any(|t| t.eq_ignore_ascii_case(&key));
+        if is_coauthor && let Some(tool) = coauthor_tool(&value, ai) {
+            return Some(tool);
         }
     }
     None

@@ -1,6 +1,7 @@
 //! Running the commands of the command line. Each command is a module with a
 //! `run` function returning its exit code; errors become one line and exit 2.
 
+pub mod demo;
 pub mod queue_cmd;
 pub mod show;
 pub mod submit;
@@ -37,7 +38,7 @@ impl Ctx {
 pub fn run(cli: Cli) -> Result<u8> {
     match &cli.command {
         None | Some(Command::Tui) => not_yet("the TUI"),
-        Some(Command::Demo(_)) => not_yet("demo"),
+        Some(Command::Demo(a)) => demo::run(a),
         Some(Command::Submit(a)) => submit::submit(&Ctx::open(&cli)?, a),
         Some(Command::Scan(a)) => submit::scan(&Ctx::open(&cli)?, a),
         Some(Command::Queue(a)) => queue_cmd::run(&Ctx::open(&cli)?, a),

@@ -41,10 +41,10 @@ pub fn list_changes(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<Change>> {
     let mut out: Vec<Change> = Vec::new();
     let mut heads = std::collections::HashSet::new();
     for (name, _) in repo.refs_matching(&format!("{PENDING_PREFIX}*"))? {
-        if let Some(change) = read_pending_ref(repo, cfg, &name)? {
-            if heads.insert(change.head.clone()) {
-                out.push(change);
-            }
+        if let Some(change) = read_pending_ref(repo, cfg, &name)?
+            && heads.insert(change.head.clone())
+        {
+            out.push(change);
         }
     }
     for glob in &cfg.sources.refs {

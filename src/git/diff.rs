@@ -7,6 +7,7 @@ use git2::{Delta, DiffFindOptions, DiffFormat, DiffOptions, Oid, Repository};
 
 use crate::diff::{Diff, DiffLine, FileDiff, FileStatus, Hunk, LineKind, MinusPlus};
 use crate::git::patch_id::verbatim_patch_id;
+use crate::git::similarity::similarity_percent;
 
 /// A computed diff together with its verbatim patch-id.
 #[derive(Debug, Clone)]
@@ -61,6 +62,11 @@ fn git_diff(repo: &Repository, base: Oid, head: Oid) -> Result<git2::Diff<'_>> {
 /// Computes the diff of `base..head` (rename detection on, 3 lines of context,
 /// as `git diff` does by default) and its verbatim patch-id.
 pub fn compute(repo: &Repository, base: Oid, head: Oid) -> Result<ComputedDiff> {
+    Ok(compute_with_patch(repo, base, head)?.0)
+}
+
+/// The diff model, its patch-id and the patch text, in one pass.
+fn compute_with_patch(repo: &Repository, base: Oid, head: Oid) -> Result<(ComputedDiff, Vec<u8>)> {
     let diff = git_diff(repo, base, head)?;
     let mut files: Vec<FileDiff> = Vec::new();
     let mut patch: Vec<u8> = Vec::new();
@@ -74,13 +80,19 @@ pub fn compute(repo: &Repository, base: Oid, head: Oid) -> Result<ComputedDiff> 
             '+' | '-' | ' ' => patch.push(origin as u8),
             _ => {}
         }
-        patch.extend_from_slice(line.content());
+        let git_similarity = (origin == 'F')
+            .then(|| git_similarity(repo, &delta))
+            .flatten();
+        match git_similarity {
+            Some(pct) => patch.extend_from_slice(&with_similarity(line.content(), pct)),
+            None => patch.extend_from_slice(line.content()),
+        }
 
         // A new file starts with its header line ('F').
         if origin == 'F' || current_delta.is_none() {
             let mut file = file_from_delta(&delta);
             if origin == 'F' {
-                file.similarity = parse_similarity(line.content());
+                file.similarity = git_similarity.or_else(|| parse_similarity(line.content()));
             }
             files.push(file);
             current_delta = Some(files.len() - 1);
@@ -162,25 +174,41 @@ pub fn compute(repo: &Repository, base: Oid, head: Oid) -> Result<ComputedDiff> 
     .context("printing the diff")?;
 
     let patch_id = verbatim_patch_id(&patch);
-    Ok(ComputedDiff {
-        diff: Diff { files },
-        patch_id,
-    })
+    Ok((
+        ComputedDiff {
+            diff: Diff { files },
+            patch_id,
+        },
+        patch,
+    ))
 }
 
 /// The exact patch text of `base..head`, as `git diff base head` prints it.
 pub fn patch_text(repo: &Repository, base: Oid, head: Oid) -> Result<Vec<u8>> {
-    let diff = git_diff(repo, base, head)?;
-    let mut patch = Vec::new();
-    diff.print(DiffFormat::Patch, |_, _, line| {
-        if matches!(line.origin(), '+' | '-' | ' ') {
-            patch.push(line.origin() as u8);
+    Ok(compute_with_patch(repo, base, head)?.1)
+}
+
+/// git's similarity for a renamed or copied file (see `similarity`).
+fn git_similarity(repo: &Repository, delta: &git2::DiffDelta<'_>) -> Option<u32> {
+    if !matches!(delta.status(), Delta::Renamed | Delta::Copied) {
+        return None;
+    }
+    let old = repo.find_blob(delta.old_file().id()).ok()?;
+    let new = repo.find_blob(delta.new_file().id()).ok()?;
+    Some(similarity_percent(old.content(), new.content()))
+}
+
+/// The header with its `similarity index` line set to `pct`.
+fn with_similarity(header: &[u8], pct: u32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(header.len());
+    for line in header.split_inclusive(|&b| b == b'\n') {
+        if line.starts_with(b"similarity index ") {
+            out.extend_from_slice(format!("similarity index {pct}%\n").as_bytes());
+        } else {
+            out.extend_from_slice(line);
         }
-        patch.extend_from_slice(line.content());
-        true
-    })
-    .context("printing the diff")?;
-    Ok(patch)
+    }
+    out
 }
 
 /// Reads `similarity index N%` from a file header.

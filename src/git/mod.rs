@@ -2,11 +2,13 @@
 //! notes and sync. Nothing outside this module touches git2; it hands out plain
 //! data (`Change`, `Diff`, strings of object ids).
 
+pub mod build;
 pub mod changes;
 pub mod diff;
 pub mod history;
 pub mod patch_id;
 pub mod repo;
+pub mod similarity;
 
 pub use changes::{
     PENDING_PREFIX, SubmitRequest, Submitted, find_change, list_changes, scan, submit,

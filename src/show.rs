@@ -1,0 +1,341 @@
+//! Rendering a change as text for a pager or a CI log (`countersign show`): a
+//! header, the findings, then the diff with line numbers, syntax colours and
+//! changed-word emphasis (ANSI truecolor), or plain text without colour. Every
+//! piece of untrusted text goes through `sanitize`.
+
+use std::fmt::Write as _;
+
+use rayon::prelude::*;
+
+use crate::diff::{FileDiff, FileStatus, Hunk, LineKind};
+use crate::highlight::{Highlighter, LineHighlight};
+use crate::sanitize::{Piece, pieces};
+use crate::theme::{Rgb, Theme};
+
+/// A line of a diff line longer than this is cut, with a note of how much.
+pub const MAX_SHOWN_LINE: usize = 10_000;
+
+/// A finding to mark in the gutter beside its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GutterMark {
+    pub path: String,
+    /// Line number on the new side (or the old side for a removed line).
+    pub line: u32,
+    pub severity: String,
+    pub message: String,
+}
+
+/// How to render.
+pub struct RenderOptions<'a> {
+    pub color: bool,
+    pub theme: &'a Theme,
+    pub highlighter: Option<&'a Highlighter>,
+    pub marks: &'a [GutterMark],
+}
+
+/// Renders the files of a diff, highlighting them in parallel.
+pub fn render_files(files: &[FileDiff], opts: &RenderOptions<'_>) -> String {
+    let parts: Vec<String> = files
+        .par_iter()
+        .map(|f| {
+            let hl = match (opts.color, opts.highlighter) {
+                (true, Some(h)) if !f.binary => h.highlight_file(f),
+                _ => Vec::new(),
+            };
+            let mut out = String::new();
+            render_file(&mut out, f, &hl, opts);
+            out
+        })
+        .collect();
+    parts.concat()
+}
+
+struct Painter<'a> {
+    color: bool,
+    p: &'a crate::theme::Palette,
+}
+
+impl Painter<'_> {
+    fn fg(&self, out: &mut String, c: Rgb) {
+        if self.color {
+            let _ = write!(out, "\x1b[38;2;{};{};{}m", c.0, c.1, c.2);
+        }
+    }
+    fn bg(&self, out: &mut String, c: Rgb) {
+        if self.color {
+            let _ = write!(out, "\x1b[48;2;{};{};{}m", c.0, c.1, c.2);
+        }
+    }
+    fn bold(&self, out: &mut String) {
+        if self.color {
+            out.push_str("\x1b[1m");
+        }
+    }
+    fn reset(&self, out: &mut String) {
+        if self.color {
+            out.push_str("\x1b[0m");
+        }
+    }
+}
+
+/// Writes sanitised text; escapes are drawn in the escape colours.
+fn put_text(out: &mut String, text: &str, col: &mut usize, paint: &Painter<'_>, restore: &str) {
+    pieces(text, col, |piece| match piece {
+        Piece::Text(t) => out.push_str(t),
+        Piece::Tab(n) => out.extend(std::iter::repeat_n(' ', n)),
+        Piece::Escaped(v, _) => {
+            if paint.color {
+                paint.fg(out, paint.p.escape_fg);
+                paint.bg(out, paint.p.escape_bg);
+                out.push_str(&v);
+                out.push_str("\x1b[0m");
+                out.push_str(restore);
+            } else {
+                out.push_str(&v);
+            }
+        }
+    });
+}
+
+fn file_title(f: &FileDiff) -> String {
+    let old = f.path.minus.as_deref().unwrap_or("");
+    let new = f.path.plus.as_deref().unwrap_or("");
+    let mut t = match f.status {
+        FileStatus::Renamed | FileStatus::Copied => format!("{old} → {new}"),
+        _ => f.display_path().to_string(),
+    };
+    let mut notes = Vec::new();
+    match f.status {
+        FileStatus::Added => notes.push("new file".to_string()),
+        FileStatus::Deleted => notes.push("deleted".to_string()),
+        FileStatus::Renamed => {
+            notes.push(format!("renamed, {}% similar", f.similarity.unwrap_or(0)))
+        }
+        FileStatus::Copied => notes.push("copied".to_string()),
+        FileStatus::TypeChange => notes.push("type changed".to_string()),
+        FileStatus::Modified => {}
+    }
+    if f.mode_changed() {
+        notes.push(format!(
+            "mode {:o} → {:o}",
+            f.mode.minus.unwrap_or(0),
+            f.mode.plus.unwrap_or(0)
+        ));
+    }
+    if !notes.is_empty() {
+        t.push_str(&format!(" ({})", notes.join(", ")));
+    }
+    t
+}
+
+/// Renders one file: its title bar, then each hunk.
+pub fn render_file(
+    out: &mut String,
+    f: &FileDiff,
+    hl: &[Vec<LineHighlight>],
+    opts: &RenderOptions<'_>,
+) {
+    let paint = Painter {
+        color: opts.color,
+        p: &opts.theme.palette,
+    };
+    let rule = "─".repeat(72);
+    paint.fg(out, paint.p.file_header);
+    out.push_str(&rule);
+    out.push('\n');
+    paint.bold(out);
+    let _ = write!(out, "{} ", f.status.letter());
+    let mut col = 2;
+    put_text(out, &file_title(f), &mut col, &paint, "");
+    let _ = write!(out, "  +{} -{}", f.additions, f.deletions);
+    paint.reset(out);
+    out.push('\n');
+    paint.fg(out, paint.p.file_header);
+    out.push_str(&rule);
+    paint.reset(out);
+    out.push('\n');
+    if f.binary {
+        let _ = writeln!(
+            out,
+            "  binary file, not shown ({} → {} bytes)",
+            f.size.minus, f.size.plus
+        );
+        return;
+    }
+    if f.hunks.is_empty() && f.additions == 0 && f.deletions == 0 {
+        out.push_str("  (no content change)\n");
+    }
+    let path = f.display_path();
+    let marks: Vec<&GutterMark> = opts.marks.iter().filter(|m| m.path == path).collect();
+    for (i, h) in f.hunks.iter().enumerate() {
+        render_hunk(out, h, hl.get(i).map(Vec::as_slice), &marks, &paint);
+    }
+}
+
+fn render_hunk(
+    out: &mut String,
+    h: &Hunk,
+    hl: Option<&[LineHighlight]>,
+    marks: &[&GutterMark],
+    paint: &Painter<'_>,
+) {
+    paint.fg(out, paint.p.hunk_header);
+    let _ = write!(
+        out,
+        "@@ -{},{} +{},{} @@",
+        h.old_start, h.old_lines, h.new_start, h.new_lines
+    );
+    if !h.section.is_empty() {
+        out.push(' ');
+        let mut col = 0;
+        put_text(out, &h.section, &mut col, paint, "");
+    }
+    paint.reset(out);
+    out.push('\n');
+    for (i, line) in h.lines.iter().enumerate() {
+        let (sign, bg, emph_bg) = match line.kind {
+            LineKind::Added => ('+', Some(paint.p.plus_bg), paint.p.plus_emph_bg),
+            LineKind::Removed => ('-', Some(paint.p.minus_bg), paint.p.minus_emph_bg),
+            LineKind::Context => (' ', None, paint.p.plus_emph_bg),
+        };
+        let mark_line = match line.kind {
+            LineKind::Removed => line.old_no,
+            _ => line.new_no,
+        };
+        let mark = marks
+            .iter()
+            .filter(|m| Some(m.line) == mark_line)
+            .max_by_key(|m| severity_rank(&m.severity));
+        // Gutter: old and new line numbers, then a finding marker.
+        paint.fg(out, paint.p.line_number);
+        let num = |n: Option<u32>| n.map_or_else(|| " ".repeat(5), |n| format!("{n:>5}"));
+        let _ = write!(out, "{} {} ", num(line.old_no), num(line.new_no));
+        match mark {
+            Some(m) => {
+                paint.fg(out, paint.p.level(&m.severity));
+                paint.bold(out);
+                out.push('▌');
+                paint.reset(out);
+            }
+            None => out.push('│'),
+        }
+        paint.reset(out);
+        let restore = bg.map(|c| ansi_bg(paint.color, c)).unwrap_or_default();
+        out.push_str(&restore);
+        out.push(sign);
+        let text = cut(&line.content);
+        let lh = hl.and_then(|v| v.get(i));
+        render_content(out, text, lh, emph_bg, bg, paint);
+        if text.len() < line.content.len() {
+            let _ = write!(out, " … [{} more bytes]", line.content.len() - text.len());
+        }
+        paint.reset(out);
+        if line.no_newline {
+            paint.fg(out, paint.p.muted);
+            out.push_str(" ⏎ no newline at end of file");
+            paint.reset(out);
+        }
+        out.push('\n');
+        if let Some(m) = mark {
+            paint.fg(out, paint.p.level(&m.severity));
+            out.push_str("            └─ ");
+            let mut col = 0;
+            put_text(
+                out,
+                &format!("{}: {}", m.severity, m.message),
+                &mut col,
+                paint,
+                "",
+            );
+            paint.reset(out);
+            out.push('\n');
+        }
+    }
+}
+
+fn ansi_bg(color: bool, c: Rgb) -> String {
+    if color {
+        format!("\x1b[48;2;{};{};{}m", c.0, c.1, c.2)
+    } else {
+        String::new()
+    }
+}
+
+fn severity_rank(s: &str) -> u8 {
+    match s {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        _ => 1,
+    }
+}
+
+/// The first `MAX_SHOWN_LINE` bytes of a line, cut at a character boundary.
+fn cut(s: &str) -> &str {
+    if s.len() <= MAX_SHOWN_LINE {
+        return s;
+    }
+    let mut end = MAX_SHOWN_LINE;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Writes a line's content in segments of constant style (syntax colour,
+/// emphasis background), each sanitised.
+fn render_content(
+    out: &mut String,
+    text: &str,
+    lh: Option<&LineHighlight>,
+    emph_bg: Rgb,
+    line_bg: Option<Rgb>,
+    paint: &Painter<'_>,
+) {
+    let mut col = 0usize;
+    let Some(lh) = lh.filter(|_| paint.color) else {
+        put_text(out, text, &mut col, paint, "");
+        return;
+    };
+    // Boundaries where the style may change.
+    let mut cuts: Vec<u32> = vec![0, text.len() as u32];
+    for t in &lh.tokens {
+        cuts.push(t.start);
+        cuts.push(t.end);
+    }
+    for (s, e) in &lh.emph {
+        cuts.push(*s);
+        cuts.push(*e);
+    }
+    cuts.retain(|&c| (c as usize) <= text.len() && text.is_char_boundary(c as usize));
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut tok = lh.tokens.iter().peekable();
+    for w in cuts.windows(2) {
+        let (s, e) = (w[0], w[1]);
+        if s >= e {
+            continue;
+        }
+        while tok.peek().is_some_and(|t| t.end <= s) {
+            tok.next();
+        }
+        let style = tok.peek().filter(|t| t.start <= s).map(|t| t.style);
+        let emph = lh.emph.iter().any(|(a, b)| *a <= s && e <= *b);
+        let bg = if emph { Some(emph_bg) } else { line_bg };
+        let mut restore = String::new();
+        if let Some(bg) = bg {
+            restore.push_str(&ansi_bg(true, bg));
+        }
+        if let Some(st) = style {
+            let _ = write!(restore, "\x1b[38;2;{};{};{}m", st.fg.0, st.fg.1, st.fg.2);
+        }
+        out.push_str(&restore);
+        put_text(
+            out,
+            &text[s as usize..e as usize],
+            &mut col,
+            paint,
+            &restore,
+        );
+    }
+}
