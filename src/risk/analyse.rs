@@ -122,10 +122,8 @@ pub fn blast_for(
         rules.hash
     );
     let cache = Cache::new(&repo.git_dir(), "blast");
-    if use_cache {
-        if let Some(b) = cache.get::<Blast>(&key) {
-            return Ok(b);
-        }
+    if use_cache && let Some(b) = cache.get::<Blast>(&key) {
+        return Ok(b);
     }
     // Files that exist at the base are the ones others can depend on.
     let existing: Vec<String> = diff

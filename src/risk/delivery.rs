@@ -36,16 +36,17 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let deploys = f.added.iter().any(|l| DEPLOY.is_match(l.text))
             || f.path.to_ascii_lowercase().contains("deploy")
             || f.path.to_ascii_lowercase().contains("release");
-        if context_prod && deploys {
-            if let Some(l) = f.added_code().next() {
-                out.push(Finding::added(
+        if context_prod
+            && deploys
+            && let Some(l) = f.added_code().next()
+        {
+            out.push(Finding::added(
                     "ci-deploys-to-production",
                     Severity::High,
                     f.path,
                     Some(l.no),
                     "Changes a pipeline that deploys to production: what it runs reaches users with no further review.",
                 ));
-            }
         }
     }
     if !f.class.production() || f.class.lang == super::lang::Lang::Markdown {

@@ -57,16 +57,16 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         // A handler opened on this line whose next added line closes it or passes.
-        if CATCH_OPEN.is_match(l.text) {
-            if let Some(next) = added.get(i + 1).filter(|n| n.no == l.no + 1) {
-                let n = next.text.trim();
-                let closes = n == "}" || n == "};" || n == "})" || n == "end";
-                let passes = f.class.lang == Lang::Python && PY_PASS.is_match(next.text);
-                let ruby_nil = f.class.lang == Lang::Ruby && (n == "nil" || n == "end");
-                if closes || passes || ruby_nil {
-                    swallowed(f, out, l.no, &quote(l.text));
-                    continue;
-                }
+        if CATCH_OPEN.is_match(l.text)
+            && let Some(next) = added.get(i + 1).filter(|n| n.no == l.no + 1)
+        {
+            let n = next.text.trim();
+            let closes = n == "}" || n == "};" || n == "})" || n == "end";
+            let passes = f.class.lang == Lang::Python && PY_PASS.is_match(next.text);
+            let ruby_nil = f.class.lang == Lang::Ruby && (n == "nil" || n == "end");
+            if closes || passes || ruby_nil {
+                swallowed(f, out, l.no, &quote(l.text));
+                continue;
             }
         }
         match f.class.lang {
@@ -83,10 +83,10 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 }
             }
             Lang::Go => {
-                if let Some(m) = GO_SWALLOW.find(l.text) {
-                    if m.as_str().contains("err") || RESULTY.is_match(l.text) {
-                        swallowed(f, out, l.no, &quote(l.text));
-                    }
+                if let Some(m) = GO_SWALLOW.find(l.text)
+                    && (m.as_str().contains("err") || RESULTY.is_match(l.text))
+                {
+                    swallowed(f, out, l.no, &quote(l.text));
                 }
             }
             _ => {}
@@ -98,15 +98,16 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         .removed
         .iter()
         .any(|l| CATCH_OPEN.is_match(l.text) && !BROAD_CATCH.is_match(l.text));
-    if removed_narrow && !removed_broad {
-        if let Some(l) = f.added_code().find(|l| BROAD_CATCH.is_match(l.text)) {
-            out.push(Finding::added(
+    if removed_narrow
+        && !removed_broad
+        && let Some(l) = f.added_code().find(|l| BROAD_CATCH.is_match(l.text))
+    {
+        out.push(Finding::added(
                 "err-broadened-catch",
                 Severity::Medium,
                 f.path,
                 Some(l.no),
                 format!("Widens an error handler to catch everything ({}): failures it was never meant to handle are now hidden too.", quote(l.text)),
             ));
-        }
     }
 }

@@ -254,9 +254,10 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         if !FORCE_NEW.contains(&key) {
             continue;
         }
-        if let Some((_, _, old)) = removed_attrs.iter().find(|(_, k, _)| k == key) {
-            if old != new {
-                out.push(Finding::added(
+        if let Some((_, _, old)) = removed_attrs.iter().find(|(_, k, _)| k == key)
+            && old != new
+        {
+            out.push(Finding::added(
                     "tf-force-new",
                     Severity::High,
                     f.path,
@@ -267,7 +268,6 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                         quote(new)
                     ),
                 ));
-            }
         }
     }
 }
@@ -310,16 +310,16 @@ fn kubernetes(f: &FileView<'_>, out: &mut Vec<Finding>) {
         ));
     }
     let limits = |t: &str| t.trim() == "limits:" || t.trim_start().starts_with("limits: {");
-    if !f.added.iter().any(|l| limits(l.text)) {
-        if let Some(l) = f.removed.iter().find(|l| limits(l.text)) {
-            out.push(Finding::removed(
+    if !f.added.iter().any(|l| limits(l.text))
+        && let Some(l) = f.removed.iter().find(|l| limits(l.text))
+    {
+        out.push(Finding::removed(
                 "k8s-limits-removed",
                 Severity::High,
                 f.path,
                 Some(l.no),
                 "Removes the container's resource limits: one runaway pod can now starve everything else on its node.",
             ));
-        }
     }
     for l in &f.added {
         let t = l.text.trim();

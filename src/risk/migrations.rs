@@ -155,12 +155,18 @@ static SQL_IN_CODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)["'`]\s*(drop\s+(table|schema|database)\b|truncate\s+(table\s+)?\w+|delete\s+from\s+[\w."`]+\s*;?\s*["'`])"#).unwrap()
 });
 
-static TABLE_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\btable\s+(?:if\s+exists\s+)?[`\x22]?(?:\w+\.)?(\w+)").unwrap());
+static TABLE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\btable\s+(?:if\s+exists\s+)?[`\x22]?(?:\w+\.)?(\w+)").unwrap()
+});
 static TRUNCATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bTRUNCATE\b").unwrap());
-static DROP_COLUMN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?[`\x22]?\w+[`\x22]?\s*(,|$)").unwrap());
+static DROP_COLUMN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?[`\x22]?\w+[`\x22]?\s*(,|$)").unwrap()
+});
 static DELETE_FROM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*DELETE\s+FROM\b").unwrap());
-static UPDATE_SET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*UPDATE\s+[\w.`\x22]+\s+SET\b").unwrap());
-static CREATE_INDEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*CREATE\s+(UNIQUE\s+)?INDEX\b").unwrap());
+static UPDATE_SET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*UPDATE\s+[\w.`\x22]+\s+SET\b").unwrap());
+static CREATE_INDEX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*CREATE\s+(UNIQUE\s+)?INDEX\b").unwrap());
 
 /// Migration rules for one file.
 pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
@@ -207,10 +213,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         let table_created = |s: &str| {
             INDEX_ON
                 .captures(s)
-                .or_else(|| {
-                    TABLE_NAME
-                        .captures(s)
-                })
+                .or_else(|| TABLE_NAME.captures(s))
                 .and_then(|c| c.get(1))
                 .is_some_and(|t| created.contains(&t.as_str().to_ascii_lowercase()))
         };
@@ -240,8 +243,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             );
         } else if has("DROP COLUMN")
             || (has("ALTER TABLE")
-                && DROP_COLUMN
-                .is_match(&s)
+                && DROP_COLUMN.is_match(&s)
                 && !has("DROP CONSTRAINT")
                 && !has("DROP INDEX")
                 && !has("DROP DEFAULT")
@@ -257,10 +259,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 ),
             );
         }
-        if DELETE_FROM.is_match(&s)
-            && !has(" WHERE ")
-            && !s.ends_with(" WHERE")
-        {
+        if DELETE_FROM.is_match(&s) && !has(" WHERE ") && !s.ends_with(" WHERE") {
             push(
                 out,
                 "sql-delete-without-where",
@@ -269,10 +268,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 format!("Deletes every row of the table ({q}): there is no WHERE clause."),
             );
         }
-        if UPDATE_SET
-            .is_match(&s)
-            && !has(" WHERE ")
-        {
+        if UPDATE_SET.is_match(&s) && !has(" WHERE ") {
             push(
                 out,
                 "sql-update-without-where",
@@ -308,11 +304,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 ),
             );
         }
-        if CREATE_INDEX
-            .is_match(&s)
-            && !has("CONCURRENTLY")
-            && !table_created(&stmt)
-        {
+        if CREATE_INDEX.is_match(&s) && !has("CONCURRENTLY") && !table_created(&stmt) {
             push(
                 out,
                 "sql-index-not-concurrent",

@@ -198,16 +198,16 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             s
         }
     };
-    if !f.deleted() {
-        if let Some(what) = f.file.path.plus.as_deref().and_then(secret_file) {
-            out.push(Finding::added(
+    if !f.deleted()
+        && let Some(what) = f.file.path.plus.as_deref().and_then(secret_file)
+    {
+        out.push(Finding::added(
                 "secret-file",
                 lower_if_test(Severity::High),
                 f.path,
                 None,
                 format!("Commits {what}: anything in it is now readable by everyone with the repository, forever (history keeps it)."),
             ));
-        }
     }
     for l in &f.added {
         let mut hit = false;

@@ -287,6 +287,9 @@ static REQ_LINE: LazyLock<Regex> = LazyLock::new(|| {
 static JSON_DEP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"^\s*"(@?[A-Za-z0-9][\w./@-]*)"\s*:\s*"([^"]*)"\s*,?\s*$"#).unwrap()
 });
+static PEP508: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*"([A-Za-z0-9][\w.-]*)(\[[^\]]*\])?\s*([<>=!~][^"]*)?"\s*,?\s*$"#).unwrap()
+});
 static TOML_DEP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"^\s*([A-Za-z0-9][\w-]*)\s*=\s*("([^"]*)"|\{(.*)\})\s*$"#).unwrap()
 });
@@ -463,8 +466,8 @@ pub fn distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -511,10 +514,10 @@ pub fn look_alike(eco: Ecosystem, name: &str) -> Option<&'static str> {
         let d = distance(&c, &pc);
         let sep_variant = c.replace('-', "") == pc.replace('-', "") && c != pc;
         let scoped = name.starts_with('@') && c.rsplit('/').next() == Some(pc.as_str());
-        if (d == 1 && pc.len() >= 5) || squashed == pc || sep_variant || (pc.len() >= 8 && d == 2) {
-            if !scoped {
-                return Some(p);
-            }
+        if ((d == 1 && pc.len() >= 5) || squashed == pc || sep_variant || (pc.len() >= 8 && d == 2))
+            && !scoped
+        {
+            return Some(p);
         }
         // A known name with a suspicious suffix or prefix: "requests2", "lodash-js",
         // "node-axios" are the usual trick.
@@ -592,35 +595,29 @@ fn deps_on_lines(eco: Ecosystem, f: &FileView<'_>, lines: &[super::Line<'_>]) ->
                         out.push(dep(&c[1], c.get(3).map_or("", |m| m.as_str())));
                     }
                 } else if name == "pyproject.toml" || name == "pipfile" {
-                    if let Some(c) = Regex::new(
-                        r#"^\s*"([A-Za-z0-9][\w.-]*)(\[[^\]]*\])?\s*([<>=!~][^"]*)?"\s*,?\s*$"#,
-                    )
-                    .unwrap()
-                    .captures(t)
-                    {
+                    if let Some(c) = PEP508.captures(t) {
                         out.push(dep(&c[1], c.get(3).map_or("", |m| m.as_str())));
-                    } else if let Some(c) = TOML_DEP.captures(t) {
-                        if !CARGO_NON_DEPS.contains(&&c[1])
-                            && c[1] != *"python"
-                            && !["requires-python", "readme", "packages"].contains(&&c[1])
+                    } else if let Some(c) = TOML_DEP.captures(t)
+                        && !CARGO_NON_DEPS.contains(&&c[1])
+                        && c[1] != *"python"
+                        && !["requires-python", "readme", "packages"].contains(&&c[1])
+                    {
+                        let v = c.get(3).or(c.get(4)).map_or("", |m| m.as_str());
+                        if v.starts_with(['^', '~', '<', '>', '=', '*'])
+                            || v.starts_with(|c: char| c.is_ascii_digit())
+                            || v.contains("version")
+                            || v.contains("git")
                         {
-                            let v = c.get(3).or(c.get(4)).map_or("", |m| m.as_str());
-                            if v.starts_with(['^', '~', '<', '>', '=', '*'])
-                                || v.starts_with(|c: char| c.is_ascii_digit())
-                                || v.contains("version")
-                                || v.contains("git")
-                            {
-                                out.push(dep(&c[1], v));
-                            }
+                            out.push(dep(&c[1], v));
                         }
                     }
                 }
             }
             Ecosystem::Crates => {
-                if let Some(c) = TOML_DEP.captures(t) {
-                    if !CARGO_NON_DEPS.contains(&&c[1]) {
-                        out.push(dep(&c[1], c.get(3).or(c.get(4)).map_or("", |m| m.as_str())));
-                    }
+                if let Some(c) = TOML_DEP.captures(t)
+                    && !CARGO_NON_DEPS.contains(&&c[1])
+                {
+                    out.push(dep(&c[1], c.get(3).or(c.get(4)).map_or("", |m| m.as_str())));
                 }
             }
             Ecosystem::Go => {
@@ -762,16 +759,16 @@ pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>)
     }
     if eco == Ecosystem::Npm {
         for l in &f.added {
-            if let Some(c) = JSON_DEP.captures(l.text) {
-                if NPM_HOOKS.contains(&&c[1]) {
-                    out.push(Finding::added(
+            if let Some(c) = JSON_DEP.captures(l.text)
+                && NPM_HOOKS.contains(&&c[1])
+            {
+                out.push(Finding::added(
                         "dep-install-script",
                         Severity::High,
                         f.path,
                         Some(l.no),
                         format!("Adds an install hook ({}): it runs on every `npm install`, on laptops and CI runners alike.", quote(l.text)),
                     ));
-                }
             }
         }
     }

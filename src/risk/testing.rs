@@ -130,16 +130,16 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             ),
         ));
     }
-    if !removed.is_empty() {
-        if let Some(w) = weak_added.first() {
-            out.push(Finding::added(
+    if !removed.is_empty()
+        && let Some(w) = weak_added.first()
+    {
+        out.push(Finding::added(
                 "test-assertion-weakened",
                 Severity::Medium,
                 f.path,
                 Some(w.no),
                 format!("Replaces a precise assertion with a weaker one ({}): it passes for wrong values too.", quote(w.text)),
             ));
-        }
     }
 }
 
@@ -162,17 +162,18 @@ fn coverage(f: &FileView<'_>, out: &mut Vec<Finding>) {
         .filter_map(|l| value(l.text).map(|(k, v)| (l.no, k, v)))
         .collect();
     for (no, key, new) in &added {
-        if let Some((_, _, old)) = removed.iter().find(|(_, k, _)| k == key) {
-            if new < old && *old <= 100.0 {
-                out.push(Finding::added(
+        if let Some((_, _, old)) = removed.iter().find(|(_, k, _)| k == key)
+            && new < old
+            && *old <= 100.0
+        {
+            out.push(Finding::added(
                     "test-coverage-lowered",
                     Severity::High,
                     f.path,
                     Some(*no),
                     format!("Lowers the coverage gate ({key}) from {old} to {new}: code that is not tested at all can now pass CI."),
                 ));
-                return;
-            }
+            return;
         }
     }
     if added.is_empty() && removed.iter().any(|(_, k, _)| k.contains("fail")) {

@@ -134,9 +134,10 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 ),
             ));
         }
-        if !f.class.docs {
-            if let Some((word, c)) = mixed_script_identifier(text) {
-                out.push(Finding::added(
+        if !f.class.docs
+            && let Some((word, c)) = mixed_script_identifier(text)
+        {
+            out.push(Finding::added(
                     "text-mixed-script",
                     Severity::High,
                     f.path,
@@ -147,7 +148,6 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                         c as u32
                     ),
                 ));
-            }
         }
     }
 }
