@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod queue_cmd;
+pub mod risk;
 pub mod show;
 pub mod submit;
 
@@ -43,7 +44,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Scan(a)) => submit::scan(&Ctx::open(&cli)?, a),
         Some(Command::Queue(a)) => queue_cmd::run(&Ctx::open(&cli)?, a),
         Some(Command::Show(a)) => show::run(&Ctx::open(&cli)?, a),
-        Some(Command::Risk(_)) => not_yet("risk"),
+        Some(Command::Risk(a)) => risk::run(&Ctx::open(&cli)?, a),
         Some(Command::Approve(_)) | Some(Command::Reject(_)) => not_yet("decisions"),
         Some(Command::Check(_)) => not_yet("check"),
         Some(Command::Audit(_)) => not_yet("audit"),
