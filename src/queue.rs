@@ -76,7 +76,12 @@ pub fn change_stats(repo: &Repo, cache: &Cache, change: &Change) -> DiffStats {
 
 /// The risk of a change from the risk engine (its report is cached by head,
 /// base and rules hash); if the engine cannot run, the change's size stands in.
-pub fn change_risk(repo: &Repo, cfg: &RepoConfig, change: &Change, stats: &DiffStats) -> RiskSummary {
+pub fn change_risk(
+    repo: &Repo,
+    cfg: &RepoConfig,
+    change: &Change,
+    stats: &DiffStats,
+) -> RiskSummary {
     match crate::risk::analyse_change(repo, cfg, change) {
         Ok(r) => RiskSummary {
             score: r.score,

@@ -48,7 +48,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let added = &f.added;
-    for (i, l) in added.iter().enumerate() {
+    for l in added {
         if f.class.is_comment(l.text) {
             continue;
         }
@@ -58,11 +58,11 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         }
         // A handler opened on this line whose next added line closes it or passes.
         if CATCH_OPEN.is_match(l.text)
-            && let Some(next) = added.get(i + 1).filter(|n| n.no == l.no + 1)
+            && let Some(next) = f.new_lines.get(&(l.no + 1))
         {
-            let n = next.text.trim();
+            let n = next.trim();
             let closes = n == "}" || n == "};" || n == "})" || n == "end";
-            let passes = f.class.lang == Lang::Python && PY_PASS.is_match(next.text);
+            let passes = f.class.lang == Lang::Python && PY_PASS.is_match(next);
             let ruby_nil = f.class.lang == Lang::Ruby && (n == "nil" || n == "end");
             if closes || passes || ruby_nil {
                 swallowed(f, out, l.no, &quote(l.text));

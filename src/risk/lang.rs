@@ -68,6 +68,12 @@ fn ext_lang(name: &str) -> Lang {
     ) {
         return Lang::Ruby;
     }
+    if (lower.starts_with("requirements") || lower.starts_with("constraints"))
+        && (lower.ends_with(".txt") || lower.ends_with(".in"))
+        || lower == "cmakelists.txt"
+    {
+        return Lang::Other;
+    }
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     match ext {
         "rs" => Lang::Rust,

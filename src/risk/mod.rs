@@ -202,6 +202,8 @@ pub struct FileView<'a> {
     /// The file is on a critical path (built-in or `critical_paths`).
     pub critical: bool,
     pub contents: Option<&'a MinusPlus<Option<String>>>,
+    /// Every line the hunks show on the new side (context and added), by number.
+    pub new_lines: HashMap<u32, &'a str>,
 }
 
 impl<'a> FileView<'a> {
@@ -210,7 +212,11 @@ impl<'a> FileView<'a> {
         let path = file.display_path();
         let mut added = Vec::new();
         let mut removed = Vec::new();
+        let mut new_lines = HashMap::new();
         for l in file.hunks.iter().flat_map(|h| &h.lines) {
+            if let Some(n) = l.new_no {
+                new_lines.insert(n, l.content.as_str());
+            }
             match l.kind {
                 LineKind::Added => added.push(Line {
                     no: l.new_no.unwrap_or(0),
@@ -236,6 +242,7 @@ impl<'a> FileView<'a> {
                     .as_deref()
                     .is_some_and(|p| rules.is_critical(p)),
             contents: contents.get(path),
+            new_lines,
         }
     }
 

@@ -12,7 +12,7 @@ use super::{FileView, Finding, Severity, quote};
 
 static AUTH_CHECK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(@login_required|@requires?_auth\w*|@auth_required|@permission_required|@admin_required|@jwt_required|@PreAuthorize|@Secured|@RolesAllowed|\[Authorize\b|before_action\s+:(authenticate\w*|require_\w+|authorize\w*|ensure_\w+)|\b(requireAuth|requireAdmin|requireRole|requireUser|requirePermission|ensureAuthenticated|ensureLoggedIn|isAuthenticated|is_authenticated|checkPermission|check_permission|has_permission|hasPermission|hasRole|has_role|require_role|verifyToken|verify_token|verifyJwt|verify_jwt|validateToken|validate_token|jwt\.verify|authMiddleware|auth_middleware|authenticate!?|authorize!?|ensure_admin|is_admin|isAdmin|is_superuser|permission_classes|IsAuthenticated|RequireAuthorization|RequireAuthenticatedUser|can_access|canAccess|authorizeRequest|policy_scope|verify_authorized|current_user_can|check_access|assert_owner|ensureOwner|requireScope|require_scope)\b)",
+        r"(@login_required|@requires?_auth\w*|@auth_required|@permission_required|@admin_required|@jwt_required|@PreAuthorize|@Secured|@RolesAllowed|\[Authorize\b|before_action\s+:(authenticate\w*|require_\w+|authorize\w*|ensure_\w+)|\b(requireAuth|requireAdmin|requireRole|requireUser|requirePermission|ensureAuthenticated|ensureLoggedIn|isAuthenticated|is_authenticated|checkPermission|check_permission|has_permission|hasPermission|hasRole|has_role|require_role|verifyToken|verify_token|verifyJwt|verify_jwt|validateToken|validate_token|jwt\.verify|authMiddleware|auth_middleware|authenticate!?|authorize!?|ensure_admin|is_admin|isAdmin|is_superuser|permission_classes|IsAuthenticated|RequireAuthorization|RequireAuthenticatedUser|can_access|canAccess|authorizeRequest|policy_scope|verify_authorized|current_user_can|check_access|assert_owner|ensureOwner|requireScope|require_scope)\b|(?i:\b(require|ensure|check|verify|assert|must|enforce)_?(admin|authn?|authenticated|authorized|role|roles|permissions?|login|logged_?in|owner|ownership|scopes?|staff|superuser|access|session|token|jwt|csrf)\b))",
     )
     .unwrap()
 });
@@ -68,6 +68,12 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         }
         // `isAdmin` in a removed log line is not a check; require check-like syntax.
         let t = l.text.trim();
+        if ["use ", "import ", "from ", "#include", "require ", "using "]
+            .iter()
+            .any(|p| t.starts_with(p))
+        {
+            continue; // an import, not a check
+        }
         let checky = t.starts_with('@')
             || t.starts_with('[')
             || t.starts_with("before_action")

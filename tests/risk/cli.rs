@@ -1,0 +1,1 @@
+//! `risk <id> [--json]` and the queue, run as a user runs them.
