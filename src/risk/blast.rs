@@ -227,14 +227,11 @@ impl Needles {
                         .iter()
                         .rposition(|&b| b == b'\n')
                         .map_or(0, |i| i + 1);
-                    let le = content[e..]
-                        .iter()
-                        .position(|&b| b == b'\n')
-                        .map_or(content.len(), |i| e + i);
-                    let line = &content[ls..le];
-                    let line = String::from_utf8_lossy(&line[..line.len().min(400)]);
+                    // The import keyword must come before the name on its line.
+                    let head = &content[ls.max(s.saturating_sub(400))..s];
+                    let head = String::from_utf8_lossy(head);
                     let qualified = after == b':' && content.get(e + 1) == Some(&b':');
-                    qualified || IMPORT_WORDS.iter().any(|w| line.contains(w))
+                    qualified || IMPORT_WORDS.iter().any(|w| head.contains(w))
                 }
             };
             let _ = name;

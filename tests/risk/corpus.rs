@@ -176,13 +176,19 @@ fn corpus_recall_and_false_alarms() {
             if alarm(&r) {
                 caught += 1;
             } else {
-                misses.push(format!("MISSED  {name} ({} {}): {top}", r.level, r.score));
+                misses.push(format!(
+                    "MISSED  {name} ({} {}): {top} — {}",
+                    r.level, r.score, case.why
+                ));
             }
         } else {
             harmless += 1;
             if alarm(&r) {
                 alarms += 1;
-                misses.push(format!("FALSE   {name} ({} {}): {top}", r.level, r.score));
+                misses.push(format!(
+                    "FALSE   {name} ({} {}): {top} — {}",
+                    r.level, r.score, case.why
+                ));
             }
         }
     }
