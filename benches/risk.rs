@@ -20,49 +20,64 @@ fn main() {
 
 /// Lines of realistic code in several languages, some of them risky.
 const SNIPPETS: &[(&str, &[&str])] = &[
-    ("services/payments/src/charge.py", &[
-        "def charge(customer, amount_cents, currency=\"EUR\"):",
-        "    client = ProcessorClient(timeout=10)",
-        "    resp = client.authorize(amount_cents, currency, customer.token)",
-        "    if resp.status != \"approved\":",
-        "        raise PaymentDeclined(resp.reason)",
-        "    log.info(\"charged %s %d\", customer.id, amount_cents)",
-        "    return resp",
-        "",
-    ]),
-    ("web/src/components/Cart.tsx", &[
-        "export function Cart({ items, onCheckout }: Props) {",
-        "  const total = items.reduce((sum, i) => sum + i.price * i.qty, 0);",
-        "  const [busy, setBusy] = useState(false);",
-        "  return (",
-        "    <section className={styles.cart}>",
-        "      {items.map((i) => <CartRow key={i.sku} item={i} />)}",
-        "      <Button disabled={busy} onClick={() => onCheckout(total)}>Pay</Button>",
-        "    </section>",
-        "  );",
-        "}",
-    ]),
-    ("crates/core/src/ledger.rs", &[
-        "pub fn post(&mut self, entry: Entry) -> Result<PostingId, LedgerError> {",
-        "    let id = self.next_id();",
-        "    self.check_balance(&entry)?;",
-        "    let _ = self.journal.write(&entry);",
-        "    self.entries.insert(id, entry);",
-        "    Ok(id)",
-        "}",
-    ]),
-    ("infra/prod/main.tf", &[
-        "resource \"aws_instance\" \"worker\" {",
-        "  ami           = data.aws_ami.base.id",
-        "  instance_type = \"m6i.large\"",
-        "  tags          = local.tags",
-        "}",
-    ]),
-    ("db/migrations/0099_orders.sql", &[
-        "ALTER TABLE orders ADD COLUMN note TEXT;",
-        "CREATE INDEX orders_note_idx ON orders (note);",
-        "UPDATE orders SET note = '' WHERE note IS NULL;",
-    ]),
+    (
+        "services/payments/src/charge.py",
+        &[
+            "def charge(customer, amount_cents, currency=\"EUR\"):",
+            "    client = ProcessorClient(timeout=10)",
+            "    resp = client.authorize(amount_cents, currency, customer.token)",
+            "    if resp.status != \"approved\":",
+            "        raise PaymentDeclined(resp.reason)",
+            "    log.info(\"charged %s %d\", customer.id, amount_cents)",
+            "    return resp",
+            "",
+        ],
+    ),
+    (
+        "web/src/components/Cart.tsx",
+        &[
+            "export function Cart({ items, onCheckout }: Props) {",
+            "  const total = items.reduce((sum, i) => sum + i.price * i.qty, 0);",
+            "  const [busy, setBusy] = useState(false);",
+            "  return (",
+            "    <section className={styles.cart}>",
+            "      {items.map((i) => <CartRow key={i.sku} item={i} />)}",
+            "      <Button disabled={busy} onClick={() => onCheckout(total)}>Pay</Button>",
+            "    </section>",
+            "  );",
+            "}",
+        ],
+    ),
+    (
+        "crates/core/src/ledger.rs",
+        &[
+            "pub fn post(&mut self, entry: Entry) -> Result<PostingId, LedgerError> {",
+            "    let id = self.next_id();",
+            "    self.check_balance(&entry)?;",
+            "    let _ = self.journal.write(&entry);",
+            "    self.entries.insert(id, entry);",
+            "    Ok(id)",
+            "}",
+        ],
+    ),
+    (
+        "infra/prod/main.tf",
+        &[
+            "resource \"aws_instance\" \"worker\" {",
+            "  ami           = data.aws_ami.base.id",
+            "  instance_type = \"m6i.large\"",
+            "  tags          = local.tags",
+            "}",
+        ],
+    ),
+    (
+        "db/migrations/0099_orders.sql",
+        &[
+            "ALTER TABLE orders ADD COLUMN note TEXT;",
+            "CREATE INDEX orders_note_idx ON orders (note);",
+            "UPDATE orders SET note = '' WHERE note IS NULL;",
+        ],
+    ),
 ];
 
 fn big_diff(lines: usize) -> Diff {
@@ -71,11 +86,19 @@ fn big_diff(lines: usize) -> Diff {
     let mut n = 0;
     while made < lines {
         let (path, snippet) = SNIPPETS[n % SNIPPETS.len()];
-        let path = format!("{}/{n}/{}", path.rsplit_once('/').unwrap().0, path.rsplit_once('/').unwrap().1);
+        let path = format!(
+            "{}/{n}/{}",
+            path.rsplit_once('/').unwrap().0,
+            path.rsplit_once('/').unwrap().1
+        );
         let mut hunk_lines = Vec::new();
         for i in 0..100 {
             let text = snippet[i % snippet.len()].to_string();
-            let kind = if i % 3 == 0 { LineKind::Removed } else { LineKind::Added };
+            let kind = if i % 3 == 0 {
+                LineKind::Removed
+            } else {
+                LineKind::Added
+            };
             hunk_lines.push(DiffLine {
                 kind,
                 old_no: (kind == LineKind::Removed).then_some(i as u32 + 1),
@@ -118,7 +141,12 @@ static RULES: LazyLock<RuleSet> = LazyLock::new(RuleSet::builtin);
 fn report_5000_lines() -> u8 {
     let diff = &*DIFF_5000;
     let found = risk::findings(diff, &HashMap::new(), &RULES);
-    risk::report(found, risk::Blast::default(), diff.additions() + diff.deletions()).score
+    risk::report(
+        found,
+        risk::Blast::default(),
+        diff.additions() + diff.deletions(),
+    )
+    .score
 }
 
 /// A generated repository of 20,000 files in 40 services, whose shared session
@@ -138,31 +166,70 @@ impl BigRepo {
 static BIG: LazyLock<BigRepo> = LazyLock::new(|| {
     let dir = tempfile::tempdir().unwrap();
     let repo = Repo::init(dir.path(), "main").unwrap();
-    let who = Person { name: "Gen".into(), email: "gen@example.com".into(), time: 1_700_000_000 };
+    let who = Person {
+        name: "Gen".into(),
+        email: "gen@example.com".into(),
+        time: 1_700_000_000,
+    };
     let mut files: Vec<(String, Option<Vec<u8>>)> = Vec::with_capacity(20_000);
-    files.push(("lib/auth/session.ts".into(), Some(b"export function requireUser(req) { return req.user; }\n".to_vec())));
+    files.push((
+        "lib/auth/session.ts".into(),
+        Some(b"export function requireUser(req) { return req.user; }\n".to_vec()),
+    ));
     for i in 1..20_000 {
         let svc = i % 40;
-        let path = format!("services/svc{svc:02}/src/mod{:03}/file{i:05}.ts", (i / 40) % 50);
+        let path = format!(
+            "services/svc{svc:02}/src/mod{:03}/file{i:05}.ts",
+            (i / 40) % 50
+        );
         let mut body = String::new();
         if i % 40 == 0 {
             body.push_str("import { requireUser } from \"../../../../lib/auth/session\";\n");
         }
-        body.push_str(&format!("import {{ helper{} }} from \"./file{:05}\";\n\n", (i + 7) % 20_000, (i + 7) % 20_000));
+        body.push_str(&format!(
+            "import {{ helper{} }} from \"./file{:05}\";\n\n",
+            (i + 7) % 20_000,
+            (i + 7) % 20_000
+        ));
         for l in 0..40 {
             body.push_str(&format!("export function f{i}_{l}(order: Order): number {{ return order.total * {l} + helper(order.items.length); }}\n"));
         }
         files.push((path, Some(body.into_bytes())));
     }
-    let base = repo.commit_files("main", None, &files, &who, "generated").unwrap();
+    let base = repo
+        .commit_files("main", None, &files, &who, "generated")
+        .unwrap();
     // Pack the objects, as in any real clone.
-    let _ = std::process::Command::new("git").args(["-C", dir.path().to_str().unwrap(), "gc", "-q"]).status();
-    let mut change: Vec<(String, Option<Vec<u8>>)> = vec![("lib/auth/session.ts".into(), Some(b"export function requireUser(req) { return req.user ?? null; }\n".to_vec()))];
+    let _ = std::process::Command::new("git")
+        .args(["-C", dir.path().to_str().unwrap(), "gc", "-q"])
+        .status();
+    let mut change: Vec<(String, Option<Vec<u8>>)> = vec![(
+        "lib/auth/session.ts".into(),
+        Some(b"export function requireUser(req) { return req.user ?? null; }\n".to_vec()),
+    )];
     for i in 1..10 {
-        let path = format!("services/svc{:02}/src/mod{:03}/file{i:05}.ts", i % 40, (i / 40) % 50);
-        change.push((path, Some(format!("export const changed{i} = true;\n").into_bytes())));
+        let path = format!(
+            "services/svc{:02}/src/mod{:03}/file{i:05}.ts",
+            i % 40,
+            (i / 40) % 50
+        );
+        change.push((
+            path,
+            Some(format!("export const changed{i} = true;\n").into_bytes()),
+        ));
     }
-    let head = repo.commit_files("change", Some(&base), &change, &Person { time: 1_700_000_100, ..who }, "change").unwrap();
+    let head = repo
+        .commit_files(
+            "change",
+            Some(&base),
+            &change,
+            &Person {
+                time: 1_700_000_100,
+                ..who
+            },
+            "change",
+        )
+        .unwrap();
     let diff = repo.diff(&base, &head).unwrap().diff;
     BigRepo { dir, base, diff }
 });
@@ -173,9 +240,15 @@ fn blast_20000_files_cold(bencher: divan::Bencher) {
     let b = &*BIG;
     let repo = b.open();
     // 499 importers of the session module, and the neighbours of the other nine files.
-    let dependents = risk::blast_for(&repo, &b.diff, &b.base, &RULES, false).unwrap().dependents;
+    let dependents = risk::blast_for(&repo, &b.diff, &b.base, &RULES, false)
+        .unwrap()
+        .dependents;
     assert!((499..530).contains(&dependents), "{dependents}");
-    bencher.bench_local(|| risk::blast_for(&repo, &b.diff, &b.base, &RULES, false).unwrap().dependents);
+    bencher.bench_local(|| {
+        risk::blast_for(&repo, &b.diff, &b.base, &RULES, false)
+            .unwrap()
+            .dependents
+    });
 }
 
 /// Blast radius from the cache (target: under 50 ms).
@@ -184,5 +257,9 @@ fn blast_20000_files_cached(bencher: divan::Bencher) {
     let b = &*BIG;
     let repo = b.open();
     risk::blast_for(&repo, &b.diff, &b.base, &RULES, true).unwrap();
-    bencher.bench_local(|| risk::blast_for(&repo, &b.diff, &b.base, &RULES, true).unwrap().dependents);
+    bencher.bench_local(|| {
+        risk::blast_for(&repo, &b.diff, &b.base, &RULES, true)
+            .unwrap()
+            .dependents
+    });
 }

@@ -22,8 +22,50 @@ static FLAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)^\s*["']?([\w.-]*(enable|enabled|disable|disabled|flag|feature|toggle|rollout|kill_?switch|use_new|experiment)[\w.-]*)["']?\s*(:=|=|:|,)\s*["']?(true|false|on|off|yes|no|0|1|\d{1,3}%?)["']?\s*[,;)]?\s*$"#).unwrap()
 });
 
+static CHECK_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b((npm|yarn|pnpm|bun)\s+(run\s+)?(test|lint|check|typecheck)\b|pytest|go\s+(test|vet)\b|cargo\s+(test|clippy|nextest)|mvn\s+[^\n]*\b(test|verify)\b|gradlew?\s+[^\n]*\b(test|check)\b|rspec|phpunit|jest|vitest|tox\b|make\s+(test|check|lint)|dotnet\s+test|golangci-lint|eslint|ruff|mypy|flake8|rubocop|semgrep|trivy|snyk|codeql|bandit|gosec)").unwrap()
+});
+
 /// Delivery rules for one file.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.ci {
+        if f.deleted() {
+            out.push(Finding::removed(
+                "ci-check-removed",
+                Severity::High,
+                f.path,
+                None,
+                "Deletes a CI pipeline definition: every check it ran stops guarding merges.",
+            ));
+            return;
+        }
+        let kept: Vec<String> = f
+            .added
+            .iter()
+            .filter_map(|l| {
+                CHECK_COMMAND
+                    .find(l.text)
+                    .map(|m| m.as_str().to_ascii_lowercase())
+            })
+            .collect();
+        if let Some((l, m)) = f
+            .removed_code()
+            .filter_map(|l| {
+                CHECK_COMMAND
+                    .find(l.text)
+                    .map(|m| (l, m.as_str().to_ascii_lowercase()))
+            })
+            .find(|(_, m)| !kept.contains(m))
+        {
+            out.push(Finding::removed(
+                "ci-check-removed",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!("Stops running `{m}` in CI: what it checked can now merge broken."),
+            ));
+        }
+    }
     if f.class.ci && !f.deleted() {
         let context_prod = f
             .file
@@ -90,9 +132,10 @@ fn knobs(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             flagged += 1;
+            let prod = PROD.is_match(f.path);
             out.push(Finding::added(
                 rule,
-                Severity::Medium,
+                if prod && rule == "config-flag-default-changed" { Severity::High } else { Severity::Medium },
                 f.path,
                 Some(l.no),
                 format!(

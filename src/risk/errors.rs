@@ -27,7 +27,7 @@ static GO_SWALLOW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(^\s*_\s*=\s*\w[\w.]*\(|,\s*_\s*:?=\s*\w[\w.]*\(|^\s*_\s*,\s*_\s*=|if\s+err\s*!=\s*nil\s*\{\s*\}|if\s+err\s*!=\s*nil\s*\{\s*return\s+nil\s*\})").unwrap()
 });
 static RESULTY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(write|send|save|commit|flush|close|delete|remove|insert|update|exec|persist|publish|charge|refund|sync|lock|unlock|transfer|pay|rollback|create|store|put|post|fsync|set_permissions|kill|notify)").unwrap()
+    Regex::new(r"(?i)(write|send|save|commit|flush|delete|remove|insert|update|exec|persist|publish|charge|refund|sync|lock|unlock|transfer|pay|rollback|create|store|put|post|fsync|set_permissions|kill|notify)").unwrap()
 });
 static PY_PASS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(pass|\.\.\.|return\s*(None)?|continue)\s*$").unwrap());

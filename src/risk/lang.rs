@@ -127,6 +127,14 @@ impl FileClass {
                 "golden",
                 "mocks",
                 "__mocks__",
+                "seeds",
+                "seed",
+                "sample-data",
+                "sample_data",
+                "examples",
+                "example",
+                "demo",
+                "stubs",
             ],
         ) || lower.ends_with(".snap");
         let test = fixture

@@ -152,7 +152,7 @@ fn created_tables(change: &ChangeView<'_>) -> HashSet<String> {
 }
 
 static SQL_IN_CODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)["'`]\s*(drop\s+(table|schema|database)\b|truncate\s+(table\s+)?\w+|delete\s+from\s+[\w."`]+\s*;?\s*["'`])"#).unwrap()
+    Regex::new(r#"(?i)["'`]\s*(drop\s+(table|schema|database)\b|truncate\s+(table\s+)?\w+|delete\s+from\s+[\w."`]+\s*;?\s*["'`]|update\s+[\w."`]+\s+set\s+[^"'`]*["'`])|\b(flushall|flushdb|FLUSHALL|FLUSHDB)\b|\.drop_all\(|dropDatabase\(|\.drop\(\s*\)\s*;?\s*$"#).unwrap()
 });
 
 static TABLE_NAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -177,7 +177,10 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         // SQL pasted into application code.
         if f.class.lang != Lang::Markdown {
             for l in f.added_code() {
-                if let Some(m) = SQL_IN_CODE.find(l.text) {
+                if let Some(m) = SQL_IN_CODE
+                    .find(l.text)
+                    .filter(|m| !m.as_str().to_ascii_lowercase().contains(" where "))
+                {
                     out.push(Finding::added(
                         "sql-destructive-in-code",
                         Severity::High,

@@ -77,6 +77,30 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("assignment regex")
 });
 
+static UNQUOTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)^\s*(?:-\s*)?(?:export\s+)?([a-z0-9_.-]*(secret|token|passw(or)?d|passwd|pwd|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?)[a-z0-9_.-]*)\s*[:=]\s*([^\s"'`#]{10,})\s*$"#,
+    )
+    .expect("unquoted assignment regex")
+});
+
+/// Config files where values are written without quotes.
+fn unquoted_config(path: &str) -> bool {
+    let n = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [
+        ".yml",
+        ".yaml",
+        ".properties",
+        ".ini",
+        ".cfg",
+        ".conf",
+        ".env",
+    ]
+    .iter()
+    .any(|e| n.ends_with(e))
+        || n.starts_with(".env")
+}
+
 /// Values that are obviously not real secrets.
 fn placeholder(v: &str) -> bool {
     let l = v.to_ascii_lowercase();
@@ -255,9 +279,29 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         if hit || f.class.is_comment(l.text) {
             continue;
         }
-        for c in ASSIGNMENT.captures_iter(l.text) {
-            let name = c.get(1).map_or("", |m| m.as_str());
-            let value = c.get(5).map_or("", |m| m.as_str());
+        let unquoted = unquoted_config(f.path)
+            .then(|| UNQUOTED.captures(l.text))
+            .flatten()
+            .map(|c| {
+                (
+                    c.get(1).map_or("", |m| m.as_str()),
+                    c.get(4).map_or("", |m| m.as_str()),
+                )
+            });
+        let quoted = ASSIGNMENT.captures_iter(l.text).map(|c| {
+            (
+                c.get(1).map_or("", |m| m.as_str()),
+                c.get(5).map_or("", |m| m.as_str()),
+            )
+        });
+        for (name, value) in unquoted.into_iter().chain(quoted) {
+            if value.starts_with('$')
+                || value.starts_with('{')
+                || value.starts_with('<')
+                || value.starts_with('/')
+            {
+                continue;
+            }
             if placeholder(value) || !looks_random(value) {
                 continue;
             }

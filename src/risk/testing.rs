@@ -188,8 +188,36 @@ fn coverage(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Change-level test rules: tests deleted while none are added anywhere.
+/// Change-level test rules: tests deleted while none are added anywhere, and
+/// tests weakened in the same change that edits the code they test (the usual
+/// way to make a failing check pass).
 pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    let edits_code = change.files.iter().any(|f| {
+        f.class.production()
+            && !f.class.ci
+            && !matches!(
+                f.class.lang,
+                super::lang::Lang::Markdown
+                    | super::lang::Lang::Yaml
+                    | super::lang::Lang::Json
+                    | super::lang::Lang::Toml
+                    | super::lang::Lang::Other
+            )
+            && !f.added.is_empty()
+    });
+    if edits_code {
+        for x in out.iter_mut() {
+            if matches!(
+                x.rule.as_str(),
+                "test-skipped" | "test-assertion-weakened" | "test-assertions-removed"
+            ) && x.severity == Severity::Medium
+            {
+                x.severity = Severity::High;
+                x.message
+                    .push_str(" It comes with changes to the code under test.");
+            }
+        }
+    }
     let added_anywhere = change
         .files
         .iter()
