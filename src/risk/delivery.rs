@@ -97,7 +97,46 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     knobs(f, out);
 }
 
+static ANY_BOOL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*["']?([\w.-]+)["']?\s*(:=|=|:|,)\s*(["']?)(true|false|on|off|yes|no)["']?\s*[,;)]?\s*$"#).unwrap()
+});
+static DEV_CONFIG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|[/._-])(dev|development|local|test|testing|ci|example|sample)([/._-]|$)").unwrap()
+});
+
+fn flag_file(path: &str) -> bool {
+    let l = path.to_ascii_lowercase();
+    ["flag", "feature", "toggle", "experiment", "rollout", "launchdarkly", "unleash"].iter().any(|m| l.contains(m))
+}
+
 fn knobs(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if DEV_CONFIG.is_match(f.path) {
+        return; // development and test settings do not reach users
+    }
+    if flag_file(f.path) {
+        let parse = |t: &str| ANY_BOOL.captures(t).map(|c| (c[1].to_ascii_lowercase(), c[4].to_ascii_lowercase()));
+        let removed: Vec<(String, String)> = f.removed_code().filter_map(|l| parse(l.text)).collect();
+        for l in f.added_code() {
+            let Some((key, new)) = parse(l.text) else { continue };
+            if let Some((_, old)) = removed.iter().find(|(k, _)| *k == key)
+                && *old != new
+            {
+                let prod = PROD.is_match(f.path);
+                out.push(Finding::added(
+                    "config-flag-default-changed",
+                    if prod { Severity::High } else { Severity::Medium },
+                    f.path,
+                    Some(l.no),
+                    format!(
+                        "Flips the default of the flag `{}` from {old} to {new}{}: every user gets the other code path at once, without a gradual rollout.",
+                        quote(&key),
+                        if prod { " in production" } else { "" }
+                    ),
+                ));
+                return;
+            }
+        }
+    }
     let parse = |re: &Regex, t: &str| -> Option<(String, String)> {
         let c = re.captures(t)?;
         Some((

@@ -305,7 +305,7 @@ pub fn findings(diff: &Diff, contents: &Contents, rules: &RuleSet) -> Vec<Findin
             security::check(f, &mut local);
             secrets::check(f, &mut local);
             errors::check(f, &mut local);
-            testing::check(f, &mut local);
+            testing::check(f, &change, &mut local);
             delivery::check(f, &mut local);
             rules.check_patterns(f, &mut local);
         }

@@ -17,6 +17,18 @@ static AUTH_CHECK: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+static SQL_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)["'`]\s*(select\s.+\sfrom\s|insert\s+into\s|update\s+[\w."`]+\s+set\s|delete\s+from\s)"#).unwrap()
+});
+static CONCAT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(["'`]\s*(\+|\.|\|\|)\s*[$@]?[A-Za-z_(]|[$@]?[A-Za-z_)\]]\s*(\+|\.)\s*["'`]|\$\{[^}]+\}|#\{[^}]+\}|["']\s*%\s*[\w(]|\.format\(|\$_(GET|POST|REQUEST|COOKIE)|\{\s*[a-z_][\w.]*\s*\})"#).unwrap()
+});
+
+/// True when a line builds SQL text by pasting values into it.
+pub fn sql_concatenation(line: &str) -> bool {
+    SQL_TEXT.find(line).is_some_and(|m| CONCAT.is_match(&line[m.start()..]))
+}
+
 /// Paths whose deletion removes a guard for everything behind it.
 fn auth_module(path: &str) -> bool {
     let l = path.to_ascii_lowercase();
@@ -52,6 +64,17 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             ));
         }
         return;
+    }
+    if !matches!(f.class.lang, super::lang::Lang::Sql | super::lang::Lang::Markdown | super::lang::Lang::Yaml | super::lang::Lang::Json) {
+        if let Some(l) = f.added_code().find(|l| sql_concatenation(l.text)) {
+            out.push(Finding::added(
+                "sec-sql-string-building",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!("Builds SQL by pasting values into the string ({}): use bind parameters, or this is an SQL injection.", quote(l.text)),
+            ));
+        }
     }
     let kept: Vec<String> = f
         .added

@@ -70,7 +70,7 @@ fn removed_tests(f: &FileView<'_>) -> Vec<u32> {
 }
 
 /// Per-file test rules.
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if coverage_file(f.path) {
         coverage(f, out);
     }
@@ -105,9 +105,22 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         .filter(|l| ASSERTION.is_match(l.text))
         .map(|l| l.text.trim())
         .collect();
+    // Assertions that moved to another test file are not removed.
+    let added_elsewhere: Vec<&str> = change
+        .files
+        .iter()
+        .filter(|g| g.class.test && g.path != f.path)
+        .flat_map(|g| g.added.iter())
+        .filter(|l| ASSERTION.is_match(l.text))
+        .map(|l| l.text.trim())
+        .collect();
     let removed: Vec<_> = f
         .removed_code()
-        .filter(|l| ASSERTION.is_match(l.text) && !added_asserts.contains(&l.text.trim()))
+        .filter(|l| {
+            ASSERTION.is_match(l.text)
+                && !added_asserts.contains(&l.text.trim())
+                && !added_elsewhere.contains(&l.text.trim())
+        })
         .collect();
     let weak_added: Vec<_> = f
         .added
