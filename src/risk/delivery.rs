@@ -26,6 +26,83 @@ static CHECK_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b((npm|yarn|pnpm|bun)\s+(run\s+)?(test|lint|check|typecheck)\b|pytest|go\s+(test|vet)\b|cargo\s+(test|clippy|nextest)|mvn\s+[^\n]*\b(test|verify)\b|gradlew?\s+[^\n]*\b(test|check)\b|rspec|phpunit|jest|vitest|tox\b|make\s+(test|check|lint)|dotnet\s+test|golangci-lint|eslint|ruff|mypy|flake8|rubocop|semgrep|trivy|snyk|codeql|bandit|gosec)").unwrap()
 });
 
+static RM_VAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\brm\s+(-[a-zA-Z-]+\s+)*-[a-zA-Z]*[rR][a-zA-Z]*\s+(-[a-zA-Z-]+\s+)*["']?\$\{?(\w+)(:\?)?[^}\s"']*\}?["']?(/|\s|$|\*|")|shutil\.rmtree\(\s*([a-z_]+)\s*\)|FileUtils\.rm_rf\(\s*([a-z_]+)"#).unwrap()
+});
+static RM_ROOT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"\brm\s+-[a-zA-Z]*[rR][a-zA-Z]*\s+(--no-preserve-root\s+)?["']?/(\*)?["']?\s*($|;|&)"#,
+    )
+    .unwrap()
+});
+
+fn shell_like(path: &str) -> bool {
+    let n = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [".sh", ".bash", ".zsh", ".mk", ".yml", ".yaml", ".py", ".rb"]
+        .iter()
+        .any(|e| n.ends_with(e))
+        || n.starts_with("dockerfile")
+        || [
+            "makefile",
+            "jenkinsfile",
+            "justfile",
+            "package.json",
+            "taskfile",
+        ]
+        .iter()
+        .any(|m| n.starts_with(m))
+}
+
+/// `rm -rf` on a path that starts with a variable, unless the variable is
+/// guarded (`${VAR:?}`) or was just made by `mktemp`.
+fn rm_rf(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    for l in f.added_code() {
+        if let Some(m) = RM_ROOT.find(l.text) {
+            out.push(Finding::added(
+                "shell-rm-rf-variable",
+                Severity::Critical,
+                f.path,
+                Some(l.no),
+                format!(
+                    "Deletes everything from the root of the file system ({}).",
+                    quote(m.as_str())
+                ),
+            ));
+            continue;
+        }
+        let Some(c) = RM_VAR.captures(l.text) else {
+            continue;
+        };
+        if c.get(4).is_some() {
+            continue; // ${VAR:?} stops when VAR is empty
+        }
+        let var = c
+            .get(3)
+            .or(c.get(6))
+            .or(c.get(7))
+            .map_or("", |m| m.as_str());
+        let made_here = f.new_lines.values().any(|t| {
+            t.contains(&format!("{var}=$(mktemp"))
+                || t.contains(&format!("{var}=\"$(mktemp"))
+                || t.contains(&format!("{var} = tempfile.mkdtemp"))
+                || t.contains(&format!("{var}=`mktemp"))
+        });
+        if made_here {
+            continue;
+        }
+        out.push(Finding::added(
+            "shell-rm-rf-variable",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Deletes recursively on a path that starts with a variable ({}): if it is empty or wrong, this wipes the wrong tree, or /.",
+                quote(c.get(0).map_or("", |m| m.as_str()))
+            ),
+        ));
+    }
+}
+
 /// Delivery rules for one file.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.ci {
@@ -91,6 +168,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 ));
         }
     }
+    if !f.class.docs && !f.class.test_like() && !f.class.vendored && shell_like(f.path) {
+        rm_rf(f, out);
+    }
     if !f.class.production() || f.class.lang == super::lang::Lang::Markdown {
         return;
     }
@@ -101,12 +181,23 @@ static ANY_BOOL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)^\s*["']?([\w.-]+)["']?\s*(:=|=|:|,)\s*(["']?)(true|false|on|off|yes|no)["']?\s*[,;)]?\s*$"#).unwrap()
 });
 static DEV_CONFIG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(^|[/._-])(dev|development|local|test|testing|ci|example|sample)([/._-]|$)").unwrap()
+    Regex::new(r"(?i)(^|[/._-])(dev|development|local|test|testing|ci|example|sample)([/._-]|$)")
+        .unwrap()
 });
 
 fn flag_file(path: &str) -> bool {
     let l = path.to_ascii_lowercase();
-    ["flag", "feature", "toggle", "experiment", "rollout", "launchdarkly", "unleash"].iter().any(|m| l.contains(m))
+    [
+        "flag",
+        "feature",
+        "toggle",
+        "experiment",
+        "rollout",
+        "launchdarkly",
+        "unleash",
+    ]
+    .iter()
+    .any(|m| l.contains(m))
 }
 
 fn knobs(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -114,10 +205,17 @@ fn knobs(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return; // development and test settings do not reach users
     }
     if flag_file(f.path) {
-        let parse = |t: &str| ANY_BOOL.captures(t).map(|c| (c[1].to_ascii_lowercase(), c[4].to_ascii_lowercase()));
-        let removed: Vec<(String, String)> = f.removed_code().filter_map(|l| parse(l.text)).collect();
+        let parse = |t: &str| {
+            ANY_BOOL
+                .captures(t)
+                .map(|c| (c[1].to_ascii_lowercase(), c[4].to_ascii_lowercase()))
+        };
+        let removed: Vec<(String, String)> =
+            f.removed_code().filter_map(|l| parse(l.text)).collect();
         for l in f.added_code() {
-            let Some((key, new)) = parse(l.text) else { continue };
+            let Some((key, new)) = parse(l.text) else {
+                continue;
+            };
             if let Some((_, old)) = removed.iter().find(|(k, _)| *k == key)
                 && *old != new
             {
@@ -185,5 +283,72 @@ fn knobs(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 ),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn rm_rf_on_a_variable_unless_guarded_or_made_by_mktemp() {
+        let hit = |body: &str| {
+            rules_hit(
+                "scripts/x.sh",
+                Some("#!/bin/sh\n"),
+                Some(&format!("#!/bin/sh\n{body}\n")),
+            )
+        };
+        assert!(hit("rm -rf \"$OUT_DIR\"/*").contains(&"shell-rm-rf-variable".to_string()));
+        assert!(hit("rm -rf ${BUILD}").contains(&"shell-rm-rf-variable".to_string()));
+        assert!(hit("rm -rf \"${OUT_DIR:?}\"/*").is_empty());
+        assert!(hit("T=$(mktemp -d)\nrm -rf \"$T\"").is_empty());
+        assert!(hit("rm -rf ./dist build/").is_empty());
+        assert!(hit("echo ok\n# rm -rf $HOME").is_empty());
+    }
+
+    #[test]
+    fn flag_flips_in_production_are_high_and_dev_settings_are_ignored() {
+        let f = crate::risk::findings(
+            &crate::risk::testkit::diff_of(
+                "config/prod/flags.yaml",
+                Some("new_checkout: false\n"),
+                Some("new_checkout: true\n"),
+            ),
+            &crate::risk::Contents::new(),
+            &crate::risk::RuleSet::builtin(),
+        );
+        assert_eq!(f[0].rule, "config-flag-default-changed");
+        assert_eq!(f[0].severity, crate::risk::Severity::High);
+        assert!(
+            rules_hit(
+                "config/development.yml",
+                Some("timeout: 5\n"),
+                Some("timeout: 50\n")
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            rules_hit(
+                "services/api/config.py",
+                Some("REQUEST_TIMEOUT = 5\n"),
+                Some("REQUEST_TIMEOUT = 60\n")
+            ),
+            vec!["config-limit-changed"]
+        );
+    }
+
+    #[test]
+    fn removing_the_test_step_from_ci_is_caught() {
+        let old = "jobs:\n  t:\n    steps:\n      - run: npm ci\n      - run: npm test\n";
+        let new = "jobs:\n  t:\n    steps:\n      - run: npm ci\n";
+        assert!(
+            rules_hit(".github/workflows/ci.yml", Some(old), Some(new))
+                .contains(&"ci-check-removed".to_string())
+        );
+        assert_eq!(
+            rules_hit(".github/workflows/ci.yml", Some(old), None),
+            vec!["ci-check-removed"]
+        );
     }
 }

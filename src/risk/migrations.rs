@@ -25,7 +25,7 @@ static ORM: LazyLock<Vec<(Regex, &'static str, Severity, &'static str)>> = LazyL
     vec![
         (
             r(
-                r"\b(migrations\.DeleteModel|drop_table|op\.drop_table|\.dropTable(IfExists)?\(|\bdrop\s+table\(|drop_collection|dropCollection)",
+                r"\b(migrations\.DeleteModel|drop_table|op\.drop_table|\.dropTable(IfExists)?\(|\bdrop\s+table\(|drop_collection|dropCollection|<dropTable\b|\.drop\(\s*\)|\bdb\.\w+\.drop\()",
             ),
             "migration-drop-table",
             Severity::Critical,
@@ -33,7 +33,7 @@ static ORM: LazyLock<Vec<(Regex, &'static str, Severity, &'static str)>> = LazyL
         ),
         (
             r(
-                r"\b(migrations\.RemoveField|remove_column|op\.drop_column|\.dropColumn\(|removeColumn\(|\bremove\s+:\w+|remove_columns)",
+                r"\b(migrations\.RemoveField|remove_column|op\.drop_column|\.dropColumn\(|removeColumn\(|\bremove\s+:\w+|remove_columns|<dropColumn\b|\$unset\b)",
             ),
             "migration-drop-column",
             Severity::High,

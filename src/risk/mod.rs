@@ -375,3 +375,73 @@ pub(crate) fn quote(text: &str) -> String {
     }
     crate::sanitize::escape_line(&s)
 }
+
+/// Test helpers: a one-file diff made with `similar`, and the findings on it.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use super::*;
+    use crate::diff::{DiffLine, Hunk};
+
+    /// The diff of one file from `old` to `new` (`None` = absent on that side).
+    pub fn diff_of(path: &str, old: Option<&str>, new: Option<&str>) -> Diff {
+        let (a, b) = (old.unwrap_or(""), new.unwrap_or(""));
+        let text = similar::TextDiff::from_lines(a, b);
+        let mut lines = Vec::new();
+        let (mut adds, mut dels) = (0, 0);
+        for c in text.iter_all_changes() {
+            let kind = match c.tag() {
+                similar::ChangeTag::Equal => LineKind::Context,
+                similar::ChangeTag::Insert => LineKind::Added,
+                similar::ChangeTag::Delete => LineKind::Removed,
+            };
+            adds += u32::from(kind == LineKind::Added);
+            dels += u32::from(kind == LineKind::Removed);
+            lines.push(DiffLine {
+                kind,
+                old_no: c.old_index().map(|i| i as u32 + 1),
+                new_no: c.new_index().map(|i| i as u32 + 1),
+                content: c.value().trim_end_matches('\n').to_string(),
+                no_newline: false,
+                invalid_utf8: false,
+            });
+        }
+        let status = match (old, new) {
+            (None, _) => FileStatus::Added,
+            (_, None) => FileStatus::Deleted,
+            _ => FileStatus::Modified,
+        };
+        Diff {
+            files: vec![FileDiff {
+                path: MinusPlus::new(old.map(|_| path.to_string()), new.map(|_| path.to_string())),
+                status,
+                mode: MinusPlus::new(old.map(|_| 0o100644), new.map(|_| 0o100644)),
+                blob: MinusPlus::default(),
+                similarity: None,
+                binary: false,
+                size: MinusPlus::default(),
+                additions: adds,
+                deletions: dels,
+                hunks: vec![Hunk {
+                    old_start: 1,
+                    old_lines: dels,
+                    new_start: 1,
+                    new_lines: adds,
+                    section: String::new(),
+                    lines,
+                }],
+            }],
+        }
+    }
+
+    /// The rule ids found when `path` changes from `old` to `new`.
+    pub fn rules_hit(path: &str, old: Option<&str>, new: Option<&str>) -> Vec<String> {
+        findings(
+            &diff_of(path, old, new),
+            &Contents::new(),
+            &RuleSet::builtin(),
+        )
+        .into_iter()
+        .map(|f| f.rule)
+        .collect()
+    }
+}

@@ -136,6 +136,13 @@ fn placeholder(v: &str) -> bool {
         "localhost",
         "password123",
         "hunter2",
+        "replace",
+        "insert-",
+        "insert_",
+        "generate",
+        "random",
+        "required",
+        "here",
     ]
     .iter()
     .any(|p| l.contains(p))
@@ -176,6 +183,10 @@ fn looks_random(v: &str) -> bool {
     v.len() >= 12 && entropy(v) >= 3.3 && classes >= 2 && !v.contains(' ')
 }
 
+static JWT_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(jwt|jsonwebtoken|jose|Jwts?)\.(sign|encode|verify|decode)\s*\([^,]+,\s*["']([^"']{6,})["']"#).unwrap()
+});
+
 /// Names of files that are themselves credentials.
 fn secret_file(path: &str) -> Option<&'static str> {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
@@ -211,8 +222,12 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.docs && !f.path.ends_with(".env") {
         // Docs carry example keys; provider formats are still checked below.
     }
+    let lname = f.path.to_ascii_lowercase();
+    let template = [".example", ".sample", ".template", ".dist", ".tmpl"]
+        .iter()
+        .any(|e| lname.ends_with(e) || lname.contains(&format!("{e}.")));
     let lower_if_test = |s: Severity| {
-        if f.class.test_like() || f.class.docs {
+        if f.class.test_like() || f.class.docs || template {
             match s {
                 Severity::Critical => Severity::Medium,
                 Severity::High => Severity::Low,
@@ -277,6 +292,18 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             }
         }
         if hit || f.class.is_comment(l.text) {
+            continue;
+        }
+        if let Some(c) = JWT_LITERAL.captures(l.text)
+            && !placeholder(&c[3])
+        {
+            out.push(Finding::added(
+                "secret-assignment",
+                lower_if_test(Severity::High),
+                f.path,
+                Some(l.no),
+                "Signs or checks tokens with a key written in the code: anyone with the repository can mint valid tokens.",
+            ));
             continue;
         }
         let unquoted = unquoted_config(f.path)

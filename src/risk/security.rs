@@ -26,7 +26,9 @@ static CONCAT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// True when a line builds SQL text by pasting values into it.
 pub fn sql_concatenation(line: &str) -> bool {
-    SQL_TEXT.find(line).is_some_and(|m| CONCAT.is_match(&line[m.start()..]))
+    SQL_TEXT
+        .find(line)
+        .is_some_and(|m| CONCAT.is_match(&line[m.start()..]))
 }
 
 /// Paths whose deletion removes a guard for everything behind it.
@@ -65,7 +67,13 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         }
         return;
     }
-    if !matches!(f.class.lang, super::lang::Lang::Sql | super::lang::Lang::Markdown | super::lang::Lang::Yaml | super::lang::Lang::Json) {
+    if !matches!(
+        f.class.lang,
+        super::lang::Lang::Sql
+            | super::lang::Lang::Markdown
+            | super::lang::Lang::Yaml
+            | super::lang::Lang::Json
+    ) {
         if let Some(l) = f.added_code().find(|l| sql_concatenation(l.text)) {
             out.push(Finding::added(
                 "sec-sql-string-building",
@@ -134,5 +142,47 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 quote(m.as_str())
             ),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sql_concatenation;
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn sql_built_from_strings_is_caught_but_bind_parameters_are_not() {
+        assert!(sql_concatenation(
+            r#"db.query("SELECT * FROM users WHERE id = " + req.params.id)"#
+        ));
+        assert!(sql_concatenation(
+            r#"cur.execute(f"DELETE FROM carts WHERE user_id = {user_id}")"#
+        ));
+        assert!(sql_concatenation(
+            r#"$r = mysqli_query($db, "SELECT * FROM t WHERE e = '" . $_GET['e'] . "'");"#
+        ));
+        assert!(sql_concatenation(
+            "db.Exec(`UPDATE accounts SET plan = '${plan}' WHERE id = 1`)"
+        ));
+        assert!(!sql_concatenation(
+            r#"cur.execute("SELECT * FROM users WHERE id = %s", (user_id,))"#
+        ));
+        assert!(!sql_concatenation(
+            r#"$stmt = $db->prepare('SELECT id FROM orders WHERE status = ?');"#
+        ));
+    }
+
+    #[test]
+    fn removed_checks_count_only_when_not_added_back() {
+        let old = "@login_required\ndef export(request):\n    return build(request)\n";
+        let gone = "def export(request):\n    return build(request)\n";
+        assert_eq!(
+            rules_hit("app/views.py", Some(old), Some(gone)),
+            vec!["sec-auth-check-removed"]
+        );
+        let moved = "def export(request):\n    return build(request)\n\n@login_required\ndef export_v2(request):\n    return build(request)\n";
+        assert!(rules_hit("app/views.py", Some(old), Some(moved)).is_empty());
+        // Tests may drop checks freely.
+        assert!(rules_hit("tests/test_views.py", Some(old), Some(gone)).is_empty());
     }
 }

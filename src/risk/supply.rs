@@ -743,9 +743,16 @@ pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>)
     if eco == Ecosystem::PyPI {
         for l in &f.added {
             let t = l.text.trim();
-            if t.starts_with("--index-url")
+            let public = URL.captures(t).is_some_and(|c| {
+                let h = c[3].to_ascii_lowercase();
+                KNOWN_REGISTRIES
+                    .iter()
+                    .any(|k| h == *k || h.ends_with(&format!(".{k}")))
+            });
+            if (t.starts_with("--index-url")
                 || t.starts_with("--extra-index-url")
-                || t.starts_with("-i ")
+                || t.starts_with("-i "))
+                && !public
             {
                 out.push(Finding::added(
                     "dep-registry",
@@ -761,10 +768,16 @@ pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>)
         for l in &f.added {
             if let Some(c) = JSON_DEP.captures(l.text)
                 && NPM_HOOKS.contains(&&c[1])
+                && &c[1] != "prepare"
             {
+                let fetches = [
+                    "curl", "wget", "http:", "https:", "node -e", "eval", "| sh", "|sh", "base64",
+                ]
+                .iter()
+                .any(|w| c[2].contains(w));
                 out.push(Finding::added(
                         "dep-install-script",
-                        Severity::High,
+                        if fetches { Severity::High } else { Severity::Medium },
                         f.path,
                         Some(l.no),
                         format!("Adds an install hook ({}): it runs on every `npm install`, on laptops and CI runners alike.", quote(l.text)),
