@@ -73,16 +73,15 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             | super::lang::Lang::Markdown
             | super::lang::Lang::Yaml
             | super::lang::Lang::Json
-    ) {
-        if let Some(l) = f.added_code().find(|l| sql_concatenation(l.text)) {
-            out.push(Finding::added(
+    ) && let Some(l) = f.added_code().find(|l| sql_concatenation(l.text))
+    {
+        out.push(Finding::added(
                 "sec-sql-string-building",
                 Severity::High,
                 f.path,
                 Some(l.no),
                 format!("Builds SQL by pasting values into the string ({}): use bind parameters, or this is an SQL injection.", quote(l.text)),
             ));
-        }
     }
     let kept: Vec<String> = f
         .added
