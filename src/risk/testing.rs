@@ -10,7 +10,7 @@ use regex::Regex;
 use super::{ChangeView, FileView, Finding, Severity, quote};
 
 static TEST_DEF: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(^\s*(async\s+)?def\s+test_?\w*\s*\(|#\[(tokio::)?test\]|^\s*func\s+Test\w+\s*\(|^\s*(it|test|specify|scenario)\s*\(\s*["'`]|^\s*@Test\b|^\s*\[(Fact|Test|Theory|TestMethod)\b|^\s*(it|test|specify)\s+["'].*\bdo\s*$|^\s*fn\s+test_\w+|^\s*func\s+test\w+\s*\(\s*\)|^\s*TEST(_F|_P)?\s*\()"#).unwrap()
+    Regex::new(r#"(^\s*(async\s+)?def\s+test_?\w*\s*\(|#\[(tokio::)?test\]|^\s*func\s+Test\w+\s*\(|^\s*(x|f)?(it|test|specify|scenario)(\.(skip|only|todo|concurrent|failing))?\s*\(\s*["'`]|^\s*@Test\b|^\s*\[(Fact|Test|Theory|TestMethod)\b|^\s*(x|f)?(it|test|specify|scenario)\s+["'].*\bdo\s*$|^\s*fn\s+test_\w+|^\s*func\s+test\w+\s*\(\s*\)|^\s*TEST(_F|_P)?\s*\()"#).unwrap()
 });
 static FOCUS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(describe|it|test|context|suite)\.only\s*\(|^\s*(fit|fdescribe|fcontext)\s*\(|\bfocus:\s*true\b|@pytest\.mark\.only\b").unwrap()
