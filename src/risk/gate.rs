@@ -76,3 +76,34 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn the_gate_is_always_critical() {
+        assert_eq!(
+            rules_hit(".countersign/policy.toml", Some("a = 1\n"), Some("a = 2\n")),
+            vec!["gate-countersign"]
+        );
+        assert_eq!(
+            rules_hit("docs/CODEOWNERS", None, Some("* @x\n")),
+            vec!["gate-codeowners"]
+        );
+        assert_eq!(
+            rules_hit(".github/settings.yml", Some("x: 1\n"), None),
+            vec!["gate-branch-protection"]
+        );
+        let tf = "resource \"github_branch_protection\" \"main\" {\n  required_approving_review_count = 2\n}\n";
+        assert!(
+            rules_hit(
+                "infra/github/main.tf",
+                Some(tf),
+                Some(&tf.replace('2', "0"))
+            )
+            .contains(&"gate-branch-protection".to_string())
+        );
+        assert!(rules_hit("src/codeowners_parser.rs", Some("x\n"), Some("y\n")).is_empty());
+    }
+}

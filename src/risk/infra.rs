@@ -376,3 +376,50 @@ fn cloudformation(f: &FileView<'_>, out: &mut Vec<Finding>) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit;
+
+    const DB: &str = "resource \"aws_db_instance\" \"orders\" {\n  engine = \"postgres\"\n  identifier = \"orders\"\n}\n";
+
+    #[test]
+    fn terraform_removals_renames_and_moves() {
+        assert_eq!(
+            rules_hit("infra/db.tf", Some(DB), Some("")),
+            vec!["tf-resource-removed"]
+        );
+        let renamed = DB.replace("\"orders\" {", "\"orders_v2\" {");
+        assert_eq!(
+            rules_hit("infra/db.tf", Some(DB), Some(&renamed)),
+            vec!["tf-resource-renamed"]
+        );
+        let moved = format!(
+            "moved {{\n  from = aws_db_instance.orders\n  to = aws_db_instance.orders_v2\n}}\n{renamed}"
+        );
+        assert!(rules_hit("infra/db.tf", Some(DB), Some(&moved)).is_empty());
+        let engine = DB.replace("\"postgres\"", "\"aurora-postgresql\"");
+        assert_eq!(
+            rules_hit("infra/db.tf", Some(DB), Some(&engine)),
+            vec!["tf-force-new"]
+        );
+        // Docs about Terraform are not Terraform.
+        assert!(rules_hit("docs/db.md", Some(DB), Some("")).is_empty());
+    }
+
+    #[test]
+    fn kubernetes_deletions_and_limits() {
+        let pvc = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\n";
+        assert_eq!(
+            rules_hit("deploy/k8s/pvc.yaml", Some(pvc), None),
+            vec!["k8s-object-deleted"]
+        );
+        let with = "spec:\n  containers:\n    - name: a\n      resources:\n        limits:\n          memory: 1Gi\n";
+        let without = "spec:\n  containers:\n    - name: a\n";
+        assert_eq!(
+            rules_hit("deploy/k8s/a.yaml", Some(with), Some(without)),
+            vec!["k8s-limits-removed"]
+        );
+        assert!(rules_hit("deploy/k8s/a.yaml", Some(without), Some(with)).is_empty());
+    }
+}

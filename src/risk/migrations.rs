@@ -427,3 +427,46 @@ mod tests {
         assert!(!is_down_file("db/migrations/0042_orders.up.sql"));
     }
 }
+
+#[cfg(test)]
+mod more_tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn destructive_statements_in_migrations() {
+        let hit = |sql: &str| rules_hit("db/migrations/0001_x.sql", None, Some(sql));
+        assert_eq!(hit("DROP TABLE orders;"), vec!["sql-drop-table"]);
+        assert_eq!(
+            hit("ALTER TABLE users DROP COLUMN ssn;"),
+            vec!["sql-drop-column"]
+        );
+        assert_eq!(
+            hit("DELETE FROM sessions;"),
+            vec!["sql-delete-without-where"]
+        );
+        assert!(hit("DELETE FROM sessions WHERE expires_at < now();").is_empty());
+        assert_eq!(
+            hit("ALTER TABLE users ADD COLUMN plan TEXT NOT NULL;"),
+            vec!["sql-not-null-without-default"]
+        );
+        assert!(hit("ALTER TABLE users ADD COLUMN plan TEXT NOT NULL DEFAULT 'free';").is_empty());
+        assert_eq!(
+            hit("CREATE INDEX users_email ON users (email);"),
+            vec!["sql-index-not-concurrent"]
+        );
+        assert!(hit("CREATE INDEX CONCURRENTLY users_email ON users (email);").is_empty());
+        assert!(hit("CREATE TABLE t (id int);\nCREATE INDEX t_id ON t (id);").is_empty());
+        // Fixtures and rollbacks are expected to drop things.
+        assert!(rules_hit("tests/fixtures/reset.sql", None, Some("DROP TABLE orders;")).is_empty());
+        let f = crate::risk::findings(
+            &crate::risk::testkit::diff_of(
+                "db/migrations/0001_x.down.sql",
+                None,
+                Some("DROP TABLE orders;"),
+            ),
+            &crate::risk::Contents::new(),
+            &crate::risk::RuleSet::builtin(),
+        );
+        assert_eq!(f[0].severity, crate::risk::Severity::Low);
+    }
+}

@@ -381,3 +381,60 @@ mod tests {
         assert!(!hit("let url = \"https://example.com/path\";"));
     }
 }
+
+#[cfg(test)]
+mod more_tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn secrets_in_code_config_and_tests() {
+        assert_eq!(
+            rules_hit(
+                "app/config.py",
+                None,
+                Some("API_KEY = \"q8Zr2LkP0vX7mN4tB9wE\"\n")
+            ),
+            vec!["secret-assignment"]
+        );
+        assert!(
+            rules_hit(
+                "app/config.py",
+                None,
+                Some("API_KEY = os.environ[\"API_KEY\"]\n")
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            rules_hit(
+                "deploy/app.yaml",
+                None,
+                Some("  DB_PASSWORD: Qv8rT2mLx9Wk4pZs\n")
+            ),
+            vec!["secret-assignment"]
+        );
+        assert!(
+            rules_hit(
+                "deploy/app.yaml",
+                None,
+                Some("  DB_PASSWORD: ${DB_PASSWORD}\n")
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            rules_hit(
+                ".env.example",
+                None,
+                Some("SECRET_KEY=replace-with-50-random-characters\n")
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            rules_hit(
+                "certs/server.key",
+                None,
+                Some("-----BEGIN PRIVATE KEY-----\n")
+            ),
+            vec!["secret-provider-key", "secret-file"]
+        );
+    }
+}

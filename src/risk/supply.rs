@@ -906,3 +906,55 @@ mod tests {
         assert_eq!(distance("kitten", "sitting"), 3);
     }
 }
+
+#[cfg(test)]
+mod more_tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn manifests_lockfiles_and_registries() {
+        let pkg = "{\n  \"dependencies\": {\n    \"react\": \"^18.3.1\"\n  }\n}\n";
+        let hit = |new: &str| rules_hit("web/package.json", Some(pkg), Some(new));
+        assert_eq!(
+            hit(&pkg.replace(
+                "\"react\": \"^18.3.1\"",
+                "\"react\": \"^18.3.1\",\n    \"expresss\": \"^4.19.2\""
+            )),
+            vec!["dep-look-alike"]
+        );
+        assert_eq!(
+            hit(&pkg.replace(
+                "\"react\": \"^18.3.1\"",
+                "\"react\": \"^18.3.1\",\n    \"left-pad\": \"*\""
+            )),
+            vec!["dep-unpinned"]
+        );
+        assert_eq!(
+            hit(&pkg.replace(
+                "\"react\": \"^18.3.1\"",
+                "\"react\": \"^18.3.1\",\n    \"zod\": \"^3.23.8\""
+            )),
+            vec!["dep-new"]
+        );
+        assert_eq!(
+            rules_hit(
+                "requirements.txt",
+                Some("flask==3.0.3\n"),
+                Some("--extra-index-url https://pkgs.example.net/simple\nflask==3.0.3\n")
+            ),
+            vec!["dep-registry"]
+        );
+        assert!(
+            rules_hit(
+                "requirements.txt",
+                Some("flask==3.0.3\n"),
+                Some("--index-url https://pypi.org/simple\nflask==3.0.3\n")
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            rules_hit("Cargo.lock", Some("a\n"), Some("b\n")),
+            vec!["dep-lockfile-only"]
+        );
+    }
+}

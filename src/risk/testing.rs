@@ -290,3 +290,67 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit;
+
+    const SPEC: &str = "describe(\"cart\", () => {\n  it(\"adds\", () => {\n    expect(add(1, 2)).toBe(3);\n  });\n});\n";
+
+    #[test]
+    fn focus_skip_and_deleted_tests() {
+        assert_eq!(
+            rules_hit(
+                "src/cart.test.ts",
+                Some(SPEC),
+                Some(&SPEC.replace("it(", "it.only("))
+            ),
+            vec!["test-focused"]
+        );
+        assert_eq!(
+            rules_hit(
+                "src/cart.test.ts",
+                Some(SPEC),
+                Some(&SPEC.replace("it(", "it.skip("))
+            ),
+            vec!["test-skipped"]
+        );
+        let hit = rules_hit("src/cart.test.ts", Some(SPEC), None);
+        assert_eq!(hit, vec!["test-deleted"]);
+        // The same text outside a test file is not a test.
+        assert!(
+            rules_hit(
+                "src/cart.ts",
+                Some(SPEC),
+                Some(&SPEC.replace("it(", "it.only("))
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn assertions_removed_and_coverage_lowered() {
+        let old = "def test_total():\n    assert total([1, 2]) == 3\n    assert total([]) == 0\n";
+        let new = "def test_total():\n    total([1, 2])\n";
+        assert_eq!(
+            rules_hit("tests/test_total.py", Some(old), Some(new)),
+            vec!["test-assertions-removed"]
+        );
+        assert_eq!(
+            rules_hit(
+                "jest.config.js",
+                Some("coverageThreshold: { global: { lines: 90 } },\n"),
+                Some("coverageThreshold: { global: { lines: 70 } },\n")
+            ),
+            vec!["test-coverage-lowered"]
+        );
+        assert!(
+            rules_hit(
+                "setup.cfg",
+                Some("fail_under = 80\n"),
+                Some("fail_under = 85\n")
+            )
+            .is_empty()
+        );
+    }
+}

@@ -165,3 +165,26 @@ mod tests {
         assert!(mixed_script_identifier("αβγ = 1").is_none());
     }
 }
+
+#[cfg(test)]
+mod more_tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn hidden_text_is_flagged_and_emoji_are_not() {
+        assert_eq!(
+            rules_hit("a.js", None, Some("if (ok /*\u{202e} } \u{2066}*/) {\n")),
+            vec!["text-bidi-control"]
+        );
+        assert_eq!(
+            rules_hit("a.py", None, Some("pass\u{200b}word = 1\n")),
+            vec!["text-invisible-char"]
+        );
+        assert_eq!(
+            rules_hit("a.sh", None, Some("echo \u{1b}[2Jhi\n")),
+            vec!["text-control-char"]
+        );
+        assert!(rules_hit("a.ts", None, Some("const s = \"👩\u{200d}💻\";\n")).is_empty());
+        assert!(rules_hit("win.bat", None, Some("echo hi\r\n")).is_empty());
+    }
+}
