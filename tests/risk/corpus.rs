@@ -144,7 +144,13 @@ fn corpus_recall_and_false_alarms() {
     let (mut dangerous, mut caught, mut harmless, mut alarms) = (0, 0, 0, 0);
     let mut misses = Vec::new();
     let mut languages = std::collections::BTreeSet::new();
-    for (i, (name, case)) in corpus.iter().enumerate() {
+    use rayon::prelude::*;
+    let reports: Vec<RiskReport> = corpus
+        .par_iter()
+        .enumerate()
+        .map(|(i, (_, case))| analyse(case, &tmp.path().join(i.to_string())))
+        .collect();
+    for ((name, case), r) in corpus.iter().zip(reports) {
         for p in case.files.keys() {
             languages.insert(
                 p.rsplit_once('.')
@@ -152,7 +158,6 @@ fn corpus_recall_and_false_alarms() {
                     .to_string(),
             );
         }
-        let r = analyse(case, &tmp.path().join(i.to_string()));
         let top = r
             .findings
             .first()
