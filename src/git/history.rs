@@ -61,35 +61,33 @@ impl Repo {
             TreeWalkResult::Ok
         })?;
         let git_dir = self.git_dir();
+        // A few large chunks: each opens its own repository handle once.
+        let chunk = entries.len() / (rayon::current_num_threads() * 3) + 1;
         let out: Vec<T> = entries
-            .par_chunks(256)
-            .map_init(
-                || Repo::open_exact(Path::new(&git_dir)).ok(),
-                |repo, chunk| {
-                    let Some(repo) = repo else { return Vec::new() };
-                    let Ok(odb) = repo.git.odb() else {
-                        return Vec::new();
-                    };
-                    let mut local = Vec::new();
-                    for (path, id) in chunk {
-                        let Ok((size, _)) = odb.read_header(*id) else {
-                            continue;
-                        };
-                        if !keep(path, size as u64) {
-                            continue;
-                        }
-                        let Ok(obj) = odb.read(*id) else { continue };
-                        let data = obj.data();
-                        if data[..data.len().min(8000)].contains(&0) {
-                            continue; // binary
-                        }
-                        if let Some(v) = f(path, data) {
-                            local.push(v);
-                        }
+            .par_chunks(chunk)
+            .map(|chunk| {
+                let Ok(repo) = Repo::open_exact(Path::new(&git_dir)) else {
+                    return Vec::new();
+                };
+                let Ok(odb) = repo.git.odb() else {
+                    return Vec::new();
+                };
+                let mut local = Vec::new();
+                for (path, id) in chunk {
+                    if !keep(path, 0) {
+                        continue;
                     }
-                    local
-                },
-            )
+                    let Ok(obj) = odb.read(*id) else { continue };
+                    let data = obj.data();
+                    if !keep(path, data.len() as u64) || data[..data.len().min(8000)].contains(&0) {
+                        continue; // too big, or binary
+                    }
+                    if let Some(v) = f(path, data) {
+                        local.push(v);
+                    }
+                }
+                local
+            })
             .flatten()
             .collect();
         Ok((total, out))
