@@ -157,7 +157,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             || f.path.to_ascii_lowercase().contains("release");
         if context_prod
             && deploys
-            && let Some(l) = f.added_code().next()
+            && let Some(l) = f.added_code().find(|l| !COSMETIC.is_match(l.text))
         {
             out.push(Finding::added(
                     "ci-deploys-to-production",
@@ -175,6 +175,71 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     knobs(f, out);
+}
+
+static COSMETIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*-?\s*(uses|name|description)\s*:|^\s*(with|steps)\s*:\s*$"#).unwrap()
+});
+static SECURITY_SWITCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*["']?([\w.-]*(auth|csrf|xsrf|rate_?limit|ssl|tls|verify|verification|encrypt|audit|mfa|2fa|otp|captcha|waf|firewall|https|hsts|secure|sanitiz|validat|signature|permission|acl|rbac)[\w.-]*)["']?\s*(:=|=|:)\s*["']?(true|false|on|off|yes|no|enabled|disabled|1|0)["']?\s*[,;]?\s*$"#).unwrap()
+});
+static HASH_COST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b([\w.]*(rounds|cost|iterations|work_?factor|salt_?rounds|log_?rounds|memory_?cost|time_?cost|key_?length|min_?length|password_?length)\w*)["']?\s*(:=|=|:|\()\s*(\d+)"#).unwrap()
+});
+
+fn off(v: &str) -> bool {
+    matches!(
+        v.to_ascii_lowercase().as_str(),
+        "false" | "off" | "no" | "disabled" | "0"
+    )
+}
+
+/// Security switches turned off and password-hashing costs lowered.
+fn protections(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let removed_switch: Vec<(String, String)> = f
+        .removed_code()
+        .filter_map(|l| {
+            SECURITY_SWITCH
+                .captures(l.text)
+                .map(|c| (c[1].to_ascii_lowercase(), c[4].to_string()))
+        })
+        .collect();
+    for l in f.added_code() {
+        if let Some(c) = SECURITY_SWITCH.captures(l.text) {
+            let (key, new) = (c[1].to_ascii_lowercase(), c[4].to_string());
+            if let Some((_, old)) = removed_switch.iter().find(|(k, _)| *k == key)
+                && !off(old)
+                && off(&new)
+            {
+                out.push(Finding::added(
+                    "config-protection-off",
+                    Severity::High,
+                    f.path,
+                    Some(l.no),
+                    format!("Switches off `{}` (was {}, now {}): a protection that was on in this environment is gone.", quote(&key), quote(old), quote(&new)),
+                ));
+            }
+        }
+        if let Some(c) = HASH_COST.captures(l.text) {
+            let (key, new) = (c[1].to_ascii_lowercase(), c[4].parse::<u64>().unwrap_or(0));
+            let old = f
+                .removed_code()
+                .filter_map(|r| HASH_COST.captures(r.text))
+                .find(|r| r[1].eq_ignore_ascii_case(&key))
+                .and_then(|r| r[4].parse::<u64>().ok());
+            if let Some(old) = old
+                && new < old
+            {
+                out.push(Finding::added(
+                    "sec-strength-lowered",
+                    Severity::High,
+                    f.path,
+                    Some(l.no),
+                    format!("Lowers `{}` from {old} to {new}: passwords or keys become cheaper to guess.", quote(&key)),
+                ));
+            }
+        }
+    }
 }
 
 static ANY_BOOL: LazyLock<Regex> = LazyLock::new(|| {
@@ -204,6 +269,8 @@ fn knobs(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if DEV_CONFIG.is_match(f.path) {
         return; // development and test settings do not reach users
     }
+    let before = out.len();
+    protections(f, out);
     if flag_file(f.path) {
         let parse = |t: &str| {
             ANY_BOOL
@@ -259,6 +326,12 @@ fn knobs(f: &FileView<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         for l in f.added_code() {
+            if out[before..]
+                .iter()
+                .any(|x| x.line == Some(l.no) && x.path == f.path)
+            {
+                continue; // one finding per line is enough
+            }
             let Some((key, new)) = parse(re, l.text) else {
                 continue;
             };
@@ -352,6 +425,56 @@ mod tests {
         assert_eq!(
             rules_hit(".github/workflows/ci.yml", Some(old), None),
             vec!["ci-check-removed"]
+        );
+    }
+
+    #[test]
+    fn protections_switched_off_and_weaker_hashing() {
+        assert_eq!(
+            rules_hit(
+                "services/api/settings.py",
+                Some("RATE_LIMIT_ENABLED = True\n"),
+                Some("RATE_LIMIT_ENABLED = False\n")
+            ),
+            vec!["config-protection-off"]
+        );
+        assert!(
+            rules_hit(
+                "services/api/settings.py",
+                Some("RATE_LIMIT_ENABLED = False\n"),
+                Some("RATE_LIMIT_ENABLED = True\n")
+            )
+            .iter()
+            .all(|r| r != "config-protection-off")
+        );
+        assert_eq!(
+            rules_hit(
+                "app/auth/hash.js",
+                Some("const SALT_ROUNDS = 12;\n"),
+                Some("const SALT_ROUNDS = 4;\n")
+            ),
+            vec!["sec-strength-lowered"]
+        );
+    }
+
+    #[test]
+    fn bumping_an_action_in_a_production_pipeline_is_not_an_alarm() {
+        let old = "name: deploy-production\njobs:\n  deploy:\n    steps:\n      - uses: actions/checkout@v3\n      - run: ./deploy.sh production\n";
+        assert!(
+            rules_hit(
+                ".github/workflows/deploy.yml",
+                Some(old),
+                Some(&old.replace("@v3", "@v4"))
+            )
+            .is_empty()
+        );
+        let new = old.replace(
+            "./deploy.sh production",
+            "./deploy.sh production --skip-smoke-tests",
+        );
+        assert!(
+            rules_hit(".github/workflows/deploy.yml", Some(old), Some(&new))
+                .contains(&"ci-deploys-to-production".to_string())
         );
     }
 }

@@ -302,7 +302,7 @@ pub fn findings(diff: &Diff, contents: &Contents, rules: &RuleSet) -> Vec<Findin
         if !f.file.binary {
             infra::check(f, &change, &mut local);
             migrations::check(f, &change, &mut local);
-            security::check(f, &mut local);
+            security::check(f, &change, &mut local);
             secrets::check(f, &mut local);
             errors::check(f, &mut local);
             testing::check(f, &change, &mut local);

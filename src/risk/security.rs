@@ -12,7 +12,7 @@ use super::{FileView, Finding, Severity, quote};
 
 static AUTH_CHECK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(@login_required|@requires?_auth\w*|@auth_required|@permission_required|@admin_required|@jwt_required|@PreAuthorize|@Secured|@RolesAllowed|\[Authorize\b|before_action\s+:(authenticate\w*|require_\w+|authorize\w*|ensure_\w+)|\b(requireAuth|requireAdmin|requireRole|requireUser|requirePermission|ensureAuthenticated|ensureLoggedIn|isAuthenticated|is_authenticated|checkPermission|check_permission|has_permission|hasPermission|hasRole|has_role|require_role|verifyToken|verify_token|verifyJwt|verify_jwt|validateToken|validate_token|jwt\.verify|authMiddleware|auth_middleware|authenticate!?|authorize!?|ensure_admin|is_admin|isAdmin|is_superuser|permission_classes|IsAuthenticated|RequireAuthorization|RequireAuthenticatedUser|can_access|canAccess|authorizeRequest|policy_scope|verify_authorized|current_user_can|check_access|assert_owner|ensureOwner|requireScope|require_scope)\b|Depends\(\s*(get_current\w*|require\w*|verify\w*|auth\w*|check\w*|current_\w*user\w*)|\bauth\w*\.(Require|Middleware|Check|Verify|Authenticate|Authorize|Guard|Protect)\w*|@UseGuards\([^)]*\)|canActivate|(?i:\b(require|ensure|check|verify|assert|must|enforce)_?(admin|authn?|authenticated|authorized|role|roles|permissions?|login|logged_?in|owner|ownership|scopes?|staff|superuser|access|session|token|jwt|csrf)\b))",
+        r"(@login_required|@requires?_auth\w*|@auth_required|@permission_required|@admin_required|@jwt_required|@PreAuthorize|@Secured|@RolesAllowed|\[Authorize\b|before_action\s+:(authenticate\w*|require_\w+|authorize\w*|ensure_\w+)|\b(requireAuth|requireAdmin|requireRole|requireUser|requirePermission|ensureAuthenticated|ensureLoggedIn|isAuthenticated|is_authenticated|checkPermission|check_permission|has_permission|hasPermission|hasRole|has_role|require_role|verifyToken|verify_token|verifyJwt|verify_jwt|validateToken|validate_token|jwt\.verify|authMiddleware|auth_middleware|authenticate!?|authorize!?|ensure_admin|is_admin|isAdmin|is_superuser|permission_classes|IsAuthenticated|RequireAuthorization|RequireAuthenticatedUser|can_access|canAccess|authorizeRequest|policy_scope|verify_authorized|current_user_can|check_access|assert_owner|ensureOwner|requireScope|require_scope)\b|Depends\(\s*(get_current\w*|require\w*|verify\w*|auth\w*|check\w*|current_\w*user\w*)|\bauth\w*\.(Require|Middleware|Check|Verify|Authenticate|Authorize|Guard|Protect)\w*|@UseGuards\([^)]*\)|canActivate|(?i:\b(is|has)_?(admin|superuser|staff|owner|role|roles|permission|permissions|access|scope)\w*\b)|\b(helmet|csurf|csrfProtection|rateLimit|rateLimiter|RateLimiter)\b|(?i:\b(require|ensure|check|verify|assert|must|enforce)_?(admin|authn?|authenticated|authorized|role|roles|permissions?|login|logged_?in|owner|ownership|scopes?|staff|superuser|access|session|token|jwt|csrf)\b))",
     )
     .unwrap()
 });
@@ -51,7 +51,7 @@ fn auth_module(path: &str) -> bool {
 }
 
 /// Security rules for one file.
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;
     }
@@ -83,9 +83,13 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 format!("Builds SQL by pasting values into the string ({}): use bind parameters, or this is an SQL injection.", quote(l.text)),
             ));
     }
-    let kept: Vec<String> = f
-        .added
+    // A check added back anywhere in the change (moved to a router, another
+    // file, a base class) is not a removal.
+    let kept: Vec<String> = change
+        .files
         .iter()
+        .filter(|g| !g.class.test_like())
+        .flat_map(|g| g.added.iter())
         .flat_map(|l| AUTH_CHECK.find_iter(l.text).map(|m| m.as_str().to_string()))
         .collect();
     let mut flagged = 0;
@@ -94,6 +98,19 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         if kept.iter().any(|k| k == m.as_str()) {
+            continue;
+        }
+        // A renamed check: the same line with another name in its place.
+        let (before, after) = (&l.text[..m.start()], &l.text[m.end()..]);
+        let renamed = f.added.iter().any(|a| {
+            a.text.len() > before.len() + after.len()
+                && a.text.starts_with(before)
+                && a.text.ends_with(after)
+                && a.text[before.len()..a.text.len() - after.len()]
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | ':' | '!' | '@'))
+        });
+        if renamed {
             continue;
         }
         // `isAdmin` in a removed log line is not a check; require check-like syntax.
@@ -181,7 +198,34 @@ mod tests {
         );
         let moved = "def export(request):\n    return build(request)\n\n@login_required\ndef export_v2(request):\n    return build(request)\n";
         assert!(rules_hit("app/views.py", Some(old), Some(moved)).is_empty());
+        // A renamed check is still a check.
+        let renamed = old.replace("@login_required", "@session_required");
+        assert!(rules_hit("app/views.py", Some(old), Some(&renamed)).is_empty());
         // Tests may drop checks freely.
         assert!(rules_hit("tests/test_views.py", Some(old), Some(gone)).is_empty());
+    }
+
+    #[test]
+    fn a_check_moved_to_another_file_is_not_removed() {
+        let mut d = crate::risk::testkit::diff_of(
+            "api/orders.js",
+            Some("router.get('/orders', requireAuth, list);\n"),
+            Some("router.get('/orders', list);\n"),
+        );
+        let other = crate::risk::testkit::diff_of(
+            "api/index.js",
+            Some("app.use(router);\n"),
+            Some("app.use('/api', requireAuth, router);\n"),
+        );
+        d.files.extend(other.files);
+        let f = crate::risk::findings(
+            &d,
+            &crate::risk::Contents::new(),
+            &crate::risk::RuleSet::builtin(),
+        );
+        assert!(
+            f.iter().all(|f| f.rule != "sec-auth-check-removed"),
+            "{f:?}"
+        );
     }
 }
