@@ -15,6 +15,8 @@ const DEMO: &str = include_str!("../assets/demo.toml");
 
 /// The reviewer identity the demo configures (and signs as).
 pub const DEMO_REVIEWER: &str = "you@shopfront.example";
+/// A second senior, so critical changes (which need two approvals) can pass.
+pub const DEMO_SECOND_REVIEWER: &str = "alice@shopfront.example";
 
 #[derive(Deserialize)]
 struct DemoData {
@@ -51,6 +53,27 @@ pub struct Demo {
     pub path: PathBuf,
     /// Ids of the queued changes.
     pub ids: Vec<String>,
+    /// The throwaway private keys: yours (the repository's `user.signingkey`)
+    /// and the second senior's.
+    pub key: PathBuf,
+    pub second_key: PathBuf,
+}
+
+/// Writes a throwaway ed25519 key pair under `dir` (mode 0600) and returns the
+/// private key's path and the public key line.
+fn write_demo_key(dir: &Path, name: &str, principal: &str) -> Result<(PathBuf, String)> {
+    let key = crate::decision::keys::generate_ed25519(principal)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(name);
+    std::fs::write(&path, &key.private_openssh)
+        .with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    std::fs::write(path.with_extension("pub"), format!("{}\n", key.public_line))?;
+    Ok((path, key.public_line))
 }
 
 /// A fresh directory for a demo under the system's temporary directory.
@@ -85,11 +108,31 @@ pub fn build(dir: &Path) -> Result<Demo> {
         email: "ana@shopfront.example".into(),
         time: tick(),
     };
-    let files: Vec<FileEdit> = data
+    // Throwaway reviewer keys live inside .git, never in the work tree.
+    let key_dir = repo.git_dir().join("countersign-demo-keys");
+    let (key, you_pub) = write_demo_key(&key_dir, "you_ed25519", DEMO_REVIEWER)?;
+    let (second_key, alice_pub) = write_demo_key(&key_dir, "alice_ed25519", DEMO_SECOND_REVIEWER)?;
+    repo.set_config("user.signingkey", &key.to_string_lossy())?;
+    let seniors = [
+        (DEMO_REVIEWER.to_string(), you_pub),
+        (DEMO_SECOND_REVIEWER.to_string(), alice_pub),
+    ];
+    let mut files: Vec<FileEdit> = data
         .file
         .iter()
         .map(|f| (f.path.clone(), Some(f.content.clone().into_bytes())))
         .collect();
+    files.push((
+        crate::decision::policy::POLICY_PATH.to_string(),
+        Some(
+            crate::decision::policy::policy_template(&[DEMO_REVIEWER, DEMO_SECOND_REVIEWER])
+                .into_bytes(),
+        ),
+    ));
+    files.push((
+        crate::decision::policy::SIGNERS_PATH.to_string(),
+        Some(crate::decision::policy::allowed_signers_text(&seniors).into_bytes()),
+    ));
     let main = repo.commit_files(
         "main",
         None,
@@ -137,6 +180,8 @@ pub fn build(dir: &Path) -> Result<Demo> {
     Ok(Demo {
         path: dir.to_path_buf(),
         ids,
+        key,
+        second_key,
     })
 }
 

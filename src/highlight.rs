@@ -5,11 +5,16 @@
 
 use std::sync::OnceLock;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use syntect::highlighting::{
-    FontStyle, HighlightIterator, HighlightState, Highlighter as SynHighlighter, ScopeSelectors,
-    Theme as SynTheme,
+    FontStyle, Highlighter as SynHighlighter, ScopeSelectors, Style, Theme as SynTheme,
 };
-use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
+use syntect::parsing::{
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
+};
 
 use crate::diff::{FileDiff, Hunk, LineKind};
 use crate::intraline::hunk_emphasis;
@@ -63,14 +68,33 @@ fn syntect_theme(name: &str) -> SynTheme {
 /// Highlights hunks for one theme.
 pub struct Highlighter {
     inner: SynHighlighter<'static>,
+    /// Identifies this highlighter in the per-thread style caches.
+    id: usize,
+}
+
+thread_local! {
+    /// Resolved styles by scope stack, per thread: resolving a stack scans every
+    /// selector of the theme, and a file uses only a few hundred distinct stacks.
+    static STYLES: RefCell<(usize, HashMap<Vec<Scope>, Style>)> = RefCell::new((0, HashMap::new()));
+}
+
+/// The parse state of one side of a hunk: syntect's parser, the scope stack and
+/// the style of each level of it.
+#[derive(Clone)]
+struct SideState {
+    parse: ParseState,
+    stack: ScopeStack,
+    styles: Vec<Style>,
 }
 
 impl Highlighter {
     /// A highlighter for `theme`'s syntax theme.
     pub fn new(theme: &Theme) -> Highlighter {
         let syn: &'static SynTheme = Box::leak(Box::new(syntect_theme(&theme.syntax_theme)));
+        static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
         Highlighter {
             inner: SynHighlighter::new(syn),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -132,50 +156,87 @@ impl Highlighter {
         let ss = syntax_set();
         // The new side's state runs through context and added lines; a block of
         // removed lines starts from a copy of the state before it.
-        let mut plus = (
-            ParseState::new(syntax),
-            HighlightState::new(&self.inner, ScopeStack::new()),
-        );
-        let mut minus: Option<(ParseState, HighlightState)> = None;
+        let default = self.inner.get_default();
+        let mut plus = SideState {
+            parse: ParseState::new(syntax),
+            stack: ScopeStack::new(),
+            styles: vec![default],
+        };
+        let mut minus: Option<SideState> = None;
         let mut buf = String::new();
-        for (line, hl) in hunk.lines.iter().zip(out.iter_mut()) {
-            if line.content.len() > MAX_HIGHLIGHT_LINE {
-                continue;
+        STYLES.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.0 != self.id {
+                *cache = (self.id, HashMap::new());
             }
-            let state = if line.kind == LineKind::Removed {
-                minus.get_or_insert_with(|| plus.clone())
-            } else {
-                minus = None;
-                &mut plus
-            };
-            buf.clear();
-            buf.push_str(&line.content);
-            buf.push('\n');
-            let Ok(ops) = state.0.parse_line(&buf, ss) else {
-                // A syntax error in syntect's own grammar: leave the rest plain.
-                break;
-            };
-            let mut pos = 0u32;
-            for (style, text) in HighlightIterator::new(&mut state.1, &ops, &buf, &self.inner) {
-                let start = pos;
-                pos += text.len() as u32;
-                let end = pos.min(line.content.len() as u32);
-                if start >= end {
+            let styles = &mut cache.1;
+            for (line, hl) in hunk.lines.iter().zip(out.iter_mut()) {
+                if line.content.len() > MAX_HIGHLIGHT_LINE {
                     continue;
                 }
-                hl.tokens.push(Token {
-                    start,
-                    end,
-                    style: TokenStyle {
-                        fg: Rgb(style.foreground.r, style.foreground.g, style.foreground.b),
-                        bold: style.font_style.contains(FontStyle::BOLD),
-                        italic: style.font_style.contains(FontStyle::ITALIC),
-                        underline: style.font_style.contains(FontStyle::UNDERLINE),
-                    },
-                });
+                let state = if line.kind == LineKind::Removed {
+                    minus.get_or_insert_with(|| plus.clone())
+                } else {
+                    minus = None;
+                    &mut plus
+                };
+                buf.clear();
+                buf.push_str(&line.content);
+                buf.push('\n');
+                let Ok(ops) = state.parse.parse_line(&buf, ss) else {
+                    // A syntax error in syntect's own grammar: leave the rest plain.
+                    return;
+                };
+                let len = line.content.len() as u32;
+                let mut pos = 0u32;
+                for (at, op) in &ops {
+                    let at = (*at as u32).min(len);
+                    push_token(&mut hl.tokens, pos, at, state.styles.last().copied());
+                    pos = pos.max(at);
+                    let (stack_styles, highlighter) = (&mut state.styles, &self.inner);
+                    let _ = state
+                        .stack
+                        .apply_with_hook(op, |basic, scopes| match basic {
+                            BasicScopeStackOp::Push(_) => {
+                                let style = match styles.get(scopes) {
+                                    Some(s) => *s,
+                                    None => {
+                                        let s = highlighter.style_for_stack(scopes);
+                                        styles.insert(scopes.to_vec(), s);
+                                        s
+                                    }
+                                };
+                                stack_styles.push(style);
+                            }
+                            BasicScopeStackOp::Pop => {
+                                if stack_styles.len() > 1 {
+                                    stack_styles.pop();
+                                }
+                            }
+                        });
+                }
+                push_token(&mut hl.tokens, pos, len, state.styles.last().copied());
             }
-        }
+        });
         out
+    }
+}
+
+/// Appends a token for `start..end`, merged with the previous one when the
+/// style is the same.
+fn push_token(tokens: &mut Vec<Token>, start: u32, end: u32, style: Option<Style>) {
+    let Some(style) = style.filter(|_| start < end) else {
+        return;
+    };
+    let style = TokenStyle {
+        fg: Rgb(style.foreground.r, style.foreground.g, style.foreground.b),
+        bold: style.font_style.contains(FontStyle::BOLD),
+        italic: style.font_style.contains(FontStyle::ITALIC),
+        underline: style.font_style.contains(FontStyle::UNDERLINE),
+    };
+    match tokens.last_mut() {
+        Some(last) if last.end == start && last.style == style => last.end = end,
+        _ => tokens.push(Token { start, end, style }),
     }
 }
 

@@ -1,14 +1,17 @@
 //! countersign: a terminal review console for senior approvers of AI-assisted
 //! code changes. See DESIGN.md for the data flow; each module below is one concept.
 
+pub mod audit; // query and verify past decisions
 pub mod cache; // on-disk cache of pure results (diff stats, risk reports)
 pub mod change; // a pending change and its id
 pub mod cli; // the command line (clap)
 pub mod commands; // running each command
 pub mod config; // repository and user configuration
+pub mod decision; // records, canonical form, SSHSIG, allowed_signers, policy, gate rules
 pub mod demo;
 pub mod diff; // the plain diff model (MinusPlus, FileDiff, Hunk, DiffLine)
 pub mod error; // BadInput: the errors that exit 2
+pub mod gate; // the gate over a repository: policy at base, records from notes, verdicts
 pub mod git; // all git2 use: repos, queue sources, diffs, patch-ids, notes
 pub mod highlight; // syntect highlighting of hunks, parse state carried across lines
 pub mod intraline; // changed words within paired removed/added lines

@@ -29,6 +29,8 @@ pub struct QueueEntry {
     pub deletions: u32,
     /// `pending`, `approved`, `rejected` or `stale`.
     pub state: String,
+    /// Approvals that count, and how many the policy needs.
+    pub approvals: crate::gate::ApprovalCount,
     pub risk: RiskSummary,
 }
 
@@ -54,6 +56,7 @@ pub fn load(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<QueueEntry>> {
             },
         )
         .collect();
+    crate::gate::fill_queue_state(repo, &mut entries);
     sort_most_risky_first(&mut entries);
     Ok(entries)
 }
@@ -99,6 +102,7 @@ fn entry(change: Change, stats: DiffStats, risk: RiskSummary) -> QueueEntry {
         additions: stats.additions,
         deletions: stats.deletions,
         state: "pending".to_string(),
+        approvals: crate::gate::ApprovalCount::default(),
         risk,
     }
 }

@@ -33,17 +33,37 @@ pub struct RenderOptions<'a> {
     pub marks: &'a [GutterMark],
 }
 
-/// Renders the files of a diff, highlighting them in parallel.
+/// Renders the files of a diff. Hunks are highlighted in parallel (each hunk
+/// carries its own parse state, so hunks are independent work items and a
+/// large file does not keep one core busy alone), then files are rendered in
+/// parallel and joined in order.
 pub fn render_files(files: &[FileDiff], opts: &RenderOptions<'_>) -> String {
+    let highlighter = opts.highlighter.filter(|_| opts.color);
+    let jobs: Vec<(usize, usize)> = files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.binary && highlighter.is_some())
+        .flat_map(|(fi, f)| (0..f.hunks.len()).map(move |hi| (fi, hi)))
+        .collect();
+    let mut highlighted: Vec<Vec<LineHighlight>> = jobs
+        .par_iter()
+        .with_min_len(4)
+        .map(|&(fi, hi)| match highlighter {
+            Some(h) => h.highlight_hunk(&files[fi], &files[fi].hunks[hi]),
+            None => Vec::new(),
+        })
+        .collect();
+    // Regroup the hunks' colours by file.
+    let mut per_file: Vec<Vec<Vec<LineHighlight>>> = vec![Vec::new(); files.len()];
+    for (&(fi, _), h) in jobs.iter().zip(highlighted.drain(..)) {
+        per_file[fi].push(h);
+    }
     let parts: Vec<String> = files
         .par_iter()
-        .map(|f| {
-            let hl = match (opts.color, opts.highlighter) {
-                (true, Some(h)) if !f.binary => h.highlight_file(f),
-                _ => Vec::new(),
-            };
+        .zip(per_file.par_iter())
+        .map(|(f, hl)| {
             let mut out = String::new();
-            render_file(&mut out, f, &hl, opts);
+            render_file(&mut out, f, hl, opts);
             out
         })
         .collect();
@@ -283,7 +303,8 @@ fn cut(s: &str) -> &str {
 }
 
 /// Writes a line's content in segments of constant style (syntax colour,
-/// emphasis background), each sanitised.
+/// emphasis background), each sanitised; a colour sequence is written only
+/// where the style changes.
 fn render_content(
     out: &mut String,
     text: &str,
@@ -297,45 +318,62 @@ fn render_content(
         put_text(out, text, &mut col, paint, "");
         return;
     };
-    // Boundaries where the style may change.
-    let mut cuts: Vec<u32> = vec![0, text.len() as u32];
-    for t in &lh.tokens {
-        cuts.push(t.start);
-        cuts.push(t.end);
-    }
-    for (s, e) in &lh.emph {
-        cuts.push(*s);
-        cuts.push(*e);
-    }
-    cuts.retain(|&c| (c as usize) <= text.len() && text.is_char_boundary(c as usize));
-    cuts.sort_unstable();
-    cuts.dedup();
-    let mut tok = lh.tokens.iter().peekable();
-    for w in cuts.windows(2) {
-        let (s, e) = (w[0], w[1]);
-        if s >= e {
-            continue;
+    let len = text.len() as u32;
+    let (tokens, emph) = (&lh.tokens, &lh.emph);
+    let (mut ti, mut ei, mut pos) = (0usize, 0usize, 0u32);
+    // The line's background was written before the sign.
+    let mut current: Option<(Option<Rgb>, Option<Rgb>)> = None;
+    let mut restore = String::new();
+    while pos < len {
+        while tokens.get(ti).is_some_and(|t| t.end <= pos) {
+            ti += 1;
         }
-        while tok.peek().is_some_and(|t| t.end <= s) {
-            tok.next();
+        while emph.get(ei).is_some_and(|e| e.1 <= pos) {
+            ei += 1;
         }
-        let style = tok.peek().filter(|t| t.start <= s).map(|t| t.style);
-        let emph = lh.emph.iter().any(|(a, b)| *a <= s && e <= *b);
-        let bg = if emph { Some(emph_bg) } else { line_bg };
-        let mut restore = String::new();
-        if let Some(bg) = bg {
-            restore.push_str(&ansi_bg(true, bg));
+        let mut end = len;
+        let mut fg = None;
+        if let Some(t) = tokens.get(ti) {
+            if t.start <= pos {
+                fg = Some(t.style.fg);
+                end = end.min(t.end);
+            } else {
+                end = end.min(t.start);
+            }
         }
-        if let Some(st) = style {
-            let _ = write!(restore, "\x1b[38;2;{};{};{}m", st.fg.0, st.fg.1, st.fg.2);
+        let mut bg = line_bg;
+        if let Some(e) = emph.get(ei) {
+            if e.0 <= pos {
+                bg = Some(emph_bg);
+                end = end.min(e.1);
+            } else {
+                end = end.min(e.0);
+            }
         }
-        out.push_str(&restore);
+        while end < len && !text.is_char_boundary(end as usize) {
+            end += 1;
+        }
+        if current != Some((fg, bg)) {
+            restore.clear();
+            match bg {
+                Some(b) => {
+                    let _ = write!(restore, "\x1b[48;2;{};{};{}m", b.0, b.1, b.2);
+                }
+                None => restore.push_str("\x1b[49m"),
+            }
+            if let Some(f) = fg {
+                let _ = write!(restore, "\x1b[38;2;{};{};{}m", f.0, f.1, f.2);
+            }
+            out.push_str(&restore);
+            current = Some((fg, bg));
+        }
         put_text(
             out,
-            &text[s as usize..e as usize],
+            &text[pos as usize..end as usize],
             &mut col,
             paint,
             &restore,
         );
+        pos = end;
     }
 }

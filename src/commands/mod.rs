@@ -1,11 +1,16 @@
 //! Running the commands of the command line. Each command is a module with a
 //! `run` function returning its exit code; errors become one line and exit 2.
 
+pub mod audit_cmd;
+pub mod check;
+pub mod decide;
 pub mod demo;
+pub mod init;
 pub mod queue_cmd;
 pub mod risk;
 pub mod show;
 pub mod submit;
+pub mod sync_cmd;
 
 use std::io::Write;
 
@@ -45,11 +50,16 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Queue(a)) => queue_cmd::run(&Ctx::open(&cli)?, a),
         Some(Command::Show(a)) => show::run(&Ctx::open(&cli)?, a),
         Some(Command::Risk(a)) => risk::run(&Ctx::open(&cli)?, a),
-        Some(Command::Approve(_)) | Some(Command::Reject(_)) => not_yet("decisions"),
-        Some(Command::Check(_)) => not_yet("check"),
-        Some(Command::Audit(_)) => not_yet("audit"),
-        Some(Command::Sync(_)) => not_yet("sync"),
-        Some(Command::Init(_)) => not_yet("init"),
+        Some(Command::Approve(a)) => {
+            decide::run(&Ctx::open(&cli)?, a, crate::decision::Decision::Approve)
+        }
+        Some(Command::Reject(a)) => {
+            decide::run(&Ctx::open(&cli)?, a, crate::decision::Decision::Reject)
+        }
+        Some(Command::Check(a)) => check::run(&Ctx::open(&cli)?, a),
+        Some(Command::Audit(a)) => audit_cmd::run(&Ctx::open(&cli)?, a),
+        Some(Command::Sync(a)) => sync_cmd::run(&Ctx::open(&cli)?, a),
+        Some(Command::Init(a)) => init::run(&Ctx::open(&cli)?, a),
     }
 }
 

@@ -6,14 +6,17 @@ pub mod build;
 pub mod changes;
 pub mod diff;
 pub mod history;
+pub mod notes;
 pub mod patch_id;
 pub mod repo;
 pub mod similarity;
+pub mod sync;
 
 pub use changes::{
     PENDING_PREFIX, SubmitRequest, Submitted, find_change, list_changes, scan, submit,
 };
 pub use diff::{ComputedDiff, DiffStats};
+pub use notes::{MergeOutcome, NOTES_REF, cat_sort_uniq};
 pub use repo::{CommitInfo, Repo};
 
 use anyhow::Result;

@@ -54,6 +54,14 @@ impl Repo {
             ))
             .into());
         }
+        // Inside a git hook (GIT_DIR set, e.g. pre-receive on a server) honour
+        // git's environment, so objects still in the push's quarantine are seen.
+        if path.is_none()
+            && std::env::var_os("GIT_DIR").is_some()
+            && let Ok(git) = Repository::open_from_env()
+        {
+            return Ok(Repo { git });
+        }
         let git = Repository::discover(&start).map_err(|_| {
             BadInput::new(format!(
                 "{} is not in a git repository; run countersign inside one or pass -C <path>",
@@ -246,6 +254,12 @@ impl Repo {
         }
         Ok(c.id().to_string())
     }
+
+    /// The first parent of a commit, if it has one.
+    pub fn first_parent(&self, id: &str) -> Result<Option<String>> {
+        let c = self.git.find_commit(oid(id)?)?;
+        Ok(c.parent_id(0).ok().map(|p| p.to_string()))
+    }
 }
 
 pub(crate) fn commit_info(c: &git2::Commit<'_>) -> CommitInfo {
@@ -266,4 +280,9 @@ pub(crate) fn commit_info(c: &git2::Commit<'_>) -> CommitInfo {
 /// Parses a full hex object id.
 pub(crate) fn oid(id: &str) -> Result<Oid> {
     Oid::from_str(id).with_context(|| format!("'{id}' is not an object id"))
+}
+
+/// True for a full hexadecimal object id (40 or 64 digits).
+pub fn is_full_id(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -1,0 +1,177 @@
+//! Foundation benchmarks (targets from the foundation issue):
+//! - `queue --json` over 2,000 pending changes: under 1 s (cold: no cache).
+//! - `show --color=always` of a large real change (syn 1 → syn 2, the crates'
+//!   sources from the cargo registry): lines per second; compare with delta.
+//!
+//! Run: `cargo bench --bench foundation`
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use countersign::config::RepoConfig;
+use countersign::git::Repo;
+use countersign::git::build::Person;
+use countersign::highlight::Highlighter;
+use countersign::show::{RenderOptions, render_files};
+use countersign::theme::Theme;
+
+fn main() {
+    divan::main();
+}
+
+fn person(t: i64) -> Person {
+    Person {
+        name: "Bench Author".into(),
+        email: "bench@example.com".into(),
+        time: 1_700_000_000 + t,
+    }
+}
+
+/// A repository with 2,000 pending AI-assisted changes, built once.
+fn queue_repo() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo::init(dir.path(), "main").unwrap();
+        let files: Vec<_> = (0..50)
+            .map(|i| {
+                (
+                    format!("src/mod{i}.rs"),
+                    Some(format!("pub fn f{i}() {{}}\n").into_bytes()),
+                )
+            })
+            .collect();
+        let main = repo
+            .commit_files("main", None, &files, &person(0), "base\n")
+            .unwrap();
+        for n in 0..2000 {
+            let edit = vec![(
+                format!("src/mod{}.rs", n % 50),
+                Some(format!("pub fn f() {{ let v = {n}; }}\n").into_bytes()),
+            )];
+            let msg = format!("change {n}\n\nAssisted-by: Claude Code\n");
+            repo.commit_files(&format!("ai/{n}"), Some(&main), &edit, &person(n), &msg)
+                .unwrap();
+        }
+        let out = countersign::git::scan(&repo, &RepoConfig::defaults(), None).unwrap();
+        assert_eq!(out.queued.len(), 2000);
+        dir
+    })
+    .path()
+}
+
+#[divan::bench(sample_count = 5)]
+fn queue_2000_cold(bencher: divan::Bencher) {
+    let path = queue_repo();
+    bencher.bench_local(|| {
+        let _ = std::fs::remove_dir_all(path.join(".git/countersign/cache"));
+        let repo = Repo::open(Some(path)).unwrap();
+        let cfg = repo.load_config().unwrap();
+        let q = countersign::queue::load(&repo, &cfg).unwrap();
+        assert_eq!(q.len(), 2000);
+        serde_json::to_string(&q).unwrap().len()
+    });
+}
+
+#[divan::bench(sample_count = 10)]
+fn queue_2000_warm(bencher: divan::Bencher) {
+    let path = queue_repo();
+    let repo = Repo::open(Some(path)).unwrap();
+    let cfg = repo.load_config().unwrap();
+    countersign::queue::load(&repo, &cfg).unwrap();
+    bencher.bench_local(|| {
+        serde_json::to_string(&countersign::queue::load(&repo, &cfg).unwrap())
+            .unwrap()
+            .len()
+    });
+}
+
+/// The registry source directory of a crate version, if cargo downloaded it.
+fn registry_crate(name: &str) -> Option<PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    let src = home.join("registry/src");
+    std::fs::read_dir(src).ok()?.flatten().find_map(|index| {
+        let p = index.path().join(name);
+        p.is_dir().then_some(p)
+    })
+}
+
+fn read_tree(root: &Path) -> Vec<(String, Option<Vec<u8>>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.push((rel, Some(std::fs::read(&p).unwrap())));
+            }
+        }
+    }
+    out
+}
+
+/// A repository whose one change is syn 1.0.109 → syn 2.x (tens of thousands
+/// of diff lines of real Rust), or None when those sources are not on disk.
+pub fn big_change() -> Option<&'static (tempfile::TempDir, String, String)> {
+    static BIG: OnceLock<Option<(tempfile::TempDir, String, String)>> = OnceLock::new();
+    BIG.get_or_init(|| {
+        let v1 = registry_crate("syn-1.0.109")?;
+        let v2 = std::fs::read_dir(v1.parent()?)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("syn-2."))
+            })
+            .max()?;
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo::init(dir.path(), "main").unwrap();
+        let old = read_tree(&v1.join("src"));
+        let base = repo
+            .commit_files("main", None, &old, &person(0), "syn 1\n")
+            .unwrap();
+        let mut edits: Vec<_> = old.iter().map(|(p, _)| (p.clone(), None)).collect();
+        let new = read_tree(&v2.join("src"));
+        edits.retain(|(p, _)| !new.iter().any(|(q, _)| q == p));
+        edits.extend(new);
+        let head = repo
+            .commit_files("syn2", Some(&base), &edits, &person(1), "syn 2\n")
+            .unwrap();
+        Some((dir, base, head))
+    })
+    .as_ref()
+}
+
+#[divan::bench(sample_count = 5)]
+fn show_big_change_color(bencher: divan::Bencher) {
+    let Some((dir, base, head)) = big_change() else {
+        eprintln!("syn sources not in the cargo registry; skipping");
+        return;
+    };
+    let repo = Repo::open(Some(dir.path())).unwrap();
+    let theme = Theme::load(None).unwrap();
+    let hl = Highlighter::new(&theme);
+    let lines = repo.diff(base, head).unwrap().diff.line_count();
+    eprintln!("big change: {lines} diff lines");
+    bencher
+        .counter(divan::counter::ItemsCount::new(lines))
+        .bench_local(|| {
+            let d = repo.diff(base, head).unwrap();
+            render_files(
+                &d.diff.files,
+                &RenderOptions {
+                    color: true,
+                    theme: &theme,
+                    highlighter: Some(&hl),
+                    marks: &[],
+                },
+            )
+            .len()
+        });
+}

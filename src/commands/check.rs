@@ -1,0 +1,65 @@
+//! `check <rev|range> [--json]`: the gate for CI and server hooks. Exit 0 only
+//! when every AI-assisted change in the range is approved under the policy of
+//! its base.
+
+use anyhow::Result;
+
+use super::{Ctx, print_out};
+use crate::cli::CheckArgs;
+use crate::sanitize::escape_line;
+
+pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<u8> {
+    let report = crate::gate::check(&ctx.repo, &ctx.config, &args.target)?;
+    if args.json {
+        print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+    } else {
+        let mut out = String::new();
+        if report.changes.is_empty() {
+            out.push_str(&format!(
+                "ok: no AI-assisted changes in {}\n",
+                escape_line(&report.range)
+            ));
+        }
+        for v in &report.changes {
+            let who: Vec<String> = v
+                .approved_by
+                .iter()
+                .map(|a| escape_line(&a.reviewer))
+                .collect();
+            out.push_str(&format!(
+                "{} {} {} — {}/{} approvals at risk {}{}\n",
+                if v.approved {
+                    "approved"
+                } else {
+                    "NOT APPROVED"
+                },
+                escape_line(&v.id),
+                &v.head[..v.head.len().min(12)],
+                v.approvals,
+                v.required,
+                v.level,
+                if who.is_empty() {
+                    String::new()
+                } else {
+                    format!(" by {}", who.join(", "))
+                }
+            ));
+            for r in &v.reasons {
+                out.push_str(&format!("    {}\n", escape_line(r)));
+            }
+        }
+        if !report.changes.is_empty() {
+            let bad = report.changes.iter().filter(|v| !v.approved).count();
+            out.push_str(&if bad == 0 {
+                format!("ok: all {} change(s) approved\n", report.changes.len())
+            } else {
+                format!(
+                    "refused: {bad} of {} change(s) not approved\n",
+                    report.changes.len()
+                )
+            });
+        }
+        print_out(&out)?;
+    }
+    Ok(if report.ok { 0 } else { 1 })
+}

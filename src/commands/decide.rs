@@ -1,0 +1,55 @@
+//! `approve <id> [-m M]` and `reject <id> -m M`: sign and record a decision.
+//! Exit 0 when recorded, 1 when refused (nothing written), 2 on bad input.
+
+use anyhow::Result;
+
+use super::{Ctx, print_out};
+use crate::cli::DecideArgs;
+use crate::decision::keys::load_signer;
+use crate::decision::{Decision, Signer};
+use crate::gate::{Decided, decide};
+use crate::sanitize::escape_line;
+
+/// Finds and unlocks the user's signing key (`--key`, `$COUNTERSIGN_KEY`, the
+/// user config, git's `user.signingkey`), asking for a passphrase on the
+/// terminal if needed.
+pub fn signer_for(ctx: &Ctx) -> Result<Signer> {
+    let loc = crate::gate::user_key_location(&ctx.repo, ctx.cli_key.as_deref())?;
+    load_signer(&loc)
+}
+
+/// Runs approve (`reject == false`) or reject.
+pub fn run(ctx: &Ctx, args: &DecideArgs, decision: Decision) -> Result<u8> {
+    let comment = args.message.clone().unwrap_or_default();
+    if decision == Decision::Reject && comment.trim().is_empty() {
+        crate::bad_input!("a rejection needs a reason: countersign reject <id> -m \"why\"");
+    }
+    let change = crate::git::find_change(&ctx.repo, &ctx.config, &args.id)?;
+    let signer = signer_for(ctx)?;
+    match decide(&ctx.repo, &change, decision, &comment, &signer)? {
+        Decided::Refused(why) => {
+            eprintln!("countersign: {}", escape_line(&why));
+            Ok(1)
+        }
+        Decided::Recorded { record, verdict } => {
+            let verb = match decision {
+                Decision::Approve => "approved",
+                Decision::Reject => "rejected",
+            };
+            let mut out = format!(
+                "{verb} {} ({}) as {} with {}\n",
+                change.id,
+                escape_line(&change.title),
+                escape_line(&record.reviewer),
+                record.key
+            );
+            out.push_str(&format!(
+                "state: {} ({} of {} approvals at risk {})\n",
+                verdict.state, verdict.approvals, verdict.required, verdict.level
+            ));
+            out.push_str("share it with the team: countersign sync\n");
+            print_out(&out)?;
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Decision notes: JSON lines in the note of a commit under
+//! `refs/notes/countersign`. Writing is compare-and-swap: a new notes commit is
+//! built without moving any ref, then the notes ref is moved only if it still
+//! points where it did (`reference_matching`); on a race the write is redone on
+//! top of the winner. A write happens whole or not at all, and parallel writers
+//! never lose each other's lines. Merging with another notes history follows
+//! git's `cat_sort_uniq` strategy.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use git2::{ErrorCode, Oid};
+
+use crate::git::repo::{Repo, oid};
+
+/// The notes ref holding decision records.
+pub const NOTES_REF: &str = "refs/notes/countersign";
+
+/// How many times a write is retried after losing a race.
+const MAX_ATTEMPTS: u32 = 200;
+
+/// What a notes merge did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeOutcome {
+    /// The other side had nothing new.
+    UpToDate,
+    /// Local notes moved forward to the other side's.
+    FastForward,
+    /// Both sides had new notes; a merge commit unites them.
+    Merged,
+}
+
+/// git's `cat_sort_uniq`: the lines of both notes, empty ones dropped, sorted
+/// bytewise, duplicates removed, each ending in a newline.
+pub fn cat_sort_uniq(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut lines: Vec<&[u8]> = a
+        .split(|&c| c == b'\n')
+        .chain(b.split(|&c| c == b'\n'))
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    for l in lines {
+        out.extend_from_slice(l);
+        out.push(b'\n');
+    }
+    out
+}
+
+impl Repo {
+    /// The commit the notes ref points to, if any.
+    pub fn notes_tip(&self) -> Option<String> {
+        self.git
+            .find_reference(NOTES_REF)
+            .ok()
+            .and_then(|r| r.target())
+            .map(|o| o.to_string())
+    }
+
+    /// The note of `commit` (raw bytes), if it has one.
+    pub fn note_of(&self, commit: &str) -> Result<Option<Vec<u8>>> {
+        match self.git.find_note(Some(NOTES_REF), oid(commit)?) {
+            Ok(n) => Ok(Some(n.message_bytes().to_vec())),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(anyhow!(e).context("reading a decision note")),
+        }
+    }
+
+    /// Every note: (annotated commit, note bytes), in object-id order.
+    pub fn all_notes(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let Some(tip) = self.notes_tip() else {
+            return Ok(Vec::new());
+        };
+        let map = notes_map(self, Some(oid(&tip)?))?;
+        let mut out = Vec::with_capacity(map.len());
+        for (annotated, blob) in map {
+            let b = self.git.find_blob(blob)?;
+            out.push((annotated.to_string(), b.content().to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Appends one line (a record, without newline) to the note of `commit`,
+    /// by compare-and-swap with retry. A line already present is not repeated.
+    pub fn append_note_line(&self, commit: &str, line: &str) -> Result<()> {
+        self.append_note_lines(&[(commit.to_string(), line.to_string())])
+    }
+
+    /// Appends many lines at once (one notes commit), by compare-and-swap.
+    pub fn append_note_lines(&self, items: &[(String, String)]) -> Result<()> {
+        if items.iter().any(|(_, l)| l.contains('\n')) {
+            return Err(anyhow!("a note line may not contain a newline"));
+        }
+        let mut by_commit: BTreeMap<Oid, Vec<&str>> = BTreeMap::new();
+        for (c, l) in items {
+            by_commit.entry(oid(c)?).or_default().push(l);
+        }
+        self.update_notes("countersign: record decision", |repo, map, _| {
+            for (commit, lines) in &by_commit {
+                let mut text = match map.get(commit) {
+                    Some(b) => repo.git.find_blob(*b)?.content().to_vec(),
+                    None => Vec::new(),
+                };
+                let before = text.len();
+                for l in lines {
+                    let present = text.split(|&c| c == b'\n').any(|x| x == l.as_bytes());
+                    if present {
+                        continue;
+                    }
+                    if !text.is_empty() && !text.ends_with(b"\n") {
+                        text.push(b'\n');
+                    }
+                    text.extend_from_slice(l.as_bytes());
+                    text.push(b'\n');
+                }
+                if text.len() != before {
+                    map.insert(*commit, repo.git.blob(&text)?);
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    /// Merges the notes history at `other` (a ref or commit id) into ours with
+    /// `cat_sort_uniq`, by compare-and-swap.
+    pub fn merge_notes(&self, other: &str) -> Result<MergeOutcome> {
+        let theirs = self
+            .git
+            .revparse_single(other)
+            .and_then(|o| o.peel_to_commit())
+            .with_context(|| format!("reading notes at {other}"))?
+            .id();
+        let mut outcome = MergeOutcome::UpToDate;
+        self.update_notes(
+            "countersign: merge decisions (cat_sort_uniq)",
+            |repo, map, ours| {
+                let Some(ours) = ours else {
+                    outcome = MergeOutcome::FastForward;
+                    return Ok(Some(UpdateTo::Commit(theirs)));
+                };
+                if ours == theirs || repo.git.graph_descendant_of(ours, theirs)? {
+                    outcome = MergeOutcome::UpToDate;
+                    return Ok(Some(UpdateTo::Nothing));
+                }
+                if repo.git.graph_descendant_of(theirs, ours)? {
+                    outcome = MergeOutcome::FastForward;
+                    return Ok(Some(UpdateTo::Commit(theirs)));
+                }
+                outcome = MergeOutcome::Merged;
+                for (annotated, blob) in notes_map(repo, Some(theirs))? {
+                    match map.get(&annotated) {
+                        Some(mine) if *mine == blob => {}
+                        Some(mine) => {
+                            let a = repo.git.find_blob(*mine)?.content().to_vec();
+                            let b = repo.git.find_blob(blob)?.content().to_vec();
+                            map.insert(annotated, repo.git.blob(&cat_sort_uniq(&a, &b))?);
+                        }
+                        None => {
+                            map.insert(annotated, blob);
+                        }
+                    }
+                }
+                Ok(Some(UpdateTo::MergeWith(theirs)))
+            },
+        )?;
+        Ok(outcome)
+    }
+
+    /// The compare-and-swap loop: reads the notes at the current tip, lets `f`
+    /// edit the map (annotated commit -> note blob), writes a notes commit on top
+    /// without moving any ref, and moves the ref only if it has not moved.
+    fn update_notes(
+        &self,
+        message: &str,
+        mut f: impl FnMut(&Repo, &mut BTreeMap<Oid, Oid>, Option<Oid>) -> Result<Option<UpdateTo>>,
+    ) -> Result<()> {
+        let sig = self
+            .git
+            .signature()
+            .or_else(|_| git2::Signature::now("countersign", "countersign@localhost"))?;
+        for attempt in 0..MAX_ATTEMPTS {
+            let old = self
+                .git
+                .find_reference(NOTES_REF)
+                .ok()
+                .and_then(|r| r.target());
+            let mut map = notes_map(self, old)?;
+            let before = map.clone();
+            let new = match f(self, &mut map, old)? {
+                Some(UpdateTo::Nothing) => return Ok(()),
+                Some(UpdateTo::Commit(c)) => c,
+                other => {
+                    if map == before && other.is_none() {
+                        return Ok(());
+                    }
+                    let tree = write_flat_tree(self, &map)?;
+                    let mut parents = Vec::new();
+                    if let Some(o) = old {
+                        parents.push(self.git.find_commit(o)?);
+                    }
+                    if let Some(UpdateTo::MergeWith(t)) = other {
+                        parents.push(self.git.find_commit(t)?);
+                    }
+                    let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+                    let tree = self.git.find_tree(tree)?;
+                    self.git.commit(None, &sig, &sig, message, &tree, &refs)?
+                }
+            };
+            let moved = match old {
+                Some(o) => self
+                    .git
+                    .reference_matching(NOTES_REF, new, true, o, message)
+                    .map(|_| ()),
+                None => self
+                    .git
+                    .reference(NOTES_REF, new, false, message)
+                    .map(|_| ()),
+            };
+            match moved {
+                Ok(()) => return Ok(()),
+                Err(e)
+                    if matches!(
+                        e.code(),
+                        ErrorCode::Modified | ErrorCode::Exists | ErrorCode::Locked
+                    ) =>
+                {
+                    // Lost a race: back off a little (jittered) and redo on top.
+                    let jitter = (std::process::id() as u64 ^ (u64::from(attempt) * 7919)) % 7;
+                    std::thread::sleep(Duration::from_millis(
+                        1 + jitter + u64::from(attempt.min(20)),
+                    ));
+                }
+                Err(e) => return Err(anyhow!(e).context("moving refs/notes/countersign")),
+            }
+        }
+        Err(anyhow!(
+            "could not update refs/notes/countersign after {MAX_ATTEMPTS} attempts: too many concurrent writers; try again"
+        ))
+    }
+}
+
+/// What an update does with the ref.
+enum UpdateTo {
+    Nothing,
+    Commit(Oid),
+    MergeWith(Oid),
+}
+
+/// Reads a notes tree (with or without fanout directories) into a map from
+/// annotated object to note blob.
+fn notes_map(repo: &Repo, tip: Option<Oid>) -> Result<BTreeMap<Oid, Oid>> {
+    let mut map = BTreeMap::new();
+    let Some(tip) = tip else {
+        return Ok(map);
+    };
+    let tree = repo.git.find_commit(tip)?.tree()?;
+    // Files that are not named by an object id are ignored, as git does.
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if entry.kind() == Some(git2::ObjectType::Blob) {
+            let name = format!(
+                "{}{}",
+                dir.replace('/', ""),
+                String::from_utf8_lossy(entry.name_bytes())
+            );
+            if let (Ok(o), 40 | 64) = (Oid::from_str(&name), name.len()) {
+                map.insert(o, entry.id());
+            }
+        }
+        git2::TreeWalkResult::Ok
+    })?;
+    Ok(map)
+}
+
+/// Writes a flat notes tree (no fanout; git and libgit2 read both layouts).
+fn write_flat_tree(repo: &Repo, map: &BTreeMap<Oid, Oid>) -> Result<Oid> {
+    let mut tb = repo.git.treebuilder(None)?;
+    for (annotated, blob) in map {
+        tb.insert(annotated.to_string(), *blob, 0o100644)?;
+    }
+    Ok(tb.write()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cat_sort_uniq_unions_sorted_lines() {
+        assert_eq!(cat_sort_uniq(b"b\na\n", b"c\na\n\n"), b"a\nb\nc\n".to_vec());
+        assert_eq!(cat_sort_uniq(b"", b""), Vec::<u8>::new());
+    }
+}
