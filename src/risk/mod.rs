@@ -314,7 +314,10 @@ pub fn findings(diff: &Diff, contents: &Contents, rules: &RuleSet) -> Vec<Findin
             // On a path the repository marks critical, what would be worth a look
             // elsewhere is worth a senior's attention.
             for x in &mut local {
-                if x.severity == Severity::Medium {
+                let knob = ["config-", "dep-", "image-"]
+                    .iter()
+                    .any(|p| x.rule.starts_with(p));
+                if x.severity == Severity::Medium && !knob {
                     x.severity = Severity::High;
                     x.message.push_str(" This file is on a critical path.");
                 }

@@ -54,6 +54,8 @@ struct RuleDef {
     /// Also look at comment lines.
     #[serde(default)]
     comments: bool,
+    /// Stay quiet when this other rule already fired on the file.
+    unless: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,6 +79,7 @@ pub struct PatternRule {
     tests: bool,
     docs: bool,
     comments: bool,
+    unless: Option<String>,
 }
 
 /// A silenced rule.
@@ -241,6 +244,7 @@ impl RuleSet {
                     tests: r.tests,
                     docs: r.docs,
                     comments: r.comments,
+                    unless: r.unless,
                 });
             }
             for s in file.silences {
@@ -299,6 +303,11 @@ impl RuleSet {
                     && !r.exclude.as_ref().is_some_and(|g| g.is_match(p))
             };
             if !path_ok(f.path) {
+                continue;
+            }
+            if let Some(other) = &r.unless
+                && out.iter().any(|x| &x.rule == other && x.path == f.path)
+            {
                 continue;
             }
             if r.added.is_none() && r.removed.is_none() {

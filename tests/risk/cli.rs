@@ -125,3 +125,38 @@ fn broken_rules_file_names_its_line_and_falls_back_to_builtins() {
         "never an empty queue"
     );
 }
+
+#[test]
+fn the_demo_queue_is_ordered_the_way_a_senior_would_read_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    crate::support::run_in(
+        tmp.path(),
+        &["demo", "--no-tui", "--dir", dir.to_str().unwrap()],
+    )
+    .ok();
+    let q = crate::support::run_in(&dir, &["queue", "--json"]).json();
+    let level = |needle: &str| -> Option<String> {
+        q.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["title"].as_str().unwrap_or("").contains(needle))
+            .map(|e| e["risk"]["level"].as_str().unwrap().to_string())
+    };
+    for (title, want) in [
+        ("Rename the orders database", "critical"),
+        ("default gateway key", "critical"),
+        ("support staff see payment", "critical"),
+        ("admin middleware", "high"),
+        ("Drop the legacy email column", "high"),
+        ("not waiting for the test job", "high"),
+        ("cookie signing helper", "high"),
+        ("Fix typos", "low"),
+        ("Add tests for discounts", "low"),
+        ("Document restoring", "low"),
+    ] {
+        if let Some(got) = level(title) {
+            assert_eq!(got, want, "{title}: {q:#}");
+        }
+    }
+}
