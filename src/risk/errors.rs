@@ -49,7 +49,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
     let added = &f.added;
     for l in added {
-        if f.class.is_comment(l.text) {
+        if f.class.is_comment(l.text) || f.test_line(l.no) {
             continue;
         }
         if let Some(m) = EMPTY_CATCH_ONE_LINE.find(l.text) {
@@ -73,7 +73,8 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             Lang::Rust => {
                 if let Some(m) = RUST_SWALLOW.find(l.text) {
                     let s = m.as_str();
-                    if s.starts_with("let _") && !RESULTY.is_match(s) {
+                    if s.starts_with("let _") && (!RESULTY.is_match(s) || s.contains("fs::remove"))
+                    {
                         continue;
                     }
                     if s.starts_with(".ok()") && !RESULTY.is_match(l.text) {
@@ -109,5 +110,30 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 Some(l.no),
                 format!("Widens an error handler to catch everything ({}): failures it was never meant to handle are now hidden too.", quote(l.text)),
             ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn swallowed_errors_in_code_but_not_in_inline_tests() {
+        let old = "fn save(db: &Db) -> Result<()> {\n    db.commit()?;\n    Ok(())\n}\n";
+        let new = "fn save(db: &Db) -> Result<()> {\n    let _ = db.commit();\n    Ok(())\n}\n";
+        assert_eq!(
+            rules_hit("src/store.rs", Some(old), Some(new)),
+            vec!["err-swallowed"]
+        );
+        let with_tests = format!("{old}\n#[cfg(test)]\nmod tests {{\n    fn t() {{\n    }}\n}}\n");
+        let new_tests = with_tests.replace(
+            "    fn t() {\n",
+            "    fn t() {\n        let _ = db().commit();\n",
+        );
+        assert!(rules_hit("src/store.rs", Some(&with_tests), Some(&new_tests)).is_empty());
+        let py_old = "def f():\n    try:\n        send()\n    except TimeoutError:\n        log.warning('late')\n";
+        let py_new = "def f():\n    try:\n        send()\n    except Exception:\n        pass\n";
+        let hit = rules_hit("app/jobs.py", Some(py_old), Some(py_new));
+        assert!(hit.contains(&"err-swallowed".to_string()), "{hit:?}");
     }
 }

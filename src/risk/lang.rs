@@ -149,6 +149,9 @@ impl FileClass {
                     "e2e",
                     "testing",
                     "it",
+                    "benches",
+                    "bench",
+                    "benchmarks",
                 ],
             )
             || lower.starts_with("test_")

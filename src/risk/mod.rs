@@ -204,6 +204,9 @@ pub struct FileView<'a> {
     pub contents: Option<&'a MinusPlus<Option<String>>>,
     /// Every line the hunks show on the new side (context and added), by number.
     pub new_lines: HashMap<u32, &'a str>,
+    /// Lines (new side, and old side for removals) inside an inline test
+    /// module such as Rust's `#[cfg(test)] mod tests`.
+    pub test_lines: std::collections::HashSet<(bool, u32)>,
 }
 
 impl<'a> FileView<'a> {
@@ -213,6 +216,29 @@ impl<'a> FileView<'a> {
         let mut added = Vec::new();
         let mut removed = Vec::new();
         let mut new_lines = HashMap::new();
+        let mut test_lines = std::collections::HashSet::new();
+        if path.ends_with(".rs") {
+            for h in &file.hunks {
+                let mut in_test =
+                    h.section.contains("mod tests") || h.section.contains("mod test ");
+                for l in &h.lines {
+                    let t = l.content.trim_start();
+                    if t.starts_with("#[cfg(test)]") || t.starts_with("mod tests") {
+                        in_test = true;
+                    }
+                    if in_test {
+                        if let Some(n) = l.new_no {
+                            test_lines.insert((true, n));
+                        }
+                        if l.kind == LineKind::Removed
+                            && let Some(n) = l.old_no
+                        {
+                            test_lines.insert((false, n));
+                        }
+                    }
+                }
+            }
+        }
         for l in file.hunks.iter().flat_map(|h| &h.lines) {
             if let Some(n) = l.new_no {
                 new_lines.insert(n, l.content.as_str());
@@ -243,7 +269,18 @@ impl<'a> FileView<'a> {
                     .is_some_and(|p| rules.is_critical(p)),
             contents: contents.get(path),
             new_lines,
+            test_lines,
         }
+    }
+
+    /// True when an added line sits in an inline test module.
+    pub fn test_line(&self, no: u32) -> bool {
+        self.test_lines.contains(&(true, no))
+    }
+
+    /// True when a removed line sat in an inline test module.
+    pub fn test_line_old(&self, no: u32) -> bool {
+        self.test_lines.contains(&(false, no))
     }
 
     /// True when the whole file was deleted.
@@ -256,16 +293,18 @@ impl<'a> FileView<'a> {
         self.file.status == FileStatus::Added
     }
 
-    /// Added lines that are code (not comments), per the file's language.
+    /// Added lines that are production code (not comments, not inline tests).
     pub fn added_code(&self) -> impl Iterator<Item = &Line<'a>> {
-        self.added.iter().filter(|l| !self.class.is_comment(l.text))
+        self.added
+            .iter()
+            .filter(|l| !self.class.is_comment(l.text) && !self.test_line(l.no))
     }
 
-    /// Removed lines that are code (not comments).
+    /// Removed lines that were production code (not comments, not inline tests).
     pub fn removed_code(&self) -> impl Iterator<Item = &Line<'a>> {
         self.removed
             .iter()
-            .filter(|l| !self.class.is_comment(l.text))
+            .filter(|l| !self.class.is_comment(l.text) && !self.test_line_old(l.no))
     }
 
     /// The full new text, when it was loaded.

@@ -322,8 +322,16 @@ impl RuleSet {
                 continue;
             }
             let code = |t: &str| r.comments || !f.class.is_comment(t);
+            let tested = |l: &&super::Line<'_>, new: bool| {
+                !r.tests
+                    && if new {
+                        f.test_line(l.no)
+                    } else {
+                        f.test_line_old(l.no)
+                    }
+            };
             if let Some(re) = &r.added {
-                for l in f.added.iter().filter(|l| code(l.text)) {
+                for l in f.added.iter().filter(|l| code(l.text) && !tested(l, true)) {
                     if let Some(m) = re.find(l.text) {
                         out.push(Finding::added(
                             &r.id,
@@ -341,7 +349,11 @@ impl RuleSet {
                     .iter()
                     .filter_map(|l| re.find(l.text).map(|m| normalise(m.as_str())))
                     .collect();
-                for l in f.removed.iter().filter(|l| code(l.text)) {
+                for l in f
+                    .removed
+                    .iter()
+                    .filter(|l| code(l.text) && !tested(l, false))
+                {
                     if let Some(m) = re.find(l.text) {
                         if still.contains(&normalise(m.as_str())) {
                             continue; // moved, not removed

@@ -16,8 +16,11 @@ static FOCUS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(describe|it|test|context|suite)\.only\s*\(|^\s*(fit|fdescribe|fcontext)\s*\(|\bfocus:\s*true\b|@pytest\.mark\.only\b").unwrap()
 });
 static SKIP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(@pytest\.mark\.(skip|skipif|xfail)\b|@unittest\.(skip|expectedFailure)|pytest\.skip\(|\b(describe|it|test|context)\.(skip|todo)\s*\(|^\s*(xit|xdescribe|xtest|xcontext)\s*\(|\bt\.Skip(f|Now)?\(|#\[ignore\b|@Ignore\b|@Disabled\b|\[Ignore\b|Skip\s*=\s*"|^\s*skip\s*(\(|["'])|^\s*pending\s*(\(|["'])|\.skip\(\s*true|@skip\b|XCTSkip)"#).unwrap()
+    Regex::new(r#"(@pytest\.mark\.(skip|skipif|xfail)\b|@unittest\.(skip|expectedFailure)|pytest\.skip\(|\b(describe|it|test|context)\.(skip|todo)\s*\(|^\s*(xit|xdescribe|xtest|xcontext)\s*\(|\bt\.Skip(f|Now)?\(|#\[ignore\b|@Ignore\b|@Disabled\b|\[Ignore\b|Skip\s*=\s*"|\.skip\(\s*true|@skip\b|XCTSkip)"#).unwrap()
 });
+/// RSpec's and Jasmine's bare `skip`/`pending`: only in Ruby and JavaScript.
+static SKIP_BARE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^\s*(skip|pending)\s*(\(|["'])"#).unwrap());
 static ASSERTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\bassert\w*[!(\s]|\bexpect\s*\(|\bexpect\s*\{|\.should\b|\bself\.assert\w+\(|\bAssert\.\w+\(|\brequire\.\w+\(|\bt\.(Error|Errorf|Fatal|Fatalf|Fail)\(|\bXCTAssert\w*\(|\bEXPECT_\w+\(|\bASSERT_\w+\(|\bverify\s*\(|\.to(Be|Equal|Have|Throw|Match|Contain)\w*\()").unwrap()
 });
@@ -86,7 +89,14 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 Some(l.no),
                 format!("Focuses the suite on one test ({}): every other test in this file is silently skipped, in CI too.", quote(m.as_str())),
             ));
-        } else if let Some(m) = SKIP.find(l.text) {
+        } else if let Some(m) = SKIP.find(l.text).or_else(|| {
+            matches!(
+                f.class.lang,
+                super::lang::Lang::Ruby | super::lang::Lang::JavaScript
+            )
+            .then(|| SKIP_BARE.find(l.text))
+            .flatten()
+        }) {
             out.push(Finding::added(
                 "test-skipped",
                 Severity::Medium,
