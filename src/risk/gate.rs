@@ -2,6 +2,7 @@
 //! protection. A change to any of them changes who may approve what, so it is
 //! always critical, and these findings cannot be silenced.
 
+use super::lang::Lang;
 use super::{FileView, Finding, Severity};
 
 /// What kind of gate file a path is, if any.
@@ -50,7 +51,8 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             || t.contains("required_approving_review_count")
             || t.contains("enforce_admins")
     };
-    if f.class.docs || f.class.test_like() {
+    let iac = matches!(f.class.lang, Lang::Hcl | Lang::Yaml | Lang::Json) || f.class.infra;
+    if f.class.docs || f.class.test_like() || !iac {
         return;
     }
     if let Some(l) = f.added.iter().chain(&f.removed).find(|l| bp(l.text)) {

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::lang::Lang;
 use super::{ChangeView, FileView, Finding, Severity, quote};
 
 static TEST_DEF: LazyLock<Regex> = LazyLock::new(|| {
@@ -77,7 +78,11 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     if coverage_file(f.path) {
         coverage(f, out);
     }
-    if !f.class.test || f.class.docs {
+    let code = !matches!(
+        f.class.lang,
+        Lang::Markdown | Lang::Json | Lang::Yaml | Lang::Toml | Lang::Other | Lang::Sql
+    );
+    if !f.class.test || f.class.docs || !code {
         return;
     }
     for l in f.added_code() {

@@ -110,10 +110,16 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 ),
             ));
         }
+        // Look-alikes in test data are usually the point of the test.
+        let high = if f.class.test_like() {
+            Severity::Medium
+        } else {
+            Severity::High
+        };
         if let Some(c) = invisible {
             out.push(Finding::added(
                 "text-invisible-char",
-                Severity::High,
+                high,
                 f.path,
                 Some(l.no),
                 format!(
@@ -139,7 +145,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         {
             out.push(Finding::added(
                     "text-mixed-script",
-                    Severity::High,
+                    high,
                     f.path,
                     Some(l.no),
                     format!(
