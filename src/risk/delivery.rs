@@ -104,12 +104,20 @@ fn rm_rf(f: &FileView<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Delivery rules for one file.
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.ci {
         if f.deleted() {
+            // Moving CI elsewhere (Travis to Actions) keeps the checks.
+            let replaced = change.files.iter().any(|g| {
+                g.class.ci && !g.deleted() && g.added.iter().any(|l| CHECK_COMMAND.is_match(l.text))
+            });
             out.push(Finding::removed(
                 "ci-check-removed",
-                Severity::High,
+                if replaced {
+                    Severity::Low
+                } else {
+                    Severity::High
+                },
                 f.path,
                 None,
                 "Deletes a CI pipeline definition: every check it ran stops guarding merges.",

@@ -152,7 +152,7 @@ fn created_tables(change: &ChangeView<'_>) -> HashSet<String> {
 }
 
 static SQL_IN_CODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)["'`]\s*(drop\s+(table|schema|database)\b|truncate\s+(table\s+)?\w+|delete\s+from\s+[\w."`]+\s*;?\s*["'`]|update\s+[\w."`]+\s+set\s+[^"'`]*["'`])|\b(flushall|flushdb|FLUSHALL|FLUSHDB)\b|\.objects\.all\(\)\.(delete|update)\(|\b[A-Z]\w*\.(delete_all|destroy_all|update_all)\b|\bdeleteMany\(\s*\{\s*\}\s*\)|\bupdateMany\(\s*\{\s*\}|\.truncate\(\s*\)|\.drop_all\(|dropDatabase\(|\.drop\(\s*\)\s*;?\s*$"#).unwrap()
+    Regex::new(r#"(?i)["'`]\s*(drop\s+(table|schema|database)\b|truncate\s+(table\s+)?\w+|delete\s+from\s+[\w."`]+\s*;?\s*["'`]|update\s+[\w."`]+\s+set\s+[^"'`]*["'`])|\b(flushall|flushdb|FLUSHALL|FLUSHDB)\b|\.objects\.all\(\)\.(delete|update)\(|\b[A-Z]\w*\.(delete_all|destroy_all|update_all)\b|\bdeleteMany\(\s*\{\s*\}\s*\)|\bupdateMany\(\s*\{\s*\}|\.truncate\(\s*\)|\.drop_all\(|dropDatabase\(|\bdb\.\w+\.drop\(\s*\)"#).unwrap()
 });
 
 static TABLE_NAME: LazyLock<Regex> = LazyLock::new(|| {

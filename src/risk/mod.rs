@@ -345,7 +345,7 @@ pub fn findings(diff: &Diff, contents: &Contents, rules: &RuleSet) -> Vec<Findin
             secrets::check(f, &mut local);
             errors::check(f, &mut local);
             testing::check(f, &change, &mut local);
-            delivery::check(f, &mut local);
+            delivery::check(f, &change, &mut local);
             rules.check_patterns(f, &mut local);
         }
         supply::check(f, &change, &mut local);

@@ -147,7 +147,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         let first = removed[0];
         out.push(Finding::removed(
             "test-assertions-removed",
-            if strong_added == 0 { Severity::High } else { Severity::Medium },
+            if strong_added == 0 && added_elsewhere.is_empty() { Severity::High } else { Severity::Medium },
             f.path,
             Some(first.no),
             format!(
@@ -216,34 +216,51 @@ fn coverage(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// The name a test file and the file it tests share: `test_refunds.py`,
+/// `refunds_test.go`, `Refunds.test.ts`, `RefundsTest.java` → `refunds`.
+pub fn test_stem(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_lowercase();
+    let stem = stem.strip_prefix("test_").unwrap_or(&stem);
+    let stem = stem
+        .strip_suffix("_test")
+        .or_else(|| stem.strip_suffix("_spec"))
+        .or_else(|| stem.strip_suffix("tests"))
+        .or_else(|| stem.strip_suffix("test"))
+        .or_else(|| stem.strip_suffix("spec"))
+        .unwrap_or(stem);
+    stem.trim_end_matches(['_', '-']).to_string()
+}
+
 /// Change-level test rules: tests deleted while none are added anywhere, and
 /// tests weakened in the same change that edits the code they test (the usual
 /// way to make a failing check pass).
 pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
-    let edits_code = change.files.iter().any(|f| {
-        f.class.production()
-            && !f.class.ci
-            && !matches!(
-                f.class.lang,
-                super::lang::Lang::Markdown
-                    | super::lang::Lang::Yaml
-                    | super::lang::Lang::Json
-                    | super::lang::Lang::Toml
-                    | super::lang::Lang::Other
-            )
-            && !f.added.is_empty()
-    });
-    if edits_code {
-        for x in out.iter_mut() {
-            if matches!(
-                x.rule.as_str(),
-                "test-skipped" | "test-assertion-weakened" | "test-assertions-removed"
-            ) && x.severity == Severity::Medium
-            {
-                x.severity = Severity::High;
-                x.message
-                    .push_str(" It comes with changes to the code under test.");
-            }
+    // Production code changed in the same change, by normalised file stem.
+    let code_stems: Vec<String> = change
+        .files
+        .iter()
+        .filter(|f| {
+            f.class.production()
+                && !f.class.ci
+                && !matches!(
+                    f.class.lang,
+                    Lang::Markdown | Lang::Yaml | Lang::Json | Lang::Toml | Lang::Other
+                )
+                && !f.added.is_empty()
+        })
+        .map(|f| test_stem(f.path))
+        .collect();
+    for x in out.iter_mut() {
+        if matches!(
+            x.rule.as_str(),
+            "test-skipped" | "test-assertion-weakened" | "test-assertions-removed"
+        ) && x.severity == Severity::Medium
+            && code_stems.contains(&test_stem(&x.path))
+        {
+            x.severity = Severity::High;
+            x.message
+                .push_str(" It comes with changes to the code under test.");
         }
     }
     let added_anywhere = change
@@ -277,7 +294,13 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if added_anywhere >= removed_defs_total {
         return;
     }
-    let severity = if added_anywhere == 0 {
+    // Tests deleted together with the code they tested are not a weakening.
+    let code_deleted = change.files.iter().any(|f| {
+        f.deleted() && f.class.production() && !f.class.ci && f.class.lang != Lang::Markdown
+    });
+    let severity = if code_deleted {
+        Severity::Low
+    } else if added_anywhere == 0 {
         Severity::High
     } else {
         Severity::Medium
@@ -367,5 +390,24 @@ mod tests {
             )
             .is_empty()
         );
+    }
+}
+
+#[cfg(test)]
+mod stem_tests {
+    use super::test_stem;
+
+    #[test]
+    fn tests_and_code_share_a_stem() {
+        for p in [
+            "tests/test_refunds.py",
+            "pkg/refunds_test.go",
+            "src/Refunds.test.ts",
+            "src/RefundsTest.java",
+            "spec/refunds_spec.rb",
+            "app/refunds.py",
+        ] {
+            assert_eq!(test_stem(p), "refunds", "{p}");
+        }
     }
 }

@@ -131,7 +131,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         if let Some(c) = control {
             out.push(Finding::added(
                 "text-control-char",
-                Severity::High,
+                high,
                 f.path,
                 Some(l.no),
                 format!(
