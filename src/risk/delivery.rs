@@ -108,9 +108,10 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     if f.class.ci {
         if f.deleted() {
             // Moving CI elsewhere (Travis to Actions) keeps the checks.
-            let replaced = change.files.iter().any(|g| {
-                g.class.ci && !g.deleted() && g.added.iter().any(|l| CHECK_COMMAND.is_match(l.text))
-            });
+            let replaced = change
+                .files
+                .iter()
+                .any(|g| g.class.ci && !g.deleted() && !g.added.is_empty());
             out.push(Finding::removed(
                 "ci-check-removed",
                 if replaced {
