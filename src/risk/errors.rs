@@ -93,6 +93,31 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             _ => {}
         }
     }
+    // Go: error checks removed and not put back (the call now runs unchecked).
+    if f.class.lang == Lang::Go {
+        let checks = |ls: &mut dyn Iterator<Item = &super::Line<'_>>| {
+            ls.filter(|l| l.text.contains("err != nil")).count()
+        };
+        let removed = checks(&mut f.removed_code());
+        let added = checks(&mut f.added_code());
+        if removed > added
+            && let Some(l) = f.removed_code().find(|l| l.text.contains("err != nil"))
+        {
+            out.push(Finding::removed(
+                "err-check-removed",
+                Severity::Medium,
+                f.path,
+                Some(l.no),
+                format!(
+                    "Removes {} error check{} ({}) and does not add {} back: failures now pass silently.",
+                    removed - added,
+                    if removed - added == 1 { "" } else { "s" },
+                    quote(l.text),
+                    if removed - added == 1 { "it" } else { "them" }
+                ),
+            ));
+        }
+    }
     // Broadened catches: a catch-all added where a narrower one was removed.
     let removed_broad = f.removed.iter().any(|l| BROAD_CATCH.is_match(l.text));
     let removed_narrow = f

@@ -487,3 +487,5 @@ pub(crate) mod testkit {
         .collect()
     }
 }
+#[cfg(test)]
+mod cases;

@@ -56,6 +56,8 @@ struct RuleDef {
     comments: bool,
     /// Stay quiet when this other rule already fired on the file.
     unless: Option<String>,
+    /// Lines matching this regex are never reported (e.g. local or test targets).
+    exclude_lines: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -80,6 +82,7 @@ pub struct PatternRule {
     docs: bool,
     comments: bool,
     unless: Option<String>,
+    exclude_lines: Option<Regex>,
 }
 
 /// A silenced rule.
@@ -233,6 +236,7 @@ impl RuleSet {
                     }
                     Ok(Some(b.build().map_err(|e| err(span.start, e.to_string()))?))
                 };
+                let exclude_lines = regex(&r.exclude_lines)?;
                 patterns.push(PatternRule {
                     added: regex(&r.added)?,
                     removed: regex(&r.removed)?,
@@ -245,6 +249,7 @@ impl RuleSet {
                     docs: r.docs,
                     comments: r.comments,
                     unless: r.unless,
+                    exclude_lines,
                 });
             }
             for s in file.silences {
@@ -321,7 +326,10 @@ impl RuleSet {
                 ));
                 continue;
             }
-            let code = |t: &str| r.comments || !f.class.is_comment(t);
+            let code = |t: &str| {
+                (r.comments || !f.class.is_comment(t))
+                    && !r.exclude_lines.as_ref().is_some_and(|x| x.is_match(t))
+            };
             let tested = |l: &&super::Line<'_>, new: bool| {
                 !r.tests
                     && if new {

@@ -790,6 +790,30 @@ pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>)
             if l.text.trim_start().starts_with("replace ")
                 || (l.text.contains("=>") && l.text.contains(" v"))
             {
+                // A module swapped for one from another owner is a different supplier.
+                let owner = |m: &str| {
+                    m.trim()
+                        .trim_start_matches("replace")
+                        .trim()
+                        .split('/')
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .join("/")
+                };
+                let fork = l.text.split_once("=>").is_some_and(|(a, b)| {
+                    let b = b.trim();
+                    !b.starts_with('.') && !b.starts_with('/') && owner(a) != owner(b)
+                });
+                if fork {
+                    out.push(Finding::added(
+                        "dep-replaced",
+                        Severity::High,
+                        f.path,
+                        Some(l.no),
+                        format!("Replaces a module with a fork from another owner ({}): the code that builds is someone else's, under the trusted name.", quote(l.text)),
+                    ));
+                    continue;
+                }
                 out.push(Finding::added(
                     "dep-replaced",
                     Severity::Medium,
