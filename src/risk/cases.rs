@@ -10,6 +10,78 @@ fn short_changes_land_on_the_right_side_of_high() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "D",
+            "infra/prod/aurora.tf",
+            "  engine_version = \"13.12\"\n",
+            "  engine_version = \"16.2\"\n  allow_major_version_upgrade = true\n",
+        ),
+        (
+            "D",
+            "deploy/k8s/api.yaml",
+            "  strategy:\n    rollingUpdate:\n      maxUnavailable: 1\n",
+            "  strategy:\n    rollingUpdate:\n      maxUnavailable: 100%\n",
+        ),
+        (
+            "D",
+            "infra/lambda.tf",
+            "  reserved_concurrent_executions = 50\n",
+            "  reserved_concurrent_executions = 0\n",
+        ),
+        (
+            "D",
+            "db/migrations/0100_grants.sql",
+            "",
+            "GRANT ALL PRIVILEGES ON DATABASE shop TO app;\n",
+        ),
+        (
+            "D",
+            "src/main/java/com/acme/ApiController.java",
+            "@CrossOrigin(origins = \"https://app.acme.io\")\n",
+            "@CrossOrigin(origins = \"*\")\n",
+        ),
+        (
+            "D",
+            "infra/pulumi/db.ts",
+            "  deletionProtection: true,\n",
+            "  deletionProtection: false,\n",
+        ),
+        (
+            "H",
+            "infra/prod/ec2.tf",
+            "  instance_type = \"t3.medium\"\n",
+            "  instance_type = \"t3.large\"\n",
+        ),
+        (
+            "H",
+            "deploy/k8s/hpa.yaml",
+            "  maxReplicas: 10\n",
+            "  maxReplicas: 20\n",
+        ),
+        (
+            "H",
+            "infra/prod/sqs.tf",
+            "",
+            "resource \"aws_sqs_queue\" \"dlq\" {\n  name = \"orders-dlq\"\n}\n",
+        ),
+        (
+            "H",
+            "ansible/users.yml",
+            "- name: add users\n  user:\n    name: ana\n",
+            "- name: add users\n  user:\n    name: ana\n- name: add bob\n  user:\n    name: bob\n",
+        ),
+        (
+            "H",
+            "cloudformation/outputs.yaml",
+            "Outputs:\n  QueueUrl:\n    Value: !Ref Queue\n",
+            "Outputs:\n  QueueUrl:\n    Value: !Ref Queue\n  QueueArn:\n    Value: !GetAtt Queue.Arn\n",
+        ),
+        (
+            "H",
+            "src/server.go",
+            "w.Header().Set(\"Content-Type\", \"text/plain\")\n",
+            "w.Header().Set(\"Content-Type\", \"application/json\")\n",
+        ),
+        (
+            "D",
             "app/api/views.py",
             "@app.route('/admin')\n@admin_required\ndef admin():\n    return render()\n",
             "@app.route('/admin')\ndef admin():\n    return render()\n",
