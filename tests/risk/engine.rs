@@ -271,3 +271,66 @@ fn reports_are_cached_by_head_base_and_rules() {
     std::fs::write(&path, text).unwrap();
     assert_eq!(analyse_change(&r, &cfg, &change).unwrap().score, 7);
 }
+
+#[test]
+fn odd_changes_are_reported_without_panicking() {
+    let tmp = tempfile::tempdir().unwrap();
+    let png = [0x89u8, b'P', b'N', b'G', 0, 0, 0, 1, 2, 3];
+    let r = Repo::init(tmp.path(), "main").unwrap();
+    let base = r
+        .commit_files(
+            "main",
+            None,
+            &[
+                ("assets/logo.png".into(), Some(png.to_vec())),
+                (
+                    "src/old_name.py".into(),
+                    Some(b"def f():\n    return 1\n".repeat(20)),
+                ),
+                (
+                    "latin1.txt".into(),
+                    Some(vec![b'c', b'a', b'f', 0xe9, b'\n']),
+                ),
+            ],
+            &person(1_700_000_000),
+            "base",
+        )
+        .unwrap();
+    let mut png2 = png.to_vec();
+    png2.push(9);
+    let head = r
+        .commit_files(
+            "change",
+            Some(&base),
+            &[
+                ("assets/logo.png".into(), Some(png2)),
+                ("src/old_name.py".into(), None),
+                (
+                    "src/new_name.py".into(),
+                    Some(b"def f():\n    return 1\n".repeat(20)),
+                ),
+                (
+                    "latin1.txt".into(),
+                    Some(vec![b'c', b'a', b'f', 0xe9, b'!', b'\n']),
+                ),
+            ],
+            &person(1_700_000_100),
+            "odd",
+        )
+        .unwrap();
+    let rules = countersign::risk::RuleSet::builtin();
+    let diff = r.diff(&base, &head).unwrap().diff;
+    let rep = report_for(&r, &diff, &base, &head, &rules).unwrap();
+    assert_eq!(rep.level, Severity::Low, "{rep:?}");
+    assert_eq!(rep.blast.files_changed, 3);
+    // Nothing changed at all: an empty report, not an error.
+    let rep = report_for(
+        &r,
+        &r.diff(&head, &head).unwrap().diff,
+        &head,
+        &head,
+        &rules,
+    )
+    .unwrap();
+    assert_eq!((rep.score, rep.findings.len()), (0, 0));
+}
