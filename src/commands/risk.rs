@@ -38,6 +38,33 @@ pub fn text(r: &RiskReport) -> String {
         b.size,
         escape_line(&r.blast.summary),
     );
+    for f in r
+        .blast
+        .files
+        .iter()
+        .filter(|f| f.dependents > 0 || f.fix_commits > 0)
+        .take(3)
+    {
+        out.push_str(&format!(
+            "         {}: {} dependent{}{}{}\n",
+            escape_line(&f.path),
+            f.dependents,
+            if f.dependents == 1 { "" } else { "s" },
+            if f.owners.is_empty() {
+                String::new()
+            } else {
+                format!(", owned by {}", escape_line(&f.owners.join(" ")))
+            },
+            if f.churn > 0 {
+                format!(
+                    ", {} commits ({} fixes) in {} days",
+                    f.churn, f.fix_commits, r.blast.history_days
+                )
+            } else {
+                String::new()
+            },
+        ));
+    }
     if r.findings.is_empty() {
         out.push_str("\nno findings\n");
         return out;

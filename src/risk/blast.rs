@@ -170,6 +170,22 @@ impl Needles {
             if stem.len() < 3 {
                 continue;
             }
+            // `invoice_service.rb` is used as `InvoiceService` (Ruby, Python classes).
+            if kind != NameKind::GoPackage && (stem.contains('_') || stem.contains('-')) {
+                let camel: String = stem
+                    .split(['_', '-'])
+                    .map(|w| {
+                        let mut c = w.chars();
+                        c.next()
+                            .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+                    })
+                    .collect();
+                if camel != stem {
+                    let key = (camel, NameKind::Distinctive as u8);
+                    by_name.entry(key.clone()).or_default().push(i);
+                    kinds.insert(key, NameKind::Distinctive);
+                }
+            }
             let key = (stem, kind as u8);
             by_name.entry(key.clone()).or_default().push(i);
             kinds.insert(key, kind);
@@ -545,6 +561,14 @@ mod tests {
         assert_eq!(
             n.scan("app/Checkout.java", b"  private final PaymentGateway gw;\n"),
             vec![2]
+        );
+        let ruby = Needles::new(&["app/services/invoice_service.rb".to_string()]);
+        assert_eq!(
+            ruby.scan(
+                "app/jobs/bill.rb",
+                b"    InvoiceService.new(account).call\n"
+            ),
+            vec![0]
         );
         // A file does not depend on itself.
         assert!(
