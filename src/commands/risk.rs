@@ -57,8 +57,12 @@ pub fn text(r: &RiskReport) -> String {
             },
             if f.churn > 0 {
                 format!(
-                    ", {} commits ({} fixes) in {} days",
-                    f.churn, f.fix_commits, r.blast.history_days
+                    ", {} commit{} ({} fix{}) in {} days",
+                    f.churn,
+                    if f.churn == 1 { "" } else { "s" },
+                    f.fix_commits,
+                    if f.fix_commits == 1 { "" } else { "es" },
+                    r.blast.history_days
                 )
             } else {
                 String::new()
