@@ -184,14 +184,16 @@ impl FileClass {
             || path.starts_with(".circleci/")
             || path.starts_with(".buildkite/")
             || path.starts_with(".gitlab/ci/")
-            || lower == ".gitlab-ci.yml"
+            // These only take effect at the repository root.
+            || (dirs.is_empty()
+                && matches!(
+                    lower.as_str(),
+                    ".gitlab-ci.yml" | "bitbucket-pipelines.yml" | ".travis.yml" | ".drone.yml"
+                ))
             || lower == "jenkinsfile"
             || lower == "azure-pipelines.yml"
-            || lower == "bitbucket-pipelines.yml"
-            || lower == ".travis.yml"
             || lower == "cloudbuild.yaml"
             || lower == "cloudbuild.yml"
-            || lower == ".drone.yml"
             || path.starts_with(".tekton/")
             || lower == "buildspec.yml";
         let migration = !fixture
@@ -347,6 +349,11 @@ mod tests {
         let c = FileClass::of("docs/runbooks/teardown.md");
         assert!(c.docs && !c.production());
         assert!(FileClass::of(".github/workflows/deploy.yml").ci);
+        assert!(FileClass::of(".travis.yml").ci);
+        assert!(
+            !FileClass::of("vendor/lib/.travis.yml").ci,
+            "only the root one runs"
+        );
         assert!(FileClass::of("infra/prod/main.tf").infra);
         assert!(FileClass::of("deploy/k8s/api.yaml").infra);
         assert!(FileClass::of("pkg/auth/token_test.go").test);
