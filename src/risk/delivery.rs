@@ -22,6 +22,9 @@ static FLAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)^\s*["']?([\w.-]*(enable|enabled|disable|disabled|flag|feature|toggle|rollout|kill_?switch|use_new|experiment)[\w.-]*)["']?\s*(:=|=|:|,)\s*["']?(true|false|on|off|yes|no|0|1|\d{1,3}%?)["']?\s*[,;)]?\s*$"#).unwrap()
 });
 
+static AUXILIARY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(codecov|coveralls|coverage|upload|report|notify|notification|slack|cache|artifact|sonar|benchmark|bench|docs|nightly|experimental|canary|preview|comment|label|stale|welcome)").unwrap()
+});
 static CHECK_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b((npm|yarn|pnpm|bun)\s+(run\s+)?(test|lint|check|typecheck)\b|pytest|go\s+(test|vet)\b|cargo\s+(test|clippy|nextest)|mvn\s+[^\n]*\b(test|verify)\b|gradlew?\s+[^\n]*\b(test|check)\b|rspec|phpunit|jest|vitest|tox\b|make\s+(test|check|lint)|dotnet\s+test|golangci-lint|eslint|ruff|mypy|flake8|rubocop|semgrep|trivy|snyk|codeql|bandit|gosec)").unwrap()
 });
@@ -124,6 +127,43 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
                 "Deletes a CI pipeline definition: every check it ran stops guarding merges.",
             ));
             return;
+        }
+        // continue-on-error / allow_failure: high unless the step only reports.
+        for l in f.added_code() {
+            let t = l.text.trim();
+            let switch = ["continue-on-error", "allow_failure"].iter().any(|k| {
+                t.strip_prefix(k)
+                    .and_then(|r| r.trim_start().strip_prefix(':'))
+                    .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == "true")
+            });
+            if !switch {
+                continue;
+            }
+            // The step or job this line belongs to: back up to the first line
+            // indented less than it.
+            let indent = |t: &str| t.len() - t.trim_start().len();
+            let mine = indent(l.text);
+            let mut around = false;
+            for n in (l.no.saturating_sub(15)..l.no).rev() {
+                let Some(t) = f.new_lines.get(&n) else { break };
+                if AUXILIARY.is_match(t) {
+                    around = true;
+                }
+                if !t.trim().is_empty() && indent(t) < mine {
+                    break;
+                }
+            }
+            out.push(Finding::added(
+                "ci-ignore-failure",
+                if around { Severity::Medium } else { Severity::High },
+                f.path,
+                Some(l.no),
+                if around {
+                    format!("Lets a reporting step fail quietly ({}): fine for uploads and notifications, as long as nothing it guards depends on it.", quote(t))
+                } else {
+                    format!("Lets a failing step pass ({}): the pipeline goes green while whatever this step checks is broken.", quote(t))
+                },
+            ));
         }
         let kept: Vec<String> = f
             .added
@@ -485,5 +525,40 @@ mod tests {
             rules_hit(".github/workflows/deploy.yml", Some(old), Some(&new))
                 .contains(&"ci-deploys-to-production".to_string())
         );
+    }
+
+    #[test]
+    fn ignoring_failures_is_high_except_for_reporting_steps() {
+        let old = "jobs:\n  test:\n    steps:\n      - name: Unit tests\n        run: npm test\n      - name: Upload coverage\n        uses: codecov/codecov-action@v4\n";
+        let tests_soft = old.replace(
+            "run: npm test\n",
+            "run: npm test\n        continue-on-error: true\n",
+        );
+        let f = crate::risk::findings(
+            &crate::risk::testkit::diff_of(
+                ".github/workflows/ci.yml",
+                Some(old),
+                Some(&tests_soft),
+            ),
+            &crate::risk::Contents::new(),
+            &crate::risk::RuleSet::builtin(),
+        );
+        assert_eq!(
+            (f[0].rule.as_str(), f[0].severity),
+            ("ci-ignore-failure", crate::risk::Severity::High)
+        );
+        let upload_soft = format!("{old}        continue-on-error: true\n");
+        let f = crate::risk::findings(
+            &crate::risk::testkit::diff_of(
+                ".github/workflows/ci.yml",
+                Some(old),
+                Some(&upload_soft),
+            ),
+            &crate::risk::Contents::new(),
+            &crate::risk::RuleSet::builtin(),
+        );
+        assert_eq!(f[0].severity, crate::risk::Severity::Medium);
+        let cleanup = format!("{old}      - run: pkill -f mock-server || true\n");
+        assert!(rules_hit(".github/workflows/ci.yml", Some(old), Some(&cleanup)).is_empty());
     }
 }
