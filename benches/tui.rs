@@ -65,7 +65,14 @@ impl Backend for Synthetic {
     fn load_queue(&self, emit: &mut dyn FnMut(QueueEvent)) -> anyhow::Result<()> {
         let rows = (0..self.changes)
             .map(|i| {
-                let mut entry = countersign::queue::entry(change(i), Default::default());
+                let mut entry = countersign::queue::entry(
+                    change(i),
+                    Default::default(),
+                    countersign::queue::RiskSummary {
+                        score: 0,
+                        level: String::new(),
+                    },
+                );
                 entry.additions = (i * 7 % 500) as u32;
                 entry.deletions = (i * 3 % 200) as u32;
                 entry.files = (i % 30) as u32 + 1;

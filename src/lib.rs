@@ -16,6 +16,7 @@ pub mod git; // all git2 use: repos, queue sources, diffs, patch-ids, notes
 pub mod highlight; // syntect highlighting of hunks, parse state carried across lines
 pub mod intraline; // changed words within paired removed/added lines
 pub mod queue; // the review queue: changes with stats, risk and state
+pub mod risk; // the risk engine: findings, blast radius, score
 pub mod sanitize;
 pub mod show; // rendering a change as text/ANSI for a pager or CI log
 pub mod theme;

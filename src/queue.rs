@@ -44,11 +44,15 @@ pub fn load(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<QueueEntry>> {
         .map_init(
             || Repo::open_exact(&git_dir),
             |thread_repo, change| {
-                let stats = match thread_repo {
-                    Ok(r) => change_stats(r, &stats_cache, &change),
-                    Err(_) => DiffStats::default(),
+                let (stats, risk) = match thread_repo {
+                    Ok(r) => {
+                        let stats = change_stats(r, &stats_cache, &change);
+                        let risk = change_risk(r, cfg, &change, &stats);
+                        (stats, risk)
+                    }
+                    Err(_) => (DiffStats::default(), size_risk(&DiffStats::default())),
                 };
-                entry(change, stats)
+                entry(change, stats, risk)
             },
         )
         .collect();
@@ -73,10 +77,25 @@ pub fn change_stats(repo: &Repo, cache: &Cache, change: &Change) -> DiffStats {
     }
 }
 
-/// A queue row from a change and its statistics (risk from size until the risk
-/// engine scores it).
-pub fn entry(change: Change, stats: DiffStats) -> QueueEntry {
-    let risk = size_risk(&stats);
+/// The risk of a change from the risk engine (its report is cached by head,
+/// base and rules hash); if the engine cannot run, the change's size stands in.
+pub fn change_risk(
+    repo: &Repo,
+    cfg: &RepoConfig,
+    change: &Change,
+    stats: &DiffStats,
+) -> RiskSummary {
+    match crate::risk::analyse_change(repo, cfg, change) {
+        Ok(r) => RiskSummary {
+            score: r.score,
+            level: r.level.as_str().to_string(),
+        },
+        Err(_) => size_risk(stats),
+    }
+}
+
+/// A queue row from a change, its statistics and its risk.
+pub fn entry(change: Change, stats: DiffStats, risk: RiskSummary) -> QueueEntry {
     QueueEntry {
         change,
         patch_id: stats.patch_id,
@@ -89,7 +108,7 @@ pub fn entry(change: Change, stats: DiffStats) -> QueueEntry {
     }
 }
 
-/// Until the risk engine scores a change, its size orders the queue.
+/// When the risk engine cannot score a change, its size orders the queue.
 fn size_risk(stats: &DiffStats) -> RiskSummary {
     let lines = stats.additions + stats.deletions;
     let score = ((lines as f64).ln_1p() * 6.0).min(40.0) as u8;

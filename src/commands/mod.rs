@@ -7,6 +7,7 @@ pub mod decide;
 pub mod demo;
 pub mod init;
 pub mod queue_cmd;
+pub mod risk;
 pub mod show;
 pub mod submit;
 pub mod sync_cmd;
@@ -48,7 +49,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Scan(a)) => submit::scan(&Ctx::open(&cli)?, a),
         Some(Command::Queue(a)) => queue_cmd::run(&Ctx::open(&cli)?, a),
         Some(Command::Show(a)) => show::run(&Ctx::open(&cli)?, a),
-        Some(Command::Risk(_)) => not_yet("risk"),
+        Some(Command::Risk(a)) => risk::run(&Ctx::open(&cli)?, a),
         Some(Command::Approve(a)) => {
             decide::run(&Ctx::open(&cli)?, a, crate::decision::Decision::Approve)
         }
@@ -71,10 +72,6 @@ fn tui(cli: &Cli) -> Result<u8> {
     let user = crate::config::UserConfig::load()?;
     crate::ui::run(&dir, &user, cli.key.clone())?;
     Ok(0)
-}
-
-fn not_yet(what: &str) -> Result<u8> {
-    crate::bad_input!("{what} is not built yet")
 }
 
 /// One line for an error: the chain of contexts joined, newlines removed.

@@ -230,7 +230,14 @@ impl Backend for GitBackend {
             changes
                 .iter()
                 .map(|c| QueueRow {
-                    entry: crate::queue::entry(c.clone(), Default::default()),
+                    entry: crate::queue::entry(
+                        c.clone(),
+                        Default::default(),
+                        crate::queue::RiskSummary {
+                            score: 0,
+                            level: String::new(),
+                        },
+                    ),
                     loaded: false,
                     approvals: None,
                 })
@@ -240,15 +247,26 @@ impl Backend for GitBackend {
         let (tx, rx) = std::sync::mpsc::channel::<QueueRow>();
         let mut entries = Vec::new();
         let git_dir = self.git_dir.clone();
+        let config = &self.config;
         std::thread::scope(|s| {
             s.spawn(move || {
                 changes.into_par_iter().for_each_with(tx, |tx, change| {
-                    let stats = match Repo::open_exact(&git_dir) {
-                        Ok(r) => crate::queue::change_stats(&r, &cache, &change),
-                        Err(_) => Default::default(),
+                    let (stats, risk) = match Repo::open_exact(&git_dir) {
+                        Ok(r) => {
+                            let stats = crate::queue::change_stats(&r, &cache, &change);
+                            let risk = crate::queue::change_risk(&r, config, &change, &stats);
+                            (stats, risk)
+                        }
+                        Err(_) => (
+                            Default::default(),
+                            crate::queue::RiskSummary {
+                                score: 0,
+                                level: "low".into(),
+                            },
+                        ),
                     };
                     let _ = tx.send(QueueRow {
-                        entry: crate::queue::entry(change, stats),
+                        entry: crate::queue::entry(change, stats, risk),
                         loaded: true,
                         approvals: None,
                     });
@@ -276,8 +294,26 @@ impl Backend for GitBackend {
         Ok(self.repo()?.diff(base, head)?.diff)
     }
 
-    fn risk(&self, _change: &Change, _diff: &Diff) -> Result<RiskView> {
-        Err(not_available("risk analysis"))
+    fn risk(&self, change: &Change, _diff: &Diff) -> Result<RiskView> {
+        let repo = self.repo()?;
+        let report = crate::risk::analyse_change(&repo, &self.config, change)?;
+        Ok(RiskView {
+            score: report.score,
+            level: report.level.as_str().to_string(),
+            findings: report
+                .findings
+                .iter()
+                .map(|f| FindingView {
+                    rule: f.rule.clone(),
+                    severity: Severity::parse(f.severity.as_str()),
+                    path: f.path.clone(),
+                    line: f.line,
+                    side: f.side.diff_side(),
+                    message: f.message.clone(),
+                })
+                .collect(),
+            blast: (!report.blast.summary.is_empty()).then(|| report.blast.summary.clone()),
+        })
     }
 
     fn signer(&self, change_id: &str) -> Result<SignerInfo> {

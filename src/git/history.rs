@@ -1,0 +1,168 @@
+//! What the risk engine's blast radius needs from git, as plain data: every file
+//! of a tree streamed through a caller's function (in parallel, one repository
+//! handle per thread), and the recent history of a few paths (how often each
+//! changed, and how often the commit said it fixed something).
+
+use std::path::Path;
+
+use anyhow::Result;
+use git2::{ObjectType, Oid, TreeWalkMode, TreeWalkResult};
+use rayon::prelude::*;
+
+use crate::git::repo::Repo;
+use crate::risk::blast::PathHistory;
+
+/// Subjects that mark a commit as a fix.
+fn is_fix(subject: &str) -> bool {
+    let s = subject.to_ascii_lowercase();
+    [
+        "fix",
+        "hotfix",
+        "bug",
+        "revert",
+        "regression",
+        "incident",
+        "rollback",
+        "broken",
+        "crash",
+        "outage",
+    ]
+    .iter()
+    .any(|w| {
+        s.match_indices(w).any(|(i, _)| {
+            let before = s[..i].chars().next_back();
+            before.is_none_or(|c| !c.is_ascii_alphanumeric())
+        })
+    })
+}
+
+impl Repo {
+    /// Calls `f(path, contents)` for every blob of `rev`'s tree whose path and
+    /// size pass `keep`, in parallel; returns the number of blobs in the tree and
+    /// the values `f` returned.
+    pub fn scan_files_at<T, K, F>(&self, rev: &str, keep: K, f: F) -> Result<(usize, Vec<T>)>
+    where
+        T: Send,
+        K: Fn(&str, u64) -> bool + Sync,
+        F: Fn(&str, &[u8]) -> Option<T> + Sync,
+    {
+        let commit = self.git.find_commit(self.resolve_oid(rev)?)?;
+        let tree = commit.tree()?;
+        let mut entries: Vec<(String, Oid)> = Vec::new();
+        let mut total = 0usize;
+        tree.walk(TreeWalkMode::PreOrder, |dir, e| {
+            if e.kind() == Some(ObjectType::Blob) && e.filemode() != 0o160000 {
+                total += 1;
+                entries.push((
+                    format!("{dir}{}", String::from_utf8_lossy(e.name_bytes())),
+                    e.id(),
+                ));
+            }
+            TreeWalkResult::Ok
+        })?;
+        let git_dir = self.git_dir();
+        // A few large chunks: each opens its own repository handle once.
+        let chunk = entries.len() / (rayon::current_num_threads() * 3) + 1;
+        let out: Vec<T> = entries
+            .par_chunks(chunk)
+            .map(|chunk| {
+                let Ok(repo) = Repo::open_exact(Path::new(&git_dir)) else {
+                    return Vec::new();
+                };
+                let Ok(odb) = repo.git.odb() else {
+                    return Vec::new();
+                };
+                let mut local = Vec::new();
+                for (path, id) in chunk {
+                    if !keep(path, 0) {
+                        continue;
+                    }
+                    let Ok(obj) = odb.read(*id) else { continue };
+                    let data = obj.data();
+                    if !keep(path, data.len() as u64) || data[..data.len().min(8000)].contains(&0) {
+                        continue; // too big, or binary
+                    }
+                    if let Some(v) = f(path, data) {
+                        local.push(v);
+                    }
+                }
+                local
+            })
+            .flatten()
+            .collect();
+        Ok((total, out))
+    }
+
+    /// How often each of `paths` changed in the commits reachable from `rev`
+    /// within `days` days before it (at most `max_commits` commits are looked
+    /// at), and how many of those commits were fixes.
+    pub fn path_history(
+        &self,
+        rev: &str,
+        paths: &[String],
+        days: u32,
+        max_commits: usize,
+    ) -> Result<Vec<PathHistory>> {
+        let start = self.git.find_commit(self.resolve_oid(rev)?)?;
+        let since = start.time().seconds() - i64::from(days) * 86_400;
+        let mut walk = self.git.revwalk()?;
+        walk.set_sorting(git2::Sort::TIME)?;
+        walk.push(start.id())?;
+        let mut out: Vec<PathHistory> = paths
+            .iter()
+            .map(|p| PathHistory {
+                path: p.clone(),
+                ..PathHistory::default()
+            })
+            .collect();
+        for id in walk.take(max_commits) {
+            let c = self.git.find_commit(id?)?;
+            if c.time().seconds() < since {
+                break;
+            }
+            if c.parent_count() > 1 {
+                continue; // merges repeat their parents' changes
+            }
+            let tree = c.tree()?;
+            let parent_tree = match c.parent(0) {
+                Ok(p) => Some(p.tree()?),
+                Err(_) => None,
+            };
+            if parent_tree.as_ref().is_some_and(|p| p.id() == tree.id()) {
+                continue;
+            }
+            let fix = is_fix(&String::from_utf8_lossy(
+                c.summary_bytes().unwrap_or_default(),
+            ));
+            for h in &mut out {
+                let p = Path::new(&h.path);
+                let now = tree.get_path(p).ok().map(|e| e.id());
+                let before = parent_tree
+                    .as_ref()
+                    .and_then(|t| t.get_path(p).ok())
+                    .map(|e| e.id());
+                if now != before {
+                    h.commits += 1;
+                    if fix {
+                        h.fix_commits += 1;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_fix;
+
+    #[test]
+    fn fix_subjects() {
+        assert!(is_fix("Fix double charge on retry"));
+        assert!(is_fix("hotfix: null session"));
+        assert!(is_fix("Revert \"Add cache\""));
+        assert!(!is_fix("Add prefix option"));
+        assert!(!is_fix("Debug logging"));
+    }
+}

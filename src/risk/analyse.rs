@@ -1,0 +1,192 @@
+//! The glue between the engine and a repository: read the rules as of the
+//! change's base (a change cannot relax the rules it is judged by), compute the
+//! diff, load the few full files the rules want, measure the blast radius, score,
+//! and cache the report by (head, base, rules hash). The lead's `show`, the TUI
+//! and the queue call `analyse_change`.
+
+use anyhow::Result;
+use sha2::{Digest, Sha256};
+
+use crate::cache::Cache;
+use crate::change::Change;
+use crate::config::RepoConfig;
+use crate::diff::Diff;
+use crate::git::Repo;
+
+use super::blast::{self, BlastInput, CODEOWNERS_PATHS, Needles};
+use super::rules::RulesError;
+use super::{Blast, Contents, RiskReport, RuleSet, findings, report, supply};
+
+/// Where a repository's own rules live.
+pub const RULES_PATH: &str = ".countersign/rules.toml";
+
+/// How far back the blast radius looks for churn and fixes.
+pub const HISTORY_DAYS: u32 = 90;
+/// At most this many commits are walked for churn.
+pub const HISTORY_COMMITS: usize = 2000;
+
+/// The rules in force for changes based on `rev`: the built-ins merged with the
+/// repository's `.countersign/rules.toml` as of `rev`. A broken file gives the
+/// built-ins and the error (which names its line).
+pub fn load_rules(repo: &Repo, rev: &str) -> (RuleSet, Option<RulesError>) {
+    let text = match repo.read_file_at(rev, RULES_PATH) {
+        Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+        _ => return (RuleSet::builtin(), None),
+    };
+    match RuleSet::load(Some((&text, RULES_PATH))) {
+        Ok(r) => (r, None),
+        Err(e) => (RuleSet::builtin(), Some(e)),
+    }
+}
+
+/// The risk report of one change, from the cache when it is there.
+pub fn analyse_change(repo: &Repo, _cfg: &RepoConfig, change: &Change) -> Result<RiskReport> {
+    analyse_range(repo, &change.base, &change.head)
+}
+
+/// The risk report of `base..head` (two commit ids) under the rules as of
+/// `base`, cached by (head, base, rules hash). For callers that have commits
+/// rather than a queued change, such as the gate.
+pub fn analyse_range(repo: &Repo, base: &str, head: &str) -> Result<RiskReport> {
+    analyse_diff(repo, base, head, None)
+}
+
+/// Like [`analyse_range`], reusing `diff` (already computed for `base..head`)
+/// when the report is not cached.
+pub fn analyse_diff(
+    repo: &Repo,
+    base: &str,
+    head: &str,
+    diff: Option<&Diff>,
+) -> Result<RiskReport> {
+    let (rules, rules_error) = load_rules(repo, base);
+    let cache = Cache::new(&repo.git_dir(), "risk");
+    let key = format!("{head}-{base}-{}", rules.hash);
+    let warnings: Vec<String> = rules_error.iter().map(|e| e.to_string()).collect();
+    if let Some(mut r) = cache.get::<RiskReport>(&key) {
+        r.warnings = warnings;
+        return Ok(r);
+    }
+    let mut r = match diff {
+        Some(d) => report_for(repo, d, base, head, &rules)?,
+        None => report_for(repo, &repo.diff(base, head)?.diff, base, head, &rules)?,
+    };
+    cache.put(&key, &r);
+    r.warnings = warnings;
+    Ok(r)
+}
+
+/// The report of a computed diff between two commits (no report cache; the blast
+/// radius has its own).
+pub fn report_for(
+    repo: &Repo,
+    diff: &Diff,
+    base: &str,
+    head: &str,
+    rules: &RuleSet,
+) -> Result<RiskReport> {
+    let contents = load_contents(repo, diff, base, head);
+    let found = findings(diff, &contents, rules);
+    let blast = blast_for(repo, diff, base, rules, true)?;
+    Ok(report(found, blast, diff.additions() + diff.deletions()))
+}
+
+fn load_contents(repo: &Repo, diff: &Diff, base: &str, head: &str) -> Contents {
+    let mut out = Contents::new();
+    for f in &diff.files {
+        let path = f.display_path();
+        if !supply::wants_contents(path) || f.binary {
+            continue;
+        }
+        let read = |rev: &str, p: Option<&String>| {
+            p.and_then(|p| repo.read_file_at(rev, p).ok().flatten())
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        };
+        out.insert(
+            path.to_string(),
+            crate::diff::MinusPlus::new(
+                read(base, f.path.minus.as_ref()),
+                read(head, f.path.plus.as_ref()),
+            ),
+        );
+    }
+    out
+}
+
+/// The blast radius of a diff against the repository as of `base`; cached by
+/// (base, changed paths, rules hash) when `use_cache`.
+pub fn blast_for(
+    repo: &Repo,
+    diff: &Diff,
+    base: &str,
+    rules: &RuleSet,
+    use_cache: bool,
+) -> Result<Blast> {
+    let changed: Vec<String> = diff
+        .files
+        .iter()
+        .map(|f| f.display_path().to_string())
+        .collect();
+    let mut h = Sha256::new();
+    for p in &changed {
+        h.update(p.as_bytes());
+        h.update([0]);
+    }
+    let digest = h.finalize();
+    let key = format!(
+        "{base}-{}-{}",
+        digest[..10]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>(),
+        rules.hash
+    );
+    let cache = Cache::new(&repo.git_dir(), "blast");
+    if use_cache && let Some(b) = cache.get::<Blast>(&key) {
+        return Ok(b);
+    }
+    // Files that exist at the base are the ones others can depend on.
+    let existing: Vec<String> = diff
+        .files
+        .iter()
+        .map(|f| f.path.minus.clone().unwrap_or_default())
+        .collect();
+    let needles = Needles::new(&existing);
+    let (repo_files, references) = if needles.is_empty() {
+        (0, Vec::new())
+    } else {
+        repo.scan_files_at(base, blast::searchable, |path, data| {
+            let hits = needles.scan(path, data);
+            (!hits.is_empty()).then(|| (path.to_string(), hits))
+        })?
+    };
+    let codeowners = CODEOWNERS_PATHS
+        .iter()
+        .find_map(|p| repo.read_file_at(base, p).ok().flatten())
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    let history = repo
+        .path_history(
+            base,
+            &existing
+                .iter()
+                .filter(|p| !p.is_empty())
+                .cloned()
+                .collect::<Vec<_>>(),
+            HISTORY_DAYS,
+            HISTORY_COMMITS,
+        )
+        .unwrap_or_default();
+    let b = blast::compute(&BlastInput {
+        changed: &changed,
+        references: &references,
+        repo_files,
+        codeowners: codeowners.as_deref(),
+        history: &history,
+        history_days: HISTORY_DAYS,
+        rules,
+    });
+    if use_cache {
+        cache.put(&key, &b);
+    }
+    Ok(b)
+}

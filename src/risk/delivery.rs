@@ -1,0 +1,564 @@
+//! Delivery: pipelines that deploy to production, and the knobs that decide how
+//! a system behaves under stress — timeouts, retries, rate limits, pool sizes and
+//! feature-flag defaults — changed from one value to another. Pattern-shaped
+//! delivery rules (continue-on-error, skipped checks, --force, rm -rf on a
+//! variable) are data in assets/rules.toml.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Severity, quote};
+
+static PROD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(prod|production|prd|live)\b").unwrap());
+static DEPLOY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(deploy|release|rollout|publish|promote|terraform\s+apply|kubectl\s+apply|helm\s+upgrade|environment\s*:|cdk\s+deploy|serverless\s+deploy|gcloud\s+run|aws\s+ecs\s+update-service|argocd\s+app\s+sync)").unwrap()
+});
+static KNOB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*["']?([\w.-]*(timeout|deadline|retries|retry|max_attempts|maxattempts|attempts|backoff|ttl|rate_?limit|max_?conn\w*|pool_?size|concurrency|max_?workers|circuit\w*|threshold)[\w.-]*)["']?\s*(:=|=|:|,)\s*(.+?)\s*[,;]?\s*$"#).unwrap()
+});
+static FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*["']?([\w.-]*(enable|enabled|disable|disabled|flag|feature|toggle|rollout|kill_?switch|use_new|experiment)[\w.-]*)["']?\s*(:=|=|:|,)\s*["']?(true|false|on|off|yes|no|0|1|\d{1,3}%?)["']?\s*[,;)]?\s*$"#).unwrap()
+});
+
+static AUXILIARY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(codecov|coveralls|coverage|upload|report|notify|notification|slack|cache|artifact|sonar|benchmark|bench|docs|nightly|experimental|canary|preview|comment|label|stale|welcome)").unwrap()
+});
+static CHECK_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b((npm|yarn|pnpm|bun)\s+(run\s+)?(test|lint|check|typecheck)\b|pytest|go\s+(test|vet)\b|cargo\s+(test|clippy|nextest)|mvn\s+[^\n]*\b(test|verify)\b|gradlew?\s+[^\n]*\b(test|check)\b|rspec|phpunit|jest|vitest|tox\b|make\s+(test|check|lint)|dotnet\s+test|golangci-lint|eslint|ruff|mypy|flake8|rubocop|semgrep|trivy|snyk|codeql|bandit|gosec)").unwrap()
+});
+
+static RM_VAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\brm\s+(-[a-zA-Z-]+\s+)*-[a-zA-Z]*[rR][a-zA-Z]*\s+(-[a-zA-Z-]+\s+)*["']?\$\{?(\w+)(:\?)?[^}\s"']*\}?["']?(/|\s|$|\*|")|shutil\.rmtree\(\s*([a-z_]+)\s*\)|FileUtils\.rm_rf\(\s*([a-z_]+)"#).unwrap()
+});
+static RM_ROOT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"\brm\s+-[a-zA-Z]*[rR][a-zA-Z]*\s+(--no-preserve-root\s+)?["']?/(\*)?["']?\s*($|;|&)"#,
+    )
+    .unwrap()
+});
+
+fn shell_like(path: &str) -> bool {
+    let n = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [".sh", ".bash", ".zsh", ".mk", ".yml", ".yaml", ".py", ".rb"]
+        .iter()
+        .any(|e| n.ends_with(e))
+        || n.starts_with("dockerfile")
+        || [
+            "makefile",
+            "jenkinsfile",
+            "justfile",
+            "package.json",
+            "taskfile",
+        ]
+        .iter()
+        .any(|m| n.starts_with(m))
+}
+
+/// `rm -rf` on a path that starts with a variable, unless the variable is
+/// guarded (`${VAR:?}`) or was just made by `mktemp`.
+fn rm_rf(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    for l in f.added_code() {
+        if let Some(m) = RM_ROOT.find(l.text) {
+            out.push(Finding::added(
+                "shell-rm-rf-variable",
+                Severity::Critical,
+                f.path,
+                Some(l.no),
+                format!(
+                    "Deletes everything from the root of the file system ({}).",
+                    quote(m.as_str())
+                ),
+            ));
+            continue;
+        }
+        let Some(c) = RM_VAR.captures(l.text) else {
+            continue;
+        };
+        if c.get(4).is_some() {
+            continue; // ${VAR:?} stops when VAR is empty
+        }
+        let var = c
+            .get(3)
+            .or(c.get(6))
+            .or(c.get(7))
+            .map_or("", |m| m.as_str());
+        let made_here = f.new_lines.values().any(|t| {
+            t.contains(&format!("{var}=$(mktemp"))
+                || t.contains(&format!("{var}=\"$(mktemp"))
+                || t.contains(&format!("{var} = tempfile.mkdtemp"))
+                || t.contains(&format!("{var}=`mktemp"))
+        });
+        if made_here {
+            continue;
+        }
+        out.push(Finding::added(
+            "shell-rm-rf-variable",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Deletes recursively on a path that starts with a variable ({}): if it is empty or wrong, this wipes the wrong tree, or /.",
+                quote(c.get(0).map_or("", |m| m.as_str()))
+            ),
+        ));
+    }
+}
+
+/// Delivery rules for one file.
+pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
+    if f.class.ci {
+        if f.deleted() {
+            // Moving CI elsewhere (Travis to Actions) keeps the checks.
+            let replaced = change
+                .files
+                .iter()
+                .any(|g| g.class.ci && !g.deleted() && !g.added.is_empty());
+            out.push(Finding::removed(
+                "ci-check-removed",
+                if replaced {
+                    Severity::Low
+                } else {
+                    Severity::High
+                },
+                f.path,
+                None,
+                "Deletes a CI pipeline definition: every check it ran stops guarding merges.",
+            ));
+            return;
+        }
+        // continue-on-error / allow_failure: high unless the step only reports.
+        for l in f.added_code() {
+            let t = l.text.trim();
+            let switch = ["continue-on-error", "allow_failure"].iter().any(|k| {
+                t.strip_prefix(k)
+                    .and_then(|r| r.trim_start().strip_prefix(':'))
+                    .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == "true")
+            });
+            if !switch {
+                continue;
+            }
+            // The step or job this line belongs to: back up to the first line
+            // indented less than it.
+            let indent = |t: &str| t.len() - t.trim_start().len();
+            let mine = indent(l.text);
+            let mut around = false;
+            for n in (l.no.saturating_sub(15)..l.no).rev() {
+                let Some(t) = f.new_lines.get(&n) else { break };
+                if AUXILIARY.is_match(t) {
+                    around = true;
+                }
+                if !t.trim().is_empty() && indent(t) < mine {
+                    break;
+                }
+            }
+            out.push(Finding::added(
+                "ci-ignore-failure",
+                if around { Severity::Medium } else { Severity::High },
+                f.path,
+                Some(l.no),
+                if around {
+                    format!("Lets a reporting step fail quietly ({}): fine for uploads and notifications, as long as nothing it guards depends on it.", quote(t))
+                } else {
+                    format!("Lets a failing step pass ({}): the pipeline goes green while whatever this step checks is broken.", quote(t))
+                },
+            ));
+        }
+        let kept: Vec<String> = f
+            .added
+            .iter()
+            .filter_map(|l| {
+                CHECK_COMMAND
+                    .find(l.text)
+                    .map(|m| m.as_str().to_ascii_lowercase())
+            })
+            .collect();
+        if let Some((l, m)) = f
+            .removed_code()
+            .filter_map(|l| {
+                CHECK_COMMAND
+                    .find(l.text)
+                    .map(|m| (l, m.as_str().to_ascii_lowercase()))
+            })
+            .find(|(_, m)| !kept.contains(m))
+        {
+            out.push(Finding::removed(
+                "ci-check-removed",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!("Stops running `{m}` in CI: what it checked can now merge broken."),
+            ));
+        }
+    }
+    if f.class.ci && !f.deleted() {
+        let context_prod = f
+            .file
+            .hunks
+            .iter()
+            .flat_map(|h| &h.lines)
+            .any(|l| PROD.is_match(&l.content))
+            || f.path.to_ascii_lowercase().contains("prod")
+            || f.new_text().is_some_and(|t| PROD.is_match(t));
+        let deploys = f.added.iter().any(|l| DEPLOY.is_match(l.text))
+            || f.path.to_ascii_lowercase().contains("deploy")
+            || f.path.to_ascii_lowercase().contains("release");
+        if context_prod
+            && deploys
+            && let Some(l) = f.added_code().find(|l| !COSMETIC.is_match(l.text))
+        {
+            out.push(Finding::added(
+                    "ci-deploys-to-production",
+                    Severity::High,
+                    f.path,
+                    Some(l.no),
+                    "Changes a pipeline that deploys to production: what it runs reaches users with no further review.",
+                ));
+        }
+    }
+    if !f.class.docs && !f.class.test_like() && !f.class.vendored && shell_like(f.path) {
+        rm_rf(f, out);
+    }
+    if !f.class.production() || f.class.lang == super::lang::Lang::Markdown {
+        return;
+    }
+    knobs(f, out);
+}
+
+static COSMETIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*-?\s*(uses|name|description)\s*:|^\s*(with|steps)\s*:\s*$"#).unwrap()
+});
+static SECURITY_SWITCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*["']?([\w.-]*(auth|csrf|xsrf|rate_?limit|ssl|tls|verify|verification|encrypt|audit|mfa|2fa|otp|captcha|waf|firewall|https|hsts|secure|sanitiz|validat|signature|permission|acl|rbac)[\w.-]*)["']?\s*(:=|=|:)\s*["']?(true|false|on|off|yes|no|enabled|disabled|1|0)["']?\s*[,;]?\s*$"#).unwrap()
+});
+static HASH_COST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b([\w.]*(rounds|cost|iterations|work_?factor|salt_?rounds|log_?rounds|memory_?cost|time_?cost|key_?length|min_?length|password_?length)\w*)["']?\s*(:=|=|:|\()\s*(\d+)"#).unwrap()
+});
+
+fn off(v: &str) -> bool {
+    matches!(
+        v.to_ascii_lowercase().as_str(),
+        "false" | "off" | "no" | "disabled" | "0"
+    )
+}
+
+/// Security switches turned off and password-hashing costs lowered.
+fn protections(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let removed_switch: Vec<(String, String)> = f
+        .removed_code()
+        .filter_map(|l| {
+            SECURITY_SWITCH
+                .captures(l.text)
+                .map(|c| (c[1].to_ascii_lowercase(), c[4].to_string()))
+        })
+        .collect();
+    for l in f.added_code() {
+        if let Some(c) = SECURITY_SWITCH.captures(l.text) {
+            let (key, new) = (c[1].to_ascii_lowercase(), c[4].to_string());
+            if let Some((_, old)) = removed_switch.iter().find(|(k, _)| *k == key)
+                && !off(old)
+                && off(&new)
+            {
+                out.push(Finding::added(
+                    "config-protection-off",
+                    Severity::High,
+                    f.path,
+                    Some(l.no),
+                    format!("Switches off `{}` (was {}, now {}): a protection that was on in this environment is gone.", quote(&key), quote(old), quote(&new)),
+                ));
+            }
+        }
+        if let Some(c) = HASH_COST.captures(l.text) {
+            let (key, new) = (c[1].to_ascii_lowercase(), c[4].parse::<u64>().unwrap_or(0));
+            let old = f
+                .removed_code()
+                .filter_map(|r| HASH_COST.captures(r.text))
+                .find(|r| r[1].eq_ignore_ascii_case(&key))
+                .and_then(|r| r[4].parse::<u64>().ok());
+            if let Some(old) = old
+                && new < old
+            {
+                out.push(Finding::added(
+                    "sec-strength-lowered",
+                    Severity::High,
+                    f.path,
+                    Some(l.no),
+                    format!("Lowers `{}` from {old} to {new}: passwords or keys become cheaper to guess.", quote(&key)),
+                ));
+            }
+        }
+    }
+}
+
+static ANY_BOOL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*["']?([\w.-]+)["']?\s*(:=|=|:|,)\s*(["']?)(true|false|on|off|yes|no)["']?\s*[,;)]?\s*$"#).unwrap()
+});
+static DEV_CONFIG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|[/._-])(dev|development|local|test|testing|ci|example|sample)([/._-]|$)")
+        .unwrap()
+});
+
+fn flag_file(path: &str) -> bool {
+    let l = path.to_ascii_lowercase();
+    [
+        "flag",
+        "feature",
+        "toggle",
+        "experiment",
+        "rollout",
+        "launchdarkly",
+        "unleash",
+    ]
+    .iter()
+    .any(|m| l.contains(m))
+}
+
+fn knobs(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if DEV_CONFIG.is_match(f.path) {
+        return; // development and test settings do not reach users
+    }
+    let before = out.len();
+    protections(f, out);
+    if flag_file(f.path) {
+        let parse = |t: &str| {
+            ANY_BOOL
+                .captures(t)
+                .map(|c| (c[1].to_ascii_lowercase(), c[4].to_ascii_lowercase()))
+        };
+        let removed: Vec<(String, String)> =
+            f.removed_code().filter_map(|l| parse(l.text)).collect();
+        for l in f.added_code() {
+            let Some((key, new)) = parse(l.text) else {
+                continue;
+            };
+            if let Some((_, old)) = removed.iter().find(|(k, _)| *k == key)
+                && *old != new
+            {
+                let prod = PROD.is_match(f.path);
+                out.push(Finding::added(
+                    "config-flag-default-changed",
+                    if prod { Severity::High } else { Severity::Medium },
+                    f.path,
+                    Some(l.no),
+                    format!(
+                        "Flips the default of the flag `{}` from {old} to {new}{}: every user gets the other code path at once, without a gradual rollout.",
+                        quote(&key),
+                        if prod { " in production" } else { "" }
+                    ),
+                ));
+                return;
+            }
+        }
+    }
+    let parse = |re: &Regex, t: &str| -> Option<(String, String)> {
+        let c = re.captures(t)?;
+        Some((
+            c[1].to_ascii_lowercase(),
+            c[4].trim()
+                .trim_matches(|c| c == '"' || c == '\'')
+                .to_string(),
+        ))
+    };
+    let mut flagged = 0;
+    for (re, rule, what) in [
+        (&*KNOB, "config-limit-changed", "timeout, retry or limit"),
+        (
+            &*FLAG,
+            "config-flag-default-changed",
+            "feature-flag default",
+        ),
+    ] {
+        let removed: Vec<(String, String)> =
+            f.removed_code().filter_map(|l| parse(re, l.text)).collect();
+        if removed.is_empty() {
+            continue;
+        }
+        for l in f.added_code() {
+            if out[before..]
+                .iter()
+                .any(|x| x.line == Some(l.no) && x.path == f.path)
+            {
+                continue; // one finding per line is enough
+            }
+            let Some((key, new)) = parse(re, l.text) else {
+                continue;
+            };
+            if key.contains("coverage") {
+                continue; // the tests rules judge coverage gates
+            }
+            let Some((_, old)) = removed.iter().find(|(k, _)| *k == key) else {
+                continue;
+            };
+            if *old == new || flagged >= 3 {
+                continue;
+            }
+            flagged += 1;
+            let prod = PROD.is_match(f.path);
+            out.push(Finding::added(
+                rule,
+                if prod && rule == "config-flag-default-changed" { Severity::High } else { Severity::Medium },
+                f.path,
+                Some(l.no),
+                format!(
+                    "Changes the {what} `{}` from {} to {}: behaviour under load or failure changes for every caller.",
+                    quote(&key),
+                    quote(old),
+                    quote(&new)
+                ),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn rm_rf_on_a_variable_unless_guarded_or_made_by_mktemp() {
+        let hit = |body: &str| {
+            rules_hit(
+                "scripts/x.sh",
+                Some("#!/bin/sh\n"),
+                Some(&format!("#!/bin/sh\n{body}\n")),
+            )
+        };
+        assert!(hit("rm -rf \"$OUT_DIR\"/*").contains(&"shell-rm-rf-variable".to_string()));
+        assert!(hit("rm -rf ${BUILD}").contains(&"shell-rm-rf-variable".to_string()));
+        assert!(hit("rm -rf \"${OUT_DIR:?}\"/*").is_empty());
+        assert!(hit("T=$(mktemp -d)\nrm -rf \"$T\"").is_empty());
+        assert!(hit("rm -rf ./dist build/").is_empty());
+        assert!(hit("echo ok\n# rm -rf $HOME").is_empty());
+    }
+
+    #[test]
+    fn flag_flips_in_production_are_high_and_dev_settings_are_ignored() {
+        let f = crate::risk::findings(
+            &crate::risk::testkit::diff_of(
+                "config/prod/flags.yaml",
+                Some("new_checkout: false\n"),
+                Some("new_checkout: true\n"),
+            ),
+            &crate::risk::Contents::new(),
+            &crate::risk::RuleSet::builtin(),
+        );
+        assert_eq!(f[0].rule, "config-flag-default-changed");
+        assert_eq!(f[0].severity, crate::risk::Severity::High);
+        assert!(
+            rules_hit(
+                "config/development.yml",
+                Some("timeout: 5\n"),
+                Some("timeout: 50\n")
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            rules_hit(
+                "services/api/config.py",
+                Some("REQUEST_TIMEOUT = 5\n"),
+                Some("REQUEST_TIMEOUT = 60\n")
+            ),
+            vec!["config-limit-changed"]
+        );
+    }
+
+    #[test]
+    fn removing_the_test_step_from_ci_is_caught() {
+        let old = "jobs:\n  t:\n    steps:\n      - run: npm ci\n      - run: npm test\n";
+        let new = "jobs:\n  t:\n    steps:\n      - run: npm ci\n";
+        assert!(
+            rules_hit(".github/workflows/ci.yml", Some(old), Some(new))
+                .contains(&"ci-check-removed".to_string())
+        );
+        assert_eq!(
+            rules_hit(".github/workflows/ci.yml", Some(old), None),
+            vec!["ci-check-removed"]
+        );
+    }
+
+    #[test]
+    fn protections_switched_off_and_weaker_hashing() {
+        assert_eq!(
+            rules_hit(
+                "services/api/settings.py",
+                Some("RATE_LIMIT_ENABLED = True\n"),
+                Some("RATE_LIMIT_ENABLED = False\n")
+            ),
+            vec!["config-protection-off"]
+        );
+        assert!(
+            rules_hit(
+                "services/api/settings.py",
+                Some("RATE_LIMIT_ENABLED = False\n"),
+                Some("RATE_LIMIT_ENABLED = True\n")
+            )
+            .iter()
+            .all(|r| r != "config-protection-off")
+        );
+        assert_eq!(
+            rules_hit(
+                "app/auth/hash.js",
+                Some("const SALT_ROUNDS = 12;\n"),
+                Some("const SALT_ROUNDS = 4;\n")
+            ),
+            vec!["sec-strength-lowered"]
+        );
+    }
+
+    #[test]
+    fn bumping_an_action_in_a_production_pipeline_is_not_an_alarm() {
+        let old = "name: deploy-production\njobs:\n  deploy:\n    steps:\n      - uses: actions/checkout@v3\n      - run: ./deploy.sh production\n";
+        assert!(
+            rules_hit(
+                ".github/workflows/deploy.yml",
+                Some(old),
+                Some(&old.replace("@v3", "@v4"))
+            )
+            .is_empty()
+        );
+        let new = old.replace(
+            "./deploy.sh production",
+            "./deploy.sh production --skip-smoke-tests",
+        );
+        assert!(
+            rules_hit(".github/workflows/deploy.yml", Some(old), Some(&new))
+                .contains(&"ci-deploys-to-production".to_string())
+        );
+    }
+
+    #[test]
+    fn ignoring_failures_is_high_except_for_reporting_steps() {
+        let old = "jobs:\n  test:\n    steps:\n      - name: Unit tests\n        run: npm test\n      - name: Upload coverage\n        uses: codecov/codecov-action@v4\n";
+        let tests_soft = old.replace(
+            "run: npm test\n",
+            "run: npm test\n        continue-on-error: true\n",
+        );
+        let f = crate::risk::findings(
+            &crate::risk::testkit::diff_of(
+                ".github/workflows/ci.yml",
+                Some(old),
+                Some(&tests_soft),
+            ),
+            &crate::risk::Contents::new(),
+            &crate::risk::RuleSet::builtin(),
+        );
+        assert_eq!(
+            (f[0].rule.as_str(), f[0].severity),
+            ("ci-ignore-failure", crate::risk::Severity::High)
+        );
+        let upload_soft = format!("{old}        continue-on-error: true\n");
+        let f = crate::risk::findings(
+            &crate::risk::testkit::diff_of(
+                ".github/workflows/ci.yml",
+                Some(old),
+                Some(&upload_soft),
+            ),
+            &crate::risk::Contents::new(),
+            &crate::risk::RuleSet::builtin(),
+        );
+        assert_eq!(f[0].severity, crate::risk::Severity::Medium);
+        let cleanup = format!("{old}      - run: pkill -f mock-server || true\n");
+        assert!(rules_hit(".github/workflows/ci.yml", Some(old), Some(&cleanup)).is_empty());
+    }
+}

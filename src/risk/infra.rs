@@ -1,0 +1,425 @@
+//! Infrastructure that destroys or recreates: Terraform resources and modules
+//! removed or renamed (without a `moved` block), `prevent_destroy` dropped,
+//! force-new attributes changed, Kubernetes objects and CloudFormation resources
+//! deleted, resource limits removed. Pattern-shaped infrastructure rules
+//! (privileged pods, replicas 0, teardown commands) are data in assets/rules.toml.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::lang::Lang;
+use super::{ChangeView, FileView, Finding, Severity, quote};
+
+static TF_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*(resource|module|data)\s+"([\w-]+)"(?:\s+"([\w-]+)")?\s*\{?"#).unwrap()
+});
+static TF_ATTR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^\s*([a-z_][a-z0-9_]*)\s*=\s*(.+?)\s*$"#).unwrap());
+static K8S_KIND: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*kind\s*:\s*([A-Za-z]+)\s*$").unwrap());
+static CFN_TYPE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^\s*"?Type"?\s*:\s*"?(AWS::[\w:]+)"?"#).unwrap());
+
+/// Terraform resource types that hold data: losing one loses the data.
+pub fn stateful_tf(kind: &str) -> bool {
+    const MARKS: &[&str] = &[
+        "db_instance",
+        "rds_cluster",
+        "dynamodb_table",
+        "elasticache",
+        "sql_database",
+        "sql_server",
+        "storage_account",
+        "kms_key",
+        "efs_file_system",
+        "ebs_volume",
+        "redshift_cluster",
+        "elasticsearch_domain",
+        "opensearch_domain",
+        "kinesis_stream",
+        "msk_cluster",
+        "docdb_cluster",
+        "bigtable_instance",
+        "spanner_instance",
+        "spanner_database",
+        "cosmosdb",
+        "postgresql",
+        "mysql",
+        "mssql",
+        "redis",
+        "secretsmanager_secret",
+        "route53_zone",
+        "backup_vault",
+        "persistent_disk",
+        "compute_disk",
+        "filestore",
+    ];
+    MARKS.iter().any(|m| kind.contains(m))
+        || matches!(
+            kind,
+            "aws_s3_bucket" | "google_storage_bucket" | "azurerm_storage_container"
+        )
+}
+
+/// Attributes whose change makes Terraform replace the resource.
+const FORCE_NEW: &[&str] = &[
+    "ami",
+    "availability_zone",
+    "subnet_id",
+    "identifier",
+    "cluster_identifier",
+    "engine",
+    "storage_encrypted",
+    "kms_key_id",
+    "snapshot_identifier",
+    "bucket",
+    "location",
+    "cidr_block",
+    "vpc_id",
+    "key_name",
+    "hash_key",
+    "range_key",
+    "database_name",
+    "master_username",
+    "resource_group_name",
+    "zone",
+    "region",
+    "db_subnet_group_name",
+    "encrypted",
+    "partition_key_path",
+    "project",
+];
+
+const STATEFUL_KINDS: &[&str] = &[
+    "Namespace",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "StatefulSet",
+];
+const K8S_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Service",
+    "Ingress",
+    "Namespace",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "CronJob",
+    "Job",
+    "ConfigMap",
+    "Secret",
+    "HorizontalPodAutoscaler",
+    "NetworkPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ServiceAccount",
+    "PodDisruptionBudget",
+];
+
+type TfKey = (String, String, String);
+
+fn tf_blocks<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<TfKey> {
+    lines
+        .filter_map(|l| {
+            let c = TF_BLOCK.captures(l)?;
+            let kind = c.get(1)?.as_str().to_string();
+            let a = c.get(2)?.as_str().to_string();
+            let b = c.get(3).map_or(String::new(), |m| m.as_str().to_string());
+            Some((kind, a, b))
+        })
+        .collect()
+}
+
+fn tf_label(k: &TfKey) -> String {
+    match k.0.as_str() {
+        "resource" => format!("{}.{}", k.1, k.2),
+        "module" => format!("module.{}", k.1),
+        _ => format!("data.{}.{}", k.1, k.2),
+    }
+}
+
+/// Infrastructure rules for one file. `change` lets a resource moved to another
+/// file count as kept.
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    if f.class.docs || f.class.test_like() {
+        return;
+    }
+    if f.class.lang == Lang::Hcl {
+        terraform(f, change, out);
+    }
+    if matches!(f.class.lang, Lang::Yaml | Lang::Json) {
+        kubernetes(f, out);
+        cloudformation(f, out);
+    }
+}
+
+fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    let added_everywhere: HashSet<TfKey> = change
+        .files
+        .iter()
+        .filter(|g| g.class.lang == Lang::Hcl)
+        .flat_map(|g| tf_blocks(g.added.iter().map(|l| l.text)))
+        .collect();
+    let moved_block = change
+        .files
+        .iter()
+        .filter(|g| g.class.lang == Lang::Hcl)
+        .any(|g| {
+            g.added
+                .iter()
+                .any(|l| l.text.trim_start().starts_with("moved"))
+        });
+    for l in &f.removed {
+        let Some(key) = tf_blocks(std::iter::once(l.text)).pop() else {
+            continue;
+        };
+        if key.0 == "data" || added_everywhere.contains(&key) {
+            continue;
+        }
+        let label = tf_label(&key);
+        let renamed_to = added_everywhere
+            .iter()
+            .find(|k| k.0 == key.0 && (key.0 == "module" || k.1 == key.1) && k != &&key);
+        let stateful = key.0 == "resource" && stateful_tf(&key.1);
+        match renamed_to {
+            Some(new) if !moved_block => out.push(Finding::removed(
+                "tf-resource-renamed",
+                if stateful { Severity::Critical } else { Severity::High },
+                f.path,
+                Some(l.no),
+                format!(
+                    "Renames {label} to {} without a `moved` block: Terraform will destroy the old one and create a new, empty one.",
+                    tf_label(new)
+                ),
+            )),
+            Some(_) => {}
+            None => out.push(Finding::removed(
+                "tf-resource-removed",
+                if stateful { Severity::Critical } else { Severity::High },
+                f.path,
+                Some(l.no),
+                if stateful {
+                    format!("Removes {label}: the next apply destroys it, and the data in it with it.")
+                } else {
+                    format!("Removes {label}: the next apply destroys it in every environment that uses this code.")
+                },
+            )),
+        }
+    }
+    let prevent = |t: &str| {
+        let t = t.replace(' ', "");
+        t.contains("prevent_destroy=true")
+    };
+    let still_protected = f.added.iter().any(|l| prevent(l.text));
+    for l in &f.removed {
+        if prevent(l.text) && !still_protected {
+            out.push(Finding::removed(
+                "tf-prevent-destroy-removed",
+                Severity::Critical,
+                f.path,
+                Some(l.no),
+                "Removes `prevent_destroy`: nothing now stops a plan from destroying this resource and its data.",
+            ));
+        }
+    }
+    for l in &f.added {
+        if l.text.replace(' ', "").contains("prevent_destroy=false") {
+            out.push(Finding::added(
+                "tf-prevent-destroy-removed",
+                Severity::Critical,
+                f.path,
+                Some(l.no),
+                "Sets `prevent_destroy = false`: nothing now stops a plan from destroying this resource and its data.",
+            ));
+        }
+    }
+    // Force-new attributes: the same key removed and added with another value.
+    let removed_attrs: Vec<(u32, String, String)> = f
+        .removed_code()
+        .filter_map(|l| {
+            let c = TF_ATTR.captures(l.text)?;
+            Some((l.no, c[1].to_string(), c[2].to_string()))
+        })
+        .collect();
+    for l in f.added_code() {
+        let Some(c) = TF_ATTR.captures(l.text) else {
+            continue;
+        };
+        let (key, new) = (&c[1], &c[2]);
+        if !FORCE_NEW.contains(&key) {
+            continue;
+        }
+        if let Some((_, _, old)) = removed_attrs.iter().find(|(_, k, _)| k == key)
+            && old != new
+        {
+            out.push(Finding::added(
+                    "tf-force-new",
+                    Severity::High,
+                    f.path,
+                    Some(l.no),
+                    format!(
+                        "Changes `{key}` from {} to {}: Terraform cannot change this in place, so it destroys and recreates the resource.",
+                        quote(old),
+                        quote(new)
+                    ),
+                ));
+        }
+    }
+}
+
+fn kubernetes(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let added_kinds: Vec<&str> = f
+        .added
+        .iter()
+        .filter_map(|l| {
+            K8S_KIND
+                .captures(l.text)
+                .and_then(|c| c.get(1))
+                .map(|m| m.as_str())
+        })
+        .collect();
+    for l in &f.removed {
+        let Some(kind) = K8S_KIND
+            .captures(l.text)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str())
+        else {
+            continue;
+        };
+        if !K8S_KINDS.contains(&kind) || added_kinds.contains(&kind) {
+            continue;
+        }
+        let stateful = STATEFUL_KINDS.contains(&kind);
+        out.push(Finding::removed(
+            "k8s-object-deleted",
+            if stateful { Severity::Critical } else { Severity::High },
+            f.path,
+            Some(l.no),
+            if kind == "Namespace" {
+                "Deletes a Namespace manifest: with pruning or a GitOps sync, everything inside the namespace is deleted too.".to_string()
+            } else if stateful {
+                format!("Deletes a {kind} manifest: with pruning or a GitOps sync the live object and its volumes go with it.")
+            } else {
+                format!("Deletes a {kind} manifest: with pruning or a GitOps sync the live object is deleted.")
+            },
+        ));
+    }
+    let limits = |t: &str| t.trim() == "limits:" || t.trim_start().starts_with("limits: {");
+    if !f.added.iter().any(|l| limits(l.text))
+        && let Some(l) = f.removed.iter().find(|l| limits(l.text))
+    {
+        out.push(Finding::removed(
+                "k8s-limits-removed",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                "Removes the container's resource limits: one runaway pod can now starve everything else on its node.",
+            ));
+    }
+    for l in &f.added {
+        let t = l.text.trim();
+        if t == "resources: {}" || t == "limits: {}" {
+            out.push(Finding::added(
+                "k8s-limits-removed",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                "Leaves the container without resource limits: one runaway pod can now starve everything else on its node.",
+            ));
+        }
+    }
+}
+
+fn cloudformation(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let added: Vec<String> = f
+        .added
+        .iter()
+        .filter_map(|l| CFN_TYPE.captures(l.text).map(|c| c[1].to_string()))
+        .collect();
+    for l in &f.removed {
+        let Some(c) = CFN_TYPE.captures(l.text) else {
+            continue;
+        };
+        let kind = &c[1];
+        if added.iter().any(|a| a == kind) {
+            continue;
+        }
+        let stateful = [
+            "RDS::",
+            "DynamoDB::",
+            "S3::Bucket",
+            "EFS::",
+            "ElastiCache::",
+            "KMS::Key",
+            "DocDB::",
+        ]
+        .iter()
+        .any(|m| kind.contains(m));
+        out.push(Finding::removed(
+            "cfn-resource-removed",
+            if stateful {
+                Severity::Critical
+            } else {
+                Severity::High
+            },
+            f.path,
+            Some(l.no),
+            format!(
+                "Removes a {kind} resource from the stack: the next deploy deletes it{}.",
+                if stateful { ", and its data" } else { "" }
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit;
+
+    const DB: &str = "resource \"aws_db_instance\" \"orders\" {\n  engine = \"postgres\"\n  identifier = \"orders\"\n}\n";
+
+    #[test]
+    fn terraform_removals_renames_and_moves() {
+        assert_eq!(
+            rules_hit("infra/db.tf", Some(DB), Some("")),
+            vec!["tf-resource-removed"]
+        );
+        let renamed = DB.replace("\"orders\" {", "\"orders_v2\" {");
+        assert_eq!(
+            rules_hit("infra/db.tf", Some(DB), Some(&renamed)),
+            vec!["tf-resource-renamed"]
+        );
+        let moved = format!(
+            "moved {{\n  from = aws_db_instance.orders\n  to = aws_db_instance.orders_v2\n}}\n{renamed}"
+        );
+        assert!(rules_hit("infra/db.tf", Some(DB), Some(&moved)).is_empty());
+        let engine = DB.replace("\"postgres\"", "\"aurora-postgresql\"");
+        assert_eq!(
+            rules_hit("infra/db.tf", Some(DB), Some(&engine)),
+            vec!["tf-force-new"]
+        );
+        // Docs about Terraform are not Terraform.
+        assert!(rules_hit("docs/db.md", Some(DB), Some("")).is_empty());
+    }
+
+    #[test]
+    fn kubernetes_deletions_and_limits() {
+        let pvc = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\n";
+        assert_eq!(
+            rules_hit("deploy/k8s/pvc.yaml", Some(pvc), None),
+            vec!["k8s-object-deleted"]
+        );
+        let with = "spec:\n  containers:\n    - name: a\n      resources:\n        limits:\n          memory: 1Gi\n";
+        let without = "spec:\n  containers:\n    - name: a\n";
+        assert_eq!(
+            rules_hit("deploy/k8s/a.yaml", Some(with), Some(without)),
+            vec!["k8s-limits-removed"]
+        );
+        assert!(rules_hit("deploy/k8s/a.yaml", Some(without), Some(with)).is_empty());
+    }
+}

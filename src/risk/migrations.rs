@@ -1,0 +1,472 @@
+//! Database migrations: statements that lose data (`DROP TABLE/COLUMN`,
+//! `TRUNCATE`, `DELETE`/`UPDATE` without `WHERE`), that lock or fail on a live
+//! table (`NOT NULL` without a default, index builds that are not concurrent,
+//! type changes), that break the running code during a deploy (renames), and the
+//! same operations in ORM migrations (Django, Rails, Alembic, Knex, Ecto, …).
+//! Rollback (`down`) steps and tables created in the same change are expected to
+//! be dropped or indexed freely. Test fixtures and docs are not migrations.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::lang::Lang;
+use super::{ChangeView, FileView, Finding, Line, Severity, quote};
+
+static CREATE_TABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\bcreate\s+(?:unlogged\s+|temp\s+|temporary\s+)?table\s+(?:if\s+not\s+exists\s+)?[`"\[]?(?:\w+[`"\]]?\.)?[`"\[]?(\w+)|create_table\s*\(?\s*[:"'](\w+)|op\.create_table\(\s*["'](\w+)|createTable\(\s*["'](\w+)|migrations\.CreateModel\(\s*name\s*=\s*["'](\w+)"#).unwrap()
+});
+static INDEX_ON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\bon\s+(?:only\s+)?[`"\[]?(?:\w+[`"\]]?\.)?[`"\[]?(\w+)"#).unwrap()
+});
+static ORM: LazyLock<Vec<(Regex, &'static str, Severity, &'static str)>> = LazyLock::new(|| {
+    let r = |re: &str| Regex::new(re).unwrap();
+    vec![
+        (
+            r(
+                r"\b(migrations\.DeleteModel|drop_table|op\.drop_table|\.dropTable(IfExists)?\(|\bdrop\s+table\(|drop_collection|dropCollection|<dropTable\b|\.drop\(\s*\)|\bdb\.\w+\.drop\()",
+            ),
+            "migration-drop-table",
+            Severity::Critical,
+            "Drops a table ({m}): its rows are gone for good once this runs, and code still reading it breaks.",
+        ),
+        (
+            r(
+                r"\b(migrations\.RemoveField|remove_column|op\.drop_column|\.dropColumn\(|removeColumn\(|\bremove\s+:\w+|remove_columns|<dropColumn\b|\$unset\b)",
+            ),
+            "migration-drop-column",
+            Severity::High,
+            "Drops a column ({m}): its data is gone, and running instances that still select it fail until the deploy finishes.",
+        ),
+        (
+            r(
+                r"\b(migrations\.Rename(Field|Model)|rename_column|rename_table|op\.alter_column\([^)]*new_column_name|renameColumn\(|renameTable\(|\brename\s+table\()",
+            ),
+            "migration-rename",
+            Severity::High,
+            "Renames a column or table ({m}): the old code still running during the deploy uses the old name and fails.",
+        ),
+        (
+            r(
+                r"(change_column_null\s*\(?[^)]*,\s*false|op\.alter_column\([^)]*nullable\s*=\s*False|\.notNullable\(\)\.alter\(|null\s*:\s*false[^)]*\)\s*\.alter|allowNull\s*:\s*false.*changeColumn)",
+            ),
+            "migration-not-null",
+            Severity::High,
+            "Makes a column NOT NULL on an existing table ({m}): it fails if any row is null, and scans the table under a lock.",
+        ),
+    ]
+});
+
+fn is_down_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name.contains(".down.")
+        || name.starts_with("down.")
+        || name.contains("_down.")
+        || name.contains("rollback")
+        || name.contains("revert")
+        || name.starts_with("u__")
+        || path.contains("/down/")
+}
+
+/// True for the lines of an added migration that sit inside its `down` step.
+fn down_lines(f: &FileView<'_>) -> HashSet<u32> {
+    let mut out = HashSet::new();
+    let mut in_down = false;
+    for l in &f.added {
+        let t = l.text.trim_start();
+        if t.starts_with("def ")
+            || t.starts_with("async ")
+            || t.starts_with("exports.")
+            || t.starts_with("export ")
+            || t.starts_with("public ")
+            || t.starts_with("func ")
+            || t.contains("down:")
+            || t.starts_with("down(")
+        {
+            let lower = t.to_ascii_lowercase();
+            in_down = lower.contains("down")
+                || lower.contains("backwards")
+                || lower.contains("rollback")
+                || lower.contains("revert");
+        } else if t.starts_with("-- +goose Down")
+            || t.starts_with("-- +migrate Down")
+            || t.starts_with("-- migrate:down")
+        {
+            in_down = true;
+        } else if t.starts_with("-- +goose Up")
+            || t.starts_with("-- +migrate Up")
+            || t.starts_with("-- migrate:up")
+        {
+            in_down = false;
+        }
+        if in_down {
+            out.insert(l.no);
+        }
+    }
+    out
+}
+
+/// SQL statements in added lines, each with the line it starts on.
+pub fn statements<'a>(lines: impl Iterator<Item = &'a Line<'a>>) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut start = 0;
+    for l in lines {
+        let text = l.text.split("--").next().unwrap_or("");
+        for (i, part) in text.split(';').enumerate() {
+            if i > 0 {
+                if !cur.trim().is_empty() {
+                    out.push((start, std::mem::take(&mut cur)));
+                }
+                cur.clear();
+            }
+            if cur.trim().is_empty() && !part.trim().is_empty() {
+                start = l.no;
+            }
+            cur.push(' ');
+            cur.push_str(part);
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push((start, cur));
+    }
+    out.into_iter()
+        .map(|(n, s)| (n, s.split_whitespace().collect::<Vec<_>>().join(" ")))
+        .collect()
+}
+
+/// Tables created anywhere in the change.
+fn created_tables(change: &ChangeView<'_>) -> HashSet<String> {
+    change
+        .files
+        .iter()
+        .flat_map(|f| f.added.iter())
+        .flat_map(|l| CREATE_TABLE.captures_iter(l.text))
+        .filter_map(|c| {
+            (1..=5)
+                .find_map(|i| c.get(i))
+                .map(|m| m.as_str().to_ascii_lowercase())
+        })
+        .collect()
+}
+
+static SQL_IN_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)["'`]\s*(drop\s+(table|schema|database)\b|truncate\s+(table\s+)?\w+|delete\s+from\s+[\w."`]+\s*;?\s*["'`]|update\s+[\w."`]+\s+set\s+[^"'`]*["'`])|\b(flushall|flushdb|FLUSHALL|FLUSHDB)\b|\.objects\.all\(\)\.(delete|update)\(|\b[A-Z]\w*\.(delete_all|destroy_all|update_all)\b|\bdeleteMany\(\s*\{\s*\}\s*\)|\bupdateMany\(\s*\{\s*\}|\.truncate\(\s*\)|\.drop_all\(|dropDatabase\(|\bdb\.\w+\.drop\(\s*\)"#).unwrap()
+});
+
+static TABLE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\btable\s+(?:if\s+exists\s+)?[`\x22]?(?:\w+\.)?(\w+)").unwrap()
+});
+static TRUNCATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bTRUNCATE\b").unwrap());
+static DROP_COLUMN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?[`\x22]?\w+[`\x22]?\s*(,|$)").unwrap()
+});
+static DELETE_FROM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*DELETE\s+FROM\b").unwrap());
+static UPDATE_SET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*UPDATE\s+[\w.`\x22]+\s+SET\b").unwrap());
+static CREATE_INDEX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*CREATE\s+(UNIQUE\s+)?INDEX\b").unwrap());
+
+/// Migration rules for one file.
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    if f.class.test_like() || f.class.docs || f.class.vendored {
+        return;
+    }
+    if !f.class.migration {
+        // SQL pasted into application code.
+        if f.class.lang != Lang::Markdown {
+            for l in f.added_code() {
+                if let Some(m) = SQL_IN_CODE
+                    .find(l.text)
+                    .filter(|m| !m.as_str().to_ascii_lowercase().contains(" where "))
+                {
+                    out.push(Finding::added(
+                        "sql-destructive-in-code",
+                        Severity::High,
+                        f.path,
+                        Some(l.no),
+                        format!("Runs destructive SQL from application code ({}): one call deletes data with no migration review or backup step.", quote(m.as_str())),
+                    ));
+                }
+            }
+        }
+        return;
+    }
+    let down_file = is_down_file(f.path);
+    let down = down_lines(f);
+    let created = created_tables(change);
+    let relaxed = |line: u32| down_file || down.contains(&line);
+    let push = |out: &mut Vec<Finding>, rule: &str, sev: Severity, line: u32, msg: String| {
+        let sev = if relaxed(line) { Severity::Low } else { sev };
+        let msg = if relaxed(line) {
+            format!("{msg} (In a rollback step, where this is expected.)")
+        } else {
+            msg
+        };
+        out.push(Finding::added(rule, sev, f.path, Some(line), msg));
+    };
+    let code: Vec<&Line<'_>> = f
+        .added
+        .iter()
+        .filter(|l| !l.text.trim_start().starts_with("--"))
+        .collect();
+    for (line, stmt) in statements(code.iter().copied()) {
+        let s = stmt.to_ascii_uppercase();
+        let table_created = |s: &str| {
+            INDEX_ON
+                .captures(s)
+                .or_else(|| TABLE_NAME.captures(s))
+                .and_then(|c| c.get(1))
+                .is_some_and(|t| created.contains(&t.as_str().to_ascii_lowercase()))
+        };
+        let q = quote(&stmt);
+        let has = |needle: &str| s.contains(needle);
+        if has("DROP TABLE") || has("DROP SCHEMA") || has("DROP DATABASE") {
+            if !table_created(&stmt) {
+                push(
+                    out,
+                    "sql-drop-table",
+                    Severity::Critical,
+                    line,
+                    format!(
+                        "Drops a table ({q}): every row in it is gone once this runs, and there is no undo."
+                    ),
+                );
+            }
+        } else if has("TRUNCATE") && TRUNCATE.is_match(&s) {
+            push(
+                out,
+                "sql-truncate",
+                Severity::Critical,
+                line,
+                format!(
+                    "Empties a table ({q}): every row is deleted, and TRUNCATE cannot be rolled back by most tools."
+                ),
+            );
+        } else if has("DROP COLUMN")
+            || (has("ALTER TABLE")
+                && DROP_COLUMN.is_match(&s)
+                && !has("DROP CONSTRAINT")
+                && !has("DROP INDEX")
+                && !has("DROP DEFAULT")
+                && !has("DROP NOT NULL"))
+        {
+            push(
+                out,
+                "sql-drop-column",
+                Severity::High,
+                line,
+                format!(
+                    "Drops a column ({q}): its data is gone, and running instances that still read it fail until the deploy finishes."
+                ),
+            );
+        }
+        if DELETE_FROM.is_match(&s) && !has(" WHERE ") && !s.ends_with(" WHERE") {
+            push(
+                out,
+                "sql-delete-without-where",
+                Severity::Critical,
+                line,
+                format!("Deletes every row of the table ({q}): there is no WHERE clause."),
+            );
+        }
+        if UPDATE_SET.is_match(&s) && !has(" WHERE ") {
+            push(
+                out,
+                "sql-update-without-where",
+                Severity::Critical,
+                line,
+                format!("Updates every row of the table ({q}): there is no WHERE clause."),
+            );
+        }
+        if (has("ADD COLUMN")
+            || (has("ALTER TABLE") && has(" ADD ") && !has("CONSTRAINT") && !has("INDEX")))
+            && has("NOT NULL")
+            && !has("DEFAULT")
+            && !table_created(&stmt)
+        {
+            push(
+                out,
+                "sql-not-null-without-default",
+                Severity::High,
+                line,
+                format!(
+                    "Adds a NOT NULL column without a default ({q}): it fails on a table that has rows, or locks it while rewriting."
+                ),
+            );
+        }
+        if has("SET NOT NULL") && !table_created(&stmt) {
+            push(
+                out,
+                "sql-not-null-without-default",
+                Severity::High,
+                line,
+                format!(
+                    "Makes an existing column NOT NULL ({q}): it scans the table under an exclusive lock and fails if any row is null."
+                ),
+            );
+        }
+        if CREATE_INDEX.is_match(&s) && !has("CONCURRENTLY") && !table_created(&stmt) {
+            push(
+                out,
+                "sql-index-not-concurrent",
+                Severity::High,
+                line,
+                format!(
+                    "Builds an index without CONCURRENTLY ({q}): writes to the table block until the build finishes, which on a large table is an outage."
+                ),
+            );
+        }
+        if has("ALTER TABLE")
+            && (has(" ADD INDEX") || has(" ADD UNIQUE") || has(" ADD KEY"))
+            && !has("LOCK=NONE")
+            && !has("ALGORITHM=INPLACE")
+            && !table_created(&stmt)
+        {
+            push(
+                out,
+                "sql-index-not-concurrent",
+                Severity::High,
+                line,
+                format!(
+                    "Adds an index with a table lock ({q}): use ALGORITHM=INPLACE, LOCK=NONE or an online schema change tool."
+                ),
+            );
+        }
+        if (has("RENAME COLUMN") || (has("ALTER TABLE") && has(" RENAME TO ")))
+            && !table_created(&stmt)
+        {
+            push(
+                out,
+                "sql-rename",
+                Severity::High,
+                line,
+                format!(
+                    "Renames a column or table ({q}): the old code still running during the deploy uses the old name and fails."
+                ),
+            );
+        }
+        if has("ALTER COLUMN") && (has(" TYPE ") || has("SET DATA TYPE")) && !table_created(&stmt) {
+            push(
+                out,
+                "sql-column-type-change",
+                Severity::High,
+                line,
+                format!(
+                    "Changes a column's type ({q}): the table is rewritten under an exclusive lock, and values that do not convert fail the migration."
+                ),
+            );
+        }
+    }
+    for l in f.added_code() {
+        for (re, rule, sev, msg) in ORM.iter() {
+            if let Some(m) = re.find(l.text) {
+                let name_is_created = CREATE_TABLE.is_match(l.text)
+                    || created.iter().any(|t| {
+                        l.text.to_ascii_lowercase().contains(&format!("\"{t}\""))
+                            || l.text.contains(&format!(":{t}"))
+                            || l.text.to_ascii_lowercase().contains(&format!("'{t}'"))
+                    });
+                if *rule == "migration-drop-table" && name_is_created && !relaxed(l.no) {
+                    continue;
+                }
+                push(
+                    out,
+                    rule,
+                    *sev,
+                    l.no,
+                    msg.replace("{m}", &quote(m.as_str())),
+                );
+            }
+        }
+        if (l.text.contains("add_index") && !l.text.contains("algorithm: :concurrently"))
+            || (l.text.contains("op.create_index(")
+                && !l.text.contains("postgresql_concurrently=True"))
+            || l.text.contains("migrations.AddIndex(")
+        {
+            let table = created.iter().any(|t| l.text.contains(t.as_str()));
+            if !table {
+                push(out, "migration-index-not-concurrent", Severity::Medium, l.no, "Builds an index in a migration without asking for a concurrent build: writes to the table block while it runs.".to_string());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_span_lines_and_split_on_semicolons() {
+        let lines = [
+            Line {
+                no: 3,
+                text: "DELETE FROM sessions",
+            },
+            Line {
+                no: 4,
+                text: "  WHERE expires_at < now(); UPDATE users",
+            },
+            Line {
+                no: 5,
+                text: "SET active = false;",
+            },
+        ];
+        let s = statements(lines.iter());
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].0, 3);
+        assert!(s[0].1.contains("WHERE"));
+        assert_eq!(s[1].0, 4);
+        assert_eq!(s[1].1, "UPDATE users SET active = false");
+    }
+
+    #[test]
+    fn down_files_are_rollbacks() {
+        assert!(is_down_file("db/migrations/0042_orders.down.sql"));
+        assert!(!is_down_file("db/migrations/0042_orders.up.sql"));
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn destructive_statements_in_migrations() {
+        let hit = |sql: &str| rules_hit("db/migrations/0001_x.sql", None, Some(sql));
+        assert_eq!(hit("DROP TABLE orders;"), vec!["sql-drop-table"]);
+        assert_eq!(
+            hit("ALTER TABLE users DROP COLUMN ssn;"),
+            vec!["sql-drop-column"]
+        );
+        assert_eq!(
+            hit("DELETE FROM sessions;"),
+            vec!["sql-delete-without-where"]
+        );
+        assert!(hit("DELETE FROM sessions WHERE expires_at < now();").is_empty());
+        assert_eq!(
+            hit("ALTER TABLE users ADD COLUMN plan TEXT NOT NULL;"),
+            vec!["sql-not-null-without-default"]
+        );
+        assert!(hit("ALTER TABLE users ADD COLUMN plan TEXT NOT NULL DEFAULT 'free';").is_empty());
+        assert_eq!(
+            hit("CREATE INDEX users_email ON users (email);"),
+            vec!["sql-index-not-concurrent"]
+        );
+        assert!(hit("CREATE INDEX CONCURRENTLY users_email ON users (email);").is_empty());
+        assert!(hit("CREATE TABLE t (id int);\nCREATE INDEX t_id ON t (id);").is_empty());
+        // Fixtures and rollbacks are expected to drop things.
+        assert!(rules_hit("tests/fixtures/reset.sql", None, Some("DROP TABLE orders;")).is_empty());
+        let f = crate::risk::findings(
+            &crate::risk::testkit::diff_of(
+                "db/migrations/0001_x.down.sql",
+                None,
+                Some("DROP TABLE orders;"),
+            ),
+            &crate::risk::Contents::new(),
+            &crate::risk::RuleSet::builtin(),
+        );
+        assert_eq!(f[0].severity, crate::risk::Severity::Low);
+    }
+}

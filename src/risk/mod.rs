@@ -1,0 +1,493 @@
+//! The risk engine: findings a senior engineer would point at, the blast radius
+//! of a change, and a score from both. Plain data in, plain data out: the rule
+//! modules read the `Diff` model and never touch git2 or the UI; `analyse_change`
+//! is the one piece of glue that asks the `Repo` for what the engine needs.
+//!
+//! One module per concern: `infra` (Terraform, Kubernetes, CloudFormation),
+//! `migrations` (SQL and ORM migrations), `security`, `secrets`, `errors`
+//! (swallowed errors), `testing` (weakened tests), `delivery` (CI/CD, scripts,
+//! timeouts and flags), `supply` (dependencies), `text` (Trojan Source, control
+//! characters), `gate` (countersign's own files, CODEOWNERS, branch protection).
+//! `rules` holds the data-driven pattern rules (built-in `assets/rules.toml` plus
+//! the repository's `.countersign/rules.toml`), `score` turns it all into 0–100.
+
+pub mod blast;
+pub mod delivery;
+pub mod errors;
+pub mod gate;
+pub mod infra;
+pub mod lang;
+pub mod migrations;
+pub mod rules;
+pub mod score;
+pub mod secrets;
+pub mod security;
+pub mod supply;
+pub mod testing;
+pub mod text;
+
+mod analyse;
+
+pub use analyse::{
+    RULES_PATH, analyse_change, analyse_diff, analyse_range, blast_for, load_rules, report_for,
+};
+pub use blast::Blast;
+pub use rules::RuleSet;
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diff::{Diff, FileDiff, FileStatus, LineKind, MinusPlus};
+use lang::FileClass;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// Parses `low`, `medium`, `high` or `critical`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" | "info" => Some(Severity::Low),
+            "medium" | "moderate" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// One step up (critical stays critical).
+    pub fn raised(self) -> Severity {
+        match self {
+            Severity::Low => Severity::Medium,
+            Severity::Medium => Severity::High,
+            _ => Severity::Critical,
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which side of the diff a finding's line counts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// The new file (added and context lines).
+    New,
+    /// The old file (removed lines).
+    Old,
+}
+
+impl Side {
+    /// The same side in the diff model's terms.
+    pub fn diff_side(self) -> crate::diff::Side {
+        match self {
+            Side::New => crate::diff::Side::Plus,
+            Side::Old => crate::diff::Side::Minus,
+        }
+    }
+}
+
+/// One thing a senior would point at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The rule's id, e.g. `tf-prevent-destroy-removed`.
+    pub rule: String,
+    pub severity: Severity,
+    pub path: String,
+    /// The line on the new side (old side for removals); `None` for the whole file.
+    pub line: Option<u32>,
+    /// Which side `line` counts on: `new` or `old` (removals).
+    pub side: Side,
+    /// Why, in a sentence.
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding on an added line (or the whole file when `line` is `None`).
+    pub fn added(
+        rule: &str,
+        severity: Severity,
+        path: &str,
+        line: Option<u32>,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            rule: rule.to_string(),
+            severity,
+            path: path.to_string(),
+            line,
+            side: Side::New,
+            message: message.into(),
+        }
+    }
+
+    /// A finding on a removed line.
+    pub fn removed(
+        rule: &str,
+        severity: Severity,
+        path: &str,
+        line: Option<u32>,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            side: Side::Old,
+            ..Finding::added(rule, severity, path, line, message)
+        }
+    }
+}
+
+/// The full risk report of a change (`risk --json` prints it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskReport {
+    pub score: u8,
+    /// `low`, `medium`, `high` or `critical`.
+    pub level: Severity,
+    /// Most severe first.
+    pub findings: Vec<Finding>,
+    pub blast: Blast,
+    /// How the score was made, term by term, for the curious reviewer.
+    pub breakdown: score::Breakdown,
+    /// Problems met on the way (e.g. a broken rules file), in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl RiskReport {
+    /// Findings of one file, for the review screen's gutter.
+    pub fn findings_for<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings.iter().filter(move |f| f.path == path)
+    }
+}
+
+/// One line of a file's diff, as the rules see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    /// The line number on its side.
+    pub no: u32,
+    pub text: &'a str,
+}
+
+/// Full contents of selected files (manifests, lockfiles), old and new side,
+/// keyed by path; rules that need more than the hunks read them.
+pub type Contents = HashMap<String, MinusPlus<Option<String>>>;
+
+/// A changed file as the rules see it.
+pub struct FileView<'a> {
+    pub file: &'a FileDiff,
+    /// The new path, else the old one.
+    pub path: &'a str,
+    pub class: FileClass,
+    pub added: Vec<Line<'a>>,
+    pub removed: Vec<Line<'a>>,
+    /// The file is on a critical path (built-in or `critical_paths`).
+    pub critical: bool,
+    pub contents: Option<&'a MinusPlus<Option<String>>>,
+    /// Every line the hunks show on the new side (context and added), by number.
+    pub new_lines: HashMap<u32, &'a str>,
+    /// Lines (new side, and old side for removals) inside an inline test
+    /// module such as Rust's `#[cfg(test)] mod tests`.
+    pub test_lines: std::collections::HashSet<(bool, u32)>,
+}
+
+impl<'a> FileView<'a> {
+    /// Builds the view of one file.
+    pub fn new(file: &'a FileDiff, contents: &'a Contents, rules: &RuleSet) -> FileView<'a> {
+        let path = file.display_path();
+        let mut added = Vec::new();
+        let mut removed = Vec::new();
+        let mut new_lines = HashMap::new();
+        let mut test_lines = std::collections::HashSet::new();
+        if path.ends_with(".rs") {
+            for h in &file.hunks {
+                let mut in_test =
+                    h.section.contains("mod tests") || h.section.contains("mod test ");
+                for l in &h.lines {
+                    let t = l.content.trim_start();
+                    if t.starts_with("#[cfg(test)]") || t.starts_with("mod tests") {
+                        in_test = true;
+                    }
+                    if in_test {
+                        if let Some(n) = l.new_no {
+                            test_lines.insert((true, n));
+                        }
+                        if l.kind == LineKind::Removed
+                            && let Some(n) = l.old_no
+                        {
+                            test_lines.insert((false, n));
+                        }
+                    }
+                }
+            }
+        }
+        for l in file.hunks.iter().flat_map(|h| &h.lines) {
+            if let Some(n) = l.new_no {
+                new_lines.insert(n, l.content.as_str());
+            }
+            match l.kind {
+                LineKind::Added => added.push(Line {
+                    no: l.new_no.unwrap_or(0),
+                    text: &l.content,
+                }),
+                LineKind::Removed => removed.push(Line {
+                    no: l.old_no.unwrap_or(0),
+                    text: &l.content,
+                }),
+                LineKind::Context => {}
+            }
+        }
+        FileView {
+            file,
+            path,
+            class: FileClass::of(path),
+            added,
+            removed,
+            critical: rules.is_critical(path)
+                || file
+                    .path
+                    .minus
+                    .as_deref()
+                    .is_some_and(|p| rules.is_critical(p)),
+            contents: contents.get(path),
+            new_lines,
+            test_lines,
+        }
+    }
+
+    /// True when an added line sits in an inline test module.
+    pub fn test_line(&self, no: u32) -> bool {
+        self.test_lines.contains(&(true, no))
+    }
+
+    /// True when a removed line sat in an inline test module.
+    pub fn test_line_old(&self, no: u32) -> bool {
+        self.test_lines.contains(&(false, no))
+    }
+
+    /// True when the whole file was deleted.
+    pub fn deleted(&self) -> bool {
+        self.file.status == FileStatus::Deleted
+    }
+
+    /// True when the whole file is new.
+    pub fn created(&self) -> bool {
+        self.file.status == FileStatus::Added
+    }
+
+    /// Added lines that are production code (not comments, not inline tests).
+    pub fn added_code(&self) -> impl Iterator<Item = &Line<'a>> {
+        self.added
+            .iter()
+            .filter(|l| !self.class.is_comment(l.text) && !self.test_line(l.no))
+    }
+
+    /// Removed lines that were production code (not comments, not inline tests).
+    pub fn removed_code(&self) -> impl Iterator<Item = &Line<'a>> {
+        self.removed
+            .iter()
+            .filter(|l| !self.class.is_comment(l.text) && !self.test_line_old(l.no))
+    }
+
+    /// The full new text, when it was loaded.
+    pub fn new_text(&self) -> Option<&str> {
+        self.contents.and_then(|c| c.plus.as_deref())
+    }
+
+    /// The full old text, when it was loaded.
+    pub fn old_text(&self) -> Option<&str> {
+        self.contents.and_then(|c| c.minus.as_deref())
+    }
+}
+
+/// The whole change as the rules see it.
+pub struct ChangeView<'a> {
+    pub files: Vec<FileView<'a>>,
+}
+
+/// Finds everything the rules find in a diff. `contents` holds full texts of the
+/// files `wants_contents` asked for (it may be empty: those rules then work from
+/// the hunks alone).
+pub fn findings(diff: &Diff, contents: &Contents, rules: &RuleSet) -> Vec<Finding> {
+    let files: Vec<FileView<'_>> = diff
+        .files
+        .iter()
+        .map(|f| FileView::new(f, contents, rules))
+        .collect();
+    let change = ChangeView { files };
+    let mut out = Vec::new();
+    for f in &change.files {
+        let mut local = Vec::new();
+        gate::check(f, &mut local);
+        text::check(f, &mut local);
+        if !f.file.binary {
+            infra::check(f, &change, &mut local);
+            migrations::check(f, &change, &mut local);
+            security::check(f, &change, &mut local);
+            secrets::check(f, &mut local);
+            errors::check(f, &mut local);
+            testing::check(f, &change, &mut local);
+            delivery::check(f, &change, &mut local);
+            rules.check_patterns(f, &mut local);
+        }
+        supply::check(f, &change, &mut local);
+        if f.critical {
+            // On a path the repository marks critical, what would be worth a look
+            // elsewhere is worth a senior's attention.
+            for x in &mut local {
+                let knob = ["config-", "dep-", "image-"]
+                    .iter()
+                    .any(|p| x.rule.starts_with(p));
+                if x.severity == Severity::Medium && !knob {
+                    x.severity = Severity::High;
+                    x.message.push_str(" This file is on a critical path.");
+                }
+            }
+        }
+        out.extend(local);
+    }
+    testing::check_change(&change, &mut out);
+    supply::check_change(&change, &mut out);
+    rules.apply_silences(&mut out);
+    tidy(&mut out);
+    out
+}
+
+/// At most this many findings of one rule in one file are kept.
+const PER_RULE_AND_FILE: usize = 8;
+
+/// Sorts (most severe first, then by path and line), removes duplicates and caps
+/// repeats of one rule in one file.
+fn tidy(out: &mut Vec<Finding>) {
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.rule.cmp(&b.rule))
+    });
+    out.dedup_by(|a, b| {
+        a.rule == b.rule && a.path == b.path && a.line == b.line && a.side == b.side
+    });
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    out.retain(|f| {
+        let n = seen.entry((f.rule.clone(), f.path.clone())).or_insert(0);
+        *n += 1;
+        *n <= PER_RULE_AND_FILE
+    });
+}
+
+/// Scores findings and blast radius into a report.
+pub fn report(findings: Vec<Finding>, blast: Blast, lines_changed: u32) -> RiskReport {
+    let breakdown = score::score(&findings, &blast, lines_changed);
+    RiskReport {
+        score: breakdown.total,
+        level: breakdown.level,
+        findings,
+        blast,
+        breakdown,
+        warnings: Vec::new(),
+    }
+}
+
+/// Shortens a line for quoting inside a message.
+pub(crate) fn quote(text: &str) -> String {
+    let t = text.trim();
+    let mut s: String = t.chars().take(80).collect();
+    if t.chars().count() > 80 {
+        s.push('…');
+    }
+    crate::sanitize::escape_line(&s)
+}
+
+/// Test helpers: a one-file diff made with `similar`, and the findings on it.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use super::*;
+    use crate::diff::{DiffLine, Hunk};
+
+    /// The diff of one file from `old` to `new` (`None` = absent on that side).
+    pub fn diff_of(path: &str, old: Option<&str>, new: Option<&str>) -> Diff {
+        let (a, b) = (old.unwrap_or(""), new.unwrap_or(""));
+        let text = similar::TextDiff::from_lines(a, b);
+        let mut lines = Vec::new();
+        let (mut adds, mut dels) = (0, 0);
+        for c in text.iter_all_changes() {
+            let kind = match c.tag() {
+                similar::ChangeTag::Equal => LineKind::Context,
+                similar::ChangeTag::Insert => LineKind::Added,
+                similar::ChangeTag::Delete => LineKind::Removed,
+            };
+            adds += u32::from(kind == LineKind::Added);
+            dels += u32::from(kind == LineKind::Removed);
+            lines.push(DiffLine {
+                kind,
+                old_no: c.old_index().map(|i| i as u32 + 1),
+                new_no: c.new_index().map(|i| i as u32 + 1),
+                content: c.value().trim_end_matches('\n').to_string(),
+                no_newline: false,
+                invalid_utf8: false,
+            });
+        }
+        let status = match (old, new) {
+            (None, _) => FileStatus::Added,
+            (_, None) => FileStatus::Deleted,
+            _ => FileStatus::Modified,
+        };
+        Diff {
+            files: vec![FileDiff {
+                path: MinusPlus::new(old.map(|_| path.to_string()), new.map(|_| path.to_string())),
+                status,
+                mode: MinusPlus::new(old.map(|_| 0o100644), new.map(|_| 0o100644)),
+                blob: MinusPlus::default(),
+                similarity: None,
+                binary: false,
+                size: MinusPlus::default(),
+                additions: adds,
+                deletions: dels,
+                hunks: vec![Hunk {
+                    old_start: 1,
+                    old_lines: dels,
+                    new_start: 1,
+                    new_lines: adds,
+                    section: String::new(),
+                    lines,
+                }],
+            }],
+        }
+    }
+
+    /// The rule ids found when `path` changes from `old` to `new`.
+    pub fn rules_hit(path: &str, old: Option<&str>, new: Option<&str>) -> Vec<String> {
+        findings(
+            &diff_of(path, old, new),
+            &Contents::new(),
+            &RuleSet::builtin(),
+        )
+        .into_iter()
+        .map(|f| f.rule)
+        .collect()
+    }
+}
+#[cfg(test)]
+mod cases;

@@ -1,0 +1,457 @@
+//! Data-driven rules: the built-in pattern rules (`assets/rules.toml`) merged with
+//! the repository's `.countersign/rules.toml`, which adds rules (path globs,
+//! regexes on added or removed lines, a severity and a message), marks critical
+//! paths, and silences a built-in rule for some paths with a reason.
+//!
+//! A broken rules file is an error that names its line; callers then fall back to
+//! the built-in rules (`RuleSet::builtin`), so the queue is never empty.
+
+use std::collections::HashMap;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use regex::Regex;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use super::{FileView, Finding, Severity, quote};
+
+/// The built-in rules and critical paths.
+pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
+
+/// Bumped whenever the engine's code rules change, so cached reports are redone.
+pub const ENGINE_VERSION: &str = "risk-engine-2";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    #[serde(default)]
+    critical_paths: Vec<Spanned<String>>,
+    #[serde(default, rename = "rule")]
+    rules: Vec<Spanned<RuleDef>>,
+    #[serde(default, rename = "silence")]
+    silences: Vec<Spanned<SilenceDef>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleDef {
+    id: String,
+    severity: Spanned<String>,
+    message: String,
+    #[serde(default)]
+    paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    added: Option<Spanned<String>>,
+    removed: Option<Spanned<String>>,
+    /// Also look in tests and fixtures.
+    #[serde(default)]
+    tests: bool,
+    /// Also look in docs.
+    #[serde(default)]
+    docs: bool,
+    /// Also look at comment lines.
+    #[serde(default)]
+    comments: bool,
+    /// Stay quiet when this other rule already fired on the file.
+    unless: Option<String>,
+    /// Lines matching this regex are never reported (e.g. local or test targets).
+    exclude_lines: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SilenceDef {
+    rule: String,
+    paths: Vec<Spanned<String>>,
+    reason: String,
+}
+
+/// One compiled pattern rule.
+#[derive(Debug, Clone)]
+pub struct PatternRule {
+    pub id: String,
+    pub severity: Severity,
+    pub message: String,
+    paths: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+    added: Option<Regex>,
+    removed: Option<Regex>,
+    tests: bool,
+    docs: bool,
+    comments: bool,
+    unless: Option<String>,
+    exclude_lines: Option<Regex>,
+}
+
+/// A silenced rule.
+#[derive(Debug, Clone)]
+pub struct Silence {
+    pub rule: String,
+    paths: GlobSet,
+    pub reason: String,
+}
+
+/// Every data rule in force, the critical paths and the silences.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub patterns: Vec<PatternRule>,
+    critical: GlobSet,
+    pub critical_globs: Vec<String>,
+    pub silences: Vec<Silence>,
+    /// Hash of everything that shapes a report (engine version and rule texts).
+    pub hash: String,
+}
+
+/// A problem in a rules file, with the line it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesError {
+    pub origin: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for RulesError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} line {}: {}; fix the file (the built-in rules are used until then)",
+            self.origin, self.line, self.message
+        )
+    }
+}
+
+impl std::error::Error for RulesError {}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Compiles a repository glob: a pattern without `/` matches the file name at any
+/// depth (as in .gitignore); otherwise it is anchored at the repository root.
+pub fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    let p = pattern.trim_start_matches('/');
+    let p = if p.contains('/') {
+        p.to_string()
+    } else {
+        format!("**/{p}")
+    };
+    let p = if p.ends_with('/') {
+        format!("{p}**")
+    } else {
+        p
+    };
+    GlobBuilder::new(&p).literal_separator(true).build()
+}
+
+impl RuleSet {
+    /// The built-in rules alone.
+    pub fn builtin() -> RuleSet {
+        RuleSet::load(None).expect("the built-in rules compile")
+    }
+
+    /// The built-in rules merged with a repository's rules file (`(text, origin)`).
+    pub fn load(repo: Option<(&str, &str)>) -> Result<RuleSet, RulesError> {
+        let mut patterns = Vec::new();
+        let mut critical = GlobSetBuilder::new();
+        let mut critical_globs = Vec::new();
+        let mut silences = Vec::new();
+        let mut hasher = Sha256::new();
+        hasher.update(ENGINE_VERSION);
+        hasher.update(BUILTIN_RULES);
+        let mut sources = vec![(BUILTIN_RULES, "built-in rules (assets/rules.toml)", true)];
+        if let Some((text, origin)) = repo {
+            hasher.update([0u8]);
+            hasher.update(text);
+            sources.push((text, origin, false));
+        }
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        for (text, origin, builtin) in sources {
+            let err = |offset: usize, message: String| RulesError {
+                origin: origin.to_string(),
+                line: line_of(text, offset),
+                message,
+            };
+            let file: RulesFile = toml::from_str(text).map_err(|e| {
+                let offset = e.span().map_or(0, |s| s.start);
+                err(offset, crate::config::one_line(e.message()))
+            })?;
+            for g in &file.critical_paths {
+                let compiled = glob(g.get_ref())
+                    .map_err(|e| err(g.span().start, format!("bad glob '{}': {e}", g.get_ref())))?;
+                critical.add(compiled);
+                critical_globs.push(g.get_ref().clone());
+            }
+            for r in file.rules {
+                let span = r.span();
+                let r = r.into_inner();
+                let severity = Severity::parse(r.severity.get_ref()).ok_or_else(|| {
+                    err(
+                        r.severity.span().start,
+                        format!(
+                            "severity '{}' is not one of low, medium, high, critical",
+                            r.severity.get_ref()
+                        ),
+                    )
+                })?;
+                if r.id.trim().is_empty() {
+                    return Err(err(span.start, "a rule needs a non-empty id".into()));
+                }
+                if let Some(prev) = ids.insert(r.id.clone(), line_of(text, span.start)) {
+                    if builtin {
+                        return Err(err(span.start, format!("rule id '{}' is used twice", r.id)));
+                    }
+                    let _ = prev;
+                    return Err(err(
+                        span.start,
+                        format!("rule id '{}' is already a rule; pick another id", r.id),
+                    ));
+                }
+                let regex = |s: &Option<Spanned<String>>| -> Result<Option<Regex>, RulesError> {
+                    s.as_ref()
+                        .map(|s| {
+                            Regex::new(s.get_ref()).map_err(|e| {
+                                err(
+                                    s.span().start,
+                                    format!(
+                                        "bad regex in rule '{}': {}",
+                                        r.id,
+                                        crate::config::one_line(&e.to_string())
+                                    ),
+                                )
+                            })
+                        })
+                        .transpose()
+                };
+                let globs = |gs: &[Spanned<String>]| -> Result<Option<GlobSet>, RulesError> {
+                    if gs.is_empty() {
+                        return Ok(None);
+                    }
+                    let mut b = GlobSetBuilder::new();
+                    for g in gs {
+                        b.add(glob(g.get_ref()).map_err(|e| {
+                            err(g.span().start, format!("bad glob '{}': {e}", g.get_ref()))
+                        })?);
+                    }
+                    Ok(Some(b.build().map_err(|e| err(span.start, e.to_string()))?))
+                };
+                let exclude_lines = regex(&r.exclude_lines)?;
+                patterns.push(PatternRule {
+                    added: regex(&r.added)?,
+                    removed: regex(&r.removed)?,
+                    paths: globs(&r.paths)?,
+                    exclude: globs(&r.exclude)?,
+                    id: r.id,
+                    severity,
+                    message: r.message,
+                    tests: r.tests,
+                    docs: r.docs,
+                    comments: r.comments,
+                    unless: r.unless,
+                    exclude_lines,
+                });
+            }
+            for s in file.silences {
+                let span = s.span();
+                let s = s.into_inner();
+                if s.reason.trim().is_empty() {
+                    return Err(err(
+                        span.start,
+                        format!("silencing '{}' needs a reason", s.rule),
+                    ));
+                }
+                if s.rule.starts_with("gate-") {
+                    return Err(err(
+                        span.start,
+                        format!(
+                            "'{}' guards the review gate itself and cannot be silenced",
+                            s.rule
+                        ),
+                    ));
+                }
+                let mut b = GlobSetBuilder::new();
+                for g in &s.paths {
+                    b.add(glob(g.get_ref()).map_err(|e| {
+                        err(g.span().start, format!("bad glob '{}': {e}", g.get_ref()))
+                    })?);
+                }
+                silences.push(Silence {
+                    rule: s.rule,
+                    paths: b.build().map_err(|e| err(span.start, e.to_string()))?,
+                    reason: s.reason,
+                });
+            }
+        }
+        Ok(RuleSet {
+            patterns,
+            critical: critical.build().expect("globs were checked one by one"),
+            critical_globs,
+            silences,
+            hash: hex(&hasher.finalize()[..12]),
+        })
+    }
+
+    /// True when `path` is on a critical path.
+    pub fn is_critical(&self, path: &str) -> bool {
+        self.critical.is_match(path)
+    }
+
+    /// Runs the pattern rules on one file.
+    pub fn check_patterns(&self, f: &FileView<'_>, out: &mut Vec<Finding>) {
+        for r in &self.patterns {
+            if (f.class.test_like() && !r.tests) || (f.class.docs && !r.docs) || f.class.vendored {
+                continue;
+            }
+            let path_ok = |p: &str| {
+                r.paths.as_ref().is_none_or(|g| g.is_match(p))
+                    && !r.exclude.as_ref().is_some_and(|g| g.is_match(p))
+            };
+            if !path_ok(f.path) {
+                continue;
+            }
+            if let Some(other) = &r.unless
+                && out.iter().any(|x| &x.rule == other && x.path == f.path)
+            {
+                continue;
+            }
+            if r.added.is_none() && r.removed.is_none() {
+                // A path rule: any change to these files.
+                out.push(Finding::added(
+                    &r.id,
+                    r.severity,
+                    f.path,
+                    None,
+                    r.message.clone(),
+                ));
+                continue;
+            }
+            let code = |t: &str| {
+                (r.comments || !f.class.is_comment(t))
+                    && !r.exclude_lines.as_ref().is_some_and(|x| x.is_match(t))
+            };
+            let tested = |l: &&super::Line<'_>, new: bool| {
+                !r.tests
+                    && if new {
+                        f.test_line(l.no)
+                    } else {
+                        f.test_line_old(l.no)
+                    }
+            };
+            if let Some(re) = &r.added {
+                for l in f.added.iter().filter(|l| code(l.text) && !tested(l, true)) {
+                    if let Some(m) = re.find(l.text) {
+                        out.push(Finding::added(
+                            &r.id,
+                            r.severity,
+                            f.path,
+                            Some(l.no),
+                            r.message.replace("{match}", &quote(m.as_str())),
+                        ));
+                    }
+                }
+            }
+            if let Some(re) = &r.removed {
+                let still: Vec<String> = f
+                    .added
+                    .iter()
+                    .filter_map(|l| re.find(l.text).map(|m| normalise(m.as_str())))
+                    .collect();
+                for l in f
+                    .removed
+                    .iter()
+                    .filter(|l| code(l.text) && !tested(l, false))
+                {
+                    if let Some(m) = re.find(l.text) {
+                        if still.contains(&normalise(m.as_str())) {
+                            continue; // moved, not removed
+                        }
+                        out.push(Finding::removed(
+                            &r.id,
+                            r.severity,
+                            f.path,
+                            Some(l.no),
+                            r.message.replace("{match}", &quote(m.as_str())),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Drops findings silenced for their path (the gate's own rules excepted).
+    pub fn apply_silences(&self, out: &mut Vec<Finding>) {
+        if self.silences.is_empty() {
+            return;
+        }
+        out.retain(|f| {
+            f.rule.starts_with("gate-")
+                || !self
+                    .silences
+                    .iter()
+                    .any(|s| s.rule == f.rule && s.paths.is_match(&f.path))
+        });
+    }
+}
+
+/// Whitespace-insensitive form of a matched snippet (to tell moves from removals).
+pub fn normalise(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_compile() {
+        let r = RuleSet::builtin();
+        assert!(r.patterns.len() > 10);
+        assert!(r.is_critical("services/payments/ledger.go"));
+        assert!(!r.is_critical("web/src/components/Button.tsx"));
+    }
+
+    #[test]
+    fn broken_rules_name_their_line() {
+        let text = "critical_paths = [\"billing/**\"]\n\n[[rule]]\nid = \"x\"\nseverity = \"high\"\nmessage = \"m\"\nadded = '(unclosed'\n";
+        let e = RuleSet::load(Some((text, ".countersign/rules.toml"))).unwrap_err();
+        assert_eq!(e.line, 7, "{e}");
+        assert!(e.to_string().contains(".countersign/rules.toml line 7"));
+        let e = RuleSet::load(Some(("[[rule]\n", "r.toml"))).unwrap_err();
+        assert_eq!(e.line, 1);
+        let e = RuleSet::load(Some((
+            "\n[[rule]]\nid = \"y\"\nseverity = \"urgent\"\nmessage = \"m\"\n",
+            "r.toml",
+        )))
+        .unwrap_err();
+        assert_eq!(e.line, 4, "{e}");
+    }
+
+    #[test]
+    fn silences_need_reasons_and_spare_the_gate() {
+        let e = RuleSet::load(Some((
+            "[[silence]]\nrule = \"sql-drop-table\"\npaths = [\"x/**\"]\nreason = \"\"\n",
+            "r",
+        )))
+        .unwrap_err();
+        assert!(e.message.contains("reason"));
+        let e = RuleSet::load(Some((
+            "[[silence]]\nrule = \"gate-countersign\"\npaths = [\"**\"]\nreason = \"no\"\n",
+            "r",
+        )))
+        .unwrap_err();
+        assert!(e.message.contains("cannot be silenced"));
+    }
+
+    #[test]
+    fn repo_rules_change_the_hash() {
+        let a = RuleSet::builtin().hash;
+        let b = RuleSet::load(Some(("critical_paths = [\"x/**\"]", "r"))).unwrap();
+        assert_ne!(a, b.hash);
+        assert!(b.is_critical("x/y.rs"));
+    }
+}

@@ -1,0 +1,449 @@
+//! Secrets and credentials: provider key formats (AWS, GitHub, Slack, Stripe,
+//! Google, OpenAI, Anthropic, private keys, …), credentials in URLs, high-entropy
+//! values assigned to names like `password` or `api_key`, and key files committed
+//! whole. In tests and fixtures a real-looking key is still worth a look, but is
+//! usually a fake: it is reported one level lower.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Severity};
+
+struct Provider {
+    name: &'static str,
+    re: Regex,
+}
+
+static PROVIDERS: LazyLock<Vec<Provider>> = LazyLock::new(|| {
+    let p = |name, re: &str| Provider {
+        name,
+        re: Regex::new(re).expect("provider regex"),
+    };
+    vec![
+        p(
+            "an AWS access key id",
+            r"\b(AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b",
+        ),
+        p(
+            "a GitHub token",
+            r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{60,}",
+        ),
+        p("a GitLab token", r"\bglpat-[A-Za-z0-9_-]{20}\b"),
+        p("a Slack token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
+        p(
+            "a Slack webhook",
+            r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,}",
+        ),
+        p("a Stripe live key", r"\b(sk|rk)_live_[A-Za-z0-9]{20,}"),
+        p("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
+        p("an Anthropic API key", r"\bsk-ant-[A-Za-z0-9_-]{30,}"),
+        p(
+            "an OpenAI API key",
+            r"\bsk-(proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|\bsk-proj-[A-Za-z0-9_-]{40,}",
+        ),
+        p(
+            "a private key",
+            r"-----BEGIN ((RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----",
+        ),
+        p("an npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+        p("a PyPI token", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+        p(
+            "a SendGrid key",
+            r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+        ),
+        p("a Twilio key", r"\bSK[0-9a-f]{32}\b"),
+        p("a Mailgun key", r"\bkey-[0-9a-f]{32}\b"),
+        p(
+            "a Google service account key",
+            r#""private_key_id"\s*:\s*"[0-9a-f]{40}""#,
+        ),
+        p("a Shopify token", r"\bshp(at|ss|ca|pa)_[a-fA-F0-9]{32}\b"),
+        p(
+            "a Datadog/Heroku-style key",
+            r#"(?i)(dd_api_key|heroku_api_key)\s*[:=]\s*["']?[0-9a-f]{32}"#,
+        ),
+        p(
+            "a password inside a connection URL",
+            r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'\x22]{1,64}:[^\s@/'\x22$<{]{3,128}@[\w.-]+",
+        ),
+    ]
+});
+
+static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)\b([a-z0-9_.-]*(secret|token|passw(or)?d|passwd|pwd|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|auth[_-]?key|signing[_-]?key|credentials?)[a-z0-9_]*)["']?\s*(:=|=>|=|:)\s*["'`]([^"'`\s]{8,})["'`]"#,
+    )
+    .expect("assignment regex")
+});
+
+static UNQUOTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)^\s*(?:-\s*)?(?:export\s+)?([a-z0-9_.-]*(secret|token|passw(or)?d|passwd|pwd|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?)[a-z0-9_.-]*)\s*[:=]\s*([^\s"'`#]{10,})\s*$"#,
+    )
+    .expect("unquoted assignment regex")
+});
+
+/// Config files where values are written without quotes.
+fn unquoted_config(path: &str) -> bool {
+    let n = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [
+        ".yml",
+        ".yaml",
+        ".properties",
+        ".ini",
+        ".cfg",
+        ".conf",
+        ".env",
+    ]
+    .iter()
+    .any(|e| n.ends_with(e))
+        || n.starts_with(".env")
+}
+
+/// Values that are obviously not real secrets.
+fn placeholder(v: &str) -> bool {
+    let l = v.to_ascii_lowercase();
+    [
+        "example",
+        "changeme",
+        "change_me",
+        "change-me",
+        "placeholder",
+        "dummy",
+        "sample",
+        "xxxx",
+        "****",
+        "your_",
+        "your-",
+        "<",
+        "${",
+        "{{",
+        "%(",
+        "process.env",
+        "os.environ",
+        "env(",
+        "getenv",
+        "redacted",
+        "notasecret",
+        "not-a-secret",
+        "test",
+        "fake",
+        "mock",
+        "todo",
+        "secret_key_base",
+        "insecure",
+        "localhost",
+        "password123",
+        "hunter2",
+        "replace",
+        "insert-",
+        "insert_",
+        "generate",
+        "random",
+        "required",
+        "here",
+    ]
+    .iter()
+    .any(|p| l.contains(p))
+        || v.chars().all(|c| c == v.chars().next().unwrap_or('x'))
+}
+
+/// Shannon entropy in bits per character.
+pub fn entropy(s: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    let mut n = 0u32;
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / f64::from(n);
+            -p * p.log2()
+        })
+        .sum()
+}
+
+fn looks_random(v: &str) -> bool {
+    let classes = [
+        v.chars().any(|c| c.is_ascii_lowercase()),
+        v.chars().any(|c| c.is_ascii_uppercase()),
+        v.chars().any(|c| c.is_ascii_digit()),
+        v.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    v.len() >= 12 && entropy(v) >= 3.3 && classes >= 2 && !v.contains(' ')
+}
+
+static JWT_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(jwt|jsonwebtoken|jose|Jwts?)\.(sign|encode|verify|decode)\s*\([^,]+,\s*["']([^"']{6,})["']"#).unwrap()
+});
+
+/// Names of files that are themselves credentials.
+fn secret_file(path: &str) -> Option<&'static str> {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if matches!(
+        name.as_str(),
+        "id_rsa" | "id_ed25519" | "id_ecdsa" | "id_dsa"
+    ) {
+        return Some("a private SSH key");
+    }
+    if name == ".env"
+        || (name.starts_with(".env.")
+            && !name.ends_with(".example")
+            && !name.ends_with(".sample")
+            && !name.ends_with(".template")
+            && !name.ends_with(".dist"))
+    {
+        return Some("an environment file with live settings");
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext {
+        "pem" | "key" | "p12" | "pfx" | "jks" | "keystore" | "ppk" => {
+            Some("a key or certificate store")
+        }
+        _ if name == "credentials" || name == ".npmrc" || name == ".pypirc" || name == ".netrc" => {
+            Some("a credentials file")
+        }
+        _ => None,
+    }
+}
+
+/// Flags credentials on added lines and committed key files.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.docs && !f.path.ends_with(".env") {
+        // Docs carry example keys; provider formats are still checked below.
+    }
+    let lname = f.path.to_ascii_lowercase();
+    let template = [".example", ".sample", ".template", ".dist", ".tmpl"]
+        .iter()
+        .any(|e| lname.ends_with(e) || lname.contains(&format!("{e}.")));
+    let lower_if_test = |s: Severity| {
+        if f.class.test_like() || f.class.docs || template {
+            match s {
+                Severity::Critical => Severity::Medium,
+                Severity::High => Severity::Low,
+                s => s,
+            }
+        } else {
+            s
+        }
+    };
+    if !f.deleted()
+        && let Some(what) = f.file.path.plus.as_deref().and_then(secret_file)
+    {
+        out.push(Finding::added(
+                "secret-file",
+                lower_if_test(Severity::High),
+                f.path,
+                None,
+                format!("Commits {what}: anything in it is now readable by everyone with the repository, forever (history keeps it)."),
+            ));
+    }
+    for l in &f.added {
+        let inline_test = f.test_line(l.no);
+        let lower_if_test = |s: Severity| {
+            let s = lower_if_test(s);
+            match (inline_test, s) {
+                (true, Severity::Critical) => Severity::Medium,
+                (true, Severity::High) => Severity::Low,
+                (_, s) => s,
+            }
+        };
+        let mut hit = false;
+        for p in PROVIDERS.iter() {
+            if let Some(m) = p.re.find(l.text) {
+                let s = m.as_str();
+                if placeholder(s) || s.contains("EXAMPLE") {
+                    continue;
+                }
+                if p.name.starts_with("a password inside") {
+                    // user:password@host: skip placeholders and variables.
+                    let cred = s.split("://").nth(1).unwrap_or("");
+                    let pass = cred
+                        .split(':')
+                        .nth(1)
+                        .unwrap_or("")
+                        .split('@')
+                        .next()
+                        .unwrap_or("");
+                    if placeholder(pass)
+                        || pass.len() < 4
+                        || pass.starts_with('$')
+                        || pass == "password"
+                        || pass == "postgres"
+                        || pass == "root"
+                        || pass == "guest"
+                    {
+                        continue;
+                    }
+                }
+                out.push(Finding::added(
+                    "secret-provider-key",
+                    lower_if_test(Severity::Critical),
+                    f.path,
+                    Some(l.no),
+                    format!(
+                        "Adds what looks like {}: once pushed it must be treated as leaked and rotated, whatever happens to this change.",
+                        p.name
+                    ),
+                ));
+                hit = true;
+                break;
+            }
+        }
+        if hit || f.class.is_comment(l.text) {
+            continue;
+        }
+        if let Some(c) = JWT_LITERAL.captures(l.text)
+            && !placeholder(&c[3])
+        {
+            out.push(Finding::added(
+                "secret-assignment",
+                lower_if_test(Severity::High),
+                f.path,
+                Some(l.no),
+                "Signs or checks tokens with a key written in the code: anyone with the repository can mint valid tokens.",
+            ));
+            continue;
+        }
+        let unquoted = unquoted_config(f.path)
+            .then(|| UNQUOTED.captures(l.text))
+            .flatten()
+            .map(|c| {
+                (
+                    c.get(1).map_or("", |m| m.as_str()),
+                    c.get(4).map_or("", |m| m.as_str()),
+                )
+            });
+        let quoted = ASSIGNMENT.captures_iter(l.text).map(|c| {
+            (
+                c.get(1).map_or("", |m| m.as_str()),
+                c.get(5).map_or("", |m| m.as_str()),
+            )
+        });
+        for (name, value) in unquoted.into_iter().chain(quoted) {
+            if value.starts_with('$')
+                || value.starts_with('{')
+                || value.starts_with('<')
+                || value.starts_with('/')
+            {
+                continue;
+            }
+            if placeholder(value) || !looks_random(value) {
+                continue;
+            }
+            let lname = name.to_ascii_lowercase();
+            if lname.contains("token_url")
+                || lname.contains("endpoint")
+                || lname.ends_with("_path")
+                || lname.ends_with("_file")
+                || lname.ends_with("_name")
+                || lname.ends_with("_id")
+                || lname.contains("header")
+            {
+                continue;
+            }
+            out.push(Finding::added(
+                "secret-assignment",
+                lower_if_test(Severity::High),
+                f.path,
+                Some(l.no),
+                format!(
+                    "Assigns a random-looking literal to '{}': a credential in the code is a credential in every clone; read it from the secret store instead.",
+                    crate::sanitize::escape_line(name)
+                ),
+            ));
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_separates_keys_from_words() {
+        assert!(looks_random("q8Zr2LkP0vX7mN4tB9wE"));
+        assert!(!looks_random("correcthorsebattery"));
+        assert!(placeholder("changeme-please"));
+        assert!(placeholder("${DB_PASSWORD}"));
+    }
+
+    #[test]
+    fn key_formats_are_recognised() {
+        let hit = |s: &str| PROVIDERS.iter().any(|p| p.re.is_match(s));
+        assert!(hit("aws_access_key_id = AKIAZ7Q3M4XK2P9LWV5R"));
+        assert!(hit("-----BEGIN OPENSSH PRIVATE KEY-----"));
+        assert!(hit(
+            "url = \"postgres://svc:Vx9!kq2Lm@db.internal:5432/app\""
+        ));
+        assert!(!hit("let url = \"https://example.com/path\";"));
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn secrets_in_code_config_and_tests() {
+        assert_eq!(
+            rules_hit(
+                "app/config.py",
+                None,
+                Some("API_KEY = \"q8Zr2LkP0vX7mN4tB9wE\"\n")
+            ),
+            vec!["secret-assignment"]
+        );
+        assert!(
+            rules_hit(
+                "app/config.py",
+                None,
+                Some("API_KEY = os.environ[\"API_KEY\"]\n")
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            rules_hit(
+                "deploy/app.yaml",
+                None,
+                Some("  DB_PASSWORD: Qv8rT2mLx9Wk4pZs\n")
+            ),
+            vec!["secret-assignment"]
+        );
+        assert!(
+            rules_hit(
+                "deploy/app.yaml",
+                None,
+                Some("  DB_PASSWORD: ${DB_PASSWORD}\n")
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            rules_hit(
+                ".env.example",
+                None,
+                Some("SECRET_KEY=replace-with-50-random-characters\n")
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            rules_hit(
+                "certs/server.key",
+                None,
+                Some("-----BEGIN PRIVATE KEY-----\n")
+            ),
+            vec!["secret-provider-key", "secret-file"]
+        );
+    }
+}

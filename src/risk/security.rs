@@ -1,0 +1,231 @@
+//! Security checks that need more than a pattern: authentication and
+//! authorization checks that were removed (and not added back elsewhere in the
+//! same file), and whole auth modules deleted. Pattern-shaped security rules
+//! (TLS verification off, eval, shell and SQL injection, permissive CORS, auth
+//! switched off) are data in assets/rules.toml; secrets live in `secrets`.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Severity, quote};
+
+static AUTH_CHECK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(@login_required|@requires?_auth\w*|@auth_required|@permission_required|@admin_required|@jwt_required|@PreAuthorize|@Secured|@RolesAllowed|\[Authorize\b|before_action\s+:(authenticate\w*|require_\w+|authorize\w*|ensure_\w+)|\b(requireAuth|requireAdmin|requireRole|requireUser|requirePermission|ensureAuthenticated|ensureLoggedIn|isAuthenticated|is_authenticated|checkPermission|check_permission|has_permission|hasPermission|hasRole|has_role|require_role|verifyToken|verify_token|verifyJwt|verify_jwt|validateToken|validate_token|jwt\.verify|authMiddleware|auth_middleware|authenticate!?|authorize!?|ensure_admin|is_admin|isAdmin|is_superuser|permission_classes|IsAuthenticated|RequireAuthorization|RequireAuthenticatedUser|can_access|canAccess|authorizeRequest|policy_scope|verify_authorized|current_user_can|check_access|assert_owner|ensureOwner|requireScope|require_scope)\b|Depends\(\s*(get_current\w*|require\w*|verify\w*|auth\w*|check\w*|current_\w*user\w*)|\bauth\w*\.(Require|Middleware|Check|Verify|Authenticate|Authorize|Guard|Protect)\w*|@UseGuards\([^)]*\)|canActivate|\b(constructEvent|verify_signature|verifySignature|validate_signature|validateSignature|VerifySignature|ValidateSignature|compare_digest|timingSafeEqual|verify_webhook|verifyWebhook|CsrfViewMiddleware|AuthenticationMiddleware|csrf_protect|protect_from_forgery|VerifyCsrfToken|ValidateAntiForgeryToken|UseAuthentication|UseAuthorization)\b|(?i:\broles?\b[^\n]{0,40}["'](admin|superuser|owner|staff|root)["'])|(?i:\b(status|abort|HttpResponse|Response|res\.sendStatus|head)\s*\(?\s*:?\s*(401|403|forbidden|unauthorized)\b)|(?i:\bHTTP_?(401|403)\w*)|\b(StatusForbidden|StatusUnauthorized|PermissionDenied|AccessDenied\w*|Forbidden(Error|Exception)|Unauthorized(Error|Exception)|HttpStatus\.(FORBIDDEN|UNAUTHORIZED)|SC_(FORBIDDEN|UNAUTHORIZED)|NotAuthorized\w*|AuthorizationError|AuthenticationError)\b|(?i:\b(is|has)_?(admin|superuser|staff|owner|role|roles|permission|permissions|access|scope)\w*\b)|\b(helmet|csurf|csrfProtection|rateLimit|rateLimiter|RateLimiter)\b|(?i:\b(require|ensure|check|verify|assert|must|enforce)_?(admin|authn?|authenticated|authorized|role|roles|permissions?|login|logged_?in|owner|ownership|scopes?|staff|superuser|access|session|token|jwt|csrf)\b))"#,
+    )
+    .unwrap()
+});
+
+static SQL_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)["'`]\s*(select\s.+\sfrom\s|insert\s+into\s|update\s+[\w."`]+\s+set\s|delete\s+from\s)"#).unwrap()
+});
+static CONCAT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(["'`]\s*(\+|\.|\|\|)\s*[$@]?[A-Za-z_(]|[$@]?[A-Za-z_)\]]\s*(\+|\.)\s*["'`]|\$\{[^}]+\}|#\{[^}]+\}|["']\s*%\s*[\w(]|\.format\(|\$_(GET|POST|REQUEST|COOKIE)|\{\s*[a-z_][\w.]*\s*\})"#).unwrap()
+});
+
+/// True when a line builds SQL text by pasting values into it.
+pub fn sql_concatenation(line: &str) -> bool {
+    SQL_TEXT
+        .find(line)
+        .is_some_and(|m| CONCAT.is_match(&line[m.start()..]))
+}
+
+/// Paths whose deletion removes a guard for everything behind it.
+fn auth_module(path: &str) -> bool {
+    let l = path.to_ascii_lowercase();
+    [
+        "auth",
+        "permission",
+        "guard",
+        "policy",
+        "policies",
+        "acl",
+        "rbac",
+        "csrf",
+        "session",
+    ]
+    .iter()
+    .any(|m| l.rsplit('/').next().unwrap_or(&l).contains(m))
+        && !l.contains("author")
+}
+
+/// Security rules for one file.
+pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
+    if f.class.test_like() || f.class.docs || f.class.vendored {
+        return;
+    }
+    if f.deleted() {
+        if auth_module(f.path) && f.removed.iter().any(|l| AUTH_CHECK.is_match(l.text)) {
+            out.push(Finding::removed(
+                "sec-auth-module-deleted",
+                Severity::High,
+                f.path,
+                None,
+                "Deletes a module that performs authentication or authorization checks: make sure every route it guarded is still guarded.",
+            ));
+        }
+        return;
+    }
+    if !matches!(
+        f.class.lang,
+        super::lang::Lang::Sql
+            | super::lang::Lang::Markdown
+            | super::lang::Lang::Yaml
+            | super::lang::Lang::Json
+    ) && let Some(l) = f.added_code().find(|l| sql_concatenation(l.text))
+    {
+        out.push(Finding::added(
+                "sec-sql-string-building",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!("Builds SQL by pasting values into the string ({}): use bind parameters, or this is an SQL injection.", quote(l.text)),
+            ));
+    }
+    // A check added back anywhere in the change (moved to a router, another
+    // file, a base class) is not a removal.
+    let kept: Vec<String> = change
+        .files
+        .iter()
+        .filter(|g| !g.class.test_like())
+        .flat_map(|g| g.added.iter())
+        .flat_map(|l| AUTH_CHECK.find_iter(l.text).map(|m| m.as_str().to_string()))
+        .collect();
+    let mut flagged = 0;
+    for l in f.removed_code() {
+        let Some(m) = AUTH_CHECK.find(l.text) else {
+            continue;
+        };
+        if kept.iter().any(|k| k == m.as_str()) {
+            continue;
+        }
+        // A renamed check: the same line with another name in its place.
+        let (before, after) = (&l.text[..m.start()], &l.text[m.end()..]);
+        let renamed = f.added.iter().any(|a| {
+            a.text.len() > before.len() + after.len()
+                && a.text.starts_with(before)
+                && a.text.ends_with(after)
+                && a.text[before.len()..a.text.len() - after.len()]
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | ':' | '!' | '@'))
+        });
+        if renamed {
+            continue;
+        }
+        // `isAdmin` in a removed log line is not a check; require check-like syntax.
+        let t = l.text.trim();
+        if ["use ", "import ", "from ", "#include", "require ", "using "]
+            .iter()
+            .any(|p| t.starts_with(p))
+        {
+            continue; // an import, not a check
+        }
+        let checky = t.starts_with('@')
+            || t.starts_with('[')
+            || t.starts_with("before_action")
+            || t.contains("if ")
+            || t.contains("unless ")
+            || t.contains("guard ")
+            || t.contains("!")
+            || t.contains("return")
+            || t.contains("raise")
+            || t.contains("throw")
+            || t.contains("permission_classes")
+            || t.contains(".use(")
+            || t.contains("Depends(")
+            || t.contains("middleware")
+            || t.contains("assert")
+            || t.contains("await ")
+            || t.contains("abort")
+            || t.ends_with(',')
+            || t.ends_with(';')
+            || t.ends_with(')');
+        if !checky {
+            continue;
+        }
+        flagged += 1;
+        if flagged > 3 {
+            break;
+        }
+        out.push(Finding::removed(
+            "sec-auth-check-removed",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Removes an authentication or authorization check (`{}`) and does not add it back: confirm the caller is still checked somewhere else.",
+                quote(m.as_str())
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sql_concatenation;
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn sql_built_from_strings_is_caught_but_bind_parameters_are_not() {
+        assert!(sql_concatenation(
+            r#"db.query("SELECT * FROM users WHERE id = " + req.params.id)"#
+        ));
+        assert!(sql_concatenation(
+            r#"cur.execute(f"DELETE FROM carts WHERE user_id = {user_id}")"#
+        ));
+        assert!(sql_concatenation(
+            r#"$r = mysqli_query($db, "SELECT * FROM t WHERE e = '" . $_GET['e'] . "'");"#
+        ));
+        assert!(sql_concatenation(
+            "db.Exec(`UPDATE accounts SET plan = '${plan}' WHERE id = 1`)"
+        ));
+        assert!(!sql_concatenation(
+            r#"cur.execute("SELECT * FROM users WHERE id = %s", (user_id,))"#
+        ));
+        assert!(!sql_concatenation(
+            r#"$stmt = $db->prepare('SELECT id FROM orders WHERE status = ?');"#
+        ));
+    }
+
+    #[test]
+    fn removed_checks_count_only_when_not_added_back() {
+        let old = "@login_required\ndef export(request):\n    return build(request)\n";
+        let gone = "def export(request):\n    return build(request)\n";
+        assert_eq!(
+            rules_hit("app/views.py", Some(old), Some(gone)),
+            vec!["sec-auth-check-removed"]
+        );
+        let moved = "def export(request):\n    return build(request)\n\n@login_required\ndef export_v2(request):\n    return build(request)\n";
+        assert!(rules_hit("app/views.py", Some(old), Some(moved)).is_empty());
+        // A renamed check is still a check.
+        let renamed = old.replace("@login_required", "@session_required");
+        assert!(rules_hit("app/views.py", Some(old), Some(&renamed)).is_empty());
+        // Tests may drop checks freely.
+        assert!(rules_hit("tests/test_views.py", Some(old), Some(gone)).is_empty());
+    }
+
+    #[test]
+    fn a_check_moved_to_another_file_is_not_removed() {
+        let mut d = crate::risk::testkit::diff_of(
+            "api/orders.js",
+            Some("router.get('/orders', requireAuth, list);\n"),
+            Some("router.get('/orders', list);\n"),
+        );
+        let other = crate::risk::testkit::diff_of(
+            "api/index.js",
+            Some("app.use(router);\n"),
+            Some("app.use('/api', requireAuth, router);\n"),
+        );
+        d.files.extend(other.files);
+        let f = crate::risk::findings(
+            &d,
+            &crate::risk::Contents::new(),
+            &crate::risk::RuleSet::builtin(),
+        );
+        assert!(
+            f.iter().all(|f| f.rule != "sec-auth-check-removed"),
+            "{f:?}"
+        );
+    }
+}

@@ -1,0 +1,984 @@
+//! Supply chain: new dependencies (named, so a reviewer sees what comes in),
+//! names one typo away from a popular package (typosquats), versions that are
+//! not pinned, install scripts, packages resolved from unusual registries, and
+//! lockfiles that change while their manifest does not.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::lang::file_name;
+use super::{ChangeView, FileView, Finding, Severity, quote};
+
+/// Popular package names per ecosystem (those most often typosquatted).
+const NPM: &[&str] = &[
+    "react",
+    "react-dom",
+    "preact",
+    "vue",
+    "angular",
+    "svelte",
+    "next",
+    "nuxt",
+    "express",
+    "koa",
+    "fastify",
+    "lodash",
+    "underscore",
+    "axios",
+    "request",
+    "chalk",
+    "commander",
+    "yargs",
+    "debug",
+    "moment",
+    "dayjs",
+    "date-fns",
+    "uuid",
+    "dotenv",
+    "webpack",
+    "vite",
+    "rollup",
+    "esbuild",
+    "babel-core",
+    "typescript",
+    "eslint",
+    "prettier",
+    "jest",
+    "mocha",
+    "chai",
+    "vitest",
+    "cypress",
+    "playwright",
+    "puppeteer",
+    "jquery",
+    "bootstrap",
+    "tailwindcss",
+    "socket.io",
+    "mongoose",
+    "mongodb",
+    "mysql",
+    "mysql2",
+    "pg",
+    "redis",
+    "ioredis",
+    "sequelize",
+    "prisma",
+    "typeorm",
+    "knex",
+    "jsonwebtoken",
+    "bcrypt",
+    "bcryptjs",
+    "passport",
+    "helmet",
+    "cors",
+    "body-parser",
+    "cookie-parser",
+    "multer",
+    "nodemailer",
+    "winston",
+    "pino",
+    "morgan",
+    "rxjs",
+    "zod",
+    "joi",
+    "yup",
+    "graphql",
+    "apollo-server",
+    "classnames",
+    "styled-components",
+    "redux",
+    "mobx",
+    "immer",
+    "ramda",
+    "bluebird",
+    "async",
+    "glob",
+    "rimraf",
+    "mkdirp",
+    "semver",
+    "minimist",
+    "cross-env",
+    "nodemon",
+    "ws",
+    "node-fetch",
+    "cheerio",
+    "sharp",
+    "electron",
+    "colors",
+    "coffee-script",
+    "event-stream",
+    "ua-parser-js",
+    "crypto-js",
+    "serve-static",
+    "qs",
+];
+const PYPI: &[&str] = &[
+    "requests",
+    "urllib3",
+    "numpy",
+    "pandas",
+    "scipy",
+    "matplotlib",
+    "django",
+    "flask",
+    "fastapi",
+    "sqlalchemy",
+    "psycopg2",
+    "psycopg2-binary",
+    "pymysql",
+    "redis",
+    "celery",
+    "boto3",
+    "botocore",
+    "pyyaml",
+    "jinja2",
+    "click",
+    "pytest",
+    "setuptools",
+    "wheel",
+    "pip",
+    "six",
+    "python-dateutil",
+    "pytz",
+    "cryptography",
+    "pyopenssl",
+    "paramiko",
+    "pillow",
+    "beautifulsoup4",
+    "lxml",
+    "selenium",
+    "scikit-learn",
+    "tensorflow",
+    "torch",
+    "keras",
+    "openai",
+    "anthropic",
+    "pydantic",
+    "httpx",
+    "aiohttp",
+    "uvicorn",
+    "gunicorn",
+    "marshmallow",
+    "attrs",
+    "colorama",
+    "tqdm",
+    "rich",
+    "typer",
+    "black",
+    "flake8",
+    "mypy",
+    "ruff",
+    "pylint",
+    "jsonschema",
+    "pyjwt",
+    "passlib",
+    "bcrypt",
+    "docker",
+    "kubernetes",
+    "grpcio",
+    "protobuf",
+    "alembic",
+    "stripe",
+    "twilio",
+    "sentry-sdk",
+    "structlog",
+    "tenacity",
+    "arrow",
+    "pendulum",
+    "certifi",
+    "idna",
+    "chardet",
+    "charset-normalizer",
+    "simplejson",
+    "ujson",
+    "orjson",
+];
+const CRATES: &[&str] = &[
+    "serde",
+    "serde_json",
+    "tokio",
+    "rand",
+    "regex",
+    "clap",
+    "anyhow",
+    "thiserror",
+    "log",
+    "env_logger",
+    "tracing",
+    "reqwest",
+    "hyper",
+    "axum",
+    "actix-web",
+    "rocket",
+    "warp",
+    "chrono",
+    "time",
+    "uuid",
+    "lazy_static",
+    "once_cell",
+    "itertools",
+    "rayon",
+    "crossbeam",
+    "futures",
+    "async-trait",
+    "bytes",
+    "base64",
+    "hex",
+    "sha2",
+    "ring",
+    "rustls",
+    "openssl",
+    "diesel",
+    "sqlx",
+    "rusqlite",
+    "redis",
+    "bincode",
+    "toml",
+    "url",
+    "libc",
+    "nix",
+    "syn",
+    "quote",
+    "proc-macro2",
+    "criterion",
+    "proptest",
+    "tempfile",
+    "walkdir",
+    "glob",
+    "num",
+    "parking_lot",
+];
+const GEMS: &[&str] = &[
+    "rails",
+    "rack",
+    "sinatra",
+    "puma",
+    "devise",
+    "nokogiri",
+    "rspec",
+    "rubocop",
+    "sidekiq",
+    "redis",
+    "pg",
+    "mysql2",
+    "activerecord",
+    "activesupport",
+    "bundler",
+    "rake",
+    "json",
+    "faraday",
+    "httparty",
+    "jwt",
+    "bcrypt",
+    "aws-sdk",
+    "pundit",
+    "cancancan",
+    "capybara",
+];
+
+static REQ_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*((==|>=|<=|~=|!=|>|<|===)\s*[^;#\s]+)?",
+    )
+    .unwrap()
+});
+static JSON_DEP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*"(@?[A-Za-z0-9][\w./@-]*)"\s*:\s*"([^"]*)"\s*,?\s*$"#).unwrap()
+});
+static PEP508: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*"([A-Za-z0-9][\w.-]*)(\[[^\]]*\])?\s*([<>=!~][^"]*)?"\s*,?\s*$"#).unwrap()
+});
+static TOML_DEP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*([A-Za-z0-9][\w-]*)\s*=\s*("([^"]*)"|\{(.*)\})\s*$"#).unwrap()
+});
+static GO_REQ: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:require\s+)?([a-z0-9.-]+\.[a-z]{2,}/[\w./-]+)\s+(v[\w.+-]+)").unwrap()
+});
+static GEM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*gem\s+["']([\w-]+)["'](\s*,\s*["']([^"']+)["'])?"#).unwrap()
+});
+static GRADLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*(implementation|api|compile|runtimeOnly|compileOnly|testImplementation|kapt|annotationProcessor)\s*\(?\s*["']([\w.-]+):([\w.-]+)(:([^"']+))?["']"#).unwrap()
+});
+static NUGET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"<PackageReference\s+Include="([\w.-]+)"(\s+Version="([^"]*)")?"#).unwrap()
+});
+static POM_ARTIFACT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<artifactId>([\w.-]+)</artifactId>").unwrap());
+static URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(https?|git\+\w+|git)://([^/\s"'@]+@)?([^/\s"':]+)"#).unwrap());
+
+const CARGO_NON_DEPS: &[&str] = &[
+    "name",
+    "version",
+    "edition",
+    "authors",
+    "description",
+    "license",
+    "license-file",
+    "repository",
+    "readme",
+    "homepage",
+    "documentation",
+    "keywords",
+    "categories",
+    "rust-version",
+    "publish",
+    "build",
+    "default-run",
+    "resolver",
+    "members",
+    "exclude",
+    "include",
+    "links",
+    "autobins",
+    "autoexamples",
+    "autotests",
+    "autobenches",
+    "path",
+    "harness",
+    "debug",
+    "opt-level",
+    "lto",
+    "codegen-units",
+    "panic",
+    "strip",
+    "incremental",
+    "required-features",
+    "test",
+    "bench",
+    "doc",
+    "crate-type",
+    "proc-macro",
+];
+const NPM_NON_DEPS: &[&str] = &[
+    "name",
+    "version",
+    "description",
+    "main",
+    "module",
+    "types",
+    "typings",
+    "license",
+    "author",
+    "homepage",
+    "private",
+    "type",
+    "browser",
+    "packageManager",
+    "node",
+    "npm",
+    "yarn",
+    "pnpm",
+    "url",
+    "email",
+    "directory",
+    "sideEffects",
+    "bin",
+    "source",
+    "exports",
+    "import",
+    "require",
+    "default",
+    "registry",
+    "access",
+    "tag",
+];
+const NPM_HOOKS: &[&str] = &[
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepare",
+    "prepublish",
+];
+
+/// The ecosystem a manifest belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ecosystem {
+    Npm,
+    PyPI,
+    Crates,
+    Go,
+    Gems,
+    Maven,
+    NuGet,
+}
+
+/// The manifest kind of a path, if it is one.
+pub fn manifest(path: &str) -> Option<Ecosystem> {
+    let n = file_name(path);
+    Some(match n.as_str() {
+        "package.json" => Ecosystem::Npm,
+        "pyproject.toml" | "pipfile" | "setup.py" | "setup.cfg" => Ecosystem::PyPI,
+        "cargo.toml" => Ecosystem::Crates,
+        "go.mod" => Ecosystem::Go,
+        "gemfile" => Ecosystem::Gems,
+        "pom.xml" | "build.gradle" | "build.gradle.kts" => Ecosystem::Maven,
+        _ if n.ends_with(".csproj")
+            || n == "packages.config"
+            || n == "directory.packages.props" =>
+        {
+            Ecosystem::NuGet
+        }
+        _ if (n.starts_with("requirements") || n.starts_with("constraints"))
+            && (n.ends_with(".txt") || n.ends_with(".in")) =>
+        {
+            Ecosystem::PyPI
+        }
+        _ => return None,
+    })
+}
+
+/// True for lockfiles.
+pub fn lockfile(path: &str) -> bool {
+    matches!(
+        file_name(path).as_str(),
+        "package-lock.json"
+            | "npm-shrinkwrap.json"
+            | "yarn.lock"
+            | "pnpm-lock.yaml"
+            | "bun.lockb"
+            | "cargo.lock"
+            | "poetry.lock"
+            | "pipfile.lock"
+            | "uv.lock"
+            | "pdm.lock"
+            | "gemfile.lock"
+            | "go.sum"
+            | "composer.lock"
+            | "packages.lock.json"
+            | "gradle.lockfile"
+    )
+}
+
+/// True when the rules would like the full text of this file.
+pub fn wants_contents(path: &str) -> bool {
+    manifest(path).is_some()
+}
+
+/// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions).
+pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+fn popular(eco: Ecosystem) -> &'static [&'static str] {
+    match eco {
+        Ecosystem::Npm => NPM,
+        Ecosystem::PyPI => PYPI,
+        Ecosystem::Crates => CRATES,
+        Ecosystem::Gems => GEMS,
+        _ => &[],
+    }
+}
+
+fn canonical(name: &str) -> String {
+    name.to_ascii_lowercase().replace(['_', '.'], "-")
+}
+
+/// The popular package `name` imitates, if it looks like a typosquat of one.
+pub fn look_alike(eco: Ecosystem, name: &str) -> Option<&'static str> {
+    let list = popular(eco);
+    let c = canonical(name.trim_start_matches('@'));
+    if list.iter().any(|p| canonical(p) == c) {
+        return None;
+    }
+    // Homoglyph-style spellings: rn for m, 0 for o, 1 for l, doubled letters.
+    let squashed = c.replace("rn", "m").replace('0', "o").replace('1', "l");
+    for p in list {
+        let pc = canonical(p);
+        if pc.len() < 4 {
+            continue;
+        }
+        let d = distance(&c, &pc);
+        let sep_variant = c.replace('-', "") == pc.replace('-', "") && c != pc;
+        let scoped = name.starts_with('@') && c.rsplit('/').next() == Some(pc.as_str());
+        if ((d == 1 && pc.len() >= 5) || squashed == pc || sep_variant || (pc.len() >= 8 && d == 2))
+            && !scoped
+        {
+            return Some(p);
+        }
+        // A known name with a suspicious suffix or prefix: "requests2", "lodash-js",
+        // "node-axios" are the usual trick.
+        let affixed = ["2", "3", "-js", "js", "-node", "-py", "py", "-dev", "-lib"]
+            .iter()
+            .any(|a| c == format!("{pc}{a}"))
+            || c == format!("node-{pc}")
+            || c == format!("python-{pc}");
+        if affixed {
+            return Some(p);
+        }
+    }
+    None
+}
+
+/// A dependency declared on an added line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dep {
+    pub name: String,
+    pub version: String,
+    pub line: u32,
+}
+
+fn deps_on_lines(eco: Ecosystem, f: &FileView<'_>, lines: &[super::Line<'_>]) -> Vec<Dep> {
+    let name = file_name(f.path);
+    let mut out = Vec::new();
+    for l in lines {
+        let t = l.text;
+        if f.class.is_comment(t) {
+            continue;
+        }
+        let dep = |n: &str, v: &str| Dep {
+            name: n.to_string(),
+            version: v.trim().to_string(),
+            line: l.no,
+        };
+        match eco {
+            Ecosystem::Npm => {
+                if let Some(c) = JSON_DEP.captures(t) {
+                    let v = &c[2];
+                    let versionish = v.is_empty()
+                        || v.starts_with(['^', '~', '<', '>', '=', '*'])
+                        || v.starts_with(|c: char| c.is_ascii_digit())
+                        || [
+                            "latest",
+                            "next",
+                            "git",
+                            "http",
+                            "file:",
+                            "link:",
+                            "workspace:",
+                            "npm:",
+                            "github:",
+                            "x",
+                        ]
+                        .iter()
+                        .any(|p| v.starts_with(p));
+                    if versionish && !NPM_NON_DEPS.contains(&&c[1]) && !c[1].contains('/')
+                        || versionish && c[1].starts_with('@')
+                    {
+                        out.push(dep(&c[1], v));
+                    }
+                }
+            }
+            Ecosystem::PyPI => {
+                if name.ends_with(".txt") || name.ends_with(".in") {
+                    let tt = t.trim();
+                    if tt.starts_with('-') {
+                        if tt.starts_with("-e") || tt.contains("git+") {
+                            out.push(dep(tt, "git"));
+                        }
+                        continue;
+                    }
+                    if let Some(c) = REQ_LINE.captures(t) {
+                        out.push(dep(&c[1], c.get(3).map_or("", |m| m.as_str())));
+                    }
+                } else if name == "pyproject.toml" || name == "pipfile" {
+                    if let Some(c) = PEP508.captures(t) {
+                        out.push(dep(&c[1], c.get(3).map_or("", |m| m.as_str())));
+                    } else if let Some(c) = TOML_DEP.captures(t)
+                        && !CARGO_NON_DEPS.contains(&&c[1])
+                        && c[1] != *"python"
+                        && !["requires-python", "readme", "packages"].contains(&&c[1])
+                    {
+                        let v = c.get(3).or(c.get(4)).map_or("", |m| m.as_str());
+                        if v.starts_with(['^', '~', '<', '>', '=', '*'])
+                            || v.starts_with(|c: char| c.is_ascii_digit())
+                            || v.contains("version")
+                            || v.contains("git")
+                        {
+                            out.push(dep(&c[1], v));
+                        }
+                    }
+                }
+            }
+            Ecosystem::Crates => {
+                if let Some(c) = TOML_DEP.captures(t)
+                    && !CARGO_NON_DEPS.contains(&&c[1])
+                {
+                    out.push(dep(&c[1], c.get(3).or(c.get(4)).map_or("", |m| m.as_str())));
+                }
+            }
+            Ecosystem::Go => {
+                if let Some(c) = GO_REQ.captures(t) {
+                    out.push(dep(&c[1], &c[2]));
+                }
+            }
+            Ecosystem::Gems => {
+                if let Some(c) = GEM.captures(t) {
+                    out.push(dep(&c[1], c.get(3).map_or("", |m| m.as_str())));
+                }
+            }
+            Ecosystem::Maven => {
+                if let Some(c) = GRADLE.captures(t) {
+                    out.push(dep(
+                        &format!("{}:{}", &c[2], &c[3]),
+                        c.get(5).map_or("", |m| m.as_str()),
+                    ));
+                } else if let Some(c) = POM_ARTIFACT.captures(t) {
+                    out.push(dep(&c[1], "(see pom)"));
+                }
+            }
+            Ecosystem::NuGet => {
+                if let Some(c) = NUGET.captures(t) {
+                    out.push(dep(&c[1], c.get(3).map_or("", |m| m.as_str())));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn unpinned(eco: Ecosystem, v: &str) -> bool {
+    let v = v.trim().trim_matches('"');
+    if v.contains("version") {
+        return v.contains("\"*\"");
+    }
+    match eco {
+        Ecosystem::Npm => {
+            v.is_empty()
+                || v == "*"
+                || v == "x"
+                || v == "latest"
+                || v == "next"
+                || v.starts_with(">=") && !v.contains('<')
+                || v.starts_with("git")
+                || v.starts_with("http")
+                || v.starts_with("github:")
+        }
+        Ecosystem::PyPI => {
+            v.is_empty()
+                || v == "*"
+                || v == "git"
+                || (v.starts_with(">=") && !v.contains('<') && !v.contains(','))
+        }
+        Ecosystem::Crates => {
+            v == "*" || (v.contains("git") && !v.contains("rev") && !v.contains("tag"))
+        }
+        Ecosystem::Maven => {
+            v.is_empty()
+                || v.ends_with('+')
+                || v == "LATEST"
+                || v == "RELEASE"
+                || v.contains("SNAPSHOT")
+        }
+        Ecosystem::NuGet => v.is_empty() || v.contains('*'),
+        Ecosystem::Gems => false,
+        Ecosystem::Go => false,
+    }
+}
+
+/// Per-file supply-chain rules.
+pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    if f.class.vendored || f.deleted() {
+        return;
+    }
+    if lockfile(f.path) {
+        lock_sources(f, out);
+        return;
+    }
+    let Some(eco) = manifest(f.path) else {
+        return;
+    };
+    if f.class.fixture {
+        return;
+    }
+    let old: HashSet<String> = deps_on_lines(eco, f, &f.removed)
+        .into_iter()
+        .map(|d| canonical(&d.name))
+        .collect();
+    let mut new_count = 0;
+    for d in deps_on_lines(eco, f, &f.added) {
+        let is_new = !old.contains(&canonical(&d.name));
+        if let Some(p) = look_alike(eco, &d.name) {
+            out.push(Finding::added(
+                "dep-look-alike",
+                Severity::High,
+                f.path,
+                Some(d.line),
+                format!("Adds the dependency '{}', one slip away from the popular '{p}': typosquatted packages run their install scripts on every developer machine and CI runner.", quote(&d.name)),
+            ));
+            continue;
+        }
+        if unpinned(eco, &d.version) {
+            out.push(Finding::added(
+                "dep-unpinned",
+                Severity::Medium,
+                f.path,
+                Some(d.line),
+                format!("'{}' is not pinned ({}): each install may pull a different release than the one reviewed.", quote(&d.name), if d.version.is_empty() { "no version".to_string() } else { quote(&d.version) }),
+            ));
+        } else if is_new && new_count < 5 {
+            new_count += 1;
+            out.push(Finding::added(
+                "dep-new",
+                Severity::Low,
+                f.path,
+                Some(d.line),
+                format!("Adds the dependency '{}' {}: its code and its own dependencies now ship with this one.", quote(&d.name), quote(&d.version)),
+            ));
+        }
+    }
+    if eco == Ecosystem::PyPI {
+        for l in &f.added {
+            let t = l.text.trim();
+            let public = URL.captures(t).is_some_and(|c| {
+                let h = c[3].to_ascii_lowercase();
+                KNOWN_REGISTRIES
+                    .iter()
+                    .any(|k| h == *k || h.ends_with(&format!(".{k}")))
+            });
+            if (t.starts_with("--index-url")
+                || t.starts_with("--extra-index-url")
+                || t.starts_with("-i "))
+                && !public
+            {
+                out.push(Finding::added(
+                    "dep-registry",
+                    Severity::High,
+                    f.path,
+                    Some(l.no),
+                    format!("Pulls packages from another index ({}): with --extra-index-url, whichever index has the higher version wins (dependency confusion).", quote(t)),
+                ));
+            }
+        }
+    }
+    if eco == Ecosystem::Npm {
+        for l in &f.added {
+            if let Some(c) = JSON_DEP.captures(l.text)
+                && NPM_HOOKS.contains(&&c[1])
+                && &c[1] != "prepare"
+            {
+                let fetches = [
+                    "curl", "wget", "http:", "https:", "node -e", "eval", "| sh", "|sh", "base64",
+                ]
+                .iter()
+                .any(|w| c[2].contains(w));
+                out.push(Finding::added(
+                        "dep-install-script",
+                        if fetches { Severity::High } else { Severity::Medium },
+                        f.path,
+                        Some(l.no),
+                        format!("Adds an install hook ({}): it runs on every `npm install`, on laptops and CI runners alike.", quote(l.text)),
+                    ));
+            }
+        }
+    }
+    if eco == Ecosystem::Go {
+        for l in &f.added {
+            if l.text.trim_start().starts_with("replace ")
+                || (l.text.contains("=>") && l.text.contains(" v"))
+            {
+                // A module swapped for one from another owner is a different supplier.
+                let owner = |m: &str| {
+                    m.trim()
+                        .trim_start_matches("replace")
+                        .trim()
+                        .split('/')
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .join("/")
+                };
+                let fork = l.text.split_once("=>").is_some_and(|(a, b)| {
+                    let b = b.trim();
+                    !b.starts_with('.') && !b.starts_with('/') && owner(a) != owner(b)
+                });
+                if fork {
+                    out.push(Finding::added(
+                        "dep-replaced",
+                        Severity::High,
+                        f.path,
+                        Some(l.no),
+                        format!("Replaces a module with a fork from another owner ({}): the code that builds is someone else's, under the trusted name.", quote(l.text)),
+                    ));
+                    continue;
+                }
+                out.push(Finding::added(
+                    "dep-replaced",
+                    Severity::Medium,
+                    f.path,
+                    Some(l.no),
+                    format!("Replaces a module with another source ({}): the code that builds is not the code the module path names.", quote(l.text)),
+                ));
+            }
+        }
+    }
+}
+
+const KNOWN_REGISTRIES: &[&str] = &[
+    "registry.npmjs.org",
+    "registry.yarnpkg.com",
+    "registry.npmjs.com",
+    "files.pythonhosted.org",
+    "pypi.org",
+    "pypi.python.org",
+    "crates.io",
+    "index.crates.io",
+    "static.crates.io",
+    "github.com",
+    "rubygems.org",
+    "proxy.golang.org",
+    "repo.maven.apache.org",
+    "repo1.maven.org",
+    "plugins.gradle.org",
+    "api.nuget.org",
+    "codeload.github.com",
+    "packagist.org",
+    "repo.packagist.org",
+];
+
+fn lock_sources(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let mut hosts: Vec<(u32, String)> = Vec::new();
+    for l in &f.added {
+        for c in URL.captures_iter(l.text) {
+            let host = c[3].to_ascii_lowercase();
+            if !KNOWN_REGISTRIES
+                .iter()
+                .any(|k| host == *k || host.ends_with(&format!(".{k}")))
+                && !hosts.iter().any(|(_, h)| *h == host)
+            {
+                hosts.push((l.no, host));
+            }
+        }
+    }
+    for (no, host) in hosts.into_iter().take(3) {
+        out.push(Finding::added(
+            "dep-registry",
+            Severity::High,
+            f.path,
+            Some(no),
+            format!("Resolves packages from {host}, not the usual public registry: check that host is one you trust, or this installs someone else's code."),
+        ));
+    }
+}
+
+/// Change-level supply-chain rules: lockfiles changed without their manifest.
+pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    let dir = |p: &str| {
+        p.rsplit_once('/')
+            .map_or(String::new(), |(d, _)| d.to_string())
+    };
+    let manifest_dirs: HashSet<String> = change
+        .files
+        .iter()
+        .filter(|f| manifest(f.path).is_some())
+        .map(|f| dir(f.path))
+        .collect();
+    for f in &change.files {
+        if lockfile(f.path)
+            && !f.created()
+            && !f.deleted()
+            && !f.class.fixture
+            && !manifest_dirs.contains(&dir(f.path))
+        {
+            out.push(Finding::added(
+                "dep-lockfile-only",
+                Severity::Medium,
+                f.path,
+                None,
+                "Changes the lockfile but not its manifest: dependency versions move without anyone having asked for it in the manifest; check what was resolved and from where.",
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typosquats_are_spotted_and_real_names_are_not() {
+        assert_eq!(look_alike(Ecosystem::PyPI, "reqeusts"), Some("requests"));
+        assert_eq!(look_alike(Ecosystem::PyPI, "requests"), None);
+        assert_eq!(look_alike(Ecosystem::Npm, "expresss"), Some("express"));
+        assert_eq!(look_alike(Ecosystem::Npm, "lodahs"), Some("lodash"));
+        assert_eq!(look_alike(Ecosystem::Npm, "preact"), None);
+        assert_eq!(look_alike(Ecosystem::Npm, "left-pad"), None);
+        assert_eq!(
+            look_alike(Ecosystem::Crates, "serde_jsn"),
+            Some("serde_json")
+        );
+        assert_eq!(look_alike(Ecosystem::PyPI, "python-dateutil"), None);
+        assert_eq!(look_alike(Ecosystem::PyPI, "django-environ"), None);
+    }
+
+    #[test]
+    fn distance_counts_transpositions_once() {
+        assert_eq!(distance("lodash", "lodahs"), 1);
+        assert_eq!(distance("abc", "abc"), 0);
+        assert_eq!(distance("kitten", "sitting"), 3);
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn manifests_lockfiles_and_registries() {
+        let pkg = "{\n  \"dependencies\": {\n    \"react\": \"^18.3.1\"\n  }\n}\n";
+        let hit = |new: &str| rules_hit("web/package.json", Some(pkg), Some(new));
+        assert_eq!(
+            hit(&pkg.replace(
+                "\"react\": \"^18.3.1\"",
+                "\"react\": \"^18.3.1\",\n    \"expresss\": \"^4.19.2\""
+            )),
+            vec!["dep-look-alike"]
+        );
+        assert_eq!(
+            hit(&pkg.replace(
+                "\"react\": \"^18.3.1\"",
+                "\"react\": \"^18.3.1\",\n    \"left-pad\": \"*\""
+            )),
+            vec!["dep-unpinned"]
+        );
+        assert_eq!(
+            hit(&pkg.replace(
+                "\"react\": \"^18.3.1\"",
+                "\"react\": \"^18.3.1\",\n    \"zod\": \"^3.23.8\""
+            )),
+            vec!["dep-new"]
+        );
+        assert_eq!(
+            rules_hit(
+                "requirements.txt",
+                Some("flask==3.0.3\n"),
+                Some("--extra-index-url https://pkgs.example.net/simple\nflask==3.0.3\n")
+            ),
+            vec!["dep-registry"]
+        );
+        assert!(
+            rules_hit(
+                "requirements.txt",
+                Some("flask==3.0.3\n"),
+                Some("--index-url https://pypi.org/simple\nflask==3.0.3\n")
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            rules_hit("Cargo.lock", Some("a\n"), Some("b\n")),
+            vec!["dep-lockfile-only"]
+        );
+    }
+}

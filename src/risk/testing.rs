@@ -1,0 +1,413 @@
+//! Weakened tests: tests deleted (and none added), tests skipped or marked
+//! expected-to-fail, a focused test (`.only`) that silently disables the rest of
+//! the suite, assertions removed or replaced by weaker ones, and coverage
+//! thresholds lowered.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::lang::Lang;
+use super::{ChangeView, FileView, Finding, Severity, quote};
+
+static TEST_DEF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(^\s*(async\s+)?def\s+test_?\w*\s*\(|#\[(tokio::)?test\]|^\s*func\s+Test\w+\s*\(|^\s*(x|f)?(it|test|specify|scenario)(\.(skip|only|todo|concurrent|failing))?\s*\(\s*["'`]|^\s*@Test\b|^\s*\[(Fact|Test|Theory|TestMethod)\b|^\s*(x|f)?(it|test|specify|scenario)\s+["'].*\bdo\s*$|^\s*fn\s+test_\w+|^\s*func\s+test\w+\s*\(\s*\)|^\s*TEST(_F|_P)?\s*\()"#).unwrap()
+});
+static FOCUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(describe|it|test|context|suite)\.only\s*\(|^\s*(fit|fdescribe|fcontext)\s*\(|\bfocus:\s*true\b|@pytest\.mark\.only\b").unwrap()
+});
+static SKIP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(@pytest\.mark\.(skip|skipif|xfail)\b|@unittest\.(skip|expectedFailure)|pytest\.skip\(|\b(describe|it|test|context)\.(skip|todo)\s*\(|^\s*(xit|xdescribe|xtest|xcontext)\s*\(|\bt\.Skip(f|Now)?\(|#\[ignore\b|@Ignore\b|@Disabled\b|\[Ignore\b|Skip\s*=\s*"|\.skip\(\s*true|@skip\b|XCTSkip)"#).unwrap()
+});
+/// RSpec's and Jasmine's bare `skip`/`pending`: only in Ruby and JavaScript.
+static SKIP_BARE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^\s*(skip|pending)\s*(\(|["'])"#).unwrap());
+static ASSERTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\bassert\w*[!(\s]|\bexpect\s*\(|\bexpect\s*\{|\.should\b|\bself\.assert\w+\(|\bAssert\.\w+\(|\brequire\.\w+\(|\bt\.(Error|Errorf|Fatal|Fatalf|Fail)\(|\bXCTAssert\w*\(|\bEXPECT_\w+\(|\bASSERT_\w+\(|\bverify\s*\(|\.to(Be|Equal|Have|Throw|Match|Contain)\w*\()").unwrap()
+});
+static WEAK_ASSERTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\.toBeDefined\(\)|\.toBeTruthy\(\)|\.not\.toBeNull\(\)|\bassert\s+True\b|\bassertTrue\(\s*True\s*\)|expect\(\s*true\s*\)|assert!\(\s*true\s*\)|\bassert\s+\w+\s+is\s+not\s+None\s*$|assert_eq!\(\s*1\s*,\s*1\s*\)|assertNotNull\()").unwrap()
+});
+static COVERAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(fail[_-]?under|cov-fail-under|coverage[_-]?threshold|min(imum)?[_-]?coverage|branches|lines|functions|statements|threshold|target|min_coverage_percentage)["']?\s*[:=]?\s*["']?(\d+(?:\.\d+)?)%?"#).unwrap()
+});
+
+fn coverage_file(path: &str) -> bool {
+    let n = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    n.contains("cov")
+        || n.contains("jest")
+        || n.contains("vitest")
+        || n.contains("nyc")
+        || n.contains("karma")
+        || matches!(
+            n.as_str(),
+            "pyproject.toml"
+                | "setup.cfg"
+                | "tox.ini"
+                | "package.json"
+                | "makefile"
+                | "pytest.ini"
+                | "build.gradle"
+                | "pom.xml"
+                | "build.gradle.kts"
+        )
+        || super::lang::FileClass::of(path).ci
+}
+
+/// Tests removed from one file (definitions removed and not re-added).
+fn removed_tests(f: &FileView<'_>) -> Vec<u32> {
+    if !f.class.test {
+        return Vec::new();
+    }
+    let added = f.added.iter().filter(|l| TEST_DEF.is_match(l.text)).count();
+    let removed: Vec<u32> = f
+        .removed
+        .iter()
+        .filter(|l| TEST_DEF.is_match(l.text))
+        .map(|l| l.no)
+        .collect();
+    if removed.len() > added {
+        removed[added..].to_vec()
+    } else {
+        Vec::new()
+    }
+}
+
+/// Per-file test rules.
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    if coverage_file(f.path) {
+        coverage(f, out);
+    }
+    let code = !matches!(
+        f.class.lang,
+        Lang::Markdown | Lang::Json | Lang::Yaml | Lang::Toml | Lang::Other | Lang::Sql
+    );
+    if !f.class.test || f.class.docs || !code {
+        return;
+    }
+    for l in f.added_code() {
+        if let Some(m) = FOCUS.find(l.text) {
+            out.push(Finding::added(
+                "test-focused",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!("Focuses the suite on one test ({}): every other test in this file is silently skipped, in CI too.", quote(m.as_str())),
+            ));
+        } else if let Some(m) = SKIP.find(l.text).or_else(|| {
+            matches!(
+                f.class.lang,
+                super::lang::Lang::Ruby | super::lang::Lang::JavaScript
+            )
+            .then(|| SKIP_BARE.find(l.text))
+            .flatten()
+        }) {
+            out.push(Finding::added(
+                "test-skipped",
+                Severity::Medium,
+                f.path,
+                Some(l.no),
+                format!("Skips a test or expects it to fail ({}): whatever it checked is no longer checked.", quote(m.as_str())),
+            ));
+        }
+    }
+    if f.deleted() {
+        return; // counted by check_change
+    }
+    let added_asserts: Vec<&str> = f
+        .added
+        .iter()
+        .filter(|l| ASSERTION.is_match(l.text))
+        .map(|l| l.text.trim())
+        .collect();
+    // Assertions that moved to another test file are not removed.
+    let added_elsewhere: Vec<&str> = change
+        .files
+        .iter()
+        .filter(|g| g.class.test && g.path != f.path)
+        .flat_map(|g| g.added.iter())
+        .filter(|l| ASSERTION.is_match(l.text))
+        .map(|l| l.text.trim())
+        .collect();
+    let removed: Vec<_> = f
+        .removed_code()
+        .filter(|l| {
+            ASSERTION.is_match(l.text)
+                && !added_asserts.contains(&l.text.trim())
+                && !added_elsewhere.contains(&l.text.trim())
+        })
+        .collect();
+    let weak_added: Vec<_> = f
+        .added
+        .iter()
+        .filter(|l| WEAK_ASSERTION.is_match(l.text))
+        .collect();
+    let strong_added = added_asserts.len() - weak_added.len().min(added_asserts.len());
+    if !removed.is_empty() && removed.len() > strong_added {
+        let first = removed[0];
+        out.push(Finding::removed(
+            "test-assertions-removed",
+            if strong_added == 0 && added_elsewhere.is_empty() { Severity::High } else { Severity::Medium },
+            f.path,
+            Some(first.no),
+            format!(
+                "Removes {} assertion{} and adds {}: the tests still pass, but they check less than before.",
+                removed.len(),
+                if removed.len() == 1 { "" } else { "s" },
+                if strong_added == 0 { "none back".to_string() } else { format!("only {strong_added}") }
+            ),
+        ));
+    }
+    if !removed.is_empty()
+        && let Some(w) = weak_added.first()
+    {
+        out.push(Finding::added(
+                "test-assertion-weakened",
+                Severity::Medium,
+                f.path,
+                Some(w.no),
+                format!("Replaces a precise assertion with a weaker one ({}): it passes for wrong values too.", quote(w.text)),
+            ));
+    }
+}
+
+fn coverage(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let value = |t: &str| -> Option<(String, f64)> {
+        let c = COVERAGE.captures(t)?;
+        Some((c[1].to_ascii_lowercase(), c[3].parse().ok()?))
+    };
+    let removed: Vec<(u32, String, f64)> = f
+        .removed
+        .iter()
+        .filter_map(|l| value(l.text).map(|(k, v)| (l.no, k, v)))
+        .collect();
+    if removed.is_empty() {
+        return;
+    }
+    let added: Vec<(u32, String, f64)> = f
+        .added
+        .iter()
+        .filter_map(|l| value(l.text).map(|(k, v)| (l.no, k, v)))
+        .collect();
+    for (no, key, new) in &added {
+        if let Some((_, _, old)) = removed.iter().find(|(_, k, _)| k == key)
+            && new < old
+            && *old <= 100.0
+        {
+            out.push(Finding::added(
+                    "test-coverage-lowered",
+                    Severity::High,
+                    f.path,
+                    Some(*no),
+                    format!("Lowers the coverage gate ({key}) from {old} to {new}: code that is not tested at all can now pass CI."),
+                ));
+            return;
+        }
+    }
+    if added.is_empty() && removed.iter().any(|(_, k, _)| k.contains("fail")) {
+        let (no, key, old) = &removed[0];
+        out.push(Finding::removed(
+            "test-coverage-lowered",
+            Severity::High,
+            f.path,
+            Some(*no),
+            format!("Removes the coverage gate ({key} {old}): code that is not tested at all can now pass CI."),
+        ));
+    }
+}
+
+/// The name a test file and the file it tests share: `test_refunds.py`,
+/// `refunds_test.go`, `Refunds.test.ts`, `RefundsTest.java` → `refunds`.
+pub fn test_stem(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_lowercase();
+    let stem = stem.strip_prefix("test_").unwrap_or(&stem);
+    let stem = stem
+        .strip_suffix("_test")
+        .or_else(|| stem.strip_suffix("_spec"))
+        .or_else(|| stem.strip_suffix("tests"))
+        .or_else(|| stem.strip_suffix("test"))
+        .or_else(|| stem.strip_suffix("spec"))
+        .unwrap_or(stem);
+    stem.trim_end_matches(['_', '-']).to_string()
+}
+
+/// Change-level test rules: tests deleted while none are added anywhere, and
+/// tests weakened in the same change that edits the code they test (the usual
+/// way to make a failing check pass).
+pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    // Production code changed in the same change, by normalised file stem.
+    let code_stems: Vec<String> = change
+        .files
+        .iter()
+        .filter(|f| {
+            f.class.production()
+                && !f.class.ci
+                && !matches!(
+                    f.class.lang,
+                    Lang::Markdown | Lang::Yaml | Lang::Json | Lang::Toml | Lang::Other
+                )
+                && !f.added.is_empty()
+        })
+        .map(|f| test_stem(f.path))
+        .collect();
+    for x in out.iter_mut() {
+        if matches!(
+            x.rule.as_str(),
+            "test-skipped" | "test-assertion-weakened" | "test-assertions-removed"
+        ) && x.severity == Severity::Medium
+            && code_stems.contains(&test_stem(&x.path))
+        {
+            x.severity = Severity::High;
+            x.message
+                .push_str(" It comes with changes to the code under test.");
+        }
+    }
+    let added_anywhere = change
+        .files
+        .iter()
+        .filter(|f| f.class.test)
+        .map(|f| f.added.iter().filter(|l| TEST_DEF.is_match(l.text)).count())
+        .sum::<usize>();
+    let net_removed: Vec<(&str, Vec<u32>, bool)> = change
+        .files
+        .iter()
+        .map(|f| (f.path, removed_tests(f), f.deleted()))
+        .filter(|(_, r, _)| !r.is_empty())
+        .collect();
+    let total: usize = net_removed.iter().map(|(_, r, _)| r.len()).sum();
+    if total == 0 {
+        return;
+    }
+    let removed_defs_total: usize = change
+        .files
+        .iter()
+        .filter(|f| f.class.test)
+        .map(|f| {
+            f.removed
+                .iter()
+                .filter(|l| TEST_DEF.is_match(l.text))
+                .count()
+        })
+        .sum();
+    // Tests that moved between files are not deleted.
+    if added_anywhere >= removed_defs_total {
+        return;
+    }
+    // Tests deleted together with the code they tested are not a weakening.
+    let code_deleted = change.files.iter().any(|f| {
+        f.deleted() && f.class.production() && !f.class.ci && f.class.lang != Lang::Markdown
+    });
+    let severity = if code_deleted {
+        Severity::Low
+    } else if added_anywhere == 0 {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
+    for (path, lines, deleted) in net_removed {
+        out.push(Finding::removed(
+            "test-deleted",
+            severity,
+            path,
+            if deleted {
+                None
+            } else {
+                lines.first().copied()
+            },
+            format!(
+                "Deletes {} test{}{}: whatever they guarded is no longer checked.",
+                lines.len(),
+                if lines.len() == 1 { "" } else { "s" },
+                if added_anywhere == 0 {
+                    " and adds none"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit;
+
+    const SPEC: &str = "describe(\"cart\", () => {\n  it(\"adds\", () => {\n    expect(add(1, 2)).toBe(3);\n  });\n});\n";
+
+    #[test]
+    fn focus_skip_and_deleted_tests() {
+        assert_eq!(
+            rules_hit(
+                "src/cart.test.ts",
+                Some(SPEC),
+                Some(&SPEC.replace("it(", "it.only("))
+            ),
+            vec!["test-focused"]
+        );
+        assert_eq!(
+            rules_hit(
+                "src/cart.test.ts",
+                Some(SPEC),
+                Some(&SPEC.replace("it(", "it.skip("))
+            ),
+            vec!["test-skipped"]
+        );
+        let hit = rules_hit("src/cart.test.ts", Some(SPEC), None);
+        assert_eq!(hit, vec!["test-deleted"]);
+        // The same text outside a test file is not a test.
+        assert!(
+            rules_hit(
+                "src/cart.ts",
+                Some(SPEC),
+                Some(&SPEC.replace("it(", "it.only("))
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn assertions_removed_and_coverage_lowered() {
+        let old = "def test_total():\n    assert total([1, 2]) == 3\n    assert total([]) == 0\n";
+        let new = "def test_total():\n    total([1, 2])\n";
+        assert_eq!(
+            rules_hit("tests/test_total.py", Some(old), Some(new)),
+            vec!["test-assertions-removed"]
+        );
+        assert_eq!(
+            rules_hit(
+                "jest.config.js",
+                Some("coverageThreshold: { global: { lines: 90 } },\n"),
+                Some("coverageThreshold: { global: { lines: 70 } },\n")
+            ),
+            vec!["test-coverage-lowered"]
+        );
+        assert!(
+            rules_hit(
+                "setup.cfg",
+                Some("fail_under = 80\n"),
+                Some("fail_under = 85\n")
+            )
+            .is_empty()
+        );
+    }
+}
+
+#[cfg(test)]
+mod stem_tests {
+    use super::test_stem;
+
+    #[test]
+    fn tests_and_code_share_a_stem() {
+        for p in [
+            "tests/test_refunds.py",
+            "pkg/refunds_test.go",
+            "src/Refunds.test.ts",
+            "src/RefundsTest.java",
+            "spec/refunds_spec.rb",
+            "app/refunds.py",
+        ] {
+            assert_eq!(test_stem(p), "refunds", "{p}");
+        }
+    }
+}
