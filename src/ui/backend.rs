@@ -294,9 +294,10 @@ impl Backend for GitBackend {
         Ok(self.repo()?.diff(base, head)?.diff)
     }
 
-    fn risk(&self, change: &Change, _diff: &Diff) -> Result<RiskView> {
+    fn risk(&self, change: &Change, diff: &Diff) -> Result<RiskView> {
         let repo = self.repo()?;
-        let report = crate::risk::analyse_change(&repo, &self.config, change)?;
+        // The review already has the diff: the engine reuses it on a cache miss.
+        let report = crate::risk::analyse_diff(&repo, &change.base, &change.head, Some(diff))?;
         Ok(RiskView {
             score: report.score,
             level: report.level.as_str().to_string(),
