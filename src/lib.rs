@@ -21,3 +21,4 @@ pub mod sanitize;
 pub mod show; // rendering a change as text/ANSI for a pager or CI log
 pub mod theme;
 pub mod trailers; // recognising AI-assisted commits by their trailers // untrusted text made safe for a terminal // UI palettes + syntax theme names (themes/*.toml) // the built-in demo repository (assets/demo.toml)
+pub mod ui; // the review console (TUI)

@@ -18,18 +18,7 @@ pub fn run(args: &DemoArgs) -> Result<u8> {
         demo.ids.len(),
         demo.path.display()
     );
-    let repo = crate::git::Repo::open(Some(&demo.path))?;
-    let config = repo.load_config()?;
-    let ctx = super::Ctx {
-        repo,
-        config,
-        cli_key: None,
-    };
-    super::queue_cmd::run(
-        &ctx,
-        &crate::cli::QueueArgs {
-            json: false,
-            all: false,
-        },
-    )
+    let user = crate::config::UserConfig::load()?;
+    crate::ui::run(&demo.path, &user, None)?;
+    Ok(0)
 }

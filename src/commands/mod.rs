@@ -43,7 +43,7 @@ impl Ctx {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<u8> {
     match &cli.command {
-        None | Some(Command::Tui) => not_yet("the TUI"),
+        None | Some(Command::Tui) => tui(&cli),
         Some(Command::Demo(a)) => demo::run(a),
         Some(Command::Submit(a)) => submit::submit(&Ctx::open(&cli)?, a),
         Some(Command::Scan(a)) => submit::scan(&Ctx::open(&cli)?, a),
@@ -63,8 +63,15 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
-fn not_yet(what: &str) -> Result<u8> {
-    crate::bad_input!("{what} is not built yet")
+/// Opens the review console on the repository named by `-C` (or discovered).
+fn tui(cli: &Cli) -> Result<u8> {
+    let dir = match &cli.dir {
+        Some(d) => d.clone(),
+        None => std::env::current_dir()?,
+    };
+    let user = crate::config::UserConfig::load()?;
+    crate::ui::run(&dir, &user, cli.key.clone())?;
+    Ok(0)
 }
 
 /// One line for an error: the chain of contexts joined, newlines removed.

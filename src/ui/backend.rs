@@ -1,0 +1,433 @@
+//! The seam between the UI and the library: everything the console asks of git,
+//! the risk engine, signing and the audit trail goes through [`Backend`]. Calls are
+//! blocking and run on background jobs, never on the UI thread. [`GitBackend`] is
+//! the real implementation; where the library does not offer a function yet it
+//! returns a clear "not available yet" error that the UI shows in the status line.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow};
+
+use crate::change::Change;
+use crate::config::{RepoConfig, UserConfig};
+use crate::diff::Diff;
+use crate::git::Repo;
+use crate::queue::QueueEntry;
+
+/// A row of the queue as the UI holds it.
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub entry: QueueEntry,
+    /// False until its statistics (and risk) have been computed.
+    pub loaded: bool,
+    /// Approvals it has and needs under the policy, once decisions are known.
+    pub approvals: Option<(u32, u32)>,
+}
+
+/// What a queue load reports as it goes.
+#[derive(Debug, Clone)]
+pub enum QueueEvent {
+    /// Every change, before statistics: the table can show them at once.
+    Listed(Vec<QueueRow>),
+    /// One change with its statistics and risk.
+    Row(Box<QueueRow>),
+}
+
+/// Severity of a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// Parses `low`, `medium`, `high`, `critical` (anything else is low).
+    pub fn parse(s: &str) -> Severity {
+        match s.to_ascii_lowercase().as_str() {
+            "critical" => Severity::Critical,
+            "high" => Severity::High,
+            "medium" => Severity::Medium,
+            _ => Severity::Low,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// One finding of the risk engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingView {
+    pub rule: String,
+    pub severity: Severity,
+    pub path: String,
+    /// The line on `side`: the new file, or the old one for removed lines;
+    /// `None` for the whole file.
+    pub line: Option<u32>,
+    pub side: crate::diff::Side,
+    pub message: String,
+}
+
+/// A change's risk report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RiskView {
+    pub score: u8,
+    pub level: String,
+    pub findings: Vec<FindingView>,
+    /// The blast radius in one line ("12 files, 3 owners depend on what changed").
+    pub blast: Option<String>,
+}
+
+/// Who signs and with what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerInfo {
+    /// The principal in allowed_signers.
+    pub principal: String,
+    /// The key's SHA256 fingerprint.
+    pub fingerprint: String,
+    pub key_path: Option<PathBuf>,
+    pub needs_passphrase: bool,
+}
+
+/// Approve or reject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+impl Decision {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+        }
+    }
+}
+
+/// A decision to sign and record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignRequest {
+    pub change_id: String,
+    pub decision: Decision,
+    pub comment: String,
+    pub passphrase: Option<String>,
+}
+
+/// What signing did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignOutcome {
+    /// One line for the user: "approved abcd2345: recorded and verified".
+    pub message: String,
+}
+
+/// A past decision with its verification status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    /// RFC 3339 UTC.
+    pub at: String,
+    pub reviewer: String,
+    pub decision: String,
+    pub change: String,
+    pub base: String,
+    pub head: String,
+    pub risk_level: String,
+    /// `valid`, `bad-signature`, `stale`, …
+    pub status: String,
+    pub detail: String,
+    pub comment: String,
+}
+
+/// Who is at the keyboard, for the status bar.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    pub repo: String,
+    pub reviewer: Option<String>,
+    pub key: Option<String>,
+}
+
+/// Everything the console needs from the library. Implementations must be cheap
+/// to share between threads; every method may block.
+pub trait Backend: Send + Sync + 'static {
+    /// The repository and reviewer, for the status bar (cheap).
+    fn identity(&self) -> Identity;
+    /// Lists the queue, reporting rows as they are computed.
+    fn load_queue(&self, emit: &mut dyn FnMut(QueueEvent)) -> Result<()>;
+    /// The diff of `base..head`.
+    fn load_diff(&self, base: &str, head: &str) -> Result<Diff>;
+    /// The risk report of a change.
+    fn risk(&self, change: &Change, diff: &Diff) -> Result<RiskView>;
+    /// The signing key, and the principal it signs as for a change.
+    fn signer(&self, change_id: &str) -> Result<SignerInfo>;
+    /// Signs and records a decision.
+    fn sign(&self, request: &SignRequest) -> Result<SignOutcome>;
+    /// Every past decision, newest first, verified.
+    fn audit(&self) -> Result<Vec<AuditRow>>;
+}
+
+/// The message shown for parts of the library that are not built yet.
+pub fn not_available(what: &str) -> anyhow::Error {
+    anyhow!("{what} is not available yet in this build")
+}
+
+/// The real backend: the library on a git repository.
+pub struct GitBackend {
+    git_dir: PathBuf,
+    config: RepoConfig,
+    identity: Identity,
+    /// The `--key` flag.
+    key: Option<PathBuf>,
+}
+
+impl GitBackend {
+    /// Opens the repository at (or above) `path`. `key` is the `--key` flag.
+    pub fn open(path: &Path, user: &UserConfig, key: Option<PathBuf>) -> Result<GitBackend> {
+        let repo = Repo::open(Some(path))?;
+        let config = repo.load_config()?;
+        let (_, email) = repo.user_identity();
+        let shown_key = key
+            .clone()
+            .or_else(|| std::env::var_os(crate::decision::keys::KEY_ENV).map(PathBuf::from))
+            .or_else(|| user.key.clone())
+            .map(|k| k.display().to_string())
+            .or_else(|| repo.config_string("user.signingkey"));
+        let identity = Identity {
+            repo: repo.display_name(),
+            reviewer: (email != "unknown").then_some(email),
+            key: shown_key,
+        };
+        Ok(GitBackend {
+            git_dir: repo.git_dir(),
+            config,
+            identity,
+            key,
+        })
+    }
+
+    fn repo(&self) -> Result<Repo> {
+        Repo::open_exact(&self.git_dir)
+    }
+}
+
+impl Backend for GitBackend {
+    fn identity(&self) -> Identity {
+        self.identity.clone()
+    }
+
+    fn load_queue(&self, emit: &mut dyn FnMut(QueueEvent)) -> Result<()> {
+        use rayon::prelude::*;
+        let repo = self.repo()?;
+        let changes = crate::git::list_changes(&repo, &self.config)?;
+        emit(QueueEvent::Listed(
+            changes
+                .iter()
+                .map(|c| QueueRow {
+                    entry: crate::queue::entry(
+                        c.clone(),
+                        Default::default(),
+                        crate::queue::size_risk(&Default::default()),
+                    ),
+                    loaded: false,
+                    approvals: None,
+                })
+                .collect(),
+        ));
+        let cache = crate::cache::Cache::new(&self.git_dir, "stats");
+        let (tx, rx) = std::sync::mpsc::channel::<QueueRow>();
+        let mut entries = Vec::new();
+        let git_dir = self.git_dir.clone();
+        let config = &self.config;
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                changes.into_par_iter().for_each_with(tx, |tx, change| {
+                    let (stats, risk) = match Repo::open_exact(&git_dir) {
+                        Ok(r) => {
+                            let stats = crate::queue::change_stats(&r, &cache, &change);
+                            let risk = crate::queue::change_risk(&r, config, &change, &stats);
+                            (stats, risk)
+                        }
+                        Err(_) => (
+                            Default::default(),
+                            crate::queue::size_risk(&Default::default()),
+                        ),
+                    };
+                    let _ = tx.send(QueueRow {
+                        entry: crate::queue::entry(change, stats, risk),
+                        loaded: true,
+                        approvals: None,
+                    });
+                });
+            });
+            for row in rx {
+                entries.push(row.entry.clone());
+                emit(QueueEvent::Row(Box::new(row)));
+            }
+        });
+        // Decision states and approvals, from the notes, once every row is in.
+        crate::gate::fill_queue_state(&repo, &mut entries);
+        for entry in entries {
+            let approvals = Some((entry.approvals.have, entry.approvals.need));
+            emit(QueueEvent::Row(Box::new(QueueRow {
+                entry,
+                loaded: true,
+                approvals,
+            })));
+        }
+        Ok(())
+    }
+
+    fn load_diff(&self, base: &str, head: &str) -> Result<Diff> {
+        Ok(self.repo()?.diff(base, head)?.diff)
+    }
+
+    fn risk(&self, change: &Change, diff: &Diff) -> Result<RiskView> {
+        let repo = self.repo()?;
+        let report = crate::risk::analyse_diff(&repo, &change.base, &change.head, Some(diff))?;
+        Ok(RiskView {
+            score: report.score,
+            level: report.level.as_str().to_string(),
+            findings: report
+                .findings
+                .iter()
+                .map(|f| FindingView {
+                    rule: f.rule.clone(),
+                    severity: Severity::parse(f.severity.as_str()),
+                    path: f.path.clone(),
+                    line: f.line,
+                    side: f.side.diff_side(),
+                    message: f.message.clone(),
+                })
+                .collect(),
+            blast: Some(report.blast.summary.clone()),
+        })
+    }
+
+    fn signer(&self, change_id: &str) -> Result<SignerInfo> {
+        let repo = self.repo()?;
+        let change = crate::git::find_change(&repo, &self.config, change_id)?;
+        let loc = crate::gate::user_key_location(&repo, self.key.as_deref())?;
+        let encrypted = crate::decision::keys::needs_passphrase(&loc);
+        let env_pass = std::env::var(crate::decision::keys::PASSPHRASE_ENV).ok();
+        let public = match (&loc.path, encrypted) {
+            (Some(path), true) => {
+                let text = std::fs::read(path)?;
+                ssh_key::PrivateKey::from_openssh(text)?
+                    .public_key()
+                    .clone()
+            }
+            _ => crate::decision::keys::load_signer_with(&loc, &|p: &Path| {
+                Err(anyhow!("{} needs a passphrase", p.display()))
+            })?
+            .public_key()
+            .clone(),
+        };
+        let fingerprint = public.fingerprint(ssh_key::HashAlg::Sha256).to_string();
+        let bp = crate::gate::base_policy(&repo, &change.base)?;
+        let patterns = bp.signers.principals_for(public.key_data());
+        if patterns.is_empty() {
+            return Err(anyhow!(
+                "your key {fingerprint} is not in .countersign/allowed_signers at the change's base; ask a maintainer to add it"
+            ));
+        }
+        let (_, email) = repo.user_identity();
+        let concrete: Vec<&String> = patterns
+            .iter()
+            .filter(|p| !p.contains(['*', '?']) && !p.starts_with('!'))
+            .collect();
+        let principal = concrete
+            .iter()
+            .find(|p| p.eq_ignore_ascii_case(&email))
+            .or(concrete.first())
+            .map_or(email, |p| p.to_string());
+        Ok(SignerInfo {
+            principal,
+            fingerprint,
+            key_path: loc.path.clone(),
+            needs_passphrase: encrypted && env_pass.is_none(),
+        })
+    }
+
+    fn sign(&self, request: &SignRequest) -> Result<SignOutcome> {
+        use crate::gate::Decided;
+        let repo = self.repo()?;
+        let change = crate::git::find_change(&repo, &self.config, &request.change_id)?;
+        let loc = crate::gate::user_key_location(&repo, self.key.as_deref())?;
+        let typed = request.passphrase.clone();
+        let signer = crate::decision::keys::load_signer_with(&loc, &|p: &Path| {
+            typed
+                .clone()
+                .or_else(|| std::env::var(crate::decision::keys::PASSPHRASE_ENV).ok())
+                .ok_or_else(|| anyhow!("{} needs its passphrase", p.display()))
+        })?;
+        let decision = match request.decision {
+            Decision::Approve => crate::decision::Decision::Approve,
+            Decision::Reject => crate::decision::Decision::Reject,
+        };
+        match crate::gate::decide(&repo, &change, decision, &request.comment, &signer)? {
+            Decided::Refused(why) => Err(anyhow!(why)),
+            Decided::Recorded { record, verdict } => Ok(SignOutcome {
+                message: format!(
+                    "{} {} as {}: recorded and verified; now {} ({} of {} approvals)",
+                    match request.decision {
+                        Decision::Approve => "approved",
+                        Decision::Reject => "rejected",
+                    },
+                    change.id,
+                    record.reviewer,
+                    verdict.state,
+                    verdict.approvals,
+                    verdict.required
+                ),
+            }),
+        }
+    }
+
+    fn audit(&self) -> Result<Vec<AuditRow>> {
+        let repo = self.repo()?;
+        let audit = crate::audit::run(&repo, &self.config, &crate::audit::Filter::default())?;
+        Ok(audit
+            .decisions
+            .into_iter()
+            .map(|e| {
+                let status = e.status.as_str().to_string();
+                match e.record {
+                    Some(r) => AuditRow {
+                        at: r.at,
+                        reviewer: r.reviewer,
+                        decision: r.decision.as_str().to_string(),
+                        change: r.change,
+                        base: r.base,
+                        head: r.head,
+                        risk_level: r.risk.level,
+                        status,
+                        detail: e.detail,
+                        comment: r.comment,
+                    },
+                    None => AuditRow {
+                        at: String::new(),
+                        reviewer: String::new(),
+                        decision: String::new(),
+                        change: String::new(),
+                        base: String::new(),
+                        head: String::new(),
+                        risk_level: String::new(),
+                        status,
+                        detail: format!(
+                            "{} (note {}, line {})",
+                            e.detail, e.note_commit, e.note_line
+                        ),
+                        comment: String::new(),
+                    },
+                }
+            })
+            .collect())
+    }
+}

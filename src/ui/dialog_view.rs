@@ -1,0 +1,149 @@
+//! Drawing the decision dialog: the change, the key and principal, the stage's
+//! field (id confirmation, comment, passphrase), the error or the result.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::backend::Decision;
+use super::commands::{Cmd, Keymap, Screen};
+use super::dialog::{DialogModel, Stage};
+use super::queue_view::{level_label, spinner};
+use super::style::Styles;
+use super::text::{clean, clean_fit};
+
+pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &Styles, tick: u64) {
+    let w = area.width.min(76);
+    let h = area.height.min(16);
+    let rect = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    f.render_widget(Clear, rect);
+    let (verb, verb_style) = match d.decision {
+        Decision::Approve => ("Approve", st.low),
+        Decision::Reject => ("Reject", st.high),
+    };
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(verb_style)
+        .title(Span::styled(
+            format!(" {verb} {} ", clean(&d.change_id)),
+            verb_style.add_modifier(Modifier::BOLD),
+        ));
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    let [info, field, msg, hints] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Fill(1),
+        Constraint::Length(2),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+
+    let signer = match &d.signer {
+        None => Line::styled(
+            format!(" {} looking up the signing key…", spinner(tick)),
+            st.muted,
+        ),
+        Some(Ok(s)) => Line::from(vec![
+            Span::styled(" signing as ", st.muted),
+            Span::styled(
+                clean_fit(&s.principal, (w as usize).saturating_sub(16)),
+                st.text.add_modifier(Modifier::BOLD),
+            ),
+        ]),
+        Some(Err(e)) => Line::styled(format!(" cannot sign: {e}"), st.error),
+    };
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::from(vec![
+                Span::styled(
+                    format!(" {} ", level_label(&d.level)),
+                    st.level(&d.level).add_modifier(Modifier::REVERSED),
+                ),
+                Span::raw(" "),
+                Span::styled(
+                    clean_fit(&d.title, (w as usize).saturating_sub(16)),
+                    st.text,
+                ),
+            ]),
+            signer,
+            match &d.signer {
+                Some(Ok(s)) => Line::from(vec![
+                    Span::styled(" key ", st.muted),
+                    Span::styled(
+                        clean_fit(&s.fingerprint, (w as usize).saturating_sub(8)),
+                        st.accent,
+                    ),
+                ]),
+                _ => Line::raw(""),
+            },
+        ])
+        .wrap(Wrap { trim: false }),
+        info,
+    );
+
+    let (label, area_widget) = match &d.stage {
+        Stage::ConfirmId => (
+            format!(
+                "This change is critical. Type its id ({}) to go on:",
+                clean(&d.change_id)
+            ),
+            Some(&mut d.confirm),
+        ),
+        Stage::Comment => (
+            match d.decision {
+                Decision::Approve => "Comment (optional; Alt-Enter for a new line):".to_string(),
+                Decision::Reject => {
+                    "Why is it rejected? (required; Alt-Enter for a new line):".to_string()
+                }
+            },
+            Some(&mut d.comment),
+        ),
+        Stage::Passphrase => (
+            "The key is encrypted. Passphrase:".to_string(),
+            Some(&mut d.passphrase),
+        ),
+        Stage::Signing => (format!("{} signing and recording…", spinner(tick)), None),
+        Stage::Done(m) => (format!("✔ {}", clean(m)), None),
+    };
+    let [label_area, text_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(field);
+    let label_style = if matches!(d.stage, Stage::Done(_)) {
+        st.low
+    } else {
+        st.text
+    };
+    f.render_widget(
+        Paragraph::new(Line::styled(format!(" {label}"), label_style)),
+        label_area,
+    );
+    if let Some(t) = area_widget {
+        t.set_block(Block::new().borders(Borders::ALL).border_style(st.muted));
+        t.set_cursor_line_style(ratatui::style::Style::new());
+        f.render_widget(&*t, text_area);
+    }
+    if let Some(e) = &d.error {
+        f.render_widget(
+            Paragraph::new(Line::styled(format!(" {}", clean(e)), st.error))
+                .wrap(Wrap { trim: true }),
+            msg,
+        );
+    }
+    let hint = if matches!(d.stage, Stage::Done(_)) {
+        " any key closes".to_string()
+    } else {
+        format!(
+            " {} sign and record · {} cancel",
+            keys.keys_label(Screen::Dialog, Cmd::Sign),
+            keys.keys_label(Screen::Dialog, Cmd::Cancel)
+        )
+    };
+    f.render_widget(Paragraph::new(Line::styled(hint, st.muted)), hints);
+}

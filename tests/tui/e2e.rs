@@ -1,0 +1,306 @@
+//! End-to-end: the real binary in a tmux session of 120×40; keys are sent with
+//! `send-keys` and the screen is polled with `capture-pane` until the expected
+//! text shows (never a bare sleep). Skipped when tmux is not installed.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::support::repo;
+
+const BIN: &str = env!("CARGO_BIN_EXE_countersign");
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// Starts `cmd` in a new detached session; `None` without tmux.
+    fn start(name: &str, dir: &Path, cmd: &str) -> Option<Tmux> {
+        Self::start_with_config(name, dir, cmd, None)
+    }
+
+    /// Like `start`, with a user config file holding `config`.
+    fn start_with_config(
+        name: &str,
+        dir: &Path,
+        cmd: &str,
+        config_text: Option<&str>,
+    ) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("tmux not installed: skipping");
+            return None;
+        }
+        let socket = format!("cs-e2e-{name}-{}", std::process::id());
+        let config = dir.join("user-config.toml");
+        if let Some(text) = config_text {
+            std::fs::write(&config, text).unwrap();
+        }
+        let shell = format!(
+            "COUNTERSIGN_CONFIG={} {cmd}; echo \"[exit=$?]\"; sleep 60",
+            config.display()
+        );
+        let st = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "40",
+            ])
+            .args(["-c", &dir.display().to_string(), &shell])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        Some(Tmux { socket })
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen contains `text`.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {text:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the screen contains one of `texts`.
+    fn wait_for_any(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.screen();
+            if texts.iter().any(|t| s.contains(t)) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for one of {texts:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let st = Command::new("tmux")
+                .args(["-L", &self.socket, "send-keys", k])
+                .status()
+                .unwrap();
+            assert!(st.success());
+        }
+    }
+
+    fn text(&self, text: &str) {
+        let st = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-l", text])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+#[test]
+fn open_the_most_risky_change_move_around_and_quit() {
+    let (r, _) = repo();
+    let cmd = format!("{BIN} -C {}", r.path().display());
+    let Some(t) = Tmux::start("review", &r.path(), &cmd) else {
+        return;
+    };
+    t.wait_for("Pending 3");
+    // Every row's statistics are in when the last one shows its +/−.
+    t.wait_for("Fix the README");
+    let s = t.wait_for("+1 −1");
+    // The first row of the table is the most risky; its id is the third column.
+    let lines: Vec<&str> = s.lines().collect();
+    let header = lines.iter().position(|l| l.starts_with("RISK")).unwrap();
+    let first = lines[header + 1];
+    let id = first.split_whitespace().nth(2).unwrap().to_string();
+    t.keys(&["Enter"]);
+    let s = t.wait_for("@@ ");
+    assert!(s.lines().next().unwrap().contains(&id), "{s}");
+    t.keys(&["G"]);
+    t.keys(&["g", "/"]);
+    t.text("pub fn");
+    t.keys(&["Enter"]);
+    t.wait_for("matches; n/N to move");
+    t.keys(&["n", "]", "}", "j", "j", "t"]);
+    t.wait_for("[side by side]");
+    t.keys(&["?"]);
+    t.wait_for("Keys (Esc closes)");
+    t.keys(&["q"]);
+    t.keys(&["Escape"]); // clears the search
+    t.wait_for("search cleared");
+    t.keys(&["q"]);
+    t.wait_for("Pending 3");
+    t.keys(&["q"]);
+    t.wait_for("[exit=0]");
+}
+
+#[test]
+fn the_demo_opens_straight_into_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let cmd = format!("{BIN} demo --dir {}", demo.display());
+    let Some(t) = Tmux::start("demo", dir.path(), &cmd) else {
+        return;
+    };
+    t.wait_for("Pending");
+    t.wait_for("RISK");
+    t.keys(&["Enter"]);
+    t.wait_for("@@");
+    t.keys(&["]", "}", "j", "j", "Escape"]);
+    t.wait_for("Pending");
+    t.keys(&["C-c"]);
+    t.wait_for("[exit=0]");
+}
+
+#[test]
+fn resize_and_too_small() {
+    let (r, _) = repo();
+    let cmd = format!("{BIN} -C {}", r.path().display());
+    let Some(t) = Tmux::start("resize", &r.path(), &cmd) else {
+        return;
+    };
+    t.wait_for("Pending 3");
+    let st = Command::new("tmux")
+        .args(["-L", &t.socket, "resize-window", "-x", "40", "-y", "8"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    t.wait_for("terminal too small");
+    Command::new("tmux")
+        .args(["-L", &t.socket, "resize-window", "-x", "120", "-y", "40"])
+        .status()
+        .unwrap();
+    t.wait_for("Pending 3");
+    t.keys(&["q"]);
+    t.wait_for("[exit=0]");
+}
+
+/// Approve the most risky demo change (the demo ships a senior key) and see the
+/// decision in `countersign audit --json`.
+#[test]
+fn approve_in_the_demo_and_see_it_in_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let cmd = format!("{BIN} demo --dir {}", demo.display());
+    let Some(t) = Tmux::start("approve", dir.path(), &cmd) else {
+        return;
+    };
+    t.wait_for("RISK");
+    t.wait_for("0/");
+    t.keys(&["Enter"]);
+    t.wait_for("@@");
+    // With the risk engine, n moves to the first finding; without it, it says why.
+    t.wait_for_any(&["findings", "risk analysis is not available"]);
+    t.keys(&["n"]);
+    t.wait_for_any(&[
+        "finding 1/",
+        "risk analysis is not available",
+        "no findings",
+    ]);
+    t.keys(&["a"]);
+    let s = t.wait_for("signing as");
+    let id = s
+        .lines()
+        .find_map(|l| l.split("Approve ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the dialog names the change")
+        .to_string();
+    if s.contains("Type its id") {
+        t.text(&id);
+        t.keys(&["Enter"]);
+        t.wait_for("Comment");
+    }
+    t.text("reviewed in the e2e test");
+    t.keys(&["Enter"]);
+    t.wait_for("recorded and verified");
+    // Closing the result goes back to the queue, which shows the decision.
+    t.keys(&["Enter"]);
+    t.wait_for("Approved 1");
+    t.keys(&["q"]);
+    t.wait_for("[exit=0]");
+    let out = Command::new(BIN)
+        .args(["-C", &demo.display().to_string(), "audit", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("reviewed in the e2e test"), "{text}");
+    assert!(text.contains(&id), "{text}");
+    assert!(text.contains("\"valid\""), "{text}");
+}
+
+/// Reject with a comment (required), then open the audit screen and see it.
+#[test]
+fn reject_with_a_comment_and_open_the_audit_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let cmd = format!("{BIN} demo --dir {}", demo.display());
+    let Some(t) = Tmux::start("reject", dir.path(), &cmd) else {
+        return;
+    };
+    t.wait_for("RISK");
+    t.wait_for("0/");
+    t.keys(&["G", "r"]);
+    let s = t.wait_for("signing as");
+    if s.contains("Type its id") {
+        let id = s
+            .lines()
+            .find_map(|l| l.split("Reject ").nth(1))
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap()
+            .to_string();
+        t.text(&id);
+        t.keys(&["Enter"]);
+    }
+    t.wait_for("Why is it rejected?");
+    t.keys(&["Enter"]);
+    t.wait_for("a rejection needs a comment");
+    t.text("no tests for the new path");
+    t.keys(&["Enter"]);
+    t.wait_for("recorded and verified");
+    t.keys(&["Enter"]);
+    t.wait_for("Rejected 1");
+    t.keys(&["A"]);
+    t.wait_for("countersign · audit");
+    t.wait_for("no tests for the new path");
+    t.wait_for("1 valid");
+    // Open the decision: the change as it was reviewed.
+    t.keys(&["Enter"]);
+    t.wait_for("as reviewed by you@shopfront.example");
+    t.wait_for("@@ ");
+    t.keys(&["q"]);
+    t.wait_for("countersign · audit");
+    t.keys(&["q"]);
+    t.wait_for("Pending");
+    t.keys(&["q"]);
+    t.wait_for("[exit=0]");
+}
