@@ -10,6 +10,18 @@ fn short_changes_land_on_the_right_side_of_high() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "D",
+            ".github/workflows/release.yml",
+            "  publish:\n    needs: test\n    runs-on: ubuntu-latest\n",
+            "  publish:\n    runs-on: ubuntu-latest\n",
+        ),
+        (
+            "H",
+            ".github/workflows/release.yml",
+            "  publish:\n    needs: test\n    runs-on: ubuntu-latest\n",
+            "  publish:\n    needs: [test, lint]\n    runs-on: ubuntu-latest\n",
+        ),
+        (
+            "D",
             "infra/prod/aurora.tf",
             "  engine_version = \"13.12\"\n",
             "  engine_version = \"16.2\"\n  allow_major_version_upgrade = true\n",

@@ -394,9 +394,13 @@ impl RuleSet {
     }
 }
 
-/// Whitespace-insensitive form of a matched snippet (to tell moves from removals).
+/// Whitespace-, quote- and bracket-insensitive form of a matched snippet (to
+/// tell moves and reformatting from removals).
 pub fn normalise(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.replace(['[', ']', '"', '\''], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn hex(bytes: &[u8]) -> String {
