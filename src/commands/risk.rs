@@ -90,3 +90,60 @@ pub fn text(r: &RiskReport) -> String {
     }
     out
 }
+
+/// The report's line findings as `show`'s gutter marks (whole-file findings
+/// belong in the header above the diff). Note: a mark carries no side, so a
+/// finding on removed line N also matches new line N in the same hunk.
+pub fn gutter_marks(r: &RiskReport) -> Vec<crate::show::GutterMark> {
+    r.findings
+        .iter()
+        .filter_map(|f| {
+            Some(crate::show::GutterMark {
+                path: f.path.clone(),
+                line: f.line?,
+                severity: f.severity.as_str().to_string(),
+                message: f.message.clone(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::risk::{Blast, Finding, Severity, report};
+
+    #[test]
+    fn text_and_marks_follow_the_findings() {
+        let r = report(
+            vec![
+                Finding::removed(
+                    "tf-prevent-destroy-removed",
+                    Severity::Critical,
+                    "infra/db.tf",
+                    Some(5),
+                    "Removes `prevent_destroy`.",
+                ),
+                Finding::added(
+                    "gate-codeowners",
+                    Severity::Critical,
+                    "CODEOWNERS",
+                    None,
+                    "Changes CODEOWNERS.",
+                ),
+            ],
+            Blast::default(),
+            3,
+        );
+        let t = text(&r);
+        assert!(t.starts_with("risk     critical (9"), "{t}");
+        assert!(
+            t.contains("CRITICAL  infra/db.tf:5 (removed)  [tf-prevent-destroy-removed]"),
+            "{t}"
+        );
+        assert!(t.contains("CRITICAL  CODEOWNERS  [gate-codeowners]"), "{t}");
+        let marks = gutter_marks(&r);
+        assert_eq!(marks.len(), 1);
+        assert_eq!((marks[0].line, marks[0].severity.as_str()), (5, "critical"));
+    }
+}
