@@ -10,6 +10,30 @@ fn short_changes_land_on_the_right_side_of_high() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "D",
+            "src/main/java/com/acme/payments/TransferService.java",
+            "    @Transactional\n    public void transfer(Account a, Account b, long cents) {\n        a.debit(cents);\n        b.credit(cents);\n    }\n",
+            "    public void transfer(Account a, Account b, long cents) {\n        a.debit(cents);\n        b.credit(cents);\n    }\n",
+        ),
+        (
+            "D",
+            "src/Payments/PaymentService.cs",
+            "        try { await _gateway.CaptureAsync(id); }\n        catch (GatewayException ex) { _log.LogError(ex, \"capture failed\"); throw; }\n",
+            "        try { await _gateway.CaptureAsync(id); }\n        catch (Exception) { }\n",
+        ),
+        (
+            "H",
+            "web/src/utils/storage.ts",
+            "export const save = (k: string, v: string) => localStorage.setItem(k, v);\n",
+            "export const save = (k: string, v: string) => {\n  try { localStorage.setItem(k, v); } catch { /* private mode */ }\n};\n",
+        ),
+        (
+            "H",
+            "app/services/report_service.py",
+            "def build(rows):\n    return [r for r in rows]\n",
+            "def build(rows):\n    with transaction.atomic():\n        return [r for r in rows]\n",
+        ),
+        (
+            "D",
             ".github/workflows/release.yml",
             "  publish:\n    needs: test\n    runs-on: ubuntu-latest\n",
             "  publish:\n    runs-on: ubuntu-latest\n",
