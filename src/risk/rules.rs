@@ -146,9 +146,12 @@ pub fn glob(pattern: &str) -> Result<Glob, globset::Error> {
 }
 
 impl RuleSet {
-    /// The built-in rules alone.
+    /// The built-in rules alone (compiled once per process).
     pub fn builtin() -> RuleSet {
-        RuleSet::load(None).expect("the built-in rules compile")
+        static BUILTIN: std::sync::LazyLock<RuleSet> = std::sync::LazyLock::new(|| {
+            RuleSet::load(None).expect("the built-in rules compile")
+        });
+        BUILTIN.clone()
     }
 
     /// The built-in rules merged with a repository's rules file (`(text, origin)`).
