@@ -148,9 +148,8 @@ pub fn glob(pattern: &str) -> Result<Glob, globset::Error> {
 impl RuleSet {
     /// The built-in rules alone (compiled once per process).
     pub fn builtin() -> RuleSet {
-        static BUILTIN: std::sync::LazyLock<RuleSet> = std::sync::LazyLock::new(|| {
-            RuleSet::load(None).expect("the built-in rules compile")
-        });
+        static BUILTIN: std::sync::LazyLock<RuleSet> =
+            std::sync::LazyLock::new(|| RuleSet::load(None).expect("the built-in rules compile"));
         BUILTIN.clone()
     }
 
