@@ -10,6 +10,66 @@ fn short_changes_land_on_the_right_side_of_high() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "D",
+            "infra/azure/storage.tf",
+            "resource \"azurerm_storage_account\" \"logs\" {\n  name = \"acmelogs\"\n}\n",
+            "",
+        ),
+        (
+            "D",
+            "infra/gcp/gke.tf",
+            "  master_authorized_networks_config {\n    cidr_blocks {\n      cidr_block = \"10.0.0.0/8\"\n    }\n  }\n",
+            "  master_authorized_networks_config {\n    cidr_blocks {\n      cidr_block = \"0.0.0.0/0\"\n    }\n  }\n",
+        ),
+        (
+            "D",
+            "charts/api/templates/deployment.yaml",
+            "          securityContext:\n            runAsNonRoot: true\n",
+            "          securityContext:\n            runAsNonRoot: false\n            runAsUser: 0\n",
+        ),
+        (
+            "D",
+            "src/app/api/users/route.ts",
+            "export async function DELETE(req: Request) {\n  const session = await getServerSession(authOptions);\n  if (!session?.user?.isAdmin) return new Response(null, { status: 403 });\n  await db.user.deleteMany({ where: { id: await req.json() } });\n}\n",
+            "export async function DELETE(req: Request) {\n  await db.user.deleteMany({ where: { id: await req.json() } });\n}\n",
+        ),
+        (
+            "D",
+            "app/Http/Controllers/AdminController.php",
+            "    public function __construct()\n    {\n        $this->middleware('auth');\n        $this->middleware('can:admin');\n    }\n",
+            "    public function __construct()\n    {\n    }\n",
+        ),
+        (
+            "D",
+            "lib/shop_web/router.ex",
+            "  pipeline :admin do\n    plug :require_authenticated_user\n    plug :require_admin\n  end\n",
+            "  pipeline :admin do\n  end\n",
+        ),
+        (
+            "H",
+            "charts/api/values.yaml",
+            "replicaCount: 2\n",
+            "replicaCount: 3\n",
+        ),
+        (
+            "H",
+            "infra/gcp/gke.tf",
+            "  node_count = 3\n",
+            "  node_count = 4\n",
+        ),
+        (
+            "H",
+            "src/app/api/health/route.ts",
+            "",
+            "export async function GET() {\n  return Response.json({ ok: true });\n}\n",
+        ),
+        (
+            "H",
+            "lib/shop_web/live/cart_live.ex",
+            "  def mount(_params, _session, socket), do: {:ok, socket}\n",
+            "  def mount(_params, _session, socket), do: {:ok, assign(socket, :items, [])}\n",
+        ),
+        (
+            "D",
             "src/main/java/com/acme/payments/TransferService.java",
             "    @Transactional\n    public void transfer(Account a, Account b, long cents) {\n        a.debit(cents);\n        b.credit(cents);\n    }\n",
             "    public void transfer(Account a, Account b, long cents) {\n        a.debit(cents);\n        b.credit(cents);\n    }\n",
