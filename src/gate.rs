@@ -370,12 +370,12 @@ pub fn level_rank(level: &str) -> u8 {
 
 /// A change's content facts (patch-id, tree, risk), cached by commit ids.
 ///
-/// The risk here is the gate's floor until the risk engine is wired in: any
-/// change touching `.countersign/` is critical (it edits the rules it would be
-/// judged by); otherwise the size decides, as in the queue.
+/// The risk is the risk engine's report under the rules as of the base (never
+/// the change's own rules). A change touching `.countersign/` is critical
+/// whatever the engine says: it edits the rules it would be judged by.
 pub fn content(repo: &Repo, base: &str, head: &str) -> Result<Content> {
     let cache = Cache::new(&repo.git_dir(), "gate");
-    let key = format!("{base}-{head}");
+    let key = format!("v2-{base}-{head}");
     if let Some(c) = cache.get::<Content>(&key) {
         return Ok(c);
     }
@@ -386,17 +386,16 @@ pub fn content(repo: &Repo, base: &str, head: &str) -> Result<Content> {
             .flatten()
             .any(|p| p.starts_with(".countersign/"))
     });
-    let lines = d.diff.additions() + d.diff.deletions();
+    let report = crate::risk::analyse_range(repo, base, head)?;
     let risk = if touches_policy {
         RiskField {
             level: "critical".into(),
-            score: 100,
+            score: report.score.max(100),
         }
     } else {
-        let score = ((lines as f64).ln_1p() * 6.0).min(40.0) as u8;
         RiskField {
-            level: if score >= 25 { "medium" } else { "low" }.into(),
-            score,
+            level: report.level.as_str().into(),
+            score: report.score,
         }
     };
     let c = Content {

@@ -19,8 +19,10 @@ pub const MAX_SHOWN_LINE: usize = 10_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GutterMark {
     pub path: String,
-    /// Line number on the new side (or the old side for a removed line).
+    /// Line number on the new side, or on the old side when `old_side`.
     pub line: u32,
+    /// The line counts on the old side (a finding about a removed line).
+    pub old_side: bool,
     pub severity: String,
     pub message: String,
 }
@@ -218,13 +220,12 @@ fn render_hunk(
             LineKind::Removed => ('-', Some(paint.p.minus_bg), paint.p.minus_emph_bg),
             LineKind::Context => (' ', None, paint.p.plus_emph_bg),
         };
-        let mark_line = match line.kind {
-            LineKind::Removed => line.old_no,
-            _ => line.new_no,
-        };
         let mark = marks
             .iter()
-            .filter(|m| Some(m.line) == mark_line)
+            .filter(|m| {
+                let n = if m.old_side { line.old_no } else { line.new_no };
+                Some(m.line) == n && (line.kind != LineKind::Context || !m.old_side)
+            })
             .max_by_key(|m| severity_rank(&m.severity));
         // Gutter: old and new line numbers, then a finding marker.
         paint.fg(out, paint.p.line_number);

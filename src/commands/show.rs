@@ -33,8 +33,23 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     let user = crate::config::UserConfig::load().unwrap_or_default();
     let theme = Theme::load(user.theme.as_deref())?;
     let highlighter = color.then(|| Highlighter::new(&theme));
-    let marks: Vec<GutterMark> = Vec::new();
+    let report =
+        crate::risk::analyse_diff(&ctx.repo, &change.base, &change.head, Some(&computed.diff))?;
+    let marks: Vec<GutterMark> = report
+        .findings
+        .iter()
+        .filter_map(|f| {
+            Some(GutterMark {
+                path: f.path.clone(),
+                line: f.line?,
+                old_side: f.side == crate::risk::Side::Old,
+                severity: f.severity.as_str().to_string(),
+                message: f.message.clone(),
+            })
+        })
+        .collect();
     let mut out = header(&change, &computed);
+    out.push_str(&risk_summary(&report, color, &theme));
     out.push('\n');
     out.push_str(&render_files(
         &computed.diff.files,
@@ -47,6 +62,47 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     ));
     print_out(&out)?;
     Ok(0)
+}
+
+/// The risk level, the blast radius and the findings, above the diff.
+fn risk_summary(report: &crate::risk::RiskReport, color: bool, theme: &Theme) -> String {
+    let paint = |level: &str, text: &str| {
+        if color {
+            let c = theme.palette.level(level);
+            format!("\x1b[1;38;2;{};{};{}m{text}\x1b[0m", c.0, c.1, c.2)
+        } else {
+            text.to_string()
+        }
+    };
+    let level = report.level.as_str();
+    let mut out = format!(
+        "risk     {} (score {})\nblast    {}\n",
+        paint(level, level),
+        report.score,
+        escape_line(&report.blast.summary)
+    );
+    for w in &report.warnings {
+        out.push_str(&format!("warning  {}\n", escape_line(w)));
+    }
+    if !report.findings.is_empty() {
+        out.push_str(&format!("\nfindings ({})\n", report.findings.len()));
+        for f in &report.findings {
+            let sev = f.severity.as_str();
+            let at = match f.line {
+                Some(n) if f.side == crate::risk::Side::Old => format!("{}:-{n}", f.path),
+                Some(n) => format!("{}:{n}", f.path),
+                None => f.path.clone(),
+            };
+            out.push_str(&format!(
+                "  {} {}  {}\n           {}\n",
+                paint(sev, &format!("{sev:<8}")),
+                escape_line(&at),
+                escape_line(&f.rule),
+                escape_line(&f.message)
+            ));
+        }
+    }
+    out
 }
 
 /// The summary lines above the diff.

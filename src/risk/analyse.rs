@@ -48,6 +48,17 @@ pub fn analyse_change(repo: &Repo, _cfg: &RepoConfig, change: &Change) -> Result
 /// `base`, cached by (head, base, rules hash). For callers that have commits
 /// rather than a queued change, such as the gate.
 pub fn analyse_range(repo: &Repo, base: &str, head: &str) -> Result<RiskReport> {
+    analyse_diff(repo, base, head, None)
+}
+
+/// Like [`analyse_range`], reusing `diff` (already computed for `base..head`)
+/// when the report is not cached.
+pub fn analyse_diff(
+    repo: &Repo,
+    base: &str,
+    head: &str,
+    diff: Option<&Diff>,
+) -> Result<RiskReport> {
     let (rules, rules_error) = load_rules(repo, base);
     let cache = Cache::new(&repo.git_dir(), "risk");
     let key = format!("{head}-{base}-{}", rules.hash);
@@ -56,8 +67,10 @@ pub fn analyse_range(repo: &Repo, base: &str, head: &str) -> Result<RiskReport> 
         r.warnings = warnings;
         return Ok(r);
     }
-    let computed = repo.diff(base, head)?;
-    let mut r = report_for(repo, &computed.diff, base, head, &rules)?;
+    let mut r = match diff {
+        Some(d) => report_for(repo, d, base, head, &rules)?,
+        None => report_for(repo, &repo.diff(base, head)?.diff, base, head, &rules)?,
+    };
     cache.put(&key, &r);
     r.warnings = warnings;
     Ok(r)

@@ -28,7 +28,9 @@ pub mod text;
 
 mod analyse;
 
-pub use analyse::{RULES_PATH, analyse_change, analyse_range, blast_for, load_rules, report_for};
+pub use analyse::{
+    RULES_PATH, analyse_change, analyse_diff, analyse_range, blast_for, load_rules, report_for,
+};
 pub use blast::Blast;
 pub use rules::RuleSet;
 
