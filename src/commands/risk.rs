@@ -91,30 +91,13 @@ pub fn text(r: &RiskReport) -> String {
     out
 }
 
-/// The report's line findings as `show`'s gutter marks (whole-file findings
-/// belong in the header above the diff). Note: a mark carries no side, so a
-/// finding on removed line N also matches new line N in the same hunk.
-pub fn gutter_marks(r: &RiskReport) -> Vec<crate::show::GutterMark> {
-    r.findings
-        .iter()
-        .filter_map(|f| {
-            Some(crate::show::GutterMark {
-                path: f.path.clone(),
-                line: f.line?,
-                severity: f.severity.as_str().to_string(),
-                message: f.message.clone(),
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::risk::{Blast, Finding, Severity, report};
 
     #[test]
-    fn text_and_marks_follow_the_findings() {
+    fn text_follows_the_findings() {
         let r = report(
             vec![
                 Finding::removed(
@@ -142,8 +125,5 @@ mod tests {
             "{t}"
         );
         assert!(t.contains("CRITICAL  CODEOWNERS  [gate-codeowners]"), "{t}");
-        let marks = gutter_marks(&r);
-        assert_eq!(marks.len(), 1);
-        assert_eq!((marks[0].line, marks[0].severity.as_str()), (5, "critical"));
     }
 }
