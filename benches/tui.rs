@@ -68,10 +68,7 @@ impl Backend for Synthetic {
                 let mut entry = countersign::queue::entry(
                     change(i),
                     Default::default(),
-                    countersign::queue::RiskSummary {
-                        score: 0,
-                        level: String::new(),
-                    },
+                    countersign::queue::size_risk(&Default::default()),
                 );
                 entry.additions = (i * 7 % 500) as u32;
                 entry.deletions = (i * 3 % 200) as u32;

@@ -108,8 +108,9 @@ pub fn entry(change: Change, stats: DiffStats, risk: RiskSummary) -> QueueEntry 
     }
 }
 
-/// When the risk engine cannot score a change, its size orders the queue.
-fn size_risk(stats: &DiffStats) -> RiskSummary {
+/// When the risk engine cannot score a change (or has not yet), its size
+/// orders the queue.
+pub fn size_risk(stats: &DiffStats) -> RiskSummary {
     let lines = stats.additions + stats.deletions;
     let score = ((lines as f64).ln_1p() * 6.0).min(40.0) as u8;
     RiskSummary {

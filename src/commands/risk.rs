@@ -90,3 +90,40 @@ pub fn text(r: &RiskReport) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::risk::{Blast, Finding, Severity, report};
+
+    #[test]
+    fn text_follows_the_findings() {
+        let r = report(
+            vec![
+                Finding::removed(
+                    "tf-prevent-destroy-removed",
+                    Severity::Critical,
+                    "infra/db.tf",
+                    Some(5),
+                    "Removes `prevent_destroy`.",
+                ),
+                Finding::added(
+                    "gate-codeowners",
+                    Severity::Critical,
+                    "CODEOWNERS",
+                    None,
+                    "Changes CODEOWNERS.",
+                ),
+            ],
+            Blast::default(),
+            3,
+        );
+        let t = text(&r);
+        assert!(t.starts_with("risk     critical (9"), "{t}");
+        assert!(
+            t.contains("CRITICAL  infra/db.tf:5 (removed)  [tf-prevent-destroy-removed]"),
+            "{t}"
+        );
+        assert!(t.contains("CRITICAL  CODEOWNERS  [gate-codeowners]"), "{t}");
+    }
+}

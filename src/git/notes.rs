@@ -213,9 +213,12 @@ impl Repo {
                     .git
                     .reference_matching(NOTES_REF, new, true, o, message)
                     .map(|_| ()),
+                // Create only if still absent: libgit2 checks `force = false`
+                // before taking the lock, so two first writers could both
+                // pass; an expected zero id is compared under the lock.
                 None => self
                     .git
-                    .reference(NOTES_REF, new, false, message)
+                    .reference_matching(NOTES_REF, new, true, Oid::ZERO_SHA1, message)
                     .map(|_| ()),
             };
             match moved {

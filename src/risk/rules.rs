@@ -146,9 +146,11 @@ pub fn glob(pattern: &str) -> Result<Glob, globset::Error> {
 }
 
 impl RuleSet {
-    /// The built-in rules alone.
+    /// The built-in rules alone (compiled once per process).
     pub fn builtin() -> RuleSet {
-        RuleSet::load(None).expect("the built-in rules compile")
+        static BUILTIN: std::sync::LazyLock<RuleSet> =
+            std::sync::LazyLock::new(|| RuleSet::load(None).expect("the built-in rules compile"));
+        BUILTIN.clone()
     }
 
     /// The built-in rules merged with a repository's rules file (`(text, origin)`).
@@ -394,9 +396,13 @@ impl RuleSet {
     }
 }
 
-/// Whitespace-insensitive form of a matched snippet (to tell moves from removals).
+/// Whitespace-, quote- and bracket-insensitive form of a matched snippet (to
+/// tell moves and reformatting from removals).
 pub fn normalise(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.replace(['[', ']', '"', '\''], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -233,10 +233,7 @@ impl Backend for GitBackend {
                     entry: crate::queue::entry(
                         c.clone(),
                         Default::default(),
-                        crate::queue::RiskSummary {
-                            score: 0,
-                            level: String::new(),
-                        },
+                        crate::queue::size_risk(&Default::default()),
                     ),
                     loaded: false,
                     approvals: None,
@@ -259,10 +256,7 @@ impl Backend for GitBackend {
                         }
                         Err(_) => (
                             Default::default(),
-                            crate::queue::RiskSummary {
-                                score: 0,
-                                level: "low".into(),
-                            },
+                            crate::queue::size_risk(&Default::default()),
                         ),
                     };
                     let _ = tx.send(QueueRow {
