@@ -45,11 +45,7 @@ pub fn load(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<QueueEntry>> {
             || Repo::open_exact(&git_dir),
             |thread_repo, change| {
                 let (stats, risk) = match thread_repo {
-                    Ok(r) => {
-                        let stats = change_stats(r, &stats_cache, &change);
-                        let risk = change_risk(r, cfg, &change, &stats);
-                        (stats, risk)
-                    }
+                    Ok(r) => change_facts(r, &stats_cache, &change),
                     Err(_) => (DiffStats::default(), size_risk(&DiffStats::default())),
                 };
                 entry(change, stats, risk)
@@ -59,6 +55,31 @@ pub fn load(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<QueueEntry>> {
     crate::gate::fill_queue_state(repo, &mut entries);
     sort_most_risky_first(&mut entries);
     Ok(entries)
+}
+
+/// A change's statistics and risk, each from its cache; on a miss the diff is
+/// computed once and serves both.
+pub fn change_facts(repo: &Repo, cache: &Cache, change: &Change) -> (DiffStats, RiskSummary) {
+    let key = format!("{}-{}", change.base, change.head);
+    let (stats, diff) = match cache.get::<DiffStats>(&key) {
+        Some(s) => (s, None),
+        None => match repo.diff(&change.base, &change.head) {
+            Ok(d) => {
+                let s = d.stats();
+                cache.put(&key, &s);
+                (s, Some(d.diff))
+            }
+            Err(_) => (DiffStats::default(), None),
+        },
+    };
+    let risk = match crate::risk::analyse_diff(repo, &change.base, &change.head, diff.as_ref()) {
+        Ok(r) => RiskSummary {
+            score: r.score,
+            level: r.level.as_str().to_string(),
+        },
+        Err(_) => size_risk(&stats),
+    };
+    (stats, risk)
 }
 
 /// Diff statistics of a change, from the cache or computed (and cached).
@@ -74,23 +95,6 @@ pub fn change_stats(repo: &Repo, cache: &Cache, change: &Change) -> DiffStats {
             s
         }
         Err(_) => DiffStats::default(),
-    }
-}
-
-/// The risk of a change from the risk engine (its report is cached by head,
-/// base and rules hash); if the engine cannot run, the change's size stands in.
-pub fn change_risk(
-    repo: &Repo,
-    cfg: &RepoConfig,
-    change: &Change,
-    stats: &DiffStats,
-) -> RiskSummary {
-    match crate::risk::analyse_change(repo, cfg, change) {
-        Ok(r) => RiskSummary {
-            score: r.score,
-            level: r.level.as_str().to_string(),
-        },
-        Err(_) => size_risk(stats),
     }
 }
 

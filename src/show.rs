@@ -35,37 +35,55 @@ pub struct RenderOptions<'a> {
     pub marks: &'a [GutterMark],
 }
 
-/// Renders the files of a diff. Hunks are highlighted in parallel (each hunk
-/// carries its own parse state, so hunks are independent work items and a
-/// large file does not keep one core busy alone), then files are rendered in
-/// parallel and joined in order.
-pub fn render_files(files: &[FileDiff], opts: &RenderOptions<'_>) -> String {
-    let highlighter = opts.highlighter.filter(|_| opts.color);
+/// The colours of every file: per file, per hunk, per line.
+pub type FileHighlights = Vec<Vec<Vec<LineHighlight>>>;
+
+/// Highlights every hunk of `files` in parallel. Each hunk carries its own
+/// parse state, so hunks are independent work items and a large file does
+/// not keep one core busy alone.
+pub fn highlight_files(files: &[FileDiff], highlighter: &Highlighter) -> FileHighlights {
     let jobs: Vec<(usize, usize)> = files
         .iter()
         .enumerate()
-        .filter(|(_, f)| !f.binary && highlighter.is_some())
+        .filter(|(_, f)| !f.binary)
         .flat_map(|(fi, f)| (0..f.hunks.len()).map(move |hi| (fi, hi)))
         .collect();
     let mut highlighted: Vec<Vec<LineHighlight>> = jobs
         .par_iter()
         .with_min_len(4)
-        .map(|&(fi, hi)| match highlighter {
-            Some(h) => h.highlight_hunk(&files[fi], &files[fi].hunks[hi]),
-            None => Vec::new(),
-        })
+        .map(|&(fi, hi)| highlighter.highlight_hunk(&files[fi], &files[fi].hunks[hi]))
         .collect();
-    // Regroup the hunks' colours by file.
-    let mut per_file: Vec<Vec<Vec<LineHighlight>>> = vec![Vec::new(); files.len()];
+    let mut per_file: FileHighlights = vec![Vec::new(); files.len()];
     for (&(fi, _), h) in jobs.iter().zip(highlighted.drain(..)) {
         per_file[fi].push(h);
     }
+    per_file
+}
+
+/// Renders the files of a diff: highlighted (when colouring) in parallel,
+/// then rendered in parallel and joined in order.
+pub fn render_files(files: &[FileDiff], opts: &RenderOptions<'_>) -> String {
+    let highlights = match opts.highlighter.filter(|_| opts.color) {
+        Some(h) => highlight_files(files, h),
+        None => Vec::new(),
+    };
+    render_highlighted(files, &highlights, opts)
+}
+
+/// Renders files whose colours are already known (`highlights` may be empty
+/// for plain output).
+pub fn render_highlighted(
+    files: &[FileDiff],
+    highlights: &FileHighlights,
+    opts: &RenderOptions<'_>,
+) -> String {
+    let none: Vec<Vec<LineHighlight>> = Vec::new();
     let parts: Vec<String> = files
         .par_iter()
-        .zip(per_file.par_iter())
-        .map(|(f, hl)| {
+        .enumerate()
+        .map(|(i, f)| {
             let mut out = String::new();
-            render_file(&mut out, f, hl, opts);
+            render_file(&mut out, f, highlights.get(i).unwrap_or(&none), opts);
             out
         })
         .collect();

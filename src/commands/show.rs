@@ -10,7 +10,7 @@ use crate::cli::{ColorWhen, ShowArgs};
 use crate::git::ComputedDiff;
 use crate::highlight::Highlighter;
 use crate::sanitize::escape_line;
-use crate::show::{GutterMark, RenderOptions, render_files};
+use crate::show::{GutterMark, RenderOptions, highlight_files, render_highlighted};
 use crate::theme::Theme;
 
 /// Whether to colour, given `--color` and the environment.
@@ -33,8 +33,24 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     let user = crate::config::UserConfig::load().unwrap_or_default();
     let theme = Theme::load(user.theme.as_deref())?;
     let highlighter = color.then(|| Highlighter::new(&theme));
-    let report =
-        crate::risk::analyse_diff(&ctx.repo, &change.base, &change.head, Some(&computed.diff))?;
+    // The risk report (cached, or computed on its own thread) and the syntax
+    // colours (on every core) are made at the same time.
+    let git_dir = ctx.repo.git_dir();
+    let (report, highlights) = std::thread::scope(|s| {
+        let risk = s.spawn(|| {
+            let repo = crate::git::Repo::open_exact(&git_dir)?;
+            crate::risk::analyse_diff(&repo, &change.base, &change.head, Some(&computed.diff))
+        });
+        let highlights = match &highlighter {
+            Some(h) => highlight_files(&computed.diff.files, h),
+            None => Vec::new(),
+        };
+        let report = risk
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the risk analysis failed")));
+        (report, highlights)
+    });
+    let report = report?;
     let marks: Vec<GutterMark> = report
         .findings
         .iter()
@@ -51,8 +67,9 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     let mut out = header(&change, &computed);
     out.push_str(&risk_summary(&report, color, &theme));
     out.push('\n');
-    out.push_str(&render_files(
+    out.push_str(&render_highlighted(
         &computed.diff.files,
+        &highlights,
         &RenderOptions {
             color,
             theme: &theme,

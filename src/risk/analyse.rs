@@ -14,7 +14,7 @@ use crate::diff::Diff;
 use crate::git::Repo;
 
 use super::blast::{self, BlastInput, CODEOWNERS_PATHS, Needles};
-use super::rules::RulesError;
+use super::rules::{RulesError, rules_hash};
 use super::{Blast, Contents, RiskReport, RuleSet, findings, report, supply};
 
 /// Where a repository's own rules live.
@@ -29,11 +29,23 @@ pub const HISTORY_COMMITS: usize = 2000;
 /// repository's `.countersign/rules.toml` as of `rev`. A broken file gives the
 /// built-ins and the error (which names its line).
 pub fn load_rules(repo: &Repo, rev: &str) -> (RuleSet, Option<RulesError>) {
-    let text = match repo.read_file_at(rev, RULES_PATH) {
-        Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
-        _ => return (RuleSet::builtin(), None),
+    compile_rules(rules_text(repo, rev).as_deref())
+}
+
+/// The text of the repository's rules file as of `rev`, if there is one.
+fn rules_text(repo: &Repo, rev: &str) -> Option<String> {
+    match repo.read_file_at(rev, RULES_PATH) {
+        Ok(Some(bytes)) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        _ => None,
+    }
+}
+
+/// Compiles the built-ins merged with a rules file's text.
+fn compile_rules(text: Option<&str>) -> (RuleSet, Option<RulesError>) {
+    let Some(text) = text else {
+        return (RuleSet::builtin(), None);
     };
-    match RuleSet::load(Some((&text, RULES_PATH))) {
+    match RuleSet::load(Some((text, RULES_PATH))) {
         Ok(r) => (r, None),
         Err(e) => (RuleSet::builtin(), Some(e)),
     }
@@ -59,20 +71,21 @@ pub fn analyse_diff(
     head: &str,
     diff: Option<&Diff>,
 ) -> Result<RiskReport> {
-    let (rules, rules_error) = load_rules(repo, base);
+    // The key needs only the rules' text: a cached report (warnings about a
+    // broken rules file included) is found without compiling any rule.
+    let text = rules_text(repo, base);
     let cache = Cache::new(&repo.git_dir(), "risk");
-    let key = format!("{head}-{base}-{}", rules.hash);
-    let warnings: Vec<String> = rules_error.iter().map(|e| e.to_string()).collect();
-    if let Some(mut r) = cache.get::<RiskReport>(&key) {
-        r.warnings = warnings;
+    let key = format!("{head}-{base}-{}", rules_hash(text.as_deref()));
+    if let Some(r) = cache.get::<RiskReport>(&key) {
         return Ok(r);
     }
+    let (rules, rules_error) = compile_rules(text.as_deref());
     let mut r = match diff {
         Some(d) => report_for(repo, d, base, head, &rules)?,
         None => report_for(repo, &repo.diff(base, head)?.diff, base, head, &rules)?,
     };
+    r.warnings = rules_error.iter().map(|e| e.to_string()).collect();
     cache.put(&key, &r);
-    r.warnings = warnings;
     Ok(r)
 }
 

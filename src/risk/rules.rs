@@ -112,6 +112,20 @@ pub struct RulesError {
     pub message: String,
 }
 
+/// The hash of everything besides the commits that shapes a report: the
+/// engine version, the built-in rules and the repository's rules file. Cheap
+/// (no rule is compiled), so a cached report is found without loading rules.
+pub fn rules_hash(repo_text: Option<&str>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(ENGINE_VERSION);
+    hasher.update(BUILTIN_RULES);
+    if let Some(text) = repo_text {
+        hasher.update([0u8]);
+        hasher.update(text);
+    }
+    hex(&hasher.finalize()[..12])
+}
+
 impl std::fmt::Display for RulesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -159,13 +173,9 @@ impl RuleSet {
         let mut critical = GlobSetBuilder::new();
         let mut critical_globs = Vec::new();
         let mut silences = Vec::new();
-        let mut hasher = Sha256::new();
-        hasher.update(ENGINE_VERSION);
-        hasher.update(BUILTIN_RULES);
+        let hash = rules_hash(repo.map(|(text, _)| text));
         let mut sources = vec![(BUILTIN_RULES, "built-in rules (assets/rules.toml)", true)];
         if let Some((text, origin)) = repo {
-            hasher.update([0u8]);
-            hasher.update(text);
             sources.push((text, origin, false));
         }
         let mut ids: HashMap<String, usize> = HashMap::new();
@@ -290,7 +300,7 @@ impl RuleSet {
             critical: critical.build().expect("globs were checked one by one"),
             critical_globs,
             silences,
-            hash: hex(&hasher.finalize()[..12]),
+            hash,
         })
     }
 

@@ -244,16 +244,11 @@ impl Backend for GitBackend {
         let (tx, rx) = std::sync::mpsc::channel::<QueueRow>();
         let mut entries = Vec::new();
         let git_dir = self.git_dir.clone();
-        let config = &self.config;
         std::thread::scope(|s| {
             s.spawn(move || {
                 changes.into_par_iter().for_each_with(tx, |tx, change| {
                     let (stats, risk) = match Repo::open_exact(&git_dir) {
-                        Ok(r) => {
-                            let stats = crate::queue::change_stats(&r, &cache, &change);
-                            let risk = crate::queue::change_risk(&r, config, &change, &stats);
-                            (stats, risk)
-                        }
+                        Ok(r) => crate::queue::change_facts(&r, &cache, &change),
                         Err(_) => (
                             Default::default(),
                             crate::queue::size_risk(&Default::default()),
