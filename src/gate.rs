@@ -606,6 +606,19 @@ pub fn fill_queue_state(repo: &Repo, entries: &mut [crate::queue::QueueEntry]) {
     };
     let mut policies = Policies::new(repo);
     for e in entries.iter_mut() {
+        // Without any record for its id, head or patch the change is pending:
+        // only the policy's count is needed, not the change's content again.
+        let records = index.for_content(&e.change.id, &e.change.head, e.patch_id.as_deref());
+        if records.is_empty() {
+            if let Ok(bp) = policies.at(&e.change.base) {
+                e.state = "pending".into();
+                e.approvals = ApprovalCount {
+                    have: 0,
+                    need: bp.policy.required(&e.risk.level),
+                };
+            }
+            continue;
+        }
         if let Ok(v) = verdict(repo, &mut policies, &index, &e.change, Some(&e.risk.level)) {
             e.state = v.state.clone();
             e.approvals = ApprovalCount {

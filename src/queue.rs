@@ -39,18 +39,26 @@ pub fn load(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<QueueEntry>> {
     let changes = crate::git::list_changes(repo, cfg)?;
     let git_dir = repo.git_dir();
     let stats_cache = Cache::new(&git_dir, "stats");
+    // One repository handle per chunk of work (opening one reads its config
+    // files), a few chunks per thread so the threads stay busy.
+    let chunk = changes
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(1);
     let mut entries: Vec<QueueEntry> = changes
-        .into_par_iter()
-        .map_init(
-            || Repo::open_exact(&git_dir),
-            |thread_repo, change| {
-                let (stats, risk) = match thread_repo {
-                    Ok(r) => change_facts(r, &stats_cache, &change),
-                    Err(_) => (DiffStats::default(), size_risk(&DiffStats::default())),
-                };
-                entry(change, stats, risk)
-            },
-        )
+        .par_chunks(chunk)
+        .flat_map_iter(|part| {
+            let thread_repo = Repo::open_exact(&git_dir);
+            part.iter()
+                .map(|change| {
+                    let (stats, risk) = match &thread_repo {
+                        Ok(r) => change_facts(r, &stats_cache, change),
+                        Err(_) => (DiffStats::default(), size_risk(&DiffStats::default())),
+                    };
+                    entry(change.clone(), stats, risk)
+                })
+                .collect::<Vec<_>>()
+        })
         .collect();
     crate::gate::fill_queue_state(repo, &mut entries);
     sort_most_risky_first(&mut entries);

@@ -36,6 +36,9 @@ fn is_fix(subject: &str) -> bool {
     })
 }
 
+/// Trees with fewer files are scanned on the calling thread.
+const PARALLEL_SCAN_MIN_FILES: usize = 2000;
+
 impl Repo {
     /// Calls `f(path, contents)` for every blob of `rev`'s tree whose path and
     /// size pass `keep`, in parallel; returns the number of blobs in the tree and
@@ -60,6 +63,29 @@ impl Repo {
             }
             TreeWalkResult::Ok
         })?;
+        let scan = |odb: &git2::Odb<'_>, chunk: &[(String, Oid)]| {
+            let mut local = Vec::new();
+            for (path, id) in chunk {
+                if !keep(path, 0) {
+                    continue;
+                }
+                let Ok(obj) = odb.read(*id) else { continue };
+                let data = obj.data();
+                if !keep(path, data.len() as u64) || data[..data.len().min(8000)].contains(&0) {
+                    continue; // too big, or binary
+                }
+                if let Some(v) = f(path, data) {
+                    local.push(v);
+                }
+            }
+            local
+        };
+        // A small tree is scanned here: opening a repository handle per chunk
+        // (config files, pack index) costs more than reading a few blobs, and
+        // callers such as the queue already run one change per core.
+        if entries.len() < PARALLEL_SCAN_MIN_FILES {
+            return Ok((total, scan(&self.git.odb()?, &entries)));
+        }
         let git_dir = self.git_dir();
         // A few large chunks: each opens its own repository handle once.
         let chunk = entries.len() / (rayon::current_num_threads() * 3) + 1;
@@ -72,21 +98,7 @@ impl Repo {
                 let Ok(odb) = repo.git.odb() else {
                     return Vec::new();
                 };
-                let mut local = Vec::new();
-                for (path, id) in chunk {
-                    if !keep(path, 0) {
-                        continue;
-                    }
-                    let Ok(obj) = odb.read(*id) else { continue };
-                    let data = obj.data();
-                    if !keep(path, data.len() as u64) || data[..data.len().min(8000)].contains(&0) {
-                        continue; // too big, or binary
-                    }
-                    if let Some(v) = f(path, data) {
-                        local.push(v);
-                    }
-                }
-                local
+                scan(&odb, chunk)
             })
             .flatten()
             .collect();

@@ -96,7 +96,9 @@ pub struct Silence {
 /// Every data rule in force, the critical paths and the silences.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
-    pub patterns: Vec<PatternRule>,
+    /// Shared, so a clone keeps the compiled regexes and their match caches
+    /// (a cloned `Regex` starts with a cold cache pool).
+    pub patterns: std::sync::Arc<Vec<PatternRule>>,
     critical: GlobSet,
     pub critical_globs: Vec<String>,
     pub silences: Vec<Silence>,
@@ -296,7 +298,7 @@ impl RuleSet {
             }
         }
         Ok(RuleSet {
-            patterns,
+            patterns: std::sync::Arc::new(patterns),
             critical: critical.build().expect("globs were checked one by one"),
             critical_globs,
             silences,
@@ -311,7 +313,7 @@ impl RuleSet {
 
     /// Runs the pattern rules on one file.
     pub fn check_patterns(&self, f: &FileView<'_>, out: &mut Vec<Finding>) {
-        for r in &self.patterns {
+        for r in self.patterns.iter() {
             if (f.class.test_like() && !r.tests) || (f.class.docs && !r.docs) || f.class.vendored {
                 continue;
             }

@@ -512,12 +512,12 @@ mod doc_tests {
 
     #[test]
     fn docs_name_every_command() {
-        let doc = include_str!("../../docs/tui.md");
+        let doc = include_str!("../../README.md");
         for s in Screen::ALL {
             for c in registry(s) {
                 assert!(
                     doc.contains(&format!("`{}`", c.name)),
-                    "docs/tui.md lacks {}",
+                    "the README's key section lacks {}",
                     c.name
                 );
             }
