@@ -3,7 +3,7 @@
 //! numbers escaped and printed as serde_json prints them.
 //!
 //! An auditor can reproduce it for ordinary records with
-//! `jq -cjS 'del(.sig)'` (see docs/decisions.md for the caveats).
+//! `jq -cjS 'del(.sig)'` (see the README, "Verifying a record by hand", for the caveats).
 
 use serde_json::Value;
 

@@ -1,5 +1,5 @@
 //! The score: 0–100 from findings, blast radius and size, and the level it maps
-//! to. Written so a reviewer can predict it (docs/risk.md explains it in words):
+//! to. Written so a reviewer can predict it (the README explains it in words):
 //!
 //! * findings: the most severe finding sets the base — low 10, medium 30,
 //!   high 60, critical 90 — and every further finding adds 4 (critical/high),
