@@ -629,6 +629,32 @@ pub fn fill_queue_state(repo: &Repo, entries: &mut [crate::queue::QueueEntry]) {
     }
 }
 
+/// The principal a key signs as under a base's allowed_signers: the listed
+/// principal equal to git's `user.email` if there are several, else the first
+/// concrete one, else `user.email` when a wildcard line admits it.
+pub fn principal_for(
+    bp: &BasePolicy,
+    key_data: &ssh_key::public::KeyData,
+    user_email: &str,
+) -> Option<String> {
+    let patterns = bp.signers.principals_for(key_data);
+    let concrete: Vec<&String> = patterns
+        .iter()
+        .filter(|p| !p.contains(['*', '?']) && !p.starts_with('!'))
+        .collect();
+    concrete
+        .iter()
+        .find(|p| p.eq_ignore_ascii_case(user_email))
+        .or(concrete.first())
+        .map(|p| p.to_string())
+        .or_else(|| {
+            patterns
+                .iter()
+                .any(|p| match_pattern(user_email.as_bytes(), p.as_bytes()))
+                .then(|| user_email.to_string())
+        })
+}
+
 /// The result of `decide`.
 #[derive(Debug, Clone)]
 pub enum Decided {
@@ -655,22 +681,7 @@ pub fn decide(
     let key_data = signer.public_key().key_data();
     let fp = signer.fingerprint();
     let (_, user_email) = repo.user_identity();
-    let patterns = bp.signers.principals_for(key_data);
-    let concrete: Vec<&String> = patterns
-        .iter()
-        .filter(|p| !p.contains(['*', '?']) && !p.starts_with('!'))
-        .collect();
-    let principal = concrete
-        .iter()
-        .find(|p| p.eq_ignore_ascii_case(&user_email))
-        .or(concrete.first())
-        .map(|p| p.to_string())
-        .or_else(|| {
-            patterns
-                .iter()
-                .any(|p| match_pattern(user_email.as_bytes(), p.as_bytes()))
-                .then(|| user_email.clone())
-        });
+    let principal = principal_for(&bp, key_data, &user_email);
     let base_short = short(&change.base);
     let Some(principal) = principal else {
         return Ok(Decided::Refused(format!(

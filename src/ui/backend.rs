@@ -33,35 +33,8 @@ pub enum QueueEvent {
     Row(Box<QueueRow>),
 }
 
-/// Severity of a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    /// Parses `low`, `medium`, `high`, `critical` (anything else is low).
-    pub fn parse(s: &str) -> Severity {
-        match s.to_ascii_lowercase().as_str() {
-            "critical" => Severity::Critical,
-            "high" => Severity::High,
-            "medium" => Severity::Medium,
-            _ => Severity::Low,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
+/// Severity of a finding: the risk engine's own type.
+pub use crate::risk::Severity;
 
 /// One finding of the risk engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,7 +268,7 @@ impl Backend for GitBackend {
                 .iter()
                 .map(|f| FindingView {
                     rule: f.rule.clone(),
-                    severity: Severity::parse(f.severity.as_str()),
+                    severity: f.severity,
                     path: f.path.clone(),
                     line: f.line,
                     side: f.side.diff_side(),
@@ -334,15 +307,7 @@ impl Backend for GitBackend {
             ));
         }
         let (_, email) = repo.user_identity();
-        let concrete: Vec<&String> = patterns
-            .iter()
-            .filter(|p| !p.contains(['*', '?']) && !p.starts_with('!'))
-            .collect();
-        let principal = concrete
-            .iter()
-            .find(|p| p.eq_ignore_ascii_case(&email))
-            .or(concrete.first())
-            .map_or(email, |p| p.to_string());
+        let principal = crate::gate::principal_for(&bp, public.key_data(), &email).unwrap_or(email);
         Ok(SignerInfo {
             principal,
             fingerprint,

@@ -42,7 +42,7 @@ pub fn draw(f: &mut Frame, area: Rect, r: &mut ReviewModel, st: &Styles, tick: u
     if let Some(fi) = &detail {
         let line = Line::from(vec![
             Span::styled(
-                format!("{} {} ", severity_glyph(fi.severity), fi.severity.name()),
+                format!("{} {} ", severity_glyph(fi.severity), fi.severity.as_str()),
                 st.severity(fi.severity),
             ),
             Span::styled(clean(&fi.rule), st.severity(fi.severity)),
@@ -441,7 +441,7 @@ fn draw_row(
                 cursor_style(st.severity(fi.severity)),
             );
             b.raw(
-                &format!("{} {} ", severity_glyph(fi.severity), fi.severity.name()),
+                &format!("{} {} ", severity_glyph(fi.severity), fi.severity.as_str()),
                 st.severity(fi.severity),
             );
             b.untrusted(&fi.rule, st.severity(fi.severity), st.escape);

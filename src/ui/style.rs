@@ -65,7 +65,9 @@ impl Styles {
 
     /// The style of a risk level name.
     pub fn level(&self, level: &str) -> Style {
-        self.severity(super::backend::Severity::parse(level))
+        self.severity(
+            super::backend::Severity::parse(level).unwrap_or(super::backend::Severity::Low),
+        )
     }
 
     pub fn severity(&self, s: Severity) -> Style {
