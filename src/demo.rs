@@ -168,6 +168,8 @@ pub fn build(dir: &Path) -> Result<Demo> {
                 &cfg,
                 &SubmitRequest {
                     rev: &change.branch,
+                    // Queued by the agent a little after it committed.
+                    at: Some(person.time + 20 * 60),
                     ..Default::default()
                 },
             )?;

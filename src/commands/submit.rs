@@ -16,6 +16,7 @@ pub fn submit(ctx: &Ctx, args: &SubmitArgs) -> Result<u8> {
             base: args.base.as_deref(),
             title: args.title.as_deref(),
             tool: args.tool.as_deref(),
+            at: None,
         },
     )?;
     print_out(&format!("{}\n", done.id))?;

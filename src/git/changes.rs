@@ -33,6 +33,9 @@ pub struct SubmitRequest<'a> {
     pub base: Option<&'a str>,
     pub title: Option<&'a str>,
     pub tool: Option<&'a str>,
+    /// When it was submitted (seconds since the epoch); default now. For
+    /// importers and the demo, whose changes were queued in the past.
+    pub at: Option<i64>,
 }
 
 /// Reads every pending change: submitted refs first, then configured ref globs,
@@ -315,6 +318,7 @@ pub fn submit(repo: &Repo, cfg: &RepoConfig, req: &SubmitRequest<'_>) -> Result<
                 tool: tool.as_deref().unwrap_or("unknown"),
                 from: from.as_deref(),
                 source: "submit",
+                at: req.at,
             },
         )?;
     }
@@ -361,15 +365,23 @@ struct PendingMeta<'a> {
     tool: &'a str,
     from: Option<&'a str>,
     source: &'a str,
+    at: Option<i64>,
 }
 
 fn write_pending_ref(repo: &Repo, meta: &PendingMeta<'_>) -> Result<()> {
     let head = repo.git.find_commit(oid(meta.head)?)?;
     let tree = head.tree()?;
-    let sig = repo
+    let mut sig = repo
         .git
         .signature()
         .or_else(|_| git2::Signature::now("countersign", "countersign@localhost"))?;
+    if let Some(at) = meta.at {
+        sig = git2::Signature::new(
+            sig.name().unwrap_or("countersign"),
+            sig.email().unwrap_or("countersign@localhost"),
+            &git2::Time::new(at, 0),
+        )?;
+    }
     let title = meta.title.replace(['\n', '\r'], " ");
     let mut msg = format!(
         "{title}\n\nCountersign-Change: {}\nCountersign-Base: {}\nCountersign-Target: {}\nCountersign-Tool: {}\nCountersign-Source: {}\n",
@@ -479,6 +491,7 @@ pub fn scan(repo: &Repo, cfg: &RepoConfig, range: Option<&str>) -> Result<ScanOu
                 tool: &run.tool,
                 from: None,
                 source: "scan",
+                at: None,
             },
         )?;
         outcome.queued.push(id);
