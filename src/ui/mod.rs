@@ -40,6 +40,12 @@ use crate::config::UserConfig;
 /// `--key` flag (else `$COUNTERSIGN_KEY`, the user config, git's
 /// `user.signingkey`). Returns when the user quits.
 pub fn run(repo_path: &Path, user: &UserConfig, key: Option<PathBuf>) -> Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        crate::bad_input!(
+            "the review console needs a terminal; run it in one, or use `countersign queue` and `countersign show <id>` (the demo: `countersign demo --no-tui`)"
+        );
+    }
     let backend = backend::GitBackend::open(repo_path, user, key)?;
     runner::run(Arc::new(backend), user)
 }

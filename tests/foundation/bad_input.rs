@@ -94,3 +94,13 @@ fn huge_and_binary_files_are_shown_safely() {
         text.len()
     );
 }
+
+#[test]
+fn the_console_without_a_terminal_says_what_to_use() {
+    let r = TestRepo::new();
+    let err = r.cs(&["tui"]).bad_input().to_string();
+    assert!(
+        err.contains("needs a terminal") && err.contains("countersign queue"),
+        "{err}"
+    );
+}
