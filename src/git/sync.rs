@@ -14,6 +14,9 @@ use crate::error::BadInput;
 use crate::git::notes::{MergeOutcome, NOTES_REF};
 use crate::git::repo::{Repo, oid};
 
+/// How many fetch-merge-push rounds a sync tries before giving up.
+const SYNC_ATTEMPTS: u32 = 10;
+
 /// What `sync` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
@@ -61,7 +64,9 @@ pub fn sync(repo: &Repo, remote: &str) -> Result<SyncReport> {
         .into());
     }
     let mut last_err = None;
-    for _ in 0..3 {
+    // Each rejected push means another clone's push landed in between; with
+    // several reviewers syncing at once a sync may lose a few races in a row.
+    for _ in 0..SYNC_ATTEMPTS {
         match sync_once(repo, remote) {
             Ok(r) => return Ok(r),
             Err(SyncError::Rejected(e)) => last_err = Some(e),
