@@ -25,7 +25,7 @@ const MAX_ATTEMPTS: u32 = 200;
 /// compares and writes one object id (microseconds), so a lock this old has
 /// no owner; without clearing it every later decision would fail until
 /// someone deleted the file by hand.
-const STALE_LOCK: Duration = Duration::from_secs(3);
+pub(crate) const STALE_LOCK: Duration = Duration::from_secs(3);
 
 /// What a notes merge did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
