@@ -345,3 +345,51 @@ fn sync_killed_mid_fetch_and_mid_push() {
         started.elapsed().as_secs_f64()
     );
 }
+
+#[test]
+fn a_stale_fetch_lock_does_not_block_sync() {
+    // What a `git fetch` killed while updating sync's private refs leaves.
+    let team = Team::new(&["alice", "bob"]);
+    let ids = changes(&team, 1);
+    let srv = tempfile::tempdir().unwrap();
+    ok(
+        &git(srv.path(), &["init", "-q", "--bare", "-b", "main", "."]),
+        "init bare",
+    );
+    let a = team.repo.path();
+    ok(
+        &git(
+            a,
+            &["remote", "add", "origin", srv.path().to_str().unwrap()],
+        ),
+        "remote add",
+    );
+    ok(
+        &git(a, &["push", "-q", "origin", "refs/heads/*:refs/heads/*"]),
+        "push",
+    );
+    ok(
+        &decide(a, &team.key("alice"), true, &ids[0].0, "alice"),
+        "alice",
+    );
+    ok(&cs(a, &["sync"]), "first sync");
+    let bdir = tempfile::tempdir().unwrap();
+    let b = bdir.path();
+    ok(
+        &git(b, &["clone", "-q", srv.path().to_str().unwrap(), "."]),
+        "clone",
+    );
+    ok(&cs(b, &["sync"]), "clone's first sync");
+    ok(&decide(b, &team.key("bob"), false, &ids[0].0, "bob"), "bob");
+    ok(&cs(b, &["sync"]), "bob's sync");
+    let lock = a.join(".git/refs/countersign-sync/origin/notes/countersign.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    let f = std::fs::File::create(&lock).unwrap();
+    f.set_modified(std::time::SystemTime::now() - Duration::from_secs(60))
+        .unwrap();
+    drop(f);
+    ok(&cs(a, &["sync"]), "sync with a stale fetch lock");
+    assert!(!lock.exists(), "the stale lock is gone");
+    assert_eq!(whole_records(a, "bob"), 1, "bob's decision arrived");
+    fsck(a, "after clearing a stale fetch lock");
+}
