@@ -20,6 +20,13 @@ pub const NOTES_REF: &str = "refs/notes/countersign";
 /// How many times a write is retried after losing a race.
 const MAX_ATTEMPTS: u32 = 200;
 
+/// A ref lock older than this is left over from a writer that died (killed,
+/// power loss) and is removed. A live writer holds the lock only while it
+/// compares and writes one object id (microseconds), so a lock this old has
+/// no owner; without clearing it every later decision would fail until
+/// someone deleted the file by hand.
+pub(crate) const STALE_LOCK: Duration = Duration::from_secs(3);
+
 /// What a notes merge did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MergeOutcome {
@@ -229,6 +236,9 @@ impl Repo {
                         ErrorCode::Modified | ErrorCode::Exists | ErrorCode::Locked
                     ) =>
                 {
+                    if e.code() == ErrorCode::Locked {
+                        self.clear_stale_notes_lock();
+                    }
                     // Lost a race: back off a little (jittered) and redo on top.
                     let jitter = (std::process::id() as u64 ^ (u64::from(attempt) * 7919)) % 7;
                     std::thread::sleep(Duration::from_millis(
@@ -241,6 +251,23 @@ impl Repo {
         Err(anyhow!(
             "could not update refs/notes/countersign after {MAX_ATTEMPTS} attempts: too many concurrent writers; try again"
         ))
+    }
+}
+
+impl Repo {
+    /// Removes `refs/notes/countersign.lock` if it is older than
+    /// [`STALE_LOCK`]: its writer died before renaming it into place, so the
+    /// ref still holds the value from before that write (whole or none).
+    fn clear_stale_notes_lock(&self) {
+        let lock = self.git.commondir().join(format!("{NOTES_REF}.lock"));
+        let stale = std::fs::metadata(&lock)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= STALE_LOCK);
+        if stale {
+            let _ = std::fs::remove_file(&lock);
+        }
     }
 }
 

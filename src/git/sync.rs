@@ -7,12 +7,16 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
 use crate::error::BadInput;
-use crate::git::notes::{MergeOutcome, NOTES_REF};
+use crate::git::notes::{MergeOutcome, NOTES_REF, STALE_LOCK};
 use crate::git::repo::{Repo, oid};
+
+/// How many fetch-merge-push rounds a sync tries before giving up.
+const SYNC_ATTEMPTS: u32 = 10;
 
 /// What `sync` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,7 +65,9 @@ pub fn sync(repo: &Repo, remote: &str) -> Result<SyncReport> {
         .into());
     }
     let mut last_err = None;
-    for _ in 0..3 {
+    // Each rejected push means another clone's push landed in between; with
+    // several reviewers syncing at once a sync may lose a few races in a row.
+    for _ in 0..SYNC_ATTEMPTS {
         match sync_once(repo, remote) {
             Ok(r) => return Ok(r),
             Err(SyncError::Rejected(e)) => last_err = Some(e),
@@ -100,7 +106,25 @@ fn sync_once(repo: &Repo, remote: &str) -> Result<SyncReport, SyncError> {
     fetch.arg(remote);
     fetch.arg(format!("+refs/notes/*:{ns}/notes/*"));
     fetch.arg(format!("+refs/countersign/*:{ns}/queue/*"));
-    let out = run(fetch, "fetch")?;
+    let fetch_args: Vec<std::ffi::OsString> = fetch.get_args().map(|a| a.to_owned()).collect();
+    let mut out = run(fetch, "fetch")?;
+    // A fetch killed mid-way (SIGKILL, power loss) leaves `<ref>.lock` files in
+    // our private namespace, and git refuses every later fetch until they are
+    // removed. Only countersign sync writes there and git holds such a lock
+    // for milliseconds, so one older than STALE_LOCK is removed and the fetch
+    // redone (a fresh one is waited out, a few seconds at most).
+    let started = Instant::now();
+    while !out.status.success()
+        && String::from_utf8_lossy(&out.stderr).contains(".lock")
+        && started.elapsed() < STALE_LOCK * 2
+    {
+        if clear_stale_locks(&repo.git.commondir().join(&ns)) == 0 {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut again = Command::new("git");
+        again.args(&fetch_args);
+        out = run(again, "fetch")?;
+    }
     if !out.status.success() {
         return Err(SyncError::Other(
             BadInput::new(format!(
@@ -224,6 +248,32 @@ fn sync_once(repo: &Repo, remote: &str) -> Result<SyncReport, SyncError> {
         })
         .collect();
     Ok(report)
+}
+
+/// Removes the `*.lock` files under `dir` older than [`STALE_LOCK`]; returns
+/// how many.
+fn clear_stale_locks(dir: &Path) -> usize {
+    let mut removed = 0;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            removed += clear_stale_locks(&path);
+        } else if path.extension().is_some_and(|x| x == "lock") {
+            let stale = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age >= STALE_LOCK);
+            if stale && std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    removed
 }
 
 /// Refs under `prefix`, as (name without the prefix, id).
