@@ -135,9 +135,11 @@ fn open_the_most_risky_change_move_around_and_quit() {
         return;
     };
     t.wait_for("Pending 3");
-    // Every row's statistics are in when the last one shows its +/−.
+    // Every row's statistics are in when the last one shows its +/−, and the
+    // order is final once the decision pass (after every row) shows approvals.
     t.wait_for("Fix the README");
-    let s = t.wait_for("+1 −1");
+    t.wait_for("+1 −1");
+    let s = t.wait_for("0/2");
     // The first row of the table is the most risky; its id is the third column.
     let lines: Vec<&str> = s.lines().collect();
     let header = lines.iter().position(|l| l.starts_with("RISK")).unwrap();
