@@ -33,6 +33,7 @@ fn hostile_repo(big: bool) -> (TestRepo, String) {
     std::fs::write(r.path().join("name\x1b[31m\rtab\tbell\x07.txt"), "x\n").unwrap();
     if big {
         // A 10 MB file that is one single line.
+        std::fs::write(r.path().join("invoice\u{202e}fdp.sh"), "x\n").unwrap();
         r.write("big.min.js", &"var a=1;".repeat(10 * 1024 * 1024 / 8));
     }
     r.commit_all("evil\x1b]0;T\x07 commit\n\nAssisted-by: Claude");
@@ -131,6 +132,13 @@ fn the_risk_engine_flags_the_invisible_characters() {
     ] {
         assert!(rules.iter().any(|r| r == rule), "{rule} missing: {rules:?}");
     }
+    // The hidden characters in a file name are flagged too.
+    let named = v["findings"].as_array().unwrap().iter().any(|f| {
+        f["rule"] == "text-control-char"
+            && f["path"].as_str().unwrap().starts_with("name\x1b")
+            && f["line"].is_null()
+    });
+    assert!(named, "control characters in the file name: {v}");
     // The finding messages themselves are safe to print.
     let text = serde_json::to_string(&v).unwrap();
     assert!(!text.contains('\u{202e}'));
