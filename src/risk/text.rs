@@ -65,7 +65,15 @@ pub fn mixed_script_identifier(line: &str) -> Option<(String, char)> {
 /// A bidi control, invisible or control character in a file name makes the
 /// name shown to a reviewer differ from the file git writes (`evil\u{202e}txt.sh`).
 fn check_path(f: &FileView<'_>, out: &mut Vec<Finding>) {
-    let Some((c, h)) = f.path.chars().find_map(|c| hazard(c).map(|h| (c, h))) else {
+    // A bidi control first: it is the one that can reorder what is shown.
+    let hidden = |want: Option<Hazard>| {
+        f.path.chars().find_map(|c| {
+            hazard(c)
+                .filter(|h| want.is_none_or(|w| w == *h))
+                .map(|h| (c, h))
+        })
+    };
+    let Some((c, h)) = hidden(Some(Hazard::Bidi)).or_else(|| hidden(None)) else {
         return;
     };
     let (rule, severity, what) = match h {
