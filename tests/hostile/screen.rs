@@ -110,6 +110,17 @@ fn show_prints_every_hazard_escaped_and_no_escape_but_its_own_colours() {
         assert!(visible.contains("e\u{301}\u{301}\u{301}\u{301}"));
         // The very long lines are cut with a note, not printed whole.
         assert!(out.len() < 2_000_000, "{} bytes of output", out.len());
+        if color == "never" {
+            let v = r.cs(&["risk", &id, "--json"]).json();
+            let named = v["findings"].as_array().unwrap().iter().any(|f| {
+                f["rule"] == "text-bidi-control"
+                    && f["severity"] == "critical"
+                    && f["path"] == "invoice\u{202e}fdp.sh"
+            });
+            assert!(named, "the bidi override in a file name: {v}");
+        }
+        // The bidi override in a file name is escaped.
+        assert!(visible.contains("invoice<U+202E>fdp.sh"), "{color}");
         // The invalid UTF-8 line is visible, its escape too.
         assert!(visible.contains("^[[2J"), "{color}");
     }
