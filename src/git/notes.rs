@@ -71,7 +71,18 @@ impl Repo {
         match self.git.find_note(Some(NOTES_REF), oid(commit)?) {
             Ok(n) => Ok(Some(n.message_bytes().to_vec())),
             Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(anyhow!(e).context("reading a decision note")),
+            Err(e) => {
+                // A notes ref that is not a commit: say so, not libgit2's words.
+                if let Some(tip) = self
+                    .git
+                    .find_reference(NOTES_REF)
+                    .ok()
+                    .and_then(|r| r.target())
+                {
+                    notes_commit(self, tip)?;
+                }
+                Err(anyhow!(e).context("reading a decision note"))
+            }
         }
     }
 
@@ -280,12 +291,31 @@ enum UpdateTo {
 
 /// Reads a notes tree (with or without fanout directories) into a map from
 /// annotated object to note blob.
+/// The commit `refs/notes/countersign` points to; bad input (exit 2, one
+/// line saying how to repair it) when it points to anything else.
+fn notes_commit(repo: &Repo, tip: Oid) -> Result<git2::Commit<'_>> {
+    match repo.git.find_object(tip, None) {
+        Ok(obj) => obj.into_commit().map_err(|obj| {
+            let kind = obj.kind().map_or("unknown object", |k| k.str());
+            crate::error::BadInput::new(format!(
+                "{NOTES_REF} points to a {kind} ({tip}), not a commit; repair it with `git update-ref {NOTES_REF} <notes commit>` or remove it with `git update-ref -d {NOTES_REF}`"
+            ))
+            .into()
+        }),
+        Err(e) => Err(crate::error::BadInput::new(format!(
+            "{NOTES_REF} points to {tip}, which cannot be read ({}); repair or remove the ref with `git update-ref`",
+            e.message()
+        ))
+        .into()),
+    }
+}
+
 fn notes_map(repo: &Repo, tip: Option<Oid>) -> Result<BTreeMap<Oid, Oid>> {
     let mut map = BTreeMap::new();
     let Some(tip) = tip else {
         return Ok(map);
     };
-    let tree = repo.git.find_commit(tip)?.tree()?;
+    let tree = notes_commit(repo, tip)?.tree()?;
     // Files that are not named by an object id are ignored, as git does.
     tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
         if entry.kind() == Some(git2::ObjectType::Blob) {

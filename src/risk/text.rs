@@ -62,6 +62,41 @@ pub fn mixed_script_identifier(line: &str) -> Option<(String, char)> {
     check(&word)
 }
 
+/// A bidi control, invisible or control character in a file name makes the
+/// name shown to a reviewer differ from the file git writes (`evil\u{202e}txt.sh`).
+fn check_path(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    // A bidi control first: it is the one that can reorder what is shown.
+    let hidden = |want: Option<Hazard>| {
+        f.path.chars().find_map(|c| {
+            hazard(c)
+                .filter(|h| want.is_none_or(|w| w == *h))
+                .map(|h| (c, h))
+        })
+    };
+    let Some((c, h)) = hidden(Some(Hazard::Bidi)).or_else(|| hidden(None)) else {
+        return;
+    };
+    let (rule, severity, what) = match h {
+        Hazard::Bidi => (
+            "text-bidi-control",
+            Severity::Critical,
+            "bidirectional control",
+        ),
+        Hazard::Invisible => ("text-invisible-char", Severity::High, "invisible character"),
+        Hazard::Control => ("text-control-char", Severity::High, "control character"),
+    };
+    out.push(Finding::added(
+        rule,
+        severity,
+        f.path,
+        None,
+        format!(
+            "The file name contains the {what} U+{:04X}: the name a reviewer sees is not the file that lands in the repository.",
+            c as u32
+        ),
+    ));
+}
+
 fn is_emoji_context(line: &str, idx: usize) -> bool {
     // A zero-width joiner between pictographs builds one emoji: not hidden code.
     let before = line[..idx].chars().next_back();
@@ -70,8 +105,9 @@ fn is_emoji_context(line: &str, idx: usize) -> bool {
     pict(before) && pict(after)
 }
 
-/// Flags hidden and deceptive characters on added lines.
+/// Flags hidden and deceptive characters on added lines and in the file's name.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    check_path(f, out);
     for l in &f.added {
         let text = l.text.strip_suffix('\r').unwrap_or(l.text);
         let mut bidi = None;
