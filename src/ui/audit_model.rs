@@ -4,7 +4,7 @@
 
 use super::backend::AuditRow;
 use super::commands::Cmd;
-use super::filter::{Fuzzy, LineEdit, LineInput};
+use super::filter::{Fuzzy, LineInput};
 use super::keys::Key;
 use super::nav;
 
@@ -109,17 +109,11 @@ impl AuditModel {
     }
 
     pub fn filter_key(&mut self, key: Key) -> bool {
-        match self.filter.key(key) {
-            LineEdit::Changed => self.refresh(),
-            LineEdit::Done => self.filtering = false,
-            LineEdit::Cancelled => {
-                self.filtering = false;
-                self.filter.text.clear();
-                self.refresh();
-            }
-            LineEdit::Ignored => return false,
+        let (handled, refresh) = self.filter.filter_key(key, &mut self.filtering);
+        if refresh {
+            self.refresh();
         }
-        true
+        handled
     }
 
     pub fn command(&mut self, cmd: Cmd) -> bool {

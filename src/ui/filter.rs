@@ -84,6 +84,25 @@ impl LineInput {
         }
     }
 
+    /// Applies a key to a filter being typed: Enter keeps the text and stops
+    /// editing, Esc clears it and stops. Returns whether the key was handled
+    /// and whether the filtered list must be recomputed.
+    pub fn filter_key(&mut self, key: Key, editing: &mut bool) -> (bool, bool) {
+        match self.key(key) {
+            LineEdit::Changed => (true, true),
+            LineEdit::Done => {
+                *editing = false;
+                (true, false)
+            }
+            LineEdit::Cancelled => {
+                *editing = false;
+                self.text.clear();
+                (true, true)
+            }
+            LineEdit::Ignored => (false, false),
+        }
+    }
+
     /// Pastes text (control characters dropped).
     pub fn paste(&mut self, text: &str) {
         self.text.extend(

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 use super::backend::{QueueEvent, QueueRow};
 use super::commands::Cmd;
-use super::filter::{Fuzzy, LineEdit, LineInput};
+use super::filter::{Fuzzy, LineInput};
 use super::keys::Key;
 use super::nav;
 
@@ -233,17 +233,11 @@ impl QueueModel {
 
     /// Handles a key while the filter is being typed. Returns true when handled.
     pub fn filter_key(&mut self, key: Key) -> bool {
-        match self.filter.key(key) {
-            LineEdit::Changed => self.refresh(),
-            LineEdit::Done => self.filtering = false,
-            LineEdit::Cancelled => {
-                self.filtering = false;
-                self.filter.text.clear();
-                self.refresh();
-            }
-            LineEdit::Ignored => return false,
+        let (handled, refresh) = self.filter.filter_key(key, &mut self.filtering);
+        if refresh {
+            self.refresh();
         }
-        true
+        handled
     }
 
     /// Runs a screen command that only concerns the table. Returns true when it did.
