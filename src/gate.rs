@@ -294,6 +294,19 @@ pub struct CheckReport {
     pub changes: Vec<Verdict>,
 }
 
+/// A range `A..B` (or a revision `B`) resolved: the tip `B`, and `A` when given.
+pub fn resolve_range(repo: &Repo, range: &str) -> Result<(String, Option<String>)> {
+    let (from, to) = match range.split_once("..") {
+        Some((a, b)) => (
+            (!a.is_empty()).then(|| a.trim_start_matches('.')),
+            if b.is_empty() { "HEAD" } else { b },
+        ),
+        None => (None, range),
+    };
+    let from = from.map(|a| repo.resolve_commit(a)).transpose()?;
+    Ok((repo.resolve_commit(to)?, from))
+}
+
 /// The commits of `target` not on the trust root, newest first: `A..B` is
 /// B's commits hidden from A and the trust root; a revision is its commits
 /// hidden from the trust root. Also returns the tip and the hidden ids.
@@ -302,18 +315,8 @@ pub fn range_commits(
     trust: &TrustRoot,
     target: &str,
 ) -> Result<(Vec<String>, String, Vec<String>)> {
-    let (from, to) = match target.split_once("..") {
-        Some((a, b)) => (
-            (!a.is_empty()).then(|| a.trim_start_matches('.')),
-            if b.is_empty() { "HEAD" } else { b },
-        ),
-        None => (None, target),
-    };
-    let tip = repo.resolve_commit(to)?;
-    let mut hide = vec![trust.commit.clone()];
-    if let Some(a) = from {
-        hide.push(repo.resolve_commit(a)?);
-    }
+    let (tip, from) = resolve_range(repo, target)?;
+    let hide: Vec<String> = std::iter::once(trust.commit.clone()).chain(from).collect();
     let hide_refs: Vec<&str> = hide.iter().map(String::as_str).collect();
     Ok((repo.commits_between(&[&tip], &hide_refs)?, tip, hide))
 }

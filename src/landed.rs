@@ -58,18 +58,8 @@ pub struct LandedReport {
 
 /// Audits the range `A..B` (or a revision: its whole history) of the target.
 pub fn landed(repo: &Repo, trust: &TrustRoot, range: &str) -> Result<LandedReport> {
-    let (from, to) = match range.split_once("..") {
-        Some((a, b)) => (
-            (!a.is_empty()).then(|| a.trim_start_matches('.')),
-            if b.is_empty() { "HEAD" } else { b },
-        ),
-        None => (None, range),
-    };
-    let tip = repo.resolve_commit(to)?;
-    let hide: Vec<String> = match from {
-        Some(a) => vec![repo.resolve_commit(a)?],
-        None => Vec::new(),
-    };
+    let (tip, from) = crate::gate::resolve_range(repo, range)?;
+    let hide: Vec<String> = from.into_iter().collect();
     let hide_refs: Vec<&str> = hide.iter().map(String::as_str).collect();
     let commits = repo.commits_between(&[&tip], &hide_refs)?;
     let gated = gated_commits(repo, trust, &commits, &hide_refs)?;

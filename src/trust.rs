@@ -32,6 +32,18 @@ pub struct TrustRef {
     pub commit: String,
 }
 
+impl TrustRef {
+    /// `trust root: <ref> (<commit>)`, escaped, with a newline: the first line
+    /// of `check` and `audit --landed`.
+    pub fn line(&self) -> String {
+        format!(
+            "trust root: {} ({})\n",
+            crate::sanitize::escape_line(&self.reference),
+            self.commit
+        )
+    }
+}
+
 /// Everything the gate trusts, read from one commit.
 #[derive(Debug, Clone)]
 pub struct TrustRoot {

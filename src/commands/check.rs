@@ -14,11 +14,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<u8> {
     if args.json {
         print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        let mut out = format!(
-            "trust root: {} ({})\n",
-            escape_line(&report.trust.reference),
-            report.trust.commit
-        );
+        let mut out = report.trust.line();
         if report.nothing_to_judge {
             out.push_str(&format!(
                 "nothing to judge: {} is already on the trust root; to find gated changes that landed without approval run `countersign audit --landed <range>`\n",

@@ -12,11 +12,7 @@ pub fn run(ctx: &Ctx, trust: &TrustRoot, range: &str, json: bool) -> Result<u8> 
     if json {
         print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        let mut out = format!(
-            "trust root: {} ({})\n",
-            escape_line(&report.trust.reference),
-            report.trust.commit
-        );
+        let mut out = report.trust.line();
         for u in &report.unapproved {
             out.push_str(&format!(
                 "LANDED UNAPPROVED {} {} — {} (landed with {} at {})\n",
