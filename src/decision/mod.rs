@@ -1,10 +1,11 @@
 //! Signed decisions, as plain data and pure functions: the decision record and
 //! its canonical form, SSHSIG signing and verification, git's allowed_signers
-//! format, the policy file, and the gate's rules. Nothing here touches git or
-//! the UI; `crate::git::notes` stores records and `crate::gate` feeds them in.
+//! format, the policy file, and counting decisions. Nothing here touches git or
+//! the UI; `crate::git::notes` stores records, `crate::record_index` reads
+//! them and `crate::gate` judges changes with them.
 
 pub mod canonical;
-pub mod gate;
+pub mod counting;
 pub mod keys;
 pub mod policy;
 pub mod record;
@@ -12,7 +13,7 @@ pub mod signers;
 pub mod verify;
 
 pub use canonical::canonical_json;
-pub use gate::{Candidate, ChangeFacts, Verdict, evaluate};
+pub use counting::{Candidate, ChangeFacts, Verdict, evaluate};
 pub use keys::{GeneratedKey, Signer, generate_ed25519, load_signer, locate_key};
 pub use policy::{Policy, write_policy_files};
 pub use record::{Decision, Record, RiskField, parse_line};

@@ -101,9 +101,11 @@ fn reject_needs_a_reason_and_vetoes_until_withdrawn() {
     assert_eq!(q[0]["state"], "rejected");
 
     // The same reviewer withdraws the veto with a later decision on the same
-    // content. Records are dated to the second: make sure the approval is later.
+    // content. Records are dated to the second: make sure the approval is
+    // later, yet within the 10 minutes a record may lie ahead of the clock.
     let mut later = t.template("bob", &id);
-    later.at = "2099-01-01T00:00:00Z".into();
+    later.at = (chrono::Utc::now() + chrono::Duration::minutes(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let line = t.sign_with(&t.key("bob"), &mut later);
     t.append_line("feat", &line);
     assert_eq!(t.check_json("main..feat")["ok"], true);
@@ -389,14 +391,22 @@ fn a_squash_merge_of_approved_content_keeps_its_approval() {
     // The forge squashes the branch into one commit on main.
     t.repo.git(&["merge", "-q", "--squash", "feat"]);
     t.repo.commit_all("feat (#1)\n\nAssisted-by: Claude Code");
-    let v = t.check_json("main~1..main");
+    // Judged as a push of main would be: the old tip is the trust root.
+    let squash_check = || {
+        let r = t.cs_env(
+            &["check", "--json", "--trust", "main~1", "main~1..main"],
+            &[],
+        );
+        serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap()
+    };
+    let v = squash_check();
     assert_eq!(v["ok"], true, "{v}");
     // A squash that changes anything (here one more line) is not approved.
     t.repo.git(&["reset", "-q", "--hard", "main~1"]);
     t.repo.git(&["merge", "-q", "--squash", "feat"]);
     t.repo.write("c.txt", "extra\n");
     t.repo.commit_all("feat (#1)\n\nAssisted-by: Claude Code");
-    assert_eq!(t.check_json("main~1..main")["ok"], false);
+    assert_eq!(squash_check()["ok"], false);
 }
 
 #[test]
