@@ -5,7 +5,7 @@
 //! panic.
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::kit::{Team, statuses};
 use crate::support::{Run, TestRepo, run_in};
@@ -257,11 +257,12 @@ fn oversized_note(mb: usize) {
     let s = statuses(&audit);
     assert_eq!(s, vec!["malformed", "valid"], "{s:?}");
     let elapsed = started.elapsed();
+    // A figure for the log; the speed itself is measured in benches/, not
+    // asserted here.
     eprintln!(
         "{mb} MB note ({} bytes): check + audit in {elapsed:?}",
         std::fs::metadata(&file).map_or(0, |m| m.len())
     );
-    assert!(elapsed < Duration::from_secs(120));
 }
 
 #[test]
