@@ -172,10 +172,10 @@ static AUDIT: LazyLock<Fixture> = LazyLock::new(|| {
 #[divan::bench(sample_count = 5)]
 fn audit_10000_decisions(b: divan::Bencher) {
     let f = &*AUDIT;
-    let cfg = RepoConfig::defaults();
     b.bench(|| {
         let repo = Repo::open_exact(f.dir.path()).unwrap();
-        let a = audit::run(&repo, &cfg, &Filter::default()).unwrap();
+        let trust = countersign::trust::TrustRoot::load(&repo, None).unwrap();
+        let a = audit::run(&repo, &trust, &Filter::default()).unwrap();
         assert_eq!(
             a.summary.valid,
             AUDIT_COMMITS * REVIEWERS,
@@ -249,11 +249,14 @@ static CHECK: LazyLock<Fixture> = LazyLock::new(|| {
         },
     )
     .unwrap();
-    let change = countersign::git::find_change(&repo, &cfg, &sub.id).unwrap();
+    let trust = countersign::trust::TrustRoot::load(&repo, None).unwrap();
+    let change = trust.find_change(&repo, &sub.id).unwrap();
     let s = signer(&f.keys[0].1);
-    match countersign::gate::decide(&repo, &change, Decision::Approve, "ok", &s).unwrap() {
-        countersign::gate::Decided::Recorded { .. } => {}
-        countersign::gate::Decided::Refused(why) => panic!("{why}"),
+    match countersign::deciding::decide(&repo, &trust, &change, None, Decision::Approve, "ok", &s)
+        .unwrap()
+    {
+        countersign::deciding::Decided::Recorded { .. } => {}
+        other => panic!("{other:?}"),
     }
     f
 });
@@ -265,11 +268,15 @@ fn clear_cache(dir: &Path) {
 #[divan::bench(sample_count = 10)]
 fn check_500_commits_cold(b: divan::Bencher) {
     let f = &*CHECK;
-    let cfg = RepoConfig::defaults();
     b.with_inputs(|| clear_cache(f.dir.path()))
         .bench_values(|()| {
             let repo = Repo::open_exact(f.dir.path()).unwrap();
-            let r = countersign::gate::check(&repo, &cfg, "main..feat").unwrap();
+            let r = countersign::gate::check(
+                &repo,
+                &countersign::trust::TrustRoot::load(&repo, None).unwrap(),
+                "main..feat",
+            )
+            .unwrap();
             assert!(r.ok && r.changes.len() == 1, "{r:?}");
         });
 }
@@ -277,10 +284,14 @@ fn check_500_commits_cold(b: divan::Bencher) {
 #[divan::bench(sample_count = 10)]
 fn check_500_commits_warm(b: divan::Bencher) {
     let f = &*CHECK;
-    let cfg = RepoConfig::defaults();
     b.bench(|| {
         let repo = Repo::open_exact(f.dir.path()).unwrap();
-        let r = countersign::gate::check(&repo, &cfg, "main..feat").unwrap();
+        let r = countersign::gate::check(
+            &repo,
+            &countersign::trust::TrustRoot::load(&repo, None).unwrap(),
+            "main..feat",
+        )
+        .unwrap();
         assert!(r.ok);
     });
 }
@@ -290,10 +301,14 @@ fn check_500_commits_warm(b: divan::Bencher) {
 fn check_500_unqueued_commits(b: divan::Bencher) {
     static BARE: LazyLock<Fixture> = LazyLock::new(|| fixture(CHECK_COMMITS, "feat"));
     let f = &*BARE;
-    let cfg = RepoConfig::defaults();
     b.bench(|| {
         let repo = Repo::open_exact(f.dir.path()).unwrap();
-        let r = countersign::gate::check(&repo, &cfg, "main..feat").unwrap();
+        let r = countersign::gate::check(
+            &repo,
+            &countersign::trust::TrustRoot::load(&repo, None).unwrap(),
+            "main..feat",
+        )
+        .unwrap();
         assert!(!r.ok);
     });
 }

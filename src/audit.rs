@@ -1,20 +1,20 @@
-//! The audit: every decision in the repository, each verified against the
-//! policy at its change's base, with a summary (decisions per reviewer,
+//! The audit: every decision in the repository, each verified under the
+//! trust root (signers, repository identity, dates), with a summary (decisions per reviewer,
 //! approvals and rejections, median time from submission to decision).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::config::RepoConfig;
 use crate::decision::record::parse_time;
 use crate::decision::{Record, Status, Verified};
-use crate::gate::{BasePolicy, NoteLine, RecordIndex, base_policy, content, verify_line};
+use crate::gate::content;
 use crate::git::Repo;
+use crate::record_index::{NoteLine, RecordIndex, verify_line};
+use crate::trust::TrustRoot;
 
 /// One audited note line.
 #[derive(Debug, Clone)]
@@ -106,49 +106,29 @@ pub struct Audit {
     pub summary: Summary,
 }
 
-/// Audits every decision note of `repo`.
-pub fn run(repo: &Repo, cfg: &RepoConfig, filter: &Filter) -> Result<Audit> {
+/// Audits every decision note of `repo` under the trust root.
+pub fn run(repo: &Repo, trust: &TrustRoot, filter: &Filter) -> Result<Audit> {
     let index = RecordIndex::load(repo)?;
-    audit_index(repo, cfg, &index, filter)
+    audit_index(repo, trust, &index, filter)
 }
 
-/// Audits the lines of `index`.
+/// Audits the lines of `index` under the trust root.
 pub fn audit_index(
     repo: &Repo,
-    cfg: &RepoConfig,
+    trust: &TrustRoot,
     index: &RecordIndex,
     filter: &Filter,
 ) -> Result<Audit> {
-    // Policies per base, read once (git is not shared across threads).
-    let fallback_rev = repo
-        .resolve_commit(&cfg.target)
-        .or_else(|_| repo.resolve_commit("HEAD"))
-        .ok();
-    let mut cache = crate::gate::Policies::new(repo);
-    let mut policies: HashMap<String, Option<Arc<BasePolicy>>> = HashMap::new();
-    for l in &index.lines {
-        if let Ok(p) = &l.parsed {
-            let base = &p.record.base;
-            if !policies.contains_key(base) {
-                let bp = if crate::git::repo::is_full_id(base) && repo.has_revision(base) {
-                    cache.at(base).ok()
-                } else {
-                    None
-                };
-                policies.insert(base.clone(), bp);
-            }
-        }
-    }
-    let fallback = fallback_rev
-        .as_deref()
-        .and_then(|r| base_policy(repo, r).ok())
-        .map(Arc::new);
+    let now = crate::gate::now();
     // The queue, for staleness and submission times.
-    let queue = crate::git::list_changes(repo, cfg).unwrap_or_default();
+    let queue = trust.changes(repo).unwrap_or_default();
     let mut current: HashMap<&str, Option<String>> = HashMap::new();
     let mut submitted: HashMap<&str, i64> = HashMap::new();
     for c in &queue {
-        if let Ok(ct) = content(repo, &c.base, &c.head) {
+        if let Ok(Some(base)) = trust.base_of(repo, &c.head)
+            && base != c.head
+            && let Ok(ct) = content(repo, trust, &base, &c.head)
+        {
             current.insert(&c.id, ct.patch_id);
         }
         submitted.insert(&c.id, c.submitted_at);
@@ -171,22 +151,12 @@ pub fn audit_index(
                 };
             }
         };
-        let bp = policies
-            .get(&parsed.record.base)
-            .cloned()
-            .flatten()
-            .or_else(|| fallback.clone());
-        let mut v = match &bp {
-            Some(bp) => verify_line(l, bp).map(|c| c.verified).unwrap_or(Verified {
+        let mut v = verify_line(l, trust, now)
+            .map(|c| c.verified)
+            .unwrap_or(Verified {
                 status: Status::Malformed,
                 detail: "unreadable".into(),
-            }),
-            None => Verified {
-                status: Status::UnknownSigner,
-                detail: "no allowed_signers to verify against (unknown base, no target branch)"
-                    .into(),
-            },
-        };
+            });
         if v.status == Status::Valid
             && let Some(now) = current.get(parsed.record.change.as_str())
             && *now != parsed.record.patch_id

@@ -56,3 +56,12 @@ impl Cache {
         }
     }
 }
+
+/// A short hex digest of `bytes`, for cache keys that depend on a file's text.
+pub fn key_of(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)[..10]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,5 +1,5 @@
-//! The command line: every command of DESIGN.md with its flags (clap derive).
-//! Parsing only; `commands` runs them.
+//! The command line: every command with its flags (clap derive). Parsing
+//! only; `commands` runs them.
 
 use std::path::PathBuf;
 
@@ -52,12 +52,16 @@ pub enum Command {
     Approve(DecideArgs),
     /// Sign and record a rejection (a reason is required).
     Reject(DecideArgs),
-    /// The gate: is every AI-assisted change in a revision or range approved?
+    /// The gate: is every gated change in a revision or range approved under the trust root?
     Check(CheckArgs),
     /// List every decision, each verified.
     Audit(AuditArgs),
     /// Fetch, merge and push queue refs and decision notes with a remote.
     Sync(SyncArgs),
+    /// For the pre-receive hook: refuse an update of refs/notes/countersign
+    /// that deletes it, is not a fast-forward, or drops a line (exit 1).
+    #[command(hide = true, name = "hook-notes")]
+    HookNotes(HookNotesArgs),
     /// Set up .countersign/ (policy and allowed signers) in this repository.
     Init(InitArgs),
 }
@@ -125,6 +129,13 @@ pub struct RiskArgs {
 pub struct DecideArgs {
     /// The change's id.
     pub id: String,
+    /// The head commit you reviewed: if the change has moved since, nothing
+    /// is signed (the console always passes the head it displayed).
+    #[arg(long, value_name = "sha")]
+    pub head: Option<String>,
+    /// The trust root (default: origin/HEAD's branch, else main or master).
+    #[arg(long, value_name = "rev")]
+    pub trust: Option<String>,
     /// A comment (required to reject).
     #[arg(short = 'm', long = "message", value_name = "text")]
     pub message: Option<String>,
@@ -132,8 +143,13 @@ pub struct DecideArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// A revision or range (A..B) whose AI-assisted changes must be approved.
+    /// A revision or range (A..B) whose gated changes must be approved.
     pub target: String,
+    /// The trust root: the commit whose policy, signers, rules and AI settings
+    /// decide (default: origin/HEAD's branch, else main or master). A server
+    /// hook passes the branch's old tip; CI passes the pull request's base.
+    #[arg(long, value_name = "rev")]
+    pub trust: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -141,6 +157,13 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
+    /// List the gated changes of this range (or revision) on the target that
+    /// landed without a valid approval at the time they landed; exit 1 if any.
+    #[arg(long, value_name = "range")]
+    pub landed: Option<String>,
+    /// The trust root (default: origin/HEAD's branch, else main or master).
+    #[arg(long, value_name = "rev")]
+    pub trust: Option<String>,
     /// Print JSON: {decisions, summary}.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
@@ -159,6 +182,14 @@ pub struct AuditArgs {
     /// Only decisions before this time (RFC 3339 or YYYY-MM-DD).
     #[arg(long, value_name = "time")]
     pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HookNotesArgs {
+    /// The ref's old value (all zeros when it is created).
+    pub old: String,
+    /// The ref's new value (all zeros when it is deleted).
+    pub new: String,
 }
 
 #[derive(Debug, Args)]

@@ -1,354 +1,23 @@
-//! The gate over a repository: reads the policy and allowed signers at a
-//! change's base, the decision records from notes, and judges changes with
-//! `decision::gate::evaluate`. `check`, `approve`/`reject`, the queue's state
-//! column and the TUI all go through here.
+//! The gate: which commits are gated, and the verdict on each change, all
+//! under one [`TrustRoot`]. A change's base is computed (merge-base of its
+//! head with the trust root), its content (patch-id, risk under the trust
+//! root's rules) is computed from that base, and the records that bear on it
+//! are verified under the trust root's signers. `check` judges a range.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashSet};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::cache::Cache;
 use crate::change::Change;
-use crate::config::RepoConfig;
-use crate::decision::policy::{POLICY_PATH, SIGNERS_PATH};
-use crate::decision::record::{ParsedRecord, now_rfc3339, parse_line};
-use crate::decision::signers::match_pattern;
-use crate::decision::{
-    AllowedSigners, Candidate, ChangeFacts, Decision, NAMESPACE, Policy, RECORD_VERSION, Record,
-    RiskField, Signer, Status, Verdict, Verified, evaluate, verify_signature,
-};
-use crate::git::Repo;
+use crate::decision::policy::Scope;
+use crate::decision::verify::commit_signer;
+use crate::decision::{Candidate, ChangeFacts, Record, RiskField, Verdict, evaluate};
+use crate::git::{CommitInfo, Repo};
+use crate::record_index::{RecordIndex, short, verify_line};
 use crate::trailers::ai_tool;
-
-/// The policy in force for changes on a given base.
-#[derive(Debug, Clone)]
-pub struct BasePolicy {
-    pub policy: Policy,
-    pub signers: AllowedSigners,
-    /// The repository identity records must name.
-    pub repo_id: String,
-    /// Problems with the files (refused allowed_signers lines, missing files).
-    pub problems: Vec<String>,
-}
-
-/// Reads the policy and allowed signers from the tree of `base` (never from a
-/// change). Without `.countersign/allowed_signers` there, git's
-/// `gpg.ssh.allowedSignersFile` is used. A malformed policy.toml is bad input.
-pub fn base_policy(repo: &Repo, base: &str) -> Result<BasePolicy> {
-    base_policy_with(repo, base, &mut HashMap::new())
-}
-
-/// The root commit reached from `rev` by first parents, remembering every
-/// commit walked in `roots` so that many bases cost one walk.
-pub fn root_of(repo: &Repo, rev: &str, roots: &mut HashMap<String, String>) -> Result<String> {
-    let mut walked = Vec::new();
-    let mut c = repo.resolve_commit(rev)?;
-    let root = loop {
-        if let Some(r) = roots.get(&c) {
-            break r.clone();
-        }
-        match repo.first_parent(&c)? {
-            Some(p) => walked.push(std::mem::replace(&mut c, p)),
-            None => {
-                let r = c.clone();
-                walked.push(c);
-                break r;
-            }
-        }
-    };
-    for w in walked {
-        roots.insert(w, root.clone());
-    }
-    Ok(root)
-}
-
-/// Parsed policy files, keyed by their bytes (many bases share them).
-pub type ParsedFiles = HashMap<(Option<Vec<u8>>, Option<Vec<u8>>), (Policy, AllowedSigners)>;
-
-/// [`base_policy`] with a cache of root commits.
-pub fn base_policy_with(
-    repo: &Repo,
-    base: &str,
-    roots: &mut HashMap<String, String>,
-) -> Result<BasePolicy> {
-    base_policy_cached(repo, base, roots, &mut HashMap::new())
-}
-
-fn base_policy_cached(
-    repo: &Repo,
-    base: &str,
-    roots: &mut HashMap<String, String>,
-    parsed: &mut ParsedFiles,
-) -> Result<BasePolicy> {
-    let short = &base[..base.len().min(12)];
-    let mut problems = Vec::new();
-    let policy_bytes = repo.read_file_at(base, POLICY_PATH)?;
-    let signers_bytes = repo.read_file_at(base, SIGNERS_PATH)?;
-    let key = (policy_bytes, signers_bytes);
-    if key.1.is_some()
-        && let Some((policy, signers)) = parsed.get(&key)
-    {
-        problems.extend(signers.errors.iter().cloned());
-        let repo_id = match &policy.repository {
-            Some(r) => r.clone(),
-            None => root_of(repo, base, roots)?,
-        };
-        return Ok(BasePolicy {
-            policy: policy.clone(),
-            signers: signers.clone(),
-            repo_id,
-            problems,
-        });
-    }
-    let (policy_bytes, signers_bytes) = key.clone();
-    let policy = match policy_bytes {
-        Some(bytes) => Policy::parse(
-            &String::from_utf8_lossy(&bytes),
-            &format!("{POLICY_PATH} at {short}"),
-        )?,
-        None => Policy::default(),
-    };
-    let signers = match signers_bytes {
-        Some(bytes) => AllowedSigners::parse(
-            &String::from_utf8_lossy(&bytes),
-            &format!("{SIGNERS_PATH} at {short}"),
-        ),
-        None => match repo.config_string("gpg.ssh.allowedSignersFile") {
-            Some(path) => {
-                let path = expand_home(&path);
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading gpg.ssh.allowedSignersFile {path}"))?;
-                AllowedSigners::parse(&text, &path)
-            }
-            None => {
-                problems.push(format!(
-                    "no {SIGNERS_PATH} at base {short}: nobody may approve; run `countersign init --senior <principal>=<key.pub>` and commit .countersign/"
-                ));
-                AllowedSigners::default()
-            }
-        },
-    };
-    problems.extend(signers.errors.iter().cloned());
-    if key.1.is_some() {
-        parsed.insert(key, (policy.clone(), signers.clone()));
-    }
-    let repo_id = match &policy.repository {
-        Some(r) => r.clone(),
-        None => root_of(repo, base, roots)?,
-    };
-    Ok(BasePolicy {
-        policy,
-        signers,
-        repo_id,
-        problems,
-    })
-}
-
-fn expand_home(p: &str) -> String {
-    match (p.strip_prefix("~/"), std::env::var("HOME")) {
-        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
-        _ => p.to_string(),
-    }
-}
-
-/// Base policies, read once per base.
-pub struct Policies<'r> {
-    repo: &'r Repo,
-    cache: HashMap<String, Arc<BasePolicy>>,
-    roots: HashMap<String, String>,
-    parsed: ParsedFiles,
-}
-
-impl<'r> Policies<'r> {
-    pub fn new(repo: &'r Repo) -> Self {
-        Policies {
-            repo,
-            cache: HashMap::new(),
-            roots: HashMap::new(),
-            parsed: HashMap::new(),
-        }
-    }
-
-    /// The policy at `base`.
-    pub fn at(&mut self, base: &str) -> Result<Arc<BasePolicy>> {
-        if let Some(p) = self.cache.get(base) {
-            return Ok(p.clone());
-        }
-        let p = Arc::new(base_policy_cached(
-            self.repo,
-            base,
-            &mut self.roots,
-            &mut self.parsed,
-        )?);
-        self.cache.insert(base.to_string(), p.clone());
-        Ok(p)
-    }
-}
-
-/// One line of a decision note.
-#[derive(Debug, Clone)]
-pub struct NoteLine {
-    /// The commit the note is attached to.
-    pub commit: String,
-    /// 1-based line number in the note.
-    pub line: usize,
-    /// The record, or why the line is malformed.
-    pub parsed: Result<ParsedRecord, String>,
-    /// The start of the line (for malformed ones), escaped for display.
-    pub excerpt: String,
-}
-
-/// How many malformed lines of one note are listed one by one.
-pub const MAX_MALFORMED_PER_NOTE: usize = 100;
-
-/// Every line of every decision note, indexed by change id and head.
-#[derive(Debug, Clone, Default)]
-pub struct RecordIndex {
-    pub lines: Vec<NoteLine>,
-    by_change: HashMap<String, Vec<usize>>,
-    by_head: HashMap<String, Vec<usize>>,
-    by_patch: HashMap<String, Vec<usize>>,
-}
-
-impl RecordIndex {
-    /// Reads every note of the repository.
-    pub fn load(repo: &Repo) -> Result<RecordIndex> {
-        Ok(Self::from_notes(repo.all_notes()?))
-    }
-
-    /// Indexes notes given as (commit, bytes). Lines are parsed in parallel.
-    pub fn from_notes(notes: Vec<(String, Vec<u8>)>) -> RecordIndex {
-        use rayon::prelude::*;
-        let parsed: Vec<Vec<NoteLine>> = notes
-            .par_iter()
-            .map(|(commit, bytes)| note_lines(commit, bytes))
-            .collect();
-        let mut idx = RecordIndex::default();
-        for l in parsed.into_iter().flatten() {
-            idx.push(l);
-        }
-        idx
-    }
-
-    fn push(&mut self, l: NoteLine) {
-        let n = self.lines.len();
-        self.by_head.entry(l.commit.clone()).or_default().push(n);
-        if let Ok(p) = &l.parsed {
-            self.by_change
-                .entry(p.record.change.clone())
-                .or_default()
-                .push(n);
-            if let Some(pid) = &p.record.patch_id {
-                self.by_patch.entry(pid.clone()).or_default().push(n);
-            }
-            if p.record.head != l.commit {
-                self.by_head
-                    .entry(p.record.head.clone())
-                    .or_default()
-                    .push(n);
-            }
-        }
-        self.lines.push(l);
-    }
-
-    /// Lines that may bear on a change: naming its id, or its head (in the
-    /// record or as the commit carrying the note).
-    pub fn for_change(&self, id: &str, head: &str) -> Vec<&NoteLine> {
-        self.for_content(id, head, None)
-    }
-
-    /// Like [`for_change`](Self::for_change), plus records of exactly the same
-    /// patch (same verbatim patch-id) under another id: a squash-merge or
-    /// cherry-pick of approved content keeps its approvals, as a clean rebase
-    /// does.
-    pub fn for_content(&self, id: &str, head: &str, patch_id: Option<&str>) -> Vec<&NoteLine> {
-        let mut seen = HashSet::new();
-        self.by_change
-            .get(id)
-            .into_iter()
-            .chain(self.by_head.get(head))
-            .chain(patch_id.and_then(|p| self.by_patch.get(p)))
-            .flatten()
-            .filter(|i| seen.insert(**i))
-            .map(|i| &self.lines[*i])
-            .collect()
-    }
-}
-
-/// The lines of one note: records, and malformed lines (the first
-/// `MAX_MALFORMED_PER_NOTE` one by one, then one line counting the rest).
-fn note_lines(commit: &str, bytes: &[u8]) -> Vec<NoteLine> {
-    let mut out = Vec::new();
-    let mut malformed = 0usize;
-    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let text = String::from_utf8_lossy(raw);
-        let parsed = parse_line(&text);
-        if parsed.is_err() {
-            malformed += 1;
-            if malformed > MAX_MALFORMED_PER_NOTE {
-                continue;
-            }
-        }
-        let excerpt: String = text.chars().take(80).collect();
-        out.push(NoteLine {
-            commit: commit.to_string(),
-            line: i + 1,
-            parsed,
-            excerpt: crate::sanitize::escape_line(&excerpt),
-        });
-    }
-    if malformed > MAX_MALFORMED_PER_NOTE {
-        out.push(NoteLine {
-            commit: commit.to_string(),
-            line: 0,
-            parsed: Err(format!(
-                "{} more malformed lines in this note are not listed",
-                malformed - MAX_MALFORMED_PER_NOTE
-            )),
-            excerpt: String::new(),
-        });
-    }
-    out
-}
-
-/// Verifies a note line against a base policy, including its placement and
-/// repository identity; `None` for malformed lines.
-pub fn verify_line(line: &NoteLine, bp: &BasePolicy) -> Option<Candidate> {
-    let parsed = line.parsed.as_ref().ok()?;
-    let mut verified = verify_signature(parsed, &bp.signers);
-    if verified.status == Status::Valid && parsed.record.head != line.commit {
-        verified = Verified {
-            status: Status::Replayed,
-            detail: format!(
-                "the record names head {} but is attached to commit {} (copied from another commit)",
-                short(&parsed.record.head),
-                short(&line.commit)
-            ),
-        };
-    }
-    if verified.status == Status::Valid && parsed.record.repo != bp.repo_id {
-        verified = Verified {
-            status: Status::WrongRepo,
-            detail: format!(
-                "the record names repository {:?}, this one is {:?} (copied from another repository)",
-                parsed.record.repo, bp.repo_id
-            ),
-        };
-    }
-    Some(Candidate {
-        record: parsed.record.clone(),
-        verified,
-    })
-}
-
-fn short(id: &str) -> &str {
-    &id[..id.len().min(12)]
-}
+use crate::trust::{TrustRef, TrustRoot};
 
 /// What the gate needs from a change's content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -368,14 +37,16 @@ pub fn level_rank(level: &str) -> u8 {
     }
 }
 
-/// A change's content facts (patch-id, tree, risk), cached by commit ids.
+/// A change's content facts (patch-id, tree, risk) for `base..head`, cached
+/// by commit ids and the trust root's rules.
 ///
-/// The risk is the risk engine's report under the rules as of the base (never
-/// the change's own rules). A change touching `.countersign/` is critical
-/// whatever the engine says: it edits the rules it would be judged by.
-pub fn content(repo: &Repo, base: &str, head: &str) -> Result<Content> {
+/// The risk is the engine's report under the trust root's rules (never the
+/// change's own). A change touching `.countersign/` is critical whatever the
+/// engine says: it edits the rules it would be judged by.
+pub fn content(repo: &Repo, trust: &TrustRoot, base: &str, head: &str) -> Result<Content> {
     let cache = Cache::new(&repo.git_dir(), "gate");
-    let key = format!("v2-{base}-{head}");
+    let rules_key = crate::cache::key_of(trust.rules.as_deref().unwrap_or("").as_bytes());
+    let key = format!("v3-{base}-{head}-{rules_key}");
     if let Some(c) = cache.get::<Content>(&key) {
         return Ok(c);
     }
@@ -386,7 +57,8 @@ pub fn content(repo: &Repo, base: &str, head: &str) -> Result<Content> {
             .flatten()
             .any(|p| p.starts_with(".countersign/"))
     });
-    let report = crate::risk::analyse_range(repo, base, head)?;
+    let report =
+        crate::risk::analyse_under(repo, base, head, Some(&d.diff), trust.rules.as_deref())?;
     let risk = if touches_policy {
         RiskField {
             level: "critical".into(),
@@ -407,81 +79,267 @@ pub fn content(repo: &Repo, base: &str, head: &str) -> Result<Content> {
     Ok(c)
 }
 
-/// The emails of everyone who authored or committed part of a change (at most
-/// the 1,000 newest commits are read). The submitter is not included: a senior
-/// who queues an agent's branch (`submit`, `scan`) may still review it.
-pub fn contributors(repo: &Repo, change: &Change) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let range = format!("{}..{}", change.base, change.head);
+/// Who wrote part of `base..head` (at most the 1,000 newest commits are
+/// read): author and committer emails, the principals whose keys (in the
+/// trust root's allowed_signers) made the SSH signatures of its commits, and
+/// those keys' fingerprints. The submitter is not included: a senior who
+/// queues an agent's branch may still review it.
+pub fn contributors(
+    repo: &Repo,
+    trust: &TrustRoot,
+    base: &str,
+    head: &str,
+) -> (Vec<String>, Vec<String>) {
+    let mut people: Vec<String> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
     for id in repo
-        .commits_in_range(&range, "")
+        .commits_between(&[head], &[base])
         .unwrap_or_default()
         .iter()
         .take(1000)
     {
         if let Ok(c) = repo.commit_info(id) {
-            out.push(c.author_email);
-            out.push(c.committer_email);
+            people.push(c.author_email);
+            people.push(c.committer_email);
+        }
+        if let Ok(Some((sig, data))) = repo.commit_signature(id)
+            && let Some(key) = commit_signer(&sig, &data)
+        {
+            keys.push(key.fingerprint(ssh_key::HashAlg::Sha256).to_string());
+            people.extend(
+                trust
+                    .signers
+                    .principals_for(key.key_data())
+                    .into_iter()
+                    .filter(|p| !p.contains(['*', '?']) && !p.starts_with('!')),
+            );
         }
     }
-    out.sort();
-    out.dedup();
-    out
+    people.sort();
+    people.dedup();
+    keys.sort();
+    keys.dedup();
+    (people, keys)
 }
 
-/// Judges one change.
+/// The facts of `change` as the gate sees them, with its computed `base`.
+pub fn facts(
+    repo: &Repo,
+    trust: &TrustRoot,
+    change: &Change,
+    base: &str,
+    patch_id: Option<String>,
+    level: String,
+) -> ChangeFacts {
+    let (contributors, signer_keys) = contributors(repo, trust, base, &change.head);
+    ChangeFacts {
+        id: change.id.clone(),
+        head: change.head.clone(),
+        base: base.to_string(),
+        patch_id,
+        author_email: change.author_email.clone(),
+        committer_email: change.committer_email.clone(),
+        contributors,
+        signer_keys,
+        level,
+    }
+}
+
+/// The verifier's clock, seconds since the epoch.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Judges one change under the trust root. The base is computed; the
+/// change's declared base is ignored. `level_floor` raises the risk level
+/// (the queue passes what it showed).
 pub fn verdict(
     repo: &Repo,
-    policies: &mut Policies<'_>,
+    trust: &TrustRoot,
     index: &RecordIndex,
     change: &Change,
     level_floor: Option<&str>,
 ) -> Result<Verdict> {
-    let bp = policies.at(&change.base)?;
-    let c = content(repo, &change.base, &change.head)?;
+    let Some(base) = trust.base_of(repo, &change.head)? else {
+        return Ok(unjudgeable(
+            trust,
+            change,
+            format!(
+                "{} shares no history with the trust root {} ({}): it cannot be approved; rebase it onto the target branch",
+                short(&change.head),
+                trust.reference,
+                trust.short()
+            ),
+        ));
+    };
+    if base == change.head {
+        return Ok(unjudgeable(
+            trust,
+            change,
+            format!(
+                "{} is already on the trust root {}: nothing to judge (see `countersign audit --landed`)",
+                short(&change.head),
+                trust.reference
+            ),
+        ));
+    }
+    let c = content(repo, trust, &base, &change.head)?;
     let level = match level_floor {
         Some(l) if level_rank(l) > level_rank(&c.risk.level) => l.to_string(),
         _ => c.risk.level.clone(),
     };
-    let facts = ChangeFacts {
-        id: change.id.clone(),
-        head: change.head.clone(),
-        base: change.base.clone(),
-        patch_id: c.patch_id.clone(),
-        author_email: change.author_email.clone(),
-        committer_email: change.committer_email.clone(),
-        contributors: contributors(repo, change),
-        level,
-    };
+    let facts = facts(repo, trust, change, &base, c.patch_id.clone(), level);
+    let now = now();
     let candidates: Vec<Candidate> = index
         .for_content(&change.id, &change.head, c.patch_id.as_deref())
         .into_iter()
-        .filter_map(|l| verify_line(l, &bp))
+        .filter_map(|l| verify_line(l, trust, now))
         .collect();
-    let mut v = evaluate(&facts, &bp.repo_id, &bp.policy, &candidates);
+    let mut v = evaluate(&facts, &trust.repo_id, &trust.policy, &candidates);
     if !v.approved {
-        v.reasons.extend(bp.problems.iter().cloned());
+        v.reasons.extend(trust.problems.iter().cloned());
     }
     Ok(v)
+}
+
+/// A verdict for a change the gate cannot judge (not approved, one reason).
+fn unjudgeable(trust: &TrustRoot, change: &Change, why: String) -> Verdict {
+    Verdict {
+        id: change.id.clone(),
+        head: change.head.clone(),
+        base: String::new(),
+        approved: false,
+        state: "pending".into(),
+        approvals: 0,
+        required: trust.policy.required("critical"),
+        level: "critical".into(),
+        approved_by: Vec::new(),
+        rejected_by: Vec::new(),
+        reasons: vec![why],
+    }
+}
+
+/// Why a commit is gated, in words; `None` when it is not.
+pub fn gated_why(trust: &TrustRoot, info: &CommitInfo) -> Option<String> {
+    if trust.policy.gate.scope == Scope::All {
+        return Some("scope = \"all\"".into());
+    }
+    if let Some(tool) = ai_tool(&info.message, &trust.config.ai) {
+        return Some(format!("AI trailer: {tool}"));
+    }
+    for email in [&info.author_email, &info.committer_email] {
+        if trust.policy.ai.is_agent(email) {
+            return Some(format!("agent identity {email}"));
+        }
+    }
+    None
+}
+
+/// The gated commits among `commits` (ids of a range, newest first), with why.
+/// A commit with one parent (or none) is gated by [`gated_why`]; a merge
+/// commit is gated when its tree differs from the automatic merge of its
+/// parents and it is itself marked, the scope is `all`, or a gated commit is
+/// among the commits it brings into the range.
+pub fn gated_commits(
+    repo: &Repo,
+    trust: &TrustRoot,
+    commits: &[String],
+    hide: &[&str],
+) -> Result<BTreeMap<String, (CommitInfo, String)>> {
+    let mut out = BTreeMap::new();
+    let mut merges = Vec::new();
+    for id in commits {
+        let info = repo.commit_info(id)?;
+        if info.parents.len() > 1 {
+            merges.push(info);
+            continue;
+        }
+        if let Some(why) = gated_why(trust, &info) {
+            out.insert(id.clone(), (info, why));
+        }
+    }
+    let gated_plain: HashSet<String> = out.keys().cloned().collect();
+    for info in merges {
+        if !repo.merge_adds_content(&info.id)? {
+            continue;
+        }
+        let why = match gated_why(trust, &info) {
+            Some(w) => Some(format!("merge commit adding content ({w})")),
+            None => repo
+                .commits_between(&[info.id.as_str()], hide)?
+                .iter()
+                .any(|c| gated_plain.contains(c))
+                .then(|| {
+                    "merge commit whose tree differs from the automatic merge of its gated parents"
+                        .to_string()
+                }),
+        };
+        if let Some(why) = why {
+            out.insert(info.id.clone(), (info, why));
+        }
+    }
+    Ok(out)
 }
 
 /// The answer of `check`.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckReport {
     pub ok: bool,
+    /// The trust root every verdict was read from.
+    pub trust: TrustRef,
     pub range: String,
+    /// True when the revision is already on the trust root: there is nothing
+    /// to judge (`audit --landed` tells whether it landed approved).
+    pub nothing_to_judge: bool,
     pub changes: Vec<Verdict>,
 }
 
-/// The gate: judges every AI-assisted change in `target` (a range `A..B`, or a
-/// revision meaning `<target branch>..rev`): queued changes whose head is in the
-/// range, changes named by records on commits in the range, and runs of
-/// AI-assisted commits that neither covers (never approved).
-pub fn check(repo: &Repo, cfg: &RepoConfig, target: &str) -> Result<CheckReport> {
-    let commits = repo.commits_in_range(target, &cfg.target)?;
+/// The commits of `target` not on the trust root, newest first: `A..B` is
+/// B's commits hidden from A and the trust root; a revision is its commits
+/// hidden from the trust root. Also returns the tip and the hidden ids.
+pub fn range_commits(
+    repo: &Repo,
+    trust: &TrustRoot,
+    target: &str,
+) -> Result<(Vec<String>, String, Vec<String>)> {
+    let (from, to) = match target.split_once("..") {
+        Some((a, b)) => (
+            (!a.is_empty()).then(|| a.trim_start_matches('.')),
+            if b.is_empty() { "HEAD" } else { b },
+        ),
+        None => (None, target),
+    };
+    let tip = repo.resolve_commit(to)?;
+    let mut hide = vec![trust.commit.clone()];
+    if let Some(a) = from {
+        hide.push(repo.resolve_commit(a)?);
+    }
+    let hide_refs: Vec<&str> = hide.iter().map(String::as_str).collect();
+    Ok((repo.commits_between(&[&tip], &hide_refs)?, tip, hide))
+}
+
+/// The gate: judges every gated change of `target` (a range `A..B`, or a
+/// revision) that is not on the trust root: queued changes whose head is in
+/// the range, changes named by records on commits in the range, and runs of
+/// gated commits that neither covers (never approved).
+pub fn check(repo: &Repo, trust: &TrustRoot, target: &str) -> Result<CheckReport> {
+    let (commits, tip, hide) = range_commits(repo, trust, target)?;
+    let mut report = CheckReport {
+        ok: true,
+        trust: trust.trust_ref(),
+        range: target.to_string(),
+        nothing_to_judge: false,
+        changes: Vec::new(),
+    };
+    if commits.is_empty() {
+        report.nothing_to_judge = trust.contains(repo, &tip);
+        return Ok(report);
+    }
+    let hide_refs: Vec<&str> = hide.iter().map(String::as_str).collect();
     let in_range: HashSet<&str> = commits.iter().map(String::as_str).collect();
     let index = RecordIndex::load(repo)?;
-    let mut considered: Vec<Change> = crate::git::list_changes(repo, cfg)?
+    let mut considered: Vec<Change> = trust
+        .changes(repo)?
         .into_iter()
         .filter(|c| in_range.contains(c.head.as_str()))
         .collect();
@@ -507,80 +365,82 @@ pub fn check(repo: &Repo, cfg: &RepoConfig, target: &str) -> Result<CheckReport>
                 .iter()
                 .any(|h| *h != r.head && repo.is_ancestor(&r.head, h).unwrap_or(false))
         }) {
-            if considered.iter().any(|c| c.id == id && c.head == r.head)
-                || !repo.has_revision(&r.base)
-            {
+            if considered.iter().any(|c| c.id == id && c.head == r.head) {
                 continue;
             }
-            considered.push(change_for(repo, &id, &r.base, &r.head, "")?);
+            considered.push(change_for(repo, &id, &r.head)?);
         }
     }
-    // Commits covered by those changes.
+    // Commits covered by those changes (measured from their computed bases).
     let mut covered: HashSet<String> = HashSet::new();
     for c in &considered {
-        covered.extend(repo.commits_in_range(&format!("{}..{}", c.base, c.head), "")?);
+        let mut h = hide_refs.clone();
+        let base = trust.base_of(repo, &c.head)?;
+        if let Some(b) = &base {
+            h.push(b);
+        }
+        covered.extend(repo.commits_between(&[&c.head], &h)?);
     }
-    // Runs of uncovered AI-assisted commits, oldest first.
-    let mut runs: Vec<(String, String)> = Vec::new(); // (base, head)
+    // Runs of uncovered gated commits, oldest first.
+    let gated = gated_commits(repo, trust, &commits, &hide_refs)?;
+    let mut runs: Vec<(String, String, String)> = Vec::new(); // (first parent, head, why)
     for id in commits.iter().rev() {
+        let Some((info, why)) = gated.get(id) else {
+            continue;
+        };
         if covered.contains(id) {
             continue;
         }
-        let info = repo.commit_info(id)?;
-        if info.parents.len() != 1 || ai_tool(&info.message, &cfg.ai).is_none() {
-            continue;
-        }
-        let parent = &info.parents[0];
-        if let Some(run) = runs.iter_mut().find(|r| &r.1 == parent) {
-            run.1 = id.clone();
-        } else {
-            runs.push((parent.clone(), id.clone()));
+        let parent = info.parents.first().cloned().unwrap_or_default();
+        match runs
+            .iter_mut()
+            .find(|r| r.1 == parent && info.parents.len() == 1)
+        {
+            Some(run) => run.1 = id.clone(),
+            None => runs.push((parent, id.clone(), why.clone())),
         }
     }
-    let unqueued: HashSet<String> = runs.iter().map(|r| r.1.clone()).collect();
-    for (base, head) in &runs {
-        considered.push(change_for(repo, &head[..12], base, head, "")?);
+    let unqueued: BTreeMap<String, (String, String)> = runs
+        .iter()
+        .map(|(p, h, why)| (h.clone(), (p.clone(), why.clone())))
+        .collect();
+    for (_, head, _) in &runs {
+        considered.push(change_for(repo, &short(head), head)?);
     }
-    let mut policies = Policies::new(repo);
-    let mut changes = Vec::new();
     for c in &considered {
-        let mut v = verdict(repo, &mut policies, &index, c, None)?;
-        if unqueued.contains(&c.head) && !v.approved {
+        let mut v = verdict(repo, trust, &index, c, None)?;
+        if let Some((parent, why)) = unqueued.get(&c.head)
+            && !v.approved
+        {
             v.reasons.insert(
                 0,
                 format!(
-                    "AI-assisted commits {}..{} are not in the queue: run `countersign scan {}..{}` and have a senior approve",
-                    short(&c.base),
+                    "gated commits up to {} ({why}) are not in the queue: run `countersign submit {}` (or `countersign scan {}..{}`) and have a senior approve",
                     short(&c.head),
-                    c.base,
+                    c.head,
+                    parent,
                     c.head
                 ),
             );
         }
-        changes.push(v);
+        report.changes.push(v);
     }
-    Ok(CheckReport {
-        ok: changes.iter().all(|v| v.approved),
-        range: target.to_string(),
-        changes,
-    })
+    report.ok = report.changes.iter().all(|v| v.approved);
+    Ok(report)
 }
 
-/// A change value for a base..head that is not (or no longer) queued.
-fn change_for(repo: &Repo, id: &str, base: &str, head: &str, title: &str) -> Result<Change> {
+/// A change value for a head that is not (or no longer) queued; its base is
+/// computed by [`verdict`].
+pub fn change_for(repo: &Repo, id: &str, head: &str) -> Result<Change> {
     let info = repo.commit_info(head)?;
     Ok(Change {
         id: id.to_string(),
-        title: if title.is_empty() {
-            info.subject().to_string()
-        } else {
-            title.to_string()
-        },
+        title: info.subject().to_string(),
         author: info.author(),
         author_email: info.author_email.clone(),
         committer_email: info.committer_email.clone(),
         tool: "unknown".into(),
-        base: base.to_string(),
+        base: String::new(),
         head: head.to_string(),
         target: String::new(),
         source: crate::change::ChangeSource::Scan,
@@ -590,191 +450,4 @@ fn change_for(repo: &Repo, id: &str, base: &str, head: &str, title: &str) -> Res
         submitted_at: info.time,
         authored_at: info.time,
     })
-}
-
-/// Approvals of a queue row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-pub struct ApprovalCount {
-    pub have: u32,
-    pub need: u32,
-}
-
-/// Fills the `state` and `approvals` of queue rows. Errors leave a row pending.
-pub fn fill_queue_state(repo: &Repo, entries: &mut [crate::queue::QueueEntry]) {
-    let Ok(index) = RecordIndex::load(repo) else {
-        return;
-    };
-    let mut policies = Policies::new(repo);
-    for e in entries.iter_mut() {
-        // Without any record for its id, head or patch the change is pending:
-        // only the policy's count is needed, not the change's content again.
-        let records = index.for_content(&e.change.id, &e.change.head, e.patch_id.as_deref());
-        if records.is_empty() {
-            if let Ok(bp) = policies.at(&e.change.base) {
-                e.state = "pending".into();
-                e.approvals = ApprovalCount {
-                    have: 0,
-                    need: bp.policy.required(&e.risk.level),
-                };
-            }
-            continue;
-        }
-        if let Ok(v) = verdict(repo, &mut policies, &index, &e.change, Some(&e.risk.level)) {
-            e.state = v.state.clone();
-            e.approvals = ApprovalCount {
-                have: v.approvals,
-                need: v.required,
-            };
-        }
-    }
-}
-
-/// The principal a key signs as under a base's allowed_signers: the listed
-/// principal equal to git's `user.email` if there are several, else the first
-/// concrete one, else `user.email` when a wildcard line admits it.
-pub fn principal_for(
-    bp: &BasePolicy,
-    key_data: &ssh_key::public::KeyData,
-    user_email: &str,
-) -> Option<String> {
-    let patterns = bp.signers.principals_for(key_data);
-    let concrete: Vec<&String> = patterns
-        .iter()
-        .filter(|p| !p.contains(['*', '?']) && !p.starts_with('!'))
-        .collect();
-    concrete
-        .iter()
-        .find(|p| p.eq_ignore_ascii_case(user_email))
-        .or(concrete.first())
-        .map(|p| p.to_string())
-        .or_else(|| {
-            patterns
-                .iter()
-                .any(|p| match_pattern(user_email.as_bytes(), p.as_bytes()))
-                .then(|| user_email.to_string())
-        })
-}
-
-/// The result of `decide`.
-#[derive(Debug, Clone)]
-pub enum Decided {
-    /// The record was written to the note of the change's head.
-    Recorded {
-        record: Box<Record>,
-        verdict: Box<Verdict>,
-    },
-    /// Nothing was written, and why.
-    Refused(String),
-}
-
-/// Signs and records a decision on `change` with `signer`. Refuses (writing
-/// nothing) when the key is not an allowed senior at the change's base or the
-/// reviewer would approve their own change against the policy.
-pub fn decide(
-    repo: &Repo,
-    change: &Change,
-    decision: Decision,
-    comment: &str,
-    signer: &Signer,
-) -> Result<Decided> {
-    let bp = base_policy(repo, &change.base)?;
-    let key_data = signer.public_key().key_data();
-    let fp = signer.fingerprint();
-    let (_, user_email) = repo.user_identity();
-    let principal = principal_for(&bp, key_data, &user_email);
-    let base_short = short(&change.base);
-    let Some(principal) = principal else {
-        return Ok(Decided::Refused(format!(
-            "your key {fp} is not in {SIGNERS_PATH} at the change's base {base_short}; ask a maintainer to add it (countersign init --senior <you>=<key.pub>) and commit it to the target branch"
-        )));
-    };
-    let now = chrono::Utc::now().timestamp();
-    if let Err(p) = bp.signers.check(&principal, key_data, NAMESPACE, now) {
-        let why = match p {
-            crate::decision::signers::SignerProblem::Unknown(w)
-            | crate::decision::signers::SignerProblem::Expired(w) => w,
-        };
-        return Ok(Decided::Refused(format!(
-            "your key {fp} may not sign decisions as {principal} now: {why}"
-        )));
-    }
-    if !bp.policy.is_senior(&principal) {
-        return Ok(Decided::Refused(format!(
-            "{principal} is not a senior in {POLICY_PATH} at the change's base {base_short}; only seniors decide"
-        )));
-    }
-    let facts = ChangeFacts {
-        id: change.id.clone(),
-        head: change.head.clone(),
-        base: change.base.clone(),
-        patch_id: None,
-        author_email: change.author_email.clone(),
-        committer_email: change.committer_email.clone(),
-        contributors: contributors(repo, change),
-        level: String::new(),
-    };
-    if decision == Decision::Approve
-        && !bp.policy.self_approval
-        && crate::decision::gate::is_contributor(&principal, &facts)
-    {
-        return Ok(Decided::Refused(format!(
-            "{principal} wrote this change and the policy forbids self-approval; ask another senior"
-        )));
-    }
-    let c = content(repo, &change.base, &change.head)?;
-    let mut record = Record {
-        v: RECORD_VERSION,
-        repo: bp.repo_id.clone(),
-        change: change.id.clone(),
-        base: change.base.clone(),
-        head: change.head.clone(),
-        tree: c.tree.clone(),
-        patch_id: c.patch_id.clone(),
-        decision,
-        reviewer: principal,
-        key: fp,
-        at: now_rfc3339(),
-        risk: c.risk.clone(),
-        comment: comment.to_string(),
-        sig: String::new(),
-    };
-    record.sig = signer.sign(record.payload().as_bytes())?;
-    let line = record.to_line();
-    // Never write what we could not read back as valid.
-    let parsed = parse_line(&line).map_err(|e| anyhow::anyhow!("internal: {e}"))?;
-    let check = verify_signature(&parsed, &bp.signers);
-    if check.status != Status::Valid {
-        return Ok(Decided::Refused(format!(
-            "the signature did not verify ({}: {}); nothing was recorded",
-            check.status.as_str(),
-            check.detail
-        )));
-    }
-    repo.append_note_line(&change.head, &line)?;
-    let all = RecordIndex::load(repo)?;
-    let mut policies = Policies::new(repo);
-    let verdict = verdict(repo, &mut policies, &all, change, None)?;
-    Ok(Decided::Recorded {
-        record: Box::new(record),
-        verdict: Box::new(verdict),
-    })
-}
-
-/// Where the user's signing key is, in the documented order: `cli_key`
-/// (`--key`), `$COUNTERSIGN_KEY`, the user config's `key`, then git's
-/// `user.signingkey`. Nothing is read or unlocked yet: a UI calls
-/// `decision::keys::load_signer_with` with its own passphrase prompt.
-pub fn user_key_location(
-    repo: &Repo,
-    cli_key: Option<&std::path::Path>,
-) -> Result<crate::decision::keys::KeyLocation> {
-    let user = crate::config::UserConfig::load()?;
-    let env = std::env::var(crate::decision::keys::KEY_ENV).ok();
-    let git_key = repo.config_string("user.signingkey");
-    crate::decision::locate_key(
-        cli_key,
-        env.as_deref(),
-        user.key.as_deref(),
-        git_key.as_deref(),
-    )
 }

@@ -1,6 +1,7 @@
 //! The review queue: every pending change with its statistics, risk and
-//! decision state, most dangerous first. Slow parts (diffs) are cached by commit
-//! ids and computed in parallel.
+//! decision state, most dangerous first, each measured against its computed
+//! base under the trust root. Slow parts (diffs) are cached by commit ids and
+//! computed in parallel.
 
 use anyhow::Result;
 use rayon::prelude::*;
@@ -10,6 +11,15 @@ use crate::cache::Cache;
 use crate::change::Change;
 use crate::config::RepoConfig;
 use crate::git::{DiffStats, Repo};
+use crate::record_index::RecordIndex;
+use crate::trust::TrustRoot;
+
+/// Approvals of a queue row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct ApprovalCount {
+    pub have: u32,
+    pub need: u32,
+}
 
 /// Risk as the queue shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -30,13 +40,27 @@ pub struct QueueEntry {
     /// `pending`, `approved`, `rejected` or `stale`.
     pub state: String,
     /// Approvals that count, and how many the policy needs.
-    pub approvals: crate::gate::ApprovalCount,
+    pub approvals: ApprovalCount,
     pub risk: RiskSummary,
+}
+
+/// The queued changes and the trust root they are measured against: each
+/// change's base is computed under the default trust root. Without one (a
+/// repository with no origin/HEAD, main or master) the declared bases are
+/// kept and nothing can be approved.
+pub fn list(repo: &Repo, cfg: &RepoConfig) -> Result<(Option<TrustRoot>, Vec<Change>)> {
+    match TrustRoot::load(repo, None) {
+        Ok(trust) => {
+            let changes = trust.changes(repo)?;
+            Ok((Some(trust), changes))
+        }
+        Err(_) => Ok((None, crate::git::list_changes(repo, cfg)?)),
+    }
 }
 
 /// Builds the queue of `repo`, most risky first.
 pub fn load(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<QueueEntry>> {
-    let changes = crate::git::list_changes(repo, cfg)?;
+    let (trust, changes) = list(repo, cfg)?;
     let git_dir = repo.git_dir();
     let stats_cache = Cache::new(&git_dir, "stats");
     // One repository handle per chunk of work (opening one reads its config
@@ -60,7 +84,9 @@ pub fn load(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<QueueEntry>> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    crate::gate::fill_queue_state(repo, &mut entries);
+    if let Some(trust) = &trust {
+        fill_queue_state(repo, trust, &mut entries);
+    }
     sort_most_risky_first(&mut entries);
     Ok(entries)
 }
@@ -115,7 +141,7 @@ pub fn entry(change: Change, stats: DiffStats, risk: RiskSummary) -> QueueEntry 
         additions: stats.additions,
         deletions: stats.deletions,
         state: "pending".to_string(),
-        approvals: crate::gate::ApprovalCount::default(),
+        approvals: ApprovalCount::default(),
         risk,
     }
 }
@@ -140,4 +166,32 @@ pub fn sort_most_risky_first(entries: &mut [QueueEntry]) {
             .then((b.additions + b.deletions).cmp(&(a.additions + a.deletions)))
             .then(a.change.id.cmp(&b.change.id))
     });
+}
+
+/// Fills the `state` and `approvals` of queue rows under the trust root.
+/// Errors leave a row pending.
+pub fn fill_queue_state(repo: &Repo, trust: &TrustRoot, entries: &mut [QueueEntry]) {
+    let Ok(index) = RecordIndex::load(repo) else {
+        return;
+    };
+    for e in entries.iter_mut() {
+        // Without any record for its id, head or patch the change is pending:
+        // only the policy's count is needed, not the change's content again.
+        let records = index.for_content(&e.change.id, &e.change.head, e.patch_id.as_deref());
+        if records.is_empty() {
+            e.state = "pending".into();
+            e.approvals = ApprovalCount {
+                have: 0,
+                need: trust.policy.required(&e.risk.level),
+            };
+            continue;
+        }
+        if let Ok(v) = crate::gate::verdict(repo, trust, &index, &e.change, Some(&e.risk.level)) {
+            e.state = v.state.clone();
+            e.approvals = ApprovalCount {
+                have: v.approvals,
+                need: v.required,
+            };
+        }
+    }
 }

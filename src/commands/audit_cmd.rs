@@ -32,7 +32,11 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> Result<u8> {
         since: time(&args.since, "--since")?,
         until: time(&args.until, "--until")?,
     };
-    let audit = crate::audit::run(&ctx.repo, &ctx.config, &filter)?;
+    let trust = ctx.trust(args.trust.as_deref())?;
+    if let Some(range) = &args.landed {
+        return crate::commands::landed::run(ctx, &trust, range, args.json);
+    }
+    let audit = crate::audit::run(&ctx.repo, &trust, &filter)?;
     if args.json {
         print_out(&format!("{}\n", serde_json::to_string_pretty(&audit)?))?;
     } else if args.csv {
@@ -84,7 +88,7 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> Result<u8> {
                 None => out.push_str(&format!(
                     "{:<15} note of {} {}\n",
                     e.status.as_str(),
-                    &e.note_commit[..e.note_commit.len().min(12)],
+                    escape_line(&e.note_commit.chars().take(12).collect::<String>()),
                     escape_line(&e.detail)
                 )),
             }

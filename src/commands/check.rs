@@ -1,6 +1,6 @@
-//! `check <rev|range> [--json]`: the gate for CI and server hooks. Exit 0 only
-//! when every AI-assisted change in the range is approved under the policy of
-//! its base.
+//! `check <rev|range> [--trust R] [--json]`: the gate for CI and server
+//! hooks. Exit 0 only when every gated change in the range is approved under
+//! the trust root.
 
 use anyhow::Result;
 
@@ -9,12 +9,22 @@ use crate::cli::CheckArgs;
 use crate::sanitize::escape_line;
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<u8> {
-    let report = crate::gate::check(&ctx.repo, &ctx.config, &args.target)?;
+    let trust = ctx.trust(args.trust.as_deref())?;
+    let report = crate::gate::check(&ctx.repo, &trust, &args.target)?;
     if args.json {
         print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        let mut out = String::new();
-        if report.changes.is_empty() {
+        let mut out = format!(
+            "trust root: {} ({})\n",
+            escape_line(&report.trust.reference),
+            report.trust.commit
+        );
+        if report.nothing_to_judge {
+            out.push_str(&format!(
+                "nothing to judge: {} is already on the trust root; to find gated changes that landed without approval run `countersign audit --landed <range>`\n",
+                escape_line(&report.range)
+            ));
+        } else if report.changes.is_empty() {
             out.push_str(&format!(
                 "ok: no AI-assisted changes in {}\n",
                 escape_line(&report.range)
@@ -34,7 +44,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> Result<u8> {
                     "NOT APPROVED"
                 },
                 escape_line(&v.id),
-                &v.head[..v.head.len().min(12)],
+                escape_line(&v.head.chars().take(12).collect::<String>()),
                 v.approvals,
                 v.required,
                 v.level,

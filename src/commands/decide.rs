@@ -1,20 +1,22 @@
-//! `approve <id> [-m M]` and `reject <id> -m M`: sign and record a decision.
-//! Exit 0 when recorded, 1 when refused (nothing written), 2 on bad input.
+//! `approve <id> [-m M] [--head SHA]` and `reject <id> -m M [--head SHA]`:
+//! sign and record a decision under the trust root. Exit 0 when recorded, 1
+//! when refused or when the change moved away from `--head` (nothing
+//! written), 2 on bad input.
 
 use anyhow::Result;
 
 use super::{Ctx, print_out};
 use crate::cli::DecideArgs;
+use crate::deciding::{Decided, decide};
 use crate::decision::keys::load_signer;
 use crate::decision::{Decision, Signer};
-use crate::gate::{Decided, decide};
 use crate::sanitize::escape_line;
 
 /// Finds and unlocks the user's signing key (`--key`, `$COUNTERSIGN_KEY`, the
 /// user config, git's `user.signingkey`), asking for a passphrase on the
 /// terminal if needed.
 pub fn signer_for(ctx: &Ctx) -> Result<Signer> {
-    let loc = crate::gate::user_key_location(&ctx.repo, ctx.cli_key.as_deref())?;
+    let loc = crate::deciding::user_key_location(&ctx.repo, ctx.cli_key.as_deref())?;
     load_signer(&loc)
 }
 
@@ -24,11 +26,28 @@ pub fn run(ctx: &Ctx, args: &DecideArgs, decision: Decision) -> Result<u8> {
     if decision == Decision::Reject && comment.trim().is_empty() {
         crate::bad_input!("a rejection needs a reason: countersign reject <id> -m \"why\"");
     }
-    let change = crate::git::find_change(&ctx.repo, &ctx.config, &args.id)?;
+    let trust = ctx.trust(args.trust.as_deref())?;
+    let change = trust.find_change(&ctx.repo, &args.id)?;
     let signer = signer_for(ctx)?;
-    match decide(&ctx.repo, &change, decision, &comment, &signer)? {
+    match decide(
+        &ctx.repo,
+        &trust,
+        &change,
+        args.head.as_deref(),
+        decision,
+        &comment,
+        &signer,
+    )? {
         Decided::Refused(why) => {
             eprintln!("countersign: {}", escape_line(&why));
+            Ok(1)
+        }
+        Decided::Moved { seen, now } => {
+            eprintln!(
+                "countersign: change {} has moved: you reviewed {seen}, its head is now {now}; nothing was signed. Review it again (countersign show {}) and decide with --head {now}",
+                escape_line(&change.id),
+                escape_line(&change.id)
+            );
             Ok(1)
         }
         Decided::Recorded { record, verdict } => {

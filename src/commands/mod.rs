@@ -6,6 +6,7 @@ pub mod check;
 pub mod decide;
 pub mod demo;
 pub mod init;
+pub mod landed;
 pub mod queue_cmd;
 pub mod risk;
 pub mod show;
@@ -40,6 +41,22 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// The trust root named by `rev`, or the default one.
+    pub fn trust(&self, rev: Option<&str>) -> Result<crate::trust::TrustRoot> {
+        crate::trust::TrustRoot::load(&self.repo, rev)
+    }
+
+    /// Finds a queued change, measured against its computed base when there is
+    /// a trust root (what the gate judges is what is shown).
+    pub fn find_change(&self, id: &str) -> Result<crate::change::Change> {
+        match self.trust(None) {
+            Ok(t) => t.find_change(&self.repo, id),
+            Err(_) => crate::git::find_change(&self.repo, &self.config, id),
+        }
+    }
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<u8> {
     match &cli.command {
@@ -59,6 +76,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Check(a)) => check::run(&Ctx::open(&cli)?, a),
         Some(Command::Audit(a)) => audit_cmd::run(&Ctx::open(&cli)?, a),
         Some(Command::Sync(a)) => sync_cmd::run(&Ctx::open(&cli)?, a),
+        Some(Command::HookNotes(a)) => sync_cmd::hook_notes(&Ctx::open(&cli)?, a),
         Some(Command::Init(a)) => init::run(&Ctx::open(&cli)?, a),
     }
 }

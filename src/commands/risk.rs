@@ -12,7 +12,7 @@ use crate::sanitize::escape_line;
 
 /// Prints the report.
 pub fn run(ctx: &Ctx, args: &RiskArgs) -> Result<u8> {
-    let change = crate::git::find_change(&ctx.repo, &ctx.config, &args.id)?;
+    let change = ctx.find_change(&args.id)?;
     let report = crate::risk::analyse_change(&ctx.repo, &ctx.config, &change)?;
     for w in &report.warnings {
         eprintln!("countersign: warning: {}", escape_line(w));

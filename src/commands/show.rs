@@ -27,7 +27,7 @@ pub fn use_color(when: ColorWhen) -> bool {
 
 /// Prints the header and the highlighted diff.
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
-    let change = crate::git::find_change(&ctx.repo, &ctx.config, &args.id)?;
+    let change = ctx.find_change(&args.id)?;
     let computed = ctx.repo.diff(&change.base, &change.head)?;
     let color = use_color(args.color);
     let user = crate::config::UserConfig::load().unwrap_or_default();

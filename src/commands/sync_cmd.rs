@@ -20,3 +20,19 @@ pub fn run(ctx: &Ctx, args: &SyncArgs) -> Result<u8> {
     print_out(&out)?;
     Ok(0)
 }
+
+/// `hook-notes <old> <new>`: exit 1 (with the reason on stderr) when the
+/// update of the shared notes ref would lose a decision.
+pub fn hook_notes(ctx: &Ctx, args: &crate::cli::HookNotesArgs) -> Result<u8> {
+    match ctx.repo.notes_update_problem(&args.old, &args.new)? {
+        None => Ok(0),
+        Some(why) => {
+            eprintln!(
+                "countersign: refusing the update of {}: {}",
+                crate::git::NOTES_REF,
+                crate::sanitize::escape_line(&why)
+            );
+            Ok(1)
+        }
+    }
+}

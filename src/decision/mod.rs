@@ -4,7 +4,7 @@
 //! the UI; `crate::git::notes` stores records and `crate::gate` feeds them in.
 
 pub mod canonical;
-pub mod gate;
+pub mod counting;
 pub mod keys;
 pub mod policy;
 pub mod record;
@@ -12,7 +12,7 @@ pub mod signers;
 pub mod verify;
 
 pub use canonical::canonical_json;
-pub use gate::{Candidate, ChangeFacts, Verdict, evaluate};
+pub use counting::{Candidate, ChangeFacts, Verdict, evaluate};
 pub use keys::{GeneratedKey, Signer, generate_ed25519, load_signer, locate_key};
 pub use policy::{Policy, write_policy_files};
 pub use record::{Decision, Record, RiskField, parse_line};

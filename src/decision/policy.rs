@@ -1,7 +1,8 @@
 //! `.countersign/policy.toml`: who may approve (principals with the role
 //! `senior`), how many approvals each risk level needs, whether authors may
-//! approve their own changes, and optionally the repository's identity.
-//! The gate always reads it from a change's base, never from the change.
+//! approve their own changes, what is gated (`[gate] scope`), which identities
+//! are agents (`[ai] identities`), and optionally the repository's identity.
+//! The gate reads it from the trust root, never from a change or a work tree.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,47 @@ pub struct Policy {
     /// Role name to principal patterns. Without a `senior` role, every principal
     /// in allowed_signers is a senior.
     pub roles: BTreeMap<String, Vec<String>>,
+    /// What the gate judges (`[gate] scope`).
+    pub gate: GatePolicy,
+    /// Which identities are agents (`[ai] identities`).
+    pub ai: AiPolicy,
+}
+
+/// Which commits the gate judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Commits marked as AI-assisted (trailers, agent identities) and merge
+    /// commits that add content to them.
+    #[default]
+    Ai,
+    /// Every commit that is not on the trust root.
+    All,
+}
+
+/// `[gate]`: what is gated.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct GatePolicy {
+    pub scope: Scope,
+}
+
+/// `[ai]`: identities of agents, whatever their commit messages say.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct AiPolicy {
+    /// Globs (`*`, `?`) matched against commit author and committer emails.
+    pub identities: Vec<String>,
+}
+
+impl AiPolicy {
+    /// True when `email` matches one of the agent identities.
+    pub fn is_agent(&self, email: &str) -> bool {
+        let lower = email.trim().to_ascii_lowercase();
+        self.identities.iter().any(|p| {
+            super::signers::match_pattern(lower.as_bytes(), p.to_ascii_lowercase().as_bytes())
+        })
+    }
 }
 
 impl Policy {
@@ -92,7 +134,8 @@ pub fn policy_template(seniors: &[&str]) -> String {
         .join(", ");
     format!(
         r#"# countersign policy. The gate reads this file (and allowed_signers) from the
-# BASE of each change, so a change cannot loosen the rules it is judged by.
+# TRUST ROOT (the protected target branch), never from a change or a work tree,
+# so a change cannot loosen the rules it is judged by.
 
 # The repository's identity, written into every decision so that a record cannot
 # be replayed into another repository. Default: the id of the root commit.
@@ -112,6 +155,15 @@ low = 1
 medium = 1
 high = 1
 critical = 2
+
+[gate]
+# What is gated: "ai" (commits with AI trailers or by the agent identities
+# below, and merge commits that add content to them) or "all" (every commit).
+scope = "ai"
+
+[ai]
+# Author or committer emails (globs) of agents, gated whatever their commits say.
+identities = []
 "#
     )
 }

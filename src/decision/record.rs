@@ -36,7 +36,7 @@ pub struct RiskField {
     pub score: u8,
 }
 
-/// A decision record (see DESIGN.md). Unknown fields in a stored line are
+/// A decision record (docs/RECORDS.md). Unknown fields in a stored line are
 /// covered by its signature but not kept here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {

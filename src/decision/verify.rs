@@ -30,6 +30,28 @@ pub enum Status {
     WrongRepo,
     /// The record sits on a commit other than the head it names (copied).
     Replayed,
+    /// The record is dated more than [`MAX_CLOCK_SKEW`] seconds after the
+    /// verifier's clock: it does not count (a date in the future would
+    /// otherwise outlive every later decision of the same reviewer).
+    Future,
+}
+
+/// How far a record's `at` may lie after the verifier's clock (10 minutes).
+pub const MAX_CLOCK_SKEW: i64 = 600;
+
+/// `Future` when a record dated `at` (seconds since the epoch) lies more than
+/// [`MAX_CLOCK_SKEW`] after `now`.
+pub fn check_time(at: i64, now: i64) -> Option<Verified> {
+    (at > now.saturating_add(MAX_CLOCK_SKEW)).then(|| {
+        Verified::new(
+            Status::Future,
+            format!(
+                "dated {}, more than 10 minutes after this machine's clock ({}): it does not count",
+                super::signers::fmt_time(at),
+                super::signers::fmt_time(now)
+            ),
+        )
+    })
 }
 
 impl Status {
@@ -45,6 +67,7 @@ impl Status {
             Status::Malformed => "malformed",
             Status::WrongRepo => "wrong-repo",
             Status::Replayed => "replayed",
+            Status::Future => "future",
         }
     }
 
@@ -124,4 +147,17 @@ pub fn verify_signature(parsed: &ParsedRecord, signers: &AllowedSigners) -> Veri
         Err(SignerProblem::Unknown(why)) => Verified::new(Status::UnknownSigner, why),
         Err(SignerProblem::Expired(why)) => Verified::new(Status::ExpiredKey, why),
     }
+}
+
+/// The SSH key that signed a commit, when `sig` (the commit's `gpgsig`) is an
+/// SSH signature in git's namespace that verifies over `signed` (the commit
+/// without its signature). OpenPGP/X.509 signatures and forgeries give `None`.
+pub fn commit_signer(sig: &[u8], signed: &[u8]) -> Option<PublicKey> {
+    let sig = SshSig::from_pem(sig).ok()?;
+    if sig.namespace() != "git" {
+        return None;
+    }
+    let public = PublicKey::new(sig.public_key().clone(), "");
+    public.verify("git", signed, &sig).ok()?;
+    Some(public)
 }

@@ -10,7 +10,15 @@ use git2::{ObjectType, Oid, TreeWalkMode, TreeWalkResult};
 use rayon::prelude::*;
 
 use crate::git::repo::Repo;
-use crate::risk::blast::PathHistory;
+
+/// History of one path: how many recent commits changed it, and how many of
+/// those said they fixed something. Plain data for the risk engine's blast radius.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PathHistory {
+    pub path: String,
+    pub commits: u32,
+    pub fix_commits: u32,
+}
 
 /// Subjects that mark a commit as a fix.
 fn is_fix(subject: &str) -> bool {

@@ -293,6 +293,65 @@ enum UpdateTo {
 /// annotated object to note blob.
 /// The commit `refs/notes/countersign` points to; bad input (exit 2, one
 /// line saying how to repair it) when it points to anything else.
+impl Repo {
+    /// Why moving the shared notes ref from `old` to `new` (object ids; all
+    /// zeros for "absent") would lose decisions, or `None` when it keeps
+    /// them all: deleting the ref, a non-fast-forward update, or an update
+    /// whose notes drop a line the old notes had. A server's pre-receive hook
+    /// refuses such pushes, so decisions are append-only where they are shared.
+    pub fn notes_update_problem(&self, old: &str, new: &str) -> Result<Option<String>> {
+        let zero = |s: &str| s.bytes().all(|b| b == b'0');
+        if zero(new) {
+            return Ok(Some(format!(
+                "deleting {NOTES_REF} would erase every recorded decision"
+            )));
+        }
+        if zero(old) {
+            return Ok(None);
+        }
+        let (o, n) = (oid(old)?, oid(new)?);
+        if o == n {
+            return Ok(None);
+        }
+        if !self.git.graph_descendant_of(n, o)? {
+            return Ok(Some(format!(
+                "{new} does not descend from {old}: a non-fast-forward update of {NOTES_REF} could drop decisions; merge the remote's notes first (countersign sync)"
+            )));
+        }
+        let before = notes_map(self, Some(o))?;
+        let after = notes_map(self, Some(n))?;
+        for (commit, blob) in &before {
+            let kept = after.get(commit);
+            if kept == Some(blob) {
+                continue;
+            }
+            let old_text = self.git.find_blob(*blob)?.content().to_vec();
+            let new_text = match kept {
+                Some(b) => self.git.find_blob(*b)?.content().to_vec(),
+                None => Vec::new(),
+            };
+            let have: std::collections::HashSet<&[u8]> =
+                new_text.split(|&c| c == b'\n').map(trim_cr).collect();
+            if let Some(lost) = old_text
+                .split(|&c| c == b'\n')
+                .map(trim_cr)
+                .find(|l| !l.iter().all(u8::is_ascii_whitespace) && !have.contains(l))
+            {
+                let excerpt: String = String::from_utf8_lossy(lost).chars().take(60).collect();
+                return Ok(Some(format!(
+                    "the update drops a line from the decision note of {commit}: {}",
+                    crate::sanitize::escape_line(&excerpt)
+                )));
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn trim_cr(l: &[u8]) -> &[u8] {
+    l.strip_suffix(b"\r").unwrap_or(l)
+}
+
 fn notes_commit(repo: &Repo, tip: Oid) -> Result<git2::Commit<'_>> {
     match repo.git.find_object(tip, None) {
         Ok(obj) => obj.into_commit().map_err(|obj| {

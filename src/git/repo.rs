@@ -255,6 +255,81 @@ impl Repo {
         Ok(c.id().to_string())
     }
 
+    /// The commit ids reachable from any of `tips` and from none of `hide`,
+    /// newest first (topological order).
+    pub fn commits_between(&self, tips: &[&str], hide: &[&str]) -> Result<Vec<String>> {
+        let mut walk = self.git.revwalk()?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL)?;
+        for t in tips {
+            walk.push(oid(t)?)?;
+        }
+        for h in hide {
+            walk.hide(oid(h)?)?;
+        }
+        walk.map(|r| Ok(r?.to_string())).collect()
+    }
+
+    /// The commits of the first-parent chain from `tip` back to (not
+    /// including) `stop` or the root, newest first.
+    pub fn first_parent_chain(&self, tip: &str, stop: Option<&str>) -> Result<Vec<String>> {
+        let mut walk = self.git.revwalk()?;
+        walk.simplify_first_parent()?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL)?;
+        walk.push(oid(tip)?)?;
+        if let Some(s) = stop {
+            walk.hide(oid(s)?)?;
+        }
+        walk.map(|r| Ok(r?.to_string())).collect()
+    }
+
+    /// The target of a symbolic ref (e.g. `refs/remotes/origin/HEAD` →
+    /// `refs/remotes/origin/main`), if `name` is one.
+    pub fn symbolic_target(&self, name: &str) -> Option<String> {
+        let r = self.git.find_reference(name).ok()?;
+        r.symbolic_target().ok().flatten().map(str::to_string)
+    }
+
+    /// True for a bare repository (a server's).
+    pub fn is_bare(&self) -> bool {
+        self.git.is_bare()
+    }
+
+    /// The signature of a signed commit and the bytes it signs, if the commit
+    /// carries one (`gpgsig` header: SSH, OpenPGP or X.509 armor).
+    pub fn commit_signature(&self, id: &str) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+        match self.git.extract_signature(&oid(id)?, None) {
+            Ok((sig, data)) => Ok(Some((sig.to_vec(), data.to_vec()))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(anyhow!(e).context(format!("reading the signature of commit {id}"))),
+        }
+    }
+
+    /// True when merge commit `id`'s tree is not what git's automatic merge of
+    /// its parents gives (conflicts resolved by hand, or content added in the
+    /// merge itself: an "evil merge"). Octopus merges and merges with
+    /// conflicts count as differing.
+    pub fn merge_adds_content(&self, id: &str) -> Result<bool> {
+        let c = self.git.find_commit(oid(id)?)?;
+        if c.parent_count() != 2 {
+            return Ok(c.parent_count() > 2);
+        }
+        let (a, b) = (c.parent(0)?, c.parent(1)?);
+        let mut index = self
+            .git
+            .merge_commits(&a, &b, None)
+            .with_context(|| format!("merging the parents of {id}"))?;
+        if index.has_conflicts() {
+            return Ok(true);
+        }
+        let tree = index.write_tree_to(&self.git)?;
+        Ok(tree != c.tree_id())
+    }
+
+    /// A commit's committer time, seconds since the epoch.
+    pub fn committer_time(&self, id: &str) -> Result<i64> {
+        Ok(self.git.find_commit(oid(id)?)?.committer().when().seconds())
+    }
+
     /// The first parent of a commit, if it has one.
     pub fn first_parent(&self, id: &str) -> Result<Option<String>> {
         let c = self.git.find_commit(oid(id)?)?;

@@ -1,7 +1,8 @@
 //! Sharing the queue and the decisions through an ordinary git remote: fetch
 //! `refs/countersign/*` and `refs/notes/*` into a private namespace, merge
-//! (notes with `cat_sort_uniq`, queue refs last-writer-wins), and push back
-//! with leases so a concurrent push is never overwritten. The network part is
+//! (notes with `cat_sort_uniq`, queue refs last-writer-wins), and push back:
+//! queue refs with leases so a concurrent push is never overwritten, notes as
+//! a fast-forward only, so a remote's decisions are never rewritten. The network part is
 //! the `git` command (libgit2 is built here without transports), so ssh and
 //! https remotes work as they do for git itself.
 
@@ -209,10 +210,17 @@ fn sync_once(repo: &Repo, remote: &str) -> Result<SyncReport, SyncError> {
     if let Some(mine) = repo.notes_tip()
         && their_notes.as_ref() != Some(&mine)
     {
-        leases.push(format!(
-            "--force-with-lease={NOTES_REF}:{}",
-            their_notes.as_deref().unwrap_or("")
-        ));
+        // The remote's notes are never rewritten: ours contain theirs (they
+        // were merged above) and the push is a plain fast-forward, without a
+        // lease that would allow forcing; a remote that moved meanwhile
+        // rejects it and the round is redone.
+        if let Some(theirs) = &their_notes
+            && !repo.is_ancestor(theirs, &mine)?
+        {
+            return Err(SyncError::Other(anyhow::anyhow!(
+                "the local notes {mine} do not contain the remote's {theirs}; refusing to push a rewrite of {NOTES_REF}"
+            )));
+        }
         specs.push(format!("{NOTES_REF}:{NOTES_REF}"));
     }
     if specs.is_empty() {
@@ -228,7 +236,10 @@ fn sync_once(repo: &Repo, remote: &str) -> Result<SyncReport, SyncError> {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        if text.contains("stale info") || text.contains("rejected") || text.contains("fetch first")
+        if text.contains("stale info")
+            || text.contains("rejected")
+            || text.contains("fetch first")
+            || text.contains("non-fast-forward")
         {
             return Err(SyncError::Rejected(text.trim().replace('\n', " ")));
         }

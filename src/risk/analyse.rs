@@ -71,9 +71,22 @@ pub fn analyse_diff(
     head: &str,
     diff: Option<&Diff>,
 ) -> Result<RiskReport> {
+    analyse_under(repo, base, head, diff, rules_text(repo, base).as_deref())
+}
+
+/// The risk report of `base..head` under the rules file text `rules` (the
+/// gate passes its trust root's `.countersign/rules.toml`, so neither a change
+/// nor its base can relax them), cached by (head, base, rules hash).
+pub fn analyse_under(
+    repo: &Repo,
+    base: &str,
+    head: &str,
+    diff: Option<&Diff>,
+    rules: Option<&str>,
+) -> Result<RiskReport> {
     // The key needs only the rules' text: a cached report (warnings about a
     // broken rules file included) is found without compiling any rule.
-    let text = rules_text(repo, base);
+    let text = rules.map(str::to_string);
     let cache = Cache::new(&repo.git_dir(), "risk");
     let key = format!("{head}-{base}-{}", rules_hash(text.as_deref()));
     if let Some(r) = cache.get::<RiskReport>(&key) {

@@ -55,13 +55,9 @@ pub struct FileBlast {
     pub critical: bool,
 }
 
-/// History of one path, as the git layer reports it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PathHistory {
-    pub path: String,
-    pub commits: u32,
-    pub fix_commits: u32,
-}
+/// History of one path, as the git layer reports it (defined there: the
+/// risk engine depends on git, never the other way round).
+pub use crate::git::history::PathHistory;
 
 /// The top-level component of a path: the first directory, or the first two for
 /// monorepo layouts (`services/billing`, `packages/ui`, `crates/core`, …).

@@ -7,17 +7,17 @@
 //! `migrations` (SQL and ORM migrations), `security`, `secrets`, `errors`
 //! (swallowed errors), `testing` (weakened tests), `delivery` (CI/CD, scripts,
 //! timeouts and flags), `supply` (dependencies), `text` (Trojan Source, control
-//! characters), `gate` (countersign's own files, CODEOWNERS, branch protection).
+//! characters), `policy_files` (countersign's own files, CODEOWNERS, branch protection).
 //! `rules` holds the data-driven pattern rules (built-in `assets/rules.toml` plus
 //! the repository's `.countersign/rules.toml`), `score` turns it all into 0–100.
 
 pub mod blast;
 pub mod delivery;
 pub mod errors;
-pub mod gate;
 pub mod infra;
 pub mod lang;
 pub mod migrations;
+pub mod policy_files;
 pub mod rules;
 pub mod score;
 pub mod secrets;
@@ -29,7 +29,8 @@ pub mod text;
 mod analyse;
 
 pub use analyse::{
-    RULES_PATH, analyse_change, analyse_diff, analyse_range, blast_for, load_rules, report_for,
+    RULES_PATH, analyse_change, analyse_diff, analyse_range, analyse_under, blast_for, load_rules,
+    report_for,
 };
 pub use blast::Blast;
 pub use rules::RuleSet;
@@ -338,7 +339,7 @@ pub fn findings(diff: &Diff, contents: &Contents, rules: &RuleSet) -> Vec<Findin
     let mut out = Vec::new();
     for f in &change.files {
         let mut local = Vec::new();
-        gate::check(f, &mut local);
+        policy_files::check(f, &mut local);
         text::check(f, &mut local);
         if !f.file.binary {
             infra::check(f, &change, &mut local);

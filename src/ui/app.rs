@@ -183,6 +183,19 @@ impl App {
                             }
                         }
                         DialogAction::Sign(req) => self.requests.push(Request::Sign(req)),
+                        DialogAction::Reload => {
+                            let id = d.change_id.clone();
+                            self.layers.pop();
+                            if matches!(self.stack.last(), Some(View::Review(r)) if r.subject.id == id)
+                            {
+                                self.stack.pop();
+                            }
+                            self.queue.loading = true;
+                            self.requests.push(Request::LoadQueue);
+                            self.info(format!(
+                                "reloading: {id} moved; open it again to review its new head"
+                            ));
+                        }
                     }
                 }
             }
@@ -362,12 +375,14 @@ impl App {
             None => self.queue.selected_row().map(|r| {
                 (
                     r.entry.change.id.clone(),
+                    r.entry.change.head.clone(),
                     r.entry.change.title.clone(),
                     r.entry.risk.level.clone(),
                 )
             }),
             Some(View::Review(r)) if r.subject.change.is_some() => Some((
                 r.subject.id.clone(),
+                r.subject.head.clone(),
                 r.subject.title.clone(),
                 r.risk
                     .as_ref()
@@ -375,13 +390,15 @@ impl App {
             )),
             _ => None,
         };
-        let Some((id, title, level)) = target else {
+        let Some((id, head, title, level)) = target else {
             self.info("select a pending change to decide on");
             return;
         };
-        self.layers.push(Layer::Dialog(Box::new(DialogModel::new(
-            decision, &id, &title, &level,
-        ))));
+        // The dialog signs only the head on screen: if the change moved since
+        // it was displayed, nothing is signed.
+        self.layers.push(Layer::Dialog(Box::new(
+            DialogModel::new(decision, &id, &title, &level).with_head(&head),
+        )));
         self.requests.push(Request::Signer { change_id: id });
     }
 

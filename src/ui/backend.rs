@@ -90,10 +90,17 @@ impl Decision {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignRequest {
     pub change_id: String,
+    /// The head commit the reviewer was shown: if the change has moved since,
+    /// nothing is signed.
+    pub head: String,
     pub decision: Decision,
     pub comment: String,
     pub passphrase: Option<String>,
 }
+
+/// The start of the error a sign request gets when the change moved after
+/// it was displayed (the dialog offers to reload).
+pub const MOVED: &str = "the change moved";
 
 /// What signing did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +205,7 @@ impl Backend for GitBackend {
     fn load_queue(&self, emit: &mut dyn FnMut(QueueEvent)) -> Result<()> {
         use rayon::prelude::*;
         let repo = self.repo()?;
-        let changes = crate::git::list_changes(&repo, &self.config)?;
+        let (trust, changes) = crate::queue::list(&repo, &self.config)?;
         emit(QueueEvent::Listed(
             changes
                 .iter()
@@ -240,7 +247,9 @@ impl Backend for GitBackend {
             }
         });
         // Decision states and approvals, from the notes, once every row is in.
-        crate::gate::fill_queue_state(&repo, &mut entries);
+        if let Some(trust) = &trust {
+            crate::queue::fill_queue_state(&repo, trust, &mut entries);
+        }
         for entry in entries {
             let approvals = Some((entry.approvals.have, entry.approvals.need));
             emit(QueueEvent::Row(Box::new(QueueRow {
@@ -281,8 +290,8 @@ impl Backend for GitBackend {
 
     fn signer(&self, change_id: &str) -> Result<SignerInfo> {
         let repo = self.repo()?;
-        let change = crate::git::find_change(&repo, &self.config, change_id)?;
-        let loc = crate::gate::user_key_location(&repo, self.key.as_deref())?;
+        let trust = crate::trust::TrustRoot::load(&repo, None)?;
+        let loc = crate::deciding::user_key_location(&repo, self.key.as_deref())?;
         let encrypted = crate::decision::keys::needs_passphrase(&loc);
         let env_pass = std::env::var(crate::decision::keys::PASSPHRASE_ENV).ok();
         let public = match (&loc.path, encrypted) {
@@ -299,15 +308,19 @@ impl Backend for GitBackend {
             .clone(),
         };
         let fingerprint = public.fingerprint(ssh_key::HashAlg::Sha256).to_string();
-        let bp = crate::gate::base_policy(&repo, &change.base)?;
-        let patterns = bp.signers.principals_for(public.key_data());
+        let _ = change_id;
+        let patterns = trust.signers.principals_for(public.key_data());
         if patterns.is_empty() {
             return Err(anyhow!(
-                "your key {fingerprint} is not in .countersign/allowed_signers at the change's base; ask a maintainer to add it"
+                "your key {fingerprint} is not in .countersign/allowed_signers at the trust root {} ({}); ask a maintainer to add it",
+                trust.reference,
+                trust.short()
             ));
         }
         let (_, email) = repo.user_identity();
-        let principal = crate::gate::principal_for(&bp, public.key_data(), &email).unwrap_or(email);
+        let principal = trust
+            .principal_for(public.key_data(), &email)
+            .unwrap_or(email);
         Ok(SignerInfo {
             principal,
             fingerprint,
@@ -317,10 +330,11 @@ impl Backend for GitBackend {
     }
 
     fn sign(&self, request: &SignRequest) -> Result<SignOutcome> {
-        use crate::gate::Decided;
+        use crate::deciding::Decided;
         let repo = self.repo()?;
-        let change = crate::git::find_change(&repo, &self.config, &request.change_id)?;
-        let loc = crate::gate::user_key_location(&repo, self.key.as_deref())?;
+        let trust = crate::trust::TrustRoot::load(&repo, None)?;
+        let change = trust.find_change(&repo, &request.change_id)?;
+        let loc = crate::deciding::user_key_location(&repo, self.key.as_deref())?;
         let typed = request.passphrase.clone();
         let signer = crate::decision::keys::load_signer_with(&loc, &|p: &Path| {
             typed
@@ -332,8 +346,23 @@ impl Backend for GitBackend {
             Decision::Approve => crate::decision::Decision::Approve,
             Decision::Reject => crate::decision::Decision::Reject,
         };
-        match crate::gate::decide(&repo, &change, decision, &request.comment, &signer)? {
+        match crate::deciding::decide(
+            &repo,
+            &trust,
+            &change,
+            Some(&request.head),
+            decision,
+            &request.comment,
+            &signer,
+        )? {
             Decided::Refused(why) => Err(anyhow!(why)),
+            Decided::Moved { seen, now } => Err(anyhow!(
+                "{}: {} has moved since you opened it (you saw {}, its head is now {}); nothing was signed. Press R to reload it",
+                MOVED,
+                change.id,
+                seen.chars().take(12).collect::<String>(),
+                now.chars().take(12).collect::<String>()
+            )),
             Decided::Recorded { record, verdict } => Ok(SignOutcome {
                 message: format!(
                     "{} {} as {}: recorded and verified; now {} ({} of {} approvals)",
@@ -353,7 +382,8 @@ impl Backend for GitBackend {
 
     fn audit(&self) -> Result<Vec<AuditRow>> {
         let repo = self.repo()?;
-        let audit = crate::audit::run(&repo, &self.config, &crate::audit::Filter::default())?;
+        let trust = crate::trust::TrustRoot::load(&repo, None)?;
+        let audit = crate::audit::run(&repo, &trust, &crate::audit::Filter::default())?;
         Ok(audit
             .decisions
             .into_iter()

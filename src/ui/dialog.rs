@@ -17,6 +17,9 @@ pub enum Stage {
     Signing,
     /// The decision was recorded; the message says so.
     Done(String),
+    /// The change moved after it was displayed: nothing was signed; `R`
+    /// reloads, any other key closes.
+    Moved(String),
 }
 
 /// What the dialog wants after a key.
@@ -25,6 +28,8 @@ pub enum DialogAction {
     None,
     Close,
     Sign(SignRequest),
+    /// Close, leave the review and reload the queue (the change moved).
+    Reload,
 }
 
 /// The decision dialog.
@@ -32,6 +37,8 @@ pub enum DialogAction {
 pub struct DialogModel {
     pub decision: Decision,
     pub change_id: String,
+    /// The head commit that was displayed: the only one this dialog signs.
+    pub head: String,
     pub title: String,
     pub level: String,
     pub stage: Stage,
@@ -58,6 +65,7 @@ impl DialogModel {
         DialogModel {
             decision,
             change_id: change_id.to_string(),
+            head: String::new(),
             title: title.to_string(),
             level: level.to_string(),
             stage: if critical {
@@ -73,6 +81,12 @@ impl DialogModel {
         }
     }
 
+    /// The dialog for the head that was displayed (see [`DialogModel::head`]).
+    pub fn with_head(mut self, head: &str) -> DialogModel {
+        self.head = head.to_string();
+        self
+    }
+
     /// The comment as typed.
     pub fn comment_text(&self) -> String {
         self.comment.lines().join("\n").trim().to_string()
@@ -83,6 +97,13 @@ impl DialogModel {
     pub fn key(&mut self, key: Key, sign: bool, cancel: bool) -> DialogAction {
         if let Stage::Done(_) = self.stage {
             return DialogAction::Close;
+        }
+        if let Stage::Moved(_) = self.stage {
+            return if matches!(key.code, KeyCode::Char('R') | KeyCode::Char('r')) {
+                DialogAction::Reload
+            } else {
+                DialogAction::Close
+            };
         }
         if self.stage == Stage::Signing {
             return DialogAction::None;
@@ -185,6 +206,7 @@ impl DialogModel {
         self.error = None;
         DialogAction::Sign(SignRequest {
             change_id: self.change_id.clone(),
+            head: self.head.clone(),
             decision: self.decision,
             comment: self.comment_text(),
             passphrase,
@@ -195,6 +217,10 @@ impl DialogModel {
     pub fn signed(&mut self, result: Result<String, String>) {
         match result {
             Ok(msg) => self.stage = Stage::Done(msg),
+            Err(e) if e.contains(super::backend::MOVED) => {
+                self.error = None;
+                self.stage = Stage::Moved(e);
+            }
             Err(e) => {
                 let had_passphrase = !self.passphrase.is_empty();
                 self.passphrase = {

@@ -112,6 +112,7 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
         ),
         Stage::Signing => (format!("{} signing and recording…", spinner(tick)), None),
         Stage::Done(m) => (format!("✔ {}", clean(m)), None),
+        Stage::Moved(m) => (format!("✖ {}", clean(m)), None),
     };
     let [label_area, text_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(field);
@@ -138,6 +139,8 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
     }
     let hint = if matches!(d.stage, Stage::Done(_)) {
         " any key closes".to_string()
+    } else if matches!(d.stage, Stage::Moved(_)) {
+        " R reload the change · any other key closes".to_string()
     } else {
         format!(
             " {} sign and record · {} cancel",

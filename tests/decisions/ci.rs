@@ -201,3 +201,65 @@ fn the_github_actions_job_gates_a_clone() {
         String::from_utf8_lossy(&r.stdout)
     );
 }
+
+#[test]
+fn pre_receive_keeps_decisions_append_only() {
+    let t = Team::new(&["alice", "bob"]);
+    let srv = server(true);
+    let w = t.repo.path();
+    ok(git_in(
+        w,
+        &["remote", "add", "origin", srv.path().to_str().unwrap()],
+    ));
+    ok(git_in(w, &["push", "-q", "origin", "main"]));
+    let id = t.ai_change("feat", "a.txt", "a\n");
+    t.reject("bob", &id, "unsafe").ok();
+    ok(git_in(
+        w,
+        &["push", "-q", "origin", "refs/notes/countersign"],
+    ));
+    let shared = t.head("refs/notes/countersign");
+    // Rewrite: a new notes history without bob's reject, force-pushed.
+    let head = t.head("feat");
+    t.repo.git(&["update-ref", "-d", "refs/notes/countersign"]);
+    t.approve("alice", &id).ok();
+    let forced = git_in(w, &["push", "-f", "origin", "refs/notes/countersign"]);
+    assert!(
+        !forced.status.success(),
+        "a rewrite of the notes was accepted"
+    );
+    assert!(
+        String::from_utf8_lossy(&forced.stderr).contains("non-fast-forward"),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    // A fast-forward whose note lost the reject line.
+    t.repo
+        .git(&["update-ref", "refs/notes/countersign", &shared]);
+    t.repo.git(&["notes", "--ref=countersign", "remove", &head]);
+    let dropped = git_in(w, &["push", "origin", "refs/notes/countersign"]);
+    assert!(!dropped.status.success());
+    assert!(String::from_utf8_lossy(&dropped.stderr).contains("drops a line"));
+    let deleted = git_in(w, &["push", "origin", ":refs/notes/countersign"]);
+    assert!(!deleted.status.success());
+    assert_eq!(
+        ok(git_in(srv.path(), &["rev-parse", "refs/notes/countersign"])).trim(),
+        shared,
+        "the server's decisions are untouched"
+    );
+    // Appending is accepted, and sync only appends.
+    t.repo
+        .git(&["update-ref", "refs/notes/countersign", &shared]);
+    t.approve("alice", &id).ok();
+    let cs = bin();
+    t.cs_env(&["sync"], &[("COUNTERSIGN", cs.to_str().unwrap())])
+        .ok();
+    let note = ok(git_in(
+        srv.path(),
+        &["notes", "--ref=countersign", "show", &head],
+    ));
+    assert!(
+        note.contains("unsafe") && note.contains("approve"),
+        "{note}"
+    );
+}

@@ -410,14 +410,22 @@ fn a_squash_merge_of_approved_content_keeps_its_approval() {
     // The forge squashes the branch into one commit on main.
     t.repo.git(&["merge", "-q", "--squash", "feat"]);
     t.repo.commit_all("feat (#1)\n\nAssisted-by: Claude Code");
-    let v = t.check_json("main~1..main");
+    // Judged as a push of main would be: the old tip is the trust root.
+    let squash_check = || {
+        let r = t.cs_env(
+            &["check", "--json", "--trust", "main~1", "main~1..main"],
+            &[],
+        );
+        serde_json::from_str::<serde_json::Value>(&r.stdout).unwrap()
+    };
+    let v = squash_check();
     assert_eq!(v["ok"], true, "{v}");
     // A squash that changes anything (here one more line) is not approved.
     t.repo.git(&["reset", "-q", "--hard", "main~1"]);
     t.repo.git(&["merge", "-q", "--squash", "feat"]);
     t.repo.write("c.txt", "extra\n");
     t.repo.commit_all("feat (#1)\n\nAssisted-by: Claude Code");
-    assert_eq!(t.check_json("main~1..main")["ok"], false);
+    assert_eq!(squash_check()["ok"], false);
 }
 
 #[test]

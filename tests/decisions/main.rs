@@ -12,3 +12,4 @@ mod ci;
 mod flow;
 mod interop;
 mod sync;
+mod trust;

@@ -1,5 +1,5 @@
-//! The gate itself: countersign's own policy and rules, CODEOWNERS, and branch
-//! protection. A change to any of them changes who may approve what, so it is
+//! Files that decide who approves what: countersign's own policy and rules,
+//! CODEOWNERS, and branch protection. A change to any of them changes who may approve what, so it is
 //! always critical, and these findings cannot be silenced.
 
 use super::lang::Lang;

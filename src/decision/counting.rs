@@ -1,13 +1,15 @@
-//! The gate's rules as a plain function over plain data: given a change, the
-//! repository's identity, the policy (from the change's base) and the records
-//! that name the change (already signature-checked against the base's
-//! allowed_signers), decide whether it is approved and say why not.
+//! Counting decisions, as a plain function over plain data: given a change,
+//! the repository's identity, the policy (from the trust root) and the records
+//! that bear on the change (already verified under the trust root's
+//! allowed_signers, dates included), decide whether it is approved and say why not.
 //!
 //! An approval counts only if its signature verifies, the signer is an allowed
 //! senior valid at `at`, it names this repository, its verbatim patch-id is the
-//! change's current one (a clean rebase keeps it), and the reviewer is neither
-//! the author nor the committer (unless the policy allows self-approval). Each
-//! reviewer's latest counting decision wins; a reject is a veto.
+//! change's current one (computed against the computed base; a clean rebase
+//! keeps it), and the reviewer is neither an author, a committer nor the signer
+//! of a commit of the change (unless the policy allows self-approval). Each
+//! reviewer's latest counting decision wins (records that do not count are
+//! never ordered); a reject is a veto.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,8 +30,11 @@ pub struct ChangeFacts {
     pub author_email: String,
     pub committer_email: String,
     /// Everyone else who wrote part of the change: the emails of the authors
-    /// and committers of its other commits.
+    /// and committers of its other commits, and the principals whose keys
+    /// signed any of its commits.
     pub contributors: Vec<String>,
+    /// SHA256 fingerprints of the SSH keys that signed commits of the change.
+    pub signer_keys: Vec<String>,
     /// The risk level the gate judges it at.
     pub level: String,
 }
@@ -55,6 +60,8 @@ pub struct Vote {
 pub struct Verdict {
     pub id: String,
     pub head: String,
+    /// The computed base (merge-base of the head with the trust root).
+    pub base: String,
     pub approved: bool,
     /// `approved`, `rejected`, `stale` (only outdated decisions) or `pending`.
     pub state: String,
@@ -124,7 +131,7 @@ pub fn evaluate(
         }
         if !policy.is_senior(&r.reviewer) {
             reasons.push(format!(
-                "{what} does not count: {} is not a senior in the base's policy.toml",
+                "{what} does not count: {} is not a senior in the trust root's policy.toml",
                 r.reviewer
             ));
             continue;
@@ -140,7 +147,13 @@ pub fn evaluate(
         }
         if r.decision == Decision::Approve
             && !policy.self_approval
-            && let Some(role) = is_self(&r.reviewer, change)
+            && let Some(role) = is_self(&r.reviewer, change).or_else(|| {
+                change
+                    .signer_keys
+                    .iter()
+                    .any(|k| k == &r.key)
+                    .then_some("commit signer")
+            })
         {
             reasons.push(format!(
                     "{what} does not count: the reviewer is the change's {role} and the policy forbids self-approval"
@@ -215,6 +228,7 @@ pub fn evaluate(
     Verdict {
         id: change.id.clone(),
         head: change.head.clone(),
+        base: change.base.clone(),
         approved,
         state: state.to_string(),
         approvals,
@@ -244,6 +258,7 @@ mod tests {
             author_email: "dev@x".into(),
             committer_email: "dev@x".into(),
             contributors: vec!["sub@x".into()],
+            signer_keys: vec!["ksigner".into()],
             level: "low".into(),
         }
     }
@@ -365,6 +380,13 @@ mod tests {
             &[rec("sub@x", "k1", Decision::Approve, T1, "p1")],
         );
         assert!(!v.approved && v.reasons[0].contains("co-author"));
+        let v = evaluate(
+            &change(),
+            "R",
+            &p,
+            &[rec("a@x", "ksigner", Decision::Approve, T1, "p1")],
+        );
+        assert!(!v.approved && v.reasons[0].contains("commit signer"));
         let mut bad = rec("a@x", "k1", Decision::Approve, T1, "p1");
         bad.verified.status = Status::UnknownSigner;
         let v = evaluate(&change(), "R", &p, &[bad]);

@@ -1,0 +1,236 @@
+//! `audit --landed <range>`: the gated commits of a range of the target
+//! branch (by the trust root's rules: trailers, agent identities, scope, merge
+//! commits that add content) that landed without a valid approval at the time
+//! they landed. A post-merge check can fail here, where `check` has nothing
+//! left to judge.
+//!
+//! A commit landed with the first commit of the range's first-parent chain
+//! that contains it; that commit's committer time is when it landed. It is
+//! approved when either
+//! - the landing step itself (first parent `P` to `F`) has approvals whose
+//!   patch-id is that of `P..F` (a squash or a reviewed merge), or
+//! - records on a head `H` in the range name a base `B` (a hint) such that
+//!   the patch-id of `B..H`, computed here, is the one they signed, and the
+//!   commit is in `B..H` (what the reviewers saw contained it);
+//!
+//! counting under the trust root's policy and signers, and only records dated
+//! at most 10 minutes after the commit landed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::decision::verify::MAX_CLOCK_SKEW;
+use crate::decision::{Candidate, Status, evaluate};
+use crate::gate::{change_for, content, facts, gated_commits};
+use crate::git::Repo;
+use crate::record_index::{RecordIndex, short, verify_line};
+use crate::trust::{TrustRef, TrustRoot};
+
+/// A gated commit that landed without approval.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unapproved {
+    pub commit: String,
+    pub subject: String,
+    pub author_email: String,
+    /// Why the commit is gated.
+    pub gated: String,
+    /// The first-parent commit of the target it landed with.
+    pub landed_in: String,
+    /// When it landed (RFC 3339, the landing commit's committer time).
+    pub landed_at: String,
+    /// Why no approval counted, in words.
+    pub reasons: Vec<String>,
+}
+
+/// The answer of `audit --landed`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LandedReport {
+    /// True when every gated commit landed approved.
+    pub ok: bool,
+    pub trust: TrustRef,
+    pub range: String,
+    /// How many gated commits the range holds.
+    pub gated: usize,
+    pub unapproved: Vec<Unapproved>,
+}
+
+/// Audits the range `A..B` (or a revision: its whole history) of the target.
+pub fn landed(repo: &Repo, trust: &TrustRoot, range: &str) -> Result<LandedReport> {
+    let (from, to) = match range.split_once("..") {
+        Some((a, b)) => (
+            (!a.is_empty()).then(|| a.trim_start_matches('.')),
+            if b.is_empty() { "HEAD" } else { b },
+        ),
+        None => (None, range),
+    };
+    let tip = repo.resolve_commit(to)?;
+    let hide: Vec<String> = match from {
+        Some(a) => vec![repo.resolve_commit(a)?],
+        None => Vec::new(),
+    };
+    let hide_refs: Vec<&str> = hide.iter().map(String::as_str).collect();
+    let commits = repo.commits_between(&[&tip], &hide_refs)?;
+    let gated = gated_commits(repo, trust, &commits, &hide_refs)?;
+    let mut report = LandedReport {
+        ok: true,
+        trust: trust.trust_ref(),
+        range: range.to_string(),
+        gated: gated.len(),
+        unapproved: Vec::new(),
+    };
+    if gated.is_empty() {
+        return Ok(report);
+    }
+    // When each commit landed: the first first-parent commit containing it.
+    let mut chain = repo.first_parent_chain(&tip, hide_refs.first().copied())?;
+    chain.reverse();
+    let mut landed_in: HashMap<String, String> = HashMap::new();
+    let mut introduced: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut land_time: HashMap<String, i64> = HashMap::new();
+    let mut prev: Option<String> = None;
+    for f in &chain {
+        let mut h = hide_refs.clone();
+        if let Some(p) = &prev {
+            h.push(p);
+        }
+        let new = repo.commits_between(&[f], &h)?;
+        for c in &new {
+            landed_in.insert(c.clone(), f.clone());
+        }
+        if new.iter().any(|c| gated.contains_key(c)) {
+            introduced.insert(f.clone(), new);
+        }
+        land_time.insert(f.clone(), repo.committer_time(f)?);
+        prev = Some(f.clone());
+    }
+    let index = RecordIndex::load(repo)?;
+    let now = crate::gate::now();
+    let mut covered: HashSet<String> = HashSet::new();
+    let mut why_not: HashMap<String, Vec<String>> = HashMap::new();
+    // 1. Each landing step as a whole (squash merges, reviewed merges).
+    for (f, new) in &introduced {
+        let Some(parent) = repo.first_parent(f)? else {
+            continue;
+        };
+        let cutoff = land_time.get(f).copied().unwrap_or(i64::MAX);
+        let (approved, reasons) = judge(repo, trust, &index, &parent, f, cutoff, now, None)?;
+        if approved {
+            covered.extend(new.iter().cloned());
+        } else {
+            for c in new {
+                why_not
+                    .entry(c.clone())
+                    .or_default()
+                    .extend(reasons.clone());
+            }
+        }
+    }
+    // 2. Reviewed heads in the range, each against the base its records name.
+    let mut units: HashSet<(String, String)> = HashSet::new();
+    for l in &index.lines {
+        let Ok(p) = &l.parsed else { continue };
+        let r = &p.record;
+        if r.head == l.commit
+            && landed_in.contains_key(&r.head)
+            && crate::git::repo::is_full_id(&r.base)
+            && repo.has_revision(&r.base)
+            && r.base != r.head
+            && repo.is_ancestor(&r.base, &r.head).unwrap_or(false)
+        {
+            units.insert((r.base.clone(), r.head.clone()));
+        }
+    }
+    for (base, head) in units {
+        let inside = repo.commits_between(&[&head], &[&base])?;
+        if inside
+            .iter()
+            .all(|c| covered.contains(c) || !gated.contains_key(c))
+        {
+            continue;
+        }
+        let f = &landed_in[&head];
+        let cutoff = land_time.get(f).copied().unwrap_or(i64::MAX);
+        let (approved, reasons) =
+            judge(repo, trust, &index, &base, &head, cutoff, now, Some(&head))?;
+        if approved {
+            covered.extend(inside);
+        } else {
+            for c in inside {
+                why_not.entry(c).or_default().extend(reasons.clone());
+            }
+        }
+    }
+    for id in commits.iter().rev() {
+        let Some((info, why)) = gated.get(id) else {
+            continue;
+        };
+        if covered.contains(id) {
+            continue;
+        }
+        let f = landed_in.get(id).cloned().unwrap_or_default();
+        let mut reasons = why_not.remove(id).unwrap_or_default();
+        reasons.dedup();
+        if reasons.is_empty() {
+            reasons.push("no decision records this content".into());
+        }
+        report.unapproved.push(Unapproved {
+            commit: id.clone(),
+            subject: info.subject().to_string(),
+            author_email: info.author_email.clone(),
+            gated: why.clone(),
+            landed_at: land_time
+                .get(&f)
+                .map(|t| crate::decision::signers::fmt_time(*t))
+                .unwrap_or_default(),
+            landed_in: f,
+            reasons,
+        });
+    }
+    report.ok = report.unapproved.is_empty();
+    Ok(report)
+}
+
+/// Whether `base..head` had the approvals its content needs, counting only
+/// records dated at most [`MAX_CLOCK_SKEW`] after `cutoff`. `record_head`
+/// limits the records to those on that head (else any record of the same
+/// content counts, as for a squash).
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    repo: &Repo,
+    trust: &TrustRoot,
+    index: &RecordIndex,
+    base: &str,
+    head: &str,
+    cutoff: i64,
+    now: i64,
+    record_head: Option<&str>,
+) -> Result<(bool, Vec<String>)> {
+    let c = content(repo, trust, base, head)?;
+    let change = change_for(repo, &short(head), head)?;
+    let f = facts(repo, trust, &change, base, c.patch_id.clone(), c.risk.level);
+    let mut late = Vec::new();
+    let candidates: Vec<Candidate> = index
+        .for_content("", head, c.patch_id.as_deref())
+        .into_iter()
+        .filter(|l| record_head.is_none_or(|h| l.commit == h))
+        .filter_map(|l| verify_line(l, trust, now))
+        .filter(|cand| {
+            let at = cand.record.at_unix().unwrap_or(i64::MAX);
+            let in_time = at <= cutoff.saturating_add(MAX_CLOCK_SKEW);
+            if !in_time && cand.verified.status == Status::Valid {
+                late.push(format!(
+                    "{} by {} was recorded at {}, after the change landed",
+                    cand.record.decision.as_str(),
+                    cand.record.reviewer,
+                    cand.record.at
+                ));
+            }
+            in_time
+        })
+        .collect();
+    let mut v = evaluate(&f, &trust.repo_id, &trust.policy, &candidates);
+    v.reasons.extend(late);
+    Ok((v.approved, v.reasons))
+}
