@@ -103,14 +103,22 @@ pub fn server() -> tempfile::TempDir {
     d
 }
 
-/// Appends `text` to the policy on main and commits it there (the trust root).
+/// Merges the TOML `text` (tables key by key) into the policy on main and
+/// commits it there (the trust root).
 pub fn extend_policy_on_main(t: &Team, text: &str) {
     t.repo.git(&["checkout", "-q", "main"]);
     let policy = t.repo.path().join(".countersign/policy.toml");
-    let mut p = std::fs::read_to_string(&policy).unwrap();
-    p.push('\n');
-    p.push_str(text);
-    std::fs::write(&policy, p).unwrap();
+    let mut p: toml::Table = std::fs::read_to_string(&policy).unwrap().parse().unwrap();
+    let extra: toml::Table = text.parse().unwrap();
+    for (k, v) in extra {
+        match (p.get_mut(&k), v) {
+            (Some(toml::Value::Table(have)), toml::Value::Table(add)) => have.extend(add),
+            (_, v) => {
+                p.insert(k, v);
+            }
+        }
+    }
+    std::fs::write(&policy, toml::to_string(&p).unwrap()).unwrap();
     t.repo.commit_all("policy: tighten");
 }
 

@@ -35,6 +35,34 @@ fn an_unapproved_change_fast_forwarded_onto_main_is_reported() {
 }
 
 #[test]
+fn a_landing_commit_dated_in_the_future_does_not_date_later_approvals_before_it() {
+    let t = Team::new(&["alice", "bob"]);
+    let id = t.ai_change("feat", "a.txt", "a\n");
+    // Approvals the seniors will sign later, from a stale view of the queue.
+    let later: Vec<_> = ["alice", "bob"].map(|w| (w, t.template(w, &id))).into();
+    t.repo.write("CHANGELOG.md", "changes\n");
+    let before = t.repo.commit_all("changelog");
+    // The agent lands its change with a merge commit it dates in 2099...
+    ok(git_as(
+        t.repo.path(),
+        &["merge", "-q", "--no-ff", "--no-edit", "feat"],
+        &[
+            ("GIT_COMMITTER_DATE", "@4070908800 +0000"),
+            ("GIT_AUTHOR_DATE", "@4070908800 +0000"),
+        ],
+    ));
+    // ...and the seniors sign afterwards (in time as it really went).
+    for (who, mut rec) in later {
+        rec.at = crate::common::minutes_from_now(1);
+        let line = t.sign_with(&t.key(who), &mut rec);
+        t.append_line("feat", &line);
+    }
+    let (code, text, v) = landed(&t, &format!("{before}..main"));
+    assert_eq!(code, 1, "approvals made after landing do not count: {text}");
+    assert!(v.to_string().contains(&t.head("feat")), "{v}");
+}
+
+#[test]
 fn an_approved_change_that_landed_is_not_reported() {
     let t = Team::new(&["alice", "bob"]);
     let id = t.ai_change("feat", "a.txt", "a\n");
