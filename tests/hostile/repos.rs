@@ -229,28 +229,33 @@ fn shallow_clone_detached_head_and_no_main() {
             "the queued change is listed: {q}"
         );
     }
-    let r = t.cs_env(&["check", "trunk..feat"], &[]);
-    no_panic(&r);
+    // No default branch, no trust root: the gate and the audit say how to
+    // name one, and judge under it when named.
+    for args in [vec!["check", "trunk..feat"], vec!["audit"]] {
+        let r = t.cs_env(&args, &[]);
+        clear_error(&r, "--trust");
+    }
+    let r = t.cs_env(&["check", "--trust", "trunk", "trunk..feat"], &[]);
     assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
-    let r = t.cs_env(&["check", "trunk..other"], &[]);
+    let r = t.cs_env(&["check", "--trust", "trunk", "trunk..other"], &[]);
     assert_eq!(
         r.code, 1,
         "the unapproved change: {} {}",
         r.stdout, r.stderr
     );
-    // The audit needs no branch: alice's decision, valid.
-    let (code, audit) = t.audit();
-    assert_eq!(code, 0, "{audit}");
+    let r = t.cs_env(&["audit", "--trust", "trunk", "--json"], &[]);
+    assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
+    let audit: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(statuses(&audit), vec!["valid"], "{audit}");
 }
 
 #[test]
 fn an_empty_repository_and_a_non_repository_are_clear_errors() {
     let r = TestRepo::empty();
-    // Nothing to list, audit or scan; nothing to check, said clearly.
+    // Nothing to list or scan; nothing to check or audit without a trust
+    // root, said clearly.
     for (args, says) in [
         (vec!["queue"], "the queue is empty"),
-        (vec!["audit"], "no decisions recorded"),
         (vec!["scan"], "nothing to queue"),
     ] {
         let out = r.cs(&args);
@@ -258,8 +263,10 @@ fn an_empty_repository_and_a_non_repository_are_clear_errors() {
         assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
         assert!(out.stdout.contains(says), "{args:?}: {}", out.stdout);
     }
-    let out = r.cs(&["check", "HEAD"]);
-    clear_error(&out, "head");
+    for args in [vec!["check", "HEAD"], vec!["audit"]] {
+        let out = r.cs(&args);
+        clear_error(&out, "--trust");
+    }
     let dir = tempfile::tempdir().unwrap();
     let out = run_in(dir.path(), &["queue"]);
     clear_error(&out, "not in a git repository");
