@@ -150,6 +150,24 @@ fn no_note_content_makes_any_command_panic() {
             r.stderr
         );
     }
+    // The console reads the same notes (queue states, the audit screen).
+    let cmd = format!(
+        "{} -C {}",
+        env!("CARGO_BIN_EXE_countersign"),
+        t.repo.path().display()
+    );
+    let config = t.keys.path().join("console.toml");
+    std::fs::write(&config, "").unwrap();
+    let tm = crate::seeing::Tmux::start(t.repo.path(), &cmd, &config);
+    tm.wait_for("Pending");
+    tm.keys(&["A"]);
+    let s = tm.wait_for("countersign · audit");
+    assert!(!s.contains('\u{202e}'), "{s}");
+    tm.keys(&["q"]);
+    tm.wait_for("Pending");
+    tm.keys(&["q"]);
+    let s = tm.wait_for("[exit=");
+    assert!(s.contains("[exit=0]") && !s.contains("panicked"), "{s}");
     // The audit reports the bad lines rather than passing them.
     let (code, audit) = t.audit();
     assert_eq!(code, 1, "{audit}");

@@ -92,18 +92,20 @@ fn approve_with_a_head_that_moved_signs_nothing() {
 }
 
 /// A tmux server of our own; a missing tmux is a failure that names it.
-struct Tmux {
+pub struct Tmux {
     socket: String,
 }
 
 impl Tmux {
-    fn start(dir: &Path, cmd: &str, config: &Path) -> Tmux {
+    pub fn start(dir: &Path, cmd: &str, config: &Path) -> Tmux {
         let v = Command::new("tmux").arg("-V").output();
         assert!(
             v.is_ok_and(|o| o.status.success()),
             "tmux is not installed: the console attacks need it (apt-get install tmux; .ci/run installs it)"
         );
-        let socket = format!("cs-attacks-{}", std::process::id());
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = format!("cs-attacks-{}-{n}", std::process::id());
         let shell = format!(
             "COUNTERSIGN_CONFIG={} GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null {cmd}; echo \"[exit=$?]\"; sleep 60",
             config.display()
@@ -118,7 +120,7 @@ impl Tmux {
         Tmux { socket }
     }
 
-    fn screen(&self) -> String {
+    pub fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "capture-pane", "-p"])
             .output()
@@ -126,7 +128,7 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn wait_for_any(&self, texts: &[&str]) -> String {
+    pub fn wait_for_any(&self, texts: &[&str]) -> String {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let s = self.screen();
@@ -141,11 +143,11 @@ impl Tmux {
         }
     }
 
-    fn wait_for(&self, text: &str) -> String {
+    pub fn wait_for(&self, text: &str) -> String {
         self.wait_for_any(&[text])
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub fn keys(&self, keys: &[&str]) {
         for k in keys {
             let st = Command::new("tmux")
                 .args(["-L", &self.socket, "send-keys", k])
@@ -155,7 +157,7 @@ impl Tmux {
         }
     }
 
-    fn text(&self, text: &str) {
+    pub fn text(&self, text: &str) {
         let st = Command::new("tmux")
             .args(["-L", &self.socket, "send-keys", "-l", text])
             .status()
