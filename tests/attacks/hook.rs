@@ -134,6 +134,12 @@ fn a_fast_forward_that_drops_one_line_is_refused() {
     ]);
     let out = git_in(t.repo.path(), &["push", "origin", "refs/notes/countersign"]);
     refused_push(out, srv.path(), &tip, &notes, "dropping the reject");
+    // Removing the whole note of the commit is no better.
+    t.repo
+        .git(&["notes", "--ref=countersign", "remove", "feat"]);
+    let out = git_in(t.repo.path(), &["push", "origin", "refs/notes/countersign"]);
+    refused_push(out, srv.path(), &tip, &notes, "removing the note");
+    t.append_line("feat", &kept[0]);
     // Dropping the line and adding another in the same push is no better.
     let id = t.change_id("feat");
     t.approve("carol", &id).ok();
@@ -263,4 +269,51 @@ fn a_push_that_relaxes_the_policy_is_judged_by_the_old_tip() {
         let o = git_in(srv.path(), &["rev-parse", "--verify", "-q", b]);
         assert!(!o.status.success(), "{b} must not be created");
     }
+}
+
+#[test]
+fn sync_never_rewrites_the_remotes_notes() {
+    let t = Team::new(&["alice", "bob"]);
+    // A plain bare remote without the hook: sync itself must not rewrite it.
+    let srv = tempfile::tempdir().unwrap();
+    ok(git_in(
+        srv.path(),
+        &["init", "-q", "--bare", "-b", "main", "."],
+    ));
+    let w = t.repo.path();
+    ok(git_in(
+        w,
+        &["remote", "add", "origin", srv.path().to_str().unwrap()],
+    ));
+    ok(git_in(w, &["push", "-q", "origin", "main"]));
+    let id = t.ai_change("feat", "a.txt", "a\n");
+    t.approve("alice", &id).ok();
+    t.reject("bob", &id, "unsafe: no tests").ok();
+    t.cs_env(&["sync"], &[]).ok();
+    let notes = all_notes(srv.path());
+    assert!(notes.contains("unsafe: no tests"), "{notes}");
+    // Locally, the reject is dropped by a history of its own.
+    let approval: String = t
+        .note("feat")
+        .lines()
+        .find(|l| l.contains("\"decision\":\"approve\""))
+        .unwrap()
+        .to_string();
+    t.repo.git(&["update-ref", "-d", "refs/notes/countersign"]);
+    t.append_line("feat", &approval);
+    let r = t.cs_env(&["sync"], &[]);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    let after = all_notes(srv.path());
+    for line in notes.lines().filter(|l| l.starts_with('{')) {
+        assert!(
+            after.contains(line),
+            "sync dropped a line from the remote: {line}"
+        );
+    }
+    // And the local clone gets the reject back from the remote.
+    assert!(
+        t.note("feat").contains("unsafe: no tests"),
+        "{}",
+        t.note("feat")
+    );
 }
