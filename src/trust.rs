@@ -182,7 +182,6 @@ impl TrustRoot {
         {
             change.base = b;
         }
-        change.target = self.reference.clone();
     }
 
     /// The principal a key signs as under the trust root's allowed_signers: the

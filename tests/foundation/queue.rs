@@ -101,11 +101,13 @@ fn scan_queues_runs_of_ai_commits_once() {
         })
         .collect();
     rows.sort();
+    // Each is measured from its computed base (the merge-base with main), so
+    // it shows everything that would land with it, human commits included.
     assert_eq!(
         rows,
         vec![
-            ("ai one (+1 more)".to_string(), 2),
-            ("ai three".to_string(), 1)
+            ("ai one (+1 more)".to_string(), 3),
+            ("ai three".to_string(), 5)
         ]
     );
     let again = r.cs(&["scan"]).ok().to_string();

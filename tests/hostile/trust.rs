@@ -191,7 +191,7 @@ fn key_rotation_keeps_old_decisions_and_refuses_the_old_key_now() {
 }
 
 #[test]
-fn revoking_a_key_on_the_target_branch_stops_it_for_every_pending_change() {
+fn revoking_a_key_on_the_target_branch_stops_it_for_every_change() {
     let t = Team::new(&["alice", "bob"]);
     let old_base = t.ai_change("early", "e.txt", "e\n");
     t.approve("alice", &old_base).ok();
@@ -216,8 +216,8 @@ fn revoking_a_key_on_the_target_branch_stops_it_for_every_pending_change() {
     let v = t.check_json("main..late");
     assert_eq!(v["ok"], false);
     assert!(reasons(&v).contains("unknown-signer"), "{v}");
-    // The revocation applies at once to a change based before it too: the
-    // policy is the trust root's (main), whatever range is asked about.
+    // The trust root is the target branch: the revocation applies at once,
+    // also to a change based before it (and approved then).
     let base = t.repo.git(&["merge-base", "main~1", "early"]);
     let v = t.check_json(&format!("{}..early", base.trim()));
     assert_eq!(v["ok"], false, "{v}");
