@@ -1,7 +1,8 @@
 //! Signed decisions, as plain data and pure functions: the decision record and
 //! its canonical form, SSHSIG signing and verification, git's allowed_signers
-//! format, the policy file, and the gate's rules. Nothing here touches git or
-//! the UI; `crate::git::notes` stores records and `crate::gate` feeds them in.
+//! format, the policy file, and counting decisions. Nothing here touches git or
+//! the UI; `crate::git::notes` stores records, `crate::record_index` reads
+//! them and `crate::gate` judges changes with them.
 
 pub mod canonical;
 pub mod counting;

@@ -238,3 +238,37 @@ impl DialogModel {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            ctrl: false,
+            alt: false,
+        }
+    }
+
+    #[test]
+    fn signs_only_the_displayed_head_and_offers_a_reload_when_it_moved() {
+        let mut d = DialogModel::new(Decision::Approve, "abcd2345", "t", "low").with_head("h1");
+        let DialogAction::Sign(req) = d.sign(None) else {
+            panic!("no sign request");
+        };
+        assert_eq!(req.head, "h1");
+        d.signed(Err(format!(
+            "{}: abcd2345 has moved since you opened it",
+            super::super::backend::MOVED
+        )));
+        assert!(matches!(d.stage, Stage::Moved(_)), "{:?}", d.stage);
+        assert_eq!(d.key(key('R'), false, false), DialogAction::Reload);
+        assert_eq!(d.key(key('x'), false, false), DialogAction::Close);
+        // Any other error goes back to the comment, as before.
+        let mut d = DialogModel::new(Decision::Approve, "abcd2345", "t", "low");
+        d.sign(None);
+        d.signed(Err("your key is not allowed".into()));
+        assert_eq!(d.stage, Stage::Comment);
+    }
+}
