@@ -190,6 +190,15 @@ fn dialog_approve_sign_and_done() {
         let rec = recorded.lock().unwrap();
         assert_eq!(rec.len(), 1, "signed once");
         assert_eq!(rec[0].change_id, ids[2], "the selected change");
+        let shown = h
+            .app
+            .queue
+            .rows
+            .iter()
+            .find(|r| r.entry.change.id == ids[2])
+            .map(|r| r.entry.change.head.clone())
+            .unwrap();
+        assert_eq!(rec[0].head, shown, "the head the reviewer was shown");
         assert_eq!(rec[0].decision, Decision::Approve);
         assert_eq!(rec[0].comment, "LGTM");
         assert_eq!(rec[0].passphrase, None, "an unencrypted key");
