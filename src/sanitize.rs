@@ -147,8 +147,40 @@ mod tests {
 
     #[test]
     fn nothing_escaped_survives() {
-        let nasty: String = (0u32..0x250).filter_map(char::from_u32).collect();
+        // The oracle is the standard library's Unicode category Cc and a few
+        // characters named here, not `hazard` itself.
+        let named = [
+            '\u{61c}',
+            '\u{200e}',
+            '\u{200f}',
+            '\u{202a}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{200b}',
+            '\u{200d}',
+            '\u{2060}',
+            '\u{feff}',
+            '\u{ad}',
+            '\u{2028}',
+            '\u{e0041}',
+        ];
+        let nasty: String = (0u32..0x250)
+            .filter_map(char::from_u32)
+            .chain(named)
+            .collect();
         let out = escape_line(&nasty);
-        assert!(out.chars().all(|c| hazard(c).is_none() && c != '\t'));
+        assert!(out.chars().all(|c| !c.is_control() && !named.contains(&c)));
+        for c in (0u32..0x250).filter_map(char::from_u32).chain(named) {
+            let one = escape_line(&c.to_string());
+            if c.is_control() && c != '\t' || named.contains(&c) {
+                assert!(
+                    one.starts_with('^') || one.starts_with("<U+"),
+                    "{c:?}: {one}"
+                );
+            } else if c != '\t' {
+                assert_eq!(one, c.to_string(), "{c:?} is ordinary text");
+            }
+        }
     }
 }

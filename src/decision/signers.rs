@@ -298,11 +298,13 @@ pub fn match_pattern(s: &[u8], p: &[u8]) -> bool {
     let (mut si, mut pi) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while si < s.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
-            si += 1;
-            pi += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
+        // A `*` in the pattern is always a wildcard, even facing a literal `*`
+        // in the subject (checked first, or `**` would not match `*`).
+        if pi < p.len() && p[pi] == b'*' {
             star = Some((pi, si));
+            pi += 1;
+        } else if pi < p.len() && (p[pi] == b'?' || p[pi] == s[si]) {
+            si += 1;
             pi += 1;
         } else if let Some((sp, ss)) = star {
             pi = sp + 1;
@@ -332,6 +334,10 @@ mod tests {
         assert!(!match_pattern(b"abc", b"a?"));
         assert!(match_list("a@x", &["*@x".into()]));
         assert!(!match_list("a@x", &["*@x".into(), "!a@*".into()]));
+        // A literal star in the subject still meets a wildcard (found by the
+        // reference-matcher property in tests/hostile/fuzz.rs).
+        assert!(match_pattern(b"**", b"*"));
+        assert!(match_pattern(b"*x@example.com", b"*@example.com"));
     }
 
     #[test]

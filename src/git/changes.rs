@@ -119,9 +119,18 @@ fn read_pending_ref(repo: &Repo, cfg: &RepoConfig, name: &str) -> Result<Option<
             ChangeSource::Submit,
         );
     };
-    let head = meta
-        .parent(0)
-        .context("a pending ref's commit has no head parent")?;
+    let head = match meta.parent(0) {
+        Ok(h) => h,
+        // A shallow clone cut the queue commit from its head: say so and how
+        // to fix it, not libgit2's "parent 0 does not exist".
+        Err(_) if repo.git.is_shallow() => {
+            return Err(BadInput::new(format!(
+                "{name}: this clone is shallow and lacks the change's commits; run `git fetch --unshallow` (or clone with full history) first"
+            ))
+            .into());
+        }
+        Err(e) => return Err(e).context("a pending ref's commit has no head parent"),
+    };
     let head_info = commit_info(&head);
     let base = match get("Countersign-Base") {
         Some(b) if oid(&b).is_ok() => b,

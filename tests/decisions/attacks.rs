@@ -332,6 +332,15 @@ fn a_wrong_passphrase_is_refused_and_nothing_is_written() {
         &[("COUNTERSIGN_PASSPHRASE", "right horse")],
     );
     r.ok();
+    // The right passphrase signs: one record, alice's, that the gate counts.
+    let recs = t.records("feat");
+    assert_eq!(recs.len(), 1, "{}", t.note("feat"));
+    assert_eq!(recs[0].reviewer, "alice@example.com");
+    assert_eq!(recs[0].head, t.head("feat"));
+    let (code, audit) = t.audit();
+    assert_eq!(code, 0);
+    assert_eq!(statuses(&audit), vec!["valid"]);
+    assert_eq!(t.check_json("main..feat")["ok"], true);
 }
 
 #[test]

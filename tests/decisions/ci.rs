@@ -171,6 +171,17 @@ fn the_github_actions_job_gates_a_clone() {
         String::from_utf8_lossy(&r.stderr)
     );
     assert!(String::from_utf8_lossy(&r.stdout).contains("NOT APPROVED"));
+    // A push event for a new branch has an all-zero `before`: the job still
+    // gates it (a job that skipped the check would exit 0 here).
+    let r = job("0000000000000000000000000000000000000000");
+    assert_eq!(
+        r.status.code(),
+        Some(1),
+        "{} {}",
+        String::from_utf8_lossy(&r.stdout),
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert!(String::from_utf8_lossy(&r.stdout).contains("NOT APPROVED"));
 
     t.approve("alice", &id).ok();
     t.cs_env(&["sync"], &[]).ok();
@@ -181,9 +192,14 @@ fn the_github_actions_job_gates_a_clone() {
         String::from_utf8_lossy(&r.stdout),
         String::from_utf8_lossy(&r.stderr)
     );
-    // A push event for a new branch has an all-zero `before`.
+    // And passes it once approved.
     let r = job("0000000000000000000000000000000000000000");
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stdout));
+    assert!(
+        String::from_utf8_lossy(&r.stdout).contains("approved"),
+        "{}",
+        String::from_utf8_lossy(&r.stdout)
+    );
 }
 
 #[test]

@@ -102,13 +102,23 @@ fn reject_needs_a_reason_and_vetoes_until_withdrawn() {
 
     // The same reviewer withdraws the veto with a later decision on the same
     // content. Records are dated to the second: make sure the approval is
-    // later, yet within the 10 minutes a record may lie ahead of the clock.
+    // later (two minutes: well inside the clock skew a verifier tolerates).
     let mut later = t.template("bob", &id);
+    let note = t.note("feat");
+    assert!(
+        note.contains("\"decision\":\"reject\"") && note.contains("\"decision\":\"approve\""),
+        "alice's approval and bob's reject are still there: {note}"
+    );
     later.at = (chrono::Utc::now() + chrono::Duration::minutes(2))
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
     let line = t.sign_with(&t.key("bob"), &mut later);
+    // Before the later approval, the veto holds (the note was not wiped).
+    assert_eq!(t.check_json("main..feat")["ok"], false);
     t.append_line("feat", &line);
-    assert_eq!(t.check_json("main..feat")["ok"], true);
+    let v = t.check_json("main..feat");
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["changes"][0]["approvals"], 2, "alice's and bob's: {v}");
 }
 
 #[test]
@@ -375,6 +385,15 @@ fn wildcard_principals_use_the_git_email_and_git_config_signers_file_works() {
         .git(&["config", "user.email", "zed@elsewhere.example.com"]);
     let r = t.cs_env(&["--key", kp, "approve", &id2], &[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("zed@elsewhere.example.com") || r.stderr.contains("allowed_signers"),
+        "the refusal names the identity or the file: {}",
+        r.stderr
+    );
+    assert!(t.note("feat2").is_empty(), "nothing written");
+    let v = t.check_json("main..feat2");
+    assert_eq!(v["ok"], false, "{v}");
+    assert_eq!(v["changes"][0]["approvals"], 0, "{v}");
 }
 
 #[test]

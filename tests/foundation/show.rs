@@ -47,10 +47,82 @@ fn show_color_snapshot_has_syntax_and_word_emphasis() {
     );
 }
 
+/// `show <id>` with its stdout on a real pseudo-terminal (openpty), with
+/// NO_COLOR set to `no_color` or unset; returns what the terminal received.
+fn show_on_a_terminal(r: &TestRepo, id: &str, no_color: Option<&str>) -> String {
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes two new descriptors; the null arguments are allowed.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty failed");
+    // SAFETY: both descriptors were just opened and are owned here only.
+    let (master, slave) = unsafe {
+        (
+            std::fs::File::from_raw_fd(master),
+            std::fs::File::from_raw_fd(slave),
+        )
+    };
+    let mut cmd = std::process::Command::new(crate::support::bin());
+    cmd.current_dir(r.path())
+        .args(["show", id])
+        .env("COUNTERSIGN_CONFIG", r.path().join("no-user-config.toml"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .stdout(slave);
+    match no_color {
+        Some(v) => cmd.env("NO_COLOR", v),
+        None => cmd.env_remove("NO_COLOR"),
+    };
+    let mut child = cmd.spawn().unwrap();
+    drop(cmd); // our copy of the terminal's slave side
+    let mut out = Vec::new();
+    let mut master = master;
+    let mut buf = [0u8; 65536];
+    // Read until the child closes the terminal (EIO on Linux).
+    while let Ok(n) = master.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    assert!(child.wait().unwrap().success());
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[test]
 fn auto_colour_is_off_for_pipes_and_no_color() {
     let (r, id) = sample();
+    // A pipe: no colour.
     assert!(!r.cs(&["show", &id]).ok().contains('\x1b'));
+    // A terminal: colour, unless NO_COLOR is set (to anything but "").
+    let tty = show_on_a_terminal(&r, &id, None);
+    assert!(
+        tty.contains("Raise the timeout"),
+        "the diff reached the terminal: {tty:?}"
+    );
+    assert!(tty.contains("\x1b["), "a terminal gets colour: {tty:?}");
+    let plain = show_on_a_terminal(&r, &id, Some("1"));
+    assert!(plain.contains("Raise the timeout"), "{plain:?}");
+    assert!(
+        !plain.contains('\x1b'),
+        "NO_COLOR=1 on a terminal: {plain:?}"
+    );
+    let empty = show_on_a_terminal(&r, &id, Some(""));
+    assert!(
+        empty.contains("\x1b["),
+        "an empty NO_COLOR is unset: {empty:?}"
+    );
 }
 
 #[test]

@@ -12,6 +12,8 @@ use countersign::risk::rules::RuleSet;
 use countersign::sanitize;
 use countersign::show::{RenderOptions, render_files};
 use countersign::theme::Theme;
+
+use crate::hazards;
 use proptest::prelude::*;
 
 /// Text biased towards what breaks terminals and parsers.
@@ -53,13 +55,80 @@ fn record_like() -> impl Strategy<Value = String> {
         hostile_text().prop_map(|s| format!("{:?}:{:?}", s.clone(), s)),
         "\"[a-z_]{1,8}\":(null|true|1e999|-0|\\[\\]|\\{\\}|\"x\")",
     ];
-    (prop::collection::vec(field, 0..16), hostile_text()).prop_map(|(f, tail)| {
-        let mut s = format!("{{{}}}", f.join(","));
-        if tail.len() % 3 == 0 {
-            s.push_str(&tail);
-        }
-        s
-    })
+    (
+        prop_oneof![Just(Vec::new()), record_fields()],
+        prop::collection::vec(field, 0..16),
+        hostile_text(),
+    )
+        .prop_map(|(base, f, tail)| {
+            // A full record's fields first (serde keeps the last of a
+            // duplicated key), then the mutations.
+            let mut all = base;
+            all.extend(f);
+            let mut s = format!("{{{}}}", all.join(","));
+            if tail.len() % 3 == 0 {
+                s.push_str(&tail);
+            }
+            s
+        })
+}
+
+/// Every field a record needs, with hostile text in the free-form ones.
+fn record_fields() -> impl Strategy<Value = Vec<String>> {
+    let text = || hostile_text().prop_map(|s| serde_json::to_string(&s).unwrap());
+    (
+        text(),
+        text(),
+        text(),
+        prop_oneof![Just("\"approve\""), Just("\"reject\"")],
+        prop_oneof![Just("null".to_string()), text()],
+        text(),
+        0u8..=255,
+        prop_oneof![
+            Just("2026-01-02T03:04:05Z"),
+            Just("1970-01-01T00:00:00+14:00"),
+            Just("2099-12-31T23:59:59.999999999Z")
+        ],
+        text(),
+    )
+        .prop_map(
+            |(change, reviewer, comment, decision, patch, level, score, at, sig)| {
+                vec![
+                    "\"v\":1".to_string(),
+                    format!("\"repo\":{change}"),
+                    format!("\"change\":{change}"),
+                    format!("\"base\":{reviewer}"),
+                    format!("\"head\":{comment}"),
+                    "\"tree\":\"t\"".to_string(),
+                    format!("\"patch_id\":{patch}"),
+                    format!("\"decision\":{decision}"),
+                    format!("\"reviewer\":{reviewer}"),
+                    "\"key\":\"SHA256:x\"".to_string(),
+                    format!("\"at\":\"{at}\""),
+                    format!("\"risk\":{{\"level\":{level},\"score\":{score}}}"),
+                    format!("\"comment\":{comment}"),
+                    format!("\"sig\":{sig}"),
+                ]
+            },
+        )
+}
+
+/// A record line with every field in place (in any order).
+fn record_full() -> impl Strategy<Value = String> {
+    record_fields()
+        .prop_shuffle()
+        .prop_map(|f| format!("{{{}}}", f.join(",")))
+}
+
+/// The reference glob: `*` any run of bytes, `?` one byte, the rest literal,
+/// by plain recursion (slow, obviously right).
+fn reference_glob(s: &[u8], p: &[u8]) -> bool {
+    match p.split_first() {
+        None => s.is_empty(),
+        Some((b'*', rest)) => (0..=s.len()).any(|i| reference_glob(&s[i..], rest)),
+        Some((b'?', rest)) => !s.is_empty() && reference_glob(&s[1..], rest),
+        Some((c, rest)) => s.first() == Some(c) && reference_glob(&s[1..], rest),
+    }
 }
 
 fn signers_like() -> impl Strategy<Value = String> {
@@ -181,6 +250,8 @@ fn file_diff() -> impl Strategy<Value = FileDiff> {
         })
 }
 
+/// No character of the independent hazard list (tests/hostile/hazards.rs)
+/// reaches the output, except the newline and the renderer's own SGR colours.
 fn assert_terminal_safe(out: &str) {
     let no_sgr = regex::Regex::new("\x1b\\[[0-9;]*m")
         .unwrap()
@@ -188,7 +259,7 @@ fn assert_terminal_safe(out: &str) {
         .into_owned();
     for c in no_sgr.chars() {
         assert!(
-            c == '\n' || !(c.is_control() || sanitize::hazard(c).is_some()),
+            c == '\n' || (hazards::kind(c).is_none() && !c.is_control()),
             "{c:?} reached the output"
         );
     }
@@ -227,8 +298,14 @@ proptest! {
         s in "[a*?@.]{0,200}",
         p in "[a*?@.!]{0,60}",
     ) {
-        let _ = signers::match_pattern(s.as_bytes(), p.as_bytes());
-        let _ = signers::match_list(&s, &[p.clone(), format!("!{p}")]);
+        // Long inputs: the answer still agrees with the reference matcher
+        // when the pattern has few stars (the reference is exponential).
+        let m = signers::match_pattern(s.as_bytes(), p.as_bytes());
+        if p.matches('*').count() <= 2 {
+            prop_assert_eq!(m, reference_glob(s.as_bytes(), p.as_bytes()));
+        }
+        let neg = format!("!{p}");
+        prop_assert!(!signers::match_list(&s, &[p.clone(), neg]));
     }
 
     #[test]
@@ -259,8 +336,57 @@ proptest! {
         assert_terminal_safe(&out);
         prop_assert!(!out.contains('\n'));
         prop_assert_eq!(sanitize::has_hidden_text(&text),
-            text.chars().any(|c| matches!(sanitize::hazard(c),
-                Some(sanitize::Hazard::Bidi | sanitize::Hazard::Invisible))));
+            text.chars().any(|c| matches!(hazards::kind(c),
+                Some(hazards::Kind::Bidi | hazards::Kind::Invisible))));
+        // The output is exactly the input with each hazard in its visible form
+        // and tabs as spaces to the next stop.
+        // (Tab stops count display columns of each run of plain text.)
+        let (mut want, mut run, mut col) = (String::new(), String::new(), 0usize);
+        for c in text.chars() {
+            if c != '\t' && hazards::kind(c).is_none() {
+                run.push(c);
+                continue;
+            }
+            col += unicode_width::UnicodeWidthStr::width(run.as_str());
+            want.push_str(&std::mem::take(&mut run));
+            let shown = if c == '\t' {
+                " ".repeat(4 - col % 4)
+            } else {
+                hazards::shown_as(c)
+            };
+            col += shown.len();
+            want.push_str(&shown);
+        }
+        want.push_str(&run);
+        prop_assert_eq!(out, want);
+    }
+
+    /// A record with every required field parses, and round-trips.
+    #[test]
+    fn well_formed_records_parse_and_round_trip(line in record_full()) {
+        let p = parse_line(&line);
+        prop_assert!(p.is_ok(), "{:?}: {:?}", line, p.err());
+        let p = p.unwrap();
+        prop_assert!(!p.payload.contains('\n'));
+        let again = parse_line(&p.record.to_line()).unwrap();
+        prop_assert_eq!(&again.record, &p.record);
+        prop_assert_eq!(again.payload, p.payload);
+    }
+
+    /// `p` and `!p` never both match; a list agrees with the reference matcher.
+    #[test]
+    fn signer_patterns_agree_with_a_reference_matcher(
+        s in "[ab*?@.]{0,12}",
+        p in "[ab*?@.]{0,8}",
+    ) {
+        let want = reference_glob(s.as_bytes(), p.as_bytes());
+        prop_assert_eq!(signers::match_pattern(s.as_bytes(), p.as_bytes()), want, "{} ~ {}", s, p);
+        prop_assert_eq!(signers::match_list(&s, std::slice::from_ref(&p)), want);
+        let neg = format!("!{p}");
+        prop_assert!(!signers::match_list(&s, &[p.clone(), neg.clone()]));
+        prop_assert!(!signers::match_list(&s, &[neg.clone(), p.clone()]));
+        prop_assert!(!signers::match_list(&s, std::slice::from_ref(&neg)), "a negation alone admits nobody");
+        prop_assert_eq!(signers::match_list(&s, &["*".to_string(), neg]), !want);
     }
 
     #[test]
@@ -276,4 +402,15 @@ proptest! {
 fn highlighter(theme: &Theme) -> &'static Highlighter {
     static H: std::sync::OnceLock<Highlighter> = std::sync::OnceLock::new();
     H.get_or_init(|| Highlighter::new(theme))
+}
+
+#[test]
+fn every_listed_hazard_is_shown_in_its_visible_form() {
+    for c in hazards::all() {
+        assert_eq!(
+            sanitize::escape_line(&format!("a{c}b")),
+            format!("a{}b", hazards::shown_as(c)),
+            "{c:?}"
+        );
+    }
 }

@@ -14,6 +14,7 @@ mod support;
 mod kit;
 
 mod fuzz;
+mod hazards;
 mod repos;
 mod screen;
 mod trust;

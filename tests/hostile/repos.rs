@@ -5,7 +5,7 @@
 //! panic.
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::kit::{Team, statuses};
 use crate::support::{Run, TestRepo, run_in};
@@ -64,8 +64,11 @@ fn duplicated_and_reordered_records_count_once() {
     let v = t.check_json("main..feat");
     assert_eq!(v["ok"], true, "{v}");
     assert_eq!(v["changes"][0]["approvals"], 2, "{v}");
-    let (_, audit) = t.audit();
-    assert!(statuses(&audit).iter().all(|s| s == "valid"), "{audit}");
+    let (code, audit) = t.audit();
+    assert_eq!(code, 0, "{audit}");
+    let s = statuses(&audit);
+    assert!(!s.is_empty(), "the audit lists the decisions: {audit}");
+    assert!(s.iter().all(|s| s == "valid"), "{audit}");
 }
 
 #[test]
@@ -119,18 +122,24 @@ fn a_notes_ref_that_is_not_a_commit_is_a_clear_error() {
         let oid = String::from_utf8(oid).unwrap().trim().to_string();
         t.repo
             .git(&["update-ref", "--no-deref", "refs/notes/countersign", &oid]);
-        for args in [
-            vec!["check", "main..feat"],
-            vec!["audit"],
-            vec!["queue"],
-            vec!["show", &id],
-        ] {
+        // What reads decisions refuses, naming the ref and the repair.
+        for args in [vec!["check", "main..feat"], vec!["audit"]] {
             let r = t.cs_env(&args, &[]);
-            no_panic(&r);
-            if r.code == 2 {
-                clear_error(&r, "refs/notes/countersign");
-            }
+            clear_error(&r, "refs/notes/countersign");
+            assert!(r.stderr.contains("update-ref"), "{}", r.stderr);
         }
+        // The queue still lists the change, never as approved; show needs no
+        // decisions.
+        let r = t.cs_env(&["queue", "--all", "--json"], &[]);
+        no_panic(&r);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let q: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(q.as_array().unwrap().len(), 1, "{q}");
+        assert_eq!(q[0]["state"], "pending", "{q}");
+        let r = t.cs_env(&["show", "--color=never", &id], &[]);
+        no_panic(&r);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stdout.contains("+a"), "{}", r.stdout);
         let r = t.cs_env(&["check", "main..feat"], &[]);
         assert_ne!(r.code, 0, "a broken notes ref never approves");
         let r = t.approve("alice", &id);
@@ -149,6 +158,7 @@ fn shallow_clone_detached_head_and_no_main() {
     let t = Team::new(&["alice"]);
     let id = t.ai_change("feat", "a.txt", "a\n");
     t.approve("alice", &id).ok();
+    t.ai_change("other", "b.txt", "b\n");
     // Shallow clone of the change with the notes.
     let dir = tempfile::tempdir().unwrap();
     let url = format!("file://{}", t.repo.path().display());
@@ -173,18 +183,29 @@ fn shallow_clone_detached_head_and_no_main() {
         .status()
         .unwrap();
     assert!(st.success());
+    // The history the gate needs is missing: it never passes the unapproved
+    // change, and what cannot work says the clone is shallow and how to fix it.
+    let r = run_in(&clone, &["check", "origin/main..origin/other"]);
+    no_panic(&r);
+    assert_ne!(r.code, 0, "an unapproved change passed in a shallow clone");
     for args in [
         vec!["queue"],
         vec!["check", "origin/main..origin/feat"],
-        vec!["audit"],
+        vec!["check", "origin/main..origin/other"],
         vec!["show", &id],
     ] {
         let r = run_in(&clone, &args);
-        no_panic(&r);
-        if r.code == 2 {
-            assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+        if r.code != 0 {
+            clear_error(&r, "shallow");
+            assert!(r.stderr.contains("--unshallow"), "{}", r.stderr);
         }
     }
+    // The audit still shows alice's decision, whatever it can verify.
+    let r = run_in(&clone, &["audit", "--json"]);
+    no_panic(&r);
+    let audit: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(audit["decisions"].as_array().unwrap().len(), 1, "{audit}");
+    assert_eq!(audit["decisions"][0]["change"], id.as_str(), "{audit}");
     // Detached HEAD: the queue and the gate work as before.
     let head = t.head("feat");
     t.repo.git(&["checkout", "-q", "--detach", &head]);
@@ -196,34 +217,55 @@ fn shallow_clone_detached_head_and_no_main() {
     t.repo.git(&["branch", "-m", "main", "trunk"]);
     let r = t.cs_env(&["submit", "HEAD"], &[]);
     clear_error(&r, "main");
-    let r = t.cs_env(&["queue"], &[]);
+    let r = t.cs_env(&["queue", "--all", "--json"], &[]);
     no_panic(&r);
-    assert!(r.code == 0 || r.code == 2, "{}", r.stderr);
-    // Without origin/HEAD, main or master there is no default trust root:
-    // check says so and how to name one.
-    let r = t.cs_env(&["check", "trunk..feat"], &[]);
-    clear_error(&r, "--trust");
+    if r.code == 2 {
+        clear_error(&r, "main");
+    } else {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let q: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert!(
+            q.as_array().unwrap().iter().any(|c| c["id"] == id.as_str()),
+            "the queued change is listed: {q}"
+        );
+    }
+    // No default branch, no trust root: the gate and the audit say how to
+    // name one, and judge under it when named.
+    for args in [vec!["check", "trunk..feat"], vec!["audit"]] {
+        let r = t.cs_env(&args, &[]);
+        clear_error(&r, "--trust");
+    }
     let r = t.cs_env(&["check", "--trust", "trunk", "trunk..feat"], &[]);
-    no_panic(&r);
     assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
-    let r = t.cs_env(&["audit"], &[]);
-    no_panic(&r);
+    let r = t.cs_env(&["check", "--trust", "trunk", "trunk..other"], &[]);
+    assert_eq!(
+        r.code, 1,
+        "the unapproved change: {} {}",
+        r.stdout, r.stderr
+    );
+    let r = t.cs_env(&["audit", "--trust", "trunk", "--json"], &[]);
+    assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
+    let audit: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(statuses(&audit), vec!["valid"], "{audit}");
 }
 
 #[test]
 fn an_empty_repository_and_a_non_repository_are_clear_errors() {
     let r = TestRepo::empty();
-    for args in [
-        vec!["queue"],
-        vec!["check", "HEAD"],
-        vec!["audit"],
-        vec!["scan"],
+    // Nothing to list or scan; nothing to check or audit without a trust
+    // root, said clearly.
+    for (args, says) in [
+        (vec!["queue"], "the queue is empty"),
+        (vec!["scan"], "nothing to queue"),
     ] {
         let out = r.cs(&args);
         no_panic(&out);
-        if out.code == 2 {
-            assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
-        }
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert!(out.stdout.contains(says), "{args:?}: {}", out.stdout);
+    }
+    for args in [vec!["check", "HEAD"], vec!["audit"]] {
+        let out = r.cs(&args);
+        clear_error(&out, "--trust");
     }
     let dir = tempfile::tempdir().unwrap();
     let out = run_in(dir.path(), &["queue"]);
@@ -261,11 +303,12 @@ fn oversized_note(mb: usize) {
     let s = statuses(&audit);
     assert_eq!(s, vec!["malformed", "valid"], "{s:?}");
     let elapsed = started.elapsed();
+    // A figure for the log; the speed itself is measured in benches/, not
+    // asserted here.
     eprintln!(
         "{mb} MB note ({} bytes): check + audit in {elapsed:?}",
         std::fs::metadata(&file).map_or(0, |m| m.len())
     );
-    assert!(elapsed < Duration::from_secs(120));
 }
 
 #[test]

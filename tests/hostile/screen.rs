@@ -52,14 +52,8 @@ fn strip_sgr(s: &str) -> String {
 fn show_prints_every_hazard_escaped_and_no_escape_but_its_own_colours() {
     let (r, id) = hostile_repo(true);
     for color in ["always", "never"] {
-        let started = Instant::now();
         let run = r.cs(&["show", &format!("--color={color}"), &id]);
         let out = run.ok().to_string();
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "show took {:?}",
-            started.elapsed()
-        );
         let visible = strip_sgr(&out);
         assert!(!visible.contains('\x1b'), "raw ESC with --color={color}");
         for bad in [
@@ -160,11 +154,12 @@ struct Tmux {
 }
 
 impl Tmux {
-    fn start(name: &str, dir: &Path, cmd: &str) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("tmux not installed: skipping");
-            return None;
-        }
+    fn start(name: &str, dir: &Path, cmd: &str) -> Tmux {
+        let v = Command::new("tmux").arg("-V").output();
+        assert!(
+            v.is_ok_and(|o| o.status.success()),
+            "tmux is not installed: these end-to-end tests need it (apt-get install tmux; .ci/run installs it)"
+        );
         let socket = format!("cs-hostile-{name}-{}", std::process::id());
         let config = dir.join("user-config.toml");
         let shell = format!(
@@ -197,7 +192,7 @@ impl Tmux {
                 .status()
                 .unwrap();
         }
-        Some(Tmux { socket })
+        Tmux { socket }
     }
 
     fn tmux(&self, args: &[&str]) -> String {
@@ -263,9 +258,7 @@ impl Drop for Tmux {
 fn the_console_shows_hostile_text_escaped_and_the_terminal_state_does_not_change() {
     let (r, id) = hostile_repo(true);
     let cmd = format!("{BIN} -C {}", r.path().display());
-    let Some(t) = Tmux::start("tui", r.path(), &cmd) else {
-        return;
-    };
+    let t = Tmux::start("tui", r.path(), &cmd);
     t.wait_for("Pending 1");
     let before = t.state();
     t.keys(&["Enter"]);

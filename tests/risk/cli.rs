@@ -155,8 +155,28 @@ fn the_demo_queue_is_ordered_the_way_a_senior_would_read_it() {
         ("Add tests for discounts", "low"),
         ("Document restoring", "low"),
     ] {
-        if let Some(got) = level(title) {
-            assert_eq!(got, want, "{title}: {q:#}");
-        }
+        let got =
+            level(title).unwrap_or_else(|| panic!("{title:?} is not in the demo queue: {q:#}"));
+        assert_eq!(got, want, "{title}: {q:#}");
     }
+    // Most risky first: levels never rise down the queue, and scores never
+    // rise within a level.
+    let rank = |l: &str| {
+        ["low", "medium", "high", "critical"]
+            .iter()
+            .position(|x| *x == l)
+    };
+    let rows: Vec<(usize, u64)> = q
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                rank(e["risk"]["level"].as_str().unwrap()).unwrap(),
+                e["risk"]["score"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(rows.len() >= 10, "{q:#}");
+    assert!(rows.windows(2).all(|w| w[0] >= w[1]), "{rows:?}");
 }

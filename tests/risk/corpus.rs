@@ -3,7 +3,9 @@
 //! label. Each case becomes a real git repository (base commit on `main`, the
 //! change on top), the engine analyses it, and the test reports recall on the
 //! dangerous cases and the false-alarm rate on the harmless ones — "alarm"
-//! meaning level high or critical — and holds them to ≥ 95 % and ≤ 10 %.
+//! meaning level high or critical — and holds them to ≥ 95 % and ≤ 10 %, and
+//! case by case: each dangerous case alarms with the rule expected of it, each
+//! harmless case stays quiet.
 //!
 //! Print the figures: `cargo test --test risk corpus -- --nocapture`.
 
@@ -137,6 +139,71 @@ fn alarm(r: &RiskReport) -> bool {
     r.level >= Severity::High
 }
 
+/// For each dangerous case, the rule that must fire on it (the reason a
+/// senior stops there). A case missing here (a new one) must still alarm.
+const EXPECTED_RULE: &[(&str, &str)] = &[
+    (
+        "d01-terraform-prevent-destroy-removed",
+        "tf-prevent-destroy-removed",
+    ),
+    ("d02-terraform-bucket-renamed", "tf-resource-renamed"),
+    ("d03-k8s-privileged-daemonset", "k8s-privileged"),
+    ("d04-k8s-limits-removed", "k8s-limits-removed"),
+    ("d05-sql-drop-column", "sql-drop-column"),
+    ("d06-sql-index-not-concurrent", "sql-index-not-concurrent"),
+    ("d07-alembic-not-null", "migration-not-null"),
+    ("d08-python-tls-verify-off", "sec-tls-verify-off"),
+    ("d09-express-cors-any-origin", "sec-cors-permissive"),
+    ("d10-aws-key-in-settings", "secret-provider-key"),
+    ("d11-go-ledger-swallowed-error", "err-check-removed"),
+    ("d12-java-empty-catch-auth", "err-broadened-catch"),
+    ("d13-python-billing-except-pass", "err-swallowed"),
+    ("d14-jest-only", "test-focused"),
+    ("d15-python-assertions-removed", "test-assertion-weakened"),
+    ("d16-coverage-lowered", "test-coverage-lowered"),
+    ("d17-ci-continue-on-error", "ci-ignore-failure"),
+    ("d18-deploy-prod-auto-approve", "ci-deploys-to-production"),
+    ("d19-shell-rm-rf-variable", "shell-rm-rf-variable"),
+    ("d20-typosquat-requirement", "dep-look-alike"),
+    ("d21-lockfile-foreign-registry", "dep-registry"),
+    ("d22-bidi-in-access-check", "text-bidi-control"),
+    ("d23-cyrillic-homoglyph", "text-mixed-script"),
+    ("d24-countersign-policy", "gate-countersign"),
+    ("d25-codeowners", "gate-codeowners"),
+    ("d26-rust-admin-check-removed", "sec-auth-check-removed"),
+    ("d27-rails-skip-auth", "sec-auth-disabled"),
+    ("d28-delete-without-where", "sql-delete-without-where"),
+    ("d29-jwt-no-verify", "sec-jwt-unverified"),
+    ("d30-shell-injection", "sec-shell-injection"),
+    ("d31-csharp-allow-anonymous", "sec-auth-disabled"),
+    ("d32-php-sql-concat", "sec-sql-string-building"),
+    ("d33-kotlin-trust-all", "sec-trust-all-certs"),
+    ("d34-k8s-pvc-deleted", "k8s-object-deleted"),
+    ("d35-django-delete-model", "migration-drop-table"),
+    ("d36-test-skip-with-code-change", "test-skipped"),
+    ("d37-curl-pipe-bash", "supply-pipe-to-shell"),
+    ("d38-iam-wildcard", "iam-wildcard"),
+    ("d39-ci-tests-removed", "ci-check-removed"),
+    ("d40-compose-password", "secret-assignment"),
+    ("d41-flag-default-prod", "config-flag-default-changed"),
+    ("d42-tf-count-zero", "tf-count-zero"),
+    ("d43-helm-replicas-zero", "k8s-replicas-zero"),
+    ("d44-gha-pull-request-target", "ci-pull-request-target"),
+    ("d45-security-group-ssh-open", "sec-public-network"),
+    ("d46-tf-module-removed", "tf-resource-removed"),
+    ("d47-java-jdbc-concat", "sec-sql-string-building"),
+    ("d48-django-secret-key", "secret-assignment"),
+    ("d49-rust-unwrap-default-payments", "err-swallowed"),
+    ("d50-test-file-deleted", "test-deleted"),
+    ("d51-cfn-deletion-policy", "cfn-deletion-policy"),
+    ("d52-slack-webhook", "secret-provider-key"),
+    ("d53-flask-admin-abort-removed", "sec-auth-check-removed"),
+];
+
+/// Cases allowed to miss (dangerous) or to alarm (harmless), each with why.
+/// Empty today: every case is right, and must stay so.
+const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[];
+
 #[test]
 fn corpus_recall_and_false_alarms() {
     let corpus = load_corpus();
@@ -150,7 +217,8 @@ fn corpus_recall_and_false_alarms() {
         .enumerate()
         .map(|(i, (_, case))| analyse(case, &tmp.path().join(i.to_string())))
         .collect();
-    for ((name, case), r) in corpus.iter().zip(reports) {
+    let verdicts = reports;
+    for ((name, case), r) in corpus.iter().zip(verdicts.iter()) {
         for p in case.files.keys() {
             languages.insert(
                 p.rsplit_once('.')
@@ -178,7 +246,7 @@ fn corpus_recall_and_false_alarms() {
         );
         if case.label == "dangerous" {
             dangerous += 1;
-            if alarm(&r) {
+            if alarm(r) {
                 caught += 1;
             } else {
                 misses.push(format!(
@@ -188,7 +256,7 @@ fn corpus_recall_and_false_alarms() {
             }
         } else {
             harmless += 1;
-            if alarm(&r) {
+            if alarm(r) {
                 alarms += 1;
                 misses.push(format!(
                     "FALSE   {name} ({} {}): {top} — {}",
@@ -209,6 +277,30 @@ fn corpus_recall_and_false_alarms() {
     for m in &misses {
         println!("{m}");
     }
+    // Case by case: the aggregate thresholds below would let a few regress.
+    let mut wrong = Vec::new();
+    for ((name, case), r) in corpus.iter().zip(&verdicts) {
+        let excused = KNOWN_EXCEPTIONS.iter().any(|(n, _)| n == name);
+        let dangerous = case.label == "dangerous";
+        if alarm(r) != dangerous && !excused {
+            wrong.push(format!("{name}: {} {} ({})", r.level, r.score, case.why));
+        }
+        if dangerous
+            && let Some((_, rule)) = EXPECTED_RULE.iter().find(|(n, _)| n == name)
+            && !r.findings.iter().any(|f| f.rule == *rule)
+        {
+            let fired: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+            wrong.push(format!("{name}: {rule} did not fire (fired: {fired:?})"));
+        }
+    }
+    for (n, _) in EXPECTED_RULE {
+        assert!(corpus.iter().any(|(c, _)| c == n), "{n}: no such case");
+    }
+    assert!(
+        wrong.is_empty(),
+        "cases that regressed:\n{}",
+        wrong.join("\n")
+    );
     assert!(corpus.len() >= 40, "the corpus needs at least 40 cases");
     assert!(dangerous >= 20 && harmless >= 20);
     assert!(recall >= 95.0, "recall {recall:.1} % < 95 %: {misses:#?}");

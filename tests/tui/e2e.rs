@@ -1,6 +1,6 @@
 //! End-to-end: the real binary in a tmux session of 120×40; keys are sent with
 //! `send-keys` and the screen is polled with `capture-pane` until the expected
-//! text shows (never a bare sleep). Skipped when tmux is not installed.
+//! text shows (never a bare sleep). Without tmux they fail, naming it.
 
 use std::path::Path;
 use std::process::Command;
@@ -15,22 +15,18 @@ struct Tmux {
 }
 
 impl Tmux {
-    /// Starts `cmd` in a new detached session; `None` without tmux.
-    fn start(name: &str, dir: &Path, cmd: &str) -> Option<Tmux> {
+    /// Starts `cmd` in a new detached session; fails, naming tmux, without it.
+    fn start(name: &str, dir: &Path, cmd: &str) -> Tmux {
         Self::start_with_config(name, dir, cmd, None)
     }
 
     /// Like `start`, with a user config file holding `config`.
-    fn start_with_config(
-        name: &str,
-        dir: &Path,
-        cmd: &str,
-        config_text: Option<&str>,
-    ) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("tmux not installed: skipping");
-            return None;
-        }
+    fn start_with_config(name: &str, dir: &Path, cmd: &str, config_text: Option<&str>) -> Tmux {
+        let v = Command::new("tmux").arg("-V").output();
+        assert!(
+            v.is_ok_and(|o| o.status.success()),
+            "tmux is not installed: these end-to-end tests need it (apt-get install tmux; .ci/run installs it)"
+        );
         let socket = format!("cs-e2e-{name}-{}", std::process::id());
         let config = dir.join("user-config.toml");
         if let Some(text) = config_text {
@@ -57,7 +53,7 @@ impl Tmux {
             .status()
             .unwrap();
         assert!(st.success());
-        Some(Tmux { socket })
+        Tmux { socket }
     }
 
     fn screen(&self) -> String {
@@ -131,9 +127,7 @@ impl Drop for Tmux {
 fn open_the_most_risky_change_move_around_and_quit() {
     let (r, _) = repo();
     let cmd = format!("{BIN} -C {}", r.path().display());
-    let Some(t) = Tmux::start("review", &r.path(), &cmd) else {
-        return;
-    };
+    let t = Tmux::start("review", &r.path(), &cmd);
     t.wait_for("Pending 3");
     // Every row's statistics are in when the last one shows its +/−, and the
     // order is final once the decision pass (after every row) shows approvals.
@@ -171,9 +165,7 @@ fn the_demo_opens_straight_into_the_queue() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
     let cmd = format!("{BIN} demo --dir {}", demo.display());
-    let Some(t) = Tmux::start("demo", dir.path(), &cmd) else {
-        return;
-    };
+    let t = Tmux::start("demo", dir.path(), &cmd);
     t.wait_for("Pending");
     t.wait_for("RISK");
     t.keys(&["Enter"]);
@@ -188,9 +180,7 @@ fn the_demo_opens_straight_into_the_queue() {
 fn resize_and_too_small() {
     let (r, _) = repo();
     let cmd = format!("{BIN} -C {}", r.path().display());
-    let Some(t) = Tmux::start("resize", &r.path(), &cmd) else {
-        return;
-    };
+    let t = Tmux::start("resize", &r.path(), &cmd);
     t.wait_for("Pending 3");
     let st = Command::new("tmux")
         .args(["-L", &t.socket, "resize-window", "-x", "40", "-y", "8"])
@@ -214,9 +204,7 @@ fn approve_in_the_demo_and_see_it_in_audit() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
     let cmd = format!("{BIN} demo --dir {}", demo.display());
-    let Some(t) = Tmux::start("approve", dir.path(), &cmd) else {
-        return;
-    };
+    let t = Tmux::start("approve", dir.path(), &cmd);
     t.wait_for("RISK");
     t.wait_for("0/");
     t.keys(&["Enter"]);
@@ -267,9 +255,7 @@ fn reject_with_a_comment_and_open_the_audit_screen() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
     let cmd = format!("{BIN} demo --dir {}", demo.display());
-    let Some(t) = Tmux::start("reject", dir.path(), &cmd) else {
-        return;
-    };
+    let t = Tmux::start("reject", dir.path(), &cmd);
     t.wait_for("RISK");
     t.wait_for("0/");
     t.keys(&["G", "r"]);

@@ -104,10 +104,22 @@ fn a_decision_reloads_the_queue() {
         signer: signer(false),
         ..Default::default()
     };
+    let loads = script.loads.clone();
+    let recorded = script.recorded.clone();
     let mut h = scripted(&r, script, 100, 30);
     select(&mut h, &ids[2]);
+    let before = loads.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(before >= 1, "the queue was loaded once to start");
     h.press("a enter");
-    assert!(h.app.queue.loading || h.app.queue.loaded() == 3);
+    h.settle();
+    assert_eq!(recorded.lock().unwrap().len(), 1, "one decision signed");
+    assert_eq!(
+        loads.load(std::sync::atomic::Ordering::SeqCst),
+        before + 1,
+        "the decision reloaded the queue"
+    );
+    assert!(!h.app.queue.loading);
+    assert_eq!(h.app.queue.loaded(), 3);
     let s = h.screen();
     assert!(s.contains("recorded and verified"), "{s}");
     assert!(matches!(h.app.stack.last(), None | Some(View::Audit(_))));

@@ -2,6 +2,7 @@
 //! temporary git repository.
 
 use countersign::ui::app::{Layer, View};
+use countersign::ui::backend::Decision;
 use countersign::ui::dialog::Stage;
 use insta::assert_snapshot;
 
@@ -176,13 +177,32 @@ fn dialog_approve_sign_and_done() {
         level: Some("high".into()),
         ..Default::default()
     };
+    let recorded = script.recorded.clone();
     let mut h = scripted(&r, script, 100, 30);
     select(&mut h, &ids[2]);
     h.press("a");
     assert_snapshot!("dialog_approve", h.screen());
     h.type_text("LGTM");
+    assert!(recorded.lock().unwrap().is_empty(), "nothing signed yet");
     h.press("enter");
     assert_snapshot!("dialog_done", h.screen());
+    {
+        let rec = recorded.lock().unwrap();
+        assert_eq!(rec.len(), 1, "signed once");
+        assert_eq!(rec[0].change_id, ids[2], "the selected change");
+        let shown = h
+            .app
+            .queue
+            .rows
+            .iter()
+            .find(|r| r.entry.change.id == ids[2])
+            .map(|r| r.entry.change.head.clone())
+            .unwrap();
+        assert_eq!(rec[0].head, shown, "the head the reviewer was shown");
+        assert_eq!(rec[0].decision, Decision::Approve);
+        assert_eq!(rec[0].comment, "LGTM");
+        assert_eq!(rec[0].passphrase, None, "an unencrypted key");
+    }
     let Some(Layer::Dialog(d)) = h.app.layers.last() else {
         panic!("dialog open")
     };
@@ -198,10 +218,22 @@ fn dialog_reject_needs_a_comment() {
         signer: signer(false),
         ..Default::default()
     };
+    let recorded = script.recorded.clone();
     let mut h = scripted(&r, script, 100, 30);
     select(&mut h, &ids[1]);
     h.press("r enter");
     assert_snapshot!(h.screen());
+    assert!(
+        recorded.lock().unwrap().is_empty(),
+        "no reject without a comment"
+    );
+    h.type_text("breaks checkout");
+    h.press("enter");
+    let rec = recorded.lock().unwrap();
+    assert_eq!(rec.len(), 1);
+    assert_eq!(rec[0].change_id, ids[1]);
+    assert_eq!(rec[0].decision, Decision::Reject);
+    assert_eq!(rec[0].comment, "breaks checkout");
 }
 
 #[test]
@@ -213,6 +245,7 @@ fn dialog_critical_change_asks_for_its_id_then_passphrase() {
         wrong_passphrase: true,
         ..Default::default()
     };
+    let recorded = script.recorded.clone();
     let mut h = scripted(&r, script, 100, 30);
     open_auth(&mut h, &ids[0]);
     h.press("a");
@@ -233,10 +266,20 @@ fn dialog_critical_change_asks_for_its_id_then_passphrase() {
     h.type_text("wrong");
     h.press("enter");
     assert_snapshot!("dialog_wrong_passphrase", h.screen());
+    assert!(
+        recorded.lock().unwrap().is_empty(),
+        "nothing signed with the wrong passphrase"
+    );
     h.type_text("right");
     h.press("enter");
     let s = h.screen();
     assert!(s.contains("recorded and verified"), "{s}");
+    let rec = recorded.lock().unwrap();
+    assert_eq!(rec.len(), 1, "signed once");
+    assert_eq!(rec[0].change_id, ids[0], "the critical change");
+    assert_eq!(rec[0].decision, Decision::Approve);
+    assert_eq!(rec[0].comment, "checked with the team");
+    assert_eq!(rec[0].passphrase.as_deref(), Some("right"));
 }
 
 #[test]

@@ -171,7 +171,11 @@ pub struct Script {
     pub level: Option<String>,
     pub signer: Option<SignerInfo>,
     pub wrong_passphrase: bool,
-    pub recorded: Mutex<Vec<SignRequest>>,
+    /// Every request the dialog signed (clone the `Arc` before handing the
+    /// script over, to read it after).
+    pub recorded: Arc<Mutex<Vec<SignRequest>>>,
+    /// How many times the queue was loaded.
+    pub loads: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// The real backend, with risk, signing and audit scripted by the test (or
@@ -191,6 +195,11 @@ impl Backend for Scripted {
         }
     }
     fn load_queue(&self, emit: &mut dyn FnMut(QueueEvent)) -> anyhow::Result<()> {
+        if let Some(script) = &self.script {
+            script
+                .loads
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         self.real.load_queue(emit)
     }
     fn load_diff(&self, base: &str, head: &str) -> anyhow::Result<Diff> {
