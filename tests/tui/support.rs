@@ -172,6 +172,8 @@ pub struct Script {
     pub signer: Option<SignerInfo>,
     pub wrong_passphrase: bool,
     pub recorded: Mutex<Vec<SignRequest>>,
+    /// The result message of a signing, instead of the short default.
+    pub outcome: Option<String>,
 }
 
 /// The real backend, with risk, signing and audit scripted by the test (or
@@ -224,6 +226,11 @@ impl Backend for Scripted {
             anyhow::bail!("wrong passphrase for the key");
         }
         script.recorded.lock().unwrap().push(req.clone());
+        if let Some(message) = &script.outcome {
+            return Ok(SignOutcome {
+                message: message.clone(),
+            });
+        }
         Ok(SignOutcome {
             message: format!(
                 "{} {}: recorded and verified",
