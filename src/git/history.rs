@@ -3,7 +3,9 @@
 //! handle per thread), and the recent history of a few paths (how often each
 //! changed, and how often the commit said it fixed something).
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Result;
 use git2::{ObjectType, Oid, TreeWalkMode, TreeWalkResult};
@@ -34,6 +36,52 @@ fn is_fix(subject: &str) -> bool {
             before.is_none_or(|c| !c.is_ascii_alphanumeric())
         })
     })
+}
+
+/// The paths a commit changed against its first parent (both sides of a
+/// rename; mode-only changes left out), memoised by commit id for the whole
+/// process: the queue measures the history of many changes whose recent
+/// histories overlap, and a commit id names the same content in every
+/// repository.
+fn changed_paths(git: &git2::Repository, c: &git2::Commit<'_>) -> Result<Arc<Vec<String>>> {
+    static MEMO: OnceLock<Mutex<HashMap<Oid, Arc<Vec<String>>>>> = OnceLock::new();
+    /// Entries kept before the memo starts over (a few tens of MB at most).
+    const MEMO_MAX: usize = 200_000;
+    let memo = MEMO.get_or_init(Mutex::default);
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&c.id()).cloned()) {
+        return Ok(hit);
+    }
+    let tree = c.tree()?;
+    let parent_tree = match c.parent(0) {
+        Ok(p) => Some(p.tree()?),
+        Err(_) => None,
+    };
+    let mut paths = Vec::new();
+    if parent_tree.as_ref().is_none_or(|p| p.id() != tree.id()) {
+        let diff = git.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
+        for d in diff.deltas() {
+            let (old, new) = (d.old_file(), d.new_file());
+            if old.id() == new.id() {
+                continue; // the mode alone changed
+            }
+            for side in [old, new] {
+                if let Some(p) = side.path_bytes() {
+                    let p = String::from_utf8_lossy(p).into_owned();
+                    if paths.last() != Some(&p) {
+                        paths.push(p);
+                    }
+                }
+            }
+        }
+    }
+    let paths = Arc::new(paths);
+    if let Ok(mut m) = memo.lock() {
+        if m.len() >= MEMO_MAX {
+            m.clear();
+        }
+        m.insert(c.id(), paths.clone());
+    }
+    Ok(paths)
 }
 
 /// Trees with fewer files are scanned on the calling thread.
@@ -127,6 +175,11 @@ impl Repo {
                 ..PathHistory::default()
             })
             .collect();
+        let wanted: HashMap<&str, usize> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), i))
+            .collect();
         for id in walk.take(max_commits) {
             let c = self.git.find_commit(id?)?;
             if c.time().seconds() < since {
@@ -135,28 +188,18 @@ impl Repo {
             if c.parent_count() > 1 {
                 continue; // merges repeat their parents' changes
             }
-            let tree = c.tree()?;
-            let parent_tree = match c.parent(0) {
-                Ok(p) => Some(p.tree()?),
-                Err(_) => None,
-            };
-            if parent_tree.as_ref().is_some_and(|p| p.id() == tree.id()) {
+            let changed = changed_paths(&self.git, &c)?;
+            if changed.is_empty() {
                 continue;
             }
             let fix = is_fix(&String::from_utf8_lossy(
                 c.summary_bytes().unwrap_or_default(),
             ));
-            for h in &mut out {
-                let p = Path::new(&h.path);
-                let now = tree.get_path(p).ok().map(|e| e.id());
-                let before = parent_tree
-                    .as_ref()
-                    .and_then(|t| t.get_path(p).ok())
-                    .map(|e| e.id());
-                if now != before {
-                    h.commits += 1;
+            for path in changed.iter() {
+                if let Some(&i) = wanted.get(path.as_str()) {
+                    out[i].commits += 1;
                     if fix {
-                        h.fix_commits += 1;
+                        out[i].fix_commits += 1;
                     }
                 }
             }
