@@ -84,6 +84,32 @@ fn changed_paths(git: &git2::Repository, c: &git2::Commit<'_>) -> Result<Arc<Vec
     Ok(paths)
 }
 
+/// A blob's contents, memoised by id for the process (up to
+/// [`BLOB_MEMO_BYTES`]): the changes of one queue are measured against bases
+/// whose trees share nearly every blob, so each is inflated once, not once
+/// per change.
+fn blob_data(odb: &git2::Odb<'_>, id: Oid) -> Option<Arc<[u8]>> {
+    static MEMO: OnceLock<Mutex<(usize, HashMap<Oid, Arc<[u8]>>)>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Mutex::default);
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.1.get(&id).cloned()) {
+        return Some(hit);
+    }
+    let obj = odb.read(id).ok()?;
+    let data: Arc<[u8]> = Arc::from(obj.data());
+    if let Ok(mut m) = memo.lock() {
+        if m.0 + data.len() > BLOB_MEMO_BYTES {
+            m.1.clear();
+            m.0 = 0;
+        }
+        m.0 += data.len();
+        m.1.insert(id, data.clone());
+    }
+    Some(data)
+}
+
+/// The most blob bytes [`blob_data`] keeps.
+const BLOB_MEMO_BYTES: usize = 256 << 20;
+
 /// Trees with fewer files are scanned on the calling thread.
 const PARALLEL_SCAN_MIN_FILES: usize = 2000;
 
@@ -117,8 +143,10 @@ impl Repo {
                 if !keep(path, 0) {
                     continue;
                 }
-                let Ok(obj) = odb.read(*id) else { continue };
-                let data = obj.data();
+                let Some(data) = blob_data(odb, *id) else {
+                    continue;
+                };
+                let data = &data[..];
                 if !keep(path, data.len() as u64) || data[..data.len().min(8000)].contains(&0) {
                     continue; // too big, or binary
                 }
