@@ -89,7 +89,9 @@ fn changed_paths(git: &git2::Repository, c: &git2::Commit<'_>) -> Result<Arc<Vec
 /// whose trees share nearly every blob, so each is inflated once, not once
 /// per change.
 fn blob_data(odb: &git2::Odb<'_>, id: Oid) -> Option<Arc<[u8]>> {
-    static MEMO: OnceLock<Mutex<(usize, HashMap<Oid, Arc<[u8]>>)>> = OnceLock::new();
+    /// Bytes held, and the blobs by id.
+    type Blobs = (usize, HashMap<Oid, Arc<[u8]>>);
+    static MEMO: OnceLock<Mutex<Blobs>> = OnceLock::new();
     let memo = MEMO.get_or_init(Mutex::default);
     if let Some(hit) = memo.lock().ok().and_then(|m| m.1.get(&id).cloned()) {
         return Some(hit);
