@@ -60,7 +60,20 @@ pub fn list(repo: &Repo, cfg: &RepoConfig) -> Result<(Option<TrustRoot>, Vec<Cha
 
 /// Builds the queue of `repo`, most risky first.
 pub fn load(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<QueueEntry>> {
+    load_with_progress(repo, cfg, &|_, _| {})
+}
+
+/// [`load`], calling `progress(done, total)` once the changes are listed and
+/// after each change is analysed (from worker threads), for a progress bar.
+pub fn load_with_progress(
+    repo: &Repo,
+    cfg: &RepoConfig,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<QueueEntry>> {
     let (trust, changes) = list(repo, cfg)?;
+    let total = changes.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    progress(0, total);
     let git_dir = repo.git_dir();
     let stats_cache = Cache::new(&git_dir, "stats");
     // One repository handle per chunk of work (opening one reads its config
@@ -79,6 +92,8 @@ pub fn load(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<QueueEntry>> {
                         Ok(r) => change_facts(r, &stats_cache, change),
                         Err(_) => (DiffStats::default(), size_risk(&DiffStats::default())),
                     };
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    progress(n, total);
                     entry(change.clone(), stats, risk)
                 })
                 .collect::<Vec<_>>()

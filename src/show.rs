@@ -195,11 +195,12 @@ pub fn render_file(
     paint.reset(out);
     out.push('\n');
     if f.binary {
-        let _ = writeln!(
-            out,
-            "  binary file, not shown ({} → {} bytes)",
-            f.size.minus, f.size.plus
-        );
+        let sizes = match f.status {
+            FileStatus::Added => format!("added, {} bytes", grouped(f.size.plus)),
+            FileStatus::Deleted => format!("deleted, {} bytes", grouped(f.size.minus)),
+            _ => format!("{} → {} bytes", grouped(f.size.minus), grouped(f.size.plus)),
+        };
+        let _ = writeln!(out, "  binary file, not shown ({sizes})");
         return;
     }
     if f.hunks.is_empty() && f.additions == 0 && f.deletions == 0 {
@@ -395,4 +396,17 @@ fn render_content(
         );
         pos = end;
     }
+}
+
+/// A byte count with thousands separators (`77,803`), as a reader compares sizes.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

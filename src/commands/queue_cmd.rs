@@ -8,7 +8,16 @@ use crate::sanitize::escape_line;
 
 /// Prints the queue as a table or JSON.
 pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<u8> {
-    let mut entries = crate::queue::load(&ctx.repo, &ctx.config)?;
+    let bar = progress_bar(args.json);
+    let mut entries = crate::queue::load_with_progress(&ctx.repo, &ctx.config, &|done, total| {
+        if let Some(b) = &bar {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+        }
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
     if !args.all {
         entries.retain(|e| e.state == "pending" || e.state == "stale");
     }
@@ -41,6 +50,27 @@ pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<u8> {
     }
     print_out(&out)?;
     Ok(0)
+}
+
+/// A progress bar on stderr while changes are analysed, only when stderr is a
+/// terminal and the output is not JSON (scripts and pipes see nothing).
+fn progress_bar(json: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if json || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(0),
+        indicatif::ProgressDrawTarget::stderr_with_hz(10),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} analysing changes {pos}/{len} {wide_bar} {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(bar)
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -31,11 +31,25 @@ pub fn scan(ctx: &Ctx, args: &ScanArgs) -> Result<u8> {
         text.push_str(&format!("queued {id}\n"));
     }
     if out.queued.is_empty() {
+        let looked_at = format!(
+            "{} ({} commit{})",
+            out.range,
+            out.commits,
+            if out.commits == 1 { "" } else { "s" }
+        );
         if out.ai_commits == 0 {
-            text.push_str("nothing to queue: no AI-assisted commits in the range\n");
+            text.push_str(&format!(
+                "nothing to queue: no AI-assisted commits in {looked_at}\n"
+            ));
+            if args.range.is_none() && out.commits == 0 {
+                let t = &ctx.config.target;
+                text.push_str(&format!(
+                    "to look at commits already on {t}, name a range: countersign scan {t}~50..{t}\n"
+                ));
+            }
         } else {
             text.push_str(&format!(
-                "nothing to queue: the {} AI-assisted commit(s) are already queued\n",
+                "nothing to queue: the {} AI-assisted commit(s) in {looked_at} are already queued\n",
                 out.ai_commits
             ));
         }

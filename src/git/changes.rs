@@ -1,13 +1,21 @@
 //! The queue's sources in git: `refs/countersign/pending/<id>` refs written by
 //! `submit` and `scan`, and refs matched by configured globs (forges' review refs).
 //!
-//! A pending ref points at a small metadata commit whose first parent is the
-//! change's head and whose tree is the head's tree; its message carries the title
-//! and `Countersign-*` trailers (id, base, tool, submitter). Everything travels
-//! with an ordinary `git fetch`/`push` of `refs/countersign/*`.
+//! A pending ref points at an annotated tag object whose target is the change's
+//! head commit; the tag's message carries the title and `Countersign-*` lines
+//! (id, base hint, target, tool, source, submitted-from) and its tagger the
+//! submitter and the time. A tag adds no commit to `git log --all`, and it
+//! travels with an ordinary `git fetch`/`push` of `refs/countersign/*`. The
+//! older form, a metadata commit whose first parent is the head, is still read;
+//! a ref pointing straight at a commit is read as a bare head.
+//!
+//! Only `refs/countersign/pending/<id>` (one level) is a pending change: other
+//! refs under `refs/countersign/` (for example `revisions/<id>/<n>`) are not.
+
+use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context, Result};
-use git2::Oid;
+use git2::{ObjectType, Oid};
 
 use crate::change::{Change, ChangeSource, derive_id};
 use crate::config::RepoConfig;
@@ -17,6 +25,88 @@ use crate::trailers::{ai_tool, parse_trailers};
 
 /// The namespace of pending-change refs.
 pub const PENDING_PREFIX: &str = "refs/countersign/pending/";
+
+/// The metadata of a pending ref, whichever form it has on disk.
+struct PendingObject {
+    /// The tag's (or old metadata commit's) message: title and `Countersign-*` lines.
+    message: String,
+    submitter: String,
+    /// When it was written, seconds since the epoch.
+    at: i64,
+    /// The change's head commit.
+    head: Oid,
+    /// False for a ref that points straight at a commit (no metadata).
+    has_metadata: bool,
+}
+
+/// Reads the object a pending ref points to: an annotated tag (the current
+/// form), a metadata commit (the old form: `Countersign-Change` in its message,
+/// head as first parent) or a bare head commit. `None` for anything else.
+fn read_pending_object(repo: &Repo, target: Oid) -> Result<Option<PendingObject>> {
+    let obj = repo
+        .git
+        .find_object(target, None)
+        .with_context(|| format!("reading the object {target} of a pending ref"))?;
+    match obj.kind() {
+        Some(ObjectType::Tag) => {
+            let tag = obj.as_tag().expect("a tag object");
+            let Ok(head) = tag.target().and_then(|t| t.peel_to_commit()) else {
+                return Ok(None);
+            };
+            let (submitter, at) = match tag.tagger() {
+                Some(t) => (
+                    format!(
+                        "{} <{}>",
+                        String::from_utf8_lossy(t.name_bytes()),
+                        String::from_utf8_lossy(t.email_bytes())
+                    ),
+                    t.when().seconds(),
+                ),
+                None => ("unknown".to_string(), 0),
+            };
+            Ok(Some(PendingObject {
+                message: String::from_utf8_lossy(tag.message_bytes().unwrap_or_default())
+                    .into_owned(),
+                submitter,
+                at,
+                head: head.id(),
+                has_metadata: true,
+            }))
+        }
+        Some(ObjectType::Commit) => {
+            let commit = obj.as_commit().expect("a commit object");
+            let info = commit_info(commit);
+            let has_metadata = parse_trailers(&info.message)
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("Countersign-Change"));
+            let head = if has_metadata {
+                commit
+                    .parent_id(0)
+                    .context("a pending ref's metadata commit has no head parent")?
+            } else {
+                commit.id()
+            };
+            Ok(Some(PendingObject {
+                submitter: format!("{} <{}>", info.author_name, info.author_email),
+                at: info.time,
+                message: info.message,
+                head,
+                has_metadata,
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The head commit a queue ref's object stands for (a tag's target, an old
+/// metadata commit's first parent, or the commit itself) and when it was
+/// written; for `sync`, which orders two versions of the same ref.
+pub(crate) fn pending_head_and_time(repo: &Repo, target: Oid) -> Option<(Oid, i64)> {
+    read_pending_object(repo, target)
+        .ok()
+        .flatten()
+        .map(|p| (p.head, p.at))
+}
 
 /// What `submit` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +133,8 @@ pub struct SubmitRequest<'a> {
 pub fn list_changes(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<Change>> {
     let mut out: Vec<Change> = Vec::new();
     let mut heads = std::collections::HashSet::new();
-    for (name, _) in repo.refs_matching(&format!("{PENDING_PREFIX}*"))? {
-        if let Some(change) = read_pending_ref(repo, cfg, &name)?
+    for (name, target) in pending_refs(repo)? {
+        if let Some(change) = read_pending_ref(repo, cfg, &name, target)?
             && heads.insert(change.head.clone())
         {
             out.push(change);
@@ -94,44 +184,66 @@ pub fn find_change(repo: &Repo, cfg: &RepoConfig, id: &str) -> Result<Change> {
     }
 }
 
-fn read_pending_ref(repo: &Repo, cfg: &RepoConfig, name: &str) -> Result<Option<Change>> {
-    let reference = repo.git.find_reference(name)?;
-    let Ok(meta) = reference.peel_to_commit() else {
+/// The pending refs, `refs/countersign/pending/<id>` exactly (deeper names
+/// are other kinds of queue refs), with the object each points to.
+fn pending_refs(repo: &Repo) -> Result<Vec<(String, Oid)>> {
+    let mut out = Vec::new();
+    for r in repo.git.references_glob(&format!("{PENDING_PREFIX}*"))? {
+        let r = r?;
+        let (Ok(name), Some(target)) = (r.name(), r.target()) else {
+            continue;
+        };
+        let id = &name[PENDING_PREFIX.len()..];
+        if !id.is_empty() && !id.contains('/') {
+            out.push((name.to_string(), target));
+        }
+    }
+    Ok(out)
+}
+
+fn read_pending_ref(
+    repo: &Repo,
+    cfg: &RepoConfig,
+    name: &str,
+    target: Oid,
+) -> Result<Option<Change>> {
+    let Some(pending) = read_pending_object(repo, target)? else {
         return Ok(None);
     };
     let id_from_ref = name.trim_start_matches(PENDING_PREFIX).to_string();
-    let meta_info = commit_info(&meta);
-    let trailers = parse_trailers(&meta_info.message);
-    let get = |k: &str| {
-        trailers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(k))
-            .map(|(_, v)| v.clone())
-    };
-    let Some(_) = get("Countersign-Change") else {
-        // A ref pushed by hand straight at a head commit.
-        return change_from_head(
-            repo,
-            cfg,
-            name,
-            &meta_info,
-            &id_from_ref,
-            ChangeSource::Submit,
-        );
-    };
-    let head = match meta.parent(0) {
+    let head = match repo.git.find_commit(pending.head) {
         Ok(h) => h,
-        // A shallow clone cut the queue commit from its head: say so and how
-        // to fix it, not libgit2's "parent 0 does not exist".
+        // A shallow clone cut the queue ref from its head: say so and how to
+        // fix it, not libgit2's "object not found".
         Err(_) if repo.git.is_shallow() => {
             return Err(BadInput::new(format!(
                 "{name}: this clone is shallow and lacks the change's commits; run `git fetch --unshallow` (or clone with full history) first"
             ))
             .into());
         }
-        Err(e) => return Err(e).context("a pending ref's commit has no head parent"),
+        Err(e) => {
+            return Err(e).with_context(|| format!("reading the head {} of {name}", pending.head));
+        }
     };
     let head_info = commit_info(&head);
+    if !pending.has_metadata {
+        // A ref pushed by hand straight at a head commit.
+        return change_from_head(
+            repo,
+            cfg,
+            name,
+            &head_info,
+            &id_from_ref,
+            ChangeSource::Submit,
+        );
+    }
+    let trailers = parse_trailers(&pending.message);
+    let get = |k: &str| {
+        trailers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.clone())
+    };
     let base = match get("Countersign-Base") {
         Some(b) if oid(&b).is_ok() => b,
         _ => match default_base(repo, cfg, &head_info.id)? {
@@ -143,9 +255,16 @@ fn read_pending_ref(repo: &Repo, cfg: &RepoConfig, name: &str) -> Result<Option<
         Some("scan") => ChangeSource::Scan,
         _ => ChangeSource::Submit,
     };
+    let title = pending
+        .message
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     Ok(Some(Change {
         id: id_from_ref,
-        title: meta_info.subject().to_string(),
+        title,
         author: head_info.author(),
         author_email: head_info.author_email.clone(),
         committer_email: head_info.committer_email.clone(),
@@ -156,11 +275,8 @@ fn read_pending_ref(repo: &Repo, cfg: &RepoConfig, name: &str) -> Result<Option<
         source,
         ref_name: name.to_string(),
         submitted_from: get("Countersign-From"),
-        submitter: Some(format!(
-            "{} <{}>",
-            meta_info.author_name, meta_info.author_email
-        )),
-        submitted_at: meta_info.time,
+        submitter: Some(pending.submitter),
+        submitted_at: pending.at,
         authored_at: head_info.time,
     }))
 }
@@ -377,9 +493,13 @@ struct PendingMeta<'a> {
     at: Option<i64>,
 }
 
+/// Writes the change's annotated tag object (metadata in its message, the head
+/// as its target) and points `refs/countersign/pending/<id>` at it. No commit
+/// is created, so `git log --all` shows nothing new.
 fn write_pending_ref(repo: &Repo, meta: &PendingMeta<'_>) -> Result<()> {
-    let head = repo.git.find_commit(oid(meta.head)?)?;
-    let tree = head.tree()?;
+    let head = repo
+        .git
+        .find_object(oid(meta.head)?, Some(ObjectType::Commit))?;
     let mut sig = repo
         .git
         .signature()
@@ -391,26 +511,32 @@ fn write_pending_ref(repo: &Repo, meta: &PendingMeta<'_>) -> Result<()> {
             &git2::Time::new(at, 0),
         )?;
     }
-    let title = meta.title.replace(['\n', '\r'], " ");
+    let one_line = |s: &str| s.replace(['\n', '\r'], " ");
     let mut msg = format!(
-        "{title}\n\nCountersign-Change: {}\nCountersign-Base: {}\nCountersign-Target: {}\nCountersign-Tool: {}\nCountersign-Source: {}\n",
+        "{}\n\nCountersign-Change: {}\nCountersign-Base: {}\nCountersign-Target: {}\nCountersign-Tool: {}\nCountersign-Source: {}\n",
+        one_line(meta.title),
         meta.id,
         meta.base,
         meta.target,
-        meta.tool.replace(['\n', '\r'], " "),
+        one_line(meta.tool),
         meta.source
     );
     if let Some(f) = meta.from {
         msg.push_str(&format!("Countersign-From: {f}\n"));
     }
-    let commit = repo
+    let tag = repo
         .git
-        .commit(None, &sig, &sig, &msg, &tree, &[&head])
-        .context("writing the change's metadata commit")?;
+        .tag_annotation_create(
+            &format!("countersign/pending/{}", meta.id),
+            &head,
+            &sig,
+            &msg,
+        )
+        .context("writing the change's metadata tag")?;
     repo.git
         .reference(
             &format!("{PENDING_PREFIX}{}", meta.id),
-            commit,
+            tag,
             true,
             &format!("countersign: queue {}", meta.head),
         )
@@ -437,47 +563,79 @@ pub struct ScanOutcome {
     pub ai_commits: usize,
     /// Runs skipped because they were already queued.
     pub already_queued: usize,
+    /// The range looked at, as a user would type it (`main..HEAD`), or a
+    /// description for the default (every local branch not on the target).
+    pub range: String,
+    /// How many commits the range held.
+    pub commits: usize,
 }
 
 /// Finds the AI-assisted commits of `range` (default: every local branch's
 /// commits not on the target) and queues each run of consecutive ones.
+///
+/// Time grows with the commits of the range and the new runs, not with the
+/// queue: already-queued runs are found in a set of queued heads, and the
+/// ranges of queued changes are walked once, only when a run is new.
 pub fn scan(repo: &Repo, cfg: &RepoConfig, range: Option<&str>) -> Result<ScanOutcome> {
     let ids = match range {
-        Some(r) => repo.commits_in_range(r, &cfg.target)?,
-        None => repo.commits_off_target(&cfg.target)?,
+        Some(r) => repo.commit_oids_in_range(r, &cfg.target)?,
+        None => repo.commit_oids_off_target(&cfg.target)?,
     };
-    // Oldest first, so a run grows from its base.
+    let mut outcome = ScanOutcome {
+        range: describe_range(repo, range, &cfg.target),
+        commits: ids.len(),
+        ..ScanOutcome::default()
+    };
+    // Oldest first, so a run grows from its base; a run is found by its
+    // current head in `run_by_head`.
     let mut runs: Vec<Run> = Vec::new();
-    let mut outcome = ScanOutcome::default();
+    let mut run_by_head: HashMap<Oid, usize> = HashMap::new();
     for id in ids.iter().rev() {
-        let info = repo.commit_info(id)?;
-        if info.parents.len() != 1 {
+        let commit = repo.git.find_commit(*id)?;
+        if commit.parent_count() != 1 {
             continue;
         }
-        let Some(tool) = ai_tool(&info.message, &cfg.ai) else {
+        let message = String::from_utf8_lossy(commit.message_bytes());
+        let Some(tool) = ai_tool(&message, &cfg.ai) else {
             continue;
         };
         outcome.ai_commits += 1;
-        let parent = &info.parents[0];
-        if let Some(run) = runs.iter_mut().find(|r| &r.head == parent) {
-            run.head = id.clone();
-            run.count += 1;
+        let parent = commit.parent_id(0)?;
+        if let Some(i) = run_by_head.remove(&parent) {
+            runs[i].head = id.to_string();
+            runs[i].count += 1;
+            run_by_head.insert(*id, i);
         } else {
+            run_by_head.insert(*id, runs.len());
             runs.push(Run {
-                base: parent.clone(),
-                head: id.clone(),
-                first_subject: info.subject().to_string(),
+                base: parent.to_string(),
+                head: id.to_string(),
+                first_subject: commit_info(&commit).subject().to_string(),
                 count: 1,
                 tool,
             });
         }
     }
     let existing = list_changes(repo, cfg)?;
+    let queued_heads: HashSet<&str> = existing.iter().map(|c| c.head.as_str()).collect();
+    let mut queued_ranges: Option<HashMap<String, Vec<usize>>> = None;
     for run in runs {
-        let covered = existing.iter().any(|c| {
-            c.head == run.head
-                || (repo.is_ancestor(&run.head, &c.head).unwrap_or(false)
-                    && repo.is_ancestor(&c.base, &run.base).unwrap_or(false))
+        if queued_heads.contains(run.head.as_str()) {
+            outcome.already_queued += 1;
+            continue;
+        }
+        // A run inside a larger queued change (a submitted branch) is covered.
+        let ranges = match &mut queued_ranges {
+            Some(r) => r,
+            None => queued_ranges.insert(commits_by_change(repo, &existing)?),
+        };
+        let covered = ranges.get(&run.head).is_some_and(|owners| {
+            owners.iter().any(|&i| {
+                existing[i].base == run.base
+                    || ranges
+                        .get(&run.base)
+                        .is_some_and(|base_owners| base_owners.contains(&i))
+            })
         });
         if covered {
             outcome.already_queued += 1;
@@ -506,6 +664,36 @@ pub fn scan(repo: &Repo, cfg: &RepoConfig, range: Option<&str>) -> Result<ScanOu
         outcome.queued.push(id);
     }
     Ok(outcome)
+}
+
+/// Every commit of each queued change's range (`base..head`), with the
+/// indices of the changes whose range holds it: one walk per change.
+fn commits_by_change(repo: &Repo, changes: &[Change]) -> Result<HashMap<String, Vec<usize>>> {
+    let mut out: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, c) in changes.iter().enumerate() {
+        let mut walk = repo.git.revwalk()?;
+        walk.push(oid(&c.head)?)?;
+        walk.hide(oid(&c.base)?)?;
+        for id in walk {
+            out.entry(id?.to_string()).or_default().push(i);
+        }
+    }
+    Ok(out)
+}
+
+/// The range a scan looks at, as the user would write it.
+fn describe_range(repo: &Repo, range: Option<&str>, target: &str) -> String {
+    let has_target = repo.has_revision(target);
+    match range {
+        Some(r) => match r.split_once("..") {
+            Some((from, "")) => format!("{from}..HEAD"),
+            Some(_) => r.to_string(),
+            None if has_target => format!("{target}..{r}"),
+            None => r.to_string(),
+        },
+        None if has_target => format!("the local branches not on {target}"),
+        None => format!("the local branches (no '{target}' here)"),
+    }
 }
 
 /// Removes a change from the queue (its pending ref). Decisions stay in notes.

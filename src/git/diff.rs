@@ -48,12 +48,20 @@ fn git_diff(repo: &Repository, base: Oid, head: Oid) -> Result<git2::Diff<'_>> {
         .and_then(|c| c.tree())
         .with_context(|| format!("reading head commit {head}"))?;
     let mut opts = DiffOptions::new();
-    opts.context_lines(3).interhunk_lines(0);
+    // As `git diff --full-index` with git's defaults: 3 lines of context, the
+    // indent heuristic (git's default since 2.14; it moves ambiguous hunks to
+    // where a reader expects them, and with them the patch-id), full blob ids
+    // on `index` lines (a binary file's patch-id binds its 40-hex ids).
+    opts.context_lines(3)
+        .interhunk_lines(0)
+        .indent_heuristic(true)
+        .id_abbrev(40);
     let mut diff = repo
         .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut opts))
         .context("computing the diff")?;
     let mut find = DiffFindOptions::new();
-    find.renames(true);
+    // git's defaults: renames (not copies), 50 % similarity, up to 1,000 files.
+    find.renames(true).rename_threshold(50).rename_limit(1000);
     diff.find_similar(Some(&mut find))
         .context("detecting renames")?;
     Ok(diff)
@@ -90,7 +98,7 @@ fn compute_with_patch(repo: &Repository, base: Oid, head: Oid) -> Result<(Comput
 
         // A new file starts with its header line ('F').
         if origin == 'F' || current_delta.is_none() {
-            let mut file = file_from_delta(&delta);
+            let mut file = file_from_delta(repo, &delta);
             if origin == 'F' {
                 file.similarity = git_similarity.or_else(|| parse_similarity(line.content()));
             }
@@ -220,7 +228,19 @@ fn parse_similarity(header: &[u8]) -> Option<u32> {
         .and_then(|v| v.trim_end_matches('%').parse().ok())
 }
 
-fn file_from_delta(delta: &git2::DiffDelta<'_>) -> FileDiff {
+/// The size of a side's blob: libgit2 reports 0 for blobs it did not load
+/// (binary files, tree-to-tree diffs), so it is read from the object header.
+fn blob_size(repo: &Repository, f: &git2::DiffFile<'_>) -> u64 {
+    if f.size() > 0 || f.id().is_zero() {
+        return f.size();
+    }
+    repo.odb()
+        .and_then(|odb| odb.read_header(f.id()))
+        .map(|(size, _)| size as u64)
+        .unwrap_or(0)
+}
+
+fn file_from_delta(repo: &Repository, delta: &git2::DiffDelta<'_>) -> FileDiff {
     let status = match delta.status() {
         Delta::Added => FileStatus::Added,
         Delta::Deleted => FileStatus::Deleted,
@@ -236,7 +256,8 @@ fn file_from_delta(delta: &git2::DiffDelta<'_>) -> FileDiff {
                 .unwrap_or_default()
         });
         let mode = exists.then(|| u32::from(f.mode()));
-        (path, mode, f.id().to_string(), f.size())
+        let size = if exists { blob_size(repo, &f) } else { 0 };
+        (path, mode, f.id().to_string(), size)
     };
     let (old_path, old_mode, old_id, old_size) =
         side(delta.old_file(), status != FileStatus::Added);

@@ -3,7 +3,9 @@
 //! handle per thread), and the recent history of a few paths (how often each
 //! changed, and how often the commit said it fixed something).
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Result;
 use git2::{ObjectType, Oid, TreeWalkMode, TreeWalkResult};
@@ -44,6 +46,80 @@ fn is_fix(subject: &str) -> bool {
     })
 }
 
+/// The paths a commit changed against its first parent (both sides of a
+/// rename; mode-only changes left out), memoised by commit id for the whole
+/// process: the queue measures the history of many changes whose recent
+/// histories overlap, and a commit id names the same content in every
+/// repository.
+fn changed_paths(git: &git2::Repository, c: &git2::Commit<'_>) -> Result<Arc<Vec<String>>> {
+    static MEMO: OnceLock<Mutex<HashMap<Oid, Arc<Vec<String>>>>> = OnceLock::new();
+    /// Entries kept before the memo starts over (a few tens of MB at most).
+    const MEMO_MAX: usize = 200_000;
+    let memo = MEMO.get_or_init(Mutex::default);
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&c.id()).cloned()) {
+        return Ok(hit);
+    }
+    let tree = c.tree()?;
+    let parent_tree = match c.parent(0) {
+        Ok(p) => Some(p.tree()?),
+        Err(_) => None,
+    };
+    let mut paths = Vec::new();
+    if parent_tree.as_ref().is_none_or(|p| p.id() != tree.id()) {
+        let diff = git.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
+        for d in diff.deltas() {
+            let (old, new) = (d.old_file(), d.new_file());
+            if old.id() == new.id() {
+                continue; // the mode alone changed
+            }
+            for side in [old, new] {
+                if let Some(p) = side.path_bytes() {
+                    let p = String::from_utf8_lossy(p).into_owned();
+                    if paths.last() != Some(&p) {
+                        paths.push(p);
+                    }
+                }
+            }
+        }
+    }
+    let paths = Arc::new(paths);
+    if let Ok(mut m) = memo.lock() {
+        if m.len() >= MEMO_MAX {
+            m.clear();
+        }
+        m.insert(c.id(), paths.clone());
+    }
+    Ok(paths)
+}
+
+/// A blob's contents, memoised by id for the process (up to
+/// [`BLOB_MEMO_BYTES`]): the changes of one queue are measured against bases
+/// whose trees share nearly every blob, so each is inflated once, not once
+/// per change.
+fn blob_data(odb: &git2::Odb<'_>, id: Oid) -> Option<Arc<[u8]>> {
+    /// Bytes held, and the blobs by id.
+    type Blobs = (usize, HashMap<Oid, Arc<[u8]>>);
+    static MEMO: OnceLock<Mutex<Blobs>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Mutex::default);
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.1.get(&id).cloned()) {
+        return Some(hit);
+    }
+    let obj = odb.read(id).ok()?;
+    let data: Arc<[u8]> = Arc::from(obj.data());
+    if let Ok(mut m) = memo.lock() {
+        if m.0 + data.len() > BLOB_MEMO_BYTES {
+            m.1.clear();
+            m.0 = 0;
+        }
+        m.0 += data.len();
+        m.1.insert(id, data.clone());
+    }
+    Some(data)
+}
+
+/// The most blob bytes [`blob_data`] keeps.
+const BLOB_MEMO_BYTES: usize = 256 << 20;
+
 /// Trees with fewer files are scanned on the calling thread.
 const PARALLEL_SCAN_MIN_FILES: usize = 2000;
 
@@ -77,8 +153,10 @@ impl Repo {
                 if !keep(path, 0) {
                     continue;
                 }
-                let Ok(obj) = odb.read(*id) else { continue };
-                let data = obj.data();
+                let Some(data) = blob_data(odb, *id) else {
+                    continue;
+                };
+                let data = &data[..];
                 if !keep(path, data.len() as u64) || data[..data.len().min(8000)].contains(&0) {
                     continue; // too big, or binary
                 }
@@ -135,6 +213,11 @@ impl Repo {
                 ..PathHistory::default()
             })
             .collect();
+        let wanted: HashMap<&str, usize> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), i))
+            .collect();
         for id in walk.take(max_commits) {
             let c = self.git.find_commit(id?)?;
             if c.time().seconds() < since {
@@ -143,28 +226,18 @@ impl Repo {
             if c.parent_count() > 1 {
                 continue; // merges repeat their parents' changes
             }
-            let tree = c.tree()?;
-            let parent_tree = match c.parent(0) {
-                Ok(p) => Some(p.tree()?),
-                Err(_) => None,
-            };
-            if parent_tree.as_ref().is_some_and(|p| p.id() == tree.id()) {
+            let changed = changed_paths(&self.git, &c)?;
+            if changed.is_empty() {
                 continue;
             }
             let fix = is_fix(&String::from_utf8_lossy(
                 c.summary_bytes().unwrap_or_default(),
             ));
-            for h in &mut out {
-                let p = Path::new(&h.path);
-                let now = tree.get_path(p).ok().map(|e| e.id());
-                let before = parent_tree
-                    .as_ref()
-                    .and_then(|t| t.get_path(p).ok())
-                    .map(|e| e.id());
-                if now != before {
-                    h.commits += 1;
+            for path in changed.iter() {
+                if let Some(&i) = wanted.get(path.as_str()) {
+                    out[i].commits += 1;
                     if fix {
-                        h.fix_commits += 1;
+                        out[i].fix_commits += 1;
                     }
                 }
             }

@@ -201,6 +201,12 @@ impl Repo {
     /// The commit ids of a range, newest first. `range` is `A..B`, or a single
     /// revision meaning `<target>..rev`.
     pub fn commits_in_range(&self, range: &str, target: &str) -> Result<Vec<String>> {
+        let ids = self.commit_oids_in_range(range, target)?;
+        Ok(ids.iter().map(Oid::to_string).collect())
+    }
+
+    /// [`Repo::commits_in_range`] as object ids.
+    pub(crate) fn commit_oids_in_range(&self, range: &str, target: &str) -> Result<Vec<Oid>> {
         let mut walk = self.git.revwalk()?;
         walk.set_sorting(git2::Sort::TOPOLOGICAL)?;
         if let Some((from, to)) = range.split_once("..") {
@@ -215,18 +221,24 @@ impl Repo {
                 walk.hide(t)?;
             }
         }
-        walk.map(|r| Ok(r?.to_string())).collect()
+        walk.map(|r| Ok(r?)).collect()
     }
 
     /// The commits of every local branch that are not on `target`, newest first.
     pub fn commits_off_target(&self, target: &str) -> Result<Vec<String>> {
+        let ids = self.commit_oids_off_target(target)?;
+        Ok(ids.iter().map(Oid::to_string).collect())
+    }
+
+    /// [`Repo::commits_off_target`] as object ids.
+    pub(crate) fn commit_oids_off_target(&self, target: &str) -> Result<Vec<Oid>> {
         let mut walk = self.git.revwalk()?;
         walk.set_sorting(git2::Sort::TOPOLOGICAL)?;
         walk.push_glob("refs/heads/*")?;
         if let Ok(t) = self.resolve_oid(target) {
             walk.hide(t)?;
         }
-        walk.map(|r| Ok(r?.to_string())).collect()
+        walk.map(|r| Ok(r?)).collect()
     }
 
     /// The identity of the signature git would use for a new commit here.

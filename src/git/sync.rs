@@ -13,8 +13,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use crate::error::BadInput;
+use crate::git::changes::pending_head_and_time;
 use crate::git::notes::{MergeOutcome, NOTES_REF, STALE_LOCK};
 use crate::git::repo::{Repo, oid};
+use git2::Oid;
 
 /// How many fetch-merge-push rounds a sync tries before giving up.
 const SYNC_ATTEMPTS: u32 = 10;
@@ -193,8 +195,10 @@ fn sync_once(repo: &Repo, remote: &str) -> Result<SyncReport, SyncError> {
     push.args(["push", "--quiet", "--porcelain"]);
     let mut specs = Vec::new();
     let mut leases = Vec::new();
-    for (name, id) in repo.refs_matching("refs/countersign/*")? {
-        let rest = name.trim_start_matches("refs/countersign/").to_string();
+    // The objects the refs point to (a queue ref's tag object, not the commit
+    // it peels to), as the remote's side was listed.
+    for (rest, id) in list_refs(repo, "refs/countersign/")? {
+        let name = format!("refs/countersign/{rest}");
         let theirs = theirs_queue
             .iter()
             .find(|(r, _)| *r == rest)
@@ -302,24 +306,32 @@ fn list_refs(repo: &Repo, prefix: &str) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-/// Whether the remote's version of a queue ref wins: it descends from ours, or
-/// neither descends from the other and theirs was written later (last writer
-/// wins; ties go to the larger commit id so every clone picks the same).
+/// Whether the remote's version of a queue ref wins: its change head descends
+/// from ours, or neither descends from the other (or they are the same) and
+/// theirs was written later (last writer wins; ties go to the larger object id
+/// so every clone picks the same). A ref's object is an annotated tag, an old
+/// metadata commit or a bare head (see `changes`).
 fn take_theirs(repo: &Repo, mine: &str, theirs: &str) -> Result<bool> {
     let (m, t) = (oid(mine)?, oid(theirs)?);
-    if repo.git.graph_descendant_of(t, m).unwrap_or(false) {
-        return Ok(true);
+    let read = |o: Oid| pending_head_and_time(repo, o).unwrap_or((o, 0));
+    let ((m_head, m_time), (t_head, t_time)) = (read(m), read(t));
+    if m_head != t_head {
+        if repo
+            .git
+            .graph_descendant_of(t_head, m_head)
+            .unwrap_or(false)
+        {
+            return Ok(true);
+        }
+        if repo
+            .git
+            .graph_descendant_of(m_head, t_head)
+            .unwrap_or(false)
+        {
+            return Ok(false);
+        }
     }
-    if repo.git.graph_descendant_of(m, t).unwrap_or(false) {
-        return Ok(false);
-    }
-    let time = |o| {
-        repo.git
-            .find_commit(o)
-            .map(|c| c.committer().when().seconds())
-            .unwrap_or(0)
-    };
     // Written in the same second: the larger id wins on both sides, so two
     // clones converge instead of swapping forever.
-    Ok((time(t), t) > (time(m), m))
+    Ok((t_time, t) > (m_time, m))
 }

@@ -251,7 +251,15 @@ impl App {
         }
         match self.stack.last_mut() {
             None => match cmd {
-                Cmd::Back => self.quit = true,
+                Cmd::Quit => self.quit = true,
+                Cmd::Back => {
+                    if self.queue.clear_filter() {
+                        self.info("filter cleared");
+                    } else {
+                        let quit = self.keymap.keys_label(Screen::Queue, Cmd::Quit);
+                        self.info(format!("press {quit} to quit"));
+                    }
+                }
                 Cmd::Open => self.open_selected(),
                 Cmd::Reload => {
                     self.queue.loading = true;

@@ -51,6 +51,7 @@ pub enum Cmd {
     Bottom,
     Open,
     Back,
+    Quit,
     Filter,
     NextTab,
     PrevTab,
@@ -208,7 +209,14 @@ const QUEUE: &[CommandInfo] = &[
     ),
     c(Cmd::Audit, "audit", &["A"], "open the audit screen", true),
     c(Cmd::Help, "help", &["?"], "show every key", true),
-    c(Cmd::Back, "quit", &["q", "esc"], "quit", true),
+    c(
+        Cmd::Back,
+        "clear_filter",
+        &["esc"],
+        "clear the filter (Esc never quits)",
+        false,
+    ),
+    c(Cmd::Quit, "quit", &["q"], "quit", true),
 ];
 
 const REVIEW: &[CommandInfo] = &[
@@ -464,7 +472,7 @@ mod tests {
             k.command(Screen::Queue, Key::ctrl('d')),
             Some(Cmd::HalfDown)
         );
-        assert_eq!(k.command(Screen::Queue, Key::char('q')), Some(Cmd::Back));
+        assert_eq!(k.command(Screen::Queue, Key::char('q')), Some(Cmd::Quit));
         assert_eq!(
             k.command(Screen::Review, Key::char(']')),
             Some(Cmd::NextFile)

@@ -38,14 +38,47 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
         ));
     let inner = block.inner(rect);
     f.render_widget(block, rect);
-    let [info, field, msg, hints] = Layout::vertical([
+    let (label, area_widget) = match &d.stage {
+        Stage::ConfirmId => (
+            format!(
+                "This change is critical. Type its id ({}) to go on:",
+                clean(&d.change_id)
+            ),
+            Some(&mut d.confirm),
+        ),
+        Stage::Comment => (
+            match d.decision {
+                Decision::Approve => "Comment (optional; Alt-Enter for a new line):".to_string(),
+                Decision::Reject => {
+                    "Why is it rejected? (required; Alt-Enter for a new line):".to_string()
+                }
+            },
+            Some(&mut d.comment),
+        ),
+        Stage::Passphrase => (
+            "The key is encrypted. Passphrase:".to_string(),
+            Some(&mut d.passphrase),
+        ),
+        Stage::Signing => (format!("{} signing and recording…", spinner(tick)), None),
+        Stage::Done(m) => (format!("✔ {}", clean(m)), None),
+        Stage::Moved(m) => (format!("✖ {}", clean(m)), None),
+    };
+    // Every text wraps at the box's edge: the label (a result such as
+    // "recorded and verified; now approved …") and the error take the lines
+    // they need; the input field gets the rest.
+    // One column of margin on the left, kept by every wrapped line.
+    let width = inner.width.saturating_sub(1) as usize;
+    let error = d.error.as_ref().map(|e| clean(e));
+    let label_h = wrapped_height(&label, width);
+    let error_h = error.as_deref().map_or(0, |e| wrapped_height(e, width));
+    let [info, label_area, text_area, msg, hints] = Layout::vertical([
         Constraint::Length(3),
+        Constraint::Length(label_h),
         Constraint::Fill(1),
-        Constraint::Length(2),
+        Constraint::Length(error_h),
         Constraint::Length(1),
     ])
     .areas(inner);
-
     let signer = match &d.signer {
         None => Line::styled(
             format!(" {} looking up the signing key…", spinner(tick)),
@@ -89,52 +122,24 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
         info,
     );
 
-    let (label, area_widget) = match &d.stage {
-        Stage::ConfirmId => (
-            format!(
-                "This change is critical. Type its id ({}) to go on:",
-                clean(&d.change_id)
-            ),
-            Some(&mut d.confirm),
-        ),
-        Stage::Comment => (
-            match d.decision {
-                Decision::Approve => "Comment (optional; Alt-Enter for a new line):".to_string(),
-                Decision::Reject => {
-                    "Why is it rejected? (required; Alt-Enter for a new line):".to_string()
-                }
-            },
-            Some(&mut d.comment),
-        ),
-        Stage::Passphrase => (
-            "The key is encrypted. Passphrase:".to_string(),
-            Some(&mut d.passphrase),
-        ),
-        Stage::Signing => (format!("{} signing and recording…", spinner(tick)), None),
-        Stage::Done(m) => (format!("✔ {}", clean(m)), None),
-        Stage::Moved(m) => (format!("✖ {}", clean(m)), None),
-    };
-    let [label_area, text_area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(field);
     let label_style = if matches!(d.stage, Stage::Done(_)) {
         st.low
     } else {
         st.text
     };
     f.render_widget(
-        Paragraph::new(Line::styled(format!(" {label}"), label_style)),
-        label_area,
+        Paragraph::new(Line::styled(label, label_style)).wrap(Wrap { trim: false }),
+        margin(label_area),
     );
     if let Some(t) = area_widget {
         t.set_block(Block::new().borders(Borders::ALL).border_style(st.muted));
         t.set_cursor_line_style(ratatui::style::Style::new());
         f.render_widget(&*t, text_area);
     }
-    if let Some(e) = &d.error {
+    if let Some(e) = error {
         f.render_widget(
-            Paragraph::new(Line::styled(format!(" {}", clean(e)), st.error))
-                .wrap(Wrap { trim: true }),
-            msg,
+            Paragraph::new(Line::styled(e, st.error)).wrap(Wrap { trim: false }),
+            margin(msg),
         );
     }
     let hint = if matches!(d.stage, Stage::Done(_)) {
@@ -149,4 +154,51 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
         )
     };
     f.render_widget(Paragraph::new(Line::styled(hint, st.muted)), hints);
+}
+
+/// `area` without its first column.
+fn margin(area: Rect) -> Rect {
+    Rect {
+        x: area.x.saturating_add(1),
+        width: area.width.saturating_sub(1),
+        ..area
+    }
+}
+
+/// How many lines `text` takes when words wrap at `width` columns (as
+/// ratatui's `Wrap` breaks them; a word longer than a line is cut), at least 1.
+fn wrapped_height(text: &str, width: usize) -> u16 {
+    use unicode_width::UnicodeWidthStr;
+    if width == 0 {
+        return 1;
+    }
+    let mut lines = 1usize;
+    let mut used = 0usize;
+    for word in text.split_inclusive(' ') {
+        let w = word.trim_end_matches(' ').width();
+        if used > 0 && used + w > width {
+            lines += 1;
+            used = 0;
+        }
+        if w > width {
+            lines += (used + w - 1) / width;
+            used = (used + w) % width;
+        } else {
+            used += word.width();
+        }
+    }
+    lines.min(u16::MAX as usize) as u16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_height;
+
+    #[test]
+    fn wrapped_height_counts_word_wrapped_lines() {
+        assert_eq!(wrapped_height("", 10), 1);
+        assert_eq!(wrapped_height("short", 10), 1);
+        assert_eq!(wrapped_height("one two three four", 10), 2);
+        assert_eq!(wrapped_height(&"x".repeat(25), 10), 3);
+    }
 }

@@ -194,31 +194,38 @@ impl QueueModel {
             .filter(|_| self.picked)
             .map(|r| r.entry.change.id.clone());
         let mut fuzzy = Fuzzy::new(&self.filter.text);
+        let query = self.filter.text.trim().to_lowercase();
         let state = self.tab.state();
-        let mut visible: Vec<usize> = self
+        let scored: Vec<(usize, (u8, u32))> = self
             .rows
             .iter()
             .enumerate()
             .filter(|(_, r)| r.entry.state == state)
-            .filter(|(_, r)| {
+            .filter_map(|(i, r)| {
                 let c = &r.entry.change;
                 let hay = format!(
                     "{} {} {} {} {}",
                     c.id, c.title, c.author, c.tool, r.entry.risk.level
                 );
-                fuzzy.score(&hay).is_some()
+                fuzzy
+                    .score(&hay)
+                    .map(|s| (i, (match_tier(&query, &c.id, &c.title), s)))
             })
-            .map(|(i, _)| i)
             .collect();
         let rows = &self.rows;
-        let sort = self.sort;
-        visible.sort_by(|a, b| {
-            let o = compare(&rows[*a], &rows[*b], sort);
-            o.then_with(|| rows[*a].entry.change.id.cmp(&rows[*b].entry.change.id))
+        let (sort, reverse) = (self.sort, self.reverse);
+        // With a filter the best match comes first (as in fzf, lazygit and
+        // gitui), so the row an action applies to is the one the user typed
+        // for; the chosen column orders equal matches.
+        let mut scored = scored;
+        scored.sort_by(|(a, sa), (b, sb)| {
+            let column = compare(&rows[*a], &rows[*b], sort);
+            let column = if reverse { column.reverse() } else { column };
+            sb.cmp(sa)
+                .then(column)
+                .then_with(|| rows[*a].entry.change.id.cmp(&rows[*b].entry.change.id))
         });
-        if self.reverse {
-            visible.reverse();
-        }
+        let visible: Vec<usize> = scored.into_iter().map(|(i, _)| i).collect();
         self.visible = visible;
         self.selected = keep
             .and_then(|id| {
@@ -235,9 +242,29 @@ impl QueueModel {
     pub fn filter_key(&mut self, key: Key) -> bool {
         let (handled, refresh) = self.filter.filter_key(key, &mut self.filtering);
         if refresh {
-            self.refresh();
+            self.show_best_match();
         }
         handled
+    }
+
+    /// The filter changed: select the best match and scroll it into view.
+    fn show_best_match(&mut self) {
+        self.picked = false;
+        self.selected = 0;
+        self.top = 0;
+        self.refresh();
+    }
+
+    /// Esc on the queue: clears a kept filter. Returns false when there was
+    /// none (Esc never quits; `q` does).
+    pub fn clear_filter(&mut self) -> bool {
+        if self.filter.text.is_empty() {
+            return false;
+        }
+        self.filter.text.clear();
+        self.filtering = false;
+        self.show_best_match();
+        true
     }
 
     /// Runs a screen command that only concerns the table. Returns true when it did.
@@ -284,6 +311,28 @@ impl QueueModel {
     }
 }
 
+/// How well a row's id or title matches the typed query, beyond the fuzzy
+/// score: 3 for the whole id or title, 2 for its start, 1 for a part of it,
+/// 0 for a scattered (fuzzy) match. Fuzzy scores are sums over the query's
+/// words, so "fix the readme" scores "Fix the README" and "Fix the README
+/// parser" alike; the user means the first.
+fn match_tier(query: &str, id: &str, title: &str) -> u8 {
+    if query.is_empty() {
+        return 0;
+    }
+    let title = title.to_lowercase();
+    let id = id.to_lowercase();
+    if title == query || id == query {
+        3
+    } else if title.starts_with(query) || id.starts_with(query) {
+        2
+    } else if title.contains(query) {
+        1
+    } else {
+        0
+    }
+}
+
 /// Orders two rows by a column; the natural direction is "most interesting first"
 /// (riskiest, oldest, biggest), alphabetical for text.
 fn compare(a: &QueueRow, b: &QueueRow, key: SortKey) -> Ordering {
@@ -295,7 +344,7 @@ fn compare(a: &QueueRow, b: &QueueRow, key: SortKey) -> Ordering {
             .score
             .cmp(&ea.risk.score)
             .then(size(eb).cmp(&size(ea))),
-        SortKey::Age => ea.change.submitted_at.cmp(&eb.change.submitted_at),
+        SortKey::Age => ea.change.authored_at.cmp(&eb.change.authored_at),
         SortKey::Size => size(eb).cmp(&size(ea)),
         SortKey::Files => eb.files.cmp(&ea.files),
         SortKey::Id => ea.change.id.cmp(&eb.change.id),
@@ -314,5 +363,114 @@ fn compare(a: &QueueRow, b: &QueueRow, key: SortKey) -> Ordering {
             .tool
             .to_lowercase()
             .cmp(&eb.change.tool.to_lowercase()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::{Change, ChangeSource};
+    use crate::git::DiffStats;
+    use crate::queue::{RiskSummary, entry};
+
+    fn row(id: &str, title: &str, score: u8) -> QueueRow {
+        let change = Change {
+            id: id.into(),
+            title: title.into(),
+            author: "Ada <ada@example.com>".into(),
+            author_email: "ada@example.com".into(),
+            committer_email: "ada@example.com".into(),
+            tool: "Claude".into(),
+            base: "b".repeat(40),
+            head: "h".repeat(40),
+            target: "main".into(),
+            source: ChangeSource::Submit,
+            ref_name: format!("refs/countersign/pending/{id}"),
+            submitted_from: None,
+            submitter: None,
+            submitted_at: 0,
+            authored_at: 0,
+        };
+        let risk = RiskSummary {
+            score,
+            level: "low".into(),
+        };
+        QueueRow {
+            entry: entry(change, DiffStats::default(), risk),
+            loaded: true,
+            approvals: None,
+        }
+    }
+
+    fn model(rows: Vec<QueueRow>, height: usize) -> QueueModel {
+        let mut m = QueueModel {
+            height,
+            ..QueueModel::default()
+        };
+        m.apply(QueueEvent::Listed(rows));
+        m
+    }
+
+    fn typed(m: &mut QueueModel, text: &str) {
+        m.command(Cmd::Filter);
+        for c in text.chars() {
+            m.filter_key(Key::char(c));
+        }
+    }
+
+    #[test]
+    fn the_filter_puts_the_best_match_first_and_selects_it() {
+        let mut rows: Vec<QueueRow> = (0..30)
+            .map(|i| {
+                row(
+                    &format!("r{i:02}"),
+                    &format!("Fix retries in the README parser {i}"),
+                    90,
+                )
+            })
+            .collect();
+        rows.push(row("exact", "Fix the README", 1));
+        let mut m = model(rows, 5);
+        // The user had moved far down before filtering.
+        for _ in 0..20 {
+            m.command(Cmd::Down);
+        }
+        typed(&mut m, "fix the readme");
+        assert_eq!(
+            m.selected_row().map(|r| r.entry.change.id.as_str()),
+            Some("exact"),
+            "the exact title is selected, whatever its risk"
+        );
+        assert_eq!((m.selected, m.top), (0, 0), "and shown");
+        assert!(m.visible.len() > 1, "the other matches stay, below it");
+        // Enter keeps the filter; the selection stays on what is shown.
+        m.filter_key(Key::plain(crate::ui::keys::KeyCode::Enter));
+        assert_eq!(
+            m.selected_row().map(|r| r.entry.change.id.as_str()),
+            Some("exact")
+        );
+        // Esc (on the queue) clears the kept filter; a second one has nothing
+        // to clear.
+        assert!(m.clear_filter());
+        assert_eq!(m.visible.len(), 31);
+        assert!(!m.clear_filter());
+    }
+
+    #[test]
+    fn without_a_filter_the_column_decides() {
+        let m = model(
+            vec![
+                row("aaaa", "low", 1),
+                row("bbbb", "high", 80),
+                row("cccc", "mid", 40),
+            ],
+            10,
+        );
+        let order: Vec<&str> = m
+            .visible
+            .iter()
+            .map(|i| m.rows[*i].entry.change.id.as_str())
+            .collect();
+        assert_eq!(order, ["bbbb", "cccc", "aaaa"]);
     }
 }

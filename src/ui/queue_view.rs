@@ -176,7 +176,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, st: &Styles) {
                 Cell::from(Span::styled(clean_fit(&c.title, title_w.max(8)), st.text)),
                 Cell::from(Span::styled(clean_fit(author_name(&c.author), 14), dim)),
                 Cell::from(Span::styled(clean_fit(&c.tool, 12), dim)),
-                Cell::from(Span::styled(age(app.now, c.submitted_at), dim)),
+                Cell::from(Span::styled(age(app.now, c.authored_at), dim)),
                 Cell::from(Span::styled(
                     if r.loaded {
                         e.files.to_string()

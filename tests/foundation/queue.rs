@@ -26,15 +26,23 @@ fn submit_prints_a_stable_id_and_stores_metadata_in_git() {
         id.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
     );
-    // The metadata travels in git, not in a local file.
-    let msg = r.git(&[
-        "log",
-        "-1",
-        "--format=%B",
-        &format!("refs/countersign/pending/{id}"),
-    ]);
-    assert!(msg.starts_with("Add the x file"), "{msg}");
-    assert!(msg.contains("Countersign-Tool: Claude Code"), "{msg}");
+    // The metadata travels in git, not in a local file: an annotated tag on
+    // the head, which adds no commit to `git log --all`.
+    let pending = format!("refs/countersign/pending/{id}");
+    assert_eq!(r.git(&["cat-file", "-t", &pending]).trim(), "tag");
+    let tag = r.git(&["cat-file", "-p", &pending]);
+    let head = r.git(&["rev-parse", "feat"]);
+    assert!(
+        tag.starts_with(&format!("object {head}type commit\n")),
+        "{tag}"
+    );
+    assert!(tag.contains("\n\nAdd the x file\n"), "{tag}");
+    assert!(tag.contains("Countersign-Tool: Claude Code"), "{tag}");
+    assert_eq!(
+        r.git(&["log", "--all", "--format=%H"]),
+        r.git(&["log", "--branches", "--format=%H"]),
+        "the queue adds no commits to git log --all"
+    );
     assert_eq!(
         r.cs(&["submit", "feat"]).ok().trim(),
         id,
@@ -122,9 +130,32 @@ fn scan_of_a_range_without_ai_commits_says_so() {
     let out = r.cs(&["scan", "main..feat"]).ok().to_string();
     assert_eq!(
         out.trim(),
-        "nothing to queue: no AI-assisted commits in the range"
+        "nothing to queue: no AI-assisted commits in main..feat (1 commit)"
     );
     assert_eq!(r.cs(&["queue", "--json"]).json(), serde_json::json!([]));
+    let single = r.cs(&["scan", "feat"]).ok().to_string();
+    assert!(single.contains("in main..feat (1 commit)"), "{single}");
+}
+
+/// In a fresh clone every commit is on the target: plain `scan` names what it
+/// looked at and how to name a range instead of a bare "nothing".
+#[test]
+fn plain_scan_names_the_range_and_how_to_widen_it() {
+    let r = TestRepo::new();
+    ai_commit(&r, "a.txt", "ai on main\n\nAssisted-by: Claude Code");
+    let out = r.cs(&["scan"]).ok().to_string();
+    assert!(
+        out.contains("no AI-assisted commits in the local branches not on main (0 commits)"),
+        "{out}"
+    );
+    assert!(out.contains("countersign scan main~"), "{out}");
+    let ranged = r.cs(&["scan", "main~1..main"]).ok().to_string();
+    assert!(ranged.starts_with("queued "), "{ranged}");
+    let again = r.cs(&["scan", "main~1..main"]).ok().to_string();
+    assert_eq!(
+        again.trim(),
+        "nothing to queue: the 1 AI-assisted commit(s) in main~1..main (1 commit) are already queued"
+    );
 }
 
 #[test]
@@ -228,4 +259,99 @@ fn demo_builds_a_queue_of_varied_changes() {
         &["demo", "--no-tui", "--dir", path.to_str().unwrap()],
     );
     assert!(again.bad_input().contains("not empty"));
+}
+
+/// Queues written by earlier versions (a metadata commit whose first parent is
+/// the head) are still read, and refs under `refs/countersign/` other than
+/// `pending/<id>` (a change's revisions) are not pending changes.
+#[test]
+fn old_metadata_commit_refs_still_read_and_revision_refs_are_not_changes() {
+    let r = TestRepo::new();
+    r.git(&["checkout", "-q", "-b", "feat"]);
+    let head = ai_commit(&r, "x.txt", "Add x\n\nAssisted-by: Claude Code");
+    let base = r.git(&["rev-parse", "main"]).trim().to_string();
+    let tree = r.git(&["rev-parse", "feat^{tree}"]).trim().to_string();
+    let msg = format!(
+        "Old-style title\n\nCountersign-Change: oldstyle\nCountersign-Base: {base}\nCountersign-Target: main\nCountersign-Tool: Claude Code\nCountersign-Source: submit\n"
+    );
+    let meta = r.git_output(
+        &["commit-tree", &tree, "-p", &head, "-F", "-"],
+        Some(msg.as_bytes()),
+    );
+    assert!(meta.status.success());
+    let meta = String::from_utf8_lossy(&meta.stdout).trim().to_string();
+    r.git(&["update-ref", "refs/countersign/pending/oldstyle", &meta]);
+    // What another engineer's revision history stores: tags under revisions/.
+    let tag = r
+        .git_output(&["mktag"], Some(format!("object {head}\ntype commit\ntag rev\ntagger A <a@b> 1700000000 +0000\n\nrevision 1\n").as_bytes()));
+    assert!(
+        tag.status.success(),
+        "{}",
+        String::from_utf8_lossy(&tag.stderr)
+    );
+    let tag = String::from_utf8_lossy(&tag.stdout).trim().to_string();
+    r.git(&["update-ref", "refs/countersign/revisions/oldstyle/1", &tag]);
+    r.git(&["update-ref", "refs/countersign/pending/nested/extra", &head]);
+    let q = r.cs(&["queue", "--json"]).json();
+    let rows = q.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{q}");
+    assert_eq!(rows[0]["id"], "oldstyle");
+    assert_eq!(rows[0]["title"], "Old-style title");
+    assert_eq!(rows[0]["head"], head.as_str());
+    assert_eq!(rows[0]["base"], base.as_str());
+    assert_eq!(rows[0]["tool"], "Claude Code");
+}
+
+/// Runs countersign under a pseudo-terminal (util-linux `script`), returning
+/// everything the terminal received.
+fn run_in_terminal(r: &TestRepo, args: &str) -> String {
+    let cmd = format!(
+        "{} -C {} {args}",
+        crate::support::bin().display(),
+        r.path().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("COUNTERSIGN_CONFIG", r.path().join("no-user-config.toml"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap_or_else(|e| panic!("util-linux `script` is needed for this test: {e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `queue` shows its progress on a terminal's stderr, and nothing of it when
+/// stderr is not a terminal or the output is JSON.
+#[test]
+fn queue_progress_only_on_a_terminal_and_never_with_json() {
+    let r = TestRepo::new();
+    for i in 0..3 {
+        r.git(&["checkout", "-q", "-b", &format!("ai{i}"), "main"]);
+        ai_commit(
+            &r,
+            &format!("f{i}.txt"),
+            &format!("ai {i}\n\nAssisted-by: Claude"),
+        );
+    }
+    r.cs(&["scan"]).ok();
+    let on_terminal = run_in_terminal(&r, "queue");
+    assert!(on_terminal.contains("analysing changes"), "{on_terminal}");
+    assert!(on_terminal.contains("ai 2"), "{on_terminal}");
+    let json_on_terminal = run_in_terminal(&r, "queue --json");
+    assert!(
+        !json_on_terminal.contains("analysing"),
+        "{json_on_terminal}"
+    );
+    let piped = r.cs(&["queue"]);
+    assert_eq!(piped.code, 0);
+    assert_eq!(
+        piped.stderr, "",
+        "no progress when stderr is not a terminal"
+    );
+    assert!(piped.stdout.contains("ai 2"));
 }

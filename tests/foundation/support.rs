@@ -92,9 +92,9 @@ impl TestRepo {
         self.git(&["rev-parse", "HEAD"]).trim().to_string()
     }
 
-    /// `git diff base head | git patch-id --verbatim`, the first field.
+    /// `git diff --full-index base head | git patch-id --verbatim`, the first field.
     pub fn git_patch_id(&self, base: &str, head: &str) -> Option<String> {
-        let diff = self.git_output(&["diff", base, head], None);
+        let diff = self.git_output(&["diff", "--full-index", base, head], None);
         assert!(diff.status.success());
         let out = self.git_output(&["patch-id", "--verbatim"], Some(&diff.stdout));
         let text = String::from_utf8_lossy(&out.stdout).into_owned();

@@ -293,3 +293,38 @@ fn reject_with_a_comment_and_open_the_audit_screen() {
     t.keys(&["q"]);
     t.wait_for("[exit=0]");
 }
+
+/// Keys as in lazygit and gitui: Esc never quits from the queue (it clears a
+/// kept filter, then says which key quits); the filter selects its best match,
+/// so `a` acts on the row the user filtered for; `q` quits.
+#[test]
+fn esc_clears_the_filter_and_never_quits_q_quits() {
+    let (r, ids) = repo();
+    let readme = &ids[2];
+    let cmd = format!("{BIN} -C {}", r.path().display());
+    let Some(t) = Tmux::start("esckeys", &r.path(), &cmd) else {
+        panic!("tmux is needed for this test");
+    };
+    t.wait_for("Pending 3");
+    t.wait_for("0/2");
+    t.keys(&["Escape"]);
+    let s = t.wait_for("press q to quit");
+    assert!(s.contains("Pending 3"), "Esc did not quit: {s}");
+    // Filter for the least risky change and keep the filter.
+    t.keys(&["/"]);
+    t.text("fix readme");
+    t.keys(&["Enter"]);
+    t.keys(&["a"]);
+    let s = t.wait_for(&format!("Approve {readme}"));
+    assert!(s.contains("Fix the README"), "{s}");
+    t.keys(&["Escape"]); // cancels the dialog
+    t.wait_for("fix readme");
+    t.keys(&["Escape"]); // clears the kept filter
+    let s = t.wait_for("filter cleared");
+    assert!(s.contains("Let the debug token through"), "{s}");
+    assert!(s.contains("Add billing rules"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("press q to quit");
+    t.keys(&["q"]);
+    t.wait_for("[exit=0]");
+}

@@ -329,3 +329,60 @@ fn too_small_terminal_says_so() {
     h.resize(100, 20);
     assert!(h.screen().contains("Pending 3"));
 }
+
+/// Dialog text wraps at the box's edge: a long result is read in full, not
+/// cut at the border.
+#[test]
+fn dialog_wraps_a_long_result() {
+    let (r, ids) = repo();
+    let message = "approved j2arke34: recorded and verified; now approved (2/2 approvals at risk high); the queue reloads to show its new state";
+    let script = Script {
+        signer: signer(false),
+        level: Some("high".into()),
+        outcome: Some(message.into()),
+        ..Default::default()
+    };
+    let mut h = scripted(&r, script, 64, 30);
+    select(&mut h, &ids[2]);
+    h.press("a");
+    h.type_text("LGTM");
+    h.press("enter");
+    let s = h.screen();
+    let joined: String = s
+        .lines()
+        .filter_map(|l| l.split('│').nth(1))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        joined.contains("the queue reloads to show its new state"),
+        "{s}"
+    );
+    assert_snapshot!("dialog_done_wrapped", s);
+}
+
+/// AGE is the age of the change (its head's author date), not of the scan or
+/// submission that queued it.
+#[test]
+fn queue_age_is_the_age_of_the_change() {
+    let (r, _) = repo();
+    let real =
+        countersign::ui::backend::GitBackend::open(&r.path(), &support::user(), None).unwrap();
+    // Ten days after the commits were written (the queue refs were written
+    // today, years later).
+    let now = 1_700_000_000 + 10 * 86_400;
+    let mut h = countersign::ui::harness::Harness::new(
+        std::sync::Arc::new(support::Scripted { real, script: None }),
+        &support::user(),
+        120,
+        16,
+        now,
+    );
+    h.settle();
+    let s = h.screen();
+    let rows: Vec<&str> = s.lines().filter(|l| l.contains(" pending")).collect();
+    assert_eq!(rows.len(), 3, "{s}");
+    for row in rows {
+        assert!(row.contains(" 9d ") || row.contains(" 10d "), "{row}\n{s}");
+    }
+}

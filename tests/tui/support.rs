@@ -176,6 +176,8 @@ pub struct Script {
     pub recorded: Arc<Mutex<Vec<SignRequest>>>,
     /// How many times the queue was loaded.
     pub loads: Arc<std::sync::atomic::AtomicUsize>,
+    /// The result message of a signing, instead of the short default.
+    pub outcome: Option<String>,
 }
 
 /// The real backend, with risk, signing and audit scripted by the test (or
@@ -233,6 +235,11 @@ impl Backend for Scripted {
             anyhow::bail!("wrong passphrase for the key");
         }
         script.recorded.lock().unwrap().push(req.clone());
+        if let Some(message) = &script.outcome {
+            return Ok(SignOutcome {
+                message: message.clone(),
+            });
+        }
         Ok(SignOutcome {
             message: format!(
                 "{} {}: recorded and verified",
