@@ -368,6 +368,24 @@ mod tests {
     const SPEC: &str = "describe(\"cart\", () => {\n  it(\"adds\", () => {\n    expect(add(1, 2)).toBe(3);\n  });\n});\n";
 
     #[test]
+    fn a_skip_in_a_new_test_is_not_a_weakened_check() {
+        let old = "def test_csv():\n    assert export_csv([]) == ''\n";
+        let new = format!(
+            "{old}\n\ndef test_s3():\n    if not online():\n        pytest.skip('offline')\n    assert upload(b'x')\n"
+        );
+        assert!(rules_hit("tests/test_export.py", Some(old), Some(&new)).is_empty());
+        // The same skip in a test that was there before is one.
+        let skipped = old.replace(
+            "def test_csv():\n",
+            "def test_csv():\n    pytest.skip('flaky')\n",
+        );
+        assert_eq!(
+            rules_hit("tests/test_export.py", Some(old), Some(&skipped)),
+            vec!["test-skipped"]
+        );
+    }
+
+    #[test]
     fn focus_skip_and_deleted_tests() {
         assert_eq!(
             rules_hit(
