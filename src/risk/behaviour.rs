@@ -1046,48 +1046,83 @@ pub fn intent(
                 for l in &u.literals {
                     let prose = unquote(&l.value).contains(' ');
                     if !prose {
-                        add(format!("`{}` = {}", norm(&l.key), l.value), l.line, f.path);
+                        add(format!("`{} = {}`", norm(&l.key), l.value), l.line, f.path);
                     }
                 }
             }
         }
     }
-    let mut diffs: Vec<(String, u32, String, bool)> = Vec::new();
+    // Each difference: (kind rank, fact, line, path, new side). Conditions
+    // first, then raises, values and calls: the first one names the change.
+    let rank = |k: &str| -> u8 {
+        if k.starts_with("condition") {
+            0
+        } else if k.starts_with("raise") {
+            1
+        } else if k.starts_with('`') {
+            2
+        } else {
+            3
+        }
+    };
+    let mut diffs: Vec<(u8, String, u32, String, bool)> = Vec::new();
     for (k, (n, line, path)) in &old_facts {
         let now = new_facts.get(k).map_or(0, |x| x.0);
         if now < *n && !k.starts_with("call to") || now == 0 && k.starts_with("call to") {
-            diffs.push((format!("the {k} is gone"), *line, path.clone(), false));
+            diffs.push((rank(k), k.clone(), *line, path.clone(), false));
         }
     }
     for (k, (n, line, path)) in &new_facts {
         let before = old_facts.get(k).map_or(0, |x| x.0);
         if before < *n && !k.starts_with("call to") {
-            diffs.push((format!("a {k} is new"), *line, path.clone(), true));
+            diffs.push((rank(k), k.clone(), *line, path.clone(), true));
         }
     }
-    diffs.sort_by(|a, b| (a.2.as_str(), !a.3, a.1).cmp(&(b.2.as_str(), !b.3, b.1)));
-    // Pair "gone" and "new" of the same kind into before/after.
+    diffs.sort_by(|a, b| (a.0, a.3.as_str(), !a.4, a.2).cmp(&(b.0, b.3.as_str(), !b.4, b.2)));
+    let describe = |k: &str, new: bool| -> String {
+        let body = k.split_once(' ').map_or(k, |(_, b)| b);
+        match (rank(k), new) {
+            (0, true) => format!("a new condition {body} decides the outcome"),
+            (0, false) => format!("the condition {body} is gone"),
+            (1, true) => format!("it now raises {body}"),
+            (1, false) => format!("it no longer raises {body}"),
+            (2, true) => format!("{k} is new"),
+            (2, false) => format!("{k} is gone"),
+            (_, _) => format!("it no longer makes the {k}"),
+        }
+    };
     let mut said: Vec<String> = Vec::new();
-    let first_new = diffs.iter().find(|d| d.3);
-    let first_gone = diffs.iter().find(|d| !d.3);
-    let (path, line, new_side) = match (first_new, first_gone) {
-        (Some(n), Some(g)) => {
-            said.push(format!(
-                "{} (before: {})",
-                n.0,
-                g.0.trim_end_matches(" is gone")
-            ));
-            (n.2.clone(), n.1, true)
+    let (path, line, new_side) = match diffs.first() {
+        Some(first) => {
+            // The same kind on the other side makes a before/after pair.
+            let pair = diffs
+                .iter()
+                .find(|d| d.0 == first.0 && d.4 != first.4 && d.0 < 3);
+            match pair {
+                Some(p) => {
+                    let (old, new) = if first.4 { (p, first) } else { (first, p) };
+                    let strip = |k: &str| {
+                        k.split_once(' ')
+                            .map_or(k.to_string(), |(_, b)| b.to_string())
+                    };
+                    said.push(if first.0 == 2 {
+                        format!("{} (before: {})", new.1, old.1)
+                    } else {
+                        format!(
+                            "{} became {}",
+                            describe(&old.1, false).trim_end_matches(" is gone"),
+                            strip(&new.1)
+                        )
+                    });
+                    (new.3.clone(), new.2, true)
+                }
+                None => {
+                    said.push(describe(&first.1, first.4));
+                    (first.3.clone(), first.2, first.4)
+                }
+            }
         }
-        (Some(n), None) => {
-            said.push(n.0.clone());
-            (n.2.clone(), n.1, true)
-        }
-        (None, Some(g)) => {
-            said.push(g.0.clone());
-            (g.2.clone(), g.1, false)
-        }
-        (None, None) => match config_changes.first() {
+        None => match config_changes.first() {
             Some(c) => {
                 said.push(c.message.trim_end_matches('.').to_string());
                 (
