@@ -1217,3 +1217,101 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod reach_tests {
+    use super::apply_reach;
+    use crate::risk::blast::FileBlast;
+    use crate::risk::{Blast, Finding, Severity};
+
+    #[test]
+    fn behaviour_in_a_widely_imported_file_is_high() {
+        let low = || {
+            vec![
+                Finding::added(
+                    "logic-behaviour-changed",
+                    Severity::Low,
+                    "lib/money.py",
+                    Some(3),
+                    "In `round_total`, ….",
+                ),
+                Finding::added(
+                    "err-swallowed",
+                    Severity::Medium,
+                    "lib/money.py",
+                    Some(9),
+                    "…",
+                ),
+            ]
+        };
+        let mut blast = Blast {
+            dependent_components: 3,
+            files: vec![FileBlast {
+                path: "lib/money.py".into(),
+                dependents: 12,
+                ..FileBlast::default()
+            }],
+            ..Blast::default()
+        };
+        let mut f = low();
+        apply_reach(&mut f, &blast);
+        assert_eq!(f[0].rule, "logic-behaviour-changed");
+        assert_eq!(f[0].severity, Severity::High);
+        assert!(
+            f[0].message.contains("across 3 components"),
+            "{}",
+            f[0].message
+        );
+        // Only behavioural findings are raised by reach.
+        assert_eq!(f[1].severity, Severity::Medium);
+        // Two components are not enough.
+        blast.dependent_components = 2;
+        let mut f = low();
+        apply_reach(&mut f, &blast);
+        assert_eq!(f[0].severity, Severity::Low);
+    }
+}
+
+#[cfg(test)]
+mod intent_tests {
+    use crate::risk::testkit::diff_of;
+    use crate::risk::{Contents, RuleSet, findings_with_message};
+
+    fn hit(message: &str, old: &str, new: &str) -> Vec<String> {
+        let mut c = Contents::new();
+        c.insert(
+            "internal/quota/quota.go".into(),
+            crate::diff::MinusPlus::new(Some(old.into()), Some(new.into())),
+        );
+        findings_with_message(
+            &diff_of("internal/quota/quota.go", Some(old), Some(new)),
+            &c,
+            &RuleSet::builtin(),
+            Some(message),
+        )
+        .into_iter()
+        .map(|f| format!("{}: {}", f.rule, f.message))
+        .collect()
+    }
+
+    const OLD: &str = "package quota\n\nfunc Allow(used, max int) bool {\n\tif used > max {\n\t\treturn false\n\t}\n\treturn true\n}\n";
+
+    #[test]
+    fn a_refactor_that_changes_a_condition_says_so() {
+        let new = OLD.replace("used > max", "used >= max");
+        let h = hit("Refactor quota checks", OLD, &new);
+        assert!(
+            h.iter().any(|f| f.starts_with("intent-behaviour-changed")
+                && f.contains("`used > max`")
+                && f.contains("`used >= max`")),
+            "{h:?}"
+        );
+        // The same change, described as what it is, is no intent finding.
+        let h = hit("Deny the request that reaches the quota", OLD, &new);
+        assert!(h.iter().all(|f| !f.starts_with("intent-")), "{h:?}");
+        // A consistent rename under a rename message is nothing at all.
+        let renamed = OLD.replace("used", "count").replace("Allow", "Permit");
+        let h = hit("Rename Allow to Permit", OLD, &renamed);
+        assert!(h.is_empty(), "{h:?}");
+    }
+}

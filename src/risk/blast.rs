@@ -551,6 +551,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_test_file_is_not_credited_with_its_subjects_dependents() {
+        let n = Needles::new(&["pkg/ledger/post_test.go".to_string()]);
+        assert!(
+            n.scan(
+                "cmd/api/main.go",
+                b"import (\n\t\"github.com/acme/shop/pkg/ledger\"\n)\n"
+            )
+            .is_empty()
+        );
+        let n = Needles::new(&["web/src/Cart.test.tsx".to_string()]);
+        assert!(
+            n.scan("web/src/App.tsx", b"import { Cart } from './Cart';\n")
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn references_are_found_by_import_and_name() {
         let changed = vec![
             "src/auth/middleware.ts".to_string(),
