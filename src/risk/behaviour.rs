@@ -1045,9 +1045,14 @@ pub fn intent(
                 }
                 for l in &u.literals {
                     let prose = unquote(&l.value).contains(' ');
-                    if !prose {
-                        add(format!("`{} = {}`", norm(&l.key), l.value), l.line, f.path);
+                    // A value still written on the other side (moved into a
+                    // named constant, say, or shared by two call sites) is
+                    // not a change.
+                    let theirs = if side { &new_all } else { &old_all };
+                    if prose || occurrences(theirs, &l.value) > 0 {
+                        continue;
                     }
+                    add(format!("`{} = {}`", norm(&l.key), l.value), l.line, f.path);
                 }
             }
         }
@@ -1156,6 +1161,22 @@ pub fn intent(
         (line > 0).then_some(line),
         msg,
     ));
+}
+
+/// How often `needle` is written in `hay`: as a whole word when it is one.
+fn occurrences(hay: &str, needle: &str) -> usize {
+    if needle.is_empty() {
+        return 0;
+    }
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    let whole = needle.chars().all(word);
+    hay.match_indices(needle)
+        .filter(|(i, _)| {
+            !whole
+                || (!hay[..*i].chars().next_back().is_some_and(word)
+                    && !hay[i + needle.len()..].chars().next().is_some_and(word))
+        })
+        .count()
 }
 
 /// Reach feeds the level: a behavioural change in a file that three or more

@@ -258,7 +258,12 @@ fn corpus_recall_and_false_alarms() {
         let top = r
             .findings
             .first()
-            .map(|f| format!("{} {} {}:{:?}", f.severity, f.rule, f.path, f.line))
+            .map(|f| {
+                format!(
+                    "{} {} {}:{:?} \"{}\"",
+                    f.severity, f.rule, f.path, f.line, f.message
+                )
+            })
             .unwrap_or_else(|| "no findings".into());
         let rules: Vec<String> = r
             .findings
