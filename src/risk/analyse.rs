@@ -15,7 +15,10 @@ use crate::git::Repo;
 
 use super::blast::{self, BlastInput, CODEOWNERS_PATHS, Needles};
 use super::rules::{RulesError, rules_hash};
-use super::{Blast, Contents, RiskReport, RuleSet, findings, report, supply};
+use super::{
+    Blast, Contents, RiskReport, RuleSet, behaviour, findings_with_message, report, structured,
+    supply, syntax,
+};
 
 /// Where a repository's own rules live.
 pub const RULES_PATH: &str = ".countersign/rules.toml";
@@ -112,8 +115,11 @@ pub fn report_for(
     rules: &RuleSet,
 ) -> Result<RiskReport> {
     let contents = load_contents(repo, diff, base, head);
-    let found = findings(diff, &contents, rules);
+    // What the change says it does, held against what it does.
+    let message = repo.commit_info(head).ok().map(|c| c.message);
+    let mut found = findings_with_message(diff, &contents, rules, message.as_deref());
     let blast = blast_for(repo, diff, base, rules, true)?;
+    behaviour::apply_reach(&mut found, &blast);
     Ok(report(found, blast, diff.additions() + diff.deletions()))
 }
 
@@ -121,7 +127,10 @@ fn load_contents(repo: &Repo, diff: &Diff, base: &str, head: &str) -> Contents {
     let mut out = Contents::new();
     for f in &diff.files {
         let path = f.display_path();
-        if !supply::wants_contents(path) || f.binary {
+        let wanted = supply::wants_contents(path)
+            || syntax::Grammar::of(path).is_some()
+            || structured::Format::of(path).is_some();
+        if !wanted || f.binary {
             continue;
         }
         let read = |rev: &str, p: Option<&String>| {

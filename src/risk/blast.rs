@@ -122,10 +122,17 @@ fn stem_of(path: &str) -> (String, NameKind) {
     } else {
         ""
     };
-    if name.ends_with(".go") && !parent.is_empty() {
+    // A test file is its own module: its dependents are what imports it (a
+    // shared helper, a conftest), not what imports the code it tests.
+    let test = super::lang::FileClass::of(path).test;
+    if name.ends_with(".go") && !parent.is_empty() && !test {
         return (parent.to_string(), NameKind::GoPackage);
     }
-    let stem = name.split('.').next().unwrap_or(name);
+    let stem = if test {
+        name.rsplit_once('.').map_or(name, |(s, _)| s)
+    } else {
+        name.split('.').next().unwrap_or(name)
+    };
     let stem = if GENERIC_STEMS.contains(&stem) && !parent.is_empty() {
         parent
     } else {
@@ -439,7 +446,14 @@ pub fn compute(input: &BlastInput<'_>) -> Blast {
         .filter(|f| f.critical)
         .map(|f| f.path.clone())
         .collect();
-    per_file.sort_by(|a, b| b.dependents.cmp(&a.dependents).then(a.path.cmp(&b.path)));
+    // Code first: the summary names the code a change touches, not its
+    // changelog or its docs.
+    per_file.sort_by(|a, b| {
+        prose(&a.path)
+            .cmp(&prose(&b.path))
+            .then(b.dependents.cmp(&a.dependents))
+            .then(a.path.cmp(&b.path))
+    });
     let mut blast = Blast {
         files_changed: input.changed.len(),
         dependents: dependents.len(),
@@ -458,6 +472,12 @@ pub fn compute(input: &BlastInput<'_>) -> Blast {
     blast
 }
 
+/// Docs, changelogs and tests: never the main file of a change that has code.
+fn prose(path: &str) -> bool {
+    let c = super::lang::FileClass::of(path);
+    c.docs || c.test_like()
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -466,7 +486,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 pub fn sentence(b: &Blast) -> String {
     let mut s = String::new();
     match b.files.first() {
-        Some(top) if top.dependents > 0 => {
+        Some(top) if top.dependents > 0 || !prose(&top.path) && b.dependents > 0 => {
             s.push_str(&format!(
                 "Touches {}{}, referenced by {} across {}",
                 top.path,
@@ -525,6 +545,23 @@ pub fn sentence(b: &Blast) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_test_file_is_not_credited_with_its_subjects_dependents() {
+        let n = Needles::new(&["pkg/ledger/post_test.go".to_string()]);
+        assert!(
+            n.scan(
+                "cmd/api/main.go",
+                b"import (\n\t\"github.com/acme/shop/pkg/ledger\"\n)\n"
+            )
+            .is_empty()
+        );
+        let n = Needles::new(&["web/src/Cart.test.tsx".to_string()]);
+        assert!(
+            n.scan("web/src/App.tsx", b"import { Cart } from './Cart';\n")
+                .is_empty()
+        );
+    }
 
     #[test]
     fn references_are_found_by_import_and_name() {

@@ -446,6 +446,54 @@ fn short_changes_land_on_the_right_side_of_high() {
             "",
             "export async function retry<T>(f: () => Promise<T>, n = 3): Promise<T> {\n  try { return await f(); } catch (e) { if (n <= 0) throw e; return retry(f, n - 1); }\n}\n",
         ),
+        // Text already on an edited line is not what the change introduced.
+        (
+            "H",
+            "tools/mirror/fetch.py",
+            "    r = requests.get(url, verify=False)\n",
+            "    r = requests.get(url, verify=False, timeout=30)\n",
+        ),
+        // An image pinned by digest is pinned, whatever its tag says.
+        (
+            "H",
+            "deploy/k8s/prod/worker.yaml",
+            "          image: registry.example.com/worker:1.4.2\n",
+            "          image: registry.example.com/worker:latest@sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9\n",
+        ),
+        // A skip inside a test the change adds.
+        (
+            "H",
+            "tests/test_export.py",
+            "def test_csv():\n    assert export_csv([]) == ''\n",
+            "def test_csv():\n    assert export_csv([]) == ''\n\n\ndef test_s3_upload():\n    if not os.environ.get('S3_ENDPOINT'):\n        pytest.skip('needs S3')\n    assert upload(b'x')\n",
+        ),
+        // The name of a vault entry is not a secret.
+        (
+            "H",
+            "config/vault_keys.py",
+            "",
+            "SENDGRID_API_KEY = 'sendgrid_api_key'\nGOOGLE_OAUTH_CLIENT_SECRET = 'google-oauth-client-secret'\n",
+        ),
+        (
+            "D",
+            "scripts/uninstall.sh",
+            "rm -rf /opt/acme/bin\n",
+            "rm -rf /opt /acme/bin\n",
+        ),
+        (
+            "D",
+            "web/src/embed.html",
+            "<iframe src=\"/widget\" sandbox=\"allow-scripts\"></iframe>\n",
+            "<iframe src=\"/widget\" sandbox=\"allow-same-origin allow-scripts allow-forms\"></iframe>\n",
+        ),
+        // An existing test skipped is still a weakened check (medium) — with
+        // the code it covers changed too it would be high; alone it stays below.
+        (
+            "H",
+            "tests/test_refunds.py",
+            "def test_partial():\n    assert refund(5) == 5\n",
+            "@pytest.mark.skip\ndef test_partial():\n    assert refund(5) == 5\n",
+        ),
     ];
     for (label, path, old, new) in cases {
         let old = if old.is_empty() { None } else { Some(*old) };

@@ -170,11 +170,16 @@ impl FileClass {
                 || name.ends_with("Test.cs")
                 || name.ends_with("Tests.swift"))
                 && !name.starts_with("Test"));
+        // A `docs` directory holds prose, but a `docs` package of code
+        // (`com/acme/docs/DocumentService.java`) is code.
         let docs = lang == Lang::Markdown
             || has_segment(
                 dirs,
                 &["docs", "doc", "runbooks", "runbook", "adr", "adrs", "rfcs"],
-            ) && !matches!(lang, Lang::Hcl | Lang::Sql | Lang::Shell)
+            ) && matches!(
+                lang,
+                Lang::Other | Lang::Json | Lang::Yaml | Lang::Toml | Lang::Markdown
+            )
             || lower.starts_with("readme")
             || lower.starts_with("changelog")
             || lower == "license"

@@ -11,6 +11,7 @@
 //! `rules` holds the data-driven pattern rules (built-in `assets/rules.toml` plus
 //! the repository's `.countersign/rules.toml`), `score` turns it all into 0–100.
 
+pub mod behaviour;
 pub mod blast;
 pub mod delivery;
 pub mod errors;
@@ -22,7 +23,9 @@ pub mod rules;
 pub mod score;
 pub mod secrets;
 pub mod security;
+pub mod structured;
 pub mod supply;
+pub mod syntax;
 pub mod testing;
 pub mod text;
 
@@ -330,6 +333,17 @@ pub struct ChangeView<'a> {
 /// files `wants_contents` asked for (it may be empty: those rules then work from
 /// the hunks alone).
 pub fn findings(diff: &Diff, contents: &Contents, rules: &RuleSet) -> Vec<Finding> {
+    findings_with_message(diff, contents, rules, None)
+}
+
+/// Like [`findings`], also holding the change's commit message against what the
+/// change does (a "refactor" that changes behaviour is a finding of its own).
+pub fn findings_with_message(
+    diff: &Diff,
+    contents: &Contents,
+    rules: &RuleSet,
+    message: Option<&str>,
+) -> Vec<Finding> {
     let files: Vec<FileView<'_>> = diff
         .files
         .iter()
@@ -337,8 +351,24 @@ pub fn findings(diff: &Diff, contents: &Contents, rules: &RuleSet) -> Vec<Findin
         .collect();
     let change = ChangeView { files };
     let mut out = Vec::new();
+    let parsed = behaviour::parse(&change);
+    let mut config_changes = Vec::new();
+    let mut by_file: HashMap<&str, Vec<Finding>> = HashMap::new();
+    {
+        let mut syntax_found = Vec::new();
+        behaviour::check(&parsed, &change, &mut syntax_found);
+        for x in syntax_found {
+            by_file
+                .entry(change_path(&change, &x.path))
+                .or_default()
+                .push(x);
+        }
+    }
     for f in &change.files {
-        let mut local = Vec::new();
+        let mut local = by_file.remove(f.path).unwrap_or_default();
+        if !f.file.binary {
+            structured::check(f, &mut local, &mut config_changes);
+        }
         policy_files::check(f, &mut local);
         text::check(f, &mut local);
         if !f.file.binary {
@@ -369,9 +399,31 @@ pub fn findings(diff: &Diff, contents: &Contents, rules: &RuleSet) -> Vec<Findin
     }
     testing::check_change(&change, &mut out);
     supply::check_change(&change, &mut out);
+    if let Some(m) = message {
+        behaviour::intent(&parsed, m, &config_changes, &mut out);
+    }
     rules.apply_silences(&mut out);
     tidy(&mut out);
+    // One finding per line: where a rule already names a line, the syntax
+    // comparison's finding on it adds nothing.
+    let named: std::collections::HashSet<(String, Option<u32>, Side)> = out
+        .iter()
+        .filter(|f| !f.rule.starts_with("logic-") && f.line.is_some())
+        .map(|f| (f.path.clone(), f.line, f.side))
+        .collect();
+    out.retain(|f| {
+        !f.rule.starts_with("logic-") || !named.contains(&(f.path.clone(), f.line, f.side))
+    });
     out
+}
+
+/// The path of `change` equal to `p` (a borrow that outlives the finding).
+fn change_path<'a>(change: &'a ChangeView<'a>, p: &str) -> &'a str {
+    change
+        .files
+        .iter()
+        .find(|f| f.path == p)
+        .map_or("", |f| f.path)
 }
 
 /// At most this many findings of one rule in one file are kept.
@@ -476,6 +528,24 @@ pub(crate) mod testkit {
                 }],
             }],
         }
+    }
+
+    /// The rule ids found when `path` changes from `old` to `new`, with both
+    /// full texts given to the engine (as `analyse_change` loads them).
+    pub fn rules_hit_with_contents(path: &str, old: &str, new: &str) -> Vec<String> {
+        let mut c = Contents::new();
+        c.insert(
+            path.to_string(),
+            MinusPlus::new(Some(old.to_string()), Some(new.to_string())),
+        );
+        findings(
+            &diff_of(path, Some(old), Some(new)),
+            &c,
+            &RuleSet::builtin(),
+        )
+        .into_iter()
+        .map(|f| f.rule)
+        .collect()
     }
 
     /// The rule ids found when `path` changes from `old` to `new`.

@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-3";
+pub const ENGINE_VERSION: &str = "risk-engine-4";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -353,8 +353,19 @@ impl RuleSet {
                     }
             };
             if let Some(re) = &r.added {
+                // Text that was already there (on a line the change only edited)
+                // is not something the change introduced.
+                let was: Vec<String> = f
+                    .removed
+                    .iter()
+                    .filter(|l| code(l.text))
+                    .filter_map(|l| re.find(l.text).map(|m| normalise(m.as_str())))
+                    .collect();
                 for l in f.added.iter().filter(|l| code(l.text) && !tested(l, true)) {
                     if let Some(m) = re.find(l.text) {
+                        if was.contains(&normalise(m.as_str())) {
+                            continue;
+                        }
                         out.push(Finding::added(
                             &r.id,
                             r.severity,

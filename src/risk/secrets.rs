@@ -338,7 +338,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             {
                 continue;
             }
-            if placeholder(value) || !looks_random(value) {
+            if placeholder(value) || !looks_random(value) || names_itself(name, value) {
                 continue;
             }
             let lname = name.to_ascii_lowercase();
@@ -367,9 +367,37 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// True when the value is the key's own name (or a name built from it), as in
+/// `GOOGLE_OAUTH_CLIENT_SECRET = 'google_oauth_client_secret'`: a setting's
+/// name or an environment variable to read, not a credential.
+fn names_itself(name: &str, value: &str) -> bool {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let (n, v) = (squash(name), squash(value));
+    !v.is_empty()
+        && (n.contains(&v) || v.contains(&n))
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_named_after_itself_is_no_secret() {
+        assert!(names_itself(
+            "GOOGLE_OAUTH_CLIENT_SECRET",
+            "google_oauth_client_secret"
+        ));
+        assert!(names_itself("settings.STRIPE_API_KEY", "STRIPE_API_KEY"));
+        assert!(!names_itself("STRIPE_API_KEY", "q8Zr2LkP0vX7mN4tB9wE"));
+    }
 
     #[test]
     fn entropy_separates_keys_from_words() {

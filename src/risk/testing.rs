@@ -19,6 +19,9 @@ static FOCUS: LazyLock<Regex> = LazyLock::new(|| {
 static SKIP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(@pytest\.mark\.(skip|skipif|xfail)\b|@unittest\.(skip|expectedFailure)|pytest\.skip\(|\b(describe|it|test|context)\.(skip|todo)\s*\(|^\s*(xit|xdescribe|xtest|xcontext)\s*\(|\bt\.Skip(f|Now)?\(|#\[ignore\b|@Ignore\b|@Disabled\b|\[Ignore\b|Skip\s*=\s*"|\.skip\(\s*true|@skip\b|XCTSkip)"#).unwrap()
 });
+/// A test's name: its first quoted string, else the name after `def`/`fn`/`func`.
+static TEST_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"["'`]([^"'`]{2,})["'`]|\b(?:def|fn|func)\s+(\w+)"#).unwrap());
 /// RSpec's and Jasmine's bare `skip`/`pending`: only in Ruby and JavaScript.
 static SKIP_BARE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^\s*(skip|pending)\s*(\(|["'])"#).unwrap());
@@ -73,6 +76,32 @@ fn removed_tests(f: &FileView<'_>) -> Vec<u32> {
     }
 }
 
+/// True when line `no` (new side) sits in a test that the change itself adds:
+/// the nearest test definition above it is an added line.
+fn in_new_test(f: &FileView<'_>, no: u32) -> bool {
+    if f.created() {
+        return true;
+    }
+    let mut n = no;
+    while n > 0 {
+        let Some(text) = f.new_lines.get(&n) else {
+            return false;
+        };
+        if TEST_DEF.is_match(text) {
+            // New when its definition is added and its name was nowhere before
+            // (an `it(` turned `it.skip(` is the same test, skipped).
+            let name = TEST_NAME
+                .captures(text)
+                .and_then(|c| c.get(1).or_else(|| c.get(2)))
+                .map(|m| m.as_str());
+            return f.added.iter().any(|l| l.no == n)
+                && name.is_some_and(|name| !f.removed.iter().any(|l| l.text.contains(name)));
+        }
+        n -= 1;
+    }
+    false
+}
+
 /// Per-file test rules.
 pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if coverage_file(f.path) {
@@ -94,6 +123,9 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 Some(l.no),
                 format!("Focuses the suite on one test ({}): every other test in this file is silently skipped, in CI too.", quote(m.as_str())),
             ));
+        } else if in_new_test(f, l.no) {
+            // A skip inside a test this change adds checks nothing less than before.
+            continue;
         } else if let Some(m) = SKIP.find(l.text).or_else(|| {
             matches!(
                 f.class.lang,
@@ -334,6 +366,24 @@ mod tests {
     use crate::risk::testkit::rules_hit;
 
     const SPEC: &str = "describe(\"cart\", () => {\n  it(\"adds\", () => {\n    expect(add(1, 2)).toBe(3);\n  });\n});\n";
+
+    #[test]
+    fn a_skip_in_a_new_test_is_not_a_weakened_check() {
+        let old = "def test_csv():\n    assert export_csv([]) == ''\n";
+        let new = format!(
+            "{old}\n\ndef test_s3():\n    if not online():\n        pytest.skip('offline')\n    assert upload(b'x')\n"
+        );
+        assert!(rules_hit("tests/test_export.py", Some(old), Some(&new)).is_empty());
+        // The same skip in a test that was there before is one.
+        let skipped = old.replace(
+            "def test_csv():\n",
+            "def test_csv():\n    pytest.skip('flaky')\n",
+        );
+        assert_eq!(
+            rules_hit("tests/test_export.py", Some(old), Some(&skipped)),
+            vec!["test-skipped"]
+        );
+    }
 
     #[test]
     fn focus_skip_and_deleted_tests() {

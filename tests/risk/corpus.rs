@@ -1,13 +1,22 @@
-//! The labelled corpus under tests/corpus/: one TOML file per change, with the
-//! files before and after (or find/replace edits on the before text) and a
-//! label. Each case becomes a real git repository (base commit on `main`, the
-//! change on top), the engine analyses it, and the test reports recall on the
-//! dangerous cases and the false-alarm rate on the harmless ones — "alarm"
-//! meaning level high or critical — and holds them to ≥ 95 % and ≤ 10 %, and
-//! case by case: each dangerous case alarms with the rule expected of it, each
-//! harmless case stays quiet.
+//! The labelled corpora: one TOML file per change, with the files before and
+//! after (or find/replace edits on the before text), a label, and optionally
+//! the commit message body and whether the case is subtle. Each case becomes a
+//! real git repository (base commit on `main`, the change on top, its title and
+//! message as the commit message), the engine analyses it, and the tests report
+//! recall on the dangerous cases and the false-alarm rate on the harmless ones —
+//! "alarm" meaning level high or critical.
 //!
-//! Print the figures: `cargo test --test risk corpus -- --nocapture`.
+//! Two corpora:
+//! * `tests/corpus/` — the development corpus, written together with the rules.
+//!   Every dangerous case must reach high and every harmless case stay below it
+//!   (save the short allow-list below), and the figures must hold ≥ 95 % / ≤ 10 %.
+//!   The per-case table is printed.
+//! * `tests/corpus-heldout/` — the held-out corpus, written by people who had not
+//!   seen the engine, before the rules meant to catch it, and never tuned on.
+//!   Only aggregate figures are printed (per-case detail would invite tuning),
+//!   unless `COUNTERSIGN_HELDOUT_DETAIL=1` is set.
+//!
+//! Print both figures: `cargo test --test risk corpus -- --nocapture`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -22,9 +31,17 @@ use serde::Deserialize;
 pub struct Case {
     /// `dangerous` or `harmless`.
     pub label: String,
+    /// The commit's subject.
     pub title: String,
     /// Why a senior would (or would not) stop at this change.
     pub why: String,
+    /// The commit message body, below the title.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The dangerous line hides inside a plausible change, or a harmless change
+    /// looks scary.
+    #[serde(default)]
+    pub subtle: bool,
     #[serde(default)]
     pub files: BTreeMap<String, FileCase>,
 }
@@ -43,55 +60,74 @@ pub struct FileCase {
 }
 
 impl FileCase {
-    fn new_text(&self, path: &str) -> Option<String> {
+    fn new_text(&self, path: &str) -> Result<Option<String>, String> {
         if self.delete {
-            return None;
+            return Ok(None);
         }
         if let Some(a) = &self.after {
-            return Some(a.clone());
+            return Ok(Some(a.clone()));
         }
         let mut t = self
             .before
             .clone()
-            .unwrap_or_else(|| panic!("{path}: neither after nor before"));
-        assert!(
-            !self.edits.is_empty(),
-            "{path}: no after, no edits, not deleted"
-        );
+            .ok_or_else(|| format!("{path}: neither after nor before"))?;
+        if self.edits.is_empty() {
+            return Err(format!("{path}: no after, no edits, not deleted"));
+        }
         for [find, replace] in &self.edits {
-            assert!(
-                t.contains(find.as_str()),
-                "{path}: edit target not found: {find:?}"
-            );
+            if !t.contains(find.as_str()) {
+                return Err(format!("{path}: edit target not found: {find:?}"));
+            }
             t = t.replacen(find.as_str(), replace, 1);
         }
-        Some(t)
+        Ok(Some(t))
     }
 }
 
-/// Every case, by file name.
-pub fn load_corpus() -> Vec<(String, Case)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+/// The development corpus directory.
+const DEV: &str = "tests/corpus";
+/// The held-out corpus directory.
+const HELDOUT: &str = "tests/corpus-heldout";
+
+/// Every case of a corpus directory, by file name (stem); an unreadable case
+/// is an error naming its file.
+pub fn load_dir(dir: &str) -> Vec<(String, Result<Case, String>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut out = Vec::new();
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return out;
+    };
+    let mut names: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     names.sort();
     for p in names {
         if p.extension().and_then(|e| e.to_str()) != Some("toml") {
             continue;
         }
-        let text = std::fs::read_to_string(&p).unwrap();
-        let case: Case = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        assert!(
-            matches!(case.label.as_str(), "dangerous" | "harmless"),
-            "{}",
-            p.display()
-        );
-        out.push((p.file_stem().unwrap().to_string_lossy().into_owned(), case));
+        let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+        let case = std::fs::read_to_string(&p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| toml::from_str::<Case>(&t).map_err(|e| e.to_string()))
+            .and_then(|c| {
+                if matches!(c.label.as_str(), "dangerous" | "harmless") {
+                    Ok(c)
+                } else {
+                    Err(format!("label {:?}", c.label))
+                }
+            });
+        out.push((stem, case));
     }
     out
+}
+
+/// Every case of the development corpus, by file name.
+pub fn load_corpus() -> Vec<(String, Case)> {
+    load_dir(DEV)
+        .into_iter()
+        .map(|(n, c)| {
+            let c = c.unwrap_or_else(|e| panic!("{DEV}/{n}.toml: {e}"));
+            (n, c)
+        })
+        .collect()
 }
 
 fn person(t: i64) -> Person {
@@ -102,9 +138,10 @@ fn person(t: i64) -> Person {
     }
 }
 
-/// Builds the case's repository and returns the report of its change.
-pub fn analyse(case: &Case, dir: &Path) -> RiskReport {
-    let repo = Repo::init(dir, "main").unwrap();
+/// Builds the case's repository and returns the report of its change (a
+/// broken case is an error naming its problem).
+pub fn try_analyse(case: &Case, dir: &Path) -> Result<RiskReport, String> {
+    let repo = Repo::init(dir, "main").map_err(|e| e.to_string())?;
     let mut base_files: Vec<(String, Option<Vec<u8>>)> =
         vec![("README.md".into(), Some(b"# service\n".to_vec()))];
     for (path, f) in &case.files {
@@ -114,25 +151,30 @@ pub fn analyse(case: &Case, dir: &Path) -> RiskReport {
     }
     let base = repo
         .commit_files("main", None, &base_files, &person(1_700_000_000), "base")
-        .unwrap();
-    let edits: Vec<(String, Option<Vec<u8>>)> = case
-        .files
-        .iter()
-        .map(|(p, f)| (p.clone(), f.new_text(p).map(String::into_bytes)))
-        .collect();
+        .map_err(|e| e.to_string())?;
+    let mut edits: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+    for (p, f) in &case.files {
+        edits.push((p.clone(), f.new_text(p)?.map(String::into_bytes)));
+    }
+    let message = match &case.message {
+        Some(body) => format!("{}\n\n{}", case.title, body.trim()),
+        None => case.title.clone(),
+    };
     let head = repo
         .commit_files(
             "change",
             Some(&base),
             &edits,
             &person(1_700_000_100),
-            &case.title,
+            &message,
         )
-        .unwrap();
+        .map_err(|e| e.to_string())?;
     let (rules, err) = load_rules(&repo, &base);
-    assert!(err.is_none(), "{err:?}");
-    let diff = repo.diff(&base, &head).unwrap().diff;
-    report_for(&repo, &diff, &base, &head, &rules).unwrap()
+    if let Some(e) = err {
+        return Err(e.to_string());
+    }
+    let diff = repo.diff(&base, &head).map_err(|e| e.to_string())?.diff;
+    report_for(&repo, &diff, &base, &head, &rules).map_err(|e| e.to_string())
 }
 
 fn alarm(r: &RiskReport) -> bool {
@@ -200,25 +242,73 @@ const EXPECTED_RULE: &[(&str, &str)] = &[
     ("d53-flask-admin-abort-removed", "sec-auth-check-removed"),
 ];
 
-/// Cases allowed to miss (dangerous) or to alarm (harmless), each with why.
-/// Empty today: every case is right, and must stay so.
-const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[];
+/// Development cases allowed to land on the wrong side of high, each with why.
+/// Keep it short: a case here is a known weakness, not a pass.
+const ALLOWED_MISSES: &[(&str, &str)] = &[];
+
+/// Recall and false alarms, overall and by subtlety.
+#[derive(Default)]
+struct Tally {
+    /// [all, subtle, plain] × (cases, alarms)
+    dangerous: [(u32, u32); 3],
+    harmless: [(u32, u32); 3],
+}
+
+impl Tally {
+    fn add(&mut self, case: &Case, alarmed: bool) {
+        let t = if case.label == "dangerous" {
+            &mut self.dangerous
+        } else {
+            &mut self.harmless
+        };
+        for i in [0, if case.subtle { 1 } else { 2 }] {
+            t[i].0 += 1;
+            t[i].1 += u32::from(alarmed);
+        }
+    }
+
+    fn pct(x: (u32, u32)) -> f64 {
+        100.0 * f64::from(x.1) / f64::from(x.0.max(1))
+    }
+
+    fn print(&self, name: &str) {
+        let row = |what: &str, i: usize| {
+            let (d, h) = (self.dangerous[i], self.harmless[i]);
+            println!(
+                "{name} {what:<7} recall on dangerous: {}/{} = {:.1} %   false alarms on harmless: {}/{} = {:.1} %",
+                d.1,
+                d.0,
+                Self::pct(d),
+                h.1,
+                h.0,
+                Self::pct(h)
+            );
+        };
+        row("all", 0);
+        row("subtle", 1);
+        row("plain", 2);
+    }
+}
+
+fn analyse_all(cases: &[(String, Case)]) -> Vec<Result<RiskReport, String>> {
+    use rayon::prelude::*;
+    let tmp = tempfile::tempdir().unwrap();
+    cases
+        .par_iter()
+        .enumerate()
+        .map(|(i, (_, case))| try_analyse(case, &tmp.path().join(i.to_string())))
+        .collect()
+}
 
 #[test]
 fn corpus_recall_and_false_alarms() {
     let corpus = load_corpus();
-    let tmp = tempfile::tempdir().unwrap();
-    let (mut dangerous, mut caught, mut harmless, mut alarms) = (0, 0, 0, 0);
-    let mut misses = Vec::new();
+    let mut tally = Tally::default();
+    let mut wrong = Vec::new();
     let mut languages = std::collections::BTreeSet::new();
-    use rayon::prelude::*;
-    let reports: Vec<RiskReport> = corpus
-        .par_iter()
-        .enumerate()
-        .map(|(i, (_, case))| analyse(case, &tmp.path().join(i.to_string())))
-        .collect();
-    let verdicts = reports;
-    for ((name, case), r) in corpus.iter().zip(verdicts.iter()) {
+    let reports = analyse_all(&corpus);
+    for ((name, case), r) in corpus.iter().zip(reports) {
+        let r = r.unwrap_or_else(|e| panic!("{DEV}/{name}.toml: {e}"));
         for p in case.files.keys() {
             languages.insert(
                 p.rsplit_once('.')
@@ -229,7 +319,12 @@ fn corpus_recall_and_false_alarms() {
         let top = r
             .findings
             .first()
-            .map(|f| format!("{} {} {}:{:?}", f.severity, f.rule, f.path, f.line))
+            .map(|f| {
+                format!(
+                    "{} {} {}:{:?} \"{}\"",
+                    f.severity, f.rule, f.path, f.line, f.message
+                )
+            })
             .unwrap_or_else(|| "no findings".into());
         let rules: Vec<String> = r
             .findings
@@ -244,68 +339,148 @@ fn corpus_recall_and_false_alarms() {
             r.score,
             rules.join(" ")
         );
-        if case.label == "dangerous" {
-            dangerous += 1;
-            if alarm(r) {
-                caught += 1;
-            } else {
-                misses.push(format!(
-                    "MISSED  {name} ({} {}): {top} — {}",
-                    r.level, r.score, case.why
-                ));
-            }
-        } else {
-            harmless += 1;
-            if alarm(r) {
-                alarms += 1;
-                misses.push(format!(
-                    "FALSE   {name} ({} {}): {top} — {}",
-                    r.level, r.score, case.why
-                ));
-            }
-        }
-    }
-    let recall = 100.0 * f64::from(caught) / f64::from(dangerous.max(1));
-    let false_rate = 100.0 * f64::from(alarms) / f64::from(harmless.max(1));
-    println!(
-        "corpus: {} cases ({dangerous} dangerous, {harmless} harmless), {} file kinds",
-        corpus.len(),
-        languages.len()
-    );
-    println!("recall on dangerous: {caught}/{dangerous} = {recall:.1} %");
-    println!("false alarms on harmless: {alarms}/{harmless} = {false_rate:.1} %");
-    for m in &misses {
-        println!("{m}");
-    }
-    // Case by case: the aggregate thresholds below would let a few regress.
-    let mut wrong = Vec::new();
-    for ((name, case), r) in corpus.iter().zip(&verdicts) {
-        let excused = KNOWN_EXCEPTIONS.iter().any(|(n, _)| n == name);
-        let dangerous = case.label == "dangerous";
-        if alarm(r) != dangerous && !excused {
-            wrong.push(format!("{name}: {} {} ({})", r.level, r.score, case.why));
-        }
-        if dangerous
+        tally.add(case, alarm(&r));
+        if case.label == "dangerous"
             && let Some((_, rule)) = EXPECTED_RULE.iter().find(|(n, _)| n == name)
             && !r.findings.iter().any(|f| f.rule == *rule)
         {
             let fired: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
-            wrong.push(format!("{name}: {rule} did not fire (fired: {fired:?})"));
+            wrong.push((
+                name.clone(),
+                false,
+                format!("RULE   {name}: {rule} did not fire (fired: {fired:?})"),
+            ));
+        }
+        let ok = alarm(&r) == (case.label == "dangerous");
+        if !ok {
+            let what = if case.label == "dangerous" {
+                "MISSED"
+            } else {
+                "FALSE "
+            };
+            let allowed = ALLOWED_MISSES.iter().any(|(n, _)| n == name);
+            wrong.push((
+                name.clone(),
+                allowed,
+                format!(
+                    "{what} {name} ({} {}): {top} — {}{}",
+                    r.level,
+                    r.score,
+                    case.why,
+                    if allowed { " [allowed]" } else { "" }
+                ),
+            ));
         }
     }
+    let (d, h) = (tally.dangerous[0], tally.harmless[0]);
+    println!(
+        "dev corpus: {} cases ({} dangerous, {} harmless, {} subtle), {} file kinds",
+        corpus.len(),
+        d.0,
+        h.0,
+        corpus.iter().filter(|(_, c)| c.subtle).count(),
+        languages.len()
+    );
+    tally.print("dev");
+    for (_, _, m) in &wrong {
+        println!("{m}");
+    }
+    assert!(corpus.len() >= 40, "the corpus needs at least 40 cases");
+    assert!(d.0 >= 20 && h.0 >= 20);
     for (n, _) in EXPECTED_RULE {
         assert!(corpus.iter().any(|(c, _)| c == n), "{n}: no such case");
     }
+    for (n, _) in ALLOWED_MISSES {
+        assert!(
+            corpus.iter().any(|(c, _)| c == n),
+            "allow-list names {n}, which is not in {DEV}"
+        );
+    }
+    let regressed: Vec<&str> = wrong
+        .iter()
+        .filter(|(_, allowed, _)| !allowed)
+        .map(|(_, _, m)| m.as_str())
+        .collect();
     assert!(
-        wrong.is_empty(),
-        "cases that regressed:\n{}",
-        wrong.join("\n")
+        regressed.is_empty(),
+        "cases on the wrong side of high:\n{}",
+        regressed.join("\n")
     );
-    assert!(corpus.len() >= 40, "the corpus needs at least 40 cases");
-    assert!(dangerous >= 20 && harmless >= 20);
-    assert!(recall >= 95.0, "recall {recall:.1} % < 95 %: {misses:#?}");
+    let recall = Tally::pct(d);
+    let false_rate = Tally::pct(h);
+    assert!(recall >= 95.0, "recall {recall:.1} % < 95 %");
+    assert!(false_rate <= 10.0, "false alarms {false_rate:.1} % > 10 %");
+}
+
+/// The held-out figures. Aggregates only: which case was caught or missed is
+/// not printed (set `COUNTERSIGN_HELDOUT_DETAIL=1` to see it, which anyone
+/// changing the rules must not do).
+#[test]
+fn corpus_heldout_figures() {
+    let loaded = load_dir(HELDOUT);
     assert!(
-        false_rate <= 10.0,
-        "false alarms {false_rate:.1} % > 10 %: {misses:#?}"
+        !loaded.is_empty(),
+        "{HELDOUT}/ holds no cases: the held-out set is part of the repository"
     );
+    let detail = std::env::var("COUNTERSIGN_HELDOUT_DETAIL").is_ok_and(|v| v == "1");
+    let mut broken = 0;
+    let mut cases = Vec::new();
+    for (name, c) in loaded {
+        match c {
+            Ok(c) => cases.push((name, c)),
+            Err(e) => {
+                broken += 1;
+                if detail {
+                    println!("BROKEN {name}: {e}");
+                }
+            }
+        }
+    }
+    let reports = analyse_all(&cases);
+    let mut tally = Tally::default();
+    let mut kinds = std::collections::BTreeSet::new();
+    for ((name, case), r) in cases.iter().zip(reports) {
+        let r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                broken += 1;
+                if detail {
+                    println!("BROKEN {name}: {e}");
+                }
+                continue;
+            }
+        };
+        for p in case.files.keys() {
+            kinds.insert(
+                p.rsplit_once('.')
+                    .map_or(p.as_str(), |(_, e)| e)
+                    .to_string(),
+            );
+        }
+        tally.add(case, alarm(&r));
+        if detail {
+            let rules: Vec<String> = r
+                .findings
+                .iter()
+                .map(|f| format!("{}:{}", f.rule, f.severity))
+                .collect();
+            println!(
+                "{name:<48} {:<9} {:<8} {:>3}  {}",
+                case.label,
+                r.level.as_str(),
+                r.score,
+                rules.join(" ")
+            );
+        }
+    }
+    let (d, h) = (tally.dangerous[0], tally.harmless[0]);
+    println!(
+        "held-out corpus: {} cases ({} dangerous, {} harmless), {} file kinds, {broken} could not be built",
+        d.0 + h.0 + broken,
+        d.0,
+        h.0,
+        kinds.len()
+    );
+    tally.print("held-out");
+    assert!(d.0 > 0 && h.0 > 0, "the held-out set needs both labels");
 }

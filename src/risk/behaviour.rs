@@ -1,0 +1,1338 @@
+//! What a change does to the behaviour of the code, read from syntax trees
+//! (`syntax`) rather than lines: function by function, which guard clauses,
+//! checks and error paths the old side had and the new side lost, and which
+//! literals changed under which keys. Identifiers renamed consistently (a
+//! renamed function, a renamed variable) are mapped before comparing, so a
+//! rename is not a behavioural change and a guard lost inside one is.
+//!
+//! Also here: the intent check (a message that promises a rename, refactor,
+//! cleanup or "no behaviour change" over a diff whose normalised syntax changes
+//! conditions, calls or literals) and reach (a behavioural change in a file
+//! that three or more components import is at least high).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::syntax::{self, GUARD_WORDS, Grammar, Outline, Unit};
+use super::{Blast, ChangeView, FileView, Finding, Severity, quote};
+use crate::diff::LineKind;
+
+/// Authentication and authorization words: a check whose name has one is a
+/// security check.
+static AUTHZ: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(auth|admin|permission|perm_|role|login|owner|csrf|xsrf|signature|hmac|token|session|access|scope|polic|forbid|deny|acl|verify|staff|superuser|tenant|member)").unwrap()
+});
+/// Code that handles what must not break: sessions, tokens, signatures, payments.
+static CRITICAL_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(session|token|jwt|signature|signed|hmac|csrf|xsrf|payment|charge|refund|payout|invoice|billing|checkout|ledger|password|credential|secret|encrypt|decrypt|nonce|otp|mfa|compare_digest|timingsafeequal|constant_time|webhook)").unwrap()
+});
+/// The narrow kind: code that verifies something cryptographically.
+static CRYPTO_CHECK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(hmac|signature|csrf|xsrf|compare_digest|timingsafeequal|constant_time|verify_?token|jwt|nonce|webhook_?secret)").unwrap()
+});
+/// Settings that protect when on: turning them off weakens.
+static SAFE_ON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(verify|ssl|tls|secure|httponly|http_only|csrf|xsrf|check_hostname|cert_?reqs|strict|validate|signature|sign|encrypt|auth|require|enforce|protect|sandbox)").unwrap()
+});
+/// Settings that expose when on: turning them on weakens.
+static UNSAFE_ON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(insecure|skip_?verify|no_?verify|allow_?(all|any|anonymous|insecure|http)|debug|trust_?all|permissive|disable_?(auth|csrf|ssl|tls|verif)|bypass|unsafe)").unwrap()
+});
+static OPEN_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(cors|origin|host|allow|cidr|source|ingress|samesite|same_site)").unwrap()
+});
+static WEAK_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(CERT_NONE|ssl\.CERT_NONE|VERIFY_NONE|none|\*|0\.0\.0\.0(/0)?|::/0)$")
+        .unwrap()
+});
+static RETRY_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(retr(y|ies)|attempts|timeout|deadline|backoff|max_?tries)").unwrap()
+});
+static ROLLOUT_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(rollout|percent|percentage|traffic|weight|canary|ramp|sample_?rate|fraction|exposure)").unwrap()
+});
+static NON_IDEMPOTENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(post|charge|pay|transfer|send|create|insert|refund|capture|submit|enqueue|publish|withdraw|debit|credit)").unwrap()
+});
+static IDENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_$][A-Za-z0-9_$]*").unwrap());
+static TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z_$][A-Za-z0-9_$]*|\d[\w.]*|\S").unwrap());
+/// A message that promises no change of behaviour.
+static NO_CHANGE_INTENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(renam(e|es|ed|ing)|refactor\w*|clean[ -]?ups?|cleans up|tid(y|ies|ied)|typos?|spelling|re-?format\w*|formatting|cosmetic|lint(ing)?|whitespace|no[ -](functional|behaviou?ral|logic|behaviou?r)[ -]changes?|without (changing|any change)|pure (move|refactor)|move[sd]? (code|functions?|helpers?)|extract(s|ed)? (a |the )?(helper|function|method)|simplif(y|ies|ied)|dedup\w*|readability|restructur\w*|reorganis\w*|reorganiz\w*)\b").unwrap()
+});
+
+/// The texts of a file's two sides that the syntax analysis reads: the full
+/// files when they were loaded, else the hunks laid out at their line numbers.
+fn sides(f: &FileView<'_>) -> (Option<String>, Option<String>) {
+    if let Some(c) = f.contents
+        && (c.minus.is_some() || c.plus.is_some())
+    {
+        return (c.minus.clone(), c.plus.clone());
+    }
+    let mut old: Vec<&str> = Vec::new();
+    let mut new: Vec<&str> = Vec::new();
+    for l in f.file.hunks.iter().flat_map(|h| &h.lines) {
+        if let Some(n) = l.old_no
+            && l.kind != LineKind::Added
+        {
+            put(&mut old, n, &l.content);
+        }
+        if let Some(n) = l.new_no
+            && l.kind != LineKind::Removed
+        {
+            put(&mut new, n, &l.content);
+        }
+    }
+    let join = |v: Vec<&str>| (!v.is_empty()).then(|| v.join("\n"));
+    (
+        if f.created() { None } else { join(old) },
+        if f.deleted() { None } else { join(new) },
+    )
+}
+
+fn put<'a>(v: &mut Vec<&'a str>, no: u32, text: &'a str) {
+    let i = no.saturating_sub(1) as usize;
+    if i > 200_000 {
+        return;
+    }
+    if v.len() <= i {
+        v.resize(i + 1, "");
+    }
+    v[i] = text;
+}
+
+/// Both sides of a source file, parsed.
+pub struct Parsed<'a> {
+    pub file: &'a FileView<'a>,
+    pub old: Outline,
+    pub new: Outline,
+    /// Each side's text with whitespace collapsed (to tell a condition that
+    /// moved, say into a helper's return, from one that is gone).
+    pub old_text: String,
+    pub new_text: String,
+    /// Identifiers renamed consistently by the change (old → new).
+    pub renames: HashMap<String, String>,
+}
+
+/// Parses the changed source files of a change that tree-sitter knows.
+pub fn parse<'a>(change: &'a ChangeView<'a>) -> Vec<Parsed<'a>> {
+    change
+        .files
+        .iter()
+        .filter(|f| !f.file.binary && !f.class.vendored && !f.class.docs)
+        .filter_map(|f| {
+            let g = Grammar::of(f.path)?;
+            let (old, new) = sides(f);
+            if old.is_none() && new.is_none() {
+                return None;
+            }
+            let parse = |t: &Option<String>| {
+                t.as_deref()
+                    .and_then(|t| syntax::outline(g, t))
+                    .unwrap_or_default()
+            };
+            let collapse = |t: &Option<String>| {
+                t.as_deref()
+                    .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .unwrap_or_default()
+            };
+            Some(Parsed {
+                file: f,
+                old: parse(&old),
+                new: parse(&new),
+                old_text: collapse(&old),
+                new_text: collapse(&new),
+                renames: renames(f),
+            })
+        })
+        .collect()
+}
+
+/// Identifiers the change renames consistently: in each run of removed lines
+/// followed by added lines, tokens aligned one to one where only the name
+/// differs.
+pub fn renames(f: &FileView<'_>) -> HashMap<String, String> {
+    let mut votes: HashMap<(String, String), i32> = HashMap::new();
+    let mut kept: HashSet<String> = HashSet::new();
+    for h in &f.file.hunks {
+        let mut i = 0;
+        let ls = &h.lines;
+        while i < ls.len() {
+            if ls[i].kind != LineKind::Removed {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < ls.len() && ls[j].kind == LineKind::Removed {
+                j += 1;
+            }
+            let mut k = j;
+            while k < ls.len() && ls[k].kind == LineKind::Added {
+                k += 1;
+            }
+            if k > j && (j - i) <= 200 && (k - j) <= 200 {
+                let a = tokens(&ls[i..j]);
+                let b = tokens(&ls[j..k]);
+                for op in similar::capture_diff_slices(similar::Algorithm::Myers, &a, &b) {
+                    match op {
+                        similar::DiffOp::Replace {
+                            old_index,
+                            old_len,
+                            new_index,
+                            new_len,
+                        } if old_len == new_len => {
+                            for d in 0..old_len {
+                                let (x, y) = (a[old_index + d], b[new_index + d]);
+                                if IDENT.is_match(x) && IDENT.is_match(y) {
+                                    *votes.entry((x.to_string(), y.to_string())).or_insert(0) += 1;
+                                }
+                            }
+                        }
+                        similar::DiffOp::Equal { old_index, len, .. } => {
+                            for t in &a[old_index..old_index + len] {
+                                kept.insert((*t).to_string());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            i = k.max(j);
+        }
+    }
+    let mut best: HashMap<String, (String, i32)> = HashMap::new();
+    for ((x, y), n) in votes {
+        let e = best.entry(x).or_insert((y.clone(), 0));
+        if n > e.1 {
+            *e = (y, n);
+        }
+    }
+    best.into_iter().map(|(x, (y, _))| (x, y)).collect()
+}
+
+fn tokens(lines: &[crate::diff::DiffLine]) -> Vec<&str> {
+    lines
+        .iter()
+        .flat_map(|l| TOKEN.find_iter(&l.content).map(|m| m.as_str()))
+        .collect()
+}
+
+/// A finding on the new side (`new_side`) or the old one.
+fn at(
+    new_side: bool,
+    rule: &str,
+    sev: Severity,
+    path: &str,
+    line: Option<u32>,
+    msg: String,
+) -> Finding {
+    if new_side {
+        Finding::added(rule, sev, path, line, msg)
+    } else {
+        Finding::removed(rule, sev, path, line, msg)
+    }
+}
+
+/// `text` with renamed identifiers replaced by their new names.
+pub fn rename_in(text: &str, map: &HashMap<String, String>) -> String {
+    if map.is_empty() {
+        return text.to_string();
+    }
+    IDENT
+        .replace_all(text, |c: &regex::Captures<'_>| {
+            map.get(&c[0]).cloned().unwrap_or_else(|| c[0].to_string())
+        })
+        .into_owned()
+}
+
+/// Pairs each old unit with its new counterpart: by (renamed) name, then by
+/// the most similar body among the units left over.
+fn pairs<'o>(p: &'o Parsed<'_>) -> Vec<(&'o Unit, &'o Unit)> {
+    let mut out = Vec::new();
+    let mut used: HashSet<usize> = HashSet::new();
+    let mut left: Vec<&Unit> = Vec::new();
+    for o in &p.old.units {
+        let name = rename_in(&o.name, &p.renames);
+        match p
+            .new
+            .units
+            .iter()
+            .position(|n| n.name == name || n.name == o.name)
+        {
+            Some(i) if !used.contains(&i) => {
+                used.insert(i);
+                out.push((o, &p.new.units[i]));
+            }
+            _ => left.push(o),
+        }
+    }
+    for o in left {
+        let sig = signature(o, &p.renames);
+        if sig.is_empty() {
+            continue;
+        }
+        let best = p
+            .new
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !used.contains(i))
+            .map(|(i, n)| (i, jaccard(&sig, &signature(n, &HashMap::new()))))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((i, s)) = best
+            && s >= 0.5
+        {
+            used.insert(i);
+            out.push((o, &p.new.units[i]));
+        }
+    }
+    out
+}
+
+fn signature(u: &Unit, map: &HashMap<String, String>) -> HashSet<String> {
+    u.calls
+        .iter()
+        .map(|c| rename_in(&c.text, map))
+        .chain(u.conditions.iter().map(|c| rename_in(&c.text, map)))
+        .collect()
+}
+
+fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+    let inter = a.intersection(b).count() as f64;
+    let union = a.union(b).count() as f64;
+    if union == 0.0 { 0.0 } else { inter / union }
+}
+
+fn display_name(u: &Unit) -> String {
+    if u.name == "<top>" {
+        "the module's top level".to_string()
+    } else {
+        format!("`{}`", u.name.split('#').next().unwrap_or(&u.name))
+    }
+}
+
+/// What one pair of units differs in, after renames: the raw material of the
+/// findings and of the intent check.
+#[derive(Debug, Default)]
+struct Delta {
+    /// (old condition, new condition or None, line old, line new)
+    conditions: Vec<(String, Option<String>, u32, Option<u32>)>,
+    /// Literals changed: key, old, new, old line, new line.
+    literals: Vec<(String, String, String, u32, u32)>,
+    /// Calls that disappeared: name, old line.
+    calls_removed: Vec<(String, u32)>,
+    returns: Vec<(String, Option<String>, u32)>,
+    /// Returns the new side has and the old did not: text, new line.
+    returns_added: Vec<(String, u32)>,
+}
+
+fn delta(o: &Unit, n: &Unit, map: &HashMap<String, String>, helpers: &Helpers) -> Delta {
+    let mut d = Delta::default();
+    let new_conds: Vec<&str> = n.conditions.iter().map(|c| c.text.as_str()).collect();
+    let old_conds: Vec<String> = o
+        .conditions
+        .iter()
+        .map(|c| rename_in(&c.text, map))
+        .collect();
+    let added: Vec<&syntax::Fact> = n
+        .conditions
+        .iter()
+        .filter(|c| !old_conds.contains(&c.text))
+        .collect();
+    let mut ai = 0;
+    for (c, mapped) in o.conditions.iter().zip(&old_conds) {
+        if new_conds.contains(&mapped.as_str()) {
+            continue;
+        }
+        let repl = added.get(ai);
+        ai += 1;
+        d.conditions.push((
+            c.text.clone(),
+            repl.map(|r| r.text.clone()),
+            c.line,
+            repl.map(|r| r.line),
+        ));
+    }
+    for extra in added.iter().skip(ai) {
+        d.conditions
+            .push((String::new(), Some(extra.text.clone()), 0, Some(extra.line)));
+    }
+    let new_calls: HashSet<&str> = n.calls.iter().map(|c| c.text.as_str()).collect();
+    let mut seen = HashSet::new();
+    for c in &o.calls {
+        let m = rename_in(&c.text, map);
+        if !new_calls.contains(m.as_str())
+            && !helpers.reaches(&n.calls, &m)
+            && seen.insert(m.clone())
+        {
+            d.calls_removed.push((c.text.clone(), c.line));
+        }
+    }
+    // Literals by key: one value before, another after.
+    let mut by_key: HashMap<String, (Vec<&syntax::Literal>, Vec<&syntax::Literal>)> =
+        HashMap::new();
+    for l in &o.literals {
+        by_key.entry(rename_in(&l.key, map)).or_default().0.push(l);
+    }
+    for l in &n.literals {
+        by_key.entry(l.key.clone()).or_default().1.push(l);
+    }
+    let mut keys: Vec<_> = by_key.into_iter().collect();
+    keys.sort_by_key(|(_, (a, b))| (a.first().map(|l| l.line), b.first().map(|l| l.line)));
+    for (key, (a, b)) in keys {
+        let av: Vec<String> = a.iter().map(|l| rename_in(&l.value, map)).collect();
+        let gone: Vec<usize> = (0..a.len())
+            .filter(|&i| !b.iter().any(|l| l.value == av[i]))
+            .collect();
+        let came: Vec<&&syntax::Literal> = b.iter().filter(|l| !av.contains(&l.value)).collect();
+        for (g, c) in gone.iter().zip(came) {
+            d.literals.push((
+                key.clone(),
+                a[*g].value.clone(),
+                c.value.clone(),
+                a[*g].line,
+                c.line,
+            ));
+        }
+    }
+    let new_returns: Vec<&str> = n.returns.iter().map(|r| r.text.as_str()).collect();
+    let added_returns: Vec<&syntax::Fact> = n
+        .returns
+        .iter()
+        .filter(|r| !o.returns.iter().any(|x| rename_in(&x.text, map) == r.text))
+        .collect();
+    let mut ri = 0;
+    for r in &o.returns {
+        if new_returns.contains(&rename_in(&r.text, map).as_str()) {
+            continue;
+        }
+        d.returns.push((
+            r.text.clone(),
+            added_returns.get(ri).map(|x| x.text.clone()),
+            r.line,
+        ));
+        ri += 1;
+    }
+    d.returns_added = added_returns
+        .iter()
+        .skip(ri)
+        .map(|r| (r.text.clone(), r.line))
+        .collect();
+    d
+}
+
+/// Functions of the new side by name, to see through a check moved into a helper.
+struct Helpers<'a> {
+    units: HashMap<&'a str, &'a Unit>,
+}
+
+impl Helpers<'_> {
+    fn reaches(&self, calls: &[syntax::Fact], name: &str) -> bool {
+        calls.iter().any(|c| {
+            self.units.get(c.text.as_str()).is_some_and(|u| {
+                u.calls.iter().any(|x| x.text == name)
+                    || u.decorators.iter().any(|x| x.text.contains(name))
+            })
+        })
+    }
+}
+
+/// Whether a unit handles sessions, tokens, signatures or payments, read from
+/// its name and the names it calls.
+fn critical_code(u: &Unit) -> bool {
+    CRITICAL_CODE.is_match(&u.name) || u.calls.iter().any(|c| CRITICAL_CODE.is_match(&c.text))
+}
+
+fn crypto_code(u: &Unit) -> bool {
+    CRYPTO_CHECK.is_match(&u.name) || u.calls.iter().any(|c| CRYPTO_CHECK.is_match(&c.text))
+}
+
+fn is_number(s: &str) -> Option<f64> {
+    s.trim_matches(|c| c == '"' || c == '\'')
+        .replace('_', "")
+        .parse()
+        .ok()
+}
+
+fn unquote(s: &str) -> &str {
+    s.trim_matches(|c| c == '"' || c == '\'' || c == '`')
+}
+
+/// A literal change a senior reads as behaviour: not prose, not a typo fix.
+fn behavioural_literal(old: &str, new: &str) -> bool {
+    let (a, b) = (unquote(old), unquote(new));
+    if a == b {
+        return false;
+    }
+    let prose = |s: &str| s.contains(' ') && s.chars().filter(|c| c.is_alphabetic()).count() > 8;
+    if prose(a) || prose(b) {
+        return false;
+    }
+    if is_number(a).is_some() || is_number(b).is_some() {
+        return true;
+    }
+    super::supply::distance(a, b) > 2 || a.len() <= 4
+}
+
+fn falsy(v: &str) -> bool {
+    matches!(
+        v.to_ascii_lowercase().as_str(),
+        "false" | "0" | "none" | "null" | "nil" | "off" | "no" | "undefined" | "disabled"
+    )
+}
+
+fn truthy(v: &str) -> bool {
+    matches!(
+        v.to_ascii_lowercase().as_str(),
+        "true" | "1" | "on" | "yes" | "enabled"
+    )
+}
+
+/// A literal change that switches a protection off: a protecting setting
+/// turned false, an exposing one turned true, a value opened to everyone.
+fn weakens(key: &str, old: &str, new: &str) -> bool {
+    SAFE_ON.is_match(key) && falsy(new) && !falsy(old)
+        || UNSAFE_ON.is_match(key) && truthy(new) && !truthy(old)
+        || OPEN_KEY.is_match(key) && WEAK_VALUE.is_match(new) && !WEAK_VALUE.is_match(old)
+        || WEAK_VALUE.is_match(new) && new.len() > 4 && !WEAK_VALUE.is_match(old)
+}
+
+/// The findings of the syntax comparison, for every parsed file.
+pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    // Conditions and checks present anywhere on the new side: a guard moved to
+    // another file or function is not removed.
+    // How often each guard condition appears on each side, change-wide: a
+    // guard that moved (into a helper, another file) keeps its count; one
+    // dropped from a single function does not.
+    let mut new_guards: HashMap<String, i32> = HashMap::new();
+    for p in parsed {
+        for u in &p.new.units {
+            for g in &u.guards {
+                *new_guards.entry(g.cond.clone()).or_insert(0) += 1;
+            }
+        }
+        for u in &p.old.units {
+            for g in &u.guards {
+                *new_guards
+                    .entry(rename_in(&g.cond, &p.renames))
+                    .or_insert(0) -= 1;
+            }
+        }
+    }
+    let _ = change;
+    routes(parsed, out);
+    let fresh = new_functions(parsed);
+    for p in parsed {
+        let f = p.file;
+        if f.class.test_like() || f.class.docs || f.class.vendored || f.deleted() || f.created() {
+            continue;
+        }
+        let helpers = Helpers {
+            units: p.new.units.iter().map(|u| (u.name.as_str(), u)).collect(),
+        };
+        let mut local: Vec<Finding> = Vec::new();
+        for (o, n) in pairs(p) {
+            unit_findings(p, o, n, &helpers, &new_guards, &fresh, &mut local);
+        }
+        out.extend(local);
+    }
+}
+
+/// Functions the change adds (by last name segment): a condition that calls
+/// one of them may be an old condition moved into it.
+fn new_functions(parsed: &[Parsed<'_>]) -> HashSet<String> {
+    let short = |n: &str| -> String {
+        let n = n.split('#').next().unwrap_or(n);
+        n.rsplit('.').next().unwrap_or(n).to_string()
+    };
+    let old: HashSet<String> = parsed
+        .iter()
+        .flat_map(|p| {
+            p.old
+                .units
+                .iter()
+                .map(|u| short(&rename_in(&u.name, &p.renames)))
+        })
+        .collect();
+    parsed
+        .iter()
+        .flat_map(|p| p.new.units.iter().map(|u| short(&u.name)))
+        .filter(|n| !old.contains(n) && n != "<top>")
+        .collect()
+}
+
+/// Whether `text` calls one of `names`.
+fn calls_any(text: &str, names: &HashSet<String>) -> bool {
+    names.iter().any(|n| {
+        text.match_indices(n.as_str()).any(|(i, _)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + n.len()..].chars().next();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && after == Some('(')
+        })
+    })
+}
+
+/// Routes that kept their key but lost a guard passed by name, change-wide (a
+/// route moved into another function or file is still the same route).
+fn routes(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
+    let mut new: HashMap<String, (&str, &syntax::Route)> = HashMap::new();
+    for p in parsed {
+        for u in &p.new.units {
+            for r in &u.routes {
+                new.insert(r.key.clone(), (p.file.path, r));
+            }
+        }
+    }
+    for p in parsed {
+        if p.file.class.test_like() {
+            continue;
+        }
+        for u in &p.old.units {
+            for r in &u.routes {
+                let key = rename_in(&r.key, &p.renames);
+                let Some((path, now)) = new.get(&key) else {
+                    continue;
+                };
+                for g in &r.guards {
+                    let g = rename_in(g, &p.renames);
+                    if now.guards.contains(&g) {
+                        continue;
+                    }
+                    out.push(Finding::added(
+                        "logic-check-removed",
+                        Severity::High,
+                        path,
+                        Some(now.line),
+                        format!(
+                            "`{}` is no longer guarded by `{}` (it was before this change), while other routes keep it.",
+                            quote(&r.key),
+                            quote(&g)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn unit_findings(
+    p: &Parsed<'_>,
+    o: &Unit,
+    n: &Unit,
+    helpers: &Helpers<'_>,
+    new_guards: &HashMap<String, i32>,
+    fresh: &HashSet<String>,
+    out: &mut Vec<Finding>,
+) {
+    let f = p.file;
+    let map = &p.renames;
+    let name = display_name(n);
+    let critical = critical_code(o) || critical_code(n);
+    let crypto = crypto_code(o) || crypto_code(n);
+    let start = out.len();
+    let d = delta(o, n, map, helpers);
+    // 1. Guard clauses that no longer stop anything.
+    for g in &o.guards {
+        let cond = rename_in(&g.cond, map);
+        if n.guards.iter().any(|x| x.cond == cond) || new_guards.get(&cond).is_some_and(|d| *d >= 0)
+        {
+            continue;
+        }
+        // The same condition kept, but its body no longer leaves: weakened.
+        let kept = n.conditions.iter().find(|c| c.text == cond);
+        // A guard with a changed condition and the same exit: tightened or loosened.
+        let changed = n.guards.iter().find(|x| {
+            x.exit == rename_in(&g.exit, map)
+                && !o.guards.iter().any(|y| rename_in(&y.cond, map) == x.cond)
+        });
+        let security = AUTHZ.is_match(&g.cond) || AUTHZ.is_match(&g.exit) || g.exit.contains("40");
+        // Moved into a helper this change adds: the new guard calls it, and the
+        // old condition is still written out there.
+        let into_helper =
+            n.guards.iter().any(|x| calls_any(&x.cond, fresh)) && p.new_text.contains(&cond);
+        if into_helper {
+            continue;
+        }
+        if let Some(c) = changed {
+            out.push(Finding::added(
+                "logic-guard-changed",
+                if security || crypto {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
+                f.path,
+                Some(c.line),
+                format!(
+                    "{name} now stops (`{}`) only when `{}`; before, when `{}`.",
+                    quote(&c.exit),
+                    quote(&c.cond),
+                    quote(&g.cond)
+                ),
+            ));
+            continue;
+        }
+        let sev = if g.failing || security {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        match kept {
+            Some(k) => out.push(Finding::added(
+                "logic-guard-weakened",
+                sev,
+                f.path,
+                Some(k.line),
+                format!(
+                    "{name} still tests `{}` but no longer stops there; before, it did `{}`.",
+                    quote(&g.cond),
+                    quote(&g.exit)
+                ),
+            )),
+            None => out.push(Finding::removed(
+                "logic-guard-removed",
+                sev,
+                f.path,
+                Some(g.line),
+                format!(
+                    "{name} no longer stops when `{}`; before, it did `{}`.",
+                    quote(&g.cond),
+                    quote(&g.exit)
+                ),
+            )),
+        }
+    }
+    // 2. Checks no longer called (or decorators no longer applied).
+    for (c, line) in &d.calls_removed {
+        if !GUARD_WORDS.is_match(c) || c.starts_with("check_output") || c.starts_with("check_call")
+        {
+            continue;
+        }
+        let security = AUTHZ.is_match(c);
+        out.push(Finding::removed(
+            "logic-check-removed",
+            if security || crypto { Severity::High } else { Severity::Medium },
+            f.path,
+            Some(*line),
+            format!("{name} no longer calls `{}` (it did before this change): whatever it checked is not checked on this path any more.", quote(c)),
+        ));
+    }
+    let new_decorators: Vec<String> = n.decorators.iter().map(|x| x.text.clone()).collect();
+    for dec in &o.decorators {
+        let m = rename_in(&dec.text, map);
+        if new_decorators.contains(&m)
+            || !(AUTHZ.is_match(&dec.text) || GUARD_WORDS.is_match(&dec.text))
+        {
+            continue;
+        }
+        out.push(Finding::removed(
+            "logic-check-removed",
+            Severity::High,
+            f.path,
+            Some(dec.line),
+            format!("{name} is no longer wrapped in `{}`: the check it applied before this change is gone.", quote(&dec.text)),
+        ));
+    }
+    // 3. Error paths that stopped propagating.
+    let mut matched_new: HashSet<usize> = HashSet::new();
+    for h in &o.handlers {
+        let idx = n
+            .handlers
+            .iter()
+            .enumerate()
+            .find(|(i, x)| !matched_new.contains(i) && x.caught == h.caught)
+            .map(|(i, _)| i);
+        let Some(i) = idx else { continue };
+        matched_new.insert(i);
+        let x = &n.handlers[i];
+        if h.propagates && !x.propagates {
+            let what = if h.caught.is_empty() || h.caught == "error" || h.caught == "Err" {
+                "an error".to_string()
+            } else {
+                format!("`{}`", quote(&h.caught))
+            };
+            let now = match (&x.returns, x.logs) {
+                (Some(r), true) => format!("logs it and returns `{}`", quote(r)),
+                (Some(r), false) => format!("returns `{}`", quote(r)),
+                (None, true) => "logs it and carries on".to_string(),
+                (None, false) => "carries on".to_string(),
+            };
+            out.push(Finding::added(
+                "logic-error-swallowed",
+                Severity::High,
+                f.path,
+                Some(x.line),
+                format!("On {what}, {name} now {now}; before, the failure reached the caller."),
+            ));
+        }
+    }
+    for (i, x) in n.handlers.iter().enumerate() {
+        if matched_new.contains(&i) || x.propagates {
+            continue;
+        }
+        let broad = x.caught.is_empty()
+            || matches!(
+                x.caught.as_str(),
+                "Exception"
+                    | "BaseException"
+                    | "Throwable"
+                    | "Error"
+                    | "StandardError"
+                    | "\\Throwable"
+                    | "\\Exception"
+                    | "error"
+                    | "Err"
+            );
+        if !broad {
+            continue;
+        }
+        let empty = x.returns.as_deref().is_some_and(|r| {
+            matches!(
+                r,
+                "None"
+                    | "null"
+                    | "nil"
+                    | "[]"
+                    | "{}"
+                    | "\"\""
+                    | "''"
+                    | "0"
+                    | "false"
+                    | "False"
+                    | "undefined"
+                    | "nothing"
+                    | "nil, nil"
+                    | "Vec::new()"
+                    | "Default::default()"
+                    | "new ArrayList<>()"
+                    | "Collections.emptyList()"
+                    | "Ok(())"
+                    | "Ok(None)"
+                    | "Ok(vec![])"
+            ) || r.ends_with("[]")
+                || r.ends_with("{}")
+        });
+        // A catch-all that carries on is the errors module's business; one
+        // that hands back an empty result is a lie the caller believes.
+        if !empty {
+            continue;
+        }
+        out.push(Finding::added(
+            "logic-error-swallowed",
+            Severity::High,
+            f.path,
+            Some(x.line),
+            match &x.returns {
+                Some(r) => format!("{name} now catches every error and returns `{}`: a caller reads that as \"nothing to do\", not as a failure.", quote(r)),
+                None => format!("{name} now catches every error and carries on: failures no longer reach the caller."),
+            },
+        ));
+    }
+    // 4. Literals changed under keys that matter.
+    let idem = n.calls.iter().any(|c| NON_IDEMPOTENT.is_match(&c.text));
+    for (key, old, new, _, line) in &d.literals {
+        let (a, b) = (unquote(old), unquote(new));
+        let (na, nb) = (is_number(a), is_number(b));
+        let (rule, sev, why) = if ROLLOUT_KEY.is_match(key)
+            && nb.is_some_and(|v| v >= 100.0 || (v == 1.0 && na.is_some_and(|x| x < 1.0)))
+            && na.is_some_and(|v| v < nb.unwrap_or(0.0))
+        {
+            (
+                "logic-rollout-jump",
+                Severity::High,
+                "a rollout jumped straight to everyone",
+            )
+        } else if RETRY_KEY.is_match(key) && na.is_some() && nb.is_some() {
+            let (x, y) = (na.unwrap_or(0.0), nb.unwrap_or(0.0));
+            if key.to_ascii_lowercase().contains("retr") && idem && y > x {
+                (
+                    "logic-retry-widened",
+                    Severity::High,
+                    "retries now repeat a call that is not idempotent",
+                )
+            } else if y >= x * 3.0 && y > x
+                || (y == 0.0 && x > 0.0 && key.to_ascii_lowercase().contains("timeout"))
+            {
+                (
+                    "logic-retry-widened",
+                    Severity::Medium,
+                    "callers now wait much longer before failing",
+                )
+            } else {
+                ("logic-value-changed", Severity::Low, "")
+            }
+        } else if weakens(key, a, b) {
+            (
+                "logic-security-setting",
+                Severity::High,
+                "a protection is off now",
+            )
+        } else if b.contains("0.0.0.0/0")
+            || b == "*"
+            || b.contains("allow-same-origin") && b.contains("allow-scripts")
+        {
+            (
+                "logic-opened",
+                Severity::High,
+                "this opens access to everyone",
+            )
+        } else if behavioural_literal(old, new) {
+            ("logic-value-changed", Severity::Low, "")
+        } else {
+            continue;
+        };
+        let tail = if why.is_empty() {
+            String::new()
+        } else {
+            format!(": {why}")
+        };
+        out.push(Finding::added(
+            rule,
+            sev,
+            f.path,
+            Some(*line),
+            format!(
+                "{name}: `{}` is now {} (before: {}){tail}.",
+                quote(key),
+                quote(new),
+                quote(old)
+            ),
+        ));
+    }
+    // 5. Any other behavioural difference, once per function: reach and
+    // critical code decide whether it matters.
+    if out.len() == start {
+        let first = d
+            .conditions
+            .iter()
+            .map(|(a, b, lo, ln)| match (a.is_empty(), b) {
+                (false, Some(b)) => (
+                    ln.unwrap_or(*lo),
+                    format!("the condition `{}` became `{}`", quote(a), quote(b)),
+                    true,
+                ),
+                (false, None) => (*lo, format!("the condition `{}` is gone", quote(a)), false),
+                (true, Some(b)) => (
+                    ln.unwrap_or(0),
+                    format!("a new condition `{}` decides the outcome", quote(b)),
+                    true,
+                ),
+                (true, None) => (0, String::new(), true),
+            })
+            .next()
+            .or_else(|| {
+                d.returns.first().map(|(a, b, l)| match b {
+                    Some(b) => (
+                        *l,
+                        format!("it returns `{}` where it returned `{}`", quote(b), quote(a)),
+                        false,
+                    ),
+                    None => (*l, format!("it no longer returns `{}`", quote(a)), false),
+                })
+            })
+            .or_else(|| {
+                d.returns_added.first().map(|(r, l)| {
+                    (
+                        *l,
+                        format!("a new exit `{}` returns before the rest runs", quote(r)),
+                        true,
+                    )
+                })
+            });
+        if let Some((line, what, new_side)) = first
+            && line > 0
+        {
+            let sev = if crypto {
+                Severity::High
+            } else if critical {
+                Severity::Medium
+            } else {
+                Severity::Low
+            };
+            out.push(at(
+                new_side,
+                "logic-behaviour-changed",
+                sev,
+                f.path,
+                Some(line),
+                format!("In {name}, {what}."),
+            ));
+        }
+    }
+    // Code that handles sessions, tokens, signatures or payments: one step up.
+    for x in &mut out[start..] {
+        if critical && x.severity == Severity::Medium {
+            x.severity = Severity::High;
+            x.message
+                .push_str(" This code handles tokens, sessions, signatures or payments.");
+        }
+    }
+}
+
+/// A finding when the message promises no change of behaviour and the
+/// normalised syntax says otherwise.
+pub fn intent(
+    parsed: &[Parsed<'_>],
+    message: &str,
+    config_changes: &[Finding],
+    out: &mut Vec<Finding>,
+) {
+    let Some(m) = NO_CHANGE_INTENT.find(message) else {
+        return;
+    };
+    let claim = m.as_str().to_string();
+    // Change-wide multisets of behaviour, old side renamed.
+    let mut old_facts: HashMap<String, (usize, u32, String)> = HashMap::new();
+    let mut new_facts: HashMap<String, (usize, u32, String)> = HashMap::new();
+    let mut all_renames: HashMap<String, String> = HashMap::new();
+    for p in parsed {
+        all_renames.extend(p.renames.iter().map(|(a, b)| (a.clone(), b.clone())));
+    }
+    let fresh = new_functions(parsed);
+    let new_all: String = parsed
+        .iter()
+        .map(|p| p.new_text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let old_all: String = rename_in(
+        &parsed
+            .iter()
+            .map(|p| p.old_text.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        &all_renames,
+    );
+    for p in parsed {
+        let f = p.file;
+        if f.class.test_like() || f.class.docs || f.class.vendored {
+            continue;
+        }
+        for (outline, side, facts) in [
+            (&p.old, true, &mut old_facts),
+            (&p.new, false, &mut new_facts),
+        ] {
+            for u in &outline.units {
+                let norm = |t: &str| {
+                    if side {
+                        rename_in(t, &all_renames)
+                    } else {
+                        t.to_string()
+                    }
+                };
+                let mut add = |k: String, line: u32, path: &str| {
+                    let e = facts.entry(k).or_insert((0, line, path.to_string()));
+                    e.0 += 1;
+                };
+                for c in &u.conditions {
+                    let t = norm(&c.text);
+                    // A condition still written out on the other side (moved
+                    // into a helper's return, inlined) is not a change; nor is
+                    // a new one that calls a helper this change adds.
+                    let other = if side { &new_all } else { &old_all };
+                    if other.contains(&t) || !side && calls_any(&t, &fresh) {
+                        continue;
+                    }
+                    add(format!("condition `{t}`"), c.line, f.path);
+                }
+                for c in &u.calls {
+                    add(format!("call to `{}`", norm(&c.text)), c.line, f.path);
+                }
+                for r in &u.raises {
+                    add(format!("raise `{}`", norm(&r.text)), r.line, f.path);
+                }
+                for l in &u.literals {
+                    let prose = unquote(&l.value).contains(' ');
+                    // A value still written on the other side (moved into a
+                    // named constant, say, or shared by two call sites) is
+                    // not a change.
+                    let theirs = if side { &new_all } else { &old_all };
+                    if prose || occurrences(theirs, &l.value) > 0 {
+                        continue;
+                    }
+                    add(format!("`{} = {}`", norm(&l.key), l.value), l.line, f.path);
+                }
+            }
+        }
+    }
+    // Each difference: (kind rank, fact, line, path, new side). Conditions
+    // first, then raises, values and calls: the first one names the change.
+    let rank = |k: &str| -> u8 {
+        if k.starts_with("condition") {
+            0
+        } else if k.starts_with("raise") {
+            1
+        } else if k.starts_with('`') {
+            2
+        } else {
+            3
+        }
+    };
+    let mut diffs: Vec<(u8, String, u32, String, bool)> = Vec::new();
+    for (k, (n, line, path)) in &old_facts {
+        let now = new_facts.get(k).map_or(0, |x| x.0);
+        if now < *n && !k.starts_with("call to") || now == 0 && k.starts_with("call to") {
+            diffs.push((rank(k), k.clone(), *line, path.clone(), false));
+        }
+    }
+    for (k, (n, line, path)) in &new_facts {
+        let before = old_facts.get(k).map_or(0, |x| x.0);
+        if before < *n && !k.starts_with("call to") {
+            diffs.push((rank(k), k.clone(), *line, path.clone(), true));
+        }
+    }
+    diffs.sort_by(|a, b| (a.0, a.3.as_str(), !a.4, a.2).cmp(&(b.0, b.3.as_str(), !b.4, b.2)));
+    let describe = |k: &str, new: bool| -> String {
+        let body = k.split_once(' ').map_or(k, |(_, b)| b);
+        match (rank(k), new) {
+            (0, true) => format!("a new condition {body} decides the outcome"),
+            (0, false) => format!("the condition {body} is gone"),
+            (1, true) => format!("it now raises {body}"),
+            (1, false) => format!("it no longer raises {body}"),
+            (2, true) => format!("{k} is new"),
+            (2, false) => format!("{k} is gone"),
+            (_, _) => format!("it no longer makes the {k}"),
+        }
+    };
+    let mut said: Vec<String> = Vec::new();
+    let (path, line, new_side) = match diffs.first() {
+        Some(first) => {
+            // The same kind on the other side makes a before/after pair.
+            let pair = diffs
+                .iter()
+                .find(|d| d.0 == first.0 && d.4 != first.4 && d.0 < 3);
+            match pair {
+                Some(p) => {
+                    let (old, new) = if first.4 { (p, first) } else { (first, p) };
+                    let strip = |k: &str| {
+                        k.split_once(' ')
+                            .map_or(k.to_string(), |(_, b)| b.to_string())
+                    };
+                    said.push(if first.0 == 2 {
+                        format!("{} (before: {})", new.1, old.1)
+                    } else {
+                        format!(
+                            "{} became {}",
+                            describe(&old.1, false).trim_end_matches(" is gone"),
+                            strip(&new.1)
+                        )
+                    });
+                    (new.3.clone(), new.2, true)
+                }
+                None => {
+                    said.push(describe(&first.1, first.4));
+                    (first.3.clone(), first.2, first.4)
+                }
+            }
+        }
+        None => match config_changes.first() {
+            Some(c) => {
+                said.push(c.message.trim_end_matches('.').to_string());
+                (
+                    c.path.clone(),
+                    c.line.unwrap_or(0),
+                    c.side == super::Side::New,
+                )
+            }
+            None => return,
+        },
+    };
+    let extra = diffs.len().saturating_sub(1);
+    let msg = format!(
+        "The message says \"{}\", but the code does something else now: {}{}.",
+        quote(&claim),
+        said.join("; "),
+        if extra > 0 {
+            format!(
+                " ({extra} more behavioural difference{})",
+                if extra == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        }
+    );
+    out.push(at(
+        new_side,
+        "intent-behaviour-changed",
+        Severity::High,
+        &path,
+        (line > 0).then_some(line),
+        msg,
+    ));
+}
+
+/// How often `needle` is written in `hay`: as a whole word when it is one.
+fn occurrences(hay: &str, needle: &str) -> usize {
+    if needle.is_empty() {
+        return 0;
+    }
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    let whole = needle.chars().all(word);
+    hay.match_indices(needle)
+        .filter(|(i, _)| {
+            !whole
+                || (!hay[..*i].chars().next_back().is_some_and(word)
+                    && !hay[i + needle.len()..].chars().next().is_some_and(word))
+        })
+        .count()
+}
+
+/// Reach feeds the level: a behavioural change in a file that three or more
+/// components reference is at least high.
+pub fn apply_reach(findings: &mut [Finding], blast: &Blast) {
+    if blast.dependent_components < 3 {
+        return;
+    }
+    raise_reached(findings, blast);
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+}
+
+fn raise_reached(findings: &mut [Finding], blast: &Blast) {
+    for f in findings.iter_mut() {
+        if !f.rule.starts_with("logic-") || f.severity >= Severity::High {
+            continue;
+        }
+        let Some(fb) = blast.files.iter().find(|b| b.path == f.path) else {
+            continue;
+        };
+        if fb.dependents == 0 {
+            continue;
+        }
+        f.severity = Severity::High;
+        f.message.push_str(&format!(
+            " {} is referenced by {} file{} across {} components.",
+            f.path,
+            fb.dependents,
+            if fb.dependents == 1 { "" } else { "s" },
+            blast.dependent_components
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_guard_dropped_in_a_rename_is_found() {
+        let old = "def withdraw(account, amount):\n    if amount > account.balance:\n        raise InsufficientFunds(amount)\n    account.debit(amount)\n\ndef transfer(account, to, amount):\n    if amount > account.balance:\n        raise InsufficientFunds(amount)\n    account.move(to, amount)\n";
+        let new = "def debit(account, amount):\n    account.debit(amount)\n\ndef transfer(account, to, amount):\n    if amount > account.balance:\n        raise InsufficientFunds(amount)\n    account.move(to, amount)\n";
+        let hit = rules_hit("bank/accounts.py", Some(old), Some(new));
+        assert!(hit.contains(&"logic-guard-removed".to_string()), "{hit:?}");
+        // A pure rename is not a behavioural change.
+        let renamed = old.replace("withdraw", "debit_account");
+        let hit = rules_hit("bank/accounts.py", Some(old), Some(&renamed));
+        assert!(hit.iter().all(|r| !r.starts_with("logic-")), "{hit:?}");
+    }
+
+    #[test]
+    fn an_error_path_turned_into_a_log_line_is_found() {
+        let old = "def ship(order):\n    try:\n        gateway.charge(order)\n    except ChargeError:\n        raise\n    order.ship()\n";
+        let new = "def ship(order):\n    try:\n        gateway.charge(order)\n    except ChargeError as e:\n        log.warning('charge failed %s', e)\n    order.ship()\n";
+        let hit = rules_hit("shop/orders.py", Some(old), Some(new));
+        assert!(
+            hit.contains(&"logic-error-swallowed".to_string()),
+            "{hit:?}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod reach_tests {
+    use super::apply_reach;
+    use crate::risk::blast::FileBlast;
+    use crate::risk::{Blast, Finding, Severity};
+
+    #[test]
+    fn behaviour_in_a_widely_imported_file_is_high() {
+        let low = || {
+            vec![
+                Finding::added(
+                    "logic-behaviour-changed",
+                    Severity::Low,
+                    "lib/money.py",
+                    Some(3),
+                    "In `round_total`, ….",
+                ),
+                Finding::added(
+                    "err-swallowed",
+                    Severity::Medium,
+                    "lib/money.py",
+                    Some(9),
+                    "…",
+                ),
+            ]
+        };
+        let mut blast = Blast {
+            dependent_components: 3,
+            files: vec![FileBlast {
+                path: "lib/money.py".into(),
+                dependents: 12,
+                ..FileBlast::default()
+            }],
+            ..Blast::default()
+        };
+        let mut f = low();
+        apply_reach(&mut f, &blast);
+        assert_eq!(f[0].rule, "logic-behaviour-changed");
+        assert_eq!(f[0].severity, Severity::High);
+        assert!(
+            f[0].message.contains("across 3 components"),
+            "{}",
+            f[0].message
+        );
+        // Only behavioural findings are raised by reach.
+        assert_eq!(f[1].severity, Severity::Medium);
+        // Two components are not enough.
+        blast.dependent_components = 2;
+        let mut f = low();
+        apply_reach(&mut f, &blast);
+        assert_eq!(f[0].severity, Severity::Low);
+    }
+}
+
+#[cfg(test)]
+mod intent_tests {
+    use crate::risk::testkit::diff_of;
+    use crate::risk::{Contents, RuleSet, findings_with_message};
+
+    fn hit(message: &str, old: &str, new: &str) -> Vec<String> {
+        let mut c = Contents::new();
+        c.insert(
+            "internal/quota/quota.go".into(),
+            crate::diff::MinusPlus::new(Some(old.into()), Some(new.into())),
+        );
+        findings_with_message(
+            &diff_of("internal/quota/quota.go", Some(old), Some(new)),
+            &c,
+            &RuleSet::builtin(),
+            Some(message),
+        )
+        .into_iter()
+        .map(|f| format!("{}: {}", f.rule, f.message))
+        .collect()
+    }
+
+    const OLD: &str = "package quota\n\nfunc Allow(used, max int) bool {\n\tif used > max {\n\t\treturn false\n\t}\n\treturn true\n}\n";
+
+    #[test]
+    fn a_refactor_that_changes_a_condition_says_so() {
+        let new = OLD.replace("used > max", "used >= max");
+        let h = hit("Refactor quota checks", OLD, &new);
+        assert!(
+            h.iter().any(|f| f.starts_with("intent-behaviour-changed")
+                && f.contains("`used > max`")
+                && f.contains("`used >= max`")),
+            "{h:?}"
+        );
+        // The same change, described as what it is, is no intent finding.
+        let h = hit("Deny the request that reaches the quota", OLD, &new);
+        assert!(h.iter().all(|f| !f.starts_with("intent-")), "{h:?}");
+        // A consistent rename under a rename message is nothing at all.
+        let renamed = OLD.replace("used", "count").replace("Allow", "Permit");
+        let h = hit("Rename Allow to Permit", OLD, &renamed);
+        assert!(h.is_empty(), "{h:?}");
+    }
+}

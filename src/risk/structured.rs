@@ -1,0 +1,730 @@
+//! Structured configs compared as trees of keys and values, not lines: YAML,
+//! JSON and TOML are parsed on both sides and flattened to `a.b[name].c`
+//! paths, so a value moved, re-indented or re-quoted is not a change and a
+//! value that changed is named with its key, before and after. nginx-style
+//! configs (directives ending in `;`) are compared directive by directive.
+//!
+//! The rules read keys by what they mean (security switches, approvals,
+//! branch filters, rollouts, network ranges, rate limits, retries), not by
+//! the file they are in.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Severity, quote};
+
+/// A flattened tree: path → scalar value as text.
+pub type Flat = BTreeMap<String, String>;
+
+/// One difference between the two trees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Removed(String, String),
+    Added(String, String),
+    Changed(String, String, String),
+}
+
+/// The kind of structured text a path holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+    Toml,
+    Nginx,
+}
+
+impl Format {
+    /// The format of a path, from its name.
+    pub fn of(path: &str) -> Option<Format> {
+        let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+        match ext {
+            "yml" | "yaml" => Some(Format::Yaml),
+            "json" if !name.ends_with("-lock.json") && !name.ends_with(".lock.json") => {
+                Some(Format::Json)
+            }
+            "toml" => Some(Format::Toml),
+            "conf" | "nginx" if !name.ends_with("tsconfig") => Some(Format::Nginx),
+            _ if name == "caddyfile" || path.contains("nginx") && ext.is_empty() => {
+                Some(Format::Nginx)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Flattens a text of `format` (`None` when it does not parse).
+pub fn flatten(format: Format, text: &str) -> Option<Flat> {
+    let mut out = Flat::new();
+    match format {
+        Format::Json => {
+            let v: serde_json::Value = serde_json::from_str(text).ok()?;
+            flat_json(&v, String::new(), &mut out);
+        }
+        Format::Toml => {
+            let v: toml::Value = toml::from_str(text).ok()?;
+            flat_toml(&v, String::new(), &mut out);
+        }
+        Format::Yaml => {
+            let docs = yaml_rust::YamlLoader::load_from_str(text).ok()?;
+            let many = docs.len() > 1;
+            for (i, d) in docs.iter().enumerate() {
+                let prefix = if many {
+                    format!("[{i}]")
+                } else {
+                    String::new()
+                };
+                flat_yaml(d, prefix, &mut out);
+            }
+        }
+        Format::Nginx => return None,
+    }
+    Some(out)
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// An array element's identity: its `name`/`id`/`key`, else its index.
+fn element_id(name: Option<String>, i: usize) -> String {
+    name.map_or_else(|| format!("[{i}]"), |n| format!("[{n}]"))
+}
+
+fn flat_json(v: &serde_json::Value, p: String, out: &mut Flat) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                flat_json(x, join(&p, k), out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                if x.is_object() || x.is_array() {
+                    let id = ["name", "id", "key"]
+                        .iter()
+                        .find_map(|k| x.get(k).and_then(|s| s.as_str()).map(str::to_string));
+                    flat_json(x, format!("{p}{}", element_id(id, i)), out);
+                } else {
+                    out.insert(format!("{p}[{}]", scalar_json(x)), scalar_json(x));
+                }
+            }
+        }
+        x => {
+            out.insert(p, scalar_json(x));
+        }
+    }
+}
+
+fn scalar_json(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        x => x.to_string(),
+    }
+}
+
+fn flat_toml(v: &toml::Value, p: String, out: &mut Flat) {
+    use toml::Value;
+    match v {
+        Value::Table(m) => {
+            for (k, x) in m {
+                flat_toml(x, join(&p, k), out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                if x.is_table() || x.is_array() {
+                    let id = ["name", "id", "key"]
+                        .iter()
+                        .find_map(|k| x.get(k).and_then(|s| s.as_str()).map(str::to_string));
+                    flat_toml(x, format!("{p}{}", element_id(id, i)), out);
+                } else {
+                    let s = scalar_toml(x);
+                    out.insert(format!("{p}[{s}]"), s);
+                }
+            }
+        }
+        x => {
+            out.insert(p, scalar_toml(x));
+        }
+    }
+}
+
+fn scalar_toml(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        x => x.to_string(),
+    }
+}
+
+fn flat_yaml(v: &yaml_rust::Yaml, p: String, out: &mut Flat) {
+    use yaml_rust::Yaml;
+    match v {
+        Yaml::Hash(m) => {
+            for (k, x) in m {
+                let key = scalar_yaml(k);
+                flat_yaml(x, join(&p, &key), out);
+            }
+        }
+        Yaml::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                match x {
+                    Yaml::Hash(h) => {
+                        let id = ["name", "id", "key"].iter().find_map(|k| {
+                            h.get(&Yaml::String((*k).to_string()))
+                                .and_then(|s| s.as_str())
+                                .map(str::to_string)
+                        });
+                        flat_yaml(x, format!("{p}{}", element_id(id, i)), out);
+                    }
+                    Yaml::Array(_) => flat_yaml(x, format!("{p}[{i}]"), out),
+                    s => {
+                        let s = scalar_yaml(s);
+                        out.insert(format!("{p}[{s}]"), s);
+                    }
+                }
+            }
+        }
+        Yaml::Null if !p.is_empty() => {
+            out.insert(p, "null".into());
+        }
+        Yaml::BadValue | Yaml::Null => {}
+        x => {
+            out.insert(p, scalar_yaml(x));
+        }
+    }
+}
+
+fn scalar_yaml(v: &yaml_rust::Yaml) -> String {
+    use yaml_rust::Yaml;
+    match v {
+        Yaml::String(s) | Yaml::Real(s) => s.clone(),
+        Yaml::Integer(i) => i.to_string(),
+        Yaml::Boolean(b) => b.to_string(),
+        Yaml::Null => "null".into(),
+        _ => String::new(),
+    }
+}
+
+/// The differences between two flattened trees, in path order.
+pub fn compare(old: &Flat, new: &Flat) -> Vec<Change> {
+    let mut out = Vec::new();
+    for (k, v) in old {
+        match new.get(k) {
+            None => out.push(Change::Removed(k.clone(), v.clone())),
+            Some(w) if w != v => out.push(Change::Changed(k.clone(), v.clone(), w.clone())),
+            _ => {}
+        }
+    }
+    for (k, v) in new {
+        if !old.contains_key(k) {
+            out.push(Change::Added(k.clone(), v.clone()));
+        }
+    }
+    out
+}
+
+static SWITCH_ON_IS_SAFE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(verify|ssl|tls|secure|httponly|http_only|csrf|sandbox|strict|auth\w*|enforce|protect\w*|mfa|2fa|encrypt\w*|sign(ed|ing|ature)?|require\w*|validate\w*|check\w*|enabled_?checks|approval\w*|prevent_destroy|deletion_protection|block\w*|scan\w*|lint)$").unwrap()
+});
+static SWITCH_ON_IS_UNSAFE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(insecure\w*|skip\w*|disable\w*|allow_?(all|any|anonymous|public|http|insecure)\w*|permissive|public\w*|anonymous\w*|debug|bypass\w*|no_?verify|trust_?all\w*|continue[_-]on[_-]error|force\w*|auto_?approve|automerge)$").unwrap()
+});
+static APPROVAL_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(approv\w*|reviewers?|required_reviewers|manual|when|environment|protection\w*|needs|required_status_checks|codeowners?)$").unwrap()
+});
+static BRANCH_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(^|\.)(branches|branch|only|refs|tags|on\.push|if|rules|target_branch)(\[[^\]]*\])?$",
+    )
+    .unwrap()
+});
+static ROLLOUT_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(rollout\w*|percent\w*|traffic\w*|weight|canary\w*|ramp\w*|sample_?rate|fraction|exposure|audience)$").unwrap()
+});
+static NETWORK_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(cidr\w*|source\w*|allow\w*|ingress\w*|ip\w*|from\w*|range\w*|origins?|hosts?|remote\w*|networks?)").unwrap()
+});
+static LIMIT_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(rate_?limit\w*|throttl\w*|limit_req|max_?requests\w*|requests_per\w*|burst|quota\w*|max_?connections)").unwrap()
+});
+static RETRY_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(retr(y|ies)\w*|attempts|timeout\w*|deadline\w*|backoff\w*|max_?tries)$")
+        .unwrap()
+});
+static MONEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(pay|charge|billing|invoice|checkout|order|ledger|transfer|post\b|webhook)")
+        .unwrap()
+});
+static PRODUCTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(prod|production|live|global|default|all)").unwrap());
+static NOT_PRODUCTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\bdev\b|develop|staging|stage|test|qa|sandbox|local|preview|canary)").unwrap()
+});
+
+fn falsy(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "false"
+            | "off"
+            | "no"
+            | "0"
+            | "none"
+            | "null"
+            | "disabled"
+            | "disable"
+            | "\"\""
+            | ""
+            | "never"
+            | "optional"
+    )
+}
+
+fn truthy(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "true" | "on" | "yes" | "1" | "enabled" | "enable" | "always" | "required"
+    )
+}
+
+fn last_key(path: &str) -> &str {
+    let p = path;
+    // `a.b[x]` → `b`; `a.b` → `b`.
+    let base = match p.rfind('[') {
+        Some(i) if p.ends_with(']') && !p[..i].is_empty() => &p[..i],
+        _ => p,
+    };
+    base.rsplit('.').next().unwrap_or(base)
+}
+
+fn number(v: &str) -> Option<f64> {
+    let t = v.trim().trim_end_matches('%').trim_end_matches('s');
+    t.parse().ok()
+}
+
+/// The line where a key (and value) shows in the diff: added lines first.
+fn locate(f: &FileView<'_>, key: &str, value: &str, new_side: bool) -> Option<u32> {
+    let lines = if new_side { &f.added } else { &f.removed };
+    let key = last_key(key);
+    lines
+        .iter()
+        .find(|l| l.text.contains(key) && (value.is_empty() || l.text.contains(value)))
+        .or_else(|| lines.iter().find(|l| l.text.contains(key)))
+        .or_else(|| {
+            (!value.is_empty())
+                .then(|| lines.iter().find(|l| l.text.contains(value)))
+                .flatten()
+        })
+        .map(|l| l.no)
+}
+
+/// Findings from comparing a structured config's trees; the second list holds
+/// every value change (for the intent check).
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Finding>) {
+    let Some(format) = Format::of(f.path) else {
+        return;
+    };
+    if f.class.test_like() || f.class.docs || f.class.vendored {
+        return;
+    }
+    if format == Format::Nginx {
+        nginx(f, out);
+        return;
+    }
+    let name = f
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or(f.path)
+        .to_ascii_lowercase();
+    if name.contains("renovate") || name.contains("dependabot") {
+        return;
+    }
+    let (old, new) = match f.contents {
+        Some(c) => (c.minus.clone(), c.plus.clone()),
+        None => return,
+    };
+    let (Some(old), Some(new)) = (old, new) else {
+        return;
+    };
+    let (Some(a), Some(b)) = (flatten(format, &old), flatten(format, &new)) else {
+        return;
+    };
+    let prod_file = !NOT_PRODUCTION.is_match(f.path);
+    let changes = compare(&a, &b);
+    // A value renamed under a new key is a move: skip Removed+Added pairs with the same value and last key.
+    for c in &changes {
+        let (path, before, after) = match c {
+            Change::Changed(p, x, y) => (p, Some(x.as_str()), Some(y.as_str())),
+            Change::Removed(p, x) => {
+                if changes.iter().any(
+                    |d| matches!(d, Change::Added(q, y) if y == x && last_key(q) == last_key(p)),
+                ) {
+                    continue;
+                }
+                (p, Some(x.as_str()), None)
+            }
+            Change::Added(p, y) => {
+                if changes.iter().any(
+                    |d| matches!(d, Change::Removed(q, x) if y == x && last_key(q) == last_key(p)),
+                ) {
+                    continue;
+                }
+                (p, None, Some(y.as_str()))
+            }
+        };
+        let key = last_key(path);
+        let line_new = after.and_then(|v| locate(f, path, v, true));
+        let line_old = before.and_then(|v| locate(f, path, v, false));
+        let mut push = |rule: &str, sev: Severity, msg: String| match line_new {
+            Some(l) => out.push(Finding::added(rule, sev, f.path, Some(l), msg)),
+            None => out.push(Finding::removed(rule, sev, f.path, line_old, msg)),
+        };
+        if let (Some(x), Some(y)) = (before, after) {
+            changes_seen.push(Finding::added(
+                "config-value-changed",
+                Severity::Low,
+                f.path,
+                line_new,
+                format!(
+                    "`{}` is now {} (before: {})",
+                    quote(path),
+                    quote(y),
+                    quote(x)
+                ),
+            ));
+        } else if let Some(x) = before {
+            changes_seen.push(Finding::removed(
+                "config-value-changed",
+                Severity::Low,
+                f.path,
+                line_old,
+                format!("`{}` (was {}) is gone", quote(path), quote(x)),
+            ));
+        }
+        // Security switches turned the unsafe way.
+        let weakened = match (before, after) {
+            (Some(x), Some(y)) => {
+                SWITCH_ON_IS_SAFE.is_match(key) && truthy(x) && falsy(y)
+                    || SWITCH_ON_IS_UNSAFE.is_match(key) && !truthy(x) && truthy(y)
+            }
+            (Some(x), None) => {
+                SWITCH_ON_IS_SAFE.is_match(key) && truthy(x) && !key.eq_ignore_ascii_case("lint")
+            }
+            (None, Some(y)) => SWITCH_ON_IS_UNSAFE.is_match(key) && truthy(y),
+            _ => false,
+        };
+        if weakened {
+            push(
+                "config-safety-off",
+                Severity::High,
+                match (before, after) {
+                    (Some(x), Some(y)) => format!(
+                        "`{}` is now {} (before: {}): a safety switch turned off.",
+                        quote(path),
+                        quote(y),
+                        quote(x)
+                    ),
+                    (Some(x), None) => format!(
+                        "`{}` (was {}) is gone: the default may be the unsafe one.",
+                        quote(path),
+                        quote(x)
+                    ),
+                    (None, Some(y)) => format!(
+                        "`{}: {}` is new: it switches a safeguard off.",
+                        quote(path),
+                        quote(y)
+                    ),
+                    _ => unreachable!(),
+                },
+            );
+            continue;
+        }
+        // Approvals and manual gates removed.
+        if APPROVAL_KEY.is_match(key)
+            && (f.class.ci
+                || f.path.contains("deploy")
+                || f.path.contains("pipeline")
+                || f.path.contains("release"))
+        {
+            let gone = match (before, after) {
+                (Some(x), None) => !falsy(x),
+                (Some(x), Some(y)) => {
+                    (x.eq_ignore_ascii_case("manual") && !y.eq_ignore_ascii_case("manual"))
+                        || number(x)
+                            .zip(number(y))
+                            .is_some_and(|(a, b)| b < a && b < 1.0)
+                }
+                _ => false,
+            };
+            if gone {
+                push(
+                    "config-approval-removed",
+                    Severity::High,
+                    format!(
+                        "`{}` ({}) is {}: the deploy no longer waits for a person to approve it.",
+                        quote(path),
+                        quote(before.unwrap_or("")),
+                        after.map_or("gone".to_string(), |y| format!("now {}", quote(y)))
+                    ),
+                );
+                continue;
+            }
+        }
+        // Branch filters widened.
+        if BRANCH_KEY.is_match(path) && (f.class.ci || f.path.contains("deploy")) {
+            let wide = |v: &str| {
+                matches!(
+                    v.trim(),
+                    "*" | "**" | ".*" | "'*'" | "\"*\"" | "/.*/" | "*/*"
+                )
+            };
+            let widened = match (before, after) {
+                (Some(x), Some(y)) => wide(y) && !wide(x),
+                (None, Some(y)) => wide(y),
+                (Some(x), None) => {
+                    !wide(x)
+                        && !b.keys().any(|k| {
+                            BRANCH_KEY.is_match(k)
+                                && k.starts_with(path.split('[').next().unwrap_or(path))
+                        })
+                }
+                _ => false,
+            };
+            if widened {
+                push(
+                    "config-branch-widened",
+                    Severity::High,
+                    format!(
+                        "`{}` no longer limits which branches this runs for (before: {}): it now runs for every branch.",
+                        quote(path),
+                        quote(before.unwrap_or("only some branches"))
+                    ),
+                );
+                continue;
+            }
+        }
+        // Rollouts jumped to everyone.
+        if ROLLOUT_KEY.is_match(key)
+            && let (Some(x), Some(y)) = (before.and_then(number), after.and_then(number))
+            && (y >= 100.0 || (y == 1.0 && x < 1.0))
+            && x < y
+        {
+            let prod = prod_file && !NOT_PRODUCTION.is_match(path) || PRODUCTION.is_match(path);
+            push(
+                "config-rollout-jump",
+                if prod {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
+                format!(
+                    "`{}` jumps from {} to {}: everyone gets it at once, with no stage to catch a problem.",
+                    quote(path),
+                    before.unwrap_or(""),
+                    after.unwrap_or("")
+                ),
+            );
+            continue;
+        }
+        // Network opened to the world.
+        if let Some(y) = after
+            && NETWORK_KEY.is_match(path)
+            && (y.contains("0.0.0.0/0") || y.contains("::/0") || y.trim() == "*")
+            && before.is_none_or(|x| x != y)
+        {
+            push(
+                "config-open-network",
+                Severity::High,
+                format!(
+                    "`{}` is now {}: open to every address on the internet.",
+                    quote(path),
+                    quote(y)
+                ),
+            );
+            continue;
+        }
+        // Rate limits removed or switched off.
+        if LIMIT_KEY.is_match(path) {
+            let gone = match (before, after) {
+                (Some(x), None) => !falsy(x),
+                (Some(x), Some(y)) => {
+                    falsy(y) && !falsy(x)
+                        || number(x)
+                            .zip(number(y))
+                            .is_some_and(|(a, b)| a > 0.0 && b >= a * 10.0)
+                }
+                _ => false,
+            };
+            if gone {
+                push(
+                    "config-limit-removed",
+                    Severity::High,
+                    format!(
+                        "`{}` ({}) is {}: nothing limits how hard clients can hit this any more.",
+                        quote(path),
+                        quote(before.unwrap_or("")),
+                        after.map_or("gone".to_string(), |y| format!("now {}", quote(y)))
+                    ),
+                );
+                continue;
+            }
+        }
+        // Retries and timeouts widened.
+        if RETRY_KEY.is_match(key)
+            && let (Some(x), Some(y)) = (before.and_then(number), after.and_then(number))
+            && y > x
+            && (y >= x * 3.0 || key.to_ascii_lowercase().contains("retr") && x <= 1.0)
+        {
+            let money = MONEY.is_match(path) || MONEY.is_match(f.path);
+            push(
+                "config-retry-widened",
+                if money && key.to_ascii_lowercase().contains("retr") {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                },
+                format!(
+                    "`{}` goes from {} to {}{}.",
+                    quote(path),
+                    before.unwrap_or(""),
+                    after.unwrap_or(""),
+                    if money {
+                        ": a call that moves money may now run more than once"
+                    } else {
+                        ": failures now take longer to surface, and pile up load while they do"
+                    }
+                ),
+            );
+        }
+    }
+}
+
+static NGINX_GUARD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(deny\s|limit_req\b|limit_conn\b|limit_rate\b|auth_basic\b|auth_request\b|auth_jwt\b|ssl_verify_client\s+on|proxy_ssl_verify\s+on|satisfy\s+all|add_header\s+(Strict-Transport-Security|Content-Security-Policy|X-Frame-Options)|client_max_body_size|rate_limit|basicauth|forward_auth)").unwrap()
+});
+static NGINX_OPEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(allow\s+(all|0\.0\.0\.0/0|::/0)\s*;|proxy_ssl_verify\s+off|ssl_verify_client\s+off|auth_basic\s+off|satisfy\s+any|autoindex\s+on)").unwrap()
+});
+
+fn directive(t: &str) -> String {
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// nginx-style configs: guards removed (or commented out), access opened.
+fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let live = |t: &str| !t.trim_start().starts_with('#');
+    let added: Vec<String> = f
+        .added
+        .iter()
+        .filter(|l| live(l.text))
+        .map(|l| directive(l.text))
+        .collect();
+    for l in f
+        .removed
+        .iter()
+        .filter(|l| live(l.text) && NGINX_GUARD.is_match(l.text))
+    {
+        if added.contains(&directive(l.text)) {
+            continue;
+        }
+        let commented = f.added.iter().any(|a| {
+            !live(a.text)
+                && directive(a.text.trim_start().trim_start_matches('#')) == directive(l.text)
+        });
+        out.push(Finding::removed(
+            "config-guard-removed",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "`{}` is {}: the protection it gave this server block is gone.",
+                quote(l.text),
+                if commented {
+                    "commented out"
+                } else {
+                    "removed"
+                }
+            ),
+        ));
+    }
+    let removed: Vec<String> = f.removed.iter().map(|l| directive(l.text)).collect();
+    for l in f
+        .added
+        .iter()
+        .filter(|l| live(l.text) && NGINX_OPEN.is_match(l.text))
+    {
+        if removed.contains(&directive(l.text)) {
+            continue;
+        }
+        out.push(Finding::added(
+            "config-open-network",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "`{}` opens this block to everyone; directives are matched in order, so a later `deny` no longer applies.",
+                quote(l.text)
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trees_compare_by_key_not_by_line() {
+        let a = flatten(Format::Yaml, "a:\n  b: 1\n  list: [x, y]\n").unwrap();
+        let b = flatten(Format::Yaml, "a:\n  list:\n    - y\n    - x\n  b: 2\n").unwrap();
+        assert_eq!(
+            compare(&a, &b),
+            vec![Change::Changed("a.b".into(), "1".into(), "2".into())]
+        );
+        let j = flatten(
+            Format::Json,
+            r#"{"flags": {"new_checkout": {"production": {"percentage": 10}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(j["flags.new_checkout.production.percentage"], "10");
+        let t = flatten(Format::Toml, "[client]\nretries = 3\n").unwrap();
+        assert_eq!(t["client.retries"], "3");
+    }
+
+    #[test]
+    fn rules_read_keys_by_meaning() {
+        use crate::risk::testkit::rules_hit_with_contents as hit;
+        let old = "flags:\n  new_checkout:\n    production:\n      rollout_percentage: 5\n";
+        let new = old.replace("5", "100");
+        assert!(hit("config/flags.yaml", old, &new).contains(&"config-rollout-jump".to_string()));
+        let old = "http:\n  client:\n    tls:\n      verify: true\n";
+        let new = old.replace("true", "false");
+        assert!(hit("config/app.yaml", old, &new).contains(&"config-safety-off".to_string()));
+        let old = "deploy:\n  stage: deploy\n  when: manual\n  only:\n    - main\n";
+        let new = "deploy:\n  stage: deploy\n";
+        let h = hit(".gitlab-ci.yml", old, new);
+        assert!(h.contains(&"config-approval-removed".to_string()), "{h:?}");
+        assert!(h.contains(&"config-branch-widened".to_string()), "{h:?}");
+        // Reordering keys changes nothing.
+        let old = "a: 1\nb: 2\n";
+        assert!(hit("config/x.yaml", old, "b: 2\na: 1\n").is_empty());
+    }
+
+    #[test]
+    fn nginx_guards_commented_out_are_found() {
+        use crate::risk::testkit::rules_hit_with_contents as hit;
+        let old = "location /api {\n    limit_req zone=api burst=20;\n    allow 10.0.0.0/8;\n    deny all;\n}\n";
+        let new = "location /api {\n    # limit_req zone=api burst=20;\n    allow 0.0.0.0/0;\n    allow 10.0.0.0/8;\n    deny all;\n}\n";
+        let h = hit("deploy/nginx/api.conf", old, new);
+        assert!(h.contains(&"config-guard-removed".to_string()), "{h:?}");
+        assert!(h.contains(&"config-open-network".to_string()), "{h:?}");
+    }
+}

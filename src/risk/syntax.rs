@@ -1,0 +1,905 @@
+//! Syntax trees of changed source files: each side of a file is parsed with
+//! tree-sitter and boiled down, function by function, to what decides its
+//! behaviour — conditions (and the guard clauses among them: an `if` whose body
+//! leaves early), calls, raises, error handlers (and whether they still
+//! propagate), and literals with the key they are bound to. `behaviour` compares
+//! the two sides. Plain data: text in, `Unit`s out; nothing here reads git.
+//!
+//! One generic walker serves every grammar: the grammars name their nodes
+//! alike (`if_statement`, `call_expression`, `catch_clause`, …), and the few
+//! differences are in the tables below.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use tree_sitter::{Node, Parser};
+
+/// A grammar this module can parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grammar {
+    Python,
+    JavaScript,
+    TypeScript,
+    Tsx,
+    Go,
+    Java,
+    Rust,
+    Ruby,
+    Php,
+    CSharp,
+    Bash,
+}
+
+impl Grammar {
+    /// The grammar for a path, from its extension.
+    pub fn of(path: &str) -> Option<Grammar> {
+        let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+        Some(match ext {
+            "py" | "pyw" => Grammar::Python,
+            "js" | "jsx" | "mjs" | "cjs" => Grammar::JavaScript,
+            "ts" | "mts" | "cts" => Grammar::TypeScript,
+            "tsx" => Grammar::Tsx,
+            "go" => Grammar::Go,
+            "java" => Grammar::Java,
+            "rs" => Grammar::Rust,
+            "rb" | "rake" => Grammar::Ruby,
+            "php" => Grammar::Php,
+            "cs" => Grammar::CSharp,
+            "sh" | "bash" => Grammar::Bash,
+            _ if matches!(name.as_str(), "gemfile" | "rakefile") => Grammar::Ruby,
+            _ => return None,
+        })
+    }
+
+    fn language(self) -> tree_sitter::Language {
+        match self {
+            Grammar::Python => tree_sitter_python::LANGUAGE.into(),
+            Grammar::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Grammar::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Grammar::Go => tree_sitter_go::LANGUAGE.into(),
+            Grammar::Java => tree_sitter_java::LANGUAGE.into(),
+            Grammar::Rust => tree_sitter_rust::LANGUAGE.into(),
+            Grammar::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+            Grammar::Php => tree_sitter_php::LANGUAGE_PHP.into(),
+            Grammar::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
+            Grammar::Bash => tree_sitter_bash::LANGUAGE.into(),
+        }
+    }
+}
+
+/// A piece of text at a line (1-based, on its own side).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    pub text: String,
+    pub line: u32,
+}
+
+/// An `if` whose body leaves early: a guard clause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guard {
+    /// The condition, whitespace collapsed.
+    pub cond: String,
+    /// The statement that leaves (`abort(403)`, `raise Forbidden()`, `return err`).
+    pub exit: String,
+    pub line: u32,
+    /// The exit signals failure (raise, throw, abort, an error or 4xx returned)
+    /// rather than a plain early return.
+    pub failing: bool,
+}
+
+/// An error handler (`except`, `catch`, `rescue`, Go's `if err != nil`, a
+/// Rust `Err(_) =>` arm).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handler {
+    /// What it catches (empty for everything).
+    pub caught: String,
+    pub line: u32,
+    /// The failure still reaches the caller (re-raised, thrown, returned).
+    pub propagates: bool,
+    /// It logs.
+    pub logs: bool,
+    /// What it returns instead, if anything (`None`, `[]`, `nil`, a default).
+    pub returns: Option<String>,
+}
+
+/// A literal and the name it is bound to (keyword argument, key, assigned
+/// variable, or `call()` for a positional argument).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Literal {
+    pub key: String,
+    pub value: String,
+    pub line: u32,
+}
+
+/// A call that registers something under a string key with handlers passed by
+/// name — `router.post("/refund", requireAdmin, refund)` — and the guard-like
+/// names among them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// Callee and first argument: `post "/orders/:id/refund"`.
+    pub key: String,
+    pub guards: Vec<String>,
+    pub line: u32,
+}
+
+/// A function (or a file's top level, named `<top>`) boiled down.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unit {
+    /// `Class.method`, `function`, or `<top>`.
+    pub name: String,
+    pub line: u32,
+    pub end_line: u32,
+    pub guards: Vec<Guard>,
+    pub conditions: Vec<Fact>,
+    /// Callee names (last segment: `self.require_admin` → `require_admin`),
+    /// plus guard-like names passed as arguments (route middleware).
+    pub calls: Vec<Fact>,
+    pub raises: Vec<Fact>,
+    pub handlers: Vec<Handler>,
+    pub literals: Vec<Literal>,
+    /// Decorators, annotations and attributes.
+    pub decorators: Vec<Fact>,
+    pub returns: Vec<Fact>,
+    /// Registrations with handlers passed by name (routes and their middleware).
+    pub routes: Vec<Route>,
+}
+
+/// A parsed side of a file.
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    pub units: Vec<Unit>,
+}
+
+impl Outline {
+    /// The unit named `name`.
+    pub fn get(&self, name: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.name == name)
+    }
+}
+
+/// Words that make a call a check: a call to one of these that disappears is a
+/// guard dropped.
+pub static GUARD_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|_|[a-z])(require|ensure|check|verify|validate|authori[sz]e|authenticate|permi(t|ssion)|forbid|deny|guard|protect|csrf|xsrf|sanitize|escape|assert|must|enforce|only_admin|admin_only|login_required|rate_?limit|throttle|signature|hmac|can_|abort_unless|policy|scope)").unwrap()
+});
+static LOG_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(log|logger|logging|console|print|println|eprintln|printf|puts|warn|warning|info|debug|error|exception|trace|capture_exception|capture_message|report|notify|fmt\.print\w*|log\w*|\w*log|sentry\w*|_|gettext|t|i18n|tr|format|sprintf|errorf|wrap|wrapf|new)!?$").unwrap()
+});
+static FAILING_EXIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\berr\b|\berror|Err\(|exception|\b4\d\d\b|forbidden|unauthori[sz]ed|denied|invalid|abort|raise|throw|panic|false\b|halt|die\b|exit\b|redirect)").unwrap()
+});
+static EXIT_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(abort|exit|die|panic|halt|raise|fail|deny|forbid|http_error|render_forbidden|head|redirect_to|redirect|sys\.exit|os\.Exit|log\.Fatal\w*|process\.exit|throw_unless|abort_if|abort_unless|unreachable!|panic!|bail!)$").unwrap()
+});
+
+const FUNCTION_KINDS: &[&str] = &[
+    "function_definition",
+    "function_declaration",
+    "generator_function_declaration",
+    "method_definition",
+    "method_declaration",
+    "constructor_declaration",
+    "function_item",
+    "method",
+    "singleton_method",
+    "local_function_statement",
+    "func_literal",
+    "arrow_function",
+    "function_expression",
+    "function",
+];
+const CLASS_KINDS: &[&str] = &[
+    "class_definition",
+    "class_declaration",
+    "class",
+    "module",
+    "impl_item",
+    "interface_declaration",
+    "struct_declaration",
+    "record_declaration",
+    "trait_item",
+];
+const IF_KINDS: &[&str] = &[
+    "if_statement",
+    "if_expression",
+    "if",
+    "unless",
+    "if_modifier",
+    "unless_modifier",
+    "elif_clause",
+    "else_if_clause",
+    "conditional_expression",
+    "ternary_expression",
+    "while_statement",
+    "guard",
+];
+const CALL_KINDS: &[&str] = &[
+    "call",
+    "call_expression",
+    "method_invocation",
+    "invocation_expression",
+    "function_call_expression",
+    "member_call_expression",
+    "scoped_call_expression",
+    "nullsafe_member_call_expression",
+    "macro_invocation",
+    "command",
+    "new_expression",
+    "object_creation_expression",
+];
+const RAISE_KINDS: &[&str] = &["raise_statement", "throw_statement", "throw_expression"];
+const RETURN_KINDS: &[&str] = &["return_statement", "return_expression", "return"];
+const HANDLER_KINDS: &[&str] = &["except_clause", "catch_clause", "rescue"];
+const DECORATOR_KINDS: &[&str] = &[
+    "decorator",
+    "annotation",
+    "marker_annotation",
+    "attribute",
+    "attribute_item",
+    "attribute_list",
+];
+
+fn is_literal_kind(k: &str) -> bool {
+    matches!(
+        k,
+        "string"
+            | "string_literal"
+            | "interpreted_string_literal"
+            | "raw_string_literal"
+            | "template_string"
+            | "encapsed_string"
+            | "integer"
+            | "integer_literal"
+            | "int_literal"
+            | "float"
+            | "float_literal"
+            | "real_literal"
+            | "number"
+            | "decimal_integer_literal"
+            | "decimal_floating_point_literal"
+            | "true"
+            | "false"
+            | "boolean"
+            | "boolean_literal"
+            | "none"
+            | "nil"
+            | "null"
+            | "null_literal"
+            | "simple_symbol"
+    )
+}
+
+/// Parses `text` with `grammar`; `None` when tree-sitter gives up.
+pub fn outline(grammar: Grammar, text: &str) -> Option<Outline> {
+    let mut parser = Parser::new();
+    parser.set_language(&grammar.language()).ok()?;
+    let tree = parser.parse(text, None)?;
+    let src = text.as_bytes();
+    let root = tree.root_node();
+    let mut w = Walker {
+        src,
+        units: vec![Unit {
+            name: "<top>".into(),
+            line: 1,
+            end_line: root.end_position().row as u32 + 1,
+            ..Unit::default()
+        }],
+        classes: Vec::new(),
+    };
+    w.visit(root, 0);
+    let mut units = w.units;
+    // Names unique within the file: `get#2` for a second `get`.
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for u in &mut units {
+        let n = seen.entry(u.name.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            u.name = format!("{}#{}", u.name, n);
+        }
+    }
+    Some(Outline { units })
+}
+
+/// Whitespace collapsed, at most 120 characters.
+pub fn squash(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(128));
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+        if out.len() > 120 {
+            break;
+        }
+    }
+    if out.chars().count() > 120 {
+        out = out.chars().take(119).collect();
+        out.push('…');
+    }
+    out
+}
+
+/// The last segment of a callee: `self.auth.require_admin` → `require_admin`.
+pub fn last_segment(callee: &str) -> &str {
+    let c = callee.trim();
+    let c = c.split(['(', '<']).next().unwrap_or(c);
+    c.rsplit(['.', ':', '>', ' ', '\\'])
+        .find(|s| !s.is_empty())
+        .unwrap_or(c)
+}
+
+struct Walker<'s> {
+    src: &'s [u8],
+    units: Vec<Unit>,
+    classes: Vec<String>,
+}
+
+impl<'s> Walker<'s> {
+    fn text(&self, n: Node<'_>) -> &'s str {
+        std::str::from_utf8(&self.src[n.start_byte()..n.end_byte()]).unwrap_or("")
+    }
+
+    fn line(n: Node<'_>) -> u32 {
+        n.start_position().row as u32 + 1
+    }
+
+    /// The name of a function node, if it is a unit of its own.
+    fn unit_name(&self, n: Node<'_>) -> Option<String> {
+        if let Some(name) = n.child_by_field_name("name") {
+            return Some(self.text(name).to_string());
+        }
+        // `const handler = (req, res) => …`, `handler: function () {…}`,
+        // `exports.x = function`.
+        let p = n.parent()?;
+        let field = match p.kind() {
+            "variable_declarator" => "name",
+            "pair" => "key",
+            "assignment_expression" | "assignment" => "left",
+            _ => return None,
+        };
+        p.child_by_field_name(field)
+            .map(|k| last_segment(self.text(k)).to_string())
+    }
+
+    fn visit(&mut self, n: Node<'_>, unit: usize) {
+        let kind = n.kind();
+        let mut unit = unit;
+        let mut pushed_class = false;
+        if kind == "comment" || kind == "line_comment" || kind == "block_comment" {
+            return;
+        }
+        if CLASS_KINDS.contains(&kind) {
+            let name = n
+                .child_by_field_name("name")
+                .or_else(|| n.child_by_field_name("type"))
+                .map(|c| self.text(c).to_string());
+            if let Some(name) = name {
+                self.classes.push(name);
+                pushed_class = true;
+            }
+        } else if FUNCTION_KINDS.contains(&kind)
+            && let Some(name) = self.unit_name(n)
+        {
+            let qual = match self.classes.last() {
+                Some(c) => format!("{c}.{name}"),
+                None => name,
+            };
+            let decorators = self.decorators_of(n);
+            self.units.push(Unit {
+                name: qual,
+                line: Self::line(n),
+                end_line: n.end_position().row as u32 + 1,
+                decorators,
+                ..Unit::default()
+            });
+            unit = self.units.len() - 1;
+        } else {
+            self.record(n, unit);
+            if is_literal_kind(kind) {
+                return; // a literal's parts are not literals of their own
+            }
+        }
+        let mut c = n.walk();
+        for child in n.children(&mut c) {
+            self.visit(child, unit);
+        }
+        if pushed_class {
+            self.classes.pop();
+        }
+    }
+
+    fn record(&mut self, n: Node<'_>, unit: usize) {
+        if !n.is_named() {
+            return;
+        }
+        let kind = n.kind();
+        let line = Self::line(n);
+        if IF_KINDS.contains(&kind) {
+            let cond = n
+                .child_by_field_name("condition")
+                .or_else(|| n.named_child(0))
+                .map(|c| squash(strip_parens(self.text(c))))
+                .unwrap_or_default();
+            if cond.is_empty() {
+                return;
+            }
+            let body = n
+                .child_by_field_name("consequence")
+                .or_else(|| n.child_by_field_name("body"))
+                .or_else(|| {
+                    // Ruby modifiers and bash: the first named child that is not the condition.
+                    let mut c = n.walk();
+                    n.named_children(&mut c)
+                        .find(|x| Some(*x) != n.child_by_field_name("condition"))
+                });
+            let go_err = cond.ends_with("err != nil") || cond.contains("err != nil");
+            if go_err && let Some(b) = body {
+                let h = self.handler(b, "error".into(), line);
+                self.units[unit].handlers.push(h);
+            } else if let Some(b) = body
+                && !matches!(kind, "conditional_expression" | "ternary_expression")
+                && let Some((exit, failing)) = self.exit_of(b)
+            {
+                self.units[unit].guards.push(Guard {
+                    cond: cond.clone(),
+                    exit,
+                    line,
+                    failing,
+                });
+            }
+            self.units[unit].conditions.push(Fact { text: cond, line });
+        } else if CALL_KINDS.contains(&kind) {
+            if let Some(name) = self.callee(n) {
+                if kind == "command" && name.is_empty() {
+                    return;
+                }
+                if matches!(
+                    name.as_str(),
+                    "raise" | "fail" | "panic" | "panic!" | "bail!"
+                ) {
+                    let text = squash(self.text(n));
+                    self.units[unit].raises.push(Fact { text, line });
+                }
+                self.units[unit].calls.push(Fact { text: name, line });
+            }
+            // Route middleware passed by name: `router.get("/x", requireAdmin, h)`.
+            if let Some(args) = n.child_by_field_name("arguments") {
+                let mut c = args.walk();
+                let mut guards = Vec::new();
+                let mut route = None;
+                for (i, a) in args.named_children(&mut c).enumerate() {
+                    if i == 0 && a.kind().contains("string") {
+                        route = Some(squash(self.text(a)));
+                    }
+                    if matches!(
+                        a.kind(),
+                        "identifier" | "member_expression" | "simple_symbol"
+                    ) {
+                        let t = self.text(a).trim_start_matches(':');
+                        let name = last_segment(t);
+                        if GUARD_WORDS.is_match(name) {
+                            guards.push(name.to_string());
+                            self.units[unit].calls.push(Fact {
+                                text: name.to_string(),
+                                line,
+                            });
+                        }
+                    }
+                }
+                if args.named_child_count() >= 2
+                    && let (Some(route), Some(callee)) = (route, self.callee(n))
+                {
+                    self.units[unit].routes.push(Route {
+                        key: format!("{callee} {route}"),
+                        guards,
+                        line,
+                    });
+                }
+            }
+        } else if RAISE_KINDS.contains(&kind) {
+            let text = squash(self.text(n));
+            self.units[unit].raises.push(Fact { text, line });
+        } else if RETURN_KINDS.contains(&kind) {
+            let text = squash(self.text(n));
+            self.units[unit].returns.push(Fact { text, line });
+        } else if HANDLER_KINDS.contains(&kind) {
+            let caught = self.caught(n);
+            let h = self.handler(n, caught, line);
+            self.units[unit].handlers.push(h);
+        } else if kind == "let_declaration"
+            && let Some(alt) = n.child_by_field_name("alternative")
+        {
+            // Rust's `let Some(x) = y else { return … };` is a guard clause.
+            let cond = format!(
+                "let {} = {}",
+                n.child_by_field_name("pattern")
+                    .map_or("", |p| self.text(p)),
+                n.child_by_field_name("value").map_or("", |v| self.text(v))
+            );
+            let cond = squash(&cond);
+            if let Some((exit, failing)) = self.exit_of(alt) {
+                self.units[unit].guards.push(Guard {
+                    cond: cond.clone(),
+                    exit,
+                    line,
+                    failing,
+                });
+            }
+            self.units[unit].conditions.push(Fact { text: cond, line });
+        } else if kind == "match_arm" {
+            if let Some(p) = n.child_by_field_name("pattern")
+                && self.text(p).trim_start().starts_with("Err")
+                && let Some(v) = n.child_by_field_name("value")
+            {
+                let h = self.handler(v, "Err".into(), line);
+                self.units[unit].handlers.push(h);
+            }
+        } else if DECORATOR_KINDS.contains(&kind) && !self.decorates_function(n) {
+            let text = squash(self.text(n));
+            self.units[unit].decorators.push(Fact { text, line });
+        } else if is_literal_kind(kind)
+            && let Some(key) = self.literal_key(n)
+        {
+            let value = squash(self.text(n));
+            self.units[unit].literals.push(Literal { key, value, line });
+        }
+    }
+
+    /// Decorators written before a function (Python's `decorated_definition`,
+    /// Rust attributes and TypeScript decorators as preceding siblings).
+    fn decorators_of(&self, f: Node<'_>) -> Vec<Fact> {
+        let mut out = Vec::new();
+        let mut cur = f.prev_named_sibling();
+        if f.parent()
+            .is_some_and(|p| p.kind() == "decorated_definition")
+        {
+            cur = f.prev_named_sibling();
+        }
+        while let Some(d) = cur {
+            if !DECORATOR_KINDS.contains(&d.kind()) {
+                break;
+            }
+            let text = squash(self.text(d));
+            out.push(Fact {
+                text,
+                line: Self::line(d),
+            });
+            cur = d.prev_named_sibling();
+        }
+        out
+    }
+
+    /// A decorator that `decorators_of` gives to the function after it.
+    fn decorates_function(&self, d: Node<'_>) -> bool {
+        let mut cur = d.next_named_sibling();
+        while let Some(x) = cur {
+            if FUNCTION_KINDS.contains(&x.kind()) {
+                return true;
+            }
+            if !DECORATOR_KINDS.contains(&x.kind()) && x.kind() != "comment" {
+                return false;
+            }
+            cur = x.next_named_sibling();
+        }
+        false
+    }
+
+    /// The callee's last segment.
+    fn callee(&self, n: Node<'_>) -> Option<String> {
+        let f = n
+            .child_by_field_name("function")
+            .or_else(|| n.child_by_field_name("method"))
+            .or_else(|| n.child_by_field_name("macro"))
+            .or_else(|| n.child_by_field_name("constructor"))
+            .or_else(|| n.child_by_field_name("type"));
+        if n.kind() == "method_invocation" || n.kind().ends_with("member_call_expression") {
+            return n
+                .child_by_field_name("name")
+                .map(|x| self.text(x).to_string());
+        }
+        if n.kind() == "command" {
+            return n
+                .child_by_field_name("name")
+                .map(|x| self.text(x).to_string());
+        }
+        let f = f?;
+        let t = last_segment(self.text(f)).to_string();
+        Some(if n.kind() == "macro_invocation" {
+            format!("{t}!")
+        } else {
+            t
+        })
+    }
+
+    /// The exception type an `except`/`catch`/`rescue` names ("" for all).
+    fn caught(&self, n: Node<'_>) -> String {
+        if let Some(v) = n
+            .child_by_field_name("value")
+            .or_else(|| n.child_by_field_name("exceptions"))
+        {
+            let t = squash(self.text(v));
+            return t.split(" as ").next().unwrap_or(&t).to_string();
+        }
+        let mut c = n.walk();
+        for ch in n.named_children(&mut c) {
+            match ch.kind() {
+                "block" | "statement_block" | "comment" | "then" | "body_statement" => continue,
+                "catch_formal_parameter" | "catch_declaration" | "formal_parameter" => {
+                    if let Some(t) = ch.child_by_field_name("type") {
+                        return squash(self.text(t));
+                    }
+                    // `final IOException | TimeoutException e`: all but the name.
+                    let t = squash(self.text(ch));
+                    let t = t.trim_start_matches("final ");
+                    return t.rsplit_once(' ').map_or(t, |(ty, _)| ty).to_string();
+                }
+                "exceptions" | "identifier" | "attribute" | "tuple" | "as_pattern"
+                | "type_identifier" | "qualified_name" | "catch_type" | "named_type" => {
+                    let t = self.text(ch);
+                    return squash(t.split(" as ").next().unwrap_or(t));
+                }
+                _ => {}
+            }
+        }
+        String::new()
+    }
+
+    /// How a handler's body ends: propagates, logs, returns a stand-in.
+    fn handler(&self, body: Node<'_>, caught: String, line: u32) -> Handler {
+        let mut h = Handler {
+            caught,
+            line,
+            propagates: false,
+            logs: false,
+            returns: None,
+        };
+        self.scan_handler(body, &mut h, true);
+        h
+    }
+
+    fn scan_handler(&self, n: Node<'_>, h: &mut Handler, top: bool) {
+        let kind = n.kind();
+        if !top && FUNCTION_KINDS.contains(&kind) {
+            return;
+        }
+        if RAISE_KINDS.contains(&kind) || kind == "try_expression" {
+            h.propagates = true;
+        } else if RETURN_KINDS.contains(&kind) {
+            let t = self.text(n);
+            let value = t
+                .trim_start_matches("return")
+                .trim()
+                .trim_end_matches(';')
+                .trim();
+            if FAILING_EXIT.is_match(value) && !value.starts_with("nil, nil") {
+                h.propagates = true;
+            } else if h.returns.is_none() {
+                h.returns = Some(if value.is_empty() {
+                    "nothing".into()
+                } else {
+                    squash(value)
+                });
+            }
+        } else if CALL_KINDS.contains(&kind)
+            && let Some(name) = self.callee(n)
+        {
+            if matches!(
+                name.as_str(),
+                "raise" | "fail" | "panic" | "panic!" | "bail!" | "abort" | "exit" | "die"
+            ) || name.starts_with("Fatal")
+                || name == "reject"
+                || name == "next" && self.text(n).contains("err")
+            {
+                h.propagates = true;
+            } else if LOG_CALL.is_match(&name) || name.to_ascii_lowercase().contains("log") {
+                h.logs = true;
+            }
+        }
+        let mut c = n.walk();
+        for ch in n.children(&mut c) {
+            self.scan_handler(ch, h, false);
+        }
+    }
+
+    /// The statement by which a guard's body leaves, and whether it signals failure.
+    fn exit_of(&self, body: Node<'_>) -> Option<(String, bool)> {
+        // Only short bodies are guard clauses.
+        if body
+            .end_position()
+            .row
+            .saturating_sub(body.start_position().row)
+            > 6
+        {
+            return None;
+        }
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            let kind = n.kind();
+            if FUNCTION_KINDS.contains(&kind) {
+                continue;
+            }
+            if RAISE_KINDS.contains(&kind) {
+                return Some((squash(self.text(n)), true));
+            }
+            if RETURN_KINDS.contains(&kind) {
+                let t = squash(self.text(n));
+                let failing = FAILING_EXIT.is_match(&t);
+                return Some((t, failing));
+            }
+            if CALL_KINDS.contains(&kind)
+                && let Some(name) = self.callee(n)
+                && EXIT_CALL.is_match(&name)
+            {
+                return Some((squash(self.text(n)), true));
+            }
+            let mut c = n.walk();
+            let kids: Vec<Node<'_>> = n.children(&mut c).collect();
+            stack.extend(kids.into_iter().rev());
+        }
+        None
+    }
+
+    /// The name a literal is bound to, if it is bound to one that matters.
+    fn literal_key(&self, n: Node<'_>) -> Option<String> {
+        let mut cur = n;
+        for _ in 0..4 {
+            let p = cur.parent()?;
+            let field = match p.kind() {
+                "keyword_argument" => Some("name"),
+                "pair" | "element_value_pair" | "keyed_element" | "dictionary_pair" => Some("key"),
+                "assignment"
+                | "assignment_expression"
+                | "assignment_statement"
+                | "short_var_declaration"
+                | "augmented_assignment" => Some("left"),
+                "variable_declarator"
+                | "const_item"
+                | "static_item"
+                | "const_spec"
+                | "var_spec"
+                | "property_declaration"
+                | "constant_declaration" => Some("name"),
+                "let_declaration" => Some("pattern"),
+                "field_initializer" | "shorthand_field_initializer" => Some("field"),
+                "return_statement" | "return_expression" | "return" => {
+                    return Some("return".into());
+                }
+                "expression_statement" | "comment" => return None, // docstrings
+                _ => None,
+            };
+            if let Some(field) = field {
+                let k = p
+                    .child_by_field_name(field)
+                    .or_else(|| p.named_child(0))
+                    .map(|k| self.text(k))?;
+                if k.contains(self.text(n)) && k.len() == self.text(n).len() {
+                    return None; // the literal is the key itself
+                }
+                let k = k.trim_matches(|c| c == '"' || c == '\'' || c == ':');
+                return Some(last_segment(k).to_string());
+            }
+            if CALL_KINDS.contains(&p.kind()) {
+                let name = self.callee(p)?;
+                if LOG_CALL.is_match(&name) {
+                    return None;
+                }
+                return Some(format!("{name}()"));
+            }
+            if p.kind() == "binary_expression" || p.kind() == "comparison_operator" {
+                return None; // part of a condition, compared as such
+            }
+            cur = p;
+        }
+        None
+    }
+}
+
+fn strip_parens(s: &str) -> &str {
+    let t = s.trim();
+    if t.starts_with('(') && t.ends_with(')') {
+        t[1..t.len() - 1].trim()
+    } else {
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_functions_guards_handlers_and_literals() {
+        let src = r#"
+import requests
+
+@login_required
+def payroll(user):
+    if user.role != "hr_admin":
+        abort(403)
+    try:
+        charge(user, timeout=5)
+    except PaymentError as e:
+        log.warning("failed %s", e)
+        raise
+    return build()
+"#;
+        let o = outline(Grammar::Python, src).unwrap();
+        let u = o.get("payroll").unwrap();
+        assert_eq!(u.guards.len(), 1);
+        assert_eq!(u.guards[0].cond, "user.role != \"hr_admin\"");
+        assert!(u.guards[0].failing);
+        assert_eq!(u.handlers.len(), 1);
+        assert!(u.handlers[0].propagates && u.handlers[0].logs);
+        assert_eq!(u.handlers[0].caught, "PaymentError");
+        assert!(u.calls.iter().any(|c| c.text == "charge"));
+        assert!(
+            u.literals
+                .iter()
+                .any(|l| l.key == "timeout" && l.value == "5"),
+            "{:?}",
+            u.literals
+        );
+        assert!(u.decorators.iter().any(|d| d.text == "@login_required"));
+    }
+
+    #[test]
+    fn every_grammar_parses_a_guard() {
+        let cases: &[(Grammar, &str, &str)] = &[
+            (
+                Grammar::JavaScript,
+                "function del(req, res) {\n  if (!req.user.isAdmin) {\n    return res.status(403).end();\n  }\n  remove(req.params.id);\n}\n",
+                "del",
+            ),
+            (
+                Grammar::TypeScript,
+                "export const del = (req: Req, res: Res) => {\n  if (!req.user.isAdmin) {\n    throw new Forbidden();\n  }\n};\n",
+                "del",
+            ),
+            (
+                Grammar::Go,
+                "package x\nfunc Del(u User) error {\n\tif !u.Admin {\n\t\treturn ErrForbidden\n\t}\n\treturn nil\n}\n",
+                "Del",
+            ),
+            (
+                Grammar::Java,
+                "class A {\n  void del(User u) {\n    if (!u.isAdmin()) {\n      throw new ForbiddenException();\n    }\n  }\n}\n",
+                "A.del",
+            ),
+            (
+                Grammar::Rust,
+                "fn del(u: &User) -> Result<(), E> {\n    if !u.admin {\n        return Err(E::Forbidden);\n    }\n    Ok(())\n}\n",
+                "del",
+            ),
+            (
+                Grammar::Ruby,
+                "def del(u)\n  raise Forbidden unless u.admin?\n  remove(u)\nend\n",
+                "del",
+            ),
+            (
+                Grammar::Php,
+                "<?php\nfunction del($u) {\n  if (!$u->isAdmin()) {\n    abort(403);\n  }\n}\n",
+                "del",
+            ),
+            (
+                Grammar::CSharp,
+                "class A {\n  void Del(User u) {\n    if (!u.IsAdmin) {\n      throw new UnauthorizedAccessException();\n    }\n  }\n}\n",
+                "A.Del",
+            ),
+            (
+                Grammar::Bash,
+                "deploy() {\n  if [ -z \"$TOKEN\" ]; then\n    exit 1\n  fi\n}\n",
+                "deploy",
+            ),
+        ];
+        for (g, src, name) in cases {
+            let o = outline(*g, src).unwrap();
+            let u = o
+                .get(name)
+                .unwrap_or_else(|| panic!("{g:?}: no {name} in {:?}", o.units));
+            assert_eq!(u.guards.len(), 1, "{g:?}: {u:?}");
+            assert!(u.guards[0].failing, "{g:?}: {u:?}");
+        }
+    }
+}
