@@ -1,6 +1,7 @@
 //! countersign: a terminal review console for senior approvers of AI-assisted
 //! code changes. See DESIGN.md for the data flow; each module below is one concept.
 
+pub mod analyzers; // the team's analyzers: SARIF in and out, runs on checkouts, new-vs-old, merged into risk
 pub mod audit; // query and verify past decisions
 pub mod cache; // on-disk cache of pure results (diff stats, risk reports)
 pub mod change; // a pending change and its id

@@ -64,6 +64,8 @@ pub enum Cmd {
     NextFinding,
     PrevFinding,
     ToggleSplit,
+    /// Show or hide analyzer results the change did not introduce.
+    ToggleAllResults,
     Collapse,
     Left,
     Right,
@@ -245,6 +247,13 @@ const REVIEW: &[CommandInfo] = &[
         &["t"],
         "unified / side-by-side",
         true,
+    ),
+    c(
+        Cmd::ToggleAllResults,
+        "toggle_all_results",
+        &["o"],
+        "show or hide analyzer results the change did not introduce",
+        false,
     ),
     c(
         Cmd::Collapse,
