@@ -18,9 +18,12 @@ pub struct Placed<'a> {
     pub text: Option<&'a str>,
 }
 
+/// Where a result is: rule, path, line.
+type Spot<'a> = (&'a str, &'a str, Option<u32>);
+
 /// The fingerprints of a run that single out one result.
 fn telling_fingerprints<'a>(run: &[Placed<'a>]) -> HashSet<&'a str> {
-    let mut owners: HashMap<&'a str, HashSet<(&'a str, &'a str, Option<u32>)>> = HashMap::new();
+    let mut owners: HashMap<&'a str, HashSet<Spot<'a>>> = HashMap::new();
     for p in run {
         for f in &p.result.fingerprints {
             owners.entry(f.as_str()).or_default().insert((

@@ -47,7 +47,17 @@ pub fn tool_version(a: &Analyzer, timeout: Duration) -> Option<String> {
             let text = std::fs::read(&out).unwrap_or_default();
             let text = String::from_utf8_lossy(&text);
             let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-            let line: String = line.trim().chars().take(120).collect();
+            // `bandit 1.9.4` → `1.9.4`: the tool's name is said elsewhere.
+            let program = Path::new(&a.version_command[0])
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let line = line.trim();
+            let line = line
+                .strip_prefix(program.as_str())
+                .filter(|rest| rest.starts_with(' '))
+                .map_or(line, str::trim);
+            let line: String = line.chars().take(120).collect();
             Some(if line.is_empty() {
                 "unknown".into()
             } else {

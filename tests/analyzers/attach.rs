@@ -4,23 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::support::git_in as git;
 use crate::{OLD_APP, change, cs, findings_of, repo_with, require, tools_path};
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let o = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 /// Runs the real bandit on `file` in `dir` and returns its SARIF's path.
 fn bandit_sarif(dir: &Path, file: &str, out: &Path) {

@@ -13,9 +13,7 @@ mod local;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use support::{Run, TestRepo, bin};
+use support::{Run, TestRepo};
 
 /// Where `.ci/run` installs the analyzers (a Python venv), besides PATH.
 fn venv_bin() -> PathBuf {
@@ -43,23 +41,14 @@ fn require(tool: &str) -> PathBuf {
         })
 }
 
-/// Runs countersign in `dir` with the analyzers on PATH.
+/// Runs countersign in `dir` with the analyzers on PATH (and no colour).
 fn cs(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(bin())
-        .current_dir(dir)
-        .args(args)
-        .env("PATH", tools_path())
-        .env("COUNTERSIGN_CONFIG", dir.join("no-user-config.toml"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let path = tools_path();
+    support::run_in_env(
+        dir,
+        args,
+        &[("PATH", path.as_os_str()), ("NO_COLOR", "1".as_ref())],
+    )
 }
 
 /// The test fixture `name`.
