@@ -77,7 +77,9 @@ pub fn run(a: &Analyzer, checkout: &Path, files: &[String], scratch: &Path) -> R
     let mut args = Vec::new();
     for part in &a.command[1..] {
         if part == "{files}" {
-            args.extend(files.iter().cloned());
+            // `./` first: a file the change names `--config=x.py` is a path to
+            // the tool, never one of its options.
+            args.extend(files.iter().map(|f| format!("./{f}")));
         } else {
             args.push(part.replace("{out}", &out_path.to_string_lossy()));
         }

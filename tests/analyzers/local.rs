@@ -227,3 +227,23 @@ fn a_missing_tool_is_one_line_in_the_report() {
         out.stdout
     );
 }
+
+#[test]
+fn a_file_named_like_an_option_reaches_the_tool_as_a_path() {
+    let r = repo_with(&[("app.py", OLD_APP)]);
+    let log = r.path().join("args.log");
+    let config = format!(
+        "[[analyzer]]\nname = \"args\"\ncommand = [\"sh\", \"-c\", \"for a; do echo \\\"$a\\\" >> {}; done\", \"sh\", \"{{files}}\"]\nversion = [\"true\"]\nfiles = [\"*.py\"]\n",
+        log.display()
+    );
+    r.write(".countersign/analyzers.toml", &config);
+    r.commit_all("an analyzer that logs its arguments");
+    let id = change(&r, "opt", &[("--output=x.py", "print(1)\n")]);
+    cs(r.path(), &["risk", &id]).ok();
+    let args = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        args.lines().any(|l| l == "./--output=x.py"),
+        "the file is passed as ./ path: {args:?}"
+    );
+    assert!(!args.lines().any(|l| l.starts_with('-')), "{args:?}");
+}
