@@ -35,6 +35,9 @@ pub struct AnalysedReport {
     pub analyzers: AnalysisSummary,
 }
 
+/// At most this many hidden results are kept in a report (worst first).
+const MAX_HIDDEN: usize = 500;
+
 /// A finding's message is cut to this many characters.
 const MAX_MESSAGE: usize = 300;
 
@@ -154,6 +157,13 @@ pub fn analysed_report(
             new: new_count,
         });
     }
+    // A repository's backlog can run to thousands: the worst are kept.
+    summary.hidden.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    summary.hidden.truncate(MAX_HIDDEN);
     crate::risk::add_findings(&mut report, found, diff.additions() + diff.deletions());
     Ok(AnalysedReport {
         report,
