@@ -48,6 +48,9 @@ pub enum Command {
     Show(ShowArgs),
     /// Print a change's risk report.
     Risk(RiskArgs),
+    /// Store analyzers' SARIF results for a change's head (what a CI job runs
+    /// after its analyzers).
+    Attach(AttachArgs),
     /// Sign and record an approval.
     Approve(DecideArgs),
     /// Sign and record a rejection (a reason is required).
@@ -114,6 +117,9 @@ pub struct ShowArgs {
     /// When to colour: auto (a terminal and no NO_COLOR), always, never.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "when")]
     pub color: ColorWhen,
+    /// Also show analyzer results the change did not introduce.
+    #[arg(long)]
+    pub all_results: bool,
 }
 
 #[derive(Debug, Args)]
@@ -121,8 +127,30 @@ pub struct RiskArgs {
     /// The change's id.
     pub id: String,
     /// Print the report as JSON.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "sarif")]
     pub json: bool,
+    /// Print the engine's findings as SARIF 2.1.0 (for GitHub code scanning).
+    #[arg(long)]
+    pub sarif: bool,
+    /// Also list analyzer results the change did not introduce.
+    #[arg(long)]
+    pub all_results: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// The change's id.
+    pub id: String,
+    /// SARIF 2.1.0 files, one or more (several tools and runs each).
+    #[arg(required = true, value_name = "file.sarif")]
+    pub files: Vec<PathBuf>,
+    /// Store them for the change's base instead of its head (a run on the
+    /// base lets review tell new results from old ones exactly).
+    #[arg(long)]
+    pub base: bool,
+    /// Name the tool this way instead of by the SARIF's driver name.
+    #[arg(long, value_name = "name")]
+    pub tool: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! code changes. docs/ARCHITECTURE.md describes the data flow and the layers;
 //! each module below is one concept.
 
+pub mod analyzers; // the team's analyzers: SARIF in and out, runs on checkouts, new-vs-old, merged into risk
 pub mod audit; // query and verify past decisions
 pub mod cache; // on-disk cache of pure results (diff stats, risk reports)
 pub mod change; // a pending change and its id

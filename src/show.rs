@@ -239,13 +239,16 @@ fn render_hunk(
             LineKind::Removed => ('-', Some(paint.p.minus_bg), paint.p.minus_emph_bg),
             LineKind::Context => (' ', None, paint.p.plus_emph_bg),
         };
-        let mark = marks
+        // Every finding on the line (the engine's and the analyzers'), worst first.
+        let mut on_line: Vec<&&GutterMark> = marks
             .iter()
             .filter(|m| {
                 let n = if m.old_side { line.old_no } else { line.new_no };
                 Some(m.line) == n && (line.kind != LineKind::Context || !m.old_side)
             })
-            .max_by_key(|m| severity_rank(&m.severity));
+            .collect();
+        on_line.sort_by_key(|m| std::cmp::Reverse(severity_rank(&m.severity)));
+        let mark = on_line.first();
         // Gutter: old and new line numbers, then a finding marker.
         paint.fg(out, paint.p.line_number);
         let num = |n: Option<u32>| n.map_or_else(|| " ".repeat(5), |n| format!("{n:>5}"));
@@ -276,7 +279,7 @@ fn render_hunk(
             paint.reset(out);
         }
         out.push('\n');
-        if let Some(m) = mark {
+        for m in &on_line {
             paint.fg(out, paint.p.level(&m.severity));
             out.push_str("            └─ ");
             let mut col = 0;

@@ -1,6 +1,7 @@
 //! Running the commands of the command line. Each command is a module with a
 //! `run` function returning its exit code; errors become one line and exit 2.
 
+pub mod attach;
 pub mod audit_cmd;
 pub mod check;
 pub mod decide;
@@ -67,6 +68,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Queue(a)) => queue_cmd::run(&Ctx::open(&cli)?, a),
         Some(Command::Show(a)) => show::run(&Ctx::open(&cli)?, a),
         Some(Command::Risk(a)) => risk::run(&Ctx::open(&cli)?, a),
+        Some(Command::Attach(a)) => attach::run(&Ctx::open(&cli)?, a),
         Some(Command::Approve(a)) => {
             decide::run(&Ctx::open(&cli)?, a, crate::decision::Decision::Approve)
         }

@@ -1,11 +1,15 @@
 //! `risk <id> [--json]`: a change's risk report — score, level, findings and
 //! blast radius — as JSON for scripts or as text for a person. A broken
 //! `.countersign/rules.toml` is reported on stderr (naming its line) and the
-//! built-in rules are used, so the report is still there.
+//! built-in rules are used, so the report is still there. The analyzers'
+//! findings (attached, and those of `.countersign/analyzers.toml` at the trust
+//! root, run here) are merged in; `--sarif` writes the engine's own findings
+//! as SARIF 2.1.0 instead.
 
 use anyhow::Result;
 
 use super::{Ctx, print_out};
+use crate::analyzers::AnalysisSummary;
 use crate::cli::RiskArgs;
 use crate::risk::{RiskReport, Side};
 use crate::sanitize::escape_line;
@@ -13,16 +17,91 @@ use crate::sanitize::escape_line;
 /// Prints the report.
 pub fn run(ctx: &Ctx, args: &RiskArgs) -> Result<u8> {
     let change = ctx.find_change(&args.id)?;
-    let report = crate::risk::analyse_change(&ctx.repo, &ctx.config, &change)?;
-    for w in &report.warnings {
+    if args.sarif {
+        let report = crate::risk::analyse_change(&ctx.repo, &ctx.config, &change)?;
+        for w in &report.warnings {
+            eprintln!("countersign: warning: {}", escape_line(w));
+        }
+        let log = crate::analyzers::sarif::write(&report, env!("CARGO_PKG_VERSION"));
+        print_out(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
+        return Ok(0);
+    }
+    let diff = ctx.repo.diff(&change.base, &change.head)?.diff;
+    let analysed = crate::analyzers::analysed_report(
+        &ctx.repo,
+        &ctx.config,
+        &change.base,
+        &change.head,
+        &diff,
+        crate::analyzers::AnalysisOptions { run_local: true },
+    )?;
+    for w in &analysed.report.warnings {
         eprintln!("countersign: warning: {}", escape_line(w));
     }
     if args.json {
-        print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+        print_out(&format!("{}\n", serde_json::to_string_pretty(&analysed)?))?;
     } else {
-        print_out(&text(&report))?;
+        let mut out = text(&analysed.report);
+        out.push_str(&analyzers_text(&analysed.analyzers, args.all_results));
+        print_out(&out)?;
     }
     Ok(0)
+}
+
+/// The analyzers' part of the readable report: which ran on which head, which
+/// could not, and (with `--all-results`) the results the change did not
+/// introduce.
+pub fn analyzers_text(s: &AnalysisSummary, all_results: bool) -> String {
+    let mut out = String::new();
+    if s.ran.is_empty() && s.missing.is_empty() {
+        return out;
+    }
+    out.push_str("\nanalyzers\n");
+    for r in &s.ran {
+        out.push_str(&format!(
+            "  {} {} on {} ({}): {} new of {} result(s){}\n",
+            escape_line(&r.tool),
+            escape_line(&r.version),
+            r.head.chars().take(10).collect::<String>(),
+            r.source,
+            r.new,
+            r.results,
+            if r.compared_with_base {
+                ", compared with the base"
+            } else {
+                ", no run on the base: new means on a changed line"
+            }
+        ));
+    }
+    for m in &s.missing {
+        out.push_str(&format!("  missing: {}\n", escape_line(m)));
+    }
+    if !s.hidden.is_empty() {
+        if all_results {
+            out.push_str(&format!(
+                "\nresults the change did not introduce ({}, not scored)\n",
+                s.hidden.len()
+            ));
+            for f in &s.hidden {
+                out.push_str(&format!(
+                    "{:<9} {}  [{}]\n          {}\n",
+                    f.severity.as_str().to_uppercase(),
+                    escape_line(&match f.line {
+                        Some(n) => format!("{}:{n}", f.path),
+                        None => f.path.clone(),
+                    }),
+                    escape_line(&f.rule),
+                    escape_line(&f.message)
+                ));
+            }
+        } else {
+            out.push_str(&format!(
+                "  {} result(s) the change did not introduce are hidden (--all-results shows them)\n",
+                s.hidden.len()
+            ));
+        }
+    }
+    out
 }
 
 /// The readable form.
@@ -84,7 +163,7 @@ pub fn text(r: &RiskReport) -> String {
             "{:<9} {}  [{}]\n          {}\n",
             f.severity.as_str().to_uppercase(),
             escape_line(&at),
-            f.rule,
+            escape_line(&f.rule),
             escape_line(&f.message)
         ));
     }

@@ -36,10 +36,18 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     // The risk report (cached, or computed on its own thread) and the syntax
     // colours (on every core) are made at the same time.
     let git_dir = ctx.repo.git_dir();
+    let config = &ctx.config;
     let (report, highlights) = std::thread::scope(|s| {
         let risk = s.spawn(|| {
             let repo = crate::git::Repo::open_exact(&git_dir)?;
-            crate::risk::analyse_diff(&repo, &change.base, &change.head, Some(&computed.diff))
+            crate::analyzers::analysed_report(
+                &repo,
+                config,
+                &change.base,
+                &change.head,
+                &computed.diff,
+                crate::analyzers::AnalysisOptions { run_local: true },
+            )
         });
         let highlights = match &highlighter {
             Some(h) => highlight_files(&computed.diff.files, h),
@@ -50,22 +58,38 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the risk analysis failed")));
         (report, highlights)
     });
-    let report = report?;
+    let analysed = report?;
+    let report = &analysed.report;
+    let hidden: &[crate::risk::Finding] = if args.all_results {
+        &analysed.analyzers.hidden
+    } else {
+        &[]
+    };
     let marks: Vec<GutterMark> = report
         .findings
         .iter()
+        .chain(hidden)
         .filter_map(|f| {
             Some(GutterMark {
                 path: f.path.clone(),
                 line: f.line?,
                 old_side: f.side == crate::risk::Side::Old,
                 severity: f.severity.as_str().to_string(),
-                message: f.message.clone(),
+                // An analyzer's finding (`bandit B602`) says whose it is.
+                message: if f.rule.contains(' ') {
+                    format!("{}: {}", f.rule, f.message)
+                } else {
+                    f.message.clone()
+                },
             })
         })
         .collect();
     let mut out = header(&change, &computed);
-    out.push_str(&risk_summary(&report, color, &theme));
+    out.push_str(&risk_summary(report, color, &theme));
+    out.push_str(&super::risk::analyzers_text(
+        &analysed.analyzers,
+        args.all_results,
+    ));
     out.push('\n');
     out.push_str(&render_highlighted(
         &computed.diff.files,

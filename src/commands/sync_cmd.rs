@@ -1,4 +1,5 @@
-//! `sync [<remote>]`: fetch, merge and push queue refs and decision notes.
+//! `sync [<remote>]`: fetch, merge and push queue refs, decision notes and
+//! analyzer results.
 
 use anyhow::Result;
 
@@ -14,6 +15,9 @@ pub fn run(ctx: &Ctx, args: &SyncArgs) -> Result<u8> {
         r.queue_fetched.len(),
         r.pushed.len()
     );
+    if let Some(a) = &r.analysis {
+        out.push_str(&format!("  analyzer results {a}\n"));
+    }
     for p in &r.pushed {
         out.push_str(&format!("  pushed {p}\n"));
     }

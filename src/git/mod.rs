@@ -5,6 +5,7 @@
 pub mod build;
 pub mod changes;
 pub mod diff;
+pub mod export;
 pub mod history;
 pub mod notes;
 pub mod patch_id;

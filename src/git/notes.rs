@@ -4,7 +4,9 @@
 //! points where it did (`reference_matching`); on a race the write is redone on
 //! top of the winner. A write happens whole or not at all, and parallel writers
 //! never lose each other's lines. Merging with another notes history follows
-//! git's `cat_sort_uniq` strategy.
+//! git's `cat_sort_uniq` strategy. The same machinery serves other line-based
+//! notes refs (the `_in` functions), such as analyzer results under
+//! `refs/notes/countersign-analysis`.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -16,6 +18,9 @@ use crate::git::repo::{Repo, oid};
 
 /// The notes ref holding decision records.
 pub const NOTES_REF: &str = "refs/notes/countersign";
+
+/// The notes ref holding analyzer results (SARIF runs, one JSON line each).
+pub const ANALYSIS_NOTES_REF: &str = "refs/notes/countersign-analysis";
 
 /// How many times a write is retried after losing a race.
 const MAX_ATTEMPTS: u32 = 200;
@@ -59,8 +64,13 @@ pub fn cat_sort_uniq(a: &[u8], b: &[u8]) -> Vec<u8> {
 impl Repo {
     /// The commit the notes ref points to, if any.
     pub fn notes_tip(&self) -> Option<String> {
+        self.notes_tip_in(NOTES_REF)
+    }
+
+    /// The commit the notes ref `notes_ref` points to, if any.
+    pub fn notes_tip_in(&self, notes_ref: &str) -> Option<String> {
         self.git
-            .find_reference(NOTES_REF)
+            .find_reference(notes_ref)
             .ok()
             .and_then(|r| r.target())
             .map(|o| o.to_string())
@@ -68,20 +78,25 @@ impl Repo {
 
     /// The note of `commit` (raw bytes), if it has one.
     pub fn note_of(&self, commit: &str) -> Result<Option<Vec<u8>>> {
-        match self.git.find_note(Some(NOTES_REF), oid(commit)?) {
+        self.note_in(NOTES_REF, commit)
+    }
+
+    /// The note of `commit` under the notes ref `notes_ref`, if it has one.
+    pub fn note_in(&self, notes_ref: &str, commit: &str) -> Result<Option<Vec<u8>>> {
+        match self.git.find_note(Some(notes_ref), oid(commit)?) {
             Ok(n) => Ok(Some(n.message_bytes().to_vec())),
             Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
             Err(e) => {
                 // A notes ref that is not a commit: say so, not libgit2's words.
                 if let Some(tip) = self
                     .git
-                    .find_reference(NOTES_REF)
+                    .find_reference(notes_ref)
                     .ok()
                     .and_then(|r| r.target())
                 {
-                    notes_commit(self, tip)?;
+                    notes_commit(self, notes_ref, tip)?;
                 }
-                Err(anyhow!(e).context("reading a decision note"))
+                Err(anyhow!(e).context(format!("reading a note under {notes_ref}")))
             }
         }
     }
@@ -91,7 +106,7 @@ impl Repo {
         let Some(tip) = self.notes_tip() else {
             return Ok(Vec::new());
         };
-        let map = notes_map(self, Some(oid(&tip)?))?;
+        let map = notes_map(self, NOTES_REF, Some(oid(&tip)?))?;
         let mut out = Vec::with_capacity(map.len());
         for (annotated, blob) in map {
             let b = self.git.find_blob(blob)?;
@@ -108,6 +123,12 @@ impl Repo {
 
     /// Appends many lines at once (one notes commit), by compare-and-swap.
     pub fn append_note_lines(&self, items: &[(String, String)]) -> Result<()> {
+        self.append_note_lines_in(NOTES_REF, items)
+    }
+
+    /// Appends lines to notes under `notes_ref` (one notes commit), by
+    /// compare-and-swap; lines already present are not repeated.
+    pub fn append_note_lines_in(&self, notes_ref: &str, items: &[(String, String)]) -> Result<()> {
         if items.iter().any(|(_, l)| l.contains('\n')) {
             return Err(anyhow!("a note line may not contain a newline"));
         }
@@ -115,35 +136,45 @@ impl Repo {
         for (c, l) in items {
             by_commit.entry(oid(c)?).or_default().push(l);
         }
-        self.update_notes("countersign: record decision", |repo, map, _| {
-            for (commit, lines) in &by_commit {
-                let mut text = match map.get(commit) {
-                    Some(b) => repo.git.find_blob(*b)?.content().to_vec(),
-                    None => Vec::new(),
-                };
-                let before = text.len();
-                for l in lines {
-                    let present = text.split(|&c| c == b'\n').any(|x| x == l.as_bytes());
-                    if present {
-                        continue;
-                    }
-                    if !text.is_empty() && !text.ends_with(b"\n") {
+        self.update_notes(
+            notes_ref,
+            "countersign: append note lines",
+            |repo, map, _| {
+                for (commit, lines) in &by_commit {
+                    let mut text = match map.get(commit) {
+                        Some(b) => repo.git.find_blob(*b)?.content().to_vec(),
+                        None => Vec::new(),
+                    };
+                    let before = text.len();
+                    for l in lines {
+                        let present = text.split(|&c| c == b'\n').any(|x| x == l.as_bytes());
+                        if present {
+                            continue;
+                        }
+                        if !text.is_empty() && !text.ends_with(b"\n") {
+                            text.push(b'\n');
+                        }
+                        text.extend_from_slice(l.as_bytes());
                         text.push(b'\n');
                     }
-                    text.extend_from_slice(l.as_bytes());
-                    text.push(b'\n');
+                    if text.len() != before {
+                        map.insert(*commit, repo.git.blob(&text)?);
+                    }
                 }
-                if text.len() != before {
-                    map.insert(*commit, repo.git.blob(&text)?);
-                }
-            }
-            Ok(None)
-        })
+                Ok(None)
+            },
+        )
     }
 
     /// Merges the notes history at `other` (a ref or commit id) into ours with
     /// `cat_sort_uniq`, by compare-and-swap.
     pub fn merge_notes(&self, other: &str) -> Result<MergeOutcome> {
+        self.merge_notes_in(NOTES_REF, other)
+    }
+
+    /// Merges the notes history at `other` into the notes ref `notes_ref` with
+    /// `cat_sort_uniq`, by compare-and-swap.
+    pub fn merge_notes_in(&self, notes_ref: &str, other: &str) -> Result<MergeOutcome> {
         let theirs = self
             .git
             .revparse_single(other)
@@ -152,7 +183,8 @@ impl Repo {
             .id();
         let mut outcome = MergeOutcome::UpToDate;
         self.update_notes(
-            "countersign: merge decisions (cat_sort_uniq)",
+            notes_ref,
+            "countersign: merge notes (cat_sort_uniq)",
             |repo, map, ours| {
                 let Some(ours) = ours else {
                     outcome = MergeOutcome::FastForward;
@@ -167,7 +199,7 @@ impl Repo {
                     return Ok(Some(UpdateTo::Commit(theirs)));
                 }
                 outcome = MergeOutcome::Merged;
-                for (annotated, blob) in notes_map(repo, Some(theirs))? {
+                for (annotated, blob) in notes_map(repo, notes_ref, Some(theirs))? {
                     match map.get(&annotated) {
                         Some(mine) if *mine == blob => {}
                         Some(mine) => {
@@ -191,6 +223,7 @@ impl Repo {
     /// without moving any ref, and moves the ref only if it has not moved.
     fn update_notes(
         &self,
+        notes_ref: &str,
         message: &str,
         mut f: impl FnMut(&Repo, &mut BTreeMap<Oid, Oid>, Option<Oid>) -> Result<Option<UpdateTo>>,
     ) -> Result<()> {
@@ -201,10 +234,10 @@ impl Repo {
         for attempt in 0..MAX_ATTEMPTS {
             let old = self
                 .git
-                .find_reference(NOTES_REF)
+                .find_reference(notes_ref)
                 .ok()
                 .and_then(|r| r.target());
-            let mut map = notes_map(self, old)?;
+            let mut map = notes_map(self, notes_ref, old)?;
             let before = map.clone();
             let new = match f(self, &mut map, old)? {
                 Some(UpdateTo::Nothing) => return Ok(()),
@@ -229,14 +262,14 @@ impl Repo {
             let moved = match old {
                 Some(o) => self
                     .git
-                    .reference_matching(NOTES_REF, new, true, o, message)
+                    .reference_matching(notes_ref, new, true, o, message)
                     .map(|_| ()),
                 // Create only if still absent: libgit2 checks `force = false`
                 // before taking the lock, so two first writers could both
                 // pass; an expected zero id is compared under the lock.
                 None => self
                     .git
-                    .reference_matching(NOTES_REF, new, true, Oid::ZERO_SHA1, message)
+                    .reference_matching(notes_ref, new, true, Oid::ZERO_SHA1, message)
                     .map(|_| ()),
             };
             match moved {
@@ -248,7 +281,7 @@ impl Repo {
                     ) =>
                 {
                     if e.code() == ErrorCode::Locked {
-                        self.clear_stale_notes_lock();
+                        self.clear_stale_notes_lock(notes_ref);
                     }
                     // Lost a race: back off a little (jittered) and redo on top.
                     let jitter = (std::process::id() as u64 ^ (u64::from(attempt) * 7919)) % 7;
@@ -256,11 +289,11 @@ impl Repo {
                         1 + jitter + u64::from(attempt.min(20)),
                     ));
                 }
-                Err(e) => return Err(anyhow!(e).context("moving refs/notes/countersign")),
+                Err(e) => return Err(anyhow!(e).context(format!("moving {notes_ref}"))),
             }
         }
         Err(anyhow!(
-            "could not update refs/notes/countersign after {MAX_ATTEMPTS} attempts: too many concurrent writers; try again"
+            "could not update {notes_ref} after {MAX_ATTEMPTS} attempts: too many concurrent writers; try again"
         ))
     }
 }
@@ -269,8 +302,8 @@ impl Repo {
     /// Removes `refs/notes/countersign.lock` if it is older than
     /// [`STALE_LOCK`]: its writer died before renaming it into place, so the
     /// ref still holds the value from before that write (whole or none).
-    fn clear_stale_notes_lock(&self) {
-        let lock = self.git.commondir().join(format!("{NOTES_REF}.lock"));
+    fn clear_stale_notes_lock(&self, notes_ref: &str) {
+        let lock = self.git.commondir().join(format!("{notes_ref}.lock"));
         let stale = std::fs::metadata(&lock)
             .and_then(|m| m.modified())
             .ok()
@@ -318,8 +351,8 @@ impl Repo {
                 "{new} does not descend from {old}: a non-fast-forward update of {NOTES_REF} could drop decisions; merge the remote's notes first (countersign sync)"
             )));
         }
-        let before = notes_map(self, Some(o))?;
-        let after = notes_map(self, Some(n))?;
+        let before = notes_map(self, NOTES_REF, Some(o))?;
+        let after = notes_map(self, NOTES_REF, Some(n))?;
         for (commit, blob) in &before {
             let kept = after.get(commit);
             if kept == Some(blob) {
@@ -352,29 +385,30 @@ fn trim_cr(l: &[u8]) -> &[u8] {
     l.strip_suffix(b"\r").unwrap_or(l)
 }
 
-fn notes_commit(repo: &Repo, tip: Oid) -> Result<git2::Commit<'_>> {
+fn notes_commit<'r>(repo: &'r Repo, notes_ref: &str, tip: Oid) -> Result<git2::Commit<'r>> {
+
     match repo.git.find_object(tip, None) {
         Ok(obj) => obj.into_commit().map_err(|obj| {
             let kind = obj.kind().map_or("unknown object", |k| k.str());
             crate::error::BadInput::new(format!(
-                "{NOTES_REF} points to a {kind} ({tip}), not a commit; repair it with `git update-ref {NOTES_REF} <notes commit>` or remove it with `git update-ref -d {NOTES_REF}`"
+                "{notes_ref} points to a {kind} ({tip}), not a commit; repair it with `git update-ref {notes_ref} <notes commit>` or remove it with `git update-ref -d {notes_ref}`"
             ))
             .into()
         }),
         Err(e) => Err(crate::error::BadInput::new(format!(
-            "{NOTES_REF} points to {tip}, which cannot be read ({}); repair or remove the ref with `git update-ref`",
+            "{notes_ref} points to {tip}, which cannot be read ({}); repair or remove the ref with `git update-ref`",
             e.message()
         ))
         .into()),
     }
 }
 
-fn notes_map(repo: &Repo, tip: Option<Oid>) -> Result<BTreeMap<Oid, Oid>> {
+fn notes_map(repo: &Repo, notes_ref: &str, tip: Option<Oid>) -> Result<BTreeMap<Oid, Oid>> {
     let mut map = BTreeMap::new();
     let Some(tip) = tip else {
         return Ok(map);
     };
-    let tree = notes_commit(repo, tip)?.tree()?;
+    let tree = notes_commit(repo, notes_ref, tip)?.tree()?;
     // Files that are not named by an object id are ignored, as git does.
     tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
         if entry.kind() == Some(git2::ObjectType::Blob) {

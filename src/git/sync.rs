@@ -1,8 +1,9 @@
 //! Sharing the queue and the decisions through an ordinary git remote: fetch
 //! `refs/countersign/*` and `refs/notes/*` into a private namespace, merge
-//! (notes with `cat_sort_uniq`, queue refs last-writer-wins), and push back:
-//! queue refs with leases so a concurrent push is never overwritten, notes as
-//! a fast-forward only, so a remote's decisions are never rewritten. The network part is
+//! (decision and analyzer-result notes with `cat_sort_uniq`, queue refs
+//! last-writer-wins), and push back: queue refs with leases so a concurrent
+//! push is never overwritten, notes as a fast-forward only, so a remote's
+//! decisions are never rewritten. The network part is
 //! the `git` command (libgit2 is built here without transports), so ssh and
 //! https remotes work as they do for git itself.
 
@@ -18,6 +19,9 @@ use crate::git::notes::{MergeOutcome, NOTES_REF, STALE_LOCK};
 use crate::git::repo::{Repo, oid};
 use git2::Oid;
 
+/// The notes refs a sync merges and pushes: decisions and analyzer results.
+const SYNCED_NOTES: [&str; 2] = [NOTES_REF, crate::git::notes::ANALYSIS_NOTES_REF];
+
 /// How many fetch-merge-push rounds a sync tries before giving up.
 const SYNC_ATTEMPTS: u32 = 10;
 
@@ -26,6 +30,9 @@ const SYNC_ATTEMPTS: u32 = 10;
 pub struct SyncReport {
     /// The remote's notes were merged (`None` when it had none).
     pub notes: Option<String>,
+    /// The remote's analyzer results (`refs/notes/countersign-analysis`) were
+    /// merged (`None` when it had none).
+    pub analysis: Option<String>,
     /// Queue refs taken from the remote (new or newer there).
     pub queue_fetched: Vec<String>,
     /// Refs pushed to the remote.
@@ -140,22 +147,28 @@ fn sync_once(repo: &Repo, remote: &str) -> Result<SyncReport, SyncError> {
         ));
     }
     let mut report = SyncReport::default();
-    // Notes: merge theirs into ours.
-    let their_notes = repo
-        .refs_matching(&format!("{ns}/notes/countersign"))?
-        .into_iter()
-        .next()
-        .map(|(_, id)| id);
-    if let Some(theirs) = &their_notes {
-        let outcome = repo.merge_notes(theirs)?;
-        report.notes = Some(
-            match outcome {
+    // Notes (decisions, analyzer results): merge theirs into ours.
+    let mut their_tips = Vec::new();
+    for notes_ref in SYNCED_NOTES {
+        let name = notes_ref.trim_start_matches("refs/notes/");
+        let theirs = repo
+            .refs_matching(&format!("{ns}/notes/{name}"))?
+            .into_iter()
+            .next()
+            .map(|(_, id)| id);
+        if let Some(t) = &theirs {
+            let outcome = match repo.merge_notes_in(notes_ref, t)? {
                 MergeOutcome::UpToDate => "up to date",
                 MergeOutcome::FastForward => "fast-forward",
                 MergeOutcome::Merged => "merged",
+            };
+            if notes_ref == NOTES_REF {
+                report.notes = Some(outcome.to_string());
+            } else {
+                report.analysis = Some(outcome.to_string());
             }
-            .to_string(),
-        );
+        }
+        their_tips.push((notes_ref, theirs));
     }
     // Queue refs: take the remote's when new or newer here.
     let theirs_queue = list_refs(repo, &format!("{ns}/queue/"))?;
@@ -211,21 +224,23 @@ fn sync_once(repo: &Repo, remote: &str) -> Result<SyncReport, SyncError> {
             specs.push(format!("+{name}:{name}"));
         }
     }
-    if let Some(mine) = repo.notes_tip()
-        && their_notes.as_ref() != Some(&mine)
-    {
-        // The remote's notes are never rewritten: ours contain theirs (they
-        // were merged above) and the push is a plain fast-forward, without a
-        // lease that would allow forcing; a remote that moved meanwhile
-        // rejects it and the round is redone.
-        if let Some(theirs) = &their_notes
-            && !repo.is_ancestor(theirs, &mine)?
+    for (notes_ref, theirs) in &their_tips {
+        if let Some(mine) = repo.notes_tip_in(notes_ref)
+            && theirs.as_ref() != Some(&mine)
         {
-            return Err(SyncError::Other(anyhow::anyhow!(
-                "the local notes {mine} do not contain the remote's {theirs}; refusing to push a rewrite of {NOTES_REF}"
-            )));
+            // The remote's notes are never rewritten: ours contain theirs
+            // (they were merged above) and the push is a plain fast-forward,
+            // without a lease that would allow forcing; a remote that moved
+            // meanwhile rejects it and the round is redone.
+            if let Some(theirs) = theirs
+                && !repo.is_ancestor(theirs, &mine)?
+            {
+                return Err(SyncError::Other(anyhow::anyhow!(
+                    "the local notes {mine} do not contain the remote's {theirs}; refusing to push a rewrite of {notes_ref}"
+                )));
+            }
+            specs.push(format!("{notes_ref}:{notes_ref}"));
         }
-        specs.push(format!("{NOTES_REF}:{NOTES_REF}"));
     }
     if specs.is_empty() {
         return Ok(report);

@@ -463,6 +463,19 @@ pub fn report(findings: Vec<Finding>, blast: Blast, lines_changed: u32) -> RiskR
     }
 }
 
+/// Adds findings from outside the engine (the team's analyzers) to a report
+/// and scores it again, as if the engine had found them.
+pub fn add_findings(report: &mut RiskReport, extra: Vec<Finding>, lines_changed: u32) {
+    if extra.is_empty() {
+        return;
+    }
+    report.findings.extend(extra);
+    tidy(&mut report.findings);
+    report.breakdown = score::score(&report.findings, &report.blast, lines_changed);
+    report.score = report.breakdown.total;
+    report.level = report.breakdown.level;
+}
+
 /// Shortens a line for quoting inside a message.
 pub(crate) fn quote(text: &str) -> String {
     let t = text.trim();

@@ -57,6 +57,9 @@ pub struct RiskView {
     pub findings: Vec<FindingView>,
     /// The blast radius in one line ("12 files, 3 owners depend on what changed").
     pub blast: Option<String>,
+    /// Analyzer results the change did not introduce: hidden unless the
+    /// reviewer asks for every result (they never score).
+    pub hidden_findings: Vec<FindingView>,
 }
 
 /// Who signs and with what.
@@ -267,24 +270,31 @@ impl Backend for GitBackend {
 
     fn risk(&self, change: &Change, diff: &Diff) -> Result<RiskView> {
         let repo = self.repo()?;
-        // The review already has the diff: the engine reuses it on a cache miss.
-        let report = crate::risk::analyse_diff(&repo, &change.base, &change.head, Some(diff))?;
+        // The review already has the diff: the engine reuses it on a cache
+        // miss; the analyzers of the trust root run here, off the UI thread.
+        let analysed = crate::analyzers::analysed_report(
+            &repo,
+            &self.config,
+            &change.base,
+            &change.head,
+            diff,
+            crate::analyzers::AnalysisOptions { run_local: true },
+        )?;
+        let report = &analysed.report;
+        let view = |f: &crate::risk::Finding| FindingView {
+            rule: f.rule.clone(),
+            severity: f.severity,
+            path: f.path.clone(),
+            line: f.line,
+            side: f.side.diff_side(),
+            message: f.message.clone(),
+        };
         Ok(RiskView {
             score: report.score,
             level: report.level.as_str().to_string(),
-            findings: report
-                .findings
-                .iter()
-                .map(|f| FindingView {
-                    rule: f.rule.clone(),
-                    severity: f.severity,
-                    path: f.path.clone(),
-                    line: f.line,
-                    side: f.side.diff_side(),
-                    message: f.message.clone(),
-                })
-                .collect(),
+            findings: report.findings.iter().map(view).collect(),
             blast: (!report.blast.summary.is_empty()).then(|| report.blast.summary.clone()),
+            hidden_findings: analysed.analyzers.hidden.iter().map(view).collect(),
         })
     }
 

@@ -65,6 +65,8 @@ pub enum Cmd {
     NextFinding,
     PrevFinding,
     ToggleSplit,
+    /// Show or hide analyzer results the change did not introduce.
+    ToggleAllResults,
     Collapse,
     Left,
     Right,
@@ -253,6 +255,13 @@ const REVIEW: &[CommandInfo] = &[
         &["t"],
         "unified / side-by-side",
         true,
+    ),
+    c(
+        Cmd::ToggleAllResults,
+        "toggle_all_results",
+        &["o"],
+        "show or hide analyzer results the change did not introduce",
+        false,
     ),
     c(
         Cmd::Collapse,

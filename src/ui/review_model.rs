@@ -67,6 +67,8 @@ pub struct ReviewModel {
     /// Why there is no risk report (still running, or not available).
     pub risk_note: Option<String>,
     pub split: bool,
+    /// Analyzer results the change did not introduce are shown too.
+    pub all_results: bool,
     pub collapsed: HashSet<usize>,
     pub expanded: HashSet<usize>,
     placed: HashMap<diff_rows::Spot, Vec<usize>>,
@@ -96,6 +98,7 @@ impl ReviewModel {
             risk: None,
             risk_note: Some("analysing risk…".into()),
             split: false,
+            all_results: false,
             collapsed: HashSet::new(),
             expanded: HashSet::new(),
             placed: HashMap::new(),
@@ -187,7 +190,10 @@ impl ReviewModel {
     }
 
     /// The risk report arrived.
-    pub fn set_risk(&mut self, risk: RiskView) {
+    pub fn set_risk(&mut self, mut risk: RiskView) {
+        if self.all_results {
+            risk.findings.extend(risk.hidden_findings.iter().cloned());
+        }
         self.risk = Some(risk);
         self.risk_note = None;
         self.relayout();
@@ -404,6 +410,25 @@ impl ReviewModel {
                 }
                 let at = list.iter().position(|r| *r == self.cursor).unwrap_or(0);
                 return Some(format!("finding {}/{}", at + 1, list.len()));
+            }
+            Cmd::ToggleAllResults => {
+                self.all_results = !self.all_results;
+                let Some(r) = &mut self.risk else {
+                    return Some("the risk report is not there yet".into());
+                };
+                let hidden = r.hidden_findings.len();
+                if self.all_results {
+                    r.findings.extend(r.hidden_findings.iter().cloned());
+                } else {
+                    let keep = r.findings.len().saturating_sub(hidden);
+                    r.findings.truncate(keep);
+                }
+                self.relayout();
+                return Some(if self.all_results {
+                    format!("showing every analyzer result ({hidden} not introduced by the change)")
+                } else {
+                    "showing only what the change introduced".into()
+                });
             }
             Cmd::ToggleSplit => {
                 self.split = !self.split;

@@ -114,12 +114,37 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// Runs git in `dir` (outside a `TestRepo`, e.g. a clone) without the
+/// user's configuration; panics on failure, returns stdout. (Not every test
+/// binary that includes this file needs it.)
+#[allow(dead_code)]
+pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    let o = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_countersign"))
 }
 
 /// Runs countersign in `dir` with a clean environment.
 pub fn run_in(dir: &Path, args: &[&str]) -> Run {
+    run_in_env(dir, args, &[])
+}
+
+/// Like [`run_in`], with extra environment variables (e.g. a PATH).
+pub fn run_in_env(dir: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Run {
     let out = Command::new(bin())
         .current_dir(dir)
         .args(args)
@@ -127,6 +152,7 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
         .env("COUNTERSIGN_CONFIG", dir.join("no-user-config.toml"))
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     Run {

@@ -216,6 +216,7 @@ impl Backend for Scripted {
             level: script.level.clone().unwrap_or("critical".into()),
             findings: script.findings.clone(),
             blast: Some("3 files, 2 owners depend on what changed".into()),
+            hidden_findings: Vec::new(),
         })
     }
     fn signer(&self, change_id: &str) -> anyhow::Result<SignerInfo> {
