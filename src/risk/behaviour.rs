@@ -1005,6 +1005,29 @@ pub fn intent(
             .join(" "),
         &all_renames,
     );
+    // Which conditions and values of one side are still written on the
+    // other: one Aho-Corasick pass per side, not one search per fact.
+    let mut old_needles: HashSet<String> = HashSet::new();
+    let mut new_needles: HashSet<String> = HashSet::new();
+    for p in parsed {
+        if p.file.class.test_like() || p.file.class.docs || p.file.class.vendored {
+            continue;
+        }
+        for u in &p.old.units {
+            old_needles.extend(
+                u.conditions
+                    .iter()
+                    .map(|c| rename_in(&c.text, &all_renames)),
+            );
+            old_needles.extend(u.literals.iter().map(|l| l.value.clone()));
+        }
+        for u in &p.new.units {
+            new_needles.extend(u.conditions.iter().map(|c| c.text.clone()));
+            new_needles.extend(u.literals.iter().map(|l| l.value.clone()));
+        }
+    }
+    let on_new = written_in(&new_all, old_needles);
+    let on_old = written_in(&old_all, new_needles);
     for p in parsed {
         let f = p.file;
         if f.class.test_like() || f.class.docs || f.class.vendored {
@@ -1031,7 +1054,7 @@ pub fn intent(
                     // A condition still written out on the other side (moved
                     // into a helper's return, inlined) is not a change; nor is
                     // a new one that calls a helper this change adds.
-                    let other = if side { &new_all } else { &old_all };
+                    let other = if side { &on_new } else { &on_old };
                     if other.contains(&t) || !side && calls_any(&t, &fresh) {
                         continue;
                     }
@@ -1048,8 +1071,8 @@ pub fn intent(
                     // A value still written on the other side (moved into a
                     // named constant, say, or shared by two call sites) is
                     // not a change.
-                    let theirs = if side { &new_all } else { &old_all };
-                    if prose || occurrences(theirs, &l.value) > 0 {
+                    let theirs = if side { &on_new } else { &on_old };
+                    if prose || theirs.contains(&l.value) {
                         continue;
                     }
                     add(format!("`{} = {}`", norm(&l.key), l.value), l.line, f.path);
@@ -1163,20 +1186,35 @@ pub fn intent(
     ));
 }
 
-/// How often `needle` is written in `hay`: as a whole word when it is one.
-fn occurrences(hay: &str, needle: &str) -> usize {
-    if needle.is_empty() {
-        return 0;
-    }
+/// The needles written in `hay` (as a whole word when a needle is one word).
+fn written_in(hay: &str, needles: HashSet<String>) -> HashSet<String> {
+    let needles: Vec<String> = needles.into_iter().filter(|n| !n.is_empty()).collect();
+    let mut found = HashSet::new();
+    let Ok(ac) = aho_corasick::AhoCorasick::new(&needles) else {
+        return found;
+    };
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
-    let whole = needle.chars().all(word);
-    hay.match_indices(needle)
-        .filter(|(i, _)| {
-            !whole
-                || (!hay[..*i].chars().next_back().is_some_and(word)
-                    && !hay[i + needle.len()..].chars().next().is_some_and(word))
-        })
-        .count()
+    let mut seen = vec![false; needles.len()];
+    for m in ac.find_overlapping_iter(hay) {
+        let i = m.pattern().as_usize();
+        if seen[i] {
+            continue;
+        }
+        let n = &needles[i];
+        let whole = n.chars().all(word);
+        if !whole
+            || (!hay[..m.start()].chars().next_back().is_some_and(word)
+                && !hay[m.end()..].chars().next().is_some_and(word))
+        {
+            seen[i] = true;
+        }
+    }
+    for (i, n) in needles.into_iter().enumerate() {
+        if seen[i] {
+            found.insert(n);
+        }
+    }
+    found
 }
 
 /// Reach feeds the level: a behavioural change in a file that three or more
