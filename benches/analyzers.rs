@@ -11,7 +11,6 @@ use std::process::Command;
 use std::sync::LazyLock;
 
 use countersign::analyzers::{AnalysisOptions, analysed_report};
-use countersign::config::RepoConfig;
 use countersign::git::Repo;
 
 fn main() {
@@ -101,7 +100,6 @@ fn analysed(f: &Fixture) -> usize {
     let diff = repo.diff(&f.base, &f.head).unwrap().diff;
     let r = analysed_report(
         &repo,
-        &RepoConfig::defaults(),
         &f.base,
         &f.head,
         &diff,

@@ -208,16 +208,11 @@ impl AnalyzersConfig {
     }
 }
 
-/// The commit trusted configuration is read from: what `origin/HEAD` points
-/// to, else the local target branch. (To be replaced by the gate's trust root
-/// once that is one type.)
-pub fn trust_commit(repo: &Repo, target: &str) -> Result<String> {
-    for rev in ["refs/remotes/origin/HEAD"] {
-        if repo.has_revision(rev) {
-            return repo.resolve_commit(rev);
-        }
-    }
-    repo.resolve_commit(target)
+/// The commit trusted configuration is read from: the default trust root
+/// (the remote's default branch, else the local target branch), the same
+/// commit the gate reads policy and signers from.
+pub fn trust_commit(repo: &Repo) -> Result<String> {
+    crate::trust::default_trust(repo).map(|(_, commit)| commit)
 }
 
 #[cfg(test)]

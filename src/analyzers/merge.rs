@@ -14,7 +14,6 @@ use serde::Serialize;
 use super::config::{AnalyzersConfig, trust_commit};
 use super::matching::{Placed, introduced};
 use super::{AnalysisResult, AnalysisSummary, RunSummary, ToolRun, local, store};
-use crate::config::RepoConfig;
 use crate::diff::{Diff, LineKind};
 use crate::git::Repo;
 use crate::risk::{Finding, RiskReport, Side};
@@ -44,7 +43,6 @@ const MAX_MESSAGE: usize = 300;
 /// The risk report of `base..head` with analyzer findings merged in.
 pub fn analysed_report(
     repo: &Repo,
-    cfg: &RepoConfig,
     base: &str,
     head: &str,
     diff: &Diff,
@@ -52,7 +50,7 @@ pub fn analysed_report(
 ) -> Result<AnalysedReport> {
     let mut report = crate::risk::analyse_diff(repo, base, head, Some(diff))?;
     let mut summary = AnalysisSummary::default();
-    let (config, trust) = match trust_commit(repo, &cfg.target) {
+    let (config, trust) = match trust_commit(repo) {
         Ok(t) => match AnalyzersConfig::load_at(repo, &t) {
             Ok(c) => (c, t),
             Err(e) => {

@@ -29,7 +29,6 @@ pub fn run(ctx: &Ctx, args: &RiskArgs) -> Result<u8> {
     let diff = ctx.repo.diff(&change.base, &change.head)?.diff;
     let analysed = crate::analyzers::analysed_report(
         &ctx.repo,
-        &ctx.config,
         &change.base,
         &change.head,
         &diff,

@@ -36,13 +36,11 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     // The risk report (cached, or computed on its own thread) and the syntax
     // colours (on every core) are made at the same time.
     let git_dir = ctx.repo.git_dir();
-    let config = &ctx.config;
     let (report, highlights) = std::thread::scope(|s| {
         let risk = s.spawn(|| {
             let repo = crate::git::Repo::open_exact(&git_dir)?;
             crate::analyzers::analysed_report(
                 &repo,
-                config,
                 &change.base,
                 &change.head,
                 &computed.diff,

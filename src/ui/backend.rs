@@ -274,7 +274,6 @@ impl Backend for GitBackend {
         // miss; the analyzers of the trust root run here, off the UI thread.
         let analysed = crate::analyzers::analysed_report(
             &repo,
-            &self.config,
             &change.base,
             &change.head,
             diff,
