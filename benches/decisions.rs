@@ -159,6 +159,7 @@ static AUDIT: LazyLock<Fixture> = LazyLock::new(|| {
                     score: 3,
                 },
                 comment: "reviewed".into(),
+                remarks: Vec::new(),
                 sig: String::new(),
             };
             r.sig = s.sign(r.payload().as_bytes()).unwrap();

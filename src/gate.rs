@@ -675,6 +675,7 @@ pub fn decide(
     change: &Change,
     decision: Decision,
     comment: &str,
+    remarks: &[crate::decision::Remark],
     signer: &Signer,
 ) -> Result<Decided> {
     let bp = base_policy(repo, &change.base)?;
@@ -736,6 +737,7 @@ pub fn decide(
         at: now_rfc3339(),
         risk: c.risk.clone(),
         comment: comment.to_string(),
+        remarks: remarks.to_vec(),
         sig: String::new(),
     };
     record.sig = signer.sign(record.payload().as_bytes())?;

@@ -32,6 +32,9 @@ pub struct QueueEntry {
     /// Approvals that count, and how many the policy needs.
     pub approvals: crate::gate::ApprovalCount,
     pub risk: RiskSummary,
+    /// The head of the newest verified decision when it was made on an earlier
+    /// revision (the change was updated since), else `None`.
+    pub last_decided_head: Option<String>,
 }
 
 /// Builds the queue of `repo`, most risky first.
@@ -61,6 +64,9 @@ pub fn load(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<QueueEntry>> {
         })
         .collect();
     crate::gate::fill_queue_state(repo, &mut entries);
+    if let Ok(index) = crate::gate::RecordIndex::load(repo) {
+        crate::revisions::fill_last_decided(repo, cfg, &index, &mut entries);
+    }
     sort_most_risky_first(&mut entries);
     Ok(entries)
 }
@@ -117,6 +123,7 @@ pub fn entry(change: Change, stats: DiffStats, risk: RiskSummary) -> QueueEntry 
         state: "pending".to_string(),
         approvals: crate::gate::ApprovalCount::default(),
         risk,
+        last_decided_head: None,
     }
 }
 

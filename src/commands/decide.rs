@@ -25,8 +25,14 @@ pub fn run(ctx: &Ctx, args: &DecideArgs, decision: Decision) -> Result<u8> {
         crate::bad_input!("a rejection needs a reason: countersign reject <id> -m \"why\"");
     }
     let change = crate::git::find_change(&ctx.repo, &ctx.config, &args.id)?;
+    let remarks = if args.remarks.is_empty() {
+        Vec::new()
+    } else {
+        let diff = ctx.repo.diff(&change.base, &change.head)?.diff;
+        crate::remarks::parse_specs(&args.remarks, &diff)?
+    };
     let signer = signer_for(ctx)?;
-    match decide(&ctx.repo, &change, decision, &comment, &signer)? {
+    match decide(&ctx.repo, &change, decision, &comment, &remarks, &signer)? {
         Decided::Refused(why) => {
             eprintln!("countersign: {}", escape_line(&why));
             Ok(1)
@@ -47,6 +53,13 @@ pub fn run(ctx: &Ctx, args: &DecideArgs, decision: Decision) -> Result<u8> {
                 "state: {} ({} of {} approvals at risk {})\n",
                 verdict.state, verdict.approvals, verdict.required, verdict.level
             ));
+            if !record.remarks.is_empty() {
+                out.push_str(&format!(
+                    "with {} remark(s): the agent reads them with countersign feedback {}\n",
+                    record.remarks.len(),
+                    change.id
+                ));
+            }
             out.push_str("share it with the team: countersign sync\n");
             print_out(&out)?;
             Ok(0)

@@ -41,6 +41,8 @@ pub struct DialogModel {
     pub comment: TextArea<'static>,
     pub passphrase: TextArea<'static>,
     pub error: Option<String>,
+    /// Remarks written in the review, signed with the decision.
+    pub remarks: Vec<crate::decision::Remark>,
 }
 
 impl DialogModel {
@@ -70,6 +72,7 @@ impl DialogModel {
             comment,
             passphrase,
             error: None,
+            remarks: Vec::new(),
         }
     }
 
@@ -187,6 +190,7 @@ impl DialogModel {
             change_id: self.change_id.clone(),
             decision: self.decision,
             comment: self.comment_text(),
+            remarks: self.remarks.clone(),
             passphrase,
         })
     }

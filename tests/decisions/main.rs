@@ -11,4 +11,5 @@ mod attacks;
 mod ci;
 mod flow;
 mod interop;
+mod review_loop;
 mod sync;
