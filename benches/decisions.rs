@@ -252,7 +252,7 @@ static CHECK: LazyLock<Fixture> = LazyLock::new(|| {
     .unwrap();
     let change = countersign::git::find_change(&repo, &cfg, &sub.id).unwrap();
     let s = signer(&f.keys[0].1);
-    match countersign::gate::decide(&repo, &change, Decision::Approve, "ok", &s).unwrap() {
+    match countersign::gate::decide(&repo, &change, Decision::Approve, "ok", &[], &s).unwrap() {
         countersign::gate::Decided::Recorded { .. } => {}
         countersign::gate::Decided::Refused(why) => panic!("{why}"),
     }

@@ -15,8 +15,14 @@ use super::style::Styles;
 use super::text::{clean, clean_fit};
 
 pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &Styles, tick: u64) {
+    let shown_remarks = d.remarks.len().min(3) as u16;
+    let remark_rows = if d.remarks.is_empty() {
+        0
+    } else {
+        shown_remarks + 1 + u16::from(d.remarks.len() > 3)
+    };
     let w = area.width.min(76);
-    let h = area.height.min(16);
+    let h = area.height.min(16 + remark_rows);
     let rect = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
@@ -38,8 +44,9 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
         ));
     let inner = block.inner(rect);
     f.render_widget(block, rect);
-    let [info, field, msg, hints] = Layout::vertical([
+    let [info, remarks_area, field, msg, hints] = Layout::vertical([
         Constraint::Length(3),
+        Constraint::Length(remark_rows),
         Constraint::Fill(1),
         Constraint::Length(2),
         Constraint::Length(1),
@@ -89,7 +96,45 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
         info,
     );
 
+    if !d.remarks.is_empty() {
+        let mut lines = vec![Line::styled(
+            format!(" {} remark(s) on lines, signed with it:", d.remarks.len()),
+            st.muted,
+        )];
+        for r in d.remarks.iter().take(3) {
+            let at = format!(
+                "   {}:{}{} ",
+                clean_fit(&r.path, 30),
+                if r.side == crate::decision::RemarkSide::Old {
+                    "old:"
+                } else {
+                    ""
+                },
+                r.line
+            );
+            let room = (w as usize).saturating_sub(at.chars().count() + 4);
+            lines.push(Line::from(vec![
+                Span::styled(at, st.accent),
+                Span::styled(
+                    clean_fit(r.text.lines().next().unwrap_or(""), room),
+                    st.text,
+                ),
+            ]));
+        }
+        if d.remarks.len() > 3 {
+            lines.push(Line::styled(
+                format!("   … and {} more", d.remarks.len() - 3),
+                st.muted,
+            ));
+        }
+        f.render_widget(Paragraph::new(lines), remarks_area);
+    }
+
     let (label, area_widget) = match &d.stage {
+        Stage::Unseen(why) => (
+            format!("{} Press y to go on, Esc to cancel.", clean(why)),
+            None,
+        ),
         Stage::ConfirmId => (
             format!(
                 "This change is critical. Type its id ({}) to go on:",
@@ -120,9 +165,14 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
     } else {
         st.text
     };
+    let unseen = matches!(d.stage, Stage::Unseen(_));
     f.render_widget(
-        Paragraph::new(Line::styled(format!(" {label}"), label_style)),
-        label_area,
+        Paragraph::new(Line::styled(
+            format!(" {label}"),
+            if unseen { st.high } else { label_style },
+        ))
+        .wrap(Wrap { trim: false }),
+        if unseen { field } else { label_area },
     );
     if let Some(t) = area_widget {
         t.set_block(Block::new().borders(Borders::ALL).border_style(st.muted));
@@ -138,6 +188,11 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
     }
     let hint = if matches!(d.stage, Stage::Done(_)) {
         " any key closes".to_string()
+    } else if unseen {
+        format!(
+            " y go on · {} cancel",
+            keys.keys_label(Screen::Dialog, Cmd::Cancel)
+        )
     } else {
         format!(
             " {} sign and record · {} cancel",

@@ -7,6 +7,10 @@ mod support;
 
 mod kit;
 
+#[allow(dead_code)]
+#[path = "../tui/tmux.rs"]
+mod tmux;
+
 mod attacks;
 mod ci;
 mod flow;

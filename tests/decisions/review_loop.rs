@@ -6,6 +6,7 @@
 use std::process::Command;
 
 use crate::kit::{Team, email, run_with_stdin};
+use crate::tmux::Tmux;
 
 const ORIGINAL: &str = "# payments\n\ndef charge(amount):\n    if amount < 0:\n        raise ValueError(\"negative\")\n    fee = 0\n    rate = 1.2\n    base = amount\n    total = amount * 1.2\n    log(total)\n    return total\n\n\ndef refund(amount):\n    return -amount\n";
 
@@ -320,4 +321,74 @@ fn feedback_withholds_the_words_of_records_that_do_not_verify() {
     assert!(q[0]["last_decided_head"].is_null(), "{q}");
     let s = t.cs_env(&["show", &id, "--since-review", "--color", "never"], &[]);
     assert!(s.ok().contains("nothing to compare"), "{}", s.stdout);
+}
+
+/// The console under tmux: the queue marks the updated change, `i` shows the
+/// same interdiff as `show --since-review`, `v` marks the file viewed, `c`
+/// writes a remark that the approval carries, signed.
+#[test]
+fn the_console_shows_the_interdiff_and_signs_remarks() {
+    let (t, id) = team_with_change();
+    reject_with_remarks(&t, &id).ok();
+    amend_line_four(&t);
+    t.repo.cs(&["submit", "feat"]).ok();
+    let cmd = format!(
+        "GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null {} --key {} -C {}",
+        env!("CARGO_BIN_EXE_countersign"),
+        t.key("alice").display(),
+        t.repo.path().display()
+    );
+    let tm = Tmux::start("loop", t.repo.path(), &cmd)
+        .expect("tmux is needed for this test: apt-get install tmux");
+    // Its only decision is on an earlier revision: the Stale tab, marked ↻.
+    tm.wait_for("Stale 1");
+    tm.keys(&["BTab"]);
+    let s = tm.wait_for("↻");
+    assert!(s.contains(&id), "{s}");
+    // `i` on the queue: what changed since the reject, and nothing else.
+    tm.keys(&["i"]);
+    let s = tm.wait_for("Decimal(amount) * RATE");
+    assert!(s.contains("interdiff since"), "{s}");
+    assert!(s.contains("earlier remark: use Decimal, not float"), "{s}");
+    assert!(!s.contains("def refund"), "{s}");
+    assert!(!s.contains("# payments"), "{s}");
+    tm.keys(&["q"]);
+    tm.wait_for("Stale 1");
+    // Open the change: nothing viewed yet; `v` marks its one file.
+    tm.keys(&["Enter"]);
+    tm.wait_for("0 of 1 files viewed");
+    tm.keys(&["v"]);
+    tm.wait_for("1 of 1 files viewed");
+    // `i` from the review shows the same interdiff; `q` comes back.
+    tm.keys(&["i"]);
+    tm.wait_for("earlier remark: use Decimal");
+    tm.keys(&["q"]);
+    tm.wait_for("1 of 1 files viewed");
+    // A remark on the first line of the file.
+    tm.keys(&["g", "j", "j", "c"]);
+    tm.wait_for("remark on pay.py:1");
+    tm.text("name the module");
+    tm.keys(&["Enter"]);
+    tm.wait_for("your remark: name the module");
+    // Approve: the dialog lists the remark; Enter signs.
+    tm.keys(&["a"]);
+    tm.wait_for("1 remark(s) on lines");
+    tm.wait_for("signing as alice@example.com");
+    tm.text("fixed, thanks");
+    tm.keys(&["Enter"]);
+    tm.wait_for("recorded and verified");
+    let head = t.head("feat");
+    let recs = t.records(&head);
+    assert_eq!(recs.len(), 1, "{recs:?}");
+    let r = &recs[0];
+    assert_eq!(r.decision, countersign::decision::Decision::Approve);
+    assert_eq!(r.comment, "fixed, thanks");
+    assert_eq!(r.remarks.len(), 1);
+    assert_eq!(
+        (r.remarks[0].path.as_str(), r.remarks[0].line),
+        ("pay.py", 1)
+    );
+    assert_eq!(r.remarks[0].text, "name the module");
+    let (code, audit) = t.audit();
+    assert_eq!(code, 0, "{audit}");
 }
