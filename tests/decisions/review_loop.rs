@@ -392,3 +392,60 @@ fn the_console_shows_the_interdiff_and_signs_remarks() {
     let (code, audit) = t.audit();
     assert_eq!(code, 0, "{audit}");
 }
+
+/// The revisions travel with `sync` to a fresh clone: its history lists both,
+/// with the reject on the first, and `since-review` works there too.
+#[test]
+fn revisions_travel_with_sync() {
+    let (t, id) = team_with_change();
+    reject_with_remarks(&t, &id).ok();
+    amend_line_four(&t);
+    t.repo.cs(&["submit", "feat"]).ok();
+    let srv = tempfile::tempdir().unwrap();
+    let git = |dir: &std::path::Path, args: &[&str]| {
+        let o = Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    git(srv.path(), &["init", "-q", "--bare", "-b", "main", "."]);
+    let one = t.repo.path();
+    git(
+        one,
+        &["remote", "add", "origin", srv.path().to_str().unwrap()],
+    );
+    // The first revision's head is reachable only from its revision ref.
+    git(one, &["push", "-q", "origin", "main", "+feat"]);
+    let out = t.cs_env(&["sync"], &[]);
+    assert!(
+        out.ok()
+            .contains(&format!("refs/countersign/revisions/{id}/1")),
+        "{}",
+        out.stdout
+    );
+    let two_dir = tempfile::tempdir().unwrap();
+    let two = two_dir.path();
+    git(two, &["clone", "-q", srv.path().to_str().unwrap(), "."]);
+    crate::support::run_in(two, &["sync"]).ok();
+    let h: serde_json::Value =
+        serde_json::from_str(crate::support::run_in(two, &["history", &id, "--json"]).ok())
+            .unwrap();
+    let revs = h["revisions"].as_array().unwrap();
+    assert_eq!(revs.len(), 2, "{h}");
+    assert_eq!(revs[0]["decisions"][0]["decision"], "reject");
+    assert_eq!(revs[0]["decisions"][0]["verified"], true);
+    let s = crate::support::run_in(two, &["show", &id, "--since-review", "--color", "never"]);
+    assert!(
+        s.ok().contains("++    total = Decimal(amount) * RATE"),
+        "{}",
+        s.stdout
+    );
+}
