@@ -192,8 +192,10 @@ fn sync_once(repo: &Repo, remote: &str) -> Result<SyncReport, SyncError> {
     push.args(["push", "--quiet", "--porcelain"]);
     let mut specs = Vec::new();
     let mut leases = Vec::new();
-    for (name, id) in repo.refs_matching("refs/countersign/*")? {
-        let rest = name.trim_start_matches("refs/countersign/").to_string();
+    // Compared by what the refs hold (a tag object for revisions), not the
+    // commit they peel to, as the remote's are.
+    for (rest, id) in list_refs(repo, "refs/countersign/")? {
+        let name = format!("refs/countersign/{rest}");
         let theirs = theirs_queue
             .iter()
             .find(|(r, _)| *r == rest)
