@@ -96,6 +96,7 @@ pub fn interdiff(old: &Diff, new: &Diff, remarks: &[Remark]) -> Interdiff {
         }
     }
     let mut placed_ids = vec![false; remarks.len()];
+    let hasher = std::collections::hash_map::RandomState::new();
     for (path, o, n) in paths {
         let a = o.map(patch_lines).unwrap_or_default();
         let b = n.map(patch_lines).unwrap_or_default();
@@ -106,10 +107,7 @@ pub fn interdiff(old: &Diff, new: &Diff, remarks: &[Remark]) -> Interdiff {
         if same_meta && a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.key() == y.key()) {
             continue;
         }
-        // Patience anchors on lines unique to both patches (most lines of a
-        // patch are), so a 100,000-line patch with a few amended lines is
-        // compared in near-linear time; between anchors it falls back to Myers.
-        let ops = similar::capture_diff_slices_by_key(Algorithm::Patience, &a, &b, |l| l.key());
+        let ops = compare(&a, &b, &hasher);
         let mut hunks = Vec::new();
         let (mut adds, mut dels) = (0, 0);
         for group in similar::group_diff_ops(ops, CONTEXT) {
@@ -199,6 +197,57 @@ pub fn interdiff(old: &Diff, new: &Diff, remarks: &[Remark]) -> Interdiff {
         .map(|(r, _)| r.clone())
         .collect();
     out
+}
+
+/// The edit script from patch `a` to patch `b`. The common prefix and suffix
+/// are taken as they are (compared exactly); the middle is compared by 64-bit
+/// hashes of the lines (SipHash with a random key, so no one can craft a
+/// collision) with similar's Patience algorithm, which anchors on lines unique
+/// to both (most patch lines are) and falls back to Myers between anchors: a
+/// 100,000-line patch with a few amended lines is compared in near-linear time.
+fn compare(
+    a: &[PatchLine<'_>],
+    b: &[PatchLine<'_>],
+    hasher: &std::collections::hash_map::RandomState,
+) -> Vec<similar::DiffOp> {
+    use std::hash::BuildHasher;
+    let pre = a
+        .iter()
+        .zip(b)
+        .take_while(|(x, y)| x.key() == y.key())
+        .count();
+    let suf = a[pre..]
+        .iter()
+        .rev()
+        .zip(b[pre..].iter().rev())
+        .take_while(|(x, y)| x.key() == y.key())
+        .count();
+    let ha: Vec<u64> = a.iter().map(|l| hasher.hash_one(l.key())).collect();
+    let hb: Vec<u64> = b.iter().map(|l| hasher.hash_one(l.key())).collect();
+    let mut ops = Vec::new();
+    if pre > 0 {
+        ops.push(similar::DiffOp::Equal {
+            old_index: 0,
+            new_index: 0,
+            len: pre,
+        });
+    }
+    ops.extend(similar::capture_diff_deadline(
+        Algorithm::Patience,
+        &ha[..],
+        pre..a.len() - suf,
+        &hb[..],
+        pre..b.len() - suf,
+        None,
+    ));
+    if suf > 0 {
+        ops.push(similar::DiffOp::Equal {
+            old_index: a.len() - suf,
+            new_index: b.len() - suf,
+            len: suf,
+        });
+    }
+    ops
 }
 
 /// An interdiff line for a patch line of the old (`a`) or new (`b`) patch.
