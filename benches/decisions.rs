@@ -159,6 +159,7 @@ static AUDIT: LazyLock<Fixture> = LazyLock::new(|| {
                     score: 3,
                 },
                 comment: "reviewed".into(),
+                remarks: Vec::new(),
                 sig: String::new(),
             };
             r.sig = s.sign(r.payload().as_bytes()).unwrap();
@@ -252,8 +253,19 @@ static CHECK: LazyLock<Fixture> = LazyLock::new(|| {
     let trust = countersign::trust::TrustRoot::load(&repo, None).unwrap();
     let change = trust.find_change(&repo, &sub.id).unwrap();
     let s = signer(&f.keys[0].1);
-    match countersign::deciding::decide(&repo, &trust, &change, None, Decision::Approve, "ok", &s)
-        .unwrap()
+    match countersign::deciding::decide(
+        &repo,
+        &trust,
+        &change,
+        None,
+        countersign::deciding::Judgement {
+            decision: Decision::Approve,
+            comment: "ok",
+            remarks: &[],
+        },
+        &s,
+    )
+    .unwrap()
     {
         countersign::deciding::Decided::Recorded { .. } => {}
         other => panic!("{other:?}"),

@@ -9,11 +9,12 @@ use std::sync::Arc;
 
 use countersign::change::{Change, ChangeSource};
 use countersign::config::UserConfig;
+use countersign::decision::{Remark, RemarkSide};
 use countersign::diff::{Diff, DiffLine, FileDiff, FileStatus, Hunk, LineKind, MinusPlus};
 use countersign::ui::app::App;
 use countersign::ui::backend::{
-    AuditRow, Backend, Identity, QueueEvent, QueueRow, RiskView, SignOutcome, SignRequest,
-    SignerInfo,
+    AuditRow, Backend, Identity, InterdiffView, QueueEvent, QueueRow, RiskView, SignOutcome,
+    SignRequest, SignerInfo,
 };
 use countersign::ui::harness::Harness;
 use countersign::ui::jobs::{Output, Request};
@@ -32,6 +33,8 @@ const H: u16 = 40;
 struct Synthetic {
     changes: usize,
     diff: Arc<Diff>,
+    /// The revision last decided on, for the interdiff (`diff` is the current one).
+    earlier: Arc<Diff>,
 }
 
 fn change(i: usize) -> Change {
@@ -100,6 +103,21 @@ impl Backend for Synthetic {
     fn audit(&self) -> anyhow::Result<Vec<AuditRow>> {
         Ok(Vec::new())
     }
+    fn interdiff(&self, _c: &Change) -> anyhow::Result<Option<InterdiffView>> {
+        let remarks = vec![Remark {
+            path: "src/module_0.rs".into(),
+            side: RemarkSide::New,
+            line: 1001,
+            text: "use the helper".into(),
+        }];
+        let i = countersign::interdiff::interdiff(&self.earlier, &self.diff, &remarks);
+        Ok(Some(InterdiffView {
+            diff: i.diff,
+            since: "since 0000000000 (reject by sam@example.com)".into(),
+            remarks: i.placed,
+            unchanged: i.unchanged.len(),
+        }))
+    }
 }
 
 /// A diff of `files` new Rust files with `lines` lines each.
@@ -151,7 +169,11 @@ fn big_diff(files: usize, lines: usize) -> Diff {
 }
 
 fn harness(changes: usize, diff: Arc<Diff>) -> Harness {
-    let backend = Arc::new(Synthetic { changes, diff });
+    let backend = Arc::new(Synthetic {
+        changes,
+        earlier: diff.clone(),
+        diff,
+    });
     Harness::new(backend, &UserConfig::default(), W, H, 1_800_000_000)
 }
 
@@ -244,6 +266,57 @@ fn open_100k_line_change_to_first_frame(b: divan::Bencher, (files, lines): (usiz
                 token,
                 result: Ok(diff.clone()),
             });
+            countersign::ui::visible_hl::prepare(&mut app, &h.highlighter);
+            term.draw(|f| countersign::ui::view::draw(f, &mut app, &h.styles))
+                .unwrap();
+            app
+        });
+}
+
+/// The agent amended every 1,000th line of that change: the revision decided
+/// on and the current one.
+fn amended(files: usize, lines: usize) -> (Diff, Diff) {
+    let earlier = big_diff(files, lines);
+    let mut now = earlier.clone();
+    for f in &mut now.files {
+        for (i, l) in f.hunks[0].lines.iter_mut().enumerate() {
+            if i % 1000 == 2 {
+                l.content.push_str(" + amended");
+            }
+        }
+    }
+    (earlier, now)
+}
+
+/// Re-review: `i` on a change of 100,000 lines whose agent amended 100 of
+/// them. Measured from the request to the first frame: both revisions' patches
+/// compared file by file (the interdiff), laid out with the earlier remark
+/// beside its line, and drawn.
+#[divan::bench(args = [(20, 5000), (1, 100_000)])]
+fn open_100k_line_interdiff_to_first_frame(b: divan::Bencher, (files, lines): (usize, usize)) {
+    let (earlier, now) = amended(files, lines);
+    let backend = Arc::new(Synthetic {
+        changes: 10,
+        diff: Arc::new(now),
+        earlier: Arc::new(earlier),
+    });
+    let mut h = Harness::new(backend.clone(), &UserConfig::default(), W, H, 1_800_000_000);
+    h.settle();
+    h.app.handle(Input::Key(Key::char('i')));
+    let (token, change) = h
+        .app
+        .take_requests()
+        .into_iter()
+        .find_map(|r| match r {
+            Request::Interdiff { token, change } => Some((token, change)),
+            _ => None,
+        })
+        .expect("an interdiff request");
+    let app = h.app.clone();
+    b.with_inputs(|| (app.clone(), Terminal::new(TestBackend::new(W, H)).unwrap()))
+        .bench_local_values(|(mut app, mut term)| {
+            let result = backend.interdiff(&change).map_err(|e| e.to_string());
+            app.apply(Output::Interdiff { token, result });
             countersign::ui::visible_hl::prepare(&mut app, &h.highlighter);
             term.draw(|f| countersign::ui::view::draw(f, &mut app, &h.styles))
                 .unwrap();

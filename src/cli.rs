@@ -67,6 +67,28 @@ pub enum Command {
     HookNotes(HookNotesArgs),
     /// Set up .countersign/ (policy and allowed signers) in this repository.
     Init(InitArgs),
+    /// What the agent reads before amending: decisions, remarks, open findings.
+    Feedback(FeedbackArgs),
+    /// The revisions of a change and the decisions on each.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FeedbackArgs {
+    /// The change's id.
+    pub id: String,
+    /// Print JSON instead of Markdown.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The change's id.
+    pub id: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +142,10 @@ pub struct ShowArgs {
     /// Also show analyzer results the change did not introduce.
     #[arg(long)]
     pub all_results: bool,
+    /// Show only what changed since the revision last decided on: the
+    /// interdiff of the two patches, as `git range-diff` compares them.
+    #[arg(long)]
+    pub since_review: bool,
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +193,10 @@ pub struct DecideArgs {
     /// A comment (required to reject).
     #[arg(short = 'm', long = "message", value_name = "text")]
     pub message: Option<String>,
+    /// A remark on a line of the diff: PATH:LINE:TEXT (PATH:old:LINE:TEXT for a
+    /// removed line). Repeat for several; they are signed with the decision.
+    #[arg(long = "remark", value_name = "path:line:text")]
+    pub remarks: Vec<String>,
 }
 
 #[derive(Debug, Args)]

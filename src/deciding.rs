@@ -36,6 +36,15 @@ pub enum Decided {
     },
 }
 
+/// What the reviewer decides and says: the decision, their comment and their
+/// remarks on lines, all signed together.
+#[derive(Debug, Clone, Copy)]
+pub struct Judgement<'a> {
+    pub decision: Decision,
+    pub comment: &'a str,
+    pub remarks: &'a [crate::decision::Remark],
+}
+
 /// Signs and records a decision on `change` with `signer`. Refuses (writing
 /// nothing) when `seen_head` is given and the change has moved since, when the
 /// key is not an allowed senior at the trust root, when the change is already
@@ -46,10 +55,14 @@ pub fn decide(
     trust: &TrustRoot,
     change: &Change,
     seen_head: Option<&str>,
-    decision: Decision,
-    comment: &str,
+    judgement: Judgement,
     signer: &Signer,
 ) -> Result<Decided> {
+    let Judgement {
+        decision,
+        comment,
+        remarks,
+    } = judgement;
     if let Some(seen) = seen_head {
         let seen = repo.resolve_commit(seen)?;
         if seen != change.head {
@@ -120,6 +133,7 @@ pub fn decide(
         at: now_rfc3339(),
         risk: c.risk.clone(),
         comment: comment.to_string(),
+        remarks: remarks.to_vec(),
         sig: String::new(),
     };
     record.sig = signer.sign(record.payload().as_bytes())?;

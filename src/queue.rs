@@ -42,6 +42,9 @@ pub struct QueueEntry {
     /// Approvals that count, and how many the policy needs.
     pub approvals: ApprovalCount,
     pub risk: RiskSummary,
+    /// The head of the newest verified decision when it was made on an earlier
+    /// revision (the change was updated since), else `None`.
+    pub last_decided_head: Option<String>,
 }
 
 /// The queued changes and the trust root they are measured against: each
@@ -101,6 +104,9 @@ pub fn load_with_progress(
         .collect();
     if let Some(trust) = &trust {
         fill_queue_state(repo, trust, &mut entries);
+        if let Ok(index) = crate::record_index::RecordIndex::load(repo) {
+            crate::revisions::fill_last_decided(trust, &index, &mut entries);
+        }
     }
     sort_most_risky_first(&mut entries);
     Ok(entries)
@@ -158,6 +164,7 @@ pub fn entry(change: Change, stats: DiffStats, risk: RiskSummary) -> QueueEntry 
         state: "pending".to_string(),
         approvals: ApprovalCount::default(),
         risk,
+        last_decided_head: None,
     }
 }
 

@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::{Ctx, print_out};
 use crate::cli::DecideArgs;
-use crate::deciding::{Decided, decide};
+use crate::deciding::{Decided, Judgement, decide};
 use crate::decision::keys::load_signer;
 use crate::decision::{Decision, Signer};
 use crate::sanitize::escape_line;
@@ -28,14 +28,23 @@ pub fn run(ctx: &Ctx, args: &DecideArgs, decision: Decision) -> Result<u8> {
     }
     let trust = ctx.trust(args.trust.as_deref())?;
     let change = trust.find_change(&ctx.repo, &args.id)?;
+    let remarks = if args.remarks.is_empty() {
+        Vec::new()
+    } else {
+        let diff = ctx.repo.diff(&change.base, &change.head)?.diff;
+        crate::remarks::parse_specs(&args.remarks, &diff)?
+    };
     let signer = signer_for(ctx)?;
     match decide(
         &ctx.repo,
         &trust,
         &change,
         args.head.as_deref(),
-        decision,
-        &comment,
+        Judgement {
+            decision,
+            comment: &comment,
+            remarks: &remarks,
+        },
         &signer,
     )? {
         Decided::Refused(why) => {
@@ -66,6 +75,13 @@ pub fn run(ctx: &Ctx, args: &DecideArgs, decision: Decision) -> Result<u8> {
                 "state: {} ({} of {} approvals at risk {})\n",
                 verdict.state, verdict.approvals, verdict.required, verdict.level
             ));
+            if !record.remarks.is_empty() {
+                out.push_str(&format!(
+                    "with {} remark(s): the agent reads them with countersign feedback {}\n",
+                    record.remarks.len(),
+                    change.id
+                ));
+            }
             out.push_str("share it with the team: countersign sync\n");
             print_out(&out)?;
             Ok(0)

@@ -6,6 +6,8 @@ pub mod audit_cmd;
 pub mod check;
 pub mod decide;
 pub mod demo;
+pub mod feedback_cmd;
+pub mod history_cmd;
 pub mod init;
 pub mod landed;
 pub mod queue_cmd;
@@ -80,6 +82,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Some(Command::Sync(a)) => sync_cmd::run(&Ctx::open(&cli)?, a),
         Some(Command::HookNotes(a)) => sync_cmd::hook_notes(&Ctx::open(&cli)?, a),
         Some(Command::Init(a)) => init::run(&Ctx::open(&cli)?, a),
+        Some(Command::Feedback(a)) => feedback_cmd::run(&Ctx::open(&cli)?, a),
+        Some(Command::History(a)) => history_cmd::run(&Ctx::open(&cli)?, a),
     }
 }
 

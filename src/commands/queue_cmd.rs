@@ -31,16 +31,22 @@ pub fn run(ctx: &Ctx, args: &QueueArgs) -> Result<u8> {
     }
     let mut out = String::new();
     out.push_str(&format!(
-        "{:<9} {:>5}  {:<8}  {:<9} {:>5} {:>7} {:>7}  {:<14} {}\n",
-        "LEVEL", "SCORE", "ID", "STATE", "FILES", "+", "-", "TOOL", "TITLE"
+        "{:<9} {:>5}  {:<8}  {:<9} {:<8} {:>5} {:>7} {:>7}  {:<14} {}\n",
+        "LEVEL", "SCORE", "ID", "STATE", "SINCE", "FILES", "+", "-", "TOOL", "TITLE"
     ));
     for e in &entries {
         out.push_str(&format!(
-            "{:<9} {:>5}  {:<8}  {:<9} {:>5} {:>7} {:>7}  {:<14} {}\n",
+            "{:<9} {:>5}  {:<8}  {:<9} {:<8} {:>5} {:>7} {:>7}  {:<14} {}\n",
             e.risk.level,
             e.risk.score,
             e.change.id,
             e.state,
+            // Updated since the newest decision, made on an earlier revision.
+            if e.last_decided_head.is_some() {
+                "updated"
+            } else {
+                "-"
+            },
             e.files,
             format!("+{}", e.additions),
             format!("-{}", e.deletions),

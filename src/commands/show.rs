@@ -28,6 +28,9 @@ pub fn use_color(when: ColorWhen) -> bool {
 /// Prints the header and the highlighted diff.
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
     let change = ctx.find_change(&args.id)?;
+    if args.since_review {
+        return since_review(ctx, &change, use_color(args.color));
+    }
     let computed = ctx.repo.diff(&change.base, &change.head)?;
     let color = use_color(args.color);
     let user = crate::config::UserConfig::load().unwrap_or_default();
@@ -99,6 +102,87 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> Result<u8> {
             marks: &marks,
         },
     ));
+    print_out(&out)?;
+    Ok(0)
+}
+
+/// `show --since-review`: the interdiff between the revision last decided on
+/// and the current one, with that revision's remarks beside their lines.
+fn since_review(ctx: &Ctx, change: &Change, color: bool) -> Result<u8> {
+    let short = |s: &str| s.chars().take(10).collect::<String>();
+    let trust = ctx.trust(None)?;
+    let Some(s) = crate::revisions::since_review(&ctx.repo, &trust, change)? else {
+        print_out(&format!(
+            "change   {}  {}
+nothing to compare: no verified decision on an earlier revision; `countersign show {}` shows the whole change\n",
+            change.id,
+            escape_line(&change.title),
+            change.id
+        ))?;
+        return Ok(0);
+    };
+    let user = crate::config::UserConfig::load().unwrap_or_default();
+    let theme = Theme::load(user.theme.as_deref())?;
+    let r = &s.decision.record;
+    let d = &s.interdiff.diff;
+    let mut out = format!(
+        "change   {}  {}
+since    {} ({} by {} at {})
+now      {}
+interdiff {} file(s), {} patch line(s) added, {} dropped\n",
+        change.id,
+        escape_line(&change.title),
+        short(&r.head),
+        r.decision.as_str(),
+        escape_line(&r.reviewer),
+        escape_line(&r.at),
+        short(&change.head),
+        d.files.len(),
+        d.additions(),
+        d.deletions(),
+    );
+    if d.files.is_empty() {
+        out.push_str("\nthe patch is the same as the one decided on (only its base moved)\n");
+    }
+    out.push('\n');
+    let marks: Vec<GutterMark> = s
+        .interdiff
+        .placed
+        .iter()
+        .map(|m| GutterMark {
+            path: m.path.clone(),
+            line: m.line,
+            old_side: m.side == crate::decision::RemarkSide::Old,
+            severity: "remark".into(),
+            message: m.text.clone(),
+        })
+        .collect();
+    out.push_str(&render_highlighted(
+        &d.files,
+        &Vec::new(),
+        &RenderOptions {
+            color,
+            theme: &theme,
+            highlighter: None,
+            marks: &marks,
+        },
+    ));
+    if !s.interdiff.unchanged.is_empty() {
+        out.push_str("\nearlier remarks on lines not changed since\n");
+        for m in &s.interdiff.unchanged {
+            let side = if m.side == crate::decision::RemarkSide::Old {
+                "old:"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "  {}:{side}{}  {}\n",
+                escape_line(&m.path),
+                m.line,
+                escape_line(&m.text)
+            ));
+        }
+    }
     print_out(&out)?;
     Ok(0)
 }

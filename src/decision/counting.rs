@@ -282,6 +282,7 @@ mod tests {
                     score: 1,
                 },
                 comment: "c".into(),
+                remarks: Vec::new(),
                 sig: String::new(),
             },
             verified: Verified {

@@ -16,7 +16,7 @@ pub use canonical::canonical_json;
 pub use counting::{Candidate, ChangeFacts, Verdict, evaluate};
 pub use keys::{GeneratedKey, Signer, generate_ed25519, load_signer, locate_key};
 pub use policy::{Policy, write_policy_files};
-pub use record::{Decision, Record, RiskField, parse_line};
+pub use record::{Decision, Record, Remark, RemarkSide, RiskField, parse_line};
 pub use signers::AllowedSigners;
 pub use verify::{Status, Verified, verify_signature};
 

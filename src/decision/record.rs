@@ -36,6 +36,37 @@ pub struct RiskField {
     pub score: u8,
 }
 
+/// Which side of a diff a remark's line number counts on: `new` for added and
+/// unchanged lines (the head's file), `old` for removed lines (the base's file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum RemarkSide {
+    Old,
+    New,
+}
+
+impl RemarkSide {
+    /// `old` or `new`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemarkSide::Old => "old",
+            RemarkSide::New => "new",
+        }
+    }
+}
+
+/// A reviewer's remark on one line of the change, signed with the decision
+/// that carries it: what the agent should fix, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash)]
+pub struct Remark {
+    /// The file's path (its new path; the old one for a deleted file).
+    pub path: String,
+    pub side: RemarkSide,
+    /// 1-based line number on `side`.
+    pub line: u32,
+    pub text: String,
+}
+
 /// A decision record (docs/RECORDS.md). Unknown fields in a stored line are
 /// covered by its signature but not kept here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +92,10 @@ pub struct Record {
     pub at: String,
     pub risk: RiskField,
     pub comment: String,
+    /// Remarks on lines. Omitted from the JSON when empty, so records written
+    /// before remarks existed keep their exact bytes and signatures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remarks: Vec<Remark>,
     /// The armored SSHSIG over the canonical JSON of the other fields.
     #[serde(default)]
     pub sig: String,
@@ -167,6 +202,7 @@ mod tests {
                 score: 3,
             },
             comment: "looks \"fine\"\nto me".into(),
+            remarks: Vec::new(),
             sig: "-----BEGIN SSH SIGNATURE-----\nabc\n-----END SSH SIGNATURE-----\n".into(),
         }
     }
@@ -190,6 +226,29 @@ mod tests {
         let back = parse_line(&canonical_json(&v)).unwrap();
         assert!(back.payload.contains("\"extra\":\"x\""));
         assert_ne!(back.payload, r.payload());
+    }
+
+    #[test]
+    fn empty_remarks_leave_the_payload_as_before_and_remarks_are_signed() {
+        let r = sample();
+        assert!(!r.payload().contains("remarks"), "{}", r.payload());
+        let mut with = r.clone();
+        with.remarks.push(Remark {
+            path: "src/a.rs".into(),
+            side: RemarkSide::Old,
+            line: 7,
+            text: "keep the check".into(),
+        });
+        let p = with.payload();
+        assert!(
+            p.contains(
+                r#""remarks":[{"line":7,"path":"src/a.rs","side":"old","text":"keep the check"}]"#
+            ),
+            "{p}"
+        );
+        let back = parse_line(&with.to_line()).unwrap();
+        assert_eq!(back.record.remarks, with.remarks);
+        assert_eq!(back.payload, p);
     }
 
     #[test]

@@ -346,7 +346,7 @@ fn default_base(repo: &Repo, cfg: &RepoConfig, head: &str) -> Result<Option<Stri
 }
 
 /// Resolves the target branch: a local branch, else `origin/<target>`.
-fn resolve_target(repo: &Repo, target: &str) -> Option<String> {
+pub fn resolve_target(repo: &Repo, target: &str) -> Option<String> {
     [target.to_string(), format!("origin/{target}")]
         .iter()
         .find_map(|t| repo.resolve_commit(t).ok())
@@ -446,6 +446,10 @@ pub fn submit(repo: &Repo, cfg: &RepoConfig, req: &SubmitRequest<'_>) -> Result<
                 at: req.at,
             },
         )?;
+        let earlier = same_source
+            .or(same_head)
+            .map(|c| (c.head.as_str(), c.base.as_str(), c.submitted_at));
+        super::revisions::record(repo, &id, &head, &base, req.at, earlier)?;
     }
     Ok(Submitted { id, updated })
 }
@@ -661,6 +665,7 @@ pub fn scan(repo: &Repo, cfg: &RepoConfig, range: Option<&str>) -> Result<ScanOu
                 at: None,
             },
         )?;
+        super::revisions::record(repo, &id, &run.head, &run.base, None, None)?;
         outcome.queued.push(id);
     }
     Ok(outcome)

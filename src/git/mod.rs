@@ -10,6 +10,7 @@ pub mod history;
 pub mod notes;
 pub mod patch_id;
 pub mod repo;
+pub mod revisions;
 pub mod similarity;
 pub mod sync;
 

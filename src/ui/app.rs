@@ -54,6 +54,11 @@ pub struct App {
     pub now: i64,
     /// Animation frame of the progress spinner.
     pub tick: u64,
+    /// Changes opened in a review this session, as `id:head`: `a` on the queue
+    /// asks first for any other.
+    pub opened: std::collections::HashSet<String>,
+    /// Remarks written in a review that was closed before deciding, by change id.
+    pub drafts: std::collections::HashMap<String, Vec<crate::decision::Remark>>,
     requests: Vec<Request>,
     next_token: u64,
 }
@@ -71,6 +76,8 @@ impl App {
             quit: false,
             now: 0,
             tick: 0,
+            opened: Default::default(),
+            drafts: Default::default(),
             requests: vec![Request::LoadQueue],
             next_token: 1,
         };
@@ -151,6 +158,16 @@ impl App {
                     d.paste(&text);
                     return true;
                 }
+                if let Some(View::Review(r)) = self.stack.last_mut()
+                    && let Some(input) = r.remark_input.as_mut()
+                {
+                    let clean: String = text
+                        .chars()
+                        .filter(|c| *c == '\n' || crate::sanitize::hazard(*c).is_none())
+                        .collect();
+                    input.text.insert_str(clean);
+                    return true;
+                }
                 false
             }
         }
@@ -176,7 +193,7 @@ impl App {
                             let id = d.change_id.clone();
                             self.layers.pop();
                             // A decision is made: back to the queue for the next one.
-                            if decided
+                            while decided
                                 && matches!(self.stack.last(), Some(View::Review(r)) if r.subject.id == id)
                             {
                                 self.stack.pop();
@@ -218,6 +235,13 @@ impl App {
                 }
                 return;
             }
+            Some(View::Review(r)) if r.remark_input.is_some() => {
+                let cmd = self.keymap.command(Screen::Dialog, k);
+                if let Some(m) = r.remark_key(k, cmd == Some(Cmd::Sign), cmd == Some(Cmd::Cancel)) {
+                    self.info(m);
+                }
+                return;
+            }
             _ => {}
         }
         let Some(cmd) = self.keymap.command(screen, k) else {
@@ -245,6 +269,10 @@ impl App {
                     Decision::Reject
                 };
                 self.open_dialog(d);
+                return;
+            }
+            Cmd::Interdiff => {
+                self.open_interdiff();
                 return;
             }
             _ => {}
@@ -277,7 +305,33 @@ impl App {
                     } else if r.focus_files {
                         r.focus_files = false;
                     } else {
+                        // Remarks not yet signed wait for the change's decision.
+                        let drafts = r.drafts();
+                        if r.interdiff.is_none() && r.subject.change.is_some() {
+                            if drafts.is_empty() {
+                                self.drafts.remove(&r.subject.id);
+                            } else {
+                                self.drafts.insert(r.subject.id.clone(), drafts);
+                            }
+                        }
                         self.stack.pop();
+                    }
+                    return;
+                }
+                if cmd == Cmd::Remark {
+                    if let Some(m) = r.start_remark() {
+                        self.info(m);
+                    }
+                    return;
+                }
+                if cmd == Cmd::Viewed {
+                    match r.toggle_viewed() {
+                        Ok((msg, paths)) => {
+                            let head = r.subject.head.clone();
+                            self.requests.push(Request::SaveViewed { head, paths });
+                            self.info(msg);
+                        }
+                        Err(m) => self.info(m),
                     }
                     return;
                 }
@@ -362,8 +416,66 @@ impl App {
             base: subject.base.clone(),
             head: subject.head.clone(),
         });
-        self.stack
-            .push(View::Review(Box::new(ReviewModel::new(token, subject))));
+        let mut review = ReviewModel::new(token, subject);
+        if review.subject.change.is_some() {
+            self.opened
+                .insert(format!("{}:{}", review.subject.id, review.subject.head));
+            if let Some(drafts) = self.drafts.get(&review.subject.id) {
+                review.remarks = drafts
+                    .iter()
+                    .map(|r| super::remark_model::RemarkRow {
+                        remark: r.clone(),
+                        draft: true,
+                    })
+                    .collect();
+            }
+        }
+        self.stack.push(View::Review(Box::new(review)));
+    }
+
+    /// `i`: the interdiff since the revision last decided on, of the change in
+    /// review (or selected in the queue), as a review of its own.
+    fn open_interdiff(&mut self) {
+        let subject = match self.stack.last() {
+            None => self.queue.selected_row().map(|row| {
+                let (e, c) = (&row.entry, &row.entry.change);
+                Subject {
+                    id: c.id.clone(),
+                    title: c.title.clone(),
+                    author: c.author.clone(),
+                    tool: c.tool.clone(),
+                    base: c.base.clone(),
+                    head: c.head.clone(),
+                    level: e.risk.level.clone(),
+                    score: e.risk.score,
+                    change: Some(Box::new(c.clone())),
+                    as_reviewed: None,
+                    state: Some((e.state.clone(), row.approvals)),
+                }
+            }),
+            Some(View::Review(r)) if r.interdiff.is_none() && r.subject.change.is_some() => {
+                Some(r.subject.clone())
+            }
+            Some(View::Review(r)) if r.interdiff.is_some() => {
+                self.info("this is the interdiff already; q goes back to the full diff");
+                return;
+            }
+            _ => None,
+        };
+        let Some(subject) = subject else {
+            self.info("select a pending change to see what changed since its last review");
+            return;
+        };
+        let Some(change) = subject.change.clone() else {
+            return;
+        };
+        let token = self.next_token;
+        self.next_token += 1;
+        self.requests.push(Request::Interdiff { token, change });
+        let mut review = ReviewModel::new(token, subject);
+        review.interdiff = Some("loading the interdiff…".into());
+        review.risk_note = None;
+        self.stack.push(View::Review(Box::new(review)));
     }
 
     fn open_audit(&mut self) {
@@ -379,34 +491,68 @@ impl App {
     }
 
     fn open_dialog(&mut self, decision: Decision) {
+        let approve = decision == Decision::Approve;
         let target = match self.stack.last() {
             None => self.queue.selected_row().map(|r| {
+                let c = &r.entry.change;
+                let opened = self.opened.contains(&format!("{}:{}", c.id, c.head));
                 (
-                    r.entry.change.id.clone(),
-                    r.entry.change.head.clone(),
-                    r.entry.change.title.clone(),
+                    c.id.clone(),
+                    c.head.clone(),
+                    c.title.clone(),
                     r.entry.risk.level.clone(),
+                    (approve && !opened).then(|| {
+                        format!(
+                            "You have not opened {} in the review: approve it without reading it?",
+                            c.id
+                        )
+                    }),
                 )
             }),
-            Some(View::Review(r)) if r.subject.change.is_some() => Some((
-                r.subject.id.clone(),
-                r.subject.head.clone(),
-                r.subject.title.clone(),
-                r.risk
-                    .as_ref()
-                    .map_or(r.subject.level.clone(), |k| k.level.clone()),
-            )),
+            Some(View::Review(r)) if r.subject.change.is_some() => {
+                let (seen, all) = r.viewed_progress();
+                let unseen = (approve && r.interdiff.is_none() && seen < all).then(|| {
+                    format!(
+                        "{} of {all} files are not marked viewed (v): approve anyway?",
+                        all - seen
+                    )
+                });
+                Some((
+                    r.subject.id.clone(),
+                    r.subject.head.clone(),
+                    r.subject.title.clone(),
+                    r.risk
+                        .as_ref()
+                        .map_or(r.subject.level.clone(), |k| k.level.clone()),
+                    unseen,
+                ))
+            }
             _ => None,
         };
-        let Some((id, head, title, level)) = target else {
+        let Some((id, head, title, level, unseen)) = target else {
             self.info("select a pending change to decide on");
             return;
         };
+        // The remarks written on this change: in its open review, else kept
+        // from a review closed before deciding.
+        let remarks = self
+            .stack
+            .iter()
+            .rev()
+            .find_map(|v| match v {
+                View::Review(r) if r.subject.id == id && r.interdiff.is_none() => Some(r.drafts()),
+                _ => None,
+            })
+            .or_else(|| self.drafts.get(&id).cloned())
+            .unwrap_or_default();
         // The dialog signs only the head on screen: if the change moved since
         // it was displayed, nothing is signed.
-        self.layers.push(Layer::Dialog(Box::new(
-            DialogModel::new(decision, &id, &title, &level).with_head(&head),
-        )));
+        let mut dialog = DialogModel::new(decision, &id, &title, &level).with_head(&head);
+        dialog.remarks = remarks;
+        if let Some(why) = unseen {
+            dialog.ask_first(why);
+        }
+        self.layers.push(Layer::Dialog(Box::new(dialog)));
         self.requests.push(Request::Signer { change_id: id });
     }
 
@@ -448,6 +594,10 @@ impl App {
                         r.set_diff(diff.clone());
                         let order = r.highlight_order();
                         let change = r.subject.change.clone();
+                        if change.is_some() {
+                            let head = r.subject.head.clone();
+                            self.requests.push(Request::LoadViewed { token, head });
+                        }
                         self.requests.push(Request::Highlight {
                             token,
                             diff: diff.clone(),
@@ -510,14 +660,66 @@ impl App {
                     return false;
                 };
                 d.signed(r.map(|o| o.message));
+                let id = d.change_id.clone();
                 match msg {
                     Ok(o) => {
+                        // The remarks went into the signed record.
+                        self.drafts.remove(&id);
+                        for v in &mut self.stack {
+                            if let View::Review(r) = v
+                                && r.subject.id == id
+                            {
+                                r.remarks.retain(|x| !x.draft);
+                                r.relayout();
+                            }
+                        }
                         self.info(o.message);
                         self.queue.loading = true;
                         self.requests.push(Request::LoadQueue);
                     }
                     Err(e) => self.error(e),
                 }
+            }
+            Output::Interdiff { token, result } => {
+                let Some(r) = self.review_mut(token) else {
+                    return false;
+                };
+                match result {
+                    Ok(Some(view)) => {
+                        r.interdiff = Some(view.since);
+                        r.unchanged_remarks = view.unchanged;
+                        r.remarks = view
+                            .remarks
+                            .into_iter()
+                            .map(|remark| super::remark_model::RemarkRow {
+                                remark,
+                                draft: false,
+                            })
+                            .collect();
+                        let empty = view.diff.files.is_empty();
+                        r.set_diff(Arc::new(view.diff));
+                        if empty {
+                            self.info("the patch is the one decided on: only its base moved");
+                        }
+                    }
+                    Ok(None) => {
+                        self.stack
+                            .retain(|v| !matches!(v, View::Review(r) if r.token == token));
+                        self.info(
+                            "no verified decision on an earlier revision: nothing to compare",
+                        );
+                    }
+                    Err(e) => {
+                        r.error = Some(e.clone());
+                        self.error(e);
+                    }
+                }
+            }
+            Output::Viewed { token, paths } => {
+                let Some(r) = self.review_mut(token) else {
+                    return false;
+                };
+                r.viewed = paths.into_iter().collect();
             }
             Output::Failed(e) => {
                 self.queue.loading = false;

@@ -98,6 +98,8 @@ pub struct SignRequest {
     pub head: String,
     pub decision: Decision,
     pub comment: String,
+    /// Remarks on lines, signed with the decision.
+    pub remarks: Vec<crate::decision::Remark>,
     pub passphrase: Option<String>,
 }
 
@@ -129,6 +131,19 @@ pub struct AuditRow {
     pub comment: String,
 }
 
+/// What changed since the revision last decided on (`show --since-review`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterdiffView {
+    /// The interdiff of the two patches, as an ordinary diff.
+    pub diff: Diff,
+    /// In words: "since 1a2b3c4d5e (reject by alice at …)".
+    pub since: String,
+    /// The earlier revision's remarks on lines the interdiff shows.
+    pub remarks: Vec<crate::decision::Remark>,
+    /// How many earlier remarks are on lines not changed since.
+    pub unchanged: usize,
+}
+
 /// Who is at the keyboard, for the status bar.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identity {
@@ -154,11 +169,33 @@ pub trait Backend: Send + Sync + 'static {
     fn sign(&self, request: &SignRequest) -> Result<SignOutcome>;
     /// Every past decision, newest first, verified.
     fn audit(&self) -> Result<Vec<AuditRow>>;
+    /// The interdiff since the revision last decided on; `None` when no
+    /// verified decision was made on an earlier revision.
+    fn interdiff(&self, change: &Change) -> Result<Option<InterdiffView>> {
+        let _ = change;
+        Err(not_available("the interdiff"))
+    }
+    /// The files of `head` the reviewer marked viewed (kept across restarts).
+    fn viewed(&self, head: &str) -> Result<Vec<String>> {
+        let _ = head;
+        Ok(Vec::new())
+    }
+    /// Keeps the files of `head` marked viewed.
+    fn save_viewed(&self, head: &str, paths: &[String]) -> Result<()> {
+        let _ = (head, paths);
+        Ok(())
+    }
 }
 
 /// The message shown for parts of the library that are not built yet.
 pub fn not_available(what: &str) -> anyhow::Error {
     anyhow!("{what} is not available yet in this build")
+}
+
+/// Where the files marked viewed are kept, per head: countersign's cache in
+/// the repository's git dir (never in refs: a reviewer's progress is theirs).
+fn viewed_store(git_dir: &Path) -> crate::cache::Cache {
+    crate::cache::Cache::new(git_dir, "viewed")
 }
 
 /// The real backend: the library on a git repository.
@@ -252,6 +289,9 @@ impl Backend for GitBackend {
         // Decision states and approvals, from the notes, once every row is in.
         if let Some(trust) = &trust {
             crate::queue::fill_queue_state(&repo, trust, &mut entries);
+            if let Ok(index) = crate::record_index::RecordIndex::load(&repo) {
+                crate::revisions::fill_last_decided(trust, &index, &mut entries);
+            }
         }
         for entry in entries {
             let approvals = Some((entry.approvals.have, entry.approvals.need));
@@ -360,8 +400,11 @@ impl Backend for GitBackend {
             &trust,
             &change,
             Some(&request.head),
-            decision,
-            &request.comment,
+            crate::deciding::Judgement {
+                decision,
+                comment: &request.comment,
+                remarks: &request.remarks,
+            },
             &signer,
         )? {
             Decided::Refused(why) => Err(anyhow!(why)),
@@ -387,6 +430,36 @@ impl Backend for GitBackend {
                 ),
             }),
         }
+    }
+
+    fn interdiff(&self, change: &Change) -> Result<Option<InterdiffView>> {
+        let repo = self.repo()?;
+        let trust = crate::trust::TrustRoot::load(&repo, None)?;
+        let Some(s) = crate::revisions::since_review(&repo, &trust, change)? else {
+            return Ok(None);
+        };
+        let r = &s.decision.record;
+        Ok(Some(InterdiffView {
+            since: format!(
+                "since {} ({} by {} at {})",
+                r.head.chars().take(10).collect::<String>(),
+                r.decision.as_str(),
+                r.reviewer,
+                r.at
+            ),
+            diff: s.interdiff.diff,
+            remarks: s.interdiff.placed,
+            unchanged: s.interdiff.unchanged.len(),
+        }))
+    }
+
+    fn viewed(&self, head: &str) -> Result<Vec<String>> {
+        Ok(viewed_store(&self.git_dir).get(head).unwrap_or_default())
+    }
+
+    fn save_viewed(&self, head: &str, paths: &[String]) -> Result<()> {
+        viewed_store(&self.git_dir).put(head, &paths);
+        Ok(())
     }
 
     fn audit(&self) -> Result<Vec<AuditRow>> {

@@ -78,6 +78,9 @@ pub enum Cmd {
     Help,
     Sign,
     Cancel,
+    Remark,
+    Viewed,
+    Interdiff,
 }
 
 /// One entry of a screen's registry.
@@ -210,6 +213,13 @@ const QUEUE: &[CommandInfo] = &[
         true,
     ),
     c(Cmd::Audit, "audit", &["A"], "open the audit screen", true),
+    c(
+        Cmd::Interdiff,
+        "since_review",
+        &["i"],
+        "what changed since the revision last decided on",
+        false,
+    ),
     c(Cmd::Help, "help", &["?"], "show every key", true),
     c(
         Cmd::Back,
@@ -297,6 +307,27 @@ const REVIEW: &[CommandInfo] = &[
         &["enter"],
         "in the file list: jump to the file",
         false,
+    ),
+    c(
+        Cmd::Remark,
+        "remark",
+        &["c"],
+        "write a remark on this line (signed with your next decision)",
+        true,
+    ),
+    c(
+        Cmd::Viewed,
+        "viewed",
+        &["v"],
+        "mark the file viewed (again: not viewed)",
+        true,
+    ),
+    c(
+        Cmd::Interdiff,
+        "since_review",
+        &["i"],
+        "what changed since the revision last decided on",
+        true,
     ),
     c(Cmd::Approve, "approve", &["a"], "approve this change", true),
     c(Cmd::Reject, "reject", &["r"], "reject this change", true),

@@ -10,6 +10,8 @@ use super::keys::{Key, KeyCode};
 /// Where the dialog is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stage {
+    /// Approving something not (fully) looked at: `y` to go on. Says why.
+    Unseen(String),
     /// A critical change: type its id first.
     ConfirmId,
     Comment,
@@ -48,6 +50,10 @@ pub struct DialogModel {
     pub comment: TextArea<'static>,
     pub passphrase: TextArea<'static>,
     pub error: Option<String>,
+    /// Remarks written in the review, signed with the decision.
+    pub remarks: Vec<crate::decision::Remark>,
+    /// The stage to go on to after [`Stage::Unseen`].
+    resume: Option<Stage>,
 }
 
 impl DialogModel {
@@ -78,6 +84,8 @@ impl DialogModel {
             comment,
             passphrase,
             error: None,
+            remarks: Vec::new(),
+            resume: None,
         }
     }
 
@@ -85,6 +93,13 @@ impl DialogModel {
     pub fn with_head(mut self, head: &str) -> DialogModel {
         self.head = head.to_string();
         self
+    }
+
+    /// Asks first (`y` goes on, Esc cancels): the reviewer is about to approve
+    /// something they have not (fully) looked at; `why` says what.
+    pub fn ask_first(&mut self, why: String) {
+        let next = std::mem::replace(&mut self.stage, Stage::Unseen(why));
+        self.resume = Some(next);
     }
 
     /// The comment as typed.
@@ -110,6 +125,17 @@ impl DialogModel {
         }
         if cancel {
             return DialogAction::Close;
+        }
+        if let Stage::Unseen(_) = self.stage {
+            match key.code {
+                KeyCode::Char('y' | 'Y') => {
+                    self.stage = self.resume.take().unwrap_or(Stage::Comment);
+                    self.error = None;
+                }
+                KeyCode::Char('n' | 'N') => return DialogAction::Close,
+                _ => self.error = Some("press y to go on, or Esc to cancel".into()),
+            }
+            return DialogAction::None;
         }
         if sign {
             return self.enter();
@@ -209,6 +235,7 @@ impl DialogModel {
             head: self.head.clone(),
             decision: self.decision,
             comment: self.comment_text(),
+            remarks: self.remarks.clone(),
             passphrase,
         })
     }

@@ -15,8 +15,14 @@ use super::style::Styles;
 use super::text::{clean, clean_fit};
 
 pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &Styles, tick: u64) {
+    let shown_remarks = d.remarks.len().min(3) as u16;
+    let remark_rows = if d.remarks.is_empty() {
+        0
+    } else {
+        shown_remarks + 1 + u16::from(d.remarks.len() > 3)
+    };
     let w = area.width.min(76);
-    let h = area.height.min(16);
+    let h = area.height.min(16 + remark_rows);
     let rect = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
@@ -39,6 +45,10 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
     let inner = block.inner(rect);
     f.render_widget(block, rect);
     let (label, area_widget) = match &d.stage {
+        Stage::Unseen(why) => (
+            format!("{} Press y to go on, Esc to cancel.", clean(why)),
+            None,
+        ),
         Stage::ConfirmId => (
             format!(
                 "This change is critical. Type its id ({}) to go on:",
@@ -71,8 +81,9 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
     let error = d.error.as_ref().map(|e| clean(e));
     let label_h = wrapped_height(&label, width);
     let error_h = error.as_deref().map_or(0, |e| wrapped_height(e, width));
-    let [info, label_area, text_area, msg, hints] = Layout::vertical([
+    let [info, remarks_area, label_area, text_area, msg, hints] = Layout::vertical([
         Constraint::Length(3),
+        Constraint::Length(remark_rows),
         Constraint::Length(label_h),
         Constraint::Fill(1),
         Constraint::Length(error_h),
@@ -122,13 +133,52 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
         info,
     );
 
+    if !d.remarks.is_empty() {
+        let mut lines = vec![Line::styled(
+            format!(" {} remark(s) on lines, signed with it:", d.remarks.len()),
+            st.muted,
+        )];
+        for r in d.remarks.iter().take(3) {
+            let at = format!(
+                "   {}:{}{} ",
+                clean_fit(&r.path, 30),
+                if r.side == crate::decision::RemarkSide::Old {
+                    "old:"
+                } else {
+                    ""
+                },
+                r.line
+            );
+            let room = (w as usize).saturating_sub(at.chars().count() + 4);
+            lines.push(Line::from(vec![
+                Span::styled(at, st.accent),
+                Span::styled(
+                    clean_fit(r.text.lines().next().unwrap_or(""), room),
+                    st.text,
+                ),
+            ]));
+        }
+        if d.remarks.len() > 3 {
+            lines.push(Line::styled(
+                format!("   … and {} more", d.remarks.len() - 3),
+                st.muted,
+            ));
+        }
+        f.render_widget(Paragraph::new(lines), remarks_area);
+    }
+
     let label_style = if matches!(d.stage, Stage::Done(_)) {
         st.low
     } else {
         st.text
     };
+    let unseen = matches!(d.stage, Stage::Unseen(_));
     f.render_widget(
-        Paragraph::new(Line::styled(label, label_style)).wrap(Wrap { trim: false }),
+        Paragraph::new(Line::styled(
+            label,
+            if unseen { st.high } else { label_style },
+        ))
+        .wrap(Wrap { trim: false }),
         margin(label_area),
     );
     if let Some(t) = area_widget {
@@ -146,6 +196,11 @@ pub fn draw(f: &mut Frame, area: Rect, d: &mut DialogModel, keys: &Keymap, st: &
         " any key closes".to_string()
     } else if matches!(d.stage, Stage::Moved(_)) {
         " R reload the change · any other key closes".to_string()
+    } else if unseen {
+        format!(
+            " y go on · {} cancel",
+            keys.keys_label(Screen::Dialog, Cmd::Cancel)
+        )
     } else {
         format!(
             " {} sign and record · {} cancel",

@@ -51,6 +51,11 @@ pub enum Row {
         file: usize,
         finding: usize,
     },
+    /// A remark under its line (an index into the review's remarks).
+    Remark {
+        file: usize,
+        remark: usize,
+    },
     Spacer,
 }
 
@@ -63,7 +68,8 @@ impl Row {
             | Row::Hunk { file, .. }
             | Row::Line { file, .. }
             | Row::Pair { file, .. }
-            | Row::Finding { file, .. } => Some(file),
+            | Row::Finding { file, .. }
+            | Row::Remark { file, .. } => Some(file),
             Row::Spacer => None,
         }
     }
@@ -128,11 +134,15 @@ pub fn place_findings(diff: &Diff, findings: &[FindingView]) -> HashMap<Spot, Ve
     out
 }
 
+/// What is shown under each spot (finding or remark indices).
+pub type Placed = HashMap<Spot, Vec<usize>>;
+
 /// Builds the rows. `expanded` lists huge files the user asked to see;
 /// `collapsed` files show a note only.
 pub fn build(
     diff: &Diff,
     findings: &HashMap<Spot, Vec<usize>>,
+    remarks: &HashMap<Spot, Vec<usize>>,
     split: bool,
     collapsed: &HashSet<usize>,
     expanded: &HashSet<usize>,
@@ -177,7 +187,7 @@ pub fn build(
             l.hunk_rows.push(l.rows.len());
             l.rows.push(Row::Hunk { file: fi, hunk: hi });
             if split {
-                push_pairs(&mut l, findings, fi, hi, f);
+                push_pairs(&mut l, (findings, remarks), fi, hi, f);
             } else {
                 for (li, line) in h.lines.iter().enumerate() {
                     l.rows.push(Row::Line {
@@ -186,6 +196,7 @@ pub fn build(
                         line: li as u32,
                     });
                     push_findings(&mut l, findings, line_spot(fi, line));
+                    push_remarks(&mut l, remarks, line_spot(fi, line));
                 }
             }
         }
@@ -206,11 +217,21 @@ fn push_findings(l: &mut Layout, findings: &HashMap<Spot, Vec<usize>>, spot: Opt
     }
 }
 
+/// The remarks on a line, under it.
+fn push_remarks(l: &mut Layout, remarks: &HashMap<Spot, Vec<usize>>, spot: Option<Spot>) {
+    if let Some(list) = spot.and_then(|s| remarks.get(&s)) {
+        let file = spot.map_or(0, |s| s.0);
+        for &remark in list {
+            l.rows.push(Row::Remark { file, remark });
+        }
+    }
+}
+
 /// Side by side: context lines on both sides; a run of removed lines beside the
 /// run of added lines that follows it.
 fn push_pairs(
     l: &mut Layout,
-    findings: &HashMap<Spot, Vec<usize>>,
+    (findings, remarks): (&Placed, &Placed),
     fi: usize,
     hi: usize,
     f: &FileDiff,
@@ -227,6 +248,7 @@ fn push_pairs(
                     right: Some(i as u32),
                 });
                 push_findings(l, findings, line_spot(fi, &lines[i]));
+                push_remarks(l, remarks, line_spot(fi, &lines[i]));
                 i += 1;
             }
             _ => {
@@ -250,9 +272,11 @@ fn push_pairs(
                     });
                     if let Some(left) = removed.get(k) {
                         push_findings(l, findings, line_spot(fi, &lines[*left as usize]));
+                        push_remarks(l, remarks, line_spot(fi, &lines[*left as usize]));
                     }
                     if let Some(r) = right {
                         push_findings(l, findings, line_spot(fi, &lines[r as usize]));
+                        push_remarks(l, remarks, line_spot(fi, &lines[r as usize]));
                     }
                 }
             }

@@ -11,7 +11,7 @@ use crate::change::Change;
 use crate::diff::Diff;
 
 use super::backend::{
-    AuditRow, Backend, QueueEvent, RiskView, SignOutcome, SignRequest, SignerInfo,
+    AuditRow, Backend, InterdiffView, QueueEvent, RiskView, SignOutcome, SignRequest, SignerInfo,
 };
 use super::hl::{Highlighter, LineHighlight};
 
@@ -41,6 +41,21 @@ pub enum Request {
     },
     Sign(SignRequest),
     Audit,
+    /// The interdiff since the revision last decided on (token names the review).
+    Interdiff {
+        token: u64,
+        change: Box<Change>,
+    },
+    /// The files marked viewed for a head.
+    LoadViewed {
+        token: u64,
+        head: String,
+    },
+    /// Keep the files marked viewed for a head.
+    SaveViewed {
+        head: String,
+        paths: Vec<String>,
+    },
 }
 
 /// The slot a request occupies: one running job per kind.
@@ -53,6 +68,9 @@ pub enum JobKind {
     Signer,
     Sign,
     Audit,
+    Interdiff,
+    Viewed,
+    SaveViewed,
 }
 
 impl Request {
@@ -65,6 +83,9 @@ impl Request {
             Request::Signer { .. } => JobKind::Signer,
             Request::Sign(_) => JobKind::Sign,
             Request::Audit => JobKind::Audit,
+            Request::Interdiff { .. } => JobKind::Interdiff,
+            Request::LoadViewed { .. } => JobKind::Viewed,
+            Request::SaveViewed { .. } => JobKind::SaveViewed,
         }
     }
 }
@@ -90,6 +111,14 @@ pub enum Output {
     Signer(Result<SignerInfo, String>),
     Signed(Result<SignOutcome, String>),
     Audit(Result<Vec<AuditRow>, String>),
+    Interdiff {
+        token: u64,
+        result: Result<Option<InterdiffView>, String>,
+    },
+    Viewed {
+        token: u64,
+        paths: Vec<String>,
+    },
     /// A job failed unexpectedly (a bug): shown in the status line.
     Failed(String),
 }
@@ -153,6 +182,23 @@ pub fn execute(
         }
         Request::Sign(req) => emit(Output::Signed(backend.sign(&req).map_err(err))),
         Request::Audit => emit(Output::Audit(backend.audit().map_err(err))),
+        Request::Interdiff { token, change } => {
+            let result = backend.interdiff(&change).map_err(err);
+            emit(Output::Interdiff { token, result });
+        }
+        Request::LoadViewed { token, head } => {
+            // Nothing kept (or unreadable) is nothing viewed yet.
+            let paths = backend.viewed(&head).unwrap_or_default();
+            emit(Output::Viewed { token, paths });
+        }
+        Request::SaveViewed { head, paths } => {
+            if let Err(e) = backend.save_viewed(&head, &paths) {
+                emit(Output::Failed(format!(
+                    "could not keep the viewed files: {}",
+                    err(e)
+                )));
+            }
+        }
     }
 }
 

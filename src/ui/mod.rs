@@ -20,6 +20,7 @@ pub mod keys; // terminal-independent keys
 pub mod nav; // cursor movement in lists
 pub mod queue_model; // the queue screen's state
 pub mod queue_view; // drawing the queue screen
+pub mod remark_model; // remarks on lines in the review: drafts, earlier ones, the input
 pub mod review_model; // the review screen's state
 pub mod review_view; // drawing the review screen
 pub mod runner; // the tokio event loop and job slots

@@ -144,8 +144,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, st: &Styles) {
         f.render_widget(Paragraph::new(vec![Line::raw(""), Line::from(msg)]), body);
         return;
     }
-    let fixed: [u16; 10] = [8, 5, 8, 14, 12, 4, 5, 11, 5, 8];
-    let title_w = body.width.saturating_sub(fixed.iter().sum::<u16>() + 10) as usize;
+    let fixed: [u16; 11] = [8, 5, 8, 14, 12, 4, 5, 11, 5, 8, 1];
+    let title_w = body.width.saturating_sub(fixed.iter().sum::<u16>() + 11) as usize;
     let rows: Vec<Row> = q
         .visible
         .iter()
@@ -199,6 +199,15 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, st: &Styles) {
                     dim,
                 )),
                 Cell::from(Span::styled(clean(&e.state), dim)),
+                // Updated since the newest decision (made on an earlier revision).
+                Cell::from(Span::styled(
+                    if e.last_decided_head.is_some() {
+                        "↻"
+                    } else {
+                        ""
+                    },
+                    st.accent,
+                )),
             ]);
             if vi == q.selected {
                 row.style(st.selection)
@@ -209,6 +218,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, st: &Styles) {
         .collect();
     let header = Row::new(vec![
         "RISK", "SCORE", "ID", "TITLE", "AUTHOR", "TOOL", "AGE", "FILES", "+/−", "APPR", "STATE",
+        "↻",
     ])
     .style(st.muted.add_modifier(Modifier::BOLD));
     let table = Table::new(
@@ -225,6 +235,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &mut App, st: &Styles) {
             Constraint::Length(fixed[7]),
             Constraint::Length(fixed[8]),
             Constraint::Length(fixed[9]),
+            Constraint::Length(fixed[10]),
         ],
     )
     .header(header)

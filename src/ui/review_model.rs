@@ -15,6 +15,7 @@ use super::filter::{LineEdit, LineInput};
 use super::hl::LineHighlight;
 use super::keys::Key;
 use super::nav;
+use super::remark_model::{self, RemarkInput, RemarkRow};
 
 /// What is being reviewed.
 #[derive(Debug, Clone)]
@@ -86,6 +87,17 @@ pub struct ReviewModel {
     /// Highlights of the first lines of hunks shown before their file was
     /// highlighted in the background (file, hunk) → lines.
     pub partial: HashMap<(usize, usize), Vec<LineHighlight>>,
+    /// Remarks: drafts written here, and (in the interdiff) earlier ones.
+    pub remarks: Vec<RemarkRow>,
+    remark_spots: HashMap<diff_rows::Spot, Vec<usize>>,
+    /// The remark being typed.
+    pub remark_input: Option<RemarkInput>,
+    /// Paths of the files marked viewed (kept per head by the backend).
+    pub viewed: HashSet<String>,
+    /// Showing the interdiff since the last decision: what it is since.
+    pub interdiff: Option<String>,
+    /// Earlier remarks on lines the interdiff does not show.
+    pub unchanged_remarks: usize,
 }
 
 impl ReviewModel {
@@ -113,7 +125,169 @@ impl ReviewModel {
             search: None,
             highlights: HashMap::new(),
             partial: HashMap::new(),
+            remarks: Vec::new(),
+            remark_spots: HashMap::new(),
+            remark_input: None,
+            viewed: HashSet::new(),
+            interdiff: None,
+            unchanged_remarks: 0,
         }
+    }
+
+    /// True when a remark is shown at a spot.
+    pub fn remark_at(&self, spot: diff_rows::Spot) -> bool {
+        self.remark_spots.contains_key(&spot)
+    }
+
+    /// The remarks written here, to sign with the next decision.
+    pub fn drafts(&self) -> Vec<crate::decision::Remark> {
+        self.remarks
+            .iter()
+            .filter(|r| r.draft)
+            .map(|r| r.remark.clone())
+            .collect()
+    }
+
+    /// Files viewed and files in all (only files of this diff count).
+    pub fn viewed_progress(&self) -> (usize, usize) {
+        let Some(d) = &self.diff else {
+            return (0, 0);
+        };
+        let seen = d
+            .files
+            .iter()
+            .filter(|f| self.viewed.contains(f.display_path()))
+            .count();
+        (seen, d.files.len())
+    }
+
+    /// Marks the current file viewed, or not viewed again. Returns the message
+    /// and the paths to keep, or why nothing changed.
+    pub fn toggle_viewed(&mut self) -> Result<(String, Vec<String>), String> {
+        if self.interdiff.is_some() {
+            return Err("files are marked viewed in the full diff (q, then v)".into());
+        }
+        if self.subject.change.is_none() {
+            return Err("this is a past review: nothing to mark".into());
+        }
+        let Some(path) = self.current_file().and_then(|f| {
+            self.diff
+                .as_ref()
+                .and_then(|d| d.files.get(f))
+                .map(|x| x.display_path().to_string())
+        }) else {
+            return Err("no file here".into());
+        };
+        let now = if self.viewed.remove(&path) {
+            false
+        } else {
+            self.viewed.insert(path.clone());
+            true
+        };
+        let (seen, all) = self.viewed_progress();
+        let mut paths: Vec<String> = self.viewed.iter().cloned().collect();
+        paths.sort();
+        let msg = format!(
+            "{} {}: {seen} of {all} files viewed",
+            if now { "viewed" } else { "not viewed" },
+            path
+        );
+        // The next file, once this one is done.
+        if now {
+            let rows = self.layout.file_rows.clone();
+            self.next_in(&rows, true);
+        }
+        Ok((msg, paths))
+    }
+
+    /// `c`: opens the remark input on the line under the cursor (editing the
+    /// draft already there). Returns a message when it cannot.
+    pub fn start_remark(&mut self) -> Option<String> {
+        if self.interdiff.is_some() {
+            return Some("remarks go on the change's lines: press q for the full diff".into());
+        }
+        if self.subject.change.is_none() {
+            return Some("this is a past review: remarks go with a new decision".into());
+        }
+        let diff = self.diff.as_ref()?;
+        let row = *self.layout.rows.get(self.cursor)?;
+        let Some((path, side, line)) = remark_model::target(diff, row) else {
+            return Some("put the cursor on a diff line to write a remark".into());
+        };
+        let existing = self.remarks.iter().position(|r| {
+            r.draft && r.remark.path == path && r.remark.side == side && r.remark.line == line
+        });
+        let text = existing.map(|i| (i, self.remarks[i].remark.text.as_str()));
+        self.remark_input = Some(RemarkInput::new(path, side, line, text));
+        None
+    }
+
+    /// A key while writing a remark: `save`/`cancel` say whether the key is
+    /// bound to signing/cancelling in dialogs (Enter and Esc by default).
+    pub fn remark_key(&mut self, key: Key, save: bool, cancel: bool) -> Option<String> {
+        let input = self.remark_input.as_mut()?;
+        if cancel {
+            self.remark_input = None;
+            return Some("remark not saved".into());
+        }
+        if key.code == super::keys::KeyCode::Enter && !save {
+            input.text.insert_newline();
+            return None;
+        }
+        if !save {
+            input.text.input(key.to_textarea());
+            input.error = None;
+            return None;
+        }
+        let value = input.value();
+        let (path, side, line, editing) =
+            (input.path.clone(), input.side, input.line, input.editing);
+        if value.trim().is_empty() {
+            self.remark_input = None;
+            if let Some(i) = editing {
+                self.remarks.remove(i);
+                self.relayout();
+                return Some("remark removed".into());
+            }
+            return Some("remark not saved (it was empty)".into());
+        }
+        let text = match crate::remarks::check_text(&value) {
+            Ok(t) => t,
+            Err(e) => {
+                if let Some(i) = self.remark_input.as_mut() {
+                    i.error = Some(e);
+                }
+                return None;
+            }
+        };
+        if editing.is_none() && self.drafts().len() >= crate::remarks::MAX_REMARKS {
+            if let Some(i) = self.remark_input.as_mut() {
+                i.error = Some(format!(
+                    "a decision carries at most {} remarks",
+                    crate::remarks::MAX_REMARKS
+                ));
+            }
+            return None;
+        }
+        let remark = crate::decision::Remark {
+            path,
+            side,
+            line,
+            text,
+        };
+        match editing {
+            Some(i) => self.remarks[i].remark = remark,
+            None => self.remarks.push(RemarkRow {
+                remark,
+                draft: true,
+            }),
+        }
+        self.remark_input = None;
+        self.relayout();
+        let n = self.drafts().len();
+        Some(format!(
+            "{n} remark(s): they are signed with your next decision (a / r)"
+        ))
     }
 
     /// The findings, if the report arrived.
@@ -208,6 +382,7 @@ impl ReviewModel {
         let keep = self.current_file();
         let findings = self.risk.as_ref().map_or(&[][..], |r| &r.findings[..]);
         self.placed = diff_rows::place_findings(&diff, findings);
+        self.remark_spots = remark_model::place(&diff, &self.remarks);
         for b in &mut self.badges {
             b.worst = None;
             b.findings = 0;
@@ -225,6 +400,7 @@ impl ReviewModel {
         self.layout = diff_rows::build(
             &diff,
             &self.placed,
+            &self.remark_spots,
             self.split,
             &self.collapsed,
             &self.expanded,

@@ -28,7 +28,8 @@ pub fn draw(f: &mut Frame, area: Rect, r: &mut ReviewModel, st: &Styles, tick: u
         Some(row) => r.findings_on(*row).into_iter().next().cloned(),
         None => None,
     };
-    let [head, body, panel, search] = Layout::vertical([
+    let remark_h = if r.remark_input.is_some() { 5 } else { 0 };
+    let [head, body, panel, remark_area, search] = Layout::vertical([
         Constraint::Length(if r.risk.as_ref().is_some_and(|k| k.blast.is_some()) {
             3
         } else {
@@ -36,6 +37,7 @@ pub fn draw(f: &mut Frame, area: Rect, r: &mut ReviewModel, st: &Styles, tick: u
         }),
         Constraint::Fill(1),
         Constraint::Length(if detail.is_some() { 3 } else { 0 }),
+        Constraint::Length(remark_h),
         Constraint::Length(u16::from(searching)),
     ])
     .areas(area);
@@ -64,6 +66,34 @@ pub fn draw(f: &mut Frame, area: Rect, r: &mut ReviewModel, st: &Styles, tick: u
         );
     }
     draw_header(f, head, r, st, tick);
+    if let Some(input) = r.remark_input.as_mut() {
+        let title = format!(
+            " remark on {}:{}{} ",
+            clean_fit(&input.path, 40),
+            if input.side == crate::decision::RemarkSide::Old {
+                "old:"
+            } else {
+                ""
+            },
+            input.line
+        );
+        let status = match &input.error {
+            Some(e) => Span::styled(format!(" {} ", clean(e)), st.error),
+            None => Span::styled(
+                " Enter saves · Alt-Enter new line · Esc cancels · empty removes ",
+                st.muted,
+            ),
+        };
+        input.text.set_block(
+            Block::new()
+                .borders(Borders::ALL)
+                .border_style(st.accent)
+                .title(Span::styled(title, st.accent))
+                .title_bottom(status),
+        );
+        input.text.set_cursor_line_style(Style::new());
+        f.render_widget(&input.text, remark_area);
+    }
 
     if let Some(e) = &r.error {
         f.render_widget(
@@ -155,6 +185,12 @@ fn draw_header(f: &mut Frame, area: Rect, r: &ReviewModel, st: &Styles, tick: u6
         },
         st.muted,
     ));
+    if let Some(since) = &r.interdiff {
+        first.push(Span::styled(
+            format!("  [interdiff {}]", clean(since)),
+            st.accent,
+        ));
+    }
     let mut second = vec![Span::raw(" ")];
     let mut third: Vec<Span> = Vec::new();
     if let Some(a) = &r.subject.as_reviewed {
@@ -166,6 +202,22 @@ fn draw_header(f: &mut Frame, area: Rect, r: &ReviewModel, st: &Styles, tick: u6
             None => format!("{} · ", clean(state)),
         };
         second.push(Span::styled(text, st.text));
+    }
+    if r.diff.is_some() && r.interdiff.is_none() && r.subject.change.is_some() {
+        let (seen, all) = r.viewed_progress();
+        second.push(Span::styled(
+            format!("{seen} of {all} files viewed · "),
+            if seen == all { st.low } else { st.text },
+        ));
+    }
+    if r.unchanged_remarks > 0 {
+        second.push(Span::styled(
+            format!(
+                "{} earlier remark(s) on lines not changed since · ",
+                r.unchanged_remarks
+            ),
+            st.muted,
+        ));
     }
     if let Some(d) = &r.diff {
         second.push(Span::styled(format!("{} files  ", d.files.len()), st.muted));
@@ -239,6 +291,8 @@ fn draw_files(f: &mut Frame, area: Rect, r: &ReviewModel, files: &[FileDiff], st
             }];
             spans.push(if badge.hidden_text {
                 Span::styled("!", st.escape)
+            } else if r.viewed.contains(file.display_path()) {
+                Span::styled("✓", st.low)
             } else {
                 Span::raw(" ")
             });
@@ -428,6 +482,30 @@ fn draw_row(
             }
             Line::from(b.spans)
         }
+        Row::Remark { remark, file } => {
+            let Some(rr) = r.remarks.get(remark) else {
+                return Line::raw("");
+            };
+            let nw = file_number_width(&files[file]);
+            let indent = if r.split { nw + 3 } else { 2 * nw + 4 };
+            let mut b = SpanBuilder::new(0, width);
+            b.raw(&" ".repeat(indent.saturating_sub(2)), Style::new());
+            b.raw(if cursor { "▶ " } else { "└ " }, cursor_style(st.accent));
+            b.raw(
+                if rr.draft {
+                    "✎ your remark: "
+                } else {
+                    "✎ earlier remark: "
+                },
+                st.accent.add_modifier(Modifier::BOLD),
+            );
+            let mut lines = rr.remark.text.lines();
+            b.untrusted(lines.next().unwrap_or(""), st.text, st.escape);
+            if lines.next().is_some() {
+                b.raw(" …", st.muted);
+            }
+            Line::from(b.spans)
+        }
         Row::Finding { finding, file } => {
             let Some(fi) = r.findings().get(finding) else {
                 return Line::raw("");
@@ -553,9 +631,11 @@ fn side(
     // The marker: the worst finding on this line, else a hidden-text flag, else
     // a search match.
     let worst = super::diff_rows::line_spot(file, dl).and_then(|s| r.worst_at(s));
+    let remarked = super::diff_rows::line_spot(file, dl).is_some_and(|s| r.remark_at(s));
     let marker = match worst {
         Some(s) => Span::styled(severity_glyph(s), st.severity(s)),
         None if b.hazard => Span::styled("!", st.escape),
+        None if remarked => Span::styled("✎", st.accent),
         None if matched => Span::styled("»", st.accent),
         None => Span::raw(" "),
     };

@@ -7,9 +7,14 @@ mod support;
 
 mod kit;
 
+#[allow(dead_code)]
+#[path = "../tui/tmux.rs"]
+mod tmux;
+
 mod attacks;
 mod ci;
 mod flow;
 mod interop;
+mod review_loop;
 mod sync;
 mod trust;

@@ -2,126 +2,12 @@
 //! `send-keys` and the screen is polled with `capture-pane` until the expected
 //! text shows (never a bare sleep). Without tmux they fail, naming it.
 
-use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use crate::support::repo;
+use crate::tmux::Tmux;
 
 const BIN: &str = env!("CARGO_BIN_EXE_countersign");
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// Starts `cmd` in a new detached session; fails, naming tmux, without it.
-    fn start(name: &str, dir: &Path, cmd: &str) -> Tmux {
-        Self::start_with_config(name, dir, cmd, None)
-    }
-
-    /// Like `start`, with a user config file holding `config`.
-    fn start_with_config(name: &str, dir: &Path, cmd: &str, config_text: Option<&str>) -> Tmux {
-        let v = Command::new("tmux").arg("-V").output();
-        assert!(
-            v.is_ok_and(|o| o.status.success()),
-            "tmux is not installed: these end-to-end tests need it (apt-get install tmux; .ci/run installs it)"
-        );
-        let socket = format!("cs-e2e-{name}-{}", std::process::id());
-        let config = dir.join("user-config.toml");
-        if let Some(text) = config_text {
-            std::fs::write(&config, text).unwrap();
-        }
-        let shell = format!(
-            "COUNTERSIGN_CONFIG={} {cmd}; echo \"[exit=$?]\"; sleep 60",
-            config.display()
-        );
-        let st = Command::new("tmux")
-            .args([
-                "-L",
-                &socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-x",
-                "120",
-                "-y",
-                "40",
-            ])
-            .args(["-c", &dir.display().to_string(), &shell])
-            .status()
-            .unwrap();
-        assert!(st.success());
-        Tmux { socket }
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Waits until the screen contains `text`.
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {text:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Waits until the screen contains one of `texts`.
-    fn wait_for_any(&self, texts: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let s = self.screen();
-            if texts.iter().any(|t| s.contains(t)) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for one of {texts:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            let st = Command::new("tmux")
-                .args(["-L", &self.socket, "send-keys", k])
-                .status()
-                .unwrap();
-            assert!(st.success());
-        }
-    }
-
-    fn text(&self, text: &str) {
-        let st = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "-l", text])
-            .status()
-            .unwrap();
-        assert!(st.success());
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
 
 #[test]
 fn open_the_most_risky_change_move_around_and_quit() {
@@ -218,6 +104,9 @@ fn approve_in_the_demo_and_see_it_in_audit() {
         "no findings",
     ]);
     t.keys(&["a"]);
+    // No file was marked viewed (v): the dialog asks first.
+    t.wait_for("not marked viewed");
+    t.keys(&["y"]);
     let s = t.wait_for("signing as");
     let id = s
         .lines()

@@ -6,3 +6,4 @@ mod memory;
 mod model;
 mod snapshots;
 mod support;
+mod tmux;

@@ -181,6 +181,9 @@ fn dialog_approve_sign_and_done() {
     let mut h = scripted(&r, script, 100, 30);
     select(&mut h, &ids[2]);
     h.press("a");
+    // Approving from the queue a change not opened in the review asks first.
+    assert_snapshot!("dialog_approve_unseen", h.screen());
+    h.press("y");
     assert_snapshot!("dialog_approve", h.screen());
     h.type_text("LGTM");
     assert!(recorded.lock().unwrap().is_empty(), "nothing signed yet");
@@ -248,7 +251,8 @@ fn dialog_critical_change_asks_for_its_id_then_passphrase() {
     let recorded = script.recorded.clone();
     let mut h = scripted(&r, script, 100, 30);
     open_auth(&mut h, &ids[0]);
-    h.press("a");
+    // No file is marked viewed: asked first, then the id of a critical change.
+    h.press("a y");
     assert_snapshot!("dialog_critical_confirm", h.screen());
     h.type_text("nope");
     h.press("enter");
@@ -287,7 +291,7 @@ fn dialog_without_a_key_says_so() {
     let (r, ids) = repo();
     let mut h = real(&r, 100, 30);
     select(&mut h, &ids[2]);
-    h.press("a enter");
+    h.press("a y enter");
     let s = h.screen();
     assert!(s.contains("cannot sign: no signing key"), "{s}");
     h.press("esc");
@@ -344,7 +348,8 @@ fn dialog_wraps_a_long_result() {
     };
     let mut h = scripted(&r, script, 64, 30);
     select(&mut h, &ids[2]);
-    h.press("a");
+    // Not opened in the review: `y` answers the question asked first.
+    h.press("a y");
     h.type_text("LGTM");
     h.press("enter");
     let s = h.screen();

@@ -252,6 +252,18 @@ impl Backend for Scripted {
             ),
         })
     }
+    fn interdiff(
+        &self,
+        change: &Change,
+    ) -> anyhow::Result<Option<countersign::ui::backend::InterdiffView>> {
+        self.real.interdiff(change)
+    }
+    fn viewed(&self, head: &str) -> anyhow::Result<Vec<String>> {
+        self.real.viewed(head)
+    }
+    fn save_viewed(&self, head: &str, paths: &[String]) -> anyhow::Result<()> {
+        self.real.save_viewed(head, paths)
+    }
     fn audit(&self) -> anyhow::Result<Vec<AuditRow>> {
         if self.script.is_none() {
             return self.real.audit();
