@@ -112,13 +112,16 @@ pub fn last_decided<'a>(
     head: &str,
     patch_id: Option<&str>,
 ) -> Option<&'a CheckedDecision> {
+    let on_current = |d: &CheckedDecision| {
+        d.record.head == head || (patch_id.is_some() && d.record.patch_id.as_deref() == patch_id)
+    };
+    // `at` counts seconds: of decisions made in the same second, one on the
+    // current revision is the newer (it can only follow the earlier revision's).
     let newest = decisions
         .into_iter()
         .filter(|d| d.verified)
-        .max_by(|a, b| a.record.at.cmp(&b.record.at))?;
-    let same = newest.record.head == head
-        || (patch_id.is_some() && newest.record.patch_id.as_deref() == patch_id);
-    (!same).then_some(newest)
+        .max_by(|a, b| (&a.record.at, on_current(a)).cmp(&(&b.record.at, on_current(b))))?;
+    (!on_current(newest)).then_some(newest)
 }
 
 /// The revisions of `change` with their decisions. A change queued before
