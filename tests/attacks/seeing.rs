@@ -193,6 +193,9 @@ fn the_console_does_not_sign_a_head_pushed_while_the_senior_reads_the_diff() {
     assert!(!s.contains("sneaky"), "{s}");
     // While alice reads, the agent pushes another commit to the change.
     let moved = move_change(&t, &id);
+    // She marks the file she read as viewed (else approving asks first).
+    tm.keys(&["v"]);
+    tm.wait_for("1 of 1 files viewed");
     tm.keys(&["a"]);
     let s = tm.wait_for("signing as");
     if s.contains("Type its id") {

@@ -363,7 +363,15 @@ fn dialog_wraps_a_long_result() {
         joined.contains("the queue reloads to show its new state"),
         "{s}"
     );
-    assert_snapshot!("dialog_done_wrapped", s);
+    // Only the dialog: at 64 columns the queue's fixed columns behind it do
+    // not fit, and how ratatui's solver shares out the shortfall varies from
+    // run to run.
+    let dialog: Vec<&str> = s
+        .lines()
+        .skip_while(|l| !l.starts_with('╭'))
+        .take_while(|l| !l.starts_with('╰'))
+        .collect();
+    assert_snapshot!("dialog_done_wrapped", dialog.join("\n"));
 }
 
 /// AGE is the age of the change (its head's author date), not of the scan or
