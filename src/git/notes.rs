@@ -386,7 +386,6 @@ fn trim_cr(l: &[u8]) -> &[u8] {
 }
 
 fn notes_commit<'r>(repo: &'r Repo, notes_ref: &str, tip: Oid) -> Result<git2::Commit<'r>> {
-
     match repo.git.find_object(tip, None) {
         Ok(obj) => obj.into_commit().map_err(|obj| {
             let kind = obj.kind().map_or("unknown object", |k| k.str());
