@@ -194,21 +194,21 @@ pub fn landed(repo: &Repo, trust: &TrustRoot, range: &str) -> Result<LandedRepor
 /// A commit's own date is written by whoever made it (an agent can date a
 /// merge in 2099, and a fast-forwarded commit carries its authoring time,
 /// before any review), so it is never trusted as the landing time. What
-/// bounds a step is what came after it: the committer time of every later
-/// step of the target (they were made after it landed) and the verifier's
-/// clock. A later step dated too early makes the bound stricter, never
-/// looser. A step dated beyond the clock's skew cannot be placed in time
-/// at all: nothing can be shown to predate it, so it is reported.
+/// bounds a step is what came after it: the committer time of the later
+/// steps of the target (they were made after it landed; one dated before the
+/// step itself had a wrong clock and is ignored) and the verifier's clock.
+/// A step dated beyond the clock's skew cannot be placed in time at all:
+/// nothing can be shown to predate it, so it is reported.
 fn landing_times(
     repo: &Repo,
     chain: &[String],
     now: i64,
 ) -> Result<(HashMap<String, i64>, HashMap<String, String>)> {
-    let mut bound = now;
+    // Committer times of the steps after the one at hand, newest first.
+    let mut later: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
     let mut times = HashMap::new();
     let mut future = HashMap::new();
     for f in chain.iter().rev() {
-        times.insert(f.clone(), bound);
         let t = repo.committer_time(f)?;
         if t > now.saturating_add(MAX_CLOCK_SKEW) {
             future.insert(
@@ -219,9 +219,14 @@ fn landing_times(
                     crate::decision::signers::fmt_time(t)
                 ),
             );
-        } else {
-            bound = bound.min(t);
+            times.insert(f.clone(), now);
+            continue;
         }
+        // The earliest later step dated after this one bounds it; a later
+        // step dated before it had a wrong clock and bounds nothing.
+        let bound = later.range(t..).next().copied().unwrap_or(now).min(now);
+        times.insert(f.clone(), bound);
+        later.insert(t);
     }
     Ok((times, future))
 }
