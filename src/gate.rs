@@ -161,6 +161,16 @@ pub fn verdict(
     level_floor: Option<&str>,
 ) -> Result<Verdict> {
     let Some(base) = trust.base_of(repo, &change.head)? else {
+        if repo.is_shallow() {
+            // The merge-base may be cut off, not absent: judging without it
+            // would be guessing.
+            return Err(crate::error::BadInput::new(format!(
+                "{} shares no history with the trust root {} in this shallow clone; run `git fetch --unshallow` (or clone with full history) first",
+                short(&change.head),
+                trust.reference
+            ))
+            .into());
+        }
         return Ok(unjudgeable(
             trust,
             change,

@@ -5,8 +5,9 @@
 //! left to judge.
 //!
 //! A commit landed with the first commit of the range's first-parent chain
-//! that contains it; that commit's committer time is when it landed. It is
-//! approved when either
+//! that contains it. That commit's own date is not trusted (its maker wrote
+//! it): it landed at the latest when the next step of the target was
+//! committed, or now (see `landing_times`). It is approved when either
 //! - the landing step itself (first parent `P` to `F`) has approvals whose
 //!   patch-id is that of `P..F` (a squash or a reviewed merge), or
 //! - records on a head `H` in the range name a base `B` (a hint) such that
@@ -14,7 +15,7 @@
 //!   commit is in `B..H` (what the reviewers saw contained it);
 //!
 //! counting under the trust root's policy and signers, and only records dated
-//! at most 10 minutes after the commit landed.
+//! at most 10 minutes after that latest landing time.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -38,7 +39,8 @@ pub struct Unapproved {
     pub gated: String,
     /// The first-parent commit of the target it landed with.
     pub landed_in: String,
-    /// When it landed (RFC 3339, the landing commit's committer time).
+    /// The latest time it can have landed (RFC 3339): the committer time of
+    /// the next step of the target, or the audit's time for the newest.
     pub landed_at: String,
     /// Why no approval counted, in words.
     pub reasons: Vec<String>,
@@ -78,7 +80,6 @@ pub fn landed(repo: &Repo, trust: &TrustRoot, range: &str) -> Result<LandedRepor
     chain.reverse();
     let mut landed_in: HashMap<String, String> = HashMap::new();
     let mut introduced: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut land_time: HashMap<String, i64> = HashMap::new();
     let mut prev: Option<String> = None;
     for f in &chain {
         let mut h = hide_refs.clone();
@@ -92,11 +93,11 @@ pub fn landed(repo: &Repo, trust: &TrustRoot, range: &str) -> Result<LandedRepor
         if new.iter().any(|c| gated.contains_key(c)) {
             introduced.insert(f.clone(), new);
         }
-        land_time.insert(f.clone(), repo.committer_time(f)?);
         prev = Some(f.clone());
     }
-    let index = RecordIndex::load(repo)?;
     let now = crate::gate::now();
+    let (land_time, future) = landing_times(repo, &chain, now)?;
+    let index = RecordIndex::load(repo)?;
     let mut covered: HashSet<String> = HashSet::new();
     let mut why_not: HashMap<String, Vec<String>> = HashMap::new();
     // 1. Each landing step as a whole (squash merges, reviewed merges).
@@ -104,8 +105,11 @@ pub fn landed(repo: &Repo, trust: &TrustRoot, range: &str) -> Result<LandedRepor
         let Some(parent) = repo.first_parent(f)? else {
             continue;
         };
-        let cutoff = land_time.get(f).copied().unwrap_or(i64::MAX);
-        let (approved, reasons) = judge(repo, trust, &index, &parent, f, cutoff, now, None)?;
+        let cutoff = land_time.get(f).copied().unwrap_or(i64::MIN);
+        let (approved, reasons) = match future.get(f) {
+            Some(why) => (false, vec![why.clone()]),
+            None => judge(repo, trust, &index, &parent, f, cutoff, now, None)?,
+        };
         if approved {
             covered.extend(new.iter().cloned());
         } else {
@@ -141,9 +145,11 @@ pub fn landed(repo: &Repo, trust: &TrustRoot, range: &str) -> Result<LandedRepor
             continue;
         }
         let f = &landed_in[&head];
-        let cutoff = land_time.get(f).copied().unwrap_or(i64::MAX);
-        let (approved, reasons) =
-            judge(repo, trust, &index, &base, &head, cutoff, now, Some(&head))?;
+        let cutoff = land_time.get(f).copied().unwrap_or(i64::MIN);
+        let (approved, reasons) = match future.get(f) {
+            Some(why) => (false, vec![why.clone()]),
+            None => judge(repo, trust, &index, &base, &head, cutoff, now, Some(&head))?,
+        };
         if approved {
             covered.extend(inside);
         } else {
@@ -180,6 +186,49 @@ pub fn landed(repo: &Repo, trust: &TrustRoot, range: &str) -> Result<LandedRepor
     }
     report.ok = report.unapproved.is_empty();
     Ok(report)
+}
+
+/// The latest time each step of the first-parent `chain` (oldest first) can
+/// have landed, and the steps whose own committer time is in the future.
+///
+/// A commit's own date is written by whoever made it (an agent can date a
+/// merge in 2099, and a fast-forwarded commit carries its authoring time,
+/// before any review), so it is never trusted as the landing time. What
+/// bounds a step is what came after it: the committer time of the later
+/// steps of the target (they were made after it landed; one dated before the
+/// step itself had a wrong clock and is ignored) and the verifier's clock.
+/// A step dated beyond the clock's skew cannot be placed in time at all:
+/// nothing can be shown to predate it, so it is reported.
+fn landing_times(
+    repo: &Repo,
+    chain: &[String],
+    now: i64,
+) -> Result<(HashMap<String, i64>, HashMap<String, String>)> {
+    // Committer times of the steps after the one at hand, newest first.
+    let mut later: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+    let mut times = HashMap::new();
+    let mut future = HashMap::new();
+    for f in chain.iter().rev() {
+        let t = repo.committer_time(f)?;
+        if t > now.saturating_add(MAX_CLOCK_SKEW) {
+            future.insert(
+                f.clone(),
+                format!(
+                    "it landed with {}, dated {} (in the future): when it landed cannot be told, so no approval can be shown to predate it",
+                    short(f),
+                    crate::decision::signers::fmt_time(t)
+                ),
+            );
+            times.insert(f.clone(), now);
+            continue;
+        }
+        // The earliest later step dated after this one bounds it; a later
+        // step dated before it had a wrong clock and bounds nothing.
+        let bound = later.range(t..).next().copied().unwrap_or(now).min(now);
+        times.insert(f.clone(), bound);
+        later.insert(t);
+    }
+    Ok((times, future))
 }
 
 /// Whether `base..head` had the approvals its content needs, counting only

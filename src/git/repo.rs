@@ -306,6 +306,12 @@ impl Repo {
         self.git.is_bare()
     }
 
+    /// True for a shallow clone, whose history may stop short of the
+    /// merge-base a change is measured from.
+    pub fn is_shallow(&self) -> bool {
+        self.git.is_shallow()
+    }
+
     /// The signature of a signed commit and the bytes it signs, if the commit
     /// carries one (`gpgsig` header: SSH, OpenPGP or X.509 armor).
     pub fn commit_signature(&self, id: &str) -> Result<Option<(Vec<u8>, Vec<u8>)>> {

@@ -1,5 +1,5 @@
 //! The team's analyzers beside the review's lines: real bandit and semgrep
-//! (installed by `.ci/run` from PyPI) run by countersign on real repositories,
+//! (from PyPI by `.ci/analyzers`, which the tests run when they are missing) run by countersign on real repositories,
 //! SARIF attached and synced between clones, the trust boundary around
 //! `.countersign/analyzers.toml`, time limits and bad input. One binary.
 
@@ -29,16 +29,41 @@ fn tools_path() -> OsString {
     std::env::join_paths(dirs).unwrap()
 }
 
-/// Fails (never skips) when an analyzer the test needs is not installed.
+/// Installs the pinned analyzers once per test run when they are missing
+/// (`.ci/analyzers`: a venv under target/, from PyPI), so `cargo test` on a
+/// fresh clone needs no step of its own.
+fn install_once() {
+    static DONE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    DONE.get_or_init(|| {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/analyzers");
+        let out = std::process::Command::new("bash").arg(&script).output();
+        if let Ok(o) = &out
+            && !o.status.success()
+        {
+            eprintln!(
+                ".ci/analyzers failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    });
+}
+
+/// Fails (never skips) when an analyzer the test needs cannot be installed.
 fn require(tool: &str) -> PathBuf {
-    std::env::split_paths(&tools_path())
-        .map(|d| d.join(tool))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "{tool} is not installed: run .ci/analyzers (it installs bandit and semgrep from PyPI into target/analyzers)"
-            )
-        })
+    let find = || {
+        std::env::split_paths(&tools_path())
+            .map(|d| d.join(tool))
+            .find(|p| p.is_file())
+    };
+    if let Some(p) = find() {
+        return p;
+    }
+    install_once();
+    find().unwrap_or_else(|| {
+        panic!(
+            "{tool} is not installed and .ci/analyzers could not install it (it needs python3 with venv and PyPI)"
+        )
+    })
 }
 
 /// Runs countersign in `dir` with the analyzers on PATH (and no colour).

@@ -72,7 +72,8 @@ fn an_approved_change_that_landed_is_not_reported() {
     t.repo.git(&["merge", "-q", "--ff-only", "feat"]);
     let (code, text, v) = landed(&t, &format!("{before}..main"));
     assert_eq!(code, 0, "{text} {v}");
-    assert!(!v.to_string().contains(&t.head("feat")), "{v}");
+    assert_eq!(v["gated"], 1, "the change is gated: {v}");
+    assert_eq!(v["unapproved"], serde_json::json!([]), "{v}");
 }
 
 #[test]
@@ -115,5 +116,34 @@ fn an_evil_merge_that_landed_is_reported() {
     assert!(
         v.to_string().contains(&merge),
         "the merge commit is named: {v}"
+    );
+}
+
+#[test]
+fn approvals_signed_after_a_later_step_of_the_target_do_not_count() {
+    let t = Team::new(&["alice", "bob"]);
+    let id = t.ai_change("feat", "a.txt", "a\n");
+    // Approvals the seniors will sign later, from a view of the queue taken
+    // before the change landed.
+    let later: Vec<_> = ["alice", "bob"].map(|w| (w, t.template(w, &id))).into();
+    let before = t.head("main");
+    // The agent fast-forwards its change onto main, unapproved; a maintainer
+    // commits on top of it; only then do the seniors sign.
+    t.repo.git(&["merge", "-q", "--ff-only", "feat"]);
+    t.repo.write("NOTES.md", "later\n");
+    t.repo.commit_all("a later step of the target");
+    for (who, mut rec) in later {
+        rec.at = crate::common::minutes_from_now(0);
+        let line = t.sign_with(&t.key(who), &mut rec);
+        t.append_line("feat", &line);
+    }
+    let (code, text, v) = landed(&t, &format!("{before}..main"));
+    assert_eq!(code, 1, "approved only after it had landed: {text}");
+    let bad = v["unapproved"].as_array().expect("unapproved list");
+    assert_eq!(bad.len(), 1, "{v}");
+    assert_eq!(bad[0]["commit"], t.head("feat").as_str(), "{v}");
+    assert!(
+        v.to_string().contains("after the change landed"),
+        "the reason names the late approvals: {v}"
     );
 }
