@@ -390,22 +390,7 @@ impl App {
             self.info("nothing to open");
             return;
         };
-        let e = &row.entry;
-        let c = &e.change;
-        let subject = Subject {
-            id: c.id.clone(),
-            title: c.title.clone(),
-            author: c.author.clone(),
-            tool: c.tool.clone(),
-            base: c.base.clone(),
-            head: c.head.clone(),
-            level: e.risk.level.clone(),
-            score: e.risk.score,
-            change: Some(Box::new(c.clone())),
-            as_reviewed: None,
-            state: Some((e.state.clone(), row.approvals)),
-        };
-        self.open_review(subject);
+        self.open_review(row_subject(row));
     }
 
     fn open_review(&mut self, subject: Subject) {
@@ -437,22 +422,7 @@ impl App {
     /// review (or selected in the queue), as a review of its own.
     fn open_interdiff(&mut self) {
         let subject = match self.stack.last() {
-            None => self.queue.selected_row().map(|row| {
-                let (e, c) = (&row.entry, &row.entry.change);
-                Subject {
-                    id: c.id.clone(),
-                    title: c.title.clone(),
-                    author: c.author.clone(),
-                    tool: c.tool.clone(),
-                    base: c.base.clone(),
-                    head: c.head.clone(),
-                    level: e.risk.level.clone(),
-                    score: e.risk.score,
-                    change: Some(Box::new(c.clone())),
-                    as_reviewed: None,
-                    state: Some((e.state.clone(), row.approvals)),
-                }
-            }),
+            None => self.queue.selected_row().map(row_subject),
             Some(View::Review(r)) if r.interdiff.is_none() && r.subject.change.is_some() => {
                 Some(r.subject.clone())
             }
@@ -762,5 +732,23 @@ impl App {
         if let Some(r) = self.review_mut(token) {
             r.highlights.insert(file, hunks);
         }
+    }
+}
+
+/// What a review shows of the queue row it was opened from.
+fn row_subject(row: &super::backend::QueueRow) -> Subject {
+    let (e, c) = (&row.entry, &row.entry.change);
+    Subject {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        author: c.author.clone(),
+        tool: c.tool.clone(),
+        base: c.base.clone(),
+        head: c.head.clone(),
+        level: e.risk.level.clone(),
+        score: e.risk.score,
+        change: Some(Box::new(c.clone())),
+        as_reviewed: None,
+        state: Some((e.state.clone(), row.approvals)),
     }
 }
