@@ -85,9 +85,10 @@ fn queue_puts_the_dangerous_change_first_whatever_its_size() {
     assert_eq!(rows[0]["risk"]["level"], "critical");
     assert_eq!(rows[1]["id"], docs.as_str());
     assert_eq!(rows[1]["risk"]["level"], "low");
-    // The report was cached under .git/countersign/cache/risk.
-    let cached = std::fs::read_dir(r.path().join(".git/countersign/cache/risk"))
+    // The reports were cached in .git/countersign/cache/risk.log.
+    let cached = std::fs::read_to_string(r.path().join(".git/countersign/cache/risk.log"))
         .unwrap()
+        .lines()
         .count();
     assert_eq!(cached, 2);
     let table = r.cs(&["queue"]).ok().to_string();

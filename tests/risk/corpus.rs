@@ -438,6 +438,15 @@ fn corpus_heldout_figures() {
     }
     let reports = analyse_all(&cases);
     let mut tally = Tally::default();
+    // The batches, by who wrote them when (see the directory's README).
+    let batch_of = |name: &str| {
+        if name.starts_with('m') {
+            "batch 2"
+        } else {
+            "batch 1"
+        }
+    };
+    let mut batches: BTreeMap<&str, Tally> = BTreeMap::new();
     let mut kinds = std::collections::BTreeSet::new();
     for ((name, case), r) in cases.iter().zip(reports) {
         let r = match r {
@@ -458,6 +467,10 @@ fn corpus_heldout_figures() {
             );
         }
         tally.add(case, alarm(&r));
+        batches
+            .entry(batch_of(name))
+            .or_default()
+            .add(case, alarm(&r));
         if detail {
             let rules: Vec<String> = r
                 .findings
@@ -482,5 +495,17 @@ fn corpus_heldout_figures() {
         kinds.len()
     );
     tally.print("held-out");
+    for (name, t) in &batches {
+        let (d, h) = (t.dangerous[0], t.harmless[0]);
+        println!(
+            "held-out {name}: recall {}/{} = {:.1} %, false alarms {}/{} = {:.1} %",
+            d.1,
+            d.0,
+            Tally::pct(d),
+            h.1,
+            h.0,
+            Tally::pct(h)
+        );
+    }
     assert!(d.0 > 0 && h.0 > 0, "the held-out set needs both labels");
 }

@@ -210,13 +210,8 @@ fn blast_radius_counts_importers_owners_and_fixes() {
     let first = blast_for(&r, &diff, &base, &rules, true).unwrap();
     let again = blast_for(&r, &diff, &base, &rules, true).unwrap();
     assert_eq!(first, again);
-    assert!(
-        dir.join(".git/countersign/cache/blast")
-            .read_dir()
-            .unwrap()
-            .count()
-            == 1
-    );
+    let log = std::fs::read_to_string(dir.join(".git/countersign/cache/blast.log")).unwrap();
+    assert_eq!(log.lines().count(), 1, "{log}");
 }
 
 #[test]
@@ -254,21 +249,15 @@ fn reports_are_cached_by_head_base_and_rules() {
     let first = analyse_change(&r, &cfg, &change).unwrap();
     assert_eq!(first.findings[0].rule, "k8s-replicas-zero");
     assert_eq!(first.level, Severity::High);
-    let dir = tmp.path().join(".git/countersign/cache/risk");
-    let entries: Vec<_> = dir
-        .read_dir()
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    assert_eq!(entries.len(), 1);
-    assert!(entries[0].starts_with(&format!("{h}-{b}-")), "{entries:?}");
-    // A doctored cache entry is what comes back: the cache is really read.
-    let path = dir.join(&entries[0]);
-    let text =
-        std::fs::read_to_string(&path)
-            .unwrap()
-            .replacen("\"score\":", "\"score\":7,\"x\":", 1);
-    std::fs::write(&path, text).unwrap();
+    let log = tmp.path().join(".git/countersign/cache/risk.log");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(lines[0].starts_with(&format!("{h}-{b}-")), "{text}");
+    // A doctored entry appended to the log is what comes back: the cache is
+    // really read, and the last line for a key wins.
+    let doctored = lines[0].replacen("\"score\":", "\"score\":7,\"x\":", 1);
+    std::fs::write(&log, format!("{text}{doctored}\n")).unwrap();
     assert_eq!(analyse_change(&r, &cfg, &change).unwrap().score, 7);
 }
 
