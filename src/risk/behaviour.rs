@@ -32,6 +32,24 @@ static CRITICAL_CODE: LazyLock<Regex> = LazyLock::new(|| {
 static CRYPTO_CHECK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(hmac|signature|csrf|xsrf|compare_digest|timingsafeequal|constant_time|verify_?token|jwt|nonce|webhook_?secret)").unwrap()
 });
+/// Functions whose job is to check: a new way out of one that reports
+/// success skips the check.
+static CHECK_FN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(verif|validat|check|authori[sz]|authentic|signature|checksum|permi|allowed|ensure|require|guard|is_?valid|can_?access)").unwrap()
+});
+/// An exit that reports success: `return`, `return true`, `return nil` (Go's
+/// no-error), `return 0` (the shell's success), `Ok(…)`.
+fn success_exit(exit: &str) -> bool {
+    let v = exit
+        .trim_start_matches("return")
+        .trim()
+        .trim_end_matches(';')
+        .trim();
+    matches!(
+        v,
+        "" | "0" | "true" | "True" | "nil" | "None" | "Ok(())" | "Ok(true)"
+    ) || v.starts_with("Ok(") && !v.contains("false")
+}
 /// Settings that protect when on: turning them off weakens.
 static SAFE_ON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(verify|ssl|tls|secure|httponly|http_only|csrf|xsrf|check_hostname|cert_?reqs|strict|validate|signature|sign|encrypt|auth|require|enforce|protect|sandbox)").unwrap()
@@ -59,9 +77,15 @@ static NON_IDEMPOTENT: LazyLock<Regex> = LazyLock::new(|| {
 static IDENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_$][A-Za-z0-9_$]*").unwrap());
 static TOKEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z_$][A-Za-z0-9_$]*|\d[\w.]*|\S").unwrap());
-/// A message that promises no change of behaviour.
+/// A message that promises no change of behaviour: a rename, a refactor, a
+/// typo or formatting fix, "no functional change".
 static NO_CHANGE_INTENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(renam(e|es|ed|ing)|refactor\w*|clean[ -]?ups?|cleans up|tid(y|ies|ied)|typos?|spelling|re-?format\w*|formatting|cosmetic|lint(ing)?|whitespace|no[ -](functional|behaviou?ral|logic|behaviou?r)[ -]changes?|without (changing|any change)|pure (move|refactor)|move[sd]? (code|functions?|helpers?)|extract(s|ed)? (a |the )?(helper|function|method)|simplif(y|ies|ied)|dedup\w*|readability|restructur\w*|reorganis\w*|reorganiz\w*)\b").unwrap()
+    Regex::new(r"(?i)\b(renam(e|es|ed|ing)|refactor\w*|typos?|spelling|re-?format\w*|formatting|cosmetic|lint(ing)?|whitespace|no[ -](functional|behaviou?ral|logic|behaviou?r)[ -]changes?|without (changing|any change)|pure (move|refactor)|move[sd]? (code|functions?|helpers?))\b").unwrap()
+});
+/// A message that describes tidying, which often comes with intended small
+/// changes of behaviour: a weaker promise than [`NO_CHANGE_INTENT`].
+static TIDY_INTENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(clean[ -]?ups?|cleans up|clean up|tid(y|ies|ied)|extract(s|ed)? (a |the )?(helper|function|method)|simplif(y|ies|ied)|dedup\w*|readability|restructur\w*|reorganis\w*|reorganiz\w*)\b").unwrap()
 });
 
 /// The texts of a file's two sides that the syntax analysis reads: the full
@@ -705,6 +729,29 @@ fn unit_findings(
             )),
         }
     }
+    // 1b. A check function that gained a way out reporting success: the
+    // check is skipped when that condition holds (fails open).
+    let short = n.name.rsplit('.').next().unwrap_or(&n.name);
+    if n.name != "<top>" && CHECK_FN.is_match(short) {
+        let old_conds: HashSet<String> = o.guards.iter().map(|g| rename_in(&g.cond, map)).collect();
+        if let Some(g) = n
+            .guards
+            .iter()
+            .find(|g| !g.failing && success_exit(&g.exit) && !old_conds.contains(&g.cond))
+        {
+            out.push(Finding::added(
+                "logic-check-fails-open",
+                Severity::High,
+                f.path,
+                Some(g.line),
+                format!(
+                    "{name} now reports success (`{}`) when `{}`, without doing the check it does otherwise: that condition skips it.",
+                    quote(&g.exit),
+                    quote(&g.cond)
+                ),
+            ));
+        }
+    }
     // 2. Checks no longer called (or decorators no longer applied).
     for (c, line) in &d.calls_removed {
         if !GUARD_WORDS.is_match(c) || c.starts_with("check_output") || c.starts_with("check_call")
@@ -980,8 +1027,12 @@ pub fn intent(
     config_changes: &[Finding],
     out: &mut Vec<Finding>,
 ) {
-    let Some(m) = NO_CHANGE_INTENT.find(message) else {
-        return;
+    let (m, strong) = match NO_CHANGE_INTENT.find(message) {
+        Some(m) => (m, true),
+        None => match TIDY_INTENT.find(message) {
+            Some(m) => (m, false),
+            None => return,
+        },
     };
     let claim = m.as_str().to_string();
     // Change-wide multisets of behaviour, old side renamed.
@@ -1162,6 +1213,19 @@ pub fn intent(
             None => return,
         },
     };
+    // A tidy-up that changes behaviour is worth a look; it is high when the
+    // promise is strong (a rename, a refactor), when a check or a raise went,
+    // or when the code handles money, tokens or sessions.
+    let lost_check = diffs.first().is_some_and(|d| d.0 <= 1 && !d.4)
+        || diffs.first().is_some_and(|d| d.0 == 0)
+            && said.first().is_some_and(|s| s.contains(" became "));
+    let critical =
+        CRITICAL_CODE.is_match(&path) || diffs.iter().take(3).any(|d| CRITICAL_CODE.is_match(&d.1));
+    let severity = if strong || lost_check || critical {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
     let extra = diffs.len().saturating_sub(1);
     let msg = format!(
         "The message says \"{}\", but the code does something else now: {}{}.",
@@ -1179,7 +1243,7 @@ pub fn intent(
     out.push(at(
         new_side,
         "intent-behaviour-changed",
-        Severity::High,
+        severity,
         &path,
         (line > 0).then_some(line),
         msg,
@@ -1274,6 +1338,64 @@ mod tests {
             hit.contains(&"logic-error-swallowed".to_string()),
             "{hit:?}"
         );
+    }
+
+    /// A check function that gains an early way out reporting success, in
+    /// five languages; a new early way out that fails is a tightening.
+    #[test]
+    fn a_check_that_now_passes_without_checking_is_found() {
+        let cases: &[(&str, &str, &str, &str)] = &[
+            (
+                "hooks/signature.py",
+                "def verify_signature(req, secret):\n    sig = req.headers['X-Sig']\n    if not hmac.compare_digest(sig, sign(req.body, secret)):\n        raise Forbidden()\n",
+                "    sig = req.headers['X-Sig']\n",
+                "    if not secret:\n        return\n    sig = req.headers['X-Sig']\n",
+            ),
+            (
+                "internal/auth/verify.go",
+                "package auth\n\nfunc (v *Verifier) Verify(r *http.Request) error {\n\ttok := r.Header.Get(\"Authorization\")\n\tif !v.valid(tok) {\n\t\treturn ErrForbidden\n\t}\n\treturn nil\n}\n",
+                "\ttok := r.Header.Get(\"Authorization\")\n",
+                "\tif v.devMode {\n\t\treturn nil\n\t}\n\ttok := r.Header.Get(\"Authorization\")\n",
+            ),
+            (
+                "src/keys.rs",
+                "fn verify_key(&self, key: &str) -> Result<Tenant, E> {\n    let hash = digest(key);\n    self.lookup(hash)\n}\n",
+                "    let hash = digest(key);\n",
+                "    if let Some(t) = self.cache.get(&key[..8]) {\n        return Ok(t.clone());\n    }\n    let hash = digest(key);\n",
+            ),
+            (
+                "src/acl.js",
+                "function isAllowed(user, doc) {\n  const acl = load(doc);\n  return acl.includes(user.id);\n}\n",
+                "  const acl = load(doc);\n",
+                "  if (user.legacy) {\n    return true;\n  }\n  const acl = load(doc);\n",
+            ),
+            (
+                "scripts/install.sh",
+                "verify_checksum() {\n  actual=$(sha256sum \"$1\")\n  [ \"$actual\" = \"$2\" ] || fail mismatch\n}\n",
+                "  actual=$(sha256sum \"$1\")\n",
+                "  if [ -z \"$2\" ]; then\n    echo 'no checksum, skipping'\n    return 0\n  fi\n  actual=$(sha256sum \"$1\")\n",
+            ),
+        ];
+        for (path, old, find, replace) in cases {
+            let new = old.replacen(find, replace, 1);
+            let hit = rules_hit(path, Some(old), Some(&new));
+            assert!(
+                hit.contains(&"logic-check-fails-open".to_string()),
+                "{path}: {hit:?}"
+            );
+            // The same early way out, failing instead: no such finding.
+            let failing = new
+                .replace("return nil\n\t}\n\ttok", "return ErrForbidden\n\t}\n\ttok")
+                .replace("return 0\n", "return 1\n")
+                .replace("return true;", "return false;")
+                .replace("        return\n", "        raise Forbidden()\n")
+                .replace("return Ok(t.clone());", "return Err(E::Denied);");
+            let hit = rules_hit(path, Some(old), Some(&failing));
+            assert!(
+                !hit.contains(&"logic-check-fails-open".to_string()),
+                "{path}: {hit:?}"
+            );
+        }
     }
 }
 

@@ -24,10 +24,19 @@ static CONCAT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(["'`]\s*(\+|\.|\|\|)\s*[$@]?[A-Za-z_(]|[$@]?[A-Za-z_)\]]\s*(\+|\.)\s*["'`]|\$\{[^}]+\}|#\{[^}]+\}|["']\s*%\s*[\w(]|\.format\(|\$_(GET|POST|REQUEST|COOKIE)|\{\s*[a-z_][\w.]*\s*\})"#).unwrap()
 });
 
+/// A query builder's raw-SQL entry point given a string literal: Laravel's
+/// `whereRaw`, `DB::raw`, Rails' `where("…")`/`order("…")`, SQLAlchemy's
+/// `text(…)`, Django's `extra`/`RawSQL`, knex/sequelize `raw`/`literal`,
+/// Arel's `sql`. What is pasted into these strings is SQL.
+static RAW_SQL_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:\b|->|::|\.)(?:(?:or_?)?where|having|order|group|(?:where|orWhere|having|orHaving|orderBy|groupBy|select|join)Raw|raw|literal|Arel\.sql|RawSQL|text|extra|find_by_sql|execute|exec|query|sql)\s*\(\s*[fb]?["'`]"#).unwrap()
+});
+
 /// True when a line builds SQL text by pasting values into it.
 pub fn sql_concatenation(line: &str) -> bool {
     SQL_TEXT
         .find(line)
+        .or_else(|| RAW_SQL_CALL.find(line))
         .is_some_and(|m| CONCAT.is_match(&line[m.start()..]))
 }
 
@@ -181,6 +190,23 @@ mod tests {
         assert!(sql_concatenation(
             "db.Exec(`UPDATE accounts SET plan = '${plan}' WHERE id = 1`)"
         ));
+        // Raw fragments of query builders are SQL too.
+        assert!(sql_concatenation(
+            r#"$q->whereRaw("status IN ('" . implode("','", $statuses) . "')");"#
+        ));
+        assert!(sql_concatenation(
+            r#"Order.where("region = '#{params[:region]}'")"#
+        ));
+        assert!(sql_concatenation(
+            r#"session.execute(text(f"UPDATE t SET n = {n}"))"#
+        ));
+        assert!(sql_concatenation(
+            r#"qs.order_by(RawSQL("field(" + col + ")", []))"#
+        ));
+        assert!(!sql_concatenation(
+            r#"$q->whereRaw('status = ?', [$status]);"#
+        ));
+        assert!(!sql_concatenation(r#"Order.where("region = ?", region)"#));
         assert!(!sql_concatenation(
             r#"cur.execute("SELECT * FROM users WHERE id = %s", (user_id,))"#
         ));

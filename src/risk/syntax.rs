@@ -427,20 +427,27 @@ impl<'s> Walker<'s> {
             }
             let body = n
                 .child_by_field_name("consequence")
-                .or_else(|| n.child_by_field_name("body"))
-                .or_else(|| {
-                    // Ruby modifiers and bash: the first named child that is not the condition.
+                .or_else(|| n.child_by_field_name("body"));
+            // Ruby modifiers and bash: the statements that are not the
+            // condition, up to an `elif`/`else`.
+            let statements: Vec<Node<'_>> = match body {
+                Some(b) => vec![b],
+                None => {
                     let mut c = n.walk();
+                    let condition = n.child_by_field_name("condition");
                     n.named_children(&mut c)
-                        .find(|x| Some(*x) != n.child_by_field_name("condition"))
-                });
+                        .filter(|x| Some(*x) != condition && x.kind() != "comment")
+                        .take_while(|x| !x.kind().contains("elif") && !x.kind().contains("else"))
+                        .collect()
+                }
+            };
             let go_err = cond.ends_with("err != nil") || cond.contains("err != nil");
-            if go_err && let Some(b) = body {
+            if go_err && let Some(b) = statements.first().copied() {
                 let h = self.handler(b, "error".into(), line);
                 self.units[unit].handlers.push(h);
-            } else if let Some(b) = body
+            } else if !statements.is_empty()
                 && !matches!(kind, "conditional_expression" | "ternary_expression")
-                && let Some((exit, failing)) = self.exit_of(b)
+                && let Some((exit, failing)) = self.exit_of_any(&statements)
             {
                 self.units[unit].guards.push(Guard {
                     cond: cond.clone(),
@@ -703,6 +710,20 @@ impl<'s> Walker<'s> {
         }
     }
 
+    /// [`Self::exit_of`] over a body given as a run of statements.
+    fn exit_of_any(&self, statements: &[Node<'_>]) -> Option<(String, bool)> {
+        let (first, last) = (statements.first()?, statements.last()?);
+        if last
+            .end_position()
+            .row
+            .saturating_sub(first.start_position().row)
+            > 6
+        {
+            return None;
+        }
+        statements.iter().find_map(|s| self.exit_of(*s))
+    }
+
     /// The statement by which a guard's body leaves, and whether it signals failure.
     fn exit_of(&self, body: Node<'_>) -> Option<(String, bool)> {
         // Only short bodies are guard clauses.
@@ -730,9 +751,16 @@ impl<'s> Walker<'s> {
             }
             if CALL_KINDS.contains(&kind)
                 && let Some(name) = self.callee(n)
-                && EXIT_CALL.is_match(&name)
             {
-                return Some((squash(self.text(n)), true));
+                if EXIT_CALL.is_match(&name) {
+                    return Some((squash(self.text(n)), true));
+                }
+                // The shell's `return N` is a command: failing unless N is 0.
+                if name == "return" && kind == "command" {
+                    let t = squash(self.text(n));
+                    let code = t.trim_start_matches("return").trim();
+                    return Some((t.clone(), !(code.is_empty() || code == "0")));
+                }
             }
             let mut c = n.walk();
             let kids: Vec<Node<'_>> = n.children(&mut c).collect();

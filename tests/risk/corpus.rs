@@ -254,10 +254,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "e13-go-export-tempdir-cleanup",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "e21-rails-drop-legacy-password-column",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
@@ -310,19 +306,11 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "e17-rust-api-key-cache",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "e22-sidekiq-payout-job-retries",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
         "e25-cs-request-logging-middleware",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "e26-laravel-order-status-filter",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
@@ -363,10 +351,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     ),
     (
         "f19-compose-prod-redis-healthcheck",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f33-installer-macos-checksum-support",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
 ];
