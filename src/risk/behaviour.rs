@@ -272,6 +272,139 @@ pub fn rename_in(text: &str, map: &HashMap<String, String>) -> String {
         .into_owned()
 }
 
+/// Names of what must not reach a log: credentials, tokens, whole header
+/// sets (they carry `Authorization` and cookies), card and identity numbers.
+const SENSITIVE_NAMES: &[&str] = &[
+    "headers",
+    "header",
+    "authorization",
+    "auth",
+    "password",
+    "passwd",
+    "secret",
+    "clientsecret",
+    "token",
+    "accesstoken",
+    "refreshtoken",
+    "idtoken",
+    "bearer",
+    "apikey",
+    "cookie",
+    "cookies",
+    "credentials",
+    "credential",
+    "creds",
+    "privatekey",
+    "cardnumber",
+    "pan",
+    "cvv",
+    "cvc",
+    "ssn",
+];
+/// What a name ends in when it is about a secret, not the secret itself.
+const METADATA_NAMES: &[&str] = &[
+    "length",
+    "len",
+    "size",
+    "count",
+    "keys",
+    "id",
+    "type",
+    "name",
+    "names",
+    "expiry",
+    "expires",
+    "expiresat",
+    "scope",
+    "scopes",
+    "present",
+    "exists",
+    "prefix",
+    "last4",
+    "hash",
+    "digest",
+    "fingerprint",
+    "masked",
+    "redacted",
+    "kind",
+    "source",
+    "status",
+];
+static STRING_LITERAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`"#).unwrap());
+static DOTTED_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z_$@][A-Za-z0-9_$.]*").unwrap());
+
+/// The sensitive name a logging call's arguments pass, if any: string
+/// literals (the message) are left out, names are compared without `_` and
+/// case, and a redacting or masking call clears it.
+fn logged_secret(args: &str) -> Option<String> {
+    let lower = args.to_ascii_lowercase();
+    if ["redact", "mask", "sanitiz", "scrub", "obfuscat", "censor"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return None;
+    }
+    let code = STRING_LITERAL.replace_all(args, "\"\"");
+    let code = code.split_once(": ").map_or(&*code, |(_, a)| a);
+    DOTTED_NAME.find_iter(code).find_map(|m| {
+        let norm = |s: &str| {
+            s.trim_start_matches(['$', '@'])
+                .replace('_', "")
+                .to_ascii_lowercase()
+        };
+        let segments: Vec<String> = m.as_str().split('.').map(norm).collect();
+        let last = segments.last()?;
+        if METADATA_NAMES.contains(&last.as_str()) {
+            return None;
+        }
+        segments
+            .iter()
+            .any(|s| SENSITIVE_NAMES.contains(&s.as_str()))
+            .then(|| m.as_str().to_string())
+    })
+}
+
+/// Logging calls the change adds that pass credentials, tokens or whole
+/// header sets, change-wide (a new file's logging counts too).
+fn logged_secrets(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
+    for p in parsed {
+        let f = p.file;
+        if f.class.test_like() || f.class.docs || f.class.vendored {
+            continue;
+        }
+        let before: HashSet<String> = p
+            .old
+            .units
+            .iter()
+            .flat_map(|u| &u.logged)
+            .map(|l| rename_in(&l.text, &p.renames))
+            .collect();
+        let hit = p
+            .new
+            .units
+            .iter()
+            .flat_map(|u| &u.logged)
+            .filter(|l| !before.contains(&l.text))
+            .find_map(|l| logged_secret(&l.text).map(|s| (l, s)));
+        if let Some((l, secret)) = hit {
+            let callee = l.text.split(": ").next().unwrap_or("log");
+            out.push(Finding::added(
+                "logic-secret-logged",
+                Severity::High,
+                f.path,
+                Some(l.line),
+                format!(
+                    "`{}` now writes `{}` to the log: credentials and tokens in it are kept as long as the logs and read by everyone who reads them.",
+                    quote(callee),
+                    quote(&secret)
+                ),
+            ));
+        }
+    }
+}
+
 /// Pairs each old unit with its new counterpart: by (renamed) name, then by
 /// the most similar body among the units left over.
 fn pairs<'o>(p: &'o Parsed<'_>) -> Vec<(&'o Unit, &'o Unit)> {
@@ -548,6 +681,7 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
     }
     let _ = change;
     routes(parsed, out);
+    logged_secrets(parsed, out);
     let fresh = new_functions(parsed);
     for p in parsed {
         let f = p.file;
@@ -1338,6 +1472,48 @@ mod tests {
             hit.contains(&"logic-error-swallowed".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn logging_credentials_is_found_but_logging_about_them_is_not() {
+        let base = "def handle(request):\n    user = auth(request)\n    return ok(user)\n";
+        let with =
+            |line: &str| base.replace("    return ok", &format!("    {line}\n    return ok"));
+        for bad in [
+            "logger.info('request %s %s', request.path, request.headers)",
+            "log.debug(f\"login {user.email}\", password)",
+            "print('auth', request.META['HTTP_AUTHORIZATION'], request.authorization)",
+            "logging.warning('refresh failed: %s', refresh_token)",
+        ] {
+            let hit = rules_hit("app/views.py", Some(base), Some(&with(bad)));
+            assert!(
+                hit.contains(&"logic-secret-logged".to_string()),
+                "{bad}: {hit:?}"
+            );
+        }
+        for fine in [
+            "logger.info('token refreshed for %s', user.id)",
+            "logger.info('headers: %d', len(request.headers.keys))",
+            "log.debug('password reset requested', extra={'user': user.id})",
+            "logger.info('auth header %s', redact(request.headers))",
+            "logger.info('expires %s', token.expires_at)",
+        ] {
+            let hit = rules_hit("app/views.py", Some(base), Some(&with(fine)));
+            assert!(
+                !hit.contains(&"logic-secret-logged".to_string()),
+                "{fine}: {hit:?}"
+            );
+        }
+        // C#: a structured-logging call over a new header dictionary.
+        let cs_old =
+            "class M {\n  async Task Invoke(HttpContext c) {\n    await next(c);\n  }\n}\n";
+        let cs_new = "class M {\n  async Task Invoke(HttpContext c) {\n    var headers = c.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString());\n    await next(c);\n    _logger.LogInformation(\"HTTP {Path} {@Headers}\", c.Request.Path, headers);\n  }\n}\n";
+        let hit = rules_hit(
+            "src/Api/Middleware/RequestLogging.cs",
+            Some(cs_old),
+            Some(cs_new),
+        );
+        assert!(hit.contains(&"logic-secret-logged".to_string()), "{hit:?}");
     }
 
     /// A check function that gains an early way out reporting success, in

@@ -404,17 +404,29 @@ pub fn findings_with_message(
     }
     rules.apply_silences(&mut out);
     tidy(&mut out);
-    // One finding per line: where a rule already names a line, the syntax
-    // comparison's finding on it adds nothing.
-    let named: std::collections::HashSet<(String, Option<u32>, Side)> = out
-        .iter()
-        .filter(|f| !f.rule.starts_with("logic-") && f.line.is_some())
-        .map(|f| (f.path.clone(), f.line, f.side))
-        .collect();
-    out.retain(|f| {
-        !f.rule.starts_with("logic-") || !named.contains(&(f.path.clone(), f.line, f.side))
-    });
+    one_reading_per_line(&mut out);
     out
+}
+
+/// Where a rule and the syntax comparison (`logic-*`) name the same line,
+/// the more severe reading stays; on a tie the rule's, which says more
+/// precisely what is wrong.
+fn one_reading_per_line(out: &mut Vec<Finding>) {
+    type Key = (String, Option<u32>, Side);
+    let key = |f: &Finding| -> Key { (f.path.clone(), f.line, f.side) };
+    let logic = |f: &Finding| f.rule.starts_with("logic-");
+    let mut rules: HashMap<Key, Severity> = HashMap::new();
+    for f in out.iter().filter(|f| !logic(f) && f.line.is_some()) {
+        let s = rules.entry(key(f)).or_insert(f.severity);
+        *s = (*s).max(f.severity);
+    }
+    out.retain(|f| !logic(f) || rules.get(&key(f)).is_none_or(|s| f.severity > *s));
+    let mut kept: HashMap<Key, Severity> = HashMap::new();
+    for f in out.iter().filter(|f| logic(f) && f.line.is_some()) {
+        let s = kept.entry(key(f)).or_insert(f.severity);
+        *s = (*s).max(f.severity);
+    }
+    out.retain(|f| logic(f) || kept.get(&key(f)).is_none_or(|s| f.severity >= *s));
 }
 
 /// The path of `change` equal to `p` (a borrow that outlives the finding).

@@ -144,6 +144,9 @@ pub struct Unit {
     pub returns: Vec<Fact>,
     /// Registrations with handlers passed by name (routes and their middleware).
     pub routes: Vec<Route>,
+    /// What each logging call logs: its arguments, whitespace collapsed, with
+    /// the callee (`LogInformation: "…", method, headers`).
+    pub logged: Vec<Fact>,
 }
 
 /// A parsed side of a file.
@@ -166,6 +169,11 @@ pub static GUARD_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LOG_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(log|logger|logging|console|print|println|eprintln|printf|puts|warn|warning|info|debug|error|exception|trace|capture_exception|capture_message|report|notify|fmt\.print\w*|log\w*|\w*log|sentry\w*|_|gettext|t|i18n|tr|format|sprintf|errorf|wrap|wrapf|new)!?$").unwrap()
+});
+/// Callees that write to a log or the console (the last segment of the
+/// callee: `logger.info` → `info`, `_logger.LogWarning` → `LogWarning`).
+static LOGGING_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(log\w*|\w*log|logger|logging|console|print|println!?|eprintln!?|printf|puts|p|pp|warn(ing)?|info|debug|error|trace|fatal|critical|notice|print(f|ln)?)$").unwrap()
 });
 static FAILING_EXIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(\berr\b|\berror|Err\(|exception|\b4\d\d\b|forbidden|unauthori[sz]ed|denied|invalid|abort|raise|throw|panic|false\b|halt|die\b|exit\b|redirect)").unwrap()
@@ -468,6 +476,22 @@ impl<'s> Walker<'s> {
                 ) {
                     let text = squash(self.text(n));
                     self.units[unit].raises.push(Fact { text, line });
+                }
+                if LOGGING_CALL.is_match(&name)
+                    && let Some(args) = n
+                        .child_by_field_name("arguments")
+                        .or_else(|| n.child_by_field_name("argument"))
+                {
+                    let args: String = self
+                        .text(args)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .chars()
+                        .take(1000)
+                        .collect();
+                    let text = format!("{name}: {args}");
+                    self.units[unit].logged.push(Fact { text, line });
                 }
                 self.units[unit].calls.push(Fact { text: name, line });
             }

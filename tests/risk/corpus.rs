@@ -310,10 +310,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "e25-cs-request-logging-middleware",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "e31-backup-rotation-exact-retention",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
