@@ -405,6 +405,73 @@ fn logged_secrets(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
     }
 }
 
+/// Decorators and annotations that check who may call: `@PreAuthorize`,
+/// `[Authorize]`, `@login_required`, `@UseGuards(…)`, `@Secured`.
+static AUTH_DECORATOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(authori[sz]|secured|rolesallowed|login_required|permission|requires?_?(auth|role|admin|login|user|scope)|useguards|staff_member_required|user_passes_test|authenticated|admin_required|jwt_required)").unwrap()
+});
+
+/// The auth decorators that apply to `u` in outline `o`: its own, and those
+/// written at the file's top level or on its class.
+fn effective_auth(o: &Outline, u: &Unit) -> Vec<String> {
+    let top = o.units.iter().find(|x| x.name == "<top>");
+    u.decorators
+        .iter()
+        .chain(top.into_iter().flat_map(|t| &t.decorators))
+        .filter(|d| AUTH_DECORATOR.is_match(&d.text))
+        .map(|d| d.text.clone())
+        .collect()
+}
+
+/// Handlers moved to another file (a split controller, a new module) that
+/// were guarded where they were and are not where they are now.
+fn moved_out_of_guard(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
+    let short = |n: &str| -> String {
+        let n = n.split('#').next().unwrap_or(n);
+        n.rsplit('.').next().unwrap_or(n).to_string()
+    };
+    for p in parsed {
+        if p.file.class.test_like() || p.file.created() {
+            continue;
+        }
+        for u in &p.old.units {
+            if u.name == "<top>" {
+                continue;
+            }
+            let guards = effective_auth(&p.old, u);
+            let name = rename_in(&short(&u.name), &p.renames);
+            if guards.is_empty() || p.new.units.iter().any(|n| short(&n.name) == name) {
+                continue;
+            }
+            let sig = signature(u, &p.renames);
+            let moved = parsed
+                .iter()
+                .filter(|q| q.file.path != p.file.path && !q.file.class.test_like())
+                .flat_map(|q| q.new.units.iter().map(move |n| (q, n)))
+                .find(|(_, n)| {
+                    short(&n.name) == name
+                        && (sig.is_empty() || jaccard(&sig, &signature(n, &HashMap::new())) >= 0.5)
+                });
+            let Some((q, n)) = moved else { continue };
+            if !effective_auth(&q.new, n).is_empty() {
+                continue;
+            }
+            out.push(Finding::added(
+                "logic-check-removed",
+                Severity::High,
+                q.file.path,
+                Some(n.line),
+                format!(
+                    "`{}` moved here from {}, where `{}` guarded it; nothing guards it here.",
+                    quote(&name),
+                    p.file.path,
+                    quote(&guards[0])
+                ),
+            ));
+        }
+    }
+}
+
 /// Pairs each old unit with its new counterpart: by (renamed) name, then by
 /// the most similar body among the units left over.
 fn pairs<'o>(p: &'o Parsed<'_>) -> Vec<(&'o Unit, &'o Unit)> {
@@ -682,6 +749,7 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
     let _ = change;
     routes(parsed, out);
     logged_secrets(parsed, out);
+    moved_out_of_guard(parsed, out);
     let fresh = new_functions(parsed);
     for p in parsed {
         let f = p.file;
@@ -1012,8 +1080,15 @@ fn unit_findings(
             },
         ));
     }
-    // 4. Literals changed under keys that matter.
-    let idem = n.calls.iter().any(|c| NON_IDEMPOTENT.is_match(&c.text));
+    // 4. Literals changed under keys that matter. Retries are read against
+    // what the whole file does: a job's options sit at the top, its
+    // non-idempotent call in `perform`.
+    let idem = p
+        .new
+        .units
+        .iter()
+        .flat_map(|u| &u.calls)
+        .any(|c| NON_IDEMPOTENT.is_match(&c.text));
     for (key, old, new, _, line) in &d.literals {
         let (a, b) = (unquote(old), unquote(new));
         let (na, nb) = (is_number(a), is_number(b));
@@ -1472,6 +1547,58 @@ mod tests {
             hit.contains(&"logic-error-swallowed".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn a_handler_moved_out_of_a_guarded_class_is_found() {
+        use crate::risk::testkit::diff_of;
+        let old = "@RestController\n@PreAuthorize(\"hasRole('ADMIN')\")\npublic class AdminController {\n  @PostMapping(\"/refund/{id}\")\n  public Refund refund(@PathVariable long id) {\n    audit.record(id);\n    return refunds.issue(id);\n  }\n  @GetMapping(\"/users\")\n  public List<User> users() {\n    return users.all();\n  }\n}\n";
+        let kept = old.replace(
+            "  @PostMapping(\"/refund/{id}\")\n  public Refund refund(@PathVariable long id) {\n    audit.record(id);\n    return refunds.issue(id);\n  }\n",
+            "",
+        );
+        let unguarded = "@RestController\npublic class RefundController {\n  @PostMapping(\"/refund/{id}\")\n  public Refund refund(@PathVariable long id) {\n    audit.record(id);\n    return refunds.issue(id);\n  }\n}\n";
+        let run = |new_file: &str| {
+            let mut d = diff_of(
+                "src/main/java/a/AdminController.java",
+                Some(old),
+                Some(&kept),
+            );
+            d.files.extend(
+                diff_of(
+                    "src/main/java/a/RefundController.java",
+                    None,
+                    Some(new_file),
+                )
+                .files,
+            );
+            crate::risk::findings(
+                &d,
+                &crate::risk::Contents::new(),
+                &crate::risk::RuleSet::builtin(),
+            )
+        };
+        let f = run(unguarded);
+        assert!(
+            f.iter().any(|x| x.rule == "logic-check-removed"
+                && x.path.ends_with("RefundController.java")
+                && x.message.contains("PreAuthorize")),
+            "{f:?}"
+        );
+        // Guarded where it went (on the class, or on the method): quiet.
+        for guarded in [
+            unguarded.replace(
+                "@RestController\n",
+                "@RestController\n@PreAuthorize(\"hasRole('ADMIN')\")\n",
+            ),
+            unguarded.replace(
+                "  @PostMapping",
+                "  @Secured(\"ROLE_ADMIN\")\n  @PostMapping",
+            ),
+        ] {
+            let f = run(&guarded);
+            assert!(f.iter().all(|x| x.rule != "logic-check-removed"), "{f:?}");
+        }
     }
 
     #[test]

@@ -302,14 +302,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "e14-java-split-admin-controller",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "e22-sidekiq-payout-job-retries",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "e31-backup-rotation-exact-retention",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
