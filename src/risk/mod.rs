@@ -13,12 +13,14 @@
 
 pub mod behaviour;
 pub mod blast;
+pub mod deletion;
 pub mod delivery;
 pub mod errors;
 pub mod infra;
 pub mod lang;
 pub mod migrations;
 pub mod policy_files;
+pub mod row_security;
 pub mod rules;
 pub mod score;
 pub mod secrets;
@@ -374,6 +376,8 @@ pub fn findings_with_message(
         if !f.file.binary {
             infra::check(f, &change, &mut local);
             migrations::check(f, &change, &mut local);
+            deletion::check(f, &mut local);
+            row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);
             secrets::check(f, &mut local);
             errors::check(f, &mut local);

@@ -302,18 +302,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "e31-backup-rotation-exact-retention",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "e32-sql-purge-closed-customer-cards",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "e34-sql-rls-background-jobs",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "f01-k8s-backoffice-label-standardisation",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),

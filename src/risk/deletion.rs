@@ -1,0 +1,235 @@
+//! What a deleting command or statement deletes. A `find … -delete`, an
+//! `rm -r`, an `aws s3 rm` or an `rsync --delete` that the change edits (not
+//! adds) deletes something else now: the selection changed under a command
+//! everyone had stopped reading. And a `DELETE … USING` / `UPDATE … FROM`
+//! whose join condition is ORed with the filter instead of ANDed touches
+//! every row that joins, not the rows the filter picks.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::lang::Lang;
+use super::{FileView, Finding, Severity, quote};
+
+/// Commands that delete what their arguments select.
+static DELETING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(find\b[^|;&)]*\s(-delete\b|-exec\s+rm\b)|rm\s+-[a-zA-Z]*[rR][a-zA-Z]*\s|aws\s+s3\s+(rm|rb)\s|gsutil\s+(-m\s+)?rm\s|rsync\b[^|;&)]*\s--delete|rclone\s+(delete|purge)\s)").unwrap()
+});
+
+/// `${VAR}`, `${VAR:?message}`, `${VAR:-default}`: the variable's name.
+static VAR_GUARD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$\{(\w+)(:?[?\-=][^}]*)?\}").unwrap());
+
+/// Flags that change how a command reports, not what it deletes.
+const REPORTING_FLAGS: &[&str] = &["-print", "-v", "--verbose", "-print0", "--progress", "-q"];
+
+/// The command's kind (`find`, `rm`, …) and the words that select what it
+/// deletes, quotes and `${VAR:?…}` guards stripped.
+fn selection(line: &str) -> Option<(String, Vec<String>)> {
+    let m = DELETING.find(line)?;
+    let cmd = &line[m.start()..];
+    let end = cmd
+        .find(['|', ';', ')', '&', '#'])
+        .filter(|&i| i > 0)
+        .unwrap_or(cmd.len());
+    let mut words = cmd[..end].split_whitespace();
+    let kind = words.next()?.to_string();
+    let words: Vec<String> = words
+        .map(|w| VAR_GUARD.replace_all(w, "$$$1").replace(['"', '\''], ""))
+        .filter(|w| !REPORTING_FLAGS.contains(&w.as_str()))
+        .filter(|w| !(kind == "rm" && w.starts_with('-')))
+        .collect();
+    Some((kind, words))
+}
+
+/// Deleting commands whose selection the change edited, and SQL joins that
+/// delete or update more than their filter picks.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.test_like() || f.class.docs || f.class.vendored {
+        return;
+    }
+    let before: Vec<(String, Vec<String>)> =
+        f.removed_code().filter_map(|l| selection(l.text)).collect();
+    for l in f.added_code() {
+        let Some((kind, words)) = selection(l.text) else {
+            continue;
+        };
+        let same_kind: Vec<&Vec<String>> = before
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, w)| w)
+            .collect();
+        if same_kind.is_empty() || same_kind.contains(&&words) {
+            continue;
+        }
+        let old = same_kind[0];
+        let gone: Vec<&str> = old
+            .iter()
+            .filter(|w| !words.contains(w))
+            .map(String::as_str)
+            .collect();
+        let came: Vec<&str> = words
+            .iter()
+            .filter(|w| !old.contains(w))
+            .map(String::as_str)
+            .collect();
+        // Only more fixed paths of the work tree (`clean: rm -rf dist
+        // coverage.out`): nothing that was selected moved.
+        let fixed = |w: &&str| {
+            !w.contains(['$', '*', '~', '`']) && !w.starts_with('/') && !w.contains("..")
+        };
+        if gone.is_empty() && came.iter().all(fixed) {
+            continue;
+        }
+        out.push(Finding::added(
+            "destructive-selection-changed",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "This `{kind}` deletes a different selection now (`{}` instead of `{}`): check what it matches before it runs.",
+                quote(&came.join(" ")),
+                quote(&gone.join(" "))
+            ),
+        ));
+    }
+    if matches!(f.class.lang, Lang::Sql) || f.class.migration {
+        let code: Vec<_> = f.added_code().collect();
+        for (line, stmt) in super::migrations::statements(code.into_iter()) {
+            if let Some(join) = ored_join(&stmt) {
+                out.push(Finding::added(
+                    "sql-join-ored",
+                    Severity::Critical,
+                    f.path,
+                    Some(line),
+                    format!(
+                        "The join condition `{}` is ORed with the filter, not ANDed: this statement hits every row that joins, not only those the filter picks.",
+                        quote(&join)
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+static COLUMN_EQ: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\(?\s*(\w+)\.\w+\s*=\s*(\w+)\.\w+\s*\)?$").unwrap());
+
+/// In a `DELETE … USING`/`UPDATE … FROM`, a join equality (`a.x = b.y`)
+/// that is one branch of a top-level OR in the WHERE clause.
+fn ored_join(stmt: &str) -> Option<String> {
+    let upper = stmt.to_ascii_uppercase();
+    let joined = upper.contains("DELETE ") && upper.contains(" USING ")
+        || upper.contains("UPDATE ") && upper.contains(" FROM ");
+    if !joined {
+        return None;
+    }
+    let at = upper.find(" WHERE ")? + " WHERE ".len();
+    let clause = &stmt[at..];
+    let mut branches = Vec::new();
+    let (mut depth, mut start) = (0i32, 0usize);
+    let bytes = clause.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth < 0 {
+                    break;
+                }
+            }
+            _ if depth == 0 && clause[i..].to_ascii_uppercase().starts_with(" OR ") => {
+                branches.push(&clause[start..i]);
+                start = i + 4;
+                i += 3;
+            }
+            _ if depth == 0 && clause[i..].to_ascii_uppercase().starts_with(" RETURNING ") => {
+                break;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if branches.is_empty() {
+        return None;
+    }
+    branches.push(&clause[start..i.min(clause.len())]);
+    branches.iter().find_map(|b| {
+        let b = b.trim();
+        let c = COLUMN_EQ.captures(b)?;
+        (c[1] != c[2]).then(|| b.to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn an_edited_deleting_command_that_selects_something_else_is_found() {
+        let script = |cmd: &str| format!("#!/bin/sh\nset -eu\nlog start\n{cmd}\nlog done\n");
+        for (old, new) in [
+            (
+                r#"find "$DIR" -name 'app-*.dump' -mtime +"$DAYS" -delete"#,
+                r#"n=$(find "$DIR" -name 'app-*.dump' -mmin +"$DAYS" -print -delete | wc -l)"#,
+            ),
+            (r#"rm -rf "$CACHE/tmp""#, r#"rm -rf "$CACHE"/"#),
+            (
+                "aws s3 rm s3://backups/daily/ --recursive",
+                "aws s3 rm s3://backups/ --recursive",
+            ),
+            (
+                "rsync -a --delete build/ /srv/www/app/",
+                "rsync -a --delete build/ /srv/www/",
+            ),
+        ] {
+            let hit = rules_hit("ops/prune.sh", Some(&script(old)), Some(&script(new)));
+            assert!(
+                hit.contains(&"destructive-selection-changed".to_string()),
+                "{new}: {hit:?}"
+            );
+        }
+        // Hardened or more talkative, deleting the same: quiet.
+        for (old, new) in [
+            ("rm -rf $TMP", r#"rm -rf "${TMP:?}""#),
+            (
+                "find /var/cache/app -mtime +7 -delete",
+                "find /var/cache/app -mtime +7 -print -delete",
+            ),
+            ("rm -r build", "rm -rf build"),
+            ("rm -rf dist/", "rm -rf dist/ coverage.out coverage.html"),
+        ] {
+            let hit = rules_hit("ops/prune.sh", Some(&script(old)), Some(&script(new)));
+            assert!(
+                !hit.contains(&"destructive-selection-changed".to_string()),
+                "{new}: {hit:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_join_condition_ored_into_a_delete_or_update_is_found() {
+        let bad = [
+            "DELETE FROM payment_methods pm USING customers c WHERE pm.customer_id = c.id OR (c.status = 'closed' AND c.closed_at < now());",
+            "WITH gone AS (DELETE FROM carts ca USING users u WHERE u.deleted AND ca.expired OR ca.user_id = u.id RETURNING ca.id) SELECT count(*) FROM gone;",
+            "UPDATE orders o SET status = 'void' FROM accounts a WHERE o.account_id = a.id OR a.closed;",
+        ];
+        for sql in bad {
+            let hit = rules_hit("db/migrations/0042_purge.sql", None, Some(sql));
+            assert!(hit.contains(&"sql-join-ored".to_string()), "{sql}: {hit:?}");
+        }
+        let fine = [
+            "DELETE FROM payment_methods pm USING customers c WHERE pm.customer_id = c.id AND (c.status = 'closed' OR c.closed_at < now());",
+            "DELETE FROM sessions WHERE expires_at < now() OR revoked;",
+        ];
+        for sql in fine {
+            let hit = rules_hit("db/migrations/0042_purge.sql", None, Some(sql));
+            assert!(
+                !hit.contains(&"sql-join-ored".to_string()),
+                "{sql}: {hit:?}"
+            );
+        }
+    }
+}
