@@ -472,6 +472,34 @@ fn moved_out_of_guard(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
     }
 }
 
+static GUARD_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#""[^"]*"|'[^']*'|[A-Za-z_$][A-Za-z0-9_$]*|\d[\w.]*|\S"#).unwrap()
+});
+
+/// When `new` is `old` with some literals replaced by names (a check made
+/// into a function of its role or limit), those literals.
+fn literals_made_parameters(old: &str, new: &str) -> Option<Vec<String>> {
+    let a: Vec<&str> = GUARD_TOKEN.find_iter(old).map(|m| m.as_str()).collect();
+    let b: Vec<&str> = GUARD_TOKEN.find_iter(new).map(|m| m.as_str()).collect();
+    if a.len() != b.len() || a == b {
+        return None;
+    }
+    let literal =
+        |t: &str| t.starts_with(['"', '\'']) || t.starts_with(|c: char| c.is_ascii_digit());
+    let name = |t: &str| t.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '$');
+    let mut lits = Vec::new();
+    for (x, y) in a.iter().zip(&b) {
+        if x == y {
+            continue;
+        }
+        if !(literal(x) && name(y)) {
+            return None;
+        }
+        lits.push(x.to_string());
+    }
+    Some(lits)
+}
+
 /// Pairs each old unit with its new counterpart: by (renamed) name, then by
 /// the most similar body among the units left over.
 fn pairs<'o>(p: &'o Parsed<'_>) -> Vec<(&'o Unit, &'o Unit)> {
@@ -746,7 +774,15 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
             }
         }
     }
-    let _ = change;
+    // Every line the change adds, to find a literal a moved guard now takes
+    // as an argument (`RequireRole("admin")`).
+    let added: String = change
+        .files
+        .iter()
+        .filter(|f| !f.class.test_like())
+        .flat_map(|f| f.added.iter().map(|l| l.text))
+        .collect::<Vec<_>>()
+        .join("\n");
     routes(parsed, out);
     logged_secrets(parsed, out);
     moved_out_of_guard(parsed, out);
@@ -761,7 +797,7 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
         };
         let mut local: Vec<Finding> = Vec::new();
         for (o, n) in pairs(p) {
-            unit_findings(p, o, n, &helpers, &new_guards, &fresh, &mut local);
+            unit_findings(p, o, n, &helpers, &new_guards, &fresh, &added, &mut local);
         }
         out.extend(local);
     }
@@ -851,6 +887,7 @@ fn unit_findings(
     helpers: &Helpers<'_>,
     new_guards: &HashMap<String, i32>,
     fresh: &HashSet<String>,
+    added: &str,
     out: &mut Vec<Finding>,
 ) {
     let f = p.file;
@@ -879,7 +916,14 @@ fn unit_findings(
         // old condition is still written out there.
         let into_helper =
             n.guards.iter().any(|x| calls_any(&x.cond, fresh)) && p.new_text.contains(&cond);
-        if into_helper {
+        // Moved into a function that takes the literal as a parameter
+        // (`s.Role != "admin"` → `s.Role != role`, called with "admin").
+        let parameterised = new_guards.iter().any(|(k, count)| {
+            *count > 0
+                && literals_made_parameters(&cond, k)
+                    .is_some_and(|lits| lits.iter().all(|l| added.contains(l.as_str())))
+        });
+        if into_helper || parameterised {
             continue;
         }
         if let Some(c) = changed {
@@ -1546,6 +1590,33 @@ mod tests {
         assert!(
             hit.contains(&"logic-error-swallowed".to_string()),
             "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_guard_made_into_middleware_of_its_role_is_moved_not_removed() {
+        use crate::risk::testkit::diff_of;
+        let old = "package api\n\nfunc (h *H) List(w http.ResponseWriter, r *http.Request) {\n\tif s := FromContext(r); s == nil || s.Role != \"admin\" {\n\t\thttp.Error(w, \"no\", 403)\n\t\treturn\n\t}\n\tlist(w)\n}\n\nfunc (h *H) Routes(r Router) {\n\tr.Get(\"/users\", h.List)\n}\n";
+        let new = "package api\n\nfunc (h *H) List(w http.ResponseWriter, r *http.Request) {\n\tlist(w)\n}\n\nfunc (h *H) Routes(r Router) {\n\tr.Use(RequireRole(\"admin\"))\n\tr.Get(\"/users\", h.List)\n}\n";
+        let mw = "package api\n\nfunc RequireRole(role string) func(http.Handler) http.Handler {\n\treturn func(next http.Handler) http.Handler {\n\t\treturn http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {\n\t\t\tif s := FromContext(r); s == nil || s.Role != role {\n\t\t\t\thttp.Error(w, \"no\", 403)\n\t\t\t\treturn\n\t\t\t}\n\t\t\tnext.ServeHTTP(w, r)\n\t\t})\n\t}\n}\n";
+        let run = |routes: &str| {
+            let mut d = diff_of("internal/api/admin.go", Some(old), Some(routes));
+            d.files
+                .extend(diff_of("internal/api/mw.go", None, Some(mw)).files);
+            crate::risk::findings(
+                &d,
+                &crate::risk::Contents::new(),
+                &crate::risk::RuleSet::builtin(),
+            )
+        };
+        let f = run(new);
+        assert!(f.iter().all(|x| x.rule != "logic-guard-removed"), "{f:?}");
+        // The middleware applied with another role: the admin check is gone.
+        let f = run(&new.replace("RequireRole(\"admin\")", "RequireRole(\"viewer\")"));
+        assert!(
+            f.iter()
+                .any(|x| x.rule == "logic-guard-removed" || x.rule == "sec-auth-check-removed"),
+            "{f:?}"
         );
     }
 

@@ -17,6 +17,9 @@ static AUTH_CHECK: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// A quoted word: the role, scope or permission a check names.
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""[\w:.-]+"|'[\w:.-]+'"#).unwrap());
+
 static SQL_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)["'`]\s*(select\s.+\sfrom\s|insert\s+into\s|update\s+[\w."`]+\s+set\s|delete\s+from\s)"#).unwrap()
 });
@@ -101,12 +104,51 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         .flat_map(|g| g.added.iter())
         .flat_map(|l| AUTH_CHECK.find_iter(l.text).map(|m| m.as_str().to_string()))
         .collect();
+    // Checks added anywhere in the change, whole lines: a check that names
+    // the same role or scope (`s.Role != "admin"` → `RequireRole("admin")`
+    // on the router) is the same check, moved.
+    let added_checks: Vec<&str> = change
+        .files
+        .iter()
+        .filter(|g| !g.class.test_like())
+        .flat_map(|g| g.added.iter())
+        .filter(|l| AUTH_CHECK.is_match(l.text))
+        .map(|l| l.text)
+        .collect();
+    let names_same = |text: &str| {
+        QUOTED
+            .find_iter(text)
+            .any(|q| q.as_str().len() > 3 && added_checks.iter().any(|a| a.contains(q.as_str())))
+    };
+    // A guard block goes as a whole: when one of its removed lines names a
+    // check added elsewhere, its `403` and `return` went with it.
+    let mut moved_runs: Vec<(u32, u32)> = Vec::new();
+    let mut run: Option<(u32, u32, bool)> = None;
+    for l in &f.removed {
+        let same = AUTH_CHECK.is_match(l.text) && names_same(l.text);
+        run = match run {
+            Some((a, b, s)) if l.no == b + 1 => Some((a, l.no, s || same)),
+            Some((a, b, s)) => {
+                if s {
+                    moved_runs.push((a, b));
+                }
+                Some((l.no, l.no, same))
+            }
+            None => Some((l.no, l.no, same)),
+        };
+    }
+    if let Some((a, b, true)) = run {
+        moved_runs.push((a, b));
+    }
     let mut flagged = 0;
     for l in f.removed_code() {
         let Some(m) = AUTH_CHECK.find(l.text) else {
             continue;
         };
         if kept.iter().any(|k| k == m.as_str()) {
+            continue;
+        }
+        if moved_runs.iter().any(|(a, b)| (*a..=*b).contains(&l.no)) {
             continue;
         }
         // A renamed check: the same line with another name in its place.
@@ -235,6 +277,24 @@ mod tests {
         assert!(rules_hit("app/views.py", Some(old), Some(&renamed)).is_empty());
         // Tests may drop checks freely.
         assert!(rules_hit("tests/test_views.py", Some(old), Some(gone)).is_empty());
+    }
+
+    #[test]
+    fn a_role_check_moved_into_router_middleware_is_not_removed() {
+        let old = "func (h *H) List(w http.ResponseWriter, r *http.Request) {\n\tif s := auth.FromContext(r.Context()); s == nil || s.Role != \"admin\" {\n\t\thttp.Error(w, \"forbidden\", http.StatusForbidden)\n\t\treturn\n\t}\n\tlist(w)\n}\n\nfunc (h *H) Routes() {\n\tr.Get(\"/users\", h.List)\n}\n";
+        let moved = "func (h *H) List(w http.ResponseWriter, r *http.Request) {\n\tlist(w)\n}\n\nfunc (h *H) Routes() {\n\tr.Use(auth.RequireRole(\"admin\"))\n\tr.Get(\"/users\", h.List)\n}\n";
+        let hit = rules_hit("internal/api/admin.go", Some(old), Some(moved));
+        assert!(
+            !hit.contains(&"sec-auth-check-removed".to_string()),
+            "{hit:?}"
+        );
+        // Another role on the router is not the same check.
+        let other = moved.replace("RequireRole(\"admin\")", "RequireRole(\"member\")");
+        let hit = rules_hit("internal/api/admin.go", Some(old), Some(&other));
+        assert!(
+            hit.contains(&"sec-auth-check-removed".to_string()),
+            "{hit:?}"
+        );
     }
 
     #[test]

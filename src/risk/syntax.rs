@@ -667,7 +667,8 @@ impl<'s> Walker<'s> {
                     return t.rsplit_once(' ').map_or(t, |(ty, _)| ty).to_string();
                 }
                 "exceptions" | "identifier" | "attribute" | "tuple" | "as_pattern"
-                | "type_identifier" | "qualified_name" | "catch_type" | "named_type" => {
+                | "type_identifier" | "qualified_name" | "catch_type" | "named_type"
+                | "type_list" => {
                     let t = self.text(ch);
                     return squash(t.split(" as ").next().unwrap_or(t));
                 }
