@@ -797,7 +797,13 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
         };
         let mut local: Vec<Finding> = Vec::new();
         for (o, n) in pairs(p) {
-            unit_findings(p, o, n, &helpers, &new_guards, &fresh, &added, &mut local);
+            let around = Around {
+                helpers: &helpers,
+                new_guards: &new_guards,
+                fresh: &fresh,
+                added: &added,
+            };
+            unit_findings(p, o, n, &around, &mut local);
         }
         out.extend(local);
     }
@@ -880,16 +886,26 @@ fn routes(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
     }
 }
 
-fn unit_findings(
-    p: &Parsed<'_>,
-    o: &Unit,
-    n: &Unit,
-    helpers: &Helpers<'_>,
-    new_guards: &HashMap<String, i32>,
-    fresh: &HashSet<String>,
-    added: &str,
-    out: &mut Vec<Finding>,
-) {
+/// What the rest of the change holds, for judging one pair of functions: a
+/// check that left one function may live on elsewhere.
+struct Around<'a> {
+    /// Functions of the new side, by name.
+    helpers: &'a Helpers<'a>,
+    /// Guard conditions, change-wide: how many more the new side has.
+    new_guards: &'a HashMap<String, i32>,
+    /// Functions the change adds.
+    fresh: &'a HashSet<String>,
+    /// Every line the change adds.
+    added: &'a str,
+}
+
+fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &mut Vec<Finding>) {
+    let Around {
+        helpers,
+        new_guards,
+        fresh,
+        added,
+    } = *around;
     let f = p.file;
     let map = &p.renames;
     let name = display_name(n);
