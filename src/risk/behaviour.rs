@@ -50,6 +50,11 @@ fn success_exit(exit: &str) -> bool {
         "" | "0" | "true" | "True" | "nil" | "None" | "Ok(())" | "Ok(true)"
     ) || v.starts_with("Ok(") && !v.contains("false")
 }
+/// Exception types for failures of something remote: a provider, the
+/// network, a database. Parse and validation errors are not among them.
+static REMOTE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(provider|api|service|remote|gateway|upstream|client|http|request|connect|timeout|network|socket|\bio|server|unavailable|database|\bdb|sql|operational|transport|grpc|rpc|stripe|payment|charge)").unwrap()
+});
 /// Settings that protect when on: turning them off weakens.
 static SAFE_ON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(verify|ssl|tls|secure|httponly|http_only|csrf|xsrf|check_hostname|cert_?reqs|strict|validate|signature|sign|encrypt|auth|require|enforce|protect|sandbox)").unwrap()
@@ -1095,7 +1100,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                     | "error"
                     | "Err"
             );
-        if !broad {
+        // A narrow handler counts when what it catches is a failure of
+        // something remote (a provider, the network, the database): that
+        // is the failure the caller had to hear about.
+        let remote = !broad && REMOTE_ERROR.is_match(&x.caught);
+        if !broad && !remote {
             continue;
         }
         let empty = x.returns.as_deref().is_some_and(|r| {
@@ -1135,6 +1144,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             f.path,
             Some(x.line),
             match &x.returns {
+                Some(r) if remote => format!("On `{}`, {name} now returns `{}`: a caller reads that as \"nothing to do\", not as a failure.", quote(&x.caught), quote(r)),
                 Some(r) => format!("{name} now catches every error and returns `{}`: a caller reads that as \"nothing to do\", not as a failure.", quote(r)),
                 None => format!("{name} now catches every error and carries on: failures no longer reach the caller."),
             },
@@ -1261,9 +1271,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         if let Some((line, what, new_side)) = first
             && line > 0
         {
-            let sev = if crypto {
-                Severity::High
-            } else if critical {
+            let sev = if crypto || critical {
                 Severity::Medium
             } else {
                 Severity::Low
@@ -1278,9 +1286,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             ));
         }
     }
-    // Code that handles sessions, tokens, signatures or payments: one step up.
+    // Code that handles sessions, tokens, signatures or payments: one step up
+    // for what is specific (a guard, a check, an error path); a difference
+    // the comparison cannot name stays a thing to look at.
     for x in &mut out[start..] {
-        if critical && x.severity == Severity::Medium {
+        if critical && x.severity == Severity::Medium && x.rule != "logic-behaviour-changed" {
             x.severity = Severity::High;
             x.message
                 .push_str(" This code handles tokens, sessions, signatures or payments.");
@@ -1607,6 +1617,35 @@ mod tests {
             hit.contains(&"logic-error-swallowed".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn a_remote_failure_turned_into_an_empty_result_is_found_a_parse_error_is_not() {
+        let old = "def pending(batch):\n    return client.list(batch=batch)\n";
+        let with = |caught: &str| {
+            format!(
+                "def pending(batch):\n    try:\n        return client.list(batch=batch)\n    except {caught} as e:\n        log.warning('failed %s', e)\n        return []\n"
+            )
+        };
+        for caught in [
+            "ProviderError",
+            "requests.Timeout",
+            "ConnectionError",
+            "OperationalError",
+        ] {
+            let hit = rules_hit("jobs/sync.py", Some(old), Some(&with(caught)));
+            assert!(
+                hit.contains(&"logic-error-swallowed".to_string()),
+                "{caught}: {hit:?}"
+            );
+        }
+        for caught in ["json.JSONDecodeError", "ValueError", "KeyError"] {
+            let hit = rules_hit("jobs/sync.py", Some(old), Some(&with(caught)));
+            assert!(
+                !hit.contains(&"logic-error-swallowed".to_string()),
+                "{caught}: {hit:?}"
+            );
+        }
     }
 
     #[test]

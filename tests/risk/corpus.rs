@@ -254,10 +254,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "e27-php-password-rehash-on-login",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "e30-deploy-script-strict-mode",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
