@@ -20,6 +20,7 @@ pub mod infra;
 pub mod lang;
 pub mod migrations;
 pub mod policy_files;
+pub mod retries;
 pub mod row_security;
 pub mod rules;
 pub mod score;
@@ -377,6 +378,7 @@ pub fn findings_with_message(
             infra::check(f, &change, &mut local);
             migrations::check(f, &change, &mut local);
             deletion::check(f, &mut local);
+            retries::check(f, &mut local);
             row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);
             secrets::check(f, &mut local);

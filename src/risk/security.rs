@@ -35,6 +35,52 @@ static RAW_SQL_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:\b|->|::|\.)(?:(?:or_?)?where|having|order|group|(?:where|orWhere|having|orHaving|orderBy|groupBy|select|join)Raw|raw|literal|Arel\.sql|RawSQL|text|extra|find_by_sql|execute|exec|query|sql)\s*\(\s*[fb]?["'`]"#).unwrap()
 });
 
+/// A regular expression compiled from a value rather than a literal:
+/// `new RegExp(`${domain}$`)`, `re.compile(host + "$")`,
+/// `regexp.MustCompile(fmt.Sprintf(…))`, `Pattern.compile(x + …)`.
+static DYNAMIC_REGEX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(new\s+RegExp|RegExp|re\.(compile|match|search|fullmatch)|regexp\.(MustCompile|Compile|MatchString)|Regexp\.new|Pattern\.(compile|matches)|new\s+Regex|Regex::new|preg_match)\s*\(\s*(`[^`]*\$\{|f["']|[A-Za-z_$][\w.$]*\s*(\+|,|\)|\.\s*['"])|[rb]?["'][^"']*["']\s*(\+|\.)\s*[A-Za-z_$]|fmt\.Sprintf|format!|String\.format|sprintf)"#).unwrap()
+});
+/// What an allow-list pattern guards: origins, hosts, redirects.
+static ALLOW_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(origin|cors|host|domain|redirect|referr?er|return_?to|next_?url|callback|allow|trusted|whitelist|allowlist)").unwrap()
+});
+
+/// An allow-list pattern (origins, hosts, redirect targets) compiled from
+/// values without escaping them: `.` matches any character, and without
+/// `^` a look-alike (`evil-acme.com`) passes.
+fn pattern_from_values(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let context = ALLOW_CONTEXT.is_match(f.path);
+    for l in f.added_code() {
+        let Some(m) = DYNAMIC_REGEX.find(l.text) else {
+            continue;
+        };
+        let lower = l.text.to_ascii_lowercase();
+        if lower.contains("escape") || lower.contains("quotemeta") || lower.contains("quote(") {
+            continue;
+        }
+        let near = f
+            .added
+            .iter()
+            .filter(|x| x.no + 3 >= l.no && x.no <= l.no + 3)
+            .any(|x| ALLOW_CONTEXT.is_match(x.text));
+        if !(context || near) {
+            continue;
+        }
+        out.push(Finding::added(
+            "sec-allow-pattern-unescaped",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Compiles an allow-list pattern from values without escaping them ({}): `.` matches any character and, unless both ends are anchored, a look-alike such as `evil-acme.com` passes.",
+                quote(m.as_str())
+            ),
+        ));
+        return;
+    }
+}
+
 /// True when a line builds SQL text by pasting values into it.
 pub fn sql_concatenation(line: &str) -> bool {
     SQL_TEXT
@@ -94,6 +140,12 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
                 Some(l.no),
                 format!("Builds SQL by pasting values into the string ({}): use bind parameters, or this is an SQL injection.", quote(l.text)),
             ));
+    }
+    if !matches!(
+        f.class.lang,
+        super::lang::Lang::Markdown | super::lang::Lang::Yaml | super::lang::Lang::Json
+    ) {
+        pattern_from_values(f, out);
     }
     // A check added back anywhere in the change (moved to a router, another
     // file, a base class) is not a removal.
@@ -277,6 +329,62 @@ mod tests {
         assert!(rules_hit("app/views.py", Some(old), Some(&renamed)).is_empty());
         // Tests may drop checks freely.
         assert!(rules_hit("tests/test_views.py", Some(old), Some(gone)).is_empty());
+    }
+
+    #[test]
+    fn allow_list_patterns_compiled_from_values_are_found_unless_escaped() {
+        for (path, line) in [
+            (
+                "src/middleware/cors.ts",
+                "const PATTERNS = domains.map((d) => new RegExp(`${d}$`));",
+            ),
+            (
+                "app/redirects.py",
+                "ALLOWED = re.compile(r\"https://\" + host + \"/.*\")",
+            ),
+            (
+                "internal/web/origin.go",
+                "var allowed = regexp.MustCompile(fmt.Sprintf(\"%s$\", domain))",
+            ),
+            (
+                "src/Security/Hosts.php",
+                "if (preg_match('/' . $trusted . '$/', $host)) {",
+            ),
+        ] {
+            let hit = rules_hit(
+                path,
+                Some("// header\n"),
+                Some(&format!("// header\n{line}\n")),
+            );
+            assert!(
+                hit.contains(&"sec-allow-pattern-unescaped".to_string()),
+                "{line}: {hit:?}"
+            );
+        }
+        for (path, line) in [
+            (
+                "src/middleware/cors.ts",
+                "const PATTERNS = domains.map((d) => new RegExp(`^https://${escapeRegExp(d)}$`));",
+            ),
+            (
+                "app/redirects.py",
+                "ALLOWED = re.compile(\"^https://\" + re.escape(host) + \"/\")",
+            ),
+            (
+                "src/util/slug.ts",
+                "const SLUG = new RegExp(`^[a-z0-9-]{1,${max}}$`);",
+            ),
+        ] {
+            let hit = rules_hit(
+                path,
+                Some("// header\n"),
+                Some(&format!("// header\n{line}\n")),
+            );
+            assert!(
+                !hit.contains(&"sec-allow-pattern-unescaped".to_string()),
+                "{line}: {hit:?}"
+            );
+        }
     }
 
     #[test]
