@@ -281,7 +281,6 @@ pub fn rename_in(text: &str, map: &HashMap<String, String>) -> String {
 /// sets (they carry `Authorization` and cookies), card and identity numbers.
 const SENSITIVE_NAMES: &[&str] = &[
     "headers",
-    "header",
     "authorization",
     "auth",
     "password",
@@ -477,6 +476,29 @@ fn moved_out_of_guard(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
     }
 }
 
+/// A condition as compared: shell quoting and `[[ ]]` set aside.
+fn written_as(cond: &str) -> String {
+    let unquoted = QUOTED_EXPANSION.replace_all(cond, "$1");
+    unquoted.replace("[[", "[").replace("]]", "]")
+}
+
+/// A shell expansion in double quotes: `"$VAR"`, `"${VAR}"`.
+static QUOTED_EXPANSION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#""(\$\{?\w+\}?)""#).unwrap());
+
+/// Two conditions that differ only in how they are written: quotes around
+/// shell variables, `[[ ]]` for `[ ]`, parentheses, spacing.
+fn same_condition(a: &str, b: &str) -> bool {
+    let key = |s: &str| -> String {
+        s.replace("[[", "[")
+            .replace("]]", "]")
+            .chars()
+            .filter(|c| !matches!(c, '"' | '\'' | '(' | ')' | ' '))
+            .collect()
+    };
+    key(a) == key(b)
+}
+
 static GUARD_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#""[^"]*"|'[^']*'|[A-Za-z_$][A-Za-z0-9_$]*|\d[\w.]*|\S"#).unwrap()
 });
@@ -622,7 +644,7 @@ fn delta(o: &Unit, n: &Unit, map: &HashMap<String, String>, helpers: &Helpers) -
     for c in &o.calls {
         let m = rename_in(&c.text, map);
         if !new_calls.contains(m.as_str())
-            && !helpers.reaches(&n.calls, &m)
+            && !helpers.reaches(&n.calls, &n.decorators, &m)
             && seen.insert(m.clone())
         {
             d.calls_removed.push((c.text.clone(), c.line));
@@ -681,19 +703,54 @@ fn delta(o: &Unit, n: &Unit, map: &HashMap<String, String>, helpers: &Helpers) -
     d
 }
 
-/// Functions of the new side by name, to see through a check moved into a helper.
+/// Functions of the new side by name, change-wide, to see through a check
+/// moved into a helper or a decorator (in this file or another).
 struct Helpers<'a> {
-    units: HashMap<&'a str, &'a Unit>,
+    /// Last name segment → the function and the functions nested in it (a
+    /// decorator's wrapper does the checking).
+    units: HashMap<&'a str, Vec<&'a Unit>>,
 }
 
-impl Helpers<'_> {
-    fn reaches(&self, calls: &[syntax::Fact], name: &str) -> bool {
-        calls.iter().any(|c| {
-            self.units.get(c.text.as_str()).is_some_and(|u| {
-                u.calls.iter().any(|x| x.text == name)
-                    || u.decorators.iter().any(|x| x.text.contains(name))
+impl<'a> Helpers<'a> {
+    fn new(parsed: &'a [Parsed<'a>]) -> Helpers<'a> {
+        let mut units: HashMap<&'a str, Vec<&'a Unit>> = HashMap::new();
+        for p in parsed {
+            for u in &p.new.units {
+                if u.name == "<top>" {
+                    continue;
+                }
+                let short = u.name.split('#').next().unwrap_or(&u.name);
+                let short = short.rsplit('.').next().unwrap_or(short);
+                let inner =
+                    p.new.units.iter().filter(|x| {
+                        x.line >= u.line && x.end_line <= u.end_line && x.name != "<top>"
+                    });
+                units.entry(short).or_default().extend(inner);
+            }
+        }
+        Helpers { units }
+    }
+
+    /// Whether one of `calls` (or a decorator in `decorators`) is a function
+    /// of the change that calls `name` or is wrapped in it.
+    fn reaches(&self, calls: &[syntax::Fact], decorators: &[syntax::Fact], name: &str) -> bool {
+        let decorated = decorators.iter().map(|d| {
+            let t = d.text.trim_start_matches('@');
+            let callee = t.split('(').next().unwrap_or(t);
+            syntax::last_segment(callee)
+        });
+        calls
+            .iter()
+            .map(|c| c.text.as_str())
+            .chain(decorated)
+            .any(|c| {
+                self.units.get(c).is_some_and(|us| {
+                    us.iter().any(|u| {
+                        u.calls.iter().any(|x| x.text == name)
+                            || u.decorators.iter().any(|x| x.text.contains(name))
+                    })
+                })
             })
-        })
     }
 }
 
@@ -788,18 +845,16 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
         .flat_map(|f| f.added.iter().map(|l| l.text))
         .collect::<Vec<_>>()
         .join("\n");
-    routes(parsed, out);
+    routes(parsed, &added, out);
     logged_secrets(parsed, out);
     moved_out_of_guard(parsed, out);
     let fresh = new_functions(parsed);
+    let helpers = Helpers::new(parsed);
     for p in parsed {
         let f = p.file;
         if f.class.test_like() || f.class.docs || f.class.vendored || f.deleted() || f.created() {
             continue;
         }
-        let helpers = Helpers {
-            units: p.new.units.iter().map(|u| (u.name.as_str(), u)).collect(),
-        };
         let mut local: Vec<Finding> = Vec::new();
         for (o, n) in pairs(p) {
             let around = Around {
@@ -850,7 +905,20 @@ fn calls_any(text: &str, names: &HashSet<String>) -> bool {
 
 /// Routes that kept their key but lost a guard passed by name, change-wide (a
 /// route moved into another function or file is still the same route).
-fn routes(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
+fn routes(parsed: &[Parsed<'_>], added: &str, out: &mut Vec<Finding>) {
+    // Middleware the change mounts for a whole router or app
+    // (`router.use(requireAuth)`, `before_request`, `Use(...)`) guards
+    // every route registered on it.
+    let mounted = |guard: &str| {
+        added.lines().any(|l| {
+            l.contains(guard)
+                && (l.contains(".use(")
+                    || l.contains(".Use(")
+                    || l.contains("before_request")
+                    || l.contains("before_action")
+                    || l.contains("middleware"))
+        })
+    };
     let mut new: HashMap<String, (&str, &syntax::Route)> = HashMap::new();
     for p in parsed {
         for u in &p.new.units {
@@ -871,7 +939,7 @@ fn routes(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
                 };
                 for g in &r.guards {
                     let g = rename_in(g, &p.renames);
-                    if now.guards.contains(&g) {
+                    if now.guards.contains(&g) || mounted(&g) {
                         continue;
                     }
                     out.push(Finding::added(
@@ -921,7 +989,10 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // 1. Guard clauses that no longer stop anything.
     for g in &o.guards {
         let cond = rename_in(&g.cond, map);
-        if n.guards.iter().any(|x| x.cond == cond) || new_guards.get(&cond).is_some_and(|d| *d >= 0)
+        if n.guards
+            .iter()
+            .any(|x| x.cond == cond || x.cond == g.cond || same_condition(&x.cond, &cond))
+            || new_guards.get(&cond).is_some_and(|d| *d >= 0)
         {
             continue;
         }
@@ -1388,7 +1459,7 @@ pub fn intent(
                     if other.contains(&t) || !side && calls_any(&t, &fresh) {
                         continue;
                     }
-                    add(format!("condition `{t}`"), c.line, f.path);
+                    add(format!("condition `{}`", written_as(&t)), c.line, f.path);
                 }
                 for c in &u.calls {
                     add(format!("call to `{}`", norm(&c.text)), c.line, f.path);
@@ -1436,6 +1507,32 @@ pub fn intent(
             diffs.push((rank(k), k.clone(), *line, path.clone(), true));
         }
     }
+    // A condition made into a function of the literal it tested (`has_role("support")`
+    // → `has_role(role)`, the function now called with "support") is the
+    // same condition.
+    let added_text: String = parsed
+        .iter()
+        .flat_map(|p| p.file.added.iter().map(|l| l.text))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let body = |k: &str| {
+        k.split_once(' ')
+            .map_or("", |(_, b)| b)
+            .trim_matches('`')
+            .to_string()
+    };
+    let mut explained: HashSet<String> = HashSet::new();
+    for old in diffs.iter().filter(|d| d.0 == 0 && !d.4) {
+        for new in diffs.iter().filter(|d| d.0 == 0 && d.4) {
+            if literals_made_parameters(&body(&old.1), &body(&new.1))
+                .is_some_and(|lits| lits.iter().all(|l| added_text.contains(l.as_str())))
+            {
+                explained.insert(old.1.clone());
+                explained.insert(new.1.clone());
+            }
+        }
+    }
+    diffs.retain(|d| !explained.contains(&d.1));
     diffs.sort_by(|a, b| (a.0, a.3.as_str(), !a.4, a.2).cmp(&(b.0, b.3.as_str(), !b.4, b.2)));
     let describe = |k: &str, new: bool| -> String {
         let body = k.split_once(' ').map_or(k, |(_, b)| b);
@@ -1646,6 +1743,33 @@ mod tests {
                 "{caught}: {hit:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_check_moved_into_a_decorator_in_another_file_is_not_removed() {
+        use crate::risk::testkit::diff_of;
+        let old = "def export(request):\n    check_permission(request.user, 'export')\n    return build(request)\n";
+        let new = "from app.perms import requires\n\n@requires('export')\ndef export(request):\n    return build(request)\n";
+        let perms = "def requires(perm):\n    def decorator(view):\n        def wrapped(request, *a):\n            check_permission(request.user, perm)\n            return view(request, *a)\n        return wrapped\n    return decorator\n";
+        let run = |perms: &str| {
+            let mut d = diff_of("app/views.py", Some(old), Some(new));
+            d.files
+                .extend(diff_of("app/perms.py", None, Some(perms)).files);
+            crate::risk::findings(
+                &d,
+                &crate::risk::Contents::new(),
+                &crate::risk::RuleSet::builtin(),
+            )
+        };
+        let f = run(perms);
+        assert!(f.iter().all(|x| x.rule != "logic-check-removed"), "{f:?}");
+        // A decorator that checks nothing: the check is gone.
+        let f = run(&perms.replace("            check_permission(request.user, perm)\n", ""));
+        assert!(
+            f.iter()
+                .any(|x| x.rule == "logic-check-removed" || x.rule == "sec-auth-check-removed"),
+            "{f:?}"
+        );
     }
 
     #[test]

@@ -90,7 +90,31 @@ fn rm_rf(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 || t.contains(&format!("{var} = tempfile.mkdtemp"))
                 || t.contains(&format!("{var}=`mktemp"))
         });
-        if made_here {
+        // Not introduced: the same deletion on the same variable was there
+        // before (now quoted, say). Or the script now checks the variable.
+        let was_there = f
+            .removed
+            .iter()
+            .filter_map(|r| RM_VAR.captures(r.text))
+            .any(|r| {
+                r.get(3)
+                    .or(r.get(6))
+                    .or(r.get(7))
+                    .is_some_and(|v| v.as_str() == var)
+            });
+        let checked = f.new_lines.values().any(|t| {
+            [
+                format!("-z \"${var}\""),
+                format!("-z ${var}"),
+                format!("-z \"${{{var}}}\""),
+                format!("-n \"${var}\""),
+                format!("${{{var}:?"),
+                format!("case \"${var}\" in"),
+            ]
+            .iter()
+            .any(|p| t.contains(p.as_str()))
+        });
+        if made_here || (was_there && checked) {
             continue;
         }
         out.push(Finding::added(

@@ -182,6 +182,10 @@ static EXIT_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(abort|exit|die|panic|halt|raise|fail|deny|forbid|http_error|render_forbidden|head|redirect_to|redirect|sys\.exit|os\.Exit|log\.Fatal\w*|process\.exit|throw_unless|abort_if|abort_unless|unreachable!|panic!|bail!)$").unwrap()
 });
 
+/// A guard clause's body is short: a few statements (a log call over
+/// several lines, a response, a return) before it leaves.
+const GUARD_BODY_ROWS: usize = 12;
+
 const FUNCTION_KINDS: &[&str] = &[
     "function_definition",
     "function_declaration",
@@ -240,11 +244,13 @@ const CALL_KINDS: &[&str] = &[
 const RAISE_KINDS: &[&str] = &["raise_statement", "throw_statement", "throw_expression"];
 const RETURN_KINDS: &[&str] = &["return_statement", "return_expression", "return"];
 const HANDLER_KINDS: &[&str] = &["except_clause", "catch_clause", "rescue"];
+/// Decorators, annotations and attributes (Rust's `attribute_item`, C#'s
+/// `attribute_list`; not the `attribute` inside them, which in Python is
+/// plain member access such as `g.user.has_role`).
 const DECORATOR_KINDS: &[&str] = &[
     "decorator",
     "annotation",
     "marker_annotation",
-    "attribute",
     "attribute_item",
     "attribute_list",
 ];
@@ -742,7 +748,7 @@ impl<'s> Walker<'s> {
             .end_position()
             .row
             .saturating_sub(first.start_position().row)
-            > 6
+            > GUARD_BODY_ROWS
         {
             return None;
         }
@@ -756,7 +762,7 @@ impl<'s> Walker<'s> {
             .end_position()
             .row
             .saturating_sub(body.start_position().row)
-            > 6
+            > GUARD_BODY_ROWS
         {
             return None;
         }
@@ -771,7 +777,11 @@ impl<'s> Walker<'s> {
             }
             if RETURN_KINDS.contains(&kind) {
                 let t = squash(self.text(n));
-                let failing = FAILING_EXIT.is_match(&t);
+                // A bare `return` after sending a 401, logging an error or
+                // setting a failure status fails too.
+                let failing = FAILING_EXIT.is_match(&t)
+                    || t.trim_end_matches(';') == "return"
+                        && FAILING_EXIT.is_match(self.text(body));
                 return Some((t, failing));
             }
             if CALL_KINDS.contains(&kind)

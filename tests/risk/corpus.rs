@@ -310,10 +310,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "g01-admin-views-role-decorator",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "g03-drop-legacy-password-column",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
@@ -354,14 +350,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "g25-csharp-pbkdf2-upgrade",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "g28-deploy-script-strict-mode",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "g30-rails-filter-params-dedupe",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
@@ -371,10 +359,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     ),
     (
         "g33-codeowners-security-paths",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "g39-express-router-level-auth",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
 ];
