@@ -41,6 +41,9 @@ pub use analyse::{
 pub use blast::Blast;
 pub use rules::RuleSet;
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -388,6 +391,18 @@ pub fn findings_with_message(
             rules.check_patterns(f, &mut local);
         }
         supply::check(f, &change, &mut local);
+        if let Some(env) = non_production(f.path) {
+            // Capacity, rollout and infrastructure settings of staging or a
+            // dev stack: worth a look, not an alarm.
+            for x in &mut local {
+                let scoped = ENVIRONMENT_SCOPED.iter().any(|p| x.rule.starts_with(p));
+                if scoped && x.severity > Severity::Medium {
+                    x.severity = Severity::Medium;
+                    x.message
+                        .push_str(&format!(" Only the {env} environment is affected."));
+                }
+            }
+        }
         if f.critical {
             // On a path the repository marks critical, what would be worth a look
             // elsewhere is worth a senior's attention.
@@ -433,6 +448,42 @@ fn one_reading_per_line(out: &mut Vec<Finding>) {
         *s = (*s).max(f.severity);
     }
     out.retain(|f| logic(f) || kept.get(&key(f)).is_none_or(|s| f.severity >= *s));
+}
+
+/// Rules about capacity, rollout and infrastructure settings, whose weight
+/// depends on the environment they configure. Security and data rules are
+/// not among them: a leaked key or a dropped table matters anywhere.
+const ENVIRONMENT_SCOPED: &[&str] = &[
+    "k8s-",
+    "tf-",
+    "config-",
+    "cfn-",
+    "image-",
+    "infra-",
+    "db-",
+    "logic-rollout-jump",
+    "logic-value-changed",
+    "logic-retry-widened",
+    "sec-public-network",
+    "sec-debug-in-prod",
+    "docker-root-user",
+];
+
+static NON_PRODUCTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[/._-])(dev|develop|development|staging|stage|stg|qa|sandbox|preview|review|local|demo|e2e)(?:[/._-]|$)").unwrap()
+});
+
+/// The non-production environment a configuration file is for, read from
+/// its path (`overlays/staging/`, `values-dev.yaml`, `docker-compose.local.yml`);
+/// `None` for anything that may reach production.
+pub fn non_production(path: &str) -> Option<String> {
+    let lower = path.to_ascii_lowercase();
+    if lower.contains("prod") || lower.contains("live") {
+        return None;
+    }
+    NON_PRODUCTION
+        .captures(path)
+        .map(|c| c[1].to_ascii_lowercase())
 }
 
 /// The path of `change` equal to `p` (a borrow that outlives the finding).
@@ -505,6 +556,28 @@ pub(crate) fn quote(text: &str) -> String {
 }
 
 /// Test helpers: a one-file diff made with `similar`, and the findings on it.
+#[cfg(test)]
+mod environment_tests {
+    use super::non_production;
+
+    #[test]
+    fn non_production_paths_are_told_from_production_ones() {
+        for (path, env) in [
+            ("deploy/k8s/overlays/staging/worker.yaml", Some("staging")),
+            ("helm/api/values-dev.yaml", Some("dev")),
+            ("docker-compose.local.yml", Some("local")),
+            ("infra/envs/qa/main.tf", Some("qa")),
+            ("deploy/k8s/overlays/production/worker.yaml", None),
+            ("helm/api/values-prod.yaml", None),
+            ("helm/api/values.yaml", None),
+            ("src/developer/tools.py", None),
+            ("infra/staging-to-prod/promote.tf", None),
+        ] {
+            assert_eq!(non_production(path).as_deref(), env, "{path}");
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod testkit {
     use super::*;
