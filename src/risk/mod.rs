@@ -20,6 +20,7 @@ pub mod infra;
 pub mod lang;
 pub mod migrations;
 pub mod policy_files;
+pub mod redaction;
 pub mod retries;
 pub mod row_security;
 pub mod rules;
@@ -382,6 +383,7 @@ pub fn findings_with_message(
             migrations::check(f, &change, &mut local);
             deletion::check(f, &mut local);
             retries::check(f, &mut local);
+            redaction::check(f, &mut local);
             row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);
             secrets::check(f, &mut local);

@@ -346,10 +346,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "g30-rails-filter-params-dedupe",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "g32-k8s-env-into-configmap",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),

@@ -1,0 +1,138 @@
+//! Redaction and filter lists: what keeps secrets out of logs, error
+//! reports and responses (`filter_parameters`, `SENSITIVE_KEYS`, a logger's
+//! redact paths, Sentry's scrub fields). A name taken out of one, and not
+//! still covered by a shorter name the list keeps (`passw` covers
+//! `password`), is written in clear from now on.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Severity};
+
+/// Names of lists that keep things out of logs and reports.
+static LIST_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(filter_?param|redact|mask|scrub|sensitive|sanitiz|obfuscat|deny_?list|block_?list|secret_?(keys|fields|params)|private_?(keys|fields)|hidden_?fields|do_?not_?log|exclude_?fields|strip_?fields|censor)").unwrap()
+});
+/// Names of values that must not be logged.
+static SENSITIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(passw|secret|token|_key|apikey|api_key|ssn|card|cvv|cvc|auth|cookie|session|credential|\bpin\b|iban|account_?number|private|otp|signature)").unwrap()
+});
+static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_\-]*").unwrap());
+
+/// Sensitive names a redaction list of this file lost.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.test_like() || f.class.docs || f.class.vendored || f.removed.is_empty() {
+        return;
+    }
+    let near_list = f
+        .removed
+        .iter()
+        .map(|l| l.text)
+        .chain(f.added.iter().map(|l| l.text))
+        .chain(f.new_lines.values().copied())
+        .any(|t| LIST_NAME.is_match(t));
+    if !near_list {
+        return;
+    }
+    let words = |t: &str| -> Vec<String> {
+        WORD.find_iter(t)
+            .map(|m| m.as_str().to_ascii_lowercase())
+            .collect()
+    };
+    let kept: HashSet<String> = f
+        .added
+        .iter()
+        .map(|l| l.text)
+        .chain(f.new_lines.values().copied())
+        .chain(f.new_text())
+        .flat_map(words)
+        .filter(|w| SENSITIVE.is_match(w))
+        .collect();
+    let mut lost: Vec<(String, u32)> = Vec::new();
+    for l in f.removed_code() {
+        for w in words(l.text) {
+            if !SENSITIVE.is_match(&w) || kept.contains(&w) || lost.iter().any(|(x, _)| *x == w) {
+                continue;
+            }
+            // Partial matching: a kept `secret` still filters `client_secret`.
+            if kept.iter().any(|k| k.len() >= 3 && w.contains(k.as_str())) {
+                continue;
+            }
+            lost.push((w, l.no));
+        }
+    }
+    let Some((first, _)) = lost.first() else {
+        return;
+    };
+    let line = f.added.first().map(|l| l.no);
+    let names: Vec<&str> = lost.iter().map(|(w, _)| w.as_str()).collect();
+    out.push(Finding::added(
+        "secret-filter-removed",
+        Severity::High,
+        f.path,
+        line,
+        format!(
+            "`{first}` is no longer in the redaction list{}: values under {} now reach logs and error reports in clear.",
+            if names.len() > 1 {
+                format!(" (nor {})", names[1..].join(", "))
+            } else {
+                String::new()
+            },
+            if names.len() > 1 { "these names" } else { "that name" }
+        ),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_name_taken_out_of_a_redaction_list_is_found() {
+        let old = "Rails.application.config.filter_parameters += [\n  :passw,\n  :secret,\n  :token,\n  :ssn\n]\n";
+        let new = "Rails.application.config.filter_parameters += %i[\n  passw secret ssn iban\n]\n";
+        let hit = rules_hit(
+            "config/initializers/filter_parameter_logging.rb",
+            Some(old),
+            Some(new),
+        );
+        assert!(
+            hit.contains(&"secret-filter-removed".to_string()),
+            "{hit:?}"
+        );
+        let old = "SENSITIVE_KEYS = {\"password\", \"authorization\", \"api_key\"}\n\ndef scrub(event):\n    return event\n";
+        let new =
+            "SENSITIVE_KEYS = {\"password\", \"api_key\"}\n\ndef scrub(event):\n    return event\n";
+        let hit = rules_hit("app/logging/scrub.py", Some(old), Some(new));
+        assert!(
+            hit.contains(&"secret-filter-removed".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_reformatted_or_covered_list_is_quiet() {
+        // Same names, another syntax; a longer name covered by a kept shorter one.
+        let old = "Rails.application.config.filter_parameters += [\n  :passw,\n  :password,\n  :secret,\n  :client_secret\n]\n";
+        let new = "Rails.application.config.filter_parameters += %i[\n  passw secret\n]\n";
+        let hit = rules_hit(
+            "config/initializers/filter_parameter_logging.rb",
+            Some(old),
+            Some(new),
+        );
+        assert!(
+            !hit.contains(&"secret-filter-removed".to_string()),
+            "{hit:?}"
+        );
+        // A token removed from code that is no redaction list: not this rule.
+        let old = "def refresh(token):\n    return client.refresh(token)\n";
+        let new = "def refresh(grant):\n    return client.refresh(grant)\n";
+        let hit = rules_hit("app/oauth.py", Some(old), Some(new));
+        assert!(
+            !hit.contains(&"secret-filter-removed".to_string()),
+            "{hit:?}"
+        );
+    }
+}
