@@ -87,6 +87,10 @@ static TOKEN: LazyLock<Regex> =
 static NO_CHANGE_INTENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(renam(e|es|ed|ing)|refactor\w*|typos?|spelling|re-?format\w*|formatting|cosmetic|lint(ing)?|whitespace|no[ -](functional|behaviou?ral|logic|behaviou?r)[ -]changes?|without (changing|any change)|pure (move|refactor)|move[sd]? (code|functions?|helpers?))\b").unwrap()
 });
+/// A promise of no change spelled out, wherever it is written.
+static EXPLICIT_NO_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(no[ -](functional|behaviou?ral|logic|behaviou?r)[ -]changes?|without (changing|any change in) (behaviou?r|functionality)|pure (move|refactor(ing)?)|behaviou?r (is )?unchanged|same behaviou?r)\b").unwrap()
+});
 /// A message that describes tidying, which often comes with intended small
 /// changes of behaviour: a weaker promise than [`NO_CHANGE_INTENT`].
 static TIDY_INTENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -1377,9 +1381,28 @@ pub fn intent(
     config_changes: &[Finding],
     out: &mut Vec<Finding>,
 ) {
-    let (m, strong) = match NO_CHANGE_INTENT.find(message) {
+    // What the change says it is: the subject line, plus an explicit "no
+    // behaviour change" anywhere (a body that tells how a typo caused last
+    // week's outage is a story, not a claim).
+    let subject = message.lines().next().unwrap_or("");
+    // In the body, a claim opens a sentence ("Refactored the transport
+    // into newTLSConfig."), it is not a word in passing ("a typo'd variable").
+    let opens_sentence = |re: &Regex| {
+        re.find_iter(message).find(|m| {
+            let before = message[..m.start()].trim_end_matches([' ', '\t']);
+            before.is_empty() || before.ends_with(['\n', '.', '!', '?', ':', '-', '*'])
+        })
+    };
+    let explicit = EXPLICIT_NO_CHANGE.find(message);
+    let (m, strong) = match explicit
+        .or_else(|| NO_CHANGE_INTENT.find(subject))
+        .or_else(|| opens_sentence(&NO_CHANGE_INTENT))
+    {
         Some(m) => (m, true),
-        None => match TIDY_INTENT.find(message) {
+        None => match TIDY_INTENT
+            .find(subject)
+            .or_else(|| opens_sentence(&TIDY_INTENT))
+        {
             Some(m) => (m, false),
             None => return,
         },
@@ -1597,7 +1620,10 @@ pub fn intent(
             && said.first().is_some_and(|s| s.contains(" became "));
     let critical =
         CRITICAL_CODE.is_match(&path) || diffs.iter().take(3).any(|d| CRITICAL_CODE.is_match(&d.1));
-    let severity = if strong || lost_check || critical {
+    // Only additions (new conditions, new values, nothing gone or changed):
+    // more code than the message admits, not different code.
+    let only_added = !diffs.is_empty() && diffs.iter().all(|d| d.4);
+    let severity = if lost_check || critical || strong && !only_added {
         Severity::High
     } else {
         Severity::Medium
