@@ -409,9 +409,18 @@ pub fn findings_with_message(
             // On a path the repository marks critical, what would be worth a look
             // elsewhere is worth a senior's attention.
             for x in &mut local {
-                let knob = ["config-", "dep-", "image-"]
-                    .iter()
-                    .any(|p| x.rule.starts_with(p));
+                // Settings knobs, and differences the engine can only point
+                // at (not name as a weakening), stay as they are.
+                let knob = [
+                    "config-",
+                    "dep-",
+                    "image-",
+                    "logic-behaviour-changed",
+                    "logic-value-changed",
+                    "intent-",
+                ]
+                .iter()
+                .any(|p| x.rule.starts_with(p));
                 if x.severity == Severity::Medium && !knob {
                     x.severity = Severity::High;
                     x.message.push_str(" This file is on a critical path.");
