@@ -50,6 +50,63 @@ fn success_exit(exit: &str) -> bool {
         "" | "0" | "true" | "True" | "nil" | "None" | "Ok(())" | "Ok(true)"
     ) || v.starts_with("Ok(") && !v.contains("false")
 }
+/// Units a returned quantity can be in, each with the words that name it.
+static UNITS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    [
+        ("nanoseconds", r"(?i)(nanos|nanosecond|_ns\b|\bns\b)"),
+        ("microseconds", r"(?i)(micros|microsecond|_us\b)"),
+        (
+            "milliseconds",
+            r"(?i)(millis|millisecond|_ms\b|\bms\b|\*\s*1000\b|1e3)",
+        ),
+        (
+            "seconds",
+            r"(?i)(toseconds|getseconds|total_seconds|seconds|_secs?\b|\bsecs?\b)",
+        ),
+        ("minutes", r"(?i)(tominutes|minutes|_mins?\b)"),
+        ("hours", r"(?i)(tohours|hours)"),
+        ("days", r"(?i)(todays|\bdays\b)"),
+        ("cents", r"(?i)(cents|minor_?units?|\*\s*100\b)"),
+        (
+            "whole units",
+            r"(?i)(dollars|euros|major_?units?|/\s*100\b)",
+        ),
+        ("bytes", r"(?i)(\bbytes\b|_bytes)"),
+        ("kilobytes", r"(?i)(\bkb\b|kib|kilobytes)"),
+        ("megabytes", r"(?i)(\bmb\b|mib|megabytes)"),
+    ]
+    .into_iter()
+    .map(|(u, re)| (u, Regex::new(re).unwrap()))
+    .collect()
+});
+
+/// Conversions written as arithmetic: they decide the unit whatever names
+/// the operand carries (`cents / 100` is whole units).
+static CONVERSIONS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    [
+        ("whole units", r"/\s*100(\.0*)?\b"),
+        ("cents", r"\*\s*100(\.0*)?\b"),
+        ("milliseconds", r"\*\s*1_?000(\.0*)?\b"),
+        ("seconds", r"/\s*1_?000(\.0*)?\b"),
+    ]
+    .into_iter()
+    .map(|(u, re)| (u, Regex::new(re).unwrap()))
+    .collect()
+});
+
+/// The unit a return expression names, if exactly one.
+fn unit_of(expr: &str) -> Option<&'static str> {
+    if let Some((u, _)) = CONVERSIONS.iter().find(|(_, re)| re.is_match(expr)) {
+        return Some(u);
+    }
+    let hits: Vec<&str> = UNITS
+        .iter()
+        .filter(|(_, re)| re.is_match(expr))
+        .map(|(u, _)| *u)
+        .collect();
+    (hits.len() == 1).then(|| hits[0])
+}
+
 /// Exception types for failures of something remote: a provider, the
 /// network, a database. Parse and validation errors are not among them.
 static REMOTE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
@@ -1225,6 +1282,44 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             },
         ));
     }
+    // 3b. A return value in other units than before (seconds → milliseconds,
+    // cents → units): every caller that reads the old unit is now wrong.
+    // Returns paired in order, as written: a unit word swapped
+    // (`toSeconds` → `toMillis`) reads like a rename otherwise.
+    let paired: Vec<(String, Option<String>, u32)> = if o.returns.len() == n.returns.len() {
+        o.returns
+            .iter()
+            .zip(&n.returns)
+            .filter(|(a, b)| a.text != b.text)
+            .map(|(a, b)| (a.text.clone(), Some(b.text.clone()), a.line))
+            .collect()
+    } else {
+        d.returns.clone()
+    };
+    for (old, new, line) in &paired {
+        let (Some(new), Some(a)) = (new, unit_of(old)) else {
+            continue;
+        };
+        let Some(b) = unit_of(new) else { continue };
+        if a == b {
+            continue;
+        }
+        out.push(Finding::added(
+            "logic-contract-changed",
+            Severity::High,
+            f.path,
+            n.returns
+                .iter()
+                .find(|r| r.text == *new)
+                .map(|r| r.line)
+                .or(Some(*line)),
+            format!(
+                "{name} now returns {b} (`{}`) where it returned {a} (`{}`): every caller that still reads {a} is off by the factor between them.",
+                quote(new),
+                quote(old)
+            ),
+        ));
+    }
     // 4. Literals changed under keys that matter. Retries are read against
     // what the whole file does: a job's options sit at the top, its
     // non-idempotent call in `perform`.
@@ -1795,6 +1890,40 @@ mod tests {
             f.iter()
                 .any(|x| x.rule == "logic-check-removed" || x.rule == "sec-auth-check-removed"),
             "{f:?}"
+        );
+    }
+
+    #[test]
+    fn a_return_value_in_other_units_is_a_contract_change() {
+        for (path, old, new) in [
+            (
+                "src/main/java/a/Timeouts.java",
+                "class Timeouts {\n  static long ttl() {\n    return TTL.toSeconds();\n  }\n}\n",
+                "class Timeouts {\n  static long ttl() {\n    return TTL.toMillis();\n  }\n}\n",
+            ),
+            (
+                "billing/amounts.py",
+                "def total(order):\n    return sum(l.cents for l in order.lines)\n",
+                "def total(order):\n    return sum(l.cents for l in order.lines) / 100\n",
+            ),
+        ] {
+            let hit = rules_hit(path, Some(old), Some(new));
+            assert!(
+                hit.contains(&"logic-contract-changed".to_string()),
+                "{path}: {hit:?}"
+            );
+        }
+        // Same unit, other expression: not a contract change.
+        let hit = rules_hit(
+            "src/main/java/a/Timeouts.java",
+            Some("class T {\n  static long ttl() {\n    return TTL.toSeconds();\n  }\n}\n"),
+            Some(
+                "class T {\n  static long ttl() {\n    return CONFIG.ttl().toSeconds();\n  }\n}\n",
+            ),
+        );
+        assert!(
+            !hit.contains(&"logic-contract-changed".to_string()),
+            "{hit:?}"
         );
     }
 
