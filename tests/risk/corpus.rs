@@ -278,14 +278,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "f04-helm-staging-existing-secret-names",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f06-terraform-rename-bucket-resource-moved",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "f16-gitlab-ci-review-app-teardown",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
@@ -347,10 +339,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     ),
     (
         "f09-haproxy-stats-prometheus-exporter",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f11-envoy-ext-authz-timeout-tuning",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
