@@ -282,10 +282,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "f32-codeowners-new-risk-service",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "e05-cors-origins-from-config",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
