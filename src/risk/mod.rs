@@ -18,6 +18,7 @@ pub mod errors;
 pub mod infra;
 pub mod lang;
 pub mod migrations;
+pub mod pipeline;
 pub mod policy_files;
 pub mod rules;
 pub mod score;
@@ -379,7 +380,9 @@ pub fn findings_with_message(
             errors::check(f, &mut local);
             testing::check(f, &change, &mut local);
             delivery::check(f, &change, &mut local);
+            pipeline::check(f, &mut local);
             rules.check_patterns(f, &mut local);
+            pipeline::relax_ephemeral_teardown(f, &mut local);
         }
         supply::check(f, &change, &mut local);
         if f.critical {
