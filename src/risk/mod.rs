@@ -13,6 +13,7 @@
 
 pub mod behaviour;
 pub mod blast;
+pub mod containers;
 pub mod delivery;
 pub mod errors;
 pub mod infra;
@@ -374,6 +375,7 @@ pub fn findings_with_message(
         text::check(f, &mut local);
         if !f.file.binary {
             infra::check(f, &change, &mut local);
+            containers::check(f, &mut local);
             migrations::check(f, &change, &mut local);
             security::check(f, &change, &mut local);
             secrets::check(f, &mut local);

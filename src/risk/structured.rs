@@ -232,7 +232,7 @@ pub fn compare(old: &Flat, new: &Flat) -> Vec<Change> {
 }
 
 static SWITCH_ON_IS_SAFE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(verify|ssl|tls|secure|httponly|http_only|csrf|sandbox|strict|auth\w*|enforce|protect\w*|mfa|2fa|encrypt\w*|sign(ed|ing|ature)?|require\w*|validate\w*|check\w*|enabled_?checks|approval\w*|prevent_destroy|deletion_protection|block\w*|scan\w*|lint)$").unwrap()
+    Regex::new(r"(?i)(verify|ssl|tls|secure|run_?as_?non_?root|read_?only_?root_?filesystem|httponly|http_only|csrf|sandbox|strict|auth\w*|enforce|protect\w*|mfa|2fa|encrypt\w*|sign(ed|ing|ature)?|require\w*|validate\w*|check\w*|enabled_?checks|approval\w*|prevent_destroy|deletion_protection|block\w*|scan\w*|lint)$").unwrap()
 });
 static SWITCH_ON_IS_UNSAFE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(insecure\w*|skip\w*|disable\w*|allow_?(all|any|anonymous|public|http|insecure)\w*|permissive|public\w*|anonymous\w*|debug|bypass\w*|no_?verify|trust_?all\w*|continue[_-]on[_-]error|force\w*|auto_?approve|automerge)$").unwrap()
@@ -795,6 +795,10 @@ mod tests {
         let h = hit(".gitlab-ci.yml", old, new);
         assert!(h.contains(&"config-approval-removed".to_string()), "{h:?}");
         assert!(h.contains(&"config-branch-widened".to_string()), "{h:?}");
+        // A pod that may run as root again.
+        let old = "spec:\n  securityContext:\n    runAsNonRoot: true\n    runAsUser: 10001\n";
+        let new = "spec:\n  securityContext:\n    runAsUser: 10001\n";
+        assert!(hit("deploy/k8s/api.yaml", old, new).contains(&"config-safety-off".to_string()));
         // Reordering keys changes nothing.
         let old = "a: 1\nb: 2\n";
         assert!(hit("config/x.yaml", old, "b: 2\na: 1\n").is_empty());

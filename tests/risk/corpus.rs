@@ -330,10 +330,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "f18-dockerfile-multistage-node-build",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "f19-compose-prod-redis-healthcheck",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
