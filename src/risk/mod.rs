@@ -16,6 +16,7 @@ pub mod blast;
 pub mod containers;
 pub mod delivery;
 pub mod errors;
+pub mod exposure;
 pub mod infra;
 pub mod lang;
 pub mod migrations;
@@ -376,6 +377,7 @@ pub fn findings_with_message(
         if !f.file.binary {
             infra::check(f, &change, &mut local);
             containers::check(f, &mut local);
+            exposure::check(f, &mut local);
             migrations::check(f, &change, &mut local);
             security::check(f, &change, &mut local);
             secrets::check(f, &mut local);

@@ -318,19 +318,11 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "f01-k8s-backoffice-label-standardisation",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "f07-nginx-cors-origin-map-partner-domains",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
         "f09-haproxy-stats-prometheus-exporter",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f19-compose-prod-redis-healthcheck",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
