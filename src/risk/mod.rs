@@ -19,6 +19,7 @@ pub mod errors;
 pub mod exposure;
 pub mod infra;
 pub mod lang;
+pub mod listeners;
 pub mod migrations;
 pub mod pipeline;
 pub mod policy_files;
@@ -378,6 +379,7 @@ pub fn findings_with_message(
             infra::check(f, &change, &mut local);
             containers::check(f, &mut local);
             exposure::check(f, &mut local);
+            listeners::check(f, &mut local);
             migrations::check(f, &change, &mut local);
             security::check(f, &change, &mut local);
             secrets::check(f, &mut local);
