@@ -21,6 +21,7 @@ pub mod infra;
 pub mod lang;
 pub mod listeners;
 pub mod migrations;
+pub mod origins;
 pub mod pipeline;
 pub mod policy_files;
 pub mod rules;
@@ -380,6 +381,7 @@ pub fn findings_with_message(
             containers::check(f, &mut local);
             exposure::check(f, &mut local);
             listeners::check(f, &mut local);
+            origins::check(f, &mut local);
             migrations::check(f, &change, &mut local);
             security::check(f, &change, &mut local);
             secrets::check(f, &mut local);

@@ -318,10 +318,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "f07-nginx-cors-origin-map-partner-domains",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "f33-installer-macos-checksum-support",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
