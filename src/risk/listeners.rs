@@ -133,23 +133,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         ));
     }
     if proxy_file(f.path) && super::structured::Format::of(f.path).is_none() {
-        let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
-        let kept: Vec<String> = f.added_code().map(|l| squash(l.text)).collect();
-        for l in f.removed_code().filter(|l| PROXY_GUARD.is_match(l.text)) {
-            if kept.contains(&squash(l.text)) {
-                continue;
-            }
-            out.push(Finding::removed(
-                "config-guard-removed",
-                Severity::High,
-                f.path,
-                Some(l.no),
-                format!(
-                    "`{}` is removed: the access check it gave this listener is gone.",
-                    quote(l.text)
-                ),
-            ));
-        }
+        super::structured::guards_removed(f, &PROXY_GUARD, "listener", out);
     }
 }
 

@@ -554,9 +554,9 @@ pub(crate) mod testkit {
         }
     }
 
-    /// The rule ids found when `path` changes from `old` to `new`, with both
-    /// full texts given to the engine (as `analyse_change` loads them).
-    pub fn rules_hit_with_contents(path: &str, old: &str, new: &str) -> Vec<String> {
+    /// The findings when `path` changes from `old` to `new`, with both full
+    /// texts given to the engine (as `analyse_change` loads them).
+    pub fn findings_with_contents(path: &str, old: &str, new: &str) -> Vec<Finding> {
         let mut c = Contents::new();
         c.insert(
             path.to_string(),
@@ -567,9 +567,14 @@ pub(crate) mod testkit {
             &c,
             &RuleSet::builtin(),
         )
-        .into_iter()
-        .map(|f| f.rule)
-        .collect()
+    }
+
+    /// The rule ids of [`findings_with_contents`].
+    pub fn rules_hit_with_contents(path: &str, old: &str, new: &str) -> Vec<String> {
+        findings_with_contents(path, old, new)
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
     }
 
     /// The rule ids found when `path` changes from `old` to `new`.

@@ -91,6 +91,16 @@ fn host_patterns(text: &str, around: &str, in_origin_map: bool) -> Vec<String> {
     out
 }
 
+/// Every quoted string and regex literal of a line, as written.
+fn literals(text: &str) -> Vec<String> {
+    DOUBLE
+        .captures_iter(text)
+        .chain(SINGLE.captures_iter(text))
+        .chain(JS_LITERAL.captures_iter(text))
+        .map(|c| c[1].to_string())
+        .collect()
+}
+
 /// True when line `no` of the new side sits in an nginx `map` on
 /// `$http_origin` or `$http_referer`.
 fn in_origin_map(lines: &[&str], no: u32) -> bool {
@@ -117,6 +127,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         .flat_map(|l| host_patterns(l.text, l.text, true))
         .flat_map(|p| weaknesses(&p))
         .collect();
+    let removed_literals: Vec<String> = f.removed.iter().flat_map(|l| literals(l.text)).collect();
     let mut lines: Option<Vec<&str>> = None;
     for l in f.added_code() {
         // Only an nginx regex entry (`"~…"`) needs the map around it.
@@ -133,7 +144,10 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             .join("\n");
         for p in host_patterns(l.text, &around, map) {
             // The same pattern removed elsewhere in the file: moved, not written.
-            if f.removed.iter().any(|r| r.text.contains(p.as_str())) {
+            if removed_literals
+                .iter()
+                .any(|r| r.trim_start_matches(['~', '*']) == p)
+            {
                 continue;
             }
             let new: Vec<&str> = weaknesses(&p)
@@ -187,6 +201,16 @@ mod tests {
         let old = "const SAFE_REDIRECT = /^https:\\/\\/app\\.acme\\.com\\//;\n";
         let new = "const SAFE_REDIRECT = /^https:\\/\\/.*acme.com/;\n";
         assert!(hit("src/auth/redirect.ts", old, new).contains(&loose));
+        // Moved to another line as it was: not what this change wrote (even
+        // where the old line alone did not show it was a regex).
+        let listed = "CORS_ALLOWED_ORIGIN_REGEXES = [\n    r\"^https://\\w+\\.acme\\.com\",\n]\n";
+        let inline = "CORS_ALLOWED_ORIGIN_REGEXES = [r\"^https://\\w+\\.acme\\.com\"]\n";
+        assert!(!hit("app/settings/production.py", listed, inline).contains(&loose));
+        let moved = new.replace(
+            "const SAFE_REDIRECT =",
+            "export const SAFE_REDIRECT_TARGET =",
+        );
+        assert!(!hit("src/auth/redirect.ts", new, &moved).contains(&loose));
         // Tightening a pattern, or exact origins, are not alarms.
         let tight = "const SAFE_REDIRECT = /^https:\\/\\/([a-z0-9-]+\\.)*acme\\.com(\\/|$)/;\n";
         assert!(!hit("src/auth/redirect.ts", new, tight).contains(&loose));

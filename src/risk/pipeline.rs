@@ -533,19 +533,10 @@ mod tests {
             )
         };
         let severity = |new: &str| {
-            let mut c = crate::risk::Contents::new();
-            c.insert(
-                ".gitlab-ci.yml".into(),
-                crate::diff::MinusPlus::new(Some(base.to_string()), Some(new.to_string())),
-            );
-            crate::risk::findings(
-                &crate::risk::testkit::diff_of(".gitlab-ci.yml", Some(base), Some(new)),
-                &c,
-                &crate::risk::RuleSet::builtin(),
-            )
-            .into_iter()
-            .find(|f| f.rule == "infra-teardown-command")
-            .map(|f| f.severity)
+            crate::risk::testkit::findings_with_contents(".gitlab-ci.yml", base, new)
+                .into_iter()
+                .find(|f| f.rule == "infra-teardown-command")
+                .map(|f| f.severity)
         };
         use crate::risk::Severity::{Critical, Low};
         let review = "review/$CI_COMMIT_REF_SLUG";
@@ -579,19 +570,10 @@ mod tests {
     fn review_jobs_beside_a_production_deploy_are_not_production_changes() {
         let old = "stages: [review, deploy]\nreview:\n  stage: review\n  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n  script:\n    - ./deploy.sh review-$CI_COMMIT_REF_SLUG\nproduction:\n  stage: deploy\n  environment: production\n  when: manual\n  script:\n    - ./deploy.sh production\n";
         let top = |new: &str| {
-            let mut c = crate::risk::Contents::new();
-            c.insert(
-                ".gitlab-ci.yml".into(),
-                crate::diff::MinusPlus::new(Some(old.to_string()), Some(new.to_string())),
-            );
-            crate::risk::findings(
-                &crate::risk::testkit::diff_of(".gitlab-ci.yml", Some(old), Some(new)),
-                &c,
-                &crate::risk::RuleSet::builtin(),
-            )
-            .into_iter()
-            .map(|f| f.severity)
-            .max()
+            crate::risk::testkit::findings_with_contents(".gitlab-ci.yml", old, new)
+                .into_iter()
+                .map(|f| f.severity)
+                .max()
         };
         use crate::risk::Severity::{High, Low};
         // A stop job for the review app, allowed to fail: nothing above low.
@@ -626,19 +608,10 @@ mod tests {
             "{rules:?}"
         );
         let f = {
-            let mut c = crate::risk::Contents::new();
-            c.insert(
-                ".github/workflows/pr-closed.yml".into(),
-                crate::diff::MinusPlus::new(Some(old.to_string()), Some(new.clone())),
-            );
-            crate::risk::findings(
-                &crate::risk::testkit::diff_of(
-                    ".github/workflows/pr-closed.yml",
-                    Some(old),
-                    Some(&new),
-                ),
-                &c,
-                &crate::risk::RuleSet::builtin(),
+            crate::risk::testkit::findings_with_contents(
+                ".github/workflows/pr-closed.yml",
+                old,
+                &new,
             )
         };
         assert_eq!(f[0].severity, crate::risk::Severity::Low, "{f:?}");

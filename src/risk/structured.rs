@@ -700,8 +700,11 @@ fn directive(t: &str) -> String {
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// nginx-style configs: guards removed (or commented out), access opened.
-fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
+/// Directives matching `guard` that the change removes or comments out
+/// (and does not write again anywhere in the file): `config-guard-removed`,
+/// naming the `block` they protected. Shared by every directive-per-line
+/// config (nginx, Caddy, HAProxy, Apache).
+pub(crate) fn guards_removed(f: &FileView<'_>, guard: &Regex, block: &str, out: &mut Vec<Finding>) {
     let live = |t: &str| !t.trim_start().starts_with('#');
     let added: Vec<String> = f
         .added
@@ -712,7 +715,7 @@ fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
     for l in f
         .removed
         .iter()
-        .filter(|l| live(l.text) && NGINX_GUARD.is_match(l.text))
+        .filter(|l| live(l.text) && guard.is_match(l.text))
     {
         if added.contains(&directive(l.text)) {
             continue;
@@ -727,7 +730,7 @@ fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
             f.path,
             Some(l.no),
             format!(
-                "`{}` is {}: the protection it gave this server block is gone.",
+                "`{}` is {}: the protection it gave this {block} is gone.",
                 quote(l.text),
                 if commented {
                     "commented out"
@@ -737,6 +740,12 @@ fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
             ),
         ));
     }
+}
+
+/// nginx-style configs: guards removed (or commented out), access opened.
+fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let live = |t: &str| !t.trim_start().starts_with('#');
+    guards_removed(f, &NGINX_GUARD, "server block", out);
     let removed: Vec<String> = f.removed.iter().map(|l| directive(l.text)).collect();
     for l in f
         .added
