@@ -22,7 +22,7 @@ static DATASTORE_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
 /// Their usual ports.
 const DATASTORE_PORTS: &[u16] = &[
     6379, 6380, 5432, 3306, 27017, 27018, 11211, 9200, 9300, 5672, 15672, 9092, 2181, 2379, 2380,
-    9042, 8123, 9000, 8086, 5984, 7474, 7687, 26257, 4222, 8500, 8200,
+    9042, 8123, 8086, 5984, 7474, 7687, 26257, 4222, 8500, 8200,
 ];
 static PRODUCTION_PATH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(^|[/._-])(prod|production|prd|live)([/._-]|$)").unwrap());
@@ -157,6 +157,48 @@ fn services(f: &FileView<'_>, old: &Flat, new: &Flat, out: &mut Vec<Finding>) {
                 ),
             ));
         }
+    }
+}
+
+/// Keys that list the addresses allowed to connect.
+static SOURCE_RANGES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(loadBalancerSourceRanges|source_?ranges|(whitelist|allowlist)-source-range|allowed_?(cidrs|ips|source_?ranges)|ip_?allow_?list|ipAllowList\.sourceRange)$").unwrap()
+});
+
+/// An address allow-list that the change removes without a replacement: the
+/// service it guarded now takes connections from anywhere its type allows.
+fn ranges_removed(f: &FileView<'_>, old: &Flat, new: &Flat, out: &mut Vec<Finding>) {
+    let Some(sev) = exposure_severity(f.path) else {
+        return;
+    };
+    let base = |k: &str| k.split('[').next().unwrap_or(k).to_string();
+    let mut gone: Vec<(String, String)> = Vec::new();
+    for (k, v) in old {
+        let b = base(k);
+        let last = b.rsplit('.').next().unwrap_or(&b);
+        if !SOURCE_RANGES.is_match(last) || gone.iter().any(|(g, _)| *g == b) {
+            continue;
+        }
+        if !new.keys().any(|n| base(n) == b) {
+            gone.push((b, v.clone()));
+        }
+    }
+    for (key, value) in gone {
+        let last = key.rsplit('.').next().unwrap_or(&key).to_string();
+        out.push(Finding::removed(
+            "source-ranges-removed",
+            sev,
+            f.path,
+            f.removed
+                .iter()
+                .find(|l| l.text.contains(last.as_str()))
+                .map(|l| l.no),
+            format!(
+                "`{}` (was {}) is gone: nothing limits which addresses may connect any more.",
+                quote(&key),
+                quote(&value)
+            ),
+        ));
     }
 }
 
@@ -295,6 +337,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     };
     services(f, &a, &b, out);
     published_ports(f, &a, &b, out);
+    ranges_removed(f, &a, &b, out);
 }
 
 #[cfg(test)]
@@ -357,6 +400,40 @@ mod tests {
             "  loadBalancerSourceRanges: [0.0.0.0/0]\n  ports:",
         );
         assert!(hit("deploy/k8s/admin.yaml", svc, &world).contains(&public));
+    }
+
+    #[test]
+    fn address_allow_lists_removed_are_found() {
+        let gone = "source-ranges-removed".to_string();
+        // An internal Ingress loses its allow-list annotation.
+        let old = "kind: Ingress\nmetadata:\n  name: admin\n  annotations:\n    nginx.ingress.kubernetes.io/whitelist-source-range: 10.0.0.0/8\nspec:\n  ingressClassName: nginx\n";
+        let new = old.replace(
+            "    nginx.ingress.kubernetes.io/whitelist-source-range: 10.0.0.0/8\n",
+            "    app.kubernetes.io/part-of: ops\n",
+        );
+        assert!(hit("deploy/k8s/admin-ingress.yaml", old, &new).contains(&gone));
+        // A load balancer's ranges in chart values.
+        let old =
+            "service:\n  type: LoadBalancer\n  loadBalancerSourceRanges:\n    - 203.0.113.0/24\n";
+        assert!(
+            hit(
+                "charts/api/values-prod.yaml",
+                old,
+                "service:\n  type: LoadBalancer\n"
+            )
+            .contains(&gone)
+        );
+        // Changed ranges, or a development file: not this rule.
+        let other = old.replace("203.0.113.0/24", "198.51.100.0/24");
+        assert!(!hit("charts/api/values-prod.yaml", old, &other).contains(&gone));
+        assert!(
+            !hit(
+                "charts/api/values-dev.yaml",
+                old,
+                "service:\n  type: LoadBalancer\n"
+            )
+            .contains(&gone)
+        );
     }
 
     #[test]

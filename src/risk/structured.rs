@@ -246,11 +246,10 @@ static FAIL_OPEN_KEY: LazyLock<Regex> = LazyLock::new(|| {
 static FAIL_CLOSED_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(fail(ure)?_?(mode_?)?(deny|closed?)\w*|deny_?on_?(failure|error))$").unwrap()
 });
-/// Enum-valued failure policies (Kubernetes admission webhooks'
-/// `failurePolicy`, `on_error`/`onError`): the value names the side.
-static FAILURE_POLICY_KEY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(failure_?policy|on_?(error|failure)|error_?policy)$").unwrap()
-});
+/// Enum-valued failure policies (Kubernetes admission webhooks', Kyverno's
+/// and Gatekeeper's `failurePolicy`): the value names the side.
+static FAILURE_POLICY_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(failure_?policy|error_?policy)$").unwrap());
 
 /// True when a change of `key` from `before` to `after` makes a check fail
 /// open: when the checker is slow or down, what it guards goes through.
