@@ -1,4 +1,4 @@
-//! CI pipelines read as job graphs (GitLab CI, GitHub Actions): which jobs a
+//! CI pipelines read as job graphs (GitLab CI, GitHub Actions, CircleCI): which jobs a
 //! deploy waits for before it runs, and which environment a job acts on.
 //!
 //! * `ci-deploy-ungated`: a deploy job that waited for test, lint or scan jobs
@@ -21,6 +21,8 @@ use super::{FileView, Finding, Severity, quote};
 enum System {
     GitLab,
     GitHub,
+    /// CircleCI: jobs wait for what their workflow entry `requires`.
+    CircleCi,
 }
 
 /// One job, as far as these rules care.
@@ -69,6 +71,8 @@ fn system_of(path: &str) -> Option<System> {
         Some(System::GitLab)
     } else if lower.starts_with(".github/workflows/") {
         Some(System::GitHub)
+    } else if lower.starts_with(".circleci/") {
+        Some(System::CircleCi)
     } else {
         None
     }
@@ -186,6 +190,14 @@ fn parse(path: &str, text: &str) -> Option<Pipeline> {
                 .collect();
             (jobs, Vec::new())
         }
+        System::CircleCi => {
+            return Some(Pipeline {
+                system,
+                jobs: circleci_jobs(&root)?,
+                stages: Vec::new(),
+                variables: HashMap::new(),
+            });
+        }
     };
     for (name, node) in job_nodes {
         let chain = if system == System::GitLab {
@@ -222,6 +234,47 @@ fn parse(path: &str, text: &str) -> Option<Pipeline> {
     })
 }
 
+/// CircleCI's workflow entries as jobs named `workflow/job`, each waiting
+/// for what it `requires`, with the text of the job it runs.
+fn circleci_jobs(root: &Yaml) -> Option<Vec<Job>> {
+    let defs = get(root, "jobs");
+    let mut out = Vec::new();
+    for (wf, w) in get(root, "workflows")?.as_hash()? {
+        let (Some(wf), Some(entries)) = (s(wf), get(w, "jobs").and_then(Yaml::as_vec)) else {
+            continue;
+        };
+        for e in entries {
+            let (job, params) = match e {
+                Yaml::Hash(h) => match h.iter().next() {
+                    Some((k, v)) => (s(k), Some(v)),
+                    None => (None, None),
+                },
+                v => (s(v), None),
+            };
+            let Some(job) = job else { continue };
+            let alias = params.and_then(|p| get(p, "name")).and_then(s);
+            let mut text = String::new();
+            if let Some(d) = defs.and_then(|d| get(d, &job)) {
+                all_text(d, &mut text);
+            }
+            if let Some(p) = params {
+                all_text(p, &mut text);
+            }
+            let requires = params
+                .and_then(|p| get(p, "requires"))
+                .map(needs_of)
+                .unwrap_or_default();
+            out.push(Job {
+                name: format!("{wf}/{}", alias.unwrap_or_else(|| job.clone())),
+                needs: Some(requires.into_iter().map(|r| format!("{wf}/{r}")).collect()),
+                text,
+                ..Job::default()
+            });
+        }
+    }
+    Some(out)
+}
+
 impl Pipeline {
     fn job(&self, name: &str) -> Option<&Job> {
         self.jobs.iter().find(|j| j.name == name)
@@ -239,7 +292,7 @@ impl Pipeline {
     fn direct(&self, j: &Job) -> Vec<String> {
         match (&j.needs, self.system) {
             (Some(n), _) => n.clone(),
-            (None, System::GitHub) => Vec::new(),
+            (None, System::GitHub | System::CircleCi) => Vec::new(),
             (None, System::GitLab) => {
                 let mine = self.stage_index(j);
                 self.jobs
@@ -268,7 +321,7 @@ impl Pipeline {
 }
 
 static CHECK_JOB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(^|[-_:. ])(tests?|spec|specs|lint\w*|checks?|verify|scan\w*|audit|sast|dast|security|e2e|integration|unit|qa|typecheck|vet|clippy|smoke)([-_:. ]|$)").unwrap()
+    Regex::new(r"(?i)(^|[-_:./ ])(tests?|spec|specs|lint\w*|checks?|verify|scan\w*|audit|sast|dast|security|e2e|integration|unit|qa|typecheck|vet|clippy|smoke)([-_:. ]|$)").unwrap()
 });
 static DEPLOY_JOB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(deploy|release|publish|promote|ship|rollout|go[-_]live)").unwrap()
@@ -350,13 +403,20 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         if lost.is_empty() {
             continue;
         }
-        let prod = is_production(job);
+        let prod = is_production(job) || PRODUCTION.is_match(&job.text);
         let names = lost
             .iter()
             .map(|n| format!("`{}`", quote(n)))
             .collect::<Vec<_>>()
             .join(", ");
-        let line = job_line(new, &job.name, "needs");
+        let short = job.name.rsplit('/').next().unwrap_or(&job.name);
+        let line = job_line(new, &job.name, "needs").or_else(|| {
+            let no = new.lines().position(|l| {
+                let t = l.trim().trim_start_matches("- ").trim_end_matches(':');
+                t == short
+            })?;
+            Some(no as u32 + 1)
+        });
         out.push(Finding::added(
             "ci-deploy-ungated",
             if prod {
@@ -516,6 +576,20 @@ mod tests {
             ".deploy:\n  stage: deploy\n  needs: [build]\n",
         );
         assert!(hit(".gitlab-ci.yml", old, &new).contains(&"ci-deploy-ungated".to_string()));
+        // CircleCI: the deploy entry stops requiring the test job.
+        let old_cc = "version: 2.1\njobs:\n  test:\n    docker: [{image: cimg/node:20.11}]\n    steps: [checkout, {run: npm test}]\n  build:\n    docker: [{image: cimg/node:20.11}]\n    steps: [checkout, {run: npm run build}]\n  deploy:\n    docker: [{image: cimg/base:2024.01}]\n    steps: [{run: ./deploy.sh production}]\nworkflows:\n  main:\n    jobs:\n      - test\n      - build\n      - deploy:\n          requires: [test, build]\n";
+        let new_cc = old_cc.replace("requires: [test, build]", "requires: [build]");
+        assert!(
+            hit(".circleci/config.yml", old_cc, &new_cc).contains(&"ci-deploy-ungated".to_string())
+        );
+        assert!(
+            !hit(
+                ".circleci/config.yml",
+                old_cc,
+                &old_cc.replace("[test, build]", "[build, test]")
+            )
+            .contains(&"ci-deploy-ungated".to_string())
+        );
         // Adding needs that keep the checks is not an alarm.
         let keeps = old.replace(
             ".deploy:\n  stage: deploy\n",
