@@ -290,6 +290,10 @@ fn run_commands(f: &FileView<'_>, out: &mut Vec<Finding>) {
         .and_then(|t| t.lines().find(|l| l.trim_start().starts_with("Image=")))
         .unwrap_or("");
     for l in f.added_code() {
+        if !(l.text.contains("run") || l.text.contains("create") || l.text.contains("PublishPort"))
+        {
+            continue;
+        }
         let Some(c) = RUN_PUBLISH.captures(l.text) else {
             continue;
         };

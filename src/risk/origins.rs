@@ -130,6 +130,10 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let removed_literals: Vec<String> = f.removed.iter().flat_map(|l| literals(l.text)).collect();
     let mut lines: Option<Vec<&str>> = None;
     for l in f.added_code() {
+        // Most lines hold no domain at all: skip them before any work.
+        if !DOMAIN.is_match(l.text) {
+            continue;
+        }
         // Only an nginx regex entry (`"~…"`) needs the map around it.
         let map = l.text.contains("\"~")
             && in_origin_map(
