@@ -14,7 +14,7 @@ use super::lang::Lang;
 use super::{FileView, Finding, Line, Severity, quote};
 
 static BIND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(?:^\s*(?:-\s*)?["']?|\s)(--bind|--host|--listen|--address|-b|bind|listen|host|bind_?address|bind_?addr|bind_?host|bind_?ip|bindip|listen_?address(?:es)?|listen_?addr|listen_?host|listenaddress|server\.host|http\.host|network\.host|addr)["']?(?:\s*[:=]\s*|\s+)["']?(\[[0-9a-f:.]*\](?::\d+)?|[^\s"',;#\]]+)"#).unwrap()
+    Regex::new(r#"(?i)(?:^\s*(?:-\s*)?["']?|\s)(--bind|--host|--listen|--address|-b|bind|listen|host|bind_?address|bind_?addr|bind_?host|bind_?ip|bindip|listen_?address(?:es)?|listen_?addr|listen_?host|listenaddress|server\.host|http\.host|network\.host|address|addr)["']?(?:\s*[:=]\s*|\s+)["']?(\[[0-9a-f:.]*\](?::\d+)?|[^\s"',;#\]]+)"#).unwrap()
 });
 /// Where a listener matters most: admin, stats and debug endpoints.
 static ADMIN: LazyLock<Regex> = LazyLock::new(|| {
@@ -170,6 +170,12 @@ mod tests {
             "deploy/systemd/run-api.sh",
             "exec gunicorn --bind 127.0.0.1:8000 app:app\n",
             "exec gunicorn --bind 0.0.0.0:8000 app:app\n"
+        ));
+        // Envoy's admin listener, written flow-style.
+        assert!(opened(
+            "deploy/envoy/envoy.yaml",
+            "admin:\n  address:\n    socket_address: { address: 127.0.0.1, port_value: 9901 }\n",
+            "admin:\n  address:\n    socket_address: { address: 0.0.0.0, port_value: 9901 }\n"
         ));
         // Narrowing, a private address, and development settings are not.
         assert!(!opened(
