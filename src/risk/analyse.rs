@@ -16,8 +16,8 @@ use crate::git::Repo;
 use super::blast::{self, BlastInput, CODEOWNERS_PATHS, Needles};
 use super::rules::{RulesError, rules_hash};
 use super::{
-    Blast, Contents, RiskReport, RuleSet, behaviour, findings_with_message, report, structured,
-    supply, syntax,
+    Blast, Contents, RiskReport, RuleSet, behaviour, containers, findings_with_message,
+    policy_files, report, structured, supply, syntax,
 };
 
 /// Where a repository's own rules live.
@@ -129,7 +129,9 @@ fn load_contents(repo: &Repo, diff: &Diff, base: &str, head: &str) -> Contents {
         let path = f.display_path();
         let wanted = supply::wants_contents(path)
             || syntax::Grammar::of(path).is_some()
-            || structured::Format::of(path).is_some();
+            || structured::Format::of(path).is_some()
+            || policy_files::wants_contents(path)
+            || containers::wants_contents(path);
         if !wanted || f.binary {
             continue;
         }

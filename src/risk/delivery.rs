@@ -29,6 +29,11 @@ static CHECK_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b((npm|yarn|pnpm|bun)\s+(run\s+)?(test|lint|check|typecheck)\b|pytest|go\s+(test|vet)\b|cargo\s+(test|clippy|nextest)|mvn\s+[^\n]*\b(test|verify)\b|gradlew?\s+[^\n]*\b(test|check)\b|rspec|phpunit|jest|vitest|tox\b|make\s+(test|check|lint)|dotnet\s+test|golangci-lint|eslint|ruff|mypy|flake8|rubocop|semgrep|trivy|snyk|codeql|bandit|gosec)").unwrap()
 });
 
+/// True when a script runs tests, linters or scanners.
+pub(crate) fn runs_checks(script: &str) -> bool {
+    CHECK_COMMAND.is_match(script)
+}
+
 static RM_VAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\brm\s+(-[a-zA-Z-]+\s+)*-[a-zA-Z]*[rR][a-zA-Z]*\s+(-[a-zA-Z-]+\s+)*["']?\$\{?(\w+)(:\?)?[^}\s"']*\}?["']?(/|\s|$|\*|")|shutil\.rmtree\(\s*([a-z_]+)\s*\)|FileUtils\.rm_rf\(\s*([a-z_]+)"#).unwrap()
 });
@@ -55,6 +60,21 @@ fn shell_like(path: &str) -> bool {
         .iter()
         .any(|m| n.starts_with(m))
 }
+
+/// Variables every CI runner sets to its checkout or scratch directory.
+const CI_WORKSPACE: &[&str] = &[
+    "CI_PROJECT_DIR",
+    "CI_BUILDS_DIR",
+    "GITHUB_WORKSPACE",
+    "RUNNER_TEMP",
+    "WORKSPACE",
+    "BUILD_SOURCESDIRECTORY",
+    "AGENT_TEMPDIRECTORY",
+    "CIRCLE_WORKING_DIRECTORY",
+    "BITBUCKET_CLONE_DIR",
+    "BUILDKITE_BUILD_CHECKOUT_PATH",
+    "CODEBUILD_SRC_DIR",
+];
 
 /// `rm -rf` on a path that starts with a variable, unless the variable is
 /// guarded (`${VAR:?}`) or was just made by `mktemp`.
@@ -114,7 +134,8 @@ fn rm_rf(f: &FileView<'_>, out: &mut Vec<Finding>) {
             .iter()
             .any(|p| t.contains(p.as_str()))
         });
-        if made_here || (was_there && checked) {
+        // A CI runner's own workspace variable is always set in CI.
+        if made_here || (was_there && checked) || f.class.ci && CI_WORKSPACE.contains(&var) {
             continue;
         }
         out.push(Finding::added(
@@ -453,6 +474,18 @@ mod tests {
         assert!(hit("rm -rf \"${OUT_DIR:?}\"/*").is_empty());
         assert!(hit("T=$(mktemp -d)\nrm -rf \"$T\"").is_empty());
         assert!(hit("rm -rf ./dist build/").is_empty());
+        // In a pipeline, the runner's workspace variable is always set …
+        let ci = |cmd: &str| {
+            rules_hit(
+                ".gitlab-ci.yml",
+                Some("job:\n  script:\n    - make\n"),
+                Some(&format!("job:\n  script:\n    - make\n    - {cmd}\n")),
+            )
+        };
+        assert!(ci("rm -rf \"$CI_PROJECT_DIR/.cache\"").is_empty());
+        assert!(ci("rm -rf \"${GITHUB_WORKSPACE}/dist\"").is_empty());
+        // … a variable of the pipeline's own is not.
+        assert!(ci("rm -rf \"$BUILD_DIR/\"*").contains(&"shell-rm-rf-variable".to_string()));
         assert!(hit("echo ok\n# rm -rf $HOME").is_empty());
     }
 

@@ -246,6 +246,9 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             Some((l.no, c[1].to_string(), c[2].to_string()))
         })
         .collect();
+    // Addresses renamed by `moved` blocks: a reference to the old address is
+    // the same resource under its new name, not another one.
+    let moves = moved_addresses(change);
     for l in f.added_code() {
         let Some(c) = TF_ATTR.captures(l.text) else {
             continue;
@@ -256,6 +259,7 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         }
         if let Some((_, _, old)) = removed_attrs.iter().find(|(_, k, _)| k == key)
             && old != new
+            && renamed_by(old, &moves) != new
         {
             out.push(Finding::added(
                     "tf-force-new",
@@ -270,6 +274,64 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 ));
         }
     }
+}
+
+static MOVED_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^\s*(from|to)\s*=\s*([\w.\[\]"-]+)\s*$"#).unwrap());
+
+/// The `(from, to)` addresses of the `moved` blocks the change adds, in any
+/// Terraform file of the change.
+fn moved_addresses(change: &ChangeView<'_>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for g in change.files.iter().filter(|g| g.class.lang == Lang::Hcl) {
+        let (mut inside, mut from, mut to) = (false, None, None);
+        for l in &g.added {
+            let t = l.text.trim();
+            if t.starts_with("moved") && t.trim_start_matches("moved").trim() == "{" {
+                (inside, from, to) = (true, None, None);
+            } else if inside && let Some(c) = MOVED_END.captures(t) {
+                let v = c[2].to_string();
+                if &c[1] == "from" {
+                    from = Some(v);
+                } else {
+                    to = Some(v);
+                }
+            } else if inside && t == "}" {
+                inside = false;
+                if let (Some(a), Some(b)) = (from.take(), to.take()) {
+                    out.push((a, b));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `value` with every reference to a moved address rewritten to its new
+/// address (`aws_s3_bucket.bucket.id` → `aws_s3_bucket.invoices.id`).
+fn renamed_by(value: &str, moves: &[(String, String)]) -> String {
+    let mut v = value.to_string();
+    for (from, to) in moves {
+        let mut out = String::new();
+        let mut rest = v.as_str();
+        while let Some(i) = rest.find(from.as_str()) {
+            let before_ok = rest[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
+            let after = &rest[i + from.len()..];
+            let after_ok = after
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-'));
+            out.push_str(&rest[..i]);
+            out.push_str(if before_ok && after_ok { to } else { from });
+            rest = after;
+        }
+        out.push_str(rest);
+        v = out;
+    }
+    v
 }
 
 fn kubernetes(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -405,6 +467,31 @@ mod tests {
         );
         // Docs about Terraform are not Terraform.
         assert!(rules_hit("docs/db.md", Some(DB), Some("")).is_empty());
+    }
+
+    #[test]
+    fn references_renamed_by_a_moved_block_are_not_force_new() {
+        // A module renamed with a moved block: the output it feeds is the same.
+        let old = "module \"db\" {\n  source = \"./db\"\n}\nresource \"aws_db_instance\" \"replica\" {\n  identifier = module.db.replica_name\n}\n";
+        let new = "moved {\n  from = module.db\n  to   = module.orders_db\n}\nmodule \"orders_db\" {\n  source = \"./db\"\n}\nresource \"aws_db_instance\" \"replica\" {\n  identifier = module.orders_db.replica_name\n}\n";
+        assert!(rules_hit("infra/db.tf", Some(old), Some(new)).is_empty());
+        // Pointing at another resource is still a replacement, moved or not.
+        let other = new.replace(
+            "module.orders_db.replica_name",
+            "module.orders_db.primary_name",
+        );
+        assert_eq!(
+            rules_hit("infra/db.tf", Some(old), Some(&other)),
+            vec!["tf-force-new"]
+        );
+        // A moved block for one address does not excuse a look-alike one.
+        let old =
+            "resource \"aws_s3_bucket_policy\" \"p\" {\n  bucket = aws_s3_bucket.logs_old.id\n}\n";
+        let new = "moved {\n  from = aws_s3_bucket.logs\n  to   = aws_s3_bucket.audit\n}\nresource \"aws_s3_bucket_policy\" \"p\" {\n  bucket = aws_s3_bucket.audit_old.id\n}\n";
+        assert_eq!(
+            rules_hit("infra/s3.tf", Some(old), Some(new)),
+            vec!["tf-force-new"]
+        );
     }
 
     #[test]

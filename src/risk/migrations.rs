@@ -168,6 +168,74 @@ static UPDATE_SET: LazyLock<Regex> =
 static CREATE_INDEX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*CREATE\s+(UNIQUE\s+)?INDEX\b").unwrap());
 
+/// The table an ORM drop names: `drop_table :t`, `op.drop_table("t")`,
+/// `dropTable('t')`.
+static ORM_TABLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^[\w.$ ]*\(?\s*[:"'`](\w+)"#).unwrap());
+
+/// A guard that aborts when a table still has rows: `IF EXISTS (SELECT 1
+/// FROM t) THEN RAISE`, `(SELECT count(*) FROM t) > 0 … RAISE`, `ASSERT
+/// (SELECT count(*) FROM t) = 0`, `raise … if select_value("SELECT 1 FROM t")`.
+static ABORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(raise|raiserror|signal\s+sqlstate|throw|abort|assert|fail)\b").unwrap()
+});
+static ROWS_PRESENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\bexists\s*\(\s*select\b|count\s*\(\s*[*1]\s*\)[^;]{0,80}?(>\s*0|<>\s*0|!=\s*0|>=\s*1)|\.exists\?|\.any\?|fetchone\(\)|select_value|select_one|first\s*\(|\bassert\b[^;]{0,80}?=\s*0)").unwrap()
+});
+
+/// True when the migration, before `line`, refuses to go on while `table`
+/// still holds rows: a select from the table itself, a test that rows are
+/// present (`NOT EXISTS` is the opposite test) and an abort, close together.
+fn emptiness_guarded(f: &FileView<'_>, table: &str, line: u32) -> bool {
+    let text: String = f
+        .new_text()
+        .map(|t| {
+            t.lines()
+                .take(line.saturating_sub(1) as usize)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_else(|| {
+            f.added
+                .iter()
+                .filter(|l| l.no < line)
+                .map(|l| l.text)
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+    let from = Regex::new(&format!(
+        r#"(?i)\bfrom\s+(?:only\s+)?[`"\[]?(?:\w+[`"\]]?\.)?[`"\[]?{}\b"#,
+        regex::escape(table)
+    ))
+    .expect("an escaped table name is a valid regex");
+    let window = |from: usize, to: usize| {
+        let mut a = from.min(text.len());
+        while !text.is_char_boundary(a) {
+            a -= 1;
+        }
+        let mut b = to.min(text.len());
+        while !text.is_char_boundary(b) {
+            b += 1;
+        }
+        &text[a..b]
+    };
+    from.find_iter(&text).any(|m| {
+        let around = window(m.start().saturating_sub(160), m.end() + 200);
+        let before = window(m.start().saturating_sub(160), m.start()).to_ascii_lowercase();
+        let negated = before
+            .rsplit_once("exists")
+            .is_some_and(|(head, _)| head.trim_end().ends_with("not"));
+        // `RAISE NOTICE` and its kin only print.
+        let aborts = ABORT.find_iter(around).any(|a| {
+            let next = around[a.end()..].trim_start().to_ascii_lowercase();
+            !["notice", "warning", "info", "log", "debug"]
+                .iter()
+                .any(|w| next.starts_with(w))
+        });
+        aborts && ROWS_PRESENT.is_match(around) && !negated
+    })
+}
+
 /// Migration rules for one file.
 pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
@@ -223,7 +291,22 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         let q = quote(&stmt);
         let has = |needle: &str| s.contains(needle);
         if has("DROP TABLE") || has("DROP SCHEMA") || has("DROP DATABASE") {
-            if !table_created(&stmt) {
+            let guarded = has("DROP TABLE")
+                .then(|| TABLE_NAME.captures(&stmt))
+                .flatten()
+                .map(|c| c[1].to_string())
+                .filter(|t| emptiness_guarded(f, t, line));
+            if let Some(table) = guarded {
+                push(
+                    out,
+                    "sql-drop-table",
+                    Severity::Medium,
+                    line,
+                    format!(
+                        "Drops {table} ({q}), but only after the migration checks it is empty and aborts otherwise: code still reading it breaks, no rows are lost."
+                    ),
+                );
+            } else if !table_created(&stmt) {
                 push(
                     out,
                     "sql-drop-table",
@@ -371,6 +454,24 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 if *rule == "migration-drop-table" && name_is_created && !relaxed(l.no) {
                     continue;
                 }
+                let guarded = (*rule == "migration-drop-table")
+                    .then(|| ORM_TABLE.captures(&l.text[m.start()..]))
+                    .flatten()
+                    .map(|c| c[1].to_string())
+                    .filter(|t| emptiness_guarded(f, t, l.no));
+                if let Some(table) = guarded {
+                    push(
+                        out,
+                        rule,
+                        Severity::Medium,
+                        l.no,
+                        format!(
+                            "Drops {table} ({}), but only after the migration checks it is empty and aborts otherwise: code still reading it breaks, no rows are lost.",
+                            quote(m.as_str())
+                        ),
+                    );
+                    continue;
+                }
                 push(
                     out,
                     rule,
@@ -436,6 +537,74 @@ mod more_tests {
     fn destructive_statements_in_migrations() {
         let hit = |sql: &str| rules_hit("db/migrations/0001_x.sql", None, Some(sql));
         assert_eq!(hit("DROP TABLE orders;"), vec!["sql-drop-table"]);
+        // A drop guarded by an emptiness check is medium, in its cousins' forms.
+        let severity = |sql: &str| {
+            crate::risk::findings(
+                &crate::risk::testkit::diff_of("db/migrations/0002_drop.sql", None, Some(sql)),
+                &crate::risk::Contents::new(),
+                &crate::risk::RuleSet::builtin(),
+            )
+            .into_iter()
+            .find(|f| f.rule == "sql-drop-table")
+            .map(|f| f.severity)
+        };
+        use crate::risk::Severity::{Critical, Medium};
+        for guard in [
+            "DO $$ BEGIN IF (SELECT count(*) FROM old_orders) > 0 THEN\n  RAISE EXCEPTION 'not empty';\nEND IF; END $$;",
+            "IF EXISTS (SELECT TOP 1 1 FROM dbo.old_orders)\n  THROW 50000, 'old_orders still has rows', 1;",
+            "DO $$ BEGIN ASSERT (SELECT count(*) FROM old_orders) = 0, 'rows left'; END $$;",
+        ] {
+            assert_eq!(
+                severity(&format!("{guard}\nDROP TABLE old_orders;\n")),
+                Some(Medium),
+                "{guard}"
+            );
+        }
+        // Checks that do not prove the table empty leave it critical.
+        for weak in [
+            // only that the table exists
+            "IF EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'old_orders') THEN RAISE NOTICE 'dropping'; END IF;",
+            // rows of another table
+            "IF EXISTS (SELECT 1 FROM orders) THEN RAISE EXCEPTION 'x'; END IF;",
+            // prints and goes on
+            "IF EXISTS (SELECT 1 FROM old_orders) THEN RAISE NOTICE 'dropping rows'; END IF;",
+            // aborts when the table is empty, not when it has rows
+            "IF NOT EXISTS (SELECT 1 FROM old_orders) THEN RAISE EXCEPTION 'nothing to drop'; END IF;",
+        ] {
+            assert_eq!(
+                severity(&format!("{weak}\nDROP TABLE old_orders;\n")),
+                Some(Critical),
+                "{weak}"
+            );
+        }
+        // The same guard in a Rails migration.
+        let rails = "class DropOldOrders < ActiveRecord::Migration[7.1]\n  def up\n    raise \"old_orders is not empty\" if select_value(\"SELECT 1 FROM old_orders LIMIT 1\")\n    drop_table :old_orders\n  end\nend\n";
+        let rb = |text: &str| {
+            crate::risk::findings(
+                &crate::risk::testkit::diff_of(
+                    "db/migrate/20240101_drop_old_orders.rb",
+                    None,
+                    Some(text),
+                ),
+                &crate::risk::Contents::new(),
+                &crate::risk::RuleSet::builtin(),
+            )
+            .into_iter()
+            .find(|f| f.rule == "migration-drop-table")
+            .map(|f| f.severity)
+        };
+        assert_eq!(rb(rails), Some(Medium));
+        assert_eq!(
+            rb(&rails.replace("FROM old_orders", "FROM orders")),
+            Some(Critical)
+        );
+        // A guard after the drop guards nothing.
+        assert_eq!(
+            severity(
+                "DROP TABLE old_orders;\nDO $$ BEGIN IF EXISTS (SELECT 1 FROM old_orders) THEN RAISE EXCEPTION 'x'; END IF; END $$;\n"
+            ),
+            Some(Critical)
+        );
         assert_eq!(
             hit("ALTER TABLE users DROP COLUMN ssn;"),
             vec!["sql-drop-column"]

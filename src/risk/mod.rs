@@ -13,12 +13,17 @@
 
 pub mod behaviour;
 pub mod blast;
+pub mod containers;
 pub mod deletion;
 pub mod delivery;
 pub mod errors;
+pub mod exposure;
 pub mod infra;
 pub mod lang;
+pub mod listeners;
 pub mod migrations;
+pub mod origins;
+pub mod pipeline;
 pub mod policy_files;
 pub mod redaction;
 pub mod retries;
@@ -380,6 +385,10 @@ pub fn findings_with_message(
         text::check(f, &mut local);
         if !f.file.binary {
             infra::check(f, &change, &mut local);
+            containers::check(f, &mut local);
+            exposure::check(f, &mut local);
+            listeners::check(f, &mut local);
+            origins::check(f, &mut local);
             migrations::check(f, &change, &mut local);
             deletion::check(f, &mut local);
             retries::check(f, &mut local);
@@ -390,7 +399,9 @@ pub fn findings_with_message(
             errors::check(f, &mut local);
             testing::check(f, &change, &mut local);
             delivery::check(f, &change, &mut local);
+            pipeline::check(f, &mut local);
             rules.check_patterns(f, &mut local);
+            pipeline::relax_ephemeral_teardown(f, &mut local);
         }
         supply::check(f, &change, &mut local);
         if let Some(env) = non_production(f.path) {
@@ -645,9 +656,9 @@ pub(crate) mod testkit {
         }
     }
 
-    /// The rule ids found when `path` changes from `old` to `new`, with both
-    /// full texts given to the engine (as `analyse_change` loads them).
-    pub fn rules_hit_with_contents(path: &str, old: &str, new: &str) -> Vec<String> {
+    /// The findings when `path` changes from `old` to `new`, with both full
+    /// texts given to the engine (as `analyse_change` loads them).
+    pub fn findings_with_contents(path: &str, old: &str, new: &str) -> Vec<Finding> {
         let mut c = Contents::new();
         c.insert(
             path.to_string(),
@@ -658,9 +669,14 @@ pub(crate) mod testkit {
             &c,
             &RuleSet::builtin(),
         )
-        .into_iter()
-        .map(|f| f.rule)
-        .collect()
+    }
+
+    /// The rule ids of [`findings_with_contents`].
+    pub fn rules_hit_with_contents(path: &str, old: &str, new: &str) -> Vec<String> {
+        findings_with_contents(path, old, new)
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
     }
 
     /// The rule ids found when `path` changes from `old` to `new`.

@@ -1,9 +1,19 @@
 //! Files that decide who approves what: countersign's own policy and rules,
 //! CODEOWNERS, and branch protection. A change to any of them changes who may approve what, so it is
-//! always critical, and these findings cannot be silenced.
+//! critical, and these findings cannot be silenced. The one exception is a
+//! CODEOWNERS change that only adds owners for paths the default owners held
+//! (a new directory gets its team): medium, still never silenced.
 
 use super::lang::Lang;
 use super::{FileView, Finding, Severity};
+
+mod codeowners;
+
+/// True for files this module reads in full (CODEOWNERS, to tell rules only
+/// added from rules changed).
+pub fn wants_contents(path: &str) -> bool {
+    gate_kind(path).is_some_and(|(rule, _)| rule == "gate-codeowners")
+}
 
 /// What kind of gate file a path is, if any.
 pub fn gate_kind(path: &str) -> Option<(&'static str, &'static str)> {
@@ -40,7 +50,29 @@ pub fn gate_kind(path: &str) -> Option<(&'static str, &'static str)> {
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let paths = [f.file.path.minus.as_deref(), f.file.path.plus.as_deref()];
     if let Some((rule, msg)) = paths.iter().flatten().find_map(|p| gate_kind(p)) {
-        out.push(Finding::added(rule, Severity::Critical, f.path, None, msg));
+        let same_path = f.file.path.minus == f.file.path.plus;
+        let added = match (rule, f.old_text(), f.new_text()) {
+            ("gate-codeowners", Some(old), Some(new)) if same_path => {
+                codeowners::only_new_owners(old, new)
+            }
+            _ => None,
+        };
+        match added {
+            Some(patterns) => out.push(Finding::added(
+                rule,
+                Severity::Medium,
+                f.path,
+                f.added
+                    .iter()
+                    .find(|l| !l.text.trim_start().starts_with('#') && !l.text.trim().is_empty())
+                    .map(|l| l.no),
+                format!(
+                    "Adds CODEOWNERS rules for {} without removing, reordering or overriding an existing rule: only paths the default owners held change hands.",
+                    crate::sanitize::escape_line(&patterns.join(", "))
+                ),
+            )),
+            None => out.push(Finding::added(rule, Severity::Critical, f.path, None, msg)),
+        }
         return;
     }
     let bp = |t: &str| {

@@ -346,8 +346,12 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 || lname.contains("endpoint")
                 || lname.ends_with("_path")
                 || lname.ends_with("_file")
-                || lname.ends_with("_name")
+                || lname.ends_with("name")
                 || lname.ends_with("_id")
+                // `existingSecret: checkout-db`, `secretRef`: the name of a
+                // secret object held elsewhere, not its value.
+                || lname.starts_with("existing")
+                || lname.ends_with("ref")
                 || lname.contains("header")
             {
                 continue;
@@ -456,6 +460,22 @@ mod more_tests {
                 Some("  DB_PASSWORD: ${DB_PASSWORD}\n")
             )
             .is_empty()
+        );
+        // Names of secret objects kept elsewhere are not secrets.
+        for line in [
+            "    existingSecret: payments-db-credentials-v2\n",
+            "    tlsSecretName: wildcard-acme-io-tls-2024\n",
+            "    secretRef: orders-api-signing-keys\n",
+        ] {
+            assert!(rules_hit("deploy/helm/values.yaml", None, Some(line)).is_empty());
+        }
+        assert_eq!(
+            rules_hit(
+                "deploy/helm/values.yaml",
+                None,
+                Some("    secretValue: Qv8rT2mLx9Wk4pZs\n")
+            ),
+            vec!["secret-assignment"]
         );
         assert_eq!(
             rules_hit(

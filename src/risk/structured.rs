@@ -232,11 +232,44 @@ pub fn compare(old: &Flat, new: &Flat) -> Vec<Change> {
 }
 
 static SWITCH_ON_IS_SAFE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(verify|ssl|tls|secure|httponly|http_only|csrf|sandbox|strict|auth\w*|enforce|protect\w*|mfa|2fa|encrypt\w*|sign(ed|ing|ature)?|require\w*|validate\w*|check\w*|enabled_?checks|approval\w*|prevent_destroy|deletion_protection|block\w*|scan\w*|lint)$").unwrap()
+    Regex::new(r"(?i)(verify|ssl|tls|secure|run_?as_?non_?root|read_?only_?root_?filesystem|httponly|http_only|csrf|sandbox|strict|auth\w*|enforce|protect\w*|mfa|2fa|encrypt\w*|sign(ed|ing|ature)?|require\w*|validate\w*|check\w*|enabled_?checks|approval\w*|prevent_destroy|deletion_protection|block\w*|scan\w*|lint)$").unwrap()
 });
 static SWITCH_ON_IS_UNSAFE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(insecure\w*|skip\w*|disable\w*|allow_?(all|any|anonymous|public|http|insecure)\w*|permissive|public\w*|anonymous\w*|debug|bypass\w*|no_?verify|trust_?all\w*|continue[_-]on[_-]error|force\w*|auto_?approve|automerge)$").unwrap()
 });
+/// Keys that say what happens when a check itself fails: `true` (or
+/// `Ignore`/`allow`) lets the request through unchecked — fail open.
+static FAIL_OPEN_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(fail(ure)?_?(mode_?)?(allow|open)\w*|allow_?on_?(failure|error)|open_?on_?(failure|error)|skip_?on_?(failure|error))$").unwrap()
+});
+/// Keys where `true` keeps a failing check closed (the request is refused).
+static FAIL_CLOSED_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(fail(ure)?_?(mode_?)?(deny|closed?)\w*|deny_?on_?(failure|error))$").unwrap()
+});
+/// Enum-valued failure policies (Kubernetes admission webhooks', Kyverno's
+/// and Gatekeeper's `failurePolicy`): the value names the side.
+static FAILURE_POLICY_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(failure_?policy|error_?policy)$").unwrap());
+
+/// True when a change of `key` from `before` to `after` makes a check fail
+/// open: when the checker is slow or down, what it guards goes through.
+fn fails_open(key: &str, before: Option<&str>, after: Option<&str>) -> bool {
+    let open_value = |v: &str| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "ignore" | "allow" | "pass" | "open" | "continue" | "skip"
+        )
+    };
+    if FAIL_OPEN_KEY.is_match(key) {
+        return after.is_some_and(truthy) && !before.is_some_and(truthy);
+    }
+    if FAIL_CLOSED_KEY.is_match(key) {
+        return before.is_some_and(truthy) && !after.is_some_and(truthy);
+    }
+    FAILURE_POLICY_KEY.is_match(key)
+        && after.is_some_and(open_value)
+        && !before.is_some_and(open_value)
+}
 static APPROVAL_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(approv\w*|reviewers?|required_reviewers|manual|when|environment|protection\w*|needs|required_status_checks|codeowners?)$").unwrap()
 });
@@ -325,6 +358,38 @@ fn locate(f: &FileView<'_>, key: &str, value: &str, new_side: bool) -> Option<u3
         .map(|l| l.no)
 }
 
+/// Keys whose value names another object (a Kubernetes Secret, ConfigMap,
+/// volume claim or service account, a chart's name override) rather than
+/// setting a behaviour.
+static REFERENCE_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(existing_?(secret|config_?map|claim)\w*|\w*secret_?name|\w*config_?map_?name|claim_?name|service_?account(_?name)?|(full)?name_?override|\w+_?ref_?name)$|(secret|config_?map)(_?key)?_?ref\.name$").unwrap()
+});
+static SLUG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$").unwrap());
+static ENVIRONMENT_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|[-_.])(prod|production|prd|live|staging|stage|stg|dev|development|qa|test|sandbox)([-_.]|$)").unwrap()
+});
+
+/// True when `path` changes from `x` to `y` only by renaming the object it
+/// points to: a reference key, object-name values, and no environment named
+/// on the new side that the old side did not name (pointing staging at a
+/// production secret is not a rename).
+fn renamed_reference(path: &str, x: &str, y: &str) -> bool {
+    let tail = path.rsplit('.').take(2).collect::<Vec<_>>();
+    let key = last_key(path);
+    let two = format!("{}.{}", tail.get(1).copied().unwrap_or(""), tail[0]);
+    let envs = |v: &str| {
+        ENVIRONMENT_WORD
+            .captures_iter(v)
+            .map(|c| c[2].to_ascii_lowercase())
+            .collect::<Vec<_>>()
+    };
+    (REFERENCE_KEY.is_match(key) || REFERENCE_KEY.is_match(&two))
+        && SLUG.is_match(x)
+        && SLUG.is_match(y)
+        && envs(y).iter().all(|e| envs(x).contains(e))
+}
+
 /// Findings from comparing a structured config's trees; the second list holds
 /// every value change (for the intent check).
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Finding>) {
@@ -388,18 +453,20 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
             None => out.push(Finding::removed(rule, sev, f.path, line_old, msg)),
         };
         if let (Some(x), Some(y)) = (before, after) {
-            changes_seen.push(Finding::added(
-                "config-value-changed",
-                Severity::Low,
-                f.path,
-                line_new,
-                format!(
-                    "`{}` is now {} (before: {})",
-                    quote(path),
-                    quote(y),
-                    quote(x)
-                ),
-            ));
+            if !renamed_reference(path, x, y) {
+                changes_seen.push(Finding::added(
+                    "config-value-changed",
+                    Severity::Low,
+                    f.path,
+                    line_new,
+                    format!(
+                        "`{}` is now {} (before: {})",
+                        quote(path),
+                        quote(y),
+                        quote(x)
+                    ),
+                ));
+            }
         } else if let Some(x) = before {
             changes_seen.push(Finding::removed(
                 "config-value-changed",
@@ -408,6 +475,20 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
                 line_old,
                 format!("`{}` (was {}) is gone", quote(path), quote(x)),
             ));
+        }
+        // A check that now fails open.
+        if fails_open(key, before, after) {
+            push(
+                "config-fail-open",
+                Severity::High,
+                format!(
+                    "`{}` is now {} (before: {}): when the service that checks requests is slow or down, they now go through unchecked.",
+                    quote(path),
+                    quote(after.unwrap_or("unset")),
+                    quote(before.unwrap_or("unset"))
+                ),
+            );
+            continue;
         }
         // Security switches turned the unsafe way.
         let weakened = match (before, after) {
@@ -618,8 +699,11 @@ fn directive(t: &str) -> String {
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// nginx-style configs: guards removed (or commented out), access opened.
-fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
+/// Directives matching `guard` that the change removes or comments out
+/// (and does not write again anywhere in the file): `config-guard-removed`,
+/// naming the `block` they protected. Shared by every directive-per-line
+/// config (nginx, Caddy, HAProxy, Apache).
+pub(crate) fn guards_removed(f: &FileView<'_>, guard: &Regex, block: &str, out: &mut Vec<Finding>) {
     let live = |t: &str| !t.trim_start().starts_with('#');
     let added: Vec<String> = f
         .added
@@ -630,7 +714,7 @@ fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
     for l in f
         .removed
         .iter()
-        .filter(|l| live(l.text) && NGINX_GUARD.is_match(l.text))
+        .filter(|l| live(l.text) && guard.is_match(l.text))
     {
         if added.contains(&directive(l.text)) {
             continue;
@@ -645,7 +729,7 @@ fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
             f.path,
             Some(l.no),
             format!(
-                "`{}` is {}: the protection it gave this server block is gone.",
+                "`{}` is {}: the protection it gave this {block} is gone.",
                 quote(l.text),
                 if commented {
                     "commented out"
@@ -655,6 +739,12 @@ fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
             ),
         ));
     }
+}
+
+/// nginx-style configs: guards removed (or commented out), access opened.
+fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let live = |t: &str| !t.trim_start().starts_with('#');
+    guards_removed(f, &NGINX_GUARD, "server block", out);
     let removed: Vec<String> = f.removed.iter().map(|l| directive(l.text)).collect();
     for l in f
         .added
@@ -713,9 +803,75 @@ mod tests {
         let h = hit(".gitlab-ci.yml", old, new);
         assert!(h.contains(&"config-approval-removed".to_string()), "{h:?}");
         assert!(h.contains(&"config-branch-widened".to_string()), "{h:?}");
+        // A pod that may run as root again.
+        let old = "spec:\n  securityContext:\n    runAsNonRoot: true\n    runAsUser: 10001\n";
+        let new = "spec:\n  securityContext:\n    runAsUser: 10001\n";
+        assert!(hit("deploy/k8s/api.yaml", old, new).contains(&"config-safety-off".to_string()));
         // Reordering keys changes nothing.
         let old = "a: 1\nb: 2\n";
         assert!(hit("config/x.yaml", old, "b: 2\na: 1\n").is_empty());
+    }
+
+    #[test]
+    fn checks_that_fail_open_are_found_by_key_meaning() {
+        use crate::risk::testkit::rules_hit_with_contents as hit;
+        let fail_open = "config-fail-open".to_string();
+        // An admission webhook that lets objects through when it is down.
+        let old =
+            "webhooks:\n  - name: policy.acme.io\n    failurePolicy: Fail\n    timeoutSeconds: 5\n";
+        let new = old.replace("Fail", "Ignore");
+        assert!(hit("deploy/k8s/webhook.yaml", old, &new).contains(&fail_open));
+        // A JSON gateway config whose rate limiter stops denying on error.
+        let old = r#"{"ratelimit": {"domain": "api", "failure_mode_deny": true}}"#;
+        let new = r#"{"ratelimit": {"domain": "api"}}"#;
+        assert!(hit("gateway/config.json", old, new).contains(&fail_open));
+        let old = "[authz]\nfail_open = false\n";
+        assert!(hit("config/authz.toml", old, &old.replace("false", "true")).contains(&fail_open));
+        // Closing a check that failed open, or another key, is not an alarm.
+        let old = "authz:\n  failOpen: true\n";
+        assert!(!hit("config/app.yaml", old, &old.replace("true", "false")).contains(&fail_open));
+        let old = "webhooks:\n  - name: a\n    failurePolicy: Ignore\n";
+        assert!(
+            !hit(
+                "deploy/k8s/webhook.yaml",
+                old,
+                &old.replace("Ignore", "Fail")
+            )
+            .contains(&fail_open)
+        );
+    }
+
+    #[test]
+    fn renamed_object_references_agree_with_a_rename_message() {
+        let intent = |path: &str, old: &str, new: &str| -> bool {
+            let mut c = crate::risk::Contents::new();
+            c.insert(
+                path.to_string(),
+                crate::diff::MinusPlus::new(Some(old.to_string()), Some(new.to_string())),
+            );
+            crate::risk::findings_with_message(
+                &crate::risk::testkit::diff_of(path, Some(old), Some(new)),
+                &c,
+                &crate::risk::RuleSet::builtin(),
+                Some("Rename the secrets to the platform convention"),
+            )
+            .iter()
+            .any(|f| f.rule == "intent-behaviour-changed")
+        };
+        // A Deployment whose secretKeyRef and configMapRef names follow a rename.
+        let old = "spec:\n  template:\n    spec:\n      serviceAccountName: api\n      containers:\n        - name: api\n          env:\n            - name: DB_URL\n              valueFrom:\n                secretKeyRef:\n                  name: api-db\n                  key: url\n          envFrom:\n            - configMapRef:\n                name: api-settings\n";
+        let new = old
+            .replace("name: api-db", "name: orders-api-database")
+            .replace("name: api-settings", "name: orders-api-settings")
+            .replace("serviceAccountName: api", "serviceAccountName: orders-api");
+        assert!(!intent("deploy/k8s/api.yaml", old, &new));
+        // A rename message over a changed setting is still a finding …
+        let replicas = old.replace("key: url", "key: url_readonly");
+        assert!(intent("deploy/k8s/api.yaml", old, &replicas));
+        // … and so is a reference that now names another environment's object.
+        let old = "secrets:\n  database:\n    existingSecret: orders-db-staging\n";
+        let prod = old.replace("orders-db-staging", "orders-db-production");
+        assert!(intent("deploy/helm/values-staging.yaml", old, &prod));
     }
 
     #[test]

@@ -254,59 +254,7 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "f04-helm-staging-existing-secret-names",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f06-terraform-rename-bucket-resource-moved",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f16-gitlab-ci-review-app-teardown",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f28-sql-drop-archived-sessions-table",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f32-codeowners-new-risk-service",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f01-k8s-backoffice-label-standardisation",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f07-nginx-cors-origin-map-partner-domains",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f09-haproxy-stats-prometheus-exporter",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f11-envoy-ext-authz-timeout-tuning",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f15-gitlab-ci-dag-pipeline-speedup",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f18-dockerfile-multistage-node-build",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "f19-compose-prod-redis-healthcheck",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "g03-drop-legacy-password-column",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "g04-terraform-audit-bucket-rename",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (

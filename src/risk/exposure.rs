@@ -1,0 +1,480 @@
+//! Services published beyond their network: a Kubernetes Service (or a Helm
+//! chart's `service.type`) turned into a cloud load balancer with no source
+//! ranges and no internal annotation, or into a NodePort; a datastore's port
+//! published on every interface of the host (docker compose `ports:`,
+//! Kubernetes `hostPort`, `docker run -p`, podman Quadlet `PublishPort=`).
+//! Read from the structured tree where there is one, so a label rename around
+//! the line does not hide it.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::structured::{Flat, Format, flatten};
+use super::{FileView, Finding, Severity, quote};
+
+/// Images of datastores and brokers: published to the world, they hand out
+/// data to whoever connects (many ship without a password by default).
+static DATASTORE_IMAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|/)(redis|valkey|keydb|postgres|postgresql|postgis|timescaledb|mysql|mariadb|percona|mongo|mongodb|memcached|elasticsearch|opensearch|rabbitmq|kafka|zookeeper|etcd|cassandra|scylla|clickhouse|influxdb|couchdb|couchbase|neo4j|minio|cockroach|nats|consul|vault)([:@/-]|$)").unwrap()
+});
+/// Their usual ports.
+const DATASTORE_PORTS: &[u16] = &[
+    6379, 6380, 5432, 3306, 27017, 27018, 11211, 9200, 9300, 5672, 15672, 9092, 2181, 2379, 2380,
+    9042, 8123, 8086, 5984, 7474, 7687, 26257, 4222, 8500, 8200,
+];
+static PRODUCTION_PATH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(^|[/._-])(prod|production|prd|live)([/._-]|$)").unwrap());
+static DEV_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|[/._-])(dev|development|local|test|testing|ci|e2e|example|examples|sample|demo|override)([/._-]|$)").unwrap()
+});
+static INTERNAL_LB: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(internal|private|ilb)").unwrap());
+
+/// How much a published service matters where this file is deployed:
+/// `None` for development and test files.
+fn exposure_severity(path: &str) -> Option<Severity> {
+    if DEV_PATH.is_match(path) {
+        None
+    } else if PRODUCTION_PATH.is_match(path) {
+        Some(Severity::High)
+    } else {
+        Some(Severity::Medium)
+    }
+}
+
+/// A published port spec (`"6379:6379"`, `"127.0.0.1:5432:5432"`,
+/// `"[::1]:6379:6379/tcp"`, `"6379"`): `(host ip, container port)`.
+fn port_spec(spec: &str) -> Option<(Option<String>, u16)> {
+    let spec = spec.trim().trim_matches(['"', '\'']);
+    let spec = spec.split('/').next()?;
+    let (host, rest) = match spec.strip_prefix('[') {
+        Some(r) => {
+            let (h, rest) = r.split_once(']')?;
+            (
+                Some(h.to_string()),
+                rest.trim_start_matches(':').to_string(),
+            )
+        }
+        None => {
+            let parts: Vec<&str> = spec.split(':').collect();
+            match parts.as_slice() {
+                [ip, _, _] => (Some((*ip).to_string()), parts[1..].join(":")),
+                _ => (None, spec.to_string()),
+            }
+        }
+    };
+    let container = rest.rsplit(':').next()?.split('-').next()?.parse().ok()?;
+    Some((host, container))
+}
+
+/// True when a host address is every interface.
+fn all_interfaces(host: Option<&str>) -> bool {
+    host.is_none_or(|h| matches!(h.trim(), "" | "0.0.0.0" | "::" | "*"))
+}
+
+/// The values under `prefix.` in a flat tree.
+fn under<'a>(flat: &'a Flat, prefix: &'a str) -> impl Iterator<Item = (&'a String, &'a String)> {
+    let p = format!("{prefix}.");
+    flat.range(p.clone()..)
+        .take_while(move |(k, _)| k.starts_with(&p))
+}
+
+/// Where a key (and value) shows among the added lines.
+fn line_of(f: &FileView<'_>, key: &str, value: &str) -> Option<u32> {
+    f.added
+        .iter()
+        .find(|l| l.text.contains(key) && l.text.contains(value))
+        .or_else(|| f.added.iter().find(|l| l.text.contains(value)))
+        .map(|l| l.no)
+}
+
+fn services(f: &FileView<'_>, old: &Flat, new: &Flat, out: &mut Vec<Finding>) {
+    for (path, value) in new {
+        let Some(object) = path
+            .strip_suffix(".type")
+            .or_else(|| (path == "type").then_some(""))
+        else {
+            continue;
+        };
+        let kind = value.trim();
+        if kind != "LoadBalancer" && kind != "NodePort" {
+            continue;
+        }
+        if old.get(path).is_some_and(|v| v.trim() == kind) {
+            continue;
+        }
+        let object = if object == "spec" {
+            ""
+        } else {
+            object.strip_suffix(".spec").unwrap_or(object)
+        };
+        // A brand-new Service is a decision of its own (an ingress controller
+        // is meant to be public); an existing one made public is the surprise.
+        let existed = under(old, object).next().is_some() || object.is_empty() && !old.is_empty();
+        let scoped = |k: &str, v: &str| {
+            k.contains("SourceRanges")
+                || k.contains("sourceRanges")
+                || k.contains("source_ranges")
+                || k.contains("annotations") && (INTERNAL_LB.is_match(k) || INTERNAL_LB.is_match(v))
+        };
+        let mut keys: Vec<(&String, &String)> = if object.is_empty() {
+            new.iter().collect()
+        } else {
+            under(new, object).collect()
+        };
+        keys.retain(|(k, v)| scoped(k, v) && !v.contains("0.0.0.0/0") && !v.contains("::/0"));
+        if !keys.is_empty() {
+            continue;
+        }
+        let line = line_of(f, "type", kind);
+        let name = if object.is_empty() {
+            "this Service"
+        } else {
+            object
+        };
+        if kind == "LoadBalancer" {
+            out.push(Finding::added(
+                "k8s-service-public",
+                if existed { Severity::High } else { Severity::Medium },
+                f.path,
+                line,
+                format!(
+                    "`{}` becomes a cloud load balancer with no `loadBalancerSourceRanges` and no internal annotation: it is reachable from the internet.",
+                    quote(name)
+                ),
+            ));
+        } else if existed {
+            out.push(Finding::added(
+                "k8s-service-public",
+                Severity::Medium,
+                f.path,
+                line,
+                format!(
+                    "`{}` becomes a NodePort: it listens on every node's address, outside the cluster network's policies.",
+                    quote(name)
+                ),
+            ));
+        }
+    }
+}
+
+/// Keys that list the addresses allowed to connect.
+static SOURCE_RANGES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(loadBalancerSourceRanges|source_?ranges|(whitelist|allowlist)-source-range|allowed_?(cidrs|ips|source_?ranges)|ip_?allow_?list|ipAllowList\.sourceRange)$").unwrap()
+});
+
+/// An address allow-list that the change removes without a replacement: the
+/// service it guarded now takes connections from anywhere its type allows.
+fn ranges_removed(f: &FileView<'_>, old: &Flat, new: &Flat, out: &mut Vec<Finding>) {
+    let Some(sev) = exposure_severity(f.path) else {
+        return;
+    };
+    let base = |k: &str| k.split('[').next().unwrap_or(k).to_string();
+    let mut gone: Vec<(String, String)> = Vec::new();
+    for (k, v) in old {
+        let b = base(k);
+        let last = b.rsplit('.').next().unwrap_or(&b);
+        if !SOURCE_RANGES.is_match(last) || gone.iter().any(|(g, _)| *g == b) {
+            continue;
+        }
+        if !new.keys().any(|n| base(n) == b) {
+            gone.push((b, v.clone()));
+        }
+    }
+    for (key, value) in gone {
+        let last = key.rsplit('.').next().unwrap_or(&key).to_string();
+        out.push(Finding::removed(
+            "source-ranges-removed",
+            sev,
+            f.path,
+            f.removed
+                .iter()
+                .find(|l| l.text.contains(last.as_str()))
+                .map(|l| l.no),
+            format!(
+                "`{}` (was {}) is gone: nothing limits which addresses may connect any more.",
+                quote(&key),
+                quote(&value)
+            ),
+        ));
+    }
+}
+
+/// The image a compose service or Kubernetes container under `owner` runs.
+fn image_of<'a>(flat: &'a Flat, owner: &str) -> Option<&'a String> {
+    flat.get(&format!("{owner}.image"))
+}
+
+fn published_ports(f: &FileView<'_>, old: &Flat, new: &Flat, out: &mut Vec<Finding>) {
+    let Some(sev) = exposure_severity(f.path) else {
+        return;
+    };
+    let datastore = |image: Option<&String>, port: u16| {
+        image.is_some_and(|i| DATASTORE_IMAGE.is_match(i)) || DATASTORE_PORTS.contains(&port)
+    };
+    let mut seen = BTreeMap::new();
+    for (path, value) in new {
+        if old.get(path) == Some(value) {
+            continue;
+        }
+        // Compose, short syntax: `services.redis.ports[6379:6379]`.
+        if let Some((owner, _)) = path.split_once(".ports[")
+            && path.ends_with(']')
+            && !path.contains("].")
+            && let Some((host, port)) = port_spec(value)
+            && all_interfaces(host.as_deref())
+            && datastore(image_of(new, owner), port)
+        {
+            seen.entry(owner.to_string())
+                .or_insert((value.clone(), port));
+            continue;
+        }
+        // Compose long syntax (`published`, `host_ip`) and Kubernetes `hostPort`.
+        let Some((owner_and_port, key)) = path.rsplit_once('.') else {
+            continue;
+        };
+        if key != "published" && key != "hostPort" {
+            continue;
+        }
+        let Some((owner, _)) = owner_and_port.rsplit_once(".ports[") else {
+            continue;
+        };
+        let host = new
+            .get(&format!("{owner_and_port}.host_ip"))
+            .or_else(|| new.get(&format!("{owner_and_port}.hostIP")));
+        let port = new
+            .get(&format!("{owner_and_port}.target"))
+            .or_else(|| new.get(&format!("{owner_and_port}.containerPort")))
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        if all_interfaces(host.map(String::as_str)) && datastore(image_of(new, owner), port) {
+            seen.entry(owner.to_string())
+                .or_insert((value.clone(), port));
+        }
+    }
+    for (owner, (value, port)) in seen {
+        let name = owner
+            .rsplit(['.', '['])
+            .next()
+            .unwrap_or(&owner)
+            .trim_end_matches(']');
+        out.push(Finding::added(
+            "datastore-port-public",
+            sev,
+            f.path,
+            line_of(f, &value, &value),
+            format!(
+                "Publishes `{}`'s port {port} on every interface of the host ({}): anyone who can reach the machine can talk to it directly (Docker's own firewall rules bypass ufw).",
+                quote(name),
+                quote(&value)
+            ),
+        ));
+    }
+}
+
+static RUN_PUBLISH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(\b(docker|podman|nerdctl)\s+(container\s+)?(run|create)\b.*?(-p|--publish)[\s=]+["']?([\[\]\w.:/-]+)|^\s*PublishPort\s*=\s*["']?([\[\]\w.:/-]+))"#).unwrap()
+});
+
+/// `docker run -p 6379:6379 redis` in scripts, `PublishPort=` in Quadlet units.
+fn run_commands(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let Some(sev) = exposure_severity(f.path) else {
+        return;
+    };
+    let quadlet = f.path.ends_with(".container") || f.path.ends_with(".pod");
+    let image = f
+        .new_text()
+        .filter(|_| quadlet)
+        .and_then(|t| t.lines().find(|l| l.trim_start().starts_with("Image=")))
+        .unwrap_or("");
+    for l in f.added_code() {
+        if !(l.text.contains("run") || l.text.contains("create") || l.text.contains("PublishPort"))
+        {
+            continue;
+        }
+        let Some(c) = RUN_PUBLISH.captures(l.text) else {
+            continue;
+        };
+        let spec = c.get(6).or(c.get(7)).map_or("", |m| m.as_str());
+        let Some((host, port)) = port_spec(spec) else {
+            continue;
+        };
+        let ds = DATASTORE_PORTS.contains(&port)
+            || l.text
+                .split_whitespace()
+                .any(|w| DATASTORE_IMAGE.is_match(w))
+            || DATASTORE_IMAGE.is_match(image.trim_start_matches("Image="));
+        if !all_interfaces(host.as_deref()) || !ds {
+            continue;
+        }
+        out.push(Finding::added(
+            "datastore-port-public",
+            sev,
+            f.path,
+            Some(l.no),
+            format!(
+                "Publishes a datastore's port {port} on every interface of the host ({}): anyone who can reach the machine can talk to it directly.",
+                quote(spec)
+            ),
+        ));
+    }
+}
+
+/// Exposure rules for one file.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.test_like() || f.class.docs || f.class.vendored {
+        return;
+    }
+    if !f.added.is_empty() {
+        run_commands(f, out);
+    }
+    let Some(format @ (Format::Yaml | Format::Json)) = Format::of(f.path) else {
+        return;
+    };
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    let (Some(a), Some(b)) = (flatten(format, old), flatten(format, new)) else {
+        return;
+    };
+    services(f, &a, &b, out);
+    published_ports(f, &a, &b, out);
+    ranges_removed(f, &a, &b, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::port_spec;
+    use crate::risk::testkit::rules_hit_with_contents as hit;
+
+    #[test]
+    fn port_specs_are_read_with_their_host_address() {
+        assert_eq!(port_spec("6379:6379"), Some((None, 6379)));
+        assert_eq!(
+            port_spec("\"127.0.0.1:5432:5432\""),
+            Some((Some("127.0.0.1".into()), 5432))
+        );
+        assert_eq!(
+            port_spec("[::1]:6379:6379/tcp"),
+            Some((Some("::1".into()), 6379))
+        );
+        assert_eq!(port_spec("27017"), Some((None, 27017)));
+    }
+
+    #[test]
+    fn a_service_made_public_is_found_in_manifests_and_chart_values() {
+        let public = "k8s-service-public".to_string();
+        let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: admin\nspec:\n  type: ClusterIP\n  ports:\n    - port: 80\n";
+        let lb = svc.replace("ClusterIP", "LoadBalancer");
+        assert!(hit("deploy/k8s/admin.yaml", svc, &lb).contains(&public));
+        // Helm values of a chart.
+        let old = "service:\n  type: ClusterIP\n  port: 80\n";
+        let new = old.replace("ClusterIP", "LoadBalancer");
+        assert!(hit("charts/admin/values.yaml", old, &new).contains(&public));
+        // NodePort too (medium, but found).
+        assert!(
+            hit(
+                "deploy/k8s/admin.yaml",
+                svc,
+                &svc.replace("ClusterIP", "NodePort")
+            )
+            .contains(&public)
+        );
+        // Source ranges or an internal load balancer keep it private.
+        let ranged = lb.replace(
+            "  ports:",
+            "  loadBalancerSourceRanges:\n    - 10.0.0.0/8\n  ports:",
+        );
+        assert!(!hit("deploy/k8s/admin.yaml", svc, &ranged).contains(&public));
+        let internal = lb.replace(
+            "  name: admin\n",
+            "  name: admin\n  annotations:\n    service.beta.kubernetes.io/aws-load-balancer-internal: \"true\"\n",
+        );
+        assert!(!hit("deploy/k8s/admin.yaml", svc, &internal).contains(&public));
+        let gke = lb.replace(
+            "  name: admin\n",
+            "  name: admin\n  annotations:\n    networking.gke.io/load-balancer-type: Internal\n",
+        );
+        assert!(!hit("deploy/k8s/admin.yaml", svc, &gke).contains(&public));
+        // A range of 0.0.0.0/0 is no range.
+        let world = lb.replace(
+            "  ports:",
+            "  loadBalancerSourceRanges: [0.0.0.0/0]\n  ports:",
+        );
+        assert!(hit("deploy/k8s/admin.yaml", svc, &world).contains(&public));
+    }
+
+    #[test]
+    fn address_allow_lists_removed_are_found() {
+        let gone = "source-ranges-removed".to_string();
+        // An internal Ingress loses its allow-list annotation.
+        let old = "kind: Ingress\nmetadata:\n  name: admin\n  annotations:\n    nginx.ingress.kubernetes.io/whitelist-source-range: 10.0.0.0/8\nspec:\n  ingressClassName: nginx\n";
+        let new = old.replace(
+            "    nginx.ingress.kubernetes.io/whitelist-source-range: 10.0.0.0/8\n",
+            "    app.kubernetes.io/part-of: ops\n",
+        );
+        assert!(hit("deploy/k8s/admin-ingress.yaml", old, &new).contains(&gone));
+        // A load balancer's ranges in chart values.
+        let old =
+            "service:\n  type: LoadBalancer\n  loadBalancerSourceRanges:\n    - 203.0.113.0/24\n";
+        assert!(
+            hit(
+                "charts/api/values-prod.yaml",
+                old,
+                "service:\n  type: LoadBalancer\n"
+            )
+            .contains(&gone)
+        );
+        // Changed ranges, or a development file: not this rule.
+        let other = old.replace("203.0.113.0/24", "198.51.100.0/24");
+        assert!(!hit("charts/api/values-prod.yaml", old, &other).contains(&gone));
+        assert!(
+            !hit(
+                "charts/api/values-dev.yaml",
+                old,
+                "service:\n  type: LoadBalancer\n"
+            )
+            .contains(&gone)
+        );
+    }
+
+    #[test]
+    fn a_datastore_published_on_every_interface_is_found() {
+        let public = "datastore-port-public".to_string();
+        let old = "services:\n  db:\n    image: postgres:16\n  api:\n    image: acme/api:1.2\n    ports:\n      - \"8000:8000\"\n";
+        // Compose, short syntax, in a production stack.
+        let new = old.replace(
+            "    image: postgres:16\n",
+            "    image: postgres:16\n    ports:\n      - \"5432:5432\"\n",
+        );
+        assert!(hit("deploy/compose.prod.yml", old, &new).contains(&public));
+        // Long syntax; a port known as a datastore's even under another image name.
+        let long = old.replace(
+            "    image: postgres:16\n",
+            "    image: acme/cache:3\n    ports:\n      - target: 6379\n        published: 6379\n",
+        );
+        assert!(hit("ops/stack/production.yml", old, &long).contains(&public));
+        // Kubernetes hostPort on a Redis container.
+        let pod = "spec:\n  containers:\n    - name: cache\n      image: redis:7\n      ports:\n        - containerPort: 6379\n";
+        let host = pod.replace(
+            "containerPort: 6379\n",
+            "containerPort: 6379\n          hostPort: 6379\n",
+        );
+        assert!(hit("deploy/prod/cache.yaml", pod, &host).contains(&public));
+        // docker run in a deploy script, Quadlet unit.
+        let sh = "#!/bin/sh\nset -e\n";
+        let run = format!("{sh}docker run -d --name cache -p 6379:6379 redis:7\n");
+        assert!(hit("deploy/prod/start.sh", sh, &run).contains(&public));
+        // Loopback, a development stack, or an API port: not this rule.
+        let local = old.replace(
+            "    image: postgres:16\n",
+            "    image: postgres:16\n    ports:\n      - \"127.0.0.1:5432:5432\"\n",
+        );
+        assert!(!hit("deploy/compose.prod.yml", old, &local).contains(&public));
+        assert!(!hit("docker-compose.dev.yml", old, &new).contains(&public));
+        let api = old.replace("\"8000:8000\"", "\"8080:8000\"");
+        assert!(!hit("deploy/compose.prod.yml", old, &api).contains(&public));
+    }
+}

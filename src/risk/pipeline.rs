@@ -1,0 +1,693 @@
+//! CI pipelines read as job graphs (GitLab CI, GitHub Actions, CircleCI): which jobs a
+//! deploy waits for before it runs, and which environment a job acts on.
+//!
+//! * `ci-deploy-ungated`: a deploy job that waited for test, lint or scan jobs
+//!   (through `needs:`, or GitLab's stage order when it has no `needs:`) and
+//!   no longer does: it can ship while they fail.
+//! * A teardown command (`helm uninstall`, `kubectl delete namespace`, …) in a
+//!   job bound to a per-branch review environment, whose target is named by
+//!   that branch, is the environment's own clean-up: its finding drops to low.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
+
+use regex::Regex;
+use yaml_rust::Yaml;
+
+use super::{FileView, Finding, Severity, quote};
+
+/// Which CI system a file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum System {
+    GitLab,
+    GitHub,
+    /// CircleCI: jobs wait for what their workflow entry `requires`.
+    CircleCi,
+}
+
+/// One job, as far as these rules care.
+#[derive(Debug, Clone, Default)]
+struct Job {
+    name: String,
+    stage: Option<String>,
+    /// `None` when the job does not say (GitLab then orders it by stage).
+    needs: Option<Vec<String>>,
+    environment: Option<String>,
+    /// GitLab's `environment.action` (`stop` for a teardown job).
+    env_action: Option<String>,
+    variables: HashMap<String, String>,
+    /// Every string in the job (scripts, steps), for what it runs.
+    text: String,
+}
+
+/// A pipeline: its jobs, stages and pipeline-wide variables.
+#[derive(Debug, Clone)]
+struct Pipeline {
+    system: System,
+    jobs: Vec<Job>,
+    stages: Vec<String>,
+    variables: HashMap<String, String>,
+}
+
+/// GitLab's top-level keys that are not jobs.
+const GITLAB_KEYWORDS: &[&str] = &[
+    "stages",
+    "variables",
+    "default",
+    "include",
+    "workflow",
+    "image",
+    "services",
+    "before_script",
+    "after_script",
+    "cache",
+    "types",
+    "pages:deploy",
+];
+
+fn system_of(path: &str) -> Option<System> {
+    let lower = path.to_ascii_lowercase();
+    if lower.ends_with(".gitlab-ci.yml") || lower.starts_with(".gitlab/ci/") {
+        Some(System::GitLab)
+    } else if lower.starts_with(".github/workflows/") {
+        Some(System::GitHub)
+    } else if lower.starts_with(".circleci/") {
+        Some(System::CircleCi)
+    } else {
+        None
+    }
+}
+
+fn s(y: &Yaml) -> Option<String> {
+    match y {
+        Yaml::String(v) | Yaml::Real(v) => Some(v.clone()),
+        Yaml::Integer(i) => Some(i.to_string()),
+        Yaml::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn get<'a>(y: &'a Yaml, key: &str) -> Option<&'a Yaml> {
+    y.as_hash()?.get(&Yaml::String(key.to_string()))
+}
+
+/// Every string under a node, one per line.
+fn all_text(y: &Yaml, out: &mut String) {
+    match y {
+        Yaml::Hash(h) => {
+            for (k, v) in h {
+                if let Some(k) = s(k) {
+                    out.push_str(&k);
+                    out.push('\n');
+                }
+                all_text(v, out);
+            }
+        }
+        Yaml::Array(a) => a.iter().for_each(|v| all_text(v, out)),
+        v => {
+            if let Some(t) = s(v) {
+                out.push_str(&t);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn variables(y: Option<&Yaml>) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    if let Some(h) = y.and_then(Yaml::as_hash) {
+        for (k, v) in h {
+            let value = s(v).or_else(|| get(v, "value").and_then(s));
+            if let (Some(k), Some(v)) = (s(k), value) {
+                out.insert(k, v);
+            }
+        }
+    }
+    out
+}
+
+fn needs_of(y: &Yaml) -> Vec<String> {
+    match y {
+        Yaml::Array(a) => a
+            .iter()
+            .filter_map(|n| s(n).or_else(|| get(n, "job").and_then(s)))
+            .collect(),
+        v => s(v).into_iter().collect(),
+    }
+}
+
+/// The job's own keys merged over the templates it `extends` (GitLab).
+fn merged<'a>(root: &'a Yaml, job: &'a Yaml, depth: u8) -> Vec<&'a Yaml> {
+    let mut chain = vec![job];
+    if depth > 5 {
+        return chain;
+    }
+    let parents: Vec<String> = match get(job, "extends") {
+        Some(Yaml::Array(a)) => a.iter().filter_map(s).collect(),
+        Some(v) => s(v).into_iter().collect(),
+        None => Vec::new(),
+    };
+    for p in parents.iter().rev() {
+        if let Some(t) = get(root, p) {
+            chain.extend(merged(root, t, depth + 1));
+        }
+    }
+    chain
+}
+
+fn parse(path: &str, text: &str) -> Option<Pipeline> {
+    let system = system_of(path)?;
+    let docs = yaml_rust::YamlLoader::load_from_str(text).ok()?;
+    let root = docs.into_iter().next()?;
+    let mut jobs = Vec::new();
+    let (job_nodes, stages): (Vec<(String, &Yaml)>, Vec<String>) = match system {
+        System::GitLab => {
+            let stages = get(&root, "stages")
+                .and_then(Yaml::as_vec)
+                .map(|v| v.iter().filter_map(s).collect())
+                .unwrap_or_else(|| {
+                    [".pre", "build", "test", "deploy", ".post"]
+                        .map(String::from)
+                        .to_vec()
+                });
+            let jobs = root
+                .as_hash()?
+                .iter()
+                .filter_map(|(k, v)| Some((s(k)?, v)))
+                .filter(|(k, v)| {
+                    !k.starts_with('.')
+                        && !GITLAB_KEYWORDS.contains(&k.as_str())
+                        && v.as_hash().is_some()
+                })
+                .collect();
+            (jobs, stages)
+        }
+        System::GitHub => {
+            let jobs = get(&root, "jobs")?
+                .as_hash()?
+                .iter()
+                .filter_map(|(k, v)| Some((s(k)?, v)))
+                .collect();
+            (jobs, Vec::new())
+        }
+        System::CircleCi => {
+            return Some(Pipeline {
+                system,
+                jobs: circleci_jobs(&root)?,
+                stages: Vec::new(),
+                variables: HashMap::new(),
+            });
+        }
+    };
+    for (name, node) in job_nodes {
+        let chain = if system == System::GitLab {
+            merged(&root, node, 0)
+        } else {
+            vec![node]
+        };
+        let first = |key: &str| chain.iter().find_map(|n| get(n, key));
+        let env = first("environment");
+        let mut text = String::new();
+        for n in &chain {
+            all_text(n, &mut text);
+        }
+        let mut vars = HashMap::new();
+        for n in chain.iter().rev() {
+            vars.extend(variables(get(n, "variables").or_else(|| get(n, "env"))));
+        }
+        jobs.push(Job {
+            name,
+            stage: first("stage").and_then(s),
+            needs: first("needs").map(needs_of),
+            environment: env.and_then(|e| s(e).or_else(|| get(e, "name").and_then(s))),
+            env_action: env.and_then(|e| get(e, "action")).and_then(s),
+            variables: vars,
+            text,
+        });
+    }
+    let globals = variables(get(&root, "variables").or_else(|| get(&root, "env")));
+    Some(Pipeline {
+        system,
+        jobs,
+        stages,
+        variables: globals,
+    })
+}
+
+/// CircleCI's workflow entries as jobs named `workflow/job`, each waiting
+/// for what it `requires`, with the text of the job it runs.
+fn circleci_jobs(root: &Yaml) -> Option<Vec<Job>> {
+    let defs = get(root, "jobs");
+    let mut out = Vec::new();
+    for (wf, w) in get(root, "workflows")?.as_hash()? {
+        let (Some(wf), Some(entries)) = (s(wf), get(w, "jobs").and_then(Yaml::as_vec)) else {
+            continue;
+        };
+        for e in entries {
+            let (job, params) = match e {
+                Yaml::Hash(h) => match h.iter().next() {
+                    Some((k, v)) => (s(k), Some(v)),
+                    None => (None, None),
+                },
+                v => (s(v), None),
+            };
+            let Some(job) = job else { continue };
+            let alias = params.and_then(|p| get(p, "name")).and_then(s);
+            let mut text = String::new();
+            if let Some(d) = defs.and_then(|d| get(d, &job)) {
+                all_text(d, &mut text);
+            }
+            if let Some(p) = params {
+                all_text(p, &mut text);
+            }
+            let requires = params
+                .and_then(|p| get(p, "requires"))
+                .map(needs_of)
+                .unwrap_or_default();
+            out.push(Job {
+                name: format!("{wf}/{}", alias.unwrap_or_else(|| job.clone())),
+                needs: Some(requires.into_iter().map(|r| format!("{wf}/{r}")).collect()),
+                text,
+                ..Job::default()
+            });
+        }
+    }
+    Some(out)
+}
+
+impl Pipeline {
+    fn job(&self, name: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.name == name)
+    }
+
+    fn stage_index(&self, j: &Job) -> usize {
+        let stage = j.stage.as_deref().unwrap_or("test");
+        self.stages
+            .iter()
+            .position(|s| s == stage)
+            .unwrap_or(usize::MAX / 2)
+    }
+
+    /// The jobs `j` waits for directly.
+    fn direct(&self, j: &Job) -> Vec<String> {
+        match (&j.needs, self.system) {
+            (Some(n), _) => n.clone(),
+            (None, System::GitHub | System::CircleCi) => Vec::new(),
+            (None, System::GitLab) => {
+                let mine = self.stage_index(j);
+                self.jobs
+                    .iter()
+                    .filter(|o| self.stage_index(o) < mine)
+                    .map(|o| o.name.clone())
+                    .collect()
+            }
+        }
+    }
+
+    /// Every job `name` waits for, directly or through others.
+    fn waits_for(&self, name: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![name.to_string()];
+        while let Some(n) = todo.pop() {
+            let Some(j) = self.job(&n) else { continue };
+            for d in self.direct(j) {
+                if seen.insert(d.clone()) {
+                    todo.push(d);
+                }
+            }
+        }
+        seen
+    }
+}
+
+static CHECK_JOB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|[-_:./ ])(tests?|spec|specs|lint\w*|checks?|verify|scan\w*|audit|sast|dast|security|e2e|integration|unit|qa|typecheck|vet|clippy|smoke)([-_:. ]|$)").unwrap()
+});
+static DEPLOY_JOB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(deploy|release|publish|promote|ship|rollout|go[-_]live)").unwrap()
+});
+static PRODUCTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(^|[-_/. ])(prod|production|prd|live)([-_/. ]|$)").unwrap());
+
+fn is_check(j: &Job) -> bool {
+    CHECK_JOB.is_match(&j.name) || super::delivery::runs_checks(&j.text)
+}
+
+fn is_deploy(j: &Job) -> bool {
+    j.env_action.as_deref() != Some("stop")
+        && (DEPLOY_JOB.is_match(&j.name) || j.environment.is_some())
+}
+
+fn is_production(j: &Job) -> bool {
+    j.environment
+        .as_deref()
+        .is_some_and(|e| PRODUCTION.is_match(e))
+        || PRODUCTION.is_match(&j.name)
+}
+
+/// The first and last line (1-based) of job `job` in a YAML text: its
+/// header, the least indented `job:` line, and what is indented below it.
+fn job_span(text: &str, job: &str) -> Option<(u32, u32)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |t: &str| t.len() - t.trim_start().len();
+    let header = |t: &str| {
+        let k = t.trim().trim_end_matches(':');
+        t.trim_end().ends_with(':') && k.trim_matches(['"', '\'']) == job
+    };
+    let start = (0..lines.len())
+        .filter(|&i| header(lines[i]))
+        .min_by_key(|&i| indent(lines[i]))?;
+    let own = indent(lines[start]);
+    let end = lines[start + 1..]
+        .iter()
+        .position(|t| !t.trim().is_empty() && !t.trim_start().starts_with('#') && indent(t) <= own)
+        .map_or(lines.len(), |e| start + 1 + e);
+    Some((start as u32 + 1, end as u32))
+}
+
+/// The line of `key:` inside job `job` (else the job's header line).
+fn job_line(text: &str, job: &str, key: &str) -> Option<u32> {
+    let (start, end) = job_span(text, job)?;
+    let found = text
+        .lines()
+        .enumerate()
+        .skip(start as usize - 1)
+        .take((end - start + 1) as usize)
+        .find(|(_, t)| t.trim_start().starts_with(&format!("{key}:")))
+        .map(|(i, _)| i as u32 + 1);
+    Some(found.unwrap_or(start))
+}
+
+/// Deploy jobs that stopped waiting for check jobs.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.docs || f.class.test_like() {
+        return;
+    }
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    let (Some(a), Some(b)) = (parse(f.path, old), parse(f.path, new)) else {
+        return;
+    };
+    for job in b.jobs.iter().filter(|j| is_deploy(j)) {
+        if a.job(&job.name).is_none() {
+            continue;
+        }
+        let before = a.waits_for(&job.name);
+        let after = b.waits_for(&job.name);
+        let lost: Vec<&String> = before
+            .iter()
+            .filter(|n| !after.contains(*n))
+            .filter(|n| a.job(n).is_some_and(is_check))
+            .collect();
+        if lost.is_empty() {
+            continue;
+        }
+        let prod = is_production(job) || PRODUCTION.is_match(&job.text);
+        let names = lost
+            .iter()
+            .map(|n| format!("`{}`", quote(n)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let short = job.name.rsplit('/').next().unwrap_or(&job.name);
+        let line = job_line(new, &job.name, "needs").or_else(|| {
+            let no = new.lines().position(|l| {
+                let t = l.trim().trim_start_matches("- ").trim_end_matches(':');
+                t == short
+            })?;
+            Some(no as u32 + 1)
+        });
+        out.push(Finding::added(
+            "ci-deploy-ungated",
+            if prod {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+            f.path,
+            line,
+            format!(
+                "`{}` no longer waits for {names}: it can deploy{} while they fail.",
+                quote(&job.name),
+                if prod { " to production" } else { "" }
+            ),
+        ));
+    }
+}
+
+/// Variables that name the branch, merge request or pull request a pipeline
+/// runs for: what they name exists only for that branch.
+static PER_BRANCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\$\{?CI_(COMMIT_REF_SLUG|COMMIT_REF_NAME|COMMIT_BRANCH|MERGE_REQUEST_IID|MERGE_REQUEST_ID|MERGE_REQUEST_SOURCE_BRANCH_NAME|ENVIRONMENT_SLUG|ENVIRONMENT_NAME)\b|\$\{\{\s*(github\.(head_ref|event\.number|event\.pull_request\.number|event\.pull_request\.head\.ref)|env\.\w+)\s*\}\})").unwrap()
+});
+static EPHEMERAL_ENV: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(review|preview|pr|mr|ephemeral|feature|temp|tmp)[-/]").unwrap()
+});
+static SHARED_ENV_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|[-_/. ])(prod|production|prd|live|staging|stage|stg|main|master|shared)([-_/. ]|$)").unwrap()
+});
+static VAR_REF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?|\$\{\{\s*env\.(\w+)\s*\}\}").unwrap()
+});
+
+/// True when `line` names its target through the branch: a per-branch
+/// variable, or a variable defined from one (one level deep).
+fn scoped_to_branch(line: &str, job: &Job, p: &Pipeline) -> bool {
+    let per_branch = |t: &str| PER_BRANCH.is_match(t) && !t.contains("${{ env.");
+    if per_branch(line) {
+        return true;
+    }
+    VAR_REF.captures_iter(line).any(|c| {
+        let name = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+        job.variables
+            .get(name)
+            .or_else(|| p.variables.get(name))
+            .is_some_and(|v| per_branch(v) && !SHARED_ENV_WORD.is_match(v))
+    })
+}
+
+/// Lowers teardown findings in jobs that clean up their own per-branch
+/// review environment (GitLab `environment: {name: review/$CI_COMMIT_REF_SLUG,
+/// action: stop}`, a GitHub job bound to `pr-${{ github.event.number }}`).
+///
+/// Also, from the same job graph: a failure allowed in a stop job (a teardown
+/// that cannot clean up should not fail the pipeline) is low, and "changes a
+/// pipeline that deploys to production" is low when every added line sits in
+/// a job that never mentions production.
+pub fn relax_ephemeral_teardown(f: &FileView<'_>, out: &mut [Finding]) {
+    const TEARDOWN: &[&str] = &["infra-teardown-command", "infra-auto-approve"];
+    const RELAXED: &[&str] = &[
+        "infra-teardown-command",
+        "infra-auto-approve",
+        "ci-ignore-failure",
+        "ci-deploys-to-production",
+    ];
+    if !out.iter().any(|x| RELAXED.contains(&x.rule.as_str())) {
+        return;
+    }
+    let Some(text) = f.new_text() else { return };
+    let Some(p) = parse(f.path, text) else { return };
+    let lines: Vec<&str> = text.lines().collect();
+    let job_at = |no: u32| {
+        p.jobs
+            .iter()
+            .find(|j| job_span(text, &j.name).is_some_and(|(start, end)| start <= no && no <= end))
+    };
+    let production = |j: &Job| is_production(j) || PRODUCTION.is_match(&j.text);
+    let only_other_jobs = f
+        .added_code()
+        .all(|l| job_at(l.no).is_some_and(|j| !production(j)));
+    for x in out.iter_mut() {
+        if x.rule == "ci-deploys-to-production" && only_other_jobs {
+            x.severity = Severity::Low;
+            x.message = "Changes only jobs of a pipeline that deploy elsewhere than production: the production deploy runs as before.".to_string();
+            continue;
+        }
+        if x.rule == "ci-ignore-failure"
+            && let Some(j) = x.line.and_then(job_at)
+            && j.env_action.as_deref() == Some("stop")
+        {
+            x.severity = Severity::Low;
+            x.message = format!(
+                "Lets the teardown job `{}` fail without failing the pipeline: fine, as long as nothing waits for the environment to be gone.",
+                quote(&j.name)
+            );
+            continue;
+        }
+        if !TEARDOWN.contains(&x.rule.as_str()) || x.side != super::Side::New {
+            continue;
+        }
+        let Some(no) = x.line else { continue };
+        let Some(line) = lines.get(no as usize - 1) else {
+            continue;
+        };
+        if SHARED_ENV_WORD.is_match(line) {
+            continue;
+        }
+        let Some(job) = job_at(no) else { continue };
+        let Some(env) = job.environment.as_deref() else {
+            continue;
+        };
+        let ephemeral = (EPHEMERAL_ENV.is_match(env) || PER_BRANCH.is_match(env))
+            && !SHARED_ENV_WORD.is_match(env);
+        if !ephemeral || !scoped_to_branch(line, job, &p) {
+            continue;
+        }
+        x.severity = Severity::Low;
+        x.message = format!(
+            "Tears down what this branch deployed ({}) from `{}`, bound to the per-branch environment `{}`: it cannot reach a shared one.",
+            quote(line),
+            quote(&job.name),
+            quote(env)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit_with_contents as hit;
+
+    #[test]
+    fn a_deploy_that_stops_waiting_for_its_checks_is_found() {
+        // GitHub Actions: the deploy drops the test job from its needs.
+        let old = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: go test ./...\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make image\n  ship:\n    needs: [build, test]\n    environment: production\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./ship.sh\n";
+        let new = old.replace("needs: [build, test]", "needs: build");
+        assert!(
+            hit(".github/workflows/main.yml", old, &new).contains(&"ci-deploy-ungated".to_string())
+        );
+        // Waiting through another job is still waiting.
+        let chained = new.replace(
+            "  build:\n    runs-on",
+            "  build:\n    needs: test\n    runs-on",
+        );
+        let chained_old = old.replace(
+            "  build:\n    runs-on",
+            "  build:\n    needs: test\n    runs-on",
+        );
+        assert!(
+            !hit(".github/workflows/main.yml", &chained_old, &chained)
+                .contains(&"ci-deploy-ungated".to_string())
+        );
+        // GitLab: stage order is the implicit gate; `needs:` with only the
+        // build drops it, through a template the job extends.
+        let old = "stages: [build, test, deploy]\n.deploy:\n  stage: deploy\nbuild:\n  stage: build\n  script: [make]\nrspec:\n  stage: test\n  script: [bundle exec rspec]\nrelease:\n  extends: .deploy\n  environment: production\n  script: [cap production deploy]\n";
+        let new = old.replace(
+            ".deploy:\n  stage: deploy\n",
+            ".deploy:\n  stage: deploy\n  needs: [build]\n",
+        );
+        assert!(hit(".gitlab-ci.yml", old, &new).contains(&"ci-deploy-ungated".to_string()));
+        // CircleCI: the deploy entry stops requiring the test job.
+        let old_cc = "version: 2.1\njobs:\n  test:\n    docker: [{image: cimg/node:20.11}]\n    steps: [checkout, {run: npm test}]\n  build:\n    docker: [{image: cimg/node:20.11}]\n    steps: [checkout, {run: npm run build}]\n  deploy:\n    docker: [{image: cimg/base:2024.01}]\n    steps: [{run: ./deploy.sh production}]\nworkflows:\n  main:\n    jobs:\n      - test\n      - build\n      - deploy:\n          requires: [test, build]\n";
+        let new_cc = old_cc.replace("requires: [test, build]", "requires: [build]");
+        assert!(
+            hit(".circleci/config.yml", old_cc, &new_cc).contains(&"ci-deploy-ungated".to_string())
+        );
+        assert!(
+            !hit(
+                ".circleci/config.yml",
+                old_cc,
+                &old_cc.replace("[test, build]", "[build, test]")
+            )
+            .contains(&"ci-deploy-ungated".to_string())
+        );
+        // Adding needs that keep the checks is not an alarm.
+        let keeps = old.replace(
+            ".deploy:\n  stage: deploy\n",
+            ".deploy:\n  stage: deploy\n  needs: [build, rspec]\n",
+        );
+        assert!(!hit(".gitlab-ci.yml", old, &keeps).contains(&"ci-deploy-ungated".to_string()));
+    }
+
+    #[test]
+    fn tearing_down_a_review_environment_from_its_stop_job_is_low() {
+        let base = "stages: [review]\nvariables:\n  NS: review-$CI_COMMIT_REF_SLUG\n  PROD_NS: shop-prod\ndeploy_review:\n  stage: review\n  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n    on_stop: stop_review\n  script:\n    - helm upgrade --install shop ./chart -n \"$NS\"\n";
+        let stop = |env: &str, cmd: &str| {
+            format!(
+                "{base}stop_review:\n  stage: review\n  when: manual\n  environment:\n    name: {env}\n    action: stop\n  script:\n    - {cmd}\n"
+            )
+        };
+        let severity = |new: &str| {
+            crate::risk::testkit::findings_with_contents(".gitlab-ci.yml", base, new)
+                .into_iter()
+                .find(|f| f.rule == "infra-teardown-command")
+                .map(|f| f.severity)
+        };
+        use crate::risk::Severity::{Critical, Low};
+        let review = "review/$CI_COMMIT_REF_SLUG";
+        assert_eq!(
+            severity(&stop(review, "kubectl delete namespace \"$NS\"")),
+            Some(Low)
+        );
+        assert_eq!(
+            severity(&stop(
+                review,
+                "helm uninstall shop -n review-$CI_COMMIT_REF_SLUG"
+            )),
+            Some(Low)
+        );
+        // The same command on a shared namespace, or from a production job, stays critical.
+        assert_eq!(
+            severity(&stop(review, "kubectl delete namespace \"$PROD_NS\"")),
+            Some(Critical)
+        );
+        assert_eq!(
+            severity(&stop(review, "helm uninstall shop -n shop")),
+            Some(Critical)
+        );
+        assert_eq!(
+            severity(&stop("production", "kubectl delete namespace \"$NS\"")),
+            Some(Critical)
+        );
+    }
+
+    #[test]
+    fn review_jobs_beside_a_production_deploy_are_not_production_changes() {
+        let old = "stages: [review, deploy]\nreview:\n  stage: review\n  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n  script:\n    - ./deploy.sh review-$CI_COMMIT_REF_SLUG\nproduction:\n  stage: deploy\n  environment: production\n  when: manual\n  script:\n    - ./deploy.sh production\n";
+        let top = |new: &str| {
+            crate::risk::testkit::findings_with_contents(".gitlab-ci.yml", old, new)
+                .into_iter()
+                .map(|f| f.severity)
+                .max()
+        };
+        use crate::risk::Severity::{High, Low};
+        // A stop job for the review app, allowed to fail: nothing above low.
+        let stop = old.replace(
+            "production:\n",
+            "stop_review:\n  stage: review\n  allow_failure: true\n  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n    action: stop\n  script:\n    - kubectl delete namespace review-$CI_COMMIT_REF_SLUG || true\nproduction:\n",
+        );
+        assert_eq!(top(&stop), Some(Low));
+        // The same edit to the production job is a production change.
+        let prod = old.replace(
+            "    - ./deploy.sh production\n",
+            "    - ./deploy.sh production --no-smoke\n",
+        );
+        assert_eq!(top(&prod), Some(High));
+        // allow_failure on a job that is not a stop job stays high.
+        let soft = old.replace(
+            "  stage: review\n",
+            "  stage: review\n  allow_failure: true\n",
+        );
+        assert!(top(&soft) >= Some(High));
+    }
+
+    #[test]
+    fn github_pull_request_previews_are_their_own_to_tear_down() {
+        let old = "on:\n  pull_request:\n    types: [closed]\njobs:\n  noop:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n";
+        let new = format!(
+            "{old}  teardown:\n    runs-on: ubuntu-latest\n    environment: pr-${{{{ github.event.number }}}}\n    steps:\n      - run: helm uninstall web-pr-${{{{ github.event.number }}}} -n apps\n"
+        );
+        let rules = hit(".github/workflows/pr-closed.yml", old, &new);
+        assert!(
+            rules.contains(&"infra-teardown-command".to_string()),
+            "{rules:?}"
+        );
+        let f = {
+            crate::risk::testkit::findings_with_contents(
+                ".github/workflows/pr-closed.yml",
+                old,
+                &new,
+            )
+        };
+        assert_eq!(f[0].severity, crate::risk::Severity::Low, "{f:?}");
+    }
+}
