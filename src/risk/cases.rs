@@ -10,6 +10,72 @@ fn short_changes_land_on_the_right_side_of_high() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "D",
+            "deploy/nginx/conf.d/app.conf",
+            "  real_ip_header X-Forwarded-For;\n  set_real_ip_from 10.0.0.0/8;\n",
+            "  real_ip_header X-Forwarded-For;\n  set_real_ip_from 0.0.0.0/0;\n",
+        ),
+        (
+            "D",
+            "src/server.js",
+            "const app = express();\n",
+            "const app = express();\napp.set('trust proxy', true);\n",
+        ),
+        (
+            "D",
+            ".github/workflows/scan.yml",
+            "      - uses: aquasecurity/trivy-action@0.28.0\n        with:\n          exit-code: '1'\n",
+            "      - uses: aquasecurity/trivy-action@0.28.0\n        with:\n          exit-code: '0'\n",
+        ),
+        (
+            "D",
+            ".gitlab-ci.yml",
+            "sast:\n  script:\n    - semgrep ci\n",
+            "sast:\n  script:\n    - semgrep ci --no-fail\n",
+        ),
+        (
+            "D",
+            "infra/iam/deploy-role.json",
+            "{\"Condition\": {\"StringEquals\": {\"token.actions.githubusercontent.com:sub\": \"repo:acme/api:ref:refs/heads/main\"}}}\n",
+            "{\"Condition\": {\"StringLike\": {\"token.actions.githubusercontent.com:sub\": \"repo:acme/*\"}}}\n",
+        ),
+        (
+            "D",
+            "deploy/k8s/ledger/netpol.yaml",
+            "  ingress:\n    - from:\n        - podSelector:\n            matchLabels:\n              app: api\n",
+            "  ingress:\n    - from:\n        - podSelector:\n            matchLabels:\n              app: api\n        - namespaceSelector: {}\n",
+        ),
+        (
+            "D",
+            "Dockerfile",
+            "FROM python:3.12-slim\nENV DJANGO_SETTINGS_MODULE=app.settings.production\n",
+            "FROM python:3.12-slim\nARG APP_ENV=development\nENV DJANGO_SETTINGS_MODULE=app.settings.${APP_ENV}\n",
+        ),
+        (
+            "D",
+            "src/Portal/Startup.cs",
+            "    o.Cookie.SecurePolicy = CookieSecurePolicy.Always;\n",
+            "    o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;\n",
+        ),
+        (
+            "H",
+            "deploy/nginx/conf.d/app.conf",
+            "  set_real_ip_from 10.0.0.0/8;\n",
+            "  set_real_ip_from 10.0.0.0/8;\n  set_real_ip_from 172.16.0.0/12;\n",
+        ),
+        (
+            "H",
+            ".github/workflows/scan.yml",
+            "          exit-code: '0'\n          format: sarif\n",
+            "          exit-code: '1'\n          format: sarif\n",
+        ),
+        (
+            "H",
+            "Dockerfile",
+            "FROM node:22-slim\nENV NODE_ENV=production\n",
+            "FROM node:22-slim\nARG NODE_ENV=production\nENV NODE_ENV=${NODE_ENV}\n",
+        ),
+        (
+            "D",
             "infra/azure/storage.tf",
             "resource \"azurerm_storage_account\" \"logs\" {\n  name = \"acmelogs\"\n}\n",
             "",

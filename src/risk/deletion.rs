@@ -82,6 +82,12 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         if gone.is_empty() && came.iter().all(fixed) {
             continue;
         }
+        // Only variables renamed (`"$entry"` → `"${1:?}"`): the same kind of
+        // argument under another name, not another selection.
+        let variable = |w: &&str| w.starts_with('$') && !w.contains('/') && !w.contains('*');
+        if !gone.is_empty() && gone.iter().all(variable) && came.iter().all(variable) {
+            continue;
+        }
         out.push(Finding::added(
             "destructive-selection-changed",
             Severity::High,
@@ -95,6 +101,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         ));
     }
     if matches!(f.class.lang, Lang::Sql) || f.class.migration {
+        cascade_added(f, out);
         let code: Vec<_> = f.added_code().collect();
         for (line, stmt) in super::migrations::statements(code.into_iter()) {
             if let Some(join) = ored_join(&stmt) {
@@ -110,6 +117,39 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 ));
             }
         }
+    }
+}
+
+static CASCADE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(on\s+delete\s+cascade|on_delete\s*[:=]\s*:?cascade|on_delete\s*=\s*models\.CASCADE|ondelete\s*=\s*["']CASCADE|onDelete\(\s*["']cascade)"#).unwrap()
+});
+static CREATES_TABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(create\s+table|create_table|op\.create_table|CreateModel|createTable)")
+        .unwrap()
+});
+
+/// A cascade added to the foreign key of an existing table: deleting one
+/// parent row now deletes every row that points at it. (A table the change
+/// creates starts out that way, which nobody relied on otherwise.)
+fn cascade_added(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let code: Vec<_> = f.added_code().collect();
+    if code.iter().any(|l| CREATES_TABLE.is_match(l.text)) {
+        return;
+    }
+    let had = f.removed_code().any(|l| CASCADE.is_match(l.text));
+    if let Some(l) = code.iter().find(|l| CASCADE.is_match(l.text))
+        && !had
+    {
+        out.push(Finding::added(
+            "sql-cascade-delete-added",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Makes deleting a parent row delete its children ({}): one delete now removes every row that points at it.",
+                quote(l.text.trim())
+            ),
+        ));
     }
 }
 
@@ -207,6 +247,22 @@ mod tests {
                 "{new}: {hit:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_cascade_added_to_an_existing_foreign_key_is_found() {
+        let alter = "ALTER TABLE invoices DROP CONSTRAINT invoices_customer_id_fkey;\nALTER TABLE invoices ADD CONSTRAINT invoices_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id) ON DELETE CASCADE;\n";
+        let hit = rules_hit("db/migrations/0090_fk.sql", None, Some(alter));
+        assert!(
+            hit.contains(&"sql-cascade-delete-added".to_string()),
+            "{hit:?}"
+        );
+        let create = "CREATE TABLE notes (\n  id bigserial primary key,\n  invoice_id bigint REFERENCES invoices(id) ON DELETE CASCADE\n);\n";
+        let hit = rules_hit("db/migrations/0091_notes.sql", None, Some(create));
+        assert!(
+            !hit.contains(&"sql-cascade-delete-added".to_string()),
+            "{hit:?}"
+        );
     }
 
     #[test]
