@@ -282,9 +282,64 @@ static BRANCH_KEY: LazyLock<Regex> = LazyLock::new(|| {
 static ROLLOUT_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(rollout\w*|percent\w*|traffic\w*|weight|canary\w*|ramp\w*|sample_?rate|fraction|exposure|audience)$").unwrap()
 });
-static NETWORK_KEY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(cidr\w*|source\w*|allow\w*|ingress\w*|ip\w*|from\w*|range\w*|origins?|hosts?|remote\w*|networks?)").unwrap()
+/// IAM actions that hand out power: passing roles, assuming them, writing
+/// policies, reading secrets and keys, or everything.
+static IAM_POWERFUL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(\*|iam:(\*|PassRole|Put\w*Policy|Attach\w*Policy|Create\w*|Update\w*)|sts:(\*|AssumeRole\w*)|\w+:\*|secretsmanager:GetSecretValue|kms:(Decrypt|\*)|ssm:GetParameter\w*|s3:(Get|Put|Delete)\w*)$").unwrap()
 });
+
+/// Words of a key path that name who may connect (`ingress[0].from`,
+/// `loadBalancerSourceRanges`, `allowed_origins`), compared as whole words:
+/// an IAM `Resource` is no `source`.
+const NETWORK_WORDS: &[&str] = &[
+    "cidr",
+    "cidrs",
+    "source",
+    "sources",
+    "allow",
+    "allowed",
+    "allowlist",
+    "ingress",
+    "ip",
+    "ips",
+    "ipv4",
+    "ipv6",
+    "from",
+    "range",
+    "ranges",
+    "origin",
+    "origins",
+    "host",
+    "hosts",
+    "remote",
+    "network",
+    "networks",
+    "whitelist",
+    "block",
+    "blocks",
+];
+
+/// Whether a key path names who may connect, word by word (snake, kebab
+/// and camel case split).
+fn network_key(path: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in path.chars() {
+        if !c.is_alphanumeric() {
+            words.push(std::mem::take(&mut cur));
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    words.push(cur);
+    words.iter().any(|w| NETWORK_WORDS.contains(&w.as_str()))
+}
 static LIMIT_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(rate_?limit\w*|throttl\w*|limit_req|max_?requests\w*|requests_per\w*|burst|quota\w*|max_?connections)").unwrap()
 });
@@ -592,6 +647,40 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
                 continue;
             }
         }
+        // An IAM statement that allows a powerful action on every resource.
+        if key.eq_ignore_ascii_case("resource")
+            && after.is_some_and(|y| y.trim() == "*")
+            && before.is_none_or(|x| x.trim() != "*")
+        {
+            let stmt = &path[..path.len() - key.len()];
+            let sibling = |name: &str| {
+                b.iter()
+                    .filter(|(k, _)| {
+                        k.strip_prefix(stmt)
+                            .is_some_and(|rest| rest.to_ascii_lowercase().starts_with(name))
+                    })
+                    .map(|(_, v)| v.as_str())
+                    .collect::<Vec<_>>()
+            };
+            let allow = sibling("effect")
+                .iter()
+                .all(|e| !e.eq_ignore_ascii_case("deny"));
+            let actions = sibling("action");
+            if let Some(action) = actions.iter().find(|a| IAM_POWERFUL.is_match(a))
+                && allow
+            {
+                push(
+                    "iam-resource-wildcard",
+                    Severity::High,
+                    format!(
+                        "Allows `{}` on every resource (`{}` is now *): whoever holds this role can use it on anything in the account, admin roles included.",
+                        quote(action),
+                        quote(path)
+                    ),
+                );
+                continue;
+            }
+        }
         // Rollouts jumped to everyone.
         if ROLLOUT_KEY.is_match(key)
             && let (Some(x), Some(y)) = (before.and_then(number), after.and_then(number))
@@ -617,7 +706,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
         }
         // Network opened to the world.
         if let Some(y) = after
-            && NETWORK_KEY.is_match(path)
+            && network_key(path)
             && (y.contains("0.0.0.0/0") || y.contains("::/0") || y.trim() == "*")
             && before.is_none_or(|x| x != y)
         {
@@ -769,6 +858,37 @@ fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn powerful_iam_actions_on_every_resource_are_found_unless_denied() {
+        let policy = |effect: &str, action: &str, resource: &str| {
+            format!(
+                "{{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {{\n      \"Effect\": \"{effect}\",\n      \"Action\": [\"{action}\"],\n      \"Resource\": \"{resource}\"\n    }}\n  ]\n}}\n"
+            )
+        };
+        let old = policy("Allow", "iam:PassRole", "arn:aws:iam::1:role/ecs-task");
+        let hit = crate::risk::testkit::rules_hit_with_contents(
+            "infra/iam/ci-role.json",
+            &old,
+            &policy("Allow", "iam:PassRole", "*"),
+        );
+        assert!(
+            hit.contains(&"iam-resource-wildcard".to_string()),
+            "{hit:?}"
+        );
+        for (effect, action) in [("Deny", "s3:DeleteObject"), ("Allow", "logs:PutLogEvents")] {
+            let hit = crate::risk::testkit::rules_hit_with_contents(
+                "infra/iam/ci-role.json",
+                &policy(effect, action, "arn:aws:s3:::b/*"),
+                &policy(effect, action, "*"),
+            );
+            assert!(
+                !hit.iter()
+                    .any(|r| r == "iam-resource-wildcard" || r == "config-open-network"),
+                "{effect} {action}: {hit:?}"
+            );
+        }
+    }
     use super::*;
 
     #[test]
