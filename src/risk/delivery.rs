@@ -440,9 +440,29 @@ fn knobs(f: &FileView<'_>, out: &mut Vec<Finding>) {
             }
             flagged += 1;
             let prod = PROD.is_match(f.path);
+            // A flag file, or a key that says it is a flag: not every
+            // `enabled` is a feature (a disruption budget switched on is not).
+            let flag_like = FLAG_FILE.is_match(f.path) || FLAG_FILE.is_match(&key);
+            if rule == "config-limit-changed"
+                && let Some(factor) = unit_factor(old, &new)
+            {
+                out.push(Finding::added(
+                    "config-unit-changed",
+                    Severity::High,
+                    f.path,
+                    Some(l.no),
+                    format!(
+                        "`{}` goes from {} to {}, exactly {factor}: if that is a change of unit, every reader that still converts it (or assumes the old unit) is off by {factor}.",
+                        quote(&key),
+                        quote(old),
+                        quote(&new)
+                    ),
+                ));
+                continue;
+            }
             out.push(Finding::added(
                 rule,
-                if prod && rule == "config-flag-default-changed" { Severity::High } else { Severity::Medium },
+                if prod && flag_like && rule == "config-flag-default-changed" { Severity::High } else { Severity::Medium },
                 f.path,
                 Some(l.no),
                 format!(
@@ -456,9 +476,51 @@ fn knobs(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Paths and keys of feature flags.
+static FLAG_FILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(flag|feature|toggle|experiment|rollout|launchdarkly|unleash|flipper)")
+        .unwrap()
+});
+
+/// The factor between two values when it is one of a unit conversion
+/// (× or ÷ 60, 1,000, 3,600, 86,400) and both are more than 1.
+fn unit_factor(old: &str, new: &str) -> Option<&'static str> {
+    let num = |v: &str| -> Option<f64> { v.trim().replace('_', "").parse().ok() };
+    let (a, b) = (num(old)?, num(new)?);
+    if a <= 1.0 || b <= 1.0 {
+        return None;
+    }
+    let (hi, lo, up) = if b > a { (b, a, true) } else { (a, b, false) };
+    let ratio = hi / lo;
+    [
+        (60.0, "60 times", "a sixtieth"),
+        (1000.0, "1,000 times", "a thousandth"),
+        (3600.0, "3,600 times", "a 3,600th"),
+        (86400.0, "86,400 times", "an 86,400th"),
+    ]
+    .iter()
+    .find(|(f, _, _)| (ratio - f).abs() < 1e-9)
+    .map(|(_, more, less)| if up { *more } else { *less })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_limit_multiplied_by_a_unit_factor_is_a_unit_change() {
+        let hit = |old: &str, new: &str| {
+            rules_hit(
+                "config/auth.yaml",
+                Some(&format!("tokens:\n  access_ttl: {old}\n")),
+                Some(&format!("tokens:\n  access_ttl: {new}\n")),
+            )
+        };
+        assert!(hit("15", "900").contains(&"config-unit-changed".to_string()));
+        assert!(hit("30000", "30").contains(&"config-unit-changed".to_string()));
+        assert!(!hit("15", "30").contains(&"config-unit-changed".to_string()));
+        assert!(!hit("1", "60").contains(&"config-unit-changed".to_string()));
+    }
 
     #[test]
     fn rm_rf_on_a_variable_unless_guarded_or_made_by_mktemp() {

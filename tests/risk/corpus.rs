@@ -270,10 +270,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "g19-helm-api-capacity-bump",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "g24-gitlab-ci-rename-and-cache",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
@@ -295,10 +291,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     ),
     (
         "n11-scheduler-app-factory",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "n13-token-ttl-config-seconds",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
