@@ -431,6 +431,20 @@ fn logged_secret(args: &str) -> Option<String> {
     })
 }
 
+/// A name in a logging call's arguments that carries a body or payload.
+fn logged_body(args: &str) -> Option<String> {
+    let code = STRING_LITERAL.replace_all(args, "\"\"");
+    let code = code.split_once(": ").map_or(&*code, |(_, a)| a);
+    DOTTED_NAME
+        .find_iter(code)
+        .map(|m| m.as_str())
+        .find(|n| {
+            n.split(['.', '_'])
+                .any(|w| matches!(w.to_ascii_lowercase().as_str(), "body" | "payload" | "raw"))
+        })
+        .map(str::to_string)
+}
+
 /// Logging calls the change adds that pass credentials, tokens or whole
 /// header sets, change-wide (a new file's logging counts too).
 fn logged_secrets(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
@@ -446,13 +460,24 @@ fn logged_secrets(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
             .flat_map(|u| &u.logged)
             .map(|l| rename_in(&l.text, &p.renames))
             .collect();
-        let hit = p
-            .new
-            .units
-            .iter()
-            .flat_map(|u| &u.logged)
-            .filter(|l| !before.contains(&l.text))
-            .find_map(|l| logged_secret(&l.text).map(|s| (l, s)));
+        let hit = p.new.units.iter().find_map(|u| {
+            // A function that reads the request body: logging "the body"
+            // there logs what the client sent, card numbers included.
+            let reads_body = u.calls.iter().any(|c| {
+                matches!(
+                    c.text.as_str(),
+                    "body" | "get_data" | "get_json" | "read_body"
+                )
+            });
+            u.logged
+                .iter()
+                .filter(|l| !before.contains(&l.text))
+                .find_map(|l| {
+                    logged_secret(&l.text)
+                        .or_else(|| reads_body.then(|| logged_body(&l.text)).flatten())
+                        .map(|s| (l, s))
+                })
+        });
         if let Some((l, secret)) = hit {
             let callee = l.text.split(": ").next().unwrap_or("log");
             out.push(Finding::added(

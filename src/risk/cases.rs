@@ -10,6 +10,24 @@ fn short_changes_land_on_the_right_side_of_high() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "D",
+            "infra/terraform/exports/s3.tf",
+            "",
+            "  statement {\n    effect  = \"Allow\"\n    actions = [\"s3:*\"]\n    resources = [\"*\"]\n  }\n",
+        ),
+        (
+            "H",
+            "infra/terraform/exports/s3.tf",
+            "",
+            "  statement {\n    sid     = \"DenyInsecureTransport\"\n    effect  = \"Deny\"\n    actions = [\"s3:*\"]\n    principals {\n      identifiers = [\"*\"]\n    }\n  }\n",
+        ),
+        (
+            "D",
+            "shop/middleware/request_log.py",
+            "async def dispatch(request, call_next):\n    response = await call_next(request)\n    logger.info('request', extra={'path': request.url.path})\n    return response\n",
+            "async def dispatch(request, call_next):\n    raw = await request.body()\n    response = await call_next(request)\n    logger.info('request', extra={'path': request.url.path, 'body': raw})\n    return response\n",
+        ),
+        (
+            "D",
             "deploy/nginx/conf.d/app.conf",
             "  real_ip_header X-Forwarded-For;\n  set_real_ip_from 10.0.0.0/8;\n",
             "  real_ip_header X-Forwarded-For;\n  set_real_ip_from 0.0.0.0/0;\n",

@@ -401,6 +401,7 @@ pub fn findings_with_message(
             delivery::check(f, &change, &mut local);
             pipeline::check(f, &mut local);
             rules.check_patterns(f, &mut local);
+            drop_grants_in_deny_statements(f, &mut local);
             pipeline::relax_ephemeral_teardown(f, &mut local);
         }
         supply::check(f, &change, &mut local);
@@ -470,6 +471,29 @@ fn one_reading_per_line(out: &mut Vec<Finding>) {
         *s = (*s).max(f.severity);
     }
     out.retain(|f| logic(f) || kept.get(&key(f)).is_none_or(|s| f.severity >= *s));
+}
+
+static EFFECT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)["']?effect["']?\s*[:=]\s*["']?(allow|deny)"#).unwrap());
+
+/// Wildcards and public principals inside a policy statement that denies
+/// (`effect = "Deny"`, `"Effect": "Deny"`): a deny for everyone takes
+/// rights away, it grants none.
+fn drop_grants_in_deny_statements(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let grants = ["iam-wildcard", "sec-public-network"];
+    out.retain(|x| {
+        if !grants.contains(&x.rule.as_str()) || x.side != Side::New {
+            return true;
+        }
+        let Some(line) = x.line else { return true };
+        // The statement's effect: the nearest one written within a few
+        // lines (before or after, as JSON and HCL put it either way).
+        let effect = (0..=12u32)
+            .flat_map(|d| [line.checked_sub(d), line.checked_add(d)])
+            .flatten()
+            .find_map(|n| f.new_lines.get(&n).and_then(|t| EFFECT.captures(t)));
+        !effect.is_some_and(|c| c[1].eq_ignore_ascii_case("deny"))
+    });
 }
 
 /// Rules about capacity, rollout and infrastructure settings, whose weight

@@ -298,10 +298,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "n15-request-logging-observability",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "n18-liveness-probe-consolidation",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
@@ -323,10 +319,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     ),
     (
         "n37-pr-labeler-workflow",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "n38-exports-bucket-deny-policy",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
