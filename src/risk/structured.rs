@@ -282,6 +282,14 @@ static BRANCH_KEY: LazyLock<Regex> = LazyLock::new(|| {
 static ROLLOUT_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(rollout\w*|percent\w*|traffic\w*|weight|canary\w*|ramp\w*|sample_?rate|fraction|exposure|audience)$").unwrap()
 });
+/// Health paths that check dependencies (readiness, deep checks).
+static LIVENESS_DEEP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(ready|readiness|deep|deps|dependenc|database|\bdb\b|full)").unwrap()
+});
+/// Retry policies of proxies and meshes (Envoy, Istio, Linkerd, Traefik).
+static RETRY_POLICY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\.(retry_policy|retryPolicy|retries|retry)\b").unwrap());
+
 /// IAM actions that hand out power: passing roles, assuming them, writing
 /// policies, reading secrets and keys, or everything.
 static IAM_POWERFUL: LazyLock<Regex> = LazyLock::new(|| {
@@ -647,6 +655,60 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
                 continue;
             }
         }
+        // A liveness probe that now checks dependencies, or gives up at the
+        // first slow answer: a database blip restarts every pod at once.
+        if path.contains("livenessProbe")
+            && let Some(y) = after
+            && before != after
+        {
+            let deep = key == "path" && LIVENESS_DEEP.is_match(y);
+            let hair = key.eq_ignore_ascii_case("failureThreshold")
+                && number(y).is_some_and(|n| n <= 1.0)
+                && before.and_then(number).is_none_or(|n| n > 1.0);
+            if deep || hair {
+                push(
+                    "k8s-liveness-fragile",
+                    Severity::High,
+                    format!(
+                        "The liveness probe's `{}` is now {}: {}, and Kubernetes restarts every pod that fails it, all at once.",
+                        quote(key),
+                        quote(y),
+                        if deep {
+                            "it checks what the pod depends on, so a database or cache blip fails every pod together"
+                        } else {
+                            "one slow answer is a failure"
+                        }
+                    ),
+                );
+                continue;
+            }
+        }
+        // Retries added in front of money: a POST that timed out after the
+        // charge went through is sent again.
+        if RETRY_POLICY.is_match(path) && before.is_none() && after.is_some() {
+            let cut = RETRY_POLICY.find(path).map_or(0, |m| m.start());
+            let route = &path[..cut];
+            let about_money = b
+                .iter()
+                .filter(|(k, _)| k.starts_with(route) && !RETRY_POLICY.is_match(k))
+                .any(|(_, v)| MONEY.is_match(v))
+                || MONEY.is_match(route);
+            let safe_only = b
+                .iter()
+                .filter(|(k, _)| k.starts_with(route))
+                .any(|(_, v)| v.contains("GET") || v.to_ascii_lowercase().contains("idempot"));
+            if about_money && !safe_only {
+                push(
+                    "retry-not-idempotent",
+                    Severity::High,
+                    format!(
+                        "Retries requests on a route that moves money (`{}`), whatever their method: a POST that succeeded but timed out on the answer is sent again.",
+                        quote(path)
+                    ),
+                );
+                continue;
+            }
+        }
         // An IAM statement that allows a powerful action on every resource.
         if key.eq_ignore_ascii_case("resource")
             && after.is_some_and(|y| y.trim() == "*")
@@ -858,6 +920,51 @@ fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn liveness_probes_that_check_dependencies_or_give_up_at_once_are_found() {
+        let dep = |path: &str, threshold: u32| {
+            format!(
+                "spec:\n  template:\n    spec:\n      containers:\n        - name: api\n          livenessProbe:\n            httpGet:\n              path: {path}\n              port: 8080\n            failureThreshold: {threshold}\n"
+            )
+        };
+        let hit = |a: &str, b: &str| {
+            crate::risk::testkit::rules_hit_with_contents("deploy/k8s/api.yaml", a, b)
+        };
+        assert!(
+            hit(&dep("/healthz", 6), &dep("/readyz", 6))
+                .contains(&"k8s-liveness-fragile".to_string())
+        );
+        assert!(
+            hit(&dep("/healthz", 6), &dep("/healthz", 1))
+                .contains(&"k8s-liveness-fragile".to_string())
+        );
+        assert!(
+            !hit(&dep("/healthz", 6), &dep("/livez", 3))
+                .contains(&"k8s-liveness-fragile".to_string())
+        );
+    }
+
+    #[test]
+    fn mesh_retries_in_front_of_money_are_found() {
+        let vs = |route: &str, retries: &str| {
+            format!(
+                "apiVersion: networking.istio.io/v1\nkind: VirtualService\nspec:\n  http:\n    - match:\n        - uri:\n            prefix: {route}\n      route:\n        - destination:\n            host: api{retries}\n"
+            )
+        };
+        let retries = "\n      retries:\n        attempts: 3\n        retryOn: 5xx,reset";
+        let hit = |a: &str, b: &str| {
+            crate::risk::testkit::rules_hit_with_contents("deploy/istio/api.yaml", a, b)
+        };
+        assert!(
+            hit(&vs("/v1/charges", ""), &vs("/v1/charges", retries))
+                .contains(&"retry-not-idempotent".to_string())
+        );
+        assert!(
+            !hit(&vs("/v1/catalog", ""), &vs("/v1/catalog", retries))
+                .contains(&"retry-not-idempotent".to_string())
+        );
+    }
 
     #[test]
     fn powerful_iam_actions_on_every_resource_are_found_unless_denied() {

@@ -298,15 +298,7 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "n18-liveness-probe-consolidation",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "n26-makefile-db-url-default",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
-        "n27-envoy-payments-retry-policy",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
