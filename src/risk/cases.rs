@@ -10,6 +10,18 @@ fn short_changes_land_on_the_right_side_of_high() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "D",
+            ".github/workflows/preview.yml",
+            "",
+            "on:\n  pull_request_target:\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: npm ci && npm run build\n        env:\n          TOKEN: ${{ secrets.DEPLOY_TOKEN }}\n",
+        ),
+        (
+            "H",
+            ".github/workflows/labeler.yml",
+            "",
+            "on:\n  pull_request_target:\npermissions:\n  pull-requests: write\njobs:\n  label:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/labeler@8558fd74291d67161a8a78ce36a881fa63b766a9\n",
+        ),
+        (
+            "D",
             "infra/terraform/exports/s3.tf",
             "",
             "  statement {\n    effect  = \"Allow\"\n    actions = [\"s3:*\"]\n    resources = [\"*\"]\n  }\n",

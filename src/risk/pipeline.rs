@@ -474,7 +474,80 @@ fn scoped_to_branch(line: &str, job: &Job, p: &Pipeline) -> bool {
 /// that cannot clean up should not fail the pipeline) is low, and "changes a
 /// pipeline that deploys to production" is low when every added line sits in
 /// a job that never mentions production.
+/// What checks out or runs a pull request's own code.
+static PR_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(github\.event\.pull_request\.head\.|github\.head_ref|refs/pull/|pull/\$\{\{|gh pr checkout|merge_commit_sha)").unwrap()
+});
+
+/// Whether every production deploy of the new pipeline is one the old
+/// pipeline had: the same steps (job names aside, as a rename moves them)
+/// and at least as many checks waited for.
+fn production_deploys_unchanged(f: &FileView<'_>) -> bool {
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return false;
+    };
+    let (Some(a), Some(b)) = (parse(f.path, old), parse(f.path, new)) else {
+        return false;
+    };
+    let names: Vec<&str> = a
+        .jobs
+        .iter()
+        .chain(&b.jobs)
+        .map(|j| j.name.as_str())
+        .filter(|n| n.len() > 2)
+        .collect();
+    let steps = |j: &Job| {
+        let mut t = j.text.clone();
+        for n in &names {
+            t = t.replace(n, "");
+        }
+        t.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let checks = |p: &Pipeline, name: &str| {
+        p.waits_for(name)
+            .iter()
+            .filter(|n| p.job(n).is_some_and(is_check))
+            .count()
+    };
+    let production = |j: &Job| is_production(j) || PRODUCTION.is_match(&j.text);
+    b.jobs
+        .iter()
+        .filter(|j| is_deploy(j) && production(j))
+        .all(|j| {
+            a.jobs.iter().any(|o| {
+                steps(o) == steps(j)
+                    && o.environment == j.environment
+                    && checks(&a, &o.name) <= checks(&b, &j.name)
+            })
+        })
+}
+
 pub fn relax_ephemeral_teardown(f: &FileView<'_>, out: &mut [Finding]) {
+    // `pull_request_target` runs with secrets, which is only a hole when the
+    // workflow then runs the pull request's code (checks out its head).
+    if let Some(text) = f.new_text()
+        && !PR_HEAD.is_match(text)
+    {
+        for x in out
+            .iter_mut()
+            .filter(|x| x.rule == "ci-pull-request-target")
+        {
+            x.severity = Severity::Medium;
+            x.message = "Runs on pull_request_target, with the repository's secrets, but never checks out the pull request's code: keep it that way (no `ref: ${{ github.event.pull_request.head.sha }}`).".to_string();
+        }
+    }
+    if out
+        .iter()
+        .any(|x| x.rule == "ci-deploys-to-production" || x.rule == "ci-gate-dependency-removed")
+        && production_deploys_unchanged(f)
+    {
+        for x in out.iter_mut() {
+            if x.rule == "ci-deploys-to-production" || x.rule == "ci-gate-dependency-removed" {
+                x.severity = Severity::Low;
+                x.message = "Changes a pipeline that deploys to production, but every production deploy keeps its steps and waits for at least the checks it waited for (jobs renamed or moved).".to_string();
+            }
+        }
+    }
     const TEARDOWN: &[&str] = &["infra-teardown-command", "infra-auto-approve"];
     const RELAXED: &[&str] = &[
         "infra-teardown-command",
