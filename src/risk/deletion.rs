@@ -36,11 +36,58 @@ fn selection(line: &str) -> Option<(String, Vec<String>)> {
     let mut words = cmd[..end].split_whitespace();
     let kind = words.next()?.to_string();
     let words: Vec<String> = words
-        .map(|w| VAR_GUARD.replace_all(w, "$$$1").replace(['"', '\''], ""))
+        .map(|w| {
+            let w = VAR_GUARD.replace_all(w, "$$$1").replace(['"', '\''], "");
+            // `./build/` and `build` select the same thing.
+            let w = w.strip_prefix("./").unwrap_or(&w);
+            let w = if w.len() > 1 {
+                w.trim_end_matches('/')
+            } else {
+                w
+            };
+            w.to_string()
+        })
         .filter(|w| !REPORTING_FLAGS.contains(&w.as_str()))
         .filter(|w| !(kind == "rm" && w.starts_with('-')))
         .collect();
     Some((kind, words))
+}
+
+/// A setting that says how long data is kept (`backup_retention_period`,
+/// `retention_days`, `keep_last`), with its value.
+static RETENTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*["']?(\w*(retention|retain|keep_(last|days|daily|weekly|monthly)|snapshot_?count|backup_?(days|period|count))\w*)["']?\s*[:=]\s*["']?(\d+)"#).unwrap()
+});
+
+/// Retention of backups, snapshots and logs cut by half or more: the data
+/// that would restore from an incident is gone sooner.
+fn retention_shortened(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let read = |t: &str| -> Option<(String, f64)> {
+        let c = RETENTION.captures(t)?;
+        Some((c[1].to_ascii_lowercase(), c[5].parse().ok()?))
+    };
+    let before: Vec<(String, f64)> = f.removed_code().filter_map(|l| read(l.text)).collect();
+    for l in f.added_code() {
+        let Some((key, now)) = read(l.text) else {
+            continue;
+        };
+        let Some((_, was)) = before.iter().find(|(k, _)| *k == key) else {
+            continue;
+        };
+        if now > 0.0 && now * 2.0 <= *was {
+            out.push(Finding::added(
+                "data-retention-shortened",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "Keeps `{}` for {now} where it kept it for {was}: whatever you would restore after an incident older than that is gone.",
+                    quote(&key)
+                ),
+            ));
+            return;
+        }
+    }
 }
 
 /// Deleting commands whose selection the change edited, and SQL joins that
@@ -49,6 +96,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;
     }
+    retention_shortened(f, out);
     let before: Vec<(String, Vec<String>)> =
         f.removed_code().filter_map(|l| selection(l.text)).collect();
     for l in f.added_code() {
@@ -247,6 +295,33 @@ mod tests {
                 "{new}: {hit:?}"
             );
         }
+    }
+
+    #[test]
+    fn retention_cut_by_half_or_more_is_found() {
+        let tf = |n: u32| {
+            format!(
+                "resource \"aws_db_instance\" \"main\" {{\n  backup_retention_period = {n}\n}}\n"
+            )
+        };
+        assert!(
+            rules_hit("infra/rds.tf", Some(&tf(14)), Some(&tf(1)))
+                .contains(&"data-retention-shortened".to_string())
+        );
+        assert!(
+            !rules_hit("infra/rds.tf", Some(&tf(14)), Some(&tf(10)))
+                .contains(&"data-retention-shortened".to_string())
+        );
+        let yaml =
+            |n: u32| format!("velero:\n  schedules:\n    daily:\n      retention_days: {n}\n");
+        assert!(
+            rules_hit(
+                "deploy/velero/values-prod.yaml",
+                Some(&yaml(30)),
+                Some(&yaml(7))
+            )
+            .contains(&"data-retention-shortened".to_string())
+        );
     }
 
     #[test]

@@ -509,6 +509,7 @@ const ENVIRONMENT_SCOPED: &[&str] = &[
     "db-",
     "logic-rollout-jump",
     "logic-value-changed",
+    "data-retention-shortened",
     "logic-retry-widened",
     "sec-public-network",
     "sec-debug-in-prod",

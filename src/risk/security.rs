@@ -39,7 +39,7 @@ static RAW_SQL_CALL: LazyLock<Regex> = LazyLock::new(|| {
 /// `new RegExp(`${domain}$`)`, `re.compile(host + "$")`,
 /// `regexp.MustCompile(fmt.Sprintf(…))`, `Pattern.compile(x + …)`.
 static DYNAMIC_REGEX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(new\s+RegExp|RegExp|re\.(compile|match|search|fullmatch)|regexp\.(MustCompile|Compile|MatchString)|Regexp\.new|Pattern\.(compile|matches)|new\s+Regex|Regex::new|preg_match)\s*\(\s*(`[^`]*\$\{|f["']|[A-Za-z_$][\w.$]*\s*(\+|,|\)|\.\s*['"])|[rb]?["'][^"']*["']\s*(\+|\.)\s*[A-Za-z_$]|fmt\.Sprintf|format!|String\.format|sprintf)"#).unwrap()
+    Regex::new(r#"(new\s+RegExp|\bRegExp|re\.(compile|match|search|fullmatch)|regexp\.(MustCompile|Compile|MatchString)|Regexp\.new|Pattern\.(compile|matches)|new\s+Regex|Regex::new|preg_match)\s*\(\s*(`[^`]*\$\{|f["']|[A-Za-z_$][\w.$]*\s*(\+|,|\)|\.\s*['"])|[rb]?["'][^"']*["']\s*(\+|\.)\s*[A-Za-z_$]|fmt\.Sprintf|format!|String\.format|sprintf)"#).unwrap()
 });
 /// What an allow-list pattern guards: origins, hosts, redirects.
 static ALLOW_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
@@ -81,12 +81,24 @@ fn pattern_from_values(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A quoted value pasted into a comparison: `region = '{region}'`,
+/// `name LIKE '%${q}%'`, `id = '" + id + "'` — an SQL fragment built from a
+/// value, whatever query it ends up in.
+static SQL_FRAGMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b[a-z_][\w.]*\s*(=|<>|!=|<=|>=|\blike|\bin)\s*\(?'%?(\{[^}'"]+\}|\$\{[^}]+\}|#\{[^}]+\}|["`]\s*(\+|\.)\s*[$@]?[a-z_])"#).unwrap()
+});
+/// Lines that talk about values rather than query with them.
+static NOT_A_QUERY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(log\w*|logger|print\w*|puts|raise|throw|assert\w*|console|warn|debug|info|error|message|msg|expect|describe|it)\b\s*[.(]").unwrap()
+});
+
 /// True when a line builds SQL text by pasting values into it.
 pub fn sql_concatenation(line: &str) -> bool {
     SQL_TEXT
         .find(line)
         .or_else(|| RAW_SQL_CALL.find(line))
         .is_some_and(|m| CONCAT.is_match(&line[m.start()..]))
+        || SQL_FRAGMENT.is_match(line) && !NOT_A_QUERY.is_match(line)
 }
 
 /// Paths whose deletion removes a guard for everything behind it.
@@ -301,6 +313,11 @@ mod tests {
             r#"$q->whereRaw('status = ?', [$status]);"#
         ));
         assert!(!sql_concatenation(r#"Order.where("region = ?", region)"#));
+        // A fragment for a WHERE clause assembled elsewhere.
+        assert!(sql_concatenation(r#"parts.append(f"region = '{region}'")"#));
+        assert!(sql_concatenation(r#"clauses.push(`name LIKE '%${q}%'`);"#));
+        assert!(!sql_concatenation(r#"log.info(f"region = '{region}'")"#));
+        assert!(!sql_concatenation(r#"parts.append("region = :region")"#));
         assert!(!sql_concatenation(
             r#"cur.execute("SELECT * FROM users WHERE id = %s", (user_id,))"#
         ));
