@@ -572,6 +572,31 @@ fn written_as(cond: &str) -> String {
 static QUOTED_EXPANSION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#""(\$\{?\w+\}?)""#).unwrap());
 
+static CALLEE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(").unwrap());
+
+/// Whether `new` tests what `old` tested: all of its names, no number
+/// changed, and either the same calls or a call to a function the change adds.
+fn restated_condition(old: &str, new: &str, fresh: &HashSet<String>) -> bool {
+    let names = |t: &str| -> HashSet<String> {
+        IDENT.find_iter(t).map(|m| m.as_str().to_string()).collect()
+    };
+    let numbers = |t: &str| -> Vec<String> {
+        GUARD_TOKEN
+            .find_iter(t)
+            .map(|m| m.as_str())
+            .filter(|x| x.starts_with(|c: char| c.is_ascii_digit()))
+            .map(str::to_string)
+            .collect()
+    };
+    let calls = |t: &str| -> HashSet<String> {
+        CALLEE.captures_iter(t).map(|c| c[1].to_string()).collect()
+    };
+    let (a, b) = (calls(old), calls(new));
+    let through = (!a.is_empty() && a == b) || b.iter().any(|c| fresh.contains(c));
+    through && names(old).is_subset(&names(new)) && numbers(old) == numbers(new)
+}
+
 /// Two conditions that differ only in how they are written: quotes around
 /// shell variables, `[[ ]]` for `[ ]`, parentheses, spacing.
 fn same_condition(a: &str, b: &str) -> bool {
@@ -1105,9 +1130,15 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             continue;
         }
         if let Some(c) = changed {
+            // The same check restated: every name the old condition tested is
+            // still tested, through the same calls or a helper this change
+            // adds (`a !== b` → `!keysMatch(a, b)`).
+            let restated = g.failing && c.failing && restated_condition(&cond, &c.cond, fresh);
             out.push(Finding::added(
                 "logic-guard-changed",
-                if security || crypto {
+                if restated {
+                    Severity::Low
+                } else if security || crypto {
                     Severity::High
                 } else {
                     Severity::Medium
@@ -1837,6 +1868,7 @@ fn raise_reached(findings: &mut [Finding], blast: &Blast) {
 
 #[cfg(test)]
 mod tests {
+    use crate::risk::Severity;
     use crate::risk::testkit::rules_hit;
 
     #[test]
@@ -1950,6 +1982,33 @@ mod tests {
             !hit.contains(&"logic-contract-changed".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn a_check_restated_through_a_new_helper_is_low_a_loosened_one_is_not() {
+        use crate::risk::testkit::diff_of;
+        let old = "function requireKey(req, res, next) {\n  const provided = req.header('x-key');\n  if (!provided || provided !== expected) {\n    res.status(401).end();\n    return;\n  }\n  next();\n}\n";
+        let run = |new: &str| {
+            let d = diff_of("src/middleware/internalAuth.ts", Some(old), Some(new));
+            crate::risk::findings(
+                &d,
+                &crate::risk::Contents::new(),
+                &crate::risk::RuleSet::builtin(),
+            )
+        };
+        let restated = format!(
+            "function keysMatch(a, b) {{\n  return timingSafeEqual(digest(a), digest(b));\n}}\n\n{}",
+            old.replace("provided !== expected", "!keysMatch(provided, expected)")
+        );
+        let f = run(&restated);
+        assert!(
+            f.iter()
+                .all(|x| x.rule != "logic-guard-changed" || x.severity == Severity::Low),
+            "{f:?}"
+        );
+        let loosened = old.replace("!provided || provided !== expected", "!provided");
+        let f = run(&loosened);
+        assert!(f.iter().any(|x| x.severity >= Severity::High), "{f:?}");
     }
 
     #[test]
