@@ -1984,6 +1984,43 @@ mod tests {
         );
     }
 
+    /// What counts as a claim: the subject, a body sentence that opens with
+    /// one, an explicit "no behaviour change" anywhere; not a word in passing.
+    #[test]
+    fn a_claim_is_what_the_message_says_the_change_is() {
+        use crate::risk::testkit::diff_of;
+        let old =
+            "def limit(n, max_n):\n    if n > max_n:\n        raise TooMany()\n    return n\n";
+        let new = old.replace("n > max_n", "n >= max_n");
+        let intent = |message: &str| {
+            let d = diff_of("app/limits.py", Some(old), Some(&new));
+            crate::risk::findings_with_message(
+                &d,
+                &crate::risk::Contents::new(),
+                &crate::risk::RuleSet::builtin(),
+                Some(message),
+            )
+            .into_iter()
+            .find(|f| f.rule == "intent-behaviour-changed")
+            .map(|f| f.severity)
+        };
+        assert_eq!(intent("Fix typo in limits"), Some(Severity::High));
+        assert_eq!(
+            intent("Tighten the limit\n\nRefactored the check into one place."),
+            Some(Severity::High)
+        );
+        assert_eq!(
+            intent("Tighten the limit\n\nNo behaviour change for callers under the cap."),
+            Some(Severity::High)
+        );
+        assert_eq!(
+            intent(
+                "Tighten the limit\n\nA typo'd variable let one extra request through last week."
+            ),
+            None
+        );
+    }
+
     #[test]
     fn a_check_restated_through_a_new_helper_is_low_a_loosened_one_is_not() {
         use crate::risk::testkit::diff_of;

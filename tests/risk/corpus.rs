@@ -7,9 +7,11 @@
 //! "alarm" meaning level high or critical.
 //!
 //! Two corpora:
-//! * `tests/corpus/` — the development corpus, written together with the rules.
-//!   Every dangerous case must reach high and every harmless case stay below it
-//!   (save the short allow-list below), and the figures must hold ≥ 95 % / ≤ 10 %.
+//! * `tests/corpus/` — the development corpus: `d*`/`h*` written together with
+//!   the rules, `e*`, `f*`, `g*`, `n*`, `q*` written by people who had not seen
+//!   the engine and then tuned on. Every dangerous case must reach high and
+//!   every harmless case stay below it, save the allow-list below (known
+//!   weaknesses, each named), and the figures must hold ≥ 92 % / ≤ 11 %.
 //!   The per-case table is printed.
 //! * `tests/corpus-heldout/` — the held-out corpus, written by people who had not
 //!   seen the engine, before the rules meant to catch it, and never tuned on.
@@ -521,8 +523,8 @@ fn corpus_recall_and_false_alarms() {
     );
     let recall = Tally::pct(d);
     let false_rate = Tally::pct(h);
-    assert!(recall >= 80.0, "recall {recall:.1} % < 80 %");
-    assert!(false_rate <= 15.0, "false alarms {false_rate:.1} % > 15 %");
+    assert!(recall >= 92.0, "recall {recall:.1} % < 92 %");
+    assert!(false_rate <= 11.0, "false alarms {false_rate:.1} % > 11 %");
 }
 
 /// The held-out figures. Aggregates only: which case was caught or missed is
