@@ -225,6 +225,46 @@ pub struct FileView<'a> {
     /// Lines (new side, and old side for removals) inside an inline test
     /// module such as Rust's `#[cfg(test)] mod tests`.
     pub test_lines: std::collections::HashSet<(bool, u32)>,
+    /// Lines (new side, old side) of prose inside code: Python docstrings
+    /// and other triple-quoted blocks that open a line.
+    pub prose_lines: std::collections::HashSet<(bool, u32)>,
+}
+
+/// The line numbers (1-based) of `text` that lie in a triple-quoted string
+/// opening a line (a docstring), delimiters included. Strings assigned to a
+/// name (`sql = """…"""`) are code and not among them.
+fn docstring_lines(text: &str) -> std::collections::HashSet<u32> {
+    let mut out = std::collections::HashSet::new();
+    // The delimiter of the string still open, and whether it is prose.
+    let mut open: Option<(&str, bool)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let no = i as u32 + 1;
+        if let Some((d, prose)) = open {
+            if prose {
+                out.insert(no);
+            }
+            if line.contains(d) {
+                open = None;
+            }
+            continue;
+        }
+        let first = ["\"\"\"", "'''"]
+            .iter()
+            .filter_map(|d| line.find(d).map(|at| (at, *d)))
+            .min();
+        let Some((at, d)) = first else { continue };
+        let before = line[..at].trim_start();
+        let prose = before
+            .chars()
+            .all(|c| matches!(c, 'r' | 'b' | 'u' | 'f' | 'R' | 'B' | 'U' | 'F'));
+        if prose {
+            out.insert(no);
+        }
+        if line[at + 3..].matches(d).count() % 2 == 0 {
+            open = Some((d, prose));
+        }
+    }
+    out
 }
 
 impl<'a> FileView<'a> {
@@ -273,6 +313,17 @@ impl<'a> FileView<'a> {
                 LineKind::Context => {}
             }
         }
+        let file_contents = contents.get(path);
+        let mut prose_lines = std::collections::HashSet::new();
+        if path.ends_with(".py")
+            && let Some(c) = file_contents
+        {
+            for (side, text) in [(true, &c.plus), (false, &c.minus)] {
+                if let Some(t) = text {
+                    prose_lines.extend(docstring_lines(t).into_iter().map(|n| (side, n)));
+                }
+            }
+        }
         FileView {
             file,
             path,
@@ -285,9 +336,10 @@ impl<'a> FileView<'a> {
                     .minus
                     .as_deref()
                     .is_some_and(|p| rules.is_critical(p)),
-            contents: contents.get(path),
+            contents: file_contents,
             new_lines,
             test_lines,
+            prose_lines,
         }
     }
 
@@ -313,16 +365,20 @@ impl<'a> FileView<'a> {
 
     /// Added lines that are production code (not comments, not inline tests).
     pub fn added_code(&self) -> impl Iterator<Item = &Line<'a>> {
-        self.added
-            .iter()
-            .filter(|l| !self.class.is_comment(l.text) && !self.test_line(l.no))
+        self.added.iter().filter(|l| {
+            !self.class.is_comment(l.text)
+                && !self.test_line(l.no)
+                && !self.prose_lines.contains(&(true, l.no))
+        })
     }
 
     /// Removed lines that were production code (not comments, not inline tests).
     pub fn removed_code(&self) -> impl Iterator<Item = &Line<'a>> {
-        self.removed
-            .iter()
-            .filter(|l| !self.class.is_comment(l.text) && !self.test_line_old(l.no))
+        self.removed.iter().filter(|l| {
+            !self.class.is_comment(l.text)
+                && !self.test_line_old(l.no)
+                && !self.prose_lines.contains(&(false, l.no))
+        })
     }
 
     /// The full new text, when it was loaded.
@@ -603,6 +659,19 @@ pub(crate) fn quote(text: &str) -> String {
 }
 
 /// Test helpers: a one-file diff made with `similar`, and the findings on it.
+#[cfg(test)]
+mod docstring_tests {
+    use super::docstring_lines;
+
+    #[test]
+    fn docstrings_are_prose_and_assigned_strings_are_code() {
+        let text = "def f():\n    \"\"\"Fetch it.\n\n    Tests pass verify=False.\n    \"\"\"\n    sql = \"\"\"\n    DELETE FROM t\n    \"\"\"\n    '''one line'''\n    return requests.get(u, verify=False)\n";
+        let mut got: Vec<u32> = docstring_lines(text).into_iter().collect();
+        got.sort();
+        assert_eq!(got, vec![2, 3, 4, 5, 9]);
+    }
+}
+
 #[cfg(test)]
 mod environment_tests {
     use super::non_production;

@@ -344,13 +344,17 @@ impl RuleSet {
                 (r.comments || !f.class.is_comment(t))
                     && !r.exclude_lines.as_ref().is_some_and(|x| x.is_match(t))
             };
+            // Inline tests are skipped unless the rule asks for them; prose
+            // inside code (docstrings) with comments.
             let tested = |l: &&super::Line<'_>, new: bool| {
-                !r.tests
-                    && if new {
-                        f.test_line(l.no)
-                    } else {
-                        f.test_line_old(l.no)
-                    }
+                let prose = !r.comments && f.prose_lines.contains(&(new, l.no));
+                prose
+                    || !r.tests
+                        && if new {
+                            f.test_line(l.no)
+                        } else {
+                            f.test_line_old(l.no)
+                        }
             };
             if let Some(re) = &r.added {
                 // Text that was already there (on a line the change only edited)

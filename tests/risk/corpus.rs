@@ -300,10 +300,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
     (
-        "n31-tls-client-test-fixture",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "n35-ci-cache-cleanup-guard",
         "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
     ),
