@@ -8,7 +8,7 @@
 //! branch filters, rollouts, network ranges, rate limits, retries), not by
 //! the file they are in.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -453,6 +453,53 @@ fn renamed_reference(path: &str, x: &str, y: &str) -> bool {
         && envs(y).iter().all(|e| envs(x).contains(e))
 }
 
+/// Keys the change renamed: a subtree that left one name and reappeared
+/// under another with its leaves unchanged (`jobs.lint.*` → `jobs.checks.*`),
+/// as (old name, new name).
+fn renamed_keys(changes: &[Change]) -> HashSet<(String, String)> {
+    let segments = |p: &str| -> Vec<String> {
+        p.split(['.', '[', ']'])
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let mut votes: HashMap<(String, String), u32> = HashMap::new();
+    for c in changes {
+        let Change::Removed(p, x) = c else { continue };
+        let sp = segments(p);
+        for d in changes {
+            let Change::Added(q, y) = d else { continue };
+            if x != y {
+                continue;
+            }
+            let sq = segments(q);
+            if sp.len() != sq.len() {
+                continue;
+            }
+            let diff: Vec<usize> = (0..sp.len()).filter(|&i| sp[i] != sq[i]).collect();
+            if let [i] = diff[..] {
+                *votes.entry((sp[i].clone(), sq[i].clone())).or_insert(0) += 1;
+            }
+        }
+    }
+    votes.into_keys().collect()
+}
+
+/// Whether a value change, or a removed/added pair, only follows a renamed
+/// key (`needs: [lint]` → `needs: [checks]` after `lint` became `checks`).
+fn follows_rename(c: &Change, changes: &[Change], renames: &HashSet<(String, String)>) -> bool {
+    let renamed = |x: &str, y: &str| renames.contains(&(x.to_string(), y.to_string()));
+    match c {
+        Change::Changed(_, x, y) => renamed(x, y),
+        Change::Removed(p, x) => changes.iter().any(|d| {
+            matches!(d, Change::Added(q, y) if renamed(x, y) && p.replace(x.as_str(), y) == *q)
+        }),
+        Change::Added(q, y) => changes.iter().any(|d| {
+            matches!(d, Change::Removed(p, x) if renamed(x, y) && p.replace(x.as_str(), y) == *q)
+        }),
+    }
+}
+
 /// Findings from comparing a structured config's trees; the second list holds
 /// every value change (for the intent check).
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Finding>) {
@@ -487,8 +534,12 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
     };
     let prod_file = !NOT_PRODUCTION.is_match(f.path);
     let changes = compare(&a, &b);
+    let renames = renamed_keys(&changes);
     // A value renamed under a new key is a move: skip Removed+Added pairs with the same value and last key.
     for c in &changes {
+        if follows_rename(c, &changes, &renames) {
+            continue;
+        }
         let (path, before, after) = match c {
             Change::Changed(p, x, y) => (p, Some(x.as_str()), Some(y.as_str())),
             Change::Removed(p, x) => {
@@ -920,6 +971,29 @@ fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn references_that_follow_a_renamed_key_are_no_change() {
+        let wf = |check: &str, needs: &str| {
+            format!(
+                "jobs:\n  {check}:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make lint\n  deploy:\n    needs: [{needs}]\n    environment: production\n    steps:\n      - run: make deploy\n"
+            )
+        };
+        let f = crate::risk::testkit::findings_with_contents(
+            ".gitlab-ci.yml",
+            &wf("lint", "lint"),
+            &wf("static-checks", "static-checks"),
+        );
+        assert!(f.iter().all(|x| x.severity < Severity::High), "{f:?}");
+        // The deploy now needs something else that exists: still a change.
+        let other = wf("lint", "lint").replace("needs: [lint]", "needs: [build]");
+        let f = crate::risk::testkit::findings_with_contents(
+            ".gitlab-ci.yml",
+            &wf("lint", "lint"),
+            &other,
+        );
+        assert!(f.iter().any(|x| x.severity >= Severity::High), "{f:?}");
+    }
 
     #[test]
     fn liveness_probes_that_check_dependencies_or_give_up_at_once_are_found() {

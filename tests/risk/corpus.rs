@@ -304,10 +304,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "rm -rf on a function argument guarded by an allow-list the rule does not read",
     ),
     (
-        "n37-pr-labeler-workflow",
-        "a CI job renamed with its references: intent reads the renamed reference as a behaviour change",
-    ),
-    (
         "n39-staging-values-search-flag",
         "a Kubernetes Secret's name read as a random-looking literal",
     ),
