@@ -395,10 +395,20 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         }
         let before = a.waits_for(&job.name);
         let after = b.waits_for(&job.name);
+        // A check renamed (the same steps under another name) that the
+        // deploy still waits for is not lost.
+        let renamed_and_kept = |n: &String| {
+            a.job(n).is_some_and(|old| {
+                b.jobs
+                    .iter()
+                    .any(|j| j.text == old.text && after.contains(&j.name))
+            })
+        };
         let lost: Vec<&String> = before
             .iter()
             .filter(|n| !after.contains(*n))
             .filter(|n| a.job(n).is_some_and(is_check))
+            .filter(|n| !renamed_and_kept(n))
             .collect();
         if lost.is_empty() {
             continue;

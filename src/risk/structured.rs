@@ -273,6 +273,9 @@ fn fails_open(key: &str, before: Option<&str>, after: Option<&str>) -> bool {
 static APPROVAL_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(approv\w*|reviewers?|required_reviewers|manual|when|environment|protection\w*|needs|required_status_checks|codeowners?)$").unwrap()
 });
+/// Names of jobs that are a person's approval.
+static APPROVAL_JOB: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(approv|manual|gate|sign.?off|confirm|review)").unwrap());
 static BRANCH_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)(^|\.)(branches|branch|only|refs|tags|on\.push|if|rules|target_branch)(\[[^\]]*\])?$",
@@ -643,7 +646,14 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
             continue;
         }
         // Approvals and manual gates removed.
+        // A job dependency (`needs`) is an approval only when the job it
+        // waits for is one (a manual gate); waiting for checks is the
+        // pipeline graph's business.
+        let dependency_on_approval = !key.eq_ignore_ascii_case("needs")
+            && !path.contains(".needs[")
+            || before.is_some_and(|x| APPROVAL_JOB.is_match(x));
         if APPROVAL_KEY.is_match(key)
+            && dependency_on_approval
             && (f.class.ci
                 || f.path.contains("deploy")
                 || f.path.contains("pipeline")
@@ -980,7 +990,7 @@ mod tests {
             )
         };
         let f = crate::risk::testkit::findings_with_contents(
-            ".gitlab-ci.yml",
+            ".github/workflows/ci.yml",
             &wf("lint", "lint"),
             &wf("static-checks", "static-checks"),
         );
@@ -988,7 +998,7 @@ mod tests {
         // The deploy now needs something else that exists: still a change.
         let other = wf("lint", "lint").replace("needs: [lint]", "needs: [build]");
         let f = crate::risk::testkit::findings_with_contents(
-            ".gitlab-ci.yml",
+            ".github/workflows/ci.yml",
             &wf("lint", "lint"),
             &other,
         );
