@@ -503,6 +503,63 @@ fn follows_rename(c: &Change, changes: &[Change], renames: &HashSet<(String, Str
     }
 }
 
+/// Istio-style authorization policies (`AuthorizationPolicy`, action ALLOW):
+/// a rule the change adds without a `from` matches every caller, so the
+/// paths it names are open to anyone who can reach the workload.
+fn allow_rule_without_source(f: &FileView<'_>, a: &Flat, b: &Flat, out: &mut Vec<Finding>) {
+    let kind = b.get("kind").map(String::as_str);
+    let action = b.get("spec.action").map(|s| s.to_ascii_uppercase());
+    if kind != Some("AuthorizationPolicy") || action.as_deref().is_some_and(|x| x != "ALLOW") {
+        return;
+    }
+    let rules = |m: &Flat| -> Vec<String> {
+        let mut ids: Vec<String> = m
+            .keys()
+            .filter_map(|k| k.strip_prefix("spec.rules["))
+            .filter_map(|rest| rest.split_once(']').map(|(id, _)| id.to_string()))
+            .collect();
+        ids.dedup();
+        ids
+    };
+    let before = rules(a);
+    for id in rules(b) {
+        let prefix = format!("spec.rules[{id}]");
+        let subtree: Vec<(&String, &String)> =
+            b.iter().filter(|(k, _)| k.starts_with(&prefix)).collect();
+        let was: Vec<(&String, &String)> =
+            a.iter().filter(|(k, _)| k.starts_with(&prefix)).collect();
+        if before.contains(&id) && subtree == was {
+            continue;
+        }
+        if subtree
+            .iter()
+            .any(|(k, _)| k[prefix.len()..].starts_with(".from"))
+        {
+            continue;
+        }
+        let paths: Vec<&str> = subtree
+            .iter()
+            .filter(|(k, _)| k.contains(".paths"))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        out.push(Finding::added(
+            "authz-allow-any-source",
+            Severity::High,
+            f.path,
+            locate(f, "paths", paths.first().copied().unwrap_or(""), true).or(f.added.first().map(|l| l.no)),
+            format!(
+                "An ALLOW rule without `from` matches every caller: {} open to anyone who can reach the workload, whatever the other rules restrict.",
+                if paths.is_empty() {
+                    "everything it names is".to_string()
+                } else {
+                    format!("`{}` is", quote(&paths.join(", ")))
+                }
+            ),
+        ));
+        return;
+    }
+}
+
 /// Findings from comparing a structured config's trees; the second list holds
 /// every value change (for the intent check).
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Finding>) {
@@ -536,6 +593,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
         return;
     };
     let prod_file = !NOT_PRODUCTION.is_match(f.path);
+    allow_rule_without_source(f, &a, &b, out);
     let changes = compare(&a, &b);
     let renames = renamed_keys(&changes);
     // A value renamed under a new key is a move: skip Removed+Added pairs with the same value and last key.
@@ -1003,6 +1061,32 @@ mod tests {
             &other,
         );
         assert!(f.iter().any(|x| x.severity >= Severity::High), "{f:?}");
+    }
+
+    #[test]
+    fn an_allow_rule_without_a_source_is_found() {
+        let policy = |action: &str, extra: &str| {
+            format!(
+                "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: api\nspec:\n  action: {action}\n  rules:\n  - from:\n    - source:\n        namespaces: [\"billing\"]\n    to:\n    - operation:\n        paths: [\"/v1/*\"]\n{extra}"
+            )
+        };
+        let open = "  - to:\n    - operation:\n        paths: [\"/healthz\", \"/*\"]\n";
+        let sourced = "  - from:\n    - source:\n        namespaces: [\"monitoring\"]\n    to:\n    - operation:\n        paths: [\"/metrics\"]\n";
+        let hit = |a: &str, b: &str| {
+            crate::risk::testkit::rules_hit_with_contents("deploy/istio/api.yaml", a, b)
+        };
+        assert!(
+            hit(&policy("ALLOW", ""), &policy("ALLOW", open))
+                .contains(&"authz-allow-any-source".to_string())
+        );
+        assert!(
+            !hit(&policy("ALLOW", ""), &policy("ALLOW", sourced))
+                .contains(&"authz-allow-any-source".to_string())
+        );
+        assert!(
+            !hit(&policy("DENY", ""), &policy("DENY", open))
+                .contains(&"authz-allow-any-source".to_string())
+        );
     }
 
     #[test]

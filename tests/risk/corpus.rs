@@ -336,10 +336,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "route paths changed inside a rename: intent reads the new paths as a behaviour change",
     ),
     (
-        "q34-istio-authz-policy-health",
-        "an Istio ALLOW rule without a source: AuthorizationPolicy semantics are not modelled",
-    ),
-    (
         "q37-rust-signature-verify-errors",
         "a panic turned into an error response in a verifier: read as a changed guard",
     ),
