@@ -46,6 +46,43 @@ static ALLOW_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(origin|cors|host|domain|redirect|referr?er|return_?to|next_?url|callback|allow|trusted|whitelist|allowlist)").unwrap()
 });
 
+/// Making a private temporary file or directory.
+static MAKES_TEMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(mktemp|tempfile\.|NamedTemporaryFile|TemporaryDirectory|mkdtemp|mkstemp|os\.CreateTemp|os\.MkdirTemp|ioutil\.Temp|Files\.createTemp|Path\.GetTempFileName|Dir::mktmpdir|Tempfile)").unwrap()
+});
+/// A fixed path under the shared temporary directory.
+static FIXED_TMP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"["'`]?/(tmp|var/tmp|dev/shm)/[\w.${}-]+"#).unwrap());
+
+/// A private temporary file (`mktemp`, `NamedTemporaryFile`) replaced by a
+/// fixed path under /tmp: another user on the host can create it first,
+/// read it, or point it somewhere else.
+fn predictable_temp(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let made_private = f
+        .removed_code()
+        .filter(|l| MAKES_TEMP.is_match(l.text))
+        .count();
+    let still_private = f
+        .added_code()
+        .filter(|l| MAKES_TEMP.is_match(l.text))
+        .count();
+    if made_private == 0 || still_private >= made_private {
+        return;
+    }
+    if let Some(l) = f.added_code().find(|l| FIXED_TMP.is_match(l.text)) {
+        out.push(Finding::added(
+            "sec-predictable-temp",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Replaces a private temporary file with a fixed path ({}): on a shared host another user can create, read or redirect it first.",
+                quote(l.text.trim())
+            ),
+        ));
+    }
+}
+
 /// An allow-list pattern (origins, hosts, redirect targets) compiled from
 /// values without escaping them: `.` matches any character, and without
 /// `^` a look-alike (`evil-acme.com`) passes.
@@ -159,6 +196,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     ) {
         pattern_from_values(f, out);
     }
+    predictable_temp(f, out);
     // A check added back anywhere in the change (moved to a router, another
     // file, a base class) is not a removal.
     let kept: Vec<String> = change
@@ -346,6 +384,21 @@ mod tests {
         assert!(rules_hit("app/views.py", Some(old), Some(&renamed)).is_empty());
         // Tests may drop checks freely.
         assert!(rules_hit("tests/test_views.py", Some(old), Some(gone)).is_empty());
+    }
+
+    #[test]
+    fn a_private_temp_file_made_a_fixed_path_is_found() {
+        let old = "#!/bin/sh\nCFG=\"$(mktemp)\"\nfetch > \"$CFG\"\n";
+        let new = "#!/bin/sh\nCFG=\"/tmp/kubeconfig-$CLUSTER\"\nfetch > \"$CFG\"\n";
+        assert!(
+            rules_hit("scripts/deploy.sh", Some(old), Some(new))
+                .contains(&"sec-predictable-temp".to_string())
+        );
+        let kept = "#!/bin/sh\nCFG=\"$(mktemp /tmp/kubeconfig.XXXXXX)\"\nfetch > \"$CFG\"\n";
+        assert!(
+            !rules_hit("scripts/deploy.sh", Some(old), Some(kept))
+                .contains(&"sec-predictable-temp".to_string())
+        );
     }
 
     #[test]

@@ -316,10 +316,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a clean target's rm changed from a variable to fixed paths: read as another selection",
     ),
     (
-        "q12-deploy-script-kubeconfig-tmp",
-        "mktemp replaced by a fixed /tmp path: predictable temp files are not a rule",
-    ),
-    (
         "q13-attachments-preserve-folders",
         "the client's file name reaches Path.Combine through a variable: data flow is not followed",
     ),
