@@ -1457,46 +1457,61 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // 5. Any other behavioural difference, once per function: reach and
     // critical code decide whether it matters.
     if out.len() == start {
-        let first = d
+        // (line, what, new side, only adds): what was there and changed
+        // comes before what is only new.
+        let mut seen: Vec<(u32, String, bool, bool)> = d
             .conditions
             .iter()
-            .map(|(a, b, lo, ln)| match (a.is_empty(), b) {
-                (false, Some(b)) => (
+            .filter_map(|(a, b, lo, ln)| match (a.is_empty(), b) {
+                (false, Some(b)) => Some((
                     ln.unwrap_or(*lo),
                     format!("the condition `{}` became `{}`", quote(a), quote(b)),
                     true,
-                ),
-                (false, None) => (*lo, format!("the condition `{}` is gone", quote(a)), false),
-                (true, Some(b)) => (
+                    false,
+                )),
+                (false, None) => Some((
+                    *lo,
+                    format!("the condition `{}` is gone", quote(a)),
+                    false,
+                    false,
+                )),
+                (true, Some(b)) => Some((
                     ln.unwrap_or(0),
                     format!("a new condition `{}` decides the outcome", quote(b)),
                     true,
-                ),
-                (true, None) => (0, String::new(), true),
+                    true,
+                )),
+                (true, None) => None,
             })
-            .next()
-            .or_else(|| {
-                d.returns.first().map(|(a, b, l)| match b {
-                    Some(b) => (
-                        *l,
-                        format!("it returns `{}` where it returned `{}`", quote(b), quote(a)),
-                        false,
-                    ),
-                    None => (*l, format!("it no longer returns `{}`", quote(a)), false),
-                })
-            })
-            .or_else(|| {
-                d.returns_added.first().map(|(r, l)| {
-                    (
-                        *l,
-                        format!("a new exit `{}` returns before the rest runs", quote(r)),
-                        true,
-                    )
-                })
-            });
-        if let Some((line, what, new_side)) = first
-            && line > 0
-        {
+            .collect();
+        seen.extend(d.returns.iter().map(|(a, b, l)| match b {
+            Some(b) => (
+                *l,
+                format!("it returns `{}` where it returned `{}`", quote(b), quote(a)),
+                false,
+                false,
+            ),
+            None => (
+                *l,
+                format!("it no longer returns `{}`", quote(a)),
+                false,
+                false,
+            ),
+        }));
+        seen.extend(d.returns_added.iter().map(|(r, l)| {
+            (
+                *l,
+                format!("a new exit `{}` returns before the rest runs", quote(r)),
+                true,
+                true,
+            )
+        }));
+        let first = seen
+            .iter()
+            .find(|x| !x.3 && x.0 > 0)
+            .or_else(|| seen.iter().find(|x| x.0 > 0))
+            .cloned();
+        if let Some((line, what, new_side, only_adds)) = first {
             let sev = if crypto || critical {
                 Severity::Medium
             } else {
@@ -1504,7 +1519,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             };
             out.push(at(
                 new_side,
-                "logic-behaviour-changed",
+                if only_adds {
+                    "logic-behaviour-added"
+                } else {
+                    "logic-behaviour-changed"
+                },
                 sev,
                 f.path,
                 Some(line),
@@ -1516,7 +1535,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // for what is specific (a guard, a check, an error path); a difference
     // the comparison cannot name stays a thing to look at.
     for x in &mut out[start..] {
-        if critical && x.severity == Severity::Medium && x.rule != "logic-behaviour-changed" {
+        if critical && x.severity == Severity::Medium && !x.rule.starts_with("logic-behaviour-") {
             x.severity = Severity::High;
             x.message
                 .push_str(" This code handles tokens, sessions, signatures or payments.");
@@ -1774,7 +1793,10 @@ pub fn intent(
     // Only additions (new conditions, new values, nothing gone or changed):
     // more code than the message admits, not different code.
     let only_added = !diffs.is_empty() && diffs.iter().all(|d| d.4);
-    let severity = if lost_check || critical || strong && !only_added {
+    // Dozens of differences: a large change the message summarises badly,
+    // not a small one that hides what it does.
+    let sweeping = diffs.len() > 12;
+    let severity = if !sweeping && (lost_check || critical || strong && !only_added) {
         Severity::High
     } else {
         Severity::Medium
@@ -1846,7 +1868,12 @@ pub fn apply_reach(findings: &mut [Finding], blast: &Blast) {
 
 fn raise_reached(findings: &mut [Finding], blast: &Blast) {
     for f in findings.iter_mut() {
-        if !f.rule.starts_with("logic-") || f.severity >= Severity::High {
+        // What a change only adds (a new branch, a new exit) is new behaviour
+        // for new inputs, not a changed contract for the importers.
+        if !f.rule.starts_with("logic-")
+            || f.rule == "logic-behaviour-added"
+            || f.severity >= Severity::High
+        {
             continue;
         }
         let Some(fb) = blast.files.iter().find(|b| b.path == f.path) else {

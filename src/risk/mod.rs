@@ -483,7 +483,7 @@ pub fn findings_with_message(
                     "config-",
                     "dep-",
                     "image-",
-                    "logic-behaviour-changed",
+                    "logic-behaviour-",
                     "logic-value-changed",
                     "intent-",
                 ]
