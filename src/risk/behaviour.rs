@@ -131,7 +131,7 @@ pub fn parse<'a>(change: &'a ChangeView<'a>) -> Vec<Parsed<'a>> {
             }
             let parse = |t: &Option<String>| {
                 t.as_deref()
-                    .and_then(|t| syntax::outline(g, t))
+                    .and_then(|t| syntax::outline_of(g, f.path, t))
                     .unwrap_or_default()
             };
             let collapse = |t: &Option<String>| {
