@@ -117,11 +117,13 @@ pub struct Parsed<'a> {
     pub renames: HashMap<String, String>,
 }
 
-/// Parses the changed source files of a change that tree-sitter knows.
+/// Parses the changed source files of a change that tree-sitter knows (on
+/// several threads: one large file should not keep the others waiting).
 pub fn parse<'a>(change: &'a ChangeView<'a>) -> Vec<Parsed<'a>> {
+    use rayon::prelude::*;
     change
         .files
-        .iter()
+        .par_iter()
         .filter(|f| !f.file.binary && !f.class.vendored && !f.class.docs)
         .filter_map(|f| {
             let g = Grammar::of(f.path)?;
@@ -134,11 +136,7 @@ pub fn parse<'a>(change: &'a ChangeView<'a>) -> Vec<Parsed<'a>> {
                     .and_then(|t| syntax::outline_of(g, f.path, t))
                     .unwrap_or_default()
             };
-            let collapse = |t: &Option<String>| {
-                t.as_deref()
-                    .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-                    .unwrap_or_default()
-            };
+            let collapse = |t: &Option<String>| t.as_deref().map(collapse).unwrap_or_default();
             Some(Parsed {
                 file: f,
                 old: parse(&old),
@@ -149,6 +147,25 @@ pub fn parse<'a>(change: &'a ChangeView<'a>) -> Vec<Parsed<'a>> {
             })
         })
         .collect()
+}
+
+/// `text` with each run of whitespace made one space, none at either end
+/// (what joining its `split_whitespace` words with spaces gives).
+fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            gap = true;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push(' ');
+        }
+        gap = false;
+        out.push(c);
+    }
+    out
 }
 
 /// Identifiers the change renames consistently: in each run of removed lines

@@ -21,8 +21,8 @@ use super::{Grammar, Outline, Span, SpanKey, Unit, finish, walk};
 /// Files smaller than this are parsed afresh each time: there is little to
 /// save, and nothing to keep.
 pub const MIN_BASE_BYTES: usize = 16 * 1024;
-/// The texts the kept bases may hold in all (their trees take about ten
-/// times as much); the oldest go first.
+/// The texts the kept bases and versions may hold in all (the bases' trees
+/// take about ten times as much); the oldest files go first.
 const MAX_BASE_BYTES: usize = 24 * 1024 * 1024;
 /// A version that differs from the base in more than this share of its lines
 /// is parsed afresh.
@@ -42,7 +42,16 @@ struct Bases {
     by_file: HashMap<(Grammar, String), Arc<Base>>,
     order: VecDeque<(Grammar, String)>,
     bytes: usize,
+    /// The last versions of each file walked from its base, and their units
+    /// (the new side of one change is often the old side of the next).
+    recent: HashMap<(Grammar, String), VecDeque<Version>>,
 }
+
+/// A version of a file and its units as walked.
+type Version = (Arc<str>, Arc<Vec<Unit>>);
+
+/// Versions remembered per file besides the base.
+const RECENT_VERSIONS: usize = 4;
 
 static BASES: LazyLock<Mutex<Bases>> = LazyLock::new(Mutex::default);
 
@@ -84,15 +93,39 @@ pub(super) fn outline(
         return super::outline(grammar, text);
     }
     let key = (grammar, path.to_string());
-    let base = BASES.lock().ok()?.by_file.get(&key).cloned();
+    let (base, seen) = {
+        let b = BASES.lock().ok()?;
+        let seen = b.recent.get(&key).and_then(|v| {
+            v.iter()
+                .find(|(t, _)| t.as_ref() == text)
+                .map(|(_, u)| Arc::clone(u))
+        });
+        (b.by_file.get(&key).cloned(), seen)
+    };
+    if let Some(units) = seen {
+        return Some(finish(units.as_ref().clone()));
+    }
     if let Some(base) = base {
         if base.text == text {
             return Some(finish(base.units.clone()));
         }
-        if let Some(o) = from_base(grammar, &base, text) {
-            return Some(o);
+        let Some(units) = from_base(grammar, &base, text) else {
+            return super::outline(grammar, text);
+        };
+        let out = finish(units.clone());
+        if let Ok(mut b) = BASES.lock()
+            && b.by_file.contains_key(&key)
+        {
+            let v = b.recent.entry(key).or_default();
+            v.push_back((Arc::from(text), Arc::new(units)));
+            let dropped = if v.len() > RECENT_VERSIONS {
+                v.pop_front().map_or(0, |(t, _)| t.len())
+            } else {
+                0
+            };
+            b.bytes = b.bytes + text.len() - dropped;
         }
-        return super::outline(grammar, text);
+        return Some(out);
     }
     let tree = parse(grammar, text, None)?;
     let (units, spans) = walk(&tree, text, None, true);
@@ -125,12 +158,16 @@ fn keep(key: (Grammar, String), base: Base) {
         if let Some(gone) = b.by_file.remove(&old) {
             b.bytes -= gone.text.len();
         }
+        if let Some(gone) = b.recent.remove(&old) {
+            b.bytes -= gone.iter().map(|(t, _)| t.len()).sum::<usize>();
+        }
     }
 }
 
-/// `text` parsed from `base`'s tree and walked replaying `base`'s spans;
-/// `None` when the two differ too much to be worth it.
-fn from_base(grammar: Grammar, base: &Base, text: &str) -> Option<Outline> {
+/// `text` parsed from `base`'s tree and walked replaying `base`'s spans
+/// (names not yet made unique); `None` when the two differ too much to be
+/// worth it.
+fn from_base(grammar: Grammar, base: &Base, text: &str) -> Option<Vec<Unit>> {
     let edits = edits(&base.text, text)?;
     let mut edited = base.tree.clone();
     for e in &edits {
@@ -143,7 +180,7 @@ fn from_base(grammar: Grammar, base: &Base, text: &str) -> Option<Outline> {
         edits,
     };
     let (units, _) = walk(&tree, text, Some(&from), false);
-    Some(finish(units))
+    Some(units)
 }
 
 /// A version being walked from a base: the base, its tree edited into the
