@@ -65,12 +65,13 @@ static NO_CHANGE_INTENT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The texts of a file's two sides that the syntax analysis reads: the full
-/// files when they were loaded, else the hunks laid out at their line numbers.
-fn sides(f: &FileView<'_>) -> (Option<String>, Option<String>) {
+/// files when they were loaded (`true`), else the hunks laid out at their
+/// line numbers.
+fn sides(f: &FileView<'_>) -> (Option<String>, Option<String>, bool) {
     if let Some(c) = f.contents
         && (c.minus.is_some() || c.plus.is_some())
     {
-        return (c.minus.clone(), c.plus.clone());
+        return (c.minus.clone(), c.plus.clone(), true);
     }
     let mut old: Vec<&str> = Vec::new();
     let mut new: Vec<&str> = Vec::new();
@@ -90,6 +91,7 @@ fn sides(f: &FileView<'_>) -> (Option<String>, Option<String>) {
     (
         if f.created() { None } else { join(old) },
         if f.deleted() { None } else { join(new) },
+        false,
     )
 }
 
@@ -127,13 +129,20 @@ pub fn parse<'a>(change: &'a ChangeView<'a>) -> Vec<Parsed<'a>> {
         .filter(|f| !f.file.binary && !f.class.vendored && !f.class.docs)
         .filter_map(|f| {
             let g = Grammar::of(f.path)?;
-            let (old, new) = sides(f);
+            let (old, new, full) = sides(f);
             if old.is_none() && new.is_none() {
                 return None;
             }
+            // Versions of a file are parsed from one another; hunks laid
+            // out alone are a different text, reused among themselves.
+            let key = if full {
+                f.path.to_string()
+            } else {
+                format!("{}\0hunks", f.path)
+            };
             let parse = |t: &Option<String>| {
                 t.as_deref()
-                    .and_then(|t| syntax::outline_of(g, f.path, t))
+                    .and_then(|t| syntax::outline_of(g, &key, t))
                     .unwrap_or_default()
             };
             let collapse = |t: &Option<String>| t.as_deref().map(collapse).unwrap_or_default();

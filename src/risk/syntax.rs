@@ -279,7 +279,7 @@ fn is_literal_kind(k: &str) -> bool {
 /// Parses `text` with `grammar`; `None` when tree-sitter gives up.
 pub fn outline(grammar: Grammar, text: &str) -> Option<Outline> {
     let tree = reuse::parse(grammar, text, None)?;
-    let (units, _) = walk(&tree, text, None, false);
+    let (units, _) = walk(grammar, &tree, text, None, false)?;
     Some(finish(units))
 }
 
@@ -294,14 +294,17 @@ pub fn outline_of(grammar: Grammar, path: &str, text: &str) -> Option<Outline> {
 }
 
 /// Walks a parsed tree into units (names not yet made unique), replaying the
-/// subtrees that `from` says are unchanged since its base and, when `record`
-/// is set, recording spans for a later walk of another version.
+/// subtrees that `from` says are unchanged since its base (and the statements
+/// it left out of the parse) and, when `record` is set, recording spans for a
+/// later walk of another version. `None` when a statement left out could not
+/// be put back where it was.
 fn walk(
+    grammar: Grammar,
     tree: &Tree,
     text: &str,
     from: Option<&reuse::Derived<'_>>,
     record: bool,
-) -> (Vec<Unit>, HashMap<SpanKey, Span>) {
+) -> Option<(Vec<Unit>, HashMap<SpanKey, Span>)> {
     let root = tree.root_node();
     let mut w = Walker {
         src: text.as_bytes(),
@@ -315,9 +318,13 @@ fn walk(
         stack: Vec::with_capacity(64),
         spans: record.then(HashMap::new),
         from,
+        python: grammar == Grammar::Python,
+        next_gap: 0,
+        gaps_lost: false,
     };
     w.visit(root, 0);
-    (w.units, w.spans.unwrap_or_default())
+    let gaps = from.map_or(0, |f| f.gaps.len());
+    (!w.gaps_lost && w.next_gap == gaps).then(|| (w.units, w.spans.unwrap_or_default()))
 }
 
 /// Units with names unique within the file: `get#2` for a second `get`.
@@ -473,6 +480,14 @@ struct Walker<'s, 't> {
     spans: Option<HashMap<SpanKey, Span>>,
     /// The base whose spans this walk replays, and how the text differs.
     from: Option<&'s reuse::Derived<'s>>,
+    /// Python: a function that is a statement of a module or block is
+    /// replayed whole (its decorators are inside a `decorated_definition`,
+    /// its name in its own `name` field).
+    python: bool,
+    /// The next of `from`'s gaps to put back.
+    next_gap: usize,
+    /// A gap was not where the walk expected it.
+    gaps_lost: bool,
 }
 
 impl<'s, 't> Walker<'s, 't> {
@@ -534,8 +549,13 @@ impl<'s, 't> Walker<'s, 't> {
         let span_like = (self.from.is_some() || self.spans.is_some())
             && n.end_byte() - n.start_byte() >= SPAN_MIN_BYTES
             && n.is_named()
-            && !FUNCTION_KINDS.contains(&kind)
-            && !DECORATOR_KINDS.contains(&kind);
+            && (!FUNCTION_KINDS.contains(&kind) && !DECORATOR_KINDS.contains(&kind)
+                || self.python
+                    && kind == "function_definition"
+                    && self
+                        .stack
+                        .last()
+                        .is_some_and(|p| matches!(p.kind(), "module" | "block")));
         if !span_like {
             return self.visit_node(n, unit);
         }
@@ -543,12 +563,14 @@ impl<'s, 't> Walker<'s, 't> {
             if let Some(s) = from.unchanged(n)
                 && s.context == self.context()
             {
-                let base = from.base;
-                let shift = n.start_position().row as i64 - i64::from(s.row);
-                let from = &base.units[s.unit as usize];
-                self.units[unit].extend_shifted(from, &s.facts, shift);
-                for u in &base.units[s.units.0 as usize..s.units.1 as usize] {
-                    self.units.push(u.shifted(shift));
+                self.replay(s, unit, n.start_position().row);
+                // The statements left out of the parse inside it come with it.
+                while from
+                    .gaps
+                    .get(self.next_gap)
+                    .is_some_and(|g| g.start >= n.start_byte() && g.end <= n.end_byte())
+                {
+                    self.next_gap += 1;
                 }
                 return;
             }
@@ -575,6 +597,39 @@ impl<'s, 't> Walker<'s, 't> {
                 .entry(SpanKey::of(n))
                 .and_modify(|s| s.ambiguous = true)
                 .or_insert(span);
+        }
+    }
+
+    /// Adds what the base recorded for a subtree now at `row`.
+    fn replay(&mut self, s: &Span, unit: usize, row: usize) {
+        let Some(from) = self.from else { return };
+        let base = from.base;
+        let shift = row as i64 - i64::from(s.row);
+        self.units[unit].extend_shifted(&base.units[s.unit as usize], &s.facts, shift);
+        for u in &base.units[s.units.0 as usize..s.units.1 as usize] {
+            self.units.push(u.shifted(shift));
+        }
+    }
+
+    /// Puts back the statements left out of the parse that come before
+    /// `upto` among the children of `n` (on top of the stack).
+    fn fill_gaps(&mut self, n: Node<'t>, upto: usize, unit: usize) {
+        let Some(from) = self.from else { return };
+        while let Some(g) = from.gaps.get(self.next_gap)
+            && g.end <= upto
+        {
+            self.next_gap += 1;
+            let span = from.base.spans.get(&g.key).filter(|s| !s.ambiguous);
+            match span {
+                Some(s)
+                    if g.start >= n.start_byte()
+                        && n.kind_id() == g.parent_kind
+                        && s.context == self.context() =>
+                {
+                    self.replay(s, unit, g.row);
+                }
+                _ => self.gaps_lost = true,
+            }
         }
     }
 
@@ -617,11 +672,22 @@ impl<'s, 't> Walker<'s, 't> {
         let mut c = n.walk();
         if c.goto_first_child() {
             loop {
-                self.visit(c.node(), unit);
+                let child = c.node();
+                self.fill_gaps(n, child.start_byte(), unit);
+                self.visit(child, unit);
                 if !c.goto_next_sibling() {
                     break;
                 }
             }
+        }
+        if let Some(from) = self.from
+            && from
+                .gaps
+                .get(self.next_gap)
+                .is_some_and(|g| g.start < n.end_byte())
+        {
+            // A gap inside `n` but after its last child: not where it was.
+            self.gaps_lost = true;
         }
         self.stack.pop();
         if pushed_class {

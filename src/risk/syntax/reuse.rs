@@ -11,16 +11,17 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
-use tree_sitter::{InputEdit, Node, Parser, Point, Tree};
+use tree_sitter::{InputEdit, Node, Parser, Point, Range, Tree};
 
 use super::{Grammar, Outline, Span, SpanKey, Unit, finish, walk};
 
 /// Files smaller than this are parsed afresh each time: there is little to
 /// save, and nothing to keep.
-pub const MIN_BASE_BYTES: usize = 16 * 1024;
+pub const MIN_BASE_BYTES: usize = 8 * 1024;
 /// The texts the kept bases and versions may hold in all (the bases' trees
 /// take about ten times as much); the oldest files go first.
 const MAX_BASE_BYTES: usize = 24 * 1024 * 1024;
@@ -39,7 +40,7 @@ pub struct Base {
 
 #[derive(Default)]
 struct Bases {
-    by_file: HashMap<(Grammar, String), Arc<Base>>,
+    by_file: HashMap<(Grammar, String), Vec<Arc<Base>>>,
     order: VecDeque<(Grammar, String)>,
     bytes: usize,
     /// The last versions of each file walked from its base, and their units
@@ -50,8 +51,12 @@ struct Bases {
 /// A version of a file and its units as walked.
 type Version = (Arc<str>, Arc<Vec<Unit>>);
 
-/// Versions remembered per file besides the base.
+/// Versions remembered per file besides the bases.
 const RECENT_VERSIONS: usize = 4;
+/// Bases kept per file: a version more than `NEAR_LINES` lines away from
+/// every base becomes one (the other side of its change is then near).
+const BASES_PER_FILE: usize = 3;
+const NEAR_LINES: usize = 200;
 
 static BASES: LazyLock<Mutex<Bases>> = LazyLock::new(Mutex::default);
 
@@ -93,23 +98,29 @@ pub(super) fn outline(
         return super::outline(grammar, text);
     }
     let key = (grammar, path.to_string());
-    let (base, seen) = {
+    let (bases, seen) = {
         let b = BASES.lock().ok()?;
         let seen = b.recent.get(&key).and_then(|v| {
             v.iter()
                 .find(|(t, _)| t.as_ref() == text)
                 .map(|(_, u)| Arc::clone(u))
         });
-        (b.by_file.get(&key).cloned(), seen)
+        (b.by_file.get(&key).cloned().unwrap_or_default(), seen)
     };
     if let Some(units) = seen {
         return Some(finish(units.as_ref().clone()));
     }
-    if let Some(base) = base {
-        if base.text == text {
-            return Some(finish(base.units.clone()));
-        }
-        let Some(units) = from_base(grammar, &base, text) else {
+    if let Some(base) = bases.iter().find(|b| b.text == text) {
+        return Some(finish(base.units.clone()));
+    }
+    // The nearest base, unless it is far and another may be kept.
+    let nearest = bases
+        .iter()
+        .filter_map(|b| edits(&b.text, text).map(|(e, changed)| (b, e, changed)))
+        .min_by_key(|x| x.2)
+        .filter(|x| x.2 <= NEAR_LINES || bases.len() >= BASES_PER_FILE);
+    if let Some((base, edits, _)) = nearest {
+        let Some(units) = from_base(grammar, base, edits, text) else {
             return super::outline(grammar, text);
         };
         let out = finish(units.clone());
@@ -128,7 +139,7 @@ pub(super) fn outline(
         return Some(out);
     }
     let tree = parse(grammar, text, None)?;
-    let (units, spans) = walk(&tree, text, None, true);
+    let (units, spans) = walk(grammar, &tree, text, None, true)?;
     let out = finish(units.clone());
     keep(
         key,
@@ -145,43 +156,111 @@ pub(super) fn outline(
 /// Keeps `base` for its file, dropping the oldest bases over the budget.
 fn keep(key: (Grammar, String), base: Base) {
     let Ok(mut b) = BASES.lock() else { return };
-    if b.by_file.contains_key(&key) {
-        return; // another thread kept one first
+    let kept = b.by_file.entry(key.clone()).or_default();
+    if kept.len() >= BASES_PER_FILE || kept.iter().any(|k| k.text == base.text) {
+        return; // other threads kept enough first
     }
-    b.bytes += base.text.len();
-    b.by_file.insert(key.clone(), Arc::new(base));
+    let len = base.text.len();
+    kept.push(Arc::new(base));
+    b.bytes += len;
     b.order.push_back(key);
     while b.bytes > MAX_BASE_BYTES
         && b.order.len() > 1
         && let Some(old) = b.order.pop_front()
     {
-        if let Some(gone) = b.by_file.remove(&old) {
-            b.bytes -= gone.text.len();
+        // The file's oldest base goes, and with its last base its versions.
+        let Some(kept) = b.by_file.get_mut(&old) else {
+            continue;
+        };
+        let gone = if kept.is_empty() {
+            0
+        } else {
+            kept.remove(0).text.len()
+        };
+        let mut freed = gone;
+        if kept.is_empty() {
+            b.by_file.remove(&old);
+            if let Some(v) = b.recent.remove(&old) {
+                freed += v.iter().map(|(t, _)| t.len()).sum::<usize>();
+            }
         }
-        if let Some(gone) = b.recent.remove(&old) {
-            b.bytes -= gone.iter().map(|(t, _)| t.len()).sum::<usize>();
-        }
+        b.bytes -= freed;
     }
 }
 
-/// `text` parsed from `base`'s tree and walked replaying `base`'s spans
-/// (names not yet made unique); `None` when the two differ too much to be
-/// worth it.
-fn from_base(grammar: Grammar, base: &Base, text: &str) -> Option<Vec<Unit>> {
-    let edits = edits(&base.text, text)?;
+/// `text` walked from `base`: parsed incrementally from the base's tree
+/// (Python: parsed without the statements the edits leave alone, which the
+/// walk puts back from the base), replaying the base's spans wherever the
+/// tree is unchanged. Names not yet made unique; `None` when the two differ
+/// too much to be worth it.
+fn from_base(
+    grammar: Grammar,
+    base: &Base,
+    edits: Vec<InputEdit>,
+    text: &str,
+) -> Option<Vec<Unit>> {
     let mut edited = base.tree.clone();
     for e in &edits {
         edited.edit(e);
     }
-    let tree = parse(grammar, text, Some(&edited))?;
-    let from = Derived {
+    let mut from = Derived {
         base,
         edited,
         edits,
+        gaps: Vec::new(),
     };
-    let (units, _) = walk(&tree, text, Some(&from), false);
+    if grammar == Grammar::Python {
+        // tree-sitter-python reuses little of an old tree (most statements
+        // start in a state its external scanner may lex in), so the parser
+        // is not shown the statements the edits leave alone at all.
+        let mut gaps = Vec::new();
+        from.plan(from.edited.root_node(), &mut gaps);
+        if !gaps.is_empty() {
+            from.gaps = gaps;
+            let ranges = from.included();
+            if let Some(tree) = parse_ranges(grammar, text, &ranges)
+                && let Some((units, _)) = walk(grammar, &tree, text, Some(&from), false)
+            {
+                return Some(units);
+            }
+            from.gaps.clear();
+        }
+    }
+    let tree = parse(grammar, text, Some(&from.edited))?;
+    let (units, _) = walk(grammar, &tree, text, Some(&from), false)?;
     Some(units)
 }
+
+/// Parses only `ranges` of `text`.
+fn parse_ranges(grammar: Grammar, text: &str, ranges: &[Range]) -> Option<Tree> {
+    PARSERS.with(|p| {
+        let mut parsers = p.borrow_mut();
+        let parser = parsers.get_mut(&grammar)?;
+        parser.set_included_ranges(ranges).ok()?;
+        let tree = parser.parse(text, None);
+        if tree.is_none() {
+            parser.reset();
+        }
+        let _ = parser.set_included_ranges(&[]);
+        tree
+    })
+}
+
+/// A statement left out of the parse of a version: where it is now, what
+/// it was in the base, and the kind of the node it is a statement of.
+#[derive(Debug, Clone)]
+pub struct Gap {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) row: usize,
+    start_point: Point,
+    end_point: Point,
+    pub(super) key: SpanKey,
+    pub(super) parent_kind: u16,
+}
+
+/// Statements smaller than this are parsed rather than left out.
+const GAP_MIN_BYTES: usize = 256;
 
 /// A version being walked from a base: the base, its tree edited into the
 /// new version's coordinates, and the edits.
@@ -191,6 +270,8 @@ pub struct Derived<'a> {
     /// In order; each in the coordinates the ones before it left, so their
     /// new ranges are ranges of the new text.
     edits: Vec<InputEdit>,
+    /// The statements left out of the parse, in order.
+    pub(super) gaps: Vec<Gap>,
 }
 
 impl Derived<'_> {
@@ -201,17 +282,7 @@ impl Derived<'_> {
     /// and parse state.
     pub(super) fn unchanged(&self, n: Node<'_>) -> Option<&Span> {
         let (s, e) = (n.start_byte(), n.end_byte());
-        let mut shift: i64 = 0;
-        for x in &self.edits {
-            if x.start_byte > e {
-                break;
-            }
-            if x.new_end_byte < s {
-                shift += x.new_end_byte as i64 - x.old_end_byte as i64;
-                continue;
-            }
-            return None;
-        }
+        let (s0, e0) = self.old_range(s, e)?;
         let mut o = self.edited.root_node().descendant_for_byte_range(s, e)?;
         while o.kind_id() != n.kind_id() {
             o = o.parent()?;
@@ -226,23 +297,117 @@ impl Derived<'_> {
         {
             return None;
         }
-        let (s0, e0) = ((s as i64 - shift) as usize, (e as i64 - shift) as usize);
         self.base
             .spans
             .get(&SpanKey(s0, e0, n.kind_id()))
             .filter(|x| !x.ambiguous)
     }
+
+    /// The base's bytes for the new bytes `s..e`, when no edit touches them.
+    fn old_range(&self, s: usize, e: usize) -> Option<(usize, usize)> {
+        let mut shift: i64 = 0;
+        for x in &self.edits {
+            if x.start_byte > e {
+                break;
+            }
+            if x.new_end_byte < s {
+                shift += x.new_end_byte as i64 - x.old_end_byte as i64;
+                continue;
+            }
+            return None;
+        }
+        Some(((s as i64 - shift) as usize, (e as i64 - shift) as usize))
+    }
+
+    /// The statements of `n` (a node of the edited base tree) and its
+    /// descendants that can be left out of the parse: those the edits leave
+    /// alone and whose walk the base recorded, never the first or last
+    /// statement of a module or block (so each gap stays between two
+    /// statements the parser sees).
+    fn plan(&self, n: Node<'_>, out: &mut Vec<Gap>) {
+        let container = matches!(n.kind(), "module" | "block");
+        let count = n.child_count();
+        let mut c = n.walk();
+        for (i, ch) in n.children(&mut c).enumerate() {
+            let (s, e) = (ch.start_byte(), ch.end_byte());
+            let old = if ch.has_changes() {
+                None
+            } else {
+                self.old_range(s, e)
+            };
+            if container
+                && i > 0
+                && i + 1 < count
+                && e - s >= GAP_MIN_BYTES
+                && let Some((s0, e0)) = old
+                && let key = SpanKey(s0, e0, ch.kind_id())
+                && self.base.spans.get(&key).is_some_and(|x| !x.ambiguous)
+            {
+                out.push(Gap {
+                    start: s,
+                    end: e,
+                    row: ch.start_position().row,
+                    start_point: ch.start_position(),
+                    end_point: ch.end_position(),
+                    key,
+                    parent_kind: n.kind_id(),
+                });
+                continue;
+            }
+            if old.is_none() || e - s >= GAP_MIN_BYTES * 4 {
+                self.plan(ch, out);
+            }
+        }
+    }
+
+    /// The ranges of the text the parser is shown: all but the gaps.
+    fn included(&self) -> Vec<Range> {
+        let mut out = Vec::with_capacity(self.gaps.len() + 1);
+        let (mut at, mut point) = (0, Point::new(0, 0));
+        for g in &self.gaps {
+            if g.start > at {
+                out.push(Range {
+                    start_byte: at,
+                    end_byte: g.start,
+                    start_point: point,
+                    end_point: g.start_point,
+                });
+            }
+            (at, point) = (g.end, g.end_point);
+        }
+        out.push(Range {
+            start_byte: at,
+            end_byte: u32::MAX as usize,
+            start_point: point,
+            end_point: Point::new(u32::MAX as usize, u32::MAX as usize),
+        });
+        out
+    }
 }
 
 /// The edits that turn `old` into `new`, line by line, as tree-sitter wants
-/// them (each in the coordinates left by the ones before); `None` when more
-/// than half the lines differ or the diff takes too long.
-fn edits(old: &str, new: &str) -> Option<Vec<InputEdit>> {
+/// them (each in the coordinates left by the ones before), and how many lines
+/// they change; `None` when more than half the lines differ or the diff
+/// takes too long.
+fn edits(old: &str, new: &str) -> Option<(Vec<InputEdit>, usize)> {
     let a: Vec<&str> = old.split_inclusive('\n').collect();
     let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let deadline = Instant::now() + Duration::from_millis(50);
-    let ops =
-        similar::capture_diff_slices_deadline(similar::Algorithm::Myers, &a, &b, Some(deadline));
+    // Lines compared by hash (a diff compares each line many times); the
+    // lines a hash calls equal are checked below.
+    let hash = |l: &&str| {
+        let mut h = std::hash::DefaultHasher::new();
+        l.hash(&mut h);
+        h.finish()
+    };
+    let (ha, hb): (Vec<u64>, Vec<u64>) =
+        (a.iter().map(hash).collect(), b.iter().map(hash).collect());
+    let deadline = Instant::now() + Duration::from_millis(10);
+    let ops = similar::capture_diff_slices_deadline(
+        similar::Algorithm::Histogram,
+        &ha,
+        &hb,
+        Some(deadline),
+    );
     let offsets = |lines: &[&str]| -> Vec<usize> {
         let mut out = Vec::with_capacity(lines.len() + 1);
         let mut at = 0;
@@ -258,7 +423,16 @@ fn edits(old: &str, new: &str) -> Option<Vec<InputEdit>> {
     let mut changed = 0usize;
     for op in ops {
         let (oi, ol, ni, nl) = match op {
-            similar::DiffOp::Equal { .. } => continue,
+            similar::DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => {
+                if a[old_index..old_index + len] != b[new_index..new_index + len] {
+                    return None; // two lines with one hash
+                }
+                continue;
+            }
             similar::DiffOp::Delete {
                 old_index,
                 old_len,
@@ -291,7 +465,7 @@ fn edits(old: &str, new: &str) -> Option<Vec<InputEdit>> {
         });
     }
     let lines = a.len().max(b.len()).max(1);
-    (changed as f64 / lines as f64 <= MAX_CHANGED_SHARE).then_some(out)
+    (changed as f64 / lines as f64 <= MAX_CHANGED_SHARE).then_some((out, changed))
 }
 
 /// The position after `text` written at `start`.
@@ -353,13 +527,41 @@ mod tests {
     }
 
     #[test]
+    fn javascript_versions_parsed_incrementally_have_the_outline_of_a_fresh_parse() {
+        let mut base = String::from(
+            "const express = require('express');\nconst router = express.Router();\n\n",
+        );
+        for i in 0..30 {
+            base.push_str(&format!(
+                "router.post('/orders/{i}', requireAdmin, async (req, res) => {{\n  if (!req.user) {{\n    return res.status(401).end();\n  }}\n  try {{\n    await charge(req.body, {{ timeout: {i}, retries: 2 }});\n  }} catch (e) {{\n    throw e;\n  }}\n}});\n\nfunction helper{i}(x) {{\n  return x > {i} ? verify(x) : null;\n}}\n\n"
+            ));
+        }
+        let versions = [
+            base.replace("retries: 2 }", "retries: 9 }"),
+            base.replacen("requireAdmin, ", "", 2),
+            base.replace("    throw e;\n", "    console.log(e);\n"),
+            base.replace(
+                "function helper7(x) {",
+                "// moved\nfunction helper7(x) {\n  if (!x) return;",
+            ),
+            base.clone(),
+        ];
+        let _ = outline(Grammar::JavaScript, "reuse/test_d.js", &base, 0).unwrap();
+        for (i, v) in versions.iter().enumerate() {
+            let fresh = super::super::outline(Grammar::JavaScript, v).unwrap();
+            let got = outline(Grammar::JavaScript, "reuse/test_d.js", v, 0).unwrap();
+            assert_eq!(got.units, fresh.units, "version {i}");
+        }
+    }
+
+    #[test]
     fn most_of_a_version_is_replayed_not_walked() {
         let vs = versions();
         let key = (Grammar::Python, "reuse/test_c.py".to_string());
         let _ = outline(Grammar::Python, &key.1, &vs[0], 0).unwrap();
-        let base = BASES.lock().unwrap().by_file.get(&key).cloned().unwrap();
+        let base = BASES.lock().unwrap().by_file.get(&key).cloned().unwrap()[0].clone();
         assert!(base.spans.len() > 40, "{}", base.spans.len());
-        let edits = edits(&base.text, &vs[1]).unwrap();
+        let (edits, _) = edits(&base.text, &vs[1]).unwrap();
         assert_eq!(edits.len(), 1, "{edits:?}");
         let mut edited = base.tree.clone();
         for e in &edits {
@@ -370,8 +572,14 @@ mod tests {
             base: &base,
             edited,
             edits,
+            gaps: Vec::new(),
         };
-        // Every class but the edited one is unchanged since the base.
+        // The parser is not shown the classes the edit leaves alone...
+        let mut gaps = Vec::new();
+        from.plan(from.edited.root_node(), &mut gaps);
+        assert!(gaps.len() >= 36, "{}", gaps.len());
+        // ... and in a full parse, every class but the edited one is
+        // unchanged since the base.
         let unchanged = tree
             .root_node()
             .children(&mut tree.walk())
