@@ -67,6 +67,11 @@ thread_local! {
 
 /// Parses `text`, incrementally from `old` (already edited) when given.
 pub(super) fn parse(grammar: Grammar, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    with_parser(grammar, |parser| parser.parse(text, old))
+}
+
+/// Runs `f` with this thread's parser for `grammar` (reset when it gives up).
+fn with_parser(grammar: Grammar, f: impl FnOnce(&mut Parser) -> Option<Tree>) -> Option<Tree> {
     PARSERS.with(|p| {
         let mut parsers = p.borrow_mut();
         let parser = match parsers.entry(grammar) {
@@ -77,7 +82,7 @@ pub(super) fn parse(grammar: Grammar, text: &str, old: Option<&Tree>) -> Option<
                 e.insert(parser)
             }
         };
-        let tree = parser.parse(text, old);
+        let tree = f(parser);
         if tree.is_none() {
             parser.reset();
         }
@@ -233,14 +238,9 @@ fn from_base(
 
 /// Parses only `ranges` of `text`.
 fn parse_ranges(grammar: Grammar, text: &str, ranges: &[Range]) -> Option<Tree> {
-    PARSERS.with(|p| {
-        let mut parsers = p.borrow_mut();
-        let parser = parsers.get_mut(&grammar)?;
+    with_parser(grammar, |parser| {
         parser.set_included_ranges(ranges).ok()?;
         let tree = parser.parse(text, None);
-        if tree.is_none() {
-            parser.reset();
-        }
         let _ = parser.set_included_ranges(&[]);
         tree
     })
