@@ -155,12 +155,13 @@ static TIDY_INTENT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The texts of a file's two sides that the syntax analysis reads: the full
-/// files when they were loaded, else the hunks laid out at their line numbers.
-fn sides(f: &FileView<'_>) -> (Option<String>, Option<String>) {
+/// files when they were loaded (`true`), else the hunks laid out at their
+/// line numbers.
+fn sides(f: &FileView<'_>) -> (Option<String>, Option<String>, bool) {
     if let Some(c) = f.contents
         && (c.minus.is_some() || c.plus.is_some())
     {
-        return (c.minus.clone(), c.plus.clone());
+        return (c.minus.clone(), c.plus.clone(), true);
     }
     let mut old: Vec<&str> = Vec::new();
     let mut new: Vec<&str> = Vec::new();
@@ -180,6 +181,7 @@ fn sides(f: &FileView<'_>) -> (Option<String>, Option<String>) {
     (
         if f.created() { None } else { join(old) },
         if f.deleted() { None } else { join(new) },
+        false,
     )
 }
 
@@ -207,28 +209,33 @@ pub struct Parsed<'a> {
     pub renames: HashMap<String, String>,
 }
 
-/// Parses the changed source files of a change that tree-sitter knows.
+/// Parses the changed source files of a change that tree-sitter knows (on
+/// several threads: one large file should not keep the others waiting).
 pub fn parse<'a>(change: &'a ChangeView<'a>) -> Vec<Parsed<'a>> {
+    use rayon::prelude::*;
     change
         .files
-        .iter()
+        .par_iter()
         .filter(|f| !f.file.binary && !f.class.vendored && !f.class.docs)
         .filter_map(|f| {
             let g = Grammar::of(f.path)?;
-            let (old, new) = sides(f);
+            let (old, new, full) = sides(f);
             if old.is_none() && new.is_none() {
                 return None;
             }
+            // Versions of a file are parsed from one another; hunks laid
+            // out alone are a different text, reused among themselves.
+            let key = if full {
+                f.path.to_string()
+            } else {
+                format!("{}\0hunks", f.path)
+            };
             let parse = |t: &Option<String>| {
                 t.as_deref()
-                    .and_then(|t| syntax::outline(g, t))
+                    .and_then(|t| syntax::outline_of(g, &key, t))
                     .unwrap_or_default()
             };
-            let collapse = |t: &Option<String>| {
-                t.as_deref()
-                    .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-                    .unwrap_or_default()
-            };
+            let collapse = |t: &Option<String>| t.as_deref().map(collapse).unwrap_or_default();
             Some(Parsed {
                 file: f,
                 old: parse(&old),
@@ -239,6 +246,25 @@ pub fn parse<'a>(change: &'a ChangeView<'a>) -> Vec<Parsed<'a>> {
             })
         })
         .collect()
+}
+
+/// `text` with each run of whitespace made one space, none at either end
+/// (what joining its `split_whitespace` words with spaces gives).
+fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            gap = true;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push(' ');
+        }
+        gap = false;
+        out.push(c);
+    }
+    out
 }
 
 /// Identifiers the change renames consistently: in each run of removed lines

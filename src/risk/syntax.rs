@@ -11,11 +11,16 @@
 
 use std::sync::LazyLock;
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
 use regex::Regex;
-use tree_sitter::{Node, Parser};
+use tree_sitter::{Node, Tree};
+
+mod reuse;
 
 /// A grammar this module can parse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Grammar {
     Python,
     JavaScript,
@@ -287,13 +292,36 @@ fn is_literal_kind(k: &str) -> bool {
 
 /// Parses `text` with `grammar`; `None` when tree-sitter gives up.
 pub fn outline(grammar: Grammar, text: &str) -> Option<Outline> {
-    let mut parser = Parser::new();
-    parser.set_language(&grammar.language()).ok()?;
-    let tree = parser.parse(text, None)?;
-    let src = text.as_bytes();
+    let tree = reuse::parse(grammar, text, None)?;
+    let (units, _) = walk(grammar, &tree, text, None, false)?;
+    Some(finish(units))
+}
+
+/// Like [`outline`], for the file at `path`, reusing what this process
+/// already parsed of another version of the same file: the new text is
+/// parsed incrementally from the old tree, and every subtree tree-sitter
+/// reuses contributes the units and facts recorded for it before, its lines
+/// shifted. The outline is the same as [`outline`]'s; the time is that of the
+/// lines that differ.
+pub fn outline_of(grammar: Grammar, path: &str, text: &str) -> Option<Outline> {
+    reuse::outline(grammar, path, text, reuse::MIN_BASE_BYTES)
+}
+
+/// Walks a parsed tree into units (names not yet made unique), replaying the
+/// subtrees that `from` says are unchanged since its base (and the statements
+/// it left out of the parse) and, when `record` is set, recording spans for a
+/// later walk of another version. `None` when a statement left out could not
+/// be put back where it was.
+fn walk(
+    grammar: Grammar,
+    tree: &Tree,
+    text: &str,
+    from: Option<&reuse::Derived<'_>>,
+    record: bool,
+) -> Option<(Vec<Unit>, HashMap<SpanKey, Span>)> {
     let root = tree.root_node();
     let mut w = Walker {
-        src,
+        src: text.as_bytes(),
         units: vec![Unit {
             name: "<top>".into(),
             line: 1,
@@ -301,11 +329,21 @@ pub fn outline(grammar: Grammar, text: &str) -> Option<Outline> {
             ..Unit::default()
         }],
         classes: Vec::new(),
+        stack: Vec::with_capacity(64),
+        spans: record.then(HashMap::new),
+        from,
+        python: grammar == Grammar::Python,
+        next_gap: 0,
+        gaps_lost: false,
     };
     w.visit(root, 0);
-    let mut units = w.units;
-    // Names unique within the file: `get#2` for a second `get`.
-    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let gaps = from.map_or(0, |f| f.gaps.len());
+    (!w.gaps_lost && w.next_gap == gaps).then(|| (w.units, w.spans.unwrap_or_default()))
+}
+
+/// Units with names unique within the file: `get#2` for a second `get`.
+fn finish(mut units: Vec<Unit>) -> Outline {
+    let mut seen: HashMap<String, u32> = HashMap::new();
     for u in &mut units {
         let n = seen.entry(u.name.clone()).or_insert(0);
         *n += 1;
@@ -313,7 +351,7 @@ pub fn outline(grammar: Grammar, text: &str) -> Option<Outline> {
             u.name = format!("{}#{}", u.name, n);
         }
     }
-    Some(Outline { units })
+    Outline { units }
 }
 
 /// Whitespace collapsed, at most 120 characters.
@@ -344,13 +382,129 @@ pub fn last_segment(callee: &str) -> &str {
         .unwrap_or(c)
 }
 
-struct Walker<'s> {
+/// What the walk of one subtree added, recorded so that the walk of another
+/// version of the file can add it again when tree-sitter reuses the subtree.
+#[derive(Debug, Clone)]
+struct Span {
+    /// The unit the subtree's facts went to.
+    unit: u32,
+    /// The ranges of that unit's fact lists the subtree filled, in
+    /// [`Unit::fact_lens`] order.
+    facts: [(u32, u32); FACT_LISTS],
+    /// The units the subtree created.
+    units: (u32, u32),
+    /// The subtree's first row.
+    row: u32,
+    /// What the walk read outside the subtree ([`Walker::context`]).
+    context: u64,
+    /// Another node has the same key.
+    ambiguous: bool,
+}
+
+/// A node by where it is and what it is: start and end byte, kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct SpanKey(usize, usize, u16);
+
+impl SpanKey {
+    fn of(n: Node<'_>) -> SpanKey {
+        SpanKey(n.start_byte(), n.end_byte(), n.kind_id())
+    }
+}
+
+/// Subtrees smaller than this are walked again rather than replayed.
+const SPAN_MIN_BYTES: usize = 96;
+
+const FACT_LISTS: usize = 9;
+
+impl Unit {
+    fn fact_lens(&self) -> [u32; FACT_LISTS] {
+        [
+            self.guards.len() as u32,
+            self.conditions.len() as u32,
+            self.calls.len() as u32,
+            self.raises.len() as u32,
+            self.handlers.len() as u32,
+            self.literals.len() as u32,
+            self.decorators.len() as u32,
+            self.returns.len() as u32,
+            self.routes.len() as u32,
+        ]
+    }
+
+    /// Appends `from`'s facts in the ranges `r`, `shift` rows further down.
+    fn extend_shifted(&mut self, from: &Unit, r: &[(u32, u32); FACT_LISTS], shift: i64) {
+        let sh = |l: u32| (i64::from(l) + shift) as u32;
+        let rg = |i: usize| r[i].0 as usize..r[i].1 as usize;
+        let fact = |f: &Fact| Fact {
+            text: f.text.clone(),
+            line: sh(f.line),
+        };
+        self.guards.extend(from.guards[rg(0)].iter().map(|g| Guard {
+            line: sh(g.line),
+            ..g.clone()
+        }));
+        self.conditions
+            .extend(from.conditions[rg(1)].iter().map(fact));
+        self.calls.extend(from.calls[rg(2)].iter().map(fact));
+        self.raises.extend(from.raises[rg(3)].iter().map(fact));
+        self.handlers
+            .extend(from.handlers[rg(4)].iter().map(|h| Handler {
+                line: sh(h.line),
+                ..h.clone()
+            }));
+        self.literals
+            .extend(from.literals[rg(5)].iter().map(|l| Literal {
+                line: sh(l.line),
+                ..l.clone()
+            }));
+        self.decorators
+            .extend(from.decorators[rg(6)].iter().map(fact));
+        self.returns.extend(from.returns[rg(7)].iter().map(fact));
+        self.routes.extend(from.routes[rg(8)].iter().map(|x| Route {
+            line: sh(x.line),
+            ..x.clone()
+        }));
+    }
+
+    /// A copy of the unit `shift` rows further down.
+    fn shifted(&self, shift: i64) -> Unit {
+        if shift == 0 {
+            return self.clone();
+        }
+        let all = self.fact_lens().map(|n| (0, n));
+        let mut u = Unit {
+            name: self.name.clone(),
+            line: (i64::from(self.line) + shift) as u32,
+            end_line: (i64::from(self.end_line) + shift) as u32,
+            ..Unit::default()
+        };
+        u.extend_shifted(self, &all, shift);
+        u
+    }
+}
+
+struct Walker<'s, 't> {
     src: &'s [u8],
     units: Vec<Unit>,
     classes: Vec<String>,
+    /// The ancestors of the node being visited, nearest last (`Node::parent`
+    /// costs a descent from the root each time).
+    stack: Vec<Node<'t>>,
+    /// Spans recorded, when this walk makes a base.
+    spans: Option<HashMap<SpanKey, Span>>,
+    /// The base whose spans this walk replays, and how the text differs.
+    from: Option<&'s reuse::Derived<'s>>,
+    /// Python: a function that is a statement of a module or block is
+    /// replayed whole (its decorators are inside a `decorated_definition`,
+    /// its name in its own `name` field).
+    python: bool,
+    /// The next of `from`'s gaps to put back.
+    next_gap: usize,
+    /// A gap was not where the walk expected it.
+    gaps_lost: bool,
 }
 
-impl<'s> Walker<'s> {
+impl<'s, 't> Walker<'s, 't> {
     fn text(&self, n: Node<'_>) -> &'s str {
         std::str::from_utf8(&self.src[n.start_byte()..n.end_byte()]).unwrap_or("")
     }
@@ -366,7 +520,7 @@ impl<'s> Walker<'s> {
         }
         // `const handler = (req, res) => …`, `handler: function () {…}`,
         // `exports.x = function`.
-        let p = n.parent()?;
+        let p = *self.stack.last()?;
         let field = match p.kind() {
             "variable_declarator" => "name",
             "pair" => "key",
@@ -377,13 +531,126 @@ impl<'s> Walker<'s> {
             .map(|k| last_segment(self.text(k)).to_string())
     }
 
-    fn visit(&mut self, n: Node<'_>, unit: usize) {
+    /// What the walk of a subtree reads outside it: the class it is in, and
+    /// the kinds (and the keys and callees) of the ancestors a literal's key
+    /// is looked up in.
+    fn context(&self) -> u64 {
+        let mut h = std::hash::DefaultHasher::new();
+        self.classes.last().hash(&mut h);
+        self.stack.len().min(5).hash(&mut h);
+        for a in self.stack.iter().rev().take(4) {
+            a.kind_id().hash(&mut h);
+            match key_field(a.kind()) {
+                Some(field) => a
+                    .child_by_field_name(field)
+                    .or_else(|| a.named_child(0))
+                    .map(|k| self.text(k))
+                    .hash(&mut h),
+                None if CALL_KINDS.contains(&a.kind()) => self.callee(*a).hash(&mut h),
+                None => {}
+            }
+        }
+        h.finish()
+    }
+
+    fn visit(&mut self, n: Node<'t>, unit: usize) {
         let kind = n.kind();
-        let mut unit = unit;
-        let mut pushed_class = false;
         if kind == "comment" || kind == "line_comment" || kind == "block_comment" {
             return;
         }
+        // Functions and decorators read their neighbours, which a reused
+        // subtree does not include: only other nodes are replayed.
+        let span_like = (self.from.is_some() || self.spans.is_some())
+            && n.end_byte() - n.start_byte() >= SPAN_MIN_BYTES
+            && n.is_named()
+            && (!FUNCTION_KINDS.contains(&kind) && !DECORATOR_KINDS.contains(&kind)
+                || self.python
+                    && kind == "function_definition"
+                    && self
+                        .stack
+                        .last()
+                        .is_some_and(|p| matches!(p.kind(), "module" | "block")));
+        if !span_like {
+            return self.visit_node(n, unit);
+        }
+        if let Some(from) = self.from {
+            if let Some(s) = from.unchanged(n)
+                && s.context == self.context()
+            {
+                self.replay(s, unit, n.start_position().row);
+                // The statements left out of the parse inside it come with it.
+                while from
+                    .gaps
+                    .get(self.next_gap)
+                    .is_some_and(|g| g.start >= n.start_byte() && g.end <= n.end_byte())
+                {
+                    self.next_gap += 1;
+                }
+                return;
+            }
+            return self.visit_node(n, unit);
+        }
+        let context = self.context();
+        let before = self.units[unit].fact_lens();
+        let first = self.units.len() as u32;
+        self.visit_node(n, unit);
+        let after = self.units[unit].fact_lens();
+        let span = Span {
+            unit: unit as u32,
+            facts: std::array::from_fn(|i| (before[i], after[i])),
+            units: (first, self.units.len() as u32),
+            row: n.start_position().row as u32,
+            context,
+            ambiguous: false,
+        };
+        if let Some(spans) = &mut self.spans {
+            // Two nodes of one kind over the same text (a node and its only
+            // child): which one a later lookup means is unclear, so neither
+            // is replayed.
+            spans
+                .entry(SpanKey::of(n))
+                .and_modify(|s| s.ambiguous = true)
+                .or_insert(span);
+        }
+    }
+
+    /// Adds what the base recorded for a subtree now at `row`.
+    fn replay(&mut self, s: &Span, unit: usize, row: usize) {
+        let Some(from) = self.from else { return };
+        let base = from.base;
+        let shift = row as i64 - i64::from(s.row);
+        self.units[unit].extend_shifted(&base.units[s.unit as usize], &s.facts, shift);
+        for u in &base.units[s.units.0 as usize..s.units.1 as usize] {
+            self.units.push(u.shifted(shift));
+        }
+    }
+
+    /// Puts back the statements left out of the parse that come before
+    /// `upto` among the children of `n` (on top of the stack).
+    fn fill_gaps(&mut self, n: Node<'t>, upto: usize, unit: usize) {
+        let Some(from) = self.from else { return };
+        while let Some(g) = from.gaps.get(self.next_gap)
+            && g.end <= upto
+        {
+            self.next_gap += 1;
+            let span = from.base.spans.get(&g.key).filter(|s| !s.ambiguous);
+            match span {
+                Some(s)
+                    if g.start >= n.start_byte()
+                        && n.kind_id() == g.parent_kind
+                        && s.context == self.context() =>
+                {
+                    self.replay(s, unit, g.row);
+                }
+                _ => self.gaps_lost = true,
+            }
+        }
+    }
+
+    fn visit_node(&mut self, n: Node<'t>, unit: usize) {
+        let kind = n.kind();
+        let mut unit = unit;
+        let mut pushed_class = false;
         if CLASS_KINDS.contains(&kind) {
             let name = n
                 .child_by_field_name("name")
@@ -415,10 +682,28 @@ impl<'s> Walker<'s> {
                 return; // a literal's parts are not literals of their own
             }
         }
+        self.stack.push(n);
         let mut c = n.walk();
-        for child in n.children(&mut c) {
-            self.visit(child, unit);
+        if c.goto_first_child() {
+            loop {
+                let child = c.node();
+                self.fill_gaps(n, child.start_byte(), unit);
+                self.visit(child, unit);
+                if !c.goto_next_sibling() {
+                    break;
+                }
+            }
         }
+        if let Some(from) = self.from
+            && from
+                .gaps
+                .get(self.next_gap)
+                .is_some_and(|g| g.start < n.end_byte())
+        {
+            // A gap inside `n` but after its last child: not where it was.
+            self.gaps_lost = true;
+        }
+        self.stack.pop();
         if pushed_class {
             self.classes.pop();
         }
@@ -589,11 +874,6 @@ impl<'s> Walker<'s> {
     fn decorators_of(&self, f: Node<'_>) -> Vec<Fact> {
         let mut out = Vec::new();
         let mut cur = f.prev_named_sibling();
-        if f.parent()
-            .is_some_and(|p| p.kind() == "decorated_definition")
-        {
-            cur = f.prev_named_sibling();
-        }
         while let Some(d) = cur {
             if !DECORATOR_KINDS.contains(&d.kind()) {
                 break;
@@ -806,31 +1086,14 @@ impl<'s> Walker<'s> {
 
     /// The name a literal is bound to, if it is bound to one that matters.
     fn literal_key(&self, n: Node<'_>) -> Option<String> {
-        let mut cur = n;
-        for _ in 0..4 {
-            let p = cur.parent()?;
+        for p in self.stack.iter().rev().take(4) {
+            let p = *p;
             let field = match p.kind() {
-                "keyword_argument" => Some("name"),
-                "pair" | "element_value_pair" | "keyed_element" | "dictionary_pair" => Some("key"),
-                "assignment"
-                | "assignment_expression"
-                | "assignment_statement"
-                | "short_var_declaration"
-                | "augmented_assignment" => Some("left"),
-                "variable_declarator"
-                | "const_item"
-                | "static_item"
-                | "const_spec"
-                | "var_spec"
-                | "property_declaration"
-                | "constant_declaration" => Some("name"),
-                "let_declaration" => Some("pattern"),
-                "field_initializer" | "shorthand_field_initializer" => Some("field"),
                 "return_statement" | "return_expression" | "return" => {
                     return Some("return".into());
                 }
                 "expression_statement" | "comment" => return None, // docstrings
-                _ => None,
+                k => key_field(k),
             };
             if let Some(field) = field {
                 let k = p
@@ -853,9 +1116,31 @@ impl<'s> Walker<'s> {
             if p.kind() == "binary_expression" || p.kind() == "comparison_operator" {
                 return None; // part of a condition, compared as such
             }
-            cur = p;
         }
         None
+    }
+}
+
+/// The field that names what a literal under a node of `kind` is bound to.
+fn key_field(kind: &str) -> Option<&'static str> {
+    match kind {
+        "keyword_argument" => Some("name"),
+        "pair" | "element_value_pair" | "keyed_element" | "dictionary_pair" => Some("key"),
+        "assignment"
+        | "assignment_expression"
+        | "assignment_statement"
+        | "short_var_declaration"
+        | "augmented_assignment" => Some("left"),
+        "variable_declarator"
+        | "const_item"
+        | "static_item"
+        | "const_spec"
+        | "var_spec"
+        | "property_declaration"
+        | "constant_declaration" => Some("name"),
+        "let_declaration" => Some("pattern"),
+        "field_initializer" | "shorthand_field_initializer" => Some("field"),
+        _ => None,
     }
 }
 
