@@ -414,7 +414,7 @@ impl SpanKey {
 /// Subtrees smaller than this are walked again rather than replayed.
 const SPAN_MIN_BYTES: usize = 96;
 
-const FACT_LISTS: usize = 9;
+const FACT_LISTS: usize = 10;
 
 impl Unit {
     fn fact_lens(&self) -> [u32; FACT_LISTS] {
@@ -428,6 +428,7 @@ impl Unit {
             self.decorators.len() as u32,
             self.returns.len() as u32,
             self.routes.len() as u32,
+            self.logged.len() as u32,
         ]
     }
 
@@ -464,6 +465,7 @@ impl Unit {
             line: sh(x.line),
             ..x.clone()
         }));
+        self.logged.extend(from.logged[rg(9)].iter().map(fact));
     }
 
     /// A copy of the unit `shift` rows further down.

@@ -489,7 +489,7 @@ mod tests {
         let mut base = String::from("import os\n\nTIMEOUT = 5\n\n");
         for i in 0..40 {
             base.push_str(&format!(
-                "class Svc{i}:\n    @login_required\n    def get(self, req):\n        if not req.user.is_admin:\n            abort(403)\n        try:\n            return fetch(req, timeout={i})\n        except IOError:\n            raise\n\n    def put(self, req, retries=3):\n        return store(req, verify=True)\n\n"
+                "class Svc{i}:\n    @login_required\n    def get(self, req):\n        if not req.user.is_admin:\n            abort(403)\n        try:\n            return fetch(req, timeout={i})\n        except IOError:\n            raise\n\n    def put(self, req, retries=3):\n        logger.info(\"put %s\", req.headers)\n        return store(req, verify=True)\n\n"
             ));
         }
         let v1 = base.replace(
