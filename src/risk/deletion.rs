@@ -27,6 +27,12 @@ const REPORTING_FLAGS: &[&str] = &["-print", "-v", "--verbose", "-print0", "--pr
 /// The command's kind (`find`, `rm`, …) and the words that select what it
 /// deletes, quotes and `${VAR:?…}` guards stripped.
 fn selection(line: &str) -> Option<(String, Vec<String>)> {
+    if !["rm ", "find", "aws", "gsutil", "rsync", "rclone"]
+        .iter()
+        .any(|w| line.contains(w))
+    {
+        return None;
+    }
     let m = DELETING.find(line)?;
     let cmd = &line[m.start()..];
     let end = cmd
@@ -63,6 +69,13 @@ static RETENTION: LazyLock<Regex> = LazyLock::new(|| {
 /// that would restore from an incident is gone sooner.
 fn retention_shortened(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let read = |t: &str| -> Option<(String, f64)> {
+        let lower = t.to_ascii_lowercase();
+        if !["retain", "retention", "keep_", "snapshot", "backup"]
+            .iter()
+            .any(|w| lower.contains(w))
+        {
+            return None;
+        }
         let c = RETENTION.captures(t)?;
         Some((c[1].to_ascii_lowercase(), c[5].parse().ok()?))
     };

@@ -89,6 +89,12 @@ fn predictable_temp(f: &FileView<'_>, out: &mut Vec<Finding>) {
 fn pattern_from_values(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let context = ALLOW_CONTEXT.is_match(f.path);
     for l in f.added_code() {
+        if !["eg", "re.", "Pattern", "preg"]
+            .iter()
+            .any(|w| l.text.contains(w))
+        {
+            continue;
+        }
         let Some(m) = DYNAMIC_REGEX.find(l.text) else {
             continue;
         };
@@ -131,6 +137,10 @@ static NOT_A_QUERY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// True when a line builds SQL text by pasting values into it.
 pub fn sql_concatenation(line: &str) -> bool {
+    // No quote, no SQL text: most lines stop here.
+    if !line.contains(['"', '\'', '`']) {
+        return false;
+    }
     SQL_TEXT
         .find(line)
         .or_else(|| RAW_SQL_CALL.find(line))
