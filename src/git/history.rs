@@ -124,14 +124,23 @@ const BLOB_MEMO_BYTES: usize = 256 << 20;
 const PARALLEL_SCAN_MIN_FILES: usize = 2000;
 
 impl Repo {
-    /// Calls `f(path, contents)` for every blob of `rev`'s tree whose path and
-    /// size pass `keep`, in parallel; returns the number of blobs in the tree and
-    /// the values `f` returned.
-    pub fn scan_files_at<T, K, F>(&self, rev: &str, keep: K, f: F) -> Result<(usize, Vec<T>)>
+    /// Calls `f(path, blob id, contents)` for every blob of `rev`'s tree whose
+    /// path and size pass `keep`, in parallel; returns the number of blobs in
+    /// the tree and the values `f` returned. `known(path, blob id)` may answer
+    /// for a blob without reading it (a caller that remembers what the same
+    /// content gave before).
+    pub fn scan_files_at<T, K, Q, F>(
+        &self,
+        rev: &str,
+        keep: K,
+        known: Q,
+        f: F,
+    ) -> Result<(usize, Vec<T>)>
     where
         T: Send,
         K: Fn(&str, u64) -> bool + Sync,
-        F: Fn(&str, &[u8]) -> Option<T> + Sync,
+        Q: Fn(&str, &[u8; 20]) -> Option<Option<T>> + Sync,
+        F: Fn(&str, &[u8; 20], &[u8]) -> Option<T> + Sync,
     {
         let commit = self.git.find_commit(self.resolve_oid(rev)?)?;
         let tree = commit.tree()?;
@@ -153,6 +162,12 @@ impl Repo {
                 if !keep(path, 0) {
                     continue;
                 }
+                let mut key = [0u8; 20];
+                key.copy_from_slice(&id.as_bytes()[..20]);
+                if let Some(answer) = known(path, &key) {
+                    local.extend(answer);
+                    continue;
+                }
                 let Some(data) = blob_data(odb, *id) else {
                     continue;
                 };
@@ -160,7 +175,7 @@ impl Repo {
                 if !keep(path, data.len() as u64) || data[..data.len().min(8000)].contains(&0) {
                     continue; // too big, or binary
                 }
-                if let Some(v) = f(path, data) {
+                if let Some(v) = f(path, &key, data) {
                     local.push(v);
                 }
             }

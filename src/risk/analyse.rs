@@ -150,6 +150,13 @@ fn load_contents(repo: &Repo, diff: &Diff, base: &str, head: &str) -> Contents {
     out
 }
 
+/// Whether a blob (by id) uses a name (with its kind) as a reference.
+type BlobNames = std::collections::HashMap<([u8; 20], String, u8), bool>;
+static BLOB_NAMES: std::sync::LazyLock<std::sync::Mutex<BlobNames>> =
+    std::sync::LazyLock::new(Default::default);
+/// Entries remembered before the memo starts over (tens of MB at most).
+const BLOB_NAMES_MAX: usize = 1_000_000;
+
 /// The blast radius of a diff against the repository as of `base`; cached by
 /// (base, changed paths, rules hash) when `use_cache`.
 pub fn blast_for(
@@ -192,10 +199,38 @@ pub fn blast_for(
     let (repo_files, references) = if needles.is_empty() {
         (0, Vec::new())
     } else {
-        repo.scan_files_at(base, blast::searchable, |path, data| {
-            let hits = needles.scan(path, data);
-            (!hits.is_empty()).then(|| (path.to_string(), hits))
-        })?
+        // What a blob references depends only on its content: remembered by
+        // blob id and name across the changes of one process (a queue's
+        // bases share most of their files).
+        let keys: Vec<(String, u8)> = needles.keys().map(|(n, k)| (n.to_string(), k)).collect();
+        let recall = |id: &[u8; 20]| -> Option<Vec<bool>> {
+            let memo = BLOB_NAMES.lock().ok()?;
+            keys.iter()
+                .map(|(n, k)| memo.get(&(*id, n.clone(), *k)).copied())
+                .collect()
+        };
+        repo.scan_files_at(
+            base,
+            blast::searchable,
+            |path, id| {
+                let found = recall(id)?;
+                let hits = needles.files_of(path, &found);
+                Some((!hits.is_empty()).then(|| (path.to_string(), hits)))
+            },
+            |path, id, data| {
+                let found = needles.names_in(data);
+                if let Ok(mut memo) = BLOB_NAMES.lock() {
+                    if memo.len() > BLOB_NAMES_MAX {
+                        memo.clear();
+                    }
+                    for ((n, k), hit) in keys.iter().zip(&found) {
+                        memo.insert((*id, n.clone(), *k), *hit);
+                    }
+                }
+                let hits = needles.files_of(path, &found);
+                (!hits.is_empty()).then(|| (path.to_string(), hits))
+            },
+        )?
     };
     let codeowners = CODEOWNERS_PATHS
         .iter()

@@ -223,22 +223,29 @@ impl Needles {
     /// The changed files that `content` (the file at `path`) references, as
     /// indexes into the paths given to `new`.
     pub fn scan(&self, path: &str, content: &[u8]) -> Vec<usize> {
+        let found = self.names_in(content);
+        self.files_of(path, &found)
+    }
+
+    /// The names (keys of [`Needles::keys`]) that `content` uses as a reference.
+    pub fn names_in(&self, content: &[u8]) -> Vec<bool> {
+        let mut found = vec![false; self.names.len()];
         let Some(ac) = &self.ac else {
-            return Vec::new();
+            return found;
         };
-        let mut hits: Vec<usize> = Vec::new();
         for m in ac.find_overlapping_iter(content) {
-            let (name, files, kind) = &self.names[m.pattern().as_usize()];
-            if files.iter().all(|f| hits.contains(f)) {
+            let i = m.pattern().as_usize();
+            if found[i] {
                 continue;
             }
+            let kind = self.names[i].2;
             let (s, e) = (m.start(), m.end());
             let before = if s > 0 { content[s - 1] } else { b'\n' };
             let after = content.get(e).copied().unwrap_or(b'\n');
             if is_word(before) || is_word(after) {
                 continue;
             }
-            let ok = match kind {
+            found[i] = match kind {
                 NameKind::GoPackage => before == b'/' && (after == b'"' || after == b'`'),
                 NameKind::Distinctive => true,
                 NameKind::Plain => {
@@ -253,12 +260,26 @@ impl Needles {
                     qualified || IMPORT_WORDS.iter().any(|w| head.contains(w))
                 }
             };
-            let _ = name;
-            if ok {
-                for f in files {
-                    if self.paths[*f] != path && !hits.contains(f) {
-                        hits.push(*f);
-                    }
+        }
+        found
+    }
+
+    /// The names looked for, each as (name, kind): with a file's blob id, the
+    /// key of whether that file uses it (the same content gives the same answer).
+    pub fn keys(&self) -> impl Iterator<Item = (&str, u8)> {
+        self.names.iter().map(|(n, _, k)| (n.as_str(), *k as u8))
+    }
+
+    /// The changed files that names `found` stand for, but `path` itself.
+    pub fn files_of(&self, path: &str, found: &[bool]) -> Vec<usize> {
+        let mut hits: Vec<usize> = Vec::new();
+        for (i, (_, files, _)) in self.names.iter().enumerate() {
+            if !found.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            for f in files {
+                if self.paths[*f] != path && !hits.contains(f) {
+                    hits.push(*f);
                 }
             }
         }
