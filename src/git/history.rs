@@ -51,6 +51,46 @@ fn is_fix(subject: &str) -> bool {
 /// process: the queue measures the history of many changes whose recent
 /// histories overlap, and a commit id names the same content in every
 /// repository.
+/// What the churn count needs of a commit, remembered by id for the process
+/// (the changes of a queue walk mostly the same recent history).
+#[derive(Clone)]
+struct CommitMeta {
+    time: i64,
+    merge: bool,
+    fix: bool,
+    changed: Arc<Vec<String>>,
+}
+
+fn commit_meta(git: &git2::Repository, id: Oid) -> Result<CommitMeta> {
+    static MEMO: OnceLock<Mutex<HashMap<Oid, CommitMeta>>> = OnceLock::new();
+    const MEMO_MAX: usize = 200_000;
+    let memo = MEMO.get_or_init(Mutex::default);
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&id).cloned()) {
+        return Ok(hit);
+    }
+    let c = git.find_commit(id)?;
+    let merge = c.parent_count() > 1;
+    let meta = CommitMeta {
+        time: c.time().seconds(),
+        merge,
+        fix: is_fix(&String::from_utf8_lossy(
+            c.summary_bytes().unwrap_or_default(),
+        )),
+        changed: if merge {
+            Arc::new(Vec::new())
+        } else {
+            changed_paths(git, &c)?
+        },
+    };
+    if let Ok(mut m) = memo.lock() {
+        if m.len() > MEMO_MAX {
+            m.clear();
+        }
+        m.insert(id, meta.clone());
+    }
+    Ok(meta)
+}
+
 fn changed_paths(git: &git2::Repository, c: &git2::Commit<'_>) -> Result<Arc<Vec<String>>> {
     static MEMO: OnceLock<Mutex<HashMap<Oid, Arc<Vec<String>>>>> = OnceLock::new();
     /// Entries kept before the memo starts over (a few tens of MB at most).
@@ -234,20 +274,19 @@ impl Repo {
             .map(|(i, p)| (p.as_str(), i))
             .collect();
         for id in walk.take(max_commits) {
-            let c = self.git.find_commit(id?)?;
-            if c.time().seconds() < since {
+            let id = id?;
+            let meta = commit_meta(&self.git, id)?;
+            if meta.time < since {
                 break;
             }
-            if c.parent_count() > 1 {
+            if meta.merge {
                 continue; // merges repeat their parents' changes
             }
-            let changed = changed_paths(&self.git, &c)?;
+            let changed = meta.changed;
             if changed.is_empty() {
                 continue;
             }
-            let fix = is_fix(&String::from_utf8_lossy(
-                c.summary_bytes().unwrap_or_default(),
-            ));
+            let fix = meta.fix;
             for path in changed.iter() {
                 if let Some(&i) = wanted.get(path.as_str()) {
                     out[i].commits += 1;
