@@ -214,6 +214,12 @@ fn cascade_added(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// `bytes` starts with the ASCII `word`, in any case (bytes, not chars: the
+/// clause may hold any text, and only ASCII positions are sliced at).
+fn starts_with_word(bytes: &[u8], word: &[u8]) -> bool {
+    bytes.len() >= word.len() && bytes[..word.len()].eq_ignore_ascii_case(word)
+}
+
 static COLUMN_EQ: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\(?\s*(\w+)\.\w+\s*=\s*(\w+)\.\w+\s*\)?$").unwrap());
 
@@ -241,12 +247,12 @@ fn ored_join(stmt: &str) -> Option<String> {
                     break;
                 }
             }
-            _ if depth == 0 && clause[i..].to_ascii_uppercase().starts_with(" OR ") => {
+            _ if depth == 0 && starts_with_word(&bytes[i..], b" OR ") => {
                 branches.push(&clause[start..i]);
                 start = i + 4;
                 i += 3;
             }
-            _ if depth == 0 && clause[i..].to_ascii_uppercase().starts_with(" RETURNING ") => {
+            _ if depth == 0 && starts_with_word(&bytes[i..], b" RETURNING ") => {
                 break;
             }
             _ => {}
@@ -364,6 +370,10 @@ mod tests {
             let hit = rules_hit("db/migrations/0042_purge.sql", None, Some(sql));
             assert!(hit.contains(&"sql-join-ored".to_string()), "{sql}: {hit:?}");
         }
+        // Text outside ASCII in the clause (a comment, a name) is read, not sliced.
+        let accented = "DELETE FROM clientèle cl USING comptes co WHERE cl.compte_id = co.id OR co.état = 'fermé';";
+        let hit = rules_hit("db/migrations/0043_purge.sql", None, Some(accented));
+        assert!(hit.contains(&"sql-join-ored".to_string()), "{hit:?}");
         let fine = [
             "DELETE FROM payment_methods pm USING customers c WHERE pm.customer_id = c.id AND (c.status = 'closed' OR c.closed_at < now());",
             "DELETE FROM sessions WHERE expires_at < now() OR revoked;",

@@ -833,7 +833,8 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
             && after.is_some_and(|y| y.trim() == "*")
             && before.is_none_or(|x| x.trim() != "*")
         {
-            let stmt = &path[..path.len() - key.len()];
+            // The statement's own prefix: `Statement[4].` of `Statement[4].Resource`.
+            let stmt = path.rfind(key).map_or(path.as_str(), |at| &path[..at]);
             let sibling = |name: &str| {
                 b.iter()
                     .filter(|(k, _)| {
@@ -1151,6 +1152,9 @@ mod tests {
             hit.contains(&"iam-resource-wildcard".to_string()),
             "{hit:?}"
         );
+        // A key path outside ASCII after `Resource` is read, not sliced.
+        let odd = "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"iam:PassRole\"], \"Resource\": {\"ü\": \"*\"}}]}\n";
+        let _ = crate::risk::testkit::rules_hit_with_contents("infra/iam/ci-role.json", &old, odd);
         for (effect, action) in [("Deny", "s3:DeleteObject"), ("Allow", "logs:PutLogEvents")] {
             let hit = crate::risk::testkit::rules_hit_with_contents(
                 "infra/iam/ci-role.json",
