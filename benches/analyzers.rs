@@ -14,6 +14,8 @@ use countersign::analyzers::{AnalysisOptions, analysed_report};
 use countersign::git::Repo;
 
 fn main() {
+    // As the binary does: objects are not re-hashed on every read.
+    countersign::git::configure_process();
     divan::main();
 }
 

@@ -19,6 +19,8 @@ use countersign::decision::{
 use countersign::git::Repo;
 
 fn main() {
+    // As the binary does: objects are not re-hashed on every read.
+    countersign::git::configure_process();
     divan::main();
 }
 

@@ -19,6 +19,8 @@ use countersign::show::{RenderOptions, render_files};
 use countersign::theme::Theme;
 
 fn main() {
+    // As the binary does: objects are not re-hashed on every read.
+    countersign::git::configure_process();
     divan::main();
 }
 

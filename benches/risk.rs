@@ -16,6 +16,8 @@ use countersign::git::build::Person;
 use countersign::risk::{self, RuleSet};
 
 fn main() {
+    // As the binary does: objects are not re-hashed on every read.
+    countersign::git::configure_process();
     divan::main();
 }
 

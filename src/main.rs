@@ -6,6 +6,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = countersign::cli::Cli::parse();
+    countersign::git::configure_process();
     match countersign::commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

@@ -3,7 +3,7 @@
 //! handle per thread), and the recent history of a few paths (how often each
 //! changed, and how often the commit said it fixed something).
 
-use std::collections::HashMap;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -46,59 +46,53 @@ fn is_fix(subject: &str) -> bool {
     })
 }
 
-/// The paths a commit changed against its first parent (both sides of a
-/// rename; mode-only changes left out), memoised by commit id for the whole
-/// process: the queue measures the history of many changes whose recent
-/// histories overlap, and a commit id names the same content in every
-/// repository.
-/// What the churn count needs of a commit, remembered by id for the process
-/// (the changes of a queue walk mostly the same recent history).
+/// What the churn walk needs of a commit: its time, its parents, and whether
+/// its subject says it fixed something. Remembered by id for the process: the
+/// changes of a queue walk mostly the same recent history, and a commit id
+/// names the same content in every repository.
 #[derive(Clone)]
-struct CommitMeta {
+struct CommitNode {
     time: i64,
-    merge: bool,
+    parents: Arc<[Oid]>,
     fix: bool,
-    changed: Arc<Vec<String>>,
 }
 
-fn commit_meta(git: &git2::Repository, id: Oid) -> Result<CommitMeta> {
-    static MEMO: OnceLock<Mutex<HashMap<Oid, CommitMeta>>> = OnceLock::new();
+fn commit_node(git: &git2::Repository, id: Oid) -> Result<CommitNode> {
+    static MEMO: OnceLock<Mutex<HashMap<Oid, CommitNode>>> = OnceLock::new();
+    /// Entries kept before the memo starts over (tens of MB at most).
+    const MEMO_MAX: usize = 500_000;
+    let memo = MEMO.get_or_init(Mutex::default);
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&id).cloned()) {
+        return Ok(hit);
+    }
+    let c = git.find_commit(id)?;
+    let node = CommitNode {
+        time: c.time().seconds(),
+        parents: c.parent_ids().collect(),
+        fix: is_fix(&String::from_utf8_lossy(
+            c.summary_bytes().unwrap_or_default(),
+        )),
+    };
+    if let Ok(mut m) = memo.lock() {
+        if m.len() > MEMO_MAX {
+            m.clear();
+        }
+        m.insert(id, node.clone());
+    }
+    Ok(node)
+}
+
+/// The paths a commit changed against its first parent (both sides of a
+/// rename; mode-only changes left out), memoised by commit id for the process.
+fn changed_paths(git: &git2::Repository, id: Oid) -> Result<Arc<Vec<String>>> {
+    static MEMO: OnceLock<Mutex<HashMap<Oid, Arc<Vec<String>>>>> = OnceLock::new();
+    /// Entries kept before the memo starts over (a few tens of MB at most).
     const MEMO_MAX: usize = 200_000;
     let memo = MEMO.get_or_init(Mutex::default);
     if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&id).cloned()) {
         return Ok(hit);
     }
     let c = git.find_commit(id)?;
-    let merge = c.parent_count() > 1;
-    let meta = CommitMeta {
-        time: c.time().seconds(),
-        merge,
-        fix: is_fix(&String::from_utf8_lossy(
-            c.summary_bytes().unwrap_or_default(),
-        )),
-        changed: if merge {
-            Arc::new(Vec::new())
-        } else {
-            changed_paths(git, &c)?
-        },
-    };
-    if let Ok(mut m) = memo.lock() {
-        if m.len() > MEMO_MAX {
-            m.clear();
-        }
-        m.insert(id, meta.clone());
-    }
-    Ok(meta)
-}
-
-fn changed_paths(git: &git2::Repository, c: &git2::Commit<'_>) -> Result<Arc<Vec<String>>> {
-    static MEMO: OnceLock<Mutex<HashMap<Oid, Arc<Vec<String>>>>> = OnceLock::new();
-    /// Entries kept before the memo starts over (a few tens of MB at most).
-    const MEMO_MAX: usize = 200_000;
-    let memo = MEMO.get_or_init(Mutex::default);
-    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&c.id()).cloned()) {
-        return Ok(hit);
-    }
     let tree = c.tree()?;
     let parent_tree = match c.parent(0) {
         Ok(p) => Some(p.tree()?),
@@ -127,7 +121,7 @@ fn changed_paths(git: &git2::Repository, c: &git2::Commit<'_>) -> Result<Arc<Vec
         if m.len() >= MEMO_MAX {
             m.clear();
         }
-        m.insert(c.id(), paths.clone());
+        m.insert(id, paths.clone());
     }
     Ok(paths)
 }
@@ -256,11 +250,9 @@ impl Repo {
         days: u32,
         max_commits: usize,
     ) -> Result<Vec<PathHistory>> {
-        let start = self.git.find_commit(self.resolve_oid(rev)?)?;
-        let since = start.time().seconds() - i64::from(days) * 86_400;
-        let mut walk = self.git.revwalk()?;
-        walk.set_sorting(git2::Sort::TIME)?;
-        walk.push(start.id())?;
+        let start = self.resolve_oid(rev)?;
+        let first = commit_node(&self.git, start)?;
+        let since = first.time - i64::from(days) * 86_400;
         let mut out: Vec<PathHistory> = paths
             .iter()
             .map(|p| PathHistory {
@@ -273,24 +265,30 @@ impl Repo {
             .enumerate()
             .map(|(i, p)| (p.as_str(), i))
             .collect();
-        for id in walk.take(max_commits) {
-            let id = id?;
-            let meta = commit_meta(&self.git, id)?;
-            if meta.time < since {
+        // Newest first, as `git log` orders by commit time; each commit is read
+        // once per process (see `commit_node`), not once per change.
+        let mut next: BinaryHeap<(i64, Oid)> = BinaryHeap::from([(first.time, start)]);
+        let mut seen: HashSet<Oid> = HashSet::from([start]);
+        let mut walked = 0usize;
+        while let Some((time, id)) = next.pop() {
+            if walked == max_commits || time < since {
                 break;
             }
-            if meta.merge {
+            walked += 1;
+            let node = commit_node(&self.git, id)?;
+            for p in node.parents.iter() {
+                if seen.insert(*p) {
+                    next.push((commit_node(&self.git, *p)?.time, *p));
+                }
+            }
+            if node.parents.len() > 1 {
                 continue; // merges repeat their parents' changes
             }
-            let changed = meta.changed;
-            if changed.is_empty() {
-                continue;
-            }
-            let fix = meta.fix;
+            let changed = changed_paths(&self.git, id)?;
             for path in changed.iter() {
                 if let Some(&i) = wanted.get(path.as_str()) {
                     out[i].commits += 1;
-                    if fix {
+                    if node.fix {
                         out[i].fix_commits += 1;
                     }
                 }
