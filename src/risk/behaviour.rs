@@ -230,8 +230,15 @@ pub fn parse<'a>(change: &'a ChangeView<'a>) -> Vec<Parsed<'a>> {
             } else {
                 format!("{}\0hunks", f.path)
             };
+            // Test code guards nothing in production: its functions are not
+            // where a check moved to, and their guards do not stand in for
+            // one removed (the rules on tests read lines, not trees). Not
+            // parsing them saves most of the parse on real repositories,
+            // whose test modules are their largest files.
+            let test = f.class.test_like();
             let parse = |t: &Option<String>| {
                 t.as_deref()
+                    .filter(|_| !test)
                     .and_then(|t| syntax::outline_of(g, &key, t))
                     .unwrap_or_default()
             };
@@ -1957,6 +1964,23 @@ mod tests {
         let renamed = old.replace("withdraw", "debit_account");
         let hit = rules_hit("bank/accounts.py", Some(old), Some(&renamed));
         assert!(hit.iter().all(|r| !r.starts_with("logic-")), "{hit:?}");
+    }
+
+    #[test]
+    fn a_guard_restated_in_a_test_does_not_stand_in_for_the_one_removed() {
+        use crate::risk::testkit::diff_of;
+        use crate::risk::{Contents, RuleSet, findings};
+        let old = "def withdraw(account, amount):\n    if amount > account.balance:\n        raise InsufficientFunds(amount)\n    account.debit(amount)\n";
+        let new = "def withdraw(account, amount):\n    account.debit(amount)\n";
+        let test = "def check_limit(account, amount):\n    if amount > account.balance:\n        raise InsufficientFunds(amount)\n\ndef test_withdraw(account):\n    check_limit(account, 5)\n    withdraw(account, 5)\n";
+        let mut diff = diff_of("bank/accounts.py", Some(old), Some(new));
+        diff.files
+            .extend(diff_of("tests/test_accounts.py", None, Some(test)).files);
+        let hit: Vec<String> = findings(&diff, &Contents::new(), &RuleSet::builtin())
+            .into_iter()
+            .map(|f| f.rule)
+            .collect();
+        assert!(hit.contains(&"logic-guard-removed".to_string()), "{hit:?}");
     }
 
     #[test]
