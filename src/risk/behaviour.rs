@@ -459,9 +459,37 @@ fn logged_secret(args: &str) -> Option<String> {
         }
         segments
             .iter()
-            .any(|s| SENSITIVE_NAMES.contains(&s.as_str()))
+            .any(|s| SENSITIVE_NAMES.contains(&bare_name(s)))
             .then(|| m.as_str().to_string())
     })
+}
+
+/// A normalised name without the words that only say where a value comes
+/// from or what shape it has: `headersOf`, `dumpHeaders`, `allHeaders` and
+/// `tokenFor` all carry headers or a token.
+fn bare_name(name: &str) -> &str {
+    let mut n = name;
+    for prefix in [
+        "get", "all", "dump", "request", "req", "raw", "collect", "format",
+    ] {
+        if let Some(rest) = n.strip_prefix(prefix)
+            && rest.len() >= 4
+        {
+            n = rest;
+            break;
+        }
+    }
+    for suffix in [
+        "of", "from", "for", "map", "dict", "list", "json", "str", "string",
+    ] {
+        if let Some(rest) = n.strip_suffix(suffix)
+            && rest.len() >= 4
+        {
+            n = rest;
+            break;
+        }
+    }
+    n
 }
 
 /// A name in a logging call's arguments that carries a body or payload.
@@ -1981,6 +2009,20 @@ mod tests {
             .map(|f| f.rule)
             .collect();
         assert!(hit.contains(&"logic-guard-removed".to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn names_that_carry_headers_or_tokens_are_seen_through_their_helpers() {
+        assert_eq!(super::bare_name("headersof"), "headers");
+        assert_eq!(super::bare_name("dumpheaders"), "headers");
+        assert_eq!(super::bare_name("tokenfor"), "token");
+        assert_eq!(super::bare_name("tokencount"), "tokencount");
+        assert_eq!(super::bare_name("format"), "format");
+        assert!(
+            super::logged_secret("log.info: \"{} {}\", request.getMethod(), headersOf(request)")
+                .is_some()
+        );
+        assert!(super::logged_secret("log.info: \"{}\", headerCount(request)").is_none());
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub mod supply;
 pub mod syntax;
 pub mod testing;
 pub mod text;
+pub mod verification;
 
 mod analyse;
 
@@ -448,6 +449,7 @@ pub fn findings_with_message(
             migrations::check(f, &change, &mut local);
             deletion::check(f, &mut local);
             retries::check(f, &mut local);
+            verification::check(f, &mut local);
             redaction::check(f, &mut local);
             row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);

@@ -28,43 +28,104 @@ static KNOWS_METHOD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)(idempot|\.method\b|\bmethod\s*(==|===|!=|in\b)|"GET"|'GET'|MethodGet|HttpMethod\.Get|safe_methods|allowed_methods|retry_methods|retryable_methods|:get\b)"#).unwrap()
 });
 
-/// A retry loop the change adds around an HTTP send, in a file that never
-/// looks at the method or an idempotency key.
+/// A called name: `c.once(`, `send_request(`.
+static CALL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([A-Za-z_]\w*)\s*\(").unwrap());
+
+/// The first line of a function.
+static FUNCTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*((pub(\([\w:]+\))?|export|static|async|override|private|public|protected|internal)\s+)*(func|def|function|fn|sub)\b").unwrap()
+});
+
+/// Lines a loop's body and its function's head are looked for in.
+const NEAR: u32 = 12;
+/// Lines of a helper's body searched for the send it makes.
+const HELPER_BODY: usize = 40;
+
+/// A retry loop the change adds around an HTTP send (made in the loop, or in
+/// a helper of the same file the loop calls), in a function that never looks
+/// at the method or an idempotency key.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored || f.class.ci || f.class.infra {
         return;
     }
     let added: Vec<_> = f.added_code().collect();
-    let Some(send) = added.iter().find(|l| SEND.is_match(l.text)) else {
-        return;
-    };
-    let near = |no: u32| {
-        added
-            .iter()
-            .filter(move |l| l.no + 12 >= no && l.no <= no + 12)
-    };
-    let looped = near(send.no).any(|l| LOOP.is_match(l.text));
-    let retrying = near(send.no).any(|l| RETRY.is_match(l.text));
-    if !(looped && retrying) {
-        return;
-    }
     let whole = f
         .new_text()
         .map(str::to_string)
         .unwrap_or_else(|| added.iter().map(|l| l.text).collect::<Vec<_>>().join("\n"));
-    if KNOWS_METHOD.is_match(&whole) {
+    let lines: Vec<&str> = whole.lines().collect();
+    // A helper of this file that sends a request: `func (c *Client) once(`.
+    let sends_inside = |name: &str| -> bool {
+        let def = Regex::new(&format!(
+            r"^\s*(pub(\([\w:]+\))?\s+)?(async\s+)?(func|def|function|fn|private|public|protected)\b[^=]*?\b{}\s*\(",
+            regex::escape(name)
+        ));
+        let Ok(def) = def else { return false };
+        lines.iter().enumerate().any(|(i, l)| {
+            def.is_match(l)
+                && lines[i..(i + HELPER_BODY).min(lines.len())]
+                    .iter()
+                    .any(|b| SEND.is_match(b))
+        })
+    };
+    let near = |no: u32| {
+        added
+            .iter()
+            .filter(move |l| l.no + NEAR >= no && l.no <= no + NEAR)
+    };
+    for lp in added.iter().filter(|l| LOOP.is_match(l.text)) {
+        if !near(lp.no).any(|l| RETRY.is_match(l.text)) {
+            continue;
+        }
+        // The method or a key looked at in the loop's function, not in
+        // another function of the file that happens to send a GET.
+        let at = (lp.no as usize).saturating_sub(1).min(lines.len());
+        let head = lines[..at]
+            .iter()
+            .rposition(|l| FUNCTION.is_match(l))
+            .unwrap_or(0);
+        let tail = lines[at..]
+            .iter()
+            .skip(1)
+            .position(|l| FUNCTION.is_match(l))
+            .map_or(lines.len(), |i| at + 1 + i);
+        let window = if lines.is_empty() {
+            whole.clone()
+        } else {
+            lines[head..tail].join("\n")
+        };
+        // Lines of the loop's own function (1-based numbers).
+        let inside = |no: u32| lines.is_empty() || (no as usize > head && no as usize <= tail);
+        let body = || {
+            added
+                .iter()
+                .filter(|l| l.no >= lp.no && l.no <= lp.no + NEAR && inside(l.no))
+        };
+        let send = near(lp.no)
+            .filter(|l| inside(l.no))
+            .find(|l| SEND.is_match(l.text))
+            .or_else(|| {
+                body().find(|l| {
+                    CALL.captures_iter(l.text)
+                        .any(|c| !LOOP.is_match(&c[1]) && sends_inside(&c[1]))
+                })
+            });
+        let Some(send) = send else { continue };
+        if KNOWS_METHOD.is_match(&window) {
+            continue;
+        }
+        out.push(Finding::added(
+            "retry-not-idempotent",
+            Severity::High,
+            f.path,
+            Some(send.no),
+            format!(
+                "Retries every request sent here ({}), whatever its method: a POST that succeeded but timed out on the answer runs again (a second charge, a second transfer). Retry only idempotent methods or send an idempotency key.",
+                quote(send.text.trim())
+            ),
+        ));
         return;
     }
-    out.push(Finding::added(
-        "retry-not-idempotent",
-        Severity::High,
-        f.path,
-        Some(send.no),
-        format!(
-            "Retries every request sent here ({}), whatever its method: a POST that succeeded but timed out on the answer runs again (a second charge, a second transfer). Retry only idempotent methods or send an idempotency key.",
-            quote(send.text.trim())
-        ),
-    ));
 }
 
 #[cfg(test)]
@@ -88,6 +149,37 @@ mod tests {
             "    if req.method not in ('GET', 'HEAD'):\n        return session.send(req)\n    for attempt",
         );
         let hit = rules_hit("lib/http/client.py", Some(py_before), Some(&safe));
+        assert!(
+            !hit.contains(&"retry-not-idempotent".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_retry_loop_around_a_helper_that_sends_is_found() {
+        let before = "package psp\n\nfunc (c *Client) do(ctx context.Context, method, path string) error {\n\treq, _ := http.NewRequestWithContext(ctx, method, c.base+path, nil)\n\t_, err := c.http.Do(req)\n\treturn err\n}\n\nfunc (c *Client) Balance(ctx context.Context) error {\n\treturn c.do(ctx, http.MethodGet, \"/balance\")\n}\n";
+        let after = "package psp\n\nconst maxAttempts = 3\n\nfunc (c *Client) do(ctx context.Context, method, path string) error {\n\tvar err error\n\tfor attempt := 0; attempt < maxAttempts; attempt++ {\n\t\terr = c.once(ctx, method, path)\n\t\tif err == nil {\n\t\t\treturn nil\n\t\t}\n\t}\n\treturn err\n}\n\nfunc (c *Client) once(ctx context.Context, method, path string) error {\n\treq, _ := http.NewRequestWithContext(ctx, method, c.base+path, nil)\n\t_, err := c.http.Do(req)\n\treturn err\n}\n\nfunc (c *Client) Balance(ctx context.Context) error {\n\treturn c.do(ctx, http.MethodGet, \"/balance\")\n}\n";
+        let hit =
+            crate::risk::testkit::rules_hit_with_contents("internal/psp/client.go", before, after);
+        assert!(hit.contains(&"retry-not-idempotent".to_string()), "{hit:?}");
+        // The loop's own function asks for GET only: quiet.
+        let safe = after.replace(
+            "\tvar err error\n\tfor",
+            "\tif method != http.MethodGet {\n\t\treturn c.once(ctx, method, path)\n\t}\n\tvar err error\n\tfor",
+        );
+        let hit =
+            crate::risk::testkit::rules_hit_with_contents("internal/psp/client.go", before, &safe);
+        assert!(
+            !hit.contains(&"retry-not-idempotent".to_string()),
+            "{hit:?}"
+        );
+        // A retry loop around a database call in the same file: quiet.
+        let db = after.replace(
+            "err = c.once(ctx, method, path)",
+            "err = c.store.Save(ctx, path)",
+        );
+        let hit =
+            crate::risk::testkit::rules_hit_with_contents("internal/psp/client.go", before, &db);
         assert!(
             !hit.contains(&"retry-not-idempotent".to_string()),
             "{hit:?}"

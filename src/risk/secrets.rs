@@ -338,7 +338,21 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             {
                 continue;
             }
-            if placeholder(value) || !looks_random(value) || names_itself(name, value) {
+            if placeholder(value)
+                || !looks_random(value)
+                || names_itself(name, value)
+                || names_a_secret(
+                    name,
+                    value,
+                    unquoted_config(f.path)
+                        || matches!(
+                            f.class.lang,
+                            super::lang::Lang::Toml
+                                | super::lang::Lang::Json
+                                | super::lang::Lang::Hcl
+                        ),
+                )
+            {
                 continue;
             }
             let lname = name.to_ascii_lowercase();
@@ -389,9 +403,84 @@ fn names_itself(name: &str, value: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
+/// True when the value is the name of a secret kept elsewhere, not the
+/// secret: an environment variable (`STRIPE_SECRET_KEY`), or, in a config
+/// file, a key of a secret store named for what it holds (`stripe-api-key`,
+/// `database-url`, `smtp-password`). Words joined by separators in one case
+/// are how names are written; keys and tokens mix case and digits. A
+/// password-like setting's value is never taken for a name (a passphrase is
+/// words too).
+fn names_a_secret(name: &str, value: &str, config_file: bool) -> bool {
+    let lname = name.to_ascii_lowercase();
+    if ["password", "passwd", "pwd", "passphrase"]
+        .iter()
+        .any(|p| lname.ends_with(p))
+    {
+        return false;
+    }
+    let words: Vec<&str> = value.split(['_', '-', '.', '/']).collect();
+    let wordlike = |w: &&str| {
+        let letters = w.trim_end_matches(|c: char| c.is_ascii_digit());
+        (2..=16).contains(&letters.len())
+            && w.len() - letters.len() <= 2
+            && letters.chars().all(|c| c.is_ascii_alphabetic())
+    };
+    if words.len() < 2 || !words.iter().all(wordlike) {
+        return false;
+    }
+    if value.chars().all(|c| !c.is_ascii_lowercase()) && !value.contains(['-', '/']) {
+        return true; // SCREAMING_SNAKE: an environment variable
+    }
+    const HOLDS: &[&str] = &[
+        "key",
+        "secret",
+        "token",
+        "password",
+        "url",
+        "uri",
+        "dsn",
+        "credentials",
+        "cert",
+        "pem",
+        "passphrase",
+        "apikey",
+    ];
+    config_file
+        && value.chars().all(|c| !c.is_ascii_uppercase())
+        && words.last().is_some_and(|w| HOLDS.contains(w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_name_of_a_secret_is_not_a_secret() {
+        assert!(names_a_secret("secretKey", "STRIPE_SECRET_KEY", false));
+        assert!(names_a_secret(
+            "client_secret_env",
+            "HELPDESK_OIDC_CLIENT_SECRET",
+            true
+        ));
+        assert!(names_a_secret("secretKey", "stripe-webhook-secret", true));
+        assert!(names_a_secret("key", "billing/prod/database-url", true));
+        // Secrets themselves: mixed case and digits, or a passphrase.
+        assert!(!names_a_secret(
+            "secretKey",
+            "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            true
+        ));
+        assert!(!names_a_secret("api_key", "AKIAZ7Q3M4XK2P9LWV5R", false));
+        assert!(!names_a_secret(
+            "db_password",
+            "correct-horse-battery-staple",
+            true
+        ));
+        assert!(!names_a_secret("PASSWORD", "CORRECT_HORSE_BATTERY", false));
+        // In code, a kebab value is not taken for a store key.
+        assert!(!names_a_secret("jwt_secret", "my-signing-secret", false));
+        assert!(!names_a_secret("token", "ab-cd-ef", true));
+    }
 
     #[test]
     fn a_key_named_after_itself_is_no_secret() {
