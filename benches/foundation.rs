@@ -134,7 +134,7 @@ fn real_changes_repo() -> Option<&'static Path> {
             Some((files.lines().count(), format!("{c} {}", parent.trim())))
         })
         .collect();
-        sized.sort_by(|a, b| b.0.cmp(&a.0));
+        sized.sort_by_key(|s| std::cmp::Reverse(s.0));
         sized.truncate(100);
         let repo = Repo::open(Some(dir.path())).ok()?;
         let cfg = RepoConfig::defaults();
