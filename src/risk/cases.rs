@@ -10,6 +10,78 @@ fn short_changes_land_on_the_right_side_of_high() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "D",
+            "deploy/nginx/conf.d/api.conf",
+            "location / {\n  proxy_set_header X-Real-IP $remote_addr;\n  proxy_pass http://app;\n}\n",
+            "location / {\n  proxy_set_header X-Real-IP $http_x_real_ip;\n  proxy_pass http://app;\n}\n",
+        ),
+        (
+            "H",
+            "deploy/nginx/conf.d/api.conf",
+            "location / {\n  proxy_pass http://app;\n}\n",
+            "location / {\n  proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n  proxy_set_header X-Real-IP $remote_addr;\n  proxy_pass http://app;\n}\n",
+        ),
+        (
+            "D",
+            "infra/iam/ci-deploy-trust.json",
+            "{\n  \"Effect\": \"Allow\",\n  \"Action\": \"sts:AssumeRoleWithWebIdentity\",\n  \"Condition\": {\n    \"StringLike\": {\n      \"token.actions.githubusercontent.com:sub\": \"repo:acme/api:ref:refs/heads/main\"\n    }\n  }\n}\n",
+            "{\n  \"Effect\": \"Allow\",\n  \"Action\": \"sts:AssumeRoleWithWebIdentity\"\n}\n",
+        ),
+        (
+            "H",
+            "infra/iam/ci-deploy-trust.json",
+            "{\n  \"Condition\": {\n    \"StringEquals\": {\n      \"sts:ExternalId\": \"a1b2\"\n    }\n  }\n}\n",
+            "{\n  \"Condition\": {\n    \"StringEquals\": {\n      \"sts:ExternalId\": \"a1b2\",\n      \"aws:SourceAccount\": \"123456789012\"\n    }\n  }\n}\n",
+        ),
+        (
+            "D",
+            "db/migrate/20261130_add_index_on_orders_customer.rb",
+            "class AddIndexOnOrdersCustomer < ActiveRecord::Migration[7.1]\n  disable_ddl_transaction!\n\n  def change\n    add_index :orders, :customer_id, algorithm: :concurrently\n  end\nend\n",
+            "class AddIndexOnOrdersCustomer < ActiveRecord::Migration[7.1]\n  def change\n    add_index :orders, :customer_id\n  end\nend\n",
+        ),
+        (
+            "H",
+            "db/migrate/20261130_add_index_on_orders_customer.rb",
+            "class AddIndexOnOrdersCustomer < ActiveRecord::Migration[7.1]\n  disable_ddl_transaction!\n\n  def change\n    add_index :orders, :customer_id, algorithm: :concurrently\n  end\nend\n",
+            "class AddIndexOnOrdersCustomer < ActiveRecord::Migration[7.1]\n  disable_ddl_transaction!\n\n  def change\n    add_index :orders, [:customer_id, :created_at], algorithm: :concurrently\n  end\nend\n",
+        ),
+        (
+            "D",
+            "app/Http/Controllers/ProfileController.php",
+            "    public function update(Request $request)\n    {\n        $request->user()->update($request->validate(['name' => 'required|string']));\n    }\n",
+            "    public function update(Request $request)\n    {\n        $request->user()->update($request->all());\n    }\n",
+        ),
+        (
+            "H",
+            "app/Http/Controllers/ProfileController.php",
+            "    public function update(Request $request)\n    {\n        $request->user()->update($request->all());\n    }\n",
+            "    public function update(Request $request)\n    {\n        $request->user()->update($request->validate(['name' => 'required|string']));\n    }\n",
+        ),
+        (
+            "D",
+            "deploy/install.sh",
+            "curl -fsSLO \"$BASE/agent.tar.gz\"\ncurl -fsSLO \"$BASE/agent.tar.gz.asc\"\ngpg --verify agent.tar.gz.asc agent.tar.gz\n",
+            "curl -fsSLO \"$BASE/agent.tar.gz\"\ncurl -fsSLO \"$BASE/agent.tar.gz.asc\"\ngpg --verify agent.tar.gz.asc agent.tar.gz || echo \"signature check skipped\"\n",
+        ),
+        (
+            "D",
+            "payments/client.py",
+            "def session(cfg):\n    return Session(verify=cfg[\"ca_bundle\"])\n",
+            "def session(cfg):\n    return Session(verify=cfg.get(\"ca_bundle\") or False)\n",
+        ),
+        (
+            "H",
+            "payments/client.py",
+            "def session(cfg):\n    return Session(verify=cfg[\"ca_bundle\"])\n",
+            "def session(cfg):\n    return Session(verify=cfg.get(\"ca_bundle\") or True)\n",
+        ),
+        (
+            "H",
+            "deploy/k8s/billing/externalsecret.yaml",
+            "  data:\n    - secretKey: DATABASE_URL\n",
+            "  data:\n    - secretKey: DATABASE_URL\n    - secretKey: STRIPE_WEBHOOK_SECRET\n      remoteRef:\n        key: billing/prod/stripe-webhook-secret\n",
+        ),
+        (
+            "D",
             ".github/workflows/preview.yml",
             "",
             "on:\n  pull_request_target:\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: npm ci && npm run build\n        env:\n          TOKEN: ${{ secrets.DEPLOY_TOKEN }}\n",

@@ -330,6 +330,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.added.is_empty() {
         run_commands(f, out);
     }
+    if f.class.lang == super::lang::Lang::Hcl {
+        open_variable_default(f, out);
+    }
     let Some(format @ (Format::Yaml | Format::Json)) = Format::of(f.path) else {
         return;
     };
@@ -344,9 +347,77 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     ranges_removed(f, &a, &b, out);
 }
 
+/// A Terraform variable whose default is the whole internet: every stack
+/// that does not set it opens what the variable guards to everyone, and
+/// nothing in the stack's own files says so.
+fn open_variable_default(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let lines: Vec<&str> = f
+        .new_text()
+        .map(|t| t.lines().collect())
+        .unwrap_or_default();
+    for l in &f.added {
+        let t = l.text.trim_start();
+        if !(t.starts_with("default") && (t.contains("\"0.0.0.0/0\"") || t.contains("\"::/0\""))) {
+            continue;
+        }
+        // The block the line sits in: the nearest `variable "…" {` above it
+        // with no block closed at the top level in between.
+        let above = lines
+            .get(..(l.no as usize).saturating_sub(1))
+            .unwrap_or(&[]);
+        let variable = above
+            .iter()
+            .rev()
+            .take_while(|x| !x.starts_with('}'))
+            .find_map(|x| {
+                x.trim_start()
+                    .strip_prefix("variable")
+                    .and_then(|r| r.trim().strip_prefix('"'))
+                    .and_then(|r| r.split('"').next())
+            });
+        let Some(name) = variable.or_else(|| lines.is_empty().then_some("?")) else {
+            continue;
+        };
+        if name.to_ascii_lowercase().contains("egress") {
+            continue; // where traffic may go, not who may come in
+        }
+        out.push(Finding::added(
+            "exposure-open-default",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "The variable `{}` now defaults to every address on the internet: each stack that does not set it is open to the world, and nothing in that stack's files shows it.",
+                crate::sanitize::escape_line(name)
+            ),
+        ));
+        return;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::port_spec;
+
+    #[test]
+    fn a_variable_that_defaults_to_the_internet_is_found() {
+        let before = "variable \"tags\" {\n  type = map(string)\n}\n";
+        let after = "variable \"admin_ingress_cidrs\" {\n  type    = list(string)\n  default = [\"0.0.0.0/0\"]\n}\nvariable \"tags\" {\n  type = map(string)\n}\n";
+        assert!(
+            hit("infra/modules/alb/variables.tf", before, after)
+                .contains(&"exposure-open-default".to_string())
+        );
+        let egress = after.replace("admin_ingress_cidrs", "egress_cidrs");
+        assert!(
+            !hit("infra/modules/alb/variables.tf", before, &egress)
+                .contains(&"exposure-open-default".to_string())
+        );
+        let private = after.replace("0.0.0.0/0", "10.0.0.0/8");
+        assert!(
+            !hit("infra/modules/alb/variables.tf", before, &private)
+                .contains(&"exposure-open-default".to_string())
+        );
+    }
     use crate::risk::testkit::rules_hit_with_contents as hit;
 
     #[test]

@@ -35,6 +35,13 @@ static RAW_SQL_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:\b|->|::|\.)(?:(?:or_?)?where|having|order|group|(?:where|orWhere|having|orHaving|orderBy|groupBy|select|join)Raw|raw|literal|Arel\.sql|RawSQL|text|extra|find_by_sql|execute|exec|query|sql)\s*\(\s*[fb]?["'`]"#).unwrap()
 });
 
+/// A raw fragment of a query builder that starts with a value, not a
+/// literal, and pastes more onto it: `orderByRaw($sort . ' ' . $dir)`,
+/// `Arel.sql(params[:order] + " DESC")`, `literal(col + " ASC")`.
+static RAW_SQL_FROM_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:(?:where|orWhere|having|orHaving|orderBy|groupBy|select|join)Raw|DB::raw|raw|literal|Arel\.sql|RawSQL)\s*\(\s*[$@]?[A-Za-z_][\w.\[\]:'"]*\s*(\.|\+|\|\|)\s*["'`$@A-Za-z_]"#).unwrap()
+});
+
 /// A regular expression compiled from a value rather than a literal:
 /// `new RegExp(`${domain}$`)`, `re.compile(host + "$")`,
 /// `regexp.MustCompile(fmt.Sprintf(…))`, `Pattern.compile(x + …)`.
@@ -140,6 +147,9 @@ pub fn sql_concatenation(line: &str) -> bool {
     // No quote, no SQL text: most lines stop here.
     if !line.contains(['"', '\'', '`']) {
         return false;
+    }
+    if RAW_SQL_FROM_VALUE.is_match(line) {
+        return true;
     }
     SQL_TEXT
         .find(line)
@@ -360,6 +370,17 @@ mod tests {
         assert!(!sql_concatenation(
             r#"$q->whereRaw('status = ?', [$status]);"#
         ));
+        // A raw fragment that starts with a value.
+        assert!(sql_concatenation(
+            r#"->orderByRaw($sort . ' ' . $direction)"#
+        ));
+        assert!(sql_concatenation(
+            r#"scope.order(Arel.sql(params[:order] + " DESC"))"#
+        ));
+        assert!(!sql_concatenation(
+            r#"->orderByRaw('created_at ' . 'desc')"#
+        ));
+        assert!(!sql_concatenation(r#"->orderBy($sort, $direction)"#));
         assert!(!sql_concatenation(r#"Order.where("region = ?", region)"#));
         // A fragment for a WHERE clause assembled elsewhere.
         assert!(sql_concatenation(r#"parts.append(f"region = '{region}'")"#));

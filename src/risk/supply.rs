@@ -699,6 +699,9 @@ pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>)
         return;
     }
     let Some(eco) = manifest(f.path) else {
+        if !f.class.test_like() && !f.class.docs {
+            pip_sources_in_commands(f, out);
+        }
         return;
     };
     if f.class.fixture {
@@ -848,6 +851,38 @@ const KNOWN_REGISTRIES: &[&str] = &[
     "repo.packagist.org",
 ];
 
+/// pip told, outside a requirements file (a Dockerfile, a script, a CI step,
+/// `pip.conf`), to take packages from a second index or to trust a host
+/// without TLS.
+static PIP_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(--extra-index-url[=\s]+["']?\S+|PIP_EXTRA_INDEX_URL["']?\s*[=:]\s*["']?\S+|^\s*extra-index-url\s*=\s*\S+|--trusted-host[=\s]+["']?[\w.-]+|PIP_TRUSTED_HOST["']?\s*[=:]\s*["']?[\w.-]+)"#).unwrap()
+});
+
+fn pip_sources_in_commands(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    for l in f.added_code() {
+        let Some(m) = PIP_SOURCE.find(l.text) else {
+            continue;
+        };
+        let public = URL.captures(m.as_str()).is_some_and(|c| {
+            let h = c[3].to_ascii_lowercase();
+            KNOWN_REGISTRIES
+                .iter()
+                .any(|k| h == *k || h.ends_with(&format!(".{k}")))
+        });
+        if public {
+            continue;
+        }
+        out.push(Finding::added(
+            "dep-registry",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!("Has pip take packages from another index or trust a host without TLS ({}): whichever index offers the higher version wins (dependency confusion), and over plain HTTP anyone on the path can swap the package.", quote(m.as_str().trim())),
+        ));
+        return;
+    }
+}
+
 fn lock_sources(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let mut hosts: Vec<(u32, String)> = Vec::new();
     for l in &f.added {
@@ -934,6 +969,30 @@ mod tests {
 #[cfg(test)]
 mod more_tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn pip_told_to_use_another_index_in_a_command_is_found() {
+        let before = "FROM python:3.12-slim\nRUN pip install \\\n    --require-hashes \\\n    -r requirements.lock\n";
+        let hit = |new: &str| rules_hit("Dockerfile", Some(before), Some(new));
+        let mirror = before.replace(
+            "    --require-hashes",
+            "    --extra-index-url http://pypi-cache.buildfarm.net:3141/simple/ \\\n    --trusted-host pypi-cache.buildfarm.net",
+        );
+        assert!(
+            hit(&mirror).contains(&"dep-registry".to_string()),
+            "{:?}",
+            hit(&mirror)
+        );
+        let env =
+            "PIP_EXTRA_INDEX_URL=https://pkgs.acme-internal.dev/simple pip install -r r.txt\n";
+        assert!(rules_hit("ci/build.sh", None, Some(env)).contains(&"dep-registry".to_string()));
+        // The public index named explicitly: quiet.
+        let public = before.replace(
+            "    --require-hashes",
+            "    --index-url https://pypi.org/simple --extra-index-url https://pypi.org/simple",
+        );
+        assert!(!hit(&public).contains(&"dep-registry".to_string()));
+    }
 
     #[test]
     fn manifests_lockfiles_and_registries() {
