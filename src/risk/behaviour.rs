@@ -565,13 +565,20 @@ static AUTH_DECORATOR: LazyLock<Regex> = LazyLock::new(|| {
 /// The auth decorators that apply to `u` in outline `o`: its own, and those
 /// written at the file's top level or on its class.
 fn effective_auth(o: &Outline, u: &Unit) -> Vec<String> {
+    effective_decorators(o, u)
+        .filter(|d| AUTH_DECORATOR.is_match(&d.text))
+        .map(|d| d.text.clone())
+        .collect()
+}
+
+/// The decorators that apply to `u` in outline `o`: its own, and those
+/// written on its class or at the file's top level (the outline keeps class
+/// decorators with the top level).
+fn effective_decorators<'a>(o: &'a Outline, u: &'a Unit) -> impl Iterator<Item = &'a syntax::Fact> {
     let top = o.units.iter().find(|x| x.name == "<top>");
     u.decorators
         .iter()
         .chain(top.into_iter().flat_map(|t| &t.decorators))
-        .filter(|d| AUTH_DECORATOR.is_match(&d.text))
-        .map(|d| d.text.clone())
-        .collect()
 }
 
 /// Handlers moved to another file (a split controller, a new module) that
@@ -1306,7 +1313,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             format!("{name} no longer calls `{}` (it did before this change): whatever it checked is not checked on this path any more.", quote(c)),
         ));
     }
-    let new_decorators: Vec<String> = n.decorators.iter().map(|x| x.text.clone()).collect();
+    // A decorator hoisted onto the class (or the module) still applies to
+    // the method: NestJS `@UseGuards`, Spring `@PreAuthorize`, `[Authorize]`.
+    let new_decorators: Vec<String> = effective_decorators(&p.new, n)
+        .map(|x| x.text.clone())
+        .collect();
     for dec in &o.decorators {
         let m = rename_in(&dec.text, map);
         if new_decorators.contains(&m)
@@ -2023,6 +2034,29 @@ mod tests {
                 .is_some()
         );
         assert!(super::logged_secret("log.info: \"{}\", headerCount(request)").is_none());
+    }
+
+    #[test]
+    fn a_guard_hoisted_onto_the_class_is_not_removed() {
+        let old = "@Controller('payouts')\nexport class PayoutsController {\n  @Get()\n  @UseGuards(JwtAuthGuard, RolesGuard)\n  list(user: U) {\n    return this.p.list(user.orgId);\n  }\n}\n";
+        let hoisted = "@Controller('payouts')\n@UseGuards(JwtAuthGuard, RolesGuard)\nexport class PayoutsController {\n  @Get()\n  list(user: U) {\n    return this.p.list(user.orgId);\n  }\n}\n";
+        let removal = |hit: &[String]| {
+            hit.iter()
+                .any(|r| r == "logic-check-removed" || r == "sec-auth-check-removed")
+        };
+        let hit = rules_hit(
+            "src/payouts/payouts.controller.ts",
+            Some(old),
+            Some(hoisted),
+        );
+        assert!(!removal(&hit), "{hit:?}");
+        let dropped = hoisted.replace("@UseGuards(JwtAuthGuard, RolesGuard)\n", "");
+        let hit = rules_hit(
+            "src/payouts/payouts.controller.ts",
+            Some(old),
+            Some(&dropped),
+        );
+        assert!(removal(&hit), "{hit:?}");
     }
 
     #[test]

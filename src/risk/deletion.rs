@@ -149,6 +149,33 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         if !gone.is_empty() && gone.iter().all(variable) && came.iter().all(variable) {
             continue;
         }
+        // Now only a directory the script made itself with mktemp: removing
+        // it whole removes nothing anyone else had.
+        let made_here = |w: &&str| {
+            let name = w
+                .trim_matches(['"', '\''])
+                .trim_start_matches('$')
+                .trim_start_matches('{')
+                .split([':', '}', '/'])
+                .next()
+                .unwrap_or("");
+            !name.is_empty()
+                && w.starts_with(['$', '"'])
+                && !w.contains('*')
+                && f.new_text().is_some_and(|t| {
+                    t.lines().any(|l| {
+                        let l = l.trim_start().trim_start_matches("local ");
+                        l.strip_prefix(name)
+                            .and_then(|r| r.strip_prefix('='))
+                            .is_some_and(|r| {
+                                r.trim_start_matches(['"', '\'']).starts_with("$(mktemp")
+                            })
+                    })
+                })
+        };
+        if !came.is_empty() && came.iter().all(made_here) {
+            continue;
+        }
         out.push(Finding::added(
             "destructive-selection-changed",
             Severity::High,
@@ -273,6 +300,24 @@ fn ored_join(stmt: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn removing_a_directory_the_script_made_with_mktemp_is_quiet() {
+        let old = "WORK_DIR=/var/tmp/backup\nmkdir -p $WORK_DIR\nrm -rf $WORK_DIR/*\n";
+        let new = "WORK_DIR=\"$(mktemp -d /var/tmp/backup.XXXXXX)\"\ncleanup() { rm -rf -- \"${WORK_DIR:?}\"; }\ntrap cleanup EXIT\n";
+        let hit = crate::risk::testkit::rules_hit_with_contents("ops/backup.sh", old, new);
+        assert!(
+            !hit.contains(&"destructive-selection-changed".to_string()),
+            "{hit:?}"
+        );
+        // The same directory assigned from an argument: still a finding.
+        let from_arg = new.replace("$(mktemp -d /var/tmp/backup.XXXXXX)", "$1");
+        let hit = crate::risk::testkit::rules_hit_with_contents("ops/backup.sh", old, &from_arg);
+        assert!(
+            hit.contains(&"destructive-selection-changed".to_string()),
+            "{hit:?}"
+        );
+    }
 
     #[test]
     fn an_edited_deleting_command_that_selects_something_else_is_found() {
