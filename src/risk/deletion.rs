@@ -103,6 +103,67 @@ fn retention_shortened(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// An assignment of a time computed from now: `cutoff = now() - retention`.
+static FROM_NOW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:(?:let|const|var|val|local|my)\s+)?\$?([A-Za-z_][\w.]*)\s*(?::\s*[\w.<>]+\s*)?:?=\s*(.*\b(?:now|utcnow|today|time\.time|Date\.now|Time\.(?:now|current)|Instant\.now|NOW|CURRENT_TIMESTAMP|current_date)\b.*)$").unwrap()
+});
+
+/// The sign of the first `+` or `-` after now in an expression, if any.
+fn sign_after_now(expr: &str) -> Option<char> {
+    let lower = expr.to_ascii_lowercase();
+    let at = [
+        "now",
+        "today",
+        "time.time",
+        "current_timestamp",
+        "current_date",
+        "current",
+    ]
+    .iter()
+    .filter_map(|w| lower.find(w).map(|i| i + w.len()))
+    .min()?;
+    expr[at..].chars().find(|c| matches!(c, '+' | '-'))
+}
+
+/// A time window computed from now whose sign the change flipped: a cutoff
+/// of "30 days ago" that is now "30 days from now" selects every row a
+/// purge or expiry looks at, not only the old ones.
+fn cutoff_sign_flipped(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let before: Vec<(String, char)> = f
+        .removed_code()
+        .filter_map(|l| {
+            let c = FROM_NOW.captures(l.text)?;
+            Some((c[1].to_string(), sign_after_now(&c[2])?))
+        })
+        .collect();
+    for l in f.added_code() {
+        let Some(c) = FROM_NOW.captures(l.text) else {
+            continue;
+        };
+        let Some(sign) = sign_after_now(&c[2]) else {
+            continue;
+        };
+        if before
+            .iter()
+            .any(|(name, was)| *name == c[1] && *was != sign)
+        {
+            out.push(Finding::added(
+                "time-window-sign-flipped",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "`{}` is now counted {} now, where it was counted {}: every comparison with it selects the other side of the window (a purge of old rows takes them all).",
+                    quote(&c[1]),
+                    if sign == '+' { "forward from" } else { "back from" },
+                    if sign == '+' { "back" } else { "forward" }
+                ),
+            ));
+            return;
+        }
+    }
+}
+
 /// Deleting commands whose selection the change edited, and SQL joins that
 /// delete or update more than their filter picks.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -110,6 +171,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     retention_shortened(f, out);
+    cutoff_sign_flipped(f, out);
     let before: Vec<(String, Vec<String>)> =
         f.removed_code().filter_map(|l| selection(l.text)).collect();
     for l in f.added_code() {
@@ -300,6 +362,23 @@ fn ored_join(stmt: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_cutoff_counted_the_other_way_from_now_is_found() {
+        let rule = "time-window-sign-flipped".to_string();
+        let old = "def purge():\n    cutoff = timezone.now() - timedelta(days=30)\n    User.objects.filter(deactivated_at__lt=cutoff).delete()\n";
+        let flipped = old.replace(
+            "timezone.now() - timedelta(days=30)",
+            "timezone.now() + _retention()",
+        );
+        assert!(rules_hit("accounts/tasks.py", Some(old), Some(&flipped)).contains(&rule));
+        let js_old = "const cutoff = Date.now() - RETENTION_MS;\n";
+        let js_new = "const cutoff = Date.now() + RETENTION_MS;\n";
+        assert!(rules_hit("jobs/purge.js", Some(js_old), Some(js_new)).contains(&rule));
+        // The same direction, another amount: not this rule.
+        let longer = old.replace("days=30", "days=90");
+        assert!(!rules_hit("accounts/tasks.py", Some(old), Some(&longer)).contains(&rule));
+    }
 
     #[test]
     fn removing_a_directory_the_script_made_with_mktemp_is_quiet() {

@@ -26,7 +26,7 @@ static JS_LITERAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?:^|[=(:,\[!&|?]\s*)/((?:\\.|[^/\\\n])+)/[a-z]*"#).unwrap());
 /// A domain inside a pattern: labels joined by `.` or `\.`, ending in a TLD.
 static DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)[a-z0-9-]+(?:\\{0,2}\.[a-z0-9-]+)*\\{0,2}\.[a-z]{2,24}\b").unwrap()
+    Regex::new(r"(?i)[a-z0-9-]+(?:\\{0,2}\.[a-z0-9-]+)*\\{0,2}\.(?:[a-z]{2,24}\b|\((?:\?:)?[a-z]{2,24}(?:\|[a-z]{2,24})*\))").unwrap()
 });
 
 /// What is wrong with a host pattern, in words (empty when nothing is).
@@ -142,10 +142,15 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 }),
                 l.no,
             );
-        let around: String = (l.no.saturating_sub(4)..=l.no)
+        let mut around: String = (l.no.saturating_sub(4)..=l.no)
             .filter_map(|n| f.new_lines.get(&n).copied())
             .collect::<Vec<_>>()
             .join("\n");
+        // A file that is about origins (`cors.js`) makes every pattern in it one.
+        if CONTEXT.is_match(f.path.rsplit('/').next().unwrap_or(f.path)) {
+            around.push('\n');
+            around.push_str(f.path);
+        }
         for p in host_patterns(l.text, &around, map) {
             // The same pattern removed elsewhere in the file: moved, not written.
             if removed_literals
@@ -188,6 +193,21 @@ mod tests {
         assert_eq!(weaknesses(r"^https://app\.acme\.com").len(), 1);
         assert_eq!(weaknesses(r"^https://.*acme.com").len(), 3);
         assert_eq!(weaknesses(r"^https://app.acme\.com$").len(), 1);
+        // A group of top-level domains is a domain too.
+        assert!(weaknesses(r"^https://([a-z0-9-]+\.)*acme\.(com|app)$").is_empty());
+        assert_eq!(
+            weaknesses(r"^https://([a-z0-9-]+\.)*acme\.(com|app)").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_pattern_in_a_file_about_origins_is_an_origin_pattern() {
+        let loose = "origin-pattern-loose".to_string();
+        let old = "const SUBDOMAINS = /^https:\\/\\/([a-z0-9-]+\\.)?acme\\.com$/;\n";
+        let new = "const SUBDOMAINS = /^https:\\/\\/([a-z0-9-]+\\.)*acme\\.(com|app)/;\n";
+        assert!(hit("src/config/cors.js", old, new).contains(&loose));
+        assert!(!hit("src/lib/links.js", old, new).contains(&loose));
     }
 
     #[test]

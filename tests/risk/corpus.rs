@@ -339,6 +339,50 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "q38-jenkinsfile-docs-only-skip",
         "a Jenkinsfile change that keeps the production approval: Jenkins pipelines are not read as graphs",
     ),
+    (
+        "r04-spring-security-matchers-tidy",
+        "Spring Security matchers reordered so /api/** wins before /api/admin/**: first-match order of a builder chain is not modelled",
+    ),
+    (
+        "r05-kotlin-money-operators",
+        "minor units hard-coded to two decimals in a shared money type: a contract change inside arithmetic, no guard or literal under a key changed",
+    ),
+    (
+        "r15-nextjs-middleware-matcher",
+        "a negative-lookahead matcher that now skips /api: what a route regex excludes is not evaluated",
+    ),
+    (
+        "r17-go-typed-env-constants",
+        "the production constant is spelled \"prod\" while deployments set \"production\": needs the deployment's values",
+    ),
+    (
+        "s23-alembic-invoice-amount-cents",
+        "amount::bigint where amount * 100 was meant: a unit error inside a cast, read only with the serializer's new meaning",
+    ),
+    (
+        "s27-rego-extract-permission-helper",
+        "Rego is not parsed: a tenant check lost from one rule in a helper refactor",
+    ),
+    (
+        "s35-package-json-jest-config-move",
+        "testMatch moved to a glob that matches no test, with --passWithNoTests: needs the repository's file list",
+    ),
+    (
+        "s39-cron-backup-retention-precision",
+        "-mmin +$((DAYS * 60)) is hours, not days: a unit error in find's arguments",
+    ),
+    (
+        "r27-csharp-refund-guard-helper",
+        "checks moved verbatim into a helper whose result is tested (`problem is not null`): the result variable is not traced to the helper",
+    ),
+    (
+        "s10-rename-ci-test-job",
+        "branch protection files are always critical by design (they decide who approves), even for a renamed required check",
+    ),
+    (
+        "s22-django-remove-legacy-fax-field",
+        "a column drop the base marked deprecated and unread: a two-phase removal is not recognised from the model's comment",
+    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
