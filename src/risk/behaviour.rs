@@ -10,7 +10,12 @@
 //! conditions, calls or literals) and reach (a behavioural change in a file
 //! that three or more components import is at least high).
 
-use std::collections::{HashMap, HashSet};
+/// Maps and sets with a fixed hash: what the engine finds must not depend on
+/// the process's random hash seed (the same change gives the same report,
+/// word for word, on every run and machine).
+type Fixed = std::hash::BuildHasherDefault<std::hash::DefaultHasher>;
+type HashMap<K, V> = std::collections::HashMap<K, V, Fixed>;
+type HashSet<T> = std::collections::HashSet<T, Fixed>;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -278,8 +283,8 @@ fn collapse(text: &str) -> String {
 /// followed by added lines, tokens aligned one to one where only the name
 /// differs.
 pub fn renames(f: &FileView<'_>) -> HashMap<String, String> {
-    let mut votes: HashMap<(String, String), i32> = HashMap::new();
-    let mut kept: HashSet<String> = HashSet::new();
+    let mut votes: HashMap<(String, String), i32> = HashMap::default();
+    let mut kept: HashSet<String> = HashSet::default();
     for h in &f.file.hunks {
         let mut i = 0;
         let ls = &h.lines;
@@ -326,7 +331,7 @@ pub fn renames(f: &FileView<'_>) -> HashMap<String, String> {
             i = k.max(j);
         }
     }
-    let mut best: HashMap<String, (String, i32)> = HashMap::new();
+    let mut best: HashMap<String, (String, i32)> = HashMap::default();
     for ((x, y), n) in votes {
         let e = best.entry(x).or_insert((y.clone(), 0));
         if n > e.1 {
@@ -608,7 +613,8 @@ fn moved_out_of_guard(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
                 .flat_map(|q| q.new.units.iter().map(move |n| (q, n)))
                 .find(|(_, n)| {
                     short(&n.name) == name
-                        && (sig.is_empty() || jaccard(&sig, &signature(n, &HashMap::new())) >= 0.5)
+                        && (sig.is_empty()
+                            || jaccard(&sig, &signature(n, &HashMap::default())) >= 0.5)
                 });
             let Some((q, n)) = moved else { continue };
             if !effective_auth(&q.new, n).is_empty() {
@@ -710,39 +716,65 @@ fn literals_made_parameters(old: &str, new: &str) -> Option<Vec<String>> {
 /// the most similar body among the units left over.
 fn pairs<'o>(p: &'o Parsed<'_>) -> Vec<(&'o Unit, &'o Unit)> {
     let mut out = Vec::new();
-    let mut used: HashSet<usize> = HashSet::new();
-    let mut left: Vec<&Unit> = Vec::new();
+    let mut used: HashSet<usize> = HashSet::default();
+    let mut left: Vec<(&Unit, String)> = Vec::new();
     // `get#2` is the second `get` of its file (overloads, a class's
     // same-named methods): numbers shift when one is added above, so those
     // are paired by body, among the functions of the same name.
     let base = |n: &str| n.split('#').next().unwrap_or(n).to_string();
+    let count = |units: &[Unit]| {
+        let mut c: HashMap<String, usize> = HashMap::default();
+        for u in units {
+            *c.entry(base(&u.name)).or_insert(0) += 1;
+        }
+        c
+    };
+    let (old_count, new_count) = (count(&p.old.units), count(&p.new.units));
     let repeated = |n: &str| {
         let b = base(n);
-        p.old.units.iter().filter(|u| base(&u.name) == b).count() > 1
-            || p.new.units.iter().filter(|u| base(&u.name) == b).count() > 1
+        old_count.get(&b).copied().unwrap_or(0) > 1 || new_count.get(&b).copied().unwrap_or(0) > 1
     };
+    let new_at: HashMap<&str, usize> = p
+        .new
+        .units
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, n)| (n.name.as_str(), i))
+        .collect();
     for o in &p.old.units {
         let name = rename_in(&o.name, &p.renames);
         if repeated(&name) || repeated(&o.name) {
-            left.push(o);
+            left.push((o, name));
             continue;
         }
-        match p
-            .new
-            .units
-            .iter()
-            .position(|n| n.name == name || n.name == o.name)
-        {
+        let at = [new_at.get(name.as_str()), new_at.get(o.name.as_str())]
+            .into_iter()
+            .flatten()
+            .min()
+            .copied();
+        match at {
             Some(i) if !used.contains(&i) => {
                 used.insert(i);
                 out.push((o, &p.new.units[i]));
             }
-            _ => left.push(o),
+            _ => left.push((o, name)),
         }
     }
-    for o in left {
+    if left.is_empty() {
+        return out;
+    }
+    // The new side's signatures, worked out once for every unit left over.
+    let new_sigs: Vec<HashSet<String>> = p
+        .new
+        .units
+        .iter()
+        .map(|n| signature(n, &HashMap::default()))
+        .collect();
+    let ordinal = |x: &str| x.split_once('#').map_or("1", |(_, k)| k).to_string();
+    for (o, renamed) in left {
         let sig = signature(o, &p.renames);
-        let same_name = base(&rename_in(&o.name, &p.renames));
+        let same_name = base(&renamed);
         let best = p
             .new
             .units
@@ -750,10 +782,9 @@ fn pairs<'o>(p: &'o Parsed<'_>) -> Vec<(&'o Unit, &'o Unit)> {
             .enumerate()
             .filter(|(i, _)| !used.contains(i))
             .map(|(i, n)| {
-                let score = jaccard(&sig, &signature(n, &HashMap::new()));
+                let score = jaccard(&sig, &new_sigs[i]);
                 // A function of the same name wins over a look-alike; among
                 // equals (overload stubs), the one in the same place.
-                let ordinal = |x: &str| x.split_once('#').map_or("1", |(_, k)| k).to_string();
                 let named = if base(&n.name) == same_name { 1.0 } else { 0.0 };
                 let placed = if ordinal(&n.name) == ordinal(&o.name) {
                     0.01
@@ -842,7 +873,7 @@ fn delta(o: &Unit, n: &Unit, map: &HashMap<String, String>, helpers: &Helpers) -
             .push((String::new(), Some(extra.text.clone()), 0, Some(extra.line)));
     }
     let new_calls: HashSet<&str> = n.calls.iter().map(|c| c.text.as_str()).collect();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for c in &o.calls {
         let m = rename_in(&c.text, map);
         if !new_calls.contains(m.as_str())
@@ -854,7 +885,7 @@ fn delta(o: &Unit, n: &Unit, map: &HashMap<String, String>, helpers: &Helpers) -
     }
     // Literals by key: one value before, another after.
     let mut by_key: HashMap<String, (Vec<&syntax::Literal>, Vec<&syntax::Literal>)> =
-        HashMap::new();
+        HashMap::default();
     for l in &o.literals {
         by_key.entry(rename_in(&l.key, map)).or_default().0.push(l);
     }
@@ -915,7 +946,7 @@ struct Helpers<'a> {
 
 impl<'a> Helpers<'a> {
     fn new(parsed: &'a [Parsed<'a>]) -> Helpers<'a> {
-        let mut units: HashMap<&'a str, Vec<&'a Unit>> = HashMap::new();
+        let mut units: HashMap<&'a str, Vec<&'a Unit>> = HashMap::default();
         for p in parsed {
             for u in &p.new.units {
                 if u.name == "<top>" {
@@ -1023,7 +1054,7 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
     // How often each guard condition appears on each side, change-wide: a
     // guard that moved (into a helper, another file) keeps its count; one
     // dropped from a single function does not.
-    let mut new_guards: HashMap<String, i32> = HashMap::new();
+    let mut new_guards: HashMap<String, i32> = HashMap::default();
     for p in parsed {
         for u in &p.new.units {
             for g in &u.guards {
@@ -1105,6 +1136,70 @@ fn calls_any(text: &str, names: &HashSet<String>) -> bool {
     })
 }
 
+/// Words of a condition that name no value of their own.
+const CONDITION_WORDS: &[&str] = &[
+    "is",
+    "not",
+    "null",
+    "None",
+    "nil",
+    "true",
+    "false",
+    "True",
+    "False",
+    "and",
+    "or",
+    "undefined",
+    "Ok",
+    "Err",
+    "Some",
+    "if",
+    "unless",
+    "len",
+    "empty",
+];
+
+/// Whether a condition only tests what a helper the change adds returned:
+/// `problem is not null` after `var problem = EnsureCanRefund(order)`, `err
+/// != nil` after `err := checkLimits(req)`. The checks moved into the
+/// helper; the condition passes its verdict on.
+fn tests_result_of(cond: &str, fresh: &HashSet<String>, new_text: &str) -> bool {
+    static WORD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[A-Za-z_$][\w$]*").expect("a valid regex"));
+    let names: Vec<&str> = WORD
+        .find_iter(cond)
+        .map(|m| m.as_str().trim_start_matches('$'))
+        .filter(|w| !CONDITION_WORDS.contains(w))
+        .collect();
+    !names.is_empty()
+        && names.iter().all(|name| {
+            new_text.match_indices(name).any(|(i, _)| {
+                let before = new_text[..i].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    return false;
+                }
+                let rest = new_text[i + name.len()..].trim_start();
+                let Some(value) = rest
+                    .strip_prefix(":=")
+                    .or_else(|| rest.strip_prefix('=').filter(|r| !r.starts_with('=')))
+                else {
+                    return false;
+                };
+                let end = value
+                    .char_indices()
+                    .find(|(_, c)| matches!(c, ';' | '\n'))
+                    .map_or(value.len(), |(i, _)| i)
+                    .min(
+                        value
+                            .char_indices()
+                            .nth(120)
+                            .map_or(value.len(), |(i, _)| i),
+                    );
+                calls_any(&value[..end], fresh)
+            })
+        })
+}
+
 /// Routes that kept their key but lost a guard passed by name, change-wide (a
 /// route moved into another function or file is still the same route).
 fn routes(parsed: &[Parsed<'_>], added: &str, out: &mut Vec<Finding>) {
@@ -1121,7 +1216,7 @@ fn routes(parsed: &[Parsed<'_>], added: &str, out: &mut Vec<Finding>) {
                     || l.contains("middleware"))
         })
     };
-    let mut new: HashMap<String, (&str, &syntax::Route)> = HashMap::new();
+    let mut new: HashMap<String, (&str, &syntax::Route)> = HashMap::default();
     for p in parsed {
         for u in &p.new.units {
             for r in &u.routes {
@@ -1334,7 +1429,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         ));
     }
     // 3. Error paths that stopped propagating.
-    let mut matched_new: HashSet<usize> = HashSet::new();
+    let mut matched_new: HashSet<usize> = HashSet::default();
     for h in &o.handlers {
         let idx = n
             .handlers
@@ -1674,9 +1769,9 @@ pub fn intent(
     };
     let claim = m.as_str().to_string();
     // Change-wide multisets of behaviour, old side renamed.
-    let mut old_facts: HashMap<String, (usize, u32, String)> = HashMap::new();
-    let mut new_facts: HashMap<String, (usize, u32, String)> = HashMap::new();
-    let mut all_renames: HashMap<String, String> = HashMap::new();
+    let mut old_facts: HashMap<String, (usize, u32, String)> = HashMap::default();
+    let mut new_facts: HashMap<String, (usize, u32, String)> = HashMap::default();
+    let mut all_renames: HashMap<String, String> = HashMap::default();
     for p in parsed {
         all_renames.extend(p.renames.iter().map(|(a, b)| (a.clone(), b.clone())));
     }
@@ -1696,8 +1791,8 @@ pub fn intent(
     );
     // Which conditions and values of one side are still written on the
     // other: one Aho-Corasick pass per side, not one search per fact.
-    let mut old_needles: HashSet<String> = HashSet::new();
-    let mut new_needles: HashSet<String> = HashSet::new();
+    let mut old_needles: HashSet<String> = HashSet::default();
+    let mut new_needles: HashSet<String> = HashSet::default();
     for p in parsed {
         if p.file.class.test_like() || p.file.class.docs || p.file.class.vendored {
             continue;
@@ -1744,7 +1839,9 @@ pub fn intent(
                     // into a helper's return, inlined) is not a change; nor is
                     // a new one that calls a helper this change adds.
                     let other = if side { &on_new } else { &on_old };
-                    if other.contains(&t) || !side && calls_any(&t, &fresh) {
+                    if other.contains(&t)
+                        || !side && (calls_any(&t, &fresh) || tests_result_of(&t, &fresh, &new_all))
+                    {
                         continue;
                     }
                     add(format!("condition `{}`", written_as(&t)), c.line, f.path);
@@ -1809,7 +1906,7 @@ pub fn intent(
             .trim_matches('`')
             .to_string()
     };
-    let mut explained: HashSet<String> = HashSet::new();
+    let mut explained: HashSet<String> = HashSet::default();
     for old in diffs.iter().filter(|d| d.0 == 0 && !d.4) {
         for new in diffs.iter().filter(|d| d.0 == 0 && d.4) {
             if literals_made_parameters(&body(&old.1), &body(&new.1))
@@ -1923,7 +2020,7 @@ pub fn intent(
 /// The needles written in `hay` (as a whole word when a needle is one word).
 fn written_in(hay: &str, needles: HashSet<String>) -> HashSet<String> {
     let needles: Vec<String> = needles.into_iter().filter(|n| !n.is_empty()).collect();
-    let mut found = HashSet::new();
+    let mut found = HashSet::default();
     let Ok(ac) = aho_corasick::AhoCorasick::new(&needles) else {
         return found;
     };
@@ -2057,6 +2154,25 @@ mod tests {
             Some(&dropped),
         );
         assert!(removal(&hit), "{hit:?}");
+    }
+
+    #[test]
+    fn a_condition_on_what_a_new_helper_returned_is_a_moved_check() {
+        let fresh: super::HashSet<String> =
+            ["EnsureCanRefund".to_string(), "checkLimits".to_string()]
+                .into_iter()
+                .collect();
+        let text = "var problem = EnsureCanRefund(order, user, amount); if (problem is not null) return problem; err := checkLimits(req)";
+        assert!(super::tests_result_of("problem is not null", &fresh, text));
+        assert!(super::tests_result_of("err != nil", &fresh, text));
+        // A value from elsewhere, or one the helper did not produce.
+        assert!(!super::tests_result_of("amount > limit", &fresh, text));
+        assert!(!super::tests_result_of(
+            "order.total == problem",
+            &fresh,
+            text
+        ));
+        assert!(!super::tests_result_of("null", &fresh, text));
     }
 
     #[test]

@@ -396,6 +396,9 @@ impl<'a> FileView<'a> {
 /// The whole change as the rules see it.
 pub struct ChangeView<'a> {
     pub files: Vec<FileView<'a>>,
+    /// The auth checks the change adds anywhere: the security rules ask for
+    /// them once per file, so they are worked out once per change.
+    pub(crate) added_auth: std::sync::OnceLock<security::AddedAuth<'a>>,
 }
 
 /// Finds everything the rules find in a diff. `contents` holds full texts of the
@@ -418,7 +421,10 @@ pub fn findings_with_message(
         .iter()
         .map(|f| FileView::new(f, contents, rules))
         .collect();
-    let change = ChangeView { files };
+    let change = ChangeView {
+        files,
+        added_auth: std::sync::OnceLock::new(),
+    };
     let mut out = Vec::new();
     let parsed = behaviour::parse(&change);
     let mut config_changes = Vec::new();

@@ -177,6 +177,37 @@ fn auth_module(path: &str) -> bool {
         && !l.contains("author")
 }
 
+/// The auth checks a change adds, change-wide, non-test files.
+pub(crate) struct AddedAuth<'a> {
+    /// Each check as matched: one added back anywhere in the change (moved to
+    /// a router, another file, a base class) is not a removal.
+    kept: Vec<String>,
+    /// The whole lines: a check that names the same role or scope
+    /// (`s.Role != "admin"` → `RequireRole("admin")` on the router) is the
+    /// same check, moved.
+    added_checks: Vec<&'a str>,
+}
+
+fn added_auth<'c, 'a>(change: &'c super::ChangeView<'a>) -> &'c AddedAuth<'a> {
+    change.added_auth.get_or_init(|| {
+        let mut kept = Vec::new();
+        let mut added_checks = Vec::new();
+        for l in change
+            .files
+            .iter()
+            .filter(|g| !g.class.test_like())
+            .flat_map(|g| g.added.iter())
+        {
+            let before = kept.len();
+            kept.extend(AUTH_CHECK.find_iter(l.text).map(|m| m.as_str().to_string()));
+            if kept.len() > before {
+                added_checks.push(l.text);
+            }
+        }
+        AddedAuth { kept, added_checks }
+    })
+}
+
 /// Security rules for one file.
 pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
@@ -217,26 +248,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         pattern_from_values(f, out);
     }
     predictable_temp(f, out);
-    // A check added back anywhere in the change (moved to a router, another
-    // file, a base class) is not a removal.
-    let kept: Vec<String> = change
-        .files
-        .iter()
-        .filter(|g| !g.class.test_like())
-        .flat_map(|g| g.added.iter())
-        .flat_map(|l| AUTH_CHECK.find_iter(l.text).map(|m| m.as_str().to_string()))
-        .collect();
-    // Checks added anywhere in the change, whole lines: a check that names
-    // the same role or scope (`s.Role != "admin"` → `RequireRole("admin")`
-    // on the router) is the same check, moved.
-    let added_checks: Vec<&str> = change
-        .files
-        .iter()
-        .filter(|g| !g.class.test_like())
-        .flat_map(|g| g.added.iter())
-        .filter(|l| AUTH_CHECK.is_match(l.text))
-        .map(|l| l.text)
-        .collect();
+    let AddedAuth { kept, added_checks } = added_auth(change);
     let names_same = |text: &str| {
         QUOTED
             .find_iter(text)
