@@ -1136,6 +1136,18 @@ fn calls_any(text: &str, names: &HashSet<String>) -> bool {
     })
 }
 
+/// The functions a condition calls (`s.Members.CanWrite(ctx, id)` →
+/// `CanWrite`): a helper that calls the same ones makes the same check.
+fn called_in(cond: &str) -> HashSet<String> {
+    static CALLEE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"([A-Za-z_]\w*)\s*\(").expect("a valid regex"));
+    CALLEE
+        .captures_iter(cond)
+        .map(|c| c[1].to_string())
+        .filter(|n| n.len() > 3)
+        .collect()
+}
+
 /// Words of a condition that name no value of their own.
 const CONDITION_WORDS: &[&str] = &[
     "is",
@@ -1303,8 +1315,26 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         let security = AUTHZ.is_match(&g.cond) || AUTHZ.is_match(&g.exit) || g.exit.contains("40");
         // Moved into a helper this change adds: the new guard calls it, and the
         // old condition is still written out there.
-        let into_helper =
-            n.guards.iter().any(|x| calls_any(&x.cond, fresh)) && p.new_text.contains(&cond);
+        // Or the new guard tests what such a helper returned (`ok :=
+        // s.authorize(…)`, then `if !ok`), and the old check is written there.
+        let into_helper = n
+            .guards
+            .iter()
+            .any(|x| calls_any(&x.cond, fresh) || tests_result_of(&x.cond, fresh, &p.new_text))
+            && (p.new_text.contains(&cond) || {
+                // …or the helper passes on the verdict of what the old condition
+                // called: it returns that call's result, or stops on it (a
+                // helper that calls the check and ignores it checks nothing).
+                let callees = called_in(&cond);
+                fresh.iter().any(|h| {
+                    helpers.units.get(h.as_str()).is_some_and(|us| {
+                        us.iter().any(|u| {
+                            u.returns.iter().any(|r| calls_any(&r.text, &callees))
+                                || u.guards.iter().any(|g| calls_any(&g.cond, &callees))
+                        })
+                    })
+                })
+            });
         // Moved into a function that takes the literal as a parameter
         // (`s.Role != "admin"` → `s.Role != role`, called with "admin").
         let parameterised = new_guards.iter().any(|(k, count)| {
@@ -2173,6 +2203,38 @@ mod tests {
             text
         ));
         assert!(!super::tests_result_of("null", &fresh, text));
+    }
+
+    #[test]
+    fn a_guard_on_what_a_new_helper_returned_is_the_same_check() {
+        let old = "package api\n\nfunc (s *Server) Update(w http.ResponseWriter, r *http.Request) {\n\tif !s.Members.CanWrite(r.Context(), r.URL.Path) {\n\t\thttp.Error(w, \"not found\", 404)\n\t\treturn\n\t}\n\ts.store.Update(r.URL.Path)\n}\n";
+        let new = "package api\n\nfunc (s *Server) authorize(r *http.Request) bool {\n\treturn s.Members.CanWrite(r.Context(), r.URL.Path)\n}\n\nfunc (s *Server) Update(w http.ResponseWriter, r *http.Request) {\n\tok := s.authorize(r)\n\tif !ok {\n\t\thttp.Error(w, \"not found\", 404)\n\t\treturn\n\t}\n\ts.store.Update(r.URL.Path)\n}\n";
+        let guard = |hit: &[String]| {
+            hit.iter()
+                .any(|r| r == "logic-guard-changed" || r == "logic-guard-removed")
+        };
+        let hit =
+            crate::risk::testkit::rules_hit_with_contents("internal/api/projects.go", old, new);
+        assert!(!guard(&hit), "{hit:?}");
+        // A helper that checks nothing: still a finding.
+        let hollow = new.replace(
+            "\treturn s.Members.CanWrite(r.Context(), r.URL.Path)\n",
+            "\treturn r != nil\n",
+        );
+        let hit =
+            crate::risk::testkit::rules_hit_with_contents("internal/api/projects.go", old, &hollow);
+        assert!(guard(&hit), "{hit:?}");
+        // A helper that calls the check and throws its verdict away.
+        let ignored = new.replace(
+            "\treturn s.Members.CanWrite(r.Context(), r.URL.Path)\n",
+            "\ts.Members.CanWrite(r.Context(), r.URL.Path)\n\treturn true\n",
+        );
+        let hit = crate::risk::testkit::rules_hit_with_contents(
+            "internal/api/projects.go",
+            old,
+            &ignored,
+        );
+        assert!(guard(&hit), "{hit:?}");
     }
 
     #[test]

@@ -9,6 +9,30 @@ fn short_changes_land_on_the_right_side_of_high() {
     let mut wrong = Vec::new();
     let cases: &[(&str, &str, &str, &str)] = &[
         (
+            "H",
+            "web/src/components/ReleaseNotes.tsx",
+            "  return <div>{data.body}</div>;\n",
+            "  return <div dangerouslySetInnerHTML={{ __html: sanitizeHtml(data.bodyHtml) }} />;\n",
+        ),
+        (
+            "D",
+            "web/src/components/ReleaseNotes.tsx",
+            "  return <div>{data.body}</div>;\n",
+            "  return <div dangerouslySetInnerHTML={{ __html: unsanitizedHtml }} />;\n",
+        ),
+        (
+            "D",
+            "web/src/legacy/notes.js",
+            "  el.textContent = data.body;\n",
+            "  el.innerHTML = unescape(data.body);\n",
+        ),
+        (
+            "D",
+            "db/migrations/20261130_documents_policy.sql",
+            "ALTER TABLE documents ENABLE ROW LEVEL SECURITY;\nALTER TABLE documents FORCE ROW LEVEL SECURITY;\n",
+            "ALTER TABLE documents ENABLE ROW LEVEL SECURITY;\n",
+        ),
+        (
             "D",
             "deploy/nginx/conf.d/api.conf",
             "location / {\n  proxy_set_header X-Real-IP $remote_addr;\n  proxy_pass http://app;\n}\n",

@@ -444,7 +444,7 @@ pub fn findings_with_message(
         if !f.file.binary {
             structured::check(f, &mut local, &mut config_changes);
         }
-        policy_files::check(f, &mut local);
+        policy_files::check(f, &change, &mut local);
         text::check(f, &mut local);
         if !f.file.binary {
             infra::check(f, &change, &mut local);

@@ -5,7 +5,7 @@
 //! (a new directory gets its team): medium, still never silenced.
 
 use super::lang::Lang;
-use super::{FileView, Finding, Severity};
+use super::{ChangeView, FileView, Finding, Severity};
 
 mod codeowners;
 
@@ -46,10 +46,84 @@ pub fn gate_kind(path: &str) -> Option<(&'static str, &'static str)> {
     None
 }
 
+/// The quoted strings of a line, and the line with each replaced by `""`.
+fn strings_of(line: &str) -> (Vec<String>, String) {
+    static QUOTED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#""([^"\\]*)"|'([^'\\]*)'"#).expect("a valid regex")
+    });
+    let strings = QUOTED
+        .captures_iter(line)
+        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+        .map(|m| m.as_str().to_string())
+        .collect();
+    (
+        strings,
+        QUOTED.replace_all(line.trim(), "\"\"").into_owned(),
+    )
+}
+
+/// A CI job's id or name on a line: `  lint:` or `name: lint`.
+fn names_job(line: &str, job: &str) -> bool {
+    let t = line.trim();
+    t == format!("{job}:")
+        || t.strip_prefix("name:")
+            .is_some_and(|n| n.trim().trim_matches(['"', '\'']) == job)
+}
+
+/// A branch protection change that only renames required status checks,
+/// each after a CI job the same change renames (`lint` → `static-checks`):
+/// the old name and the new one, or `None`.
+fn required_check_renamed(f: &FileView<'_>, change: &ChangeView<'_>) -> Option<(String, String)> {
+    let lines = |side: &[super::Line<'_>]| -> (Vec<String>, Vec<String>) {
+        let mut strings = Vec::new();
+        let mut shapes = Vec::new();
+        for l in side
+            .iter()
+            .filter(|l| !l.text.trim().is_empty() && !f.class.is_comment(l.text))
+        {
+            let (s, shape) = strings_of(l.text);
+            strings.extend(s);
+            shapes.push(shape);
+        }
+        shapes.sort();
+        (strings, shapes)
+    };
+    let (old, old_shape) = lines(&f.removed);
+    let (new, new_shape) = lines(&f.added);
+    if old_shape != new_shape || old_shape.is_empty() {
+        return None; // something besides the values changed
+    }
+    let gone: Vec<&String> = old.iter().filter(|s| !new.contains(s)).collect();
+    let came: Vec<&String> = new.iter().filter(|s| !old.contains(s)).collect();
+    let ([g], [c]) = (gone.as_slice(), came.as_slice()) else {
+        return None;
+    };
+    let ci = || change.files.iter().filter(|x| x.class.ci);
+    let renamed = ci().any(|x| x.removed.iter().any(|l| names_job(l.text, g)))
+        && ci().any(|x| x.added.iter().any(|l| names_job(l.text, c)));
+    renamed.then(|| (g.to_string(), c.to_string()))
+}
+
 /// Flags gate files, and branch-protection resources inside Terraform.
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     let paths = [f.file.path.minus.as_deref(), f.file.path.plus.as_deref()];
     if let Some((rule, msg)) = paths.iter().flatten().find_map(|p| gate_kind(p)) {
+        if rule == "gate-branch-protection"
+            && let Some((old, new)) = required_check_renamed(f, change)
+        {
+            out.push(Finding::added(
+                rule,
+                Severity::Medium,
+                f.path,
+                f.added.first().map(|l| l.no),
+                format!(
+                    "Renames the required check `{}` to `{}`, after the CI job this change renames: what must pass and who approves stay the same.",
+                    crate::sanitize::escape_line(&old),
+                    crate::sanitize::escape_line(&new)
+                ),
+            ));
+            return;
+        }
         let same_path = f.file.path.minus == f.file.path.plus;
         let added = match (rule, f.old_text(), f.new_text()) {
             ("gate-codeowners", Some(old), Some(new)) if same_path => {
@@ -113,7 +187,38 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::risk::testkit::rules_hit;
+    use crate::risk::testkit::{diff_of, rules_hit};
+    use crate::risk::{Contents, RuleSet, Severity, findings};
+
+    #[test]
+    fn a_required_check_renamed_after_its_job_is_medium() {
+        let bp_old = "resource \"github_branch_protection\" \"main\" {\n  required_status_checks {\n    contexts = [\"lint\", \"test\"]\n  }\n}\n";
+        let ci_old = "jobs:\n  lint:\n    runs-on: ubuntu-latest\n  test:\n    needs: lint\n";
+        let level = |bp_new: &str, ci_new: &str| {
+            let mut d = diff_of(
+                "infra/github/branch_protection.tf",
+                Some(bp_old),
+                Some(bp_new),
+            );
+            d.files
+                .extend(diff_of(".github/workflows/ci.yml", Some(ci_old), Some(ci_new)).files);
+            findings(&d, &Contents::new(), &RuleSet::builtin())
+                .into_iter()
+                .filter(|f| f.rule == "gate-branch-protection")
+                .map(|f| f.severity)
+                .max()
+        };
+        let ci_renamed = ci_old.replace("lint", "static-checks");
+        let bp_renamed = bp_old.replace("\"lint\"", "\"static-checks\"");
+        assert_eq!(level(&bp_renamed, &ci_renamed), Some(Severity::Medium));
+        // The check renamed to a job that the change does not create: critical.
+        assert_eq!(level(&bp_renamed, ci_old), Some(Severity::Critical));
+        // A check dropped, or reviews changed with it: critical.
+        let dropped = bp_old.replace("\"lint\", ", "");
+        assert_eq!(level(&dropped, &ci_renamed), Some(Severity::Critical));
+        let reviews = bp_renamed.replace("  }\n}", "  }\n  enforce_admins = false\n}");
+        assert_eq!(level(&reviews, &ci_renamed), Some(Severity::Critical));
+    }
 
     #[test]
     fn the_gate_is_always_critical() {

@@ -424,12 +424,18 @@ fn names_a_secret(name: &str, value: &str, config_file: bool) -> bool {
         (2..=16).contains(&letters.len())
             && w.len() - letters.len() <= 2
             && letters.chars().all(|c| c.is_ascii_alphabetic())
+            // One case per word: `wJalrXUtnFEMI` is a key, not a word.
+            && (letters.chars().all(|c| c.is_ascii_lowercase())
+                || letters.chars().all(|c| c.is_ascii_uppercase()))
     };
     if words.len() < 2 || !words.iter().all(wordlike) {
         return false;
     }
     if value.chars().all(|c| !c.is_ascii_lowercase()) && !value.contains(['-', '/']) {
         return true; // SCREAMING_SNAKE: an environment variable
+    }
+    if config_file && value.matches('/').count() >= 2 {
+        return true; // a resource path: `projects/acme/secrets/twilio-sid/versions/latest`
     }
     const HOLDS: &[&str] = &[
         "key",
@@ -464,6 +470,11 @@ mod tests {
         ));
         assert!(names_a_secret("secretKey", "stripe-webhook-secret", true));
         assert!(names_a_secret("key", "billing/prod/database-url", true));
+        assert!(names_a_secret(
+            "TWILIO_ACCOUNT_SID_SECRET",
+            "projects/acme-prod/secrets/twilio-account-sid/versions/latest",
+            true
+        ));
         // Secrets themselves: mixed case and digits, or a passphrase.
         assert!(!names_a_secret(
             "secretKey",
@@ -480,6 +491,11 @@ mod tests {
         // In code, a kebab value is not taken for a store key.
         assert!(!names_a_secret("jwt_secret", "my-signing-secret", false));
         assert!(!names_a_secret("token", "ab-cd-ef", true));
+        assert!(!names_a_secret(
+            "secret",
+            "wJalrXUtnFEMI/KbMDENGb/PxRfiCYEXAMPLEKEY",
+            true
+        ));
     }
 
     #[test]

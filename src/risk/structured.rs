@@ -628,7 +628,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
             None => out.push(Finding::removed(rule, sev, f.path, line_old, msg)),
         };
         if let (Some(x), Some(y)) = (before, after) {
-            if !renamed_reference(path, x, y) {
+            if !renamed_reference(path, x, y) && !pinned(x, y) {
                 changes_seen.push(Finding::added(
                     "config-value-changed",
                     Severity::Low,
@@ -1038,8 +1038,45 @@ fn nginx(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Whether `new` is `old` pinned to an immutable reference: an action or
+/// image by commit SHA or digest (`actions/checkout@v4` →
+/// `actions/checkout@11bd…83`, `python:3.12` → `python:3.12@sha256:…`). It
+/// runs what it ran; that is not a change of behaviour.
+fn pinned(old: &str, new: &str) -> bool {
+    let strip = |v: &str| v.trim().trim_matches(['"', '\'']).to_string();
+    let (old, new) = (strip(old), strip(new));
+    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some((name, digest)) = new.split_once("@sha256:") {
+        return hex(digest, 64)
+            && (old == name || old.split(['@', ':']).next() == name.split(['@', ':']).next());
+    }
+    match (old.rsplit_once('@'), new.rsplit_once('@')) {
+        (Some((a, _)), Some((b, sha))) => {
+            a == b && hex(sha.split_whitespace().next().unwrap_or(""), 40)
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn pinning_to_a_sha_or_digest_is_not_a_change() {
+        use super::pinned;
+        assert!(pinned(
+            "actions/checkout@v4",
+            "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683"
+        ));
+        assert!(pinned(
+            "python:3.12-slim",
+            "python:3.12-slim@sha256:2b4d4f3e1c7e5ab0a0b7c5e8a2f4e6d1c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4"
+        ));
+        assert!(!pinned(
+            "actions/checkout@v4",
+            "evil/checkout@11bd71901bbe5b1630ceea73d27597364c9af683"
+        ));
+        assert!(!pinned("actions/checkout@v4", "actions/checkout@v5"));
+    }
 
     #[test]
     fn references_that_follow_a_renamed_key_are_no_change() {

@@ -869,7 +869,10 @@ fn pip_sources_in_commands(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 .iter()
                 .any(|k| h == *k || h.ends_with(&format!(".{k}")))
         });
-        if public {
+        // The same source was there before (a line re-indented or moved).
+        let was = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let now = was(m.as_str());
+        if public || f.removed.iter().any(|r| was(r.text).contains(&now)) {
             continue;
         }
         out.push(Finding::added(
