@@ -236,6 +236,69 @@ fn emptiness_guarded(f: &FileView<'_>, table: &str, line: u32) -> bool {
     })
 }
 
+/// A comment that says a column is out of use.
+static RETIRED_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(deprecated|unused|no longer (read|used|written|mapped)|not (read|used) any ?more|scheduled for removal|to be dropped)").unwrap()
+});
+
+/// The column among `names` that the code, before this change, already
+/// treated as gone: listed in Rails' `ignored_columns`, or declared under a
+/// comment saying it is deprecated or no longer read. Read from the base side
+/// of the change (what the protected branch held), never from its message.
+fn retired_in_base<'n>(change: &ChangeView<'_>, names: &'n [String]) -> Option<&'n str> {
+    names.iter().map(String::as_str).find(|name| {
+        change.files.iter().any(|g| {
+            let removed = &g.removed;
+            removed.iter().enumerate().any(|(i, l)| {
+                let word = |t: &str| {
+                    t.match_indices(name).any(|(at, _)| {
+                        let before = t[..at].chars().next_back();
+                        let after = t[at + name.len()..].chars().next();
+                        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    })
+                };
+                if !word(l.text) {
+                    return false;
+                }
+                l.text.contains("ignored_columns")
+                    || removed[i.saturating_sub(2)..i].iter().any(|c| {
+                        c.no + 2 >= l.no
+                            && g.class.is_comment(c.text)
+                            && RETIRED_NOTE.is_match(c.text)
+                    })
+            })
+        })
+    })
+}
+
+/// Identifiers of a statement that may name the dropped column.
+fn column_candidates(text: &str) -> Vec<String> {
+    static IDENT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]{2,}").unwrap());
+    IDENT
+        .find_iter(text)
+        .map(|m| m.as_str().to_string())
+        .filter(|w| {
+            !matches!(
+                w.to_ascii_lowercase().as_str(),
+                "alter"
+                    | "table"
+                    | "drop"
+                    | "column"
+                    | "exists"
+                    | "remove_column"
+                    | "removefield"
+                    | "migrations"
+                    | "model_name"
+                    | "name"
+                    | "op"
+                    | "drop_column"
+            )
+        })
+        .collect()
+}
+
 /// Migration rules for one file.
 pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
@@ -344,15 +407,27 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 && !has("DROP DEFAULT")
                 && !has("DROP NOT NULL"))
         {
-            push(
-                out,
-                "sql-drop-column",
-                Severity::High,
-                line,
-                format!(
-                    "Drops a column ({q}): its data is gone, and running instances that still read it fail until the deploy finishes."
+            let candidates = column_candidates(&stmt);
+            match retired_in_base(change, &candidates) {
+                Some(column) => push(
+                    out,
+                    "sql-drop-column",
+                    Severity::Low,
+                    line,
+                    format!(
+                        "Drops the column {column} ({q}), which the code already treated as gone before this change (ignored or marked deprecated): its data goes, nothing running reads it."
+                    ),
                 ),
-            );
+                None => push(
+                    out,
+                    "sql-drop-column",
+                    Severity::High,
+                    line,
+                    format!(
+                        "Drops a column ({q}): its data is gone, and running instances that still read it fail until the deploy finishes."
+                    ),
+                ),
+            }
         }
         if DELETE_FROM.is_match(&s) && !has(" WHERE ") && !s.ends_with(" WHERE") {
             push(
@@ -481,6 +556,30 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     );
                     continue;
                 }
+                if *rule == "migration-drop-column" {
+                    // The column is named on this line or the next few.
+                    let window: String = f
+                        .added
+                        .iter()
+                        .filter(|a| a.no >= l.no && a.no <= l.no + 3)
+                        .map(|a| a.text)
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let candidates = column_candidates(&window);
+                    if let Some(column) = retired_in_base(change, &candidates) {
+                        push(
+                            out,
+                            rule,
+                            Severity::Low,
+                            l.no,
+                            format!(
+                                "Drops the column {column} ({}), which the code already treated as gone before this change (ignored or marked deprecated): its data goes, nothing running reads it.",
+                                quote(m.as_str())
+                            ),
+                        );
+                        continue;
+                    }
+                }
                 push(
                     out,
                     rule,
@@ -506,6 +605,45 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_column_the_base_already_retired_is_dropped_at_low() {
+        use crate::risk::testkit::diff_of;
+        use crate::risk::{Contents, RuleSet, findings};
+        let level = |model_old: &str, model_new: &str, migration: &str, path: &str| {
+            let mut d = diff_of("app/models/user.rb", Some(model_old), Some(model_new));
+            d.files.extend(diff_of(path, None, Some(migration)).files);
+            findings(&d, &Contents::new(), &RuleSet::builtin())
+                .into_iter()
+                .filter(|f| f.rule.ends_with("drop-column"))
+                .map(|f| f.severity)
+                .max()
+        };
+        let ignored = "class User < ApplicationRecord\n  self.ignored_columns += [\"legacy_sha1_password\"]\n  has_secure_password\nend\n";
+        let plain = "class User < ApplicationRecord\n  has_secure_password\nend\n";
+        let rails = "class DropLegacyPassword < ActiveRecord::Migration[7.1]\n  def change\n    remove_column :users, :legacy_sha1_password, :string\n  end\nend\n";
+        let rails_path = "db/migrate/20261130_drop_legacy_password.rb";
+        // Low, not medium: a critical path (passwords here) raises medium.
+        assert_eq!(
+            level(ignored, plain, rails, rails_path),
+            Some(Severity::Low)
+        );
+        // Nothing in the base said so: high.
+        assert_eq!(level(plain, plain, rails, rails_path), Some(Severity::High));
+        // Another column than the one ignored: high.
+        let other = rails.replace("legacy_sha1_password", "email");
+        assert_eq!(
+            level(ignored, plain, &other, rails_path),
+            Some(Severity::High)
+        );
+        // SQL, with the model's deprecation comment removed with the field.
+        let commented = "class User < ApplicationRecord\n  # DEPRECATED: no longer read or written\n  attribute :fax_number\n  has_secure_password\nend\n";
+        let sql = "ALTER TABLE users DROP COLUMN fax_number;\n";
+        assert_eq!(
+            level(commented, plain, sql, "db/migrations/0031_drop_fax.sql"),
+            Some(Severity::Low)
+        );
+    }
 
     #[test]
     fn statements_span_lines_and_split_on_semicolons() {
