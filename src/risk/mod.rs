@@ -20,6 +20,7 @@ pub mod errors;
 pub mod exposure;
 pub mod infra;
 pub mod lang;
+pub mod lifetimes;
 pub mod listeners;
 pub mod migrations;
 pub mod origins;
@@ -456,6 +457,7 @@ pub fn findings_with_message(
             deletion::check(f, &mut local);
             retries::check(f, &mut local);
             verification::check(f, &mut local);
+            lifetimes::check(f, &mut local);
             redaction::check(f, &mut local);
             row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);

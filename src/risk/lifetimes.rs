@@ -1,0 +1,200 @@
+//! Lifetimes of credentials stretched. A session, token, cookie or reset
+//! link that lived fifteen minutes and now lives a year is a stolen
+//! credential that keeps working for a year. The change edits a line that
+//! sets such a lifetime; both sides are read as durations (`timedelta(days=
+//! 365)`, `30 * 60 * 1000`, `'15m'`, `TimeSpan.FromMinutes(30)`) and compared.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Line, Severity, quote};
+
+/// What a line must be about: the lifetime of something that grants access.
+static ABOUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(token|session|cookie|jwt|refresh|access|remember|reset|otp|magic.?link|invite|signed.?url|presign|credential|api.?key|password|login|auth)").unwrap()
+});
+/// And about how long it lives.
+static HOW_LONG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(lifetime|ttl|expir|max.?age|valid|duration|timeout|age\b|lifespan|expires.?in|exp\b)").unwrap()
+});
+/// `days=365`, `minutes: 15`, `hours = 2`.
+static NAMED_UNIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(weeks|days|hours|minutes|seconds|mins|secs)\s*[=:]\s*(\d+(?:\.\d+)?)")
+        .unwrap()
+});
+/// `FromMinutes(30)`, `ofDays(7)`, `Duration::from_secs(900)`, `.minutes`.
+static CALL_UNIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:from|of|_)(days|hours|minutes|mins|seconds|secs|millis|milliseconds)\s*\(\s*(\d+(?:\.\d+)?)\s*\)|(\d+(?:\.\d+)?)\.(days|hours|minutes|seconds|weeks|years)\b").unwrap()
+});
+/// `'15m'`, `"365d"`, `"2h"`, `"30 days"`.
+static SHORTHAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)["'](\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|hr|d|w|y|seconds?|minutes?|hours?|days?|weeks?|years?)["']"#).unwrap()
+});
+/// A product of numbers: `30 * 60 * 1000`, or one number.
+static PRODUCT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:[:=(,]|\bto\b)\s*(\d+(?:_\d+)*(?:\s*\*\s*\d+(?:_\d+)*)*)\s*(?:[,;)}\]]|$|//|#)")
+        .unwrap()
+});
+
+fn unit_secs(u: &str) -> Option<f64> {
+    let u = u.to_ascii_lowercase();
+    Some(match u.as_str() {
+        "ms" | "millis" | "milliseconds" => 0.001,
+        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86_400.0,
+        "w" | "week" | "weeks" => 604_800.0,
+        "y" | "year" | "years" => 31_536_000.0,
+        _ => return None,
+    })
+}
+
+/// The duration a line sets: in seconds when it names its units, else the
+/// bare number (compared only with another bare number).
+fn duration(text: &str) -> Option<(f64, bool)> {
+    let num = |s: &str| s.replace('_', "").parse::<f64>().ok();
+    let mut named = 0.0;
+    let mut any = false;
+    for c in NAMED_UNIT.captures_iter(text) {
+        named += num(&c[2])? * unit_secs(&c[1])?;
+        any = true;
+    }
+    if any {
+        return Some((named, true));
+    }
+    if let Some(c) = CALL_UNIT.captures(text) {
+        return match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+            (Some(u), Some(n), _, _) | (_, _, Some(n), Some(u)) => {
+                Some((num(n.as_str())? * unit_secs(u.as_str())?, true))
+            }
+            _ => None,
+        };
+    }
+    if let Some(c) = SHORTHAND.captures(text) {
+        return Some((num(&c[1])? * unit_secs(&c[2])?, true));
+    }
+    let c = PRODUCT.captures(text)?;
+    let product = c[1]
+        .split('*')
+        .map(|p| num(p.trim()))
+        .try_fold(1.0, |acc, n| n.map(|n| acc * n))?;
+    Some((product, false))
+}
+
+/// What a line sets: its text up to the value (`"ACCESS_TOKEN_LIFETIME":`).
+fn key_of(text: &str) -> String {
+    let t = text.trim();
+    let end = t.find(['=', ':']).unwrap_or(t.len());
+    t[..end].trim().to_string()
+}
+
+fn human(secs: f64) -> String {
+    let (n, u) = if secs >= 31_536_000.0 {
+        (secs / 31_536_000.0, "years")
+    } else if secs >= 86_400.0 {
+        (secs / 86_400.0, "days")
+    } else if secs >= 3600.0 {
+        (secs / 3600.0, "hours")
+    } else if secs >= 60.0 {
+        (secs / 60.0, "minutes")
+    } else {
+        (secs, "seconds")
+    };
+    format!("{} {u}", (n * 10.0).round() / 10.0)
+}
+
+/// How much longer a lifetime must become to be flagged.
+const STRETCH: f64 = 10.0;
+
+/// A lifetime of something that grants access, made ten times longer or more.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.test_like() || f.class.docs || f.class.vendored {
+        return;
+    }
+    let about = |l: &&Line<'_>| ABOUT.is_match(l.text) && HOW_LONG.is_match(l.text);
+    let before: Vec<(String, f64, bool)> = f
+        .removed
+        .iter()
+        .filter(about)
+        .filter_map(|l| duration(l.text).map(|(d, u)| (key_of(l.text), d, u)))
+        .collect();
+    if before.is_empty() {
+        return;
+    }
+    for l in f.added.iter().filter(about) {
+        let Some((now, units)) = duration(l.text) else {
+            continue;
+        };
+        let key = key_of(l.text);
+        let Some((_, was, _)) = before.iter().find(|(k, _, u)| *k == key && *u == units) else {
+            continue;
+        };
+        if *was > 0.0 && now / was >= STRETCH {
+            let span = if units {
+                format!("{} → {}", human(*was), human(now))
+            } else {
+                format!("{was} → {now}")
+            };
+            out.push(Finding::added(
+                "credential-lifetime-stretched",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "`{}` now lives {:.0}× longer ({span}): a stolen token, cookie or link keeps working that much longer.",
+                    quote(&key),
+                    now / was
+                ),
+            ));
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn durations_are_read_in_their_units() {
+        assert_eq!(
+            duration("    \"ACCESS_TOKEN_LIFETIME\": timedelta(minutes=15),"),
+            Some((900.0, true))
+        );
+        assert_eq!(duration("  expiresIn: '365d',"), Some((31_536_000.0, true)));
+        assert_eq!(
+            duration("options.ExpireTimeSpan = TimeSpan.FromMinutes(30);"),
+            Some((1800.0, true))
+        );
+        assert_eq!(
+            duration("  cookie: { maxAge: 30 * 60 * 1000 },"),
+            Some((1_800_000.0, false))
+        );
+        assert_eq!(
+            duration("config.remember_for = 2.weeks"),
+            Some((1_209_600.0, true))
+        );
+    }
+
+    #[test]
+    fn a_token_lifetime_stretched_to_a_year_is_found() {
+        let rule = "credential-lifetime-stretched".to_string();
+        let old = "SIMPLE_JWT = {\n    \"ACCESS_TOKEN_LIFETIME\": timedelta(minutes=15),\n}\n";
+        let new = old.replace("minutes=15", "days=365");
+        assert!(rules_hit("api/settings/base.py", Some(old), Some(&new)).contains(&rule));
+        let cookie = "  cookie: { httpOnly: true, maxAge: 30 * 60 * 1000 },\n";
+        let year = cookie.replace("30 * 60 * 1000", "365 * 24 * 60 * 60 * 1000");
+        assert!(rules_hit("web/server/session.ts", Some(cookie), Some(&year)).contains(&rule));
+        // Shorter, or a little longer, or not about access: quiet.
+        let shorter = old.replace("minutes=15", "minutes=5");
+        assert!(!rules_hit("api/settings/base.py", Some(old), Some(&shorter)).contains(&rule));
+        let doubled = old.replace("minutes=15", "minutes=30");
+        assert!(!rules_hit("api/settings/base.py", Some(old), Some(&doubled)).contains(&rule));
+        let cache = "CACHE_TTL = timedelta(minutes=5)\n";
+        let long_cache = "CACHE_TTL = timedelta(days=7)\n";
+        assert!(!rules_hit("api/settings/base.py", Some(cache), Some(long_cache)).contains(&rule));
+    }
+}
