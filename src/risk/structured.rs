@@ -472,7 +472,7 @@ fn renamed_keys(changes: &[Change]) -> HashSet<(String, String)> {
         let sp = segments(p);
         for d in changes {
             let Change::Added(q, y) = d else { continue };
-            if x != y {
+            if x != y && !pinned(x, y) {
                 continue;
             }
             let sq = segments(q);
@@ -604,17 +604,17 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
         let (path, before, after) = match c {
             Change::Changed(p, x, y) => (p, Some(x.as_str()), Some(y.as_str())),
             Change::Removed(p, x) => {
-                if changes.iter().any(
-                    |d| matches!(d, Change::Added(q, y) if y == x && last_key(q) == last_key(p)),
-                ) {
+                if changes.iter().any(|d| {
+                    matches!(d, Change::Added(q, y) if (y == x || pinned(x, y)) && last_key(q) == last_key(p))
+                }) {
                     continue;
                 }
                 (p, Some(x.as_str()), None)
             }
             Change::Added(p, y) => {
-                if changes.iter().any(
-                    |d| matches!(d, Change::Removed(q, x) if y == x && last_key(q) == last_key(p)),
-                ) {
+                if changes.iter().any(|d| {
+                    matches!(d, Change::Removed(q, x) if (y == x || pinned(x, y)) && last_key(q) == last_key(p))
+                }) {
                     continue;
                 }
                 (p, None, Some(y.as_str()))
@@ -1076,6 +1076,29 @@ mod tests {
             "evil/checkout@11bd71901bbe5b1630ceea73d27597364c9af683"
         ));
         assert!(!pinned("actions/checkout@v4", "actions/checkout@v5"));
+    }
+
+    #[test]
+    fn a_job_renamed_with_its_actions_pinned_is_a_rename() {
+        let old = "jobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n";
+        let new = "jobs:\n  static-checks:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n";
+        let path = ".github/workflows/ci.yml";
+        let mut contents = crate::risk::Contents::new();
+        contents.insert(
+            path.to_string(),
+            crate::diff::MinusPlus::new(Some(old.to_string()), Some(new.to_string())),
+        );
+        let changed: Vec<String> = crate::risk::findings_with_message(
+            &crate::risk::testkit::diff_of(path, Some(old), Some(new)),
+            &contents,
+            &crate::risk::RuleSet::builtin(),
+            Some("ci: rename lint job"),
+        )
+        .into_iter()
+        .filter(|f| f.rule.starts_with("intent-"))
+        .map(|f| f.message)
+        .collect();
+        assert!(changed.is_empty(), "{changed:?}");
     }
 
     #[test]
