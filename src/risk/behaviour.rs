@@ -115,7 +115,7 @@ fn unit_of(expr: &str) -> Option<&'static str> {
 /// Exception types for failures of something remote: a provider, the
 /// network, a database. Parse and validation errors are not among them.
 static REMOTE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(provider|api|service|remote|gateway|upstream|client|http|request|connect|timeout|network|socket|\bio|server|unavailable|database|\bdb|sql|operational|transport|grpc|rpc|stripe|payment|charge)").unwrap()
+    Regex::new(r"(?i)(provider|api|service|remote|gateway|upstream|client|http|request|connect|timeout|network|socket|\bio|server|unavailable|database|\bdb|sql|operational|transport|grpc|rpc|stripe|payment|charge|vendor|faraday|httparty|urllib|axios|feign|okhttp|retrofit|resttemplate|webclient|refused|unreachable|circuit|broker|kafka|redis|boto|aws|psp|acquirer|processor|fraud|sanction|screening|kyc)").unwrap()
 });
 /// Settings that protect when on: turning them off weakens.
 static SAFE_ON: LazyLock<Regex> = LazyLock::new(|| {
@@ -1089,7 +1089,8 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
             continue;
         }
         let mut local: Vec<Finding> = Vec::new();
-        for (o, n) in pairs(p) {
+        let paired = pairs(p);
+        for (o, n) in &paired {
             let around = Around {
                 helpers: &helpers,
                 new_guards: &new_guards,
@@ -1097,6 +1098,23 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
                 added: &added,
             };
             unit_findings(p, o, n, &around, &mut local);
+        }
+        // Functions the change adds to the file: a new helper that turns a
+        // remote failure into an empty result is the same lie.
+        for n in p
+            .new
+            .units
+            .iter()
+            .filter(|n| n.name != "<top>" && !paired.iter().any(|(_, m)| std::ptr::eq(*m, *n)))
+        {
+            empty_on_failure(
+                f.path,
+                &display_name(n),
+                None,
+                n,
+                &HashSet::default(),
+                &mut local,
+            );
         }
         out.extend(local);
     }
@@ -1265,6 +1283,112 @@ fn routes(parsed: &[Parsed<'_>], added: &str, out: &mut Vec<Finding>) {
                 }
             }
         }
+    }
+}
+
+/// Handlers of `n` (but those in `skip`, already paired with one before)
+/// that catch everything, or a failure of something remote, and hand back an
+/// empty result: the caller reads "nothing to do", not a failure. Run on the
+/// new side of changed functions and on functions the change adds.
+fn empty_on_failure(
+    path: &str,
+    name: &str,
+    old: Option<&Unit>,
+    n: &Unit,
+    skip: &HashSet<usize>,
+    out: &mut Vec<Finding>,
+) {
+    for (i, x) in n.handlers.iter().enumerate() {
+        if skip.contains(&i) || x.propagates {
+            continue;
+        }
+        let broad = x.caught.is_empty()
+            || matches!(
+                x.caught.as_str(),
+                "Exception"
+                    | "BaseException"
+                    | "Throwable"
+                    | "Error"
+                    | "StandardError"
+                    | "\\Throwable"
+                    | "\\Exception"
+                    | "error"
+                    | "Err"
+            );
+        // A narrow handler counts when what it catches is a failure of
+        // something remote (a provider, the network, the database): that
+        // is the failure the caller had to hear about.
+        let remote = !broad && REMOTE_ERROR.is_match(&x.caught);
+        // In a function the change adds, only a named remote failure counts:
+        // `if err != nil { http.Error(…); return }` is how a new handler
+        // reports every error.
+        if !broad && !remote || old.is_none() && !remote {
+            continue;
+        }
+        // A handler narrowed from one that already swallowed everything the
+        // same way: fewer failures are hidden than before, not more.
+        let narrowed = old.is_some_and(|o| {
+            o.handlers.iter().any(|h| {
+                !h.propagates
+                    && h.returns == x.returns
+                    && (h.caught.is_empty()
+                        || matches!(
+                            h.caught.as_str(),
+                            "Exception"
+                                | "BaseException"
+                                | "Throwable"
+                                | "Error"
+                                | "StandardError"
+                                | "\\Exception"
+                                | "\\Throwable"
+                        ))
+            })
+        });
+        if narrowed {
+            continue;
+        }
+        let empty = x.returns.as_deref().is_some_and(|r| {
+            matches!(
+                r,
+                "None"
+                    | "null"
+                    | "nil"
+                    | "[]"
+                    | "{}"
+                    | "\"\""
+                    | "''"
+                    | "0"
+                    | "false"
+                    | "False"
+                    | "undefined"
+                    | "nothing"
+                    | "nil, nil"
+                    | "Vec::new()"
+                    | "Default::default()"
+                    | "new ArrayList<>()"
+                    | "Collections.emptyList()"
+                    | "Ok(())"
+                    | "Ok(None)"
+                    | "Ok(vec![])"
+            ) || r.ends_with("[]")
+                || r.ends_with("{}")
+        });
+        // A catch-all that carries on is the errors module's business; one
+        // that hands back an empty result is a lie the caller believes.
+        if !empty {
+            continue;
+        }
+        out.push(Finding::added(
+        "logic-error-swallowed",
+        Severity::High,
+        path,
+        Some(x.line),
+        match &x.returns {
+            Some(r) if remote => format!("On `{}`, {name} now returns `{}`: a caller reads that as \"nothing to do\", not as a failure.", quote(&x.caught), quote(r)),
+            Some(r) => format!("{name} now catches every error and returns `{}`: a caller reads that as \"nothing to do\", not as a failure.", quote(r)),
+            None => format!("{name} now catches every error and carries on: failures no longer reach the caller."),
+        },
+    ));
     }
 }
 
@@ -1491,73 +1615,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             ));
         }
     }
-    for (i, x) in n.handlers.iter().enumerate() {
-        if matched_new.contains(&i) || x.propagates {
-            continue;
-        }
-        let broad = x.caught.is_empty()
-            || matches!(
-                x.caught.as_str(),
-                "Exception"
-                    | "BaseException"
-                    | "Throwable"
-                    | "Error"
-                    | "StandardError"
-                    | "\\Throwable"
-                    | "\\Exception"
-                    | "error"
-                    | "Err"
-            );
-        // A narrow handler counts when what it catches is a failure of
-        // something remote (a provider, the network, the database): that
-        // is the failure the caller had to hear about.
-        let remote = !broad && REMOTE_ERROR.is_match(&x.caught);
-        if !broad && !remote {
-            continue;
-        }
-        let empty = x.returns.as_deref().is_some_and(|r| {
-            matches!(
-                r,
-                "None"
-                    | "null"
-                    | "nil"
-                    | "[]"
-                    | "{}"
-                    | "\"\""
-                    | "''"
-                    | "0"
-                    | "false"
-                    | "False"
-                    | "undefined"
-                    | "nothing"
-                    | "nil, nil"
-                    | "Vec::new()"
-                    | "Default::default()"
-                    | "new ArrayList<>()"
-                    | "Collections.emptyList()"
-                    | "Ok(())"
-                    | "Ok(None)"
-                    | "Ok(vec![])"
-            ) || r.ends_with("[]")
-                || r.ends_with("{}")
-        });
-        // A catch-all that carries on is the errors module's business; one
-        // that hands back an empty result is a lie the caller believes.
-        if !empty {
-            continue;
-        }
-        out.push(Finding::added(
-            "logic-error-swallowed",
-            Severity::High,
-            f.path,
-            Some(x.line),
-            match &x.returns {
-                Some(r) if remote => format!("On `{}`, {name} now returns `{}`: a caller reads that as \"nothing to do\", not as a failure.", quote(&x.caught), quote(r)),
-                Some(r) => format!("{name} now catches every error and returns `{}`: a caller reads that as \"nothing to do\", not as a failure.", quote(r)),
-                None => format!("{name} now catches every error and carries on: failures no longer reach the caller."),
-            },
-        ));
-    }
+    empty_on_failure(f.path, &name, Some(o), n, &matched_new, out);
     // 3b. A return value in other units than before (seconds → milliseconds,
     // cents → units): every caller that reads the old unit is now wrong.
     // Returns paired in order, as written: a unit word swapped
@@ -2235,6 +2293,50 @@ mod tests {
             &ignored,
         );
         assert!(guard(&hit), "{hit:?}");
+    }
+
+    #[test]
+    fn a_new_helper_that_turns_a_remote_failure_into_a_default_is_found() {
+        let old = "public class Approvals {\n    public Status decide(Order o) throws FraudScoreException {\n        int score = fraudClient.score(o);\n        return score > 80 ? Status.REVIEW : Status.APPROVED;\n    }\n}\n";
+        let new = "public class Approvals {\n    public Status decide(Order o) {\n        int score = scoreOrNeutral(o);\n        return score > 80 ? Status.REVIEW : Status.APPROVED;\n    }\n\n    private int scoreOrNeutral(Order o) {\n        try {\n            return fraudClient.score(o);\n        } catch (FraudScoreException e) {\n            log.warn(\"scoring failed {}\", e.getMessage());\n            return 0;\n        }\n    }\n}\n";
+        let hit = crate::risk::testkit::rules_hit_with_contents(
+            "src/main/java/shop/Approvals.java",
+            old,
+            new,
+        );
+        assert!(
+            hit.contains(&"logic-error-swallowed".to_string()),
+            "{hit:?}"
+        );
+        // A new helper that handles a parse error with a default: quiet.
+        let parse = new.replace("FraudScoreException", "NumberFormatException");
+        let hit = crate::risk::testkit::rules_hit_with_contents(
+            "src/main/java/shop/Approvals.java",
+            old,
+            &parse,
+        );
+        assert!(
+            !hit.contains(&"logic-error-swallowed".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_catch_all_narrowed_to_one_remote_failure_is_not_new_swallowing() {
+        let old = "def issue_refund(order):\n    try:\n        return gateway.refund(order.charge_id)\n    except Exception as e:\n        log.warning('refund failed %s', e)\n        return None\n";
+        let new = "def issue_refund(order):\n    try:\n        return gateway.refund(order.charge_id)\n    except GatewayDeclined as e:\n        log.warning('refund declined %s', e)\n        return None\n    except Exception as e:\n        raise RefundFailed(order.id) from e\n";
+        let hit = rules_hit("payments/refunds.py", Some(old), Some(new));
+        assert!(
+            !hit.contains(&"logic-error-swallowed".to_string()),
+            "{hit:?}"
+        );
+        // From propagating to returning None on the gateway's error: found.
+        let raising = "def issue_refund(order):\n    return gateway.refund(order.charge_id)\n";
+        let hit = rules_hit("payments/refunds.py", Some(raising), Some(new));
+        assert!(
+            hit.contains(&"logic-error-swallowed".to_string()),
+            "{hit:?}"
+        );
     }
 
     #[test]

@@ -9,6 +9,18 @@ fn short_changes_land_on_the_right_side_of_high() {
     let mut wrong = Vec::new();
     let cases: &[(&str, &str, &str, &str)] = &[
         (
+            "D",
+            "src/Cart/GuestCartStore.php",
+            "        $raw = $request->cookies->get('cart');\n        return json_decode($raw, true) ?? [];\n",
+            "        $raw = $request->cookies->get('cart');\n        return unserialize(base64_decode($raw)) ?: [];\n",
+        ),
+        (
+            "H",
+            "src/Cart/GuestCartStore.php",
+            "        return unserialize($raw);\n",
+            "        return unserialize($raw, ['allowed_classes' => false]);\n",
+        ),
+        (
             "H",
             "web/src/components/ReleaseNotes.tsx",
             "  return <div>{data.body}</div>;\n",

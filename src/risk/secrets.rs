@@ -412,12 +412,9 @@ fn names_itself(name: &str, value: &str) -> bool {
 /// words too).
 fn names_a_secret(name: &str, value: &str, config_file: bool) -> bool {
     let lname = name.to_ascii_lowercase();
-    if ["password", "passwd", "pwd", "passphrase"]
+    let password_like = ["password", "passwd", "pwd", "passphrase"]
         .iter()
-        .any(|p| lname.ends_with(p))
-    {
-        return false;
-    }
+        .any(|p| lname.ends_with(p));
     let words: Vec<&str> = value.split(['_', '-', '.', '/']).collect();
     let wordlike = |w: &&str| {
         let letters = w.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -432,9 +429,9 @@ fn names_a_secret(name: &str, value: &str, config_file: bool) -> bool {
         return false;
     }
     if value.chars().all(|c| !c.is_ascii_lowercase()) && !value.contains(['-', '/']) {
-        return true; // SCREAMING_SNAKE: an environment variable
+        return !password_like; // SCREAMING_SNAKE: an environment variable
     }
-    if config_file && value.matches('/').count() >= 2 {
+    if config_file && value.matches('/').count() >= 2 && !password_like {
         return true; // a resource path: `projects/acme/secrets/twilio-sid/versions/latest`
     }
     const HOLDS: &[&str] = &[
