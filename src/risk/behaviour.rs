@@ -2340,6 +2340,32 @@ mod tests {
     }
 
     #[test]
+    fn a_ruby_rescue_that_ends_in_an_empty_list_is_found() {
+        let old = "class Screening\n  def call(customer)\n    client.search(customer.name).map { |m| Hit.new(m) }\n  end\nend\n";
+        let new = "class Screening\n  def call(customer)\n    client.search(customer.name).map { |m| Hit.new(m) }\n  rescue SanctionsVendor::Error, Faraday::Error => e\n    Rails.logger.warn(\"screening failed #{e.message}\")\n    []\n  end\nend\n";
+        let hit = crate::risk::testkit::rules_hit_with_contents(
+            "app/services/kyc/screening.rb",
+            old,
+            new,
+        );
+        assert!(
+            hit.contains(&"logic-error-swallowed".to_string()),
+            "{hit:?}"
+        );
+        // Re-raised as the app's own error: quiet.
+        let reraised = new.replace("    []\n", "    raise ScreeningUnavailable, e.message\n");
+        let hit = crate::risk::testkit::rules_hit_with_contents(
+            "app/services/kyc/screening.rb",
+            old,
+            &reraised,
+        );
+        assert!(
+            !hit.contains(&"logic-error-swallowed".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
     fn an_error_path_turned_into_a_log_line_is_found() {
         let old = "def ship(order):\n    try:\n        gateway.charge(order)\n    except ChargeError:\n        raise\n    order.ship()\n";
         let new = "def ship(order):\n    try:\n        gateway.charge(order)\n    except ChargeError as e:\n        log.warning('charge failed %s', e)\n    order.ship()\n";

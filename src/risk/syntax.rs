@@ -976,6 +976,46 @@ impl<'s, 't> Walker<'s, 't> {
             returns: None,
         };
         self.scan_handler(body, &mut h, true);
+        if h.returns.is_none() && !h.propagates {
+            // Ruby, Rust and Kotlin hand back a handler's last expression:
+            // `rescue Vendor::Error => e; log…; []` returns `[]`.
+            let mut last = body;
+            // Down through blocks and statement wrappers only, never into
+            // an expression (`record(e, 0)` does not return `0`).
+            let body_id = body.id();
+            let container = |id: usize, k: &str| {
+                id == body_id
+                    || k.contains("block")
+                    || k.contains("body")
+                    || k.contains("statement")
+                    || matches!(k, "then" | "else" | "rescue" | "catch_clause")
+            };
+            while last.named_child_count() > 0 && container(last.id(), last.kind()) {
+                let Some(c) = last.named_child((last.named_child_count() - 1) as u32) else {
+                    break;
+                };
+                if c.kind().contains("comment") {
+                    break;
+                }
+                last = c;
+            }
+            let t = squash(self.text(last).trim());
+            if last.id() != body.id()
+                && matches!(
+                    t.as_str(),
+                    "[]" | "{}"
+                        | "nil"
+                        | "None"
+                        | "false"
+                        | "0"
+                        | "Vec::new()"
+                        | "emptyList()"
+                        | "null"
+                )
+            {
+                h.returns = Some(t);
+            }
+        }
         h
     }
 
