@@ -1322,7 +1322,7 @@ fn empty_on_failure(
         // In a function the change adds, only a named remote failure counts:
         // `if err != nil { http.Error(…); return }` is how a new handler
         // reports every error.
-        if !broad && !remote || old.is_none() && !remote {
+        if !remote && (!broad || old.is_none()) {
             continue;
         }
         // A handler narrowed from one that already swallowed everything the
