@@ -509,6 +509,7 @@ pub fn findings_with_message(
     }
     testing::check_change(&change, &mut out);
     supply::check_change(&change, &mut out);
+    retries::check_change(&change, &mut out);
     if let Some(m) = message {
         behaviour::intent(&parsed, m, &config_changes, &mut out);
     }

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{FileView, Finding, Severity, quote};
+use super::{ChangeView, FileView, Finding, Severity, quote};
 
 /// Words of a retry loop.
 static RETRY: LazyLock<Regex> = LazyLock::new(|| {
@@ -128,9 +128,114 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A retry wrapper around a block: `retry.withRetry {`, `retry {`,
+/// `Retry.decorateSupplier(`, `@Retryable`, tenacity's `@retry`.
+static WRAPPER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\bwith_?retr(y|ies)\w*\s*[({]|\bretry(ing)?\s*\{|Retry\.decorate\w*\s*\(|\.retry(When)?\s*\(|@Retryable\b|@retry\b|backoff\.on_exception|\bretriable\s*\{)").unwrap()
+});
+/// A retry policy attached to an HTTP client (Polly, .NET resilience).
+static POLICY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(AddPolicyHandler|AddTransientHttpErrorPolicy|AddResilienceHandler|AddStandardResilienceHandler|\.AddRetry\s*\(|WaitAndRetry\w*\s*\()").unwrap()
+});
+/// A request that creates something: a POST.
+static POST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(\.post\s*\(|\bPost(AsJson)?Async\s*\(|HttpMethod\.Post\b|MethodPost\b|method\s*[:=]\s*["']POST|requests\.post\b|restTemplate\.postFor|axios\.post\b)"#).unwrap()
+});
+/// Where the change says which requests may be repeated.
+static IDEMPOTENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(idempot|safe_?methods|retry_?methods|retryable_?methods|HttpMethod\.Get\b|MethodGet\b|\.Method\s*==)").unwrap()
+});
+
+/// Retries that reach a POST without an idempotency key, across the change:
+/// a retry wrapper put around a block that posts, or a retry policy attached
+/// to an HTTP client that the change's code posts through.
+pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    let code = || {
+        change.files.iter().filter(|f| {
+            !(f.class.test_like()
+                || f.class.docs
+                || f.class.vendored
+                || f.class.ci
+                || f.class.infra)
+        })
+    };
+    let text_of = |f: &FileView<'_>| {
+        f.new_text().map(str::to_string).unwrap_or_else(|| {
+            f.added
+                .iter()
+                .map(|l| l.text)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    };
+    if code().any(|f| IDEMPOTENT.is_match(&text_of(f))) {
+        return;
+    }
+    let push = |out: &mut Vec<Finding>, f: &FileView<'_>, no: u32, what: &str| {
+        out.push(Finding::added(
+            "retry-not-idempotent",
+            Severity::High,
+            f.path,
+            Some(no),
+            format!(
+                "Retries {what} ({}), and nothing in the change limits retries to safe methods or sends an idempotency key: a POST that succeeded but timed out on the answer runs again (a second charge, a second transfer).",
+                quote(f.added.iter().find(|l| l.no == no).map_or("", |l| l.text.trim()))
+            ),
+        ));
+    };
+    for f in code() {
+        let added: Vec<_> = f.added_code().collect();
+        for (i, l) in added.iter().enumerate() {
+            // The wrapped block as it reads now: its lines may be unchanged.
+            let block_posts = (l.no..=l.no + NEAR)
+                .filter_map(|n| f.new_lines.get(&n))
+                .any(|t| POST.is_match(t))
+                || added[i..]
+                    .iter()
+                    .take_while(|b| b.no <= l.no + NEAR)
+                    .any(|b| POST.is_match(b.text));
+            if WRAPPER.is_match(l.text) && block_posts {
+                push(out, f, l.no, "a block that posts");
+                return;
+            }
+        }
+        if let Some(l) = added.iter().find(|l| POLICY.is_match(l.text))
+            && code().any(|g| POST.is_match(&text_of(g)))
+        {
+            push(
+                out,
+                f,
+                l.no,
+                "every request of an HTTP client the change posts through",
+            );
+            return;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_retry_wrapper_around_a_post_is_found() {
+        let rule = "retry-not-idempotent".to_string();
+        let old = "class PspClient(private val http: OkHttpClient) {\n    fun createCharge(req: ChargeRequest): Charge {\n        val request = Request.Builder().url(url).post(body).build()\n        return call(request)\n    }\n}\n";
+        let new = "class PspClient(private val http: OkHttpClient, private val retry: RetryPolicy) {\n    fun createCharge(req: ChargeRequest): Charge = retry.withRetry {\n        val request = Request.Builder().url(url).post(body).build()\n        call(request)\n    }\n}\n";
+        let hit = crate::risk::testkit::rules_hit_with_contents("psp/PspClient.kt", old, new);
+        assert!(hit.contains(&rule), "{hit:?}");
+        // With an idempotency key: quiet.
+        let keyed = new.replace(
+            ".post(body)",
+            ".header(\"Idempotency-Key\", req.key).post(body)",
+        );
+        let hit = crate::risk::testkit::rules_hit_with_contents("psp/PspClient.kt", old, &keyed);
+        assert!(!hit.contains(&rule), "{hit:?}");
+        // Around a GET only: quiet.
+        let get = new.replace(".post(body)", ".get()");
+        let hit = crate::risk::testkit::rules_hit_with_contents("psp/PspClient.kt", old, &get);
+        assert!(!hit.contains(&rule), "{hit:?}");
+    }
 
     const BEFORE: &str = "package httpx\n\nfunc (c *Client) Do(req *http.Request) (*http.Response, error) {\n\treturn c.inner.Do(req)\n}\n";
 
