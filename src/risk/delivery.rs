@@ -134,8 +134,46 @@ fn rm_rf(f: &FileView<'_>, out: &mut Vec<Finding>) {
             .iter()
             .any(|p| t.contains(p.as_str()))
         });
+        // Set to a path with a fixed tail (`DATA_DIR="${REPO_ROOT}/.data/pg"`,
+        // `OUT=/srv/app/cache`): even with the variable before it empty,
+        // this is never `/` or a whole tree.
+        let fixed_tail = f.new_lines.values().any(|t| {
+            let t = t
+                .trim_start()
+                .trim_start_matches("local ")
+                .trim_start_matches("readonly ");
+            t.strip_prefix(var)
+                .and_then(|r| r.strip_prefix('='))
+                .map(|v| v.trim_matches(['"', '\'']))
+                .is_some_and(|v| {
+                    let tail = v.rsplit('}').next().unwrap_or(v);
+                    let tail = if v.starts_with('$') && !v.starts_with("${") {
+                        v.split_once('/').map_or("", |(_, t)| t)
+                    } else {
+                        tail
+                    };
+                    !v.is_empty()
+                        && !v.contains("$(")
+                        && !tail.contains('$')
+                        && tail.trim_matches('/').len() >= 2
+                        && !tail.contains('*')
+                })
+        });
+        // Each entry `find DIR -mindepth 1` lists, read one by one: children
+        // of a directory, never the directory or `/`.
+        let children = f.new_lines.values().any(|t| t.contains("-mindepth 1"))
+            && f.new_lines.values().any(|t| {
+                t.contains("read ") && t.trim_end().ends_with(&format!(" {var}; do"))
+                    || t.contains(&format!("read -r {var}"))
+                    || t.contains(&format!("-d '' {var}"))
+            });
         // A CI runner's own workspace variable is always set in CI.
-        if made_here || (was_there && checked) || f.class.ci && CI_WORKSPACE.contains(&var) {
+        if made_here
+            || checked
+            || fixed_tail
+            || children
+            || f.class.ci && CI_WORKSPACE.contains(&var)
+        {
             continue;
         }
         out.push(Finding::added(
@@ -535,6 +573,22 @@ mod tests {
         assert!(hit("rm -rf ${BUILD}").contains(&"shell-rm-rf-variable".to_string()));
         assert!(hit("rm -rf \"${OUT_DIR:?}\"/*").is_empty());
         assert!(hit("T=$(mktemp -d)\nrm -rf \"$T\"").is_empty());
+        // A fixed tail under a variable root, children listed by find, a
+        // variable the script checks: quiet.
+        assert!(
+            hit("DATA_DIR=\"${REPO_ROOT}/.data/postgres\"\nrm -rf -- \"${DATA_DIR}\"").is_empty()
+        );
+        let found = hit(
+            "find \"$ROOT\" -mindepth 1 -maxdepth 1 -type d -print0 |\n  while IFS= read -r -d '' dir; do\n    rm -rf -- \"$dir\"\n  done",
+        );
+        assert!(
+            !found.contains(&"shell-rm-rf-variable".to_string()),
+            "{found:?}"
+        );
+        assert!(hit("[ -n \"$OUT\" ] || exit 1\nrm -rf \"$OUT\"").is_empty());
+        // A variable from an argument, or a bare root variable: found.
+        assert!(!hit("DIR=\"$1\"\nrm -rf \"$DIR\"").is_empty());
+        assert!(!hit("DIR=\"${PREFIX}\"\nrm -rf \"$DIR\"/").is_empty());
         assert!(hit("rm -rf ./dist build/").is_empty());
         // In a pipeline, the runner's workspace variable is always set …
         let ci = |cmd: &str| {
