@@ -110,18 +110,7 @@ fn rm_rf(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 || t.contains(&format!("{var} = tempfile.mkdtemp"))
                 || t.contains(&format!("{var}=`mktemp"))
         });
-        // Not introduced: the same deletion on the same variable was there
-        // before (now quoted, say). Or the script now checks the variable.
-        let was_there = f
-            .removed
-            .iter()
-            .filter_map(|r| RM_VAR.captures(r.text))
-            .any(|r| {
-                r.get(3)
-                    .or(r.get(6))
-                    .or(r.get(7))
-                    .is_some_and(|v| v.as_str() == var)
-            });
+        // Or the script checks the variable before (even on a new line).
         let checked = f.new_lines.values().any(|t| {
             [
                 format!("-z \"${var}\""),
