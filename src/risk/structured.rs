@@ -168,7 +168,23 @@ fn flat_yaml(v: &yaml_rust::Yaml, p: String, out: &mut Flat) {
     use yaml_rust::Yaml;
     match v {
         Yaml::Hash(m) => {
-            for (k, x) in m {
+            // `<<: *defaults` merges another mapping in; the mapping's own
+            // keys win, and among merged ones the first listed.
+            let merge = Yaml::String("<<".into());
+            if let Some(base) = m.get(&merge) {
+                let bases: Vec<&Yaml> = match base {
+                    Yaml::Array(a) => a.iter().rev().collect(),
+                    x => vec![x],
+                };
+                for b in bases {
+                    if let Yaml::Hash(bm) = b {
+                        for (k, x) in bm.iter().filter(|(k, _)| !m.contains_key(k)) {
+                            flat_yaml(x, join(&p, &scalar_yaml(k)), out);
+                        }
+                    }
+                }
+            }
+            for (k, x) in m.iter().filter(|(k, _)| **k != merge) {
                 let key = scalar_yaml(k);
                 flat_yaml(x, join(&p, &key), out);
             }
@@ -1060,6 +1076,22 @@ fn pinned(old: &str, new: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn yaml_merge_keys_are_resolved() {
+        let text = "defaults: &defaults\n  rollout: 5\n  owner: ledger\nproduction:\n  <<: *defaults\n  region: eu\nstaging:\n  <<: *defaults\n  rollout: 100\n";
+        let flat = super::flatten(super::Format::Yaml, text).unwrap();
+        assert_eq!(
+            flat.get("production.rollout").map(String::as_str),
+            Some("5")
+        );
+        assert_eq!(
+            flat.get("production.owner").map(String::as_str),
+            Some("ledger")
+        );
+        assert_eq!(flat.get("staging.rollout").map(String::as_str), Some("100"));
+        assert!(!flat.keys().any(|k| k.contains("<<")));
+    }
+
     #[test]
     fn pinning_to_a_sha_or_digest_is_not_a_change() {
         use super::pinned;
