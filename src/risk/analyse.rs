@@ -131,7 +131,9 @@ fn load_contents(repo: &Repo, diff: &Diff, base: &str, head: &str) -> Contents {
             || syntax::Grammar::of(path).is_some()
             || structured::Format::of(path).is_some()
             || policy_files::wants_contents(path)
-            || containers::wants_contents(path);
+            || containers::wants_contents(path)
+            // Earlier migrations, as the base held them (what they emptied).
+            || super::lang::FileClass::of(path).migration;
         if !wanted || f.binary {
             continue;
         }

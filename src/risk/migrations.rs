@@ -272,6 +272,51 @@ fn retired_in_base<'n>(change: &ChangeView<'_>, names: &'n [String]) -> Option<&
     })
 }
 
+/// The file of an earlier migration, as the base branch held it, that
+/// empties `table` (`TRUNCATE`, `DELETE FROM` with no `WHERE`): a table
+/// dropped after it loses no rows it had then. Only files of the change are
+/// read, on their base side.
+fn emptied_in_base(change: &ChangeView<'_>, table: &str) -> Option<String> {
+    let table = table.to_ascii_lowercase();
+    change.files.iter().find_map(|g| {
+        if !g.class.migration || g.created() {
+            return None;
+        }
+        let old = g.old_text()?;
+        let code: String = old
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        code.split(';')
+            .any(|stmt| {
+                let s = stmt
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_ascii_lowercase();
+                let names = |rest: &str| {
+                    rest.trim_start_matches("table ")
+                        .trim_start_matches("only ")
+                        .split([' ', ',', ';'])
+                        .next()
+                        .map(|t| {
+                            t.trim_matches(['"', '`'])
+                                .rsplit('.')
+                                .next()
+                                .unwrap_or("")
+                                .to_string()
+                        })
+                };
+                s.strip_prefix("truncate ").and_then(names).as_deref() == Some(table.as_str())
+                    || s.strip_prefix("delete from ").is_some_and(|r| {
+                        !r.contains(" where ") && names(r).as_deref() == Some(table.as_str())
+                    })
+            })
+            .then(|| g.path.to_string())
+    })
+}
+
 /// Identifiers of a statement that may name the dropped column.
 fn column_candidates(text: &str) -> Vec<String> {
     static IDENT: LazyLock<Regex> =
@@ -376,6 +421,21 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     line,
                     format!(
                         "Drops {table} ({q}), but only after the migration checks it is empty and aborts otherwise: code still reading it breaks, no rows are lost."
+                    ),
+                );
+            } else if let Some((table, by)) = has("DROP TABLE")
+                .then(|| TABLE_NAME.captures(&stmt))
+                .flatten()
+                .and_then(|c| emptied_in_base(change, &c[1]).map(|by| (c[1].to_string(), by)))
+            {
+                push(
+                    out,
+                    "sql-drop-table",
+                    Severity::Low,
+                    line,
+                    format!(
+                        "Drops {table} ({q}), which an earlier migration on the base branch already emptied ({}): rows written since would go, and code still reading it breaks.",
+                        quote(&by)
                     ),
                 );
             } else if !table_created(&stmt) {
@@ -605,6 +665,68 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_an_earlier_migration_emptied_is_dropped_at_low() {
+        use crate::risk::{RuleSet, findings};
+        let earlier = "-- grace period over\nTRUNCATE legacy_sessions;\n";
+        let drop = "DROP TABLE IF EXISTS legacy_sessions;\n";
+        let level = |earlier_new: &str, drop: &str| {
+            let mut c = crate::risk::Contents::new();
+            let p = "migrations/0193_truncate_legacy_sessions.sql";
+            c.insert(
+                p.to_string(),
+                crate::diff::MinusPlus::new(
+                    Some(earlier.to_string()),
+                    Some(earlier_new.to_string()),
+                ),
+            );
+            let mut d = crate::risk::testkit::diff_of(p, Some(earlier), Some(earlier_new));
+            d.files.extend(
+                crate::risk::testkit::diff_of(
+                    "migrations/0201_drop_legacy_sessions.sql",
+                    None,
+                    Some(drop),
+                )
+                .files,
+            );
+            findings(&d, &c, &RuleSet::builtin())
+                .into_iter()
+                .filter(|f| f.rule == "sql-drop-table")
+                .map(|f| f.severity)
+                .max()
+        };
+        let noted = format!("{earlier}-- dropped in 0201\n");
+        assert_eq!(level(&noted, drop), Some(Severity::Low));
+        // Another table than the one emptied: critical.
+        assert_eq!(
+            level(&noted, "DROP TABLE sessions;\n"),
+            Some(Severity::Critical)
+        );
+        // Emptied only with a WHERE: critical.
+        let partial =
+            "DELETE FROM legacy_sessions WHERE created_at < now() - interval '30 days';\n";
+        let mut c2 = crate::risk::Contents::new();
+        let p = "migrations/0193_prune.sql";
+        c2.insert(
+            p.to_string(),
+            crate::diff::MinusPlus::new(
+                Some(partial.to_string()),
+                Some(format!("{partial}-- x\n")),
+            ),
+        );
+        let mut d =
+            crate::risk::testkit::diff_of(p, Some(partial), Some(&format!("{partial}-- x\n")));
+        d.files.extend(
+            crate::risk::testkit::diff_of("migrations/0201_drop.sql", None, Some(drop)).files,
+        );
+        let sev = findings(&d, &c2, &RuleSet::builtin())
+            .into_iter()
+            .filter(|f| f.rule == "sql-drop-table")
+            .map(|f| f.severity)
+            .max();
+        assert_eq!(sev, Some(Severity::Critical));
+    }
 
     #[test]
     fn a_column_the_base_already_retired_is_dropped_at_low() {
