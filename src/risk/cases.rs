@@ -10,6 +10,30 @@ fn short_changes_land_on_the_right_side_of_high() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "D",
+            "app/Http/Middleware/VerifyCsrfToken.php",
+            "    protected $except = [\n        'webhooks/stripe',\n    ];\n",
+            "    protected $except = [\n        'webhooks/stripe',\n        'account/*',\n    ];\n",
+        ),
+        (
+            "H",
+            "app/Http/Middleware/VerifyCsrfToken.php",
+            "    protected $except = [\n        'webhooks/stripe',\n    ];\n",
+            "    protected $except = [\n        'webhooks/stripe',\n        'webhooks/postmark',\n    ];\n",
+        ),
+        (
+            "D",
+            "ledger/src/main/resources/application-prod.yml",
+            "management:\n  endpoints:\n    web:\n      exposure:\n        include: health,info\n",
+            "management:\n  endpoints:\n    web:\n      exposure:\n        include: \"*\"\n",
+        ),
+        (
+            "H",
+            "ledger/src/main/resources/application-prod.yml",
+            "management:\n  endpoints:\n    web:\n      exposure:\n        include: health,info\n",
+            "management:\n  endpoints:\n    web:\n      exposure:\n        include: health,info,prometheus\n",
+        ),
+        (
+            "D",
             "src/Cart/GuestCartStore.php",
             "        $raw = $request->cookies->get('cart');\n        return json_decode($raw, true) ?? [];\n",
             "        $raw = $request->cookies->get('cart');\n        return unserialize(base64_decode($raw)) ?: [];\n",

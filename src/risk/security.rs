@@ -208,6 +208,41 @@ fn added_auth<'c, 'a>(change: &'c super::ChangeView<'a>) -> &'c AddedAuth<'a> {
     })
 }
 
+/// The first line of a function, and its name.
+static FUNCTION_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:func\s+(?:\([^)]*\)\s*)?|def\s+|function\s+|(?:(?:public|private|protected|internal|static|async|override|final)\s+)+[\w<>\[\],.? ]*?\s)(\w+)\s*\(").unwrap()
+});
+
+/// Whether `check` (a removed line) still stands, word for word, in a
+/// function of the new file that the change's added lines call: the check
+/// moved into a helper every caller goes through (`requireAdmin(w, r)`).
+fn in_called_helper(f: &FileView<'_>, check: &str) -> bool {
+    let Some(text) = f.new_text() else {
+        return false;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    lines.iter().enumerate().any(|(i, l)| {
+        if l.trim() != check {
+            return false;
+        }
+        let Some(name) = lines[..i]
+            .iter()
+            .rev()
+            .take(12)
+            .find_map(|h| FUNCTION_HEAD.captures(h).map(|c| c[1].to_string()))
+        else {
+            return false;
+        };
+        let call = format!("{name}(");
+        f.added.iter().any(|a| {
+            a.text.contains(&call)
+                && !FUNCTION_HEAD
+                    .captures(a.text)
+                    .is_some_and(|c| c[1] == *name)
+        })
+    })
+}
+
 /// Security rules for one file.
 pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
@@ -282,6 +317,9 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         if kept.iter().any(|k| k == m.as_str()) {
             continue;
         }
+        if in_called_helper(f, l.text.trim()) {
+            continue;
+        }
         if moved_runs.iter().any(|(a, b)| (*a..=*b).contains(&l.no)) {
             continue;
         }
@@ -349,6 +387,27 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_check_moved_into_a_helper_every_handler_calls_is_kept() {
+        use crate::risk::Severity;
+        let old = "package api\n\nfunc (h *H) DeleteUser(w http.ResponseWriter, r *http.Request) {\n\tp := auth.PrincipalFrom(r.Context())\n\tif p == nil || !p.HasRole(auth.RoleAdmin) {\n\t\thttp.Error(w, \"forbidden\", http.StatusForbidden)\n\t\treturn\n\t}\n\th.Users.Delete(r.PathValue(\"id\"))\n}\n\nfunc (h *H) ResetMFA(w http.ResponseWriter, r *http.Request) {\n\tp := auth.PrincipalFrom(r.Context())\n\tif p == nil || !p.HasRole(auth.RoleAdmin) {\n\t\thttp.Error(w, \"forbidden\", http.StatusForbidden)\n\t\treturn\n\t}\n\th.Users.ResetMFA(r.PathValue(\"id\"))\n}\n";
+        let new = "package api\n\nfunc requireAdmin(w http.ResponseWriter, r *http.Request) *auth.Principal {\n\tp := auth.PrincipalFrom(r.Context())\n\tif p == nil || !p.HasRole(auth.RoleAdmin) {\n\t\thttp.Error(w, \"forbidden\", http.StatusForbidden)\n\t\treturn nil\n\t}\n\treturn p\n}\n\nfunc (h *H) DeleteUser(w http.ResponseWriter, r *http.Request) {\n\tif requireAdmin(w, r) == nil {\n\t\treturn\n\t}\n\th.Users.Delete(r.PathValue(\"id\"))\n}\n\nfunc (h *H) ResetMFA(w http.ResponseWriter, r *http.Request) {\n\tif requireAdmin(w, r) == nil {\n\t\treturn\n\t}\n\th.Users.ResetMFA(r.PathValue(\"id\"))\n}\n";
+        let top = |new: &str| {
+            crate::risk::testkit::findings_with_contents("internal/api/admin.go", old, new)
+                .into_iter()
+                .map(|f| f.severity)
+                .max()
+        };
+        assert!(top(new) < Some(Severity::High), "{:?}", top(new));
+        // One handler left without the helper: still an alarm.
+        let dropped = new.replacen(
+            "\tif requireAdmin(w, r) == nil {\n\t\treturn\n\t}\n\th.Users.ResetMFA",
+            "\th.Users.ResetMFA",
+            1,
+        );
+        assert!(top(&dropped) >= Some(Severity::High), "{:?}", top(&dropped));
+    }
     use super::sql_concatenation;
     use crate::risk::testkit::rules_hit;
 
