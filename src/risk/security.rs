@@ -236,9 +236,9 @@ fn in_called_helper(f: &FileView<'_>, check: &str) -> bool {
         let call = format!("{name}(");
         f.added.iter().any(|a| {
             a.text.contains(&call)
-                && !FUNCTION_HEAD
+                && FUNCTION_HEAD
                     .captures(a.text)
-                    .is_some_and(|c| c[1] == *name)
+                    .is_none_or(|c| c[1] != *name)
         })
     })
 }
