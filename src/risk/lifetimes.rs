@@ -25,7 +25,7 @@ static NAMED_UNIT: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// `FromMinutes(30)`, `ofDays(7)`, `Duration::from_secs(900)`, `.minutes`.
 static CALL_UNIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:from|of|_)(days|hours|minutes|mins|seconds|secs|millis|milliseconds)\s*\(\s*(\d+(?:\.\d+)?)\s*\)|(\d+(?:\.\d+)?)\.(days|hours|minutes|seconds|weeks|years)\b").unwrap()
+    Regex::new(r"(?i)(?:from_?|of|_|::|\.)(days|hours|minutes|mins|seconds|secs|millis|milliseconds|weeks)\s*\(\s*(\d+(?:\.\d+)?)\s*\)|(\d+(?:\.\d+)?)\.(days|hours|minutes|seconds|weeks|years)\b").unwrap()
 });
 /// `'15m'`, `"365d"`, `"2h"`, `"30 days"`.
 static SHORTHAND: LazyLock<Regex> = LazyLock::new(|| {
@@ -113,7 +113,48 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;
     }
-    let about = |l: &&Line<'_>| ABOUT.is_match(l.text) && HOW_LONG.is_match(l.text);
+    // A file about tokens or sessions (`tokens.rs`) makes every lifetime in
+    // it one of theirs.
+    let file_about = ABOUT.is_match(f.path.rsplit('/').next().unwrap_or(f.path));
+    let about = |l: &&Line<'_>| (file_about || ABOUT.is_match(l.text)) && HOW_LONG.is_match(l.text);
+    // Names the change defines with a duration (`const TOKEN_TTL: Duration =
+    // Duration::days(365);`): a line that now reads one reads its value.
+    let defined: Vec<(String, (f64, bool))> = f
+        .added
+        .iter()
+        .filter_map(|l| {
+            let t = l.text.trim_start();
+            let t = t
+                .trim_start_matches("pub ")
+                .trim_start_matches("const ")
+                .trim_start_matches("static ")
+                .trim_start_matches("final ")
+                .trim_start_matches("val ")
+                .trim_start_matches("let ");
+            let name: String = t
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            (name.len() >= 3 && name.chars().any(|c| c.is_ascii_uppercase()))
+                .then(|| duration(l.text).map(|d| (name, d)))
+                .flatten()
+        })
+        .collect();
+    let duration_of = |text: &str| {
+        duration(text).or_else(|| {
+            defined
+                .iter()
+                .find(|(name, _)| {
+                    text.match_indices(name.as_str()).any(|(i, _)| {
+                        let before = text[..i].chars().next_back();
+                        let after = text[i + name.len()..].chars().next();
+                        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    })
+                })
+                .map(|(_, d)| *d)
+        })
+    };
     let before: Vec<(String, f64, bool)> = f
         .removed
         .iter()
@@ -124,7 +165,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     for l in f.added.iter().filter(about) {
-        let Some((now, units)) = duration(l.text) else {
+        let Some((now, units)) = duration_of(l.text) else {
             continue;
         };
         let key = key_of(l.text);
@@ -193,6 +234,17 @@ mod tests {
         assert!(!rules_hit("api/settings/base.py", Some(old), Some(&shorter)).contains(&rule));
         let doubled = old.replace("minutes=15", "minutes=30");
         assert!(!rules_hit("api/settings/base.py", Some(old), Some(&doubled)).contains(&rule));
+        // The value moved into a constant the change defines.
+        let rust_old = "pub fn issue(now: DateTime) -> Token {\n    Token { expires_at: now + Duration::hours(1) }\n}\n";
+        let rust_new = "pub const TOKEN_TTL: Duration = Duration::days(365);\n\npub fn issue(now: DateTime) -> Token {\n    Token { expires_at: now + TOKEN_TTL }\n}\n";
+        assert!(
+            rules_hit(
+                "crates/accounts/src/tokens.rs",
+                Some(rust_old),
+                Some(rust_new)
+            )
+            .contains(&rule)
+        );
         let cache = "CACHE_TTL = timedelta(minutes=5)\n";
         let long_cache = "CACHE_TTL = timedelta(days=7)\n";
         assert!(!rules_hit("api/settings/base.py", Some(cache), Some(long_cache)).contains(&rule));

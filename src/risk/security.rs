@@ -235,10 +235,7 @@ fn in_called_helper(f: &FileView<'_>, check: &str) -> bool {
         };
         let call = format!("{name}(");
         f.added.iter().any(|a| {
-            a.text.contains(&call)
-                && FUNCTION_HEAD
-                    .captures(a.text)
-                    .is_none_or(|c| c[1] != *name)
+            a.text.contains(&call) && FUNCTION_HEAD.captures(a.text).is_none_or(|c| c[1] != *name)
         })
     })
 }
