@@ -38,6 +38,7 @@ pub mod supply;
 pub mod syntax;
 pub mod testing;
 pub mod text;
+pub mod units;
 pub mod verification;
 
 mod analyse;
@@ -458,6 +459,7 @@ pub fn findings_with_message(
             retries::check(f, &mut local);
             verification::check(f, &mut local);
             lifetimes::check(f, &mut local);
+            units::check(f, &mut local);
             redaction::check(f, &mut local);
             row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);
