@@ -112,6 +112,22 @@ fn unit_of(expr: &str) -> Option<&'static str> {
     (hits.len() == 1).then(|| hits[0])
 }
 
+/// How `new` scales `old` when it is the same expression times or over a
+/// factor between units (60, 100, 1,000, 3,600, 86,400): "1000×", "1/60 of".
+fn scaled_by(old: &str, new: &str) -> Option<String> {
+    let squash = |t: &str| t.split_whitespace().collect::<String>().replace('_', "");
+    let (o, n) = (squash(old), squash(new));
+    for factor in ["86400", "3600", "1000", "100", "60"] {
+        for (op, said) in [('*', format!("{factor}×")), ('/', format!("1/{factor} of"))] {
+            let pat = format!("{op}{factor}");
+            if n.contains(&pat) && !o.contains(&pat) && n.replacen(&pat, "", 1) == o {
+                return Some(said);
+            }
+        }
+    }
+    None
+}
+
 /// Exception types for failures of something remote: a provider, the
 /// network, a database. Parse and validation errors are not among them.
 static REMOTE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
@@ -1631,6 +1647,27 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         d.returns.clone()
     };
     for (old, new, line) in &paired {
+        // The same value scaled by a unit factor (`int(t)` → `int(t * 1000)`).
+        if let Some(new) = new
+            && let Some(scale) = scaled_by(old, new)
+        {
+            out.push(Finding::added(
+                "logic-contract-changed",
+                Severity::High,
+                f.path,
+                n.returns
+                    .iter()
+                    .find(|r| r.text == *new)
+                    .map(|r| r.line)
+                    .or(Some(*line)),
+                format!(
+                    "{name} now returns {scale} what it returned (`{}` where it was `{}`): every caller that still reads the old scale is off by that factor.",
+                    quote(new),
+                    quote(old)
+                ),
+            ));
+            continue;
+        }
         let (Some(new), Some(a)) = (new, unit_of(old)) else {
             continue;
         };
@@ -2361,6 +2398,27 @@ mod tests {
         );
         assert!(
             !hit.contains(&"logic-error-swallowed".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_return_scaled_by_a_unit_factor_is_a_contract_change() {
+        assert_eq!(
+            super::scaled_by("int(_frozen)", "int(_frozen * 1000)").as_deref(),
+            Some("1000×")
+        );
+        assert_eq!(
+            super::scaled_by("total", "total / 100").as_deref(),
+            Some("1/100 of")
+        );
+        assert_eq!(super::scaled_by("total", "total * 2"), None);
+        assert_eq!(super::scaled_by("x * 1000", "x * 1000"), None);
+        let old = "def now():\n    return int(_frozen)\n";
+        let new = "def now():\n    return int(_frozen * 1000)\n";
+        let hit = rules_hit("app/utils/clock.py", Some(old), Some(new));
+        assert!(
+            hit.contains(&"logic-contract-changed".to_string()),
             "{hit:?}"
         );
     }
