@@ -1212,38 +1212,52 @@ const CONDITION_WORDS: &[&str] = &[
 fn tests_result_of(cond: &str, fresh: &HashSet<String>, new_text: &str) -> bool {
     static WORD: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"[A-Za-z_$][\w$]*").expect("a valid regex"));
+    if fresh.is_empty() {
+        return false;
+    }
     let names: Vec<&str> = WORD
         .find_iter(cond)
         .map(|m| m.as_str().trim_start_matches('$'))
         .filter(|w| !CONDITION_WORDS.contains(w))
         .collect();
-    !names.is_empty()
-        && names.iter().all(|name| {
-            new_text.match_indices(name).any(|(i, _)| {
-                let before = new_text[..i].chars().next_back();
-                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                    return false;
-                }
-                let rest = new_text[i + name.len()..].trim_start();
-                let Some(value) = rest
-                    .strip_prefix(":=")
-                    .or_else(|| rest.strip_prefix('=').filter(|r| !r.starts_with('=')))
-                else {
-                    return false;
-                };
-                let end = value
-                    .char_indices()
-                    .find(|(_, c)| matches!(c, ';' | '\n'))
-                    .map_or(value.len(), |(i, _)| i)
-                    .min(
-                        value
-                            .char_indices()
-                            .nth(120)
-                            .map_or(value.len(), |(i, _)| i),
-                    );
-                calls_any(&value[..end], fresh)
-            })
-        })
+    if names.is_empty() {
+        return false;
+    }
+    // What the new helpers' results are assigned to: found from each call
+    // back to the `=` before it (helper names are few and rare in a text;
+    // the condition's names, `err` or `ok`, are everywhere).
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let mut assigned: HashSet<&str> = HashSet::default();
+    for f in fresh {
+        for (at, _) in new_text.match_indices(f.as_str()) {
+            let after = new_text[at + f.len()..].trim_start();
+            let before_ok = !new_text[..at].chars().next_back().is_some_and(word);
+            if !before_ok || !after.starts_with('(') {
+                continue;
+            }
+            // Back over the receiver (`s.`, `this->`, `await `) to `=` or `:=`.
+            let mut head = new_text[..at]
+                .trim_end_matches(|c: char| word(c) || matches!(c, '.' | '>' | '-' | ':' | ' '));
+            let Some(rest) = head.strip_suffix('=') else {
+                continue; // no assignment
+            };
+            if rest.ends_with(['=', '!', '<', '>']) {
+                continue; // a comparison
+            }
+            head = rest;
+            let head = head.trim_end_matches(':').trim_end();
+            let start = head
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !word(*c))
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            let name = head[start..].trim_start_matches('$');
+            if !name.is_empty() {
+                assigned.insert(name);
+            }
+        }
+    }
+    names.iter().all(|n| assigned.contains(n))
 }
 
 /// Routes that kept their key but lost a guard passed by name, change-wide (a
@@ -2298,6 +2312,13 @@ mod tests {
             text
         ));
         assert!(!super::tests_result_of("null", &fresh, text));
+        // Compared with, not assigned from, the helper's result.
+        let compared = "if (problem == EnsureCanRefund(order)) return;";
+        assert!(!super::tests_result_of(
+            "problem is not null",
+            &fresh,
+            compared
+        ));
     }
 
     #[test]
