@@ -128,15 +128,19 @@ pub struct SubmitRequest<'a> {
     pub at: Option<i64>,
 }
 
-/// Reads every pending change: submitted refs first, then configured ref globs,
-/// de-duplicated by head.
+/// Reads every pending change: submitted refs first (each ref its own change,
+/// in the order of their names), then configured ref globs whose heads no
+/// pending ref holds. Pending refs are never merged by head: a second ref
+/// forged onto the same commits must not hide the change it copies, whatever
+/// order the refs are read in, so both are listed.
 pub fn list_changes(repo: &Repo, cfg: &RepoConfig) -> Result<Vec<Change>> {
     let mut out: Vec<Change> = Vec::new();
     let mut heads = std::collections::HashSet::new();
-    for (name, target) in pending_refs(repo)? {
-        if let Some(change) = read_pending_ref(repo, cfg, &name, target)?
-            && heads.insert(change.head.clone())
-        {
+    let mut refs = pending_refs(repo)?;
+    refs.sort();
+    for (name, target) in refs {
+        if let Some(change) = read_pending_ref(repo, cfg, &name, target)? {
+            heads.insert(change.head.clone());
             out.push(change);
         }
     }

@@ -243,3 +243,39 @@ fn a_change_based_before_init_is_judged_by_the_trust_root_and_can_be_approved() 
     let v = t.check_json("main..old");
     assert_eq!(v["ok"], true, "{v}");
 }
+
+/// A queue ref forged onto the commits of a submitted change, with an id that
+/// sorts before or after the real one: the real change is still listed and
+/// found by its id (the queue used to keep whichever ref it read first for a
+/// head, and the order of loose refs on disk is not fixed).
+#[test]
+fn a_forged_queue_ref_on_the_same_commits_does_not_hide_the_change() {
+    let t = Team::new(&["alice"]);
+    let id = backdoor_change(&t, "feat");
+    let head = t.head("feat");
+    let base = t.head("main");
+    for forged in ["0000forged", "zzzzforged"] {
+        forge_pending_ref(&t, forged, &head, &base);
+        let q = t.repo.cs(&["queue", "--json"]);
+        let v: serde_json::Value = serde_json::from_str(q.ok()).unwrap();
+        let ids: Vec<&str> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["id"].as_str())
+            .collect();
+        assert!(ids.contains(&id.as_str()), "{forged}: {ids:?}");
+        assert!(
+            ids.contains(&forged),
+            "the forged ref is shown too: {ids:?}"
+        );
+        // Its id still finds it.
+        let shown = t.repo.cs(&["show", &id]);
+        assert!(shown.ok().contains("deploy.sh"), "{}", shown.stdout);
+        t.repo.git(&[
+            "update-ref",
+            "-d",
+            &format!("refs/countersign/pending/{forged}"),
+        ]);
+    }
+}
