@@ -513,6 +513,20 @@ fn bare_name(name: &str) -> &str {
     n
 }
 
+/// A whole request or submission serialised into a logging call's
+/// arguments (`submission=body.model_dump()`, `JSON.stringify(req.body)`,
+/// `json.dumps(payload)`): every field the client sent goes to the logs,
+/// card numbers and identity documents included.
+fn dumped_request(args: &str) -> Option<String> {
+    static DUMP: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b((?:req|request|body|payload|submission|form|data|input|params)(?:\.(?:body|data|json|form))?\.(?:model_dump|dict|to_dict|to_json|json|as_dict|toJSON|to_h)\s*\(|JSON\.stringify\(\s*(?:req|request|ctx\.request)\.body\b|json\.dumps\(\s*(?:request\.(?:json|data|form)|payload|body)\b|asdict\(\s*(?:body|payload|submission)\b)").expect("a valid regex")
+    });
+    let code = STRING_LITERAL.replace_all(args, "\"\"");
+    let code = code.split_once(": ").map_or(&*code, |(_, a)| a);
+    DUMP.find(code)
+        .map(|m| m.as_str().trim_end_matches('(').to_string())
+}
+
 /// A name in a logging call's arguments that carries a body or payload.
 fn logged_body(args: &str) -> Option<String> {
     let code = STRING_LITERAL.replace_all(args, "\"\"");
@@ -557,6 +571,7 @@ fn logged_secrets(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
                 .find_map(|l| {
                     logged_secret(&l.text)
                         .or_else(|| reads_body.then(|| logged_body(&l.text)).flatten())
+                        .or_else(|| dumped_request(&l.text))
                         .map(|s| (l, s))
                 })
         });
@@ -2442,6 +2457,19 @@ mod tests {
             hit.contains(&"logic-contract-changed".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn a_whole_request_dumped_into_a_log_is_found() {
+        assert!(
+            super::dumped_request(
+                "info: \"kyc.received\", submission=body.model_dump(mode=\"json\")"
+            )
+            .is_some()
+        );
+        assert!(super::dumped_request("info: \"in\", JSON.stringify(req.body)").is_some());
+        assert!(super::dumped_request("info: \"in\", submission_id=str(record.id)").is_none());
+        assert!(super::dumped_request("info: \"sizes\", len(body.model_dump())").is_some());
     }
 
     #[test]

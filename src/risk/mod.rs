@@ -800,3 +800,35 @@ pub(crate) mod testkit {
 }
 #[cfg(test)]
 mod cases;
+
+#[cfg(test)]
+mod source_hygiene {
+    /// A `\b` written through a non-raw string in a generator becomes a
+    /// backspace byte, and the regex it was meant for silently stops
+    /// matching at word boundaries. No source file holds control bytes.
+    #[test]
+    fn no_source_file_holds_a_backspace_or_other_control_byte() {
+        fn walk(dir: &std::path::Path, bad: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, bad);
+                } else if p.extension().is_some_and(|x| x == "rs" || x == "toml") {
+                    let bytes = std::fs::read(&p).unwrap();
+                    if bytes
+                        .iter()
+                        .any(|b| *b < 0x20 && !matches!(b, b'\n' | b'\t' | b'\r'))
+                    {
+                        bad.push(p.display().to_string());
+                    }
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut bad = Vec::new();
+        for d in ["src", "assets", "benches"] {
+            walk(&root.join(d), &mut bad);
+        }
+        assert!(bad.is_empty(), "control bytes in {bad:?}");
+    }
+}

@@ -39,7 +39,7 @@ static RAW_SQL_CALL: LazyLock<Regex> = LazyLock::new(|| {
 /// literal, and pastes more onto it: `orderByRaw($sort . ' ' . $dir)`,
 /// `Arel.sql(params[:order] + " DESC")`, `literal(col + " ASC")`.
 static RAW_SQL_FROM_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:(?:where|orWhere|having|orHaving|orderBy|groupBy|select|join)Raw|DB::raw|raw|literal|Arel\.sql|RawSQL)\s*\(\s*[$@]?[A-Za-z_][\w.\[\]:'"]*\s*(\.|\+|\|\|)\s*["'`$@A-Za-z_]"#).unwrap()
+    Regex::new(r#"(?:(?:where|orWhere|having|orHaving|orderBy|groupBy|select|join)Raw|DB::raw|\braw|\bliteral|Arel\.sql|RawSQL)\s*\(\s*[$@]?[A-Za-z_][\w.\[\]:'"]*\s*(\.|\+|\|\|)\s*["'`$@A-Za-z_]"#).unwrap()
 });
 
 /// A regular expression compiled from a value rather than a literal:
