@@ -139,12 +139,22 @@ static POLICY: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A request that creates something: a POST.
 static POST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(\.post\s*\(|\bPost(AsJson)?Async\s*\(|HttpMethod\.Post\b|MethodPost\b|method\s*[:=]\s*["']POST|requests\.post\b|restTemplate\.postFor|axios\.post\b)"#).unwrap()
+    Regex::new(r#"(?i)(\.post\s*\(|\bpost\s*\(\s*["'`]/|\bPost(AsJson)?Async\s*\(|HttpMethod\.Post\b|MethodPost\b|method\s*[:=]\s*["']POST|requests\.post\b|restTemplate\.postFor|axios\.post\b)"#).unwrap()
 });
 /// Where the change says which requests may be repeated.
 static IDEMPOTENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(idempot|safe_?methods|retry_?methods|retryable_?methods|HttpMethod\.Get\b|MethodGet\b|\.Method\s*==)").unwrap()
 });
+
+/// Whether a text limits retries to safe methods or sends an idempotency key;
+/// a key passed as `null` or `None` is no key.
+fn knows_idempotency(text: &str) -> bool {
+    static NO_KEY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)idempot\w*\s*[:=]\s*(null|none|nil|""|''|false|undefined)\b"#).unwrap()
+    });
+    text.lines()
+        .any(|l| IDEMPOTENT.is_match(l) && !NO_KEY.is_match(l))
+}
 
 /// Retries that reach a POST without an idempotency key, across the change:
 /// a retry wrapper put around a block that posts, or a retry policy attached
@@ -174,7 +184,7 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
             .iter()
             .any(|l| WRAPPER.is_match(l.text) || POLICY.is_match(l.text))
     });
-    if !candidates || code().any(|f| IDEMPOTENT.is_match(&text_of(f))) {
+    if !candidates || code().any(|f| knows_idempotency(&text_of(f))) {
         return;
     }
     let push = |out: &mut Vec<Finding>, f: &FileView<'_>, no: u32, what: &str| {
@@ -237,6 +247,10 @@ mod tests {
         );
         let hit = crate::risk::testkit::rules_hit_with_contents("psp/PspClient.kt", old, &keyed);
         assert!(!hit.contains(&rule), "{hit:?}");
+        // A key passed as null is no key.
+        let null_key = new.replace(".post(body)", ".post(body, idempotencyKey = null)");
+        let hit = crate::risk::testkit::rules_hit_with_contents("psp/PspClient.kt", old, &null_key);
+        assert!(hit.contains(&rule), "{hit:?}");
         // Around a GET only: quiet.
         let get = new.replace(".post(body)", ".get()");
         let hit = crate::risk::testkit::rules_hit_with_contents("psp/PspClient.kt", old, &get);

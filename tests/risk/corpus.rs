@@ -411,10 +411,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a new route that loads by id without the org scope its siblings use: needs comparing a new handler with its neighbours",
     ),
     (
-        "u10-payments-capture-retry",
-        "a Java retry on SocketTimeoutException around a capture: the send goes through a client method the retry rule does not know",
-    ),
-    (
         "u14-partner-client-custom-ca",
         "a certificate callback returning true inside a block when a setting is missing: the TLS rule reads lambdas on one line",
     ),
