@@ -560,10 +560,18 @@ fn logged_secrets(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
             // A function that reads the request body: logging "the body"
             // there logs what the client sent, card numbers included.
             let reads_body = u.calls.iter().any(|c| {
-                matches!(
-                    c.text.as_str(),
-                    "body" | "get_data" | "get_json" | "read_body"
-                )
+                let name = c.text.to_ascii_lowercase().replace('_', "");
+                matches!(name.as_str(), "body" | "getdata" | "getjson")
+                    || [
+                        "readbody",
+                        "readrequestbody",
+                        "readtoend",
+                        "getinputstream",
+                        "readallbytes",
+                        "enablebuffering",
+                    ]
+                    .iter()
+                    .any(|w| name.starts_with(w))
             });
             u.logged
                 .iter()
@@ -2457,6 +2465,18 @@ mod tests {
             hit.contains(&"logic-contract-changed".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn a_body_read_by_a_helper_and_logged_is_found() {
+        let old = "public class RequestLog {\n    public async Task Invoke(HttpContext context) {\n        await _next(context);\n        _logger.LogInformation(\"{Method} {Path}\", context.Request.Method, context.Request.Path);\n    }\n}\n";
+        let new = "public class RequestLog {\n    public async Task Invoke(HttpContext context) {\n        var body = await ReadBodyAsync(context.Request);\n        await _next(context);\n        _logger.LogInformation(\"{Method} {Path} body={Body}\", context.Request.Method, context.Request.Path, body);\n    }\n}\n";
+        let hit = crate::risk::testkit::rules_hit_with_contents(
+            "src/Api/Middleware/RequestLog.cs",
+            old,
+            new,
+        );
+        assert!(hit.contains(&"logic-secret-logged".to_string()), "{hit:?}");
     }
 
     #[test]

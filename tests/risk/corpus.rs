@@ -459,10 +459,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "ORDER BY assembled with fmt.Sprintf in a helper: SQL built outside a string that looks like SQL is not recognised",
     ),
     (
-        "v24-payment-api-request-logging",
-        "C# middleware logging the request body it reads: the body read through a stream reader is not tied to the log call",
-    ),
-    (
         "w05-ledger-balance-fallback",
         "a balance lookup failure answered from a cache that defaults to the requested amount: the fallback value is not judged",
     ),
