@@ -370,19 +370,43 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             {
                 continue;
             }
+            // A developer's own stack (`dev/docker-compose.yml`,
+            // `.env.local`): a throwaway password for a local database, worth
+            // a look, not an alarm. Staging is real infrastructure and stays.
+            let local = local_only(f.path);
             out.push(Finding::added(
                 "secret-assignment",
-                lower_if_test(Severity::High),
+                if local {
+                    Severity::Medium
+                } else {
+                    lower_if_test(Severity::High)
+                },
                 f.path,
                 Some(l.no),
                 format!(
-                    "Assigns a random-looking literal to '{}': a credential in the code is a credential in every clone; read it from the secret store instead.",
-                    crate::sanitize::escape_line(name)
+                    "Assigns a random-looking literal to '{}': a credential in the code is a credential in every clone; read it from the secret store instead.{}",
+                    crate::sanitize::escape_line(name),
+                    if local { " (Only a local development file.)" } else { "" }
                 ),
             ));
             break;
         }
     }
+}
+
+/// A file only a developer's machine reads: under `dev/` or `local/`, or a
+/// compose or env file named for local development.
+fn local_only(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    lower
+        .split('/')
+        .any(|seg| matches!(seg, "dev" | "local" | "devcontainer" | ".devcontainer"))
+        || name.contains(".dev.")
+        || name.contains(".local")
+        || name.contains("-dev.")
+        || name.starts_with("docker-compose.override")
+        || name.starts_with("compose.override")
 }
 
 /// True when the value is the key's own name (or a name built from it), as in
@@ -456,6 +480,16 @@ fn names_a_secret(name: &str, value: &str, config_file: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_development_files_are_told_apart() {
+        assert!(local_only("dev/docker-compose.yml"));
+        assert!(local_only("deploy/docker-compose.dev.yml"));
+        assert!(local_only(".env.local"));
+        assert!(!local_only("deploy/staging/values.yaml"));
+        assert!(!local_only("config/production.yml"));
+        assert!(!local_only("src/devices/config.py"));
+    }
 
     #[test]
     fn the_name_of_a_secret_is_not_a_secret() {

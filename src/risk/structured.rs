@@ -301,6 +301,16 @@ static BRANCH_KEY: LazyLock<Regex> = LazyLock::new(|| {
 static ROLLOUT_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(rollout\w*|percent\w*|traffic\w*|weight|canary\w*|ramp\w*|sample_?rate|fraction|exposure|audience)$").unwrap()
 });
+/// A key that names an environment.
+static ENV_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(production|prod|staging|stage|canary|dev|development|qa|test|preview|sandbox)$",
+    )
+    .unwrap()
+});
+/// A file of feature flags or rollouts.
+static FLAG_FILE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(flag|rollout|feature|toggle|experiment)").unwrap());
 /// Health paths that check dependencies (readiness, deep checks).
 static LIVENESS_DEEP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(ready|readiness|deep|deps|dependenc|database|\bdb\b|full)").unwrap()
@@ -879,8 +889,11 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
                 continue;
             }
         }
-        // Rollouts jumped to everyone.
-        if ROLLOUT_KEY.is_match(key)
+        // Rollouts jumped to everyone. In a file about flags or rollouts, a
+        // value under an environment's name (`production: 100`) is that
+        // environment's rollout.
+        let env_rollout = ENV_NAME.is_match(key) && FLAG_FILE.is_match(f.path);
+        if (ROLLOUT_KEY.is_match(key) || env_rollout)
             && let (Some(x), Some(y)) = (before.and_then(number), after.and_then(number))
             && (y >= 100.0 || (y == 1.0 && x < 1.0))
             && x < y
@@ -1286,6 +1299,25 @@ mod tests {
         let old = "flags:\n  new_checkout:\n    production:\n      rollout_percentage: 5\n";
         let new = old.replace("5", "100");
         assert!(hit("config/flags.yaml", old, &new).contains(&"config-rollout-jump".to_string()));
+        // Per-environment percentages in a rollout file.
+        let per_env = "flags:\n  dosage-v2:\n    staging: 50\n    production: 5\n";
+        let jumped = per_env.replace("production: 5", "production: 100");
+        assert!(
+            hit("deploy/flags/rollout.yaml", per_env, &jumped)
+                .contains(&"config-rollout-jump".to_string())
+        );
+        let staging_only = per_env.replace("staging: 50", "staging: 100");
+        let found = crate::risk::testkit::findings_with_contents(
+            "deploy/flags/rollout.yaml",
+            per_env,
+            &staging_only,
+        );
+        assert!(
+            found.iter().all(
+                |f| f.rule != "config-rollout-jump" || f.severity < crate::risk::Severity::High
+            ),
+            "{found:?}"
+        );
         let old = "http:\n  client:\n    tls:\n      verify: true\n";
         let new = old.replace("true", "false");
         assert!(hit("config/app.yaml", old, &new).contains(&"config-safety-off".to_string()));

