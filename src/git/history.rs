@@ -57,73 +57,74 @@ struct CommitNode {
     fix: bool,
 }
 
-fn commit_node(git: &git2::Repository, id: Oid) -> Result<CommitNode> {
-    static MEMO: OnceLock<Mutex<HashMap<Oid, CommitNode>>> = OnceLock::new();
-    /// Entries kept before the memo starts over (tens of MB at most).
-    const MEMO_MAX: usize = 500_000;
-    let memo = MEMO.get_or_init(Mutex::default);
+/// `compute` for `id`, or what it gave before in this process: `memo` holds
+/// up to `max` entries, then starts over (a commit id names the same content
+/// in every repository, so a process-wide memo is safe).
+fn remembered<V: Clone>(
+    memo: &OnceLock<Mutex<HashMap<Oid, V>>>,
+    max: usize,
+    id: Oid,
+    compute: impl FnOnce() -> Result<V>,
+) -> Result<V> {
+    let memo = memo.get_or_init(Mutex::default);
     if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&id).cloned()) {
         return Ok(hit);
     }
-    let c = git.find_commit(id)?;
-    let node = CommitNode {
-        time: c.time().seconds(),
-        parents: c.parent_ids().collect(),
-        fix: is_fix(&String::from_utf8_lossy(
-            c.summary_bytes().unwrap_or_default(),
-        )),
-    };
+    let value = compute()?;
     if let Ok(mut m) = memo.lock() {
-        if m.len() > MEMO_MAX {
+        if m.len() >= max {
             m.clear();
         }
-        m.insert(id, node.clone());
+        m.insert(id, value.clone());
     }
-    Ok(node)
+    Ok(value)
+}
+
+fn commit_node(git: &git2::Repository, id: Oid) -> Result<CommitNode> {
+    static MEMO: OnceLock<Mutex<HashMap<Oid, CommitNode>>> = OnceLock::new();
+    remembered(&MEMO, 500_000, id, || {
+        let c = git.find_commit(id)?;
+        Ok(CommitNode {
+            time: c.time().seconds(),
+            parents: c.parent_ids().collect(),
+            fix: is_fix(&String::from_utf8_lossy(
+                c.summary_bytes().unwrap_or_default(),
+            )),
+        })
+    })
 }
 
 /// The paths a commit changed against its first parent (both sides of a
 /// rename; mode-only changes left out), memoised by commit id for the process.
 fn changed_paths(git: &git2::Repository, id: Oid) -> Result<Arc<Vec<String>>> {
     static MEMO: OnceLock<Mutex<HashMap<Oid, Arc<Vec<String>>>>> = OnceLock::new();
-    /// Entries kept before the memo starts over (a few tens of MB at most).
-    const MEMO_MAX: usize = 200_000;
-    let memo = MEMO.get_or_init(Mutex::default);
-    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&id).cloned()) {
-        return Ok(hit);
-    }
-    let c = git.find_commit(id)?;
-    let tree = c.tree()?;
-    let parent_tree = match c.parent(0) {
-        Ok(p) => Some(p.tree()?),
-        Err(_) => None,
-    };
-    let mut paths = Vec::new();
-    if parent_tree.as_ref().is_none_or(|p| p.id() != tree.id()) {
-        let diff = git.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
-        for d in diff.deltas() {
-            let (old, new) = (d.old_file(), d.new_file());
-            if old.id() == new.id() {
-                continue; // the mode alone changed
-            }
-            for side in [old, new] {
-                if let Some(p) = side.path_bytes() {
-                    let p = String::from_utf8_lossy(p).into_owned();
-                    if paths.last() != Some(&p) {
-                        paths.push(p);
+    remembered(&MEMO, 200_000, id, || {
+        let c = git.find_commit(id)?;
+        let tree = c.tree()?;
+        let parent_tree = match c.parent(0) {
+            Ok(p) => Some(p.tree()?),
+            Err(_) => None,
+        };
+        let mut paths = Vec::new();
+        if parent_tree.as_ref().is_none_or(|p| p.id() != tree.id()) {
+            let diff = git.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
+            for d in diff.deltas() {
+                let (old, new) = (d.old_file(), d.new_file());
+                if old.id() == new.id() {
+                    continue; // the mode alone changed
+                }
+                for side in [old, new] {
+                    if let Some(p) = side.path_bytes() {
+                        let p = String::from_utf8_lossy(p).into_owned();
+                        if paths.last() != Some(&p) {
+                            paths.push(p);
+                        }
                     }
                 }
             }
         }
-    }
-    let paths = Arc::new(paths);
-    if let Ok(mut m) = memo.lock() {
-        if m.len() >= MEMO_MAX {
-            m.clear();
-        }
-        m.insert(id, paths.clone());
-    }
-    Ok(paths)
+        Ok(Arc::new(paths))
+    })
 }
 
 /// A blob's contents, memoised by id for the process (up to
