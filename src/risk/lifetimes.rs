@@ -144,14 +144,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         duration(text).or_else(|| {
             defined
                 .iter()
-                .find(|(name, _)| {
-                    text.match_indices(name.as_str()).any(|(i, _)| {
-                        let before = text[..i].chars().next_back();
-                        let after = text[i + name.len()..].chars().next();
-                        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
-                            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
-                    })
-                })
+                .find(|(name, _)| super::code::has_word(text, name))
                 .map(|(_, d)| *d)
         })
     };

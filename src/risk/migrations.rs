@@ -250,15 +250,7 @@ fn retired_in_base<'n>(change: &ChangeView<'_>, names: &'n [String]) -> Option<&
         change.files.iter().any(|g| {
             let removed = &g.removed;
             removed.iter().enumerate().any(|(i, l)| {
-                let word = |t: &str| {
-                    t.match_indices(name).any(|(at, _)| {
-                        let before = t[..at].chars().next_back();
-                        let after = t[at + name.len()..].chars().next();
-                        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
-                            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
-                    })
-                };
-                if !word(l.text) {
+                if !super::code::has_word(l.text, name) {
                     return false;
                 }
                 l.text.contains("ignored_columns")

@@ -13,6 +13,7 @@
 
 pub mod behaviour;
 pub mod blast;
+pub mod code;
 pub mod containers;
 pub mod deletion;
 pub mod delivery;

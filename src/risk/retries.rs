@@ -31,11 +31,6 @@ static KNOWS_METHOD: LazyLock<Regex> = LazyLock::new(|| {
 /// A called name: `c.once(`, `send_request(`.
 static CALL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([A-Za-z_]\w*)\s*\(").unwrap());
 
-/// The first line of a function.
-static FUNCTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*((pub(\([\w:]+\))?|export|static|async|override|private|public|protected|internal)\s+)*(func|def|function|fn|sub)\b").unwrap()
-});
-
 /// Lines a loop's body and its function's head are looked for in.
 const NEAR: u32 = 12;
 /// Lines of a helper's body searched for the send it makes.
@@ -56,13 +51,8 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let lines: Vec<&str> = whole.lines().collect();
     // A helper of this file that sends a request: `func (c *Client) once(`.
     let sends_inside = |name: &str| -> bool {
-        let def = Regex::new(&format!(
-            r"^\s*(pub(\([\w:]+\))?\s+)?(async\s+)?(func|def|function|fn|private|public|protected)\b[^=]*?\b{}\s*\(",
-            regex::escape(name)
-        ));
-        let Ok(def) = def else { return false };
         lines.iter().enumerate().any(|(i, l)| {
-            def.is_match(l)
+            super::code::function_name(l) == Some(name)
                 && lines[i..(i + HELPER_BODY).min(lines.len())]
                     .iter()
                     .any(|b| SEND.is_match(b))
@@ -82,12 +72,12 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let at = (lp.no as usize).saturating_sub(1).min(lines.len());
         let head = lines[..at]
             .iter()
-            .rposition(|l| FUNCTION.is_match(l))
+            .rposition(|l| super::code::starts_function(l))
             .unwrap_or(0);
         let tail = lines[at..]
             .iter()
             .skip(1)
-            .position(|l| FUNCTION.is_match(l))
+            .position(|l| super::code::starts_function(l))
             .map_or(lines.len(), |i| at + 1 + i);
         let window = if lines.is_empty() {
             whole.clone()

@@ -394,17 +394,15 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// A file only a developer's machine reads: under `dev/` or `local/`, or a
-/// compose or env file named for local development.
+/// A file only a developer's machine reads: one `non_production` names for
+/// development or a local stack (`dev/`, `.env.local`,
+/// `docker-compose.dev.yml`), a dev container, or a compose override.
 fn local_only(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    lower
-        .split('/')
-        .any(|seg| matches!(seg, "dev" | "local" | "devcontainer" | ".devcontainer"))
-        || name.contains(".dev.")
-        || name.contains(".local")
-        || name.contains("-dev.")
+    let name = super::lang::file_name(path);
+    matches!(
+        super::non_production(path).as_deref(),
+        Some("dev" | "develop" | "development" | "local")
+    ) || path.split('/').any(|seg| seg == ".devcontainer")
         || name.starts_with("docker-compose.override")
         || name.starts_with("compose.override")
 }

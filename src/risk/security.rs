@@ -208,11 +208,6 @@ fn added_auth<'c, 'a>(change: &'c super::ChangeView<'a>) -> &'c AddedAuth<'a> {
     })
 }
 
-/// The first line of a function, and its name.
-static FUNCTION_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:func\s+(?:\([^)]*\)\s*)?|def\s+|function\s+|(?:(?:public|private|protected|internal|static|async|override|final)\s+)+[\w<>\[\],.? ]*?\s)(\w+)\s*\(").unwrap()
-});
-
 /// Whether `check` (a removed line) still stands, word for word, in a
 /// function of the new file that the change's added lines call: the check
 /// moved into a helper every caller goes through (`requireAdmin(w, r)`).
@@ -229,14 +224,14 @@ fn in_called_helper(f: &FileView<'_>, check: &str) -> bool {
             .iter()
             .rev()
             .take(12)
-            .find_map(|h| FUNCTION_HEAD.captures(h).map(|c| c[1].to_string()))
+            .find_map(|h| super::code::function_name(h))
         else {
             return false;
         };
         let call = format!("{name}(");
-        f.added.iter().any(|a| {
-            a.text.contains(&call) && FUNCTION_HEAD.captures(a.text).is_none_or(|c| c[1] != *name)
-        })
+        f.added
+            .iter()
+            .any(|a| a.text.contains(&call) && super::code::function_name(a.text) != Some(name))
     })
 }
 

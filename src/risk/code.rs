@@ -1,0 +1,94 @@
+//! Reading lines of code without a parser, for the rules that look at text:
+//! where a function starts and what it is called, and whether a name stands
+//! in a text as a whole word. One definition each, so the rules that ask
+//! agree on the answer.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Modifiers before a function's keyword or return type.
+const MODIFIERS: &str = r"pub(?:\([\w:]+\))?|export|default|static|async|override|private|public|protected|internal|final|suspend|open|unsafe";
+
+/// The first line of a function: a keyword form (`func (s *S) name(`, `def
+/// name(`, `function name(`, `fn name(`, `fun name(`) or a typed method with at
+/// least one modifier (`public async Task<int> Name(`), with its name.
+static FUNCTION_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^\s*(?:(?:{MODIFIERS})\s+)*(?:func|def|function|fn|fun|sub)\s+(?:\([^)]*\)\s*)?(\w+)|^\s*(?:(?:{MODIFIERS})\s+)+[\w<>\[\],.? ]*?\s(\w+)\s*\("
+    ))
+    .expect("a valid regex")
+});
+
+/// The name of the function whose first line this is, if it is one.
+pub fn function_name(line: &str) -> Option<&str> {
+    let c = FUNCTION_HEAD.captures(line)?;
+    c.get(1).or(c.get(2)).map(|m| m.as_str())
+}
+
+/// Whether a line starts a function.
+pub fn starts_function(line: &str) -> bool {
+    FUNCTION_HEAD.is_match(line)
+}
+
+/// Whether `word` stands in `text` whole: not inside a longer identifier.
+pub fn has_word(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    !word.is_empty()
+        && text.match_indices(word).any(|(i, _)| {
+            !text[..i].chars().next_back().is_some_and(ident)
+                && !text[i + word.len()..].chars().next().is_some_and(ident)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{function_name, has_word, starts_function};
+
+    #[test]
+    fn function_heads_are_found_with_their_names() {
+        assert_eq!(
+            function_name("func (s *Server) Update(w http.ResponseWriter) {"),
+            Some("Update")
+        );
+        assert_eq!(
+            function_name("func requireAdmin(w http.ResponseWriter) *P {"),
+            Some("requireAdmin")
+        );
+        assert_eq!(
+            function_name("    async def issue_refund(order):"),
+            Some("issue_refund")
+        );
+        assert_eq!(
+            function_name("export async function load(req) {"),
+            Some("load")
+        );
+        assert_eq!(
+            function_name("pub(crate) fn post(&mut self) -> u32 {"),
+            Some("post")
+        );
+        assert_eq!(
+            function_name("    private fun createCharge(req: R): C {"),
+            Some("createCharge")
+        );
+        assert_eq!(
+            function_name("    public async Task<IActionResult> Refund(int id)"),
+            Some("Refund")
+        );
+        // Calls and statements are not function heads.
+        assert!(!starts_function("    return requireAdmin(w, r)"));
+        assert!(!starts_function("    result = compute(x)"));
+        assert!(!starts_function(
+            "    if (problem is not null) return problem;"
+        ));
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert!(has_word("x = TOKEN_TTL + 1", "TOKEN_TTL"));
+        assert!(!has_word("x = TOKEN_TTL_MAX", "TOKEN_TTL"));
+        assert!(!has_word("legacy_phone_verified_at", "legacy_phone"));
+        assert!(has_word("é legacy_phone;", "legacy_phone"));
+        assert!(!has_word("anything", ""));
+    }
+}
