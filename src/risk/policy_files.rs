@@ -1,8 +1,10 @@
 //! Files that decide who approves what: countersign's own policy and rules,
 //! CODEOWNERS, and branch protection. A change to any of them changes who may approve what, so it is
-//! critical, and these findings cannot be silenced. The one exception is a
-//! CODEOWNERS change that only adds owners for paths the default owners held
-//! (a new directory gets its team): medium, still never silenced.
+//! critical, and these findings cannot be silenced. Two exceptions are
+//! medium, still never silenced: a CODEOWNERS change that only adds owners
+//! for paths the default owners held (a new directory gets its team), and a
+//! branch protection change that only renames a required check after the CI
+//! job the same change renames.
 
 use super::lang::Lang;
 use super::{ChangeView, FileView, Finding, Severity};
