@@ -10,6 +10,30 @@ fn short_changes_land_on_the_right_side_of_high() {
     let cases: &[(&str, &str, &str, &str)] = &[
         (
             "D",
+            "app/controllers/profiles_controller.rb",
+            "  def profile_params\n    params.require(:user).permit(:name, :email)\n  end\n",
+            "  def profile_params\n    params.require(:user).permit!\n  end\n",
+        ),
+        (
+            "D",
+            "accounts/serializers.py",
+            "class ProfileSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = User\n        fields = ['name', 'email']\n",
+            "class ProfileSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = User\n        fields = '__all__'\n",
+        ),
+        (
+            "H",
+            "accounts/serializers.py",
+            "class ProfileSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = User\n        fields = ['name', 'email']\n",
+            "class ProfileSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = User\n        fields = ['name', 'email', 'timezone']\n",
+        ),
+        (
+            "D",
+            "ledger/src/main/resources/application-prod.properties",
+            "management.endpoints.web.exposure.include=health,info\n",
+            "management.endpoints.web.exposure.include=*\n",
+        ),
+        (
+            "D",
             "app/Http/Middleware/VerifyCsrfToken.php",
             "    protected $except = [\n        'webhooks/stripe',\n    ];\n",
             "    protected $except = [\n        'webhooks/stripe',\n        'account/*',\n    ];\n",

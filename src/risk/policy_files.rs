@@ -220,6 +220,21 @@ mod tests {
         assert_eq!(level(&dropped, &ci_renamed), Some(Severity::Critical));
         let reviews = bp_renamed.replace("  }\n}", "  }\n  enforce_admins = false\n}");
         assert_eq!(level(&reviews, &ci_renamed), Some(Severity::Critical));
+        // The renamed job gutted: the change still alarms, through the CI rules.
+        let ci_steps = "jobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm run lint\n  test:\n    needs: lint\n";
+        let gutted = "jobs:\n  static-checks:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ok\n  test:\n    needs: static-checks\n";
+        let mut d = diff_of(
+            "infra/github/branch_protection.tf",
+            Some(bp_old),
+            Some(&bp_renamed),
+        );
+        d.files
+            .extend(diff_of(".github/workflows/ci.yml", Some(ci_steps), Some(gutted)).files);
+        let top = findings(&d, &Contents::new(), &RuleSet::builtin())
+            .into_iter()
+            .map(|f| f.severity)
+            .max();
+        assert!(top >= Some(Severity::High), "{top:?}");
     }
 
     #[test]
