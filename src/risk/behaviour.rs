@@ -178,7 +178,7 @@ static TIDY_INTENT: LazyLock<Regex> = LazyLock::new(|| {
 /// The texts of a file's two sides that the syntax analysis reads: the full
 /// files when they were loaded (`true`), else the hunks laid out at their
 /// line numbers.
-fn sides(f: &FileView<'_>) -> (Option<String>, Option<String>, bool) {
+pub(crate) fn sides(f: &FileView<'_>) -> (Option<String>, Option<String>, bool) {
     if let Some(c) = f.contents
         && (c.minus.is_some() || c.plus.is_some())
     {

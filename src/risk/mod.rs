@@ -31,6 +31,7 @@ pub mod redaction;
 pub mod retries;
 pub mod row_security;
 pub mod rules;
+pub mod scoping;
 pub mod score;
 pub mod secrets;
 pub mod security;
@@ -435,6 +436,7 @@ pub fn findings_with_message(
     {
         let mut syntax_found = Vec::new();
         behaviour::check(&parsed, &change, &mut syntax_found);
+        scoping::check(&change, &mut syntax_found);
         for x in syntax_found {
             by_file
                 .entry(change_path(&change, &x.path))

@@ -1,0 +1,449 @@
+//! Record lookups that lost the scope their siblings keep: an endpoint that
+//! loads an invoice by its id alone, where every other lookup of invoices in
+//! the code it joins or replaces also names the caller's account, tenant or
+//! user. That is how a refactor or a new route opens one customer's records
+//! to every other (an insecure direct object reference), and no keyword in
+//! the new line says so: what is missing is the scope.
+//!
+//! Lookups are read from text (`Invoice.objects.get(pk=…)`,
+//! `repo.findById(req.params.id)`, `prisma.project.findMany({ where })`,
+//! `current_user.invoices.find(params[:id])`), grouped by the kind of record
+//! they read, and a lookup the change adds is held against the lookups of the
+//! same kind that it sits beside or replaces.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::behaviour::sides;
+use super::syntax::Grammar;
+use super::{ChangeView, Finding, Severity, quote};
+
+/// Methods that read, list or write stored records.
+static LOOKUP_METHOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(get|get_by\w*|getby\w*|find\w*|filter|filter_by|where|select\w*|query\w*|first\w*|fetch\w*|load\w*|lookup\w*|list\w*|exclude|one|search\w*|single\w*|delete\w*|update\w*|destroy\w*|remove\w*|count\w*|exists|scalar\w*)$").unwrap()
+});
+
+/// Methods whose name alone says they read records (`findById`,
+/// `find_by`, `FirstOrDefaultAsync`), whatever they are called on.
+static RECORD_METHOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(find\w*|get_?by\w*|firstordefault\w*|singleordefault\w*|fetch_?one|fetch_?by\w*|load_?by\w*|lookup\w*|findmany|findunique\w*|findfirst\w*)$").unwrap()
+});
+
+/// A receiver chain that is a store of records: an ORM manager, a
+/// repository, a database handle, a model class.
+static STORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\bobjects\b|repo|repository|prisma|\bdb\b|_db\b|\bdao\b|store\b|_context\b|dbcontext|\bmodel|\btable\b|knex|\bsession\b|entitymanager|\bem\b|collection|supabase|\bquery\b)").unwrap()
+});
+
+/// Receivers that hold request data or settings, never records.
+static NOT_A_STORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(environ|env|args|kwargs|headers|params|query_params|form|cookies|config|settings|options|opts|cache|map|dict|data|json|props|state|os|process|request|req|res|response|resp|ctx|http|client|axios|url|uri|path|self|this|metadata|meta|values|attrs|fields|item|row|result|results|payload|body)$").unwrap()
+});
+
+/// What ties a lookup to its caller: the tenant, organisation, account,
+/// owner or user it belongs to.
+static SCOPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(tenant|\borg(anization|anisation)?s?(_?id)?\b|\w*orgid|org_|account|owner|member|customer|company|workspace|merchant|current_?user|\.user\b|\buser\b|user_?id|userid|principal|claims|for_?user|by_?user|scope)").unwrap()
+});
+
+/// A check after the lookup that stands in for a scope in it
+/// (`authorize(user, invoice)`, `check_object_permissions`, `if
+/// order.account_id != user.account_id`).
+static LATER_CHECK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(authori[sz]e|permission|polic(y|ies)|\bcan\?|\bcan\(|ensure\w*(owner|access|member)|require\w*(owner|access|member)|check\w*(owner|access|member))").unwrap()
+});
+
+/// Calls that load related records along with the ones read.
+static EAGER_LOAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\.\s*(select_related|prefetch_related|includes?|joins|preload|eager_load|populate|with|theninclude|relations)\s*\([^()]*\)").unwrap()
+});
+
+/// Query-building segments of a chain, which say nothing of what is read.
+const BUILDER: &[&str] = &[
+    "objects",
+    "select_related",
+    "prefetch_related",
+    "all",
+    "filter",
+    "where",
+    "includes",
+    "joins",
+    "query",
+    "session",
+    "db",
+    "_db",
+    "this",
+    "self",
+    "prisma",
+    "_context",
+    "context",
+    "dbcontext",
+    "em",
+    "asnotracking",
+    "include",
+    "unscoped",
+    "with",
+    "order_by",
+    "orderby",
+];
+
+/// One lookup in one side of a file.
+#[derive(Debug)]
+struct Lookup {
+    /// The kind of record read: `invoice`, `project`, `repo`.
+    kind: String,
+    /// The call with its receiver, whitespace collapsed.
+    text: String,
+    /// What ties it to the caller, if anything.
+    scope: Option<String>,
+    line: u32,
+}
+
+/// Lookups the change adds that read records by id alone, where the lookups
+/// of the same records beside them or replaced by them are scoped to the
+/// caller.
+pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    let mut old: Vec<Lookup> = Vec::new();
+    // New lookups per file, with whether the change adds them.
+    let mut new: Vec<(&str, Lookup, bool)> = Vec::new();
+    for f in &change.files {
+        if f.class.test_like() || f.class.docs || f.class.vendored || Grammar::of(f.path).is_none()
+        {
+            continue;
+        }
+        let (before, after, _) = sides(f);
+        let was = before.as_deref().map(lookups).unwrap_or_default();
+        let known: Vec<&str> = was.iter().map(|l| l.text.as_str()).collect();
+        for l in after.as_deref().map(lookups).unwrap_or_default() {
+            let added = !known.contains(&l.text.as_str());
+            new.push((f.path, l, added));
+        }
+        old.extend(was);
+    }
+    let mut reported = 0;
+    for (path, l, _) in new
+        .iter()
+        .filter(|(_, l, added)| *added && l.scope.is_none())
+    {
+        let siblings: Vec<&Lookup> = old
+            .iter()
+            .chain(new.iter().filter(|(_, _, a)| !a).map(|(_, l, _)| l))
+            .filter(|s| s.kind == l.kind)
+            .collect();
+        let Some(first) = siblings.first() else {
+            continue;
+        };
+        if siblings.iter().any(|s| s.scope.is_none()) {
+            continue;
+        }
+        let scope = first.scope.clone().unwrap_or_default();
+        out.push(Finding::added(
+            "authz-lookup-unscoped",
+            Severity::High,
+            path,
+            Some(l.line),
+            format!(
+                "`{}` reads {} records without the scope that the other lookups of them here keep (`{}`, {} of {}): a signed-in user can reach another customer's record by its id.",
+                quote(&l.text),
+                l.kind,
+                quote(&scope),
+                siblings.len(),
+                siblings.len()
+            ),
+        ));
+        reported += 1;
+        if reported == 3 {
+            break;
+        }
+    }
+}
+
+/// The lookups in one side of a file.
+fn lookups(text: &str) -> Vec<Lookup> {
+    static CALL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\.\s*([A-Za-z_]\w*)\s*[(<]").unwrap());
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    for c in CALL.captures_iter(text) {
+        let (whole, name) = (c.get(0).unwrap(), c.get(1).unwrap());
+        let method = name.as_str();
+        if !LOOKUP_METHOD.is_match(method) {
+            continue;
+        }
+        let Some(open) = text[whole.start()..].find('(').map(|i| whole.start() + i) else {
+            continue;
+        };
+        let Some(close) = matching(bytes, open) else {
+            continue;
+        };
+        // Only the last call of a chain is the lookup: the ones before it
+        // build the query it runs.
+        if text[close + 1..].trim_start().starts_with('.') {
+            continue;
+        }
+        let start = chain_start(bytes, whole.start());
+        let chain = &text[start..whole.start()];
+        let segments: Vec<String> = segments(chain);
+        let root = segments.first().map(String::as_str).unwrap_or("");
+        if NOT_A_STORE.is_match(root) && segments.len() == 1 {
+            continue;
+        }
+        let class_root = root.chars().next().is_some_and(char::is_uppercase);
+        if !RECORD_METHOD.is_match(method) && !STORE.is_match(chain) && !class_root {
+            continue;
+        }
+        let Some(kind) = kind_of(&segments) else {
+            continue;
+        };
+        let args = &text[open + 1..close];
+        let line = text[..start].matches('\n').count() as u32 + 1;
+        let call = collapse(&text[start..=close]);
+        // Related records loaded along (`select_related("account")`) do
+        // not narrow what is read.
+        let narrowing = EAGER_LOAD.replace_all(chain, "");
+        let mut scoped_text = format!("{narrowing} {method} {args}");
+        for v in identifiers(args) {
+            if let Some(rhs) = assigned(text, &v, start) {
+                scoped_text.push(' ');
+                scoped_text.push_str(&rhs);
+            }
+        }
+        let scope = SCOPE
+            .find(&scoped_text)
+            .map(|m| around(&scoped_text, m.start(), m.end()))
+            .or_else(|| checked_later(text, close));
+        out.push(Lookup {
+            kind,
+            text: call.chars().take(120).collect(),
+            scope,
+            line,
+        });
+    }
+    out
+}
+
+/// The segment of the receiver chain that names the records: the last one
+/// that is not query building (`current_user.invoices` → `invoice`,
+/// `Invoice.objects.select_related(…)` → `invoice`).
+fn kind_of(segments: &[String]) -> Option<String> {
+    let s = segments
+        .iter()
+        .rev()
+        .find(|s| !BUILDER.contains(&s.to_ascii_lowercase().as_str()))?;
+    let s = s.trim_start_matches('_').to_ascii_lowercase();
+    let s = s.strip_suffix("ies").map_or_else(
+        || s.strip_suffix('s').unwrap_or(&s).to_string(),
+        |b| format!("{b}y"),
+    );
+    (s.len() >= 2 && !NOT_A_STORE.is_match(&s)).then_some(s)
+}
+
+/// The names in a receiver chain, calls and indexing left out
+/// (`Invoice.objects.select_related("account")` → Invoice, objects,
+/// select_related).
+fn segments(chain: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut cur = String::new();
+    for ch in chain.chars() {
+        match ch {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ if depth > 0 => {}
+            '.' | ':' | '>' if !cur.is_empty() => out.push(std::mem::take(&mut cur)),
+            c if c.is_alphanumeric() || c == '_' => cur.push(c),
+            _ => {}
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Where the receiver chain ending at `end` (the `.` before the method)
+/// starts: back over names, dots, calls and indexing, and across line breaks
+/// before a dot (`Model.objects\n    .filter(…)\n    .get(…)`).
+fn chain_start(b: &[u8], end: usize) -> usize {
+    let mut i = end;
+    while i > 0 {
+        let c = b[i - 1];
+        if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'$' | b'@' | b'?' | b'!') {
+            i -= 1;
+        } else if matches!(c, b')' | b']') {
+            match opening(b, i - 1) {
+                Some(o) => i = o,
+                None => break,
+            }
+        } else if i >= 2 && matches!((b[i - 2], c), (b'-', b'>') | (b':', b':')) {
+            i -= 2;
+        } else if c.is_ascii_whitespace() && b.get(i) == Some(&b'.') {
+            // A chain continued on the next line.
+            let mut j = i;
+            while j > 0 && b[j - 1].is_ascii_whitespace() {
+                j -= 1;
+            }
+            if j > 0 && (b[j - 1].is_ascii_alphanumeric() || matches!(b[j - 1], b')' | b']')) {
+                i = j;
+            } else {
+                break;
+            }
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// The bracket closing the one at `open`.
+fn matching(b: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, &c) in b.iter().enumerate().skip(open).take(4000) {
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The bracket opening the one at `close`.
+fn opening(b: &[u8], close: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = close + 1;
+    let floor = close.saturating_sub(4000);
+    while i > floor {
+        i -= 1;
+        match b[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The plain names an argument list passes (`where`, `filters`), which may
+/// be built above the call.
+fn identifiers(args: &str) -> Vec<String> {
+    static NAME: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?:^|[\s,({])([A-Za-z_]\w*)\s*(?:[,)}]|$)").unwrap());
+    let mut out: Vec<String> = NAME.captures_iter(args).map(|c| c[1].to_string()).collect();
+    out.dedup();
+    out.truncate(8);
+    out
+}
+
+/// What `name` was last assigned before `at` (the rest of that statement,
+/// brackets balanced), if it was.
+fn assigned(text: &str, name: &str, at: usize) -> Option<String> {
+    let re = Regex::new(&format!(
+        r"\b{}\s*(?::\s*[\w.<>\[\]]+\s*)?(?::=|=)[^=]",
+        regex::escape(name)
+    ))
+    .ok()?;
+    let m = re.find_iter(&text[..at]).last()?;
+    let b = text.as_bytes();
+    let mut end = m.end();
+    let mut depth = 0i32;
+    while end < text.len() && end - m.end() < 600 {
+        match b[end] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            b'\n' | b';' if depth <= 0 => break,
+            _ => {}
+        }
+        end += 1;
+    }
+    Some(text[m.end().saturating_sub(1)..end].to_string())
+}
+
+/// A check within the lines after a lookup that ties the record to the
+/// caller (an authorisation call, or a condition naming the owner).
+fn checked_later(text: &str, from: usize) -> Option<String> {
+    text[from..]
+        .lines()
+        .skip(1)
+        .take(10)
+        .find(|l| {
+            let t = l.trim_start();
+            LATER_CHECK.is_match(t)
+                || ((t.starts_with("if") || t.starts_with("unless") || t.starts_with("assert"))
+                    && SCOPE.is_match(t))
+        })
+        .map(|l| collapse(l).chars().take(60).collect())
+}
+
+/// The words around a match, for the message.
+fn around(text: &str, start: usize, end: usize) -> String {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.');
+    let mut s = start;
+    while s > 0 && word(b[s - 1]) {
+        s -= 1;
+    }
+    let mut e = end;
+    while e < b.len() && word(b[e]) {
+        e += 1;
+    }
+    text[s..e].to_string()
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lookups;
+
+    #[test]
+    fn lookups_are_read_with_their_kind_and_scope() {
+        let py = "def f(request, invoice_id):\n    invoice = Invoice.objects.select_related(\"account\").get(\n        pk=invoice_id,\n        account__members=request.user,\n    )\n";
+        let l = lookups(py);
+        assert_eq!(l.len(), 1, "{l:?}");
+        assert_eq!(l[0].kind, "invoice");
+        assert_eq!(l[0].line, 2);
+        assert!(l[0].scope.as_deref().unwrap().contains("account__members"));
+
+        let ts = "const invoice = await repo.findById(req.params.id);\nconst other = await repo.findForOrg(orgId, req.params.id);\n";
+        let l = lookups(ts);
+        assert_eq!(l.len(), 2, "{l:?}");
+        assert_eq!(l[0].kind, "repo");
+        assert!(l[0].scope.is_none());
+        assert!(l[1].scope.is_some());
+
+        let rb = "@invoice = current_user.invoices.find(params[:id])\n";
+        let l = lookups(rb);
+        assert_eq!(l[0].kind, "invoice");
+        assert!(l[0].scope.is_some());
+    }
+
+    #[test]
+    fn a_filter_built_above_the_call_is_read_with_it() {
+        let ts = "const where = buildFilter({ archived, tenantId });\nconst rows = await prisma.project.findMany({ where, orderBy });\n";
+        let l = lookups(ts);
+        assert_eq!(l[0].kind, "project");
+        assert!(l[0].scope.is_some(), "{l:?}");
+        let ts = "const where = buildFilter({ archived });\nconst rows = await prisma.project.findMany({ where, orderBy });\n";
+        assert!(lookups(ts)[0].scope.is_none());
+    }
+
+    #[test]
+    fn request_data_and_settings_are_not_lookups() {
+        let py = "x = request.args.get(\"page\")\ny = os.environ.get(\"HOME\")\nz = settings.get(\"a\")\n";
+        assert!(lookups(py).is_empty(), "{:?}", lookups(py));
+    }
+}
