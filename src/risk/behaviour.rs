@@ -710,6 +710,52 @@ fn restated_condition(old: &str, new: &str, fresh: &HashSet<String>) -> bool {
     through && names(old).is_subset(&names(new)) && numbers(old) == numbers(new)
 }
 
+/// The names a condition tests, receivers of the request or the instance
+/// left out: `stmt.account_id != g.user.account_id` and `stmt.account_id !=
+/// user.account_id` (the same check in a helper given `g.user`) test the same.
+fn condition_words(c: &str) -> std::collections::BTreeSet<String> {
+    const RECEIVERS: &[&str] = &[
+        "g", "self", "this", "request", "req", "ctx", "context", "s", "r", "st", "app", "cls",
+        "params", "args", "kwargs", "opts", "options", "input", "dto", "cmd", "command", "state",
+    ];
+    IDENT
+        .find_iter(c)
+        .map(|m| m.as_str().to_ascii_lowercase())
+        .filter(|w| !RECEIVERS.contains(&w.as_str()))
+        .collect()
+}
+
+/// Two guard conditions that test the same names (see [`condition_words`]).
+fn alike_condition(a: &str, b: &str) -> bool {
+    let (x, y) = (condition_words(a), condition_words(b));
+    x.len() >= 2 && x == y
+}
+
+/// A simple comparison split into subject, operator and bound.
+fn comparison(c: &str) -> Option<(&str, &str, &str)> {
+    static CMP: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^([\w.$]+)\s*(<=|>=|===|!==|==|!=|<|>)\s*([\w.$()]+)$").unwrap()
+    });
+    let c = CMP.captures(c.trim())?;
+    Some((c.get(1)?.as_str(), c.get(2)?.as_str(), c.get(3)?.as_str()))
+}
+
+/// The new guard compares against a name defined from the old bound
+/// (`remaining = charge.captured_minor - already_refunded`).
+fn bound_derived(old: &str, new: &str, new_text: &str) -> bool {
+    let (Some((_, _, was)), Some((_, _, now))) = (comparison(old), comparison(new)) else {
+        return false;
+    };
+    let Ok(def) = Regex::new(&format!(
+        r"\b{}\s*(?::[^=]*)?=\s*([^;\n]{{0,120}})",
+        regex::escape(now)
+    )) else {
+        return false;
+    };
+    def.captures_iter(new_text)
+        .any(|c| c.get(1).is_some_and(|d| d.as_str().contains(was)))
+}
+
 /// Two conditions that differ only in how they are written: quotes around
 /// shell variables, `[[ ]]` for `[ ]`, parentheses, spacing.
 fn same_condition(a: &str, b: &str) -> bool {
@@ -1519,14 +1565,39 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 && literals_made_parameters(&cond, k)
                     .is_some_and(|lits| lits.iter().all(|l| added.contains(l.as_str())))
         });
-        if into_helper || parameterised {
+        // Moved into a function this one now calls, whose guard tests the
+        // same things through its parameters (`g.user.account_id` there
+        // reads `user.account_id`).
+        let in_callee = n.calls.iter().any(|c| {
+            helpers.units.get(c.text.as_str()).is_some_and(|us| {
+                us.iter().any(|u| {
+                    !std::ptr::eq(*u, n)
+                        && u.guards
+                            .iter()
+                            .any(|x| (x.failing || !g.failing) && alike_condition(&cond, &x.cond))
+                })
+            })
+        });
+        if into_helper || parameterised || in_callee {
             continue;
         }
+        // The same comparison of the same subject, failing still, against a
+        // bound of its own (`amt > captured` → `amount > remaining`).
+        let changed = changed.or_else(|| {
+            let (subject, op, _) = comparison(&cond)?;
+            n.guards.iter().find(|x| {
+                (x.failing || !g.failing)
+                    && comparison(&x.cond).is_some_and(|(s2, op2, _)| s2 == subject && op2 == op)
+            })
+        });
         if let Some(c) = changed {
             // The same check restated: every name the old condition tested is
             // still tested, through the same calls or a helper this change
             // adds (`a !== b` → `!keysMatch(a, b)`).
-            let restated = g.failing && c.failing && restated_condition(&cond, &c.cond, fresh);
+            let restated = g.failing
+                && c.failing
+                && (restated_condition(&cond, &c.cond, fresh)
+                    || bound_derived(&cond, &c.cond, &p.new_text));
             out.push(Finding::added(
                 "logic-guard-changed",
                 if restated {

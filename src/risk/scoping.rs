@@ -21,7 +21,7 @@ use super::{ChangeView, Finding, Severity, quote};
 
 /// Methods that read, list or write stored records.
 static LOOKUP_METHOD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(get|get_by\w*|getby\w*|find\w*|filter|filter_by|where|select\w*|query\w*|first\w*|fetch\w*|load\w*|lookup\w*|list\w*|exclude|one|search\w*|single\w*|delete\w*|update\w*|destroy\w*|remove\w*|count\w*|exists|scalar\w*)$").unwrap()
+    Regex::new(r"(?i)^(get|get_by\w*|getby\w*|find\w*|filter|filter_by|where|select\w*|query\w*|first\w*|fetch\w*|load\w*|lookup\w*|list\w*|exclude|one|search\w*|single\w*|delete\w*|update\w*|destroy\w*|remove\w*|count\w*|exists|scalars?|scalar_\w+|one_or_\w+|all|to_list\w*)$").unwrap()
 });
 
 /// Methods whose name alone says they read records (`findById`,
@@ -193,7 +193,7 @@ fn lookups(text: &str) -> Vec<Lookup> {
         if !RECORD_METHOD.is_match(method) && !STORE.is_match(chain) && !class_root {
             continue;
         }
-        let Some(kind) = kind_of(&segments) else {
+        let Some(kind) = kind_of(&segments).or_else(|| model_argument(&text[start..=close])) else {
             continue;
         };
         let args = &text[open + 1..close];
@@ -237,6 +237,16 @@ fn kind_of(segments: &[String]) -> Option<String> {
         |b| format!("{b}y"),
     );
     (s.len() >= 2 && !NOT_A_STORE.is_match(&s)).then_some(s)
+}
+
+/// The model a query names as its argument (`db.query(Document)`,
+/// `session.get(Statement, id)`, `context.Set<Order>()`).
+fn model_argument(call: &str) -> Option<String> {
+    static MODEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:query|select|Set|get|find|findOne|getRepository)\s*[(<]\s*([A-Z]\w*)")
+            .unwrap()
+    });
+    kind_of(&[MODEL.captures(call)?[1].to_string()])
 }
 
 /// The names in a receiver chain, calls and indexing left out
@@ -439,6 +449,19 @@ mod tests {
         assert!(l[0].scope.is_some(), "{l:?}");
         let ts = "const where = buildFilter({ archived });\nconst rows = await prisma.project.findMany({ where, orderBy });\n";
         assert!(lookups(ts)[0].scope.is_none());
+    }
+
+    #[test]
+    fn a_model_named_in_the_query_is_the_kind() {
+        let py = "    def get(self, doc_id):\n        return self.db.query(Document).filter(Document.id == doc_id).one_or_none()\n";
+        let l = lookups(py);
+        assert_eq!(l.len(), 1, "{l:?}");
+        assert_eq!(l[0].kind, "document");
+        assert!(l[0].scope.is_none());
+        let py = "    return (\n        db.query(Document)\n        .filter(Document.owner_id == user.id)\n        .all()\n    )\n";
+        let l = lookups(py);
+        assert_eq!(l[0].kind, "document");
+        assert!(l[0].scope.is_some(), "{l:?}");
     }
 
     #[test]

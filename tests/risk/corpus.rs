@@ -567,10 +567,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
     (
-        "z02-statement-loader-helper",
-        "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
-    ),
-    (
         "z03-express-app-bootstrap-tidy",
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
@@ -620,10 +616,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     ),
     (
         "z31-mfa-policy-lookup-fallback",
-        "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
-    ),
-    (
-        "z32-refund-amount-guard",
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
     (
