@@ -1198,6 +1198,7 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
                 None,
                 n,
                 &HashSet::default(),
+                &p.new_text,
                 &mut local,
             );
         }
@@ -1395,10 +1396,35 @@ fn empty_on_failure(
     old: Option<&Unit>,
     n: &Unit,
     skip: &HashSet<usize>,
+    text: &str,
     out: &mut Vec<Finding>,
 ) {
     for (i, x) in n.handlers.iter().enumerate() {
         if skip.contains(&i) || x.propagates {
+            continue;
+        }
+        // A decision that answers "yes" when it could not be made: the
+        // check fails open (fraud screening approves, an entitlement is
+        // granted, a default policy without MFA applies).
+        if let Some(r) = &x.returns
+            && permissive_fallback(r, n, text)
+            && !old.is_some_and(|o| o.handlers.iter().any(|h| h.returns == x.returns))
+        {
+            out.push(Finding::added(
+                "logic-check-fails-open",
+                Severity::High,
+                path,
+                Some(x.line),
+                format!(
+                    "When {name} fails{}, it now answers `{}`: an outage, or anyone who can make the call fail, gets the permissive answer.",
+                    if x.caught.is_empty() || x.caught == "Err" {
+                        String::new()
+                    } else {
+                        format!(" (`{}`)", quote(&x.caught))
+                    },
+                    quote(r)
+                ),
+            ));
             continue;
         }
         let broad = x.caught.is_empty()
@@ -1489,6 +1515,52 @@ fn empty_on_failure(
         },
     ));
     }
+}
+
+/// Functions that decide whether something may go ahead.
+static DECISION_UNIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(fraud|screen|risk|entitle|permi|authori[sz]|allow|access|mfa|2fa|otp|polic|verif|valid|check|\bcan_?|is_?allowed|has_?[a-z]|licen[cs]|quota|limit|login|authent|sign|approv|gate|guard|acl|role|trust|revok|block)").unwrap()
+});
+
+/// Values that say "go ahead".
+static PERMISSIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(true|ok\(true\)|some\(true\)|task\.fromresult\(true\)|(\w+(::|\.))*(approve|approved|allow|allowed|permit|permitted|grant|granted|accept|accepted|pass|passed|authori[sz]ed|valid|trusted)\b.*)$").unwrap()
+});
+
+/// A handler's fallback that says "go ahead" in a function that decides:
+/// `true`, `Decision::approve()`, a constant defined as `true`, or the
+/// default of a policy type (whose defaults are the weakest settings).
+fn permissive_fallback(r: &str, n: &Unit, text: &str) -> bool {
+    let r = r.trim().trim_end_matches(';');
+    if PERMISSIVE.is_match(r) && !r.eq_ignore_ascii_case("true") {
+        return true;
+    }
+    if !DECISION_UNIT.is_match(&n.name) {
+        return false;
+    }
+    if r.eq_ignore_ascii_case("true") || r == "Ok(true)" {
+        return true;
+    }
+    static POLICY_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\w*(polic|rule|permission|entitle|decision|setting)\w*(::default\(\)|\(\)|\.default\w*)$").unwrap()
+    });
+    if POLICY_DEFAULT.is_match(r) {
+        return true;
+    }
+    // A named constant: `return DefaultOnFailure;` with `const bool
+    // DefaultOnFailure = true;` in the file.
+    if r.chars().all(|c| c.is_alphanumeric() || c == '_') && !r.is_empty() {
+        let Ok(def) = Regex::new(&format!(
+            r"\b{}\s*(?::\s*\w+\s*)?=\s*(\w+)",
+            regex::escape(r)
+        )) else {
+            return false;
+        };
+        return def
+            .captures_iter(text)
+            .any(|c| c[1].eq_ignore_ascii_case("true"));
+    }
+    false
 }
 
 /// What the rest of the change holds, for judging one pair of functions: a
@@ -1739,7 +1811,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             ));
         }
     }
-    empty_on_failure(f.path, &name, Some(o), n, &matched_new, out);
+    empty_on_failure(f.path, &name, Some(o), n, &matched_new, &p.new_text, out);
     // 3b. A return value in other units than before (seconds → milliseconds,
     // cents → units): every caller that reads the old unit is now wrong.
     // Returns paired in order, as written: a unit word swapped
@@ -2364,6 +2436,51 @@ mod tests {
                 .is_some()
         );
         assert!(super::logged_secret("log.info: \"{}\", headerCount(request)").is_none());
+    }
+
+    #[test]
+    fn a_decision_that_answers_yes_when_it_fails_is_found() {
+        let old = "def is_allowed(user, doc):\n    return policy.check(user.id, doc.id)\n";
+        let open = "def is_allowed(user, doc):\n    try:\n        return policy.check(user.id, doc.id)\n    except Exception:\n        log.warning(\"policy down\")\n        return True\n";
+        let hit = rules_hit("app/access.py", Some(old), Some(open));
+        assert!(
+            hit.contains(&"logic-check-fails-open".to_string()),
+            "{hit:?}"
+        );
+        // Failing closed is what a check should do.
+        let closed = open.replace("return True", "return False");
+        let hit = rules_hit("app/access.py", Some(old), Some(&closed));
+        assert!(
+            !hit.contains(&"logic-check-fails-open".to_string()),
+            "{hit:?}"
+        );
+        // The same fallback in a function that decides nothing.
+        let plain = open.replace("is_allowed", "render_badge");
+        let hit = rules_hit(
+            "app/access.py",
+            Some(&old.replace("is_allowed", "render_badge")),
+            Some(&plain),
+        );
+        assert!(
+            !hit.contains(&"logic-check-fails-open".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_guard_moved_into_a_called_function_is_not_removed() {
+        let old = "def show(id):\n    stmt = session.get(Statement, id)\n    if stmt is None or stmt.account_id != g.user.account_id:\n        abort(404)\n    return jsonify(stmt)\n";
+        let new = "def _owned(id, user):\n    stmt = session.get(Statement, id)\n    if stmt is None or stmt.account_id != user.account_id:\n        abort(404)\n    return stmt\n\ndef show(id):\n    stmt = _owned(id, g.user)\n    return jsonify(stmt)\n";
+        let hit = rules_hit("app/statements.py", Some(old), Some(new));
+        assert!(!hit.contains(&"logic-guard-removed".to_string()), "{hit:?}");
+        // The helper that tests less is not the same check.
+        let weaker = new.replace(" or stmt.account_id != user.account_id", "");
+        let hit = rules_hit("app/statements.py", Some(old), Some(&weaker));
+        assert!(
+            hit.iter()
+                .any(|r| r == "logic-guard-removed" || r == "logic-guard-changed"),
+            "{hit:?}"
+        );
     }
 
     #[test]

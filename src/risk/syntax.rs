@@ -187,6 +187,15 @@ static EXIT_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(abort|exit|die|panic|halt|raise|fail|deny|forbid|http_error|render_forbidden|head|redirect_to|redirect|sys\.exit|os\.Exit|log\.Fatal\w*|process\.exit|throw_unless|abort_if|abort_unless|unreachable!|panic!|bail!)$").unwrap()
 });
 
+/// A handler's last expression that stands in for the result it could not
+/// get: `true`, `TenantPolicy::default()`, `Decision.approve()`.
+static STAND_IN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(true|ok\(true\)|[\w:.]*(default|approve|allow|permit|grant|accept)\w*(\(\))?)$",
+    )
+    .unwrap()
+});
+
 /// A guard clause's body is short: a few statements (a log call over
 /// several lines, a response, a return) before it leaves.
 const GUARD_BODY_ROWS: usize = 12;
@@ -1001,7 +1010,7 @@ impl<'s, 't> Walker<'s, 't> {
             }
             let t = squash(self.text(last).trim());
             if last.id() != body.id()
-                && matches!(
+                && (matches!(
                     t.as_str(),
                     "[]" | "{}"
                         | "nil"
@@ -1011,7 +1020,7 @@ impl<'s, 't> Walker<'s, 't> {
                         | "Vec::new()"
                         | "emptyList()"
                         | "null"
-                )
+                ) || STAND_IN.is_match(&t))
             {
                 h.returns = Some(t);
             }

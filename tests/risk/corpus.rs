@@ -503,10 +503,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Kotlin controllers are not parsed: endpoints moved out of a class-level @PreAuthorize are not seen",
     ),
     (
-        "y22-csharp-entitlement-check-fallback",
-        "a licence check that returns a default on failure: a new early return of a field is not judged as failing open",
-    ),
-    (
         "a02-rds-sg-variable-cleanup",
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
@@ -608,14 +604,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     ),
     (
         "z27-renewal-job-retries",
-        "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
-    ),
-    (
-        "z29-fraud-screening-timeout-handling",
-        "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
-    ),
-    (
-        "z31-mfa-policy-lookup-fallback",
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
     (
