@@ -41,6 +41,25 @@ pub fn has_word(text: &str, word: &str) -> bool {
         })
 }
 
+/// The bracket closing the one at `open` (any of `(`, `[`, `{`), within a
+/// few thousand bytes; brackets inside strings are counted too.
+pub fn closing_bracket(b: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, &c) in b.iter().enumerate().skip(open).take(4000) {
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::{function_name, has_word, starts_function};

@@ -24,6 +24,7 @@ pub mod lang;
 pub mod lifetimes;
 pub mod listeners;
 pub mod migrations;
+pub mod ordering;
 pub mod origins;
 pub mod pipeline;
 pub mod policy_files;
@@ -457,6 +458,7 @@ pub fn findings_with_message(
             exposure::check(f, &mut local);
             listeners::check(f, &mut local);
             origins::check(f, &mut local);
+            ordering::check(f, &mut local);
             migrations::check(f, &change, &mut local);
             deletion::check(f, &mut local);
             retries::check(f, &mut local);

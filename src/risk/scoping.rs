@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::behaviour::sides;
+use super::code::closing_bracket;
 use super::syntax::Grammar;
 use super::{ChangeView, Finding, Severity, quote};
 
@@ -174,7 +175,7 @@ fn lookups(text: &str) -> Vec<Lookup> {
         let Some(open) = text[whole.start()..].find('(').map(|i| whole.start() + i) else {
             continue;
         };
-        let Some(close) = matching(bytes, open) else {
+        let Some(close) = closing_bracket(bytes, open) else {
             continue;
         };
         // Only the last call of a chain is the lookup: the ones before it
@@ -304,24 +305,6 @@ fn chain_start(b: &[u8], end: usize) -> usize {
         }
     }
     i
-}
-
-/// The bracket closing the one at `open`.
-fn matching(b: &[u8], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, &c) in b.iter().enumerate().skip(open).take(4000) {
-        match c {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// The bracket opening the one at `close`.

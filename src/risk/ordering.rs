@@ -1,0 +1,346 @@
+//! Where order decides who may call: an Express-style app runs its
+//! middleware in the order it was registered, so a route registered before
+//! `app.use(requireAuth)` is served without it. A "tidy" that groups the
+//! routes above the middleware, or a new route put first in a router that
+//! authenticates the rest, opens that route to anyone, and every line of
+//! the change looks harmless on its own.
+//!
+//! Spring Security's request matchers are the same trap in another form: the
+//! first matcher that fits a request decides, so `/api/**` authenticated
+//! listed above `/api/admin/**` with `hasRole("ADMIN")` lets every signed-in
+//! user into the admin API.
+//!
+//! Read from text: registrations on one receiver (`app`, `router`), in file
+//! order, each a route (`router.get("/:id", …)`, `app.use("/api/x",
+//! xRouter)`) or an auth middleware (`app.use("/api", requireSession)`).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::code::closing_bracket;
+use super::{FileView, Finding, Severity, quote};
+
+/// A registration call at the start of a statement: `app.use(`,
+/// `router.get(`.
+static REGISTRATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*(\w+)\.(use|get|post|put|patch|delete|del|all|options|head|route)\s*\(")
+        .unwrap()
+});
+
+/// Middleware that decides who may call (or how often).
+static AUTH_MIDDLEWARE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(auth|session|jwt|passport|login|require\w*|protect|guard|verify|rate_?limit|ratelimit|throttle|csrf|acl|permission|role|bearer|apikey|api_key)").unwrap()
+});
+
+/// Paths meant to be reachable without a session.
+static PUBLIC_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(health|ready|live|alive|ping|status|version|metrics|login|logout|sign_?in|sign_?up|register|public|static|assets|favicon|robots|docs|openapi|swagger|webhook|callback|oauth|\.well-known|csrf|password|reset|verify|unsubscribe)").unwrap()
+});
+
+/// One registration on a receiver.
+#[derive(Debug, Clone)]
+struct Registration {
+    receiver: String,
+    /// The path it is registered under ("" for every path).
+    path: String,
+    /// Auth middleware (else a route or a mounted router).
+    auth: bool,
+    /// The route names a guard of its own among its handlers.
+    guarded: bool,
+    line: u32,
+}
+
+fn registrations(text: &str) -> Vec<Registration> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for c in REGISTRATION.captures_iter(text) {
+        let whole = c.get(0).expect("match");
+        let open = whole.end() - 1;
+        let Some(close) = closing_bracket(b, open) else {
+            continue;
+        };
+        let args = &text[open + 1..close];
+        let method = &c[2];
+        let (path, rest) = split_path(args);
+        let handlers_named_auth = AUTH_MIDDLEWARE.is_match(rest);
+        let auth = method == "use" && handlers_named_auth && !rest.contains("Router");
+        if method == "use" && !auth && path.is_none() {
+            // `app.use(helmet())`, `app.use(express.json())`.
+            continue;
+        }
+        out.push(Registration {
+            receiver: c[1].to_string(),
+            path: path.unwrap_or_default(),
+            auth,
+            guarded: !auth && handlers_named_auth,
+            line: text[..whole.start()].matches('\n').count() as u32 + 1,
+        });
+    }
+    out
+}
+
+/// The path literal an argument list starts with, and the rest.
+fn split_path(args: &str) -> (Option<String>, &str) {
+    let a = args.trim_start();
+    let Some(q) = a.chars().next().filter(|c| matches!(c, '"' | '\'' | '`')) else {
+        return (None, args);
+    };
+    match a[1..].find(q) {
+        Some(end) => (Some(a[1..1 + end].to_string()), &a[end + 2..]),
+        None => (None, args),
+    }
+}
+
+/// Whether middleware under `scope` runs for requests to `path`.
+fn covers(scope: &str, path: &str) -> bool {
+    scope.is_empty() || scope == "/" || path.starts_with(scope)
+}
+
+/// Whether a registration is behind auth middleware registered before it
+/// on the same receiver.
+fn behind_auth(regs: &[Registration], i: usize) -> bool {
+    let r = &regs[i];
+    regs[..i]
+        .iter()
+        .any(|m| m.auth && m.receiver == r.receiver && covers(&m.path, &r.path))
+}
+
+/// One request matcher with the rule it applies.
+#[derive(Debug, Clone)]
+struct Matcher {
+    method: Option<String>,
+    patterns: Vec<String>,
+    /// How much the rule asks of a caller: 0 anyone, 1 signed in, 2 a role
+    /// or authority, 3 nobody.
+    strictness: u8,
+    rule: String,
+    line: u32,
+}
+
+static MATCHER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\.(?:requestMatchers|antMatchers|mvcMatchers|pathMatchers|regexMatchers)\s*\(")
+        .unwrap()
+});
+
+/// The matchers of a security configuration, in order, with constants
+/// (`private static final String ADMIN_API = "/api/admin/**"`) resolved.
+fn matchers(text: &str) -> Vec<Matcher> {
+    static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?:String(?:\[\])?|val|var|const val)\s+([A-Z_][A-Z0-9_]*)\s*(?::\s*[\w<>\[\]]+\s*)?=\s*(\{[^}]*\}|"[^"]*"|arrayOf\([^)]*\))"#).unwrap()
+    });
+    static STRING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""([^"]*)""#).unwrap());
+    static RULE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*\.\s*(\w+)").unwrap());
+    let constants: std::collections::HashMap<&str, Vec<String>> = CONSTANT
+        .captures_iter(text)
+        .map(|c| {
+            let name = c.get(1).expect("group").as_str();
+            let values = STRING
+                .captures_iter(c.get(2).expect("group").as_str())
+                .map(|v| v[1].to_string())
+                .collect();
+            (name, values)
+        })
+        .collect();
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for m in MATCHER.find_iter(text) {
+        let open = m.end() - 1;
+        let Some(close) = closing_bracket(b, open) else {
+            continue;
+        };
+        let mut method = None;
+        let mut patterns = Vec::new();
+        for arg in text[open + 1..close].split(',') {
+            let arg = arg.trim();
+            if let Some(v) = arg.strip_prefix("HttpMethod.") {
+                method = Some(v.to_string());
+            } else if let Some(v) = STRING.captures(arg) {
+                patterns.push(v[1].to_string());
+            } else if let Some(vs) = constants.get(arg) {
+                patterns.extend(vs.iter().cloned());
+            }
+        }
+        let Some(rule) = RULE.captures(&text[close + 1..]).map(|c| c[1].to_string()) else {
+            continue;
+        };
+        let strictness = match rule.as_str() {
+            "permitAll" | "anonymous" => 0,
+            "authenticated" | "fullyAuthenticated" | "rememberMe" => 1,
+            "denyAll" => 3,
+            _ => 2,
+        };
+        out.push(Matcher {
+            method,
+            patterns,
+            strictness,
+            rule,
+            line: text[..m.start()].matches('\n').count() as u32 + 1,
+        });
+    }
+    out
+}
+
+/// Whether an Ant-style pattern matches every path another one matches.
+fn pattern_covers(wide: &str, narrow: &str) -> bool {
+    match wide.strip_suffix("/**") {
+        Some(prefix) => narrow == prefix || narrow.starts_with(&format!("{prefix}/")),
+        None => wide == narrow,
+    }
+}
+
+/// Matchers shadowed by an earlier, weaker one: (the shadowed, the one
+/// that decides instead).
+fn shadowed(ms: &[Matcher]) -> Vec<(&Matcher, &Matcher, String)> {
+    let mut out = Vec::new();
+    for (j, m) in ms.iter().enumerate() {
+        for p in &m.patterns {
+            let first = ms[..j].iter().find(|e| {
+                (e.method.is_none() || e.method == m.method)
+                    && e.patterns.iter().any(|w| pattern_covers(w, p))
+            });
+            if let Some(e) = first
+                && e.strictness < m.strictness
+            {
+                out.push((m, e, p.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Request matchers the change puts behind a weaker one that matches first.
+fn check_matchers(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let Some(new_text) = f.new_text() else {
+        return;
+    };
+    if !MATCHER.is_match(new_text) {
+        return;
+    }
+    let old = f.old_text().map(matchers).unwrap_or_default();
+    let was: Vec<String> = shadowed(&old).into_iter().map(|(_, _, p)| p).collect();
+    let new = matchers(new_text);
+    if let Some((m, e, p)) = shadowed(&new)
+        .into_iter()
+        .find(|(_, _, p)| !was.contains(p))
+    {
+        out.push(Finding::added(
+            "auth-matcher-shadowed",
+            Severity::High,
+            f.path,
+            Some(m.line),
+            format!(
+                "`{}` asks for `{}`, but the matcher on line {} comes first and lets it through with `{}`: the first matcher that fits a request decides.",
+                quote(&p),
+                m.rule,
+                e.line,
+                e.rule
+            ),
+        ));
+    }
+}
+
+/// Routes the change leaves in front of the auth middleware that covers
+/// them: they lost it (they were behind it before), or they are new and
+/// their neighbours on the same receiver are behind it.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.test_like() || f.class.docs || f.class.vendored {
+        return;
+    }
+    let ext = f.path.rsplit('.').next().unwrap_or("");
+    if matches!(ext, "java" | "kt") {
+        return check_matchers(f, out);
+    }
+    if !matches!(ext, "js" | "ts" | "mjs" | "cjs" | "jsx" | "tsx") {
+        return;
+    }
+    let Some(new_text) = f.new_text() else {
+        return;
+    };
+    let new = registrations(new_text);
+    if !new.iter().any(|r| r.auth) {
+        return;
+    }
+    let old = f.old_text().map(registrations).unwrap_or_default();
+    let old_behind = |r: &Registration| -> Option<bool> {
+        let i = old
+            .iter()
+            .position(|o| !o.auth && o.receiver == r.receiver && o.path == r.path)?;
+        Some(behind_auth(&old, i))
+    };
+    for (i, r) in new.iter().enumerate() {
+        if r.auth || r.guarded || behind_auth(&new, i) {
+            continue;
+        }
+        // The auth middleware that comes too late for it.
+        let Some(late) = new[i + 1..]
+            .iter()
+            .find(|m| m.auth && m.receiver == r.receiver && covers(&m.path, &r.path))
+        else {
+            continue;
+        };
+        let lost = match old_behind(r) {
+            Some(was) => was,
+            None => {
+                !PUBLIC_PATH.is_match(&r.path)
+                    && new.iter().enumerate().any(|(j, o)| {
+                        j > i && !o.auth && o.receiver == r.receiver && behind_auth(&new, j)
+                    })
+            }
+        };
+        if !lost {
+            continue;
+        }
+        out.push(Finding::added(
+            "auth-middleware-order",
+            Severity::High,
+            f.path,
+            Some(r.line),
+            format!(
+                "`{}` is registered on `{}` before the middleware that checks callers (line {}): requests to it never pass through that check.",
+                quote(if r.path.is_empty() { "(every path)" } else { &r.path }),
+                r.receiver,
+                late.line
+            ),
+        ));
+        return;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{behind_auth, matchers, registrations, shadowed};
+
+    #[test]
+    fn a_wide_matcher_above_a_strict_one_shadows_it() {
+        let t = "private static final String API = \"/api/**\";\nprivate static final String ADMIN_API = \"/api/admin/**\";\n  .requestMatchers(HttpMethod.GET, \"/api/public/**\").permitAll()\n  .requestMatchers(API).authenticated()\n  .requestMatchers(ADMIN_API).hasRole(\"ADMIN\")\n  .anyRequest().denyAll()\n";
+        let m = matchers(t);
+        assert_eq!(m.len(), 3, "{m:?}");
+        let s = shadowed(&m);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].2, "/api/admin/**");
+        // In the safe order nothing is shadowed: the public GET matcher
+        // is narrower than the ones after it.
+        let safe = "  .requestMatchers(\"/api/admin/**\").hasRole(\"ADMIN\")\n  .requestMatchers(\"/api/**\").authenticated()\n";
+        assert!(shadowed(&matchers(safe)).is_empty());
+    }
+
+    #[test]
+    fn registrations_are_read_in_order_with_their_paths() {
+        let t = "  app.use(helmet());\n  app.get(\"/healthz\", h);\n  app.use(\n    \"/api\",\n    rateLimit({ windowMs: 60_000 }),\n  );\n  app.use(\"/api\", requireSession);\n  app.use(\"/api/accounts\", accountsRouter);\n";
+        let r = registrations(t);
+        assert_eq!(r.len(), 4, "{r:?}");
+        assert_eq!(r[0].path, "/healthz");
+        assert!(r[1].auth && r[2].auth && !r[3].auth);
+        assert_eq!(r[3].line, 8);
+        assert!(behind_auth(&r, 3));
+        assert!(!behind_auth(&r, 0));
+    }
+
+    #[test]
+    fn a_route_with_its_own_guard_is_guarded() {
+        let t = "router.get(\"/:id/audit\", requireRole(\"support\"), audit);\nrouter.use(requireAuth);\n";
+        let r = registrations(t);
+        assert!(r[0].guarded);
+    }
+}
