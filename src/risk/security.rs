@@ -151,11 +151,82 @@ pub fn sql_concatenation(line: &str) -> bool {
     if RAW_SQL_FROM_VALUE.is_match(line) {
         return true;
     }
-    SQL_TEXT
+    (SQL_TEXT
         .find(line)
         .or_else(|| RAW_SQL_CALL.find(line))
         .is_some_and(|m| CONCAT.is_match(&line[m.start()..]))
-        || SQL_FRAGMENT.is_match(line) && !NOT_A_QUERY.is_match(line)
+        && !only_constants_pasted(line))
+        || (SQL_FRAGMENT.is_match(line) || SQL_CLAUSE_FORMATTED.is_match(line))
+            && !NOT_A_QUERY.is_match(line)
+}
+
+/// A clause of a query written as a format string with a value put in
+/// (`sprintf(' ORDER BY %s %s', …)`, `f" AND region IN ({quoted})"`,
+/// `f" AND day BETWEEN '{start}'"`).
+static SQL_CLAUSE_FORMATTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)["'`]\s*(and\s+|or\s+)?[^"'`]*(\b(order\s+by|group\s+by|where|between|limit|offset)\s*'?|\b(in|values)\s*\(\s*'?)(%s|%v|\{[a-z_][\w.]*\}|\$\{[a-z_][^}]*\}|#\{[a-z_][^}]*\})"#).unwrap()
+});
+
+/// Whether every value pasted into a line's SQL text is a constant
+/// (`'SELECT ' . self::COLUMNS . ' FROM customers'`): text the program
+/// wrote, not a value that came in.
+fn only_constants_pasted(line: &str) -> bool {
+    static STRINGS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"#).unwrap());
+    static PASTED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\x00\s*(?:\.|\+)\s*([$@]?[\w:]+(?:(?:\.|->)\w+)*(?:\(\))?)|([$@]?[\w:]+(?:(?:\.|->)\w+)*(?:\(\))?)\s*(?:\.|\+)\s*\x00").unwrap()
+    });
+    static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^((self|static|[A-Z]\w*)::|[A-Za-z_]\w*\.)?[A-Z][A-Z0-9_]+$|^\d+$").unwrap()
+    });
+    if line.contains("${") || line.contains("#{") || line.contains('%') || line.contains("format") {
+        return false;
+    }
+    let bare = STRINGS.replace_all(line, "\x00");
+    let mut any = false;
+    for c in PASTED.captures_iter(&bare) {
+        let Some(v) = c.get(1).or(c.get(2)) else {
+            continue;
+        };
+        any = true;
+        if !CONSTANT.is_match(v.as_str()) {
+            return false;
+        }
+    }
+    any
+}
+
+/// Functions that build a piece of a query: `orderClause`,
+/// `_filter_clause`, `buildWhereSql`, `sort_expression`.
+static CLAUSE_BUILDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(order|sort|where|filter|group|having|search)_?(by_?)?(clause|sql|fragment|expr|expression)|(clause|sql)$|^_?(order|sort)_?by$").unwrap()
+});
+/// A value formatted into text: `fmt.Sprintf("%s %s", a, b)`,
+/// `"{} {}".format(a, b)`, `f"{col} {dir}"`, `` `${col} ${dir}` ``.
+static FORMATTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(sprintf|\.format|String\.format|format!)\s*\(\s*["'][^"']*(%s|%v|\{\}|\{\w*\})|\bf["'][^"']*\{[a-z_][\w.]*\}|`[^`]*\$\{[a-z_][^}]*\}"#).unwrap()
+});
+
+/// An added line, in a function that builds a query clause, that formats
+/// values into text (`return fmt.Sprintf("%s %s", p.Sort, dir)` in
+/// `orderClause`), with that function's name.
+fn clause_formatted_from_values<'f, 'a>(
+    f: &'f FileView<'a>,
+) -> Option<(&'f super::Line<'a>, String)> {
+    let text = f.new_text()?;
+    let lines: Vec<&str> = text.lines().collect();
+    f.added_code().find_map(|l| {
+        if !FORMATTED.is_match(l.text) || NOT_A_QUERY.is_match(l.text) {
+            return None;
+        }
+        let i = (l.no as usize).checked_sub(1)?;
+        let name = lines
+            .get(i.saturating_sub(25)..i)?
+            .iter()
+            .rev()
+            .find_map(|h| super::code::function_name(h))?;
+        CLAUSE_BUILDER.is_match(name).then(|| (l, name.to_string()))
+    })
 }
 
 /// Paths whose deletion removes a guard for everything behind it.
@@ -267,6 +338,15 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
                 Some(l.no),
                 format!("Builds SQL by pasting values into the string ({}): use bind parameters, or this is an SQL injection.", quote(l.text)),
             ));
+    }
+    if let Some((l, name)) = clause_formatted_from_values(f) {
+        out.push(Finding::added(
+            "sec-sql-string-building",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!("`{name}` builds a piece of SQL by formatting values into it ({}): a sort or filter value from a request becomes SQL; pick it from an allow-list or bind it.", quote(l.text.trim())),
+        ));
     }
     if !matches!(
         f.class.lang,
@@ -455,6 +535,29 @@ mod tests {
         ));
         assert!(!sql_concatenation(
             r#"$stmt = $db->prepare('SELECT id FROM orders WHERE status = ?');"#
+        ));
+        // Clauses formatted with a value, without a SELECT on the line.
+        assert!(sql_concatenation(
+            r#"return sprintf(' ORDER BY %s %s', $column, $dir);"#
+        ));
+        assert!(sql_concatenation(
+            r#"clause += f" AND region IN ({quoted})""#
+        ));
+        assert!(sql_concatenation(
+            r#"clause = f" AND day BETWEEN '{start}' AND '{end}'""#
+        ));
+        assert!(!sql_concatenation(
+            r#"log.info(f"rows between {a} and {b}")"#
+        ));
+        // Constants pasted in are text the program wrote.
+        assert!(!sql_concatenation(
+            r#"return 'SELECT ' . self::COLUMNS . ' FROM customers c WHERE c.id = :id';"#
+        ));
+        assert!(!sql_concatenation(
+            r#"sql = "SELECT " + COLUMNS + " FROM orders WHERE id = ?""#
+        ));
+        assert!(sql_concatenation(
+            r#"return 'SELECT ' . self::COLUMNS . ' FROM customers WHERE name = ' . $name;"#
         ));
     }
 
