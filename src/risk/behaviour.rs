@@ -519,12 +519,18 @@ fn bare_name(name: &str) -> &str {
 /// card numbers and identity documents included.
 fn dumped_request(args: &str) -> Option<String> {
     static DUMP: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b((?:req|request|body|payload|submission|form|data|input|params)(?:\.(?:body|data|json|form))?\.(?:model_dump|dict|to_dict|to_json|json|as_dict|toJSON|to_h)\s*\(|JSON\.stringify\(\s*(?:req|request|ctx\.request)\.body\b|json\.dumps\(\s*(?:request\.(?:json|data|form)|payload|body)\b|asdict\(\s*(?:body|payload|submission)\b)").expect("a valid regex")
+        Regex::new(r"(?i)\b((?:req|request|body|payload|submission|form|data|input|\w*params)(?:\.(?:body|data|json|form))?\.(?:(?:model_dump|dict|to_dict|to_json|json|as_dict|toJSON|to_h)\s*\(|(?:to_h|to_unsafe_h|inspect)\b)|JSON\.stringify\(\s*(?:req|request|ctx\.request)\.body\b|json\.dumps\(\s*(?:request\.(?:json|data|form)|payload|body)\b|asdict\(\s*(?:body|payload|submission)\b)").expect("a valid regex")
+    });
+    // The whole thing passed as it is (`payload`, `signup_params`,
+    // `request.POST`), not a field of it (`payload.id`).
+    static WHOLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?:^|[\s,(=])((?:payload|body|submission|form_data|request_data|raw_body|\w+_params|params|request\.(?:POST|GET|data|json|form|body)|req\.body))\s*(?:[,)]|$)").expect("a valid regex")
     });
     let code = STRING_LITERAL.replace_all(args, "\"\"");
     let code = code.split_once(": ").map_or(&*code, |(_, a)| a);
     DUMP.find(code)
         .map(|m| m.as_str().trim_end_matches('(').to_string())
+        .or_else(|| WHOLE.captures(code).map(|c| c[1].to_string()))
 }
 
 /// A name in a logging call's arguments that carries a body or payload.
@@ -2678,6 +2684,13 @@ mod tests {
         assert!(super::dumped_request("info: \"in\", JSON.stringify(req.body)").is_some());
         assert!(super::dumped_request("info: \"in\", submission_id=str(record.id)").is_none());
         assert!(super::dumped_request("info: \"sizes\", len(body.model_dump())").is_some());
+        // The whole payload or parameter set passed as it is, not a field.
+        assert!(super::dumped_request("warning: \"failed %s\", clinic, payload").is_some());
+        assert!(
+            super::dumped_request("info: event: \"x\", submitted: signup_params.to_h").is_some()
+        );
+        assert!(super::dumped_request("warning: \"failed %s\", payload.id").is_none());
+        assert!(super::dumped_request("info: order.to_h").is_none());
     }
 
     #[test]
