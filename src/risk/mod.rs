@@ -28,6 +28,7 @@ pub mod ordering;
 pub mod origins;
 pub mod pipeline;
 pub mod policy_files;
+pub mod presence;
 pub mod redaction;
 pub mod retries;
 pub mod row_security;
@@ -463,6 +464,7 @@ pub fn findings_with_message(
             deletion::check(f, &mut local);
             retries::check(f, &mut local);
             verification::check(f, &mut local);
+            presence::check(f, &mut local);
             lifetimes::check(f, &mut local);
             units::check(f, &mut local);
             redaction::check(f, &mut local);

@@ -391,10 +391,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a certificate callback returning true inside a block when a setting is missing: the TLS rule reads lambdas on one line",
     ),
     (
-        "u16-webhook-legacy-senders",
-        "the signature check skipped when the header is absent: the new branch's condition on the header is not judged",
-    ),
-    (
         "u18-entitlements-cache-config-derive",
         "#[derive(Default)] replacing a hand-written Default makes a TTL zero: derived defaults are not evaluated",
     ),
@@ -421,10 +417,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "v08-deploy-workflow-consolidation",
         "deploy jobs merged into a matrix: the production entry's lost branch condition and approval are not traced through the matrix",
-    ),
-    (
-        "v14-webhook-signature-v2",
-        "a second signature scheme accepted when its header is present: the new branch that skips the old check is not judged",
     ),
     (
         "w05-ledger-balance-fallback",
@@ -543,10 +535,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
     (
-        "z11-webhook-signature-legacy-partners",
-        "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
-    ),
-    (
         "z17-session-ttl-duration-type",
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
@@ -556,10 +544,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     ),
     (
         "z21-grpc-server-options-builder",
-        "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
-    ),
-    (
-        "z23-token-verifier-local-dev",
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
     (
