@@ -6,7 +6,7 @@
 //! Read from the structured tree where there is one, so a label rename around
 //! the line does not hide it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -323,7 +323,7 @@ fn run_commands(f: &FileView<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Exposure rules for one file.
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;
     }
@@ -332,6 +332,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
     if f.class.lang == super::lang::Lang::Hcl {
         open_variable_default(f, out);
+        open_through_locals(f, change, out);
     }
     let Some(format @ (Format::Yaml | Format::Json)) = Format::of(f.path) else {
         return;
@@ -392,6 +393,197 @@ fn open_variable_default(f: &FileView<'_>, out: &mut Vec<Finding>) {
             ),
         ));
         return;
+    }
+}
+
+/// The values of a Terraform file's `locals` (each name's text, lists
+/// spanning lines joined).
+fn hcl_locals(text: &str) -> HashMap<String, String> {
+    static ASSIGN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*([A-Za-z_][\w-]*)\s*=\s*(.*)$").unwrap());
+    let mut out = HashMap::new();
+    let mut inside = false;
+    let mut depth = 0i32;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i];
+        if !inside {
+            inside = l.trim_start().starts_with("locals") && l.contains('{');
+            depth = 1;
+            i += 1;
+            continue;
+        }
+        if depth == 1
+            && let Some(c) = ASSIGN.captures(l)
+        {
+            let mut value = c[2].to_string();
+            let mut open = value.matches(['[', '(', '{']).count() as i32
+                - value.matches([']', ')', '}']).count() as i32;
+            while open > 0 && i + 1 < lines.len() {
+                i += 1;
+                value.push(' ');
+                value.push_str(lines[i].trim());
+                open += lines[i].matches(['[', '(', '{']).count() as i32
+                    - lines[i].matches([']', ')', '}']).count() as i32;
+            }
+            out.insert(c[1].to_string(), value);
+        } else {
+            depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
+            if depth <= 0 {
+                inside = false;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `value` with `local.name` references replaced by what they hold, a few
+/// levels deep.
+fn resolve_locals(value: &str, locals: &HashMap<String, String>) -> String {
+    static REF: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\blocal\.([A-Za-z_][\w-]*)").unwrap());
+    let mut v = value.to_string();
+    for _ in 0..4 {
+        if !REF.is_match(&v) {
+            break;
+        }
+        v = REF
+            .replace_all(&v, |c: &regex::Captures<'_>| {
+                locals.get(&c[1]).cloned().unwrap_or_default()
+            })
+            .into_owned();
+    }
+    v
+}
+
+/// An ingress range that is now a `local` holding the whole internet
+/// (`cidr_blocks = [local.any_ipv4]` with `any_ipv4 = "0.0.0.0/0"`): the
+/// line the change adds names no address at all.
+fn open_through_locals(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
+    let Some(new) = f.new_text() else {
+        return;
+    };
+    if !new.contains("local.") {
+        return;
+    }
+    // Locals are shared by every file of a module: read them from all the
+    // Terraform files the change holds.
+    let side = |old: bool| -> HashMap<String, String> {
+        change
+            .files
+            .iter()
+            .filter(|g| g.class.lang == super::lang::Lang::Hcl)
+            .filter_map(|g| if old { g.old_text() } else { g.new_text() })
+            .flat_map(|t| hcl_locals(t))
+            .collect()
+    };
+    let locals = side(false);
+    let old_locals = side(true);
+    let lines: Vec<&str> = new.lines().collect();
+    let world = |v: &str| v.contains("\"0.0.0.0/0\"") || v.contains("\"::/0\"");
+    // The block a line sits in (the nearest line above that opens one).
+    let block = |lines: &[&str], upto: usize| -> String {
+        lines[..upto.min(lines.len())]
+            .iter()
+            .rev()
+            .find(|x| x.trim_end().ends_with('{'))
+            .map(|x| x.trim().to_string())
+            .unwrap_or_default()
+    };
+    // The resource a line sits in (the nearest `resource "…" "…" {` above).
+    let resource = |lines: &[&str], upto: usize| -> String {
+        lines[..upto.min(lines.len())]
+            .iter()
+            .rev()
+            .find(|x| x.starts_with("resource ") || x.starts_with("module "))
+            .map(|x| x.trim().to_string())
+            .unwrap_or_default()
+    };
+    // Resources that were open to the world before: a range written as a
+    // local now is the same range.
+    let was_open: Vec<String> = f
+        .old_text()
+        .map(|o| {
+            let ls: Vec<&str> = o.lines().collect();
+            ls.iter()
+                .enumerate()
+                .filter(|(i, x)| {
+                    world(&resolve_locals(x, &old_locals)) && !block(&ls, *i).contains("egress")
+                })
+                .map(|(i, _)| resource(&ls, i))
+                .collect()
+        })
+        .unwrap_or_default();
+    for l in f.added_code() {
+        let t = l.text.trim();
+        let Some((key, value)) = t.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        if !(key.ends_with("cidr_blocks") || key == "source_ranges" || key == "cidr_ipv4")
+            || !value.contains("local.")
+        {
+            continue;
+        }
+        // Only ranges that let traffic in: not inside an `egress` block.
+        if block(&lines, (l.no as usize).saturating_sub(1)).contains("egress") {
+            continue;
+        }
+        let now = resolve_locals(value, &locals);
+        if !world(&now) || was_open.contains(&resource(&lines, l.no as usize)) {
+            continue;
+        }
+        out.push(Finding::added(
+            "sec-public-network",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "`{}` now lets in every address on the internet: `{}` holds {}.",
+                crate::sanitize::escape_line(key),
+                crate::sanitize::escape_line(value.trim()),
+                crate::sanitize::escape_line(now.trim())
+            ),
+        ));
+        return;
+    }
+}
+
+#[cfg(test)]
+mod locals_tests {
+    use super::{hcl_locals, resolve_locals};
+
+    #[test]
+    fn locals_resolve_through_each_other() {
+        let t = "locals {\n  public_cidrs = [\"0.0.0.0/0\"]\n  ingress_cidrs = concat(\n    local.public_cidrs,\n    [var.vpc_cidr],\n  )\n  pg_port = 5432\n}\nresource \"x\" \"y\" {\n  a = 1\n}\n";
+        let l = hcl_locals(t);
+        assert_eq!(l.len(), 3, "{l:?}");
+        assert!(resolve_locals("local.ingress_cidrs", &l).contains("\"0.0.0.0/0\""));
+        assert_eq!(resolve_locals("[local.pg_port]", &l), "[5432]");
+    }
+
+    #[test]
+    fn an_ingress_opened_through_a_local_is_found_and_a_rename_is_not() {
+        let old = "resource \"aws_security_group\" \"db\" {\n  ingress {\n    from_port = 5432\n    cidr_blocks = [var.vpc_cidr]\n  }\n}\nresource \"aws_security_group\" \"alb\" {\n  ingress {\n    from_port = 443\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n";
+        let locals = "locals {\n  any_ipv4 = \"0.0.0.0/0\"\n}\n";
+        let opened = format!(
+            "{locals}{}",
+            old.replace("[var.vpc_cidr]", "[local.any_ipv4]")
+        );
+        let hit = |new: &str| {
+            crate::risk::testkit::findings_with_contents("infra/sg.tf", old, new)
+                .into_iter()
+                .any(|f| f.rule == "sec-public-network")
+        };
+        assert!(hit(&opened));
+        // The public load balancer's range written as the same local.
+        let renamed = format!(
+            "{locals}{}",
+            old.replace("[\"0.0.0.0/0\"]", "[local.any_ipv4]")
+        );
+        assert!(!hit(&renamed));
     }
 }
 

@@ -456,7 +456,7 @@ pub fn findings_with_message(
         if !f.file.binary {
             infra::check(f, &change, &mut local);
             containers::check(f, &mut local);
-            exposure::check(f, &mut local);
+            exposure::check(f, &change, &mut local);
             listeners::check(f, &mut local);
             origins::check(f, &mut local);
             ordering::check(f, &mut local);

@@ -255,10 +255,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "branch protection changed to require both halves of a split job: gate files stay critical",
     ),
     (
-        "g16-terraform-ingress-cidr-locals",
-        "0.0.0.0/0 reaches the security group through a local: HCL is not compared as a tree",
-    ),
-    (
         "g24-gitlab-ci-rename-and-cache",
         "jobs renamed with their needs: the key-by-key comparison reads the renamed needs as approvals removed",
     ),
@@ -469,10 +465,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "y10-kotlin-match-admin-controller-split",
         "Kotlin controllers are not parsed: endpoints moved out of a class-level @PreAuthorize are not seen",
-    ),
-    (
-        "a02-rds-sg-variable-cleanup",
-        "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
     (
         "a09-dockerfile-migrate-tool",
