@@ -476,7 +476,7 @@ fn open_through_locals(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &m
             .iter()
             .filter(|g| g.class.lang == super::lang::Lang::Hcl)
             .filter_map(|g| if old { g.old_text() } else { g.new_text() })
-            .flat_map(|t| hcl_locals(t))
+            .flat_map(hcl_locals)
             .collect()
     };
     let locals = side(false);
