@@ -43,6 +43,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored || f.class.ci || f.class.infra {
         return;
     }
+    filter_dropped(f, out);
     let added: Vec<_> = f.added_code().collect();
     let whole = f
         .new_text()
@@ -116,6 +117,50 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         ));
         return;
     }
+}
+
+/// Retry code that stopped telling safe requests from unsafe ones: the
+/// change removes the line that looked at the method or the idempotency
+/// key (`if !retryable(err) || !idempotent(req)` → `if !retryable(err)`)
+/// and the retry code left never looks again.
+fn filter_dropped(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let Some(new) = f.new_text() else {
+        return;
+    };
+    if !RETRY.is_match(new) {
+        return;
+    }
+    // A filter function no longer called (its definition may remain).
+    static FILTER_CALL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(\w*idempot\w*|is_?safe\w*|\w*safe_?method\w*)\s*\(").unwrap()
+    });
+    let still_called = |name: &str| {
+        new.lines()
+            .any(|x| x.contains(&format!("{name}(")) && super::code::function_name(x) != Some(name))
+    };
+    // A filter written anew (another form of the same test) still filters.
+    if f.added_code().any(|l| KNOWS_METHOD.is_match(l.text)) {
+        return;
+    }
+    let Some(l) = f.removed_code().find(|l| {
+        KNOWS_METHOD.is_match(l.text)
+            && (!KNOWS_METHOD.is_match(new)
+                || FILTER_CALL
+                    .captures_iter(l.text)
+                    .any(|c| !still_called(&c[1])))
+    }) else {
+        return;
+    };
+    out.push(Finding::removed(
+        "retries-non-idempotent",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "The retry code no longer looks at which requests are safe to repeat (`{}` is gone): a POST that timed out after it charged or created something is sent again.",
+            quote(l.text.trim())
+        ),
+    ));
 }
 
 /// A retry wrapper around a block: `retry.withRetry {`, `retry {`,
@@ -221,6 +266,21 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_retry_loop_that_stops_looking_at_the_method_is_found() {
+        let old = "func (c *Client) Do(req *http.Request) (*http.Response, error) {\n\tfor attempt := 0; attempt <= c.maxRetries; attempt++ {\n\t\tresp, err := c.hc.Do(req)\n\t\tif !retryable(err, resp) || !idempotent(req) {\n\t\t\treturn resp, err\n\t\t}\n\t}\n\treturn nil, errExhausted\n}\n";
+        let new = old.replace(" || !idempotent(req)", "");
+        let hit = |new: &str| {
+            crate::risk::testkit::findings_with_contents("internal/httpx/client.go", old, new)
+                .into_iter()
+                .any(|f| f.rule == "retries-non-idempotent")
+        };
+        assert!(hit(&new));
+        // The same filter written another way is still a filter.
+        let kept = old.replace("!idempotent(req)", "req.Method != \"GET\"");
+        assert!(!hit(&kept));
+    }
+
     use crate::risk::testkit::rules_hit;
 
     #[test]

@@ -455,10 +455,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Spring session cookie secure: false in YAML is medium: the key path that makes it the session cookie is not read",
     ),
     (
-        "y01-shared-http-client-retry-policy",
-        "a shared Go client's retry count raised and extended to every method: the method filter removed is not read",
-    ),
-    (
         "y04-session-cookie-settings-move",
         "cookie options moved into a helper lose HttpOnly, and Secure follows any non-empty variable: flags are compared per line",
     ),
