@@ -710,11 +710,12 @@ fn corpus_recall_and_false_alarms() {
     );
     let recall = Tally::pct(d);
     let false_rate = Tally::pct(h);
-    // Floors under the figures of 2026-11-30 (83.7 % and 9.3 % after the
-    // p*, z* and a* batches joined, before tuning on them): every case is
-    // listed above anyway; these catch a drift the allow-list would hide.
-    assert!(recall >= 83.0, "recall {recall:.1} % < 83 %");
-    assert!(false_rate <= 11.0, "false alarms {false_rate:.1} % > 11 %");
+    // Floors under the figures of 2026-11-30 evening (88.7 % and 8.5 %;
+    // 83.7 % and 9.3 % when the p*, z* and a* batches joined, before tuning
+    // on them): every case is listed above anyway; these catch a drift the
+    // allow-list would hide.
+    assert!(recall >= 88.0, "recall {recall:.1} % < 88 %");
+    assert!(false_rate <= 9.5, "false alarms {false_rate:.1} % > 9.5 %");
 }
 
 /// The held-out figures. Aggregates only: which case was caught or missed is
