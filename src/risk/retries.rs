@@ -152,7 +152,7 @@ fn filter_dropped(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     };
     out.push(Finding::removed(
-        "retries-non-idempotent",
+        "retry-not-idempotent",
         Severity::High,
         f.path,
         Some(l.no),
@@ -273,7 +273,7 @@ mod tests {
         let hit = |new: &str| {
             crate::risk::testkit::findings_with_contents("internal/httpx/client.go", old, new)
                 .into_iter()
-                .any(|f| f.rule == "retries-non-idempotent")
+                .any(|f| f.rule == "retry-not-idempotent")
         };
         assert!(hit(&new));
         // The same filter written another way is still a filter.
