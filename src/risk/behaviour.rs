@@ -1207,6 +1207,7 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
                 &p.new_text,
                 &mut local,
             );
+            passes_when_unset(f.path, n, &mut local);
         }
         out.extend(local);
     }
@@ -1523,7 +1524,42 @@ fn empty_on_failure(
     }
 }
 
-/// Functions that decide whether something may go ahead.
+/// A check function the change adds that reports success when what it
+/// checks against is not there (`if string.IsNullOrEmpty(_options.CaBundlePath)
+/// || cert is null) return true;` in a certificate validation callback): with
+/// the setting unset, which is the default, nothing is checked.
+fn passes_when_unset(path: &str, n: &Unit, out: &mut Vec<Finding>) {
+    let short = n.name.rsplit('.').next().unwrap_or(&n.name);
+    if !CHECK_FN.is_match(short) {
+        return;
+    }
+    if let Some(g) = n.guards.iter().find(|g| {
+        // `true` says "checked and fine"; Go's `return nil` may be either.
+        let said = g
+            .exit
+            .trim_start_matches("return")
+            .trim()
+            .trim_end_matches(';');
+        !g.failing
+            && matches!(said, "true" | "True" | "Ok(true)" | "Ok(())")
+            && super::presence::ABSENT.is_match(&g.cond)
+    }) {
+        out.push(Finding::added(
+            "logic-check-fails-open",
+            Severity::High,
+            path,
+            Some(g.line),
+            format!(
+                "{} reports success (`{}`) when `{}`: whenever that is missing, nothing is checked.",
+                display_name(n),
+                quote(&g.exit),
+                quote(&g.cond)
+            ),
+        ));
+    }
+}
+
+/// Functions that decide whether something may go ahead./// Functions that decide whether something may go ahead.
 static DECISION_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(fraud|screen|risk|entitle|permi|authori[sz]|allow|access|mfa|2fa|otp|polic|verif|valid|check|\bcan_?|is_?allowed|has_?[a-z]|licen[cs]|quota|limit|login|authent|sign|approv|gate|guard|acl|role|trust|revok|block)").unwrap()
 });
@@ -2467,6 +2503,24 @@ mod tests {
             Some(&old.replace("is_allowed", "render_badge")),
             Some(&plain),
         );
+        assert!(
+            !hit.contains(&"logic-check-fails-open".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_new_check_that_passes_when_its_setting_is_unset_is_found() {
+        let old = "import ssl\n\ndef client():\n    return make_client()\n";
+        let open = "import ssl\n\ndef client():\n    return make_client()\n\ndef verify_partner_cert(cert):\n    if settings.PARTNER_CA_BUNDLE is None:\n        return True\n    return chain_ok(cert, settings.PARTNER_CA_BUNDLE)\n";
+        let hit = rules_hit("app/partners.py", Some(old), Some(open));
+        assert!(
+            hit.contains(&"logic-check-fails-open".to_string()),
+            "{hit:?}"
+        );
+        // Refusing when the setting is missing is the safe way round.
+        let closed = open.replace("return True", "return False");
+        let hit = rules_hit("app/partners.py", Some(old), Some(&closed));
         assert!(
             !hit.contains(&"logic-check-fails-open".to_string()),
             "{hit:?}"

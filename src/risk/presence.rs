@@ -27,7 +27,7 @@ static SIGNED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A condition true when the value is absent.
-static ABSENT: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static ABSENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)(^|[^!])(string\.)?isnull(or)?(empty|whitespace)\(|[=!]==?\s*(null|undefined|nil|None)\b|===?\s*(''|"")|\.nil\?|\bis None\b|(^|[^!])\bempty\(|\.blank\?|\.empty\?|\bif\s+not\s+\w+|\bif\s*\(\s*!\s*\$?\w+\s*\)|\bunless\s+\$?\w+(\.present\?)?\s*$|\blen\(\w+\)\s*==\s*0"#).unwrap()
 });
 
