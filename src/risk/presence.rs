@@ -87,13 +87,17 @@ fn rest_refuses(lines: &[&str], after: usize, base: usize) -> bool {
         return false;
     }
     let t = t.trim_start_matches('}').trim_start();
-    if t.starts_with("else") && !IF_LINE.is_match(&format!("{}{t}", " ".repeat(base))) {
-        let (body, _) = block(lines, after);
-        return lines[body].iter().any(|x| REFUSES.is_match(x));
+    if t.is_empty() {
+        // A closing brace on its own line: the branch, if any, is below.
+        return rest_refuses(lines, after + 1, base);
     }
     if t.starts_with("elsif") || t.starts_with("elif") || t.starts_with("else if") {
         let (_, next) = block(lines, after);
         return rest_refuses(lines, next, base);
+    }
+    if t.starts_with("else") {
+        let (body, _) = block(lines, after);
+        return lines[body].iter().any(|x| REFUSES.is_match(x));
     }
     // Straight after the `if`: a refusal there covers the absent case too
     // (`if sig: return ok_if_valid(sig)` then `return 401`).
@@ -206,6 +210,14 @@ mod tests {
         assert!(skipped_when_missing(cs).is_empty());
         let rb = "      if (v2 = request.headers[\"X-Signature-V2\"]).present?\n        head :unauthorized unless valid_v2?(v2)\n      else\n        head :unauthorized\n      end\n";
         assert!(skipped_when_missing(rb).is_empty());
+        // Braces on lines of their own, the refusal in the `else`.
+        let cs = "        if (signature != null)\n        {\n            if (!IsValidSignature(body, signature)) return Unauthorized();\n        }\n        else\n        {\n            return Unauthorized();\n        }\n";
+        assert!(skipped_when_missing(cs).is_empty());
+        let open = cs.replace(
+            "            return Unauthorized();\n        }\n",
+            "            _log.LogWarning(\"unsigned\");\n        }\n",
+        );
+        assert!(!skipped_when_missing(&open).is_empty());
         // Made when missing, then verified in another function.
         let php = "    public static function token(): string\n    {\n        if (empty($_SESSION['_csrf'])) {\n            $_SESSION['_csrf'] = bin2hex(random_bytes(32));\n        }\n        return $_SESSION['_csrf'];\n    }\n\n    public static function verify(?string $submitted): bool\n    {\n        return hash_equals($_SESSION['_csrf'], $submitted);\n    }\n";
         assert!(skipped_when_missing(php).is_empty());
