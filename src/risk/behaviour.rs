@@ -278,7 +278,7 @@ pub fn parse<'a>(change: &'a ChangeView<'a>) -> Vec<Parsed<'a>> {
 
 /// `text` with each run of whitespace made one space, none at either end
 /// (what joining its `split_whitespace` words with spaces gives).
-fn collapse(text: &str) -> String {
+pub(crate) fn collapse(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut gap = false;
     for c in text.chars() {

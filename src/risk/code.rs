@@ -60,6 +60,25 @@ pub fn closing_bracket(b: &[u8], open: usize) -> Option<usize> {
     None
 }
 
+/// The bracket opening the one at `close` (any of `)`, `]`, `}`), within
+/// a few thousand bytes before it.
+pub fn opening_bracket(b: &[u8], close: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for i in (close.saturating_sub(4000)..=close).rev() {
+        match b[i] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::{function_name, has_word, starts_function};

@@ -15,8 +15,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::behaviour::sides;
-use super::code::closing_bracket;
+use super::behaviour::{collapse, sides};
+use super::code::{closing_bracket, opening_bracket};
 use super::syntax::Grammar;
 use super::{ChangeView, Finding, Severity, quote};
 
@@ -145,11 +145,10 @@ pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
             path,
             Some(l.line),
             format!(
-                "`{}` reads {} records without the scope that the other lookups of them here keep (`{}`, {} of {}): a signed-in user can reach another customer's record by its id.",
+                "`{}` reads {} records without the scope that every other lookup of them here keeps (`{}`; {} of them): a signed-in user can reach another customer's record by its id.",
                 quote(&l.text),
                 l.kind,
                 quote(&scope),
-                siblings.len(),
                 siblings.len()
             ),
         ));
@@ -283,7 +282,7 @@ fn chain_start(b: &[u8], end: usize) -> usize {
         if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'$' | b'@' | b'?' | b'!') {
             i -= 1;
         } else if matches!(c, b')' | b']') {
-            match opening(b, i - 1) {
+            match opening_bracket(b, i - 1) {
                 Some(o) => i = o,
                 None => break,
             }
@@ -307,27 +306,6 @@ fn chain_start(b: &[u8], end: usize) -> usize {
     i
 }
 
-/// The bracket opening the one at `close`.
-fn opening(b: &[u8], close: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = close + 1;
-    let floor = close.saturating_sub(4000);
-    while i > floor {
-        i -= 1;
-        match b[i] {
-            b')' | b']' | b'}' => depth += 1,
-            b'(' | b'[' | b'{' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 /// The plain names an argument list passes (`where`, `filters`), which may
 /// be built above the call.
 fn identifiers(args: &str) -> Vec<String> {
@@ -340,27 +318,33 @@ fn identifiers(args: &str) -> Vec<String> {
 }
 
 /// What `name` was last assigned before `at` (the rest of that statement,
-/// brackets balanced), if it was.
+/// brackets balanced, at most a few hundred characters), if it was.
 fn assigned(text: &str, name: &str, at: usize) -> Option<String> {
     let re = Regex::new(&format!(
-        r"\b{}\s*(?::\s*[\w.<>\[\]]+\s*)?(?::=|=)[^=]",
+        r"\b{}\s*(?::\s*[\w.<>\[\]]+\s*)?(?::=|=)",
         regex::escape(name)
     ))
     .ok()?;
-    let m = re.find_iter(&text[..at]).last()?;
-    let b = text.as_bytes();
-    let mut end = m.end();
+    // `==` compares; it does not assign.
+    let m = re
+        .find_iter(&text[..at])
+        .filter(|m| !text[m.end()..].starts_with('='))
+        .last()?;
     let mut depth = 0i32;
-    while end < text.len() && end - m.end() < 600 {
-        match b[end] {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth -= 1,
-            b'\n' | b';' if depth <= 0 => break,
-            _ => {}
-        }
-        end += 1;
-    }
-    Some(text[m.end().saturating_sub(1)..end].to_string())
+    let rhs: String = text[m.end()..]
+        .chars()
+        .take(600)
+        .take_while(|&c| {
+            match c {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                '\n' | ';' if depth <= 0 => return false,
+                _ => {}
+            }
+            true
+        })
+        .collect();
+    Some(rhs)
 }
 
 /// A check within the lines after a lookup that ties the record to the
@@ -392,10 +376,6 @@ fn around(text: &str, start: usize, end: usize) -> String {
         e += 1;
     }
     text[s..e].to_string()
-}
-
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -445,6 +425,23 @@ mod tests {
         let l = lookups(py);
         assert_eq!(l[0].kind, "document");
         assert!(l[0].scope.is_some(), "{l:?}");
+    }
+
+    #[test]
+    fn text_that_is_not_ascii_around_an_assignment_is_read_whole() {
+        // A filter assigned from non-ASCII text, longer than what is read.
+        let long = "é".repeat(700);
+        let ts = format!(
+            "const where ={long};\nconst rows = await prisma.project.findMany({{ where }});\n"
+        );
+        let l = lookups(&ts);
+        assert_eq!(l[0].kind, "project");
+        assert!(l[0].scope.is_none());
+        let ts = "if (where == tenantId) log();\nconst rows = await prisma.project.findMany({ where });\n";
+        assert!(
+            lookups(ts)[0].scope.is_none(),
+            "a comparison is not an assignment"
+        );
     }
 
     #[test]
