@@ -170,8 +170,9 @@ static CREATE_INDEX: LazyLock<Regex> =
 
 /// The table an ORM drop names: `drop_table :t`, `op.drop_table("t")`,
 /// `dropTable('t')`.
-static ORM_TABLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"^[\w.$ ]*\(?\s*[:"'`](\w+)"#).unwrap());
+static ORM_TABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^[\w.$ ]*\(?\s*(?:(?:name|model_name|table_name)\s*=\s*)?[:"'`](\w+)"#).unwrap()
+});
 
 /// A guard that aborts when a table still has rows: `IF EXISTS (SELECT 1
 /// FROM t) THEN RAISE`, `(SELECT count(*) FROM t) > 0 … RAISE`, `ASSERT
@@ -186,6 +187,50 @@ static ROWS_PRESENT: LazyLock<Regex> = LazyLock::new(|| {
 /// True when the migration, before `line`, refuses to go on while `table`
 /// still holds rows: a select from the table itself, a test that rows are
 /// present (`NOT EXISTS` is the opposite test) and an abort, close together.
+/// The names a table may go by: as written, and for an ORM model's name
+/// (`LegacyApiToken`) the snake-case table names frameworks derive from it
+/// (`legacy_api_token`, `legacy_api_tokens`).
+fn table_names(name: &str) -> Vec<String> {
+    let mut out = vec![name.to_string()];
+    if name.chars().any(|c| c.is_ascii_uppercase()) {
+        let mut snake = String::new();
+        for (i, c) in name.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                snake.push('_');
+            }
+            snake.push(c.to_ascii_lowercase());
+        }
+        out.push(format!("{snake}s"));
+        out.push(format!("{snake}es"));
+        out.push(snake);
+    }
+    out
+}
+
+/// True when the change also deletes the code that maps `table` (its model
+/// class, or a `db_table`/`__tablename__` naming it) and no code outside
+/// migrations that the change adds names it: nothing the change ships reads
+/// the table it drops.
+fn model_removed(change: &ChangeView<'_>, table: &str) -> bool {
+    let names = table_names(table);
+    let alt: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
+    let Ok(maps) = Regex::new(&format!(
+        r#"(?i)(\bclass\s+(?:{0})\b|(db_table|__tablename__|table_name|@Table\(name)\s*=\s*["'](?:{0})["'])"#,
+        alt.join("|")
+    )) else {
+        return false;
+    };
+    let code = || {
+        change
+            .files
+            .iter()
+            .filter(|x| !x.path.contains("migrat") && !x.class.test_like() && !x.class.docs)
+    };
+    let mentions = |t: &str| names.iter().any(|n| t.contains(n.as_str()));
+    code().any(|x| x.removed.iter().any(|l| maps.is_match(l.text)))
+        && !code().any(|x| x.added.iter().any(|l| mentions(l.text)))
+}
+
 fn emptiness_guarded(f: &FileView<'_>, table: &str, line: u32) -> bool {
     let text: String = f
         .new_text()
@@ -203,9 +248,13 @@ fn emptiness_guarded(f: &FileView<'_>, table: &str, line: u32) -> bool {
                 .collect::<Vec<_>>()
                 .join("\n")
         });
+    let names: Vec<String> = table_names(table)
+        .iter()
+        .map(|n| regex::escape(n))
+        .collect();
     let from = Regex::new(&format!(
-        r#"(?i)\bfrom\s+(?:only\s+)?[`"\[]?(?:\w+[`"\]]?\.)?[`"\[]?{}\b"#,
-        regex::escape(table)
+        r#"(?i)\bfrom\s+(?:only\s+)?[`"\[]?(?:\w+[`"\]]?\.)?[`"\[]?(?:{})\b"#,
+        names.join("|")
     ))
     .expect("an escaped table name is a valid regex");
     let window = |from: usize, to: usize| {
@@ -406,13 +455,18 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 .map(|c| c[1].to_string())
                 .filter(|t| emptiness_guarded(f, t, line));
             if let Some(table) = guarded {
+                let (sev, reads) = if model_removed(change, &table) {
+                    (Severity::Low, "the change removes its model too")
+                } else {
+                    (Severity::Medium, "code still reading it breaks")
+                };
                 push(
                     out,
                     "sql-drop-table",
-                    Severity::Medium,
+                    sev,
                     line,
                     format!(
-                        "Drops {table} ({q}), but only after the migration checks it is empty and aborts otherwise: code still reading it breaks, no rows are lost."
+                        "Drops {table} ({q}), but only after the migration checks it is empty and aborts otherwise: no rows are lost, and {reads}."
                     ),
                 );
             } else if let Some((table, by)) = has("DROP TABLE")
@@ -596,13 +650,18 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     .map(|c| c[1].to_string())
                     .filter(|t| emptiness_guarded(f, t, l.no));
                 if let Some(table) = guarded {
+                    let (sev, reads) = if model_removed(change, &table) {
+                        (Severity::Low, "the change removes its model too")
+                    } else {
+                        (Severity::Medium, "code still reading it breaks")
+                    };
                     push(
                         out,
                         rule,
-                        Severity::Medium,
+                        sev,
                         l.no,
                         format!(
-                            "Drops {table} ({}), but only after the migration checks it is empty and aborts otherwise: code still reading it breaks, no rows are lost.",
+                            "Drops {table} ({}), but only after the migration checks it is empty and aborts otherwise: no rows are lost, and {reads}.",
                             quote(m.as_str())
                         ),
                     );
@@ -718,6 +777,46 @@ mod tests {
             .map(|f| f.severity)
             .max();
         assert_eq!(sev, Some(Severity::Critical));
+    }
+
+    #[test]
+    fn a_model_dropped_after_its_table_is_checked_empty_loses_no_rows() {
+        use crate::risk::testkit::diff_of;
+        use crate::risk::{Contents, RuleSet, findings};
+        let level = |check: &str, model_after: Option<&str>| {
+            let m = format!(
+                "from django.db import migrations\n\n\ndef check(apps, schema_editor):\n    with schema_editor.connection.cursor() as c:\n        c.execute(\"SELECT count(*) FROM {check}\")\n        (n,) = c.fetchone()\n    if n:\n        raise RuntimeError(\"rows left\")\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.RunPython(check, migrations.RunPython.noop),\n        migrations.DeleteModel(name=\"LegacyApiToken\"),\n    ]\n"
+            );
+            let mut d = diff_of("platform/auth/migrations/0045_drop.py", None, Some(&m));
+            if let Some(after) = model_after {
+                let before = "from django.db import models\n\n\nclass ApiKey(models.Model):\n    prefix = models.CharField(max_length=8)\n\n\nclass LegacyApiToken(models.Model):\n    key = models.CharField(max_length=40)\n";
+                d.files
+                    .extend(diff_of("platform/auth/models.py", Some(before), Some(after)).files);
+            }
+            findings(&d, &Contents::new(), &RuleSet::builtin())
+                .into_iter()
+                .filter(|f| f.rule == "migration-drop-table")
+                .map(|f| f.severity)
+                .max()
+        };
+        // On a critical path (auth), so one step up from medium.
+        assert_eq!(level("legacy_api_tokens", None), Some(Severity::High));
+        assert_eq!(
+            level("auth_legacy_api_token", None),
+            Some(Severity::Critical)
+        );
+        assert_eq!(level("api_tokens", None), Some(Severity::Critical));
+        // The model goes in the same change: nothing shipped reads the table.
+        let gone = "from django.db import models\n\n\nclass ApiKey(models.Model):\n    prefix = models.CharField(max_length=8)\n";
+        assert_eq!(level("legacy_api_tokens", Some(gone)), Some(Severity::Low));
+        // Still named by code the change adds: as before.
+        let still =
+            format!("{gone}\n\ndef legacy(k):\n    return LegacyApiToken.objects.get(key=k)\n");
+        assert_eq!(
+            level("legacy_api_tokens", Some(&still)),
+            Some(Severity::High)
+        );
+        assert_eq!(level("api_tokens", Some(gone)), Some(Severity::Critical));
     }
 
     #[test]

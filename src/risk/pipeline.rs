@@ -551,7 +551,7 @@ pub fn relax_ephemeral_teardown(f: &FileView<'_>, out: &mut [Finding]) {
     if out
         .iter()
         .any(|x| x.rule == "ci-deploys-to-production" || x.rule == "ci-gate-dependency-removed")
-        && production_deploys_unchanged(f)
+        && (production_deploys_unchanged(f) || super::structured::only_cosmetic(f))
     {
         for x in out.iter_mut() {
             if x.rule == "ci-deploys-to-production" || x.rule == "ci-gate-dependency-removed" {

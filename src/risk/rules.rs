@@ -488,3 +488,32 @@ mod tests {
         assert!(b.is_critical("x/y.rs"));
     }
 }
+
+#[cfg(test)]
+mod builtin_tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_secret_piped_into_a_login_is_not_printed() {
+        let hit = |line: &str| rules_hit("Jenkinsfile", None, Some(&format!("{line}\n")));
+        for quiet in [
+            r#"sh 'echo "$REG_PASSWORD" | docker login -u "$REG_USER" --password-stdin "$REGISTRY"'"#,
+            r#"printf '%s' "$GH_TOKEN" | gh auth login --with-token"#,
+        ] {
+            assert!(
+                !hit(quiet).contains(&"ci-secrets-exposed".to_string()),
+                "{quiet}"
+            );
+        }
+        for loud in [
+            r#"sh 'echo "$REG_PASSWORD"'"#,
+            r#"echo "$REG_PASSWORD" | tee login.txt | docker login --password-stdin"#,
+            r#"echo "$API_TOKEN" | base64"#,
+        ] {
+            assert!(
+                hit(loud).contains(&"ci-secrets-exposed".to_string()),
+                "{loud}"
+            );
+        }
+    }
+}

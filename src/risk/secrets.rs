@@ -356,7 +356,8 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             let lname = name.to_ascii_lowercase();
-            if lname.contains("token_url")
+            if names_a_reference(name)
+                || lname.contains("token_url")
                 || lname.contains("endpoint")
                 || lname.ends_with("_path")
                 || lname.ends_with("_file")
@@ -425,6 +426,62 @@ fn names_itself(name: &str, value: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
+/// A version word in a name: `v2`, `v10`.
+fn is_version(w: &str) -> bool {
+    w.strip_prefix(['v', 'V'])
+        .is_some_and(|d| !d.is_empty() && d.len() <= 3 && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// What a secret-store reference points at, when the value is one: an ARN
+/// of Secrets Manager, Parameter Store or KMS, or a store's scheme before a
+/// path (`secretsmanager:prod/payouts/api-key`, `vault://kv/billing/stripe`,
+/// `op://Payments/Stripe/credential`, `ref+vault://…`). The value names
+/// where the secret lives; the secret itself is not in the code.
+fn store_reference(value: &str) -> Option<&str> {
+    static STORE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:arn:aws[a-z-]*:(?:secretsmanager|ssm|kms):[a-z0-9-]*:\d{12}:(?:secret:|parameter/|key/|alias/)|(?:ref\+)?(?:secretsmanager|secrets-manager|awssm|aws-sm|ssm|vault|gcpsm|gcp-secret|sm|azkv|azure-keyvault|keyvault|op|doppler|infisical|sops)(?::|://))(.+)$").unwrap()
+    });
+    STORE
+        .captures(value)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
+        .filter(|rest| {
+            rest.split(['/', ':', '#'])
+                .filter(|s| !s.is_empty())
+                .all(|s| {
+                    s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                })
+        })
+}
+
+/// True when a setting's name says its value points at a secret rather than
+/// holding one: its last word is an id, name, reference, ARN, path or file
+/// (`credentialsId`, `tls_secret_name`, `secretRef`, `SIGNING_KEY_ARN`).
+fn names_a_reference(name: &str) -> bool {
+    let last = name
+        .rsplit(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    // The last camelCase word: `credentialsId` → `Id`.
+    let start = last
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| {
+            i > 0
+                && c.is_ascii_uppercase()
+                && last[..i]
+                    .chars()
+                    .last()
+                    .is_some_and(|p| p.is_ascii_lowercase())
+        })
+        .map_or(0, |(i, _)| i);
+    matches!(
+        last[start..].to_ascii_lowercase().as_str(),
+        "id" | "ids" | "name" | "names" | "ref" | "arn" | "path" | "file" | "uri" | "location"
+    )
+}
+
 /// True when the value is the name of a secret kept elsewhere, not the
 /// secret: an environment variable (`STRIPE_SECRET_KEY`), or, in a config
 /// file, a key of a secret store named for what it holds (`stripe-api-key`,
@@ -437,7 +494,14 @@ fn names_a_secret(name: &str, value: &str, config_file: bool) -> bool {
     let password_like = ["password", "passwd", "pwd", "passphrase"]
         .iter()
         .any(|p| lname.ends_with(p));
-    let words: Vec<&str> = value.split(['_', '-', '.', '/']).collect();
+    if let Some(rest) = store_reference(value) {
+        return names_a_secret(name, rest, true) || rest.matches('/').count() >= 1;
+    }
+    // A trailing version (`-v2`) is part of a name, not of a key.
+    let words: Vec<&str> = value
+        .split(['_', '-', '.', '/'])
+        .filter(|w| !is_version(w))
+        .collect();
     let wordlike = |w: &&str| {
         let letters = w.trim_end_matches(|c: char| c.is_ascii_digit());
         (2..=16).contains(&letters.len())
@@ -469,6 +533,8 @@ fn names_a_secret(name: &str, value: &str, config_file: bool) -> bool {
         "pem",
         "passphrase",
         "apikey",
+        "creds",
+        "auth",
     ];
     config_file
         && value.chars().all(|c| !c.is_ascii_uppercase())
@@ -520,6 +586,35 @@ mod tests {
         // In code, a kebab value is not taken for a store key.
         assert!(!names_a_secret("jwt_secret", "my-signing-secret", false));
         assert!(!names_a_secret("token", "ab-cd-ef", true));
+        // Versions and store references.
+        assert!(names_a_secret(
+            "opensearchCredentialsSecret",
+            "opensearch-staging-creds-v2",
+            true
+        ));
+        assert!(names_a_secret(
+            "api_key",
+            "secretsmanager:prod/payouts/wise/api-key",
+            true
+        ));
+        assert!(names_a_secret(
+            "signing_key",
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/hooks/signing-Ab12Cd",
+            false
+        ));
+        assert!(names_a_secret(
+            "token",
+            "op://Payments/Stripe/credential",
+            false
+        ));
+        assert!(!names_a_secret("token", "vault:Qv8rT2mLx9Wk4pZs+/=", true));
+        assert!(!names_a_secret("secret", "sk-9aZq-xY7w-v2", true));
+        assert!(names_a_reference("credentialsId"));
+        assert!(names_a_reference("TLS_SECRET_NAME"));
+        assert!(names_a_reference("signingKeyArn"));
+        assert!(!names_a_reference("clientSecret"));
+        assert!(!names_a_reference("api_key"));
+        assert!(!names_a_reference("PASSWORD"));
         assert!(!names_a_secret(
             "secret",
             "wJalrXUtnFEMI/KbMDENGb/PxRfiCYEXAMPLEKEY",

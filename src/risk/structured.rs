@@ -8,7 +8,7 @@
 //! branch filters, rollouts, network ranges, rate limits, retries), not by
 //! the file they are in.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -484,15 +484,15 @@ fn renamed_reference(path: &str, x: &str, y: &str) -> bool {
 
 /// Keys the change renamed: a subtree that left one name and reappeared
 /// under another with its leaves unchanged (`jobs.lint.*` → `jobs.checks.*`),
-/// as (old name, new name).
-fn renamed_keys(changes: &[Change]) -> HashSet<(String, String)> {
+/// as (depth, old name, new name) with how many leaves moved.
+fn renamed_keys(changes: &[Change]) -> HashMap<(usize, String, String), u32> {
     let segments = |p: &str| -> Vec<String> {
         p.split(['.', '[', ']'])
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect()
     };
-    let mut votes: HashMap<(String, String), u32> = HashMap::new();
+    let mut votes: HashMap<(usize, String, String), u32> = HashMap::new();
     for c in changes {
         let Change::Removed(p, x) = c else { continue };
         let sp = segments(p);
@@ -507,26 +507,152 @@ fn renamed_keys(changes: &[Change]) -> HashSet<(String, String)> {
             }
             let diff: Vec<usize> = (0..sp.len()).filter(|&i| sp[i] != sq[i]).collect();
             if let [i] = diff[..] {
-                *votes.entry((sp[i].clone(), sq[i].clone())).or_insert(0) += 1;
+                *votes.entry((i, sp[i].clone(), sq[i].clone())).or_insert(0) += 1;
             }
         }
     }
-    votes.into_keys().collect()
+    votes
 }
 
-/// Whether a value change, or a removed/added pair, only follows a renamed
-/// key (`needs: [lint]` → `needs: [checks]` after `lint` became `checks`).
-fn follows_rename(c: &Change, changes: &[Change], renames: &HashSet<(String, String)>) -> bool {
-    let renamed = |x: &str, y: &str| renames.contains(&(x.to_string(), y.to_string()));
-    match c {
-        Change::Changed(_, x, y) => renamed(x, y),
-        Change::Removed(p, x) => changes.iter().any(|d| {
-            matches!(d, Change::Added(q, y) if renamed(x, y) && p.replace(x.as_str(), y) == *q)
-        }),
-        Change::Added(q, y) => changes.iter().any(|d| {
-            matches!(d, Change::Removed(p, x) if renamed(x, y) && p.replace(x.as_str(), y) == *q)
-        }),
+/// The differences between two trees once the keys the change renamed are
+/// followed: the old tree is read with each renamed key (and each value
+/// that names it, as `needs: [lint]` does) under its new name, so a job
+/// renamed along with every reference to it is no difference at all, and a
+/// job renamed and changed shows only its change. Values are followed only
+/// under keys that point at other keys (`needs`, `dependencies`, `extends`). A rename counts when at
+/// least two leaves moved under it (or its whole subtree was one leaf) and
+/// its old name went to one new name only.
+pub(crate) fn effective_changes(old: &Flat, new: &Flat) -> Vec<Change> {
+    let changes = compare(old, new);
+    let mut votes: Vec<((usize, String, String), u32)> =
+        renamed_keys(&changes).into_iter().collect();
+    // Most leaves first; each old name and each new name is taken once.
+    votes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let segments = |k: &str| -> Vec<String> {
+        k.split(['.', '[', ']'])
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let under = |flat: &Flat, depth: usize, x: &str| {
+        flat.keys()
+            .filter(|k| segments(k).get(depth).is_some_and(|s| s == x))
+            .count() as u32
+    };
+    // (depth, old name) → new name.
+    let mut map: HashMap<(usize, &str), &str> = HashMap::new();
+    for ((d, x, y), n) in &votes {
+        if map.contains_key(&(*d, x.as_str())) || map.iter().any(|(k, v)| k.0 == *d && v == y) {
+            continue;
+        }
+        // One shared leaf between two big subtrees is a coincidence, and a
+        // name still used at that depth on the new side was not renamed.
+        if *n < 2 && under(old, *d, x) > 1 || under(new, *d, x) > 0 {
+            continue;
+        }
+        map.insert((*d, x), y);
     }
+    if map.is_empty() {
+        return changes;
+    }
+    let by_name: HashMap<&str, &str> = map.iter().map(|((_, x), y)| (*x, *y)).collect();
+    // Values are renamed only where they point at another key.
+    let reference = |s: &str| {
+        matches!(
+            s.to_ascii_lowercase().as_str(),
+            "needs"
+                | "dependencies"
+                | "depends_on"
+                | "depends-on"
+                | "extends"
+                | "requires"
+                | "after"
+                | "before"
+        )
+    };
+    let rename_path = |k: &str| -> String {
+        let mut out = String::with_capacity(k.len());
+        let mut word = String::new();
+        let mut depth = 0;
+        let mut pointing = false;
+        for c in k.chars().chain(std::iter::once('.')) {
+            if matches!(c, '.' | '[' | ']') {
+                if word.is_empty() {
+                    out.push(c);
+                    continue;
+                }
+                let by_depth = map.get(&(depth, word.as_str())).copied();
+                // `needs[lint]`: a list element named by the key it points at.
+                let by_value = if pointing {
+                    by_name.get(word.as_str()).copied()
+                } else {
+                    None
+                };
+                pointing = reference(&word);
+                out.push_str(by_depth.or(by_value).unwrap_or(&word));
+                word.clear();
+                depth += 1;
+                out.push(c);
+            } else {
+                word.push(c);
+            }
+        }
+        out.pop();
+        out
+    };
+    let renamed: Flat = old
+        .iter()
+        .map(|(k, v)| {
+            let value = match by_name.get(v.as_str()) {
+                Some(y) if k.split(['.', '[', ']']).any(reference) => (*y).to_string(),
+                _ => v.clone(),
+            };
+            (rename_path(k), value)
+        })
+        .collect();
+    compare(&renamed, new)
+}
+
+/// True when a YAML file's tree changed only in what nothing runs
+/// differently for: names and descriptions, caches (a `cache:` block, a
+/// `GOMODCACHE` variable, a job extending a cache template), and paths that skip
+/// docs-only changes (`paths-ignore: ["**/*.md"]`), once renamed keys are
+/// followed. A CI job renamed with every `needs` updated, or given a cache,
+/// deploys exactly what it deployed before.
+pub(crate) fn only_cosmetic(f: &FileView<'_>) -> bool {
+    if Format::of(f.path) != Some(Format::Yaml) {
+        return false;
+    }
+    let Some(c) = f.contents else { return false };
+    let (Some(old), Some(new)) = (c.minus.as_deref(), c.plus.as_deref()) else {
+        return false;
+    };
+    let (Some(a), Some(b)) = (flatten(Format::Yaml, old), flatten(Format::Yaml, new)) else {
+        return false;
+    };
+    let changes = effective_changes(&a, &b);
+    let docs_glob = |v: &str| {
+        let v = v.to_ascii_lowercase();
+        [".md", ".rst", ".txt", ".adoc"]
+            .iter()
+            .any(|e| v.ends_with(e))
+            || v.starts_with("docs/")
+            || v.starts_with("doc/")
+            || v.contains("/docs/")
+    };
+    !changes.is_empty()
+        && changes.iter().all(|c| {
+            let (p, v) = match c {
+                Change::Removed(p, v) | Change::Added(p, v) | Change::Changed(p, _, v) => (p, v),
+            };
+            let segs: Vec<&str> = p.split(['.', '[', ']']).filter(|s| !s.is_empty()).collect();
+            let key = segs.last().copied().unwrap_or("");
+            let cache = |t: &str| t.to_ascii_lowercase().contains("cache");
+            matches!(key, "name" | "description" | "display_name" | "displayName")
+                || segs.iter().any(|s| cache(s))
+                || key == "extends" && cache(v)
+                || segs.contains(&"paths-ignore") && docs_glob(v)
+        })
 }
 
 /// Istio-style authorization policies (`AuthorizationPolicy`, action ALLOW):
@@ -620,13 +746,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
     };
     let prod_file = !NOT_PRODUCTION.is_match(f.path);
     allow_rule_without_source(f, &a, &b, out);
-    let changes = compare(&a, &b);
-    let renames = renamed_keys(&changes);
+    let changes = effective_changes(&a, &b);
     // A value renamed under a new key is a move: skip Removed+Added pairs with the same value and last key.
     for c in &changes {
-        if follows_rename(c, &changes, &renames) {
-            continue;
-        }
         let (path, before, after) = match c {
             Change::Changed(p, x, y) => (p, Some(x.as_str()), Some(y.as_str())),
             Change::Removed(p, x) => {
@@ -653,8 +775,11 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
             Some(l) => out.push(Finding::added(rule, sev, f.path, Some(l), msg)),
             None => out.push(Finding::removed(rule, sev, f.path, line_old, msg)),
         };
+        // A CI job's or step's display name is what a rename renames.
+        let label =
+            f.class.ci && matches!(key, "name" | "description" | "display_name" | "displayName");
         if let (Some(x), Some(y)) = (before, after) {
-            if !renamed_reference(path, x, y) && !pinned(x, y) {
+            if !renamed_reference(path, x, y) && !pinned(x, y) && !label {
                 changes_seen.push(Finding::added(
                     "config-value-changed",
                     Severity::Low,
@@ -1089,6 +1214,50 @@ fn pinned(old: &str, new: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::{Change, Format, effective_changes, flatten};
+
+    /// A GitLab pipeline with jobs renamed (`unit` → `test:unit`, the job
+    /// `image` → `build:image` while every job keeps its `image:` key) and
+    /// every `needs` updated.
+    const PIPELINE: &str = "stages: [test, build, deploy]\nunit:\n  stage: test\n  image: golang:1.23\n  script:\n    - go test ./...\nimage:\n  stage: build\n  image: docker:27\n  needs: [unit]\n  script:\n    - docker build -t app .\n    - docker push app\nproduction:\n  stage: deploy\n  image: alpine/helm:3.16\n  needs: [image]\n  environment: production\n  when: manual\n  script:\n    - helm upgrade app chart\n";
+
+    fn effective(old: &str, new: &str) -> Vec<Change> {
+        let (a, b) = (
+            flatten(Format::Yaml, old).unwrap(),
+            flatten(Format::Yaml, new).unwrap(),
+        );
+        effective_changes(&a, &b)
+    }
+
+    #[test]
+    fn jobs_renamed_with_their_references_are_no_change() {
+        let renamed = PIPELINE
+            .replace("unit:\n", "test:unit:\n")
+            .replace("needs: [unit]", "needs: [\"test:unit\"]")
+            .replace("image:\n  stage: build", "build:image:\n  stage: build")
+            .replace("needs: [image]", "needs: [\"build:image\"]")
+            .replace("production:\n", "deploy:production:\n");
+        assert_eq!(effective(PIPELINE, &renamed), vec![]);
+        // Renamed, and the manual gate dropped: only that shows.
+        let ungated = renamed.replace("  when: manual\n", "");
+        assert_eq!(
+            effective(PIPELINE, &ungated),
+            vec![Change::Removed(
+                "deploy:production.when".into(),
+                "manual".into()
+            )]
+        );
+        // Renamed, and no longer waiting for the build: the need is gone.
+        let unneeded = renamed.replace("  needs: [\"build:image\"]\n", "");
+        assert_eq!(
+            effective(PIPELINE, &unneeded),
+            vec![Change::Removed(
+                "deploy:production.needs[build:image]".into(),
+                "build:image".into()
+            )]
+        );
+    }
+
     #[test]
     fn yaml_merge_keys_are_resolved() {
         let text = "defaults: &defaults\n  rollout: 5\n  owner: ledger\nproduction:\n  <<: *defaults\n  region: eu\nstaging:\n  <<: *defaults\n  rollout: 100\n";
