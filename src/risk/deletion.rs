@@ -164,6 +164,20 @@ fn cutoff_sign_flipped(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// The variables a shell or Make word expands: `$X`, `${X:?}`, `$(X)`.
+fn variables_in(word: &str) -> Vec<&str> {
+    word.split('$')
+        .skip(1)
+        .filter_map(|r| {
+            let r = r.trim_start_matches(['{', '(']);
+            let end = r
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(r.len());
+            (end > 0).then(|| &r[..end])
+        })
+        .collect()
+}
+
 /// Deleting commands whose selection the change edited, and SQL joins that
 /// delete or update more than their filter picks.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -236,6 +250,35 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 })
         };
         if !came.is_empty() && came.iter().all(made_here) {
+            continue;
+        }
+        // `rm` of paths the script keeps in place: each word's variables
+        // are checked before it runs, and a word that starts with one (the
+        // variable is the whole path) needs more than "not empty": a place
+        // the script picked (`./$(BUILD_DIR)` after `test -n "$(BUILD_DIR)"
+        // || exit`; `"$target"` built from a `case`-checked root).
+        let text = f.new_text_or_hunks();
+        let safe = |w: &&str| {
+            let w = w.trim_matches(['"', '\'']);
+            let vars = variables_in(w);
+            let needed = |at_start: bool| {
+                if at_start {
+                    super::shell_vars::Guard::Bounded
+                } else {
+                    super::shell_vars::Guard::NonEmpty
+                }
+            };
+            !w.starts_with(['/', '~', '-'])
+                && !w.contains("..")
+                && !w.contains(':')
+                && !w.contains("}*")
+                && !w.contains(")*")
+                && vars.iter().all(|v| {
+                    super::shell_vars::guard(&text, v, f.class.ci, l.no)
+                        .is_some_and(|g| g >= needed(w.starts_with('$')))
+                })
+        };
+        if kind == "rm" && !came.is_empty() && came.iter().all(safe) {
             continue;
         }
         out.push(Finding::added(

@@ -61,21 +61,6 @@ fn shell_like(path: &str) -> bool {
         .any(|m| n.starts_with(m))
 }
 
-/// Variables every CI runner sets to its checkout or scratch directory.
-const CI_WORKSPACE: &[&str] = &[
-    "CI_PROJECT_DIR",
-    "CI_BUILDS_DIR",
-    "GITHUB_WORKSPACE",
-    "RUNNER_TEMP",
-    "WORKSPACE",
-    "BUILD_SOURCESDIRECTORY",
-    "AGENT_TEMPDIRECTORY",
-    "CIRCLE_WORKING_DIRECTORY",
-    "BITBUCKET_CLONE_DIR",
-    "BUILDKITE_BUILD_CHECKOUT_PATH",
-    "CODEBUILD_SRC_DIR",
-];
-
 /// `rm -rf` on a path that starts with a variable, unless the variable is
 /// guarded (`${VAR:?}`) or was just made by `mktemp`.
 fn rm_rf(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -104,65 +89,8 @@ fn rm_rf(f: &FileView<'_>, out: &mut Vec<Finding>) {
             .or(c.get(6))
             .or(c.get(7))
             .map_or("", |m| m.as_str());
-        let made_here = f.new_lines.values().any(|t| {
-            t.contains(&format!("{var}=$(mktemp"))
-                || t.contains(&format!("{var}=\"$(mktemp"))
-                || t.contains(&format!("{var} = tempfile.mkdtemp"))
-                || t.contains(&format!("{var}=`mktemp"))
-        });
-        // Or the script checks the variable before (even on a new line).
-        let checked = f.new_lines.values().any(|t| {
-            [
-                format!("-z \"${var}\""),
-                format!("-z ${var}"),
-                format!("-z \"${{{var}}}\""),
-                format!("-n \"${var}\""),
-                format!("${{{var}:?"),
-                format!("case \"${var}\" in"),
-            ]
-            .iter()
-            .any(|p| t.contains(p.as_str()))
-        });
-        // Set to a path with a fixed tail (`DATA_DIR="${REPO_ROOT}/.data/pg"`,
-        // `OUT=/srv/app/cache`): even with the variable before it empty,
-        // this is never `/` or a whole tree.
-        let fixed_tail = f.new_lines.values().any(|t| {
-            let t = t
-                .trim_start()
-                .trim_start_matches("local ")
-                .trim_start_matches("readonly ");
-            t.strip_prefix(var)
-                .and_then(|r| r.strip_prefix('='))
-                .map(|v| v.trim_matches(['"', '\'']))
-                .is_some_and(|v| {
-                    let tail = v.rsplit('}').next().unwrap_or(v);
-                    let tail = if v.starts_with('$') && !v.starts_with("${") {
-                        v.split_once('/').map_or("", |(_, t)| t)
-                    } else {
-                        tail
-                    };
-                    !v.is_empty()
-                        && !v.contains("$(")
-                        && !tail.contains('$')
-                        && tail.trim_matches('/').len() >= 2
-                        && !tail.contains('*')
-                })
-        });
-        // Each entry `find DIR -mindepth 1` lists, read one by one: children
-        // of a directory, never the directory or `/`.
-        let children = f.new_lines.values().any(|t| t.contains("-mindepth 1"))
-            && f.new_lines.values().any(|t| {
-                t.contains("read ") && t.trim_end().ends_with(&format!(" {var}; do"))
-                    || t.contains(&format!("read -r {var}"))
-                    || t.contains(&format!("-d '' {var}"))
-            });
-        // A CI runner's own workspace variable is always set in CI.
-        if made_here
-            || checked
-            || fixed_tail
-            || children
-            || f.class.ci && CI_WORKSPACE.contains(&var)
-        {
+        let text = f.new_text_or_hunks();
+        if super::shell_vars::guard(&text, var, f.class.ci, l.no).is_some() {
             continue;
         }
         out.push(Finding::added(

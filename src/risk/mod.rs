@@ -37,6 +37,7 @@ pub mod scoping;
 pub mod score;
 pub mod secrets;
 pub mod security;
+pub mod shell_vars;
 pub mod structured;
 pub mod supply;
 pub mod syntax;
@@ -391,6 +392,20 @@ impl<'a> FileView<'a> {
     /// The full new text, when it was loaded.
     pub fn new_text(&self) -> Option<&str> {
         self.contents.and_then(|c| c.plus.as_deref())
+    }
+
+    /// The full new text, or when it was not loaded the lines the hunks
+    /// show, each on its own line number (blank lines between hunks), so
+    /// that what is read by line number still lines up.
+    pub fn new_text_or_hunks(&self) -> std::borrow::Cow<'_, str> {
+        if let Some(t) = self.new_text() {
+            return std::borrow::Cow::Borrowed(t);
+        }
+        let last = self.new_lines.keys().copied().max().unwrap_or(0);
+        let lines: Vec<&str> = (1..=last)
+            .map(|n| self.new_lines.get(&n).copied().unwrap_or(""))
+            .collect();
+        std::borrow::Cow::Owned(lines.join("\n"))
     }
 
     /// The full old text, when it was loaded.

@@ -535,10 +535,7 @@ fn production_deploys_unchanged(f: &FileView<'_>) -> bool {
 pub fn relax_ephemeral_teardown(f: &FileView<'_>, out: &mut [Finding]) {
     // `pull_request_target` runs with secrets, which is only a hole when the
     // workflow then runs the pull request's code (checks out its head).
-    let text = f
-        .new_text()
-        .map(str::to_string)
-        .unwrap_or_else(|| f.new_lines.values().copied().collect::<Vec<_>>().join("\n"));
+    let text = f.new_text_or_hunks();
     if !PR_HEAD.is_match(&text) {
         for x in out
             .iter_mut()

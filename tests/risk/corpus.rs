@@ -279,14 +279,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a Makefile default that picks up the production database URL: values from included files are not followed",
     ),
     (
-        "n35-ci-cache-cleanup-guard",
-        "rm -rf on a function argument guarded by an allow-list the rule does not read",
-    ),
-    (
-        "q08-makefile-clean-targets",
-        "a clean target's rm changed from a variable to fixed paths: read as another selection",
-    ),
-    (
         "q13-attachments-preserve-folders",
         "the client's file name reaches Path.Combine through a variable: data flow is not followed",
     ),
@@ -345,10 +337,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "t01-invoice-views-permission-mixin",
         "the inline staff check moved into a mixin's dispatch(): a guard inherited through a new base class is not traced",
-    ),
-    (
-        "t17-build-cleanup-script-guards",
-        "rm -rf on a variable now checked to live under the workspace: the containment test before it is not read",
     ),
     (
         "t18-dockerfile-digest-pin-nonroot",
