@@ -716,6 +716,34 @@ fn restated_condition(old: &str, new: &str, fresh: &HashSet<String>) -> bool {
     through && names(old).is_subset(&names(new)) && numbers(old) == numbers(new)
 }
 
+/// Whether `new` stops on the failure of the same call `old` stopped on,
+/// written another way: `!verify(a, b)` → `let Err(e) = verify(a, b)`, or
+/// → `v == Verification.Failed` after `v = verify(a, b)`. The call must be
+/// the same (same arguments), and the new condition must test for failure
+/// (an error, a failed/invalid/denied value, `false`, nothing), not success.
+fn verdict_restated(old: &str, new: &str, new_text: &str) -> bool {
+    static FAILURE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(^\s*(!|not\s)|\blet\s+Err\b|\bis\s+None\b|(==|\bis\b)\s*[\w.:]*\b\w*(fail\w*|invalid\w*|denied|rejected|err\w*|false|none|nil|null|mismatch)\b|!=\s*[\w.:]*\b\w*(success\w*|ok|valid|true|match\w*)\b)").unwrap()
+    });
+    let old = old.trim();
+    let Some(inner) = old.strip_prefix('!').or_else(|| old.strip_prefix("not ")) else {
+        return false;
+    };
+    let inner = inner.trim();
+    let calls = outer_calls(inner);
+    // One test, no more: `!owns(d) && !d.shared` lets shared documents by.
+    let joined =
+        |t: &str| t.contains("&&") || t.contains("||") || t.contains(" and ") || t.contains(" or ");
+    if calls.len() != 1 || !inner.ends_with(')') || !FAILURE.is_match(new) || joined(new) {
+        return false;
+    }
+    // The same call, in the condition or assigned to what it tests.
+    let collapse = |t: &str| t.split_whitespace().collect::<String>();
+    let call = collapse(inner);
+    collapse(new).contains(&call)
+        || collapse(new_text).contains(&call) && tests_result_of(new, &calls, new_text)
+}
+
 /// The names a condition tests, receivers of the request or the instance
 /// left out: `stmt.account_id != g.user.account_id` and `stmt.account_id !=
 /// user.account_id` (the same check in a helper given `g.user`) test the same.
@@ -1249,6 +1277,23 @@ fn calls_any(text: &str, names: &HashSet<String>) -> bool {
 
 /// The functions a condition calls (`s.Members.CanWrite(ctx, id)` →
 /// `CanWrite`): a helper that calls the same ones makes the same check.
+/// The calls a condition makes at its top level, not inside another call's
+/// arguments: `CanWrite` in `!s.Members.CanWrite(r.Context(), id)`, the
+/// call whose verdict the condition is (`Context` only feeds it).
+fn outer_calls(cond: &str) -> HashSet<String> {
+    static CALLEE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"([A-Za-z_]\w*)\s*\(").expect("a valid regex"));
+    CALLEE
+        .captures_iter(cond)
+        .filter_map(|c| {
+            let m = c.get(1)?;
+            let depth = cond[..m.start()].matches('(').count() as i64
+                - cond[..m.start()].matches(')').count() as i64;
+            (depth == 0 && m.as_str().len() > 3).then(|| m.as_str().to_string())
+        })
+        .collect()
+}
+
 fn called_in(cond: &str) -> HashSet<String> {
     static CALLEE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"([A-Za-z_]\w*)\s*\(").expect("a valid regex"));
@@ -1618,6 +1663,57 @@ struct Around<'a> {
     added: &'a str,
 }
 
+/// Whether a guard of a base class that the method's class now names
+/// (`class InvoiceDeleteView(StaffAccessMixin, View)`, `extends`, `<`, `:`)
+/// tests what `cond` tested: the same words, or the same outer calls (the
+/// permission it asked for may now be a class attribute).
+fn inherited_guard(n: &Unit, cond: &str, helpers: &Helpers<'_>, new_text: &str) -> bool {
+    let Some((class, _)) = n.name.rsplit_once('.') else {
+        return false;
+    };
+    let class = class.rsplit('.').next().unwrap_or(class);
+    let Ok(decl) = Regex::new(&format!(
+        r"\bclass\s+{}\b\s*(?:\(([^)]*)\)|(?:extends|<|:)\s*([\w.:, ]+))",
+        regex::escape(class)
+    )) else {
+        return false;
+    };
+    let bases: Vec<String> = decl
+        .captures_iter(new_text)
+        .filter_map(|c| c.get(1).or(c.get(2)))
+        .flat_map(|m| {
+            m.as_str()
+                .split([',', ' '])
+                .map(|b| b.trim().rsplit(['.', ':']).next().unwrap_or("").to_string())
+                .filter(|b| !b.is_empty() && b != "implements")
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let calls = outer_calls(cond);
+    bases.iter().any(|b| {
+        helpers.units.values().flatten().any(|u| {
+            u.name
+                .strip_prefix(b.as_str())
+                .is_some_and(|r| r.starts_with('.'))
+                && u.guards.iter().any(|x| {
+                    alike_condition(cond, &x.cond)
+                        || !calls.is_empty() && calls.is_subset(&outer_calls(&x.cond))
+                })
+        })
+    })
+}
+
+/// True when the helper `name` (on the new side) passes on the verdict of
+/// one of `callees`: it returns that call's result, or stops on it.
+fn passes_on(helpers: &Helpers<'_>, name: &str, callees: &HashSet<String>) -> bool {
+    helpers.units.get(name).is_some_and(|us| {
+        us.iter().any(|u| {
+            u.returns.iter().any(|r| calls_any(&r.text, callees))
+                || u.guards.iter().any(|g| calls_any(&g.cond, callees))
+        })
+    })
+}
+
 fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &mut Vec<Finding>) {
     let Around {
         helpers,
@@ -1663,15 +1759,26 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 // called: it returns that call's result, or stops on it (a
                 // helper that calls the check and ignores it checks nothing).
                 let callees = called_in(&cond);
-                fresh.iter().any(|h| {
-                    helpers.units.get(h.as_str()).is_some_and(|us| {
-                        us.iter().any(|u| {
-                            u.returns.iter().any(|r| calls_any(&r.text, &callees))
-                                || u.guards.iter().any(|g| calls_any(&g.cond, &callees))
-                        })
-                    })
-                })
+                fresh.iter().any(|h| passes_on(helpers, h, &callees))
             });
+        // The same, through a helper the change did not add but reworked (an
+        // old loader renamed and given the check): the new guard tests what
+        // it returned, and it stops on, or returns, the old check's call.
+        let into_helper = into_helper || {
+            let callees = outer_calls(&cond);
+            let verdicts: HashSet<String> = helpers
+                .units
+                .keys()
+                .filter(|h| !fresh.contains(**h) && passes_on(helpers, h, &callees))
+                .map(|h| h.to_string())
+                .collect();
+            !callees.is_empty()
+                && !verdicts.is_empty()
+                && n.guards.iter().any(|x| {
+                    calls_any(&x.cond, &verdicts)
+                        || tests_result_of(&x.cond, &verdicts, &p.new_text)
+                })
+        };
         // Moved into a function that takes the literal as a parameter
         // (`s.Role != "admin"` → `s.Role != role`, called with "admin").
         let parameterised = new_guards.iter().any(|(k, count)| {
@@ -1692,7 +1799,10 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 })
             })
         });
-        if into_helper || parameterised || in_callee {
+        // Moved into a class this one now inherits from (a permission
+        // mixin whose `dispatch` runs before every handler method).
+        let inherited = inherited_guard(n, &cond, helpers, &p.new_text);
+        if into_helper || parameterised || in_callee || inherited {
             continue;
         }
         // The same comparison of the same subject, failing still, against a
@@ -1711,7 +1821,10 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             let restated = g.failing
                 && c.failing
                 && (restated_condition(&cond, &c.cond, fresh)
-                    || bound_derived(&cond, &c.cond, &p.new_text));
+                    || bound_derived(&cond, &c.cond, &p.new_text))
+                || (c.failing || !g.failing)
+                    && (restated_condition(&cond, &c.cond, fresh)
+                        || verdict_restated(&cond, &c.cond, &p.new_text));
             out.push(Finding::added(
                 "logic-guard-changed",
                 if restated {
@@ -2436,6 +2549,52 @@ fn raise_reached(findings: &mut [Finding], blast: &Blast) {
 mod tests {
     use crate::risk::Severity;
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_failed_verdict_tested_another_way_is_the_same_check() {
+        use super::{outer_calls, verdict_restated};
+        assert_eq!(
+            outer_calls("!s.Members.CanWrite(r.Context(), p.ID)"),
+            ["CanWrite".to_string()].into_iter().collect()
+        );
+        let old = "!verifier::verify(&secret, ts, &body, &sig)";
+        assert!(verdict_restated(
+            old,
+            "let Err(e) = verifier::verify(&secret, ts, &body, &sig)",
+            ""
+        ));
+        // Success tested instead of failure, another call, or a way round.
+        assert!(!verdict_restated(
+            old,
+            "let Ok(_) = verifier::verify(&secret, ts, &body, &sig)",
+            ""
+        ));
+        assert!(!verdict_restated(
+            old,
+            "let Err(e) = verifier::verify(&secret, 0, &body, &sig)",
+            ""
+        ));
+        assert!(!verdict_restated(
+            "!doc.isOwnedBy(user)",
+            "!doc.isOwnedBy(user) && !doc.isShared()",
+            ""
+        ));
+    }
+
+    #[test]
+    fn a_check_moved_into_an_inherited_mixin_is_kept() {
+        let old = "class InvoiceDeleteView(View):\n    def post(self, request, pk):\n        if not request.user.has_perm(\"billing.delete_invoice\"):\n            raise PermissionDenied\n        delete(pk)\n";
+        let mixin = "class StaffMixin:\n    required = None\n\n    def dispatch(self, request, *a, **k):\n        if not request.user.has_perm(self.required):\n            raise PermissionDenied\n        return super().dispatch(request, *a, **k)\n\n\n";
+        let new = format!(
+            "{mixin}class InvoiceDeleteView(StaffMixin, View):\n    required = \"billing.delete_invoice\"\n\n    def post(self, request, pk):\n        delete(pk)\n"
+        );
+        let hit = rules_hit("billing/views.py", Some(old), Some(&new));
+        assert!(!hit.contains(&"logic-guard-removed".to_string()), "{hit:?}");
+        // The view no longer inherits it: the check is gone.
+        let unmixed = new.replace("(StaffMixin, View)", "(View)");
+        let hit = rules_hit("billing/views.py", Some(old), Some(&unmixed));
+        assert!(hit.contains(&"logic-guard-removed".to_string()), "{hit:?}");
+    }
 
     #[test]
     fn a_guard_dropped_in_a_rename_is_found() {

@@ -295,10 +295,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "route paths changed inside a rename: intent reads the new paths as a behaviour change",
     ),
     (
-        "q37-rust-signature-verify-errors",
-        "a panic turned into an error response in a verifier: read as a changed guard",
-    ),
-    (
         "q38-jenkinsfile-docs-only-skip",
         "a Jenkinsfile change that keeps the production approval: Jenkins pipelines are not read as graphs",
     ),
@@ -345,10 +341,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "t30-enable-bandit-in-pyproject",
         "a lint fix that adds a request timeout is read as a behaviour change the message does not mention",
-    ),
-    (
-        "u07-projects-authorize-helper",
-        "membership checks moved into one helper: the helper's verdict is passed on through a variable the pairing does not follow",
     ),
     (
         "u15-password-hasher-iterations",
