@@ -153,7 +153,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         terraform(f, change, out);
     }
     if matches!(f.class.lang, Lang::Yaml | Lang::Json) {
-        kubernetes(f, out);
+        kubernetes(f, change, out);
         cloudformation(f, out);
     }
 }
@@ -334,7 +334,75 @@ fn renamed_by(value: &str, moves: &[(String, String)]) -> String {
     v
 }
 
-fn kubernetes(f: &FileView<'_>, out: &mut Vec<Finding>) {
+/// Why deleting the `kind` object whose manifest starts at removed line
+/// `at` loses nothing, if it does not: a CronJob that was suspended (it ran
+/// nothing), or a Secret that the change has an operator make under the
+/// same name from a secret store (an ExternalSecret, SealedSecret, or
+/// kin, whose target is that name).
+fn deleted_harmlessly(
+    f: &FileView<'_>,
+    change: &ChangeView<'_>,
+    kind: &str,
+    at: u32,
+) -> Option<String> {
+    // The removed document: from its `kind:` line to the next `---`.
+    let doc: Vec<&str> = f
+        .removed
+        .iter()
+        .skip_while(|l| l.no < at)
+        .take_while(|l| l.no == at || l.text.trim() != "---")
+        .map(|l| l.text)
+        .collect();
+    let doc_all: Vec<&str> = f
+        .removed
+        .iter()
+        .rev()
+        .skip_while(|l| l.no > at)
+        .take_while(|l| l.text.trim() != "---")
+        .map(|l| l.text)
+        .chain(doc.iter().copied())
+        .collect();
+    let value = |key: &str| {
+        doc_all.iter().find_map(|t| {
+            t.trim()
+                .strip_prefix(key)
+                .and_then(|r| r.strip_prefix(':'))
+                .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
+        })
+    };
+    match kind {
+        "CronJob" if value("suspend").as_deref() == Some("true") => {
+            Some("which was suspended (`suspend: true`): it ran nothing".to_string())
+        }
+        "Secret" => {
+            let name = value("name")?;
+            const MAKERS: &[&str] = &[
+                "ExternalSecret",
+                "SealedSecret",
+                "SecretProviderClass",
+                "VaultStaticSecret",
+                "VaultDynamicSecret",
+                "OnePasswordItem",
+                "InfisicalSecret",
+                "DopplerSecret",
+            ];
+            change.files.iter().find_map(|g| {
+                let added: Vec<&str> = g.added.iter().map(|l| l.text).collect();
+                let maker = added.iter().find_map(|t| {
+                    let k = t.trim().strip_prefix("kind:")?.trim();
+                    MAKERS.contains(&k).then_some(k)
+                })?;
+                added
+                    .iter()
+                    .any(|t| t.trim().strip_prefix("name:").is_some_and(|v| v.trim().trim_matches(['"', '\'']) == name))
+                    .then(|| format!("but the change has an {maker} make `{name}` from the secret store instead"))
+            })
+        }
+        _ => None,
+    }
+}
+
+fn kubernetes(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     let added_kinds: Vec<&str> = f
         .added
         .iter()
@@ -356,6 +424,16 @@ fn kubernetes(f: &FileView<'_>, out: &mut Vec<Finding>) {
         if !K8S_KINDS.contains(&kind) || added_kinds.contains(&kind) {
             continue;
         }
+        if let Some(why) = deleted_harmlessly(f, change, kind, l.no) {
+            out.push(Finding::removed(
+                "k8s-object-deleted",
+                Severity::Low,
+                f.path,
+                Some(l.no),
+                format!("Deletes a {kind} manifest, {why}."),
+            ));
+            continue;
+        }
         let stateful = STATEFUL_KINDS.contains(&kind);
         out.push(Finding::removed(
             "k8s-object-deleted",
@@ -372,7 +450,9 @@ fn kubernetes(f: &FileView<'_>, out: &mut Vec<Finding>) {
         ));
     }
     let limits = |t: &str| t.trim() == "limits:" || t.trim_start().starts_with("limits: {");
-    if !f.added.iter().any(|l| limits(l.text))
+    // A deleted manifest takes its pods with it: no pod runs unlimited.
+    if !f.deleted()
+        && !f.added.iter().any(|l| limits(l.text))
         && let Some(l) = f.removed.iter().find(|l| limits(l.text))
     {
         out.push(Finding::removed(
@@ -508,5 +588,45 @@ mod tests {
             vec!["k8s-limits-removed"]
         );
         assert!(rules_hit("deploy/k8s/a.yaml", Some(without), Some(with)).is_empty());
+    }
+
+    #[test]
+    fn deleting_what_ran_nothing_or_is_made_elsewhere_is_low() {
+        use crate::risk::testkit::diff_of;
+        use crate::risk::{Contents, RuleSet, Severity, findings};
+        let level = |d: crate::diff::Diff| {
+            findings(&d, &Contents::new(), &RuleSet::builtin())
+                .into_iter()
+                .filter(|f| f.rule.starts_with("k8s-"))
+                .map(|f| f.severity)
+                .max()
+        };
+        let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: purge\nspec:\n  suspend: true\n  schedule: \"0 3 * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: purge\n              resources:\n                limits:\n                  memory: 256Mi\n";
+        assert_eq!(
+            level(diff_of("deploy/k8s/cron.yaml", Some(cron), None)),
+            Some(Severity::Low)
+        );
+        let live = cron.replace("  suspend: true\n", "");
+        assert_eq!(
+            level(diff_of("deploy/k8s/cron.yaml", Some(&live), None)),
+            Some(Severity::High)
+        );
+        let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-secrets\nstringData:\n  TOKEN: placeholder\n";
+        let external = "apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata:\n  name: api-secrets\nspec:\n  target:\n    name: api-secrets\n";
+        let mut d = diff_of("deploy/k8s/secret.yaml", Some(secret), None);
+        d.files
+            .extend(diff_of("deploy/k8s/external-secret.yaml", None, Some(external)).files);
+        assert_eq!(level(d), Some(Severity::Low));
+        // Made under another name: the Secret the pods read is gone.
+        let mut d = diff_of("deploy/k8s/secret.yaml", Some(secret), None);
+        d.files.extend(
+            diff_of(
+                "deploy/k8s/external-secret.yaml",
+                None,
+                Some(&external.replace("api-secrets", "api-secrets-v2")),
+            )
+            .files,
+        );
+        assert_eq!(level(d), Some(Severity::High));
     }
 }

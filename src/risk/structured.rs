@@ -248,11 +248,26 @@ pub fn compare(old: &Flat, new: &Flat) -> Vec<Change> {
 }
 
 static SWITCH_ON_IS_SAFE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(verify|ssl|tls|secure|run_?as_?non_?root|read_?only_?root_?filesystem|httponly|http_only|csrf|sandbox|strict|auth\w*|enforce|protect\w*|mfa|2fa|encrypt\w*|sign(ed|ing|ature)?|require\w*|validate\w*|check\w*|enabled_?checks|approval\w*|prevent_destroy|deletion_protection|block\w*|scan\w*|lint)$").unwrap()
+    Regex::new(r"(?i)(verify|ssl|tls|secure|run_?as_?non_?root|read_?only_?root_?filesystem|httponly|http_only|csrf|sandbox|strict|auth\w*|enforce|protect\w*|mfa|2fa|encrypt\w*|sign(ed|ing|ature)?|require\w*|validate\w*|check\w*|enabled_?checks|approval\w*|prevent_destroy|deletion_protection|block\w*|restrict\w*|ignore_?public\w*|scan\w*|lint)$").unwrap()
 });
 static SWITCH_ON_IS_UNSAFE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(insecure\w*|skip\w*|disable\w*|allow_?(all|any|anonymous|public|http|insecure)\w*|permissive|public\w*|anonymous\w*|debug|bypass\w*|no_?verify|trust_?all\w*|continue[_-]on[_-]error|force\w*|auto_?approve|automerge)$").unwrap()
 });
+/// Whether switching `key` on makes things safer (`verifySsl`,
+/// `BlockPublicAcls`) or less safe (`insecureSkipVerify`, `allowPublic`);
+/// `None` for keys that are neither. A key that reads both ways is read
+/// by its leading word: `BlockPublicAcls` blocks.
+fn switch_on_is_safe(key: &str) -> Option<bool> {
+    let safe = SWITCH_ON_IS_SAFE.find(key).map(|m| m.start());
+    let unsafe_ = SWITCH_ON_IS_UNSAFE.find(key).map(|m| m.start());
+    match (safe, unsafe_) {
+        (Some(a), Some(b)) => Some(a <= b),
+        (Some(_), None) => Some(true),
+        (None, Some(_)) => Some(false),
+        (None, None) => None,
+    }
+}
+
 /// Keys that say what happens when a check itself fails: `true` (or
 /// `Ignore`/`allow`) lets the request through unchecked — fail open.
 static FAIL_OPEN_KEY: LazyLock<Regex> = LazyLock::new(|| {
@@ -817,15 +832,14 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
             continue;
         }
         // Security switches turned the unsafe way.
+        let on = switch_on_is_safe(key);
         let weakened = match (before, after) {
             (Some(x), Some(y)) => {
-                SWITCH_ON_IS_SAFE.is_match(key) && truthy(x) && falsy(y)
-                    || SWITCH_ON_IS_UNSAFE.is_match(key) && !truthy(x) && truthy(y)
+                on == Some(true) && truthy(x) && falsy(y)
+                    || on == Some(false) && !truthy(x) && truthy(y)
             }
-            (Some(x), None) => {
-                SWITCH_ON_IS_SAFE.is_match(key) && truthy(x) && !key.eq_ignore_ascii_case("lint")
-            }
-            (None, Some(y)) => SWITCH_ON_IS_UNSAFE.is_match(key) && truthy(y),
+            (Some(x), None) => on == Some(true) && truthy(x) && !key.eq_ignore_ascii_case("lint"),
+            (None, Some(y)) => on == Some(false) && truthy(y),
             _ => false,
         };
         if weakened {
@@ -1227,6 +1241,19 @@ mod tests {
             flatten(Format::Yaml, new).unwrap(),
         );
         effective_changes(&a, &b)
+    }
+
+    #[test]
+    fn a_switch_reads_by_its_leading_word() {
+        use super::switch_on_is_safe;
+        assert_eq!(switch_on_is_safe("BlockPublicAcls"), Some(true));
+        assert_eq!(switch_on_is_safe("RestrictPublicBuckets"), Some(true));
+        assert_eq!(switch_on_is_safe("IgnorePublicAcls"), Some(true));
+        assert_eq!(switch_on_is_safe("publicRead"), Some(false));
+        assert_eq!(switch_on_is_safe("insecureSkipVerify"), Some(false));
+        assert_eq!(switch_on_is_safe("disableSslVerify"), Some(false));
+        assert_eq!(switch_on_is_safe("verify_ssl"), Some(true));
+        assert_eq!(switch_on_is_safe("replicas"), None);
     }
 
     #[test]
