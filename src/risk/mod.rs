@@ -604,6 +604,7 @@ const ENVIRONMENT_SCOPED: &[&str] = &[
     "logic-retry-widened",
     "sec-public-network",
     "sec-debug-in-prod",
+    "sec-cookie-flags-off",
     "docker-root-user",
 ];
 

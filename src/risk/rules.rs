@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-5";
+pub const ENGINE_VERSION: &str = "risk-engine-6";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -492,6 +492,33 @@ mod tests {
 #[cfg(test)]
 mod builtin_tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_session_cookie_made_insecure_alarms_outside_development() {
+        use crate::risk::testkit::diff_of;
+        use crate::risk::{Contents, RuleSet, Severity, findings};
+        let old = "server:\n  servlet:\n    session:\n      cookie:\n        secure: true\n";
+        let new = old.replace("secure: true", "secure: false");
+        let level = |path: &str| {
+            findings(
+                &diff_of(path, Some(old), Some(&new)),
+                &Contents::new(),
+                &RuleSet::builtin(),
+            )
+            .into_iter()
+            .filter(|f| f.rule == "sec-cookie-flags-off")
+            .map(|f| f.severity)
+            .max()
+        };
+        assert_eq!(
+            level("src/main/resources/application.yml"),
+            Some(Severity::High)
+        );
+        assert_eq!(
+            level("src/main/resources/application-dev.yml"),
+            Some(Severity::Medium)
+        );
+    }
 
     #[test]
     fn a_secret_piped_into_a_login_is_not_printed() {

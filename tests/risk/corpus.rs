@@ -407,10 +407,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a TypeScript fetch whose failure now yields an empty list through `?? []` and a catch in another function",
     ),
     (
-        "x27-portal-session-cookie",
-        "Spring session cookie secure: false in YAML is medium: the key path that makes it the session cookie is not read",
-    ),
-    (
         "y04-session-cookie-settings-move",
         "cookie options moved into a helper lose HttpOnly, and Secure follows any non-empty variable: flags are compared per line",
     ),
@@ -646,12 +642,12 @@ fn corpus_recall_and_false_alarms() {
     );
     let recall = Tally::pct(d);
     let false_rate = Tally::pct(h);
-    // Floors under the figures of 2026-11-30 evening (88.9 % and 8.5 %;
-    // 83.7 % and 9.3 % when the p*, z* and a* batches joined, before tuning
-    // on them): every case is listed above anyway; these catch a drift the
-    // allow-list would hide.
-    assert!(recall >= 88.0, "recall {recall:.1} % < 88 %");
-    assert!(false_rate <= 9.5, "false alarms {false_rate:.1} % > 9.5 %");
+    // Floors under the figures of 2026-11-30 night (89.2 % and 4.4 %; 88.9 %
+    // and 8.5 % the evening before; 83.7 % and 9.3 % when the p*, z* and a*
+    // batches joined, before tuning on them): every case is listed above
+    // anyway; these catch a drift the allow-list would hide.
+    assert!(recall >= 88.5, "recall {recall:.1} % < 88.5 %");
+    assert!(false_rate <= 5.5, "false alarms {false_rate:.1} % > 5.5 %");
 }
 
 /// The held-out figures. Aggregates only: which case was caught or missed is
