@@ -1672,6 +1672,9 @@ fn inherited_guard(n: &Unit, cond: &str, helpers: &Helpers<'_>, new_text: &str) 
         return false;
     };
     let class = class.rsplit('.').next().unwrap_or(class);
+    if !new_text.contains(class) || !new_text.contains("class") {
+        return false;
+    }
     let Ok(decl) = Regex::new(&format!(
         r"\bclass\s+{}\b\s*(?:\(([^)]*)\)|(?:extends|<|:)\s*([\w.:, ]+))",
         regex::escape(class)
@@ -1764,21 +1767,25 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         // The same, through a helper the change did not add but reworked (an
         // old loader renamed and given the check): the new guard tests what
         // it returned, and it stops on, or returns, the old check's call.
-        let into_helper = into_helper || {
-            let callees = outer_calls(&cond);
-            let verdicts: HashSet<String> = helpers
-                .units
-                .keys()
-                .filter(|h| !fresh.contains(**h) && passes_on(helpers, h, &callees))
-                .map(|h| h.to_string())
-                .collect();
-            !callees.is_empty()
-                && !verdicts.is_empty()
-                && n.guards.iter().any(|x| {
-                    calls_any(&x.cond, &verdicts)
-                        || tests_result_of(&x.cond, &verdicts, &p.new_text)
-                })
-        };
+        let into_helper = into_helper
+            || !n.guards.is_empty() && {
+                let callees = outer_calls(&cond);
+                let verdicts: HashSet<String> = if callees.is_empty() {
+                    HashSet::default()
+                } else {
+                    helpers
+                        .units
+                        .keys()
+                        .filter(|h| !fresh.contains(**h) && passes_on(helpers, h, &callees))
+                        .map(|h| h.to_string())
+                        .collect()
+                };
+                !verdicts.is_empty()
+                    && n.guards.iter().any(|x| {
+                        calls_any(&x.cond, &verdicts)
+                            || tests_result_of(&x.cond, &verdicts, &p.new_text)
+                    })
+            };
         // Moved into a function that takes the literal as a parameter
         // (`s.Role != "admin"` → `s.Role != role`, called with "admin").
         let parameterised = new_guards.iter().any(|(k, count)| {
@@ -1801,8 +1808,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         });
         // Moved into a class this one now inherits from (a permission
         // mixin whose `dispatch` runs before every handler method).
-        let inherited = inherited_guard(n, &cond, helpers, &p.new_text);
-        if into_helper || parameterised || in_callee || inherited {
+        if into_helper
+            || parameterised
+            || in_callee
+            || inherited_guard(n, &cond, helpers, &p.new_text)
+        {
             continue;
         }
         // The same comparison of the same subject, failing still, against a
