@@ -1706,6 +1706,40 @@ fn inherited_guard(n: &Unit, cond: &str, helpers: &Helpers<'_>, new_text: &str) 
     })
 }
 
+/// A call with the path before it: `Csrf::verify(`, `$this->csrf->verify(`.
+static CALL_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([\w$]+(?:(?:::|->|\.|\\)[\w$]+)*)\s*\(").expect("a valid regex")
+});
+
+/// The words of a function's name with its receiver or namespace,
+/// lowercased, plural `s` dropped, `this`/`self` left out: `Csrf::verify`,
+/// `csrf_verify` and `$this->csrfVerify` are all {csrf, verify}.
+fn name_words(name: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars().chain(std::iter::once(' ')) {
+        if ch.is_ascii_uppercase() && prev_lower || !ch.is_ascii_alphanumeric() {
+            let receiver = matches!(word.as_str(), "this" | "self" | "static" | "parent");
+            if word.len() > 1 && !receiver {
+                let w = word.to_ascii_lowercase();
+                let w = w
+                    .strip_suffix('s')
+                    .filter(|r| r.len() > 2)
+                    .unwrap_or(&w)
+                    .to_string();
+                out.insert(w);
+            }
+            word.clear();
+        }
+        if ch.is_ascii_alphanumeric() {
+            word.push(ch);
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+    }
+    out
+}
+
 /// True when the helper `name` (on the new side) passes on the verdict of
 /// one of `callees`: it returns that call's result, or stops on it.
 fn passes_on(helpers: &Helpers<'_>, name: &str, callees: &HashSet<String>) -> bool {
@@ -1911,6 +1945,18 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // 2. Checks no longer called (or decorators no longer applied).
     for (c, line) in &d.calls_removed {
         if !GUARD_WORDS.is_match(c) || c.starts_with("check_output") || c.starts_with("check_call")
+        {
+            continue;
+        }
+        // The same check under its new address (`csrf_verify(t)` →
+        // `Csrf::verify(t)`, `check_permission` → `permissions.check`).
+        let words = name_words(c);
+        if words.len() >= 2
+            && f.added.iter().any(|l| {
+                CALL_PATH
+                    .captures_iter(l.text)
+                    .any(|m| name_words(&m[1]) == words)
+            })
         {
             continue;
         }
@@ -2589,6 +2635,29 @@ mod tests {
             "!doc.isOwnedBy(user) && !doc.isShared()",
             ""
         ));
+    }
+
+    #[test]
+    fn a_check_called_under_its_new_address_is_the_same_check() {
+        use super::name_words;
+        assert_eq!(name_words("Csrf::verify"), name_words("csrf_verify"));
+        assert_eq!(name_words("$this->csrf->verify"), name_words("csrfVerify"));
+        assert_eq!(
+            name_words("permissions.check"),
+            name_words("check_permission")
+        );
+        assert_ne!(name_words("csrf_verify"), name_words("csrf_token"));
+        let old = "<?php\nfunction process($req) {\n    if (!csrf_verify($req->token)) {\n        throw new Forbidden();\n    }\n    return next($req);\n}\n";
+        let moved = old.replace("csrf_verify(", "Csrf::verify(");
+        let hit = rules_hit(
+            "src/Http/Middleware/VerifyCsrf.php",
+            Some(old),
+            Some(&moved),
+        );
+        assert!(!hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+        let gone = old.replace("!csrf_verify($req->token)", "$req->token === null");
+        let hit = rules_hit("src/Http/Middleware/VerifyCsrf.php", Some(old), Some(&gone));
+        assert!(hit.iter().any(|r| r.starts_with("logic-")), "{hit:?}");
     }
 
     #[test]
