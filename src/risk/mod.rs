@@ -564,11 +564,14 @@ fn one_reading_per_line(out: &mut Vec<Finding>) {
     out.retain(|f| logic(f) || kept.get(&key(f)).is_none_or(|s| f.severity >= *s));
 }
 
-static EFFECT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)["']?effect["']?\s*[:=]\s*["']?(allow|deny)"#).unwrap());
+static EFFECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(?:["']?(?:effect|action|rule_action|access)["']?\s*[:=]\s*["']?(allow|deny)\b|^\s*(allow|deny)\s*\{)"#).unwrap()
+});
 
-/// Wildcards and public principals inside a policy statement that denies
-/// (`effect = "Deny"`, `"Effect": "Deny"`): a deny for everyone takes
+/// Wildcards and public principals inside a policy statement or firewall
+/// rule that denies (`effect = "Deny"`, `"Effect": "Deny"`, a GCP `deny {}`
+/// block, a NACL's `rule_action = "deny"`, an NSG's `access = "Deny"`): a
+/// deny for everyone takes
 /// rights away, it grants none.
 fn drop_grants_in_deny_statements(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let grants = ["iam-wildcard", "sec-public-network"];
@@ -583,7 +586,11 @@ fn drop_grants_in_deny_statements(f: &FileView<'_>, out: &mut Vec<Finding>) {
             .flat_map(|d| [line.checked_sub(d), line.checked_add(d)])
             .flatten()
             .find_map(|n| f.new_lines.get(&n).and_then(|t| EFFECT.captures(t)));
-        !effect.is_some_and(|c| c[1].eq_ignore_ascii_case("deny"))
+        !effect.is_some_and(|c| {
+            c.get(1)
+                .or(c.get(2))
+                .is_some_and(|m| m.as_str().eq_ignore_ascii_case("deny"))
+        })
     });
 }
 

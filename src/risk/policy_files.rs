@@ -33,10 +33,14 @@ pub fn gate_kind(path: &str) -> Option<(&'static str, &'static str)> {
             "Changes CODEOWNERS: this decides whose review is required, including for this change.",
         ));
     }
+    // Files that configure something; a page that documents branch
+    // protection (`docs/branch-protection.md`) decides nothing.
+    let config = [".yml", ".yaml", ".json", ".tf", ".toml", ".hcl", ".tfvars"]
+        .iter()
+        .any(|e| name.ends_with(e));
     if lower == ".github/settings.yml"
         || lower.starts_with(".github/rulesets/")
-        || name.contains("branch-protection")
-        || name.contains("branch_protection")
+        || config && (name.contains("branch-protection") || name.contains("branch_protection"))
         || lower == ".gitlab/protected_branches.yml"
         || lower == ".github/branch_protection.yml"
     {
@@ -235,6 +239,13 @@ mod tests {
             .map(|f| f.severity)
             .max();
         assert!(top >= Some(Severity::High), "{top:?}");
+    }
+
+    #[test]
+    fn a_page_about_branch_protection_is_no_gate() {
+        assert!(super::gate_kind("docs/branch-protection.md").is_none());
+        assert!(super::gate_kind("infra/github/branch_protection.tf").is_some());
+        assert!(super::gate_kind(".github/branch-protection.yml").is_some());
     }
 
     #[test]

@@ -494,6 +494,16 @@ mod builtin_tests {
     use crate::risk::testkit::rules_hit;
 
     #[test]
+    fn a_firewall_rule_that_denies_the_world_opens_nothing() {
+        let deny = "resource \"google_compute_firewall\" \"deny_ssh\" {\n  name     = \"deny-world-ssh\"\n  network  = var.network\n  priority = 900\n\n  deny {\n    protocol = \"tcp\"\n    ports    = [\"22\"]\n  }\n\n  source_ranges = [\"0.0.0.0/0\"]\n}\n";
+        let hit = rules_hit("infra/terraform/gcp/firewall.tf", None, Some(deny));
+        assert!(!hit.contains(&"sec-public-network".to_string()), "{hit:?}");
+        let allow = deny.replace("  deny {", "  allow {");
+        let hit = rules_hit("infra/terraform/gcp/firewall.tf", None, Some(&allow));
+        assert!(hit.contains(&"sec-public-network".to_string()), "{hit:?}");
+    }
+
+    #[test]
     fn a_session_cookie_made_insecure_alarms_outside_development() {
         use crate::risk::testkit::diff_of;
         use crate::risk::{Contents, RuleSet, Severity, findings};
