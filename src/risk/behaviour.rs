@@ -347,6 +347,18 @@ pub fn renames(f: &FileView<'_>) -> HashMap<String, String> {
             i = k.max(j);
         }
     }
+    // A check called no more, another function called instead
+    // (`csrf_verify($t)` → `isset($t)`), is not a rename: the new name must
+    // be defined by the file (a function, method or binding of its own).
+    let new_text = f.new_text_or_hunks();
+    let defines = |y: &str| {
+        Regex::new(&format!(
+            r"(?:\b(?:def|function|func|fn|fun|sub|class|let|const|var|val)\s+(?:\([^)]*\)\s*)?\$?{0}\b|\b{0}\s*(?::=|=[^=])|\b{0}\s*\([^)]*\)\s*(?:\{{|:|=>|->))",
+            regex::escape(y)
+        ))
+        .is_ok_and(|re| re.is_match(&new_text))
+    };
+    votes.retain(|(x, y), _| !(GUARD_WORDS.is_match(x) && !GUARD_WORDS.is_match(y) && !defines(y)));
     let mut best: HashMap<String, (String, i32)> = HashMap::default();
     for ((x, y), n) in votes {
         let e = best.entry(x).or_insert((y.clone(), 0));
@@ -2655,6 +2667,14 @@ mod tests {
             Some(&moved),
         );
         assert!(!hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+        // Another function called instead: not a rename of the check.
+        let swapped = old.replace("csrf_verify(", "isset(");
+        let hit = rules_hit(
+            "src/Http/Middleware/VerifyCsrf.php",
+            Some(old),
+            Some(&swapped),
+        );
+        assert!(hit.iter().any(|r| r.starts_with("logic-")), "{hit:?}");
         let gone = old.replace("!csrf_verify($req->token)", "$req->token === null");
         let hit = rules_hit("src/Http/Middleware/VerifyCsrf.php", Some(old), Some(&gone));
         assert!(hit.iter().any(|r| r.starts_with("logic-")), "{hit:?}");
