@@ -33,14 +33,14 @@ pub fn gate_kind(path: &str) -> Option<(&'static str, &'static str)> {
             "Changes CODEOWNERS: this decides whose review is required, including for this change.",
         ));
     }
-    // Files that configure something; a page that documents branch
-    // protection (`docs/branch-protection.md`) decides nothing.
-    let config = [".yml", ".yaml", ".json", ".tf", ".toml", ".hcl", ".tfvars"]
+    // A page that documents branch protection (`docs/branch-protection.md`)
+    // decides nothing; a config or a script that applies it does.
+    let prose = [".md", ".rst", ".txt", ".adoc", ".html"]
         .iter()
         .any(|e| name.ends_with(e));
     if lower == ".github/settings.yml"
         || lower.starts_with(".github/rulesets/")
-        || config && (name.contains("branch-protection") || name.contains("branch_protection"))
+        || !prose && (name.contains("branch-protection") || name.contains("branch_protection"))
         || lower == ".gitlab/protected_branches.yml"
         || lower == ".github/branch_protection.yml"
     {
@@ -246,6 +246,7 @@ mod tests {
         assert!(super::gate_kind("docs/branch-protection.md").is_none());
         assert!(super::gate_kind("infra/github/branch_protection.tf").is_some());
         assert!(super::gate_kind(".github/branch-protection.yml").is_some());
+        assert!(super::gate_kind("scripts/apply-branch-protection.sh").is_some());
     }
 
     #[test]

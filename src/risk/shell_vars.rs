@@ -19,6 +19,14 @@ pub const CI_WORKSPACE: &[&str] = &[
     "CODEBUILD_SRC_DIR",
 ];
 
+/// A line that refuses a value: it stops the script or the function
+/// (`exit 1`, `return 1`, a `die`/`fail` helper, `false`) or skips the value
+/// in a loop (`continue`, `break`).
+static REFUSES: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\b(exit\s+[1-9]|return\s+[1-9]|die\b|fail\b|false\s*;|continue\b|break\b)")
+        .expect("a valid regex")
+});
+
 /// The ways a script writes `var`: `$V`, `${V}`, and Make's `$(V)`.
 fn spellings(var: &str) -> [String; 3] {
     [
@@ -102,12 +110,19 @@ fn guard_at(text: &str, var: &str, ci: bool, line: u32, depth: u8) -> Option<Gua
     let before: Vec<&str> = lines.iter().take(cut as usize).copied().collect();
     let forms = spellings(var);
     let quoted = |f: &str| [format!("\"{f}\""), f.to_string()];
-    let allow_list = before.iter().any(|t| {
+    // A `case` on the variable whose body (read to its `esac`, even past
+    // the deletion inside one of its arms) refuses some value (`*) exit
+    // 1`): a case that lets every value through picks nothing.
+    let allow_list = before.iter().enumerate().any(|(i, t)| {
         t.trim_start().starts_with("case ")
             && t.contains(" in")
             && forms
                 .iter()
                 .any(|f| t.contains(f.as_str()) || t.contains(&format!("${{{var}:")))
+            && lines[i..]
+                .iter()
+                .take_while(|b| !b.trim_start().starts_with("esac"))
+                .any(|b| REFUSES.is_match(b))
     });
     let assigned: Vec<&str> = before
         .iter()
@@ -294,6 +309,9 @@ mod tests {
         // … and one call that passes a raw argument: not safe.
         let raw = format!("{script}remove \"$2\"\n");
         assert_eq!(guard(&raw, "1", false, 2), None);
+        // A case that lets every value through picks nothing.
+        let open_case = "case \"$W\" in\n  *) ;;\nesac\nrm -rf -- \"$W\"\n";
+        assert_eq!(g(open_case, "W"), None);
         // Assigned or checked only after the deletion: not safe.
         assert_eq!(
             guard("rm -rf \"${ROOT}/\"*\nROOT=/opt/agent\n", "ROOT", false, 1),
