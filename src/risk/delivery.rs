@@ -81,9 +81,6 @@ fn rm_rf(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let Some(c) = RM_VAR.captures(l.text) else {
             continue;
         };
-        if c.get(4).is_some() {
-            continue; // ${VAR:?} stops when VAR is empty
-        }
         let var = c
             .get(3)
             .or(c.get(6))

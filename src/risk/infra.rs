@@ -394,8 +394,17 @@ fn deleted_harmlessly(
                 })?;
                 added
                     .iter()
-                    .any(|t| t.trim().strip_prefix("name:").is_some_and(|v| v.trim().trim_matches(['"', '\'']) == name))
-                    .then(|| format!("but the change has an {maker} make `{name}` from the secret store instead"))
+                    .any(|t| {
+                        t.trim()
+                            .strip_prefix("name:")
+                            .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == name)
+                    })
+                    .then(|| {
+                        format!(
+                            "but the change has an {maker} make `{}` from the secret store instead",
+                            quote(&name)
+                        )
+                    })
             })
         }
         _ => None,
