@@ -77,6 +77,10 @@ static UNITS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
             r"(?i)(dollars|euros|major_?units?|/\s*100\b)",
         ),
         ("bytes", r"(?i)(\bbytes\b|_bytes)"),
+        // Mass: `weightKg`, `weight_kg`, `weightG`, `grams`.
+        ("kilograms", r"(_kg\b|Kg\b|\bkg\b|(?i:kilograms?|kilos)\b)"),
+        ("grams", r"(_g\b|[a-z]G\b|(?i:\bgrams?|_grams?)\b)"),
+        ("pounds", r"(_lbs?\b|Lbs?\b|\blbs?\b)"),
         ("kilobytes", r"(?i)(\bkb\b|kib|kilobytes)"),
         ("megabytes", r"(?i)(\bmb\b|mib|megabytes)"),
     ]

@@ -29,6 +29,7 @@ pub mod origins;
 pub mod pipeline;
 pub mod policy_files;
 pub mod presence;
+pub mod quantities;
 pub mod redaction;
 pub mod retries;
 pub mod row_security;
@@ -534,6 +535,7 @@ pub fn findings_with_message(
     testing::check_change(&change, &mut out);
     supply::check_change(&change, &mut out);
     retries::check_change(&change, &mut out);
+    quantities::check_change(&change, &mut out);
     if let Some(m) = message {
         behaviour::intent(&parsed, m, &config_changes, &mut out);
     }
@@ -806,6 +808,17 @@ pub(crate) mod testkit {
             &c,
             &RuleSet::builtin(),
         )
+    }
+
+    /// The findings of one change of several files: `(path, old, new)`, an
+    /// empty `old` for a file the change creates.
+    pub fn findings_for_change(files: &[(&str, &str, &str)]) -> Vec<Finding> {
+        let mut diff = Diff { files: Vec::new() };
+        for (path, old, new) in files {
+            let old = (!old.is_empty()).then_some(*old);
+            diff.files.extend(diff_of(path, old, Some(new)).files);
+        }
+        findings(&diff, &Contents::new(), &RuleSet::builtin())
     }
 
     /// The rule ids of [`findings_with_contents`].
