@@ -776,9 +776,80 @@ fn condition_words(c: &str) -> std::collections::BTreeSet<String> {
 }
 
 /// Two guard conditions that test the same names (see [`condition_words`]).
+/// A name the old one only reached through (`principal.tenantId`,
+/// `principal.has(…)`) may be gone from the new one: a method or extension
+/// function of that object reads it as `this`.
 fn alike_condition(a: &str, b: &str) -> bool {
     let (x, y) = (condition_words(a), condition_words(b));
-    x.len() >= 2 && x == y
+    if x.len() < 2 || !y.is_subset(&x) || y.len() < 2 {
+        return false;
+    }
+    x.difference(&y).all(|w| {
+        let re = Regex::new(&format!(r"(?i)\b{}\b(\s*\??\.)?", regex::escape(w)));
+        re.is_ok_and(|re| re.captures_iter(a).all(|c| c.get(1).is_some()))
+    })
+}
+
+/// A guard's new condition stops everything the old one stopped, and more:
+/// the old condition is one of its alternatives (`blank` → `blank || too
+/// long`), or the same comparison made inclusive (`now > expiry` → `now >=
+/// expiry`, `now.isAfter(exp)` → `!now.isBefore(exp)`).
+fn stops_in_more_cases(old: &str, new: &str) -> bool {
+    let (old, new) = (squash_space(old), squash_space(new));
+    if new
+        .split("||")
+        .map(|d| strip_outer_parens(d.trim()))
+        .any(|d| d == strip_outer_parens(&old))
+        && new.contains("||")
+    {
+        return true;
+    }
+    match (ordered(&old), ordered(&new)) {
+        (Some((a, op, b)), Some((c, op2, d))) if a == c && b == d => {
+            matches!((op, op2), (">", ">=") | ("<", "<="))
+        }
+        _ => false,
+    }
+}
+
+fn squash_space(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn strip_outer_parens(s: &str) -> &str {
+    s.strip_prefix('(')
+        .and_then(|t| t.strip_suffix(')'))
+        .unwrap_or(s)
+}
+
+/// A comparison as (left, operator, right), with the time methods of Java,
+/// Kotlin and C# read as the operators they are (`a.isAfter(b)` is `a > b`,
+/// `!a.isBefore(b)` is `a >= b`).
+fn ordered(c: &str) -> Option<(String, &'static str, String)> {
+    static METHOD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(!?)\s*([\w.$()]+?)\.(isAfter|isBefore|after|before)\(([^()]*(?:\([^()]*\))?[^()]*)\)$").unwrap()
+    });
+    static OP: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^([\w.$()]+)\s*(<=|>=|<|>)\s*([\w.$()]+)$").unwrap());
+    if let Some(m) = METHOD.captures(c.trim()) {
+        let negated = !m[1].is_empty();
+        let after = m[3].eq_ignore_ascii_case("isafter") || &m[3] == "after";
+        let op = match (after, negated) {
+            (true, false) => ">",
+            (true, true) => "<=",
+            (false, false) => "<",
+            (false, true) => ">=",
+        };
+        return Some((m[2].to_string(), op, m[4].trim().to_string()));
+    }
+    let m = OP.captures(c.trim())?;
+    let op = match &m[2] {
+        "<=" => "<=",
+        ">=" => ">=",
+        "<" => "<",
+        _ => ">",
+    };
+    Some((m[1].to_string(), op, m[3].to_string()))
 }
 
 /// A simple comparison split into subject, operator and bound.
@@ -1794,10 +1865,19 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         // The same condition kept, but its body no longer leaves: weakened.
         let kept = n.conditions.iter().find(|c| c.text == cond);
         // A guard with a changed condition and the same exit: tightened or loosened.
-        let changed = n.guards.iter().find(|x| {
-            x.exit == rename_in(&g.exit, map)
-                && !o.guards.iter().any(|y| rename_in(&y.cond, map) == x.cond)
-        });
+        // Among several, the one that tests the most of the same names.
+        let changed = n
+            .guards
+            .iter()
+            .filter(|x| {
+                x.exit == rename_in(&g.exit, map)
+                    && !o.guards.iter().any(|y| rename_in(&y.cond, map) == x.cond)
+            })
+            .max_by_key(|x| {
+                condition_words(&x.cond)
+                    .intersection(&condition_words(&cond))
+                    .count()
+            });
         let security = AUTHZ.is_match(&g.cond) || AUTHZ.is_match(&g.exit) || g.exit.contains("40");
         // Moved into a helper this change adds: the new guard calls it, and the
         // old condition is still written out there.
@@ -1885,6 +1965,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || (c.failing || !g.failing)
                     && (restated_condition(&cond, &c.cond, fresh)
                         || verdict_restated(&cond, &c.cond, &p.new_text));
+            let restated = restated || stops_in_more_cases(&cond, &c.cond);
             out.push(Finding::added(
                 "logic-guard-changed",
                 if restated {
@@ -3464,5 +3545,45 @@ mod intent_tests {
         let renamed = OLD.replace("used", "count").replace("Allow", "Permit");
         let h = hit("Rename Allow to Permit", OLD, &renamed);
         assert!(h.is_empty(), "{h:?}");
+    }
+}
+
+#[cfg(test)]
+mod guard_comparison_tests {
+    use super::{alike_condition, stops_in_more_cases};
+
+    #[test]
+    fn a_check_moved_onto_its_receiver_reads_alike_and_a_lost_name_does_not() {
+        let old = "principal.tenantId != accountId && !principal.has(Role.SUPPORT)";
+        assert!(alike_condition(
+            old,
+            "tenantId != accountId && !has(Role.SUPPORT)"
+        ));
+        // `accountId` is compared, not reached through: losing it is a change.
+        assert!(!alike_condition(
+            old,
+            "principal.tenantId != null && !principal.has(Role.SUPPORT)"
+        ));
+        assert!(!alike_condition(old, "!has(Role.SUPPORT)"));
+    }
+
+    #[test]
+    fn a_guard_made_inclusive_or_given_an_alternative_stops_more() {
+        assert!(stops_in_more_cases(
+            "Instant.now(clock).isAfter(record.expiresAt)",
+            "!Instant.now(clock).isBefore(record.expiresAt)"
+        ));
+        assert!(stops_in_more_cases("now > exp", "now >= exp"));
+        assert!(stops_in_more_cases(
+            "token.isBlank()",
+            "token.isBlank() || token.length > MAX"
+        ));
+        // The other way round lets the boundary through.
+        assert!(!stops_in_more_cases("now >= exp", "now > exp"));
+        assert!(!stops_in_more_cases(
+            "!Instant.now(clock).isBefore(record.expiresAt)",
+            "Instant.now(clock).isAfter(record.expiresAt)"
+        ));
+        assert!(!stops_in_more_cases("a || b", "a"));
     }
 }

@@ -184,12 +184,14 @@ static IDEMPOTENT: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether a text limits retries to safe methods or sends an idempotency key;
 /// a key passed as `null` or `None` is no key.
 fn knows_idempotency(text: &str) -> bool {
-    static NO_KEY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?i)idempot\w*\s*[:=]\s*(null|none|nil|""|''|false|undefined)\b"#).unwrap()
-    });
     text.lines()
         .any(|l| IDEMPOTENT.is_match(l) && !NO_KEY.is_match(l))
 }
+
+/// An idempotency key passed as nothing: `idempotencyKey = null`.
+static NO_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)idempot\w*\s*[:=]\s*(null|none|nil|""|''|false|undefined)\b"#).unwrap()
+});
 
 /// Retries that reach a POST without an idempotency key, across the change:
 /// a retry wrapper put around a block that posts, or a retry policy attached
@@ -219,7 +221,16 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
             .iter()
             .any(|l| WRAPPER.is_match(l.text) || POLICY.is_match(l.text))
     });
-    if !candidates || code().any(|f| knows_idempotency(&text_of(f))) {
+    if !candidates {
+        return;
+    }
+    // A retried block that passes its key as nothing says so itself,
+    // whatever other calls of its files do.
+    let keyless = code().any(|f| {
+        f.added.iter().any(|l| WRAPPER.is_match(l.text))
+            && f.new_lines.values().any(|t| NO_KEY.is_match(t))
+    });
+    if !keyless && code().any(|f| knows_idempotency(&text_of(f))) {
         return;
     }
     let push = |out: &mut Vec<Finding>, f: &FileView<'_>, no: u32, what: &str| {

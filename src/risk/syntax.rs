@@ -32,6 +32,7 @@ pub enum Grammar {
     Ruby,
     Php,
     CSharp,
+    Kotlin,
     Bash,
 }
 
@@ -51,6 +52,7 @@ impl Grammar {
             "rb" | "rake" => Grammar::Ruby,
             "php" => Grammar::Php,
             "cs" => Grammar::CSharp,
+            "kt" | "kts" => Grammar::Kotlin,
             "sh" | "bash" => Grammar::Bash,
             _ if matches!(name.as_str(), "gemfile" | "rakefile") => Grammar::Ruby,
             _ => return None,
@@ -69,6 +71,7 @@ impl Grammar {
             Grammar::Ruby => tree_sitter_ruby::LANGUAGE.into(),
             Grammar::Php => tree_sitter_php::LANGUAGE_PHP.into(),
             Grammar::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
+            Grammar::Kotlin => tree_sitter_kotlin_ng::LANGUAGE.into(),
             Grammar::Bash => tree_sitter_bash::LANGUAGE.into(),
         }
     }
@@ -226,6 +229,8 @@ const CLASS_KINDS: &[&str] = &[
     "struct_declaration",
     "record_declaration",
     "trait_item",
+    "object_declaration",
+    "companion_object",
 ];
 const IF_KINDS: &[&str] = &[
     "if_statement",
@@ -240,6 +245,7 @@ const IF_KINDS: &[&str] = &[
     "ternary_expression",
     "while_statement",
     "guard",
+    "when_entry",
 ];
 const CALL_KINDS: &[&str] = &[
     "call",
@@ -257,7 +263,7 @@ const CALL_KINDS: &[&str] = &[
 ];
 const RAISE_KINDS: &[&str] = &["raise_statement", "throw_statement", "throw_expression"];
 const RETURN_KINDS: &[&str] = &["return_statement", "return_expression", "return"];
-const HANDLER_KINDS: &[&str] = &["except_clause", "catch_clause", "rescue"];
+const HANDLER_KINDS: &[&str] = &["except_clause", "catch_clause", "rescue", "catch_block"];
 /// Decorators, annotations and attributes (Rust's `attribute_item`, C#'s
 /// `attribute_list`; not the `attribute` inside them, which in Python is
 /// plain member access such as `g.user.has_role`).
@@ -280,6 +286,7 @@ fn is_literal_kind(k: &str) -> bool {
             | "encapsed_string"
             | "integer"
             | "integer_literal"
+            | "number_literal"
             | "int_literal"
             | "float"
             | "float_literal"
@@ -727,6 +734,10 @@ impl<'s, 't> Walker<'s, 't> {
         let kind = n.kind();
         let line = Self::line(n);
         if IF_KINDS.contains(&kind) {
+            // A `when` branch without a condition is its `else`.
+            if kind == "when_entry" && n.child_by_field_name("condition").is_none() {
+                return;
+            }
             let cond = n
                 .child_by_field_name("condition")
                 .or_else(|| n.named_child(0))
@@ -745,7 +756,11 @@ impl<'s, 't> Walker<'s, 't> {
                 None => {
                     let mut c = n.walk();
                     let condition = n.child_by_field_name("condition");
-                    n.named_children(&mut c)
+                    // Kotlin's `if` names no branch: its `else` is a bare
+                    // keyword between them.
+                    n.children(&mut c)
+                        .take_while(|x| x.kind() != "else")
+                        .filter(|x| x.is_named())
                         .filter(|x| Some(*x) != condition && x.kind() != "comment")
                         .take_while(|x| !x.kind().contains("elif") && !x.kind().contains("else"))
                         .collect()
@@ -921,7 +936,14 @@ impl<'s, 't> Walker<'s, 't> {
             .or_else(|| n.child_by_field_name("method"))
             .or_else(|| n.child_by_field_name("macro"))
             .or_else(|| n.child_by_field_name("constructor"))
-            .or_else(|| n.child_by_field_name("type"));
+            .or_else(|| n.child_by_field_name("type"))
+            // Kotlin's `call_expression` names no field: the callee is its
+            // first child.
+            .or_else(|| {
+                (n.kind() == "call_expression")
+                    .then(|| n.named_child(0))
+                    .flatten()
+            });
         if n.kind() == "method_invocation" || n.kind().ends_with("member_call_expression") {
             return n
                 .child_by_field_name("name")
@@ -951,6 +973,14 @@ impl<'s, 't> Walker<'s, 't> {
             return t.split(" as ").next().unwrap_or(&t).to_string();
         }
         let mut c = n.walk();
+        // Kotlin: `catch (e: IOException)`, the type after the name.
+        if n.kind() == "catch_block" {
+            return n
+                .named_children(&mut c)
+                .find(|ch| ch.kind() == "type" || ch.kind() == "user_type")
+                .map(|t| squash(self.text(t)))
+                .unwrap_or_default();
+        }
         for ch in n.named_children(&mut c) {
             match ch.kind() {
                 "block" | "statement_block" | "comment" | "then" | "body_statement" => continue,
@@ -1285,6 +1315,11 @@ def payroll(user):
                 Grammar::CSharp,
                 "class A {\n  void Del(User u) {\n    if (!u.IsAdmin) {\n      throw new UnauthorizedAccessException();\n    }\n  }\n}\n",
                 "A.Del",
+            ),
+            (
+                Grammar::Kotlin,
+                "class A {\n  fun del(u: User) {\n    if (!u.isAdmin()) {\n      throw ForbiddenException()\n    }\n    repo.delete(u.id)\n  }\n}\n",
+                "A.del",
             ),
             (
                 Grammar::Bash,
