@@ -30,6 +30,7 @@ pub mod pipeline;
 pub mod policy_files;
 pub mod presence;
 pub mod quantities;
+pub mod query_conditions;
 pub mod redaction;
 pub mod retries;
 pub mod row_security;
@@ -455,6 +456,7 @@ pub fn findings_with_message(
         let mut syntax_found = Vec::new();
         behaviour::check(&parsed, &change, &mut syntax_found);
         scoping::check(&change, &mut syntax_found);
+        query_conditions::check(&change, &mut syntax_found);
         for x in syntax_found {
             by_file
                 .entry(change_path(&change, &x.path))

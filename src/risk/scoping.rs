@@ -227,10 +227,18 @@ fn lookups(text: &str) -> Vec<Lookup> {
 /// that is not query building (`current_user.invoices` → `invoice`,
 /// `Invoice.objects.select_related(…)` → `invoice`).
 fn kind_of(segments: &[String]) -> Option<String> {
-    let s = segments
+    // A model class names the records whatever scopes follow it
+    // (`Document.visible.find` reads documents).
+    let class = segments
         .iter()
         .rev()
-        .find(|s| !BUILDER.contains(&s.to_ascii_lowercase().as_str()))?;
+        .find(|s| s.starts_with(|c: char| c.is_ascii_uppercase()) && s.len() > 1);
+    let s = class.or_else(|| {
+        segments
+            .iter()
+            .rev()
+            .find(|s| !BUILDER.contains(&s.to_ascii_lowercase().as_str()))
+    })?;
     let s = s.trim_start_matches('_').to_ascii_lowercase();
     let s = s.strip_suffix("ies").map_or_else(
         || s.strip_suffix('s').unwrap_or(&s).to_string(),

@@ -552,14 +552,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
     ),
     (
-        "oc08-rename-invoice-repository-methods",
-        "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
-    ),
-    (
-        "oc11-documents-controller-use-scope",
-        "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
-    ),
-    (
         "oc18-move-rules-to-form-request",
         "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
     ),

@@ -1,0 +1,285 @@
+//! Queries that lost a condition. A repository method renamed or a query
+//! "simplified" keeps reading the same table with fewer conditions: the one
+//! that tied the rows to the caller's tenant or account (`where i.id = :id
+//! and i.tenantId = :tenantId` → `where i.id = :id`), or, in a DELETE or
+//! UPDATE, one that limited which rows change. Read from the SQL and JPQL
+//! strings of each side of the change's code, paired by the table they read.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::behaviour::sides;
+use super::{ChangeView, Finding, Severity, quote};
+
+/// A string literal that holds a query.
+static QUERY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)"""(.*?)"""|"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`]*)`"#).unwrap()
+});
+/// The statement and the table it reads or writes.
+static TABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(select\b.*?\bfrom|delete\s+from|update)\s+([A-Za-z_][\w.]*)").unwrap()
+});
+static WHERE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bwhere\b").unwrap());
+/// Where the WHERE clause ends.
+static CLAUSE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(order\s+by|group\s+by|limit|offset|returning|for\s+update|having|union)\b")
+        .unwrap()
+});
+static AND: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\s+and\s+").unwrap());
+/// A condition that ties rows to their owner.
+static SCOPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(tenant|account|\borg|organi[sz]ation|owner|customer|company|workspace|merchant|user_?id|userid|member|team)").unwrap()
+});
+
+/// One query of one side.
+#[derive(Debug)]
+struct Query {
+    /// `select`, `delete`, `update`.
+    verb: String,
+    table: String,
+    conditions: BTreeSet<String>,
+    /// What each condition tests: the column or property it compares,
+    /// lowercased (`i.tenantId = :tenantId` → `tenantid`).
+    subjects: BTreeSet<String>,
+    text: String,
+}
+
+/// Queries the change adds that read or write the same table as a query it
+/// removes, with a strict subset of its conditions, where a lost condition
+/// scoped the rows to their owner or the query deletes or updates.
+pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    let mut old: Vec<Query> = Vec::new();
+    let mut new: Vec<(&str, u32, Query)> = Vec::new();
+    for f in &change.files {
+        if f.class.test_like() || f.class.docs || f.class.vendored {
+            continue;
+        }
+        // Only where the change touches a query: most changes touch none.
+        let touches = f
+            .added
+            .iter()
+            .chain(&f.removed)
+            .any(|l| WHERE.is_match(l.text));
+        if !touches {
+            continue;
+        }
+        let (before, after, _) = sides(f);
+        let was = before.as_deref().map(queries).unwrap_or_default();
+        let known: BTreeSet<String> = was.iter().map(|(_, q)| q.text.clone()).collect();
+        for (line, q) in after.as_deref().map(queries).unwrap_or_default() {
+            if !known.contains(&q.text) {
+                new.push((f.path, line, q));
+            }
+        }
+        old.extend(was.into_iter().map(|(_, q)| q));
+    }
+    let still: BTreeSet<&str> = new.iter().map(|(_, _, q)| q.text.as_str()).collect();
+    for (path, line, q) in &new {
+        let lost = old
+            .iter()
+            .filter(|o| o.verb == q.verb && o.table.eq_ignore_ascii_case(&q.table))
+            .filter(|o| !still.contains(o.text.as_str()))
+            .filter(|o| {
+                q.subjects.is_subset(&o.subjects) && q.subjects.len() < o.subjects.len()
+                    || q.conditions.is_subset(&o.conditions)
+                        && q.conditions.len() < o.conditions.len()
+            })
+            .find_map(|o| {
+                let gone: Vec<&String> = if q.subjects.len() < o.subjects.len() {
+                    o.subjects.difference(&q.subjects).collect()
+                } else {
+                    o.conditions.difference(&q.conditions).collect()
+                };
+                let scoped = gone.iter().any(|c| SCOPE.is_match(c));
+                (scoped || q.verb != "select").then_some((gone, scoped))
+            });
+        let Some((gone, scoped)) = lost else { continue };
+        let gone = gone
+            .iter()
+            .map(|c| format!("`{}`", quote(c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let message = if scoped {
+            format!(
+                "The query on {} no longer has {gone} (`{}`): it reads rows of every owner, so a caller reaches another customer's records by id.",
+                q.table,
+                quote(&q.text)
+            )
+        } else {
+            format!(
+                "The {} on {} no longer has {gone} (`{}`): it now changes rows the old query left alone.",
+                q.verb.to_ascii_uppercase(),
+                q.table,
+                quote(&q.text)
+            )
+        };
+        out.push(Finding::added(
+            if scoped {
+                "authz-query-unscoped"
+            } else {
+                "sql-condition-dropped"
+            },
+            Severity::High,
+            path,
+            Some(*line),
+            message,
+        ));
+    }
+}
+
+/// The queries held in a side's string literals, with their lines.
+fn queries(text: &str) -> Vec<(u32, Query)> {
+    let mut out = Vec::new();
+    for c in QUERY.captures_iter(text) {
+        let Some(m) = (1..=4).find_map(|i| c.get(i)) else {
+            continue;
+        };
+        let body = m.as_str();
+        let Some(t) = TABLE.captures(body) else {
+            continue;
+        };
+        let verb = t[1]
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let Some(w) = WHERE.find(body) else { continue };
+        let rest = &body[w.end()..];
+        let clause = CLAUSE_END.find(rest).map_or(rest, |e| &rest[..e.start()]);
+        let conditions: BTreeSet<String> = AND
+            .split(clause)
+            .map(|x| {
+                x.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .trim_matches(|ch| ch == '(' || ch == ')' || ch == ';')
+                    .to_ascii_lowercase()
+            })
+            .filter(|x| !x.is_empty())
+            .collect();
+        let line = text[..m.start()].matches('\n').count() as u32 + 1;
+        let subjects = conditions.iter().filter_map(|c| subject(c)).collect();
+        out.push((
+            line,
+            Query {
+                verb,
+                table: t[2].to_string(),
+                conditions,
+                subjects,
+                text: body.split_whitespace().collect::<Vec<_>>().join(" "),
+            },
+        ));
+    }
+    out.extend(derived_queries(text));
+    out
+}
+
+/// The column or property a condition compares, lowercased, without its
+/// alias (`i.tenant_id = :t` → `tenantid`).
+fn subject(condition: &str) -> Option<String> {
+    static LEFT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:\w+\.)?(\w+)\s*(=|<>|!=|<=|>=|<|>|\bin\b|\bis\b|\blike\b)").unwrap()
+    });
+    let c = LEFT.captures(condition)?;
+    Some(c[1].replace('_', "").to_ascii_lowercase())
+}
+
+/// Queries Spring Data derives from a repository method's name
+/// (`findByIdAndTenantId` reads by `id` and `tenantid`), on the entity the
+/// repository names (`JpaRepository<Invoice, UUID>`).
+fn derived_queries(text: &str) -> Vec<(u32, Query)> {
+    static ENTITY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:Jpa|Crud|PagingAndSorting|ListCrud|Mongo|Reactive\w*|R2dbc)?Repository<\s*([A-Z]\w*)").unwrap()
+    });
+    static METHOD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(find|get|read|query|search|stream|count|exists|delete|remove)(?:[A-Z]\w*?)?By([A-Z]\w*?)(?:OrderBy\w+)?\s*\(").unwrap()
+    });
+    static PART: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:And|Or)([A-Z])").unwrap());
+    static SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(IgnoreCase|IsNotNull|IsNull|NotNull|Null|NotIn|In|Between|LessThanEqual|LessThan|GreaterThanEqual|GreaterThan|Before|After|NotLike|Like|Containing|StartingWith|EndingWith|IsTrue|IsFalse|True|False|Not|Is|Equals)$").unwrap()
+    });
+    let Some(entity) = ENTITY.captures(text).map(|c| c[1].to_string()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for c in METHOD.captures_iter(text) {
+        let verb = match &c[1] {
+            "delete" | "remove" => "delete",
+            _ => "select",
+        };
+        let spaced = PART.replace_all(&c[2], "\u{0}$1");
+        let subjects: BTreeSet<String> = spaced
+            .split('\u{0}')
+            .map(|p| SUFFIX.replace(p, "").to_ascii_lowercase())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let whole = c.get(0).expect("a match");
+        let name = whole.as_str().trim_end_matches('(').trim().to_string();
+        out.push((
+            text[..whole.start()].matches('\n').count() as u32 + 1,
+            Query {
+                verb: verb.to_string(),
+                table: entity.clone(),
+                conditions: subjects.clone(),
+                subjects,
+                text: name,
+            },
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::findings_with_contents;
+
+    fn rules(path: &str, old: &str, new: &str) -> Vec<String> {
+        findings_with_contents(path, old, new)
+            .into_iter()
+            .filter(|f| f.rule == "authz-query-unscoped" || f.rule == "sql-condition-dropped")
+            .map(|f| format!("{} {}", f.rule, f.message))
+            .collect()
+    }
+
+    const REPO: &str = "public interface InvoiceRepository extends JpaRepository<Invoice, UUID> {\n    @Query(\"select i from Invoice i where i.id = :id and i.tenantId = :tenantId\")\n    Optional<Invoice> findByIdAndTenantId(@Param(\"id\") UUID id, @Param(\"tenantId\") UUID tenantId);\n}\n";
+
+    #[test]
+    fn a_query_that_lost_its_tenant_condition_is_named() {
+        let new = REPO
+            .replace(" and i.tenantId = :tenantId", "")
+            .replace("findByIdAndTenantId", "findInvoice");
+        let hit = rules("src/main/java/InvoiceRepository.java", REPO, &new);
+        assert_eq!(hit.len(), 1, "{hit:?}");
+        assert!(hit[0].contains("`tenantid`"), "{hit:?}");
+        // Renamed with every condition kept, or a condition added: quiet.
+        let renamed = REPO.replace("findByIdAndTenantId", "findInvoice");
+        assert!(rules("src/main/java/InvoiceRepository.java", REPO, &renamed).is_empty());
+        let stricter = REPO.replace(":tenantId\"", ":tenantId and i.deletedAt is null\"");
+        assert!(rules("src/main/java/InvoiceRepository.java", REPO, &stricter).is_empty());
+    }
+
+    #[test]
+    fn a_derived_query_replaced_by_one_without_its_tenant_is_named() {
+        let old = "public interface InvoiceRepository extends JpaRepository<Invoice, UUID> {\n    Optional<Invoice> findByIdAndTenantId(UUID id, UUID tenantId);\n}\n";
+        let new = "public interface InvoiceRepository extends JpaRepository<Invoice, UUID> {\n    @Query(\"select i from Invoice i where i.id = :id\")\n    Optional<Invoice> findInvoice(@Param(\"id\") UUID id, @Param(\"tenantId\") UUID tenantId);\n}\n";
+        let hit = rules("src/main/java/InvoiceRepository.java", old, new);
+        assert_eq!(hit.len(), 1, "{hit:?}");
+        assert!(hit[0].contains("`tenantid`"), "{hit:?}");
+        let kept = new.replace("i.id = :id", "i.id = :id and i.tenantId = :tenantId");
+        assert!(rules("src/main/java/InvoiceRepository.java", old, &kept).is_empty());
+    }
+
+    #[test]
+    fn a_delete_that_lost_a_condition_is_named_and_a_select_that_did_is_not() {
+        let old = "def purge(cur, cutoff):\n    cur.execute(\"DELETE FROM accounts_archive WHERE deleted_at IS NOT NULL AND deleted_at < %s\", (cutoff,))\n";
+        let new = old.replace("deleted_at IS NOT NULL AND ", "");
+        let hit = rules("jobs/purge.py", old, &new);
+        assert_eq!(hit.len(), 1, "{hit:?}");
+        assert!(hit[0].starts_with("sql-condition-dropped"), "{hit:?}");
+        let sel_old = "rows = db.execute(\"SELECT id FROM reports WHERE status = 'ready' AND kind = %s\", (k,))\n";
+        let sel_new = sel_old.replace("status = 'ready' AND ", "");
+        assert!(rules("jobs/report.py", sel_old, &sel_new).is_empty());
+    }
+}
