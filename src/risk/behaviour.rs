@@ -1887,7 +1887,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             .guards
             .iter()
             .any(|x| calls_any(&x.cond, fresh) || tests_result_of(&x.cond, fresh, &p.new_text))
-            && (p.new_text.contains(&cond) || {
+            && (p.new_text.contains(&cond) || p.new_text.contains(&g.cond) || {
                 // …or the helper passes on the verdict of what the old condition
                 // called: it returns that call's result, or stops on it (a
                 // helper that calls the check and ignores it checks nothing).
@@ -1930,9 +1930,13 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             helpers.units.get(c.text.as_str()).is_some_and(|us| {
                 us.iter().any(|u| {
                     !std::ptr::eq(*u, n)
-                        && u.guards
-                            .iter()
-                            .any(|x| (x.failing || !g.failing) && alike_condition(&cond, &x.cond))
+                        && u.guards.iter().any(|x| {
+                            // Moved code keeps the names it had: the
+                            // condition as written, before renames.
+                            (x.failing || !g.failing)
+                                && (alike_condition(&cond, &x.cond)
+                                    || alike_condition(&g.cond, &x.cond))
+                        })
                 })
             })
         });

@@ -580,7 +580,15 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 ),
             );
         }
-        if CREATE_INDEX.is_match(&s) && !has("CONCURRENTLY") && !table_created(&stmt) {
+        // MySQL's online DDL, however it is spaced (`LOCK = NONE`).
+        let online = {
+            static ONLINE: LazyLock<Regex> = LazyLock::new(|| {
+                Regex::new(r"(?i)\b(LOCK\s*=?\s*NONE|ALGORITHM\s*=?\s*(INPLACE|INSTANT))\b")
+                    .unwrap()
+            });
+            ONLINE.is_match(&s)
+        };
+        if CREATE_INDEX.is_match(&s) && !has("CONCURRENTLY") && !online && !table_created(&stmt) {
             push(
                 out,
                 "sql-index-not-concurrent",
@@ -593,8 +601,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         }
         if has("ALTER TABLE")
             && (has(" ADD INDEX") || has(" ADD UNIQUE") || has(" ADD KEY"))
-            && !has("LOCK=NONE")
-            && !has("ALGORITHM=INPLACE")
+            && !online
             && !table_created(&stmt)
         {
             push(

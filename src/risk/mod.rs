@@ -13,6 +13,7 @@
 
 pub mod behaviour;
 pub mod blast;
+pub mod caps;
 pub mod code;
 pub mod containers;
 pub mod deletion;
@@ -484,6 +485,7 @@ pub fn findings_with_message(
             verification::check(f, &mut local);
             presence::check(f, &mut local);
             lifetimes::check(f, &mut local);
+            caps::check(f, &mut local);
             units::check(f, &mut local);
             redaction::check(f, &mut local);
             row_security::check(f, &change, &mut local);
@@ -498,6 +500,20 @@ pub fn findings_with_message(
             pipeline::relax_ephemeral_teardown(f, &mut local);
         }
         supply::check(f, &change, &mut local);
+        // A section of a production file that configures another
+        // environment (`class TestingConfig(Config):`, a `test:` block).
+        for x in &mut local {
+            let scoped = ENVIRONMENT_SCOPED.iter().any(|p| x.rule.starts_with(p));
+            if scoped
+                && x.severity > Severity::Medium
+                && x.side == Side::New
+                && let Some(env) = x.line.and_then(|l| environment_section(f, l))
+            {
+                x.severity = Severity::Medium;
+                x.message
+                    .push_str(&format!(" Only the {env} configuration is affected."));
+            }
+        }
         if let Some(env) = non_production(f.path) {
             // Capacity, rollout and infrastructure settings of staging or a
             // dev stack: worth a look, not an alarm.
@@ -616,8 +632,48 @@ const ENVIRONMENT_SCOPED: &[&str] = &[
     "sec-public-network",
     "sec-debug-in-prod",
     "sec-cookie-flags-off",
+    "sec-cookie-secure-optional",
+    "sec-auth-disabled",
+    "sec-cors-permissive",
     "docker-root-user",
 ];
+
+/// The non-production environment that the section holding `line`
+/// configures: a settings class (`class TestingConfig(Config):`,
+/// `class DevelopmentSettings`), or a top-level block of a YAML or TOML file
+/// keyed by environment (`test:`, `[development]`).
+fn environment_section(f: &FileView<'_>, line: u32) -> Option<String> {
+    static SECTION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:class\s+(\w+)|\[([\w.-]+)\]\s*$|([\w-]+):\s*(?:#.*)?$)").unwrap()
+    });
+    static ENV_WORD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?i)(test|testing|tests|dev|develop|development|local|ci|e2e)(config|configuration|settings|env|environment)?$|^(?i)(test|testing|dev|development|local)[_-]?(config|configuration|settings)$|^(Test|Testing|Dev|Development|Local)(Config|Configuration|Settings)$").unwrap()
+    });
+    let text = f.new_text_or_hunks();
+    let lines: Vec<&str> = text.lines().collect();
+    let at = (line as usize).checked_sub(1)?;
+    let here = lines.get(at)?;
+    let mut indent = here.len() - here.trim_start().len();
+    for l in lines[..at].iter().rev() {
+        if l.trim().is_empty() || l.trim_start().starts_with('#') {
+            continue;
+        }
+        let i = l.len() - l.trim_start().len();
+        if i >= indent && !(i == 0 && l.starts_with('[')) {
+            continue;
+        }
+        indent = i;
+        if let Some(c) = SECTION.captures(l.trim_start()) {
+            let name = c.get(1).or(c.get(2)).or(c.get(3))?.as_str();
+            let last = name.rsplit('.').next().unwrap_or(name);
+            return ENV_WORD.is_match(last).then(|| last.to_string());
+        }
+        if i == 0 {
+            return None;
+        }
+    }
+    None
+}
 
 static NON_PRODUCTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:^|[/._-])(dev|develop|development|staging|stage|stg|qa|sandbox|preview|review|local|demo|e2e)(?:[/._-]|$)").unwrap()
@@ -722,6 +778,28 @@ mod docstring_tests {
 #[cfg(test)]
 mod environment_tests {
     use super::non_production;
+
+    #[test]
+    fn a_setting_inside_a_test_or_dev_section_is_scoped_to_it() {
+        let level = |old: &str, new: &str| {
+            super::testkit::findings_with_contents("app/config.py", old, new)
+                .into_iter()
+                .find(|f| f.rule == "sec-auth-disabled")
+                .map(|f| f.severity)
+        };
+        let old = "class Config:\n    SECRET_KEY = os.environ['SECRET_KEY']\n\n\nclass TestingConfig(Config):\n    TESTING = True\n";
+        let test_only = old.replace(
+            "    TESTING = True\n",
+            "    TESTING = True\n    WTF_CSRF_ENABLED = False\n",
+        );
+        assert_eq!(level(old, &test_only), Some(super::Severity::Medium));
+        // The same line in the base class reaches production.
+        let base = old.replace(
+            "    SECRET_KEY = os.environ['SECRET_KEY']\n",
+            "    SECRET_KEY = os.environ['SECRET_KEY']\n    WTF_CSRF_ENABLED = False\n",
+        );
+        assert_eq!(level(old, &base), Some(super::Severity::High));
+    }
 
     #[test]
     fn non_production_paths_are_told_from_production_ones() {

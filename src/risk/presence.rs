@@ -104,6 +104,18 @@ fn rest_refuses(lines: &[&str], after: usize, base: usize) -> bool {
     REFUSES.is_match(t)
 }
 
+/// What an `if` line runs on the line itself, after its condition
+/// (`if (!secret) return false;` → `return false;`, `if not sig: raise`).
+fn inline_body(line: &str) -> &str {
+    let b = line.as_bytes();
+    if let Some(open) = line.find('(')
+        && let Some(close) = super::code::closing_bracket(b, open)
+    {
+        return &line[close + 1..];
+    }
+    line.split_once(':').map_or("", |(_, r)| r)
+}
+
 /// The conditionals in `text` that let a missing value skip a
 /// verification, with their lines (1-based).
 fn skipped_when_missing(text: &str) -> Vec<(u32, String)> {
@@ -137,6 +149,10 @@ fn skipped_when_missing(text: &str) -> Vec<(u32, String)> {
             continue;
         }
         if absent {
+            // `if (!secret) return false;`: the refusal on the `if`'s own line.
+            if REFUSES.is_match(inline_body(l)) {
+                continue;
+            }
             // `if (sig is missing) { log; }` then the verification.
             if !lines[body].iter().any(|x| REFUSES.is_match(x)) && VERIFY.is_match(&later) {
                 out.push((i as u32 + 1, cond.to_string()));
@@ -221,6 +237,8 @@ mod tests {
         // Made when missing, then verified in another function.
         let php = "    public static function token(): string\n    {\n        if (empty($_SESSION['_csrf'])) {\n            $_SESSION['_csrf'] = bin2hex(random_bytes(32));\n        }\n        return $_SESSION['_csrf'];\n    }\n\n    public static function verify(?string $submitted): bool\n    {\n        return hash_equals($_SESSION['_csrf'], $submitted);\n    }\n";
         assert!(skipped_when_missing(php).is_empty());
+        let js = "function verify(raw, header) {\n  if (!SECRET) return false;\n  if (!header) return false;\n  return timingSafeEqual(a, b);\n}\n";
+        assert!(skipped_when_missing(js).is_empty());
         let py = "    if signature is None:\n        raise PermissionDenied(\"unsigned\")\n    if not verify_signature(body, signature):\n        raise PermissionDenied(\"bad\")\n";
         assert!(skipped_when_missing(py).is_empty());
     }

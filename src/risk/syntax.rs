@@ -190,6 +190,13 @@ static EXIT_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(abort|exit|die|panic|halt|raise|fail|deny|forbid|http_error|render_forbidden|head|redirect_to|redirect|sys\.exit|os\.Exit|log\.Fatal\w*|process\.exit|throw_unless|abort_if|abort_unless|unreachable!|panic!|bail!)$").unwrap()
 });
 
+/// A call that answers a request with an error status: `http.Error(w, …,
+/// 400)`, `w.WriteHeader(http.StatusForbidden)`, `res.status(500)`,
+/// `c.AbortWithStatus(…)`.
+static ERROR_RESPONSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(http\.Error\(|\w+\.WriteHeader\(\s*(http\.Status(BadRequest|Unauthorized|Forbidden|NotFound|Conflict|InternalServerError|UnprocessableEntity|ServiceUnavailable|BadGateway)|[45]\d\d)|\w+\.(status|Status)\(\s*[45]\d\d|\w+\.Abort\w*\(|\w+\.(JSON|String)\(\s*(http\.Status(BadRequest|Unauthorized|Forbidden|NotFound|InternalServerError)|[45]\d\d)|(write|respond|render|send)_?[Ee]rror\w*\()").unwrap()
+});
+
 /// A handler's last expression that stands in for the result it could not
 /// get: `true`, `TenantPolicy::default()`, `Decision.approve()`.
 static STAND_IN: LazyLock<Regex> = LazyLock::new(|| {
@@ -1090,7 +1097,10 @@ impl<'s, 't> Walker<'s, 't> {
             ) || name.starts_with("Fatal")
                 || name == "reject"
                 || name == "next" && self.text(n).contains("err")
+                || ERROR_RESPONSE.is_match(self.text(n))
             {
+                // An HTTP handler answers the failure with an error status:
+                // its caller (the client) hears of it.
                 h.propagates = true;
             } else if LOG_CALL.is_match(&name) || name.to_ascii_lowercase().contains("log") {
                 h.logs = true;
