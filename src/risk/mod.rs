@@ -25,6 +25,7 @@ pub mod lang;
 pub mod lifetimes;
 pub mod listeners;
 pub mod migrations;
+pub mod off_when_unset;
 pub mod ordering;
 pub mod origins;
 pub mod pipeline;
@@ -486,6 +487,7 @@ pub fn findings_with_message(
             presence::check(f, &mut local);
             lifetimes::check(f, &mut local);
             caps::check(f, &mut local);
+            off_when_unset::check(f, &mut local);
             units::check(f, &mut local);
             redaction::check(f, &mut local);
             row_security::check(f, &change, &mut local);
