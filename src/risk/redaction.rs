@@ -21,9 +21,51 @@ static SENSITIVE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_\-]*").unwrap());
 
-/// Sensitive names a redaction list of this file lost.
+/// Logging that writes every header (or the whole body) of the requests a
+/// service receives or sends: OkHttp's `HttpLoggingInterceptor` at `BODY`
+/// or `HEADERS`, Spring's request logging filter with headers or payload,
+/// ASP.NET's `HttpLoggingFields.All`, the header collection copied into a
+/// log scope, Go's `httputil.DumpRequest(…, true)`, Python's `http.client`
+/// debug level.
+static HEADERS_LOGGED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(HttpLoggingInterceptor\.Level\.(BODY|HEADERS)|\blevel\s*=\s*(HttpLoggingInterceptor\.)?Level\.(BODY|HEADERS)\b|setInclude(Headers|Payload)\(\s*true\s*\)|HttpLoggingFields\.(All|RequestHeaders|RequestPropertiesAndHeaders|RequestBody)\b|Request\.Headers\.(ToDictionary|Select)\(|\bhttputil\.DumpRequest(Out)?\(\s*\w+\s*,\s*true\s*\)|HTTPConnection\.debuglevel\s*=\s*[1-9]|JSON\.stringify\(\s*(req|request|config)\.headers\s*\)|\bdict\(\s*request\.headers\s*\)|request\.headers\.to_h\b|\.\.\.(req|request)\.headers\b|log_?(request|headers)\w*\s*[:=]\s*(true|True)\b|response\s+:logger\b[^\n]*headers:\s*true|\bheaders\s*:\s*(req|request)\.headers\s*[,}])"#).unwrap()
+});
+/// Something nearby that keeps secrets out of what is logged.
+static REDACTED_NEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(redact|mask|scrub|sanitiz|obfuscat|censor|param_?filter|filter_?param|parameterfilter|Authorization[^\n]{0,40}(!=|!==|Remove|except|exclude|delete)|(Remove|except|exclude|delete)[^\n]{0,40}Authorization)").unwrap()
+});
+
+/// Logging of every request header or body that the change turns on.
+fn headers_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let Some(l) = f.added_code().find(|l| HEADERS_LOGGED.is_match(l.text)) else {
+        return;
+    };
+    let near = (l.no.saturating_sub(12)..=l.no + 12)
+        .filter_map(|n| f.new_lines.get(&n))
+        .any(|t| REDACTED_NEAR.is_match(t));
+    if near {
+        return;
+    }
+    out.push(Finding::added(
+        "log-headers-dumped",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "Logs whole requests, headers included (`{}`): Authorization bearer tokens, session cookies and API keys go into the log store with them.",
+            super::quote(l.text.trim())
+        ),
+    ));
+}
+
+/// Sensitive names a redaction list of this file lost, and headers logged
+/// whole.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
-    if f.class.test_like() || f.class.docs || f.class.vendored || f.removed.is_empty() {
+    if f.class.test_like() || f.class.docs || f.class.vendored {
+        return;
+    }
+    headers_logged(f, out);
+    if f.removed.is_empty() {
         return;
     }
     let near_list = f
@@ -83,6 +125,30 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             if names.len() > 1 { "these names" } else { "that name" }
         ),
     ));
+}
+
+#[cfg(test)]
+mod header_tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn request_logging_with_every_header_is_found_unless_redacted() {
+        let rule = "log-headers-dumped".to_string();
+        let old = "val client = OkHttpClient.Builder()\n    .build()\n";
+        let new = "val client = OkHttpClient.Builder()\n    .addNetworkInterceptor(HttpLoggingInterceptor { log.info(it) }.apply { level = HttpLoggingInterceptor.Level.BODY })\n    .build()\n";
+        assert!(rules_hit("src/main/kotlin/Client.kt", Some(old), Some(new)).contains(&rule));
+        let redacted = new.replace(
+            ".build()",
+            ".also { it.redactHeader(\"Authorization\") }\n    .build()",
+        );
+        assert!(
+            !rules_hit("src/main/kotlin/Client.kt", Some(old), Some(&redacted)).contains(&rule)
+        );
+        let cs = "var scope = new Dictionary<string, object> {\n    [\"Headers\"] = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString()),\n};\n";
+        assert!(rules_hit("src/Api/RequestLogging.cs", None, Some(cs)).contains(&rule));
+        // In a test: quiet.
+        assert!(!rules_hit("tests/client_test.kt", Some(old), Some(new)).contains(&rule));
+    }
 }
 
 #[cfg(test)]

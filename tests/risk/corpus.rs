@@ -452,10 +452,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
     (
-        "t35-request-correlation-middleware",
-        "written 2026-11-30 by a writer who never saw the engine; not yet on the right side",
-    ),
-    (
         "j11-drop-legacy-api-tokens-table",
         "written 2026-11-30 night by a writer who never saw the engine, measured before any tuning on it; not yet on the right side",
     ),
@@ -493,10 +489,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     ),
     (
         "oa08-dedupe-patient-records-migration",
-        "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
-    ),
-    (
-        "oa10-http-client-request-logging",
         "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
     ),
     (
