@@ -44,6 +44,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     filter_dropped(f, out);
+    methods_widened(f, out);
     let added: Vec<_> = f.added_code().collect();
     let whole = f
         .new_text()
@@ -142,9 +143,14 @@ fn filter_dropped(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.added_code().any(|l| KNOWS_METHOD.is_match(l.text)) {
         return;
     }
+    // What still tests the method: a comparison or a list of retryable
+    // methods, not a bare `http.MethodGet` passed to a call.
+    let still_tests = new.lines().any(|x| {
+        KNOWS_METHOD.is_match(x) && (COMPARES_METHOD.is_match(x) || METHOD_LIST.is_match(x))
+    });
     let Some(l) = f.removed_code().find(|l| {
         KNOWS_METHOD.is_match(l.text)
-            && (!KNOWS_METHOD.is_match(new)
+            && (!still_tests
                 || FILTER_CALL
                     .captures_iter(l.text)
                     .any(|c| !still_called(&c[1])))
@@ -161,6 +167,54 @@ fn filter_dropped(f: &FileView<'_>, out: &mut Vec<Finding>) {
             quote(l.text.trim())
         ),
     ));
+}
+
+/// A line that compares a request's method or looks at its idempotency.
+static COMPARES_METHOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(\bmethod\s*(==|===|!=|!==|\bin\b|\bnot in\b)|(==|===|!=|!==)\s*["']?(http\.)?Method\w*|(==|===|!=|!==)\s*["'](GET|HEAD|POST)["']|switch\s*\(?\s*[\w.]*method|case\s+(http\.)?Method|idempot)"#).unwrap()
+});
+/// The methods a retry policy may repeat (urllib3's `allowed_methods`,
+/// `method_whitelist`, a `retryMethods` list).
+static METHOD_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(allowed_methods|method_whitelist|retry_?methods|retryable_?methods|retry_on_methods|methods)\b["']?\s*[:=]\s*(.*)"#).unwrap()
+});
+/// Methods that are not safe to repeat, or "every method".
+static UNSAFE_METHODS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(["':]\s*(POST|PATCH)\b|\bMethod(Post|Patch)\b|HttpMethod\.(Post|Patch)\b|^\s*(None|False|nil|null|\*|["']\*["']|ALL)\s*[,)]?\s*$)"#).unwrap()
+});
+
+/// A retry policy's list of methods widened to ones that are not safe to
+/// repeat: `allowed_methods=frozenset({"GET", "HEAD"})` → `… "POST"})`, or
+/// `allowed_methods=None` (every method, in urllib3).
+fn methods_widened(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let old_lists: Vec<(String, String)> = f
+        .removed_code()
+        .filter_map(|l| METHOD_LIST.captures(l.text))
+        .map(|c| (c[1].to_ascii_lowercase(), c[2].to_string()))
+        .collect();
+    for l in f.added_code() {
+        let Some(c) = METHOD_LIST.captures(l.text) else {
+            continue;
+        };
+        let (key, now) = (c[1].to_ascii_lowercase(), &c[2]);
+        let Some((_, was)) = old_lists.iter().find(|(k, _)| *k == key) else {
+            continue;
+        };
+        if UNSAFE_METHODS.is_match(now) && !UNSAFE_METHODS.is_match(was) {
+            out.push(Finding::added(
+                "retry-not-idempotent",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "The retry policy now repeats requests that are not safe to repeat (`{}`, before `{}`): a POST that charged or created something and timed out on the answer is sent again.",
+                    quote(l.text.trim()),
+                    quote(was.trim())
+                ),
+            ));
+            return;
+        }
+    }
 }
 
 /// A retry wrapper around a block: `retry.withRetry {`, `retry {`,
@@ -293,6 +347,30 @@ mod tests {
     }
 
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_retry_policy_widened_to_post_is_found() {
+        let old = "retry = Retry(\n    total=3,\n    allowed_methods=frozenset({\"GET\", \"HEAD\"}),\n)\n";
+        let hit = |new: &str| {
+            rules_hit("services/billing/gateway_client.py", Some(old), Some(new))
+                .contains(&"retry-not-idempotent".to_string())
+        };
+        assert!(hit(&old.replace("\"HEAD\"}", "\"HEAD\", \"POST\"}")));
+        assert!(hit(&old.replace("frozenset({\"GET\", \"HEAD\"})", "None")));
+        assert!(!hit(&old.replace("\"HEAD\"}", "\"HEAD\", \"OPTIONS\"}")));
+    }
+
+    #[test]
+    fn a_method_test_dropped_while_method_constants_remain_elsewhere_is_found() {
+        let old = "func (c *Client) do(ctx context.Context, method, path string) error {\n\tattempts := 1\n\tif method == http.MethodGet {\n\t\tattempts = 3\n\t}\n\tfor i := 0; i < attempts; i++ {\n\t\tresp, err := c.hc.Do(req)\n\t}\n}\n\nfunc (c *Client) Get(ctx context.Context, path string) error {\n\treturn c.do(ctx, http.MethodGet, path)\n}\n";
+        let new = old.replace(
+            "\tattempts := 1\n\tif method == http.MethodGet {\n\t\tattempts = 3\n\t}\n",
+            "\tconst attempts = 3\n",
+        );
+        let hit =
+            crate::risk::testkit::rules_hit_with_contents("internal/gateway/client.go", old, &new);
+        assert!(hit.contains(&"retry-not-idempotent".to_string()), "{hit:?}");
+    }
 
     #[test]
     fn a_retry_wrapper_around_a_post_is_found() {
