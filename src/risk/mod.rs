@@ -45,6 +45,7 @@ pub mod shell_vars;
 pub mod structured;
 pub mod supply;
 pub mod syntax;
+pub mod systemd;
 pub mod testing;
 pub mod text;
 pub mod units;
@@ -488,6 +489,7 @@ pub fn findings_with_message(
             lifetimes::check(f, &mut local);
             caps::check(f, &mut local);
             off_when_unset::check(f, &mut local);
+            systemd::check(f, &change, &mut local);
             units::check(f, &mut local);
             redaction::check(f, &mut local);
             row_security::check(f, &change, &mut local);

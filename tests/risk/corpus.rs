@@ -412,10 +412,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
     (
-        "a17-systemd-log-permission-fix",
-        "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
-    ),
-    (
         "a18-mysql-reference-column-length",
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
@@ -505,10 +501,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     ),
     (
         "ob04-helm-values-restructure",
-        "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
-    ),
-    (
-        "ob05-systemd-hardening-dropin",
         "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
     ),
     (
