@@ -55,8 +55,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() || f.class.ci {
         return;
     }
-    let text = f.new_text_or_hunks();
-    let lines: Vec<&str> = text.lines().collect();
+    let text = std::cell::OnceCell::new();
     for l in f.added_code() {
         let Some(c) = SAFE_KEY.captures(l.text) else {
             continue;
@@ -68,7 +67,8 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let read = if OFF_WHEN_UNSET.is_match(value) && !ON_BY_DEFAULT.is_match(value) {
             Some(value.to_string())
         } else {
-            helper_read(&lines, value)
+            let text = text.get_or_init(|| f.new_text_or_hunks().into_owned());
+            helper_read(&text.lines().collect::<Vec<_>>(), value)
         };
         let Some(read) = read else { continue };
         out.push(Finding::added(

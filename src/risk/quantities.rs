@@ -62,6 +62,12 @@ static NUMBER: LazyLock<Regex> =
 static PRODUCT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b\d[\d_]*(?:\s*\*\s*\d[\d_]*)+\b").unwrap());
 
+/// Anything any of the facts below looks at: arithmetic, rounding,
+/// conversions, decimal types, exponents.
+static ARITHMETIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)([*/]|round|half|quantize|scale|tofixed|\bint|toint|uint|\(long\)|tolong|floor|trunc|to_[if]\b|\bas [iuf](32|64)\b|parse(int|float|double)|\|\s*0\b|intvalue|longvalue|doublevalue|convert\.to|float|double|\bnumber\(|decimal|\bmoney\b|bigint|rational|dinero|big\.(rat|int)|exponent|fraction_?digits|digits|decimal_?places|subunit|movepoint|0\.01|divisor|factor|multiplier|_per_|per_?unit|basis|bps|percent|permille|pow\()").unwrap()
+});
+
 /// Factors that convert between scales of money (cents, basis points,
 /// per mille) rather than count things.
 const FACTORS: &[u64] = &[100, 1_000, 10_000, 100_000, 1_000_000];
@@ -88,10 +94,13 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if files.is_empty() {
         return;
     }
+    // Only lines with something numeric to say take part: one pass of one
+    // regex instead of every fact's own over every changed line.
+    let relevant = |l: &Line<'_>| ARITHMETIC.is_match(l.text);
     let removed: Vec<At<'_>> = files
         .iter()
         .flat_map(|f| {
-            f.removed_code().map(|l| At {
+            f.removed_code().filter(|l| relevant(l)).map(|l| At {
                 path: f.path,
                 line: *l,
             })
@@ -100,7 +109,7 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     let added: Vec<At<'_>> = files
         .iter()
         .flat_map(|f| {
-            f.added_code().map(|l| At {
+            f.added_code().filter(|l| relevant(l)).map(|l| At {
                 path: f.path,
                 line: *l,
             })

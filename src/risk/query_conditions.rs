@@ -66,9 +66,9 @@ pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let (before, after, _) = sides(f);
-        let was = before.as_deref().map(queries).unwrap_or_default();
+        let was = before.as_deref().map(near_where).unwrap_or_default();
         let known: BTreeSet<String> = was.iter().map(|(_, q)| q.text.clone()).collect();
-        for (line, q) in after.as_deref().map(queries).unwrap_or_default() {
+        for (line, q) in after.as_deref().map(near_where).unwrap_or_default() {
             if !known.contains(&q.text) {
                 new.push((f.path, line, q));
             }
@@ -129,7 +129,45 @@ pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// The queries held in a side's string literals, with their lines.
+/// Lines around a WHERE that a query string may span.
+const QUERY_SPAN: usize = 15;
+
+/// The queries of a side, read only around the lines that hold a WHERE (a
+/// large file's other string literals are not scanned), and the queries
+/// derived from repository method names.
+fn near_where(text: &str) -> Vec<(u32, Query)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let hits: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| WHERE.is_match(l))
+        .map(|(i, _)| i)
+        .collect();
+    let mut out: Vec<(u32, Query)> = Vec::new();
+    let mut covered = 0usize;
+    for i in hits {
+        if i < covered {
+            continue;
+        }
+        let (from, to) = (
+            i.saturating_sub(QUERY_SPAN),
+            (i + QUERY_SPAN).min(lines.len()),
+        );
+        covered = to;
+        let window = lines[from..to].join("\n");
+        for (line, q) in queries(&window) {
+            if !out.iter().any(|(_, o)| o.text == q.text) {
+                out.push((line + from as u32, q));
+            }
+        }
+    }
+    if text.contains("Repository<") {
+        out.extend(derived_queries(text));
+    }
+    out
+}
+
+/// The queries held in a text's string literals, with their lines.
 fn queries(text: &str) -> Vec<(u32, Query)> {
     let mut out = Vec::new();
     for c in QUERY.captures_iter(text) {
@@ -172,7 +210,6 @@ fn queries(text: &str) -> Vec<(u32, Query)> {
             },
         ));
     }
-    out.extend(derived_queries(text));
     out
 }
 
