@@ -297,6 +297,18 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         cascade_added(f, out);
         let code: Vec<_> = f.added_code().collect();
         for (line, stmt) in super::migrations::statements(code.into_iter()) {
+            if let Some(pair) = both_copies_deleted(&stmt) {
+                out.push(Finding::added(
+                    "sql-dedupe-deletes-both",
+                    Severity::Critical,
+                    f.path,
+                    Some(line),
+                    format!(
+                        "This de-duplication joins the table to itself on `{}`: every row of a duplicate group has another to match, so all copies are deleted, not all but one (keep one with `<` or `>`).",
+                        quote(&pair)
+                    ),
+                ));
+            }
             if let Some(join) = ored_join(&stmt) {
                 out.push(Finding::added(
                     "sql-join-ored",
@@ -311,6 +323,27 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// A DELETE that joins a table to itself (`DELETE FROM t a USING t b`, or
+/// MySQL's `DELETE a FROM t a JOIN t b`) and tells the two copies apart
+/// with `<>`/`!=` on a key: both members of every pair match.
+fn both_copies_deleted(stmt: &str) -> Option<String> {
+    static SELF_JOIN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)\bdelete\s+(?:\w+\s+)?from\s+([\w.]+)\s+(?:as\s+)?(\w+)\s+(?:using|(?:inner\s+)?join)\s+([\w.]+)\s+(?:as\s+)?(\w+)").unwrap()
+    });
+    static DIFFERS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\b(\w+)\.(\w+)\s*(<>|!=)\s*(\w+)\.(\w+)\b").unwrap());
+    let c = SELF_JOIN.captures(stmt)?;
+    if !c[1].eq_ignore_ascii_case(&c[3]) {
+        return None;
+    }
+    let (a, b) = (&c[2], &c[4]);
+    DIFFERS.captures_iter(stmt).find_map(|d| {
+        let aliases = [&d[1], &d[4]];
+        (aliases.contains(&a) && aliases.contains(&b) && d[2].eq_ignore_ascii_case(&d[5]))
+            .then(|| d[0].to_string())
+    })
 }
 
 static CASCADE: LazyLock<Regex> = LazyLock::new(|| {
@@ -405,6 +438,22 @@ fn ored_join(stmt: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_dedupe_that_deletes_every_copy_is_found_and_one_that_keeps_one_is_not() {
+        let sql = "DELETE FROM patient_contacts a\nUSING patient_contacts b\nWHERE lower(a.email) = lower(b.email)\n  AND a.id <> b.id;\n";
+        let hit = rules_hit("db/migrations/0042_dedupe.sql", None, Some(sql));
+        assert!(
+            hit.contains(&"sql-dedupe-deletes-both".to_string()),
+            "{hit:?}"
+        );
+        let keep = sql.replace("a.id <> b.id", "a.id < b.id");
+        let hit = rules_hit("db/migrations/0042_dedupe.sql", None, Some(&keep));
+        assert!(
+            !hit.contains(&"sql-dedupe-deletes-both".to_string()),
+            "{hit:?}"
+        );
+    }
 
     #[test]
     fn a_cutoff_counted_the_other_way_from_now_is_found() {

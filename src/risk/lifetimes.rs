@@ -12,11 +12,11 @@ use super::{FileView, Finding, Line, Severity, quote};
 
 /// What a line must be about: the lifetime of something that grants access.
 static ABOUT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(token|session|cookie|jwt|refresh|access|remember|reset|otp|magic.?link|invite|signed.?url|presign|credential|api.?key|password|login|auth)").unwrap()
+    Regex::new(r"(?i)(token|session|cookie|jwt|refresh|access|remember|reset|otp|magic.?link|invite|signed.?url|presign|credential|api.?key|password|login|auth|clock.?skew|leeway|clock.?tolerance)").unwrap()
 });
 /// And about how long it lives.
 static HOW_LONG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(lifetime|ttl|expir|max.?age|valid|duration|timeout|age\b|lifespan|expires.?in|exp\b)").unwrap()
+    Regex::new(r"(?i)(lifetime|ttl|expir|max.?age|valid|duration|timeout|age\b|lifespan|expires.?in|exp\b|skew|leeway|tolerance)").unwrap()
 });
 /// `days=365`, `minutes: 15`, `hours = 2`.
 static NAMED_UNIT: LazyLock<Regex> = LazyLock::new(|| {
@@ -33,7 +33,7 @@ static SHORTHAND: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A product of numbers: `30 * 60 * 1000`, or one number.
 static PRODUCT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:[:=(,]|\bto\b)\s*(\d+(?:_\d+)*(?:\s*\*\s*\d+(?:_\d+)*)*)\s*(?:[,;)}\]]|$|//|#)")
+    Regex::new(r"(?:[:=(,]|\bto\b|\?\?|\|\||\bor\b)\s*(\d+(?:_\d+)*(?:\s*\*\s*\d+(?:_\d+)*)*)\s*(?:[,;)}\]]|$|//|#)")
         .unwrap()
 });
 
@@ -130,6 +130,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 .trim_start_matches("static ")
                 .trim_start_matches("final ")
                 .trim_start_matches("val ")
+                .trim_start_matches("var ")
                 .trim_start_matches("let ");
             let name: String = t
                 .chars()
@@ -140,13 +141,25 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 .flatten()
         })
         .collect();
+    // `TimeSpan.FromMinutes(skewMinutes)` with `skewMinutes` defined by the
+    // change as a bare number: that number in those units.
+    static CALL_NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?:from_?|of|_|::|\.)(days|hours|minutes|mins|seconds|secs|millis|milliseconds|weeks)\s*\(\s*([A-Za-z_]\w*)\s*\)").unwrap()
+    });
     let duration_of = |text: &str| {
-        duration(text).or_else(|| {
-            defined
-                .iter()
-                .find(|(name, _)| super::code::has_word(text, name))
-                .map(|(_, d)| *d)
-        })
+        duration(text)
+            .or_else(|| {
+                let c = CALL_NAME.captures(text)?;
+                let (n, has_units) = defined.iter().find(|(name, _)| *name == c[2])?.1;
+                (!has_units).then_some(())?;
+                Some((n * unit_secs(&c[1])?, true))
+            })
+            .or_else(|| {
+                defined
+                    .iter()
+                    .find(|(name, _)| super::code::has_word(text, name))
+                    .map(|(_, d)| *d)
+            })
     };
     let before: Vec<(String, f64, bool)> = f
         .removed

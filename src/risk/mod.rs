@@ -20,6 +20,7 @@ pub mod deletion;
 pub mod delivery;
 pub mod errors;
 pub mod exposure;
+pub mod filters;
 pub mod infra;
 pub mod lang;
 pub mod lifetimes;
@@ -490,6 +491,7 @@ pub fn findings_with_message(
             caps::check(f, &mut local);
             off_when_unset::check(f, &mut local);
             systemd::check(f, &change, &mut local);
+            filters::check(f, &mut local);
             units::check(f, &mut local);
             redaction::check(f, &mut local);
             row_security::check(f, &change, &mut local);

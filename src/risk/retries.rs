@@ -220,7 +220,7 @@ fn methods_widened(f: &FileView<'_>, out: &mut Vec<Finding>) {
 /// A retry wrapper around a block: `retry.withRetry {`, `retry {`,
 /// `Retry.decorateSupplier(`, `@Retryable`, tenacity's `@retry`.
 static WRAPPER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\bwith_?retr(y|ies)\w*\s*[({]|\bretry(ing)?\s*\{|Retry\.decorate\w*\s*\(|\.retry(When)?\s*\(|@Retryable\b|@retry\b|backoff\.on_exception|\bretriable\s*\{)").unwrap()
+    Regex::new(r"(?i)(\bwith_?retr(y|ies)\w*\s*[({]|\bretry(ing)?\s*\{|Retry\.decorate\w*\s*\(|\.retry(When)?\s*\(|@Retryable\b|@retry\b|backoff\.on_exception|\bretriable\s*\{|\bretry\w*\.(execute|call|run|get)\w*\s*\()").unwrap()
 });
 /// A retry policy attached to an HTTP client (Polly, .NET resilience).
 static POLICY: LazyLock<Regex> = LazyLock::new(|| {
@@ -284,9 +284,10 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
         f.added.iter().any(|l| WRAPPER.is_match(l.text))
             && f.new_lines.values().any(|t| NO_KEY.is_match(t))
     });
-    if !keyless && code().any(|f| knows_idempotency(&text_of(f))) {
-        return;
-    }
+    // Whether the change knows about idempotency anywhere: enough to trust a
+    // client-wide policy; a wrapped block must know it itself (a key sent
+    // by another method of the same client does not cover this one).
+    let known_anywhere = !keyless && code().any(|f| knows_idempotency(&text_of(f)));
     let push = |out: &mut Vec<Finding>, f: &FileView<'_>, no: u32, what: &str| {
         out.push(Finding::added(
             "retry-not-idempotent",
@@ -310,12 +311,23 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
                     .iter()
                     .take_while(|b| b.no <= l.no + NEAR)
                     .any(|b| POST.is_match(b.text));
-            if WRAPPER.is_match(l.text) && block_posts {
+            let block_knows = || {
+                // The wrapped block: from the wrapper to the next function.
+                let block: Vec<&str> = (l.no..=l.no + NEAR)
+                    .filter_map(|n| f.new_lines.get(&n).copied())
+                    .enumerate()
+                    .take_while(|(i, t)| *i == 0 || !super::code::starts_function(t))
+                    .map(|(_, t)| t)
+                    .collect();
+                knows_idempotency(&block.join("\n"))
+            };
+            if WRAPPER.is_match(l.text) && block_posts && !block_knows() {
                 push(out, f, l.no, "a block that posts");
                 return;
             }
         }
         if let Some(l) = added.iter().find(|l| POLICY.is_match(l.text))
+            && !known_anywhere
             && code().any(|g| POST.is_match(&text_of(g)))
         {
             push(

@@ -532,10 +532,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
     ),
     (
-        "od06-reports-controller-before-action",
-        "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
-    ),
-    (
         "od14-go-rbac-middleware-extract",
         "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
     ),
@@ -604,27 +600,11 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
     ),
     (
-        "og06-jwt-clock-skew",
-        "written 2026-11-30 late by writers who never saw the engine (batches og, oh); measured once before tuning, not tuned on",
-    ),
-    (
-        "og08-dedupe-patient-contacts",
-        "written 2026-11-30 late by writers who never saw the engine (batches og, oh); measured once before tuning, not tuned on",
-    ),
-    (
         "og22-ci-rename-job-docs-skip",
         "written 2026-11-30 late by writers who never saw the engine (batches og, oh); measured once before tuning, not tuned on",
     ),
     (
         "og24-remove-legacy-deploy-iam-user",
-        "written 2026-11-30 late by writers who never saw the engine (batches og, oh); measured once before tuning, not tuned on",
-    ),
-    (
-        "oh03-payments-gateway-retry-on-timeout",
-        "written 2026-11-30 late by writers who never saw the engine (batches og, oh); measured once before tuning, not tuned on",
-    ),
-    (
-        "oh05-shipping-labels-controller-actions",
         "written 2026-11-30 late by writers who never saw the engine (batches og, oh); measured once before tuning, not tuned on",
     ),
     (
