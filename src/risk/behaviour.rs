@@ -398,14 +398,35 @@ fn at(
 
 /// `text` with renamed identifiers replaced by their new names.
 pub fn rename_in(text: &str, map: &HashMap<String, String>) -> String {
-    if map.is_empty() {
+    // Most texts hold none of the renamed names: a substring test per name
+    // is far cheaper than tokenising.
+    if map.is_empty() || !map.keys().any(|k| text.contains(k.as_str())) {
         return text.to_string();
     }
-    IDENT
-        .replace_all(text, |c: &regex::Captures<'_>| {
-            map.get(&c[0]).cloned().unwrap_or_else(|| c[0].to_string())
-        })
-        .into_owned()
+    // Identifiers as `IDENT` reads them (`[A-Za-z_$][A-Za-z0-9_$]*`), by hand.
+    let start = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b'$';
+    let part = |b: u8| start(b) || b.is_ascii_digit();
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        if !start(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let from = i;
+        while i < bytes.len() && part(bytes[i]) {
+            i += 1;
+        }
+        if let Some(to) = map.get(&text[from..i]) {
+            out.push_str(&text[copied..from]);
+            out.push_str(to);
+            copied = i;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// Names of what must not reach a log: credentials, tokens, whole header
@@ -3589,5 +3610,23 @@ mod guard_comparison_tests {
             "Instant.now(clock).isAfter(record.expiresAt)"
         ));
         assert!(!stops_in_more_cases("a || b", "a"));
+    }
+}
+
+#[cfg(test)]
+mod rename_tests {
+    use super::{HashMap, rename_in};
+
+    #[test]
+    fn renames_replace_whole_identifiers_only() {
+        let map: HashMap<String, String> = [("foo", "qux"), ("$baz", "y")]
+            .into_iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(
+            rename_in("x = foo(bar1, $baz, food) + 1foo — é foo", &map),
+            "x = qux(bar1, y, food) + 1qux — é qux"
+        );
+        assert_eq!(rename_in("nothing here", &map), "nothing here");
     }
 }
