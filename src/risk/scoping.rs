@@ -105,6 +105,7 @@ struct Lookup {
 /// of the same records beside them or replaced by them are scoped to the
 /// caller.
 pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    cache_keys(change, out);
     let mut old: Vec<Lookup> = Vec::new();
     // New lookups per file, with whether the change adds them.
     let mut new: Vec<(&str, Lookup, bool)> = Vec::new();
@@ -156,6 +157,76 @@ pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
         if reported == 3 {
             break;
         }
+    }
+}
+
+/// A line that builds a cache key: its literal prefix (`"pricelist:`,
+/// `"summary:%s`), whatever the formatting.
+static KEY_PREFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"["'`]([A-Za-z_][\w.-]*):(?:%|\$\{|\{|["'`]|\w)"#).unwrap());
+/// What marks a line as building a key from values.
+static KEY_BUILT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)(key|cache|redis|memcache|etag)"#).unwrap());
+static INTERPOLATES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(%[sdv]|\$\{|\{[\w.]*\}|\+\s*\w|\.join\(|\.format\()"#).unwrap()
+});
+
+/// Cache keys that lost the tenant: a key the change removes that named
+/// the caller's tenant, account or user, replaced by keys of the same
+/// prefix that name none (`pricelist:v2:${tenantId}:${catalogId}` →
+/// `pricelist:${KEY_VERSION}:${catalogId}`): one customer is served what
+/// was cached for another.
+fn cache_keys(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    // Old keys are told by a key word on the line; new ones by sharing an
+    // old key's prefix (the builder's `return` names no key).
+    let key_lines = |lines: &mut dyn Iterator<Item = &super::Line<'_>>,
+                     keyword: bool|
+     -> Vec<(String, String, u32)> {
+        lines
+            .filter(|l| (!keyword || KEY_BUILT.is_match(l.text)) && INTERPOLATES.is_match(l.text))
+            .filter_map(|l| {
+                let p = KEY_PREFIX.captures(l.text)?;
+                Some((p[1].to_ascii_lowercase(), l.text.to_string(), l.no))
+            })
+            .collect()
+    };
+    let code = || {
+        change
+            .files
+            .iter()
+            .filter(|f| f.class.production() && Grammar::of(f.path).is_some())
+    };
+    let mut old: Vec<(String, String, u32)> = Vec::new();
+    let mut new: Vec<(&str, (String, String, u32))> = Vec::new();
+    for f in code() {
+        old.extend(key_lines(&mut f.removed_code(), true));
+        new.extend(
+            key_lines(&mut f.added_code(), false)
+                .into_iter()
+                .map(|k| (f.path, k)),
+        );
+    }
+    for (prefix, was, _) in old.iter().filter(|(_, t, _)| SCOPE.is_match(t)) {
+        let same: Vec<&(&str, (String, String, u32))> =
+            new.iter().filter(|(_, (p, _, _))| p == prefix).collect();
+        if same.is_empty() || same.iter().any(|(_, (_, t, _))| SCOPE.is_match(t)) {
+            continue;
+        }
+        let (path, (_, now, line)) = same[0];
+        let scope = SCOPE.find(was).map_or("", |m| m.as_str());
+        out.push(Finding::added(
+            "cache-key-unscoped",
+            Severity::High,
+            path,
+            Some(*line),
+            format!(
+                "The `{prefix}:` cache key no longer includes `{}` (`{}`; before, `{}`): one customer can be served what was cached for another.",
+                quote(scope),
+                quote(now.trim()),
+                quote(was.trim())
+            ),
+        ));
+        return;
     }
 }
 
@@ -384,6 +455,34 @@ fn around(text: &str, start: usize, end: usize) -> String {
         e += 1;
     }
     text[s..e].to_string()
+}
+
+#[cfg(test)]
+mod cache_key_tests {
+    use crate::risk::testkit::findings_for_change;
+
+    fn hit(files: &[(&str, &str, &str)]) -> bool {
+        findings_for_change(files)
+            .iter()
+            .any(|f| f.rule == "cache-key-unscoped")
+    }
+
+    #[test]
+    fn a_cache_key_that_lost_its_tenant_is_found() {
+        let old = "async function get(tenantId: string, catalogId: string) {\n  const key = `pricelist:v2:${tenantId}:${catalogId}`;\n  return cache.get(key);\n}\n";
+        let new = "export function priceListKey(catalogId: string): string {\n  return `pricelist:v3:${catalogId}`;\n}\nasync function get(tenantId: string, catalogId: string) {\n  const key = priceListKey(catalogId);\n  return cache.get(key);\n}\n";
+        assert!(hit(&[("src/pricing/service.ts", old, new)]));
+        let kept = new
+            .replace(
+                "(catalogId: string): string",
+                "(tenantId: string, catalogId: string): string",
+            )
+            .replace(
+                "`pricelist:v3:${catalogId}`",
+                "`pricelist:v3:${tenantId}:${catalogId}`",
+            );
+        assert!(!hit(&[("src/pricing/service.ts", old, &kept)]));
+    }
 }
 
 #[cfg(test)]

@@ -572,10 +572,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
     ),
     (
-        "of04-pricing-cache-key-helper",
-        "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
-    ),
-    (
         "of05-pg-backup-script-paths",
         "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
     ),
