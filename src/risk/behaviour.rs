@@ -816,7 +816,7 @@ fn alike_condition(a: &str, b: &str) -> bool {
 /// long`), or the same comparison made inclusive (`now > expiry` → `now >=
 /// expiry`, `now.isAfter(exp)` → `!now.isBefore(exp)`).
 fn stops_in_more_cases(old: &str, new: &str) -> bool {
-    let (old, new) = (squash_space(old), squash_space(new));
+    let (old, new) = (collapse(old), collapse(new));
     if new
         .split("||")
         .map(|d| strip_outer_parens(d.trim()))
@@ -833,10 +833,6 @@ fn stops_in_more_cases(old: &str, new: &str) -> bool {
     }
 }
 
-fn squash_space(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn strip_outer_parens(s: &str) -> &str {
     s.strip_prefix('(')
         .and_then(|t| t.strip_suffix(')'))
@@ -850,8 +846,6 @@ fn ordered(c: &str) -> Option<(String, &'static str, String)> {
     static METHOD: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(!?)\s*([\w.$()]+?)\.(isAfter|isBefore|after|before)\(([^()]*(?:\([^()]*\))?[^()]*)\)$").unwrap()
     });
-    static OP: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^([\w.$()]+)\s*(<=|>=|<|>)\s*([\w.$()]+)$").unwrap());
     if let Some(m) = METHOD.captures(c.trim()) {
         let negated = !m[1].is_empty();
         let after = m[3].eq_ignore_ascii_case("isafter") || &m[3] == "after";
@@ -863,14 +857,10 @@ fn ordered(c: &str) -> Option<(String, &'static str, String)> {
         };
         return Some((m[2].to_string(), op, m[4].trim().to_string()));
     }
-    let m = OP.captures(c.trim())?;
-    let op = match &m[2] {
-        "<=" => "<=",
-        ">=" => ">=",
-        "<" => "<",
-        _ => ">",
-    };
-    Some((m[1].to_string(), op, m[3].to_string()))
+    // The plain operators, as [`comparison`] reads them.
+    let (left, op, right) = comparison(c)?;
+    let op = ["<=", ">=", "<", ">"].into_iter().find(|o| *o == op)?;
+    Some((left.to_string(), op, right.to_string()))
 }
 
 /// A simple comparison split into subject, operator and bound.

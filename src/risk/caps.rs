@@ -140,8 +140,9 @@ fn top_level_args(args: &str) -> Vec<&str> {
 /// A bound: a constant or setting named as a maximum, or a number.
 fn bounded_name(b: &str) -> bool {
     let last = b.rsplit('.').next().unwrap_or(b);
-    last.parse::<u64>().is_ok_and(|n| n >= 10)
-        || Regex::new(r"(?i)(max|limit|cap|upper|ceiling)").is_ok_and(|re| re.is_match(last))
+    static BOUND_WORD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)(max|limit|cap|upper|ceiling)").unwrap());
+    last.parse::<u64>().is_ok_and(|n| n >= 10) || BOUND_WORD.is_match(last)
 }
 
 fn same_var(a: &str, b: &str) -> bool {

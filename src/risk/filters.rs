@@ -150,6 +150,20 @@ mod tests {
             old,
             &old.replace(":require_admin", ":require_admin, except: [:export]")
         ));
+        // Laravel: a middleware registered in the constructor, then limited.
+        let php = "<?php\nclass InvoiceController extends Controller\n{\n    public function __construct()\n    {\n        $this->middleware('auth');\n    }\n}\n";
+        let limited = php.replace(
+            "->middleware('auth');",
+            "->middleware('auth')->only(['destroy']);",
+        );
+        assert!(
+            rules_hit(
+                "app/Http/Controllers/InvoiceController.php",
+                Some(php),
+                Some(&limited)
+            )
+            .contains(&"auth-filter-narrowed".to_string())
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::behaviour::sides;
+use super::scoping::SCOPE;
 use super::{ChangeView, Finding, Severity, quote};
 
 /// A string literal that holds a query.
@@ -28,10 +29,6 @@ static CLAUSE_END: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 static AND: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\s+and\s+").unwrap());
-/// A condition that ties rows to their owner.
-static SCOPE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(tenant|account|\borg|organi[sz]ation|owner|customer|company|workspace|merchant|user_?id|userid|member|team)").unwrap()
-});
 
 /// One query of one side.
 #[derive(Debug)]

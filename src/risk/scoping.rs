@@ -44,7 +44,7 @@ static NOT_A_STORE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// What ties a lookup to its caller: the tenant, organisation, account,
 /// owner or user it belongs to.
-static SCOPE: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static SCOPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(tenant|\borg(anization|anisation)?s?(_?id)?\b|\w*orgid|org_|account|owner|member|customer|company|workspace|merchant|current_?user|\.user\b|\buser\b|user_?id|userid|principal|claims|for_?user|by_?user|scope)").unwrap()
 });
 
@@ -482,6 +482,15 @@ mod cache_key_tests {
                 "`pricelist:v3:${tenantId}:${catalogId}`",
             );
         assert!(!hit(&[("src/pricing/service.ts", old, &kept)]));
+        // The same in Python, the key moved into a helper of another file.
+        let py_old = "def summary(tenant_id, report_id):\n    key = f\"summary:{tenant_id}:{report_id}\"\n    return cache.get(key)\n";
+        let py_new =
+            "def summary(tenant_id, report_id):\n    return cache.get(summary_key(report_id))\n";
+        let helper = "def summary_key(report_id):\n    return f\"summary:{report_id}\"\n";
+        assert!(hit(&[
+            ("reports/views.py", py_old, py_new),
+            ("reports/keys.py", "", helper)
+        ]));
     }
 }
 

@@ -97,8 +97,9 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     }
     let moved = elsewhere.map_or(String::new(), |p| {
         format!(
-            " The drop-in `{}` applies to another unit, not {unit}.",
-            quote(p)
+            " The drop-in `{}` applies to another unit, not {}.",
+            quote(p),
+            quote(&unit)
         )
     });
     let (line, side_removed) = match root_now {
@@ -116,7 +117,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             true,
         ),
     };
-    let message = format!("{unit}: {}.{moved}", what.join("; "));
+    let message = format!("{}: {}.{moved}", quote(&unit), what.join("; "));
     out.push(if side_removed {
         Finding::removed(
             "service-runs-as-root",
