@@ -132,6 +132,7 @@ fn load_contents(repo: &Repo, diff: &Diff, base: &str, head: &str) -> Contents {
             || structured::Format::of(path).is_some()
             || policy_files::wants_contents(path)
             || containers::wants_contents(path)
+            || super::wire::wants_contents(path)
             // Terraform: what a `local.` reference holds.
             || path.ends_with(".tf")
             // Earlier migrations, as the base held them (what they emptied).

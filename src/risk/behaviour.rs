@@ -13,10 +13,12 @@
 /// Maps and sets with a fixed hash: what the engine finds must not depend on
 /// the process's random hash seed (the same change gives the same report,
 /// word for word, on every run and machine).
-type Fixed = std::hash::BuildHasherDefault<std::hash::DefaultHasher>;
-type HashMap<K, V> = std::collections::HashMap<K, V, Fixed>;
+pub(crate) type Fixed = std::hash::BuildHasherDefault<std::hash::DefaultHasher>;
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, Fixed>;
 type HashSet<T> = std::collections::HashSet<T, Fixed>;
 use std::sync::LazyLock;
+
+use super::boolean::{TruthTable, equivalent, opposite};
 
 use regex::Regex;
 
@@ -556,7 +558,7 @@ fn bare_name(name: &str) -> &str {
 /// card numbers and identity documents included.
 fn dumped_request(args: &str) -> Option<String> {
     static DUMP: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b((?:req|request|body|payload|submission|form|data|input|\w*params)(?:\.(?:body|data|json|form))?\.(?:(?:model_dump|dict|to_dict|to_json|json|as_dict|toJSON|to_h)\s*\(|(?:to_h|to_unsafe_h|inspect)\b)|JSON\.stringify\(\s*(?:req|request|ctx\.request)\.body\b|json\.dumps\(\s*(?:request\.(?:json|data|form)|payload|body)\b|asdict\(\s*(?:body|payload|submission)\b)").expect("a valid regex")
+        Regex::new(r"(?i)\b((?:req|request|body|payload|submission|form|data|input|\w*params)(?:\.(?:body|data|json|form|POST|values))?\.(?:(?:model_dump|dict|to_dict|to_json|json|as_dict|toJSON|to_h)\s*\(|(?:to_h|to_unsafe_h|inspect)\b)|JSON\.stringify\(\s*(?:req|request|ctx\.request)\.body\b|json\.dumps\(\s*(?:request\.(?:json|data|form)|payload|body)\b|asdict\(\s*(?:body|payload|submission)\b)").expect("a valid regex")
     });
     // The whole thing passed as it is (`payload`, `signup_params`,
     // `request.POST`), not a field of it (`payload.id`).
@@ -587,6 +589,35 @@ fn logged_body(args: &str) -> Option<String> {
 /// Logging calls the change adds that pass credentials, tokens or whole
 /// header sets, change-wide (a new file's logging counts too).
 fn logged_secrets(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
+    // The body of each function of the new side: a log call that passes
+    // `_auth_context(request)` logs whatever that helper builds.
+    let mut bodies: HashMap<&str, Vec<String>> = HashMap::default();
+    for p in parsed {
+        let text = p.file.new_text_or_hunks();
+        let lines: Vec<&str> = text.lines().collect();
+        for u in p.new.units.iter().filter(|u| u.name != "<top>") {
+            let short = u.name.rsplit('.').next().unwrap_or(&u.name);
+            let short = short.split('#').next().unwrap_or(short);
+            let (from, to) = (u.line as usize, (u.end_line as usize).min(lines.len()));
+            if from == 0 || from > to || to - from > 200 {
+                continue;
+            }
+            bodies
+                .entry(short)
+                .or_default()
+                .push(lines[from - 1..to].join("\n"));
+        }
+    }
+    let through_helper = |args: &str| -> Option<String> {
+        CALLEE.captures_iter(args).find_map(|c| {
+            let name = c.get(1)?.as_str();
+            bodies.get(name)?.iter().find_map(|body| {
+                body.lines()
+                    .find_map(dumped_request)
+                    .map(|s| format!("{s}` via `{name}"))
+            })
+        })
+    };
     for p in parsed {
         let f = p.file;
         if f.class.test_like() || f.class.docs || f.class.vendored {
@@ -623,6 +654,7 @@ fn logged_secrets(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
                     logged_secret(&l.text)
                         .or_else(|| reads_body.then(|| logged_body(&l.text)).flatten())
                         .or_else(|| dumped_request(&l.text))
+                        .or_else(|| through_helper(&l.text))
                         .map(|s| (l, s))
                 })
         });
@@ -1866,10 +1898,15 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // 1. Guard clauses that no longer stop anything.
     for g in &o.guards {
         let cond = rename_in(&g.cond, map);
-        if n.guards
-            .iter()
-            .any(|x| x.cond == cond || x.cond == g.cond || same_condition(&x.cond, &cond))
-            || new_guards.get(&cond).is_some_and(|d| *d >= 0)
+        // The same decision written another way (`not (a or b)` → `not a and
+        // not b`) is the same guard.
+        let table = TruthTable::of(&cond);
+        if n.guards.iter().any(|x| {
+            x.cond == cond
+                || x.cond == g.cond
+                || same_condition(&x.cond, &cond)
+                || table.is_some() && TruthTable::of(&x.cond) == table
+        }) || new_guards.get(&cond).is_some_and(|d| *d >= 0)
         {
             continue;
         }
@@ -2442,7 +2479,9 @@ pub fn intent(
     let on_old = written_in(&old_all, new_needles);
     for p in parsed {
         let f = p.file;
-        if f.class.test_like() || f.class.docs || f.class.vendored {
+        // Migrations are read by rules of their own: a rename done as a
+        // migration writes new boilerplate, not new behaviour.
+        if f.class.test_like() || f.class.docs || f.class.vendored || f.class.migration {
             continue;
         }
         for (outline, side, facts) in [
@@ -2537,8 +2576,13 @@ pub fn intent(
     let mut explained: HashSet<String> = HashSet::default();
     for old in diffs.iter().filter(|d| d.0 == 0 && !d.4) {
         for new in diffs.iter().filter(|d| d.0 == 0 && d.4) {
-            if literals_made_parameters(&body(&old.1), &body(&new.1))
+            // Or the same condition rewritten (De Morgan, operands swapped), or
+            // turned around with its branches swapped.
+            let (was, now) = (body(&old.1), body(&new.1));
+            if literals_made_parameters(&was, &now)
                 .is_some_and(|lits| lits.iter().all(|l| added_text.contains(l.as_str())))
+                || equivalent(&was, &now)
+                || opposite(&was, &now)
             {
                 explained.insert(old.1.clone());
                 explained.insert(new.1.clone());
@@ -3083,6 +3127,23 @@ mod tests {
             new,
         );
         assert!(hit.contains(&"logic-secret-logged".to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_form_logged_through_a_helper_that_builds_the_log_context_is_found() {
+        let old = "def login(request):\n    if not ok:\n        logger.warning(\"login failed user=%s\", username)\n";
+        let new = "def _auth_context(request, username):\n    return {\"username\": username, \"form\": request.POST.dict()}\n\n\ndef login(request):\n    if not ok:\n        logger.warning(\"login failed\", extra={\"auth\": _auth_context(request, username)})\n";
+        let hit =
+            crate::risk::testkit::rules_hit_with_contents("accounts/views/login.py", old, new);
+        assert!(hit.contains(&"logic-secret-logged".to_string()), "{hit:?}");
+        // A helper that builds only the user name and address logs nothing secret.
+        let tame = new.replace(
+            ", \"form\": request.POST.dict()",
+            ", \"ip\": request.META.get(\"REMOTE_ADDR\")",
+        );
+        let hit =
+            crate::risk::testkit::rules_hit_with_contents("accounts/views/login.py", old, &tame);
+        assert!(!hit.contains(&"logic-secret-logged".to_string()), "{hit:?}");
     }
 
     #[test]

@@ -178,6 +178,37 @@ fn variables_in(word: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Whether every assignment of `var` in `text` (Make `VENV := .venv`,
+/// shell `out=build`) sets it to a fixed path inside the work tree, and
+/// there is at least one.
+fn set_to_fixed_path(text: &str, var: &str) -> bool {
+    let mut any = false;
+    for l in text.lines() {
+        let l = l.trim_start();
+        let l = l.strip_prefix("export ").unwrap_or(l);
+        let Some(rest) = l.strip_prefix(var) else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(value) = ["::=", ":=", "?=", "="]
+            .iter()
+            .find_map(|op| rest.strip_prefix(op))
+        else {
+            continue;
+        };
+        let value = value.trim().trim_matches(['"', '\'']);
+        let fixed = !value.is_empty()
+            && !value.contains(['$', '*', '~', '`', ' '])
+            && !value.starts_with('/')
+            && !value.contains("..");
+        if !fixed {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
 /// Deleting commands whose selection the change edited, and SQL joins that
 /// delete or update more than their filter picks.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -216,7 +247,25 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let fixed = |w: &&str| {
             !w.contains(['$', '*', '~', '`']) && !w.starts_with('/') && !w.contains("..")
         };
-        if gone.is_empty() && came.iter().all(fixed) {
+        // A variable the file sets to such a path (`VENV := .venv`) is one.
+        let text_now = f.new_text_or_hunks();
+        let fixed = |w: &&str| {
+            fixed(w)
+                || !w.starts_with('/')
+                    && !w.contains(['*', '~', '`'])
+                    && !w.contains("..")
+                    && !variables_in(w).is_empty()
+                    && variables_in(w)
+                        .iter()
+                        .all(|v| set_to_fixed_path(&text_now, v))
+        };
+        // A build file runs in the checkout: fixed paths there are build
+        // output, whatever the line selected before.
+        let build_file = f.class.ci
+            || f.path.rsplit('/').next().is_some_and(|n| {
+                n == "Makefile" || n == "GNUmakefile" || n.ends_with(".mk") || n == "justfile"
+            });
+        if (gone.is_empty() || build_file) && came.iter().all(fixed) {
             continue;
         }
         // Only variables renamed (`"$entry"` → `"${1:?}"`): the same kind of
@@ -438,6 +487,18 @@ fn ored_join(stmt: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_make_variable_set_to_a_work_tree_path_is_a_fixed_selection() {
+        let old = "VENV := .venv\n\nclean:\n\trm -rf build dist\n";
+        let new = "VENV := .venv\n\nclean:\n\trm -rf build dist $(VENV)\n";
+        let rule = "destructive-selection-changed".to_string();
+        assert!(!rules_hit("Makefile", Some(old), Some(new)).contains(&rule));
+        // The same variable taken from the caller's environment is not.
+        let loose = new.replace("VENV := .venv", "VENV ?= $(HOME)/venvs/app");
+        let old_loose = old.replace("VENV := .venv", "VENV ?= $(HOME)/venvs/app");
+        assert!(rules_hit("Makefile", Some(&old_loose), Some(&loose)).contains(&rule));
+    }
 
     #[test]
     fn a_dedupe_that_deletes_every_copy_is_found_and_one_that_keeps_one_is_not() {

@@ -94,7 +94,8 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         }
     }
     // Go: error checks removed and not put back (the call now runs unchecked).
-    if f.class.lang == Lang::Go {
+    // A deleted file's checks went with everything they guarded.
+    if f.class.lang == Lang::Go && !f.deleted() {
         let checks = |ls: &mut dyn Iterator<Item = &super::Line<'_>>| {
             ls.filter(|l| l.text.contains("err != nil")).count()
         };

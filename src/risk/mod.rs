@@ -13,6 +13,7 @@
 
 pub mod behaviour;
 pub mod blast;
+pub mod boolean;
 pub mod caps;
 pub mod code;
 pub mod containers;
@@ -38,10 +39,12 @@ pub mod redaction;
 pub mod retries;
 pub mod row_security;
 pub mod rules;
+pub mod safekeeping;
 pub mod scoping;
 pub mod score;
 pub mod secrets;
 pub mod security;
+pub mod sequence;
 pub mod shell_vars;
 pub mod structured;
 pub mod supply;
@@ -51,6 +54,7 @@ pub mod testing;
 pub mod text;
 pub mod units;
 pub mod verification;
+pub mod wire;
 
 mod analyse;
 
@@ -459,8 +463,10 @@ pub fn findings_with_message(
     {
         let mut syntax_found = Vec::new();
         behaviour::check(&parsed, &change, &mut syntax_found);
+        sequence::check(&parsed, &mut syntax_found);
         scoping::check(&change, &mut syntax_found);
         query_conditions::check(&change, &mut syntax_found);
+        query_conditions::lambda_lookups(&change, &mut syntax_found);
         for x in syntax_found {
             by_file
                 .entry(change_path(&change, &x.path))
@@ -494,6 +500,8 @@ pub fn findings_with_message(
             filters::check(f, &mut local);
             units::check(f, &mut local);
             redaction::check(f, &mut local);
+            safekeeping::check(f, &change, &mut local);
+            wire::check(f, &mut local);
             row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);
             secrets::check(f, &mut local);
@@ -642,6 +650,7 @@ const ENVIRONMENT_SCOPED: &[&str] = &[
     "sec-auth-disabled",
     "sec-cors-permissive",
     "docker-root-user",
+    "actuator-",
 ];
 
 /// The non-production environment that the section holding `line`

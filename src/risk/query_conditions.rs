@@ -126,6 +126,78 @@ pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A lambda used as a query predicate: `o => o.Id == id && o.CustomerId == cid`.
+static LAMBDA: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\b|\(\s*)(\w+)\s*\)?\s*=>\s*((?:[^,()]|\([^()]*\))+)").unwrap()
+});
+/// A term that picks a record by its id: `o.Id == id`, `x.OrderId == orderId`.
+static ID_TERM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\w+\.(\w*id)\s*===?\s*[\w.]+$").unwrap());
+
+/// The terms of a lambda predicate, its parameter written `x`.
+fn predicate_terms(param: &str, body: &str) -> Vec<String> {
+    body.split("&&")
+        .map(|t| {
+            let t = t.trim().trim_matches(['(', ')']).trim();
+            let re = Regex::new(&format!(r"\b{}\.", regex::escape(param)));
+            re.map_or(t.to_string(), |re| re.replace_all(t, "x.").into_owned())
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Lookups by id written as lambdas (LINQ, Kotlin, JavaScript `find`) that
+/// named the owner before the change and do not after: `o.Id == id &&
+/// o.CustomerId == CustomerId` in a controller becomes `o.Id == id` in the
+/// repository it now calls.
+pub fn lambda_lookups(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    let mut old: Vec<Vec<String>> = Vec::new();
+    for f in change.files.iter().filter(|f| f.class.production()) {
+        for l in f.removed_code().filter(|l| l.text.contains("=>")) {
+            for c in LAMBDA.captures_iter(l.text) {
+                let terms = predicate_terms(&c[1], &c[2]);
+                if terms.iter().any(|t| ID_TERM.is_match(t))
+                    && terms.iter().any(|t| SCOPE.is_match(t))
+                {
+                    old.push(terms);
+                }
+            }
+        }
+    }
+    if old.is_empty() {
+        return;
+    }
+    for f in change.files.iter().filter(|f| f.class.production()) {
+        for l in f.added_code().filter(|l| l.text.contains("=>")) {
+            for c in LAMBDA.captures_iter(l.text) {
+                let terms = predicate_terms(&c[1], &c[2]);
+                if terms.iter().any(|t| SCOPE.is_match(t)) {
+                    continue;
+                }
+                let Some(id) = terms.iter().find(|t| ID_TERM.is_match(t)) else {
+                    continue;
+                };
+                let Some(was) = old.iter().find(|o| o.contains(id)) else {
+                    continue;
+                };
+                let gone: Vec<&String> = was.iter().filter(|t| SCOPE.is_match(t)).collect();
+                out.push(Finding::added(
+                    "authz-query-unscoped",
+                    Severity::High,
+                    f.path,
+                    Some(l.no),
+                    format!(
+                        "This lookup picks the record by `{}` alone; before the change it also required `{}`: a caller now reaches another owner's record by its id.",
+                        quote(id),
+                        quote(gone.first().map_or("", |s| s.as_str()))
+                    ),
+                ));
+                return;
+            }
+        }
+    }
+}
+
 /// Lines around a WHERE that a query string may span.
 const QUERY_SPAN: usize = 15;
 
@@ -263,6 +335,40 @@ fn derived_queries(text: &str) -> Vec<(u32, Query)> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod lambda_tests {
+    use crate::risk::testkit::findings_for_change;
+
+    fn hit(files: &[(&str, &str, &str)]) -> bool {
+        findings_for_change(files)
+            .iter()
+            .any(|f| f.rule == "authz-query-unscoped")
+    }
+
+    #[test]
+    fn an_owner_term_lost_when_a_lookup_moves_into_a_repository_is_found() {
+        let old = "var order = await _db.Orders\n    .Where(o => o.Id == id && o.CustomerId == CustomerId)\n    .SingleOrDefaultAsync(ct);\n";
+        let new = "var order = await _orders.GetAsync(id, ct);\n";
+        let repo = "public Task<Order?> GetAsync(Guid id, CancellationToken ct) =>\n    _db.Orders.SingleOrDefaultAsync(o => o.Id == id, ct);\n";
+        assert!(hit(&[
+            ("src/Api/Controllers/OrdersController.cs", old, new),
+            ("src/Api/Data/OrderRepository.cs", "", repo),
+        ]));
+        let scoped = repo.replace(
+            "o => o.Id == id",
+            "o => o.Id == id && o.CustomerId == customerId",
+        );
+        assert!(!hit(&[
+            ("src/Api/Controllers/OrdersController.cs", old, new),
+            ("src/Api/Data/OrderRepository.cs", "", &scoped),
+        ]));
+        // JavaScript's find, the same loss.
+        let js_old = "const doc = docs.find((d) => d.id === id && d.ownerId === user.id);\n";
+        let js_new = "const doc = docs.find((d) => d.id === id);\n";
+        assert!(hit(&[("src/documents/service.ts", js_old, js_new)]));
+    }
 }
 
 #[cfg(test)]

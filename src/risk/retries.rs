@@ -197,8 +197,19 @@ fn methods_widened(f: &FileView<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let (key, now) = (c[1].to_ascii_lowercase(), &c[2]);
-        let Some((_, was)) = old_lists.iter().find(|(k, _)| *k == key) else {
-            continue;
+        // A policy the change writes from scratch: "before" it repeated nothing,
+        // unless the requests carry an idempotency key.
+        let was = match old_lists.iter().find(|(k, _)| *k == key) {
+            Some((_, was)) => was.as_str(),
+            None if key != "methods"
+                && !f
+                    .new_text_or_hunks()
+                    .to_ascii_lowercase()
+                    .contains("idempot") =>
+            {
+                "nothing"
+            }
+            None => continue,
         };
         if UNSAFE_METHODS.is_match(now) && !UNSAFE_METHODS.is_match(was) {
             out.push(Finding::added(
@@ -370,6 +381,18 @@ mod tests {
         assert!(hit(&old.replace("\"HEAD\"}", "\"HEAD\", \"POST\"}")));
         assert!(hit(&old.replace("frozenset({\"GET\", \"HEAD\"})", "None")));
         assert!(!hit(&old.replace("\"HEAD\"}", "\"HEAD\", \"OPTIONS\"}")));
+        // A policy written from scratch that repeats POSTs; and one whose
+        // requests carry idempotency keys.
+        let scratch = "session.mount(\"https://\", HTTPAdapter(max_retries=Retry(total=3, allowed_methods=frozenset({\"GET\", \"POST\"}))))\n";
+        let new_hit = |path: &str, new: &str| {
+            rules_hit(path, Some("\n"), Some(&format!("\n{new}")))
+                .contains(&"retry-not-idempotent".to_string())
+        };
+        assert!(new_hit("services/billing/gateway_client.py", scratch));
+        assert!(!new_hit(
+            "services/billing/gateway_client.py",
+            &format!("{scratch}headers[\"Idempotency-Key\"] = key\n")
+        ));
     }
 
     #[test]

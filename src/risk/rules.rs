@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-7";
+pub const ENGINE_VERSION: &str = "risk-engine-8";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -528,6 +528,85 @@ mod builtin_tests {
             level("src/main/resources/application-dev.yml"),
             Some(Severity::Medium)
         );
+    }
+
+    #[test]
+    fn raw_query_builders_fed_interpolated_strings_are_injection() {
+        let rule = "sec-sql-string-building".to_string();
+        for (path, line) in [
+            (
+                "app/Http/Controllers/CustomerController.php",
+                "->orderByRaw(\"{$sort} IS NULL, {$sort} {$dir}\")",
+            ),
+            (
+                "app/Models/Report.php",
+                "$rows = DB::select(\"SELECT * FROM t WHERE id = $id\");",
+            ),
+            (
+                "src/db/search.ts",
+                "const rows = await knex.raw(`select * from t order by ${col}`);",
+            ),
+            (
+                "app/models/order.rb",
+                "Order.where(\"status = '#{params[:status]}'\")",
+            ),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(hit.contains(&rule), "{line}: {hit:?}");
+        }
+        for quiet in [
+            "->orderByRaw('name IS NULL, name asc')",
+            "->orderByRaw('? IS NULL', [$sort])",
+            "Order.where(\"status = ?\", params[:status])",
+        ] {
+            let hit = rules_hit("app/x.php", None, Some(&format!("{quiet}\n")));
+            assert!(!hit.contains(&rule), "{quiet}: {hit:?}");
+        }
+    }
+
+    #[test]
+    fn loaders_that_build_arbitrary_types_are_unsafe_in_every_language() {
+        let rule = "sec-unsafe-deserialize".to_string();
+        for (path, line) in [
+            (
+                "src/main/java/com/acme/Json.java",
+                "mapper.activateDefaultTyping(ptv, DefaultTyping.NON_FINAL);",
+            ),
+            (
+                "src/main/java/com/acme/Json.java",
+                "@JsonTypeInfo(use = JsonTypeInfo.Id.CLASS)",
+            ),
+            (
+                "src/main/java/com/acme/Xml.java",
+                "XStream x = new XStream();",
+            ),
+            (
+                "src/Acme/Cache.cs",
+                "var f = new NetDataContractSerializer();",
+            ),
+            ("app/cache.py", "state = jsonpickle.decode(request.data)"),
+            (
+                "app/model.py",
+                "model = torch.load(path, weights_only=False)",
+            ),
+            ("lib/import.rb", "data = YAML.unsafe_load(params[:doc])"),
+            (
+                "src/session.js",
+                "const obj = serialize.unserialize(req.cookies.profile);",
+            ),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(hit.contains(&rule), "{line}: {hit:?}");
+        }
+        for quiet in [
+            "mapper.deactivateDefaultTyping();",
+            "@JsonTypeInfo(use = JsonTypeInfo.Id.NAME)",
+            "model = torch.load(path, weights_only=True)",
+            "data = YAML.safe_load(params[:doc])",
+        ] {
+            let hit = rules_hit("src/x.java", None, Some(&format!("{quiet}\n")));
+            assert!(!hit.contains(&rule), "{quiet}: {hit:?}");
+        }
     }
 
     #[test]

@@ -18,7 +18,8 @@ use regex::Regex;
 use super::behaviour::{collapse, sides};
 use super::code::{closing_bracket, opening_bracket};
 use super::syntax::Grammar;
-use super::{ChangeView, Finding, Severity, quote};
+use super::{ChangeView, FileView, Finding, Severity, quote};
+use std::collections::HashMap;
 
 /// Methods that read, list or write stored records.
 static LOOKUP_METHOD: LazyLock<Regex> = LazyLock::new(|| {
@@ -177,15 +178,49 @@ static INTERPOLATES: LazyLock<Regex> = LazyLock::new(|| {
 /// `pricelist:${KEY_VERSION}:${catalogId}`): one customer is served what
 /// was cached for another.
 fn cache_keys(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
-    // Old keys are told by a key word on the line; new ones by sharing an
-    // old key's prefix (the builder's `return` names no key).
-    let key_lines = |lines: &mut dyn Iterator<Item = &super::Line<'_>>,
-                     keyword: bool|
-     -> Vec<(String, String, u32)> {
-        lines
-            .filter(|l| (!keyword || KEY_BUILT.is_match(l.text)) && INTERPOLATES.is_match(l.text))
+    // Old keys are told by a key word on the line or on the line above (the
+    // builder's signature: `func profileKey(…)`); new ones by sharing an old
+    // key's prefix (the builder's `return` names no key), written out or
+    // passed to a key helper (`cachekey.For("profile", userID)`).
+    static PREFIX_ARGUMENT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"\(\s*["'`]([A-Za-z_][\w.-]*)["'`]\s*,"#).unwrap());
+    let old_keys = |f: &FileView<'_>| -> Vec<(String, String, u32)> {
+        let old_text: Vec<&str> = f
+            .old_text()
+            .map(|t| t.lines().collect())
+            .unwrap_or_default();
+        let removed: HashMap<u32, &str> = f.removed.iter().map(|l| (l.no, l.text)).collect();
+        f.removed_code()
+            .filter(|l| {
+                let above = (l.no > 1)
+                    .then(|| {
+                        removed
+                            .get(&(l.no - 1))
+                            .copied()
+                            .or_else(|| old_text.get(l.no as usize - 2).copied())
+                    })
+                    .flatten()
+                    .unwrap_or("");
+                (KEY_BUILT.is_match(l.text) || KEY_BUILT.is_match(above))
+                    && INTERPOLATES.is_match(l.text)
+            })
             .filter_map(|l| {
                 let p = KEY_PREFIX.captures(l.text)?;
+                Some((p[1].to_ascii_lowercase(), l.text.to_string(), l.no))
+            })
+            .collect()
+    };
+    let new_keys = |f: &FileView<'_>| -> Vec<(String, String, u32)> {
+        f.added_code()
+            .filter_map(|l| {
+                if INTERPOLATES.is_match(l.text)
+                    && let Some(p) = KEY_PREFIX.captures(l.text)
+                {
+                    return Some((p[1].to_ascii_lowercase(), l.text.to_string(), l.no));
+                }
+                let p = PREFIX_ARGUMENT
+                    .captures(l.text)
+                    .filter(|_| KEY_BUILT.is_match(l.text))?;
                 Some((p[1].to_ascii_lowercase(), l.text.to_string(), l.no))
             })
             .collect()
@@ -199,21 +234,43 @@ fn cache_keys(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     let mut old: Vec<(String, String, u32)> = Vec::new();
     let mut new: Vec<(&str, (String, String, u32))> = Vec::new();
     for f in code() {
-        old.extend(key_lines(&mut f.removed_code(), true));
-        new.extend(
-            key_lines(&mut f.added_code(), false)
-                .into_iter()
-                .map(|k| (f.path, k)),
-        );
+        old.extend(old_keys(f));
+        new.extend(new_keys(f).into_iter().map(|k| (f.path, k)));
     }
+    // The kinds of scope a key names: `tenantID` and `userID` are two.
+    let scopes = |t: &str| -> Vec<String> {
+        SCOPE
+            .find_iter(t)
+            .map(|m| {
+                let w: String = m
+                    .as_str()
+                    .to_ascii_lowercase()
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric())
+                    .collect();
+                let w = w.strip_suffix("id").unwrap_or(&w);
+                w.strip_suffix('s').unwrap_or(w).to_string()
+            })
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
     for (prefix, was, _) in old.iter().filter(|(_, t, _)| SCOPE.is_match(t)) {
         let same: Vec<&(&str, (String, String, u32))> =
             new.iter().filter(|(_, (p, _, _))| p == prefix).collect();
-        if same.is_empty() || same.iter().any(|(_, (_, t, _))| SCOPE.is_match(t)) {
+        let kept = |t: &str| {
+            let now = scopes(t);
+            scopes(was).iter().all(|s| now.contains(s))
+        };
+        if same.is_empty() || same.iter().any(|(_, (_, t, _))| kept(t)) {
             continue;
         }
         let (path, (_, now, line)) = same[0];
-        let scope = SCOPE.find(was).map_or("", |m| m.as_str());
+        let now_scopes = scopes(&same[0].1.1);
+        let scope = SCOPE
+            .find_iter(was)
+            .zip(scopes(was))
+            .find(|(_, s)| !now_scopes.contains(s))
+            .map_or("", |(m, _)| m.as_str());
         out.push(Finding::added(
             "cache-key-unscoped",
             Severity::High,
@@ -491,6 +548,18 @@ mod cache_key_tests {
             ("reports/views.py", py_old, py_new),
             ("reports/keys.py", "", helper)
         ]));
+    }
+
+    #[test]
+    fn a_key_built_by_a_named_builder_and_handed_to_a_shared_helper_is_read() {
+        let old = "func profileKey(tenantID, userID int64) string {\n\treturn fmt.Sprintf(\"profile:%d:%d\", tenantID, userID)\n}\n";
+        let new = "func profileKey(_ int64, userID int64) string {\n\treturn cachekey.For(\"profile\", userID)\n}\n";
+        assert!(hit(&[("internal/profiles/cache.go", old, new)]));
+        let scoped = new.replace(
+            "cachekey.For(\"profile\", userID)",
+            "cachekey.ForTenant(\"profile\", tenantID, userID)",
+        );
+        assert!(!hit(&[("internal/profiles/cache.go", old, &scoped)]));
     }
 }
 

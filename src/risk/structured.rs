@@ -229,8 +229,12 @@ fn scalar_yaml(v: &yaml_rust::Yaml) -> String {
     }
 }
 
-/// The differences between two flattened trees, in path order.
+/// The differences between two flattened trees, in path order. Items of a
+/// list that grew or shrank are matched by content first, so a step
+/// inserted in the middle is one new step, not every later step changed.
 pub fn compare(old: &Flat, new: &Flat) -> Vec<Change> {
+    let aligned = align_lists(old, new);
+    let new = aligned.as_ref().unwrap_or(new);
     let mut out = Vec::new();
     for (k, v) in old {
         match new.get(k) {
@@ -245,6 +249,164 @@ pub fn compare(old: &Flat, new: &Flat) -> Vec<Change> {
         }
     }
     out
+}
+
+/// A key split at its first numbered list item: `jobs.build.steps[3].run` →
+/// (`jobs.build.steps`, 3, `.run`).
+fn list_item(key: &str) -> Option<(&str, usize, &str)> {
+    let open = key.find('[')?;
+    let close = open + key[open..].find(']')?;
+    let idx: usize = key[open + 1..close].parse().ok()?;
+    Some((&key[..open], idx, &key[close + 1..]))
+}
+
+/// One side's numbered list items: list path → index → the item's own keys.
+type Items<'a> = BTreeMap<&'a str, BTreeMap<usize, BTreeMap<&'a str, &'a str>>>;
+
+fn items(flat: &Flat) -> Items<'_> {
+    let mut out: Items<'_> = BTreeMap::new();
+    for (k, v) in flat {
+        if let Some((list, i, rest)) = list_item(k) {
+            out.entry(list)
+                .or_default()
+                .entry(i)
+                .or_default()
+                .insert(rest, v.as_str());
+        }
+    }
+    out
+}
+
+/// `new` with the items of each list that changed length renumbered to the
+/// old item each one matches: equal items (longest common subsequence) keep
+/// their old number, items between two such anchors pair up in order (the
+/// same step edited), and items left over get numbers no old item has.
+/// `None` when no list changed length.
+fn align_lists(old: &Flat, new: &Flat) -> Option<Flat> {
+    let (a, b) = (items(old), items(new));
+    let mut renumber: BTreeMap<(&str, usize), usize> = BTreeMap::new();
+    for (list, new_items) in &b {
+        let Some(old_items) = a.get(list) else {
+            continue;
+        };
+        if old_items.len() == new_items.len() || old_items.len() > 64 || new_items.len() > 64 {
+            continue;
+        }
+        let xs: Vec<(&usize, _)> = old_items.iter().collect();
+        let ys: Vec<(&usize, _)> = new_items.iter().collect();
+        // Longest common subsequence of equal items.
+        let (n, m) = (xs.len(), ys.len());
+        let mut t = vec![vec![0u16; m + 1]; n + 1];
+        for i in (0..n).rev() {
+            for j in (0..m).rev() {
+                t[i][j] = if xs[i].1 == ys[j].1 {
+                    t[i + 1][j + 1] + 1
+                } else {
+                    t[i + 1][j].max(t[i][j + 1])
+                };
+            }
+        }
+        let mut fresh = old_items.keys().max().map_or(0, |k| k + 1);
+        let (mut i, mut j) = (0, 0);
+        let mut gap_old: Vec<usize> = Vec::new();
+        let mut gap_new: Vec<usize> = Vec::new();
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        while i < n || j < m {
+            if i < n && j < m && xs[i].1 == ys[j].1 {
+                close_gap(&mut gap_old, &mut gap_new, &mut fresh, &mut pairs);
+                pairs.push((*ys[j].0, *xs[i].0));
+                i += 1;
+                j += 1;
+            } else if j < m && (i == n || t[i][j + 1] >= t[i + 1][j]) {
+                gap_new.push(*ys[j].0);
+                j += 1;
+            } else {
+                gap_old.push(*xs[i].0);
+                i += 1;
+            }
+        }
+        close_gap(&mut gap_old, &mut gap_new, &mut fresh, &mut pairs);
+        for (nj, to) in pairs {
+            renumber.insert((list, nj), to);
+        }
+    }
+    if renumber.is_empty() {
+        return None;
+    }
+    Some(
+        new.iter()
+            .map(|(k, v)| match list_item(k) {
+                Some((list, idx, rest)) => match renumber.get(&(list, idx)) {
+                    Some(to) => (format!("{list}[{to}]{rest}"), v.clone()),
+                    None => (k.clone(), v.clone()),
+                },
+                None => (k.clone(), v.clone()),
+            })
+            .collect(),
+    )
+}
+
+/// What a TLS client checks the server's certificate against: a CA bundle,
+/// a validation context, the names it must carry, pinned keys.
+static TRUST_ANCHOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(validation_context\w*|trusted_ca|verify_subject_alt_name|match_(typed_)?subject_alt_names|ca_?file|ca_?certs?|ca_?certificates?|ca_?bundle|ca_?path|cacert|root_?cas?|ssl_?ca(_\w+)?|tls_?ca(_\w+)?|trust_?store\w*|server_?ca\w*|certificate_?pins?|pinned_\w+|spki_\w+|verify_certificate_(hash|spki))$").unwrap()
+});
+
+/// A TLS client configuration that keeps its TLS settings but loses what it
+/// checked the peer against: still encrypted, no longer authenticated, so
+/// anyone on the path can present their own certificate.
+fn trust_anchor_removed(f: &FileView<'_>, a: &Flat, b: &Flat, out: &mut Vec<Finding>) {
+    for path in a.keys() {
+        let segs: Vec<&str> = path.split('.').collect();
+        let Some(at) = segs.iter().position(|s| TRUST_ANCHOR.is_match(s)) else {
+            continue;
+        };
+        let anchor = segs[..=at].join(".");
+        if b.keys().any(|k| {
+            k == &anchor
+                || k.starts_with(&format!("{anchor}."))
+                || k.starts_with(&format!("{anchor}["))
+        }) {
+            continue;
+        }
+        // The TLS settings around it are still there: a removal inside a
+        // living configuration, not the whole client removed.
+        let parent = segs[..at].join(".");
+        if at == 0 || !b.keys().any(|k| k.starts_with(&format!("{parent}."))) {
+            continue;
+        }
+        let line = locate(f, path, a.get(path).map_or("", String::as_str), false);
+        out.push(Finding::removed(
+            "tls-trust-removed",
+            Severity::High,
+            f.path,
+            line,
+            format!(
+                "`{}` is removed while `{}` stays: the connection is still encrypted but no longer checks whose certificate it gets, so anyone on the path can answer in the server's name.",
+                quote(&anchor),
+                quote(&parent)
+            ),
+        ));
+        return;
+    }
+}
+
+/// Pairs the new items of a gap between two anchors with its old items in
+/// order; new items beyond them get fresh numbers.
+fn close_gap(
+    gap_old: &mut Vec<usize>,
+    gap_new: &mut Vec<usize>,
+    fresh: &mut usize,
+    pairs: &mut Vec<(usize, usize)>,
+) {
+    for (k, nj) in gap_new.drain(..).enumerate() {
+        let to = gap_old.get(k).copied().unwrap_or_else(|| {
+            *fresh += 1;
+            *fresh - 1
+        });
+        pairs.push((nj, to));
+    }
+    gap_old.clear();
 }
 
 static SWITCH_ON_IS_SAFE: LazyLock<Regex> = LazyLock::new(|| {
@@ -795,6 +957,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
     };
     let prod_file = !NOT_PRODUCTION.is_match(f.path);
     allow_rule_without_source(f, &a, &b, out);
+    trust_anchor_removed(f, &a, &b, out);
     let changes = effective_changes(&a, &b);
     // A value renamed under a new key is a move: skip Removed+Added pairs with the same value and last key.
     for c in &changes {
@@ -1262,6 +1425,49 @@ fn pinned(old: &str, new: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_validation_context_dropped_from_an_upstream_tls_context_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "clusters:\n  - name: payments\n    transport_socket:\n      typed_config:\n        sni: api.pay.example\n        common_tls_context:\n          alpn_protocols: [h2]\n          validation_context:\n            trusted_ca:\n              filename: /etc/ssl/certs/ca.pem\n            match_subject_alt_names:\n              - exact: api.pay.example\n";
+        let new = "clusters:\n  - name: payments\n    transport_socket:\n      typed_config:\n        sni: api.pay.example\n        common_tls_context:\n          alpn_protocols: [h2]\n";
+        let rule = "tls-trust-removed".to_string();
+        assert!(rules_hit_with_contents("deploy/envoy/egress.yaml", old, new).contains(&rule));
+        // The CA moved to another file name: still checked.
+        let moved = old.replace("/etc/ssl/certs/ca.pem", "/etc/envoy/ca-bundle.pem");
+        assert!(!rules_hit_with_contents("deploy/envoy/egress.yaml", old, &moved).contains(&rule));
+        // The whole cluster removed is not a trust anchor dropped.
+        assert!(
+            !rules_hit_with_contents("deploy/envoy/egress.yaml", old, "clusters: []\n")
+                .contains(&rule)
+        );
+    }
+
+    #[test]
+    fn a_step_inserted_in_a_list_is_one_new_step_not_every_later_one_changed() {
+        let old = "steps:\n  - run: npm ci\n  - run: npm run build\n  - uses: actions/upload-artifact@v4\n";
+        let new = "steps:\n  - run: npm ci\n  - run: rm -rf dist\n  - run: npm run build\n  - uses: actions/upload-artifact@v4\n";
+        let changes = compare(
+            &flatten(Format::Yaml, old).unwrap(),
+            &flatten(Format::Yaml, new).unwrap(),
+        );
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert!(
+            matches!(&changes[0], Change::Added(_, v) if v == "rm -rf dist"),
+            "{changes:?}"
+        );
+        // A step edited while another is removed still reads as that edit.
+        let edited =
+            "steps:\n  - run: npm ci --ignore-scripts\n  - uses: actions/upload-artifact@v4\n";
+        let changes = compare(
+            &flatten(Format::Yaml, old).unwrap(),
+            &flatten(Format::Yaml, edited).unwrap(),
+        );
+        assert!(
+            changes.iter().any(|c| matches!(c, Change::Changed(_, a, b) if a == "npm ci" && b == "npm ci --ignore-scripts")),
+            "{changes:?}"
+        );
+    }
+
     use super::{Change, Format, effective_changes, flatten};
 
     /// A GitLab pipeline with jobs renamed (`unit` → `test:unit`, the job

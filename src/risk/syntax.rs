@@ -180,7 +180,7 @@ static LOG_CALL: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Callees that write to a log or the console (the last segment of the
 /// callee: `logger.info` → `info`, `_logger.LogWarning` → `LogWarning`).
-static LOGGING_CALL: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static LOGGING_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(log\w*|\w*log|logger|logging|console|print|println!?|eprintln!?|printf|puts|p|pp|warn(ing)?|info|debug|error|trace|fatal|critical|notice|print(f|ln)?)$").unwrap()
 });
 static FAILING_EXIT: LazyLock<Regex> = LazyLock::new(|| {

@@ -32,11 +32,49 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return; // nothing was verified before, or the check is unchanged
     }
     let added: Vec<_> = f.added_code().collect();
+    // Checks dropped outright: fewer verifying commands than before, and
+    // nothing on the new side that verifies in their place.
+    let removed_checks: Vec<_> = f
+        .removed_code()
+        .filter(|l| VERIFY.is_match(l.text))
+        .collect();
+    let added_checks = added.iter().filter(|l| VERIFY.is_match(l.text)).count();
+    let verifies_otherwise = added
+        .iter()
+        .any(|l| l.text.to_ascii_lowercase().contains("verif") || l.text.contains("checksum"));
+    if let Some(first) = removed_checks.first()
+        && added_checks == 0
+        && !verifies_otherwise
+        && f.new_text()
+            .is_none_or(|t| t.lines().all(|x| !VERIFY.is_match(x)))
+    {
+        out.push(Finding::removed(
+            "verification-removed",
+            Severity::High,
+            f.path,
+            Some(first.no),
+            format!(
+                "No longer verifies what it downloads (`{}` is gone, and nothing checks in its place): whatever the server or a mirror serves is installed, tampered or not.",
+                quote(first.text.trim())
+            ),
+        ));
+        return;
+    }
     for (i, l) in added.iter().enumerate() {
         if !VERIFY.is_match(l.text) {
             continue;
         }
-        let ignored = IGNORED.is_match(l.text);
+        // A command continued over several lines (`gpg --verify … \` then
+        // `|| log "…"`) is read whole.
+        let mut whole = l.text.to_string();
+        for next in &added[i + 1..] {
+            if !whole.trim_end().ends_with('\\') {
+                break;
+            }
+            whole.push(' ');
+            whole.push_str(next.text);
+        }
+        let ignored = IGNORED.is_match(&whole);
         // `if ! verify; then log …; fi` with nothing in the branch that stops.
         let reported = l.text.trim_start().starts_with("if !") && l.text.contains("then") && {
             let branch: Vec<&str> = added[i + 1..]
@@ -81,6 +119,22 @@ mod tests {
         let gpg_before = "gpg --verify app.tar.gz.asc app.tar.gz\n";
         let gpg_after = "gpg --verify app.tar.gz.asc app.tar.gz || echo 'signature check failed'\n";
         assert!(rules_hit("scripts/fetch.sh", Some(gpg_before), Some(gpg_after)).contains(&rule));
+        // The same over two lines, made conditional on gpg being there.
+        let split = "if command -v gpg >/dev/null; then\n  gpg --verify app.tar.gz.asc app.tar.gz \\\n    || log 'WARNING: bad signature, continuing'\nfi\n";
+        assert!(rules_hit("scripts/fetch.sh", Some(gpg_before), Some(split)).contains(&rule));
+    }
+
+    #[test]
+    fn a_checksum_dropped_with_the_download_url_is_found() {
+        let before = "RUN curl -fsSLo /usr/local/bin/kubectl \"https://dl.k8s.io/v1/kubectl\" \\\n && echo \"${KUBECTL_SHA256}  /usr/local/bin/kubectl\" | sha256sum -c - \\\n && chmod +x /usr/local/bin/kubectl\n";
+        let after = "RUN curl -fsSLo /usr/local/bin/kubectl \"${MIRROR}/kubectl\" \\\n && chmod +x /usr/local/bin/kubectl\n";
+        let rule = "verification-removed".to_string();
+        assert!(rules_hit("docker/toolbox/Dockerfile", Some(before), Some(after)).contains(&rule));
+        // Verified another way (a new helper): not removed.
+        let helper = after.replace("chmod +x", "verify_checksum kubectl && chmod +x");
+        assert!(
+            !rules_hit("docker/toolbox/Dockerfile", Some(before), Some(&helper)).contains(&rule)
+        );
     }
 
     #[test]

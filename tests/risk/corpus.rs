@@ -264,10 +264,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "debug settings moved from a dev env block into a base ConfigMap: where a value ends up is not followed",
     ),
     (
-        "n03-tenant-scoped-cache-refactor",
-        "a cache key built without the tenant: the engine does not know which names a key must contain",
-    ),
-    (
         "n05-graphql-account-type-merge",
         "admin fields moved onto a public GraphQL type: schema types are not compared",
     ),
@@ -396,10 +392,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "cookie options moved into a helper lose HttpOnly, and Secure follows any non-empty variable: flags are compared per line",
     ),
     (
-        "a09-dockerfile-migrate-tool",
-        "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
-    ),
-    (
         "a10-ansible-pg-reinit-role",
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
@@ -520,10 +512,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
     ),
     (
-        "oc06-webhook-signature-helper",
-        "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
-    ),
-    (
         "oc18-move-rules-to-form-request",
         "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
     ),
@@ -544,10 +532,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
     ),
     (
-        "oe15-kotlin-jackson-polymorphic-cache",
-        "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
-    ),
-    (
         "oe16-rails-return-to-helper",
         "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
     ),
@@ -565,10 +549,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     ),
     (
         "of02-closed-ticket-retention-query",
-        "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
-    ),
-    (
-        "of03-order-events-consumer-ack",
         "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
     ),
     (
@@ -610,6 +590,38 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "oh22-storefront-session-cookie-helper",
         "written 2026-11-30 late by writers who never saw the engine (batches og, oh); measured once before tuning, not tuned on",
+    ),
+    (
+        "oi14-go-admin-middleware-package",
+        "oi batch (2026-12-01, measured once before tuning): the check moved into a new package under a new name; the engine does not yet pair a function moved and renamed across files",
+    ),
+    (
+        "oi16-spring-transfer-validation-extract",
+        "oi batch: the ownership guard moved into a validator bean the controller calls through an interface; not followed across the injection",
+    ),
+    (
+        "oj10-gitlab-cache-cleanup",
+        "oj batch: a cache key changed under a 'rename' message reads as behaviour; cache keys are not told from settings that decide what runs",
+    ),
+    (
+        "ok05-dbt-customer-contact-columns",
+        "ok batch: a hashing function removed around PII columns in a dbt model; no rule reads column-level masking in SQL yet",
+    ),
+    (
+        "ok06-airflow-partition-reload-idempotent",
+        "ok batch: a DELETE's equality made a range inside a templated SQL string in a DAG; the comparison operator change is not read",
+    ),
+    (
+        "ok12-jsonschema-profile-locale-timezone",
+        "ok batch: privileged fields (role, org_id) added to a writable request schema; mass assignment through a schema is not read",
+    ),
+    (
+        "ok15-django-rename-reset-token",
+        "ok batch: a RenameField migration is held high on purpose (running instances read the old column name during the deploy); the writer judged it harmless",
+    ),
+    (
+        "ol08-subscriptions-unique-constraint",
+        "ol batch: a dedupe that keeps the oldest row deletes the live one; which copy matters is domain knowledge the engine does not have",
     ),
 ];
 
@@ -779,7 +791,9 @@ fn corpus_recall_and_false_alarms() {
     );
     let recall = Tally::pct(d);
     let false_rate = Tally::pct(h);
-    // Floors under the figures of 2026-12-01 (87.3 % and 7.0 % once the og* and
+    // Floors under the figures of 2026-12-01, later (89.6 % and 6.9 % after
+    // the oi*, oj*, ok* and ol* batches joined: 33/48 and 11/48 on them
+    // before tuning). Before: 2026-12-01 (87.3 % and 7.0 % once the og* and
     // oh* batches joined: 20/24 and 4/24 on them before tuning). Before:
     // 2026-11-30, last (85.9 % and 6.5 % with the
     // od*, oe* and of* batches, which scored 20/36 and 9/36 before tuning on

@@ -1,0 +1,226 @@
+//! Protections a change takes away from data on its way out: the sanitiser
+//! between user text and the page (`DOMPurify.sanitize`, `bleach.clean`,
+//! `sanitize`), and the secure store between a token and the disk (the
+//! Keychain, Android's encrypted preferences, Expo's SecureStore). A refactor
+//! drops them as plumbing ("render comments as markdown", "simplify session
+//! persistence") and every line it writes looks ordinary: what is missing is
+//! the call that was there.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{ChangeView, FileView, Finding, Severity, quote};
+
+/// Calls that make untrusted text safe to put into HTML.
+static SANITISER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(DOMPurify\.sanitize|purify\.sanitize|sanitize_?html|sanitizeHtml|sanitize|bleach\.clean|bleach\.linkify|html\.escape|escape_?html|escapeHtml|htmlspecialchars|htmlentities|strip_tags|CGI\.escapeHTML|ERB::Util\.h|Rails::Html::\w*Sanitizer|HtmlSanitizer|Sanitizer|xss|filterXSS|HtmlEncoder\.\w+\.Encode|HttpUtility\.HtmlEncode|Encode\.forHtml|StringEscapeUtils\.escapeHtml\d?|template\.HTMLEscapeString|markupsafe\.escape)\s*\(").unwrap()
+});
+
+/// Stores that keep secrets encrypted at rest.
+static SECURE_STORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(Keychain\w*|SecItem(Add|Update|CopyMatching)|kSecClass|EncryptedSharedPreferences|MasterKey(s)?\b|KeyStore\b|SecureStore\.|expo-secure-store|react-native-keychain|FlutterSecureStorage|flutter_secure_storage|\bkeyring\.(set|get)_password|CredentialManager|DataProtection|ProtectedData\.Protect|safeStorage\.)").unwrap()
+});
+
+/// Writes to stores that keep their values in clear: user defaults, shared
+/// preferences, browser and React Native storage.
+static PLAIN_STORE_WRITE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(\b(UserDefaults\.standard|NSUserDefaults|defaults|userDefaults)\.set(Value|Object)?\s*\(|\.putString\s*\(|\b(localStorage|sessionStorage|AsyncStorage)\.setItem\s*\(|\bSharedPreferences\b[^\n]*\.edit\(|\bprefs\.(set|put)\w*\s*\(|Preferences\.Set\s*\(|\bCookies\.set\s*\()"#).unwrap()
+});
+
+/// Names of what must not be kept in clear.
+static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(token|password|passwd|secret|credential|refresh|jwt|api_?key|private_?key|session)",
+    )
+    .unwrap()
+});
+
+/// Sanitisers the change removes and does not call again anywhere, and
+/// secure stores replaced by plain ones.
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    if !f.class.production() || f.class.ci || f.class.infra || f.class.migration {
+        return;
+    }
+    sanitiser_removed(f, change, out);
+    secure_store_replaced(f, out);
+}
+
+fn sanitiser_removed(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    let Some((l, name)) = f.removed_code().find_map(|l| {
+        let c = SANITISER.captures(l.text)?;
+        Some((l, c[1].to_string()))
+    }) else {
+        return;
+    };
+    // Still sanitised: this or another sanitiser is called on the new side
+    // of any file of the change (moved into a helper), or the new code goes
+    // through something named safe (`renderSafeMarkdown(…)`).
+    let kept = change
+        .files
+        .iter()
+        .filter(|g| g.class.production())
+        .any(|g| {
+            g.added_code()
+                .any(|a| SANITISER.is_match(a.text) || calls_something_safe(a.text))
+                || g.new_text().is_some_and(|t| t.contains(name.as_str()))
+        });
+    if kept {
+        return;
+    }
+    out.push(Finding::removed(
+        "sec-sanitiser-removed",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "`{}` is no longer called, and nothing in the change sanitises instead: text that went through it now reaches the page raw (`{}` was the line).",
+            quote(&name),
+            quote(l.text.trim())
+        ),
+    ));
+}
+
+/// A call to something whose name says it is safe (not `unsafe…`).
+fn calls_something_safe(line: &str) -> bool {
+    static SAFE_CALL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\b(\w*safe\w*)\s*\(").unwrap());
+    SAFE_CALL
+        .captures_iter(line)
+        .any(|c| !c[1].to_ascii_lowercase().contains("unsafe"))
+}
+
+fn secure_store_replaced(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let removed_secure = f.removed_code().find(|l| SECURE_STORE.is_match(l.text));
+    let Some(gone) = removed_secure else {
+        return;
+    };
+    // Still used on the new side: a store moved, not dropped.
+    if f.new_text().is_some_and(|t| SECURE_STORE.is_match(t))
+        || f.added_code().any(|l| SECURE_STORE.is_match(l.text))
+    {
+        return;
+    }
+    // The write may be a line the change kept: swapping the store under it
+    // is the change.
+    let writes: Vec<(u32, &str)> = match f.new_text() {
+        Some(t) => t.lines().zip(1..).map(|(l, n)| (n, l)).collect(),
+        None => {
+            let mut v: Vec<(u32, &str)> = f.new_lines.iter().map(|(n, t)| (*n, *t)).collect();
+            v.sort_unstable();
+            v
+        }
+    };
+    let Some(w) = writes
+        .into_iter()
+        .find(|(_, t)| PLAIN_STORE_WRITE.is_match(t) && written_secret(f, t))
+    else {
+        return;
+    };
+    out.push(Finding::added(
+        "sec-secret-plain-storage",
+        Severity::High,
+        f.path,
+        Some(w.0),
+        format!(
+            "Keeps what the secure store held in a plain one now (`{}`; before, `{}`): it is readable in backups and on a rooted or jailbroken device.",
+            quote(w.1.trim()),
+            quote(gone.text.trim())
+        ),
+    ));
+}
+
+/// Whether a write names a secret, or writes under a key whose value does
+/// (`forKey: sessionKey` with `let sessionKey = "session.current"`).
+fn written_secret(f: &FileView<'_>, line: &str) -> bool {
+    static NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").unwrap());
+    if SECRET_NAME.is_match(line) {
+        return true;
+    }
+    let text = f.new_text_or_hunks();
+    NAME.find_iter(line).any(|m| {
+        text.lines().any(|t| {
+            t.split_once('=').is_some_and(|(lhs, rhs)| {
+                NAME.find_iter(lhs).any(|x| x.as_str() == m.as_str())
+                    && rhs.trim_start().starts_with(['"', '\''])
+                    && SECRET_NAME.is_match(rhs)
+            })
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::findings_for_change;
+
+    fn rules(files: &[(&str, &str, &str)]) -> Vec<String> {
+        findings_for_change(files)
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
+    }
+
+    #[test]
+    fn a_sanitiser_dropped_from_rendered_comments_is_found() {
+        let old = "const bodyHtml = computed(() =>\n  DOMPurify.sanitize(linkify(props.comment.body)),\n);\n";
+        let new = "const bodyHtml = computed(() => renderMarkdown(props.comment.body));\n";
+        let helper = "export function renderMarkdown(s) {\n  return marked.parse(s);\n}\n";
+        let hit = rules(&[
+            ("src/components/Comment.vue", old, new),
+            ("src/utils/markdown.ts", "", helper),
+        ]);
+        assert!(
+            hit.contains(&"sec-sanitiser-removed".to_string()),
+            "{hit:?}"
+        );
+        // The helper sanitises what it renders: moved, not dropped.
+        let safe = helper.replace("marked.parse(s)", "DOMPurify.sanitize(marked.parse(s))");
+        let hit = rules(&[
+            ("src/components/Comment.vue", old, new),
+            ("src/utils/markdown.ts", "", &safe),
+        ]);
+        assert!(
+            !hit.contains(&"sec-sanitiser-removed".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn the_same_in_python_with_bleach() {
+        let old = "def render(comment):\n    return Markup(bleach.clean(markdown(comment.body)))\n";
+        let new = "def render(comment):\n    return Markup(markdown(comment.body))\n";
+        let hit = rules(&[("app/comments/render.py", old, new)]);
+        assert!(
+            hit.contains(&"sec-sanitiser-removed".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_token_moved_from_the_keychain_to_user_defaults_is_found() {
+        let old = "final class SessionStore {\n    private let keychain = KeychainWrapper(service: \"app\")\n    private let tokenKey = \"session.tokens\"\n    func save(_ data: Data) throws {\n        try keychain.set(data, forKey: tokenKey)\n    }\n}\n";
+        let new = "final class SessionStore {\n    private let defaults = UserDefaults.standard\n    private let sessionKey = \"session.current\"\n    func save(_ data: Data) throws {\n        defaults.set(data, forKey: sessionKey)\n    }\n}\n";
+        let hit = rules(&[("ios/App/Auth/SessionStore.swift", old, new)]);
+        assert!(
+            hit.contains(&"sec-secret-plain-storage".to_string()),
+            "{hit:?}"
+        );
+        // Android: encrypted preferences swapped for plain ones.
+        let old = "val prefs = EncryptedSharedPreferences.create(ctx, \"auth\", key, AES256_SIV, AES256_GCM)\nprefs.edit().putString(\"refresh_token\", token).apply()\n";
+        let new = "val prefs = ctx.getSharedPreferences(\"auth\", Context.MODE_PRIVATE)\nprefs.edit().putString(\"refresh_token\", token).apply()\n";
+        let hit = rules(&[("app/src/main/java/com/acme/auth/TokenStore.kt", old, new)]);
+        assert!(
+            hit.contains(&"sec-secret-plain-storage".to_string()),
+            "{hit:?}"
+        );
+        // A theme preference written where the keychain code was removed
+        // as dead: no secret.
+        let old = "let keychain = KeychainWrapper(service: \"app\")\n";
+        let new = "defaults.set(theme, forKey: \"ui.theme\")\n";
+        let hit = rules(&[("ios/App/Settings.swift", old, new)]);
+        assert!(
+            !hit.contains(&"sec-secret-plain-storage".to_string()),
+            "{hit:?}"
+        );
+    }
+}
