@@ -1424,6 +1424,22 @@ fn outer_calls(cond: &str) -> HashSet<String> {
         .collect()
 }
 
+/// The same check called with other arguments: a helper's guard
+/// `!accounts.isOwnedBy(req.fromAccountId(), username)` for the caller's
+/// `!accounts.isOwnedBy(req.fromAccountId(), principal.getName())`, the
+/// principal now passed in as `username`.
+fn same_outer_check(a: &str, b: &str) -> bool {
+    let (x, y) = (outer_calls(a), outer_calls(b));
+    let negated = |t: &str| t.trim_start().starts_with('!') || t.trim_start().starts_with("not ");
+    !x.is_empty()
+        && x == y
+        && negated(a) == negated(b)
+        && !a.contains("&&")
+        && !a.contains("||")
+        && !b.contains("&&")
+        && !b.contains("||")
+}
+
 fn called_in(cond: &str) -> HashSet<String> {
     static CALLEE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"([A-Za-z_]\w*)\s*\(").expect("a valid regex"));
@@ -1983,7 +1999,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                             // condition as written, before renames.
                             (x.failing || !g.failing)
                                 && (alike_condition(&cond, &x.cond)
-                                    || alike_condition(&g.cond, &x.cond))
+                                    || alike_condition(&g.cond, &x.cond)
+                                    || same_outer_check(&g.cond, &x.cond))
                         })
                 })
             })
@@ -2102,9 +2119,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         let words = name_words(c);
         if words.len() >= 2
             && f.added.iter().any(|l| {
-                CALL_PATH
-                    .captures_iter(l.text)
-                    .any(|m| name_words(&m[1]) == words)
+                CALL_PATH.captures_iter(l.text).any(|m| {
+                    // With its package or without: `authz.RequireAdminToken`.
+                    let last = m[1].rsplit(['.', ':', '>', '\\']).next().unwrap_or(&m[1]);
+                    name_words(&m[1]) == words || name_words(last) == words
+                })
             })
         {
             continue;

@@ -42,11 +42,86 @@ fn swallowed(f: &FileView<'_>, out: &mut Vec<Finding>, no: u32, what: &str) {
     ));
 }
 
+/// An `if` that tests whether a check failed: `if err := v.validateClaims(c);
+/// err != nil`, `if not verify_signature(body, sig):`, `if (!isValid(token))`.
+static CHECK_FAILED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:\}\s*else\s+)?(?:if|unless)\b.*\b((?:validate|verify|check|authori[sz]e|authenticate|is_?valid|is_?authori[sz]ed|validate_?\w+|verify_?\w+|check_?(?:signature|token|claims|permission|access)\w*)\w*)\s*\(").unwrap()
+});
+/// A failure test on the same line: an error, a false, a not.
+static FAILURE_TEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(err\s*!=\s*nil|!\s*\w[\w.]*\s*\(|\bnot\s+\w|\bunless\b|==\s*false|is\s+False|!ok\b|\.is_err\(\)|\bErr\(|!\s*\()").unwrap()
+});
+/// What stops the request in a branch.
+static STOPS_HERE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(return|raise|throw|abort|exit|panic|die|halt|deny|reject|forbid\w*|unauthori[sz]ed|redirect_to|render|head\s+:|next\s*\(\s*\w+|http\.Error|WriteHeader|status\s*\(\s*4\d\d|40[13]|continue|break|fail\w*)\b").unwrap()
+});
+static LOG_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(log|logger|slog|logging|console|warn|warning|print|println|printf|Sentry|metrics|_logger|Log)\w*\s*[.(]").unwrap()
+});
+
+/// A check whose failure the change only logs: the branch taken when
+/// validation or verification fails writes a warning and lets the request
+/// carry on.
+fn check_failure_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let added: Vec<_> = f.added_code().collect();
+    for (i, l) in added.iter().enumerate() {
+        let Some(c) = CHECK_FAILED.captures(l.text) else {
+            continue;
+        };
+        // A one-line `if …: return` stops on its own line.
+        if !FAILURE_TEST.is_match(l.text)
+            || STOPS_HERE.is_match(&l.text[c.get(1).map_or(0, |m| m.end())..])
+        {
+            continue;
+        }
+        let indent = l.text.len() - l.text.trim_start().len();
+        // The branch: the added lines right below, deeper than the `if`,
+        // until it closes.
+        let mut branch: Vec<&str> = Vec::new();
+        let mut prev = l.no;
+        for b in &added[i + 1..] {
+            if b.no != prev + 1 {
+                break;
+            }
+            prev = b.no;
+            let t = b.text.trim_start();
+            if t.is_empty() {
+                continue;
+            }
+            if b.text.len() - t.len() <= indent {
+                break;
+            }
+            branch.push(b.text);
+        }
+        if branch.is_empty() || branch.len() > 8 {
+            continue;
+        }
+        let logs = branch.iter().any(|t| LOG_CALL.is_match(t));
+        let stops = branch.iter().any(|t| STOPS_HERE.is_match(t));
+        if !logs || stops {
+            continue;
+        }
+        out.push(Finding::added(
+            "logic-check-failure-logged",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "When `{}` fails, this only logs it and carries on (`{}`): whatever it rejects is let through.",
+                quote(c.get(1).map_or("", |m| m.as_str())),
+                quote(l.text.trim())
+            ),
+        ));
+        return;
+    }
+}
+
 /// Error-handling rules for one file.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() {
         return;
     }
+    check_failure_logged(f, out);
     let added = &f.added;
     for l in added {
         if f.class.is_comment(l.text) || f.test_line(l.no) {
@@ -161,5 +236,44 @@ mod tests {
         let py_new = "def f():\n    try:\n        send()\n    except Exception:\n        pass\n";
         let hit = rules_hit("app/jobs.py", Some(py_old), Some(py_new));
         assert!(hit.contains(&"err-swallowed".to_string()), "{hit:?}");
+    }
+}
+
+#[cfg(test)]
+mod check_failure_tests {
+    use crate::risk::testkit::rules_hit;
+
+    fn hit(path: &str, new: &str) -> bool {
+        rules_hit(path, Some("\n"), Some(&format!("\n{new}")))
+            .contains(&"logic-check-failure-logged".to_string())
+    }
+
+    #[test]
+    fn a_failed_validation_that_is_only_logged_is_found() {
+        assert!(hit(
+            "internal/auth/middleware.go",
+            "\t\tif err := v.validateClaims(claims); err != nil {\n\t\t\tslog.WarnContext(r.Context(), \"token claims invalid\", \"err\", err)\n\t\t}\n\t\tnext.ServeHTTP(w, r)\n"
+        ));
+        assert!(hit(
+            "app/webhooks.py",
+            "    if not verify_signature(body, sig):\n        logger.warning(\"bad signature from %s\", ip)\n    process(body)\n"
+        ));
+    }
+
+    #[test]
+    fn a_failed_validation_that_still_stops_is_quiet() {
+        assert!(!hit(
+            "internal/auth/middleware.go",
+            "\t\tif err := v.validateClaims(claims); err != nil {\n\t\t\tslog.WarnContext(r.Context(), \"token claims invalid\", \"err\", err)\n\t\t\thttp.Error(w, \"unauthorized\", 401)\n\t\t\treturn\n\t\t}\n"
+        ));
+        assert!(!hit(
+            "app/webhooks.py",
+            "    if not verify_signature(body, sig):\n        logger.warning(\"bad signature\")\n        raise PermissionDenied()\n"
+        ));
+        // Logging a check that passed is not a failure let through.
+        assert!(!hit(
+            "app/webhooks.py",
+            "    if verify_signature(body, sig):\n        logger.info(\"signature ok\")\n"
+        ));
     }
 }

@@ -346,6 +346,56 @@ fn align_lists(old: &Flat, new: &Flat) -> Option<Flat> {
     )
 }
 
+/// Fields that decide what a caller may do or whose data it is: a client
+/// must never set them on itself.
+static PRIVILEGED_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(roles?|is_?admin|admin|is_?staff|is_?superuser|superuser|permissions?|scopes?|(org|organi[sz]ation|tenant|account|owner|workspace)_?id|is_?owner|(email_?)?verified|is_?verified|is_?approved|balance|credits?|plan|tier|price|discount\w*)$").unwrap()
+});
+
+/// A request schema (what a client may send: JSON Schema, an OpenAPI
+/// request body) that now accepts a role, an owner or a tenant: whatever
+/// the handler applies from it, the client sets on itself.
+fn privileged_field_writable(f: &FileView<'_>, a: &Flat, b: &Flat, out: &mut Vec<Finding>) {
+    let lower = f.path.to_ascii_lowercase();
+    let request_file = [
+        "request", "update", "create", "input", "patch", "payload", "form", "body",
+    ]
+    .iter()
+    .any(|w| lower.rsplit('/').next().is_some_and(|n| n.contains(w)));
+    for k in b.keys().filter(|k| !a.contains_key(*k)) {
+        let segs: Vec<&str> = k.split('.').collect();
+        let Some(i) = segs.iter().position(|s| *s == "properties") else {
+            continue;
+        };
+        let Some(field) = segs.get(i + 1) else {
+            continue;
+        };
+        let in_request = request_file
+            || segs[..i]
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case("requestBody"));
+        let read_only = b
+            .get(&format!("{}.readOnly", segs[..=i + 1].join(".")))
+            .is_some_and(|v| v == "true");
+        let existed = a
+            .keys()
+            .any(|x| x.starts_with(&format!("{}.", segs[..=i + 1].join("."))));
+        if !in_request || read_only || existed || !PRIVILEGED_FIELD.is_match(field) {
+            continue;
+        }
+        out.push(Finding::added(
+            "sec-mass-assignment",
+            Severity::High,
+            f.path,
+            locate(f, k, b.get(k).map_or("", String::as_str), true),
+            format!(
+                "The request schema now accepts `{field}`: a client can set it on its own record (its role, its owner, its tenant), and the handler applies what the schema lets through."
+            ),
+        ));
+        return;
+    }
+}
+
 /// What a TLS client checks the server's certificate against: a CA bundle,
 /// a validation context, the names it must carry, pinned keys.
 static TRUST_ANCHOR: LazyLock<Regex> = LazyLock::new(|| {
@@ -958,6 +1008,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
     let prod_file = !NOT_PRODUCTION.is_match(f.path);
     allow_rule_without_source(f, &a, &b, out);
     trust_anchor_removed(f, &a, &b, out);
+    privileged_field_writable(f, &a, &b, out);
     let changes = effective_changes(&a, &b);
     // A value renamed under a new key is a move: skip Removed+Added pairs with the same value and last key.
     for c in &changes {
@@ -987,9 +1038,13 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
             Some(l) => out.push(Finding::added(rule, sev, f.path, Some(l), msg)),
             None => out.push(Finding::removed(rule, sev, f.path, line_old, msg)),
         };
-        // A CI job's or step's display name is what a rename renames.
-        let label =
-            f.class.ci && matches!(key, "name" | "description" | "display_name" | "displayName");
+        // A CI job's or step's display name is what a rename renames; its
+        // cache settings decide how fast it runs, not what it runs.
+        let label = f.class.ci
+            && (matches!(key, "name" | "description" | "display_name" | "displayName")
+                || path
+                    .split(['.', '['])
+                    .any(|s| s == "cache" || s.starts_with("cache_")));
         if let (Some(x), Some(y)) = (before, after) {
             if !renamed_reference(path, x, y) && !pinned(x, y) && !label {
                 changes_seen.push(Finding::added(
@@ -1005,7 +1060,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
                     ),
                 ));
             }
-        } else if let Some(x) = before {
+        } else if let Some(x) = before
+            && !label
+        {
             changes_seen.push(Finding::removed(
                 "config-value-changed",
                 Severity::Low,
@@ -1425,6 +1482,30 @@ fn pinned(old: &str, new: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_role_added_to_a_request_schema_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "{\n  \"type\": \"object\",\n  \"additionalProperties\": false,\n  \"properties\": {\n    \"display_name\": {\"type\": \"string\"}\n  }\n}\n";
+        let with = |field: &str| {
+            old.replace(
+                "{\"type\": \"string\"}\n  }",
+                &format!(
+                    "{{\"type\": \"string\"}},\n    \"{field}\": {{\"type\": \"string\"}}\n  }}"
+                ),
+            )
+        };
+        let rule = "sec-mass-assignment".to_string();
+        let path = "api/schemas/profile_update.schema.json";
+        assert!(rules_hit_with_contents(path, old, &with("role")).contains(&rule));
+        assert!(rules_hit_with_contents(path, old, &with("org_id")).contains(&rule));
+        assert!(!rules_hit_with_contents(path, old, &with("timezone")).contains(&rule));
+        // A response schema may show the role.
+        assert!(
+            !rules_hit_with_contents("api/schemas/profile.schema.json", old, &with("role"))
+                .contains(&rule)
+        );
+    }
+
     #[test]
     fn a_validation_context_dropped_from_an_upstream_tls_context_is_found() {
         use crate::risk::testkit::rules_hit_with_contents;

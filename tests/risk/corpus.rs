@@ -592,10 +592,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 late by writers who never saw the engine (batches og, oh); measured once before tuning, not tuned on",
     ),
     (
-        "oi14-go-admin-middleware-package",
-        "oi batch (2026-12-01, measured once before tuning): the check moved into a new package under a new name; the engine does not yet pair a function moved and renamed across files",
-    ),
-    (
         "oi16-spring-transfer-validation-extract",
         "oi batch: the ownership guard moved into a validator bean the controller calls through an interface; not followed across the injection",
     ),
@@ -610,10 +606,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "ok06-airflow-partition-reload-idempotent",
         "ok batch: a DELETE's equality made a range inside a templated SQL string in a DAG; the comparison operator change is not read",
-    ),
-    (
-        "ok12-jsonschema-profile-locale-timezone",
-        "ok batch: privileged fields (role, org_id) added to a writable request schema; mass assignment through a schema is not read",
     ),
     (
         "ok15-django-rename-reset-token",
