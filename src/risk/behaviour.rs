@@ -675,6 +675,11 @@ fn logged_secrets(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
     }
 }
 
+/// Decorators that route or describe rather than check.
+static ROUTE_DECORATOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(controller|route|get|post|put|patch|delete|mapping|api\w*|tag|summary|doc|error|serde|derive|response|produces|consumes|path)\s*$").unwrap()
+});
+
 /// Decorators and annotations that check who may call: `@PreAuthorize`,
 /// `[Authorize]`, `@login_required`, `@UseGuards(…)`, `@Secured`.
 static AUTH_DECORATOR: LazyLock<Regex> = LazyLock::new(|| {
@@ -766,6 +771,19 @@ static CALLEE: LazyLock<Regex> =
 /// Whether `new` tests what `old` tested: all of its names, no number
 /// changed, and either the same calls or a call to a function the change adds.
 fn restated_condition(old: &str, new: &str, fresh: &HashSet<String>) -> bool {
+    // A function moved into a module keeps its name: `_verify_password(…)`
+    // and `passwords.verify_password(…)` are one call.
+    static CALL_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:[A-Za-z_]\w*(?:\.|::|->))+_*([A-Za-z]\w*\s*\()|\b_+([A-Za-z]\w*\s*\()")
+            .expect("a valid regex")
+    });
+    let bare = |t: &str| CALL_ADDRESS.replace_all(t, "$1$2").into_owned();
+    let (old, new) = (&bare(old), &bare(new));
+    let fresh: HashSet<String> = fresh
+        .iter()
+        .map(|f| f.trim_start_matches('_').to_string())
+        .collect();
+    let fresh = &fresh;
     let names = |t: &str| -> HashSet<String> {
         IDENT.find_iter(t).map(|m| m.as_str().to_string()).collect()
     };
@@ -1332,6 +1350,14 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
     moved_out_of_guard(parsed, out);
     let fresh = new_functions(parsed);
     let helpers = Helpers::new(parsed);
+    let modules: Vec<(String, String)> = parsed
+        .iter()
+        .filter(|p| p.file.class.production())
+        .map(|p| {
+            let added: Vec<&str> = p.file.added.iter().map(|l| l.text).collect();
+            (module_key(p.file.path), added.join("\n"))
+        })
+        .collect();
     for p in parsed {
         let f = p.file;
         if f.class.test_like() || f.class.docs || f.class.vendored || f.deleted() || f.created() {
@@ -1345,6 +1371,7 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
                 new_guards: &new_guards,
                 fresh: &fresh,
                 added: &added,
+                modules: &modules,
             };
             unit_findings(p, o, n, &around, &mut local);
         }
@@ -1807,6 +1834,40 @@ struct Around<'a> {
     fresh: &'a HashSet<String>,
     /// Every line the change adds.
     added: &'a str,
+    /// Each production file of the change: its name as code names it
+    /// (`soft_deletable.rb` → `softdeletable`) and the lines it adds.
+    modules: &'a [(String, String)],
+}
+
+/// A file's name as code refers to it: the stem, lowercased, without `_`
+/// or `-` (`SoftDeletable`, `soft_deletable`, `UpdateUserRequest`).
+fn module_key(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    stem.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// Whether `call` moved into another file of the change that this file now
+/// pulls in: a concern it includes, a form request it type-hints, a trait
+/// it uses, a module it imports. The other file's added lines call or
+/// define it, and this file's added lines name that file.
+fn moved_into_included(f: &FileView<'_>, call: &str, modules: &[(String, String)]) -> bool {
+    let Ok(word) = Regex::new(&format!(r"\b{}\b", regex::escape(call))) else {
+        return false;
+    };
+    let here: String = f
+        .added
+        .iter()
+        .map(|l| l.text.to_ascii_lowercase().replace(['_', '-'], ""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let own = module_key(f.path);
+    modules.iter().any(|(key, added)| {
+        key.len() >= 4 && *key != own && here.contains(key.as_str()) && word.is_match(added)
+    })
 }
 
 /// Whether a guard of a base class that the method's class now names
@@ -1903,6 +1964,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         new_guards,
         fresh,
         added,
+        modules,
     } = *around;
     let f = p.file;
     let map = &p.renames;
@@ -2128,6 +2190,9 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         {
             continue;
         }
+        if moved_into_included(f, c, modules) {
+            continue;
+        }
         let security = AUTHZ.is_match(c);
         out.push(Finding::removed(
             "logic-check-removed",
@@ -2144,9 +2209,17 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         .collect();
     for dec in &o.decorators {
         let m = rename_in(&dec.text, map);
-        if new_decorators.contains(&m)
-            || !(AUTHZ.is_match(&dec.text) || GUARD_WORDS.is_match(&dec.text))
-        {
+        // What a decorator does is in its name: `@Controller('admin')` routes,
+        // `@UseGuards(AdminGuard)` checks.
+        let dec_name = dec.text.split('(').next().unwrap_or(&dec.text);
+        let checks = AUTHZ.is_match(dec_name)
+            || GUARD_WORDS.is_match(dec_name)
+            || AUTH_DECORATOR.is_match(dec_name)
+            || AUTH_DECORATOR.is_match(&dec.text) && !ROUTE_DECORATOR.is_match(dec_name);
+        if new_decorators.contains(&m) || !checks {
+            continue;
+        }
+        if moved_into_included(f, dec_name.trim_start_matches(['@', '#', '[']), modules) {
             continue;
         }
         out.push(Finding::removed(
@@ -2608,6 +2681,51 @@ pub fn intent(
             }
         }
     }
+    // A value renamed (`task_id = "Extract"` → `"extract_orders"`, a job class
+    // `PurgeAccountsWorker` → `PurgeSoftDeletedAccountsJob`): the same key, a
+    // name sharing a word with the old one. And a value that names a file the
+    // change creates (inline SQL moved into `sql/extract_orders.sql`).
+    let created: Vec<&str> = parsed
+        .iter()
+        .filter(|p| p.file.created())
+        .map(|p| p.file.path)
+        .collect();
+    let literal = |k: &str| -> Option<(String, String)> {
+        let body = k.strip_prefix('`')?.strip_suffix('`')?;
+        let (key, value) = body.split_once(" = ")?;
+        Some((key.to_string(), unquote(value).to_string()))
+    };
+    for old in diffs.iter().filter(|d| d.0 == 2 && !d.4) {
+        let Some((k1, v1)) = literal(&old.1) else {
+            continue;
+        };
+        for new in diffs.iter().filter(|d| d.0 == 2 && d.4) {
+            let Some((k2, v2)) = literal(&new.1) else {
+                continue;
+            };
+            // A name passed to a call (`GetString("db.dsn")`) is a lookup: the
+            // old name may still be what the configuration holds.
+            let renamed = k1 == k2
+                && !k1.ends_with(')')
+                && identifier_like(&v1)
+                && identifier_like(&v2)
+                && share_word(&v1, &v2);
+            if renamed {
+                explained.insert(old.1.clone());
+                explained.insert(new.1.clone());
+            }
+        }
+    }
+    for new in diffs.iter().filter(|d| d.0 == 2 && d.4) {
+        if let Some((_, v)) = literal(&new.1)
+            && v.contains('/')
+            && created
+                .iter()
+                .any(|c| c.ends_with(v.trim_start_matches("./")))
+        {
+            explained.insert(new.1.clone());
+        }
+    }
     diffs.retain(|d| !explained.contains(&d.1));
     diffs.sort_by(|a, b| (a.0, a.3.as_str(), !a.4, a.2).cmp(&(b.0, b.3.as_str(), !b.4, b.2)));
     let describe = |k: &str, new: bool| -> String {
@@ -2706,6 +2824,22 @@ pub fn intent(
         (line > 0).then_some(line),
         msg,
     ));
+}
+
+/// A value that reads as a name: one word of letters, digits, `_`, `-`, `.`.
+fn identifier_like(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() < 80
+        && v.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+}
+
+/// Whether two names share a word of three letters or more (`BackupTooOld`
+/// and `PostgresBackupStale` share "backup").
+fn share_word(a: &str, b: &str) -> bool {
+    let x = name_words(a);
+    let y = name_words(b);
+    x.iter().any(|w| w.len() >= 3 && y.contains(w))
 }
 
 /// The needles written in `hay` (as a whole word when a needle is one word).

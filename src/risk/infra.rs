@@ -23,6 +23,196 @@ static CFN_TYPE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^\s*"?Type"?\s*:\s*"?(AWS::[\w:]+)"?"#).unwrap());
 
 /// Terraform resource types that hold data: losing one loses the data.
+/// Resources that grant access and nothing else: removing one narrows
+/// who may do what.
+pub fn access_grant_tf(kind: &str) -> bool {
+    const GRANTS: &[&str] = &[
+        "_iam_user",
+        "_iam_access_key",
+        "_iam_user_policy",
+        "_iam_user_policy_attachment",
+        "_iam_role_policy_attachment",
+        "_iam_policy_attachment",
+        "_iam_group_membership",
+        "_iam_user_group_membership",
+        "_iam_user_login_profile",
+        "_iam_member",
+        "_iam_binding",
+        "_role_assignment",
+        "_service_account_key",
+    ];
+    GRANTS.iter().any(|g| kind.ends_with(g))
+}
+
+/// A namespaced object replaced by its cluster-wide kind: a `Role` made a
+/// `ClusterRole`, a `SecretStore` a `ClusterSecretStore`, an `Issuer` a
+/// `ClusterIssuer`. What one namespace could use, every namespace can now.
+fn cluster_scoped(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let kind = |t: &str| -> Option<String> {
+        K8S_KIND
+            .captures(t)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().to_string())
+    };
+    let was: Vec<String> = f.removed.iter().filter_map(|l| kind(l.text)).collect();
+    for l in &f.added {
+        let Some(now) = kind(l.text) else { continue };
+        let Some(base) = now.strip_prefix("Cluster") else {
+            continue;
+        };
+        if was.iter().any(|w| w == base)
+            && !f
+                .added
+                .iter()
+                .any(|a| kind(a.text).as_deref() == Some(base))
+        {
+            out.push(Finding::added(
+                "k8s-scope-widened-to-cluster",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "A `{base}` becomes a `{now}`: what one namespace could use before, every namespace in the cluster can use now."
+                ),
+            ));
+            return;
+        }
+    }
+}
+
+/// Settings set from a module variable whose default is the unsafe value:
+/// `block_public_policy = var.block_public_policy` with `default = false`
+/// reads, for every caller that does not pass it, as `block_public_policy =
+/// false`. The line is checked as it reads with the default put in.
+pub fn variable_defaults(
+    f: &FileView<'_>,
+    change: &ChangeView<'_>,
+    rules: &super::RuleSet,
+    out: &mut Vec<Finding>,
+) {
+    static FROM_VAR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(\s*[\w-]+\s*=\s*)var\.(\w+)\s*$").unwrap());
+    if f.class.lang != Lang::Hcl || f.class.test_like() {
+        return;
+    }
+    for l in f.added_code() {
+        let Some(c) = FROM_VAR.captures(l.text) else {
+            continue;
+        };
+        let Some(default) = change
+            .files
+            .iter()
+            .filter(|g| g.class.lang == Lang::Hcl)
+            .find_map(|g| variable_default(&g.new_text_or_hunks(), &c[2]))
+        else {
+            continue;
+        };
+        let reads = format!("{}{default}", &c[1]);
+        for (rule, severity, message) in rules.added_matches(f.path, &reads) {
+            out.push(Finding::added(
+                &rule,
+                severity,
+                f.path,
+                Some(l.no),
+                format!(
+                    "`{}` takes `var.{}`, whose default is {default}: for every caller that does not set it, this reads `{}`. {message}",
+                    quote(l.text.trim()),
+                    &c[2],
+                    quote(reads.trim())
+                ),
+            ));
+        }
+    }
+}
+
+/// A module variable's default changed to the unsafe value
+/// (`deletion_protection` defaulting to `false` now): every setting that
+/// takes the variable reads, for callers that rely on the default, as the
+/// new default.
+pub fn changed_defaults(
+    f: &FileView<'_>,
+    change: &ChangeView<'_>,
+    rules: &super::RuleSet,
+    out: &mut Vec<Finding>,
+) {
+    static VARIABLE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^\s*variable\s+"(\w+)""#).unwrap());
+    static DEFAULT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*default\s*=\s*(\S+)\s*$").unwrap());
+    if f.class.lang != Lang::Hcl || f.class.test_like() {
+        return;
+    }
+    let text = f.new_text_or_hunks();
+    let lines: Vec<&str> = text.lines().collect();
+    for l in f.added_code() {
+        let Some(d) = DEFAULT.captures(l.text) else {
+            continue;
+        };
+        let Some(name) = lines[..(l.no as usize).saturating_sub(1).min(lines.len())]
+            .iter()
+            .rev()
+            .find_map(|t| VARIABLE.captures(t).map(|c| c[1].to_string()))
+        else {
+            continue;
+        };
+        let uses = Regex::new(&format!(r"^(\s*[\w-]+\s*=\s*)var\.{name}\s*$"));
+        let Ok(uses) = uses else { continue };
+        let found = change
+            .files
+            .iter()
+            .filter(|g| g.class.lang == Lang::Hcl)
+            .flat_map(|g| {
+                g.new_text_or_hunks()
+                    .lines()
+                    .filter_map(|t| uses.captures(t).map(|c| c[1].to_string()))
+                    .collect::<Vec<_>>()
+            })
+            .find_map(|lhs| {
+                let reads = format!("{lhs}{}", &d[1]);
+                rules
+                    .added_matches(f.path, &reads)
+                    .into_iter()
+                    .next()
+                    .map(|m| (reads, m))
+            })
+            // The module's resources outside the change: a variable is named
+            // after the setting it feeds.
+            .or_else(|| {
+                let reads = format!("{name} = {}", &d[1]);
+                rules
+                    .added_matches(f.path, &reads)
+                    .into_iter()
+                    .next()
+                    .map(|m| (reads, m))
+            });
+        if let Some((reads, (rule, severity, message))) = found {
+            out.push(Finding::added(
+                &rule,
+                severity,
+                f.path,
+                Some(l.no),
+                format!(
+                    "`var.{name}` now defaults to {}: every caller that does not set it gets `{}`. {message}",
+                    &d[1],
+                    quote(reads.trim())
+                ),
+            ));
+        }
+    }
+}
+
+/// The default of `variable "name"` in a Terraform text.
+fn variable_default(text: &str, name: &str) -> Option<String> {
+    let open = format!("variable \"{name}\"");
+    let at = text.find(&open)?;
+    let body = &text[at..];
+    let end = body.find("\n}").unwrap_or(body.len());
+    body[..end].lines().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        (k.trim() == "default").then(|| v.trim().to_string())
+    })
+}
+
 pub fn stateful_tf(kind: &str) -> bool {
     const MARKS: &[&str] = &[
         "db_instance",
@@ -198,6 +388,15 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 ),
             )),
             Some(_) => {}
+            // Access taken away (a user, a key, a grant): whoever used it
+            // breaks loudly, nothing is exposed or lost.
+            None if key.0 == "resource" && access_grant_tf(&key.1) => out.push(Finding::removed(
+                "tf-access-removed",
+                Severity::Medium,
+                f.path,
+                Some(l.no),
+                format!("Removes {label}: whoever still uses this access loses it at the next apply."),
+            )),
             None => out.push(Finding::removed(
                 "tf-resource-removed",
                 if stateful { Severity::Critical } else { Severity::High },
@@ -412,6 +611,7 @@ fn deleted_harmlessly(
 }
 
 fn kubernetes(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    cluster_scoped(f, out);
     let added_kinds: Vec<&str> = f
         .added
         .iter()
@@ -533,6 +733,80 @@ mod tests {
     use crate::risk::testkit::rules_hit;
 
     const DB: &str = "resource \"aws_db_instance\" \"orders\" {\n  engine = \"postgres\"\n  identifier = \"orders\"\n}\n";
+
+    #[test]
+    fn a_module_default_flipped_to_unsafe_is_found_where_the_variable_is_used() {
+        use crate::risk::testkit::findings_for_change;
+        let main = "resource \"google_sql_database_instance\" \"this\" {\n  name                = var.name\n  deletion_protection = var.deletion_protection\n}\n";
+        let vars_old =
+            "variable \"deletion_protection\" {\n  type    = bool\n  default = true\n}\n";
+        let vars_new = vars_old.replace("default = true", "default = false");
+        let hit = findings_for_change(&[
+            ("modules/cloudsql/main.tf", main, main),
+            ("modules/cloudsql/variables.tf", vars_old, &vars_new),
+        ]);
+        assert!(
+            hit.iter().any(|f| f
+                .message
+                .contains("var.deletion_protection` now defaults to false")),
+            "{hit:?}"
+        );
+        let safer = vars_new.replace("default = false", "default = true");
+        let hit = findings_for_change(&[
+            ("modules/cloudsql/main.tf", main, main),
+            ("modules/cloudsql/variables.tf", &vars_new, &safer),
+        ]);
+        assert!(
+            !hit.iter().any(|f| f.message.contains("now defaults to")),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_namespaced_kind_made_cluster_wide_is_found() {
+        use crate::risk::testkit::rules_hit;
+        let old = "apiVersion: external-secrets.io/v1beta1\nkind: SecretStore\nmetadata:\n  name: aws\n  namespace: billing\n";
+        let new = "apiVersion: external-secrets.io/v1beta1\nkind: ClusterSecretStore\nmetadata:\n  name: aws\n";
+        let rule = "k8s-scope-widened-to-cluster".to_string();
+        assert!(
+            rules_hit("deploy/k8s/billing/secret-store.yaml", Some(old), Some(new)).contains(&rule)
+        );
+        // A ClusterRole added next to the Role it does not replace.
+        let both = format!("{old}---\n{new}");
+        assert!(
+            !rules_hit(
+                "deploy/k8s/billing/secret-store.yaml",
+                Some(old),
+                Some(&both)
+            )
+            .contains(&rule)
+        );
+    }
+
+    #[test]
+    fn a_safety_setting_taken_from_a_variable_that_defaults_off_is_found() {
+        use crate::risk::testkit::findings_for_change;
+        let main_old = "resource \"aws_s3_bucket_public_access_block\" \"this\" {\n  bucket              = aws_s3_bucket.this.id\n  block_public_policy = true\n}\n";
+        let main_new = main_old.replace(
+            "block_public_policy = true",
+            "block_public_policy = var.block_public_policy",
+        );
+        let vars = |d: &str| {
+            format!("variable \"block_public_policy\" {{\n  type    = bool\n  default = {d}\n}}\n")
+        };
+        let found = |d: &str| {
+            findings_for_change(&[
+                ("modules/bucket/main.tf", main_old, &main_new),
+                ("modules/bucket/variables.tf", "", &vars(d)),
+            ])
+            .iter()
+            .any(|f| {
+                f.rule == "sec-public-network" && f.message.contains("var.block_public_policy")
+            })
+        };
+        assert!(found("false"));
+        assert!(!found("true"));
+    }
 
     #[test]
     fn terraform_removals_renames_and_moves() {

@@ -408,6 +408,28 @@ impl RuleSet {
         }
     }
 
+    /// The added-text rules that `text` would trip in a file at `path`, as
+    /// (rule, severity, message): for a line as it reads once a variable is
+    /// replaced by what it holds.
+    pub fn added_matches(&self, path: &str, text: &str) -> Vec<(String, Severity, String)> {
+        self.patterns
+            .iter()
+            .filter(|r| {
+                r.paths.as_ref().is_none_or(|g| g.is_match(path))
+                    && !r.exclude.as_ref().is_some_and(|g| g.is_match(path))
+                    && !r.exclude_lines.as_ref().is_some_and(|x| x.is_match(text))
+            })
+            .filter_map(|r| {
+                let m = r.added.as_ref()?.find(text)?;
+                Some((
+                    r.id.clone(),
+                    r.severity,
+                    r.message.replace("{match}", &quote(m.as_str())),
+                ))
+            })
+            .collect()
+    }
+
     /// Drops findings silenced for their path (the gate's own rules excepted).
     pub fn apply_silences(&self, out: &mut Vec<Finding>) {
         if self.silences.is_empty() {

@@ -396,6 +396,23 @@ fn privileged_field_writable(f: &FileView<'_>, a: &Flat, b: &Flat, out: &mut Vec
     }
 }
 
+/// Values of a mode that enforce, and values that only allow or report.
+static ENFORCING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(strict|enforc(e|ed|ing)|required?|mandatory|block(ing)?|deny|reject|drop|prevent(ion)?|verify[-_](full|ca)|restricted|on|always)$").unwrap()
+});
+static LENIENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(permissive|optional|prefer(red)?|allow(ed)?|audit|detect(ion)?|count|warn(ing)?|dry_?run|log(ging)?(_?only)?|monitor(ing)?|disabled?|off|none|privileged|baseline|report(_?only)?|simulate|passive|never|unrestricted)$").unwrap()
+});
+
+/// Whether a mode went from enforcing to only allowing or reporting.
+fn enforcement_lowered(before: &str, after: &str) -> bool {
+    let (x, y) = (before.trim(), after.trim());
+    // `on` → `auto` is not lowered; `on` → `off` is.
+    ENFORCING.is_match(x)
+        && LENIENT.is_match(y)
+        && (!x.eq_ignore_ascii_case("on") || y.eq_ignore_ascii_case("off"))
+}
+
 /// What a TLS client checks the server's certificate against: a CA bundle,
 /// a validation context, the names it must carry, pinned keys.
 static TRUST_ANCHOR: LazyLock<Regex> = LazyLock::new(|| {
@@ -693,6 +710,55 @@ static ENVIRONMENT_WORD: LazyLock<Regex> = LazyLock::new(|| {
 /// points to: a reference key, object-name values, and no environment named
 /// on the new side that the old side did not name (pointing staging at a
 /// production secret is not a rename).
+/// A name renamed: both values single words of a name's characters that
+/// share a word (`PurgeAccountsWorker` → `PurgeSoftDeletedAccountsJob`,
+/// `BackupTooOld` → `PostgresBackupStale`).
+fn renamed_name(key: &str, x: &str, y: &str) -> bool {
+    static NAME_KEY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(name|alert|record|class|job|task_?id|title|worker|handler|display_?name|job_?name)$").unwrap()
+    });
+    if !NAME_KEY.is_match(key) {
+        return false;
+    }
+    let words = |v: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut w = String::new();
+        let mut prev_lower = false;
+        for c in v.chars().chain(std::iter::once(' ')) {
+            if c.is_ascii_uppercase() && prev_lower || !c.is_ascii_alphanumeric() {
+                if w.len() >= 3 {
+                    out.push(w.to_ascii_lowercase());
+                }
+                w.clear();
+            }
+            if c.is_ascii_alphanumeric() {
+                w.push(c);
+            }
+            prev_lower = c.is_ascii_lowercase();
+        }
+        out
+    };
+    let name = |v: &str| {
+        !v.is_empty()
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            && v.chars().any(|c| c.is_ascii_alphabetic())
+    };
+    let (a, b) = (words(x), words(y));
+    let envs = |v: &str| {
+        ENVIRONMENT_WORD
+            .captures_iter(v)
+            .map(|c| c[2].to_ascii_lowercase())
+            .collect::<Vec<_>>()
+    };
+    name(x)
+        && name(y)
+        && a.iter().any(|w| b.contains(w))
+        && !truthy(x)
+        && !falsy(x)
+        && envs(y).iter().all(|e| envs(x).contains(e))
+}
+
 fn renamed_reference(path: &str, x: &str, y: &str) -> bool {
     let tail = path.rsplit('.').take(2).collect::<Vec<_>>();
     let key = last_key(path);
@@ -1046,7 +1112,8 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
                     .split(['.', '['])
                     .any(|s| s == "cache" || s.starts_with("cache_")));
         if let (Some(x), Some(y)) = (before, after) {
-            if !renamed_reference(path, x, y) && !pinned(x, y) && !label {
+            if !renamed_reference(path, x, y) && !pinned(x, y) && !label && !renamed_name(key, x, y)
+            {
                 changes_seen.push(Finding::added(
                     "config-value-changed",
                     Severity::Low,
@@ -1070,6 +1137,23 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
                 line_old,
                 format!("`{}` (was {}) is gone", quote(path), quote(x)),
             ));
+        }
+        // An enforcement mode lowered: `STRICT` → `PERMISSIVE`, `block` →
+        // `detect`, `enforce` → `dryrun`, `verify-full` → `prefer`.
+        if let (Some(x), Some(y)) = (before, after)
+            && enforcement_lowered(x, y)
+        {
+            push(
+                "config-enforcement-lowered",
+                Severity::High,
+                format!(
+                    "`{}` is now {} (before: {}): what was enforced is only allowed, logged or reported now.",
+                    quote(path),
+                    quote(y),
+                    quote(x)
+                ),
+            );
+            continue;
         }
         // A check that now fails open.
         if fails_open(key, before, after) {
@@ -1482,6 +1566,36 @@ fn pinned(old: &str, new: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn enforcement_modes_lowered_are_found() {
+        for (a, b) in [
+            ("STRICT", "PERMISSIVE"),
+            ("block", "detect"),
+            ("enforce", "dryrun"),
+            ("verify-full", "prefer"),
+            ("restricted", "privileged"),
+            ("deny", "warn"),
+        ] {
+            assert!(enforcement_lowered(a, b), "{a} → {b}");
+        }
+        for (a, b) in [
+            ("PERMISSIVE", "STRICT"),
+            ("on", "auto"),
+            ("detect", "block"),
+            ("info", "debug"),
+        ] {
+            assert!(!enforcement_lowered(a, b), "{a} → {b}");
+        }
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "apiVersion: security.istio.io/v1beta1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: istio-system\nspec:\n  mtls:\n    mode: STRICT\n";
+        let new = old.replace("STRICT", "PERMISSIVE");
+        let hit = rules_hit_with_contents("deploy/mesh/peer-authentication.yaml", old, &new);
+        assert!(
+            hit.contains(&"config-enforcement-lowered".to_string()),
+            "{hit:?}"
+        );
+    }
+
     #[test]
     fn a_role_added_to_a_request_schema_is_found() {
         use crate::risk::testkit::rules_hit_with_contents;
