@@ -1451,6 +1451,79 @@ fn outer_calls(cond: &str) -> HashSet<String> {
         .collect()
 }
 
+/// Words of a call's name that say it checks.
+const CHECK_VERBS: &[&str] = &[
+    "verify",
+    "check",
+    "validate",
+    "valid",
+    "authorize",
+    "authorise",
+    "authenticate",
+    "compare",
+    "match",
+    "equal",
+    "equals",
+    "allowed",
+    "permitted",
+];
+
+/// The new guard tests what a call that checks the same thing returned:
+/// `not verify_password(pw, hash)` → `ok, new_hash =
+/// ctx.verify_and_update(pw, hash)` then `not ok`. The old condition's call
+/// and the call assigned to the tested name share a checking verb.
+fn result_of_same_check(old: &str, new: &str, new_text: &str) -> bool {
+    static TESTED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:!|not\s+)\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*$|^\s*([A-Za-z_]\w*)\s*(?:==|===|is)\s*(?:false|False|None|nil|null)\s*$").expect("a valid regex")
+    });
+    let Some(var) = TESTED
+        .captures(new)
+        .and_then(|c| c.get(1).or_else(|| c.get(2)))
+    else {
+        return false;
+    };
+    let var = var.as_str();
+    let Ok(assigned) = Regex::new(&format!(
+        r"\b{}\b\s*(?:,\s*\w+\s*)*(?::=|=)\s*(?:await\s+|try\s+)?([\w.:>-]+)\s*\(",
+        regex::escape(var)
+    )) else {
+        return false;
+    };
+    let verbs = |name: &str| -> Vec<String> {
+        name_words(name)
+            .into_iter()
+            .filter(|w| CHECK_VERBS.contains(&w.as_str()))
+            .collect()
+    };
+    let old_verbs: Vec<String> = outer_calls(old).iter().flat_map(|c| verbs(c)).collect();
+    !old_verbs.is_empty()
+        && assigned.captures_iter(new_text).any(|c| {
+            let callee = c[1].rsplit(['.', ':', '>']).next().unwrap_or(&c[1]);
+            verbs(callee).iter().any(|v| old_verbs.contains(v))
+        })
+}
+
+/// The new guard calls a function this change adds that returns a
+/// constant-time comparison or a verify call: the check rewritten, not
+/// dropped.
+fn checked_by_new_helper(new: &str, fresh: &HashSet<String>, helpers: &Helpers<'_>) -> bool {
+    static COMPARES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(timingSafeEqual|compare_digest|hash_equals|ConstantTimeCompare|MessageDigest\.isEqual|FixedTimeEquals|secure_compare|constant_time_\w*|hmac\.Equal|verify\w*\s*\()").expect("a valid regex")
+    });
+    outer_calls(new)
+        .iter()
+        .filter(|c| fresh.contains(*c))
+        .any(|c| {
+            helpers.units.get(c.as_str()).is_some_and(|us| {
+                // Its verdict is a constant-time comparison or a verify call
+                // (a helper that catches a failure and answers yes is no
+                // check, and other rules read it).
+                us.iter()
+                    .any(|u| u.returns.iter().any(|r| COMPARES.is_match(&r.text)))
+            })
+        })
+}
+
 /// The same check called with other arguments: a helper's guard
 /// `!accounts.isOwnedBy(req.fromAccountId(), username)` for the caller's
 /// `!accounts.isOwnedBy(req.fromAccountId(), principal.getName())`, the
@@ -2096,7 +2169,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || (c.failing || !g.failing)
                     && (restated_condition(&cond, &c.cond, fresh)
                         || verdict_restated(&cond, &c.cond, &p.new_text));
-            let restated = restated || stops_in_more_cases(&cond, &c.cond);
+            let restated = restated
+                || stops_in_more_cases(&cond, &c.cond)
+                || (c.failing || !g.failing)
+                    && (result_of_same_check(&cond, &c.cond, &p.new_text)
+                        || checked_by_new_helper(&c.cond, fresh, helpers));
             out.push(Finding::added(
                 "logic-guard-changed",
                 if restated {
@@ -3297,6 +3374,23 @@ mod tests {
         let hit =
             crate::risk::testkit::rules_hit_with_contents("accounts/views/login.py", old, &tame);
         assert!(!hit.contains(&"logic-secret-logged".to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_check_restated_through_what_a_checking_call_returned_is_the_same_check() {
+        let text = "ok, new_hash = pwd_context.verify_and_update(password, user.password_hash)\nif not ok:\n    raise InvalidCredentials()\n";
+        assert!(super::result_of_same_check(
+            "not verify_password(password, user.password_hash)",
+            "not ok",
+            text
+        ));
+        // A name assigned from something that does not check is not.
+        let other = text.replace("pwd_context.verify_and_update", "load_flags");
+        assert!(!super::result_of_same_check(
+            "not verify_password(password, user.password_hash)",
+            "not ok",
+            &other
+        ));
     }
 
     #[test]
