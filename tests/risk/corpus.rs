@@ -617,99 +617,99 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     ),
     (
         "om07-cors-origins-from-config",
-        "x",
+        "om batch (2026-12-01, measured once before tuning): a CORS origin predicate written as EndsWith in C#; origin patterns are read from config and regex, not from a predicate's code",
     ),
     (
         "om08-avatar-upload-extension-check",
-        "x",
+        "om batch: an upload's extension taken after the first dot; what a string split selects is not reasoned about",
     ),
     (
         "om10-apikey-lookup-cache",
-        "x",
+        "om batch: a verified-key cache keyed by the public prefix skips the secret check on a hit; cache keys are compared for scope, not for what a hit skips",
     ),
     (
         "om12-password-hash-contexts",
-        "x",
+        "om batch: the password check now tests the result of a hashing context's verify_and_update, assigned two lines above in a tuple; not yet followed there",
     ),
     (
         "om18-oidc-callback-nonce",
-        "x",
+        "om batch: the OIDC state check rewritten around session.pop and a constant-time compare; the new condition shares no words with the old",
     ),
     (
         "om19-password-reset-uniform-response",
-        "x",
+        "om batch: an early return for unknown emails removed on purpose (uniform response); intent is not told from a lost guard",
     ),
     (
         "om20-webhook-raw-body-hmac",
-        "x",
+        "om batch: a signature check rewritten to a new helper over the raw body; the helper's verdict is not a direct compare",
     ),
     (
         "on07-kotlin-user-repository",
-        "x",
+        "on batch (measured once before tuning): email normalisation dropped before a uniqueness check; the lost normalisation is medium (the guard still stops)",
     ),
     (
         "on08-php-redirect-helper",
-        "x",
+        "on batch: a redirect helper that only checks a leading slash (//evil.example); open-redirect predicates are not read",
     ),
     (
         "on09-rust-artifact-fetch-split",
-        "x",
+        "on batch: a checksum failure in Rust turned into a warning inside a match arm; the failure branch is not read as a block",
     ),
     (
         "on12-nest-admin-guard-to-roles",
-        "x",
+        "on batch: NestJS AdminGuard replaced by a RolesGuard with @Roles('admin'); the text rule sees a guard removed",
     ),
     (
         "on13-go-session-store",
-        "x",
+        "on batch: session queries moved into a store, their error checks with them; the Go error-check count is per file",
     ),
     (
         "on20-deploy-script-library",
-        "x",
+        "on batch: shell helpers moved into a library; a condition's quoting changed as it moved",
     ),
     (
         "oo08-webhook-signature-ruby",
-        "x",
+        "oo batch (measured before tuning on it): a webhook timestamp tolerance widened from minutes to days; tolerance windows are not read as lifetimes",
     ),
     (
         "oo15-dedupe-window-php",
-        "x",
+        "oo batch: a dedupe key's lifetime cut from days to seconds; shortening is read as harmless for every lifetime",
     ),
     (
         "oo16-airflow-dag-rename",
-        "x",
+        "oo batch: inline SQL moved into a template file under a rename; the new path literal pairs with a renamed task id",
     ),
     (
         "oo21-export-job-debug-logging",
-        "x",
+        "oo batch: a whole row with bank details logged at debug, with debug on in the production profile; the row's fields are not known",
     ),
     (
         "op03-vault-policy-consolidate",
-        "x",
+        "op batch: Vault policy paths collapsed into one wildcard; Vault path widening is not read",
     ),
     (
         "op05-alertmanager-watchdog-inhibit",
-        "x",
+        "op batch: an Alertmanager inhibit rule sourced on the always-firing Watchdog; alert semantics are domain knowledge",
     ),
     (
         "op07-cloudflare-monitoring-skip-rule",
-        "x",
+        "op batch: a WAF skip rule keyed on a User-Agent substring; client-controlled match fields are not read",
     ),
     (
         "op12-azure-storage-network-rules",
-        "x",
+        "op batch: an Azure network_rules block made conditional (dynamic with for_each); conditional blocks are not evaluated",
     ),
     (
         "op13-remove-legacy-deploy-iam-user",
-        "x",
+        "op batch: an IAM user removed on a critical path; access removal is medium, raised a step by the critical path",
     ),
     (
         "op21-restore-drill-script",
-        "x",
+        "op batch: DROP DATABASE in a restore drill against a guarded scratch database; the teardown rule does not read the guard",
     ),
     (
         "op24-decommission-legacy-cdn",
-        "x",
+        "op batch: a CloudFront distribution removed with its DNS record; serving infrastructure removal is held high on purpose",
     ),
 ];
 
