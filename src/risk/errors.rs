@@ -117,7 +117,7 @@ fn check_failure_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Error-handling rules for one file.
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() {
         return;
     }
@@ -175,7 +175,24 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             ls.filter(|l| l.text.contains("err != nil")).count()
         };
         let removed = checks(&mut f.removed_code());
-        let added = checks(&mut f.added_code());
+        // Checks that moved with their code into another Go file of the
+        // change (a store, a repository) are still checks.
+        let added = change
+            .files
+            .iter()
+            .filter(|g| g.class.lang == Lang::Go && g.class.production())
+            .map(|g| checks(&mut g.added_code()))
+            .sum::<usize>()
+            .saturating_sub(
+                change
+                    .files
+                    .iter()
+                    .filter(|g| {
+                        g.path != f.path && g.class.lang == Lang::Go && g.class.production()
+                    })
+                    .map(|g| checks(&mut g.removed_code()))
+                    .sum::<usize>(),
+            );
         if removed > added
             && let Some(l) = f.removed_code().find(|l| l.text.contains("err != nil"))
         {
@@ -275,5 +292,36 @@ mod check_failure_tests {
             "app/webhooks.py",
             "    if verify_signature(body, sig):\n        logger.info(\"signature ok\")\n"
         ));
+    }
+}
+
+#[cfg(test)]
+mod moved_error_check_tests {
+    use crate::risk::testkit::findings_for_change;
+
+    #[test]
+    fn error_checks_that_move_with_their_query_into_a_store_are_kept() {
+        let old = "func logout(w http.ResponseWriter, r *http.Request) {\n\t_, err := db.Exec(\"DELETE FROM sessions WHERE id = $1\", id)\n\tif err != nil {\n\t\thttp.Error(w, \"failed\", 500)\n\t\treturn\n\t}\n}\n";
+        let new = "func logout(w http.ResponseWriter, r *http.Request) {\n\tstore.Delete(id)\n}\n";
+        let store = "func (s *Store) Delete(id string) error {\n\t_, err := s.db.Exec(\"DELETE FROM sessions WHERE id = $1\", id)\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn nil\n}\n";
+        let rules = |files: &[(&str, &str, &str)]| -> Vec<String> {
+            findings_for_change(files)
+                .into_iter()
+                .map(|f| f.rule)
+                .collect()
+        };
+        let alone = rules(&[("internal/auth/handlers.go", old, new)]);
+        assert!(
+            alone.contains(&"err-check-removed".to_string()),
+            "{alone:?}"
+        );
+        let moved = rules(&[
+            ("internal/auth/handlers.go", old, new),
+            ("internal/auth/store.go", "", store),
+        ]);
+        assert!(
+            !moved.contains(&"err-check-removed".to_string()),
+            "{moved:?}"
+        );
     }
 }

@@ -12,7 +12,11 @@ use super::{FileView, Finding, Line, Severity, quote};
 
 /// What a line must be about: the lifetime of something that grants access.
 static ABOUT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(token|session|cookie|jwt|refresh|access|remember|reset|otp|magic.?link|invite|signed.?url|presign|credential|api.?key|password|login|auth|clock.?skew|leeway|clock.?tolerance)").unwrap()
+    Regex::new(r"(?i)(token|session|cookie|jwt|refresh|access|remember|reset|otp|magic.?link|invite|signed.?url|presign|credential|api.?key|password|login|auth|clock.?skew|leeway|clock.?tolerance|signature|webhook|replay|hmac)").unwrap()
+});
+/// What remembers a delivery or a request so as not to handle it twice.
+static DEDUPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(dedup\w*|idempot\w*|replay|nonce|already_?(seen|processed)|processed_?(events|messages|ids))").unwrap()
 });
 /// And about how long it lives.
 static HOW_LONG: LazyLock<Regex> = LazyLock::new(|| {
@@ -115,8 +119,16 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
     // A file about tokens or sessions (`tokens.rs`) makes every lifetime in
     // it one of theirs.
-    let file_about = ABOUT.is_match(f.path.rsplit('/').next().unwrap_or(f.path));
-    let about = |l: &&Line<'_>| (file_about || ABOUT.is_match(l.text)) && HOW_LONG.is_match(l.text);
+    let file_name = f.path.rsplit('/').next().unwrap_or(f.path);
+    let file_about = ABOUT.is_match(file_name);
+    // What remembers a delivery to refuse it the second time: a window that
+    // becomes much shorter lets the provider's retries through again.
+    let file_dedupes = DEDUPE.is_match(file_name);
+    let dedupes =
+        |l: &Line<'_>| (file_dedupes || DEDUPE.is_match(l.text)) && HOW_LONG.is_match(l.text);
+    let about = |l: &&Line<'_>| {
+        (file_about || ABOUT.is_match(l.text)) && HOW_LONG.is_match(l.text) || dedupes(l)
+    };
     // Names the change defines with a duration (`const TOKEN_TTL: Duration =
     // Duration::days(365);`): a line that now reads one reads its value.
     let defined: Vec<(String, (f64, bool))> = f
@@ -178,7 +190,28 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let Some((_, was, _)) = before.iter().find(|(k, _, u)| *k == key && *u == units) else {
             continue;
         };
-        if *was > 0.0 && now / was >= STRETCH {
+        if dedupes(l) && now > 0.0 && was / now >= STRETCH {
+            let span = if units {
+                format!("{} → {}", human(*was), human(now))
+            } else {
+                format!("{was} → {now}")
+            };
+            out.push(Finding::added(
+                "dedupe-window-shortened",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "`{}` now remembers a delivery {:.0}× less long ({span}): a retry or replay that comes after it is processed a second time.",
+                    quote(&key),
+                    was / now
+                ),
+            ));
+            return;
+        }
+        // A dedupe window made longer remembers more: no credential lives longer.
+        let credential = file_about || ABOUT.is_match(l.text);
+        if credential && *was > 0.0 && now / was >= STRETCH {
             let span = if units {
                 format!("{} → {}", human(*was), human(now))
             } else {
@@ -204,6 +237,32 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
 mod tests {
     use super::duration;
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_replay_window_widened_and_a_dedupe_window_shortened_are_found() {
+        let old = "class SignatureVerifier\n  TOLERANCE_SECONDS = 300\nend\n";
+        let new = "class SignatureVerifier\n  TOLERANCE_SECONDS = Integer(ENV.fetch(\"WEBHOOK_TOLERANCE_SECONDS\", 30 * 24 * 3600))\nend\n";
+        let hit = rules_hit(
+            "app/services/webhooks/signature_verifier.rb",
+            Some(old),
+            Some(new),
+        );
+        assert!(
+            hit.contains(&"credential-lifetime-stretched".to_string()),
+            "{hit:?}"
+        );
+        let old = "final class Deduplicator\n{\n    private const TTL_SECONDS = 604800;\n}\n";
+        let new = old.replace("604800", "60");
+        let hit = rules_hit("src/Webhook/Deduplicator.php", Some(old), Some(&new));
+        assert!(
+            hit.contains(&"dedupe-window-shortened".to_string()),
+            "{hit:?}"
+        );
+        // Longer is safer for a dedupe window.
+        let longer = old.replace("604800", "2592000");
+        let hit = rules_hit("src/Webhook/Deduplicator.php", Some(old), Some(&longer));
+        assert!(hit.is_empty(), "{hit:?}");
+    }
 
     #[test]
     fn durations_are_read_in_their_units() {

@@ -505,7 +505,7 @@ pub fn findings_with_message(
             row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);
             secrets::check(f, &mut local);
-            errors::check(f, &mut local);
+            errors::check(f, &change, &mut local);
             testing::check(f, &change, &mut local);
             delivery::check(f, &change, &mut local);
             pipeline::check(f, &mut local);

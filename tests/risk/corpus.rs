@@ -660,20 +660,8 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "on batch: NestJS AdminGuard replaced by a RolesGuard with @Roles('admin'); the text rule sees a guard removed",
     ),
     (
-        "on13-go-session-store",
-        "on batch: session queries moved into a store, their error checks with them; the Go error-check count is per file",
-    ),
-    (
         "on20-deploy-script-library",
         "on batch: shell helpers moved into a library; a condition's quoting changed as it moved",
-    ),
-    (
-        "oo08-webhook-signature-ruby",
-        "oo batch (measured before tuning on it): a webhook timestamp tolerance widened from minutes to days; tolerance windows are not read as lifetimes",
-    ),
-    (
-        "oo15-dedupe-window-php",
-        "oo batch: a dedupe key's lifetime cut from days to seconds; shortening is read as harmless for every lifetime",
     ),
     (
         "oo16-airflow-dag-rename",
