@@ -44,6 +44,62 @@ pub fn access_grant_tf(kind: &str) -> bool {
     GRANTS.iter().any(|g| kind.ends_with(g))
 }
 
+/// Grants collapsed into a wildcard: a Vault policy's `path
+/// "secret/data/billing/stripe"` and three more become `path
+/// "secret/data/*"`, an IAM statement's resources become `arn:…:secret:*`.
+/// The wildcard covers what was granted and everything else under it:
+/// other teams' secrets, and every one created later.
+pub fn grants_widened(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static GRANT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?:^\s*path\s+|"Resource"\s*:\s*\[?\s*|^\s*)"([A-Za-z][^"\s]*)"\s*(?:\{|,|\]|$)"#,
+        )
+        .unwrap()
+    });
+    if !matches!(f.class.lang, Lang::Hcl | Lang::Json) || f.class.test_like() {
+        return;
+    }
+    let grants = |lines: &mut dyn Iterator<Item = &super::Line<'_>>| -> Vec<(String, u32)> {
+        lines
+            .filter_map(|l| GRANT.captures(l.text).map(|c| (c[1].to_string(), l.no)))
+            .filter(|(g, _)| g.contains('/') || g.contains(':'))
+            .collect()
+    };
+    let removed = grants(&mut f.removed_code());
+    if removed.len() < 2 {
+        return;
+    }
+    for (wild, line) in grants(&mut f.added_code()) {
+        let Some(prefix) = wild.strip_suffix('*') else {
+            continue;
+        };
+        if prefix.contains('*') || prefix.len() < 3 {
+            continue;
+        }
+        let covered: Vec<&String> = removed
+            .iter()
+            .map(|(g, _)| g)
+            .filter(|g| !g.contains('*') && g.starts_with(prefix) && g.len() > prefix.len())
+            .collect();
+        if covered.len() >= 2 {
+            out.push(Finding::added(
+                "grant-widened-to-wildcard",
+                Severity::High,
+                f.path,
+                Some(line),
+                format!(
+                    "`{}` replaces {} specific grants (`{}`, …): it also grants everything else under `{}`, and whatever is created there later.",
+                    quote(&wild),
+                    covered.len(),
+                    quote(covered[0]),
+                    quote(prefix)
+                ),
+            ));
+            return;
+        }
+    }
+}
+
 /// A namespaced object replaced by its cluster-wide kind: a `Role` made a
 /// `ClusterRole`, a `SecretStore` a `ClusterSecretStore`, an `Issuer` a
 /// `ClusterIssuer`. What one namespace could use, every namespace can now.
@@ -759,6 +815,32 @@ mod tests {
         assert!(
             !hit.iter().any(|f| f.message.contains("now defaults to")),
             "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn specific_grants_collapsed_into_a_wildcard_are_found() {
+        use crate::risk::testkit::rules_hit;
+        let old = "path \"secret/data/billing/stripe\" {\n  capabilities = [\"read\"]\n}\n\npath \"secret/data/shared/smtp\" {\n  capabilities = [\"read\"]\n}\n";
+        let new = "path \"secret/data/*\" {\n  capabilities = [\"read\", \"list\"]\n}\n";
+        let rule = "grant-widened-to-wildcard".to_string();
+        assert!(
+            rules_hit(
+                "infra/vault/policies/billing-worker.hcl",
+                Some(old),
+                Some(new)
+            )
+            .contains(&rule)
+        );
+        // One grant renamed, no wildcard: nothing widened.
+        let renamed = old.replace("billing/stripe", "billing/stripe-live");
+        assert!(
+            !rules_hit(
+                "infra/vault/policies/billing-worker.hcl",
+                Some(old),
+                Some(&renamed)
+            )
+            .contains(&rule)
         );
     }
 

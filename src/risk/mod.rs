@@ -483,6 +483,7 @@ pub fn findings_with_message(
         text::check(f, &mut local);
         if !f.file.binary {
             infra::check(f, &change, &mut local);
+            infra::grants_widened(f, &mut local);
             containers::check(f, &mut local);
             exposure::check(f, &change, &mut local);
             listeners::check(f, &mut local);

@@ -672,10 +672,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "oo batch: a whole row with bank details logged at debug, with debug on in the production profile; the row's fields are not known",
     ),
     (
-        "op03-vault-policy-consolidate",
-        "op batch: Vault policy paths collapsed into one wildcard; Vault path widening is not read",
-    ),
-    (
         "op05-alertmanager-watchdog-inhibit",
         "op batch: an Alertmanager inhibit rule sourced on the always-firing Watchdog; alert semantics are domain knowledge",
     ),
