@@ -2267,7 +2267,14 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         {
             continue;
         }
-        if moved_into_included(f, c, modules) {
+        // Replaced by a call that checks the same thing, whose result a guard
+        // tests (`verify_password(…)` → `ok, _ = verify_and_upgrade(…)`, `if
+        // not ok`).
+        if moved_into_included(f, c, modules)
+            || n.guards
+                .iter()
+                .any(|x| result_of_same_check(&format!("!{c}(x)"), &x.cond, &p.new_text))
+        {
             continue;
         }
         let security = AUTHZ.is_match(c);
@@ -3384,6 +3391,11 @@ mod tests {
             "not ok",
             text
         ));
+        // The call it replaced is not a check removed.
+        let old = "def authenticate(email, password):\n    if not verify_password(password, user.password_hash):\n        raise InvalidCredentials()\n    return user\n";
+        let new = "def authenticate(email, password):\n    ok, new_hash = verify_and_upgrade(password, user.password_hash)\n    if not ok:\n        raise InvalidCredentials()\n    return user\n";
+        let hit = crate::risk::testkit::rules_hit_with_contents("identity/login.py", old, new);
+        assert!(!hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
         // A name assigned from something that does not check is not.
         let other = text.replace("pwd_context.verify_and_update", "load_flags");
         assert!(!super::result_of_same_check(
