@@ -1928,9 +1928,6 @@ fn module_key(path: &str) -> String {
 /// it uses, a module it imports. The other file's added lines call or
 /// define it, and this file's added lines name that file.
 fn moved_into_included(f: &FileView<'_>, call: &str, modules: &[(String, String)]) -> bool {
-    let Ok(word) = Regex::new(&format!(r"\b{}\b", regex::escape(call))) else {
-        return false;
-    };
     let here: String = f
         .added
         .iter()
@@ -1939,7 +1936,10 @@ fn moved_into_included(f: &FileView<'_>, call: &str, modules: &[(String, String)
         .join("\n");
     let own = module_key(f.path);
     modules.iter().any(|(key, added)| {
-        key.len() >= 4 && *key != own && here.contains(key.as_str()) && word.is_match(added)
+        key.len() >= 4
+            && *key != own
+            && here.contains(key.as_str())
+            && super::code::has_word(added, call)
     })
 }
 
@@ -2920,7 +2920,7 @@ fn identifier_like(v: &str) -> bool {
 
 /// Whether two names share a word of three letters or more (`BackupTooOld`
 /// and `PostgresBackupStale` share "backup").
-fn share_word(a: &str, b: &str) -> bool {
+pub(crate) fn share_word(a: &str, b: &str) -> bool {
     let x = name_words(a);
     let y = name_words(b);
     x.iter().any(|w| w.len() >= 3 && y.contains(w))

@@ -140,7 +140,21 @@ fn cluster_scoped(f: &FileView<'_>, out: &mut Vec<Finding>) {
 /// `block_public_policy = var.block_public_policy` with `default = false`
 /// reads, for every caller that does not pass it, as `block_public_policy =
 /// false`. The line is checked as it reads with the default put in.
+/// Also a default changed (see [`changed_defaults`]).
 pub fn variable_defaults(
+    f: &FileView<'_>,
+    change: &ChangeView<'_>,
+    rules: &super::RuleSet,
+    out: &mut Vec<Finding>,
+) {
+    if f.class.lang != Lang::Hcl || f.class.test_like() {
+        return;
+    }
+    set_from_variables(f, change, rules, out);
+    changed_defaults(f, change, rules, out);
+}
+
+fn set_from_variables(
     f: &FileView<'_>,
     change: &ChangeView<'_>,
     rules: &super::RuleSet,
@@ -148,9 +162,6 @@ pub fn variable_defaults(
 ) {
     static FROM_VAR: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^(\s*[\w-]+\s*=\s*)var\.(\w+)\s*$").unwrap());
-    if f.class.lang != Lang::Hcl || f.class.test_like() {
-        return;
-    }
     for l in f.added_code() {
         let Some(c) = FROM_VAR.captures(l.text) else {
             continue;
@@ -185,7 +196,7 @@ pub fn variable_defaults(
 /// (`deletion_protection` defaulting to `false` now): every setting that
 /// takes the variable reads, for callers that rely on the default, as the
 /// new default.
-pub fn changed_defaults(
+fn changed_defaults(
     f: &FileView<'_>,
     change: &ChangeView<'_>,
     rules: &super::RuleSet,
@@ -195,9 +206,6 @@ pub fn changed_defaults(
         LazyLock::new(|| Regex::new(r#"^\s*variable\s+"(\w+)""#).unwrap());
     static DEFAULT: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^\s*default\s*=\s*(\S+)\s*$").unwrap());
-    if f.class.lang != Lang::Hcl || f.class.test_like() {
-        return;
-    }
     let text = f.new_text_or_hunks();
     let lines: Vec<&str> = text.lines().collect();
     for l in f.added_code() {

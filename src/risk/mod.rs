@@ -512,7 +512,6 @@ pub fn findings_with_message(
             pipeline::check(f, &mut local);
             rules.check_patterns(f, &mut local);
             infra::variable_defaults(f, &change, rules, &mut local);
-            infra::changed_defaults(f, &change, rules, &mut local);
             drop_grants_in_deny_statements(f, &mut local);
             pipeline::relax_ephemeral_teardown(f, &mut local);
         }

@@ -136,11 +136,24 @@ static ID_TERM: LazyLock<Regex> =
 
 /// The terms of a lambda predicate, its parameter written `x`.
 fn predicate_terms(param: &str, body: &str) -> Vec<String> {
+    let prefix = format!("{param}.");
     body.split("&&")
         .map(|t| {
             let t = t.trim().trim_matches(['(', ')']).trim();
-            let re = Regex::new(&format!(r"\b{}\.", regex::escape(param)));
-            re.map_or(t.to_string(), |re| re.replace_all(t, "x.").into_owned())
+            // `o.Id` → `x.Id`, where `o` starts a name (not `foo.Id`).
+            let mut out = String::with_capacity(t.len());
+            let mut rest = t;
+            while let Some(i) = rest.find(&prefix) {
+                let starts = !rest[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+                out.push_str(&rest[..i]);
+                out.push_str(if starts { "x." } else { &prefix });
+                rest = &rest[i + prefix.len()..];
+            }
+            out.push_str(rest);
+            out
         })
         .filter(|t| !t.is_empty())
         .collect()

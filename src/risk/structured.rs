@@ -713,6 +713,14 @@ static ENVIRONMENT_WORD: LazyLock<Regex> = LazyLock::new(|| {
 /// A name renamed: both values single words of a name's characters that
 /// share a word (`PurgeAccountsWorker` → `PurgeSoftDeletedAccountsJob`,
 /// `BackupTooOld` → `PostgresBackupStale`).
+/// The environments a value names (`orders-db-staging` → staging).
+fn environments(v: &str) -> Vec<String> {
+    ENVIRONMENT_WORD
+        .captures_iter(v)
+        .map(|c| c[2].to_ascii_lowercase())
+        .collect()
+}
+
 fn renamed_name(key: &str, x: &str, y: &str) -> bool {
     static NAME_KEY: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)^(name|alert|record|class|job|task_?id|title|worker|handler|display_?name|job_?name)$").unwrap()
@@ -720,59 +728,28 @@ fn renamed_name(key: &str, x: &str, y: &str) -> bool {
     if !NAME_KEY.is_match(key) {
         return false;
     }
-    let words = |v: &str| -> Vec<String> {
-        let mut out = Vec::new();
-        let mut w = String::new();
-        let mut prev_lower = false;
-        for c in v.chars().chain(std::iter::once(' ')) {
-            if c.is_ascii_uppercase() && prev_lower || !c.is_ascii_alphanumeric() {
-                if w.len() >= 3 {
-                    out.push(w.to_ascii_lowercase());
-                }
-                w.clear();
-            }
-            if c.is_ascii_alphanumeric() {
-                w.push(c);
-            }
-            prev_lower = c.is_ascii_lowercase();
-        }
-        out
-    };
     let name = |v: &str| {
         !v.is_empty()
             && v.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
             && v.chars().any(|c| c.is_ascii_alphabetic())
     };
-    let (a, b) = (words(x), words(y));
-    let envs = |v: &str| {
-        ENVIRONMENT_WORD
-            .captures_iter(v)
-            .map(|c| c[2].to_ascii_lowercase())
-            .collect::<Vec<_>>()
-    };
     name(x)
         && name(y)
-        && a.iter().any(|w| b.contains(w))
+        && super::behaviour::share_word(x, y)
         && !truthy(x)
         && !falsy(x)
-        && envs(y).iter().all(|e| envs(x).contains(e))
+        && environments(y).iter().all(|e| environments(x).contains(e))
 }
 
 fn renamed_reference(path: &str, x: &str, y: &str) -> bool {
     let tail = path.rsplit('.').take(2).collect::<Vec<_>>();
     let key = last_key(path);
     let two = format!("{}.{}", tail.get(1).copied().unwrap_or(""), tail[0]);
-    let envs = |v: &str| {
-        ENVIRONMENT_WORD
-            .captures_iter(v)
-            .map(|c| c[2].to_ascii_lowercase())
-            .collect::<Vec<_>>()
-    };
     (REFERENCE_KEY.is_match(key) || REFERENCE_KEY.is_match(&two))
         && SLUG.is_match(x)
         && SLUG.is_match(y)
-        && envs(y).iter().all(|e| envs(x).contains(e))
+        && environments(y).iter().all(|e| environments(x).contains(e))
 }
 
 /// Keys the change renamed: a subtree that left one name and reappeared

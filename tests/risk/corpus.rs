@@ -532,10 +532,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
     ),
     (
-        "oe17-rails-project-scoping-concern",
-        "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
-    ),
-    (
         "oe19-laravel-avatar-upload",
         "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
     ),
