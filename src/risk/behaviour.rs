@@ -18,7 +18,7 @@ pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, Fixed>;
 type HashSet<T> = std::collections::HashSet<T, Fixed>;
 use std::sync::LazyLock;
 
-use super::boolean::{TruthTable, equivalent, opposite};
+use super::boolean::{TruthTable, equivalent, narrower, opposite};
 
 use regex::Regex;
 
@@ -1940,7 +1940,52 @@ fn moved_into_included(f: &FileView<'_>, call: &str, modules: &[(String, String)
             && *key != own
             && here.contains(key.as_str())
             && super::code::has_word(added, call)
+            && !allows_everything(added, call)
     })
+}
+
+/// Whether a decorator of the same name still applies, naming every value
+/// the old one named (`[Authorize(Roles = "Admin")]` on each action →
+/// `[Authorize(Policy = "RequireAdmin")]` on the class); `[Authorize]` alone
+/// names no role and is not the same check.
+fn same_decorator_kept(old: &str, new: &[String]) -> bool {
+    static LITERAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""([^"]+)"|'([^']+)'"#).expect("a valid regex"));
+    let name = |d: &str| {
+        d.split('(')
+            .next()
+            .unwrap_or(d)
+            .trim_start_matches(['@', '#', '['])
+            .trim()
+            .to_string()
+    };
+    let values: Vec<String> = LITERAL
+        .captures_iter(old)
+        .filter_map(|c| {
+            c.get(1)
+                .or(c.get(2))
+                .map(|m| m.as_str().to_ascii_lowercase())
+        })
+        .collect();
+    !values.is_empty()
+        && new.iter().any(|d| {
+            let lower = d.to_ascii_lowercase();
+            name(d) == name(old) && values.iter().all(|v| lower.contains(v.as_str()))
+        })
+}
+
+/// Whether `text` defines `name` as a function that only says yes
+/// (`public function authorize(): bool { return true; }`, `def
+/// has_permission(self, request, view): return True`): a check moved there
+/// checks nothing.
+fn allows_everything(text: &str, name: &str) -> bool {
+    let Ok(re) = Regex::new(&format!(
+        r"(?s)\b{}\s*\([^)]*\)(?:[^{{;\n]*\n?\s*\{{|\s*(?:->\s*[\w\[\], .]+)?\s*:\s*\n)\s*(?:(?://|#)[^\n]*\n\s*)*return\s+(?i:true)\s*;?\s*(?:\}}|\n\s*\n|\n\s*(?:def|@)|\n\S|$)",
+        regex::escape(name)
+    )) else {
+        return false;
+    };
+    re.is_match(text)
 }
 
 /// Whether a guard of a base class that the method's class now names
@@ -1983,6 +2028,105 @@ fn inherited_guard(n: &Unit, cond: &str, helpers: &Helpers<'_>, new_text: &str) 
                         || !calls.is_empty() && calls.is_subset(&outer_calls(&x.cond))
                 })
         })
+    })
+}
+
+/// A guard handed to a helper the function now calls with the value the
+/// old condition tested (`role !== 'admin'` → `requireRole(req, res,
+/// 'admin')`), where the helper itself has guards that stop: the check is
+/// parameterised, not gone, however the helper compares (a rank table).
+fn handed_to_helper(n: &Unit, cond: &str, helpers: &Helpers<'_>, new_text: &str) -> bool {
+    static LITERAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"'([^']{2,})'|"([^"]{2,})""#).expect("a valid regex"));
+    let literals: Vec<String> = LITERAL
+        .captures_iter(cond)
+        .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()))
+        .collect();
+    if literals.is_empty() {
+        return false;
+    }
+    n.calls.iter().any(|c| {
+        let name = c.text.as_str();
+        // The old condition called it already: not a check handed over.
+        if super::code::has_word(cond, name) {
+            return false;
+        }
+        let stops = helpers.units.get(name).is_some_and(|us| {
+            us.iter()
+                .any(|u| !std::ptr::eq(*u, n) && !u.guards.is_empty())
+        });
+        stops && {
+            let Ok(call) = Regex::new(&format!(r"\b{}\s*\(([^()]*)\)", regex::escape(name))) else {
+                return false;
+            };
+            call.captures_iter(new_text).any(|m| {
+                literals
+                    .iter()
+                    .all(|l| m[1].contains(&format!("'{l}'")) || m[1].contains(&format!("\"{l}\"")))
+            })
+        }
+    })
+}
+
+/// A guard moved into a class the function now names (a Laravel
+/// `FormRequest` type-hinted as its parameter, a validator object it builds):
+/// a method there stops on a condition that tests the same literals with the
+/// same predicate calls (`array_key_exists('role', $d) && !$u->isAdmin()` →
+/// `$this->has('role') && !$this->user()->isAdmin()`).
+fn guard_in_referenced_class(
+    n: &Unit,
+    g: &syntax::Guard,
+    helpers: &Helpers<'_>,
+    new_text: &str,
+) -> bool {
+    static CLASS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\b").expect("a valid regex")
+    });
+    static PREDICATE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b((?:is|has|can|may|owns|allowed|permit)\w*)\s*\(").expect("a valid regex")
+    });
+    static LITERAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"'([^']{2,})'|"([^"]{2,})""#).expect("a valid regex"));
+    let own_class = n.name.rsplit_once('.').map(|(c, _)| c);
+    let body: Vec<&str> = new_text
+        .lines()
+        .skip(n.line.saturating_sub(1) as usize)
+        .take((n.end_line + 1).saturating_sub(n.line) as usize)
+        .collect();
+    let classes: HashSet<&str> = body
+        .iter()
+        .flat_map(|l| CLASS.find_iter(l).map(|m| m.as_str()))
+        .filter(|c| Some(*c) != own_class)
+        .collect();
+    if classes.is_empty() {
+        return false;
+    }
+    let terms = |c: &str| -> (HashSet<String>, HashSet<String>) {
+        (
+            LITERAL
+                .captures_iter(c)
+                .filter_map(|m| m.get(1).or(m.get(2)).map(|x| x.as_str().to_string()))
+                .collect(),
+            PREDICATE
+                .captures_iter(c)
+                .map(|m| m[1].to_ascii_lowercase())
+                .collect(),
+        )
+    };
+    let (lits, preds) = terms(&g.cond);
+    if preds.is_empty() || lits.len() + preds.len() < 2 {
+        return false;
+    }
+    helpers.units.values().flatten().any(|u| {
+        u.name
+            .rsplit_once('.')
+            .is_some_and(|(c, _)| classes.contains(c.rsplit('.').next().unwrap_or(c)))
+            && u.guards.iter().any(|x| {
+                let (l2, p2) = terms(&x.cond);
+                (x.failing || !g.failing || x.exit.contains("false"))
+                    && lits.is_subset(&l2)
+                    && preds.is_subset(&p2)
+            })
     })
 }
 
@@ -2146,6 +2290,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || parameterised
             || in_callee
             || inherited_guard(n, &cond, helpers, &p.new_text)
+            || guard_in_referenced_class(n, g, helpers, &f.new_text_or_hunks())
+            || handed_to_helper(n, &g.cond, helpers, &p.new_text)
         {
             continue;
         }
@@ -2169,7 +2315,10 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || (c.failing || !g.failing)
                     && (restated_condition(&cond, &c.cond, fresh)
                         || verdict_restated(&cond, &c.cond, &p.new_text));
-            let restated = restated
+            // A failing guard that now also needs another thing to hold
+            // (`sig and not valid(sig)`) lets the rest through: not restated.
+            let narrowed = g.failing && c.failing && narrower(&cond, &c.cond);
+            let restated = !narrowed && restated
                 || stops_in_more_cases(&cond, &c.cond)
                 || (c.failing || !g.failing)
                     && (result_of_same_check(&cond, &c.cond, &p.new_text)
@@ -2300,7 +2449,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || GUARD_WORDS.is_match(dec_name)
             || AUTH_DECORATOR.is_match(dec_name)
             || AUTH_DECORATOR.is_match(&dec.text) && !ROUTE_DECORATOR.is_match(dec_name);
-        if new_decorators.contains(&m) || !checks {
+        if new_decorators.contains(&m) || !checks || same_decorator_kept(&m, &new_decorators) {
             continue;
         }
         if moved_into_included(f, dec_name.trim_start_matches(['@', '#', '[']), modules) {
@@ -2998,6 +3147,33 @@ fn raise_reached(findings: &mut [Finding], blast: &Blast) {
 mod tests {
     use crate::risk::Severity;
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_decorator_naming_the_same_role_keeps_the_check() {
+        let new = vec!["[Authorize(Policy = \"RequireAdmin\")]".to_string()];
+        assert!(super::same_decorator_kept(
+            "[Authorize(Roles = \"Admin\")]",
+            &new
+        ));
+        assert!(!super::same_decorator_kept(
+            "[Authorize(Roles = \"Admin\")]",
+            &["[Authorize]".to_string()]
+        ));
+        assert!(!super::same_decorator_kept(
+            "[Authorize(Roles = \"Admin\")]",
+            &["[AllowAnonymous(\"admin\")]".to_string()]
+        ));
+    }
+
+    #[test]
+    fn a_hook_that_only_says_yes_allows_everything() {
+        let php = "class R extends FormRequest\n{\n    public function authorize(): bool\n    {\n        return true;\n    }\n}\n";
+        assert!(super::allows_everything(php, "authorize"));
+        let py = "class P(BasePermission):\n    def has_permission(self, request, view):\n        return True\n";
+        assert!(super::allows_everything(py, "has_permission"));
+        let real = "public function authorize(): bool\n{\n    return $this->user()->can('update', $this->route('account'));\n}\n";
+        assert!(!super::allows_everything(real, "authorize"));
+    }
 
     #[test]
     fn a_failed_verdict_tested_another_way_is_the_same_check() {

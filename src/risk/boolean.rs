@@ -33,12 +33,7 @@ pub struct TruthTable {
 impl TruthTable {
     /// Reads `cond` (Python, Ruby, PHP, shell words and C-family operators).
     pub fn of(cond: &str) -> Option<TruthTable> {
-        let tokens = tokenize(cond)?;
-        let mut p = Parser { t: &tokens, i: 0 };
-        let f = p.or()?;
-        if p.i != tokens.len() {
-            return None;
-        }
+        let f = formula(cond)?;
         let mut atoms = BTreeSet::new();
         collect(&f, &mut atoms);
         if atoms.is_empty() || atoms.len() > MAX_ATOMS {
@@ -58,6 +53,39 @@ impl TruthTable {
             rows: self.rows.iter().map(|r| !r).collect(),
         }
     }
+}
+
+/// `cond` read as a formula, or `None` when it cannot be read.
+fn formula(cond: &str) -> Option<Formula> {
+    let tokens = tokenize(cond)?;
+    let mut p = Parser { t: &tokens, i: 0 };
+    let f = p.or()?;
+    (p.i == tokens.len()).then_some(f)
+}
+
+/// Whether `new` holds only where `old` does, and not everywhere it does: a
+/// guard that stops on `new` lets through some of what `old` stopped
+/// (`not valid(sig)` → `sig and not valid(sig)`: a missing signature passes).
+pub fn narrower(old: &str, new: &str) -> bool {
+    let (Some(a), Some(b)) = (formula(old), formula(new)) else {
+        return false;
+    };
+    let mut atoms = BTreeSet::new();
+    collect(&a, &mut atoms);
+    collect(&b, &mut atoms);
+    if atoms.is_empty() || atoms.len() > MAX_ATOMS {
+        return false;
+    }
+    let atoms: Vec<String> = atoms.into_iter().collect();
+    let mut strictly = false;
+    for bits in 0..1u32 << atoms.len() {
+        let (o, n) = (eval(&a, &atoms, bits), eval(&b, &atoms, bits));
+        if n && !o {
+            return false;
+        }
+        strictly |= o && !n;
+    }
+    strictly
 }
 
 /// Whether two conditions decide the same thing, however written.
@@ -480,5 +508,18 @@ mod tests {
             .join(" && ");
         assert!(TruthTable::of(&many).is_none());
         assert!(!equivalent("", ""));
+    }
+
+    #[test]
+    fn a_condition_given_a_way_out_is_narrower() {
+        assert!(narrower(
+            "not hmac.compare_digest(sig, expected)",
+            "sig and not hmac.compare_digest(sig, expected)"
+        ));
+        assert!(narrower("!ok", "!ok && !isAdmin"));
+        // Wider, the same, or unrelated: not narrower.
+        assert!(!narrower("!ok && !isAdmin", "!ok"));
+        assert!(!narrower("!ok", "!(ok)"));
+        assert!(!narrower("a", "b"));
     }
 }

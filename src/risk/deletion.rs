@@ -164,6 +164,91 @@ fn cutoff_sign_flipped(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A comparison between two names: `created_at < :cutoff`,
+/// `raw_events.c.created_at >= cutoff`, `$row->expires_at <= $now`.
+static COMPARISON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([A-Za-z_$][\w.$>-]*)\s*(<=|>=|<|>)\s*:?([A-Za-z_$][\w.$>-]*)").unwrap()
+});
+/// Words of code that deletes.
+static DELETES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\bdelete\b|\.delete\w*\s*\(|\bdelete\s*\(|\bpurge|\bprune|\bdestroy|\bdelete_all\b|\bremove_expired|\bcleanup|\bevict|\bexpire)").unwrap()
+});
+
+/// Two names compared, in a fixed order, and which way: `a < b` and `b > a`
+/// are both `(a, b, Less)`.
+fn oriented(c: &regex::Captures<'_>) -> Option<(String, String, bool)> {
+    let name = |s: &str| {
+        s.rsplit(['.', '>', '$'])
+            .next()
+            .unwrap_or(s)
+            .trim_start_matches(':')
+            .to_ascii_lowercase()
+    };
+    let (a, b) = (name(&c[1]), name(&c[3]));
+    if a.len() < 3 || b.len() < 3 || a == b {
+        return None;
+    }
+    let less = c[2].starts_with('<');
+    Some(if a < b { (a, b, less) } else { (b, a, !less) })
+}
+
+/// Code that deletes, whose selection compares the same two names the
+/// other way round now (`created_at < cutoff` → `created_at >= cutoff`,
+/// often while the query is rewritten for another library): it deletes
+/// the rows it was meant to keep.
+fn comparison_flipped(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if !f
+        .removed
+        .iter()
+        .chain(&f.added)
+        .any(|l| DELETES.is_match(l.text))
+    {
+        return;
+    }
+    // All removed lines: SQL in a triple-quoted string counts as prose.
+    let before: Vec<(String, String, bool)> = f
+        .removed
+        .iter()
+        .flat_map(|l| {
+            COMPARISON
+                .captures_iter(l.text)
+                .filter_map(|c| oriented(&c))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if before.is_empty() {
+        return;
+    }
+    let after: Vec<(u32, String, (String, String, bool))> = f
+        .added_code()
+        .flat_map(|l| {
+            COMPARISON
+                .captures_iter(l.text)
+                .filter_map(|c| Some((l.no, c[0].to_string(), oriented(&c)?)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (no, text, (a, b, less)) in &after {
+        let flipped = before.iter().any(|(x, y, l)| x == a && y == b && l != less);
+        let kept = after
+            .iter()
+            .any(|(_, _, (x, y, l))| x == a && y == b && l != less);
+        if flipped && !kept {
+            out.push(Finding::added(
+                "delete-selection-flipped",
+                Severity::High,
+                f.path,
+                Some(*no),
+                format!(
+                    "Code that deletes compares `{a}` and `{b}` the other way round now (`{}`): it selects the rows it used to keep, and deletes them.",
+                    quote(text)
+                ),
+            ));
+            return;
+        }
+    }
+}
+
 /// The variables a shell or Make word expands: `$X`, `${X:?}`, `$(X)`.
 fn variables_in(word: &str) -> Vec<&str> {
     word.split('$')
@@ -217,6 +302,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
     retention_shortened(f, out);
     cutoff_sign_flipped(f, out);
+    comparison_flipped(f, out);
     let before: Vec<(String, Vec<String>)> =
         f.removed_code().filter_map(|l| selection(l.text)).collect();
     for l in f.added_code() {
@@ -487,6 +573,34 @@ fn ored_join(stmt: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_purge_whose_cutoff_comparison_turned_round_is_found() {
+        let old = "def purge(conn, cutoff):\n    conn.execute(text(\"DELETE FROM events WHERE created_at < :cutoff\"), {\"cutoff\": cutoff})\n";
+        let new = "def purge(conn, cutoff):\n    conn.execute(delete(events).where(events.c.created_at >= cutoff))\n";
+        let hit = rules_hit("etl/purge.py", Some(old), Some(new));
+        assert!(
+            hit.contains(&"delete-selection-flipped".to_string()),
+            "{hit:?}"
+        );
+        // The same direction, rewritten: not flipped.
+        let same = new.replace(">= cutoff", "< cutoff");
+        let hit = rules_hit("etl/purge.py", Some(old), Some(&same));
+        assert!(
+            !hit.contains(&"delete-selection-flipped".to_string()),
+            "{hit:?}"
+        );
+        // A comparison turned round in code that deletes nothing.
+        let hit = rules_hit(
+            "app/report.py",
+            Some("rows = [r for r in rows if r.created_at < cutoff]\n"),
+            Some("rows = [r for r in rows if r.created_at >= cutoff]\n"),
+        );
+        assert!(
+            !hit.contains(&"delete-selection-flipped".to_string()),
+            "{hit:?}"
+        );
+    }
 
     #[test]
     fn a_make_variable_set_to_a_work_tree_path_is_a_fixed_selection() {

@@ -203,7 +203,9 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             || f.path.to_ascii_lowercase().contains("release");
         if context_prod
             && deploys
-            && let Some(l) = f.added_code().find(|l| !COSMETIC.is_match(l.text))
+            && let Some(l) = f
+                .added_code()
+                .find(|l| !COSMETIC.is_match(l.text) && !key_renamed(f, l.text))
         {
             out.push(Finding::added(
                     "ci-deploys-to-production",
@@ -223,9 +225,25 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     knobs(f, out);
 }
 
+/// Lines that change what a pipeline is called or pinned to, or take
+/// rights away from its token, not what it runs: names, action pins,
+/// `permissions:` narrowed to `read` or `none`.
 static COSMETIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^\s*-?\s*(uses|name|description)\s*:|^\s*(with|steps)\s*:\s*$"#).unwrap()
+    Regex::new(r#"^\s*-?\s*(uses|name|description)\s*:|^\s*(with|steps|permissions)\s*:\s*$|^\s*permissions\s*:\s*(read-all|\{\s*\})\s*$|^\s*[a-z-]+\s*:\s*(read|none)\s*$"#).unwrap()
 });
+
+/// A block's key renamed in place (`ship:` → `deploy-production:`): a
+/// removed line opening a block at the same indentation.
+fn key_renamed(f: &FileView<'_>, line: &str) -> bool {
+    static KEY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\s*)[\w.-]+:\s*$").unwrap());
+    let Some(c) = KEY.captures(line) else {
+        return false;
+    };
+    let indent = c[1].len();
+    f.removed
+        .iter()
+        .any(|r| KEY.captures(r.text).is_some_and(|k| k[1].len() == indent))
+}
 static SECURITY_SWITCH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)^\s*["']?([\w.-]*(auth|csrf|xsrf|rate_?limit|ssl|tls|verify|verification|encrypt|audit|mfa|2fa|otp|captcha|waf|firewall|https|hsts|secure|sanitiz|validat|signature|permission|acl|rbac)[\w.-]*)["']?\s*(:=|=|:)\s*["']?(true|false|on|off|yes|no|enabled|disabled|1|0)["']?\s*[,;]?\s*$"#).unwrap()
 });

@@ -389,6 +389,42 @@ fn tf_blocks<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<TfKey> {
         .collect()
 }
 
+/// The lines of the block that opens on the line reading `header` in
+/// `text` (a whole side of a file), trimmed, braces and blanks left out.
+/// Empty when the text was not loaded or the header is not in it.
+fn block_body(text: Option<&str>, header: &str) -> Vec<String> {
+    let Some(text) = text else {
+        return Vec::new();
+    };
+    let mut lines = text.lines().skip_while(|l| *l != header);
+    let Some(first) = lines.next() else {
+        return Vec::new();
+    };
+    let mut depth = first.matches('{').count() as i64 - first.matches('}').count() as i64;
+    let mut out = Vec::new();
+    for l in lines {
+        if depth <= 0 {
+            break;
+        }
+        depth += l.matches('{').count() as i64 - l.matches('}').count() as i64;
+        let t = l.trim();
+        if !t.is_empty() && t != "}" && t != "{" && !t.starts_with('#') {
+            out.push(t.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+    out
+}
+
+/// Whether at least half of what the old block said is still said (an
+/// empty body, as when only the header line was seen, counts as kept).
+fn mostly_kept(old: &[String], new: &[String]) -> bool {
+    if old.is_empty() || new.is_empty() {
+        return true;
+    }
+    let kept = old.iter().filter(|l| new.contains(l)).count();
+    kept * 2 >= old.len()
+}
+
 fn tf_label(k: &TfKey) -> String {
     match k.0.as_str() {
         "resource" => format!("{}.{}", k.1, k.2),
@@ -436,9 +472,25 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             continue;
         }
         let label = tf_label(&key);
-        let renamed_to = added_everywhere
-            .iter()
-            .find(|k| k.0 == key.0 && (key.0 == "module" || k.1 == key.1) && k != &&key);
+        // A rename keeps most of what the block said; a record of the same
+        // type that says something else is another resource.
+        let old_body = block_body(f.old_text(), l.text);
+        let renamed_to = added_everywhere.iter().find(|k| {
+            k.0 == key.0
+                && (key.0 == "module" || k.1 == key.1)
+                && k != &&key
+                && change
+                    .files
+                    .iter()
+                    .filter(|g| g.class.lang == Lang::Hcl)
+                    .filter_map(|g| {
+                        let header = g.added.iter().find(|a| {
+                            tf_blocks(std::iter::once(a.text)).pop().as_ref() == Some(*k)
+                        })?;
+                        Some(block_body(g.new_text(), header.text))
+                    })
+                    .any(|new_body| mostly_kept(&old_body, &new_body))
+        });
         let stateful = key.0 == "resource" && stateful_tf(&key.1);
         match renamed_to {
             Some(new) if !moved_block => out.push(Finding::removed(

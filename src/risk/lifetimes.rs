@@ -12,7 +12,7 @@ use super::{FileView, Finding, Line, Severity, quote};
 
 /// What a line must be about: the lifetime of something that grants access.
 static ABOUT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(token|session|cookie|jwt|refresh|access|remember|reset|otp|magic.?link|invite|signed.?url|presign|credential|api.?key|password|login|auth|clock.?skew|leeway|clock.?tolerance|signature|webhook|replay|hmac)").unwrap()
+    Regex::new(r"(?i)(token|session|cookie|jwt|refresh|access|remember|reset|otp|magic.?link|invite|signed.?url|presign|credential|api.?key|password|login|auth|clock.?skew|leeway|clock.?tolerance|signature|webhook|replay|hmac|timestamp)").unwrap()
 });
 /// What remembers a delivery or a request so as not to handle it twice.
 static DEDUPE: LazyLock<Regex> = LazyLock::new(|| {
@@ -33,7 +33,7 @@ static CALL_UNIT: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// `'15m'`, `"365d"`, `"2h"`, `"30 days"`.
 static SHORTHAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)["'](\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|hr|d|w|y|seconds?|minutes?|hours?|days?|weeks?|years?)["']"#).unwrap()
+    Regex::new(r#"(?i)(?:["']|:\s*)(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|hr|d|w|y|seconds?|minutes?|hours?|days?|weeks?|years?)(?:["']|\s*(?:#.*)?$)"#).unwrap()
 });
 /// A product of numbers: `30 * 60 * 1000`, or one number.
 static PRODUCT: LazyLock<Regex> = LazyLock::new(|| {
@@ -109,6 +109,42 @@ fn human(secs: f64) -> String {
     format!("{} {u}", (n * 10.0).round() / 10.0)
 }
 
+/// How old a signed message may be before it is refused, beyond which a
+/// captured one can be replayed for too long (an hour).
+const REPLAY_WINDOW_SECS: f64 = 3600.0;
+
+/// A tolerance for the age of a signed message or token (`tolerance`,
+/// `clock skew`, `leeway`) set to more than an hour, where the file had no
+/// such window that long: a captured request (a webhook saying a payment
+/// succeeded) replays for as long. Often the value moves from a constant
+/// into config in the same change, so the old value is in another file.
+fn replay_window_wide(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static WINDOW: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(tolerance|clock.?skew|leeway|replay.?window|max.?skew)").unwrap()
+    });
+    let wide = |l: &&Line<'_>| {
+        WINDOW.is_match(l.text)
+            && duration(l.text).is_some_and(|(d, units)| units && d > REPLAY_WINDOW_SECS)
+    };
+    if f.removed.iter().any(|l| wide(&l)) {
+        return;
+    }
+    if let Some(l) = f.added.iter().find(wide) {
+        let (d, _) = duration(l.text).expect("checked by wide");
+        out.push(Finding::added(
+            "replay-window-wide",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Accepts signed messages up to {} old (`{}`): a captured request (a webhook, a signed link) can be replayed for that long. Minutes are the norm.",
+                human(d),
+                quote(l.text.trim())
+            ),
+        ));
+    }
+}
+
 /// How much longer a lifetime must become to be flagged.
 const STRETCH: f64 = 10.0;
 
@@ -173,6 +209,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                     .map(|(_, d)| *d)
             })
     };
+    replay_window_wide(f, out);
     let before: Vec<(String, f64, bool)> = f
         .removed
         .iter()

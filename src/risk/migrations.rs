@@ -55,6 +55,22 @@ static ORM: LazyLock<Vec<(Regex, &'static str, Severity, &'static str)>> = LazyL
             Severity::High,
             "Makes a column NOT NULL on an existing table ({m}): it fails if any row is null, and scans the table under a lock.",
         ),
+        (
+            r(
+                r#"(?s)(op\.drop_constraint\(.*type_\s*=\s*["']unique|\bremove_index\b.*\bunique:\s*true|migrations\.RemoveConstraint\(.*(?i:uniq)|\.dropUnique\(|\bdropUniqueConstraint\b|(?i:\bdrop\s+constraint\s+(if\s+exists\s+)?[`"]?\w*(uq|unique|uniq|_key)\b)|(?i:\bdrop\s+index\s+(concurrently\s+)?(if\s+exists\s+)?[`"]?(\w+\.)?(uq|ux|unique|uniq)_\w*))"#,
+            ),
+            "migration-unique-dropped",
+            Severity::High,
+            "Drops a unique constraint ({m}): the database no longer refuses duplicates (the same payment posted twice, two accounts for one email), and nothing cleans them up afterwards.",
+        ),
+        (
+            r(
+                r"(?s)(op\.alter_column\(.*\btype_\s*=|\bchange_column\s*\(?\s*:\w+\s*,\s*:\w+\s*,\s*:\w+)",
+            ),
+            "migration-column-type-change",
+            Severity::High,
+            "Changes a column's type ({m}): the table is rewritten under an exclusive lock while every write waits, and values that do not convert fail the migration.",
+        ),
     ]
 });
 
@@ -103,6 +119,30 @@ fn down_lines(f: &FileView<'_>) -> HashSet<u32> {
         if in_down {
             out.insert(l.no);
         }
+    }
+    out
+}
+
+/// `text` with each run of whitespace (newlines too) one space.
+fn collapse_ws(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first line with the lines after it that complete its call (an
+/// `op.alter_column(` whose `type_=` comes three lines down), at most ten;
+/// a line that opens nothing is itself. Matched whole by the ORM rules, so
+/// their matches stay one line when the call is.
+fn call_text(lines: &[&Line<'_>]) -> String {
+    let depth = |t: &str| t.matches('(').count() as i64 - t.matches(')').count() as i64;
+    let mut open = depth(lines[0].text);
+    let mut out = lines[0].text.to_string();
+    for next in lines.iter().skip(1).take(10) {
+        if open <= 0 || next.no != lines[0].no + (out.matches('\n').count() as u32) + 1 {
+            break;
+        }
+        out.push('\n');
+        out.push_str(next.text);
+        open += depth(next.text);
     }
     out
 }
@@ -163,6 +203,9 @@ static DROP_COLUMN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?[`\x22]?\w+[`\x22]?\s*(,|$)").unwrap()
 });
 static DELETE_FROM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*DELETE\s+FROM\b").unwrap());
+/// MySQL's multi-table `DELETE t FROM t JOIN …`: the join is the selection.
+static DELETE_JOINED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*DELETE\s+\w+(\s*,\s*\w+)*\s+FROM\b").unwrap());
 static UPDATE_SET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*UPDATE\s+[\w.`\x22]+\s+SET\b").unwrap());
 static CREATE_INDEX: LazyLock<Regex> =
@@ -535,6 +578,17 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 ),
             }
         }
+        if DELETE_JOINED.is_match(&s) && !has(" WHERE ") && !table_created(&stmt) {
+            push(
+                out,
+                "sql-delete-joined",
+                Severity::High,
+                line,
+                format!(
+                    "Deletes whatever rows a join picks ({q}) in a migration: every row the join matches goes, with no undo. Check the selection on a copy of production first, or keep the rows and mark them."
+                ),
+            );
+        }
         if DELETE_FROM.is_match(&s) && !has(" WHERE ") && !s.ends_with(" WHERE") {
             push(
                 out,
@@ -639,9 +693,12 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             );
         }
     }
-    for l in f.added_code() {
+    let added_code: Vec<&Line<'_>> = f.added_code().collect();
+    for (i, l) in added_code.iter().enumerate() {
+        let call = call_text(&added_code[i..]);
         for (re, rule, sev, msg) in ORM.iter() {
-            if let Some(m) = re.find(l.text) {
+            // A match is the first line's: the lines after get their own turn.
+            if let Some(m) = re.find(&call).filter(|m| m.start() < l.text.len()) {
                 let name_is_created = CREATE_TABLE.is_match(l.text)
                     || created.iter().any(|t| {
                         l.text.to_ascii_lowercase().contains(&format!("\"{t}\""))
@@ -652,7 +709,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     continue;
                 }
                 let guarded = (*rule == "migration-drop-table")
-                    .then(|| ORM_TABLE.captures(&l.text[m.start()..]))
+                    .then(|| ORM_TABLE.captures(&call[m.start()..]))
                     .flatten()
                     .map(|c| c[1].to_string())
                     .filter(|t| emptiness_guarded(f, t, l.no));
@@ -703,13 +760,13 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     rule,
                     *sev,
                     l.no,
-                    msg.replace("{m}", &quote(m.as_str())),
+                    msg.replace("{m}", &quote(&collapse_ws(m.as_str()))),
                 );
             }
         }
-        if (l.text.contains("add_index") && !l.text.contains("algorithm: :concurrently"))
+        if (l.text.contains("add_index") && !call.contains("algorithm: :concurrently"))
             || (l.text.contains("op.create_index(")
-                && !l.text.contains("postgresql_concurrently=True"))
+                && !call.contains("postgresql_concurrently=True"))
             || l.text.contains("migrations.AddIndex(")
         {
             let table = created.iter().any(|t| l.text.contains(t.as_str()));

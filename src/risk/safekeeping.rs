@@ -44,6 +44,34 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     }
     sanitiser_removed(f, change, out);
     secure_store_replaced(f, out);
+    web_storage_secret(f, out);
+}
+
+/// A token or session the change starts keeping in the browser's storage,
+/// where any script on the page (one injected through XSS too) reads it.
+fn web_storage_secret(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static WEB_STORE_WRITE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\b(localStorage|sessionStorage)\s*(\.setItem\s*\(|\[[^\]]+\]\s*=[^=]|\.\w+\s*=[^=])"#).unwrap()
+    });
+    if f.removed_code().any(|l| WEB_STORE_WRITE.is_match(l.text)) {
+        return;
+    }
+    let Some(w) = f
+        .added_code()
+        .find(|l| WEB_STORE_WRITE.is_match(l.text) && written_secret(f, l.text))
+    else {
+        return;
+    };
+    out.push(Finding::added(
+        "sec-secret-web-storage",
+        Severity::High,
+        f.path,
+        Some(w.no),
+        format!(
+            "Keeps a token or session in the browser's storage (`{}`): any script on the page reads it, an injected one too, and it outlives the tab. Keep it in memory or an httpOnly cookie.",
+            quote(w.text.trim())
+        ),
+    ));
 }
 
 fn sanitiser_removed(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
@@ -192,6 +220,23 @@ mod tests {
         let hit = rules(&[("app/comments/render.py", old, new)]);
         assert!(
             hit.contains(&"sec-sanitiser-removed".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_session_newly_kept_in_local_storage_is_found_and_a_theme_is_not() {
+        let old = "let current = null;\nexport function set(s) {\n  current = s;\n}\n";
+        let new = "let current = null;\nexport function set(session) {\n  current = session;\n  localStorage.setItem(KEY, JSON.stringify(session));\n}\n";
+        let hit = rules(&[("src/auth/store.ts", old, new)]);
+        assert!(
+            hit.contains(&"sec-secret-web-storage".to_string()),
+            "{hit:?}"
+        );
+        let theme = new.replace("session", "theme");
+        let hit = rules(&[("src/ui/theme.ts", old, &theme)]);
+        assert!(
+            !hit.contains(&"sec-secret-web-storage".to_string()),
             "{hit:?}"
         );
     }

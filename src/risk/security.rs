@@ -179,6 +179,16 @@ fn only_constants_pasted(line: &str) -> bool {
     static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^((self|static|[A-Z]\w*)::|[A-Za-z_]\w*\.)?[A-Z][A-Z0-9_]+$|^\d+$").unwrap()
     });
+    // An f-string or template whose every interpolation is a constant.
+    static INTERPOLATED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[$#]?\{([^{}]*)\}").unwrap());
+    let pasted: Vec<_> = INTERPOLATED.captures_iter(line).collect();
+    if !pasted.is_empty()
+        && !line.contains('%')
+        && pasted.iter().all(|c| CONSTANT.is_match(c[1].trim()))
+    {
+        return true;
+    }
     if line.contains("${") || line.contains("#{") || line.contains('%') || line.contains("format") {
         return false;
     }
@@ -306,6 +316,89 @@ fn in_called_helper(f: &FileView<'_>, check: &str) -> bool {
     })
 }
 
+/// A handler wrapped in something that named a privilege, now wrapped in
+/// something that does not (`export default withAdmin(handler)` →
+/// `withSession(handler)`, `@staff_required(view)` → `@login_required`):
+/// every signed-in user reaches what only the privileged did.
+fn privilege_wrapper_swapped(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static PRIVILEGED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(\w*(?i:admin|staff|superuser|owner|role|permission|privileged)\w*)\s*\(\s*([A-Za-z_]\w{2,})\s*[,)]").unwrap()
+    });
+    static WRAPPER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b([A-Za-z_]\w*)\s*\(\s*([A-Za-z_]\w{2,})\s*[,)]").unwrap());
+    static WRAPPER_NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)^(with|require|ensure|only|must|protect|guard)|(required|only|guard|middleware)$",
+        )
+        .unwrap()
+    });
+    static PRIVILEGE_WORD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(admin|staff|superuser|owner|role|permission|privileged|authori[sz]e|can)")
+            .unwrap()
+    });
+    let new_text = f.new_text_or_hunks();
+    for r in f.removed_code() {
+        for c in PRIVILEGED.captures_iter(r.text) {
+            let (old, arg) = (&c[1], &c[2]);
+            // A wrapper or a requirement, not any call naming a role
+            // (`getOwner(account)`).
+            if !WRAPPER_NAME.is_match(old) || super::code::has_word(&new_text, old) {
+                continue;
+            }
+            let swapped = f.added_code().find_map(|a| {
+                WRAPPER.captures_iter(a.text).find_map(|w| {
+                    (w[2] == *arg && w[1] != *old && !PRIVILEGE_WORD.is_match(&w[1]))
+                        .then(|| (a, w[1].to_string()))
+                })
+            });
+            if let Some((a, new)) = swapped {
+                out.push(Finding::added(
+                    "authz-wrapper-weakened",
+                    Severity::High,
+                    f.path,
+                    Some(a.no),
+                    format!(
+                        "`{arg}` was wrapped in `{old}` and is wrapped in `{new}` now: the privilege the old wrapper named is no longer required, so any caller the new one lets in reaches it."
+                    ),
+                ));
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod wrapper_tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_privileged_wrapper_swapped_for_a_plain_one_is_found() {
+        let hit = rules_hit(
+            "pages/api/admin/users.ts",
+            Some(
+                "import { withAdmin } from '@/lib/withAdmin';\nexport default withAdmin(handler);\n",
+            ),
+            Some(
+                "import { withSession } from '@/lib/withSession';\nexport default withSession(handler);\n",
+            ),
+        );
+        assert!(
+            hit.contains(&"authz-wrapper-weakened".to_string()),
+            "{hit:?}"
+        );
+        // Another privileged wrapper, or a lookup that names an owner: not this.
+        let hit = rules_hit(
+            "pages/api/admin/users.ts",
+            Some("export default withAdmin(handler);\nconst o = getOwner(account);\n"),
+            Some("export default withRole('admin', handler);\nconst o = fetchAccount(account);\n"),
+        );
+        assert!(
+            !hit.contains(&"authz-wrapper-weakened".to_string()),
+            "{hit:?}"
+        );
+    }
+}
+
 /// Security rules for one file.
 pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
@@ -339,6 +432,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
                 format!("Builds SQL by pasting values into the string ({}): use bind parameters, or this is an SQL injection.", quote(l.text)),
             ));
     }
+    privilege_wrapper_swapped(f, out);
     if let Some((l, name)) = clause_formatted_from_values(f) {
         out.push(Finding::added(
             "sec-sql-string-building",

@@ -1,0 +1,139 @@
+//! A Content Security Policy that stops protecting. Its worth is in what
+//! `script-src` (or `default-src`, `object-src`, `base-uri`) leaves out:
+//! adding `'unsafe-inline'` or `'unsafe-eval'`, or a bare source like `https:`,
+//! `data:` or `*` that every site on the web matches, voids the policy's
+//! protection against injected script — often as one item of a list moved
+//! into a helper, where nobody reads it as a policy change.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Severity, quote};
+
+/// A source that lets script in from anywhere, or inline.
+static LOOSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)('unsafe-inline'|'unsafe-eval'|'unsafe-hashes'|(?:^|[\s'"`\[,])(\*|https?:|data:|blob:)(?:[\s'"`;,\]]|$))"#).expect("a valid regex")
+});
+/// The directive (or the name of a list standing for one) a source belongs to.
+static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(script|default|object|base[-_]?uri|worker|frame[-_]?ancestors|form[-_]?action|style|img|image|font|media|connect|manifest|prefetch|frame[-_]?src|child)").expect("a valid regex")
+});
+/// A source added under a development-only condition.
+static DEV_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\b(is_?)?(dev|development|local|test)\w*\s*(\?|&&)|NODE_ENV\s*[!=]==?\s*['\x22](development|test)['\x22]\s*(\?|&&))").expect("a valid regex")
+});
+/// A file that writes a policy.
+static POLICY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(content-security-policy|contentSecurityPolicy|script-src|scriptSrc|default-src|defaultSrc)").expect("a valid regex")
+});
+
+/// Whether the directive named nearest before `at` in `lines[..=i]` guards
+/// script (or everything, for `default-src`).
+fn guards_script(lines: &[&str], i: usize, at: usize) -> bool {
+    let own = &lines[i][..at];
+    let found = DIRECTIVE.find_iter(own).last().or_else(|| {
+        (i.saturating_sub(15)..i)
+            .rev()
+            .find_map(|j| DIRECTIVE.find_iter(lines[j]).last())
+    });
+    found.is_some_and(|m| {
+        let w = m.as_str().to_ascii_lowercase();
+        [
+            "script", "default", "object", "base", "worker", "frame-a", "frame_a", "framea", "form",
+        ]
+        .iter()
+        .any(|p| w.starts_with(p))
+    })
+}
+
+/// Loosened script sources in a policy the change writes.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if !f.class.production() || f.class.ci {
+        return;
+    }
+    let text = f.new_text_or_hunks();
+    if !POLICY.is_match(&text) {
+        return;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for l in f.added_code() {
+        let Some(m) = LOOSE.captures(l.text) else {
+            continue;
+        };
+        // Only for development (`isDev ? " 'unsafe-eval'" : ""`).
+        if DEV_ONLY.is_match(l.text) {
+            continue;
+        }
+        let token = m.get(2).or(m.get(1)).expect("one group matched");
+        let source = token.as_str();
+        // There before, on a line the change only rewrote.
+        if f.removed.iter().any(|r| {
+            LOOSE
+                .captures(r.text)
+                .is_some_and(|c| c.get(2).or(c.get(1)).is_some_and(|t| t.as_str() == source))
+        }) {
+            continue;
+        }
+        let i = (l.no as usize).saturating_sub(1);
+        if lines.get(i).is_none_or(|t| t.trim() != l.text.trim())
+            || !guards_script(&lines, i, token.start())
+        {
+            continue;
+        }
+        out.push(Finding::added(
+            "csp-script-sources-loosened",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Lets script in through the Content Security Policy (`{source}` in `{}`): injected script runs again, which is what the policy was there to stop.",
+                quote(l.text.trim())
+            ),
+        ));
+        return;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit_with_contents;
+
+    const RULE: &str = "csp-script-sources-loosened";
+
+    #[test]
+    fn a_bare_scheme_in_a_script_source_list_is_found() {
+        let hit = rules_hit_with_contents(
+            "next.config.js",
+            "const csp = [\n  \"default-src 'self'\",\n  \"script-src 'self' https://js.stripe.com\",\n].join('; ');\nmodule.exports = { headers: [{ key: 'Content-Security-Policy', value: csp }] };\n",
+            "const scriptSources = [\n  \"'self'\",\n  'https://js.stripe.com',\n  'https:',\n];\nconst csp = [\n  \"default-src 'self'\",\n  `script-src ${scriptSources.join(' ')}`,\n].join('; ');\nmodule.exports = { headers: [{ key: 'Content-Security-Policy', value: csp }] };\n",
+        );
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_source_only_for_development_is_not() {
+        let hit = rules_hit_with_contents(
+            "next.config.js",
+            "const isDev = process.env.NODE_ENV !== 'production';\nconst csp = [\n  \"script-src 'self'\",\n].join('; ');\nmodule.exports = { csp };\n",
+            "const isDev = process.env.NODE_ENV !== 'production';\nconst csp = [\n  `script-src 'self'${isDev ? \" 'unsafe-eval'\" : ''}`,\n].join('; ');\nmodule.exports = { csp };\n",
+        );
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn unsafe_eval_in_helmet_is_found_and_unsafe_inline_styles_are_not() {
+        let hit = rules_hit_with_contents(
+            "src/server/security.ts",
+            "app.use(helmet({ contentSecurityPolicy: { directives: {\n  scriptSrc: [\"'self'\"],\n  styleSrc: [\"'self'\"],\n} } }));\n",
+            "app.use(helmet({ contentSecurityPolicy: { directives: {\n  scriptSrc: [\"'self'\", \"'unsafe-eval'\"],\n  styleSrc: [\"'self'\"],\n} } }));\n",
+        );
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        let hit = rules_hit_with_contents(
+            "src/server/security.ts",
+            "app.use(helmet({ contentSecurityPolicy: { directives: {\n  scriptSrc: [\"'self'\"],\n  styleSrc: [\"'self'\"],\n} } }));\n",
+            "app.use(helmet({ contentSecurityPolicy: { directives: {\n  scriptSrc: [\"'self'\"],\n  styleSrc: [\"'self'\", \"'unsafe-inline'\"],\n  imgSrc: [\"'self'\", 'data:'],\n} } }));\n",
+        );
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+}

@@ -1,0 +1,201 @@
+//! Origins, hosts and redirect targets checked by a piece of their text:
+//! `origin.endsWith('acme.com')` also lets `evil-acme.com` in,
+//! `url.startsWith('https://acme.com')` lets `https://acme.com.evil.net` in,
+//! `redirect.startsWith('/')` lets `//evil.net` in, and `host.includes('acme')`
+//! lets anything in. A `postMessage` origin check, a CORS allow-list or a
+//! login's `returnTo` written this way is open to any site that picks the
+//! right name.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Severity, quote};
+
+/// What the checked value must be about.
+const SUBJECT: &str = r#"[\w.$\[\]'"]*(?i:origin|host|hostname|domain|referr?er|redirect\w*|return_?to|return_?url|next_?url|callback_?url|target_?url)\w*"#;
+
+/// `value.endsWith(arg)` and its spellings in other languages.
+static METHOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"({SUBJECT})\s*\)?\s*\??\.\s*(endsWith|endswith|ends_with|end_with\?|EndsWith|includes|include\?|contains|Contains|indexOf|startsWith|startswith|starts_with|start_with\?|StartsWith)\s*\(\s*([^(),]+?)\s*[,)]"
+    ))
+    .expect("a valid regex")
+});
+/// Go's `strings.HasSuffix(value, arg)`.
+static GO_FUNC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"strings\.(HasSuffix|HasPrefix|Contains)\s*\(\s*({SUBJECT})\s*,\s*([^()]+?)\s*\)"
+    ))
+    .expect("a valid regex")
+});
+/// Python's `"acme.com" in origin`.
+static PY_IN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r#"(["'][^"']+["'])\s+in\s+({SUBJECT})\b"#)).expect("a valid regex")
+});
+
+/// How a piece of text is compared.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Suffix,
+    Prefix,
+    Substring,
+}
+
+fn kind(method: &str) -> Kind {
+    let m = method.to_ascii_lowercase();
+    if m.contains("end") || m.contains("suffix") {
+        Kind::Suffix
+    } else if m.contains("start") || m.contains("prefix") {
+        Kind::Prefix
+    } else {
+        Kind::Substring
+    }
+}
+
+/// The text `arg` stands for: a string literal, or a name the file binds to
+/// one (`const PAYMENTS_DOMAIN = 'acmepay.com'`). `None` for anything else
+/// (a list searched for the value is a membership test, not this).
+fn resolve(arg: &str, text: &str) -> Option<String> {
+    let arg = arg.trim();
+    let unquote = |s: &str| {
+        let s = s.trim();
+        let q = s.chars().next()?;
+        (matches!(q, '"' | '\'' | '`') && s.len() >= 2 && s.ends_with(q))
+            .then(|| s[1..s.len() - 1].to_string())
+    };
+    if let Some(v) = unquote(arg) {
+        return (!v.contains("${")).then_some(v);
+    }
+    let name = arg.rsplit(['.', ':']).next().unwrap_or(arg);
+    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let bind = Regex::new(&format!(
+        r#"\b{}\b\s*(?::\s*[\w<>]+\s*)?(?::=|=)\s*(["'`][^"'`\n]*["'`])"#,
+        regex::escape(name)
+    ))
+    .ok()?;
+    let c = bind.captures(text)?;
+    unquote(&c[1]).filter(|v| !v.contains("${"))
+}
+
+/// Why `kind` on `value` lets a stranger's name through, or `None`.
+fn weakness(kind: Kind, value: &str) -> Option<String> {
+    match kind {
+        Kind::Suffix => (!value.is_empty()
+            && !value.starts_with('.')
+            && !value.contains("://")
+            && value.contains('.'))
+        .then(|| format!("any name ending in `{value}` passes, `evil-{value}` too")),
+        Kind::Prefix => {
+            if value == "/" {
+                Some("`//evil.example` starts with `/` too and is another site".into())
+            } else {
+                let host = value.split_once("://")?.1;
+                (!host.is_empty() && !host.contains('/') && host.contains('.'))
+                    .then(|| format!("`{value}.evil.example` starts with `{value}` too"))
+            }
+        }
+        Kind::Substring => (value.len() >= 3 && !value.starts_with('/'))
+            .then(|| format!("any name containing `{value}` passes")),
+    }
+}
+
+/// Host and origin checks the change writes as a suffix, prefix or
+/// substring match that a stranger's name also passes.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if !f.class.production() || f.class.ci || f.class.infra || f.class.migration {
+        return;
+    }
+    let text = f.new_text_or_hunks();
+    for l in f.added_code() {
+        let t = l.text;
+        let mut hits: Vec<(String, Kind, String)> = Vec::new();
+        for c in METHOD.captures_iter(t) {
+            hits.push((c[0].to_string(), kind(&c[2]), c[3].to_string()));
+        }
+        for c in GO_FUNC.captures_iter(t) {
+            hits.push((c[0].to_string(), kind(&c[1]), c[3].to_string()));
+        }
+        for c in PY_IN.captures_iter(t) {
+            hits.push((c[0].to_string(), Kind::Substring, c[1].to_string()));
+        }
+        for (call, kind, arg) in hits {
+            // Already there before the change (a line reformatted).
+            if f.removed.iter().any(|r| r.text.contains(call.trim())) {
+                continue;
+            }
+            let Some(value) = resolve(&arg, &text) else {
+                continue;
+            };
+            let Some(why) = weakness(kind, &value) else {
+                continue;
+            };
+            out.push(Finding::added(
+                "host-match-partial",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "Checks a host or origin by part of its text (`{}`): {why}. Compare the whole origin, or a suffix that starts with a dot.",
+                    quote(call.trim())
+                ),
+            ));
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit_with_contents;
+
+    const RULE: &str = "host-match-partial";
+
+    #[test]
+    fn a_suffix_without_a_dot_through_a_constant_is_found() {
+        let hit = rules_hit_with_contents(
+            "src/checkout/frame.ts",
+            "function ok(o: string) {\n  return o === PAYMENTS_ORIGIN;\n}\n",
+            "const PAYMENTS_DOMAIN = 'acmepay.com';\nfunction ok(o: string) {\n  return origin.startsWith('https://') && origin.endsWith(PAYMENTS_DOMAIN);\n}\n",
+        );
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn go_has_suffix_and_python_in_are_found() {
+        let go = rules_hit_with_contents(
+            "internal/cors/cors.go",
+            "package cors\n\nfunc allowed(origin string) bool {\n\treturn origin == \"https://app.acme.io\"\n}\n",
+            "package cors\n\nimport \"strings\"\n\nfunc allowed(origin string) bool {\n\treturn strings.HasSuffix(origin, \"acme.io\")\n}\n",
+        );
+        assert!(go.contains(&RULE.to_string()), "{go:?}");
+        let py = rules_hit_with_contents(
+            "app/auth/redirects.py",
+            "def safe(next_url):\n    return next_url == '/home'\n",
+            "def safe(next_url):\n    return 'acme.com' in next_url\n",
+        );
+        assert!(py.contains(&RULE.to_string()), "{py:?}");
+    }
+
+    #[test]
+    fn a_dotted_suffix_a_list_and_a_path_prefix_are_not() {
+        let hit = rules_hit_with_contents(
+            "src/cors.js",
+            "function ok(origin) {\n  return false;\n}\n",
+            "const ALLOWED = ['https://a.acme.com'];\nfunction ok(origin) {\n  return origin.endsWith('.acme.com') || ALLOWED.includes(origin) || redirect.startsWith('/app/');\n}\n",
+        );
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_check_only_reformatted_is_not_new() {
+        let hit = rules_hit_with_contents(
+            "src/cors.js",
+            "function ok(origin) {\n  return origin.endsWith('acme.com')\n}\n",
+            "function ok(origin) {\n  return origin.endsWith('acme.com');\n}\n",
+        );
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+}

@@ -1,0 +1,120 @@
+//! Randomness that can be guessed where a secret is made. A generator seeded
+//! with the clock (`StdRng::seed_from_u64(now_ms)`, `rand.NewSource(time.Now()
+//! .UnixNano())`, `new Random(System.currentTimeMillis())`) replays the same
+//! stream for anyone who knows roughly when a token was made, and a
+//! general-purpose generator (`Math.random()`, Python's `random`, PHP's
+//! `mt_rand`) is predictable from its output. Either one replacing the
+//! operating system's generator (`OsRng`, `crypto/rand`, `secrets`,
+//! `SecureRandom`, `randomBytes`), or producing a token, password, nonce or
+//! code, makes those secrets guessable.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Severity, quote};
+
+/// Cryptographically secure sources.
+static SECURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(OsRng|getrandom|crypto/rand|crypto\.randomBytes|randomBytes|randomInt|randomUUID|getRandomValues|secrets\.|SecureRandom|RandomNumberGenerator|random_bytes|random_int|SystemRandom|urandom|RAND_bytes|rand_core::OsRng)").expect("a valid regex")
+});
+/// Generators whose output can be predicted.
+static WEAK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\bseed_from_u64\s*\(|\bStdRng::from_seed|\bSmallRng\b|\bSeedableRng\b|rand\.NewSource\s*\(|rand\.New\s*\(|rand\.Seed\s*\(|\bMath\.random\s*\(|(^|[^\w.])random\.(random|randint|choice|choices|getrandbits|randrange|sample)\s*\(|\bnew\s+Random\s*\(|\bmt_rand\s*\(|(^|[^\w.>])rand\s*\(\s*\d*\s*,?\s*\d*\s*\)|\bsrand\s*\(|\brandom\.seed\s*\()").expect("a valid regex")
+});
+/// A seeding call.
+static SEEDING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(seed\w*\s*\(|NewSource\s*\(|new\s+Random\s*\(\s*\w)").expect("a valid regex")
+});
+/// The clock.
+static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(SystemTime::now|Instant::now|time\.Now\(\)|Date\.now\(\)|new Date\(\)|currentTimeMillis|nanoTime|DateTime\.(Now|UtcNow)|Environment\.TickCount|time\.time\(\)|time\.time_ns\(\)|\bmicrotime\(|\btime\(\))").expect("a valid regex")
+});
+/// What a secret is called.
+static SECRET_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(token|secret|nonce|otp|password|passwd|salt|api_?key|reset|invite|session|csrf|verification_?code|auth_?code|one_?time)").expect("a valid regex")
+});
+
+/// Predictable randomness the change brings in where secrets are made.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if !f.class.production() || f.class.ci || f.class.infra || f.class.migration {
+        return;
+    }
+    let Some(first) = f.added_code().find(|l| WEAK.is_match(l.text)) else {
+        return;
+    };
+    let text = f.new_text_or_hunks();
+    let secure_dropped =
+        f.removed_code().any(|l| SECURE.is_match(l.text)) && !SECURE.is_match(&text);
+    let seeded_by_clock = f.added_code().any(|l| SEEDING.is_match(l.text))
+        && f.added_code().any(|l| CLOCK.is_match(l.text));
+    let for_secrets = f
+        .added_code()
+        .filter(|l| WEAK.is_match(l.text))
+        .find(|l| SECRET_WORD.is_match(l.text));
+    let (line, why) = if seeded_by_clock {
+        (
+            first,
+            "it is seeded with the clock, so anyone who knows roughly when a value was made can replay the generator",
+        )
+    } else if secure_dropped {
+        (
+            first,
+            "it replaces the operating system's secure generator, and its output can be predicted from what it produced before",
+        )
+    } else if let Some(l) = for_secrets {
+        (
+            l,
+            "a general-purpose generator makes this secret, and its output can be predicted from what it produced before",
+        )
+    } else {
+        return;
+    };
+    out.push(Finding::added(
+        "sec-predictable-random",
+        Severity::High,
+        f.path,
+        Some(line.no),
+        format!(
+            "Makes values with a predictable generator (`{}`): {why}. Use the operating system's generator for tokens, ids that grant access, and codes.",
+            quote(line.text.trim())
+        ),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit_with_contents;
+
+    const RULE: &str = "sec-predictable-random";
+
+    #[test]
+    fn a_clock_seeded_generator_replacing_os_rng_is_found() {
+        let hit = rules_hit_with_contents(
+            "crates/links/src/ids.rs",
+            "use rand::rngs::OsRng;\nuse rand::Rng;\n\npub fn token() -> String {\n    let mut rng = OsRng;\n    (0..32).map(|_| rng.gen_range(b'a'..=b'z') as char).collect()\n}\n",
+            "use rand::{Rng, SeedableRng, rngs::StdRng};\nuse std::time::{SystemTime, UNIX_EPOCH};\n\npub fn token() -> String {\n    let ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;\n    let mut rng = StdRng::seed_from_u64(ms);\n    (0..32).map(|_| rng.gen_range(b'a'..=b'z') as char).collect()\n}\n",
+        );
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn math_random_making_a_reset_code_is_found() {
+        let hit = rules_hit_with_contents(
+            "src/accounts/reset.js",
+            "const crypto = require('crypto');\nfunction code() {\n  return crypto.randomInt(100000, 999999);\n}\n",
+            "function code() {\n  const resetCode = Math.floor(Math.random() * 900000) + 100000;\n  return resetCode;\n}\n",
+        );
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn random_jitter_for_retries_is_not() {
+        let hit = rules_hit_with_contents(
+            "src/http/retry.js",
+            "function delay(n) {\n  return 100 * 2 ** n;\n}\n",
+            "function delay(n) {\n  return 100 * 2 ** n + Math.random() * 50;\n}\n",
+        );
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+}
