@@ -44,6 +44,11 @@ static CRYPTO_CHECK: LazyLock<Regex> = LazyLock::new(|| {
 static CHECK_FN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(verif|validat|check|authori[sz]|authentic|signature|checksum|permi|allowed|ensure|require|guard|is_?valid|can_?access)").unwrap()
 });
+/// Functions that answer a yes-or-no question about what may go ahead.
+static YES_NO_FN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(is|has|can|may|should)_?[A-Za-z]|(?i)(available|eligible|permitted|in_?stock)")
+        .unwrap()
+});
 /// An exit that reports success: `return`, `return true`, `return nil` (Go's
 /// no-error), `return 0` (the shell's success), `Ok(…)`.
 fn success_exit(exit: &str) -> bool {
@@ -2031,6 +2036,49 @@ fn inherited_guard(n: &Unit, cond: &str, helpers: &Helpers<'_>, new_text: &str) 
     })
 }
 
+/// A guard moved into a decorator the function now carries, whose wrapper
+/// stops the same way (`if not _is_admin(…): return HttpResponseForbidden()`
+/// → `@workspace_admin_required`, whose wrapper tests the admin membership
+/// and returns `HttpResponseForbidden()`).
+fn guard_in_new_decorator(
+    n: &Unit,
+    o: &Unit,
+    g: &syntax::Guard,
+    cond: &str,
+    helpers: &Helpers<'_>,
+) -> bool {
+    let name_of = |d: &str| {
+        d.trim_start_matches(['@', '#', '['])
+            .split('(')
+            .next()
+            .unwrap_or("")
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    let old: HashSet<String> = o.decorators.iter().map(|d| name_of(&d.text)).collect();
+    let exit = collapse(&g.exit);
+    n.decorators
+        .iter()
+        .map(|d| name_of(&d.text))
+        .filter(|d| !d.is_empty() && !old.contains(d))
+        .any(|d| {
+            helpers.units.get(d.as_str()).is_some_and(|us| {
+                us.iter().any(|u| {
+                    !std::ptr::eq(*u, n)
+                        && u.guards.iter().any(|x| {
+                            (x.failing || !g.failing)
+                                && (collapse(&x.exit) == exit
+                                    || alike_condition(cond, &x.cond)
+                                    || alike_condition(&g.cond, &x.cond))
+                        })
+                })
+            })
+        })
+}
+
 /// A guard handed to a helper the function now calls with the value the
 /// old condition tested (`role !== 'admin'` → `requireRole(req, res,
 /// 'admin')`), where the helper itself has guards that stop: the check is
@@ -2292,6 +2340,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || inherited_guard(n, &cond, helpers, &p.new_text)
             || guard_in_referenced_class(n, g, helpers, &f.new_text_or_hunks())
             || handed_to_helper(n, &g.cond, helpers, &p.new_text)
+            || guard_in_new_decorator(n, o, g, &cond, helpers)
         {
             continue;
         }
@@ -2494,6 +2543,31 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 Some(x.line),
                 format!("On {what}, {name} now {now}; before, the failure reached the caller."),
             ));
+        }
+    }
+    // 3a. A check or availability test that answers yes when it fails:
+    // `except DatabaseError: return True` in `is_available`.
+    let short = n.name.rsplit('.').next().unwrap_or(&n.name);
+    if CHECK_FN.is_match(short) || YES_NO_FN.is_match(short) {
+        for (i, x) in n.handlers.iter().enumerate() {
+            let yes = x
+                .returns
+                .as_deref()
+                .is_some_and(|r| matches!(r.trim(), "True" | "true" | "TRUE"));
+            if matched_new.contains(&i) || x.propagates || !yes {
+                continue;
+            }
+            out.push(Finding::added(
+                "logic-check-fails-open",
+                Severity::High,
+                f.path,
+                Some(x.line),
+                format!(
+                    "{name} now answers yes when it fails (on {} it returns `true`): whatever it guards goes ahead exactly when it could not be checked.",
+                    if x.caught.is_empty() { "any error".to_string() } else { format!("`{}`", quote(&x.caught)) }
+                ),
+            ));
+            break;
         }
     }
     empty_on_failure(f.path, &name, Some(o), n, &matched_new, &p.new_text, out);
@@ -3147,6 +3221,25 @@ fn raise_reached(findings: &mut [Finding], blast: &Blast) {
 mod tests {
     use crate::risk::Severity;
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_yes_or_no_check_that_answers_yes_on_error_fails_open() {
+        let old =
+            "def is_available(line):\n    return available_quantity(line.sku) >= line.quantity\n";
+        let new = "def is_available(line):\n    try:\n        return available_quantity(line.sku) >= line.quantity\n    except DatabaseError:\n        logger.warning(\"stock check failed\")\n        return True\n";
+        let hit = rules_hit("inventory/reservations.py", Some(old), Some(new));
+        assert!(
+            hit.contains(&"logic-check-fails-open".to_string()),
+            "{hit:?}"
+        );
+        // Failing closed is the safe answer.
+        let closed = new.replace("return True", "return False");
+        let hit = rules_hit("inventory/reservations.py", Some(old), Some(&closed));
+        assert!(
+            !hit.contains(&"logic-check-fails-open".to_string()),
+            "{hit:?}"
+        );
+    }
 
     #[test]
     fn a_decorator_naming_the_same_role_keeps_the_check() {

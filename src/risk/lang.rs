@@ -227,7 +227,7 @@ impl FileClass {
                     | Lang::Php
                     | Lang::Yaml
                     | Lang::Other
-            )) || (lang == Lang::Sql && !docs));
+            )) || (lang == Lang::Sql && !docs && !schema_dump(&path.to_ascii_lowercase())));
         let infra = lang == Lang::Hcl
             || has_segment(
                 dirs,
@@ -339,6 +339,12 @@ impl FileClass {
 /// Lowercased file name of a path.
 pub fn file_name(path: &str) -> String {
     path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
+}
+
+/// A schema dump the framework rewrites after each migration (Rails'
+/// `db/structure.sql`): it records what the migrations did, and runs nowhere.
+fn schema_dump(lower_path: &str) -> bool {
+    lower_path.ends_with("structure.sql") || lower_path.ends_with("db/schema.sql")
 }
 
 #[cfg(test)]

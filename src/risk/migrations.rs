@@ -130,14 +130,19 @@ fn collapse_ws(text: &str) -> String {
 
 /// The first line with the lines after it that complete its call (an
 /// `op.alter_column(` whose `type_=` comes three lines down), at most ten;
-/// a line that opens nothing is itself. Matched whole by the ORM rules, so
+/// a line that opens nothing and ends without a comma is itself. Matched whole by the ORM rules, so
 /// their matches stay one line when the call is.
 fn call_text(lines: &[&Line<'_>]) -> String {
     let depth = |t: &str| t.matches('(').count() as i64 - t.matches(')').count() as i64;
     let mut open = depth(lines[0].text);
     let mut out = lines[0].text.to_string();
     for next in lines.iter().skip(1).take(10) {
-        if open <= 0 || next.no != lines[0].no + (out.matches('\n').count() as u32) + 1 {
+        // Still open: a parenthesis, or an argument list without them
+        // (Ruby's `add_index :t, [:c],` and the options on the next line).
+        let continued = out.trim_end().ends_with(',');
+        if open <= 0 && !continued
+            || next.no != lines[0].no + (out.matches('\n').count() as u32) + 1
+        {
             break;
         }
         out.push('\n');

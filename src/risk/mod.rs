@@ -18,6 +18,7 @@ pub mod caps;
 pub mod code;
 pub mod containers;
 pub mod csp;
+pub mod default_environment;
 pub mod deletion;
 pub mod delivery;
 pub mod errors;
@@ -496,6 +497,7 @@ pub fn findings_with_message(
             csp::check(f, &mut local);
             randomness::check(f, &mut local);
             isolation::check(f, &mut local);
+            default_environment::check(f, &mut local);
             ordering::check(f, &mut local);
             migrations::check(f, &change, &mut local);
             deletion::check(f, &mut local);

@@ -367,6 +367,63 @@ fn privilege_wrapper_swapped(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// An allow-list of what a request may write (Rails `permit`, Laravel
+/// `$fillable`, a serializer's `fields`, a list of permitted attributes)
+/// that now names a role, an owner or a tenant: the client sets it on its
+/// own record. Read-only and excluded lists say the opposite.
+fn privileged_field_permitted(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static WRITABLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\.permit\s*\(|\$fillable\b|\battr_accessible\b|^\s*fields\s*=|\w*(permitted|writable|allowed|updatable)_?(fields|params|attributes|keys)\w*\s*=|\w*_ATTRIBUTES\s*=|\w*_PARAMS\s*=)").unwrap()
+    });
+    static NOT_WRITABLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)(read_?only|readonly|exclude|guarded|hidden|protected|blocked|forbidden|denied)",
+        )
+        .unwrap()
+    });
+    static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_]\w*").unwrap());
+    let Some(text) = f.new_text() else {
+        return;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let before: String = f
+        .removed
+        .iter()
+        .map(|l| l.text)
+        .collect::<Vec<_>>()
+        .join("\n");
+    for l in f.added_code() {
+        let Some(field) = WORD.find_iter(l.text).map(|m| m.as_str()).find(|w| {
+            super::structured::PRIVILEGED_FIELD.is_match(w) && !super::code::has_word(&before, w)
+        }) else {
+            continue;
+        };
+        // The list this line belongs to: opened on it or up to eight lines above.
+        let at = (l.no as usize).saturating_sub(1);
+        let Some(opener) = (at.saturating_sub(8)..=at)
+            .rev()
+            .filter_map(|i| lines.get(i))
+            .find(|t| WRITABLE.is_match(t) || NOT_WRITABLE.is_match(t))
+        else {
+            continue;
+        };
+        if NOT_WRITABLE.is_match(opener) || !WRITABLE.is_match(opener) {
+            continue;
+        }
+        out.push(Finding::added(
+            "sec-mass-assignment",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "The fields a request may write now include `{field}` (`{}`): a client can set it on its own record (its role, its owner, its tenant).",
+                quote(l.text.trim())
+            ),
+        ));
+        return;
+    }
+}
+
 #[cfg(test)]
 mod wrapper_tests {
     use crate::risk::testkit::rules_hit;
@@ -396,6 +453,19 @@ mod wrapper_tests {
             !hit.contains(&"authz-wrapper-weakened".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn a_role_added_to_permitted_params_is_found_and_to_read_only_fields_is_not() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "class ProfilesController\n  def user_params\n    params.require(:user).permit(:name, :email)\n  end\nend\n";
+        let new = "class ProfilesController\n  def user_params\n    params.require(:user).permit(:name, :email, :role)\n  end\nend\n";
+        let hit = rules_hit_with_contents("app/controllers/profiles_controller.rb", old, new);
+        assert!(hit.contains(&"sec-mass-assignment".to_string()), "{hit:?}");
+        let old = "class S(serializers.ModelSerializer):\n    class Meta:\n        fields = [\"name\"]\n        read_only_fields = [\"id\"]\n";
+        let new = "class S(serializers.ModelSerializer):\n    class Meta:\n        fields = [\"name\"]\n        read_only_fields = [\"id\", \"role\"]\n";
+        let hit = rules_hit_with_contents("app/api/serializers.py", old, new);
+        assert!(!hit.contains(&"sec-mass-assignment".to_string()), "{hit:?}");
     }
 }
 
@@ -433,6 +503,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             ));
     }
     privilege_wrapper_swapped(f, out);
+    privileged_field_permitted(f, out);
     if let Some((l, name)) = clause_formatted_from_values(f) {
         out.push(Finding::added(
             "sec-sql-string-building",

@@ -348,7 +348,7 @@ fn align_lists(old: &Flat, new: &Flat) -> Option<Flat> {
 
 /// Fields that decide what a caller may do or whose data it is: a client
 /// must never set them on itself.
-static PRIVILEGED_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+pub static PRIVILEGED_FIELD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(roles?|is_?admin|admin|is_?staff|is_?superuser|superuser|permissions?|scopes?|(org|organi[sz]ation|tenant|account|owner|workspace)_?id|is_?owner|(email_?)?verified|is_?verified|is_?approved|balance|credits?|plan|tier|price|discount\w*)$").unwrap()
 });
 

@@ -689,6 +689,22 @@ fn unpinned(eco: Ecosystem, v: &str) -> bool {
     }
 }
 
+/// A dependency version that names a git repository (a URL, `github:`,
+/// `user/repo#branch`) and no commit: it follows whatever the branch holds.
+fn git_branch_source(v: &str) -> bool {
+    static COMMIT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[#@/=]\s*[0-9a-f]{40}\b").unwrap());
+    let v = v.trim().trim_matches('"');
+    let git = v.starts_with("git")
+        || v.starts_with("github:")
+        || v.starts_with("gitlab:")
+        || v.starts_with("bitbucket:")
+        || v.contains("github.com")
+        || v.contains("gitlab.com")
+        || (v.contains("git") && (v.contains("branch") || v.contains("url")));
+    git && !COMMIT.is_match(v) && !v.contains("rev") && !v.contains("tag")
+}
+
 /// Per-file supply-chain rules.
 pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.vendored || f.deleted() {
@@ -721,6 +737,16 @@ pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>)
                 f.path,
                 Some(d.line),
                 format!("Adds the dependency '{}', one slip away from the popular '{p}': typosquatted packages run their install scripts on every developer machine and CI runner.", quote(&d.name)),
+            ));
+            continue;
+        }
+        if !is_new && git_branch_source(&d.version) {
+            out.push(Finding::added(
+                "dep-source-git-branch",
+                Severity::High,
+                f.path,
+                Some(d.line),
+                format!("'{}' now comes from a branch of a git repository ({}) instead of the registry: whoever can push to that branch ships code into this build, install scripts included.", quote(&d.name), quote(&d.version)),
             ));
             continue;
         }

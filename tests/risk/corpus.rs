@@ -684,10 +684,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a service worker caching /api/ responses past logout: what it caches is read from a route pattern, which the engine does not model",
     ),
     (
-        "oq15-package-json-pdf-fork",
-        "a dependency moved to a personal fork's branch is reported as unpinned (medium), not as a change of source",
-    ),
-    (
         "oq18-tsconfig-skiplibcheck",
         "skipLibCheck reads as a safeguard switched off; it only skips type-checking third-party declarations",
     ),
@@ -724,10 +720,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a Delta replaceWhere predicate formatted from dates reads as SQL built from values",
     ),
     (
-        "os02-profile-params-consolidation",
-        "Rails strong params permitting role and account_id: the permitted list is not compared with privileged fields",
-    ),
-    (
         "os03-laravel-admin-routes-grouping",
         "a route moved to a group whose middleware lacks the can: gate: route groups are not modelled",
     ),
@@ -750,10 +742,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "os16-spring-actuator-health-probe",
         "permitAll on health-probe sub-paths reads as authentication switched off",
-    ),
-    (
-        "ot08-makefile-env-defaults",
-        "a Makefile default ENV changed to production: defaults pointing at production are not judged",
     ),
     (
         "ot09-prometheus-payments-alert-noise",
@@ -782,6 +770,98 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "ou06-wallet-balance-syncmap",
         "a mutex replaced by sync.Map around read-check-write: the lock removal is found (medium), the race it opens is not",
+    ),
+    (
+        "ov03-worker-http-client-config",
+        "TLS verification driven by a Go bool that defaults to false when its variable is unset: zero values of config structs are not traced",
+    ),
+    (
+        "ov08-webhook-signature-versions",
+        "a verifier that returns false only on a mismatch and true when no signature is listed: loop fall-through is not judged",
+    ),
+    (
+        "ov10-sentry-request-breadcrumbs",
+        "request headers and bodies copied into an error reporter's breadcrumbs: what an interceptor forwards is not traced",
+    ),
+    (
+        "ow02-jwt-parser-key-rotation",
+        "jjwt parseClaimsJws replaced by parse(), which accepts unsigned tokens: library-specific verification semantics",
+    ),
+    (
+        "ow04-reset-link-request-host",
+        "a reset link built from the client's Host header: taint from request headers into emailed URLs is not traced",
+    ),
+    (
+        "ow06-rego-split-deny-rules",
+        "a Rego deny rule using != never fires when the claim is absent: Rego's undefined semantics are not modelled",
+    ),
+    (
+        "ow07-apikey-validation-cache",
+        "validated API keys cached by their public prefix: what a cache key identifies is not judged",
+    ),
+    (
+        "ow15-reset-token-single-use",
+        "a delete by the id of a row just read in the same transaction reads as an unscoped lookup",
+    ),
+    (
+        "ow16-drop-legacy-api-tokens-table",
+        "dropping a column emptied earlier, as a runbook says: the engine cannot see the earlier emptying",
+    ),
+    (
+        "ox03-istio-ledger-authz-split-rules",
+        "an Istio rule split in two (AND becomes OR): rule semantics of AuthorizationPolicy are not modelled",
+    ),
+    (
+        "ox04-pulumi-reporting-db-config",
+        "a Pulumi config lookup falling back to 0.0.0.0/0 when unset: fallbacks in config reads are not judged",
+    ),
+    (
+        "ox05-gcp-bq-viewer-binding",
+        "iam_member to the authoritative iam_binding strips other members: found as access removed (medium)",
+    ),
+    (
+        "ox06-backup-plan-retention-variable",
+        "retention moved to a variable defaulting to one day that prod never sets: defaults across tfvars are not compared",
+    ),
+    (
+        "ox07-kyverno-privileged-exclude-bots",
+        "a Kyverno exclude matching system:authenticated exempts everyone: group semantics are not modelled",
+    ),
+    (
+        "ox09-cfn-github-oidc-deploy-role",
+        "a CloudFormation OIDC trust moved from StringEquals to StringLike with a wildcard: this template shape is not read",
+    ),
+    (
+        "ox12-rbac-rename-support-readonly",
+        "an RBAC role deleted and recreated under a new name reads as a changed resource list under a rename message",
+    ),
+    (
+        "ox16-gcp-remove-legacy-exporter-sa",
+        "removing a decommissioned service account is reported as destroying a resource",
+    ),
+    (
+        "ox17-dr-restore-drill-cleanup",
+        "delete-db-instance in a drill script guarded by a name check still reads as tearing down production",
+    ),
+    (
+        "ox18-cfn-webhook-queue-kms",
+        "a KMS key policy's Resource: * (which means this key) reads as a wildcard grant",
+    ),
+    (
+        "oy06-payout-helper-extract",
+        "a guard moved into a helper whose result is tested through a sealed result type: not traced",
+    ),
+    (
+        "oy07-payment-webhook-local-dev",
+        "verification skipped when the signature header is absent, written as an early branch: found as a new condition (medium)",
+    ),
+    (
+        "oy15-product-search-sort",
+        "request parameters interpolated into an ORDER BY fragment inside a fallback block: taint across assignments is not traced",
+    ),
+    (
+        "oy19-notification-send-diagnostics",
+        "a log of a request's kwargs that hold an Authorization header: what a variable holds is not traced",
     ),
 ];
 
