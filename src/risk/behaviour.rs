@@ -2867,7 +2867,13 @@ pub fn intent(
                     .iter()
                     .map(|c| rename_in(&c.text, &all_renames)),
             );
-            old_needles.extend(u.literals.iter().map(|l| l.value.clone()));
+            old_needles.extend(u.literals.iter().map(|l| {
+                if l.value.starts_with(['"', '\'', '`']) {
+                    l.value.clone()
+                } else {
+                    rename_in(&l.value, &all_renames)
+                }
+            }));
         }
         for u in &p.new.units {
             new_needles.extend(u.conditions.iter().map(|c| c.text.clone()));
@@ -2923,11 +2929,19 @@ pub fn intent(
                     // A value still written on the other side (moved into a
                     // named constant, say, or shared by two call sites) is
                     // not a change.
+                    // A symbol or bare name follows the rename of what it
+                    // names (`before_action :authorize_admin!`); quoted
+                    // text does not.
+                    let value = if l.value.starts_with(['"', '\'', '`']) {
+                        l.value.clone()
+                    } else {
+                        norm(&l.value)
+                    };
                     let theirs = if side { &on_new } else { &on_old };
-                    if prose || theirs.contains(&l.value) {
+                    if prose || theirs.contains(&value) {
                         continue;
                     }
-                    add(format!("`{} = {}`", norm(&l.key), l.value), l.line, f.path);
+                    add(format!("`{} = {}`", norm(&l.key), value), l.line, f.path);
                 }
             }
         }

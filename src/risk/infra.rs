@@ -40,6 +40,8 @@ pub fn access_grant_tf(kind: &str) -> bool {
         "_iam_binding",
         "_role_assignment",
         "_service_account_key",
+        "_service_account",
+        "_service_principal",
     ];
     GRANTS.iter().any(|g| kind.ends_with(g))
 }

@@ -499,13 +499,15 @@ fn production_deploys_unchanged(f: &FileView<'_>) -> bool {
     let (Some(a), Some(b)) = (parse(f.path, old), parse(f.path, new)) else {
         return false;
     };
-    let names: Vec<&str> = a
+    let mut names: Vec<&str> = a
         .jobs
         .iter()
         .chain(&b.jobs)
         .map(|j| j.name.as_str())
         .filter(|n| n.len() > 2)
         .collect();
+    // Longest first: `build` taken out of `build2` would leave a `2` behind.
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let steps = |j: &Job| {
         let mut t = j.text.clone();
         for n in &names {

@@ -18,7 +18,7 @@ use super::{FileView, Finding, Severity, quote};
 
 /// A call that verifies a signature, token or digest.
 static VERIFY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\w*verif\w*|\w*valid\w*sig\w*|is_?valid\w*|valid_\w+\??|hash_equals|secure_compare|compare_digest|timingsafeequal|fixedtimeequals|constant_time_eq\w*|check_?signature)\s*\(").unwrap()
+    Regex::new(r"(?i)\b(\w*verif\w*|\w*valid\w*sig\w*|is_?valid\w*|valid_\w+\??|hash_equals|secure_compare|compare_digest|timingsafeequal|fixedtimeequals|constant_time_eq\w*|check_?signature|construct_?event)\s*\(").unwrap()
 });
 
 /// What the value tested is about: a signature, token or key.

@@ -553,6 +553,36 @@ mod builtin_tests {
     }
 
     #[test]
+    fn plain_http_repositories_and_piped_installers_are_found() {
+        let hit = rules_hit(
+            "pom.xml",
+            None,
+            Some("<repository>\n  <url>http://nexus.corp.example/repo</url>\n</repository>\n"),
+        );
+        assert!(
+            hit.contains(&"dep-repository-plain-http".to_string()),
+            "{hit:?}"
+        );
+        let local = rules_hit(
+            "pom.xml",
+            None,
+            Some("<repository>\n  <url>http://localhost:8081/repo</url>\n</repository>\n"),
+        );
+        assert!(
+            !local.contains(&"dep-repository-plain-http".to_string()),
+            "{local:?}"
+        );
+        let hit = rules_hit(
+            "docker/Dockerfile",
+            None,
+            Some(
+                "RUN curl -fsSL https://get.example.sh/install \\\n    | VERIFY_CHECKSUM=false sh\n",
+            ),
+        );
+        assert!(hit.contains(&"supply-pipe-to-shell".to_string()), "{hit:?}");
+    }
+
+    #[test]
     fn raw_query_builders_fed_interpolated_strings_are_injection() {
         let rule = "sec-sql-string-building".to_string();
         for (path, line) in [

@@ -267,6 +267,12 @@ pub(crate) struct AddedAuth<'a> {
     /// (`s.Role != "admin"` → `RequireRole("admin")` on the router) is the
     /// same check, moved.
     added_checks: Vec<&'a str>,
+    /// Functions renamed by the change (defined under the old name only on
+    /// the old side and under the new one only on the new side, one each in
+    /// a file): a check that calls it by its new name is the same check.
+    renamed: Vec<(String, String)>,
+    /// Every added line, to find a check written again under a new name.
+    added_lines: Vec<&'a str>,
 }
 
 fn added_auth<'c, 'a>(change: &'c super::ChangeView<'a>) -> &'c AddedAuth<'a> {
@@ -285,7 +291,29 @@ fn added_auth<'c, 'a>(change: &'c super::ChangeView<'a>) -> &'c AddedAuth<'a> {
                 added_checks.push(l.text);
             }
         }
-        AddedAuth { kept, added_checks }
+        let mut renamed = Vec::new();
+        let mut added_lines = Vec::new();
+        for g in change.files.iter().filter(|g| !g.class.test_like()) {
+            added_lines.extend(g.added.iter().map(|l| l.text));
+            let defs = |lines: &[super::Line<'_>]| -> Vec<String> {
+                lines
+                    .iter()
+                    .filter_map(|l| super::code::function_name(l.text).map(str::to_string))
+                    .collect()
+            };
+            let (old, new) = (defs(&g.removed), defs(&g.added));
+            let gone: Vec<&String> = old.iter().filter(|n| !new.contains(n)).collect();
+            let came: Vec<&String> = new.iter().filter(|n| !old.contains(n)).collect();
+            if let ([a], [b]) = (gone.as_slice(), came.as_slice()) {
+                renamed.push(((*a).clone(), (*b).clone()));
+            }
+        }
+        AddedAuth {
+            kept,
+            added_checks,
+            renamed,
+            added_lines,
+        }
     })
 }
 
@@ -520,7 +548,22 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         pattern_from_values(f, out);
     }
     predictable_temp(f, out);
-    let AddedAuth { kept, added_checks } = added_auth(change);
+    let AddedAuth {
+        kept,
+        added_checks,
+        renamed,
+        added_lines,
+    } = added_auth(change);
+    // The same check calling a function the change renamed.
+    let written_renamed = |line: &str| {
+        let t = line.trim();
+        renamed.iter().any(|(a, b)| {
+            super::code::has_word(t, a) && {
+                let again = t.replace(a.as_str(), b);
+                added_lines.iter().any(|x| x.trim() == again)
+            }
+        })
+    };
     let names_same = |text: &str| {
         QUOTED
             .find_iter(text)
@@ -551,7 +594,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         let Some(m) = AUTH_CHECK.find(l.text) else {
             continue;
         };
-        if kept.iter().any(|k| k == m.as_str()) {
+        if kept.iter().any(|k| k == m.as_str()) || written_renamed(l.text) {
             continue;
         }
         if in_called_helper(f, l.text.trim()) {

@@ -1106,6 +1106,11 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
             }
         } else if let Some(x) = before
             && !label
+            // An empty key that now holds settings (`pull_request:` →
+            // `pull_request: {paths-ignore: …}`) is still there.
+            && !(matches!(x.trim(), "null" | "~" | "" | "{}")
+                && b.keys()
+                    .any(|k| k.len() > path.len() && k.starts_with(path.as_str()) && matches!(k.as_bytes()[path.len()], b'.' | b'[')))
         {
             changes_seen.push(Finding::removed(
                 "config-value-changed",
@@ -1309,9 +1314,11 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
             }
         }
         // An IAM statement that allows a powerful action on every resource.
+        // In a KMS key's own policy, `Resource: *` means that key.
         if key.eq_ignore_ascii_case("resource")
             && after.is_some_and(|y| y.trim() == "*")
             && before.is_none_or(|x| x.trim() != "*")
+            && !path.to_ascii_lowercase().contains("keypolicy")
         {
             // The statement's own prefix: `Statement[4].` of `Statement[4].Resource`.
             let stmt = path.rfind(key).map_or(path.as_str(), |at| &path[..at]);
