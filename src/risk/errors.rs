@@ -64,7 +64,7 @@ static LOG_CALL: LazyLock<Regex> = LazyLock::new(|| {
 /// carry on.
 fn check_failure_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let added: Vec<_> = f.added_code().collect();
-    for (i, l) in added.iter().enumerate() {
+    for l in &added {
         let Some(c) = CHECK_FAILED.captures(l.text) else {
             continue;
         };
@@ -75,23 +75,22 @@ fn check_failure_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let indent = l.text.len() - l.text.trim_start().len();
-        // The branch: the added lines right below, deeper than the `if`,
-        // until it closes.
+        // The branch: the lines right below, deeper than the `if`, until it
+        // closes; the ones the change kept count too (a `return` it left in
+        // place still stops).
         let mut branch: Vec<&str> = Vec::new();
-        let mut prev = l.no;
-        for b in &added[i + 1..] {
-            if b.no != prev + 1 {
+        for no in l.no + 1.. {
+            let Some(text) = f.new_lines.get(&no).copied() else {
                 break;
-            }
-            prev = b.no;
-            let t = b.text.trim_start();
+            };
+            let t = text.trim_start();
             if t.is_empty() {
                 continue;
             }
-            if b.text.len() - t.len() <= indent {
+            if text.len() - t.len() <= indent {
                 break;
             }
-            branch.push(b.text);
+            branch.push(text);
         }
         if branch.is_empty() || branch.len() > 8 {
             continue;
@@ -263,6 +262,17 @@ mod check_failure_tests {
     fn hit(path: &str, new: &str) -> bool {
         rules_hit(path, Some("\n"), Some(&format!("\n{new}")))
             .contains(&"logic-check-failure-logged".to_string())
+    }
+
+    #[test]
+    fn a_stop_the_change_kept_below_a_new_check_still_stops() {
+        let old = "func handle(env Envelope) {\n\tif env.Tenant == \"\" {\n\t\tlog.Warn(\"no tenant\")\n\t\tmsg.Term()\n\t\treturn\n\t}\n\tapply(env)\n}\n";
+        let new = "func handle(env Envelope) {\n\tif err := validateEnvelope(env); err != nil {\n\t\tlog.Warn(\"rejecting\", \"err\", err)\n\t\tmsg.Term()\n\t\treturn\n\t}\n\tapply(env)\n}\n";
+        let hit = rules_hit("internal/orders/consumer.go", Some(old), Some(new));
+        assert!(
+            !hit.contains(&"logic-check-failure-logged".to_string()),
+            "{hit:?}"
+        );
     }
 
     #[test]

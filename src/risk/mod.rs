@@ -661,6 +661,7 @@ const ENVIRONMENT_SCOPED: &[&str] = &[
     "sec-cookie-secure-optional",
     "sec-auth-disabled",
     "sec-cors-permissive",
+    "sec-tls-verify-off",
     "docker-root-user",
     "actuator-",
 ];

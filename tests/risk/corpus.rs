@@ -860,10 +860,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a hard-coded key used when a vault setting is missing: found as a new condition (medium), the fallback key is not judged",
     ),
     (
-        "oz17-kms-config-sections",
-        "tls_verify = false in a dev-only TOML profile: profile files named dev are not treated as non-production",
-    ),
-    (
         "pa01-buildkite-publish-step-cleanup",
         "a Buildkite step's branches filter removed: found as an intent mismatch (medium), branch filters of this CI are not modelled",
     ),
