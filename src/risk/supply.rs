@@ -689,6 +689,31 @@ fn unpinned(eco: Ecosystem, v: &str) -> bool {
     }
 }
 
+/// Whether the dependency on `line` sits in a section that replaces one
+/// the build already has: Cargo's `[patch.…]`/`[replace]`, npm's
+/// `overrides`, Yarn's `resolutions`, Go's `replace`.
+fn overrides_existing(f: &FileView<'_>, line: u32) -> bool {
+    let text = f.new_text_or_hunks();
+    let lines: Vec<&str> = text.lines().take(line as usize).collect();
+    lines
+        .iter()
+        .rev()
+        .find_map(|l| {
+            let t = l.trim_start();
+            if t.starts_with('[') {
+                return Some(t.starts_with("[patch") || t.starts_with("[replace"));
+            }
+            if t.starts_with("\"overrides\"")
+                || t.starts_with("\"resolutions\"")
+                || t.starts_with("replace ")
+            {
+                return Some(true);
+            }
+            None
+        })
+        .unwrap_or(false)
+}
+
 /// A dependency version that names a git repository (a URL, `github:`,
 /// `user/repo#branch`) and no commit: it follows whatever the branch holds.
 fn git_branch_source(v: &str) -> bool {
@@ -740,7 +765,7 @@ pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>)
             ));
             continue;
         }
-        if !is_new && git_branch_source(&d.version) {
+        if (!is_new || overrides_existing(f, d.line)) && git_branch_source(&d.version) {
             out.push(Finding::added(
                 "dep-source-git-branch",
                 Severity::High,
@@ -998,6 +1023,23 @@ mod tests {
 #[cfg(test)]
 mod more_tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_dependency_moved_to_a_git_branch_or_patched_with_one_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        const RULE: &str = "dep-source-git-branch";
+        let old = "[dependencies]\nrustls = \"0.23\"\n";
+        let patched = "[dependencies]\nrustls = \"0.23\"\n\n[patch.crates-io]\nrustls = { git = \"https://github.com/someone/rustls\", branch = \"fix\" }\n";
+        let hit = rules_hit_with_contents("Cargo.toml", old, patched);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // Pinned to a commit: reviewable, not this.
+        let pinned = patched.replace(
+            "branch = \"fix\"",
+            "rev = \"0123456789abcdef0123456789abcdef01234567\"",
+        );
+        let hit = rules_hit_with_contents("Cargo.toml", old, &pinned);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
 
     #[test]
     fn pip_told_to_use_another_index_in_a_command_is_found() {

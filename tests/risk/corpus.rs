@@ -864,10 +864,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a Buildkite step's branches filter removed: found as an intent mismatch (medium), branch filters of this CI are not modelled",
     ),
     (
-        "pa03-cargo-tls-dependency-patch",
-        "a [patch.crates-io] entry pointing at a fork's branch is a new dependency: reported as unpinned (medium)",
-    ),
-    (
         "pa07-precommit-hook-stages",
         "a pre-commit hook moved to the manual stage: hook stages are not modelled",
     ),
