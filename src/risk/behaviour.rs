@@ -1954,29 +1954,36 @@ fn moved_into_included(f: &FileView<'_>, call: &str, modules: &[(String, String)
 /// `[Authorize(Policy = "RequireAdmin")]` on the class); `[Authorize]` alone
 /// names no role and is not the same check.
 fn same_decorator_kept(old: &str, new: &[String]) -> bool {
-    static LITERAL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#""([^"]+)"|'([^']+)'"#).expect("a valid regex"));
-    let name = |d: &str| {
-        d.split('(')
-            .next()
-            .unwrap_or(d)
-            .trim_start_matches(['@', '#', '['])
-            .trim()
-            .to_string()
-    };
-    let values: Vec<String> = LITERAL
-        .captures_iter(old)
-        .filter_map(|c| {
-            c.get(1)
-                .or(c.get(2))
-                .map(|m| m.as_str().to_ascii_lowercase())
-        })
+    let values: Vec<String> = quoted_literals(old, 1)
+        .into_iter()
+        .map(|v| v.to_ascii_lowercase())
         .collect();
     !values.is_empty()
         && new.iter().any(|d| {
             let lower = d.to_ascii_lowercase();
-            name(d) == name(old) && values.iter().all(|v| lower.contains(v.as_str()))
+            decorator_name(d) == decorator_name(old)
+                && values.iter().all(|v| lower.contains(v.as_str()))
         })
+}
+
+/// A decorator's name without its sigil, arguments or module
+/// (`@auth.staff_required(…)` → `staff_required`, `[Authorize(…)]` → `Authorize`).
+fn decorator_name(d: &str) -> &str {
+    let d = d.trim_start_matches(['@', '#', '[']);
+    let d = d.split('(').next().unwrap_or(d);
+    d.rsplit('.').next().unwrap_or(d).trim()
+}
+
+/// The quoted strings in `text` at least `min` characters long, without
+/// their quotes.
+fn quoted_literals(text: &str, min: usize) -> Vec<String> {
+    static LITERAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"'([^']+)'|"([^"]+)""#).expect("a valid regex"));
+    LITERAL
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()))
+        .filter(|v| v.chars().count() >= min)
+        .collect()
 }
 
 /// Whether `text` defines `name` as a function that only says yes
@@ -2047,25 +2054,18 @@ fn guard_in_new_decorator(
     cond: &str,
     helpers: &Helpers<'_>,
 ) -> bool {
-    let name_of = |d: &str| {
-        d.trim_start_matches(['@', '#', '['])
-            .split('(')
-            .next()
-            .unwrap_or("")
-            .rsplit('.')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string()
-    };
-    let old: HashSet<String> = o.decorators.iter().map(|d| name_of(&d.text)).collect();
+    let old: HashSet<&str> = o
+        .decorators
+        .iter()
+        .map(|d| decorator_name(&d.text))
+        .collect();
     let exit = collapse(&g.exit);
     n.decorators
         .iter()
-        .map(|d| name_of(&d.text))
+        .map(|d| decorator_name(&d.text))
         .filter(|d| !d.is_empty() && !old.contains(d))
         .any(|d| {
-            helpers.units.get(d.as_str()).is_some_and(|us| {
+            helpers.units.get(d).is_some_and(|us| {
                 us.iter().any(|u| {
                     !std::ptr::eq(*u, n)
                         && u.guards.iter().any(|x| {
@@ -2084,12 +2084,7 @@ fn guard_in_new_decorator(
 /// 'admin')`), where the helper itself has guards that stop: the check is
 /// parameterised, not gone, however the helper compares (a rank table).
 fn handed_to_helper(n: &Unit, cond: &str, helpers: &Helpers<'_>, new_text: &str) -> bool {
-    static LITERAL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"'([^']{2,})'|"([^"]{2,})""#).expect("a valid regex"));
-    let literals: Vec<String> = LITERAL
-        .captures_iter(cond)
-        .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()))
-        .collect();
+    let literals = quoted_literals(cond, 2);
     if literals.is_empty() {
         return false;
     }
@@ -2133,8 +2128,6 @@ fn guard_in_referenced_class(
     static PREDICATE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\b((?:is|has|can|may|owns|allowed|permit)\w*)\s*\(").expect("a valid regex")
     });
-    static LITERAL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"'([^']{2,})'|"([^"]{2,})""#).expect("a valid regex"));
     let own_class = n.name.rsplit_once('.').map(|(c, _)| c);
     let body: Vec<&str> = new_text
         .lines()
@@ -2151,10 +2144,7 @@ fn guard_in_referenced_class(
     }
     let terms = |c: &str| -> (HashSet<String>, HashSet<String>) {
         (
-            LITERAL
-                .captures_iter(c)
-                .filter_map(|m| m.get(1).or(m.get(2)).map(|x| x.as_str().to_string()))
-                .collect(),
+            quoted_literals(c, 2).into_iter().collect(),
             PREDICATE
                 .captures_iter(c)
                 .map(|m| m[1].to_ascii_lowercase())

@@ -80,25 +80,27 @@ fn resolve(arg: &str, text: &str) -> Option<String> {
     unquote(&c[1]).filter(|v| !v.contains("${"))
 }
 
-/// Why `kind` on `value` lets a stranger's name through, or `None`.
+/// Why `kind` on `value` lets a stranger's name through, or `None`. The
+/// value comes from the diff: it is quoted (escaped) where it is shown.
 fn weakness(kind: Kind, value: &str) -> Option<String> {
+    let shown = quote(value);
     match kind {
         Kind::Suffix => (!value.is_empty()
             && !value.starts_with('.')
             && !value.contains("://")
             && value.contains('.'))
-        .then(|| format!("any name ending in `{value}` passes, `evil-{value}` too")),
+        .then(|| format!("any name ending in `{shown}` passes, `evil-{shown}` too")),
         Kind::Prefix => {
             if value == "/" {
                 Some("`//evil.example` starts with `/` too and is another site".into())
             } else {
                 let host = value.split_once("://")?.1;
                 (!host.is_empty() && !host.contains('/') && host.contains('.'))
-                    .then(|| format!("`{value}.evil.example` starts with `{value}` too"))
+                    .then(|| format!("`{shown}.evil.example` starts with `{shown}` too"))
             }
         }
         Kind::Substring => (value.len() >= 3 && !value.starts_with('/'))
-            .then(|| format!("any name containing `{value}` passes")),
+            .then(|| format!("any name containing `{shown}` passes")),
     }
 }
 
