@@ -478,6 +478,27 @@ mod tests {
     use crate::risk::testkit::rules_hit;
 
     #[test]
+    fn a_deploy_workflow_only_renamed_pinned_and_narrowed_is_no_production_change() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "on:\n  push:\n    branches: [main]\njobs:\n  ship:\n    environment: production\n    steps:\n      - uses: actions/checkout@v4\n      - run: ./deploy.sh production\n";
+        let new = "on:\n  push:\n    branches: [main]\npermissions:\n  contents: read\njobs:\n  deploy-production:\n    environment: production\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n      - run: ./deploy.sh production\n";
+        let hit = rules_hit_with_contents(".github/workflows/deploy.yml", old, new);
+        assert!(
+            !hit.contains(&"ci-deploys-to-production".to_string()),
+            "{hit:?}"
+        );
+        let runs_more = new.replace(
+            "./deploy.sh production",
+            "./deploy.sh production --skip-migrations-check",
+        );
+        let hit = rules_hit_with_contents(".github/workflows/deploy.yml", old, &runs_more);
+        assert!(
+            hit.contains(&"ci-deploys-to-production".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
     fn a_limit_multiplied_by_a_unit_factor_is_a_unit_change() {
         let hit = |old: &str, new: &str| {
             rules_hit(

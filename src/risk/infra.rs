@@ -850,6 +850,19 @@ fn cloudformation(f: &FileView<'_>, out: &mut Vec<Finding>) {
 mod tests {
     use crate::risk::testkit::rules_hit;
 
+    #[test]
+    fn a_resource_replaced_by_another_of_its_type_is_no_rename() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "resource \"aws_route53_record\" \"legacy\" {\n  zone_id = var.zone\n  name    = \"legacy.example.com\"\n  type    = \"CNAME\"\n  records = [\"old.herokuapp.com\"]\n}\n";
+        let other = "resource \"aws_route53_record\" \"caa\" {\n  zone_id = var.zone\n  name    = \"example.com\"\n  type    = \"CAA\"\n  records = [\"0 issue letsencrypt.org\"]\n}\n";
+        let hit = rules_hit_with_contents("infra/dns.tf", old, other);
+        assert!(!hit.contains(&"tf-resource-renamed".to_string()), "{hit:?}");
+        assert!(hit.contains(&"tf-resource-removed".to_string()), "{hit:?}");
+        let renamed = old.replace("\"legacy\" {", "\"legacy_api\" {");
+        let hit = rules_hit_with_contents("infra/dns.tf", old, &renamed);
+        assert!(hit.contains(&"tf-resource-renamed".to_string()), "{hit:?}");
+    }
+
     const DB: &str = "resource \"aws_db_instance\" \"orders\" {\n  engine = \"postgres\"\n  identifier = \"orders\"\n}\n";
 
     #[test]

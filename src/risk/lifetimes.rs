@@ -276,6 +276,22 @@ mod tests {
     use crate::risk::testkit::rules_hit;
 
     #[test]
+    fn a_replay_window_of_days_is_found_and_one_of_minutes_is_not() {
+        let hit = |v: &str| {
+            rules_hit(
+                "src/main/resources/application.yml",
+                Some("webhooks:\n  secret: ${WEBHOOK_SECRET}\n"),
+                Some(&format!(
+                    "webhooks:\n  secret: ${{WEBHOOK_SECRET}}\n  timestamp-tolerance: {v}\n"
+                )),
+            )
+            .contains(&"replay-window-wide".to_string())
+        };
+        assert!(hit("30d"));
+        assert!(!hit("5m"));
+    }
+
+    #[test]
     fn a_replay_window_widened_and_a_dedupe_window_shortened_are_found() {
         let old = "class SignatureVerifier\n  TOLERANCE_SECONDS = 300\nend\n";
         let new = "class SignatureVerifier\n  TOLERANCE_SECONDS = Integer(ENV.fetch(\"WEBHOOK_TOLERANCE_SECONDS\", 30 * 24 * 3600))\nend\n";

@@ -963,6 +963,63 @@ mod more_tests {
     use crate::risk::testkit::rules_hit;
 
     #[test]
+    fn unique_constraints_dropped_and_types_changed_over_several_lines_are_found() {
+        let hit = |path: &str, new: &str| rules_hit(path, None, Some(new));
+        let upgrade = "def upgrade():\n    op.drop_constraint(\n        \"uq_entries_ref\",\n        \"ledger_entries\",\n        type_=\"unique\",\n    )\n";
+        let got = hit("migrations/versions/0042_ref.py", upgrade);
+        assert!(
+            got.contains(&"migration-unique-dropped".to_string()),
+            "{got:?}"
+        );
+        // The same call in the rollback step undoes what upgrade made: low.
+        let down = format!("def downgrade():\n{}", &upgrade["def upgrade():\n".len()..]);
+        let got = crate::risk::testkit::findings_for_change(&[(
+            "migrations/versions/0042_ref.py",
+            "",
+            &down,
+        )])
+        .into_iter()
+        .filter(|f| f.rule == "migration-unique-dropped")
+        .map(|f| f.severity)
+        .collect::<Vec<_>>();
+        assert!(
+            got.iter().all(|s| *s == crate::risk::Severity::Low),
+            "{got:?}"
+        );
+        let widen = "def upgrade():\n    op.alter_column(\n        \"events\",\n        \"id\",\n        type_=sa.BigInteger(),\n    )\n";
+        let got = hit("migrations/versions/0043_id.py", widen);
+        assert!(
+            got.contains(&"migration-column-type-change".to_string()),
+            "{got:?}"
+        );
+        let nullable_only = widen.replace("type_=sa.BigInteger()", "nullable=True");
+        let got = hit("migrations/versions/0043_id.py", &nullable_only);
+        assert!(
+            !got.contains(&"migration-column-type-change".to_string()),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_delete_selected_by_a_join_is_found_and_a_schema_dump_is_no_migration() {
+        let joined = "DELETE u_new\nFROM users AS u_new\nJOIN users AS u_old ON u_new.email = u_old.email AND u_new.id > u_old.id;\n";
+        let got = rules_hit("db/migrations/V7__dedupe_users.sql", None, Some(joined));
+        assert!(got.contains(&"sql-delete-joined".to_string()), "{got:?}");
+        let dump =
+            "CREATE INDEX index_orders_on_seller_id ON public.orders USING btree (seller_id);\n";
+        let got = rules_hit("db/structure.sql", None, Some(dump));
+        assert!(
+            !got.contains(&"sql-index-not-concurrent".to_string()),
+            "{got:?}"
+        );
+        let got = rules_hit("db/migrations/V8__orders_index.sql", None, Some(dump));
+        assert!(
+            got.contains(&"sql-index-not-concurrent".to_string()),
+            "{got:?}"
+        );
+    }
+
+    #[test]
     fn destructive_statements_in_migrations() {
         let hit = |sql: &str| rules_hit("db/migrations/0001_x.sql", None, Some(sql));
         assert_eq!(hit("DROP TABLE orders;"), vec!["sql-drop-table"]);
