@@ -381,9 +381,23 @@ pub fn renames(f: &FileView<'_>) -> HashMap<String, String> {
 }
 
 fn tokens(lines: &[crate::diff::DiffLine]) -> Vec<&str> {
+    // A predicate's or bang method's mark (`admin?`, `save!`) is part of its
+    // name: dropped, so `is_admin` → `admin?` aligns one name to one.
+    let mark = |c: &str, at: usize| {
+        let before = c[..at].chars().next_back();
+        let after = c[at + 1..].chars().next();
+        before.is_some_and(|b| b.is_alphanumeric() || b == '_')
+            && !matches!(after, Some('=' | '.' | '?' | ':' | '['))
+    };
     lines
         .iter()
-        .flat_map(|l| TOKEN.find_iter(&l.content).map(|m| m.as_str()))
+        .flat_map(|l| {
+            let c = l.content.as_str();
+            TOKEN
+                .find_iter(c)
+                .filter(move |m| !(matches!(m.as_str(), "?" | "!") && mark(c, m.start())))
+                .map(|m| m.as_str())
+        })
         .collect()
 }
 
@@ -2825,43 +2839,84 @@ pub fn intent(
     // Change-wide multisets of behaviour, old side renamed.
     let mut old_facts: HashMap<String, (usize, u32, String)> = HashMap::default();
     let mut new_facts: HashMap<String, (usize, u32, String)> = HashMap::default();
-    let mut all_renames: HashMap<String, String> = HashMap::default();
-    for p in parsed {
-        all_renames.extend(p.renames.iter().map(|(a, b)| (a.clone(), b.clone())));
-    }
     let fresh = new_functions(parsed);
     let new_all: String = parsed
         .iter()
         .map(|p| p.new_text.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    let old_all: String = rename_in(
-        &parsed
-            .iter()
-            .map(|p| p.old_text.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-        &all_renames,
-    );
+    // A file's renames apply to its own old text; to the other files' only
+    // when the old name is gone from the whole change (a function renamed
+    // with its callers), not when another file still uses it (a loop
+    // variable renamed here, kept by the module the loop moved to).
+    let words_new: HashSet<&str> = IDENT.find_iter(&new_all).map(|m| m.as_str()).collect();
+    let mut shared_renames: HashMap<String, String> = HashMap::default();
+    for p in parsed {
+        shared_renames.extend(
+            p.renames
+                .iter()
+                .filter(|(a, _)| !words_new.contains(a.as_str()))
+                .map(|(a, b)| (a.clone(), b.clone())),
+        );
+    }
+    // Nor is it a rename when the code moved to another file that writes
+    // the old name in its added lines and did not before.
+    let added_words: Vec<HashSet<&str>> = parsed
+        .iter()
+        .map(|p| {
+            let had: HashSet<&str> = IDENT.find_iter(&p.old_text).map(|m| m.as_str()).collect();
+            p.file
+                .added
+                .iter()
+                .flat_map(|l| IDENT.find_iter(l.text).map(|m| m.as_str()))
+                .filter(|w| !had.contains(w))
+                .collect()
+        })
+        .collect();
+    let renames_of: Vec<HashMap<String, String>> = parsed
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut m = shared_renames.clone();
+            m.extend(
+                p.renames
+                    .iter()
+                    .filter(|(a, _)| {
+                        !added_words
+                            .iter()
+                            .enumerate()
+                            .any(|(j, w)| j != i && w.contains(a.as_str()))
+                    })
+                    .map(|(a, b)| (a.clone(), b.clone())),
+            );
+            m
+        })
+        .collect();
+    let renamed: HashSet<&str> = parsed
+        .iter()
+        .flat_map(|p| p.renames.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()]))
+        .collect();
+    let old_all: String = parsed
+        .iter()
+        .zip(&renames_of)
+        .map(|(p, m)| rename_in(&p.old_text, m))
+        .collect::<Vec<_>>()
+        .join(" ");
     // Which conditions and values of one side are still written on the
     // other: one Aho-Corasick pass per side, not one search per fact.
     let mut old_needles: HashSet<String> = HashSet::default();
     let mut new_needles: HashSet<String> = HashSet::default();
-    for p in parsed {
+    for (p, all_renames) in parsed.iter().zip(&renames_of) {
         if p.file.class.test_like() || p.file.class.docs || p.file.class.vendored {
             continue;
         }
         for u in &p.old.units {
-            old_needles.extend(
-                u.conditions
-                    .iter()
-                    .map(|c| rename_in(&c.text, &all_renames)),
-            );
+            old_needles.extend(u.conditions.iter().map(|c| rename_in(&c.text, all_renames)));
             old_needles.extend(u.literals.iter().map(|l| {
                 if l.value.starts_with(['"', '\'', '`']) {
                     l.value.clone()
                 } else {
-                    rename_in(&l.value, &all_renames)
+                    rename_in(&l.value, all_renames)
                 }
             }));
         }
@@ -2872,7 +2927,7 @@ pub fn intent(
     }
     let on_new = written_in(&new_all, old_needles);
     let on_old = written_in(&old_all, new_needles);
-    for p in parsed {
+    for (p, all_renames) in parsed.iter().zip(&renames_of) {
         let f = p.file;
         // Migrations are read by rules of their own: a rename done as a
         // migration writes new boilerplate, not new behaviour.
@@ -2886,7 +2941,7 @@ pub fn intent(
             for u in &outline.units {
                 let norm = |t: &str| {
                     if side {
-                        rename_in(t, &all_renames)
+                        rename_in(t, all_renames)
                     } else {
                         t.to_string()
                     }
@@ -2909,7 +2964,13 @@ pub fn intent(
                     add(format!("condition `{}`", written_as(&t)), c.line, f.path);
                 }
                 for c in &u.calls {
-                    add(format!("call to `{}`", norm(&c.text)), c.line, f.path);
+                    // A predicate renamed to Ruby style (`is_admin` → `admin?`): the
+                    // same call.
+                    add(
+                        format!("call to `{}`", norm(&c.text).trim_end_matches('?')),
+                        c.line,
+                        f.path,
+                    );
                 }
                 for r in &u.raises {
                     add(format!("raise `{}`", norm(&r.text)), r.line, f.path);
@@ -2928,7 +2989,14 @@ pub fn intent(
                         norm(&l.value)
                     };
                     let theirs = if side { &on_new } else { &on_old };
-                    if prose || theirs.contains(&value) {
+                    // A new value naming what the change renamed, by either
+                    // name (`alias_method :is_admin, :admin?`, a deprecated
+                    // export), keeps the old name working; it changes nothing.
+                    let old_name = !side
+                        && renamed.contains(
+                            unquote(l.value.trim_start_matches(':')).trim_end_matches(['?', '!']),
+                        );
+                    if prose || old_name || theirs.contains(&value) {
                         continue;
                     }
                     add(format!("`{} = {}`", norm(&l.key), value), l.line, f.path);
@@ -4114,6 +4182,51 @@ mod reach_tests {
 
 #[cfg(test)]
 mod intent_tests {
+
+    #[test]
+    fn code_moved_to_a_new_module_keeps_its_names_and_an_alias_keeps_the_old_one() {
+        use crate::risk::testkit::findings_of_change;
+        let intent = |files: &[(&str, Option<&str>, Option<&str>)], msg: &str| -> Vec<String> {
+            findings_of_change(files, Some(msg))
+                .into_iter()
+                .filter(|f| f.rule.starts_with("intent-"))
+                .map(|f| f.message)
+                .collect()
+        };
+        // The loop moved into prune.py with its variable; the command left
+        // behind calls it under another name.
+        let cli_old = "def delete_stale(client, repo, yes):\n    for artifact in client.list(repo):\n        if any(t in PROTECTED for t in artifact.tags):\n            continue\n        if yes:\n            client.delete(artifact.digest)\n";
+        let cli_new = "def prune(client, repo, yes):\n    for digest in prune_repository(client, repo, apply=yes):\n        echo(digest)\n";
+        let prune = "def prune_repository(client, repo, apply=False):\n    for artifact in client.list(repo):\n        if any(t in PROTECTED for t in artifact.tags):\n            continue\n        if apply:\n            client.delete(artifact.digest)\n        yield artifact.digest\n";
+        let h = intent(
+            &[
+                ("tools/cli.py", Some(cli_old), Some(cli_new)),
+                ("tools/prune.py", None, Some(prune)),
+            ],
+            "Rename delete-stale to prune and move it into its own module",
+        );
+        assert!(h.iter().all(|m| !m.contains("artifact.tags")), "{h:?}");
+        // A predicate renamed Ruby style, the old name kept as an alias.
+        let old = "class User\n  def is_admin\n    role == \"admin\"\n  end\n\n  def export\n    return false unless is_admin\n    run_export\n  end\nend\n";
+        let new = "class User\n  def admin?\n    role == \"admin\"\n  end\n  alias_method :is_admin, :admin?\n\n  def export\n    return false unless admin?\n    run_export\n  end\nend\n";
+        let h = intent(
+            &[("app/models/user.rb", Some(old), Some(new))],
+            "Rename User#is_admin to admin?",
+        );
+        assert!(h.is_empty(), "{h:?}");
+        // The same rename that also lets managers through: found.
+        let changed = new.replace("unless admin?", "unless admin? || manager?");
+        let found = findings_of_change(
+            &[("app/models/user.rb", Some(old), Some(&changed))],
+            Some("Rename User#is_admin to admin?"),
+        );
+        assert!(
+            found.iter().any(
+                |f| f.severity >= crate::risk::Severity::High && f.message.contains("manager?")
+            ),
+            "{found:?}"
+        );
+    }
     use crate::risk::testkit::diff_of;
     use crate::risk::{Contents, RuleSet, findings_with_message};
 

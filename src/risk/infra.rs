@@ -102,6 +102,85 @@ pub fn grants_widened(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// An IAM condition in Terraform that matched one exact value and now
+/// matches a pattern: `values = ["system:serviceaccount:*:${each.key}"]`
+/// under `StringLike` where the same variable required
+/// `system:serviceaccount:cert-manager:cert-manager`. Whoever can produce a
+/// value the pattern matches (a service account of that name in any
+/// namespace, any branch, any repository) now satisfies it.
+pub fn condition_widened(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static VARIABLE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^\s*variable\s*=\s*"([^"]+)""#).unwrap());
+    static VALUES: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^\s*values\s*=\s*\[(.*)\]"#).unwrap());
+    static INTERPOLATION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\$\{[^}]*\}").unwrap());
+    if f.class.lang != Lang::Hcl || f.class.test_like() || f.class.docs {
+        return;
+    }
+    // (variable, values, line) of each condition block: the variable and
+    // values lines within the block, in either order.
+    let conditions = |text: &str| -> Vec<(String, String, u32)> {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut found = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            if !l.trim_start().starts_with("condition") || !l.contains('{') {
+                continue;
+            }
+            let body = &lines[i + 1..(i + 6).min(lines.len())];
+            let end = body
+                .iter()
+                .position(|b| b.trim() == "}")
+                .unwrap_or(body.len());
+            let body = &body[..end];
+            let var = body
+                .iter()
+                .find_map(|b| VARIABLE.captures(b).map(|c| c[1].to_string()));
+            let vals = body.iter().enumerate().find_map(|(j, b)| {
+                VALUES
+                    .captures(b)
+                    .map(|c| (c[1].to_string(), (i + 2 + j) as u32))
+            });
+            if let (Some(var), Some((vals, no))) = (var, vals) {
+                found.push((
+                    INTERPOLATION.replace_all(&var, "${}").into_owned(),
+                    vals,
+                    no,
+                ));
+            }
+        }
+        found
+    };
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    let before = conditions(old);
+    for (var, vals, no) in conditions(new) {
+        let literal = INTERPOLATION.replace_all(&vals, "");
+        if !literal.contains('*') || !f.added.iter().any(|l| l.no == no) {
+            continue;
+        }
+        let Some((_, was, _)) = before
+            .iter()
+            .find(|(v, w, _)| *v == var && !INTERPOLATION.replace_all(w, "").contains('*'))
+        else {
+            continue;
+        };
+        out.push(Finding::added(
+            "iam-condition-wildcard",
+            Severity::High,
+            f.path,
+            Some(no),
+            format!(
+                "The condition on `{}` now accepts the pattern [{}] where it required exactly [{}]: anything that matches the pattern (another namespace, branch or repository) now passes it.",
+                quote(&var),
+                quote(vals.trim()),
+                quote(was.trim())
+            ),
+        ));
+        return;
+    }
+}
+
 /// A namespaced object replaced by its cluster-wide kind: a `Role` made a
 /// `ClusterRole`, a `SecretStore` a `ClusterSecretStore`, an `Issuer` a
 /// `ClusterIssuer`. What one namespace could use, every namespace can now.
@@ -427,6 +506,43 @@ fn mostly_kept(old: &[String], new: &[String]) -> bool {
     kept * 2 >= old.len()
 }
 
+/// The addresses the change's Terraform hands over rather than destroys: the
+/// `from` of each `moved` block (the state follows the resource to its new
+/// address, in this file, another file or a module) and of each `removed`
+/// block that keeps the object (`destroy = false`: Terraform forgets it and
+/// leaves it running).
+fn moved_or_forgotten(change: &ChangeView<'_>) -> HashSet<String> {
+    static DESTROY_FALSE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*destroy\s*=\s*false\s*$").unwrap());
+    let address = |a: &str| a.split('[').next().unwrap_or(a).to_string();
+    let mut out: HashSet<String> = moved_addresses(change)
+        .iter()
+        .map(|(from, _)| address(from))
+        .collect();
+    for g in change.files.iter().filter(|g| g.class.lang == Lang::Hcl) {
+        let text = g.new_text_or_hunks();
+        let (mut inside, mut from, mut keep) = (false, None, false);
+        for line in text.lines() {
+            let t = line.trim();
+            if t.starts_with("removed") && t.trim_start_matches("removed").trim() == "{" {
+                (inside, from, keep) = (true, None, false);
+            } else if inside && let Some(c) = MOVED_END.captures(t) {
+                if &c[1] == "from" {
+                    from = Some(address(&c[2]));
+                }
+            } else if inside && DESTROY_FALSE.is_match(t) {
+                keep = true;
+            } else if inside && line.starts_with('}') {
+                inside = false;
+                if let Some(a) = from.take().filter(|_| keep) {
+                    out.insert(a);
+                }
+            }
+        }
+    }
+    out
+}
+
 fn tf_label(k: &TfKey) -> String {
     match k.0.as_str() {
         "resource" => format!("{}.{}", k.1, k.2),
@@ -466,11 +582,15 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 .iter()
                 .any(|l| l.text.trim_start().starts_with("moved"))
         });
+    let handed_over = moved_or_forgotten(change);
     for l in &f.removed {
         let Some(key) = tf_blocks(std::iter::once(l.text)).pop() else {
             continue;
         };
-        if key.0 == "data" || added_everywhere.contains(&key) {
+        if key.0 == "data"
+            || added_everywhere.contains(&key)
+            || handed_over.contains(&tf_label(&key))
+        {
             continue;
         }
         let label = tf_label(&key);
@@ -532,7 +652,26 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         let t = t.replace(' ', "");
         t.contains("prevent_destroy=true")
     };
-    let still_protected = f.added.iter().any(|l| prevent(l.text));
+    // Protection written back inside a `lifecycle` block; the same words as
+    // a module input or a tag protect nothing.
+    let new_lines: Vec<&str> = f
+        .new_text()
+        .map(|t| t.lines().collect())
+        .unwrap_or_default();
+    let in_lifecycle = |no: u32| {
+        let at = (no as usize).saturating_sub(1).min(new_lines.len());
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let own = new_lines.get(at).map_or(0, |l| indent(l));
+        new_lines[..at]
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty() && indent(l) < own)
+            .is_some_and(|l| l.trim_start().starts_with("lifecycle"))
+    };
+    let still_protected = f
+        .added
+        .iter()
+        .any(|l| prevent(l.text) && in_lifecycle(l.no));
     for l in &f.removed {
         if prevent(l.text) && !still_protected {
             out.push(Finding::removed(
@@ -596,14 +735,15 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
 static MOVED_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^\s*(from|to)\s*=\s*([\w.\[\]"-]+)\s*$"#).unwrap());
 
-/// The `(from, to)` addresses of the `moved` blocks the change adds, in any
-/// Terraform file of the change.
+/// The `(from, to)` addresses of the `moved` blocks in the Terraform files
+/// the change touches, as they read after it. Read from the whole text: a
+/// diff often pairs a new block's closing brace with an old one.
 fn moved_addresses(change: &ChangeView<'_>) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for g in change.files.iter().filter(|g| g.class.lang == Lang::Hcl) {
+        let text = g.new_text_or_hunks();
         let (mut inside, mut from, mut to) = (false, None, None);
-        for l in &g.added {
-            let t = l.text.trim();
+        for t in text.lines().map(str::trim) {
             if t.starts_with("moved") && t.trim_start_matches("moved").trim() == "{" {
                 (inside, from, to) = (true, None, None);
             } else if inside && let Some(c) = MOVED_END.captures(t) {
@@ -613,11 +753,12 @@ fn moved_addresses(change: &ChangeView<'_>) -> Vec<(String, String)> {
                 } else {
                     to = Some(v);
                 }
+                if let (Some(a), Some(b)) = (&from, &to) {
+                    out.push((a.clone(), b.clone()));
+                    inside = false;
+                }
             } else if inside && t == "}" {
                 inside = false;
-                if let (Some(a), Some(b)) = (from.take(), to.take()) {
-                    out.push((a, b));
-                }
             }
         }
     }
@@ -848,6 +989,76 @@ fn cloudformation(f: &FileView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn resources_handed_over_by_moved_or_removed_blocks_are_not_destroyed() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "resource \"aws_sns_platform_application\" \"apns_prod\" {\n  name     = \"apns-prod\"\n  platform = \"APNS\"\n}\n\nresource \"aws_lambda_function\" \"push\" {\n  function_name = \"push\"\n}\n";
+        // The moved block's closing brace pairs with an old one in the diff.
+        let moved = "module \"push\" {\n  source = \"../modules/push\"\n}\n\nmoved {\n  from = aws_sns_platform_application.apns_prod\n  to   = module.push.aws_sns_platform_application.apns\n}\n\nresource \"aws_lambda_function\" \"push\" {\n  function_name = \"push\"\n}\n";
+        let rules = |new: &str| -> Vec<String> {
+            findings_of_change(&[("infra/prod/push.tf", Some(old), Some(new))], None)
+                .into_iter()
+                .map(|f| f.rule)
+                .collect()
+        };
+        assert!(!rules(moved).contains(&"tf-resource-removed".to_string()));
+        let forgotten = moved.replace(
+            "moved {\n  from = aws_sns_platform_application.apns_prod\n  to   = module.push.aws_sns_platform_application.apns\n}",
+            "removed {\n  from = aws_sns_platform_application.apns_prod\n  lifecycle {\n    destroy = false\n  }\n}",
+        );
+        assert!(!rules(&forgotten).contains(&"tf-resource-removed".to_string()));
+        // A `removed` block that destroys, or no block at all: destroyed.
+        let destroyed = forgotten.replace("destroy = false", "destroy = true");
+        assert!(rules(&destroyed).contains(&"tf-resource-removed".to_string()));
+        let bare = "module \"push\" {\n  source = \"../modules/push\"\n}\n\nresource \"aws_lambda_function\" \"push\" {\n  function_name = \"push\"\n}\n";
+        assert!(rules(bare).contains(&"tf-resource-removed".to_string()));
+    }
+
+    #[test]
+    fn prevent_destroy_passed_as_a_module_input_protects_nothing() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "resource \"aws_db_instance\" \"ledger\" {\n  identifier = \"ledger\"\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
+        let as_input = "module \"ledger\" {\n  source          = \"../modules/postgres\"\n  identifier      = \"ledger\"\n  prevent_destroy = true\n}\n";
+        assert!(
+            rules_hit_with_contents("infra/prod/ledger.tf", old, as_input)
+                .contains(&"tf-prevent-destroy-removed".to_string())
+        );
+        let kept = "resource \"aws_db_instance\" \"ledger\" {\n  identifier = \"ledger-db\"\n\n  lifecycle {\n    ignore_changes  = [tags]\n    prevent_destroy = true\n  }\n}\n";
+        assert!(
+            !rules_hit_with_contents("infra/prod/ledger.tf", old, kept)
+                .contains(&"tf-prevent-destroy-removed".to_string())
+        );
+    }
+
+    #[test]
+    fn a_trust_condition_turned_into_a_pattern_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "data \"aws_iam_policy_document\" \"assume\" {\n  statement {\n    condition {\n      test     = \"StringEquals\"\n      variable = \"${local.issuer}:sub\"\n      values   = [\"system:serviceaccount:cert-manager:cert-manager\"]\n    }\n  }\n}\n";
+        let new = old.replace("StringEquals", "StringLike").replace(
+            "system:serviceaccount:cert-manager:cert-manager",
+            "system:serviceaccount:*:${each.key}",
+        );
+        let hit = rules_hit_with_contents("infra/eks/irsa.tf", old, &new);
+        assert!(
+            hit.contains(&"iam-condition-wildcard".to_string()),
+            "{hit:?}"
+        );
+        // Another exact value: a different subject, not a pattern.
+        let new = old.replace("cert-manager:cert-manager", "cert-manager:cert-manager-v2");
+        let hit = rules_hit_with_contents("infra/eks/irsa.tf", old, &new);
+        assert!(
+            !hit.contains(&"iam-condition-wildcard".to_string()),
+            "{hit:?}"
+        );
+        // The condition block dropped in HCL's own spelling.
+        let old = "statement {\n  condition {\n    test     = \"StringEquals\"\n    variable = \"aws:SourceVpce\"\n    values   = [var.vpce]\n  }\n}\n";
+        let hit = rules_hit_with_contents("infra/s3/policy.tf", old, "statement {\n}\n");
+        assert!(
+            hit.contains(&"iam-trust-condition-removed".to_string()),
+            "{hit:?}"
+        );
+    }
     use crate::risk::testkit::rules_hit;
 
     #[test]

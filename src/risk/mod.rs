@@ -489,6 +489,7 @@ pub fn findings_with_message(
         if !f.file.binary {
             infra::check(f, &change, &mut local);
             infra::grants_widened(f, &mut local);
+            infra::condition_widened(f, &mut local);
             containers::check(f, &mut local);
             exposure::check(f, &change, &mut local);
             listeners::check(f, &mut local);
@@ -520,7 +521,7 @@ pub fn findings_with_message(
             testing::check(f, &change, &mut local);
             delivery::check(f, &change, &mut local);
             pipeline::check(f, &mut local);
-            rules.check_patterns(f, &mut local);
+            rules.check_patterns(f, &change, &mut local);
             infra::variable_defaults(f, &change, rules, &mut local);
             drop_grants_in_deny_statements(f, &mut local);
             pipeline::relax_ephemeral_teardown(f, &mut local);
@@ -927,6 +928,25 @@ pub(crate) mod testkit {
             diff.files.extend(diff_of(path, old, Some(new)).files);
         }
         findings(&diff, &Contents::new(), &RuleSet::builtin())
+    }
+
+    /// The findings of one change of several files, `(path, old, new)` with
+    /// `None` for a side where the file is absent, their full texts loaded
+    /// and the commit message given, as a real analysis sees them.
+    pub fn findings_of_change(
+        files: &[(&str, Option<&str>, Option<&str>)],
+        message: Option<&str>,
+    ) -> Vec<Finding> {
+        let mut diff = Diff { files: Vec::new() };
+        let mut c = Contents::new();
+        for (path, old, new) in files {
+            diff.files.extend(diff_of(path, *old, *new).files);
+            c.insert(
+                path.to_string(),
+                MinusPlus::new(old.map(str::to_string), new.map(str::to_string)),
+            );
+        }
+        findings_with_message(&diff, &c, &RuleSet::builtin(), message)
     }
 
     /// The rule ids of [`findings_with_contents`].

@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-9";
+pub const ENGINE_VERSION: &str = "risk-engine-10";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -312,7 +312,12 @@ impl RuleSet {
     }
 
     /// Runs the pattern rules on one file.
-    pub fn check_patterns(&self, f: &FileView<'_>, out: &mut Vec<Finding>) {
+    pub fn check_patterns(
+        &self,
+        f: &FileView<'_>,
+        change: &super::ChangeView<'_>,
+        out: &mut Vec<Finding>,
+    ) {
         for r in self.patterns.iter() {
             if (f.class.test_like() && !r.tests) || (f.class.docs && !r.docs) || f.class.vendored {
                 continue;
@@ -365,9 +370,21 @@ impl RuleSet {
                     .filter(|l| code(l.text))
                     .filter_map(|l| re.find(l.text).map(|m| normalise(m.as_str())))
                     .collect();
+                // Nor is a whole line the change takes, as it was, out of
+                // another file: the same decorator or setting moved into a
+                // new module.
+                let moved_here = |line: &str| {
+                    let line = normalise(line);
+                    change
+                        .files
+                        .iter()
+                        .filter(|g| g.path != f.path && !g.class.test_like())
+                        .flat_map(|g| g.removed.iter())
+                        .any(|l| normalise(l.text) == line)
+                };
                 for l in f.added.iter().filter(|l| code(l.text) && !tested(l, true)) {
                     if let Some(m) = re.find(l.text) {
-                        if was.contains(&normalise(m.as_str())) {
+                        if was.contains(&normalise(m.as_str())) || moved_here(l.text) {
                             continue;
                         }
                         out.push(Finding::added(
@@ -381,18 +398,29 @@ impl RuleSet {
                 }
             }
             if let Some(re) = &r.removed {
+                // Text the change writes back is not gone; nor is a whole
+                // line it moves, as it was, into another file.
                 let still: Vec<String> = f
                     .added
                     .iter()
                     .filter_map(|l| re.find(l.text).map(|m| normalise(m.as_str())))
                     .collect();
+                let moved_away = |line: &str| {
+                    let line = normalise(line);
+                    change
+                        .files
+                        .iter()
+                        .filter(|g| g.path != f.path && !g.class.test_like())
+                        .flat_map(|g| g.added.iter())
+                        .any(|l| normalise(l.text) == line)
+                };
                 for l in f
                     .removed
                     .iter()
                     .filter(|l| code(l.text) && !tested(l, false))
                 {
                     if let Some(m) = re.find(l.text) {
-                        if still.contains(&normalise(m.as_str())) {
+                        if still.contains(&normalise(m.as_str())) || moved_away(l.text) {
                             continue; // moved, not removed
                         }
                         out.push(Finding::removed(
@@ -513,6 +541,60 @@ mod tests {
 
 #[cfg(test)]
 mod builtin_tests {
+
+    #[test]
+    fn a_line_moved_whole_into_another_file_is_neither_added_nor_removed() {
+        use crate::risk::testkit::findings_of_change;
+        let view_old =
+            "@csrf_exempt\n@require_POST\ndef hook(request):\n    return handle(request)\n";
+        let view_new = "@signed\ndef hook(request):\n    return handle(request)\n";
+        let deco = "def signed(view):\n    @csrf_exempt\n    @require_POST\n    def wrapper(request):\n        return view(request)\n    return wrapper\n";
+        let rules: Vec<String> = findings_of_change(
+            &[
+                ("billing/views.py", Some(view_old), Some(view_new)),
+                ("billing/webhooks.py", None, Some(deco)),
+            ],
+            None,
+        )
+        .into_iter()
+        .map(|f| f.rule)
+        .collect();
+        assert!(
+            !rules.contains(&"sec-auth-disabled".to_string()),
+            "{rules:?}"
+        );
+        // Added to a file with nothing taken out elsewhere: found.
+        let rules: Vec<String> =
+            findings_of_change(&[("billing/webhooks.py", None, Some(deco))], None)
+                .into_iter()
+                .map(|f| f.rule)
+                .collect();
+        assert!(
+            rules.contains(&"sec-auth-disabled".to_string()),
+            "{rules:?}"
+        );
+        // A removed check whose words reappear elsewhere only in part
+        // (`issuer:` in a type) is still gone.
+        let old = "const opts = {\n  issuer: config.issuer,\n  audience: config.audience,\n};\n";
+        let rules: Vec<String> = findings_of_change(
+            &[
+                ("src/auth/verify.ts", Some(old), Some("const opts = {};\n")),
+                (
+                    "src/auth/tenant.ts",
+                    None,
+                    Some("interface T {\n  issuer: string;\n}\n"),
+                ),
+            ],
+            None,
+        )
+        .into_iter()
+        .map(|f| f.rule)
+        .collect();
+        assert!(
+            rules.contains(&"sec-jwt-claims-unchecked".to_string()),
+            "{rules:?}"
+        );
+    }
     use crate::risk::testkit::rules_hit;
 
     #[test]

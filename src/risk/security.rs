@@ -497,6 +497,32 @@ mod wrapper_tests {
     }
 }
 
+/// Whether the string on line `no` is the template of a composed query
+/// (psycopg's `sql.SQL("… {table} …").format(table=sql.Identifier(t))`): its
+/// placeholders are filled with quoted identifiers and literals, not pasted
+/// text. The call may open a line or two above the string.
+fn composed_sql(f: &FileView<'_>, no: u32) -> bool {
+    static COMPOSED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"\bsql\.SQL\(\s*(?:["']|$)"#).unwrap());
+    static F_STRING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\b[fF]["']"#).unwrap());
+    let Some(text) = f.new_text() else {
+        return false;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let at = (no as usize).saturating_sub(1);
+    if at >= lines.len() {
+        return false;
+    }
+    let from = at.saturating_sub(3);
+    let window = &lines[from..=at];
+    // The call opens in the window, and no line from there on is an
+    // f-string (which would paste before `sql.SQL` ever sees it).
+    window
+        .iter()
+        .rposition(|l| COMPOSED.is_match(l))
+        .is_some_and(|i| !window[i..].iter().any(|l| F_STRING.is_match(l)))
+}
+
 /// Security rules for one file.
 pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
@@ -520,7 +546,9 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             | super::lang::Lang::Markdown
             | super::lang::Lang::Yaml
             | super::lang::Lang::Json
-    ) && let Some(l) = f.added_code().find(|l| sql_concatenation(l.text))
+    ) && let Some(l) = f
+        .added_code()
+        .find(|l| sql_concatenation(l.text) && !composed_sql(f, l.no))
     {
         out.push(Finding::added(
                 "sec-sql-string-building",
@@ -667,6 +695,25 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn composed_psycopg_queries_are_not_string_building() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "from psycopg import sql\n\ndef purge(conn, table):\n    pass\n";
+        let composed = "from psycopg import sql\n\ndef purge(conn, table, column):\n    q = sql.SQL(\n        \"DELETE FROM {table} WHERE ctid IN (\"\n        \"SELECT ctid FROM {table} WHERE {column} < %s LIMIT %s)\"\n    ).format(table=sql.Identifier(table), column=sql.Identifier(column))\n";
+        let hit = rules_hit_with_contents("jobs/purge.py", old, composed);
+        assert!(
+            !hit.contains(&"sec-sql-string-building".to_string()),
+            "{hit:?}"
+        );
+        // An f-string handed to sql.SQL is pasted before composition sees it.
+        let pasted = composed.replace("\"DELETE FROM {table}", "f\"DELETE FROM {table}");
+        let hit = rules_hit_with_contents("jobs/purge.py", old, &pasted);
+        assert!(
+            hit.contains(&"sec-sql-string-building".to_string()),
+            "{hit:?}"
+        );
+    }
 
     #[test]
     fn a_check_moved_into_a_helper_every_handler_calls_is_kept() {

@@ -477,7 +477,7 @@ fn close_gap(
 }
 
 static SWITCH_ON_IS_SAFE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(verify|ssl|tls|secure|run_?as_?non_?root|read_?only_?root_?filesystem|httponly|http_only|csrf|sandbox|strict|auth\w*|enforce|protect\w*|mfa|2fa|encrypt\w*|sign(ed|ing|ature)?|require\w*|validate\w*|check\w*|enabled_?checks|approval\w*|prevent_destroy|deletion_protection|block\w*|restrict\w*|ignore_?public\w*|scan\w*|lint)$").unwrap()
+    Regex::new(r"(?i)(verify|ssl|tls|secure|run_?as_?non_?root|read_?only_?root_?filesystem|httponly|http_only|csrf|sandbox|strict|auth\w*|enforc(e|ed|ing|ement)|protect\w*|mfa|2fa|encrypt\w*|sign(ed|ing|ature)?|require\w*|validate\w*|check\w*|enabled_?checks|approval\w*|prevent_destroy|deletion_protection|block\w*|restrict\w*|ignore_?public\w*|scan\w*|lint)$").unwrap()
 });
 static SWITCH_ON_IS_UNSAFE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(insecure\w*|skip\w*|disable\w*|allow_?(all|any|anonymous|public|http|insecure)\w*|permissive|public\w*|anonymous\w*|debug|bypass\w*|no_?verify|trust_?all\w*|continue[_-]on[_-]error|force\w*|auto_?approve|automerge)$").unwrap()
@@ -1550,6 +1550,20 @@ fn pinned(old: &str, new: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_contract_or_policy_switched_to_enforced_is_no_safety_off() {
+        use super::switch_on_is_safe;
+        assert_eq!(switch_on_is_safe("enforced"), Some(true));
+        assert_eq!(switch_on_is_safe("enforcement"), Some(true));
+        assert_eq!(switch_on_is_safe("force_destroy"), Some(false));
+        let old = "models:\n  - name: dim_customers\n    config:\n      contract:\n        enforced: false\n";
+        let new = old.replace("enforced: false", "enforced: true");
+        let hit = crate::risk::testkit::rules_hit_with_contents("models/core.yml", old, &new);
+        assert!(!hit.contains(&"config-safety-off".to_string()), "{hit:?}");
+        let hit = crate::risk::testkit::rules_hit_with_contents("models/core.yml", &new, old);
+        assert!(hit.contains(&"config-safety-off".to_string()), "{hit:?}");
+    }
     #[test]
     fn enforcement_modes_lowered_are_found() {
         for (a, b) in [

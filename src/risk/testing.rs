@@ -102,6 +102,44 @@ fn in_new_test(f: &FileView<'_>, no: u32) -> bool {
     false
 }
 
+/// A quoted value the test's removed lines used that the change removes
+/// from the production code, leaving it nowhere: the tests of a feature
+/// retired with it (a debug header, a legacy endpoint), not checks
+/// dropped from code that still runs.
+fn retired_with_feature(f: &FileView<'_>, change: &ChangeView<'_>) -> Option<String> {
+    static QUOTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""([^"\s]{6,})"|'([^'\s]{6,})'"#).unwrap());
+    let literals = |text: &str| -> Vec<String> {
+        QUOTED
+            .captures_iter(text)
+            .filter_map(|c| {
+                c.get(1)
+                    .or_else(|| c.get(2))
+                    .map(|m| m.as_str().to_string())
+            })
+            .collect()
+    };
+    let code: Vec<&FileView<'_>> = change
+        .files
+        .iter()
+        .filter(|g| g.class.production() && !g.class.test_like())
+        .collect();
+    let gone_from_code = |lit: &str| {
+        code.iter()
+            .any(|g| g.removed.iter().any(|l| l.text.contains(lit)))
+            && !code
+                .iter()
+                .any(|g| g.new_text().is_some_and(|t| t.contains(lit)))
+    };
+    f.removed.iter().flat_map(|l| literals(l.text)).find(|lit| {
+        gone_from_code(lit)
+            && !f
+                .added
+                .iter()
+                .any(|l| l.text.contains(lit.as_str()) && ASSERTION.is_match(l.text))
+    })
+}
+
 /// Per-file test rules.
 pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if coverage_file(f.path) {
@@ -177,17 +215,32 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     let strong_added = added_asserts.len() - weak_added.len().min(added_asserts.len());
     if !removed.is_empty() && removed.len() > strong_added {
         let first = removed[0];
+        let retired = retired_with_feature(f, change);
         out.push(Finding::removed(
             "test-assertions-removed",
-            if strong_added == 0 && added_elsewhere.is_empty() { Severity::High } else { Severity::Medium },
+            if retired.is_some() {
+                Severity::Low
+            } else if strong_added == 0 && added_elsewhere.is_empty() {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
             f.path,
             Some(first.no),
-            format!(
-                "Removes {} assertion{} and adds {}: the tests still pass, but they check less than before.",
-                removed.len(),
-                if removed.len() == 1 { "" } else { "s" },
-                if strong_added == 0 { "none back".to_string() } else { format!("only {strong_added}") }
-            ),
+            match retired {
+                Some(what) => format!(
+                    "Removes {} assertion{} about {}, which the change also removes from the code.",
+                    removed.len(),
+                    if removed.len() == 1 { "" } else { "s" },
+                    quote(&what)
+                ),
+                None => format!(
+                    "Removes {} assertion{} and adds {}: the tests still pass, but they check less than before.",
+                    removed.len(),
+                    if removed.len() == 1 { "" } else { "s" },
+                    if strong_added == 0 { "none back".to_string() } else { format!("only {strong_added}") }
+                ),
+            },
         ));
     }
     if !removed.is_empty()
@@ -363,6 +416,31 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn tests_retired_with_the_feature_they_checked_are_no_weakened_suite() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_of_change;
+        let code_old = "def dispatch(request):\n    if request.headers.get(\"X-Debug-Skip-Gate\") == \"1\":\n        return allow()\n    return gate(request)\n";
+        let code_new = "def dispatch(request):\n    return gate(request)\n";
+        let test_old = "def test_gate():\n    assert gate_of(\"1.0\") == 426\n\ndef test_debug_header_skips():\n    r = get(headers={\"X-Debug-Skip-Gate\": \"1\"})\n    assert r.status_code != 426\n";
+        let test_new = "def test_gate():\n    assert gate_of(\"1.0\") == 426\n";
+        let sev = |code_new: &str| {
+            findings_of_change(
+                &[
+                    ("api/gate.py", Some(code_old), Some(code_new)),
+                    ("tests/test_gate.py", Some(test_old), Some(test_new)),
+                ],
+                None,
+            )
+            .into_iter()
+            .find(|f| f.rule == "test-assertions-removed")
+            .map(|f| f.severity)
+        };
+        assert_eq!(sev(code_new), Some(Severity::Low));
+        // The feature still in the code: its test dropped is a weaker suite.
+        assert!(sev(&code_old.replace("== \"1\"", "== \"yes\"")) >= Some(Severity::Medium));
+    }
     use crate::risk::testkit::rules_hit;
 
     const SPEC: &str = "describe(\"cart\", () => {\n  it(\"adds\", () => {\n    expect(add(1, 2)).toBe(3);\n  });\n});\n";

@@ -472,10 +472,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
     ),
     (
-        "oa19-move-admin-middleware-module",
-        "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
-    ),
-    (
         "oa21-purge-expired-sessions-batching",
         "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
     ),
@@ -868,10 +864,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a pre-commit hook moved to the manual stage: hook stages are not modelled",
     ),
     (
-        "pa13-python-cli-rename-prune",
-        "logic moved into a new module under a rename message; the parameter renamed on the way is not paired",
-    ),
-    (
         "pb04-ratelimit-client-ip",
         "a rate-limit key taken from X-Forwarded-For inside a helper: client-controlled headers reaching limiter keys are not traced",
     ),
@@ -946,6 +938,102 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "pc17-bump-x-crypto-and-pgx",
         "a length check replaced by the library's own error for too-long passwords reads as a guard changed",
+    ),
+    (
+        "ot01-ingress-annotations-helper",
+        "an IP allow-list annotation dropped from a Helm template: templates are not parsed as YAML, and the line-level rule only knows the parsed form (it used to alarm by mistake, on a cluster-issuer line taken for a JWT issuer)",
+    ),
+    (
+        "pg04-fcm-chunk-multicast",
+        "transient FCM error codes now delete device tokens: which error codes are permanent is domain knowledge the engine lacks",
+    ),
+    (
+        "pg07-version-gate-drop-semver",
+        "a semantic-version comparison replaced by a string comparison: no rule reads version ordering",
+    ),
+    (
+        "pg11-sync-cursor-simplify",
+        "a sync cursor reduced to a timestamp that skips rows sharing it: pagination correctness is not modelled",
+    ),
+    (
+        "pg15-swift-pinning-api-migration",
+        "certificate pinning that now falls back to default handling on a mismatch: Swift's URLSession challenge API is not read",
+    ),
+    (
+        "pg17-notifier-dockerfile-simplify",
+        "an npm token baked into an image layer through a build arg written to .npmrc: the layer contents are not followed",
+    ),
+    (
+        "pg19-app-config-camelcase-dto",
+        "config keys renamed in a response that installed clients read: API contracts of JSON payloads are not tracked",
+    ),
+    (
+        "ph01-dbt-mask-pii-macro",
+        "a masking macro called with a mode it does not know and falling through to the raw value: dbt macros are not evaluated",
+    ),
+    (
+        "ph04-airflow-dag-factory",
+        "an Airflow DAG factory that drops catchup=False: Airflow's defaults are not modelled",
+    ),
+    (
+        "ph05-spark-session-helper",
+        "Spark's dynamic partition overwrite lost with a shared session helper: Spark settings are not read",
+    ),
+    (
+        "ph07-kafka-jdbc-sink-throughput",
+        "a Kafka Connect sink keeps errors.tolerance=all but loses its dead-letter queue: connector semantics are not modelled",
+    ),
+    (
+        "ph09-tf-analyst-db-level-grants",
+        "warehouse grants widened from a schema list to all schemas in the database: grant scope in this provider is not compared",
+    ),
+    (
+        "ph15-dbt-incremental-append",
+        "a dbt incremental model switched to append with a lookback window: double counting is not modelled",
+    ),
+    (
+        "ph17-airflow-trigger-rule-default-args",
+        "trigger_rule=all_done put in default_args: Airflow task semantics are not modelled",
+    ),
+    (
+        "pi01-catalog-api-topology-spread",
+        "a Helm guard dropped so replicas are always rendered next to an HPA: template conditionals are not compared",
+    ),
+    (
+        "pi04-payments-authz-consolidate",
+        "Istio authorization rules merged so principals, methods and paths combine: policy semantics are not modelled",
+    ),
+    (
+        "pi05-gatekeeper-privileged-caps",
+        "a Gatekeeper Rego helper that stops checking init and ephemeral containers: Rego is not parsed",
+    ),
+    (
+        "pi11-rotate-nodes-stuck-drain",
+        "a node drain retried with --disable-eviction, which bypasses PodDisruptionBudgets: the flag's meaning is not known",
+    ),
+    (
+        "pi13-pod-defaults-webhook-optout",
+        "a fail-closed admission webhook that no longer excludes its own namespace: namespaceSelector semantics are not modelled",
+    ),
+    (
+        "pi15-image-policy-ghcr-prefixes",
+        "a registry allow-list compared with startswith and no trailing slash: prefix matching of image names is not modelled",
+    ),
+    (
+        "pj10-bulk-role-change-update-all",
+        "update_all skips callbacks, versioning and cache flushes: Rails callback semantics are only partly known",
+    ),
+    (
+        "pj14-ruby-33-docker-tidy",
+        ".dockerignore entries for secrets removed: what the build context ships is not followed",
+    ),
+    (
+        "pj18-django-32-bigautofield",
+        "DEFAULT_AUTO_FIELD switched to BigAutoField, which makes the next migrations rewrite primary keys: Django settings' effect on migrations is not modelled",
+    ),
+    (
+        "pj20-xlsx-export-flag-public-url",
+        "an export made public through an S3 ACL passed as a Ruby option: the ACL option in SDK calls is not read",
     ),
 ];
 
@@ -1136,8 +1224,10 @@ fn corpus_recall_and_false_alarms() {
     // ov*–oy*, oz* and pa*–pc*, 280 cases; 42 %/18 %, 58 %/23 % and 50 %/30 %
     // on them before tuning), 84.5 % and 8.9 % after: the floors follow the
     // corpus down, not the engine.
-    assert!(recall >= 84.0, "recall {recall:.1} % < 84.0 %");
-    assert!(false_rate <= 9.2, "false alarms {false_rate:.1} % > 9.2 %");
+    // 2026-12-01, third day: round six joined (pg*–pj*, 80 cases; 17/40 and
+    // 6/40 on them before tuning), 82.3 % and 8.0 % after.
+    assert!(recall >= 82.0, "recall {recall:.1} % < 82.0 %");
+    assert!(false_rate <= 8.5, "false alarms {false_rate:.1} % > 8.5 %");
 }
 
 /// The held-out figures. Aggregates only: which case was caught or missed is
