@@ -51,6 +51,7 @@ pub mod secrets;
 pub mod security;
 pub mod sequence;
 pub mod shell_vars;
+pub mod ship_ignore;
 pub mod structured;
 pub mod supply;
 pub mod syntax;
@@ -513,6 +514,7 @@ pub fn findings_with_message(
             units::check(f, &mut local);
             redaction::check(f, &mut local);
             safekeeping::check(f, &change, &mut local);
+            ship_ignore::check(f, &mut local);
             wire::check(f, &mut local);
             row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);

@@ -543,6 +543,95 @@ mod tests {
 mod builtin_tests {
 
     #[test]
+    fn pipeline_settings_whose_default_is_the_dangerous_side_are_found() {
+        use crate::risk::testkit::rules_hit;
+        let dag =
+            "with DAG(\"invoices\", schedule=\"@daily\", catchup=False) as dag:\n    load()\n";
+        let hit = rules_hit(
+            "dags/invoices.py",
+            Some(dag),
+            Some(&dag.replace(", catchup=False", "")),
+        );
+        assert!(hit.contains(&"pipeline-catchup-on".to_string()), "{hit:?}");
+        let hit = rules_hit(
+            "dags/invoices.py",
+            Some(dag),
+            Some(&dag.replace("\"@daily\"", "\"@hourly\"")),
+        );
+        assert!(!hit.contains(&"pipeline-catchup-on".to_string()), "{hit:?}");
+        let args = "default_args = {\n    \"owner\": \"finance\",\n}\n";
+        let all_done = args.replace("\n}", "\n    \"trigger_rule\": TriggerRule.ALL_DONE,\n}");
+        let hit = rules_hit("dags/revenue.py", Some(args), Some(&all_done));
+        assert!(
+            hit.contains(&"pipeline-trigger-rule-for-every-task".to_string()),
+            "{hit:?}"
+        );
+        // On one cleanup task, as a keyword: what the rule is for.
+        let hit = rules_hit(
+            "dags/revenue.py",
+            Some(args),
+            Some(&format!(
+                "{args}cleanup = BashOperator(task_id=\"c\", trigger_rule=TriggerRule.ALL_DONE)\n"
+            )),
+        );
+        assert!(
+            !hit.contains(&"pipeline-trigger-rule-for-every-task".to_string()),
+            "{hit:?}"
+        );
+        let spark = "spark = (SparkSession.builder\n    .config(\"spark.sql.sources.partitionOverwriteMode\", \"dynamic\")\n    .getOrCreate())\n";
+        let hit = rules_hit("jobs/load.py", Some(spark), Some("spark = get_spark()\n"));
+        assert!(
+            hit.contains(&"pipeline-overwrite-all-partitions".to_string()),
+            "{hit:?}"
+        );
+        let sink = "{\n  \"errors.tolerance\": \"all\",\n  \"errors.deadletterqueue.topic.name\": \"dlq.ledger\"\n}\n";
+        let hit = rules_hit(
+            "connect/sink.json",
+            Some(sink),
+            Some("{\n  \"errors.tolerance\": \"all\"\n}\n"),
+        );
+        assert!(
+            hit.contains(&"pipeline-dead-letter-dropped".to_string()),
+            "{hit:?}"
+        );
+        let drain = "kubectl drain \"$node\" \\\n  --ignore-daemonsets \\\n  --timeout=5m\n";
+        let hit = rules_hit(
+            "scripts/rotate.sh",
+            Some(drain),
+            Some(&drain.replace("--timeout", "--disable-eviction \\\n  --timeout")),
+        );
+        assert!(
+            hit.contains(&"k8s-eviction-bypassed".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn objects_uploaded_public_through_an_sdk_are_found() {
+        use crate::risk::testkit::rules_hit;
+        let rule = "sec-public-network".to_string();
+        for line in [
+            "    object.put(body: body, acl: \"public-read\")\n",
+            "    s3.put_object(Bucket=b, Key=k, Body=data, ACL='public-read')\n",
+            "    await s3.send(new PutObjectCommand({ Bucket, Key, ACL: \"public-read\" }));\n",
+            "    .acl(ObjectCannedACL.PUBLIC_READ)\n",
+        ] {
+            let hit = rules_hit(
+                "app/export.rb",
+                Some("x = 1\n"),
+                Some(&format!("x = 1\n{line}")),
+            );
+            assert!(hit.contains(&rule), "{line}: {hit:?}");
+        }
+        let hit = rules_hit(
+            "app/export.rb",
+            Some("x = 1\n"),
+            Some("x = 1\n    object.put(body: body, acl: \"private\")\n"),
+        );
+        assert!(!hit.contains(&rule), "{hit:?}");
+    }
+
+    #[test]
     fn a_line_moved_whole_into_another_file_is_neither_added_nor_removed() {
         use crate::risk::testkit::findings_of_change;
         let view_old =

@@ -692,14 +692,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "the masked column list moved to YAML minus two entries: a list compared across a move between languages",
     ),
     (
-        "or06-invoice-dag-catchup",
-        "Airflow catchup plus an earlier start_date re-runs history: the engine knows no scheduler semantics",
-    ),
-    (
-        "or07-spark-session-factory",
-        "a Spark setting lost by switching to a shared session factory: what the factory leaves out is in another file's absence",
-    ),
-    (
         "or10-crm-active-accounts-resilient",
         "an error path that returns an empty frame is found (medium); that the caller deactivates accounts on empty is downstream",
     ),
@@ -960,10 +952,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "certificate pinning that now falls back to default handling on a mismatch: Swift's URLSession challenge API is not read",
     ),
     (
-        "pg17-notifier-dockerfile-simplify",
-        "an npm token baked into an image layer through a build arg written to .npmrc: the layer contents are not followed",
-    ),
-    (
         "pg19-app-config-camelcase-dto",
         "config keys renamed in a response that installed clients read: API contracts of JSON payloads are not tracked",
     ),
@@ -972,28 +960,12 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a masking macro called with a mode it does not know and falling through to the raw value: dbt macros are not evaluated",
     ),
     (
-        "ph04-airflow-dag-factory",
-        "an Airflow DAG factory that drops catchup=False: Airflow's defaults are not modelled",
-    ),
-    (
-        "ph05-spark-session-helper",
-        "Spark's dynamic partition overwrite lost with a shared session helper: Spark settings are not read",
-    ),
-    (
-        "ph07-kafka-jdbc-sink-throughput",
-        "a Kafka Connect sink keeps errors.tolerance=all but loses its dead-letter queue: connector semantics are not modelled",
-    ),
-    (
         "ph09-tf-analyst-db-level-grants",
         "warehouse grants widened from a schema list to all schemas in the database: grant scope in this provider is not compared",
     ),
     (
         "ph15-dbt-incremental-append",
         "a dbt incremental model switched to append with a lookback window: double counting is not modelled",
-    ),
-    (
-        "ph17-airflow-trigger-rule-default-args",
-        "trigger_rule=all_done put in default_args: Airflow task semantics are not modelled",
     ),
     (
         "pi01-catalog-api-topology-spread",
@@ -1008,10 +980,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a Gatekeeper Rego helper that stops checking init and ephemeral containers: Rego is not parsed",
     ),
     (
-        "pi11-rotate-nodes-stuck-drain",
-        "a node drain retried with --disable-eviction, which bypasses PodDisruptionBudgets: the flag's meaning is not known",
-    ),
-    (
         "pi13-pod-defaults-webhook-optout",
         "a fail-closed admission webhook that no longer excludes its own namespace: namespaceSelector semantics are not modelled",
     ),
@@ -1024,16 +992,8 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "update_all skips callbacks, versioning and cache flushes: Rails callback semantics are only partly known",
     ),
     (
-        "pj14-ruby-33-docker-tidy",
-        ".dockerignore entries for secrets removed: what the build context ships is not followed",
-    ),
-    (
         "pj18-django-32-bigautofield",
         "DEFAULT_AUTO_FIELD switched to BigAutoField, which makes the next migrations rewrite primary keys: Django settings' effect on migrations is not modelled",
-    ),
-    (
-        "pj20-xlsx-export-flag-public-url",
-        "an export made public through an S3 ACL passed as a Ruby option: the ACL option in SDK calls is not read",
     ),
 ];
 
