@@ -168,6 +168,10 @@ static ROLLOUT_KEY: LazyLock<Regex> = LazyLock::new(|| {
 static NON_IDEMPOTENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(post|charge|pay|transfer|send|create|insert|refund|capture|submit|enqueue|publish|withdraw|debit|credit)").unwrap()
 });
+/// A test on part of a text: its prefix, suffix or a substring.
+static PARTIAL_MATCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(startswith|starts_with|startsWith|StartsWith|start_with\?|HasPrefix|endswith|ends_with|endsWith|EndsWith|end_with\?|HasSuffix|includes|include\?|indexOf|strings\.Contains)\b").unwrap()
+});
 static IDENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_$][A-Za-z0-9_$]*").unwrap());
 static TOKEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z_$][A-Za-z0-9_$]*|\d[\w.]*|\S").unwrap());
@@ -2376,9 +2380,15 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || (c.failing || !g.failing)
                     && (result_of_same_check(&cond, &c.cond, &p.new_text)
                         || checked_by_new_helper(&c.cond, fresh, helpers));
+            // An exact test (`registry in ALLOWED`, `host == expected`) turned
+            // into one on part of the text lets look-alikes through:
+            // `registry.acme.internal.evil.io` starts with the allowed name.
+            let partial = PARTIAL_MATCH.is_match(&c.cond) && !PARTIAL_MATCH.is_match(&cond);
             out.push(Finding::added(
                 "logic-guard-changed",
-                if restated {
+                if partial {
+                    Severity::High
+                } else if restated {
                     Severity::Low
                 } else if security || crypto {
                     Severity::High
@@ -2388,10 +2398,15 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 f.path,
                 Some(c.line),
                 format!(
-                    "{name} now stops (`{}`) only when `{}`; before, when `{}`.",
+                    "{name} now stops (`{}`) only when `{}`; before, when `{}`.{}",
                     quote(&c.exit),
                     quote(&c.cond),
-                    quote(&g.cond)
+                    quote(&g.cond),
+                    if partial {
+                        " It now matches part of the value (a prefix, suffix or substring) where it matched all of it: a look-alike that starts or ends with an allowed one passes."
+                    } else {
+                        ""
+                    }
                 ),
             ));
             continue;
@@ -4271,6 +4286,33 @@ mod intent_tests {
 
 #[cfg(test)]
 mod guard_comparison_tests {
+
+    #[test]
+    fn an_exact_allow_list_test_turned_into_a_prefix_test_is_high() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let old = "def check_image(image):\n    registry = registry_of(image)\n    if registry in ALLOWED_REGISTRIES:\n        return Decision(True)\n    return Decision(False)\n";
+        let new = "def check_image(image):\n    if image.lower().startswith(ALLOWED_PREFIXES):\n        return Decision(True)\n    return Decision(False)\n";
+        let found = findings_with_contents("webhooks/policy.py", old, new);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.rule == "logic-guard-changed" && f.severity == Severity::High),
+            "{found:?}"
+        );
+        // Another exact test: a different allow-list, not a looser match.
+        let exact = new.replace(
+            "image.lower().startswith(ALLOWED_PREFIXES)",
+            "registry_of(image) in TRUSTED",
+        );
+        let found = findings_with_contents("webhooks/policy.py", old, &exact);
+        assert!(
+            found
+                .iter()
+                .all(|f| f.rule != "logic-guard-changed" || f.severity < Severity::High),
+            "{found:?}"
+        );
+    }
     use super::{alike_condition, stops_in_more_cases};
 
     #[test]

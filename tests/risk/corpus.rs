@@ -984,10 +984,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a fail-closed admission webhook that no longer excludes its own namespace: namespaceSelector semantics are not modelled",
     ),
     (
-        "pi15-image-policy-ghcr-prefixes",
-        "a registry allow-list compared with startswith and no trailing slash: prefix matching of image names is not modelled",
-    ),
-    (
         "pj10-bulk-role-change-update-all",
         "update_all skips callbacks, versioning and cache flushes: Rails callback semantics are only partly known",
     ),
