@@ -168,6 +168,11 @@ static ROLLOUT_KEY: LazyLock<Regex> = LazyLock::new(|| {
 static NON_IDEMPOTENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(post|charge|pay|transfer|send|create|insert|refund|capture|submit|enqueue|publish|withdraw|debit|credit)").unwrap()
 });
+/// A switch or header whose name says it skips what follows.
+static BYPASS_SWITCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(skip|bypass|disable|insecure|no_?verify|allow_?unsigned|unverified|debug)")
+        .unwrap()
+});
 /// A test on part of a text: its prefix, suffix or a substring.
 static PARTIAL_MATCH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(startswith|starts_with|startsWith|StartsWith|start_with\?|HasPrefix|endswith|ends_with|endsWith|EndsWith|end_with\?|HasSuffix|includes|include\?|indexOf|strings\.Contains)\b").unwrap()
@@ -2411,7 +2416,13 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             ));
             continue;
         }
-        let sev = if g.failing || security {
+        // A way around the check removed (`if settings.SKIP_SIGNATURE:
+        // return`, a debug header that skipped the gate): what it let
+        // through now goes through the check like everything else.
+        let bypass = kept.is_none() && !g.failing && BYPASS_SWITCH.is_match(&g.cond);
+        let sev = if bypass {
+            Severity::Low
+        } else if g.failing || security {
             Severity::High
         } else {
             Severity::Medium
@@ -2434,9 +2445,14 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 f.path,
                 Some(g.line),
                 format!(
-                    "{name} no longer stops when `{}`; before, it did `{}`.",
+                    "{name} no longer stops when `{}`; before, it did `{}`.{}",
                     quote(&g.cond),
-                    quote(&g.exit)
+                    quote(&g.exit),
+                    if bypass {
+                        " That was a way around the rest of it: everything now goes through."
+                    } else {
+                        ""
+                    }
                 ),
             )),
         }
@@ -4286,6 +4302,24 @@ mod intent_tests {
 
 #[cfg(test)]
 mod guard_comparison_tests {
+
+    #[test]
+    fn a_bypass_removed_is_low_a_refusal_removed_is_high() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let old = "def verify_webhook(request):\n    if settings.PSP_WEBHOOK_SKIP_SIGNATURE:\n        return\n    check_signature(request)\n";
+        let new = "def verify_webhook(request):\n    check_signature(request)\n";
+        let sev = |old: &str| {
+            findings_with_contents("payments/webhooks/verify.py", old, new)
+                .into_iter()
+                .find(|f| f.rule == "logic-guard-removed")
+                .map(|f| f.severity)
+        };
+        assert_eq!(sev(old), Some(Severity::Low));
+        // A switch that refused (`DISABLE_SIGNUPS` raising) gone: signups open.
+        let refusal = "def verify_webhook(request):\n    if settings.DISABLE_WEBHOOKS:\n        raise PermissionDenied()\n    check_signature(request)\n";
+        assert_eq!(sev(refusal), Some(Severity::High));
+    }
 
     #[test]
     fn an_exact_allow_list_test_turned_into_a_prefix_test_is_high() {

@@ -48,10 +48,42 @@ fn guards_script(lines: &[&str], i: usize, at: usize) -> bool {
 }
 
 /// Loosened script sources in a policy the change writes.
+/// A policy that was enforced now only reported: the header renamed to
+/// `Content-Security-Policy-Report-Only` (or the meta tag, or a helmet
+/// `reportOnly: true`), with no enforcing policy left in the file. Browsers
+/// run every script the policy would have blocked, and send a report.
+fn report_only(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static ENFORCING: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)content-security-policy\b(?:[^-]|$)").unwrap());
+    static REPORTING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(content-security-policy-report-only|reportOnly\s*:\s*true|report_only\s*=\s*True)").unwrap()
+    });
+    let enforcing = |t: &str| ENFORCING.is_match(t) && !REPORTING.is_match(t);
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    if !old.lines().any(enforcing) || new.lines().any(enforcing) {
+        return;
+    }
+    if let Some(l) = f.added.iter().find(|l| REPORTING.is_match(l.text)) {
+        out.push(Finding::added(
+            "csp-report-only",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "The Content Security Policy is only reported now ({}), no longer enforced: browsers run every script it would have blocked.",
+                quote(l.text.trim())
+            ),
+        ));
+    }
+}
+
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() || f.class.ci {
         return;
     }
+    report_only(f, out);
     let text = f.new_text_or_hunks();
     if !POLICY.is_match(&text) {
         return;
@@ -135,5 +167,27 @@ mod tests {
             "app.use(helmet({ contentSecurityPolicy: { directives: {\n  scriptSrc: [\"'self'\"],\n  styleSrc: [\"'self'\", \"'unsafe-inline'\"],\n  imgSrc: [\"'self'\", 'data:'],\n} } }));\n",
         );
         assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+}
+
+#[cfg(test)]
+mod report_only_tests {
+    use crate::risk::testkit::rules_hit_with_contents;
+
+    #[test]
+    fn an_enforced_policy_made_report_only_is_found() {
+        let rule = "csp-report-only".to_string();
+        let old = "const headers = [\n  { key: 'Content-Security-Policy', value: csp },\n];\n";
+        let new = old.replace(
+            "Content-Security-Policy'",
+            "Content-Security-Policy-Report-Only'",
+        );
+        assert!(rules_hit_with_contents("next.config.js", old, &new).contains(&rule));
+        // A report-only copy next to the enforced one: a trial of a stricter policy.
+        let both = old.replace(
+            "];",
+            "  { key: 'Content-Security-Policy-Report-Only', value: stricter },\n];",
+        );
+        assert!(!rules_hit_with_contents("next.config.js", old, &both).contains(&rule));
     }
 }

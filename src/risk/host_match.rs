@@ -84,6 +84,11 @@ fn resolve(arg: &str, text: &str) -> Option<String> {
 /// value comes from the diff: it is quoted (escaped) where it is shown.
 fn weakness(kind: Kind, value: &str) -> Option<String> {
     let shown = quote(value);
+    if matches!(kind, Kind::Suffix | Kind::Substring) && shared_hosting(value) {
+        return Some(format!(
+            "anyone can put a site under `{shown}`: it is a hosting provider's domain, not yours"
+        ));
+    }
     match kind {
         Kind::Suffix => (!value.is_empty()
             && !value.starts_with('.')
@@ -104,9 +109,84 @@ fn weakness(kind: Kind, value: &str) -> Option<String> {
     }
 }
 
+/// A domain under which a hosting provider gives anyone a name of their
+/// own (`.vercel.app`, `.herokuapp.com`, `.github.io`): a suffix test on it
+/// admits every customer of the provider.
+fn shared_hosting(value: &str) -> bool {
+    const SHARED: &[&str] = &[
+        "vercel.app",
+        "now.sh",
+        "netlify.app",
+        "herokuapp.com",
+        "github.io",
+        "gitlab.io",
+        "pages.dev",
+        "workers.dev",
+        "web.app",
+        "firebaseapp.com",
+        "appspot.com",
+        "run.app",
+        "azurewebsites.net",
+        "azurestaticapps.net",
+        "cloudfront.net",
+        "amazonaws.com",
+        "onrender.com",
+        "fly.dev",
+        "railway.app",
+        "deno.dev",
+        "ngrok.io",
+        "ngrok-free.app",
+        "glitch.me",
+        "surge.sh",
+        "blogspot.com",
+    ];
+    let v = value.trim().trim_start_matches('.').to_ascii_lowercase();
+    SHARED.iter().any(|d| v == *d)
+}
+
+/// A hosting provider's shared domain written into a list of trusted
+/// origins, hosts or redirect targets (`AllowedOriginSuffixes:
+/// []string{".vercel.app"}`, `CORS_ORIGINS=https://*.netlify.app`): every
+/// site its customers deploy is trusted with it.
+fn shared_domain_trusted(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static TRUST_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(origin|cors|allowed_?hosts?|trusted|redirect|callback|frame_?ancestors|allow_?list|whitelist)").unwrap()
+    });
+    static WILD_DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"["'\s,=\[(](?:https?://)?\*?\.([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})\b"#)
+            .unwrap()
+    });
+    if f.class.test_like() || f.class.docs {
+        return;
+    }
+    for l in f.added_code() {
+        if !TRUST_CONTEXT.is_match(l.text) {
+            continue;
+        }
+        if let Some(d) = WILD_DOMAIN
+            .captures_iter(l.text)
+            .map(|c| c[1].to_string())
+            .find(|d| shared_hosting(d))
+        {
+            out.push(Finding::added(
+                "host-match-partial",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "Trusts every site under `.{}`: it is a hosting provider's domain, where anyone can deploy a site and call this with the trust it grants.",
+                    quote(&d)
+                ),
+            ));
+            return;
+        }
+    }
+}
+
 /// Host and origin checks the change writes as a suffix, prefix or
 /// substring match that a stranger's name also passes.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    shared_domain_trusted(f, out);
     if !f.class.production() || f.class.ci || f.class.infra || f.class.migration {
         return;
     }
@@ -199,5 +279,22 @@ mod tests {
             "function ok(origin) {\n  return origin.endsWith('acme.com');\n}\n",
         );
         assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+}
+
+#[cfg(test)]
+mod shared_hosting_tests {
+    use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_hosting_providers_domain_trusted_as_a_suffix_is_found() {
+        let rule = "host-match-partial".to_string();
+        let old = "cfg := Config{\n\tAllowedOrigins: origins,\n}\n";
+        let new = "cfg := Config{\n\tAllowedOrigins: origins,\n\tAllowedOriginSuffixes: []string{\".vercel.app\"},\n}\n";
+        assert!(rules_hit("cmd/bff/main.go", Some(old), Some(new)).contains(&rule));
+        let ours = new.replace(".vercel.app", ".preview.acme.com");
+        assert!(!rules_hit("cmd/bff/main.go", Some(old), Some(&ours)).contains(&rule));
+        let js = "if (origin.endsWith('.netlify.app')) return cb(null, true);\n";
+        assert!(rules_hit("src/cors.js", Some(""), Some(js)).contains(&rule));
     }
 }

@@ -15,6 +15,7 @@ pub mod behaviour;
 pub mod blast;
 pub mod boolean;
 pub mod caps;
+pub mod client_address;
 pub mod code;
 pub mod containers;
 pub mod csp;
@@ -61,6 +62,7 @@ pub mod text;
 pub mod units;
 pub mod verification;
 pub mod wire;
+pub mod workflow_injection;
 
 mod analyse;
 
@@ -500,7 +502,7 @@ pub fn findings_with_message(
             randomness::check(f, &mut local);
             isolation::check(f, &mut local);
             default_environment::check(f, &mut local);
-            ordering::check(f, &mut local);
+            ordering::check(f, &change, &mut local);
             migrations::check(f, &change, &mut local);
             deletion::check(f, &mut local);
             retries::check(f, &mut local);
@@ -515,6 +517,8 @@ pub fn findings_with_message(
             redaction::check(f, &mut local);
             safekeeping::check(f, &change, &mut local);
             ship_ignore::check(f, &mut local);
+            workflow_injection::check(f, &mut local);
+            client_address::check(f, &mut local);
             wire::check(f, &mut local);
             row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);
@@ -524,6 +528,7 @@ pub fn findings_with_message(
             delivery::check(f, &change, &mut local);
             pipeline::check(f, &mut local);
             rules.check_patterns(f, &change, &mut local);
+            origins::uncredentialed_wildcard(f, &mut local);
             infra::variable_defaults(f, &change, rules, &mut local);
             drop_grants_in_deny_statements(f, &mut local);
             pipeline::relax_ephemeral_teardown(f, &mut local);

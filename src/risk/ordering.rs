@@ -240,10 +240,40 @@ fn check_matchers(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Whether the registration on `line` (and the lines it runs on to) serves
+/// static files: `express.static(…)`, `serveStatic(…)`, `sirv(…)`.
+fn serves_files(text: &str, line: u32) -> bool {
+    static STATIC: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"\b(express\.static|serveStatic|sirv|fastifyStatic|koaStatic|serve_static)\s*\(",
+        )
+        .unwrap()
+    });
+    text.lines()
+        .skip((line as usize).saturating_sub(1))
+        .take(4)
+        .any(|l| STATIC.is_match(l))
+}
+
+/// A webhook path, and a signature check of the request somewhere in the
+/// change's new code (`stripe.webhooks.constructEvent`, an HMAC compared in
+/// constant time): the sender proves itself without a session.
+fn signed_webhook(path: &str, change: &super::ChangeView<'_>) -> bool {
+    static SIGNED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(constructEvent|construct_event|verifyWebhook|verify_webhook|validateRequest|timingSafeEqual|compare_digest|hmac\.Equal|verifySignature|verify_signature)\s*\(").unwrap()
+    });
+    path.to_ascii_lowercase().contains("webhook")
+        && change
+            .files
+            .iter()
+            .filter(|g| !g.class.test_like())
+            .any(|g| SIGNED.is_match(&g.new_text_or_hunks()))
+}
+
 /// Routes the change leaves in front of the auth middleware that covers
 /// them: they lost it (they were behind it before), or they are new and
 /// their neighbours on the same receiver are behind it.
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;
     }
@@ -279,6 +309,14 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
+        // Build output served as files, and a webhook that proves its
+        // sender with a signature the change checks: in front of the
+        // session on purpose, the way their frameworks document it.
+        if PUBLIC_PATH.is_match(&r.path)
+            && (serves_files(new_text, r.line) || signed_webhook(&r.path, change))
+        {
+            continue;
+        }
         let lost = match old_behind(r) {
             Some(was) => was,
             None => {
@@ -309,6 +347,46 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn build_output_and_signed_webhooks_in_front_of_the_session_are_by_design() {
+        use crate::risk::testkit::{findings_of_change, rules_hit_with_contents};
+        let rule = "auth-middleware-order".to_string();
+        let old = "app.use(session(opts));\napp.use(requireUser);\napp.use('/assets', express.static(dist));\napp.use('/api/orders', orders);\n";
+        let assets = "app.use('/assets', express.static(dist));\napp.use(session(opts));\napp.use(requireUser);\napp.use('/api/orders', orders);\n";
+        assert!(!rules_hit_with_contents("src/server.ts", old, assets).contains(&rule));
+        // A router of handlers moved in front: it lost the check.
+        let orders = "app.use('/api/orders', orders);\napp.use(session(opts));\napp.use(requireUser);\napp.use('/assets', express.static(dist));\n";
+        assert!(rules_hit_with_contents("src/server.ts", old, orders).contains(&rule));
+        let old = "app.use(session(opts));\napp.use(requireUser);\napp.use('/api/webhooks/stripe', stripeHook);\napp.use('/api/orders', orders);\n";
+        let moved = "app.use('/api/webhooks/stripe', express.raw(), stripeHook);\napp.use(session(opts));\napp.use(requireUser);\napp.use('/api/orders', orders);\n";
+        let handler = "export function stripeHook(req, res) {\n  const event = stripe.webhooks.constructEvent(req.body, req.headers['stripe-signature'], secret);\n  res.sendStatus(200);\n}\n";
+        let rules = |files: &[(&str, Option<&str>, Option<&str>)]| -> Vec<String> {
+            findings_of_change(files, None)
+                .into_iter()
+                .map(|f| f.rule)
+                .collect()
+        };
+        assert!(
+            !rules(&[
+                ("src/app.ts", Some(old), Some(moved)),
+                ("src/hooks/stripe.ts", None, Some(handler))
+            ])
+            .contains(&rule)
+        );
+        // The same webhook with nothing that checks its signature: found.
+        let unsigned = handler.replace(
+            "stripe.webhooks.constructEvent(req.body, req.headers['stripe-signature'], secret)",
+            "JSON.parse(req.body)",
+        );
+        assert!(
+            rules(&[
+                ("src/app.ts", Some(old), Some(moved)),
+                ("src/hooks/stripe.ts", None, Some(&unsigned))
+            ])
+            .contains(&rule)
+        );
+    }
     use super::{behind_auth, matchers, registrations, shadowed};
 
     #[test]

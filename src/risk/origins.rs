@@ -182,8 +182,58 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A wildcard origin (`Access-Control-Allow-Origin: *`, `origin: '*'`) with
+/// no credentials allowed anywhere in the file: browsers send no cookies or
+/// auth headers with such requests, so another site reads only what anyone
+/// could. An origin echoed back (`origin: true`) or credentials allowed stay
+/// as the rule says.
+pub fn uncredentialed_wildcard(f: &FileView<'_>, found: &mut [Finding]) {
+    static CREDENTIALS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)(credentials["']?\s*[:=]\s*["']?(true|include)|allow_?credentials\s*[:=(]\s*["']?true|AllowCredentials\s*\(|Access-Control-Allow-Credentials|supports_?credentials\s*=\s*true|CORS_ALLOW_CREDENTIALS\s*=\s*True)"#).unwrap()
+    });
+    let text = f.new_text_or_hunks();
+    if CREDENTIALS.is_match(&text) {
+        return;
+    }
+    for x in found
+        .iter_mut()
+        .filter(|x| x.rule == "sec-cors-permissive" && x.severity > Severity::Medium)
+    {
+        let line = x
+            .line
+            .and_then(|n| text.lines().nth((n as usize).saturating_sub(1)))
+            .unwrap_or("");
+        if line.contains('*') && !line.contains("true") {
+            x.severity = Severity::Medium;
+            x.message = format!(
+                "Allows cross-origin reads from any site ({}), without credentials: browsers send no cookies with them, so make sure the response is public.",
+                quote(line.trim())
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_wildcard_origin_without_credentials_is_a_look_with_them_an_alarm() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let old = "router.get('/.well-known/jwks.json', handler);\n";
+        let new = "const publicCors = cors({ origin: '*', methods: ['GET'] });\nrouter.get('/.well-known/jwks.json', publicCors, handler);\n";
+        let sev = |new: &str| {
+            findings_with_contents("src/routes/keys.ts", old, new)
+                .into_iter()
+                .find(|f| f.rule == "sec-cors-permissive")
+                .map(|f| f.severity)
+        };
+        assert_eq!(sev(new), Some(Severity::Medium));
+        let credentialed = new.replace("methods: ['GET']", "credentials: true");
+        assert_eq!(sev(&credentialed), Some(Severity::High));
+        let reflected = new.replace("origin: '*'", "origin: true");
+        assert_eq!(sev(&reflected), Some(Severity::High));
+    }
     use super::weaknesses;
     use crate::risk::testkit::rules_hit_with_contents as hit;
 

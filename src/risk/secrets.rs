@@ -237,12 +237,22 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             s
         }
     };
+    // The environment file of the test suite or CI (`.env.test`, `.env.ci`):
+    // throwaway settings by convention; a real key in it is still found
+    // line by line below.
+    let test_env = {
+        let name = lname.rsplit('/').next().unwrap_or(&lname);
+        matches!(
+            name,
+            ".env.test" | ".env.testing" | ".env.ci" | ".env.e2e" | ".env.development" | ".env.dev"
+        )
+    };
     if !f.deleted()
         && let Some(what) = f.file.path.plus.as_deref().and_then(secret_file)
     {
         out.push(Finding::added(
                 "secret-file",
-                lower_if_test(Severity::High),
+                if test_env { Severity::Medium } else { lower_if_test(Severity::High) },
                 f.path,
                 None,
                 format!("Commits {what}: anything in it is now readable by everyone with the repository, forever (history keeps it)."),
@@ -654,6 +664,22 @@ mod tests {
 
 #[cfg(test)]
 mod more_tests {
+
+    #[test]
+    fn the_test_suites_env_file_is_a_look_a_production_one_an_alarm() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let env = "DATABASE_URL=postgresql://localhost:5432/app_test\nSESSION_SECRET=test-only\n";
+        let sev = |path: &str| {
+            findings_with_contents(path, "", env)
+                .into_iter()
+                .find(|f| f.rule == "secret-file")
+                .map(|f| f.severity)
+        };
+        assert_eq!(sev(".env.test"), Some(Severity::Medium));
+        assert_eq!(sev(".env.production"), Some(Severity::High));
+        assert_eq!(sev(".env"), Some(Severity::High));
+    }
     use crate::risk::testkit::rules_hit;
 
     #[test]

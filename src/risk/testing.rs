@@ -102,42 +102,81 @@ fn in_new_test(f: &FileView<'_>, no: u32) -> bool {
     false
 }
 
-/// A quoted value the test's removed lines used that the change removes
-/// from the production code, leaving it nowhere: the tests of a feature
-/// retired with it (a debug header, a legacy endpoint), not checks
-/// dropped from code that still runs.
-fn retired_with_feature(f: &FileView<'_>, change: &ChangeView<'_>) -> Option<String> {
-    static QUOTED: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#""([^"\s]{6,})"|'([^'\s]{6,})'"#).unwrap());
-    let literals = |text: &str| -> Vec<String> {
-        QUOTED
-            .captures_iter(text)
-            .filter_map(|c| {
-                c.get(1)
-                    .or_else(|| c.get(2))
-                    .map(|m| m.as_str().to_string())
-            })
-            .collect()
-    };
+/// The names the change retires: identifiers and quoted values (ten
+/// letters or more once case and separators are dropped) written in the
+/// removed lines of production code, schemas and configuration, and
+/// nowhere in what that code reads like after the change. A debug header, a
+/// deprecated field, a legacy endpoint.
+fn retired_names(change: &ChangeView<'_>) -> Vec<(String, String)> {
+    static NAME: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"[A-Za-z][A-Za-z0-9_-]{7,}"#).unwrap());
     let code: Vec<&FileView<'_>> = change
         .files
         .iter()
-        .filter(|g| g.class.production() && !g.class.test_like())
+        .filter(|g| !g.class.test_like() && !g.class.docs)
         .collect();
-    let gone_from_code = |lit: &str| {
-        code.iter()
-            .any(|g| g.removed.iter().any(|l| l.text.contains(lit)))
-            && !code
-                .iter()
-                .any(|g| g.new_text().is_some_and(|t| t.contains(lit)))
-    };
-    f.removed.iter().flat_map(|l| literals(l.text)).find(|lit| {
-        gone_from_code(lit)
-            && !f
-                .added
-                .iter()
-                .any(|l| l.text.contains(lit.as_str()) && ASSERTION.is_match(l.text))
-    })
+    // A protobuf `reserved "webhook_secret";` keeps the name only so that
+    // nobody reuses it.
+    let after: String = code
+        .iter()
+        .flat_map(|g| {
+            g.new_text_or_hunks()
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("reserved "))
+                .map(squash)
+                .collect::<Vec<_>>()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out: Vec<(String, String)> = Vec::new();
+    for g in &code {
+        for l in &g.removed {
+            // Compound names only (`webhook_secret`, `X-Debug-Skip`,
+            // `skipGate`): a plain word is prose, not a feature.
+            for m in NAME.find_iter(l.text).filter(|m| compound(m.as_str())) {
+                let key = squash(m.as_str());
+                if key.len() >= 10 && !after.contains(&key) && !out.iter().any(|(k, _)| *k == key) {
+                    out.push((key, m.as_str().to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A name made of several words: joined by `_` or `-`, or in camel case.
+fn compound(name: &str) -> bool {
+    name.trim_matches(['_', '-']).contains(['_', '-'])
+        || name
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+}
+
+/// Lowercase letters and digits only: `X-Debug-Skip-Gate`, `debug_skip_gate`
+/// and `GetDebugSkipGate()` share `debugskipgate`.
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// A name the change retires that the given removed test lines use: the
+/// tests of a feature removed with them, not checks dropped from code that
+/// still runs.
+fn retired_with_feature<'t>(
+    lines: impl Iterator<Item = &'t str>,
+    retired: &[(String, String)],
+) -> Option<String> {
+    if retired.is_empty() {
+        return None;
+    }
+    let text = squash(&lines.collect::<Vec<_>>().join(" "));
+    retired
+        .iter()
+        .find(|(k, _)| text.contains(k.as_str()))
+        .map(|(_, name)| name.clone())
 }
 
 /// Per-file test rules.
@@ -215,7 +254,8 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     let strong_added = added_asserts.len() - weak_added.len().min(added_asserts.len());
     if !removed.is_empty() && removed.len() > strong_added {
         let first = removed[0];
-        let retired = retired_with_feature(f, change);
+        let retired =
+            retired_with_feature(f.removed.iter().map(|l| l.text), &retired_names(change));
         out.push(Finding::removed(
             "test-assertions-removed",
             if retired.is_some() {
@@ -383,7 +423,18 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     let code_deleted = change.files.iter().any(|f| {
         f.deleted() && f.class.production() && !f.class.ci && f.class.lang != Lang::Markdown
     });
-    let severity = if code_deleted {
+    // Or together with the feature they tested (a field, a header, an
+    // endpoint the change retires).
+    let retired = retired_names(change);
+    let feature_retired = retired_with_feature(
+        change
+            .files
+            .iter()
+            .filter(|f| net_removed.iter().any(|(p, _, _)| *p == f.path))
+            .flat_map(|f| f.removed.iter().map(|l| l.text)),
+        &retired,
+    );
+    let severity = if code_deleted || feature_retired.is_some() {
         Severity::Low
     } else if added_anywhere == 0 {
         Severity::High
@@ -416,6 +467,38 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn tests_deleted_with_the_field_they_checked_are_low() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_of_change;
+        let proto_old = "message Account {\n  string id = 1;\n  string webhook_secret = 4 [deprecated = true];\n}\n";
+        let proto_new = "message Account {\n  string id = 1;\n  reserved 4;\n  reserved \"webhook_secret\";\n}\n";
+        let test_old = "func TestGet(t *testing.T) {\n\tif got := get(); got == nil {\n\t\tt.Fatal(\"nil\")\n\t}\n}\n\nfunc TestNoSecret(t *testing.T) {\n\tif got := resp.GetWebhookSecret(); got != \"\" {\n\t\tt.Fatalf(\"leaked %q\", got)\n\t}\n}\n";
+        let test_new = "func TestGet(t *testing.T) {\n\tif got := get(); got == nil {\n\t\tt.Fatal(\"nil\")\n\t}\n}\n";
+        let sev = |proto_new: &str| {
+            findings_of_change(
+                &[
+                    ("api/account.proto", Some(proto_old), Some(proto_new)),
+                    (
+                        "internal/server/account_test.go",
+                        Some(test_old),
+                        Some(test_new),
+                    ),
+                ],
+                None,
+            )
+            .into_iter()
+            .find(|f| f.rule == "test-deleted")
+            .map(|f| f.severity)
+        };
+        assert_eq!(sev(proto_new), Some(Severity::Low));
+        // The field still there: its test deleted is a weaker suite.
+        assert_eq!(
+            sev(&proto_old.replace("id = 1", "id = 1;\n  string name = 2")),
+            Some(Severity::High)
+        );
+    }
 
     #[test]
     fn tests_retired_with_the_feature_they_checked_are_no_weakened_suite() {
