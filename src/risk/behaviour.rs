@@ -389,6 +389,93 @@ pub fn renames(f: &FileView<'_>) -> HashMap<String, String> {
     best.into_iter().map(|(x, (y, _))| (x, y)).collect()
 }
 
+/// Identifiers renamed inside code that moved from one file to another (a
+/// script's steps moved into a library function whose parameters have new
+/// names: `$NAMESPACE` → `$namespace`): each run of removed lines paired
+/// with the most similar run of added lines in another file, aligned token
+/// by token as [`renames`] aligns them within a file.
+pub fn moved_renames(parsed: &[Parsed<'_>]) -> HashMap<String, String> {
+    type Run<'a> = (usize, Vec<&'a str>);
+    let runs = |kind: LineKind| -> Vec<Run<'_>> {
+        let mut out = Vec::new();
+        for (i, p) in parsed.iter().enumerate() {
+            for h in &p.file.file.hunks {
+                let mut j = 0;
+                while j < h.lines.len() {
+                    if h.lines[j].kind != kind {
+                        j += 1;
+                        continue;
+                    }
+                    let mut k = j;
+                    while k < h.lines.len() && h.lines[k].kind == kind {
+                        k += 1;
+                    }
+                    if k - j <= 300 {
+                        let t = tokens(&h.lines[j..k]);
+                        if t.len() >= 15 {
+                            out.push((i, t));
+                        }
+                    }
+                    j = k;
+                }
+            }
+        }
+        out
+    };
+    let mut votes: HashMap<(String, String), i32> = HashMap::default();
+    if parsed.len() < 2 || parsed.len() > 40 {
+        return HashMap::default();
+    }
+    let (gone, came) = (runs(LineKind::Removed), runs(LineKind::Added));
+    let bag = |t: &[&str]| -> HashSet<String> { t.iter().map(|x| (*x).to_string()).collect() };
+    for (fa, a) in &gone {
+        let ba = bag(a);
+        let best = came
+            .iter()
+            .filter(|(fb, _)| fb != fa)
+            // How much of the removed run the added one holds: a created
+            // file is one run, and the moved code only part of it.
+            .map(|(_, b)| {
+                let bb = bag(b);
+                (
+                    ba.intersection(&bb).count() as f64 / ba.len().max(1) as f64,
+                    b,
+                )
+            })
+            .filter(|(j, _)| *j >= 0.6)
+            .max_by(|x, y| x.0.total_cmp(&y.0));
+        let Some((_, b)) = best else { continue };
+        for op in similar::capture_diff_slices(similar::Algorithm::Myers, a, b) {
+            if let similar::DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } = op
+                && old_len == new_len
+            {
+                for d in 0..old_len {
+                    let (x, y) = (a[old_index + d], b[new_index + d]);
+                    if IDENT.is_match(x)
+                        && IDENT.is_match(y)
+                        && x.eq_ignore_ascii_case(y) | share_word(x, y)
+                    {
+                        *votes.entry((x.to_string(), y.to_string())).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mut best: HashMap<String, (String, i32)> = HashMap::default();
+    for ((x, y), n) in votes {
+        let e = best.entry(x).or_insert((y.clone(), 0));
+        if n > e.1 {
+            *e = (y, n);
+        }
+    }
+    best.into_iter().map(|(x, (y, _))| (x, y)).collect()
+}
+
 fn tokens(lines: &[crate::diff::DiffLine]) -> Vec<&str> {
     // A predicate's or bang method's mark (`admin?`, `save!`) is part of its
     // name: dropped, so `is_admin` → `admin?` aligns one name to one.
@@ -2956,8 +3043,20 @@ pub fn intent(
             new_needles.extend(u.literals.iter().map(|l| l.value.clone()));
         }
     }
+    // Code moved into another file under new names: a condition or value
+    // still written there, renamed, is not a change either.
+    let moved = moved_renames(parsed);
+    let unmoved: HashMap<String, String> =
+        moved.iter().map(|(a, b)| (b.clone(), a.clone())).collect();
+    let old_variants: Vec<String> = old_needles.iter().map(|n| rename_in(n, &moved)).collect();
+    let new_variants: Vec<String> = new_needles.iter().map(|n| rename_in(n, &unmoved)).collect();
+    old_needles.extend(old_variants);
+    new_needles.extend(new_variants);
     let on_new = written_in(&new_all, old_needles);
     let on_old = written_in(&old_all, new_needles);
+    let still = |set: &HashSet<String>, t: &str, side: bool| {
+        set.contains(t) || set.contains(&rename_in(t, if side { &moved } else { &unmoved }))
+    };
     for (p, all_renames) in parsed.iter().zip(&renames_of) {
         let f = p.file;
         // Migrations are read by rules of their own: a rename done as a
@@ -2987,7 +3086,7 @@ pub fn intent(
                     // into a helper's return, inlined) is not a change; nor is
                     // a new one that calls a helper this change adds.
                     let other = if side { &on_new } else { &on_old };
-                    if other.contains(&t)
+                    if still(other, &t, side)
                         || !side && (calls_any(&t, &fresh) || tests_result_of(&t, &fresh, &new_all))
                     {
                         continue;
@@ -3027,7 +3126,7 @@ pub fn intent(
                         && renamed.contains(
                             unquote(l.value.trim_start_matches(':')).trim_end_matches(['?', '!']),
                         );
-                    if prose || old_name || theirs.contains(&value) {
+                    if prose || old_name || still(theirs, &value, side) {
                         continue;
                     }
                     add(format!("`{} = {}`", norm(&l.key), value), l.line, f.path);
@@ -4213,6 +4312,42 @@ mod reach_tests {
 
 #[cfg(test)]
 mod intent_tests {
+
+    #[test]
+    fn code_moved_into_a_library_under_new_names_is_no_behaviour_change() {
+        use crate::risk::testkit::findings_of_change;
+        let deploy_old = "#!/usr/bin/env bash\nset -euo pipefail\nNAMESPACE=\"orders-${ENVIRONMENT}\"\nkubectl --namespace \"$NAMESPACE\" apply --server-side -f \"$BUILD_DIR/all.yaml\"\nif ! kubectl --namespace \"$NAMESPACE\" rollout status deploy/orders-api --timeout=300s; then\n  kubectl --namespace \"$NAMESPACE\" rollout undo deploy/orders-api\n  exit 1\nfi\n";
+        let deploy_new = "#!/usr/bin/env bash\nset -euo pipefail\nsource \"$(dirname \"$0\")/lib.sh\"\nNAMESPACE=\"orders-${ENVIRONMENT}\"\napply_and_wait \"$NAMESPACE\"\n";
+        let lib = |timeout: &str| {
+            format!(
+                "apply_and_wait() {{\n  local namespace=\"$1\"\n  kubectl --namespace \"$namespace\" apply --server-side -f \"$BUILD_DIR/all.yaml\"\n  if ! kubectl --namespace \"$namespace\" rollout status deploy/orders-api --timeout={timeout}; then\n    kubectl --namespace \"$namespace\" rollout undo deploy/orders-api\n    exit 1\n  fi\n}}\n"
+            )
+        };
+        let intent = |lib: &str| -> Vec<String> {
+            findings_of_change(
+                &[
+                    (
+                        "scripts/deploy/deploy.sh",
+                        Some(deploy_old),
+                        Some(deploy_new),
+                    ),
+                    ("scripts/deploy/lib.sh", None, Some(lib)),
+                ],
+                Some("Move deploy helpers into lib.sh, no behaviour change"),
+            )
+            .into_iter()
+            .filter(|f| f.rule.starts_with("intent-") && f.severity >= crate::risk::Severity::High)
+            .map(|f| f.message)
+            .collect()
+        };
+        assert!(
+            intent(&lib("300s")).is_empty(),
+            "{:?}",
+            intent(&lib("300s"))
+        );
+        // The same move that also cuts the wait: found.
+        assert!(!intent(&lib("30s")).is_empty());
+    }
 
     #[test]
     fn code_moved_to_a_new_module_keeps_its_names_and_an_alias_keeps_the_old_one() {

@@ -151,6 +151,21 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     crate::sanitize::escape_line(&patterns.join(", "))
                 ),
             )),
+            None if rule == "gate-codeowners"
+                && same_path
+                && f
+                    .old_text()
+                    .zip(f.new_text())
+                    .is_some_and(|(o, n)| codeowners::same_owners(o, n)) =>
+            {
+                out.push(Finding::added(
+                    rule,
+                    Severity::Medium,
+                    f.path,
+                    None,
+                    "Rewrites or reorders CODEOWNERS without changing any path's owners: the same reviews are required.",
+                ))
+            }
             None => out.push(Finding::added(rule, Severity::Critical, f.path, None, msg)),
         }
         return;

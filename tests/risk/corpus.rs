@@ -640,10 +640,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "on batch: NestJS AdminGuard replaced by a RolesGuard with @Roles('admin'); the text rule sees a guard removed",
     ),
     (
-        "on20-deploy-script-library",
-        "on batch: shell helpers moved into a library; a condition's quoting changed as it moved",
-    ),
-    (
         "oo16-airflow-dag-rename",
         "oo batch: inline SQL moved into a template file under a rename; the new path literal pairs with a renamed task id",
     ),

@@ -115,6 +115,119 @@ pub fn only_new_owners(old: &str, new: &str) -> Option<Vec<String>> {
     Some(added)
 }
 
+/// Globs matching what a CODEOWNERS pattern matches (gitignore rules: a
+/// leading or inner `/` anchors it at the root, a trailing `/` names a
+/// directory, `*` stays within one path segment).
+fn matcher(pattern: &str) -> Option<globset::GlobSet> {
+    let p = pattern.trim();
+    let anchored = p.starts_with('/') || p.trim_end_matches('/').contains('/');
+    let dir = p.ends_with('/');
+    let p = p.trim_matches('/');
+    if p.is_empty() {
+        return None;
+    }
+    let base = if anchored {
+        p.to_string()
+    } else {
+        format!("**/{p}")
+    };
+    let mut b = globset::GlobSetBuilder::new();
+    let glob = |g: &str| {
+        globset::GlobBuilder::new(g)
+            .literal_separator(true)
+            .build()
+            .ok()
+    };
+    if !dir {
+        b.add(glob(&base)?);
+    }
+    b.add(glob(&format!("{base}/**"))?);
+    b.build().ok()
+}
+
+/// The owners the last matching rule gives `path` (none: nobody's review
+/// is required).
+fn owners_of<'r>(
+    rules: &'r [(Rule, globset::GlobSet)],
+    path: &str,
+) -> Option<&'r BTreeSet<String>> {
+    rules
+        .iter()
+        .rev()
+        .find(|(_, m)| m.is_match(path))
+        .map(|(r, _)| &r.owners)
+}
+
+/// When `new` gives every path the same owners as `old` (rules reordered
+/// where no two of them share a path, respelled, commented, or merged into
+/// one with the same owners): the rules' patterns, and paths inside and
+/// next to them, are the probes. `false` when a path changes hands or a
+/// text cannot be read as rules.
+pub fn same_owners(old: &str, new: &str) -> bool {
+    let read = |t: &str| -> Option<Vec<(Rule, globset::GlobSet)>> {
+        rules(t)?
+            .into_iter()
+            .map(|r| {
+                let m = matcher(&r.pattern)?;
+                Some((r, m))
+            })
+            .collect()
+    };
+    let (Some(a), Some(b)) = (read(old), read(new)) else {
+        return false;
+    };
+    if a.iter().map(|x| &x.0).eq(b.iter().map(|x| &x.0)) {
+        return false; // nothing but comments or blank lines changed: no finding needed either way
+    }
+    let mut probes: Vec<String> = vec!["zz/file.txt".into(), "file.txt".into()];
+    for (r, _) in a.iter().chain(&b) {
+        let s = r
+            .pattern
+            .trim_matches('/')
+            .replace("**", "a/b")
+            .replace(['*', '?'], "x");
+        if s.is_empty() {
+            continue;
+        }
+        probes.push(s.clone());
+        probes.push(format!("{s}/f.txt"));
+        probes.push(format!("d/{s}"));
+        probes.push(format!("{s}/x.sql"));
+    }
+    probes.iter().all(|p| owners_of(&a, p) == owners_of(&b, p))
+}
+
+#[cfg(test)]
+mod same_owner_tests {
+    use super::same_owners;
+
+    const OLD: &str = "*            @acme/platform\n/api/        @acme/backend\n/web/        @acme/frontend\n/api/auth/   @acme/security\n";
+
+    #[test]
+    fn rules_reordered_without_a_path_changing_hands_keep_the_owners() {
+        // Two rules over disjoint paths swapped; comments added.
+        let swapped = "# owners\n*            @acme/platform\n/web/        @acme/frontend\n/api/        @acme/backend\n/api/auth/   @acme/security\n";
+        assert!(same_owners(OLD, swapped));
+    }
+
+    #[test]
+    fn a_reorder_that_lets_a_wider_rule_win_changes_hands() {
+        // /api/ after /api/auth/: auth files go to backend.
+        let wider_last = "*            @acme/platform\n/api/auth/   @acme/security\n/web/        @acme/frontend\n/api/        @acme/backend\n";
+        assert!(!same_owners(OLD, wider_last));
+        // An owner added to a rule: more people may approve.
+        assert!(!same_owners(
+            OLD,
+            &OLD.replace("@acme/security", "@acme/security @me")
+        ));
+        // A rule dropped.
+        assert!(!same_owners(
+            OLD,
+            &OLD.replace("/web/        @acme/frontend\n", "")
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::only_new_owners;
