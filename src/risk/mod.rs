@@ -32,6 +32,7 @@ pub mod lang;
 pub mod lifetimes;
 pub mod listeners;
 pub mod migrations;
+pub mod nginx_alias;
 pub mod off_when_unset;
 pub mod ordering;
 pub mod origins;
@@ -519,6 +520,7 @@ pub fn findings_with_message(
             ship_ignore::check(f, &mut local);
             workflow_injection::check(f, &mut local);
             client_address::check(f, &mut local);
+            nginx_alias::check(f, &mut local);
             wire::check(f, &mut local);
             row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);

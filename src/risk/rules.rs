@@ -543,6 +543,62 @@ mod tests {
 mod builtin_tests {
 
     #[test]
+    fn optional_tokens_unmanaged_keys_and_regex_labels_compared_with_equals_are_found() {
+        use crate::risk::testkit::rules_hit;
+        let envoy = "providers:\n  partner: {}\nrules:\n  - match: { prefix: /api }\n    requires:\n      provider_name: partner\n";
+        let optional = envoy.replace("      provider_name: partner\n", "      requires_any:\n        requirements:\n          - provider_name: partner\n          - allow_missing: {}\n");
+        let hit = rules_hit("deploy/envoy/jwt.yaml", Some(envoy), Some(&optional));
+        assert!(hit.contains(&"envoy-jwt-optional".to_string()), "{hit:?}");
+        let keys = "- name: deploy keys\n  authorized_key:\n    user: deploy\n    key: \"{{ keys }}\"\n    exclusive: true\n";
+        let hit = rules_hit(
+            "ansible/roles/users/tasks/main.yml",
+            Some(keys),
+            Some(&keys.replace("    exclusive: true\n", "")),
+        );
+        assert!(
+            hit.contains(&"ssh-keys-not-exclusive".to_string()),
+            "{hit:?}"
+        );
+        let rule = "expr: sum(rate(http_requests_total{job=\"api\", status=~\"5..\"}[5m]))\n";
+        let hit = rules_hit(
+            "monitoring/rules/api.rules.yml",
+            Some(rule),
+            Some(&rule.replace("=~", "=")),
+        );
+        assert!(
+            hit.contains(&"promql-regex-as-equality".to_string()),
+            "{hit:?}"
+        );
+        let hit = rules_hit(
+            "monitoring/rules/api.rules.yml",
+            Some(rule),
+            Some(&rule.replace("5..", "500")),
+        );
+        assert!(
+            !hit.contains(&"promql-regex-as-equality".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_secret_logged_through_a_mask_is_no_leak() {
+        use crate::risk::testkit::rules_hit;
+        let rule = "log-secret".to_string();
+        let hit = rules_hit(
+            "src/auth.kt",
+            Some("x\n"),
+            Some("x\nlog.info(\"refreshed {}\", refreshToken)\n"),
+        );
+        assert!(hit.contains(&rule), "{hit:?}");
+        let hit = rules_hit(
+            "src/auth.kt",
+            Some("x\n"),
+            Some("x\nlog.info(\"refreshed {}\", fingerprint(refreshToken))\n"),
+        );
+        assert!(!hit.contains(&rule), "{hit:?}");
+    }
+
+    #[test]
     fn pipeline_settings_whose_default_is_the_dangerous_side_are_found() {
         use crate::risk::testkit::rules_hit;
         let dag =
