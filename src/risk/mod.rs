@@ -14,6 +14,7 @@
 pub mod behaviour;
 pub mod blast;
 pub mod boolean;
+pub mod cache_identity;
 pub mod caps;
 pub mod client_address;
 pub mod code;
@@ -521,6 +522,7 @@ pub fn findings_with_message(
             workflow_injection::check(f, &mut local);
             client_address::check(f, &mut local);
             nginx_alias::check(f, &mut local);
+            cache_identity::check(f, &mut local);
             wire::check(f, &mut local);
             row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);

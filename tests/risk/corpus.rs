@@ -748,10 +748,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a fixed two-decimal scale replacing per-currency digits: found as an intent mismatch (medium), not as a contract change",
     ),
     (
-        "ou04-idempotency-store-key-lookup",
-        "the merchant id dropped from an idempotency key built in a helper: key composition through helpers is not traced",
-    ),
-    (
         "ou06-wallet-balance-syncmap",
         "a mutex replaced by sync.Map around read-check-write: the lock removal is found (medium), the race it opens is not",
     ),
@@ -1050,10 +1046,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "pn11-pool-gauges",
         "a metrics callback that re-locks a held mutex: deadlocks are not modelled",
-    ),
-    (
-        "pn13-shorten-doc-cache-keys",
-        "the tenant dropped from a cache key: cache-key identity is not modelled",
     ),
     (
         "pn14-worker-notifycontext",
