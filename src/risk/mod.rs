@@ -64,6 +64,7 @@ pub mod text;
 pub mod units;
 pub mod verification;
 pub mod wire;
+pub mod wire_names;
 pub mod workflow_injection;
 
 mod analyse;
@@ -523,6 +524,7 @@ pub fn findings_with_message(
             client_address::check(f, &mut local);
             nginx_alias::check(f, &mut local);
             cache_identity::check(f, &mut local);
+            wire_names::check(f, &mut local);
             wire::check(f, &mut local);
             row_security::check(f, &change, &mut local);
             security::check(f, &change, &mut local);

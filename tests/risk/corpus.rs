@@ -1164,10 +1164,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "role-change audit logs demoted to debug: a log level lowered is not paired with the line it replaces",
     ),
     (
-        "pr11-events-clippy-fixes",
-        "serde renaming that breaks an event's wire format: serialised names are not tracked",
-    ),
-    (
         "pr18-harden-prune-backups-script",
         "harmless: a prune script hardened with validation; the changed selection of what it deletes reads as riskier",
     ),
