@@ -410,7 +410,16 @@ pub fn moved_renames(parsed: &[Parsed<'_>]) -> HashMap<String, String> {
                     while k < h.lines.len() && h.lines[k].kind == kind {
                         k += 1;
                     }
-                    if k - j <= 300 {
+                    // Code moved out leaves little behind it (a call to
+                    // where it went); a run replaced by as much is an edit.
+                    let mut after = k;
+                    while kind == LineKind::Removed
+                        && after < h.lines.len()
+                        && h.lines[after].kind == LineKind::Added
+                    {
+                        after += 1;
+                    }
+                    if k - j <= 300 && (after - k) * 3 <= k - j {
                         let t = tokens(&h.lines[j..k]);
                         if t.len() >= 15 {
                             out.push((i, t));
@@ -428,17 +437,18 @@ pub fn moved_renames(parsed: &[Parsed<'_>]) -> HashMap<String, String> {
     }
     let (gone, came) = (runs(LineKind::Removed), runs(LineKind::Added));
     let bag = |t: &[&str]| -> HashSet<String> { t.iter().map(|x| (*x).to_string()).collect() };
+    let came_bags: Vec<HashSet<String>> = came.iter().map(|(_, b)| bag(b)).collect();
     for (fa, a) in &gone {
         let ba = bag(a);
         let best = came
             .iter()
-            .filter(|(fb, _)| fb != fa)
+            .zip(&came_bags)
+            .filter(|((fb, _), _)| fb != fa)
             // How much of the removed run the added one holds: a created
             // file is one run, and the moved code only part of it.
-            .map(|(_, b)| {
-                let bb = bag(b);
+            .map(|((_, b), bb)| {
                 (
-                    ba.intersection(&bb).count() as f64 / ba.len().max(1) as f64,
+                    ba.iter().filter(|t| bb.contains(*t)).count() as f64 / ba.len().max(1) as f64,
                     b,
                 )
             })
