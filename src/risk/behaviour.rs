@@ -168,6 +168,11 @@ static ROLLOUT_KEY: LazyLock<Regex> = LazyLock::new(|| {
 static NON_IDEMPOTENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(post|charge|pay|transfer|send|create|insert|refund|capture|submit|enqueue|publish|withdraw|debit|credit)").unwrap()
 });
+/// A feature-flag lookup: `flags.isEnabled('x')`, `Flipper.enabled?(:x)`,
+/// `Feature.active?(:x)`, `ld.variation(…)`, `unleash.isEnabled(…)`.
+static FLAG_CHECK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(flags?|features?|feature_?flags?|toggles?|flipper|unleash|ld|launch_?darkly|growthbook|split|optimizely|posthog)\b\s*\.\s*(is_?enabled|enabled\??|active\?|is_?on|on\?|variation|bool_?variation|is_?feature_?enabled|get_?flag|evaluate)\s*\(").unwrap()
+});
 /// A switch or header whose name says it skips what follows.
 static BYPASS_SWITCH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(skip|bypass|disable|insecure|no_?verify|allow_?unsigned|unverified|debug)")
@@ -2516,7 +2521,16 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         // A way around the check removed (`if settings.SKIP_SIGNATURE:
         // return`, a debug header that skipped the gate): what it let
         // through now goes through the check like everything else.
-        let bypass = kept.is_none() && !g.failing && BYPASS_SWITCH.is_match(&g.cond);
+        // Or a feature flag retired: the flag's branch (`if flags.isEnabled(
+        // 'newCheckout') { return renderCheckout() }`) is now what always runs.
+        let retired_flag = kept.is_none()
+            && !g.failing
+            && FLAG_CHECK.is_match(&g.cond)
+            && f.added
+                .iter()
+                .any(|l| collapse(l.text) == collapse(&g.exit));
+        let bypass =
+            kept.is_none() && !g.failing && BYPASS_SWITCH.is_match(&g.cond) || retired_flag;
         let sev = if bypass {
             Severity::Low
         } else if g.failing || security {
@@ -2545,7 +2559,9 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                     "{name} no longer stops when `{}`; before, it did `{}`.{}",
                     quote(&g.cond),
                     quote(&g.exit),
-                    if bypass {
+                    if retired_flag {
+                        " The feature flag is retired: what it switched on now always runs."
+                    } else if bypass {
                         " That was a way around the rest of it: everything now goes through."
                     } else {
                         ""
@@ -4464,6 +4480,27 @@ mod guard_comparison_tests {
         // A switch that refused (`DISABLE_SIGNUPS` raising) gone: signups open.
         let refusal = "def verify_webhook(request):\n    if settings.DISABLE_WEBHOOKS:\n        raise PermissionDenied()\n    check_signature(request)\n";
         assert_eq!(sev(refusal), Some(Severity::High));
+        // A feature flag retired: its branch is what always runs now.
+        let old = "function checkout(req, res) {\n  if (flags.isEnabled('newCheckout', ctx)) {\n    return res.send(renderCheckout(cart));\n  }\n  return res.send(renderLegacy(cart));\n}\n";
+        let new = "function checkout(req, res) {\n  return res.send(renderCheckout(cart));\n}\n";
+        let found = findings_with_contents("src/routes/checkout.ts", old, new);
+        assert!(
+            found
+                .iter()
+                .filter(|f| f.rule == "logic-guard-removed")
+                .all(|f| f.severity == Severity::Low),
+            "{found:?}"
+        );
+        // The flag's branch dropped instead: the old path always runs.
+        let kept_old = "function checkout(req, res) {\n  return res.send(renderLegacy(cart));\n}\n";
+        let found = findings_with_contents("src/routes/checkout.ts", old, kept_old);
+        assert!(
+            found
+                .iter()
+                .filter(|f| f.rule == "logic-guard-removed")
+                .all(|f| !f.message.contains("flag is retired")),
+            "{found:?}"
+        );
     }
 
     #[test]

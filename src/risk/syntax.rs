@@ -173,7 +173,7 @@ impl Outline {
 /// Words that make a call a check: a call to one of these that disappears is a
 /// guard dropped.
 pub static GUARD_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(^|_|[a-z])(require|ensure|check|verify|validate|authori[sz]e|authenticate|permi(t|ssion)|forbid|deny|guard|protect|csrf|xsrf|sanitize|escape|assert|must|enforce|only_admin|admin_only|login_required|rate_?limit|throttle|signature|hmac|can_|abort_unless|policy|scope)").unwrap()
+    Regex::new(r"(?i)(^|_|[a-z])(require|ensure|check([^o]|o[^u]|$)|verify|validate|authori[sz]e|authenticate|permi(t|ssion)|forbid|deny|guard|protect|csrf|xsrf|sanitize|escape|assert|must|enforce|only_admin|admin_only|login_required|rate_?limit|throttle|signature|hmac|can_|abort_unless|policy|scope)").unwrap()
 });
 static LOG_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(log|logger|logging|console|print|println|eprintln|printf|puts|warn|warning|info|debug|error|exception|trace|capture_exception|capture_message|report|notify|fmt\.print\w*|log\w*|\w*log|sentry\w*|_|gettext|t|i18n|tr|format|sprintf|errorf|wrap|wrapf|new)!?$").unwrap()

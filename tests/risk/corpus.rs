@@ -1120,10 +1120,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "an unlocked read-check-write on stock: missing row locks are not modelled",
     ),
     (
-        "pp08-remove-new-checkout-flag",
-        "harmless: a fully rolled-out flag and its legacy path removed; the removed branch reads as a removed guard",
-    ),
-    (
         "pp11-nginx-api-microcache",
         "nginx caching API responses without the user in the key: cache-key identity is not modelled",
     ),
