@@ -324,52 +324,10 @@ pub(crate) fn collapse(text: &str) -> String {
 /// followed by added lines, tokens aligned one to one where only the name
 /// differs.
 pub fn renames(f: &FileView<'_>) -> HashMap<String, String> {
-    let mut votes: HashMap<(String, String), i32> = HashMap::default();
-    let mut kept: HashSet<String> = HashSet::default();
-    for h in &f.file.hunks {
-        let mut i = 0;
-        let ls = &h.lines;
-        while i < ls.len() {
-            if ls[i].kind != LineKind::Removed {
-                i += 1;
-                continue;
-            }
-            let mut j = i;
-            while j < ls.len() && ls[j].kind == LineKind::Removed {
-                j += 1;
-            }
-            let mut k = j;
-            while k < ls.len() && ls[k].kind == LineKind::Added {
-                k += 1;
-            }
-            if k > j && (j - i) <= 200 && (k - j) <= 200 {
-                let a = tokens(&ls[i..j]);
-                let b = tokens(&ls[j..k]);
-                for op in similar::capture_diff_slices(similar::Algorithm::Myers, &a, &b) {
-                    match op {
-                        similar::DiffOp::Replace {
-                            old_index,
-                            old_len,
-                            new_index,
-                            new_len,
-                        } if old_len == new_len => {
-                            for d in 0..old_len {
-                                let (x, y) = (a[old_index + d], b[new_index + d]);
-                                if IDENT.is_match(x) && IDENT.is_match(y) {
-                                    *votes.entry((x.to_string(), y.to_string())).or_insert(0) += 1;
-                                }
-                            }
-                        }
-                        similar::DiffOp::Equal { old_index, len, .. } => {
-                            for t in &a[old_index..old_index + len] {
-                                kept.insert((*t).to_string());
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            i = k.max(j);
+    let mut votes: Votes = HashMap::default();
+    for (gone, came) in f.replacements() {
+        if !came.is_empty() && gone.len() <= 200 && came.len() <= 200 {
+            vote_renames(&tokens(gone), &tokens(came), &mut votes, |_, _| true);
         }
     }
     // A check called no more, another function called instead
@@ -384,6 +342,37 @@ pub fn renames(f: &FileView<'_>) -> HashMap<String, String> {
         .is_ok_and(|re| re.is_match(&new_text))
     };
     votes.retain(|(x, y), _| !(GUARD_WORDS.is_match(x) && !GUARD_WORDS.is_match(y) && !defines(y)));
+    most_voted(votes)
+}
+
+/// Votes for `old name → new name`, one per aligned occurrence.
+type Votes = HashMap<(String, String), i32>;
+
+/// Aligns two token runs and votes for each identifier that stands where
+/// another stood (in a replaced stretch of the same length) and that
+/// `accept` allows.
+fn vote_renames(a: &[&str], b: &[&str], votes: &mut Votes, accept: impl Fn(&str, &str) -> bool) {
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, a, b) {
+        if let similar::DiffOp::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } = op
+            && old_len == new_len
+        {
+            for d in 0..old_len {
+                let (x, y) = (a[old_index + d], b[new_index + d]);
+                if IDENT.is_match(x) && IDENT.is_match(y) && accept(x, y) {
+                    *votes.entry((x.to_string(), y.to_string())).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Each old name's most voted new name.
+fn most_voted(votes: Votes) -> HashMap<String, String> {
     let mut best: HashMap<String, (String, i32)> = HashMap::default();
     for ((x, y), n) in votes {
         let e = best.entry(x).or_insert((y.clone(), 0));
@@ -436,7 +425,7 @@ pub fn moved_renames(parsed: &[Parsed<'_>]) -> HashMap<String, String> {
         }
         out
     };
-    let mut votes: HashMap<(String, String), i32> = HashMap::default();
+    let mut votes: Votes = HashMap::default();
     if parsed.len() < 2 || parsed.len() > 40 {
         return HashMap::default();
     }
@@ -460,35 +449,14 @@ pub fn moved_renames(parsed: &[Parsed<'_>]) -> HashMap<String, String> {
             .filter(|(j, _)| *j >= 0.6)
             .max_by(|x, y| x.0.total_cmp(&y.0));
         let Some((_, b)) = best else { continue };
-        for op in similar::capture_diff_slices(similar::Algorithm::Myers, a, b) {
-            if let similar::DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } = op
-                && old_len == new_len
-            {
-                for d in 0..old_len {
-                    let (x, y) = (a[old_index + d], b[new_index + d]);
-                    if IDENT.is_match(x)
-                        && IDENT.is_match(y)
-                        && x.eq_ignore_ascii_case(y) | share_word(x, y)
-                    {
-                        *votes.entry((x.to_string(), y.to_string())).or_insert(0) += 1;
-                    }
-                }
-            }
-        }
+        // Only names that read as the same one respelled (`$NAMESPACE` →
+        // `$namespace`, `order` → `order_id`): files apart, a looser pairing
+        // would rename unrelated things.
+        vote_renames(a, b, &mut votes, |x, y| {
+            x.eq_ignore_ascii_case(y) || share_word(x, y)
+        });
     }
-    let mut best: HashMap<String, (String, i32)> = HashMap::default();
-    for ((x, y), n) in votes {
-        let e = best.entry(x).or_insert((y.clone(), 0));
-        if n > e.1 {
-            *e = (y, n);
-        }
-    }
-    best.into_iter().map(|(x, (y, _))| (x, y)).collect()
+    most_voted(votes)
 }
 
 fn tokens(lines: &[crate::diff::DiffLine]) -> Vec<&str> {

@@ -9,7 +9,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{FileView, Finding, Severity, quote};
-use crate::diff::LineKind;
 
 /// A line that builds, reads or writes a keyed cache entry.
 static KEY_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
@@ -25,60 +24,42 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored || f.class.migration {
         return;
     }
-    for h in &f.file.hunks {
-        let ls = &h.lines;
-        let mut i = 0;
-        while i < ls.len() {
-            if ls[i].kind != LineKind::Removed {
-                i += 1;
-                continue;
-            }
-            let mut j = i;
-            while j < ls.len() && ls[j].kind == LineKind::Removed {
-                j += 1;
-            }
-            let mut k = j;
-            while k < ls.len() && ls[k].kind == LineKind::Added {
-                k += 1;
-            }
-            let (gone, came) = (&ls[i..j], &ls[j..k]);
-            i = k.max(j);
-            if came.is_empty() || !came.iter().any(|l| KEY_CONTEXT.is_match(&l.content)) {
-                continue;
-            }
-            let added: String = came
-                .iter()
-                .map(|l| l.content.as_str())
-                .collect::<Vec<_>>()
-                .join("\n");
-            let lost = gone
-                .iter()
-                .filter(|l| KEY_CONTEXT.is_match(&l.content) && !f.class.is_comment(&l.content))
-                .find_map(|l| {
-                    IDENTITY
-                        .captures_iter(&l.content)
-                        .map(|c| c[1].to_ascii_lowercase())
-                        .find(|w| !added.to_ascii_lowercase().contains(w.as_str()))
-                        .map(|w| (l, w))
-                });
-            let Some((l, who)) = lost else { continue };
-            let at = came
-                .iter()
-                .find(|a| KEY_CONTEXT.is_match(&a.content))
-                .and_then(|a| a.new_no)
-                .or(l.new_no);
-            out.push(Finding::added(
-                "cache-key-identity-lost",
-                Severity::High,
-                f.path,
-                at,
-                format!(
-                    "The key no longer includes the {who} (`{}` before): entries of one {who} are now shared with every other, and served to them.",
-                    quote(l.content.trim())
-                ),
-            ));
-            return;
+    for (gone, came) in f.replacements() {
+        if came.is_empty() || !came.iter().any(|l| KEY_CONTEXT.is_match(&l.content)) {
+            continue;
         }
+        let added: String = came
+            .iter()
+            .map(|l| l.content.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let lost = gone
+            .iter()
+            .filter(|l| KEY_CONTEXT.is_match(&l.content) && !f.class.is_comment(&l.content))
+            .find_map(|l| {
+                IDENTITY
+                    .captures_iter(&l.content)
+                    .map(|c| c[1].to_ascii_lowercase())
+                    .find(|w| !added.to_ascii_lowercase().contains(w.as_str()))
+                    .map(|w| (l, w))
+            });
+        let Some((l, who)) = lost else { continue };
+        let at = came
+            .iter()
+            .find(|a| KEY_CONTEXT.is_match(&a.content))
+            .and_then(|a| a.new_no)
+            .or(l.new_no);
+        out.push(Finding::added(
+        "cache-key-identity-lost",
+        Severity::High,
+        f.path,
+        at,
+        format!(
+            "The key no longer includes the {who} (`{}` before): entries of one {who} are now shared with every other, and served to them.",
+            quote(l.content.trim())
+        ),
+    ));
+        return;
     }
 }
 

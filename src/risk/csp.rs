@@ -47,7 +47,6 @@ fn guards_script(lines: &[&str], i: usize, at: usize) -> bool {
     })
 }
 
-/// Loosened script sources in a policy the change writes.
 /// A policy that was enforced now only reported: the header renamed to
 /// `Content-Security-Policy-Report-Only` (or the meta tag, or a helmet
 /// `reportOnly: true`), with no enforcing policy left in the file. Browsers
@@ -79,6 +78,8 @@ fn report_only(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Loosened script sources in a policy the change writes, and a policy no
+/// longer enforced.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() || f.class.ci {
         return;

@@ -511,14 +511,11 @@ fn mostly_kept(old: &[String], new: &[String]) -> bool {
 /// address, in this file, another file or a module) and of each `removed`
 /// block that keeps the object (`destroy = false`: Terraform forgets it and
 /// leaves it running).
-fn moved_or_forgotten(change: &ChangeView<'_>) -> HashSet<String> {
+fn moved_or_forgotten(change: &ChangeView<'_>, moves: &[(String, String)]) -> HashSet<String> {
     static DESTROY_FALSE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^\s*destroy\s*=\s*false\s*$").unwrap());
     let address = |a: &str| a.split('[').next().unwrap_or(a).to_string();
-    let mut out: HashSet<String> = moved_addresses(change)
-        .iter()
-        .map(|(from, _)| address(from))
-        .collect();
+    let mut out: HashSet<String> = moves.iter().map(|(from, _)| address(from)).collect();
     for g in change.files.iter().filter(|g| g.class.lang == Lang::Hcl) {
         let text = g.new_text_or_hunks();
         let (mut inside, mut from, mut keep) = (false, None, false);
@@ -582,7 +579,10 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 .iter()
                 .any(|l| l.text.trim_start().starts_with("moved"))
         });
-    let handed_over = moved_or_forgotten(change);
+    // Addresses renamed by `moved` blocks: a reference to the old address is
+    // the same resource under its new name, not another one.
+    let moves = moved_addresses(change);
+    let handed_over = moved_or_forgotten(change, &moves);
     for l in &f.removed {
         let Some(key) = tf_blocks(std::iter::once(l.text)).pop() else {
             continue;
@@ -702,9 +702,6 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             Some((l.no, c[1].to_string(), c[2].to_string()))
         })
         .collect();
-    // Addresses renamed by `moved` blocks: a reference to the old address is
-    // the same resource under its new name, not another one.
-    let moves = moved_addresses(change);
     for l in f.added_code() {
         let Some(c) = TF_ATTR.captures(l.text) else {
             continue;

@@ -297,6 +297,34 @@ fn docstring_lines(text: &str) -> std::collections::HashSet<u32> {
 }
 
 impl<'a> FileView<'a> {
+    /// Each run of removed lines with the run of added lines that follows it
+    /// in its hunk (empty when none does): what the change took out and what
+    /// it wrote in its place, the unit renames and replaced keys are read in.
+    pub fn replacements(&self) -> Vec<(&'a [crate::diff::DiffLine], &'a [crate::diff::DiffLine])> {
+        let mut out = Vec::new();
+        for h in &self.file.hunks {
+            let ls = &h.lines;
+            let mut i = 0;
+            while i < ls.len() {
+                if ls[i].kind != LineKind::Removed {
+                    i += 1;
+                    continue;
+                }
+                let mut j = i;
+                while j < ls.len() && ls[j].kind == LineKind::Removed {
+                    j += 1;
+                }
+                let mut k = j;
+                while k < ls.len() && ls[k].kind == LineKind::Added {
+                    k += 1;
+                }
+                out.push((&ls[i..j], &ls[j..k]));
+                i = k;
+            }
+        }
+        out
+    }
+
     /// Builds the view of one file.
     pub fn new(file: &'a FileDiff, contents: &'a Contents, rules: &RuleSet) -> FileView<'a> {
         let path = file.display_path();

@@ -11,7 +11,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{FileView, Finding, Severity, quote};
-use crate::diff::LineKind;
 
 /// A field's wire name: (how it is given, the name).
 static NAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -56,70 +55,53 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         }
     }
     // One field's wire name changed within a replaced run of lines.
-    for h in &f.file.hunks {
-        let ls = &h.lines;
-        let mut i = 0;
-        while i < ls.len() {
-            if ls[i].kind != LineKind::Removed {
-                i += 1;
-                continue;
-            }
-            let mut j = i;
-            while j < ls.len() && ls[j].kind == LineKind::Removed {
-                j += 1;
-            }
-            let mut k = j;
-            while k < ls.len() && ls[k].kind == LineKind::Added {
-                k += 1;
-            }
-            let names = |run: &[crate::diff::DiffLine]| -> Vec<(String, String, Option<u32>)> {
-                run.iter()
-                    .flat_map(|l| {
-                        NAME.captures_iter(&l.content)
-                            .filter_map(|c| {
-                                let kind = c.get(1).or(c.get(3)).or(c.get(5))?;
-                                let name = c.get(2).or(c.get(4)).or(c.get(6))?;
-                                Some((
-                                    kind.as_str().to_string(),
-                                    name.as_str().to_string(),
-                                    l.new_no,
-                                ))
-                            })
-                            .collect::<Vec<_>>()
+    let names = |run: &[crate::diff::DiffLine]| -> Vec<(String, String, Option<u32>)> {
+        run.iter()
+            .flat_map(|l| {
+                NAME.captures_iter(&l.content)
+                    .filter_map(|c| {
+                        let kind = c.get(1).or(c.get(3)).or(c.get(5))?;
+                        let name = c.get(2).or(c.get(4)).or(c.get(6))?;
+                        Some((
+                            kind.as_str().to_string(),
+                            name.as_str().to_string(),
+                            l.new_no,
+                        ))
                     })
-                    .collect()
-            };
-            let (was, now) = (names(&ls[i..j]), names(&ls[j..k]));
-            i = k.max(j);
-            if was.is_empty() || was.len() != now.len() {
-                continue;
-            }
-            let gone: Vec<&(String, String, Option<u32>)> = was
-                .iter()
-                .filter(|(kind, n, _)| !now.iter().any(|(k2, m, _)| k2 == kind && m == n))
-                .collect();
-            let Some((kind, name, _)) = gone.first() else {
-                continue;
-            };
-            let Some((_, new, at)) = now
-                .iter()
-                .find(|(k2, m, _)| k2 == kind && !was.iter().any(|(_, n, _)| n == m))
-            else {
-                continue;
-            };
-            out.push(Finding::added(
-                "wire-names-changed",
-                Severity::High,
-                f.path,
-                *at,
-                format!(
-                    "A field is now serialised as `{}` instead of `{}`: whatever was written or built against the old name reads it as missing.",
-                    quote(new),
-                    quote(name)
-                ),
-            ));
-            return;
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    for (gone_run, came_run) in f.replacements() {
+        let (was, now) = (names(gone_run), names(came_run));
+        if was.is_empty() || was.len() != now.len() {
+            continue;
         }
+        let gone: Vec<&(String, String, Option<u32>)> = was
+            .iter()
+            .filter(|(kind, n, _)| !now.iter().any(|(k2, m, _)| k2 == kind && m == n))
+            .collect();
+        let Some((kind, name, _)) = gone.first() else {
+            continue;
+        };
+        let Some((_, new, at)) = now
+            .iter()
+            .find(|(k2, m, _)| k2 == kind && !was.iter().any(|(_, n, _)| n == m))
+        else {
+            continue;
+        };
+        out.push(Finding::added(
+            "wire-names-changed",
+            Severity::High,
+            f.path,
+            *at,
+            format!(
+                "A field is now serialised as `{}` instead of `{}`: whatever was written or built against the old name reads it as missing.",
+                quote(new),
+                quote(name)
+            ),
+        ));
+        return;
     }
 }
 
