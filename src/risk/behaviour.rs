@@ -2497,8 +2497,17 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             && f.added
                 .iter()
                 .any(|l| collapse(l.text) == collapse(&g.exit));
+        // Only around a check (a verifier, a middleware handing on to the
+        // next handler): a skip switch in front of an action (`if dry_run:
+        // return` before a delete) kept the action from running.
+        static PASS_ON: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(call_next|\bnext\s*\(|\.proceed\s*\(|doFilter\s*\(|\.handle\s*\(|^return;?$|^return None$)").unwrap()
+        });
+        let around_check = CHECK_FN.is_match(n.name.rsplit('.').next().unwrap_or(&n.name))
+            || PASS_ON.is_match(g.exit.trim());
         let bypass =
-            kept.is_none() && !g.failing && BYPASS_SWITCH.is_match(&g.cond) || retired_flag;
+            kept.is_none() && !g.failing && around_check && BYPASS_SWITCH.is_match(&g.cond)
+                || retired_flag;
         let sev = if bypass {
             Severity::Low
         } else if g.failing || security {
@@ -4448,6 +4457,17 @@ mod guard_comparison_tests {
         // A switch that refused (`DISABLE_SIGNUPS` raising) gone: signups open.
         let refusal = "def verify_webhook(request):\n    if settings.DISABLE_WEBHOOKS:\n        raise PermissionDenied()\n    check_signature(request)\n";
         assert_eq!(sev(refusal), Some(Severity::High));
+        // A skip switch in front of an action, not a check: removing it
+        // makes the action always run.
+        let old = "def purge_expired(db):\n    if settings.SKIP_PURGE:\n        return 0\n    return db.delete_expired()\n";
+        let new = "def purge_expired(db):\n    return db.delete_expired()\n";
+        let found = findings_with_contents("jobs/purge.py", old, new);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.rule == "logic-guard-removed" && f.severity >= Severity::Medium),
+            "{found:?}"
+        );
         // A feature flag retired: its branch is what always runs now.
         let old = "function checkout(req, res) {\n  if (flags.isEnabled('newCheckout', ctx)) {\n    return res.send(renderCheckout(cart));\n  }\n  return res.send(renderLegacy(cart));\n}\n";
         let new = "function checkout(req, res) {\n  return res.send(renderCheckout(cart));\n}\n";
