@@ -2176,6 +2176,70 @@ fn guard_in_new_decorator(
 /// old condition tested (`role !== 'admin'` → `requireRole(req, res,
 /// 'admin')`), where the helper itself has guards that stop: the check is
 /// parameterised, not gone, however the helper compares (a rank table).
+/// What a failing exit fails with: the error it raises or returns, the
+/// status it aborts with (`throw new IllegalStateException(…)` →
+/// `IllegalStateException`, `return ErrBadSignature` → `ErrBadSignature`).
+fn failure_head(exit: &str) -> Option<String> {
+    let t = exit.trim().trim_end_matches(';');
+    let t = ["return ", "throw new ", "throw ", "raise ", "panic!("]
+        .iter()
+        .fold(t, |t, p| t.strip_prefix(p).unwrap_or(t))
+        .trim();
+    let head = t.split(['(', ' ', '{']).next().unwrap_or("").trim();
+    let head = head.rsplit("::").next().unwrap_or(head);
+    (!head.is_empty() && head.chars().any(|c| c.is_ascii_alphabetic())).then(|| head.to_string())
+}
+
+/// `new` passes where `old` stopped: the same formula negated, or the same
+/// check called with the verdict turned around (`!hmac.Equal(want, sig)` →
+/// `hmac.Equal(sign(key, body), sig)`).
+fn flipped_check(old: &str, new: &str) -> bool {
+    let negated = |t: &str| t.trim_start().starts_with('!') || t.trim_start().starts_with("not ");
+    let single = |t: &str| !t.contains("&&") && !t.contains("||");
+    opposite(old, new)
+        || single(old) && single(new) && negated(old) != negated(new) && {
+            let (x, y) = (outer_calls(old), outer_calls(new));
+            !x.is_empty() && x == y
+        }
+}
+
+/// A guard turned inside out: `if !ok { return Err }` became `if ok {
+/// return value }` followed by `return Err` at the end (a loop over the
+/// current and previous keys, a chain of fallbacks), here or in a function
+/// this one now calls: failing is still what happens when no check passes.
+fn turned_inside_out(g: &syntax::Guard, cond: &str, n: &Unit, helpers: &Helpers<'_>) -> bool {
+    let Some(head) = failure_head(&g.exit) else {
+        return false;
+    };
+    let callees = n
+        .calls
+        .iter()
+        .filter_map(|c| helpers.units.get(c.text.as_str()))
+        .flatten()
+        .copied();
+    std::iter::once(n).chain(callees).any(|u| {
+        let Some(last_pass) = u
+            .guards
+            .iter()
+            .filter(|x| {
+                !x.failing && (flipped_check(cond, &x.cond) || flipped_check(&g.cond, &x.cond))
+            })
+            .map(|x| x.line)
+            .max()
+        else {
+            return false;
+        };
+        u.raises.iter().chain(&u.returns).any(|r| {
+            r.line > last_pass
+                && failure_head(&r.text).as_deref() == Some(head.as_str())
+                && !u
+                    .guards
+                    .iter()
+                    .any(|x| x.line > last_pass && x.exit == r.text)
+        })
+    })
+}
+
 fn handed_to_helper(n: &Unit, cond: &str, helpers: &Helpers<'_>, new_text: &str) -> bool {
     let literals = quoted_literals(cond, 2);
     if literals.is_empty() {
@@ -2424,6 +2488,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || guard_in_referenced_class(n, g, helpers, &f.new_text_or_hunks())
             || handed_to_helper(n, &g.cond, helpers, &p.new_text)
             || guard_in_new_decorator(n, o, g, &cond, helpers)
+            || !success_exit(&g.exit) && turned_inside_out(g, &cond, n, helpers)
         {
             continue;
         }
@@ -2552,11 +2617,19 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     let short = n.name.rsplit('.').next().unwrap_or(&n.name);
     if n.name != "<top>" && CHECK_FN.is_match(short) {
         let old_conds: HashSet<String> = o.guards.iter().map(|g| rename_in(&g.cond, map)).collect();
-        if let Some(g) = n
-            .guards
-            .iter()
-            .find(|g| !g.failing && success_exit(&g.exit) && !old_conds.contains(&g.cond))
-        {
+        // A success exit on the check itself passing (the old failing guard
+        // turned inside out, the failure still at the end) skips nothing.
+        let inside_out = |x: &syntax::Guard| {
+            o.guards.iter().any(|og| {
+                let cond = rename_in(&og.cond, map);
+                !success_exit(&og.exit)
+                    && (flipped_check(&cond, &x.cond) || flipped_check(&og.cond, &x.cond))
+                    && turned_inside_out(og, &cond, n, helpers)
+            })
+        };
+        if let Some(g) = n.guards.iter().find(|g| {
+            !g.failing && success_exit(&g.exit) && !old_conds.contains(&g.cond) && !inside_out(g)
+        }) {
             out.push(Finding::added(
                 "logic-check-fails-open",
                 Severity::High,
@@ -2926,6 +2999,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
 /// normalised syntax says otherwise.
 pub fn intent(
     parsed: &[Parsed<'_>],
+    change: &ChangeView<'_>,
     message: &str,
     config_changes: &[Finding],
     out: &mut Vec<Finding>,
@@ -3226,6 +3300,21 @@ pub fn intent(
                 explained.insert(old.1.clone());
                 explained.insert(new.1.clone());
             }
+        }
+    }
+    // A reference that follows a file the change renamed (`require("./deleteUploads")`
+    // → `require("./pruneUploads")` with the file itself) points at the same code.
+    // (The other side of the pair may be written under the renamed name
+    // already, and so not a difference.)
+    for d in diffs.iter().filter(|d| d.0 == 2) {
+        if let Some((_, v)) = literal(&d.1)
+            && if d.4 {
+                change.follows_moved_file(None, Some(&v))
+            } else {
+                change.follows_moved_file(Some(&v), None)
+            }
+        {
+            explained.insert(d.1.clone());
         }
     }
     for new in diffs.iter().filter(|d| d.0 == 2 && d.4) {
@@ -4396,6 +4485,56 @@ mod intent_tests {
             "{found:?}"
         );
     }
+    #[test]
+    fn a_reference_that_follows_a_renamed_file_is_not_a_behaviour_change() {
+        use crate::risk::testkit::findings_of_change;
+        let job = "async function deleteExpired(bucket) {\n  const cutoff = Date.now() - 7 * DAY;\n  return purge(bucket, cutoff);\n}\nmodule.exports = { deleteExpired };\n";
+        let renamed = job.replace("deleteExpired", "pruneExpired");
+        let schedule = |module: &str, name: &str| {
+            format!(
+                "const {{ {name} }} = require(\"{module}\");\n\ncron.schedule(\"0 3 * * *\", () => {name}(BUCKET));\n"
+            )
+        };
+        let intent = |target: &str| -> Vec<String> {
+            findings_of_change(
+                &[
+                    ("jobs/deleteExpired.js", Some(job), None),
+                    ("jobs/pruneExpired.js", None, Some(&renamed)),
+                    (
+                        "jobs/schedule.js",
+                        Some(&schedule("./deleteExpired", "deleteExpired")),
+                        Some(&schedule(target, "pruneExpired")),
+                    ),
+                ],
+                Some("Rename deleteExpired to pruneExpired\n\nNo logic change."),
+            )
+            .into_iter()
+            .filter(|f| f.rule == "intent-behaviour-changed")
+            .map(|f| f.message)
+            .collect()
+        };
+        let h = intent("./pruneExpired");
+        assert!(h.is_empty(), "{h:?}");
+        // The schedule now loads some other module: still a difference.
+        let h = intent("./purgeAll");
+        assert!(!h.is_empty());
+    }
+
+    #[test]
+    fn a_written_value_names_a_file_by_any_of_its_usual_spellings() {
+        use crate::risk::names_file;
+        assert!(names_file("./pruneUploads", "jobs/pruneUploads.js"));
+        assert!(names_file("'../lib/prune.ts'", "lib/prune.ts"));
+        assert!(names_file(
+            "support-admin.yaml",
+            "deploy/rbac/support-admin.yaml"
+        ));
+        assert!(names_file("app.jobs.prune", "app/jobs/prune.py"));
+        assert!(!names_file("./prune", "jobs/pruneUploads.js"));
+        assert!(!names_file("admin.yaml", "deploy/rbac/support-admin.yaml"));
+        assert!(!names_file("on", "on.js"));
+    }
+
     use crate::risk::testkit::diff_of;
     use crate::risk::{Contents, RuleSet, findings_with_message};
 
@@ -4414,6 +4553,38 @@ mod intent_tests {
         .into_iter()
         .map(|f| format!("{}: {}", f.rule, f.message))
         .collect()
+    }
+
+    #[test]
+    fn a_guard_turned_inside_out_still_fails_when_no_check_passes() {
+        // Go: a verifier that now tries the current and the previous key.
+        let old = "package hooks\n\nfunc (v *Verifier) Verify(ts string, body []byte, sig string) error {\n\tmac := hmac.New(sha256.New, v.secret)\n\tmac.Write(body)\n\texpected := hex.EncodeToString(mac.Sum(nil))\n\tif !hmac.Equal([]byte(expected), []byte(sig)) {\n\t\treturn ErrBadSignature\n\t}\n\treturn nil\n}\n";
+        let new = "package hooks\n\nfunc (v *Verifier) Verify(ts string, body []byte, sig string) error {\n\tfor _, secret := range v.secrets {\n\t\tif hmac.Equal([]byte(sign(secret, body)), []byte(sig)) {\n\t\t\treturn nil\n\t\t}\n\t}\n\treturn ErrBadSignature\n}\n\nfunc sign(secret []byte, body []byte) string {\n\tmac := hmac.New(sha256.New, secret)\n\tmac.Write(body)\n\treturn hex.EncodeToString(mac.Sum(nil))\n}\n";
+        let h = hit(
+            "Accept the previous webhook secret during rotation",
+            old,
+            new,
+        );
+        assert!(
+            !h.iter()
+                .any(|f| f.starts_with("logic-guard-removed")
+                    || f.starts_with("logic-check-fails-open")),
+            "{h:?}"
+        );
+        // The same loop that ends in success: every signature passes.
+        let open = new.replace(
+            "\treturn ErrBadSignature\n}\n\nfunc sign",
+            "\treturn nil\n}\n\nfunc sign",
+        );
+        let h = hit(
+            "Accept the previous webhook secret during rotation",
+            old,
+            &open,
+        );
+        assert!(
+            h.iter().any(|f| f.starts_with("logic-guard-removed")),
+            "{h:?}"
+        );
     }
 
     const OLD: &str = "package quota\n\nfunc Allow(used, max int) bool {\n\tif used > max {\n\t\treturn false\n\t}\n\treturn true\n}\n";

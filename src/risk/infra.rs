@@ -22,7 +22,13 @@ static K8S_KIND: LazyLock<Regex> =
 static CFN_TYPE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^\s*"?Type"?\s*:\s*"?(AWS::[\w:]+)"?"#).unwrap());
 
-/// Terraform resource types that hold data: losing one loses the data.
+/// Resource types whose destroy changes nothing in the cloud: the provider
+/// only forgets them (an S3 bucket's ACL stays as it was set; with
+/// `BucketOwnerEnforced` ownership, ACLs are off anyway).
+fn state_only_tf(kind: &str) -> bool {
+    matches!(kind, "aws_s3_bucket_acl")
+}
+
 /// Resources that grant access and nothing else: removing one narrows
 /// who may do what.
 pub fn access_grant_tf(kind: &str) -> bool {
@@ -358,6 +364,7 @@ fn variable_default(text: &str, name: &str) -> Option<String> {
     })
 }
 
+/// Terraform resource types that hold data: losing one loses the data.
 pub fn stateful_tf(kind: &str) -> bool {
     const MARKS: &[&str] = &[
         "db_instance",
@@ -635,6 +642,13 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 Some(l.no),
                 format!("Removes {label}: whoever still uses this access loses it at the next apply."),
             )),
+            None if key.0 == "resource" && state_only_tf(&key.1) => out.push(Finding::removed(
+                "tf-resource-removed",
+                Severity::Medium,
+                f.path,
+                Some(l.no),
+                format!("Removes {label}: Terraform stops managing it, and the setting stays as it was in the cloud (nothing is destroyed)."),
+            )),
             None => out.push(Finding::removed(
                 "tf-resource-removed",
                 if stateful { Severity::Critical } else { Severity::High },
@@ -828,6 +842,9 @@ fn deleted_harmlessly(
     match kind {
         "CronJob" if value("suspend").as_deref() == Some("true") => {
             Some("which was suspended (`suspend: true`): it ran nothing".to_string())
+        }
+        "Deployment" | "ReplicaSet" if value("replicas").as_deref() == Some("0") => {
+            Some("which was scaled to zero (`replicas: 0`): it ran nothing".to_string())
         }
         "Secret" => {
             let name = value("name")?;
@@ -1220,6 +1237,53 @@ mod tests {
             rules_hit("infra/s3.tf", Some(old), Some(new)),
             vec!["tf-force-new"]
         );
+    }
+
+    #[test]
+    fn a_resource_the_provider_only_forgets_is_removed_at_medium() {
+        use crate::risk::testkit::findings_of_change;
+        let tf = |kind: &str| {
+            format!(
+                "resource \"aws_s3_bucket\" \"media\" {{\n  bucket = \"media\"\n}}\n\nresource \"{kind}\" \"media\" {{\n  bucket = aws_s3_bucket.media.id\n  acl    = \"private\"\n}}\n"
+            )
+        };
+        let bucket_only = "resource \"aws_s3_bucket\" \"media\" {\n  bucket = \"media\"\n}\n";
+        let level = |kind: &str| {
+            findings_of_change(&[("infra/s3.tf", Some(&tf(kind)), Some(bucket_only))], None)
+                .into_iter()
+                .find(|f| f.rule == "tf-resource-removed")
+                .map(|f| f.severity)
+        };
+        assert_eq!(
+            level("aws_s3_bucket_acl"),
+            Some(crate::risk::Severity::Medium)
+        );
+        // A block of public access removed is destroyed, and the bucket opens.
+        assert_eq!(
+            level("aws_s3_bucket_public_access_block"),
+            Some(crate::risk::Severity::High)
+        );
+    }
+
+    #[test]
+    fn a_workload_deleted_while_scaled_to_zero_ran_nothing() {
+        use crate::risk::testkit::findings_of_change;
+        let deploy = |replicas: u32| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: consumer-v1\nspec:\n  replicas: {replicas}\n  template:\n    spec:\n      containers:\n        - name: c\n          image: consumer:1.4\n"
+            )
+        };
+        let level = |replicas: u32| {
+            findings_of_change(
+                &[("deploy/k8s/consumer-v1.yaml", Some(&deploy(replicas)), None)],
+                None,
+            )
+            .into_iter()
+            .find(|f| f.rule == "k8s-object-deleted")
+            .map(|f| f.severity)
+        };
+        assert_eq!(level(0), Some(crate::risk::Severity::Low));
+        assert_eq!(level(3), Some(crate::risk::Severity::High));
     }
 
     #[test]

@@ -204,6 +204,34 @@ static TABLE_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\btable\s+(?:if\s+exists\s+)?[`\x22]?(?:\w+\.)?(\w+)").unwrap()
 });
 static TRUNCATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bTRUNCATE\b").unwrap());
+/// The table a `TRUNCATE` empties, and the one a `DELETE` with no `WHERE`
+/// empties.
+static TRUNCATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\bTRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?([\w."`]+)"#).unwrap()
+});
+static DELETE_ALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\bDELETE\s+FROM\s+(?:ONLY\s+)?([\w."`]+)\s*(?:;|$|["'`]\s*\)?\s*;?\s*$)"#)
+        .unwrap()
+});
+
+/// A `TRUNCATE` in place of a `DELETE` of every row of the same table that
+/// the change removes (a staging table emptied faster): the same rows go.
+fn replaces_delete_of_all(f: &FileView<'_>, stmt: &str) -> Option<String> {
+    let name = |t: &str| {
+        t.trim_matches(['"', '`'])
+            .replace(['"', '`'], "")
+            .to_ascii_lowercase()
+    };
+    let table = name(&TRUNCATED.captures(stmt)?[1]);
+    f.removed
+        .iter()
+        .any(|l| {
+            DELETE_ALL
+                .captures(l.text)
+                .is_some_and(|c| name(&c[1]) == table)
+        })
+        .then_some(table)
+}
 static DROP_COLUMN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?[`\x22]?\w+[`\x22]?\s*(,|$)").unwrap()
 });
@@ -543,6 +571,19 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     ),
                 );
             }
+        } else if let Some(table) = (has("TRUNCATE") && TRUNCATE.is_match(&s))
+            .then(|| replaces_delete_of_all(f, &stmt))
+            .flatten()
+        {
+            push(
+                out,
+                "sql-truncate",
+                Severity::Low,
+                line,
+                format!(
+                    "Empties {table} with TRUNCATE ({q}) where it deleted every row of it: the same rows go, faster, and TRUNCATE takes an exclusive lock and skips DELETE triggers."
+                ),
+            );
         } else if has("TRUNCATE") && TRUNCATE.is_match(&s) {
             push(
                 out,
@@ -961,6 +1002,44 @@ mod tests {
 #[cfg(test)]
 mod more_tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn truncate_in_place_of_deleting_every_row_of_the_same_table_loses_nothing_more() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "BEGIN;\nDELETE FROM staging.orders_load;\n\\copy staging.orders_load FROM 'o.csv'\nCOMMIT;\n";
+        let level = |new: &str| {
+            findings_of_change(&[("sql/load_orders.sql", Some(old), Some(new))], None)
+                .into_iter()
+                .find(|f| f.rule == "sql-truncate")
+                .map(|f| f.severity)
+        };
+        let same = old.replace(
+            "DELETE FROM staging.orders_load;",
+            "TRUNCATE TABLE staging.orders_load;",
+        );
+        assert_eq!(level(&same), Some(crate::risk::Severity::Low));
+        // Another table emptied: every row of it goes.
+        let other = old.replace(
+            "DELETE FROM staging.orders_load;",
+            "TRUNCATE TABLE public.orders;",
+        );
+        assert_eq!(level(&other), Some(crate::risk::Severity::Critical));
+        // A DELETE that kept some rows was not the same.
+        let old = old.replace(
+            "orders_load;",
+            "orders_load WHERE loaded_at < now() - interval '1 day';",
+        );
+        let some = old.replace(
+            "DELETE FROM staging.orders_load WHERE loaded_at < now() - interval '1 day';",
+            "TRUNCATE staging.orders_load;",
+        );
+        let got = findings_of_change(&[("sql/load_orders.sql", Some(&old), Some(&some))], None);
+        assert!(
+            got.iter()
+                .any(|f| f.rule == "sql-truncate" && f.severity == crate::risk::Severity::Critical),
+            "{got:?}"
+        );
+    }
 
     #[test]
     fn unique_constraints_dropped_and_types_changed_over_several_lines_are_found() {

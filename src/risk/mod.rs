@@ -11,6 +11,7 @@
 //! `rules` holds the data-driven pattern rules (built-in `assets/rules.toml` plus
 //! the repository's `.countersign/rules.toml`), `score` turns it all into 0–100.
 
+pub mod acknowledge;
 pub mod behaviour;
 pub mod blast;
 pub mod boolean;
@@ -471,6 +472,65 @@ pub struct ChangeView<'a> {
     pub(crate) added_auth: std::sync::OnceLock<security::AddedAuth<'a>>,
 }
 
+impl ChangeView<'_> {
+    /// The paths the change takes away (deleted files, the old names of renamed
+    /// ones) and the ones it brings in (created files, new names): a reference
+    /// that follows a file's rename moves with it.
+    pub(crate) fn moved_paths(&self) -> MinusPlus<Vec<&str>> {
+        let mut gone = Vec::new();
+        let mut came = Vec::new();
+        for f in &self.files {
+            let (old, new) = (f.file.path.minus.as_deref(), f.file.path.plus.as_deref());
+            if old != new {
+                gone.extend(old);
+                came.extend(new);
+            }
+        }
+        MinusPlus::new(gone, came)
+    }
+
+    /// True when `old` and `new` are references (a `require` path, a kustomize
+    /// resource, an include) to a file the change moved: the old one names a
+    /// path it takes away, the new one a path it brings in. Either may be
+    /// absent (the other side of the pair already written under the new
+    /// name), but the change must both take away and bring in a file.
+    pub(crate) fn follows_moved_file(&self, old: Option<&str>, new: Option<&str>) -> bool {
+        let moved = self.moved_paths();
+        if old.is_none() && new.is_none() || moved.minus.is_empty() || moved.plus.is_empty() {
+            return false;
+        }
+        old.is_none_or(|v| moved.minus.iter().any(|p| names_file(v, p)))
+            && new.is_none_or(|v| moved.plus.iter().any(|p| names_file(v, p)))
+    }
+}
+
+/// True when a written value names the file at `path`: `./pruneUploads`,
+/// `../jobs/prune.js`, `support-admin.yaml`, `app.jobs.prune` (a dotted module
+/// path), extensions optional on either side.
+pub(crate) fn names_file(value: &str, path: &str) -> bool {
+    let v = value.trim().trim_matches(['"', '\'', '`']);
+    let v = v.trim_start_matches("./");
+    let v = v.trim_start_matches("../").trim_start_matches("@/");
+    let stem = |s: &str| -> String {
+        let name_at = s.rfind('/').map_or(0, |i| i + 1);
+        match s[name_at..].rfind('.') {
+            Some(dot) if dot > 0 => s[..name_at + dot].to_string(),
+            _ => s.to_string(),
+        }
+    };
+    if v.len() < 3 || !v.chars().any(|c| c.is_ascii_alphabetic()) || v.contains(char::is_whitespace)
+    {
+        return false;
+    }
+    let path_stem = stem(path);
+    let at_boundary = |p: &str, tail: &str| {
+        p == tail || p.ends_with(tail) && p.as_bytes()[p.len() - tail.len() - 1] == b'/'
+    };
+    at_boundary(path, v)
+        || at_boundary(&path_stem, &stem(v))
+        || !v.contains('/') && v.contains('.') && at_boundary(&path_stem, &v.replace('.', "/"))
+}
+
 /// Finds everything the rules find in a diff. `contents` holds full texts of the
 /// files `wants_contents` asked for (it may be empty: those rules then work from
 /// the hunks alone).
@@ -516,7 +576,7 @@ pub fn findings_with_message(
     for f in &change.files {
         let mut local = by_file.remove(f.path).unwrap_or_default();
         if !f.file.binary {
-            structured::check(f, &mut local, &mut config_changes);
+            structured::check(f, &change, &mut local, &mut config_changes);
         }
         policy_files::check(f, &change, &mut local);
         text::check(f, &mut local);
@@ -537,6 +597,7 @@ pub fn findings_with_message(
             migrations::check(f, &change, &mut local);
             deletion::check(f, &mut local);
             retries::check(f, &mut local);
+            acknowledge::check(f, &mut local);
             verification::check(f, &mut local);
             presence::check(f, &mut local);
             lifetimes::check(f, &mut local);
@@ -562,6 +623,7 @@ pub fn findings_with_message(
             delivery::check(f, &change, &mut local);
             pipeline::check(f, &mut local);
             rules.check_patterns(f, &change, &mut local);
+            security::open_by_protocol(f, &mut local);
             origins::uncredentialed_wildcard(f, &mut local);
             infra::variable_defaults(f, &change, rules, &mut local);
             drop_grants_in_deny_statements(f, &mut local);
@@ -623,7 +685,7 @@ pub fn findings_with_message(
     retries::check_change(&change, &mut out);
     quantities::check_change(&change, &mut out);
     if let Some(m) = message {
-        behaviour::intent(&parsed, m, &config_changes, &mut out);
+        behaviour::intent(&parsed, &change, m, &config_changes, &mut out);
     }
     rules.apply_silences(&mut out);
     tidy(&mut out);

@@ -58,6 +58,10 @@ struct RuleDef {
     unless: Option<String>,
     /// Lines matching this regex are never reported (e.g. local or test targets).
     exclude_lines: Option<Spanned<String>>,
+    /// `removed` also fires in a file the change deletes (what the rule
+    /// guards is destroyed with the file, e.g. `prevent_destroy`).
+    #[serde(default)]
+    deleted_files: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +87,7 @@ pub struct PatternRule {
     comments: bool,
     unless: Option<String>,
     exclude_lines: Option<Regex>,
+    deleted_files: bool,
 }
 
 /// A silenced rule.
@@ -264,6 +269,7 @@ impl RuleSet {
                     comments: r.comments,
                     unless: r.unless,
                     exclude_lines,
+                    deleted_files: r.deleted_files,
                 });
             }
             for s in file.silences {
@@ -397,7 +403,14 @@ impl RuleSet {
                     }
                 }
             }
-            if let Some(re) = &r.removed {
+            // A setting dropped from a file the change deletes went with what
+            // it set (a DAG deleted with its `catchup=False`), unless the
+            // rule guards against that very deletion.
+            if let Some(re) = r
+                .removed
+                .as_ref()
+                .filter(|_| !f.deleted() || r.deleted_files)
+            {
                 // Text the change writes back is not gone; nor is a whole
                 // line it moves, as it was, into another file.
                 let still: Vec<String> = f
@@ -609,6 +622,16 @@ mod builtin_tests {
             Some(&dag.replace(", catchup=False", "")),
         );
         assert!(hit.contains(&"pipeline-catchup-on".to_string()), "{hit:?}");
+        // The DAG deleted with its setting: nothing left to catch up.
+        let hit = rules_hit("dags/invoices.py", Some(dag), None);
+        assert!(!hit.contains(&"pipeline-catchup-on".to_string()), "{hit:?}");
+        // A protection deleted with its resource is still reported.
+        let tf = "resource \"aws_db_instance\" \"main\" {\n  engine = \"postgres\"\n  deletion_protection = true\n}\n";
+        let hit = rules_hit("infra/logs.tf", Some(tf), None);
+        assert!(
+            hit.contains(&"tf-protection-removed".to_string()),
+            "{hit:?}"
+        );
         let hit = rules_hit(
             "dags/invoices.py",
             Some(dag),

@@ -524,6 +524,58 @@ fn composed_sql(f: &FileView<'_>, no: u32) -> bool {
 }
 
 /// Security rules for one file.
+/// Endpoints a protocol needs reachable without credentials: health probes,
+/// discovery documents (`.well-known`, OpenID configuration, JWKS), a SAML
+/// service provider's or identity provider's metadata, robots.txt.
+static OPEN_BY_PROTOCOL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(["'/]health(z|check)?\b|\bHealth(Check)?\s*\(|["'/](livez|readyz|liveness|readiness|ping)\b|\.well-known/|openid-configuration|\bjwks\b|robots\.txt)"#).unwrap()
+});
+static METADATA: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)(["'/]metadata\b|\bMetadata\s*\()"#).unwrap());
+static FEDERATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(saml|sso|federation|shibboleth)").unwrap());
+
+/// An authentication check switched off for an endpoint that is public by
+/// protocol (`[AllowAnonymous]` on a SAML SP's metadata action, `permitAll()`
+/// for `/.well-known/jwks.json`): what it serves is meant for anyone, so the
+/// finding is low. The handler is read from the line and the few below it
+/// (the attributes and signature an annotation applies to).
+pub fn open_by_protocol(f: &FileView<'_>, out: &mut [Finding]) {
+    let text = f.new_text();
+    let lines: Vec<&str> = text.map(|t| t.lines().collect()).unwrap_or_default();
+    let line_at = |n: u32| -> Option<&str> {
+        lines
+            .get((n as usize).checked_sub(1)?)
+            .copied()
+            .or_else(|| f.new_lines.get(&n).copied())
+    };
+    for x in out.iter_mut() {
+        if x.rule != "sec-auth-disabled" || x.side != super::Side::New {
+            continue;
+        }
+        let Some(line) = x.line else { continue };
+        let handler: Vec<&str> = (line..line + 6).map_while(line_at).collect();
+        let handler = handler.join("\n");
+        let what = OPEN_BY_PROTOCOL
+            .find(&handler)
+            .map(|m| m.as_str().to_string())
+            .or_else(|| {
+                let federated = FEDERATION.is_match(f.path) || FEDERATION.is_match(&handler);
+                METADATA
+                    .find(&handler)
+                    .filter(|_| federated)
+                    .map(|m| format!("{} (federation metadata)", m.as_str()))
+            });
+        if let Some(what) = what {
+            x.severity = Severity::Low;
+            x.message.push_str(&format!(
+                " It opens {}, which its protocol needs reachable without credentials.",
+                quote(what.trim_matches(['"', '\'', '/', '(']))
+            ));
+        }
+    }
+}
+
 pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;
@@ -695,6 +747,48 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn anonymous_access_to_what_a_protocol_serves_to_anyone_is_low() {
+        use crate::risk::Severity;
+        let controller = |action: &str, route: &str| {
+            format!(
+                "[Authorize]\npublic class SamlController : Controller\n{{\n    [AllowAnonymous]\n    [HttpGet(\"{route}\")]\n    public IActionResult {action}(string org)\n    {{\n        return Ok();\n    }}\n}}\n"
+            )
+        };
+        let level = |path: &str, action: &str, route: &str| {
+            let new = controller(action, route);
+            let old = new.replace("    [AllowAnonymous]\n", "");
+            crate::risk::testkit::findings_with_contents(path, &old, &new)
+                .into_iter()
+                .find(|f| f.rule == "sec-auth-disabled")
+                .map(|f| f.severity)
+        };
+        let saml = "src/Web/Controllers/SamlController.cs";
+        assert_eq!(level(saml, "Metadata", "metadata"), Some(Severity::Low));
+        assert_eq!(
+            level(
+                "src/Web/Controllers/KeysController.cs",
+                "Jwks",
+                ".well-known/jwks.json"
+            ),
+            Some(Severity::Low)
+        );
+        // The same attribute on an action that does something: high.
+        assert_eq!(
+            level(saml, "ExportUsers", "users/export"),
+            Some(Severity::High)
+        );
+        // Metadata of something that is not a federation protocol: high.
+        assert_eq!(
+            level(
+                "src/Web/Controllers/OrdersController.cs",
+                "Metadata",
+                "metadata"
+            ),
+            Some(Severity::High)
+        );
+    }
 
     #[test]
     fn composed_psycopg_queries_are_not_string_building() {

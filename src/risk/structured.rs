@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{FileView, Finding, Severity, quote};
+use super::{ChangeView, FileView, Finding, Severity, quote};
 
 /// A flattened tree: path → scalar value as text.
 pub type Flat = BTreeMap<String, String>;
@@ -1018,7 +1018,12 @@ fn allow_rule_without_source(f: &FileView<'_>, a: &Flat, b: &Flat, out: &mut Vec
 
 /// Findings from comparing a structured config's trees; the second list holds
 /// every value change (for the intent check).
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Finding>) {
+pub fn check(
+    f: &FileView<'_>,
+    change: &ChangeView<'_>,
+    out: &mut Vec<Finding>,
+    changes_seen: &mut Vec<Finding>,
+) {
     let Some(format) = Format::of(f.path) else {
         return;
     };
@@ -1089,7 +1094,11 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
                     .split(['.', '['])
                     .any(|s| s == "cache" || s.starts_with("cache_")));
         if let (Some(x), Some(y)) = (before, after) {
-            if !renamed_reference(path, x, y) && !pinned(x, y) && !label && !renamed_name(key, x, y)
+            if !renamed_reference(path, x, y)
+                && !pinned(x, y)
+                && !label
+                && !renamed_name(key, x, y)
+                && !change.follows_moved_file(Some(x), Some(y))
             {
                 changes_seen.push(Finding::added(
                     "config-value-changed",
@@ -1106,6 +1115,11 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>, changes_seen: &mut Vec<Fi
             }
         } else if let Some(x) = before
             && !label
+            // A reference to a file the change renamed, replaced by one to
+            // its new name (a kustomize resource, an include).
+            && !changes.iter().any(|d| {
+                matches!(d, Change::Added(_, y) if change.follows_moved_file(Some(x), Some(y)))
+            })
             // An empty key that now holds settings (`pull_request:` →
             // `pull_request: {paths-ignore: …}`) is still there.
             && !(matches!(x.trim(), "null" | "~" | "" | "{}")
@@ -2034,6 +2048,36 @@ mod tests {
             )
             .contains(&fail_open)
         );
+    }
+
+    #[test]
+    fn a_resource_list_that_follows_a_renamed_file_agrees_with_a_rename_message() {
+        use crate::risk::testkit::findings_of_change;
+        let role = "kind: ClusterRole\nmetadata:\n  name: support-admin\nrules:\n  - apiGroups: [\"\"]\n    resources: [\"pods\"]\n    verbs: [\"get\", \"list\"]\n";
+        let kustomization = |file: &str| format!("resources:\n  - namespace.yaml\n  - {file}\n");
+        let intent = |listed: &str| {
+            findings_of_change(
+                &[
+                    ("deploy/rbac/support-admin.yaml", Some(role), None),
+                    (
+                        "deploy/rbac/support-readonly.yaml",
+                        None,
+                        Some(&role.replace("support-admin", "support-readonly")),
+                    ),
+                    (
+                        "deploy/rbac/kustomization.yaml",
+                        Some(&kustomization("support-admin.yaml")),
+                        Some(&kustomization(listed)),
+                    ),
+                ],
+                Some("Rename support-admin to support-readonly"),
+            )
+            .into_iter()
+            .any(|f| f.rule == "intent-behaviour-changed")
+        };
+        assert!(!intent("support-readonly.yaml"));
+        // The list now names a file the change did not bring: a difference.
+        assert!(intent("cluster-admin.yaml"));
     }
 
     #[test]

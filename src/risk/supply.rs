@@ -909,6 +909,35 @@ static PIP_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)(--extra-index-url[=\s]+["']?\S+|PIP_EXTRA_INDEX_URL["']?\s*[=:]\s*["']?\S+|^\s*extra-index-url\s*=\s*\S+|--trusted-host[=\s]+["']?[\w.-]+|PIP_TRUSTED_HOST["']?\s*[=:]\s*["']?[\w.-]+)"#).unwrap()
 });
 
+/// The host of the first URL in `text`, read past credentials however they
+/// are written (`https://__token__:$(cat /run/secrets/t)@pypi.acme.net/simple`,
+/// quoted, holds a space).
+fn index_host(text: &str) -> Option<String> {
+    let at = text.find("://")?;
+    let quoted = text[..at]
+        .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '+')
+        .chars()
+        .last()
+        .filter(|c| matches!(c, '"' | '\''));
+    let rest = &text[at + 3..];
+    let url = match quoted {
+        Some(q) => rest.split(q).next().unwrap_or(rest),
+        None => rest.split(char::is_whitespace).next().unwrap_or(rest),
+    };
+    let authority = url.split('/').next().unwrap_or(url);
+    let authority = if let Some(i) = url.rfind('@') {
+        url[i + 1..].split('/').next().unwrap_or("")
+    } else {
+        authority
+    };
+    let host = authority
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
 fn pip_sources_in_commands(f: &FileView<'_>, out: &mut Vec<Finding>) {
     for l in f.added_code() {
         let Some(m) = PIP_SOURCE.find(l.text) else {
@@ -920,10 +949,19 @@ fn pip_sources_in_commands(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 .iter()
                 .any(|k| h == *k || h.ends_with(&format!(".{k}")))
         });
-        // The same source was there before (a line re-indented or moved).
+        // The same source was there before (a line re-indented or moved, or
+        // the same index with its credentials read another way: a build
+        // argument turned into a secret mount).
         let was = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
         let now = was(m.as_str());
-        if public || f.removed.iter().any(|r| was(r.text).contains(&now)) {
+        let same_index = index_host(&l.text[m.start()..]).is_some_and(|h| {
+            f.removed.iter().any(|r| {
+                PIP_SOURCE
+                    .find(r.text)
+                    .is_some_and(|old| index_host(&r.text[old.start()..]).as_ref() == Some(&h))
+            })
+        });
+        if public || same_index || f.removed.iter().any(|r| was(r.text).contains(&now)) {
             continue;
         }
         out.push(Finding::added(
@@ -1039,6 +1077,26 @@ mod more_tests {
         );
         let hit = rules_hit_with_contents("Cargo.toml", old, &pinned);
         assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn the_same_index_with_its_credentials_read_another_way_is_not_a_new_source() {
+        let before = "FROM python:3.12-slim\nARG TOKEN\nRUN pip install \\\n    --extra-index-url \"https://__token__:${TOKEN}@pypi.internal.acme.net/simple\" \\\n    -r requirements.txt\n";
+        let secret = "FROM python:3.12-slim\nRUN --mount=type=secret,id=tok \\\n    pip install \\\n    --extra-index-url \"https://__token__:$(cat /run/secrets/tok)@pypi.internal.acme.net/simple\" \\\n    -r requirements.txt\n";
+        let hit = rules_hit("Dockerfile", Some(before), Some(secret));
+        assert!(!hit.contains(&"dep-registry".to_string()), "{hit:?}");
+        // Another host behind the same credentials: a new source.
+        let moved = secret.replace("pypi.internal.acme.net", "pypi.acme-mirror.io");
+        let hit = rules_hit("Dockerfile", Some(before), Some(&moved));
+        assert!(hit.contains(&"dep-registry".to_string()), "{hit:?}");
+        assert_eq!(
+            super::index_host("\"https://u:$(cat /x y)@h.io/s\"").as_deref(),
+            Some("h.io")
+        );
+        assert_eq!(
+            super::index_host("http://pypi-cache.net:3141/simple/ x").as_deref(),
+            Some("pypi-cache.net")
+        );
     }
 
     #[test]

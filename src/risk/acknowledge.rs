@@ -1,0 +1,151 @@
+//! Queue messages acknowledged whether or not their handling succeeded. A
+//! consumer deletes (SQS), acks (Pub/Sub, RabbitMQ, NATS), completes (Service
+//! Bus) or commits (Kafka) a message to say it is done with it. Done only
+//! after the work succeeded, a failure is delivered again and ends in the
+//! dead-letter queue. Moved into a `finally`, an `ensure` or a `defer`, or
+//! turned into one batch delete of everything received, the acknowledgement
+//! covers the messages whose handling failed too: they are dropped, silently.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Severity, quote};
+
+/// A message acknowledged, or the handle that acknowledges it.
+static ACK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\bdelete_?message(_?batch)?\b|\bDeleteMessage(Batch)?(Command|Request|Input|RequestEntry)?\b|\breceipt_?handle\b|\bbasic_?ack\b|\.ack\s*\(|\.acknowledge\s*\(|\bcommit_?sync\b|\bcommitAsync\b|consumer\w*\.commit\w*\s*\(|\bcommit_offsets?\b|\bcomplete_?message(_?async)?\s*\()").unwrap()
+});
+/// A block every path runs: `finally`, Ruby's `ensure`.
+static ALWAYS_BLOCK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(\}\s*)?(finally|ensure)\b").unwrap());
+/// Go's `defer`: runs however the function returns.
+static DEFERRED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*defer\b").unwrap());
+/// A batch built from every message received (`Entries: messages.map(…)`,
+/// `for m in messages`).
+static EVERY_RECEIVED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(messages|msgs|records|events|batch|received|deliveries)\s*\.\s*(map|forEach|stream|iter|collect)\b|\bfor\s*\(?\s*(const|let|var|final)?\s*[\w:<>, ]*\s+(in|of|:)\s+(messages|msgs|records|events|batch|received|deliveries)\b").unwrap()
+});
+/// Only what succeeded goes in the batch.
+static ONLY_SUCCEEDED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(filter|fulfilled|succeeded|success|\bok\b|processed|handled|done)").unwrap()
+});
+/// A failure handled on its own: sent to a dead-letter queue, negatively
+/// acknowledged, made visible again.
+static FAILURE_HANDLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(dead_?letter|\bdlq|\bdlt\b|_dlq|_dlt\b|\bnack\b|\.nack\s*\(|basic_?nack|basic_?reject|requeue|change_?message_?visibility|ChangeMessageVisibility|abandon|\.reject\s*\(|\.term\s*\()").unwrap()
+});
+/// Lines around a batch acknowledgement its entries are read from.
+const BATCH_WINDOW: usize = 8;
+
+/// Where the text acknowledges messages whatever happened to them: (line,
+/// what acknowledges, how).
+fn acknowledged_regardless(text: &str) -> Option<(u32, String, &'static str)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    for (i, l) in lines.iter().enumerate() {
+        let Some(m) = ACK.find(l) else { continue };
+        let what = m.as_str().trim().to_string();
+        if DEFERRED.is_match(l) {
+            return Some((i as u32 + 1, what, "deferred"));
+        }
+        // The block the line sits in: the nearest line above it, indented
+        // less, that is not blank.
+        let own = indent(l);
+        let opener = lines[..i]
+            .iter()
+            .rev()
+            .find(|p| !p.trim().is_empty() && indent(p) < own);
+        if opener.is_some_and(|p| ALWAYS_BLOCK.is_match(p)) {
+            return Some((i as u32 + 1, what, "in a finally block"));
+        }
+        let batch = m.as_str().to_ascii_lowercase().contains("batch");
+        if batch {
+            let window = &lines[i..(i + BATCH_WINDOW).min(lines.len())];
+            if window.iter().any(|w| EVERY_RECEIVED.is_match(w))
+                && !window.iter().any(|w| ONLY_SUCCEEDED.is_match(w))
+            {
+                return Some((i as u32 + 1, what, "for the whole batch received"));
+            }
+        }
+    }
+    None
+}
+
+/// A consumer that acknowledged messages only after handling them now
+/// acknowledges them whatever happened (in a `finally`, a `defer`, or one
+/// batch delete of everything received), with nothing else taking care of
+/// the failures.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.test_like() || f.class.docs || f.class.vendored {
+        return;
+    }
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    if !ACK.is_match(old) || acknowledged_regardless(old).is_some() || FAILURE_HANDLED.is_match(new)
+    {
+        return;
+    }
+    let Some((line, what, how)) = acknowledged_regardless(new) else {
+        return;
+    };
+    out.push(Finding::added(
+        "queue-ack-regardless",
+        Severity::High,
+        f.path,
+        Some(line),
+        format!(
+            "Acknowledges messages ({}) {how}, whether or not handling them succeeded; before, only after it did: a message that fails is dropped instead of delivered again or dead-lettered.",
+            quote(&what)
+        ),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit_with_contents;
+
+    const RULE: &str = "queue-ack-regardless";
+
+    #[test]
+    fn an_acknowledgement_moved_where_failures_reach_it_is_found() {
+        let old = "def poll(sqs, url):\n    for m in sqs.receive_message(QueueUrl=url)[\"Messages\"]:\n        try:\n            handle(m)\n            sqs.delete_message(QueueUrl=url, ReceiptHandle=m[\"ReceiptHandle\"])\n        except Exception:\n            log.warning(\"failed, leaving for redelivery\")\n";
+        let finally = "def poll(sqs, url):\n    for m in sqs.receive_message(QueueUrl=url)[\"Messages\"]:\n        try:\n            handle(m)\n        except Exception:\n            log.warning(\"failed\")\n        finally:\n            sqs.delete_message(QueueUrl=url, ReceiptHandle=m[\"ReceiptHandle\"])\n";
+        let hit = rules_hit_with_contents("workers/poll.py", old, finally);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // Go: the ack deferred.
+        let go_old = "func (c *C) handle(m *pubsub.Message) {\n\tif err := c.process(m); err != nil {\n\t\tlog.Print(err)\n\t\treturn\n\t}\n\tm.Ack()\n}\n";
+        let go_new = "func (c *C) handle(m *pubsub.Message) {\n\tdefer m.Ack()\n\tif err := c.process(m); err != nil {\n\t\tlog.Print(err)\n\t\treturn\n\t}\n}\n";
+        let hit = rules_hit_with_contents("internal/consumer/handle.go", go_old, go_new);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // TypeScript: one batch delete of every message received.
+        let ts_old = "for (const msg of messages) {\n  try {\n    await work(msg);\n    await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: msg.ReceiptHandle }));\n  } catch (err) {\n    log.error(err);\n  }\n}\n";
+        let ts_new = "await Promise.allSettled(messages.map((m) => work(m)));\nawait sqs.send(\n  new DeleteMessageBatchCommand({\n    QueueUrl,\n    Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),\n  }),\n);\n";
+        let hit = rules_hit_with_contents("src/dispatcher.ts", ts_old, ts_new);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn an_acknowledgement_after_success_or_with_failures_dead_lettered_is_not() {
+        let old = "def poll(sqs, url):\n    for m in sqs.receive_message(QueueUrl=url)[\"Messages\"]:\n        try:\n            handle(m)\n            sqs.delete_message(QueueUrl=url, ReceiptHandle=m[\"ReceiptHandle\"])\n        except Exception:\n            log.warning(\"failed, leaving for redelivery\")\n";
+        // Reworded, the delete still after the work.
+        let kept = old.replace("handle(m)", "process(m, timeout=30)");
+        let hit = rules_hit_with_contents("workers/poll.py", old, &kept);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        // In a finally, but a failure goes to the dead-letter queue first.
+        let dlq = "def poll(sqs, url):\n    for m in sqs.receive_message(QueueUrl=url)[\"Messages\"]:\n        try:\n            handle(m)\n        except Exception:\n            sqs.send_message(QueueUrl=DLQ_URL, MessageBody=m[\"Body\"])\n        finally:\n            sqs.delete_message(QueueUrl=url, ReceiptHandle=m[\"ReceiptHandle\"])\n";
+        let hit = rules_hit_with_contents("workers/poll.py", old, dlq);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        // A batch of the ones that succeeded.
+        let ts_old = "for (const msg of messages) {\n  await work(msg);\n  await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: msg.ReceiptHandle }));\n}\n";
+        let ts_new = "const results = await Promise.allSettled(messages.map((m) => work(m)));\nconst done = messages.filter((_, i) => results[i].status === \"fulfilled\");\nawait sqs.send(\n  new DeleteMessageBatchCommand({\n    QueueUrl,\n    Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),\n  }),\n);\n";
+        let hit = rules_hit_with_contents("src/dispatcher.ts", ts_old, ts_new);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        // A database transaction committed in a finally is not a queue.
+        let db_old = "def save(conn, row):\n    cur = conn.cursor()\n    cur.execute(SQL, row)\n    conn.commit()\n";
+        let db_new = "def save(conn, row):\n    try:\n        cur = conn.cursor()\n        cur.execute(SQL, row)\n    finally:\n        conn.commit()\n";
+        let hit = rules_hit_with_contents("app/store.py", db_old, db_new);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+}
