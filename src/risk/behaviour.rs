@@ -3134,11 +3134,21 @@ pub fn intent(
     let still = |set: &HashSet<String>, t: &str, side: bool| {
         set.contains(t) || set.contains(&rename_in(t, if side { &moved } else { &unmoved }))
     };
+    // A file ported to another language (`Calculator.java` deleted,
+    // `Calculator.kt` created): each language writes the same behaviour with
+    // facts of its own (Java's `requireNonNull`, Kotlin's non-null types), so
+    // the two sides are not compared fact by fact.
+    let ported = ported_files(parsed);
     for (p, all_renames) in parsed.iter().zip(&renames_of) {
         let f = p.file;
         // Migrations are read by rules of their own: a rename done as a
         // migration writes new boilerplate, not new behaviour.
-        if f.class.test_like() || f.class.docs || f.class.vendored || f.class.migration {
+        if f.class.test_like()
+            || f.class.docs
+            || f.class.vendored
+            || f.class.migration
+            || ported.contains(f.path)
+        {
             continue;
         }
         for (outline, side, facts) in [
@@ -3425,6 +3435,30 @@ pub fn intent(
         (line > 0).then_some(line),
         msg,
     ));
+}
+
+/// Paths of files the change ports to another language: a file deleted and
+/// one created with the same name in another language.
+fn ported_files<'a>(parsed: &[Parsed<'a>]) -> HashSet<&'a str> {
+    let stem = |path: &str| {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        name.split('.')
+            .next()
+            .unwrap_or(name)
+            .replace(['_', '-'], "")
+            .to_ascii_lowercase()
+    };
+    let mut out = HashSet::default();
+    for a in parsed.iter().filter(|p| p.file.deleted()) {
+        for b in parsed.iter().filter(|p| p.file.created()) {
+            let ext = |path: &str| path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+            if ext(a.file.path) != ext(b.file.path) && stem(a.file.path) == stem(b.file.path) {
+                out.insert(a.file.path);
+                out.insert(b.file.path);
+            }
+        }
+    }
+    out
 }
 
 /// A value that reads as a name: one word of letters, digits, `_`, `-`, `.`.
@@ -4517,6 +4551,31 @@ mod intent_tests {
         assert!(h.is_empty(), "{h:?}");
         // The schedule now loads some other module: still a difference.
         let h = intent("./purgeAll");
+        assert!(!h.is_empty());
+    }
+
+    #[test]
+    fn a_file_ported_to_another_language_is_not_compared_fact_by_fact() {
+        use crate::risk::testkit::findings_of_change;
+        let java = "package acme;\n\npublic final class Rounding {\n    public static long round(Long amount, String mode) {\n        Objects.requireNonNull(amount, \"amount\");\n        if (mode.equals(\"HALF_EVEN\")) {\n            return halfEven(amount);\n        }\n        return amount;\n    }\n}\n";
+        let kotlin = "package acme\n\nobject Rounding {\n    fun round(amount: Long, mode: String): Long =\n        if (mode == \"HALF_EVEN\") halfEven(amount) else amount\n}\n";
+        let intent = |new_path: &str| -> Vec<String> {
+            findings_of_change(
+                &[
+                    ("src/main/java/acme/Rounding.java", Some(java), None),
+                    (new_path, None, Some(kotlin)),
+                ],
+                Some("Port Rounding to Kotlin\n\nNo behaviour change."),
+            )
+            .into_iter()
+            .filter(|f| f.rule == "intent-behaviour-changed")
+            .map(|f| f.message)
+            .collect()
+        };
+        let h = intent("src/main/kotlin/acme/Rounding.kt");
+        assert!(h.is_empty(), "{h:?}");
+        // Another file in another language is not a port of this one.
+        let h = intent("src/main/kotlin/acme/Fees.kt");
         assert!(!h.is_empty());
     }
 

@@ -92,8 +92,29 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         .flat_map(words)
         .filter(|w| SENSITIVE.is_match(w))
         .collect();
+    // The removed line is in a list of that kind: the list's name is on it,
+    // or on the line that opens the block it sits in (a multi-line array),
+    // not anywhere in the file (a build argument removed from a workflow
+    // that masks something else).
+    let old_lines: Vec<&str> = f
+        .old_text()
+        .map(|t| t.lines().collect())
+        .unwrap_or_default();
+    let indent = |t: &str| t.len() - t.trim_start().len();
+    let in_list = |no: u32| {
+        let at = (no as usize).saturating_sub(1);
+        let Some(here) = old_lines.get(at) else {
+            return true;
+        };
+        LIST_NAME.is_match(here)
+            || old_lines[..at]
+                .iter()
+                .rev()
+                .find(|t| !t.trim().is_empty() && indent(t) < indent(here))
+                .is_some_and(|t| LIST_NAME.is_match(t))
+    };
     let mut lost: Vec<(String, u32)> = Vec::new();
-    for l in f.removed_code() {
+    for l in f.removed_code().filter(|l| in_list(l.no)) {
         for w in words(l.text) {
             if !SENSITIVE.is_match(&w) || kept.contains(&w) || lost.iter().any(|(x, _)| *x == w) {
                 continue;
@@ -172,6 +193,28 @@ mod tests {
         let new =
             "SENSITIVE_KEYS = {\"password\", \"api_key\"}\n\ndef scrub(event):\n    return event\n";
         let hit = rules_hit("app/logging/scrub.py", Some(old), Some(new));
+        assert!(
+            hit.contains(&"secret-filter-removed".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_sensitive_name_removed_far_from_any_list_is_not_a_list_entry() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "jobs:\n  build:\n    steps:\n      - run: echo \"::add-mask::$DEPLOY_KEY\"\n      - run: npm test\n      - run: npm run lint\n      - run: npm run typecheck\n      - run: npm run e2e\n      - run: npm run docs\n      - run: npm run bundle\n      - run: npm run size\n      - run: npm run licenses\n      - run: npm run audit\n      - run: npm run sbom\n      - run: npm run pack\n      - run: npm run sign\n      - run: |\n          docker build --build-arg NPM_TOKEN=${{ secrets.NPM_TOKEN }} .\n";
+        let new = old.replace(
+            "--build-arg NPM_TOKEN=${{ secrets.NPM_TOKEN }}",
+            "--secret id=npmrc,src=npmrc",
+        );
+        let hit = rules_hit_with_contents(".github/workflows/image.yml", old, &new);
+        assert!(
+            !hit.contains(&"secret-filter-removed".to_string()),
+            "{hit:?}"
+        );
+        // Taken out of the masked names themselves: found.
+        let unmasked = old.replace("      - run: echo \"::add-mask::$DEPLOY_KEY\"\n", "");
+        let hit = rules_hit_with_contents(".github/workflows/image.yml", old, &unmasked);
         assert!(
             hit.contains(&"secret-filter-removed".to_string()),
             "{hit:?}"

@@ -612,6 +612,59 @@ mod builtin_tests {
     }
 
     #[test]
+    fn a_proxy_that_stops_clearing_identity_headers_is_found() {
+        use crate::risk::testkit::{findings_of_change, rules_hit};
+        const RULE: &str = "proxy-identity-header-passed";
+        let conf = "location / {\n    proxy_pass http://app;\n    proxy_set_header Host $host;\n    proxy_set_header X-Auth-User-Id \"\";\n}\n";
+        let path = "deploy/nginx/conf.d/app.conf";
+        let dropped = conf.replace("    proxy_set_header X-Auth-User-Id \"\";\n", "");
+        assert!(rules_hit(path, Some(conf), Some(&dropped)).contains(&RULE.to_string()));
+        // Moved, as it was, into a snippet the location includes: kept.
+        let include = conf.replace(
+            "    proxy_set_header X-Auth-User-Id \"\";\n",
+            "    include snippets/identity.conf;\n",
+        );
+        let moved = findings_of_change(
+            &[
+                (path, Some(conf), Some(&include)),
+                (
+                    "deploy/nginx/snippets/identity.conf",
+                    None,
+                    Some("    proxy_set_header X-Auth-User-Id \"\";\n"),
+                ),
+            ],
+            None,
+        );
+        assert!(moved.iter().all(|f| f.rule != RULE), "{moved:?}");
+        // Other headers cleared or dropped: not identity.
+        let conn = "location / {\n    proxy_set_header Connection \"\";\n}\n";
+        assert!(
+            !rules_hit(path, Some(conn), Some("location / {\n}\n")).contains(&RULE.to_string())
+        );
+    }
+
+    #[test]
+    fn an_ansible_play_that_runs_on_every_host_at_once_is_found() {
+        use crate::risk::testkit::rules_hit;
+        const RULE: &str = "rollout-all-at-once";
+        let play = "- hosts: edge\n  serial: 1\n  max_fail_percentage: 0\n  tasks:\n    - name: reload\n      service: name=haproxy state=reloaded\n";
+        let path = "ansible/playbooks/edge.yml";
+        let free = play.replace("  serial: 1\n", "  strategy: free\n");
+        assert!(rules_hit(path, Some(play), Some(&free)).contains(&RULE.to_string()));
+        let all = play.replace("serial: 1", "serial: \"100%\"");
+        assert!(rules_hit(path, Some(play), Some(&all)).contains(&RULE.to_string()));
+        // A larger batch keeps the rolling: not this.
+        let two = play.replace("serial: 1", "serial: 2");
+        assert!(!rules_hit(path, Some(play), Some(&two)).contains(&RULE.to_string()));
+        // `serial` in an application's YAML is not a play.
+        let app = "device:\n  serial: ABC123\n";
+        assert!(
+            !rules_hit("config/devices.yml", Some(app), Some("device: {}\n"))
+                .contains(&RULE.to_string())
+        );
+    }
+
+    #[test]
     fn pipeline_settings_whose_default_is_the_dangerous_side_are_found() {
         use crate::risk::testkit::rules_hit;
         let dag =

@@ -296,6 +296,20 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                         continue;
                     }
                 }
+                // A Firebase client configuration: its API key names the
+                // project and ships inside every app build and web page;
+                // access is held by the project's rules and key restrictions.
+                if p.name == "a Google API key" && firebase_client_config(f) {
+                    out.push(Finding::added(
+                        "secret-provider-key",
+                        Severity::Low,
+                        f.path,
+                        Some(l.no),
+                        "Adds a Firebase client API key: it identifies the app and ships inside every build, so it is not a secret; check the key is restricted to the app (package, bundle id or referrer).",
+                    ));
+                    hit = true;
+                    break;
+                }
                 out.push(Finding::added(
                     "secret-provider-key",
                     lower_if_test(Severity::Critical),
@@ -551,9 +565,47 @@ fn names_a_secret(name: &str, value: &str, config_file: bool) -> bool {
         && words.last().is_some_and(|w| HOLDS.contains(w))
 }
 
+/// A Firebase client configuration file (`google-services.json`,
+/// `GoogleService-Info.plist`) or web config object (`apiKey` beside
+/// `authDomain` or `messagingSenderId`).
+fn firebase_client_config(f: &FileView<'_>) -> bool {
+    let name = f.path.rsplit('/').next().unwrap_or(f.path);
+    if matches!(name, "google-services.json" | "GoogleService-Info.plist") {
+        return true;
+    }
+    f.new_text().is_some_and(|t| {
+        t.contains("apiKey") && (t.contains("authDomain") || t.contains("messagingSenderId"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_firebase_client_key_is_low_and_the_same_key_in_server_code_critical() {
+        use crate::risk::testkit::findings_with_contents;
+        let key = "AIzaSyBx7Kq2mN4pR8sT1vW3yZ5aC6dE9fGhJkL";
+        let level = |path: &str, new: &str| {
+            findings_with_contents(path, "", new)
+                .into_iter()
+                .find(|f| f.rule == "secret-provider-key")
+                .map(|f| f.severity)
+        };
+        let services = format!(
+            "{{\n  \"client\": [{{\n    \"api_key\": [{{ \"current_key\": \"{key}\" }}]\n  }}]\n}}\n"
+        );
+        assert_eq!(
+            level("android/app/google-services.json", &services),
+            Some(Severity::Low)
+        );
+        let web = format!(
+            "const firebaseConfig = {{\n  apiKey: \"{key}\",\n  authDomain: \"shop.firebaseapp.com\",\n}};\n"
+        );
+        assert_eq!(level("web/src/firebase.ts", &web), Some(Severity::Low));
+        let server = format!("GEOCODER = GoogleMaps(key=\"{key}\")\n");
+        assert_eq!(level("app/geo.py", &server), Some(Severity::Critical));
+    }
 
     #[test]
     fn local_development_files_are_told_apart() {

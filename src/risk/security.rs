@@ -728,6 +728,18 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         if !checky {
             continue;
         }
+        // A method's annotation that repeated the one its class still has
+        // (`@PreAuthorize("hasRole('X')")` on the class and on each handler):
+        // the class-level one covers the method.
+        let indent = |x: &str| x.len() - x.trim_start().len();
+        let on_enclosing = (t.starts_with('@') || t.starts_with('['))
+            && f.new_text().is_some_and(|n| {
+                n.lines()
+                    .any(|x| x.trim() == t && indent(x) < indent(l.text))
+            });
+        if on_enclosing {
+            continue;
+        }
         flagged += 1;
         if flagged > 3 {
             break;
@@ -1001,6 +1013,42 @@ mod tests {
                 "{line}: {hit:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_method_annotation_that_repeats_its_class_annotation_is_not_a_check_removed() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let class = "@RestController\n@PreAuthorize(\"hasRole('REPORTS')\")\npublic class ReportController {\n\n    @PreAuthorize(\"hasRole('REPORTS')\")\n    @GetMapping(\"/reports\")\n    public List<Report> list() {\n        return service.list();\n    }\n}\n";
+        let path = "src/main/java/acme/web/ReportController.java";
+        let deduped = class.replacen("    @PreAuthorize(\"hasRole('REPORTS')\")\n", "", 1);
+        let hit = rules_hit_with_contents(path, class, &deduped);
+        assert!(
+            !hit.contains(&"sec-auth-check-removed".to_string()),
+            "{hit:?}"
+        );
+        // The class-level one removed: found.
+        let open = class.replacen(
+            "@PreAuthorize(\"hasRole('REPORTS')\")\npublic class",
+            "public class",
+            1,
+        );
+        let hit = rules_hit_with_contents(path, class, &open);
+        assert!(
+            hit.contains(&"sec-auth-check-removed".to_string()),
+            "{hit:?}"
+        );
+        // A stricter method-level check removed, the class's is another: found.
+        let strict = class.replacen(
+            "    @PreAuthorize(\"hasRole('REPORTS')\")",
+            "    @PreAuthorize(\"hasRole('APPROVER')\")",
+            1,
+        );
+        let dropped = strict.replacen("    @PreAuthorize(\"hasRole('APPROVER')\")\n", "", 1);
+        let hit = rules_hit_with_contents(path, &strict, &dropped);
+        assert!(
+            hit.contains(&"sec-auth-check-removed".to_string()),
+            "{hit:?}"
+        );
     }
 
     #[test]
