@@ -185,17 +185,49 @@ fn shared_domain_trusted(f: &FileView<'_>, out: &mut Vec<Finding>) {
 
 /// Host and origin checks the change writes as a suffix, prefix or
 /// substring match that a stranger's name also passes.
+/// The partial-match calls on names that hold a host under another name
+/// (`val normalized = host?.lowercase()`, `const h = new URL(u).hostname`):
+/// `normalized.endsWith(ROOT)` tests the host all the same.
+fn aliases(text: &str) -> Option<Regex> {
+    static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(&format!(
+            r"^\s*(?:(?:val|var|let|const|final|auto|String|string)\s+)?([A-Za-z_]\w*)\s*(?::\s*[\w?<>]+)?\s*:?=\s*[^=].*\b{SUBJECT}"
+        ))
+        .expect("a valid regex")
+    });
+    let names: Vec<String> = text
+        .lines()
+        .filter_map(|l| ASSIGN.captures(l))
+        .map(|c| regex::escape(&c[1]))
+        .filter(|n| n.len() > 1)
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    Regex::new(&format!(
+        r"\b({})\s*\)?\s*\??\.\s*(endsWith|endswith|ends_with|end_with\?|EndsWith|includes|include\?|contains|Contains|indexOf|startsWith|startswith|starts_with|start_with\?|StartsWith)\s*\(\s*([^(),]+?)\s*[,)]",
+        names.join("|")
+    ))
+    .ok()
+}
+
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     shared_domain_trusted(f, out);
     if !f.class.production() || f.class.ci || f.class.infra || f.class.migration {
         return;
     }
     let text = f.new_text_or_hunks();
+    let aliased = aliases(&text);
     for l in f.added_code() {
         let t = l.text;
         let mut hits: Vec<(String, Kind, String)> = Vec::new();
         for c in METHOD.captures_iter(t) {
             hits.push((c[0].to_string(), kind(&c[2]), c[3].to_string()));
+        }
+        if let Some(re) = &aliased {
+            for c in re.captures_iter(t) {
+                hits.push((c[0].to_string(), kind(&c[2]), c[3].to_string()));
+            }
         }
         for c in GO_FUNC.captures_iter(t) {
             hits.push((c[0].to_string(), kind(&c[1]), c[3].to_string()));
@@ -243,6 +275,18 @@ mod tests {
             "const PAYMENTS_DOMAIN = 'acmepay.com';\nfunction ok(o: string) {\n  return origin.startsWith('https://') && origin.endsWith(PAYMENTS_DOMAIN);\n}\n",
         );
         assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_suffix_test_on_the_host_under_another_name_is_found() {
+        let old = "fun trusted(host: String?): Boolean = host in TRUSTED\n";
+        let new = "fun trusted(host: String?): Boolean {\n    val normalized = host?.lowercase() ?: return false\n    return normalized == ROOT || normalized.endsWith(ROOT)\n}\nconst val ROOT = \"fooapp.io\"\n";
+        let hit = rules_hit_with_contents("app/src/main/java/io/foo/DeepLinks.kt", old, new);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // With the dot: a subdomain, nothing else.
+        let dotted = new.replace("endsWith(ROOT)", "endsWith(\".$ROOT\")");
+        let hit = rules_hit_with_contents("app/src/main/java/io/foo/DeepLinks.kt", old, &dotted);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
     }
 
     #[test]

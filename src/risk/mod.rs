@@ -50,6 +50,7 @@ pub mod redaction;
 pub mod retries;
 pub mod row_security;
 pub mod rules;
+pub mod safe_defaults;
 pub mod safekeeping;
 pub mod scoping;
 pub mod score;
@@ -602,6 +603,7 @@ pub fn findings_with_message(
             acknowledge::check(f, &mut local);
             durability::check(f, &mut local);
             nginx_locations::check(f, &mut local);
+            safe_defaults::check(f, &mut local);
             verification::check(f, &mut local);
             presence::check(f, &mut local);
             lifetimes::check(f, &mut local);
@@ -631,7 +633,7 @@ pub fn findings_with_message(
             origins::uncredentialed_wildcard(f, &mut local);
             infra::variable_defaults(f, &change, rules, &mut local);
             drop_grants_in_deny_statements(f, &mut local);
-            pipeline::relax_ephemeral_teardown(f, &mut local);
+            pipeline::relax_ephemeral_teardown(f, &change, &mut local);
         }
         supply::check(f, &change, &mut local);
         // A section of a production file that configures another

@@ -115,11 +115,25 @@ struct Matcher {
     /// or authority, 3 nobody.
     strictness: u8,
     rule: String,
+    /// The roles or authorities a role rule accepts (`hasAnyRole("A", "B")`).
+    roles: Vec<String>,
     line: u32,
 }
 
+impl Matcher {
+    /// This matcher, met first, lets in a caller that `later` would turn
+    /// away: it asks less, or it accepts a role that `later` does not.
+    fn weaker_than(&self, later: &Matcher) -> bool {
+        self.strictness < later.strictness
+            || self.strictness == 2
+                && later.strictness == 2
+                && !later.roles.is_empty()
+                && self.roles.iter().any(|r| !later.roles.contains(r))
+    }
+}
+
 static MATCHER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\.(?:requestMatchers|antMatchers|mvcMatchers|pathMatchers|regexMatchers)\s*\(")
+    Regex::new(r"\.(?:requestMatchers|antMatchers|mvcMatchers|pathMatchers|regexMatchers)\s*\(|\bauthorize\s*\(")
         .unwrap()
 });
 
@@ -151,7 +165,20 @@ fn matchers(text: &str) -> Vec<Matcher> {
         };
         let mut method = None;
         let mut patterns = Vec::new();
-        for arg in text[open + 1..close].split(',') {
+        let args = &text[open + 1..close];
+        // Kotlin's DSL: `authorize("/internal/**", hasRole("OPS"))`, the
+        // rule the last argument; the chained form: `.antMatchers(…).hasRole(…)`.
+        let dsl = m.as_str().trim_start().starts_with("authorize");
+        let (matched, rule_text) = if dsl {
+            let last = top_level_args(args).pop().unwrap_or_default();
+            let rest = args[..args.len() - last.len()]
+                .trim_end()
+                .trim_end_matches(',');
+            (rest.to_string(), format!(".{}", last.trim()))
+        } else {
+            (args.to_string(), text[close + 1..].to_string())
+        };
+        for arg in matched.split(',') {
             let arg = arg.trim();
             if let Some(v) = arg.strip_prefix("HttpMethod.") {
                 method = Some(v.to_string());
@@ -161,9 +188,24 @@ fn matchers(text: &str) -> Vec<Matcher> {
                 patterns.extend(vs.iter().cloned());
             }
         }
-        let Some(rule) = RULE.captures(&text[close + 1..]).map(|c| c[1].to_string()) else {
+        let Some(rule) = RULE.captures(&rule_text).map(|c| c[1].to_string()) else {
             continue;
         };
+        if dsl && patterns.is_empty() {
+            continue; // `authorize(anyRequest, authenticated)`
+        }
+        // The roles in the rule's own parentheses.
+        let roles: Vec<String> = rule_text
+            .find('(')
+            .filter(|i| rule_text[..*i].trim() == format!(".{rule}"))
+            .and_then(|i| closing_bracket(rule_text.as_bytes(), i).map(|c| &rule_text[i + 1..c]))
+            .map(|inner| {
+                STRING
+                    .captures_iter(inner)
+                    .map(|c| c[1].to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
         let strictness = match rule.as_str() {
             "permitAll" | "anonymous" => 0,
             "authenticated" | "fullyAuthenticated" | "rememberMe" => 1,
@@ -175,10 +217,57 @@ fn matchers(text: &str) -> Vec<Matcher> {
             patterns,
             strictness,
             rule,
+            roles,
             line: text[..m.start()].matches('\n').count() as u32 + 1,
         });
     }
     out
+}
+
+/// The arguments of a call split at its top-level commas.
+fn top_level_args(args: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut depth = 0i32;
+    let mut quoted = false;
+    for c in args.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' | '[' | '{' if !quoted => depth += 1,
+            ')' | ']' | '}' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                out.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        out.last_mut().expect("one").push(c);
+    }
+    out
+}
+
+/// A protected `prefix/**` that became `prefix/*`: Ant's single star stops
+/// at one path segment, so deeper paths fall through to a later, weaker
+/// rule. (old pattern, new pattern, the new matcher).
+fn narrowed<'a>(old: &[Matcher], new: &'a [Matcher]) -> Option<(String, String, &'a Matcher)> {
+    for o in old.iter().filter(|o| o.strictness >= 2) {
+        for p in &o.patterns {
+            let Some(prefix) = p.strip_suffix("/**") else {
+                continue;
+            };
+            let single = format!("{prefix}/*");
+            let still_deep = new.iter().any(|n| n.patterns.contains(p));
+            if still_deep {
+                continue;
+            }
+            if let Some(n) = new
+                .iter()
+                .find(|n| n.rule == o.rule && n.patterns.contains(&single))
+            {
+                return Some((p.clone(), single, n));
+            }
+        }
+    }
+    None
 }
 
 /// Whether an Ant-style pattern matches every path another one matches.
@@ -200,7 +289,7 @@ fn shadowed(ms: &[Matcher]) -> Vec<(&Matcher, &Matcher, String)> {
                     && e.patterns.iter().any(|w| pattern_covers(w, p))
             });
             if let Some(e) = first
-                && e.strictness < m.strictness
+                && e.weaker_than(m)
             {
                 out.push((m, e, p.clone()));
             }
@@ -220,6 +309,20 @@ fn check_matchers(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let old = f.old_text().map(matchers).unwrap_or_default();
     let was: Vec<String> = shadowed(&old).into_iter().map(|(_, _, p)| p).collect();
     let new = matchers(new_text);
+    if let Some((deep, single, n)) = narrowed(&old, &new) {
+        out.push(Finding::added(
+            "auth-matcher-narrowed",
+            Severity::High,
+            f.path,
+            Some(n.line),
+            format!(
+                "`{}` became `{}`: a single `*` matches one path segment only, so deeper paths under it no longer get `{}` and fall through to the rules after it.",
+                quote(&deep),
+                quote(&single),
+                n.rule
+            ),
+        ));
+    }
     if let Some((m, e, p)) = shadowed(&new)
         .into_iter()
         .find(|(_, _, p)| !was.contains(p))
@@ -401,6 +504,42 @@ mod tests {
         // is narrower than the ones after it.
         let safe = "  .requestMatchers(\"/api/admin/**\").hasRole(\"ADMIN\")\n  .requestMatchers(\"/api/**\").authenticated()\n";
         assert!(shadowed(&matchers(safe)).is_empty());
+    }
+
+    #[test]
+    fn kotlin_dsl_matchers_and_role_sets_are_read() {
+        let t = "authorizeHttpRequests {\n    authorize(\"/health/**\", permitAll)\n    authorize(\"/internal/**\", hasAnyRole(\"SERVICE\", \"OPS\"))\n    authorize(\"/internal/dlq/**\", hasRole(\"OPS\"))\n    authorize(anyRequest, authenticated)\n}\n";
+        let m = matchers(t);
+        assert_eq!(m.len(), 3, "{m:?}");
+        assert_eq!(m[1].roles, vec!["SERVICE", "OPS"]);
+        // A service token reaches the ops-only DLQ endpoints first.
+        let s = shadowed(&m);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].2, "/internal/dlq/**");
+        // The strict one first: nothing shadowed. A wider rule that accepts
+        // only roles the later one accepts lets in nobody new.
+        let safe = t.replace("    authorize(\"/internal/**\", hasAnyRole(\"SERVICE\", \"OPS\"))\n    authorize(\"/internal/dlq/**\", hasRole(\"OPS\"))\n", "    authorize(\"/internal/dlq/**\", hasRole(\"OPS\"))\n    authorize(\"/internal/**\", hasAnyRole(\"SERVICE\", \"OPS\"))\n");
+        assert!(shadowed(&matchers(&safe)).is_empty());
+        let same = t.replace("hasAnyRole(\"SERVICE\", \"OPS\")", "hasRole(\"OPS\")");
+        assert!(shadowed(&matchers(&same)).is_empty());
+    }
+
+    #[test]
+    fn a_protected_double_star_cut_to_one_segment_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "http.authorizeRequests()\n    .antMatchers(\"/internal/support/**\").hasRole(\"SUPPORT\")\n    .anyRequest().authenticated();\n";
+        let new = "http.authorizeHttpRequests(a -> a\n    .requestMatchers(\"/internal/support/*\").hasRole(\"SUPPORT\")\n    .anyRequest().authenticated());\n";
+        let hit = rules_hit_with_contents("src/main/java/acme/SecurityConfig.java", old, new);
+        assert!(
+            hit.contains(&"auth-matcher-narrowed".to_string()),
+            "{hit:?}"
+        );
+        let kept = new.replace("support/*\"", "support/**\"");
+        let hit = rules_hit_with_contents("src/main/java/acme/SecurityConfig.java", old, &kept);
+        assert!(
+            !hit.contains(&"auth-matcher-narrowed".to_string()),
+            "{hit:?}"
+        );
     }
 
     #[test]

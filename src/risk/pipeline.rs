@@ -534,11 +534,22 @@ fn production_deploys_unchanged(f: &FileView<'_>) -> bool {
         })
 }
 
-pub fn relax_ephemeral_teardown(f: &FileView<'_>, out: &mut [Finding]) {
+pub fn relax_ephemeral_teardown(
+    f: &FileView<'_>,
+    change: &super::ChangeView<'_>,
+    out: &mut [Finding],
+) {
     // `pull_request_target` runs with secrets, which is only a hole when the
-    // workflow then runs the pull request's code (checks out its head).
+    // workflow then runs the pull request's code (checks out its head),
+    // itself or in a reusable workflow of the change it calls
+    // (`uses: ./.github/workflows/lint.yml`).
     let text = f.new_text_or_hunks();
-    if !PR_HEAD.is_match(&text) {
+    let called_checks_out_head = change.files.iter().any(|g| {
+        g.path != f.path
+            && text.contains(&format!("./{}", g.path))
+            && PR_HEAD.is_match(&g.new_text_or_hunks())
+    });
+    if !PR_HEAD.is_match(&text) && !called_checks_out_head {
         for x in out
             .iter_mut()
             .filter(|x| x.rule == "ci-pull-request-target")
@@ -630,6 +641,46 @@ pub fn relax_ephemeral_teardown(f: &FileView<'_>, out: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit_with_contents as hit;
+
+    #[test]
+    fn pull_request_target_calling_a_workflow_that_runs_the_pull_requests_code_is_high() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_of_change;
+        let caller = |on: &str| {
+            format!(
+                "on:\n  {on}:\njobs:\n  lint:\n    uses: ./.github/workflows/lint-reusable.yml\n    secrets: inherit\n"
+            )
+        };
+        let reusable = |checkout: &str| {
+            format!(
+                "on: workflow_call\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{checkout}      - run: npm ci && npm run lint\n"
+            )
+        };
+        let head = "        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n";
+        let level = |checkout: &str| {
+            findings_of_change(
+                &[
+                    (
+                        ".github/workflows/lint.yml",
+                        Some(&caller("pull_request")),
+                        Some(&caller("pull_request_target")),
+                    ),
+                    (
+                        ".github/workflows/lint-reusable.yml",
+                        Some(&reusable("")),
+                        Some(&reusable(checkout)),
+                    ),
+                ],
+                None,
+            )
+            .into_iter()
+            .find(|f| f.rule == "ci-pull-request-target")
+            .map(|f| f.severity)
+        };
+        assert_eq!(level(head), Some(Severity::High));
+        // The called workflow checks out the base: secrets never meet the fork's code.
+        assert_eq!(level(""), Some(Severity::Medium));
+    }
 
     #[test]
     fn a_deploy_that_stops_waiting_for_its_checks_is_found() {

@@ -45,6 +45,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
     filter_dropped(f, out);
     methods_widened(f, out);
+    fresh_key_per_attempt(f, out);
     let added: Vec<_> = f.added_code().collect();
     let whole = f
         .new_text()
@@ -119,6 +120,69 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
 }
+
+/// A fresh random value (`uuid4()`, `UUID.randomUUID()`, `Guid.NewGuid()`).
+static RANDOM_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(uuid4\s*\(|Uuid::uuid4\s*\(|randomUUID\s*\(|Uuid::new_v4\s*\(|uuid\.New(String)?\s*\(|Guid\.NewGuid\s*\(|SecureRandom\.(uuid|hex)|\buuidv4\s*\(|\bnanoid\s*\(|\bulid\s*\(|\bv4\s*\(\s*\)|secrets\.token_(hex|urlsafe)\s*\(|random_bytes\s*\(|\bcuid\s*\()").unwrap()
+});
+/// The name of what tells the receiver a request is a repeat.
+static REPEAT_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(idempot\w*|dedup\w*|client_?token|client_?request_?id|request_?reference)")
+        .unwrap()
+});
+
+/// An idempotency key drawn fresh where a retry runs it again: set from a
+/// random value on the request itself, inside a retried call or loop, or
+/// where the change replaced a key derived from the operation. A retry after
+/// a timeout then carries another key, and the provider does it twice.
+fn fresh_key_per_attempt(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let Some(new) = f.new_text() else { return };
+    let lines: Vec<&str> = new.lines().collect();
+    let old = f.old_text().unwrap_or("");
+    // Before, the key was derived from the operation (`bk-{shipment}-{leg}`).
+    let derived_before = old
+        .lines()
+        .any(|l| REPEAT_KEY.is_match(l) && !RANDOM_ID.is_match(l))
+        && !RANDOM_ID.is_match(old);
+    for l in f.added_code() {
+        if !(REPEAT_KEY.is_match(l.text) && RANDOM_ID.is_match(l.text)) {
+            continue;
+        }
+        let at = (l.no as usize).saturating_sub(1);
+        let retried = lines[at.saturating_sub(NEAR as usize)..at]
+            .iter()
+            .any(|t| RETRY.is_match(t) || RETRY_CALL.is_match(t));
+        // Drawn into a variable outside any retry (`key = uuid4()` before the
+        // loop): every attempt sends that one.
+        static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"^\s*(?:(?:let|const|var|val|final|\$)?\s*)[\w.$\[\]'\x22]+\s*(?::\s*\w+\s*)?:?=\s*").unwrap()
+        });
+        if !retried && (!derived_before || ASSIGNED.is_match(l.text)) {
+            continue;
+        }
+        out.push(Finding::added(
+            "idempotency-key-per-attempt",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Draws a new idempotency key for each attempt (`{}`){}: a retry after a timeout carries another key, so the other side does the operation again (a second charge, booking or payout).",
+                quote(l.text.trim()),
+                if retried {
+                    " inside what is retried"
+                } else {
+                    " where it was derived from the operation"
+                }
+            ),
+        ));
+        return;
+    }
+}
+
+/// A call that retries what it is given: `withRetries(fn …)`, `retry(…)`.
+static RETRY_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(with_?retr\w*|retry\w*|retrying|backoff\w*|with_?backoff|Policy\.Handle|RetryTemplate|resilience4j)\s*[(<{]").unwrap()
+});
 
 /// Retry code that stopped telling safe requests from unsafe ones: the
 /// change removes the line that looked at the method or the idempotency
@@ -354,6 +418,33 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_idempotency_key_drawn_again_for_each_attempt_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        const RULE: &str = "idempotency-key-per-attempt";
+        let old = "def book(self, req):\n    key = f\"bk-{req.shipment_id}-{req.leg}\"\n    for attempt in range(3):\n        try:\n            return self.http.post(\"/bookings\", json=req.dict(), headers={\"Idempotency-Key\": key})\n        except Timeout:\n            continue\n";
+        let inside = "def book(self, req):\n    return self.with_retries(\n        lambda: self.http.post(\n            \"/bookings\",\n            json=req.dict(),\n            headers={\"Idempotency-Key\": str(uuid.uuid4())},\n        )\n    )\n";
+        let hit = rules_hit_with_contents("app/carriers/client.py", old, inside);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // Drawn once, before the retries: every attempt carries the same key.
+        let once = "def book(self, req):\n    key = str(uuid.uuid4())\n    for attempt in range(3):\n        try:\n            return self.http.post(\"/bookings\", json=req.dict(), headers={\"Idempotency-Key\": key})\n        except Timeout:\n            continue\n";
+        let hit = rules_hit_with_contents("app/carriers/client.py", old, once);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        let named = once
+            .replace(
+                "    key = str(uuid.uuid4())\n",
+                "    idempotency_key = str(uuid.uuid4())\n",
+            )
+            .replace("\": key}", "\": idempotency_key}");
+        let hit = rules_hit_with_contents("app/carriers/client.py", old, &named);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        // A new request id per call, with no retry and no key before: a trace id.
+        let trace_old = "def ping(self):\n    return self.http.get(\"/ping\")\n";
+        let trace = "def ping(self):\n    return self.http.get(\"/ping\", headers={\"X-Trace\": str(uuid.uuid4())})\n";
+        let hit = rules_hit_with_contents("app/carriers/client.py", trace_old, trace);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
     #[test]
     fn a_retry_loop_that_stops_looking_at_the_method_is_found() {
         let old = "func (c *Client) Do(req *http.Request) (*http.Response, error) {\n\tfor attempt := 0; attempt <= c.maxRetries; attempt++ {\n\t\tresp, err := c.hc.Do(req)\n\t\tif !retryable(err, resp) || !idempotent(req) {\n\t\t\treturn resp, err\n\t\t}\n\t}\n\treturn nil, errExhausted\n}\n";

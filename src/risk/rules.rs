@@ -644,6 +644,21 @@ mod builtin_tests {
     }
 
     #[test]
+    fn a_ci_identity_trusted_on_any_ref_is_found() {
+        use crate::risk::testkit::rules_hit;
+        const RULE: &str = "iam-oidc-subject-wildcard";
+        let old =
+            "  subjects = [for r in var.repos : \"repo:${var.org}/${r}:ref:refs/heads/main\"]\n";
+        let any = "  subjects = [for r in var.repos : \"repo:${var.org}/${r}:*\"]\n";
+        assert!(rules_hit("infra/oidc.tf", Some(old), Some(any)).contains(&RULE.to_string()));
+        let org = "  \"token.actions.githubusercontent.com:sub\": \"repo:acme/*\"\n";
+        assert!(rules_hit("infra/trust.json", None, Some(org)).contains(&RULE.to_string()));
+        // An environment or a protected branch named exactly: not this.
+        let env = "  subjects = [\"repo:acme/api:environment:production\"]\n";
+        assert!(!rules_hit("infra/oidc.tf", Some(old), Some(env)).contains(&RULE.to_string()));
+    }
+
+    #[test]
     fn an_ansible_play_that_runs_on_every_host_at_once_is_found() {
         use crate::risk::testkit::rules_hit;
         const RULE: &str = "rollout-all-at-once";

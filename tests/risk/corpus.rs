@@ -1144,19 +1144,7 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-12-01 by writers who never saw the engine (batches ps, pt, pu, pv); measured before tuning, not yet on the right side",
     ),
     (
-        "ps12-spring-security-6-migration",
-        "written 2026-12-01 by writers who never saw the engine (batches ps, pt, pu, pv); measured before tuning, not yet on the right side",
-    ),
-    (
         "ps20-rego-admin-role-set",
-        "written 2026-12-01 by writers who never saw the engine (batches ps, pt, pu, pv); measured before tuning, not yet on the right side",
-    ),
-    (
-        "pt12-spring-security-dsl",
-        "written 2026-12-01 by writers who never saw the engine (batches ps, pt, pu, pv); measured before tuning, not yet on the right side",
-    ),
-    (
-        "pt16-carrier-booking-uuid-keys",
         "written 2026-12-01 by writers who never saw the engine (batches ps, pt, pu, pv); measured before tuning, not yet on the right side",
     ),
     (
@@ -1204,10 +1192,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
     ),
     (
-        "px07-deeplink-regional-hosts",
-        "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
-    ),
-    (
         "px09-gradle-release-initwith",
         "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
     ),
@@ -1220,19 +1204,11 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
     ),
     (
-        "px19-fastlane-shared-upload-lane",
-        "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
-    ),
-    (
         "py01-helm-lib-ingress-classname",
         "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
     ),
     (
         "py04-gha-lint-fork-annotations",
-        "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
-    ),
-    (
-        "py07-tf-github-oidc-environments",
         "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
     ),
     (
