@@ -46,7 +46,12 @@ static NOT_A_STORE: LazyLock<Regex> = LazyLock::new(|| {
 /// What ties a lookup to its caller: the tenant, organisation, account,
 /// owner or user it belongs to.
 pub(crate) static SCOPE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(tenant|\borg(anization|anisation)?s?(_?id)?\b|\w*orgid|org_|account|owner|member|customer|company|workspace|merchant|current_?user|\.user\b|\buser\b|user_?id|userid|principal|claims|for_?user|by_?user|scope)").unwrap()
+    Regex::new(r"(?i)(tenant|\borg(anization|anisation)?s?(_?id)?\b|\w*orgid|org_|account|owner|member|customer|company|workspace|merchant|current_?user|current_\w+|\.user\b|\buser\b|user_?id|userid|principal|claims|for_?user|by_?user|scope)").unwrap()
+});
+
+/// Who is asking: the signed-in user, their session or claims.
+static CALLER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(current_?\w+|request\.user|req\.user|\bsession\b|principal|claims|\bctx\.|\bg\.user|auth\w*\.(user|id|sub))").unwrap()
 });
 
 /// A check after the lookup that stands in for a scope in it
@@ -337,8 +342,17 @@ fn lookups(text: &str) -> Vec<Lookup> {
                 scoped_text.push_str(&rhs);
             }
         }
+        // A join through memberships scopes nothing unless the membership
+        // is the caller's (`memberships: { source: "scim" }` reads every
+        // organisation's members).
         let scope = SCOPE
-            .find(&scoped_text)
+            .find_iter(&scoped_text)
+            .find(|m| {
+                // The model itself (`User.find`) is what is read, not a scope.
+                !(class_root && m.as_str().eq_ignore_ascii_case(root))
+                    && (!m.as_str().to_ascii_lowercase().starts_with("member")
+                        || CALLER.is_match(&scoped_text))
+            })
             .map(|m| around(&scoped_text, m.start(), m.end()))
             .or_else(|| checked_later(text, close));
         out.push(Lookup {
@@ -587,6 +601,20 @@ mod tests {
         let l = lookups(rb);
         assert_eq!(l[0].kind, "invoice");
         assert!(l[0].scope.is_some());
+    }
+
+    #[test]
+    fn a_join_through_memberships_scopes_only_when_they_are_the_callers() {
+        let rb = "@user = User\n  .joins(:memberships)\n  .where(memberships: { source: \"scim\" })\n  .distinct\n  .find(params[:id])\n";
+        let l = lookups(rb);
+        assert_eq!(l.len(), 1, "{l:?}");
+        assert_eq!(l[0].kind, "user");
+        assert!(l[0].scope.is_none(), "{l:?}");
+        let mine = rb.replace(
+            "source: \"scim\"",
+            "organization_id: current_organization.id",
+        );
+        assert!(lookups(&mine)[0].scope.is_some());
     }
 
     #[test]

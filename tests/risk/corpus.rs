@@ -1132,10 +1132,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "harmless: a prune script hardened with validation; the changed selection of what it deletes reads as riskier",
     ),
     (
-        "ps04-scim-resource-lookup-concern",
-        "written 2026-12-01 by writers who never saw the engine (batches ps, pt, pu, pv); measured before tuning, not yet on the right side",
-    ),
-    (
         "ps07-invite-accept-profile-fields",
         "written 2026-12-01 by writers who never saw the engine (batches ps, pt, pu, pv); measured before tuning, not yet on the right side",
     ),
