@@ -342,6 +342,23 @@ pub fn renames(f: &FileView<'_>) -> HashMap<String, String> {
         .is_ok_and(|re| re.is_match(&new_text))
     };
     votes.retain(|(x, y), _| !(GUARD_WORDS.is_match(x) && !GUARD_WORDS.is_match(y) && !defines(y)));
+    // A method the new text still calls was not renamed: the code calls
+    // another one in that place (`x.len() == 0` → `x.is_empty()`, while
+    // `parts.len()` stays).
+    // (A function of the file's own in its place, `time.Now()` → `m.now()`,
+    // is a rename all the same.)
+    let declares = |y: &str| {
+        Regex::new(&format!(
+            r"(?m)\b(?:def|function|func|fn|fun|sub|let|const|var|val)\s+(?:\([^)]*\)\s*)?\$?{0}\b|\b{0}\s*(?::=|=[^=>])|\b{0}\s+func\b|^\s*(?:(?:pub|public|private|protected|static|async|override)\s+)*{0}\s*\([^)]*\)\s*(?:\{{|=>|->)",
+            regex::escape(y)
+        ))
+        .is_ok_and(|re| re.is_match(&new_text))
+    };
+    votes.retain(|(x, y), _| {
+        declares(y)
+            || !Regex::new(&format!(r"\.\s*{}\s*\(", regex::escape(x)))
+                .is_ok_and(|re| re.is_match(&new_text))
+    });
     most_voted(votes)
 }
 
@@ -4552,6 +4569,33 @@ mod intent_tests {
         // The schedule now loads some other module: still a difference.
         let h = intent("./purgeAll");
         assert!(!h.is_empty());
+    }
+
+    #[test]
+    fn another_library_method_in_place_of_one_still_called_is_not_a_rename() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "pub fn parse(token: &str) -> Result<(), E> {\n    let parts: Vec<&str> = token.split('.').collect();\n    if parts.len() != 2 {\n        return Err(E::Malformed);\n    }\n    if parts[0].len() == 0 {\n        return Err(E::Malformed);\n    }\n    Ok(())\n}\n";
+        let new = old.replace("parts[0].len() == 0", "parts[0].is_empty()");
+        let h: Vec<String> = findings_of_change(
+            &[("src/token.rs", Some(old), Some(&new))],
+            Some("Fix clippy warnings\n\nNo functional change."),
+        )
+        .into_iter()
+        .filter(|f| f.severity >= crate::risk::Severity::High)
+        .map(|f| f.message)
+        .collect();
+        assert!(h.is_empty(), "{h:?}");
+        // The length test changed along with it: found.
+        let changed = new.replace("parts.len() != 2", "parts.len() < 2");
+        let h = findings_of_change(
+            &[("src/token.rs", Some(old), Some(&changed))],
+            Some("Fix clippy warnings\n\nNo functional change."),
+        );
+        assert!(
+            h.iter()
+                .any(|f| f.rule == "intent-behaviour-changed" && f.message.contains("parts.len()")),
+            "{h:?}"
+        );
     }
 
     #[test]

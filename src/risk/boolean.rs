@@ -7,6 +7,9 @@
 //! tables over the same atoms agree.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 /// A condition read as a formula.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,6 +286,9 @@ impl Parser<'_> {
 /// `i <= n - 1` is `i < n`, `x == false` is `!x`.
 fn atom(text: &str) -> Formula {
     let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(f) = emptiness(&t).or_else(|| constant_time_equality(&t)) {
+        return f;
+    }
     for (op, canon, swap, negate) in [
         (" not in ", " in ", false, true),
         (" is not ", "==", false, true),
@@ -345,6 +351,92 @@ fn atom(text: &str) -> Formula {
         return if negate { Formula::Not(Box::new(f)) } else { f };
     }
     Formula::Atom(value(&t))
+}
+
+/// A test for emptiness in any of its spellings, read as one atom:
+/// `x.is_empty()`, `x.isEmpty()`, `x.empty?`, `len(x) == 0`, `x.len() == 0`,
+/// `x.length === 0`, `x.size() > 0` (negated), `x == ""`.
+fn emptiness(t: &str) -> Option<Formula> {
+    static METHOD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(.+?)\s*\.\s*(?:is_empty|isEmpty|IsEmpty|empty\?)\s*(?:\(\s*\))?$").unwrap()
+    });
+    static LENGTH: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:len\((.+)\)|(.+?)\s*\.\s*(?:len|size|count|length|Length|Count)\s*(?:\(\s*\))?)\s*(==|===|!=|!==|>|<=)\s*0$").unwrap()
+    });
+    static BLANK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^(.+?)\s*(==|===|!=|!==)\s*(?:""|'')$"#).unwrap());
+    let atom = |x: &str, empty: bool| {
+        let f = Formula::Atom(format!("empty({})", value(x)));
+        if empty { f } else { Formula::Not(Box::new(f)) }
+    };
+    if let Some(c) = METHOD.captures(t) {
+        return Some(atom(&c[1], true));
+    }
+    if let Some(c) = LENGTH.captures(t) {
+        let x = c.get(1).or(c.get(2))?.as_str();
+        return Some(atom(x, matches!(&c[3], "==" | "===" | "<=")));
+    }
+    if let Some(c) = BLANK.captures(t) {
+        return Some(atom(&c[1], matches!(&c[2], "==" | "===")));
+    }
+    None
+}
+
+/// An equality tested in constant time, read as the equality it tests:
+/// `subtle.ConstantTimeCompare([]byte(a), b) == 1`, `hmac.compare_digest(a,
+/// b)`, `crypto.timingSafeEqual(…)`, `MessageDigest.isEqual(…)`,
+/// `secure_compare(…)`, with byte conversions of the operands dropped.
+fn constant_time_equality(t: &str) -> Option<Formula> {
+    static CALL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:[\w:.]*\.)?(ConstantTimeCompare|compare_digest|Equal|timingSafeEqual|isEqual|secure_compare|FixedTimeEquals|constant_time_eq|ct_eq)\((.*)\)\s*(?:(==|!=)\s*1)?$").unwrap()
+    });
+    static BYTES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^(?:\[\]byte\((.+)\)|Buffer\.from\((.+?)(?:,\s*["']\w+["'])?\)|(.+?)\.(?:encode\(\)|as_bytes\(\)|getBytes\([^)]*\)|to_bytes\(\)))$"#).unwrap()
+    });
+    let c = CALL.captures(t)?;
+    if &c[1] == "ConstantTimeCompare" && c.get(3).is_none() {
+        return None;
+    }
+    let args = top_level_split(&c[2]);
+    if args.len() != 2 {
+        return None;
+    }
+    let plain = |a: &str| -> String {
+        let a = a.trim();
+        BYTES
+            .captures(a)
+            .and_then(|b| b.get(1).or(b.get(2)).or(b.get(3)))
+            .map_or_else(|| value(a), |m| value(m.as_str()))
+    };
+    let (mut l, mut r) = (plain(&args[0]), plain(&args[1]));
+    if l > r {
+        std::mem::swap(&mut l, &mut r);
+    }
+    let f = Formula::Atom(format!("{l}=={r}"));
+    Some(if c.get(3).is_some_and(|m| m.as_str() == "!=") {
+        Formula::Not(Box::new(f))
+    } else {
+        f
+    })
+}
+
+/// `s` split at its top-level commas.
+fn top_level_split(s: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut depth = 0i32;
+    for ch in s.chars() {
+        match ch {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        out.last_mut().expect("one").push(ch);
+    }
+    out
 }
 
 /// An operand with spacing and redundant parentheses removed, the null
@@ -442,6 +534,31 @@ fn eval(f: &Formula, atoms: &[String], bits: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emptiness_and_constant_time_equality_are_read_in_any_spelling() {
+        assert!(equivalent("user_id.len() == 0", "user_id.is_empty()"));
+        assert!(equivalent("len(tok) == 0", "tok == \"\""));
+        assert!(equivalent("items.length > 0", "!items.isEmpty()"));
+        assert!(!equivalent("items.length > 0", "items.isEmpty()"));
+        assert!(equivalent(
+            "a.token == \"\" || got != a.token",
+            "len(a.token) == 0 || subtle.ConstantTimeCompare([]byte(got), a.token) != 1"
+        ));
+        assert!(equivalent(
+            "hmac.compare_digest(sig, expected)",
+            "expected == sig"
+        ));
+        assert!(opposite(
+            "crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b))",
+            "a !== b"
+        ));
+        // Another operand is another test.
+        assert!(!equivalent(
+            "got != a.token",
+            "subtle.ConstantTimeCompare([]byte(got), a.other) != 1"
+        ));
+    }
 
     #[test]
     fn de_morgan_in_every_spelling_is_the_same_condition() {

@@ -846,6 +846,15 @@ fn deleted_harmlessly(
         "Deployment" | "ReplicaSet" if value("replicas").as_deref() == Some("0") => {
             Some("which was scaled to zero (`replicas: 0`): it ran nothing".to_string())
         }
+        // A one-off Job: pruning deletes the finished Job and its pods, not
+        // what it did.
+        "Job" => Some("a one-off Job: pruning removes the finished Job and its pods, not what it did".to_string()),
+        // Access taken away: whoever used it breaks loudly, nothing is
+        // exposed or lost.
+        "ServiceAccount" | "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => Some(
+            "which grants access: taking it away breaks whoever still uses it, loudly, and exposes nothing"
+                .to_string(),
+        ),
         "Secret" => {
             let name = value("name")?;
             const MAKERS: &[&str] = &[
@@ -1284,6 +1293,16 @@ mod tests {
         };
         assert_eq!(level(0), Some(crate::risk::Severity::Low));
         assert_eq!(level(3), Some(crate::risk::Severity::High));
+        // A one-off Job and the access it had: nothing running or stored goes.
+        let job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: backfill\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: backfill-admin\n";
+        let found = findings_of_change(&[("deploy/k8s/backfill.yaml", Some(job), None)], None);
+        assert!(
+            found
+                .iter()
+                .filter(|f| f.rule == "k8s-object-deleted")
+                .all(|f| f.severity == crate::risk::Severity::Low),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -214,6 +214,17 @@ static DELETE_ALL: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
+/// A migration for a database whose index builds do not lock writes the way
+/// Postgres's do, or that has no `CONCURRENTLY`: ClickHouse (a data-skipping
+/// index, `ON CLUSTER`, `MergeTree`), by its path or its text.
+fn not_postgres(f: &FileView<'_>) -> bool {
+    static CLICKHOUSE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\bENGINE\s*=\s*\w*MergeTree|\bON\s+CLUSTER\b|\bTYPE\s+(bloom_filter|minmax|set|tokenbf_v1|ngrambf_v1)\b|\bGRANULARITY\s+\d)").unwrap()
+    });
+    f.path.to_ascii_lowercase().contains("clickhouse")
+        || CLICKHOUSE.is_match(&f.new_text_or_hunks())
+}
+
 /// A `TRUNCATE` in place of a `DELETE` of every row of the same table that
 /// the change removes (a staging table emptied faster): the same rows go.
 fn replaces_delete_of_all(f: &FileView<'_>, stmt: &str) -> Option<String> {
@@ -373,6 +384,14 @@ static RETIRED_NOTE: LazyLock<Regex> = LazyLock::new(|| {
 fn retired_in_base<'n>(change: &ChangeView<'_>, names: &'n [String]) -> Option<&'n str> {
     names.iter().map(String::as_str).find(|name| {
         change.files.iter().any(|g| {
+            // Listed in `ignored_columns` on the base side, kept or not.
+            let ignored = g.old_text().is_some_and(|t| {
+                t.lines()
+                    .any(|l| l.contains("ignored_columns") && super::code::has_word(l, name))
+            });
+            if ignored {
+                return true;
+            }
             let removed = &g.removed;
             removed.iter().enumerate().any(|(i, l)| {
                 if !super::code::has_word(l.text, name) {
@@ -686,7 +705,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 Regex::new(r"(?i)\b(LOCK\s*=?\s*NONE|ALGORITHM\s*=?\s*(INPLACE|INSTANT))\b")
                     .unwrap()
             });
-            ONLINE.is_match(&s)
+            ONLINE.is_match(&s) || not_postgres(f)
         };
         if CREATE_INDEX.is_match(&s) && !has("CONCURRENTLY") && !online && !table_created(&stmt) {
             push(
@@ -966,6 +985,25 @@ mod tests {
             level(commented, plain, sql, "db/migrations/0031_drop_fax.sql"),
             Some(Severity::Low)
         );
+        // The model keeps its `ignored_columns` line through the deploy: low.
+        let kept = ignored.replace(
+            "  has_secure_password\n",
+            "  # dropped by 20261130_drop_legacy_password\n  has_secure_password\n",
+        );
+        let found = crate::risk::testkit::findings_of_change(
+            &[
+                ("app/models/user.rb", Some(ignored), Some(&kept)),
+                (rails_path, None, Some(rails)),
+            ],
+            None,
+        );
+        assert!(
+            found
+                .iter()
+                .filter(|f| f.rule.ends_with("drop-column"))
+                .all(|f| f.severity == Severity::Low),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -1002,6 +1040,17 @@ mod tests {
 #[cfg(test)]
 mod more_tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_clickhouse_skip_index_is_not_a_postgres_index_build() {
+        const RULE: &str = "sql-index-not-concurrent";
+        let ch = "ALTER TABLE analytics.events_local ON CLUSTER '{cluster}'\n    ADD INDEX IF NOT EXISTS idx_session session_id\n    TYPE bloom_filter(0.01) GRANULARITY 4;\n";
+        let hit = rules_hit("migrations/0042_session.up.sql", None, Some(ch));
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        let pg = "CREATE INDEX idx_events_session ON events (session_id);\n";
+        let hit = rules_hit("migrations/0042_session.up.sql", None, Some(pg));
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+    }
 
     #[test]
     fn truncate_in_place_of_deleting_every_row_of_the_same_table_loses_nothing_more() {
