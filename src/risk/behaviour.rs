@@ -1566,6 +1566,57 @@ fn outer_calls(cond: &str) -> HashSet<String> {
         .collect()
 }
 
+/// The same check called on other inputs (`!verify(payload, sig)` →
+/// `!verify(req.body, sig)`, a helper handed a variable that holds what it
+/// was handed before): the verdict still comes from that check. Not when the
+/// new inputs are degenerate: a literal, or one input passed twice
+/// (`verify(sig, sig)` always passes).
+fn same_check_other_input(old: &str, new: &str) -> bool {
+    if !same_outer_check(old, new) {
+        return false;
+    }
+    let Some(open) = new.find('(') else {
+        return false;
+    };
+    let Some(close) = super::code::closing_bracket(new.as_bytes(), open) else {
+        return false;
+    };
+    let mut args: Vec<String> = Vec::new();
+    let mut depth = 0i32;
+    let mut cur = String::new();
+    for ch in new[open + 1..close].chars() {
+        match ch {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                args.push(collapse(&std::mem::take(&mut cur)));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(ch);
+    }
+    args.push(collapse(&cur));
+    let literal = |a: &str| {
+        matches!(
+            a,
+            "true"
+                | "false"
+                | "True"
+                | "False"
+                | "null"
+                | "nil"
+                | "None"
+                | "0"
+                | "1"
+                | "\"\""
+                | "''"
+        ) || a.is_empty()
+    };
+    let repeated = args.iter().enumerate().any(|(i, a)| args[..i].contains(a));
+    !args.iter().any(|a| literal(a)) && !repeated
+}
+
 /// Words of a call's name that say it checks.
 const CHECK_VERBS: &[&str] = &[
     "verify",
@@ -2401,6 +2452,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     let critical = critical_code(o) || critical_code(n);
     let crypto = crypto_code(o) || crypto_code(n);
     let start = out.len();
+    // Findings the critical-code step below leaves as they are.
+    let mut unraised: Vec<usize> = Vec::new();
     let d = delta(o, n, map, helpers);
     // 1. Guard clauses that no longer stop anything.
     for g in &o.guards {
@@ -2541,13 +2594,19 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             // into one on part of the text lets look-alikes through:
             // `registry.acme.internal.evil.io` starts with the allowed name.
             let partial = PARTIAL_MATCH.is_match(&c.cond) && !PARTIAL_MATCH.is_match(&cond);
+            // The same check on another input: worth a look, not an alarm,
+            // however critical the code.
+            let other_input = !partial && !restated && same_check_other_input(&cond, &c.cond);
+            if other_input {
+                unraised.push(out.len());
+            }
             out.push(Finding::added(
                 "logic-guard-changed",
                 if partial {
                     Severity::High
                 } else if restated {
                     Severity::Low
-                } else if security || crypto {
+                } else if (security || crypto) && !other_input {
                     Severity::High
                 } else {
                     Severity::Medium
@@ -3003,8 +3062,12 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // Code that handles sessions, tokens, signatures or payments: one step up
     // for what is specific (a guard, a check, an error path); a difference
     // the comparison cannot name stays a thing to look at.
-    for x in &mut out[start..] {
-        if critical && x.severity == Severity::Medium && !x.rule.starts_with("logic-behaviour-") {
+    for (i, x) in out.iter_mut().enumerate().skip(start) {
+        if critical
+            && x.severity == Severity::Medium
+            && !x.rule.starts_with("logic-behaviour-")
+            && !unraised.contains(&i)
+        {
             x.severity = Severity::High;
             x.message
                 .push_str(" This code handles tokens, sessions, signatures or payments.");
@@ -4596,6 +4659,31 @@ mod intent_tests {
                 .any(|f| f.rule == "intent-behaviour-changed" && f.message.contains("parts.len()")),
             "{h:?}"
         );
+    }
+
+    #[test]
+    fn the_same_check_on_another_input_is_medium_and_on_a_degenerate_one_high() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "function handle(req, res) {\n  const payload = JSON.stringify(req.body);\n  if (!verifySignature(payload, req.get(\"Stripe-Signature\"))) {\n    return res.status(400).send(\"bad signature\");\n  }\n  process(req.body);\n}\n";
+        let level = |new: &str| {
+            findings_of_change(&[("src/webhooks/stripe.js", Some(old), Some(new))], None)
+                .into_iter()
+                .filter(|f| f.rule == "logic-guard-changed")
+                .map(|f| f.severity)
+                .max()
+        };
+        let raw = old.replace("verifySignature(payload,", "verifySignature(req.rawBody,");
+        assert_eq!(
+            level(&raw),
+            Some(crate::risk::Severity::Medium),
+            "{:?}",
+            findings_of_change(&[("src/webhooks/stripe.js", Some(old), Some(&raw))], None)
+        );
+        let same = old.replace(
+            "verifySignature(payload, req.get(\"Stripe-Signature\"))",
+            "verifySignature(req.get(\"Stripe-Signature\"), req.get(\"Stripe-Signature\"))",
+        );
+        assert!(level(&same) >= Some(crate::risk::Severity::High));
     }
 
     #[test]
