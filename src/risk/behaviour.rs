@@ -354,11 +354,13 @@ pub fn renames(f: &FileView<'_>) -> HashMap<String, String> {
         ))
         .is_ok_and(|re| re.is_match(&new_text))
     };
-    votes.retain(|(x, y), _| {
-        declares(y)
-            || !Regex::new(&format!(r"\.\s*{}\s*\(", regex::escape(x)))
-                .is_ok_and(|re| re.is_match(&new_text))
-    });
+    static METHOD_CALL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\.\s*([A-Za-z_]\w*)\s*\(").expect("a valid regex"));
+    let called: HashSet<&str> = METHOD_CALL
+        .captures_iter(&new_text)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .collect();
+    votes.retain(|(x, y), _| !called.contains(x.as_str()) || declares(y));
     most_voted(votes)
 }
 

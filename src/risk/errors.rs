@@ -116,7 +116,45 @@ fn check_failure_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Error-handling rules for one file.
+/// An Express-style error handler's parameter list: four parameters, the
+/// first the error (`(err, req, res, next)`, typed or not).
+static ERROR_HANDLER_4: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\(\s*_?err\w*\s*(?::\s*[\w<>|]+\s*)?,\s*_?req\w*\s*(?::\s*[\w<>]+\s*)?,\s*_?res\w*\s*(?::\s*[\w<>]+\s*)?,\s*_?next\w*\s*(?::\s*[\w<>]+\s*)?\)").unwrap()
+});
+static ERROR_HANDLER_3: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\(\s*_?err\w*\s*(?::\s*[\w<>|]+\s*)?,\s*_?req\w*\s*(?::\s*[\w<>]+\s*)?,\s*_?res\w*\s*(?::\s*[\w<>]+\s*)?\)").unwrap()
+});
+
+/// An Express error handler that lost its fourth parameter (a lint fix that
+/// drops the unused `next`): Express tells error handlers from other
+/// middleware by their four parameters, so with three it is never called
+/// for an error, and errors reach the default handler (a stack trace in
+/// development, a bare 500 with no logging of ours).
+fn error_handler_arity(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.lang != Lang::JavaScript || f.class.test_like() {
+        return;
+    }
+    if !f.removed.iter().any(|l| ERROR_HANDLER_4.is_match(l.text))
+        || f.added.iter().any(|l| ERROR_HANDLER_4.is_match(l.text))
+    {
+        return;
+    }
+    if let Some(l) = f.added_code().find(|l| ERROR_HANDLER_3.is_match(l.text)) {
+        out.push(Finding::added(
+            "error-handler-not-registered",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "An error handler now takes three parameters (`{}`): Express recognises error handlers by their four, so this one is never called for an error and failures go to the default handler.",
+                quote(l.text.trim())
+            ),
+        ));
+    }
+}
+
 pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
+    error_handler_arity(f, out);
     if !f.class.production() {
         return;
     }
@@ -233,6 +271,28 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn an_express_error_handler_cut_to_three_parameters_is_found() {
+        const RULE: &str = "error-handler-not-registered";
+        let old = "export function errorHandler(err: unknown, req: Request, res: Response, next: NextFunction) {\n  log.error(err);\n  res.status(500).json({ error: \"internal\" });\n}\n";
+        let three = old.replace(", next: NextFunction)", ")");
+        assert!(
+            rules_hit("src/middleware/errors.ts", Some(old), Some(&three))
+                .contains(&RULE.to_string())
+        );
+        // The unused parameter renamed, the four kept: quiet.
+        let kept = old.replace("next: NextFunction", "_next: NextFunction");
+        assert!(
+            !rules_hit("src/middleware/errors.ts", Some(old), Some(&kept))
+                .contains(&RULE.to_string())
+        );
+        // A three-parameter callback that never was an error handler.
+        let cb = "function onDone(err, req, res) {\n  done();\n}\n";
+        assert!(
+            !rules_hit("src/jobs.js", Some("// start\n"), Some(cb)).contains(&RULE.to_string())
+        );
+    }
 
     #[test]
     fn swallowed_errors_in_code_but_not_in_inline_tests() {

@@ -195,8 +195,12 @@ fn aliases(text: &str) -> Option<Regex> {
         ))
         .expect("a valid regex")
     });
+    static SUBJECT_WORD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(origin|host|domain|referr?er|redirect|return_?to|return_?url|next_?url|callback_?url|target_?url)").expect("a valid regex")
+    });
     let names: Vec<String> = text
         .lines()
+        .filter(|l| l.contains('=') && SUBJECT_WORD.is_match(l))
         .filter_map(|l| ASSIGN.captures(l))
         .map(|c| regex::escape(&c[1]))
         .filter(|n| n.len() > 1)

@@ -1272,10 +1272,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
     ),
     (
-        "qc01-express-unused-next",
-        "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
-    ),
-    (
         "qc03-go-timeout-config",
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
     ),
