@@ -72,6 +72,47 @@ fn acknowledged_regardless(text: &str) -> Option<(u32, String, &'static str)> {
     None
 }
 
+/// The work whose outcome an acknowledgement should wait for: the message
+/// written, saved, handled.
+static WORK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(write\w*|save\w*|insert\w*|upsert\w*|persist\w*|put\w*|store\w*|execute\w*|process\w*|handle\w*|transcode\w*|index\w*)\s*\(").unwrap()
+});
+/// Lines above an acknowledgement the work is looked for in.
+const WORK_WINDOW: usize = 10;
+
+/// The acknowledgements with no work written in the lines above them, as
+/// (line, what acknowledges).
+fn acknowledged_before_work(text: &str) -> Vec<(u32, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let m = ACK.find(l)?;
+            let t = l.trim_start();
+            if ["import ", "use ", "from ", "//", "#"]
+                .iter()
+                .any(|p| t.starts_with(p))
+            {
+                return None;
+            }
+            // One statement acknowledges once, however many of its lines
+            // name the handle.
+            let same_statement = lines[i.saturating_sub(STATEMENT)..i]
+                .iter()
+                .any(|a| ACK.is_match(a));
+            let above = &lines[i.saturating_sub(WORK_WINDOW)..i];
+            (!same_statement
+                && !above.iter().any(|a| WORK.is_match(a))
+                && !WORK.is_match(&l[..m.start()]))
+            .then(|| (i as u32 + 1, m.as_str().trim().to_string()))
+        })
+        .collect()
+}
+
+/// Lines of one acknowledging statement (a batch request spread out).
+const STATEMENT: usize = 4;
+
 /// A consumer that acknowledged messages only after handling them now
 /// acknowledges them whatever happened (in a `finally`, a `defer`, or one
 /// batch delete of everything received), with nothing else taking care of
@@ -83,11 +124,26 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
         return;
     };
-    if !ACK.is_match(old) || acknowledged_regardless(old).is_some() || FAILURE_HANDLED.is_match(new)
-    {
+    // Failures taken care of by the change itself (a dead-letter send it
+    // adds); one that was there already handles other failures (malformed
+    // messages), not these.
+    let handled = FAILURE_HANDLED.find_iter(new).count() > FAILURE_HANDLED.find_iter(old).count();
+    if !ACK.is_match(old) || acknowledged_regardless(old).is_some() || handled {
         return;
     }
-    let Some((line, what, how)) = acknowledged_regardless(new) else {
+    let Some((line, what, how)) = acknowledged_regardless(new).or_else(|| {
+        // Acknowledged before the work now, where it came after it (the
+        // message buffered, acked, and written later in a batch).
+        // More of them than before (an acknowledgement of malformed
+        // messages, with nothing to wait for, was there already).
+        let (before, now) = (acknowledged_before_work(old), acknowledged_before_work(new));
+        if now.len() <= before.len() {
+            return None;
+        }
+        now.into_iter()
+            .last()
+            .map(|(l, w)| (l, w, "before the work it stands for"))
+    }) else {
         return;
     };
     out.push(Finding::added(
@@ -124,6 +180,21 @@ mod tests {
         let ts_new = "await Promise.allSettled(messages.map((m) => work(m)));\nawait sqs.send(\n  new DeleteMessageBatchCommand({\n    QueueUrl,\n    Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),\n  }),\n);\n";
         let hit = rules_hit_with_contents("src/dispatcher.ts", ts_old, ts_new);
         assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn an_acknowledgement_moved_ahead_of_the_write_is_found() {
+        let old = "void onMessage(Publish publish, Point point) {\n    writer.write(point).whenComplete((ok, err) -> {\n        if (err != null) {\n            log.error(\"write failed\", err);\n            return;\n        }\n        publish.acknowledge();\n    });\n}\n";
+        let buffered = "void onMessage(Publish publish, Point point) {\n    synchronized (lock) {\n        buffer.add(point);\n    }\n    publish.acknowledge();\n}\n\nvoid flush() {\n    writer.writeBatch(drain());\n}\n";
+        let hit = rules_hit_with_contents("src/main/java/io/acme/Ingest.java", old, buffered);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // Still after the write, reworded: quiet.
+        let kept = old.replace(
+            "log.error(\"write failed\", err);",
+            "metrics.failed();\n            log.error(\"influx write failed\", err);",
+        );
+        let hit = rules_hit_with_contents("src/main/java/io/acme/Ingest.java", old, &kept);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
     }
 
     #[test]

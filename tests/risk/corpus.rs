@@ -1304,10 +1304,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
     ),
     (
-        "qd09-ingest-batch-writes",
-        "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
-    ),
-    (
         "qd13-broker-shared-tls-builder",
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
     ),
