@@ -532,6 +532,8 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         .iter()
         .filter(|l| !l.text.trim_start().starts_with("--"))
         .collect();
+    // Read once per file, and only when a statement asks.
+    let not_pg = std::cell::OnceCell::new();
     for (line, stmt) in statements(code.iter().copied()) {
         let s = stmt.to_ascii_uppercase();
         let table_created = |s: &str| {
@@ -705,7 +707,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 Regex::new(r"(?i)\b(LOCK\s*=?\s*NONE|ALGORITHM\s*=?\s*(INPLACE|INSTANT))\b")
                     .unwrap()
             });
-            ONLINE.is_match(&s) || not_postgres(f)
+            ONLINE.is_match(&s) || *not_pg.get_or_init(|| not_postgres(f))
         };
         if CREATE_INDEX.is_match(&s) && !has("CONCURRENTLY") && !online && !table_created(&stmt) {
             push(
