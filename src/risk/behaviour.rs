@@ -1583,22 +1583,10 @@ fn same_check_other_input(old: &str, new: &str) -> bool {
     let Some(close) = super::code::closing_bracket(new.as_bytes(), open) else {
         return false;
     };
-    let mut args: Vec<String> = Vec::new();
-    let mut depth = 0i32;
-    let mut cur = String::new();
-    for ch in new[open + 1..close].chars() {
-        match ch {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            ',' if depth == 0 => {
-                args.push(collapse(&std::mem::take(&mut cur)));
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(ch);
-    }
-    args.push(collapse(&cur));
+    let args: Vec<String> = super::code::top_level_args(&new[open + 1..close])
+        .iter()
+        .map(|a| collapse(a))
+        .collect();
     let literal = |a: &str| {
         matches!(
             a,

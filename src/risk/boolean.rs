@@ -406,7 +406,7 @@ fn constant_time_equality(t: &str) -> Option<Formula> {
     if &c[1] == "ConstantTimeCompare" && c.get(3).is_none() {
         return None;
     }
-    let args = top_level_split(&c[2]);
+    let args = super::code::top_level_args(&c[2]);
     if args.len() != 2 {
         return None;
     }
@@ -427,25 +427,6 @@ fn constant_time_equality(t: &str) -> Option<Formula> {
     } else {
         f
     })
-}
-
-/// `s` split at its top-level commas.
-fn top_level_split(s: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut depth = 0i32;
-    for ch in s.chars() {
-        match ch {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(String::new());
-                continue;
-            }
-            _ => {}
-        }
-        out.last_mut().expect("one").push(ch);
-    }
-    out
 }
 
 /// An operand with spacing and redundant parentheses removed, the null

@@ -41,6 +41,29 @@ pub fn has_word(text: &str, word: &str) -> bool {
         })
 }
 
+/// A call's argument text split at its top-level commas (not those inside
+/// brackets or quotes): `a, f(b, c), "d,e"` → `a`, ` f(b, c)`, ` "d,e"`.
+pub fn top_level_args(args: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for c in args.chars() {
+        match (c, quote) {
+            ('"' | '\'', None) => quote = Some(c),
+            (q, Some(open)) if q == open => quote = None,
+            ('(' | '[' | '{', None) => depth += 1,
+            (')' | ']' | '}', None) => depth -= 1,
+            (',', None) if depth == 0 => {
+                out.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        out.last_mut().expect("one").push(c);
+    }
+    out
+}
+
 /// The bracket closing the one at `open` (any of `(`, `[`, `{`), within a
 /// few thousand bytes; brackets inside strings are counted too.
 pub fn closing_bracket(b: &[u8], open: usize) -> Option<usize> {
@@ -81,7 +104,16 @@ pub fn opening_bracket(b: &[u8], close: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{function_name, has_word, starts_function};
+    use super::{function_name, has_word, starts_function, top_level_args};
+
+    #[test]
+    fn arguments_split_only_at_top_level_commas() {
+        assert_eq!(
+            top_level_args("a, f(b, c), \"d,e\", 'f,g', [1, 2]"),
+            vec!["a", " f(b, c)", " \"d,e\"", " 'f,g'", " [1, 2]"]
+        );
+        assert_eq!(top_level_args(""), vec![""]);
+    }
 
     #[test]
     fn function_heads_are_found_with_their_names() {

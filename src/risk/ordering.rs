@@ -170,7 +170,7 @@ fn matchers(text: &str) -> Vec<Matcher> {
         // rule the last argument; the chained form: `.antMatchers(…).hasRole(…)`.
         let dsl = m.as_str().trim_start().starts_with("authorize");
         let (matched, rule_text) = if dsl {
-            let last = top_level_args(args).pop().unwrap_or_default();
+            let last = super::code::top_level_args(args).pop().unwrap_or_default();
             let rest = args[..args.len() - last.len()]
                 .trim_end()
                 .trim_end_matches(',');
@@ -220,27 +220,6 @@ fn matchers(text: &str) -> Vec<Matcher> {
             roles,
             line: text[..m.start()].matches('\n').count() as u32 + 1,
         });
-    }
-    out
-}
-
-/// The arguments of a call split at its top-level commas.
-fn top_level_args(args: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut depth = 0i32;
-    let mut quoted = false;
-    for c in args.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            '(' | '[' | '{' if !quoted => depth += 1,
-            ')' | ']' | '}' if !quoted => depth -= 1,
-            ',' if !quoted && depth == 0 => {
-                out.push(String::new());
-                continue;
-            }
-            _ => {}
-        }
-        out.last_mut().expect("one").push(c);
     }
     out
 }
