@@ -16,12 +16,16 @@ use super::{FileView, Finding, Severity, quote};
 const SUBJECT: &str = r#"[\w.$\[\]'"]*(?i:origin|host|hostname|domain|referr?er|redirect\w*|return_?to|return_?url|next_?url|callback_?url|target_?url)\w*"#;
 
 /// `value.endsWith(arg)` and its spellings in other languages.
-static METHOD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"({SUBJECT})\s*\)?\s*\??\.\s*(endsWith|endswith|ends_with|end_with\?|EndsWith|includes|include\?|contains|Contains|indexOf|startsWith|startswith|starts_with|start_with\?|StartsWith)\s*\(\s*([^(),]+?)\s*[,)]"
-    ))
-    .expect("a valid regex")
-});
+static METHOD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&partial_call(SUBJECT)).expect("a valid regex"));
+
+/// `subject.endsWith(arg)` and its spellings in other languages, for a
+/// subject pattern: (subject, method, argument).
+fn partial_call(subject: &str) -> String {
+    format!(
+        r"({subject})\s*\)?\s*\??\.\s*(endsWith|endswith|ends_with|end_with\?|EndsWith|includes|include\?|contains|Contains|indexOf|startsWith|startswith|starts_with|start_with\?|StartsWith)\s*\(\s*([^(),]+?)\s*[,)]"
+    )
+}
 /// Go's `strings.HasSuffix(value, arg)`.
 static GO_FUNC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -208,11 +212,7 @@ fn aliases(text: &str) -> Option<Regex> {
     if names.is_empty() {
         return None;
     }
-    Regex::new(&format!(
-        r"\b({})\s*\)?\s*\??\.\s*(endsWith|endswith|ends_with|end_with\?|EndsWith|includes|include\?|contains|Contains|indexOf|startsWith|startswith|starts_with|start_with\?|StartsWith)\s*\(\s*([^(),]+?)\s*[,)]",
-        names.join("|")
-    ))
-    .ok()
+    Regex::new(&format!(r"\b{}", partial_call(&names.join("|")))).ok()
 }
 
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -225,10 +225,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     for l in f.added_code() {
         let t = l.text;
         let mut hits: Vec<(String, Kind, String)> = Vec::new();
-        for c in METHOD.captures_iter(t) {
-            hits.push((c[0].to_string(), kind(&c[2]), c[3].to_string()));
-        }
-        if let Some(re) = &aliased {
+        for re in std::iter::once(&*METHOD).chain(aliased.as_ref()) {
             for c in re.captures_iter(t) {
                 hits.push((c[0].to_string(), kind(&c[2]), c[3].to_string()));
             }
