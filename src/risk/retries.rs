@@ -148,7 +148,7 @@ fn fresh_key_per_attempt(f: &FileView<'_>, out: &mut Vec<Finding>) {
         if !(REPEAT_KEY.is_match(l.text) && RANDOM_ID.is_match(l.text)) {
             continue;
         }
-        let at = (l.no as usize).saturating_sub(1);
+        let at = (l.no as usize).saturating_sub(1).min(lines.len());
         let retried = lines[at.saturating_sub(NEAR as usize)..at]
             .iter()
             .any(|t| RETRY.is_match(t) || RETRY_CALL.is_match(t));

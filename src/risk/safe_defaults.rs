@@ -28,16 +28,18 @@ static WITH_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\b(?:fetch|get|getOrDefault|get_or|GetValueOrDefault|getenv)\s*\(\s*[:"']?(\w+)["']?\s*,\s*([^),]+)\)|\.(\w+)\s*(?:\?\?|\|\|)\s*([\w."']+)"#).unwrap()
 });
 
-/// The option named in a read that yields nothing when it is missing:
-/// `[:k]`, `["k"]`, `.get("k")`, `.k` (not followed by `??`, `||`, `(`).
-fn read_without_default(line: &str, key: &str) -> bool {
+/// A reader of the option `key` in a form that yields nothing when it is
+/// missing: `[:k]`, `["k"]`, `.get("k")`, `.k` (not followed by `??`, `||`,
+/// `(`); built once per option.
+fn read_without_default(key: &str) -> Option<impl Fn(&str) -> bool> {
     let k = regex::escape(key);
-    let Ok(re) = Regex::new(&format!(
+    let re = Regex::new(&format!(
         r#"\[\s*[:"']?{k}["']?\s*\]|\bget\s*\(\s*["']{k}["']\s*\)|\.{k}\b\s*(?:$|[,)\]}};])"#
-    )) else {
-        return false;
-    };
-    re.is_match(line) && !line.contains("??") && !line.contains("||") && !line.contains(" or ")
+    ))
+    .ok()?;
+    Some(move |line: &str| {
+        re.is_match(line) && !line.contains("??") && !line.contains("||") && !line.contains(" or ")
+    })
 }
 
 /// Defaults of safety options the change's removed lines had and its added
@@ -64,7 +66,10 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             if restated {
                 continue;
             }
-            let Some(a) = f.added_code().find(|a| read_without_default(a.text, key)) else {
+            let Some(reads) = read_without_default(key) else {
+                continue;
+            };
+            let Some(a) = f.added_code().find(|a| reads(a.text)) else {
                 continue;
             };
             seen.push(key.to_string());
