@@ -13,7 +13,8 @@ static LOCATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*location\s+(?:\^~\s+)?(/[^\s{]*[^/\s{])\s*\{").unwrap());
 static ALIAS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*alias\s+(\S*/)\s*;").unwrap());
 
-fn nginx(path: &str) -> bool {
+/// An nginx configuration file, by its name or directory.
+pub(crate) fn nginx(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.ends_with(".conf")
         || name == "nginx.conf"

@@ -27,11 +27,6 @@ struct Location {
     access: Vec<String>,
 }
 
-fn nginx(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.ends_with(".conf") || path.contains("nginx") || name.ends_with(".nginx")
-}
-
 /// Every location of a text, with what its body (nested blocks included)
 /// says about access.
 fn locations(text: &str) -> Vec<Location> {
@@ -95,7 +90,7 @@ fn literal_start(pattern: &str) -> Option<String> {
 /// Regex locations the change adds that take requests from a prefix location
 /// checking access, without that check.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
-    if !nginx(f.path) || f.class.docs || f.class.test_like() {
+    if !super::nginx_alias::nginx(f.path) || f.class.docs || f.class.test_like() {
         return;
     }
     let Some(text) = f.new_text() else { return };
