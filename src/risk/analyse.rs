@@ -131,6 +131,7 @@ fn load_contents(repo: &Repo, diff: &Diff, base: &str, head: &str) -> Contents {
             || syntax::Grammar::of(path).is_some()
             || structured::Format::of(path).is_some()
             || policy_files::wants_contents(path)
+            || super::prefixes::wants_contents(path)
             || containers::wants_contents(path)
             || super::wire::wants_contents(path)
             // Terraform: what a `local.` reference holds.

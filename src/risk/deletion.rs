@@ -294,6 +294,53 @@ fn set_to_fixed_path(text: &str, var: &str) -> bool {
     any
 }
 
+/// A `find` that selects a subset of what it selected: every word it had is
+/// still there and the new ones only narrow (`-type f -name '*.log'`,
+/// `-mindepth 1`), or it now deletes only empty directories.
+fn find_narrowed(old: &[String], new: &[String]) -> bool {
+    const NARROWING: &[&str] = &[
+        "-type",
+        "-name",
+        "-iname",
+        "-path",
+        "-ipath",
+        "-mindepth",
+        "-maxdepth",
+        "-user",
+        "-group",
+        "-size",
+        "-newer",
+        "-perm",
+        "-regex",
+    ];
+    const FLAGS: &[&str] = &["-empty", "-print", "-print0", "-xdev", "-mount"];
+    let norm = |w: &String| {
+        w.trim_end_matches([',', ';', '"', '\'', ')'])
+            .trim_start_matches(['"', '\''])
+            .to_string()
+    };
+    let new: Vec<String> = new.iter().map(norm).collect();
+    if new.iter().any(|w| w == "-empty") && new.windows(2).any(|p| p[0] == "-type" && p[1] == "d") {
+        return true;
+    }
+    let old: Vec<String> = old.iter().map(norm).collect();
+    if !old.iter().all(|w| new.contains(w)) {
+        return false;
+    }
+    let mut i = 0;
+    while i < new.len() {
+        let w = new[i].as_str();
+        if NARROWING.contains(&w) {
+            i += 2;
+        } else if FLAGS.contains(&w) || old.iter().any(|o| o == w) {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
 /// Deleting commands whose selection the change edited, and SQL joins that
 /// delete or update more than their filter picks.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -318,6 +365,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let old = same_kind[0];
+        if kind == "find" && find_narrowed(old, &words) {
+            continue;
+        }
         let gone: Vec<&str> = old
             .iter()
             .filter(|w| !words.contains(w))
@@ -600,6 +650,22 @@ mod tests {
             !hit.contains(&"delete-selection-flipped".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn a_find_that_only_narrows_what_it_deletes_is_quiet() {
+        let rule = "destructive-selection-changed".to_string();
+        let old = "find \"$LOGS\" -mtime +30 -delete\n";
+        let narrowed =
+            "find \"$LOGS\" -mindepth 1 -type f -name '*.log' -mtime +30 -print -delete\n";
+        assert!(!rules_hit("ops/cleanup.sh", Some(old), Some(narrowed)).contains(&rule));
+        let empty_dirs = "find \"$LOGS\" -mindepth 1 -type d -empty -mtime +1 -delete\n";
+        assert!(!rules_hit("ops/cleanup.sh", Some(old), Some(empty_dirs)).contains(&rule));
+        // A shorter age, or no age at all, is another selection.
+        let younger = "find \"$LOGS\" -type f -mtime +1 -delete\n";
+        assert!(rules_hit("ops/cleanup.sh", Some(old), Some(younger)).contains(&rule));
+        let any_age = "find \"$LOGS\" -type f -delete\n";
+        assert!(rules_hit("ops/cleanup.sh", Some(old), Some(any_age)).contains(&rule));
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub mod ordering;
 pub mod origins;
 pub mod pipeline;
 pub mod policy_files;
+pub mod prefixes;
 pub mod presence;
 pub mod quantities;
 pub mod query_conditions;
@@ -569,6 +570,7 @@ pub fn findings_with_message(
         scoping::check(&change, &mut syntax_found);
         query_conditions::check(&change, &mut syntax_found);
         query_conditions::lambda_lookups(&change, &mut syntax_found);
+        prefixes::check(&change, &mut syntax_found);
         for x in syntax_found {
             by_file
                 .entry(change_path(&change, &x.path))

@@ -576,6 +576,16 @@ pub fn open_by_protocol(f: &FileView<'_>, out: &mut [Finding]) {
     }
 }
 
+/// In a shell script, a line is SQL only when it hands a statement to a
+/// database client or writes one out (`psql -c "DELETE FROM … $id"`);
+/// `kubectl get -o jsonpath='{…}'` in a loop is not.
+fn shell_sql(f: &FileView<'_>, line: &str) -> bool {
+    static SQL_IN_SHELL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(psql|mysql|mariadb|sqlite3|sqlcmd|clickhouse-client|snowsql|cqlsh|duckdb|bq\s+query)\b|\bselect\s.+\sfrom\b|\binsert\s+into\b|\bupdate\s+\w+\s+set\b|\bdelete\s+from\b").unwrap()
+    });
+    f.class.lang != super::lang::Lang::Shell || SQL_IN_SHELL.is_match(line)
+}
+
 pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;
@@ -600,7 +610,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             | super::lang::Lang::Json
     ) && let Some(l) = f
         .added_code()
-        .find(|l| sql_concatenation(l.text) && !composed_sql(f, l.no))
+        .find(|l| sql_concatenation(l.text) && !composed_sql(f, l.no) && shell_sql(f, l.text))
     {
         out.push(Finding::added(
                 "sec-sql-string-building",
@@ -819,6 +829,16 @@ mod tests {
             hit.contains(&"sec-sql-string-building".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn a_shell_loop_over_kubectl_output_is_not_sql_but_psql_with_a_value_is() {
+        use crate::risk::testkit::rules_hit;
+        let rule = "sec-sql-string-building".to_string();
+        let kubectl = "for ns in $(k get ns -l e2e/run -o jsonpath='{.items[*].metadata.name}'); do\n  echo \"$ns\"\ndone\n";
+        assert!(!rules_hit("hack/reset.sh", None, Some(kubectl)).contains(&rule));
+        let psql = "mysql -e \"DELETE FROM sessions WHERE user_id IN (${ids})\"\n";
+        assert!(rules_hit("ops/purge.sh", None, Some(psql)).contains(&rule));
     }
 
     #[test]

@@ -1464,7 +1464,7 @@ pub fn check(
 }
 
 static NGINX_GUARD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(deny\s|limit_req\b|limit_conn\b|limit_rate\b|auth_basic\b|auth_request\b|auth_jwt\b|ssl_verify_client\s+on|proxy_ssl_verify\s+on|satisfy\s+all|add_header\s+(Strict-Transport-Security|Content-Security-Policy|X-Frame-Options)|client_max_body_size|rate_limit|basicauth|forward_auth)").unwrap()
+    Regex::new(r#"^\s*(deny\s|limit_req\b|limit_conn\b|limit_rate\b|auth_basic\b|auth_request\b|auth_jwt\b|ssl_verify_client\s+on|proxy_ssl_verify\s+on|satisfy\s+all|add_header\s+["']?(Strict-Transport-Security|Content-Security-Policy|X-Frame-Options)["']?\s|client_max_body_size|rate_limit|basicauth|forward_auth)"#).unwrap()
 });
 static NGINX_OPEN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(allow\s+(all|0\.0\.0\.0/0|::/0)\s*;|proxy_ssl_verify\s+off|ssl_verify_client\s+off|auth_basic\s+off|satisfy\s+any|autoindex\s+on)").unwrap()
@@ -1486,12 +1486,32 @@ pub(crate) fn guards_removed(f: &FileView<'_>, guard: &Regex, block: &str, out: 
         .filter(|l| live(l.text))
         .map(|l| directive(l.text))
         .collect();
+    // A header written again with another value (`add_header
+    // Content-Security-Policy "…"` gaining a `report-uri`) is still sent.
+    let head = |t: &str| -> Option<String> {
+        let mut words = t.split_whitespace();
+        (words.next() == Some("add_header")).then(|| {
+            words
+                .next()
+                .unwrap_or("")
+                .trim_matches(['"', '\''])
+                .to_string()
+        })
+    };
+    let guards_added: Vec<Option<String>> = f
+        .added
+        .iter()
+        .filter(|l| live(l.text) && guard.is_match(l.text))
+        .map(|l| head(l.text))
+        .collect();
     for l in f
         .removed
         .iter()
         .filter(|l| live(l.text) && guard.is_match(l.text))
     {
-        if added.contains(&directive(l.text)) {
+        if added.contains(&directive(l.text))
+            || head(l.text).is_some_and(|h| guards_added.contains(&Some(h)))
+        {
             continue;
         }
         let commented = f.added.iter().any(|a| {
@@ -2121,5 +2141,21 @@ mod tests {
         let h = hit("deploy/nginx/api.conf", old, new);
         assert!(h.contains(&"config-guard-removed".to_string()), "{h:?}");
         assert!(h.contains(&"config-open-network".to_string()), "{h:?}");
+    }
+
+    #[test]
+    fn a_guard_written_again_with_other_values_or_a_report_only_header_is_not_removed() {
+        use crate::risk::testkit::rules_hit_with_contents as hit;
+        let csp = "add_header Content-Security-Policy \"default-src 'self'\" always;";
+        let report =
+            "add_header Content-Security-Policy-Report-Only \"default-src 'self'\" always;";
+        let old = format!("server {{\n    {csp}\n    {report}\n    limit_req zone=api;\n}}\n");
+        let new = "server {\n    add_header Content-Security-Policy \"default-src 'self'; report-uri /csp\" always;\n    limit_req zone=api;\n}\n";
+        let h = hit("deploy/nginx/app.conf", &old, new);
+        assert!(!h.contains(&"config-guard-removed".to_string()), "{h:?}");
+        // The enforced header itself dropped is still a guard removed.
+        let new = format!("server {{\n    {report}\n    limit_req zone=api;\n}}\n");
+        let h = hit("deploy/nginx/app.conf", &old, &new);
+        assert!(h.contains(&"config-guard-removed".to_string()), "{h:?}");
     }
 }

@@ -180,6 +180,31 @@ fn retired_with_feature<'t>(
 }
 
 /// Per-file test rules.
+/// A Go test's check on its own set-up (`cert, err := tls.LoadX509KeyPair(…)`
+/// then `if err != nil { t.Fatalf(…) }`) removed together with the set-up
+/// it checked: the fixture went, not a check on the code under test.
+fn setup_check_removed_with_its_setup(f: &FileView<'_>, no: u32) -> bool {
+    static SETUP_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:t\.(?:Fatal|Fatalf)\(|require\.NoError\(\s*t\s*,\s*err\s*\))").unwrap()
+    });
+    static ERR_GUARD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*if\s+(?:err\s*!=\s*nil|!)").unwrap());
+    let gone = |n: u32| f.removed.iter().find(|l| l.no == n).map(|l| l.text);
+    let Some(text) = gone(no) else { return false };
+    if !SETUP_FAILURE.is_match(text) {
+        return false;
+    }
+    // `require.NoError(t, err)` right under the call it checks;
+    // `t.Fatalf` inside an `if` right under it.
+    let assigns = |t: &str| t.contains(":=") || t.contains(" = ");
+    if text.trim_start().starts_with("require.") {
+        return no > 1 && gone(no - 1).is_some_and(assigns);
+    }
+    no > 2
+        && gone(no - 1).is_some_and(|t| ERR_GUARD.is_match(t))
+        && gone(no - 2).is_some_and(assigns)
+}
+
 pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if coverage_file(f.path) {
         coverage(f, out);
@@ -244,6 +269,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             ASSERTION.is_match(l.text)
                 && !added_asserts.contains(&l.text.trim())
                 && !added_elsewhere.contains(&l.text.trim())
+                && !setup_check_removed_with_its_setup(f, l.no)
         })
         .collect();
     let weak_added: Vec<_> = f

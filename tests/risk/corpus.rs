@@ -992,10 +992,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "harmless: a lockfile host check rewritten with strict URL parsing; the intent check counts the rewritten condition",
     ),
     (
-        "pm19-rego-registry-parsing",
-        "a Rego rule that matches on the registry host only: Rego is not parsed",
-    ),
-    (
         "pn01-config-defaults-pass",
         "a boolean default lost in a config refactor, silently disabling auth: Go zero values are not modelled",
     ),
@@ -1208,10 +1204,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
     ),
     (
-        "py19-rego-registry-allowlist-data",
-        "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
-    ),
-    (
         "pz06-search-seller-draft-preview",
         "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
     ),
@@ -1268,10 +1260,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
     ),
     (
-        "qb19-rego-export-destination-uri",
-        "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
-    ),
-    (
         "qc03-go-timeout-config",
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
     ),
@@ -1296,10 +1284,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
     ),
     (
-        "qd01-authz-lwt-bare-topic",
-        "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
-    ),
-    (
         "qd03-ota-progress-reporting",
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
     ),
@@ -1310,6 +1294,86 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "qd15-cellular-rater-integer-math",
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
+    ),
+    (
+        "pm08-release-retries",
+        "a retry helper that returns success after its last failed attempt (`break` out of an `until` loop): control flow of shell, not a pattern the engine reads",
+    ),
+    (
+        "qe06-serilog-prod-log-volume",
+        "a log level raised to Warning for the whole app drops the Information-level audit events: needs to know which events are logged at which level",
+    ),
+    (
+        "qe13-retention-duration-strings",
+        "\"6y\" read by a parser that knows only days: the unit table lives in code the change does not touch",
+    ),
+    (
+        "qe15-fhir-gateway-config-sync",
+        "spring.jpa.hibernate.ddl-auto: create in a synced config: the value is only dangerous for a production profile the engine cannot tell apart here",
+    ),
+    (
+        "qe17-fhir-client-timeouts-logging",
+        "an HTTP client interceptor that logs full FHIR bodies: the logging of bodies is spread over a builder chain",
+    ),
+    (
+        "qf03-helm-drop-lookup",
+        "a Helm secret no longer reuses the stored value through `lookup`: regenerated on every sync; template semantics",
+    ),
+    (
+        "qf07-cost-labeler-fail-open",
+        "a mutating webhook that only adds cost labels made fail-open: the engine cannot tell a cosmetic webhook from an enforcing one",
+    ),
+    (
+        "qf11-audit-policy-noise",
+        "a Kubernetes audit policy rule that stops logging secret reads by service accounts: audit-policy semantics",
+    ),
+    (
+        "qf19-manager-flags-to-env",
+        "a flag moved to an environment variable that the binary never reads: leader election silently off",
+    ),
+    (
+        "qg01-next-config-api-cache",
+        "Cache-Control public on per-user API responses in next.config headers: needs to know the routes are per-user",
+    ),
+    (
+        "qg04-csp-nonce-precompute",
+        "a CSP nonce computed once at module scope: reused across requests; scope of evaluation",
+    ),
+    (
+        "qg10-admin-users-drop-client-check",
+        "a client-side admin check removed while the server check stays: the engine cannot see the server check from the page",
+    ),
+    (
+        "qg16-vite-define-process-env",
+        "vite define of the whole process.env: inlines every environment variable into the client bundle",
+    ),
+    (
+        "qg17-profile-route-app-router",
+        "a Pages-to-App router port that keeps its checks in another form: the pairing of old and new handlers fails",
+    ),
+    (
+        "qg19-cors-wildcard-public-status",
+        "wildcard CORS on one public credential-free status route: looks like the dangerous case",
+    ),
+    (
+        "qh03-order-revenue-incremental-pruning",
+        "an incremental model's lookback pruned on order_date: late updates missed; needs data semantics",
+    ),
+    (
+        "qh09-reporting-reader-db-grants",
+        "grants widened to the whole database through a module default: needs to know a schema holds PII",
+    ),
+    (
+        "qh11-jdbc-sink-throughput-tuning",
+        "Kafka Connect errors.tolerance=all without a dead-letter queue on a ledger sink",
+    ),
+    (
+        "qh13-braze-export-column-spec",
+        "plaintext email exported under a sha256 column name: the name promises hashing the code no longer does",
+    ),
+    (
+        "qh15-ads-spend-parallel-backfill",
+        "parallel backfill runs sharing one staging table: concurrency semantics",
     ),
 ];
 
