@@ -2,7 +2,9 @@
 //! id)` → `document(id)`, `[@account.cache_key, …]` without the account,
 //! `Key { merchant, key }` → `key`. Two tenants, accounts or users then share
 //! one entry, and the second is served the first one's data (or their
-//! stored response).
+//! stored response). The same happens when responses of per-user routes are
+//! marked for shared caches (`Cache-Control: public, s-maxage=60` on
+//! `/api/:path*`): the CDN keys them by URL alone.
 
 use std::sync::LazyLock;
 
@@ -19,11 +21,71 @@ static IDENTITY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b[@$]?(?:\w+\.)?(tenant|account|user|org|organization|customer|merchant|workspace|shop|store|owner|team|company|member)(_?id|Id|ID)?\b").unwrap()
 });
 
+/// A `Cache-Control` value that lets shared caches (a CDN, a proxy) keep a
+/// response.
+static SHARED_CACHEABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\bpublic\b[^'\x22`\n]*\b(?:s-maxage|max-age)\s*=\s*[1-9]|\bs-maxage\s*=\s*[1-9]",
+    )
+    .unwrap()
+});
+/// A route that answers differently for each signed-in user.
+static PER_USER_ROUTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"["'`](?:/[\w-]+)*/(?:api|account|accounts|me|users?|profile|orders|graphql|dashboard|session|auth|checkout|cart|billing|settings)(?:[/:"'`?*]|\b)[^"'`]*["'`]"#).unwrap()
+});
+/// Routes whose answer is the same for everyone.
+static PUBLIC_ROUTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)/(public|health\w*|status|og|static|assets|docs|openapi|version)\b").unwrap()
+});
+/// The response varies by who asks, so shared caches keep one per user.
+static VARIES_BY_USER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)vary[^\n]*(cookie|authorization)").unwrap());
+
+/// Responses of per-user routes marked cacheable by shared caches.
+fn shared_cache_on_user_routes(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    for l in f.added_code() {
+        if !SHARED_CACHEABLE.is_match(l.text) || l.text.to_ascii_lowercase().contains("private") {
+            continue;
+        }
+        // The route is on the line, or heads the block a few lines up
+        // (`source: '/api/:path*'`, `location /api/`).
+        let near: Vec<&str> = (l.no.saturating_sub(4)..=l.no + 4)
+            .filter_map(|n| f.new_lines.get(&n).copied())
+            .collect();
+        if near.iter().any(|t| VARIES_BY_USER.is_match(t)) {
+            continue;
+        }
+        let route = std::iter::once(l.text)
+            .chain(
+                (l.no.saturating_sub(4)..l.no)
+                    .rev()
+                    .filter_map(|n| f.new_lines.get(&n).copied()),
+            )
+            .find_map(|t| PER_USER_ROUTE.find(t))
+            .map(|m| m.as_str().trim_matches(['"', '\'', '`']).to_string())
+            .filter(|r| !PUBLIC_ROUTE.is_match(r));
+        let Some(route) = route else { continue };
+        out.push(Finding::added(
+            "cache-key-identity-lost",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Marks responses of `{}` cacheable by shared caches (`{}`): a CDN keys them by URL alone, so one user's answer is served to the next.",
+                quote(&route),
+                quote(SHARED_CACHEABLE.find(l.text).map_or("", |m| m.as_str()))
+            ),
+        ));
+        return;
+    }
+}
+
 /// Cache-identity rules for one file.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored || f.class.migration {
         return;
     }
+    shared_cache_on_user_routes(f, out);
     for (gone, came) in f.replacements() {
         if came.is_empty() || !came.iter().any(|l| KEY_CONTEXT.is_match(&l.content)) {
             continue;
@@ -66,6 +128,34 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn per_user_routes_made_cacheable_by_a_cdn_are_found() {
+        let rule = "cache-key-identity-lost".to_string();
+        let old = "const cacheRules = [\n  ['/_next/static/:path*', IMMUTABLE],\n];\n";
+        let new = "const cacheRules = [\n  ['/_next/static/:path*', IMMUTABLE],\n  ['/api/:path*', 'public, s-maxage=60, stale-while-revalidate=300'],\n];\n";
+        assert!(rules_hit("next.config.js", Some(old), Some(new)).contains(&rule));
+        let block = "headers: [\n  {\n    source: '/account/:path*',\n    headers: [{ key: 'Cache-Control', value: 'public, max-age=300' }],\n  },\n]\n";
+        assert!(rules_hit("next.config.js", Some("headers: []\n"), Some(block)).contains(&rule));
+    }
+
+    #[test]
+    fn public_routes_private_caching_or_a_vary_on_the_user_are_not() {
+        let rule = "cache-key-identity-lost".to_string();
+        let old = "const cacheRules = [];\n";
+        for line in [
+            "  ['/api/public/:path*', 'public, s-maxage=60'],",
+            "  ['/api/:path*', 'private, max-age=60'],",
+            "  ['/fonts/:path*', 'public, max-age=31536000, immutable'],",
+            "  ['/api/:path*', 'public, s-maxage=60'], { key: 'Vary', value: 'Cookie' },",
+        ] {
+            let new = format!("const cacheRules = [\n{line}\n];\n");
+            assert!(
+                !rules_hit("next.config.js", Some(old), Some(&new)).contains(&rule),
+                "{line}"
+            );
+        }
+    }
 
     #[test]
     fn a_cache_key_that_drops_the_tenant_is_found() {

@@ -18,6 +18,7 @@ pub mod boolean;
 pub mod cache_identity;
 pub mod caps;
 pub mod client_address;
+pub mod client_bundle;
 pub mod code;
 pub mod containers;
 pub mod csp;
@@ -619,6 +620,7 @@ pub fn findings_with_message(
             ship_ignore::check(f, &mut local);
             workflow_injection::check(f, &mut local);
             client_address::check(f, &mut local);
+            client_bundle::check(f, &mut local);
             nginx_alias::check(f, &mut local);
             cache_identity::check(f, &mut local);
             wire_names::check(f, &mut local);

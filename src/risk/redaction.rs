@@ -28,12 +28,16 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9
 /// log scope, Go's `httputil.DumpRequest(…, true)`, Python's `http.client`
 /// debug level.
 static HEADERS_LOGGED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(HttpLoggingInterceptor\.Level\.(BODY|HEADERS)|\blevel\s*=\s*(HttpLoggingInterceptor\.)?Level\.(BODY|HEADERS)\b|setInclude(Headers|Payload)\(\s*true\s*\)|HttpLoggingFields\.(All|RequestHeaders|RequestPropertiesAndHeaders|RequestBody)\b|Request\.Headers\.(ToDictionary|Select)\(|\bhttputil\.DumpRequest(Out)?\(\s*\w+\s*,\s*true\s*\)|HTTPConnection\.debuglevel\s*=\s*[1-9]|JSON\.stringify\(\s*(req|request|config)\.headers\s*\)|\bdict\(\s*request\.headers\s*\)|request\.headers\.to_h\b|\.\.\.(req|request)\.headers\b|log_?(request|headers)\w*\s*[:=]\s*(true|True)\b|response\s+:logger\b[^\n]*headers:\s*true|\bheaders\s*:\s*(req|request)\.headers\s*[,}])"#).unwrap()
+    Regex::new(r#"(HttpLoggingInterceptor\.Level\.(BODY|HEADERS)|\blevel\s*=\s*(HttpLoggingInterceptor\.)?Level\.(BODY|HEADERS)\b|setInclude(Headers|Payload)\(\s*true\s*\)|HttpLoggingFields\.(All|RequestHeaders|RequestPropertiesAndHeaders|RequestBody)\b|Request\.Headers\.(ToDictionary|Select)\(|\bhttputil\.DumpRequest(Out)?\(\s*\w+\s*,\s*true\s*\)|HTTPConnection\.debuglevel\s*=\s*[1-9]|JSON\.stringify\(\s*(req|request|config)\.headers\s*\)|\bdict\(\s*request\.headers\s*\)|request\.headers\.to_h\b|\.\.\.(req|request)\.headers\b|log_?(request|headers)\w*\s*[:=]\s*(true|True)\b|response\s+:logger\b[^\n]*headers:\s*true|\bheaders\s*:\s*(req|request)\.headers\s*[,}]|setLog(Request|Response)(Body|Headers)\(\s*true\s*\)|\blog_?(response|body|bodies|payload)\w*\s*[:=]\s*(true|True)\b)"#).unwrap()
 });
 /// Something nearby that keeps secrets out of what is logged.
 static REDACTED_NEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(redact|mask|scrub|sanitiz|obfuscat|censor|param_?filter|filter_?param|parameterfilter|Authorization[^\n]{0,40}(!=|!==|Remove|except|exclude|delete)|(Remove|except|exclude|delete)[^\n]{0,40}Authorization)").unwrap()
 });
+
+/// A logging switch about bodies rather than headers.
+static BODY_WORD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(body|bodies|payload)").unwrap());
 
 /// Logging of every request header or body that the change turns on.
 fn headers_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -51,10 +55,17 @@ fn headers_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
         Severity::High,
         f.path,
         Some(l.no),
-        format!(
-            "Logs whole requests, headers included (`{}`): Authorization bearer tokens, session cookies and API keys go into the log store with them.",
-            super::quote(l.text.trim())
-        ),
+        if BODY_WORD.is_match(l.text) {
+            format!(
+                "Logs whole request or response bodies (`{}`): the personal data, tokens and card numbers they carry go into the log store with them.",
+                super::quote(l.text.trim())
+            )
+        } else {
+            format!(
+                "Logs whole requests, headers included (`{}`): Authorization bearer tokens, session cookies and API keys go into the log store with them.",
+                super::quote(l.text.trim())
+            )
+        },
     ));
 }
 
@@ -169,6 +180,32 @@ mod header_tests {
         assert!(rules_hit("src/Api/RequestLogging.cs", None, Some(cs)).contains(&rule));
         // In a test: quiet.
         assert!(!rules_hit("tests/client_test.kt", Some(old), Some(new)).contains(&rule));
+    }
+
+    #[test]
+    fn bodies_logged_by_a_client_switch_are_found_and_switched_off_are_not() {
+        let rule = "log-headers-dumped".to_string();
+        let old = "LoggingInterceptor logging = new LoggingInterceptor();\nlogging.setLogRequestSummary(true);\n";
+        let on = "LoggingInterceptor logging = new LoggingInterceptor();\nlogging.setLogRequestSummary(true);\nlogging.setLogRequestBody(true);\n";
+        let hit = crate::risk::testkit::findings_with_contents(
+            "src/main/java/fhir/ClientConfig.java",
+            old,
+            on,
+        );
+        assert!(
+            hit.iter()
+                .any(|f| f.rule == rule && f.message.contains("bodies")),
+            "{hit:?}"
+        );
+        let off = on.replace("setLogRequestBody(true)", "setLogRequestBody(false)");
+        assert!(
+            !rules_hit(
+                "src/main/java/fhir/ClientConfig.java",
+                Some(old),
+                Some(&off)
+            )
+            .contains(&rule)
+        );
     }
 }
 

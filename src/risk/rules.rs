@@ -901,6 +901,50 @@ mod builtin_tests {
     }
 
     #[test]
+    fn a_schema_recreated_at_start_is_found_outside_a_developer_profile() {
+        let rule = "schema-recreated-on-start".to_string();
+        for (path, line) in [
+            (
+                "src/main/resources/application.yml",
+                "      ddl-auto: create",
+            ),
+            (
+                "config/application.properties",
+                "spring.jpa.hibernate.ddl-auto=create-drop",
+            ),
+            (
+                "src/data-source.ts",
+                "  synchronize: false, dropSchema: true,",
+            ),
+            (
+                "src/db.js",
+                "await sequelize.sync({ alter: false, force: true });",
+            ),
+            ("scripts/deploy.sh", "npx prisma db push --accept-data-loss"),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(hit.contains(&rule), "{line}: {hit:?}");
+        }
+        for (path, line) in [
+            (
+                "src/main/resources/application.yml",
+                "      ddl-auto: validate",
+            ),
+            (
+                "src/main/resources/application-local.yml",
+                "      ddl-auto: create-drop",
+            ),
+            (
+                "src/test/resources/application.yml",
+                "      ddl-auto: create-drop",
+            ),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(!hit.contains(&rule), "{path}: {hit:?}");
+        }
+    }
+
+    #[test]
     fn raw_query_builders_fed_interpolated_strings_are_injection() {
         let rule = "sec-sql-string-building".to_string();
         for (path, line) in [

@@ -1308,14 +1308,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "\"6y\" read by a parser that knows only days: the unit table lives in code the change does not touch",
     ),
     (
-        "qe15-fhir-gateway-config-sync",
-        "spring.jpa.hibernate.ddl-auto: create in a synced config: the value is only dangerous for a production profile the engine cannot tell apart here",
-    ),
-    (
-        "qe17-fhir-client-timeouts-logging",
-        "an HTTP client interceptor that logs full FHIR bodies: the logging of bodies is spread over a builder chain",
-    ),
-    (
         "qf03-helm-drop-lookup",
         "a Helm secret no longer reuses the stored value through `lookup`: regenerated on every sync; template semantics",
     ),
@@ -1332,20 +1324,12 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a flag moved to an environment variable that the binary never reads: leader election silently off",
     ),
     (
-        "qg01-next-config-api-cache",
-        "Cache-Control public on per-user API responses in next.config headers: needs to know the routes are per-user",
-    ),
-    (
         "qg04-csp-nonce-precompute",
         "a CSP nonce computed once at module scope: reused across requests; scope of evaluation",
     ),
     (
         "qg10-admin-users-drop-client-check",
         "a client-side admin check removed while the server check stays: the engine cannot see the server check from the page",
-    ),
-    (
-        "qg16-vite-define-process-env",
-        "vite define of the whole process.env: inlines every environment variable into the client bundle",
     ),
     (
         "qg17-profile-route-app-router",
