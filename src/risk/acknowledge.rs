@@ -5,6 +5,10 @@
 //! dead-letter queue. Moved into a `finally`, an `ensure` or a `defer`, or
 //! turned into one batch delete of everything received, the acknowledgement
 //! covers the messages whose handling failed too: they are dropped, silently.
+//! A connector told to tolerate every error with nowhere to put the records
+//! it fails on (Kafka Connect's `errors.tolerance=all` without a dead-letter
+//! topic, Kafka Streams' `LogAndContinueExceptionHandler`) drops them the
+//! same way.
 
 use std::sync::LazyLock;
 
@@ -117,10 +121,40 @@ const STATEMENT: usize = 4;
 /// acknowledges them whatever happened (in a `finally`, a `defer`, or one
 /// batch delete of everything received), with nothing else taking care of
 /// the failures.
+/// A connector or stream processor set to skip the records it fails on.
+static SKIPS_FAILURES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)errors\.tolerance["']?\s*[:=]\s*["']?all\b|deserialization\.exception\.handler["']?\s*[:=]\s*["']?[\w.]*LogAndContinueExceptionHandler"#).unwrap()
+});
+/// Somewhere the skipped records are kept.
+static DEAD_LETTER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)dead_?letter|\bdlq\b|\.dlq|dlq\.|_dlq\b").unwrap());
+
+/// A connector that now tolerates every error and keeps the failed records
+/// nowhere: each record it cannot write is skipped, and the data is gone.
+fn failures_skipped(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let Some(l) = f.added_code().find(|l| SKIPS_FAILURES.is_match(l.text)) else {
+        return;
+    };
+    if DEAD_LETTER.is_match(&f.new_text_or_hunks()) {
+        return;
+    }
+    out.push(Finding::added(
+        "queue-ack-regardless",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "`{}` with no dead-letter topic: every record that fails is skipped and the consumer moves on, so those records never arrive and nothing keeps them.",
+            quote(l.text.trim().trim_end_matches(','))
+        ),
+    ));
+}
+
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;
     }
+    failures_skipped(f, out);
     let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
         return;
     };
@@ -163,6 +197,23 @@ mod tests {
     use crate::risk::testkit::rules_hit_with_contents;
 
     const RULE: &str = "queue-ack-regardless";
+
+    #[test]
+    fn a_connector_that_skips_failures_with_no_dead_letter_topic_is_found() {
+        let rule = "queue-ack-regardless".to_string();
+        let old = "{\n  \"config\": {\n    \"errors.tolerance\": \"none\",\n    \"tasks.max\": \"2\"\n  }\n}\n";
+        let new = old.replace("\"none\"", "\"all\"");
+        let hit =
+            crate::risk::testkit::rules_hit_with_contents("connect/ledger-sink.json", old, &new);
+        assert!(hit.contains(&rule), "{hit:?}");
+        let kept = new.replace(
+            "\"tasks.max\"",
+            "\"errors.deadletterqueue.topic.name\": \"dlq.ledger-sink\",\n    \"tasks.max\"",
+        );
+        let hit =
+            crate::risk::testkit::rules_hit_with_contents("connect/ledger-sink.json", old, &kept);
+        assert!(!hit.contains(&rule), "{hit:?}");
+    }
 
     #[test]
     fn an_acknowledgement_moved_where_failures_reach_it_is_found() {

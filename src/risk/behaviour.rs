@@ -44,6 +44,13 @@ static CRYPTO_CHECK: LazyLock<Regex> = LazyLock::new(|| {
 static CHECK_FN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(verif|validat|check|authori[sz]|authentic|signature|checksum|permi|allowed|ensure|require|guard|is_?valid|can_?access)").unwrap()
 });
+/// A call that makes an exception to a check rather than performing it.
+static EXEMPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(ignoring\w*\(|exempt|permitAll|\.disable\(\)|skip_?\w*\(|bypass)").unwrap()
+});
+/// Functions that say whether something is allowed (`allows`, `permits`).
+static ALLOWS_FN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(allows?|permits?|grants?)([A-Z_]|$)").unwrap());
 /// Functions that answer a yes-or-no question about what may go ahead.
 static YES_NO_FN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(is|has|can|may|should)_?[A-Za-z]|(?i)(available|eligible|permitted|in_?stock)")
@@ -2634,8 +2641,14 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         static PASS_ON: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(r"(call_next|\bnext\s*\(|\.proceed\s*\(|doFilter\s*\(|\.handle\s*\(|^return;?$|^return None$)").unwrap()
         });
-        let around_check = CHECK_FN.is_match(n.name.rsplit('.').next().unwrap_or(&n.name))
-            || PASS_ON.is_match(g.exit.trim());
+        // Or an early "yes" in a function that answers whether something
+        // may go ahead (`allows()` returning `true` when a bypass flag is
+        // set): without it, the question is asked in full.
+        let short_name = n.name.rsplit('.').next().unwrap_or(&n.name);
+        let early_yes = success_exit(&g.exit)
+            && (YES_NO_FN.is_match(short_name) || ALLOWS_FN.is_match(short_name));
+        let around_check =
+            CHECK_FN.is_match(short_name) || PASS_ON.is_match(g.exit.trim()) || early_yes;
         let bypass =
             kept.is_none() && !g.failing && around_check && BYPASS_SWITCH.is_match(&g.cond)
                 || retired_flag;
@@ -2713,6 +2726,17 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     for (c, line) in &d.calls_removed {
         if !GUARD_WORDS.is_match(c) || c.starts_with("check_output") || c.starts_with("check_call")
         {
+            continue;
+        }
+        // The call made an exception to the check (`csrf(c ->
+        // c.ignoringRequestMatchers("/legacy/**"))`): without it, the check
+        // covers more, not less.
+        let callee = c.rsplit(['.', ':']).next().unwrap_or(c);
+        if f.removed.iter().any(|l| {
+            (*line..=*line + 15).contains(&l.no)
+                && l.text.contains(callee)
+                && EXEMPTION.is_match(l.text)
+        }) {
             continue;
         }
         // The same check under its new address (`csrf_verify(t)` →
@@ -4794,6 +4818,24 @@ mod intent_tests {
 mod guard_comparison_tests {
 
     #[test]
+    fn an_exception_to_a_check_removed_is_not_the_check_removed() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "class SecurityConfig {\n  SecurityFilterChain chain(HttpSecurity http) {\n    http.authorizeHttpRequests(a -> a.anyRequest().authenticated())\n        .csrf(csrf -> csrf.ignoringRequestMatchers(\"/saml/legacy/**\"));\n    return http.build();\n  }\n}\n";
+        let new = "class SecurityConfig {\n  SecurityFilterChain chain(HttpSecurity http) {\n    http.authorizeHttpRequests(a -> a.anyRequest().authenticated());\n    return http.build();\n  }\n}\n";
+        let hit = rules_hit_with_contents("src/main/java/app/SecurityConfig.java", old, new);
+        assert!(!hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+        // The check itself (`csrf(withDefaults())`) dropped is found.
+        let old = old
+            .replace(
+                "csrf.ignoringRequestMatchers(\"/saml/legacy/**\")",
+                "withDefaults()",
+            )
+            .replace("csrf -> withDefaults()", "withDefaults()");
+        let hit = rules_hit_with_contents("src/main/java/app/SecurityConfig.java", &old, new);
+        assert!(hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+    }
+
+    #[test]
     fn a_bypass_removed_is_low_a_refusal_removed_is_high() {
         use crate::risk::Severity;
         use crate::risk::testkit::findings_with_contents;
@@ -4806,6 +4848,18 @@ mod guard_comparison_tests {
                 .map(|f| f.severity)
         };
         assert_eq!(sev(old), Some(Severity::Low));
+        // An early yes behind a bypass flag in a function that answers
+        // whether something is allowed: everything is now asked in full.
+        let policy_old = "class LoginPolicy {\n  public function allows($user): bool {\n    if ($this->config['sso_bypass_password_login'] === true) {\n      return true;\n    }\n    return !$user->tenant->sso_enforced;\n  }\n}\n";
+        let policy_new = "class LoginPolicy {\n  public function allows($user): bool {\n    return !$user->tenant->sso_enforced;\n  }\n}\n";
+        let found = findings_with_contents("app/Auth/LoginPolicy.php", policy_old, policy_new);
+        assert!(
+            found
+                .iter()
+                .filter(|f| f.rule == "logic-guard-removed")
+                .all(|f| f.severity == Severity::Low),
+            "{found:?}"
+        );
         // A switch that refused (`DISABLE_SIGNUPS` raising) gone: signups open.
         let refusal = "def verify_webhook(request):\n    if settings.DISABLE_WEBHOOKS:\n        raise PermissionDenied()\n    check_signature(request)\n";
         assert_eq!(sev(refusal), Some(Severity::High));

@@ -478,7 +478,7 @@ fn top_level_find(t: &str, op: &str) -> Option<usize> {
                 b'"' | b'\'' | b'`' => quote = Some(c),
                 b'(' | b'[' | b'{' => depth += 1,
                 b')' | b']' | b'}' => depth -= 1,
-                _ if depth == 0 && t[i..].starts_with(op) => {
+                _ if depth == 0 && b[i..].starts_with(op.as_bytes()) => {
                     // `->`, `=>`, `<<`, `>>`, `<=`/`>=` read as longer operators.
                     let prev = i.checked_sub(1).map(|p| b[p]);
                     let next = b.get(i + op.len()).copied();
@@ -524,6 +524,16 @@ fn eval(f: &Formula, atoms: &[String], bits: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conditions_with_characters_of_several_bytes_are_read_without_panicking() {
+        // A condition shortened for display ends in `…` (three bytes).
+        assert!(equivalent(
+            "addr.is_unspecifi… or ok",
+            "ok or addr.is_unspecifi…"
+        ));
+        assert!(!equivalent("naïve == 1 and ok", "naïve == 2 and ok"));
+    }
 
     #[test]
     fn emptiness_and_constant_time_equality_are_read_in_any_spelling() {

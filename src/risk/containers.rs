@@ -196,12 +196,58 @@ fn copies_context(all: &[Stage], i: usize, depth: u8) -> Option<u32> {
 }
 
 /// Container image rules for one file.
+/// A secret handed to the final stage of an image as a build argument or an
+/// environment variable (`ARG NPM_TOKEN`, `ENV STRIPE_SECRET_KEY=…`): it is
+/// kept in the image's history (and, for `ENV`, its configuration), where
+/// anyone who can pull the image reads it. A builder stage's arguments stay
+/// behind in the builder.
+fn secret_in_final_stage(f: &FileView<'_>, new: &str, out: &mut Vec<Finding>) {
+    static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\w*(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)\w*$").unwrap()
+    });
+    static PUBLIC_PART: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(_NAME|_PATH|_FILE|_ID|_URL|_HEADER|_LENGTH|_TTL)$").unwrap()
+    });
+    let Some(last) = stages(new).pop() else {
+        return;
+    };
+    for ins in &last.body {
+        if ins.keyword != "ARG" && ins.keyword != "ENV" {
+            continue;
+        }
+        let name = ins.args.split(['=', ' ']).next().unwrap_or("").trim();
+        if !SECRET_NAME.is_match(name)
+            || PUBLIC_PART.is_match(name)
+            || !f.added.iter().any(|l| l.no == ins.line)
+        {
+            continue;
+        }
+        out.push(Finding::added(
+            "docker-secret-in-image",
+            Severity::High,
+            f.path,
+            Some(ins.line),
+            format!(
+                "Passes `{}` into the final image as {}: it stays in the image's history, readable by anyone who can pull the image. Use a build secret (`RUN --mount=type=secret`) or a builder stage.",
+                quote(name),
+                if ins.keyword == "ARG" { "a build argument" } else { "an environment variable" }
+            ),
+        ));
+        return;
+    }
+}
+
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.lang != Lang::Dockerfile && !wants_contents(f.path)
         || f.class.test_like()
         || f.class.docs
     {
         return;
+    }
+    if f.class.lang == Lang::Dockerfile
+        && let Some(new) = f.new_text()
+    {
+        secret_in_final_stage(f, new, out);
     }
     let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
         return;
@@ -254,6 +300,19 @@ mod tests {
     use crate::risk::testkit::rules_hit_with_contents as hit;
 
     const SINGLE: &str = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY app ./app\nRUN useradd -r app\nUSER app\nCMD [\"gunicorn\", \"app:app\"]\n";
+
+    #[test]
+    fn a_secret_build_argument_in_the_final_stage_is_found_in_a_builder_it_is_not() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "docker-secret-in-image".to_string();
+        let old = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\n";
+        let single = "FROM node:20-slim\nWORKDIR /app\nARG NPM_TOKEN\nCOPY . .\nRUN echo \"//npm.pkg.github.com/:_authToken=${NPM_TOKEN}\" > .npmrc && npm ci\n";
+        assert!(rules_hit_with_contents("docker/cli.Dockerfile", old, single).contains(&rule));
+        let builder = "FROM node:20-slim AS build\nARG NPM_TOKEN\nCOPY . .\nRUN npm ci\n\nFROM node:20-slim\nCOPY --from=build /app /app\n";
+        assert!(!rules_hit_with_contents("docker/cli.Dockerfile", old, builder).contains(&rule));
+        let file_ref = "FROM node:20-slim\nENV DB_PASSWORD_FILE=/run/secrets/db\nCOPY . .\n";
+        assert!(!rules_hit_with_contents("Dockerfile", old, file_ref).contains(&rule));
+    }
 
     #[test]
     fn an_image_that_stops_dropping_root_is_found() {

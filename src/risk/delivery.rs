@@ -274,6 +274,7 @@ fn protections(f: &FileView<'_>, out: &mut Vec<Finding>) {
             if let Some((_, old)) = removed_switch.iter().find(|(k, _)| *k == key)
                 && !off(old)
                 && off(&new)
+                && !super::structured::tls_upgrade_in_scheme(f, &key)
             {
                 out.push(Finding::added(
                     "config-protection-off",
@@ -686,5 +687,21 @@ mod tests {
         assert_eq!(f[0].severity, crate::risk::Severity::Medium);
         let cleanup = format!("{old}      - run: pkill -f mock-server || true\n");
         assert!(rules_hit(".github/workflows/ci.yml", Some(old), Some(&cleanup)).is_empty());
+        // Read with the whole file, as a real analysis does: the step decides,
+        // not a generic safety switch.
+        let full = |new: &str| {
+            crate::risk::testkit::findings_with_contents(".github/workflows/ci.yml", old, new)
+                .into_iter()
+                .map(|f| (f.rule, f.severity))
+                .max_by_key(|(_, s)| *s)
+        };
+        assert_eq!(
+            full(&upload_soft).map(|(_, s)| s),
+            Some(crate::risk::Severity::Medium)
+        );
+        assert_eq!(
+            full(&tests_soft),
+            Some(("ci-ignore-failure".to_string(), crate::risk::Severity::High))
+        );
     }
 }

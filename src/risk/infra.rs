@@ -52,12 +52,57 @@ pub fn access_grant_tf(kind: &str) -> bool {
     GRANTS.iter().any(|g| kind.ends_with(g))
 }
 
+/// SQL grants to one role moved from named schemas to the whole database
+/// (`… IN SCHEMA ANALYTICS.MARTS TO ROLE R` → `… IN DATABASE ANALYTICS TO
+/// ROLE R`, MySQL's `ON shop.*` → `ON *.*`): the role now reads every
+/// schema, the restricted ones and those created later too.
+fn database_grants_widened(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static WHOLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\s*GRANT\s+.+?\s+ON\s+(?:(?:ALL|FUTURE)\s+\w+\s+IN\s+DATABASE\s+(\S+)|\*\.\*)\s+TO\s+(?:ROLE\s+|USER\s+)?([^\s;]+)").unwrap()
+    });
+    static NARROW: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\s*GRANT\s+.+?\s+ON\s+(?:(?:ALL|FUTURE)\s+\w+\s+IN\s+SCHEMA\s+\S+|SCHEMA\s+\S+|TABLE\s+\S+|[\w`]+\.[\w`*]+)\s+TO\s+(?:ROLE\s+|USER\s+)?([^\s;]+)").unwrap()
+    });
+    if !matches!(f.class.lang, Lang::Sql) && !f.class.migration || f.class.test_like() {
+        return;
+    }
+    let narrow_before: Vec<String> = f
+        .removed_code()
+        .filter_map(|l| NARROW.captures(l.text).map(|c| c[1].to_ascii_lowercase()))
+        .collect();
+    for l in f.added_code() {
+        let Some(c) = WHOLE.captures(l.text) else {
+            continue;
+        };
+        let grantee = c[2].to_ascii_lowercase();
+        if !narrow_before.contains(&grantee) {
+            continue;
+        }
+        let scope = c.get(1).map_or("every database".to_string(), |d| {
+            format!("database {}", d.as_str())
+        });
+        out.push(Finding::added(
+            "grant-widened-to-wildcard",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "`{}` was granted named schemas and now gets all of {}: every schema in it, restricted ones and those created later included.",
+                quote(&c[2]),
+                quote(&scope)
+            ),
+        ));
+        return;
+    }
+}
+
 /// Grants collapsed into a wildcard: a Vault policy's `path
 /// "secret/data/billing/stripe"` and three more become `path
 /// "secret/data/*"`, an IAM statement's resources become `arn:…:secret:*`.
 /// The wildcard covers what was granted and everything else under it:
 /// other teams' secrets, and every one created later.
 pub fn grants_widened(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    database_grants_widened(f, out);
     static GRANT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r#"(?:^\s*path\s+|"Resource"\s*:\s*\[?\s*|^\s*)"([A-Za-z][^"\s]*)"\s*(?:\{|,|\]|$)"#,
@@ -1125,6 +1170,22 @@ mod tests {
             !hit.iter().any(|f| f.message.contains("now defaults to")),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn schema_grants_replaced_by_database_grants_are_found() {
+        let rule = "grant-widened-to-wildcard".to_string();
+        let old = "GRANT USAGE ON SCHEMA ANALYTICS.MARTS TO ROLE REPORTING_READER;\nGRANT SELECT ON ALL TABLES IN SCHEMA ANALYTICS.MARTS TO ROLE REPORTING_READER;\n";
+        let new = "GRANT USAGE ON ALL SCHEMAS IN DATABASE ANALYTICS TO ROLE REPORTING_READER;\nGRANT SELECT ON ALL TABLES IN DATABASE ANALYTICS TO ROLE REPORTING_READER;\n";
+        assert!(rules_hit("warehouse/grants.sql", Some(old), Some(new)).contains(&rule));
+        // Another role given the database: not a widening of this one.
+        let other = new.replace("REPORTING_READER", "SYSADMIN_RO");
+        assert!(!rules_hit("warehouse/grants.sql", Some(old), Some(&other)).contains(&rule));
+        // One more schema named: narrower than the database.
+        let more = format!(
+            "{old}GRANT SELECT ON ALL TABLES IN SCHEMA ANALYTICS.SALES TO ROLE REPORTING_READER;\n"
+        );
+        assert!(!rules_hit("warehouse/grants.sql", Some(old), Some(&more)).contains(&rule));
     }
 
     #[test]

@@ -534,16 +534,50 @@ fn production_deploys_unchanged(f: &FileView<'_>) -> bool {
         })
 }
 
+/// A workflow that now runs a pull request's own code under
+/// `pull_request_target` (its trigger and the checkout of the head both in
+/// the new file, not both in the old one), when the trigger line itself
+/// was not reported (moved here from a workflow that never ran the code).
+fn pr_code_run_with_secrets(f: &FileView<'_>, text: &str, out: &mut Vec<Finding>) {
+    static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^\s*(pull_request_target\s*:|-\s*pull_request_target\s*$|on:\s*\[?[^\n]*\bpull_request_target\b)").unwrap()
+    });
+    if !f.class.ci
+        || out.iter().any(|x| x.rule == "ci-pull-request-target")
+        || !TRIGGER.is_match(text)
+        || !PR_HEAD.is_match(text)
+    {
+        return;
+    }
+    if f.old_text()
+        .is_some_and(|old| TRIGGER.is_match(old) && PR_HEAD.is_match(old))
+    {
+        return;
+    }
+    let line = f
+        .added_code()
+        .find(|l| PR_HEAD.is_match(l.text))
+        .map(|l| l.no);
+    out.push(Finding::added(
+        "ci-pull-request-target",
+        Severity::High,
+        f.path,
+        line,
+        "Runs the pull request's own code (its head is checked out) in a workflow triggered by pull_request_target, with the repository's secrets and a write token: a pull request from a fork can steal them.",
+    ));
+}
+
 pub fn relax_ephemeral_teardown(
     f: &FileView<'_>,
     change: &super::ChangeView<'_>,
-    out: &mut [Finding],
+    out: &mut Vec<Finding>,
 ) {
     // `pull_request_target` runs with secrets, which is only a hole when the
     // workflow then runs the pull request's code (checks out its head),
     // itself or in a reusable workflow of the change it calls
     // (`uses: ./.github/workflows/lint.yml`).
     let text = f.new_text_or_hunks();
+    pr_code_run_with_secrets(f, &text, out);
     let called_checks_out_head = change.files.iter().any(|g| {
         g.path != f.path
             && text.contains(&format!("./{}", g.path))
@@ -641,6 +675,41 @@ pub fn relax_ephemeral_teardown(
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit_with_contents as hit;
+
+    #[test]
+    fn a_trigger_moved_into_a_workflow_that_runs_the_pull_requests_code_is_high() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_of_change;
+        let labeler = "on:\n  pull_request_target:\njobs:\n  label:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/labeler@v5\n";
+        let merged = "on:\n  pull_request_target:\njobs:\n  label:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/labeler@v5\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: npm ci && npm test\n";
+        let found = findings_of_change(
+            &[
+                (".github/workflows/labeler.yml", Some(labeler), None),
+                (".github/workflows/pr.yml", None, Some(merged)),
+            ],
+            Some("ci: merge PR workflows"),
+        );
+        assert!(
+            found
+                .iter()
+                .any(|f| f.rule == "ci-pull-request-target" && f.severity == Severity::High),
+            "{found:?}"
+        );
+        // Moved as it was, without checking out the pull request: not high.
+        let found = findings_of_change(
+            &[
+                (".github/workflows/labeler.yml", Some(labeler), None),
+                (".github/workflows/pr.yml", None, Some(labeler)),
+            ],
+            Some("ci: rename the labeler workflow"),
+        );
+        assert!(
+            !found
+                .iter()
+                .any(|f| f.rule == "ci-pull-request-target" && f.severity == Severity::High),
+            "{found:?}"
+        );
+    }
 
     #[test]
     fn pull_request_target_calling_a_workflow_that_runs_the_pull_requests_code_is_high() {

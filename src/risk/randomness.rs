@@ -36,10 +36,47 @@ static SECRET_WORD: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Predictable randomness the change brings in where secrets are made.
+/// A value that must be new for every request, session or message.
+static PER_USE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(nonce|csrf|xsrf|\bstate\b|_state\b|\biv\b|salt|otp|challenge|verifier)")
+        .expect("a valid regex")
+});
+
+/// A nonce, salt or CSRF value that used to be drawn inside a function (per
+/// request) and is now drawn once, at the top of the module: every request
+/// the process serves gets the same value, and anyone who reads it from one
+/// response can reuse it.
+fn drawn_once(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let indented = |t: &str| t.starts_with([' ', '\t']);
+    let drawn = |t: &str| SECURE.is_match(t) || WEAK.is_match(t);
+    if !f
+        .removed_code()
+        .any(|l| indented(l.text) && drawn(l.text) && PER_USE_NAME.is_match(l.text))
+    {
+        return;
+    }
+    let Some(l) = f.added_code().find(|l| {
+        !indented(l.text) && drawn(l.text) && PER_USE_NAME.is_match(l.text) && l.text.contains('=')
+    }) else {
+        return;
+    };
+    out.push(Finding::added(
+        "secret-drawn-once",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "`{}` is now drawn once, when the module loads, where it was drawn per call: every request shares the value, so one read from any response can be reused.",
+            quote(l.text.trim())
+        ),
+    ));
+}
+
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() || f.class.ci || f.class.infra || f.class.migration {
         return;
     }
+    drawn_once(f, out);
     let Some(first) = f.added_code().find(|l| WEAK.is_match(l.text)) else {
         return;
     };
@@ -87,6 +124,20 @@ mod tests {
     use crate::risk::testkit::rules_hit_with_contents;
 
     const RULE: &str = "sec-predictable-random";
+
+    #[test]
+    fn a_nonce_moved_from_the_request_to_the_module_is_found() {
+        let rule = "secret-drawn-once".to_string();
+        let old = "export function middleware(req) {\n  const nonce = Buffer.from(crypto.randomUUID()).toString('base64');\n  res.headers.set('x-nonce', nonce);\n}\n";
+        let new = "const NONCE = Buffer.from(crypto.randomUUID()).toString('base64');\n\nexport function middleware(req) {\n  res.headers.set('x-nonce', NONCE);\n}\n";
+        let hit = crate::risk::testkit::rules_hit_with_contents("middleware.ts", old, new);
+        assert!(hit.contains(&rule), "{hit:?}");
+        // A request id drawn once at start-up is a process id, not a secret.
+        let old = "function handler(req) {\n  const requestId = crypto.randomUUID();\n}\n";
+        let new = "const instanceId = crypto.randomUUID();\n\nfunction handler(req) {\n  log(instanceId);\n}\n";
+        let hit = crate::risk::testkit::rules_hit_with_contents("server.ts", old, new);
+        assert!(!hit.contains(&rule), "{hit:?}");
+    }
 
     #[test]
     fn a_clock_seeded_generator_replacing_os_rng_is_found() {

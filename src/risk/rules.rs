@@ -901,6 +901,24 @@ mod builtin_tests {
     }
 
     #[test]
+    fn a_package_repository_allowed_over_plain_http_is_found() {
+        let rule = "supply-signature-check-off".to_string();
+        for line in [
+            "            isAllowInsecureProtocol = true",
+            "        allowInsecureProtocol true",
+        ] {
+            let hit = rules_hit("settings.gradle.kts", None, Some(&format!("{line}\n")));
+            assert!(hit.contains(&rule), "{line}: {hit:?}");
+        }
+        let hit = rules_hit(
+            "settings.gradle.kts",
+            None,
+            Some("            isAllowInsecureProtocol = false\n"),
+        );
+        assert!(!hit.contains(&rule), "{hit:?}");
+    }
+
+    #[test]
     fn a_schema_recreated_at_start_is_found_outside_a_developer_profile() {
         let rule = "schema-recreated-on-start".to_string();
         for (path, line) in [

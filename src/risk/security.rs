@@ -540,6 +540,52 @@ static FEDERATION: LazyLock<Regex> =
 /// for `/.well-known/jwks.json`): what it serves is meant for anyone, so the
 /// finding is low. The handler is read from the line and the few below it
 /// (the attributes and signature an annotation applies to).
+/// The paths a constant named on `line` holds, when every one of them is
+/// an endpoint its protocol needs open (`PROBE_PATHS = { "/actuator/health",
+/// "/actuator/health/liveness" }`): the first of them.
+fn protocol_paths_named(line: &str, lines: &[&str]) -> Option<String> {
+    static CONSTANT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b[A-Z][A-Z0-9_]{2,}\b").unwrap());
+    static QUOTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""([^"\n]*)"|'([^'\n]*)'"#).unwrap());
+    for name in CONSTANT.find_iter(line).map(|m| m.as_str()) {
+        let Some(at) = lines.iter().position(|t| {
+            t.contains(name)
+                && t.split_once(name).is_some_and(|(_, rest)| {
+                    rest.trim_start().starts_with(['=', ':'])
+                        || rest.trim_start().starts_with("[] =")
+                })
+        }) else {
+            continue;
+        };
+        // The definition runs to the line that closes it.
+        let mut body = String::new();
+        for t in lines.iter().skip(at).take(12) {
+            body.push_str(t);
+            body.push('\n');
+            if t.contains(';') || t.trim_start().starts_with(['}', ']', ')']) {
+                break;
+            }
+        }
+        let paths: Vec<String> = QUOTED
+            .captures_iter(&body)
+            .filter_map(|c| {
+                c.get(1)
+                    .or_else(|| c.get(2))
+                    .map(|m| m.as_str().to_string())
+            })
+            .collect();
+        if !paths.is_empty()
+            && paths
+                .iter()
+                .all(|p| OPEN_BY_PROTOCOL.is_match(&format!("\"{p}")))
+        {
+            return Some(paths[0].clone());
+        }
+    }
+    None
+}
+
 pub fn open_by_protocol(f: &FileView<'_>, out: &mut [Finding]) {
     let text = f.new_text();
     let lines: Vec<&str> = text.map(|t| t.lines().collect()).unwrap_or_default();
@@ -559,6 +605,7 @@ pub fn open_by_protocol(f: &FileView<'_>, out: &mut [Finding]) {
         let what = OPEN_BY_PROTOCOL
             .find(&handler)
             .map(|m| m.as_str().to_string())
+            .or_else(|| line_at(line).and_then(|t| protocol_paths_named(t, &lines)))
             .or_else(|| {
                 let federated = FEDERATION.is_match(f.path) || FEDERATION.is_match(&handler);
                 METADATA
@@ -769,6 +816,33 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn probe_paths_opened_through_a_constant_are_low_and_other_paths_are_not() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let old = "class SecurityConfig {\n    SecurityFilterChain chain(HttpSecurity http) {\n        http.authorizeHttpRequests(a -> a\n                .anyRequest().authenticated());\n        return http.build();\n    }\n}\n";
+        let new = |paths: &str| {
+            format!(
+                "class SecurityConfig {{\n    private static final String[] OPEN_PATHS = {{\n{paths}\n    }};\n\n    SecurityFilterChain chain(HttpSecurity http) {{\n        http.authorizeHttpRequests(a -> a\n                .requestMatchers(HttpMethod.GET, OPEN_PATHS).permitAll()\n                .anyRequest().authenticated());\n        return http.build();\n    }}\n}}\n"
+            )
+        };
+        let level = |paths: &str| {
+            findings_with_contents("src/main/java/app/SecurityConfig.java", old, &new(paths))
+                .into_iter()
+                .filter(|f| f.rule == "sec-auth-disabled")
+                .map(|f| f.severity)
+                .max()
+        };
+        assert_eq!(
+            level("        \"/actuator/health\",\n        \"/actuator/health/liveness\","),
+            Some(Severity::Low)
+        );
+        assert_eq!(
+            level("        \"/actuator/health\",\n        \"/admin/export\","),
+            Some(Severity::High)
+        );
+    }
 
     #[test]
     fn anonymous_access_to_what_a_protocol_serves_to_anyone_is_low() {

@@ -1165,8 +1165,14 @@ pub fn check(
             );
             continue;
         }
-        // Security switches turned the unsafe way.
-        let on = switch_on_is_safe(key);
+        // Security switches turned the unsafe way. A CI step allowed to
+        // fail is read by the delivery rules, which know the step (an
+        // upload may fail; a test may not).
+        let ci_failure_switch = f.class.ci
+            && ["continue-on-error", "allow_failure"]
+                .iter()
+                .any(|k| key.eq_ignore_ascii_case(k));
+        let on = switch_on_is_safe(key).filter(|_| !ci_failure_switch);
         let weakened = match (before, after) {
             (Some(x), Some(y)) => {
                 on == Some(true) && truthy(x) && falsy(y)
@@ -1176,7 +1182,7 @@ pub fn check(
             (None, Some(y)) => on == Some(false) && truthy(y),
             _ => false,
         };
-        if weakened {
+        if weakened && !tls_upgrade_in_scheme(f, key) {
             push(
                 "config-safety-off",
                 Severity::High,
@@ -1461,6 +1467,26 @@ pub fn check(
             );
         }
     }
+}
+
+/// Whether a TLS switch turned off (`start_tls: false`, `ssl: false`) goes
+/// with the change moving its connections to a scheme that is encrypted
+/// from the first byte (`ldap://` → `ldaps://`, `redis://` → `rediss://`):
+/// the connection is still encrypted, by the transport now.
+pub(crate) fn tls_upgrade_in_scheme(f: &FileView<'_>, key: &str) -> bool {
+    static TLS_KEY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(start_?tls|\btls\b|_tls\b|\bssl\b|_ssl\b|use_?ssl|use_?tls)").unwrap()
+    });
+    static PLAIN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(ldap|redis|amqp|mqtt|nats|ftp|smtp|imap|http)://").unwrap()
+    });
+    static ENCRYPTED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(ldaps|rediss|amqps|mqtts|tls|ftps|smtps|imaps|https)://").unwrap()
+    });
+    TLS_KEY.is_match(key)
+        && f.removed_code().any(|l| PLAIN.is_match(l.text))
+        && f.added_code().any(|l| ENCRYPTED.is_match(l.text))
+        && !f.added_code().any(|l| PLAIN.is_match(l.text))
 }
 
 static NGINX_GUARD: LazyLock<Regex> = LazyLock::new(|| {
@@ -2141,6 +2167,27 @@ mod tests {
         let h = hit("deploy/nginx/api.conf", old, new);
         assert!(h.contains(&"config-guard-removed".to_string()), "{h:?}");
         assert!(h.contains(&"config-open-network".to_string()), "{h:?}");
+    }
+
+    #[test]
+    fn start_tls_off_with_ldaps_urls_is_not_a_protection_off() {
+        use crate::risk::testkit::rules_hit_with_contents as hit;
+        let old = "ldap:\n  urls:\n    - ldap://dc01.corp.example:389\n  start_tls: true\n";
+        let new = "ldap:\n  urls:\n    - ldaps://dc01.corp.example:636\n  start_tls: false\n";
+        let h = hit("deploy/config/production.yaml", old, new);
+        assert!(
+            !h.iter()
+                .any(|r| r == "config-safety-off" || r == "config-protection-off"),
+            "{h:?}"
+        );
+        // The same switch off with the plain URLs kept: found.
+        let plain = "ldap:\n  urls:\n    - ldap://dc01.corp.example:389\n  start_tls: false\n";
+        let h = hit("deploy/config/production.yaml", old, plain);
+        assert!(
+            h.iter()
+                .any(|r| r == "config-safety-off" || r == "config-protection-off"),
+            "{h:?}"
+        );
     }
 
     #[test]
