@@ -3,6 +3,9 @@
 //! address it saw), so whatever trusts the address — a rate limit, a
 //! login throttle, an IP allow-list — can be walked around by sending the
 //! header. The entry the nearest trusted proxy appended is the last one.
+//! The same goes for the host a client says it asked for
+//! (`X-Forwarded-Host`): links built from it (a password reset, a cached
+//! page's absolute URLs) point wherever the client wants.
 
 use std::sync::LazyLock;
 
@@ -23,11 +26,42 @@ static TRUSTS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Client-address rules for one file.
+/// Absolute URLs built from the forwarded host, with no allow-list of hosts.
+fn forwarded_host_in_links(f: &FileView<'_>, text: &str, out: &mut Vec<Finding>) {
+    static FORWARDED_HOST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(x[-_]forwarded[-_]host|forwarded_host|HTTP_X_FORWARDED_HOST)").unwrap()
+    });
+    static ABSOLUTE_URL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(https?://\$\{|https?://\{|https?://#\{|["'`]https?://["'`]\s*\+|%s://|\.origin\b|absolute_?ur[li]|build_absolute_uri|_external\s*=\s*True)"#).unwrap()
+    });
+    static HOST_ALLOW_LIST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(allowed_?hosts|trusted_?hosts|allowedHosts|trustedHosts|host_?allow_?list|valid_?hosts)").unwrap()
+    });
+    let Some(l) = f.added_code().find(|l| FORWARDED_HOST.is_match(l.text)) else {
+        return;
+    };
+    let builds_links = f.added_code().any(|a| ABSOLUTE_URL.is_match(a.text));
+    if !builds_links || HOST_ALLOW_LIST.is_match(text) {
+        return;
+    }
+    out.push(Finding::added(
+        "client-address-spoofable",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "Builds absolute URLs from `X-Forwarded-Host` ({}), which any client can send: links in pages, emails and cached responses can be made to point at another site.",
+            quote(l.text.trim())
+        ),
+    ));
+}
+
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.infra || f.class.ci {
         return;
     }
     let text = f.new_text_or_hunks();
+    forwarded_host_in_links(f, &text, out);
     if !FORWARDED_FOR.is_match(&text) {
         return;
     }
@@ -64,6 +98,20 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit_with_contents;
+
+    #[test]
+    fn links_built_from_the_forwarded_host_are_found_unless_hosts_are_allow_listed() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "client-address-spoofable".to_string();
+        let old = "export default {\n  async fetch(request) {\n    const url = new URL(request.url);\n    const origin = `https://${url.host}`;\n    return render(origin);\n  },\n};\n";
+        let new = "function publicHost(request, url) {\n  const forwarded = request.headers.get(\"X-Forwarded-Host\");\n  return forwarded || url.host;\n}\n\nexport default {\n  async fetch(request) {\n    const url = new URL(request.url);\n    const origin = `https://${publicHost(request, url)}`;\n    return render(origin);\n  },\n};\n";
+        assert!(rules_hit_with_contents("src/worker.ts", old, new).contains(&rule));
+        let checked = new.replace(
+            "  return forwarded || url.host;",
+            "  return ALLOWED_HOSTS.includes(forwarded) ? forwarded : url.host;",
+        );
+        assert!(!rules_hit_with_contents("src/worker.ts", old, &checked).contains(&rule));
+    }
 
     #[test]
     fn the_first_forwarded_entry_trusted_by_a_limiter_is_found() {

@@ -798,6 +798,24 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     );
                     continue;
                 }
+                // A unique index dropped with the column it covers, in the
+                // same migration: nothing is left for it to keep unique.
+                if *rule == "migration-unique-dropped" {
+                    let indexed = column_candidates(l.text);
+                    let drop_column = &ORM[1].0;
+                    // What a drop-column line drops: its names after the
+                    // table (`remove_column :users, :token`, `drop_column("users", "token")`).
+                    if f.added.iter().any(|a| {
+                        a.no != l.no
+                            && drop_column.is_match(a.text)
+                            && column_candidates(a.text)
+                                .iter()
+                                .skip(1)
+                                .any(|c| indexed.contains(c))
+                    }) {
+                        continue;
+                    }
+                }
                 if *rule == "migration-drop-column" {
                     // The column is named on this line or the next few.
                     let window: String = f
@@ -847,6 +865,34 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unique_index_dropped_with_its_column_is_not_a_uniqueness_lost() {
+        use crate::risk::testkit::rules_hit;
+        let rule = "migration-unique-dropped".to_string();
+        let both = "class RemoveLegacyToken < ActiveRecord::Migration[7.1]\n  def change\n    remove_index :admin_users, :legacy_api_token, unique: true, if_exists: true\n    remove_column :admin_users, :legacy_api_token, :string\n  end\nend\n";
+        assert!(
+            !rules_hit(
+                "db/migrate/20240611_remove_legacy_token.rb",
+                None,
+                Some(both)
+            )
+            .contains(&rule)
+        );
+        // Another column of the same table dropped: the index still guards one.
+        let other = both.replace(
+            "remove_column :admin_users, :legacy_api_token",
+            "remove_column :admin_users, :nickname",
+        );
+        assert!(
+            rules_hit(
+                "db/migrate/20240611_remove_legacy_token.rb",
+                None,
+                Some(&other)
+            )
+            .contains(&rule)
+        );
+    }
 
     #[test]
     fn a_table_an_earlier_migration_emptied_is_dropped_at_low() {

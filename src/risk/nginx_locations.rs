@@ -89,11 +89,66 @@ fn literal_start(pattern: &str) -> Option<String> {
 
 /// Regex locations the change adds that take requests from a prefix location
 /// checking access, without that check.
+/// The body of the block opening on line `line` (1-based) of `text`, up to
+/// its closing brace.
+fn block_body(text: &str, line: u32) -> String {
+    let mut depth = 0i32;
+    let mut body = String::new();
+    for l in text.lines().skip(line as usize - 1) {
+        let code = l.split('#').next().unwrap_or("");
+        depth += code.matches('{').count() as i32 - code.matches('}').count() as i32;
+        body.push_str(code);
+        body.push('\n');
+        if depth <= 0 {
+            break;
+        }
+    }
+    body
+}
+
+/// A location the change adds or rewrites that now serves the app's entry
+/// documents (`.html`, the service worker) with a year-long immutable
+/// cache: browsers keep the old `index.html` and never load a new release
+/// (or a fix) until the cache expires.
+fn entry_documents_cached_forever(f: &FileView<'_>, text: &str, out: &mut Vec<Finding>) {
+    static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\bhtml?\b|sw\.js|service-?worker|^/$|^/index)").unwrap()
+    });
+    static FOREVER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\bimmutable\b|max-age\s*=\s*(3153600\d|[4-9]\d{7}|\d{9,})|^\s*expires\s+(max|1y|365d|[4-9]\d\dd|\d{4,}d)\s*;)").unwrap()
+    });
+    let added: Vec<u32> = f.added.iter().map(|l| l.no).collect();
+    for loc in locations(text).iter().filter(|l| added.contains(&l.line)) {
+        if !ENTRY.is_match(&loc.pattern) {
+            continue;
+        }
+        let body = block_body(text, loc.line);
+        if !body.lines().any(|l| FOREVER.is_match(l))
+            || body.contains("no-cache")
+            || body.contains("no-store")
+        {
+            continue;
+        }
+        out.push(Finding::added(
+            "cache-entry-document-forever",
+            Severity::High,
+            f.path,
+            Some(loc.line),
+            format!(
+                "`location {}` now serves the app's entry documents (HTML or the service worker) with a year-long immutable cache: browsers keep the old page and never load a new release, or a fix, until it expires.",
+                quote(&loc.pattern)
+            ),
+        ));
+        return;
+    }
+}
+
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !super::nginx_alias::nginx(f.path) || f.class.docs || f.class.test_like() {
         return;
     }
     let Some(text) = f.new_text() else { return };
+    entry_documents_cached_forever(f, text, out);
     let all = locations(text);
     let added: Vec<u32> = f.added.iter().map(|l| l.no).collect();
     for r in all
@@ -138,6 +193,17 @@ mod tests {
 
     const RULE: &str = "nginx-location-bypass";
     const CONF: &str = "server {\n    location /hls/ {\n        secure_link $arg_md5,$arg_expires;\n        secure_link_md5 \"$secure_link_expires$uri secret\";\n        if ($secure_link = \"\") { return 403; }\n        proxy_pass http://packager;\n    }\n}\n";
+
+    #[test]
+    fn html_served_with_a_year_long_immutable_cache_is_found_hashed_assets_are_not() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "cache-entry-document-forever".to_string();
+        let old = "server {\n    location /assets/ {\n        add_header Cache-Control \"public, max-age=31536000, immutable\";\n    }\n    location = /index.html {\n        add_header Cache-Control \"no-cache\";\n    }\n}\n";
+        let widened = "server {\n    location ~* \\.(?:html|js|css|png)$ {\n        add_header Cache-Control \"public, max-age=31536000, immutable\";\n    }\n}\n";
+        assert!(rules_hit_with_contents("deploy/nginx/app.conf", old, widened).contains(&rule));
+        let assets = "server {\n    location ~* \\.(?:js|css|png|woff2)$ {\n        add_header Cache-Control \"public, max-age=31536000, immutable\";\n    }\n    location = /index.html {\n        add_header Cache-Control \"no-cache\";\n    }\n}\n";
+        assert!(!rules_hit_with_contents("deploy/nginx/app.conf", old, assets).contains(&rule));
+    }
 
     #[test]
     fn a_regex_location_that_takes_requests_from_a_checked_prefix_is_found() {

@@ -38,6 +38,12 @@ static PUBLIC_PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(health|ready|live|alive|ping|status|version|metrics|login|logout|sign_?in|sign_?up|register|public|static|assets|favicon|robots|docs|openapi|swagger|webhook|callback|oauth|\.well-known|csrf|password|reset|verify|unsubscribe)").unwrap()
 });
 
+/// The path of a load balancer's or orchestrator's health probe.
+static PROBE_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^/(health|healthz|healthcheck|livez|readyz|live|ready|ping|_health)/?$")
+        .unwrap()
+});
+
 /// One registration on a receiver.
 #[derive(Debug, Clone)]
 struct Registration {
@@ -411,16 +417,24 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         if !lost {
             continue;
         }
+        // A load balancer's probe (`/healthz`, `/livez`) is answered before
+        // the session check on purpose: the prober has no credentials.
+        let probe = PROBE_PATH.is_match(&r.path);
         out.push(Finding::added(
             "auth-middleware-order",
-            Severity::High,
+            if probe { Severity::Low } else { Severity::High },
             f.path,
             Some(r.line),
             format!(
-                "`{}` is registered on `{}` before the middleware that checks callers (line {}): requests to it never pass through that check.",
+                "`{}` is registered on `{}` before the middleware that checks callers (line {}): requests to it never pass through that check.{}",
                 quote(if r.path.is_empty() { "(every path)" } else { &r.path }),
                 r.receiver,
-                late.line
+                late.line,
+                if probe {
+                    " It is a health probe, which has to answer without credentials: make sure it returns nothing more than its status."
+                } else {
+                    ""
+                }
             ),
         ));
         return;
@@ -440,6 +454,19 @@ mod tests {
         // A router of handlers moved in front: it lost the check.
         let orders = "app.use('/api/orders', orders);\napp.use(session(opts));\napp.use(requireUser);\napp.use('/assets', express.static(dist));\n";
         assert!(rules_hit_with_contents("src/server.ts", old, orders).contains(&rule));
+        // A health probe moved in front of the check: low, with a word on
+        // what it may return.
+        let old_probe = "app.use(session(opts));\napp.use(requireUser);\napp.get('/healthz', health);\napp.use('/api/orders', orders);\n";
+        let probe_first = "app.get('/healthz', health);\napp.use(session(opts));\napp.use(requireUser);\napp.use('/api/orders', orders);\n";
+        let found =
+            crate::risk::testkit::findings_with_contents("src/server.ts", old_probe, probe_first);
+        assert!(
+            found
+                .iter()
+                .filter(|f| f.rule == rule)
+                .all(|f| f.severity == crate::risk::Severity::Low),
+            "{found:?}"
+        );
         let old = "app.use(session(opts));\napp.use(requireUser);\napp.use('/api/webhooks/stripe', stripeHook);\napp.use('/api/orders', orders);\n";
         let moved = "app.use('/api/webhooks/stripe', express.raw(), stripeHook);\napp.use(session(opts));\napp.use(requireUser);\napp.use('/api/orders', orders);\n";
         let handler = "export function stripeHook(req, res) {\n  const event = stripe.webhooks.constructEvent(req.body, req.headers['stripe-signature'], secret);\n  res.sendStatus(200);\n}\n";

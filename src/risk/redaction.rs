@@ -28,7 +28,7 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9
 /// log scope, Go's `httputil.DumpRequest(…, true)`, Python's `http.client`
 /// debug level.
 static HEADERS_LOGGED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(HttpLoggingInterceptor\.Level\.(BODY|HEADERS)|\blevel\s*=\s*(HttpLoggingInterceptor\.)?Level\.(BODY|HEADERS)\b|setInclude(Headers|Payload)\(\s*true\s*\)|HttpLoggingFields\.(All|RequestHeaders|RequestPropertiesAndHeaders|RequestBody)\b|Request\.Headers\.(ToDictionary|Select)\(|\bhttputil\.DumpRequest(Out)?\(\s*\w+\s*,\s*true\s*\)|HTTPConnection\.debuglevel\s*=\s*[1-9]|JSON\.stringify\(\s*(req|request|config)\.headers\s*\)|\bdict\(\s*request\.headers\s*\)|request\.headers\.to_h\b|\.\.\.(req|request)\.headers\b|log_?(request|headers)\w*\s*[:=]\s*(true|True)\b|response\s+:logger\b[^\n]*headers:\s*true|\bheaders\s*:\s*(req|request)\.headers\s*[,}]|setLog(Request|Response)(Body|Headers)\(\s*true\s*\)|\blog_?(response|body|bodies|payload)\w*\s*[:=]\s*(true|True)\b)"#).unwrap()
+    Regex::new(r#"(HttpLoggingInterceptor\.Level\.(BODY|HEADERS)|\blevel\s*=\s*(HttpLoggingInterceptor\.)?Level\.(BODY|HEADERS)\b|setInclude(Headers|Payload)\(\s*true\s*\)|HttpLoggingFields\.(All|RequestHeaders|RequestPropertiesAndHeaders|RequestBody)\b|Request\.Headers\.(ToDictionary|Select)\(|\bhttputil\.DumpRequest(Out)?\(\s*\w+\s*,\s*true\s*\)|HTTPConnection\.debuglevel\s*=\s*[1-9]|JSON\.stringify\(\s*(req|request|config)\.headers\s*\)|\bdict\(\s*request\.headers\s*\)|request\.headers\.to_h\b|\.\.\.(req|request)\.headers\b|log_?(request|headers)\w*\s*[:=]\s*(true|True)\b|response\s+:logger\b[^\n]*headers:\s*true|\bheaders\s*:\s*(req|request)\.headers\s*[,}]|setLog(Request|Response)(Body|Headers)\(\s*true\s*\)|(?i:\b(?:http\.wire|httpclient\.wire|http\.headers|client5\.http\.(?:wire|headers)|org\.apache\.http\.(?:wire|headers)|okhttp3\.logging|reactor\.netty\.http\.client)\b[^\n]*\b(?:DEBUG|TRACE|ALL)\b)|\blog_?(response|body|bodies|payload)\w*\s*[:=]\s*(true|True)\b)"#).unwrap()
 });
 /// Something nearby that keeps secrets out of what is logged.
 static REDACTED_NEAR: LazyLock<Regex> = LazyLock::new(|| {
@@ -180,6 +180,18 @@ mod header_tests {
         assert!(rules_hit("src/Api/RequestLogging.cs", None, Some(cs)).contains(&rule));
         // In a test: quiet.
         assert!(!rules_hit("tests/client_test.kt", Some(old), Some(new)).contains(&rule));
+    }
+
+    #[test]
+    fn an_http_wire_logger_at_debug_is_found() {
+        let rule = "log-headers-dumped".to_string();
+        let old = "<configuration>\n  <logger name=\"org.apache.hc.client5\" level=\"WARN\"/>\n</configuration>\n";
+        let new = "<configuration>\n  <logger name=\"org.apache.hc.client5\" level=\"WARN\"/>\n  <logger name=\"org.apache.hc.client5.http.wire\" level=\"DEBUG\"/>\n</configuration>\n";
+        assert!(rules_hit("src/main/resources/logback.xml", Some(old), Some(new)).contains(&rule));
+        let quiet = new.replace("level=\"DEBUG\"", "level=\"WARN\"");
+        assert!(
+            !rules_hit("src/main/resources/logback.xml", Some(old), Some(&quiet)).contains(&rule)
+        );
     }
 
     #[test]

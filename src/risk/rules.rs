@@ -901,6 +901,69 @@ mod builtin_tests {
     }
 
     #[test]
+    fn authoritative_iam_public_storage_and_pickled_uploads_are_found() {
+        for (path, line, rule) in [
+            (
+                "infra/iam.tf",
+                "resource \"google_project_iam_binding\" \"deployers\" {",
+                "iam-authoritative-resource",
+            ),
+            (
+                "infra/iam.tf",
+                "resource \"aws_iam_policy_attachment\" \"ci\" {",
+                "iam-authoritative-resource",
+            ),
+            (
+                "infra/gcp/iam.go",
+                "\t_, err = projects.NewIAMBinding(ctx, name, &projects.IAMBindingArgs{",
+                "iam-authoritative-resource",
+            ),
+            (
+                "app/Jobs/ExportCustomers.php",
+                "        Storage::disk('public')->put($path, $stream);",
+                "storage-written-public",
+            ),
+            (
+                "app/upload.py",
+                "    arrays = np.load(io.BytesIO(blob), allow_pickle=True)",
+                "sec-unsafe-deserialize",
+            ),
+            (
+                "infra/storage.tf",
+                "    default_action = \"Allow\"",
+                "sec-public-network",
+            ),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(hit.contains(&rule.to_string()), "{line}: {hit:?}");
+        }
+        for (path, line) in [
+            (
+                "infra/iam.tf",
+                "resource \"google_project_iam_member\" \"deployer\" {",
+            ),
+            (
+                "infra/gcp/iam.go",
+                "\t_, err = projects.NewIAMMember(ctx, name, &projects.IAMMemberArgs{",
+            ),
+            (
+                "app/Jobs/ExportCustomers.php",
+                "        Storage::disk('exports')->put($path, $stream);",
+            ),
+            (
+                "app/upload.py",
+                "    arrays = np.load(io.BytesIO(blob), allow_pickle=False)",
+            ),
+            ("infra/storage.tf", "    default_action = \"Deny\""),
+        ] {
+            assert!(
+                rules_hit(path, None, Some(&format!("{line}\n"))).is_empty(),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
     fn a_package_repository_allowed_over_plain_http_is_found() {
         let rule = "supply-signature-check-off".to_string();
         for line in [

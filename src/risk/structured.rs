@@ -39,6 +39,12 @@ impl Format {
     /// The format of a path, from its name.
     pub fn of(path: &str) -> Option<Format> {
         let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+        // A template of a format (`policy.json.tpl`, `values.yaml.j2`) is
+        // read as that format when it parses (placeholders inside strings).
+        let name = ["tpl", "tmpl", "j2", "jinja", "template"]
+            .iter()
+            .find_map(|t| name.strip_suffix(&format!(".{t}")))
+            .map_or(name.clone(), str::to_string);
         let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
         match ext {
             "yml" | "yaml" => Some(Format::Yaml),
@@ -1983,6 +1989,17 @@ mod tests {
         let hit = crate::risk::testkit::rules_hit_with_contents(
             "infra/iam/ci-role.json",
             &old,
+            &policy("Allow", "iam:PassRole", "*"),
+        );
+        assert!(
+            hit.contains(&"iam-resource-wildcard".to_string()),
+            "{hit:?}"
+        );
+        // The same policy as a template Terraform fills in.
+        let tpl_old = old.replace("arn:aws:iam::1:", "arn:aws:iam::${account_id}:");
+        let hit = crate::risk::testkit::rules_hit_with_contents(
+            "infra/iam/policies/ci-role.json.tpl",
+            &tpl_old,
             &policy("Allow", "iam:PassRole", "*"),
         );
         assert!(

@@ -768,10 +768,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a Pulumi config lookup falling back to 0.0.0.0/0 when unset: fallbacks in config reads are not judged",
     ),
     (
-        "ox05-gcp-bq-viewer-binding",
-        "iam_member to the authoritative iam_binding strips other members: found as access removed (medium)",
-    ),
-    (
         "ox06-backup-plan-retention-variable",
         "retention moved to a variable defaulting to one day that prod never sets: defaults across tfvars are not compared",
     ),
@@ -1096,10 +1092,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "NetworkPolicy selectors split so that OR widens access: selector semantics are not modelled",
     ),
     (
-        "pq15-gcp-cloudsql-client-binding",
-        "an authoritative IAM binding that strips other members: Terraform's binding-versus-member semantics are not modelled",
-    ),
-    (
         "pq19-metabase-sg-standalone-rules",
         "a security group refactor that exposes a service: rules moved into standalone resources are not paired",
     ),
@@ -1408,16 +1400,8 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a CI step that purges four CDN URLs in a production deploy pipeline: every change to such a pipeline is reported",
     ),
     (
-        "qk09-nginx-static-immutable-html",
-        "nginx immutable year-long caching applied to index.html and sw.js by a widened location regex",
-    ),
-    (
         "qk15-varnish-tag-ban",
         "a Varnish BAN handled before the ACL check: order of subroutine statements",
-    ),
-    (
-        "qk19-worker-forwarded-host-poisoning",
-        "X-Forwarded-Host used to build URLs without being part of the cache key: cache poisoning",
     ),
     (
         "ql08-host-prefixed-session-cookie",
@@ -1428,12 +1412,80 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "an empty-password guard dropped in an LDAP authenticator refactor: an unauthenticated bind succeeds; reported medium",
     ),
     (
-        "ql15-logback-json-restructure",
-        "a logback restructure that sets the HTTP wire logger to DEBUG in production",
-    ),
-    (
         "ql18-scim-token-rotation",
         "SCIM token rotation with two tokens compared in constant time: the rewritten comparison looks like a weakened check",
+    ),
+    (
+        "qm06-skip-noop-device-upserts",
+        "a no-op check on device upserts that skips reassigning a push token to the account now signed in: needs to know what the skipped write carried",
+    ),
+    (
+        "qm07-drop-packaging-dependency",
+        "version strings compared as text after a dependency is dropped: \"10.0\" sorts before \"9.0\"",
+    ),
+    (
+        "qm13-pinning-wildcards",
+        "certificate pinning made to apply to fewer hosts by wildcard entries: unpinned hosts fall back to any certificate",
+    ),
+    (
+        "qm15-ios-subscription-restore",
+        "a restore looked up by original_transaction_id without the account: a lookup across a Swift and a server file",
+    ),
+    (
+        "qn13-backup-tag-standard",
+        "a tag key renamed on resources while the backup plan still selects the old tag: the plan now selects nothing",
+    ),
+    (
+        "qn15-delete-dangling-dns",
+        "dangling CNAMEs deleted, which closes a takeover: resource removal read as loss",
+    ),
+    (
+        "qn17-cloudtrail-advanced-selectors",
+        "CloudTrail advanced selectors that no longer log management events",
+    ),
+    (
+        "qo03-customer-export-dictwriter",
+        "CSV export that loses formula-injection escaping; reported medium",
+    ),
+    (
+        "qo05-rename-jwt-secret-env",
+        "a JWT secret's environment variable renamed with the old name as fallback: the change to the lookup reads as behaviour",
+    ),
+    (
+        "qo07-bulk-user-delete-whereIn",
+        "a bulk delete via whereIn that skips per-record authorization and model events",
+    ),
+    (
+        "qo13-support-login-link-ttl-config",
+        "a TTL of \"900\" now read as minutes by the helper it is passed to",
+    ),
+    (
+        "qp01-scoring-config-sections",
+        "a config key renamed in one section but read under the old name: the threshold silently falls back to a default; reported medium",
+    ),
+    (
+        "qp03-vectorize-minor-units",
+        "money converted to minor units by astype(int64), truncating where it rounded",
+    ),
+    (
+        "qp06-lab-results-cast-helper",
+        "a cast helper that coerces invalid lab results to NaN; reported medium",
+    ),
+    (
+        "qp07-julia-threaded-var",
+        "one random generator shared by threads in a Julia simulation",
+    ),
+    (
+        "qp09-segment-lookup-merge",
+        "an SCD2 merge that joins every version of a segment and multiplies revenue",
+    ),
+    (
+        "qp15-bump-numpy-scipy",
+        "numpy 2 bumped with pandas 1.5 pinned: an incompatibility known only from release notes",
+    ),
+    (
+        "qp19-r-research-extract-tidyselect",
+        "a tidyselect that no longer drops pii_-prefixed columns in R",
     ),
 ];
 
