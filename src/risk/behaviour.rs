@@ -1139,10 +1139,12 @@ fn pairs<'o>(p: &'o Parsed<'_>) -> Vec<(&'o Unit, &'o Unit)> {
             left.push((o, name));
             continue;
         }
-        let at = [new_at.get(name.as_str()), new_at.get(o.name.as_str())]
-            .into_iter()
-            .flatten()
-            .min()
+        // A function still there under its own name is that function, even
+        // when the change's renames say otherwise (`required` split into
+        // `firstOf` and a new `required`).
+        let at = new_at
+            .get(o.name.as_str())
+            .or_else(|| new_at.get(name.as_str()))
             .copied();
         match at {
             Some(i) if !used.contains(&i) => {
@@ -3167,14 +3169,18 @@ pub fn intent(
         .enumerate()
         .map(|(i, p)| {
             let mut m = shared_renames.clone();
+            // A function the new file still defines under its old name was
+            // not renamed (`required` split into `firstOf` and `required`).
+            let defined: HashSet<&str> = p.new.units.iter().map(|u| u.name.as_str()).collect();
             m.extend(
                 p.renames
                     .iter()
                     .filter(|(a, _)| {
-                        !added_words
-                            .iter()
-                            .enumerate()
-                            .any(|(j, w)| j != i && w.contains(a.as_str()))
+                        !defined.contains(a.as_str())
+                            && !added_words
+                                .iter()
+                                .enumerate()
+                                .any(|(j, w)| j != i && w.contains(a.as_str()))
                     })
                     .map(|(a, b)| (a.clone(), b.clone())),
             );
@@ -3284,7 +3290,10 @@ pub fn intent(
                     );
                 }
                 for r in &u.raises {
-                    add(format!("raise `{}`", norm(&r.text)), r.line, f.path);
+                    // A raise is its kind (`throw new Error`, `raise
+                    // ValueError`): a message reworded is the same raise.
+                    let kind = failure_head(&r.text).unwrap_or_else(|| norm(&r.text));
+                    add(format!("raise `{kind}`"), r.line, f.path);
                 }
                 for l in &u.literals {
                     let prose = unquote(&l.value).contains(' ');
@@ -3404,6 +3413,30 @@ pub fn intent(
                 explained.insert(old.1.clone());
                 explained.insert(new.1.clone());
             }
+        }
+    }
+    // A new name read first with the old one kept as its fallback
+    // (`required("SERVICE_AUTH_TOKEN", "ADMIN_TOKEN")`,
+    // `os.getenv("NEW") or os.getenv("OLD")`): a rename that keeps the old
+    // setting working.
+    for new in diffs.iter().filter(|d| d.0 == 2 && d.4) {
+        let Some((k2, v2)) = literal(&new.1) else {
+            continue;
+        };
+        let old_values = parsed
+            .iter()
+            .flat_map(|p| p.old.units.iter().flat_map(|u| u.literals.iter()))
+            .map(|l| (l.key.clone(), unquote(&l.value).to_string()));
+        let with_fallback = old_values.into_iter().any(|(k1, v1)| {
+            k1 == k2
+                && v1 != v2
+                && added_text.lines().any(|l| {
+                    l.contains(&format!("\"{v2}\"")) && l.contains(&format!("\"{v1}\""))
+                        || l.contains(&format!("'{v2}'")) && l.contains(&format!("'{v1}'"))
+                })
+        });
+        if with_fallback {
+            explained.insert(new.1.clone());
         }
     }
     // A reference that follows a file the change renamed (`require("./deleteUploads")`
@@ -4833,6 +4866,40 @@ mod guard_comparison_tests {
             .replace("csrf -> withDefaults()", "withDefaults()");
         let hit = rules_hit_with_contents("src/main/java/app/SecurityConfig.java", &old, new);
         assert!(hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_setting_renamed_with_its_old_name_as_fallback_is_a_rename() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "export const config = {\n  adminToken: required(\"ADMIN_TOKEN\"),\n  port: Number(optional(\"PORT\", \"8080\")),\n};\n";
+        let new = "export const config = {\n  serviceAuthToken: required(\"SERVICE_AUTH_TOKEN\", \"ADMIN_TOKEN\"),\n  port: Number(optional(\"PORT\", \"8080\")),\n};\n";
+        let found = findings_of_change(
+            &[("src/config.ts", Some(old), Some(new))],
+            Some("Rename admin token setting"),
+        );
+        assert!(
+            !found.iter().any(|f| f.rule == "intent-behaviour-changed"),
+            "{found:?}"
+        );
+        // The old name dropped: the old setting no longer works.
+        let dropped = new.replace(", \"ADMIN_TOKEN\"", "");
+        let found = findings_of_change(
+            &[("src/config.ts", Some(old), Some(&dropped))],
+            Some("Rename admin token setting"),
+        );
+        assert!(
+            found.iter().any(|f| f.rule == "intent-behaviour-changed"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_function_split_in_two_keeps_its_name_and_its_check() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "function required(name: string): string {\n  const value = env[name];\n  if (value === undefined || value.trim() === \"\") {\n    throw new Error(`missing required env var ${name}`);\n  }\n  return value;\n}\n";
+        let new = "function firstOf(names: string[]): string | undefined {\n  for (const name of names) {\n    const value = env[name];\n    if (value !== undefined && value.trim() !== \"\") return value;\n  }\n  return undefined;\n}\n\nfunction required(...names: string[]): string {\n  const value = firstOf(names);\n  if (value === undefined) {\n    throw new Error(`missing required env var ${names.join(\" or \")}`);\n  }\n  return value;\n}\n";
+        let hit = rules_hit_with_contents("src/config.ts", old, new);
+        assert!(!hit.contains(&"logic-guard-removed".to_string()), "{hit:?}");
     }
 
     #[test]

@@ -41,8 +41,19 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         .filter(|l| DURABILITY_OFF.is_match(l.text))
         .filter_map(|l| SETTING.captures(l.text).map(|c| c[1].to_ascii_lowercase()))
         .collect();
+    // Elasticsearch's setting written nested (`"translog": { "durability":
+    // "async" }`): the key is the block's, a few lines up.
+    static NESTED_ASYNC: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)^\s*["']?durability["']?\s*[=:]\s*["']?async"#).unwrap()
+    });
+    let in_translog = |no: u32| {
+        (no.saturating_sub(3)..no)
+            .filter_map(|n| f.new_lines.get(&n))
+            .any(|t| t.to_ascii_lowercase().contains("translog"))
+    };
     for l in f.added_code() {
-        if !DURABILITY_OFF.is_match(l.text) {
+        let nested = NESTED_ASYNC.is_match(l.text) && in_translog(l.no);
+        if !(DURABILITY_OFF.is_match(l.text) || nested) {
             continue;
         }
         let name = SETTING
@@ -106,6 +117,18 @@ mod tests {
             .into_iter()
             .find(|f| f.rule == rule)
             .map(|f| f.severity)
+    }
+
+    #[test]
+    fn an_async_translog_written_nested_is_found() {
+        use crate::risk::testkit::rules_hit;
+        let rule = "db-durability-off".to_string();
+        let old = "{\n  \"settings\": {\n    \"index\": {\n      \"translog\": {\n        \"durability\": \"request\"\n      }\n    }\n  }\n}\n";
+        let new = old.replace("\"request\"", "\"async\"");
+        assert!(rules_hit("search/templates/products.json", Some(old), Some(&new)).contains(&rule));
+        // Another block's `durability` is not the translog's.
+        let other = "{\n  \"backup\": {\n    \"durability\": \"async\"\n  }\n}\n";
+        assert!(!rules_hit("search/templates/products.json", None, Some(other)).contains(&rule));
     }
 
     #[test]

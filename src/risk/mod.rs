@@ -654,6 +654,30 @@ pub fn findings_with_message(
                     .push_str(&format!(" Only the {env} configuration is affected."));
             }
         }
+        if f.class.ci {
+            // A pipeline's service containers (`services:` of a job) are
+            // throwaway databases and search clusters for its tests: their
+            // demo passwords and switched-off security plugins protect nothing.
+            for x in &mut local {
+                let throwaway = matches!(
+                    x.rule.as_str(),
+                    "config-safety-off"
+                        | "config-protection-off"
+                        | "secret-assignment"
+                        | "datastore-port-public"
+                );
+                if throwaway
+                    && x.side == Side::New
+                    && x.severity > Severity::Low
+                    && x.line.is_some_and(|l| ci_service_container(f, l))
+                {
+                    x.severity = Severity::Low;
+                    x.message.push_str(
+                        " It configures a service container the pipeline starts for its own tests.",
+                    );
+                }
+            }
+        }
         if let Some(env) = non_production(f.path) {
             // Capacity, rollout and infrastructure settings of staging or a
             // dev stack: worth a look, not an alarm.
@@ -784,6 +808,35 @@ const ENVIRONMENT_SCOPED: &[&str] = &[
 /// configures: a settings class (`class TestingConfig(Config):`,
 /// `class DevelopmentSettings`), or a top-level block of a YAML or TOML file
 /// keyed by environment (`test:`, `[development]`).
+/// Whether `line` of a CI file sits under a job's `services:` (the
+/// containers the pipeline starts beside its job).
+fn ci_service_container(f: &FileView<'_>, line: u32) -> bool {
+    let text = f.new_text_or_hunks();
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(here) = (line as usize).checked_sub(1).and_then(|at| lines.get(at)) else {
+        return false;
+    };
+    let mut indent = here.len() - here.trim_start().len();
+    for l in lines[..line as usize - 1].iter().rev() {
+        let t = l.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let i = l.len() - t.len();
+        if i >= indent {
+            continue;
+        }
+        indent = i;
+        if t.trim_end() == "services:" {
+            return true;
+        }
+        if i == 0 {
+            return false;
+        }
+    }
+    false
+}
+
 fn environment_section(f: &FileView<'_>, line: u32) -> Option<String> {
     static SECTION: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(?:class\s+(\w+)|\[([\w.-]+)\]\s*$|([\w-]+):\s*(?:#.*)?$)").unwrap()
@@ -920,6 +973,26 @@ mod docstring_tests {
 #[cfg(test)]
 mod environment_tests {
     use super::non_production;
+
+    #[test]
+    fn a_pipelines_service_container_is_a_throwaway_its_job_is_not() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let old =
+            "jobs:\n  integration:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make it\n";
+        let new = "jobs:\n  integration:\n    runs-on: ubuntu-latest\n    services:\n      opensearch:\n        image: opensearchproject/opensearch:2.13.0\n        env:\n          DISABLE_SECURITY_PLUGIN: \"true\"\n    steps:\n      - run: make it\n";
+        let worst = |new: &str| {
+            findings_with_contents(".github/workflows/integration.yml", old, new)
+                .into_iter()
+                .filter(|f| f.rule == "config-safety-off")
+                .map(|f| f.severity)
+                .max()
+        };
+        assert_eq!(worst(new), Some(Severity::Low));
+        // The same switch in the job's own environment stays as it is.
+        let job_env = "jobs:\n  integration:\n    runs-on: ubuntu-latest\n    env:\n      DISABLE_SECURITY_PLUGIN: \"true\"\n    steps:\n      - run: make it\n";
+        assert_eq!(worst(job_env), Some(Severity::High));
+    }
 
     #[test]
     fn a_setting_inside_a_test_or_dev_section_is_scoped_to_it() {

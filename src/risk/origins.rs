@@ -195,10 +195,17 @@ pub fn uncredentialed_wildcard(f: &FileView<'_>, found: &mut [Finding]) {
     if CREDENTIALS.is_match(&text) {
         return;
     }
-    for x in found
-        .iter_mut()
-        .filter(|x| x.rule == "sec-cors-permissive" && x.severity > Severity::Medium)
-    {
+    // A structured config's wildcard origin is reported as a network opened
+    // (`headers[…Access-Control-Allow-Origin].value` is now *): the same
+    // wildcard, read the same way.
+    let cors_key = |x: &Finding| {
+        let m = x.message.to_ascii_lowercase();
+        x.rule == "config-open-network"
+            && (m.contains("access-control-allow-origin") || m.contains("cors"))
+    };
+    for x in found.iter_mut().filter(|x| {
+        (x.rule == "sec-cors-permissive" || cors_key(x)) && x.severity > Severity::Medium
+    }) {
         let line = x
             .line
             .and_then(|n| text.lines().nth((n as usize).saturating_sub(1)))
@@ -233,6 +240,23 @@ mod tests {
         assert_eq!(sev(&credentialed), Some(Severity::High));
         let reflected = new.replace("origin: '*'", "origin: true");
         assert_eq!(sev(&reflected), Some(Severity::High));
+        // The same wildcard as a header in a platform's JSON config.
+        let old = "{\n  \"headers\": [\n    { \"source\": \"/\", \"headers\": [] }\n  ]\n}\n";
+        let new = "{\n  \"headers\": [\n    { \"source\": \"/\", \"headers\": [] },\n    {\n      \"source\": \"/api/public/status\",\n      \"headers\": [\n        { \"key\": \"Access-Control-Allow-Origin\", \"value\": \"*\" }\n      ]\n    }\n  ]\n}\n";
+        let worst = findings_with_contents("vercel.json", old, new)
+            .into_iter()
+            .map(|f| f.severity)
+            .max();
+        assert_eq!(worst, Some(Severity::Medium));
+        let credentialed = new.replace(
+            "{ \"key\": \"Access-Control-Allow-Origin\", \"value\": \"*\" }",
+            "{ \"key\": \"Access-Control-Allow-Origin\", \"value\": \"*\" },\n        { \"key\": \"Access-Control-Allow-Credentials\", \"value\": \"true\" }",
+        );
+        let worst = findings_with_contents("vercel.json", old, &credentialed)
+            .into_iter()
+            .map(|f| f.severity)
+            .max();
+        assert_eq!(worst, Some(Severity::High));
     }
     use super::weaknesses;
     use crate::risk::testkit::rules_hit_with_contents as hit;

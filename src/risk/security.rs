@@ -217,6 +217,40 @@ static FORMATTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)(sprintf|\.format|String\.format|format!)\s*\(\s*["'][^"']*(%s|%v|\{\}|\{\w*\})|\bf["'][^"']*\{[a-z_][\w.]*\}|`[^`]*\$\{[a-z_][^}]*\}"#).unwrap()
 });
 
+/// An `ORDER BY` (or `GROUP BY`) whose column is a format placeholder
+/// (`ORDER BY s.%s DESC` in a query template, filled by `Sprintf` or
+/// `format`): bind parameters cannot stand for a column, so whatever fills
+/// it, often a `sort` parameter of the request, is pasted in as SQL. Quiet
+/// when the file picks the column from an allow-list.
+fn order_by_placeholder(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(order|group)\s+by\s+[\w.]*(%[sv]|\{[a-z_]\w*\}|\{\}|\$\{[a-z_][^}]*\})")
+            .unwrap()
+    });
+    static ALLOW_LIST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)(allowed_?sort|sortable|allowed_?columns|valid_?sort|sort_?columns|white_?list|allow_?list|\bcase\s+["']\w+["']\s*:|\bin\s*\(\s*["']\w+["']\s*,|\bin\s*\{\s*["']\w+["']\s*,|\bin\s*\[\s*["']\w+["']\s*,|map\[string\]string\s*\{)"#).unwrap()
+    });
+    if f.class.lang == super::lang::Lang::Sql || f.class.migration {
+        return;
+    }
+    let Some(l) = f.added_code().find(|l| PLACEHOLDER.is_match(l.text)) else {
+        return;
+    };
+    if ALLOW_LIST.is_match(&f.new_text_or_hunks()) {
+        return;
+    }
+    out.push(Finding::added(
+        "sec-sql-string-building",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "Pastes the sort column into the query text ({}): a bind parameter cannot stand for a column, so a `sort` value from the request becomes SQL. Pick the column from an allow-list.",
+            quote(l.text.trim())
+        ),
+    ));
+}
+
 /// An added line, in a function that builds a query clause, that formats
 /// values into text (`return fmt.Sprintf("%s %s", p.Sort, dir)` in
 /// `orderClause`), with that function's name.
@@ -530,6 +564,15 @@ fn composed_sql(f: &FileView<'_>, no: u32) -> bool {
 static OPEN_BY_PROTOCOL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)(["'/]health(z|check)?\b|\bHealth(Check)?\s*\(|["'/](livez|readyz|liveness|readiness|ping)\b|\.well-known/|openid-configuration|\bjwks\b|robots\.txt)"#).unwrap()
 });
+/// A file that receives webhooks or signed callbacks.
+static WEBHOOK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(webhook|hooks?/|callbacks?/|slack|stripe|twilio|sendgrid|github_?events)")
+        .unwrap()
+});
+/// A sender's signature checked.
+static SIGNATURE_VERIFIED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(before_action\s+:\w*(signature|hmac)\w*|verify_?\w*signature|valid_?signature|validate_?\w*signature|signature_?valid|compare_digest|secure_compare|timingSafeEqual|constructEvent|hash_equals\s*\(|MessageDigest\.isEqual|ConstantTimeCompare|FixedTimeEquals)").unwrap()
+});
 static METADATA: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)(["'/]metadata\b|\bMetadata\s*\()"#).unwrap());
 static FEDERATION: LazyLock<Regex> =
@@ -619,6 +662,13 @@ pub fn open_by_protocol(f: &FileView<'_>, out: &mut [Finding]) {
                 " It opens {}, which its protocol needs reachable without credentials.",
                 quote(what.trim_matches(['"', '\'', '/', '(']))
             ));
+        } else if WEBHOOK.is_match(f.path) && text.is_some_and(|t| SIGNATURE_VERIFIED.is_match(t)) {
+            // A webhook proves its sender with a signature, checked in this
+            // file, instead of a session or a CSRF token.
+            x.severity = Severity::Low;
+            x.message.push_str(
+                " It receives webhooks, whose sender this file checks by signature instead of a session or CSRF token.",
+            );
         }
     }
 }
@@ -669,6 +719,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     }
     privilege_wrapper_swapped(f, out);
     privileged_field_permitted(f, out);
+    order_by_placeholder(f, out);
     if let Some((l, name)) = clause_formatted_from_values(f) {
         out.push(Finding::added(
             "sec-sql-string-building",
@@ -816,6 +867,40 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_order_by_filled_from_a_template_is_found_unless_the_column_is_allow_listed() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "sec-sql-string-building".to_string();
+        let old = "const topQuery = `\nSELECT * FROM scores s\nORDER BY s.score DESC\n`\n";
+        let new = "const topQueryTmpl = `\nSELECT * FROM scores s\nORDER BY s.%s DESC\n`\n\nfunc fetch(sortBy string) {\n\tquery := fmt.Sprintf(topQueryTmpl, sortBy)\n\tdb.Query(query)\n}\n";
+        assert!(rules_hit_with_contents("internal/leaderboard/top.go", old, new).contains(&rule));
+        let listed = new.replace(
+            "func fetch(sortBy string) {",
+            "var sortColumns = map[string]string{\"score\": \"score\", \"wins\": \"wins\"}\n\nfunc fetch(sortBy string) {",
+        );
+        assert!(
+            !rules_hit_with_contents("internal/leaderboard/top.go", old, &listed).contains(&rule)
+        );
+    }
+
+    #[test]
+    fn csrf_skipped_for_webhooks_checked_by_signature_is_low_without_it_high() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let old = "module Webhooks\n  class BaseController < ApplicationController\n  end\nend\n";
+        let signed = "module Webhooks\n  class BaseController < ApplicationController\n    skip_before_action :verify_authenticity_token\n    before_action :verify_signature!\n\n    private\n\n    def verify_signature!\n      head :unauthorized unless ActiveSupport::SecurityUtils.secure_compare(expected, given)\n    end\n  end\nend\n";
+        let level = |new: &str| {
+            findings_with_contents("app/controllers/webhooks/base_controller.rb", old, new)
+                .into_iter()
+                .filter(|f| f.rule == "sec-auth-disabled")
+                .map(|f| f.severity)
+                .max()
+        };
+        assert_eq!(level(signed), Some(Severity::Low));
+        let unsigned = "module Webhooks\n  class BaseController < ApplicationController\n    skip_before_action :verify_authenticity_token\n  end\nend\n";
+        assert_eq!(level(unsigned), Some(Severity::High));
+    }
 
     #[test]
     fn probe_paths_opened_through_a_constant_are_low_and_other_paths_are_not() {
