@@ -3419,17 +3419,25 @@ pub fn intent(
     // (`required("SERVICE_AUTH_TOKEN", "ADMIN_TOKEN")`,
     // `os.getenv("NEW") or os.getenv("OLD")`): a rename that keeps the old
     // setting working.
+    let mut old_values: HashMap<&str, Vec<&str>> = HashMap::default();
+    for l in parsed
+        .iter()
+        .flat_map(|p| p.old.units.iter().flat_map(|u| u.literals.iter()))
+    {
+        old_values
+            .entry(l.key.as_str())
+            .or_default()
+            .push(unquote(&l.value));
+    }
     for new in diffs.iter().filter(|d| d.0 == 2 && d.4) {
         let Some((k2, v2)) = literal(&new.1) else {
             continue;
         };
-        let old_values = parsed
-            .iter()
-            .flat_map(|p| p.old.units.iter().flat_map(|u| u.literals.iter()))
-            .map(|l| (l.key.clone(), unquote(&l.value).to_string()));
-        let with_fallback = old_values.into_iter().any(|(k1, v1)| {
-            k1 == k2
-                && v1 != v2
+        let Some(values) = old_values.get(k2.as_str()) else {
+            continue;
+        };
+        let with_fallback = values.iter().any(|v1| {
+            *v1 != v2
                 && added_text.lines().any(|l| {
                     l.contains(&format!("\"{v2}\"")) && l.contains(&format!("\"{v1}\""))
                         || l.contains(&format!("'{v2}'")) && l.contains(&format!("'{v1}'"))

@@ -80,6 +80,53 @@ fn counts(f: &FileView<'_>) -> bool {
 /// values by their start (or end).
 fn entries_cut(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     let files: Vec<&FileView<'_>> = change.files.iter().filter(|f| counts(f)).collect();
+    // First, on the changed lines alone (cheap): is any added string a
+    // shorter version of a removed one? Most changes stop here.
+    let cut = |old: &str, new: &str| {
+        old.len() > new.len()
+            && (old.starts_with(new)
+                && (new.ends_with(['/', ':']) || old[new.len()..].starts_with(['/', ':']))
+                || old.ends_with(new)
+                    && new.contains('.')
+                    && old[..old.len() - new.len()].ends_with('.'))
+    };
+    let removed_names: Vec<&str> = files
+        .iter()
+        .flat_map(|f| f.removed_code().flat_map(|l| literals(l.text)))
+        .filter(|v| name_like(v))
+        .collect();
+    if removed_names.is_empty() {
+        return;
+    }
+    let added_strings: HashSet<&str> = files
+        .iter()
+        .flat_map(|f| f.added_code().flat_map(|l| literals(l.text)))
+        .filter(|v| v.len() >= 3)
+        .collect();
+    // Every shorter version of a removed string, cut at a separator, looked
+    // up among the added strings (not every pair compared).
+    let shorter = |old: &'_ str| -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, c) in old.char_indices() {
+            match c {
+                '/' | ':' => {
+                    out.push(old[..i].to_string());
+                    out.push(old[..i + 1].to_string());
+                }
+                '.' => out.push(old[i + 1..].to_string()),
+                _ => {}
+            }
+        }
+        out
+    };
+    let candidate = removed_names.iter().any(|old| {
+        shorter(old)
+            .iter()
+            .any(|new| added_strings.contains(new.as_str()) && cut(old, new))
+    });
+    if !candidate {
+        return;
+    }
     let texts = |new: bool| -> String {
         files
             .iter()
