@@ -2239,6 +2239,37 @@ fn guard_in_new_decorator(
         })
 }
 
+/// A role check made into the method's own security annotation (`if
+/// (!user.hasAuthority("ROLE_LEGAL_ADMIN")) throw …` → `@PreAuthorize(
+/// "hasRole('LEGAL_ADMIN')")`, `@Secured`, `[Authorize(Roles = …)]`,
+/// `@permission_required`): the framework now refuses the same callers
+/// before the method runs. Spring's `ROLE_` prefix is the same role.
+fn role_now_in_decorator(n: &Unit, o: &Unit, cond: &str) -> bool {
+    static QUOTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"["']([A-Za-z][\w:.-]{2,})["']"#).unwrap());
+    let norm = |r: &str| {
+        r.to_ascii_lowercase()
+            .replace("role_", "")
+            .replace('-', "_")
+    };
+    let roles: Vec<String> = QUOTED.captures_iter(cond).map(|c| norm(&c[1])).collect();
+    if roles.is_empty() {
+        return false;
+    }
+    let old: HashSet<&str> = o.decorators.iter().map(|d| d.text.as_str()).collect();
+    n.decorators
+        .iter()
+        .filter(|d| !old.contains(d.text.as_str()) && AUTH_DECORATOR.is_match(&d.text))
+        .any(|d| {
+            let named: Vec<String> = QUOTED.captures_iter(&d.text).map(|c| norm(&c[1])).collect();
+            roles.iter().all(|r| {
+                named
+                    .iter()
+                    .any(|x| x == r || x.ends_with(&format!("({r})")))
+            })
+        })
+}
+
 /// A guard handed to a helper the function now calls with the value the
 /// old condition tested (`role !== 'admin'` → `requireRole(req, res,
 /// 'admin')`), where the helper itself has guards that stop: the check is
@@ -2557,6 +2588,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || guard_in_referenced_class(n, g, helpers, &f.new_text_or_hunks())
             || handed_to_helper(n, &g.cond, helpers, &p.new_text)
             || guard_in_new_decorator(n, o, g, &cond, helpers)
+            || g.failing && role_now_in_decorator(n, o, &g.cond)
             || !success_exit(&g.exit) && turned_inside_out(g, &cond, n, helpers)
         {
             continue;
@@ -3702,6 +3734,19 @@ mod tests {
             !hit.contains(&"logic-check-fails-open".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn a_role_check_made_into_the_methods_annotation_is_kept() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "class HoldService {\n    public void place(User user, UUID id) {\n        if (!user.hasAuthority(\"ROLE_LEGAL_ADMIN\")) {\n            throw new AccessDeniedException(\"legal admins only\");\n        }\n        repo.place(id);\n    }\n}\n";
+        let annotated = "class HoldService {\n    @PreAuthorize(\"hasRole('LEGAL_ADMIN')\")\n    public void place(User user, UUID id) {\n        repo.place(id);\n    }\n}\n";
+        let hit = rules_hit_with_contents("src/main/java/app/HoldService.java", old, annotated);
+        assert!(!hit.contains(&"logic-guard-removed".to_string()), "{hit:?}");
+        // Another role in the annotation: the check is not the same.
+        let other = annotated.replace("LEGAL_ADMIN", "SUPPORT");
+        let hit = rules_hit_with_contents("src/main/java/app/HoldService.java", old, &other);
+        assert!(hit.contains(&"logic-guard-removed".to_string()), "{hit:?}");
     }
 
     #[test]

@@ -777,6 +777,44 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     if let Some((a, b, true)) = run {
         moved_runs.push((a, b));
     }
+    // Roles the change names in method security annotations it adds
+    // (`@PreAuthorize("hasRole('LEGAL_ADMIN')")`, `@Secured`,
+    // `@RolesAllowed`, `[Authorize(Roles = …)]`): an inline check of one of
+    // them, removed beside it, moved into the annotation.
+    static ANNOTATION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*[@\[](PreAuthorize|Secured|RolesAllowed|Authorize|permission_required|requires_role|roles_required)\b").unwrap()
+    });
+    static QUOTED_ROLE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"["']([A-Za-z][\w:.-]{2,})["']"#).unwrap());
+    let role = |r: &str| {
+        r.to_ascii_lowercase()
+            .replace("role_", "")
+            .replace('-', "_")
+    };
+    let annotated_roles: Vec<String> = f
+        .added_code()
+        .filter(|l| ANNOTATION.is_match(l.text))
+        .flat_map(|l| {
+            QUOTED_ROLE
+                .captures_iter(l.text)
+                .map(|c| role(&c[1]))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let moved_into_annotation = |no: u32| {
+        let roles: Vec<String> = f
+            .removed
+            .iter()
+            .filter(|r| r.no + 2 >= no && r.no <= no)
+            .flat_map(|r| {
+                QUOTED_ROLE
+                    .captures_iter(r.text)
+                    .map(|c| role(&c[1]))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        roles.iter().any(|r| annotated_roles.contains(r))
+    };
     let mut flagged = 0;
     for l in f.removed_code() {
         let Some(m) = AUTH_CHECK.find(l.text) else {
@@ -845,7 +883,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
                 n.lines()
                     .any(|x| x.trim() == t && indent(x) < indent(l.text))
             });
-        if on_enclosing {
+        if on_enclosing || !annotated_roles.is_empty() && moved_into_annotation(l.no) {
             continue;
         }
         flagged += 1;
@@ -867,6 +905,23 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_inline_role_check_moved_into_a_security_annotation_is_not_removed() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "sec-auth-check-removed".to_string();
+        let old = "class HoldService {\n    public void release(User user, UUID id) {\n        if (!user.hasAuthority(\"ROLE_LEGAL_ADMIN\")) {\n            throw new AccessDeniedException(\"legal admins only\");\n        }\n        repo.release(id);\n    }\n}\n";
+        let annotated = "class HoldService {\n    @PreAuthorize(\"hasRole('LEGAL_ADMIN')\")\n    public void release(User user, UUID id) {\n        repo.release(id);\n    }\n}\n";
+        assert!(
+            !rules_hit_with_contents("src/main/java/app/HoldService.java", old, annotated)
+                .contains(&rule)
+        );
+        let weaker = annotated.replace("hasRole('LEGAL_ADMIN')", "isAuthenticated()");
+        assert!(
+            rules_hit_with_contents("src/main/java/app/HoldService.java", old, &weaker)
+                .contains(&rule)
+        );
+    }
 
     #[test]
     fn an_order_by_filled_from_a_template_is_found_unless_the_column_is_allow_listed() {

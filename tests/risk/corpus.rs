@@ -1572,10 +1572,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a role hierarchy comparison inverted; reported medium",
     ),
     (
-        "qt06-legal-hold-preauthorize",
-        "inline admin checks moved into @PreAuthorize annotations the engine does not pair with them",
-    ),
-    (
         "qt07-retention-queryset-refactor",
         "a retention queryset refactor that drops the legal-hold exclusion",
     ),
