@@ -2245,14 +2245,7 @@ fn guard_in_new_decorator(
 /// `@permission_required`): the framework now refuses the same callers
 /// before the method runs. Spring's `ROLE_` prefix is the same role.
 fn role_now_in_decorator(n: &Unit, o: &Unit, cond: &str) -> bool {
-    static QUOTED: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"["']([A-Za-z][\w:.-]{2,})["']"#).unwrap());
-    let norm = |r: &str| {
-        r.to_ascii_lowercase()
-            .replace("role_", "")
-            .replace('-', "_")
-    };
-    let roles: Vec<String> = QUOTED.captures_iter(cond).map(|c| norm(&c[1])).collect();
+    let roles = roles_named(cond);
     if roles.is_empty() {
         return false;
     }
@@ -2261,13 +2254,26 @@ fn role_now_in_decorator(n: &Unit, o: &Unit, cond: &str) -> bool {
         .iter()
         .filter(|d| !old.contains(d.text.as_str()) && AUTH_DECORATOR.is_match(&d.text))
         .any(|d| {
-            let named: Vec<String> = QUOTED.captures_iter(&d.text).map(|c| norm(&c[1])).collect();
-            roles.iter().all(|r| {
-                named
-                    .iter()
-                    .any(|x| x == r || x.ends_with(&format!("({r})")))
-            })
+            let named = roles_named(&d.text);
+            roles.iter().all(|r| named.contains(r))
         })
+}
+
+/// The role names quoted in `text` (`"ROLE_LEGAL_ADMIN"`, `'LEGAL_ADMIN'`),
+/// each in one spelling: lower case, Spring's `ROLE_` prefix dropped, `-`
+/// as `_`. Shared by the checks that see a role check move into an
+/// annotation.
+pub(crate) fn roles_named(text: &str) -> Vec<String> {
+    static QUOTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"["']([A-Za-z][\w:.-]{2,})["']"#).unwrap());
+    QUOTED
+        .captures_iter(text)
+        .map(|c| {
+            c[1].to_ascii_lowercase()
+                .replace("role_", "")
+                .replace('-', "_")
+        })
+        .collect()
 }
 
 /// A guard handed to a helper the function now calls with the value the

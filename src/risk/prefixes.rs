@@ -154,10 +154,9 @@ fn entries_cut(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     }
     let quoted_new: HashSet<&str> = new_all.lines().flat_map(literals).collect();
     let quoted_old: HashSet<&str> = old_all.lines().flat_map(literals).collect();
-    let removed: Vec<&str> = files
-        .iter()
-        .flat_map(|f| f.removed_code().flat_map(|l| literals(l.text)))
-        .filter(|v| name_like(v) && !quoted_new.contains(v))
+    let removed: Vec<&str> = removed_names
+        .into_iter()
+        .filter(|v| !quoted_new.contains(v))
         .collect();
     if removed.is_empty() {
         return;

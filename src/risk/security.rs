@@ -784,36 +784,17 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     static ANNOTATION: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^\s*[@\[](PreAuthorize|Secured|RolesAllowed|Authorize|permission_required|requires_role|roles_required)\b").unwrap()
     });
-    static QUOTED_ROLE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"["']([A-Za-z][\w:.-]{2,})["']"#).unwrap());
-    let role = |r: &str| {
-        r.to_ascii_lowercase()
-            .replace("role_", "")
-            .replace('-', "_")
-    };
     let annotated_roles: Vec<String> = f
         .added_code()
         .filter(|l| ANNOTATION.is_match(l.text))
-        .flat_map(|l| {
-            QUOTED_ROLE
-                .captures_iter(l.text)
-                .map(|c| role(&c[1]))
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|l| super::behaviour::roles_named(l.text))
         .collect();
     let moved_into_annotation = |no: u32| {
-        let roles: Vec<String> = f
-            .removed
+        f.removed
             .iter()
             .filter(|r| r.no + 2 >= no && r.no <= no)
-            .flat_map(|r| {
-                QUOTED_ROLE
-                    .captures_iter(r.text)
-                    .map(|c| role(&c[1]))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        roles.iter().any(|r| annotated_roles.contains(r))
+            .flat_map(|r| super::behaviour::roles_named(r.text))
+            .any(|r| annotated_roles.contains(&r))
     };
     let mut flagged = 0;
     for l in f.removed_code() {
