@@ -1007,6 +1007,108 @@ fn stops_in_more_cases(old: &str, new: &str) -> bool {
     }
 }
 
+/// A failing condition made stricter without testing anything else: an
+/// argument or term that let callers opt out dropped (`!verify(body, sig,
+/// props.isSkipSignatureCheck())` → `!verify(body, sig)`), or a plain
+/// equality of secrets turned into a constant-time one (`expected != sig` →
+/// `!hmac.Equal(expected, got)`).
+fn hardened(old: &str, new: &str) -> bool {
+    static NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_$][\w$]*").unwrap());
+    static OPT_OUT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(skip|bypass|disable|insecure|ignore|unsigned|unverified|no_?verify|no_?check|dev_?mode|debug)").unwrap()
+    });
+    static CONSTANT_TIME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(hmac\.Equal|ConstantTimeCompare|compare_digest|timingSafeEqual|MessageDigest\.isEqual|FixedTimeEquals|secure_compare|hash_equals|SecurityUtils\.secure_compare|constant_time_eq|ct_eq|constantTimeEquals)").unwrap()
+    });
+    let names = |s: &str| -> HashSet<String> {
+        NAME.find_iter(s).map(|m| m.as_str().to_string()).collect()
+    };
+    let (before, after) = (names(old), names(new));
+    let gone: Vec<&String> = before.difference(&after).collect();
+    let opted_out =
+        !gone.is_empty() && after.is_subset(&before) && gone.iter().any(|g| OPT_OUT.is_match(g));
+    let plain_equality = ["==", "!=", ".equals(", ".Equals("]
+        .iter()
+        .any(|op| old.contains(op));
+    opted_out || plain_equality && CONSTANT_TIME.is_match(new) && !CONSTANT_TIME.is_match(old)
+}
+
+/// The same kind of error recognised through another API of the library
+/// (`errors.As(err, &ve) && ve.Errors&jwt.ValidationErrorExpired != 0` →
+/// `errors.Is(err, jwt.ErrTokenExpired)`): both test an error's kind, and
+/// name the same kind.
+fn same_error_class(old: &str, new: &str) -> bool {
+    static KIND_TEST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(errors\.(Is|As)\(|\bisinstance\(|\binstanceof\b|\bis_a\?\(|\bis\s+[A-Z]\w*(Exception|Error)\b|\.is_\w+\(\))").unwrap()
+    });
+    const VAGUE: &[&str] = &[
+        "error",
+        "errors",
+        "exception",
+        "valid",
+        "validation",
+        "unknown",
+    ];
+    if !KIND_TEST.is_match(old) || !KIND_TEST.is_match(new) {
+        return false;
+    }
+    static IDENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_][\w.]*").unwrap());
+    // The words of each name's last part: `requests.Timeout` is a timeout,
+    // whichever library it comes from.
+    let kinds = |c: &str| -> std::collections::BTreeSet<String> {
+        IDENT
+            .find_iter(c)
+            .flat_map(|m| name_words(m.as_str().rsplit('.').next().unwrap_or("")))
+            .filter(|w| w.len() >= 5 && !VAGUE.contains(&w.as_str()))
+            .collect()
+    };
+    let (a, b) = (kinds(old), kinds(new));
+    !a.is_empty() && !b.is_empty() && (a.is_subset(&b) || b.is_subset(&a)) && {
+        // Nothing else joined the test (`&& !cfg.strict`).
+        let joins = |c: &str| c.matches("&&").count() + c.matches("||").count();
+        joins(new) <= joins(old)
+    }
+}
+
+/// A statement that records work as done: a status set to a finished
+/// state, a "mark done" call, an acknowledgement, a "completed" event.
+static RECORDS_DONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(status\w*\s*(=|:|,)\s*[\w.]*["']?(COMPLETED?|DONE|SUCCEEDED|SUCCESS|RELEASED|PROCESSED|FINISHED|SHIPPED|PAID|ERASED|DELIVERED|SENT|FULFILLED|CLOSED)\b|\bupdate_?status\w*\([^)]*["'](COMPLETED?|DONE|RELEASED|PROCESSED|FINISHED|SHIPPED|PAID|FULFILLED)|\bmark_?\w*(complete|done|processed|paid|sent|success|finished|fulfilled)\w*\s*\(|\.(ack|acknowledge)\s*\(|["'][\w.]*\.(completed|released|fulfilled|processed|succeeded|erased)["'])"#).unwrap()
+});
+/// Results of parallel calls gathered without failing on the first
+/// failure: `Promise.allSettled`, `asyncio.gather(…, return_exceptions=True)`.
+static SETTLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(Promise\.allSettled\s*\(|return_exceptions\s*=\s*True)").unwrap()
+});
+/// Throwing again after the fact: the failure still escapes.
+static RETHROWS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(\bthrow\b|\braise\b|\breturn\s+(Err|err|fmt\.Errorf|errors\.)|AggregateError|\bpanic\()",
+    )
+    .unwrap()
+});
+
+/// A guard moved into the function a factory now returns (`requireAdmin`
+/// → `requireRole(...allowed)` returning `roleGuard(req, res, next)`): the
+/// nested function stops the same way, testing the same things.
+fn in_returned_closure(p: &Parsed<'_>, n: &Unit, g: &syntax::Guard, cond: &str) -> bool {
+    let exit = collapse(&g.exit);
+    let words: std::collections::BTreeSet<String> = name_words(cond)
+        .into_iter()
+        .filter(|w| w.len() >= 4)
+        .collect();
+    p.new.units.iter().any(|u| {
+        !std::ptr::eq(u, n)
+            && u.line > n.line
+            && u.end_line <= n.end_line
+            && u.guards.iter().any(|x| {
+                x.failing
+                    && collapse(&x.exit) == exit
+                    && name_words(&x.cond).iter().any(|w| words.contains(w))
+            })
+    })
+}
+
 fn strip_outer_parens(s: &str) -> &str {
     s.strip_prefix('(')
         .and_then(|t| t.strip_suffix(')'))
@@ -1520,8 +1622,51 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
             );
             passes_when_unset(f.path, n, &mut local);
         }
+        let options = option_words(f);
+        if !options.is_empty() {
+            local.retain(|x| !now_an_option(x, &options));
+        }
         out.extend(local);
     }
+}
+
+/// The words of the options a file's added lines configure a library with
+/// (`jwt.WithIssuer(iss)`, `WithValidMethods(…)`, `.withAudience(aud)`; not
+/// `requireAdmin(…)`, which is a check of its own):
+/// checks a library port moves from hand-written code into the library.
+fn option_words(f: &FileView<'_>) -> std::collections::BTreeSet<String> {
+    static OPTION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?:\bWith|\.with)([A-Z]\w+)\s*\(").unwrap());
+    const VAGUE: &[&str] = &[
+        "valid", "value", "error", "check", "verify", "require", "required", "default", "option",
+        "config", "context", "timeout", "client", "logger",
+    ];
+    f.added_code()
+        .flat_map(|l| OPTION.captures_iter(l.text).map(|c| c[1].to_string()))
+        .flat_map(|o| name_words(&o))
+        .filter(|w| w.len() >= 5 && !VAGUE.contains(&w.as_str()))
+        .collect()
+}
+
+/// A removed or changed check whose own words name an option the file now
+/// sets: the library makes the check (`VerifyIssuer(…)` gone,
+/// `WithIssuer(…)` added).
+fn now_an_option(x: &Finding, options: &std::collections::BTreeSet<String>) -> bool {
+    if !matches!(
+        x.rule.as_str(),
+        "logic-guard-removed" | "logic-check-removed" | "logic-guard-changed"
+    ) {
+        return false;
+    }
+    // The quoted parts of the message: the condition, the call, the exit.
+    let quoted: String = x
+        .message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    name_words(&quoted).iter().any(|w| options.contains(w))
 }
 
 /// Functions the change adds (by last name segment): a condition that calls
@@ -2596,6 +2741,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || guard_in_new_decorator(n, o, g, &cond, helpers)
             || g.failing && role_now_in_decorator(n, o, &g.cond)
             || !success_exit(&g.exit) && turned_inside_out(g, &cond, n, helpers)
+            || g.failing && in_returned_closure(p, n, g, &cond)
         {
             continue;
         }
@@ -2624,6 +2770,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             let narrowed = g.failing && c.failing && narrower(&cond, &c.cond);
             let restated = !narrowed && restated
                 || stops_in_more_cases(&cond, &c.cond)
+                || hardened(&cond, &c.cond)
+                || same_error_class(&cond, &c.cond)
                 || (c.failing || !g.failing)
                     && (result_of_same_check(&cond, &c.cond, &p.new_text)
                         || checked_by_new_helper(&c.cond, fresh, helpers));
@@ -2800,6 +2948,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || n.guards
                 .iter()
                 .any(|x| result_of_same_check(&format!("!{c}(x)"), &x.cond, &p.new_text))
+            || super::security::scoped_lookup_instead(f, &format!("before_action :{c}"))
         {
             continue;
         }
@@ -2872,6 +3021,71 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 format!("On {what}, {name} now {now}; before, the failure reached the caller."),
             ));
         }
+    }
+    // 3b. A failure newly caught and only logged, in a function that goes
+    // on to record the work as done: the failure is reported as success,
+    // and since nothing escapes, nothing retries it.
+    let unit_lines = |from: u32| -> Vec<(u32, &str)> {
+        match f.new_text() {
+            Some(t) => t
+                .lines()
+                .zip(1u32..)
+                .filter(|(_, no)| *no >= from && *no <= n.end_line)
+                .map(|(l, no)| (no, l))
+                .collect(),
+            None => f
+                .added
+                .iter()
+                .filter(|l| l.no >= from && l.no <= n.end_line)
+                .map(|l| (l.no, l.text))
+                .collect(),
+        }
+    };
+    let recorded_done = |from: u32| {
+        unit_lines(from)
+            .into_iter()
+            .find(|(_, l)| RECORDS_DONE.is_match(l))
+    };
+    let newly_swallowed = n.handlers.iter().enumerate().find(|(i, x)| {
+        !matched_new.contains(i)
+            && !x.propagates
+            && x.returns.is_none()
+            && x.logs
+            && !o.handlers.iter().any(|h| h.caught == x.caught)
+            && f.added.iter().any(|l| l.no == x.line)
+    });
+    let settled = SETTLED.find(&p.new_text).is_some()
+        && SETTLED.find(&p.old_text).is_none()
+        && f.added.iter().any(|l| SETTLED.is_match(l.text));
+    let from = newly_swallowed.map(|(_, x)| x.line).or_else(|| {
+        settled
+            .then(|| {
+                f.added
+                    .iter()
+                    .find(|l| SETTLED.is_match(l.text))
+                    .map(|l| l.no)
+            })
+            .flatten()
+    });
+    if let Some(from) = from.filter(|no| (n.line..=n.end_line).contains(no))
+        && !unit_lines(from).iter().any(|(_, l)| RETHROWS.is_match(l))
+        && let Some((no, done)) = recorded_done(from)
+    {
+        let what = match newly_swallowed {
+            Some((_, x)) if !x.caught.is_empty() => format!("`{}`", quote(&x.caught)),
+            Some(_) => "a failure".to_string(),
+            None => "a failed call among the parallel ones (settled, not awaited)".to_string(),
+        };
+        out.push(Finding::added(
+            "logic-error-swallowed",
+            Severity::High,
+            f.path,
+            Some(no),
+            format!(
+                "On {what}, {name} now logs it and goes on to record the work as done (`{}`): the failure is reported as success, and since nothing escapes, nothing retries it.",
+                quote(done.trim())
+            ),
+        ));
     }
     // 3a. A check or availability test that answers yes when it fails:
     // `except DatabaseError: return True` in `is_available`.
@@ -3740,6 +3954,133 @@ mod tests {
             !hit.contains(&"logic-check-fails-open".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn a_check_moved_into_the_librarys_options_is_not_removed() {
+        use crate::risk::testkit::findings_with_contents;
+        let old = "package authn\n\nfunc (v *Verifier) Parse(s string) (*Claims, error) {\n\tclaims := &Claims{}\n\ttoken, err := jwt.ParseWithClaims(s, claims, v.key)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\tif !claims.VerifyIssuer(v.issuer, true) {\n\t\treturn nil, ErrInvalid\n\t}\n\treturn claims, nil\n}\n";
+        let option = "package authn\n\nfunc (v *Verifier) Parse(s string) (*Claims, error) {\n\tclaims := &Claims{}\n\tparser := jwt.NewParser(jwt.WithIssuer(v.issuer))\n\ttoken, err := parser.ParseWithClaims(s, claims, v.key)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn claims, nil\n}\n";
+        let removed = |new: &str| {
+            findings_with_contents("pkg/authn/jwt.go", old, new)
+                .into_iter()
+                .any(|f| f.rule.starts_with("logic-") && f.severity >= Severity::Medium)
+        };
+        assert!(!removed(option));
+        // An unrelated option does not stand for the issuer check.
+        let other = option.replace(
+            "jwt.WithIssuer(v.issuer)",
+            "jwt.WithLeeway(5 * time.Second)",
+        );
+        assert!(removed(&other));
+    }
+
+    #[test]
+    fn the_same_error_kind_tested_through_another_api_is_the_same_guard() {
+        use super::same_error_class;
+        assert!(same_error_class(
+            "errors.As(err, &ve) && ve.Errors&jwt.ValidationErrorExpired != 0",
+            "errors.Is(err, jwt.ErrTokenExpired)"
+        ));
+        assert!(same_error_class(
+            "isinstance(exc, requests.Timeout)",
+            "isinstance(exc, httpx.TimeoutException)"
+        ));
+        // Another kind of error: not the same test.
+        assert!(!same_error_class(
+            "errors.Is(err, jwt.ErrTokenExpired)",
+            "errors.Is(err, jwt.ErrTokenMalformed)"
+        ));
+        // The same kind, but only under a new condition.
+        assert!(!same_error_class(
+            "errors.Is(err, ErrExpired)",
+            "errors.Is(err, ErrExpired) && !cfg.LenientExpiry"
+        ));
+    }
+
+    #[test]
+    fn a_failure_logged_before_the_work_is_recorded_done_is_found() {
+        use crate::risk::testkit::findings_with_contents;
+        let swallowed = |path: &str, old: &str, new: &str| {
+            findings_with_contents(path, old, new)
+                .into_iter()
+                .any(|f| f.rule == "logic-error-swallowed" && f.severity == Severity::High)
+        };
+        let old = "def process(req):\n    for target in TARGETS:\n        target.erase_user(req.user_id)\n    req.status = Status.COMPLETED\n    req.save()\n";
+        let new = "def process(req):\n    for target in TARGETS:\n        try:\n            target.erase_user(req.user_id)\n        except ErasureError:\n            log.exception(\"erasure failed\")\n    req.status = Status.COMPLETED\n    req.save()\n";
+        assert!(swallowed("privacy/erasure.py", old, new));
+        // Raised again once every target was tried: the failure escapes.
+        let raised = new.replace(
+            "    req.status = Status.COMPLETED\n",
+            "    if failed:\n        raise ErasureIncomplete(failed)\n    req.status = Status.COMPLETED\n",
+        );
+        assert!(!swallowed("privacy/erasure.py", old, &raised));
+        // Nothing recorded as done afterwards: a best-effort cleanup.
+        let cleanup = new.replace("    req.status = Status.COMPLETED\n    req.save()\n", "");
+        let old_cleanup = old.replace("    req.status = Status.COMPLETED\n    req.save()\n", "");
+        assert!(!swallowed("privacy/erasure.py", &old_cleanup, &cleanup));
+        // Parallel calls settled and only logged, then the order released.
+        let old = "export async function release(id: string) {\n  await Promise.all(items.map((s) => ship(s)));\n  await orders.updateStatus(id, 'RELEASED');\n}\n";
+        let new = "export async function release(id: string) {\n  const results = await Promise.allSettled(items.map((s) => ship(s)));\n  results.forEach((r) => {\n    if (r.status === 'rejected') {\n      logger.error({ err: r.reason }, 'ship failed');\n    }\n  });\n  await orders.updateStatus(id, 'RELEASED');\n}\n";
+        assert!(swallowed("src/fulfillment/release.ts", old, new));
+        let thrown = new.replace(
+            "      logger.error({ err: r.reason }, 'ship failed');\n",
+            "      logger.error({ err: r.reason }, 'ship failed');\n      throw r.reason;\n",
+        );
+        assert!(!swallowed("src/fulfillment/release.ts", old, &thrown));
+    }
+
+    #[test]
+    fn a_guard_moved_into_the_function_a_factory_returns_is_kept() {
+        use crate::risk::testkit::findings_with_contents;
+        let old = "function requireAdmin(req, res, next) {\n  if (!req.user || !req.user.roles.includes('admin')) {\n    return res.status(403).json({ error: 'forbidden' });\n  }\n  return next();\n}\n\nmodule.exports = { requireAdmin };\n";
+        let factory = "function requireRole(...allowed) {\n  if (allowed.length === 0) {\n    throw new Error('requireRole() needs a role');\n  }\n  return function roleGuard(req, res, next) {\n    const roles = req.user ? req.user.roles : [];\n    if (!allowed.some((role) => roles.includes(role))) {\n      return res.status(403).json({ error: 'forbidden' });\n    }\n    return next();\n  };\n}\n\nconst requireAdmin = requireRole('admin');\nmodule.exports = { requireRole, requireAdmin };\n";
+        let removed = |new: &str| {
+            findings_with_contents("src/middleware/auth.js", old, new)
+                .into_iter()
+                .any(|f| f.rule == "logic-guard-removed" && f.severity >= Severity::Medium)
+        };
+        assert!(!removed(factory));
+        // The returned function stops on something else: not the same guard.
+        let other = factory.replace(
+            "if (!allowed.some((role) => roles.includes(role))) {\n      return res.status(403).json({ error: 'forbidden' });",
+            "if (!req.session) {\n      return res.status(401).json({ error: 'login' });",
+        );
+        assert!(removed(&other));
+    }
+
+    #[test]
+    fn a_guard_made_stricter_is_not_a_weakened_one() {
+        use crate::risk::testkit::findings_with_contents;
+        let high_change = |path: &str, old: &str, new: &str| {
+            findings_with_contents(path, old, new)
+                .into_iter()
+                .any(|f| f.rule == "logic-guard-changed" && f.severity >= Severity::Medium)
+        };
+        // An opt-out argument dropped from the verifier call.
+        let old = "class Hook {\n    ResponseEntity<Void> receive(String body, String signature) {\n        if (!verifier.verify(body, signature, properties.isSkipSignatureCheck())) {\n            return ResponseEntity.status(401).build();\n        }\n        return handle(body);\n    }\n}\n";
+        let strict = old.replace(", properties.isSkipSignatureCheck())", ")");
+        let p = "src/main/java/app/webhook/Hook.java";
+        assert!(!high_change(p, old, &strict));
+        // An opt-out added is the opposite.
+        let loose = old.replace(
+            "properties.isSkipSignatureCheck()",
+            "properties.isSkipSignatureCheck(), request.getHeader(\"X-Debug\"))",
+        );
+        assert!(high_change(p, &strict, &loose) || high_change(p, old, &loose));
+        // A plain comparison of MACs made constant-time.
+        let old = "package hooks\n\nfunc Verify(sig string, body []byte) error {\n\tif expected(body) != sig {\n\t\treturn ErrBadSignature\n\t}\n\treturn nil\n}\n";
+        let ct = old.replace(
+            "expected(body) != sig",
+            "!hmac.Equal([]byte(expected(body)), []byte(sig))",
+        );
+        assert!(!high_change("internal/webhooks/verify.go", old, &ct));
+        // Made a prefix test instead: weaker, and found.
+        let prefix = old.replace(
+            "expected(body) != sig",
+            "!strings.HasPrefix(expected(body), sig)",
+        );
+        assert!(high_change("internal/webhooks/verify.go", old, &prefix));
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod default_environment;
 pub mod deletion;
 pub mod delivery;
 pub mod durability;
+pub mod error_details;
 pub mod errors;
 pub mod exposure;
 pub mod filters;
@@ -54,10 +55,12 @@ pub mod row_security;
 pub mod rules;
 pub mod safe_defaults;
 pub mod safekeeping;
+pub mod sanitisers;
 pub mod scoping;
 pub mod score;
 pub mod secrets;
 pub mod security;
+pub mod selectors;
 pub mod sequence;
 pub mod shell_vars;
 pub mod ship_ignore;
@@ -67,6 +70,7 @@ pub mod syntax;
 pub mod systemd;
 pub mod testing;
 pub mod text;
+pub mod transactions;
 pub mod units;
 pub mod verification;
 pub mod wire;
@@ -616,7 +620,10 @@ pub fn findings_with_message(
             filters::check(f, &mut local);
             units::check(f, &mut local);
             redaction::check(f, &mut local);
-            safekeeping::check(f, &change, &mut local);
+            safekeeping::check(f, &mut local);
+            sanitisers::check(f, &change, &mut local);
+            transactions::check(f, &mut local);
+            error_details::check(f, &mut local);
             ship_ignore::check(f, &mut local);
             workflow_injection::check(f, &mut local);
             client_address::check(f, &mut local);
@@ -718,6 +725,7 @@ pub fn findings_with_message(
     supply::check_change(&change, &mut out);
     retries::check_change(&change, &mut out);
     quantities::check_change(&change, &mut out);
+    selectors::check_change(&change, &mut out);
     if let Some(m) = message {
         behaviour::intent(&parsed, &change, m, &config_changes, &mut out);
     }
@@ -1133,6 +1141,14 @@ pub(crate) mod testkit {
             );
         }
         findings_with_message(&diff, &c, &RuleSet::builtin(), message)
+    }
+
+    /// The rule ids of [`findings_for_change`].
+    pub fn rules_for_change(files: &[(&str, &str, &str)]) -> Vec<String> {
+        findings_for_change(files)
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
     }
 
     /// The rule ids of [`findings_with_contents`].

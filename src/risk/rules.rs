@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-12";
+pub const ENGINE_VERSION: &str = "risk-engine-13";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,6 +62,9 @@ struct RuleDef {
     /// guards is destroyed with the file, e.g. `prevent_destroy`).
     #[serde(default)]
     deleted_files: bool,
+    /// `removed` stays quiet in a file whose added lines match this regex:
+    /// the same protection written another way (`issuer:` → `WithIssuer(`).
+    kept: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,6 +91,7 @@ pub struct PatternRule {
     unless: Option<String>,
     exclude_lines: Option<Regex>,
     deleted_files: bool,
+    kept: Option<Regex>,
 }
 
 /// A silenced rule.
@@ -256,6 +260,7 @@ impl RuleSet {
                     Ok(Some(b.build().map_err(|e| err(span.start, e.to_string()))?))
                 };
                 let exclude_lines = regex(&r.exclude_lines)?;
+                let kept = regex(&r.kept)?;
                 patterns.push(PatternRule {
                     added: regex(&r.added)?,
                     removed: regex(&r.removed)?,
@@ -270,6 +275,7 @@ impl RuleSet {
                     unless: r.unless,
                     exclude_lines,
                     deleted_files: r.deleted_files,
+                    kept,
                 });
             }
             for s in file.silences {
@@ -406,10 +412,12 @@ impl RuleSet {
             // A setting dropped from a file the change deletes went with what
             // it set (a DAG deleted with its `catchup=False`), unless the
             // rule guards against that very deletion.
+            let written_anew = |k: &Regex| f.added.iter().any(|l| k.is_match(l.text));
             if let Some(re) = r
                 .removed
                 .as_ref()
                 .filter(|_| !f.deleted() || r.deleted_files)
+                .filter(|_| !r.kept.as_ref().is_some_and(written_anew))
             {
                 // Text the change writes back is not gone; nor is a whole
                 // line it moves, as it was, into another file.
@@ -960,6 +968,140 @@ mod builtin_tests {
                 rules_hit(path, None, Some(&format!("{line}\n"))).is_empty(),
                 "{line}"
             );
+        }
+    }
+
+    #[test]
+    fn output_escaping_switched_off_is_found_and_escaped_output_is_not() {
+        use crate::risk::testkit::rules_hit;
+        let rule = "sec-xss-sink".to_string();
+        for (path, line) in [
+            (
+                "src/email/render.ts",
+                "  return hbs.compile(source, { strict: true, noEscape: true });",
+            ),
+            (
+                "app/templating.py",
+                "env = Environment(loader=FileSystemLoader(root), autoescape=False)",
+            ),
+            ("templates/invoice.html", "{% autoescape off %}"),
+            (
+                "resources/views/profile.blade.php",
+                "<p class=\"bio\">{!! $user->bio !!}</p>",
+            ),
+            (
+                "src/main/resources/templates/note.html",
+                "<div th:utext=\"${note.body}\"></div>",
+            ),
+            (
+                "src/app/comment.component.html",
+                "<div [innerHTML]=\"comment.body\"></div>",
+            ),
+            (
+                "templates/post.html.twig",
+                "<div>{{ post.body | raw }}</div>",
+            ),
+            (
+                "web/views/report.py",
+                "    return Markup(f\"<b>{row.name}</b>\")",
+            ),
+            (
+                "web/markdown.js",
+                "marked.setOptions({ gfm: true, sanitize: false });",
+            ),
+            (
+                "reports/export.py",
+                "    html = df.to_html(index=False, escape=False)",
+            ),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(hit.contains(&rule), "{line}: {hit:?}");
+        }
+        for (path, line) in [
+            (
+                "src/email/render.ts",
+                "  return hbs.compile(source, { strict: true, noEscape: false });",
+            ),
+            (
+                "app/templating.py",
+                "env = Environment(loader=FileSystemLoader(root), autoescape=True)",
+            ),
+            ("templates/invoice.html", "{% autoescape on %}"),
+            (
+                "resources/views/profile.blade.php",
+                "<p class=\"bio\">{{ $user->bio }}</p>",
+            ),
+            (
+                "src/main/resources/templates/note.html",
+                "<div th:text=\"${note.body}\"></div>",
+            ),
+            ("templates/post.html.twig", "<div>{{ post.body }}</div>"),
+            ("web/views/report.py", "    return Markup(\"<br>\")"),
+            (
+                "web/markdown.js",
+                "marked.setOptions({ gfm: true, sanitize: true });",
+            ),
+            ("reports/export.py", "    html = df.to_html(index=False)"),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(!hit.contains(&rule), "{line}: {hit:?}");
+        }
+    }
+
+    #[test]
+    fn a_claim_check_written_as_a_parser_option_is_kept() {
+        use crate::risk::testkit::rules_hit;
+        let rule = "sec-jwt-claims-unchecked".to_string();
+        let old = "func newVerifier(key []byte) *Verifier {\n\treturn &Verifier{key: key, issuer: cfg.Issuer}\n}\n";
+        let options = "func newVerifier(key []byte) *Verifier {\n\treturn &Verifier{key: key, parser: jwt.NewParser(jwt.WithIssuer(cfg.Issuer))}\n}\n";
+        let hit = rules_hit("pkg/authn/jwt.go", Some(old), Some(options));
+        assert!(!hit.contains(&rule), "{hit:?}");
+        let dropped = "func newVerifier(key []byte) *Verifier {\n\treturn &Verifier{key: key, parser: jwt.NewParser()}\n}\n";
+        let hit = rules_hit("pkg/authn/jwt.go", Some(old), Some(dropped));
+        assert!(hit.contains(&rule), "{hit:?}");
+    }
+
+    #[test]
+    fn a_request_schema_that_keeps_unknown_fields_is_found() {
+        use crate::risk::testkit::rules_hit;
+        let rule = "sec-mass-assignment".to_string();
+        for (path, line) in [
+            (
+                "src/schemas/profile.ts",
+                "export const ProfilePatch = z.object({ name: z.string() }).passthrough();",
+            ),
+            (
+                "src/validation/user.js",
+                "const schema = Joi.object({ email: Joi.string() }).unknown(true);",
+            ),
+            (
+                "app/schemas/user.py",
+                "    model_config = ConfigDict(extra=\"allow\")",
+            ),
+            (
+                "src/main.ts",
+                "  app.useGlobalPipes(new ValidationPipe({ whitelist: false }));",
+            ),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(hit.contains(&rule), "{line}: {hit:?}");
+        }
+        for (path, line) in [
+            (
+                "src/schemas/profile.ts",
+                "export const ProfilePatch = z.object({ name: z.string() }).strict();",
+            ),
+            (
+                "app/schemas/user.py",
+                "    model_config = ConfigDict(extra=\"forbid\")",
+            ),
+            (
+                "src/main.ts",
+                "  app.useGlobalPipes(new ValidationPipe({ whitelist: true }));",
+            ),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(!hit.contains(&rule), "{line}: {hit:?}");
         }
     }
 

@@ -1,21 +1,15 @@
-//! Protections a change takes away from data on its way out: the sanitiser
-//! between user text and the page (`DOMPurify.sanitize`, `bleach.clean`,
-//! `sanitize`), and the secure store between a token and the disk (the
-//! Keychain, Android's encrypted preferences, Expo's SecureStore). A refactor
-//! drops them as plumbing ("render comments as markdown", "simplify session
+//! Protections a change takes away from secrets at rest: the secure store
+//! between a token and the disk (the Keychain, Android's encrypted
+//! preferences, Expo's SecureStore), and the browser storage any script on
+//! the page can read. A refactor drops them as plumbing ("simplify session
 //! persistence") and every line it writes looks ordinary: what is missing is
-//! the call that was there.
+//! the store that was there.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{ChangeView, FileView, Finding, Severity, quote};
-
-/// Calls that make untrusted text safe to put into HTML.
-static SANITISER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(DOMPurify\.sanitize|purify\.sanitize|sanitize_?html|sanitizeHtml|sanitize|bleach\.clean|bleach\.linkify|html\.escape|escape_?html|escapeHtml|htmlspecialchars|htmlentities|strip_tags|CGI\.escapeHTML|ERB::Util\.h|Rails::Html::\w*Sanitizer|HtmlSanitizer|Sanitizer|xss|filterXSS|HtmlEncoder\.\w+\.Encode|HttpUtility\.HtmlEncode|Encode\.forHtml|StringEscapeUtils\.escapeHtml\d?|template\.HTMLEscapeString|markupsafe\.escape)\s*\(").unwrap()
-});
+use super::{FileView, Finding, Severity, quote};
 
 /// Stores that keep secrets encrypted at rest.
 static SECURE_STORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -36,13 +30,12 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
-/// Sanitisers the change removes and does not call again anywhere, and
-/// secure stores replaced by plain ones.
-pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+/// Secure stores replaced by plain ones, and secrets newly kept in the
+/// browser's storage.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() || f.class.ci || f.class.infra || f.class.migration {
         return;
     }
-    sanitiser_removed(f, change, out);
     secure_store_replaced(f, out);
     web_storage_secret(f, out);
 }
@@ -72,50 +65,6 @@ fn web_storage_secret(f: &FileView<'_>, out: &mut Vec<Finding>) {
             quote(w.text.trim())
         ),
     ));
-}
-
-fn sanitiser_removed(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
-    let Some((l, name)) = f.removed_code().find_map(|l| {
-        let c = SANITISER.captures(l.text)?;
-        Some((l, c[1].to_string()))
-    }) else {
-        return;
-    };
-    // Still sanitised: this or another sanitiser is called on the new side
-    // of any file of the change (moved into a helper), or the new code goes
-    // through something named safe (`renderSafeMarkdown(…)`).
-    let kept = change
-        .files
-        .iter()
-        .filter(|g| g.class.production())
-        .any(|g| {
-            g.added_code()
-                .any(|a| SANITISER.is_match(a.text) || calls_something_safe(a.text))
-                || g.new_text().is_some_and(|t| t.contains(name.as_str()))
-        });
-    if kept {
-        return;
-    }
-    out.push(Finding::removed(
-        "sec-sanitiser-removed",
-        Severity::High,
-        f.path,
-        Some(l.no),
-        format!(
-            "`{}` is no longer called, and nothing in the change sanitises instead: text that went through it now reaches the page raw (`{}` was the line).",
-            quote(&name),
-            quote(l.text.trim())
-        ),
-    ));
-}
-
-/// A call to something whose name says it is safe (not `unsafe…`).
-fn calls_something_safe(line: &str) -> bool {
-    static SAFE_CALL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)\b(\w*safe\w*)\s*\(").unwrap());
-    SAFE_CALL
-        .captures_iter(line)
-        .any(|c| !c[1].to_ascii_lowercase().contains("unsafe"))
 }
 
 fn secure_store_replaced(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -179,50 +128,7 @@ fn written_secret(f: &FileView<'_>, line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::risk::testkit::findings_for_change;
-
-    fn rules(files: &[(&str, &str, &str)]) -> Vec<String> {
-        findings_for_change(files)
-            .into_iter()
-            .map(|f| f.rule)
-            .collect()
-    }
-
-    #[test]
-    fn a_sanitiser_dropped_from_rendered_comments_is_found() {
-        let old = "const bodyHtml = computed(() =>\n  DOMPurify.sanitize(linkify(props.comment.body)),\n);\n";
-        let new = "const bodyHtml = computed(() => renderMarkdown(props.comment.body));\n";
-        let helper = "export function renderMarkdown(s) {\n  return marked.parse(s);\n}\n";
-        let hit = rules(&[
-            ("src/components/Comment.vue", old, new),
-            ("src/utils/markdown.ts", "", helper),
-        ]);
-        assert!(
-            hit.contains(&"sec-sanitiser-removed".to_string()),
-            "{hit:?}"
-        );
-        // The helper sanitises what it renders: moved, not dropped.
-        let safe = helper.replace("marked.parse(s)", "DOMPurify.sanitize(marked.parse(s))");
-        let hit = rules(&[
-            ("src/components/Comment.vue", old, new),
-            ("src/utils/markdown.ts", "", &safe),
-        ]);
-        assert!(
-            !hit.contains(&"sec-sanitiser-removed".to_string()),
-            "{hit:?}"
-        );
-    }
-
-    #[test]
-    fn the_same_in_python_with_bleach() {
-        let old = "def render(comment):\n    return Markup(bleach.clean(markdown(comment.body)))\n";
-        let new = "def render(comment):\n    return Markup(markdown(comment.body))\n";
-        let hit = rules(&[("app/comments/render.py", old, new)]);
-        assert!(
-            hit.contains(&"sec-sanitiser-removed".to_string()),
-            "{hit:?}"
-        );
-    }
+    use crate::risk::testkit::rules_for_change as rules;
 
     #[test]
     fn a_session_newly_kept_in_local_storage_is_found_and_a_theme_is_not() {

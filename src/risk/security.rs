@@ -867,6 +867,9 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         if on_enclosing || !annotated_roles.is_empty() && moved_into_annotation(l.no) {
             continue;
         }
+        if in_enclosing_group(f, l.text) || scoped_lookup_instead(f, t) {
+            continue;
+        }
         flagged += 1;
         if flagged > 3 {
             break;
@@ -884,8 +887,83 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     }
 }
 
+/// A route's own middleware that repeated its group's: `->middleware('auth')`
+/// dropped from a route inside `Route::middleware(['auth', 'verified'])
+/// ->group(…)`, which still applies it.
+fn in_enclosing_group(f: &FileView<'_>, removed: &str) -> bool {
+    static OWN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"middleware\(\s*\[?([^)\]]*)").unwrap());
+    static NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"["']([\w:.,-]+)["']"#).unwrap());
+    let Some(own) = OWN.captures(removed) else {
+        return false;
+    };
+    let quoted =
+        |x: &str, n: &str| x.contains(&format!("'{n}'")) || x.contains(&format!("\"{n}\""));
+    // The names the route loses: those no added line still names (`['auth',
+    // 'can:view,team']` → `'can:view,team'` loses `auth`).
+    let names: Vec<&str> = NAME
+        .captures_iter(own.get(1).map_or("", |m| m.as_str()))
+        .map(|c| c.get(1).map_or("", |m| m.as_str()))
+        .filter(|n| !f.added_code().any(|a| quoted(a.text, n)))
+        .collect();
+    let Some(new) = f.new_text() else {
+        return false;
+    };
+    let indent = |x: &str| x.len() - x.trim_start().len();
+    !names.is_empty()
+        && new.lines().any(|x| {
+            x.contains("group")
+                && x.contains("middleware")
+                && indent(x) < indent(removed)
+                && names.iter().all(|n| quoted(x, n))
+        })
+}
+
+/// An authorising callback (`before_action :authorize_document`) replaced
+/// by a lookup through the current account's own records
+/// (`current_account.documents.find(params[:id])`): a record of another
+/// account is not found, which is the check.
+pub(crate) fn scoped_lookup_instead(f: &FileView<'_>, removed: &str) -> bool {
+    static SCOPED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(current_(user|account|organization|org|tenant|team|company|workspace)|request\.user)\.\w+\.(find|find_by!?|where|get|filter)\b").unwrap()
+    });
+    removed.starts_with("before_action")
+        && f.added_code().any(|a| SCOPED.is_match(a.text))
+        && !f.removed_code().any(|r| SCOPED.is_match(r.text))
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_check_its_group_or_its_query_still_makes_is_not_removed() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "sec-auth-check-removed".to_string();
+        let old = "<?php\n\nRoute::middleware(['auth', 'verified'])->group(function () {\n    Route::get('/billing', [BillingController::class, 'show'])->middleware('auth');\n    Route::get('/team', [TeamController::class, 'index'])->middleware('auth');\n});\n\nRoute::get('/reports', [ReportController::class, 'index'])->middleware('auth');\n";
+        let inside = old
+            .replace("'show'])->middleware('auth');", "'show']);")
+            .replace("'index'])->middleware('auth');\n});", "'index']);\n});");
+        let hit = rules_hit_with_contents("routes/web.php", old, &inside);
+        assert!(!hit.contains(&rule), "{hit:?}");
+        // The route outside the group loses its only check.
+        let outside = old.replace("'index'])->middleware('auth');\n", "'index']);\n");
+        let outside = outside.replacen(
+            "Route::get('/reports', [ReportController::class, 'index'])->middleware('auth');",
+            "Route::get('/reports', [ReportController::class, 'index']);",
+            1,
+        );
+        let hit = rules_hit_with_contents("routes/web.php", old, &outside);
+        assert!(hit.contains(&rule), "{hit:?}");
+
+        let old = "class DocumentsController < ApplicationController\n  before_action :authorize_document!\n\n  def show\n    @document = Document.find(params[:id])\n  end\nend\n";
+        let scoped = "class DocumentsController < ApplicationController\n  def show\n    @document = current_account.documents.find(params[:id])\n  end\nend\n";
+        let p = "app/controllers/documents_controller.rb";
+        let hit = rules_hit_with_contents(p, old, scoped);
+        assert!(!hit.contains(&rule), "{hit:?}");
+        let unscoped = scoped.replace("current_account.documents.find", "Document.find");
+        let hit = rules_hit_with_contents(p, old, &unscoped);
+        assert!(hit.contains(&rule), "{hit:?}");
+    }
 
     #[test]
     fn an_inline_role_check_moved_into_a_security_annotation_is_not_removed() {

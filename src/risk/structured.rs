@@ -1327,7 +1327,36 @@ pub fn check(
                 .iter()
                 .filter(|(k, _)| k.starts_with(route))
                 .any(|(_, v)| v.contains("GET") || v.to_ascii_lowercase().contains("idempot"));
-            if about_money && !safe_only {
+            // Retried only when the request never reached the service
+            // (Envoy's and Istio's `connect-failure,refused-stream`): nothing
+            // ran, so nothing runs twice.
+            let undelivered_only = b
+                .iter()
+                .filter(|(k, _)| {
+                    k.starts_with(route) && {
+                        let leaf = k.rsplit('.').next().unwrap_or(k).to_ascii_lowercase();
+                        leaf.replace(['_', '-'], "") == "retryon"
+                    }
+                })
+                .any(|(_, v)| {
+                    let conditions: Vec<&str> = v
+                        .split([',', ' '])
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .collect();
+                    !conditions.is_empty()
+                        && conditions.iter().all(|c| {
+                            matches!(
+                                c.to_ascii_lowercase().as_str(),
+                                "connect-failure"
+                                    | "refused-stream"
+                                    | "reset-before-request"
+                                    | "conn-failure"
+                                    | "http3-post-connect-failure"
+                            )
+                        })
+                });
+            if about_money && !safe_only && !undelivered_only {
                 push(
                     "retry-not-idempotent",
                     Severity::High,
@@ -1974,6 +2003,18 @@ mod tests {
         );
         assert!(
             !hit(&vs("/v1/catalog", ""), &vs("/v1/catalog", retries))
+                .contains(&"retry-not-idempotent".to_string())
+        );
+        // Retried only when the request never reached the service.
+        let undelivered = "\n      retries:\n        attempts: 3\n        retryOn: connect-failure,refused-stream";
+        assert!(
+            !hit(&vs("/v1/charges", ""), &vs("/v1/charges", undelivered))
+                .contains(&"retry-not-idempotent".to_string())
+        );
+        let also_reset =
+            "\n      retries:\n        attempts: 3\n        retryOn: connect-failure,reset";
+        assert!(
+            hit(&vs("/v1/charges", ""), &vs("/v1/charges", also_reset))
                 .contains(&"retry-not-idempotent".to_string())
         );
     }

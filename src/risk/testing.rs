@@ -286,7 +286,10 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             "test-assertions-removed",
             if retired.is_some() {
                 Severity::Low
-            } else if strong_added == 0 && added_elsewhere.is_empty() {
+            } else if strong_added == 0
+                && added_elsewhere.is_empty()
+                && !removed.iter().all(|l| in_test_setup(f, l.no))
+            {
                 Severity::High
             } else {
                 Severity::Medium
@@ -386,6 +389,33 @@ pub fn test_stem(path: &str) -> String {
 /// Change-level test rules: tests deleted while none are added anywhere, and
 /// tests weakened in the same change that edits the code they test (the usual
 /// way to make a failing check pass).
+/// Whether an old line sits in a test's set-up rather than in a test: a
+/// pytest fixture or `conftest.py`, `setUp`, `beforeEach`, `@BeforeEach`.
+/// An assertion there checks the set-up worked, not the code under test.
+fn in_test_setup(f: &FileView<'_>, no: u32) -> bool {
+    static SETUP: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(@pytest\.fixture|\bdef setUp\b|\bbeforeEach\s*\(|\bbeforeAll\s*\(|@Before(Each|All)?\b|\bbefore\s*(\(:each\)|do)|\[SetUp\]|\[OneTimeSetUp\])").unwrap()
+    });
+    if f.path.ends_with("conftest.py") {
+        return true;
+    }
+    let Some(old) = f.old_text() else {
+        return false;
+    };
+    let lines: Vec<&str> = old.lines().collect();
+    let at = (no as usize).saturating_sub(1).min(lines.len());
+    // The nearest function head above the line, and the lines just above it.
+    let Some(head) = lines[..at]
+        .iter()
+        .rposition(|l| super::code::starts_function(l) || SETUP.is_match(l))
+    else {
+        return false;
+    };
+    lines[head.saturating_sub(2)..=head]
+        .iter()
+        .any(|l| SETUP.is_match(l))
+}
+
 pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     // Production code changed in the same change, by normalised file stem.
     let code_stems: Vec<String> = change
@@ -601,6 +631,27 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn an_assertion_dropped_from_a_fixture_is_not_a_weakened_test() {
+        use crate::risk::testkit::findings_with_contents;
+        let old = "import pytest\n\n@pytest.fixture\ndef logged_in(client, user):\n    resp = client.post(\"/login\", data={\"email\": user.email})\n    assert resp.status_code == 302\n    return client\n\ndef test_profile(logged_in):\n    assert logged_in.get(\"/me\").status_code == 200\n";
+        let fixture = old.replace("    assert resp.status_code == 302\n", "");
+        let high = |new: &str| {
+            findings_with_contents("tests/test_profile.py", old, new)
+                .into_iter()
+                .any(|f| {
+                    f.rule == "test-assertions-removed" && f.severity == crate::risk::Severity::High
+                })
+        };
+        assert!(!high(&fixture));
+        // The test's own assertion is what it claims: removing it is high.
+        let test = old.replace(
+            "    assert logged_in.get(\"/me\").status_code == 200\n",
+            "    logged_in.get(\"/me\")\n",
+        );
+        assert!(high(&test));
     }
 
     #[test]

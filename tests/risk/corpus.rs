@@ -276,10 +276,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a Makefile default that picks up the production database URL: values from included files are not followed",
     ),
     (
-        "q13-attachments-preserve-folders",
-        "the client's file name reaches Path.Combine through a variable: data flow is not followed",
-    ),
-    (
         "q16-reset-token-constant-time",
         "DELETE without WHERE on reset tokens is the point of this change, and critical by rule",
     ),
@@ -1096,10 +1092,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a security group refactor that exposes a service: rules moved into standalone resources are not paired",
     ),
     (
-        "pr05-k8s-recommended-labels",
-        "a Service selector that no longer matches the pods' labels: selectors are not matched with pod templates",
-    ),
-    (
         "pr10-consolidate-loggers-user-roles",
         "role-change audit logs demoted to debug: a log level lowered is not paired with the line it replaces",
     ),
@@ -1364,10 +1356,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a six-field cron expression read by a five-field scheduler: the scheduler's format is not in the diff",
     ),
     (
-        "qj13-email-render-apostrophes",
-        "a template engine option `noEscape` that lets user HTML into emails",
-    ),
-    (
         "qj17-fcm-send-async",
         "a send made async whose failures are no longer awaited: the promise is dropped",
     ),
@@ -1560,10 +1548,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "unsafe impl Sync on a non-thread-safe C decoder; reported medium",
     ),
     (
-        "qt01-dragdrop-folder-uploads",
-        "a folder-upload helper that joins client-supplied relative paths",
-    ),
-    (
         "qt04-clamd-dial-timeout",
         "a clamd error reply treated as clean; reported medium",
     ),
@@ -1594,6 +1578,38 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "qt18-inline-preview-downloads",
         "an inline preview served with the client-declared MIME type: stored XSS",
+    ),
+    (
+        "qu05-consumer-extract-process",
+        "an error only logged and counted, then execution falls through to the acknowledgement in an extracted helper: needs control flow across the extracted function",
+    ),
+    (
+        "qu11-jwt-secret-local-fallback",
+        "a secret loaded with runCatching and a hard-coded fallback key: the fallback literal is not named as a secret",
+    ),
+    (
+        "qv01-invoice-queryset-manager",
+        "a Django detail view switched to a custom manager method that lacks the organisation filter: needs the QuerySet method bodies compared",
+    ),
+    (
+        "qv09-express-route-table",
+        "routers mounted before the authentication middleware inside a helper function: the registration order is read only at the top level",
+    ),
+    (
+        "qv11-fastapi-merge-user-update-schemas",
+        "a merged Pydantic schema makes role writable through a self-update endpoint: needs the schema fields compared per endpoint",
+    ),
+    (
+        "qw07-flags-drop-rollout-pointer",
+        "a nil rollout pointer now treated as 100 %: needs the meaning of the default value",
+    ),
+    (
+        "qx03-accounts-store-nil-nil",
+        "a store returns (nil, nil) for not found instead of ErrNotFound: a contract change the callers rely on, read as error checks removed at medium",
+    ),
+    (
+        "qx18-tokens-base64-crate",
+        "a hand-written base64 decoder replaced by a configured crate: its length guard is gone because the crate does it",
     ),
 ];
 
@@ -1793,6 +1809,9 @@ fn corpus_recall_and_false_alarms() {
     // and 9/40 before tuning), then round ten (pw*–pz*, 80 cases; 19/40 and
     // 4/40 before tuning): 80.3 % and 7.5 % after round ten's first rules;
     // then round eleven (qa*–qd*, 80 cases; 20/40 and 9/40 before tuning).
+    // 2026-12-01, fifth day: rounds twelve to fifteen (qe*–qt*, 320 cases),
+    // 77.7 % and 7.6 % after. Sixth day: round sixteen (qu*–qx*, 80 cases;
+    // 27/40 and 9/40 before tuning), 78.2 % and 7.4 % after its first rules.
     assert!(recall >= 77.0, "recall {recall:.1} % < 77.0 %");
     assert!(false_rate <= 9.0, "false alarms {false_rate:.1} % > 9.0 %");
 }

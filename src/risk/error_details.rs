@@ -1,0 +1,114 @@
+//! Internal error details a change starts sending to callers. An
+//! exception's message or stack trace in a response tells whoever triggers
+//! it what the database said (table and constraint names, row values), which
+//! host did not answer, which file and library version threw. Error handlers
+//! keep them behind a development check (`IsDevelopment()`, `DEBUG`,
+//! `NODE_ENV !== 'production'`); a change that makes the errors "richer" for
+//! integrators drops the check and sends the details everywhere.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{FileView, Finding, Severity, quote};
+
+/// A check for a development environment.
+static DEV_CHECK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(IsDevelopment\(\)|IsEnvironment\(\s*"Development"|\bsettings\.DEBUG\b|\bapp\.debug\b|\bcurrent_app\.debug\b|config\[["']DEBUG["']\]|NODE_ENV\s*(!==?|===?)\s*["'](production|development)["']|Rails\.env\.(development|production)\?|\bis_dev\w*|\bisDev\w*|\bdebug_?mode\b|\bDEBUG\s*(==|&&|\|\||\)|:)|\benv\s*==\s*["']dev)"#).unwrap()
+});
+/// An exception's own text: its message, its string form, its stack.
+static EXCEPTION_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(ex|exc|exception|err|error|e|cause|inner)\??\.(Message|ToString\(\)|StackTrace|InnerException\??\.Message|message|stack|getMessage\(\)|getLocalizedMessage\(\)|getCause\(\)|Error\(\)|backtrace|full_message)|\bstr\(\s*(e|exc|ex|err|error|exception)\s*\)|\brepr\(\s*(e|exc|ex|err|error)\s*\)|traceback\.format_exc\(\)|getStackTrace|printStackTrace\(\s*\w+\s*\)").unwrap()
+});
+/// A stack trace, which never belongs in a response.
+static STACK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(ex|exc|exception|err|error|e)\??\.(StackTrace|stack|backtrace|getStackTrace\(\))\b|traceback\.format_exc\(\)|\b(ex|exception|e)\.ToString\(\)").unwrap()
+});
+/// Writing into what the caller receives: a response body, a problem
+/// document, a JSON error.
+static INTO_RESPONSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(\bDetail\s*=|\bExtensions\[|\.(json|send|status\(\s*\d+\s*\)\.json|write|body|setDetail|forStatusAndDetail|WriteAsJsonAsync|WriteAsync)\s*\(|\bjsonify\(|\bJSONResponse\(|\bHTTPException\(|\bResponse\(|\brender\s+json:|["']?(detail|message|error|cause|stack|trace|exception|errorMessage)["']?\s*[:=]>?\s*)"#).unwrap()
+});
+/// Logging calls: the details may go there.
+static LOGS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\blog(ger)?\.|_logger\.|\blogging\.|console\.(log|error|warn)|\bLog(Error|Warning|Information|Debug)\(|Sentry|capture_?exception|\breport\()").unwrap()
+});
+
+/// Exception text written into a response where a development check that
+/// guarded it is gone, and stack traces written into a response anywhere.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if !f.class.production() || f.class.ci || f.class.infra || f.class.migration {
+        return;
+    }
+    let exposes =
+        |t: &str| EXCEPTION_TEXT.is_match(t) && INTO_RESPONSE.is_match(t) && !LOGS.is_match(t);
+    let Some(l) = f.added_code().find(|l| exposes(l.text)) else {
+        return;
+    };
+    // Already sent before the change (the line only edited).
+    let was_exposed = f
+        .removed_code()
+        .any(|r| exposes(r.text) && !DEV_CHECK.is_match(r.text));
+    let dev_check_dropped = f.removed_code().any(|r| DEV_CHECK.is_match(r.text))
+        && !f.added_code().any(|a| DEV_CHECK.is_match(a.text))
+        && !f.new_text().is_some_and(|t| DEV_CHECK.is_match(t));
+    let stack = STACK.is_match(l.text);
+    // A removed exposure sat under the dropped check: not sent everywhere before.
+    let sent_before = was_exposed && !dev_check_dropped;
+    if sent_before || !dev_check_dropped && !stack {
+        return;
+    }
+    out.push(Finding::added(
+        "error-details-exposed",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "Sends the exception's {} to the caller (`{}`){}: database messages, internal hosts and library internals reach whoever triggers the error. Log them and return a trace id.",
+            if stack { "stack trace" } else { "own text" },
+            quote(l.text.trim()),
+            if dev_check_dropped {
+                ", and the development-only check that kept it from production is gone"
+            } else {
+                ""
+            }
+        ),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit_with_contents;
+
+    const RULE: &str = "error-details-exposed";
+
+    #[test]
+    fn details_sent_everywhere_once_the_development_check_is_gone_are_found() {
+        let old = "class Handler\n{\n    public async Task Write(HttpContext ctx, Exception ex)\n    {\n        var problem = new ProblemDetails { Status = 500, Title = \"Unexpected error\" };\n        if (_env.IsDevelopment())\n        {\n            problem.Detail = ex.ToString();\n        }\n        await ctx.Response.WriteAsJsonAsync(problem);\n    }\n}\n";
+        let new = "class Handler\n{\n    public async Task Write(HttpContext ctx, Exception ex)\n    {\n        var problem = new ProblemDetails { Status = 500, Title = \"Unexpected error\" };\n        problem.Detail = ex.Message;\n        await ctx.Response.WriteAsJsonAsync(problem);\n    }\n}\n";
+        let p = "src/Api/Middleware/ErrorHandler.cs";
+        assert!(rules_hit_with_contents(p, old, new).contains(&RULE.to_string()));
+        // The check kept: details only in development.
+        let kept = old.replace(
+            "problem.Detail = ex.ToString();",
+            "problem.Detail = ex.Message;",
+        );
+        assert!(!rules_hit_with_contents(p, old, &kept).contains(&RULE.to_string()));
+        // Logged, not sent.
+        let logged = new.replace(
+            "problem.Detail = ex.Message;",
+            "_logger.LogError(ex, \"failed: {Message}\", ex.Message);",
+        );
+        assert!(!rules_hit_with_contents(p, old, &logged).contains(&RULE.to_string()));
+    }
+
+    #[test]
+    fn a_stack_trace_in_a_response_is_found_anywhere() {
+        let old = "app.use((err, req, res, next) => {\n  res.status(500).json({ error: 'internal' });\n});\n";
+        let new = "app.use((err, req, res, next) => {\n  res.status(500).json({ error: 'internal', stack: err.stack });\n});\n";
+        assert!(rules_hit_with_contents("src/server.js", old, new).contains(&RULE.to_string()));
+        // A validation message in a 400 is what the caller needs.
+        let fine = "app.use((err, req, res, next) => {\n  res.status(400).json({ error: err.message });\n});\n";
+        assert!(!rules_hit_with_contents("src/server.js", old, fine).contains(&RULE.to_string()));
+    }
+}

@@ -1,0 +1,144 @@
+//! Transactions a change makes commit what failed. Spring rolls a
+//! `@Transactional` method back only when an exception leaves it: a
+//! catch-all the change adds inside the method (to return a result object,
+//! to log "in one place") turns every failure halfway through into a commit
+//! of the half that ran, such as a debit without its credit. The method still
+//! says `@Transactional`, so nothing about the change reads as dropping it.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::lang::Lang;
+use super::{FileView, Finding, Severity, quote};
+
+/// A catch of every failure (Java, Kotlin, Scala): `catch (RuntimeException
+/// e)`, `catch (e: Exception)`, `catch { case e: Throwable =>`.
+static CATCH_ALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bcatch\s*\(\s*(?:final\s+)?(?:(Exception|RuntimeException|Throwable|DataAccessException|PersistenceException)\s+\w+|\w+\s*:\s*(Exception|RuntimeException|Throwable))\s*\)").unwrap()
+});
+/// A transaction boundary that rolls back on exceptions only.
+static TRANSACTIONAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*@(?:org\.springframework\.transaction\.annotation\.)?Transactional\b(.*)$")
+        .unwrap()
+});
+/// What a catch block does that still rolls back.
+static ROLLS_BACK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\bthrow\b|setRollbackOnly|\brollback\w*\s*\()").unwrap());
+
+/// A catch-all the change adds inside a `@Transactional` method that does
+/// not rethrow or mark the transaction for rollback.
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if !matches!(f.class.lang, Lang::Jvm) || !f.class.production() {
+        return;
+    }
+    let Some(catch) = f.added_code().find(|l| CATCH_ALL.is_match(l.text)) else {
+        return;
+    };
+    let Some(text) = f.new_text() else {
+        return;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let at = (catch.no as usize).saturating_sub(1);
+    if at >= lines.len() {
+        return;
+    }
+    // The method the catch is in, and whether it (or its class) runs in a
+    // read-write transaction.
+    let Some(head) = lines[..at]
+        .iter()
+        .rposition(|l| super::code::starts_function(l))
+    else {
+        return;
+    };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let annotated = |from: usize, to: usize| {
+        lines[from..to].iter().any(|l| {
+            TRANSACTIONAL
+                .captures(l)
+                .is_some_and(|c| !c[1].contains("readOnly") && !c[1].contains("NOT_SUPPORTED"))
+        })
+    };
+    let method = annotated(head.saturating_sub(6), head);
+    let class = lines[..head].iter().enumerate().any(|(i, l)| {
+        indent(l) < indent(lines[head])
+            && TRANSACTIONAL
+                .captures(l)
+                .is_some_and(|c| !c[1].contains("readOnly"))
+            && lines[i + 1..head]
+                .iter()
+                .any(|x| x.contains("class ") && indent(x) == indent(l))
+    });
+    if !method && !class {
+        return;
+    }
+    // The catch block, up to its closing brace.
+    let mut depth = 0i32;
+    let mut block = Vec::new();
+    for l in &lines[at..] {
+        let after_catch = l.find("catch").map_or(*l, |i| &l[i..]);
+        block.push(after_catch);
+        depth += after_catch.matches('{').count() as i32 - after_catch.matches('}').count() as i32;
+        if depth <= 0 && block.len() > 1 {
+            break;
+        }
+    }
+    if block.iter().any(|l| ROLLS_BACK.is_match(l)) {
+        return;
+    }
+    let name = super::code::function_name(lines[head]).unwrap_or("this method");
+    out.push(Finding::added(
+        "db-transaction-commits-failure",
+        Severity::High,
+        f.path,
+        Some(catch.no),
+        format!(
+            "`{}` runs in a transaction and now catches `{}` without rethrowing: the transaction rolls back only when an exception leaves the method, so a failure halfway commits the half that ran. Rethrow, or mark it rollback-only.",
+            quote(name),
+            quote(catch.text.trim().trim_start_matches('}').trim())
+        ),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit_with_contents;
+
+    const RULE: &str = "db-transaction-commits-failure";
+
+    fn service(body: &str, annotation: &str) -> String {
+        format!(
+            "package app;\n\n@Service\npublic class TransferService {{\n\n    {annotation}\n    public Result transfer(Command cmd) {{\n{body}    }}\n}}\n"
+        )
+    }
+
+    #[test]
+    fn a_catch_all_inside_a_transactional_method_is_found() {
+        let old = service(
+            "        from.debit(cmd.amount());\n        to.credit(cmd.amount());\n        return Result.completed();\n",
+            "@Transactional",
+        );
+        let new = service(
+            "        try {\n            from.debit(cmd.amount());\n            to.credit(cmd.amount());\n            return Result.completed();\n        } catch (RuntimeException e) {\n            log.error(\"transfer failed\", e);\n            return Result.failed();\n        }\n",
+            "@Transactional",
+        );
+        let p = "src/main/java/app/TransferService.java";
+        let hit = rules_hit_with_contents(p, &old, &new);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // Rethrown, or marked for rollback: the transaction still rolls back.
+        let rethrown = new.replace("return Result.failed();", "throw new TransferFailed(e);");
+        assert!(!rules_hit_with_contents(p, &old, &rethrown).contains(&RULE.to_string()));
+        let marked = new.replace(
+            "return Result.failed();",
+            "TransactionAspectSupport.currentTransactionStatus().setRollbackOnly();\n            return Result.failed();",
+        );
+        assert!(!rules_hit_with_contents(p, &old, &marked).contains(&RULE.to_string()));
+        // No transaction, or a read-only one: nothing half-written to commit.
+        let plain = new.replace("@Transactional", "@Timed");
+        let old_plain = old.replace("@Transactional", "@Timed");
+        assert!(!rules_hit_with_contents(p, &old_plain, &plain).contains(&RULE.to_string()));
+        let read_only = new.replace("@Transactional", "@Transactional(readOnly = true)");
+        let old_ro = old.replace("@Transactional", "@Transactional(readOnly = true)");
+        assert!(!rules_hit_with_contents(p, &old_ro, &read_only).contains(&RULE.to_string()));
+    }
+}
