@@ -63,6 +63,9 @@ fn acknowledged_regardless(text: &str) -> Option<(u32, String, &'static str)> {
         if opener.is_some_and(|p| ALWAYS_BLOCK.is_match(p)) {
             return Some((i as u32 + 1, what, "in a finally block"));
         }
+        if after_failure_carried_on(&lines, i) {
+            return Some((i as u32 + 1, what, "right after a failure it only logs"));
+        }
         let batch = m.as_str().to_ascii_lowercase().contains("batch");
         if batch {
             let window = &lines[i..(i + BATCH_WINDOW).min(lines.len())];
@@ -74,6 +77,42 @@ fn acknowledged_regardless(text: &str) -> Option<(u32, String, &'static str)> {
         }
     }
     None
+}
+
+/// A branch for a failure (`if err != nil {`, `catch (e) {`, `except X:`).
+static FAILURE_BRANCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(\}\s*)?(if\s*\(?\s*(err|error|e|ex|exc)\b[^{]*(\{|:)\s*$|if\s+err\s*:?=[^{]*;\s*err\s*!=\s*nil\s*\{\s*$|catch\b[^{]*\{\s*$|except\b[^:]*:\s*$|rescue\b)").unwrap()
+});
+/// A way out of a failure branch: the acknowledgement below is skipped.
+static LEAVES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\breturn\b|\bcontinue\b|\bbreak\b|\braise\b|\bthrow\b|\bpanic\(|os\.Exit|log\.Fatal|\bnack\b|\.nack\s*\(|\.reject\s*\(|requeue|dead_?letter|\bdlq)").unwrap()
+});
+
+/// Whether the statement at `i` follows, at the same depth, a failure
+/// branch that neither leaves nor hands the message back: the failure is
+/// logged and the message acknowledged all the same.
+fn after_failure_carried_on(lines: &[&str], i: usize) -> bool {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let own = indent(lines[i]);
+    let mut j = i;
+    // Past blank lines and the branch's closing brace.
+    while j > 0 && lines[j - 1].trim().is_empty() {
+        j -= 1;
+    }
+    if j > 0 && lines[j - 1].trim() == "}" && indent(lines[j - 1]) == own {
+        j -= 1;
+    }
+    let body_end = j;
+    while j > 0 && (lines[j - 1].trim().is_empty() || indent(lines[j - 1]) > own) {
+        j -= 1;
+    }
+    if j == 0 || j == body_end {
+        return false;
+    }
+    let opener = lines[j - 1];
+    indent(opener) == own
+        && FAILURE_BRANCH.is_match(opener)
+        && !lines[j..body_end].iter().any(|l| LEAVES.is_match(l))
 }
 
 /// The work whose outcome an acknowledgement should wait for: the message
@@ -230,6 +269,26 @@ mod tests {
         let ts_old = "for (const msg of messages) {\n  try {\n    await work(msg);\n    await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: msg.ReceiptHandle }));\n  } catch (err) {\n    log.error(err);\n  }\n}\n";
         let ts_new = "await Promise.allSettled(messages.map((m) => work(m)));\nawait sqs.send(\n  new DeleteMessageBatchCommand({\n    QueueUrl,\n    Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),\n  }),\n);\n";
         let hit = rules_hit_with_contents("src/dispatcher.ts", ts_old, ts_new);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn an_acknowledgement_reached_after_a_logged_failure_is_found() {
+        let old = "func (c *C) loop(d amqp.Delivery) {\n\tif err := c.handler.Handle(d); err != nil {\n\t\tc.log.Error(\"handler failed\", \"err\", err)\n\t\t_ = d.Nack(false, true)\n\t\treturn\n\t}\n\t_ = d.Ack(false)\n}\n";
+        let new = "func (c *C) loop(d amqp.Delivery) {\n\tif err := c.handler.Handle(d); err != nil {\n\t\tc.log.Error(\"handler failed\", \"err\", err)\n\t\tc.metrics.Errors.Inc()\n\t}\n\n\t_ = d.Ack(false)\n}\n";
+        let hit = rules_hit_with_contents("internal/events/consumer.go", old, new);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // Leaving the branch keeps the acknowledgement for successes.
+        let returns = new.replace(
+            "\t\tc.metrics.Errors.Inc()\n",
+            "\t\tc.metrics.Errors.Inc()\n\t\treturn\n",
+        );
+        let hit = rules_hit_with_contents("internal/events/consumer.go", old, &returns);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        // Python: the except block only logs, the delete follows.
+        let py_old = "def on(m):\n    try:\n        handle(m)\n    except Exception:\n        log.exception(\"failed\")\n        return\n    sqs.delete_message(QueueUrl=URL, ReceiptHandle=m.handle)\n";
+        let py_new = py_old.replace("        return\n", "");
+        let hit = rules_hit_with_contents("workers/on.py", py_old, &py_new);
         assert!(hit.contains(&RULE.to_string()), "{hit:?}");
     }
 

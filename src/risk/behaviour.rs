@@ -628,7 +628,22 @@ fn logged_secret(args: &str) -> Option<String> {
     {
         return None;
     }
+    // What a function makes of a secret (`tokenFingerprint(token)`,
+    // `unverifiedKid(token)`) is not the secret; what only turns it into
+    // text (`str(token)`, `JSON.stringify(token)`) is.
+    static CALL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b([A-Za-z_][\w.]*)\s*\(([^()]*)\)").unwrap());
+    static AS_TEXT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(str|string|repr|json\.stringify|json\.dumps|format|inspect|pformat|fmt\.sprint\w*|sprintf|\w*\.tostring|tostring|dump|pp|print)$").unwrap()
+    });
     let code = STRING_LITERAL.replace_all(args, "\"\"");
+    let code = CALL.replace_all(&code, |c: &regex::Captures<'_>| {
+        if AS_TEXT.is_match(&c[1]) {
+            c[0].to_string()
+        } else {
+            format!("{}()", &c[1])
+        }
+    });
     let code = code.split_once(": ").map_or(&*code, |(_, a)| a);
     DOTTED_NAME.find_iter(code).find_map(|m| {
         let norm = |s: &str| {
@@ -1107,6 +1122,20 @@ fn in_returned_closure(p: &Parsed<'_>, n: &Unit, g: &syntax::Guard, cond: &str) 
                     && name_words(&x.cond).iter().any(|w| words.contains(w))
             })
     })
+}
+
+/// A length comparison of two values from a hand-written constant-time
+/// compare, replaced by the library's (`hmac.compare_digest`,
+/// `crypto.timingSafeEqual`, `subtle.ConstantTimeCompare`), which compares
+/// the lengths itself.
+fn length_check_now_in_library(cond: &str, f: &FileView<'_>) -> bool {
+    static LENGTHS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(len\(\s*\w+\s*\)|\w+\.(length|len\(\)|size\(\)|Length|count))\s*!==?\s*(len\(\s*\w+\s*\)|\w+\.(length|len\(\)|size\(\)|Length|count))\s*$").unwrap()
+    });
+    static LIBRARY_COMPARE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(hmac\.compare_digest|secrets\.compare_digest|timingSafeEqual|ConstantTimeCompare|hmac\.Equal|MessageDigest\.isEqual|FixedTimeEquals|secure_compare|hash_equals|constant_time_eq)\s*\(").unwrap()
+    });
+    LENGTHS.is_match(cond) && f.added_code().any(|l| LIBRARY_COMPARE.is_match(l.text))
 }
 
 fn strip_outer_parens(s: &str) -> &str {
@@ -2742,6 +2771,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || g.failing && role_now_in_decorator(n, o, &g.cond)
             || !success_exit(&g.exit) && turned_inside_out(g, &cond, n, helpers)
             || g.failing && in_returned_closure(p, n, g, &cond)
+            || length_check_now_in_library(&g.cond, f)
         {
             continue;
         }
@@ -2894,8 +2924,21 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                     && turned_inside_out(og, &cond, n, helpers)
             })
         };
+        // The old guard restated through a call that answers the same
+        // question (`not verify_password(…)` → `ok, h = verify_and_update(…)`,
+        // `not ok`), leaving the same way.
+        let restated = |x: &syntax::Guard| {
+            o.guards.iter().any(|og| {
+                collapse(&og.exit) == collapse(&x.exit)
+                    && result_of_same_check(&og.cond, &x.cond, &p.new_text)
+            })
+        };
         if let Some(g) = n.guards.iter().find(|g| {
-            !g.failing && success_exit(&g.exit) && !old_conds.contains(&g.cond) && !inside_out(g)
+            !g.failing
+                && success_exit(&g.exit)
+                && !old_conds.contains(&g.cond)
+                && !inside_out(g)
+                && !restated(g)
         }) {
             out.push(Finding::added(
                 "logic-check-fails-open",
@@ -4050,6 +4093,35 @@ mod tests {
     }
 
     #[test]
+    fn a_hand_written_constant_time_compare_replaced_by_the_librarys_is_kept() {
+        use crate::risk::testkit::findings_with_contents;
+        let old = "def _equal(a, b):\n    if len(a) != len(b):\n        return False\n    result = 0\n    for x, y in zip(a, b):\n        result |= ord(x) ^ ord(y)\n    return result == 0\n\n\ndef verify(sig, body):\n    return _equal(sig, sign(body))\n";
+        let new = "def _equal(a, b):\n    return hmac.compare_digest(a.encode(), b.encode())\n\n\ndef verify(sig, body):\n    return _equal(sig, sign(body))\n";
+        let removed = |new: &str| {
+            findings_with_contents("app/webhooks/signatures.py", old, new)
+                .into_iter()
+                .any(|f| f.rule == "logic-guard-removed" && f.severity >= Severity::Medium)
+        };
+        assert!(!removed(new));
+        let plain = new.replace(
+            "hmac.compare_digest(a.encode(), b.encode())",
+            "a.startswith(b)",
+        );
+        assert!(removed(&plain));
+    }
+
+    #[test]
+    fn a_check_restated_through_a_call_that_also_upgrades_does_not_fail_open() {
+        let old = "def authenticate(email, password):\n    user = db.users.by_email(email)\n    if user is None:\n        return None\n    if not passwords.verify_password(password, user.password_hash):\n        log.info(\"login failed\")\n        return None\n    return user\n";
+        let new = "def authenticate(email, password):\n    user = db.users.by_email(email)\n    if user is None:\n        return None\n    ok, new_hash = passwords.verify_and_update(password, user.password_hash)\n    if not ok:\n        log.info(\"login failed\")\n        return None\n    if new_hash is not None:\n        db.users.update_password_hash(user.id, new_hash)\n    return user\n";
+        let hit = rules_hit("app/auth/service.py", Some(old), Some(new));
+        assert!(
+            !hit.contains(&"logic-check-fails-open".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
     fn a_guard_made_stricter_is_not_a_weakened_one() {
         use crate::risk::testkit::findings_with_contents;
         let high_change = |path: &str, old: &str, new: &str| {
@@ -4241,6 +4313,15 @@ mod tests {
                 .is_some()
         );
         assert!(super::logged_secret("log.info: \"{}\", headerCount(request)").is_none());
+        // A one-way fingerprint of the token is not the token.
+        assert!(
+            super::logged_secret("warn: { path: req.path, fp: tokenFingerprint(token) }").is_none()
+        );
+        assert!(
+            super::logged_secret("warn: { fp: tokenFingerprint(token), raw: token }").is_some()
+        );
+        assert!(super::logged_secret("warn: { kid: unverifiedKid(token) }").is_none());
+        assert!(super::logged_secret("info: \"t=%s\", str(token)").is_some());
     }
 
     #[test]

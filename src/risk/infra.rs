@@ -727,10 +727,18 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             .find(|l| !l.trim().is_empty() && indent(l) < own)
             .is_some_and(|l| l.trim_start().starts_with("lifecycle"))
     };
-    let still_protected = f
-        .added
-        .iter()
-        .any(|l| prevent(l.text) && in_lifecycle(l.no));
+    // Or the resource moved (a `moved` block) into a module the change
+    // writes, which protects it there.
+    let protected_where_moved = moved_block
+        && change
+            .files
+            .iter()
+            .filter(|g| g.class.lang == Lang::Hcl && g.path != f.path)
+            .any(|g| g.added.iter().any(|l| prevent(l.text)));
+    let still_protected = protected_where_moved
+        || f.added
+            .iter()
+            .any(|l| prevent(l.text) && in_lifecycle(l.no));
     for l in &f.removed {
         if prevent(l.text) && !still_protected {
             out.push(Finding::removed(
@@ -1081,6 +1089,41 @@ mod tests {
         assert!(rules(&destroyed).contains(&"tf-resource-removed".to_string()));
         let bare = "module \"push\" {\n  source = \"../modules/push\"\n}\n\nresource \"aws_lambda_function\" \"push\" {\n  function_name = \"push\"\n}\n";
         assert!(rules(bare).contains(&"tf-resource-removed".to_string()));
+    }
+
+    #[test]
+    fn prevent_destroy_moved_with_its_resource_into_a_module_is_kept() {
+        use crate::risk::testkit::findings_of_change;
+        let rule = "tf-prevent-destroy-removed";
+        let old = "resource \"aws_s3_bucket\" \"backups\" {\n  bucket = \"acme-backups\"\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
+        let root = "module \"backups\" {\n  source = \"./modules/backup_bucket\"\n  name   = \"acme-backups\"\n}\n\nmoved {\n  from = aws_s3_bucket.backups\n  to   = module.backups.aws_s3_bucket.this\n}\n";
+        let module = "resource \"aws_s3_bucket\" \"this\" {\n  bucket = var.name\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n";
+        let hit = findings_of_change(
+            &[
+                ("infra/backups/main.tf", Some(old), Some(root)),
+                (
+                    "infra/backups/modules/backup_bucket/main.tf",
+                    None,
+                    Some(module),
+                ),
+            ],
+            None,
+        );
+        assert!(hit.iter().all(|f| f.rule != rule), "{hit:?}");
+        // The module without the protection: removed.
+        let bare = module.replace("\n  lifecycle {\n    prevent_destroy = true\n  }\n", "\n");
+        let hit = findings_of_change(
+            &[
+                ("infra/backups/main.tf", Some(old), Some(root)),
+                (
+                    "infra/backups/modules/backup_bucket/main.tf",
+                    None,
+                    Some(&bare),
+                ),
+            ],
+            None,
+        );
+        assert!(hit.iter().any(|f| f.rule == rule), "{hit:?}");
     }
 
     #[test]

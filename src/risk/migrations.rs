@@ -74,6 +74,24 @@ static ORM: LazyLock<Vec<(Regex, &'static str, Severity, &'static str)>> = LazyL
     ]
 });
 
+/// The path of a script the change deletes that created `table` (a
+/// one-off backfill's scratch table): dropping the table finishes removing
+/// the script's own working data.
+fn created_by_deleted_script<'a>(change: &'a ChangeView<'_>, table: &str) -> Option<&'a str> {
+    let table = table.trim_matches(['"', '`']);
+    let bare = table.rsplit('.').next().unwrap_or(table);
+    change
+        .files
+        .iter()
+        .filter(|g| g.deleted())
+        .find(|g| {
+            g.old_text().is_some_and(|t| {
+                t.to_ascii_uppercase().contains("CREATE TABLE") && super::code::has_word(t, bare)
+            })
+        })
+        .map(|g| g.path)
+}
+
 fn is_down_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     name.contains(".down.")
@@ -581,6 +599,23 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                         quote(&by)
                     ),
                 );
+            } else if let Some((table, script)) = has("DROP TABLE")
+                .then(|| TABLE_NAME.captures(&stmt))
+                .flatten()
+                .and_then(|c| {
+                    created_by_deleted_script(change, &c[1]).map(|p| (c[1].to_string(), p))
+                })
+            {
+                push(
+                    out,
+                    "sql-drop-table",
+                    Severity::Low,
+                    line,
+                    format!(
+                        "Drops {table} ({q}), the working table of `{}`, which this change deletes and which created it: check nothing else reads it.",
+                        quote(script)
+                    ),
+                );
             } else if !table_created(&stmt) {
                 push(
                     out,
@@ -954,6 +989,35 @@ mod tests {
             .map(|f| f.severity)
             .max();
         assert_eq!(sev, Some(Severity::Critical));
+    }
+
+    #[test]
+    fn a_scratch_table_dropped_with_the_script_that_made_it_is_low() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_of_change;
+        let script = "SCRATCH = \"tmp_totals_backfill\"\n\ndef compute(conn):\n    conn.execute(f\"CREATE TABLE IF NOT EXISTS {SCRATCH} (order_id bigint)\")\n";
+        let drop = "DROP TABLE IF EXISTS tmp_totals_backfill;\n";
+        let level = |files: &[(&str, Option<&str>, Option<&str>)]| {
+            findings_of_change(files, None)
+                .into_iter()
+                .filter(|f| f.rule == "sql-drop-table")
+                .map(|f| f.severity)
+                .max()
+        };
+        let with_script = level(&[
+            ("db/migrations/20240325_drop_tmp.sql", None, Some(drop)),
+            ("scripts/backfill_totals.py", Some(script), None),
+        ]);
+        assert_eq!(with_script, Some(Severity::Low));
+        // The script stays, or made another table: the drop is what it is.
+        let alone = level(&[("db/migrations/20240325_drop_tmp.sql", None, Some(drop))]);
+        assert_eq!(alone, Some(Severity::Critical));
+        let other = script.replace("tmp_totals_backfill", "tmp_other");
+        let unrelated = level(&[
+            ("db/migrations/20240325_drop_tmp.sql", None, Some(drop)),
+            ("scripts/backfill_totals.py", Some(&other), None),
+        ]);
+        assert_eq!(unrelated, Some(Severity::Critical));
     }
 
     #[test]

@@ -1106,6 +1106,116 @@ mod builtin_tests {
     }
 
     #[test]
+    fn a_secret_with_a_fallback_in_the_code_is_found() {
+        use crate::risk::testkit::rules_hit;
+        let rule = "secret-built-in-default".to_string();
+        for (path, line) in [
+            (
+                "src/main/kotlin/acme/auth/JwtKeys.kt",
+                "    @Value(\"\\${auth.jwt.local-secret:local-dev-signing-key-0123}\") private val localSecret: String,",
+            ),
+            (
+                "app/settings.py",
+                "SECRET_KEY = os.environ.get(\"DJANGO_SECRET_KEY\", \"insecure-change-me\")",
+            ),
+            (
+                "src/config.ts",
+                "export const jwtSecret = process.env.JWT_SECRET || 'supersecret123';",
+            ),
+            (
+                "config/initializers/tokens.rb",
+                "SIGNING = ENV.fetch(\"TOKEN_SIGNING_KEY\", \"dev-signing-key\")",
+            ),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(hit.contains(&rule), "{line}: {hit:?}");
+        }
+        for (path, line) in [
+            // No fallback: missing means failing.
+            (
+                "app/settings.py",
+                "SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]",
+            ),
+            // A fallback for something that is not a secret.
+            (
+                "app/settings.py",
+                "REGION = os.environ.get(\"AWS_REGION\", \"eu-west-1\")",
+            ),
+            // The development settings may keep one.
+            (
+                "config/settings/development.py",
+                "SECRET_KEY = os.environ.get(\"DJANGO_SECRET_KEY\", \"insecure-change-me\")",
+            ),
+            // An empty default is no key.
+            (
+                "src/config.ts",
+                "export const jwtSecret = process.env.JWT_SECRET ?? '';",
+            ),
+            // Where the secrets are, not what they are.
+            (
+                "oncall_bot/config.py",
+                "SECRETS_DIR = os.environ.get(\"SECRETS_DIR\", \"/var/run/secrets/oncall-bot\")",
+            ),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(!hit.contains(&rule), "{line}: {hit:?}");
+        }
+    }
+
+    #[test]
+    fn async_callbacks_from_for_each_and_quantities_without_units_are_found() {
+        use crate::risk::testkit::rules_hit;
+        let rule = "async-callback-not-awaited".to_string();
+        let hit = rules_hit(
+            "src/imports/orders.ts",
+            None,
+            Some("  rows.forEach(async (row) => {\n    await reserve(row);\n  });\n"),
+        );
+        assert!(hit.contains(&rule), "{hit:?}");
+        let hit = rules_hit(
+            "src/imports/orders.ts",
+            None,
+            Some(
+                "  await Promise.all(rows.map(async (row) => reserve(row)));\n  rows.forEach((row) => count(row));\n",
+            ),
+        );
+        assert!(!hit.contains(&rule), "{hit:?}");
+        let rule = "shell-pipefail-dropped".to_string();
+        let old = "#!/usr/bin/env bash\nset -euo pipefail\nmysqldump \"$DB\" | gzip -c | aws s3 cp - \"$URL\"\n";
+        let hit = rules_hit(
+            "ops/backup.sh",
+            Some(old),
+            Some(&old.replace("set -euo pipefail", "set -eu")),
+        );
+        assert!(hit.contains(&rule), "{hit:?}");
+        let hit = rules_hit(
+            "ops/backup.sh",
+            Some(old),
+            Some(&old.replace("set -euo pipefail", "set -eu\nset -o pipefail")),
+        );
+        assert!(!hit.contains(&rule), "{hit:?}");
+        let rule = "k8s-quantity-without-unit".to_string();
+        for line in [
+            "          averageValue: \"1400\"",
+            "            cpu: 500",
+            "            memory: \"512\"",
+        ] {
+            let hit = rules_hit("k8s/search/hpa.yaml", None, Some(&format!("{line}\n")));
+            assert!(hit.contains(&rule), "{line}: {hit:?}");
+        }
+        for line in [
+            "          averageValue: \"1400m\"",
+            "            cpu: 2",
+            "            cpu: \"1.5\"",
+            "            memory: 512Mi",
+            "            memory: \"1073741824\"",
+        ] {
+            let hit = rules_hit("k8s/search/hpa.yaml", None, Some(&format!("{line}\n")));
+            assert!(!hit.contains(&rule), "{line}: {hit:?}");
+        }
+    }
+
+    #[test]
     fn a_package_repository_allowed_over_plain_http_is_found() {
         let rule = "supply-signature-check-off".to_string();
         for line in [

@@ -209,6 +209,8 @@ static STAND_IN: LazyLock<Regex> = LazyLock::new(|| {
 /// A guard clause's body is short: a few statements (a log call over
 /// several lines, a response, a return) before it leaves.
 const GUARD_BODY_ROWS: usize = 12;
+/// Statements a guard clause's body may have, however many rows they take.
+const GUARD_BODY_STATEMENTS: usize = 3;
 
 const FUNCTION_KINDS: &[&str] = &[
     "function_definition",
@@ -1112,14 +1114,29 @@ impl<'s, 't> Walker<'s, 't> {
         }
     }
 
+    /// Whether a block is a few statements, one of which leaves directly.
+    fn few_statements_then_leaves(&self, body: Node<'_>) -> bool {
+        let mut c = body.walk();
+        let statements: Vec<Node<'_>> = body
+            .named_children(&mut c)
+            .filter(|x| x.kind() != "comment")
+            .collect();
+        statements.len() <= GUARD_BODY_STATEMENTS
+            && statements
+                .iter()
+                .any(|s| RETURN_KINDS.contains(&s.kind()) || RAISE_KINDS.contains(&s.kind()))
+    }
+
     /// [`Self::exit_of`] over a body given as a run of statements.
     fn exit_of_any(&self, statements: &[Node<'_>]) -> Option<(String, bool)> {
         let (first, last) = (statements.first()?, statements.last()?);
+        let one_block = statements.len() == 1 && self.few_statements_then_leaves(*first);
         if last
             .end_position()
             .row
             .saturating_sub(first.start_position().row)
             > GUARD_BODY_ROWS
+            && !one_block
         {
             return None;
         }
@@ -1128,12 +1145,15 @@ impl<'s, 't> Walker<'s, 't> {
 
     /// The statement by which a guard's body leaves, and whether it signals failure.
     fn exit_of(&self, body: Node<'_>) -> Option<(String, bool)> {
-        // Only short bodies are guard clauses.
+        // Only short bodies are guard clauses: few rows, or a few statements
+        // of which one leaves (a log call spread over ten rows, then
+        // `return`), not a nested block that leaves somewhere inside.
         if body
             .end_position()
             .row
             .saturating_sub(body.start_position().row)
             > GUARD_BODY_ROWS
+            && !self.few_statements_then_leaves(body)
         {
             return None;
         }
@@ -1281,6 +1301,29 @@ def payroll(user):
             u.literals
         );
         assert!(u.decorators.iter().any(|d| d.text == "@login_required"));
+    }
+
+    #[test]
+    fn a_guard_whose_log_call_spans_many_rows_is_still_a_guard() {
+        let src = "async function authenticate(req, res, next) {\n  try {\n    next();\n  } catch (err) {\n    if (err instanceof TokenError) {\n      logger.warn(\n        {\n          path: req.path,\n          reason: err.reason,\n          requestId: req.id,\n          kid: kidOf(req),\n          at: Date.now(),\n        },\n        \"access token rejected\",\n      );\n      res.status(401).json({ error: \"invalid_token\" });\n      return;\n    }\n    next(err);\n  }\n}\n";
+        let o = outline(Grammar::JavaScript, src).unwrap();
+        let u = o.get("authenticate").unwrap();
+        assert!(
+            u.guards
+                .iter()
+                .any(|g| g.cond == "err instanceof TokenError" && g.exit == "return;"),
+            "{:?}",
+            u.guards
+        );
+        // A long block that leaves only inside a nested branch is no guard.
+        let nested = "def get(request):\n    if user.is_authenticated:\n        if not user.is_staff:\n            return forbidden()\n        else:\n            if user.mfa:\n                a = 1\n                b = 2\n                c = 3\n                d = 4\n                e = 5\n                f = 6\n                g = 7\n                h = 8\n                i = 9\n                return ok()\n            return forbidden()\n    return login()\n";
+        let o = outline(Grammar::Python, nested).unwrap();
+        let u = o.get("get").unwrap();
+        assert!(
+            u.guards.iter().all(|g| g.cond != "user.is_authenticated"),
+            "{:?}",
+            u.guards
+        );
     }
 
     #[test]

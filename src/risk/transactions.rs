@@ -27,11 +27,13 @@ static ROLLS_BACK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\bthrow\b|setRollbackOnly|\brollback\w*\s*\()").unwrap());
 
 /// A catch-all the change adds inside a `@Transactional` method that does
-/// not rethrow or mark the transaction for rollback.
+/// not rethrow or mark the transaction for rollback; a transaction moved
+/// onto a method only its own class calls.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !matches!(f.class.lang, Lang::Jvm) || !f.class.production() {
         return;
     }
+    self_invoked(f, out);
     let Some(catch) = f.added_code().find(|l| CATCH_ALL.is_match(l.text)) else {
         return;
     };
@@ -100,6 +102,63 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     ));
 }
 
+/// `@Transactional` added on a method that the class calls itself
+/// (`return executeTransfer(cmd);` from `transfer`), or on a private one:
+/// Spring's proxy sees only calls that come from outside the bean, so the
+/// method runs with no transaction at all.
+fn self_invoked(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let Some(text) = f.new_text() else {
+        return;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    for a in f.added_code().filter(|l| {
+        TRANSACTIONAL
+            .captures(l.text)
+            .is_some_and(|c| !c[1].contains("readOnly"))
+    }) {
+        // The method the annotation stands on: the next line that starts one.
+        let at = a.no as usize;
+        let Some(head) = lines
+            .iter()
+            .skip(at)
+            .take(4)
+            .find(|l| super::code::starts_function(l))
+        else {
+            continue;
+        };
+        let Some(name) = super::code::function_name(head) else {
+            continue;
+        };
+        let private = head.trim_start().starts_with("private ");
+        let call = format!("{name}(");
+        let self_call = lines.iter().any(|l| {
+            !super::code::starts_function(l)
+                && l.contains(&call)
+                && !l.contains(&format!(".{call}"))
+                || l.contains(&format!("this.{call}"))
+        });
+        if !(private || self_call) {
+            continue;
+        }
+        out.push(Finding::added(
+            "db-transaction-bypassed",
+            Severity::High,
+            f.path,
+            Some(a.no),
+            format!(
+                "`@Transactional` now stands on `{}`, {}: Spring applies it only to calls that come through the bean's proxy, so the method runs with no transaction and a failure halfway leaves the writes it made.",
+                quote(name),
+                if private {
+                    "a private method"
+                } else {
+                    "which the class calls itself"
+                }
+            ),
+        ));
+        return;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit_with_contents;
@@ -110,6 +169,21 @@ mod tests {
         format!(
             "package app;\n\n@Service\npublic class TransferService {{\n\n    {annotation}\n    public Result transfer(Command cmd) {{\n{body}    }}\n}}\n"
         )
+    }
+
+    #[test]
+    fn a_transaction_moved_onto_a_method_the_class_calls_itself_is_found() {
+        let rule = "db-transaction-bypassed".to_string();
+        let old = "package app;\n\n@Service\npublic class TransferService {\n\n    @Transactional\n    public Result transfer(Command cmd) {\n        validate(cmd);\n        from.debit(cmd.amount());\n        return Result.ok();\n    }\n}\n";
+        let moved = "package app;\n\n@Service\npublic class TransferService {\n\n    public Result transfer(Command cmd) {\n        validate(cmd);\n        return executeTransfer(cmd);\n    }\n\n    @Transactional\n    protected Result executeTransfer(Command cmd) {\n        from.debit(cmd.amount());\n        return Result.ok();\n    }\n}\n";
+        let p = "src/main/java/app/TransferService.java";
+        assert!(rules_hit_with_contents(p, old, moved).contains(&rule));
+        // Called through another bean: the proxy applies.
+        let other = moved.replace(
+            "return executeTransfer(cmd);",
+            "return executor.executeTransfer(cmd);",
+        );
+        assert!(!rules_hit_with_contents(p, old, &other).contains(&rule));
     }
 
     #[test]

@@ -1580,14 +1580,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "an inline preview served with the client-declared MIME type: stored XSS",
     ),
     (
-        "qu05-consumer-extract-process",
-        "an error only logged and counted, then execution falls through to the acknowledgement in an extracted helper: needs control flow across the extracted function",
-    ),
-    (
-        "qu11-jwt-secret-local-fallback",
-        "a secret loaded with runCatching and a hard-coded fallback key: the fallback literal is not named as a secret",
-    ),
-    (
         "qv01-invoice-queryset-manager",
         "a Django detail view switched to a custom manager method that lacks the organisation filter: needs the QuerySet method bodies compared",
     ),
@@ -1610,6 +1602,82 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "qx18-tokens-base64-crate",
         "a hand-written base64 decoder replaced by a configured crate: its length guard is gone because the crate does it",
+    ),
+    (
+        "qy04-go121-slices-authz",
+        "helpers replaced by the standard library's slices.Contains and min: read as conditions changed under a 'no behaviour change' message",
+    ),
+    (
+        "qy06-kotlin-rename-amount-minor",
+        "a serialised field renamed with a default of 0 where the decoder ignores unknown keys: needs the wire format of queued messages",
+    ),
+    (
+        "qy13-python-async-payout-batch",
+        "asyncio.gather(return_exceptions=True) where only one exception type counts as failure: needs the types the results can hold",
+    ),
+    (
+        "qy20-boot3-config-property-renames",
+        "Spring Boot 3's documented property relocations under a 'rename' message: read as values gone",
+    ),
+    (
+        "qz05-batch-document-purge",
+        "a batched purge query rewritten without its legal-hold predicate: the query is rebuilt, not edited",
+    ),
+    (
+        "qz08-cdc-connector-naming",
+        "a Debezium slot renamed, leaving the old replication slot to hold WAL: needs the connector's state",
+    ),
+    (
+        "qz11-phone-backfill-offset-paging",
+        "LIMIT/OFFSET paging over rows the batch itself takes out of the filter: needs the query's effect on its own predicate",
+    ),
+    (
+        "qz19-partner-export-grants",
+        "per-view grants replaced by GRANT SELECT ON ALL TABLES IN SCHEMA: a grant widened across tenants",
+    ),
+    (
+        "ra06-oauth-redirect-uri-prefix",
+        "a redirect URI allow-list turned from exact match into a prefix match inside a return expression",
+    ),
+    (
+        "ra07-deploy-workflow-oidc",
+        "a production deploy workflow changed (static keys replaced by OIDC): every production pipeline change alarms by design",
+    ),
+    (
+        "ra14-security-config-split-chains",
+        "CSRF disabled on a stateless bearer-token chain: safe for that chain, read as CSRF switched off",
+    ),
+    (
+        "ra18-openapi-public-jwks",
+        "security: [] on the JWKS and OpenID discovery endpoints, which must be public",
+    ),
+    (
+        "rb01-error-rate-alert-by-route",
+        "a PromQL ratio whose two sides are aggregated by different labels: needs PromQL vector matching",
+    ),
+    (
+        "rb03-consolidate-health-endpoints",
+        "the liveness probe pointed at a health endpoint that checks dependencies, through a route rename in code",
+    ),
+    (
+        "rb09-alertmanager-team-routes",
+        "Alertmanager routes reordered so team routes catch critical alerts first: needs first-match routing",
+    ),
+    (
+        "rb14-rename-slo-recording-rules",
+        "recording rules renamed with every alert and dashboard updated in the same change: read as values changed under a 'rename' message",
+    ),
+    (
+        "rb15-metrics-route-label-fallback",
+        "a metrics label taken from the raw URL path: unbounded cardinality",
+    ),
+    (
+        "rb17-restore-default-target-dsn",
+        "a restore script's target now defaults to DATABASE_URL: needs what the default points at",
+    ),
+    (
+        "rb19-logging-volume-reduction",
+        "an audit logger's level override removed while its parent is raised to WARNING",
     ),
 ];
 
@@ -1811,7 +1879,9 @@ fn corpus_recall_and_false_alarms() {
     // then round eleven (qa*–qd*, 80 cases; 20/40 and 9/40 before tuning).
     // 2026-12-01, fifth day: rounds twelve to fifteen (qe*–qt*, 320 cases),
     // 77.7 % and 7.6 % after. Sixth day: round sixteen (qu*–qx*, 80 cases;
-    // 27/40 and 9/40 before tuning), 78.2 % and 7.4 % after its first rules.
+    // 27/40 and 9/40 before tuning), 78.2 % and 7.4 % after its first rules;
+    // then round seventeen (qy*, qz*, ra*, rb*, 80 cases; 23/40 and 12/40
+    // before tuning), 78.0 % and 7.7 % after.
     assert!(recall >= 77.0, "recall {recall:.1} % < 77.0 %");
     assert!(false_rate <= 9.0, "false alarms {false_rate:.1} % > 9.0 %");
 }
