@@ -1138,6 +1138,38 @@ fn length_check_now_in_library(cond: &str, f: &FileView<'_>) -> bool {
     LENGTHS.is_match(cond) && f.added_code().any(|l| LIBRARY_COMPARE.is_match(l.text))
 }
 
+/// An old return that tested exact membership in a list, and a new one
+/// that tests a prefix or suffix against the same list.
+fn membership_made_partial<'u>(
+    o: &'u Unit,
+    n: &'u Unit,
+) -> Option<(&'u syntax::Fact, &'u syntax::Fact)> {
+    static EXACT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(\.(includes|contains|Contains|has|include\?)\s*\(|\bin\s+[A-Za-z_]|===?|\.equals\s*\()").unwrap()
+    });
+    static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(startswith|starts_with|startsWith|StartsWith|start_with\?|HasPrefix|endswith|ends_with|endsWith|EndsWith|end_with\?|HasSuffix)\b").unwrap()
+    });
+    // The list asked: the receiver of `.includes(…)`, or what `in` reads.
+    static LIST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"([A-Za-z_][\w.]*?)\.(?:includes|contains|Contains|has|include\?)\s*\(|\bin\s+([A-Za-z_][\w.]*)").unwrap()
+    });
+    let was = o
+        .returns
+        .iter()
+        .find(|r| EXACT.is_match(&r.text) && !PREFIX.is_match(&r.text))?;
+    let lists: Vec<&str> = LIST
+        .captures_iter(&was.text)
+        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+        .map(|m| m.as_str())
+        .filter(|l| l.len() > 4)
+        .collect();
+    let now = n.returns.iter().find(|r| {
+        PREFIX.is_match(&r.text) && lists.iter().any(|l| super::code::has_word(&r.text, l))
+    })?;
+    Some((was, now))
+}
+
 fn strip_outer_parens(s: &str) -> &str {
     s.strip_prefix('(')
         .and_then(|t| t.strip_suffix(')'))
@@ -3293,6 +3325,23 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             ),
         ));
     }
+    // 4b. An exact membership test the function answered with (`allowed
+    // .includes(uri)`) turned into a partial one on the same list (`allowed
+    // .some(r => uri.startsWith(r))`): a look-alike that starts or ends
+    // with an allowed value passes.
+    if let Some((was, now)) = membership_made_partial(o, n) {
+        out.push(Finding::added(
+            "logic-match-partial",
+            Severity::High,
+            f.path,
+            Some(now.line),
+            format!(
+                "{name} now answers by matching the start or end of the value (`{}`) where it required an exact match (`{}`): a look-alike that starts or ends with an allowed value passes (`https://app.example.com.evil.io/…`).",
+                quote(&now.text),
+                quote(&was.text)
+            ),
+        ));
+    }
     // 5. Any other behavioural difference, once per function: reach and
     // critical code decide whether it matters.
     if out.len() == start {
@@ -3767,7 +3816,9 @@ pub fn intent(
             explained.insert(new.1.clone());
         }
     }
-    diffs.retain(|d| !explained.contains(&d.1));
+    // A difference with nothing to name (a call whose callee the parser
+    // could not read: ``) is not one a reader can check.
+    diffs.retain(|d| !explained.contains(&d.1) && !d.1.contains("``"));
     diffs.sort_by(|a, b| (a.0, a.3.as_str(), !a.4, a.2).cmp(&(b.0, b.3.as_str(), !b.4, b.2)));
     let describe = |k: &str, new: bool| -> String {
         let body = k.split_once(' ').map_or(k, |(_, b)| b);
@@ -4119,6 +4170,18 @@ mod tests {
             !hit.contains(&"logic-check-fails-open".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn an_exact_allow_list_answer_made_a_prefix_match_is_found() {
+        let old = "export function isAllowedRedirect(client: Client, uri: string): boolean {\n  return client.redirectUris.includes(uri);\n}\n";
+        let new = "export function isAllowedRedirect(client: Client, uri: string): boolean {\n  const candidate = new URL(uri).origin;\n  return client.redirectUris.some((r) => candidate.startsWith(r));\n}\n";
+        let hit = rules_hit("src/oauth/redirect.ts", Some(old), Some(new));
+        assert!(hit.contains(&"logic-match-partial".to_string()), "{hit:?}");
+        // Exact still, after normalising: not partial.
+        let exact = new.replace("candidate.startsWith(r)", "candidate === r");
+        let hit = rules_hit("src/oauth/redirect.ts", Some(old), Some(&exact));
+        assert!(!hit.contains(&"logic-match-partial".to_string()), "{hit:?}");
     }
 
     #[test]

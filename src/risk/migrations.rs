@@ -74,6 +74,16 @@ static ORM: LazyLock<Vec<(Regex, &'static str, Severity, &'static str)>> = LazyL
     ]
 });
 
+/// Whether a `DROP TABLE` statement drops a table whose name says it is
+/// derived (`thumbnail_cache`, `tmp_totals`, `orders_scratch`): its rows can
+/// be rebuilt.
+fn drops_derived_table(stmt: &str) -> bool {
+    static DERIVED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)\bdrop\s+table\s+(?:if\s+exists\s+)?[`"]?(?:\w+\.)?\w*(?:cache|_tmp\b|^tmp_|\btmp_|\btemp_|_temp\b|scratch)\w*"#).unwrap()
+    });
+    DERIVED.is_match(stmt)
+}
+
 /// The path of a script the change deletes that created `table` (a
 /// one-off backfill's scratch table): dropping the table finishes removing
 /// the script's own working data.
@@ -519,6 +529,9 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                             .flat_map(|g| g.removed.iter())
                             .any(|r| r.text.contains(m.as_str()))
                     })
+                    // A cache or scratch table holds nothing that cannot be
+                    // made again.
+                    .filter(|m| !drops_derived_table(&l.text[m.start()..]))
                 {
                     out.push(Finding::added(
                         "sql-destructive-in-code",
@@ -614,6 +627,16 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     format!(
                         "Drops {table} ({q}), the working table of `{}`, which this change deletes and which created it: check nothing else reads it.",
                         quote(script)
+                    ),
+                );
+            } else if !table_created(&stmt) && drops_derived_table(&stmt) {
+                push(
+                    out,
+                    "sql-drop-table",
+                    Severity::Medium,
+                    line,
+                    format!(
+                        "Drops a cache or scratch table ({q}): what it held can be made again, but check nothing still reads it."
                     ),
                 );
             } else if !table_created(&stmt) {
@@ -992,11 +1015,24 @@ mod tests {
     }
 
     #[test]
+    fn a_cache_table_dropped_is_not_data_lost() {
+        assert!(super::drops_derived_table(
+            "DROP TABLE IF EXISTS thumbnail_cache"
+        ));
+        assert!(super::drops_derived_table("DROP TABLE tmp_order_totals"));
+        assert!(super::drops_derived_table(
+            "db.execSQL(\"DROP TABLE IF EXISTS `image_cache`\")"
+        ));
+        assert!(!super::drops_derived_table("DROP TABLE IF EXISTS invoices"));
+        assert!(!super::drops_derived_table("DROP TABLE templates"));
+    }
+
+    #[test]
     fn a_scratch_table_dropped_with_the_script_that_made_it_is_low() {
         use crate::risk::Severity;
         use crate::risk::testkit::findings_of_change;
-        let script = "SCRATCH = \"tmp_totals_backfill\"\n\ndef compute(conn):\n    conn.execute(f\"CREATE TABLE IF NOT EXISTS {SCRATCH} (order_id bigint)\")\n";
-        let drop = "DROP TABLE IF EXISTS tmp_totals_backfill;\n";
+        let script = "SCRATCH = \"order_totals_backfill\"\n\ndef compute(conn):\n    conn.execute(f\"CREATE TABLE IF NOT EXISTS {SCRATCH} (order_id bigint)\")\n";
+        let drop = "DROP TABLE IF EXISTS order_totals_backfill;\n";
         let level = |files: &[(&str, Option<&str>, Option<&str>)]| {
             findings_of_change(files, None)
                 .into_iter()
@@ -1012,7 +1048,7 @@ mod tests {
         // The script stays, or made another table: the drop is what it is.
         let alone = level(&[("db/migrations/20240325_drop_tmp.sql", None, Some(drop))]);
         assert_eq!(alone, Some(Severity::Critical));
-        let other = script.replace("tmp_totals_backfill", "tmp_other");
+        let other = script.replace("order_totals_backfill", "other_backfill");
         let unrelated = level(&[
             ("db/migrations/20240325_drop_tmp.sql", None, Some(drop)),
             ("scripts/backfill_totals.py", Some(&other), None),

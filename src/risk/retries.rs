@@ -45,6 +45,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
     filter_dropped(f, out);
     methods_widened(f, out);
+    retried_failure_caught(f, out);
     fresh_key_per_attempt(f, out);
     let added: Vec<_> = f.added_code().collect();
     let whole = f
@@ -173,6 +174,70 @@ fn fresh_key_per_attempt(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 } else {
                     " where it was derived from the operation"
                 }
+            ),
+        ));
+        return;
+    }
+}
+
+/// The failures a job is set to be retried on: ActiveJob's `retry_on X`,
+/// Celery's `autoretry_for=(X,)`, Spring's `@Retryable(X.class)`,
+/// tenacity's `retry_if_exception_type(X)`.
+static RETRIED_ON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\bretry_on\s+([\w:]+(?:\s*,\s*[\w:]+)*)|\bautoretry_for\s*=\s*[(\[]([^)\]]*)|@Retryable\s*\((?:[^)]*?(?:value|include|retryFor)\s*=\s*)?\{?\s*([\w.]+)\.class|retry_if_exception_type\s*\(\s*\(?([\w., ]+))").unwrap()
+});
+/// A failure caught: `rescue X => e`, `except X:`, `catch (X e)`.
+static CAUGHT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(^\s*rescue\s+([\w:]+(?:\s*,\s*[\w:]+)*)|^\s*except\s+\(?([\w., ]+?)\)?\s*(?:as\s+\w+)?\s*:|\bcatch\s*\(\s*(?:final\s+)?([\w.|\s]+?)\s+\w+\s*\))").unwrap()
+});
+
+/// A failure the job is retried on, now caught inside it and not raised
+/// again: the retry never happens, and the failure is handled as final
+/// (a transient outage marks every renewal failed).
+fn retried_failure_caught(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let last = |n: &str| n.trim().rsplit([':', '.']).next().unwrap_or("").to_string();
+    let names = |c: &regex::Captures<'_>| -> Vec<String> {
+        c.iter()
+            .skip(2)
+            .flatten()
+            .flat_map(|m| m.as_str().split([',', '|']).map(last).collect::<Vec<_>>())
+            .filter(|n| !n.is_empty())
+            .collect()
+    };
+    let text = f.new_text_or_hunks();
+    let retried: Vec<String> = RETRIED_ON
+        .captures_iter(&text)
+        .flat_map(|c| names(&c))
+        .collect();
+    if retried.is_empty() {
+        return;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for l in f.added_code() {
+        let Some(c) = CAUGHT.captures(l.text) else {
+            continue;
+        };
+        let Some(hit) = names(&c).into_iter().find(|n| retried.contains(n)) else {
+            continue;
+        };
+        // Raised again just after: the retry still sees it.
+        let at = (l.no as usize).min(lines.len());
+        let again = lines[at..(at + 6).min(lines.len())]
+            .iter()
+            .take_while(|x| !CAUGHT.is_match(x) && x.trim() != "end")
+            .any(|x| x.contains("raise") || x.contains("throw") || x.contains("retry_job"));
+        if again {
+            continue;
+        }
+        out.push(Finding::added(
+            "retry-defeated",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Catches `{}` inside the job, which is set to be retried on it: the retry never happens, and a passing outage is handled as a final failure (`{}`).",
+                quote(&hit),
+                quote(l.text.trim())
             ),
         ));
         return;
@@ -418,6 +483,26 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_failure_the_job_retries_on_caught_inside_it_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "retry-defeated".to_string();
+        let old = "class RenewalJob < ApplicationJob\n  retry_on Payments::ProviderUnavailable, attempts: 8\n\n  def perform(id)\n    result = Charger.new.charge(id)\n    mark_paid(result)\n  end\nend\n";
+        let new = "class RenewalJob < ApplicationJob\n  retry_on Payments::ProviderUnavailable, attempts: 8\n\n  def perform(id)\n    result = Charger.new.charge(id)\n    mark_paid(result)\n  rescue Payments::CardError, Payments::ProviderUnavailable => e\n    mark_past_due(id, e)\n  end\nend\n";
+        let p = "app/jobs/renewal_job.rb";
+        assert!(rules_hit_with_contents(p, old, new).contains(&rule));
+        // Raised again after noting it: the retry still happens.
+        let reraised = new.replace("    mark_past_due(id, e)\n", "    note(e)\n    raise\n");
+        assert!(!rules_hit_with_contents(p, old, &reraised).contains(&rule));
+        // Another failure caught: not the one retried.
+        let other = new.replace(", Payments::ProviderUnavailable => e", " => e");
+        assert!(!rules_hit_with_contents(p, old, &other).contains(&rule));
+        // Python: Celery's autoretry_for.
+        let py_old = "@app.task(autoretry_for=(ProviderDown,), max_retries=5)\ndef renew(sub_id):\n    charge(sub_id)\n";
+        let py_new = "@app.task(autoretry_for=(ProviderDown,), max_retries=5)\ndef renew(sub_id):\n    try:\n        charge(sub_id)\n    except ProviderDown:\n        mark_failed(sub_id)\n";
+        assert!(rules_hit_with_contents("billing/tasks.py", py_old, py_new).contains(&rule));
+    }
+
     #[test]
     fn an_idempotency_key_drawn_again_for_each_attempt_is_found() {
         use crate::risk::testkit::rules_hit_with_contents;

@@ -1180,6 +1180,51 @@ mod builtin_tests {
             ),
         );
         assert!(!hit.contains(&rule), "{hit:?}");
+        let rule = "sql-grant-schema-wide".to_string();
+        for line in [
+            "GRANT SELECT ON ALL TABLES IN SCHEMA partner_exports TO partner_acme;",
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA partner_exports GRANT SELECT ON TABLES TO partner_acme;",
+        ] {
+            let hit = rules_hit(
+                "db/migrations/V42__grants.sql",
+                None,
+                Some(&format!("{line}\n")),
+            );
+            assert!(hit.contains(&rule), "{line}: {hit:?}");
+        }
+        let hit = rules_hit(
+            "db/migrations/V42__grants.sql",
+            None,
+            Some("GRANT SELECT ON partner_exports.acme_members TO partner_acme;\n"),
+        );
+        assert!(!hit.contains(&rule), "{hit:?}");
+        let rule = "db-destructive-migration-fallback".to_string();
+        let hit = rules_hit(
+            "app/src/main/java/app/data/AppDatabase.kt",
+            None,
+            Some("    .fallbackToDestructiveMigration()\n"),
+        );
+        assert!(hit.contains(&rule), "{hit:?}");
+        let hit = rules_hit(
+            "app/src/main/java/app/data/AppDatabase.kt",
+            None,
+            Some("    .addMigrations(MIGRATION_6_7)\n"),
+        );
+        assert!(!hit.contains(&rule), "{hit:?}");
+        let rule = "k8s-cronjob-overlap".to_string();
+        let old = "spec:\n  schedule: \"0 * * * *\"\n  concurrencyPolicy: Forbid\n";
+        let hit = rules_hit(
+            "deploy/cron.yaml",
+            Some(old),
+            Some("spec:\n  schedule: \"0 * * * *\"\n"),
+        );
+        assert!(hit.contains(&rule), "{hit:?}");
+        let hit = rules_hit(
+            "deploy/cron.yaml",
+            Some(old),
+            Some("spec:\n  schedule: \"0 * * * *\"\n  concurrencyPolicy: Replace\n"),
+        );
+        assert!(!hit.contains(&rule), "{hit:?}");
         let rule = "shell-pipefail-dropped".to_string();
         let old = "#!/usr/bin/env bash\nset -euo pipefail\nmysqldump \"$DB\" | gzip -c | aws s3 cp - \"$URL\"\n";
         let hit = rules_hit(

@@ -1132,10 +1132,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
     ),
     (
-        "pw09-interest-cronjob-tidy",
-        "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
-    ),
-    (
         "pw11-ctr-candidate-account-key",
         "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
     ),
@@ -1632,14 +1628,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "LIMIT/OFFSET paging over rows the batch itself takes out of the filter: needs the query's effect on its own predicate",
     ),
     (
-        "qz19-partner-export-grants",
-        "per-view grants replaced by GRANT SELECT ON ALL TABLES IN SCHEMA: a grant widened across tenants",
-    ),
-    (
-        "ra06-oauth-redirect-uri-prefix",
-        "a redirect URI allow-list turned from exact match into a prefix match inside a return expression",
-    ),
-    (
         "ra07-deploy-workflow-oidc",
         "a production deploy workflow changed (static keys replaced by OIDC): every production pipeline change alarms by design",
     ),
@@ -1678,6 +1666,98 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "rb19-logging-volume-reduction",
         "an audit logger's level override removed while its parent is raised to WARNING",
+    ),
+    (
+        "rc01-refundable-balance-helper",
+        "a refundable-balance helper that ignores pending refunds: needs what the amount means",
+    ),
+    (
+        "rc13-ledger-batch-insert",
+        "balance updates moved out of the transaction into a batch helper: the transaction boundary moves with the call",
+    ),
+    (
+        "rc19-invoice-response-bigdecimal",
+        "JSON fields keep their names but change from minor to major units: a wire contract the serializer hides",
+    ),
+    (
+        "rd01-nginx-request-id-propagation",
+        "nginx proxy_set_header added in a location, which drops the server-level overrides: needs nginx's inheritance rule",
+    ),
+    (
+        "rd02-nginx-retire-legacy-admin",
+        "basic auth removed from a location that now returns 410: read as a guard removed",
+    ),
+    (
+        "rd06-openresty-jwt-pcall",
+        "an OpenResty verifier wrapped in pcall, which never fails on a rejected token: needs Lua's error convention",
+    ),
+    (
+        "rd10-envoy-retry-policy-vhost",
+        "retry_on widened on an Envoy virtual host in front of payments: read as a limit changed at medium",
+    ),
+    (
+        "rd13-traefik-rename-security-headers",
+        "a Traefik middleware renamed with every reference updated: read as values changed under 'rename'",
+    ),
+    (
+        "rd14-waf-sqli-scope-down-uploads",
+        "a WAF scope-down statement without its NOT: needs the rule group's semantics",
+    ),
+    (
+        "rd16-cloudflare-consolidate-cache-rules",
+        "a CDN cache rule widened to per-user API paths: needs which paths are personal",
+    ),
+    (
+        "rd20-ingress-nginx-forwarded-headers",
+        "ingress-nginx use-forwarded-headers behind a load balancer that sets none",
+    ),
+    (
+        "re01-qa-proxy-user-cas",
+        "user certificate authorities moved from debug-overrides into the base network security config",
+    ),
+    (
+        "re08-electron-env-module",
+        "an Electron isDev derived from NODE_ENV, which packaged apps never set",
+    ),
+    (
+        "re12-axios-global-auth-header",
+        "a bearer token set on axios's global defaults, which third-party calls share",
+    ),
+    (
+        "re14-shared-snakecase-decoder",
+        "a shared JSONDecoder given convertFromSnakeCase while models keep snake_case CodingKeys",
+    ),
+    (
+        "re19-pinning-sectrust-chain",
+        "a pinning mismatch that now falls back to default handling: needs the delegate's meaning",
+    ),
+    (
+        "rf07-opsctl-env-config",
+        "an env helper that reads unset as true now defaults --insecure",
+    ),
+    (
+        "rf08-harden-release-cleanup",
+        "a cleanup script hardened with guards under a 'cleanup' message: read as conditions changed",
+    ),
+    (
+        "rf11-stale-users-queryset",
+        "filter(last_login__lt) turned into exclude(last_login__gte), which also picks NULLs",
+    ),
+    (
+        "rf14-reissue-invoices-skip-notifications",
+        "an optional flag whose default keeps the old behaviour, under 'behaviour is unchanged'",
+    ),
+    (
+        "rf17-search-reindex-slack-progress",
+        "a URL with embedded credentials posted to Slack",
+    ),
+    (
+        "rf18-payout-recon-decimal",
+        "a read-only report's ledger amounts changed from units to cents: read as a contract change",
+    ),
+    (
+        "rf19-purge-audit-events",
+        "audit events added to a 30-day purge",
     ),
 ];
 
@@ -1881,7 +1961,8 @@ fn corpus_recall_and_false_alarms() {
     // 77.7 % and 7.6 % after. Sixth day: round sixteen (qu*–qx*, 80 cases;
     // 27/40 and 9/40 before tuning), 78.2 % and 7.4 % after its first rules;
     // then round seventeen (qy*, qz*, ra*, rb*, 80 cases; 23/40 and 12/40
-    // before tuning), 78.0 % and 7.7 % after.
+    // before tuning), 78.0 % and 7.7 % after; then round eighteen (rc*–rf*,
+    // 80 cases; 19/40 and 7/40 before tuning), 77.5 % and 7.8 % after.
     assert!(recall >= 77.0, "recall {recall:.1} % < 77.0 %");
     assert!(false_rate <= 9.0, "false alarms {false_rate:.1} % > 9.0 %");
 }
