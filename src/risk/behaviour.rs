@@ -1170,6 +1170,56 @@ fn membership_made_partial<'u>(
     Some((was, now))
 }
 
+/// The lines of a change that only rename one name, the same way
+/// everywhere (`secure-headers` → `security-headers` in a middleware's
+/// definition and in every router that uses it), as (path, line, side).
+/// A name counts as renamed when the change no longer writes the old one
+/// anywhere, and at least two lines rename it.
+fn token_renamed_lines(change: &ChangeView<'_>) -> HashSet<(String, Option<u32>, super::Side)> {
+    static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9_.\-/]+|\S").unwrap());
+    const MAX_LINES: usize = 200;
+    fn tokens(t: &str) -> Vec<&str> {
+        TOKEN.find_iter(t).map(|m| m.as_str()).collect()
+    }
+    let mut pairs: Vec<(String, String, &str, u32, u32)> = Vec::new();
+    for f in &change.files {
+        if f.removed.len() > MAX_LINES || f.added.len() > MAX_LINES {
+            continue;
+        }
+        let added: Vec<(u32, Vec<&str>)> = f.added.iter().map(|l| (l.no, tokens(l.text))).collect();
+        for r in &f.removed {
+            let rt = tokens(r.text);
+            for (no, at) in added.iter().filter(|(_, at)| at.len() == rt.len()) {
+                let mut differ = rt.iter().zip(at).filter(|(x, y)| x != y);
+                if let (Some((x, y)), None) = (differ.next(), differ.next())
+                    && x.len() > 2
+                    && y.len() > 2
+                {
+                    pairs.push((x.to_string(), y.to_string(), f.path, r.no, *no));
+                }
+            }
+        }
+    }
+    let still_written = |x: &str| {
+        change.files.iter().any(|f| match f.new_text() {
+            Some(t) => super::code::has_word(t, x),
+            None => f.added.iter().any(|l| super::code::has_word(l.text, x)),
+        })
+    };
+    let mut votes: HashMap<(String, String), usize> = HashMap::default();
+    for (x, y, ..) in &pairs {
+        *votes.entry((x.clone(), y.clone())).or_insert(0) += 1;
+    }
+    let mut out = HashSet::default();
+    for (x, y, path, old_no, new_no) in &pairs {
+        if votes.get(&(x.clone(), y.clone())).copied().unwrap_or(0) >= 2 && !still_written(x) {
+            out.insert((path.to_string(), Some(*old_no), super::Side::Old));
+            out.insert((path.to_string(), Some(*new_no), super::Side::New));
+        }
+    }
+    out
+}
+
 fn strip_outer_parens(s: &str) -> &str {
     s.strip_prefix('(')
         .and_then(|t| t.strip_suffix(')'))
@@ -3833,6 +3883,15 @@ pub fn intent(
         }
     };
     let mut said: Vec<String> = Vec::new();
+    // A name renamed the same way everywhere is the rename the message says.
+    let renamed = if config_changes.is_empty() || !diffs.is_empty() {
+        HashSet::default()
+    } else {
+        token_renamed_lines(change)
+    };
+    let first_config_change = config_changes
+        .iter()
+        .find(|c| !renamed.contains(&(c.path.clone(), c.line, c.side)));
     let (path, line, new_side) = match diffs.first() {
         Some(first) => {
             // The same kind on the other side makes a before/after pair.
@@ -3863,7 +3922,7 @@ pub fn intent(
                 }
             }
         }
-        None => match config_changes.first() {
+        None => match first_config_change {
             Some(c) => {
                 said.push(c.message.trim_end_matches('.').to_string());
                 (
@@ -4182,6 +4241,29 @@ mod tests {
         let exact = new.replace("candidate.startsWith(r)", "candidate === r");
         let hit = rules_hit("src/oauth/redirect.ts", Some(old), Some(&exact));
         assert!(!hit.contains(&"logic-match-partial".to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_name_renamed_the_same_way_everywhere_is_the_rename_the_message_says() {
+        use crate::risk::testkit::findings_of_change;
+        let dynamic_old = "http:\n  middlewares:\n    secure-headers:\n      headers:\n        frameDeny: true\n  routers:\n    api:\n      rule: Host(`api.example.com`)\n      middlewares:\n        - secure-headers\n";
+        let dynamic_new = dynamic_old.replace("secure-headers", "security-headers");
+        let compose_old = "services:\n  status:\n    image: status:1\n    labels:\n      - traefik.http.routers.status.middlewares=secure-headers@file\n";
+        let compose_new = compose_old.replace("secure-headers", "security-headers");
+        let intent = |compose: &str| {
+            findings_of_change(
+                &[
+                    ("traefik/dynamic.yml", Some(dynamic_old), Some(&dynamic_new)),
+                    ("docker-compose.yml", Some(compose_old), Some(compose)),
+                ],
+                Some("Rename secure-headers middleware to security-headers"),
+            )
+            .into_iter()
+            .any(|f| f.rule == "intent-behaviour-changed")
+        };
+        assert!(!intent(&compose_new));
+        // A router left on the old name: not the same everywhere.
+        assert!(intent(compose_old));
     }
 
     #[test]

@@ -548,10 +548,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "oi batch: the ownership guard moved into a validator bean the controller calls through an interface; not followed across the injection",
     ),
     (
-        "oj10-gitlab-cache-cleanup",
-        "oj batch: a cache key changed under a 'rename' message reads as behaviour; cache keys are not told from settings that decide what runs",
-    ),
-    (
         "ok05-dbt-customer-contact-columns",
         "ok batch: a hashing function removed around PII columns in a dbt model; no rule reads column-level masking in SQL yet",
     ),
@@ -1694,10 +1690,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "rd10-envoy-retry-policy-vhost",
         "retry_on widened on an Envoy virtual host in front of payments: read as a limit changed at medium",
-    ),
-    (
-        "rd13-traefik-rename-security-headers",
-        "a Traefik middleware renamed with every reference updated: read as values changed under 'rename'",
     ),
     (
         "rd14-waf-sqli-scope-down-uploads",
