@@ -1535,6 +1535,46 @@ fn directive(t: &str) -> String {
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether the location block an old line sat in now only answers with a
+/// fixed status (`return 410;`) and passes nothing on: a guard in front of
+/// nothing protects nothing.
+fn location_now_serves_nothing(f: &FileView<'_>, old_no: u32) -> bool {
+    static SERVES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(proxy_pass|fastcgi_pass|uwsgi_pass|grpc_pass|scgi_pass|root|alias|try_files|index|reverse_proxy|file_server|include)\b").unwrap()
+    });
+    static FIXED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*return\s+(30[12378]|4\d\d)\b").unwrap());
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return false;
+    };
+    let old_lines: Vec<&str> = old.lines().collect();
+    let at = (old_no as usize).saturating_sub(1).min(old_lines.len());
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let own = old_lines.get(at).map_or(0, |l| indent(l));
+    let Some(header) = old_lines[..at]
+        .iter()
+        .rev()
+        .find(|l| indent(l) < own && l.trim_start().starts_with("location") && l.contains('{'))
+    else {
+        return false;
+    };
+    let new_lines: Vec<&str> = new.lines().collect();
+    let Some(start) = new_lines.iter().position(|l| l.trim() == header.trim()) else {
+        return false;
+    };
+    let mut depth = 0i32;
+    let mut body = Vec::new();
+    for l in &new_lines[start..] {
+        depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
+        body.push(*l);
+        if depth <= 0 {
+            break;
+        }
+    }
+    body.iter().skip(1).any(|l| FIXED.is_match(l))
+        && !body.iter().skip(1).any(|l| SERVES.is_match(l))
+}
+
 /// Directives matching `guard` that the change removes or comments out
 /// (and does not write again anywhere in the file): `config-guard-removed`,
 /// naming the `block` they protected. Shared by every directive-per-line
@@ -1573,6 +1613,9 @@ pub(crate) fn guards_removed(f: &FileView<'_>, guard: &Regex, block: &str, out: 
         if added.contains(&directive(l.text))
             || head(l.text).is_some_and(|h| guards_added.contains(&Some(h)))
         {
+            continue;
+        }
+        if location_now_serves_nothing(f, l.no) {
             continue;
         }
         let commented = f.added.iter().any(|a| {
@@ -1984,6 +2027,22 @@ mod tests {
             !hit(&dep("/healthz", 6), &dep("/livez", 3))
                 .contains(&"k8s-liveness-fragile".to_string())
         );
+    }
+
+    #[test]
+    fn basic_auth_dropped_from_a_location_that_now_only_answers_gone_is_kept() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "server {\n    listen 443 ssl;\n    location /legacy-admin/ {\n        auth_basic \"Legacy admin\";\n        auth_basic_user_file /etc/nginx/htpasswd;\n        proxy_pass http://legacy_admin;\n    }\n}\n";
+        let gone = "server {\n    listen 443 ssl;\n    location /legacy-admin/ {\n        return 410;\n    }\n}\n";
+        let hit = rules_hit_with_contents("ops/nginx/sites-enabled/ops.conf", old, gone);
+        assert!(
+            !hit.contains(&"config-guard-removed".to_string()),
+            "{hit:?}"
+        );
+        // Still proxied: the guard is gone from something served.
+        let served = "server {\n    listen 443 ssl;\n    location /legacy-admin/ {\n        proxy_pass http://legacy_admin;\n    }\n}\n";
+        let hit = rules_hit_with_contents("ops/nginx/sites-enabled/ops.conf", old, served);
+        assert!(hit.contains(&"config-guard-removed".to_string()), "{hit:?}");
     }
 
     #[test]

@@ -1680,10 +1680,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "nginx proxy_set_header added in a location, which drops the server-level overrides: needs nginx's inheritance rule",
     ),
     (
-        "rd02-nginx-retire-legacy-admin",
-        "basic auth removed from a location that now returns 410: read as a guard removed",
-    ),
-    (
         "rd06-openresty-jwt-pcall",
         "an OpenResty verifier wrapped in pcall, which never fails on a rejected token: needs Lua's error convention",
     ),
