@@ -266,7 +266,7 @@ pub struct Parsed<'a> {
 /// several threads: one large file should not keep the others waiting).
 pub fn parse<'a>(change: &'a ChangeView<'a>) -> Vec<Parsed<'a>> {
     use rayon::prelude::*;
-    change
+    let mut parsed = change
         .files
         .par_iter()
         .filter(|f| !f.file.binary && !f.class.vendored && !f.class.docs)
@@ -305,7 +305,15 @@ pub fn parse<'a>(change: &'a ChangeView<'a>) -> Vec<Parsed<'a>> {
                 renames: renames(f),
             })
         })
-        .collect()
+        .collect::<Vec<_>>();
+    let by_library = replaced_by_library(&parsed);
+    if !by_library.is_empty() {
+        for p in &mut parsed {
+            p.renames
+                .extend(by_library.iter().map(|(a, b)| (a.clone(), b.clone())));
+        }
+    }
+    parsed
 }
 
 /// `text` with each run of whitespace made one space, none at either end
@@ -1215,6 +1223,76 @@ fn token_renamed_lines(change: &ChangeView<'_>) -> HashSet<(String, Option<u32>,
         if votes.get(&(x.clone(), y.clone())).copied().unwrap_or(0) >= 2 && !still_written(x) {
             out.insert((path.to_string(), Some(*old_no), super::Side::Old));
             out.insert((path.to_string(), Some(*new_no), super::Side::New));
+        }
+    }
+    out
+}
+
+/// Functions the change deletes whose callers now call a library function
+/// named the same (`contains` → `slices.Contains`, `minDuration` → `min`),
+/// as (old name → new callee). The old name must be gone from the change's
+/// new side, and the new callee defined nowhere in it.
+fn replaced_by_library(parsed: &[Parsed<'_>]) -> HashMap<String, String> {
+    let words_new: HashSet<&str> = parsed
+        .iter()
+        .flat_map(|p| IDENT.find_iter(&p.new_text).map(|m| m.as_str()))
+        .collect();
+    let defined_new: HashSet<&str> = parsed
+        .iter()
+        .flat_map(|p| {
+            p.new
+                .units
+                .iter()
+                .map(|u| u.name.rsplit('.').next().unwrap_or(&u.name))
+        })
+        .collect();
+    let called_new: HashSet<&str> = parsed
+        .iter()
+        .flat_map(|p| {
+            p.new
+                .units
+                .iter()
+                .flat_map(|u| u.calls.iter().map(|c| c.text.as_str()))
+        })
+        .filter(|c| !defined_new.contains(c.rsplit('.').next().unwrap_or(c)))
+        .collect();
+    let mut out = HashMap::default();
+    for p in parsed {
+        for u in &p.old.units {
+            let name = u.name.rsplit('.').next().unwrap_or(&u.name);
+            if name == "<top>" || words_new.contains(name) || defined_new.contains(name) {
+                continue;
+            }
+            // The name's first word: `min` of `minDuration`, `min_of`, `MinOf`.
+            let first: String = name
+                .chars()
+                .enumerate()
+                .take_while(|(i, c)| *c != '_' && (*i == 0 || !c.is_ascii_uppercase()))
+                .map(|(_, c)| c.to_ascii_lowercase())
+                .collect();
+            if first.is_empty() {
+                continue;
+            }
+            let lower = name.to_ascii_lowercase();
+            if let Some(callee) = called_new.iter().find(|c| {
+                let last = c.rsplit('.').next().unwrap_or(c).to_ascii_lowercase();
+                last == lower || (last == first && lower.starts_with(&last))
+            }) {
+                // As the new code writes it: `slices.Contains`, not `Contains`.
+                let last = callee.rsplit('.').next().unwrap_or(callee);
+                let written = parsed
+                    .iter()
+                    .find_map(|p| {
+                        let at = p.new_text.find(&format!("{last}("))?;
+                        let head = &p.new_text[..at];
+                        let start = head
+                            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                            .map_or(0, |i| i + 1);
+                        Some(p.new_text[start..at + last.len()].to_string())
+                    })
+                    .unwrap_or_else(|| callee.to_string());
+                out.insert(name.to_string(), written);
+            }
         }
     }
     out
@@ -3558,6 +3636,10 @@ pub fn intent(
                 .collect()
         })
         .collect();
+    // Helpers the change deletes for the library function of the same name
+    // (`contains` → `slices.Contains`, `minDuration` → `min`): their callers
+    // call the library now, and what the helper tested is the library's.
+    let by_library = replaced_by_library(parsed);
     let renames_of: Vec<HashMap<String, String>> = parsed
         .iter()
         .enumerate()
@@ -3650,6 +3732,9 @@ pub fn intent(
             (&p.new, false, &mut new_facts),
         ] {
             for u in &outline.units {
+                if side && by_library.contains_key(u.name.as_str()) {
+                    continue;
+                }
                 let norm = |t: &str| {
                     if side {
                         rename_in(t, all_renames)
@@ -3677,8 +3762,12 @@ pub fn intent(
                 for c in &u.calls {
                     // A predicate renamed to Ruby style (`is_admin` → `admin?`): the
                     // same call.
+                    // Calls are named by their last segment on both sides,
+                    // a rename to a qualified name too.
+                    let called = norm(&c.text);
+                    let called = called.rsplit('.').next().unwrap_or(&called).to_string();
                     add(
-                        format!("call to `{}`", norm(&c.text).trim_end_matches('?')),
+                        format!("call to `{}`", called.trim_end_matches('?')),
                         c.line,
                         f.path,
                     );
@@ -4264,6 +4353,28 @@ mod tests {
         assert!(!intent(&compose_new));
         // A router left on the old name: not the same everywhere.
         assert!(intent(compose_old));
+    }
+
+    #[test]
+    fn a_helper_replaced_by_the_library_function_of_its_name_is_the_same_code() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "package authz\n\nfunc contains(list []string, s string) bool {\n\tfor _, v := range list {\n\t\tif v == s {\n\t\t\treturn true\n\t\t}\n\t}\n\treturn false\n}\n\nfunc Allowed(c Claims, r string) error {\n\tif !contains(c.Scopes, r) {\n\t\treturn ErrForbidden\n\t}\n\treturn nil\n}\n";
+        let library = "package authz\n\nimport \"slices\"\n\nfunc Allowed(c Claims, r string) error {\n\tif !slices.Contains(c.Scopes, r) {\n\t\treturn ErrForbidden\n\t}\n\treturn nil\n}\n";
+        let alarms = |new: &str| {
+            findings_of_change(
+                &[("internal/authz/scopes.go", Some(old), Some(new))],
+                Some("Use slices.Contains from the standard library\n\nNo behaviour change."),
+            )
+            .into_iter()
+            .any(|f| f.severity >= Severity::High)
+        };
+        assert!(!alarms(library));
+        // A library function of another name is not known to be the same.
+        let other = library.replace(
+            "!slices.Contains(c.Scopes, r)",
+            "!slices.ContainsFunc(c.Scopes, prefixOf(r))",
+        );
+        assert!(alarms(&other));
     }
 
     #[test]

@@ -1596,10 +1596,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a hand-written base64 decoder replaced by a configured crate: its length guard is gone because the crate does it",
     ),
     (
-        "qy04-go121-slices-authz",
-        "helpers replaced by the standard library's slices.Contains and min: read as conditions changed under a 'no behaviour change' message",
-    ),
-    (
         "qy06-kotlin-rename-amount-minor",
         "a serialised field renamed with a default of 0 where the decoder ignores unknown keys: needs the wire format of queued messages",
     ),
