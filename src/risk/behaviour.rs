@@ -1233,10 +1233,6 @@ fn token_renamed_lines(change: &ChangeView<'_>) -> HashSet<(String, Option<u32>,
 /// as (old name → new callee). The old name must be gone from the change's
 /// new side, and the new callee defined nowhere in it.
 fn replaced_by_library(parsed: &[Parsed<'_>]) -> HashMap<String, String> {
-    let words_new: HashSet<&str> = parsed
-        .iter()
-        .flat_map(|p| IDENT.find_iter(&p.new_text).map(|m| m.as_str()))
-        .collect();
     let defined_new: HashSet<&str> = parsed
         .iter()
         .flat_map(|p| {
@@ -1246,7 +1242,23 @@ fn replaced_by_library(parsed: &[Parsed<'_>]) -> HashMap<String, String> {
                 .map(|u| u.name.rsplit('.').next().unwrap_or(&u.name))
         })
         .collect();
-    let called_new: HashSet<&str> = parsed
+    // Functions the change deletes: the only candidates.
+    let deleted: Vec<&str> = parsed
+        .iter()
+        .flat_map(|p| {
+            p.old
+                .units
+                .iter()
+                .map(|u| u.name.rsplit('.').next().unwrap_or(&u.name))
+        })
+        .filter(|n| *n != "<top>" && !defined_new.contains(n))
+        .collect();
+    if deleted.is_empty() {
+        return HashMap::default();
+    }
+    // The calls to what the change does not define, by their last segment
+    // lower-cased.
+    let by_last: HashMap<String, &str> = parsed
         .iter()
         .flat_map(|p| {
             p.new
@@ -1255,45 +1267,55 @@ fn replaced_by_library(parsed: &[Parsed<'_>]) -> HashMap<String, String> {
                 .flat_map(|u| u.calls.iter().map(|c| c.text.as_str()))
         })
         .filter(|c| !defined_new.contains(c.rsplit('.').next().unwrap_or(c)))
+        .map(|c| (c.rsplit('.').next().unwrap_or(c).to_ascii_lowercase(), c))
         .collect();
+    // A helper named for the type it works on (`minDuration`, `maxInt64`,
+    // `absFloat`) stands for the generic one (`min`).
+    static TYPED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?i)(duration|int|int32|int64|uint|uint64|float|float32|float64|str|string|i64|u64|f64|time|bytes)$").unwrap()
+    });
     let mut out = HashMap::default();
-    for p in parsed {
-        for u in &p.old.units {
-            let name = u.name.rsplit('.').next().unwrap_or(&u.name);
-            if name == "<top>" || words_new.contains(name) || defined_new.contains(name) {
-                continue;
-            }
-            // The name's first word: `min` of `minDuration`, `min_of`, `MinOf`.
-            let first: String = name
-                .chars()
-                .enumerate()
-                .take_while(|(i, c)| *c != '_' && (*i == 0 || !c.is_ascii_uppercase()))
-                .map(|(_, c)| c.to_ascii_lowercase())
-                .collect();
-            if first.is_empty() {
-                continue;
-            }
-            let lower = name.to_ascii_lowercase();
-            if let Some(callee) = called_new.iter().find(|c| {
-                let last = c.rsplit('.').next().unwrap_or(c).to_ascii_lowercase();
-                last == lower || (last == first && lower.starts_with(&last))
-            }) {
-                // As the new code writes it: `slices.Contains`, not `Contains`.
-                let last = callee.rsplit('.').next().unwrap_or(callee);
-                let written = parsed
-                    .iter()
-                    .find_map(|p| {
-                        let at = p.new_text.find(&format!("{last}("))?;
-                        let head = &p.new_text[..at];
-                        let start = head
-                            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-                            .map_or(0, |i| i + 1);
-                        Some(p.new_text[start..at + last.len()].to_string())
-                    })
-                    .unwrap_or_else(|| callee.to_string());
-                out.insert(name.to_string(), written);
-            }
+    for name in deleted {
+        let lower = name.to_ascii_lowercase();
+        // The name's first word and the rest: `min` and `Duration` of `minDuration`.
+        let cut = name
+            .char_indices()
+            .skip(1)
+            .find(|(_, c)| c.is_ascii_uppercase() || *c == '_')
+            .map_or(name.len(), |(i, _)| i);
+        let (first, rest) = (
+            name[..cut].to_ascii_lowercase(),
+            name[cut..].trim_start_matches('_'),
+        );
+        let Some(callee) = by_last.get(lower.as_str()).or_else(|| {
+            TYPED
+                .is_match(rest)
+                .then(|| by_last.get(first.as_str()))
+                .flatten()
+        }) else {
+            continue;
+        };
+        // The old name is gone from the new side everywhere.
+        if parsed
+            .iter()
+            .any(|p| super::code::has_word(&p.new_text, name))
+        {
+            continue;
         }
+        // As the new code writes it: `slices.Contains`, not `Contains`.
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        let written = parsed
+            .iter()
+            .find_map(|p| {
+                let at = p.new_text.find(&format!("{last}("))?;
+                let head = &p.new_text[..at];
+                let start = head
+                    .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                    .map_or(0, |i| i + 1);
+                Some(p.new_text[start..at + last.len()].to_string())
+            })
+            .unwrap_or_else(|| callee.to_string());
+        out.insert(name.to_string(), written);
     }
     out
 }
@@ -4375,6 +4397,16 @@ mod tests {
             "!slices.ContainsFunc(c.Scopes, prefixOf(r))",
         );
         assert!(alarms(&other));
+        // Nor one that only shares the helper's first word (`containsPrefix`
+        // is not `Contains`).
+        let prefix_old = old.replace("contains", "containsPrefix");
+        let prefix_alarms = findings_of_change(
+            &[("internal/authz/scopes.go", Some(&prefix_old), Some(library))],
+            Some("Use slices.Contains from the standard library\n\nNo behaviour change."),
+        )
+        .into_iter()
+        .any(|f| f.severity >= Severity::High);
+        assert!(prefix_alarms);
     }
 
     #[test]
