@@ -74,14 +74,12 @@ static ORM: LazyLock<Vec<(Regex, &'static str, Severity, &'static str)>> = LazyL
     ]
 });
 
-/// Whether a `DROP TABLE` statement drops a table whose name says it is
-/// derived (`thumbnail_cache`, `tmp_totals`, `orders_scratch`): its rows can
-/// be rebuilt.
-fn drops_derived_table(stmt: &str) -> bool {
-    static DERIVED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?i)\bdrop\s+table\s+(?:if\s+exists\s+)?[`"]?(?:\w+\.)?\w*(?:cache|_tmp\b|^tmp_|\btmp_|\btemp_|_temp\b|scratch)\w*"#).unwrap()
-    });
-    DERIVED.is_match(stmt)
+/// Whether a table's name says it is derived (`thumbnail_cache`,
+/// `tmp_totals`, `orders_scratch`): its rows can be rebuilt.
+fn derived_table(name: &str) -> bool {
+    static DERIVED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)(cache|^tmp_|_tmp$|^temp_|_temp$|scratch)").unwrap());
+    DERIVED.is_match(name)
 }
 
 /// The path of a script the change deletes that created `table` (a
@@ -531,7 +529,11 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     })
                     // A cache or scratch table holds nothing that cannot be
                     // made again.
-                    .filter(|m| !drops_derived_table(&l.text[m.start()..]))
+                    .filter(|m| {
+                        !TABLE_NAME
+                            .captures(&l.text[m.start()..])
+                            .is_some_and(|c| derived_table(&c[1]))
+                    })
                 {
                     out.push(Finding::added(
                         "sql-destructive-in-code",
@@ -577,11 +579,11 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         let q = quote(&stmt);
         let has = |needle: &str| s.contains(needle);
         if has("DROP TABLE") || has("DROP SCHEMA") || has("DROP DATABASE") {
-            let guarded = has("DROP TABLE")
+            let dropped: Option<String> = has("DROP TABLE")
                 .then(|| TABLE_NAME.captures(&stmt))
                 .flatten()
-                .map(|c| c[1].to_string())
-                .filter(|t| emptiness_guarded(f, t, line));
+                .map(|c| c[1].to_string());
+            let guarded = dropped.clone().filter(|t| emptiness_guarded(f, t, line));
             if let Some(table) = guarded {
                 let (sev, reads) = if model_removed(change, &table) {
                     (Severity::Low, "the change removes its model too")
@@ -597,10 +599,9 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                         "Drops {table} ({q}), but only after the migration checks it is empty and aborts otherwise: no rows are lost, and {reads}."
                     ),
                 );
-            } else if let Some((table, by)) = has("DROP TABLE")
-                .then(|| TABLE_NAME.captures(&stmt))
-                .flatten()
-                .and_then(|c| emptied_in_base(change, &c[1]).map(|by| (c[1].to_string(), by)))
+            } else if let Some((table, by)) = dropped
+                .as_ref()
+                .and_then(|t| emptied_in_base(change, t).map(|by| (t, by)))
             {
                 push(
                     out,
@@ -612,12 +613,9 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                         quote(&by)
                     ),
                 );
-            } else if let Some((table, script)) = has("DROP TABLE")
-                .then(|| TABLE_NAME.captures(&stmt))
-                .flatten()
-                .and_then(|c| {
-                    created_by_deleted_script(change, &c[1]).map(|p| (c[1].to_string(), p))
-                })
+            } else if let Some((table, script)) = dropped
+                .as_ref()
+                .and_then(|t| created_by_deleted_script(change, t).map(|p| (t, p)))
             {
                 push(
                     out,
@@ -629,7 +627,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                         quote(script)
                     ),
                 );
-            } else if !table_created(&stmt) && drops_derived_table(&stmt) {
+            } else if !table_created(&stmt) && dropped.as_deref().is_some_and(derived_table) {
                 push(
                     out,
                     "sql-drop-table",
@@ -1016,15 +1014,50 @@ mod tests {
 
     #[test]
     fn a_cache_table_dropped_is_not_data_lost() {
-        assert!(super::drops_derived_table(
-            "DROP TABLE IF EXISTS thumbnail_cache"
-        ));
-        assert!(super::drops_derived_table("DROP TABLE tmp_order_totals"));
-        assert!(super::drops_derived_table(
-            "db.execSQL(\"DROP TABLE IF EXISTS `image_cache`\")"
-        ));
-        assert!(!super::drops_derived_table("DROP TABLE IF EXISTS invoices"));
-        assert!(!super::drops_derived_table("DROP TABLE templates"));
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_of_change;
+        for (name, derived) in [
+            ("thumbnail_cache", true),
+            ("tmp_order_totals", true),
+            ("orders_scratch", true),
+            ("invoices", false),
+            ("templates", false),
+            ("attempts", false),
+        ] {
+            assert_eq!(super::derived_table(name), derived, "{name}");
+        }
+        let level = |path: &str, text: &str| {
+            findings_of_change(&[(path, None, Some(text))], None)
+                .into_iter()
+                .filter(|f| f.rule.starts_with("sql-"))
+                .map(|f| f.severity)
+                .max()
+        };
+        let migration = "db/migrations/20240301_drop.sql";
+        assert_eq!(
+            level(migration, "DROP TABLE IF EXISTS thumbnail_cache;\n"),
+            Some(Severity::Medium)
+        );
+        assert_eq!(
+            level(migration, "DROP TABLE IF EXISTS invoices;\n"),
+            Some(Severity::Critical)
+        );
+        // In application code (a device database's migration object).
+        let code = "app/src/main/java/app/data/Migrations.kt";
+        assert_eq!(
+            level(
+                code,
+                "        db.execSQL(\"DROP TABLE IF EXISTS `image_cache`\")\n"
+            ),
+            None
+        );
+        assert_eq!(
+            level(
+                code,
+                "        db.execSQL(\"DROP TABLE IF EXISTS `notes`\")\n"
+            ),
+            Some(Severity::High)
+        );
     }
 
     #[test]
