@@ -1304,15 +1304,17 @@ fn replaced_by_library(parsed: &[Parsed<'_>]) -> HashMap<String, String> {
         }
         // As the new code writes it: `slices.Contains`, not `Contains`.
         let last = callee.rsplit('.').next().unwrap_or(callee);
-        let written = parsed
-            .iter()
-            .find_map(|p| {
-                let at = p.new_text.find(&format!("{last}("))?;
-                let head = &p.new_text[..at];
-                let start = head
-                    .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-                    .map_or(0, |i| i + 1);
-                Some(p.new_text[start..at + last.len()].to_string())
+        let qualified = Regex::new(&format!(
+            r"(?:[A-Za-z_]\w*\.)*\b{}\s*\(",
+            regex::escape(last)
+        ))
+        .ok();
+        let written = qualified
+            .and_then(|q| {
+                parsed.iter().find_map(|p| {
+                    q.find(&p.new_text)
+                        .map(|m| m.as_str().trim_end_matches(['(', ' ']).to_string())
+                })
             })
             .unwrap_or_else(|| callee.to_string());
         out.insert(name.to_string(), written);

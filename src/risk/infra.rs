@@ -734,7 +734,7 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             .files
             .iter()
             .filter(|g| g.class.lang == Lang::Hcl && g.path != f.path)
-            .any(|g| g.added.iter().any(|l| prevent(l.text)));
+            .any(|g| g.added_code().any(|l| prevent(l.text)));
     let still_protected = protected_where_moved
         || f.added
             .iter()
@@ -1119,6 +1119,21 @@ mod tests {
                     "infra/backups/modules/backup_bucket/main.tf",
                     None,
                     Some(&bare),
+                ),
+            ],
+            None,
+        );
+        assert!(hit.iter().any(|f| f.rule == rule), "{hit:?}");
+        // Protection only in a comment of the module: none.
+        let commented =
+            module.replace("    prevent_destroy = true", "    # prevent_destroy = true");
+        let hit = findings_of_change(
+            &[
+                ("infra/backups/main.tf", Some(old), Some(root)),
+                (
+                    "infra/backups/modules/backup_bucket/main.tf",
+                    None,
+                    Some(&commented),
                 ),
             ],
             None,

@@ -412,7 +412,7 @@ impl RuleSet {
             // A setting dropped from a file the change deletes went with what
             // it set (a DAG deleted with its `catchup=False`), unless the
             // rule guards against that very deletion.
-            let written_anew = |k: &Regex| f.added.iter().any(|l| k.is_match(l.text));
+            let written_anew = |k: &Regex| f.added_code().any(|l| k.is_match(l.text));
             if let Some(re) = r
                 .removed
                 .as_ref()
@@ -1058,6 +1058,13 @@ mod builtin_tests {
         assert!(!hit.contains(&rule), "{hit:?}");
         let dropped = "func newVerifier(key []byte) *Verifier {\n\treturn &Verifier{key: key, parser: jwt.NewParser()}\n}\n";
         let hit = rules_hit("pkg/authn/jwt.go", Some(old), Some(dropped));
+        assert!(hit.contains(&rule), "{hit:?}");
+        // A comment that names the option configures nothing.
+        let commented = dropped.replace(
+            "}\n}\n",
+            "}\n\t// jwt.WithIssuer(cfg.Issuer) is applied elsewhere\n}\n",
+        );
+        let hit = rules_hit("pkg/authn/jwt.go", Some(old), Some(&commented));
         assert!(hit.contains(&rule), "{hit:?}");
     }
 

@@ -317,7 +317,8 @@ fn added_auth<'c, 'a>(change: &'c super::ChangeView<'a>) -> &'c AddedAuth<'a> {
             .files
             .iter()
             .filter(|g| !g.class.test_like())
-            .flat_map(|g| g.added.iter())
+            // A check written in a comment checks nothing.
+            .flat_map(|g| g.added_code())
         {
             let before = kept.len();
             kept.extend(AUTH_CHECK.find_iter(l.text).map(|m| m.as_str().to_string()));
@@ -912,7 +913,9 @@ fn in_enclosing_group(f: &FileView<'_>, removed: &str) -> bool {
     let indent = |x: &str| x.len() - x.trim_start().len();
     !names.is_empty()
         && new.lines().any(|x| {
-            x.contains("group")
+            let t = x.trim_start();
+            !(t.starts_with("//") || t.starts_with('#') || t.starts_with('*'))
+                && x.contains("group")
                 && x.contains("middleware")
                 && indent(x) < indent(removed)
                 && names.iter().all(|n| quoted(x, n))
@@ -953,6 +956,13 @@ mod tests {
             1,
         );
         let hit = rules_hit_with_contents("routes/web.php", old, &outside);
+        assert!(hit.contains(&rule), "{hit:?}");
+        // A group that is only a comment applies nothing.
+        let ungrouped = inside.replace(
+            "Route::middleware(['auth', 'verified'])->group(function () {",
+            "// Route::middleware(['auth', 'verified'])->group(function () {\nRoute::prefix('app')->group(function () {",
+        );
+        let hit = rules_hit_with_contents("routes/web.php", old, &ungrouped);
         assert!(hit.contains(&rule), "{hit:?}");
 
         let old = "class DocumentsController < ApplicationController\n  before_action :authorize_document!\n\n  def show\n    @document = Document.find(params[:id])\n  end\nend\n";
