@@ -1304,22 +1304,35 @@ fn replaced_by_library(parsed: &[Parsed<'_>]) -> HashMap<String, String> {
         }
         // As the new code writes it: `slices.Contains`, not `Contains`.
         let last = callee.rsplit('.').next().unwrap_or(callee);
-        let qualified = Regex::new(&format!(
-            r"(?:[A-Za-z_]\w*\.)*\b{}\s*\(",
-            regex::escape(last)
-        ))
-        .ok();
-        let written = qualified
-            .and_then(|q| {
-                parsed.iter().find_map(|p| {
-                    q.find(&p.new_text)
-                        .map(|m| m.as_str().trim_end_matches(['(', ' ']).to_string())
-                })
-            })
+        let written = parsed
+            .iter()
+            .find_map(|p| qualified_call(&p.new_text, last))
             .unwrap_or_else(|| callee.to_string());
         out.insert(name.to_string(), written);
     }
     out
+}
+
+/// The first call of `last` in `text` with the path it is written with
+/// (`slices.Contains` for `Contains`), not a call of a longer name that
+/// ends the same (`xContains`).
+fn qualified_call(text: &str, last: &str) -> Option<String> {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(&format!("{last}(")).find_map(|(at, _)| {
+        let head = &text[..at];
+        if head.chars().next_back().is_some_and(ident) {
+            return None;
+        }
+        // Back over `pkg.` segments, whole characters at a time.
+        let start = head
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| ident(*c) || *c == '.')
+            .last()
+            .map_or(at, |(i, _)| i);
+        let path = text[start..at].trim_start_matches('.');
+        Some(format!("{path}{last}"))
+    })
 }
 
 fn strip_outer_parens(s: &str) -> &str {
@@ -4409,6 +4422,25 @@ mod tests {
         .into_iter()
         .any(|f| f.severity >= Severity::High);
         assert!(prefix_alarms);
+    }
+
+    #[test]
+    fn a_call_is_read_with_the_path_it_is_written_with() {
+        use super::qualified_call;
+        assert_eq!(
+            qualified_call("if !slices.Contains(c.Scopes, r) {", "Contains").as_deref(),
+            Some("slices.Contains")
+        );
+        assert_eq!(
+            qualified_call("x := hasContains(a) + min(a, b)", "min").as_deref(),
+            Some("min")
+        );
+        assert_eq!(qualified_call("xContains(a)", "Contains"), None);
+        // Text that is not ASCII before the call does not split a character.
+        assert_eq!(
+            qualified_call("« é»slices.Contains(a, b)", "Contains").as_deref(),
+            Some("slices.Contains")
+        );
     }
 
     #[test]

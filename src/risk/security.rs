@@ -318,7 +318,7 @@ fn added_auth<'c, 'a>(change: &'c super::ChangeView<'a>) -> &'c AddedAuth<'a> {
             .iter()
             .filter(|g| !g.class.test_like())
             // A check written in a comment checks nothing.
-            .flat_map(|g| g.added_code())
+            .flat_map(|g| g.added.iter().filter(|l| !g.class.is_comment(l.text)))
         {
             let before = kept.len();
             kept.extend(AUTH_CHECK.find_iter(l.text).map(|m| m.as_str().to_string()));
