@@ -531,6 +531,29 @@ fn at(
 }
 
 /// `text` with renamed identifiers replaced by their new names.
+/// The identifiers of a text, as `IDENT` reads them
+/// (`[A-Za-z_$][A-Za-z0-9_$]*`): a byte scan, as whole-change texts are
+/// read this way several times per report.
+fn idents(text: &str) -> impl Iterator<Item = &str> {
+    let start = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b'$';
+    let part = move |b: u8| start(b) || b.is_ascii_digit();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !start(bytes[i]) {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let from = i;
+        while i < bytes.len() && part(bytes[i]) {
+            i += 1;
+        }
+        Some(&text[from..i])
+    })
+}
+
 pub fn rename_in(text: &str, map: &HashMap<String, String>) -> String {
     // Most texts hold none of the renamed names: a substring test per name
     // is far cheaper than tokenising.
@@ -931,9 +954,7 @@ fn restated_condition(old: &str, new: &str, fresh: &HashSet<String>) -> bool {
         .map(|f| f.trim_start_matches('_').to_string())
         .collect();
     let fresh = &fresh;
-    let names = |t: &str| -> HashSet<String> {
-        IDENT.find_iter(t).map(|m| m.as_str().to_string()).collect()
-    };
+    let names = |t: &str| -> HashSet<String> { idents(t).map(str::to_string).collect() };
     let numbers = |t: &str| -> Vec<String> {
         GUARD_TOKEN
             .find_iter(t)
@@ -1492,29 +1513,47 @@ fn pairs<'o>(p: &'o Parsed<'_>) -> Vec<(&'o Unit, &'o Unit)> {
         .iter()
         .map(|n| signature(n, &HashMap::default()))
         .collect();
-    let ordinal = |x: &str| x.split_once('#').map_or("1", |(_, k)| k).to_string();
+    fn ordinal(x: &str) -> &str {
+        x.split_once('#').map_or("1", |(_, k)| k)
+    }
+    let new_names: Vec<(&str, &str)> = p
+        .new
+        .units
+        .iter()
+        .map(|n| {
+            (
+                n.name.split('#').next().unwrap_or(&n.name),
+                ordinal(&n.name),
+            )
+        })
+        .collect();
     for (o, renamed) in left {
         let sig = signature(o, &p.renames);
         let same_name = base(&renamed);
-        let best = p
-            .new
-            .units
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !used.contains(i))
-            .map(|(i, n)| {
-                let score = jaccard(&sig, &new_sigs[i]);
-                // A function of the same name wins over a look-alike; among
-                // equals (overload stubs), the one in the same place.
-                let named = if base(&n.name) == same_name { 1.0 } else { 0.0 };
-                let placed = if ordinal(&n.name) == ordinal(&o.name) {
-                    0.01
-                } else {
-                    0.0
-                };
-                (i, score + named + placed)
-            })
+        let here = ordinal(&o.name);
+        let score = |i: usize| {
+            let (name, place) = new_names[i];
+            // A function of the same name wins over a look-alike; among
+            // equals (overload stubs), the one in the same place.
+            let named = if name == same_name { 1.0 } else { 0.0 };
+            let placed = if place == here { 0.01 } else { 0.0 };
+            jaccard(&sig, &new_sigs[i]) + named + placed
+        };
+        let free = |i: &usize| !used.contains(i);
+        // Functions of the same name first: a look-alike of another name
+        // scores at most 1.01, so it is only looked for when they do not.
+        let best_named = (0..new_names.len())
+            .filter(free)
+            .filter(|&i| new_names[i].0 == same_name)
+            .map(|i| (i, score(i)))
             .max_by(|a, b| a.1.total_cmp(&b.1));
+        let best = match best_named {
+            Some(b) if b.1 >= 1.01 => Some(b),
+            _ => (0..new_names.len())
+                .filter(free)
+                .map(|i| (i, score(i)))
+                .max_by(|a, b| a.1.total_cmp(&b.1)),
+        };
         if let Some((i, s)) = best
             && (s >= 0.5 && !sig.is_empty() || s >= 1.0)
         {
@@ -1534,9 +1573,14 @@ fn signature(u: &Unit, map: &HashMap<String, String>) -> HashSet<String> {
 }
 
 fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
-    let inter = a.intersection(b).count() as f64;
-    let union = a.union(b).count() as f64;
-    if union == 0.0 { 0.0 } else { inter / union }
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let inter = small.iter().filter(|x| large.contains(*x)).count();
+    let union = a.len() + b.len() - inter;
+    if union == 0 {
+        0.0
+    } else {
+        inter as f64 / union as f64
+    }
 }
 
 fn display_name(u: &Unit) -> String {
@@ -3649,7 +3693,7 @@ pub fn intent(
     // when the old name is gone from the whole change (a function renamed
     // with its callers), not when another file still uses it (a loop
     // variable renamed here, kept by the module the loop moved to).
-    let words_new: HashSet<&str> = IDENT.find_iter(&new_all).map(|m| m.as_str()).collect();
+    let words_new: HashSet<&str> = idents(&new_all).collect();
     let mut shared_renames: HashMap<String, String> = HashMap::default();
     for p in parsed {
         shared_renames.extend(
@@ -3664,11 +3708,11 @@ pub fn intent(
     let added_words: Vec<HashSet<&str>> = parsed
         .iter()
         .map(|p| {
-            let had: HashSet<&str> = IDENT.find_iter(&p.old_text).map(|m| m.as_str()).collect();
+            let had: HashSet<&str> = idents(&p.old_text).collect();
             p.file
                 .added
                 .iter()
-                .flat_map(|l| IDENT.find_iter(l.text).map(|m| m.as_str()))
+                .flat_map(|l| idents(l.text))
                 .filter(|w| !had.contains(w))
                 .collect()
         })
@@ -4215,6 +4259,14 @@ fn raise_reached(findings: &mut [Finding], blast: &Blast) {
 mod tests {
     use crate::risk::Severity;
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn idents_reads_names_as_the_ident_pattern_does() {
+        let text = "9abc $x.y_2(é, _z) -> a1b2 'str' über";
+        let by_regex: Vec<&str> = super::IDENT.find_iter(text).map(|m| m.as_str()).collect();
+        assert_eq!(super::idents(text).collect::<Vec<_>>(), by_regex);
+        assert_eq!(by_regex, ["abc", "$x", "y_2", "_z", "a1b2", "str", "ber"]);
+    }
 
     #[test]
     fn a_yes_or_no_check_that_answers_yes_on_error_fails_open() {

@@ -376,12 +376,17 @@ impl RuleSet {
             if let Some(re) = &r.added {
                 // Text that was already there (on a line the change only edited)
                 // is not something the change introduced.
-                let was: Vec<String> = f
-                    .removed
-                    .iter()
-                    .filter(|l| code(l.text))
-                    .filter_map(|l| re.find(l.text).map(|m| normalise(m.as_str())))
-                    .collect();
+                // Worked out only once a line matches: most rules match none.
+                let was: std::cell::OnceCell<Vec<String>> = std::cell::OnceCell::new();
+                let was = || {
+                    was.get_or_init(|| {
+                        f.removed
+                            .iter()
+                            .filter(|l| code(l.text))
+                            .filter_map(|l| re.find(l.text).map(|m| normalise(m.as_str())))
+                            .collect()
+                    })
+                };
                 // Nor is a whole line the change takes, as it was, out of
                 // another file: the same decorator or setting moved into a
                 // new module.
@@ -396,7 +401,7 @@ impl RuleSet {
                 };
                 for l in f.added.iter().filter(|l| code(l.text) && !tested(l, true)) {
                     if let Some(m) = re.find(l.text) {
-                        if was.contains(&normalise(m.as_str())) || moved_here(l.text) {
+                        if was().contains(&normalise(m.as_str())) || moved_here(l.text) {
                             continue;
                         }
                         out.push(Finding::added(
@@ -421,11 +426,15 @@ impl RuleSet {
             {
                 // Text the change writes back is not gone; nor is a whole
                 // line it moves, as it was, into another file.
-                let still: Vec<String> = f
-                    .added
-                    .iter()
-                    .filter_map(|l| re.find(l.text).map(|m| normalise(m.as_str())))
-                    .collect();
+                let still: std::cell::OnceCell<Vec<String>> = std::cell::OnceCell::new();
+                let still = || {
+                    still.get_or_init(|| {
+                        f.added
+                            .iter()
+                            .filter_map(|l| re.find(l.text).map(|m| normalise(m.as_str())))
+                            .collect()
+                    })
+                };
                 let moved_away = |line: &str| {
                     let line = normalise(line);
                     change
@@ -441,7 +450,7 @@ impl RuleSet {
                     .filter(|l| code(l.text) && !tested(l, false))
                 {
                     if let Some(m) = re.find(l.text) {
-                        if still.contains(&normalise(m.as_str())) || moved_away(l.text) {
+                        if still().contains(&normalise(m.as_str())) || moved_away(l.text) {
                             continue; // moved, not removed
                         }
                         out.push(Finding::removed(
