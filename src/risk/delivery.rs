@@ -209,7 +209,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         {
             out.push(Finding::added(
                     "ci-deploys-to-production",
-                    Severity::High,
+                    Severity::Medium,
                     f.path,
                     Some(l.no),
                     "Changes a pipeline that deploys to production: what it runs reaches users with no further review.",

@@ -548,6 +548,59 @@ fn block_body(text: Option<&str>, header: &str) -> Vec<String> {
     out
 }
 
+/// Whether a block's body makes no instance of it: `count = 0`, or
+/// `for_each` over an empty collection.
+fn creates_nothing(body: &[String]) -> bool {
+    body.iter().any(|l| {
+        let l = l.replace(' ', "");
+        l == "count=0" || ["for_each={}", "for_each=[]", "for_each=toset([])"].contains(&l.as_str())
+    })
+}
+
+/// The directories of local modules whose use the change removes, where
+/// that use created nothing (`module "vpn" { count = 0 … }`).
+fn dormant_module_dirs(change: &ChangeView<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for g in change.files.iter().filter(|g| g.class.lang == Lang::Hcl) {
+        let dir = g.path.rsplit_once('/').map_or("", |(d, _)| d);
+        for l in &g.removed {
+            let Some(key) = tf_blocks(std::iter::once(l.text)).pop() else {
+                continue;
+            };
+            if key.0 != "module" {
+                continue;
+            }
+            let body = block_body(g.old_text(), l.text);
+            if !creates_nothing(&body) {
+                continue;
+            }
+            let source = body.iter().find_map(|b| {
+                let (k, v) = b.split_once('=')?;
+                (k.trim() == "source").then(|| v.trim().trim_matches('"').to_string())
+            });
+            if let Some(source) = source.filter(|s| s.starts_with("./") || s.starts_with("../")) {
+                out.push(join_path(dir, &source));
+            }
+        }
+    }
+    out
+}
+
+/// `dir` joined with a relative path, `..` and `.` resolved.
+fn join_path(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
 /// Whether at least half of what the old block said is still said (an
 /// empty body, as when only the header line was seen, counts as kept).
 fn mostly_kept(old: &[String], new: &[String]) -> bool {
@@ -635,6 +688,8 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     // the same resource under its new name, not another one.
     let moves = moved_addresses(change);
     let handed_over = moved_or_forgotten(change, &moves);
+    let dormant = dormant_module_dirs(change);
+    let here = f.path.rsplit_once('/').map_or("", |(d, _)| d);
     for l in &f.removed {
         let Some(key) = tf_blocks(std::iter::once(l.text)).pop() else {
             continue;
@@ -666,6 +721,26 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     .any(|new_body| mostly_kept(&old_body, &new_body))
         });
         let stateful = key.0 == "resource" && stateful_tf(&key.1);
+        // A block that created nothing (`count = 0`), or a resource of a
+        // module whose only use the change removes with `count = 0`, is
+        // code only: no apply destroys what never existed.
+        let never_created = if creates_nothing(&old_body) {
+            Some("it had `count = 0`")
+        } else if key.0 == "resource" && dormant.iter().any(|d| d == here) {
+            Some("the module it belongs to was used only with `count = 0`, and that use goes too")
+        } else {
+            None
+        };
+        if let (None, Some(why)) = (renamed_to, never_created) {
+            out.push(Finding::removed(
+                "tf-resource-removed",
+                Severity::Low,
+                f.path,
+                Some(l.no),
+                format!("Removes {label}, which exists nowhere: {why}."),
+            ));
+            continue;
+        }
         match renamed_to {
             Some(new) if !moved_block => out.push(Finding::removed(
                 "tf-resource-renamed",
@@ -1021,6 +1096,104 @@ fn kubernetes(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>)
     }
 }
 
+/// Whether the CloudFormation resource whose `Type` is on old line `no`
+/// says `DeletionPolicy: Retain`: taken out of the template, it is left in
+/// the account. Its siblings are the lines around it indented as far or
+/// further (YAML, and JSON as written by people and tools).
+fn retained_on_delete(old: Option<&str>, no: u32) -> bool {
+    let Some(old) = old else { return false };
+    let lines: Vec<&str> = old.lines().collect();
+    let at = no as usize - 1;
+    let Some(own) = lines.get(at) else {
+        return false;
+    };
+    let indent = |t: &str| t.len() - t.trim_start().len();
+    let depth = indent(own);
+    let inside = |t: &&&str| t.trim().is_empty() || indent(t) >= depth;
+    let before = lines[..at].iter().rev().take_while(inside);
+    let after = lines[at + 1..].iter().take_while(inside);
+    before.chain(after).any(|t| {
+        indent(t) == depth && {
+            let t = t.trim().trim_matches(['"', '\'', ',']);
+            let t = t.replace(['"', '\'', ' '], "");
+            t.starts_with("DeletionPolicy:Retain")
+        }
+    })
+}
+
+/// Old-side lines of the resources the change removes whole: a
+/// CloudFormation resource (its logical id, `Type` and every line indented
+/// under it) or a Terraform `resource`/`module` block, every line of it a
+/// removed line.
+fn removed_resource_spans(f: &FileView<'_>) -> Vec<(u32, u32)> {
+    let Some(old) = f.old_text() else {
+        return Vec::new();
+    };
+    let gone: HashSet<u32> = f.removed.iter().map(|l| l.no).collect();
+    let lines: Vec<&str> = old.lines().collect();
+    let indent = |t: &str| t.len() - t.trim_start().len();
+    let mut spans = Vec::new();
+    for l in &f.removed {
+        let at = l.no as usize - 1;
+        let (start, end) = if CFN_TYPE.is_match(l.text) {
+            let depth = indent(l.text);
+            let inside = |t: &str| t.trim().is_empty() || indent(t) >= depth;
+            let start = (0..at).rev().find(|&i| !inside(lines[i])).unwrap_or(at);
+            let end = (at + 1..lines.len())
+                .find(|&i| !inside(lines[i]))
+                .unwrap_or(lines.len());
+            (start, end)
+        } else if f.class.lang == Lang::Hcl
+            && tf_blocks(std::iter::once(l.text))
+                .pop()
+                .is_some_and(|k| k.0 == "resource" || k.0 == "module")
+        {
+            let mut depth = 0i64;
+            let mut end = at;
+            for (i, t) in lines.iter().enumerate().skip(at) {
+                depth += t.matches('{').count() as i64 - t.matches('}').count() as i64;
+                end = i + 1;
+                if depth <= 0 {
+                    break;
+                }
+            }
+            (at, end)
+        } else {
+            continue;
+        };
+        let whole =
+            (start..end).all(|i| lines[i].trim().is_empty() || gone.contains(&(i as u32 + 1)));
+        if whole {
+            spans.push((start as u32 + 1, end as u32));
+        }
+    }
+    spans
+}
+
+/// Settings removed with the resource they set (a bucket's public-access
+/// block, its `DeletionPolicy`) went with it: what its removal does is the
+/// resource finding's to say.
+pub fn drop_settings_of_removed_resources(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if !matches!(f.class.lang, Lang::Hcl | Lang::Yaml | Lang::Json) || f.deleted() {
+        return;
+    }
+    let resource_rules = ["tf-resource-", "cfn-resource-", "tf-access-removed"];
+    if !out.iter().any(|x| {
+        x.side == super::Side::Old && !resource_rules.iter().any(|r| x.rule.starts_with(r))
+    }) {
+        return;
+    }
+    let spans = removed_resource_spans(f);
+    out.retain(|x| {
+        x.side != super::Side::Old
+            || x.path != f.path
+            || resource_rules.iter().any(|r| x.rule.starts_with(r))
+            || !x
+                .line
+                .is_some_and(|no| spans.iter().any(|&(a, b)| a <= no && no <= b))
+    });
+}
+
 fn cloudformation(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let added: Vec<String> = f
         .added
@@ -1046,6 +1219,16 @@ fn cloudformation(f: &FileView<'_>, out: &mut Vec<Finding>) {
         ]
         .iter()
         .any(|m| kind.contains(m));
+        if retained_on_delete(f.old_text(), l.no) {
+            out.push(Finding::removed(
+                "cfn-resource-removed",
+                Severity::Low,
+                f.path,
+                Some(l.no),
+                format!("Takes the stack's {kind} resource out of the template; its DeletionPolicy is Retain, so it stays in the account, no longer managed by the stack."),
+            ));
+            continue;
+        }
         out.push(Finding::removed(
             "cfn-resource-removed",
             if stateful {
@@ -1056,7 +1239,7 @@ fn cloudformation(f: &FileView<'_>, out: &mut Vec<Finding>) {
             f.path,
             Some(l.no),
             format!(
-                "Removes a {kind} resource from the stack: the next deploy deletes it{}.",
+                "Removes the stack's {kind} resource: the next deploy deletes it{}.",
                 if stateful { ", and its data" } else { "" }
             ),
         ));
@@ -1065,6 +1248,129 @@ fn cloudformation(f: &FileView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn settings_removed_with_their_resource_are_not_settings_weakened() {
+        use crate::risk::testkit::findings_with_contents;
+        let bucket = "    \"Exports\": {\n      \"Type\": \"AWS::S3::Bucket\",\n      \"DeletionPolicy\": \"Retain\",\n      \"Properties\": {\n        \"PublicAccessBlockConfiguration\": {\n          \"BlockPublicAcls\": true,\n          \"RestrictPublicBuckets\": true\n        }\n      }\n    },\n";
+        let queue = "    \"Queue\": {\n      \"Type\": \"AWS::SQS::Queue\"\n    }\n";
+        let old = format!("{{\n  \"Resources\": {{\n{bucket}{queue}  }}\n}}\n");
+        let new = format!("{{\n  \"Resources\": {{\n{queue}  }}\n}}\n");
+        let found = findings_with_contents("stack.json", &old, &new);
+        let rules: Vec<&str> = found.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(rules, ["cfn-resource-removed"], "{found:?}");
+        // The same settings removed from a bucket that stays are weakened.
+        let kept = bucket.replace("          \"BlockPublicAcls\": true,\n", "");
+        let new = format!("{{\n  \"Resources\": {{\n{kept}{queue}  }}\n}}\n");
+        let found = findings_with_contents("stack.json", &old, &new);
+        assert!(
+            found.iter().any(|f| f.rule != "cfn-resource-removed"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn removing_what_count_zero_never_created_destroys_nothing() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_of_change;
+        let main = |count: &str| {
+            format!(
+                "module \"vpc\" {{\n  source = \"../modules/vpc\"\n}}\n\nmodule \"legacy_vpn\" {{\n  source = \"../modules/site-to-site-vpn\"\n{count}  vpc_id = module.vpc.id\n}}\n"
+            )
+        };
+        let after = "module \"vpc\" {\n  source = \"../modules/vpc\"\n}\n";
+        let vpn = "resource \"aws_vpn_gateway\" \"this\" {\n  vpc_id = var.vpc_id\n}\n\nresource \"aws_customer_gateway\" \"this\" {\n  ip_address = \"203.0.113.7\"\n  type       = \"ipsec.1\"\n}\n";
+        let worst = |count: &str| {
+            findings_of_change(
+                &[
+                    ("infra/network/main.tf", Some(&main(count)), Some(after)),
+                    ("infra/modules/site-to-site-vpn/main.tf", Some(vpn), None),
+                ],
+                Some("network: remove the VPN module"),
+            )
+            .into_iter()
+            .filter(|f| f.rule == "tf-resource-removed")
+            .map(|f| f.severity)
+            .max()
+        };
+        assert_eq!(worst("  count  = 0\n"), Some(Severity::Low));
+        assert!(worst("") >= Some(Severity::High));
+        assert!(worst("  count  = var.enable_vpn ? 1 : 0\n") >= Some(Severity::High));
+        // A resource of its own with count = 0.
+        let old = "resource \"aws_instance\" \"bastion\" {\n  count = 0\n  ami   = \"ami-1\"\n}\n\nresource \"aws_eip\" \"nat\" {\n  domain = \"vpc\"\n}\n";
+        let new = "resource \"aws_eip\" \"nat\" {\n  domain = \"vpc\"\n}\n";
+        let found = findings_of_change(&[("infra/main.tf", Some(old), Some(new))], None);
+        assert!(
+            found.iter().all(|f| f.severity <= Severity::Low),
+            "{found:?}"
+        );
+        assert_eq!(
+            super::join_path("infra/network", "../modules/vpn"),
+            "infra/modules/vpn"
+        );
+    }
+
+    #[test]
+    fn a_cloudformation_resource_kept_on_delete_is_not_destroyed() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let level = |path: &str, old: &str, new: &str| {
+            findings_with_contents(path, old, new)
+                .into_iter()
+                .filter(|f| f.rule == "cfn-resource-removed")
+                .map(|f| f.severity)
+                .max()
+        };
+        let yaml = |policy: &str| {
+            format!(
+                "Resources:\n  Exports:\n    Type: AWS::S3::Bucket\n{policy}    Properties:\n      VersioningConfiguration:\n        Status: Enabled\n  Queue:\n    Type: AWS::SQS::Queue\n"
+            )
+        };
+        let after = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n";
+        assert_eq!(
+            level("stack.yaml", &yaml(""), after),
+            Some(Severity::Critical)
+        );
+        assert_eq!(
+            level("stack.yaml", &yaml("    DeletionPolicy: Retain\n"), after),
+            Some(Severity::Low)
+        );
+        // A Retain written in another resource protects nothing here.
+        let other = "Resources:\n  Exports:\n    Type: AWS::S3::Bucket\n  Queue:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Retain\n";
+        let after = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: Retain\n";
+        assert_eq!(level("stack.yaml", other, after), Some(Severity::Critical));
+        // JSON, the policy after the properties.
+        let json = "{\n  \"Resources\": {\n    \"Exports\": {\n      \"Type\": \"AWS::S3::Bucket\",\n      \"Properties\": {\n        \"BucketName\": \"x\"\n      },\n      \"DeletionPolicy\": \"Retain\"\n    }\n  }\n}\n";
+        let empty = "{\n  \"Resources\": {\n  }\n}\n";
+        assert_eq!(level("stack.json", json, empty), Some(Severity::Low));
+    }
+
+    #[test]
+    fn access_taken_away_on_a_critical_path_stays_a_look_not_an_alarm() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let old = "resource \"aws_iam_user\" \"ci\" {\n  name = \"ci-deployer\"\n}\n\nresource \"aws_iam_access_key\" \"ci\" {\n  user = aws_iam_user.ci.name\n}\n\nresource \"aws_s3_bucket\" \"state\" {\n  bucket = \"acme-state\"\n}\n";
+        let new = "resource \"aws_s3_bucket\" \"state\" {\n  bucket = \"acme-state\"\n}\n";
+        let found = findings_with_contents("terraform/iam/ci.tf", old, new);
+        let access: Vec<_> = found
+            .iter()
+            .filter(|f| f.rule == "tf-access-removed")
+            .collect();
+        assert_eq!(access.len(), 2, "{found:?}");
+        assert!(
+            access.iter().all(|f| f.severity == Severity::Medium),
+            "{found:?}"
+        );
+        // A resource that holds something, on the same critical path, is high.
+        let gone = "resource \"aws_iam_user\" \"ci\" {\n  name = \"ci-deployer\"\n}\n\nresource \"aws_iam_access_key\" \"ci\" {\n  user = aws_iam_user.ci.name\n}\n";
+        let found = findings_with_contents("terraform/iam/ci.tf", old, gone);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.rule == "tf-resource-removed" && f.severity >= Severity::High),
+            "{found:?}"
+        );
+    }
 
     #[test]
     fn resources_handed_over_by_moved_or_removed_blocks_are_not_destroyed() {

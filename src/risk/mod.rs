@@ -38,6 +38,7 @@ pub mod lifetimes;
 pub mod listeners;
 pub mod migrations;
 pub mod nginx_alias;
+mod nginx_inheritance;
 pub mod nginx_locations;
 pub mod off_when_unset;
 pub mod ordering;
@@ -629,6 +630,7 @@ pub fn findings_with_message(
             client_address::check(f, &mut local);
             client_bundle::check(f, &mut local);
             nginx_alias::check(f, &mut local);
+            nginx_inheritance::check(f, &mut local);
             cache_identity::check(f, &mut local);
             wire_names::check(f, &mut local);
             wire::check(f, &mut local);
@@ -639,6 +641,7 @@ pub fn findings_with_message(
             testing::check(f, &change, &mut local);
             delivery::check(f, &change, &mut local);
             pipeline::check(f, &mut local);
+            pipeline::approval_removed(f, &change, &mut local);
             rules.check_patterns(f, &change, &mut local);
             security::open_by_protocol(f, &mut local);
             origins::uncredentialed_wildcard(f, &mut local);
@@ -647,6 +650,7 @@ pub fn findings_with_message(
             pipeline::relax_ephemeral_teardown(f, &change, &mut local);
         }
         supply::check(f, &change, &mut local);
+        infra::drop_settings_of_removed_resources(f, &mut local);
         // A section of a production file that configures another
         // environment (`class TestingConfig(Config):`, a `test:` block).
         for x in &mut local {
@@ -701,9 +705,11 @@ pub fn findings_with_message(
             // On a path the repository marks critical, what would be worth a look
             // elsewhere is worth a senior's attention.
             for x in &mut local {
-                // Settings knobs, and differences the engine can only point
-                // at (not name as a weakening), stay as they are.
+                // Settings knobs, differences the engine can only point at
+                // (not name as a weakening), and access taken away (which
+                // breaks loudly and exposes nothing) stay as they are.
                 let knob = [
+                    "tf-access-removed",
                     "config-",
                     "dep-",
                     "image-",
@@ -886,8 +892,14 @@ static NON_PRODUCTION: LazyLock<Regex> = LazyLock::new(|| {
 /// its path (`overlays/staging/`, `values-dev.yaml`, `docker-compose.local.yml`);
 /// `None` for anything that may reach production.
 pub fn non_production(path: &str) -> Option<String> {
+    // A production word anywhere wins (`staging-to-prod/`); `live` only
+    // names production when no other environment is named (Terragrunt's
+    // `live/preview/…` is the preview environment of the live tree).
     let lower = path.to_ascii_lowercase();
-    if lower.contains("prod") || lower.contains("live") {
+    if lower
+        .split(['/', '.', '_', '-'])
+        .any(|w| w.starts_with("prod") || w == "prd")
+    {
         return None;
     }
     NON_PRODUCTION
@@ -1036,6 +1048,11 @@ mod environment_tests {
             ("helm/api/values.yaml", None),
             ("src/developer/tools.py", None),
             ("infra/staging-to-prod/promote.tf", None),
+            ("live/preview/pr-env/rds/terragrunt.hcl", Some("preview")),
+            ("live/prod/rds/terragrunt.hcl", None),
+            ("deploy/delivery/staging/api.yaml", Some("staging")),
+            ("overlays/live/api.yaml", None),
+            ("helm/values-production.yaml", None),
         ] {
             assert_eq!(non_production(path).as_deref(), env, "{path}");
         }

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use yaml_rust::Yaml;
 
-use super::{FileView, Finding, Severity, quote};
+use super::{ChangeView, FileView, Finding, Severity, quote};
 
 /// Which CI system a file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +35,9 @@ struct Job {
     environment: Option<String>,
     /// GitLab's `environment.action` (`stop` for a teardown job).
     env_action: Option<String>,
+    /// Runs only when a person starts it: GitLab's `when: manual` (on the
+    /// job or one of its `rules:`), CircleCI's `type: approval`.
+    manual: bool,
     variables: HashMap<String, String>,
     /// Every string in the job (scripts, steps), for what it runs.
     text: String,
@@ -221,6 +224,12 @@ fn parse(path: &str, text: &str) -> Option<Pipeline> {
             needs: first("needs").map(needs_of),
             environment: env.and_then(|e| s(e).or_else(|| get(e, "name").and_then(s))),
             env_action: env.and_then(|e| get(e, "action")).and_then(s),
+            manual: first("when").and_then(s).as_deref() == Some("manual")
+                || first("rules").and_then(Yaml::as_vec).is_some_and(|rules| {
+                    rules
+                        .iter()
+                        .any(|r| get(r, "when").and_then(s).as_deref() == Some("manual"))
+                }),
             variables: vars,
             text,
         });
@@ -266,6 +275,8 @@ fn circleci_jobs(root: &Yaml) -> Option<Vec<Job>> {
                 .unwrap_or_default();
             out.push(Job {
                 name: format!("{wf}/{}", alias.unwrap_or_else(|| job.clone())),
+                manual: params.and_then(|p| get(p, "type")).and_then(s).as_deref()
+                    == Some("approval"),
                 needs: Some(requires.into_iter().map(|r| format!("{wf}/{r}")).collect()),
                 text,
                 ..Job::default()
@@ -302,6 +313,18 @@ impl Pipeline {
                     .collect()
             }
         }
+    }
+
+    /// Whether job `j` runs only once a person approves it: it is manual,
+    /// waits for a manual job (CircleCI's approval step), or, on GitHub,
+    /// deploys through an environment, where required reviewers are set.
+    fn approved(&self, j: &Job) -> bool {
+        j.manual
+            || (self.system == System::GitHub && j.environment.is_some())
+            || self
+                .waits_for(&j.name)
+                .iter()
+                .any(|n| self.job(n).is_some_and(|w| w.manual))
     }
 
     /// Every job `name` waits for, directly or through others.
@@ -440,6 +463,76 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 "`{}` no longer waits for {names}: it can deploy{} while they fail.",
                 quote(&job.name),
                 if prod { " to production" } else { "" }
+            ),
+        ));
+    }
+}
+
+/// Production deploys that waited for a person and no longer do: the manual
+/// approval is what stood between a green build and users.
+pub fn approval_removed(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    if f.class.docs || f.class.test_like() {
+        return;
+    }
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    let (Some(a), Some(b)) = (parse(f.path, old), parse(f.path, new)) else {
+        return;
+    };
+    let production = |j: &Job| is_deploy(j) && (is_production(j) || PRODUCTION.is_match(&j.text));
+    // The job a workflow calls (`uses: ./.github/workflows/rollout.yml`)
+    // approves when a job of the called workflow deploys through an
+    // environment; a called workflow the change does not show is not judged.
+    let called_approves = |j: &Job| -> Option<bool> {
+        let path = j.text.lines().find_map(|l| {
+            l.trim()
+                .strip_prefix("./")
+                .filter(|p| p.starts_with(".github/workflows/"))
+        })?;
+        let called = change.files.iter().find(|g| g.path == path)?;
+        let p = parse(path, called.new_text()?)?;
+        Some(p.jobs.iter().any(|c| p.approved(c)))
+    };
+    let added: Vec<&Job> = b.jobs.iter().filter(|j| a.job(&j.name).is_none()).collect();
+    for was in a.jobs.iter().filter(|j| production(j) && a.approved(j)) {
+        // The same job, or the one production deploy that replaced it.
+        let now = b.job(&was.name).or_else(|| {
+            let mut like = added.iter().filter(|j| {
+                (is_production(j) || PRODUCTION.is_match(&j.text))
+                    && (is_deploy(j) || called_approves(j).is_some())
+            });
+            match (like.next(), like.next()) {
+                (Some(j), None) => Some(*j),
+                _ => None,
+            }
+        });
+        let Some(now) = now else { continue };
+        if b.approved(now) {
+            continue;
+        }
+        match called_approves(now) {
+            Some(true) => continue,
+            None if !production(now) => continue,
+            _ => {}
+        }
+        let how = if was.manual {
+            "a manual start (`when: manual`)".to_string()
+        } else if let Some(env) = &was.environment {
+            format!("the `{}` environment's reviewers", quote(env))
+        } else {
+            "an approval step".to_string()
+        };
+        out.push(Finding::added(
+            "ci-approval-removed",
+            Severity::High,
+            f.path,
+            job_line(new, &now.name, "environment")
+                .or_else(|| job_line(new, &now.name, "uses")),
+            format!(
+                "`{}` deployed to production only after {how}; `{}` no longer waits for anyone: every build that reaches it ships.",
+                quote(&was.name),
+                quote(&now.name)
             ),
         ));
     }
@@ -677,6 +770,97 @@ mod tests {
     use crate::risk::testkit::rules_hit_with_contents as hit;
 
     #[test]
+    fn a_production_deploy_that_stops_waiting_for_a_person_is_high() {
+        let approval = |path: &str, old: &str, new: &str| {
+            hit(path, old, new).contains(&"ci-approval-removed".to_string())
+        };
+        // GitLab: `when: manual` dropped from the production job.
+        let gitlab = "stages: [test, deploy]\nunit:\n  stage: test\n  script: [make test]\nproduction:\n  stage: deploy\n  environment: production\n  when: manual\n  script: [./deploy.sh production]\n";
+        assert!(approval(
+            ".gitlab-ci.yml",
+            gitlab,
+            &gitlab.replace("  when: manual\n", "")
+        ));
+        // Or from the rule that gated it.
+        let ruled = gitlab.replace(
+            "  when: manual\n",
+            "  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n      when: manual\n",
+        );
+        assert!(approval(
+            ".gitlab-ci.yml",
+            &ruled,
+            &ruled.replace("      when: manual\n", "")
+        ));
+        // GitHub: the job no longer deploys through its environment.
+        let gha = "on: push\njobs:\n  deploy-prod:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: ./deploy.sh prod\n";
+        assert!(approval(
+            ".github/workflows/deploy.yml",
+            gha,
+            &gha.replace("    environment: production\n", "")
+        ));
+        // Look-alikes: a staging job losing its gate, a manual job renamed
+        // but still manual, a job only reformatted.
+        let staging = gitlab.replace("production", "staging");
+        assert!(!approval(
+            ".gitlab-ci.yml",
+            &staging,
+            &staging.replace("  when: manual\n", "")
+        ));
+        assert!(!approval(
+            ".gitlab-ci.yml",
+            gitlab,
+            &gitlab.replace("production:\n", "deploy-production:\n")
+        ));
+        assert!(!approval(
+            ".github/workflows/deploy.yml",
+            gha,
+            &gha.replace("./deploy.sh prod", "./scripts/deploy.sh prod")
+        ));
+    }
+
+    #[test]
+    fn a_deploy_moved_into_a_called_workflow_is_judged_by_what_that_workflow_does() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n    steps:\n      - run: ./deploy.sh production\n";
+        let caller = "on: push\njobs:\n  deploy:\n    uses: ./.github/workflows/rollout.yml\n    secrets: inherit\n";
+        let called = |env: &str| {
+            format!(
+                "on:\n  workflow_call:\njobs:\n  rollout:\n    runs-on: ubuntu-latest\n{env}    steps:\n      - run: ./deploy.sh production\n"
+            )
+        };
+        let flagged = |called: &str| {
+            findings_of_change(
+                &[
+                    (".github/workflows/deploy.yml", Some(old), Some(caller)),
+                    (".github/workflows/rollout.yml", None, Some(called)),
+                ],
+                Some("ci: extract rollout into a reusable workflow"),
+            )
+            .iter()
+            .any(|f| f.rule == "ci-approval-removed")
+        };
+        assert!(flagged(&called("")));
+        assert!(!flagged(&called("    environment: production\n")));
+    }
+
+    #[test]
+    fn a_jenkins_input_step_removed_is_high_and_one_moved_is_not() {
+        let old = "pipeline {\n  agent any\n  stages {\n    stage('Deploy prod') {\n      steps {\n        input message: 'Ship to production?'\n        sh './deploy.sh prod'\n      }\n    }\n  }\n}\n";
+        let removed = old.replace("        input message: 'Ship to production?'\n", "");
+        assert!(hit("Jenkinsfile", old, &removed).contains(&"ci-approval-removed".to_string()));
+        let moved = old
+            .replace(
+                "        input message: 'Ship to production?'\n        sh './deploy.sh prod'\n",
+                "        sh './deploy.sh prod'\n",
+            )
+            .replace(
+                "      steps {\n",
+                "      input {\n        message 'Ship to production?'\n      }\n      steps {\n",
+            );
+        assert!(!hit("Jenkinsfile", old, &moved).contains(&"ci-approval-removed".to_string()));
+    }
+
+    #[test]
     fn a_trigger_moved_into_a_workflow_that_runs_the_pull_requests_code_is_high() {
         use crate::risk::Severity;
         use crate::risk::testkit::findings_of_change;
@@ -853,7 +1037,7 @@ mod tests {
                 .map(|f| f.severity)
                 .max()
         };
-        use crate::risk::Severity::{High, Low};
+        use crate::risk::Severity::{High, Low, Medium};
         // A stop job for the review app, allowed to fail: nothing above low.
         let stop = old.replace(
             "production:\n",
@@ -865,7 +1049,7 @@ mod tests {
             "    - ./deploy.sh production\n",
             "    - ./deploy.sh production --no-smoke\n",
         );
-        assert_eq!(top(&prod), Some(High));
+        assert_eq!(top(&prod), Some(Medium));
         // allow_failure on a job that is not a stop job stays high.
         let soft = old.replace(
             "  stage: review\n",

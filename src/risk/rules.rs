@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-13";
+pub const ENGINE_VERSION: &str = "risk-engine-14";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1283,6 +1283,32 @@ mod builtin_tests {
             let hit = rules_hit("k8s/search/hpa.yaml", None, Some(&format!("{line}\n")));
             assert!(!hit.contains(&rule), "{line}: {hit:?}");
         }
+    }
+
+    #[test]
+    fn a_secret_parameter_echoed_and_a_lock_that_overwrites_are_found() {
+        let rule = "cfn-secret-parameter-echoed".to_string();
+        let old = "Parameters:\n  DBMasterPassword:\n    Type: String\n    NoEcho: true\n    MinLength: 12\n";
+        let tidied = "Parameters:\n  DBMasterPassword:\n    Type: String\n    MinLength: 12\n    Description: master password\n";
+        assert!(rules_hit("stack/db.yaml", Some(old), Some(tidied)).contains(&rule));
+        // Reordered, NoEcho kept.
+        let reordered = "Parameters:\n  DBMasterPassword:\n    NoEcho: true\n    Type: String\n    MinLength: 12\n";
+        assert!(!rules_hit("stack/db.yaml", Some(old), Some(reordered)).contains(&rule));
+        // JSON templates too.
+        let json =
+            "{\"Parameters\": {\"Key\": {\n  \"Type\": \"String\",\n  \"NoEcho\": \"true\"\n}}}\n";
+        let gone = "{\"Parameters\": {\"Key\": {\n  \"Type\": \"String\"\n}}}\n";
+        assert!(rules_hit("stack/db.json", Some(json), Some(gone)).contains(&rule));
+        let rule = "lock-not-exclusive".to_string();
+        let old = "    def acquire(self):\n        return bool(self.client.set(self.key, self.token, nx=True, ex=self.ttl))\n";
+        let new = "    def acquire(self):\n        return bool(self.client.setex(self.key, self.ttl, self.token))\n";
+        assert!(rules_hit("billing/locks.py", Some(old), Some(new)).contains(&rule));
+        let go_old = "\tok, err := rdb.SetNX(ctx, key, owner, ttl).Result()\n";
+        let go_new = "\terr := rdb.Set(ctx, key, owner, ttl).Err()\n\tok := err == nil\n";
+        assert!(rules_hit("internal/lock/lock.go", Some(go_old), Some(go_new)).contains(&rule));
+        // Only the ttl changes: still exclusive.
+        let longer = old.replace("ex=self.ttl", "ex=self.ttl * 2");
+        assert!(!rules_hit("billing/locks.py", Some(old), Some(&longer)).contains(&rule));
     }
 
     #[test]

@@ -164,16 +164,45 @@ fn cleaner_removed(
     // Still cleaned: this or another cleaner of the family is called on the
     // new side of any file of the change (moved into a helper), or the new
     // code goes through something named safe (`renderSafeMarkdown(…)`).
+    // A cleaner the change writes itself out of regular expressions over
+    // tags does not count: regexes miss what HTML parsers read
+    // (`<img src=x onerror=…>` unquoted, `<svg onload>`, entities).
+    let hand_rolled = if std::ptr::eq(family.cleans, &HTML) {
+        regex_html_cleaners(change)
+    } else {
+        Vec::new()
+    };
+    let real_cleaner = |t: &str| {
+        family
+            .cleans
+            .captures_iter(t)
+            .any(|c| !hand_rolled.iter().any(|h| h == &c[1]))
+    };
     let kept = change
         .files
         .iter()
         .filter(|g| g.class.production())
         .any(|g| {
             g.added_code()
-                .any(|a| family.cleans.is_match(a.text) || calls_something_safe(a.text))
+                .any(|a| real_cleaner(a.text) || calls_something_safe(a.text))
                 || g.new_text().is_some_and(|t| t.contains(name.as_str()))
         });
     if kept {
+        return;
+    }
+    if let Some(own) = hand_rolled.first() {
+        out.push(Finding::removed(
+            "sec-sanitiser-removed",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "`{}` is replaced by `{}`, a cleaner the change writes out of regular expressions: they miss what a browser still runs (an unquoted `onerror=`, `<svg onload>`, entity-encoded `javascript:`), so {}.",
+                quote(&name),
+                quote(own),
+                family.lost
+            ),
+        ));
         return;
     }
     out.push(Finding::removed(
@@ -188,6 +217,31 @@ fn cleaner_removed(
             quote(l.text.trim())
         ),
     ));
+}
+
+/// Functions the change defines whose file strips HTML with regular
+/// expressions over tags (`/<script\b…/gi`, `re.sub(r"<…`).
+fn regex_html_cleaners(change: &ChangeView<'_>) -> Vec<String> {
+    static TAG_REGEX: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(=\s*/<\w|\(\s*/<\w|/\\s\+on\[|/\\s\*on\w|\bre\.(sub|compile)\(\s*r?["']<|\bgsub\(\s*/<|\bRegex\(\s*@?"<)"#).unwrap()
+    });
+    static DEFINES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:function\s+|def\s+|fn\s+|(?:const|let|var)\s+)([A-Za-z_$][\w$]*)").unwrap()
+    });
+    let mut out = Vec::new();
+    for g in change.files.iter().filter(|g| g.class.production()) {
+        if !g.added_code().any(|a| TAG_REGEX.is_match(a.text)) {
+            continue;
+        }
+        for a in g.added_code() {
+            if let Some(c) = DEFINES.captures(a.text)
+                && HTML.is_match(&format!("{}(", &c[1]))
+            {
+                out.push(c[1].to_string());
+            }
+        }
+    }
+    out
 }
 
 /// A call to something whose name says it is safe (not `unsafe…`).
@@ -249,6 +303,30 @@ mod tests {
             ("src/utils/markdown.ts", "", &safe),
         ]);
         assert!(!hit.contains(&REMOVED.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_sanitiser_library_swapped_for_a_regex_cleaner_is_found() {
+        let old = "import DOMPurify from 'dompurify';\nconst html = computed(() => DOMPurify.sanitize(marked.parse(props.body)));\n";
+        let new = "import { sanitizeHtml } from '@/utils/sanitizeHtml';\nconst html = computed(() => sanitizeHtml(marked.parse(props.body)));\n";
+        let by_regex = "const SCRIPT_TAG = /<script\\b[^<]*(?:(?!<\\/script>)<[^<]*)*<\\/script>/gi;\nconst HANDLER = /\\s+on[a-z]+\\s*=\\s*\"[^\"]*\"/gi;\n\nexport function sanitizeHtml(html: string): string {\n  return html.replace(SCRIPT_TAG, '').replace(HANDLER, '');\n}\n";
+        let hit = rules(&[
+            ("src/components/CommentBody.vue", old, new),
+            ("src/utils/sanitizeHtml.ts", "", by_regex),
+        ]);
+        assert!(hit.contains(&REMOVED.to_string()), "{hit:?}");
+        // The same name, from the sanitize-html library: still a parser.
+        let library = "import sanitize from 'sanitize-html';\n\nexport function sanitizeHtml(html: string): string {\n  return sanitize(html, { allowedTags: ['b', 'i', 'a', 'p'] });\n}\n";
+        let hit = rules(&[
+            ("src/components/CommentBody.vue", old, new),
+            ("src/utils/sanitizeHtml.ts", "", library),
+        ]);
+        assert!(!hit.contains(&REMOVED.to_string()), "{hit:?}");
+        // Python: bleach swapped for re.sub over tags.
+        let old = "def render(body):\n    return Markup(bleach.clean(markdown(body)))\n";
+        let new = "TAGS = re.compile(r\"<(script|style)[^>]*>.*?</\\1>\", re.S)\n\ndef strip_html(s):\n    return TAGS.sub('', s)\n\ndef render(body):\n    return Markup(strip_html(markdown(body)))\n";
+        let hit = rules(&[("app/comments/render.py", old, new)]);
+        assert!(hit.contains(&REMOVED.to_string()), "{hit:?}");
     }
 
     #[test]

