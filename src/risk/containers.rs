@@ -211,15 +211,30 @@ fn secret_in_final_stage(f: &FileView<'_>, new: &str, out: &mut Vec<Finding>) {
     let Some(last) = stages(new).pop() else {
         return;
     };
+    let declared = |ins: &Instruction| {
+        (ins.keyword == "ARG" || ins.keyword == "ENV").then(|| {
+            ins.args
+                .split(['=', ' '])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+    };
+    // What the final stage already carried: a stage collapsed into the
+    // final one (multi-stage made single) brings its arguments along even
+    // when their lines are unchanged.
+    let before: Vec<String> = f
+        .old_text()
+        .and_then(|old| stages(old).pop())
+        .map(|s| s.body.iter().filter_map(declared).collect())
+        .unwrap_or_default();
     for ins in &last.body {
-        if ins.keyword != "ARG" && ins.keyword != "ENV" {
-            continue;
-        }
-        let name = ins.args.split(['=', ' ']).next().unwrap_or("").trim();
-        if !SECRET_NAME.is_match(name)
-            || PUBLIC_PART.is_match(name)
-            || !f.added.iter().any(|l| l.no == ins.line)
-        {
+        let Some(name) = declared(ins) else { continue };
+        let name = name.as_str();
+        let new_here = f.added.iter().any(|l| l.no == ins.line)
+            || f.old_text().is_some() && !before.iter().any(|b| b == name);
+        if !SECRET_NAME.is_match(name) || PUBLIC_PART.is_match(name) || !new_here {
             continue;
         }
         out.push(Finding::added(
@@ -312,6 +327,17 @@ mod tests {
         assert!(!rules_hit_with_contents("docker/cli.Dockerfile", old, builder).contains(&rule));
         let file_ref = "FROM node:20-slim\nENV DB_PASSWORD_FILE=/run/secrets/db\nCOPY . .\n";
         assert!(!rules_hit_with_contents("Dockerfile", old, file_ref).contains(&rule));
+        // A builder collapsed into the final stage: the ARG line is unchanged
+        // but now lands in the shipped image.
+        let collapsed = "FROM node:20-slim\nARG NPM_TOKEN\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"dist/main.js\"]\n";
+        assert!(
+            rules_hit_with_contents("docker/cli.Dockerfile", builder, collapsed).contains(&rule)
+        );
+        // Already in the final stage before: nothing new.
+        let edited = collapsed.replace("RUN npm ci", "RUN npm ci --omit=dev");
+        assert!(
+            !rules_hit_with_contents("docker/cli.Dockerfile", collapsed, &edited).contains(&rule)
+        );
     }
 
     #[test]

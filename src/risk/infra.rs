@@ -668,6 +668,87 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     }
 }
 
+/// How a resource or module block makes its instances: one (no meta
+/// argument), `count` (addresses `x[0]`) or `for_each` (addresses
+/// `x["key"]`), read from the block's own lines, not its nested ones
+/// (`dynamic` blocks have a `for_each` of their own).
+fn instancing(text: &str) -> Vec<(TfKey, u32, &'static str)> {
+    let mut out = Vec::new();
+    let mut open: Option<(TfKey, u32, &'static str)> = None;
+    let mut depth = 0i64;
+    for (i, l) in text.lines().enumerate() {
+        let code = l.split('#').next().unwrap_or("");
+        if depth == 0
+            && let Some(key) = tf_blocks(std::iter::once(l)).pop()
+            && (key.0 == "resource" || key.0 == "module")
+        {
+            open = Some((key, i as u32 + 1, "single"));
+        } else if depth == 1
+            && let Some(o) = open.as_mut()
+        {
+            let name = code.split('=').next().unwrap_or("").trim();
+            if code.contains('=') && (name == "count" || name == "for_each") {
+                o.2 = if name == "count" { "count" } else { "for_each" };
+            }
+        }
+        depth += code.matches('{').count() as i64 - code.matches('}').count() as i64;
+        if depth <= 0 {
+            depth = 0;
+            if let Some(o) = open.take() {
+                out.push(o);
+            }
+        }
+    }
+    out
+}
+
+/// Resources and modules switched to or from `for_each` with no `moved`
+/// block in the change: every instance gets a new address (`x[0]` becomes
+/// `x["orders"]`), and Terraform destroys the old ones and creates new,
+/// empty ones. (A `count` added to a single resource is moved to `[0]` by
+/// Terraform itself.)
+fn tf_instancing_changed(f: &FileView<'_>, moved_block: bool, out: &mut Vec<Finding>) {
+    if moved_block
+        || !f
+            .added_code()
+            .chain(f.removed_code())
+            .any(|l| l.text.contains("for_each"))
+    {
+        return;
+    }
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    let before = instancing(old);
+    for (key, line, now) in instancing(new) {
+        let Some((_, _, was)) = before.iter().find(|(k, _, _)| *k == key) else {
+            continue;
+        };
+        if *was == now || (*was != "for_each" && now != "for_each") {
+            continue;
+        }
+        let stateful = key.0 == "resource" && stateful_tf(&key.1);
+        let label = tf_label(&key);
+        let how = |m: &str| match m {
+            "count" => "`count`",
+            "for_each" => "`for_each`",
+            _ => "a single instance",
+        };
+        out.push(Finding::added(
+            "tf-resource-readdressed",
+            if stateful { Severity::Critical } else { Severity::High },
+            f.path,
+            Some(line),
+            format!(
+                "{label} goes from {} to {} without a `moved` block: every instance gets a new address, so the next apply destroys the existing ones{} and creates new ones.",
+                how(was),
+                how(now),
+                if stateful { ", and their data," } else { "" }
+            ),
+        ));
+    }
+}
+
 fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     let added_everywhere: HashSet<TfKey> = change
         .files
@@ -686,6 +767,7 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         });
     // Addresses renamed by `moved` blocks: a reference to the old address is
     // the same resource under its new name, not another one.
+    tf_instancing_changed(f, moved_block, out);
     let moves = moved_addresses(change);
     let handed_over = moved_or_forgotten(change, &moves);
     let dormant = dormant_module_dirs(change);
@@ -1248,6 +1330,50 @@ fn cloudformation(f: &FileView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_resource_switched_to_for_each_without_moved_blocks_is_recreated() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let old = "resource \"aws_dynamodb_table\" \"this\" {\n  count        = length(var.tables)\n  name         = var.tables[count.index]\n  billing_mode = \"PAY_PER_REQUEST\"\n  hash_key     = \"pk\"\n  dynamic \"attribute\" {\n    for_each = [\"pk\"]\n    content {\n      name = attribute.value\n      type = \"S\"\n    }\n  }\n}\n";
+        let new = old
+            .replace(
+                "count        = length(var.tables)",
+                "for_each     = toset(var.tables)",
+            )
+            .replace("var.tables[count.index]", "each.key");
+        let found = findings_with_contents("infra/tables/main.tf", old, &new);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.rule == "tf-resource-readdressed" && f.severity == Severity::Critical),
+            "{found:?}"
+        );
+        // With moved blocks for the instances: handed over.
+        let moved = format!(
+            "{new}\nmoved {{\n  from = aws_dynamodb_table.this[0]\n  to   = aws_dynamodb_table.this[\"orders\"]\n}}\n"
+        );
+        let found = findings_with_contents("infra/tables/main.tf", old, &moved);
+        assert!(
+            found.iter().all(|f| f.rule != "tf-resource-readdressed"),
+            "{found:?}"
+        );
+        // Only the nested dynamic block's for_each changes: same addresses.
+        let dynamic = old.replace("for_each = [\"pk\"]", "for_each = [\"pk\", \"sk\"]");
+        let found = findings_with_contents("infra/tables/main.tf", old, &dynamic);
+        assert!(
+            found.iter().all(|f| f.rule != "tf-resource-readdressed"),
+            "{found:?}"
+        );
+        // count added to a single resource: Terraform moves it to [0] itself.
+        let single = "resource \"aws_sqs_queue\" \"q\" {\n  name = \"jobs\"\n}\n";
+        let counted = "resource \"aws_sqs_queue\" \"q\" {\n  count = var.enabled ? 1 : 0\n  name  = \"jobs\"\n}\n";
+        let found = findings_with_contents("infra/q.tf", single, counted);
+        assert!(
+            found.iter().all(|f| f.rule != "tf-resource-readdressed"),
+            "{found:?}"
+        );
+    }
 
     #[test]
     fn settings_removed_with_their_resource_are_not_settings_weakened() {

@@ -223,7 +223,7 @@ fn created_tables(change: &ChangeView<'_>) -> HashSet<String> {
 }
 
 static SQL_IN_CODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)["'`]\s*(drop\s+(table|schema|database)\b|truncate\s+(table\s+)?\w+|delete\s+from\s+[\w."`]+\s*;?\s*["'`]|update\s+[\w."`]+\s+set\s+[^"'`]*["'`])|\b(flushall|flushdb|FLUSHALL|FLUSHDB)\b|\.objects\.all\(\)\.(delete|update)\(|\b[A-Z]\w*\.(delete_all|destroy_all|update_all)\b|\bdeleteMany\(\s*\{\s*\}\s*\)|\bupdateMany\(\s*\{\s*\}|\.truncate\(\s*\)|\.drop_all\(|dropDatabase\(|\bdb\.\w+\.drop\(\s*\)"#).unwrap()
+    Regex::new(r#"(?i)["'`]\s*(drop\s+(table|schema|database)\b|truncate\s+(table\s+)?\w+|delete\s+from\s+[\w."`]+\s*;?\s*["'`]|update\s+[\w."`]+\s+set\s+[^"'`]*["'`])|\b(flushall|flushdb|FLUSHALL|FLUSHDB)\b|\.objects\.all\(\)\.(delete|update)\(|(?:^|[^\w.@:])(?-i:[A-Z]\w*)\.(delete_all|destroy_all|update_all)\b|\bdeleteMany\(\s*\{\s*\}\s*\)|\bupdateMany\(\s*\{\s*\}|\.truncate\(\s*\)|\.drop_all\(|dropDatabase\(|\bdb\.\w+\.drop\(\s*\)"#).unwrap()
 });
 
 static TABLE_NAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -506,6 +506,62 @@ fn column_candidates(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Records saved one by one (`m.update!(…)`, `obj.save()`) turned into one
+/// bulk statement (`scope.update_all(…)`, `qs.update(…)`): the model's
+/// validations and callbacks (a last-owner guard, an audit version, a
+/// notification) no longer run for them.
+fn callbacks_skipped(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    static BULK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(\.(update_all|delete_all|update_columns?|insert_all!?|upsert_all)\b|\.filter\([^)]*\)\.update\(|\.bulk_update\(|\.exclude\([^)]*\)\.update\()").unwrap()
+    });
+    static ONE_BY_ONE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(\.(update!?|save!?|destroy!?)(\s|\(|$)|\.save\(\s*(update_fields\s*=[^)]*)?\)|\.destroy\(\s*\))").unwrap()
+    });
+    if !matches!(f.class.lang, Lang::Ruby | Lang::Python) {
+        return;
+    }
+    let Some(l) = f.added_code().find(|l| BULK.is_match(l.text)) else {
+        return;
+    };
+    if !f.removed_code().any(|r| ONE_BY_ONE.is_match(r.text))
+        || f.removed_code().any(|r| BULK.is_match(r.text))
+    {
+        return;
+    }
+    // The model the change shows, read in full, has nothing that would
+    // have run: no callbacks, validations, dependents or audit hooks.
+    static HOOKS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(before_\w+|after_\w+|around_\w+|validates?\w*|validate\b|has_many|has_one|dependent:|counter_cache|has_paper_trail|audited|def save|post_save|pre_save|receiver\()").unwrap()
+    });
+    let models: Vec<&str> = change
+        .files
+        .iter()
+        .filter(|g| g.path.contains("/models/") || g.path.ends_with("models.py"))
+        .filter_map(|g| g.new_text())
+        .collect();
+    // A bulk delete skips only what runs on destroy; validations run on
+    // saves alone.
+    static DESTROY_HOOKS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(before_destroy|after_destroy|around_destroy|after_commit|after_\w*_commit|dependent:|counter_cache|has_paper_trail|audited|def delete|def destroy|post_delete|pre_delete)").unwrap()
+    });
+    let hooks: &Regex = if l.text.contains("delete") {
+        &DESTROY_HOOKS
+    } else {
+        &HOOKS
+    };
+    let bare_models = !models.is_empty() && models.iter().all(|t| !hooks.is_match(t));
+    out.push(Finding::added(
+        "orm-callbacks-skipped",
+        if bare_models { Severity::Medium } else { Severity::High },
+        f.path,
+        Some(l.no),
+        format!(
+            "Records that were saved one by one are now changed in one bulk statement ({}): the model's validations and callbacks (guards, audit versions, notifications) no longer run for them.",
+            quote(l.text.trim())
+        ),
+    ));
+}
+
 /// Migration rules for one file.
 pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
@@ -545,6 +601,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 }
             }
         }
+        callbacks_skipped(f, change, out);
         return;
     }
     let down_file = is_down_file(f.path);
@@ -920,6 +977,79 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn records_saved_one_by_one_turned_into_a_bulk_update_skip_callbacks() {
+        use crate::risk::testkit::rules_hit_with_contents as rules;
+        let rule = "orm-callbacks-skipped".to_string();
+        let old = "class Memberships\n  def update_roles(scope, role)\n    scope.find_each { |m| m.update!(role: role) }\n  end\nend\n";
+        let new = "class Memberships\n  def update_roles(scope, role)\n    scope.update_all(role: role, updated_at: Time.current)\n  end\nend\n";
+        let hit = rules("app/services/memberships.rb", old, new);
+        assert!(hit.contains(&rule), "{hit:?}");
+        // Django: a save loop made a queryset update.
+        let old = "def archive(ids):\n    for d in Document.objects.filter(id__in=ids):\n        d.archived = True\n        d.save()\n";
+        let new =
+            "def archive(ids):\n    Document.objects.filter(id__in=ids).update(archived=True)\n";
+        assert!(rules("docs/services.py", old, new).contains(&rule));
+        // A bulk statement that was already one: not new.
+        let old = "def touch(scope)\n  scope.update_all(seen_at: nil)\nend\n";
+        let new = "def touch(scope)\n  scope.update_all(seen_at: Time.current)\nend\n";
+        assert!(!rules("app/services/touch.rb", old, new).contains(&rule));
+        // The change shows the model, and it has no callbacks: a look only.
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_of_change;
+        let job_old = "def perform\n  Notice.read.find_each { |n| n.destroy }\nend\n";
+        let job_new = "def perform\n  Notice.read.in_batches { |b| b.delete_all }\nend\n";
+        let model = |body: &str| {
+            format!(
+                "class Notice < ApplicationRecord\n{body}  scope :read, -> {{ where.not(read_at: nil) }}\nend\n"
+            )
+        };
+        let level = |body: &str| {
+            let m = model(body);
+            findings_of_change(
+                &[
+                    ("app/jobs/prune.rb", Some(job_old), Some(job_new)),
+                    ("app/models/notice.rb", Some(&m), Some(&format!("{m}\n"))),
+                ],
+                Some("Use delete_all in the prune job"),
+            )
+            .into_iter()
+            .filter(|f| f.rule == "orm-callbacks-skipped")
+            .map(|f| f.severity)
+            .max()
+        };
+        assert_eq!(level(""), Some(Severity::Medium));
+        // Validations do not run on destroy: still nothing skipped.
+        assert_eq!(
+            level("  validates :title, presence: true\n"),
+            Some(Severity::Medium)
+        );
+        assert_eq!(
+            level("  after_destroy :forget_cache\n"),
+            Some(Severity::High)
+        );
+    }
+
+    #[test]
+    fn a_whole_table_wiped_from_code_is_found_and_a_scoped_one_is_not() {
+        use crate::risk::testkit::rules_hit_with_contents as rules;
+        let rule = "sql-destructive-in-code".to_string();
+        let old = "class ResetsController < ApplicationController\n  def update\n    @user.update!(password: params[:password])\n  end\nend\n";
+        let wipe = old.replace(
+            "    @user.update!(password: params[:password])\n",
+            "    @user.update!(password: params[:password])\n    Session.destroy_all\n",
+        );
+        assert!(rules("app/controllers/resets_controller.rb", old, &wipe).contains(&rule));
+        // The user's own sessions, through the association: scoped.
+        let scoped = wipe.replace("Session.destroy_all", "@user.sessions.destroy_all");
+        assert!(!rules("app/controllers/resets_controller.rb", old, &scoped).contains(&rule));
+        let chained = wipe.replace(
+            "Session.destroy_all",
+            "Session.where(user: @user).destroy_all",
+        );
+        assert!(!rules("app/controllers/resets_controller.rb", old, &chained).contains(&rule));
+    }
     use super::*;
 
     #[test]

@@ -23,6 +23,17 @@ static LOOP: LazyLock<Regex> = LazyLock::new(|| {
 static SEND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\.Do\(|\.RoundTrip\(|\.send\(|\.request\(|\bfetch\(|\baxios\(|\.execute\(|urlopen\(|\.urlopen\(|\bsession\.(request|send)\(|HttpClient|\.SendAsync\(|\.exchange\()").unwrap()
 });
+/// Whether a line sends an HTTP request: a send whose receiver is a
+/// message producer, a queue or a socket (`dlqProducer.send(record)`)
+/// publishes a message, not a request.
+fn sends_request(line: &str) -> bool {
+    static MESSAGING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(producer|publisher|channel|queue|topic|dlq|kafka|sqs|sns|socket|\bws|emitter|\bbus|mailer|smtp)\w*\s*\.?\s*$").unwrap()
+    });
+    SEND.find_iter(line)
+        .any(|m| !m.as_str().starts_with('.') || !MESSAGING.is_match(&line[..m.start()]))
+}
+
 /// What tells a safe retry from an unsafe one: the method, an idempotency key.
 static KNOWS_METHOD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)(idempot|\.method\b|\bmethod\s*(==|===|!=|in\b)|"GET"|'GET'|MethodGet|HttpMethod\.Get|safe_methods|allowed_methods|retry_methods|retryable_methods|:get\b)"#).unwrap()
@@ -59,7 +70,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             super::code::function_name(l) == Some(name)
                 && lines[i..(i + HELPER_BODY).min(lines.len())]
                     .iter()
-                    .any(|b| SEND.is_match(b))
+                    .any(|b| sends_request(b))
         })
     };
     let near = |no: u32| {
@@ -97,7 +108,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         };
         let send = near(lp.no)
             .filter(|l| inside(l.no))
-            .find(|l| SEND.is_match(l.text))
+            .find(|l| sends_request(l.text))
             .or_else(|| {
                 body().find(|l| {
                     CALL.captures_iter(l.text)
@@ -483,6 +494,26 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_message_published_after_the_last_attempt_is_not_a_retried_request() {
+        use crate::risk::testkit::rules_hit_with_contents as rules;
+        let old = "class Consumer {\n    fun run() {\n        for (record in records) {\n            handler.handle(record)\n        }\n    }\n}\n";
+        let new = "class Consumer {\n    fun run() {\n        for (record in records) {\n            processWithRetry(record)\n        }\n    }\n\n    private fun processWithRetry(record: Record) {\n        var attempt = 1\n        while (true) {\n            try {\n                handler.handle(record)\n                return\n            } catch (e: Exception) {\n                if (attempt >= maxAttempts) {\n                    dlqProducer.send(ProducerRecord(dlqTopic, record.value())).get()\n                    return\n                }\n                attempt++\n            }\n        }\n    }\n}\n";
+        let hit = rules("src/main/kotlin/Consumer.kt", old, new);
+        assert!(
+            !hit.contains(&"retry-not-idempotent".to_string()),
+            "{hit:?}"
+        );
+        // The same loop around an HTTP client's send is a retried request.
+        let http = new.replace(
+            "dlqProducer.send(ProducerRecord(dlqTopic, record.value())).get()",
+            "client.send(request, BodyHandlers.ofString())",
+        );
+        let http = http.replace("                handler.handle(record)\n                return\n", "                client.send(request, BodyHandlers.ofString())\n                return\n");
+        let hit = rules("src/main/kotlin/Consumer.kt", old, &http);
+        assert!(hit.contains(&"retry-not-idempotent".to_string()), "{hit:?}");
+    }
+
     #[test]
     fn a_failure_the_job_retries_on_caught_inside_it_is_found() {
         use crate::risk::testkit::rules_hit_with_contents;

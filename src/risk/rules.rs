@@ -1312,6 +1312,28 @@ mod builtin_tests {
     }
 
     #[test]
+    fn redirects_followed_wire_strings_dropped_and_parent_cascades_are_found() {
+        let rule = "ssrf-redirects-followed".to_string();
+        let old = "def deliver(url, body):\n    check_public(url)\n    return requests.post(url, json=body, timeout=5, allow_redirects=False)\n";
+        let new = "def deliver(url, body):\n    check_public(url)\n    return session.post(url, json=body, timeout=5)\n";
+        assert!(rules_hit("app/webhooks/deliver.py", Some(old), Some(new)).contains(&rule));
+        let kept = new.replace("timeout=5)", "timeout=5, allow_redirects=False)");
+        assert!(!rules_hit("app/webhooks/deliver.py", Some(old), Some(&kept)).contains(&rule));
+        let rule = "wire-json-string-option-dropped".to_string();
+        let old = "type Order struct {\n\tID int64 `json:\"id,string\"`\n\tTotal int64 `json:\"total\"`\n}\n";
+        let new =
+            "type Order struct {\n\tID    int64 `json:\"id\"`\n\tTotal int64 `json:\"total\"`\n}\n";
+        assert!(rules_hit("internal/api/order.go", Some(old), Some(new)).contains(&rule));
+        let aligned = "type Order struct {\n\tID    int64 `json:\"id,string\"`\n\tTotal int64 `json:\"total\"`\n}\n";
+        assert!(!rules_hit("internal/api/order.go", Some(old), Some(aligned)).contains(&rule));
+        let rule = "orm-cascade-to-parent".to_string();
+        let new = "    @ManyToOne(fetch = FetchType.LAZY, cascade = CascadeType.ALL)\n    private Customer customer;\n";
+        assert!(rules_hit("src/main/java/Invoice.java", None, Some(new)).contains(&rule));
+        let child = "    @OneToMany(mappedBy = \"invoice\", cascade = CascadeType.ALL, orphanRemoval = true)\n    private List<Line> lines;\n";
+        assert!(!rules_hit("src/main/java/Invoice.java", None, Some(child)).contains(&rule));
+    }
+
+    #[test]
     fn a_package_repository_allowed_over_plain_http_is_found() {
         let rule = "supply-signature-check-off".to_string();
         for line in [

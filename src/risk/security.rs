@@ -572,7 +572,18 @@ static WEBHOOK: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A sender's signature checked.
 static SIGNATURE_VERIFIED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(before_action\s+:\w*(signature|hmac)\w*|verify_?\w*signature|valid_?signature|validate_?\w*signature|signature_?valid|compare_digest|secure_compare|timingSafeEqual|constructEvent|hash_equals\s*\(|MessageDigest\.isEqual|ConstantTimeCompare|FixedTimeEquals)").unwrap()
+    Regex::new(r"(?i)(before_action\s+:\w*(signature|hmac)\w*|verify_?\w*signature|valid_?signature|validate_?\w*signature|signature_?valid|compare_digest|secure_compare|timingSafeEqual|constructEvent|construct_event|hash_equals\s*\(|MessageDigest\.isEqual|ConstantTimeCompare|FixedTimeEquals)").unwrap()
+});
+/// A file named for an endpoint public by protocol.
+static WELL_KNOWN_FILE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(well_?-?known|jwks|openid_?configuration)").unwrap());
+/// Endpoints for people who are not signed in yet.
+static SIGN_IN_FLOW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(password_?resets?|passwords_controller|forgot_?password|reset_?password|PasswordReset|ForgotPassword|sessions_controller|registrations_controller|confirmations_controller|unlocks_controller|omniauth_callbacks|\bsign_?(in|up)\b|SignIn|SignUp|\blogin\b|LoginController|login_controller)").unwrap()
+});
+/// A security configuration that keeps no server-side session.
+static STATELESS_SESSIONS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(SessionCreationPolicy\.STATELESS|sessionCreationPolicy\s*\(\s*STATELESS|SESSION_ENGINE\s*=\s*None|session\s*:\s*false)").unwrap()
 });
 static METADATA: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)(["'/]metadata\b|\bMetadata\s*\()"#).unwrap());
@@ -646,8 +657,25 @@ pub fn open_by_protocol(f: &FileView<'_>, out: &mut [Finding]) {
         let Some(line) = x.line else { continue };
         let handler: Vec<&str> = (line..line + 6).map_while(line_at).collect();
         let handler = handler.join("\n");
+        // The attributes and route just above it, and the file's own name
+        // (`WellKnownController.cs`), say where it is mounted too.
+        let above: Vec<&str> = (line.saturating_sub(4).max(1)..line)
+            .filter_map(line_at)
+            .filter(|t| {
+                let t = t.trim_start();
+                t.starts_with('[') || t.starts_with('@') || t.contains("Route")
+            })
+            .collect();
+        let around = format!("{}\n{handler}", above.join("\n"));
+        let file_name = f.path.rsplit('/').next().unwrap_or(f.path);
+        // What was switched off: a CSRF check, or authentication.
+        let csrf = line_at(line).is_some_and(|t| {
+            let t = t.to_ascii_lowercase();
+            t.contains("csrf") || t.contains("authenticity_token")
+        });
         let what = OPEN_BY_PROTOCOL
-            .find(&handler)
+            .find(&around)
+            .or_else(|| WELL_KNOWN_FILE.find(file_name))
             .map(|m| m.as_str().to_string())
             .or_else(|| line_at(line).and_then(|t| protocol_paths_named(t, &lines)))
             .or_else(|| {
@@ -663,12 +691,28 @@ pub fn open_by_protocol(f: &FileView<'_>, out: &mut [Finding]) {
                 " It opens {}, which its protocol needs reachable without credentials.",
                 quote(what.trim_matches(['"', '\'', '/', '(']))
             ));
-        } else if WEBHOOK.is_match(f.path) && text.is_some_and(|t| SIGNATURE_VERIFIED.is_match(t)) {
+        } else if (WEBHOOK.is_match(f.path) || WEBHOOK.is_match(&around))
+            && text.is_some_and(|t| SIGNATURE_VERIFIED.is_match(t))
+        {
             // A webhook proves its sender with a signature, checked in this
             // file, instead of a session or a CSRF token.
             x.severity = Severity::Low;
             x.message.push_str(
                 " It receives webhooks, whose sender this file checks by signature instead of a session or CSRF token.",
+            );
+        } else if !csrf && (SIGN_IN_FLOW.is_match(file_name) || SIGN_IN_FLOW.is_match(&around)) {
+            // Signing in, signing up and resetting a password serve people
+            // who have no session yet: they cannot ask for one.
+            x.severity = Severity::Low;
+            x.message.push_str(
+                " It serves people who are not signed in yet (signing in, signing up, resetting a password), who cannot prove who they are with a session.",
+            );
+        } else if csrf && text.is_some_and(|t| STATELESS_SESSIONS.is_match(t)) {
+            // CSRF rides on a session cookie; a chain that keeps no session
+            // and authenticates each request by its token has none to ride.
+            x.severity = Severity::Low;
+            x.message.push_str(
+                " The same configuration keeps no session (stateless, token on every request), so there is no cookie for a forged request to ride on.",
             );
         }
     }
@@ -1024,6 +1068,56 @@ mod tests {
         assert_eq!(level(signed), Some(Severity::Low));
         let unsigned = "module Webhooks\n  class BaseController < ApplicationController\n    skip_before_action :verify_authenticity_token\n  end\nend\n";
         assert_eq!(level(unsigned), Some(Severity::High));
+    }
+
+    #[test]
+    fn sign_in_flows_and_stateless_chains_need_no_session_check() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let level = |path: &str, old: &str, new: &str| {
+            findings_with_contents(path, old, new)
+                .into_iter()
+                .filter(|f| f.rule == "sec-auth-disabled")
+                .map(|f| f.severity)
+                .max()
+        };
+        let old = "class PasswordResetsController < ApplicationController\n  def new\n  end\nend\n";
+        let new = "class PasswordResetsController < ApplicationController\n  skip_before_action :authenticate_user!\n\n  def new\n  end\nend\n";
+        let resets = "app/controllers/password_resets_controller.rb";
+        assert_eq!(level(resets, old, new), Some(Severity::Low));
+        // The same skip on another controller: high.
+        let invoices = "app/controllers/invoices_controller.rb";
+        assert_eq!(
+            level(
+                invoices,
+                &old.replace("PasswordResets", "Invoices"),
+                &new.replace("PasswordResets", "Invoices")
+            ),
+            Some(Severity::High)
+        );
+        // CSRF switched off on a sign-in form is login CSRF: still high.
+        let csrf = new.replace(":authenticate_user!", ":verify_authenticity_token");
+        assert_eq!(level(resets, old, &csrf), Some(Severity::High));
+        // CSRF off in a chain that keeps no session: low; with sessions: high.
+        let chain = |extra: &str| {
+            format!(
+                "class SecurityConfig {{\n    SecurityFilterChain api(HttpSecurity http) throws Exception {{\n        http.securityMatcher(\"/api/**\")\n{extra}            .oauth2ResourceServer(o -> o.jwt(Customizer.withDefaults()));\n        return http.build();\n    }}\n}}\n"
+            )
+        };
+        let path = "src/main/java/com/acme/config/SecurityConfig.java";
+        let stateless = chain(
+            "            .csrf(AbstractHttpConfigurer::disable)\n            .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))\n",
+        );
+        assert_eq!(level(path, &chain(""), &stateless), Some(Severity::Low));
+        let sessions = chain("            .csrf(AbstractHttpConfigurer::disable)\n");
+        assert_eq!(level(path, &chain(""), &sessions), Some(Severity::High));
+        // A controller named for well-known keys, its route set on the class.
+        let old = "[ApiController]\n[Route(\".well-known\")]\npublic class WellKnownController : ControllerBase\n{\n    [HttpGet(\"keys.json\")]\n    public IActionResult Keys() => Ok(_keys.Public());\n}\n";
+        let new = old.replace("    [HttpGet(", "    [AllowAnonymous]\n    [HttpGet(");
+        assert_eq!(
+            level("src/Identity/Controllers/WellKnownController.cs", old, &new),
+            Some(Severity::Low)
+        );
     }
 
     #[test]

@@ -460,19 +460,11 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
     ),
     (
-        "oa21-purge-expired-sessions-batching",
-        "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
-    ),
-    (
         "ob04-helm-values-restructure",
         "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
     ),
     (
         "ob10-dockerfile-copy-build-output",
-        "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
-    ),
-    (
-        "ob12-k8s-netpol-metrics-scraper",
         "written 2026-11-30 late by writers who never saw the engine (batches oa, ob, oc); measured before tuning, not yet on the right side",
     ),
     (
@@ -800,10 +792,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "retries enabled on a non-idempotent job in Sidekiq options: found as a limit changed (medium)",
     ),
     (
-        "pb08-webhook-dispatch-client",
-        "a dialer blocking private addresses replaced by a shared client: SSRF protection by absence is not judged",
-    ),
-    (
         "pb10-response-cache-keys",
         "the user id dropped from a response cache key: found as a condition gone (low)",
     ),
@@ -888,10 +876,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a masking macro called with a mode it does not know and falling through to the raw value: dbt macros are not evaluated",
     ),
     (
-        "ph09-tf-analyst-db-level-grants",
-        "warehouse grants widened from a schema list to all schemas in the database: grant scope in this provider is not compared",
-    ),
-    (
         "ph15-dbt-incremental-append",
         "a dbt incremental model switched to append with a lookback window: double counting is not modelled",
     ),
@@ -910,10 +894,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "pi13-pod-defaults-webhook-optout",
         "a fail-closed admission webhook that no longer excludes its own namespace: namespaceSelector semantics are not modelled",
-    ),
-    (
-        "pj10-bulk-role-change-update-all",
-        "update_all skips callbacks, versioning and cache flushes: Rails callback semantics are only partly known",
     ),
     (
         "pj18-django-32-bigautofield",
@@ -1066,10 +1046,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "pq01-backup-bucket-lifecycle-merge",
         "a lifecycle rule merged so that it expires every backup: S3 lifecycle filters are not compared",
-    ),
-    (
-        "pq04-netpol-recommended-labels",
-        "NetworkPolicy selectors split so that OR widens access: selector semantics are not modelled",
     ),
     (
         "pq19-metabase-sg-standalone-rules",
@@ -1334,10 +1310,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "qj17-fcm-send-async",
         "a send made async whose failures are no longer awaited: the promise is dropped",
-    ),
-    (
-        "qj18-prune-notifications-delete-all",
-        "delete_all on a model with no callbacks: safe, and the engine cannot see the model",
     ),
     (
         "qj19-broadcast-team-segments",
@@ -1744,24 +1716,12 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a token cache's early return rewritten with a refresh skew: read as the guard removed",
     ),
     (
-        "rh07-kafka-skip-poison-messages",
-        "a consumer that parks poison messages on a DLQ after retries: the DLQ send read as a retried call",
-    ),
-    (
         "rh10-disable-ratelimit-in-tests",
         "a rate-limit switch defaulting on, off only in the test profile: read as a behaviour change under 'unchanged'",
     ),
     (
-        "rh11-go122-loopvar-cleanup",
-        "wg.Add moved inside the goroutine: needs Go's WaitGroup ordering",
-    ),
-    (
         "rh19-inventory-repo-early-returns",
         "an early return that skips client.release(): needs resource pairing",
-    ),
-    (
-        "ri02-dynamodb-count-to-for-each",
-        "count changed to for_each without moved blocks: every address changes",
     ),
     (
         "ri08-tag-keys-pascalcase",
@@ -1790,6 +1750,66 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "rj11-sw-stale-while-revalidate",
         "a service worker caching every same-origin GET, authenticated API responses included",
+    ),
+    (
+        "rk01-jwt-parse-refactor",
+        "a parse helper that reports expiry as a flag the middleware discards: needs the tuple's meaning",
+    ),
+    (
+        "rk16-nest-public-decorator",
+        "a public-path list replaced by a @Public decorator on the same routes: read as the guard changed",
+    ),
+    (
+        "rl03-project-repo-tenant-helper",
+        "a tenant-filter helper refactor whose archived flag becomes an empty filter: read as behaviour changed under 'refactor'",
+    ),
+    (
+        "rl20-typeorm-deletedat-rename",
+        "a soft-delete property renamed with the column kept by name: read as an index gone",
+    ),
+    (
+        "rm01-helm-securitycontext-values",
+        "a Helm values key renamed on one side only: the template's `with` renders nothing",
+    ),
+    (
+        "rm06-unify-health-endpoints",
+        "a liveness probe pointed at a health check that pings the database",
+    ),
+    (
+        "rm07-hpa-v2-migration",
+        "an HPA averageValue of 70 (cores) for 70 % utilisation: two digits, below the bare-quantity threshold",
+    ),
+    (
+        "rm19-audit-policy-drop-reads",
+        "an audit policy whose first-match None rule now shadows the Secrets rule: needs rule order",
+    ),
+    (
+        "rn04-fastapi-return-annotations",
+        "a FastAPI return annotation that becomes the response model and serialises secrets",
+    ),
+    (
+        "rn05-attachments-original-filenames",
+        "an upload path built from the client's original filename: StringUtils.cleanPath read as cleaning",
+    ),
+    (
+        "rn07-kotlin-unify-okhttp-clients",
+        "a payment client moved onto a shared client whose interceptor retries every method",
+    ),
+    (
+        "rn09-cross-org-404",
+        "an explicit cross-org 403 replaced by an org-scoped query that returns 404: read as the guard removed",
+    ),
+    (
+        "rn10-invoice-pdf-service-cache",
+        "an ownership check dropped when the lookup moved into a service: the new lookup takes no customer",
+    ),
+    (
+        "rn14-supplier-dtos-to-records",
+        "a DTO record that loses its @JsonProperty for next_cursor: pagination stops silently",
+    ),
+    (
+        "rn17-shopify-webhook-ack-early",
+        "a webhook acknowledged before it is processed, failures only logged",
     ),
 ];
 

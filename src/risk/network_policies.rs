@@ -1,0 +1,136 @@
+//! Kubernetes NetworkPolicy peers whose AND became an OR. In a `from:` (or
+//! `to:`) list, one entry holding both a `namespaceSelector` and a
+//! `podSelector` admits those pods in those namespaces; the same two
+//! selectors as two entries admit every pod of those namespaces, and those
+//! pods everywhere. "Flattening the peer list" reads as a tidy-up, and the
+//! diff is one dash.
+
+use yaml_rust::{Yaml, YamlLoader};
+
+use super::{FileView, Finding, Severity, quote};
+
+/// One peer of a rule: its namespace and pod selectors, as written.
+#[derive(Debug, PartialEq)]
+struct Peer {
+    namespaces: Option<String>,
+    pods: Option<String>,
+}
+
+fn get<'a>(y: &'a Yaml, key: &str) -> Option<&'a Yaml> {
+    y.as_hash()?.get(&Yaml::String(key.to_string()))
+}
+
+/// A selector written out in one canonical line (keys sorted by the YAML
+/// emitter's order of insertion is enough for comparing one file's sides).
+fn shown(y: &Yaml) -> String {
+    let mut s = String::new();
+    let mut emitter = yaml_rust::YamlEmitter::new(&mut s);
+    let _ = emitter.dump(y);
+    s.trim_start_matches("---")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every peer of every ingress and egress rule of the policies in `text`,
+/// keyed by policy name and direction.
+fn peers(text: &str) -> Vec<(String, Peer)> {
+    let Ok(docs) = YamlLoader::load_from_str(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for d in docs
+        .iter()
+        .filter(|d| get(d, "kind").and_then(Yaml::as_str) == Some("NetworkPolicy"))
+    {
+        let name = get(d, "metadata")
+            .and_then(|m| get(m, "name"))
+            .and_then(Yaml::as_str)
+            .unwrap_or("")
+            .to_string();
+        let Some(spec) = get(d, "spec") else { continue };
+        for (direction, list) in [("ingress", "from"), ("egress", "to")] {
+            let rules = get(spec, direction).and_then(Yaml::as_vec);
+            for rule in rules.into_iter().flatten() {
+                for p in get(rule, list).and_then(Yaml::as_vec).into_iter().flatten() {
+                    out.push((
+                        format!("{name}/{direction}"),
+                        Peer {
+                            namespaces: get(p, "namespaceSelector").map(shown),
+                            pods: get(p, "podSelector").map(shown),
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Peers that admitted some pods of some namespaces and now admit a whole
+/// namespace (the pod selector moved to an entry of its own).
+pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if !matches!(f.class.lang, super::lang::Lang::Yaml) || f.class.test_like() || f.class.docs {
+        return;
+    }
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    if !new.contains("NetworkPolicy") || !f.added_code().any(|l| l.text.contains("Selector")) {
+        return;
+    }
+    let (before, after) = (peers(old), peers(new));
+    for (key, was) in &before {
+        let (Some(ns), Some(_)) = (&was.namespaces, &was.pods) else {
+            continue;
+        };
+        if after.iter().any(|(k, p)| k == key && p == was) {
+            continue;
+        }
+        let widened = after
+            .iter()
+            .any(|(k, p)| k == key && p.namespaces.as_ref() == Some(ns) && p.pods.is_none());
+        if !widened {
+            continue;
+        }
+        let line = f
+            .added_code()
+            .find(|l| l.text.trim_start().starts_with("- podSelector"))
+            .or_else(|| f.added_code().find(|l| l.text.contains("Selector")))
+            .map(|l| l.no);
+        out.push(Finding::added(
+            "k8s-netpol-peer-widened",
+            Severity::High,
+            f.path,
+            line,
+            format!(
+                "In `{}`, the namespace selector (`{}`) and the pod selector that narrowed it are now separate peers: an OR, not an AND, so every pod of those namespaces is admitted, not only the selected ones.",
+                quote(key),
+                quote(ns)
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::rules_hit_with_contents as rules;
+
+    const RULE: &str = "k8s-netpol-peer-widened";
+    const OLD: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ledger-postgres\nspec:\n  podSelector:\n    matchLabels:\n      app: ledger-postgres\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              env: production\n          podSelector:\n            matchLabels:\n              app: ledger-api\n      ports:\n        - port: 5432\n";
+
+    #[test]
+    fn selectors_split_into_two_peers_admit_the_whole_namespace() {
+        let split = OLD.replace("          podSelector:\n", "        - podSelector:\n");
+        assert!(rules("deploy/ledger/netpol.yaml", OLD, &split).contains(&RULE.to_string()));
+        // Another pod added under the same namespace, still ANDed: fine.
+        let more = OLD.replace(
+            "      ports:\n",
+            "        - namespaceSelector:\n            matchLabels:\n              env: production\n          podSelector:\n            matchLabels:\n              app: ledger-migrate\n      ports:\n",
+        );
+        assert!(!rules("deploy/ledger/netpol.yaml", OLD, &more).contains(&RULE.to_string()));
+        // Only the pod's label changed.
+        let relabelled = OLD.replace("app: ledger-api", "app.kubernetes.io/name: ledger-api");
+        assert!(!rules("deploy/ledger/netpol.yaml", OLD, &relabelled).contains(&RULE.to_string()));
+    }
+}
