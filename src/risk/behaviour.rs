@@ -531,6 +531,67 @@ fn at(
 }
 
 /// `text` with renamed identifiers replaced by their new names.
+/// Whether a returned value is an error: the last of Go's results (`nil,
+/// ErrNotFound`, `"", fmt.Errorf(…)`, `err`), or Rust's `Err(…)`.
+fn returns_an_error(r: &str) -> bool {
+    static ERROR_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^&?(\w+\.)?(Err\w*|err\w*|\w+Err|\w*Error\{.*|\w+Error\(.*\))$|^(errors\.New|fmt\.Errorf|errors\.Wrap\w*|status\.Error\w*|Err)\s*\(").unwrap()
+    });
+    let r = r
+        .trim()
+        .trim_start_matches("return")
+        .trim()
+        .trim_end_matches(';');
+    // The last value at the top level: commas inside calls, braces and
+    // strings belong to that value.
+    let mut depth = 0i32;
+    let mut quoted: Option<char> = None;
+    let mut start = 0;
+    for (i, c) in r.char_indices() {
+        match (quoted, c) {
+            (Some(q), c) if c == q => quoted = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'' | '`') => quoted = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            (None, ',') if depth == 0 => start = i + 1,
+            _ => {}
+        }
+    }
+    let last = r[start..].trim();
+    !r.is_empty() && (ERROR_VALUE.is_match(last) || ERROR_VALUE.is_match(r))
+}
+
+/// A quoted string that is exactly a renamed name (`'removedAt'` in an
+/// index's column list, `order_by("created")`, `getattr(x, "name")`)
+/// follows the rename: it refers to the name, not to text. Other quoted
+/// text stays as written.
+fn quoted_name_renamed(value: &str, map: &HashMap<String, String>) -> String {
+    let Some(q) = value.chars().next() else {
+        return String::new();
+    };
+    // A name, or a dotted path of names (`'doc.removedAt'` in a query
+    // builder's column).
+    // Not an environment variable or setting name (`"RATE_LIMIT_PER_MIN"`:
+    // the deployed configuration still says the old one), nor a shell
+    // expansion (`"$TENANT"`).
+    let inner = value
+        .strip_prefix(q)
+        .and_then(|v| v.strip_suffix(q))
+        .filter(|v| {
+            !v.is_empty()
+                && !v.contains('$')
+                && v.chars().any(|c| c.is_ascii_lowercase())
+                && v.split('.').all(|part| idents(part).next() == Some(part))
+        });
+    match inner {
+        Some(v) if v.split('.').any(|part| map.contains_key(part)) => {
+            format!("{q}{}{q}", rename_in(v, map))
+        }
+        _ => value.to_string(),
+    }
+}
+
 /// The identifiers of a text, as `IDENT` reads them
 /// (`[A-Za-z_$][A-Za-z0-9_$]*`): a byte scan, as whole-change texts are
 /// read this way several times per report.
@@ -3285,7 +3346,9 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         let Some(i) = idx else { continue };
         matched_new.insert(i);
         let x = &n.handlers[i];
-        if h.propagates && !x.propagates {
+        // A failure answered with another error (`return "", ErrSignature`,
+        // `return Err(Invalid)`) still reaches the caller as a failure.
+        if h.propagates && !x.propagates && !x.returns.as_deref().is_some_and(returns_an_error) {
             let what = if h.caught.is_empty() || h.caught == "error" || h.caught == "Err" {
                 "an error".to_string()
             } else {
@@ -3766,7 +3829,7 @@ pub fn intent(
             old_needles.extend(u.conditions.iter().map(|c| rename_in(&c.text, all_renames)));
             old_needles.extend(u.literals.iter().map(|l| {
                 if l.value.starts_with(['"', '\'', '`']) {
-                    l.value.clone()
+                    quoted_name_renamed(&l.value, all_renames)
                 } else {
                     rename_in(&l.value, all_renames)
                 }
@@ -3868,7 +3931,11 @@ pub fn intent(
                     // names (`before_action :authorize_admin!`); quoted
                     // text does not.
                     let value = if l.value.starts_with(['"', '\'', '`']) {
-                        l.value.clone()
+                        if side {
+                            quoted_name_renamed(&l.value, all_renames)
+                        } else {
+                            l.value.clone()
+                        }
                     } else {
                         norm(&l.value)
                     };
@@ -4259,6 +4326,75 @@ fn raise_reached(findings: &mut [Finding], blast: &Blast) {
 mod tests {
     use crate::risk::Severity;
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_quoted_name_follows_its_rename_and_quoted_text_does_not() {
+        let map: super::HashMap<String, String> =
+            [("removedAt".to_string(), "deletedAt".to_string())]
+                .into_iter()
+                .collect();
+        assert_eq!(
+            super::quoted_name_renamed("'removedAt'", &map),
+            "'deletedAt'"
+        );
+        assert_eq!(
+            super::quoted_name_renamed("\"removedAt\"", &map),
+            "\"deletedAt\""
+        );
+        assert_eq!(
+            super::quoted_name_renamed("'removedAt DESC'", &map),
+            "'removedAt DESC'"
+        );
+        assert_eq!(
+            super::quoted_name_renamed("'createdAt'", &map),
+            "'createdAt'"
+        );
+        assert_eq!(
+            super::quoted_name_renamed("'doc.removedAt'", &map),
+            "'doc.deletedAt'"
+        );
+        let env: super::HashMap<String, String> = [
+            ("RATE_LIMIT".to_string(), "LOGIN_RATE_LIMIT".to_string()),
+            ("TENANT".to_string(), "TENANT_ID".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            super::quoted_name_renamed("\"RATE_LIMIT\"", &env),
+            "\"RATE_LIMIT\""
+        );
+        assert_eq!(
+            super::quoted_name_renamed("\"$TENANT\"", &env),
+            "\"$TENANT\""
+        );
+        // End to end, the corpus case `rl20-typeorm-deletedat-rename`.
+    }
+
+    #[test]
+    fn a_failure_answered_with_another_error_still_reaches_the_caller() {
+        use super::returns_an_error;
+        assert!(returns_an_error("return \"\", ErrSignature"));
+        assert!(returns_an_error("nil, fmt.Errorf(\"decode: %w\", err)"));
+        assert!(returns_an_error("return Err(Invalid::Signature)"));
+        assert!(returns_an_error("nil, &ValidationError{Field: \"x\"}"));
+        assert!(!returns_an_error("return \"\", nil"));
+        assert!(!returns_an_error("return []"));
+        assert!(!returns_an_error("return defaultConfig"));
+        // End to end: Go, a decode error mapped to the package's sentinel.
+        let old = "package invites\n\nfunc Verify(tok string) (string, error) {\n\traw, err := decode(tok)\n\tif err != nil {\n\t\treturn \"\", err\n\t}\n\treturn string(raw), nil\n}\n";
+        let mapped = old.replace("\t\treturn \"\", err\n", "\t\treturn \"\", ErrSignature\n");
+        let hit = rules_hit("internal/invites/token.go", Some(old), Some(&mapped));
+        assert!(
+            !hit.contains(&"logic-error-swallowed".to_string()),
+            "{hit:?}"
+        );
+        let swallowed = old.replace("\t\treturn \"\", err\n", "\t\treturn \"\", nil\n");
+        let hit = rules_hit("internal/invites/token.go", Some(old), Some(&swallowed));
+        assert!(
+            hit.contains(&"logic-error-swallowed".to_string()),
+            "{hit:?}"
+        );
+    }
 
     #[test]
     fn idents_reads_names_as_the_ident_pattern_does() {

@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-14";
+pub const ENGINE_VERSION: &str = "risk-engine-15";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1433,6 +1433,7 @@ mod builtin_tests {
     fn loaders_that_build_arbitrary_types_are_unsafe_in_every_language() {
         let rule = "sec-unsafe-deserialize".to_string();
         for (path, line) in [
+            ("lintkit/config.py", "class IncludeLoader(yaml.Loader):"),
             (
                 "src/main/java/com/acme/Json.java",
                 "mapper.activateDefaultTyping(ptv, DefaultTyping.NON_FINAL);",
@@ -1468,6 +1469,7 @@ mod builtin_tests {
             "@JsonTypeInfo(use = JsonTypeInfo.Id.NAME)",
             "model = torch.load(path, weights_only=True)",
             "data = YAML.safe_load(params[:doc])",
+            "class IncludeLoader(yaml.SafeLoader):",
         ] {
             let hit = rules_hit("src/x.java", None, Some(&format!("{quiet}\n")));
             assert!(!hit.contains(&rule), "{quiet}: {hit:?}");
