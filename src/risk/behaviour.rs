@@ -592,10 +592,10 @@ fn quoted_name_renamed(value: &str, map: &HashMap<String, String>) -> String {
     }
 }
 
-/// The identifiers of a text, as `IDENT` reads them
+/// The identifiers of a text and where each starts, as `IDENT` reads them
 /// (`[A-Za-z_$][A-Za-z0-9_$]*`): a byte scan, as whole-change texts are
 /// read this way several times per report.
-fn idents(text: &str) -> impl Iterator<Item = &str> {
+fn ident_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let start = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b'$';
     let part = move |b: u8| start(b) || b.is_ascii_digit();
     let bytes = text.as_bytes();
@@ -611,8 +611,13 @@ fn idents(text: &str) -> impl Iterator<Item = &str> {
         while i < bytes.len() && part(bytes[i]) {
             i += 1;
         }
-        Some(&text[from..i])
+        Some((from, &text[from..i]))
     })
+}
+
+/// The identifiers of a text (see `ident_spans`).
+fn idents(text: &str) -> impl Iterator<Item = &str> {
+    ident_spans(text).map(|(_, name)| name)
 }
 
 pub fn rename_in(text: &str, map: &HashMap<String, String>) -> String {
@@ -621,26 +626,13 @@ pub fn rename_in(text: &str, map: &HashMap<String, String>) -> String {
     if map.is_empty() || !map.keys().any(|k| text.contains(k.as_str())) {
         return text.to_string();
     }
-    // Identifiers as `IDENT` reads them (`[A-Za-z_$][A-Za-z0-9_$]*`), by hand.
-    let start = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b'$';
-    let part = |b: u8| start(b) || b.is_ascii_digit();
-    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut i = 0;
     let mut copied = 0;
-    while i < bytes.len() {
-        if !start(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let from = i;
-        while i < bytes.len() && part(bytes[i]) {
-            i += 1;
-        }
-        if let Some(to) = map.get(&text[from..i]) {
+    for (from, name) in ident_spans(text) {
+        if let Some(to) = map.get(name) {
             out.push_str(&text[copied..from]);
             out.push_str(to);
-            copied = i;
+            copied = from + name.len();
         }
     }
     out.push_str(&text[copied..]);

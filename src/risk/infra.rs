@@ -1178,10 +1178,24 @@ fn kubernetes(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>)
     }
 }
 
+/// The lines (0-based, end exclusive) of the CloudFormation resource whose
+/// `Type` is on line `at`: its logical id above it and every line indented
+/// as far as `Type` or further around it (YAML, and JSON as people and
+/// tools write it).
+fn cfn_resource_extent(lines: &[&str], at: usize) -> (usize, usize) {
+    let indent = |t: &str| t.len() - t.trim_start().len();
+    let depth = lines.get(at).map_or(0, |t| indent(t));
+    let inside = |t: &str| t.trim().is_empty() || indent(t) >= depth;
+    let start = (0..at).rev().find(|&i| !inside(lines[i])).unwrap_or(at);
+    let end = (at + 1..lines.len())
+        .find(|&i| !inside(lines[i]))
+        .unwrap_or(lines.len());
+    (start, end)
+}
+
 /// Whether the CloudFormation resource whose `Type` is on old line `no`
-/// says `DeletionPolicy: Retain`: taken out of the template, it is left in
-/// the account. Its siblings are the lines around it indented as far or
-/// further (YAML, and JSON as written by people and tools).
+/// says `DeletionPolicy: Retain` beside it: taken out of the template, it
+/// is left in the account.
 fn retained_on_delete(old: Option<&str>, no: u32) -> bool {
     let Some(old) = old else { return false };
     let lines: Vec<&str> = old.lines().collect();
@@ -1190,14 +1204,10 @@ fn retained_on_delete(old: Option<&str>, no: u32) -> bool {
         return false;
     };
     let indent = |t: &str| t.len() - t.trim_start().len();
-    let depth = indent(own);
-    let inside = |t: &&&str| t.trim().is_empty() || indent(t) >= depth;
-    let before = lines[..at].iter().rev().take_while(inside);
-    let after = lines[at + 1..].iter().take_while(inside);
-    before.chain(after).any(|t| {
-        indent(t) == depth && {
-            let t = t.trim().trim_matches(['"', '\'', ',']);
-            let t = t.replace(['"', '\'', ' '], "");
+    let (start, end) = cfn_resource_extent(&lines, at);
+    lines[start..end].iter().any(|t| {
+        indent(t) == indent(own) && {
+            let t = t.trim().replace(['"', '\'', ' ', ','], "");
             t.starts_with("DeletionPolicy:Retain")
         }
     })
@@ -1213,18 +1223,11 @@ fn removed_resource_spans(f: &FileView<'_>) -> Vec<(u32, u32)> {
     };
     let gone: HashSet<u32> = f.removed.iter().map(|l| l.no).collect();
     let lines: Vec<&str> = old.lines().collect();
-    let indent = |t: &str| t.len() - t.trim_start().len();
     let mut spans = Vec::new();
     for l in &f.removed {
         let at = l.no as usize - 1;
         let (start, end) = if CFN_TYPE.is_match(l.text) {
-            let depth = indent(l.text);
-            let inside = |t: &str| t.trim().is_empty() || indent(t) >= depth;
-            let start = (0..at).rev().find(|&i| !inside(lines[i])).unwrap_or(at);
-            let end = (at + 1..lines.len())
-                .find(|&i| !inside(lines[i]))
-                .unwrap_or(lines.len());
-            (start, end)
+            cfn_resource_extent(&lines, at)
         } else if f.class.lang == Lang::Hcl
             && tf_blocks(std::iter::once(l.text))
                 .pop()

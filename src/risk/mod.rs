@@ -644,8 +644,7 @@ pub fn findings_with_message(
             errors::check(f, &change, &mut local);
             testing::check(f, &change, &mut local);
             delivery::check(f, &change, &mut local);
-            pipeline::check(f, &mut local);
-            pipeline::approval_removed(f, &change, &mut local);
+            pipeline::check(f, &change, &mut local);
             rules.check_patterns(f, &change, &mut local);
             security::open_by_protocol(f, &mut local);
             origins::uncredentialed_wildcard(f, &mut local);

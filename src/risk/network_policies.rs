@@ -20,8 +20,8 @@ fn get<'a>(y: &'a Yaml, key: &str) -> Option<&'a Yaml> {
     y.as_hash()?.get(&Yaml::String(key.to_string()))
 }
 
-/// A selector written out in one canonical line (keys sorted by the YAML
-/// emitter's order of insertion is enough for comparing one file's sides).
+/// A selector written out on one line, for comparing the two sides of one
+/// file (the emitter keeps the keys in the order the file writes them).
 fn shown(y: &Yaml) -> String {
     let mut s = String::new();
     let mut emitter = yaml_rust::YamlEmitter::new(&mut s);

@@ -17,11 +17,18 @@ use super::{FileView, Finding, Severity, quote};
 #[derive(Debug, Default)]
 struct Block {
     header: String,
-    /// (line, directive name, first argument) of each statement in the block.
-    directives: Vec<(u32, String, String)>,
-    /// Each statement as written, whitespace collapsed.
-    statements: Vec<String>,
+    directives: Vec<Directive>,
     children: Vec<Block>,
+}
+
+/// One statement: where it starts, its name, its first argument (a header's
+/// name, lower-cased) and the whole statement, whitespace collapsed.
+#[derive(Debug)]
+struct Directive {
+    line: u32,
+    name: String,
+    arg: String,
+    text: String,
 }
 
 /// Security headers whose loss matters.
@@ -79,10 +86,14 @@ fn parse(text: &str) -> Block {
                             let mut words = s.splitn(3, ' ');
                             let name = words.next().unwrap_or("").to_string();
                             let arg = words.next().unwrap_or("").trim_matches(['"', '\'']);
+                            let directive = Directive {
+                                line: starts_at,
+                                name,
+                                arg: arg.to_ascii_lowercase(),
+                                text: s,
+                            };
                             if let Some(top) = stack.last_mut() {
-                                top.directives
-                                    .push((starts_at, name, arg.to_ascii_lowercase()));
-                                top.statements.push(s.clone());
+                                top.directives.push(directive);
                             }
                         }
                         if c == '}' && stack.len() > 1 {
@@ -114,23 +125,23 @@ fn parse(text: &str) -> Block {
 
 impl Block {
     /// The values (first arguments) of this block's own `name` directives.
-    fn own(&self, name: &str) -> Vec<&(u32, String, String)> {
-        self.directives.iter().filter(|d| d.1 == name).collect()
+    fn own(&self, name: &str) -> Vec<&Directive> {
+        self.directives.iter().filter(|d| d.name == name).collect()
     }
 
     /// Whether the block pulls in other files, which may set the headers.
     fn includes(&self) -> bool {
-        self.directives.iter().any(|d| d.1 == "include")
+        self.directives.iter().any(|d| d.name == "include")
     }
 
     /// A name for the block among its parent's children that survives
     /// edits to its body: its header, and for a server its `server_name`.
     fn key(&self) -> String {
         let names: Vec<&str> = self
-            .statements
+            .directives
             .iter()
-            .filter(|s| s.starts_with("server_name ") || s.starts_with("listen "))
-            .map(String::as_str)
+            .filter(|d| d.name == "server_name" || d.name == "listen")
+            .map(|d| d.text.as_str())
             .collect();
         format!("{} {}", self.header, names.join(" "))
     }
@@ -139,9 +150,7 @@ impl Block {
 /// Blocks that start setting `add_header` or `proxy_set_header` of their
 /// own, and so stop inheriting the security or proxy headers above them.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
-    let lower = f.path.to_ascii_lowercase();
-    let nginx = lower.contains("nginx") || lower.ends_with(".conf") && lower.contains("sites-");
-    if !nginx || f.class.docs || f.class.test_like() {
+    if !super::nginx_alias::nginx(f.path) || f.class.docs || f.class.test_like() {
         return;
     }
     let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
@@ -177,12 +186,12 @@ fn walk(
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
         let had_own = old.is_some_and(|o| !o.own(name).is_empty());
-        let first_added = own.iter().find(|d| added.contains(&d.0));
+        let first_added = own.iter().find(|d| added.contains(&d.line));
         if let Some(first) = first_added
             && !had_own
             && !block.includes()
         {
-            let mine: HashSet<&str> = own.iter().map(|d| d.2.as_str()).collect();
+            let mine: HashSet<&str> = own.iter().map(|d| d.arg.as_str()).collect();
             let lost: Vec<&String> = from_above
                 .iter()
                 .filter(|h| !mine.contains(h.as_str()))
@@ -215,11 +224,11 @@ fn walk(
                     "nginx-headers-not-inherited",
                     severity,
                     path,
-                    Some(first.0),
+                    Some(first.line),
                     format!(
                         "`{}` now sets a `{name}` of its own (`{}`), and nginx then stops inheriting the ones set above it: {names} no longer apply there, {what}.",
                         quote(&block.header),
-                        quote(&first.2)
+                        quote(&first.arg)
                     ),
                 ));
             }
@@ -227,7 +236,7 @@ fn walk(
         let passes_on = if own.is_empty() {
             from_above
         } else {
-            own.iter().map(|d| d.2.clone()).collect()
+            own.iter().map(|d| d.arg.clone()).collect()
         };
         carried.push((name, passes_on));
     }
@@ -248,14 +257,23 @@ fn walk(
 
 #[cfg(test)]
 mod tests {
+    use crate::risk::Finding;
     use crate::risk::testkit::findings_with_contents;
 
     const SERVER: &str = "server {\n    listen 443 ssl;\n    server_name app.example.com;\n    add_header Content-Security-Policy \"default-src 'self'\" always;\n    add_header Strict-Transport-Security \"max-age=63072000\" always;\n    add_header X-Frame-Options DENY always;\n\n    location / {\n        try_files $uri /index.html;\n    }\n}\n";
 
-    fn lost(new: &str) -> Vec<String> {
-        findings_with_contents("deploy/nginx/app.conf", SERVER, new)
+    /// This rule's findings for one file changed from `old` to `new`.
+    fn rule_found(path: &str, old: &str, new: &str) -> Vec<Finding> {
+        findings_with_contents(path, old, new)
             .into_iter()
             .filter(|f| f.rule == "nginx-headers-not-inherited")
+            .collect()
+    }
+
+    /// What the server in `SERVER` loses, message by message.
+    fn lost(new: &str) -> Vec<String> {
+        rule_found("deploy/nginx/app.conf", SERVER, new)
+            .into_iter()
             .map(|f| f.message)
             .collect()
     }
@@ -296,10 +314,7 @@ mod tests {
             "        add_header Cache-Control no-cache;\n",
             "        add_header Cache-Control no-cache;\n        add_header X-Frame-Options DENY always;\n",
         );
-        let found: Vec<_> = findings_with_contents("deploy/nginx/app.conf", &old, &new)
-            .into_iter()
-            .filter(|f| f.rule == "nginx-headers-not-inherited")
-            .collect();
+        let found = rule_found("deploy/nginx/app.conf", &old, &new);
         assert!(found.is_empty(), "{found:?}");
     }
 
@@ -313,10 +328,7 @@ mod tests {
             "        add_header X-Robots-Tag noindex;\n",
             "        add_header X-Robots-Tag noindex;\n        add_header Cache-Control no-store;\n",
         );
-        let found: Vec<_> = findings_with_contents("deploy/nginx/app.conf", &old, &new)
-            .into_iter()
-            .filter(|f| f.rule == "nginx-headers-not-inherited")
-            .collect();
+        let found = rule_found("deploy/nginx/app.conf", &old, &new);
         assert!(found.is_empty(), "{found:?}");
     }
 
@@ -327,10 +339,7 @@ mod tests {
             "        proxy_pass http://api;\n",
             "        proxy_set_header Connection \"\";\n        proxy_pass http://api;\n",
         );
-        let found: Vec<_> = findings_with_contents("nginx/site.conf", old, &new)
-            .into_iter()
-            .filter(|f| f.rule == "nginx-headers-not-inherited")
-            .collect();
+        let found = rule_found("nginx/site.conf", old, &new);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].severity, crate::risk::Severity::Medium);
         assert!(found[0].message.contains("x-forwarded-for"), "{found:?}");
@@ -343,10 +352,7 @@ mod tests {
             "        proxy_pass http://api;\n",
             "        proxy_set_header X-Request-ID $request_id;\n        proxy_pass http://api;\n",
         );
-        let found: Vec<_> = findings_with_contents("nginx/site.conf", &authed, &new)
-            .into_iter()
-            .filter(|f| f.rule == "nginx-headers-not-inherited")
-            .collect();
+        let found = rule_found("nginx/site.conf", &authed, &new);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].severity, crate::risk::Severity::High);
     }

@@ -4,6 +4,9 @@
 //! * `ci-deploy-ungated`: a deploy job that waited for test, lint or scan jobs
 //!   (through `needs:`, or GitLab's stage order when it has no `needs:`) and
 //!   no longer does: it can ship while they fail.
+//! * `ci-approval-removed`: a production deploy that waited for a person
+//!   (GitLab's `when: manual`, a GitHub environment, a CircleCI approval
+//!   job) and no longer does, also when moved into a called workflow.
 //! * A teardown command (`helm uninstall`, `kubectl delete namespace`, …) in a
 //!   job bound to a per-branch review environment, whose target is named by
 //!   that branch, is the environment's own clean-up: its finding drops to low.
@@ -401,8 +404,10 @@ fn job_line(text: &str, job: &str, key: &str) -> Option<u32> {
     Some(found.unwrap_or(start))
 }
 
-/// Deploy jobs that stopped waiting for check jobs.
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+/// A pipeline's deploy jobs compared before and after, the file parsed
+/// once: deploys that stopped waiting for checks, and production deploys
+/// that stopped waiting for a person.
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.docs || f.class.test_like() {
         return;
     }
@@ -412,6 +417,12 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let (Some(a), Some(b)) = (parse(f.path, old), parse(f.path, new)) else {
         return;
     };
+    ungated(f, &a, &b, new, out);
+    approval_removed(f, change, &a, &b, new, out);
+}
+
+/// Deploy jobs that stopped waiting for check jobs.
+fn ungated(f: &FileView<'_>, a: &Pipeline, b: &Pipeline, new: &str, out: &mut Vec<Finding>) {
     for job in b.jobs.iter().filter(|j| is_deploy(j)) {
         if a.job(&job.name).is_none() {
             continue;
@@ -470,16 +481,14 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
 
 /// Production deploys that waited for a person and no longer do: the manual
 /// approval is what stood between a green build and users.
-pub fn approval_removed(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
-    if f.class.docs || f.class.test_like() {
-        return;
-    }
-    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
-        return;
-    };
-    let (Some(a), Some(b)) = (parse(f.path, old), parse(f.path, new)) else {
-        return;
-    };
+fn approval_removed(
+    f: &FileView<'_>,
+    change: &ChangeView<'_>,
+    a: &Pipeline,
+    b: &Pipeline,
+    new: &str,
+    out: &mut Vec<Finding>,
+) {
     let production = |j: &Job| is_deploy(j) && (is_production(j) || PRODUCTION.is_match(&j.text));
     // The job a workflow calls (`uses: ./.github/workflows/rollout.yml`)
     // approves when a job of the called workflow deploys through an
