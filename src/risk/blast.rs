@@ -49,6 +49,10 @@ pub struct Blast {
 pub struct FileBlast {
     pub path: String,
     pub dependents: usize,
+    /// How many components those dependents live in: what "imported from
+    /// three or more components" is measured by.
+    #[serde(default)]
+    pub dependent_components: usize,
     pub owners: Vec<String>,
     pub churn: u32,
     pub fix_commits: u32,
@@ -435,17 +439,23 @@ pub fn compute(input: &BlastInput<'_>) -> Blast {
     let changed_set: BTreeSet<&str> = input.changed.iter().map(String::as_str).collect();
     let mut dependents: BTreeSet<&str> = BTreeSet::new();
     let mut dep_components: BTreeSet<String> = BTreeSet::new();
+    let mut file_components: Vec<BTreeSet<String>> = vec![BTreeSet::new(); per_file.len()];
     for (path, hits) in input.references {
         if hits.is_empty() || changed_set.contains(path.as_str()) {
             continue;
         }
         dependents.insert(path);
-        dep_components.insert(component(path));
+        let c = component(path);
         for &h in hits {
             if let Some(f) = per_file.get_mut(h) {
                 f.dependents += 1;
+                file_components[h].insert(c.clone());
             }
         }
+        dep_components.insert(c);
+    }
+    for (f, c) in per_file.iter_mut().zip(&file_components) {
+        f.dependent_components = c.len();
     }
     let mut churn_commits = 0;
     let mut fixes = 0;
@@ -678,5 +688,37 @@ mod tests {
             b.summary,
             "Touches src/auth/middleware.ts, referenced by 143 files across 9 components; owned by @acme/security; changed 14 times in the last 90 days, 5 of them fixes; on a critical path (src/auth/middleware.ts)."
         );
+    }
+
+    #[test]
+    fn each_file_counts_the_components_of_its_own_dependents() {
+        let rules = RuleSet::builtin();
+        let changed = vec![
+            "core/server.go".to_string(),
+            "core/body/limit.go".to_string(),
+        ];
+        // server.go is read from nine components, limit.go from one file.
+        let mut refs: Vec<(String, Vec<usize>)> = (0..9)
+            .map(|i| (format!("mod{i}/use.go"), vec![0]))
+            .collect();
+        refs.push(("mod0/limits.go".to_string(), vec![1]));
+        let b = compute(&BlastInput {
+            changed: &changed,
+            references: &refs,
+            repo_files: 100,
+            codeowners: None,
+            history: &[],
+            history_days: 90,
+            rules: &rules,
+        });
+        assert_eq!(b.dependent_components, 9);
+        let of = |p: &str| {
+            b.files
+                .iter()
+                .find(|f| f.path == p)
+                .map(|f| f.dependent_components)
+        };
+        assert_eq!(of("core/server.go"), Some(9));
+        assert_eq!(of("core/body/limit.go"), Some(1));
     }
 }

@@ -99,6 +99,14 @@ fn ext_lang(name: &str) -> Lang {
     }
 }
 
+/// A stylesheet (CSS, Sass, Less): rules, not code that runs queries.
+pub fn stylesheet(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".css", ".scss", ".sass", ".less"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
 fn has_segment(segs: &[&str], names: &[&str]) -> bool {
     segs.iter()
         .any(|s| names.iter().any(|n| s.eq_ignore_ascii_case(n)))
@@ -261,6 +269,11 @@ impl FileClass {
             dirs,
             &["vendor", "node_modules", "third_party", "third-party"],
         ) || lower.ends_with(".min.js")
+            || lower.ends_with(".min.css")
+            || lower.ends_with(".js.map")
+            || lower.ends_with(".css.map")
+            || has_segment(dirs, &["dist"])
+                && (lower.ends_with(".js") || lower.ends_with(".css") || lower.ends_with(".mjs"))
             || lower.ends_with(".pb.go")
             || lower.ends_with("_pb2.py")
             || lower.ends_with(".generated.ts");

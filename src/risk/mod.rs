@@ -33,6 +33,7 @@ pub mod filters;
 pub mod host_match;
 pub mod infra;
 pub mod isolation;
+mod keyed_hashes;
 pub mod lang;
 pub mod lifetimes;
 pub mod listeners;
@@ -72,6 +73,7 @@ pub mod syntax;
 pub mod systemd;
 pub mod testing;
 pub mod text;
+mod timeouts;
 pub mod transactions;
 pub mod units;
 pub mod verification;
@@ -309,6 +311,9 @@ fn docstring_lines(text: &str) -> std::collections::HashSet<u32> {
     out
 }
 
+/// Longer than any line a person writes: the mark of minified output.
+const MINIFIED_LINE: usize = 3000;
+
 impl<'a> FileView<'a> {
     /// Each run of removed lines with the run of added lines that follows it
     /// in its hunk (empty when none does): what the change took out and what
@@ -394,10 +399,20 @@ impl<'a> FileView<'a> {
                 }
             }
         }
+        let mut class = FileClass::of(path);
+        // A minified bundle or a source map is built, not written: one line
+        // of thousands of characters is what a build tool emits.
+        if added
+            .iter()
+            .chain(&removed)
+            .any(|l| l.text.len() > MINIFIED_LINE)
+        {
+            class.vendored = true;
+        }
         FileView {
             file,
             path,
-            class: FileClass::of(path),
+            class,
             added,
             removed,
             critical: rules.is_critical(path)
@@ -635,6 +650,8 @@ pub fn findings_with_message(
             nginx_inheritance::check(f, &mut local);
             waitgroups::check(f, &mut local);
             network_policies::check(f, &mut local);
+            keyed_hashes::check(f, &mut local);
+            timeouts::check(f, &mut local);
             cache_identity::check(f, &mut local);
             wire_names::check(f, &mut local);
             wire::check(f, &mut local);

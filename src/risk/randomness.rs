@@ -72,6 +72,41 @@ fn drawn_once(f: &FileView<'_>, out: &mut Vec<Finding>) {
     ));
 }
 
+/// A function definition and its name.
+static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:(?:pub|export|async|static|private|public|protected)\s+)*(?:def|function|func|fn|fun)\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)")
+        .expect("a valid regex")
+});
+
+/// Whether line `no` of `text` is in a helper that a function named for a
+/// secret calls (`_random_string` called by `generate_otp`): the helper
+/// makes that secret, whatever it is called.
+fn helper_of_secrets(text: &str, no: u32) -> bool {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(helper) = lines
+        .get(..(no as usize).min(lines.len()))
+        .and_then(|above| above.iter().rev().find_map(|l| DEFINITION.captures(l)))
+        .map(|c| c[1].to_string())
+    else {
+        return false;
+    };
+    if SECRET_WORD.is_match(&helper) {
+        return true;
+    }
+    let call = format!("{helper}(");
+    let mut in_secret_fn = false;
+    for l in &lines {
+        if let Some(c) = DEFINITION.captures(l) {
+            in_secret_fn = c[1] != *helper && SECRET_WORD.is_match(&c[1]);
+            continue;
+        }
+        if in_secret_fn && l.contains(&call) {
+            return true;
+        }
+    }
+    false
+}
+
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() || f.class.ci || f.class.infra || f.class.migration {
         return;
@@ -88,7 +123,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let for_secrets = f
         .added_code()
         .filter(|l| WEAK.is_match(l.text))
-        .find(|l| SECRET_WORD.is_match(l.text));
+        .find(|l| SECRET_WORD.is_match(l.text) || helper_of_secrets(&text, l.no));
     let (line, why) = if seeded_by_clock {
         (
             first,
@@ -137,6 +172,20 @@ mod tests {
         let new = "const instanceId = crypto.randomUUID();\n\nfunction handler(req) {\n  log(instanceId);\n}\n";
         let hit = crate::risk::testkit::rules_hit_with_contents("server.ts", old, new);
         assert!(!hit.contains(&rule), "{hit:?}");
+    }
+
+    #[test]
+    fn a_helper_that_a_token_function_calls_makes_tokens() {
+        let old = "import secrets\nimport string\n\ndef generate_otp(digits=6):\n    return \"\".join(str(secrets.randbelow(10)) for _ in range(digits))\n";
+        let new = "import random\nimport secrets\nimport string\n\ndef _pick(alphabet, length):\n    return \"\".join(random.choices(alphabet, k=length))\n\ndef generate_otp(digits=6):\n    return _pick(string.digits, digits)\n";
+        let hit = rules_hit_with_contents("src/kit/codes.py", old, new);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // The same helper shuffling a playlist for a function that is not
+        // about secrets is not found.
+        let old = "import string\n\ndef shuffle_tracks(n):\n    return list(range(n))\n";
+        let new = "import random\nimport string\n\ndef _pick(alphabet, length):\n    return \"\".join(random.choices(alphabet, k=length))\n\ndef shuffle_tracks(n):\n    return _pick(string.digits, n)\n";
+        let hit = rules_hit_with_contents("src/kit/playlists.py", old, new);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-15";
+pub const ENGINE_VERSION: &str = "risk-engine-16";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1349,6 +1349,64 @@ mod builtin_tests {
             Some("            isAllowInsecureProtocol = false\n"),
         );
         assert!(!hit.contains(&rule), "{hit:?}");
+    }
+
+    #[test]
+    fn an_environment_switch_read_by_truthiness_is_found_when_it_guards_something() {
+        let rule = "config-env-string-truthy".to_string();
+        for (path, line) in [
+            (
+                "config/settings.py",
+                "DEBUG = bool(os.environ.get('DJANGO_DEBUG', False))",
+            ),
+            (
+                "src/config.ts",
+                "  skipTlsVerify: Boolean(process.env.SKIP_TLS_VERIFY),",
+            ),
+            (
+                "src/config.js",
+                "const allowInsecure = !!process.env.ALLOW_INSECURE;",
+            ),
+            (
+                "config/initializers/auth.rb",
+                "BYPASS_AUTH = !!ENV['BYPASS_AUTH']",
+            ),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(hit.contains(&rule), "{line}: {hit:?}");
+        }
+        for line in [
+            "DEBUG = env.bool('DJANGO_DEBUG', default=False)",
+            "DEBUG = os.environ.get('DJANGO_DEBUG', 'false').lower() == 'true'",
+            "SHOW_BANNER = bool(os.environ.get('SHOW_BANNER'))",
+        ] {
+            let hit = rules_hit("config/settings.py", None, Some(&format!("{line}\n")));
+            assert!(!hit.contains(&rule), "{line}: {hit:?}");
+        }
+    }
+
+    #[test]
+    fn a_proxy_trusted_through_a_configuration_key_is_found() {
+        let rule = "sec-trusted-proxy-everyone".to_string();
+        for (path, line) in [
+            ("src/config/server.ts", "  trustProxy: true,"),
+            ("config/app.yaml", "trust_proxy: true"),
+            (
+                "config/environments/production.rb",
+                "  config.action_dispatch.trusted_proxies = [IPAddr.new(\"0.0.0.0/0\")]",
+            ),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert!(hit.contains(&rule), "{line}: {hit:?}");
+        }
+        for line in [
+            "  trustProxy: 2,",
+            "  trustProxy: ['10.0.0.0/8'],",
+            "trust_proxy: false",
+        ] {
+            let hit = rules_hit("src/config/server.ts", None, Some(&format!("{line}\n")));
+            assert!(!hit.contains(&rule), "{line}: {hit:?}");
+        }
     }
 
     #[test]

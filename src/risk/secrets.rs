@@ -227,7 +227,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         .iter()
         .any(|e| lname.ends_with(e) || lname.contains(&format!("{e}.")));
     let lower_if_test = |s: Severity| {
-        if f.class.test_like() || f.class.docs || template {
+        if f.class.test_like() || f.class.docs || f.class.vendored || template {
             match s {
                 Severity::Critical => Severity::Medium,
                 Severity::High => Severity::Low,

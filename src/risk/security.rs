@@ -750,9 +750,10 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             | super::lang::Lang::Markdown
             | super::lang::Lang::Yaml
             | super::lang::Lang::Json
-    ) && let Some(l) = f
-        .added_code()
-        .find(|l| sql_concatenation(l.text) && !composed_sql(f, l.no) && shell_sql(f, l.text))
+    ) && !super::lang::stylesheet(f.path)
+        && let Some(l) = f
+            .added_code()
+            .find(|l| sql_concatenation(l.text) && !composed_sql(f, l.no) && shell_sql(f, l.text))
     {
         out.push(Finding::added(
                 "sec-sql-string-building",

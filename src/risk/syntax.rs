@@ -366,6 +366,15 @@ fn walk(
     (!w.gaps_lost && w.next_gap == gaps).then(|| (w.units, w.spans.unwrap_or_default()))
 }
 
+/// The type a Go receiver list names: `(f *SetCookieFilter)` →
+/// `SetCookieFilter`, `(l List[T])` → `List`.
+fn go_receiver_type(list: &str) -> Option<String> {
+    let inner = list.trim().strip_prefix('(')?.strip_suffix(')')?;
+    let ty = inner.split_whitespace().last()?.trim_start_matches('*');
+    let ty = ty.split('[').next().unwrap_or(ty);
+    (!ty.is_empty() && ty.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| ty.to_string())
+}
+
 /// Units with names unique within the file: `get#2` for a second `get`.
 fn finish(mut units: Vec<Unit>) -> Outline {
     let mut seen: HashMap<String, u32> = HashMap::new();
@@ -540,6 +549,38 @@ impl<'s, 't> Walker<'s, 't> {
         n.start_position().row as u32 + 1
     }
 
+    /// The text of `n` with the block body of each function literal in it
+    /// put as `{…}` (a one-expression arrow stays: it is the value).
+    fn without_bodies(&self, n: Node<'_>) -> String {
+        let mut bodies = Vec::new();
+        let mut stack = vec![n];
+        while let Some(x) = stack.pop() {
+            if x != n
+                && FUNCTION_KINDS.contains(&x.kind())
+                && let Some(b) = x.child_by_field_name("body")
+                && (b.kind().contains("block") || b.start_position().row != b.end_position().row)
+            {
+                bodies.push((b.start_byte(), b.end_byte()));
+                continue;
+            }
+            let mut c = x.walk();
+            stack.extend(x.named_children(&mut c));
+        }
+        if bodies.is_empty() {
+            return self.text(n).to_string();
+        }
+        bodies.sort_unstable();
+        let mut out = String::new();
+        let mut at = n.start_byte();
+        for (from, to) in bodies {
+            out.push_str(std::str::from_utf8(&self.src[at..from]).unwrap_or(""));
+            out.push_str("{…}");
+            at = to;
+        }
+        out.push_str(std::str::from_utf8(&self.src[at..n.end_byte()]).unwrap_or(""));
+        out
+    }
+
     /// The name of a function node, if it is a unit of its own.
     fn unit_name(&self, n: Node<'_>) -> Option<String> {
         if let Some(name) = n.child_by_field_name("name") {
@@ -690,7 +731,13 @@ impl<'s, 't> Walker<'s, 't> {
         } else if FUNCTION_KINDS.contains(&kind)
             && let Some(name) = self.unit_name(n)
         {
-            let qual = match self.classes.last() {
+            // A Go method is named by its receiver's type: `CaddyModule` of
+            // one filter is not `CaddyModule` of the next.
+            let receiver = (kind == "method_declaration")
+                .then(|| n.child_by_field_name("receiver"))
+                .flatten()
+                .and_then(|r| go_receiver_type(self.text(r)));
+            let qual = match receiver.or_else(|| self.classes.last().cloned()) {
                 Some(c) => format!("{c}.{name}"),
                 None => name,
             };
@@ -859,7 +906,9 @@ impl<'s, 't> Walker<'s, 't> {
             let text = squash(self.text(n));
             self.units[unit].raises.push(Fact { text, line });
         } else if RETURN_KINDS.contains(&kind) {
-            let text = squash(self.text(n));
+            // A returned closure is code of its own: its statements are
+            // compared as statements, not as one changed return value.
+            let text = squash(&self.without_bodies(n));
             self.units[unit].returns.push(Fact { text, line });
         } else if HANDLER_KINDS.contains(&kind) {
             let caught = self.caught(n);
