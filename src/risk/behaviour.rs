@@ -745,7 +745,7 @@ fn at(
 /// ErrNotFound`, `"", fmt.Errorf(…)`, `err`), or Rust's `Err(…)`.
 fn returns_an_error(r: &str) -> bool {
     static ERROR_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^&?(\w+\.)?(Err\w*|err\w*|\w+Err|\w*Error\{.*|\w+Error\(.*\))$|^(errors\.New|fmt\.Errorf|errors\.Wrap\w*|status\.Error\w*|Err)\s*\(").unwrap()
+        Regex::new(r"^&?(\w+\.)?(Err\w*|err\w*|\w+Err|[a-z]{1,3}err|\w+_err|\w*Error\{.*|\w+Error\(.*\))$|^(errors\.New|fmt\.Errorf|errors\.Wrap\w*|status\.Error\w*|Err)\s*\(").unwrap()
     });
     let r = r
         .trim()
@@ -4733,6 +4733,24 @@ mod tests {
         assert!(!returns_an_error("return \"\", nil"));
         assert!(!returns_an_error("return []"));
         assert!(!returns_an_error("return defaultConfig"));
+        // Go's names for an error inside a transaction or a second call.
+        assert!(returns_an_error("return terr"));
+        assert!(returns_an_error("return nil, cerr"));
+        assert!(returns_an_error("return db_err"));
+        assert!(!returns_an_error("return over"));
+        // End to end: a transaction's error returned under its own name.
+        let old = "package api\n\nfunc (a *API) Update(tx *Conn) error {\n\treturn tx.Transaction(func(tx *Conn) error {\n\t\tif err := save(tx); err != nil {\n\t\t\treturn err\n\t\t}\n\t\treturn nil\n\t})\n}\n";
+        let renamed = old
+            .replace(
+                "err := save(tx); err != nil",
+                "terr := save(tx); terr != nil",
+            )
+            .replace("\t\t\treturn err\n", "\t\t\treturn terr\n");
+        let hit = rules_hit("internal/api/user.go", Some(old), Some(&renamed));
+        assert!(
+            !hit.contains(&"logic-error-swallowed".to_string()),
+            "{hit:?}"
+        );
         // End to end: Go, a decode error mapped to the package's sentinel.
         let old = "package invites\n\nfunc Verify(tok string) (string, error) {\n\traw, err := decode(tok)\n\tif err != nil {\n\t\treturn \"\", err\n\t}\n\treturn string(raw), nil\n}\n";
         let mapped = old.replace("\t\treturn \"\", err\n", "\t\treturn \"\", ErrSignature\n");
@@ -6480,6 +6498,41 @@ mod everyday_commit_tests {
             hit.iter().any(|h| h.contains("RenameFilter.Validate")),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn object_methods_are_named_by_their_object_and_markup_is_not_a_return_value() {
+        let action = |name: &str, ability: &str| {
+            format!(
+                "export const {name} = createAction({{\n  name: \"{name}\",\n  visible: ({{ stores, id }}) => {{\n    return !!stores.policies.abilities(id).{ability};\n  }},\n  perform: ({{ id }}) => run(id),\n}});\n\n"
+            )
+        };
+        let old = format!(
+            "{}{}",
+            action("moveDocument", "move"),
+            action("deleteDocument", "permanentDelete")
+        );
+        let new = format!(
+            "{}{}{}",
+            action("pinDocument", "pin"),
+            action("moveDocument", "move"),
+            action("deleteDocument", "permanentDelete")
+        );
+        let hit = behaviour_findings("app/actions/documents.tsx", &old, &new);
+        assert!(hit.is_empty(), "{hit:?}");
+        let changed = old.replace(
+            "return !!stores.policies.abilities(id).permanentDelete;",
+            "return true;",
+        );
+        let hit = behaviour_findings("app/actions/documents.tsx", &old, &changed);
+        assert!(
+            hit.iter().any(|h| h.contains("deleteDocument.visible")),
+            "{hit:?}"
+        );
+        let old = "export function Header({ id, title }) {\n  if (!id) {\n    return null;\n  }\n  return (\n    <H3>\n      <Button disabled={!id}>{title}</Button>\n    </H3>\n  );\n}\n";
+        let new = old.replace("<H3>", "<H3 ref={dragRef}>");
+        let hit = behaviour_findings("app/components/Header.tsx", old, &new);
+        assert!(hit.is_empty(), "{hit:?}");
     }
 
     #[test]

@@ -184,7 +184,7 @@ pub(crate) static LOGGING_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(log\w*|\w*log|logger|logging|console|print|println!?|eprintln!?|printf|puts|p|pp|warn(ing)?|info|debug|error|trace|fatal|critical|notice|print(f|ln)?)$").unwrap()
 });
 static FAILING_EXIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\berr\b|\berror|Err\(|exception|\b4\d\d\b|forbidden|unauthori[sz]ed|denied|invalid|abort|raise|throw|panic|false\b|halt|die\b|exit\b|redirect)").unwrap()
+    Regex::new(r"(?i)(\berr\b|\b[a-z]{1,3}err\b|\w+_err\b|\berror|Err\(|exception|\b4\d\d\b|forbidden|unauthori[sz]ed|denied|invalid|abort|raise|throw|panic|false\b|halt|die\b|exit\b|redirect)").unwrap()
 });
 static EXIT_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(abort|exit|die|panic|halt|raise|fail|deny|forbid|http_error|render_forbidden|head|redirect_to|redirect|sys\.exit|os\.Exit|log\.Fatal\w*|process\.exit|throw_unless|abort_if|abort_unless|unreachable!|panic!|bail!)$").unwrap()
@@ -595,8 +595,29 @@ impl<'s, 't> Walker<'s, 't> {
             "assignment_expression" | "assignment" => "left",
             _ => return None,
         };
-        p.child_by_field_name(field)
-            .map(|k| last_segment(self.text(k)).to_string())
+        let name = p
+            .child_by_field_name(field)
+            .map(|k| last_segment(self.text(k)).to_string())?;
+        if p.kind() != "pair" {
+            return Some(name);
+        }
+        // `visible: () => …` inside `export const deleteDocument =
+        // createAction({…})`: named by the object it belongs to, so the
+        // `visible` of one action is not paired with the next one's.
+        let owner = self
+            .stack
+            .iter()
+            .rev()
+            .skip(1)
+            .find_map(|a| match a.kind() {
+                "variable_declarator" => a.child_by_field_name("name"),
+                "pair" => a.child_by_field_name("key"),
+                _ => None,
+            });
+        Some(match owner {
+            Some(o) => format!("{}.{name}", last_segment(self.text(o))),
+            None => name,
+        })
     }
 
     /// What the walk of a subtree reads outside it: the class it is in, and
@@ -908,7 +929,16 @@ impl<'s, 't> Walker<'s, 't> {
         } else if RETURN_KINDS.contains(&kind) {
             // A returned closure is code of its own: its statements are
             // compared as statements, not as one changed return value.
-            let text = squash(&self.without_bodies(n));
+            let mut text = squash(&self.without_bodies(n));
+            // A component's markup is what it shows, not what it decides:
+            // its conditions and calls are read as such.
+            let value = text
+                .trim_start_matches("return")
+                .trim_start()
+                .trim_start_matches('(');
+            if value.trim_start().starts_with('<') {
+                text = "return <markup>".to_string();
+            }
             self.units[unit].returns.push(Fact { text, line });
         } else if HANDLER_KINDS.contains(&kind) {
             let caught = self.caught(n);

@@ -105,6 +105,21 @@ fn is_emoji_context(line: &str, idx: usize) -> bool {
     pict(before) && pict(after)
 }
 
+/// A zero-width (non-)joiner between two letters of a script that writes
+/// with it (Persian, Arabic, the Indic scripts, Sinhala, …): `می‌خواهم`
+/// needs it to be spelled right, in a translation or a string.
+fn joins_script_letters(text: &str, i: usize) -> bool {
+    let joining = |c: char| {
+        matches!(c as u32,
+                0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF
+                | 0xFE70..=0xFEFF | 0x0900..=0x0DFF | 0x0F00..=0x0FFF | 0x1000..=0x109F
+                | 0x1780..=0x17FF | 0x0590..=0x05FF)
+    };
+    let before = text[..i].chars().next_back();
+    let after = text[i..].chars().nth(1);
+    before.is_some_and(joining) && after.is_some_and(joining)
+}
+
 /// Flags hidden and deceptive characters on added lines and in the file's name.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     check_path(f, out);
@@ -122,6 +137,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 Hazard::Invisible => {
                     let harmless = (c == '\u{feff}' && i == 0 && l.no == 1)
                         || (c == '\u{200d}' && is_emoji_context(text, i))
+                        || (matches!(c, '\u{200c}' | '\u{200d}') && joins_script_letters(text, i))
                         || (c == '\u{ad}' && f.class.docs);
                     if !harmless {
                         invisible = invisible.or(Some(c));
@@ -227,6 +243,21 @@ mod more_tests {
             vec!["text-control-char"]
         );
         assert!(rules_hit("a.ts", None, Some("const s = \"👩\u{200d}💻\";\n")).is_empty());
+        // Persian and Hindi spell words with zero-width joiners; between
+        // Latin letters one hides a difference.
+        assert!(
+            rules_hit(
+                "locales/fa.json",
+                None,
+                Some("  \"want\": \"می\u{200c}خواهم\",\n")
+            )
+            .is_empty()
+        );
+        assert!(rules_hit("locales/hi.json", None, Some("  \"k\": \"क्\u{200d}ष\",\n")).is_empty());
+        assert_eq!(
+            rules_hit("a.py", None, Some("is\u{200c}admin = True\n")),
+            vec!["text-invisible-char"]
+        );
         assert!(rules_hit("win.bat", None, Some("echo hi\r\n")).is_empty());
     }
 }

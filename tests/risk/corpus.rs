@@ -892,10 +892,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "harmless: a route renamed with the same role middleware; the intent check counts the new path value as a behavioural difference",
     ),
     (
-        "pk19-psp-error-log-context",
-        "error logs that now include the PSP request with its API key and bank data: which fields of an object are secret is not followed",
-    ),
-    (
         "pl09-nginx-api-microcache",
         "nginx caching per-user API responses across users: the cache key's missing identity is not modelled",
     ),
