@@ -1961,6 +1961,11 @@ fn delta(o: &Unit, n: &Unit, map: &HashMap<String, String>, helpers: &Helpers) -
         }
         let repl = added.get(ai);
         ai += 1;
+        // Extracted into a helper of the change that tests the same thing
+        // (`a == X || a == Y` → `isExternal(a)`): the same condition.
+        if repl.is_some_and(|r| helpers.tests_as(&r.text, &c.text)) {
+            continue;
+        }
         d.conditions.push((
             c.text.clone(),
             repl.map(|r| r.text.clone()),
@@ -2083,6 +2088,49 @@ impl<'a> Helpers<'a> {
             }
         }
         Helpers { units }
+    }
+
+    /// Whether `cond` is a call of a function of the change (`isExternal(t)`,
+    /// `!isAllowed(x)`) that returns or tests what `old` tested: the
+    /// condition moved into a helper.
+    fn tests_as(&self, cond: &str, old: &str) -> bool {
+        let call = cond.trim().trim_start_matches('!');
+        let Some(open) = call.find('(') else {
+            return false;
+        };
+        if !call.ends_with(')') {
+            return false;
+        }
+        let name = syntax::last_segment(&call[..open]);
+        let Some(units) = self.units.get(name) else {
+            return false;
+        };
+        let words = |t: &str| -> HashSet<String> {
+            idents(t)
+                .filter(|w| !is_keyword(w) && w.len() > 1)
+                .map(str::to_string)
+                .collect()
+        };
+        // The same connectives too: `a and b` moved into a helper that
+        // answers `a or b` is a weaker test under a new name.
+        let connectives = |t: &str| -> [bool; 2] {
+            let w: Vec<&str> = idents(t).collect();
+            [
+                t.contains("&&") || w.contains(&"and"),
+                t.contains("||") || w.contains(&"or"),
+            ]
+        };
+        let was = words(old);
+        if was.len() < 2 {
+            return false;
+        }
+        units.iter().any(|u| {
+            u.returns.iter().chain(&u.conditions).any(|f| {
+                let now = words(&f.text);
+                connectives(&f.text) == connectives(old)
+                    && was.iter().filter(|w| now.contains(*w)).count() * 3 >= was.len() * 2
+            })
+        })
     }
 
     /// Whether one of `calls` (or a decorator in `decorators`) is a function
@@ -6533,6 +6581,18 @@ mod everyday_commit_tests {
         let new = old.replace("<H3>", "<H3 ref={dragRef}>");
         let hit = behaviour_findings("app/components/Header.tsx", old, &new);
         assert!(hit.is_empty(), "{hit:?}");
+    }
+
+    #[test]
+    fn a_condition_moved_into_a_helper_that_tests_the_same_is_not_a_change() {
+        let old = "def handle(user, doc):\n    if user.is_staff and doc.team_id == user.team_id:\n        return doc\n    return None\n";
+        let same = "def can_see(user, doc):\n    return user.is_staff and doc.team_id == user.team_id\n\n\ndef handle(user, doc):\n    if can_see(user, doc):\n        return doc\n    return None\n";
+        let hit = behaviour_findings("app/docs.py", old, same);
+        assert!(hit.iter().all(|h| !h.contains("`handle`")), "{hit:?}");
+        // The helper answers with `or`: a weaker test, found.
+        let weaker = same.replace("user.is_staff and doc", "user.is_staff or doc");
+        let hit = behaviour_findings("app/docs.py", old, &weaker);
+        assert!(hit.iter().any(|h| h.contains("`handle`")), "{hit:?}");
     }
 
     #[test]

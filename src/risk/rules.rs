@@ -1386,6 +1386,150 @@ mod builtin_tests {
     }
 
     #[test]
+    fn host_hardening_removed_is_found_and_kept_hardening_is_not() {
+        let removed = |rule: &str, path: &str, old: &str, new: &str, want: bool| {
+            let hit = rules_hit(path, Some(old), Some(new));
+            assert_eq!(
+                hit.contains(&rule.to_string()),
+                want,
+                "{rule} {path}: {hit:?}"
+            );
+        };
+        let sshd = "Port 22\nPasswordAuthentication no\nPubkeyAuthentication yes\n";
+        removed(
+            "ssh-password-login-default",
+            "roles/ssh/templates/sshd_config.j2",
+            sshd,
+            "Port 22\n{% for k, v in sshd_settings.items() %}\n{{ k }} {{ v }}\n{% endfor %}\n",
+            true,
+        );
+        removed(
+            "ssh-password-login-default",
+            "roles/ssh/templates/sshd_config.j2",
+            sshd,
+            "Port 2222\nPasswordAuthentication no\n",
+            false,
+        );
+        let pam = "auth required pam_env.so\nauth sufficient pam_unix.so\nauth requisite pam_deny.so\nauth required pam_permit.so\n";
+        removed(
+            "pam-auth-falls-through",
+            "files/pam.d/common-auth",
+            pam,
+            &pam.replace(
+                "auth requisite pam_deny.so\n",
+                "auth optional pam_faillock.so authfail\n",
+            ),
+            true,
+        );
+        removed(
+            "pam-auth-falls-through",
+            "files/pam.d/common-auth",
+            pam,
+            &pam.replace("auth required pam_env.so\n", ""),
+            false,
+        );
+        removed(
+            "nftables-ipv6-unfiltered",
+            "files/nftables.conf",
+            "table inet filter {\n}\n",
+            "table ip host_filter {\n}\n",
+            true,
+        );
+        removed(
+            "nftables-ipv6-unfiltered",
+            "files/nftables.conf",
+            "table inet filter {\n}\n",
+            "table inet host_filter {\n}\n",
+            false,
+        );
+        let task = "- name: secrets\n  copy:\n    dest: /etc/app/secrets.env\n    mode: '0600'\n";
+        removed(
+            "file-mode-restriction-dropped",
+            "roles/app/tasks/main.yml",
+            task,
+            &task.replace("    mode: '0600'\n", ""),
+            true,
+        );
+        removed(
+            "file-mode-restriction-dropped",
+            "roles/app/tasks/main.yml",
+            task,
+            &task.replace("'0600'", "'0640'"),
+            false,
+        );
+        removed(
+            "file-mode-restriction-dropped",
+            "roles/app/tasks/main.yml",
+            "    mode: '0644'\n",
+            "",
+            false,
+        );
+        for (rule, path, line, want) in [
+            (
+                "pam-permit-sufficient",
+                "pam.d/sshd",
+                "auth sufficient pam_permit.so",
+                true,
+            ),
+            (
+                "sudo-wildcard-arguments",
+                "roles/deploy/templates/sudoers.j2",
+                "deploy ALL=(root) NOPASSWD: /usr/bin/systemctl * orders-api",
+                true,
+            ),
+            (
+                "sudo-wildcard-arguments",
+                "roles/deploy/templates/sudoers.j2",
+                "deploy ALL=(root) NOPASSWD: /usr/bin/systemctl restart orders-api",
+                false,
+            ),
+            (
+                "logrotate-rotates-archives",
+                "roles/logs/files/logrotate.d/api",
+                "/var/log/api/* {",
+                true,
+            ),
+            (
+                "logrotate-rotates-archives",
+                "roles/logs/files/logrotate.d/api",
+                "/var/log/api/*.log {",
+                false,
+            ),
+            (
+                "money-truncated-before-scaling",
+                "src/Gateway.php",
+                "        $cents = (int) $amount * 100;",
+                true,
+            ),
+            (
+                "money-truncated-before-scaling",
+                "src/Gateway.php",
+                "        $cents = (int) round($amount * 100);",
+                false,
+            ),
+            (
+                "money-truncated-before-scaling",
+                "app/billing.py",
+                "    cents = int(order.total) * 100",
+                true,
+            ),
+            (
+                "money-truncated-before-scaling",
+                "app/billing.py",
+                "    cents = int(round(order.total * 100))",
+                false,
+            ),
+        ] {
+            let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+            assert_eq!(
+                hit.contains(&rule.to_string()),
+                want,
+                "{rule} {line}: {hit:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_proxy_trusted_through_a_configuration_key_is_found() {
         let rule = "sec-trusted-proxy-everyone".to_string();
         for (path, line) in [

@@ -1995,6 +1995,82 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "rv19-tsup-build-switch",
         "Round 22 (blind). A build-tool switch drops the CommonJS output in a minor release: which formats the package promises is in package.json exports and the old tool's config.",
     ),
+    (
+        "rw07-shopify-admin-client-helper",
+        "Round 23 (blind). A Shopify helper takes the shop from the query string and loads that shop's token: whose session a request may use needs the app's authentication model.",
+    ),
+    (
+        "rw09-nginx-fastcgi-cache-maps",
+        "Round 23 (blind). An nginx cache-bypass regex anchored with `$` so trailing-slash cart URLs are cached: the exact URLs the shop serves are not in the change.",
+    ),
+    (
+        "rw11-order-state-on-hold",
+        "Round 23 (blind). A state machine's lookup now allows any transition from states missing in the table: the missing keys are data, not code the comparison reads.",
+    ),
+    (
+        "rw15-ci-composite-laravel-prepare",
+        "Round 23 (blind). A shared composite action runs `migrate:fresh` and a deploy workflow calls it: following the action into the production job is beyond the pipeline checks.",
+    ),
+    (
+        "rx05-feature-range-backfill",
+        "Round 23 (blind). A backfill's DELETE lost its upper date bound inside a restructured job: SQL predicates across a rewrite are not compared.",
+    ),
+    (
+        "rx08-s3-scratch-expiry",
+        "Round 23 (blind). An S3 lifecycle rule scoped by a prefix inside an `and` block reads as an empty filter; the rule is in fact limited to the scratch prefix.",
+    ),
+    (
+        "rx13-consolidate-health-endpoints",
+        "Round 23 (blind). A readiness probe moved to an endpoint that ignores whether the model loaded: which endpoint checks what is in the application code.",
+    ),
+    (
+        "rx15-pydantic-settings-migration",
+        "Round 23 (blind). A settings migration flips an audit flag's default from true to False across two forms (os.getenv string, pydantic field): the defaults are not compared across forms.",
+    ),
+    (
+        "rx17-flask-per-request-model-version",
+        "Round 23 (blind). A request value becomes a file path that joblib loads: the taint from the request to the unpickling call crosses functions.",
+    ),
+    (
+        "ry01-merge-plans-controller",
+        "Round 23 (blind). `[AllowAnonymous]` on a merged controller class overrides every `[Authorize]`: the attribute's reach over the class is not modelled.",
+    ),
+    (
+        "ry05-azuread-config-tidy",
+        "Round 23 (blind). An Entra ID tenant set to `organizations` accepts any tenant's tokens: the meaning of that value is identity-provider knowledge.",
+    ),
+    (
+        "ry07-outbox-claim-batches",
+        "Round 23 (blind). An outbox marks messages dispatched before publishing them: the order of two writes across a batch is not compared.",
+    ),
+    (
+        "ry12-portal-startup-diagnostics",
+        "Round 23 (blind). A production web.config sets ASPNETCORE_ENVIRONMENT to Development: read as a logging flag change, not as the environment switch it is.",
+    ),
+    (
+        "ry13-discount-percent-int",
+        "Round 23 (blind). A field changed to int makes a percentage overload use integer division: overload resolution needs types.",
+    ),
+    (
+        "ry14-jwt-setup-extension",
+        "Round 23 (blind). JWT validation moved into an extension method in another file: the issuer check is there, written as the library's option.",
+    ),
+    (
+        "ry15-drop-newtonsoft-formatter",
+        "Round 23 (blind). System.Text.Json ignores Newtonsoft's [JsonProperty] names: which serializer reads which attribute is framework knowledge.",
+    ),
+    (
+        "ry17-audit-only-changed-columns",
+        "Round 23 (blind). An audit interceptor that records only changed columns skips deletes: the filter's effect on the Deleted state needs EF's model.",
+    ),
+    (
+        "rz03-iptables-allow-helper",
+        "Round 23 (blind). A renamed shell variable leaves the SSH rule's source empty, opening it to everyone: an unset variable's effect on an iptables argument is not traced.",
+    ),
+    (
+        "rz11-certbot-deploy-hook-dir",
+        "Round 23 (blind). A certbot hook installed without the executable bit never runs: the tool's rule about executable hooks is not modelled.",
+    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
@@ -2203,7 +2279,9 @@ fn corpus_recall_and_false_alarms() {
     // before tuning), round twenty (rk*–rn*; 24/40 and 9/40), round
     // twenty-one (ro*–rr*; 14/40 and 6/40): 76.6 % and 7.1 % after.
     // Eighth day: round twenty-two (rs*–rv*, 80 cases; 16/40 and 6/40
-    // before tuning), 76.2 % and 7.3 % after its first rules.
+    // before tuning), 76.2 % and 7.3 % after its first rules; then round
+    // twenty-three (rw*–rz*, 80 cases; 16/40 and 2/40 before tuning),
+    // 75.7 % and 7.2 % after.
     assert!(recall >= 75.5, "recall {recall:.1} % < 75.5 %");
     assert!(false_rate <= 9.0, "false alarms {false_rate:.1} % > 9.0 %");
 }
