@@ -878,6 +878,18 @@ fn without_prose(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// An old side's text as written and as renamed, each without its prose:
+/// the forms a new text is compared with (borrowed when nothing changes).
+fn comparable<'t>(text: &'t str, map: &HashMap<String, String>) -> [Cow<'t, str>; 2] {
+    let raw = without_prose(text);
+    let renamed = if map.is_empty() || !map.keys().any(|k| text.contains(k.as_str())) {
+        raw.clone()
+    } else {
+        Cow::Owned(without_prose(&rename_in(text, map)).into_owned())
+    };
+    [raw, renamed]
+}
+
 /// Text that opens an SQL statement.
 static SQL_START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(select|insert|update|delete|create|alter|drop|with|merge|upsert|grant|revoke|truncate)\b")
@@ -1934,28 +1946,23 @@ fn delta(o: &Unit, n: &Unit, map: &HashMap<String, String>, helpers: &Helpers) -
     // Each old text as written and as renamed: a rename voted elsewhere in
     // the file (`err` → `notifyErr` in one function) does not make an
     // untouched `err != nil` in another function a difference.
-    let old_conds: Vec<[String; 2]> = o
+    let old_conds: Vec<[Cow<str>; 2]> = o
         .conditions
         .iter()
-        .map(|c| {
-            [
-                without_prose(&c.text).into_owned(),
-                without_prose(&rename_in(&c.text, map)).into_owned(),
-            ]
-        })
+        .map(|c| comparable(&c.text, map))
         .collect();
     let added: Vec<&syntax::Fact> = n
         .conditions
         .iter()
         .zip(&new_conds)
-        .filter(|(_, t)| !old_conds.iter().flatten().any(|o| o.as_str() == t.as_ref()))
+        .filter(|(_, t)| !old_conds.iter().flatten().any(|o| o.as_ref() == t.as_ref()))
         .map(|(c, _)| c)
         .collect();
     let mut ai = 0;
     for (c, forms) in o.conditions.iter().zip(&old_conds) {
         if new_conds
             .iter()
-            .any(|t| forms.iter().any(|f| f.as_str() == t.as_ref()))
+            .any(|t| forms.iter().any(|f| f.as_ref() == t.as_ref()))
         {
             continue;
         }
@@ -2017,16 +2024,8 @@ fn delta(o: &Unit, n: &Unit, map: &HashMap<String, String>, helpers: &Helpers) -
         }
     }
     let new_returns: Vec<Cow<str>> = n.returns.iter().map(|r| without_prose(&r.text)).collect();
-    let old_returns: Vec<[String; 2]> = o
-        .returns
-        .iter()
-        .map(|r| {
-            [
-                without_prose(&r.text).into_owned(),
-                without_prose(&rename_in(&r.text, map)).into_owned(),
-            ]
-        })
-        .collect();
+    let old_returns: Vec<[Cow<str>; 2]> =
+        o.returns.iter().map(|r| comparable(&r.text, map)).collect();
     let added_returns: Vec<&syntax::Fact> = n
         .returns
         .iter()
@@ -2035,7 +2034,7 @@ fn delta(o: &Unit, n: &Unit, map: &HashMap<String, String>, helpers: &Helpers) -
             !old_returns
                 .iter()
                 .flatten()
-                .any(|o| o.as_str() == t.as_ref())
+                .any(|o| o.as_ref() == t.as_ref())
         })
         .map(|(r, _)| r)
         .collect();
@@ -2043,7 +2042,7 @@ fn delta(o: &Unit, n: &Unit, map: &HashMap<String, String>, helpers: &Helpers) -
     for (r, forms) in o.returns.iter().zip(&old_returns) {
         if new_returns
             .iter()
-            .any(|t| forms.iter().any(|f| f.as_str() == t.as_ref()))
+            .any(|t| forms.iter().any(|f| f.as_ref() == t.as_ref()))
         {
             continue;
         }
