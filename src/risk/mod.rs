@@ -272,6 +272,9 @@ pub struct FileView<'a> {
     /// Lines (new side, old side) of prose inside code: Python docstrings
     /// and other triple-quoted blocks that open a line.
     pub prose_lines: std::collections::HashSet<(bool, u32)>,
+    /// The first added line long enough to be minified output, in a file
+    /// whose path does not say it is built: the engine reads no further.
+    pub minified: Option<u32>,
 }
 
 /// The line numbers (1-based) of `text` that lie in a triple-quoted string
@@ -402,6 +405,14 @@ impl<'a> FileView<'a> {
         let mut class = FileClass::of(path);
         // A minified bundle or a source map is built, not written: one line
         // of thousands of characters is what a build tool emits.
+        let minified = if class.vendored {
+            None
+        } else {
+            added
+                .iter()
+                .find(|l| l.text.len() > MINIFIED_LINE)
+                .map(|l| l.no)
+        };
         if added
             .iter()
             .chain(&removed)
@@ -425,6 +436,7 @@ impl<'a> FileView<'a> {
             new_lines,
             test_lines,
             prose_lines,
+            minified,
         }
     }
 

@@ -123,6 +123,17 @@ fn joins_script_letters(text: &str, i: usize) -> bool {
 /// Flags hidden and deceptive characters on added lines and in the file's name.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     check_path(f, out);
+    // Minified text where sources are expected is skipped by every other
+    // check: say so, rather than report nothing.
+    if let Some(no) = f.minified {
+        out.push(Finding::added(
+            "text-minified-unreviewed",
+            Severity::Medium,
+            f.path,
+            Some(no),
+            "Adds minified or generated text (a line of thousands of characters) to a file whose path does not mark it as built: no check reads it and no reviewer will. Build it from sources in CI, or keep it under a `dist/` or `vendor/` path.".to_string(),
+        ));
+    }
     for l in &f.added {
         let text = l.text.strip_suffix('\r').unwrap_or(l.text);
         let mut bidi = None;
@@ -227,6 +238,23 @@ mod tests {
 #[cfg(test)]
 mod more_tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn minified_text_outside_built_paths_is_named_not_analysed() {
+        let line = format!("var a=Math.random().toString(36);{}\n", "x=1;".repeat(900));
+        let hit = rules_hit(
+            "static/app.js",
+            Some("var b=1;\n"),
+            Some(&format!("var b=1;\n{line}")),
+        );
+        assert_eq!(hit, vec!["text-minified-unreviewed"]);
+        let hit = rules_hit(
+            "web/dist/app.js",
+            Some("var b=1;\n"),
+            Some(&format!("var b=1;\n{line}")),
+        );
+        assert!(hit.is_empty(), "{hit:?}");
+    }
 
     #[test]
     fn hidden_text_is_flagged_and_emoji_are_not() {
