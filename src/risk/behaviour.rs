@@ -104,7 +104,7 @@ fn pass_through(f: &FileView<'_>, n: &Unit, out: &mut Vec<Finding>) {
     let returns: Vec<(String, u32)> = n.returns.iter().map(|r| (r.text.clone(), r.line)).collect();
     // A pass-through is a line or two; a longer body works on the value
     // (a copy with fields replaced) before handing it back.
-    if returns.is_empty() || n.end_line > n.line + 5 || !f.added.iter().any(|l| l.no == n.line) {
+    if returns.is_empty() || n.end_line > n.line + 5 || !f.added_at(n.line) {
         return;
     }
     let handed: Vec<(String, u32)> = returns
@@ -2077,8 +2077,7 @@ impl<'a> Helpers<'a> {
                 if u.name == "<top>" {
                     continue;
                 }
-                let short = u.name.split('#').next().unwrap_or(&u.name);
-                let short = short.rsplit('.').next().unwrap_or(short);
+                let short = short_name(&u.name);
                 let inner =
                     p.new.units.iter().filter(|x| {
                         x.line >= u.line && x.end_line <= u.end_line && x.name != "<top>"
@@ -3311,7 +3310,10 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     let f = p.file;
     let map = &p.renames;
     let name = display_name(n);
-    let critical = critical_code(o, f.path) || critical_code(n, f.path);
+    // Whether the file is a parser is read from its path on the base side:
+    // a change cannot rename a session module `parse.go` to shed the word.
+    let base_path = f.file.path.minus.as_deref().unwrap_or(f.path);
+    let critical = critical_code(o, base_path) || critical_code(n, base_path);
     let crypto = crypto_code(o) || crypto_code(n);
     let start = out.len();
     // Findings the critical-code step below leaves as they are.
@@ -3690,7 +3692,6 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // is the old one's counterpart before any the change wrote (a new
     // `if err != nil` that only logs, for a new call, is not the old one
     // rewritten).
-    let added_line = |no: u32| f.added.binary_search_by_key(&no, |l| l.no).is_ok();
     for h in &o.handlers {
         let free =
             |(i, x): &(usize, &syntax::Handler)| !matched_new.contains(i) && x.caught == h.caught;
@@ -3699,7 +3700,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             .iter()
             .enumerate()
             .filter(free)
-            .find(|(_, x)| !added_line(x.line))
+            .find(|(_, x)| !f.added_at(x.line))
             .or_else(|| n.handlers.iter().enumerate().find(free))
             .map(|(i, _)| i);
         let Some(i) = idx else { continue };
@@ -3801,7 +3802,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             && !x.propagates
             && x.returns.is_none()
             && VERIFY_FAILURE.is_match(&x.caught)
-            && added_line(x.line))
+            && f.added_at(x.line))
         .then_some(x)
     }) {
         out.push(Finding::added(
@@ -6669,6 +6670,24 @@ mod everyday_commit_tests {
         };
         assert!(!raised("caddyconfig/caddyfile/parse.go"));
         assert!(raised("auth/session.go"));
+        // Renamed by the change into a parser's name, it is still the
+        // session code the base knows.
+        let mut diff = crate::risk::testkit::diff_of("auth/parse.go", Some(old), Some(&new));
+        diff.files[0].path = crate::diff::MinusPlus::new(
+            Some("auth/session.go".to_string()),
+            Some("auth/parse.go".to_string()),
+        );
+        let renamed = crate::risk::findings(
+            &diff,
+            &crate::risk::Contents::new(),
+            &crate::risk::rules::RuleSet::builtin(),
+        );
+        assert!(
+            renamed
+                .iter()
+                .any(|f| f.severity >= Severity::High && f.message.contains("handles tokens")),
+            "{renamed:?}"
+        );
     }
 
     #[test]

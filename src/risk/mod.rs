@@ -273,7 +273,7 @@ pub struct FileView<'a> {
     /// and other triple-quoted blocks that open a line.
     pub prose_lines: std::collections::HashSet<(bool, u32)>,
     /// The first added line long enough to be minified output, in a file
-    /// whose path does not say it is built: the engine reads no further.
+    /// whose path does not say it is built: the other checks skip the file.
     pub minified: Option<u32>,
 }
 
@@ -318,6 +318,11 @@ fn docstring_lines(text: &str) -> std::collections::HashSet<u32> {
 const MINIFIED_LINE: usize = 3000;
 
 impl<'a> FileView<'a> {
+    /// Whether the change added line `no` (new side).
+    pub fn added_at(&self, no: u32) -> bool {
+        self.added.binary_search_by_key(&no, |l| l.no).is_ok()
+    }
+
     /// Each run of removed lines with the run of added lines that follows it
     /// in its hunk (empty when none does): what the change took out and what
     /// it wrote in its place, the unit renames and replaced keys are read in.
@@ -405,19 +410,10 @@ impl<'a> FileView<'a> {
         let mut class = FileClass::of(path);
         // A minified bundle or a source map is built, not written: one line
         // of thousands of characters is what a build tool emits.
-        let minified = if class.vendored {
-            None
-        } else {
-            added
-                .iter()
-                .find(|l| l.text.len() > MINIFIED_LINE)
-                .map(|l| l.no)
-        };
-        if added
-            .iter()
-            .chain(&removed)
-            .any(|l| l.text.len() > MINIFIED_LINE)
-        {
+        let long = |l: &&Line<'_>| l.text.len() > MINIFIED_LINE;
+        let first_long = added.iter().find(long).map(|l| l.no);
+        let minified = first_long.filter(|_| !class.vendored);
+        if first_long.is_some() || removed.iter().any(|l| long(&l)) {
             class.vendored = true;
         }
         FileView {

@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::code::function_name;
 use super::{FileView, Finding, Severity, quote};
 
 /// Cryptographically secure sources.
@@ -72,12 +73,6 @@ fn drawn_once(f: &FileView<'_>, out: &mut Vec<Finding>) {
     ));
 }
 
-/// A function definition and its name.
-static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:(?:pub|export|async|static|private|public|protected)\s+)*(?:def|function|func|fn|fun)\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)")
-        .expect("a valid regex")
-});
-
 /// Whether line `no` of `text` is in a helper that a function named for a
 /// secret calls (`_random_string` called by `generate_otp`): the helper
 /// makes that secret, whatever it is called.
@@ -85,19 +80,18 @@ fn helper_of_secrets(text: &str, no: u32) -> bool {
     let lines: Vec<&str> = text.lines().collect();
     let Some(helper) = lines
         .get(..(no as usize).min(lines.len()))
-        .and_then(|above| above.iter().rev().find_map(|l| DEFINITION.captures(l)))
-        .map(|c| c[1].to_string())
+        .and_then(|above| above.iter().rev().find_map(|l| function_name(l)))
     else {
         return false;
     };
-    if SECRET_WORD.is_match(&helper) {
+    if SECRET_WORD.is_match(helper) {
         return true;
     }
     let call = format!("{helper}(");
     let mut in_secret_fn = false;
     for l in &lines {
-        if let Some(c) = DEFINITION.captures(l) {
-            in_secret_fn = c[1] != *helper && SECRET_WORD.is_match(&c[1]);
+        if let Some(name) = function_name(l) {
+            in_secret_fn = name != helper && SECRET_WORD.is_match(name);
             continue;
         }
         if in_secret_fn && l.contains(&call) {

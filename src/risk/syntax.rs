@@ -932,11 +932,15 @@ impl<'s, 't> Walker<'s, 't> {
             let mut text = squash(&self.without_bodies(n));
             // A component's markup is what it shows, not what it decides:
             // its conditions and calls are read as such.
+            // (Markup opens and closes with a tag; `<T as Trait>::f()` and
+            // `<Foo>bar` do not.)
             let value = text
                 .trim_start_matches("return")
                 .trim_start()
-                .trim_start_matches('(');
-            if value.trim_start().starts_with('<') {
+                .trim_start_matches('(')
+                .trim_start();
+            let closes = value.trim_end_matches([';', ')', ' ']).ends_with('>');
+            if value.starts_with('<') && closes {
                 text = "return <markup>".to_string();
             }
             self.units[unit].returns.push(Fact { text, line });
@@ -1346,6 +1350,20 @@ fn strip_parens(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_returns_are_one_fact_and_qualified_paths_stay_code() {
+        let tsx = "export function Header({ id }) {\n  return (\n    <H3>\n      <b>{id}</b>\n    </H3>\n  );\n}\n";
+        let o = outline(Grammar::Tsx, tsx).unwrap();
+        let r = &o.get("Header").unwrap().returns;
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].text, "return <markup>");
+        let rust = "fn make() -> Config {\n    return <Config as Default>::default();\n}\n";
+        let o = outline(Grammar::Rust, rust).unwrap();
+        let r = &o.get("make").unwrap().returns;
+        assert_eq!(r.len(), 1);
+        assert!(r[0].text.contains("Config as Default"), "{:?}", r[0].text);
+    }
 
     #[test]
     fn python_functions_guards_handlers_and_literals() {

@@ -22,7 +22,7 @@ static CLIENT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Every timeout a client had, removed, with none set anywhere in the new
-/// text of the file.
+/// text of the file, or the client rebuilt in place without one.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() || f.class.ci || f.class.infra || f.deleted() || f.created() {
         return;
@@ -40,19 +40,18 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     } else {
         f.removed_code()
             .find(|l| TIMEOUT.is_match(l.text))
-            .map(|l| l.text)
+            .map(|l| (l.text, Some(l.no)))
     };
-    let Some(gone) = gone else {
+    let Some((gone, no)) = gone else {
         return;
     };
-    let no = f.removed.iter().find(|l| l.text == gone).map(|l| l.no);
     out.push(Finding::removed(
         "client-timeout-removed",
         Severity::High,
         f.path,
         no,
         format!(
-            "The client loses its timeout (`{}`) and the one built in its place sets none: a stalled server or a half-open connection now blocks every caller forever, and workers and connections pile up behind it.",
+            "The client loses its timeout (`{}`) and none is set where it is built: a stalled server or a half-open connection now blocks every caller forever, and workers and connections pile up behind it.",
             quote(gone.trim())
         ),
     ));
@@ -61,16 +60,18 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
 /// A line that built a client with a timeout, replaced by lines that build
 /// the same client without one (`&http.Client{Timeout: t}` →
 /// `&http.Client{Transport: tr}`, `requests.get(u, timeout=5)` →
-/// `requests.get(u)`): the removed line.
-fn rebuilt_without_timeout<'a>(f: &FileView<'a>) -> Option<&'a str> {
+/// `requests.get(u)`): the removed line and its number.
+fn rebuilt_without_timeout<'a>(f: &FileView<'a>) -> Option<(&'a str, Option<u32>)> {
     f.replacements().into_iter().find_map(|(gone, came)| {
-        let line = gone
-            .iter()
-            .find(|l| TIMEOUT.is_match(&l.content) && CLIENT.is_match(&l.content))?;
+        let line = gone.iter().find(|l| {
+            TIMEOUT.is_match(&l.content)
+                && CLIENT.is_match(&l.content)
+                && !f.class.is_comment(&l.content)
+        })?;
         let client = CLIENT.find(&line.content)?.as_str();
         let rebuilt = came.iter().any(|l| l.content.contains(client))
             && !came.iter().any(|l| TIMEOUT.is_match(&l.content));
-        rebuilt.then_some(line.content.as_str())
+        rebuilt.then_some((line.content.as_str(), line.old_no))
     })
 }
 
