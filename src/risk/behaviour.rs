@@ -2272,7 +2272,26 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
         }
         let mut local: Vec<Finding> = Vec::new();
         let paired = pairs(p);
+        // Decorators written on the class or the module apply to every
+        // function in it: when those changed, an untouched function changed.
+        let outer = |o: &syntax::Outline| -> Vec<String> {
+            o.units
+                .iter()
+                .filter(|u| u.name == "<top>")
+                .flat_map(|u| u.decorators.iter().map(|d| d.text.clone()))
+                .collect()
+        };
+        let outer_same = outer(&p.old) == outer(&p.new);
         for (o, n) in &paired {
+            // A function the change did not touch behaves as before, whatever
+            // renames elsewhere in the file make its text look like.
+            let span = |u: &Unit| {
+                let first = u.decorators.iter().map(|d| d.line).min().unwrap_or(u.line);
+                (first.min(u.line).saturating_sub(1), u.end_line)
+            };
+            if outer_same && o.name != "<top>" && !f.touches(span(o), span(n)) {
+                continue;
+            }
             let around = Around {
                 helpers: &helpers,
                 new_guards: &new_guards,
@@ -3567,7 +3586,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // check is skipped when that condition holds (fails open).
     let short = n.name.rsplit('.').next().unwrap_or(&n.name);
     if n.name != "<top>" && CHECK_FN.is_match(short) {
-        let old_conds: HashSet<String> = o.guards.iter().map(|g| rename_in(&g.cond, map)).collect();
+        let old_conds: HashSet<String> = o
+            .guards
+            .iter()
+            .flat_map(|g| [rename_in(&g.cond, map), g.cond.clone()])
+            .collect();
         // A success exit on the check itself passing (the old failing guard
         // turned inside out, the failure still at the end) skips nothing.
         let inside_out = |x: &syntax::Guard| {
@@ -4103,6 +4126,23 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     }
 }
 
+/// Whether a match is part of a name rather than a word of the sentence:
+/// joined to it by a hyphen, dot, slash or `@` (`sphinx-lint`,
+/// `eslint-plugin-format`, `ruff.lint`).
+fn in_a_name(text: &str, m: &regex::Match<'_>) -> bool {
+    let joined = |c: Option<char>| matches!(c, Some('-' | '.' | '/' | '@' | '_'));
+    joined(text[..m.start()].chars().next_back())
+        || text[m.end()..].starts_with(['-', '/', '@', '_'])
+        || text[m.end()..].starts_with('.')
+            && text[m.end() + 1..].starts_with(|c: char| c.is_alphanumeric())
+}
+
+/// The first match of `re` in `text` that is a word of the sentence, not
+/// part of a name.
+fn word_in<'t>(re: &Regex, text: &'t str) -> Option<regex::Match<'t>> {
+    re.find_iter(text).find(|m| !in_a_name(text, m))
+}
+
 /// A finding when the message promises no change of behaviour and the
 /// normalised syntax says otherwise.
 pub fn intent(
@@ -4128,20 +4168,30 @@ pub fn intent(
             return None;
         }
         re.find_iter(message).find(|m| {
-            let before = message[..m.start()].trim_end_matches([' ', '\t']);
-            before.is_empty() || before.ends_with(['\n', '.', '!', '?', ':', '-', '*'])
+            let raw = &message[..m.start()];
+            let before = raw.trim_end_matches([' ', '\t']);
+            // A sentence ends with a stop and a space; a bullet opens its
+            // item (`- tidy imports`). A hyphen or dot inside a name does
+            // neither (`sphinx-lint: v0.9.0 → v0.9.1`, `ruff.lint`).
+            let spaced = before.len() < raw.len();
+            let line_start = |b: &str| {
+                let b = b.trim_end_matches([' ', '\t']);
+                b.is_empty() || b.ends_with('\n')
+            };
+            (before.is_empty()
+                || before.ends_with('\n')
+                || spaced && before.ends_with(['.', '!', '?', ':'])
+                || spaced && before.strip_suffix(['-', '*']).is_some_and(line_start))
+                && !in_a_name(message, m)
         })
     };
     let explicit = EXPLICIT_NO_CHANGE.find(message);
     let (m, strong) = match explicit
-        .or_else(|| NO_CHANGE_INTENT.find(subject))
+        .or_else(|| word_in(&NO_CHANGE_INTENT, subject))
         .or_else(|| opens_sentence(&NO_CHANGE_INTENT))
     {
         Some(m) => (m, true),
-        None => match TIDY_INTENT
-            .find(subject)
-            .or_else(|| opens_sentence(&TIDY_INTENT))
-        {
+        None => match word_in(&TIDY_INTENT, subject).or_else(|| opens_sentence(&TIDY_INTENT)) {
             Some(m) => (m, false),
             None => return,
         },
@@ -6657,6 +6707,56 @@ mod everyday_commit_tests {
         assert!(intent(
             "tls: pool loading\n\nfix: lint issue, no behaviour change.\n"
         ));
+    }
+
+    #[test]
+    fn a_claim_word_inside_a_tools_name_is_not_a_claim() {
+        let old = "def load(path):\n    data = read(path)\n    if data is None:\n        raise MissingPool(path)\n    return parse(data)\n";
+        let new = "def load(path):\n    data = read(path)\n    return parse(data or b\"\")\n";
+        let intent = |message: &str| {
+            findings_of_change(&[("tls/pools.py", Some(old), Some(new))], Some(message))
+                .into_iter()
+                .any(|f| f.rule == "intent-behaviour-changed")
+        };
+        // A bot's update list names `sphinx-lint`; the subject names `eslint-plugin-format`.
+        assert!(!intent(
+            "[pre-commit.ci] pre-commit autoupdate\n\nupdates:\n- [github.com/sphinx-contrib/sphinx-lint: v0.9.0 → v0.9.1](https://github.com/sphinx-contrib/sphinx-lint/compare/v0.9.0...v0.9.1)\n"
+        ));
+        assert!(!intent("Bump eslint-plugin-format to 0.1.3\n"));
+        assert!(!intent("Load pools\n\nSee ruff.lint settings.\n"));
+        // The same words as words of the sentence are claims.
+        assert!(intent("Load pools\n\n- lint the loader\n"));
+        assert!(intent("Reformat pool loading\n"));
+    }
+
+    #[test]
+    fn a_function_the_change_did_not_touch_is_not_compared_through_renames() {
+        // A local renamed in one function (`grant` → `deleted`) must not make
+        // the untouched function below, which still says `grant`, look
+        // changed.
+        let old = "def invalidate(code, request):\n    try:\n        grant = Grant.objects.get(code=code)\n        grant.delete()\n    except Grant.DoesNotExist:\n        raise InvalidGrant()\n\n\ndef validate_code(code, client, request):\n    try:\n        grant = Grant.objects.get(code=code, application=client)\n        if not grant.is_expired():\n            request.user = grant.user\n            return True\n        grant.delete()\n    except Grant.DoesNotExist:\n        pass\n    return False\n";
+        let new = old.replace(
+            "    try:\n        grant = Grant.objects.get(code=code)\n        grant.delete()\n    except Grant.DoesNotExist:\n        raise InvalidGrant()\n",
+            "    deleted, _ = Grant.objects.filter(code=code).delete()\n    if not deleted:\n        raise InvalidGrant()\n",
+        );
+        let high = |new: &str| {
+            findings_with_contents("oauth/validators.py", old, new)
+                .into_iter()
+                .filter(|f| f.severity >= Severity::High)
+                .map(|f| f.rule)
+                .collect::<Vec<_>>()
+        };
+        assert!(high(&new).is_empty(), "{:?}", high(&new));
+        // The same function given an early yes by the change is found.
+        let open = new.replace(
+            "def validate_code(code, client, request):\n",
+            "def validate_code(code, client, request):\n    if request.debug:\n        return True\n",
+        );
+        assert!(
+            high(&open).contains(&"logic-check-fails-open".to_string()),
+            "{:?}",
+            high(&open)
+        );
     }
 
     #[test]

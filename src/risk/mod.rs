@@ -323,6 +323,17 @@ impl<'a> FileView<'a> {
         self.added.binary_search_by_key(&no, |l| l.no).is_ok()
     }
 
+    /// Whether the change adds a line within `new` (new side's line numbers,
+    /// inclusive) or removes one within `old` (old side's): a function outside
+    /// both is one the change did not touch.
+    pub fn touches(&self, old: (u32, u32), new: (u32, u32)) -> bool {
+        let within = |lines: &[Line<'_>], (a, b): (u32, u32)| {
+            let i = lines.partition_point(|l| l.no < a);
+            lines.get(i).is_some_and(|l| l.no <= b)
+        };
+        within(&self.added, new) || within(&self.removed, old)
+    }
+
     /// Each run of removed lines with the run of added lines that follows it
     /// in its hunk (empty when none does): what the change took out and what
     /// it wrote in its place, the unit renames and replaced keys are read in.

@@ -586,8 +586,17 @@ fn deps_on_lines(eco: Ecosystem, f: &FileView<'_>, lines: &[super::Line<'_>]) ->
                 if name.ends_with(".txt") || name.ends_with(".in") {
                     let tt = t.trim();
                     if tt.starts_with('-') {
-                        if tt.starts_with("-e") || tt.contains("git+") {
-                            out.push(dep(tt, "git"));
+                        // `-e git+https://…@main`; not `-e ../..`, the
+                        // project itself installed from its own checkout.
+                        if tt.contains("git+") || tt.starts_with("-e") && tt.contains("://") {
+                            // Named by its `#egg=` or its repository.
+                            let name =
+                                tt.split_once("#egg=").map(|(_, e)| e).unwrap_or_else(|| {
+                                    let path = tt.split('@').next().unwrap_or(tt);
+                                    let last = path.trim_end_matches('/').rsplit('/').next();
+                                    last.unwrap_or(tt).trim_end_matches(".git")
+                                });
+                            out.push(dep(name, tt));
                         }
                         continue;
                     }
@@ -670,7 +679,7 @@ fn unpinned(eco: Ecosystem, v: &str) -> bool {
         Ecosystem::PyPI => {
             v.is_empty()
                 || v == "*"
-                || v == "git"
+                || git_branch_source(v)
                 || (v.starts_with(">=") && !v.contains('<') && !v.contains(','))
         }
         Ecosystem::Crates => {
@@ -1076,6 +1085,28 @@ mod more_tests {
             "rev = \"0123456789abcdef0123456789abcdef01234567\"",
         );
         let hit = rules_hit_with_contents("Cargo.toml", old, &pinned);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_requirement_from_a_git_branch_is_found_and_the_local_checkout_is_not() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        const RULE: &str = "dep-source-git-branch";
+        let old = "Django>=3.2,<4.2\n-e ../../../";
+        // Only the final newline and a version range changed.
+        let local = "Django>=4.2,<=5.1\n-e ../../../\n";
+        let hit = rules_hit_with_contents("tests/app/requirements.txt", old, local);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        let branch =
+            "Django>=4.2,<=5.1\n-e git+https://github.com/someone/fork.git@main#egg=fork\n";
+        let hit = rules_hit_with_contents("tests/app/requirements.txt", old, branch);
+        assert!(hit.contains(&"dep-unpinned".to_string()), "{hit:?}");
+        // A released package swapped for the branch of a fork.
+        let old = "Django>=4.2,<=5.1\nfork==1.2.0\n";
+        let hit = rules_hit_with_contents("tests/app/requirements.txt", old, branch);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        let pinned = branch.replace("@main", "@0123456789abcdef0123456789abcdef01234567");
+        let hit = rules_hit_with_contents("tests/app/requirements.txt", old, &pinned);
         assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
     }
 
