@@ -1326,6 +1326,57 @@ fn verdict_restated(old: &str, new: &str, new_text: &str) -> bool {
     let call = collapse(inner);
     collapse(new).contains(&call)
         || collapse(new_text).contains(&call) && tests_result_of(new, &calls, new_text)
+        || initializer_of(new, new_text).is_some_and(|init| collapse(init).contains(&call))
+}
+
+/// What the one name a condition tests (`!matched`) is first assigned: the
+/// expression after `matched =` up to where its brackets close (`const
+/// matched = secrets.some((s) => { … })`).
+fn initializer_of<'t>(cond: &str, text: &'t str) -> Option<&'t str> {
+    let mut names = IDENT
+        .find_iter(cond)
+        .map(|m| m.as_str())
+        .filter(|w| !CONDITION_WORDS.contains(w));
+    let name = names.next()?;
+    if names.next().is_some() {
+        return None;
+    }
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    for (at, _) in text.match_indices(name) {
+        if text[..at].chars().next_back().is_some_and(word) {
+            continue;
+        }
+        let rest = text[at + name.len()..].trim_start();
+        let Some(rest) = rest.strip_prefix(":=").or_else(|| rest.strip_prefix('=')) else {
+            continue;
+        };
+        if rest.starts_with(['=', '>']) {
+            continue; // a comparison or an arrow
+        }
+        let mut depth = 0i32;
+        let mut opened = false;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '(' | '[' | '{' => {
+                    depth += 1;
+                    opened = true;
+                }
+                ')' | ']' | '}' => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return Some(&rest[..i]);
+                    }
+                    if depth == 0 && opened && !rest[i + 1..].starts_with(['.', '(']) {
+                        return Some(&rest[..=i]);
+                    }
+                }
+                ';' if depth == 0 => return Some(&rest[..i]),
+                _ => {}
+            }
+        }
+        return Some(rest);
+    }
+    None
 }
 
 /// The names a condition tests, receivers of the request or the instance
@@ -3353,6 +3404,25 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         {
             continue;
         }
+        if super::security::ownership_now_in_query(
+            &g.cond,
+            added.lines().chain(f.new_text().unwrap_or("").lines()),
+        ) {
+            continue;
+        }
+        // A duplicate check before an insert (`return head :ok if
+        // Event.exists?(event_id: id)`) replaced by an insert the database
+        // refuses twice (`ON CONFLICT DO NOTHING`, `unique_by:`): the race
+        // between the two is gone, the duplicate still stops.
+        static SEEN_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?i)(\bexists\??\s*\(|\.exists\(\)|\bExists\w*\(|\balready\w*|\bprocessed\w*|\bseen\b|\bduplicate\w*|\bis_dup\w*)").unwrap()
+        });
+        static INSERT_ONCE: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?i)(on\s+conflict|on_conflict|unique_by|ignore_conflicts|insert\s+ignore|on\s+duplicate\s+key|\bupsert\w*|insert_or_ignore|create_or_find_by|\bSETNX\b|\bSetNX\b|\bnx\s*[:=]\s*true|OnConflict)").unwrap()
+        });
+        if SEEN_BEFORE.is_match(&g.cond) && INSERT_ONCE.is_match(added) {
+            continue;
+        }
         // The same condition kept, but its body no longer leaves: weakened.
         let kept = n.conditions.iter().find(|c| c.text == cond);
         // A guard with a changed condition and the same exit: tightened or loosened.
@@ -3467,7 +3537,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                     || bound_derived(&cond, &c.cond, &p.new_text))
                 || (c.failing || !g.failing)
                     && (restated_condition(&cond, &c.cond, fresh)
-                        || verdict_restated(&cond, &c.cond, &p.new_text));
+                        || verdict_restated(&cond, &c.cond, &p.new_text)
+                        || verdict_restated(&g.cond, &c.cond, &p.new_text));
             // A failing guard that now also needs another thing to hold
             // (`sig and not valid(sig)`) lets the rest through: not restated.
             let narrowed = g.failing && c.failing && narrower(&cond, &c.cond);
@@ -3538,8 +3609,19 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         let short_name = n.name.rsplit('.').next().unwrap_or(&n.name);
         let early_yes = success_exit(&g.exit)
             && (YES_NO_FN.is_match(short_name) || ALLOWS_FN.is_match(short_name));
-        let around_check =
-            CHECK_FN.is_match(short_name) || PASS_ON.is_match(g.exit.trim()) || early_yes;
+        // Or a verdict handed back without the work (`return
+        // Result.new(decision: :accept, bypassed: true)` when the switch
+        // is set): the switch skipped the screen that function is.
+        static VERDICT_YES: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(
+                r"(?i)\b(accept(ed)?|allow(ed)?|approved?|pass(ed)?|bypass(ed)?|skipp?(ed)?|ok)\b",
+            )
+            .unwrap()
+        });
+        let around_check = CHECK_FN.is_match(short_name)
+            || PASS_ON.is_match(g.exit.trim())
+            || early_yes
+            || VERDICT_YES.is_match(&g.exit);
         let bypass =
             kept.is_none() && !g.failing && around_check && BYPASS_SWITCH.is_match(&g.cond)
                 || retired_flag;
@@ -3672,6 +3754,17 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         {
             continue;
         }
+        // Registered for every route by the change, this one not opted out.
+        let written = f
+            .removed
+            .iter()
+            .find(|l| l.no == *line)
+            .map_or(c.as_str(), |l| l.text);
+        if super::security::applied_globally(written, added.lines())
+            && !super::security::opted_out_near(f, *line)
+        {
+            continue;
+        }
         let security = AUTHZ.is_match(c);
         out.push(Finding::removed(
             "logic-check-removed",
@@ -3699,6 +3792,15 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             continue;
         }
         if moved_into_included(f, dec_name.trim_start_matches(['@', '#', '[']), modules) {
+            continue;
+        }
+        // Registered for every route by the change (Nest's `APP_GUARD`), and
+        // this handler not opted out of it.
+        if super::security::applied_globally(&dec.text, added.lines())
+            && !new_decorators
+                .iter()
+                .any(|d| super::security::OPT_OUT.is_match(d))
+        {
             continue;
         }
         out.push(Finding::removed(
@@ -4557,6 +4659,21 @@ pub fn intent(
             explained.insert(new.1.clone());
         }
     }
+    // A weak setting made safe (`verify = False` → `verify = True`, the
+    // fallback of a CA bundle): the tidy-up hardened it, which is not what
+    // the claim has to own up to.
+    for old in diffs.iter().filter(|d| d.0 == 2 && !d.4) {
+        let Some((k, v_old)) = literal(&old.1) else {
+            continue;
+        };
+        let hardened = diffs.iter().filter(|d| d.0 == 2 && d.4).find(|new| {
+            literal(&new.1).is_some_and(|(k2, v_new)| k2 == k && weakens(&k, &v_new, &v_old))
+        });
+        if let Some(new) = hardened {
+            explained.insert(old.1.clone());
+            explained.insert(new.1.clone());
+        }
+    }
     // A difference with nothing to name (a call whose callee the parser
     // could not read: ``) is not one a reader can check.
     diffs.retain(|d| !explained.contains(&d.1) && !d.1.contains("``"));
@@ -5203,6 +5320,14 @@ mod tests {
             "!doc.isOwnedBy(user) && !doc.isShared()",
             ""
         ));
+        // The same test, now made for each of several keys, its result kept
+        // in a local the guard tests.
+        let sigs = "!signatures.some((sig) => safeEqualHex(expected, sig))";
+        let rotated = "const matched = secrets.some((secret) => { const expected = sign(secret, timestamp, rawBody); return signatures.some((sig) => safeEqualHex(expected, sig)); }); if (!matched) { throw new WebhookSignatureError(\"signature mismatch\"); }";
+        assert!(verdict_restated(sigs, "!matched", rotated));
+        // A local that holds something else, the call made elsewhere.
+        let other = "const matched = secrets.length > 0; log(signatures.some((sig) => safeEqualHex(expected, sig))); if (!matched) { throw new Error(); }";
+        assert!(!verdict_restated(sigs, "!matched", other));
     }
 
     #[test]
@@ -6707,6 +6832,74 @@ mod everyday_commit_tests {
         assert!(intent(
             "tls: pool loading\n\nfix: lint issue, no behaviour change.\n"
         ));
+    }
+
+    #[test]
+    fn a_duplicate_check_replaced_by_an_insert_the_database_refuses_twice_stays() {
+        let old = "class StripeController < ApplicationController\n  def create\n    event = verify!(request)\n    return head :ok if ProcessedEvent.exists?(event_id: event.id)\n    ProcessedEvent.create!(event_id: event.id)\n    Fulfil.call(event)\n    head :ok\n  end\nend\n";
+        let once = old.replace(
+            "    return head :ok if ProcessedEvent.exists?(event_id: event.id)\n    ProcessedEvent.create!(event_id: event.id)\n",
+            "    inserted = ProcessedEvent.insert_all([{ event_id: event.id }], unique_by: :index_processed_events_on_event_id)\n    return head :ok if inserted.rows.empty?\n",
+        );
+        let high = |new: &str| {
+            findings_with_contents("app/controllers/webhooks/stripe_controller.rb", old, new)
+                .into_iter()
+                .any(|f| f.rule == "logic-guard-removed")
+        };
+        assert!(!high(&once));
+        // Dropped with a plain insert: every retry is fulfilled again.
+        let twice = old.replace(
+            "    return head :ok if ProcessedEvent.exists?(event_id: event.id)\n",
+            "",
+        );
+        assert!(high(&twice));
+    }
+
+    #[test]
+    fn a_switch_that_skipped_the_screen_is_retired_not_a_guard_removed() {
+        let old = "class FraudScreen\n  def call(order)\n    if ENV[\"PAYMENTS_BYPASS_FRAUD_CHECK\"] == \"1\"\n      return Result.new(decision: :accept, score: nil, bypassed: true)\n    end\n    score = model.score(order)\n    Result.new(decision: score > 80 ? :review : :accept, score: score)\n  end\nend\n";
+        let retired = old.replace("    if ENV[\"PAYMENTS_BYPASS_FRAUD_CHECK\"] == \"1\"\n      return Result.new(decision: :accept, score: nil, bypassed: true)\n    end\n", "");
+        let high = |old: &str, new: &str| {
+            findings_with_contents("app/services/payments/fraud_screen.rb", old, new)
+                .into_iter()
+                .any(|f| f.rule == "logic-guard-removed" && f.severity >= Severity::High)
+        };
+        assert!(!high(old, &retired));
+        // A guard that refused, dropped: found.
+        let refusing = old
+            .replace(
+                "return Result.new(decision: :accept, score: nil, bypassed: true)",
+                "return Result.new(decision: :reject, score: nil)",
+            )
+            .replace(
+                "ENV[\"PAYMENTS_BYPASS_FRAUD_CHECK\"] == \"1\"",
+                "order.card_country != order.ip_country",
+            );
+        let dropped = refusing.replace("    if order.card_country != order.ip_country\n      return Result.new(decision: :reject, score: nil)\n    end\n", "");
+        assert!(high(&refusing, &dropped));
+    }
+
+    #[test]
+    fn a_tidy_up_that_hardens_a_weak_setting_owes_no_explanation() {
+        let old = "class LedgerClient:\n    def __init__(self):\n        self.session = requests.Session()\n        self.session.verify = os.environ.get(\"LEDGER_CA_BUNDLE\") or False\n";
+        let intent = |new: &str| {
+            findings_of_change(
+                &[("payments/clients/ledger.py", Some(old), Some(new))],
+                Some("Clean up ledger client TLS config"),
+            )
+            .into_iter()
+            .any(|f| f.rule == "intent-behaviour-changed")
+        };
+        assert!(!intent(&old.replace("or False", "or True")));
+        // The other way round weakens it: the claim hides that.
+        let weak = old.replace("or False", "or True");
+        let intent_weakened = findings_of_change(
+            &[("payments/clients/ledger.py", Some(&weak), Some(old))],
+            Some("Clean up ledger client TLS config"),
+        )
+        .into_iter()
+        .any(|f| f.rule == "intent-behaviour-changed");
+        assert!(intent_weakened);
     }
 
     #[test]

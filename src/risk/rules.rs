@@ -444,13 +444,40 @@ impl RuleSet {
                         .flat_map(|g| g.added.iter())
                         .any(|l| normalise(l.text) == line)
                 };
+                // The setting written again by another Terraform file (a
+                // resource moved into a module, its
+                // `final_snapshot_identifier` now built from a variable).
+                // Elsewhere a key alone (`issuer:`) says too little.
+                let ext = f.path.rsplit_once('.').map(|(_, e)| e);
+                let written_in_sibling = |matched: &str| {
+                    if !matches!(ext, Some("tf" | "hcl")) {
+                        return false;
+                    }
+                    let matched = normalise(matched);
+                    change
+                        .files
+                        .iter()
+                        .filter(|g| {
+                            g.path != f.path
+                                && !g.class.test_like()
+                                && g.path.rsplit_once('.').map(|(_, e)| e) == ext
+                        })
+                        .flat_map(|g| g.added.iter())
+                        .any(|l| {
+                            re.find(l.text)
+                                .is_some_and(|x| normalise(x.as_str()) == matched)
+                        })
+                };
                 for l in f
                     .removed
                     .iter()
                     .filter(|l| code(l.text) && !tested(l, false))
                 {
                     if let Some(m) = re.find(l.text) {
-                        if still().contains(&normalise(m.as_str())) || moved_away(l.text) {
+                        if still().contains(&normalise(m.as_str()))
+                            || moved_away(l.text)
+                            || written_in_sibling(m.as_str())
+                        {
                             continue; // moved, not removed
                         }
                         out.push(Finding::removed(
@@ -694,6 +721,53 @@ mod builtin_tests {
             !rules_hit("config/devices.yml", Some(app), Some("device: {}\n"))
                 .contains(&RULE.to_string())
         );
+    }
+
+    #[test]
+    fn a_secret_written_to_a_file_for_a_tool_is_not_printed() {
+        use crate::risk::testkit::rules_hit;
+        const RULE: &str = "ci-secrets-exposed";
+        let job = |line: &str| {
+            format!("deploy:\n  script:\n    - {line}\n    - aws s3 sync public/ s3://site\n")
+        };
+        let hit = |line: &str| {
+            rules_hit(".gitlab-ci.yml", Some(&job("true")), Some(&job(line)))
+                .contains(&RULE.to_string())
+        };
+        assert!(!hit(
+            "echo \"$AWS_ID_TOKEN\" > \"$CI_BUILDS_DIR/.aws-web-identity-token\""
+        ));
+        assert!(!hit("echo \"$NPM_TOKEN\" > ~/.npmrc-token"));
+        assert!(hit("echo \"$AWS_ID_TOKEN\""));
+        assert!(hit("echo \"token=$DEPLOY_TOKEN\" >> \"$GITHUB_OUTPUT\""));
+        assert!(hit("echo \"$DEPLOY_TOKEN\" >&2"));
+    }
+
+    #[test]
+    fn a_safety_setting_moved_into_a_module_is_kept_and_one_dropped_is_not() {
+        use crate::risk::testkit::findings_of_change;
+        const RULE: &str = "tf-protection-removed";
+        let db = "resource \"aws_db_instance\" \"orders\" {\n  identifier                = \"orders-prod\"\n  skip_final_snapshot       = false\n  final_snapshot_identifier = \"orders-prod-final\"\n}\n";
+        let call = "module \"orders_db\" {\n  source     = \"../modules/postgres\"\n  identifier = \"orders-prod\"\n}\n";
+        let module = "resource \"aws_db_instance\" \"this\" {\n  identifier                = var.identifier\n  skip_final_snapshot       = false\n  final_snapshot_identifier = \"${var.identifier}-final\"\n}\n";
+        let hit = |module_text: &str| {
+            findings_of_change(
+                &[
+                    ("infra/prod/database.tf", Some(db), Some(call)),
+                    ("infra/modules/postgres/main.tf", None, Some(module_text)),
+                ],
+                Some("Move the orders database into the postgres module"),
+            )
+            .into_iter()
+            .any(|f| f.rule == RULE)
+        };
+        assert!(!hit(module));
+        // The module forgets the final snapshot: dropped.
+        let forgetful = module.replace(
+            "  final_snapshot_identifier = \"${var.identifier}-final\"\n",
+            "",
+        );
+        assert!(hit(&forgetful));
     }
 
     #[test]

@@ -258,6 +258,13 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 format!("Commits {what}: anything in it is now readable by everyone with the repository, forever (history keeps it)."),
             ));
     }
+    // A file of values encrypted for a key held elsewhere: a Bitnami
+    // SealedSecret, an Ansible Vault file.
+    let encrypted = {
+        let text = f.new_text_or_hunks();
+        text.contains("kind: SealedSecret") && text.contains("encryptedData")
+            || text.trim_start().starts_with("$ANSIBLE_VAULT;")
+    };
     for l in &f.added {
         let inline_test = f.test_line(l.no);
         let lower_if_test = |s: Severity| {
@@ -355,6 +362,11 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             )
         });
         for (name, value) in unquoted.into_iter().chain(quoted) {
+            if encrypted || value.starts_with("ENC[") {
+                // Ciphertext for the cluster's or the team's key: committing
+                // it is how these tools are meant to be used.
+                continue;
+            }
             if value.starts_with('$')
                 || value.starts_with('{')
                 || value.starts_with('<')
@@ -692,6 +704,26 @@ mod tests {
         ));
         assert!(names_itself("settings.STRIPE_API_KEY", "STRIPE_API_KEY"));
         assert!(!names_itself("STRIPE_API_KEY", "q8Zr2LkP0vX7mN4tB9wE"));
+    }
+
+    #[test]
+    fn ciphertext_for_a_key_held_elsewhere_is_not_a_credential() {
+        use crate::risk::testkit::rules_hit;
+        let value = "AgBvK3c1pQ0c8nJ6yF2m7Xk3wR9tL5sH0dE4aZ1uV8bN6qT2yC7xM3kP9wJ5rD1fG4hS8lA0eU6iO2zB7nV3cX5mQ1tY9wK4jR8pL2sD6fH0gA3zE5xC7vB9nM1qW4e==";
+        let sealed = format!(
+            "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: payments-adyen\nspec:\n  encryptedData:\n    api-key: {value}\n"
+        );
+        let hit = rules_hit("deploy/k8s/sealedsecret-adyen.yaml", None, Some(&sealed));
+        assert!(!hit.contains(&"secret-assignment".to_string()), "{hit:?}");
+        let sops = "db:\n  password: ENC[AES256_GCM,data:Zm9vYmFyYmF6cXV4cXV1eA==,iv:abcdEFGH1234,tag:xyz==,type:str]\n";
+        let hit = rules_hit("deploy/secrets.enc.yaml", None, Some(sops));
+        assert!(!hit.contains(&"secret-assignment".to_string()), "{hit:?}");
+        // The same value in a plain Secret's stringData is a credential.
+        let plain = format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: payments-adyen\nstringData:\n  api-key: {value}\n"
+        );
+        let hit = rules_hit("deploy/k8s/secret-adyen.yaml", None, Some(&plain));
+        assert!(hit.contains(&"secret-assignment".to_string()), "{hit:?}");
     }
 
     #[test]

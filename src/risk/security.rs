@@ -293,6 +293,52 @@ fn auth_module(path: &str) -> bool {
 }
 
 /// The auth checks a change adds, change-wide, non-test files.
+/// A line that applies a guard to every route of an application or router:
+/// Nest's `APP_GUARD` and `useGlobalGuards`, a router's `use(…)`, Django's
+/// and DRF's defaults, Laravel's middleware groups, ASP.NET's fallback policy.
+static GLOBAL_REGISTRATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bAPP_GUARD\b|useGlobalGuards|\b\w+\.(use|Use)\s*\(|\bMIDDLEWARE\b|DEFAULT_(PERMISSION|AUTHENTICATION)_CLASSES|middlewareGroups|\$middleware\b|FallbackPolicy|DefaultPolicy|\bRequireAuthorization\s*\(\s*\)")
+        .unwrap()
+});
+/// A route's way out of a guard applied globally.
+pub(crate) static OPT_OUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"@Public\b|\bAllowAnonymous\b|\bskip_before_action\b|\bAllowAny\b|withoutMiddleware|\bpermitAll\b|\bexclude\w*\s*\(|\bSkipAuth\w*|\bNoAuth\w*|\bIS_PUBLIC\w*")
+        .unwrap()
+});
+
+/// Whether the guard a removed check names (`JwtAuthGuard` in
+/// `@UseGuards(JwtAuthGuard)`, `login_required`) is registered for every
+/// route by a line the change adds: moved up, not dropped.
+pub(crate) fn applied_globally<'a>(check: &str, mut added: impl Iterator<Item = &'a str>) -> bool {
+    const GENERIC: &[&str] = &[
+        "UseGuards",
+        "Depends",
+        "before_action",
+        "middleware",
+        "auth",
+        "Authorize",
+        "permission_classes",
+        "is_admin",
+        "isAdmin",
+    ];
+    let names: Vec<&str> = check
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| w.len() > 4 && !GENERIC.contains(w))
+        .collect();
+    !names.is_empty()
+        && added.any(|a| {
+            GLOBAL_REGISTRATION.is_match(a) && names.iter().any(|n| super::code::has_word(a, n))
+        })
+}
+
+/// Whether the change adds a way out of a global guard beside line `no`
+/// (`@Public()` on the handler that lost its own guard).
+pub(crate) fn opted_out_near(f: &FileView<'_>, no: u32) -> bool {
+    f.added
+        .iter()
+        .any(|a| a.no + 2 >= no && a.no <= no + 2 && OPT_OUT.is_match(a.text))
+}
+
 pub(crate) struct AddedAuth<'a> {
     /// Each check as matched: one added back anywhere in the change (moved to
     /// a router, another file, a base class) is not a removal.
@@ -842,6 +888,10 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             .flat_map(|r| super::behaviour::roles_named(r.text))
             .any(|r| annotated_roles.contains(&r))
     };
+    let new_lines: Vec<&str> = f
+        .new_text()
+        .map(|t| t.lines().collect())
+        .unwrap_or_default();
     let mut flagged = 0;
     for l in f.removed_code() {
         let Some(m) = AUTH_CHECK.find(l.text) else {
@@ -916,6 +966,21 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         if in_enclosing_group(f, l.text) || scoped_lookup_instead(f, t) {
             continue;
         }
+        if applied_globally(m.as_str(), added_lines.iter().copied()) && !opted_out_near(f, l.no) {
+            continue;
+        }
+        // The ownership test this answered (`if note.OwnerID != user.ID {`
+        // just above) is now the query's.
+        if f.removed.iter().any(|r| {
+            r.no + 3 >= l.no
+                && r.no <= l.no
+                && ownership_now_in_query(r.text, added_lines.iter().chain(&new_lines).copied())
+        }) {
+            continue;
+        }
+        if guarded_only_deleted_routes(change, l.text) {
+            continue;
+        }
         flagged += 1;
         if flagged > 3 {
             break;
@@ -965,6 +1030,124 @@ fn in_enclosing_group(f: &FileView<'_>, removed: &str) -> bool {
                 && indent(x) < indent(removed)
                 && names.iter().all(|n| quoted(x, n))
         })
+}
+
+/// Whether an ownership comparison (`note.OwnerID != user.ID`) the change
+/// removes is now made by the query that loads the record: a line it adds
+/// filters on the owner's column (`WHERE id = $1 AND owner_id = $2`,
+/// `filter(owner=…)`) and one passes the owner compared against
+/// (`GetNote(ctx, user.ID, id)`). A record of another owner is not found,
+/// which is the check.
+pub(crate) fn ownership_now_in_query<'a>(
+    cond: &str,
+    added: impl Iterator<Item = &'a str> + Clone,
+) -> bool {
+    static COMPARED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"([\w.]+(?:\(\))?)\s*(?:!==?|===?|<>)\s*([\w.]+(?:\(\))?)").unwrap()
+    });
+    static OWNER_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(owner|user|tenant|org|organization|account|team|workspace|company|customer|author|created_?by)_?(id)?$").unwrap()
+    });
+    let Some(c) = COMPARED.captures(cond) else {
+        return false;
+    };
+    let last = |x: &str| -> String {
+        x.trim_end_matches("()")
+            .rsplit('.')
+            .next()
+            .unwrap_or(x)
+            .to_string()
+    };
+    let (field, other) = if OWNER_FIELD.is_match(&last(&c[1])) && c[1].contains('.') {
+        (last(&c[1]), c[2].to_string())
+    } else if OWNER_FIELD.is_match(&last(&c[2])) && c[2].contains('.') {
+        (last(&c[2]), c[1].to_string())
+    } else {
+        return false;
+    };
+    // `OwnerID`, `ownerId`, `owner_id` → `owner_id`; and `owner`.
+    let mut column = String::new();
+    let mut previous: Option<char> = None;
+    for ch in field.chars() {
+        let after_upper = previous.take().is_some_and(|p| p.is_ascii_uppercase());
+        previous = Some(ch);
+        if ch.is_ascii_uppercase() && !column.is_empty() && !column.ends_with('_') && !after_upper {
+            column.push('_');
+        }
+        column.push(ch.to_ascii_lowercase());
+    }
+    let bare = column.trim_end_matches("_id").to_string();
+    let filter = Regex::new(&format!(
+        r"(?i)\b({}|{})\b\s*(=|==|:|=>|__exact\s*=)\s*[$?:@%\w(]",
+        regex::escape(&column),
+        regex::escape(&bare)
+    ));
+    let Ok(filter) = filter else { return false };
+    let passed = |a: &str| {
+        a.find(other.as_str()).is_some_and(|i| {
+            let after = a[i + other.len()..].trim_start();
+            (after.starts_with(',') || after.starts_with(')')) && a[..i].contains('(')
+        })
+    };
+    // Who the record must belong to (`self.request.user.id` →
+    // `request.user`): a filter that names them makes the check itself
+    // (`filter(owner=self.request.user)`).
+    let principal = {
+        let p = other
+            .trim_start_matches("self.")
+            .trim_start_matches("this.");
+        let p = ["id", "ID", "Id", "pk", "id()"]
+            .iter()
+            .find_map(|s| p.strip_suffix(s).and_then(|q| q.strip_suffix('.')))
+            .unwrap_or(p);
+        p.to_string()
+    };
+    let names_principal = |a: &str| {
+        filter
+            .find(a)
+            .is_some_and(|m| principal.len() > 3 && a[m.start()..].contains(principal.as_str()))
+    };
+    added.clone().any(names_principal)
+        || added.clone().any(|a| filter.is_match(a)) && added.into_iter().any(passed)
+}
+
+/// Whether a removed rule guarded a path (`authorize("/internal/impersonate/**",
+/// hasRole("SUPPORT_ADMIN"))`) that the change stops serving: the code that
+/// served it is removed and nothing left in the change names it. A rule for
+/// a route that no longer exists guards nothing.
+fn guarded_only_deleted_routes(change: &super::ChangeView<'_>, removed: &str) -> bool {
+    static PATH: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"["'](/[\w\-./{}:*]+)["']"#).unwrap());
+    let Some(c) = PATH.captures(removed) else {
+        return false;
+    };
+    let prefix = c[1]
+        .split(['*', '{', ':'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/');
+    if prefix.len() < 4 || !prefix[1..].contains(|ch: char| ch.is_alphanumeric()) {
+        return false;
+    }
+    let code = || {
+        change
+            .files
+            .iter()
+            .filter(|g| !g.class.test_like() && !g.class.docs)
+    };
+    // Served by a file the change deletes; a route moved to another path
+    // (`@RequestMapping("/internal/search")`) is still served.
+    let served_before = code().any(|g| {
+        g.deleted()
+            && g.removed
+                .iter()
+                .any(|r| r.text.contains(prefix) && !AUTH_CHECK.is_match(r.text))
+    });
+    let still_named = code().any(|g| {
+        g.added.iter().any(|a| a.text.contains(prefix))
+            || g.new_text().is_some_and(|t| t.contains(prefix))
+    });
+    served_before && !still_named
 }
 
 /// An authorising callback (`before_action :authorize_document`) replaced
@@ -1318,6 +1501,146 @@ mod tests {
         assert!(sql_concatenation(
             r#"return 'SELECT ' . self::COLUMNS . ' FROM customers WHERE name = ' . $name;"#
         ));
+    }
+
+    #[test]
+    fn a_guard_registered_for_every_route_is_moved_unless_the_route_opts_out() {
+        use crate::risk::testkit::findings_of_change;
+        let module_old = "@Module({ imports: [AuthModule] })\nexport class AppModule {}\n";
+        let module_new = "import { APP_GUARD } from '@nestjs/core';\nimport { JwtAuthGuard } from './auth/jwt-auth.guard';\n\n@Module({\n  imports: [AuthModule],\n  providers: [{ provide: APP_GUARD, useClass: JwtAuthGuard }],\n})\nexport class AppModule {}\n";
+        let ctl_old = "@Controller('auth')\nexport class AuthController {\n  @Post('login')\n  login(@Req() req) {\n    return this.auth.login(req.user);\n  }\n\n  @UseGuards(JwtAuthGuard)\n  @Get('me')\n  me(@Req() req) {\n    return req.user;\n  }\n}\n";
+        let ctl_new = ctl_old.replace("  @UseGuards(JwtAuthGuard)\n", "");
+        let high = |ctl: &str, module: &str| {
+            findings_of_change(
+                &[
+                    ("src/app.module.ts", Some(module_old), Some(module)),
+                    ("src/auth/auth.controller.ts", Some(ctl_old), Some(ctl)),
+                ],
+                Some("auth: register the JWT guard globally"),
+            )
+            .into_iter()
+            .filter(|f| f.severity >= crate::risk::Severity::High)
+            .map(|f| f.rule)
+            .collect::<Vec<_>>()
+        };
+        assert!(
+            high(&ctl_new, module_new).is_empty(),
+            "{:?}",
+            high(&ctl_new, module_new)
+        );
+        // Not registered anywhere: removed.
+        assert!(!high(&ctl_new, module_old).is_empty());
+        // Registered, but the route that lost its guard is made public.
+        let opted = ctl_old.replace("  @UseGuards(JwtAuthGuard)\n", "  @Public()\n");
+        assert!(!high(&opted, module_new).is_empty());
+    }
+
+    #[test]
+    fn an_ownership_check_moved_into_the_query_is_not_removed() {
+        use crate::risk::testkit::findings_of_change;
+        let store_old = "package notes\n\nfunc (s *Store) GetNote(ctx context.Context, id int64) (Note, error) {\n\tvar n Note\n\terr := s.db.QueryRowContext(ctx,\n\t\t`SELECT id, owner_id, title FROM notes WHERE id = $1`, id).\n\t\tScan(&n.ID, &n.OwnerID, &n.Title)\n\treturn n, err\n}\n";
+        let store_new = store_old
+            .replace(
+                "GetNote(ctx context.Context, id int64)",
+                "GetNote(ctx context.Context, ownerID, id int64)",
+            )
+            .replace(
+                "WHERE id = $1`, id)",
+                "WHERE id = $1 AND owner_id = $2`, id, ownerID)",
+            );
+        let handler_old = "package notes\n\nfunc (h *Handler) Get(w http.ResponseWriter, r *http.Request) {\n\tuser := auth.UserFrom(r.Context())\n\tnote, err := h.store.GetNote(r.Context(), id)\n\tif err != nil {\n\t\thttp.Error(w, \"not found\", http.StatusNotFound)\n\t\treturn\n\t}\n\tif note.OwnerID != user.ID {\n\t\thttp.Error(w, \"forbidden\", http.StatusForbidden)\n\t\treturn\n\t}\n\twriteJSON(w, note)\n}\n";
+        let handler_new = handler_old
+            .replace("GetNote(r.Context(), id)", "GetNote(r.Context(), user.ID, id)")
+            .replace("\tif note.OwnerID != user.ID {\n\t\thttp.Error(w, \"forbidden\", http.StatusForbidden)\n\t\treturn\n\t}\n", "");
+        let high = |store: &str, handler: &str| {
+            findings_of_change(
+                &[
+                    ("internal/notes/store.go", Some(store_old), Some(store)),
+                    (
+                        "internal/notes/handler.go",
+                        Some(handler_old),
+                        Some(handler),
+                    ),
+                ],
+                Some("notes: scope note queries by owner in SQL"),
+            )
+            .into_iter()
+            .filter(|f| f.severity >= crate::risk::Severity::High)
+            .map(|f| f.rule)
+            .collect::<Vec<_>>()
+        };
+        assert!(
+            high(&store_new, &handler_new).is_empty(),
+            "{:?}",
+            high(&store_new, &handler_new)
+        );
+        // The query still loads any owner's note: the check is gone.
+        let unscoped = handler_old.replace(
+            "\tif note.OwnerID != user.ID {\n\t\thttp.Error(w, \"forbidden\", http.StatusForbidden)\n\t\treturn\n\t}\n",
+            "",
+        );
+        assert!(!high(store_old, &unscoped).is_empty());
+        // Django REST framework: the view's queryset already filters on the
+        // owner, so another owner's record is a 404 before the check.
+        let view = "class DocumentViewSet(viewsets.ModelViewSet):\n    serializer_class = DocumentSerializer\n\n    def get_queryset(self):\n        return Document.objects.filter(owner=self.request.user)\n\n    def perform_update(self, serializer):\n        if serializer.instance.owner_id != self.request.user.id:\n            raise PermissionDenied\n        serializer.save()\n";
+        let dead = view.replace("        if serializer.instance.owner_id != self.request.user.id:\n            raise PermissionDenied\n", "");
+        let drf = |old: &str, new: &str| {
+            findings_of_change(
+                &[("documents/views.py", Some(old), Some(new))],
+                Some("documents: drop redundant owner checks"),
+            )
+            .into_iter()
+            .any(|f| f.severity >= crate::risk::Severity::High)
+        };
+        assert!(!drf(view, &dead));
+        let all = view.replace("filter(owner=self.request.user)", "all()");
+        assert!(drf(&all, &all.replace("        if serializer.instance.owner_id != self.request.user.id:\n            raise PermissionDenied\n", "")));
+        // Filtered on the owner, but the handler passes the note's id twice.
+        let wrong = handler_new.replace(
+            "GetNote(r.Context(), user.ID, id)",
+            "GetNote(r.Context(), id, id)",
+        );
+        assert!(!high(&store_new, &wrong).is_empty());
+    }
+
+    #[test]
+    fn a_rule_for_a_route_the_change_deletes_is_not_a_removed_check() {
+        use crate::risk::testkit::findings_of_change;
+        let config_old = "@Bean\nfun filterChain(http: HttpSecurity): SecurityFilterChain {\n    http {\n        authorizeHttpRequests {\n            authorize(\"/internal/impersonate/**\", hasRole(\"SUPPORT_ADMIN\"))\n            authorize(\"/admin/**\", hasRole(\"ADMIN\"))\n            authorize(anyRequest, authenticated)\n        }\n    }\n    return http.build()\n}\n";
+        let config_new = config_old.replace(
+            "            authorize(\"/internal/impersonate/**\", hasRole(\"SUPPORT_ADMIN\"))\n",
+            "",
+        );
+        let controller = "@RestController\n@RequestMapping(\"/internal/impersonate\")\nclass LegacyImpersonationController(private val tokens: TokenService) {\n    @PostMapping(\"/{userId}\")\n    fun impersonate(@PathVariable userId: UUID) = tokens.issue(userId)\n}\n";
+        let high = |controller_after: Option<&str>| {
+            findings_of_change(
+                &[
+                    (
+                        "src/main/kotlin/acme/config/SecurityConfig.kt",
+                        Some(config_old),
+                        Some(&config_new),
+                    ),
+                    (
+                        "src/main/kotlin/acme/support/LegacyImpersonationController.kt",
+                        Some(controller),
+                        controller_after,
+                    ),
+                ],
+                Some("Remove legacy impersonation endpoint"),
+            )
+            .into_iter()
+            .any(|f| f.rule == "sec-auth-check-removed")
+        };
+        assert!(!high(None));
+        // The controller stays: its route lost its rule.
+        let kept = controller.replace(
+            "tokens.issue(userId)",
+            "tokens.issue(userId, audit = false)",
+        );
+        assert!(high(Some(&kept)));
+        // The controller moved to another path: still served, now unguarded.
+        let moved = controller.replace("/internal/impersonate", "/public/impersonate");
+        assert!(high(Some(&moved)));
     }
 
     #[test]

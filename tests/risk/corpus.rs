@@ -2076,32 +2076,12 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 24 (blind), missed: The v1 Money type was condecimal(gt=0); the v2 Annotated version keeps max_digits and decimal_places but drops gt=0. A negative amount now passes the 'available_balance < amount' check and the handler moves money from the destination account into the caller's account, which is theft from any account whose ID is known.",
     ),
     (
-        "sa08-nestjs-global-jwt-guard",
-        "Round 24 (blind), false alarm: The per-controller @UseGuards(JwtAuthGuard) calls are removed, but the guard is now an APP_GUARD on every route and skips only routes marked @Public(). Those are exactly the routes that were unguarded before (health, login, refresh), so every module's routes are as protected as before or more.",
-    ),
-    (
         "sa09-nextjs-middleware-matcher",
         "Round 24 (blind), missed: The new matcher is the docs example that excludes 'api', so the session middleware no longer runs for /api/* at all. The route handlers trust the x-user-id/x-org-id headers that the middleware used to set, so these endpoints become unauthenticated, and a caller who sends those headers can read and write any organization's projects.",
     ),
     (
-        "sa10-go-notes-owner-scoped-sql",
-        "Round 24 (blind), false alarm: The handler-side 'note.OwnerID != user.ID' checks are deleted, but GetNote and DeleteNote now require the owner ID and filter on 'id = $1 AND owner_id = $2' (delete also checks RowsAffected), so the ownership check moved into the query. That also removes the gap between the check and the delete; the only visible change is that non-owners get 404 instead of 403.",
-    ),
-    (
         "sa13-laravel-invitation-routes-group",
         "Round 24 (blind), missed: Moving the accept route into the Route::controller group dropped ->middleware('signed'). accept() does not check that the invitee's email matches, so any signed-in user can join any team, at the invited role and possibly admin, by calling /invitations/{id}/accept with guessed sequential IDs.",
-    ),
-    (
-        "sa14-drf-drop-redundant-owner-checks",
-        "Round 24 (blind), false alarm: get_queryset() still filters on owner=request.user and DRF's get_object() looks objects up through that queryset, so another user's document returns 404 before the deleted PermissionDenied checks could ever run. The removed overrides were dead code, the default update and destroy behave the same, and the new tests pin the 404s.",
-    ),
-    (
-        "sa18-kotlin-remove-legacy-impersonation",
-        "Round 24 (blind), false alarm: The deleted SUPPORT_ADMIN matcher only covered /internal/impersonate/**, and the only controller serving that path is deleted in the same change, so the URL now just 404s behind anyRequest().authenticated(). The audited /support/sessions flow keeps its own SUPPORT_ADMIN rule, so this removes an unaudited way to impersonate users without widening any access.",
-    ),
-    (
-        "sb02-stripe-webhook-duplicate-skip",
-        "Round 24 (blind), false alarm: Replaces a racy exists?/create! pair, which threw RecordNotUnique 500s, with INSERT ... ON CONFLICT DO NOTHING on the existing unique index (unique_by raises if that index does not exist). A duplicate rolls back a transaction that has done nothing else and returns 200. Signature verification and the error responses are unchanged.",
     ),
     (
         "sb07-payments-okhttp-retry-interceptor",
@@ -2128,16 +2108,8 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 24 (blind), false alarm: Before, verification silently fell back to verify=False when LEDGER_CA_BUNDLE was unset, and the warning about it was suppressed. Now an unset bundle falls back to True (the system trust store), so nothing is ever unverified. At worst a misconfigured environment fails closed with an SSLError.",
     ),
     (
-        "sc02-orders-db-module-moved",
-        "Round 24 (blind), false alarm: Looks like the production database is deleted and recreated, but `moved` blocks map all three old addresses into the module and every replacement-forcing argument (identifier, SG name/description, subnet group name, KMS key, snapshot id) is passed through unchanged, so the plan is a no-op; deletion_protection and prevent_destroy are kept.",
-    ),
-    (
         "sc03-prune-backups-shared-config",
         "Round 24 (blind), missed: The variable was renamed BACKUP_ROOT -> BACKUP_DIR everywhere except the `find ... -delete` line; with no `set -u`, \"$BACKUP_ROOT/\" expands to \"/\" and the root cron job deletes every file on the host older than RETENTION_DAYS, while the logs still print the correct directory.",
-    ),
-    (
-        "sc04-gitlab-oidc-aws-deploy",
-        "Round 24 (blind), false alarm: Swaps long-lived access keys for a short-lived web-identity token; the new role's trust policy pins both audience and `sub` to this project's main branch, its permissions are limited to the site bucket and one CloudFront distribution, and the job keeps its manual, default-branch-only rule.",
     ),
     (
         "sc05-payments-recommended-labels",
@@ -2164,10 +2136,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 24 (blind), false alarm: Deleting a NetworkPolicy sounds like removing protection, but this one only *allowed* ingress (from the decommissioned prometheus-legacy namespace); NetworkPolicies are additive allow-lists, so removing it can only reduce reachable traffic. The default-deny and the allow-monitoring policy that the current Prometheus uses stay in the kustomization.",
     ),
     (
-        "sd02-webhook-secret-rotation",
-        "Round 24 (blind), false alarm: It looks like it weakens signature checks, but it only adds a second configured secret: every candidate still goes through the same timestamp tolerance and constant-time HMAC comparison. Empty or unset values are filtered out, so no blank-key HMAC is possible, and a missing current secret still fails at startup. This is the standard zero-downtime key rotation pattern.",
-    ),
-    (
         "sd06-pagerequest-validation",
         "Round 24 (blind), missed: Moving PageRequest to validate() dropped the MAX_PER_PAGE cap (there is no max rule and no min()), so every paginated endpoint in the API now accepts per_page=1000000. One request can make the database load and serialize whole tables, which is an easy memory and DB outage. It also silently changes the contract from clamping to a 422 for values that used to work.",
     ),
@@ -2176,16 +2144,8 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 24 (blind), missed: The Account was what supplied the customer's time zone. today() now uses the injected clock's zone (UTC in production), and the period boundary uses ZoneOffset.UTC, so renewals are decided and charged on the UTC date rather than the customer's local date. Customers west of UTC get billed up to a day early and those east of it late, which breaks the billing-period contract and shifts proration and invoice dates.",
     ),
     (
-        "sd12-adyen-key-to-secret",
-        "Round 24 (blind), false alarm: It touches the live payment API key and the payments deployment, but all it does is swap a plaintext env value for a secretKeyRef, using the same variable name that ASP.NET Core binds to Payments:ApiKey, and add the matching SealedSecret. The new options validation only makes a missing key fail at startup instead of on the first charge, and a rolling update keeps the old pods serving if the secret were missing.",
-    ),
-    (
         "sd15-jackson-config-cleanup",
         "Round 24 (blind), missed: Removing the Long-to-string serializer changes every id in every service's JSON from \"1791234567890123456\" to a bare number. These are 64-bit snowflake ids, far above 2^53, so browser and Node clients silently round them and then load, update or delete the wrong record, and existing clients that expect strings break. This is a shared wire contract changed as a 'cleanup'.",
-    ),
-    (
-        "sd16-remove-fraud-bypass-flag",
-        "Round 24 (blind), false alarm: It deletes code from the fraud screen and mentions a bypass, but the change only removes an env-var switch that skipped screening. Every order now goes through the normal scoring path. The Result struct and its bypassed field stay, so callers are unaffected, and the spec for the deleted branch goes with it.",
     ),
     (
         "sd17-gateway-config-lenient-load",
