@@ -33,7 +33,7 @@ static AUTHZ: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(auth|admin|permission|perm_|role|login|owner|csrf|xsrf|signature|hmac|token|session|access|scope|polic|forbid|deny|acl|verify|staff|superuser|tenant|member)").unwrap()
 });
 /// Code that handles what must not break: sessions, tokens, signatures, payments.
-static CRITICAL_CODE: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static CRITICAL_CODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(session|token|jwt|signature|signed|hmac|csrf|xsrf|payment|charge|refund|payout|invoice|billing|checkout|ledger|password|credential|secret|encrypt|decrypt|nonce|otp|mfa|compare_digest|timingsafeequal|constant_time|webhook)").unwrap()
 });
 /// Exceptions that say a verification failed.
@@ -164,6 +164,13 @@ static CRYPTO_CHECK: LazyLock<Regex> = LazyLock::new(|| {
 static CHECK_FN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(verif|validat|check|authori[sz]|authentic|signature|checksum|permi|allowed|ensure|require|guard|is_?valid|can_?access)").unwrap()
 });
+/// Whether a function's name says it checks something. `invalidate` and
+/// `invalidation` clear a cache; they validate nothing.
+fn is_check_fn(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let cleared = lower.replace("invalidat", "");
+    CHECK_FN.is_match(&cleared)
+}
 /// A call that makes an exception to a check rather than performing it.
 static EXEMPTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(ignoring\w*\(|exempt|permitAll|\.disable\(\)|skip_?\w*\(|bypass)").unwrap()
@@ -1016,6 +1023,23 @@ fn logged_secret(args: &str) -> Option<String> {
         if METADATA_NAMES.contains(&last.as_str()) {
             return None;
         }
+        // One header read by name (`resp.headers.get("X-Request-Id")`) is
+        // that header, a secret only when its name says so.
+        if matches!(last.as_str(), "get" | "getheader" | "header")
+            && segments.iter().any(|s| s == "headers" || s == "header")
+            && ![
+                "authorization",
+                "cookie",
+                "token",
+                "api-key",
+                "apikey",
+                "secret",
+            ]
+            .iter()
+            .any(|w| lower.contains(w))
+        {
+            return None;
+        }
         segments
             .iter()
             .any(|s| SENSITIVE_NAMES.contains(&bare_name(s)))
@@ -1064,11 +1088,35 @@ fn dumped_request(args: &str) -> Option<String> {
     static WHOLE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)(?:^|[\s,(=])((?:payload|body|submission|form_data|request_data|raw_body|\w+_params|params|request\.(?:POST|GET|data|json|form|body)|req\.body))\s*(?:[,)]|$)").expect("a valid regex")
     });
+    // All of a request's headers (`dict(resp.request.headers)`,
+    // `req.headers`): `Authorization` and cookies among them.
+    static HEADERS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?:^|[\s,=:\[{]|\b(?:dict|str|repr|json\.dumps|JSON\.stringify|inspect|fmt\.Sprint\w*)\(\s*)([\w.]*\b(?:request|req|resp|response|res|r|ctx|context)\.(?:request\.)?(?:headers|Header))\s*\)?\s*(?:[,)}\]]|$)").expect("a valid regex")
+    });
     let code = STRING_LITERAL.replace_all(args, "\"\"");
     let code = code.split_once(": ").map_or(&*code, |(_, a)| a);
     DUMP.find(code)
         .map(|m| m.as_str().trim_end_matches('(').to_string())
         .or_else(|| WHOLE.captures(code).map(|c| c[1].to_string()))
+        .or_else(|| HEADERS.captures(code).map(|c| c[1].to_string()))
+}
+
+/// What a function that obtains or refreshes tokens logs of the answer it
+/// got (`resp.text`, `response.json()`): the tokens themselves.
+fn logged_token_response(unit: &str, args: &str) -> Option<String> {
+    static TOKEN_FN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(token|oauth|credential|login|authenticat|authori[sz]e|session|refresh)")
+            .expect("a valid regex")
+    });
+    static ANSWER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:resp|response|res|r|token_resp\w*|token_response)\.(?:text|content|body|data|json\(\))").expect("a valid regex")
+    });
+    if !TOKEN_FN.is_match(unit) {
+        return None;
+    }
+    let code = STRING_LITERAL.replace_all(args, "\"\"");
+    let code = code.split_once(": ").map_or(&*code, |(_, a)| a);
+    ANSWER.find(code).map(|m| m.as_str().to_string())
 }
 
 /// A name in a logging call's arguments that carries a body or payload.
@@ -1153,6 +1201,7 @@ fn logged_secrets(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
                     logged_secret(&l.text)
                         .or_else(|| reads_body.then(|| logged_body(&l.text)).flatten())
                         .or_else(|| dumped_request(&l.text))
+                        .or_else(|| logged_token_response(&u.name, &l.text))
                         .or_else(|| through_helper(&l.text))
                         .map(|s| (l, s))
                 })
@@ -2416,7 +2465,13 @@ fn now_an_option(x: &Finding, options: &std::collections::BTreeSet<String>) -> b
         .step_by(2)
         .collect::<Vec<_>>()
         .join(" ");
-    name_words(&quoted).iter().any(|w| options.contains(w))
+    // The same word stem: `ExpiresAt` is what `WithExpirationRequired`
+    // requires.
+    let stem = |w: &str| w.chars().take(5).collect::<String>();
+    let stems: HashSet<String> = options.iter().map(|o| stem(o)).collect();
+    name_words(&quoted)
+        .iter()
+        .any(|w| options.contains(w) || w.len() >= 5 && stems.contains(&stem(w)))
 }
 
 /// Functions the change adds (by last name segment): a condition that calls
@@ -2881,7 +2936,7 @@ fn empty_on_failure(
 /// the setting unset, which is the default, nothing is checked.
 fn passes_when_unset(path: &str, n: &Unit, out: &mut Vec<Finding>) {
     let short = n.name.rsplit('.').next().unwrap_or(&n.name);
-    if !CHECK_FN.is_match(short) {
+    if !is_check_fn(short) {
         return;
     }
     if let Some(g) = n.guards.iter().find(|g| {
@@ -3618,7 +3673,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             )
             .unwrap()
         });
-        let around_check = CHECK_FN.is_match(short_name)
+        let around_check = is_check_fn(short_name)
             || PASS_ON.is_match(g.exit.trim())
             || early_yes
             || VERDICT_YES.is_match(&g.exit);
@@ -3667,7 +3722,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // 1b. A check function that gained a way out reporting success: the
     // check is skipped when that condition holds (fails open).
     let short = n.name.rsplit('.').next().unwrap_or(&n.name);
-    if n.name != "<top>" && CHECK_FN.is_match(short) {
+    if n.name != "<top>" && is_check_fn(short) {
         let old_conds: HashSet<String> = o
             .guards
             .iter()
@@ -3958,7 +4013,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // 3a. A check or availability test that answers yes when it fails:
     // `except DatabaseError: return True` in `is_available`.
     let short = n.name.rsplit('.').next().unwrap_or(&n.name);
-    if CHECK_FN.is_match(short) || YES_NO_FN.is_match(short) {
+    if is_check_fn(short) || YES_NO_FN.is_match(short) {
         for (i, x) in n.handlers.iter().enumerate() {
             let yes = x
                 .returns
@@ -5026,6 +5081,24 @@ mod tests {
             "jwt.WithLeeway(5 * time.Second)",
         );
         assert!(removed(&other));
+        // The option's word in another form: `ExpiresAt` is what
+        // `WithExpirationRequired` requires.
+        let exp_old = old.replace(
+            "!claims.VerifyIssuer(v.issuer, true)",
+            "claims.ExpiresAt == nil",
+        );
+        let exp_new = option.replace("jwt.WithIssuer(v.issuer)", "jwt.WithExpirationRequired()");
+        let removed_exp = |new: &str| {
+            findings_with_contents("pkg/authn/jwt.go", &exp_old, new)
+                .into_iter()
+                .any(|f| f.rule.starts_with("logic-") && f.severity >= Severity::Medium)
+        };
+        assert!(!removed_exp(&exp_new));
+        assert!(removed_exp(
+            &option
+                .replace("jwt.WithIssuer(v.issuer)", "jwt.WithExpiresIn(ttl)")
+                .replace("WithExpiresIn", "WithLeeway")
+        ));
     }
 
     #[test]
@@ -5661,6 +5734,50 @@ mod tests {
             hit.contains(&"logic-contract-changed".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn request_headers_and_a_token_answer_logged_are_found_one_header_is_not() {
+        let logged = |path: &str, old: &str, new: &str| {
+            crate::risk::testkit::rules_hit_with_contents(path, old, new)
+                .contains(&"logic-secret-logged".to_string())
+        };
+        let client = "class Client:\n    def get(self, url):\n        resp = self.session.get(url)\n        if resp.status_code >= 500:\n            logger.warning(\"upstream error\", extra={\"status\": resp.status_code})\n        return resp\n";
+        let headers = client.replace(
+            "extra={\"status\": resp.status_code}",
+            "extra={\"status\": resp.status_code, \"request_headers\": dict(resp.request.headers)}",
+        );
+        assert!(logged("libs/httpclient/client.py", client, &headers));
+        // Passed through a redacting helper first: not the headers.
+        let redacted = headers.replace(
+            "dict(resp.request.headers)",
+            "redact_headers(resp.request.headers)",
+        );
+        assert!(!logged("libs/httpclient/client.py", client, &redacted));
+        let one = client.replace(
+            "extra={\"status\": resp.status_code}",
+            "extra={\"status\": resp.status_code, \"request_id\": resp.headers.get(\"X-Request-Id\")}",
+        );
+        assert!(!logged("libs/httpclient/client.py", client, &one));
+        // The answer of a token endpoint is the tokens; another answer is not.
+        let token = "def refresh_token(self, grant):\n    resp = self.session.post(TOKEN_URL, data=grant)\n    logger.info(\"token request\", extra={\"status\": resp.status_code})\n    return resp.json()\n";
+        let answer = token.replace(
+            "extra={\"status\": resp.status_code}",
+            "extra={\"status\": resp.status_code, \"response_body\": resp.text[:4000]}",
+        );
+        assert!(logged("integrations/crm/oauth.py", token, &answer));
+        let report = answer.replace(
+            "def refresh_token(self, grant)",
+            "def fetch_report(self, grant)",
+        );
+        assert!(!logged(
+            "integrations/crm/reports.py",
+            &token.replace(
+                "def refresh_token(self, grant)",
+                "def fetch_report(self, grant)"
+            ),
+            &report
+        ));
     }
 
     #[test]
@@ -6877,6 +6994,14 @@ mod everyday_commit_tests {
             );
         let dropped = refusing.replace("    if order.card_country != order.ip_country\n      return Result.new(decision: :reject, score: nil)\n    end\n", "");
         assert!(high(&refusing, &dropped));
+    }
+
+    #[test]
+    fn a_cache_invalidation_is_not_a_check() {
+        assert!(!super::is_check_fn("InvalidateTenant"));
+        assert!(!super::is_check_fn("invalidate_cache"));
+        assert!(super::is_check_fn("validateTenant"));
+        assert!(super::is_check_fn("InvalidateAndVerify"));
     }
 
     #[test]

@@ -29,6 +29,11 @@ static CHECK_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b((npm|yarn|pnpm|bun)\s+(run\s+)?(test|lint|check|typecheck)\b|pytest|go\s+(test|vet)\b|cargo\s+(test|clippy|nextest)|mvn\s+[^\n]*\b(test|verify)\b|gradlew?\s+[^\n]*\b(test|check)\b|rspec|phpunit|jest|vitest|tox\b|make\s+(test|check|lint)|dotnet\s+test|golangci-lint|eslint|ruff|mypy|flake8|rubocop|semgrep|trivy|snyk|codeql|bandit|gosec)").unwrap()
 });
 
+/// Checks of style and form: linters, formatters, type checkers.
+static STYLE_CHECK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(lint|ruff|flake8|rubocop|clippy|mypy|typecheck|eslint)").unwrap()
+});
+
 /// True when a script runs tests, linters or scanners.
 pub(crate) fn runs_checks(script: &str) -> bool {
     CHECK_COMMAND.is_match(script)
@@ -112,16 +117,31 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
                 .files
                 .iter()
                 .any(|g| g.class.ci && !g.deleted() && !g.added.is_empty());
+            // A workflow that ran only linters and formatters: style stops
+            // being enforced, tests and scanners still run where they ran.
+            let ran: Vec<String> = f
+                .removed
+                .iter()
+                .filter_map(|l| CHECK_COMMAND.find(l.text))
+                .map(|m| m.as_str().to_ascii_lowercase())
+                .collect();
+            let style_only = !ran.is_empty() && ran.iter().all(|c| STYLE_CHECK.is_match(c));
             out.push(Finding::removed(
                 "ci-check-removed",
                 if replaced {
                     Severity::Low
+                } else if style_only {
+                    Severity::Medium
                 } else {
                     Severity::High
                 },
                 f.path,
                 None,
-                "Deletes a CI pipeline definition: every check it ran stops guarding merges.",
+                if style_only {
+                    "Deletes a CI pipeline that ran linters or formatters: style and lint rules stop guarding merges (tests and scanners are not in it)."
+                } else {
+                    "Deletes a CI pipeline definition: every check it ran stops guarding merges."
+                },
             ));
             return;
         }
@@ -602,6 +622,22 @@ mod tests {
             rules_hit(".github/workflows/ci.yml", Some(old), None),
             vec!["ci-check-removed"]
         );
+        // A pipeline of linters deleted: worth a look; one that ran tests
+        // or a scanner: an alarm.
+        let sev = |old: &str| {
+            crate::risk::testkit::findings_of_change(
+                &[(".github/workflows/lint.yml", Some(old), None)],
+                None,
+            )
+            .into_iter()
+            .find(|f| f.rule == "ci-check-removed")
+            .map(|f| f.severity)
+        };
+        let lint = "name: Lint\njobs:\n  ruff:\n    steps:\n      - run: pip install ruff\n      - run: |\n          ruff format --check\n          ruff check\n";
+        assert_eq!(sev(lint), Some(crate::risk::Severity::Medium));
+        assert_eq!(sev(old), Some(crate::risk::Severity::High));
+        let scan = format!("{lint}      - run: semgrep --config auto\n");
+        assert_eq!(sev(&scan), Some(crate::risk::Severity::High));
     }
 
     #[test]

@@ -874,7 +874,34 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         }
     }
     let added_code: Vec<&Line<'_>> = f.added_code().collect();
+    // Django's `SeparateDatabaseAndState(state_operations=[…])`: what is
+    // listed there changes the models' state only, never a table (a field
+    // renamed in Python with `db_column` keeping the column).
+    let text = f.new_text_or_hunks();
+    let lines: Vec<&str> = text.lines().collect();
+    let state_only = |no: u32| {
+        text.contains("SeparateDatabaseAndState")
+            && lines
+                .iter()
+                .take(no as usize)
+                .rev()
+                .find_map(|t| {
+                    if t.contains("state_operations") {
+                        Some(true)
+                    } else if t.contains("database_operations")
+                        || t.contains("SeparateDatabaseAndState")
+                    {
+                        Some(false)
+                    } else {
+                        None
+                    }
+                })
+                .unwrap_or(false)
+    };
     for (i, l) in added_code.iter().enumerate() {
+        if state_only(l.no) {
+            continue;
+        }
         let call = call_text(&added_code[i..]);
         for (re, rule, sev, msg) in ORM.iter() {
             // A match is the first line's: the lines after get their own turn.
@@ -977,6 +1004,26 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_rename_of_the_models_state_only_is_not_a_column_renamed() {
+        let state = "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [(\"billing\", \"0027\")]\n\n    operations = [\n        migrations.SeparateDatabaseAndState(\n            state_operations=[\n                migrations.RenameField(\n                    model_name=\"invoice\",\n                    old_name=\"total\",\n                    new_name=\"amount_due\",\n                ),\n            ],\n            database_operations=[],\n        ),\n    ]\n";
+        let hit = |text: &str| {
+            crate::risk::testkit::rules_hit("billing/migrations/0028_rename.py", None, Some(text))
+                .contains(&"migration-rename".to_string())
+        };
+        assert!(!hit(state));
+        // Listed among the database's operations, it renames the column.
+        let db = state
+            .replace(
+                "state_operations=[",
+                "state_operations=[],\n            database_operations=[",
+            )
+            .replace("            database_operations=[],\n", "");
+        assert!(hit(&db));
+        let plain = "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.RenameField(model_name=\"invoice\", old_name=\"total\", new_name=\"amount_due\"),\n    ]\n";
+        assert!(hit(plain));
+    }
 
     #[test]
     fn records_saved_one_by_one_turned_into_a_bulk_update_skip_callbacks() {

@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-16";
+pub const ENGINE_VERSION: &str = "risk-engine-17";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -721,6 +721,28 @@ mod builtin_tests {
             !rules_hit("config/devices.yml", Some(app), Some("device: {}\n"))
                 .contains(&RULE.to_string())
         );
+    }
+
+    #[test]
+    fn redis_keys_in_code_is_found_scan_is_not() {
+        use crate::risk::testkit::rules_hit;
+        const RULE: &str = "redis-keys-in-code";
+        let old = "package cache\n\nfunc (c *Cache) Drop(ctx context.Context, id int64) error {\n\treturn c.rdb.Del(ctx, key(id)).Err()\n}\n";
+        let keys = old.replace("return c.rdb.Del(ctx, key(id)).Err()", "keys, err := c.rdb.Keys(ctx, pattern(id)).Result()\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn c.rdb.Del(ctx, keys...).Err()");
+        assert!(
+            rules_hit("internal/cache/cache.go", Some(old), Some(&keys))
+                .contains(&RULE.to_string())
+        );
+        let scan = old.replace("return c.rdb.Del(ctx, key(id)).Err()", "iter := c.rdb.Scan(ctx, 0, pattern(id), 500).Iterator()\n\tfor iter.Next(ctx) {\n\t\tc.rdb.Unlink(ctx, iter.Val())\n\t}\n\treturn iter.Err()");
+        assert!(
+            !rules_hit("internal/cache/cache.go", Some(old), Some(&scan))
+                .contains(&RULE.to_string())
+        );
+        let py = "def purge(user_id):\n    for k in redis_client.keys(f\"session:{user_id}:*\"):\n        redis_client.delete(k)\n";
+        assert!(rules_hit("app/sessions.py", None, Some(py)).contains(&RULE.to_string()));
+        // A dictionary's or a map's keys are not Redis's.
+        let dict = "def names(cache):\n    return sorted(cache.keys())\n";
+        assert!(!rules_hit("app/settings.py", None, Some(dict)).contains(&RULE.to_string()));
     }
 
     #[test]

@@ -217,6 +217,24 @@ fn secret_file(path: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether a line of an environment file sets something that is, or may
+/// be, a credential: a name that says so (`API_KEY`, `DATABASE_URL`,
+/// `SENTRY_DSN`) or a value shaped like one.
+fn env_line_holds_secret(line: &str) -> bool {
+    static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(secret|token|passw|pwd|pass\b|key|credential|auth|dsn|_url|uri|private|salt|cert|session|cookie|signing)").unwrap()
+    });
+    let t = line.trim().trim_start_matches("export ").trim();
+    if t.is_empty() || t.starts_with('#') {
+        return false;
+    }
+    let Some((name, value)) = t.split_once('=') else {
+        return true; // not a setting this reads: assume the worst
+    };
+    let value = value.trim().trim_matches(['"', '\'']);
+    SECRET_NAME.is_match(name) && !value.is_empty() || looks_random(value)
+}
+
 /// Flags credentials on added lines and committed key files.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.docs && !f.path.ends_with(".env") {
@@ -250,12 +268,21 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.deleted()
         && let Some(what) = f.file.path.plus.as_deref().and_then(secret_file)
     {
+        // An environment file whose settings are all plain configuration
+        // (`DJANGO_SETTINGS_MODULE=tests.settings`): nothing in it is a
+        // credential yet, though the file is where one would go next.
+        let env_file = what.starts_with("an environment file");
+        let plain = env_file && f.added.iter().all(|l| !env_line_holds_secret(l.text));
         out.push(Finding::added(
                 "secret-file",
-                if test_env { Severity::Medium } else { lower_if_test(Severity::High) },
+                if plain || test_env { Severity::Medium } else { lower_if_test(Severity::High) },
                 f.path,
                 None,
-                format!("Commits {what}: anything in it is now readable by everyone with the repository, forever (history keeps it)."),
+                if plain {
+                    format!("Commits {what}; none of the settings it adds is named or shaped like a credential, but this file is where one would go next: keep it out of the repository, or commit an example file instead.")
+                } else {
+                    format!("Commits {what}: anything in it is now readable by everyone with the repository, forever (history keeps it).")
+                },
             ));
     }
     // A file of values encrypted for a key held elsewhere: a Bitnami
@@ -704,6 +731,30 @@ mod tests {
         ));
         assert!(names_itself("settings.STRIPE_API_KEY", "STRIPE_API_KEY"));
         assert!(!names_itself("STRIPE_API_KEY", "q8Zr2LkP0vX7mN4tB9wE"));
+    }
+
+    #[test]
+    fn an_environment_file_of_plain_settings_is_worth_a_look_one_with_keys_an_alarm() {
+        use crate::risk::Severity;
+        let sev = |text: &str| {
+            crate::risk::testkit::findings_of_change(&[(".env", None, Some(text))], None)
+                .into_iter()
+                .find(|f| f.rule == "secret-file")
+                .map(|f| f.severity)
+        };
+        assert_eq!(
+            sev("# for the editor's test runner\nDJANGO_SETTINGS_MODULE=tests.settings\n"),
+            Some(Severity::Medium)
+        );
+        assert_eq!(
+            sev("DJANGO_SETTINGS_MODULE=tests.settings\nSTRIPE_API_KEY=abc\n"),
+            Some(Severity::High)
+        );
+        assert_eq!(
+            sev("DATABASE_URL=postgres://app:app@db/app\n"),
+            Some(Severity::High)
+        );
+        assert_eq!(sev("FEATURE=q8Zt3LmN0vXr7Kp2Wd9s\n"), Some(Severity::High));
     }
 
     #[test]

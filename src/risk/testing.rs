@@ -444,6 +444,34 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
                 .push_str(" It comes with changes to the code under test.");
         }
     }
+    // A change of tests alone (a cleanup, a flaky test dropped) weakens the
+    // suite but ships no new behaviour past it: worth a look, not an alarm.
+    // Beside a change to the code, a lost check is what lets that change
+    // through.
+    let code_changed = change.files.iter().any(|f| {
+        f.class.production()
+            && !f.class.ci
+            && f.class.lang != Lang::Markdown
+            && (!f.added.is_empty() || !f.removed.is_empty())
+    });
+    // Tests of sessions, tokens, payments and the like stay an alarm: the
+    // next change to that code has nothing to catch it.
+    // Named for what they test (`session_expiry_spec.rb`), not for where
+    // they sit (`billing/tests/conftest.py`).
+    let guards_critical = |path: &str| {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        super::behaviour::CRITICAL_CODE.is_match(name)
+    };
+    if !code_changed {
+        for x in out.iter_mut().filter(|x| {
+            x.rule == "test-assertions-removed"
+                && x.severity > Severity::Medium
+                && !guards_critical(&x.path)
+        }) {
+            x.severity = Severity::Medium;
+            x.message.push_str(" Only tests change here.");
+        }
+    }
     let added_anywhere = change
         .files
         .iter()
@@ -492,12 +520,21 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     );
     let severity = if code_deleted || feature_retired.is_some() {
         Severity::Low
-    } else if added_anywhere == 0 {
+    } else if added_anywhere == 0 && code_changed {
         Severity::High
     } else {
         Severity::Medium
     };
     for (path, lines, deleted) in net_removed {
+        let severity = if severity == Severity::Medium
+            && added_anywhere == 0
+            && !code_changed
+            && guards_critical(path)
+        {
+            Severity::High
+        } else {
+            severity
+        };
         out.push(Finding::removed(
             "test-deleted",
             severity,
@@ -638,13 +675,22 @@ mod tests {
         use crate::risk::testkit::findings_with_contents;
         let old = "import pytest\n\n@pytest.fixture\ndef logged_in(client, user):\n    resp = client.post(\"/login\", data={\"email\": user.email})\n    assert resp.status_code == 302\n    return client\n\ndef test_profile(logged_in):\n    assert logged_in.get(\"/me\").status_code == 200\n";
         let fixture = old.replace("    assert resp.status_code == 302\n", "");
-        let high = |new: &str| {
-            findings_with_contents("tests/test_profile.py", old, new)
-                .into_iter()
-                .any(|f| {
-                    f.rule == "test-assertions-removed" && f.severity == crate::risk::Severity::High
-                })
+        // Beside a change to the code under test.
+        let view_old = "def me(request):\n    return render(request, \"me.html\")\n";
+        let view_new = "def me(request):\n    return render(request, \"profile.html\")\n";
+        let severity = |new: &str, view: &str| {
+            crate::risk::testkit::findings_of_change(
+                &[
+                    ("tests/test_profile.py", Some(old), Some(new)),
+                    ("app/accounts.py", Some(view_old), Some(view)),
+                ],
+                None,
+            )
+            .into_iter()
+            .find(|f| f.rule == "test-assertions-removed")
+            .map(|f| f.severity)
         };
+        let high = |new: &str| severity(new, view_new) == Some(crate::risk::Severity::High);
         assert!(!high(&fixture));
         // The test's own assertion is what it claims: removing it is high.
         let test = old.replace(
@@ -652,6 +698,27 @@ mod tests {
             "    logged_in.get(\"/me\")\n",
         );
         assert!(high(&test));
+        // With only tests changing, it is worth a look, not an alarm.
+        assert_eq!(
+            severity(&test, view_old),
+            Some(crate::risk::Severity::Medium)
+        );
+        // Unless they are the tests of sessions, tokens or payments.
+        let deleted = |path: &str| {
+            crate::risk::testkit::findings_of_change(&[(path, Some(old), None)], None)
+                .into_iter()
+                .find(|f| f.rule == "test-deleted")
+                .map(|f| f.severity)
+        };
+        assert_eq!(
+            deleted("tests/test_profile.py"),
+            Some(crate::risk::Severity::Medium)
+        );
+        assert_eq!(
+            deleted("spec/services/session_expiry_spec.rb"),
+            Some(crate::risk::Severity::High)
+        );
+        let _ = findings_with_contents;
     }
 
     #[test]

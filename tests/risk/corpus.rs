@@ -1180,10 +1180,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
     ),
     (
-        "qc04-pytest-auth-override",
-        "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
-    ),
-    (
         "qc06-rails-rename-exports-controller",
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
     ),
@@ -2150,6 +2146,74 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "sd17-gateway-config-lenient-load",
         "Round 24 (blind), missed: load() now turns an unreadable or unparsable config into Config::default() and only logs a warning. The new derived Default for AuthConfig sets require_signed_requests to false (the old manual Default was true) and drops the JWKS URL. So a typo or bad mount in production starts the gateway healthy but unauthenticated, in front of the payments upstream, instead of failing to boot.",
+    ),
+    (
+        "se06-extract-user-session-manager",
+        "Round 25 (blind), missed: The old code invalidated the pre-login session and created a fresh one; the new UserSessionManager.establish() reuses whatever session already exists and just adds USER_ID to it, so the session id is not rotated on login and a planted/known pre-login session id becomes authenticated (session fixation).",
+    ),
+    (
+        "se08-mount-api-before-session-csrf",
+        "Round 25 (blind), false alarm: The /api/v1 router authenticates only via the Authorization bearer API key (requireApiKey never reads cookies) and already skipped CSRF through the path check; mounting it before session/CSRF just makes that explicit and stops creating sessions for API calls, while every cookie-authenticated route still gets session + CSRF protection.",
+    ),
+    (
+        "se09-reset-link-from-request-host",
+        "Round 25 (blind), missed: The reset link's base URL now comes from $request->getSchemeAndHttpHost(), i.e. the client-supplied Host header (nothing restricts it via Request::setTrustedHosts), so an attacker can request a reset for a victim with Host: evil.example and the emailed link delivers the victim's reset token to the attacker's server (password reset poisoning).",
+    ),
+    (
+        "se12-trusted-device-time-limited-protector",
+        "Round 25 (blind), missed: IsTrustedDevice now only checks that the cookie decrypts and hasn't expired; it ignores the userId it is given and never compares it to the protected payload, so a trusted-device cookie obtained on the attacker's own account skips the second factor for any account whose password the attacker has.",
+    ),
+    (
+        "se18-saml-settings-from-env",
+        "Round 25 (blind), missed: settings.json had \"strict\": true; the new builder reads SAML_STRICT with a default of false and only .env.example sets it, so production silently runs python3-saml in non-strict mode, which skips audience, destination, recipient, InResponseTo and NotOnOrAfter validation and lets replayed or other-SP assertions log users in.",
+    ),
+    (
+        "sf03-invoice-amount-due-state-only",
+        "Round 25 (blind), false alarm: Looks like a rename of a money column on the billing table with an empty database_operations list, but the model keeps db_column='total', so the DB column is untouched and the migration only updates Django's state. Every reference in the diff (aggregate, filter, payment comparison, balance) is updated consistently.",
+    ),
+    (
+        "sf06-sqs-batch-delete",
+        "Round 25 (blind), missed: The message is appended to `done` in a finally block, so messages whose handler raised are deleted along with the successful ones. Failed invoice events never get retried or redriven to the DLQ; they are logged once and lost.",
+    ),
+    (
+        "sf12-export-derive-columns",
+        "Round 25 (blind), missed: Switching from explicit column allowlists to klass.column_names puts every users column into the CSV that account admins download, including encrypted_password, reset_password_token, otp_secret and api_token_digest. That exposes credentials and 2FA secrets of every user in the account.",
+    ),
+    (
+        "sg13-tax-rate-cache-key",
+        "Round 25 (blind), missed: The cache key is only country + tax category, but the underlying lookup depends on region and postal code. The first US/Canadian address looked up in an hour fixes the rate for every other state/province in that country, so customers are charged the wrong sales tax for up to an hour at a time.",
+    ),
+    (
+        "sg15-wallet-saturating-debit",
+        "Round 25 (blind), missed: debit() switched from checked_sub(...).ok_or(InsufficientFunds) to saturating_sub, so a debit larger than the balance no longer fails: it clamps the balance to zero, returns Ok and records the full debit entry. Customers can spend more than they hold and the wallet balance no longer matches the sum of its entries.",
+    ),
+    (
+        "sg20-remove-previous-webhook-secret",
+        "Round 25 (blind), false alarm: Signature verification is not loosened: the handler still rejects any event that fails constructEvent, it just stops also accepting signatures made with the old, already-expired signing secret. Stripe signs only with the current secret once the roll window ends, so no legitimate event depends on the removed fallback; the env var, config field and Helm secret reference are removed together.",
+    ),
+    (
+        "sh13-haproxy-cloudflare-real-ip",
+        "Round 25 (blind), missed: set-src takes the FIRST X-Forwarded-For entry, which is whatever the client sent (Cloudflare appends the real IP at the end), and the admin allowlist ACL is based on src; anyone can now reach /admin and /internal by sending X-Forwarded-For with an office IP.",
+    ),
+    (
+        "sh15-keysync-preserve-keys",
+        "Round 25 (blind), missed: Merging the current authorized_keys with the GitHub list means keys are only ever added, never removed: when someone leaves the SRE team or rotates a compromised key, the old key keeps working on the production bastion indefinitely, breaking offboarding/revocation.",
+    ),
+    (
+        "sh17-shared-security-headers",
+        "Round 25 (blind), missed: The extracted middleware sets reportOnly unless CSP_REPORT_ONLY is explicitly \"false\", and nothing sets that variable, so production switches from an enforced Content-Security-Policy to Content-Security-Policy-Report-Only; the nonce-based script policy no longer blocks injected scripts.",
+    ),
+    (
+        "sh18-remove-legacy-log-shipper",
+        "Round 25 (blind), false alarm: The whole component is deleted together (DaemonSet, ServiceAccount, ClusterRole, ClusterRoleBinding and its kustomization entry), so nothing is left referencing the removed role; fluent-bit, which already ships the same container logs, stays in the kustomization. Deleting unused cluster-wide RBAC reduces access.",
+    ),
+    (
+        "sh19-mesh-retry-defaults",
+        "Round 25 (blind), missed: Payments had retries explicitly disabled (attempts: 0); after the dedupe it inherits 3 attempts on 5xx/reset/gateway-error with a 2s per-try timeout, so Envoy will re-send non-idempotent POST /v1/charges requests that already reached the backend, producing duplicate charges.",
+    ),
+    (
+        "qk04-go-catalog-keys-invalidation",
+        "KEYS over the shared production Redis on every product update blocks every client: before redis-keys-in-code it was caught only because invalidate read as validate.",
     ),
 ];
 
