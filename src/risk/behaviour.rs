@@ -4225,7 +4225,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 *l,
                 format!("it returns `{}` where it returned `{}`", quote(b), quote(a)),
                 false,
-                false,
+                only_arguments_added(a, b),
             ),
             None => (
                 *l,
@@ -4909,6 +4909,37 @@ fn written_in(hay: &str, needles: HashSet<String>) -> HashSet<String> {
         }
     }
     found
+}
+
+/// Whether `new` makes the same call as `old` with every argument `old`
+/// passed and more (`return Transport(verify=verify, http2=http2)` →
+/// `return Transport(verify=verify, cert=cert, http2=http2)`): options
+/// passed through, which the callee had defaults for, not another result.
+fn only_arguments_added(old: &str, new: &str) -> bool {
+    let call = |t: &str| -> Option<(String, Vec<String>)> {
+        let t = t
+            .trim()
+            .trim_start_matches("return")
+            .trim()
+            .trim_end_matches(';');
+        let open = t.find('(')?;
+        let inner = t[open + 1..].strip_suffix(')')?;
+        let callee = t[..open].trim().to_string();
+        let args = super::code::top_level_args(inner)
+            .into_iter()
+            .map(|a| a.split_whitespace().collect::<String>())
+            .filter(|a| !a.is_empty())
+            .collect();
+        Some((callee, args))
+    };
+    let (Some((c1, a1)), Some((c2, a2))) = (call(old), call(new)) else {
+        return false;
+    };
+    !c1.is_empty()
+        && c1 == c2
+        && a2.len() > a1.len()
+        && a1.iter().all(|a| a2.contains(a))
+        && a2.iter().all(|a| a.contains('=') || a1.contains(a))
 }
 
 /// Reach feeds the level: a behavioural change in a file that three or more
@@ -6994,6 +7025,30 @@ mod everyday_commit_tests {
             );
         let dropped = refusing.replace("    if order.card_country != order.ip_country\n      return Result.new(decision: :reject, score: nil)\n    end\n", "");
         assert!(high(&refusing, &dropped));
+    }
+
+    #[test]
+    fn options_passed_through_to_the_same_call_only_add() {
+        use super::only_arguments_added as added;
+        assert!(added(
+            "return HTTPTransport( verify=verify, http1=http1, http2=http2, limits=limits, )",
+            "return HTTPTransport( verify=verify, cert=cert, trust_env=trust_env, http1=http1, http2=http2, limits=limits, )"
+        ));
+        // A value changed, an argument dropped, a positional one added, or
+        // another callee: a different result.
+        assert!(!added(
+            "return Transport(verify=verify)",
+            "return Transport(verify=False, cert=cert)"
+        ));
+        assert!(!added(
+            "return Transport(verify=verify, cert=cert)",
+            "return Transport(verify=verify)"
+        ));
+        assert!(!added("return round(amount)", "return round(amount, 2)"));
+        assert!(!added(
+            "return Transport(verify=verify)",
+            "return Other(verify=verify, cert=cert)"
+        ));
     }
 
     #[test]

@@ -2211,10 +2211,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "sh19-mesh-retry-defaults",
         "Round 25 (blind), missed: Payments had retries explicitly disabled (attempts: 0); after the dedupe it inherits 3 attempts on 5xx/reset/gateway-error with a 2s per-try timeout, so Envoy will re-send non-idempotent POST /v1/charges requests that already reached the backend, producing duplicate charges.",
     ),
-    (
-        "qk04-go-catalog-keys-invalidation",
-        "KEYS over the shared production Redis on every product update blocks every client: before redis-keys-in-code it was caught only because invalidate read as validate.",
-    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
