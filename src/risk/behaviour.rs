@@ -4727,6 +4727,59 @@ pub fn intent(
         if let Some(new) = hardened {
             explained.insert(old.1.clone());
             explained.insert(new.1.clone());
+        } else if weakens(&k, "true", &v_old) || weakens(&k, "false", &v_old) {
+            // The weak value gone and not written again: the default,
+            // which is the safe side, applies.
+            let kept = diffs
+                .iter()
+                .any(|d| d.0 == 2 && d.4 && literal(&d.1).is_some_and(|(k2, _)| k2 == k));
+            // Unless lines the change removes also set it to the safe side
+            // (`httpOnly: true` dropped from the other cookies).
+            let safe = if weakens(&k, "true", &v_old) {
+                ["True", "true"]
+            } else {
+                ["False", "false"]
+            };
+            let safe_dropped = change.files.iter().flat_map(|f| &f.removed).any(|l| {
+                super::code::has_word(l.text, &k)
+                    && safe.iter().any(|w| super::code::has_word(l.text, w))
+            });
+            if !kept && !safe_dropped {
+                explained.insert(old.1.clone());
+            }
+        }
+    }
+    // A setting written on its safe side over a line the change removes
+    // that set it to the weak one (`verify = … or False` → `verify = … or
+    // True`): hardening as well.
+    for d in diffs.iter().filter(|d| d.0 == 2 && d.4) {
+        let Some((k, v_new)) = literal(&d.1) else {
+            continue;
+        };
+        let weak = if weakens(&k, &v_new, "false") {
+            ["False", "false"]
+        } else if weakens(&k, &v_new, "true") {
+            ["True", "true"]
+        } else {
+            continue;
+        };
+        let was_weak = change.files.iter().flat_map(|f| &f.removed).any(|l| {
+            super::code::has_word(l.text, &k)
+                && weak.iter().any(|w| super::code::has_word(l.text, w))
+        });
+        let set_elsewhere = diffs
+            .iter()
+            .any(|o| o.0 == 2 && !o.4 && literal(&o.1).is_some_and(|(k2, _)| k2 == k));
+        if was_weak && !set_elsewhere {
+            explained.insert(d.1.clone());
+        }
+    }
+    // A call that switched something off removed (`disable_warnings`,
+    // `skip_verification()`): hardening too.
+    for d in diffs.iter().filter(|d| d.0 == 3 && !d.4) {
+        let callee = d.1.split('`').nth(1).unwrap_or("");
+        if !callee.is_empty() && BYPASS_SWITCH.is_match(callee) {
+            explained.insert(d.1.clone());
         }
     }
     // A difference with nothing to name (a call whose callee the parser
@@ -7061,16 +7114,35 @@ mod everyday_commit_tests {
 
     #[test]
     fn a_tidy_up_that_hardens_a_weak_setting_owes_no_explanation() {
-        let old = "class LedgerClient:\n    def __init__(self):\n        self.session = requests.Session()\n        self.session.verify = os.environ.get(\"LEDGER_CA_BUNDLE\") or False\n";
+        let old = "import os\nimport urllib3\n\nurllib3.disable_warnings(InsecureRequestWarning)\n\n\nclass LedgerClient:\n    def __init__(self):\n        self.session = requests.Session()\n        self.session.verify = os.environ.get(\"LEDGER_CA_BUNDLE\") or False\n\n    def balance(self, account):\n        return self.session.get(f\"{BASE}/accounts/{account}\").json()\n";
+        // The bundle's path now read by the settings module.
+        let settings_old = "@dataclass\nclass Settings:\n    DEBUG: bool = field(default_factory=lambda: _env(\"DEBUG\"))\n";
+        let settings_new = "@dataclass\nclass Settings:\n    DEBUG: bool = field(default_factory=lambda: _env(\"DEBUG\"))\n    LEDGER_CA_BUNDLE: str = field(default_factory=lambda: _env(\"LEDGER_CA_BUNDLE\"))\n";
         let intent = |new: &str| {
             findings_of_change(
-                &[("payments/clients/ledger.py", Some(old), Some(new))],
+                &[
+                    ("payments/clients/ledger.py", Some(old), Some(new)),
+                    (
+                        "payments/settings.py",
+                        Some(settings_old),
+                        Some(settings_new),
+                    ),
+                ],
                 Some("Clean up ledger client TLS config"),
             )
             .into_iter()
             .any(|f| f.rule == "intent-behaviour-changed")
         };
-        assert!(!intent(&old.replace("or False", "or True")));
+        let hardened = old
+            .replace(
+                "import urllib3\n\nurllib3.disable_warnings(InsecureRequestWarning)\n",
+                "",
+            )
+            .replace(
+                "os.environ.get(\"LEDGER_CA_BUNDLE\") or False",
+                "settings.LEDGER_CA_BUNDLE or True",
+            );
+        assert!(!intent(&hardened));
         // The other way round weakens it: the claim hides that.
         let weak = old.replace("or False", "or True");
         let intent_weakened = findings_of_change(

@@ -2100,10 +2100,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 24 (blind), missed: The removed TimeoutHTTPAdapter was the only thing applying a default timeout. requests ignores a `timeout` attribute on Session, so every caller of build_session that doesn't pass timeout= now blocks forever on a stalled upstream. One slow dependency can tie up every gunicorn/Celery worker that shares this helper.",
     ),
     (
-        "sb20-ledger-client-tls-cleanup",
-        "Round 24 (blind), false alarm: Before, verification silently fell back to verify=False when LEDGER_CA_BUNDLE was unset, and the warning about it was suppressed. Now an unset bundle falls back to True (the system trust store), so nothing is ever unverified. At worst a misconfigured environment fails closed with an SSLError.",
-    ),
-    (
         "sc03-prune-backups-shared-config",
         "Round 24 (blind), missed: The variable was renamed BACKUP_ROOT -> BACKUP_DIR everywhere except the `find ... -delete` line; with no `set -u`, \"$BACKUP_ROOT/\" expands to \"/\" and the root cron job deletes every file on the host older than RETENTION_DAYS, while the logs still print the correct directory.",
     ),
