@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-17";
+pub const ENGINE_VERSION: &str = "risk-engine-18";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -721,6 +721,33 @@ mod builtin_tests {
             !rules_hit("config/devices.yml", Some(app), Some("device: {}\n"))
                 .contains(&RULE.to_string())
         );
+    }
+
+    #[test]
+    fn a_token_link_from_the_request_host_is_found_one_from_configuration_is_not() {
+        use crate::risk::testkit::rules_hit;
+        const RULE: &str = "link-from-request-host";
+        let hit = |line: &str| {
+            let code = format!(
+                "<?php\nfinal class ResetMailer\n{{\n    public function send(Request $request, string $token): void\n    {{\n        {line}\n        $this->mailer->send($link);\n    }}\n}}\n"
+            );
+            rules_hit("src/Auth/ResetMailer.php", None, Some(&code)).contains(&RULE.to_string())
+        };
+        assert!(hit(
+            "$link = $request->getSchemeAndHttpHost() . '/reset-password?token=' . urlencode($token);"
+        ));
+        assert!(!hit(
+            "$link = rtrim($this->appUrl, '/') . '/reset-password?token=' . urlencode($token);"
+        ));
+        // The host of a request used for something else: not a token link.
+        assert!(!hit(
+            "$link = $request->getSchemeAndHttpHost() . '/docs/' . $page;"
+        ));
+        let py = "def send_verification(user):\n    url = request.host_url + 'verify-email?token=' + user.token\n";
+        assert!(rules_hit("accounts/emails.py", None, Some(py)).contains(&RULE.to_string()));
+        // Django checks the host against ALLOWED_HOSTS before it builds one.
+        let django = "def send_verification(request, user):\n    url = request.build_absolute_uri(reverse('verify-email', args=[user.token]))\n";
+        assert!(!rules_hit("accounts/emails.py", None, Some(django)).contains(&RULE.to_string()));
     }
 
     #[test]

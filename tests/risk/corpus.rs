@@ -2152,10 +2152,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 25 (blind), false alarm: The /api/v1 router authenticates only via the Authorization bearer API key (requireApiKey never reads cookies) and already skipped CSRF through the path check; mounting it before session/CSRF just makes that explicit and stops creating sessions for API calls, while every cookie-authenticated route still gets session + CSRF protection.",
     ),
     (
-        "se09-reset-link-from-request-host",
-        "Round 25 (blind), missed: The reset link's base URL now comes from $request->getSchemeAndHttpHost(), i.e. the client-supplied Host header (nothing restricts it via Request::setTrustedHosts), so an attacker can request a reset for a victim with Host: evil.example and the emailed link delivers the victim's reset token to the attacker's server (password reset poisoning).",
-    ),
-    (
         "se12-trusted-device-time-limited-protector",
         "Round 25 (blind), missed: IsTrustedDevice now only checks that the cookie decrypts and hasn't expired; it ignores the userId it is given and never compares it to the protected payload, so a trusted-device cookie obtained on the attacker's own account skips the second factor for any account whose password the attacker has.",
     ),
