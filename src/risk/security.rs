@@ -292,7 +292,6 @@ fn auth_module(path: &str) -> bool {
         && !l.contains("author")
 }
 
-/// The auth checks a change adds, change-wide, non-test files.
 /// A line that applies a guard to every route of an application or router:
 /// Nest's `APP_GUARD` and `useGlobalGuards`, a router's `use(…)`, Django's
 /// and DRF's defaults, Laravel's middleware groups, ASP.NET's fallback policy.
@@ -339,6 +338,7 @@ pub(crate) fn opted_out_near(f: &FileView<'_>, no: u32) -> bool {
         .any(|a| a.no + 2 >= no && a.no <= no + 2 && OPT_OUT.is_match(a.text))
 }
 
+/// The auth checks a change adds, change-wide, non-test files.
 pub(crate) struct AddedAuth<'a> {
     /// Each check as matched: one added back anywhere in the change (moved to
     /// a router, another file, a base class) is not a removal.
@@ -888,10 +888,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             .flat_map(|r| super::behaviour::roles_named(r.text))
             .any(|r| annotated_roles.contains(&r))
     };
-    let new_lines: Vec<&str> = f
-        .new_text()
-        .map(|t| t.lines().collect())
-        .unwrap_or_default();
+    let lookup = f.new_text().map(shared_lookup_lines).unwrap_or_default();
     let mut flagged = 0;
     for l in f.removed_code() {
         let Some(m) = AUTH_CHECK.find(l.text) else {
@@ -974,7 +971,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         if f.removed.iter().any(|r| {
             r.no + 3 >= l.no
                 && r.no <= l.no
-                && ownership_now_in_query(r.text, added_lines.iter().chain(&new_lines).copied())
+                && ownership_now_in_query(r.text, added_lines.iter().chain(&lookup).copied())
         }) {
             continue;
         }
@@ -1109,6 +1106,33 @@ pub(crate) fn ownership_now_in_query<'a>(
     };
     added.clone().any(names_principal)
         || added.clone().any(|a| filter.is_match(a)) && added.into_iter().any(passed)
+}
+
+/// The lines of a file that every action's lookup goes through: Django REST
+/// framework's `queryset = …` and the bodies of `get_queryset` and
+/// `get_object`. A filter there scopes every action of the view; one in
+/// another function of the file scopes only that function.
+pub(crate) fn shared_lookup_lines(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    // The indentation of the lookup method whose body is being read.
+    let mut body: Option<usize> = None;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(d) = body {
+            if line.trim().is_empty() || indent > d {
+                out.push(line);
+                continue;
+            }
+            body = None;
+        }
+        let t = line.trim_start();
+        if t.starts_with("def get_queryset") || t.starts_with("def get_object") {
+            body = Some(indent);
+        } else if t.starts_with("queryset =") || t.starts_with("queryset=") {
+            out.push(line);
+        }
+    }
+    out
 }
 
 /// Whether a removed rule guarded a path (`authorize("/internal/impersonate/**",
@@ -1595,6 +1619,14 @@ mod tests {
         assert!(!drf(view, &dead));
         let all = view.replace("filter(owner=self.request.user)", "all()");
         assert!(drf(&all, &all.replace("        if serializer.instance.owner_id != self.request.user.id:\n            raise PermissionDenied\n", "")));
+        // A filter in another function of the file scopes that function
+        // only: the view that lost its check still loads any owner's record.
+        let module = "def mine(request):\n    return Document.objects.filter(owner=request.user)\n\n\ndef update(request, pk):\n    doc = Document.objects.get(pk=pk)\n    if doc.owner_id != request.user.id:\n        raise PermissionDenied\n    doc.save()\n";
+        let unchecked = module.replace(
+            "    if doc.owner_id != request.user.id:\n        raise PermissionDenied\n",
+            "",
+        );
+        assert!(drf(module, &unchecked));
         // Filtered on the owner, but the handler passes the note's id twice.
         let wrong = handler_new.replace(
             "GetNote(r.Context(), user.ID, id)",
