@@ -3461,7 +3461,9 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         }
         if super::security::ownership_now_in_query(
             &g.cond,
-            added.lines().chain(f.new_text().unwrap_or("").lines()),
+            added.lines().chain(super::security::shared_lookup_lines(
+                f.new_text().unwrap_or(""),
+            )),
         ) {
             continue;
         }
@@ -4716,7 +4718,26 @@ pub fn intent(
     }
     // A weak setting made safe (`verify = False` → `verify = True`, the
     // fallback of a CA bundle): the tidy-up hardened it, which is not what
-    // the claim has to own up to.
+    // the claim has to own up to. `removes_set(k, b)`: whether a line the
+    // change removes sets `k` to the boolean `b`.
+    let spelled = |b: bool| {
+        if b {
+            ["True", "true"]
+        } else {
+            ["False", "false"]
+        }
+    };
+    let removes_set = |k: &str, b: bool| {
+        change.files.iter().flat_map(|f| &f.removed).any(|l| {
+            super::code::has_word(l.text, k)
+                && spelled(b).iter().any(|w| super::code::has_word(l.text, w))
+        })
+    };
+    let sets_key = |new_side: bool, k: &str| {
+        diffs
+            .iter()
+            .any(|d| d.0 == 2 && d.4 == new_side && literal(&d.1).is_some_and(|(k2, _)| k2 == k))
+    };
     for old in diffs.iter().filter(|d| d.0 == 2 && !d.4) {
         let Some((k, v_old)) = literal(&old.1) else {
             continue;
@@ -4728,23 +4749,12 @@ pub fn intent(
             explained.insert(old.1.clone());
             explained.insert(new.1.clone());
         } else if weakens(&k, "true", &v_old) || weakens(&k, "false", &v_old) {
-            // The weak value gone and not written again: the default,
-            // which is the safe side, applies.
-            let kept = diffs
-                .iter()
-                .any(|d| d.0 == 2 && d.4 && literal(&d.1).is_some_and(|(k2, _)| k2 == k));
-            // Unless lines the change removes also set it to the safe side
-            // (`httpOnly: true` dropped from the other cookies).
-            let safe = if weakens(&k, "true", &v_old) {
-                ["True", "true"]
-            } else {
-                ["False", "false"]
-            };
-            let safe_dropped = change.files.iter().flat_map(|f| &f.removed).any(|l| {
-                super::code::has_word(l.text, &k)
-                    && safe.iter().any(|w| super::code::has_word(l.text, w))
-            });
-            if !kept && !safe_dropped {
+            // The weak value gone and not written again: the default, the
+            // safe side, applies. Unless lines the change removes also set
+            // it to the safe side (`httpOnly: true` dropped from the other
+            // cookies).
+            let safe = weakens(&k, "true", &v_old);
+            if !sets_key(true, &k) && !removes_set(&k, safe) {
                 explained.insert(old.1.clone());
             }
         }
@@ -4757,20 +4767,13 @@ pub fn intent(
             continue;
         };
         let weak = if weakens(&k, &v_new, "false") {
-            ["False", "false"]
+            false
         } else if weakens(&k, &v_new, "true") {
-            ["True", "true"]
+            true
         } else {
             continue;
         };
-        let was_weak = change.files.iter().flat_map(|f| &f.removed).any(|l| {
-            super::code::has_word(l.text, &k)
-                && weak.iter().any(|w| super::code::has_word(l.text, w))
-        });
-        let set_elsewhere = diffs
-            .iter()
-            .any(|o| o.0 == 2 && !o.4 && literal(&o.1).is_some_and(|(k2, _)| k2 == k));
-        if was_weak && !set_elsewhere {
+        if removes_set(&k, weak) && !sets_key(false, &k) {
             explained.insert(d.1.clone());
         }
     }

@@ -435,37 +435,27 @@ impl RuleSet {
                             .collect()
                     })
                 };
-                let moved_away = |line: &str| {
-                    let line = normalise(line);
-                    change
-                        .files
-                        .iter()
-                        .filter(|g| g.path != f.path && !g.class.test_like())
-                        .flat_map(|g| g.added.iter())
-                        .any(|l| normalise(l.text) == line)
-                };
-                // The setting written again by another Terraform file (a
+                // Moved into another file: the whole line as it was, or,
+                // between Terraform files, the setting written again (a
                 // resource moved into a module, its
                 // `final_snapshot_identifier` now built from a variable).
                 // Elsewhere a key alone (`issuer:`) says too little.
                 let ext = f.path.rsplit_once('.').map(|(_, e)| e);
-                let written_in_sibling = |matched: &str| {
-                    if !matches!(ext, Some("tf" | "hcl")) {
-                        return false;
-                    }
-                    let matched = normalise(matched);
+                let terraform = matches!(ext, Some("tf" | "hcl"));
+                let moved_away = |line: &str, matched: &str| {
+                    let (line, matched) = (normalise(line), normalise(matched));
                     change
                         .files
                         .iter()
-                        .filter(|g| {
-                            g.path != f.path
-                                && !g.class.test_like()
-                                && g.path.rsplit_once('.').map(|(_, e)| e) == ext
-                        })
-                        .flat_map(|g| g.added.iter())
-                        .any(|l| {
-                            re.find(l.text)
-                                .is_some_and(|x| normalise(x.as_str()) == matched)
+                        .filter(|g| g.path != f.path && !g.class.test_like())
+                        .flat_map(|g| g.added.iter().map(move |l| (g, l)))
+                        .any(|(g, l)| {
+                            normalise(l.text) == line
+                                || terraform
+                                    && g.path.rsplit_once('.').map(|(_, e)| e) == ext
+                                    && re
+                                        .find(l.text)
+                                        .is_some_and(|x| normalise(x.as_str()) == matched)
                         })
                 };
                 for l in f
@@ -475,8 +465,7 @@ impl RuleSet {
                 {
                     if let Some(m) = re.find(l.text) {
                         if still().contains(&normalise(m.as_str()))
-                            || moved_away(l.text)
-                            || written_in_sibling(m.as_str())
+                            || moved_away(l.text, m.as_str())
                         {
                             continue; // moved, not removed
                         }

@@ -285,12 +285,11 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 },
             ));
     }
-    // A file of values encrypted for a key held elsewhere: a Bitnami
-    // SealedSecret, an Ansible Vault file.
-    let encrypted = {
+    // Values encrypted for a key held elsewhere: a Bitnami SealedSecret's
+    // `encryptedData`; SOPS values (`ENC[AES256_GCM,…]`) line by line below.
+    let encrypted = f.class.lang == super::lang::Lang::Yaml && {
         let text = f.new_text_or_hunks();
         text.contains("kind: SealedSecret") && text.contains("encryptedData")
-            || text.trim_start().starts_with("$ANSIBLE_VAULT;")
     };
     for l in &f.added {
         let inline_test = f.test_line(l.no);

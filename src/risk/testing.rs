@@ -518,22 +518,14 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
             .flat_map(|f| f.removed.iter().map(|l| l.text)),
         &retired,
     );
-    let severity = if code_deleted || feature_retired.is_some() {
-        Severity::Low
-    } else if added_anywhere == 0 && code_changed {
-        Severity::High
-    } else {
-        Severity::Medium
-    };
+    let gone_with_code = code_deleted || feature_retired.is_some();
     for (path, lines, deleted) in net_removed {
-        let severity = if severity == Severity::Medium
-            && added_anywhere == 0
-            && !code_changed
-            && guards_critical(path)
-        {
+        let severity = if gone_with_code {
+            Severity::Low
+        } else if added_anywhere == 0 && (code_changed || guards_critical(path)) {
             Severity::High
         } else {
-            severity
+            Severity::Medium
         };
         out.push(Finding::removed(
             "test-deleted",
@@ -672,7 +664,6 @@ mod tests {
 
     #[test]
     fn an_assertion_dropped_from_a_fixture_is_not_a_weakened_test() {
-        use crate::risk::testkit::findings_with_contents;
         let old = "import pytest\n\n@pytest.fixture\ndef logged_in(client, user):\n    resp = client.post(\"/login\", data={\"email\": user.email})\n    assert resp.status_code == 302\n    return client\n\ndef test_profile(logged_in):\n    assert logged_in.get(\"/me\").status_code == 200\n";
         let fixture = old.replace("    assert resp.status_code == 302\n", "");
         // Beside a change to the code under test.
@@ -718,7 +709,6 @@ mod tests {
             deleted("spec/services/session_expiry_spec.rb"),
             Some(crate::risk::Severity::High)
         );
-        let _ = findings_with_contents;
     }
 
     #[test]
