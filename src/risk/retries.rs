@@ -58,6 +58,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     methods_widened(f, out);
     retried_failure_caught(f, out);
     fresh_key_per_attempt(f, out);
+    job_retries_turned_on(f, out);
     let added: Vec<_> = f.added_code().collect();
     let whole = f
         .new_text()
@@ -253,6 +254,74 @@ fn retried_failure_caught(f: &FileView<'_>, out: &mut Vec<Finding>) {
         ));
         return;
     }
+}
+
+/// A job's own retry setting: Sidekiq's `retry: 5`, Celery's `max_retries=5`,
+/// Laravel's `$tries = 5`, BullMQ's `attempts: 5`, asynq's `MaxRetry(5)`,
+/// Hangfire's `AutomaticRetry(Attempts = 5)`.
+static JOB_RETRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(\bretry|\bmax_?retries|\bretry_?limit|\$tries|\btries|\battempts|\bMaxRetry)["']?\s*(=>|:|=|\()\s*(\w+)"#).unwrap()
+});
+/// A job retried on a failure class (ActiveJob's `retry_on`, Celery's
+/// `autoretry_for`): retries on, whatever the count.
+static RETRY_ON: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(^\s*retry_on\s+\w|\bautoretry_for\s*=)").unwrap());
+/// A call that moves money or sends something to a person: done twice when
+/// the job runs twice.
+static SIDE_EFFECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\w*(charge|payout|refund|capture|debit|withdraw|disburse|transfer_funds|send_?(e?mail|sms|text|push|invoice|notification|payment))\w*|PaymentIntent|create_?(charge|payment|transfer|payout|order|invoice)\w*)\s*[.(]").unwrap()
+});
+/// A job that checks for work already done before it acts again.
+static ALREADY_DONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(idempot|dedup|already|\bpaid\?|processed\?|\.exists\?|\bexists\(|\bwas_?(charged|sent|paid)|\bis_?(charged|sent|paid)\b|\b(charged|sent|paid)_at\b)").unwrap()
+});
+
+/// Whether a retry setting's value means "retry": a count above one, `true`.
+fn retries_on(value: &str) -> bool {
+    value.eq_ignore_ascii_case("true") || value.parse::<u32>().is_ok_and(|n| n > 1)
+}
+
+/// Retries turned on for a job that charges, pays out or sends: the job was
+/// set to run once (`retry: false`, no retry at all), now it runs again after
+/// a failure, and a failure after the provider took the charge (a database
+/// timeout while saving it) charges the customer a second time. A job that
+/// sends an idempotency key or checks for work already done may repeat.
+fn job_retries_turned_on(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let Some(new) = f.new_text() else { return };
+    let old = f.old_text().unwrap_or("");
+    let Some(l) = f
+        .added_code()
+        .filter(|l| !l.text.contains("Adapter"))
+        .find(|l| {
+            RETRY_ON.is_match(l.text)
+                || JOB_RETRY
+                    .captures(l.text)
+                    .is_some_and(|c| retries_on(&c[3]))
+        })
+    else {
+        return;
+    };
+    // Retried before: a count changed is a limit, not a new behaviour.
+    let retried_before = old
+        .lines()
+        .any(|x| RETRY_ON.is_match(x) || JOB_RETRY.captures(x).is_some_and(|c| retries_on(&c[3])));
+    if retried_before || ALREADY_DONE.is_match(new) || knows_idempotency(new) {
+        return;
+    }
+    let Some(effect) = new.lines().find(|x| SIDE_EFFECT.is_match(x)) else {
+        return;
+    };
+    out.push(Finding::added(
+        "retry-not-idempotent",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "Turns retries on for a job that ran once (`{}`), and it makes a call that is not safe to repeat (`{}`) with no idempotency key or check for work already done: a failure after that call succeeded runs it again (a second charge, a second message).",
+            quote(l.text.trim()),
+            quote(effect.trim())
+        ),
+    ));
 }
 
 /// A call that retries what it is given: `withRetries(fn …)`, `retry(…)`.
@@ -690,5 +759,49 @@ mod tests {
             !hit.contains(&"retry-not-idempotent".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn retries_turned_on_for_a_job_that_charges_are_found() {
+        use crate::risk::testkit::rules_hit_with_contents as rules;
+        let rule = "retry-not-idempotent".to_string();
+        let p = "app/jobs/billing/renew_subscription_job.rb";
+        let old = "class RenewSubscriptionJob\n  include Sidekiq::Job\n  sidekiq_options queue: :billing, retry: false\n\n  def perform(id)\n    sub = Subscription.find(id)\n    charge = Stripe::Charge.create(amount: sub.price_cents, customer: sub.customer_ref)\n    sub.update!(last_charge_id: charge.id)\n  end\nend\n";
+        let new = old.replace("retry: false", "retry: 5");
+        assert!(rules(p, old, &new).contains(&rule));
+        // A count raised on a job that already retried: a limit, not this.
+        let was = old.replace("retry: false", "retry: 3");
+        assert!(!rules(p, &was, &new).contains(&rule));
+        // A job that checks for work already done may repeat.
+        let checked = new.replace(
+            "    sub = Subscription.find(id)\n",
+            "    sub = Subscription.find(id)\n    return if sub.paid?\n",
+        );
+        let checked_old = old.replace(
+            "    sub = Subscription.find(id)\n",
+            "    sub = Subscription.find(id)\n    return if sub.paid?\n",
+        );
+        assert!(!rules(p, &checked_old, &checked).contains(&rule));
+        // A job that only reads and syncs has nothing to do twice.
+        let sync_old = "class SyncStockJob\n  include Sidekiq::Job\n  sidekiq_options retry: false\n\n  def perform(id)\n    Stock.refresh(Warehouse.fetch(id))\n  end\nend\n";
+        let sync_new = sync_old.replace("retry: false", "retry: 5");
+        assert!(!rules("app/jobs/sync_stock_job.rb", sync_old, &sync_new).contains(&rule));
+        // Celery: a task that sends mail, now retried on failure.
+        let py_old = "@shared_task\ndef send_receipt(order_id):\n    order = Order.objects.get(pk=order_id)\n    send_email(order.customer.email, render_receipt(order))\n";
+        let py_new = py_old.replace(
+            "@shared_task\n",
+            "@shared_task(autoretry_for=(SMTPException,), max_retries=5)\n",
+        );
+        assert!(rules("shop/tasks.py", py_old, &py_new).contains(&rule));
+        // The same task with an idempotency key on the send.
+        let keyed_old = py_old.replace(
+            "render_receipt(order))",
+            "render_receipt(order), idempotency_key=f\"receipt-{order.pk}\")",
+        );
+        let keyed_new = py_new.replace(
+            "render_receipt(order))",
+            "render_receipt(order), idempotency_key=f\"receipt-{order.pk}\")",
+        );
+        assert!(!rules("shop/tasks.py", &keyed_old, &keyed_new).contains(&rule));
     }
 }

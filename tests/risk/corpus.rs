@@ -404,10 +404,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
     (
-        "z27-renewal-job-retries",
-        "written 2026-11-30 (second session) by a writer who never saw the engine; measured before tuning; not yet on the right side",
-    ),
-    (
         "j11-drop-legacy-api-tokens-table",
         "written 2026-11-30 night by a writer who never saw the engine, measured before any tuning on it; not yet on the right side",
     ),
@@ -770,10 +766,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "pb06-channel-join-helpers",
         "a Phoenix channel join that no longer compares the topic's user with the socket's: Elixir is not parsed",
-    ),
-    (
-        "pb07-payout-job-retries",
-        "retries enabled on a non-idempotent job in Sidekiq options: found as a limit changed (medium)",
     ),
     (
         "pb10-response-cache-keys",
