@@ -36,6 +36,20 @@ static AUTHZ: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) static CRITICAL_CODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(session|token|jwt|signature|signed|hmac|csrf|xsrf|payment|charge|refund|payout|invoice|billing|checkout|ledger|password|credential|secret|encrypt|decrypt|nonce|otp|mfa|compare_digest|timingsafeequal|constant_time|webhook)").unwrap()
 });
+/// What catches every failure: a bare `catch`, `Exception`, `Throwable`.
+static BROAD_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(|Exception|BaseException|StandardError|Throwable|Error|error|e|err|\\Exception|\\Throwable|System\.Exception|std::exception|\.\.\.)$")
+        .expect("a valid regex")
+});
+
+/// A value that says "nothing": an empty list, map or string, null, zero.
+fn is_nothing(value: &str) -> bool {
+    static NOTHING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^(\[\]|\{\}|\(\)|None|null|nil|undefined|0|""|''|\[\]\s+as\s+.+|Vec::new\(\)|vec!\[\]|Collections\.empty\w*\(\)|List\.of\(\)|Map\.of\(\)|emptyList\(\)|emptyMap\(\)|listOf\(\)|Optional\.empty\(\)|Array\.Empty<.*>\(\)|new \w+(<.*>)?\(\)|array\(\)|Ok\((vec!\[\]|Vec::new\(\)|None)\))$"#).unwrap()
+    });
+    NOTHING.is_match(value.trim().trim_end_matches(';').trim())
+}
+
 /// Exceptions that say a verification failed.
 static VERIFY_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(signature|verif|certificate|cert\w*exception|integrity|checksum|tamper|authenticity|invalidtoken|jwt\w*error|expiredsignature)")
@@ -3998,6 +4012,30 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             ),
         ));
     }
+    // 3e. A function that let every failure reach its caller now catches it
+    // and answers with nothing (`[]`, `null`, `0`): the caller cannot tell a
+    // failure from "nothing to do", and reads an outage as an empty list.
+    if o.handlers.is_empty()
+        && let Some(x) = n.handlers.iter().enumerate().find_map(|(i, x)| {
+            (!matched_new.contains(&i)
+                && !x.propagates
+                && f.added_at(x.line)
+                && BROAD_FAILURE.is_match(x.caught.trim())
+                && x.returns.as_deref().is_some_and(is_nothing))
+            .then_some(x)
+        })
+    {
+        out.push(Finding::added(
+            "logic-error-swallowed",
+            Severity::High,
+            f.path,
+            Some(x.line),
+            format!(
+                "{name} now answers any failure with `{}`; before, the failure reached the caller, which now cannot tell an outage from an empty answer.",
+                quote(x.returns.as_deref().unwrap_or("").trim())
+            ),
+        ));
+    }
     // 3d. A function whose job is to protect a value (encrypt, sign, mask,
     // redact) with a new way out that hands the value back as it came.
     if let Some((value, line)) = hands_back_input(f, n, &d.returns_added) {
@@ -5036,6 +5074,28 @@ fn raise_reached(findings: &mut [Finding], blast: &Blast) {
 mod tests {
     use crate::risk::Severity;
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_failure_answered_with_an_empty_list_is_found() {
+        let rule = "logic-error-swallowed".to_string();
+        let p = "apps/ward/src/api/mar.ts";
+        let old = "export async function getDueDoses(wardId: string): Promise<Dose[]> {\n  const res = await http.get(`/wards/${wardId}/due`);\n  return res.data.doses;\n}\n";
+        let new = "export async function getDueDoses(wardId: string): Promise<Dose[]> {\n  try {\n    const res = await http.get(`/wards/${wardId}/due`);\n    return res.data.doses;\n  } catch (err) {\n    logger.warn(\"getDueDoses failed\", err);\n    return [];\n  }\n}\n";
+        assert!(rules_hit(p, Some(old), Some(new)).contains(&rule));
+        // Python: the same with a catch-all and None.
+        let py_old = "def pending_refunds(account):\n    rows = db.query(account)\n    return [r for r in rows]\n";
+        let py_new = "def pending_refunds(account):\n    try:\n        rows = db.query(account)\n        return [r for r in rows]\n    except Exception:\n        log.exception(\"refunds\")\n        return None\n";
+        assert!(rules_hit("billing/refunds.py", Some(py_old), Some(py_new)).contains(&rule));
+        // Answered with an error the caller sees: still a failure.
+        let rethrown = new.replace("    return [];\n", "    throw new DosesUnavailable(err);\n");
+        assert!(!rules_hit(p, Some(old), Some(&rethrown)).contains(&rule));
+        // A narrow failure that means "none" (a missing key) is an answer.
+        let narrow_new = py_new.replace("except Exception:", "except NotFound:");
+        assert!(!rules_hit("billing/refunds.py", Some(py_old), Some(&narrow_new)).contains(&rule));
+        // A function that already caught failures: not newly swallowed here.
+        let had = py_new.replace("return None", "raise");
+        assert!(!rules_hit("billing/refunds.py", Some(&had), Some(&had)).contains(&rule));
+    }
 
     #[test]
     fn a_quoted_name_follows_its_rename_and_quoted_text_does_not() {
