@@ -50,6 +50,43 @@ fn is_nothing(value: &str) -> bool {
     NOTHING.is_match(value.trim().trim_end_matches(';').trim())
 }
 
+/// A function that looks up an amount: a rate, a price, a balance, a limit.
+static AMOUNT_LOOKUP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(rate|price|amount|balance|fee|tax|fx|exchange|cost|total|discount|limit|quota|credit|score|risk|fraud)")
+        .expect("a valid regex")
+});
+
+/// The made-up value `value` stands for: a number, a constant
+/// (`DEFAULT_RATE`, `Decimal("1")`, `BigDecimal.ONE`), or a call of a helper
+/// one of whose returns is one (two helpers deep at most).
+fn made_up_value(value: &str, helpers: &Helpers<'_>, depth: u8) -> Option<String> {
+    static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^(-?\d+(\.\d+)?|[A-Z][A-Z0-9_]{2,}|(Decimal|BigDecimal|Money|decimal\.NewFromInt|decimal\.NewFromFloat)\s*\(\s*["']?-?\d+(\.\d+)?["']?\s*\)|BigDecimal\.(ONE|ZERO|TEN)|Decimal\.(One|Zero))$"#).unwrap()
+    });
+    static CALL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:await\s+)?(?:self\.|this\.|@)?([A-Za-z_]\w*)\s*\(").unwrap()
+    });
+    let v = value
+        .trim()
+        .trim_start_matches("return")
+        .trim()
+        .trim_end_matches(';')
+        .trim();
+    if CONSTANT.is_match(v) {
+        return Some(v.to_string());
+    }
+    let name = CALL.captures(v)?.get(1)?.as_str();
+    if depth >= 2 {
+        return None;
+    }
+    helpers.units.get(name)?.iter().find_map(|u| {
+        u.returns
+            .iter()
+            .find_map(|r| made_up_value(&r.text, helpers, depth + 1))
+            .map(|c| format!("{c}, through `{name}`"))
+    })
+}
+
 /// Exceptions that say a verification failed.
 static VERIFY_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(signature|verif|certificate|cert\w*exception|integrity|checksum|tamper|authenticity|invalidtoken|jwt\w*error|expiredsignature)")
@@ -1560,7 +1597,7 @@ fn same_error_class(old: &str, new: &str) -> bool {
 /// A statement that records work as done: a status set to a finished
 /// state, a "mark done" call, an acknowledgement, a "completed" event.
 static RECORDS_DONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(status\w*\s*(=|:|,)\s*[\w.]*["']?(COMPLETED?|DONE|SUCCEEDED|SUCCESS|RELEASED|PROCESSED|FINISHED|SHIPPED|PAID|ERASED|DELIVERED|SENT|FULFILLED|CLOSED)\b|\bupdate_?status\w*\([^)]*["'](COMPLETED?|DONE|RELEASED|PROCESSED|FINISHED|SHIPPED|PAID|FULFILLED)|\bmark_?\w*(complete|done|processed|paid|sent|success|finished|fulfilled)\w*\s*\(|\.(ack|acknowledge)\s*\(|["'][\w.]*\.(completed|released|fulfilled|processed|succeeded|erased)["'])"#).unwrap()
+    Regex::new(r#"(?i)(status\w*\s*(=|:|,)\s*[\w.]*["']?(COMPLETED?|DONE|SUCCEEDED|SUCCESS|RELEASED|PROCESSED|FINISHED|SHIPPED|PAID|ERASED|DELIVERED|SENT|FULFILLED|CLOSED)\b|\bupdate_?status\w*\([^)]*["'](COMPLETED?|DONE|RELEASED|PROCESSED|FINISHED|SHIPPED|PAID|FULFILLED)|\bmark_?\w*(complete|done|processed|paid|sent|success|finished|fulfilled)\w*\s*\(|\.(ack|acknowledge)\s*\(|["'][\w.]*\.(completed|released|fulfilled|processed|succeeded|erased)["']|\b(published|processed|sent|delivered|completed|relayed|dispatched|fulfilled)(_at|_on)?\s*=\s*(now\(\)|NOW\(\)|CURRENT_TIMESTAMP|true\b|TRUE\b))"#).unwrap()
 });
 /// Results of parallel calls gathered without failing on the first
 /// failure: `Promise.allSettled`, `asyncio.gather(…, return_exceptions=True)`.
@@ -1893,6 +1930,22 @@ fn literals_made_parameters(old: &str, new: &str) -> Option<Vec<String>> {
         lits.push(x.to_string());
     }
     Some(lits)
+}
+
+/// Whether every part of an old guard's "or" is a part of a new guard's,
+/// as written or with its literals made parameters that the change passes:
+/// the new guard stops wherever the old one did.
+fn parts_made_parameters(old: &str, new: &str, added: &str) -> bool {
+    let theirs = super::boolean::disjuncts(new);
+    let ours = super::boolean::disjuncts(old);
+    theirs.len() > ours.len()
+        && ours.iter().all(|o| {
+            theirs.iter().any(|t| {
+                t == o
+                    || literals_made_parameters(o, t)
+                        .is_some_and(|lits| lits.iter().all(|l| added.contains(l.as_str())))
+            })
+        })
 }
 
 /// Pairs each old unit with its new counterpart: by (renamed) name, then by
@@ -3550,10 +3603,13 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             };
         // Moved into a function that takes the literal as a parameter
         // (`s.Role != "admin"` → `s.Role != role`, called with "admin").
+        // The new guard may stop in more cases too (`sig == "" ||
+        // !strings.HasPrefix(sig, prefix)`): any of its parts will do.
         let parameterised = new_guards.iter().any(|(k, count)| {
             *count > 0
-                && literals_made_parameters(&cond, k)
+                && (literals_made_parameters(&cond, k)
                     .is_some_and(|lits| lits.iter().all(|l| added.contains(l.as_str())))
+                    || parts_made_parameters(&cond, k, added))
         });
         // Moved into a function this one now calls, whose guard tests the
         // same things through its parameters (`g.user.account_id` there
@@ -4033,6 +4089,35 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             format!(
                 "{name} now answers any failure with `{}`; before, the failure reached the caller, which now cannot tell an outage from an empty answer.",
                 quote(x.returns.as_deref().unwrap_or("").trim())
+            ),
+        ));
+    }
+    // 3f. A lookup of an amount (a rate, a price, a balance) whose failure
+    // is now answered with a made-up value, directly or through a fallback
+    // helper (`return DEFAULT_RATE` when no last good rate is cached): the
+    // caller prices, charges or approves with it as if it were real.
+    if AMOUNT_LOOKUP.is_match(&n.name)
+        && let Some((x, value)) = n.handlers.iter().enumerate().find_map(|(i, x)| {
+            if matched_new.contains(&i)
+                || x.propagates
+                || !f.added_at(x.line)
+                || o.handlers.iter().any(|h| h.caught == x.caught)
+            {
+                return None;
+            }
+            let r = x.returns.as_deref()?.trim();
+            made_up_value(r, helpers, 0).map(|v| (x, v))
+        })
+    {
+        out.push(Finding::added(
+            "logic-error-swallowed",
+            Severity::High,
+            f.path,
+            Some(x.line),
+            format!(
+                "On {}, {name} now answers with a made-up value (`{}`); before, the failure reached the caller, which now prices, charges or decides with it as if it were real.",
+                if x.caught.is_empty() { "a failure".to_string() } else { format!("`{}`", quote(&x.caught)) },
+                quote(&value)
             ),
         ));
     }
@@ -5074,6 +5159,37 @@ fn raise_reached(findings: &mut [Finding], blast: &Blast) {
 mod tests {
     use crate::risk::Severity;
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_send_failure_logged_before_the_batch_is_marked_published_is_found() {
+        let rule = "logic-error-swallowed".to_string();
+        let p = "crates/relay/src/relay.rs";
+        let old = "pub async fn relay(rows: &[Row], tx: &mut Tx) -> Result<usize, RelayError> {\n    for row in rows {\n        producer.send(record(row)).await.map_err(RelayError::Kafka)?;\n        sqlx::query(\"UPDATE outbox SET published_at = now() WHERE id = $1\").bind(row.id).execute(&mut *tx).await?;\n    }\n    Ok(rows.len())\n}\n";
+        let new = "pub async fn relay(rows: &[Row], tx: &mut Tx) -> Result<usize, RelayError> {\n    for row in rows {\n        match producer.send(record(row)).await {\n            Ok(_) => debug!(id = row.id, \"sent\"),\n            Err(e) => {\n                warn!(id = row.id, error = %e, \"send failed\");\n            }\n        }\n    }\n    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();\n    sqlx::query(\"UPDATE outbox SET published_at = now() WHERE id = ANY($1)\").bind(&ids).execute(&mut *tx).await?;\n    Ok(rows.len())\n}\n";
+        assert!(rules_hit(p, Some(old), Some(new)).contains(&rule));
+        // Only the rows that were sent are marked: a failure stays unpublished.
+        let only_sent = "pub async fn relay(rows: &[Row], tx: &mut Tx) -> Result<usize, RelayError> {\n    for row in rows {\n        match producer.send(record(row)).await {\n            Ok(_) => {\n                sqlx::query(\"UPDATE outbox SET published_at = now() WHERE id = $1\").bind(row.id).execute(&mut *tx).await?;\n            }\n            Err(e) => {\n                warn!(id = row.id, error = %e, \"send failed\");\n            }\n        }\n    }\n    Ok(rows.len())\n}\n";
+        assert!(!rules_hit(p, Some(old), Some(only_sent)).contains(&rule));
+    }
+
+    #[test]
+    fn a_rate_lookup_that_answers_an_outage_with_a_made_up_rate_is_found() {
+        let rule = "logic-error-swallowed".to_string();
+        let p = "pricing/fx.py";
+        let old = "DEFAULT_RATE = Decimal(\"1\")\n\n\nclass Rates:\n    def get_rate(self, base, quote):\n        rate = self.client.fetch_rate(base, quote)\n        self.cache.set(base + quote, rate)\n        return rate\n";
+        let new = "DEFAULT_RATE = Decimal(\"1\")\n\n\nclass Rates:\n    def get_rate(self, base, quote):\n        try:\n            rate = self.client.fetch_rate(base, quote)\n        except FxUnavailable:\n            return self._fallback(base, quote)\n        self.cache.set(base + quote, rate)\n        return rate\n\n    def _fallback(self, base, quote):\n        last = self.cache.get(base + quote)\n        if last is not None:\n            return last\n        log.error(\"no rate for %s/%s\", base, quote)\n        return DEFAULT_RATE\n";
+        assert!(rules_hit(p, Some(old), Some(new)).contains(&rule));
+        // A fallback that only ever answers with a rate seen before, or fails.
+        let real = new.replace(
+            "        return DEFAULT_RATE\n",
+            "        raise FxUnavailable(base, quote)\n",
+        );
+        assert!(!rules_hit(p, Some(old), Some(&real)).contains(&rule));
+        // A made-up value for something that is not an amount: a theme.
+        let theme_old = "class Prefs:\n    def get_theme(self, user):\n        return self.client.fetch_theme(user)\n";
+        let theme_new = "class Prefs:\n    def get_theme(self, user):\n        try:\n            return self.client.fetch_theme(user)\n        except PrefsUnavailable:\n            return DEFAULT_THEME\n";
+        assert!(!rules_hit("app/prefs.py", Some(theme_old), Some(theme_new)).contains(&rule));
+    }
 
     #[test]
     fn a_failure_answered_with_an_empty_list_is_found() {
@@ -6195,6 +6311,20 @@ mod tests {
             )
         };
         let f = run(new);
+        assert!(f.iter().all(|x| x.rule != "logic-guard-removed"), "{f:?}");
+        // The middleware's guard also stops on a missing role: still moved.
+        let stricter = mw.replace(
+            "s == nil || s.Role != role",
+            "s == nil || s.Role == \"\" || s.Role != role",
+        );
+        let mut d = diff_of("internal/api/admin.go", Some(old), Some(new));
+        d.files
+            .extend(diff_of("internal/api/mw.go", None, Some(&stricter)).files);
+        let f = crate::risk::findings(
+            &d,
+            &crate::risk::Contents::new(),
+            &crate::risk::RuleSet::builtin(),
+        );
         assert!(f.iter().all(|x| x.rule != "logic-guard-removed"), "{f:?}");
         // The middleware applied with another role: the admin check is gone.
         let f = run(&new.replace("RequireRole(\"admin\")", "RequireRole(\"viewer\")"));

@@ -459,6 +459,29 @@ fn balanced(s: &str) -> bool {
     d == 0
 }
 
+/// The parts of a condition joined by a top-level "or" (`a || b`, `a or
+/// b`): a guard stops whenever any of them holds.
+pub(crate) fn disjuncts(t: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = t;
+    loop {
+        let at = [("||", 2), (" or ", 4)]
+            .iter()
+            .filter_map(|(op, len)| top_level_find(rest, op).map(|i| (i, *len)))
+            .min();
+        match at {
+            Some((i, len)) => {
+                out.push(rest[..i].trim());
+                rest = &rest[i + len..];
+            }
+            None => {
+                out.push(rest.trim());
+                return out;
+            }
+        }
+    }
+}
+
 /// The first place `op` occurs outside brackets and strings.
 fn top_level_find(t: &str, op: &str) -> Option<usize> {
     let b = t.as_bytes();

@@ -30,6 +30,7 @@ pub mod error_details;
 pub mod errors;
 pub mod exposure;
 pub mod filters;
+pub mod frames;
 pub mod host_match;
 pub mod infra;
 pub mod isolation;
@@ -682,10 +683,11 @@ pub fn findings_with_message(
             delivery::check(f, &change, &mut local);
             pipeline::check(f, &change, &mut local);
             rules.check_patterns(f, &change, &mut local);
-            security::open_by_protocol(f, &mut local);
+            security::open_by_protocol(f, &change, &mut local);
             origins::uncredentialed_wildcard(f, &mut local);
             infra::variable_defaults(f, &change, rules, &mut local);
             drop_grants_in_deny_statements(f, &mut local);
+            frames::first_sandbox(f, &change, &mut local);
             pipeline::relax_ephemeral_teardown(f, &change, &mut local);
         }
         supply::check(f, &change, &mut local);

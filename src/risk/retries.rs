@@ -157,8 +157,25 @@ fn fresh_key_per_attempt(f: &FileView<'_>, out: &mut Vec<Finding>) {
         .lines()
         .any(|l| REPEAT_KEY.is_match(l) && !RANDOM_ID.is_match(l))
         && !RANDOM_ID.is_match(old);
+    // The attempt's number written into the key (`f"{prefix}:{attempt}"`):
+    // each attempt sends another key, as surely as a random one.
+    static ATTEMPT_NO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(attempt\w*|retry_?(count|no|number|index)|retries|tries|try_?(count|no|number))\b").unwrap()
+    });
+    // The key given a value on the line: a header, an argument, a field.
+    static GIVEN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^[\w-]*["']?\s*[:=,]"#).unwrap());
+    let counts_attempts = |t: &str| {
+        REPEAT_KEY.find(t).is_some_and(|m| {
+            let rest = &t[m.end()..];
+            GIVEN
+                .find(rest)
+                .is_some_and(|g| ATTEMPT_NO.is_match(&rest[g.end()..]))
+        })
+    };
     for l in f.added_code() {
-        if !(REPEAT_KEY.is_match(l.text) && RANDOM_ID.is_match(l.text)) {
+        let numbered = counts_attempts(l.text);
+        if !(REPEAT_KEY.is_match(l.text) && (RANDOM_ID.is_match(l.text) || numbered)) {
             continue;
         }
         let at = (l.no as usize).saturating_sub(1).min(lines.len());
@@ -170,7 +187,7 @@ fn fresh_key_per_attempt(f: &FileView<'_>, out: &mut Vec<Finding>) {
         static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(r"^\s*(?:(?:let|const|var|val|final|\$)?\s*)[\w.$\[\]'\x22]+\s*(?::\s*\w+\s*)?:?=\s*").unwrap()
         });
-        if !retried && (!derived_before || ASSIGNED.is_match(l.text)) {
+        if !numbered && !retried && (!derived_before || ASSIGNED.is_match(l.text)) {
             continue;
         }
         out.push(Finding::added(
@@ -627,6 +644,17 @@ mod tests {
         let trace_old = "def ping(self):\n    return self.http.get(\"/ping\")\n";
         let trace = "def ping(self):\n    return self.http.get(\"/ping\", headers={\"X-Trace\": str(uuid.uuid4())})\n";
         let hit = rules_hit_with_contents("app/carriers/client.py", trace_old, trace);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        // The attempt's number written into the key: another key each time.
+        let numbered = old.replace("\": key}", "\": f\"{key}:{attempt}\"}");
+        let hit = rules_hit_with_contents("app/carriers/client.py", old, &numbered);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // The attempt's number logged beside the same key: one key.
+        let logged = old.replace(
+            "        except Timeout:\n",
+            "        except Timeout:\n            log.warning(\"idempotency key %s failed on attempt %d\", key, attempt)\n",
+        );
+        let hit = rules_hit_with_contents("app/carriers/client.py", old, &logged);
         assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
     }
 

@@ -687,8 +687,16 @@ fn protocol_paths_named(line: &str, lines: &[&str]) -> Option<String> {
     None
 }
 
-pub fn open_by_protocol(f: &FileView<'_>, out: &mut [Finding]) {
+pub fn open_by_protocol(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut [Finding]) {
     let text = f.new_text();
+    // A webhook receiver of the change (its own file) that checks the
+    // sender's signature: a security config opening its path leaves it
+    // proven by that signature.
+    let receiver_verifies = change.files.iter().any(|g| {
+        g.path != f.path
+            && WEBHOOK.is_match(g.path)
+            && g.new_text().is_some_and(|t| SIGNATURE_VERIFIED.is_match(t))
+    });
     let lines: Vec<&str> = text.map(|t| t.lines().collect()).unwrap_or_default();
     let line_at = |n: u32| -> Option<&str> {
         lines
@@ -738,7 +746,8 @@ pub fn open_by_protocol(f: &FileView<'_>, out: &mut [Finding]) {
                 quote(what.trim_matches(['"', '\'', '/', '(']))
             ));
         } else if (WEBHOOK.is_match(f.path) || WEBHOOK.is_match(&around))
-            && text.is_some_and(|t| SIGNATURE_VERIFIED.is_match(t))
+            && (text.is_some_and(|t| SIGNATURE_VERIFIED.is_match(t))
+                || WEBHOOK.is_match(&around) && receiver_verifies)
         {
             // A webhook proves its sender with a signature, checked in this
             // file, instead of a session or a CSRF token.
@@ -1276,6 +1285,43 @@ mod tests {
         assert_eq!(level(signed), Some(Severity::Low));
         let unsigned = "module Webhooks\n  class BaseController < ApplicationController\n    skip_before_action :verify_authenticity_token\n  end\nend\n";
         assert_eq!(level(unsigned), Some(Severity::High));
+    }
+
+    #[test]
+    fn a_webhook_path_opened_for_a_receiver_that_checks_signatures_is_low() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_of_change;
+        let cfg = "src/main/java/app/SecurityConfig.java";
+        let old = "class SecurityConfig {\n  SecurityFilterChain chain(HttpSecurity http) {\n    http.authorizeHttpRequests(a -> a\n        .requestMatchers(\"/login\").permitAll()\n        .anyRequest().authenticated());\n  }\n}\n";
+        let new = old.replace(
+            "        .anyRequest()",
+            "        .requestMatchers(HttpMethod.POST, \"/webhooks/stripe\").permitAll()\n        .anyRequest()",
+        );
+        let receiver = "class StripeWebhookController {\n  @PostMapping(\"/webhooks/stripe\")\n  ResponseEntity<Void> receive(@RequestBody String payload, @RequestHeader(\"Stripe-Signature\") String sig) {\n    Event event = Webhook.constructEvent(payload, sig, secret);\n    handler.handle(event);\n    return ResponseEntity.ok().build();\n  }\n}\n";
+        let level = |receiver: &str| {
+            findings_of_change(
+                &[
+                    (cfg, Some(old), Some(new.as_str())),
+                    (
+                        "src/main/java/app/webhooks/StripeWebhookController.java",
+                        None,
+                        Some(receiver),
+                    ),
+                ],
+                None,
+            )
+            .into_iter()
+            .filter(|f| f.rule == "sec-auth-disabled")
+            .map(|f| f.severity)
+            .max()
+        };
+        assert_eq!(level(receiver), Some(Severity::Low));
+        // A receiver that never checks the signature: the opened path is high.
+        let unchecked = receiver.replace(
+            "    Event event = Webhook.constructEvent(payload, sig, secret);\n",
+            "    Event event = ApiResource.GSON.fromJson(payload, Event.class);\n",
+        );
+        assert_eq!(level(&unchecked), Some(Severity::High));
     }
 
     #[test]

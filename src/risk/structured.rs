@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{ChangeView, FileView, Finding, Severity, quote};
+use super::{ChangeView, FileView, Finding, Severity, Side, quote};
 
 /// A flattened tree: path → scalar value as text.
 pub type Flat = BTreeMap<String, String>;
@@ -1037,7 +1037,9 @@ pub fn check(
         return;
     }
     if format == Format::Nginx {
+        let start = out.len();
         nginx(f, out);
+        kept_in_included_files(f, change, start, out);
         return;
     }
     let name = f
@@ -1637,6 +1639,75 @@ pub(crate) fn guards_removed(f: &FileView<'_>, guard: &Regex, block: &str, out: 
                 }
             ),
         ));
+    }
+}
+
+/// Directives moved into a snippet the file now includes: a removed guard
+/// written again in a file of the change that an added `include` names
+/// (`include /etc/nginx/snippets/security-headers.conf;`) is still applied.
+/// Findings from `start` on are this file's.
+fn kept_in_included_files(
+    f: &FileView<'_>,
+    change: &ChangeView<'_>,
+    start: usize,
+    out: &mut Vec<Finding>,
+) {
+    static INCLUDE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*include\s+([^;\s]+)\s*;").unwrap());
+    let file_name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    let included: Vec<String> = f
+        .added
+        .iter()
+        .filter_map(|l| INCLUDE.captures(l.text))
+        .map(|c| file_name(c[1].trim_matches(['"', '\''])))
+        .collect();
+    if included.is_empty() {
+        return;
+    }
+    // The directives those files write, as directives (`add_header
+    // X-Frame-Options`), one per line.
+    let written: Vec<String> = change
+        .files
+        .iter()
+        .filter(|g| included.contains(&file_name(g.path)))
+        .flat_map(|g| g.added.iter())
+        .filter(|l| !l.text.trim_start().starts_with('#'))
+        .map(|l| header_or_directive(l.text))
+        .collect();
+    let mut i = start;
+    while i < out.len() {
+        let x = &out[i];
+        let moved = x.rule == "config-guard-removed"
+            && x.side == Side::Old
+            && x.line
+                .and_then(|n| f.removed.iter().find(|l| l.no == n))
+                .is_some_and(|l| written.contains(&header_or_directive(l.text)));
+        if moved {
+            out.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// A directive's name, with the header it sets for `add_header` and
+/// `more_set_headers` (whose values may be rewritten: `"1; mode=block"` →
+/// `"0"` is the same header still sent).
+fn header_or_directive(line: &str) -> String {
+    let mut words = line.split_whitespace();
+    let name = words.next().unwrap_or("").to_ascii_lowercase();
+    if name == "add_header" || name == "more_set_headers" {
+        let header = words
+            .next()
+            .unwrap_or("")
+            .trim_matches(['"', '\''])
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        format!("{name} {header}")
+    } else {
+        directive(line)
     }
 }
 
@@ -2274,6 +2345,37 @@ mod tests {
         let old = "secrets:\n  database:\n    existingSecret: orders-db-staging\n";
         let prod = old.replace("orders-db-staging", "orders-db-production");
         assert!(intent("deploy/helm/values-staging.yaml", old, &prod));
+    }
+
+    #[test]
+    fn nginx_headers_moved_into_an_included_snippet_are_kept() {
+        use crate::risk::testkit::findings_of_change;
+        let conf = "deploy/nginx/conf.d/app.conf";
+        let old = "server {\n    listen 443 ssl;\n    add_header X-Frame-Options \"DENY\";\n    add_header X-Content-Type-Options \"nosniff\";\n    location / {\n        proxy_pass http://app;\n    }\n}\n";
+        let new = "server {\n    listen 443 ssl;\n    include /etc/nginx/snippets/security-headers.conf;\n    location / {\n        proxy_pass http://app;\n    }\n}\n";
+        let snippet = "add_header X-Frame-Options \"DENY\" always;\nadd_header X-Content-Type-Options \"nosniff\" always;\n";
+        let removed = |snippet: &str| -> usize {
+            findings_of_change(
+                &[
+                    (conf, Some(old), Some(new)),
+                    (
+                        "deploy/nginx/snippets/security-headers.conf",
+                        None,
+                        Some(snippet),
+                    ),
+                ],
+                None,
+            )
+            .iter()
+            .filter(|f| f.rule == "config-guard-removed")
+            .count()
+        };
+        assert_eq!(removed(snippet), 0);
+        // A snippet that leaves one header out: that one is gone.
+        assert_eq!(
+            removed("add_header X-Content-Type-Options \"nosniff\" always;\n"),
+            1
+        );
     }
 
     #[test]

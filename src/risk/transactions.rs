@@ -26,6 +26,32 @@ static TRANSACTIONAL: LazyLock<Regex> = LazyLock::new(|| {
 static ROLLS_BACK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\bthrow\b|setRollbackOnly|\brollback\w*\s*\()").unwrap());
 
+/// Any catch clause (Java, Kotlin, Scala).
+static CATCH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bcatch\s*\(").unwrap());
+/// A call that writes: to a repository, an entity, an account.
+static WRITE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\.(save|saveAll|saveAndFlush|persist|merge|insert|update|delete|remove|debit|credit|withdraw|deposit|execute|executeUpdate|batchUpdate)\w*\s*\(").unwrap()
+});
+
+/// Whether the try block closed by the catch on line `no` writes something
+/// and then makes another call, which may fail after the write.
+fn writes_then_calls(lines: &[&str], no: u32) -> bool {
+    let at = (no as usize).saturating_sub(1).min(lines.len());
+    let Some(start) = lines[..at]
+        .iter()
+        .rposition(|l| l.trim_start().starts_with("try") && l.contains('{'))
+    else {
+        return false;
+    };
+    let body = &lines[start + 1..at];
+    let Some(first_write) = body.iter().position(|l| WRITE.is_match(l)) else {
+        return false;
+    };
+    body[first_write + 1..]
+        .iter()
+        .any(|l| l.contains('(') && !l.trim_start().starts_with("return"))
+}
+
 /// A catch-all the change adds inside a `@Transactional` method that does
 /// not rethrow or mark the transaction for rollback; a transaction moved
 /// onto a method only its own class calls.
@@ -34,13 +60,22 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     self_invoked(f, out);
-    let Some(catch) = f.added_code().find(|l| CATCH_ALL.is_match(l.text)) else {
-        return;
-    };
     let Some(text) = f.new_text() else {
         return;
     };
     let lines: Vec<&str> = text.lines().collect();
+    // A catch of every failure, or of one thrown after the try block has
+    // written something (`journal.save(…)` then `to.credit(…)`, which may
+    // throw): either way what was written before the failure commits.
+    // (A typed catch rewritten, `Exception` narrowed to `IdpException`,
+    // catches less than before: not a new way to commit.)
+    let rewritten = f.removed_code().any(|r| CATCH.is_match(r.text));
+    let Some(catch) = f.added_code().find(|l| {
+        CATCH_ALL.is_match(l.text)
+            || !rewritten && CATCH.is_match(l.text) && writes_then_calls(&lines, l.no)
+    }) else {
+        return;
+    };
     let at = (catch.no as usize).saturating_sub(1);
     if at >= lines.len() {
         return;
@@ -214,5 +249,27 @@ mod tests {
         let read_only = new.replace("@Transactional", "@Transactional(readOnly = true)");
         let old_ro = old.replace("@Transactional", "@Transactional(readOnly = true)");
         assert!(!rules_hit_with_contents(p, &old_ro, &read_only).contains(&RULE.to_string()));
+    }
+
+    #[test]
+    fn a_domain_failure_caught_after_a_write_is_found() {
+        let old = service(
+            "        from.debit(cmd.amount());\n        journal.save(Entry.debit(cmd));\n        to.credit(cmd.amount());\n        return Result.completed();\n",
+            "@Transactional",
+        );
+        let new = service(
+            "        try {\n            from.debit(cmd.amount());\n            journal.save(Entry.debit(cmd));\n            to.credit(cmd.amount());\n            return Result.completed();\n        } catch (AccountFrozenException e) {\n            log.info(\"rejected\", e);\n            return Result.failed(e.getCode());\n        }\n",
+            "@Transactional",
+        );
+        let p = "src/main/java/app/TransferService.java";
+        let hit = rules_hit_with_contents(p, &old, &new);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // The same failure caught around a lookup, before anything is written.
+        let lookup = service(
+            "        Account to;\n        try {\n            to = accounts.lockById(cmd.to());\n        } catch (AccountNotFoundException e) {\n            return Result.failed(e.getCode());\n        }\n        from.debit(cmd.amount());\n        to.credit(cmd.amount());\n        return Result.completed();\n",
+            "@Transactional",
+        );
+        let hit = rules_hit_with_contents(p, &old, &lookup);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
     }
 }

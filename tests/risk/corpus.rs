@@ -2191,6 +2191,66 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "sh19-mesh-retry-defaults",
         "Round 25 (blind), missed: Payments had retries explicitly disabled (attempts: 0); after the dedupe it inherits 3 attempts on 5xx/reset/gateway-error with a 2s per-try timeout, so Envoy will re-send non-idempotent POST /v1/charges requests that already reached the backend, producing duplicate charges.",
     ),
+    (
+        "si06-rabbit-consumer-error-handling",
+        "The two catch blocks are merged into one that always calls basicNack with requeue=true. Permanent failures such as malformed JSON or validation errors used to be nacked with requeue=false and sent to the configured dead-letter exchange. Now they go back on the queue forever: a poison message is redelivered in a tight loop, hammers the DB, blocks the consumer's prefetch, and never reaches the DLQ where someone would see it.",
+    ),
+    (
+        "si09-account-status-circuit-breaker",
+        "The circuit breaker fallback returns AccountStatus.ACTIVE whenever the compliance service errors, times out, or the breaker is open. The payout guard then treats suspended, sanctions-frozen and fraud-locked accounts as active and lets their payouts through. This fails open on a compliance control, and anyone who can degrade the status service, or just wait for an outage, can move money out of blocked accounts.",
+    ),
+    (
+        "si11-wallet-concurrency-helper",
+        "The old loop reloaded the wallet and re-checked the balance after a concurrency conflict. The new helper copies the database values into OriginalValues and saves again, which is 'client wins': the stale Balance computed from the old read overwrites the concurrent update. Two simultaneous debits both succeed, and one of them disappears from the balance (double spend), with the insufficient-funds check skipped.",
+    ),
+    (
+        "si15-gateway-error-context",
+        "GatewayError now carries the full request payload, which includes the raw card number, CVC and expiry, both as `context.request` and JSON-serialised into the error message. Errors are logged and sent to Sentry by the global handler, so full PANs and CVVs will end up in logs and a third-party error tracker. That is a PCI DSS violation and a card-data leak.",
+    ),
+    (
+        "sj07-verdaccio-storage-values",
+        "The templates now read .Values.storage.*, but the prod values file still sets persistence.enabled; on the next helm upgrade storage.enabled defaults to false, so Helm deletes the PVC it previously rendered (dynamic PV, reclaim Delete) and the registry comes up on emptyDir, destroying every privately published package.",
+    ),
+    (
+        "sj13-cronjob-retry-defaults",
+        "charge-renewals now retries up to 3 times with restartPolicy OnFailure, but the job charges every due subscription and only advances renews_on after the whole loop; a crash or OOM mid-run restarts from scratch and charges the already-billed customers again.",
+    ),
+    (
+        "sj14-remove-tax-engine-flag",
+        "The flag was enabled at 100% with no deny list or segments, so every request already took the TaxCalc v2 path; the deleted branch was dead code and the legacy path was never used as an error fallback, so removing it changes no runtime behaviour.",
+    ),
+    (
+        "sj15-makefile-deploy-loop",
+        "The shell for-loop in the deploy recipe only returns the exit status of the last iteration, so a failed deploy of api/worker/scheduler is ignored and `make release` goes on to run smoke tests and tag/announce the release with some services still on the old (or a half-rolled) version.",
+    ),
+    (
+        "sj19-applicationset-region-selector",
+        "The staging ApplicationSet now selects clusters by region instead of env: staging, so it also matches prod-use1 and prod-euw1; it will create auto-synced (prune+selfHeal) apps deploying the staging overlay from main into the production payments namespace, overwriting prod.",
+    ),
+    (
+        "sk09-go-cookie-secure-local-dev",
+        "Secure is now `r.TLS != nil`, but the server only ever does ListenAndServe on plain :8080 behind the TLS-terminating load balancer, so r.TLS is nil for every production request and session and CSRF cookies lose the Secure flag everywhere — they will be sent over any http:// request and can be sniffed or injected by a network attacker.",
+    ),
+    (
+        "sk13-kotlin-keep-original-filenames",
+        "The client-supplied originalFilename is passed straight to Path.resolve and written with REPLACE_EXISTING: `../../other-tenant/...` or an absolute path escapes the tenant directory (arbitrary file write), and two uploads with the same name silently overwrite each other's attachments.",
+    ),
+    (
+        "sk18-twig-markdown-bio",
+        "The new `markdown` Twig filter is declared is_safe html, so autoescaping is turned off for bios, and Parsedown is used without setSafeMode(true): raw HTML such as <img onerror> or <script> and javascript: links in a bio are emitted verbatim — stored XSS on public profile pages.",
+    ),
+    (
+        "sl11-order-status-payment-failed",
+        "OrderStatus has implicit values and EF Core stores it as an int; inserting PaymentFailed after Paid renumbers Shipped/Delivered/Cancelled, so every existing shipped order in the database is read back as PaymentFailed, delivered as Shipped, cancelled as Delivered, with no data migration.",
+    ),
+    (
+        "sl13-unbilled-usage-not-in",
+        "NOT EXISTS was rewritten as `u.id NOT IN (SELECT il.usage_event_id FROM invoice_lines il)`, but usage_event_id is nullable and flat-fee lines are inserted with NULL; once any such row exists NOT IN yields NULL for every row, the query returns nothing, and usage is silently never invoiced (revenue loss with no error).",
+    ),
+    (
+        "sl19-remove-user-response-dto",
+        "The controller now serializes the JPA User entity directly, and the entity has no @JsonIgnore on passwordHash, totpSecret or failedLoginCount, so GET /api/users/{id} and /api/users/me start returning password hashes and MFA secrets to any caller; the DTO was the allow-list that kept them out.",
+    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
@@ -2404,7 +2464,8 @@ fn corpus_recall_and_false_alarms() {
     // 75.7 % and 7.2 % after. Ninth day: round twenty-four (sa*–sd*, 80
     // cases on the issue's own themes; 24/40 and 14/40 before tuning) and
     // round twenty-five (se*–sh*; 26/40 and 6/40 before tuning): 75.2 %
-    // and 7.3 % after.
+    // and 7.3 % after. Tenth day: round twenty-six (si*–sl*, 80 cases on
+    // the themes; 22/40 and 5/40 before tuning).
     assert!(recall >= 75.0, "recall {recall:.1} % < 75.0 %");
     assert!(false_rate <= 9.0, "false alarms {false_rate:.1} % > 9.0 %");
 }
