@@ -45,7 +45,7 @@ static BROAD_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
 /// A value that says "nothing": an empty list, map or string, null, zero.
 fn is_nothing(value: &str) -> bool {
     static NOTHING: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"^(\[\]|\{\}|\(\)|None|null|nil|undefined|0|""|''|\[\]\s+as\s+.+|Vec::new\(\)|vec!\[\]|Collections\.empty\w*\(\)|List\.of\(\)|Map\.of\(\)|emptyList\(\)|emptyMap\(\)|listOf\(\)|Optional\.empty\(\)|Array\.Empty<.*>\(\)|new \w+(<.*>)?\(\)|array\(\)|Ok\((vec!\[\]|Vec::new\(\)|None)\))$"#).unwrap()
+        Regex::new(r#"^(\[\]|\{\}|\(\)|None|null|nil|nil, nil|undefined|nothing|0|false|False|""|''|.*\[\]|.*\{\}|\[\]\s+as\s+.+|Vec::new\(\)|vec!\[\]|Default::default\(\)|Collections\.empty\w*\(\)|List\.of\(\)|Map\.of\(\)|emptyList\(\)|emptyMap\(\)|listOf\(\)|Optional\.empty\(\)|Array\.Empty<.*>\(\)|new \w+(<.*>)?\(\)|array\(\)|Ok\((\(\)|vec!\[\]|Vec::new\(\)|None)\))$"#).unwrap()
     });
     NOTHING.is_match(value.trim().trim_end_matches(';').trim())
 }
@@ -2907,19 +2907,7 @@ fn empty_on_failure(
             ));
             continue;
         }
-        let broad = x.caught.is_empty()
-            || matches!(
-                x.caught.as_str(),
-                "Exception"
-                    | "BaseException"
-                    | "Throwable"
-                    | "Error"
-                    | "StandardError"
-                    | "\\Throwable"
-                    | "\\Exception"
-                    | "error"
-                    | "Err"
-            );
+        let broad = BROAD_FAILURE.is_match(x.caught.trim());
         // A narrow handler counts when what it catches is a failure of
         // something remote (a provider, the network, the database): that
         // is the failure the caller had to hear about.
@@ -2952,32 +2940,15 @@ fn empty_on_failure(
         if narrowed {
             continue;
         }
-        let empty = x.returns.as_deref().is_some_and(|r| {
-            matches!(
-                r,
-                "None"
-                    | "null"
-                    | "nil"
-                    | "[]"
-                    | "{}"
-                    | "\"\""
-                    | "''"
-                    | "0"
-                    | "false"
-                    | "False"
-                    | "undefined"
-                    | "nothing"
-                    | "nil, nil"
-                    | "Vec::new()"
-                    | "Default::default()"
-                    | "new ArrayList<>()"
-                    | "Collections.emptyList()"
-                    | "Ok(())"
-                    | "Ok(None)"
-                    | "Ok(vec![])"
-            ) || r.ends_with("[]")
-                || r.ends_with("{}")
+        // A bare `return` is an answer only where the function returns values.
+        let gives_values = n.returns.iter().any(|r| {
+            let v = r.text.trim_start_matches("return").trim();
+            !v.is_empty() && v != ";"
         });
+        let empty = x
+            .returns
+            .as_deref()
+            .is_some_and(|r| is_nothing(r) && (r != "nothing" || gives_values));
         // A catch-all that carries on is the errors module's business; one
         // that hands back an empty result is a lie the caller believes.
         if !empty {
@@ -4065,30 +4036,6 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             format!(
                 "{name} now catches `{}` and carries on: what failed verification (a signature, a certificate, a checksum) is used as if it had passed.",
                 quote(&x.caught)
-            ),
-        ));
-    }
-    // 3e. A function that let every failure reach its caller now catches it
-    // and answers with nothing (`[]`, `null`, `0`): the caller cannot tell a
-    // failure from "nothing to do", and reads an outage as an empty list.
-    if o.handlers.is_empty()
-        && let Some(x) = n.handlers.iter().enumerate().find_map(|(i, x)| {
-            (!matched_new.contains(&i)
-                && !x.propagates
-                && f.added_at(x.line)
-                && BROAD_FAILURE.is_match(x.caught.trim())
-                && x.returns.as_deref().is_some_and(is_nothing))
-            .then_some(x)
-        })
-    {
-        out.push(Finding::added(
-            "logic-error-swallowed",
-            Severity::High,
-            f.path,
-            Some(x.line),
-            format!(
-                "{name} now answers any failure with `{}`; before, the failure reached the caller, which now cannot tell an outage from an empty answer.",
-                quote(x.returns.as_deref().unwrap_or("").trim())
             ),
         ));
     }
@@ -5189,6 +5136,30 @@ mod tests {
         let theme_old = "class Prefs:\n    def get_theme(self, user):\n        return self.client.fetch_theme(user)\n";
         let theme_new = "class Prefs:\n    def get_theme(self, user):\n        try:\n            return self.client.fetch_theme(user)\n        except PrefsUnavailable:\n            return DEFAULT_THEME\n";
         assert!(!rules_hit("app/prefs.py", Some(theme_old), Some(theme_new)).contains(&rule));
+    }
+
+    #[test]
+    fn a_go_handler_that_reports_its_error_to_the_framework_still_reports_it() {
+        let rule = "logic-error-swallowed".to_string();
+        let p = "server/api/logs.go";
+        let old = "func GetLogs(c *gin.Context) {\n\tlogs, err := store.Find(c)\n\tif err != nil {\n\t\thandleDBError(c, err)\n\t\treturn\n\t}\n\tc.JSON(http.StatusOK, logs)\n}\n";
+        // Recorded on the context (gin), or a redirect to an error page.
+        for report in [
+            "_ = c.Error(err)",
+            "c.Redirect(http.StatusSeeOther, \"/login?error=internal_error\")",
+        ] {
+            let new = old.replace("handleDBError(c, err)", report);
+            assert!(
+                !rules_hit(p, Some(old), Some(&new)).contains(&rule),
+                "{report}"
+            );
+        }
+        // Only logged: the client gets an empty 200.
+        let logged = old.replace(
+            "handleDBError(c, err)",
+            "log.Error().Err(err).Msg(\"logs\")",
+        );
+        assert!(rules_hit(p, Some(old), Some(&logged)).contains(&rule));
     }
 
     #[test]

@@ -246,7 +246,19 @@ fn retried_failure_caught(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let Some(c) = CAUGHT.captures(l.text) else {
             continue;
         };
-        let Some(hit) = names(&c).into_iter().find(|n| retried.contains(n)) else {
+        // A catch-all catches the retried failure too.
+        let caught = names(&c);
+        let broad = caught.iter().any(|n| {
+            matches!(
+                n.as_str(),
+                "Exception" | "StandardError" | "Throwable" | "BaseException" | "RuntimeException"
+            )
+        });
+        let Some(hit) = caught
+            .into_iter()
+            .find(|n| retried.contains(n))
+            .or_else(|| broad.then(|| retried[0].clone()))
+        else {
             continue;
         };
         // Raised again just after: the retry still sees it.
@@ -614,6 +626,12 @@ mod tests {
         // Another failure caught: not the one retried.
         let other = new.replace(", Payments::ProviderUnavailable => e", " => e");
         assert!(!rules_hit_with_contents(p, old, &other).contains(&rule));
+        // Every failure caught: the retried one with them.
+        let all = new.replace(
+            "Payments::CardError, Payments::ProviderUnavailable => e",
+            "StandardError => e",
+        );
+        assert!(rules_hit_with_contents(p, old, &all).contains(&rule));
         // Python: Celery's autoretry_for.
         let py_old = "@app.task(autoretry_for=(ProviderDown,), max_retries=5)\ndef renew(sub_id):\n    charge(sub_id)\n";
         let py_new = "@app.task(autoretry_for=(ProviderDown,), max_retries=5)\ndef renew(sub_id):\n    try:\n        charge(sub_id)\n    except ProviderDown:\n        mark_failed(sub_id)\n";

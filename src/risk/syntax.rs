@@ -194,7 +194,7 @@ static EXIT_CALL: LazyLock<Regex> = LazyLock::new(|| {
 /// 400)`, `w.WriteHeader(http.StatusForbidden)`, `res.status(500)`,
 /// `c.AbortWithStatus(…)`.
 static ERROR_RESPONSE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(http\.Error\(|\w+\.WriteHeader\(\s*(http\.Status(BadRequest|Unauthorized|Forbidden|NotFound|Conflict|InternalServerError|UnprocessableEntity|ServiceUnavailable|BadGateway)|[45]\d\d)|\w+\.(status|Status)\(\s*[45]\d\d|\w+\.Abort\w*\(|\w+\.(JSON|String)\(\s*(http\.Status(BadRequest|Unauthorized|Forbidden|NotFound|InternalServerError)|[45]\d\d)|(write|respond|render|send)_?[Ee]rror\w*\()").unwrap()
+    Regex::new(r"^(http\.Error\(|\w+\.WriteHeader\(\s*(http\.Status(BadRequest|Unauthorized|Forbidden|NotFound|Conflict|InternalServerError|UnprocessableEntity|ServiceUnavailable|BadGateway)|[45]\d\d)|\w+\.(status|Status)\(\s*[45]\d\d|\w+\.Abort\w*\(|\w+\.(JSON|String)\(\s*(http\.Status(BadRequest|Unauthorized|Forbidden|NotFound|InternalServerError)|[45]\d\d)|(write|respond|render|send)_?[Ee]rror\w*\(|\w+\.Error\(\s*\w*[Ee]rr\w*\s*\)|handle\w*Err(or)?\w*\(|\w+\.[Rr]edirect\w*\([^)]*[Ee]rror)").unwrap()
 });
 
 /// A handler's last expression that stands in for the result it could not

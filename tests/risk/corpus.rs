@@ -768,10 +768,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "the user id dropped from a response cache key: found as a condition gone (low)",
     ),
     (
-        "pb11-nats-order-handler-split",
-        "a validation moved into a helper whose error is logged and then the handler returns: read as a check failure only logged",
-    ),
-    (
         "pb18-ci-redis-service-digest",
         "branch protection settings updated for a renamed job read as branch protection changed (a gate rule, never silenced)",
     ),
