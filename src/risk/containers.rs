@@ -386,3 +386,56 @@ mod tests {
         assert!(!hit("Dockerfile", &whole, &format!("{whole}LABEL x=y\n")).contains(&ctx));
     }
 }
+
+/// Drops `k8s-privileged` findings on a capability listed under `drop:`:
+/// `capabilities: {drop: [ALL]}` takes every privilege away, the opposite of
+/// `add: [ALL]`, and the pattern sees only the list item.
+pub fn capabilities_dropped(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let text = f.new_text();
+    let line_at = |n: u32| -> Option<&str> {
+        text.and_then(|t| t.lines().nth((n as usize).checked_sub(1)?))
+            .or_else(|| f.new_lines.get(&n).copied())
+    };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    out.retain(|x| {
+        if x.rule != "k8s-privileged" || x.side != super::Side::New {
+            return true;
+        }
+        let Some(no) = x.line else { return true };
+        let Some(item) = line_at(no) else { return true };
+        if !item.trim_start().starts_with('-') {
+            return true;
+        }
+        // The key the list belongs to: the nearest line above, less indented
+        // (or as indented: YAML lets a list sit at its key's indentation).
+        let key = (1..no).rev().take(8).filter_map(line_at).find(|l| {
+            !l.trim_start().starts_with('-') && !l.trim().is_empty() && indent(l) <= indent(item)
+        });
+        !key.is_some_and(|k| k.trim().trim_matches('"').starts_with("drop"))
+    });
+}
+
+#[cfg(test)]
+mod capability_tests {
+    use crate::risk::testkit::rules_hit_with_contents;
+
+    #[test]
+    fn every_capability_dropped_is_not_a_privilege() {
+        let rule = "k8s-privileged".to_string();
+        let p = "deploy/k8s/api.yaml";
+        let old = "spec:\n  containers:\n    - name: api\n      image: api:1\n";
+        let dropped = "spec:\n  containers:\n    - name: api\n      image: api:1\n      securityContext:\n        capabilities:\n          drop:\n            - ALL\n";
+        assert!(!rules_hit_with_contents(p, old, dropped).contains(&rule));
+        let added = dropped.replace("drop:", "add:");
+        assert!(rules_hit_with_contents(p, old, &added).contains(&rule));
+        // A list at its key's own indentation.
+        let flush = "spec:\n  containers:\n    - name: api\n      image: api:1\n      securityContext:\n        capabilities:\n          add:\n          - NET_ADMIN\n          drop:\n          - ALL\n";
+        let hits = crate::risk::testkit::findings_with_contents(p, old, flush);
+        let lines: Vec<_> = hits
+            .iter()
+            .filter(|x| x.rule == rule)
+            .filter_map(|x| x.line)
+            .collect();
+        assert_eq!(lines, vec![8], "{hits:?}");
+    }
+}

@@ -687,6 +687,7 @@ pub fn findings_with_message(
             origins::uncredentialed_wildcard(f, &mut local);
             infra::variable_defaults(f, &change, rules, &mut local);
             drop_grants_in_deny_statements(f, &mut local);
+            containers::capabilities_dropped(f, &mut local);
             frames::first_sandbox(f, &change, &mut local);
             pipeline::relax_ephemeral_teardown(f, &change, &mut local);
         }

@@ -624,6 +624,20 @@ mod builtin_tests {
             !hit.contains(&"promql-regex-as-equality".to_string()),
             "{hit:?}"
         );
+        // A lockfile's inline table with a version marker is no matcher.
+        let lock = "[[package]]\nname = \"flask\"\ndependencies = [\n]\n";
+        let hit = rules_hit(
+            "uv.lock",
+            Some(lock),
+            Some(&lock.replace(
+                "dependencies = [\n",
+                "dependencies = [\n    { name = \"tomli\", marker = \"python_full_version == '3.10.*'\" },\n",
+            )),
+        );
+        assert!(
+            !hit.contains(&"promql-regex-as-equality".to_string()),
+            "{hit:?}"
+        );
     }
 
     #[test]

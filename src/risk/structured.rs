@@ -493,6 +493,14 @@ static SWITCH_ON_IS_UNSAFE: LazyLock<Regex> = LazyLock::new(|| {
 /// `None` for keys that are neither. A key that reads both ways is read
 /// by its leading word: `BlockPublicAcls` blocks.
 fn switch_on_is_safe(key: &str) -> Option<bool> {
+    // Skipping a step that checks nothing (tox's `skip_install`, a
+    // packager's `skip_build`) is no safety switch.
+    static SKIPS_NO_CHECK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(^|[._-])skip[_-]?(install|build|download|cache|docs?|packag\w*|empty\w*|missing\w*|existing|unchanged|duplicates?|pull|readme|changelog|examples?|sdist|wheel|missing_interpreters)$").unwrap()
+    });
+    if SKIPS_NO_CHECK.is_match(key) {
+        return None;
+    }
     let safe = SWITCH_ON_IS_SAFE.find(key).map(|m| m.start());
     let unsafe_ = SWITCH_ON_IS_UNSAFE.find(key).map(|m| m.start());
     match (safe, unsafe_) {
@@ -1230,7 +1238,14 @@ pub fn check(
                 || f.path.contains("pipeline")
                 || f.path.contains("release"))
         {
+            // A scalar written out as a map of the same name (`environment:
+            // publish` → `environment: {name: publish, url: …}`) is kept.
+            let spelled_out = before.is_some_and(|x| {
+                b.get(&format!("{path}.name"))
+                    .is_some_and(|n| n.trim_matches(['"', '\'']) == x.trim_matches(['"', '\'']))
+            });
             let gone = match (before, after) {
+                (Some(_), None) if spelled_out => false,
                 (Some(x), None) => !falsy(x),
                 (Some(x), Some(y)) => {
                     (x.eq_ignore_ascii_case("manual") && !y.eq_ignore_ascii_case("manual"))
@@ -1766,6 +1781,11 @@ mod tests {
         assert_eq!(switch_on_is_safe("enforced"), Some(true));
         assert_eq!(switch_on_is_safe("enforcement"), Some(true));
         assert_eq!(switch_on_is_safe("force_destroy"), Some(false));
+        // Skipping a step that checks nothing, or one that does.
+        assert_eq!(switch_on_is_safe("skip_install"), None);
+        assert_eq!(switch_on_is_safe("skipBuild"), None);
+        assert_eq!(switch_on_is_safe("skip_tls_verify"), Some(false));
+        assert_eq!(switch_on_is_safe("skip_tests"), Some(false));
         let old = "models:\n  - name: dim_customers\n    config:\n      contract:\n        enforced: false\n";
         let new = old.replace("enforced: false", "enforced: true");
         let hit = crate::risk::testkit::rules_hit_with_contents("models/core.yml", old, &new);
@@ -2246,6 +2266,21 @@ mod tests {
         let h = hit(".gitlab-ci.yml", old, new);
         assert!(h.contains(&"config-approval-removed".to_string()), "{h:?}");
         assert!(h.contains(&"config-branch-widened".to_string()), "{h:?}");
+        // A GitHub environment written out as a map of the same name: kept;
+        // of another name: the approval of the first is gone.
+        let old = "jobs:\n  publish:\n    environment: publish\n    runs-on: ubuntu-latest\n";
+        let map = old.replace(
+            "environment: publish\n",
+            "environment:\n      name: publish\n      url: https://pypi.org/p/x\n",
+        );
+        let h = hit(".github/workflows/publish.yaml", old, &map);
+        assert!(!h.contains(&"config-approval-removed".to_string()), "{h:?}");
+        let h = hit(
+            ".github/workflows/publish.yaml",
+            old,
+            &map.replace("name: publish", "name: preview"),
+        );
+        assert!(h.contains(&"config-approval-removed".to_string()), "{h:?}");
         // A pod that may run as root again.
         let old = "spec:\n  securityContext:\n    runAsNonRoot: true\n    runAsUser: 10001\n";
         let new = "spec:\n  securityContext:\n    runAsUser: 10001\n";
