@@ -2424,6 +2424,7 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
     moved_out_of_guard(parsed, out);
     let fresh = new_functions(parsed);
     let helpers = Helpers::new(parsed);
+    let retired_flags = retired_on_flags(change);
     let modules: Vec<(String, String)> = parsed
         .iter()
         .filter(|p| p.file.class.production())
@@ -2465,6 +2466,7 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
                 fresh: &fresh,
                 added: &added,
                 modules: &modules,
+                retired_flags: &retired_flags,
             };
             unit_findings(p, o, n, &around, &mut local);
         }
@@ -2494,6 +2496,74 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
         }
         out.extend(local);
     }
+}
+
+/// A flag's name as code, config and keys spell it: `newCheckoutFlow`,
+/// `new_checkout_flow`, `NEW-CHECKOUT-FLOW` are all `newcheckoutflow`.
+fn flag_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// Feature flags the change retires at "on": a definition it deletes that
+/// held the flag on for everyone (`newCheckoutFlow: true`, `NEW_UI = True`,
+/// a YAML block with `enabled: true` or `rollout: 100`).
+fn retired_on_flags(change: &ChangeView<'_>) -> HashSet<String> {
+    static ON_LINE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^\s*["']?([A-Za-z][\w.-]*?)["']?\s*[:=]\s*(true|True|TRUE|on|yes|100|["']?100%["']?)\s*,?\s*$"#).unwrap()
+    });
+    static BLOCK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^(\s*)["']?([A-Za-z][\w.-]*)["']?\s*:\s*$"#).unwrap());
+    static ON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\s*(enabled|default|value|on|rollout|percentage|percent|rollout_?percentage)\s*:\s*(true|on|yes|100%?)\s*$").unwrap()
+    });
+    // Words that are the fields of a flag, not its name.
+    let field = |k: &str| {
+        matches!(
+            k.to_ascii_lowercase().as_str(),
+            "enabled"
+                | "default"
+                | "value"
+                | "on"
+                | "rollout"
+                | "percentage"
+                | "percent"
+                | "active"
+        )
+    };
+    let mut out = HashSet::default();
+    for f in &change.files {
+        let removed: Vec<&str> = f.removed.iter().map(|l| l.text).collect();
+        for (i, l) in removed.iter().enumerate() {
+            if let Some(c) = ON_LINE.captures(l)
+                && !field(&c[1])
+            {
+                out.insert(flag_key(&c[1]));
+            } else if let Some(c) = BLOCK.captures(l) {
+                let indent = c[1].len();
+                let on = removed[i + 1..]
+                    .iter()
+                    .take_while(|x| x.len() - x.trim_start().len() > indent)
+                    .any(|x| ON_FIELD.is_match(x));
+                if on {
+                    out.insert(flag_key(&c[2]));
+                }
+            }
+        }
+    }
+    out.retain(|k| k.len() >= 4);
+    out
+}
+
+/// Whether a condition tests one of the retired flags, by any spelling.
+fn names_retired_flag(cond: &str, retired: &HashSet<String>) -> bool {
+    static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z][\w-]*").unwrap());
+    !retired.is_empty()
+        && WORD
+            .find_iter(cond)
+            .any(|w| retired.contains(&flag_key(w.as_str())))
 }
 
 /// The words of the options a file's added lines configure a library with
@@ -3063,6 +3133,8 @@ struct Around<'a> {
     /// Each production file of the change: its name as code names it
     /// (`soft_deletable.rb` → `softdeletable`) and the lines it adds.
     modules: &'a [(String, String)],
+    /// Feature flags whose always-on definition the change deletes.
+    retired_flags: &'a HashSet<String>,
 }
 
 /// A file's name as code refers to it: the stem, lowercased, without `_`
@@ -3469,6 +3541,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         fresh,
         added,
         modules,
+        retired_flags,
     } = *around;
     let f = p.file;
     let map = &p.renames;
@@ -3690,16 +3763,21 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         // Or a feature flag retired: the flag's branch (`if flags.isEnabled(
         // 'newCheckout') { return renderCheckout() }`) is now what always runs.
         let retired_flag = kept.is_none()
-            && !g.failing
-            && FLAG_CHECK.is_match(&g.cond)
-            && f.added
-                .iter()
-                .any(|l| collapse(l.text) == collapse(&g.exit));
+            && (!g.failing
+                && FLAG_CHECK.is_match(&g.cond)
+                && f.added
+                    .iter()
+                    .any(|l| collapse(l.text) == collapse(&g.exit))
+                // A flag whose always-on definition the change deletes, and
+                // whose branch (its first exit) the function now runs as is.
+                // (An exit written over many lines is kept shortened, `…`.)
+                || names_retired_flag(&g.cond, retired_flags)
+                    && collapse(&p.new_text).contains(collapse(&g.exit).trim_end_matches('…')));
         // Only around a check (a verifier, a middleware handing on to the
         // next handler): a skip switch in front of an action (`if dry_run:
         // return` before a delete) kept the action from running.
         static PASS_ON: LazyLock<Regex> = LazyLock::new(|| {
-            Regex::new(r"(call_next|\bnext\s*\(|\.proceed\s*\(|doFilter\s*\(|\.handle\s*\(|^return;?$|^return None$)").unwrap()
+            Regex::new(r"(call_next|\bnext\s*\(|\.proceed\s*\(|doFilter\s*\(|\.handle\s*\(|get_response\s*\(|\.ServeHTTP\s*\(|^return;?$|^return None$)").unwrap()
         });
         // Or an early "yes" in a function that answers whether something
         // may go ahead (`allows()` returning `true` when a bypass flag is
@@ -5160,6 +5238,55 @@ mod tests {
             "log.Error().Err(err).Msg(\"logs\")",
         );
         assert!(rules_hit(p, Some(old), Some(&logged)).contains(&rule));
+    }
+
+    #[test]
+    fn a_shortcut_that_handed_the_request_on_removed_is_no_loss() {
+        use crate::risk::testkit::findings_with_contents;
+        let p = "app/middleware/auth.py";
+        let old = "class BearerAuth:\n    def __call__(self, request):\n        bypass = _bypass_user(request)\n        if bypass is not None:\n            request.user = bypass\n            return self.get_response(request)\n        user = authenticate_bearer(request)\n        if user is None:\n            return JsonResponse({}, status=401)\n        request.user = user\n        return self.get_response(request)\n";
+        let level = |new: &str| {
+            findings_with_contents(p, old, new)
+                .into_iter()
+                .filter(|x| x.rule == "logic-guard-removed")
+                .map(|x| x.severity)
+                .max()
+        };
+        let without_bypass = old.replace("        bypass = _bypass_user(request)\n        if bypass is not None:\n            request.user = bypass\n            return self.get_response(request)\n", "");
+        assert_eq!(level(&without_bypass), Some(Severity::Low));
+        // The check removed instead: high.
+        let without_check = old.replace(
+            "        if user is None:\n            return JsonResponse({}, status=401)\n",
+            "",
+        );
+        assert_eq!(level(&without_check), Some(Severity::High));
+    }
+
+    #[test]
+    fn a_flag_retired_at_on_leaves_its_branch_running() {
+        use crate::risk::testkit::findings_of_change;
+        let page = "src/features/checkout/CheckoutPage.tsx";
+        let old = "export default function CheckoutPage() {\n  const items = useCart();\n  if (isEnabled('newCheckoutFlow')) {\n    return <CheckoutV2 items={items} />;\n  }\n  return <LegacyCheckout items={items} />;\n}\n";
+        let new = "export default function CheckoutPage() {\n  const items = useCart();\n  return <CheckoutV2 items={items} />;\n}\n";
+        let flags_old = "export const flags = {\n  newCheckoutFlow: true,\n  applePay: envFlag('APPLE_PAY'),\n};\n";
+        let flags_new = "export const flags = {\n  applePay: envFlag('APPLE_PAY'),\n};\n";
+        let level = |flags_old: &str| {
+            findings_of_change(
+                &[
+                    (page, Some(old), Some(new)),
+                    ("src/config/flags.ts", Some(flags_old), Some(flags_new)),
+                ],
+                None,
+            )
+            .into_iter()
+            .filter(|x| x.rule == "logic-guard-removed")
+            .map(|x| x.severity)
+            .max()
+        };
+        assert_eq!(level(flags_old), Some(Severity::Low));
+        // A flag that was off (or partly on) turned into "always": a rollout.
+        let off = flags_old.replace("newCheckoutFlow: true", "newCheckoutFlow: false");
+        assert!(level(&off) >= Some(Severity::Medium));
     }
 
     #[test]

@@ -38,6 +38,7 @@ mod keyed_hashes;
 pub mod lang;
 pub mod lifetimes;
 pub mod listeners;
+pub mod make_loops;
 pub mod migrations;
 mod network_policies;
 pub mod nginx_alias;
@@ -667,6 +668,7 @@ pub fn findings_with_message(
             client_address::check(f, &mut local);
             client_bundle::check(f, &mut local);
             nginx_alias::check(f, &mut local);
+            make_loops::check(f, &mut local);
             nginx_inheritance::check(f, &mut local);
             waitgroups::check(f, &mut local);
             network_policies::check(f, &mut local);
