@@ -2498,6 +2498,69 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
     }
 }
 
+/// Whether a guard that answered yes or no (`if not user: return False`)
+/// is now the function's answer itself (`return bool(user)`): a return
+/// whose value decides the same, read through the last part of each dotted
+/// name (`membership.role` and a local `role`). The old function must have
+/// answered the other way when the guard let it through (`return True`
+/// after `if not user: return False`): one that fell through to nothing
+/// (`null`, which Laravel's `before()` reads as "ask the policy") answered
+/// three ways, not two.
+fn answered_by_return(cond: &str, exit: &str, o: &Unit, n: &Unit) -> bool {
+    static DOTTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)\b").unwrap());
+    static WRAPPED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?:bool|Boolean|!!)\s*\((.*)\)$|^!!\s*(.*)$").unwrap());
+    let value = |t: &str| {
+        t.trim()
+            .trim_start_matches("return")
+            .trim()
+            .trim_end_matches(';')
+            .trim()
+            .to_string()
+    };
+    let yes = match value(exit).as_str() {
+        "True" | "true" => true,
+        "False" | "false" => false,
+        _ => return false,
+    };
+    let other_answer = o.returns.iter().any(|r| {
+        let v = value(&r.text);
+        if yes {
+            matches!(v.as_str(), "False" | "false")
+        } else {
+            matches!(v.as_str(), "True" | "true")
+        }
+    });
+    if !other_answer {
+        return false;
+    }
+    let loose = |t: &str| DOTTED.replace_all(t, "$1").into_owned();
+    // The function's answer: its last return, not one inside a branch.
+    n.returns
+        .iter()
+        .max_by_key(|r| r.line)
+        .into_iter()
+        .any(|r| {
+            let v = value(&r.text);
+            let v = WRAPPED
+                .captures(&v)
+                .and_then(|c| c.get(1).or(c.get(2)))
+                .map_or(v.clone(), |m| m.as_str().to_string());
+            if matches!(v.as_str(), "True" | "true" | "False" | "false" | "") {
+                return false;
+            }
+            let same = |a: &str, b: &str| {
+                if yes {
+                    super::boolean::equivalent(a, b)
+                } else {
+                    super::boolean::opposite(a, b)
+                }
+            };
+            same(cond, &v) || same(&loose(cond), &loose(&v))
+        })
+}
+
 /// A flag's name as code, config and keys spell it: `newCheckoutFlow`,
 /// `new_checkout_flow`, `NEW-CHECKOUT-FLOW` are all `newcheckoutflow`.
 fn flag_key(name: &str) -> String {
@@ -3567,6 +3630,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || same_condition(&x.cond, &cond)
                 || table.is_some() && TruthTable::of(&x.cond) == table
         }) || new_guards.get(&cond).is_some_and(|d| *d >= 0)
+            || answered_by_return(&cond, &g.exit, o, n)
         {
             continue;
         }
@@ -4651,7 +4715,23 @@ pub fn intent(
                     let e = facts.entry(k).or_insert((0, line, path.to_string()));
                     e.0 += 1;
                 };
+                // The new side of this function, for guards it now answers
+                // with a return (`if not user: return False` → `return
+                // bool(user)`).
+                let answered = |cond: &str| {
+                    side && u.guards.iter().any(|g| {
+                        g.cond == cond
+                            && p.new
+                                .units
+                                .iter()
+                                .filter(|x| x.name == u.name)
+                                .any(|x| answered_by_return(cond, &g.exit, u, x))
+                    })
+                };
                 for c in &u.conditions {
+                    if answered(&c.text) {
+                        continue;
+                    }
                     let t = norm(&c.text);
                     // A condition still written out on the other side (moved
                     // into a helper's return, inlined) is not a change; nor is
@@ -5238,6 +5318,36 @@ mod tests {
             "log.Error().Err(err).Msg(\"logs\")",
         );
         assert!(rules_hit(p, Some(old), Some(&logged)).contains(&rule));
+    }
+
+    #[test]
+    fn a_yes_or_no_guard_made_into_the_returned_answer_is_kept() {
+        let p = "projects/permissions.py";
+        let old = "class IsMember:\n    def has_permission(self, request, view):\n        if not request.user or not request.user.is_authenticated:\n            return False\n        return True\n\n    def has_object_permission(self, request, view, obj):\n        membership = obj.memberships.filter(user=request.user).first()\n        if membership.role == Role.ADMIN:\n            return True\n        return False\n";
+        let new = "class IsMember:\n    def has_permission(self, request, view):\n        return bool(request.user and request.user.is_authenticated)\n\n    def has_object_permission(self, request, view, obj):\n        role = obj.memberships.filter(user=request.user).values_list(\"role\", flat=True).first()\n        return role == Role.ADMIN\n";
+        let hit = rules_hit(p, Some(old), Some(new));
+        assert!(
+            !hit.iter()
+                .any(|r| r == "logic-guard-removed" || r == "sec-auth-check-removed"),
+            "{hit:?}"
+        );
+        // A guard that answered yes and otherwise fell through to nothing:
+        // `return is_superadmin` now answers no where it answered nothing.
+        let before_old = "class Policy:\n    def before(self, user, ability):\n        if user.is_superadmin:\n            return True\n";
+        let before_new = "class Policy:\n    def before(self, user, ability):\n        return user.is_superadmin\n";
+        let hit = rules_hit("app/policies.py", Some(before_old), Some(before_new));
+        assert!(hit.contains(&"logic-guard-removed".to_string()), "{hit:?}");
+        // The answer no longer asks whether the user is signed in.
+        let looser = new.replace(
+            "bool(request.user and request.user.is_authenticated)",
+            "bool(request.user)",
+        );
+        let hit = rules_hit(p, Some(old), Some(&looser));
+        assert!(
+            hit.iter()
+                .any(|r| r == "logic-guard-removed" || r == "sec-auth-check-removed"),
+            "{hit:?}"
+        );
     }
 
     #[test]

@@ -2264,10 +2264,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "The mixin is listed after ModelViewSet, so GenericAPIView.get_queryset wins the MRO and the mixin's org filter never runs; list/retrieve/update/delete now operate on every organization's folders and documents (IsOrgMember only checks that the user belongs to some org).",
     ),
     (
-        "sn03-simplify-project-admin-permission",
-        "Pure refactor of a DRF permission: the new code fetches the same membership role once and returns exactly the same result for every case (no membership -> deny, safe method -> allow, otherwise only ADMIN), and has_permission is the same boolean.",
-    ),
-    (
         "sn04-celery-payout-autoretry",
         "autoretry_for=(Exception,) plus acks_late on a non-idempotent Stripe transfer: if the DB save fails or Stripe times out after the transfer was created, the retry sees the payout still QUEUED and sends the money again (no idempotency key), causing duplicate payouts.",
     ),
