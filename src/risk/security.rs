@@ -251,6 +251,82 @@ fn order_by_placeholder(f: &FileView<'_>, out: &mut Vec<Finding>) {
     ));
 }
 
+/// SQL text formatted from values over several lines, which the one-line
+/// pattern rule cannot see: a Go raw string handed to `fmt.Sprintf`, an
+/// f-string split over lines inside `text(…)`, a template literal. The
+/// values pasted in (`'%{q}%'`, `%s`) become SQL when they come from the
+/// request; bind parameters would keep them values.
+fn sql_formatted_across_lines(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    /// Where formatting starts, and the placeholder that kind of
+    /// formatting pastes a value with: `%s`/`%v` for printf, `{name}` for
+    /// f-strings and `.format`, `${name}` for template literals (a
+    /// constant's `{TABLE}` is text the program wrote).
+    static PRINTF: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(\bSprintf\s*\(|\bsprintf\s*\(|String\.format\s*\()").unwrap()
+    });
+    static PRINTF_VALUE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(%[sv]|%\[\d+\][sv])").unwrap());
+    static FSTRING: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(\bf["']|\.format\s*\()"#).unwrap());
+    static FSTRING_VALUE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(\{[a-z_][\w.\[\]'"]*\}|\{\})"#).unwrap());
+    static TEMPLATE_VALUE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\$\{[a-z_][^}]*\}").unwrap());
+    static SQL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)\b(select\s+.{1,200}?\s+from\s+\w|insert\s+into\s+\w|update\s+\w+\s+set\s|delete\s+from\s+\w)").unwrap()
+    });
+    static RUNS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(execute|executemany|query|querycontext|queryrow|queryrowcontext|exec|execcontext|raw|text|select|get|all|first|fetch\w*)\s*\(").unwrap()
+    });
+    if f.class.lang == super::lang::Lang::Sql
+        || f.class.migration
+        || out.iter().any(|x| x.rule == "sec-sql-string-building")
+    {
+        return;
+    }
+    let Some(text) = f.new_text() else { return };
+    let lines: Vec<&str> = text.lines().collect();
+    for l in f.added_code() {
+        let placeholder: &Regex = if PRINTF.is_match(l.text) {
+            &PRINTF_VALUE
+        } else if FSTRING.is_match(l.text) {
+            &FSTRING_VALUE
+        } else if l.text.contains('`') {
+            &TEMPLATE_VALUE
+        } else {
+            continue;
+        };
+        let at = (l.no as usize).saturating_sub(1);
+        if at >= lines.len() {
+            continue;
+        }
+        let window = lines[at..(at + 8).min(lines.len())].join("\n");
+        let Some(sql) = SQL.find(&window) else {
+            continue;
+        };
+        // The values pasted in after the SQL starts, in the formatted text.
+        if !placeholder.is_match(&window[sql.start()..]) {
+            continue;
+        }
+        // Run as a query near by (the statement, or the lines after it).
+        let near = lines[at.saturating_sub(2)..(at + 14).min(lines.len())].join("\n");
+        if !RUNS.is_match(&near) {
+            continue;
+        }
+        out.push(Finding::added(
+            "sec-sql-string-building",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Builds SQL by pasting values into its text over several lines (from `{}`): use bind parameters, or this is an SQL injection.",
+                quote(l.text.trim())
+            ),
+        ));
+        return;
+    }
+}
+
 /// An added line, in a function that builds a query clause, that formats
 /// values into text (`return fmt.Sprintf("%s %s", p.Sort, dir)` in
 /// `orderClause`), with that function's name.
@@ -821,6 +897,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     privilege_wrapper_swapped(f, out);
     privileged_field_permitted(f, out);
     order_by_placeholder(f, out);
+    sql_formatted_across_lines(f, out);
     if let Some((l, name)) = clause_formatted_from_values(f) {
         out.push(Finding::added(
             "sec-sql-string-building",
@@ -1285,6 +1362,40 @@ mod tests {
         assert_eq!(level(signed), Some(Severity::Low));
         let unsigned = "module Webhooks\n  class BaseController < ApplicationController\n    skip_before_action :verify_authenticity_token\n  end\nend\n";
         assert_eq!(level(unsigned), Some(Severity::High));
+    }
+
+    #[test]
+    fn sql_formatted_over_several_lines_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "sec-sql-string-building".to_string();
+        let go_old =
+            "package store\n\nfunc (s *Store) Count(ctx context.Context) int {\n\treturn 0\n}\n";
+        let go_new = format!(
+            "{go_old}\nfunc (s *Store) Search(ctx context.Context, q string) (*sql.Rows, error) {{\n\tquery := fmt.Sprintf(`\n\t\tSELECT id, email FROM users\n\t\tWHERE email ILIKE '%%%s%%'\n\t\tLIMIT 20`, q)\n\treturn s.db.QueryContext(ctx, query)\n}}\n"
+        );
+        assert!(
+            rules_hit_with_contents("internal/store/users.go", go_old, &go_new).contains(&rule)
+        );
+        let py_old = "def count(db):\n    return 0\n";
+        let py_new = format!(
+            "{py_old}\n\ndef search(db, q):\n    return db.execute(\n        text(\n            f\"SELECT id, name FROM customers \"\n            f\"WHERE name ILIKE '%{{q}}%' \"\n        )\n    ).all()\n"
+        );
+        assert!(rules_hit_with_contents("app/api/customers.py", py_old, &py_new).contains(&rule));
+        // Bind parameters over several lines: quiet.
+        let bound = py_new
+            .replace("f\"WHERE name ILIKE '%{q}%' \"", "\"WHERE name ILIKE :q \"")
+            .replace("f\"SELECT", "\"SELECT");
+        assert!(!rules_hit_with_contents("app/api/customers.py", py_old, &bound).contains(&rule));
+        // A Go raw string with bind parameters, a composite literal below.
+        let bound_go = format!(
+            "{go_old}\nfunc (s *Store) Get(ctx context.Context, id int64) (Note, error) {{\n\tvar n Note\n\terr := s.db.QueryRowContext(ctx,\n\t\t`SELECT id, title FROM notes WHERE id = $1`, id).Scan(&n.ID, &n.Title)\n\tif err != nil {{\n\t\treturn Note{{}}, err\n\t}}\n\treturn n, nil\n}}\n"
+        );
+        assert!(
+            !rules_hit_with_contents("internal/store/notes.go", go_old, &bound_go).contains(&rule)
+        );
+        // A constant pasted in (a table name): quiet.
+        let table = py_new.replace("'%{q}%'", "{COLUMN}");
+        assert!(!rules_hit_with_contents("app/api/customers.py", py_old, &table).contains(&rule));
     }
 
     #[test]

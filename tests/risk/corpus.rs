@@ -2268,10 +2268,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "autoretry_for=(Exception,) plus acks_late on a non-idempotent Stripe transfer: if the DB save fails or Stripe times out after the transfer was created, the retry sees the payout still QUEUED and sends the money again (no idempotency key), causing duplicate payouts.",
     ),
     (
-        "sn06-fastapi-customer-search-sqli",
-        "The user-supplied q is interpolated straight into a raw SQL string via an f-string inside text(), giving SQL injection on the customers table (and anything the DB role can reach).",
-    ),
-    (
         "sn10-stripe-webhook-registry-swallow",
         "The refactor wraps handler execution in a blanket except Exception that only logs and still returns 200, so when fulfilment fails (DB error, missing order) Stripe treats the event as delivered and never retries; paid orders silently stay unfulfilled.",
     ),
@@ -2286,10 +2282,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "so01-auth-middleware-slog",
         "In the refactor the token-verification failure branch calls reject() but lost its `return`, so after writing the 401 the request still falls through to the protected handler with nil claims; unauthenticated or expired-token requests to POST /v1/transfers etc. execute their side effects.",
-    ),
-    (
-        "so04-user-search-sqli",
-        "The search query interpolates the raw `q` query parameter into SQL with fmt.Sprintf, so any authenticated user can inject SQL (e.g. break out of the ILIKE and read other orgs' users or other tables).",
     ),
     (
         "so05-audit-request-context",
