@@ -115,6 +115,90 @@ fn check_failure_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// The `if` blocks of a Go text: the condition line with the statement
+/// before it (`claims, err := v.Verify(r)` / `if err != nil {`: one
+/// `err != nil` is not another), its line number, and whether the block
+/// leaves (`return`, `panic`, `continue`, `break`, `os.Exit`, `log.Fatal`)
+/// before it closes.
+fn go_if_blocks(text: &str) -> Vec<(String, u32, bool)> {
+    static LEAVES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^\s*(return\b|panic\(|continue\b|break\b|goto\b|os\.Exit\(|log\.Fatal|\w+\.Fatal)",
+        )
+        .unwrap()
+    });
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let t = l.trim();
+        if !(t.starts_with("if ") && t.ends_with('{')) {
+            continue;
+        }
+        let own = indent(l);
+        let body = lines[i + 1..]
+            .iter()
+            .take_while(|b| !(indent(b) == own && b.trim_start().starts_with('}')));
+        let leaves = body
+            .filter(|b| indent(b) == own + 1 || indent(b) > own && b.starts_with(' '))
+            .any(|b| LEAVES.is_match(b));
+        let before = lines[..i]
+            .iter()
+            .rev()
+            .find(|b| !b.trim().is_empty())
+            .map_or("", |b| b.trim());
+        out.push((format!("{before}\n{t}"), i as u32 + 1, leaves));
+    }
+    out
+}
+
+/// A Go block that answered a failure and returned, now answering it
+/// without returning (`http.Error(…); return` folded into a `reject(…)`
+/// helper, the `return` lost): the handler writes the error and carries
+/// on, into `next.ServeHTTP` or the work the failure should have stopped.
+fn answer_no_longer_returns(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    let before = go_if_blocks(old);
+    let new_lines: Vec<&str> = new.lines().collect();
+    for (cond, no, leaves) in go_if_blocks(new) {
+        if leaves || !before.iter().any(|(c, _, l)| *c == cond && *l) {
+            continue;
+        }
+        // The block was changed, and more follows it in the function.
+        let own =
+            new_lines[(no - 1) as usize].len() - new_lines[(no - 1) as usize].trim_start().len();
+        let end = new_lines[no as usize..]
+            .iter()
+            .position(|b| b.len() - b.trim_start().len() == own && b.trim_start().starts_with('}'))
+            .map_or(new_lines.len() as u32, |i| no + 1 + i as u32);
+        if !f.added.iter().any(|l| l.no > no && l.no < end) {
+            continue;
+        }
+        let more = new_lines
+            .get(end as usize..)
+            .and_then(|rest| rest.iter().find(|b| !b.trim().is_empty()))
+            .is_some_and(|b| {
+                b.len() - b.trim_start().len() == own && !b.trim_start().starts_with('}')
+            });
+        if !more {
+            continue;
+        }
+        out.push(Finding::added(
+            "err-answer-no-return",
+            Severity::High,
+            f.path,
+            Some(no),
+            format!(
+                "The block `{}` answered the failure and returned; now it answers and carries on: what follows (the next handler, the work the failure should stop) runs anyway.",
+                quote(cond.rsplit('\n').next().unwrap_or(&cond))
+            ),
+        ));
+        return;
+    }
+}
+
 /// Error-handling rules for one file.
 /// An Express-style error handler's parameter list: four parameters, the
 /// first the error (`(err, req, res, next)`, typed or not).
@@ -159,6 +243,9 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         return;
     }
     check_failure_logged(f, out);
+    if f.class.lang == Lang::Go {
+        answer_no_longer_returns(f, out);
+    }
     let added = &f.added;
     for l in added {
         if f.class.is_comment(l.text) || f.test_line(l.no) {
@@ -393,5 +480,40 @@ mod moved_error_check_tests {
             !moved.contains(&"err-check-removed".to_string()),
             "{moved:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use crate::risk::testkit::rules_hit_with_contents;
+
+    #[test]
+    fn a_go_block_that_answers_a_failure_and_no_longer_returns_is_found() {
+        let rule = "err-answer-no-return".to_string();
+        let p = "internal/middleware/auth.go";
+        let old = "func (a *Auth) Wrap(next http.Handler) http.Handler {\n\treturn http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {\n\t\tclaims, err := a.verifier.Verify(r)\n\t\tif err != nil {\n\t\t\ta.logger.Printf(\"rejected: %v\", err)\n\t\t\thttp.Error(w, \"unauthorized\", http.StatusUnauthorized)\n\t\t\treturn\n\t\t}\n\t\tnext.ServeHTTP(w, r.WithContext(withClaims(r.Context(), claims)))\n\t})\n}\n";
+        let new = old.replace(
+            "\t\t\ta.logger.Printf(\"rejected: %v\", err)\n\t\t\thttp.Error(w, \"unauthorized\", http.StatusUnauthorized)\n\t\t\treturn\n",
+            "\t\t\ta.reject(w, r, err)\n",
+        );
+        assert!(rules_hit_with_contents(p, old, &new).contains(&rule));
+        // The helper called, the return kept: quiet.
+        let kept = old.replace(
+            "\t\t\ta.logger.Printf(\"rejected: %v\", err)\n\t\t\thttp.Error(w, \"unauthorized\", http.StatusUnauthorized)\n",
+            "\t\t\ta.reject(w, r, err)\n",
+        );
+        assert!(!rules_hit_with_contents(p, old, &kept).contains(&rule));
+        // The block is the function's last statement: nothing follows it.
+        let last_old = "func save(w http.ResponseWriter, err error) {\n\tif err != nil {\n\t\thttp.Error(w, \"failed\", 500)\n\t\treturn\n\t}\n}\n";
+        let last_new = "func save(w http.ResponseWriter, err error) {\n\tif err != nil {\n\t\twriteError(w, err)\n\t}\n}\n";
+        assert!(
+            !rules_hit_with_contents("internal/api/save.go", last_old, last_new).contains(&rule)
+        );
+        // A new call whose error is logged: not an old block that lost its return.
+        let added_call = old.replace(
+            "\t\tnext.ServeHTTP",
+            "\t\t_, err = a.audit.Record(r.Context(), claims)\n\t\tif err != nil {\n\t\t\ta.logger.Printf(\"audit: %v\", err)\n\t\t}\n\t\tnext.ServeHTTP",
+        );
+        assert!(!rules_hit_with_contents(p, old, &added_call).contains(&rule));
     }
 }

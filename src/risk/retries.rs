@@ -298,7 +298,7 @@ static RETRY_ON: LazyLock<Regex> =
 /// A call that moves money or sends something to a person: done twice when
 /// the job runs twice.
 static SIDE_EFFECT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\w*(charge|payout|refund|capture|debit|withdraw|disburse|transfer_funds|send_?(e?mail|sms|text|push|invoice|notification|payment))\w*|PaymentIntent|create_?(charge|payment|transfer|payout|order|invoice)\w*)\s*[.(]").unwrap()
+    Regex::new(r"(?i)\b(\w*(charge|payout|refund|capture|debit|withdraw|disburse|transfer|send_?(e?mail|sms|text|push|invoice|notification|payment))\w*|PaymentIntent|\w*create_?(charge|payment|transfer|payout|order|invoice)\w*)\s*[.(]").unwrap()
 });
 /// A job that checks for work already done before it acts again.
 static ALREADY_DONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -334,7 +334,16 @@ fn job_retries_turned_on(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let retried_before = old
         .lines()
         .any(|x| RETRY_ON.is_match(x) || JOB_RETRY.captures(x).is_some_and(|c| retries_on(&c[3])));
-    if retried_before || ALREADY_DONE.is_match(new) || knows_idempotency(new) {
+    // A check for work already done is a test (`return if sub.paid?`), not
+    // the write that records it (`payout.sent_at = now()`), which comes too
+    // late when the failure falls between the call and the write.
+    static TESTS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(\b(if|unless|when|guard|elif)\b|&&|\|\|)").unwrap());
+    let checks_done = new.lines().any(|x| {
+        ALREADY_DONE.is_match(x)
+            && (TESTS.is_match(x) || x.to_ascii_lowercase().contains("idempot"))
+    });
+    if retried_before || checks_done || knows_idempotency(new) {
         return;
     }
     let Some(effect) = new.lines().find(|x| SIDE_EFFECT.is_match(x)) else {
@@ -849,5 +858,21 @@ mod tests {
             "render_receipt(order), idempotency_key=f\"receipt-{order.pk}\")",
         );
         assert!(!rules("shop/tasks.py", &keyed_old, &keyed_new).contains(&rule));
+        // A status written after the transfer is no check for work done: a
+        // failure between the two repeats the transfer.
+        let pay_old = "@shared_task\ndef send_payout(payout_id):\n    payout = Payout.objects.get(pk=payout_id)\n    transfer = stripe.Transfer.create(amount=payout.amount, destination=payout.account)\n    payout.sent_at = timezone.now()\n    payout.save()\n";
+        let pay_new = pay_old.replace(
+            "@shared_task\n",
+            "@shared_task(autoretry_for=(Exception,), max_retries=5)\n",
+        );
+        assert!(rules("payouts/tasks.py", pay_old, &pay_new).contains(&rule));
+        // Tested before the transfer: may repeat.
+        let tested = |t: &str| {
+            t.replace(
+                "    transfer =",
+                "    if payout.sent_at:\n        return\n    transfer =",
+            )
+        };
+        assert!(!rules("payouts/tasks.py", &tested(pay_old), &tested(&pay_new)).contains(&rule));
     }
 }

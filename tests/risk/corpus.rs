@@ -2264,10 +2264,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "The mixin is listed after ModelViewSet, so GenericAPIView.get_queryset wins the MRO and the mixin's org filter never runs; list/retrieve/update/delete now operate on every organization's folders and documents (IsOrgMember only checks that the user belongs to some org).",
     ),
     (
-        "sn04-celery-payout-autoretry",
-        "autoretry_for=(Exception,) plus acks_late on a non-idempotent Stripe transfer: if the DB save fails or Stripe times out after the transfer was created, the retry sees the payout still QUEUED and sends the money again (no idempotency key), causing duplicate payouts.",
-    ),
-    (
         "sn10-stripe-webhook-registry-swallow",
         "The refactor wraps handler execution in a blanket except Exception that only logs and still returns 200, so when fulfilment fails (DB error, missing order) Stripe treats the event as delivered and never retries; paid orders silently stay unfulfilled.",
     ),
@@ -2278,10 +2274,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "sn14-profile-serializer-exclude-password",
         "Switching ProfileSerializer from an explicit field list to exclude=[\"password\"] makes every other User column writable through PATCH /api/me, including is_staff, is_superuser, groups, user_permissions, plan and is_active, so any user can grant themselves admin.",
-    ),
-    (
-        "so01-auth-middleware-slog",
-        "In the refactor the token-verification failure branch calls reject() but lost its `return`, so after writing the 401 the request still falls through to the protected handler with nil claims; unauthenticated or expired-token requests to POST /v1/transfers etc. execute their side effects.",
     ),
     (
         "so05-audit-request-context",
