@@ -251,6 +251,57 @@ fn order_by_placeholder(f: &FileView<'_>, out: &mut Vec<Finding>) {
     ));
 }
 
+/// An opt-out of authentication (`@Public()`, `[AllowAnonymous]`,
+/// `@PermitAll`, `@SkipAuth`) put on a whole controller class that already
+/// had handlers: every one of them, not only the new one, is served to
+/// anyone without a token.
+fn class_opened(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static CLASS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(export\s+)?(public\s+|abstract\s+|final\s+|open\s+|internal\s+|sealed\s+)*(class|object)\s+\w").unwrap()
+    });
+    static DECORATOR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(@\w|\[\w)").unwrap());
+    static HANDLER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(@(Get|Post|Put|Patch|Delete|All)(Mapping)?\s*\(|@RequestMapping\s*\(|\[Http(Get|Post|Put|Patch|Delete)\b|\[Route\s*\()").unwrap()
+    });
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    let lines: Vec<&str> = new.lines().collect();
+    for l in f
+        .added_code()
+        .filter(|l| OPT_OUT.is_match(l.text) && DECORATOR.is_match(l.text))
+    {
+        let at = l.no as usize;
+        // The decorators that follow, then what they decorate.
+        let Some(target) = lines.get(at..).and_then(|rest| {
+            rest.iter()
+                .find(|x| !x.trim().is_empty() && !DECORATOR.is_match(x))
+        }) else {
+            continue;
+        };
+        if !CLASS.is_match(target) {
+            continue;
+        }
+        // Handlers the class had before this change: served openly now.
+        let before = old.lines().filter(|x| HANDLER.is_match(x)).count();
+        if before == 0 {
+            continue;
+        }
+        out.push(Finding::added(
+            "sec-auth-disabled",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Puts `{}` on the whole class, which already had {before} handler{}: each of them is now served without authentication, not only a new one. Put it on the handler that needs it.",
+                quote(l.text.trim()),
+                if before == 1 { "" } else { "s" }
+            ),
+        ));
+        return;
+    }
+}
+
 /// SQL text formatted from values over several lines, which the one-line
 /// pattern rule cannot see: a Go raw string handed to `fmt.Sprintf`, an
 /// f-string split over lines inside `text(…)`, a template literal. The
@@ -898,6 +949,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     privileged_field_permitted(f, out);
     order_by_placeholder(f, out);
     sql_formatted_across_lines(f, out);
+    class_opened(f, out);
     if let Some((l, name)) = clause_formatted_from_values(f) {
         out.push(Finding::added(
             "sec-sql-string-building",
@@ -1362,6 +1414,19 @@ mod tests {
         assert_eq!(level(signed), Some(Severity::Low));
         let unsigned = "module Webhooks\n  class BaseController < ApplicationController\n    skip_before_action :verify_authenticity_token\n  end\nend\n";
         assert_eq!(level(unsigned), Some(Severity::High));
+    }
+
+    #[test]
+    fn an_auth_opt_out_put_on_a_whole_controller_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "sec-auth-disabled".to_string();
+        let p = "src/internal/internal.controller.ts";
+        let old = "@Controller('internal')\nexport class InternalController {\n  @Get('config')\n  config() {\n    return this.cfg.dump();\n  }\n\n  @Post('cache/flush')\n  flush() {\n    return this.cache.flush();\n  }\n}\n";
+        let on_class = format!("@Public()\n{}", old.replace("  @Post('cache/flush')", "  @Get('version')\n  version() {\n    return { sha: this.sha };\n  }\n\n  @Post('cache/flush')"));
+        assert!(rules_hit_with_contents(p, old, &on_class).contains(&rule));
+        // On the new handler only: what it opens is that handler.
+        let on_handler = old.replace("  @Post('cache/flush')", "  @Public()\n  @Get('version')\n  version() {\n    return { sha: this.sha };\n  }\n\n  @Post('cache/flush')");
+        assert!(!rules_hit_with_contents(p, old, &on_handler).contains(&rule));
     }
 
     #[test]

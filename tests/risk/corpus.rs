@@ -2012,10 +2012,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 23 (blind). A request value becomes a file path that joblib loads: the taint from the request to the unpickling call crosses functions.",
     ),
     (
-        "ry01-merge-plans-controller",
-        "Round 23 (blind). `[AllowAnonymous]` on a merged controller class overrides every `[Authorize]`: the attribute's reach over the class is not modelled.",
-    ),
-    (
         "ry05-azuread-config-tidy",
         "Round 23 (blind). An Entra ID tenant set to `organizations` accepts any tenant's tokens: the meaning of that value is identity-provider knowledge.",
     ),
@@ -2298,10 +2294,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "sp01-axios-retry-payments",
         "The new interceptor retries every method, including POST /payments/charges and refunds, on timeouts and 5xx with no idempotency key; a charge that succeeded server-side but timed out (now sooner, since the 45s override was removed) is re-submitted up to 3 times, double-charging customers.",
-    ),
-    (
-        "sp04-nest-public-controller",
-        "@Public() was put on the InternalController class instead of only the new version() handler; the global JWT guard checks handler and class metadata, so config dump, cache flush and job-trigger endpoints become reachable without authentication.",
     ),
     (
         "sp06-stripe-webhook-raw-body",
