@@ -176,6 +176,17 @@ fn answer_no_longer_returns(f: &FileView<'_>, out: &mut Vec<Finding>) {
         if !f.added.iter().any(|l| l.no > no && l.no < end) {
             continue;
         }
+        // It answers the failure (writes a response); a block that now only
+        // logs is the error-path rule's business.
+        static ANSWERS: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(\(\s*w\s*,|http\.Error\(|WriteHeader\(|\.(JSON|String|Abort\w*)\(|\b(reject|respond|write_?[Ee]rror|render_?[Ee]rror|send_?[Ee]rror|fail)\w*\()").unwrap()
+        });
+        let answers = new_lines[no as usize..(end as usize).saturating_sub(1).max(no as usize)]
+            .iter()
+            .any(|b| ANSWERS.is_match(b));
+        if !answers {
+            continue;
+        }
         let more = new_lines
             .get(end as usize..)
             .and_then(|rest| rest.iter().find(|b| !b.trim().is_empty()))
