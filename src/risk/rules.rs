@@ -641,6 +641,30 @@ mod builtin_tests {
     }
 
     #[test]
+    fn a_request_body_written_to_the_database_as_is_is_mass_assignment() {
+        let rule = "sec-mass-assignment".to_string();
+        let p = "src/routes/profile.ts";
+        let old = "router.patch('/me', async (req, res) => {\n  const { name, bio } = req.body;\n  const user = await prisma.user.update({ where: { id: req.user.id }, data: { name, bio } });\n  res.json(user);\n});\n";
+        for raw in ["data: req.body", "data: { ...req.body }"] {
+            let new = old.replace("data: { name, bio }", raw);
+            assert!(rules_hit(p, Some(old), Some(&new)).contains(&rule), "{raw}");
+        }
+        let sequelize = old.replace(
+            "await prisma.user.update({ where: { id: req.user.id }, data: { name, bio } })",
+            "await User.update(req.body, { where: { id: req.user.id } })",
+        );
+        assert!(rules_hit(p, Some(old), Some(&sequelize)).contains(&rule));
+        // The body parsed by a schema first: only what it allows is written.
+        let parsed = old
+            .replace(
+                "  const { name, bio } = req.body;\n",
+                "  const data = profileSchema.parse(req.body);\n",
+            )
+            .replace("data: { name, bio }", "data");
+        assert!(!rules_hit(p, Some(old), Some(&parsed)).contains(&rule));
+    }
+
+    #[test]
     fn a_secret_logged_through_a_mask_is_no_leak() {
         use crate::risk::testkit::rules_hit;
         let rule = "log-secret".to_string();

@@ -2299,10 +2299,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "sp06-stripe-webhook-raw-body",
         "Signature verification is preserved: the webhook route is now registered before the global express.json(), gets the untouched Buffer via express.raw, and still passes it with the stripe-signature header to constructEvent and rejects on failure; the change only removes a global hook that copied every request body.",
     ),
-    (
-        "sp19-profile-update-mass-assignment",
-        "The handler now passes req.body straight into prisma.user.update, so any logged-in user can set fields like role, emailVerified, email or stripeCustomerId on their own account (privilege escalation to admin) instead of only the four editable profile fields.",
-    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
