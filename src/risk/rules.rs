@@ -654,6 +654,11 @@ mod builtin_tests {
             "await User.update(req.body, { where: { id: req.user.id } })",
         );
         assert!(rules_hit(p, Some(old), Some(&sequelize)).contains(&rule));
+        let mongoose = old.replace(
+            "await prisma.user.update({ where: { id: req.user.id }, data: { name, bio } })",
+            "await User.findByIdAndUpdate(req.user.id, req.body, { new: true })",
+        );
+        assert!(rules_hit(p, Some(old), Some(&mongoose)).contains(&rule));
         // The body parsed by a schema first: only what it allows is written.
         let parsed = old
             .replace(
