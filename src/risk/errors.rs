@@ -115,6 +115,11 @@ fn check_failure_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A line's indentation, in characters.
+fn indent(l: &str) -> usize {
+    l.len() - l.trim_start().len()
+}
+
 /// The `if` blocks of a Go text: the condition line with the statement
 /// before it (`claims, err := v.Verify(r)` / `if err != nil {`: one
 /// `err != nil` is not another), its line number, and whether the block
@@ -128,7 +133,6 @@ fn go_if_blocks(text: &str) -> Vec<(String, u32, bool)> {
         .unwrap()
     });
     let lines: Vec<&str> = text.lines().collect();
-    let indent = |l: &str| l.len() - l.trim_start().len();
     let mut out = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let t = l.trim();
@@ -167,11 +171,10 @@ fn answer_no_longer_returns(f: &FileView<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         // The block was changed, and more follows it in the function.
-        let own =
-            new_lines[(no - 1) as usize].len() - new_lines[(no - 1) as usize].trim_start().len();
+        let own = indent(new_lines[(no - 1) as usize]);
         let end = new_lines[no as usize..]
             .iter()
-            .position(|b| b.len() - b.trim_start().len() == own && b.trim_start().starts_with('}'))
+            .position(|b| indent(b) == own && b.trim_start().starts_with('}'))
             .map_or(new_lines.len() as u32, |i| no + 1 + i as u32);
         if !f.added.iter().any(|l| l.no > no && l.no < end) {
             continue;
@@ -190,9 +193,7 @@ fn answer_no_longer_returns(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let more = new_lines
             .get(end as usize..)
             .and_then(|rest| rest.iter().find(|b| !b.trim().is_empty()))
-            .is_some_and(|b| {
-                b.len() - b.trim_start().len() == own && !b.trim_start().starts_with('}')
-            });
+            .is_some_and(|b| indent(b) == own && !b.trim_start().starts_with('}'));
         if !more {
             continue;
         }

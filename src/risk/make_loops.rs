@@ -49,7 +49,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     for l in f.added_code().filter(|l| LOOP.is_match(l.text)) {
         let at = (l.no as usize).saturating_sub(1);
         // The loop: its line and the continued lines up to `done`.
-        let body: Vec<&str> = lines[at..]
+        let body: Vec<&str> = lines
+            .get(at..)
+            .unwrap_or_default()
             .iter()
             .take_while(|x| x.starts_with('\t'))
             .scan(false, |ended, x| {

@@ -327,7 +327,7 @@ fn sql_formatted_across_lines(f: &FileView<'_>, out: &mut Vec<Finding>) {
         Regex::new(r"(?is)\b(select\s+.{1,200}?\s+from\s+\w|insert\s+into\s+\w|update\s+\w+\s+set\s|delete\s+from\s+\w)").unwrap()
     });
     static RUNS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(execute|executemany|query|querycontext|queryrow|queryrowcontext|exec|execcontext|raw|text|select|get|all|first|fetch\w*)\s*\(").unwrap()
+        Regex::new(r"(?i)\b(execute\w*|query\w*|exec\w*|raw|text|fetch\w*)\s*\(").unwrap()
     });
     if f.class.lang == super::lang::Lang::Sql
         || f.class.migration

@@ -1606,16 +1606,7 @@ pub(crate) fn guards_removed(f: &FileView<'_>, guard: &Regex, block: &str, out: 
         .collect();
     // A header written again with another value (`add_header
     // Content-Security-Policy "…"` gaining a `report-uri`) is still sent.
-    let head = |t: &str| -> Option<String> {
-        let mut words = t.split_whitespace();
-        (words.next() == Some("add_header")).then(|| {
-            words
-                .next()
-                .unwrap_or("")
-                .trim_matches(['"', '\''])
-                .to_string()
-        })
-    };
+    let head = header_set;
     let guards_added: Vec<Option<String>> = f
         .added
         .iter()
@@ -1689,41 +1680,38 @@ fn kept_in_included_files(
         .filter(|l| !l.text.trim_start().starts_with('#'))
         .map(|l| header_or_directive(l.text))
         .collect();
-    let mut i = start;
-    while i < out.len() {
-        let x = &out[i];
-        let moved = x.rule == "config-guard-removed"
+    let mine = out.split_off(start);
+    out.extend(mine.into_iter().filter(|x| {
+        !(x.rule == "config-guard-removed"
             && x.side == Side::Old
             && x.line
                 .and_then(|n| f.removed.iter().find(|l| l.no == n))
-                .is_some_and(|l| written.contains(&header_or_directive(l.text)));
-        if moved {
-            out.remove(i);
-        } else {
-            i += 1;
-        }
-    }
+                .is_some_and(|l| written.contains(&header_or_directive(l.text))))
+    }));
 }
 
-/// A directive's name, with the header it sets for `add_header` and
-/// `more_set_headers` (whose values may be rewritten: `"1; mode=block"` →
-/// `"0"` is the same header still sent).
-fn header_or_directive(line: &str) -> String {
+/// The header a line sets (`add_header X-Frame-Options "DENY"`,
+/// `more_set_headers "X-Frame-Options: DENY"`), lowercased: a header whose
+/// value is rewritten (`"1; mode=block"` → `"0"`) is the same header still
+/// sent.
+fn header_set(line: &str) -> Option<String> {
     let mut words = line.split_whitespace();
-    let name = words.next().unwrap_or("").to_ascii_lowercase();
-    if name == "add_header" || name == "more_set_headers" {
-        let header = words
+    let name = words.next()?;
+    (name == "add_header" || name == "more_set_headers").then(|| {
+        words
             .next()
             .unwrap_or("")
             .trim_matches(['"', '\''])
             .split(':')
             .next()
             .unwrap_or("")
-            .to_ascii_lowercase();
-        format!("{name} {header}")
-    } else {
-        directive(line)
-    }
+            .to_ascii_lowercase()
+    })
+}
+
+/// A directive's name, or the header it sets.
+fn header_or_directive(line: &str) -> String {
+    header_set(line).map_or_else(|| directive(line), |h| format!("header {h}"))
 }
 
 /// nginx-style configs: guards removed (or commented out), access opened.
