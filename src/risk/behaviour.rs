@@ -1597,7 +1597,7 @@ fn same_error_class(old: &str, new: &str) -> bool {
 /// A statement that records work as done: a status set to a finished
 /// state, a "mark done" call, an acknowledgement, a "completed" event.
 static RECORDS_DONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(status\w*\s*(=|:|,)\s*[\w.]*["']?(COMPLETED?|DONE|SUCCEEDED|SUCCESS|RELEASED|PROCESSED|FINISHED|SHIPPED|PAID|ERASED|DELIVERED|SENT|FULFILLED|CLOSED)\b|\bupdate_?status\w*\([^)]*["'](COMPLETED?|DONE|RELEASED|PROCESSED|FINISHED|SHIPPED|PAID|FULFILLED)|\bmark_?\w*(complete|done|processed|paid|sent|success|finished|fulfilled)\w*\s*\(|\.(ack|acknowledge)\s*\(|["'][\w.]*\.(completed|released|fulfilled|processed|succeeded|erased)["']|\b(published|processed|sent|delivered|completed|relayed|dispatched|fulfilled)(_at|_on)?\s*=\s*(now\(\)|NOW\(\)|CURRENT_TIMESTAMP|true\b|TRUE\b))"#).unwrap()
+    Regex::new(r#"(?i)(status\w*\s*(=|:|,)\s*[\w.]*["']?(COMPLETED?|DONE|SUCCEEDED|SUCCESS|RELEASED|PROCESSED|FINISHED|SHIPPED|PAID|ERASED|DELIVERED|SENT|FULFILLED|CLOSED)\b|\bupdate_?status\w*\([^)]*["'](COMPLETED?|DONE|RELEASED|PROCESSED|FINISHED|SHIPPED|PAID|FULFILLED)|\bmark_?\w*(complete|done|processed|paid|sent|success|finished|fulfilled)\w*\s*\(|\.(ack|acknowledge)\s*\(|["'][\w.]*\.(completed|released|fulfilled|processed|succeeded|erased)["']|\b(published|processed|sent|delivered|completed|relayed|dispatched|fulfilled)(_?at|_?on)?(_?utc)?\s*=\s*(now\(\)|NOW\(\)|CURRENT_TIMESTAMP|true\b|TRUE\b|DateTime(Offset)?\.UtcNow\b|Instant\.now\(\)|time\.Now\(\)|(processed|published|sent|delivered|dispatched)_?(at|on)\b))"#).unwrap()
 });
 /// Results of parallel calls gathered without failing on the first
 /// failure: `Promise.allSettled`, `asyncio.gather(…, return_exceptions=True)`.
@@ -3623,12 +3623,18 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         let cond = rename_in(&g.cond, map);
         // The same decision written another way (`not (a or b)` → `not a and
         // not b`) is the same guard.
+        // Read as written too: a rename voted from the same lines (`equals`
+        // → `compareTo`) can garble the restated condition.
         let table = TruthTable::of(&cond);
+        let table_as_written = TruthTable::of(&g.cond);
         if n.guards.iter().any(|x| {
             x.cond == cond
                 || x.cond == g.cond
                 || same_condition(&x.cond, &cond)
-                || table.is_some() && TruthTable::of(&x.cond) == table
+                || (table.is_some() || table_as_written.is_some()) && {
+                    let t = TruthTable::of(&x.cond);
+                    t.is_some() && (t == table || t == table_as_written)
+                }
         }) || new_guards.get(&cond).is_some_and(|d| *d >= 0)
             || answered_by_return(&cond, &g.exit, o, n)
         {
@@ -4158,6 +4164,51 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 quote(done.trim())
             ),
         ));
+    }
+    // 3b'. The work recorded as done moved out of the guarded block: before,
+    // only a call that succeeded reached the line that records it; now it
+    // runs after the handler that logged the failure, for every item.
+    if from.is_none()
+        && let (Some(old_text), Some(_)) = (f.old_text(), f.new_text())
+    {
+        let old_lines: Vec<&str> = old_text.lines().collect();
+        let recorded_before = |lines: &[&str], at: u32| {
+            let at = (at as usize).saturating_sub(1).min(lines.len());
+            lines[at.saturating_sub(8)..at]
+                .iter()
+                .any(|l| RECORDS_DONE.is_match(l))
+        };
+        let new_lines: Vec<&str> = f.new_text().unwrap_or("").lines().collect();
+        for h in o.handlers.iter().filter(|h| !h.propagates && h.logs) {
+            let Some(x) = n
+                .handlers
+                .iter()
+                .find(|x| x.caught == h.caught && !x.propagates && x.returns.is_none())
+            else {
+                continue;
+            };
+            if !recorded_before(&old_lines, h.line) || recorded_before(&new_lines, x.line) {
+                continue;
+            }
+            if unit_lines(x.line).iter().any(|(_, l)| RETHROWS.is_match(l)) {
+                continue;
+            }
+            if let Some((no, done)) = recorded_done(x.line + 1)
+                && f.added_at(no)
+            {
+                out.push(Finding::added(
+                    "logic-error-swallowed",
+                    Severity::High,
+                    f.path,
+                    Some(no),
+                    format!(
+                        "{name} now records the work as done (`{}`) after the handler that logs a failure, not only after the call succeeded: a failed item is marked done and never retried.",
+                        quote(done.trim())
+                    ),
+                ));
+                break;
+            }
+        }
     }
     // 3c. A failed signature or certificate check newly caught and only
     // logged: whatever it verified (an installer, a token, a webhook) is used
@@ -5275,6 +5326,22 @@ mod tests {
         // Only the rows that were sent are marked: a failure stays unpublished.
         let only_sent = "pub async fn relay(rows: &[Row], tx: &mut Tx) -> Result<usize, RelayError> {\n    for row in rows {\n        match producer.send(record(row)).await {\n            Ok(_) => {\n                sqlx::query(\"UPDATE outbox SET published_at = now() WHERE id = $1\").bind(row.id).execute(&mut *tx).await?;\n            }\n            Err(e) => {\n                warn!(id = row.id, error = %e, \"send failed\");\n            }\n        }\n    }\n    Ok(rows.len())\n}\n";
         assert!(!rules_hit(p, Some(old), Some(only_sent)).contains(&rule));
+    }
+
+    #[test]
+    fn the_done_marker_moved_past_the_handler_that_logs_a_failure_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "logic-error-swallowed".to_string();
+        let p = "src/Outbox/OutboxDispatcher.cs";
+        let old = "public class OutboxDispatcher\n{\n    public async Task DispatchAsync(List<Msg> batch, CancellationToken ct)\n    {\n        foreach (var msg in batch)\n        {\n            try\n            {\n                await _publisher.PublishAsync(msg.Payload, ct);\n                msg.ProcessedAtUtc = DateTime.UtcNow;\n            }\n            catch (Exception ex)\n            {\n                _logger.LogWarning(ex, \"publish failed {Id}\", msg.Id);\n            }\n        }\n        await _db.SaveChangesAsync(ct);\n    }\n}\n";
+        let moved = "public class OutboxDispatcher\n{\n    public async Task DispatchAsync(List<Msg> batch, CancellationToken ct)\n    {\n        foreach (var msg in batch)\n        {\n            try\n            {\n                await _publisher.PublishAsync(msg.Payload, ct);\n            }\n            catch (Exception ex)\n            {\n                _logger.LogWarning(ex, \"publish failed {Id}\", msg.Id);\n            }\n        }\n        var processedAt = DateTime.UtcNow;\n        foreach (var msg in batch)\n        {\n            msg.ProcessedAtUtc = processedAt;\n        }\n        await _db.SaveChangesAsync(ct);\n    }\n}\n";
+        assert!(rules_hit_with_contents(p, old, moved).contains(&rule));
+        // Still only after the call succeeded: a refactor around it is not.
+        let kept = old.replace(
+            "_logger.LogWarning(ex, \"publish failed {Id}\", msg.Id);",
+            "_logger.LogWarning(ex, \"publish of {Id} failed\", msg.Id);",
+        );
+        assert!(!rules_hit_with_contents(p, old, &kept).contains(&rule));
     }
 
     #[test]

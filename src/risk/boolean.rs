@@ -295,6 +295,7 @@ fn atom(text: &str) -> Formula {
         .then(|| emptiness(&t))
         .flatten()
         .or_else(|| maybe_equal.then(|| constant_time_equality(&t)).flatten())
+        .or_else(|| maybe_equal.then(|| object_equality(&t)).flatten())
     {
         return f;
     }
@@ -423,6 +424,42 @@ fn constant_time_equality(t: &str) -> Option<Formula> {
     }
     let f = Formula::Atom(format!("{l}=={r}"));
     Some(if c.get(3).is_some_and(|m| m.as_str() == "!=") {
+        Formula::Not(Box::new(f))
+    } else {
+        f
+    })
+}
+
+/// Value equality of objects, read as `==`: `a.equals(b)`, `Objects.equals(a,
+/// b)`, `a.compareTo(b) == 0` (`!= 0` negated), C#'s `a.Equals(b)`.
+fn object_equality(t: &str) -> Option<Formula> {
+    static METHOD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(.+?)\.(equals|Equals|compareTo|CompareTo)\((.+)\)\s*(?:(==|!=)\s*0)?$")
+            .unwrap()
+    });
+    static STATIC: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:java\.util\.)?(?:Objects\.equals|Object\.Equals|Objects\.Equals)\((.+)\)$")
+            .unwrap()
+    });
+    let (l, r, negated) = if let Some(c) = STATIC.captures(t) {
+        let args = super::code::top_level_args(&c[1]);
+        if args.len() != 2 {
+            return None;
+        }
+        (value(&args[0]), value(&args[1]), false)
+    } else {
+        let c = METHOD.captures(t)?;
+        let compares = c[2].eq_ignore_ascii_case("compareTo");
+        // `compareTo` decides equality only against zero; `equals` never is.
+        if compares != c.get(4).is_some() || !balanced(&c[3]) {
+            return None;
+        }
+        let negated = c.get(4).is_some_and(|m| m.as_str() == "!=");
+        (value(&c[1]), value(&c[3]), negated)
+    };
+    let (l, r) = if l > r { (r, l) } else { (l, r) };
+    let f = Formula::Atom(format!("{l}=={r}"));
+    Some(if negated {
         Formula::Not(Box::new(f))
     } else {
         f
@@ -581,6 +618,24 @@ mod tests {
             "got != a.token",
             "subtle.ConstantTimeCompare([]byte(got), a.other) != 1"
         ));
+    }
+
+    #[test]
+    fn object_equality_is_read_in_any_spelling() {
+        assert!(equivalent(
+            "done.signum() == 0 && requested.equals(payment.getCaptured())",
+            "done.signum() == 0 && requested.compareTo(payment.getCaptured()) == 0"
+        ));
+        assert!(equivalent("!a.equals(b)", "a.compareTo(b) != 0"));
+        assert!(equivalent(
+            "alreadyRefunded.signum() == 0 && requested.equals(payment.getCapturedAmount())",
+            "alreadyRefunded.signum() == 0 && requested.compareTo(payment.getCapturedAmount()) == 0"
+        ));
+        assert!(equivalent("Objects.equals(a, b)", "b.equals(a)"));
+        assert!(equivalent("a.Equals(b)", "a == b"));
+        // An ordering is not an equality.
+        assert!(!equivalent("a.equals(b)", "a.compareTo(b) > 0"));
+        assert!(!equivalent("a.equals(b)", "a.equals(c)"));
     }
 
     #[test]

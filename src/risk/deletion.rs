@@ -60,9 +60,10 @@ fn selection(line: &str) -> Option<(String, Vec<String>)> {
 }
 
 /// A setting that says how long data is kept (`backup_retention_period`,
-/// `retention_days`, `keep_last`), with its value.
+/// `retention_days`, `keep_last`), with its value — written out or as the
+/// default of an environment lookup (`env('AUDIT_RETENTION_DAYS', 2555)`).
 static RETENTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)^\s*["']?(\w*(retention|retain|keep_(last|days|daily|weekly|monthly)|snapshot_?count|backup_?(days|period|count))\w*)["']?\s*[:=]\s*["']?(\d+)"#).unwrap()
+    Regex::new(r#"(?i)^\s*["']?(\w*(retention|retain|keep_(last|days|daily|weekly|monthly)|snapshot_?count|backup_?(days|period|count))\w*)["']?\s*(?:=>|[:=])\s*(?:\(\w+\)\s*|\w+\(\s*)?(?:["']?|(?:env|getenv|os\.getenv|ENV\.fetch|config)\s*\(\s*["'][\w.]+["']\s*,\s*["']?)(\d+)"#).unwrap()
 });
 
 /// Retention of backups, snapshots and logs cut by half or more: the data
@@ -797,6 +798,29 @@ mod tests {
                 Some(&yaml(7))
             )
             .contains(&"data-retention-shortened".to_string())
+        );
+    }
+
+    #[test]
+    fn retention_read_from_an_environment_default_is_compared_too() {
+        let php = |n: u32| {
+            format!(
+                "<?php\nreturn [\n    'retention_days' => (int) env('AUDIT_RETENTION_DAYS', {n}),\n    'chunk' => 500,\n];\n"
+            )
+        };
+        let hit = |old: u32, new: u32| {
+            rules_hit("config/audit.php", Some(&php(old)), Some(&php(new)))
+                .contains(&"data-retention-shortened".to_string())
+        };
+        assert!(hit(2555, 30));
+        assert!(!hit(30, 2555), "a longer retention keeps more");
+        assert!(!hit(90, 60), "a cut by less than half is a judgement call");
+        let py = |n: u32| {
+            format!("LOG_RETENTION_DAYS = int(os.getenv(\"LOG_RETENTION_DAYS\", \"{n}\"))\n")
+        };
+        assert!(
+            rules_hit("app/settings.py", Some(&py(365)), Some(&py(14)))
+                .contains(&"data-retention-shortened".to_string())
         );
     }
 

@@ -479,6 +479,92 @@ const FORCE_NEW: &[&str] = &[
     "project",
 ];
 
+/// Resources whose name is part of their identity: a new `name` is a new
+/// table, queue or bucket, and the old one is destroyed with its data. Every
+/// `azurerm_` resource is one too.
+const NAME_FORCE_NEW: &[&str] = &[
+    "aws_dynamodb_table",
+    "aws_sqs_queue",
+    "aws_sns_topic",
+    "aws_kinesis_stream",
+    "aws_ecr_repository",
+    "aws_secretsmanager_secret",
+    "aws_efs_file_system",
+    "aws_elasticache_cluster",
+    "aws_timestreamwrite_table",
+    "aws_glue_catalog_database",
+    "aws_cloudwatch_log_group",
+    "google_storage_bucket",
+    "google_sql_database_instance",
+    "google_sql_database",
+    "google_bigquery_table",
+    "google_pubsub_topic",
+    "google_pubsub_subscription",
+    "google_spanner_database",
+    "google_firestore_database",
+];
+
+static RESOURCE_HEAD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^\s*resource\s+"(\w+)"\s+"[\w-]+"\s*\{"#).unwrap());
+
+/// What makes a bucket lifecycle or replication rule act on the objects
+/// themselves: expire, move or copy them.
+static OBJECT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(expiration|transition|destination|replicat|delete|noncurrent)").unwrap()
+});
+
+/// Drops `tf-lifecycle-everything` where the rule with the empty filter only
+/// cleans up incomplete multipart uploads: no stored object is expired,
+/// moved or copied, so applying it to the whole bucket is what is meant.
+pub fn empty_filter_without_object_action(f: &FileView<'_>, found: &mut Vec<Finding>) {
+    let Some(new) = f.new_text() else { return };
+    let lines: Vec<&str> = new.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    found.retain(|x| {
+        if x.rule != "tf-lifecycle-everything" {
+            return true;
+        }
+        let Some(at) = x.line.map(|n| n as usize - 1).filter(|&i| i < lines.len()) else {
+            return true;
+        };
+        let own = indent(lines[at]);
+        // The enclosing block: from the first line above that is less
+        // indented to the first line below that is not more indented than it.
+        let Some(start) = (0..at)
+            .rev()
+            .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) < own)
+        else {
+            return true;
+        };
+        let head = indent(lines[start]);
+        let end = (at + 1..lines.len())
+            .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) <= head)
+            .unwrap_or(lines.len());
+        lines[start..end].iter().any(|l| OBJECT_ACTION.is_match(l))
+    });
+}
+
+/// The type of the resource block the new side's line `no` sits in, read
+/// from the lines the diff knows (the whole text when it was loaded).
+fn enclosing_resource<'a>(f: &FileView<'a>, no: u32) -> Option<&'a str> {
+    (1..=no).rev().find_map(|n| {
+        let l = f.new_lines.get(&n)?;
+        if l.starts_with('}') {
+            return Some(None);
+        }
+        RESOURCE_HEAD
+            .captures(l)
+            .map(|c| Some(c.get(1).map_or("", |m| m.as_str())))
+    })?
+}
+
+/// Whether `key` cannot change in place on a resource of `kind`.
+fn forces_new(key: &str, kind: Option<&str>) -> bool {
+    FORCE_NEW.contains(&key)
+        || (key == "name"
+            && kind.is_some_and(|k| NAME_FORCE_NEW.contains(&k) || k.starts_with("azurerm_")))
+}
+
 const STATEFUL_KINDS: &[&str] = &[
     "Namespace",
     "PersistentVolumeClaim",
@@ -931,7 +1017,8 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             continue;
         };
         let (key, new) = (&c[1], &c[2]);
-        if !FORCE_NEW.contains(&key) {
+        let kind = enclosing_resource(f, l.no);
+        if !forces_new(key, kind) {
             continue;
         }
         if let Some((_, _, old)) = removed_attrs.iter().find(|(_, k, _)| k == key)
@@ -1775,6 +1862,45 @@ mod tests {
         );
         // Docs about Terraform are not Terraform.
         assert!(rules_hit("docs/db.md", Some(DB), Some("")).is_empty());
+    }
+
+    #[test]
+    fn an_empty_lifecycle_filter_matters_only_when_the_rule_acts_on_objects() {
+        let rule = "tf-lifecycle-everything".to_string();
+        let old = "resource \"aws_s3_bucket_lifecycle_configuration\" \"backups\" {\n  bucket = aws_s3_bucket.backups.id\n}\n";
+        let with = |body: &str| {
+            format!(
+                "resource \"aws_s3_bucket_lifecycle_configuration\" \"backups\" {{\n  bucket = aws_s3_bucket.backups.id\n\n  rule {{\n    id     = \"r\"\n    status = \"Enabled\"\n\n    filter {{}}\n\n{body}  }}\n}}\n"
+            )
+        };
+        let expire = with("    expiration {\n      days = 30\n    }\n");
+        assert!(
+            crate::risk::testkit::rules_hit_with_contents("infra/backups/s3.tf", old, &expire)
+                .contains(&rule)
+        );
+        let multipart = with(
+            "    abort_incomplete_multipart_upload {\n      days_after_initiation = 7\n    }\n",
+        );
+        assert!(
+            !crate::risk::testkit::rules_hit_with_contents("infra/backups/s3.tf", old, &multipart)
+                .contains(&rule)
+        );
+    }
+
+    #[test]
+    fn a_new_name_for_a_table_or_queue_is_force_new_but_not_for_a_role() {
+        let table = "resource \"aws_dynamodb_table\" \"orders\" {\n  name         = \"orders\"\n  billing_mode = \"PAY_PER_REQUEST\"\n  hash_key     = \"pk\"\n}\n";
+        let renamed = table.replace("= \"orders\"", "= \"prod-checkout-orders\"");
+        assert!(
+            rules_hit("infra/checkout/dynamo.tf", Some(table), Some(&renamed))
+                .contains(&"tf-force-new".to_string())
+        );
+        let role = "resource \"aws_iam_role\" \"ci\" {\n  name = \"ci\"\n  path = \"/\"\n}\n";
+        let renamed = role.replace("= \"ci\"", "= \"ci-deployer\"");
+        assert!(
+            !rules_hit("infra/iam.tf", Some(role), Some(&renamed))
+                .contains(&"tf-force-new".to_string())
+        );
     }
 
     #[test]

@@ -24,6 +24,22 @@ static DOUBLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""((?:\\.|[^"\\])
 static SINGLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"'((?:\\.|[^'\\])*)'"#).unwrap());
 static JS_LITERAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?:^|[=(:,\[!&|?]\s*)/((?:\\.|[^/\\\n])+)/[a-z]*"#).unwrap());
+/// Ruby's regex literals: `%r{…}`, `%r(…)`, `%r|…|`.
+static RUBY_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"%r(?:\{((?:\\.|[^}\\])+)\}|\(((?:\\.|[^)\\])+)\)|\|((?:\\.|[^|\\])+)\|)[a-z]*")
+        .unwrap()
+});
+
+/// The pattern of each Ruby regex literal in `text`.
+fn ruby_literals(text: &str) -> impl Iterator<Item = String> + '_ {
+    RUBY_LITERAL.captures_iter(text).filter_map(|c| {
+        c.get(1)
+            .or_else(|| c.get(2))
+            .or_else(|| c.get(3))
+            .map(|m| m.as_str().to_string())
+    })
+}
+
 /// A domain inside a pattern: labels joined by `.` or `\.`, ending in a TLD.
 static DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)[a-z0-9-]+(?:\\{0,2}\.[a-z0-9-]+)*\\{0,2}\.(?:[a-z]{2,24}\b|\((?:\?:)?[a-z]{2,24}(?:\|[a-z]{2,24})*\))").unwrap()
@@ -86,6 +102,7 @@ fn host_patterns(text: &str, around: &str, in_origin_map: bool) -> Vec<String> {
     }
     if out.is_empty() {
         out.extend(JS_LITERAL.captures_iter(text).map(|c| c[1].to_string()));
+        out.extend(ruby_literals(text));
     }
     out.retain(|p| DOMAIN.is_match(p));
     out
@@ -98,6 +115,7 @@ fn literals(text: &str) -> Vec<String> {
         .chain(SINGLE.captures_iter(text))
         .chain(JS_LITERAL.captures_iter(text))
         .map(|c| c[1].to_string())
+        .chain(ruby_literals(text))
         .collect()
 }
 
@@ -273,6 +291,22 @@ mod tests {
             weaknesses(r"^https://([a-z0-9-]+\.)*acme\.(com|app)").len(),
             1
         );
+    }
+
+    #[test]
+    fn ruby_regex_literals_are_origin_patterns_too() {
+        let loose = "origin-pattern-loose".to_string();
+        let old = "Rails.application.config.middleware.insert_before 0, Rack::Cors do\n  allow do\n    origins \"https://app.acme.com\"\n  end\nend\n";
+        let unanchored = old.replace(
+            "origins \"https://app.acme.com\"",
+            "origins \"https://app.acme.com\", %r{https://acme-web-[a-z0-9-]+\\.vercel\\.app}",
+        );
+        assert!(hit("config/initializers/cors.rb", old, &unanchored).contains(&loose));
+        let anchored = old.replace(
+            "origins \"https://app.acme.com\"",
+            "origins \"https://app.acme.com\", %r{\\Ahttps://acme-web-[a-z0-9-]+\\.vercel\\.app\\z}",
+        );
+        assert!(!hit("config/initializers/cors.rb", old, &anchored).contains(&loose));
     }
 
     #[test]

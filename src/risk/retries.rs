@@ -233,10 +233,27 @@ fn retried_failure_caught(f: &FileView<'_>, out: &mut Vec<Finding>) {
             .filter(|n| !n.is_empty())
             .collect()
     };
+    let full = |c: &regex::Captures<'_>| -> Vec<String> {
+        c.iter()
+            .skip(2)
+            .flatten()
+            .flat_map(|m| {
+                m.as_str()
+                    .split([',', '|'])
+                    .map(|n| n.trim().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|n| !n.is_empty())
+            .collect()
+    };
     let text = f.new_text_or_hunks();
     let retried: Vec<String> = RETRIED_ON
         .captures_iter(&text)
         .flat_map(|c| names(&c))
+        .collect();
+    let retried_full: Vec<String> = RETRIED_ON
+        .captures_iter(&text)
+        .flat_map(|c| full(&c))
         .collect();
     if retried.is_empty() {
         return;
@@ -254,9 +271,16 @@ fn retried_failure_caught(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 "Exception" | "StandardError" | "Throwable" | "BaseException" | "RuntimeException"
             )
         });
+        // The root error of the retried failures' library catches them all
+        // (`rescue Stripe::StripeError` under `retry_on Stripe::RateLimitError`).
+        let root = full(&c)
+            .iter()
+            .find_map(|x| retried_full.iter().find(|r| library_root_of(x, r)).cloned())
+            .map(|r| last(&r));
         let Some(hit) = caught
             .into_iter()
             .find(|n| retried.contains(n))
+            .or(root)
             .or_else(|| broad.then(|| retried[0].clone()))
         else {
             continue;
@@ -283,6 +307,30 @@ fn retried_failure_caught(f: &FileView<'_>, out: &mut Vec<Finding>) {
         ));
         return;
     }
+}
+
+/// Whether `caught` is the root error class of `retried`'s library: the same
+/// namespace, and a name that says it is the library's base error
+/// (`Stripe::StripeError`, `Faraday::Error`, `Aws::Errors::ServiceError`).
+fn library_root_of(caught: &str, retried: &str) -> bool {
+    let split = |n: &str| -> (String, String) {
+        let n = n.trim().replace("::", ".");
+        match n.rsplit_once('.') {
+            Some((ns, last)) => (ns.to_string(), last.to_string()),
+            None => (String::new(), n),
+        }
+    };
+    let ((ns, last), (rns, rlast)) = (split(caught), split(retried));
+    if ns.is_empty() || last == rlast || !(rns == ns || rns.starts_with(&format!("{ns}."))) {
+        return false;
+    }
+    let lib = ns.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    let l = last.to_ascii_lowercase();
+    matches!(
+        l.as_str(),
+        "error" | "baseerror" | "exception" | "serviceerror" | "clienterror" | "apierror"
+    ) || l == format!("{lib}error")
+        || l == format!("{lib}exception")
 }
 
 /// A job's own retry setting: Sidekiq's `retry: 5`, Celery's `max_retries=5`,
@@ -641,6 +689,18 @@ mod tests {
             "StandardError => e",
         );
         assert!(rules_hit_with_contents(p, old, &all).contains(&rule));
+        // The library's root error: every one of its failures, the retried
+        // one included. A sibling class of the same library is not.
+        let root = new.replace(
+            "Payments::CardError, Payments::ProviderUnavailable => e",
+            "Payments::PaymentsError => e",
+        );
+        assert!(rules_hit_with_contents(p, old, &root).contains(&rule));
+        let sibling = new.replace(
+            "Payments::CardError, Payments::ProviderUnavailable => e",
+            "Payments::CardDeclined => e",
+        );
+        assert!(!rules_hit_with_contents(p, old, &sibling).contains(&rule));
         // Python: Celery's autoretry_for.
         let py_old = "@app.task(autoretry_for=(ProviderDown,), max_retries=5)\ndef renew(sub_id):\n    charge(sub_id)\n";
         let py_new = "@app.task(autoretry_for=(ProviderDown,), max_retries=5)\ndef renew(sub_id):\n    try:\n        charge(sub_id)\n    except ProviderDown:\n        mark_failed(sub_id)\n";

@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-19";
+pub const ENGINE_VERSION: &str = "risk-engine-20";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -638,6 +638,99 @@ mod builtin_tests {
             !hit.contains(&"promql-regex-as-equality".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn raw_blade_output_of_an_escaped_value_is_not_an_xss_sink() {
+        let rule = "sec-xss-sink".to_string();
+        let p = "resources/views/emails/ticket.blade.php";
+        let old = "<p>{{ $ticket->body }}</p>\n";
+        let escaped = "<p>{!! nl2br(e($ticket->body)) !!}</p>\n";
+        assert!(!rules_hit(p, Some(old), Some(escaped)).contains(&rule));
+        let raw = "<p>{!! nl2br($ticket->body) !!}</p>\n";
+        assert!(rules_hit(p, Some(old), Some(raw)).contains(&rule));
+        // Escaped first, then something else wraps it raw again: still found.
+        let markdown = "<p>{!! Str::markdown($ticket->body) !!}</p>\n";
+        assert!(rules_hit(p, Some(old), Some(markdown)).contains(&rule));
+    }
+
+    #[test]
+    fn password_ssh_logins_and_public_databases_are_found() {
+        let ssh = "ssh-password-login".to_string();
+        let old =
+            "#cloud-config\nssh_pwauth: false\nusers:\n  - name: ops\n    lock_passwd: true\n";
+        let new = old
+            .replace("ssh_pwauth: false", "ssh_pwauth: true")
+            .replace("lock_passwd: true", "lock_passwd: false");
+        assert!(rules_hit("infra/bastion/cloud-init.yaml", Some(old), Some(&new)).contains(&ssh));
+        let sshd = "Port 22\nPasswordAuthentication no\n";
+        let yes = "Port 22\nPasswordAuthentication yes\n";
+        assert!(
+            rules_hit("ansible/roles/ssh/files/sshd_config", Some(sshd), Some(yes)).contains(&ssh)
+        );
+        assert!(
+            !rules_hit("ansible/roles/ssh/files/sshd_config", Some(yes), Some(sshd)).contains(&ssh)
+        );
+        let public = "sec-public-network".to_string();
+        let cdk = "    const db = new rds.DatabaseInstance(this, 'Db', {\n      publiclyAccessible: false,\n    });\n";
+        assert!(
+            rules_hit(
+                "infra/lib/db-stack.ts",
+                Some(cdk),
+                Some(&cdk.replace("false", "true"))
+            )
+            .contains(&public)
+        );
+        let sg = "    sg.addIngressRule(props.appSg, ec2.Port.tcp(5432));\n";
+        let any = "    sg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(5432));\n";
+        assert!(rules_hit("infra/lib/db-stack.ts", Some(sg), Some(any)).contains(&public));
+        let readers =
+            "variable \"readers\" {\n  default = [\n    \"group:partners@acme.com\",\n  ]\n}\n";
+        let everyone = readers.replace(
+            "\"group:partners@acme.com\",",
+            "\"group:partners@acme.com\",\n    \"allAuthenticatedUsers\",",
+        );
+        assert!(
+            rules_hit("infra/gcp/variables.tf", Some(readers), Some(&everyone)).contains(&public)
+        );
+    }
+
+    #[test]
+    fn a_query_that_turns_off_global_filters_is_found() {
+        let rule = "authz-query-filters-bypassed".to_string();
+        let cs = "src/Api/OrderHistoryQuery.cs";
+        let old = "public Task<List<Order>> Run(Guid customerId) =>\n    _db.Orders.AsNoTracking().Where(o => o.CustomerId == customerId).ToListAsync();\n";
+        let new = old.replace(
+            "_db.Orders.AsNoTracking()",
+            "_db.Orders.IgnoreQueryFilters().AsNoTracking()",
+        );
+        assert!(rules_hit(cs, Some(old), Some(&new)).contains(&rule));
+        let rb = "app/controllers/invoices_controller.rb";
+        let old = "def show\n  @invoice = Invoice.find(params[:id])\nend\n";
+        assert!(
+            rules_hit(
+                rb,
+                Some(old),
+                Some(&old.replace("Invoice.find", "Invoice.unscoped.find"))
+            )
+            .contains(&rule)
+        );
+        let php = "app/Http/Controllers/ReportController.php";
+        let old = "$orders = Order::query()->where('status', 'paid')->get();\n";
+        let new = old.replace(
+            "Order::query()",
+            "Order::withoutGlobalScope(TenantScope::class)",
+        );
+        assert!(rules_hit(php, Some(old), Some(&new)).contains(&rule));
+        // A filter the query keeps, or a scope merely named, is not.
+        let kept = old.replace(
+            "->where('status', 'paid')",
+            "->where('status', 'paid')->withoutTrashed()",
+        );
+        assert!(!rules_hit(php, Some(old), Some(&kept)).contains(&rule));
+        let scoped =
+            "def show\n  @invoice = current_account.invoices.scoped.find(params[:id])\nend\n";
+        assert!(!rules_hit(rb, Some("def show\nend\n"), Some(scoped)).contains(&rule));
     }
 
     #[test]

@@ -468,10 +468,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
     ),
     (
-        "oe22-aspnet-archived-invoice-download",
-        "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
-    ),
-    (
         "of02-closed-ticket-retention-query",
         "written 2026-11-30 late by writers who never saw the engine (batches od, oe, of); measured before tuning, not yet on the right side",
     ),
@@ -1996,10 +1992,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 23 (blind). A backfill's DELETE lost its upper date bound inside a restructured job: SQL predicates across a rewrite are not compared.",
     ),
     (
-        "rx08-s3-scratch-expiry",
-        "Round 23 (blind). An S3 lifecycle rule scoped by a prefix inside an `and` block reads as an empty filter; the rule is in fact limited to the scratch prefix.",
-    ),
-    (
         "rx13-consolidate-health-endpoints",
         "Round 23 (blind). A readiness probe moved to an endpoint that ignores whether the model loaded: which endpoint checks what is in the application code.",
     ),
@@ -2284,10 +2276,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "The retry middleware wraps the whole client, including the non-idempotent POST /v1/charges, and it retries on timeouts and 5xx where the PSP may already have captured the charge; with no Idempotency-Key header this can charge customers twice.",
     ),
     (
-        "so15-accounts-stream-rows-leak",
-        "The refactor dropped `defer rows.Close()`; on a scan error or when the callback returns an error (e.g. the billing API is down) the function returns with the rows still open, and because the worker's long-lived context is only cancelled at shutdown, each failure holds a pooled connection indefinitely until the pool is exhausted and every DB call in the service blocks.",
-    ),
-    (
         "so20-delete-user-by-id",
         "The handler now deletes whatever user id is in the path and ignores the authenticated caller (`_auth`), with no ownership or support-role check, so any logged-in user can delete any other user's account and sessions.",
     ),
@@ -2298,6 +2286,50 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "sp06-stripe-webhook-raw-body",
         "Signature verification is preserved: the webhook route is now registered before the global express.json(), gets the untouched Buffer via express.raw, and still passes it with the stripe-signature header to constructEvent and rejects on failure; the change only removes a global hook that copied every request body.",
+    ),
+    (
+        "sq08-storefront-netpol-consolidate",
+        "Deleting three NetworkPolicies looks like dropping isolation, but the new policy selects the same pods and carries each old rule as its own ingress entry with the namespaceSelector+podSelector pairs kept in a single peer (AND), so the allowed traffic is identical and default-deny is untouched.",
+    ),
+    (
+        "sr07-reuse-userdto-for-update",
+        "PUT /api/users/me now binds UserDto and AutoMapper copies every matching property onto the entity, including Role, IsEmailVerified and Email, so any logged-in user can make themselves Admin or mark an unverified email as verified (mass assignment / privilege escalation).",
+    ),
+    (
+        "sr15-return-user-entity",
+        "Serializing the JPA entity instead of the response DTO exposes every field to the client, including passwordHash, totpSecret and failedLoginAttempts, and ties the public API contract to the database model.",
+    ),
+    (
+        "sr17-shared-objectmapper-bean",
+        "Declaring a plain `new ObjectMapper()` @Bean makes Spring Boot's JacksonAutoConfiguration back off, so the REST API now uses it too: dates serialize as numeric timestamps (in the Kafka events as well, which previously disabled that), unknown request fields cause 400s, and the spring.jackson.* settings (non_null inclusion, date format) are ignored - a silent breaking change to the public JSON contract.",
+    ),
+    (
+        "sr19-drop-shedlock",
+        "Removing @SchedulerLock means the monthly invoicing job now runs on every replica (3 in prod) at the same cron time, so each subscription is charged up to three times; ShedLock was the only thing making the job single-instance.",
+    ),
+    (
+        "ss08-project-policy-admin-helpers",
+        "Every predicate evaluates the same conditions in the same short-circuit order as before (archive? was identical to update?, transfer? identical to destroy?), and the Scope is untouched, so no permission is widened or narrowed despite the admin/bypass-looking churn.",
+    ),
+    (
+        "ss13-admin-access-control-prefix",
+        "EasyAdmin serves the dashboard and every CRUD page from the bare /admin URL (actions are query parameters), and DashboardController has no IsGranted; changing the rule to ^/admin/ means /admin no longer matches it and falls through to the ^/ IS_AUTHENTICATED_REMEMBERED rule, so any logged-in customer gets full back-office access, including the new refunds CRUD.",
+    ),
+    (
+        "ss14-drop-redundant-csrf-config",
+        "The app is on config.load_defaults 7.1, which already sets default_protect_from_forgery (ActionController::Base gets protect_from_forgery with: :exception), per_form_csrf_tokens, forgery_protection_origin_check and belongs_to_required_by_default to true; removing the explicit copies leaves CSRF protection and validations exactly as they were.",
+    ),
+    (
+        "ss15-dashboard-stats-cache",
+        "The cache key is derived only from the request URL and filters, not the user or team, so the first visitor's team stats (revenue, top customers with names and emails, overdue invoices) are cached under '/dashboard?range=30d' and served to every other tenant hitting the same URL: a cross-tenant data leak.",
+    ),
+    (
+        "ss17-refund-settlement-update-all",
+        "update_all bypasses ActiveRecord callbacks, so the after_update_commit hooks that write the AuditEvent and post the settlement to the ledger no longer run: settled refunds lose their audit trail and never reach the general ledger.",
+    ),
+    (
+        "st15-ledger-load-continue-on-error",
+        "Each table's MERGE is now wrapped in a broad except that only logs, so load_ledger_tables always succeeds. Airflow then runs build_revenue_marts and publish_revenue_report on partial or stale ledger data and emails it to finance; the failure never pages anyone and the run is marked green.",
     ),
 ];
 
@@ -2515,7 +2547,9 @@ fn corpus_recall_and_false_alarms() {
     // and 7.3 % after. Tenth day: round twenty-six (si*–sl*, 80 cases on
     // the themes; 22/40 and 5/40 before tuning), then round
     // twenty-seven (sm*–sp*, 80 cases, 8 of each 20 plain; 22/40 and 6/40
-    // before tuning).
+    // before tuning). Eleventh day: round twenty-eight (sq*–st*, 80 cases:
+    // infrastructure, JVM and .NET services, Rails and Laravel, data
+    // pipelines; 22/40 and 6/40 before tuning).
     assert!(recall >= 74.5, "recall {recall:.1} % < 74.5 %");
     assert!(false_rate <= 9.0, "false alarms {false_rate:.1} % > 9.0 %");
 }
