@@ -59,6 +59,128 @@ static LOG_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(log|logger|slog|logging|console|warn|warning|print|println|printf|Sentry|metrics|_logger|Log)\w*\s*[.(]").unwrap()
 });
 
+/// A catch-all opened on a line: Python's `except Exception:` or bare
+/// `except:`, JavaScript's `catch (e) {` / `catch {`.
+static BROAD_OPEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(except\s*:|except\s+\(?\s*(Exception|BaseException)\b[^:]*:|\}?\s*catch\s*(\(\s*\w+\s*(:\s*(unknown|any))?\s*\))?\s*\{)\s*(#.*|//.*)?$").unwrap()
+});
+/// A loop header.
+static LOOP_HEAD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*((async\s+)?for\b|while\b|\w[\w.]*\.forEach\s*\()").unwrap());
+/// A failure remembered in a collection: `failed.append(table)`,
+/// `errors.push(e)`, `failures += 1`.
+static COLLECTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\s*(?:self\.|this\.)?(\w+)\s*(?:\.\s*(?:append|push|add|extend)\s*\(|\+=\s*(?:1\b|\[))",
+    )
+    .unwrap()
+});
+/// What makes a remembered failure fail the run after all.
+static FAILS_RUN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(raise|throw|sys\.exit|process\.exit|exit\s*\(|abort|fail\w*\s*\(|AirflowException|reject\s*\()").unwrap()
+});
+
+/// A catch-all added inside a loop that only remembers the failure, in a
+/// function whose loop had none: one item's failure used to fail the run
+/// (a task, a job, a load), and now the run goes on and ends green with the
+/// failures only logged — what runs after it (a report, a publish) uses
+/// partial data and nobody is paged.
+fn failures_collected_not_raised(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if !matches!(f.class.lang, Lang::Python | Lang::JavaScript) {
+        return;
+    }
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    if old.lines().any(|l| BROAD_OPEN.is_match(l)) {
+        return;
+    }
+    let lines: Vec<&str> = new.lines().collect();
+    for l in f.added_code() {
+        if !BROAD_OPEN.is_match(l.text) {
+            continue;
+        }
+        let at = l.no as usize - 1;
+        let own = indent(l.text);
+        // Inside a loop: a less indented loop header above.
+        let Some(head) = (0..at)
+            .rev()
+            .map(|i| lines[i])
+            .filter(|x| !x.trim().is_empty() && indent(x) < own)
+            .take(4)
+            .find(|x| LOOP_HEAD.is_match(x))
+        else {
+            continue;
+        };
+        let loop_indent = indent(head);
+        // The handler's body: more indented than the handler line.
+        let body: Vec<&str> = lines[at + 1..]
+            .iter()
+            .take_while(|x| x.trim().is_empty() || indent(x) > own)
+            .copied()
+            .collect();
+        if body
+            .iter()
+            .any(|x| FAILS_RUN.is_match(x) || x.trim_start().starts_with("return"))
+        {
+            continue;
+        }
+        let Some(name) = body
+            .iter()
+            .find_map(|x| COLLECTED.captures(x).map(|c| c[1].to_string()))
+        else {
+            continue;
+        };
+        // After the loop, in the same function: the remembered failures make
+        // nothing fail.
+        let after: Vec<&str> = lines[at + 1 + body.len()..]
+            .iter()
+            .skip_while(|x| x.trim().is_empty() || indent(x) > loop_indent)
+            .take_while(|x| x.trim().is_empty() || indent(x) >= loop_indent)
+            .take(40)
+            .copied()
+            .collect();
+        let Ok(mention) = Regex::new(&format!(r"\b{}\b", regex::escape(&name))) else {
+            continue;
+        };
+        let mut failed_after = false;
+        for (i, x) in after.iter().enumerate() {
+            if !mention.is_match(x) {
+                continue;
+            }
+            // The line and the block it opens (`if failed:` and its body).
+            let block = after[i + 1..]
+                .iter()
+                .take_while(|y| y.trim().is_empty() || indent(y) > indent(x))
+                .take(12);
+            if FAILS_RUN.is_match(x) || block.clone().any(|y| FAILS_RUN.is_match(y)) {
+                failed_after = true;
+                break;
+            }
+            // Handed back to the caller, who may fail on it.
+            if x.trim_start().starts_with("return") {
+                failed_after = true;
+                break;
+            }
+        }
+        if failed_after {
+            continue;
+        }
+        out.push(Finding::added(
+            "err-swallowed",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "`{}` now catches every failure inside the loop and only remembers it in `{}`: where one failure used to fail the run, the run now finishes as a success with work missing, and nothing after it (a report, a publish, an alert) knows.",
+                quote(l.text.trim()),
+                quote(&name)
+            ),
+        ));
+        return;
+    }
+}
+
 /// A check whose failure the change only logs: the branch taken when
 /// validation or verification fails writes a warning and lets the request
 /// carry on.
@@ -255,6 +377,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         return;
     }
     check_failure_logged(f, out);
+    failures_collected_not_raised(f, out);
     if f.class.lang == Lang::Go {
         answer_no_longer_returns(f, out);
     }
@@ -370,6 +493,41 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_loop_that_now_only_remembers_its_failures_is_found() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let p = "dags/finance/ledger_load.py";
+        let old = "def load_tables(ds, **_):\n    hook = Hook()\n    for table in TABLES:\n        merge(hook, table, ds)\n    log.info(\"done\")\n";
+        let new = "def load_tables(ds, **_):\n    hook = Hook()\n    failed = []\n    for table in TABLES:\n        try:\n            merge(hook, table, ds)\n        except Exception:\n            log.exception(\"failed %s\", table)\n            failed.append(table)\n    if failed:\n        log.warning(\"finished with failures: %s\", failed)\n";
+        let high = |new: &str| {
+            findings_with_contents(p, old, new)
+                .iter()
+                .any(|x| x.rule == "err-swallowed" && x.severity == Severity::High)
+        };
+        assert!(high(new));
+        // The failures fail the run at the end: every table is tried first.
+        let raised = new.replace(
+            "        log.warning(\"finished with failures: %s\", failed)\n",
+            "        raise AirflowException(f\"failed: {failed}\")\n",
+        );
+        assert!(!high(&raised));
+        // Handed back to the caller, who decides.
+        let returned = new.replace(
+            "    if failed:\n        log.warning(\"finished with failures: %s\", failed)\n",
+            "    return failed\n",
+        );
+        assert!(!high(&returned));
+        // JavaScript: the same loop with a catch that pushes.
+        let js_old = "async function syncAll(accounts) {\n  for (const a of accounts) {\n    await sync(a);\n  }\n}\n";
+        let js_new = "async function syncAll(accounts) {\n  const errors = [];\n  for (const a of accounts) {\n    try {\n      await sync(a);\n    } catch (err) {\n      logger.error(err);\n      errors.push(a.id);\n    }\n  }\n  logger.info(`synced with ${errors.length} errors`);\n}\n";
+        assert!(
+            findings_with_contents("src/jobs/sync.ts", js_old, js_new)
+                .iter()
+                .any(|x| x.rule == "err-swallowed" && x.severity == Severity::High)
+        );
+    }
 
     #[test]
     fn an_express_error_handler_cut_to_three_parameters_is_found() {

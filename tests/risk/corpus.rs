@@ -2327,10 +2327,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "ss17-refund-settlement-update-all",
         "update_all bypasses ActiveRecord callbacks, so the after_update_commit hooks that write the AuditEvent and post the settlement to the ledger no longer run: settled refunds lose their audit trail and never reach the general ledger.",
     ),
-    (
-        "st15-ledger-load-continue-on-error",
-        "Each table's MERGE is now wrapped in a broad except that only logs, so load_ledger_tables always succeeds. Airflow then runs build_revenue_marts and publish_revenue_report on partial or stale ledger data and emails it to finance; the failure never pages anyone and the run is marked green.",
-    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
