@@ -81,11 +81,100 @@ fn shared_cache_on_user_routes(f: &FileView<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Cache-identity rules for one file.
+/// A call that caches what a closure computes under a key: Laravel's
+/// `Cache::remember(key, ttl, fn () => …)`, Django's `cache.get_or_set(key,
+/// …)`, Rails' `Rails.cache.fetch(key) { … }`, a `memoize`-style helper.
+static REMEMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:Cache::(?:remember|rememberForever|flexible)|cache\(\)->remember\w*|\bcache\.(?:get_or_set|fetch|remember|wrap|getOrSet)|Rails\.cache\.fetch)\s*\(").unwrap()
+});
+/// Whose request it is, read in the key itself.
+static KEY_KNOWS_CALLER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(auth\(\)|Auth::|->user\(\)|request\.user|current_user|current_\w+|session|getUser|\buser\b|Current\.)").unwrap()
+});
+
+/// A cache the change adds around a computation over the caller's tenant,
+/// team or user, under a key built without them (from the URL and its
+/// filters): the first caller's numbers are served to every other one who
+/// asks for the same URL.
+fn new_cache_without_owner(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let Some(new) = f.new_text() else { return };
+    for l in f.added_code() {
+        let Some(m) = REMEMBER.find(l.text) else {
+            continue;
+        };
+        let start = new
+            .lines()
+            .take(l.no as usize - 1)
+            .map(|x| x.len() + 1)
+            .sum::<usize>()
+            + m.end()
+            - 1;
+        let Some(end) = super::code::closing_bracket(new.as_bytes(), start) else {
+            continue;
+        };
+        let args = super::code::top_level_args(&new[start + 1..end]);
+        let key = args.first().map_or("", |a| a.trim());
+        // The computation: the other arguments, or a Ruby block after the call.
+        let mut computed = args[1..].join(",");
+        if computed.trim().is_empty() {
+            computed = new[end..].chars().take(600).collect();
+        }
+        if !IDENTITY.is_match(&computed) {
+            continue;
+        }
+        // A key built by a helper of this file: read its body too.
+        let mut key_text = key.to_string();
+        if let Some(c) = HELPER_CALL.captures(key)
+            && let Some(body) = function_body(new, &c[1])
+        {
+            key_text.push('\n');
+            key_text.push_str(&body);
+        }
+        if IDENTITY.is_match(&key_text) || KEY_KNOWS_CALLER.is_match(&key_text) {
+            continue;
+        }
+        let owner = IDENTITY.find(&computed).map_or("", |m| m.as_str());
+        out.push(Finding::added(
+            "cache-key-unscoped",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Caches what is computed for `{}` under a key that does not name it (`{}`): the first caller's data is served to everyone who asks for the same key.",
+                quote(owner),
+                quote(key)
+            ),
+        ));
+        return;
+    }
+}
+
+/// A key made by a call to a helper: `$this->cacheKey($request)`,
+/// `self._cache_key(request)`, `cache_key_for(params)`.
+static HELPER_CALL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:\$this->|self\.|this\.)?(\w+)\s*\(").unwrap());
+
+/// The text of the function named `name` in `text`, up to the next function.
+fn function_body(text: &str, name: &str) -> Option<String> {
+    let head = Regex::new(&format!(
+        r"(?m)^\s*(?:(?:public|private|protected|static|async|export)\s+)*(?:function|def|func|fn)\s+{}\s*\(",
+        regex::escape(name)
+    ))
+    .ok()?;
+    let m = head.find(text)?;
+    let rest = &text[m.end()..];
+    let next = Regex::new(r"(?m)^\s*(?:(?:public|private|protected|static|async|export)\s+)*(?:function|def|func|fn)\s+\w+\s*\(")
+        .ok()?;
+    let stop = next.find(rest).map_or(rest.len(), |n| n.start());
+    Some(rest[..stop].to_string())
+}
+
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored || f.class.migration {
         return;
     }
     shared_cache_on_user_routes(f, out);
+    new_cache_without_owner(f, out);
     for (gone, came) in f.replacements() {
         if came.is_empty() || !came.iter().any(|l| KEY_CONTEXT.is_match(&l.content)) {
             continue;
@@ -128,6 +217,41 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_new_cache_of_team_data_keyed_by_the_url_alone_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "cache-key-unscoped".to_string();
+        let p = "app/Http/Controllers/DashboardController.php";
+        let old = "<?php\nclass DashboardController extends Controller\n{\n    public function index(DashboardFilterRequest $request): View\n    {\n        $team = $request->user()->currentTeam;\n        $stats = [\n            'revenue' => $this->stats->revenue($team),\n        ];\n        return view('dashboard', ['stats' => $stats]);\n    }\n}\n";
+        let cached = |key: &str| {
+            old.replace(
+                "        $stats = [\n            'revenue' => $this->stats->revenue($team),\n        ];\n",
+                &format!("        $stats = Cache::remember(\n            {key},\n            now()->addMinutes(10),\n            fn () => ['revenue' => $this->stats->revenue($team)]\n        );\n"),
+            )
+            .replace(
+                "        return view('dashboard', ['stats' => $stats]);\n    }\n",
+                "        return view('dashboard', ['stats' => $stats]);\n    }\n\n    private function cacheKey($request): string\n    {\n        return 'dashboard:'.sha1($request->fullUrl());\n    }\n",
+            )
+        };
+        assert!(
+            rules_hit_with_contents(p, old, &cached("$this->cacheKey($request)")).contains(&rule)
+        );
+        assert!(
+            !rules_hit_with_contents(
+                p,
+                old,
+                &cached("'dashboard:'.$team->id.':'.$this->cacheKey($request)")
+            )
+            .contains(&rule)
+        );
+        // Data that is nobody's in particular may be cached by URL.
+        let global = cached("$this->cacheKey($request)").replace(
+            "$this->stats->revenue($team)",
+            "$this->stats->publicStatus()",
+        );
+        assert!(!rules_hit_with_contents(p, old, &global).contains(&rule));
+    }
 
     #[test]
     fn per_user_routes_made_cacheable_by_a_cdn_are_found() {

@@ -1146,6 +1146,40 @@ fn deleted_harmlessly(
         // A one-off Job: pruning deletes the finished Job and its pods, not
         // what it did.
         "Job" => Some("a one-off Job: pruning removes the finished Job and its pods, not what it did".to_string()),
+        // Policies merged into one: the pods it selected are still selected
+        // by a NetworkPolicy the change writes, which carries the same peers
+        // on and no others.
+        "NetworkPolicy" => {
+            let i = doc_all.iter().position(|t| t.trim() == "podSelector:")?;
+            let label = doc_all[i + 1..]
+                .iter()
+                .map(|t| t.trim())
+                .find(|t| t.contains(':') && *t != "matchLabels:")?;
+            // Read from the whole new text: a file git pairs with one of the
+            // deleted ones (a rename) shows few added lines.
+            // And it admits nothing the policies it replaces did not.
+            let before: Vec<&str> = change
+                .files
+                .iter()
+                .filter_map(|g| g.old_text())
+                .filter(|t| t.contains("NetworkPolicy"))
+                .collect();
+            let before = before.join("\n---\n");
+            change.files.iter().filter(|g| !g.deleted()).find_map(|g| {
+                let text = g.new_text()?;
+                let lines: Vec<&str> = text.lines().map(str::trim).collect();
+                (lines.contains(&"kind: NetworkPolicy")
+                    && lines.contains(&label)
+                    && super::network_policies::admits_no_more(&before, text))
+                .then(|| {
+                    format!(
+                        "but the NetworkPolicy the change writes in `{}` selects the same pods (`{}`)",
+                        quote(g.path),
+                        quote(label)
+                    )
+                })
+            })
+        }
         // Access taken away: whoever used it breaks loudly, nothing is
         // exposed or lost.
         "ServiceAccount" | "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => Some(
@@ -1999,6 +2033,34 @@ mod tests {
             vec!["k8s-limits-removed"]
         );
         assert!(rules_hit("deploy/k8s/a.yaml", Some(without), Some(with)).is_empty());
+    }
+
+    #[test]
+    fn network_policies_merged_into_one_that_selects_the_same_pods_are_low() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_of_change;
+        let policy = |name: &str, app: &str| {
+            format!(
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {name}\nspec:\n  podSelector:\n    matchLabels:\n      app: {app}\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels:\n              app: ingress\n"
+            )
+        };
+        let old = policy("api-allow-ingress", "api");
+        let level = |merged: &str| {
+            findings_of_change(
+                &[
+                    ("k8s/api/netpol-allow-ingress.yaml", Some(&old), None),
+                    ("k8s/api/networkpolicy.yaml", None, Some(merged)),
+                ],
+                None,
+            )
+            .into_iter()
+            .filter(|f| f.rule == "k8s-object-deleted")
+            .map(|f| f.severity)
+            .max()
+        };
+        assert_eq!(level(&policy("api-ingress", "api")), Some(Severity::Low));
+        // The new policy selects other pods: the old ones lose their policy.
+        assert_eq!(level(&policy("web-ingress", "web")), Some(Severity::High));
     }
 
     #[test]

@@ -506,7 +506,8 @@ fn column_candidates(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Records saved one by one (`m.update!(…)`, `obj.save()`) turned into one
+/// Records saved one by one (`m.update!(…)`, `obj.save()`, a model's own
+/// bang method such as `refund.settle!(…)`) turned into one
 /// bulk statement (`scope.update_all(…)`, `qs.update(…)`): the model's
 /// validations and callbacks (a last-owner guard, an audit version, a
 /// notification) no longer run for them.
@@ -515,7 +516,7 @@ fn callbacks_skipped(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Fi
         Regex::new(r"(\.(update_all|delete_all|update_columns?|insert_all!?|upsert_all)\b|\.filter\([^)]*\)\.update\(|\.bulk_update\(|\.exclude\([^)]*\)\.update\()").unwrap()
     });
     static ONE_BY_ONE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(\.(update!?|save!?|destroy!?)(\s|\(|$)|\.save\(\s*(update_fields\s*=[^)]*)?\)|\.destroy\(\s*\))").unwrap()
+        Regex::new(r"(\.(update!?|save!?|destroy!?|[a-z]\w*!)(\s|\(|$)|\.save\(\s*(update_fields\s*=[^)]*)?\)|\.destroy\(\s*\))").unwrap()
     });
     if !matches!(f.class.lang, Lang::Ruby | Lang::Python) {
         return;
@@ -1038,6 +1039,10 @@ mod tests {
         let new =
             "def archive(ids):\n    Document.objects.filter(id__in=ids).update(archived=True)\n";
         assert!(rules("docs/services.py", old, new).contains(&rule));
+        // A model's own bang method written past in bulk.
+        let old = "def call(ids)\n  Refund.where(id: ids).find_each do |refund|\n    refund.settle!(on: Date.current)\n  end\nend\n";
+        let new = "def call(ids)\n  Refund.where(id: ids).update_all(status: \"settled\")\nend\n";
+        assert!(rules("app/services/settle.rb", old, new).contains(&rule));
         // A bulk statement that was already one: not new.
         let old = "def touch(scope)\n  scope.update_all(seen_at: nil)\nend\n";
         let new = "def touch(scope)\n  scope.update_all(seen_at: Time.current)\nend\n";

@@ -67,6 +67,38 @@ fn peers(text: &str) -> Vec<(String, Peer)> {
     out
 }
 
+/// Whether the NetworkPolicies in `merged` admit nothing the ones in
+/// `before` did not: every rule still names its peers (a rule with no
+/// `from`/`to` admits everyone), and every peer, its namespace and pod
+/// selectors together, is one the old policies had.
+pub fn admits_no_more(before: &str, merged: &str) -> bool {
+    let Ok(docs) = YamlLoader::load_from_str(merged) else {
+        return false;
+    };
+    for d in docs
+        .iter()
+        .filter(|d| get(d, "kind").and_then(Yaml::as_str) == Some("NetworkPolicy"))
+    {
+        let Some(spec) = get(d, "spec") else { continue };
+        for (direction, list) in [("ingress", "from"), ("egress", "to")] {
+            for rule in get(spec, direction)
+                .and_then(Yaml::as_vec)
+                .into_iter()
+                .flatten()
+            {
+                if get(rule, list)
+                    .and_then(Yaml::as_vec)
+                    .is_none_or(|v| v.is_empty())
+                {
+                    return false;
+                }
+            }
+        }
+    }
+    let old: Vec<Peer> = peers(before).into_iter().map(|(_, p)| p).collect();
+    peers(merged).iter().all(|(_, p)| old.contains(p))
+}
+
 /// Peers that admitted some pods of some namespaces and now admit a whole
 /// namespace (the pod selector moved to an entry of its own).
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {

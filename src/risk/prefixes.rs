@@ -360,12 +360,73 @@ pub fn wants_contents(path: &str) -> bool {
 }
 
 /// Prefix tests the change widens, across its files.
+/// A path a rule applies to: `^/admin`, `"/admin/**"`, `'/api/internal'`.
+static GUARDED_PATH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(\^?/[\w\-./*{}]*)"#).unwrap());
+/// What makes a line an access rule that requires something.
+static REQUIRES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\broles?\b|ROLE_|hasRole|hasAnyRole|hasAuthority|authenticated\b|IS_AUTHENTICATED|requires?_?(auth|login|role)|allow_?if|\bauth_basic\b|auth_request|\bdeny\b)").unwrap()
+});
+/// What makes a line a rule that opens a path instead.
+static OPENS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(permitAll|PUBLIC_ACCESS|anonymous|allow\s+all|\bnone\b)").unwrap()
+});
+
+/// An access rule whose path was lengthened: `^/admin` → `^/admin/`,
+/// `/admin/**` → `/admin/users/**`. What the rule required is no longer
+/// required of the paths between the two — the bare `/admin` where the
+/// dashboard is served — and they fall through to a looser rule.
+fn guarded_path_narrowed(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.test_like() || f.class.docs {
+        return;
+    }
+    for (gone, came) in f.replacements() {
+        for (g, c) in gone.iter().zip(came.iter()) {
+            let (was, now) = (g.content.as_str(), c.content.as_str());
+            if !REQUIRES.is_match(now) || OPENS.is_match(now) || f.class.is_comment(now) {
+                continue;
+            }
+            let (Some(a), Some(b)) = (GUARDED_PATH.find(was), GUARDED_PATH.find(now)) else {
+                continue;
+            };
+            let (old_path, new_path) = (a.as_str(), b.as_str());
+            // The rest of the line unchanged: only the path moved.
+            if was[..a.start()] != now[..b.start()] || was[a.end()..] != now[b.end()..] {
+                continue;
+            }
+            let stem = old_path.trim_end_matches(['*']);
+            if old_path.ends_with('$')
+                || new_path.len() <= old_path.len()
+                || !new_path.starts_with(stem)
+                || old_path.contains('*') && !old_path.ends_with("**") && !old_path.ends_with('*')
+            {
+                continue;
+            }
+            let Some(no) = c.new_no else { continue };
+            out.push(Finding::added(
+                "access-rule-narrowed",
+                Severity::High,
+                f.path,
+                Some(no),
+                format!(
+                    "The access rule now applies to `{}` where it applied to `{}`: paths the old one covered and the new one does not (the bare `{}`) no longer need what it required, and fall through to a looser rule.",
+                    quote(new_path),
+                    quote(old_path),
+                    quote(stem.trim_start_matches('^').trim_end_matches('/'))
+                ),
+            ));
+            return;
+        }
+    }
+}
+
 pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     entries_cut(change, out);
     for f in &change.files {
         boundary_dropped(f, out);
         identity_by_prefix(f, out);
         empty_prefix_deletes(f, out);
+        guarded_path_narrowed(f, out);
     }
 }
 
@@ -377,6 +438,26 @@ mod tests {
         rules_hit_with_contents(path, old, new)
             .iter()
             .any(|r| r.starts_with("prefix-widened"))
+    }
+
+    #[test]
+    fn an_access_rule_whose_path_was_lengthened_is_found() {
+        let rule = "access-rule-narrowed".to_string();
+        let p = "config/packages/security.yaml";
+        let old = "security:\n    access_control:\n        - { path: ^/admin, roles: ROLE_ADMIN }\n        - { path: ^/, roles: IS_AUTHENTICATED_REMEMBERED }\n";
+        let new = old.replace("^/admin,", "^/admin/,");
+        assert!(rules_hit_with_contents(p, old, &new).contains(&rule));
+        // Widened, or a public rule narrowed: nothing is left unguarded.
+        assert!(!rules_hit_with_contents(p, &new, old).contains(&rule));
+        let public_old =
+            "security:\n    access_control:\n        - { path: ^/login, roles: PUBLIC_ACCESS }\n";
+        let public_new = public_old.replace("^/login", "^/login/");
+        assert!(!rules_hit_with_contents(p, public_old, &public_new).contains(&rule));
+        // Spring's matchers.
+        let java = "src/main/java/shop/SecurityConfig.java";
+        let old = "http.authorizeHttpRequests(a -> a\n    .requestMatchers(\"/admin/**\").hasRole(\"ADMIN\")\n    .anyRequest().authenticated());\n";
+        let new = old.replace("/admin/**", "/admin/users/**");
+        assert!(rules_hit_with_contents(java, old, &new).contains(&rule));
     }
 
     #[test]

@@ -696,6 +696,27 @@ mod builtin_tests {
     }
 
     #[test]
+    fn a_scheduled_job_that_loses_its_single_run_lock_is_found() {
+        let rule = "job-single-run-lock-removed".to_string();
+        let kt = "src/main/kotlin/billing/MonthlyInvoiceJob.kt";
+        let old = "class MonthlyInvoiceJob {\n    @Scheduled(cron = \"0 0 2 1 * *\")\n    @SchedulerLock(name = \"monthlyInvoiceJob\", lockAtMostFor = \"PT2H\")\n    fun run() {\n        billing.invoiceAll()\n    }\n}\n";
+        let new = old.replace(
+            "    @SchedulerLock(name = \"monthlyInvoiceJob\", lockAtMostFor = \"PT2H\")\n",
+            "",
+        );
+        assert!(rules_hit(kt, Some(old), Some(&new)).contains(&rule));
+        // Renamed, still locked.
+        let renamed = old.replace("monthlyInvoiceJob", "monthly-invoices");
+        assert!(!rules_hit(kt, Some(old), Some(&renamed)).contains(&rule));
+        let php = "app/Console/Kernel.php";
+        let old = "$schedule->command('invoices:charge')->dailyAt('02:00')->onOneServer();\n";
+        let new = "$schedule->command('invoices:charge')->dailyAt('03:00');\n";
+        assert!(rules_hit(php, Some(old), Some(new)).contains(&rule));
+        let kept = "$schedule->command('invoices:charge')->dailyAt('03:00')->onOneServer();\n";
+        assert!(!rules_hit(php, Some(old), Some(kept)).contains(&rule));
+    }
+
+    #[test]
     fn a_query_that_turns_off_global_filters_is_found() {
         let rule = "authz-query-filters-bypassed".to_string();
         let cs = "src/Api/OrderHistoryQuery.cs";

@@ -1144,10 +1144,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
     ),
     (
-        "qb12-billing-worker-drop-shedlock",
-        "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
-    ),
-    (
         "qb14-ingest-json-options-cleanup",
         "written 2026-12-01 by writers who never saw the engine (batches qa, qb, qc, qd); measured before tuning, not yet on the right side",
     ),
@@ -1796,10 +1792,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a metrics error ignored after the work is committed: read as a swallowed error",
     ),
     (
-        "rp12-renewal-job-scheduling-refactor",
-        "a ShedLock annotation dropped: every replica runs the renewal job",
-    ),
-    (
         "rp15-rename-email-sender-service",
         "an application rename that changes the Kafka consumer group",
     ),
@@ -2288,10 +2280,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Signature verification is preserved: the webhook route is now registered before the global express.json(), gets the untouched Buffer via express.raw, and still passes it with the stripe-signature header to constructEvent and rejects on failure; the change only removes a global hook that copied every request body.",
     ),
     (
-        "sq08-storefront-netpol-consolidate",
-        "Deleting three NetworkPolicies looks like dropping isolation, but the new policy selects the same pods and carries each old rule as its own ingress entry with the namespaceSelector+podSelector pairs kept in a single peer (AND), so the allowed traffic is identical and default-deny is untouched.",
-    ),
-    (
         "sr07-reuse-userdto-for-update",
         "PUT /api/users/me now binds UserDto and AutoMapper copies every matching property onto the entity, including Role, IsEmailVerified and Email, so any logged-in user can make themselves Admin or mark an unverified email as verified (mass assignment / privilege escalation).",
     ),
@@ -2304,28 +2292,12 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Declaring a plain `new ObjectMapper()` @Bean makes Spring Boot's JacksonAutoConfiguration back off, so the REST API now uses it too: dates serialize as numeric timestamps (in the Kafka events as well, which previously disabled that), unknown request fields cause 400s, and the spring.jackson.* settings (non_null inclusion, date format) are ignored - a silent breaking change to the public JSON contract.",
     ),
     (
-        "sr19-drop-shedlock",
-        "Removing @SchedulerLock means the monthly invoicing job now runs on every replica (3 in prod) at the same cron time, so each subscription is charged up to three times; ShedLock was the only thing making the job single-instance.",
-    ),
-    (
         "ss08-project-policy-admin-helpers",
         "Every predicate evaluates the same conditions in the same short-circuit order as before (archive? was identical to update?, transfer? identical to destroy?), and the Scope is untouched, so no permission is widened or narrowed despite the admin/bypass-looking churn.",
     ),
     (
-        "ss13-admin-access-control-prefix",
-        "EasyAdmin serves the dashboard and every CRUD page from the bare /admin URL (actions are query parameters), and DashboardController has no IsGranted; changing the rule to ^/admin/ means /admin no longer matches it and falls through to the ^/ IS_AUTHENTICATED_REMEMBERED rule, so any logged-in customer gets full back-office access, including the new refunds CRUD.",
-    ),
-    (
         "ss14-drop-redundant-csrf-config",
         "The app is on config.load_defaults 7.1, which already sets default_protect_from_forgery (ActionController::Base gets protect_from_forgery with: :exception), per_form_csrf_tokens, forgery_protection_origin_check and belongs_to_required_by_default to true; removing the explicit copies leaves CSRF protection and validations exactly as they were.",
-    ),
-    (
-        "ss15-dashboard-stats-cache",
-        "The cache key is derived only from the request URL and filters, not the user or team, so the first visitor's team stats (revenue, top customers with names and emails, overdue invoices) are cached under '/dashboard?range=30d' and served to every other tenant hitting the same URL: a cross-tenant data leak.",
-    ),
-    (
-        "ss17-refund-settlement-update-all",
-        "update_all bypasses ActiveRecord callbacks, so the after_update_commit hooks that write the AuditEvent and post the settlement to the ledger no longer run: settled refunds lose their audit trail and never reach the general ledger.",
     ),
 ];
 
