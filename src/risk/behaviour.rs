@@ -4073,6 +4073,13 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             .filter(free)
             .find(|(_, x)| !f.added_at(x.line))
             .or_else(|| n.handlers.iter().enumerate().find(free))
+            // The one handler of the function, its catch broadened or
+            // narrowed (`catch (TaxProviderException)` → `catch (Exception)`):
+            // still the old one's counterpart.
+            .or_else(|| {
+                (o.handlers.len() == 1 && n.handlers.len() == 1 && !matched_new.contains(&0))
+                    .then(|| (0, &n.handlers[0]))
+            })
             .map(|(i, _)| i);
         let Some(i) = idx else { continue };
         matched_new.insert(i);
@@ -5326,6 +5333,24 @@ mod tests {
         // Only the rows that were sent are marked: a failure stays unpublished.
         let only_sent = "pub async fn relay(rows: &[Row], tx: &mut Tx) -> Result<usize, RelayError> {\n    for row in rows {\n        match producer.send(record(row)).await {\n            Ok(_) => {\n                sqlx::query(\"UPDATE outbox SET published_at = now() WHERE id = $1\").bind(row.id).execute(&mut *tx).await?;\n            }\n            Err(e) => {\n                warn!(id = row.id, error = %e, \"send failed\");\n            }\n        }\n    }\n    Ok(rows.len())\n}\n";
         assert!(!rules_hit(p, Some(old), Some(only_sent)).contains(&rule));
+    }
+
+    #[test]
+    fn a_broadened_catch_that_no_longer_throws_is_still_the_same_handler() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "logic-error-swallowed".to_string();
+        let p = "src/Checkout/TaxService.cs";
+        let old = "public class TaxService\n{\n    public async Task<TaxResult> Calculate(TaxRequest request)\n    {\n        try\n        {\n            return await _provider.Quote(request);\n        }\n        catch (TaxProviderException ex)\n        {\n            _logger.LogError(ex, \"tax failed\");\n            throw new CheckoutException(\"no tax\", ex);\n        }\n    }\n}\n";
+        let new = old
+            .replace("catch (TaxProviderException ex)", "catch (Exception ex)")
+            .replace(
+                "            throw new CheckoutException(\"no tax\", ex);\n",
+                "            return TaxResult.Empty(request.Currency);\n",
+            );
+        assert!(rules_hit_with_contents(p, old, &new).contains(&rule));
+        // Broadened, and still thrown: the caller still hears of it.
+        let thrown = old.replace("catch (TaxProviderException ex)", "catch (Exception ex)");
+        assert!(!rules_hit_with_contents(p, old, &thrown).contains(&rule));
     }
 
     #[test]
@@ -7132,6 +7157,24 @@ mod guard_comparison_tests {
             .replace("csrf -> withDefaults()", "withDefaults()");
         let hit = rules_hit_with_contents("src/main/java/app/SecurityConfig.java", &old, new);
         assert!(hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn reworded_translations_are_the_typo_fix_the_message_says() {
+        use crate::risk::testkit::findings_of_change;
+        let intent = |path: &str| {
+            let old = "en:\n  invoice_mailer:\n    body: Your invoice is now availabe.\n";
+            let new = old.replace("availabe", "available");
+            findings_of_change(
+                &[(path, Some(old), Some(&new))],
+                Some("Fix typos in invoice emails"),
+            )
+            .iter()
+            .any(|f| f.rule == "intent-behaviour-changed")
+        };
+        assert!(!intent("config/locales/en.yml"));
+        // The same change to a settings file is a setting changed.
+        assert!(intent("config/settings.yml"));
     }
 
     #[test]

@@ -99,6 +99,37 @@ fn ext_lang(name: &str) -> Lang {
     }
 }
 
+/// A file of translated strings: `config/locales/en.yml`, `locales/de.json`,
+/// `i18n/fr.json`, `lang/en/messages.php`, gettext catalogues.
+pub fn translation_file(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    let dirs = [
+        "locales/",
+        "locale/",
+        "i18n/",
+        "translations/",
+        "lang/",
+        "l10n/",
+    ];
+    (dirs
+        .iter()
+        .any(|d| p.starts_with(d) || p.contains(&format!("/{d}")))
+        && [
+            ".yml",
+            ".yaml",
+            ".json",
+            ".php",
+            ".properties",
+            ".po",
+            ".xlf",
+            ".arb",
+        ]
+        .iter()
+        .any(|e| p.ends_with(e)))
+        || p.ends_with(".po")
+        || p.ends_with(".pot")
+}
+
 /// A stylesheet (CSS, Sass, Less): rules, not code that runs queries.
 pub fn stylesheet(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
@@ -363,6 +394,17 @@ fn schema_dump(lower_path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn translation_files_are_told_from_config() {
+        use super::translation_file;
+        assert!(translation_file("config/locales/en.yml"));
+        assert!(translation_file("web/src/i18n/de.json"));
+        assert!(translation_file("resources/lang/fr/messages.php"));
+        assert!(translation_file("po/nl.po"));
+        assert!(!translation_file("config/settings.yml"));
+        assert!(!translation_file("src/i18n/loader.ts"));
+    }
 
     #[test]
     fn roles_come_from_the_path() {

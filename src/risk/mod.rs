@@ -31,6 +31,8 @@ pub mod errors;
 pub mod exposure;
 pub mod filters;
 pub mod frames;
+mod guards_dropped;
+mod host_links;
 pub mod host_match;
 pub mod infra;
 pub mod isolation;
@@ -79,6 +81,7 @@ pub mod testing;
 pub mod text;
 mod timeouts;
 pub mod transactions;
+mod tx_bypass;
 pub mod units;
 pub mod verification;
 mod waitgroups;
@@ -675,6 +678,9 @@ pub fn findings_with_message(
             waitgroups::check(f, &mut local);
             releases::check(f, &mut local);
             or_conditions::check(f, &mut local);
+            guards_dropped::check(f, &mut local);
+            host_links::check(f, &mut local);
+            tx_bypass::check(f, &mut local);
             network_policies::check(f, &mut local);
             keyed_hashes::check(f, &mut local);
             timeouts::check(f, &mut local);
@@ -697,6 +703,7 @@ pub fn findings_with_message(
             containers::capabilities_dropped(f, &mut local);
             frames::first_sandbox(f, &change, &mut local);
             pipeline::relax_ephemeral_teardown(f, &change, &mut local);
+            pipeline::unpinned_action_with_secrets(f, &mut local);
         }
         supply::check(f, &change, &mut local);
         infra::drop_settings_of_removed_resources(f, &mut local);
@@ -785,6 +792,9 @@ pub fn findings_with_message(
     quantities::check_change(&change, &mut out);
     selectors::check_change(&change, &mut out);
     if let Some(m) = message {
+        // Translations are words shown to people: a reworded string in a
+        // locale file is the typo fix or rewording the message says.
+        config_changes.retain(|c: &Finding| !lang::translation_file(&c.path));
         behaviour::intent(&parsed, &change, m, &config_changes, &mut out);
     }
     rules.apply_silences(&mut out);

@@ -669,6 +669,50 @@ fn pr_code_run_with_secrets(f: &FileView<'_>, text: &str, out: &mut Vec<Finding>
     ));
 }
 
+/// `ci-action-unpinned` raised to high where the action was pinned to a
+/// commit before and the step hands it secrets: a deploy key or a token now
+/// goes to whatever the action's branch holds next.
+pub fn unpinned_action_with_secrets(f: &FileView<'_>, out: &mut [Finding]) {
+    let Some(new) = f.new_text() else { return };
+    let lines: Vec<&str> = new.lines().collect();
+    for x in out.iter_mut().filter(|x| x.rule == "ci-action-unpinned") {
+        let Some(at) = x.line.map(|n| n as usize - 1).filter(|&i| i < lines.len()) else {
+            continue;
+        };
+        let uses = lines[at].trim().trim_start_matches("- ").trim();
+        let Some(action) = uses
+            .strip_prefix("uses:")
+            .and_then(|u| u.trim().trim_matches(['"', '\'']).split('@').next())
+        else {
+            continue;
+        };
+        let pinned_before = f.removed_code().any(|l| {
+            l.text.contains(&format!("{action}@"))
+                && l.text.split('@').nth(1).is_some_and(|v| {
+                    v.trim().len() >= 40 && v.trim().chars().take(40).all(|c| c.is_ascii_hexdigit())
+                })
+        });
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let own = indent(lines[at]);
+        let step_start = (0..=at)
+            .rev()
+            .find(|&i| lines[i].trim_start().starts_with("- "))
+            .unwrap_or(at);
+        let step_indent = indent(lines[step_start]);
+        let secrets = lines[step_start..]
+            .iter()
+            .enumerate()
+            .take_while(|(i, l)| *i == 0 || l.trim().is_empty() || indent(l) > step_indent)
+            .take(30)
+            .any(|(_, l)| l.contains("secrets."));
+        if pinned_before && secrets && own > 0 {
+            x.severity = Severity::High;
+            x.message
+                .push_str(" It was pinned to a commit before, and this step hands it secrets.");
+        }
+    }
+}
+
 pub fn relax_ephemeral_teardown(
     f: &FileView<'_>,
     change: &super::ChangeView<'_>,
@@ -777,6 +821,29 @@ pub fn relax_ephemeral_teardown(
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit_with_contents as hit;
+
+    #[test]
+    fn an_action_unpinned_from_a_commit_while_handed_secrets_is_high() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_with_contents;
+        let p = ".github/workflows/deploy.yml";
+        let old = "jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: appleboy/ssh-action@029f5b4aeeeb58fdfe1410a5d17f967dacf36262\n        with:\n          key: ${{ secrets.PROD_SSH_KEY }}\n";
+        let level = |new: &str| {
+            findings_with_contents(p, old, new)
+                .into_iter()
+                .find(|f| f.rule == "ci-action-unpinned")
+                .map(|f| f.severity)
+        };
+        let moved = old.replace("@029f5b4aeeeb58fdfe1410a5d17f967dacf36262", "@master");
+        assert_eq!(level(&moved), Some(Severity::High));
+        let no_secrets = moved.replace("${{ secrets.PROD_SSH_KEY }}", "deploy");
+        let old_plain = old.replace("${{ secrets.PROD_SSH_KEY }}", "deploy");
+        let plain = findings_with_contents(p, &old_plain, &no_secrets)
+            .into_iter()
+            .find(|f| f.rule == "ci-action-unpinned")
+            .map(|f| f.severity);
+        assert_eq!(plain, Some(Severity::Medium));
+    }
 
     #[test]
     fn a_production_deploy_that_stops_waiting_for_a_person_is_high() {

@@ -717,6 +717,56 @@ mod builtin_tests {
     }
 
     #[test]
+    fn a_package_made_publishable_and_a_secret_regenerated_per_upgrade_are_found() {
+        let rule = "package-made-publishable".to_string();
+        let old = "{\n  \"name\": \"@acme/dashboard\",\n  \"private\": true,\n  \"version\": \"0.0.0\"\n}\n";
+        let new = old.replace("  \"private\": true,\n", "");
+        assert!(rules_hit("apps/dashboard/package.json", Some(old), Some(&new)).contains(&rule));
+        assert!(!rules_hit("apps/dashboard/package.json", Some(&new), Some(old)).contains(&rule));
+        let rule = "helm-secret-regenerated".to_string();
+        let p = "charts/api/templates/session-secret.yaml";
+        let new = "data:\n  SESSION_SECRET: {{ .Values.session.secret | default (randAlphaNum 64) | b64enc | quote }}\n";
+        assert!(rules_hit(p, None, Some(new)).contains(&rule));
+        let looked_up = "data:\n  SESSION_SECRET: {{ (lookup \"v1\" \"Secret\" .Release.Namespace \"s\").data.SESSION_SECRET | default (randAlphaNum 64 | b64enc) }}\n";
+        assert!(!rules_hit(p, None, Some(looked_up)).contains(&rule));
+    }
+
+    #[test]
+    fn auto_acknowledged_queues_and_loose_hash_comparisons_are_found() {
+        let rule = "queue-auto-ack".to_string();
+        let cs = "src/Worker/OrderConsumer.cs";
+        let old = "_channel.BasicConsume(queue: QueueName, autoAck: false, consumer: consumer);\n";
+        assert!(rules_hit(cs, Some(old), Some(&old.replace("false", "true"))).contains(&rule));
+        assert!(!rules_hit(cs, Some(&old.replace("false", "true")), Some(old)).contains(&rule));
+        let py =
+            "channel.basic_consume(queue='orders', on_message_callback=handle, auto_ack=True)\n";
+        assert!(rules_hit("worker/consume.py", None, Some(py)).contains(&rule));
+        let rule = "php-loose-hash-compare".to_string();
+        let php = "app/Auth/LegacyProvider.php";
+        let loose = "return md5($salt . $plain) == $user->legacy_password_hash;\n";
+        assert!(rules_hit(php, None, Some(loose)).contains(&rule));
+        let strict = "return hash_equals($user->legacy_password_hash, md5($salt . $plain));\n";
+        assert!(!rules_hit(php, None, Some(strict)).contains(&rule));
+        let via = "if ($candidate != strtolower($user->legacy_password_hash)) {\n";
+        assert!(rules_hit(php, None, Some(via)).contains(&rule));
+        let identical = "return md5($salt . $plain) === $user->legacy_password_hash;\n";
+        assert!(!rules_hit(php, None, Some(identical)).contains(&rule));
+        let jwt = "sec-jwt-unverified".to_string();
+        let go = "verifier := provider.Verifier(&oidc.Config{SkipClientIDCheck: true})\n";
+        assert!(rules_hit("internal/auth/oidc.go", None, Some(go)).contains(&jwt));
+    }
+
+    #[test]
+    fn a_force_push_of_generated_pages_is_not_a_forced_overwrite() {
+        let rule = "ci-force".to_string();
+        let p = "scripts/deploy-docs.sh";
+        let pages = "git push --force origin HEAD:gh-pages\n";
+        assert!(!rules_hit(p, None, Some(pages)).contains(&rule));
+        let main = "git push --force origin HEAD:main\n";
+        assert!(rules_hit(p, None, Some(main)).contains(&rule));
+    }
+
+    #[test]
     fn a_query_that_turns_off_global_filters_is_found() {
         let rule = "authz-query-filters-bypassed".to_string();
         let cs = "src/Api/OrderHistoryQuery.cs";
