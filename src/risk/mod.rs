@@ -704,6 +704,7 @@ pub fn findings_with_message(
             frames::first_sandbox(f, &change, &mut local);
             pipeline::relax_ephemeral_teardown(f, &change, &mut local);
             pipeline::unpinned_action_with_secrets(f, &mut local);
+            security::verified_by_provider(f, &mut local);
         }
         supply::check(f, &change, &mut local);
         infra::drop_settings_of_removed_resources(f, &mut local);

@@ -10,6 +10,41 @@ use regex::Regex;
 
 use super::{FileView, Finding, Severity, quote};
 
+/// Drops the findings that a signature check is gone (`_verify_signature`
+/// no longer called, its guard no longer stopping) where the file now has
+/// the provider's SDK verify the same webhook: the check moved into the
+/// call that parses the event.
+pub fn verified_by_provider(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if !provider_verifier_new(f) {
+        return;
+    }
+    static ABOUT_SIGNATURE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)(signature|verif|hmac|compare_digest|digest)").unwrap());
+    out.retain(|x| {
+        !(matches!(
+            x.rule.as_str(),
+            "logic-check-removed" | "logic-guard-removed" | "sec-auth-check-removed"
+        ) && ABOUT_SIGNATURE.is_match(&x.message))
+    });
+}
+
+/// The change brings in the provider's verifier: the old text had none (one
+/// that was there already and is now made conditional is no replacement).
+fn provider_verifier_new(f: &FileView<'_>) -> bool {
+    f.added_code().any(|a| PROVIDER_VERIFIER.is_match(a.text))
+        && !f.old_text().is_some_and(|t| PROVIDER_VERIFIER.is_match(t))
+        && !f.removed_code().any(|r| PROVIDER_VERIFIER.is_match(r.text))
+}
+
+/// A hand-written comparison of a signature or digest.
+static SIGNATURE_COMPARE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(compare_digest|hmac\.Equal|timingSafeEqual|secure_compare|hash_equals|ConstantTimeCompare|FixedTimeEquals|MessageDigest\.isEqual)").unwrap()
+});
+/// A payment or messaging provider's SDK verifying a webhook signature.
+static PROVIDER_VERIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\bWebhook\.construct_event\s*\(|\bwebhooks\.constructEvent(Async)?\s*\(|Webhook::constructEvent\s*\(|\bEventUtility\.ConstructEvent\s*\(|\bwebhook\.ConstructEvent\w*\s*\(|\bWebhookSignature\.verify_header\s*\(|\bvalidateRequest(WithBody)?\s*\(|\bRequestValidator\b|\bnew\s+Webhook\([^)]*\)\.verify\s*\(|\bwh\.verify\s*\()").unwrap()
+});
+
 static AUTH_CHECK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(@login_required|@requires?_auth\w*|@auth_required|@permission_required|@admin_required|@jwt_required|@PreAuthorize|@Secured|@RolesAllowed|\[Authorize\b|before_action\s+:(authenticate\w*|require_\w+|authorize\w*|ensure_\w+)|\b(requireAuth|requireAdmin|requireRole|requireUser|requirePermission|ensureAuthenticated|ensureLoggedIn|isAuthenticated|is_authenticated|checkPermission|check_permission|has_permission|hasPermission|hasRole|has_role|require_role|verifyToken|verify_token|verifyJwt|verify_jwt|validateToken|validate_token|jwt\.verify|authMiddleware|auth_middleware|authenticate!?|authorize!?|ensure_admin|is_admin|isAdmin|is_superuser|permission_classes|IsAuthenticated|RequireAuthorization|RequireAuthenticatedUser|can_access|canAccess|authorizeRequest|policy_scope|verify_authorized|current_user_can|check_access|assert_owner|ensureOwner|requireScope|require_scope)\b|Depends\(\s*(get_current\w*|require\w*|verify\w*|auth\w*|check\w*|current_\w*user\w*)|\bauth\w*\.(Require|Middleware|Check|Verify|Authenticate|Authorize|Guard|Protect)\w*|@UseGuards\([^)]*\)|canActivate|\b(constructEvent|verify_signature|verifySignature|validate_signature|validateSignature|VerifySignature|ValidateSignature|compare_digest|timingSafeEqual|verify_webhook|verifyWebhook|CsrfViewMiddleware|AuthenticationMiddleware|csrf_protect|protect_from_forgery|VerifyCsrfToken|ValidateAntiForgeryToken|UseAuthentication|UseAuthorization)\b|(?i:\broles?\b[^\n]{0,40}["'](admin|superuser|owner|staff|root)["'])|(?i:\b(status|abort|HttpResponse|Response|res\.sendStatus|head)\s*\(?\s*:?\s*(401|403|forbidden|unauthorized)\b)|(?i:\bHTTP_?(401|403)\w*)|\b(StatusForbidden|StatusUnauthorized|PermissionDenied|AccessDenied\w*|Forbidden(Error|Exception)|Unauthorized(Error|Exception)|HttpStatus\.(FORBIDDEN|UNAUTHORIZED)|SC_(FORBIDDEN|UNAUTHORIZED)|NotAuthorized\w*|AuthorizationError|AuthenticationError)\b|(?i:\b(is|has)_?(admin|superuser|staff|owner|role|roles|permission|permissions|access|scope)\w*\b)|\b(helmet|csurf|csrfProtection|rateLimit|rateLimiter|RateLimiter)\b|(?i:\b(require|ensure|check|verify|assert|must|enforce)_?(admin|authn?|authenticated|authorized|role|roles|permissions?|login|logged_?in|owner|ownership|scopes?|staff|superuser|access|session|token|jwt|csrf)\w*\b)|\bmiddleware\(\s*\[?\s*['"](auth|can:|verified|role:|permission:|admin))"#,
@@ -1038,6 +1073,11 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         if in_called_helper(f, l.text.trim()) {
             continue;
         }
+        // A hand-written signature comparison replaced by the provider's own
+        // verifier (`stripe.Webhook.construct_event(payload, sig, secret)`).
+        if SIGNATURE_COMPARE.is_match(m.as_str()) && provider_verifier_new(f) {
+            continue;
+        }
         if moved_runs.iter().any(|(a, b)| (*a..=*b).contains(&l.no)) {
             continue;
         }
@@ -1327,6 +1367,30 @@ pub(crate) fn scoped_lookup_instead(f: &FileView<'_>, removed: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_signature_comparison_replaced_by_the_providers_verifier_is_not_removed() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "sec-auth-check-removed".to_string();
+        let p = "payments/webhooks/views.py";
+        let old = "def stripe_webhook(request):\n    sig = request.headers.get(\"Stripe-Signature\", \"\")\n    expected = sign(request.body, settings.STRIPE_WEBHOOK_SECRET)\n    if not hmac.compare_digest(expected, parse_v1(sig)):\n        return HttpResponse(status=400)\n    event = json.loads(request.body)\n    handle(event)\n    return HttpResponse(status=200)\n";
+        let sdk = "def stripe_webhook(request):\n    sig = request.headers.get(\"Stripe-Signature\", \"\")\n    try:\n        event = stripe.Webhook.construct_event(request.body, sig, settings.STRIPE_WEBHOOK_SECRET)\n    except (ValueError, stripe.error.SignatureVerificationError):\n        return HttpResponse(status=400)\n    handle(event)\n    return HttpResponse(status=200)\n";
+        assert!(!rules_hit_with_contents(p, old, sdk).contains(&rule));
+        // Through a helper of its own: the helper's removal is no finding.
+        let helper_old = old.replace(
+            "    expected = sign(request.body, settings.STRIPE_WEBHOOK_SECRET)\n    if not hmac.compare_digest(expected, parse_v1(sig)):\n",
+            "    if not _verify_signature(request.body, sig):\n",
+        ) + "\n\ndef _verify_signature(body, sig):\n    return hmac.compare_digest(sign(body, settings.STRIPE_WEBHOOK_SECRET), parse_v1(sig))\n";
+        let found = crate::risk::testkit::findings_with_contents(p, &helper_old, sdk);
+        assert!(
+            !found
+                .iter()
+                .any(|x| x.rule.starts_with("logic-") && x.rule.ends_with("-removed")),
+            "{found:?}"
+        );
+        let unchecked = "def stripe_webhook(request):\n    event = json.loads(request.body)\n    handle(event)\n    return HttpResponse(status=200)\n";
+        assert!(rules_hit_with_contents(p, old, unchecked).contains(&rule));
+    }
 
     #[test]
     fn a_check_its_group_or_its_query_still_makes_is_not_removed() {

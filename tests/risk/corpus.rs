@@ -2316,10 +2316,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "charge_invoice now quantizes per currency but then always multiplies by 100 via to_cents, so zero-decimal currencies (JPY, KRW) are charged 100x and three-decimal currencies (KWD, BHD) are undercharged 10x; refunds go through the same path.",
     ),
     (
-        "sv02-stripe-sdk-signature",
-        "The custom HMAC verification is deleted, but it is replaced by stripe.Webhook.construct_event on the same raw request.body and secret, with failures still returning 400; the SDK also enforces the timestamp tolerance the old code lacked, so verification is stricter, not weaker.",
-    ),
-    (
         "sv07-proration-calculator",
         "unused_fraction is now Integer / Integer (remaining_days / total_days), which is 0 for every mid-cycle change, so upgrades are charged nothing and downgrades credit nothing; the new spec only checks the first day of the period, where the fraction happens to be 1.",
     ),
