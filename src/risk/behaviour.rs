@@ -4176,6 +4176,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // only a call that succeeded reached the line that records it; now it
     // runs after the handler that logged the failure, for every item.
     if from.is_none()
+        && o.handlers.iter().any(|h| !h.propagates && h.logs)
+        && !n.handlers.is_empty()
         && let (Some(old_text), Some(_)) = (f.old_text(), f.new_text())
     {
         let old_lines: Vec<&str> = old_text.lines().collect();

@@ -89,6 +89,9 @@ fn failures_collected_not_raised(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !matches!(f.class.lang, Lang::Python | Lang::JavaScript) {
         return;
     }
+    if !f.added_code().any(|l| BROAD_OPEN.is_match(l.text)) {
+        return;
+    }
     let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
         return;
     };

@@ -31,6 +31,13 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() {
         return;
     }
+    // Only a change that writes a mailed link's path in a call can have one.
+    if !f
+        .added_code()
+        .any(|l| l.text.contains('(') && MAILED_LINK.is_match(l.text))
+    {
+        return;
+    }
     let Some(new) = f.new_text() else { return };
     let lines: Vec<&str> = new.lines().collect();
     let mut helpers: Vec<String> = Vec::new();

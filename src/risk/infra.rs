@@ -517,6 +517,9 @@ static OBJECT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
 /// cleans up incomplete multipart uploads: no stored object is expired,
 /// moved or copied, so applying it to the whole bucket is what is meant.
 pub fn empty_filter_without_object_action(f: &FileView<'_>, found: &mut Vec<Finding>) {
+    if !found.iter().any(|x| x.rule == "tf-lifecycle-everything") {
+        return;
+    }
     let Some(new) = f.new_text() else { return };
     let lines: Vec<&str> = new.lines().collect();
     let indent = |l: &str| l.len() - l.trim_start().len();

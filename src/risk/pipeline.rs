@@ -673,6 +673,9 @@ fn pr_code_run_with_secrets(f: &FileView<'_>, text: &str, out: &mut Vec<Finding>
 /// commit before and the step hands it secrets: a deploy key or a token now
 /// goes to whatever the action's branch holds next.
 pub fn unpinned_action_with_secrets(f: &FileView<'_>, out: &mut [Finding]) {
+    if !out.iter().any(|x| x.rule == "ci-action-unpinned") {
+        return;
+    }
     let Some(new) = f.new_text() else { return };
     let lines: Vec<&str> = new.lines().collect();
     for x in out.iter_mut().filter(|x| x.rule == "ci-action-unpinned") {

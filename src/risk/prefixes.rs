@@ -383,7 +383,11 @@ fn guarded_path_narrowed(f: &FileView<'_>, out: &mut Vec<Finding>) {
     for (gone, came) in f.replacements() {
         for (g, c) in gone.iter().zip(came.iter()) {
             let (was, now) = (g.content.as_str(), c.content.as_str());
-            if !REQUIRES.is_match(now) || OPENS.is_match(now) || f.class.is_comment(now) {
+            if !now.contains('/')
+                || !REQUIRES.is_match(now)
+                || OPENS.is_match(now)
+                || f.class.is_comment(now)
+            {
                 continue;
             }
             let (Some(a), Some(b)) = (GUARDED_PATH.find(was), GUARDED_PATH.find(now)) else {

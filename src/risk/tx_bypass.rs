@@ -25,6 +25,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let Some(new) = f.new_text() else { return };
+    if !new.contains("Begin") {
+        return;
+    }
     let lines: Vec<&str> = new.lines().collect();
     let removed_on_tx = |tx: &str| {
         f.removed_code().any(|l| {
