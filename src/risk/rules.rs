@@ -767,6 +767,18 @@ mod builtin_tests {
     }
 
     #[test]
+    fn a_database_row_lock_removed_with_none_in_its_place_is_found() {
+        let rule = "db-row-lock-removed".to_string();
+        let p = "shop/inventory/services.py";
+        let old = "def reserve(sku, qty):\n    with transaction.atomic():\n        item = Stock.objects.select_for_update().get(sku=sku)\n        if item.available < qty:\n            raise OutOfStock(sku)\n        item.available -= qty\n        item.save()\n";
+        let unlocked = old.replace(".select_for_update()", "");
+        assert!(rules_hit(p, Some(old), Some(&unlocked)).contains(&rule));
+        // The check made part of one conditional update: no race left.
+        let atomic = "def reserve(sku, qty):\n    updated = Stock.objects.filter(sku=sku, available__gte=qty).update(available=F(\"available\") - qty)\n    if not updated:\n        raise OutOfStock(sku)\n";
+        assert!(!rules_hit(p, Some(old), Some(atomic)).contains(&rule));
+    }
+
+    #[test]
     fn a_query_that_turns_off_global_filters_is_found() {
         let rule = "authz-query-filters-bypassed".to_string();
         let cs = "src/Api/OrderHistoryQuery.cs";

@@ -2331,10 +2331,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "sx08-invoice-run-batched-helper",
         "batched() pages with OFFSET over a queryset whose filter (next_invoice_date <= run_date) stops matching each subscription once it is invoiced, so every page after the first skips a full batch; the monthly run silently leaves roughly half of due subscriptions uninvoiced.",
     ),
-    (
-        "sx12-inventory-remove-row-lock",
-        "Without the row lock, reserve_stock is an unguarded read-check-write: two concurrent checkouts both read available=1, both pass the check and both save, so stock is oversold and the last write silently overwrites the other's decrement.",
-    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
