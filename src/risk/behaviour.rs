@@ -4178,7 +4178,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     if from.is_none()
         && o.handlers.iter().any(|h| !h.propagates && h.logs)
         && !n.handlers.is_empty()
-        && let (Some(old_text), Some(_)) = (f.old_text(), f.new_text())
+        && let (Some(old_text), Some(new_text)) = (f.old_text(), f.new_text())
     {
         let old_lines: Vec<&str> = old_text.lines().collect();
         let recorded_before = |lines: &[&str], at: u32| {
@@ -4187,7 +4187,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 .iter()
                 .any(|l| RECORDS_DONE.is_match(l))
         };
-        let new_lines: Vec<&str> = f.new_text().unwrap_or("").lines().collect();
+        let new_lines: Vec<&str> = new_text.lines().collect();
         for h in o.handlers.iter().filter(|h| !h.propagates && h.logs) {
             let Some(x) = n
                 .handlers

@@ -418,16 +418,23 @@ fn constant_time_equality(t: &str) -> Option<Formula> {
             .and_then(|b| b.get(1).or(b.get(2)).or(b.get(3)))
             .map_or_else(|| value(a), |m| value(m.as_str()))
     };
-    let (mut l, mut r) = (plain(&args[0]), plain(&args[1]));
-    if l > r {
-        std::mem::swap(&mut l, &mut r);
-    }
+    Some(equality(
+        plain(&args[0]),
+        plain(&args[1]),
+        c.get(3).is_some_and(|m| m.as_str() == "!="),
+    ))
+}
+
+/// The atom `l == r`, its operands in one order whichever way they were
+/// written, negated for `!=`.
+fn equality(l: String, r: String, negated: bool) -> Formula {
+    let (l, r) = if l > r { (r, l) } else { (l, r) };
     let f = Formula::Atom(format!("{l}=={r}"));
-    Some(if c.get(3).is_some_and(|m| m.as_str() == "!=") {
+    if negated {
         Formula::Not(Box::new(f))
     } else {
         f
-    })
+    }
 }
 
 /// Value equality of objects, read as `==`: `a.equals(b)`, `Objects.equals(a,
@@ -457,13 +464,7 @@ fn object_equality(t: &str) -> Option<Formula> {
         let negated = c.get(4).is_some_and(|m| m.as_str() == "!=");
         (value(&c[1]), value(&c[3]), negated)
     };
-    let (l, r) = if l > r { (r, l) } else { (l, r) };
-    let f = Formula::Atom(format!("{l}=={r}"));
-    Some(if negated {
-        Formula::Not(Box::new(f))
-    } else {
-        f
-    })
+    Some(equality(l, r, negated))
 }
 
 /// An operand with spacing and redundant parentheses removed, the null

@@ -102,13 +102,18 @@ fn new_cache_without_owner(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let Some(m) = REMEMBER.find(l.text) else {
             continue;
         };
+        // The call's `(` in the whole text (line endings counted as written,
+        // `\r\n` included).
         let start = new
-            .lines()
+            .split_inclusive('\n')
             .take(l.no as usize - 1)
-            .map(|x| x.len() + 1)
+            .map(str::len)
             .sum::<usize>()
             + m.end()
             - 1;
+        if new.as_bytes().get(start) != Some(&b'(') {
+            continue;
+        }
         let Some(end) = super::code::closing_bracket(new.as_bytes(), start) else {
             continue;
         };
@@ -251,6 +256,11 @@ mod tests {
             "$this->stats->publicStatus()",
         );
         assert!(!rules_hit_with_contents(p, old, &global).contains(&rule));
+        // Windows line endings and text of several bytes before the call.
+        let crlf = format!("// Übersicht — ç\n{}", cached("$this->cacheKey($request)"))
+            .replace('\n', "\r\n");
+        let old_crlf = format!("// Übersicht — ç\n{old}").replace('\n', "\r\n");
+        assert!(rules_hit_with_contents(p, &old_crlf, &crlf).contains(&rule));
     }
 
     #[test]

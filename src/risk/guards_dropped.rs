@@ -60,7 +60,7 @@ fn guard_bound_to_underscore(f: &FileView<'_>, out: &mut Vec<Finding>) {
         .into_iter()
         .filter_map(|(_, t)| {
             let c = RUST_GUARD.captures(&t)?;
-            (&c[1] != "_").then(|| squash(&c[2]))
+            (&c[1] != "_").then(|| acquisition(&c[2], &c[3]))
         })
         .collect();
     if named.is_empty() {
@@ -70,12 +70,8 @@ fn guard_bound_to_underscore(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let Some(c) = RUST_GUARD.captures(&text) else {
             continue;
         };
-        if &c[1] != "_" {
-            continue;
-        }
-        // The same acquisition, once held by a name: now dropped at once.
-        let rhs = squash(&c[2]);
-        if !named.iter().any(|n| *n == rhs || same_call(n, &rhs)) {
+        // The same acquisition, once held by a name, now dropped at once.
+        if &c[1] != "_" || !named.contains(&acquisition(&c[2], &c[3])) {
             continue;
         }
         out.push(Finding::added(
@@ -92,46 +88,47 @@ fn guard_bound_to_underscore(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// What a guard binding acquires, from the acquiring method on, spacing
+/// dropped: `self.sem.acquire().await?` and `self.limiter.acquire().await?`
+/// (the field renamed) are both `.acquire().await?`.
+fn acquisition(rhs: &str, method: &str) -> String {
+    let code = without_spaces(rhs);
+    let at = code.rfind(&format!(".{method}(")).unwrap_or(0);
+    code[at..].to_string()
+}
+
+fn without_spaces(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
 /// `let` statements of consecutive lines, joined when rustfmt spread one
-/// over several (`let _permit = self\n.sem\n.acquire()\n.await?;`).
+/// over several (`let _permit = self\n.sem\n.acquire()\n.await?;`), with
+/// the number of their first line.
 fn statements(lines: &[&super::Line<'_>]) -> Vec<(u32, String)> {
     let mut out: Vec<(u32, String)> = Vec::new();
-    let mut open: Option<(u32, String)> = None;
+    // The statement being joined: its first line, its last, its text.
+    let mut open: Option<(u32, u32, String)> = None;
     for l in lines {
-        if let Some((no, text)) = open.as_mut() {
-            if l.no == *no + (text.matches('\n').count() as u32) + 1 {
-                text.push('\n');
-                text.push_str(l.text.trim());
-                if l.text.trim_end().ends_with(';') {
-                    out.extend(open.take());
-                }
-                continue;
+        if let Some((_, last, text)) = open.as_mut()
+            && l.no == *last + 1
+        {
+            *last = l.no;
+            text.push_str(l.text.trim());
+            if l.text.trim_end().ends_with(';') {
+                out.extend(open.take().map(|(first, _, t)| (first, t)));
             }
-            out.extend(open.take());
+            continue;
         }
+        out.extend(open.take().map(|(first, _, t)| (first, t)));
         let t = l.text.trim_start();
         if t.starts_with("let ") && !t.trim_end().ends_with(';') {
-            open = Some((l.no, l.text.to_string()));
+            open = Some((l.no, l.no, l.text.to_string()));
         } else {
             out.push((l.no, l.text.to_string()));
         }
     }
-    out.extend(open);
-    // Read each statement as one line.
-    out.into_iter()
-        .map(|(no, t)| (no, t.replace('\n', "")))
-        .collect()
-}
-
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-/// The same method called on a receiver that was renamed with the field
-/// (`self.sem.acquire()` → `self.limiter.acquire()`).
-fn same_call(a: &str, b: &str) -> bool {
-    let tail = |s: &str| s.rsplit_once('.').map(|(_, t)| t.to_string());
-    tail(a).is_some() && tail(a) == tail(b)
+    out.extend(open.map(|(first, _, t)| (first, t)));
+    out
 }
 
 /// A shared field's concurrent collection swapped for the plain one.
@@ -196,7 +193,7 @@ fn tee_hides_status(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !errexit || new.contains("pipefail") {
         return;
     }
-    let removed: Vec<String> = f.removed_code().map(|l| squash(l.text)).collect();
+    let removed: Vec<String> = f.removed_code().map(|l| without_spaces(l.text)).collect();
     for l in f.added_code() {
         let Some((cmd, _)) = l
             .text
@@ -206,7 +203,7 @@ fn tee_hides_status(f: &FileView<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let cmd = cmd.trim().trim_end_matches("2>&1").trim();
-        if cmd.is_empty() || !removed.contains(&squash(cmd)) {
+        if cmd.is_empty() || !removed.contains(&without_spaces(cmd)) {
             continue;
         }
         out.push(Finding::added(
@@ -237,6 +234,14 @@ mod tests {
         );
         assert!(
             rules("src/carrier.rs", old, &dropped).contains(&"guard-dropped-at-once".to_string())
+        );
+        // Another acquisition dropped at once is not the permit that was held.
+        let other = old.replace(
+            "let _permit = self.sem.acquire().await?;",
+            "let _guard = self.limiter.acquire().await?;\n        let _ = self.cache.lock().await;",
+        );
+        assert!(
+            !rules("src/carrier.rs", old, &other).contains(&"guard-dropped-at-once".to_string())
         );
         let renamed = old.replace(
             "let _permit = self.sem.acquire()",

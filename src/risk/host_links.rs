@@ -40,7 +40,8 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
     let Some(new) = f.new_text() else { return };
     let lines: Vec<&str> = new.lines().collect();
-    let mut helpers: Vec<String> = Vec::new();
+    // Each helper that reads the host, with the pattern of a call to it.
+    let mut helpers: Vec<(String, Regex)> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let Some(c) = DEFINES.captures(l) else {
             continue;
@@ -53,8 +54,10 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 b.trim().is_empty() || b.len() - b.trim_start().len() > own || b.trim() == "}"
             })
             .take(8);
-        if REQUEST_HOST.is_match(l) || body.into_iter().any(|b| REQUEST_HOST.is_match(b)) {
-            helpers.push(name.to_string());
+        if (REQUEST_HOST.is_match(l) || body.clone().any(|b| REQUEST_HOST.is_match(b)))
+            && let Ok(call) = Regex::new(&format!(r"\b{}\s*\(", regex::escape(name)))
+        {
+            helpers.push((name.to_string(), call));
         }
     }
     if helpers.is_empty() {
@@ -64,9 +67,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         if DEFINES.is_match(l.text) || !MAILED_LINK.is_match(l.text) {
             continue;
         }
-        let Some(h) = helpers.iter().find(|h| {
-            Regex::new(&format!(r"\b{}\s*\(", regex::escape(h))).is_ok_and(|re| re.is_match(l.text))
-        }) else {
+        let Some((h, _)) = helpers.iter().find(|(_, call)| call.is_match(l.text)) else {
             continue;
         };
         out.push(Finding::added(

@@ -527,7 +527,11 @@ pub fn empty_filter_without_object_action(f: &FileView<'_>, found: &mut Vec<Find
         if x.rule != "tf-lifecycle-everything" {
             return true;
         }
-        let Some(at) = x.line.map(|n| n as usize - 1).filter(|&i| i < lines.len()) else {
+        let Some(at) = x
+            .line
+            .and_then(|n| (n as usize).checked_sub(1))
+            .filter(|&i| i < lines.len())
+        else {
             return true;
         };
         let own = indent(lines[at]);
@@ -2062,6 +2066,23 @@ mod tests {
             .max()
         };
         assert_eq!(level(&policy("api-ingress", "api")), Some(Severity::Low));
+        // The old policy also isolated egress; the merged one does not.
+        let egress_old = format!(
+            "{old}  policyTypes:\n    - Ingress\n    - Egress\n  egress:\n    - to:\n        - podSelector:\n            matchLabels:\n              app: db\n"
+        );
+        let merged = policy("api-ingress", "api");
+        let egress_level = findings_of_change(
+            &[
+                ("k8s/api/netpol-allow-ingress.yaml", Some(&egress_old), None),
+                ("k8s/api/networkpolicy.yaml", None, Some(&merged)),
+            ],
+            None,
+        )
+        .into_iter()
+        .filter(|f| f.rule == "k8s-object-deleted")
+        .map(|f| f.severity)
+        .max();
+        assert_eq!(egress_level, Some(Severity::High));
         // The new policy selects other pods: the old ones lose their policy.
         assert_eq!(level(&policy("web-ingress", "web")), Some(Severity::High));
     }

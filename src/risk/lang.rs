@@ -103,7 +103,7 @@ fn ext_lang(name: &str) -> Lang {
 /// `i18n/fr.json`, `lang/en/messages.php`, gettext catalogues.
 pub fn translation_file(path: &str) -> bool {
     let p = path.to_ascii_lowercase();
-    let dirs = [
+    const DIRS: &[&str] = &[
         "locales/",
         "locale/",
         "i18n/",
@@ -111,23 +111,19 @@ pub fn translation_file(path: &str) -> bool {
         "lang/",
         "l10n/",
     ];
-    (dirs
+    const KINDS: &[&str] = &[
+        ".yml",
+        ".yaml",
+        ".json",
+        ".php",
+        ".properties",
+        ".xlf",
+        ".arb",
+    ];
+    let in_dir = DIRS
         .iter()
-        .any(|d| p.starts_with(d) || p.contains(&format!("/{d}")))
-        && [
-            ".yml",
-            ".yaml",
-            ".json",
-            ".php",
-            ".properties",
-            ".po",
-            ".xlf",
-            ".arb",
-        ]
-        .iter()
-        .any(|e| p.ends_with(e)))
-        || p.ends_with(".po")
-        || p.ends_with(".pot")
+        .any(|d| p.starts_with(d) || p.contains(&format!("/{d}")));
+    p.ends_with(".po") || p.ends_with(".pot") || in_dir && KINDS.iter().any(|e| p.ends_with(e))
 }
 
 /// A stylesheet (CSS, Sass, Less): rules, not code that runs queries.

@@ -67,19 +67,56 @@ fn peers(text: &str) -> Vec<(String, Peer)> {
     out
 }
 
-/// Whether the NetworkPolicies in `merged` admit nothing the ones in
-/// `before` did not: every rule still names its peers (a rule with no
-/// `from`/`to` admits everyone), and every peer, its namespace and pod
-/// selectors together, is one the old policies had.
-pub fn admits_no_more(before: &str, merged: &str) -> bool {
-    let Ok(docs) = YamlLoader::load_from_str(merged) else {
-        return false;
-    };
-    for d in docs
-        .iter()
+/// The NetworkPolicy documents of `text` (none when it does not parse).
+fn policies(text: &str) -> Vec<Yaml> {
+    YamlLoader::load_from_str(text)
+        .unwrap_or_default()
+        .into_iter()
         .filter(|d| get(d, "kind").and_then(Yaml::as_str) == Some("NetworkPolicy"))
+        .collect()
+}
+
+/// The directions a policy isolates: its `policyTypes`, or, when it names
+/// none, ingress plus egress if it has egress rules (Kubernetes' default).
+fn directions(policy: &Yaml) -> Vec<&'static str> {
+    let Some(spec) = get(policy, "spec") else {
+        return Vec::new();
+    };
+    let named: Vec<&str> = get(spec, "policyTypes")
+        .and_then(Yaml::as_vec)
+        .into_iter()
+        .flatten()
+        .filter_map(Yaml::as_str)
+        .collect();
+    let mut out = Vec::new();
+    if named.is_empty() || named.contains(&"Ingress") {
+        out.push("ingress");
+    }
+    if named.contains(&"Egress") || named.is_empty() && get(spec, "egress").is_some() {
+        out.push("egress");
+    }
+    out
+}
+
+/// Whether the NetworkPolicies in `merged` admit nothing the ones in
+/// `before` did not: every direction the old policies isolated is still
+/// isolated, every rule still names its peers (a rule with no `from`/`to`
+/// admits everyone), and every peer, its namespace and pod selectors
+/// together, is one the old policies had.
+pub fn admits_no_more(before: &str, merged: &str) -> bool {
+    let (old_docs, new_docs) = (policies(before), policies(merged));
+    if new_docs.is_empty() {
+        return false;
+    }
+    let isolated: Vec<&str> = new_docs.iter().flat_map(directions).collect();
+    if old_docs
+        .iter()
+        .flat_map(directions)
+        .any(|d| !isolated.contains(&d))
     {
-        let Some(spec) = get(d, "spec") else { continue };
+        return false;
+    }
+    for spec in new_docs.iter().filter_map(|d| get(d, "spec")) {
         for (direction, list) in [("ingress", "from"), ("egress", "to")] {
             for rule in get(spec, direction)
                 .and_then(Yaml::as_vec)

@@ -679,7 +679,11 @@ pub fn unpinned_action_with_secrets(f: &FileView<'_>, out: &mut [Finding]) {
     let Some(new) = f.new_text() else { return };
     let lines: Vec<&str> = new.lines().collect();
     for x in out.iter_mut().filter(|x| x.rule == "ci-action-unpinned") {
-        let Some(at) = x.line.map(|n| n as usize - 1).filter(|&i| i < lines.len()) else {
+        let Some(at) = x
+            .line
+            .and_then(|n| (n as usize).checked_sub(1))
+            .filter(|&i| i < lines.len())
+        else {
             continue;
         };
         let uses = lines[at].trim().trim_start_matches("- ").trim();

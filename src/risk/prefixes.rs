@@ -398,11 +398,14 @@ fn guarded_path_narrowed(f: &FileView<'_>, out: &mut Vec<Finding>) {
             if was[..a.start()] != now[..b.start()] || was[a.end()..] != now[b.end()..] {
                 continue;
             }
-            let stem = old_path.trim_end_matches(['*']);
+            // What the old path matched by prefix: itself, or what comes
+            // before a trailing wildcard. A wildcard inside it, or an end
+            // anchor, makes it no prefix.
+            let stem = old_path.trim_end_matches('*');
             if old_path.ends_with('$')
+                || stem.contains('*')
                 || new_path.len() <= old_path.len()
                 || !new_path.starts_with(stem)
-                || old_path.contains('*') && !old_path.ends_with("**") && !old_path.ends_with('*')
             {
                 continue;
             }

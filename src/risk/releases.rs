@@ -49,18 +49,21 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() || f.deleted() || f.created() {
         return;
     }
-    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+    if f.old_text().is_none() {
+        return;
+    }
+    let Some(new) = f.new_text() else {
         return;
     };
     match f.class.lang {
-        Lang::Go => go(f, old, new, out),
+        Lang::Go => go(f, new, out),
         Lang::Python => python(f, new, out),
         Lang::Jvm | Lang::CSharp => scoped(f, new, out),
         _ => {}
     }
 }
 
-fn go(f: &FileView<'_>, _old: &str, new: &str, out: &mut Vec<Finding>) {
+fn go(f: &FileView<'_>, new: &str, out: &mut Vec<Finding>) {
     let removed: Vec<Release> = f
         .removed_code()
         .filter_map(|l| {
@@ -258,12 +261,7 @@ fn python(f: &FileView<'_>, new: &str, out: &mut Vec<Finding>) {
             Some(name) => format!("{name}.close()"),
             None => format!("{expr}.release()"),
         };
-        // Released in a `finally:` (or closed by a context manager) is fine.
-        let lines: Vec<&str> = new.lines().collect();
-        let in_finally = lines.iter().enumerate().any(|(i, n)| {
-            n.trim() == "finally:" && lines[i + 1..].iter().take(3).any(|n| n.contains(&releaser))
-        });
-        if in_finally {
+        if released_in_finally(new, &[releaser]) {
             continue;
         }
         out.push(Finding::removed(
@@ -278,6 +276,19 @@ fn python(f: &FileView<'_>, new: &str, out: &mut Vec<Finding>) {
             ),
         ));
     }
+}
+
+/// Whether `text` releases with one of `releasers` in a `finally` block (a
+/// `finally:` or `} finally {` and the few lines after it).
+fn released_in_finally(text: &str, releasers: &[String]) -> bool {
+    let lines: Vec<&str> = text.lines().collect();
+    lines.iter().enumerate().any(|(i, n)| {
+        n.contains("finally")
+            && lines[i..]
+                .iter()
+                .take(5)
+                .any(|n| releasers.iter().any(|r| n.contains(r.as_str())))
+    })
 }
 
 /// Java try-with-resources and C# `using` turned into a plain declaration.
@@ -299,20 +310,12 @@ fn scoped(f: &FileView<'_>, new: &str, out: &mut Vec<Finding>) {
         if !plain {
             continue;
         }
-        let lines: Vec<&str> = new.lines().collect();
         let closers = [
             format!("{name}.close()"),
             format!("{name}.Dispose()"),
             format!("{name}?.Dispose()"),
         ];
-        let closed_in_finally = lines.iter().enumerate().any(|(i, n)| {
-            n.contains("finally")
-                && lines[i..]
-                    .iter()
-                    .take(5)
-                    .any(|n| closers.iter().any(|c| n.contains(c.as_str())))
-        });
-        if closed_in_finally {
+        if released_in_finally(new, &closers) {
             continue;
         }
         out.push(Finding::removed(

@@ -225,14 +225,7 @@ static CAUGHT: LazyLock<Regex> = LazyLock::new(|| {
 /// (a transient outage marks every renewal failed).
 fn retried_failure_caught(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let last = |n: &str| n.trim().rsplit([':', '.']).next().unwrap_or("").to_string();
-    let names = |c: &regex::Captures<'_>| -> Vec<String> {
-        c.iter()
-            .skip(2)
-            .flatten()
-            .flat_map(|m| m.as_str().split([',', '|']).map(last).collect::<Vec<_>>())
-            .filter(|n| !n.is_empty())
-            .collect()
-    };
+    // The failure classes a match names, as written (`Stripe::RateLimitError`).
     let full = |c: &regex::Captures<'_>| -> Vec<String> {
         c.iter()
             .skip(2)
@@ -246,14 +239,23 @@ fn retried_failure_caught(f: &FileView<'_>, out: &mut Vec<Finding>) {
             .filter(|n| !n.is_empty())
             .collect()
     };
+    // The same by their last segment (`RateLimitError`).
+    let names = |c: &regex::Captures<'_>| -> Vec<String> {
+        full(c)
+            .iter()
+            .map(|n| last(n))
+            .filter(|n| !n.is_empty())
+            .collect()
+    };
     let text = f.new_text_or_hunks();
-    let retried: Vec<String> = RETRIED_ON
-        .captures_iter(&text)
-        .flat_map(|c| names(&c))
-        .collect();
     let retried_full: Vec<String> = RETRIED_ON
         .captures_iter(&text)
         .flat_map(|c| full(&c))
+        .collect();
+    let retried: Vec<String> = retried_full
+        .iter()
+        .map(|n| last(n))
+        .filter(|n| !n.is_empty())
         .collect();
     if retried.is_empty() {
         return;

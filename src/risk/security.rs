@@ -21,23 +21,28 @@ pub fn verified_by_provider(f: &FileView<'_>, out: &mut Vec<Finding>) {
             "logic-check-removed" | "logic-guard-removed" | "sec-auth-check-removed"
         )
     };
-    if !out.iter().any(removed_check) || !provider_verifier_new(f) {
+    if !out.iter().any(removed_check) {
         return;
     }
     static ABOUT_SIGNATURE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?i)(signature|verif|hmac|compare_digest|digest)").unwrap());
     out.retain(|x| {
-        !(matches!(
-            x.rule.as_str(),
-            "logic-check-removed" | "logic-guard-removed" | "sec-auth-check-removed"
-        ) && ABOUT_SIGNATURE.is_match(&x.message))
+        !(removed_check(x)
+            && ABOUT_SIGNATURE.is_match(&x.message)
+            && x.line.is_some_and(|no| provider_verifier_near(f, no)))
     });
 }
 
-/// The change brings in the provider's verifier: the old text had none (one
-/// that was there already and is now made conditional is no replacement).
-fn provider_verifier_new(f: &FileView<'_>) -> bool {
-    f.added_code().any(|a| PROVIDER_VERIFIER.is_match(a.text))
+/// How far (in lines) the provider's verifier may be from the check it
+/// replaces: the same handler, not a call written anywhere in the file.
+const VERIFIER_REACH: u32 = 20;
+
+/// The change brings in the provider's verifier near line `no`: the old text
+/// had none (one that was there already and is now made conditional is no
+/// replacement), and an added call to it is within a few lines.
+fn provider_verifier_near(f: &FileView<'_>, no: u32) -> bool {
+    f.added_code()
+        .any(|a| PROVIDER_VERIFIER.is_match(a.text) && a.no.abs_diff(no) <= VERIFIER_REACH)
         && !f.old_text().is_some_and(|t| PROVIDER_VERIFIER.is_match(t))
         && !f.removed_code().any(|r| PROVIDER_VERIFIER.is_match(r.text))
 }
@@ -1081,7 +1086,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         }
         // A hand-written signature comparison replaced by the provider's own
         // verifier (`stripe.Webhook.construct_event(payload, sig, secret)`).
-        if SIGNATURE_COMPARE.is_match(m.as_str()) && provider_verifier_new(f) {
+        if SIGNATURE_COMPARE.is_match(m.as_str()) && provider_verifier_near(f, l.no) {
             continue;
         }
         if moved_runs.iter().any(|(a, b)| (*a..=*b).contains(&l.no)) {
@@ -1394,6 +1399,14 @@ mod tests {
                 .any(|x| x.rule.starts_with("logic-") && x.rule.ends_with("-removed")),
             "{found:?}"
         );
+        // A verifier call written elsewhere in the file does not stand in for
+        // the check this handler lost.
+        let elsewhere = format!(
+            "{}{}\n\ndef _unused(payload, sig):\n    return stripe.Webhook.construct_event(payload, sig, settings.STRIPE_WEBHOOK_SECRET)\n",
+            "def stripe_webhook(request):\n    event = json.loads(request.body)\n    handle(event)\n    return HttpResponse(status=200)\n",
+            "\n# padding\n".repeat(12)
+        );
+        assert!(rules_hit_with_contents(p, old, &elsewhere).contains(&rule));
         let unchecked = "def stripe_webhook(request):\n    event = json.loads(request.body)\n    handle(event)\n    return HttpResponse(status=200)\n";
         assert!(rules_hit_with_contents(p, old, unchecked).contains(&rule));
     }
