@@ -134,6 +134,7 @@ fn load_contents(repo: &Repo, diff: &Diff, base: &str, head: &str) -> Contents {
             || super::prefixes::wants_contents(path)
             || containers::wants_contents(path)
             || super::wire::wants_contents(path)
+            || super::host_access::wants_contents(path)
             || super::make_loops::makefile(path)
             // Terraform: what a `local.` reference holds.
             || path.ends_with(".tf")

@@ -2234,11 +2234,23 @@ struct Helpers<'a> {
     /// Last name segment → the function and the functions nested in it (a
     /// decorator's wrapper does the checking).
     units: HashMap<&'a str, Vec<&'a Unit>>,
+    /// Functions of the old side that no function of the new side is named
+    /// after (last name segment): a check helper the change deleted, whose
+    /// test may now be written out in a wrapper.
+    gone: HashMap<&'a str, &'a Unit>,
 }
 
 impl<'a> Helpers<'a> {
     fn new(parsed: &'a [Parsed<'a>]) -> Helpers<'a> {
         let mut units: HashMap<&'a str, Vec<&'a Unit>> = HashMap::default();
+        let mut gone: HashMap<&'a str, &'a Unit> = HashMap::default();
+        for p in parsed {
+            for u in &p.old.units {
+                if u.name != "<top>" && !u.guards.is_empty() {
+                    gone.insert(short_name(&u.name), u);
+                }
+            }
+        }
         for p in parsed {
             for u in &p.new.units {
                 if u.name == "<top>" {
@@ -2252,7 +2264,25 @@ impl<'a> Helpers<'a> {
                 units.entry(short).or_default().extend(inner);
             }
         }
-        Helpers { units }
+        gone.retain(|name, _| !units.contains_key(name));
+        Helpers { units, gone }
+    }
+
+    /// Whether one of `us` tests every failing guard that the deleted
+    /// function `name` tested, stopping too: its body written out there.
+    fn inlines(&self, us: &[&Unit], name: &str) -> bool {
+        let Some(g) = self.gone.get(name) else {
+            return false;
+        };
+        let failing: Vec<&syntax::Guard> = g.guards.iter().filter(|x| x.failing).collect();
+        !failing.is_empty()
+            && us.iter().any(|u| {
+                failing.iter().all(|x| {
+                    u.guards
+                        .iter()
+                        .any(|y| y.failing && alike_condition(&x.cond, &y.cond))
+                })
+            })
     }
 
     /// Whether `cond` is a call of a function of the change (`isExternal(t)`,
@@ -2315,7 +2345,7 @@ impl<'a> Helpers<'a> {
                     us.iter().any(|u| {
                         u.calls.iter().any(|x| x.text == name)
                             || u.decorators.iter().any(|x| x.text.contains(name))
-                    })
+                    }) || self.inlines(us, name)
                 })
             })
     }
@@ -3362,6 +3392,163 @@ fn guard_in_new_decorator(
         })
 }
 
+/// Check functions the change deletes whose failing tests it writes out in a
+/// wrapper it applies, each with the decorator's name (empty for a
+/// middleware wrapped around a handler where it is mounted): the calls to
+/// them that disappear from a function the wrapper now covers went with them.
+pub fn checks_written_out(
+    parsed: &[Parsed<'_>],
+    change: &ChangeView<'_>,
+) -> std::collections::BTreeMap<String, String> {
+    let helpers = Helpers::new(parsed);
+    let mut out = std::collections::BTreeMap::new();
+    if helpers.gone.is_empty() {
+        return out;
+    }
+    let added: String = change
+        .files
+        .iter()
+        .filter(|f| !f.class.test_like())
+        .flat_map(|f| f.added.iter().map(|l| l.text))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for name in helpers.gone.keys() {
+        for (k, us) in &helpers.units {
+            if !helpers.inlines(us, name) {
+                continue;
+            }
+            let decorator = added.lines().any(|l| {
+                l.trim_start()
+                    .strip_prefix('@')
+                    .is_some_and(|d| d.split('(').next() == Some(*k))
+            });
+            if decorator {
+                out.insert(name.to_string(), k.to_string());
+            } else if wraps_on_added_line(k, &added) {
+                out.insert(name.to_string(), String::new());
+            }
+        }
+    }
+    out
+}
+
+/// A method test (`req.method !== 'POST'`) in a function that now only
+/// ever receives that method: a route handler named after it (Next.js's
+/// `export async function POST`) or registered for it (`@app.post`,
+/// `@PostMapping`, `methods=["POST"]`).
+fn method_implied_by_handler(n: &Unit, cond: &str) -> bool {
+    static METHOD_TEST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)\bmethod\s*!==?\s*['"](GET|POST|PUT|PATCH|DELETE)['"]|['"](GET|POST|PUT|PATCH|DELETE)['"]\s*!==?\s*[\w.]*\bmethod\b"#).unwrap()
+    });
+    let Some(c) = METHOD_TEST.captures(cond) else {
+        return false;
+    };
+    let m = c
+        .get(1)
+        .or(c.get(2))
+        .map_or("", |m| m.as_str())
+        .to_ascii_lowercase();
+    short_name(&n.name).eq_ignore_ascii_case(&m)
+        || n.decorators.iter().any(|d| {
+            let t = d.text.to_ascii_lowercase();
+            t.contains(&format!(".{m}("))
+                || t.contains(&format!("{m}mapping"))
+                || t.contains(&format!("\"{m}\"]"))
+                || t.contains(&format!("'{m}']"))
+        })
+}
+
+/// A presence test of one value (`typeof sig !== 'string'`, `sig == null`,
+/// `!sig`, `sig is None`) that the new function still makes, in another form,
+/// and still stops on.
+fn presence_restated(n: &Unit, g: &syntax::Guard) -> bool {
+    static PRESENCE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^\(?\s*(?:!\s*([\w.$]+)|not\s+([\w.]+)|typeof\s+([\w.$]+)\s*!==?\s*['"]\w+['"]|([\w.$]+)\s*===?\s*(?:null|undefined|nil|None|''|"")|([\w.]+)\s+is\s+None)\s*\)?$"#).unwrap()
+    });
+    let subject = |t: &str| {
+        PRESENCE.captures(t.trim()).and_then(|c| {
+            (1..=5)
+                .find_map(|i| c.get(i))
+                .map(|m| m.as_str().to_string())
+        })
+    };
+    let Some(was) = subject(&g.cond) else {
+        return false;
+    };
+    n.guards
+        .iter()
+        .any(|x| (x.failing || !g.failing) && subject(&x.cond).as_deref() == Some(was.as_str()))
+}
+
+/// A failing guard moved into a middleware the change adds and wraps the
+/// handler in where it is mounted (`if !validSignature(…) { return }` in
+/// `ServeHTTP` → `verify := VerifySignature(secret)` and
+/// `mux.Handle(path, verify(handler))` in the router, whose wrapper makes the
+/// same test and stops): the request is refused before the handler runs.
+fn guard_now_wraps_handler(
+    n: &Unit,
+    g: &syntax::Guard,
+    cond: &str,
+    helpers: &Helpers<'_>,
+    added: &str,
+) -> bool {
+    g.failing
+        && helpers.units.iter().any(|(name, us)| {
+            name.len() > 2
+                && us.iter().any(|u| {
+                    !std::ptr::eq(*u, n)
+                        && u.guards.iter().any(|x| {
+                            x.failing
+                                && (alike_condition(cond, &x.cond)
+                                    || alike_condition(&g.cond, &x.cond)
+                                    || same_outer_check(&g.cond, &x.cond))
+                        })
+                })
+                && wraps_on_added_line(name, added)
+        })
+}
+
+/// Whether an added line applies the middleware `name` to a handler:
+/// `name(secret)(handler)`, `router.Use(name(…))`, or a variable made by
+/// `name(…)` called on another added line (`verify(handler)`).
+fn wraps_on_added_line(name: &str, added: &str) -> bool {
+    let call = Regex::new(&format!(r"(?:^|[^\w]){}\s*\(", regex::escape(name)));
+    let Ok(call) = call else { return false };
+    let definition = |t: &str| {
+        ["func ", "def ", "function ", "fn "]
+            .iter()
+            .any(|k| t.contains(&format!("{k}{name}")))
+            || t.contains(&format!(") {name}("))
+    };
+    let assigned = |t: &str| -> Option<String> {
+        let (lhs, rhs) = t.split_once(":=").or_else(|| t.split_once('='))?;
+        let var = lhs.split_whitespace().last()?;
+        (call.is_match(rhs) && var.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            .then(|| var.to_string())
+    };
+    let mut vars = Vec::new();
+    for t in added.lines().map(str::trim) {
+        if !call.is_match(t) || definition(t) {
+            continue;
+        }
+        if let Some(v) = assigned(t) {
+            vars.push(v);
+            continue;
+        }
+        let after = call.find(t).map_or("", |m| &t[m.end()..]);
+        if after.contains(")(") || t.contains("Use(") || t.contains("use(") || t.contains("With(") {
+            return true;
+        }
+    }
+    vars.iter().any(|v| {
+        let used = format!("{v}(");
+        added
+            .lines()
+            .map(str::trim)
+            .any(|t| t.contains(&used) && assigned(t).is_none() && !definition(t))
+    })
+}
+
 /// A role check made into the method's own security annotation (`if
 /// (!user.hasAuthority("ROLE_LEGAL_ADMIN")) throw …` → `@PreAuthorize(
 /// "hasRole('LEGAL_ADMIN')")`, `@Secured`, `[Authorize(Roles = …)]`,
@@ -3752,6 +3939,9 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || guard_in_referenced_class(n, g, helpers, &f.new_text_or_hunks())
             || handed_to_helper(n, &g.cond, helpers, &p.new_text)
             || guard_in_new_decorator(n, o, g, &cond, helpers)
+            || guard_now_wraps_handler(n, g, &cond, helpers, added)
+            || method_implied_by_handler(n, &g.cond)
+            || presence_restated(n, g)
             || g.failing && role_now_in_decorator(n, o, &g.cond)
             || !success_exit(&g.exit) && turned_inside_out(g, &cond, n, helpers)
             || g.failing && in_returned_closure(p, n, g, &cond)
@@ -5071,6 +5261,16 @@ pub fn intent(
         let callee = d.1.split('`').nth(1).unwrap_or("");
         if !callee.is_empty() && BYPASS_SWITCH.is_match(callee) {
             explained.insert(d.1.clone());
+        }
+    }
+    // A call to a check the change deleted and wrote out in a wrapper it
+    // applies: the check moved.
+    if let Some(written_out) = change.written_out.get() {
+        for d in diffs.iter().filter(|d| d.0 == 3 && !d.4) {
+            let callee = d.1.split('`').nth(1).unwrap_or("");
+            if written_out.contains_key(syntax::last_segment(callee)) {
+                explained.insert(d.1.clone());
+            }
         }
     }
     // A difference with nothing to name (a call whose callee the parser
@@ -7824,5 +8024,148 @@ mod protection_tests {
         );
         let hit = rules_hit_with_contents("src/Updater/Installer.cs", old, &rejected);
         assert!(!hit.contains(&rule), "{hit:?}");
+    }
+}
+
+#[cfg(test)]
+mod moved_into_wrapper_tests {
+    use crate::risk::testkit::findings_of_change;
+
+    fn alarms(files: &[(&str, Option<&str>, Option<&str>)], msg: &str) -> Vec<String> {
+        findings_of_change(files, Some(msg))
+            .into_iter()
+            .filter(|f| f.severity >= crate::risk::Severity::High)
+            .map(|f| format!("{} {}", f.rule, f.message))
+            .collect()
+    }
+
+    const VIEWS: &str = "from flask import Blueprint, abort\nfrom flask_login import current_user, login_required\n\nbp = Blueprint(\"ops\", __name__)\n\n\ndef ensure_operator():\n    if not current_user.is_authenticated or not current_user.is_operator:\n        abort(403)\n\n\n@bp.post(\"/queues/<name>/purge\")\n@login_required\ndef purge_queue(name):\n    ensure_operator()\n    queues.purge(name)\n    return \"\", 204\n\n\n@bp.post(\"/queues/<name>/pause\")\n@login_required\ndef pause_queue(name):\n    ensure_operator()\n    queues.pause(name)\n    return \"\", 204\n";
+
+    #[test]
+    fn a_check_helper_written_out_in_a_decorator_the_routes_now_carry_is_no_removed_check() {
+        let new = VIEWS
+            .replace("def ensure_operator():\n    if not current_user.is_authenticated or not current_user.is_operator:\n        abort(403)\n\n\n", "")
+            .replace("from flask_login import current_user, login_required\n", "from flask_login import login_required\n\nfrom app.guards import operator_only\n")
+            .replace("@login_required\ndef purge_queue(name):\n    ensure_operator()\n", "@login_required\n@operator_only\ndef purge_queue(name):\n")
+            .replace("@login_required\ndef pause_queue(name):\n    ensure_operator()\n", "@login_required\n@operator_only\ndef pause_queue(name):\n");
+        let guards = "from functools import wraps\n\nfrom flask import abort\nfrom flask_login import current_user\n\n\ndef operator_only(view):\n    @wraps(view)\n    def inner(*args, **kwargs):\n        if not current_user.is_authenticated or not current_user.is_operator:\n            abort(403)\n        return view(*args, **kwargs)\n\n    return inner\n";
+        let files = [
+            ("app/ops/views.py", Some(VIEWS), Some(new.as_str())),
+            ("app/guards.py", None, Some(guards)),
+        ];
+        let hit = alarms(
+            &files,
+            "Move the operator check into a decorator\n\nNo behaviour change.",
+        );
+        assert!(hit.is_empty(), "{hit:?}");
+        // The decorator left off one route: that route lost its check.
+        let one_left = new.replacen(
+            "@login_required\n@operator_only\ndef pause_queue",
+            "@login_required\ndef pause_queue",
+            1,
+        );
+        let files = [
+            ("app/ops/views.py", Some(VIEWS), Some(one_left.as_str())),
+            ("app/guards.py", None, Some(guards)),
+        ];
+        let all: Vec<String> = findings_of_change(
+            &files,
+            Some("Move the operator check into a decorator\n\nNo behaviour change."),
+        )
+        .into_iter()
+        .map(|f| format!("{} {}", f.rule, f.message))
+        .collect();
+        assert!(
+            all.iter()
+                .any(|f| f.starts_with("logic-check-removed `pause_queue`")),
+            "a route without the decorator {all:?}"
+        );
+        // A decorator that tests less is no home for the check.
+        let weaker = guards.replace(" or not current_user.is_operator", "");
+        let files = [
+            ("app/ops/views.py", Some(VIEWS), Some(new.as_str())),
+            ("app/guards.py", None, Some(weaker.as_str())),
+        ];
+        let all: Vec<String> = findings_of_change(
+            &files,
+            Some("Move the operator check into a decorator\n\nNo behaviour change."),
+        )
+        .into_iter()
+        .map(|f| f.rule)
+        .collect();
+        assert!(
+            all.iter().any(|r| r == "logic-check-removed"),
+            "a weaker decorator {all:?}"
+        );
+    }
+
+    const HANDLER: &str = "package hooks\n\nimport (\n\t\"io\"\n\t\"net/http\"\n)\n\ntype Receiver struct {\n\tkey   []byte\n\tstore Store\n}\n\nfunc (h *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {\n\tbody, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))\n\tif err != nil {\n\t\thttp.Error(w, \"bad request\", http.StatusBadRequest)\n\t\treturn\n\t}\n\tif !validMAC(h.key, body, r.Header.Get(\"X-Hook-MAC\")) {\n\t\thttp.Error(w, \"unauthorized\", http.StatusUnauthorized)\n\t\treturn\n\t}\n\th.store.Save(body)\n\tw.WriteHeader(http.StatusAccepted)\n}\n";
+    const ROUTES: &str = "package main\n\nfunc routes(mux *http.ServeMux, d Deps) {\n\tmux.Handle(\"POST /hooks/bank\", &hooks.Receiver{key: d.Key, store: d.Store})\n}\n";
+
+    #[test]
+    fn a_failing_test_moved_into_a_middleware_wrapped_around_the_handler_is_no_removed_guard() {
+        let handler = HANDLER.replace("\tif !validMAC(h.key, body, r.Header.Get(\"X-Hook-MAC\")) {\n\t\thttp.Error(w, \"unauthorized\", http.StatusUnauthorized)\n\t\treturn\n\t}\n", "");
+        let mw = "package hooks\n\nimport (\n\t\"bytes\"\n\t\"io\"\n\t\"net/http\"\n)\n\n// RequireMAC refuses deliveries whose MAC does not match before next runs.\nfunc RequireMAC(key []byte) func(http.Handler) http.Handler {\n\treturn func(next http.Handler) http.Handler {\n\t\treturn http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {\n\t\t\tbody, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))\n\t\t\tif err != nil {\n\t\t\t\thttp.Error(w, \"bad request\", http.StatusBadRequest)\n\t\t\t\treturn\n\t\t\t}\n\t\t\tif !validMAC(key, body, r.Header.Get(\"X-Hook-MAC\")) {\n\t\t\t\thttp.Error(w, \"unauthorized\", http.StatusUnauthorized)\n\t\t\t\treturn\n\t\t\t}\n\t\t\tr.Body = io.NopCloser(bytes.NewReader(body))\n\t\t\tnext.ServeHTTP(w, r)\n\t\t})\n\t}\n}\n";
+        let wrapped = ROUTES.replace("\tmux.Handle(\"POST /hooks/bank\", &hooks.Receiver{key: d.Key, store: d.Store})\n", "\tmac := hooks.RequireMAC(d.Key)\n\tmux.Handle(\"POST /hooks/bank\", mac(&hooks.Receiver{store: d.Store}))\n");
+        let files = [
+            (
+                "internal/hooks/receiver.go",
+                Some(HANDLER),
+                Some(handler.as_str()),
+            ),
+            ("internal/hooks/mac.go", None, Some(mw)),
+            ("cmd/api/routes.go", Some(ROUTES), Some(wrapped.as_str())),
+        ];
+        let hit = alarms(&files, "Verify hook MACs in a middleware");
+        assert!(
+            !hit.iter().any(|h| h.starts_with("logic-guard-removed")),
+            "{hit:?}"
+        );
+        // Written but never mounted: the handler is open.
+        let files = [
+            (
+                "internal/hooks/receiver.go",
+                Some(HANDLER),
+                Some(handler.as_str()),
+            ),
+            ("internal/hooks/mac.go", None, Some(mw)),
+        ];
+        let hit = alarms(&files, "Verify hook MACs in a middleware");
+        assert!(
+            hit.iter().any(|h| h.starts_with("logic-guard-removed")),
+            "{hit:?}"
+        );
+    }
+
+    const PAGES: &str = "import type { NextApiRequest, NextApiResponse } from 'next';\nimport { verifyDelivery } from '@/lib/hooks';\n\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  if (req.method !== 'POST') {\n    res.setHeader('Allow', 'POST');\n    return res.status(405).end();\n  }\n  const sig = req.headers['x-hook-signature'];\n  if (typeof sig !== 'string') {\n    return res.status(400).send('missing signature');\n  }\n  const body = await readRaw(req);\n  await verifyDelivery(body, sig);\n  await enqueue(body);\n  return res.status(202).end();\n}\n";
+
+    #[test]
+    fn a_pages_handler_moved_to_a_route_named_after_its_method_keeps_its_tests() {
+        let route = "import { NextResponse } from 'next/server';\nimport { verifyDelivery } from '@/lib/hooks';\n\nexport async function POST(req: Request) {\n  const sig = req.headers.get('x-hook-signature');\n  if (!sig) return new NextResponse('missing signature', { status: 400 });\n  const body = await req.text();\n  await verifyDelivery(body, sig);\n  await enqueue(body);\n  return new NextResponse(null, { status: 202 });\n}\n";
+        let files = [
+            ("pages/api/hooks/bank.ts", Some(PAGES), None),
+            ("app/api/hooks/bank/route.ts", None, Some(route)),
+        ];
+        let hit = alarms(&files, "Move the bank hook to the App Router");
+        assert!(hit.is_empty(), "{hit:?}");
+        // The same handler kept as a catch-all `handler` lost its method test
+        // and its signature presence test.
+        let open = PAGES
+            .replace("  if (req.method !== 'POST') {\n    res.setHeader('Allow', 'POST');\n    return res.status(405).end();\n  }\n", "")
+            .replace("  if (typeof sig !== 'string') {\n    return res.status(400).send('missing signature');\n  }\n", "");
+        let files = [("pages/api/hooks/bank.ts", Some(PAGES), Some(open.as_str()))];
+        let all: Vec<String> = findings_of_change(&files, Some("Simplify the bank hook"))
+            .into_iter()
+            .map(|f| format!("{} {}", f.rule, f.message))
+            .collect();
+        assert!(
+            all.iter()
+                .any(|f| f.starts_with("logic-guard-removed") && f.contains("typeof sig")),
+            "{all:?}"
+        );
+        assert!(
+            all.iter().any(|f| f.contains("req.method !== 'POST'")),
+            "{all:?}"
+        );
     }
 }

@@ -174,12 +174,209 @@ fn function_body(text: &str, name: &str) -> Option<String> {
     Some(rest[..stop].to_string())
 }
 
+/// A cache put on a whole handler or method by a decorator or attribute:
+/// Flask-Caching's `@cache.cached`, Django's `@cache_page`, Spring's
+/// `@Cacheable`, ASP.NET's `[OutputCache]` / `[ResponseCache]`.
+static CACHE_DECORATOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:@(?:\w+\.)?(?:cached|cache_page|memoize)\s*\(|@Cacheable\b|\[(?:OutputCache|ResponseCache)\b)").unwrap()
+});
+/// A decorator that lets only a signed-in caller in: the handler answers
+/// for whoever that is.
+static CALLER_GATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[@\[](?:\w+\.)?(?:jwt_required|login_required|auth_required|requires_auth|permission_required|Authorize|PreAuthorize|Secured|RolesAllowed|authenticated)\b").unwrap()
+});
+/// Code that reads who the caller is.
+static READS_CALLER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:get_jwt_identity|current_user|g\.user|request\.user|session\[|session\.get|auth\(\)|Auth::|SecurityContextHolder|User\.Identity|HttpContext\.User|getUserPrincipal|TenantContext|currentTenant|get_current_\w+)").unwrap()
+});
+/// A key or variation that separates callers: a key function, a vary on the
+/// cookie or the authorization header.
+static KEY_SEPARATES_CALLERS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(make_cache_key|key_prefix\s*=\s*[a-z_]\w*\s*[,)]|keyGenerator|vary_on_cookie|vary_on_headers|VaryByHeader|\bcookie\b|authorization)").unwrap()
+});
+/// A signature line: where the decorated function or method begins.
+static SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:async\s+def|def|(?:(?:public|private|protected|internal|static|async|virtual|override|final|synchronized)\s+)+[\w<>\[\],.? ]+\s+\w+\s*\()").unwrap()
+});
+
+/// A cache the change puts on a whole handler whose answer depends on the
+/// caller (it reads the signed-in user, sits behind a login decorator, or
+/// takes the tenant as a parameter), under a key that does not name them:
+/// by URL path (`@cache.cached`, `@cache_page`) or by an explicit key
+/// expression without the tenant (`@Cacheable(key = "#status + ':' + #page")`).
+fn cached_handler_without_caller(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if !f.added.iter().any(|l| CACHE_DECORATOR.is_match(l.text)) {
+        return;
+    }
+    let new = f.new_text_or_hunks();
+    let lines: Vec<&str> = new.lines().collect();
+    for l in f.added_code() {
+        if !CACHE_DECORATOR.is_match(l.text) {
+            continue;
+        }
+        let at = l.no as usize - 1;
+        // The decorator's text up to its closing bracket (a few lines at most).
+        let mut deco = String::new();
+        let mut depth = 0i32;
+        for t in lines.iter().skip(at).take(6) {
+            deco.push_str(t);
+            deco.push('\n');
+            depth += t.matches(['(', '[']).count() as i32 - t.matches([')', ']']).count() as i32;
+            if depth <= 0 {
+                break;
+            }
+        }
+        // The stack of decorators around it, and the signature below it.
+        let mut first = at;
+        while first > 0 && CACHE_STACK_LINE.is_match(lines[first - 1]) {
+            first -= 1;
+        }
+        let Some(sig) = (at..lines.len().min(at + 10)).find(|&i| SIGNATURE.is_match(lines[i]))
+        else {
+            continue;
+        };
+        let stack = &lines[first..sig];
+        let indent = lines[sig].len() - lines[sig].trim_start().len();
+        let body: Vec<&str> = lines[sig..]
+            .iter()
+            .enumerate()
+            .take_while(|(i, t)| {
+                *i == 0
+                    || t.trim().is_empty()
+                    || t.len() - t.trim_start().len() > indent
+                    || t.trim_start().starts_with(['}', ')'])
+            })
+            .map(|(_, t)| *t)
+            .take(80)
+            .collect();
+        let signature = lines[sig];
+        let explicit_key = KEYED.is_match(&deco);
+        let gated = stack.iter().any(|t| CALLER_GATE.is_match(t));
+        let reads = body.iter().any(|t| READS_CALLER.is_match(t));
+        // An explicit key over a method given its owner as a parameter.
+        let owner_param = explicit_key
+            .then(|| signature.split_once('(').map(|(_, p)| p))
+            .flatten()
+            .and_then(|p| IDENTITY.find(p))
+            .map(|m| m.as_str().to_string());
+        if !(gated || reads || owner_param.is_some()) {
+            continue;
+        }
+        let key_text = if explicit_key {
+            KEYED.find(&deco).map_or("", |m| &deco[m.start()..])
+        } else {
+            deco.as_str()
+        };
+        if KEY_SEPARATES_CALLERS.is_match(key_text)
+            || stack.iter().any(|t| KEY_SEPARATES_CALLERS.is_match(t))
+            || (explicit_key
+                && (IDENTITY.is_match(key_text) || KEY_KNOWS_CALLER.is_match(key_text)))
+        {
+            continue;
+        }
+        // Spring keys by every parameter unless told otherwise.
+        if deco.contains("@Cacheable") && !explicit_key {
+            continue;
+        }
+        let whose = owner_param.unwrap_or_else(|| "signed-in caller".into());
+        out.push(Finding::added(
+            "cache-key-unscoped",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Caches the whole answer of `{}`, which depends on the {whose}, under a key that does not name them (`{}`): the first caller's data is served to the next.",
+                quote(signature.trim().trim_end_matches([':', '{']).trim()),
+                quote(deco.trim())
+            ),
+        ));
+        return;
+    }
+}
+
+/// A line of a decorator or attribute stack.
+static CACHE_STACK_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(?:@|\[\w)").unwrap());
+/// An explicit key in a cache decorator.
+static KEYED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:key|key_prefix|VaryByQueryKeys)\s*=").unwrap());
+
+/// A caching strategy a service worker puts on API routes: Workbox's
+/// `StaleWhileRevalidate`, `CacheFirst`, `CacheOnly`.
+static SW_CACHING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bnew\s+(?:StaleWhileRevalidate|CacheFirst|CacheOnly)\s*\(").unwrap()
+});
+/// An edge worker told to cache every response whatever the origin says
+/// (Cloudflare's `cacheEverything`).
+static EDGE_CACHE_ALL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bcacheEverything\s*:\s*true\b").unwrap());
+
+/// Responses of per-user routes kept in a cache keyed by URL alone: a
+/// service worker serving the signed-in user's API answers from Cache
+/// Storage (to the next user of the browser, after logout too), or an edge
+/// worker caching every page whatever the origin's `Cache-Control` says.
+fn url_keyed_cache_of_user_pages(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let sw = f.added.iter().any(|l| SW_CACHING.is_match(l.text));
+    let edge = f.added.iter().any(|l| EDGE_CACHE_ALL.is_match(l.text));
+    if !sw && !edge {
+        return;
+    }
+    let new = f.new_text_or_hunks();
+    let lines: Vec<&str> = new.lines().collect();
+    for l in f.added_code() {
+        let at = l.no as usize - 1;
+        if sw && SW_CACHING.is_match(l.text) {
+            // The route it serves: on the line or in the few above.
+            let route = lines[at.saturating_sub(4)..=at.min(lines.len() - 1)]
+                .iter()
+                .rev()
+                .find_map(|t| PER_USER_ROUTE.find(t))
+                .map(|m| m.as_str().trim_matches(['"', '\'', '`']).to_string())
+                .filter(|r| !PUBLIC_ROUTE.is_match(r));
+            let Some(route) = route else { continue };
+            out.push(Finding::added(
+                "cache-key-identity-lost",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "The service worker now answers `{}` from its cache (`{}`): Cache Storage is keyed by URL, so one user's answers are shown to the next user of the browser, after logout too.",
+                    quote(&route),
+                    quote(l.text.trim())
+                ),
+            ));
+            return;
+        }
+        if edge && EDGE_CACHE_ALL.is_match(l.text) {
+            // A request that carries a session is let through uncached.
+            let near = lines[at.saturating_sub(30)..lines.len().min(at + 10)].join("\n");
+            if near.to_ascii_lowercase().contains("cookie")
+                || near.to_ascii_lowercase().contains("authorization")
+            {
+                continue;
+            }
+            out.push(Finding::added(
+                "cache-key-identity-lost",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "Caches every response at the edge whatever the origin's `Cache-Control` says (`{}`), with no look at the session cookie: a signed-in user's page is served to the next visitor of the URL.",
+                    quote(l.text.trim())
+                ),
+            ));
+            return;
+        }
+    }
+}
+
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored || f.class.migration {
         return;
     }
     shared_cache_on_user_routes(f, out);
     new_cache_without_owner(f, out);
+    cached_handler_without_caller(f, out);
+    url_keyed_cache_of_user_pages(f, out);
     for (gone, came) in f.replacements() {
         if came.is_empty() || !came.iter().any(|l| KEY_CONTEXT.is_match(&l.content)) {
             continue;

@@ -31,10 +31,52 @@ static PERSISTS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Durability switched off, and eviction switched on for a store that
 /// persists.
+/// Values files of throwaway environments.
+static THROWAWAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(^|[/._-])(dev|development|local|test|tests|ci|kind|minikube|sandbox|preview|e2e)([/._-]|$)").unwrap()
+});
+
+/// A chart's or stack's persistence switched off (`persistence: enabled:
+/// false` where it was true): the store keeps its data on an `emptyDir`,
+/// and every restart, drain or upgrade of its pod starts it empty.
+fn persistence_disabled(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static OFF: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^\s*enabled\s*:\s*["']?false["']?\s*(#.*)?$"#).unwrap());
+    static ON: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^\s*enabled\s*:\s*["']?true["']?\s*(#.*)?$"#).unwrap());
+    if !matches!(f.class.lang, super::lang::Lang::Yaml) || THROWAWAY.is_match(f.path) {
+        return;
+    }
+    if !f.removed.iter().any(|l| ON.is_match(l.text)) {
+        return;
+    }
+    let Some(new) = f.new_text() else { return };
+    let lines: Vec<&str> = new.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    for l in f.added_code().filter(|l| OFF.is_match(l.text)) {
+        let at = l.no as usize - 1;
+        let parent = (0..at).rev().map(|i| lines[i]).find(|x| {
+            !x.trim().is_empty() && !x.trim_start().starts_with('#') && indent(x) < indent(l.text)
+        });
+        if parent.is_none_or(|p| p.trim().trim_end_matches(':') != "persistence") {
+            continue;
+        }
+        out.push(Finding::added(
+            "persistence-disabled",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            "Turns persistence off where it was on: the data lives in the pod's own scratch space, and every restart, node drain or upgrade starts the store empty.".to_string(),
+        ));
+        return;
+    }
+}
+
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;
     }
+    persistence_disabled(f, out);
     let was_off: Vec<String> = f
         .removed
         .iter()
@@ -117,6 +159,26 @@ mod tests {
             .into_iter()
             .find(|f| f.rule == rule)
             .map(|f| f.severity)
+    }
+
+    #[test]
+    fn persistence_switched_off_outside_throwaway_environments_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "persistence-disabled".to_string();
+        let old = "postgresql:\n  auth:\n    database: ledger\n  primary:\n    persistence:\n      enabled: true\n      size: 200Gi\n    metrics:\n      enabled: true\n";
+        let off = old.replace(
+            "      enabled: true\n      size",
+            "      enabled: false\n      size",
+        );
+        let hit = |p: &str, o: &str, n: &str| rules_hit_with_contents(p, o, n);
+        assert!(hit("deploy/helm/ledger/values-production.yaml", old, &off).contains(&rule));
+        assert!(!hit("deploy/helm/ledger/values-dev.yaml", old, &off).contains(&rule));
+        // Metrics off is not persistence off.
+        let metrics = old.replace(
+            "    metrics:\n      enabled: true\n",
+            "    metrics:\n      enabled: false\n",
+        );
+        assert!(!hit("deploy/helm/ledger/values-production.yaml", old, &metrics).contains(&rule));
     }
 
     #[test]

@@ -260,15 +260,26 @@ fn published_ports(f: &FileView<'_>, old: &Flat, new: &Flat, out: &mut Vec<Findi
             .next()
             .unwrap_or(&owner)
             .trim_end_matches(']');
+        // The same port was published on the loopback interface only: the
+        // change opened it on purpose, wherever the file is used.
+        let was_loopback = old.iter().any(|(p, v)| {
+            p.starts_with(&format!("{owner}.ports["))
+                && port_spec(v).is_some_and(|(h, was)| {
+                    was == port
+                        && h.as_deref()
+                            .is_some_and(|h| matches!(h, "127.0.0.1" | "localhost" | "::1"))
+                })
+        });
         out.push(Finding::added(
             "datastore-port-public",
-            sev,
+            if was_loopback { Severity::High } else { sev },
             f.path,
             line_of(f, &value, &value),
             format!(
-                "Publishes `{}`'s port {port} on every interface of the host ({}): anyone who can reach the machine can talk to it directly (Docker's own firewall rules bypass ufw).",
+                "Publishes `{}`'s port {port} on every interface of the host ({}{}): anyone who can reach the machine can talk to it directly (Docker's own firewall rules bypass ufw).",
                 quote(name),
-                quote(&value)
+                quote(&value),
+                if was_loopback { "; it was bound to the loopback interface" } else { "" }
             ),
         ));
     }
@@ -701,6 +712,24 @@ mod tests {
             )
             .contains(&gone)
         );
+    }
+
+    #[test]
+    fn a_datastore_port_moved_off_the_loopback_interface_is_high_wherever_it_is() {
+        use crate::risk::{Severity, testkit::findings_with_contents};
+        let old = "services:\n  redis:\n    image: redis:7\n    ports:\n      - \"127.0.0.1:6379:6379\"\n";
+        let new = old.replace("127.0.0.1:6379:6379", "6379:6379");
+        let sev = |o: &str, n: &str| {
+            findings_with_contents("deploy/host-01/docker-compose.yml", o, n)
+                .into_iter()
+                .find(|f| f.rule == "datastore-port-public")
+                .map(|f| f.severity)
+        };
+        assert_eq!(sev(old, &new), Some(Severity::High));
+        // Published anew, with no narrower binding before: medium outside
+        // production paths, as before.
+        let fresh = "services:\n  redis:\n    image: redis:7\n";
+        assert_eq!(sev(fresh, &new), Some(Severity::Medium));
     }
 
     #[test]

@@ -29,9 +29,11 @@ pub mod durability;
 pub mod error_details;
 pub mod errors;
 pub mod exposure;
+mod field_lists;
 pub mod filters;
 pub mod frames;
 mod guards_dropped;
+pub(crate) mod host_access;
 mod host_links;
 pub mod host_match;
 pub mod infra;
@@ -523,6 +525,10 @@ pub struct ChangeView<'a> {
     /// The auth checks the change adds anywhere: the security rules ask for
     /// them once per file, so they are worked out once per change.
     pub(crate) added_auth: std::sync::OnceLock<security::AddedAuth<'a>>,
+    /// Check functions the change deletes and writes out in a wrapper it
+    /// applies (set once the files are parsed): calls to them that go went
+    /// with them.
+    pub(crate) written_out: std::sync::OnceLock<std::collections::BTreeMap<String, String>>,
 }
 
 impl ChangeView<'_> {
@@ -607,9 +613,13 @@ pub fn findings_with_message(
     let change = ChangeView {
         files,
         added_auth: std::sync::OnceLock::new(),
+        written_out: std::sync::OnceLock::new(),
     };
     let mut out = Vec::new();
     let parsed = behaviour::parse(&change);
+    let _ = change
+        .written_out
+        .set(behaviour::checks_written_out(&parsed, &change));
     let mut config_changes = Vec::new();
     let mut by_file: HashMap<&str, Vec<Finding>> = HashMap::new();
     {
@@ -680,6 +690,8 @@ pub fn findings_with_message(
             or_conditions::check(f, &mut local);
             guards_dropped::check(f, &mut local);
             host_links::check(f, &mut local);
+            host_access::check(f, &mut local);
+            field_lists::check(f, &mut local);
             tx_bypass::check(f, &mut local);
             network_policies::check(f, &mut local);
             keyed_hashes::check(f, &mut local);

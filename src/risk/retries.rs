@@ -445,8 +445,22 @@ fn filter_dropped(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let still_tests = new.lines().any(|x| {
         KNOWS_METHOD.is_match(x) && (COMPARES_METHOD.is_match(x) || METHOD_LIST.is_match(x))
     });
+    // The test sat in retry code: retrying is named within a few lines of
+    // it (a handler refusing other methods with a 405 is no retry filter).
+    let old_lines: Vec<&str> = f
+        .old_text()
+        .map(|t| t.lines().collect())
+        .unwrap_or_default();
+    let near_retry = |no: u32| {
+        let at = no as usize;
+        old_lines.is_empty()
+            || old_lines[at.saturating_sub(13)..old_lines.len().min(at + 12)]
+                .iter()
+                .any(|x| RETRY.is_match(x) && !f.class.is_comment(x))
+    };
     let Some(l) = f.removed_code().find(|l| {
         KNOWS_METHOD.is_match(l.text)
+            && near_retry(l.no)
             && (!still_tests
                 || FILTER_CALL
                     .captures_iter(l.text)

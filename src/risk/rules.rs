@@ -757,6 +757,39 @@ mod builtin_tests {
     }
 
     #[test]
+    fn sudo_grants_of_shell_escaping_programs_and_unescaped_cron_percents_are_found() {
+        let rule = "sudo-shell-escape".to_string();
+        let p = "roles/support/templates/sudoers-support.j2";
+        let old = "%support ALL=(root) NOPASSWD: /usr/bin/journalctl --no-pager -u app.service, \\\n    /usr/bin/tail -n 200 /var/log/app/app.log\n";
+        let pager = old.replace(
+            "/usr/bin/tail -n 200 /var/log/app/app.log\n",
+            "/usr/bin/tail -n 200 /var/log/app/app.log, \\\n    /usr/bin/less /var/log/app/*\n",
+        );
+        assert!(rules_hit(p, Some(old), Some(&pager)).contains(&rule));
+        let vim = "deploy ALL=(root) NOPASSWD: /usr/bin/vim /etc/app/config.yml\n";
+        assert!(rules_hit("etc/sudoers.d/deploy", None, Some(vim)).contains(&rule));
+        // A fixed command that cannot start a shell, or a pager told not to page.
+        let restart = "deploy ALL=(root) NOPASSWD: /bin/systemctl restart app.service\n";
+        assert!(!rules_hit("etc/sudoers.d/deploy", None, Some(restart)).contains(&rule));
+        assert!(!rules_hit(p, None, Some(old)).contains(&rule));
+        // Not a sudoers file.
+        assert!(!rules_hit("docs/runbook.sh", None, Some(vim)).contains(&rule));
+
+        let rule = "cron-percent-unescaped".to_string();
+        let cron = "ops/cron.d/backup";
+        let bad = "15 2 * * * postgres /usr/local/bin/backup.sh >> /var/log/backup-$(date +%F).log 2>&1\n";
+        assert!(rules_hit(cron, None, Some(bad)).contains(&rule));
+        let daily = "@daily root tar czf /srv/archive/etc-$(date +%Y%m%d).tgz /etc\n";
+        assert!(rules_hit(cron, None, Some(daily)).contains(&rule));
+        let escaped = bad.replace("+%F", "+\\%F");
+        assert!(!rules_hit(cron, None, Some(&escaped)).contains(&rule));
+        let plain = "15 2 * * * postgres /usr/local/bin/backup.sh >> /var/log/backup.log 2>&1\n";
+        assert!(!rules_hit(cron, None, Some(plain)).contains(&rule));
+        // A shell script may use `%` freely.
+        assert!(!rules_hit("scripts/backup.sh", None, Some(bad)).contains(&rule));
+    }
+
+    #[test]
     fn a_force_push_of_generated_pages_is_not_a_forced_overwrite() {
         let rule = "ci-force".to_string();
         let p = "scripts/deploy-docs.sh";

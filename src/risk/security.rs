@@ -598,6 +598,33 @@ fn in_called_helper(f: &FileView<'_>, check: &str) -> bool {
     })
 }
 
+/// Whether the function that held old line `no` carries the decorator
+/// `@deco` on the new side.
+fn now_decorated_with(f: &FileView<'_>, no: u32, deco: &str) -> bool {
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return false;
+    };
+    let Some(name) = old
+        .lines()
+        .take(no as usize)
+        .collect::<Vec<_>>()
+        .iter()
+        .rev()
+        .find_map(|l| super::code::function_name(l))
+    else {
+        return false;
+    };
+    let lines: Vec<&str> = new.lines().collect();
+    lines.iter().enumerate().any(|(i, l)| {
+        super::code::function_name(l) == Some(name)
+            && lines[..i]
+                .iter()
+                .rev()
+                .take_while(|d| d.trim_start().starts_with('@'))
+                .any(|d| d.trim_start()[1..].split('(').next() == Some(deco))
+    })
+}
+
 /// A handler wrapped in something that named a privilege, now wrapped in
 /// something that does not (`export default withAdmin(handler)` →
 /// `withSession(handler)`, `@staff_required(view)` → `@login_required`):
@@ -1081,7 +1108,14 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         if kept.iter().any(|k| k == m.as_str()) || written_renamed(l.text) {
             continue;
         }
-        if in_called_helper(f, l.text.trim()) {
+        if in_called_helper(f, l.text.trim())
+            || change.written_out.get().is_some_and(|w| {
+                w.iter().any(|(n, k)| {
+                    super::code::has_word(l.text, n)
+                        && (k.is_empty() || now_decorated_with(f, l.no, k))
+                })
+            })
+        {
             continue;
         }
         // A hand-written signature comparison replaced by the provider's own

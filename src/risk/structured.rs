@@ -1332,7 +1332,16 @@ pub fn check(
         }
         // Retries added in front of money: a POST that timed out after the
         // charge went through is sent again.
-        if RETRY_POLICY.is_match(path) && before.is_none() && after.is_some() {
+        // A health check's retries (Compose's `healthcheck.retries`, a
+        // probe's) count failed checks; no request is sent again.
+        static HEALTH_CHECK: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?i)(^|\.)(healthcheck|health_?check|health|liveness_?probe|readiness_?probe|startup_?probe)\.").unwrap()
+        });
+        if RETRY_POLICY.is_match(path)
+            && before.is_none()
+            && after.is_some()
+            && !HEALTH_CHECK.is_match(path)
+        {
             let cut = RETRY_POLICY.find(path).map_or(0, |m| m.start());
             let route = &path[..cut];
             let about_money = b
@@ -1542,7 +1551,7 @@ pub(crate) fn tls_upgrade_in_scheme(f: &FileView<'_>, key: &str) -> bool {
 }
 
 static NGINX_GUARD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"^\s*(deny\s|limit_req\b|limit_conn\b|limit_rate\b|auth_basic\b|auth_request\b|auth_jwt\b|ssl_verify_client\s+on|proxy_ssl_verify\s+on|satisfy\s+all|add_header\s+["']?(Strict-Transport-Security|Content-Security-Policy|X-Frame-Options)["']?\s|client_max_body_size|rate_limit|basicauth|forward_auth)"#).unwrap()
+    Regex::new(r#"^\s*(deny\s|limit_req\b|limit_conn\b|limit_rate\b|auth_basic\b|auth_request\b|auth_jwt\b|ssl_verify_client\s+on|proxy_ssl_verify\s+on|satisfy\s+all|add_header\s+["']?(Strict-Transport-Security|Content-Security-Policy|X-Frame-Options)["']?\s|client_max_body_size|rate_limit|basicauth|basic_auth\b|forward_auth)"#).unwrap()
 });
 static NGINX_OPEN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(allow\s+(all|0\.0\.0\.0/0|::/0)\s*;|proxy_ssl_verify\s+off|ssl_verify_client\s+off|auth_basic\s+off|satisfy\s+any|autoindex\s+on)").unwrap()
@@ -1598,10 +1607,13 @@ fn location_now_serves_nothing(f: &FileView<'_>, old_no: u32) -> bool {
 /// config (nginx, Caddy, HAProxy, Apache).
 pub(crate) fn guards_removed(f: &FileView<'_>, guard: &Regex, block: &str, out: &mut Vec<Finding>) {
     let live = |t: &str| !t.trim_start().starts_with('#');
+    // Directives written into a Caddy snippet apply only where it is
+    // imported: that is asked per site below.
+    let snippet_lines = caddy_snippet_lines(f.new_text());
     let added: Vec<String> = f
         .added
         .iter()
-        .filter(|l| live(l.text))
+        .filter(|l| live(l.text) && !snippet_lines.contains(&l.no))
         .map(|l| directive(l.text))
         .collect();
     // A header written again with another value (`add_header
@@ -1623,7 +1635,7 @@ pub(crate) fn guards_removed(f: &FileView<'_>, guard: &Regex, block: &str, out: 
         {
             continue;
         }
-        if location_now_serves_nothing(f, l.no) {
+        if location_now_serves_nothing(f, l.no) || kept_in_imported_snippet(f, l.no, l.text) {
             continue;
         }
         let commented = f.added.iter().any(|a| {
@@ -1646,6 +1658,76 @@ pub(crate) fn guards_removed(f: &FileView<'_>, guard: &Regex, block: &str, out: 
             ),
         ));
     }
+}
+
+/// The line numbers of a Caddyfile's snippet blocks (`(name) { … }`).
+fn caddy_snippet_lines(text: Option<&str>) -> std::collections::HashSet<u32> {
+    static SNIPPET: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*\([\w.-]+\)\s*\{\s*$").unwrap());
+    let mut out = std::collections::HashSet::new();
+    let Some(text) = text else { return out };
+    let mut depth: Option<i32> = None;
+    for (i, l) in text.lines().enumerate() {
+        if depth.is_none() && SNIPPET.is_match(l) {
+            depth = Some(0);
+        }
+        if let Some(d) = depth.as_mut() {
+            out.insert(i as u32 + 1);
+            *d += l.matches('{').count() as i32 - l.matches('}').count() as i32;
+            if *d <= 0 {
+                depth = None;
+            }
+        }
+    }
+    out
+}
+
+/// A Caddy directive moved into a snippet (`(ops_auth) { basicauth … }`)
+/// that the site block it left now imports (`import ops_auth`): Caddy
+/// writes the snippet's directives in place, so the site still has it.
+fn kept_in_imported_snippet(f: &FileView<'_>, old_no: u32, text: &str) -> bool {
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return false;
+    };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let old_lines: Vec<&str> = old.lines().collect();
+    let at = (old_no as usize).saturating_sub(1).min(old_lines.len());
+    let own = old_lines.get(at).map_or(0, |l| indent(l));
+    let Some(site) = old_lines[..at]
+        .iter()
+        .rev()
+        .find(|l| indent(l) < own && l.trim_end().ends_with('{'))
+    else {
+        return false;
+    };
+    let new_lines: Vec<&str> = new.lines().collect();
+    // The body of the block opened at line `i` of the new text.
+    let body = |i: usize| -> Vec<&str> {
+        let mut depth = 0i32;
+        let mut out = Vec::new();
+        for l in &new_lines[i..] {
+            depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
+            out.push(*l);
+            if depth <= 0 {
+                break;
+            }
+        }
+        out
+    };
+    let wanted = directive(text);
+    new_lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == site.trim())
+        .flat_map(|(i, _)| body(i))
+        .filter_map(|l| l.trim().strip_prefix("import "))
+        .any(|name| {
+            let head = format!("({})", name.trim());
+            new_lines.iter().enumerate().any(|(j, l)| {
+                l.trim().trim_end_matches('{').trim() == head
+                    && body(j).iter().skip(1).any(|b| directive(b) == wanted)
+            })
+        })
 }
 
 /// Directives moved into a snippet the file now includes: a removed guard
@@ -2109,6 +2191,34 @@ mod tests {
     }
 
     #[test]
+    fn caddy_auth_moved_into_a_snippet_each_site_imports_is_kept() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "config-guard-removed".to_string();
+        let site = |host: &str, port: u16| {
+            format!(
+                "{host} {{\n\tbasic_auth {{\n\t\tadmin $2a$14$abcdefghijklmnopqrstuv\n\t}}\n\treverse_proxy 127.0.0.1:{port}\n}}\n\n"
+            )
+        };
+        let old = format!(
+            "{}{}",
+            site("kibana.internal.example", 5601),
+            site("jaeger.internal.example", 16686)
+        );
+        let snippet =
+            "(staff) {\n\tbasic_auth {\n\t\tadmin $2a$14$abcdefghijklmnopqrstuv\n\t}\n}\n\n";
+        let imported = |second: &str| {
+            format!(
+                "{snippet}kibana.internal.example {{\n\timport staff\n\treverse_proxy 127.0.0.1:5601\n}}\n\njaeger.internal.example {{\n{second}\treverse_proxy 127.0.0.1:16686\n}}\n"
+            )
+        };
+        let hit = rules_hit_with_contents("deploy/Caddyfile", &old, &imported("\timport staff\n"));
+        assert!(!hit.contains(&rule), "{hit:?}");
+        // One site left without the import is open.
+        let hit = rules_hit_with_contents("deploy/Caddyfile", &old, &imported(""));
+        assert!(hit.contains(&rule), "{hit:?}");
+    }
+
+    #[test]
     fn basic_auth_dropped_from_a_location_that_now_only_answers_gone_is_kept() {
         use crate::risk::testkit::rules_hit_with_contents;
         let old = "server {\n    listen 443 ssl;\n    location /legacy-admin/ {\n        auth_basic \"Legacy admin\";\n        auth_basic_user_file /etc/nginx/htpasswd;\n        proxy_pass http://legacy_admin;\n    }\n}\n";
@@ -2154,6 +2264,25 @@ mod tests {
         assert!(
             hit(&vs("/v1/charges", ""), &vs("/v1/charges", also_reset))
                 .contains(&"retry-not-idempotent".to_string())
+        );
+    }
+
+    #[test]
+    fn a_health_check_retried_beside_a_payments_service_is_no_request_retry() {
+        let compose = |db_extra: &str| {
+            format!(
+                "services:\n  payments-api:\n    image: registry.example.com/payments-api:4.2.0\n    environment:\n      PAYMENTS_PROVIDER: stripe\n      CHARGE_ENDPOINT: /v1/charges\n  db:\n    image: postgres:16.4{db_extra}\n"
+            )
+        };
+        let check = "\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U payments\"]\n      interval: 5s\n      retries: 10";
+        let hit = crate::risk::testkit::rules_hit_with_contents(
+            "docker-compose.yml",
+            &compose(""),
+            &compose(check),
+        );
+        assert!(
+            !hit.contains(&"retry-not-idempotent".to_string()),
+            "{hit:?}"
         );
     }
 

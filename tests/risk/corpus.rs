@@ -2252,10 +2252,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "An irreversible data migration hard-deletes every user with last_login NULL on deploy; that includes real customers (invited/SSO/API-only users, recent signups) and cascades to their related rows, with no backup, dry run or reverse.",
     ),
     (
-        "sn14-profile-serializer-exclude-password",
-        "Switching ProfileSerializer from an explicit field list to exclude=[\"password\"] makes every other User column writable through PATCH /api/me, including is_staff, is_superuser, groups, user_permissions, plan and is_active, so any user can grant themselves admin.",
-    ),
-    (
         "so05-audit-request-context",
         "The audit write now runs in a goroutine using a context derived from r.Context(), which is cancelled as soon as the handler returns, so audit records for money transfers are routinely dropped with 'context canceled' (use context.WithoutCancel or a detached context).",
     ),
@@ -2330,6 +2326,110 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "sx08-invoice-run-batched-helper",
         "batched() pages with OFFSET over a queryset whose filter (next_invoice_date <= run_date) stops matching each subscription once it is invoiced, so every page after the first skips a full batch; the monthly run silently leaves roughly half of due subscriptions uninvoiced.",
+    ),
+    (
+        "sy02-move-jwt-alg-iss",
+        "Round 30 (blind), false alarm: The manual signing-method type assertion and the issuer/audience checks are replaced by golang-jwt v5 parser options that enforce the same things (stricter: only HS256 instead of any HMAC, and exp is now required; the service only ever issues HS256 tokens with exp). The only caller is updated for the rename and new tests cover the rejected algorithms.",
+    ),
+    (
+        "sy03-validate-environment-config-zod",
+        "Round 30 (blind), missed: z.coerce.boolean() is Boolean(value), so any non-empty string including \"false\" becomes true. Production explicitly sets AUTH_DISABLED: \"false\", which used to mean false (=== 'true') and now turns on the dev bypass: every request runs as the dev admin principal without token verification.",
+    ),
+    (
+        "sy07-cache-verified-auth-contexts",
+        "Round 30 (blind), missed: The cache is consulted with claims taken from jwt.decode (unverified) before any signature check and is keyed only by sub+iat. Anyone who knows a user id and roughly when they logged in can send an unsigned/forged token with those two claims and is handed the victim's cached auth context (org, roles) without verification.",
+    ),
+    (
+        "sy09-serialize-store-user-directly",
+        "Round 30 (blind), missed: store.User also carries PasswordHash and TOTPSecret without json tags, and encoding/json serializes untagged exported fields under their Go names. GET /v1/me and, worse, GET /v1/org/users (open to every org member) now return every colleague's password hash and TOTP seed.",
+    ),
+    (
+        "sy11-enable-grpc-retry-policy",
+        "Round 30 (blind), missed: The retryPolicy applies to the whole LedgerService, including PostTransfer, which carries no idempotency key. UNAVAILABLE is also returned when the connection or proxy stream dies after the ledger has committed (pod terminating, Envoy reset), so the client silently re-posts the transfer and moves the money twice.",
+    ),
+    (
+        "sy12-remove-fully-rolled-out",
+        "Round 30 (blind), false alarm: The flag is true by default and in every environment with no tenant overrides, so production already runs perLineTax for every cart; deleting the flag check, the unreachable legacyTax branch and its test just hard-codes the behaviour that is live today.",
+    ),
+    (
+        "sy15-manage-ingest-lifecycle-errgroup",
+        "Round 30 (blind), missed: The shutdown context is now derived from the group ctx, which is already cancelled when shutdown starts, so srv.Shutdown returns context.Canceled at once (in-flight requests cut off) and Close is never reached. Batcher.Run also exits on ctx.Done and flushes with that cancelled ctx, so CopyFrom fails: every deploy drops the buffered audit events that clients already got a 202 for.",
+    ),
+    (
+        "sy17-consolidate-stripe-amount-conversion",
+        "Round 30 (blind), missed: The shared helper always multiplies by 100, dropping the zero-decimal handling that checkout relied on. JPY is a supported checkout currency and Stripe takes JPY amounts in whole yen, so a 1,500 yen cart is now charged 150,000 yen (and refunds are scaled the same way).",
+    ),
+    (
+        "sy19-allow-sorting-orders-any",
+        "Round 30 (blind), missed: Unknown sort keys are now interpolated into ORDER BY after only rejecting spaces, semicolons and quotes. Expressions need none of those, e.g. sort=id,(select/**/case/**/when(...)then/**/1/**/else/**/1/0/**/end), so the sort query parameter is a blind SQL injection that can read other tenants' data; the test only checks the characters that are blocked.",
+    ),
+    (
+        "sz14-extract-csp-construction-lib",
+        "Round 30 (blind), missed: The nonce is now generated once at module scope, so every request served by an isolate (all users, for its whole lifetime) gets the same nonce; anyone can read it from a page they load and put it on an injected script tag, which defeats the nonce-based CSP that is the app's XSS defence.",
+    ),
+    (
+        "sz15-improve-storefront-cache-hit",
+        "Round 30 (blind), missed: All tenant storefronts share this service and the origin chooses the tenant from the Host header; removing req.http.host from vcl_hash makes /, /products/... etc. one cache object across every shop, so visitors of one merchant get another merchant's cached pages (cross-tenant content mix-up and cache poisoning).",
+    ),
+    (
+        "sz17-render-comments-marked-instead",
+        "Round 30 (blind), missed: markdown-it was configured with html: false, so raw HTML in comments was escaped; marked passes raw HTML through and does not sanitise, and the output goes straight into v-html, so any user can post a comment like <img src=x onerror=...> and run script in every viewer's session (stored XSS).",
+    ),
+    (
+        "sz20-move-response-headers-out",
+        "Round 30 (blind), missed: Next.js applies header rules in order and the last matching rule wins for the same key; the new list puts the global `frame-ancestors 'self'` CSP after the /shopify override, so the embedded app can no longer be framed by Shopify admin and the whole Shopify integration breaks.",
+    ),
+    (
+        "ta03-refactor-pg-backup-retention",
+        "Round 30 (blind), missed: The WAL prune call uses $WAL_ARCHIVE_DIR but the variable defined is WAL_ARCHIVE; without set -u it expands to empty, so the generic helper runs `find / -mindepth 1 -mtime +7 -delete` as root every night and wipes the host (the helper also dropped the old -maxdepth/-name guards).",
+    ),
+    (
+        "ta11-harden-ledger-api-systemd",
+        "Round 30 (blind), missed: ProtectSystem=strict makes the whole filesystem read-only except ReadWritePaths, which lists /var/lib/ledger and /var/log/ledger, but the service writes its data and spool to /srv/ledger (LEDGER_DATA_DIR / LEDGER_SPOOL_DIR); on the next restart every write fails with EROFS and the ledger API goes down.",
+    ),
+    (
+        "ta13-stop-admin-acl-blocking",
+        "Round 30 (blind), missed: `path /admin /admin/` is an exact match, so the office-only deny now applies only to those two literal URLs; /admin/users, /admin/refunds and every other back-office page become reachable from the internet. The correct fix was path_beg /admin/ (plus path /admin).",
+    ),
+    (
+        "tb07-generic-get-or-404",
+        "Round 30 (blind), missed: The removed _get_invoice scoped the lookup to Invoice.account_id == user.account_id; get_or_404 does a bare db.get by primary key, so any authenticated user can read, edit and list lines of any other tenant's invoice by ID (IDOR).",
+    ),
+    (
+        "tb13-django-s-url-has",
+        "Round 30 (blind), false alarm: The hand-written is_safe_redirect (which missed backslash and control-character tricks like /\\evil.com) is replaced by Django's url_has_allowed_host_and_scheme with the request host and require_https; every call site is updated to the new helper, so redirect validation only gets stricter.",
+    ),
+    (
+        "tb16-move-test-tooling-out",
+        "Round 30 (blind), missed: redis is removed from [project.dependencies] on the assumption fakeredis pulls it in, but fakeredis now only lives in the dev extra while notify.ratelimit imports redis at runtime; the production image (pip install . without extras) will fail at startup with ModuleNotFoundError.",
+    ),
+    (
+        "tb18-accept-over-precise-top",
+        "Round 30 (blind), missed: amount becomes a float and to_minor_units truncates with int(amount * 100), so e.g. 19.99 is charged as 1998 cents and 0.29-style amounts lose a cent, while the wallet is credited Decimal(str(amount)) = 19.99; the service credits more than it charges on a large share of top-ups.",
+    ),
+    (
+        "tb20-stop-invalidating-password-reset",
+        "Round 30 (blind), missed: Dropping user.password (and last_login) from the reset token hash means a reset link stays valid after it has been used to set a new password, for the full 3-day PASSWORD_RESET_TIMEOUT; anyone who later obtains the link (mail forwarding, shared inbox, logs, Referer) can reset the password again.",
+    ),
+    (
+        "tc09-bulk-delete-archived-projects",
+        "Round 30 (blind), missed: bulkDestroy deletes `Project::whereIn('id', $ids)` without scoping to the current team or calling the delete policy, so any logged-in user can delete other teams' archived projects by posting their ids (IDOR leading to cross-tenant data loss).",
+    ),
+    (
+        "tc11-billing-retry-transient-gateway",
+        "Round 30 (blind), missed: The charge POST carries no idempotency key, yet it is now retried on ReadTimeout and 502/503/504, which occur after the gateway may already have processed the charge; a slow response leads to the customer being charged two or three times for one renewal.",
+    ),
+    (
+        "td07-codeowners-require-platform-security",
+        "Round 30 (blind), false alarm: Only adds owners: platform-security joins the existing owners of the IAM and workflow paths, and a new service directory gets its team. No line is removed or reordered, so nothing that was owned loses its owners; review rules only get stricter.",
+    ),
+    (
+        "td12-data-export-reader-let",
+        "Round 30 (blind), missed: The new trust statement uses Principal AWS \"*\" gated only by an sts:ExternalId value that is committed in the repo, so any principal in any AWS account can assume a role that reads the customer PII export bucket.",
+    ),
+    (
+        "td20-vector-merge-checkout-java",
+        "Round 30 (blind), missed: The new checkout pipeline (checkout_logs -> checkout_multiline) is wired straight into the Datadog and S3 sinks, bypassing parse_app and the redact transform, so checkout's logged Authorization/Cookie headers and card numbers are shipped unredacted to a third-party SaaS and the archive.",
     ),
 ];
 
@@ -2552,6 +2652,10 @@ fn corpus_recall_and_false_alarms() {
     // pipelines; 22/40 and 6/40 before tuning), then round twenty-nine
     // (su*–sx*, 80 cases: authentication, billing, CI and supply chain,
     // concurrency and caching; 20/40 and 4/40 before tuning).
+    // Twelfth day: round thirty (sy*–td*, 120 cases: Go and Node services,
+    // web front ends and the edge, hosts and operations, Python services,
+    // and two batches of everyday work with 14 of 20 plain; 27/60 and 9/60
+    // before tuning), 75.6 % and 6.8 % after its first rules.
     assert!(recall >= 74.5, "recall {recall:.1} % < 74.5 %");
     assert!(false_rate <= 9.0, "false alarms {false_rate:.1} % > 9.0 %");
 }
