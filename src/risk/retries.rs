@@ -548,6 +548,13 @@ static WRAPPER: LazyLock<Regex> = LazyLock::new(|| {
 static POLICY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(AddPolicyHandler|AddTransientHttpErrorPolicy|AddResilienceHandler|AddStandardResilienceHandler|\.AddRetry\s*\(|WaitAndRetry\w*\s*\()").unwrap()
 });
+/// A gRPC service config's retry policy.
+static GRPC_RETRY_POLICY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"["']retryPolicy["']\s*:"#).unwrap());
+/// A gRPC call that creates or moves something.
+static GRPC_MUTATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\.(Post|Create|Transfer|Charge|Capture|Refund|Pay|Payout|Debit|Credit|Withdraw|Send|Submit)[A-Z]\w*\s*\(\s*ctx\b").unwrap()
+});
 /// A request that creates something: a POST.
 static POST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)(\.post\s*\(|\bpost\s*\(\s*["'`]/|\bPost(AsJson)?Async\s*\(|HttpMethod\.Post\b|MethodPost\b|method\s*[:=]\s*["']POST|requests\.post\b|restTemplate\.postFor|axios\.post\b)"#).unwrap()
@@ -593,9 +600,11 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     };
     // Most changes add no retry at all: look no further.
     let candidates = code().any(|f| {
-        f.added
-            .iter()
-            .any(|l| WRAPPER.is_match(l.text) || POLICY.is_match(l.text))
+        f.added.iter().any(|l| {
+            WRAPPER.is_match(l.text)
+                || POLICY.is_match(l.text)
+                || GRPC_RETRY_POLICY.is_match(l.text)
+        })
     });
     if !candidates {
         return;
@@ -624,7 +633,34 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     };
     for f in code() {
         let added: Vec<_> = f.added_code().collect();
+        let lines: Vec<&str> = f
+            .new_text()
+            .map(|t| t.lines().collect())
+            .unwrap_or_default();
         for (i, l) in added.iter().enumerate() {
+            // A decorator (`@retry(…)`, `@Retryable`) wraps the whole function
+            // below it, however long its arguments and body.
+            if l.text.trim_start().starts_with('@') && WRAPPER.is_match(l.text) && !lines.is_empty()
+            {
+                let at = l.no as usize;
+                let Some(sig) = (at..lines.len().min(at + 12))
+                    .find(|&i| super::code::starts_function(lines[i]))
+                else {
+                    continue;
+                };
+                let end = (sig + 1..lines.len())
+                    .find(|&i| {
+                        super::code::starts_function(lines[i])
+                            || lines[i].trim_start().starts_with('@')
+                    })
+                    .unwrap_or(lines.len());
+                let body = lines[sig..end].join("\n");
+                if POST.is_match(&body) && !knows_idempotency(&body) {
+                    push(out, f, l.no, "a function that posts");
+                    return;
+                }
+                continue;
+            }
             // The wrapped block as it reads now: its lines may be unchanged.
             let block_posts = (l.no..=l.no + NEAR)
                 .filter_map(|n| f.new_lines.get(&n))
@@ -648,6 +684,21 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
                 return;
             }
         }
+        // A gRPC service config that retries the calls of a service whose
+        // methods create or move things (`PostTransfer`, `CreateCharge`):
+        // UNAVAILABLE also comes back after the server committed.
+        if let Some(l) = added.iter().find(|l| GRPC_RETRY_POLICY.is_match(l.text))
+            && !known_anywhere
+            && code().any(|g| GRPC_MUTATION.is_match(&text_of(g)))
+        {
+            push(
+                out,
+                f,
+                l.no,
+                "every call of a gRPC service whose methods create or move things",
+            );
+            return;
+        }
         if let Some(l) = added.iter().find(|l| POLICY.is_match(l.text))
             && !known_anywhere
             && code().any(|g| POST.is_match(&text_of(g)))
@@ -665,6 +716,45 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_retry_decorator_over_a_long_function_that_posts_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents as rules;
+        let rule = "retry-not-idempotent".to_string();
+        let body = "        payload = {\n            \"account\": account,\n            \"amount\": str(amount),\n            \"currency\": currency,\n            \"reference\": reference,\n            \"narrative\": narrative,\n        }\n        log.info(\"payout %s\", reference)\n        started = time.monotonic()\n        try:\n            resp = self._http.post(\"/v1/payouts\", json=payload)\n        except httpx.TimeoutException as exc:\n            raise Transient(str(exc)) from exc\n        metrics.observe(time.monotonic() - started)\n        return resp.json()\n";
+        let old = format!(
+            "class Payouts:\n    def send(self, account, amount, currency, reference, narrative):\n{body}"
+        );
+        let deco = "    @retry(\n        retry=retry_if_exception_type(Transient),\n        stop=stop_after_attempt(4),\n        wait=wait_exponential(min=1, max=8),\n        reraise=True,\n    )\n";
+        let new = format!(
+            "class Payouts:\n{deco}    def send(self, account, amount, currency, reference, narrative):\n{body}"
+        );
+        assert!(rules("app/payouts/client.py", &old, &new).contains(&rule));
+        // The same function sending an idempotency key.
+        let keyed = new.replace(
+            "json=payload)",
+            "json=payload, headers={\"Idempotency-Key\": reference})",
+        );
+        assert!(!rules("app/payouts/client.py", &old, &keyed).contains(&rule));
+    }
+
+    #[test]
+    fn a_grpc_retry_policy_over_a_service_that_moves_money_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents as rules;
+        let rule = "retry-not-idempotent".to_string();
+        let old = "package wallet\n\nfunc Dial(addr string) (*Client, error) {\n\tconn, err := grpc.NewClient(addr, grpc.WithDefaultServiceConfig(`{\"loadBalancingConfig\":[{\"round_robin\":{}}]}`))\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\treturn &Client{raw: walletv1.NewWalletClient(conn)}, nil\n}\n\nfunc (c *Client) Debit(ctx context.Context, id string, cents int64) error {\n\t_, err := c.raw.DebitAccount(ctx, &walletv1.DebitRequest{Id: id, Cents: cents})\n\treturn err\n}\n";
+        let cfg = "const retrying = `{\n  \"methodConfig\": [{\n    \"name\": [{\"service\": \"wallet.v1.Wallet\"}],\n    \"retryPolicy\": {\n      \"maxAttempts\": 4,\n      \"retryableStatusCodes\": [\"UNAVAILABLE\"]\n    }\n  }]\n}`\n\n";
+        let new = old
+            .replace("func Dial", &format!("{cfg}func Dial"))
+            .replace(
+                "grpc.WithDefaultServiceConfig(`{\"loadBalancingConfig\":[{\"round_robin\":{}}]}`)",
+                "grpc.WithDefaultServiceConfig(retrying)",
+            );
+        assert!(rules("internal/wallet/client.go", old, &new).contains(&rule));
+        // A read-only service retried is no repeated debit.
+        let reads = |t: &str| t.replace("DebitAccount(ctx", "GetBalance(ctx");
+        assert!(!rules("internal/wallet/client.go", &reads(old), &reads(&new)).contains(&rule));
+    }
+
     #[test]
     fn a_message_published_after_the_last_attempt_is_not_a_retried_request() {
         use crate::risk::testkit::rules_hit_with_contents as rules;

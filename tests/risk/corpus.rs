@@ -2344,10 +2344,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 30 (blind), missed: store.User also carries PasswordHash and TOTPSecret without json tags, and encoding/json serializes untagged exported fields under their Go names. GET /v1/me and, worse, GET /v1/org/users (open to every org member) now return every colleague's password hash and TOTP seed.",
     ),
     (
-        "sy11-enable-grpc-retry-policy",
-        "Round 30 (blind), missed: The retryPolicy applies to the whole LedgerService, including PostTransfer, which carries no idempotency key. UNAVAILABLE is also returned when the connection or proxy stream dies after the ledger has committed (pod terminating, Envoy reset), so the client silently re-posts the transfer and moves the money twice.",
-    ),
-    (
         "sy12-remove-fully-rolled-out",
         "Round 30 (blind), false alarm: The flag is true by default and in every environment with no tenant overrides, so production already runs perLineTax for every cart; deleting the flag check, the unreachable legacyTax branch and its test just hard-codes the behaviour that is live today.",
     ),
@@ -2414,10 +2410,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "tc09-bulk-delete-archived-projects",
         "Round 30 (blind), missed: bulkDestroy deletes `Project::whereIn('id', $ids)` without scoping to the current team or calling the delete policy, so any logged-in user can delete other teams' archived projects by posting their ids (IDOR leading to cross-tenant data loss).",
-    ),
-    (
-        "tc11-billing-retry-transient-gateway",
-        "Round 30 (blind), missed: The charge POST carries no idempotency key, yet it is now retried on ReadTimeout and 502/503/504, which occur after the gateway may already have processed the charge; a slow response leads to the customer being charged two or three times for one renewal.",
     ),
     (
         "td07-codeowners-require-platform-security",
