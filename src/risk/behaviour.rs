@@ -3458,6 +3458,41 @@ fn method_implied_by_handler(n: &Unit, cond: &str) -> bool {
         })
 }
 
+/// A feature-flag test removed with the flag (`if flags.enabled("tax_v2")
+/// { return compute_v2(x) }`), where the function now takes the flagged
+/// branch unconditionally (it calls `compute_v2` itself): the flag retired
+/// to its on side, the behaviour everyone with it on already had.
+fn flag_retired_to_its_branch(n: &Unit, g: &syntax::Guard, old: &Outline) -> bool {
+    static FLAG: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\bflags?\b|feature|toggle|is_?enabled|variation|unleash|launch_?darkly|growthbook|rollout)").unwrap()
+    });
+    static CALLED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([A-Za-z_]\w*)\s*\(").unwrap());
+    if !FLAG.is_match(&g.cond) || g.cond.contains('!') || g.cond.trim_start().starts_with("not ") {
+        return false;
+    }
+    let Some(branch) = CALLED
+        .captures_iter(&g.exit)
+        .map(|c| c[1].to_string())
+        .find(|c| !matches!(c.as_str(), "return" | "Ok" | "Some" | "await"))
+    else {
+        return false;
+    };
+    if n.calls.iter().any(|c| short_name(&c.text) == branch) {
+        return true;
+    }
+    // The branch's body written into the function itself: everything it
+    // called, the function now calls.
+    old.units
+        .iter()
+        .find(|u| short_name(&u.name) == branch)
+        .is_some_and(|b| {
+            b.calls.len() >= 2
+                && b.calls
+                    .iter()
+                    .all(|c| n.calls.iter().any(|x| x.text == c.text))
+        })
+}
+
 /// A presence test of one value (`typeof sig !== 'string'`, `sig == null`,
 /// `!sig`, `sig is None`) that the new function still makes, in another form,
 /// and still stops on.
@@ -3941,6 +3976,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || guard_in_new_decorator(n, o, g, &cond, helpers)
             || guard_now_wraps_handler(n, g, &cond, helpers, added)
             || method_implied_by_handler(n, &g.cond)
+            || flag_retired_to_its_branch(n, g, &p.old)
             || presence_restated(n, g)
             || g.failing && role_now_in_decorator(n, o, &g.cond)
             || !success_exit(&g.exit) && turned_inside_out(g, &cond, n, helpers)
@@ -8166,6 +8202,46 @@ mod moved_into_wrapper_tests {
         assert!(
             all.iter().any(|f| f.contains("req.method !== 'POST'")),
             "{all:?}"
+        );
+    }
+
+    const TAX: &str = "from app.flags import flags\n\n\nclass Shipping:\n    def quote(self, order):\n        if flags.is_enabled(\"zones_v2\", org_id=order.org_id):\n            return self._quote_zones(order)\n        return self._quote_flat(order)\n\n    def _quote_zones(self, order):\n        zone = self.zones.zone_for(order.postcode)\n        weight = order.total_weight()\n        return self.table.price(zone, weight)\n\n    def _quote_flat(self, order):\n        if order.total_weight() > 30:\n            raise TooHeavy(order.id)\n        return FLAT_RATE\n";
+
+    #[test]
+    fn a_flag_retired_to_its_on_branch_is_no_removed_guard() {
+        let hit = |new: &str| -> Vec<String> {
+            findings_of_change(
+                &[("app/shipping/quote.py", Some(TAX), Some(new))],
+                Some("Remove the zones_v2 flag"),
+            )
+            .into_iter()
+            .filter(|f| f.rule == "logic-guard-removed")
+            .map(|f| f.message)
+            .collect()
+        };
+        // The flagged branch's body is now the function's own.
+        let inlined = "class Shipping:\n    def quote(self, order):\n        zone = self.zones.zone_for(order.postcode)\n        weight = order.total_weight()\n        return self.table.price(zone, weight)\n";
+        assert!(
+            hit(inlined).iter().all(|m| !m.contains("zones_v2")),
+            "{:?}",
+            hit(inlined)
+        );
+        // Or called unconditionally.
+        let called = TAX.replace(
+            "        if flags.is_enabled(\"zones_v2\", org_id=order.org_id):\n            return self._quote_zones(order)\n        return self._quote_flat(order)\n",
+            "        return self._quote_zones(order)\n",
+        );
+        assert!(
+            hit(&called).iter().all(|m| !m.contains("zones_v2")),
+            "{:?}",
+            hit(&called)
+        );
+        // Retired to the other side: the flagged branch is gone.
+        let flat = "class Shipping:\n    def quote(self, order):\n        if order.total_weight() > 30:\n            raise TooHeavy(order.id)\n        return FLAT_RATE\n";
+        assert!(
+            hit(flat).iter().any(|m| m.contains("zones_v2")),
+            "{:?}",
+            hit(flat)
         );
     }
 }

@@ -1157,6 +1157,47 @@ fn deleted_harmlessly(
         // by a NetworkPolicy the change writes, which carries the same peers
         // on and no others.
         "NetworkPolicy" => {
+            // A policy that only lets peers in (every rule names its `from`
+            // or `to`), beside a default deny the namespace keeps: deleting
+            // it takes an allowance away, and the pods stay isolated.
+            let trimmed: Vec<&str> = doc_all.iter().map(|t| t.trim()).collect();
+            let rules = trimmed
+                .iter()
+                .filter(|t| t.starts_with("- from:") || t.starts_with("- to:") || **t == "- {}" || t.starts_with("- ports:"))
+                .count();
+            let allows_only = rules > 0
+                && trimmed
+                    .iter()
+                    .filter(|t| t.starts_with("- from:") || t.starts_with("- to:"))
+                    .count()
+                    == rules
+                && !trimmed.iter().any(|t| matches!(*t, "ingress: []" | "egress: []" | "- from: []" | "- to: []"));
+            let default_deny_kept = change.files.iter().filter(|g| !g.deleted()).any(|g| {
+                g.new_text().is_some_and(|t| {
+                    t.lines().any(|l| {
+                        let l = l.trim().to_ascii_lowercase();
+                        (l.starts_with("- ") || l.starts_with("name:"))
+                            && (l.contains("default-deny") || l.contains("deny-all"))
+                    })
+                })
+            });
+            // Merged into another policy is read below: what it admits now.
+            let writes_peers = change.files.iter().filter(|g| !g.deleted()).any(|g| {
+                g.added.iter().any(|l| {
+                    let t = l.text.trim_start();
+                    t.starts_with("- from:")
+                        || t.starts_with("- to:")
+                        || t.contains("namespaceSelector")
+                        || t.contains("podSelector")
+                        || t.contains("ipBlock")
+                })
+            });
+            if allows_only && default_deny_kept && !writes_peers {
+                return Some(
+                    "which only let peers in, while the namespace's default deny stays: the pods it admitted traffic to are still isolated, from those peers too"
+                        .to_string(),
+                );
+            }
             let i = doc_all.iter().position(|t| t.trim() == "podSelector:")?;
             let label = doc_all[i + 1..]
                 .iter()
@@ -1993,6 +2034,55 @@ mod tests {
             level("aws_s3_bucket_public_access_block"),
             Some(crate::risk::Severity::High)
         );
+    }
+
+    #[test]
+    fn an_allow_only_network_policy_deleted_beside_a_kept_default_deny_is_low() {
+        use crate::risk::testkit::findings_of_change;
+        let allow = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-old-scraper\n  namespace: shop\nspec:\n  podSelector: {}\n  policyTypes:\n    - Ingress\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: old-scraper\n      ports:\n        - port: 9100\n";
+        let kustom = |extra: &str| {
+            format!(
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n{extra}  - allow-web.yaml\n  - allow-old-scraper.yaml\n"
+            )
+        };
+        let level = |deny: &str| {
+            let old = kustom(deny);
+            let new = old.replace("  - allow-old-scraper.yaml\n", "");
+            findings_of_change(
+                &[
+                    ("k8s/shop/allow-old-scraper.yaml", Some(allow), None),
+                    ("k8s/shop/kustomization.yaml", Some(&old), Some(&new)),
+                ],
+                None,
+            )
+            .into_iter()
+            .find(|f| f.rule == "k8s-object-deleted")
+            .map(|f| f.severity)
+        };
+        assert_eq!(
+            level("  - default-deny.yaml\n"),
+            Some(crate::risk::Severity::Low)
+        );
+        // No default deny in sight: the pods it selected may be open now.
+        assert_eq!(level(""), Some(crate::risk::Severity::High));
+        // A deny-all policy deleted is protection gone, whatever else stays.
+        let deny = allow.replace("  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: old-scraper\n      ports:\n        - port: 9100\n", "  ingress: []\n");
+        let old = kustom("  - default-deny.yaml\n");
+        let sev = findings_of_change(
+            &[
+                ("k8s/shop/allow-old-scraper.yaml", Some(&deny), None),
+                (
+                    "k8s/shop/kustomization.yaml",
+                    Some(&old),
+                    Some(&old.replace("  - allow-old-scraper.yaml\n", "")),
+                ),
+            ],
+            None,
+        )
+        .into_iter()
+        .find(|f| f.rule == "k8s-object-deleted")
+        .map(|f| f.severity);
+        assert_eq!(sev, Some(crate::risk::Severity::High));
     }
 
     #[test]

@@ -1844,10 +1844,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "an env bool helper that reads 'false' as true",
     ),
     (
-        "rr02-remove-tax-calc-v2-flag",
-        "a fully rolled-out flag removed: read as the guard removed",
-    ),
-    (
         "rr06-pydantic-settings-v2",
         "a settings env prefix that makes the JWT secret fall back to its dev default",
     ),
@@ -2086,10 +2082,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "sc19-rollout-py-stream-output",
         "Round 24 (blind), missed: `kubectl()` now returns the exit code instead of using `check=True`, but callers still rely on `except CalledProcessError`, which can no longer be raised. A failed or timed-out `rollout status` is ignored: no automatic `rollout undo`, the script exits 0, and the pipeline tags the release as good while the broken version stays live.",
-    ),
-    (
-        "sc20-drop-legacy-prometheus-netpol",
-        "Round 24 (blind), false alarm: Deleting a NetworkPolicy sounds like removing protection, but this one only *allowed* ingress (from the decommissioned prometheus-legacy namespace); NetworkPolicies are additive allow-lists, so removing it can only reduce reachable traffic. The default-deny and the allow-monitoring policy that the current Prometheus uses stay in the kustomization.",
     ),
     (
         "sd06-pagerequest-validation",
