@@ -436,7 +436,32 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         let checks = |ls: &mut dyn Iterator<Item = &super::Line<'_>>| {
             ls.filter(|l| l.text.contains("err != nil")).count()
         };
-        let removed = checks(&mut f.removed_code());
+        // Checks inside a function the change deletes went with the code
+        // they guarded: nothing runs unchecked.
+        let old_lines: Vec<&str> = f
+            .old_text()
+            .map(|t| t.lines().collect())
+            .unwrap_or_default();
+        let new_funcs: std::collections::HashSet<&str> = f
+            .new_text()
+            .map(|t| t.lines().filter_map(super::code::function_name).collect())
+            .unwrap_or_default();
+        let in_deleted_function = |no: u32| {
+            !new_funcs.is_empty()
+                && old_lines
+                    .get(..(no as usize).min(old_lines.len()))
+                    .and_then(|above| {
+                        above
+                            .iter()
+                            .rev()
+                            .find_map(|l| super::code::function_name(l))
+                    })
+                    .is_some_and(|name| !new_funcs.contains(name))
+        };
+        let removed = f
+            .removed_code()
+            .filter(|l| l.text.contains("err != nil") && !in_deleted_function(l.no))
+            .count();
         // Checks that moved with their code into another Go file of the
         // change (a store, a repository) are still checks.
         let added = change
@@ -456,7 +481,9 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
                     .sum::<usize>(),
             );
         if removed > added
-            && let Some(l) = f.removed_code().find(|l| l.text.contains("err != nil"))
+            && let Some(l) = f
+                .removed_code()
+                .find(|l| l.text.contains("err != nil") && !in_deleted_function(l.no))
         {
             out.push(Finding::removed(
                 "err-check-removed",
@@ -628,6 +655,33 @@ mod check_failure_tests {
 #[cfg(test)]
 mod moved_error_check_tests {
     use crate::risk::testkit::findings_for_change;
+
+    #[test]
+    fn error_checks_of_a_deleted_function_went_with_it() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "package tax\n\nfunc (t *Calc) For(c Cart) (int64, error) {\n\tif t.flags.On(\"per_line\") {\n\t\treturn t.perLine(c)\n\t}\n\treturn t.legacy(c)\n}\n\nfunc (t *Calc) perLine(c Cart) (int64, error) {\n\tvar sum int64\n\tfor _, l := range c.Lines {\n\t\tr, err := t.rates.For(l.Category)\n\t\tif err != nil {\n\t\t\treturn 0, err\n\t\t}\n\t\tsum += l.Cents * r / 100\n\t}\n\treturn sum, nil\n}\n\nfunc (t *Calc) legacy(c Cart) (int64, error) {\n\tr, err := t.rates.For(\"standard\")\n\tif err != nil {\n\t\treturn 0, err\n\t}\n\treturn c.Total() * r / 100, nil\n}\n";
+        let rules = |new: &str| -> Vec<String> {
+            findings_of_change(&[("internal/tax/calc.go", Some(old), Some(new))], None)
+                .into_iter()
+                .map(|f| f.rule)
+                .collect()
+        };
+        let retired = old
+            .replace("\tif t.flags.On(\"per_line\") {\n\t\treturn t.perLine(c)\n\t}\n\treturn t.legacy(c)\n", "\treturn t.perLine(c)\n")
+            .replace("\n\nfunc (t *Calc) legacy(c Cart) (int64, error) {\n\tr, err := t.rates.For(\"standard\")\n\tif err != nil {\n\t\treturn 0, err\n\t}\n\treturn c.Total() * r / 100, nil\n}\n", "\n");
+        assert!(
+            !rules(&retired).contains(&"err-check-removed".to_string()),
+            "{:?}",
+            rules(&retired)
+        );
+        // The same check dropped from a function that stays is reported.
+        let unchecked = old.replace("\t\tr, err := t.rates.For(l.Category)\n\t\tif err != nil {\n\t\t\treturn 0, err\n\t\t}\n", "\t\tr, _ := t.rates.For(l.Category)\n");
+        assert!(
+            rules(&unchecked).contains(&"err-check-removed".to_string()),
+            "{:?}",
+            rules(&unchecked)
+        );
+    }
 
     #[test]
     fn error_checks_that_move_with_their_query_into_a_store_are_kept() {

@@ -654,7 +654,7 @@ pub fn findings_with_message(
             origins::check(f, &mut local);
             host_match::check(f, &mut local);
             csp::check(f, &mut local);
-            randomness::check(f, &mut local);
+            randomness::check(f, &change, &mut local);
             isolation::check(f, &mut local);
             default_environment::check(f, &mut local);
             ordering::check(f, &change, &mut local);

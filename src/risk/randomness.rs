@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::code::function_name;
-use super::{FileView, Finding, Severity, quote};
+use super::{ChangeView, FileView, Finding, Severity, quote};
 
 /// Cryptographically secure sources.
 static SECURE: LazyLock<Regex> = LazyLock::new(|| {
@@ -47,12 +47,19 @@ static PER_USE_NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// request) and is now drawn once, at the top of the module: every request
 /// the process serves gets the same value, and anyone who reads it from one
 /// response can reuse it.
-fn drawn_once(f: &FileView<'_>, out: &mut Vec<Finding>) {
+fn drawn_once(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     let indented = |t: &str| t.starts_with([' ', '\t']);
     let drawn = |t: &str| SECURE.is_match(t) || WEAK.is_match(t);
-    if !f
-        .removed_code()
-        .any(|l| indented(l.text) && drawn(l.text) && PER_USE_NAME.is_match(l.text))
+    // Drawn per call before, in this file or one the change moves it out of
+    // (a middleware whose nonce now comes from a new module).
+    if !change
+        .files
+        .iter()
+        .filter(|g| g.class.production())
+        .any(|g| {
+            g.removed_code()
+                .any(|l| indented(l.text) && drawn(l.text) && PER_USE_NAME.is_match(l.text))
+        })
     {
         return;
     }
@@ -101,11 +108,11 @@ fn helper_of_secrets(text: &str, no: u32) -> bool {
     false
 }
 
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() || f.class.ci || f.class.infra || f.class.migration {
         return;
     }
-    drawn_once(f, out);
+    drawn_once(f, change, out);
     let Some(first) = f.added_code().find(|l| WEAK.is_match(l.text)) else {
         return;
     };
@@ -166,6 +173,32 @@ mod tests {
         let new = "const instanceId = crypto.randomUUID();\n\nfunction handler(req) {\n  log(instanceId);\n}\n";
         let hit = crate::risk::testkit::rules_hit_with_contents("server.ts", old, new);
         assert!(!hit.contains(&rule), "{hit:?}");
+    }
+
+    #[test]
+    fn a_nonce_moved_out_of_the_request_into_a_new_module_is_found() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "export function middleware(req) {\n  const nonce = crypto.randomUUID();\n  res.headers.set('x-nonce', nonce);\n}\n";
+        let new = "import { cspNonce } from './csp';\n\nexport function middleware(req) {\n  res.headers.set('x-nonce', cspNonce());\n}\n";
+        let module =
+            |draw: &str| format!("{draw}\nexport function cspNonce() {{\n  return nonce;\n}}\n");
+        let rules = |m: &str| -> Vec<String> {
+            findings_of_change(
+                &[
+                    ("src/middleware.ts", Some(old), Some(new)),
+                    ("src/csp.ts", None, Some(m)),
+                ],
+                None,
+            )
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
+        };
+        let once = module("const nonce = crypto.randomUUID();\n");
+        assert!(rules(&once).contains(&"secret-drawn-once".to_string()));
+        // Drawn in the function the middleware calls: per request still.
+        let per_call = "export function cspNonce() {\n  return crypto.randomUUID();\n}\n";
+        assert!(!rules(per_call).contains(&"secret-drawn-once".to_string()));
     }
 
     #[test]

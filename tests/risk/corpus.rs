@@ -2336,10 +2336,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 30 (blind), missed: store.User also carries PasswordHash and TOTPSecret without json tags, and encoding/json serializes untagged exported fields under their Go names. GET /v1/me and, worse, GET /v1/org/users (open to every org member) now return every colleague's password hash and TOTP seed.",
     ),
     (
-        "sy12-remove-fully-rolled-out",
-        "Round 30 (blind), false alarm: The flag is true by default and in every environment with no tenant overrides, so production already runs perLineTax for every cart; deleting the flag check, the unreachable legacyTax branch and its test just hard-codes the behaviour that is live today.",
-    ),
-    (
         "sy15-manage-ingest-lifecycle-errgroup",
         "Round 30 (blind), missed: The shutdown context is now derived from the group ctx, which is already cancelled when shutdown starts, so srv.Shutdown returns context.Canceled at once (in-flight requests cut off) and Close is never reached. Batcher.Run also exits on ctx.Done and flushes with that cancelled ctx, so CopyFrom fails: every deploy drops the buffered audit events that clients already got a 202 for.",
     ),
@@ -2350,10 +2346,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "sy19-allow-sorting-orders-any",
         "Round 30 (blind), missed: Unknown sort keys are now interpolated into ORDER BY after only rejecting spaces, semicolons and quotes. Expressions need none of those, e.g. sort=id,(select/**/case/**/when(...)then/**/1/**/else/**/1/0/**/end), so the sort query parameter is a blind SQL injection that can read other tenants' data; the test only checks the characters that are blocked.",
-    ),
-    (
-        "sz14-extract-csp-construction-lib",
-        "Round 30 (blind), missed: The nonce is now generated once at module scope, so every request served by an isolate (all users, for its whole lifetime) gets the same nonce; anyone can read it from a page they load and put it on an injected script tag, which defeats the nonce-based CSP that is the app's XSS defence.",
     ),
     (
         "sz15-improve-storefront-cache-hit",
@@ -2639,7 +2631,7 @@ fn corpus_recall_and_false_alarms() {
     // Twelfth day: round thirty (sy*–td*, 120 cases: Go and Node services,
     // web front ends and the edge, hosts and operations, Python services,
     // and two batches of everyday work with 14 of 20 plain; 27/60 and 9/60
-    // before tuning), 75.6 % and 6.8 % after its first rules.
+    // before tuning), 75.8 % and 6.7 % after its rules.
     assert!(recall >= 74.5, "recall {recall:.1} % < 74.5 %");
     assert!(false_rate <= 9.0, "false alarms {false_rate:.1} % > 9.0 %");
 }
