@@ -790,6 +790,20 @@ mod builtin_tests {
     }
 
     #[test]
+    fn a_cache_hash_without_the_host_is_found() {
+        let rule = "cache-hash-host-dropped".to_string();
+        let fastly = "sub vcl_hash {\n  set req.hash += req.url;\n  set req.hash += req.http.host;\n#FASTLY hash\n  return(hash);\n}\n";
+        let url_only = fastly.replace("  set req.hash += req.http.host;\n", "");
+        assert!(rules_hit("edge/main.vcl", Some(fastly), Some(&url_only)).contains(&rule));
+        let varnish = "sub vcl_hash {\n    hash_data(req.url);\n    hash_data(req.http.host);\n    return (lookup);\n}\n";
+        let gone = varnish.replace("    hash_data(req.http.host);\n", "");
+        assert!(rules_hit("varnish/default.vcl", Some(varnish), Some(&gone)).contains(&rule));
+        // Moved, not dropped: the host is still hashed.
+        let reordered = "sub vcl_hash {\n    hash_data(req.http.host);\n    hash_data(req.url);\n    return (lookup);\n}\n";
+        assert!(!rules_hit("varnish/default.vcl", Some(varnish), Some(reordered)).contains(&rule));
+    }
+
+    #[test]
     fn a_force_push_of_generated_pages_is_not_a_forced_overwrite() {
         let rule = "ci-force".to_string();
         let p = "scripts/deploy-docs.sh";
