@@ -2454,6 +2454,9 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
     moved_out_of_guard(parsed, out);
     let fresh = new_functions(parsed);
     let helpers = Helpers::new(parsed);
+    // For the checks that run after this one (the security rules, the
+    // intent rule): calls to a check helper written out in a wrapper.
+    let _ = change.written_out.set(checks_written_out(&helpers, &added));
     let retired_flags = retired_on_flags(change);
     let modules: Vec<(String, String)> = parsed
         .iter()
@@ -3396,22 +3399,11 @@ fn guard_in_new_decorator(
 /// wrapper it applies, each with the decorator's name (empty for a
 /// middleware wrapped around a handler where it is mounted): the calls to
 /// them that disappear from a function the wrapper now covers went with them.
-pub fn checks_written_out(
-    parsed: &[Parsed<'_>],
-    change: &ChangeView<'_>,
+fn checks_written_out(
+    helpers: &Helpers<'_>,
+    added: &str,
 ) -> std::collections::BTreeMap<String, String> {
-    let helpers = Helpers::new(parsed);
     let mut out = std::collections::BTreeMap::new();
-    if helpers.gone.is_empty() {
-        return out;
-    }
-    let added: String = change
-        .files
-        .iter()
-        .filter(|f| !f.class.test_like())
-        .flat_map(|f| f.added.iter().map(|l| l.text))
-        .collect::<Vec<_>>()
-        .join("\n");
     for name in helpers.gone.keys() {
         for (k, us) in &helpers.units {
             if !helpers.inlines(us, name) {
@@ -3424,7 +3416,7 @@ pub fn checks_written_out(
             });
             if decorator {
                 out.insert(name.to_string(), k.to_string());
-            } else if wraps_on_added_line(k, &added) {
+            } else if wraps_on_added_line(k, added) {
                 out.insert(name.to_string(), String::new());
             }
         }

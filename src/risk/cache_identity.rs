@@ -41,6 +41,14 @@ static PUBLIC_ROUTE: LazyLock<Regex> = LazyLock::new(|| {
 static VARIES_BY_USER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)vary[^\n]*(cookie|authorization)").unwrap());
 
+/// The first per-user route (not a public one) named in `texts`, unquoted.
+fn per_user_route<'a>(mut texts: impl Iterator<Item = &'a str>) -> Option<String> {
+    texts
+        .find_map(|t| PER_USER_ROUTE.find(t))
+        .map(|m| m.as_str().trim_matches(['"', '\'', '`']).to_string())
+        .filter(|r| !PUBLIC_ROUTE.is_match(r))
+}
+
 /// Responses of per-user routes marked cacheable by shared caches.
 fn shared_cache_on_user_routes(f: &FileView<'_>, out: &mut Vec<Finding>) {
     for l in f.added_code() {
@@ -55,15 +63,13 @@ fn shared_cache_on_user_routes(f: &FileView<'_>, out: &mut Vec<Finding>) {
         if near.iter().any(|t| VARIES_BY_USER.is_match(t)) {
             continue;
         }
-        let route = std::iter::once(l.text)
-            .chain(
+        let route = per_user_route(
+            std::iter::once(l.text).chain(
                 (l.no.saturating_sub(4)..l.no)
                     .rev()
                     .filter_map(|n| f.new_lines.get(&n).copied()),
-            )
-            .find_map(|t| PER_USER_ROUTE.find(t))
-            .map(|m| m.as_str().trim_matches(['"', '\'', '`']).to_string())
-            .filter(|r| !PUBLIC_ROUTE.is_match(r));
+            ),
+        );
         let Some(route) = route else { continue };
         out.push(Finding::added(
             "cache-key-identity-lost",
@@ -194,10 +200,6 @@ static READS_CALLER: LazyLock<Regex> = LazyLock::new(|| {
 static KEY_SEPARATES_CALLERS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(make_cache_key|key_prefix\s*=\s*[a-z_]\w*\s*[,)]|keyGenerator|vary_on_cookie|vary_on_headers|VaryByHeader|\bcookie\b|authorization)").unwrap()
 });
-/// A signature line: where the decorated function or method begins.
-static SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:async\s+def|def|(?:(?:public|private|protected|internal|static|async|virtual|override|final|synchronized)\s+)+[\w<>\[\],.? ]+\s+\w+\s*\()").unwrap()
-});
 
 /// A cache the change puts on a whole handler whose answer depends on the
 /// caller (it reads the signed-in user, sits behind a login decorator, or
@@ -211,10 +213,10 @@ fn cached_handler_without_caller(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let new = f.new_text_or_hunks();
     let lines: Vec<&str> = new.lines().collect();
     for l in f.added_code() {
-        if !CACHE_DECORATOR.is_match(l.text) {
+        let at = l.no as usize - 1;
+        if !CACHE_DECORATOR.is_match(l.text) || at >= lines.len() {
             continue;
         }
-        let at = l.no as usize - 1;
         // The decorator's text up to its closing bracket (a few lines at most).
         let mut deco = String::new();
         let mut depth = 0i32;
@@ -231,25 +233,12 @@ fn cached_handler_without_caller(f: &FileView<'_>, out: &mut Vec<Finding>) {
         while first > 0 && CACHE_STACK_LINE.is_match(lines[first - 1]) {
             first -= 1;
         }
-        let Some(sig) = (at..lines.len().min(at + 10)).find(|&i| SIGNATURE.is_match(lines[i]))
-        else {
+        let Some(function) = super::code::decorated_function(&lines, at) else {
             continue;
         };
-        let stack = &lines[first..sig];
-        let indent = lines[sig].len() - lines[sig].trim_start().len();
-        let body: Vec<&str> = lines[sig..]
-            .iter()
-            .enumerate()
-            .take_while(|(i, t)| {
-                *i == 0
-                    || t.trim().is_empty()
-                    || t.len() - t.trim_start().len() > indent
-                    || t.trim_start().starts_with(['}', ')'])
-            })
-            .map(|(_, t)| *t)
-            .take(80)
-            .collect();
-        let signature = lines[sig];
+        let stack = &lines[first..function.start];
+        let body = &lines[function.clone()];
+        let signature = lines[function.start];
         let explicit_key = KEYED.is_match(&deco);
         let gated = stack.iter().any(|t| CALLER_GATE.is_match(t));
         let reads = body.iter().any(|t| READS_CALLER.is_match(t));
@@ -324,14 +313,12 @@ fn url_keyed_cache_of_user_pages(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let lines: Vec<&str> = new.lines().collect();
     for l in f.added_code() {
         let at = l.no as usize - 1;
+        if at >= lines.len() {
+            continue;
+        }
         if sw && SW_CACHING.is_match(l.text) {
             // The route it serves: on the line or in the few above.
-            let route = lines[at.saturating_sub(4)..=at.min(lines.len() - 1)]
-                .iter()
-                .rev()
-                .find_map(|t| PER_USER_ROUTE.find(t))
-                .map(|m| m.as_str().trim_matches(['"', '\'', '`']).to_string())
-                .filter(|r| !PUBLIC_ROUTE.is_match(r));
+            let route = per_user_route(lines[at.saturating_sub(4)..=at].iter().rev().copied());
             let Some(route) = route else { continue };
             out.push(Finding::added(
                 "cache-key-identity-lost",
@@ -512,5 +499,85 @@ mod tests {
         let ttl = "    key = f\"stats:{account.id}\"\n    cache.set(key, v, ttl=60)\n";
         let ttl_new = ttl.replace("ttl=60", "ttl=300");
         assert!(!rules_hit("app/stats.py", Some(ttl), Some(&ttl_new)).contains(&rule));
+    }
+
+    #[test]
+    fn a_handler_cached_whole_under_a_key_without_the_caller_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "cache-key-unscoped".to_string();
+        let view = "@bp.get(\"/balance\")\n@jwt_required()\ndef balance():\n    owner = get_jwt_identity()\n    return jsonify(ledger.balance_of(owner))\n";
+        let cached =
+            |deco: &str| view.replace("@jwt_required()\n", &format!("@jwt_required()\n{deco}\n"));
+        let hit = |new: &str| rules_hit_with_contents("app/api/wallet.py", view, new);
+        assert!(hit(&cached("@cache.cached(timeout=60)")).contains(&rule));
+        // A key function separates callers.
+        assert!(
+            !hit(&cached(
+                "@cache.cached(timeout=60, make_cache_key=per_user_key)"
+            ))
+            .contains(&rule)
+        );
+        // A handler whose answer is the same for everyone may be cached by URL.
+        let public = "@bp.get(\"/rates\")\ndef rates():\n    return jsonify(fx.latest())\n";
+        let public_cached = public.replace("def rates", "@cache.cached(timeout=60)\ndef rates");
+        assert!(!rules_hit_with_contents("app/api/fx.py", public, &public_cached).contains(&rule));
+
+        let java = "public class OrderQueries {\n    @Transactional(readOnly = true)\n    public OrderPage list(UUID tenantId, int page) {\n        return repo.findByTenantId(tenantId, PageRequest.of(page, 50));\n    }\n}\n";
+        let keyed = |key: &str| {
+            java.replace(
+                "    @Transactional(readOnly = true)\n",
+                &format!("    @Cacheable(cacheNames = \"orders\", key = \"{key}\")\n    @Transactional(readOnly = true)\n"),
+            )
+        };
+        let hit = |new: &str| rules_hit_with_contents("src/main/java/OrderQueries.java", java, new);
+        assert!(hit(&keyed("#page")).contains(&rule));
+        assert!(!hit(&keyed("#tenantId + ':' + #page")).contains(&rule));
+        // Spring's own key is every parameter, the tenant among them.
+        let default_key = java.replace(
+            "    @Transactional(readOnly = true)\n",
+            "    @Cacheable(\"orders\")\n    @Transactional(readOnly = true)\n",
+        );
+        assert!(!hit(&default_key).contains(&rule));
+    }
+
+    #[test]
+    fn service_and_edge_workers_caching_user_pages_by_url_are_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "cache-key-identity-lost".to_string();
+        let sw =
+            "registerRoute(({ url }) => url.pathname.startsWith('/api/'), new NetworkOnly());\n";
+        let hit = |old: &str, new: &str| rules_hit_with_contents("src/sw.ts", old, new);
+        assert!(
+            hit(
+                sw,
+                &sw.replace("new NetworkOnly()", "new CacheFirst({ cacheName: 'api' })")
+            )
+            .contains(&rule)
+        );
+        let fonts = sw.replace("/api/", "/fonts/");
+        assert!(
+            !hit(
+                &fonts,
+                &fonts.replace(
+                    "new NetworkOnly()",
+                    "new CacheFirst({ cacheName: 'fonts' })"
+                )
+            )
+            .contains(&rule)
+        );
+
+        let edge =
+            "export default {\n  async fetch(request) {\n    return fetch(request);\n  },\n};\n";
+        let all = edge.replace(
+            "fetch(request);",
+            "fetch(request, { cf: { cacheEverything: true, cacheTtl: 300 } });",
+        );
+        assert!(rules_hit_with_contents("workers/edge.ts", edge, &all).contains(&rule));
+        // Requests that carry a session go through uncached.
+        let bypass = all.replace(
+            "    return fetch(request, {",
+            "    if (request.headers.get('Cookie')?.includes('session=')) return fetch(request);\n    return fetch(request, {",
+        );
+        assert!(!rules_hit_with_contents("workers/edge.ts", edge, &bypass).contains(&rule));
     }
 }

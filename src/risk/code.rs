@@ -31,6 +31,18 @@ pub fn starts_function(line: &str) -> bool {
     FUNCTION_HEAD.is_match(line)
 }
 
+/// The function a decorator or annotation at line index `at` of `lines`
+/// applies to: the indices from its first line (within a few lines below,
+/// past the rest of the decorator stack and the decorator's own arguments)
+/// up to the next function or decorator, or the end.
+pub fn decorated_function(lines: &[&str], at: usize) -> Option<std::ops::Range<usize>> {
+    let sig = (at..lines.len().min(at + 12)).find(|&i| starts_function(lines[i]))?;
+    let end = (sig + 1..lines.len())
+        .find(|&i| starts_function(lines[i]) || lines[i].trim_start().starts_with('@'))
+        .unwrap_or(lines.len());
+    Some(sig..end)
+}
+
 /// Whether `word` stands in `text` whole: not inside a longer identifier.
 pub fn has_word(text: &str, word: &str) -> bool {
     let ident = |c: char| c.is_alphanumeric() || c == '_';

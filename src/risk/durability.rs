@@ -29,13 +29,6 @@ static PERSISTS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?im)^\s*["']?appendonly["']?\s*[=:]?\s*["']?yes|^\s*save\s+\d+\s+\d+"#).unwrap()
 });
 
-/// Durability switched off, and eviction switched on for a store that
-/// persists.
-/// Values files of throwaway environments.
-static THROWAWAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(^|[/._-])(dev|development|local|test|tests|ci|kind|minikube|sandbox|preview|e2e)([/._-]|$)").unwrap()
-});
-
 /// A chart's or stack's persistence switched off (`persistence: enabled:
 /// false` where it was true): the store keeps its data on an `emptyDir`,
 /// and every restart, drain or upgrade of its pod starts it empty.
@@ -44,7 +37,7 @@ fn persistence_disabled(f: &FileView<'_>, out: &mut Vec<Finding>) {
         LazyLock::new(|| Regex::new(r#"^\s*enabled\s*:\s*["']?false["']?\s*(#.*)?$"#).unwrap());
     static ON: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"^\s*enabled\s*:\s*["']?true["']?\s*(#.*)?$"#).unwrap());
-    if !matches!(f.class.lang, super::lang::Lang::Yaml) || THROWAWAY.is_match(f.path) {
+    if !matches!(f.class.lang, super::lang::Lang::Yaml) || super::non_production(f.path).is_some() {
         return;
     }
     if !f.removed.iter().any(|l| ON.is_match(l.text)) {
@@ -54,8 +47,8 @@ fn persistence_disabled(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let lines: Vec<&str> = new.lines().collect();
     let indent = |l: &str| l.len() - l.trim_start().len();
     for l in f.added_code().filter(|l| OFF.is_match(l.text)) {
-        let at = l.no as usize - 1;
-        let parent = (0..at).rev().map(|i| lines[i]).find(|x| {
+        let above = lines.get(..l.no as usize - 1).unwrap_or_default();
+        let parent = above.iter().rev().find(|x| {
             !x.trim().is_empty() && !x.trim_start().starts_with('#') && indent(x) < indent(l.text)
         });
         if parent.is_none_or(|p| p.trim().trim_end_matches(':') != "persistence") {
@@ -72,6 +65,8 @@ fn persistence_disabled(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Durability switched off, and eviction switched on for a store that
+/// persists.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;

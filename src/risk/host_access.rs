@@ -92,6 +92,9 @@ fn ansible_groups_replaced(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let indent = |l: &str| l.len() - l.trim_start().len();
     for l in f.added_code().filter(|l| GROUPS.is_match(l.text)) {
         let at = l.no as usize - 1;
+        if at >= lines.len() {
+            continue;
+        }
         let own = indent(l.text);
         // The key it sits under: the module.
         let parent = (0..at)

@@ -1172,14 +1172,20 @@ fn deleted_harmlessly(
                     .count()
                     == rules
                 && !trimmed.iter().any(|t| matches!(*t, "ingress: []" | "egress: []" | "- from: []" | "- to: []"));
+            // Named before the change and still after it: a default deny the
+            // change writes in is not one the namespace had.
+            let names_deny = |l: &str| {
+                let l = l.trim().to_ascii_lowercase();
+                (l.starts_with("- ") || l.starts_with("name:"))
+                    && (l.contains("default-deny") || l.contains("deny-all"))
+            };
             let default_deny_kept = change.files.iter().filter(|g| !g.deleted()).any(|g| {
-                g.new_text().is_some_and(|t| {
-                    t.lines().any(|l| {
-                        let l = l.trim().to_ascii_lowercase();
-                        (l.starts_with("- ") || l.starts_with("name:"))
-                            && (l.contains("default-deny") || l.contains("deny-all"))
-                    })
-                })
+                let (Some(old), Some(new)) = (g.old_text(), g.new_text()) else {
+                    return false;
+                };
+                new.lines()
+                    .filter(|l| names_deny(l))
+                    .any(|l| old.lines().any(|o| o.trim() == l.trim()))
             });
             // Merged into another policy is read below: what it admits now.
             let writes_peers = change.files.iter().filter(|g| !g.deleted()).any(|g| {
@@ -2063,6 +2069,23 @@ mod tests {
             level("  - default-deny.yaml\n"),
             Some(crate::risk::Severity::Low)
         );
+        // A default deny named only by the change itself is not one the
+        // namespace had.
+        let written_in = {
+            let old = kustom("");
+            let new = kustom("  - default-deny.yaml\n").replace("  - allow-old-scraper.yaml\n", "");
+            findings_of_change(
+                &[
+                    ("k8s/shop/allow-old-scraper.yaml", Some(allow), None),
+                    ("k8s/shop/kustomization.yaml", Some(&old), Some(&new)),
+                ],
+                None,
+            )
+            .into_iter()
+            .find(|f| f.rule == "k8s-object-deleted")
+            .map(|f| f.severity)
+        };
+        assert_eq!(written_in, Some(crate::risk::Severity::High));
         // No default deny in sight: the pods it selected may be open now.
         assert_eq!(level(""), Some(crate::risk::Severity::High));
         // A deny-all policy deleted is protection gone, whatever else stays.

@@ -526,8 +526,9 @@ pub struct ChangeView<'a> {
     /// them once per file, so they are worked out once per change.
     pub(crate) added_auth: std::sync::OnceLock<security::AddedAuth<'a>>,
     /// Check functions the change deletes and writes out in a wrapper it
-    /// applies (set once the files are parsed): calls to them that go went
-    /// with them.
+    /// applies, by name, with the decorator's name (empty for a mounted
+    /// middleware); set by the behaviour rules, read by the security and
+    /// intent rules that run after them.
     pub(crate) written_out: std::sync::OnceLock<std::collections::BTreeMap<String, String>>,
 }
 
@@ -617,9 +618,6 @@ pub fn findings_with_message(
     };
     let mut out = Vec::new();
     let parsed = behaviour::parse(&change);
-    let _ = change
-        .written_out
-        .set(behaviour::checks_written_out(&parsed, &change));
     let mut config_changes = Vec::new();
     let mut by_file: HashMap<&str, Vec<Finding>> = HashMap::new();
     {

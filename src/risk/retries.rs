@@ -452,9 +452,9 @@ fn filter_dropped(f: &FileView<'_>, out: &mut Vec<Finding>) {
         .map(|t| t.lines().collect())
         .unwrap_or_default();
     let near_retry = |no: u32| {
-        let at = no as usize;
+        let hi = old_lines.len().min(no as usize + 12);
         old_lines.is_empty()
-            || old_lines[at.saturating_sub(13)..old_lines.len().min(at + 12)]
+            || old_lines[(no as usize).saturating_sub(13).min(hi)..hi]
                 .iter()
                 .any(|x| RETRY.is_match(x) && !f.class.is_comment(x))
     };
@@ -642,19 +642,10 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
             // below it, however long its arguments and body.
             if l.text.trim_start().starts_with('@') && WRAPPER.is_match(l.text) && !lines.is_empty()
             {
-                let at = l.no as usize;
-                let Some(sig) = (at..lines.len().min(at + 12))
-                    .find(|&i| super::code::starts_function(lines[i]))
-                else {
+                let Some(function) = super::code::decorated_function(&lines, l.no as usize) else {
                     continue;
                 };
-                let end = (sig + 1..lines.len())
-                    .find(|&i| {
-                        super::code::starts_function(lines[i])
-                            || lines[i].trim_start().starts_with('@')
-                    })
-                    .unwrap_or(lines.len());
-                let body = lines[sig..end].join("\n");
+                let body = lines[function].join("\n");
                 if POST.is_match(&body) && !knows_idempotency(&body) {
                     push(out, f, l.no, "a function that posts");
                     return;

@@ -1588,15 +1588,7 @@ fn location_now_serves_nothing(f: &FileView<'_>, old_no: u32) -> bool {
     let Some(start) = new_lines.iter().position(|l| l.trim() == header.trim()) else {
         return false;
     };
-    let mut depth = 0i32;
-    let mut body = Vec::new();
-    for l in &new_lines[start..] {
-        depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
-        body.push(*l);
-        if depth <= 0 {
-            break;
-        }
-    }
+    let body = brace_block(&new_lines, start);
     body.iter().skip(1).any(|l| FIXED.is_match(l))
         && !body.iter().skip(1).any(|l| SERVES.is_match(l))
 }
@@ -1660,6 +1652,21 @@ pub(crate) fn guards_removed(f: &FileView<'_>, guard: &Regex, block: &str, out: 
     }
 }
 
+/// The lines of the brace block that opens at index `start` of `lines`, its
+/// header and closing line included.
+fn brace_block<'a>(lines: &[&'a str], start: usize) -> Vec<&'a str> {
+    let mut depth = 0i32;
+    let mut out = Vec::new();
+    for l in lines.iter().skip(start) {
+        depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
+        out.push(*l);
+        if depth <= 0 {
+            break;
+        }
+    }
+    out
+}
+
 /// The line numbers of a Caddyfile's snippet blocks (`(name) { … }`).
 fn caddy_snippet_lines(text: Option<&str>) -> std::collections::HashSet<u32> {
     static SNIPPET: LazyLock<Regex> =
@@ -1701,19 +1708,7 @@ fn kept_in_imported_snippet(f: &FileView<'_>, old_no: u32, text: &str) -> bool {
         return false;
     };
     let new_lines: Vec<&str> = new.lines().collect();
-    // The body of the block opened at line `i` of the new text.
-    let body = |i: usize| -> Vec<&str> {
-        let mut depth = 0i32;
-        let mut out = Vec::new();
-        for l in &new_lines[i..] {
-            depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
-            out.push(*l);
-            if depth <= 0 {
-                break;
-            }
-        }
-        out
-    };
+    let body = |i: usize| brace_block(&new_lines, i);
     let wanted = directive(text);
     new_lines
         .iter()
