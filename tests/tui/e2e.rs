@@ -205,6 +205,9 @@ fn esc_clears_the_filter_and_never_quits_q_quits() {
     let s = t.wait_for(&format!("Approve {readme}"));
     assert!(s.contains("Fix the README"), "{s}");
     t.keys(&["Escape"]); // cancels the dialog
+    // The filter line shows under the dialog too: wait for the dialog to
+    // close, or two Escapes in a row may reach the app as one Alt+Esc.
+    t.wait_gone(&format!("Approve {readme}"));
     t.wait_for("fix readme");
     t.keys(&["Escape"]); // clears the kept filter
     let s = t.wait_for("filter cleared");

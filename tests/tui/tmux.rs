@@ -63,36 +63,37 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Waits until the screen contains `text`.
-    pub fn wait_for(&self, text: &str) -> String {
+    /// Polls the screen until `done` holds of it (30 s at most).
+    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let s = self.screen();
-            if s.contains(text) {
+            if done(&s) {
                 return s;
             }
             assert!(
                 Instant::now() < deadline,
-                "timed out waiting for {text:?}; screen:\n{s}"
+                "timed out waiting for {what}; screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
 
+    /// Waits until the screen contains `text`.
+    pub fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?}"), |s| s.contains(text))
+    }
+
     /// Waits until the screen contains one of `texts`.
     pub fn wait_for_any(&self, texts: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let s = self.screen();
-            if texts.iter().any(|t| s.contains(t)) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for one of {texts:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.wait_until(&format!("one of {texts:?}"), |s| {
+            texts.iter().any(|t| s.contains(t))
+        })
+    }
+
+    /// Waits until `text` is no longer on the screen (a dialog closed).
+    pub fn wait_gone(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?} to go"), |s| !s.contains(text))
     }
 
     pub fn keys(&self, keys: &[&str]) {
