@@ -107,7 +107,13 @@ fn approve_in_the_demo_and_see_it_in_audit() {
     // No file was marked viewed (v): the dialog asks first.
     t.wait_for("not marked viewed");
     t.keys(&["y"]);
-    let s = t.wait_for("signing as");
+    // The stage line, not the header: a capture can land between the header
+    // and the rows below it, and the header alone does not say which stage.
+    let s = t.wait_for_any(&["Type its id", "Comment ("]);
+    assert!(
+        s.contains("signing as"),
+        "the dialog names the signer:\n{s}"
+    );
     let id = s
         .lines()
         .find_map(|l| l.split("Approve ").nth(1))
@@ -148,7 +154,11 @@ fn reject_with_a_comment_and_open_the_audit_screen() {
     t.wait_for("RISK");
     t.wait_for("0/");
     t.keys(&["G", "r"]);
-    let s = t.wait_for("signing as");
+    let s = t.wait_for_any(&["Type its id", "Why is it rejected?"]);
+    assert!(
+        s.contains("signing as"),
+        "the dialog names the signer:\n{s}"
+    );
     if s.contains("Type its id") {
         let id = s
             .lines()
