@@ -197,7 +197,8 @@ fn the_console_does_not_sign_a_head_pushed_while_the_senior_reads_the_diff() {
     tm.keys(&["v"]);
     tm.wait_for("1 of 1 files viewed");
     tm.keys(&["a"]);
-    // The stage line decides; the header alone can be captured before it.
+    // The stage line decides: the header can name the signer before the
+    // dialog reaches the stage that follows it.
     let s = tm.wait_for_any(&["Type its id", "Comment ("]);
     if s.contains("Type its id") {
         tm.text(&id);
