@@ -1685,7 +1685,10 @@ fn membership_made_partial<'u>(
 /// A name counts as renamed when the change no longer writes the old one
 /// anywhere, and at least two lines rename it.
 fn token_renamed_lines(change: &ChangeView<'_>) -> HashSet<(String, Option<u32>, super::Side)> {
-    static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9_.\-/]+|\S").unwrap());
+    // A name may hold colons between its words (Prometheus recording rules:
+    // `job:http_requests:rate5m`), so a renamed series is one token.
+    static TOKEN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[A-Za-z0-9_.\-/]+(?::[A-Za-z0-9_.\-/]+)*|\S").unwrap());
     const MAX_LINES: usize = 200;
     fn tokens(t: &str) -> Vec<&str> {
         TOKEN.find_iter(t).map(|m| m.as_str()).collect()
@@ -2822,7 +2825,7 @@ const CHECK_VERBS: &[&str] = &[
 /// and the call assigned to the tested name share a checking verb.
 fn result_of_same_check(old: &str, new: &str, new_text: &str) -> bool {
     static TESTED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\s*(?:!|not\s+)\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*$|^\s*([A-Za-z_]\w*)\s*(?:==|===|is)\s*(?:false|False|None|nil|null)\s*$").expect("a valid regex")
+        Regex::new(r"^\s*(?:!|not\s+)\s*\(?\s*([A-Za-z_]\w*)(?:\.(?:Succeeded|IsSuccess|succeeded|allowed|Allowed|granted|ok|Ok|valid|IsValid))?\s*\)?\s*$|^\s*([A-Za-z_]\w*)\s*(?:==|===|is)\s*(?:false|False|None|nil|null)\s*$").expect("a valid regex")
     });
     let Some(var) = TESTED
         .captures(new)
@@ -2843,11 +2846,33 @@ fn result_of_same_check(old: &str, new: &str, new_text: &str) -> bool {
             .filter(|w| CHECK_VERBS.contains(&w.as_str()))
             .collect()
     };
-    let old_verbs: Vec<String> = outer_calls(old).iter().flat_map(|c| verbs(c)).collect();
-    !old_verbs.is_empty()
+    // An access check handed to the framework's authorization service
+    // (`!CanAccess(doc.OwnerId)` → `authz = await AuthorizeAsync(User, doc,
+    // "DocOwner")` then `!authz.Succeeded`): both ask whether the caller may.
+    const MAY: &[&str] = &[
+        "can",
+        "may",
+        "access",
+        "authorize",
+        "authorise",
+        "allowed",
+        "permitted",
+        "permission",
+        "owner",
+        "owns",
+    ];
+    let may = |name: &str| name_words(name).iter().any(|w| MAY.contains(&w.as_str()));
+    let old_calls = outer_calls(old);
+    let old_verbs: Vec<String> = old_calls.iter().flat_map(|c| verbs(c)).collect();
+    let old_may = old_calls.iter().any(|c| may(c));
+    (!old_verbs.is_empty() || old_may)
         && assigned.captures_iter(new_text).any(|c| {
             let callee = c[1].rsplit(['.', ':', '>']).next().unwrap_or(&c[1]);
             verbs(callee).iter().any(|v| old_verbs.contains(v))
+                || old_may
+                    && name_words(callee)
+                        .iter()
+                        .any(|w| w == "authorize" || w == "authorise")
         })
 }
 
@@ -5222,6 +5247,24 @@ pub fn intent(
             explained.insert(new.1.clone());
         }
     }
+    // A route path new or changed when the message says it moves or keeps
+    // routes ("the old path stays as an alias", "mounts them under
+    // /internal/admin"): the message owns up to it. What the route is
+    // guarded by is read by the guard rules, not here.
+    static ROUTE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(routes?|paths?|urls?|endpoints?|alias(es)?|redirects?|mount(s|ed)?|sub-?router)\b")
+            .unwrap()
+    });
+    if ROUTE_WORDS.is_match(message) {
+        for d in diffs.iter().filter(|d| d.0 == 2) {
+            if let Some((_, v)) = literal(&d.1)
+                && v.starts_with('/')
+                && !v.contains(char::is_whitespace)
+            {
+                explained.insert(d.1.clone());
+            }
+        }
+    }
     // A weak setting made safe (`verify = False` → `verify = True`, the
     // fallback of a CA bundle): the tidy-up hardened it, which is not what
     // the claim has to own up to. `removes_set(k, b)`: whether a line the
@@ -5995,6 +6038,24 @@ mod tests {
             !hit.contains(&"logic-check-fails-open".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn an_access_check_handed_to_the_authorization_service_is_restated() {
+        use crate::risk::testkit::findings_with_contents;
+        let old = "public class DocumentsController : ControllerBase\n{\n    public async Task<IActionResult> Get(Guid id)\n    {\n        var doc = await _db.Documents.FindAsync(id);\n        if (doc is null) return NotFound();\n        if (!CanAccess(doc.OwnerId)) return Forbid();\n        return Ok(doc);\n    }\n}\n";
+        let new = "public class DocumentsController : ControllerBase\n{\n    public async Task<IActionResult> Get(Guid id)\n    {\n        var doc = await _db.Documents.FindAsync(id);\n        if (doc is null) return NotFound();\n        var authz = await _authz.AuthorizeAsync(User, doc, \"DocumentOwner\");\n        if (!authz.Succeeded) return Forbid();\n        return Ok(doc);\n    }\n}\n";
+        let high = |new: &str| {
+            findings_with_contents("src/Docs.Api/Controllers/DocumentsController.cs", old, new)
+                .iter()
+                .any(|f| f.rule.starts_with("logic-guard") && f.severity >= Severity::High)
+        };
+        assert!(!high(new));
+        // A verdict from something that is no authorization check.
+        assert!(high(&new.replace(
+            "_authz.AuthorizeAsync(User, doc, \"DocumentOwner\")",
+            "_audit.RecordAsync(User, doc)"
+        )));
     }
 
     #[test]
@@ -7405,6 +7466,54 @@ mod guard_comparison_tests {
         assert!(!intent("config/locales/en.yml"));
         // The same change to a settings file is a setting changed.
         assert!(intent("config/settings.yml"));
+    }
+
+    #[test]
+    fn a_recording_rule_renamed_with_its_alerts_is_a_rename() {
+        use crate::risk::testkit::findings_of_change;
+        let rules = "groups:\n  - name: api.recording\n    rules:\n      - record: api_p99_latency\n        expr: histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))\n";
+        let alerts = "groups:\n  - name: api.alerts\n    rules:\n      - alert: ApiSlow\n        expr: api_p99_latency > 1.5\n        for: 10m\n      - alert: ApiVerySlow\n        expr: api_p99_latency > 4\n        for: 5m\n";
+        let renamed = |t: &str| {
+            t.replace(
+                "api_p99_latency",
+                "job:http_request_duration_seconds:p99_5m",
+            )
+        };
+        let intent =
+            |new_alerts: &str| {
+                findings_of_change(
+                &[
+                    ("monitoring/recording.yml", Some(rules), Some(&renamed(rules))),
+                    ("monitoring/alerts.yml", Some(alerts), Some(new_alerts)),
+                ],
+                Some("Rename API latency recording rule to the level:metric:operation convention"),
+            )
+            .iter()
+            .any(|f| f.rule == "intent-behaviour-changed")
+            };
+        assert!(!intent(&renamed(alerts)));
+        // A threshold changed in the same rename is a change.
+        assert!(intent(&renamed(alerts).replace("> 1.5", "> 3")));
+    }
+
+    #[test]
+    fn a_route_path_the_message_says_it_moves_is_owned_up_to() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "func routes(r chi.Router, h *Handlers) {\n\tr.Group(func(r chi.Router) {\n\t\tr.Use(RequireRole(\"refunds:override\"))\n\t\tr.Post(\"/refunds/{id}/admin-override\", h.AdminOverride)\n\t})\n}\n";
+        let new = "func routes(r chi.Router, h *Handlers) {\n\tr.Group(func(r chi.Router) {\n\t\tr.Use(RequireRole(\"refunds:override\"))\n\t\tr.Post(\"/refunds/{id}/manual-override\", h.ManualOverride)\n\t\tr.Post(\"/refunds/{id}/admin-override\", h.ManualOverride)\n\t})\n}\n";
+        let intent = |message: &str| {
+            findings_of_change(
+                &[("internal/api/routes.go", Some(old), Some(new))],
+                Some(message),
+            )
+            .iter()
+            .any(|f| f.rule == "intent-behaviour-changed")
+        };
+        assert!(!intent(
+            "Rename admin-override to manual-override\n\nThe old path stays as an alias until the UI ships the new URL."
+        ));
+        // Not a word about routes: a new path is more than the rename says.
+        assert!(intent("Rename admin-override to manual-override"));
     }
 
     #[test]

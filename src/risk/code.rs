@@ -11,11 +11,11 @@ use regex::Regex;
 const MODIFIERS: &str = r"pub(?:\([\w:]+\))?|export|default|static|async|override|private|public|protected|internal|final|suspend|open|unsafe";
 
 /// The first line of a function: a keyword form (`func (s *S) name(`, `def
-/// name(`, `function name(`, `fn name(`, `fun name(`) or a typed method with at
+/// name(`, Ruby's `def self.name`, `function name(`, `fn name(`, `fun name(`) or a typed method with at
 /// least one modifier (`public async Task<int> Name(`), with its name.
 static FUNCTION_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^\s*(?:(?:{MODIFIERS})\s+)*(?:func|def|function|fn|fun|sub)\s+(?:\([^)]*\)\s*)?(\w+)|^\s*(?:(?:{MODIFIERS})\s+)+[\w<>\[\],.? ]*?\s(\w+)\s*\("
+        r"^\s*(?:(?:{MODIFIERS})\s+)*(?:func|def|function|fn|fun|sub)\s+(?:\([^)]*\)\s*)?(?:self\.)?(\w+)|^\s*(?:(?:{MODIFIERS})\s+)+[\w<>\[\],.? ]*?\s(\w+)\s*\("
     ))
     .expect("a valid regex")
 });

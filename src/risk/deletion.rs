@@ -479,6 +479,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             ),
         ));
     }
+    if !(matches!(f.class.lang, Lang::Sql) || f.class.migration) {
+        cascade_replaced_protection(f, out);
+    }
     if matches!(f.class.lang, Lang::Sql) || f.class.migration {
         cascade_added(f, out);
         let code: Vec<_> = f.added_code().collect();
@@ -533,7 +536,7 @@ fn both_copies_deleted(stmt: &str) -> Option<String> {
 }
 
 static CASCADE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(on\s+delete\s+cascade|on_delete\s*[:=]\s*:?cascade|on_delete\s*=\s*models\.CASCADE|ondelete\s*=\s*["']CASCADE|onDelete\(\s*["']cascade)"#).unwrap()
+    Regex::new(r#"(?i)(on\s+delete\s+cascade|on_delete\s*[:=]\s*:?cascade|on_delete\s*=\s*[\w.]*\b(models|deletion)\.CASCADE|ondelete\s*=\s*["']CASCADE|onDelete\(\s*["']cascade)"#).unwrap()
 });
 static CREATES_TABLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(create\s+table|create_table|op\.create_table|CreateModel|createTable)")
@@ -546,6 +549,12 @@ static CREATES_TABLE: LazyLock<Regex> = LazyLock::new(|| {
 fn cascade_added(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let code: Vec<_> = f.added_code().collect();
     if code.iter().any(|l| CREATES_TABLE.is_match(l.text)) {
+        return;
+    }
+    // A Django migration that adds a field starts its relation that way; one
+    // that alters a field changes what deleting the parent does.
+    let django = code.iter().any(|l| l.text.contains("migrations."));
+    if django && !code.iter().any(|l| l.text.contains("AlterField")) {
         return;
     }
     let had = f.removed_code().any(|l| CASCADE.is_match(l.text));
@@ -563,6 +572,44 @@ fn cascade_added(f: &FileView<'_>, out: &mut Vec<Finding>) {
             ),
         ));
     }
+}
+
+/// A relation that protected its rows from the parent's deletion
+/// (`on_delete=models.PROTECT`, `ondelete="RESTRICT"`, `dependent:
+/// :restrict_with_error`) made to cascade in the model: deleting a customer
+/// now deletes their invoices and payments.
+fn cascade_replaced_protection(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static PROTECTS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)(on_delete\s*=\s*[\w.]*\b(PROTECT|RESTRICT|SET_NULL|DO_NOTHING|SET_DEFAULT)\b|ondelete\s*=\s*["'](RESTRICT|SET NULL|NO ACTION)|onDelete\(\s*["'](restrict|set null|no action)|dependent:\s*:(restrict_with_error|restrict_with_exception|nullify))"#).unwrap()
+    });
+    static CASCADES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)(on_delete\s*=\s*[\w.]*\bCASCADE\b|ondelete\s*=\s*["']CASCADE|onDelete\(\s*["']cascade|dependent:\s*:(destroy|delete_all))"#).unwrap()
+    });
+    if !f.removed_code().any(|l| PROTECTS.is_match(l.text)) {
+        return;
+    }
+    let cascaded_before = f
+        .removed_code()
+        .filter(|l| CASCADES.is_match(l.text))
+        .count();
+    let cascades: Vec<_> = f
+        .added_code()
+        .filter(|l| CASCADES.is_match(l.text))
+        .collect();
+    if cascades.len() <= cascaded_before {
+        return;
+    }
+    let l = cascades[0];
+    out.push(Finding::added(
+        "sql-cascade-delete-added",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "A relation that kept its rows when the parent was deleted now cascades ({}): deleting one parent deletes every record that points at it.",
+            quote(l.text.trim())
+        ),
+    ));
 }
 
 /// `bytes` starts with the ASCII `word`, in any case (bytes, not chars: the
@@ -822,6 +869,39 @@ mod tests {
             rules_hit("app/settings.py", Some(&py(365)), Some(&py(14)))
                 .contains(&"data-retention-shortened".to_string())
         );
+    }
+
+    #[test]
+    fn a_model_relation_made_to_cascade_is_found() {
+        let rule = "sql-cascade-delete-added".to_string();
+        let model = |on: &str| {
+            format!(
+                "class Invoice(models.Model):\n    customer = models.ForeignKey(Customer, on_delete=models.{on}, related_name=\"invoices\")\n    total = models.DecimalField(max_digits=12, decimal_places=2)\n"
+            )
+        };
+        let hit = rules_hit(
+            "billing/models.py",
+            Some(&model("PROTECT")),
+            Some(&model("CASCADE")),
+        );
+        assert!(hit.contains(&rule), "{hit:?}");
+        // A new model with a cascading relation, or one that was cascading already.
+        let hit = rules_hit("billing/models.py", None, Some(&model("CASCADE")));
+        assert!(!hit.contains(&rule), "{hit:?}");
+        let hit = rules_hit(
+            "billing/models.py",
+            Some(&model("CASCADE")),
+            Some(&model("CASCADE").replace("invoices", "customer_invoices")),
+        );
+        assert!(!hit.contains(&rule), "{hit:?}");
+        // The Django migration that alters the field says the same; one that
+        // adds a new field does not.
+        let alter = "from django.db import migrations, models\nimport django.db.models.deletion\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.AlterField(\n            model_name=\"invoice\",\n            name=\"customer\",\n            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=\"billing.customer\"),\n        ),\n    ]\n";
+        let hit = rules_hit("billing/migrations/0042_cascade.py", None, Some(alter));
+        assert!(hit.contains(&rule), "{hit:?}");
+        let add = alter.replace("AlterField", "AddField");
+        let hit = rules_hit("billing/migrations/0042_cascade.py", None, Some(&add));
+        assert!(!hit.contains(&rule), "{hit:?}");
     }
 
     #[test]

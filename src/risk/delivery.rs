@@ -307,12 +307,32 @@ fn protections(f: &FileView<'_>, out: &mut Vec<Finding>) {
         }
         if let Some(c) = HASH_COST.captures(l.text) {
             let (key, new) = (c[1].to_ascii_lowercase(), c[4].parse::<u64>().unwrap_or(0));
-            let old = f
+            // Every value the change removes for that key: one equal to the
+            // new value is that line edited (a comment added to a test
+            // environment's `cost: 4`), not another line's cost lowered.
+            // Lines at the added line's indentation first (the same place in
+            // a nested config), any others after.
+            let indent = |t: &str| t.len() - t.trim_start().len();
+            let mut olds: Vec<(bool, u64)> = f
                 .removed_code()
-                .filter_map(|r| HASH_COST.captures(r.text))
-                .find(|r| r[1].eq_ignore_ascii_case(&key))
-                .and_then(|r| r[4].parse::<u64>().ok());
-            if let Some(old) = old
+                .filter_map(|r| {
+                    let c = HASH_COST.captures(r.text)?;
+                    (c[1].eq_ignore_ascii_case(&key))
+                        .then(|| {
+                            Some((indent(r.text) != indent(l.text), c[4].parse::<u64>().ok()?))
+                        })
+                        .flatten()
+                })
+                .collect();
+            olds.sort_by_key(|(elsewhere, _)| *elsewhere);
+            let same_place: Vec<u64> = olds.iter().filter(|(e, _)| !e).map(|(_, v)| *v).collect();
+            let olds: Vec<u64> = if same_place.is_empty() {
+                olds.iter().map(|(_, v)| *v).collect()
+            } else {
+                same_place
+            };
+            if let Some(&old) = olds.first()
+                && !olds.contains(&new)
                 && new < old
             {
                 out.push(Finding::added(
@@ -667,6 +687,15 @@ mod tests {
             ),
             vec!["sec-strength-lowered"]
         );
+        // The production cost replaced and the test environment's low cost
+        // only given a comment: nothing lowered.
+        let old = "security:\n  hashers:\n    User:\n      algorithm: bcrypt\n      cost: 13\nwhen@test:\n  security:\n    hashers:\n      User:\n        cost: 4\n";
+        let new = "security:\n  hashers:\n    User:\n      algorithm: auto\nwhen@test:\n  security:\n    hashers:\n      User:\n        cost: 4 # lowest for bcrypt\n";
+        let hit = rules_hit("config/packages/security.yaml", Some(old), Some(new));
+        assert!(!hit.iter().any(|r| r == "sec-strength-lowered"), "{hit:?}");
+        let lowered = new.replace("algorithm: auto", "algorithm: bcrypt\n      cost: 4");
+        let hit = rules_hit("config/packages/security.yaml", Some(old), Some(&lowered));
+        assert!(hit.iter().any(|r| r == "sec-strength-lowered"), "{hit:?}");
     }
 
     #[test]

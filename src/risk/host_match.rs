@@ -113,6 +113,32 @@ fn weakness(kind: Kind, value: &str) -> Option<String> {
     }
 }
 
+/// An entry of a list tested as the exact name or a suffix of it
+/// (`host === p || host.endsWith(p)`): meant as "the host or a subdomain",
+/// it lets in every name that ends in the entry's text, `evilacme.io` for
+/// `acme.io`. `None` when the argument is not a plain name compared for
+/// equality on the same line.
+fn exact_or_suffix(kind: Kind, arg: &str, line: &str) -> Option<String> {
+    let name = arg.trim();
+    if kind != Kind::Suffix
+        || name.is_empty()
+        || !name.chars().all(|c| c.is_alphanumeric() || c == '_')
+    {
+        return None;
+    }
+    let equal = Regex::new(&format!(
+        r"(==|\beq|\bequals\s*\()\s*{}\b",
+        regex::escape(name)
+    ))
+    .ok()?;
+    equal.is_match(line).then(|| {
+        format!(
+            "the entry or any name ending in its text passes: for `acme.io`, `evilacme.io` too (a subdomain test needs the dot: `'.' + {}`)",
+            quote(name)
+        )
+    })
+}
+
 /// A domain under which a hosting provider gives anyone a name of their
 /// own (`.vercel.app`, `.herokuapp.com`, `.github.io`): a suffix test on it
 /// admits every customer of the provider.
@@ -241,10 +267,11 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             if f.removed.iter().any(|r| r.text.contains(call.trim())) {
                 continue;
             }
-            let Some(value) = resolve(&arg, &text) else {
-                continue;
+            let why = match resolve(&arg, &text) {
+                Some(value) => weakness(kind, &value),
+                None => exact_or_suffix(kind, &arg, t),
             };
-            let Some(why) = weakness(kind, &value) else {
+            let Some(why) = why else {
                 continue;
             };
             out.push(Finding::added(
@@ -287,6 +314,30 @@ mod tests {
         // With the dot: a subdomain, nothing else.
         let dotted = new.replace("endsWith(ROOT)", "endsWith(\".$ROOT\")");
         let hit = rules_hit_with_contents("app/src/main/java/io/foo/DeepLinks.kt", old, &dotted);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn an_entry_matched_exactly_or_as_a_suffix_without_a_dot_is_found() {
+        let old = "export function ok(host: string, hosts: string[]): boolean {\n  return hosts.some((h) => host === h || host.endsWith('.' + h));\n}\n";
+        let new = "export function ok(host: string, hosts: string[]): boolean {\n  return hosts.some((p) => host === p || host.endsWith(p));\n}\n";
+        let hit = rules_hit_with_contents("packages/web/src/redirect.ts", old, new);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // Python and Go spell it the same way.
+        let py =
+            "def ok(host, hosts):\n    return any(host == d or host.endswith(d) for d in hosts)\n";
+        let hit = rules_hit_with_contents(
+            "app/redirects.py",
+            "def ok(host, hosts):\n    return host in hosts\n",
+            py,
+        );
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // The dot kept, or no equality beside it: nothing to say.
+        let dotted = new.replace("host.endsWith(p)", "host.endsWith('.' + p)");
+        let hit = rules_hit_with_contents("packages/web/src/redirect.ts", old, &dotted);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        let path = "export function isImage(name: string, ext: string): boolean {\n  return name.endsWith(ext);\n}\n";
+        let hit = rules_hit_with_contents("packages/web/src/files.ts", "", path);
         assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
     }
 

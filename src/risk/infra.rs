@@ -294,10 +294,15 @@ fn set_from_variables(
 ) {
     static FROM_VAR: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^(\s*[\w-]+\s*=\s*)var\.(\w+)\s*$").unwrap());
+    let text = f.new_text_or_hunks();
+    let lines: Vec<&str> = text.lines().collect();
     for l in f.added_code() {
         let Some(c) = FROM_VAR.captures(l.text) else {
             continue;
         };
+        if in_dynamic_block(&lines, (l.no as usize).saturating_sub(1)) {
+            continue;
+        }
         let Some(default) = change
             .files
             .iter()
@@ -358,9 +363,13 @@ fn changed_defaults(
             .iter()
             .filter(|g| g.class.lang == Lang::Hcl)
             .flat_map(|g| {
-                g.new_text_or_hunks()
-                    .lines()
-                    .filter_map(|t| uses.captures(t).map(|c| c[1].to_string()))
+                let text = g.new_text_or_hunks();
+                let lines: Vec<&str> = text.lines().collect();
+                lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !in_dynamic_block(&lines, *i))
+                    .filter_map(|(_, t)| uses.captures(t).map(|c| c[1].to_string()))
                     .collect::<Vec<_>>()
             })
             .find_map(|lhs| {
@@ -397,6 +406,23 @@ fn changed_defaults(
     }
 }
 
+/// Whether line index `at` sits in a `dynamic "x" { … }` block, whose
+/// `for_each` counts nested blocks (zero parameters), not instances of the
+/// resource.
+fn in_dynamic_block(lines: &[&str], at: usize) -> bool {
+    static DYNAMIC: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^\s*dynamic\s+"[\w-]+"\s*\{"#).unwrap());
+    let indent = |t: &str| t.len() - t.trim_start().len();
+    let Some(here) = lines.get(at) else {
+        return false;
+    };
+    lines[..at]
+        .iter()
+        .rev()
+        .find(|t| !t.trim().is_empty() && indent(t) < indent(here))
+        .is_some_and(|t| DYNAMIC.is_match(t))
+}
+
 /// The default of `variable "name"` in a Terraform text.
 fn variable_default(text: &str, name: &str) -> Option<String> {
     let open = format!("variable \"{name}\"");
@@ -407,6 +433,29 @@ fn variable_default(text: &str, name: &str) -> Option<String> {
         let (k, v) = l.split_once('=')?;
         (k.trim() == "default").then(|| v.trim().to_string())
     })
+}
+
+/// A firewall or security-group rule whose body lets traffic through
+/// (`access = "Allow"`, `type = "ingress"`, an `allow { }` block): taking it
+/// away narrows access. A rule that denies is not one.
+fn allow_rule_tf(kind: &str, body: &str) -> bool {
+    static ALLOWS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?im)^\s*(access\s*=\s*"allow"|type\s*=\s*"(ingress|egress)"|rule_action\s*=\s*"allow"|action\s*=\s*"(allow|accept)"|allow\s*\{)"#).unwrap()
+    });
+    static DENIES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?im)^\s*(access\s*=\s*"deny"|rule_action\s*=\s*"deny"|action\s*=\s*"(deny|drop|reject)"|deny\s*\{)"#).unwrap()
+    });
+    let rule_kind = [
+        "security_rule",
+        "security_group_rule",
+        "firewall",
+        "ingress_rule",
+        "egress_rule",
+        "network_acl_rule",
+    ]
+    .iter()
+    .any(|k| kind.contains(k));
+    rule_kind && ALLOWS.is_match(body) && !DENIES.is_match(body)
 }
 
 /// Terraform resource types that hold data: losing one loses the data.
@@ -936,6 +985,13 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 f.path,
                 Some(l.no),
                 format!("Removes {label}: whoever still uses this access loses it at the next apply."),
+            )),
+            None if key.0 == "resource" && allow_rule_tf(&key.1, &old_body.join("\n")) => out.push(Finding::removed(
+                "tf-access-removed",
+                Severity::Medium,
+                f.path,
+                Some(l.no),
+                format!("Removes {label}, a rule that let traffic through: what it allowed is refused from the next apply (whatever still used it breaks; nothing is exposed)."),
             )),
             None if key.0 == "resource" && state_only_tf(&key.1) => out.push(Finding::removed(
                 "tf-resource-removed",
@@ -1926,6 +1982,44 @@ mod tests {
         };
         assert!(found("false"));
         assert!(!found("true"));
+    }
+
+    #[test]
+    fn a_dynamic_blocks_for_each_from_an_empty_default_is_no_resource_gone() {
+        use crate::risk::testkit::findings_for_change;
+        let main = |for_each: &str| {
+            format!(
+                "resource \"aws_db_parameter_group\" \"this\" {{\n  name = var.name\n  dynamic \"parameter\" {{\n    for_each = var.parameters\n    content {{\n      name  = parameter.key\n      value = parameter.value\n    }}\n  }}\n}}\n\nresource \"aws_db_instance\" \"replica\" {{\n  {for_each}\n  identifier = var.name\n}}\n"
+            )
+        };
+        let vars = "variable \"parameters\" {\n  type    = map(string)\n  default = {}\n}\n\nvariable \"replicas\" {\n  type    = map(string)\n  default = {}\n}\n";
+        let zero = |for_each: &str| {
+            findings_for_change(&[
+                ("modules/db/main.tf", "", &main(for_each)),
+                ("modules/db/variables.tf", "", vars),
+            ])
+            .iter()
+            .any(|f| f.rule == "tf-count-zero")
+        };
+        assert!(!zero("tags = var.name"));
+        // The resource's own for_each from the same empty default is.
+        assert!(zero("for_each = var.replicas"));
+    }
+
+    #[test]
+    fn an_allow_rule_removed_narrows_access_and_a_deny_rule_removed_does_not() {
+        let rule = |access: &str| {
+            format!(
+                "resource \"azurerm_network_security_rule\" \"rdp\" {{\n  name                       = \"rdp\"\n  direction                  = \"Inbound\"\n  access                     = \"{access}\"\n  destination_port_range     = \"3389\"\n  source_address_prefix      = \"*\"\n}}\n"
+            )
+        };
+        let kept = "resource \"azurerm_network_security_group\" \"web\" {\n  name = \"web\"\n}\n";
+        let with = |access: &str| format!("{kept}\n{}", rule(access));
+        use crate::risk::testkit::rules_hit_with_contents;
+        let hit = rules_hit_with_contents("infra/azure/web/main.tf", &with("Allow"), kept);
+        assert_eq!(hit, vec!["tf-access-removed"]);
+        let hit = rules_hit_with_contents("infra/azure/web/main.tf", &with("Deny"), kept);
+        assert_eq!(hit, vec!["tf-resource-removed"]);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod client_address;
 pub mod client_bundle;
 pub mod code;
 pub mod containers;
+pub mod cookie_jars;
 pub mod csp;
 pub mod default_environment;
 pub mod deletion;
@@ -86,6 +87,7 @@ pub mod transactions;
 mod tx_bypass;
 pub mod units;
 pub mod verification;
+pub mod volumes;
 mod waitgroups;
 pub mod wire;
 pub mod wire_names;
@@ -293,8 +295,14 @@ fn docstring_lines(text: &str) -> std::collections::HashSet<u32> {
     let mut out = std::collections::HashSet::new();
     // The delimiter of the string still open, and whether it is prose.
     let mut open: Option<(&str, bool)> = None;
+    // The last line with text, before this one.
+    let mut last_text = "";
     for (i, line) in text.lines().enumerate() {
         let no = i as u32 + 1;
+        let previous = last_text;
+        if !line.trim().is_empty() {
+            last_text = line;
+        }
         if let Some((d, prose)) = open {
             if prose {
                 out.insert(no);
@@ -310,9 +318,15 @@ fn docstring_lines(text: &str) -> std::collections::HashSet<u32> {
             .min();
         let Some((at, d)) = first else { continue };
         let before = line[..at].trim_start();
-        let prose = before
-            .chars()
-            .all(|c| matches!(c, 'r' | 'b' | 'u' | 'f' | 'R' | 'B' | 'U' | 'F'));
+        // A string that opens its own line after `op.execute(` or `sql =`
+        // is an argument or a value (SQL in a migration), not a docstring.
+        let continues = previous
+            .trim_end()
+            .ends_with(['(', ',', '=', '[', '{', '+']);
+        let prose = !continues
+            && before
+                .chars()
+                .all(|c| matches!(c, 'r' | 'b' | 'u' | 'f' | 'R' | 'B' | 'U' | 'F'));
         if prose {
             out.insert(no);
         }
@@ -661,6 +675,7 @@ pub fn findings_with_message(
             retries::check(f, &mut local);
             acknowledge::check(f, &mut local);
             durability::check(f, &mut local);
+            volumes::check(f, &mut local);
             nginx_locations::check(f, &mut local);
             safe_defaults::check(f, &mut local);
             verification::check(f, &mut local);
@@ -800,6 +815,7 @@ pub fn findings_with_message(
     testing::check_change(&change, &mut out);
     supply::check_change(&change, &mut out);
     retries::check_change(&change, &mut out);
+    cookie_jars::check_change(&change, &mut out);
     quantities::check_change(&change, &mut out);
     selectors::check_change(&change, &mut out);
     if let Some(m) = message {
@@ -1060,6 +1076,14 @@ mod docstring_tests {
         let mut got: Vec<u32> = docstring_lines(text).into_iter().collect();
         got.sort();
         assert_eq!(got, vec![2, 3, 4, 5, 9]);
+    }
+
+    #[test]
+    fn a_string_opening_its_own_line_as_an_argument_is_code() {
+        let text = "def upgrade():\n    \"\"\"Drop duplicates.\"\"\"\n    op.execute(\n        \"\"\"\n        DELETE FROM t a USING t b WHERE a.k = b.k AND a.id <> b.id\n        \"\"\"\n    )\n";
+        let mut got: Vec<u32> = docstring_lines(text).into_iter().collect();
+        got.sort();
+        assert_eq!(got, vec![2]);
     }
 }
 

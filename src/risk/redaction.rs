@@ -69,6 +69,41 @@ fn headers_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
     ));
 }
 
+/// A hand-written printer that hid a secret (`impl fmt::Debug` writing
+/// `"<redacted>"` for the password, a `__repr__` or `toString()` that masks
+/// the token) removed, and nothing in its place hides it: a derived or
+/// default printer writes the value itself wherever the type is logged.
+fn redacting_printer_removed(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static PRINTER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(impl(<[^>]*>)?\s+(std::)?(fmt::)?(Debug|Display)\s+for\s+\w+|def\s+__(repr|str)__\s*\(|\btoString\s*\(\s*\)\s*(:\s*String\s*)?\{|\bString\s+toString\s*\(|\btoJSON\s*\(|inspect\.custom|def\s+inspect\b|override\s+fun\s+toString)").unwrap()
+    });
+    static HIDES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)(redact|\*\*\*|<hidden>|\[filtered\]|\bmask|censor|obfuscat|"\[secret\]"|"\[removed\]")"#).unwrap()
+    });
+    if f.deleted() {
+        return;
+    }
+    let Some(l) = f.removed_code().find(|l| PRINTER.is_match(l.text)) else {
+        return;
+    };
+    if !f.removed_code().any(|r| HIDES.is_match(r.text))
+        || f.added_code()
+            .any(|a| HIDES.is_match(a.text) || PRINTER.is_match(a.text))
+    {
+        return;
+    }
+    out.push(Finding::removed(
+        "redacted-printer-removed",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "Removes a printer that hid a secret (`{}`): the default or derived one that takes its place writes the value itself, into every log line or error that prints this type.",
+            super::quote(l.text.trim())
+        ),
+    ));
+}
+
 /// Sensitive names a redaction list of this file lost, and headers logged
 /// whole.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -76,6 +111,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     headers_logged(f, out);
+    redacting_printer_removed(f, out);
     if f.removed.is_empty() {
         return;
     }
@@ -94,12 +130,15 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             .map(|m| m.as_str().to_ascii_lowercase())
             .collect()
     };
+    // Names still written in code; a comment that names one (a bare
+    // `:token` also matched usage fields) keeps nothing out of the logs.
     let kept: HashSet<String> = f
         .added
         .iter()
         .map(|l| l.text)
         .chain(f.new_lines.values().copied())
-        .chain(f.new_text())
+        .chain(f.new_text().into_iter().flat_map(str::lines))
+        .filter(|t| !f.class.is_comment(t))
         .flat_map(words)
         .filter(|w| SENSITIVE.is_match(w))
         .collect();
@@ -266,6 +305,47 @@ mod tests {
         let hit = rules_hit_with_contents(".github/workflows/image.yml", old, &unmasked);
         assert!(
             hit.contains(&"secret-filter-removed".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_name_dropped_and_only_named_in_a_comment_is_found() {
+        let old =
+            "Rails.application.config.filter_parameters += [\n  :passw, :secret, :token, :ssn\n]\n";
+        let new = "Rails.application.config.filter_parameters += [\n  :passw, :secret, :ssn,\n  # a bare :token also matched max_tokens; list credential tokens instead\n  :access_token, :refresh_token\n]\n";
+        let hit = rules_hit(
+            "config/initializers/filter_parameter_logging.rb",
+            Some(old),
+            Some(new),
+        );
+        assert!(
+            hit.contains(&"secret-filter-removed".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_redacting_debug_impl_replaced_by_a_derive_is_found() {
+        let old = "#[derive(Deserialize)]\npub struct Db {\n    pub host: String,\n    pub password: String,\n}\n\nimpl fmt::Debug for Db {\n    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {\n        f.debug_struct(\"Db\")\n            .field(\"host\", &self.host)\n            .field(\"password\", &\"<redacted>\")\n            .finish()\n    }\n}\n";
+        let new = "#[derive(Debug, Deserialize)]\npub struct Db {\n    pub host: String,\n    pub password: String,\n}\n";
+        let hit = rules_hit("crates/config/src/model.rs", Some(old), Some(new));
+        assert!(
+            hit.contains(&"redacted-printer-removed".to_string()),
+            "{hit:?}"
+        );
+        // The secret wrapped in a type that hides it: still hidden.
+        let wrapped = new.replace("pub password: String", "pub password: Redacted<String>");
+        let hit = rules_hit("crates/config/src/model.rs", Some(old), Some(&wrapped));
+        assert!(
+            !hit.contains(&"redacted-printer-removed".to_string()),
+            "{hit:?}"
+        );
+        // A printer that hid nothing.
+        let plain = old.replace("&\"<redacted>\"", "&self.password.len()");
+        let hit = rules_hit("crates/config/src/model.rs", Some(&plain), Some(new));
+        assert!(
+            !hit.contains(&"redacted-printer-removed".to_string()),
             "{hit:?}"
         );
     }

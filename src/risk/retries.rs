@@ -209,6 +209,70 @@ fn fresh_key_per_attempt(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A key derived from the operation replaced by a call to a helper the
+/// change writes, and the helper draws a random value into it
+/// (`IdempotencyKey.for(:charge, invoice)` → `"charge:#{id}:#{SecureRandom.uuid}"`):
+/// each attempt of a retried job sends another key, as if drawn in place.
+fn key_drawn_in_new_helper(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    static CALLED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b([A-Za-z_][\w:.]*)\s*\(").unwrap());
+    const BODY_LINES: usize = 12;
+    let code = |f: &&FileView<'_>| !(f.class.test_like() || f.class.docs || f.class.vendored);
+    // Functions the change writes whose first lines draw a random value.
+    let mut drawing: Vec<String> = Vec::new();
+    for f in change.files.iter().filter(code) {
+        let Some(new) = f.new_text() else { continue };
+        if !RANDOM_ID.is_match(new) {
+            continue;
+        }
+        let lines: Vec<&str> = new.lines().collect();
+        for l in f.added_code() {
+            let Some(name) = super::code::function_name(l.text) else {
+                continue;
+            };
+            let at = (l.no as usize).min(lines.len());
+            let body = &lines[at..(at + BODY_LINES).min(lines.len())];
+            if body.iter().any(|t| RANDOM_ID.is_match(t)) {
+                drawing.push(name.to_string());
+            }
+        }
+    }
+    if drawing.is_empty() {
+        return;
+    }
+    for f in change.files.iter().filter(code) {
+        let old = f.old_text().unwrap_or("");
+        let derived_before =
+            !RANDOM_ID.is_match(old) && old.lines().any(|l| REPEAT_KEY.is_match(l));
+        if !derived_before {
+            continue;
+        }
+        for l in f.added_code() {
+            let Some(m) = REPEAT_KEY.find(l.text) else {
+                continue;
+            };
+            let Some(name) = CALLED
+                .captures_iter(&l.text[m.end()..])
+                .map(|c| c.get(1).map_or("", |x| x.as_str()))
+                .find(|n| drawing.iter().any(|d| d == super::syntax::last_segment(n)))
+            else {
+                continue;
+            };
+            out.push(Finding::added(
+                "idempotency-key-per-attempt",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "The idempotency key, derived from the operation before, now comes from `{}`, which draws a random value into it: a retry after a timeout carries another key, so the other side does the operation again (a second charge, booking or payout).",
+                    quote(name)
+                ),
+            ));
+            return;
+        }
+    }
+}
+
 /// The failures a job is set to be retried on: ActiveJob's `retry_on X`,
 /// Celery's `autoretry_for=(X,)`, Spring's `@Retryable(X.class)`,
 /// tenacity's `retry_if_exception_type(X)`.
@@ -580,6 +644,7 @@ static NO_KEY: LazyLock<Regex> = LazyLock::new(|| {
 /// a retry wrapper put around a block that posts, or a retry policy attached
 /// to an HTTP client that the change's code posts through.
 pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    key_drawn_in_new_helper(change, out);
     let code = || {
         change.files.iter().filter(|f| {
             !(f.class.test_like()
@@ -707,6 +772,39 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_key_drawn_at_random_in_a_helper_the_change_writes_is_found() {
+        use crate::risk::testkit::findings_of_change;
+        let job = "class ChargeJob < ApplicationJob\n  retry_on Stripe::APIConnectionError, attempts: 5\n\n  def perform(id)\n    invoice = Invoice.find(id)\n    Stripe::PaymentIntent.create(\n      { amount: invoice.cents },\n      { idempotency_key: \"invoice-charge-#{invoice.id}\" }\n    )\n  end\nend\n";
+        let new_job = job.replace(
+            "\"invoice-charge-#{invoice.id}\"",
+            "Payments::IdempotencyKey.for(:invoice_charge, invoice)",
+        );
+        let helper = |suffix: &str| {
+            format!(
+                "module Payments\n  class IdempotencyKey\n    def self.for(operation, record)\n      \"#{{operation}}:#{{record.id}}{suffix}\"\n    end\n  end\nend\n"
+            )
+        };
+        let found = |helper: &str| {
+            findings_of_change(
+                &[
+                    ("app/jobs/charge_job.rb", Some(job), Some(&new_job)),
+                    (
+                        "app/services/payments/idempotency_key.rb",
+                        None,
+                        Some(helper),
+                    ),
+                ],
+                Some("Build Stripe idempotency keys in one place"),
+            )
+            .iter()
+            .any(|f| f.rule == "idempotency-key-per-attempt")
+        };
+        assert!(found(&helper(":#{SecureRandom.uuid}")));
+        // The helper derives the key from the operation: the same key each time.
+        assert!(!found(&helper(":v1")));
+    }
+
     #[test]
     fn a_retry_decorator_over_a_long_function_that_posts_is_found() {
         use crate::risk::testkit::rules_hit_with_contents as rules;

@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-21";
+pub const ENGINE_VERSION: &str = "risk-engine-22";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1712,6 +1712,51 @@ mod builtin_tests {
     }
 
     #[test]
+    fn the_aspnet_fallback_policy_dropped_is_found() {
+        let rule = "auth-fallback-policy-dropped".to_string();
+        let old = "builder.Services.AddAuthorization(o =>\n{\n    o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();\n});\n";
+        let new = "builder.Services.AddAuthorization(o =>\n{\n    o.DefaultPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireClaim(\"scope\", \"patients\").Build();\n});\n";
+        assert!(rules_hit("src/Api/Program.cs", Some(old), Some(new)).contains(&rule));
+        // Rewritten with another requirement: still a fallback.
+        let kept = old.replace(
+            ".Build();",
+            ".RequireClaim(\"scope\", \"patients\").Build();",
+        );
+        assert!(!rules_hit("src/Api/Program.cs", Some(old), Some(&kept)).contains(&rule));
+    }
+
+    #[test]
+    fn actuator_endpoints_that_give_away_memory_or_control_are_found() {
+        let rule = "actuator-sensitive-exposed".to_string();
+        let yml = |list: &str| {
+            format!(
+                "management:\n  endpoints:\n    web:\n      exposure:\n        include: {list}\n"
+            )
+        };
+        let old = yml("health,info,prometheus");
+        let hit = rules_hit(
+            "svc/src/main/resources/application.yml",
+            Some(&old),
+            Some(&yml("health,info,prometheus,heapdump,loggers")),
+        );
+        assert!(hit.contains(&rule), "{hit:?}");
+        let props = "management.endpoints.web.exposure.include=health,env\n";
+        let hit = rules_hit(
+            "src/main/resources/application-prod.properties",
+            None,
+            Some(props),
+        );
+        assert!(hit.contains(&rule), "{hit:?}");
+        // Metrics only, or the same list reordered.
+        let hit = rules_hit(
+            "svc/src/main/resources/application.yml",
+            Some(&old),
+            Some(&yml("health,info,prometheus,metrics")),
+        );
+        assert!(!hit.contains(&rule), "{hit:?}");
+    }
+
+    #[test]
     fn a_package_repository_allowed_over_plain_http_is_found() {
         let rule = "supply-signature-check-off".to_string();
         for line in [
@@ -1749,6 +1794,10 @@ mod builtin_tests {
                 "config/initializers/auth.rb",
                 "BYPASS_AUTH = !!ENV['BYPASS_AUTH']",
             ),
+            (
+                "packages/config/src/env.ts",
+                "  AUTH_DISABLED: z.coerce.boolean().default(false),",
+            ),
         ] {
             let hit = rules_hit(path, None, Some(&format!("{line}\n")));
             assert!(hit.contains(&rule), "{line}: {hit:?}");
@@ -1757,6 +1806,7 @@ mod builtin_tests {
             "DEBUG = env.bool('DJANGO_DEBUG', default=False)",
             "DEBUG = os.environ.get('DJANGO_DEBUG', 'false').lower() == 'true'",
             "SHOW_BANNER = bool(os.environ.get('SHOW_BANNER'))",
+            "  SHOW_BANNER: z.coerce.boolean().default(false),",
         ] {
             let hit = rules_hit("config/settings.py", None, Some(&format!("{line}\n")));
             assert!(!hit.contains(&rule), "{line}: {hit:?}");

@@ -656,10 +656,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "NetworkPolicy selectors split into two peers (OR instead of AND): peer semantics are not modelled",
     ),
     (
-        "ot21-prometheus-rename-recording-rule",
-        "a recording rule renamed consistently reads as a changed expression under a rename message",
-    ),
-    (
         "ot22-terraform-dns-drop-legacy-records",
         "removing DNS records of decommissioned services is reported as destroying resources",
     ),
@@ -868,10 +864,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a reconciliation that tolerates bad lines and still marks the day reconciled: the error budget's meaning is not modelled",
     ),
     (
-        "pk10-rename-admin-refund-override",
-        "harmless: a route renamed with the same role middleware; the intent check counts the new path value as a behavioural difference",
-    ),
-    (
         "pl09-nginx-api-microcache",
         "nginx caching per-user API responses across users: the cache key's missing identity is not modelled",
     ),
@@ -982,10 +974,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "pp01-unsubscribe-token-hash-equals",
         "harmless: a token compared with hash_equals instead of ==; the guard change reads as different",
-    ),
-    (
-        "pp03-admin-routes-table",
-        "an admin-only check lost when routes move into a table: route tables are not expanded",
     ),
     (
         "pp05-stock-reservation-eloquent",
@@ -2324,10 +2312,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 30 (blind), false alarm: The manual signing-method type assertion and the issuer/audience checks are replaced by golang-jwt v5 parser options that enforce the same things (stricter: only HS256 instead of any HMAC, and exp is now required; the service only ever issues HS256 tokens with exp). The only caller is updated for the rename and new tests cover the rejected algorithms.",
     ),
     (
-        "sy03-validate-environment-config-zod",
-        "Round 30 (blind), missed: z.coerce.boolean() is Boolean(value), so any non-empty string including \"false\" becomes true. Production explicitly sets AUTH_DISABLED: \"false\", which used to mean false (=== 'true') and now turns on the dev bypass: every request runs as the dev admin principal without token verification.",
-    ),
-    (
         "sy07-cache-verified-auth-contexts",
         "Round 30 (blind), missed: The cache is consulted with claims taken from jwt.decode (unverified) before any signature check and is keyed only by sub+iat. Anyone who knows a user id and roughly when they logged in can send an unsigned/forged token with those two claims and is handed the victim's cached auth context (org, roles) without verification.",
     ),
@@ -2402,6 +2386,162 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "td20-vector-merge-checkout-java",
         "Round 30 (blind), missed: The new checkout pipeline (checkout_logs -> checkout_multiline) is wired straight into the Datadog and S3 sinks, bypassing parse_app and the redact transform, so checkout's logged Authorization/Cookie headers and card numbers are shipped unredacted to a third-party SaaS and the archive.",
+    ),
+    (
+        "te03-make-account-purge-grace-period",
+        "Round 31 (blind), missed: gracePeriod is a java.time.Duration bound from `grace-period: 30` with no unit and no @DurationUnit, so Spring Boot reads it as 30 milliseconds; the nightly job then hard-deletes every soft-deleted account immediately instead of after the 30-day restore window.",
+    ),
+    (
+        "te04-purge-expired-password-reset-tokens",
+        "Round 31 (blind), false alarm: The JPQL bulk delete uses the same predicate (expiresAt < now) as the derived findAllByExpiresAtBefore it replaces; the token entity has no associations, cascades or lifecycle callbacks that the bulk path would skip, and the job is still transactional.",
+    ),
+    (
+        "te07-replace-hand-rolled-admin-checks",
+        "Round 31 (blind), false alarm: Every endpoint of AdminUserController previously called requireAdmin (ROLE_ADMIN); the class-level @PreAuthorize(\"hasRole('ADMIN')\") checks the same authority for all its public handler methods, and @EnableMethodSecurity is added so the annotation is actually enforced.",
+    ),
+    (
+        "te09-generate-team-invite-tokens-from",
+        "Round 31 (blind), false alarm: Tokens go from a UUID string to 256 bits from SecureRandom encoded base64url, which is at least as strong; only the SHA-256 hash is stored (fixed 64-char column) and lookup hashes whatever the user presents, so existing outstanding invites keep working and no column or format check is affected.",
+    ),
+    (
+        "te10-add-csv-export-for-monthly",
+        "Round 31 (blind), missed: exportCsv is not annotated and calls buildReport on `this`, so the Spring proxy carrying @PreAuthorize (payroll:read + tenant access check) is bypassed; the new endpoint lets any authenticated user download any company's payroll (salaries, IBANs) by changing companyId.",
+    ),
+    (
+        "te17-migrate-fraudcheckclient-from-resttempla",
+        "Round 31 (blind), missed: The new RestClient is built from the auto-configured builder without a request factory, so the configured 500ms connect / 1500ms read timeouts are no longer applied (Boot 3.2 defaults to no read timeout); a slow fraud service now pins every checkout request thread indefinitely instead of falling back to REVIEW, exhausting the Tomcat pool and taking checkout down.",
+    ),
+    (
+        "tf01-require-authentication-by-default-in",
+        "Round 31 (blind), false alarm: authenticate_user! moves into ApplicationController so every controller fails closed. The public actions (PagesController, ReportsController#shared) opt out explicitly, and the opt-out matches the old except: list exactly. Devise's helper does nothing inside Devise controllers, so the sign-in pages still work. Access control is unchanged.",
+    ),
+    (
+        "tf05-publish-openapi-docs-for-the",
+        "Round 31 (blind), missed: access_control paths are unanchored regex prefixes and the first match wins. `^/api/doc` also matches `/api/documents` and `/api/documents/{id}`, and the new rule sits above the `^/api` IS_AUTHENTICATED_FULLY rule. Anyone on the internet can now list and read every internal document without a JWT.",
+    ),
+    (
+        "tf12-move-post-validation-and-authorization",
+        "Round 31 (blind), false alarm: The inline authorize/cannot checks move into the FormRequests' authorize() methods. Laravel runs those automatically before the controller method whenever the request class is type-hinted, and a false return becomes a 403. The same policy abilities are checked against the same bound Post, and the validation rules are identical.",
+    ),
+    (
+        "tf14-also-prune-orders-stuck-in",
+        "Round 31 (blind), missed: Because of SQL precedence, the appended orWhere builds `(updated_at < cutoff AND status = draft) OR status = payment_failed`. The cutoff no longer applies to payment_failed orders, so every one of them is hard-deleted with its line items, including orders that failed minutes ago and are still in dunning or being retried by the customer. The new test only uses an old payment_failed order, so it passes.",
+    ),
+    (
+        "tf15-split-admin-routes-into-config",
+        "Round 31 (blind), missed: Moving the routes put the Sidekiq::Web and Flipper UI mounts outside the `authenticate :user, ->(u) { u.admin? }` block. These engines have no authentication of their own, so after the change anyone can open /admin/sidekiq (see job arguments, delete or retry jobs) and /admin/flipper (turn feature flags on or off in production).",
+    ),
+    (
+        "tf19-use-route-model-binding-and",
+        "Round 31 (blind), missed: download() used to look the invoice up through the current team's invoices() relation, which was its only access check. It now gets an unscoped Invoice from route model binding and never calls authorize(), unlike show(). Any logged-in user can download any customer's invoice PDF by going through the sequential IDs at /invoices/{id}/pdf.",
+    ),
+    (
+        "tg03-add-ledger-export-settings-and",
+        "Round 31 (blind), missed: The prod overlay's JSON6902 `add` op targets /containers/0/env itself rather than /env/-; on an existing member `add` replaces the whole list, so prod pods lose DATABASE_URL, REDIS_URL, LEDGER_SIGNING_KEY etc. and crash-loop on rollout.",
+    ),
+    (
+        "tg06-extract-orders-dynamodb-table-into",
+        "Round 31 (blind), missed: Moving the Table under a new construct with child id 'Table' changes its CloudFormation logical ID (OrdersTable... -> OrdersTableTable...), so deploy creates a brand-new empty table and rewires TABLE_NAME/stream to it while the retained old table with all orders is orphaned — the API instantly loses every existing order.",
+    ),
+    (
+        "tg09-add-google-search-console-verification",
+        "Round 31 (blind), missed: Route 53 holds a single TXT record set per name, and the apex TXT set already holds the SPF record; the new resource with allow_overwrite = true UPSERTs over it, replacing SPF with only the verification string. With DMARC at p=reject, mail from acme.com (invoices, password resets) starts being rejected, and the two resources fight on every apply.",
+    ),
+    (
+        "tg12-move-admin-console-service-to",
+        "Round 31 (blind), missed: The template stops reading service.internal and now takes the scheme from service.scheme, whose chart default is internet-facing; the prod values file still only sets `internal: true` (now ignored), so the prod admin console NLB is re-created as internet-facing and exposed publicly.",
+    ),
+    (
+        "tg13-manage-checkout-task-definition-revision",
+        "Round 31 (blind), missed: Dropping the whole lifecycle block also removes ignore_changes on desired_count, which Application Auto Scaling changes at runtime (2..40 tasks); every subsequent terraform apply will force the service back to desired_count = 2, killing most tasks during peak traffic.",
+    ),
+    (
+        "tg16-encrypt-orders-database-at-rest",
+        "Round 31 (blind), missed: StorageEncrypted and KmsKeyId are replacement-only properties of AWS::RDS::DBInstance: this stack update creates a brand-new, empty encrypted instance, repoints the SSM endpoint parameter the app reads to it and deletes the old one (leaving only a snapshot), so the service comes back against an empty database and new orders are split from all historical ones. Encrypting an existing instance requires a snapshot copy/restore cutover.",
+    ),
+    (
+        "tg18-consolidate-vpc-ingress-firewall-rules",
+        "Round 31 (blind), missed: The bastion entry moves its scoping from target_tags to target_service_accounts, but the for_each resource only wires target_tags (lookup returns null), so the 0.0.0.0/0:22 rule ends up with no target at all and applies to every VM in the VPC, exposing SSH on all instances to the internet.",
+    ),
+    (
+        "tg20-let-the-reporting-export-function",
+        "Round 31 (blind), missed: The server was private-endpoint-only; this enables its public endpoint and adds the 0.0.0.0-0.0.0.0 \"Allow Azure services\" rule, which admits connections from any Azure IP in any tenant, not just this Function App — exposing the customer reporting database (with a SQL-auth admin login) to every Azure customer.",
+    ),
+    (
+        "th02-prune-old-releases-by-directory",
+        "Round 31 (blind), missed: Release dirs are named with ascending UTC timestamps, so `sort | tail -n +6` now skips the five OLDEST releases and deletes everything newer, including the release that `current` was just switched to. From the sixth deploy onwards every deploy deletes the running code right after the reload, taking billing-api down.",
+    ),
+    (
+        "th04-move-ci-cache-cleanup-path",
+        "Round 31 (blind), false alarm: The inline CACHE_ROOT guard is replaced by require_safe_root, which does the same checks plus more (absolute path, resolves to something other than /), and every rm now goes through safe_rm_tree, which refuses anything that does not resolve strictly inside the cache root. The same things get deleted, and the deletes are now better guarded.",
+    ),
+    (
+        "th06-deduplicate-staging-production-helm-depl",
+        "Round 31 (blind), false alarm: Only the shared parts (image, needs, kubeconfig setup, helm command) move into a hidden `.helm_deploy` job. Each real job keeps its own rules and environment: production still runs only on vX.Y.Z tags and stays manual. The values file is picked with CI_ENVIRONMENT_NAME, which resolves to the same staging/production file names.",
+    ),
+    (
+        "th09-move-prisma-cli-and-type",
+        "Round 31 (blind), missed: The image build runs `npm prune --omit=dev`, so the prisma CLI is no longer in the runtime image, but docker-entrypoint.sh still runs `npx prisma migrate deploy` on every container start. npx will then try to download whatever prisma version is latest from the registry at boot, which fails without egress or pulls an incompatible major. Either way the entrypoint exits under `set -e` and the service crash-loops on the next deploy.",
+    ),
+    (
+        "th16-allow-non-member-contributors-to",
+        "Round 31 (blind), missed: `author_association != 'NONE'` also admits FIRST_TIME_CONTRIBUTOR, FIRST_TIMER and CONTRIBUTOR, i.e. any outsider who has opened a PR. Such a person can comment /preview on their own fork PR, and the workflow will check out their code and run `npm ci`/`npm run build` (arbitrary scripts) in a job holding VERCEL_TOKEN and a pull-requests: write token.",
+    ),
+    (
+        "th17-make-sdk-artifact-publishing-debuggable",
+        "Round 31 (blind), missed: The script builds a Basic auth header from base64(user:token) and passes it to curl. With `set -x` every curl invocation is echoed to the CircleCI log with the expanded header. CircleCI only masks the literal secret values, not their base64 encoding, so the Artifactory deploy token ends up readable, trivially decodable, in job logs visible to everyone who can view the project's builds.",
+    ),
+    (
+        "th18-tighten-main-branch-protection-and",
+        "Round 31 (blind), false alarm: Every change makes the rules stricter: admins are no longer exempt, branches must be up to date, stale approvals are dismissed, the last pusher cannot self-approve, and the production environment gets a required reviewer team and only accepts deployments from protected branches. The required status check names are unchanged, so merges are not blocked by a missing check.",
+    ),
+    (
+        "th19-cancel-superseded-infrastructure-workflo",
+        "Round 31 (blind), missed: The new workflow-level group has cancel-in-progress: true and also covers push runs on main, where the job runs `terraform apply -auto-approve`. A second merge within a few minutes cancels the first run in the middle of an apply. That can leave production half-applied, with the state lock held and state possibly out of sync. The job-level group that serialised applies without cancelling them was removed.",
+    ),
+    (
+        "ti03-extract-stripe-webhook-signature-check",
+        "Round 31 (blind), false alarm: Pure move-and-rename: the extracted verify_stripe_signature builds the same signed payload, still uses hmac.compare_digest against every v1 signature, keeps the 300s tolerance, and the view still calls it before touching the body; tests move with it.",
+    ),
+    (
+        "ti07-rewrite-customer-events-retention-delete",
+        "Round 31 (blind), missed: The NOT EXISTS legal-hold exclusion is replaced by a LEFT JOIN on legal_holds without the required `h.account_id IS NULL` filter, so the join excludes nothing and the retention job now permanently deletes events for accounts under active legal hold.",
+    ),
+    (
+        "ti10-align-partner-order-export-with",
+        "Round 31 (blind), missed: The SQL now aliases email/phone/full_name to customer_* names while PII_COLUMNS still lists the old names, and the drop was made errors=\"ignore\" to silence the resulting KeyError, so raw customer emails, phone numbers and names are written to the partner's bucket.",
+    ),
+    (
+        "ti13-cache-fx-rate-lookups-during",
+        "Round 31 (blind), missed: lru_cache keys on the call arguments, and convert() calls get_rate(base, quote) with on=None, so the first 'today' rate fetched by a long-lived billing worker is reused on every later day; invoices are converted at stale exchange rates indefinitely.",
+    ),
+    (
+        "ti19-show-page-progress-in-the",
+        "Round 31 (blind), missed: The job now pages with OFFSET over `WHERE status = 'draft'` while finalizing each row moves it out of that set, so every subsequent page skips a page's worth of still-draft invoices; roughly half of each month's invoices are never finalized or charged.",
+    ),
+    (
+        "tj03-inventoryclient-raise-default-page-size",
+        "Round 31 (blind), missed: The API silently clamps limit to 100 (documented in the same file), so with a requested page size of 500 every page is 'short' and ListAll stops after the first 100 items; the reconciler that prunes items missing from ListAll would then delete everything beyond the first page.",
+    ),
+    (
+        "tj05-envelope-use-deterministic-counter-nonce",
+        "Round 31 (blind), missed: The nonce is key_id || counter with the counter starting at 0 in every Sealer, but the same long-lived data key is loaded by every replica and after every restart, so identical (key, nonce) pairs are reused across processes; AES-GCM nonce reuse leaks plaintext XORs and the GHASH key, allowing forgeries of persisted ciphertexts.",
+    ),
+    (
+        "tj08-platform-config-drop-deepcopy-from",
+        "Round 31 (blind), missed: dict(DEFAULTS) is a shallow copy, so _deep_merge recurses into and mutates the module-level nested dicts (and the lru_cached YAML dicts); one tenant's override such as http.verify_tls=False or a db host then leaks into every later load_config call in the same worker process.",
+    ),
+    (
+        "tj13-acme-clients-add-a-short",
+        "Round 31 (blind), missed: The cache is module-global and keyed only by URL and params, but clients are constructed per inbound request with the end user's bearer token and downstream services authorize per user; user B now receives user A's cached response (e.g. /v1/me or an account they cannot access) for 30 seconds.",
+    ),
+    (
+        "tj15-httpx-introduce-options-struct-and",
+        "Round 31 (blind), missed: withDefaults fills in idle-conn and user-agent defaults but not Timeout, and the NewClient wrapper now starts from a zero Options, so every existing NewClient() caller that relied on the 10s DefaultTimeout gets an http.Client with no overall timeout; a hung upstream will pile up goroutines and connections until services fall over.",
+    ),
+    (
+        "tj19-serialization-switch-shared-json-helpers",
+        "Round 31 (blind), missed: The orjson default hook now turns Decimal into float, so money amounts that were emitted as exact strings (\"1234.10\") become binary floats (1234.1, and large or high-precision values lose digits); every API and event using dumps() silently changes its wire contract and consumers parsing amounts as strings break or round money.",
     ),
 ];
 
@@ -2627,7 +2767,11 @@ fn corpus_recall_and_false_alarms() {
     // Twelfth day: round thirty (sy*–td*, 120 cases: Go and Node services,
     // web front ends and the edge, hosts and operations, Python services,
     // and two batches of everyday work with 14 of 20 plain; 27/60 and 9/60
-    // before tuning), 75.8 % and 6.7 % after its rules.
+    // before tuning), 75.8 % and 6.7 % after its rules. Thirteenth day:
+    // round thirty-one (te*–tj*, 120 cases: JVM and .NET services, Rails and
+    // Laravel, infrastructure as code, CI and release, data and money,
+    // shared libraries; 19/60 and 13/60 before tuning), 75.1 % and 6.8 %
+    // after its rules.
     assert!(recall >= 74.5, "recall {recall:.1} % < 74.5 %");
     assert!(false_rate <= 9.0, "false alarms {false_rate:.1} % > 9.0 %");
 }
