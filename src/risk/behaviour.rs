@@ -5249,11 +5249,14 @@ pub fn intent(
     }
     // A route path new or changed when the message says it moves or keeps
     // routes ("the old path stays as an alias", "mounts them under
-    // /internal/admin"): the message owns up to it. What the route is
+    // /internal/admin"): the message owns up to it. ("Path" alone says too
+    // little: a file path, the happy path.) What the route is
     // guarded by is read by the guard rules, not here.
     static ROUTE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(routes?|paths?|urls?|endpoints?|alias(es)?|redirects?|mount(s|ed)?|sub-?router)\b")
-            .unwrap()
+        Regex::new(
+            r"(?i)\b(routes?|urls?|endpoints?|alias(es)?|redirects?|mount(s|ed)?|sub-?router)\b",
+        )
+        .unwrap()
     });
     if ROUTE_WORDS.is_match(message) {
         for d in diffs.iter().filter(|d| d.0 == 2) {
