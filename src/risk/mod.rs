@@ -76,6 +76,7 @@ pub mod selectors;
 pub mod sequence;
 pub mod shell_vars;
 pub mod ship_ignore;
+pub mod stale_memo;
 pub mod structured;
 pub mod supply;
 pub mod syntax;
@@ -681,6 +682,7 @@ pub fn findings_with_message(
             verification::check(f, &mut local);
             presence::check(f, &mut local);
             lifetimes::check(f, &mut local);
+            stale_memo::check(f, &mut local);
             caps::check(f, &mut local);
             off_when_unset::check(f, &mut local);
             systemd::check(f, &change, &mut local);

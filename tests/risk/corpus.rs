@@ -2512,10 +2512,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 31 (blind), missed: The SQL now aliases email/phone/full_name to customer_* names while PII_COLUMNS still lists the old names, and the drop was made errors=\"ignore\" to silence the resulting KeyError, so raw customer emails, phone numbers and names are written to the partner's bucket.",
     ),
     (
-        "ti13-cache-fx-rate-lookups-during",
-        "Round 31 (blind), missed: lru_cache keys on the call arguments, and convert() calls get_rate(base, quote) with on=None, so the first 'today' rate fetched by a long-lived billing worker is reused on every later day; invoices are converted at stale exchange rates indefinitely.",
-    ),
-    (
         "ti19-show-page-progress-in-the",
         "Round 31 (blind), missed: The job now pages with OFFSET over `WHERE status = 'draft'` while finalizing each row moves it out of that set, so every subsequent page skips a page's worth of still-draft invoices; roughly half of each month's invoices are never finalized or charged.",
     ),
