@@ -12,12 +12,12 @@ use super::{FileView, Finding, Severity, quote};
 
 /// A timeout being set.
 static TIMEOUT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\b(read|connect|write|request|response|socket|call|idle|dial)?_?timeout(_?(ms|secs?|seconds|millis))?\s*[:=]|\.(connect|read|write|call|response|request)?timeout\s*\(|settimeout\s*\(|\bwithtimeout\s*\(|\bdeadline\s*[:=]|context\.withtimeout)")
+    Regex::new(r"(?i)(\b(read|connect|write|request|response|socket|call|idle|dial)?_?timeout(_?(ms|secs?|seconds|millis))?\s*[:=]|\.(connect|read|write|call|response|request)?timeout\s*\(|set(connect|read|write|socket|response|connectionrequest)?timeout\s*\(|\bwithtimeout\s*\(|\bdeadline\s*[:=]|context\.withtimeout)")
         .expect("a valid regex")
 });
 /// Code that talks to another service.
 static CLIENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\bhttp\.Client\b|\bhttp\.Transport\b|\brequests\.|\bhttpx\.|\baxios\b|\bfetch\(|\bHttpClient\b|\bOkHttpClient\b|\bRestTemplate\b|\bWebClient\b|\bFaraday\b|\bNet::HTTP\b|\burllib3\b|\baiohttp\b|\bgot\(|\breqwest\b|\bgrpc\.Dial|\bsql\.Open\b|\bcreatePool\b|\bRedis\()")
+    Regex::new(r"(\bhttp\.Client\b|\bhttp\.Transport\b|\brequests\.|\bhttpx\.|\baxios\b|\bfetch\(|\bHttpClient\b|\bOkHttpClient\b|\bRestTemplate\b|\bRestClient\b|\bWebClient\b|\bFaraday\b|\bNet::HTTP\b|\burllib3\b|\baiohttp\b|\bgot\(|\breqwest\b|\bgrpc\.Dial|\bsql\.Open\b|\bcreatePool\b|\bRedis\()")
         .expect("a valid regex")
 });
 
@@ -96,6 +96,15 @@ mod tests {
         let new = "func WithTimeout(d time.Duration) Option {\n\treturn func(c *Client) { c.http.Timeout = d }\n}\n\nfunc New() *Client {\n\treturn &Client{http: &http.Client{Transport: tuned()}}\n}\n";
         let hit = rules_hit_with_contents("client/client.go", old, new);
         assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // A RestTemplate built with timeouts, migrated to a RestClient without.
+        let old = "this.rest = builder\n    .rootUri(props.baseUrl())\n    .setConnectTimeout(Duration.ofMillis(500))\n    .setReadTimeout(Duration.ofMillis(1500))\n    .build(); // RestTemplate\n";
+        let new =
+            "this.rest = builder\n    .baseUrl(props.baseUrl())\n    .build(); // RestClient\n";
+        let hit = rules_hit_with_contents("src/main/java/acme/FraudClient.java", old, new);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        let kept = "this.rest = builder\n    .baseUrl(props.baseUrl())\n    .requestFactory(factory)\n    .build(); // RestClient\nfactory.setConnectTimeout(Duration.ofMillis(500));\n";
+        let hit = rules_hit_with_contents("src/main/java/acme/FraudClient.java", old, kept);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
     }
 
     #[test]

@@ -2408,10 +2408,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 31 (blind), missed: exportCsv is not annotated and calls buildReport on `this`, so the Spring proxy carrying @PreAuthorize (payroll:read + tenant access check) is bypassed; the new endpoint lets any authenticated user download any company's payroll (salaries, IBANs) by changing companyId.",
     ),
     (
-        "te17-migrate-fraudcheckclient-from-resttempla",
-        "Round 31 (blind), missed: The new RestClient is built from the auto-configured builder without a request factory, so the configured 500ms connect / 1500ms read timeouts are no longer applied (Boot 3.2 defaults to no read timeout); a slow fraud service now pins every checkout request thread indefinitely instead of falling back to REVIEW, exhausting the Tomcat pool and taking checkout down.",
-    ),
-    (
         "tf01-require-authentication-by-default-in",
         "Round 31 (blind), false alarm: authenticate_user! moves into ApplicationController so every controller fails closed. The public actions (PagesController, ReportsController#shared) opt out explicitly, and the opt-out matches the old except: list exactly. Devise's helper does nothing inside Devise controllers, so the sign-in pages still work. Access control is unchanged.",
     ),
