@@ -536,7 +536,7 @@ fn both_copies_deleted(stmt: &str) -> Option<String> {
 }
 
 static CASCADE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(on\s+delete\s+cascade|on_delete\s*[:=]\s*:?cascade|on_delete\s*=\s*[\w.]*\b(models|deletion)\.CASCADE|ondelete\s*=\s*["']CASCADE|onDelete\(\s*["']cascade)"#).unwrap()
+    Regex::new(r#"(?i)(on\s+delete\s+cascade|on_delete\s*[:=]\s*:?cascade|on_delete\s*=\s*[\w.]*\bCASCADE\b|ondelete\s*=\s*["']CASCADE|onDelete\(\s*["']cascade|dependent:\s*:(destroy|delete_all))"#).unwrap()
 });
 static CREATES_TABLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(create\s+table|create_table|op\.create_table|CreateModel|createTable)")
@@ -582,19 +582,16 @@ fn cascade_replaced_protection(f: &FileView<'_>, out: &mut Vec<Finding>) {
     static PROTECTS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"(?i)(on_delete\s*=\s*[\w.]*\b(PROTECT|RESTRICT|SET_NULL|DO_NOTHING|SET_DEFAULT)\b|ondelete\s*=\s*["'](RESTRICT|SET NULL|NO ACTION)|onDelete\(\s*["'](restrict|set null|no action)|dependent:\s*:(restrict_with_error|restrict_with_exception|nullify))"#).unwrap()
     });
-    static CASCADES: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?i)(on_delete\s*=\s*[\w.]*\bCASCADE\b|ondelete\s*=\s*["']CASCADE|onDelete\(\s*["']cascade|dependent:\s*:(destroy|delete_all))"#).unwrap()
-    });
     if !f.removed_code().any(|l| PROTECTS.is_match(l.text)) {
         return;
     }
     let cascaded_before = f
         .removed_code()
-        .filter(|l| CASCADES.is_match(l.text))
+        .filter(|l| CASCADE.is_match(l.text))
         .count();
     let cascades: Vec<_> = f
         .added_code()
-        .filter(|l| CASCADES.is_match(l.text))
+        .filter(|l| CASCADE.is_match(l.text))
         .collect();
     if cascades.len() <= cascaded_before {
         return;

@@ -307,30 +307,26 @@ fn protections(f: &FileView<'_>, out: &mut Vec<Finding>) {
         }
         if let Some(c) = HASH_COST.captures(l.text) {
             let (key, new) = (c[1].to_ascii_lowercase(), c[4].parse::<u64>().unwrap_or(0));
-            // Every value the change removes for that key: one equal to the
-            // new value is that line edited (a comment added to a test
-            // environment's `cost: 4`), not another line's cost lowered.
-            // Lines at the added line's indentation first (the same place in
-            // a nested config), any others after.
+            // The values the change removes for that key, those at the added
+            // line's indentation (the same place in a nested config) if any.
+            // One equal to the new value is that line edited (a comment added
+            // to a test environment's `cost: 4`), not a cost lowered.
             let indent = |t: &str| t.len() - t.trim_start().len();
-            let mut olds: Vec<(bool, u64)> = f
+            let removed: Vec<(bool, u64)> = f
                 .removed_code()
                 .filter_map(|r| {
                     let c = HASH_COST.captures(r.text)?;
-                    (c[1].eq_ignore_ascii_case(&key))
-                        .then(|| {
-                            Some((indent(r.text) != indent(l.text), c[4].parse::<u64>().ok()?))
-                        })
-                        .flatten()
+                    let value = c[4].parse::<u64>().ok()?;
+                    c[1].eq_ignore_ascii_case(&key)
+                        .then_some((indent(r.text) == indent(l.text), value))
                 })
                 .collect();
-            olds.sort_by_key(|(elsewhere, _)| *elsewhere);
-            let same_place: Vec<u64> = olds.iter().filter(|(e, _)| !e).map(|(_, v)| *v).collect();
-            let olds: Vec<u64> = if same_place.is_empty() {
-                olds.iter().map(|(_, v)| *v).collect()
-            } else {
-                same_place
-            };
+            let here = removed.iter().any(|(same, _)| *same);
+            let olds: Vec<u64> = removed
+                .iter()
+                .filter(|(same, _)| *same || !here)
+                .map(|(_, v)| *v)
+                .collect();
             if let Some(&old) = olds.first()
                 && !olds.contains(&new)
                 && new < old

@@ -144,6 +144,9 @@ static REPEAT_KEY: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
+/// What a fresh key per attempt costs, said the same way by both checks.
+const FRESH_KEY_HARM: &str = ": a retry after a timeout carries another key, so the other side does the operation again (a second charge, booking or payout).";
+
 /// An idempotency key drawn fresh where a retry runs it again: set from a
 /// random value on the request itself, inside a retried call or loop, or
 /// where the change replaced a key derived from the operation. A retry after
@@ -196,7 +199,7 @@ fn fresh_key_per_attempt(f: &FileView<'_>, out: &mut Vec<Finding>) {
             f.path,
             Some(l.no),
             format!(
-                "Draws a new idempotency key for each attempt (`{}`){}: a retry after a timeout carries another key, so the other side does the operation again (a second charge, booking or payout).",
+                "Draws a new idempotency key for each attempt (`{}`){}{FRESH_KEY_HARM}",
                 quote(l.text.trim()),
                 if retried {
                     " inside what is retried"
@@ -264,7 +267,7 @@ fn key_drawn_in_new_helper(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
                 f.path,
                 Some(l.no),
                 format!(
-                    "The idempotency key, derived from the operation before, now comes from `{}`, which draws a random value into it: a retry after a timeout carries another key, so the other side does the operation again (a second charge, booking or payout).",
+                    "The idempotency key, derived from the operation before, now comes from `{}`, which draws a random value into it{FRESH_KEY_HARM}",
                     quote(name)
                 ),
             ));

@@ -25,40 +25,43 @@ static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Reports the first memo the change adds over a function that reads the
-/// clock.
+/// clock (any of the memos it adds).
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;
     }
-    let Some(memo) = f
+    let memos: Vec<_> = f
         .added_code()
-        .find(|l| MEMO.is_match(l.text) && !EXPIRES.is_match(l.text))
-    else {
+        .filter(|l| MEMO.is_match(l.text) && !EXPIRES.is_match(l.text))
+        // A decorator that was there already is no new memo.
+        .filter(|l| !f.removed_code().any(|r| r.text.trim() == l.text.trim()))
+        .collect();
+    if memos.is_empty() {
         return;
-    };
-    if f.removed_code().any(|r| r.text.trim() == memo.text.trim()) {
-        return; // the decorator was there already
     }
     let Some(new) = f.new_text() else { return };
     let lines: Vec<&str> = new.lines().collect();
-    let at = (memo.no as usize).saturating_sub(1).min(lines.len());
-    let Some(body) = super::code::decorated_function(&lines, at) else {
+    for memo in memos {
+        let at = (memo.no as usize).saturating_sub(1).min(lines.len());
+        let Some(body) = super::code::decorated_function(&lines, at) else {
+            continue;
+        };
+        let Some(clock) = lines[body.clone()].iter().find(|t| CLOCK.is_match(t)) else {
+            continue;
+        };
+        out.push(Finding::added(
+            "memo-clock-frozen",
+            Severity::High,
+            f.path,
+            Some(memo.no),
+            format!(
+                "Memoises `{}` for the life of the process, and it reads the clock (`{}`): the first answer is kept on every later day, so a long-lived worker goes on with a stale date, rate or expiry. Key the memo by the date or give it a lifetime.",
+                quote(lines[body.start].trim()),
+                quote(clock.trim())
+            ),
+        ));
         return;
-    };
-    let Some(clock) = lines[body.clone()].iter().find(|t| CLOCK.is_match(t)) else {
-        return;
-    };
-    out.push(Finding::added(
-        "memo-clock-frozen",
-        Severity::High,
-        f.path,
-        Some(memo.no),
-        format!(
-            "Memoises `{}` for the life of the process, and it reads the clock (`{}`): the first answer is kept on every later day, so a long-lived worker goes on with a stale date, rate or expiry. Key the memo by the date or give it a lifetime.",
-            quote(lines[body.start].trim()),
-            quote(clock.trim())
-        ),
-    ));
+    }
 }
 
 #[cfg(test)]
