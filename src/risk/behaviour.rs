@@ -1935,6 +1935,38 @@ fn literals_made_parameters(old: &str, new: &str) -> Option<Vec<String>> {
     Some(lits)
 }
 
+/// Whether `new` is `old` with one expression replaced by a name, and the
+/// change passes that expression somewhere (`fi.Mode().Perm()&0o077 != 0`
+/// → `perm&0o077 != 0` in a helper called as `ensurePrivate(fi.Mode().Perm())`):
+/// the check moved into a function of the value it tests.
+fn expression_made_parameter(old: &str, new: &str, added: &str) -> bool {
+    let a: Vec<&str> = GUARD_TOKEN.find_iter(old).map(|m| m.as_str()).collect();
+    let b: Vec<&str> = GUARD_TOKEN.find_iter(new).map(|m| m.as_str()).collect();
+    let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let tail = a[head..]
+        .iter()
+        .rev()
+        .zip(b[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (gone, came) = (&a[head..a.len() - tail], &b[head..b.len() - tail]);
+    let name = |t: &str| t.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '$');
+    if came.len() != 1 || !name(came[0]) || gone.len() < 2 {
+        return false;
+    }
+    let expr: String = gone.concat();
+    let squeezed: String = added.chars().filter(|c| !c.is_whitespace()).collect();
+    squeezed.contains(&expr)
+}
+
+/// A condition with its calls' keyword names taken out: `f(s, org_id=x)`
+/// passes what `f(s, x)` did.
+fn without_keywords(cond: &str) -> String {
+    static KEYWORD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"([(,]\s*)[A-Za-z_]\w*\s*=([^=])").unwrap());
+    KEYWORD.replace_all(cond, "$1$2").replace(' ', "")
+}
+
 /// Whether every part of an old guard's "or" is a part of a new guard's,
 /// as written or with its literals made parameters that the change passes:
 /// the new guard stops wherever the old one did.
@@ -2334,6 +2366,43 @@ impl<'a> Helpers<'a> {
     /// Whether one of `calls` (or a decorator in `decorators`) is a function
     /// of the change that calls `name` or is wrapped in it.
     fn reaches(&self, calls: &[syntax::Fact], decorators: &[syntax::Fact], name: &str) -> bool {
+        self.reaches_within(calls, decorators, name, 3)
+    }
+
+    /// The functions of the new side that `from` calls, and those they
+    /// call, `depth` calls deep (not `from` itself).
+    fn callees(&self, from: &'a Unit, depth: u8) -> Vec<&'a Unit> {
+        let mut seen: Vec<&'a Unit> = Vec::new();
+        let mut frontier = vec![from];
+        for _ in 0..depth {
+            let mut next = Vec::new();
+            for u in frontier {
+                for c in &u.calls {
+                    for v in self.units.get(c.text.as_str()).into_iter().flatten() {
+                        if !std::ptr::eq(*v, from) && !seen.iter().any(|s| std::ptr::eq(*s, *v)) {
+                            seen.push(v);
+                            next.push(*v);
+                        }
+                    }
+                }
+            }
+            frontier = next;
+        }
+        seen
+    }
+
+    /// `reaches`, following calls `depth` functions deep (`Load` →
+    /// `LoadFrom` → `ensurePrivate`).
+    fn reaches_within(
+        &self,
+        calls: &[syntax::Fact],
+        decorators: &[syntax::Fact],
+        name: &str,
+        depth: u8,
+    ) -> bool {
+        if depth == 0 {
+            return false;
+        }
         let decorated = decorators.iter().map(|d| {
             let t = d.text.trim_start_matches('@');
             let callee = t.split('(').next().unwrap_or(t);
@@ -2349,6 +2418,11 @@ impl<'a> Helpers<'a> {
                         u.calls.iter().any(|x| x.text == name)
                             || u.decorators.iter().any(|x| x.text.contains(name))
                     }) || self.inlines(us, name)
+                        || us.iter().any(|u| {
+                            // Not back into itself.
+                            !u.calls.iter().any(|x| x.text == c)
+                                && self.reaches_within(&u.calls, &u.decorators, name, depth - 1)
+                        })
                 })
             })
     }
@@ -2452,6 +2526,13 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
         .flat_map(|f| f.added.iter().map(|l| l.text))
         .collect::<Vec<_>>()
         .join("\n");
+    // Every old text, for a way out a new function has and the old code
+    // did not.
+    let old_all: String = parsed
+        .iter()
+        .map(|p| p.old_text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     routes(parsed, &added, out);
     logged_secrets(parsed, out);
     moved_out_of_guard(parsed, out);
@@ -2469,6 +2550,15 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
             (module_key(p.file.path), added.join("\n"))
         })
         .collect();
+    for p in parsed {
+        let f = p.file;
+        if f.class.test_like() || f.class.docs || f.class.vendored {
+            continue;
+        }
+        for n in p.new.units.iter().filter(|n| n.name != "<top>") {
+            skips_verification(f.path, n, &old_all, out);
+        }
+    }
     for p in parsed {
         let f = p.file;
         if f.class.test_like() || f.class.docs || f.class.vendored || f.deleted() || f.created() {
@@ -3159,6 +3249,76 @@ fn empty_on_failure(
     }
 }
 
+/// A verification: a checksum, digest, signature or MAC compared.
+static VERIFICATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(checksum|sha\d+|digest|signature|\bsig\b|verif|mismatch|integrity|hmac|tamper)",
+    )
+    .unwrap()
+});
+/// What was to be checked against is missing: a 404, an absent value.
+static MISSING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(404|not_?found|missing|legacy|optional|unsigned|no_?(sum|sig|checksum))")
+        .unwrap()
+});
+
+/// A function the change adds that verifies what it fetched or received,
+/// and that first hands it back unverified when what it checks against is
+/// missing (`if sumResp.StatusCode == http.StatusNotFound { return body,
+/// nil }` before the checksum comparison): whoever can make the checksum,
+/// signature or MAC disappear skips the check. The code it came from did
+/// not have that way out.
+fn skips_verification(path: &str, n: &Unit, old_text: &str, out: &mut Vec<Finding>) {
+    // The comparison itself (a mismatch refused) rather than a fetch of
+    // what it compares against, where there is one.
+    let verifies = |g: &&syntax::Guard| {
+        g.failing && (VERIFICATION.is_match(&g.cond) || VERIFICATION.is_match(&g.exit))
+    };
+    let compares = |g: &&syntax::Guard| {
+        let t = format!("{} {}", g.cond, g.exit).to_ascii_lowercase();
+        ["mismatch", "invalid", "verif", "tamper", "match"]
+            .iter()
+            .any(|w| t.contains(w))
+    };
+    let Some(check) = n
+        .guards
+        .iter()
+        .filter(verifies)
+        .find(compares)
+        .or_else(|| n.guards.iter().find(verifies))
+    else {
+        return;
+    };
+    let Some(skip) = n.guards.iter().find(|g| {
+        let said = g
+            .exit
+            .trim_start_matches("return")
+            .trim()
+            .trim_end_matches(';');
+        g.line < check.line
+            && !g.failing
+            && !said.is_empty()
+            && !matches!(said, "false" | "False" | "nil" | "None" | "null")
+            && (MISSING.is_match(&g.cond) || super::presence::ABSENT.is_match(&g.cond))
+            && !old_text.contains(&g.cond)
+    }) else {
+        return;
+    };
+    out.push(Finding::added(
+        "sec-verification-skipped-when-missing",
+        Severity::High,
+        path,
+        Some(skip.line),
+        format!(
+            "{} now hands back `{}` when `{}`, before the check `{}` runs: whoever can make what it checks against disappear gets their input through unverified.",
+            display_name(n),
+            quote(&skip.exit),
+            quote(&skip.cond),
+            quote(&check.cond),
+        ),
+    ));
+}
+
 /// A check function the change adds that reports success when what it
 /// checks against is not there (`if string.IsNullOrEmpty(_options.CaBundlePath)
 /// || cert is null) return true;` in a certificate validation callback): with
@@ -3194,7 +3354,7 @@ fn passes_when_unset(path: &str, n: &Unit, out: &mut Vec<Finding>) {
     }
 }
 
-/// Functions that decide whether something may go ahead./// Functions that decide whether something may go ahead.
+/// Functions that decide whether something may go ahead.
 static DECISION_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(fraud|screen|risk|entitle|permi|authori[sz]|allow|access|mfa|2fa|otp|polic|verif|valid|check|\bcan_?|is_?allowed|has_?[a-z]|licen[cs]|quota|limit|login|authent|sign|approv|gate|guard|acl|role|trust|revok|block)").unwrap()
 });
@@ -3967,19 +4127,15 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         // Moved into a function this one now calls, whose guard tests the
         // same things through its parameters (`g.user.account_id` there
         // reads `user.account_id`).
-        let in_callee = n.calls.iter().any(|c| {
-            helpers.units.get(c.text.as_str()).is_some_and(|us| {
-                us.iter().any(|u| {
-                    !std::ptr::eq(*u, n)
-                        && u.guards.iter().any(|x| {
-                            // Moved code keeps the names it had: the
-                            // condition as written, before renames.
-                            (x.failing || !g.failing)
-                                && (alike_condition(&cond, &x.cond)
-                                    || alike_condition(&g.cond, &x.cond)
-                                    || same_outer_check(&g.cond, &x.cond))
-                        })
-                })
+        // A few calls deep: `Load` → `LoadFrom` → `ensurePrivate`.
+        let in_callee = helpers.callees(n, 3).iter().any(|u| {
+            u.guards.iter().any(|x| {
+                // Moved code keeps the names it had: the
+                // condition as written, before renames.
+                (x.failing || !g.failing)
+                    && (alike_condition(&cond, &x.cond)
+                        || alike_condition(&g.cond, &x.cond)
+                        || same_outer_check(&g.cond, &x.cond))
             })
         });
         // Moved into a class this one now inherits from (a permission
@@ -4977,8 +5133,24 @@ pub fn intent(
     let new_variants: Vec<String> = new_needles.iter().map(|n| rename_in(n, &unmoved)).collect();
     old_needles.extend(old_variants);
     new_needles.extend(new_variants);
-    let on_new = written_in(&new_all, old_needles);
-    let on_old = written_in(&old_all, new_needles);
+    // A condition the other side tests, as read rather than as written (a
+    // Go `if perm := x; perm&0o077 != 0` reads as `x&0o077 != 0`), is still
+    // there too.
+    let tested_on_new: HashSet<String> = parsed
+        .iter()
+        .flat_map(|p| p.new.units.iter().flat_map(|u| u.conditions.iter()))
+        .map(|c| c.text.clone())
+        .filter(|t| old_needles.contains(t))
+        .collect();
+    let tested_on_old: HashSet<String> = new_needles
+        .iter()
+        .filter(|t| old_needles.contains(*t))
+        .cloned()
+        .collect();
+    let mut on_new = written_in(&new_all, old_needles);
+    on_new.extend(tested_on_new);
+    let mut on_old = written_in(&old_all, new_needles);
+    on_old.extend(tested_on_old);
     let still = |set: &HashSet<String>, t: &str, side: bool| {
         set.contains(t) || set.contains(&rename_in(t, if side { &moved } else { &unmoved }))
     };
@@ -5147,6 +5319,8 @@ pub fn intent(
             let (was, now) = (body(&old.1), body(&new.1));
             if literals_made_parameters(&was, &now)
                 .is_some_and(|lits| lits.iter().all(|l| added_text.contains(l.as_str())))
+                || expression_made_parameter(&was, &now, &added_text)
+                || without_keywords(&was) == without_keywords(&now)
                 || equivalent(&was, &now)
                 || opposite(&was, &now)
             {
@@ -5882,6 +6056,36 @@ mod tests {
         let by_regex: Vec<&str> = super::IDENT.find_iter(text).map(|m| m.as_str()).collect();
         assert_eq!(super::idents(text).collect::<Vec<_>>(), by_regex);
         assert_eq!(by_regex, ["abc", "$x", "y_2", "_z", "a1b2", "str", "ber"]);
+    }
+
+    #[test]
+    fn a_verification_that_lets_a_missing_checksum_through_is_found() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "package main\n\nfunc install(url string) error {\n\tbody, err := get(url)\n\tif err != nil {\n\t\treturn err\n\t}\n\tsum, err := http.Get(url + \".sha256\")\n\tif err != nil {\n\t\treturn err\n\t}\n\tif sum.StatusCode != http.StatusOK {\n\t\treturn fmt.Errorf(\"no checksum\")\n\t}\n\tif digest(body) != read(sum) {\n\t\treturn fmt.Errorf(\"checksum mismatch\")\n\t}\n\treturn save(body)\n}\n";
+        let new = old.replace(
+            "\tif sum.StatusCode != http.StatusOK {",
+            "\tif sum.StatusCode == http.StatusNotFound {\n\t\treturn save(body)\n\t}\n\tif sum.StatusCode != http.StatusOK {",
+        );
+        let hit = findings_of_change(&[("cmd/install.go", Some(old), Some(&new))], None);
+        assert!(
+            hit.iter()
+                .any(|f| f.rule == "sec-verification-skipped-when-missing"),
+            "{hit:?}"
+        );
+        // A way out that was there before is not new.
+        let hit = findings_of_change(
+            &[(
+                "cmd/install.go",
+                Some(&new),
+                Some(&new.replace("save(body)\n}", "save(body) // done\n}")),
+            )],
+            None,
+        );
+        assert!(
+            !hit.iter()
+                .any(|f| f.rule == "sec-verification-skipped-when-missing"),
+            "{hit:?}"
+        );
     }
 
     #[test]

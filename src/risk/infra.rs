@@ -803,10 +803,97 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     }
     if f.class.lang == Lang::Hcl {
         terraform(f, change, out);
+        runtime_counts_taken_back(f, out);
     }
     if matches!(f.class.lang, Lang::Yaml | Lang::Json) {
         kubernetes(f, change, out);
         cloudformation(f, out);
+    }
+}
+
+/// Attributes that an autoscaler changes while the service runs: Terraform
+/// leaves them alone only while `ignore_changes` lists them.
+static RUNTIME_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(desired_count|desired_capacity|desired_size|replicas|node_count|read_capacity|write_capacity|min_capacity)\b").unwrap()
+});
+
+/// Each resource's `ignore_changes` entries and the line (1-based) of the
+/// list that holds each one.
+fn ignored_by_resource(text: &str) -> Vec<(String, String, u32)> {
+    let mut out = Vec::new();
+    let mut resource = String::new();
+    let mut open: Option<u32> = None;
+    for (i, t) in text.lines().enumerate() {
+        if let Some(c) = TF_BLOCK.captures(t)
+            && !t.starts_with(char::is_whitespace)
+        {
+            resource = format!("{}.{}", &c[2], c.get(3).map_or("", |m| m.as_str()));
+            open = None;
+        }
+        let list = if let Some(at) = t.find("ignore_changes") {
+            open = Some(i as u32 + 1);
+            &t[at + "ignore_changes".len()..]
+        } else if open.is_some() {
+            t
+        } else {
+            continue;
+        };
+        let line = open.unwrap_or(i as u32 + 1);
+        for m in RUNTIME_COUNT.find_iter(list) {
+            out.push((resource.clone(), m.as_str().to_string(), line));
+        }
+        if list.contains(']') || list.trim_start().starts_with("= all") {
+            open = None;
+        }
+    }
+    out
+}
+
+/// A resource that kept telling Terraform to leave an autoscaled count
+/// alone, and no longer does: the next apply sets the count back to the
+/// configured value, scaling a busy service down in the middle of its peak.
+fn runtime_counts_taken_back(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    let before = ignored_by_resource(old);
+    if before.is_empty() {
+        return;
+    }
+    let after = ignored_by_resource(new);
+    let still = |r: &str, a: &str| after.iter().any(|(r2, a2, _)| r2 == r && a2 == a);
+    let ignores_all = |r: &str| {
+        let mut in_resource = false;
+        new.lines().any(|t| {
+            if let Some(c) = TF_BLOCK.captures(t) {
+                in_resource = format!("{}.{}", &c[2], c.get(3).map_or("", |m| m.as_str())) == r;
+            }
+            in_resource && t.contains("ignore_changes") && t.contains("all")
+        })
+    };
+    let exists = |r: &str| {
+        new.lines().any(|t| {
+            TF_BLOCK
+                .captures(t)
+                .is_some_and(|c| format!("{}.{}", &c[2], c.get(3).map_or("", |m| m.as_str())) == r)
+        })
+    };
+    for (resource, attr, line) in &before {
+        if still(resource, attr) || !exists(resource) || ignores_all(resource) {
+            continue;
+        }
+        out.push(Finding::removed(
+            "tf-autoscaled-count-reset",
+            Severity::High,
+            f.path,
+            Some(*line),
+            format!(
+                "`{}` no longer ignores changes to `{}`, which an autoscaler sets while it runs: the next apply puts it back to the configured value, scaling the service down however busy it is. Keep it in `ignore_changes`.",
+                quote(resource.trim_end_matches('.')),
+                quote(attr),
+            ),
+        ));
+        return;
     }
 }
 
@@ -2332,5 +2419,28 @@ mod tests {
             .files,
         );
         assert_eq!(level(d), Some(Severity::High));
+    }
+
+    #[test]
+    fn an_autoscaled_count_no_longer_ignored_is_found() {
+        let old = "resource \"aws_ecs_service\" \"checkout\" {\n  name          = \"checkout\"\n  desired_count = 2\n\n  lifecycle {\n    ignore_changes = [desired_count, task_definition]\n  }\n}\n";
+        let new = old.replace(
+            "    ignore_changes = [desired_count, task_definition]\n",
+            "    ignore_changes = [desired_count]\n",
+        );
+        let hit = crate::risk::testkit::rules_hit_with_contents("infra/ecs.tf", old, &new);
+        assert!(
+            !hit.contains(&"tf-autoscaled-count-reset".to_string()),
+            "{hit:?}"
+        );
+        let new = old.replace(
+            "\n  lifecycle {\n    ignore_changes = [desired_count, task_definition]\n  }\n",
+            "",
+        );
+        let hit = crate::risk::testkit::rules_hit_with_contents("infra/ecs.tf", old, &new);
+        assert!(
+            hit.contains(&"tf-autoscaled-count-reset".to_string()),
+            "{hit:?}"
+        );
     }
 }

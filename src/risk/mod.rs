@@ -93,6 +93,7 @@ mod waitgroups;
 pub mod wire;
 pub mod wire_names;
 pub mod workflow_injection;
+pub mod xtrace;
 
 mod analyse;
 
@@ -683,6 +684,7 @@ pub fn findings_with_message(
             presence::check(f, &mut local);
             lifetimes::check(f, &mut local);
             stale_memo::check(f, &mut local);
+            xtrace::check(f, &mut local);
             caps::check(f, &mut local);
             off_when_unset::check(f, &mut local);
             systemd::check(f, &change, &mut local);

@@ -4,7 +4,10 @@
 //! refunded orders" but runs as `tenant_id = ? AND status = 'paid' OR status
 //! = 'refunded'`: every tenant's refunded orders. Eloquent, Knex, TypeORM,
 //! Doctrine and Rails' `or_where`-style builders all join a bare `orWhere`
-//! to the whole chain; the fix is a grouped `where(fn ($q) => …)`.
+//! to the whole chain; the fix is a grouped `where(fn ($q) => …)`. The same
+//! OR after two or more conditions of any kind escapes all of them: a prune
+//! job's `->where('updated_at', '<', $cutoff)->where('status', 'draft')
+//! ->orWhere('status', 'failed')` deletes every failed row, however new.
 
 use std::sync::LazyLock;
 
@@ -19,7 +22,8 @@ static OR_WHERE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A chained AND condition and the column it tests: `->where('tenant_id', …)`.
 static AND_WHERE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:->|\.)\s*(?:where|andWhere|whereIn|filter_by)\s*\(\s*["'`]?([\w.]+)"#).unwrap()
+    Regex::new(r#"(?:->|\.)\s*(?:where[A-Z]\w*|where|andWhere|filter_by)\s*\(\s*["'`]?([\w.]+)"#)
+        .unwrap()
 });
 /// A line that opens a closure: the OR inside it is grouped.
 static CLOSURE: LazyLock<Regex> = LazyLock::new(|| {
@@ -42,6 +46,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         // Walk up the chain: lines at the same indentation that continue it,
         // up to the line that starts the statement.
         let mut scoped: Option<String> = None;
+        let mut escaped: Vec<String> = Vec::new();
         for prev in lines[..i].iter().rev().take(15) {
             let t = prev.trim_start();
             if t.is_empty() {
@@ -50,19 +55,39 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             if CLOSURE.is_match(prev) && indent_of(prev) < indent {
                 // The OR sits inside a grouping closure.
                 scoped = None;
+                escaped.clear();
                 break;
             }
-            if let Some(c) = AND_WHERE.captures(prev)
-                && SCOPE.is_match(&c[1])
-            {
-                scoped = Some(c[1].to_string());
+            if let Some(c) = AND_WHERE.captures(prev) {
+                if SCOPE.is_match(&c[1]) {
+                    scoped = Some(c[1].to_string());
+                }
+                escaped.push(c[1].to_string());
             }
             let continues = t.starts_with("->") || t.starts_with('.');
             if !continues && indent_of(prev) < indent {
                 break;
             }
         }
-        let Some(column) = scoped else { continue };
+        let Some(column) = scoped else {
+            if escaped.len() >= 2 {
+                escaped.reverse();
+                let names: Vec<String> =
+                    escaped.iter().map(|c| format!("`{}`", quote(c))).collect();
+                out.push(Finding::added(
+                    "query-or-escapes-scope",
+                    Severity::High,
+                    f.path,
+                    Some(l.no),
+                    format!(
+                        "`{}` is ORed with the whole chain, so the {} conditions no longer apply to the rows it matches. Group the alternatives in one `where(fn ($q) => …)`.",
+                        quote(l.text.trim()),
+                        names.join(" and "),
+                    ),
+                ));
+            }
+            continue;
+        };
         out.push(Finding::added(
             "query-or-escapes-scope",
             Severity::High,
@@ -111,6 +136,23 @@ mod tests {
                 "            ->where('status', 'paid')\n            ->orWhere('status', 'refunded')\n",
             );
         assert!(!rules("app/Reports/OrderReports.php", OLD, &unscoped).contains(&RULE.to_string()));
+    }
+
+    #[test]
+    fn an_or_after_two_conditions_escapes_both() {
+        let old = "<?php\nclass Prune\n{\n    public function handle($cutoff)\n    {\n        $query = Order::query()\n            ->where('updated_at', '<', $cutoff)\n            ->where('status', 'draft');\n        $query->delete();\n    }\n}\n";
+        let new = old.replace(
+            "            ->where('status', 'draft');\n",
+            "            ->where('status', 'draft')\n            ->orWhere('status', 'payment_failed');\n",
+        );
+        assert!(rules("app/Console/Prune.php", old, &new).contains(&RULE.to_string()));
+        // One condition and its alternative is a plain OR: email or username.
+        let lookup_old = "<?php\nfunction find($login)\n{\n    return User::query()\n        ->where('email', $login)\n        ->first();\n}\n";
+        let lookup_new = lookup_old.replace(
+            "        ->where('email', $login)\n",
+            "        ->where('email', $login)\n        ->orWhere('username', $login)\n",
+        );
+        assert!(!rules("app/Auth/find.php", lookup_old, &lookup_new).contains(&RULE.to_string()));
     }
 
     #[test]

@@ -30,7 +30,7 @@ static REGISTRATION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Middleware that decides who may call (or how often).
 static AUTH_MIDDLEWARE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(auth|session|jwt|passport|login|require\w*|protect|guard|verify|rate_?limit|ratelimit|throttle|csrf|acl|permission|role|bearer|apikey|api_key)").unwrap()
+    Regex::new(r"(?i)(auth|session|jwt|passport|login|require\w*|protect|guard|verify|rate_?limit|ratelimit|limiter|throttle|csrf|acl|permission|role|bearer|apikey|api_key)").unwrap()
 });
 
 /// Paths meant to be reachable without a session.
@@ -69,7 +69,14 @@ fn registrations(text: &str) -> Vec<Registration> {
         let args = &text[open + 1..close];
         let method = &c[2];
         let (path, rest) = split_path(args);
-        let handlers_named_auth = AUTH_MIDDLEWARE.is_match(rest);
+        // A router named for what it serves (`authRouter`) guards nothing.
+        let handlers_named_auth = rest
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| {
+                let w = w.to_ascii_lowercase();
+                !w.ends_with("router") && !w.ends_with("routes")
+            })
+            .any(|w| AUTH_MIDDLEWARE.is_match(w));
         let auth = method == "use" && handlers_named_auth && !rest.contains("Router");
         if method == "use" && !auth && path.is_none() {
             // `app.use(helmet())`, `app.use(express.json())`.
@@ -98,9 +105,14 @@ fn split_path(args: &str) -> (Option<String>, &str) {
     }
 }
 
-/// Whether middleware under `scope` runs for requests to `path`.
+/// Whether middleware under `scope` runs for requests to `path`, or to a
+/// part of it (a rate limit on `/api/auth/login` for the router mounted on
+/// `/api/auth`).
 fn covers(scope: &str, path: &str) -> bool {
-    scope.is_empty() || scope == "/" || path.starts_with(scope)
+    scope.is_empty()
+        || scope == "/"
+        || path.starts_with(scope)
+        || !path.is_empty() && scope.starts_with(&format!("{}/", path.trim_end_matches('/')))
 }
 
 /// Whether a registration is behind auth middleware registered before it
@@ -110,6 +122,52 @@ fn behind_auth(regs: &[Registration], i: usize) -> bool {
     regs[..i]
         .iter()
         .any(|m| m.auth && m.receiver == r.receiver && covers(&m.path, &r.path))
+}
+
+/// A statement that hands the app to an installer: `applySecurity(app);`.
+static INSTALLER_CALL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^[ \t]*(?:await\s+)?(\w+)\((\w+)\)\s*;?\s*$").unwrap());
+
+/// The registrations of `text`, with each call that hands the receiver to
+/// a function of the change (`applySecurity(app)`) read as the middleware
+/// that function registers on its parameter, at the call's line.
+fn registrations_with_installers(text: &str, sources: &[&str]) -> Vec<Registration> {
+    let mut regs = registrations(text);
+    for c in INSTALLER_CALL.captures_iter(text) {
+        let (name, receiver) = (&c[1], &c[2]);
+        let line = text[..c.get(0).expect("match").start()]
+            .matches('\n')
+            .count() as u32
+            + 1;
+        let Some((param, body)) = sources.iter().find_map(|t| function_body(t, name)) else {
+            continue;
+        };
+        for mut r in registrations(body) {
+            if r.receiver == param && r.auth {
+                r.receiver = receiver.to_string();
+                r.line = line;
+                regs.push(r);
+            }
+        }
+    }
+    regs.sort_by_key(|r| r.line);
+    regs
+}
+
+/// The first parameter and the body of function `name` in `text`:
+/// `function name(app: Express) {…}` or `const name = (app) => {…}`.
+fn function_body<'t>(text: &'t str, name: &str) -> Option<(String, &'t str)> {
+    let def = Regex::new(&format!(
+        r"(?:function\s+{0}|(?:const|let)\s+{0}\s*=\s*(?:async\s*)?)\s*\(\s*(\w+)",
+        regex::escape(name)
+    ))
+    .ok()?;
+    let c = def.captures(text)?;
+    let param = c[1].to_string();
+    let after = c.get(0)?.end();
+    let open = after + text[after..].find('{')?;
+    let close = closing_bracket(text.as_bytes(), open)?;
+    Some((param, &text[open + 1..close]))
 }
 
 /// One request matcher with the rule it applies.
@@ -375,7 +433,8 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     let Some(new_text) = f.new_text() else {
         return;
     };
-    let new = registrations(new_text);
+    let sources: Vec<&str> = change.files.iter().filter_map(|x| x.new_text()).collect();
+    let new = registrations_with_installers(new_text, &sources);
     if !new.iter().any(|r| r.auth) {
         return;
     }
@@ -565,5 +624,39 @@ mod tests {
         let t = "router.get(\"/:id/audit\", requireRole(\"support\"), audit);\nrouter.use(requireAuth);\n";
         let r = registrations(t);
         assert!(r[0].guarded);
+    }
+
+    #[test]
+    fn a_router_mounted_before_the_installer_that_limits_it_is_found() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "export function createServer() {\n  const app = express();\n  app.use(\"/api/auth/login\", loginLimiter);\n  app.use(\"/api/auth\", authRouter);\n  return app;\n}\n";
+        let new = "export function createServer() {\n  const app = express();\n  app.use(\"/api/auth\", authRouter);\n  applySecurity(app);\n  return app;\n}\n";
+        let installer = "export function applySecurity(app: Express): void {\n  app.use(helmet());\n  const limiter = loginLimiter();\n  app.use(\"/api/auth/login\", limiter);\n}\n";
+        let late = findings_of_change(
+            &[
+                ("src/server.ts", Some(old), Some(new)),
+                ("src/middleware/index.ts", None, Some(installer)),
+            ],
+            None,
+        );
+        assert!(
+            late.iter().any(|f| f.rule == "auth-middleware-order"),
+            "{late:?}"
+        );
+        let first = new.replace(
+            "  app.use(\"/api/auth\", authRouter);\n  applySecurity(app);\n",
+            "  applySecurity(app);\n  app.use(\"/api/auth\", authRouter);\n",
+        );
+        let kept = findings_of_change(
+            &[
+                ("src/server.ts", Some(old), Some(&first)),
+                ("src/middleware/index.ts", None, Some(installer)),
+            ],
+            None,
+        );
+        assert!(
+            !kept.iter().any(|f| f.rule == "auth-middleware-order"),
+            "{kept:?}"
+        );
     }
 }

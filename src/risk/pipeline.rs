@@ -419,6 +419,78 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     };
     ungated(f, &a, &b, new, out);
     approval_removed(f, change, &a, &b, new, out);
+    cancelled_midway(f, old, &b, new, out);
+}
+
+/// A command that changes live infrastructure or data, which must not be
+/// killed halfway: an apply, a rollout, a migration.
+static MUTATES_LIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(terraform|terragrunt|tofu)\s+(apply|destroy)\b|\bpulumi\s+(up|destroy)\b|\bcdk\s+deploy\b|\bkubectl\s+(apply|rollout|replace|delete)\b|\bhelm\s+(upgrade|install)\b|\b(serverless|sls)\s+deploy\b|\bdb:migrate\b|\bmanage\.py\s+migrate\b|\b(flyway|liquibase|alembic)\b.*\b(migrate|upgrade|update)\b|\baws\s+(cloudformation|ecs)\s+(deploy|update-service)\b")
+        .unwrap()
+});
+/// A run that may be cancelled when the next one starts: GitHub's
+/// `cancel-in-progress: true`, GitLab's `interruptible: true`.
+static CANCELLABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(cancel-in-progress|interruptible)\s*:\s*true\s*(#.*)?$").unwrap()
+});
+
+/// A run made cancellable by the next one, where the runs it covers change
+/// production: a second merge kills the first in the middle of an apply or
+/// a migration, leaving it half done and its lock held.
+fn cancelled_midway(f: &FileView<'_>, old: &str, b: &Pipeline, new: &str, out: &mut Vec<Finding>) {
+    if old.lines().any(|t| CANCELLABLE.is_match(t)) {
+        return;
+    }
+    let Some(l) = f.added.iter().find(|l| CANCELLABLE.is_match(l.text)) else {
+        return;
+    };
+    // A group keyed by the run or the commit (`github.head_ref ||
+    // github.run_id`) puts every push in a group of its own: only reruns of
+    // one pull request's branch cancel each other.
+    let lines: Vec<&str> = new.lines().collect();
+    let at = l.no as usize - 1;
+    let indent = |t: &str| t.len() - t.trim_start().len();
+    let own = indent(l.text);
+    let siblings = lines[..at]
+        .iter()
+        .rev()
+        .take_while(|t| t.trim().is_empty() || indent(t) >= own)
+        .chain(
+            lines[at + 1..]
+                .iter()
+                .take_while(|t| t.trim().is_empty() || indent(t) >= own),
+        );
+    if siblings.into_iter().any(|t| {
+        t.trim_start().starts_with("group:")
+            && (t.contains("run_id") || t.contains("run_number") || t.contains("github.sha"))
+    }) {
+        return;
+    }
+    let risky = |j: &Job| {
+        j.env_action.as_deref() != Some("stop")
+            && (MUTATES_LIVE.is_match(&j.text) || is_deploy(j) && is_production(j))
+    };
+    // Inside one job, it covers that job; at the top, every job.
+    let covered = b
+        .jobs
+        .iter()
+        .find(|j| job_span(new, &j.name).is_some_and(|(start, end)| (start..=end).contains(&l.no)));
+    let hit = match covered {
+        Some(j) => risky(j).then_some(j),
+        None => b.jobs.iter().find(|j| risky(j)),
+    };
+    let Some(job) = hit else { return };
+    out.push(Finding::added(
+        "ci-deploy-cancelled-midway",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "`{}` lets a newer run cancel one in progress, and job `{}` changes production: a second merge kills it halfway through an apply, rollout or migration, leaving it half done with its lock held. Cancel only runs that check, or queue deploys instead (`cancel-in-progress: false`).",
+            quote(l.text.trim()),
+            quote(&job.name),
+        ),
+    ));
 }
 
 /// Deploy jobs that stopped waiting for check jobs.
@@ -1160,5 +1232,34 @@ mod tests {
             )
         };
         assert_eq!(f[0].severity, crate::risk::Severity::Low, "{f:?}");
+    }
+
+    #[test]
+    fn cancelling_runs_that_apply_is_found_and_runs_that_test_are_not() {
+        let old = "name: infra\non:\n  push:\n    branches: [main]\n  pull_request:\njobs:\n  plan:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terraform plan\n  apply:\n    if: github.ref == 'refs/heads/main'\n    needs: plan\n    runs-on: ubuntu-latest\n    steps:\n      - run: terraform apply -auto-approve\n";
+        let new = old.replace(
+            "jobs:\n",
+            "concurrency:\n  group: infra-${{ github.ref }}\n  cancel-in-progress: true\njobs:\n",
+        );
+        let hit =
+            crate::risk::testkit::rules_hit_with_contents(".github/workflows/infra.yml", old, &new);
+        assert!(
+            hit.contains(&"ci-deploy-cancelled-midway".to_string()),
+            "{hit:?}"
+        );
+        let tests_only = "name: ci\non: [pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo test\n";
+        let cancelled = tests_only.replace(
+            "jobs:\n",
+            "concurrency:\n  group: ci-${{ github.ref }}\n  cancel-in-progress: true\njobs:\n",
+        );
+        let hit = crate::risk::testkit::rules_hit_with_contents(
+            ".github/workflows/ci.yml",
+            tests_only,
+            &cancelled,
+        );
+        assert!(
+            !hit.contains(&"ci-deploy-cancelled-midway".to_string()),
+            "{hit:?}"
+        );
     }
 }

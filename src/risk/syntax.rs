@@ -804,6 +804,43 @@ impl<'s, 't> Walker<'s, 't> {
         }
     }
 
+    /// A Go `if x := expr; cond` read with `expr` in place of `x` when the
+    /// condition reads `x` once, so the check compares equal to one written
+    /// without the short declaration. Errors and comma-ok pairs keep their
+    /// names.
+    fn with_initializer(&self, n: Node<'_>, cond: String) -> String {
+        let Some(init) = n.child_by_field_name("initializer") else {
+            return cond;
+        };
+        if init.kind() != "short_var_declaration" {
+            return cond;
+        }
+        let (Some(left), Some(right)) = (
+            init.child_by_field_name("left"),
+            init.child_by_field_name("right"),
+        ) else {
+            return cond;
+        };
+        if left.named_child_count() != 1 || right.named_child_count() != 1 {
+            return cond;
+        }
+        let name = self.text(left).trim();
+        if matches!(name, "err" | "ok" | "_")
+            || !name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        {
+            return cond;
+        }
+        let expr = squash(self.text(right));
+        // A name the condition reads more than once is there to be reused
+        // (`s == nil || s.Role != "admin"`): the condition keeps it.
+        let word =
+            regex::Regex::new(&format!(r"\b{}\b", regex::escape(name))).expect("an escaped name");
+        if word.find_iter(&cond).count() != 1 {
+            return cond;
+        }
+        word.replace_all(&cond, regex::NoExpand(&expr)).into_owned()
+    }
+
     fn record(&mut self, n: Node<'_>, unit: usize) {
         if !n.is_named() {
             return;
@@ -823,6 +860,8 @@ impl<'s, 't> Walker<'s, 't> {
             if cond.is_empty() {
                 return;
             }
+            let go_err = cond.ends_with("err != nil") || cond.contains("err != nil");
+            let cond = self.with_initializer(n, cond);
             let body = n
                 .child_by_field_name("consequence")
                 .or_else(|| n.child_by_field_name("body"));
@@ -843,7 +882,6 @@ impl<'s, 't> Walker<'s, 't> {
                         .collect()
                 }
             };
-            let go_err = cond.ends_with("err != nil") || cond.contains("err != nil");
             if go_err && let Some(b) = statements.first().copied() {
                 let h = self.handler(b, "error".into(), line);
                 self.units[unit].handlers.push(h);
