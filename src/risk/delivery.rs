@@ -451,6 +451,25 @@ fn knobs(f: &FileView<'_>, out: &mut Vec<Finding>) {
             // `enabled` is a feature (a disruption budget switched on is not).
             let flag_like = FLAG_FILE.is_match(f.path) || FLAG_FILE.is_match(&key);
             if rule == "config-limit-changed"
+                && key.contains("timeout")
+                && unbounded(&new)
+                && !unbounded(old)
+            {
+                out.push(Finding::added(
+                    "client-timeout-removed",
+                    Severity::High,
+                    f.path,
+                    Some(l.no),
+                    format!(
+                        "`{}` goes from {} to {}, which means no timeout at all: a caller that hangs now waits forever and holds its thread, connection and request while it does.",
+                        quote(&key),
+                        quote(old),
+                        quote(&new)
+                    ),
+                ));
+                continue;
+            }
+            if rule == "config-limit-changed"
                 && let Some(factor) = unit_factor(old, &new)
             {
                 out.push(Finding::added(
@@ -488,6 +507,20 @@ static FLAG_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(flag|feature|toggle|experiment|rollout|launchdarkly|unleash|flipper)")
         .unwrap()
 });
+
+/// Whether a timeout's value means "wait forever": .NET's
+/// `Timeout.InfiniteTimeSpan`, `Infinity`, a null, 0 or -1 (no limit for
+/// most clients).
+fn unbounded(value: &str) -> bool {
+    let v = value.trim().trim_end_matches([';', ',']).trim();
+    let lower = v.to_ascii_lowercase();
+    lower.contains("infinite")
+        || lower.contains("infinity")
+        || matches!(
+            lower.as_str(),
+            "none" | "null" | "nil" | "0" | "-1" | "0s" | "0ms"
+        )
+}
 
 /// The factor between two values when it is one of a unit conversion
 /// (× or ÷ 60, 1,000, 3,600, 86,400) and both are more than 1.

@@ -26,9 +26,11 @@ pub mod csp;
 pub mod default_environment;
 pub mod deletion;
 pub mod delivery;
+mod derived_defaults;
 pub mod durability;
 pub mod error_details;
 pub mod errors;
+mod exit_skips_defers;
 pub mod exposure;
 mod field_lists;
 pub mod filters;
@@ -41,9 +43,12 @@ pub mod infra;
 pub mod isolation;
 mod keyed_hashes;
 pub mod lang;
+mod late_binding;
 pub mod lifetimes;
 pub mod listeners;
 pub mod make_loops;
+mod mesh_policies;
+mod method_exemptions;
 pub mod migrations;
 mod network_policies;
 pub mod nginx_alias;
@@ -57,6 +62,7 @@ pub mod pipeline;
 pub mod policy_files;
 pub mod prefixes;
 pub mod presence;
+mod probes;
 pub mod quantities;
 pub mod query_conditions;
 pub mod randomness;
@@ -96,6 +102,7 @@ pub mod workflow_injection;
 pub mod xtrace;
 
 mod analyse;
+mod autoescape;
 
 pub use analyse::{
     RULES_PATH, analyse_change, analyse_diff, analyse_range, analyse_under, blast_for, load_rules,
@@ -684,6 +691,13 @@ pub fn findings_with_message(
             presence::check(f, &mut local);
             lifetimes::check(f, &mut local);
             stale_memo::check(f, &mut local);
+            derived_defaults::check(f, &mut local);
+            probes::check(f, &mut local);
+            mesh_policies::check(f, &mut local);
+            autoescape::check(f, &change, &mut local);
+            late_binding::check(f, &mut local);
+            exit_skips_defers::check(f, &mut local);
+            method_exemptions::check(f, &mut local);
             xtrace::check(f, &mut local);
             caps::check(f, &mut local);
             off_when_unset::check(f, &mut local);

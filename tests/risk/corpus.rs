@@ -700,10 +700,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a delete by the id of a row just read in the same transaction reads as an unscoped lookup",
     ),
     (
-        "ox03-istio-ledger-authz-split-rules",
-        "an Istio rule split in two (AND becomes OR): rule semantics of AuthorizationPolicy are not modelled",
-    ),
-    (
         "ox04-pulumi-reporting-db-config",
         "a Pulumi config lookup falling back to 0.0.0.0/0 when unset: fallbacks in config reads are not judged",
     ),
@@ -1520,10 +1516,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a PromQL ratio whose two sides are aggregated by different labels: needs PromQL vector matching",
     ),
     (
-        "rb03-consolidate-health-endpoints",
-        "the liveness probe pointed at a health endpoint that checks dependencies, through a route rename in code",
-    ),
-    (
         "rb09-alertmanager-team-routes",
         "Alertmanager routes reordered so team routes catch critical alerts first: needs first-match routing",
     ),
@@ -1702,10 +1694,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "rm01-helm-securitycontext-values",
         "a Helm values key renamed on one side only: the template's `with` renders nothing",
-    ),
-    (
-        "rm06-unify-health-endpoints",
-        "a liveness probe pointed at a health check that pings the database",
     ),
     (
         "rm07-hpa-v2-migration",
@@ -1968,10 +1956,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 23 (blind). A backfill's DELETE lost its upper date bound inside a restructured job: SQL predicates across a rewrite are not compared.",
     ),
     (
-        "rx13-consolidate-health-endpoints",
-        "Round 23 (blind). A readiness probe moved to an endpoint that ignores whether the model loaded: which endpoint checks what is in the application code.",
-    ),
-    (
         "rx15-pydantic-settings-migration",
         "Round 23 (blind). A settings migration flips an audit flag's default from true to False across two forms (os.getenv string, pydantic field): the defaults are not compared across forms.",
     ),
@@ -2082,10 +2066,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "sd15-jackson-config-cleanup",
         "Round 24 (blind), missed: Removing the Long-to-string serializer changes every id in every service's JSON from \"1791234567890123456\" to a bare number. These are 64-bit snowflake ids, far above 2^53, so browser and Node clients silently round them and then load, update or delete the wrong record, and existing clients that expect strings break. This is a shared wire contract changed as a 'cleanup'.",
-    ),
-    (
-        "sd17-gateway-config-lenient-load",
-        "Round 24 (blind), missed: load() now turns an unreadable or unparsable config into Config::default() and only logs a warning. The new derived Default for AuthConfig sets require_signed_requests to false (the old manual Default was true) and drops the JWKS URL. So a typo or bad mount in production starts the gateway healthy but unauthenticated, in front of the payments upstream, instead of failing to boot.",
     ),
     (
         "se06-extract-user-session-manager",
@@ -2528,14 +2508,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 32 (blind), missed: Snapshot now hands out the live map after releasing the read lock; the health loop and /debug handler range over it while heartbeat goroutines call Register/Deregister, which triggers Go's unrecoverable `concurrent map iteration and map write` fatal error and kills the proxy.",
     ),
     (
-        "tk07-config-replace-hand-written-default",
-        "Round 32 (blind), missed: TlsConfig's derived Default now has verify = false; when a config has no [upstream.tls] table (the common case) serde uses TlsConfig::default() rather than the field-level default_true, so the client is built with danger_accept_invalid_certs(true) and silently stops verifying upstream certificates.",
-    ),
-    (
-        "tk09-ingestd-exit-promptly-on-sigterm",
-        "Round 32 (blind), missed: The new signal goroutine calls os.Exit(0), which skips run()'s deferred w.Close(); every event acked since the last 2s flush is still in the bufio buffer and is lost, and the segment is left without its footer, on every deploy/restart.",
-    ),
-    (
         "tk13-spsc-queue-use-relaxed-ordering",
         "Round 32 (blind), missed: With the release store on tail_ and the acquire load in pop() both relaxed, nothing orders the slot write before the index publish: the compiler may reorder them and ARM hardware will, so the consumer can see the new tail and read a stale or half-written slot (and the producer can overwrite a slot still being moved out). That is a data race that silently corrupts records; the x86 benchmark hides it.",
     ),
@@ -2576,10 +2548,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 32 (blind), missed: The summed-area table is now accumulated and stored in the input dtype. For uint8/uint16 images (the common case) the running sums wrap around almost immediately (boundscheck/overflow checks are off), and float32 loses integer precision past 2**24, so box_mean returns garbage for ordinary photos and microscopy stacks with no error.",
     ),
     (
-        "tl11-defer-block-slicing-in-map",
-        "Round 32 (blind), missed: The new thunks are lambdas created in a comprehension that close over the loop variables start/stop; closures bind late, so every task slices the LAST block when the graph is executed. map_blocks silently returns the final chunk repeated n times (wrong results, not an error) for any array with more than one block.",
-    ),
-    (
         "tl12-clear-cache-remove-extracted-archive",
         "Round 32 (blind), false alarm: The rmtree target is cache_dir(), i.e. always <cache root>/v3, a subdirectory this package creates itself, even when the root comes from the env override; it is what the old loop was already emptying file-by-file. Symlinked cache dirs are refused, and cache_dir() recreates the directory on next use. Only cache content the package owns is removed.",
     ),
@@ -2594,10 +2562,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "tl18-import-pyarrow-lazily-in-the",
         "Round 32 (blind), false alarm: pyarrow stays an optional dependency; the import just moves from module import time into the two functions through a small helper that raises the same ImportError (with the install hint) when it is missing. Behaviour with pyarrow installed is identical, and `import tabular_io` gets faster.",
-    ),
-    (
-        "tm01-migrate-configcontroller-from-docblock-a",
-        "Round 32 (blind), missed: setAppConfig had no @NoAdminRequired annotation, so it was admin-only; the migration adds #[NoAdminRequired] to it as well, letting any logged-in user change the global app configuration (allowed groups, share defaults, attachment storage).",
     ),
     (
         "tm02-extract-template-management-permission-c",
@@ -2640,20 +2604,12 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 32 (blind), false alarm: Narrowing rescue Exception to rescue StandardError only lets signals and Sidekiq::Shutdown propagate, which is the correct behaviour. retry_on is bounded and only for the rate-limit error, and discard_on RecordNotFound only drops jobs whose account no longer exists. Per-invoice failures are still counted and the loop continues as before.",
     ),
     (
-        "tn09-inventory-client-per-attempt-timeout",
-        "Round 32 (blind), missed: HttpClient.Timeout is set to infinite on the grounds that Polly now owns timeouts, but the timeout policy is optimistic and the delegate throws away the token Polly cancels (the '_' parameter) and passes the caller's ct to GetAsync. The 2s timeout can never fire, so a hung inventory service makes every checkout request wait forever and connections and threads pile up into an outage.",
-    ),
-    (
         "tn10-grpc-centralise-store-error-to",
         "Round 32 (blind), false alarm: Every mapping the handlers did inline is kept (ErrNotFound to NotFound, ErrForbidden to PermissionDenied, everything else to Internal), so clients see the same codes. The only visible difference is that Internal now carries a fixed message instead of the raw SQL error text, which closes a small information leak, and the detail still goes to the server log.",
     ),
     (
         "tn11-report-unhandled-controller-errors-to",
         "Round 32 (blind), missed: The new extras send params.to_unsafe_h, request.raw_post and every HTTP_ header to Sentry. The before_send filter only scrubs event.request.data and send_default_pii is false, so passwords from sign-in and sign-up, card and IBAN fields, session cookies and Authorization bearer tokens reach a third-party service unfiltered on any 500.",
-    ),
-    (
-        "tn13-unify-health-endpoints-into-healthz",
-        "Round 32 (blind), missed: The liveness probe now hits /healthz, which returns 503 whenever Postgres or Redis is unreachable. A short database failover or Redis blip now makes kubelet restart every API pod at the same moment: a dependency hiccup turns into a full outage with a cold-start thundering herd, when before readiness alone took pods out of rotation.",
     ),
     (
         "tn15-return-upstream-error-details-from",
@@ -2688,14 +2644,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 32 (blind), false alarm: The argon2 verification logic is byte-for-byte the same (mismatch -> Ok(false), malformed hash -> error); the login handler still burns a dummy verification for unknown emails, still rejects on a false result before the lock check, and only switches to let-else/matches! forms.",
     ),
     (
-        "to19-notifications-consolidate-jinja-environm",
-        "Round 32 (blind), missed: The new shared Environment is built without autoescape, and Jinja's default is autoescape=False; HTML email bodies and the in-app notification HTML (inserted into the page by the web client) now render user-controlled values like inviter names, project names and comment text unescaped, giving stored XSS and HTML injection in emails.",
-    ),
-    (
-        "tp01-grant-ledger-sync-read-access",
-        "Round 32 (blind), missed: The new rule puts `from` and `to` in two separate list items, which Istio ORs: ledger-sync may now call any method on any path (including POST /v1/refunds), and any workload in the mesh may GET every charge and refund.",
-    ),
-    (
         "tp02-remove-fully-rolled-out-idempotent",
         "Round 32 (blind), false alarm: The flag has been at 100% for every merchant with no exclusions, and the change keeps exactly the enabled branch (idempotency-keyed capture); only the unreachable legacy path and its test are deleted.",
     ),
@@ -2710,10 +2658,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "tp12-rename-payments-v1-envoy-cluster",
         "Round 32 (blind), false alarm: Every reference (both routes and the load_assignment cluster_name) is renamed consistently, ext_authz and TLS settings are untouched, and alt_stat_name keeps the stats under the old name so dashboards and alerts are unaffected.",
-    ),
-    (
-        "tp15-retry-charge-requests-that-hit",
-        "Round 32 (blind), missed: Marking POST /v1/charges and refunds retryable makes the Linkerd proxy replay them on any 5xx, including the 500 returned after the processor has already charged the card and the 502 on processor errors; the handler sends no idempotency key, so retries double-charge customers and double-refund.",
     ),
     (
         "tp17-always-enable-assistant-chat-history",
