@@ -373,9 +373,21 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             .map(|l| l.content.as_str())
             .collect::<Vec<_>>()
             .join("\n");
+        // A feature-flag check evaluated per merchant (`flags.is_enabled(
+        // "idempotent_capture_v2", merchant_id=…)`) keys nothing.
+        static FLAG_CHECK: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(
+                r"(?i)(is_?enabled|is_?active|feature_?(on|enabled)|\bflags?\.|\bvariation)\s*\(",
+            )
+            .unwrap()
+        });
         let lost = gone
             .iter()
-            .filter(|l| KEY_CONTEXT.is_match(&l.content) && !f.class.is_comment(&l.content))
+            .filter(|l| {
+                KEY_CONTEXT.is_match(&l.content)
+                    && !f.class.is_comment(&l.content)
+                    && !FLAG_CHECK.is_match(&l.content)
+            })
             .find_map(|l| {
                 IDENTITY
                     .captures_iter(&l.content)

@@ -34,6 +34,13 @@ fn sends_request(line: &str) -> bool {
         .any(|m| !m.as_str().starts_with('.') || !MESSAGING.is_match(&line[..m.start()]))
 }
 
+/// Whether the request sent is a read by how it is written: `fetch(url)`
+/// or `fetch(url, { headers })` with no `method` anywhere in the function
+/// (fetch's default is GET).
+fn only_gets(send: &str, function: &str) -> bool {
+    send.contains("fetch(") && !function.contains("method")
+}
+
 /// What tells a safe retry from an unsafe one: the method, an idempotency key.
 static KNOWS_METHOD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)(idempot|\.method\b|\bmethod\s*(==|===|!=|in\b)|"GET"|'GET'|MethodGet|HttpMethod\.Get|safe_methods|allowed_methods|retry_methods|retryable_methods|:get\b)"#).unwrap()
@@ -117,7 +124,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 })
             });
         let Some(send) = send else { continue };
-        if KNOWS_METHOD.is_match(&window) {
+        if KNOWS_METHOD.is_match(&window) || only_gets(send.text, &window) {
             continue;
         }
         out.push(Finding::added(
@@ -775,6 +782,16 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_retried_fetch_is_a_get_unless_it_names_a_method() {
+        use crate::risk::testkit::rules_hit_with_contents as rules;
+        let old = "export async function getRate(url: string) {\n  const res = await fetch(url, { headers: { accept: \"application/json\" } });\n  return res.json();\n}\n";
+        let new = "export async function getRate(url: string) {\n  for (let attempt = 1; attempt <= 3; attempt++) {\n    try {\n      const res = await fetch(url, { headers: { accept: \"application/json\" } });\n      return res.json();\n    } catch (e) {\n      if (attempt === 3) throw e; // retry\n    }\n  }\n}\n";
+        assert!(!rules("src/fx/rates.ts", old, new).contains(&"retry-not-idempotent".to_string()));
+        let post = new.replace("{ headers:", "{ method: \"POST\", headers:");
+        assert!(rules("src/fx/rates.ts", old, &post).contains(&"retry-not-idempotent".to_string()));
+    }
+
     #[test]
     fn a_key_drawn_at_random_in_a_helper_the_change_writes_is_found() {
         use crate::risk::testkit::findings_of_change;

@@ -2624,10 +2624,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 32 (blind), missed: Inside the retry loop, _, err := u.s3.PutObject(...) declares a new err that shadows the outer one from os.Open. After the loop, if err != nil checks the outer err, which is always nil, so when every upload attempt fails the segment is still deleted and exit code 0 tells Postgres to recycle the WAL. The WAL is lost and point-in-time recovery breaks.",
     ),
     (
-        "tn20-fx-retry-rate-fetches-on",
-        "Round 32 (blind), false alarm: Only an idempotent GET is retried, with at most 3 attempts, a 3s AbortSignal timeout per attempt and a capped Retry-After. Other 4xx responses and schema errors still throw straight away, and a failure after the last attempt still throws, so no stale or default rate is ever returned.",
-    ),
-    (
         "to02-webhooks-split-signature-header-parsing",
         "Round 32 (blind), false alarm: The timestamp tolerance check and the HMAC over \"<ts>.<body>\" are unchanged; hmac.Equal is constant-time just like subtle.ConstantTimeCompare, and decoding the hex signature first only means malformed hex is rejected earlier. Missing/empty fields still return ErrMissingSignature.",
     ),
