@@ -1936,10 +1936,11 @@ fn literals_made_parameters(old: &str, new: &str) -> Option<Vec<String>> {
 }
 
 /// Whether `new` is `old` with one expression replaced by a name, and the
-/// change passes that expression somewhere (`fi.Mode().Perm()&0o077 != 0`
+/// change passes that expression somewhere (its added lines, whitespace
+/// taken out) (`fi.Mode().Perm()&0o077 != 0`
 /// → `perm&0o077 != 0` in a helper called as `ensurePrivate(fi.Mode().Perm())`):
 /// the check moved into a function of the value it tests.
-fn expression_made_parameter(old: &str, new: &str, added: &str) -> bool {
+fn expression_made_parameter(old: &str, new: &str, squeezed_added: &str) -> bool {
     let a: Vec<&str> = GUARD_TOKEN.find_iter(old).map(|m| m.as_str()).collect();
     let b: Vec<&str> = GUARD_TOKEN.find_iter(new).map(|m| m.as_str()).collect();
     let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
@@ -1954,9 +1955,7 @@ fn expression_made_parameter(old: &str, new: &str, added: &str) -> bool {
     if came.len() != 1 || !name(came[0]) || gone.len() < 2 {
         return false;
     }
-    let expr: String = gone.concat();
-    let squeezed: String = added.chars().filter(|c| !c.is_whitespace()).collect();
-    squeezed.contains(&expr)
+    squeezed_added.contains(&gone.concat())
 }
 
 /// A condition with its calls' keyword names taken out: `f(s, org_id=x)`
@@ -2366,65 +2365,65 @@ impl<'a> Helpers<'a> {
     /// Whether one of `calls` (or a decorator in `decorators`) is a function
     /// of the change that calls `name` or is wrapped in it.
     fn reaches(&self, calls: &[syntax::Fact], decorators: &[syntax::Fact], name: &str) -> bool {
-        self.reaches_within(calls, decorators, name, 3)
-    }
-
-    /// The functions of the new side that `from` calls, and those they
-    /// call, `depth` calls deep (not `from` itself).
-    fn callees(&self, from: &'a Unit, depth: u8) -> Vec<&'a Unit> {
-        let mut seen: Vec<&'a Unit> = Vec::new();
-        let mut frontier = vec![from];
-        for _ in 0..depth {
-            let mut next = Vec::new();
-            for u in frontier {
-                for c in &u.calls {
-                    for v in self.units.get(c.text.as_str()).into_iter().flatten() {
-                        if !std::ptr::eq(*v, from) && !seen.iter().any(|s| std::ptr::eq(*s, *v)) {
-                            seen.push(v);
-                            next.push(*v);
-                        }
-                    }
-                }
-            }
-            frontier = next;
-        }
-        seen
-    }
-
-    /// `reaches`, following calls `depth` functions deep (`Load` →
-    /// `LoadFrom` → `ensurePrivate`).
-    fn reaches_within(
-        &self,
-        calls: &[syntax::Fact],
-        decorators: &[syntax::Fact],
-        name: &str,
-        depth: u8,
-    ) -> bool {
-        if depth == 0 {
-            return false;
-        }
         let decorated = decorators.iter().map(|d| {
             let t = d.text.trim_start_matches('@');
             let callee = t.split('(').next().unwrap_or(t);
             syntax::last_segment(callee)
         });
-        calls
-            .iter()
-            .map(|c| c.text.as_str())
-            .chain(decorated)
-            .any(|c| {
-                self.units.get(c).is_some_and(|us| {
-                    us.iter().any(|u| {
-                        u.calls.iter().any(|x| x.text == name)
-                            || u.decorators.iter().any(|x| x.text.contains(name))
-                    }) || self.inlines(us, name)
-                        || us.iter().any(|u| {
-                            // Not back into itself.
-                            !u.calls.iter().any(|x| x.text == c)
-                                && self.reaches_within(&u.calls, &u.decorators, name, depth - 1)
-                        })
-                })
-            })
+        let called = calls.iter().map(|c| c.text.as_str()).chain(decorated);
+        self.reachable(called, 3, None).into_iter().any(|u| {
+            u.calls.iter().any(|x| x.text == name)
+                || u.decorators.iter().any(|x| x.text.contains(name))
+                || self.inlines(&[u], name)
+        })
+    }
+
+    /// The functions of the new side that `from` calls, and those they
+    /// call, `depth` calls deep (not `from` itself).
+    fn callees(&self, from: &'a Unit, depth: u8) -> Vec<&'a Unit> {
+        self.reachable(
+            from.calls.iter().map(|c| c.text.as_str()),
+            depth,
+            Some(from),
+        )
+    }
+
+    /// The functions of the new side named in `names`, and those they call,
+    /// `depth` calls deep in all (`Load` → `LoadFrom` → `ensurePrivate`),
+    /// each once, leaving out `skip`.
+    fn reachable<'n>(
+        &self,
+        names: impl Iterator<Item = &'n str>,
+        depth: u8,
+        skip: Option<&Unit>,
+    ) -> Vec<&'a Unit> {
+        let mut seen: Vec<&'a Unit> = Vec::new();
+        let mut frontier: Vec<&'a Unit> = Vec::new();
+        let visit = |name: &str, seen: &mut Vec<&'a Unit>, next: &mut Vec<&'a Unit>| {
+            for v in self.units.get(name).into_iter().flatten() {
+                let skipped = skip.is_some_and(|s| std::ptr::eq(*v, s));
+                if !skipped && !seen.iter().any(|x| std::ptr::eq(*x, *v)) {
+                    seen.push(v);
+                    next.push(v);
+                }
+            }
+        };
+        if depth == 0 {
+            return seen;
+        }
+        for n in names {
+            visit(n, &mut seen, &mut frontier);
+        }
+        for _ in 1..depth {
+            let mut next = Vec::new();
+            for u in frontier {
+                for c in &u.calls {
+                    visit(c.text.as_str(), &mut seen, &mut next);
+                }
+            }
+            frontier = next;
+        }
+        seen
     }
 }
 
@@ -5311,6 +5310,7 @@ pub fn intent(
             .trim_matches('`')
             .to_string()
     };
+    let squeezed_added: String = added_text.chars().filter(|c| !c.is_whitespace()).collect();
     let mut explained: HashSet<String> = HashSet::default();
     for old in diffs.iter().filter(|d| d.0 == 0 && !d.4) {
         for new in diffs.iter().filter(|d| d.0 == 0 && d.4) {
@@ -5319,7 +5319,7 @@ pub fn intent(
             let (was, now) = (body(&old.1), body(&new.1));
             if literals_made_parameters(&was, &now)
                 .is_some_and(|lits| lits.iter().all(|l| added_text.contains(l.as_str())))
-                || expression_made_parameter(&was, &now, &added_text)
+                || expression_made_parameter(&was, &now, &squeezed_added)
                 || without_keywords(&was) == without_keywords(&now)
                 || equivalent(&was, &now)
                 || opposite(&was, &now)

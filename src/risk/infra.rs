@@ -817,6 +817,11 @@ static RUNTIME_COUNT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(desired_count|desired_capacity|desired_size|replicas|node_count|read_capacity|write_capacity|min_capacity)\b").unwrap()
 });
 
+/// A block's address from its header's captures: `aws_ecs_service.checkout`.
+fn tf_address(c: &regex::Captures<'_>) -> String {
+    format!("{}.{}", &c[2], c.get(3).map_or("", |m| m.as_str()))
+}
+
 /// Each resource's `ignore_changes` entries and the line (1-based) of the
 /// list that holds each one.
 fn ignored_by_resource(text: &str) -> Vec<(String, String, u32)> {
@@ -827,7 +832,7 @@ fn ignored_by_resource(text: &str) -> Vec<(String, String, u32)> {
         if let Some(c) = TF_BLOCK.captures(t)
             && !t.starts_with(char::is_whitespace)
         {
-            resource = format!("{}.{}", &c[2], c.get(3).map_or("", |m| m.as_str()));
+            resource = tf_address(&c);
             open = None;
         }
         let list = if let Some(at) = t.find("ignore_changes") {
@@ -866,17 +871,14 @@ fn runtime_counts_taken_back(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let mut in_resource = false;
         new.lines().any(|t| {
             if let Some(c) = TF_BLOCK.captures(t) {
-                in_resource = format!("{}.{}", &c[2], c.get(3).map_or("", |m| m.as_str())) == r;
+                in_resource = tf_address(&c) == r;
             }
             in_resource && t.contains("ignore_changes") && t.contains("all")
         })
     };
     let exists = |r: &str| {
-        new.lines().any(|t| {
-            TF_BLOCK
-                .captures(t)
-                .is_some_and(|c| format!("{}.{}", &c[2], c.get(3).map_or("", |m| m.as_str())) == r)
-        })
+        new.lines()
+            .any(|t| TF_BLOCK.captures(t).is_some_and(|c| tf_address(&c) == r))
     };
     for (resource, attr, line) in &before {
         if still(resource, attr) || !exists(resource) || ignores_all(resource) {

@@ -53,6 +53,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let reads =
             |name: &str| !bound.contains(&name) && WORD.find_iter(body).any(|m| m.as_str() == name);
         let i = l.no as usize - 1;
+        if i >= lines.len() {
+            continue;
+        }
         // A comprehension: a `for` clause after the lambda, in its statement.
         let tail: String = std::iter::once(&c[2])
             .chain(lines[i + 1..].iter().take(3).copied())
@@ -65,8 +68,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 .collect::<Vec<_>>()
         });
         // A loop around the line that stores the lambda for later.
-        let stored =
-            l.text.contains(".append(") || l.text.contains("] =") || l.text.contains(": (lambda");
+        let stored = l.text.contains(".append(") || l.text.contains("] =");
         let enclosing = stored
             .then(|| {
                 lines[..i]

@@ -13,23 +13,16 @@ use yaml_rust::Yaml;
 
 use super::{FileView, Finding, Severity, quote};
 
-fn get<'a>(y: &'a Yaml, key: &str) -> &'a Yaml {
-    &y[key]
-}
-
 fn docs(text: &str) -> Vec<Yaml> {
     yaml_rust::YamlLoader::load_from_str(text).unwrap_or_default()
 }
 
 fn kind(doc: &Yaml) -> &str {
-    get(doc, "kind").as_str().unwrap_or("")
+    doc["kind"].as_str().unwrap_or("")
 }
 
 fn name(doc: &Yaml) -> String {
-    get(get(doc, "metadata"), "name")
-        .as_str()
-        .unwrap_or("")
-        .to_string()
+    doc["metadata"]["name"].as_str().unwrap_or("").to_string()
 }
 
 /// A rule as text, to tell an added rule from one that was there.
@@ -75,11 +68,11 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
 /// An ALLOW rule added without sources or without operations, in a policy
 /// whose rules all named both.
 fn rules_split(f: &FileView<'_>, doc: &Yaml, was: Option<&Yaml>, out: &mut Vec<Finding>) {
-    let spec = get(doc, "spec");
+    let spec = &doc["spec"];
     if spec["action"].as_str().is_some_and(|a| a != "ALLOW") {
         return;
     }
-    let Some(old_rules) = was.and_then(|w| get(get(w, "spec"), "rules").as_vec()) else {
+    let Some(old_rules) = was.and_then(|w| w["spec"]["rules"].as_vec()) else {
         return;
     };
     let has = |r: &Yaml, k: &str| !r[k].is_badvalue() && !r[k].is_null();
@@ -141,14 +134,10 @@ fn rules_split(f: &FileView<'_>, doc: &Yaml, was: Option<&Yaml>, out: &mut Vec<F
 fn replayed_writes(f: &FileView<'_>, doc: &Yaml, was: Option<&Yaml>, out: &mut Vec<Finding>) {
     let retryable = |r: &Yaml| r["isRetryable"].as_bool() == Some(true);
     let old_routes: Vec<&Yaml> = was
-        .and_then(|w| get(get(w, "spec"), "routes").as_vec())
+        .and_then(|w| w["spec"]["routes"].as_vec())
         .map(|v| v.iter().collect())
         .unwrap_or_default();
-    for r in get(get(doc, "spec"), "routes")
-        .as_vec()
-        .into_iter()
-        .flatten()
-    {
+    for r in doc["spec"]["routes"].as_vec().into_iter().flatten() {
         let method = r["condition"]["method"].as_str().unwrap_or("");
         if !matches!(method, "POST" | "PATCH") || !retryable(r) {
             continue;

@@ -133,17 +133,22 @@ static INSTALLER_CALL: LazyLock<Regex> =
 /// that function registers on its parameter, at the call's line.
 fn registrations_with_installers(text: &str, sources: &[&str]) -> Vec<Registration> {
     let mut regs = registrations(text);
-    for c in INSTALLER_CALL.captures_iter(text) {
+    let calls: Vec<_> = INSTALLER_CALL.captures_iter(text).collect();
+    if calls.is_empty() {
+        return regs;
+    }
+    let functions: Vec<(&str, String, &str)> = sources.iter().flat_map(|t| functions(t)).collect();
+    for c in calls {
         let (name, receiver) = (&c[1], &c[2]);
         let line = text[..c.get(0).expect("match").start()]
             .matches('\n')
             .count() as u32
             + 1;
-        let Some((param, body)) = sources.iter().find_map(|t| function_body(t, name)) else {
+        let Some((_, param, body)) = functions.iter().find(|(n, _, _)| *n == name) else {
             continue;
         };
         for mut r in registrations(body) {
-            if r.receiver == param && r.auth {
+            if r.receiver == *param && r.auth {
                 r.receiver = receiver.to_string();
                 r.line = line;
                 regs.push(r);
@@ -154,20 +159,23 @@ fn registrations_with_installers(text: &str, sources: &[&str]) -> Vec<Registrati
     regs
 }
 
-/// The first parameter and the body of function `name` in `text`:
+/// The functions of `text` with their first parameter and body:
 /// `function name(app: Express) {…}` or `const name = (app) => {…}`.
-fn function_body<'t>(text: &'t str, name: &str) -> Option<(String, &'t str)> {
-    let def = Regex::new(&format!(
-        r"(?:function\s+{0}|(?:const|let)\s+{0}\s*=\s*(?:async\s*)?)\s*\(\s*(\w+)",
-        regex::escape(name)
-    ))
-    .ok()?;
-    let c = def.captures(text)?;
-    let param = c[1].to_string();
-    let after = c.get(0)?.end();
-    let open = after + text[after..].find('{')?;
-    let close = closing_bracket(text.as_bytes(), open)?;
-    Some((param, &text[open + 1..close]))
+fn functions(text: &str) -> Vec<(&str, String, &str)> {
+    static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:function\s+(\w+)|(?:const|let)\s+(\w+)\s*=\s*(?:async\s*)?)\s*\(\s*(\w+)")
+            .unwrap()
+    });
+    DEFINITION
+        .captures_iter(text)
+        .filter_map(|c| {
+            let name = c.get(1).or(c.get(2))?.as_str();
+            let after = c.get(0)?.end();
+            let open = after + text[after..].find('{')?;
+            let close = closing_bracket(text.as_bytes(), open)?;
+            Some((name, c[3].to_string(), &text[open + 1..close]))
+        })
+        .collect()
 }
 
 /// One request matcher with the rule it applies.

@@ -449,6 +449,9 @@ fn cancelled_midway(f: &FileView<'_>, old: &str, b: &Pipeline, new: &str, out: &
     // one pull request's branch cancel each other.
     let lines: Vec<&str> = new.lines().collect();
     let at = l.no as usize - 1;
+    if at >= lines.len() {
+        return;
+    }
     let indent = |t: &str| t.len() - t.trim_start().len();
     let own = indent(l.text);
     let siblings = lines[..at]

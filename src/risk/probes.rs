@@ -14,7 +14,7 @@ fn probe_paths(text: &str, probe: &str) -> Vec<(String, u32)> {
     let indent = |t: &str| t.len() - t.trim_start().len();
     let mut out = Vec::new();
     for (i, t) in lines.iter().enumerate() {
-        if t.trim() != format!("{probe}:") {
+        if t.trim().strip_suffix(':') != Some(probe) {
             continue;
         }
         let own = indent(t);

@@ -833,12 +833,15 @@ impl<'s, 't> Walker<'s, 't> {
         let expr = squash(self.text(right));
         // A name the condition reads more than once is there to be reused
         // (`s == nil || s.Role != "admin"`): the condition keeps it.
-        let word =
-            regex::Regex::new(&format!(r"\b{}\b", regex::escape(name))).expect("an escaped name");
-        if word.find_iter(&cond).count() != 1 {
+        let ident = |c: char| c.is_alphanumeric() || c == '_';
+        let mut uses = cond.match_indices(name).filter(|(i, _)| {
+            !cond[..*i].chars().next_back().is_some_and(ident)
+                && !cond[i + name.len()..].chars().next().is_some_and(ident)
+        });
+        let (Some((at, _)), None) = (uses.next(), uses.next()) else {
             return cond;
-        }
-        word.replace_all(&cond, regex::NoExpand(&expr)).into_owned()
+        };
+        format!("{}{expr}{}", &cond[..at], &cond[at + name.len()..])
     }
 
     fn record(&mut self, n: Node<'_>, unit: usize) {
