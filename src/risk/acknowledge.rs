@@ -200,8 +200,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     // Failures taken care of by the change itself (a dead-letter send it
     // adds); one that was there already handles other failures (malformed
     // messages), not these.
-    let handled = FAILURE_HANDLED.find_iter(new).count() > FAILURE_HANDLED.find_iter(old).count();
-    if !ACK.is_match(old) || acknowledged_regardless(old).is_some() || handled {
+    let handled =
+        || FAILURE_HANDLED.find_iter(new).count() > FAILURE_HANDLED.find_iter(old).count();
+    if !ACK.is_match(old) || acknowledged_regardless(old).is_some() || handled() {
         return;
     }
     let Some((line, what, how)) = acknowledged_regardless(new).or_else(|| {

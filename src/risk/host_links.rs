@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{FileView, Finding, Severity, quote};
+use super::{ChangeView, FileView, Finding, Severity, quote};
 
 /// Reading the host the client sent.
 static REQUEST_HOST: LazyLock<Regex> = LazyLock::new(|| {
@@ -25,9 +25,10 @@ static MAILED_LINK: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
-/// Calls, on lines the change adds, to a helper of the same file that builds
-/// a URL from the request's host, with a path a mailed link has.
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+/// Calls, on lines the change adds, to a helper of the change (in this file
+/// or another it touches, `lib/origin.js`) that builds a URL from the
+/// request's host, with a path a mailed link has.
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() {
         return;
     }
@@ -38,26 +39,31 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     {
         return;
     }
-    let Some(new) = f.new_text() else { return };
-    let lines: Vec<&str> = new.lines().collect();
     // Each helper that reads the host, with the pattern of a call to it.
     let mut helpers: Vec<(String, Regex)> = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        let Some(c) = DEFINES.captures(l) else {
+    for g in change.files.iter().filter(|g| g.class.production()) {
+        let Some(new) = g.new_text() else { continue };
+        if !REQUEST_HOST.is_match(new) {
             continue;
-        };
-        let name = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
-        let own = l.len() - l.trim_start().len();
-        let body = lines[i + 1..]
-            .iter()
-            .take_while(|b| {
-                b.trim().is_empty() || b.len() - b.trim_start().len() > own || b.trim() == "}"
-            })
-            .take(8);
-        if (REQUEST_HOST.is_match(l) || body.clone().any(|b| REQUEST_HOST.is_match(b)))
-            && let Ok(call) = Regex::new(&format!(r"\b{}\s*\(", regex::escape(name)))
-        {
-            helpers.push((name.to_string(), call));
+        }
+        let lines: Vec<&str> = new.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let Some(c) = DEFINES.captures(l) else {
+                continue;
+            };
+            let name = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+            let own = l.len() - l.trim_start().len();
+            let body = lines[i + 1..]
+                .iter()
+                .take_while(|b| {
+                    b.trim().is_empty() || b.len() - b.trim_start().len() > own || b.trim() == "}"
+                })
+                .take(8);
+            if (REQUEST_HOST.is_match(l) || body.clone().any(|b| REQUEST_HOST.is_match(b)))
+                && let Ok(call) = Regex::new(&format!(r"\b{}\s*\(", regex::escape(name)))
+            {
+                helpers.push((name.to_string(), call));
+            }
         }
     }
     if helpers.is_empty() {

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{FileView, Finding, Severity, quote};
+use super::{ChangeView, FileView, Finding, Severity, quote};
 
 /// What the checked value must be about.
 const SUBJECT: &str = r#"[\w.$\[\]'"]*(?i:origin|host|hostname|domain|referr?er|redirect\w*|return_?to|return_?url|next_?url|callback_?url|target_?url)\w*"#;
@@ -241,11 +241,120 @@ fn aliases(text: &str) -> Option<Regex> {
     Regex::new(&format!(r"\b{}", partial_call(&names.join("|")))).ok()
 }
 
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+/// The value a setting of the change gives the name `arg` stands for
+/// (`_previewDomain` and `"PreviewDomain": "shop-preview.app"` in an
+/// `appsettings.json`, `PREVIEW_DOMAIN=…` in an env file): the name
+/// compared without case, underscores or a `this.`/`_` in front.
+fn configured(arg: &str, change: &ChangeView<'_>) -> Option<String> {
+    static SETTING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*["']?([A-Za-z0-9][\w.:/-]*[\w/])["']?\s*,?\s*$"#).unwrap()
+    });
+    let key = |s: &str| -> String {
+        s.rsplit(['.', ':'])
+            .next()
+            .unwrap_or(s)
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let wanted = key(arg.trim());
+    if wanted.len() < 6
+        || !arg
+            .trim()
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_.$".contains(c))
+    {
+        return None;
+    }
+    change
+        .files
+        .iter()
+        .filter(|g| !g.class.test_like() && !g.class.docs)
+        .filter(|g| !g.path.to_ascii_lowercase().contains("development"))
+        .flat_map(|g| g.added.iter())
+        .filter_map(|l| SETTING.captures(l.text.trim()))
+        .find(|c| key(&c[1]) == wanted)
+        .map(|c| c[2].to_string())
+}
+
+/// An allow-list's entries matched by part of their text, through the
+/// element a search binds (`redirectUris.any { r -> requested.startsWith(r) }`,
+/// `Object.values(APP_HOSTS).some((h) => url.startsWith(h))`, `any(u.startswith(p)
+/// for p in ALLOWED_ORIGINS)`): an entry `https://app.acme.com` lets
+/// `https://app.acme.com.evil.net` in, `acme.com` lets `evilacme.com` in.
+fn list_entries_matched_by_part(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static SEARCH: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"([\w.$()\[\]]+?)\)?\s*\.\s*(?:some|any|Any|find|filter|exists|First|FirstOrDefault|anyMatch|stream\(\)\.anyMatch)\s*[({]\s*\(?\s*(\w+)\s*(?::\s*\w+\s*)?\)?\s*(?:=>|->)").unwrap()
+    });
+    static PY_ANY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\.(?:startswith|endswith)\(\s*(\w+)\s*\)\s+for\s+(\w+)\s+in\s+([\w.]+)")
+            .unwrap()
+    });
+    static LIST_NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(redirect|origin|host|domain|url|uri|callback|return_?to)").unwrap()
+    });
+    for l in f.added_code() {
+        let t = l.text;
+        let mut found: Option<(Kind, String)> = None;
+        if let Some(c) = SEARCH.captures(t)
+            && LIST_NAME.is_match(&c[1])
+        {
+            let p = regex::escape(&c[2]);
+            let partial = Regex::new(&format!(
+                r"\.\s*(startsWith|startswith|StartsWith|starts_with|endsWith|EndsWith|ends_with|endswith)\s*\(\s*{p}\s*[,)]"
+            ));
+            if let Ok(re) = partial
+                && let Some(m) = re.captures(&t[c.get(0).unwrap().end()..])
+            {
+                // The list's own name: `APP_HOSTS` of `Object.values(APP_HOSTS`.
+                let list = c[1].rsplit('(').next().unwrap_or(&c[1]);
+                found = Some((kind(&m[1]), list.to_string()));
+            }
+        }
+        if found.is_none()
+            && let Some(c) = PY_ANY.captures(t)
+            && c[1] == c[2]
+            && LIST_NAME.is_match(&c[3])
+        {
+            let k = if t.contains(".endswith(") {
+                Kind::Suffix
+            } else {
+                Kind::Prefix
+            };
+            found = Some((k, c[3].to_string()));
+        }
+        let Some((kind, list)) = found else { continue };
+        if f.removed.iter().any(|r| r.text.trim() == t.trim()) {
+            continue;
+        }
+        let why = match kind {
+            Kind::Prefix => {
+                "an entry `https://app.example.com` also admits `https://app.example.com.evil.net` and `https://app.example.com@evil.net`"
+            }
+            _ => "an entry `example.com` also admits `evilexample.com`",
+        };
+        out.push(Finding::added(
+            "host-match-partial",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Matches the entries of `{}` by part of their text (`{}`): {why}. Compare whole origins, or parse the URL and compare its scheme, host and port.",
+                quote(list.trim()),
+                quote(t.trim())
+            ),
+        ));
+        return;
+    }
+}
+
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     shared_domain_trusted(f, out);
     if !f.class.production() || f.class.ci || f.class.infra || f.class.migration {
         return;
     }
+    list_entries_matched_by_part(f, out);
     let text = f.new_text_or_hunks();
     let aliased = aliases(&text);
     for l in f.added_code() {
@@ -267,7 +376,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             if f.removed.iter().any(|r| r.text.contains(call.trim())) {
                 continue;
             }
-            let why = match resolve(&arg, &text) {
+            let why = match resolve(&arg, &text).or_else(|| configured(&arg, change)) {
                 Some(value) => weakness(kind, &value),
                 None => exact_or_suffix(kind, &arg, t),
             };

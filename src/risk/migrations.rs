@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::lang::Lang;
-use super::{ChangeView, FileView, Finding, Line, Severity, quote};
+use super::{ChangeView, FileView, Finding, Line, Severity, Side, quote};
 
 static CREATE_TABLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)\bcreate\s+(?:unlogged\s+|temp\s+|temporary\s+)?table\s+(?:if\s+not\s+exists\s+)?[`"\[]?(?:\w+[`"\]]?\.)?[`"\[]?(\w+)|create_table\s*\(?\s*[:"'](\w+)|op\.create_table\(\s*["'](\w+)|createTable\(\s*["'](\w+)|migrations\.CreateModel\(\s*name\s*=\s*["'](\w+)"#).unwrap()
@@ -230,6 +230,15 @@ static TABLE_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\btable\s+(?:if\s+exists\s+)?[`\x22]?(?:\w+\.)?(\w+)").unwrap()
 });
 static TRUNCATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bTRUNCATE\b").unwrap());
+/// `TRUNCATE` named as a privilege (`REVOKE INSERT, TRUNCATE ON …`), not run.
+static TRUNCATE_PRIVILEGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(GRANT|REVOKE)\b[^;]*\bTRUNCATE\b").unwrap());
+/// Whether a statement empties a table with `TRUNCATE` (not one that
+/// grants or revokes the privilege of that name).
+fn truncates(stmt: &str) -> bool {
+    TRUNCATE.is_match(stmt) && !TRUNCATE_PRIVILEGE.is_match(stmt)
+}
+
 /// The table a `TRUNCATE` empties, and the one a `DELETE` with no `WHERE`
 /// empties.
 static TRUNCATED: LazyLock<Regex> = LazyLock::new(|| {
@@ -622,6 +631,8 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         .added
         .iter()
         .filter(|l| !l.text.trim_start().starts_with("--"))
+        // A migration's docstring names what it does in words.
+        .filter(|l| !f.prose_lines.contains(&(true, l.no)))
         .collect();
     // Read once per file, and only when a statement asks.
     let not_pg = std::cell::OnceCell::new();
@@ -706,7 +717,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     ),
                 );
             }
-        } else if let Some(table) = (has("TRUNCATE") && TRUNCATE.is_match(&s))
+        } else if let Some(table) = (has("TRUNCATE") && truncates(&s))
             .then(|| replaces_delete_of_all(f, &stmt))
             .flatten()
         {
@@ -719,7 +730,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                     "Empties {table} with TRUNCATE ({q}) where it deleted every row of it: the same rows go, faster, and TRUNCATE takes an exclusive lock and skips DELETE triggers."
                 ),
             );
-        } else if has("TRUNCATE") && TRUNCATE.is_match(&s) {
+        } else if has("TRUNCATE") && truncates(&s) {
             push(
                 out,
                 "sql-truncate",
@@ -805,15 +816,9 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             );
         }
         if has("SET NOT NULL") && !table_created(&stmt) {
-            push(
-                out,
-                "sql-not-null-without-default",
-                Severity::High,
-                line,
-                format!(
-                    "Makes an existing column NOT NULL ({q}): it scans the table under an exclusive lock and fails if any row is null."
-                ),
-            );
+            not_null_set(f, line, &q, &mut |sev, msg| {
+                push(out, "sql-not-null-without-default", sev, line, msg)
+            });
         }
         // MySQL's online DDL, however it is spaced (`LOCK = NONE`).
         let online = {
@@ -863,15 +868,34 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             );
         }
         if has("ALTER COLUMN") && (has(" TYPE ") || has("SET DATA TYPE")) && !table_created(&stmt) {
-            push(
-                out,
-                "sql-column-type-change",
-                Severity::High,
-                line,
-                format!(
-                    "Changes a column's type ({q}): the table is rewritten under an exclusive lock, and values that do not convert fail the migration."
-                ),
-            );
+            // To a string type with no conversion: widening a varchar (or
+            // making it text) changes only the catalog; a narrowing checks
+            // every row and fails the migration, in its transaction, on the
+            // first that does not fit: loud, and nothing is lost.
+            static TO_STRING: LazyLock<Regex> = LazyLock::new(|| {
+                Regex::new(r"(?i)\bTYPE\s+(varchar|character\s+varying|text|citext)\b\s*(\(\s*\d+\s*\))?\s*;?\s*$").unwrap()
+            });
+            if TO_STRING.is_match(stmt.trim()) {
+                push(
+                    out,
+                    "sql-column-type-change",
+                    Severity::Low,
+                    line,
+                    format!(
+                        "Changes a column to a string type ({q}): widening a varchar is only a catalog change, but a shorter limit than the data's checks every row under an exclusive lock and fails on the first that does not fit."
+                    ),
+                );
+            } else {
+                push(
+                    out,
+                    "sql-column-type-change",
+                    Severity::High,
+                    line,
+                    format!(
+                        "Changes a column's type ({q}): the table is rewritten under an exclusive lock, and values that do not convert fail the migration."
+                    ),
+                );
+            }
         }
     }
     let added_code: Vec<&Line<'_>> = f.added_code().collect();
@@ -981,6 +1005,13 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                         continue;
                     }
                 }
+                if *rule == "migration-not-null" {
+                    let q = quote(&collapse_ws(m.as_str()));
+                    not_null_set(f, l.no, &q, &mut |sev, text| {
+                        push(out, rule, sev, l.no, text)
+                    });
+                    continue;
+                }
                 push(
                     out,
                     rule,
@@ -1001,6 +1032,88 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             }
         }
     }
+}
+
+/// A column made NOT NULL at line `no` (`q`, quoted): a table scan under an
+/// exclusive lock, unless the migration validated a `CHECK (… IS NOT NULL)`
+/// constraint before it (PostgreSQL 12 and later then skip the scan, and
+/// the validation itself lets reads and writes go on).
+fn not_null_set(f: &FileView<'_>, no: u32, q: &str, push: &mut dyn FnMut(Severity, String)) {
+    static VALIDATED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\bVALIDATE\s+CONSTRAINT\b|\bvalidate_check_constraint\b|\bvalidate_constraint\b",
+        )
+        .unwrap()
+    });
+    let proven = f
+        .added_code()
+        .any(|l| l.no < no && VALIDATED.is_match(l.text));
+    if proven {
+        push(
+            Severity::Low,
+            format!(
+                "Makes a column NOT NULL ({q}) after validating a check constraint: PostgreSQL 12 and later take the check as proof and skip the scan; the validation ran without blocking writes."
+            ),
+        );
+    } else {
+        push(
+            Severity::High,
+            format!(
+                "Makes an existing column NOT NULL ({q}): it scans the table under an exclusive lock and fails if any row is null."
+            ),
+        );
+    }
+}
+
+/// A privilege statement's object kind and grantee: `GRANT SELECT ON ALL
+/// TABLES IN SCHEMA public TO reporting_ro` is (`TABLES`, `reporting_ro`),
+/// as is the default-privileges form and the `REVOKE … FROM` one.
+static PRIVILEGE_TARGET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?is)\b(GRANT|REVOKE)\b[^;]*?\bON\s+(?:ALL\s+)?(TABLES|SEQUENCES|FUNCTIONS)\b[^;]*?\b(?:TO|FROM)\s+"?(\w+)"?"#).unwrap()
+});
+
+/// Schema-wide grants that narrow what the role had (the change removes a
+/// wider grant of the same kind to the same role, or revokes part of it):
+/// read-only made of read-write, not a role given every table.
+pub fn narrowed_grants(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    if !out.iter().any(|x| x.rule == "sql-grant-schema-wide") {
+        return;
+    }
+    let targets = |lines: &mut dyn Iterator<Item = &str>, verb: &str| {
+        let text: String = lines.collect::<Vec<_>>().join("\n");
+        PRIVILEGE_TARGET
+            .captures_iter(&text)
+            .filter(|c| c[1].eq_ignore_ascii_case(verb))
+            .map(|c| (c[2].to_ascii_uppercase(), c[3].to_ascii_lowercase()))
+            .collect::<HashSet<_>>()
+    };
+    let mut narrowing = HashSet::new();
+    for g in &change.files {
+        narrowing.extend(targets(&mut g.removed.iter().map(|l| l.text), "GRANT"));
+        narrowing.extend(targets(&mut g.added.iter().map(|l| l.text), "REVOKE"));
+    }
+    if narrowing.is_empty() {
+        return;
+    }
+    out.retain(|x| {
+        if x.rule != "sql-grant-schema-wide" || x.side != Side::New {
+            return true;
+        }
+        let Some(no) = x.line else { return true };
+        // The statement from its line to its semicolon.
+        let stmt: Vec<&str> = (no..no + 6)
+            .map_while(|n| f.new_lines.get(&n).copied())
+            .scan(false, |done, l| {
+                if *done {
+                    return None;
+                }
+                *done = l.contains(';');
+                Some(l)
+            })
+            .collect();
+        let own = targets(&mut stmt.into_iter(), "GRANT");
+        own.is_empty() || !own.iter().all(|t| narrowing.contains(t))
+    });
 }
 
 #[cfg(test)]

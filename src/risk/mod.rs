@@ -69,6 +69,8 @@ pub mod randomness;
 pub mod redaction;
 mod releases;
 pub mod retries;
+#[cfg(test)]
+mod round33_tests;
 pub mod row_security;
 pub mod rules;
 pub mod safe_defaults;
@@ -658,177 +660,23 @@ pub fn findings_with_message(
                 .push(x);
         }
     }
-    for f in &change.files {
-        let mut local = by_file.remove(f.path).unwrap_or_default();
-        if !f.file.binary {
-            structured::check(f, &change, &mut local, &mut config_changes);
-        }
-        policy_files::check(f, &change, &mut local);
-        text::check(f, &mut local);
-        if !f.file.binary {
-            infra::check(f, &change, &mut local);
-            infra::grants_widened(f, &mut local);
-            infra::condition_widened(f, &mut local);
-            containers::check(f, &mut local);
-            exposure::check(f, &change, &mut local);
-            listeners::check(f, &mut local);
-            origins::check(f, &mut local);
-            host_match::check(f, &mut local);
-            csp::check(f, &mut local);
-            randomness::check(f, &change, &mut local);
-            isolation::check(f, &mut local);
-            default_environment::check(f, &mut local);
-            ordering::check(f, &change, &mut local);
-            migrations::check(f, &change, &mut local);
-            deletion::check(f, &mut local);
-            retries::check(f, &mut local);
-            acknowledge::check(f, &mut local);
-            durability::check(f, &mut local);
-            volumes::check(f, &mut local);
-            nginx_locations::check(f, &mut local);
-            safe_defaults::check(f, &mut local);
-            verification::check(f, &mut local);
-            presence::check(f, &mut local);
-            lifetimes::check(f, &mut local);
-            stale_memo::check(f, &mut local);
-            derived_defaults::check(f, &mut local);
-            probes::check(f, &mut local);
-            mesh_policies::check(f, &mut local);
-            autoescape::check(f, &change, &mut local);
-            late_binding::check(f, &mut local);
-            exit_skips_defers::check(f, &mut local);
-            method_exemptions::check(f, &mut local);
-            xtrace::check(f, &mut local);
-            caps::check(f, &mut local);
-            off_when_unset::check(f, &mut local);
-            systemd::check(f, &change, &mut local);
-            filters::check(f, &mut local);
-            units::check(f, &mut local);
-            redaction::check(f, &mut local);
-            safekeeping::check(f, &mut local);
-            sanitisers::check(f, &change, &mut local);
-            transactions::check(f, &mut local);
-            error_details::check(f, &mut local);
-            ship_ignore::check(f, &mut local);
-            workflow_injection::check(f, &mut local);
-            client_address::check(f, &mut local);
-            client_bundle::check(f, &mut local);
-            nginx_alias::check(f, &mut local);
-            make_loops::check(f, &mut local);
-            nginx_inheritance::check(f, &mut local);
-            waitgroups::check(f, &mut local);
-            releases::check(f, &mut local);
-            or_conditions::check(f, &mut local);
-            guards_dropped::check(f, &mut local);
-            host_links::check(f, &mut local);
-            host_access::check(f, &mut local);
-            field_lists::check(f, &mut local);
-            tx_bypass::check(f, &mut local);
-            network_policies::check(f, &mut local);
-            keyed_hashes::check(f, &mut local);
-            timeouts::check(f, &mut local);
-            cache_identity::check(f, &mut local);
-            wire_names::check(f, &mut local);
-            wire::check(f, &mut local);
-            row_security::check(f, &change, &mut local);
-            security::check(f, &change, &mut local);
-            secrets::check(f, &mut local);
-            errors::check(f, &change, &mut local);
-            testing::check(f, &change, &mut local);
-            delivery::check(f, &change, &mut local);
-            pipeline::check(f, &change, &mut local);
-            rules.check_patterns(f, &change, &mut local);
-            security::open_by_protocol(f, &change, &mut local);
-            origins::uncredentialed_wildcard(f, &mut local);
-            infra::empty_filter_without_object_action(f, &mut local);
-            infra::variable_defaults(f, &change, rules, &mut local);
-            drop_grants_in_deny_statements(f, &mut local);
-            containers::capabilities_dropped(f, &mut local);
-            frames::first_sandbox(f, &change, &mut local);
-            pipeline::relax_ephemeral_teardown(f, &change, &mut local);
-            pipeline::unpinned_action_with_secrets(f, &mut local);
-            security::verified_by_provider(f, &mut local);
-        }
-        supply::check(f, &change, &mut local);
-        infra::drop_settings_of_removed_resources(f, &mut local);
-        // A section of a production file that configures another
-        // environment (`class TestingConfig(Config):`, a `test:` block).
-        for x in &mut local {
-            let scoped = ENVIRONMENT_SCOPED.iter().any(|p| x.rule.starts_with(p));
-            if scoped
-                && x.severity > Severity::Medium
-                && x.side == Side::New
-                && let Some(env) = x.line.and_then(|l| environment_section(f, l))
-            {
-                x.severity = Severity::Medium;
-                x.message
-                    .push_str(&format!(" Only the {env} configuration is affected."));
-            }
-        }
-        if f.class.ci {
-            // A pipeline's service containers (`services:` of a job) are
-            // throwaway databases and search clusters for its tests: their
-            // demo passwords and switched-off security plugins protect nothing.
-            for x in &mut local {
-                let throwaway = matches!(
-                    x.rule.as_str(),
-                    "config-safety-off"
-                        | "config-protection-off"
-                        | "secret-assignment"
-                        | "datastore-port-public"
-                );
-                if throwaway
-                    && x.side == Side::New
-                    && x.severity > Severity::Low
-                    && x.line.is_some_and(|l| ci_service_container(f, l))
-                {
-                    x.severity = Severity::Low;
-                    x.message.push_str(
-                        " It configures a service container the pipeline starts for its own tests.",
-                    );
-                }
-            }
-        }
-        if let Some(env) = non_production(f.path) {
-            // Capacity, rollout and infrastructure settings of staging or a
-            // dev stack: worth a look, not an alarm.
-            for x in &mut local {
-                let scoped = ENVIRONMENT_SCOPED.iter().any(|p| x.rule.starts_with(p));
-                if scoped && x.severity > Severity::Medium {
-                    x.severity = Severity::Medium;
-                    x.message
-                        .push_str(&format!(" Only the {env} environment is affected."));
-                }
-            }
-        }
-        if f.critical {
-            // On a path the repository marks critical, what would be worth a look
-            // elsewhere is worth a senior's attention.
-            for x in &mut local {
-                // Settings knobs, differences the engine can only point at
-                // (not name as a weakening), access taken away (which breaks
-                // loudly and exposes nothing) and a production pipeline
-                // edited (its specific rules say what is wrong) stay as they
-                // are.
-                let knob = [
-                    "tf-access-removed",
-                    "ci-deploys-to-production",
-                    "config-",
-                    "dep-",
-                    "image-",
-                    "logic-behaviour-",
-                    "logic-value-changed",
-                    "intent-",
-                ]
-                .iter()
-                .any(|p| x.rule.starts_with(p));
-                if x.severity == Severity::Medium && !knob {
-                    x.severity = Severity::High;
-                    x.message.push_str(" This file is on a critical path.");
-                }
-            }
-        }
+    // Each file's own checks read nothing another file's checks write: they
+    // run side by side, and their findings are joined in the diff's order.
+    let seeded: Vec<(&FileView<'_>, Vec<Finding>)> = change
+        .files
+        .iter()
+        .map(|f| (f, by_file.remove(f.path).unwrap_or_default()))
+        .collect();
+    let per_file: Vec<(Vec<Finding>, Vec<Finding>)> = {
+        use rayon::prelude::*;
+        seeded
+            .into_par_iter()
+            .map(|(f, local)| file_findings(f, &change, rules, local))
+            .collect()
+    };
+    for (local, configs) in per_file {
         out.extend(local);
+        config_changes.extend(configs);
     }
     testing::check_change(&change, &mut out);
     supply::check_change(&change, &mut out);
@@ -846,6 +694,189 @@ pub fn findings_with_message(
     tidy(&mut out);
     one_reading_per_line(&mut out);
     out
+}
+
+/// The checks that read one file of the change (with the whole change at
+/// hand for context), and the severity adjustments that depend on where the
+/// file sits; returns its findings and the structured-config differences the
+/// intent check reads.
+fn file_findings<'a>(
+    f: &FileView<'a>,
+    change: &ChangeView<'a>,
+    rules: &RuleSet,
+    mut local: Vec<Finding>,
+) -> (Vec<Finding>, Vec<Finding>) {
+    let mut config_changes = Vec::new();
+    if !f.file.binary {
+        structured::check(f, change, &mut local, &mut config_changes);
+    }
+    policy_files::check(f, change, &mut local);
+    text::check(f, &mut local);
+    if !f.file.binary {
+        infra::check(f, change, &mut local);
+        infra::grants_widened(f, &mut local);
+        infra::condition_widened(f, &mut local);
+        containers::check(f, &mut local);
+        exposure::check(f, change, &mut local);
+        listeners::check(f, &mut local);
+        origins::check(f, &mut local);
+        host_match::check(f, change, &mut local);
+        csp::check(f, &mut local);
+        randomness::check(f, change, &mut local);
+        isolation::check(f, &mut local);
+        default_environment::check(f, &mut local);
+        ordering::check(f, change, &mut local);
+        migrations::check(f, change, &mut local);
+        deletion::check(f, &mut local);
+        retries::check(f, &mut local);
+        acknowledge::check(f, &mut local);
+        durability::check(f, &mut local);
+        volumes::check(f, &mut local);
+        nginx_locations::check(f, &mut local);
+        safe_defaults::check(f, &mut local);
+        verification::check(f, &mut local);
+        presence::check(f, &mut local);
+        lifetimes::check(f, &mut local);
+        stale_memo::check(f, &mut local);
+        derived_defaults::check(f, &mut local);
+        probes::check(f, &mut local);
+        mesh_policies::check(f, &mut local);
+        autoescape::check(f, change, &mut local);
+        late_binding::check(f, &mut local);
+        exit_skips_defers::check(f, &mut local);
+        method_exemptions::check(f, &mut local);
+        xtrace::check(f, &mut local);
+        caps::check(f, &mut local);
+        off_when_unset::check(f, &mut local);
+        systemd::check(f, change, &mut local);
+        filters::check(f, &mut local);
+        units::check(f, &mut local);
+        redaction::check(f, &mut local);
+        safekeeping::check(f, &mut local);
+        sanitisers::check(f, change, &mut local);
+        transactions::check(f, &mut local);
+        error_details::check(f, &mut local);
+        ship_ignore::check(f, &mut local);
+        workflow_injection::check(f, &mut local);
+        client_address::check(f, &mut local);
+        client_bundle::check(f, &mut local);
+        nginx_alias::check(f, &mut local);
+        make_loops::check(f, &mut local);
+        nginx_inheritance::check(f, &mut local);
+        waitgroups::check(f, &mut local);
+        releases::check(f, &mut local);
+        or_conditions::check(f, &mut local);
+        guards_dropped::check(f, &mut local);
+        host_links::check(f, change, &mut local);
+        host_access::check(f, &mut local);
+        field_lists::check(f, &mut local);
+        tx_bypass::check(f, &mut local);
+        network_policies::check(f, &mut local);
+        keyed_hashes::check(f, &mut local);
+        timeouts::check(f, &mut local);
+        cache_identity::check(f, &mut local);
+        wire_names::check(f, &mut local);
+        wire::check(f, &mut local);
+        row_security::check(f, change, &mut local);
+        security::check(f, change, &mut local);
+        secrets::check(f, &mut local);
+        errors::check(f, change, &mut local);
+        testing::check(f, change, &mut local);
+        delivery::check(f, change, &mut local);
+        pipeline::check(f, change, &mut local);
+        rules.check_patterns(f, change, &mut local);
+        migrations::narrowed_grants(f, change, &mut local);
+        security::open_by_protocol(f, change, &mut local);
+        origins::uncredentialed_wildcard(f, &mut local);
+        infra::empty_filter_without_object_action(f, &mut local);
+        infra::variable_defaults(f, change, rules, &mut local);
+        drop_grants_in_deny_statements(f, &mut local);
+        containers::capabilities_dropped(f, &mut local);
+        frames::first_sandbox(f, change, &mut local);
+        pipeline::relax_ephemeral_teardown(f, change, &mut local);
+        pipeline::unpinned_action_with_secrets(f, &mut local);
+        security::verified_by_provider(f, &mut local);
+    }
+    supply::check(f, change, &mut local);
+    infra::drop_settings_of_removed_resources(f, &mut local);
+    // A section of a production file that configures another
+    // environment (`class TestingConfig(Config):`, a `test:` block).
+    for x in &mut local {
+        let scoped = ENVIRONMENT_SCOPED.iter().any(|p| x.rule.starts_with(p));
+        if scoped
+            && x.severity > Severity::Medium
+            && x.side == Side::New
+            && let Some(env) = x.line.and_then(|l| environment_section(f, l))
+        {
+            x.severity = Severity::Medium;
+            x.message
+                .push_str(&format!(" Only the {env} configuration is affected."));
+        }
+    }
+    if f.class.ci {
+        // A pipeline's service containers (`services:` of a job) are
+        // throwaway databases and search clusters for its tests: their
+        // demo passwords and switched-off security plugins protect nothing.
+        for x in &mut local {
+            let throwaway = matches!(
+                x.rule.as_str(),
+                "config-safety-off"
+                    | "config-protection-off"
+                    | "secret-assignment"
+                    | "datastore-port-public"
+            );
+            if throwaway
+                && x.side == Side::New
+                && x.severity > Severity::Low
+                && x.line.is_some_and(|l| ci_service_container(f, l))
+            {
+                x.severity = Severity::Low;
+                x.message.push_str(
+                    " It configures a service container the pipeline starts for its own tests.",
+                );
+            }
+        }
+    }
+    if let Some(env) = non_production(f.path) {
+        // Capacity, rollout and infrastructure settings of staging or a
+        // dev stack: worth a look, not an alarm.
+        for x in &mut local {
+            let scoped = ENVIRONMENT_SCOPED.iter().any(|p| x.rule.starts_with(p));
+            if scoped && x.severity > Severity::Medium {
+                x.severity = Severity::Medium;
+                x.message
+                    .push_str(&format!(" Only the {env} environment is affected."));
+            }
+        }
+    }
+    if f.critical {
+        // On a path the repository marks critical, what would be worth a look
+        // elsewhere is worth a senior's attention.
+        for x in &mut local {
+            // Settings knobs, differences the engine can only point at
+            // (not name as a weakening), access taken away (which breaks
+            // loudly and exposes nothing) and a production pipeline
+            // edited (its specific rules say what is wrong) stay as they
+            // are.
+            let knob = [
+                "tf-access-removed",
+                "ci-deploys-to-production",
+                "config-",
+                "dep-",
+                "image-",
+                "logic-behaviour-",
+                "logic-value-changed",
+                "intent-",
+            ]
+            .iter()
+            .any(|p| x.rule.starts_with(p));
+            if x.severity == Severity::Medium && !knob {
+                x.severity = Severity::High;
+                x.message.push_str(" This file is on a critical path.");
+            }
+        }
+    }
+    (local, config_changes)
 }
 
 /// Where a rule and the syntax comparison (`logic-*`) name the same line,

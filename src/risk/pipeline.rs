@@ -806,12 +806,17 @@ pub fn relax_ephemeral_teardown(
     // (`uses: ./.github/workflows/lint.yml`).
     let text = f.new_text_or_hunks();
     pr_code_run_with_secrets(f, &text, out);
-    let called_checks_out_head = change.files.iter().any(|g| {
-        g.path != f.path
-            && text.contains(&format!("./{}", g.path))
-            && PR_HEAD.is_match(&g.new_text_or_hunks())
-    });
-    if !PR_HEAD.is_match(&text) && !called_checks_out_head {
+    let called_checks_out_head = || {
+        change.files.iter().any(|g| {
+            g.path != f.path
+                && text.contains(&format!("./{}", g.path))
+                && PR_HEAD.is_match(&g.new_text_or_hunks())
+        })
+    };
+    if out.iter().any(|x| x.rule == "ci-pull-request-target")
+        && !PR_HEAD.is_match(&text)
+        && !called_checks_out_head()
+    {
         for x in out
             .iter_mut()
             .filter(|x| x.rule == "ci-pull-request-target")

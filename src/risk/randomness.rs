@@ -50,6 +50,11 @@ static PER_USE_NAME: LazyLock<Regex> = LazyLock::new(|| {
 fn drawn_once(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     let indented = |t: &str| t.starts_with([' ', '\t']);
     let drawn = |t: &str| SECURE.is_match(t) || WEAK.is_match(t);
+    let Some(l) = f.added_code().find(|l| {
+        !indented(l.text) && drawn(l.text) && PER_USE_NAME.is_match(l.text) && l.text.contains('=')
+    }) else {
+        return;
+    };
     // Drawn per call before, in this file or one the change moves it out of
     // (a middleware whose nonce now comes from a new module).
     if !change
@@ -63,11 +68,6 @@ fn drawn_once(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>)
     {
         return;
     }
-    let Some(l) = f.added_code().find(|l| {
-        !indented(l.text) && drawn(l.text) && PER_USE_NAME.is_match(l.text) && l.text.contains('=')
-    }) else {
-        return;
-    };
     out.push(Finding::added(
         "secret-drawn-once",
         Severity::High,

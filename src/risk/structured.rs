@@ -501,8 +501,13 @@ fn switch_on_is_safe(key: &str) -> Option<bool> {
     if SKIPS_NO_CHECK.is_match(key) {
         return None;
     }
-    let safe = SWITCH_ON_IS_SAFE.find(key).map(|m| m.start());
-    let unsafe_ = SWITCH_ON_IS_UNSAFE.find(key).map(|m| m.start());
+    // The attack a switch protects against is no part of the switch:
+    // `bruteForceProtected` is a protection, not a force.
+    static ATTACK_NAME: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)brute[_-]?force").unwrap());
+    let key = ATTACK_NAME.replace_all(key, "");
+    let safe = SWITCH_ON_IS_SAFE.find(&key).map(|m| m.start());
+    let unsafe_ = SWITCH_ON_IS_UNSAFE.find(&key).map(|m| m.start());
     match (safe, unsafe_) {
         (Some(a), Some(b)) => Some(a <= b),
         (Some(_), None) => Some(true),

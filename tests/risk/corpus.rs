@@ -528,10 +528,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "oo batch: autoCommit switched on and the handler's failure caught and logged inside an arrow function passed in an object literal; that handler is not paired as a unit",
     ),
     (
-        "om07-cors-origins-from-config",
-        "om batch (2026-12-01, measured once before tuning): a CORS origin predicate written as EndsWith in C#; origin patterns are read from config and regex, not from a predicate's code",
-    ),
-    (
         "om08-avatar-upload-extension-check",
         "om batch: an upload's extension taken after the first dot; what a string split selects is not reasoned about",
     ),
@@ -2670,6 +2666,166 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "tp20-codeowners-cleanup-drop-duplicate-auth",
         "Round 32 (blind), false alarm: The removed /services/auth/ line is identical to the earlier one and no pattern between them matches auth paths, so the last match for auth files still requires identity/security; the other removal is for a deleted directory and the new notifications entry is not overridden by anything below it.",
+    ),
+    (
+        "tq04-extract-pinvalidator-from-pinnedsessiond",
+        "Round 33 (blind), missed: On a pin mismatch the delegate now calls .performDefaultHandling instead of cancelling, so any certificate that passes normal system trust (e.g. a corporate or attacker-installed root, or a mis-issued cert) is accepted for the pinned API hosts; pinning is silently turned into report-only.",
+    ),
+    (
+        "tq07-enable-renderer-sandbox-move-recent",
+        "Round 33 (blind), false alarm: The preload loses fs/path access and the window gains sandbox: true; the one file read moves behind a single read-only IPC handler that reads a fixed path and checks the sender is the main window. Strictly less renderer privilege, same feature.",
+    ),
+    (
+        "tq08-fix-drafts-schema-mismatch-on",
+        "Round 33 (blind), missed: The already-shipped v3 migration is edited in place and eraseDatabaseOnSchemaChange is taken out of #if DEBUG; on every production device whose schema predates the edit GRDB will wipe and recreate the database, destroying unsent local-only drafts and the outbox.",
+    ),
+    (
+        "tq09-move-accountsummaryprovider-into-feature",
+        "Round 33 (blind), missed: When the custom permission is re-declared in the library manifest its android:protectionLevel=\"signature\" is dropped, so it defaults to normal; any app can request READ_ACCOUNTS and query the exported provider for account balances and masked numbers.",
+    ),
+    (
+        "tq11-parse-integration-oauth-callbacks-into",
+        "Round 33 (blind), missed: The state check now only runs when a state parameter is present; a crafted papertrail://integrations/callback?provider=dropbox&code=ATTACKER_CODE link with no state is accepted while a link is pending, and the backend exchanges the attacker's code, linking the victim's workspace exports to the attacker's Dropbox (OAuth login CSRF).",
+    ),
+    (
+        "tq13-register-support-js-bridge-once",
+        "Round 33 (blind), missed: The bridge exposing getSessionToken() is now attached unconditionally in onCreate, but the activity loads an arbitrary url taken from the exported quillpay://support deep link via loadUrl (which never goes through shouldOverrideUrlLoading), and iframes also see the interface; any web page can now read the user's session token.",
+    ),
+    (
+        "tq14-check-for-updates-every-4h",
+        "Round 33 (blind), false alarm: Only the polling cadence, log wording and dialog handling change; feed, channel selection, signature verification and download/install settings of electron-updater are untouched, and the renamed entry point is updated at its single call site.",
+    ),
+    (
+        "tq15-route-purchases-renewals-and-restores",
+        "Round 33 (blind), missed: process() and refreshEntitlements() now use unsafePayloadValue, so transactions that fail StoreKit's JWS verification (forged or replayed receipts, tampered devices) still grant Pro; the unverified case is only logged. Pro is gated purely client-side on `entitlements`, so this is free premium for anyone who can inject a transaction.",
+    ),
+    (
+        "tq17-tighten-certificate-pinning-to-our",
+        "Round 33 (blind), missed: The ISRG root pins are replaced by the SPKI hashes of the current leaf certificates, but those certs are auto-renewed by cert-manager roughly every 60 days with a fresh private key; at the next renewal every installed build fails pinning against api/uploads until users update, and the pin-set does not expire until 2027.",
+    ),
+    (
+        "tq19-rename-userid-to-customerid-across",
+        "Round 33 (blind), missed: CreateOrderRequest is serialized by reflection with LOWER_CASE_WITH_UNDERSCORES and has no @SerializedName, so the rename changes the wire field from user_id to customer_id: orders-service no longer receives the customer, and orders already queued on disk (stored as JSON with user_id) deserialize with a null customerId.",
+    ),
+    (
+        "tr03-route-billing-worker-through-pgbouncer",
+        "Round 33 (blind), missed: The scheduler's leader election uses a session-level pg_try_advisory_lock held on one connection; under pool_mode=transaction that session lock stays on whichever server connection ran it and other workers can be handed that same backend (re-entrant lock succeeds), so several workers become leader and charge_due_subscriptions double-charges customers.",
+    ),
+    (
+        "tr04-rename-user-fullname-to-displayname",
+        "Round 33 (blind), false alarm: The field is renamed only on the Prisma client side; @map(\"fullName\") keeps the underlying column name, so no migration/DDL is generated and no data moves, and the public API already exposed it as displayName so the response shape is unchanged.",
+    ),
+    (
+        "tr09-add-marketing-opt-in-to",
+        "Round 33 (blind), missed: Replacing the explicit column list with c.* makes analytics.customers expose national_id, date_of_birth, phone and password_hash to analytics_reader, the company-wide Metabase role, which is a direct PII/credential leak.",
+    ),
+    (
+        "tr12-refactor-events-partition-retention-extr",
+        "Round 33 (blind), false alarm: The drop decision is unchanged (a partition is dropped only when its whole range ends on or before the same 13-month cutoff); the refactor just moves name parsing into a helper, quotes identifiers with psycopg.sql, and adds a guard that refuses implausibly recent cutoffs, with tests covering the boundary.",
+    ),
+    (
+        "tr13-make-purge-retention-configurable-per",
+        "Round 33 (blind), missed: payment_events is still in purgeTargets but has no entry in the new retention_days map, so cfg.RetentionDays[\"payment_events\"] is Go's zero value 0 and the job deletes every payment event older than now() — wiping the 7-year statutory payment history on the first nightly run.",
+    ),
+    (
+        "tr15-widen-payment-events-id-to",
+        "Round 33 (blind), missed: On MySQL Liquibase's modifyDataType emits `ALTER TABLE payment_events MODIFY id BIGINT`, which drops AUTO_INCREMENT (MODIFY restates the whole column definition), so every insert without an explicit id fails afterwards; it is also a copying ALTER that blocks writes on a ~1.9B-row table for hours during the deploy.",
+    ),
+    (
+        "tr19-tune-checkout-connection-pools-and",
+        "Round 33 (blind), missed: Each checkout-api pod now holds a fixed pool of 40 connections and the HPA can run 24 pods (plus 25% rollout surge), i.e. up to ~1,200 connections against an RDS instance whose max_connections is 400 and which checkout-worker and admin also use; once the HPA scales past 8 pods at peak (8x40 + worker 40 + admin 5 is already 365), new pods and the worker get 'too many clients' and checkout goes down exactly when traffic is highest.",
+    ),
+    (
+        "ts01-batch-sqs-deletes-in-refund",
+        "Round 33 (blind), missed: The new loop appends every received message to the delete batch, including ones whose processing raised and was only logged, so any refund that fails transiently is deleted from the queue instead of being redelivered and dead-lettered: refunds are silently lost.",
+    ),
+    (
+        "ts04-project-ledger-postings-on-a",
+        "Round 33 (blind), missed: Records are now applied concurrently and acknowledged as each future completes; Kafka offsets are a single high-water mark per partition, so a later record's ack commits past an earlier one that failed or is still running (lost on restart), and per-account postings are applied out of order even though the projector depends on offset order for running balances.",
+    ),
+    (
+        "ts05-include-delivery-id-and-attempt",
+        "Round 33 (blind), missed: The signature is computed over the payload serialized without the new `delivery` object, but the body actually sent is re-serialized with it, so the documented HMAC over the raw body no longer matches for any delivery and every customer verifying signatures starts rejecting all webhooks.",
+    ),
+    (
+        "ts07-spread-ledger-entries-evenly-across",
+        "Round 33 (blind), missed: Keying by entry ID scatters one account's entries across partitions, so they are consumed out of order; the balance consumer treats any entry whose sequence is not above the last applied one as a duplicate and acks it, so reordered entries are silently dropped and balances go wrong.",
+    ),
+    (
+        "ts09-use-go-retryablehttp-for-webhook",
+        "Round 33 (blind), missed: The replacement client is a plain http.Client with the default transport, so the dialer that refused private, loopback and link-local addresses and the no-redirect policy are gone; any customer can register a webhook URL (or a redirect) pointing at 169.254.169.254 or internal services and have the platform make requests to them (SSRF).",
+    ),
+    (
+        "ts12-pipeline-outbox-relay-produces-instead",
+        "Round 33 (blind), missed: Every row in the batch is stamped PublishedAt after Flush regardless of delivery reports (which are only logged) or of Flush timing out with messages still queued, so any message Kafka rejects or that is not delivered in 10s is marked published and never retried: the outbox silently loses events.",
+    ),
+    (
+        "ts13-move-recurring-jobs-from-crontab",
+        "Round 33 (blind), missed: The initializer starts a scheduler in every Rails process that boots (all app servers plus the Sidekiq worker), replacing a crontab that ran only on the single cron-role host, so ChargeDueSubscriptionsJob, which has no lock and charges each due subscription, runs several times concurrently each night and double-charges customers.",
+    ),
+    (
+        "ts15-retry-transient-settlement-failures-with",
+        "Round 33 (blind), missed: The retries sleep inside the poll loop for 2+4+8+16+32+64+120+120+120 = 486s (plus the settle calls themselves), longer than the consumer's max.poll.interval.ms of 300s, so during any downstream outage longer than a few minutes the consumer is evicted from the group, its commit fails, the partition is reassigned and the same message restarts the cycle on the next member: the whole group stalls in rebalance churn and payments can be settled twice.",
+    ),
+    (
+        "ts16-tidy-webhook-retries-exhausted-handling",
+        "Round 33 (blind), false alarm: The exhausted hook still marks the delivery failed through a model helper that performs the same update; it only tolerates a delivery row that no longer exists, truncates the stored error to the column width, and logs structured ids instead of inspecting the whole job hash. Retry count, queue and dead-set behaviour are unchanged.",
+    ),
+    (
+        "ts17-cap-notification-queues-with-a",
+        "Round 33 (blind), missed: The notification queues already exist on the broker with different arguments; re-declaring them with x-message-ttl/x-max-length makes RabbitMQ close the channel with 406 PRECONDITION_FAILED, assertTopology throws and the service exits on startup, so the deploy crash-loops every notifier instance (queue limits must be applied via a policy, not declare arguments).",
+    ),
+    (
+        "tt01-convert-alertmanager-routes-and-inhibit",
+        "Round 33 (blind), false alarm: Every match/match_re/source_match/target_match block is translated one-for-one into the equivalent matchers (regex matchers are fully anchored in both syntaxes), and both renamed receivers are updated in every place they are referenced, so routing and inhibition behave exactly as before.",
+    ),
+    (
+        "tt02-forward-warnings-to-the-siem",
+        "Round 33 (blind), missed: Filters attached to a logger only run for records created by that exact logger, not for records propagated up from child loggers; moving RedactingFilter off the handlers onto root means every record from ledger_api.payments, ledger_api.webhooks etc. now reaches stdout, the error file and the new SIEM handler with card numbers, bearer tokens and passwords unmasked.",
+    ),
+    (
+        "tt04-checkout-alerts-shorten-rate-windows",
+        "Round 33 (blind), missed: The global scrape_interval is 1m, so a [1m] range usually holds a single sample and rate() returns nothing; the checkout error, latency and provider-timeout expressions become empty or flapping, the 2m `for` never completes, and the critical payment alerts effectively stop paging.",
+    ),
+    (
+        "tt05-propagate-all-correlation-headers-generi",
+        "Round 33 (blind), missed: The new capture pattern /^x-/ also picks up x-internal-jwt and x-tenant-id, and addTracingHeaders is installed on externalClient, so the gateway-minted service-to-service JWT is now sent to customer-configured webhook URLs and partner APIs on the public internet.",
+    ),
+    (
+        "tt09-alertmanager-inhibit-workload-alerts-whi",
+        "Round 33 (blind), missed: The new inhibit rule only requires an equal `cluster` label, so any single NotReady node (a routine event with spot instances and autoscaler scale-downs) silences every warning and critical alert in the whole cluster, including the payments and database pages that have nothing to do with that node.",
+    ),
+    (
+        "tt11-otel-collector-send-a-20",
+        "Round 33 (blind), missed: The new traces/honeycomb pipeline fans out from the otlp receiver but does not include attributes/scrub or transform/redact-urls, so spans shipped to the third-party vendor carry Authorization and Cookie headers, user emails, client IPs, raw enduser.id and token query parameters that the Tempo pipeline strips.",
+    ),
+    (
+        "tt15-vector-sample-before-routing-to",
+        "Round 33 (blind), missed: Moving the 1-in-10 sample transform ahead of the route means audit events (logged at info level, so not covered by the error/warn/fatal exclusion) are now sampled too, and roughly 90% of the audit trail never reaches the immutable audit S3 bucket.",
+    ),
+    (
+        "tt19-payments-logging-consolidate-cloudwatch",
+        "Round 33 (blind), missed: Folding the audit-events log group into the shared for_each gives it var.log_retention_days (30) instead of 2557 days; on apply CloudWatch immediately and irreversibly deletes every audit event older than 30 days from the group that is the system of record for refunds, payout changes and admin actions, breaking the PCI/legal retention requirement.",
+    ),
+    (
+        "tu05-add-public-api-status-endpoint",
+        "Round 33 (blind), missed: SecurityPaths.ADMIN is \"/api/admin/*\", which matches one path segment only; nested admin routes such as POST /api/admin/users/{id}/roles now fall through to the \"/api/**\" authenticated() rule, so any logged-in user can grant themselves roles or disable accounts.",
+    ),
+    (
+        "tu07-expire-temporary-exports-after-6",
+        "Round 33 (blind), missed: retention.cutoff() takes hours, but RETENTION[\"trash\"] is still fed from TRASH_RETENTION_DAYS (30), so purge_trash now permanently deletes trashed documents after 30 hours instead of the promised 30 days.",
+    ),
+    (
+        "tu09-cache-hot-get-responses-in",
+        "Round 33 (blind), missed: The cache key is method + path + query only, and the cached router includes /v1/account/summary, whose response depends on the bearer token; the first user's balance and account details are served to every other user for 30 seconds.",
+    ),
+    (
+        "tu14-verify-webhook-hmac-in-constant",
+        "Round 33 (blind), false alarm: The string != comparison of hex digests is replaced by Mac::verify_slice, which is constant-time; the signed payload (t + \".\" + body), the secret and the 300 s tolerance are unchanged, and accepting any of several v1 values only helps secret rotation because each one must still be a valid HMAC.",
+    ),
+    (
+        "tv03-replace-hand-rolled-constant-time",
+        "Round 33 (blind), false alarm: hmac.compare_digest on the encoded bytes is a drop-in, better-audited replacement for the custom comparison, secrets.token_urlsafe is a CSPRNG that never emits '.', and the state format, HMAC input and max_age check are unchanged; the new isdigit guard only turns a ValueError into a clean rejection.",
     ),
 ];
 
