@@ -1065,6 +1065,76 @@ fn not_null_set(f: &FileView<'_>, no: u32, q: &str, push: &mut dyn FnMut(Severit
     }
 }
 
+/// A view's column list replaced by every column of its table (`SELECT c.*`,
+/// `SELECT *`): whatever the table holds or gains later (a password hash, a
+/// national id) reaches everyone who may read the view, which is usually
+/// why the view exists.
+pub fn view_selects_every_column(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static VIEW: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.\x22`]+)").unwrap()
+    });
+    static STAR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?:\bSELECT\s+|^\s*|,\s*)((?:\w+\.)?\*)\s*(?:,|$|\bFROM\b)").unwrap()
+    });
+    if f.class.test_like() || f.class.docs || !f.path.to_ascii_lowercase().ends_with(".sql") {
+        return;
+    }
+    let Some(star_line) = f.added_code().find(|l| STAR.is_match(l.text)) else {
+        return;
+    };
+    let Some(new) = f.new_text() else { return };
+    let star_of = |s: &str| {
+        let select = &s[s.to_ascii_uppercase().find(" AS ").unwrap_or(0)..];
+        STAR.captures(select).map(|c| c[1].to_string())
+    };
+    for (line, stmt) in statements_with_lines(new) {
+        let Some(view) = VIEW.captures(&stmt).map(|c| c[1].to_string()) else {
+            continue;
+        };
+        let Some(star) = star_of(&stmt) else { continue };
+        if star_line.no < line {
+            continue;
+        }
+        // Listed column by column before this change.
+        let listed_before = f.old_text().is_some_and(|old| {
+            statements_with_lines(old).iter().any(|(_, s)| {
+                VIEW.captures(s).is_some_and(|c| c[1] == view) && star_of(s).is_none()
+            })
+        });
+        let (sev, before) = if listed_before {
+            (Severity::High, " where it listed its columns one by one")
+        } else {
+            (Severity::Medium, "")
+        };
+        out.push(Finding::added(
+            "sql-view-selects-every-column",
+            sev,
+            f.path,
+            Some(star_line.no),
+            format!(
+                "The view {} now selects `{}`{before}: every column the table has or gains later (password hashes, personal data) reaches whoever may read the view.",
+                quote(&view),
+                quote(&star)
+            ),
+        ));
+        return;
+    }
+}
+
+/// The statements of a whole text with the line each starts on, as
+/// [`statements`] reads added lines.
+fn statements_with_lines(text: &str) -> Vec<(u32, String)> {
+    let lines: Vec<Line<'_>> = text
+        .lines()
+        .enumerate()
+        .map(|(i, t)| Line {
+            no: i as u32 + 1,
+            text: t,
+        })
+        .collect();
+    statements(lines.iter())
+}
+
 /// A privilege statement's object kind and grantee: `GRANT SELECT ON ALL
 /// TABLES IN SCHEMA public TO reporting_ro` is (`TABLES`, `reporting_ro`),
 /// as is the default-privileges form and the `REVOKE … FROM` one.

@@ -58,6 +58,7 @@ pub mod off_when_unset;
 mod or_conditions;
 pub mod ordering;
 pub mod origins;
+pub mod path_matchers;
 pub mod pipeline;
 pub mod policy_files;
 pub mod prefixes;
@@ -786,6 +787,8 @@ fn file_findings<'a>(
         pipeline::check(f, change, &mut local);
         rules.check_patterns(f, change, &mut local);
         migrations::narrowed_grants(f, change, &mut local);
+        migrations::view_selects_every_column(f, &mut local);
+        path_matchers::check(f, change, &mut local);
         security::open_by_protocol(f, change, &mut local);
         origins::uncredentialed_wildcard(f, &mut local);
         infra::empty_filter_without_object_action(f, &mut local);

@@ -199,3 +199,25 @@ fn a_flag_retired_at_off_with_its_branch_is_no_guard_removed() {
     // Retired at on, the branch dropped: everyone who had it loses it.
     assert!(guard_removed("true"));
 }
+
+#[test]
+fn a_view_that_selects_every_column_of_its_table_is_found() {
+    let old = "CREATE OR REPLACE VIEW analytics.customers AS\nSELECT\n    c.id,\n    c.country_code,\n    c.created_at\nFROM public.customers c;\n";
+    let new = old.replace(
+        "    c.id,\n    c.country_code,\n    c.created_at\n",
+        "    c.*\n",
+    );
+    let high = |new: &str| {
+        severe(
+            &[("schema/views/analytics_customers.sql", Some(old), Some(new))],
+            "sql-view-selects-every-column",
+        )
+    };
+    assert!(high(&new));
+    // A column added to the list: still listed one by one.
+    let listed = old.replace("    c.created_at\n", "    c.created_at,\n    c.plan\n");
+    assert!(!high(&listed));
+    // A count of every row is no column list.
+    let counted = old.replace("    c.id,\n", "    count(*) AS n,\n");
+    assert!(!high(&counted));
+}

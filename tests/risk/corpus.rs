@@ -2716,10 +2716,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 33 (blind), false alarm: The field is renamed only on the Prisma client side; @map(\"fullName\") keeps the underlying column name, so no migration/DDL is generated and no data moves, and the public API already exposed it as displayName so the response shape is unchanged.",
     ),
     (
-        "tr09-add-marketing-opt-in-to",
-        "Round 33 (blind), missed: Replacing the explicit column list with c.* makes analytics.customers expose national_id, date_of_birth, phone and password_hash to analytics_reader, the company-wide Metabase role, which is a direct PII/credential leak.",
-    ),
-    (
         "tr12-refactor-events-partition-retention-extr",
         "Round 33 (blind), false alarm: The drop decision is unchanged (a partition is dropped only when its whole range ends on or before the same 13-month cutoff); the refactor just moves name parsing into a helper, quotes identifiers with psycopg.sql, and adds a guard that refuses implausibly recent cutoffs, with tests covering the boundary.",
     ),
@@ -2806,10 +2802,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "tt19-payments-logging-consolidate-cloudwatch",
         "Round 33 (blind), missed: Folding the audit-events log group into the shared for_each gives it var.log_retention_days (30) instead of 2557 days; on apply CloudWatch immediately and irreversibly deletes every audit event older than 30 days from the group that is the system of record for refunds, payout changes and admin actions, breaking the PCI/legal retention requirement.",
-    ),
-    (
-        "tu05-add-public-api-status-endpoint",
-        "Round 33 (blind), missed: SecurityPaths.ADMIN is \"/api/admin/*\", which matches one path segment only; nested admin routes such as POST /api/admin/users/{id}/roles now fall through to the \"/api/**\" authenticated() rule, so any logged-in user can grant themselves roles or disable accounts.",
     ),
     (
         "tu07-expire-temporary-exports-after-6",
