@@ -50,6 +50,7 @@ pub mod make_loops;
 mod mesh_policies;
 mod method_exemptions;
 pub mod migrations;
+pub mod mobile;
 mod network_policies;
 pub mod nginx_alias;
 mod nginx_inheritance;
@@ -789,6 +790,7 @@ fn file_findings<'a>(
         migrations::narrowed_grants(f, change, &mut local);
         migrations::view_selects_every_column(f, &mut local);
         path_matchers::check(f, change, &mut local);
+        mobile::check(f, change, &mut local);
         security::open_by_protocol(f, change, &mut local);
         origins::uncredentialed_wildcard(f, &mut local);
         infra::empty_filter_without_object_action(f, &mut local);

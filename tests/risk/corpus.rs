@@ -816,10 +816,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a sync cursor reduced to a timestamp that skips rows sharing it: pagination correctness is not modelled",
     ),
     (
-        "pg15-swift-pinning-api-migration",
-        "certificate pinning that now falls back to default handling on a mismatch: Swift's URLSession challenge API is not read",
-    ),
-    (
         "pg19-app-config-camelcase-dto",
         "config keys renamed in a response that installed clients read: API contracts of JSON payloads are not tracked",
     ),
@@ -1578,10 +1574,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "re14-shared-snakecase-decoder",
         "a shared JSONDecoder given convertFromSnakeCase while models keep snake_case CodingKeys",
-    ),
-    (
-        "re19-pinning-sectrust-chain",
-        "a pinning mismatch that now falls back to default handling: needs the delegate's meaning",
     ),
     (
         "rf07-opsctl-env-config",
@@ -2668,10 +2660,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 32 (blind), false alarm: The removed /services/auth/ line is identical to the earlier one and no pattern between them matches auth paths, so the last match for auth files still requires identity/security; the other removal is for a deleted directory and the new notifications entry is not overridden by anything below it.",
     ),
     (
-        "tq04-extract-pinvalidator-from-pinnedsessiond",
-        "Round 33 (blind), missed: On a pin mismatch the delegate now calls .performDefaultHandling instead of cancelling, so any certificate that passes normal system trust (e.g. a corporate or attacker-installed root, or a mis-issued cert) is accepted for the pinned API hosts; pinning is silently turned into report-only.",
-    ),
-    (
         "tq07-enable-renderer-sandbox-move-recent",
         "Round 33 (blind), false alarm: The preload loses fs/path access and the window gains sandbox: true; the one file read moves behind a single read-only IPC handler that reads a fixed path and checks the sender is the main window. Strictly less renderer privilege, same feature.",
     ),
@@ -2680,24 +2668,12 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 33 (blind), missed: The already-shipped v3 migration is edited in place and eraseDatabaseOnSchemaChange is taken out of #if DEBUG; on every production device whose schema predates the edit GRDB will wipe and recreate the database, destroying unsent local-only drafts and the outbox.",
     ),
     (
-        "tq09-move-accountsummaryprovider-into-feature",
-        "Round 33 (blind), missed: When the custom permission is re-declared in the library manifest its android:protectionLevel=\"signature\" is dropped, so it defaults to normal; any app can request READ_ACCOUNTS and query the exported provider for account balances and masked numbers.",
-    ),
-    (
         "tq11-parse-integration-oauth-callbacks-into",
         "Round 33 (blind), missed: The state check now only runs when a state parameter is present; a crafted papertrail://integrations/callback?provider=dropbox&code=ATTACKER_CODE link with no state is accepted while a link is pending, and the backend exchanges the attacker's code, linking the victim's workspace exports to the attacker's Dropbox (OAuth login CSRF).",
     ),
     (
-        "tq13-register-support-js-bridge-once",
-        "Round 33 (blind), missed: The bridge exposing getSessionToken() is now attached unconditionally in onCreate, but the activity loads an arbitrary url taken from the exported quillpay://support deep link via loadUrl (which never goes through shouldOverrideUrlLoading), and iframes also see the interface; any web page can now read the user's session token.",
-    ),
-    (
         "tq14-check-for-updates-every-4h",
         "Round 33 (blind), false alarm: Only the polling cadence, log wording and dialog handling change; feed, channel selection, signature verification and download/install settings of electron-updater are untouched, and the renamed entry point is updated at its single call site.",
-    ),
-    (
-        "tq15-route-purchases-renewals-and-restores",
-        "Round 33 (blind), missed: process() and refreshEntitlements() now use unsafePayloadValue, so transactions that fail StoreKit's JWS verification (forged or replayed receipts, tampered devices) still grant Pro; the unverified case is only logged. Pro is gated purely client-side on `entitlements`, so this is free premium for anyone who can inject a transaction.",
     ),
     (
         "tq17-tighten-certificate-pinning-to-our",
