@@ -12,6 +12,7 @@
 //! the repository's `.countersign/rules.toml`), `score` turns it all into 0–100.
 
 pub mod acknowledge;
+pub mod alert_rules;
 pub mod behaviour;
 pub mod blast;
 pub mod boolean;
@@ -91,6 +92,7 @@ pub mod structured;
 pub mod supply;
 pub mod syntax;
 pub mod systemd;
+pub mod telemetry_pipelines;
 pub mod testing;
 pub mod text;
 mod timeouts;
@@ -791,6 +793,8 @@ fn file_findings<'a>(
         migrations::view_selects_every_column(f, &mut local);
         path_matchers::check(f, change, &mut local);
         mobile::check(f, change, &mut local);
+        alert_rules::check(f, change, &mut local);
+        telemetry_pipelines::check(f, &mut local);
         security::open_by_protocol(f, change, &mut local);
         origins::uncredentialed_wildcard(f, &mut local);
         infra::empty_filter_without_object_action(f, &mut local);

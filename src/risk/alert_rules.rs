@@ -1,0 +1,179 @@
+//! Alerting that stops paging without anyone deciding it should:
+//! * a Prometheus `rate()` (or `increase()`, `irate()`…) over a window
+//!   shorter than two scrapes: most windows hold one sample, the expression
+//!   is empty, and the alert never fires;
+//! * an Alertmanager inhibit rule whose `equal` names only cluster-wide
+//!   labels (`[cluster]`) over targets matched by severity: one firing
+//!   source alert silences every page of the whole cluster.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{ChangeView, FileView, Finding, Severity, quote};
+
+/// A duration as Prometheus writes it (`30s`, `1m`, `2h`), in seconds.
+fn seconds(n: &str, unit: &str) -> Option<u64> {
+    let n: u64 = n.parse().ok()?;
+    Some(match unit {
+        "ms" => return Some(0),
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return None,
+    })
+}
+
+/// The global scrape interval a Prometheus config of the change sets.
+fn scrape_interval(change: &ChangeView<'_>) -> Option<u64> {
+    static INTERVAL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m)^\s{0,4}scrape_interval:\s*["']?(\d+)(ms|s|m|h)["']?\s*$"#).unwrap()
+    });
+    change.files.iter().find_map(|g| {
+        let text = g.new_text_or_hunks();
+        let c = INTERVAL.captures(&text)?;
+        seconds(&c[1], &c[2])
+    })
+}
+
+/// Reports the two readings above on the lines `f` adds.
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    if !(f.path.ends_with(".yml") || f.path.ends_with(".yaml")) || f.class.test_like() {
+        return;
+    }
+    rate_window_too_short(f, change, out);
+    inhibit_across_the_cluster(f, out);
+}
+
+fn rate_window_too_short(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    static RANGE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(rate|irate|increase|delta|idelta|deriv)\s*\([^\[\]]*\[(\d+)(ms|s|m|h|d)\]")
+            .unwrap()
+    });
+    let Some(l) = f.added_code().find(|l| RANGE.is_match(l.text)) else {
+        return;
+    };
+    let Some(interval) = scrape_interval(change) else {
+        return;
+    };
+    for l in std::iter::once(l).chain(f.added_code().filter(|x| x.no > l.no)) {
+        let Some((c, window)) = RANGE
+            .captures_iter(l.text)
+            .filter_map(|c| {
+                let w = seconds(&c[2], &c[3])?;
+                Some((c, w))
+            })
+            .find(|(_, w)| *w < 2 * interval)
+        else {
+            continue;
+        };
+        out.push(Finding::added(
+            "alert-rate-window-too-short",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "`{}(…[{}{}])` spans {window}s with a scrape every {interval}s: most windows hold one sample, so the expression is empty and the alert does not fire. Use at least four scrape intervals.",
+                quote(&c[1]),
+                quote(&c[2]),
+                quote(&c[3])
+            ),
+        ));
+        return;
+    }
+}
+
+fn inhibit_across_the_cluster(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static EQUAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*-?\s*equal:\s*\[([^\]]*)\]").unwrap());
+    const WIDE: &[&str] = &[
+        "cluster",
+        "region",
+        "env",
+        "environment",
+        "datacenter",
+        "dc",
+        "zone",
+        "account",
+        "prometheus",
+        "tenant",
+    ];
+    let added: Vec<_> = f.added_code().collect();
+    for (i, l) in added.iter().enumerate() {
+        let Some(c) = EQUAL.captures(l.text) else {
+            continue;
+        };
+        let labels: Vec<String> = c[1]
+            .split(',')
+            .map(|x| x.trim().trim_matches(['"', '\'']).to_string())
+            .filter(|x| !x.is_empty())
+            .collect();
+        if labels.is_empty() || !labels.iter().all(|x| WIDE.contains(&x.as_str())) {
+            continue;
+        }
+        // The targets it silences: matched by severity, within the rule.
+        let rule = &added[i.saturating_sub(8)..i];
+        let by_severity = rule.iter().any(|x| x.text.contains("severity"))
+            && rule.iter().any(|x| x.text.contains("target_match"));
+        if !by_severity {
+            continue;
+        }
+        out.push(Finding::added(
+            "alert-inhibited-cluster-wide",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "This inhibit rule only asks for the same `{}` (`{}`): while its source alert fires anywhere, every matching warning and critical alert of the whole {} is silenced, pages that have nothing to do with it included.",
+                quote(&labels.join(", ")),
+                quote(l.text.trim()),
+                quote(&labels[0])
+            ),
+        ));
+        return;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::risk::testkit::findings_of_change;
+
+    fn rules(files: &[(&str, Option<&str>, Option<&str>)]) -> Vec<String> {
+        findings_of_change(files, None)
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
+    }
+
+    #[test]
+    fn a_rate_over_one_scrape_is_found() {
+        let prom = "global:\n  scrape_interval: 1m\n";
+        let old = "groups:\n  - name: a\n    rules:\n      - alert: Errors\n        expr: sum(rate(errors_total[5m])) > 1\n";
+        let new = old.replace("[5m]", "[1m]");
+        let rule = "alert-rate-window-too-short".to_string();
+        let files = |new: &str, prom: &str| {
+            rules(&[
+                ("monitoring/rules/a.rules.yml", Some(old), Some(new)),
+                ("monitoring/prometheus.yml", Some(prom), Some(prom)),
+            ])
+        };
+        assert!(files(&new, prom).contains(&rule));
+        // Scraped every 15 seconds: four samples.
+        assert!(!files(&new, "global:\n  scrape_interval: 15s\n").contains(&rule));
+    }
+
+    #[test]
+    fn an_inhibit_rule_equal_on_the_cluster_alone_is_found() {
+        let old = "inhibit_rules:\n  - source_matchers:\n      - severity = critical\n    target_matchers:\n      - severity = info\n    equal: [alertname, namespace]\n";
+        let wide = format!(
+            "{old}  - source_matchers:\n      - alertname = KubeNodeNotReady\n    target_matchers:\n      - severity =~ \"warning|critical\"\n    equal: [cluster]\n"
+        );
+        let rule = "alert-inhibited-cluster-wide".to_string();
+        assert!(rules(&[("monitoring/alertmanager.yml", Some(old), Some(&wide))]).contains(&rule));
+        let narrow = wide.replace("equal: [cluster]", "equal: [cluster, node]");
+        assert!(
+            !rules(&[("monitoring/alertmanager.yml", Some(old), Some(&narrow))]).contains(&rule)
+        );
+    }
+}
