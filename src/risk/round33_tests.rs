@@ -221,3 +221,20 @@ fn a_view_that_selects_every_column_of_its_table_is_found() {
     let counted = old.replace("    c.id,\n", "    count(*) AS n,\n");
     assert!(!high(&counted));
 }
+
+#[test]
+fn an_outbound_address_check_removed_is_found_and_one_moved_is_not() {
+    let old = "func deny(address string) error {\n\tip := net.ParseIP(address)\n\tif ip.IsLoopback() || ip.IsPrivate() {\n\t\treturn errForbidden\n\t}\n\treturn nil\n}\n";
+    let rule = "ssrf-address-check-removed".to_string();
+    let gone = rules_hit("internal/webhooks/client.go", Some(old), None);
+    assert!(gone.contains(&rule), "{gone:?}");
+    let files = [
+        ("internal/webhooks/client.go", Some(old), None),
+        ("internal/netguard/dial.go", None, Some(old)),
+    ];
+    let moved: Vec<String> = findings_of_change(&files, None)
+        .into_iter()
+        .map(|f| f.rule)
+        .collect();
+    assert!(!moved.contains(&rule), "{moved:?}");
+}

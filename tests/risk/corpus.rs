@@ -2724,10 +2724,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 33 (blind), missed: Keying by entry ID scatters one account's entries across partitions, so they are consumed out of order; the balance consumer treats any entry whose sequence is not above the last applied one as a duplicate and acks it, so reordered entries are silently dropped and balances go wrong.",
     ),
     (
-        "ts09-use-go-retryablehttp-for-webhook",
-        "Round 33 (blind), missed: The replacement client is a plain http.Client with the default transport, so the dialer that refused private, loopback and link-local addresses and the no-redirect policy are gone; any customer can register a webhook URL (or a redirect) pointing at 169.254.169.254 or internal services and have the platform make requests to them (SSRF).",
-    ),
-    (
         "ts12-pipeline-outbox-relay-produces-instead",
         "Round 33 (blind), missed: Every row in the batch is stamped PublishedAt after Flush regardless of delivery reports (which are only logged) or of Flush timing out with messages still queued, so any message Kafka rejects or that is not delivered in 10s is marked published and never retried: the outbox silently loses events.",
     ),
