@@ -2779,6 +2779,202 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "tv03-replace-hand-rolled-constant-time",
         "Round 33 (blind), false alarm: hmac.compare_digest on the encoded bytes is a drop-in, better-audited replacement for the custom comparison, secrets.token_urlsafe is a CSPRNG that never emits '.', and the state format, HMAC input and max_age check are unchanged; the new isdigit guard only turns a ValueError into a clean rejection.",
     ),
+    (
+        "tw02-enforce-admin-role-with-a",
+        "Round 34 (blind), false alarm: Every route in the admin router still requires an admin: require_admin is attached as a router dependency, so it runs for each endpoint, and the handlers that need the user get the same cached dependency. The self-demotion and self-delete guards are kept.",
+    ),
+    (
+        "tw06-replace-adminguard-with-metadata-driven",
+        "Round 34 (blind), false alarm: Both former AdminGuard usages now apply JwtAuthGuard + RolesGuard with @Roles(Role.Admin) at the same scope (controller-level and method-level), and RolesGuard denies when no roles metadata is present, so it is at least as strict as the guard it replaces.",
+    ),
+    (
+        "tw08-migrate-method-security-from-secured",
+        "Round 34 (blind), false alarm: @EnableMethodSecurity enables @PreAuthorize by default, and every @Secured annotation in the case is converted to an equivalent hasRole/hasAnyRole expression (hasRole('ADMIN') checks ROLE_ADMIN), so the same methods are protected by the same roles.",
+    ),
+    (
+        "tw09-scope-project-lookups-to-the",
+        "Round 34 (blind), false alarm: The explicit ownerId comparisons are replaced by queries that filter on both id and ownerId (findFirst / updateMany / deleteMany with ownerId), so a non-owner simply gets 404; every handler still requires a session and only touches the caller's own projects.",
+    ),
+    (
+        "tw11-move-refund-creation-from-the",
+        "Round 34 (blind), missed: The refund handler moved from adminRouter (mounted behind requireAdmin) to billingRouter, which is mounted with requireAuth only, and the handler itself does not check roles or ownership, so any logged-in customer can refund any payment intent.",
+    ),
+    (
+        "tw12-move-project-membership-check-into",
+        "Round 34 (blind), false alarm: All four project routes are now registered inside r.Route(\"/projects/{projectID}\") after r.Use(h.requireMember), so the same IsMember check against the session user runs before each of them; deleteTask keeps its task-belongs-to-project check.",
+    ),
+    (
+        "tw15-rewrite-ledger-securityconfig-with-the",
+        "Round 34 (blind), false alarm: The rules are translated one-for-one into the Kotlin DSL in the same order (first match still wins), with the same roles, the same permitAll exceptions, the same stateless/CSRF/JWT settings; the new tests pin each rule.",
+    ),
+    (
+        "tw16-avoid-n-1-queries-on",
+        "Round 34 (blind), missed: The overridden get_object fetches from an unscoped queryset and never calls self.check_object_permissions(), so IsOwnerOrSharedReadOnly no longer runs for retrieve/update/partial_update/destroy: any authenticated user can read, edit or delete any document by id.",
+    ),
+    (
+        "tw18-turn-authz-predicates-into-result",
+        "Round 34 (blind), false alarm: is_owner/can_edit become ensure_owner/ensure_editor with identical conditions, returning Err(ApiError::Forbidden) instead of false; every call site propagates the error with ?, so each handler still rejects the same users with the same 403.",
+    ),
+    (
+        "tw19-split-csv-exports-out-of",
+        "Round 34 (blind), missed: The admin restriction was the class-level @PreAuthorize on AdminReportController; the new CsvExportController has none, and SecurityConfig only requires authentication for /api/**, so any logged-in customer can download the full customer list (emails, phones, lifetime value) and all transactions.",
+    ),
+    (
+        "tx02-extract-stripe-webhook-signature-check",
+        "Round 34 (blind), false alarm: The signature check is moved into a decorator that still runs before the view, still aborts with 400 on any parse, timestamp or HMAC failure, still reads the secret with a hard config lookup, and now accepts any of several v1 signatures as Stripe documents during secret rotation; nothing fails open.",
+    ),
+    (
+        "tx03-authz-fall-back-to-postgres",
+        "Round 34 (blind), false alarm: Cache read/write errors now fall through to the authoritative Postgres store instead of failing the request; a store error still returns an error and the middleware still answers 503, so a Redis outage can only cost latency, never grant access.",
+    ),
+    (
+        "tx04-retry-gateway-timeouts-at-checkout",
+        "Round 34 (blind), missed: When the gateway stays unreachable the order is now marked payment_pending and still handed to fulfillment and confirmed to the customer, so goods ship without a confirmed charge; the reconciliation job only marks such orders failed after the fact, when the parcel is already gone.",
+    ),
+    (
+        "tx10-updater-make-config-fields-optional",
+        "Round 34 (blind), missed: verify_signatures gets a plain #[serde(default)], which is false for bool, and the new packaged updater.toml drops the verify_signatures line, so every fresh install downloads and installs update artifacts without checking signatures; a missing key used to be a parse error.",
+    ),
+    (
+        "tx12-move-cors-setup-to-corssetup",
+        "Round 34 (blind), missed: IsAllowed uses patterns.All(...), which is vacuously true for an empty list, so any environment without Cors:AllowedOrigins (now tolerated instead of a startup failure) accepts every origin with AllowCredentials and SameSite=None cookies, letting any website make authenticated requests and read the responses.",
+    ),
+    (
+        "tx13-remove-the-ssh-bastion-access",
+        "Round 34 (blind), false alarm: Deletes the bastion instance, its internet-facing SSH security group and the app's port-22 ingress from it; nothing else references them, the app instances already carry the SSM instance profile, and the change only shrinks the attack surface.",
+    ),
+    (
+        "tx18-outbox-isolate-per-message-publish",
+        "Round 34 (blind), missed: Publish failures are now caught and logged, but afterwards the whole batch, including the failed messages, is marked published, so any Kafka error or timeout permanently drops billing events that used to stay in the outbox and be retried.",
+    ),
+    (
+        "tx19-webhooks-make-ca-file-optional",
+        "Round 34 (blind), false alarm: When ca_file is unset the client now uses the system root pool with full certificate verification still on; skipping verification still requires an explicit insecure_skip_verify: true, which is now additionally refused in production, and an unreadable or empty CA file is still a hard error.",
+    ),
+    (
+        "ty01-httpclient-give-each-retry-attempt",
+        "Round 34 (blind), missed: Each attempt now derives its context from context.WithoutCancel(req.Context()), so the shared client ignores the caller's deadline and cancellation, and the overall per-call budget is gone. A call can now run 3x2s plus backoff even after the caller has given up. Every service uses this client, so a slow dependency turns into goroutine pile-ups and retry amplification across the fleet.",
+    ),
+    (
+        "ty02-transport-honor-retry-after-and",
+        "Round 34 (blind), false alarm: The retry decision moves into shouldRetry, but that helper still checks isIdempotent(req) first, so POST/PATCH are still never retried. Retry-After is capped at MaxBackoff, and the sleep still selects on the request context, so caller deadlines are respected. Full jitter only spreads retries out.",
+    ),
+    (
+        "ty03-flags-drop-environment-overrides-that",
+        "Round 34 (blind), missed: Most of the removed overrides really do equal the defaults. But ledger_async_posting's production override was rollout_percent: 5 while the default is 100, so removing it sends 100% of production ledger writes through the async outbox path that is still ramping. That is an unplanned jump from 5% to 100% on a money path.",
+    ),
+    (
+        "ty05-grpc-common-add-retry-policy",
+        "Round 34 (blind), false alarm: The new retryPolicy names only GetAccount, GetBalance and ListEntries, which the proto marks as read-only (NO_SIDE_EFFECTS). It retries only on UNAVAILABLE, with 3 attempts and retryThrottling. PostEntry and ReverseEntry keep their separate no-retry entry, and the client change only turns on the config that was already being loaded.",
+    ),
+    (
+        "ty07-acme-http-make-retry-methods",
+        "Round 34 (blind), missed: In urllib3, `Retry(allowed_methods=None)` means retry on any verb, not use the default. Every session built without `retry_methods` (the default) now retries POST on read timeouts and 502/503/504. billing's charge client POSTs to the PSP with no idempotency key, so a slow PSP response now causes double charges.",
+    ),
+    (
+        "ty08-checkout-remove-checkout-v2-flag",
+        "Round 34 (blind), false alarm: The flag registry records checkout_v2 at 100% in every environment since March, so only the v2 branch has run in production. The v2 path keeps the fraud check, the idempotency key and the order-state transition. Deleting the legacy chargeCard module and the flag branch is dead-code removal with no behaviour change.",
+    ),
+    (
+        "ty11-flags-express-rollouts-as-fractions",
+        "Round 34 (blind), missed: bucketOf now returns a value in [0,1), and the fallback `flag.rollout ?? flag.percentage` compares it against legacy percentage values like 2 or 5. Every bucket is below 2, so each production flag still using `percentage` (ledger_v2_writes at 2%, payouts_instant at 5%) jumps to 100% of users when this deploys.",
+    ),
+    (
+        "ty13-bluegreen-stop-failing-deploys-on",
+        "Round 34 (blind), missed: A failed `rollout status` or smoke test now only logs a warning. The script then still moves the Service selector to the idle color and scales the previously active color to 0. A broken build, such as crash-looping pods or failing smoke checks, takes 100% of production traffic, and the known-good color is gone, so there is nothing to flip back to.",
+    ),
+    (
+        "ty15-http-client-support-long-running",
+        "Round 34 (blind), missed: The fix for one caller changes the shared DEFAULT_TIMEOUTS used by every service. There is no longer a call timeout (callTimeout 0 means unlimited), the read timeout goes from 3s to 60s, and a retry interceptor with up to 3 attempts is added. A slow or hung dependency now holds request threads and dispatcher slots for minutes instead of 5s, and the retries multiply load on it. That cascades into fleet-wide thread exhaustion.",
+    ),
+    (
+        "ty19-checkout-ecs-let-deployments-proceed",
+        "Round 34 (blind), missed: With deployment_maximum_percent = 100 and deployment_minimum_healthy_percent = 0, ECS stops all running checkout tasks before it starts the new ones. Every production deploy becomes a full checkout outage until the new tasks pass ALB health checks, and if the new revision is bad, nothing old is left running.",
+    ),
+    (
+        "tz03-fix-cors-startup-failure-when",
+        "Round 34 (blind), missed: allowedOriginPatterns(\"*\") together with allowCredentials(true) makes Spring reflect any requesting Origin back with Access-Control-Allow-Credentials: true, so any website can make cookie-authenticated calls to the API (SameSite=None session cookie) and read the responses; with the new prod default of * the same applies in production whenever the variable is not set. The startup error it silences exists precisely to forbid that combination.",
+    ),
+    (
+        "tz04-sandbox-the-lesson-video-embed",
+        "Round 34 (blind), false alarm: The iframe loads a cross-origin YouTube URL built from a validated 11-character video id, so allow-same-origin only lets the player keep its own youtube-nocookie.com origin; it cannot touch the app's DOM or storage. Before the change the iframe had no sandbox at all, so this strictly reduces what the embed can do.",
+    ),
+    (
+        "tz06-support-webhook-signing-secret-rotation",
+        "Round 34 (blind), missed: With webhook.previousSecret left at its default \"\" the env var renders as \"whsec_...,\" and _secrets() yields an empty key b\"\" as a valid candidate, so anyone can forge a payment_intent.succeeded webhook by signing it with HMAC-SHA256 and an empty key and get orders marked paid. Empty entries must be filtered and the list must be non-empty.",
+    ),
+    (
+        "tz07-fix-landing-page-preview-for",
+        "Round 34 (blind), missed: The preview renders customer-authored HTML through srcDoc, which inherits the app's origin once allow-same-origin is added; together with allow-scripts the template's JavaScript can read the parent's localStorage (where the API token lives), call window.parent APIs or simply remove its own sandbox. Any workspace member who views a malicious template gets their session stolen.",
+    ),
+    (
+        "tz08-stop-rate-limiting-load-balancer",
+        "Round 34 (blind), false alarm: Only the /_lb/health location loses its limit_req; that location is already restricted to the VPC CIDR with allow/deny and returns a static 200 without touching the backend, so there is nothing to brute-force or exhaust. All public locations, including the auth limit, are unchanged.",
+    ),
+    (
+        "tz09-open-pgbouncer-port-on-db",
+        "Round 34 (blind), missed: Folding 5432 and the new 6432 into the unrestricted service-port set drops the ip saddr 10.40.0.0/16 match, and this host has a public interface (it also serves 80/443), so Postgres and PgBouncer become reachable from the whole internet ahead of the final drop.",
+    ),
+    (
+        "tz10-use-constant-time-comparison-for",
+        "Round 34 (blind), false alarm: The MAC input, key and expiry check are unchanged; only the final string == comparison becomes hex-decode plus hmac.Equal, which rejects malformed or wrong-length signatures (hmac.Equal returns false on length mismatch) and removes a timing side channel. The rename is applied to the only caller.",
+    ),
+    (
+        "tz14-replace-ssh-access-to-edge",
+        "Round 34 (blind), false alarm: It removes the 0.0.0.0/0 port-22 ingress and the EC2 key pair and grants the instance role the AWS-managed AmazonSSMManagedInstanceCore policy, the standard minimal policy for Session Manager. Public 443 stays as it was; the attack surface shrinks and shell access becomes IAM-authenticated and logged.",
+    ),
+    (
+        "tz15-allow-cdn-assets-from-any",
+        "Round 34 (blind), missed: https://*.cloudfront.net in script-src trusts every CloudFront distribution in existence, and anyone can create one and host arbitrary JavaScript on it, so an HTML injection in the user-generated forum content gets a CSP-approved script include. The policy stops being a defense at all; it should list the exact new distribution hostname (or a domain the company owns).",
+    ),
+    (
+        "tz17-let-hosted-ci-runners-tunnel",
+        "Round 34 (blind), missed: The new http_access allow CONNECT SSL_ports line matches before the authentication rule and has no source restriction, and port 3128 is open to 0.0.0.0/0 for remote staff, so anyone on the internet can now use the proxy unauthenticated to tunnel to any host on 443, including internal VPC services that are only reachable from the proxy.",
+    ),
+    (
+        "tz19-shorten-signed-document-links-for",
+        "Round 34 (blind), missed: Verify now compares only the first provided.Length bytes of the MAC and never enforces a minimum length, so an empty sig (or a 1-byte one, 1/256 odds) verifies for any path and expiry; anyone can download any patient document by requesting /d/{path}?exp=<future>&sig=. Truncated MACs need a fixed required length.",
+    ),
+    (
+        "ua01-accept-numeric-amounts-in-money",
+        "Round 34 (blind), missed: The new fast path converts floats with int(amount * 10**exp), which truncates binary-float error: 19.99 becomes 1998 cents and 0.29 becomes 28, so every checkout/invoice fed from pricing-service JSON silently undercharges. The added test uses 10.5, which happens to be exact, so it passes.",
+    ),
+    (
+        "ua04-install-systemd-unit-completions-and",
+        "Round 34 (blind), missed: The new multi-line rm -rf in uninstall has a stray space: `$(DESTDIR)$(SHAREDIR) /doc/$(NAME)` removes the whole share directory ($(PREFIX)/share, i.e. /usr/share when packagers or users install with PREFIX=/usr) instead of share/doc/acme-agent, wiping every other package's data on `make uninstall`.",
+    ),
+    (
+        "ua05-ledger-sdk-move-apierror-into",
+        "Round 34 (blind), false alarm: Pure move-and-extract: APIError keeps the same fields, tags and Error() text, decodeAPIError reproduces the old inline logic line for line (>=300 check, 64 KiB limit, 'unknown' fallback, X-Request-Id fallback), and do() still returns *APIError so existing errors.As / type switches in callers keep working. The new helpers are additive.",
+    ),
+    (
+        "ua17-media-chart-rename-tmp-dir",
+        "Round 34 (blind), false alarm: The env var is renamed in both the env list and the shell command that uses it, the path it points at (/data/uploads/tmp from values) is unchanged, and the added ${VAR:?} guard, -xdev and the existing -mindepth/-mmin filters only make the delete more conservative. The CronJob still only touches the tmp subdirectory of the same PVC.",
+    ),
+    (
+        "ua18-acme-agent-reset-parse-agent",
+        "Round 34 (blind), missed: load_conf assigns DATA_DIR/LOG_DIR inside a `grep | while read` pipeline, which runs in a subshell, so both stay empty after the loop. The hardcoded /var/lib fallback was removed, so `rm -rf \"$DATA_DIR\"/!(identity.json)` becomes `rm -rf /!(identity.json)` and wipes the root filesystem of every host where support runs the reset.",
+    ),
+    (
+        "ub03-add-request-duration-histogram-and",
+        "Round 34 (blind), missed: The redaction set is keyed by lower-case names but the new lookup uses the raw key; net/http canonicalises header keys to \"Authorization\", \"Cookie\", \"X-Api-Key\", so nothing is redacted any more and every bearer token, session cookie and API key is written to the access log.",
+    ),
+    (
+        "ub05-migrate-security-groups-to-standalone",
+        "Round 34 (blind), missed: The office-VPN-only admin listener entry was written with key `cidr_blocks`, but the resource reads `each.value.cidr` via try() with a default of 0.0.0.0/0, so the internet-facing ALB opens port 8443 (the internal admin UI) to the whole internet.",
+    ),
+    (
+        "ub10-support-post-login-redirects-to",
+        "Round 34 (blind), missed: is_safe_redirect now accepts any host that merely ends with \"acme.io\" (no dot boundary), so https://evilacme.io/ passes, and login then appends a freshly issued session handoff token to that URL, handing an attacker a token that logs them in as the victim.",
+    ),
+    (
+        "ub14-purge-soft-deleted-exports-too",
+        "Round 34 (blind), missed: Export.expired starts with `unscoped`, which discards not only the soft-delete default scope but also the `account.exports` association condition, so each per-account nightly job deletes every account's exports (and their files) older than that account's retention, wiping data that customers on longer retention plans are owed.",
+    ),
+    (
+        "ub20-centralize-tenant-scoping-in-invoicescon",
+        "Round 34 (blind), false alarm: The per-action `if (invoice.TenantId != TenantId) return NotFound()` checks are replaced by a single OwnedInvoices() query that filters on the same tenant claim, and every action (list, get, update, void, delete) now loads through it, so the tenant check still runs everywhere and is enforced in SQL instead of after the fetch.",
+    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
@@ -3010,7 +3206,11 @@ fn corpus_recall_and_false_alarms() {
     // after its rules. Fourteenth day: round thirty-two (tk*–tp*, 120 cases:
     // systems code, Python libraries, self-hosted PHP apps, error handling,
     // security refactors, policy and rollout config; 23/60 and 18/60 before
-    // tuning).
+    // tuning). Fifteenth day: round thirty-three (tq*–tv*, 120 cases: mobile
+    // apps, schema migrations, messaging, observability, monorepo changes,
+    // identity; 23/60 and 15/60 before tuning), then round thirty-four
+    // (tw*–ub*, 120 cases on the issue's own themes; 32/60 and 22/60 before
+    // tuning), 74.1 % and 8.4 % after.
     assert!(recall >= 74.0, "recall {recall:.1} % < 74.0 %");
     assert!(false_rate <= 9.0, "false alarms {false_rate:.1} % > 9.0 %");
 }
