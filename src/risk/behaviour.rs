@@ -2774,63 +2774,6 @@ fn answered_by_return(cond: &str, exit: &str, o: &Unit, n: &Unit) -> bool {
         })
 }
 
-/// A check decorator written another way on the same function: every word
-/// that says what it requires (`ADMIN` of `@Secured("ROLE_ADMIN")`,
-/// `CanApproveExpenses` of a policy name made a constant, `Jwt` and `Admin`
-/// of `@UseGuards(JwtAuthGuard, AdminGuard)`) is in the new decorators
-/// (`@PreAuthorize("hasRole('ADMIN')")`, `Policy = Policies.CanApproveExpenses`,
-/// `@UseGuards(JwtAuthGuard, RolesGuard)` with `@Roles(Role.Admin)`), and
-/// none of them lets more callers in (an `or`, `permitAll`, anonymous).
-fn restated_in_other_words(old: &str, new: &[String]) -> bool {
-    const HOW: &[&str] = &[
-        "use",
-        "guard",
-        "auth",
-        "authorize",
-        "authorization",
-        "policy",
-        "policie",
-        "role",
-        "has",
-        "pre",
-        "post",
-        "secured",
-        "permission",
-        "require",
-        "required",
-        "check",
-        "only",
-        "any",
-        "is",
-        "with",
-        "method",
-        "security",
-        "attribute",
-        "filter",
-        "depend",
-        "depends",
-        "login",
-        "authenticated",
-        "access",
-        "allow",
-        "user",
-        "can",
-    ];
-    static LOOSER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(\bor\b|\|\||permitAll|anonymous|AllowAnonymous|isAuthenticated|public)")
-            .unwrap()
-    });
-    let what: Vec<String> = name_words(old)
-        .into_iter()
-        .filter(|w| !HOW.contains(&w.as_str()))
-        .collect();
-    if what.is_empty() || new.iter().any(|d| LOOSER.is_match(d)) {
-        return false;
-    }
-    let now: std::collections::BTreeSet<String> = new.iter().flat_map(|d| name_words(d)).collect();
-    what.iter().all(|w| now.contains(w))
-}
-
 /// A flag's name as code, config and keys spell it: `newCheckoutFlow`,
 /// `new_checkout_flow`, `NEW-CHECKOUT-FLOW` are all `newcheckoutflow`.
 fn flag_key(name: &str) -> String {
@@ -4653,11 +4596,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || GUARD_WORDS.is_match(dec_name)
             || AUTH_DECORATOR.is_match(dec_name)
             || AUTH_DECORATOR.is_match(&dec.text) && !ROUTE_DECORATOR.is_match(dec_name);
-        if new_decorators.contains(&m)
-            || !checks
-            || same_decorator_kept(&m, &new_decorators)
-            || restated_in_other_words(&m, &new_decorators)
-        {
+        if new_decorators.contains(&m) || !checks || same_decorator_kept(&m, &new_decorators) {
             continue;
         }
         if moved_into_included(f, dec_name.trim_start_matches(['@', '#', '[']), modules) {

@@ -238,26 +238,3 @@ fn an_outbound_address_check_removed_is_found_and_one_moved_is_not() {
         .collect();
     assert!(!moved.contains(&rule), "{moved:?}");
 }
-
-#[test]
-fn a_check_attribute_restated_in_other_words_is_kept_and_one_for_another_role_is_not() {
-    let old = "public class ReportsController : ControllerBase\n{\n    [HttpGet(\"pending\")]\n    [Authorize(Policy = \"CanApproveExpenses\")]\n    public IActionResult Pending() => Ok();\n}\n";
-    let removed = |new: &str| {
-        findings_of_change(
-            &[(
-                "src/Api/Controllers/ReportsController.cs",
-                Some(old),
-                Some(new),
-            )],
-            None,
-        )
-        .iter()
-        .any(|f| f.rule == "logic-check-removed" && f.severity >= Severity::High)
-    };
-    assert!(!removed(
-        &old.replace("\"CanApproveExpenses\"", "Policies.ApproveExpenses")
-    ));
-    assert!(removed(
-        &old.replace("\"CanApproveExpenses\"", "Policies.ViewExpenses")
-    ));
-}

@@ -2975,6 +2975,10 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "ub20-centralize-tenant-scoping-in-invoicescon",
         "Round 34 (blind), false alarm: The per-action `if (invoice.TenantId != TenantId) return NotFound()` checks are replaced by a single OwnedInvoices() query that filters on the same tenant claim, and every action (list, get, update, void, delete) now loads through it, so the tenant check still runs everywhere and is enforced in SQL instead of after the fetch.",
     ),
+    (
+        "tw20-replace-authorization-policy-name-string",
+        "Round 34 (blind), false alarm: The policy names become constants in one Policies class, used both where the policies are registered in Program.cs and in every [Authorize(Policy = ...)] attribute; the constant values equal the old strings and the policy requirements are untouched, so authorization is unchanged.",
+    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
@@ -3210,7 +3214,7 @@ fn corpus_recall_and_false_alarms() {
     // apps, schema migrations, messaging, observability, monorepo changes,
     // identity; 23/60 and 15/60 before tuning), then round thirty-four
     // (tw*–ub*, 120 cases on the issue's own themes; 32/60 and 22/60 before
-    // tuning), 74.1 % and 8.4 % after.
+    // tuning), 74.1 % and 8.5 % after.
     assert!(recall >= 74.0, "recall {recall:.1} % < 74.0 %");
     assert!(false_rate <= 9.0, "false alarms {false_rate:.1} % > 9.0 %");
 }
