@@ -388,6 +388,11 @@ static NON_IDEMPOTENT: LazyLock<Regex> = LazyLock::new(|| {
 static FLAG_CHECK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(flags?|features?|feature_?flags?|toggles?|flipper|unleash|ld|launch_?darkly|growthbook|split|optimizely|posthog)\b\s*\.\s*(is_?enabled|enabled\??|active\?|is_?on|on\?|variation|bool_?variation|is_?feature_?enabled|get_?flag|evaluate)\s*\(").unwrap()
 });
+/// A condition that reads a feature flag by any client's spelling
+/// (`flags.legacyCheckout`, `feature_enabled?`, `variation(…)`).
+static FLAG_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\bflags?\b|feature|toggle|is_?enabled|variation|unleash|launch_?darkly|growthbook|rollout)").unwrap()
+});
 /// A switch or header whose name says it skips what follows.
 static BYPASS_SWITCH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(skip|bypass|disable|insecure|no_?verify|allow_?unsigned|unverified|debug)")
@@ -2366,13 +2371,16 @@ impl<'a> Helpers<'a> {
         };
         let failing: Vec<&syntax::Guard> = g.guards.iter().filter(|x| x.failing).collect();
         let bind = |old: &str, new: &str| -> String {
+            if !old.contains(value) {
+                return new.to_string();
+            }
             let had = condition_words(old);
             let mut out = String::new();
             let mut last = 0;
             for m in IDENT.find_iter(new) {
                 out.push_str(&new[last..m.start()]);
                 let w = m.as_str();
-                if had.contains(&w.to_ascii_lowercase()) || !old.contains(value) {
+                if had.contains(&w.to_ascii_lowercase()) {
                     out.push_str(w);
                 } else {
                     out.push('"');
@@ -3796,11 +3804,11 @@ fn method_implied_by_handler(n: &Unit, cond: &str) -> bool {
 /// branch unconditionally (it calls `compute_v2` itself): the flag retired
 /// to its on side, the behaviour everyone with it on already had.
 fn flag_retired_to_its_branch(n: &Unit, g: &syntax::Guard, old: &Outline) -> bool {
-    static FLAG: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(\bflags?\b|feature|toggle|is_?enabled|variation|unleash|launch_?darkly|growthbook|rollout)").unwrap()
-    });
     static CALLED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([A-Za-z_]\w*)\s*\(").unwrap());
-    if !FLAG.is_match(&g.cond) || g.cond.contains('!') || g.cond.trim_start().starts_with("not ") {
+    if !FLAG_WORD.is_match(&g.cond)
+        || g.cond.contains('!')
+        || g.cond.trim_start().starts_with("not ")
+    {
         return false;
     }
     let Some(branch) = CALLED
@@ -4401,7 +4409,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 // A flag whose always-off definition the change deletes,
                 // tested as is (not negated), with its branch gone: that
                 // branch ran only for those who had the flag on.
-                || names_retired_flag(&g.cond, &retired_flags.off)
+                || FLAG_WORD.is_match(&g.cond)
+                    && names_retired_flag(&g.cond, &retired_flags.off)
                     && !g.cond.contains('!')
                     && !super::code::has_word(&g.cond, "not")
                     && !collapse(&p.new_text).contains(collapse(&g.exit).trim_end_matches('…')));

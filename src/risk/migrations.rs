@@ -1045,9 +1045,24 @@ fn not_null_set(f: &FileView<'_>, no: u32, q: &str, push: &mut dyn FnMut(Severit
         )
         .unwrap()
     });
-    let proven = f
-        .added_code()
-        .any(|l| l.no < no && VALIDATED.is_match(l.text));
+    // The column made NOT NULL: `ALTER COLUMN tenant_id SET NOT NULL`, or the
+    // second name of an ORM call (`op.alter_column("orders", "tenant_id", …)`,
+    // `change_column_null :orders, :tenant_id, false`).
+    static SQL_COLUMN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)\bALTER\s+COLUMN\s+["`]?(\w+)["`]?\s+SET\s+NOT\s+NULL"#).unwrap()
+    });
+    static NAMES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"["':](\w+)["']?"#).unwrap());
+    let column = SQL_COLUMN
+        .captures(q)
+        .or_else(|| NAMES.captures_iter(q).nth(1))
+        .map(|c| c[1].to_ascii_lowercase());
+    // A validation of a check on that column (its constraint named after
+    // it, `orders_tenant_id_not_null`), not of any constraint.
+    let proven = column.is_some_and(|col| {
+        f.added_code().any(|l| {
+            l.no < no && VALIDATED.is_match(l.text) && l.text.to_ascii_lowercase().contains(&col)
+        })
+    });
     if proven {
         push(
             Severity::Low,
@@ -1135,33 +1150,33 @@ fn statements_with_lines(text: &str) -> Vec<(u32, String)> {
     statements(lines.iter())
 }
 
-/// A privilege statement's object kind and grantee: `GRANT SELECT ON ALL
-/// TABLES IN SCHEMA public TO reporting_ro` is (`TABLES`, `reporting_ro`),
-/// as is the default-privileges form and the `REVOKE … FROM` one.
+/// A grant's object kind and grantee: `GRANT SELECT ON ALL TABLES IN SCHEMA
+/// public TO reporting_ro` is (`TABLES`, `reporting_ro`), as is the
+/// default-privileges form.
 static PRIVILEGE_TARGET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?is)\b(GRANT|REVOKE)\b[^;]*?\bON\s+(?:ALL\s+)?(TABLES|SEQUENCES|FUNCTIONS)\b[^;]*?\b(?:TO|FROM)\s+"?(\w+)"?"#).unwrap()
+    Regex::new(r#"(?is)\bGRANT\b[^;]*?\bON\s+(?:ALL\s+)?(TABLES|SEQUENCES|FUNCTIONS)\b[^;]*?\bTO\s+"?(\w+)"?"#).unwrap()
 });
 
 /// Schema-wide grants that narrow what the role had (the change removes a
-/// wider grant of the same kind to the same role, or revokes part of it):
-/// read-only made of read-write, not a role given every table.
+/// grant of the same kind to the same role: read-only made of read-write),
+/// not a role given every table. A `REVOKE` alone proves nothing: it may
+/// take away what the role never had.
 pub fn narrowed_grants(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if !out.iter().any(|x| x.rule == "sql-grant-schema-wide") {
         return;
     }
-    let targets = |lines: &mut dyn Iterator<Item = &str>, verb: &str| {
+    let targets = |lines: &mut dyn Iterator<Item = &str>| {
         let text: String = lines.collect::<Vec<_>>().join("\n");
         PRIVILEGE_TARGET
             .captures_iter(&text)
-            .filter(|c| c[1].eq_ignore_ascii_case(verb))
-            .map(|c| (c[2].to_ascii_uppercase(), c[3].to_ascii_lowercase()))
+            .map(|c| (c[1].to_ascii_uppercase(), c[2].to_ascii_lowercase()))
             .collect::<HashSet<_>>()
     };
-    let mut narrowing = HashSet::new();
-    for g in &change.files {
-        narrowing.extend(targets(&mut g.removed.iter().map(|l| l.text), "GRANT"));
-        narrowing.extend(targets(&mut g.added.iter().map(|l| l.text), "REVOKE"));
-    }
+    let narrowing: HashSet<(String, String)> = change
+        .files
+        .iter()
+        .flat_map(|g| targets(&mut g.removed.iter().map(|l| l.text)))
+        .collect();
     if narrowing.is_empty() {
         return;
     }
@@ -1181,7 +1196,7 @@ pub fn narrowed_grants(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<
                 Some(l)
             })
             .collect();
-        let own = targets(&mut stmt.into_iter(), "GRANT");
+        let own = targets(&mut stmt.into_iter());
         own.is_empty() || !own.iter().all(|t| narrowing.contains(t))
     });
 }

@@ -257,6 +257,10 @@ mod tests {
         let new = "let t = result.unsafePayloadValue\ngrant(t)\n";
         let rule = "sec-unverified-payload-trusted".to_string();
         assert!(rules_hit_with_contents("App/Store/Purchases.swift", old, new).contains(&rule));
-        assert!(!rules_hit_with_contents("App/Store/Purchases.swift", new, new).contains(&rule));
+        // The verified payload, which throws when the signature fails.
+        let checked = "let t = try result.payloadValue\ngrant(t)\n";
+        assert!(
+            !rules_hit_with_contents("App/Store/Purchases.swift", old, checked).contains(&rule)
+        );
     }
 }

@@ -44,6 +44,17 @@ fn a_schema_wide_grant_that_narrows_the_role_is_no_widening() {
         &[(role, Some(""), Some(new))],
         "sql-grant-schema-wide"
     ));
+    // A revoke alone proves nothing: the role may never have had it.
+    let revoke_then_grant =
+        format!("REVOKE TRUNCATE ON ALL TABLES IN SCHEMA public FROM reporting_ro;\n{new}");
+    assert!(severe(
+        &[(
+            "db/migrations/20240620_ro.sql",
+            None,
+            Some(&revoke_then_grant)
+        )],
+        "sql-grant-schema-wide"
+    ));
 }
 
 #[test]
@@ -56,6 +67,20 @@ fn not_null_after_a_validated_check_takes_no_scan() {
     ));
     let bare = "def upgrade():\n    op.alter_column(\"orders\", \"tenant_id\", nullable=False)\n";
     assert!(severe(&[(path, None, Some(bare))], "migration-not-null"));
+    // A check on another column validated first proves nothing about this one.
+    let other = validated.replace("orders_tenant_id_not_null", "orders_amount_positive");
+    assert!(severe(&[(path, None, Some(&other))], "migration-not-null"));
+    let sql = "ALTER TABLE orders VALIDATE CONSTRAINT orders_tenant_id_not_null;\nALTER TABLE orders ALTER COLUMN tenant_id SET NOT NULL;\n";
+    let sql_path = "db/migrations/0042_tenant_not_null.sql";
+    assert!(!severe(
+        &[(sql_path, None, Some(sql))],
+        "sql-not-null-without-default"
+    ));
+    let sql_other = sql.replace("orders_tenant_id_not_null", "orders_amount_positive");
+    assert!(severe(
+        &[(sql_path, None, Some(&sql_other))],
+        "sql-not-null-without-default"
+    ));
 }
 
 #[test]
@@ -198,6 +223,20 @@ fn a_flag_retired_at_off_with_its_branch_is_no_guard_removed() {
     assert!(!guard_removed("false"));
     // Retired at on, the branch dropped: everyone who had it loses it.
     assert!(guard_removed("true"));
+    // A setting, not a feature flag: its branch may be on in production.
+    let login_old = "export async function login(u: User) {\n  if (settings.requireMfa) {\n    return challenge(u);\n  }\n  return session(u);\n}\n";
+    let login_new = "export async function login(u: User) {\n  return session(u);\n}\n";
+    assert!(severe(
+        &[
+            ("src/auth/login.ts", Some(login_old), Some(login_new)),
+            (
+                "src/config/defaults.ts",
+                Some("export const settings = {\n  requireMfa: false,\n  theme: 'light',\n};\n"),
+                Some("export const settings = {\n  theme: 'light',\n};\n"),
+            ),
+        ],
+        "logic-guard-removed",
+    ));
 }
 
 #[test]
