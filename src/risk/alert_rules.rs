@@ -18,9 +18,9 @@ fn seconds(n: &str, unit: &str) -> Option<u64> {
     Some(match unit {
         "ms" => return Some(0),
         "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        "d" => n.saturating_mul(86_400),
         _ => return None,
     })
 }
@@ -64,7 +64,7 @@ fn rate_window_too_short(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Ve
                 let w = seconds(&c[2], &c[3])?;
                 Some((c, w))
             })
-            .find(|(_, w)| *w < 2 * interval)
+            .find(|(_, w)| *w < interval.saturating_mul(2))
         else {
             continue;
         };
@@ -161,6 +161,9 @@ mod tests {
         assert!(files(&new, prom).contains(&rule));
         // Scraped every 15 seconds: four samples.
         assert!(!files(&new, "global:\n  scrape_interval: 15s\n").contains(&rule));
+        // Durations too large for a number of seconds read as very long.
+        let huge = old.replace("[5m]", "[99999999999999999d]");
+        assert!(!files(&huge, prom).contains(&rule));
     }
 
     #[test]
