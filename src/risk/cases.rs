@@ -370,6 +370,24 @@ fn short_changes_land_on_the_right_side_of_high() {
         ),
         (
             "D",
+            "infra/services/api/ecs.tf",
+            "  deployment_minimum_healthy_percent = 100\n  deployment_maximum_percent         = 200\n",
+            "  deployment_minimum_healthy_percent = 0\n  deployment_maximum_percent         = 100\n",
+        ),
+        (
+            "D",
+            "cdk/service.ts",
+            "  minHealthyPercent: 50,\n",
+            "  minHealthyPercent: 0,\n",
+        ),
+        (
+            "H",
+            "infra/services/api/ecs.tf",
+            "  deployment_minimum_healthy_percent = 50\n",
+            "  deployment_minimum_healthy_percent = 100\n",
+        ),
+        (
+            "D",
             "infra/lambda.tf",
             "  reserved_concurrent_executions = 50\n",
             "  reserved_concurrent_executions = 0\n",

@@ -3,11 +3,53 @@
 //! `sec-iframe-sandbox-void`). Put on a frame that had no sandbox at all, the
 //! same attribute takes nothing away: everything else it leaves out (top
 //! navigation, forms, downloads) is now blocked where before nothing was.
+//! The two tokens need not share a line: a sandbox assembled from a list
+//! (`const SANDBOX = ["allow-scripts", "allow-same-origin"].join(" ")`)
+//! voids it just the same.
 
-use super::{ChangeView, FileView, Finding, Side};
+use super::{ChangeView, FileView, Finding, Severity, Side};
 
 /// The pattern rule this module refines.
 const VOID: &str = "sec-iframe-sandbox-void";
+
+/// The tokens that, together, void a sandbox.
+const SCRIPTS: &str = "allow-scripts";
+const SAME_ORIGIN: &str = "allow-same-origin";
+
+/// Reports a sandbox whose two voiding tokens the change brings together on
+/// separate lines (a list of flags, a constant joined into the attribute):
+/// the pattern rule reads one line and misses it.
+pub fn assembled_sandbox(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    if f.class.test_like() || f.class.docs || f.class.vendored || out.iter().any(|x| x.rule == VOID)
+    {
+        return;
+    }
+    let Some(new) = f.new_text() else { return };
+    let both = |t: &str| {
+        let lower = t.to_ascii_lowercase();
+        lower.contains("sandbox") && lower.contains(SCRIPTS) && lower.contains(SAME_ORIGIN)
+    };
+    if !both(new) || f.old_text().is_some_and(both) {
+        return;
+    }
+    // The token the change added (the second of the pair, as a rule).
+    let Some(l) = f.added_code().find(|l| {
+        let lower = l.text.to_ascii_lowercase();
+        lower.contains(SAME_ORIGIN) || lower.contains(SCRIPTS)
+    }) else {
+        return;
+    };
+    out.push(Finding::added(
+        VOID,
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "The sandbox now gets both `{SCRIPTS}` and `{SAME_ORIGIN}` (assembled over several lines, here `{}`): together they let the framed page remove its own sandbox.",
+            super::quote(l.text.trim())
+        ),
+    ));
+}
 
 /// Drops the void-sandbox finding from a file whose frames had no sandbox
 /// before the change, when no file of the change takes a sandbox away (a
@@ -62,5 +104,27 @@ mod tests {
         ]));
         // A new file with a void sandbox on user HTML: found.
         assert!(void(&[("src/PreviewFrame.tsx", "", frame)]));
+    }
+
+    #[test]
+    fn a_sandbox_assembled_from_a_list_is_read_whole() {
+        let old = "const FLAGS = [\n  \"allow-scripts\",\n].join(\" \");\nexport const P = ({ html }) => <iframe srcDoc={html} sandbox={FLAGS} />;\n";
+        let new = old.replace(
+            "  \"allow-scripts\",\n",
+            "  \"allow-scripts\",\n  \"allow-same-origin\",\n",
+        );
+        assert!(void(&[("src/Preview.tsx", old, &new)]));
+        // Another token added to the list: nothing.
+        let forms = old.replace(
+            "  \"allow-scripts\",\n",
+            "  \"allow-scripts\",\n  \"allow-forms\",\n",
+        );
+        assert!(!void(&[("src/Preview.tsx", old, &forms)]));
+        // Both tokens already there before: the change did not bring them together.
+        assert!(!void(&[(
+            "src/Preview.tsx",
+            &new,
+            &format!("{new}// tidy\n")
+        )]));
     }
 }

@@ -87,6 +87,8 @@ pub mod selectors;
 pub mod sequence;
 pub mod shell_vars;
 pub mod ship_ignore;
+pub mod soft_failures;
+pub mod split_paths;
 pub mod stale_memo;
 pub mod structured;
 pub mod supply;
@@ -732,6 +734,8 @@ fn file_findings<'a>(
         ordering::check(f, change, &mut local);
         migrations::check(f, change, &mut local);
         deletion::check(f, &mut local);
+        split_paths::check(f, &mut local);
+        soft_failures::check(f, &mut local);
         retries::check(f, &mut local);
         acknowledge::check(f, &mut local);
         durability::check(f, &mut local);
@@ -801,6 +805,7 @@ fn file_findings<'a>(
         infra::variable_defaults(f, change, rules, &mut local);
         drop_grants_in_deny_statements(f, &mut local);
         containers::capabilities_dropped(f, &mut local);
+        frames::assembled_sandbox(f, &mut local);
         frames::first_sandbox(f, change, &mut local);
         pipeline::relax_ephemeral_teardown(f, change, &mut local);
         pipeline::unpinned_action_with_secrets(f, &mut local);

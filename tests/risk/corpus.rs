@@ -2880,16 +2880,8 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 34 (blind), missed: bucketOf now returns a value in [0,1), and the fallback `flag.rollout ?? flag.percentage` compares it against legacy percentage values like 2 or 5. Every bucket is below 2, so each production flag still using `percentage` (ledger_v2_writes at 2%, payouts_instant at 5%) jumps to 100% of users when this deploys.",
     ),
     (
-        "ty13-bluegreen-stop-failing-deploys-on",
-        "Round 34 (blind), missed: A failed `rollout status` or smoke test now only logs a warning. The script then still moves the Service selector to the idle color and scales the previously active color to 0. A broken build, such as crash-looping pods or failing smoke checks, takes 100% of production traffic, and the known-good color is gone, so there is nothing to flip back to.",
-    ),
-    (
         "ty15-http-client-support-long-running",
         "Round 34 (blind), missed: The fix for one caller changes the shared DEFAULT_TIMEOUTS used by every service. There is no longer a call timeout (callTimeout 0 means unlimited), the read timeout goes from 3s to 60s, and a retry interceptor with up to 3 attempts is added. A slow or hung dependency now holds request threads and dispatcher slots for minutes instead of 5s, and the retries multiply load on it. That cascades into fleet-wide thread exhaustion.",
-    ),
-    (
-        "ty19-checkout-ecs-let-deployments-proceed",
-        "Round 34 (blind), missed: With deployment_maximum_percent = 100 and deployment_minimum_healthy_percent = 0, ECS stops all running checkout tasks before it starts the new ones. Every production deploy becomes a full checkout outage until the new tasks pass ALB health checks, and if the new revision is bad, nothing old is left running.",
     ),
     (
         "tz03-fix-cors-startup-failure-when",
@@ -2902,10 +2894,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "tz06-support-webhook-signing-secret-rotation",
         "Round 34 (blind), missed: With webhook.previousSecret left at its default \"\" the env var renders as \"whsec_...,\" and _secrets() yields an empty key b\"\" as a valid candidate, so anyone can forge a payment_intent.succeeded webhook by signing it with HMAC-SHA256 and an empty key and get orders marked paid. Empty entries must be filtered and the list must be non-empty.",
-    ),
-    (
-        "tz07-fix-landing-page-preview-for",
-        "Round 34 (blind), missed: The preview renders customer-authored HTML through srcDoc, which inherits the app's origin once allow-same-origin is added; together with allow-scripts the template's JavaScript can read the parent's localStorage (where the API token lives), call window.parent APIs or simply remove its own sandbox. Any workspace member who views a malicious template gets their session stolen.",
     ),
     (
         "tz08-stop-rate-limiting-load-balancer",
@@ -2938,10 +2926,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "ua01-accept-numeric-amounts-in-money",
         "Round 34 (blind), missed: The new fast path converts floats with int(amount * 10**exp), which truncates binary-float error: 19.99 becomes 1998 cents and 0.29 becomes 28, so every checkout/invoice fed from pricing-service JSON silently undercharges. The added test uses 10.5, which happens to be exact, so it passes.",
-    ),
-    (
-        "ua04-install-systemd-unit-completions-and",
-        "Round 34 (blind), missed: The new multi-line rm -rf in uninstall has a stray space: `$(DESTDIR)$(SHAREDIR) /doc/$(NAME)` removes the whole share directory ($(PREFIX)/share, i.e. /usr/share when packagers or users install with PREFIX=/usr) instead of share/doc/acme-agent, wiping every other package's data on `make uninstall`.",
     ),
     (
         "ua05-ledger-sdk-move-apierror-into",
