@@ -259,6 +259,178 @@ static EXEMPTION: LazyLock<Regex> = LazyLock::new(|| {
 /// Functions that say whether something is allowed (`allows`, `permits`).
 static ALLOWS_FN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^(allows?|permits?|grants?)([A-Z_]|$)").unwrap());
+/// Functions that answer whether someone may do something: `can_edit`,
+/// `may_view`, `allowed?`, `authorized?`, and a policy's action questions
+/// (`update?`, `destroy?`).
+static PERMISSION_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(can|may)_?[a-z]|^(is_?)?(allowed|permitted|authori[sz]ed)\b|^has_?(permission|access|role)|^(index|show|create|new|update|edit|destroy|delete|archive|transfer|manage|read|write|publish|approve|download|export)\?$")
+        .unwrap()
+});
+/// An exit that answers yes in so many words: `return true`, `true`.
+fn literal_yes(exit: &str) -> bool {
+    let v = exit
+        .trim()
+        .trim_start_matches("return")
+        .trim()
+        .trim_end_matches(';')
+        .trim();
+    matches!(v, "true" | "True" | "TRUE")
+}
+/// A guard of a yes/no function folded into the answer it returns:
+/// `return false unless same_account?` then `a || b` is the answer
+/// `same_account? && (a || b)`, and `return true if admin?` then `rest` is
+/// `admin? || rest`. Kept when every way the new answer can say yes still
+/// needs the condition (for a "no" guard), or one of its ways is the
+/// condition itself (for a "yes" guard), written out or through a
+/// predicate of the same file (`owner_or_admin?` → `same_account? && …`).
+fn folded_into_answer(p: &Parsed<'_>, g: &syntax::Guard, n: &Unit) -> bool {
+    let says_no = match answer_word(&g.exit) {
+        Some(yes) => !yes,
+        None => return false,
+    };
+    let old_line = p
+        .file
+        .old_text()
+        .and_then(|t| t.lines().nth(g.line.saturating_sub(1) as usize))
+        .unwrap_or("");
+    let unless = super::code::has_word(old_line, "unless");
+    // What must hold for the function to go on past the guard (a "no"
+    // guard), or what answers yes at once (a "yes" guard).
+    let needed = if says_no == unless {
+        g.cond.trim().to_string()
+    } else if let Some(r) = g
+        .cond
+        .trim()
+        .strip_prefix("not ")
+        .or(g.cond.trim().strip_prefix('!'))
+    {
+        r.trim().to_string()
+    } else {
+        return false;
+    };
+    let Some(answer) = answer_of(p, n) else {
+        return false;
+    };
+    if says_no {
+        requires(p, &answer, &needed, 2)
+    } else {
+        offers(p, &answer, &needed, 2)
+    }
+}
+
+/// `return true` → yes, `return False` → no; anything else is no answer.
+fn answer_word(exit: &str) -> Option<bool> {
+    let v = exit
+        .trim()
+        .trim_start_matches("return")
+        .trim()
+        .trim_end_matches(';')
+        .trim();
+    match v {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+/// The expression a short function answers with: its body when that is
+/// one expression (Ruby's implicit value, `return …`), else `None`.
+fn answer_of(p: &Parsed<'_>, n: &Unit) -> Option<String> {
+    let text = p.file.new_text()?;
+    let mut body: Vec<&str> = text
+        .lines()
+        .skip(n.line as usize)
+        .take(n.end_line.saturating_sub(n.line) as usize)
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("//"))
+        .collect();
+    if matches!(body.last(), Some(&"end") | Some(&"}")) {
+        body.pop();
+    }
+    if body.is_empty() || body.len() > 4 {
+        return None;
+    }
+    let joined = body.join(" ");
+    let joined = joined.strip_prefix("return ").unwrap_or(&joined);
+    let joined = joined.trim_end_matches(';').trim();
+    let statement = ["return ", " unless ", "if ", " if ", "=", ";"];
+    if statement.iter().any(|w| {
+        joined.contains(w) && !(*w == "=" && (joined.contains("==") || joined.contains("!=")))
+    }) {
+        return None;
+    }
+    Some(joined.to_string())
+}
+
+/// A call of a predicate of the same file with no arguments (`admin?`,
+/// `self.owner_or_admin()`), and that predicate's answer.
+fn predicate_answer(p: &Parsed<'_>, call: &str) -> Option<String> {
+    let name = call
+        .trim()
+        .trim_start_matches("self.")
+        .trim_start_matches("this.")
+        .trim_end_matches("()");
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '?')
+    {
+        return None;
+    }
+    let u = p
+        .new
+        .units
+        .iter()
+        .find(|u| u.name.rsplit('.').next() == Some(name))?;
+    answer_of(p, u)
+}
+
+/// Every way `answer` can be true needs `needed` to hold.
+fn requires(p: &Parsed<'_>, answer: &str, needed: &str, depth: u8) -> bool {
+    use super::boolean::{conjuncts, disjuncts, without_outer_parens};
+    let needed = collapse(needed);
+    disjuncts(without_outer_parens(answer)).iter().all(|d| {
+        let d = without_outer_parens(d);
+        conjuncts(d).iter().any(|c| {
+            let c = without_outer_parens(c);
+            collapse(c) == needed
+                || depth > 0
+                    && predicate_answer(p, c).is_some_and(|a| requires(p, &a, &needed, depth - 1))
+        }) || conjuncts(d).len() == 1
+            && depth > 0
+            && predicate_answer(p, d).is_some_and(|a| requires(p, &a, &needed, depth - 1))
+    })
+}
+
+/// `needed` alone makes `answer` true: it is one of its ways to say yes.
+fn offers(p: &Parsed<'_>, answer: &str, needed: &str, depth: u8) -> bool {
+    use super::boolean::{disjuncts, without_outer_parens};
+    let needed = collapse(needed);
+    disjuncts(without_outer_parens(answer)).iter().any(|d| {
+        let d = without_outer_parens(d);
+        collapse(d) == needed
+            || depth > 0
+                && predicate_answer(p, d)
+                    .is_some_and(|a| collapse(&a) == needed || offers(p, &a, &needed, depth - 1))
+    })
+}
+
+/// Whether a function's body answers yes in so many words on a line of its
+/// own (Ruby's implicit `true`, `return true;`, `def update? = true`).
+fn says_plain_yes(f: &FileView<'_>, n: &Unit) -> bool {
+    let text = f.new_text_or_hunks();
+    text.lines()
+        .skip(n.line.saturating_sub(1) as usize)
+        .take((n.end_line.saturating_sub(n.line) + 1) as usize)
+        .any(|l| {
+            let t = l.trim().trim_end_matches(['}', ';', ' ']);
+            literal_yes(t)
+                || t.ends_with("= true")
+                || t.ends_with("=> true")
+                || t.ends_with("{ true")
+                || t.ends_with("{ return true")
+        })
+}
 /// Functions that answer a yes-or-no question about what may go ahead.
 static YES_NO_FN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(is|has|can|may|should)_?[A-Za-z]|(?i)(available|eligible|permitted|in_?stock)")
@@ -4313,6 +4485,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || guard_in_new_decorator(n, o, g, &cond, helpers)
             || guard_now_wraps_handler(n, g, &cond, helpers, added)
             || method_implied_by_handler(n, &g.cond)
+            || folded_into_answer(p, g, n)
             || flag_retired_to_its_branch(n, g, &p.old)
             || presence_restated(n, g)
             || g.failing && role_now_in_decorator(n, o, &g.cond)
@@ -4442,8 +4615,22 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         let bypass =
             kept.is_none() && !g.failing && around_check && BYPASS_SWITCH.is_match(&g.cond)
                 || retired_flag;
+        // A shortcut to "yes" gone from a function that answers whether
+        // someone may do something (`return true if user.admin?` in a
+        // policy's `update?`): without it the function says no in more
+        // cases, not fewer, unless what it returns now is a plain yes.
+        let allow_shortcut = kept.is_none()
+            && !g.failing
+            && literal_yes(&g.exit)
+            && (PERMISSION_QUESTION.is_match(short_name)
+                || PERMISSION_QUESTION.is_match(o.name.rsplit('.').next().unwrap_or(&o.name)))
+            && !n.returns.iter().any(|r| literal_yes(&r.text))
+            && !n.guards.iter().any(|x| literal_yes(&x.exit))
+            && !says_plain_yes(p.file, n);
         let sev = if bypass {
             Severity::Low
+        } else if allow_shortcut {
+            Severity::Medium
         } else if g.failing || security {
             Severity::High
         } else {
@@ -8730,5 +8917,66 @@ mod moved_into_wrapper_tests {
             "{:?}",
             hit(flat)
         );
+    }
+
+    #[test]
+    fn a_shortcut_to_yes_gone_from_a_permission_question_is_no_alarm() {
+        use crate::risk::testkit::findings_with_contents;
+        let high = |old: &str, new: &str| {
+            findings_with_contents("app/policies/project_policy.rb", old, new)
+                .iter()
+                .any(|x| {
+                    x.rule == "logic-guard-removed" && x.severity >= crate::risk::Severity::High
+                })
+        };
+        let old = "class ProjectPolicy < ApplicationPolicy\n  def update?\n    return true if user.admin?\n\n    record.owner_id == user.id\n  end\nend\n";
+        // The admin shortcut folded into the answer: it can only say no more.
+        let folded = "class ProjectPolicy < ApplicationPolicy\n  def update?\n    admin? || record.owner_id == user.id\n  end\n\n  private\n\n  def admin?\n    user.admin?\n  end\nend\n";
+        assert!(!high(old, folded));
+        // The shortcut gone and the answer now a plain yes: found.
+        let yes = "class ProjectPolicy < ApplicationPolicy\n  def update?\n    true\n  end\nend\n";
+        assert!(
+            high(old, yes),
+            "{:?}",
+            findings_with_contents("app/policies/project_policy.rb", old, yes)
+        );
+        // A question whose yes blocks (`blocked?`): the shortcut was the block.
+        let blocked = "class AccessPolicy\n  def blocked?\n    return true if user.session_revoked?\n\n    user.failed_logins > 5\n  end\nend\n";
+        let unblocked =
+            "class AccessPolicy\n  def blocked?\n    user.failed_logins > 5\n  end\nend\n";
+        assert!(high(blocked, unblocked));
+    }
+
+    #[test]
+    fn a_no_guard_folded_into_the_answer_is_kept_and_one_dropped_from_it_is_not() {
+        use crate::risk::testkit::findings_with_contents;
+        let removed = |old: &str, new: &str| {
+            findings_with_contents("app/policies/project_policy.rb", old, new)
+                .iter()
+                .any(|x| x.rule == "logic-guard-removed")
+        };
+        let old = "class ProjectPolicy < ApplicationPolicy\n  def destroy?\n    return false unless same_account?\n\n    user.admin? || record.owner_id == user.id\n  end\n\n  private\n\n  def same_account?\n    record.account_id == user.account_id\n  end\nend\n";
+        let folded = "class ProjectPolicy < ApplicationPolicy\n  def destroy?\n    owner_or_admin?\n  end\n\n  private\n\n  def same_account?\n    record.account_id == user.account_id\n  end\n\n  def owner_or_admin?\n    same_account? && (user.admin? || record.owner_id == user.id)\n  end\nend\n";
+        assert!(!removed(old, folded));
+        // The helper leaves the account out for admins: an admin of another
+        // account may now delete.
+        let leaky = folded.replace(
+            "same_account? && (user.admin? || record.owner_id == user.id)",
+            "user.admin? || (same_account? && record.owner_id == user.id)",
+        );
+        assert!(removed(old, &leaky));
+        // Python: `if not same_tenant(): return False` folded into `and`.
+        let py_old = "def can_edit(user, doc):\n    if not same_tenant(user, doc):\n        return False\n    return user.is_admin or doc.owner_id == user.id\n";
+        let py_new = "def can_edit(user, doc):\n    return same_tenant(user, doc) and (user.is_admin or doc.owner_id == user.id)\n";
+        let py = |new: &str| {
+            findings_with_contents("app/permissions.py", py_old, new)
+                .iter()
+                .any(|x| x.rule == "logic-guard-removed")
+        };
+        assert!(!py(py_new));
+        assert!(py(&py_new.replace(
+            "same_tenant(user, doc) and (user.is_admin or doc.owner_id == user.id)",
+            "user.is_admin or (same_tenant(user, doc) and doc.owner_id == user.id)"
+        )));
     }
 }

@@ -500,10 +500,30 @@ fn balanced(s: &str) -> bool {
 /// The parts of a condition joined by a top-level "or" (`a || b`, `a or
 /// b`): a guard stops whenever any of them holds.
 pub(crate) fn disjuncts(t: &str) -> Vec<&str> {
+    split_top(t, &[("||", 2), (" or ", 4)])
+}
+
+/// The parts of a condition joined by a top-level "and" (`a && b`, `a and
+/// b`): it holds only when all of them do.
+pub(crate) fn conjuncts(t: &str) -> Vec<&str> {
+    split_top(t, &[("&&", 2), (" and ", 5)])
+}
+
+/// `(a && b)` → `a && b`: the brackets around the whole, when they match.
+pub(crate) fn without_outer_parens(t: &str) -> &str {
+    let mut t = t.trim();
+    while t.starts_with('(') && t.ends_with(')') && balanced(&t[1..t.len() - 1]) {
+        t = t[1..t.len() - 1].trim();
+    }
+    t
+}
+
+/// `t` split at each top-level occurrence of any of `ops` (with their lengths).
+fn split_top<'a>(t: &'a str, ops: &[(&str, usize)]) -> Vec<&'a str> {
     let mut out = Vec::new();
     let mut rest = t;
     loop {
-        let at = [("||", 2), (" or ", 4)]
+        let at = ops
             .iter()
             .filter_map(|(op, len)| top_level_find(rest, op).map(|i| (i, *len)))
             .min();

@@ -2236,10 +2236,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Declaring a plain `new ObjectMapper()` @Bean makes Spring Boot's JacksonAutoConfiguration back off, so the REST API now uses it too: dates serialize as numeric timestamps (in the Kafka events as well, which previously disabled that), unknown request fields cause 400s, and the spring.jackson.* settings (non_null inclusion, date format) are ignored - a silent breaking change to the public JSON contract.",
     ),
     (
-        "ss08-project-policy-admin-helpers",
-        "Every predicate evaluates the same conditions in the same short-circuit order as before (archive? was identical to update?, transfer? identical to destroy?), and the Scope is untouched, so no permission is widened or narrowed despite the admin/bypass-looking churn.",
-    ),
-    (
         "ss14-drop-redundant-csrf-config",
         "The app is on config.load_defaults 7.1, which already sets default_protect_from_forgery (ActionController::Base gets protect_from_forgery with: :exception), per_form_csrf_tokens, forgery_protection_origin_check and belongs_to_required_by_default to true; removing the explicit copies leaves CSRF protection and validations exactly as they were.",
     ),
@@ -2614,10 +2610,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "to02-webhooks-split-signature-header-parsing",
         "Round 32 (blind), false alarm: The timestamp tolerance check and the HMAC over \"<ts>.<body>\" are unchanged; hmac.Equal is constant-time just like subtle.ConstantTimeCompare, and decoding the hex signature first only means malformed hex is rejected earlier. Missing/empty fields still return ErrMissingSignature.",
-    ),
-    (
-        "to03-projectpolicy-dedupe-owner-or-admin",
-        "Round 32 (blind), false alarm: owner_or_admin? still requires same_account? first, and update? expands to same_account? && (admin || owner || maintainer), exactly the old rule; archive?/destroy?/transfer_ownership? keep identical semantics.",
     ),
     (
         "to13-securityconfig-drive-api-role-rules",
