@@ -135,6 +135,8 @@ fn load_contents(repo: &Repo, diff: &Diff, base: &str, head: &str) -> Contents {
             || containers::wants_contents(path)
             || super::wire::wants_contents(path)
             || super::host_access::wants_contents(path)
+            || super::proxy_acls::wants_contents(path)
+            || super::firewall_ports::wants_contents(path)
             || super::make_loops::makefile(path)
             // Terraform: what a `local.` reference holds.
             || path.ends_with(".tf")

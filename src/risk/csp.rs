@@ -15,6 +15,24 @@ use super::{FileView, Finding, Severity, quote};
 static LOOSE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)('unsafe-inline'|'unsafe-eval'|'unsafe-hashes'|(?:^|[\s'"`\[,])(\*|https?:|data:|blob:)(?:[\s'"`;,\]]|$))"#).expect("a valid regex")
 });
+/// A wildcard host source (`https://*.cloudfront.net`, `*.herokuapp.com`).
+static WILD_HOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:https?://)?\*\.([a-z0-9-]+(?:\.[a-z0-9-]+)+)").expect("a valid regex")
+});
+
+/// The source on a line that lets script in from anywhere: a keyword or
+/// bare scheme, or a wildcard under a hosting provider's shared domain,
+/// where anyone can get a name of their own and serve script from it.
+fn loose_source(line: &str) -> Option<regex::Match<'_>> {
+    if let Some(m) = LOOSE.captures(line) {
+        return m.get(2).or(m.get(1));
+    }
+    WILD_HOST
+        .captures_iter(line)
+        .find(|c| super::host_match::shared_hosting(&c[1]))
+        .and_then(|c| c.get(0))
+}
+
 /// The directive (or the name of a list standing for one) a source belongs to.
 static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(script|default|object|base[-_]?uri|worker|frame[-_]?ancestors|form[-_]?action|style|img|image|font|media|connect|manifest|prefetch|frame[-_]?src|child)").expect("a valid regex")
@@ -25,7 +43,7 @@ static DEV_ONLY: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A file that writes a policy.
 static POLICY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(content-security-policy|contentSecurityPolicy|script-src|scriptSrc|default-src|defaultSrc)").expect("a valid regex")
+    Regex::new(r"(?i)(content[-_]security[-_]policy|contentSecurityPolicy|script[-_]src|scriptSrc|default[-_]src|defaultSrc)").expect("a valid regex")
 });
 
 /// Whether the directive named nearest before `at` in `lines[..=i]` guards
@@ -91,21 +109,19 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
     let lines: Vec<&str> = text.lines().collect();
     for l in f.added_code() {
-        let Some(m) = LOOSE.captures(l.text) else {
+        let Some(token) = loose_source(l.text) else {
             continue;
         };
         // Only for development (`isDev ? " 'unsafe-eval'" : ""`).
         if DEV_ONLY.is_match(l.text) {
             continue;
         }
-        let token = m.get(2).or(m.get(1)).expect("one group matched");
         let source = token.as_str();
         // There before, on a line the change only rewrote.
-        if f.removed.iter().any(|r| {
-            LOOSE
-                .captures(r.text)
-                .is_some_and(|c| c.get(2).or(c.get(1)).is_some_and(|t| t.as_str() == source))
-        }) {
+        if f.removed
+            .iter()
+            .any(|r| loose_source(r.text).is_some_and(|t| t.as_str() == source))
+        {
             continue;
         }
         let i = (l.no as usize).saturating_sub(1);
@@ -133,6 +149,22 @@ mod tests {
     use crate::risk::testkit::rules_hit_with_contents;
 
     const RULE: &str = "csp-script-sources-loosened";
+
+    #[test]
+    fn a_wildcard_on_a_shared_hosting_domain_is_found_and_one_on_your_own_is_not() {
+        let old = "Rails.application.config.content_security_policy do |policy|\n  policy.script_src :self, \"https://d1q9v7ktx3m2ab.cloudfront.net\"\nend\n";
+        let shared = old.replace("d1q9v7ktx3m2ab.cloudfront.net", "*.cloudfront.net");
+        let hit = rules_hit_with_contents(
+            "config/initializers/content_security_policy.rb",
+            old,
+            &shared,
+        );
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        let own = old.replace("d1q9v7ktx3m2ab.cloudfront.net", "*.cdn.acme.com");
+        let hit =
+            rules_hit_with_contents("config/initializers/content_security_policy.rb", old, &own);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
 
     #[test]
     fn a_bare_scheme_in_a_script_source_list_is_found() {

@@ -142,7 +142,7 @@ fn exact_or_suffix(kind: Kind, arg: &str, line: &str) -> Option<String> {
 /// A domain under which a hosting provider gives anyone a name of their
 /// own (`.vercel.app`, `.herokuapp.com`, `.github.io`): a suffix test on it
 /// admits every customer of the provider.
-fn shared_hosting(value: &str) -> bool {
+pub(crate) fn shared_hosting(value: &str) -> bool {
     const SHARED: &[&str] = &[
         "vercel.app",
         "now.sh",
