@@ -415,6 +415,55 @@ fn offers(p: &Parsed<'_>, answer: &str, needed: &str, depth: u8) -> bool {
     })
 }
 
+/// A failing guard that now runs its check only when the value is there
+/// (`sign(body) !== provided` → `signature && !verify(body, signature)`):
+/// a request without the value skips the check, unless another guard of
+/// the function stops on its absence.
+fn presence_gated(old: &str, new: &str, n: &Unit) -> bool {
+    use super::boolean::{conjuncts, without_outer_parens};
+    static PRESENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:([A-Za-z_][\w.]*)|([A-Za-z_][\w.]*)\s*(?:!==?|is\s+not)\s*(?:null|nil|None|undefined|''|\x22\x22)|len\(([\w.]+)\)\s*>\s*0|([\w.]+)\.present\?|!empty\(\$?([\w.]+)\))$").unwrap()
+    });
+    let parts = conjuncts(without_outer_parens(new));
+    if parts.len() < 2 || conjuncts(without_outer_parens(old)).len() > 1 {
+        return false;
+    }
+    let present = parts.iter().find_map(|p| {
+        let c = PRESENT.captures(without_outer_parens(p))?;
+        (1..=5)
+            .find_map(|i| c.get(i))
+            .map(|m| m.as_str().to_string())
+    });
+    let Some(v) = present else { return false };
+    let checked_elsewhere = parts
+        .iter()
+        .any(|p| !PRESENT.is_match(without_outer_parens(p)) && super::code::has_word(p, &v));
+    // Another guard that stops when the value is missing (`if (!sig)`).
+    let absence_stops = n.guards.iter().any(|x| {
+        let c = x.cond.trim();
+        x.failing
+            && (c == format!("!{v}")
+                || c == format!("not {v}")
+                || c.starts_with(&format!("{v} =="))
+                    && (c.contains("null")
+                        || c.contains("nil")
+                        || c.contains("None")
+                        || c.contains("''"))
+                || c.starts_with(&format!("{v} is None"))
+                || disjuncts_mention_absence(c, &v))
+    });
+    checked_elsewhere && !absence_stops
+}
+
+/// Whether a condition has a part that holds when `v` is missing
+/// (`!sig || !verify(sig)`).
+fn disjuncts_mention_absence(cond: &str, v: &str) -> bool {
+    super::boolean::disjuncts(cond).iter().any(|d| {
+        let d = d.trim();
+        d == format!("!{v}") || d == format!("not {v}") || d == format!("{v} is None")
+    })
+}
+
 /// Whether a function's body answers yes in so many words on a line of its
 /// own (Ruby's implicit `true`, `return true;`, `def update? = true`).
 fn says_plain_yes(f: &FileView<'_>, n: &Unit) -> bool {
@@ -4474,30 +4523,37 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                         || same_outer_check(&g.cond, &x.cond))
             })
         });
+        // Whatever it moved into, a failing guard now gated on the value
+        // being there (`sig && !verify(sig)`) skips the check without it.
+        let gated_guard = n
+            .guards
+            .iter()
+            .find(|x| g.failing && x.failing && presence_gated(&cond, &x.cond, n));
         // Moved into a class this one now inherits from (a permission
         // mixin whose `dispatch` runs before every handler method).
-        if into_helper
-            || parameterised
-            || in_callee
-            || inherited_guard(n, &cond, helpers, &p.new_text)
-            || guard_in_referenced_class(n, g, helpers, &f.new_text_or_hunks())
-            || handed_to_helper(n, &g.cond, helpers, &p.new_text)
-            || guard_in_new_decorator(n, o, g, &cond, helpers)
-            || guard_now_wraps_handler(n, g, &cond, helpers, added)
-            || method_implied_by_handler(n, &g.cond)
-            || folded_into_answer(p, g, n)
-            || flag_retired_to_its_branch(n, g, &p.old)
-            || presence_restated(n, g)
-            || g.failing && role_now_in_decorator(n, o, &g.cond)
-            || !success_exit(&g.exit) && turned_inside_out(g, &cond, n, helpers)
-            || g.failing && in_returned_closure(p, n, g, &cond)
-            || length_check_now_in_library(&g.cond, f)
+        if gated_guard.is_none()
+            && (into_helper
+                || parameterised
+                || in_callee
+                || inherited_guard(n, &cond, helpers, &p.new_text)
+                || guard_in_referenced_class(n, g, helpers, &f.new_text_or_hunks())
+                || handed_to_helper(n, &g.cond, helpers, &p.new_text)
+                || guard_in_new_decorator(n, o, g, &cond, helpers)
+                || guard_now_wraps_handler(n, g, &cond, helpers, added)
+                || method_implied_by_handler(n, &g.cond)
+                || folded_into_answer(p, g, n)
+                || flag_retired_to_its_branch(n, g, &p.old)
+                || presence_restated(n, g)
+                || g.failing && role_now_in_decorator(n, o, &g.cond)
+                || !success_exit(&g.exit) && turned_inside_out(g, &cond, n, helpers)
+                || g.failing && in_returned_closure(p, n, g, &cond)
+                || length_check_now_in_library(&g.cond, f))
         {
             continue;
         }
         // The same comparison of the same subject, failing still, against a
         // bound of its own (`amt > captured` → `amount > remaining`).
-        let changed = changed.or_else(|| {
+        let changed = gated_guard.or(changed).or_else(|| {
             let (subject, op, _) = comparison(&cond)?;
             n.guards.iter().find(|x| {
                 (x.failing || !g.failing)
@@ -4518,7 +4574,9 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                         || verdict_restated(&g.cond, &c.cond, &p.new_text));
             // A failing guard that now also needs another thing to hold
             // (`sig and not valid(sig)`) lets the rest through: not restated.
-            let narrowed = g.failing && c.failing && narrower(&cond, &c.cond);
+            // Or one that now runs its check only when the value is there.
+            let gated = g.failing && c.failing && presence_gated(&cond, &c.cond, n);
+            let narrowed = g.failing && c.failing && narrower(&cond, &c.cond) || gated;
             let restated = !narrowed && restated
                 || stops_in_more_cases(&cond, &c.cond)
                 || hardened(&cond, &c.cond)
@@ -4526,6 +4584,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || (c.failing || !g.failing)
                     && (result_of_same_check(&cond, &c.cond, &p.new_text)
                         || checked_by_new_helper(&c.cond, fresh, helpers));
+            let restated = restated && !gated;
             // An exact test (`registry in ALLOWED`, `host == expected`) turned
             // into one on part of the text lets look-alikes through:
             // `registry.acme.internal.evil.io` starts with the allowed name.
@@ -4556,6 +4615,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                     quote(&g.cond),
                     if partial {
                         " It now matches part of the value (a prefix, suffix or substring) where it matched all of it: a look-alike that starts or ends with an allowed one passes."
+                    } else if gated {
+                        " The check now runs only when the value is there: a request without it is not checked at all."
                     } else {
                         ""
                     }
@@ -8978,5 +9039,30 @@ mod moved_into_wrapper_tests {
             "same_tenant(user, doc) and (user.is_admin or doc.owner_id == user.id)",
             "user.is_admin or (same_tenant(user, doc) and doc.owner_id == user.id)"
         )));
+    }
+
+    #[test]
+    fn a_check_that_now_runs_only_when_the_value_is_there_is_found() {
+        use crate::risk::testkit::findings_with_contents;
+        let high = |new: &str| {
+            findings_with_contents("src/routes/webhooks/shipping.js", OLD_HOOK, new)
+                .iter()
+                .any(|x| {
+                    x.rule == "logic-guard-changed" && x.severity >= crate::risk::Severity::High
+                })
+        };
+        const OLD_HOOK: &str = "router.post('/shipping', (req, res) => {\n  const provided = req.get('X-Signature') || '';\n  if (sign(req.body) !== provided) {\n    return res.status(401).end();\n  }\n  handle(req.body);\n});\n";
+        let gated = "function verifySignature(body, sig) {\n  return crypto.timingSafeEqual(Buffer.from(sign(body)), Buffer.from(sig));\n}\nrouter.post('/shipping', (req, res) => {\n  const signature = req.get('X-Signature');\n  if (signature && !verifySignature(req.body, signature)) {\n    return res.status(401).end();\n  }\n  handle(req.body);\n});\n";
+        assert!(high(gated));
+        // A missing signature still stops first: the same check, restated.
+        let kept = gated.replace(
+            "  if (signature && !verifySignature",
+            "  if (!signature) {\n    return res.status(401).end();\n  }\n  if (signature && !verifySignature",
+        );
+        assert!(
+            !high(&kept),
+            "{:?}",
+            findings_with_contents("src/routes/webhooks/shipping.js", OLD_HOOK, &kept)
+        );
     }
 }
