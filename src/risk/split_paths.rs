@@ -180,13 +180,15 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let new_text = f.new_text_or_hunks();
-    if !new_text.contains("rm ") {
+    // `rm -rf`, `rm -r`, `rm --recursive`: nothing to read without one.
+    if !new_text.contains("rm -") {
         return;
     }
     let added: Vec<u32> = f.added_code().map(|l| l.no).collect();
     let new_lines = logical_lines(new_text.lines().enumerate().map(|(i, l)| (i as u32 + 1, l)));
     let old_pairs: Vec<(String, String)> = f
         .old_text()
+        .filter(|t| t.contains("rm -"))
         .map(|t| logical_lines(t.lines().enumerate().map(|(i, l)| (i as u32 + 1, l))))
         .unwrap_or_default()
         .iter()
@@ -194,7 +196,10 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         .filter_map(|t| split_pair(&t).map(|(a, b)| (a.to_string(), b.to_string())))
         .collect();
     for l in &new_lines {
-        if l.text.trim_start().starts_with('#') || !l.lines.iter().any(|n| added.contains(n)) {
+        if !l.text.contains("rm -")
+            || l.text.trim_start().starts_with('#')
+            || !l.lines.iter().any(|n| added.contains(n))
+        {
             continue;
         }
         let Some(targets) = rm_targets(&l.text) else {
