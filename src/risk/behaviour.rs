@@ -268,13 +268,7 @@ static PERMISSION_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// An exit that answers yes in so many words: `return true`, `true`.
 fn literal_yes(exit: &str) -> bool {
-    let v = exit
-        .trim()
-        .trim_start_matches("return")
-        .trim()
-        .trim_end_matches(';')
-        .trim();
-    matches!(v, "true" | "True" | "TRUE")
+    answer_word(exit) == Some(true)
 }
 /// A guard of a yes/no function folded into the answer it returns:
 /// `return false unless same_account?` then `a || b` is the answer

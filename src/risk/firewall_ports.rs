@@ -111,9 +111,10 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.docs || f.class.test_like() || f.class.vendored {
         return;
     }
+    // A rule or a `define` among the added lines (a C `#define` is neither).
     if !f
         .added_code()
-        .any(|l| l.text.contains("dport") || l.text.contains("ufw") || l.text.contains("define"))
+        .any(|l| l.text.contains("dport") || l.text.contains("ufw ") || DEFINE.is_match(l.text))
     {
         return;
     }
