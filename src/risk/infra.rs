@@ -402,7 +402,56 @@ fn changed_defaults(
                     quote(reads.trim())
                 ),
             ));
+            continue;
         }
+        let before = f
+            .old_text()
+            .and_then(|old| variable_default(old, &name))
+            .or_else(|| {
+                // Without the old text: the one default the change removed.
+                let mut removed = f
+                    .removed_code()
+                    .filter_map(|r| DEFAULT.captures(r.text).map(|c| c[1].to_string()));
+                let first = removed.next();
+                first.filter(|_| removed.next().is_none())
+            });
+        if let Some(before) = before.filter(|b| default_switch_weakened(&name, b, &d[1])) {
+            out.push(Finding::added(
+                "config-safety-off",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "`var.{name}` now defaults to {} (before: {before}): a safety switch turned off for every caller of the module that does not set it.",
+                    &d[1]
+                ),
+            ));
+        }
+    }
+}
+
+/// Whether a boolean module variable named `name` moved from its safe
+/// default to the unsafe one: `internal` or `deletion_protection` from
+/// true to false, `publicly_accessible` or `force_destroy` from false to
+/// true.
+fn default_switch_weakened(name: &str, before: &str, after: &str) -> bool {
+    /// Names where `true` keeps a resource off the internet.
+    static PRIVATE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)^(is_|enable_|use_|make_)?(internal|private|private_only|vpc_only)(_\w+)?$",
+        )
+        .unwrap()
+    });
+    let on_is_safe = if PRIVATE.is_match(name) {
+        Some(true)
+    } else {
+        super::structured::switch_on_is_safe(name)
+    };
+    let (before, after) = (before.trim(), after.trim());
+    match on_is_safe {
+        Some(true) => before == "true" && after == "false",
+        Some(false) => before == "false" && after == "true",
+        None => false,
     }
 }
 
@@ -1983,6 +2032,39 @@ mod tests {
             !hit.iter().any(|f| f.message.contains("now defaults to")),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn a_module_default_that_kept_resources_private_flipped_is_found() {
+        use crate::risk::testkit::findings_for_change;
+        let main = "resource \"aws_lb\" \"this\" {\n  internal = var.internal\n  subnets  = var.internal ? var.private_subnet_ids : var.public_subnet_ids\n}\n";
+        let vars = |internal: &str, port: &str| {
+            format!(
+                "variable \"internal\" {{\n  type    = bool\n  default = {internal}\n}}\n\nvariable \"target_port\" {{\n  type    = number\n  default = {port}\n}}\n"
+            )
+        };
+        let flipped = |old: &str, new: &str| {
+            findings_for_change(&[
+                ("modules/alb/main.tf", main, main),
+                ("modules/alb/variables.tf", old, new),
+            ])
+            .into_iter()
+            .any(|f| f.rule == "config-safety-off" && f.message.contains("var.internal"))
+        };
+        assert!(flipped(&vars("true", "8080"), &vars("false", "8080")));
+        // The safe way round, and a default that is no switch, are not.
+        assert!(!flipped(&vars("false", "8080"), &vars("true", "8080")));
+        assert!(!flipped(&vars("true", "8080"), &vars("true", "9090")));
+        // The cousin named for the exposure: false → true opens it.
+        let public = |v: &str| {
+            format!("variable \"allow_public_ingress\" {{\n  type    = bool\n  default = {v}\n}}\n")
+        };
+        let hit =
+            findings_for_change(&[("modules/db/variables.tf", &public("false"), &public("true"))]);
+        assert!(hit.iter().any(|f| f.rule == "config-safety-off"), "{hit:?}");
+        let hit =
+            findings_for_change(&[("modules/db/variables.tf", &public("true"), &public("false"))]);
+        assert!(hit.is_empty(), "{hit:?}");
     }
 
     #[test]

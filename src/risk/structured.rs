@@ -492,7 +492,7 @@ static SWITCH_ON_IS_UNSAFE: LazyLock<Regex> = LazyLock::new(|| {
 /// `BlockPublicAcls`) or less safe (`insecureSkipVerify`, `allowPublic`);
 /// `None` for keys that are neither. A key that reads both ways is read
 /// by its leading word: `BlockPublicAcls` blocks.
-fn switch_on_is_safe(key: &str) -> Option<bool> {
+pub(crate) fn switch_on_is_safe(key: &str) -> Option<bool> {
     // Skipping a step that checks nothing (tox's `skip_install`, a
     // packager's `skip_build`) is no safety switch.
     static SKIPS_NO_CHECK: LazyLock<Regex> = LazyLock::new(|| {

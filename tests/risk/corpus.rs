@@ -3095,10 +3095,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "uf14-fx-return-a-zero-rate",
         "Round 35 (blind), missed: get_rate() is a shared contract; changing it from raising RateUnavailable to returning Decimal(0) makes finalize_invoice compute a total of 0 for every non-USD invoice while the feed is down, and that path marks zero-total invoices PAID without charging, so renewals are silently given away instead of being retried.",
     ),
-    (
-        "uf20-alb-module-default-to-internet",
-        "Round 35 (blind), missed: admin_tools never set internal and relied on the old default of true; flipping the default makes Terraform replace its ALB as internet-facing in the public subnets with a 0.0.0.0/0 security group, exposing the internal admin tools to the internet (and changing its DNS name, breaking the private zone record).",
-    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
