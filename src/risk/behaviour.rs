@@ -2360,6 +2360,14 @@ fn signature(u: &Unit, map: &HashMap<String, String>) -> HashSet<String> {
         .collect()
 }
 
+/// The words of a line, for comparing two versions of it.
+fn words_of(line: &str) -> HashSet<String> {
+    line.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let inter = small.iter().filter(|x| large.contains(*x)).count();
@@ -4821,6 +4829,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             .map_or(c.as_str(), |l| l.text);
         if super::security::applied_globally(written, added.lines())
             && !super::security::opted_out_near(f, *line)
+            || super::security::checked_on_route(short, written, added.lines())
         {
             continue;
         }
@@ -4876,15 +4885,40 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // is the old one's counterpart before any the change wrote (a new
     // `if err != nil` that only logs, for a new call, is not the old one
     // rewritten).
+    fn line_at(text: Option<&str>, no: u32) -> Option<&str> {
+        text.and_then(|t| t.lines().nth((no as usize).saturating_sub(1)))
+            .map(str::trim)
+    }
     for h in &o.handlers {
         let free =
             |(i, x): &(usize, &syntax::Handler)| !matched_new.contains(i) && x.caught == h.caught;
-        let idx = n
-            .handlers
-            .iter()
-            .enumerate()
-            .filter(free)
-            .find(|(_, x)| !f.added_at(x.line))
+        // The handler whose opening line reads nearly as the old one did
+        // (`if err := authz.CheckPerm(…)` → `if err := authz.RequirePermission(…)`,
+        // same arguments): the same check, its call renamed.
+        let old_line =
+            line_at(f.old_text(), h.line).filter(|_| f.removed.iter().any(|l| l.no == h.line));
+        let rewritten = old_line.and_then(|old| {
+            n.handlers
+                .iter()
+                .enumerate()
+                .filter(free)
+                .filter(|(_, x)| f.added_at(x.line))
+                .filter_map(|(i, x)| {
+                    let new = line_at(f.new_text(), x.line)?;
+                    Some((i, jaccard(&words_of(old), &words_of(new))))
+                })
+                .filter(|(_, score)| *score >= 0.75)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+        });
+        let idx = rewritten
+            .map(|(i, _)| (i, &n.handlers[i]))
+            .or_else(|| {
+                n.handlers
+                    .iter()
+                    .enumerate()
+                    .filter(free)
+                    .find(|(_, x)| !f.added_at(x.line))
+            })
             .or_else(|| n.handlers.iter().enumerate().find(free))
             // The one handler of the function, its catch broadened or
             // narrowed (`catch (TaxProviderException)` → `catch (Exception)`):

@@ -433,8 +433,12 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     // Go: error checks removed and not put back (the call now runs unchecked).
     // A deleted file's checks went with everything they guarded.
     if f.class.lang == Lang::Go && !f.deleted() {
+        // An authorization check's error (`if err := authz.CheckPerm(…); err
+        // != nil`) is the security rules' to judge: they know where it moved.
+        let error_check =
+            |t: &str| t.contains("err != nil") && !super::security::names_auth_check(t);
         let checks = |ls: &mut dyn Iterator<Item = &super::Line<'_>>| {
-            ls.filter(|l| l.text.contains("err != nil")).count()
+            ls.filter(|l| error_check(l.text)).count()
         };
         // Checks inside a function the change deletes went with the code
         // they guarded: nothing runs unchecked.
@@ -460,7 +464,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         };
         let removed = f
             .removed_code()
-            .filter(|l| l.text.contains("err != nil") && !in_deleted_function(l.no))
+            .filter(|l| error_check(l.text) && !in_deleted_function(l.no))
             .count();
         // Checks that moved with their code into another Go file of the
         // change (a store, a repository) are still checks.
@@ -483,7 +487,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         if removed > added
             && let Some(l) = f
                 .removed_code()
-                .find(|l| l.text.contains("err != nil") && !in_deleted_function(l.no))
+                .find(|l| error_check(l.text) && !in_deleted_function(l.no))
         {
             out.push(Finding::removed(
                 "err-check-removed",

@@ -63,6 +63,13 @@ static AUTH_CHECK: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// Whether `line` holds an authentication or authorization check: such a
+/// check, removed, is judged by the security rules (which know where it
+/// moved), not counted as a plain error check.
+pub(crate) fn names_auth_check(line: &str) -> bool {
+    AUTH_CHECK.is_match(line)
+}
+
 /// A quoted word: the role, scope or permission a check names.
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""[\w:.-]+"|'[\w:.-]+'"#).unwrap());
 
@@ -501,6 +508,35 @@ pub(crate) fn applied_globally<'a>(check: &str, mut added: impl Iterator<Item = 
         && added.any(|a| {
             GLOBAL_REGISTRATION.is_match(a) && names.iter().any(|n| super::code::has_word(a, n))
         })
+}
+
+/// Whether a check removed from the handler `handler` (`GetInvoices`) now
+/// runs on its route: an added line names the handler and applies a check
+/// there, with the same permission or role as the removed line when that
+/// one named any (`r.With(authz.Middleware("billing:read")).Get(…,
+/// h.GetInvoices)` for `authz.CheckPerm(ctx, sub, "billing:read")`).
+pub(crate) fn checked_on_route<'a>(
+    handler: &str,
+    removed: &str,
+    mut added: impl Iterator<Item = &'a str>,
+) -> bool {
+    if handler.len() < 4 || handler == "<top>" {
+        return false;
+    }
+    let scopes: Vec<&str> = QUOTED
+        .find_iter(removed)
+        .map(|m| m.as_str().trim_matches(['"', '\'']))
+        .collect();
+    added.any(|a| {
+        super::code::has_word(a, handler)
+            && AUTH_CHECK.is_match(a)
+            && (scopes.is_empty()
+                || scopes.iter().any(|s| {
+                    QUOTED
+                        .find_iter(a)
+                        .any(|m| m.as_str().trim_matches(['"', '\'']) == *s)
+                }))
+    })
 }
 
 /// Whether the change adds a way out of a global guard beside line `no`
@@ -2183,5 +2219,50 @@ mod tests {
             f.iter().all(|f| f.rule != "sec-auth-check-removed"),
             "{f:?}"
         );
+    }
+
+    /// A handler's permission check moved onto its route, naming the same
+    /// permission, is no check lost; onto a route naming a weaker one, or
+    /// onto none, it is. The renamed check in the other handler keeps its
+    /// error handling (no error swallowed).
+    #[test]
+    fn a_permission_check_moved_onto_the_handlers_route_is_kept() {
+        use crate::risk::testkit::findings_of_change;
+        let handler_old = "package api\n\nfunc (h *BillingHandler) GetInvoices(w http.ResponseWriter, r *http.Request) {\n\tsub, ok := auth.SubjectFrom(r.Context())\n\tif !ok {\n\t\thttp.Error(w, \"unauthenticated\", http.StatusUnauthorized)\n\t\treturn\n\t}\n\tif err := authz.CheckPerm(r.Context(), sub, \"billing:read\"); err != nil {\n\t\twriteAuthzError(w, err)\n\t\treturn\n\t}\n\tlist, err := h.svc.Invoices(r.Context(), sub.OrgID)\n\tif err != nil {\n\t\thttp.Error(w, \"internal error\", http.StatusInternalServerError)\n\t\treturn\n\t}\n\twriteJSON(w, http.StatusOK, list)\n}\n\nfunc (h *BillingHandler) Refund(w http.ResponseWriter, r *http.Request) {\n\tsub, _ := auth.SubjectFrom(r.Context())\n\tif err := authz.CheckPerm(r.Context(), sub, \"billing:write\"); err != nil {\n\t\twriteAuthzError(w, err)\n\t\treturn\n\t}\n\tif err := json.NewDecoder(r.Body).Decode(&in); err != nil {\n\t\thttp.Error(w, \"bad request\", http.StatusBadRequest)\n\t\treturn\n\t}\n\th.svc.Refund(r.Context(), in)\n}\n";
+        let handler_new = handler_old
+            .replace("\tif err := authz.CheckPerm(r.Context(), sub, \"billing:read\"); err != nil {\n\t\twriteAuthzError(w, err)\n\t\treturn\n\t}\n", "")
+            .replace("authz.CheckPerm(r.Context(), sub, \"billing:write\")", "authz.RequirePermission(r.Context(), sub, \"billing:write\")");
+        let routes_old = "package api\n\nfunc routes(r chi.Router, billing *BillingHandler) {\n\tr.Get(\"/billing/invoices\", billing.GetInvoices)\n\tr.Post(\"/billing/refund\", billing.Refund)\n}\n";
+        let routes = |perm: &str, handler: &str| {
+            routes_old.replace(
+                "\tr.Get(\"/billing/invoices\", billing.GetInvoices)",
+                &format!("\tr.With(authz.Middleware(\"{perm}\")).Get(\"/billing/invoices\", billing.{handler})"),
+            )
+        };
+        let high = |routes_new: &str| -> Vec<String> {
+            findings_of_change(
+                &[
+                    (
+                        "internal/api/billing.go",
+                        Some(handler_old),
+                        Some(&handler_new),
+                    ),
+                    ("internal/api/routes.go", Some(routes_old), Some(routes_new)),
+                ],
+                Some("api: billing permissions on the routes"),
+            )
+            .into_iter()
+            .filter(|f| f.severity >= crate::risk::Severity::High)
+            .map(|f| format!("{} {}", f.rule, f.message))
+            .collect()
+        };
+        let moved = high(&routes("billing:read", "GetInvoices"));
+        assert!(moved.is_empty(), "{moved:?}");
+        // The route now asks for a permission every member holds.
+        let weaker = high(&routes("projects:read", "GetInvoices"));
+        assert!(!weaker.is_empty(), "{weaker:?}");
+        // Nothing on the route: the check is simply gone.
+        let gone = high(routes_old);
+        assert!(!gone.is_empty(), "{gone:?}");
     }
 }

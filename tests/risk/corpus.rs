@@ -3176,10 +3176,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 36 (blind), missed: The new env_bool() defaults to False and the acquirer client now calls env_bool(\"ACQUIRER_VERIFY_TLS\") without a default, so every deployment that relies on the documented default (the example env leaves it commented out) silently disables TLS certificate verification for the card acquirer, exposing the API key and card tokens to MITM.",
     ),
     (
-        "uj02-authz-rename-checkperm-to-requirepermiss",
-        "Round 36 (blind), false alarm: Pure rename plus moving the two billing permission checks into a chi middleware that is attached to exactly those two routes with the same permission strings, the same subject lookup and the same 401/403/500 mapping; the project handlers keep their inline checks under the new name. Every route is exactly as protected as before.",
-    ),
-    (
         "uj08-infra-move-prod-buckets-onto",
         "Round 36 (blind), missed: The module's expiration object defaults prefix to \"\" (whole bucket), and the ledger_archive call passes expiration = { days = 1 } without the old prefix = \"tmp/\" filter, so every ledger archive object expires after one day and is then permanently removed by the 30-day noncurrent-version rule: silent loss of the financial archive.",
     ),
