@@ -4346,7 +4346,7 @@ static CALL_PATH: LazyLock<Regex> = LazyLock::new(|| {
 /// The words of a function's name with its receiver or namespace,
 /// lowercased, plural `s` dropped, `this`/`self` left out: `Csrf::verify`,
 /// `csrf_verify` and `$this->csrfVerify` are all {csrf, verify}.
-fn name_words(name: &str) -> std::collections::BTreeSet<String> {
+pub(crate) fn name_words(name: &str) -> std::collections::BTreeSet<String> {
     let mut out = std::collections::BTreeSet::new();
     let mut word = String::new();
     let mut prev_lower = false;

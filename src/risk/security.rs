@@ -476,7 +476,7 @@ fn auth_module(path: &str) -> bool {
 /// Nest's `APP_GUARD` and `useGlobalGuards`, a router's `use(…)`, Django's
 /// and DRF's defaults, Laravel's middleware groups, ASP.NET's fallback policy.
 static GLOBAL_REGISTRATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bAPP_GUARD\b|useGlobalGuards|\b\w+\.(use|Use)\s*\(|\bMIDDLEWARE\b|DEFAULT_(PERMISSION|AUTHENTICATION)_CLASSES|middlewareGroups|\$middleware\b|FallbackPolicy|DefaultPolicy|\bRequireAuthorization\s*\(\s*\)")
+    Regex::new(r"\bAPP_GUARD\b|useGlobalGuards|\bpipe_through\b|^\s*plug\s+[A-Z]|\b\w+\.(use|Use)\s*\(|\bMIDDLEWARE\b|DEFAULT_(PERMISSION|AUTHENTICATION)_CLASSES|middlewareGroups|\$middleware\b|FallbackPolicy|DefaultPolicy|\bRequireAuthorization\s*\(\s*\)")
         .unwrap()
 });
 /// A route's way out of a guard applied globally.
@@ -504,9 +504,20 @@ pub(crate) fn applied_globally<'a>(check: &str, mut added: impl Iterator<Item = 
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| w.len() > 4 && !GENERIC.contains(w))
         .collect();
+    // The same name however it is written: `:require_admin` registered as
+    // `plug MyAppWeb.Plugs.RequireAdmin`.
+    let same_name = |a: &str, n: &str| {
+        let words = super::behaviour::name_words(n);
+        words.len() >= 2
+            && a.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|t| super::behaviour::name_words(t) == words)
+    };
     !names.is_empty()
         && added.any(|a| {
-            GLOBAL_REGISTRATION.is_match(a) && names.iter().any(|n| super::code::has_word(a, n))
+            GLOBAL_REGISTRATION.is_match(a)
+                && names
+                    .iter()
+                    .any(|n| super::code::has_word(a, n) || same_name(a, n))
         })
 }
 
@@ -1081,6 +1092,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         renamed,
         added_lines,
     } = added_auth(change);
+    let renamed_functions = renamed;
     // The same check calling a function the change renamed.
     let written_renamed = |line: &str| {
         let t = line.trim();
@@ -1222,7 +1234,17 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         if in_enclosing_group(f, l.text) || scoped_lookup_instead(f, t) {
             continue;
         }
-        if applied_globally(m.as_str(), added_lines.iter().copied()) && !opted_out_near(f, l.no) {
+        // Under the name the change gave it (`checkAuth` → `requireSession`,
+        // now `router.use(requireSession)`).
+        let renamed_check = renamed_functions
+            .iter()
+            .find(|(a, _)| super::code::has_word(m.as_str(), a))
+            .map(|(a, b)| m.as_str().replace(a.as_str(), b));
+        if (applied_globally(m.as_str(), added_lines.iter().copied())
+            || renamed_check
+                .is_some_and(|r| applied_globally(r.as_str(), added_lines.iter().copied())))
+            && !opted_out_near(f, l.no)
+        {
             continue;
         }
         // The ownership test this answered (`if note.OwnerID != user.ID {`
@@ -2264,5 +2286,82 @@ mod tests {
         // Nothing on the route: the check is simply gone.
         let gone = high(routes_old);
         assert!(!gone.is_empty(), "{gone:?}");
+    }
+
+    /// A route check renamed by the change and now registered once for the
+    /// whole router is kept (nothing high); renamed but with some other
+    /// middleware registered, it is gone.
+    #[test]
+    fn a_renamed_check_registered_for_the_router_is_kept() {
+        use crate::risk::testkit::findings_of_change;
+        let mw_old = "export async function checkAuth(req, res, next) {\n  if (!req.session) {\n    return res.status(401).end();\n  }\n  return next();\n}\n";
+        let mw_new = mw_old.replace("checkAuth", "requireSession");
+        let routes_old = "import { checkAuth } from \"../middleware/auth\";\n\nexport const projects = Router();\n\nprojects.get(\"/\", checkAuth, async (req, res) => {\n  res.json(await list(req.userId));\n});\n\nprojects.delete(\"/:id\", checkAuth, async (req, res) => {\n  await remove(req.params.id);\n  res.status(204).end();\n});\n";
+        let routes_new = |registered: &str| {
+            routes_old
+                .replace("import { checkAuth }", "import { requireSession }")
+                .replace(", checkAuth, async", ", async")
+                .replace(
+                    "export const projects = Router();\n",
+                    &format!("export const projects = Router();\n\nprojects.use({registered});\n"),
+                )
+        };
+        let removed = |registered: &str| {
+            findings_of_change(
+                &[
+                    ("src/middleware/auth.ts", Some(mw_old), Some(&mw_new)),
+                    (
+                        "src/routes/projects.ts",
+                        Some(routes_old),
+                        Some(&routes_new(registered)),
+                    ),
+                ],
+                Some("Rename checkAuth to requireSession"),
+            )
+            .into_iter()
+            .any(|f| f.severity >= crate::risk::Severity::High)
+        };
+        assert!(!removed("requireSession"));
+        assert!(removed("requestLogger"));
+    }
+
+    /// A Phoenix controller's `plug :require_admin` moved into the router's
+    /// pipeline as the module plug of the same name is kept; a pipeline
+    /// plugging something else is no replacement.
+    #[test]
+    fn a_controller_plug_moved_into_a_router_pipeline_is_kept() {
+        use crate::risk::testkit::findings_of_change;
+        let ctl_old = "defmodule MyAppWeb.Admin.PlanController do\n  use MyAppWeb, :controller\n\n  plug :require_admin\n\n  def index(conn, _params) do\n    render(conn, :index)\n  end\nend\n";
+        let ctl_new = ctl_old.replace("  plug :require_admin\n\n", "");
+        let router_old = "defmodule MyAppWeb.Router do\n  pipeline :browser do\n    plug :fetch_session\n  end\n\n  scope \"/admin\", MyAppWeb.Admin do\n    pipe_through [:browser]\n    resources \"/plans\", PlanController\n  end\nend\n";
+        let router_new = |plug: &str| {
+            router_old
+                .replace(
+                    "  scope \"/admin\"",
+                    &format!("  pipeline :admin do\n    plug {plug}\n  end\n\n  scope \"/admin\""),
+                )
+                .replace("pipe_through [:browser]", "pipe_through [:browser, :admin]")
+        };
+        let removed = |plug: &str| {
+            findings_of_change(
+                &[
+                    (
+                        "lib/my_app_web/controllers/admin/plan_controller.ex",
+                        Some(ctl_old),
+                        Some(&ctl_new),
+                    ),
+                    (
+                        "lib/my_app_web/router.ex",
+                        Some(router_old),
+                        Some(&router_new(plug)),
+                    ),
+                ],
+                Some("Move the admin check into a router pipeline"),
+            )
+            .into_iter()
+            .any(|f| f.rule == "sec-auth-check-removed")
+        };
+        assert!(!removed("MyAppWeb.Plugs.RequireAdmin"));
+        assert!(removed("MyAppWeb.Plugs.PutLayout"));
     }
 }

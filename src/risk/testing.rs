@@ -11,7 +11,7 @@ use super::lang::Lang;
 use super::{ChangeView, FileView, Finding, Severity, quote};
 
 static TEST_DEF: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(^\s*(async\s+)?def\s+test_?\w*\s*\(|#\[(tokio::)?test\]|^\s*func\s+Test\w+\s*\(|^\s*(x|f)?(it|test|specify|scenario)(\.(skip|only|todo|concurrent|failing))?\s*\(\s*["'`]|^\s*@Test\b|^\s*\[(Fact|Test|Theory|TestMethod)\b|^\s*(x|f)?(it|test|specify|scenario)\s+["'].*\bdo\s*$|^\s*fn\s+test_\w+|^\s*func\s+test\w+\s*\(\s*\)|^\s*TEST(_F|_P)?\s*\()"#).unwrap()
+    Regex::new(r#"(^\s*(async\s+)?def\s+test_?\w*\s*\(|#\[(tokio::)?test\]|^\s*func\s+Test\w+\s*\(|^\s*(x|f)?(it|test|specify|scenario)(\.(skip|only|todo|concurrent|failing))?\s*\(\s*["'`]|^\s*(it|test)(\.(skip|only|concurrent))?\.each\b(.*[)`]\s*\(\s*["'`]|\s*`\s*$)|^\s*@Test\b|^\s*\[(Fact|Test|Theory|TestMethod)\b|^\s*(x|f)?(it|test|specify|scenario)\s+["'].*\bdo\s*$|^\s*fn\s+test_\w+|^\s*func\s+test\w+\s*\(\s*\)|^\s*TEST(_F|_P)?\s*\()"#).unwrap()
 });
 static FOCUS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(describe|it|test|context|suite)\.only\s*\(|^\s*(fit|fdescribe|fcontext)\s*\(|\bfocus:\s*true\b|@pytest\.mark\.only\b").unwrap()
@@ -552,6 +552,27 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn tests_rewritten_as_a_table_are_no_tests_deleted() {
+        let old = "describe(\"auth\", () => {\n  it(\"rejects listing\", async () => {\n    await request(app).get(\"/p\").expect(401);\n  });\n\n  it(\"rejects delete\", async () => {\n    await request(app).delete(\"/p/1\").expect(401);\n  });\n});\n";
+        let table = "const routes = [[\"get\", \"/p\"], [\"delete\", \"/p/1\"]];\n\ndescribe(\"auth\", () => {\n  it.each(routes)(\"%s %s rejects\", async (m, p) => {\n    await request(app)[m](p).expect(401);\n  });\n});\n";
+        use crate::risk::testkit::findings_with_contents;
+        let deleted = |new: &str| {
+            findings_with_contents("test/auth.test.ts", old, new)
+                .into_iter()
+                .find(|f| f.rule == "test-deleted")
+                .map(|f| f.message)
+        };
+        // A table-driven test is a test added, not "adds none".
+        let adds_none = |m: Option<String>| m.is_some_and(|m| m.contains("adds none"));
+        assert!(!adds_none(deleted(table)));
+        let tagged = table.replace("it.each(routes)(", "test.each`\n  m | p\n`(");
+        assert!(!adds_none(deleted(&tagged)));
+        // Both gone, nothing in their place.
+        let none = "describe(\"auth\", () => {});\n";
+        assert!(adds_none(deleted(none)));
+    }
 
     #[test]
     fn tests_deleted_with_the_field_they_checked_are_low() {

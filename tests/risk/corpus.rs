@@ -3104,10 +3104,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 36 (blind), false alarm: authorizeResource(Project::class, 'project') maps index/show/store/update/destroy to exactly the viewAny/view/create/update/delete abilities the removed calls checked, the apiResource parameter is {project}, and the non-resource archive action keeps its explicit authorize; the new tests cover every action.",
     ),
     (
-        "ug03-move-admin-role-check-from",
-        "Round 36 (blind), false alarm: Every controller that had `plug :require_admin` lives in the single /admin scope, which now pipes through the new :admin pipeline running the same check (same role test, same halt), so no route loses it and new admin controllers get it by default.",
-    ),
-    (
         "ug04-build-document-search-query-with",
         "Round 36 (blind), missed: The text-search branch appends `AND title ILIKE $x OR body ILIKE $x` without parentheses, so the WHERE clause becomes `(tenant_id = $1 AND title ILIKE ...) OR body ILIKE ...` and any search returns matching documents from every tenant.",
     ),
@@ -3166,10 +3162,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "uh15-retention-don-t-abort-the",
         "Round 36 (blind), missed: The holds lookup (now HoldsLookup.active_holds) returns an empty set when the legal-holds API fails, and purge_expired reads that as \"no customer in this batch is on hold\", so during any holds-API outage the job irreversibly deletes data of customers under legal hold.",
-    ),
-    (
-        "uh17-rename-checkauth-to-requiresession-and",
-        "Round 36 (blind), false alarm: The per-route checkAuth calls are removed, but router.use(requireSession) is registered before every route on the projects router, the middleware body is identical apart from the name, and the ownership checks (requireProjectRole) are untouched, so every endpoint is still authenticated and authorized exactly as before.",
     ),
     (
         "uj01-centralise-environment-parsing-in-paymen",
