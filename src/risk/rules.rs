@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-44";
+pub const ENGINE_VERSION: &str = "risk-engine-45";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2128,5 +2128,44 @@ mod builtin_tests {
                 "{loud}"
             );
         }
+    }
+
+    /// Silencing urllib3's warning for unverified HTTPS, and a database
+    /// connection whose TLS became optional, are found in production
+    /// files; a developer's compose file and the line taken away are not.
+    #[test]
+    fn tls_quietly_optional_is_found() {
+        use crate::risk::testkit::rules_hit;
+        let py_old = "import urllib3\n\nsession.verify = CA_BUNDLE\n";
+        let py_new = "import urllib3\n\nurllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)\nsession.verify = ca_or_false()\n";
+        let rule = "sec-tls-warning-silenced".to_string();
+        assert!(rules_hit("billing/ledger/http.py", Some(py_old), Some(py_new)).contains(&rule));
+        assert!(!rules_hit("billing/ledger/http.py", Some(py_new), Some(py_old)).contains(&rule));
+        let cfg =
+            |mode: &str| format!("data:\n  DATABASE_SSLMODE: {mode}\n  DATABASE_HOST: orders-db\n");
+        let rule = "db-tls-optional".to_string();
+        let weakened = cfg("{{ .Values.database.tls.mode | default \"prefer\" | quote }}");
+        assert!(
+            rules_hit(
+                "charts/orders/templates/configmap.yaml",
+                Some(&cfg("\"verify-full\"")),
+                Some(&weakened)
+            )
+            .contains(&rule)
+        );
+        let url = "DATABASE_URL=postgres://app@db.internal:5432/orders?sslmode=disable\n";
+        assert!(rules_hit("deploy/prod.env", Some(""), Some(url)).contains(&rule));
+        // Stricter, a developer's compose file, a local host: not.
+        assert!(
+            !rules_hit(
+                "charts/orders/templates/configmap.yaml",
+                Some(&weakened),
+                Some(&cfg("\"verify-full\""))
+            )
+            .contains(&rule)
+        );
+        assert!(!rules_hit("docker-compose.yml", Some(""), Some(url)).contains(&rule));
+        let local = url.replace("db.internal", "localhost");
+        assert!(!rules_hit("deploy/prod.env", Some(""), Some(&local)).contains(&rule));
     }
 }

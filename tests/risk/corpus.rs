@@ -3140,10 +3140,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 36 (blind), false alarm: A pure rename: both gates keep their exact closures, and every reference (route can: middleware, Gate::authorize in the controller, @can in the nav, tests) is updated in the same commit; an ability name that was missed would fail closed, since Gate denies undefined abilities.",
     ),
     (
-        "uh01-make-ledger-ca-bundle-optional",
-        "Round 36 (blind), missed: When the CA bundle file is absent (unset env var, failed secret mount) the client now sets verify=False and keeps sending the ledger Bearer API key and money-moving POSTs over unverified TLS, so a misconfigured prod pod silently becomes MITM-able instead of failing at startup.",
-    ),
-    (
         "uh02-move-carrier-webhook-hmac-verification",
         "Round 36 (blind), false alarm: The signature check is removed from the handler but the new middleware, wired in front of the only route that served it, still rejects a missing header, uses hmac.Equal on the whole raw body, caps the body size and restores it for the handler; behaviour is unchanged (and an empty secret now panics at startup instead of being accepted).",
     ),
@@ -3154,10 +3150,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "uh11-audit-archiver-retry-s3-writes",
         "Round 36 (blind), missed: After three failed PutObject attempts handle() now logs and returns nil, so Run commits the Kafka offset and the audit event is permanently lost; an S3 outage or permission change longer than a few seconds silently drops compliance audit records that previously stayed in Kafka until the write succeeded.",
-    ),
-    (
-        "uh14-orders-api-chart-make-database",
-        "Round 36 (blind), missed: sslmode was hard-coded to verify-full; it is now taken from values with a fallback of \"prefer\", and values-prod.yaml only moves caSecret without setting mode or rootCertPath, so production silently downgrades to opportunistic TLS with no certificate or hostname verification (and plaintext if the server or a MITM declines TLS), exposing DB credentials and order data.",
     ),
     (
         "uh15-retention-don-t-abort-the",
