@@ -29,6 +29,7 @@ pub mod deletion;
 pub mod delivery;
 mod derived_defaults;
 pub mod durability;
+pub mod empty_denials;
 pub mod error_details;
 pub mod errors;
 mod exit_skips_defers;
@@ -738,6 +739,7 @@ fn file_findings<'a>(
         deletion::check(f, &mut local);
         split_paths::check(f, &mut local);
         soft_failures::check(f, &mut local);
+        empty_denials::check(f, &mut local);
         proxy_acls::check(f, &mut local);
         firewall_ports::check(f, &mut local);
         retries::check(f, &mut local);

@@ -3008,10 +3008,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 35 (blind), missed: Switching from parseClaimsJws() to the generic parse() in jjwt 0.11 means unsigned tokens (alg=none, no signature part) are accepted without any signature check, so anyone can forge a token with arbitrary sub/tenant/roles and the new typ check passes as long as they omit typ=refresh.",
     ),
     (
-        "ud10-cache-the-risk-blocklist-in",
-        "Round 35 (blind), missed: When the risk service is unreachable and the worker has no cached copy yet (every fresh worker process, every deploy), blocked_accounts() now returns an empty frozenset, which run_payout_batch reads as 'nobody is blocked' and pays out to fraud/sanctioned accounts; before, the exception made the Celery task retry instead of paying.",
-    ),
-    (
         "ud11-make-force-ssl-configurable-per",
         "Round 35 (blind), missed: ActiveModel::Type::Boolean.new.cast(nil) is nil, so with FORCE_SSL absent from the production Kamal env force_ssl is now off in production: no HTTP->HTTPS redirect, no HSTS header and session/remember-me cookies lose the Secure flag and can leak over plain HTTP.",
     ),
@@ -3150,10 +3146,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "uh11-audit-archiver-retry-s3-writes",
         "Round 36 (blind), missed: After three failed PutObject attempts handle() now logs and returns nil, so Run commits the Kafka offset and the audit event is permanently lost; an S3 outage or permission change longer than a few seconds silently drops compliance audit records that previously stayed in Kafka until the write succeeded.",
-    ),
-    (
-        "uh15-retention-don-t-abort-the",
-        "Round 36 (blind), missed: The holds lookup (now HoldsLookup.active_holds) returns an empty set when the legal-holds API fails, and purge_expired reads that as \"no customer in this batch is on hold\", so during any holds-API outage the job irreversibly deletes data of customers under legal hold.",
     ),
     (
         "uj01-centralise-environment-parsing-in-paymen",
