@@ -149,6 +149,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
         return;
     };
+    failure_ends_in_success(f, old, new, out);
     let before = stopping_steps(old);
     if before.is_empty() {
         return;
@@ -199,6 +200,73 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// What leaves with a failure status: `exit 1`, `exit "$rc"`, `return 1`.
+static EXITS_FAILING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b(exit|return)\s+("?\$\{?\w+|[1-9]\d*)|\bdie\b|\bfatal\b"#).unwrap()
+});
+
+/// Steps whose work is what the script is for: a backup, a dump, a copy.
+static PROTECTS_DATA: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(backup|dump|snapshot|replicat|restore|archive|export|rsync|\bsync\b|upload|\bcopy\b|\bcp\b)").unwrap()
+});
+
+/// Commands that only tidy up: letting them fail is the usual choice.
+static TIDIES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(rm|rmdir|unlink|kill|pkill|umount|docker\s+(rm|stop|kill)|true|:|echo|printf|log\w*|warn\w*)\b").unwrap()
+});
+
+/// Reports a step that stopped a `set -e` script and now only counts its
+/// failure, where the script still ends with success: whatever watches its
+/// exit status (cron mail, a health-check ping, a CI job) hears that all
+/// went well.
+fn failure_ends_in_success(f: &FileView<'_>, old: &str, new: &str, out: &mut Vec<Finding>) {
+    if !ERREXIT.is_match(old) || !ERREXIT.is_match(new) {
+        return;
+    }
+    let old_steps: Vec<String> = old
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.contains("||") && !l.contains("&&"))
+        .filter(|l| !l.starts_with("if ") && !l.starts_with("local ") && !l.ends_with('{'))
+        .map(norm)
+        .collect();
+    let lines: Vec<&str> = new.lines().collect();
+    for (i, raw) in lines.iter().enumerate() {
+        let no = i as u32 + 1;
+        if !f.added_at(no) {
+            continue;
+        }
+        let Some(cmd) = negated_if(raw.trim()).map(norm) else {
+            continue;
+        };
+        if cmd.len() < 6 || TIDIES.is_match(&cmd) || !old_steps.contains(&cmd) {
+            continue;
+        }
+        let block = block_after(&lines, i);
+        if block
+            .iter()
+            .any(|b| STOPS.is_match(b) && !b.starts_with("continue"))
+        {
+            continue;
+        }
+        if lines[i + 1..].iter().any(|l| EXITS_FAILING.is_match(l)) {
+            continue;
+        }
+        let protects = PROTECTS_DATA.is_match(&cmd) || PROTECTS_DATA.is_match(f.path);
+        out.push(Finding::added(
+            "shell-failure-ends-in-success",
+            if protects { Severity::High } else { Severity::Medium },
+            f.path,
+            Some(no),
+            format!(
+                "When `{}` fails the script now notes it and goes on, and still ends with success; before, the failure stopped it with an error: whatever watches its exit status hears that all went well.",
+                quote(&cmd)
+            ),
+        ));
+        return;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::findings_of_change;
@@ -226,6 +294,38 @@ mod tests {
         // An explicit exit before, `|| true` now.
         let explicit = "#!/bin/sh\n./verify.sh || exit 1\naws s3 sync dist/ s3://site/\n";
         assert!(hit(explicit, &explicit.replace("|| exit 1", "|| true")));
+    }
+
+    const BACKUP: &str = "#!/usr/bin/env bash\nset -euo pipefail\n\nbackup_db() {\n  pg_dump -Fc -f \"$OUT/$1.dump\" \"$1\"\n  aws s3 cp \"$OUT/$1.dump\" \"s3://backups/$1.dump\"\n}\n\nfor db in $(databases); do\n  backup_db \"$db\"\ndone\ncurl -fsS \"$HEALTHCHECK_URL\"\nlog \"all backups completed\"\n";
+
+    fn ends_in_success(new: &str) -> bool {
+        findings_of_change(&[("ops/backup/nightly.sh", Some(BACKUP), Some(new))], None)
+            .iter()
+            .any(|x| {
+                x.rule == "shell-failure-ends-in-success"
+                    && x.severity >= crate::risk::Severity::High
+            })
+    }
+
+    #[test]
+    fn a_backup_that_now_counts_failures_and_ends_in_success_is_found() {
+        let counted = BACKUP.replace(
+            "  backup_db \"$db\"\n",
+            "  if ! backup_db \"$db\"; then\n    log \"backup of $db failed; continuing\"\n    failed=$((failed + 1))\n  fi\n",
+        );
+        assert!(ends_in_success(&counted));
+        // The cousin: the same, and the script exits non-zero at the end.
+        let reported = counted.replace(
+            "log \"all backups completed\"\n",
+            "if ((failed)); then\n  log \"$failed backups failed\"\n  exit 1\nfi\n",
+        );
+        assert!(!ends_in_success(&reported));
+        // Stops right there, with a message first.
+        let stops = BACKUP.replace(
+            "  backup_db \"$db\"\n",
+            "  if ! backup_db \"$db\"; then\n    log \"backup of $db failed\"\n    exit 1\n  fi\n",
+        );
+        assert!(!ends_in_success(&stops));
     }
 
     #[test]

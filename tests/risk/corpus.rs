@@ -3020,10 +3020,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 35 (blind), missed: The fallback chain uses AllowUnknownCertificateAuthority and only adds the partner root to ExtraStore without checking that the built chain actually ends at that root, and it ignores name-mismatch errors, so any self-signed or foreign-CA certificate for any host is accepted — a MITM can read and forge claims traffic.",
     ),
     (
-        "ud15-nightly-pg-backup-keep-backing",
-        "Round 35 (blind), missed: A failed pg_dump is now caught by `if !`, so the ERR trap that pinged the healthcheck /fail endpoint never fires and the script still pings success and exits 0: a database whose dumps keep failing goes unbacked-up indefinitely while monitoring stays green.",
-    ),
-    (
         "ud16-move-exports-bucket-settings-off",
         "Round 35 (blind), false alarm: Encryption (same KMS key), versioning, lifecycle, the public access block and the TLS-only policy are all preserved, just expressed as the standalone resources the AWS provider v5 expects and imported rather than recreated; replacing acl = private with BucketOwnerEnforced only disables ACLs, which tightens access.",
     ),
@@ -3138,10 +3134,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "uh02-move-carrier-webhook-hmac-verification",
         "Round 36 (blind), false alarm: The signature check is removed from the handler but the new middleware, wired in front of the only route that served it, still rejects a missing header, uses hmac.Equal on the whole raw body, caps the body size and restores it for the handler; behaviour is unchanged (and an empty secret now panics at startup instead of being accepted).",
-    ),
-    (
-        "uh04-backup-keep-going-when-a",
-        "Round 36 (blind), missed: Calling backup_db inside `if !` disables set -e within the function, so a failed pg_dump or upload is ignored and the function returns the status of the final `rm -f` (success); nothing is counted as failed, the script exits 0 and pings the healthcheck, and prune_old still deletes the older good dumps, so after RETENTION_DAYS of silent failures a tenant has no backups at all.",
     ),
     (
         "uh11-audit-archiver-retry-s3-writes",
