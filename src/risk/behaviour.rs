@@ -9093,4 +9093,25 @@ mod moved_into_wrapper_tests {
             findings_with_contents("src/routes/webhooks/shipping.js", OLD_HOOK, &kept)
         );
     }
+
+    /// A Go handler that passes on only a cancelled context and otherwise
+    /// logs and returns nil swallows every other failure; one that passes
+    /// on the rest too does not.
+    #[test]
+    fn a_handler_that_passes_on_only_cancellation_swallows_the_rest() {
+        use crate::risk::testkit::findings_with_contents;
+        let old = "package archiver\n\nfunc (a *Archiver) handle(ctx context.Context, key string, v []byte) error {\n\tif err := a.store.PutObject(ctx, key, v); err != nil {\n\t\treturn fmt.Errorf(\"put %s: %w\", key, err)\n\t}\n\ta.metrics.Archived.Inc()\n\treturn nil\n}\n";
+        let new = |last: &str| {
+            format!(
+                "package archiver\n\nfunc (a *Archiver) handle(ctx context.Context, key string, v []byte) error {{\n\terr := withRetry(ctx, 3, func() error {{\n\t\treturn a.store.PutObject(ctx, key, v)\n\t}})\n\tif err != nil {{\n\t\tif errors.Is(err, context.Canceled) {{\n\t\t\treturn err\n\t\t}}\n\t\ta.log.Error(\"archive failed\", \"key\", key, \"err\", err)\n\t\t{last}\n\t}}\n\ta.metrics.Archived.Inc()\n\treturn nil\n}}\n"
+            )
+        };
+        let swallowed = |last: &str| {
+            findings_with_contents("internal/archiver/archiver.go", old, &new(last))
+                .iter()
+                .any(|f| f.rule == "logic-error-swallowed")
+        };
+        assert!(swallowed("return nil"));
+        assert!(!swallowed("return fmt.Errorf(\"put %s: %w\", key, err)"));
+    }
 }

@@ -1148,6 +1148,29 @@ impl<'s, 't> Walker<'s, 't> {
             returns: None,
         };
         self.scan_handler(body, &mut h, true);
+        // A handler that re-raises only for one kind of failure (`if
+        // errors.Is(err, context.Canceled) { return err }`) and otherwise
+        // ends on a plain return answers every other failure with that.
+        if h.propagates
+            && let Some(last) = self.last_statement(body)
+            && RETURN_KINDS.contains(&last.kind())
+            && !self.propagates_unconditionally(body)
+        {
+            let value = self
+                .text(last)
+                .trim_start_matches("return")
+                .trim()
+                .trim_end_matches(';')
+                .trim();
+            if !FAILING_EXIT.is_match(value) && !value.contains("err") {
+                h.propagates = false;
+                h.returns = Some(if value.is_empty() {
+                    "nothing".into()
+                } else {
+                    squash(value)
+                });
+            }
+        }
         if h.returns.is_none() && !h.propagates {
             // Ruby, Rust and Kotlin hand back a handler's last expression:
             // `rescue Vendor::Error => e; log…; []` returns `[]`.
@@ -1189,6 +1212,52 @@ impl<'s, 't> Walker<'s, 't> {
             }
         }
         h
+    }
+
+    /// Whether a handler's own statements, leaving out the `if`s nested in
+    /// it, pass the failure on.
+    fn propagates_unconditionally(&self, body: Node<'_>) -> bool {
+        let mut c = body.walk();
+        let mut statements: Vec<Node<'_>> = body.named_children(&mut c).collect();
+        if let [only] = statements.as_slice()
+            && only.kind() == "statement_list"
+        {
+            let only = *only;
+            let mut c = only.walk();
+            statements = only.named_children(&mut c).collect();
+        }
+        statements
+            .into_iter()
+            .filter(|s| !s.kind().contains("if"))
+            .any(|s| {
+                let mut h = Handler {
+                    caught: String::new(),
+                    line: 0,
+                    propagates: false,
+                    logs: false,
+                    returns: None,
+                };
+                self.scan_handler(s, &mut h, false);
+                h.propagates
+            })
+    }
+
+    /// The last statement of a block, comments skipped.
+    fn last_statement<'n>(&self, body: Node<'n>) -> Option<Node<'n>> {
+        let mut c = body.walk();
+        let mut last = body
+            .named_children(&mut c)
+            .filter(|x| !x.kind().contains("comment"))
+            .last()?;
+        // Go wraps a block's statements in a statement list.
+        if last.kind() == "statement_list" {
+            let mut c = last.walk();
+            last = last
+                .named_children(&mut c)
+                .filter(|x| !x.kind().contains("comment"))
+                .last()?;
+        }
+        Some(last)
     }
 
     fn scan_handler(&self, n: Node<'_>, h: &mut Handler, top: bool) {

@@ -3136,10 +3136,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 36 (blind), false alarm: The signature check is removed from the handler but the new middleware, wired in front of the only route that served it, still rejects a missing header, uses hmac.Equal on the whole raw body, caps the body size and restores it for the handler; behaviour is unchanged (and an empty secret now panics at startup instead of being accepted).",
     ),
     (
-        "uh11-audit-archiver-retry-s3-writes",
-        "Round 36 (blind), missed: After three failed PutObject attempts handle() now logs and returns nil, so Run commits the Kafka offset and the audit event is permanently lost; an S3 outage or permission change longer than a few seconds silently drops compliance audit records that previously stayed in Kafka until the write succeeded.",
-    ),
-    (
         "uj01-centralise-environment-parsing-in-paymen",
         "Round 36 (blind), missed: The new env_bool() defaults to False and the acquirer client now calls env_bool(\"ACQUIRER_VERIFY_TLS\") without a default, so every deployment that relies on the documented default (the example env leaves it commented out) silently disables TLS certificate verification for the card acquirer, exposing the API key and card tokens to MITM.",
     ),
