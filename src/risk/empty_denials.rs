@@ -12,10 +12,20 @@ use regex::Regex;
 
 use super::{FileView, Finding, Severity, quote};
 
-/// Names of lists whose members are refused, held or kept from harm.
+/// Words of names of lists whose members are refused, held or kept from
+/// harm, read word by word (`active_holds`, `blockedAccounts`), so that a
+/// `threshold` or an `urban_area` is none.
 static DENIES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(holds?\b|holds_|_holds|held|block(ed|list|s)?|blacklist|deny|denied|denylist|bann?(ed|s)?\b|revok|suspend|sanction|embargo|quarantin|exclu(ded|sion)|suppress|opt_?out|optout|unsubscrib|frozen|freez|fraud|restricted|do_?not)").unwrap()
+    Regex::new(r"^(hold|held|block|blocked|blocklist|blacklist|deny|denied|denylist|ban|banned|revoked|revocation|suspend|suspended|suspension|sanction|embargo|embargoed|quarantine|quarantined|excluded|exclusion|suppressed|suppression|optout|unsubscribed|frozen|fraud|restricted)$").unwrap()
 });
+
+/// Whether a function's name says it lists what must be refused or held.
+fn names_denials(name: &str) -> bool {
+    let words = super::behaviour::name_words(name);
+    words.iter().any(|w| DENIES.is_match(w))
+        || words.contains("opt") && words.contains("out")
+        || words.contains("do") && words.contains("not")
+}
 
 /// A return of an empty collection, or a fallback to one.
 static EMPTY_RETURN: LazyLock<Regex> = LazyLock::new(|| {
@@ -62,7 +72,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let name = super::code::function_name(lines[head]).unwrap_or_default();
-        if !DENIES.is_match(name) {
+        if !names_denials(name) {
             continue;
         }
         // The handler the return belongs to: the nearest handler head above,
@@ -165,5 +175,10 @@ mod tests {
             "return []",
         );
         assert!(!found("shop/recs.py", OLD, &recs));
+        // Words that only hold a denial's letters: a threshold, an urban area.
+        for name in ["alert_thresholds", "urban_areas"] {
+            let other = caught(name, "requests.RequestException", "return []");
+            assert!(!found("geo/areas.py", OLD, &other), "{name}");
+        }
     }
 }
