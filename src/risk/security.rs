@@ -528,25 +528,22 @@ pub(crate) fn applied_globally<'a>(check: &str, mut added: impl Iterator<Item = 
 /// h.GetInvoices)` for `authz.CheckPerm(ctx, sub, "billing:read")`).
 pub(crate) fn checked_on_route<'a>(
     handler: &str,
-    removed: &str,
+    removed: &'a str,
     mut added: impl Iterator<Item = &'a str>,
 ) -> bool {
     if handler.len() < 4 || handler == "<top>" {
         return false;
     }
-    let scopes: Vec<&str> = QUOTED
-        .find_iter(removed)
-        .map(|m| m.as_str().trim_matches(['"', '\'']))
-        .collect();
+    let quoted = |text: &'a str| {
+        QUOTED
+            .find_iter(text)
+            .map(|m| m.as_str().trim_matches(['"', '\'']))
+    };
+    let scopes: Vec<&str> = quoted(removed).collect();
     added.any(|a| {
         super::code::has_word(a, handler)
             && AUTH_CHECK.is_match(a)
-            && (scopes.is_empty()
-                || scopes.iter().any(|s| {
-                    QUOTED
-                        .find_iter(a)
-                        .any(|m| m.as_str().trim_matches(['"', '\'']) == *s)
-                }))
+            && (scopes.is_empty() || quoted(a).any(|q| scopes.contains(&q)))
     })
 }
 

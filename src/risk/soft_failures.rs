@@ -220,7 +220,11 @@ static TIDIES: LazyLock<Regex> = LazyLock::new(|| {
 /// exit status (cron mail, a health-check ping, a CI job) hears that all
 /// went well.
 fn failure_ends_in_success(f: &FileView<'_>, old: &str, new: &str, out: &mut Vec<Finding>) {
-    if !ERREXIT.is_match(old) || !ERREXIT.is_match(new) {
+    let tests_a_step = |t: &str| negated_if(t.trim()).is_some();
+    if !f.added.iter().any(|l| tests_a_step(l.text))
+        || !ERREXIT.is_match(old)
+        || !ERREXIT.is_match(new)
+    {
         return;
     }
     let old_steps: Vec<String> = old

@@ -540,6 +540,27 @@ struct Walker<'s, 't> {
     gaps_lost: bool,
 }
 
+/// The statements of a block, comments left out; Go's block wraps them in
+/// a statement list, which is looked into.
+fn statements(body: Node<'_>) -> Vec<Node<'_>> {
+    let mut c = body.walk();
+    let mut out: Vec<Node<'_>> = body
+        .named_children(&mut c)
+        .filter(|x| !x.kind().contains("comment"))
+        .collect();
+    if let [only] = out.as_slice()
+        && only.kind() == "statement_list"
+    {
+        let only = *only;
+        let mut c = only.walk();
+        out = only
+            .named_children(&mut c)
+            .filter(|x| !x.kind().contains("comment"))
+            .collect();
+    }
+    out
+}
+
 impl<'s, 't> Walker<'s, 't> {
     fn text(&self, n: Node<'_>) -> &'s str {
         std::str::from_utf8(&self.src[n.start_byte()..n.end_byte()]).unwrap_or("")
@@ -1152,16 +1173,11 @@ impl<'s, 't> Walker<'s, 't> {
         // errors.Is(err, context.Canceled) { return err }`) and otherwise
         // ends on a plain return answers every other failure with that.
         if h.propagates
-            && let Some(last) = self.last_statement(body)
+            && let Some(last) = statements(body).pop()
             && RETURN_KINDS.contains(&last.kind())
             && !self.propagates_unconditionally(body)
         {
-            let value = self
-                .text(last)
-                .trim_start_matches("return")
-                .trim()
-                .trim_end_matches(';')
-                .trim();
+            let value = self.returned(last);
             if !FAILING_EXIT.is_match(value) && !value.contains("err") {
                 h.propagates = false;
                 h.returns = Some(if value.is_empty() {
@@ -1217,16 +1233,7 @@ impl<'s, 't> Walker<'s, 't> {
     /// Whether a handler's own statements, leaving out the `if`s nested in
     /// it, pass the failure on.
     fn propagates_unconditionally(&self, body: Node<'_>) -> bool {
-        let mut c = body.walk();
-        let mut statements: Vec<Node<'_>> = body.named_children(&mut c).collect();
-        if let [only] = statements.as_slice()
-            && only.kind() == "statement_list"
-        {
-            let only = *only;
-            let mut c = only.walk();
-            statements = only.named_children(&mut c).collect();
-        }
-        statements
+        statements(body)
             .into_iter()
             .filter(|s| !s.kind().contains("if"))
             .any(|s| {
@@ -1242,22 +1249,14 @@ impl<'s, 't> Walker<'s, 't> {
             })
     }
 
-    /// The last statement of a block, comments skipped.
-    fn last_statement<'n>(&self, body: Node<'n>) -> Option<Node<'n>> {
-        let mut c = body.walk();
-        let mut last = body
-            .named_children(&mut c)
-            .filter(|x| !x.kind().contains("comment"))
-            .last()?;
-        // Go wraps a block's statements in a statement list.
-        if last.kind() == "statement_list" {
-            let mut c = last.walk();
-            last = last
-                .named_children(&mut c)
-                .filter(|x| !x.kind().contains("comment"))
-                .last()?;
-        }
-        Some(last)
+    /// What a `return` statement hands back, as written (empty for a bare
+    /// `return`).
+    fn returned(&self, n: Node<'_>) -> &str {
+        self.text(n)
+            .trim_start_matches("return")
+            .trim()
+            .trim_end_matches(';')
+            .trim()
     }
 
     fn scan_handler(&self, n: Node<'_>, h: &mut Handler, top: bool) {
@@ -1268,12 +1267,7 @@ impl<'s, 't> Walker<'s, 't> {
         if RAISE_KINDS.contains(&kind) || kind == "try_expression" {
             h.propagates = true;
         } else if RETURN_KINDS.contains(&kind) {
-            let t = self.text(n);
-            let value = t
-                .trim_start_matches("return")
-                .trim()
-                .trim_end_matches(';')
-                .trim();
+            let value = self.returned(n);
             if FAILING_EXIT.is_match(value) && !value.starts_with("nil, nil") {
                 h.propagates = true;
             } else if h.returns.is_none() {
