@@ -3804,10 +3804,26 @@ fn module_key(path: &str) -> String {
 /// it uses, a module it imports. The other file's added lines call or
 /// define it, and this file's added lines name that file.
 fn moved_into_included(f: &FileView<'_>, call: &str, modules: &[(String, String)]) -> bool {
+    // The classes this file's classes extend count as pulled in, on an
+    // unchanged line too: a check moved up into `ApplicationController`
+    // still runs for `class InvoicesController < ApplicationController`.
+    static EXTENDS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?m)^\s*(?:\w+\s+)*class\s+\w+\s*(?:\(([^)]*)\)|(?:extends|<|:)\s*([\w.:, ]+))",
+        )
+        .unwrap()
+    });
+    let parents = f.new_text().into_iter().flat_map(|t| {
+        EXTENDS
+            .captures_iter(t)
+            .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str()))
+    });
     let here: String = f
         .added
         .iter()
-        .map(|l| l.text.to_ascii_lowercase().replace(['_', '-'], ""))
+        .map(|l| l.text)
+        .chain(parents)
+        .map(|t| t.to_ascii_lowercase().replace(['_', '-'], ""))
         .collect::<Vec<_>>()
         .join("\n");
     let own = module_key(f.path);

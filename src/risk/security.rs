@@ -999,6 +999,13 @@ pub fn open_by_protocol(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &
             x.message.push_str(
                 " It receives webhooks, whose sender this file checks by signature instead of a session or CSRF token.",
             );
+        } else if !csrf && line_at(line).is_some_and(|t| opted_out_of_new_default(f, change, t)) {
+            // Open before the change and open after it: the check this
+            // route skips is one the change itself makes the default.
+            x.severity = Severity::Low;
+            x.message.push_str(
+                " The check it skips is one this change makes the default elsewhere, and this file did not run it before: the route is as open as it was.",
+            );
         } else if !csrf && (SIGN_IN_FLOW.is_match(file_name) || SIGN_IN_FLOW.is_match(&around)) {
             // Signing in, signing up and resetting a password serve people
             // who have no session yet: they cannot ask for one.
@@ -1015,6 +1022,50 @@ pub fn open_by_protocol(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &
             );
         }
     }
+}
+
+/// Whether `skip` (`skip_before_action :authenticate_user`,
+/// `[AllowAnonymous]`) opts out of a check that the change makes the
+/// default in another file (a base controller's `before_action`, a global
+/// guard) that file did not have before, while this file's old text never
+/// ran it: the route was open before and stays open.
+fn opted_out_of_new_default(f: &FileView<'_>, change: &super::ChangeView<'_>, skip: &str) -> bool {
+    static NAMED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"skip_before_action\s+:(\w+)|withoutMiddleware\(\s*\[?\s*['"]?([\w:\\]+)"#)
+            .unwrap()
+    });
+    if !OPT_OUT.is_match(skip) {
+        return false;
+    }
+    let Some(old) = f.old_text() else {
+        return false;
+    };
+    let name = NAMED
+        .captures(skip)
+        .and_then(|c| c.get(1).or(c.get(2)))
+        .map(|m| m.as_str());
+    // This file ran no such check before the change.
+    let ran_before = match name {
+        Some(n) => old.contains(n),
+        None => AUTH_CHECK.is_match(old),
+    };
+    if ran_before {
+        return false;
+    }
+    change.files.iter().any(|g| {
+        g.path != f.path
+            && !g.class.test_like()
+            && g.added_code().any(|a| {
+                let default = GLOBAL_REGISTRATION.is_match(a.text)
+                    || a.text.trim_start().starts_with("before_action");
+                default
+                    && match name {
+                        Some(n) => a.text.contains(n),
+                        None => AUTH_CHECK.is_match(a.text),
+                    }
+                    && !g.old_text().is_some_and(|t| t.contains(a.text.trim()))
+            })
+    })
 }
 
 /// In a shell script, a line is SQL only when it hands a statement to a
@@ -2360,5 +2411,95 @@ mod tests {
         };
         assert!(!removed("MyAppWeb.Plugs.RequireAdmin"));
         assert!(removed("MyAppWeb.Plugs.PutLayout"));
+    }
+
+    #[test]
+    fn a_check_made_the_default_in_the_base_controller_is_kept_and_old_open_routes_may_skip_it() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_of_change;
+        let base_old = "class ApplicationController < ActionController::Base\nend\n";
+        let base_new = "class ApplicationController < ActionController::Base\n  before_action :authenticate_user!\nend\n";
+        let invoices_old = "class InvoicesController < ApplicationController\n  before_action :authenticate_user!\n\n  def index\n    render json: current_user.invoices\n  end\nend\n";
+        let invoices_new = "class InvoicesController < ApplicationController\n  def index\n    render json: current_user.invoices\n  end\nend\n";
+        let health_old = "class HealthController < ApplicationController\n  def show\n    head :ok\n  end\nend\n";
+        let health_new = "class HealthController < ApplicationController\n  skip_before_action :authenticate_user!\n\n  def show\n    head :ok\n  end\nend\n";
+        let run = |base: &str, health: (&str, &str), invoices_parent: &str| {
+            let inv_old = invoices_old.replace("ApplicationController", invoices_parent);
+            let inv_new = invoices_new.replace("ApplicationController", invoices_parent);
+            findings_of_change(
+                &[
+                    (
+                        "app/controllers/application_controller.rb",
+                        Some(base_old),
+                        Some(base),
+                    ),
+                    (
+                        "app/controllers/invoices_controller.rb",
+                        Some(&inv_old),
+                        Some(&inv_new),
+                    ),
+                    (
+                        "app/controllers/health_controller.rb",
+                        Some(health.0),
+                        Some(health.1),
+                    ),
+                ],
+                None,
+            )
+        };
+        let worst = |f: &[crate::risk::Finding], path: &str| {
+            f.iter()
+                .filter(|x| x.path.ends_with(path))
+                .map(|x| x.severity)
+                .max()
+        };
+        let f = run(base_new, (health_old, health_new), "ApplicationController");
+        assert_eq!(worst(&f, "invoices_controller.rb"), None, "{f:?}");
+        assert_eq!(
+            worst(&f, "health_controller.rb"),
+            Some(Severity::Low),
+            "{f:?}"
+        );
+        // A controller that does not extend the base loses its check.
+        let f = run(base_new, (health_old, health_new), "ActionController::Base");
+        assert_eq!(
+            worst(&f, "invoices_controller.rb"),
+            Some(Severity::High),
+            "{f:?}"
+        );
+        // A route that ran the check before and now skips it is opened.
+        let guarded = health_old.replace(
+            "ApplicationController\n",
+            "ApplicationController\n  before_action :authenticate_user!\n",
+        );
+        let f = run(base_new, (&guarded, health_new), "ApplicationController");
+        assert_eq!(
+            worst(&f, "health_controller.rb"),
+            Some(Severity::High),
+            "{f:?}"
+        );
+        // So is one whose base already ran it: the default is not new.
+        let f = run(base_new, (health_old, health_new), "ApplicationController");
+        let already = findings_of_change(
+            &[
+                (
+                    "app/controllers/application_controller.rb",
+                    Some(base_new),
+                    Some(&base_new.replace("end\n", "  helper_method :current_user\nend\n")),
+                ),
+                (
+                    "app/controllers/health_controller.rb",
+                    Some(health_old),
+                    Some(health_new),
+                ),
+            ],
+            None,
+        );
+        assert_eq!(worst(&f, "health_controller.rb"), Some(Severity::Low));
+        assert_eq!(
+            worst(&already, "health_controller.rb"),
+            Some(Severity::High),
+            "{already:?}"
+        );
     }
 }
