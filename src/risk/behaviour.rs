@@ -3790,7 +3790,7 @@ struct Around<'a> {
 
 /// A file's name as code refers to it: the stem, lowercased, without `_`
 /// or `-` (`SoftDeletable`, `soft_deletable`, `UpdateUserRequest`).
-fn module_key(path: &str) -> String {
+pub(crate) fn module_key(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
     let stem = name.split('.').next().unwrap_or(name);
     stem.chars()

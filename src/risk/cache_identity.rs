@@ -25,7 +25,7 @@ static IDENTITY: LazyLock<Regex> = LazyLock::new(|| {
 /// response.
 static SHARED_CACHEABLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\bpublic\b[^'\x22`\n]*\b(?:s-maxage|max-age)\s*=\s*[1-9]|\bs-maxage\s*=\s*[1-9]",
+        r"(?i)\bpublic\b[^'\x22`\n]*\b(?:s-maxage|max-age)\s*=\s*[1-9]|\bs-maxage\s*=\s*([1-9]|\$\{|#\{|\{\w|['\x22`]\s*(\+|\.|%))",
     )
     .unwrap()
 });
@@ -356,11 +356,62 @@ fn url_keyed_cache_of_user_pages(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+/// A middleware of the change that marks responses cacheable by shared
+/// caches, mounted by another file of the change on per-user routes
+/// (`app.use('/api', cdnCache({ sMaxAge: 60 }))`).
+fn shared_cache_mounted_on_user_routes(
+    f: &FileView<'_>,
+    change: &super::ChangeView<'_>,
+    out: &mut Vec<Finding>,
+) {
+    let Some(l) = f.added_code().find(|l| {
+        SHARED_CACHEABLE.is_match(l.text) && !l.text.to_ascii_lowercase().contains("private")
+    }) else {
+        return;
+    };
+    if f.new_text().is_some_and(|t| VARIES_BY_USER.is_match(t)) {
+        return;
+    }
+    let key = super::behaviour::module_key(f.path);
+    if key.len() < 4 {
+        return;
+    }
+    let mounted = change
+        .files
+        .iter()
+        .filter(|g| g.path != f.path && g.class.production())
+        .flat_map(|g| g.added_code())
+        .find_map(|a| {
+            a.text
+                .to_ascii_lowercase()
+                .replace(['_', '-'], "")
+                .contains(&key)
+                .then(|| per_user_route(std::iter::once(a.text)))
+                .flatten()
+        });
+    let Some(route) = mounted else { return };
+    out.push(Finding::added(
+        "cache-key-identity-lost",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "Marks responses cacheable by shared caches (`{}`) and the change mounts it on `{}`: a CDN keys them by URL alone, so one user's answer is served to the next.",
+            quote(SHARED_CACHEABLE.find(l.text).map_or("", |m| m.as_str())),
+            quote(&route)
+        ),
+    ));
+}
+
+pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored || f.class.migration {
         return;
     }
+    let before = out.len();
     shared_cache_on_user_routes(f, out);
+    if out.len() == before {
+        shared_cache_mounted_on_user_routes(f, change, out);
+    }
     new_cache_without_owner(f, out);
     cached_handler_without_caller(f, out);
     url_keyed_cache_of_user_pages(f, out);
@@ -591,5 +642,33 @@ mod tests {
             "    if (request.headers.get('Cookie')?.includes('session=')) return fetch(request);\n    return fetch(request, {",
         );
         assert!(!rules_hit_with_contents("workers/edge.ts", edge, &bypass).contains(&rule));
+    }
+
+    #[test]
+    fn a_shared_cache_middleware_mounted_on_user_routes_by_another_file_is_found() {
+        use crate::risk::testkit::findings_of_change;
+        let mw = "function cdnCache({ sMaxAge }) {\n  const value = ['public', 'max-age=0', `s-maxage=${sMaxAge}`].join(', ');\n  return (req, res, next) => {\n    res.setHeader('Cache-Control', value);\n    next();\n  };\n}\nmodule.exports = { cdnCache };\n";
+        let app_old = "const app = express();\napp.use('/api/me', requireUser, meRouter);\n";
+        let hit = |mount: &str, mw: &str| {
+            let app_new = format!("{app_old}{mount}\n");
+            findings_of_change(
+                &[
+                    ("src/middleware/cdnCache.js", None, Some(mw)),
+                    ("src/app.js", Some(app_old), Some(&app_new)),
+                ],
+                None,
+            )
+            .iter()
+            .any(|f| f.rule == "cache-key-identity-lost")
+        };
+        assert!(hit("app.use('/api', cdnCache({ sMaxAge: 60 }));", mw));
+        // Mounted on public assets only.
+        assert!(!hit("app.use('/static', cdnCache({ sMaxAge: 60 }));", mw));
+        // Keyed by the session cookie: each user has an entry of their own.
+        let varied = mw.replace(
+            "    next();",
+            "    res.setHeader('Vary', 'Cookie');\n    next();",
+        );
+        assert!(!hit("app.use('/api', cdnCache({ sMaxAge: 60 }));", &varied));
     }
 }

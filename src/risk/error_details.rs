@@ -40,6 +40,16 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.class.production() || f.class.ci || f.class.infra || f.class.migration {
         return;
     }
+    let before = out.len();
+    outside_development(f, out);
+    if out.len() == before {
+        database_text_to_caller(f, out);
+    }
+}
+
+/// Exception text sent to callers once the development check that kept it
+/// there is gone, and stack traces sent anywhere.
+fn outside_development(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let exposes =
         |t: &str| EXCEPTION_TEXT.is_match(t) && INTO_RESPONSE.is_match(t) && !LOGS.is_match(t);
     let Some(l) = f.added_code().find(|l| exposes(l.text)) else {
@@ -72,6 +82,53 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             } else {
                 ""
             }
+        ),
+    ));
+}
+
+/// A database exception: its message quotes the statement, the constraint
+/// and the values of the row, other customers' included.
+static DATABASE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(DataIntegrityViolation\w*|\w*SQLException|PSQLException|IntegrityError|OperationalError|PDOException|QueryFailedError|DbUpdate\w*Exception|SqlException|UniqueViolation|\w*ConstraintViolation\w*|PgError|pq\.Error|ActiveRecord::\w+|Prisma\w*Error|getMostSpecificCause|getRootCause)\b").unwrap()
+});
+
+/// A database exception's text the change starts handing to the caller,
+/// development check or not: read in a handler of that exception (within a
+/// few lines of its name) and sent by a response the change writes nearby,
+/// directly or through the helper that reads it.
+fn database_text_to_caller(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    const REACH: u32 = 12;
+    let Some(text) = f.new_text() else { return };
+    let lines: Vec<&str> = text.lines().collect();
+    let line = |n: u32| {
+        lines
+            .get((n as usize).wrapping_sub(1))
+            .copied()
+            .unwrap_or("")
+    };
+    let read = f.added_code().find(|l| {
+        EXCEPTION_TEXT.is_match(l.text)
+            && !LOGS.is_match(l.text)
+            && (l.no.saturating_sub(REACH)..=l.no).any(|n| DATABASE_ERROR.is_match(line(n)))
+    });
+    let Some(l) = read else { return };
+    let already = f
+        .removed_code()
+        .any(|r| EXCEPTION_TEXT.is_match(r.text) && !LOGS.is_match(r.text));
+    let sent = f.added_code().any(|a| {
+        INTO_RESPONSE.is_match(a.text) && a.no.abs_diff(l.no) <= 3 * REACH && !LOGS.is_match(a.text)
+    });
+    if already || !sent {
+        return;
+    }
+    out.push(Finding::added(
+        "error-details-exposed",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "Sends a database error's own text to the caller (`{}`): it names tables and constraints and quotes the values of the row, another customer's included. Log it and return a fixed message.",
+            quote(l.text.trim())
         ),
     ));
 }
@@ -110,5 +167,26 @@ mod tests {
         // A validation message in a 400 is what the caller needs.
         let fine = "app.use((err, req, res, next) => {\n  res.status(400).json({ error: err.message });\n});\n";
         assert!(!rules_hit_with_contents("src/server.js", old, fine).contains(&RULE.to_string()));
+    }
+
+    #[test]
+    fn a_database_error_text_sent_to_the_caller_is_found_without_a_development_check() {
+        let old = "class Handler {\n    @ExceptionHandler(DataIntegrityViolationException.class)\n    ResponseEntity<ApiError> handleConflict(DataIntegrityViolationException ex) {\n        log.warn(\"conflict\", ex);\n        return ResponseEntity.status(HttpStatus.CONFLICT)\n                .body(ApiError.of(\"conflict\", \"The request conflicts with existing data\"));\n    }\n}\n";
+        let new = old.replace(
+            "\"The request conflicts with existing data\"));\n    }\n",
+            "describe(ex)));\n    }\n\n    private static String describe(DataIntegrityViolationException ex) {\n        Throwable cause = ex.getMostSpecificCause();\n        return cause.getMessage();\n    }\n",
+        );
+        let p = "src/main/java/app/web/Handler.java";
+        assert!(rules_hit_with_contents(p, old, &new).contains(&RULE.to_string()));
+        // Only logged: the caller still gets the fixed message.
+        let logged = old.replace(
+            "log.warn(\"conflict\", ex);",
+            "log.warn(\"conflict: {}\", ex.getMostSpecificCause().getMessage());",
+        );
+        assert!(!rules_hit_with_contents(p, old, &logged).contains(&RULE.to_string()));
+        // A validation exception's message, far from any database error.
+        let validation = "class Handler {\n    @ExceptionHandler(InvalidInput.class)\n    ResponseEntity<ApiError> handleInvalid(InvalidInput ex) {\n        return ResponseEntity.badRequest().body(ApiError.of(\"invalid\", ex.getMessage()));\n    }\n}\n";
+        let before = "class Handler {\n}\n";
+        assert!(!rules_hit_with_contents(p, before, validation).contains(&RULE.to_string()));
     }
 }

@@ -103,7 +103,9 @@ pub mod text;
 mod timeouts;
 pub mod transactions;
 mod tx_bypass;
+pub mod uniqueness;
 pub mod units;
+pub mod vendor_payloads;
 pub mod verification;
 pub mod volumes;
 mod waitgroups;
@@ -774,6 +776,8 @@ fn file_findings<'a>(
         workflow_injection::check(f, &mut local);
         client_address::check(f, &mut local);
         client_bundle::check(f, &mut local);
+        vendor_payloads::check(f, &mut local);
+        uniqueness::check(f, &mut local);
         nginx_alias::check(f, &mut local);
         make_loops::check(f, &mut local);
         nginx_inheritance::check(f, &mut local);
@@ -788,7 +792,7 @@ fn file_findings<'a>(
         network_policies::check(f, &mut local);
         keyed_hashes::check(f, &mut local);
         timeouts::check(f, &mut local);
-        cache_identity::check(f, &mut local);
+        cache_identity::check(f, change, &mut local);
         wire_names::check(f, &mut local);
         wire::check(f, &mut local);
         row_security::check(f, change, &mut local);

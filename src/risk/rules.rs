@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-50";
+pub const ENGINE_VERSION: &str = "risk-engine-51";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2167,5 +2167,104 @@ mod builtin_tests {
         assert!(!rules_hit("docker-compose.yml", Some(""), Some(url)).contains(&rule));
         let local = url.replace("db.internal", "localhost");
         assert!(!rules_hit("deploy/prod.env", Some(""), Some(&local)).contains(&rule));
+    }
+
+    #[test]
+    fn credentials_in_access_logs_personal_metric_labels_profilers_and_wide_leeway_are_found() {
+        let hit = |rule: &str, path: &str, line: &str| {
+            rules_hit(path, Some(""), Some(&format!("{line}\n"))).contains(&rule.to_string())
+        };
+        let rule = "log-request-credentials";
+        assert!(hit(
+            rule,
+            "src/logger.js",
+            "  serializers: { req: pino.stdSerializers.req },"
+        ));
+        assert!(hit(
+            rule,
+            "deploy/nginx/app.conf",
+            "                 '\"uri\":\"$request_uri\",'"
+        ));
+        assert!(hit(
+            rule,
+            "deploy/nginx/app.conf",
+            "log_format main '$remote_addr $http_authorization';"
+        ));
+        // A redirect that keeps the path and query is not a log.
+        assert!(!hit(
+            rule,
+            "deploy/nginx/app.conf",
+            "    return 301 https://$host$request_uri;"
+        ));
+        assert!(!hit(
+            rule,
+            "deploy/nginx/app.conf",
+            "log_format main '$remote_addr $uri $status';"
+        ));
+
+        let rule = "metric-label-personal";
+        assert!(hit(
+            rule,
+            "app/metrics.py",
+            "    REQUESTS.labels(request.method, endpoint, customer).inc()"
+        ));
+        assert!(hit(
+            rule,
+            "internal/metrics.go",
+            "\tlogins.WithLabelValues(r.Method, user.Email).Inc()"
+        ));
+        // The route template and the status: bounded, not personal.
+        assert!(!hit(
+            rule,
+            "internal/metrics.go",
+            "\treqs.WithLabelValues(r.Method, route, code).Inc()"
+        ));
+        assert!(!hit(
+            rule,
+            "app/metrics.py",
+            "    REQUESTS.labels(request.method, customer_tier).inc()"
+        ));
+
+        let rule = "profiler-exposed";
+        assert!(hit(rule, "cmd/api/main.go", "\t_ \"net/http/pprof\""));
+        assert!(hit(
+            rule,
+            "Dockerfile",
+            "CMD [\"node\", \"--inspect=0.0.0.0:9229\", \"server.js\"]"
+        ));
+        assert!(!hit(
+            rule,
+            "Dockerfile",
+            "CMD [\"node\", \"--inspect=127.0.0.1:9229\", \"server.js\"]"
+        ));
+        assert!(!hit(rule, "cmd/api/main.go", "\t\"runtime/pprof\""));
+
+        let rule = "token-expiry-leeway-wide";
+        assert!(hit(
+            rule,
+            "src/Api/appsettings.json",
+            "    \"ClockSkewSeconds\": 86400"
+        ));
+        assert!(hit(
+            rule,
+            "app/auth.py",
+            "    claims = jwt.decode(token, key, algorithms=[\"RS256\"], leeway=3600)"
+        ));
+        assert!(hit(
+            rule,
+            "src/Api/Auth.cs",
+            "        ClockSkew = TimeSpan.FromHours(1),"
+        ));
+        // A few seconds, or the library's five minutes: not a wide leeway.
+        assert!(!hit(
+            rule,
+            "app/auth.py",
+            "    claims = jwt.decode(token, key, algorithms=[\"RS256\"], leeway=30)"
+        ));
+        assert!(!hit(
+            rule,
+            "src/Api/Auth.cs",
+            "        ClockSkew = TimeSpan.FromMinutes(5),"
+        ));
     }
 }
