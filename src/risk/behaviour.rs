@@ -1395,7 +1395,7 @@ fn dumped_request(args: &str) -> Option<String> {
     // The whole thing passed as it is (`payload`, `signup_params`,
     // `request.POST`), not a field of it (`payload.id`).
     static WHOLE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(?:^|[\s,(=])((?:payload|body|submission|form_data|request_data|raw_body|\w+_params|params|request\.(?:POST|GET|data|json|form|body)|req\.body))\s*(?:[,)]|$)").expect("a valid regex")
+        Regex::new(r"(?i)(?:^|[\s,(=])((?:payload|body|submission|form_data|request_data|raw_body|\w+_params|params|request\.(?:POST|GET|data|json|form|body)|req\.body))\s*(?:[,)}\]]|$)").expect("a valid regex")
     });
     // All of a request's headers (`dict(resp.request.headers)`,
     // `req.headers`): `Authorization` and cookies among them.
@@ -4141,6 +4141,15 @@ fn wraps_on_added_line(name: &str, added: &str) -> bool {
         (call.is_match(rhs) && var.chars().all(|c| c.is_alphanumeric() || c == '_'))
             .then(|| var.to_string())
     };
+    // Registered by name for a whole router: FastAPI's `dependencies=[
+    // Depends(name)]`, `router.use(name)`, `r.Use(name)`.
+    let registered = Regex::new(&format!(
+        r"(\bdependencies\s*=\s*\[[^\]]*\bDepends\(\s*|\b(use|Use)\s*\(\s*)[\w.]*\b{}\s*[,)]",
+        regex::escape(name)
+    ));
+    if registered.is_ok_and(|r| added.lines().any(|t| r.is_match(t))) {
+        return true;
+    }
     let mut vars = Vec::new();
     for t in added.lines().map(str::trim) {
         if !call.is_match(t) || definition(t) {
@@ -7666,6 +7675,7 @@ mod tests {
             "log.debug(f\"login {user.email}\", password)",
             "print('auth', request.META['HTTP_AUTHORIZATION'], request.authorization)",
             "logging.warning('refresh failed: %s', refresh_token)",
+            "logger.warning('signup failed', extra={'payload': request.body})",
         ] {
             let hit = rules_hit("app/views.py", Some(base), Some(&with(bad)));
             assert!(
@@ -9129,5 +9139,55 @@ mod moved_into_wrapper_tests {
         };
         assert!(swallowed("return nil"));
         assert!(!swallowed("return fmt.Errorf(\"put %s: %w\", key, err)"));
+    }
+
+    #[test]
+    fn a_guard_moved_into_a_router_dependency_is_kept_one_into_an_unrelated_dependency_is_not() {
+        use crate::risk::testkit::findings_of_change;
+        let deps_old = "def get_current_user(token: str = Depends(oauth2_scheme)) -> User:\n    return load(token)\n";
+        let deps_new = format!(
+            "{deps_old}\n\ndef require_admin(user: User = Depends(get_current_user)) -> User:\n    if not user.is_admin:\n        raise HTTPException(status.HTTP_403_FORBIDDEN, \"admin only\")\n    return user\n"
+        );
+        let handler = |name: &str, guarded: bool| {
+            format!(
+                "\n\n@router.get(\"/{name}\")\ndef {name}({}db: Session = Depends(get_session)):\n{}    return db.query(User).all()\n",
+                if guarded {
+                    "user: User = Depends(get_current_user), "
+                } else {
+                    ""
+                },
+                if guarded {
+                    "    if not user.is_admin:\n        raise HTTPException(status.HTTP_403_FORBIDDEN, \"admin only\")\n"
+                } else {
+                    ""
+                }
+            )
+        };
+        let old = format!(
+            "router = APIRouter(prefix=\"/api/admin/users\")\n{}{}",
+            handler("list_users", true),
+            handler("export_users", true)
+        );
+        let new = |dep: &str| {
+            format!(
+                "router = APIRouter(\n    prefix=\"/api/admin/users\",\n    dependencies=[Depends({dep})],\n)\n{}{}",
+                handler("list_users", false),
+                handler("export_users", false)
+            )
+        };
+        let removed = |dep: &str, deps: &str| {
+            findings_of_change(
+                &[
+                    ("app/api/deps.py", Some(deps_old), Some(deps)),
+                    ("app/api/admin/users.py", Some(&old), Some(&new(dep))),
+                ],
+                None,
+            )
+            .iter()
+            .any(|f| f.path.ends_with("users.py") && f.severity >= crate::risk::Severity::High)
+        };
+        assert!(!removed("require_admin", &deps_new));
+        // Signed in is not an admin: the router only asks who the caller is.
+        assert!(removed("get_current_user", deps_old));
     }
 }

@@ -31,7 +31,7 @@ fn bundler_config(path: &str) -> bool {
 
 /// `'process.env': <value>` or `'import.meta.env': <value>` in a `define`.
 static DEFINE_ENV: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"["'`](?:process\.env|import\.meta\.env)["'`]\s*:\s*(?:JSON\.stringify\(\s*)?([\w.]+)\s*\)?\s*,?\s*$"#)
+    Regex::new(r#"["'`](?:process\.env|import\.meta\.env)["'`]\s*:\s*(?:JSON\.stringify\(\s*)?(?:\{\s*\.\.\.)?([\w.]+)\s*[,}]?[^)]*\)?\s*,?\s*$"#)
         .expect("a valid regex")
 });
 
@@ -94,6 +94,12 @@ mod tests {
         assert!(hit("web/vite.config.ts", old, new));
         let webpack = "module.exports = {\n  plugins: [new webpack.DefinePlugin({\n    'process.env': JSON.stringify(process.env),\n  })],\n};\n";
         assert!(hit("webpack.config.js", "module.exports = {};\n", webpack));
+        // Spread into an object with a value of its own.
+        let spread = new.replace(
+            "JSON.stringify(env)",
+            "JSON.stringify({ ...env, NODE_ENV: mode })",
+        );
+        assert!(hit("web/vite.config.ts", old, &spread));
         let prefix = "export default defineConfig({\n  envPrefix: ['VITE_', ''],\n});\n";
         assert!(hit(
             "vite.config.ts",

@@ -836,6 +836,56 @@ fn moved_or_forgotten(change: &ChangeView<'_>, moves: &[(String, String)]) -> Ha
     out
 }
 
+/// Whether the resources of the removed module `label` (`module.db`) are
+/// all moved out of it by `moved` blocks (`from = module.db.aws_db_instance.
+/// this`): the module is inlined, nothing is destroyed. When the change
+/// shows the module's own files (deleted with it), every resource they
+/// declare must be moved; otherwise at least one.
+fn module_moved_out(
+    label: &str,
+    body: &[String],
+    here: &str,
+    change: &ChangeView<'_>,
+    handed_over: &HashSet<String>,
+) -> bool {
+    static SOURCE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^\s*source\s*=\s*"(\.{1,2}/[^"]+)""#).unwrap());
+    let prefix = format!("{label}.");
+    if !handed_over.iter().any(|a| a.starts_with(&prefix)) {
+        return false;
+    }
+    let Some(source) = body
+        .iter()
+        .find_map(|l| SOURCE.captures(l).map(|c| c[1].to_string()))
+    else {
+        return true;
+    };
+    // The module's directory, relative to the repository root.
+    let mut dir: Vec<&str> = here.split('/').filter(|s| !s.is_empty()).collect();
+    for part in source.split('/') {
+        match part {
+            "." | "" => {}
+            ".." => {
+                dir.pop();
+            }
+            p => dir.push(p),
+        }
+    }
+    let dir = dir.join("/");
+    let declared: Vec<TfKey> = change
+        .files
+        .iter()
+        .filter(|g| {
+            g.class.lang == Lang::Hcl && g.path.rsplit_once('/').is_some_and(|(d, _)| d == dir)
+        })
+        .flat_map(|g| tf_blocks(g.old_text().unwrap_or("").lines()))
+        .filter(|k| k.0 == "resource")
+        .collect();
+    declared
+        .iter()
+        .all(|k| handed_over.contains(&format!("{prefix}{}", tf_label(k))))
+}
+
 fn tf_label(k: &TfKey) -> String {
     match k.0.as_str() {
         "resource" => format!("{}.{}", k.1, k.2),
@@ -1066,6 +1116,9 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         // A rename keeps most of what the block said; a record of the same
         // type that says something else is another resource.
         let old_body = block_body(f.old_text(), l.text);
+        if key.0 == "module" && module_moved_out(&label, &old_body, here, change, &handed_over) {
+            continue;
+        }
         let renamed_to = added_everywhere.iter().find(|k| {
             k.0 == key.0
                 && (key.0 == "module" || k.1 == key.1)
@@ -2526,5 +2579,43 @@ mod tests {
             hit.contains(&"tf-autoscaled-count-reset".to_string()),
             "{hit:?}"
         );
+    }
+
+    #[test]
+    fn a_module_inlined_with_every_resource_moved_out_is_not_destroyed() {
+        use crate::risk::testkit::findings_of_change;
+        let stack_old = "module \"db\" {\n  source = \"../modules/legacy_rds\"\n  identifier = \"acme-prod\"\n}\n";
+        let module_old = "resource \"aws_db_parameter_group\" \"this\" {\n  family = \"postgres15\"\n}\n\nresource \"aws_db_instance\" \"this\" {\n  identifier = var.identifier\n}\n";
+        let inlined = |moves: &[(&str, &str)]| {
+            let mut t = String::from(
+                "resource \"aws_db_parameter_group\" \"main\" {\n  family = \"postgres15\"\n}\n\nresource \"aws_db_instance\" \"main\" {\n  identifier = \"acme-prod\"\n}\n",
+            );
+            for (from, to) in moves {
+                t.push_str(&format!(
+                    "\nmoved {{\n  from = module.db.{from}\n  to   = {to}\n}}\n"
+                ));
+            }
+            t
+        };
+        let removed = |stack_new: &str| {
+            findings_of_change(
+                &[
+                    ("infra/prod/database.tf", Some(stack_old), Some(stack_new)),
+                    ("infra/modules/legacy_rds/main.tf", Some(module_old), None),
+                ],
+                None,
+            )
+            .iter()
+            .any(|f| f.rule == "tf-resource-removed" && f.path.ends_with("database.tf"))
+        };
+        let both = inlined(&[
+            ("aws_db_parameter_group.this", "aws_db_parameter_group.main"),
+            ("aws_db_instance.this", "aws_db_instance.main"),
+        ]);
+        assert!(!removed(&both));
+        // The database itself not moved: the next apply destroys it.
+        let one = inlined(&[("aws_db_parameter_group.this", "aws_db_parameter_group.main")]);
+        assert!(removed(&one));
+        assert!(removed(&inlined(&[])));
     }
 }

@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-51";
+pub const ENGINE_VERSION: &str = "risk-engine-52";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2265,6 +2265,55 @@ mod builtin_tests {
             rule,
             "src/Api/Auth.cs",
             "        ClockSkew = TimeSpan.FromMinutes(5),"
+        ));
+    }
+
+    #[test]
+    fn certificate_renewal_removed_and_durations_in_the_wrong_unit_are_found() {
+        let rule = "tls-renewal-removed".to_string();
+        let tasks = "- name: Renew certificates nightly\n  ansible.builtin.cron:\n    name: certbot-renew\n    job: \"certbot renew --quiet --webroot -w /var/www/acme\"\n- name: Install nginx\n  ansible.builtin.apt:\n    name: nginx\n";
+        let gone = "- name: Install nginx\n  ansible.builtin.apt:\n    name: nginx\n";
+        let path = "ansible/roles/web/tasks/main.yml";
+        assert!(rules_hit(path, Some(tasks), Some(gone)).contains(&rule));
+        // The job reworded, still renewing.
+        let kept = tasks.replace(
+            "--quiet --webroot",
+            "--quiet --no-random-sleep-on-renew --webroot",
+        );
+        assert!(!rules_hit(path, Some(tasks), Some(&kept)).contains(&rule));
+
+        let rule = "duration-unit-mismatch".to_string();
+        let hit = |path: &str, line: &str| {
+            rules_hit(path, Some(""), Some(&format!("{line}\n"))).contains(&rule)
+        };
+        assert!(hit(
+            "internal/config/config.go",
+            "\tcfg.Retention = time.Duration(days) * time.Hour"
+        ));
+        assert!(hit(
+            "internal/config/config.go",
+            "\ttimeout := time.Duration(timeoutMinutes) * time.Second"
+        ));
+        assert!(hit(
+            "app/retention.py",
+            "    cutoff = now - timedelta(hours=retention_days)"
+        ));
+        // Each unit times itself.
+        assert!(!hit(
+            "internal/config/config.go",
+            "\tcfg.Retention = time.Duration(days) * 24 * time.Hour"
+        ));
+        assert!(!hit(
+            "internal/config/config.go",
+            "\ttimeout := time.Duration(timeoutSeconds) * time.Second"
+        ));
+        assert!(!hit(
+            "internal/config/config.go",
+            "\twait := time.Duration(items) * time.Second"
+        ));
+        assert!(!hit(
+            "app/retention.py",
+            "    cutoff = now - timedelta(days=retention_days)"
         ));
     }
 }

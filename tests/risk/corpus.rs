@@ -2772,10 +2772,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 33 (blind), false alarm: hmac.compare_digest on the encoded bytes is a drop-in, better-audited replacement for the custom comparison, secrets.token_urlsafe is a CSPRNG that never emits '.', and the state format, HMAC input and max_age check are unchanged; the new isdigit guard only turns a ValueError into a clean rejection.",
     ),
     (
-        "tw02-enforce-admin-role-with-a",
-        "Round 34 (blind), false alarm: Every route in the admin router still requires an admin: require_admin is attached as a router dependency, so it runs for each endpoint, and the handlers that need the user get the same cached dependency. The self-demotion and self-delete guards are kept.",
-    ),
-    (
         "tw06-replace-adminguard-with-metadata-driven",
         "Round 34 (blind), false alarm: Both former AdminGuard usages now apply JwtAuthGuard + RolesGuard with @Roles(Role.Admin) at the same scope (controller-level and method-level), and RolesGuard denies when no roles metadata is present, so it is at least as strict as the guard it replaces.",
     ),
@@ -3256,12 +3252,56 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 37 (blind), missed: The config now holds maxDiscountCents: 5000, but applyPromo still multiplies it by 100, so the cap becomes 5,000 EUR instead of 50 EUR; the failing 'caps the discount' test was rewritten to expect the uncapped 200 EUR discount, hiding that every large basket now gets the full 20% off.",
     ),
     (
-        "un13-move-admin-role-check-into",
-        "Round 37 (blind), false alarm: The inline `if not user.is_admin: raise 403` repeated in each handler is replaced by require_admin attached via dependencies= on the admin APIRouter, which FastAPI runs for every route on that router before the handler; all four routes stay protected and a parametrised test now asserts 403 for a non-admin on every route.",
-    ),
-    (
         "un20-keep-applying-a-settlement-batch",
         "Round 37 (blind), missed: When the debit fails (frozen or insufficient source account) the code only logs it and still performs the credit, then files the transfer under `failed`; the destination is paid money that was never taken from the source, minting funds on every failed debit. The new test checks the source balance but never the destination's.",
+    ),
+    (
+        "uo05-add-recommended-labels-and-a",
+        "Round 38 (blind), false alarm: Labels are only added to metadata and the pod template (the immutable selector is untouched), the readiness probe reuses the /healthz endpoint the liveness probe already hits, and the image moves one patch release.",
+    ),
+    (
+        "uo08-codeowners-add-owners-for-notifications",
+        "Round 38 (blind), false alarm: Only adds two ownership lines; the ledger rule is more specific than /services/payments/ and still includes @acme/payments, and no existing rule is removed or shadowed by a broader pattern placed later.",
+    ),
+    (
+        "uo15-cache-field-encryption-cipher-instead",
+        "Round 38 (blind), missed: FieldCipher draws its nonce once in __init__ and get_cipher() returns a process-wide singleton, so every encrypt() reuses the same AES-GCM nonce with the same key; that leaks the XOR of plaintexts and lets an attacker recover the GHASH key and forge ciphertexts for the encrypted SSNs and bank details.",
+    ),
+    (
+        "up02-add-get-invoices-invoice-id",
+        "Round 38 (blind), missed: The new detail endpoint loads the invoice by primary key with session.get() and never checks invoice.org_id against the caller's organisation, unlike the list endpoint; any logged-in user can read any customer's invoice (amounts, billing address, line items) by iterating IDs.",
+    ),
+    (
+        "up05-route-store-credit-refund-amounts",
+        "Round 38 (blind), missed: RefundRequest.amount_cents is already in minor units, but the refactor passes it through to_minor_units(), which multiplies by 100; the refundable-amount check still runs on the raw value, so a $5.00 refund now credits $500.00 to the customer's wallet.",
+    ),
+    (
+        "up14-include-request-body-in-http",
+        "Round 38 (blind), missed: The new serializer logs the full parsed JSON body of every 4xx request app-wide, and the redact list only covers the Authorization header; failed logins (401), signups and password resets (400) and card/billing updates will write plaintext passwords, reset tokens and PII into Datadog, which is retained and broadly accessible.",
+    ),
+    (
+        "up15-align-api-chart-container-port",
+        "Round 38 (blind), missed: containerPort, the Service targetPort and both probes move to 3000, but the same values file still sets PORT=8080 and the server listens on process.env.PORT; every pod fails its readiness/liveness probes on 3000, gets restarted in a loop, and the Service routes to a closed port, so the API goes down on deploy.",
+    ),
+    (
+        "uq04-remove-unused-dependencies-reported-by",
+        "Round 38 (blind), missed: pg is never require()d directly because knex loads it by name for `client: 'pg'`, which the production config uses; without it knex throws \"Cannot find module 'pg'\" on first use in production, while tests stay green because they run on sqlite3.",
+    ),
+    (
+        "uq07-remove-disabled-heroku-staging-deploy",
+        "Round 38 (blind), false alarm: The Heroku job is hard-disabled with `if: false` and staging/production deploy through the Fly jobs using fly.toml and the Dockerfile; Procfile and app.json are only read by Heroku, so nothing that runs changes.",
+    ),
+    (
+        "uq09-remove-clearsessions-cronjob-now-that",
+        "Round 38 (blind), false alarm: SESSION_ENGINE is the cache backend, whose clear_expired() is a no-op, so `manage.py clearsessions` already does nothing; expiry is handled by Redis TTLs and removing the CronJob changes no data or behaviour.",
+    ),
+    (
+        "uq11-remove-redundant-authorize-gate-from",
+        "Round 38 (blind), missed: The workflow runs on pull_request_target and checks out and builds the PR head; the authorize job was the only thing stopping fork PRs from running arbitrary `npm ci`/build scripts with NPM_TOKEN, a write-scoped GITHUB_TOKEN and the OIDC deploy role, so removing it lets any outsider exfiltrate secrets.",
+    ),
+    (
+        "uq15-drop-invoices-pdf-blob-after",
+        "Round 38 (blind), false alarm: The migration refuses to run if any invoice still has a blob without an S3 key, so no PDF can be lost, and the read path already prefers S3; dropping the fallback and the column only removes a code path that the guard proves is unused.",
     ),
 ];
 
@@ -3510,6 +3550,10 @@ fn corpus_recall_and_false_alarms() {
     // records in refactors, concurrency and resource lifetimes, privacy and
     // what leaves the service, an agent making CI green; 15/40 and 11/40
     // before tuning), 73.6 % and 9.4 % after its first rules.
+    // Then round thirty-eight (uo*–uq*, 60 cases, most of them plain:
+    // everyday work where it looks dangerous, a product team's small pull
+    // requests, cleanup and removal; 19/30 and 6/30 before tuning), 73.6 %
+    // and 9.4 % after its first rules.
     assert!(recall >= 73.5, "recall {recall:.1} % < 73.5 %");
     assert!(false_rate <= 9.5, "false alarms {false_rate:.1} % > 9.5 %");
 }
