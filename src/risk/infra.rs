@@ -1558,6 +1558,22 @@ fn kubernetes(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>)
             continue;
         }
         let stateful = STATEFUL_KINDS.contains(&kind);
+        // A scheduled job that keeps data safe or money moving (a backup, a
+        // certificate renewal, a settlement run) is missed only when it is
+        // too late; any other stops doing its chore: worth a look.
+        static VITAL_JOB: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?i)(backup|snapshot|dump|renew|cert|rotat|replica|reconcil|settle|payout|invoice|billing|charge|export|archive|compliance|audit)").unwrap()
+        });
+        if kind == "CronJob" && !f.removed.iter().any(|r| VITAL_JOB.is_match(r.text)) {
+            out.push(Finding::removed(
+                "k8s-object-deleted",
+                Severity::Medium,
+                f.path,
+                Some(l.no),
+                "Deletes a CronJob manifest: with pruning or a GitOps sync its schedule stops; make sure nothing still relies on the chore it did.",
+            ));
+            continue;
+        }
         out.push(Finding::removed(
             "k8s-object-deleted",
             if stateful { Severity::Critical } else { Severity::High },
@@ -2534,10 +2550,11 @@ mod tests {
             level(diff_of("deploy/k8s/cron.yaml", Some(cron), None)),
             Some(Severity::Low)
         );
+        // A live one stops its chore: worth a look (a backup's is high).
         let live = cron.replace("  suspend: true\n", "");
         assert_eq!(
             level(diff_of("deploy/k8s/cron.yaml", Some(&live), None)),
-            Some(Severity::High)
+            Some(Severity::Medium)
         );
         let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-secrets\nstringData:\n  TOKEN: placeholder\n";
         let external = "apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata:\n  name: api-secrets\nspec:\n  target:\n    name: api-secrets\n";
@@ -2617,5 +2634,32 @@ mod tests {
         let one = inlined(&[("aws_db_parameter_group.this", "aws_db_parameter_group.main")]);
         assert!(removed(&one));
         assert!(removed(&inlined(&[])));
+    }
+
+    #[test]
+    fn a_deleted_cronjob_is_worth_a_look_a_deleted_backup_job_is_high() {
+        use crate::risk::Severity;
+        use crate::risk::testkit::findings_of_change;
+        let job = |name: &str, command: &str| {
+            format!(
+                "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: {name}\nspec:\n  schedule: \"0 3 * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: job\n              image: registry.example.com/app:1.4.2\n              command: [\"{command}\"]\n"
+            )
+        };
+        let level = |text: &str| {
+            findings_of_change(&[("deploy/k8s/base/cronjob.yaml", Some(text), None)], None)
+                .into_iter()
+                .filter(|f| f.rule == "k8s-object-deleted")
+                .map(|f| f.severity)
+                .max()
+        };
+        assert_eq!(
+            level(&job("clearsessions", "python manage.py clearsessions")),
+            Some(Severity::Medium)
+        );
+        assert_eq!(level(&job("db-backup", "pg_dump")), Some(Severity::High));
+        assert_eq!(
+            level(&job("nightly", "python manage.py run_payouts")),
+            Some(Severity::High)
+        );
     }
 }
