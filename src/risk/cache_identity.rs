@@ -49,10 +49,32 @@ fn per_user_route<'a>(mut texts: impl Iterator<Item = &'a str>) -> Option<String
         .filter(|r| !PUBLIC_ROUTE.is_match(r))
 }
 
+/// Whether `line` lets shared caches keep a response (and does not also
+/// say `private`).
+fn shared_cacheable(line: &str) -> bool {
+    SHARED_CACHEABLE.is_match(line) && !line.to_ascii_lowercase().contains("private")
+}
+
+/// The finding that responses of `route` are kept by shared caches because
+/// of `line`, saying `how` the route gets them.
+fn shared_cache_finding(f: &FileView<'_>, no: u32, line: &str, route: &str, how: &str) -> Finding {
+    Finding::added(
+        "cache-key-identity-lost",
+        Severity::High,
+        f.path,
+        Some(no),
+        format!(
+            "Marks responses of `{}` cacheable by shared caches (`{}`){how}: a CDN keys them by URL alone, so one user's answer is served to the next.",
+            quote(route),
+            quote(SHARED_CACHEABLE.find(line).map_or("", |m| m.as_str()))
+        ),
+    )
+}
+
 /// Responses of per-user routes marked cacheable by shared caches.
 fn shared_cache_on_user_routes(f: &FileView<'_>, out: &mut Vec<Finding>) {
     for l in f.added_code() {
-        if !SHARED_CACHEABLE.is_match(l.text) || l.text.to_ascii_lowercase().contains("private") {
+        if !shared_cacheable(l.text) {
             continue;
         }
         // The route is on the line, or heads the block a few lines up
@@ -71,22 +93,11 @@ fn shared_cache_on_user_routes(f: &FileView<'_>, out: &mut Vec<Finding>) {
             ),
         );
         let Some(route) = route else { continue };
-        out.push(Finding::added(
-            "cache-key-identity-lost",
-            Severity::High,
-            f.path,
-            Some(l.no),
-            format!(
-                "Marks responses of `{}` cacheable by shared caches (`{}`): a CDN keys them by URL alone, so one user's answer is served to the next.",
-                quote(&route),
-                quote(SHARED_CACHEABLE.find(l.text).map_or("", |m| m.as_str()))
-            ),
-        ));
+        out.push(shared_cache_finding(f, l.no, l.text, &route, ""));
         return;
     }
 }
 
-/// Cache-identity rules for one file.
 /// A call that caches what a closure computes under a key: Laravel's
 /// `Cache::remember(key, ttl, fn () => …)`, Django's `cache.get_or_set(key,
 /// …)`, Rails' `Rails.cache.fetch(key) { … }`, a `memoize`-style helper.
@@ -364,9 +375,7 @@ fn shared_cache_mounted_on_user_routes(
     change: &super::ChangeView<'_>,
     out: &mut Vec<Finding>,
 ) {
-    let Some(l) = f.added_code().find(|l| {
-        SHARED_CACHEABLE.is_match(l.text) && !l.text.to_ascii_lowercase().contains("private")
-    }) else {
+    let Some(l) = f.added_code().find(|l| shared_cacheable(l.text)) else {
         return;
     };
     if f.new_text().is_some_and(|t| VARIES_BY_USER.is_match(t)) {
@@ -390,19 +399,17 @@ fn shared_cache_mounted_on_user_routes(
                 .flatten()
         });
     let Some(route) = mounted else { return };
-    out.push(Finding::added(
-        "cache-key-identity-lost",
-        Severity::High,
-        f.path,
-        Some(l.no),
-        format!(
-            "Marks responses cacheable by shared caches (`{}`) and the change mounts it on `{}`: a CDN keys them by URL alone, so one user's answer is served to the next.",
-            quote(SHARED_CACHEABLE.find(l.text).map_or("", |m| m.as_str())),
-            quote(&route)
-        ),
+    out.push(shared_cache_finding(
+        f,
+        l.no,
+        l.text,
+        &route,
+        ", in a middleware the change mounts there",
     ));
 }
 
+/// Cache-identity rules for one file; `change` shows where its middleware
+/// is mounted.
 pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored || f.class.migration {
         return;

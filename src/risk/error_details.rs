@@ -98,18 +98,10 @@ static DATABASE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
 /// directly or through the helper that reads it.
 fn database_text_to_caller(f: &FileView<'_>, out: &mut Vec<Finding>) {
     const REACH: u32 = 12;
-    let Some(text) = f.new_text() else { return };
-    let lines: Vec<&str> = text.lines().collect();
-    let line = |n: u32| {
-        lines
-            .get((n as usize).wrapping_sub(1))
-            .copied()
-            .unwrap_or("")
-    };
     let read = f.added_code().find(|l| {
         EXCEPTION_TEXT.is_match(l.text)
             && !LOGS.is_match(l.text)
-            && (l.no.saturating_sub(REACH)..=l.no).any(|n| DATABASE_ERROR.is_match(line(n)))
+            && (l.no.saturating_sub(REACH)..=l.no).any(|n| DATABASE_ERROR.is_match(f.new_line(n)))
     });
     let Some(l) = read else { return };
     let already = f

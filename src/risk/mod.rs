@@ -549,6 +549,19 @@ impl<'a> FileView<'a> {
         std::borrow::Cow::Owned(lines.join("\n"))
     }
 
+    /// Line `no` (1-based) of the new side: from the hunks when they show
+    /// it, else from the full text; empty when neither has it. Checks read
+    /// a few lines around an added one (the handler it sits in, the call
+    /// it is an argument of).
+    pub fn new_line(&self, no: u32) -> &str {
+        if let Some(t) = self.new_lines.get(&no) {
+            return t;
+        }
+        self.new_text()
+            .and_then(|t| t.lines().nth((no as usize).checked_sub(1)?))
+            .unwrap_or("")
+    }
+
     /// The full old text, when it was loaded.
     pub fn old_text(&self) -> Option<&str> {
         self.contents.and_then(|c| c.minus.as_deref())

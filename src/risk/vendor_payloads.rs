@@ -44,13 +44,6 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let Some(text) = f.new_text() else { return };
-    let lines: Vec<&str> = text.lines().collect();
-    let line = |n: u32| {
-        lines
-            .get((n as usize).wrapping_sub(1))
-            .copied()
-            .unwrap_or("")
-    };
     for l in f.added_code() {
         let Some(c) = WHOLE.captures(l.text) else {
             continue;
@@ -59,7 +52,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         // Inside a vendor call: on the line, or opened a few lines up.
-        if !(l.no.saturating_sub(6)..=l.no).any(|n| SINK.is_match(line(n))) {
+        if !(l.no.saturating_sub(6)..=l.no).any(|n| SINK.is_match(f.new_line(n))) {
             continue;
         }
         let last = name.rsplit('.').next().unwrap_or(name);
