@@ -13,7 +13,7 @@ use super::{FileView, Finding, Severity, quote};
 
 /// A call that sends an event, a user's traits or context to a vendor.
 static SINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(analytics|segment|mixpanel|amplitude|posthog|heap|rudder\w*|intercom|braze|appboy|hubspot|gtag|dataLayer|datadogRum|newrelic|fullstory|FS|Sentry|ga|track_?event)\s*\.?\s*(track|identify|capture|page|group|logEvent|people\.set|setUserProperties|push|addAction|addCustomAttributes?|setUser|setContext|setExtras?|event)?\s*\(|\btrack(Event)?\s*\(\s*["'`]"#).unwrap()
+    Regex::new(r#"(?i)\b(analytics|segment|mixpanel|amplitude|posthog|heap|rudder\w*|intercom|braze|appboy|hubspot|datadogRum|newrelic|fullstory|Sentry)\s*\.\s*(track|identify|capture|page|group|logEvent|people\.set|setUserProperties|addAction|addCustomAttributes?|setUser|setContext|setExtras?)\s*\(|\bgtag\s*\(|\bdataLayer\.push\s*\(|\btrack(Event)?\s*\(\s*["'`]"#).unwrap()
 });
 /// What a record is called: the people and what they bought.
 static RECORD: LazyLock<Regex> = LazyLock::new(|| {
@@ -108,5 +108,9 @@ mod tests {
         // A record spread somewhere that is not a vendor call.
         let local = "export function toRow(order: Order) {\n  return {\n    ...order,\n    total: format(order.total),\n  };\n}\n";
         assert!(!rules_hit_with_contents(p, "", local).contains(&RULE.to_string()));
+        // A call that only shares a vendor's name (a heap, a segment).
+        let heap =
+            "export function enqueue(order: Order) {\n  heap(queue, {\n    ...order,\n  });\n}\n";
+        assert!(!rules_hit_with_contents(p, "", heap).contains(&RULE.to_string()));
     }
 }
