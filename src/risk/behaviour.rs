@@ -3031,10 +3031,11 @@ fn retired_flags(change: &ChangeView<'_>) -> RetiredFlags {
         Regex::new(r#"^\s*["']?([A-Za-z][\w.-]*?)["']?\s*[:=]\s*(false|False|FALSE|off)\s*,?\s*$"#)
             .unwrap()
     });
+    // A flag's block: YAML (`new_checkout:`) or JSON (`"new.checkout": {`).
     static BLOCK: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"^(\s*)["']?([A-Za-z][\w.-]*)["']?\s*:\s*$"#).unwrap());
+        LazyLock::new(|| Regex::new(r#"^(\s*)["']?([A-Za-z][\w.-]*)["']?\s*:\s*\{?\s*$"#).unwrap());
     static ON_FIELD: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\s*(enabled|default|value|on|rollout|percentage|percent|rollout_?percentage)\s*:\s*(true|on|yes|100%?)\s*$").unwrap()
+        Regex::new(r#"(?i)^\s*(?:["']?[\w-]+["']?\s*:\s*\{\s*)?["']?(enabled|default|value|on|rollout|percentage|percent|rollout_?percentage)["']?\s*:\s*(true|on|yes|100%?)\s*\}?\s*,?\s*$"#).unwrap()
     });
     // Words that are the fields of a flag, not its name.
     let field = |k: &str| {
@@ -3048,6 +3049,17 @@ fn retired_flags(change: &ChangeView<'_>) -> RetiredFlags {
                 | "percentage"
                 | "percent"
                 | "active"
+                // Where it is on, not what.
+                | "environments"
+                | "envs"
+                | "development"
+                | "dev"
+                | "staging"
+                | "stage"
+                | "qa"
+                | "test"
+                | "production"
+                | "prod"
         )
     };
     let mut out = HashSet::default();
@@ -3063,7 +3075,9 @@ fn retired_flags(change: &ChangeView<'_>) -> RetiredFlags {
                 && !field(&c[1])
             {
                 off.insert(flag_key(&c[1]));
-            } else if let Some(c) = BLOCK.captures(l) {
+            } else if let Some(c) = BLOCK.captures(l)
+                && !field(&c[2])
+            {
                 let indent = c[1].len();
                 let on = removed[i + 1..]
                     .iter()
@@ -3077,15 +3091,82 @@ fn retired_flags(change: &ChangeView<'_>) -> RetiredFlags {
     }
     out.retain(|k| k.len() >= 4);
     off.retain(|k: &String| k.len() >= 4 && !out.contains(k));
+    // A variable the old code read the flag into (`const useKeys = await
+    // flags.isEnabled('payments.idempotency_keys')`) stands for the flag.
+    static ALIAS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^\s*(?:(?:const|let|var|val|final|\$)\s+)?([A-Za-z_$][\w$]*)\s*(?::\s*\w+\s*)?:?=[^=].*["']([A-Za-z][\w.:-]*)["']"#).unwrap()
+    });
+    for f in &change.files {
+        for l in f.removed.iter() {
+            if let Some(c) = ALIAS.captures(l.text) {
+                let flag = flag_key(&c[2]);
+                let alias = flag_key(&c[1]);
+                if alias.len() >= 4 && out.contains(&flag) {
+                    out.insert(alias);
+                } else if alias.len() >= 4 && off.contains(&flag) {
+                    off.insert(alias);
+                }
+            }
+        }
+    }
     RetiredFlags { on: out, off }
+}
+
+/// `g` is, or sits inside, a guard of the old code that ran only when an
+/// always-on flag the change retires was off (`if (!useKeys && …) {`).
+fn within_retired_off_branch(
+    g: &syntax::Guard,
+    old_guards: &[syntax::Guard],
+    on: &HashSet<String>,
+    old_text: &str,
+) -> bool {
+    static NEGATED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:!\s*|\bnot\s+)([A-Za-z][\w.-]*)|([A-Za-z][\w.-]*)\s*(?:===?|is)\s*(?:false|False)\b").unwrap()
+    });
+    let off_branch = |cond: &str| {
+        NEGATED.captures_iter(cond).any(|c| {
+            let w = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
+            let last = w.rsplit('.').next().unwrap_or(w);
+            on.contains(&flag_key(w)) || on.contains(&flag_key(last))
+        })
+    };
+    if on.is_empty() {
+        return false;
+    }
+    // Line `inner` is inside the block that opens on line `outer`: every
+    // line from there to it is blank or indented deeper.
+    let lines: Vec<&str> = old_text.lines().collect();
+    let indent = |i: u32| {
+        lines
+            .get((i as usize).wrapping_sub(1))
+            .map(|l| l.len() - l.trim_start().len())
+    };
+    let inside = |outer: u32, inner: u32| {
+        let Some(base) = indent(outer) else {
+            return false;
+        };
+        (outer + 1..=inner).all(|i| {
+            lines
+                .get(i as usize - 1)
+                .is_some_and(|l| l.trim().is_empty() || indent(i).is_some_and(|d| d > base))
+        })
+    };
+    off_branch(&g.cond)
+        || old_guards.iter().any(|outer| {
+            outer.line < g.line && off_branch(&outer.cond) && inside(outer.line, g.line)
+        })
 }
 
 /// Whether a condition tests one of the retired flags, by any spelling.
 fn names_retired_flag(cond: &str, retired: &HashSet<String>) -> bool {
     static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z][\w-]*").unwrap());
+    // Dotted names as the flag files write them (`payments.idempotency_keys`).
+    static DOTTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)+").unwrap());
     !retired.is_empty()
         && WORD
             .find_iter(cond)
+            .chain(DOTTED.find_iter(cond))
             .any(|w| retired.contains(&flag_key(w.as_str())))
 }
 
@@ -4674,7 +4755,18 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                     && names_retired_flag(&g.cond, &retired_flags.off)
                     && !g.cond.contains('!')
                     && !super::code::has_word(&g.cond, "not")
-                    && !collapse(&p.new_text).contains(collapse(&g.exit).trim_end_matches('…')));
+                    && !collapse(&p.new_text).contains(collapse(&g.exit).trim_end_matches('…'))
+                // A flag whose always-on definition the change deletes,
+                // tested negated (`!useKeys && …`), with its branch gone:
+                // that branch ran only for those who had the flag off, and
+                // no one has. So did every guard nested in it.
+                || !g.failing
+                    && within_retired_off_branch(
+                        g,
+                        &o.guards,
+                        &retired_flags.on,
+                        f.old_text().unwrap_or(""),
+                    ));
         // Only around a check (a verifier, a middleware handing on to the
         // next handler): a skip switch in front of an action (`if dry_run:
         // return` before a delete) kept the action from running.
@@ -4843,6 +4935,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 .iter()
                 .any(|x| result_of_same_check(&format!("!{c}(x)"), &x.cond, &p.new_text))
             || super::security::scoped_lookup_instead(f, &format!("before_action :{c}"))
+            || super::security::role_in_check_name(c)
+                .is_some_and(|r| super::security::class_annotation_roles(f).contains(&r))
         {
             continue;
         }
@@ -4914,9 +5008,45 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         text.and_then(|t| t.lines().nth((no as usize).saturating_sub(1)))
             .map(str::trim)
     }
-    for h in &o.handlers {
-        let free =
-            |(i, x): &(usize, &syntax::Handler)| !matched_new.contains(i) && x.caught == h.caught;
+    // A handler the change wrote in place of a removed one is that one's
+    // counterpart when their opening lines are closest to each other
+    // (`if err := h.blobs.Delete(ctx, f.BlobKey)` → `… blobKey)`): it is
+    // not free for another removed handler that only shares its position.
+    let removed_old: Vec<(usize, &str)> = o
+        .handlers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| f.removed.iter().any(|l| l.no == h.line))
+        .filter_map(|(j, h)| Some((j, line_at(f.old_text(), h.line)?)))
+        .collect();
+    let reserved_for: HashMap<usize, usize> = n
+        .handlers
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| f.added_at(x.line))
+        .filter_map(|(i, x)| {
+            let new = words_of(line_at(f.new_text(), x.line)?);
+            let mut scores: Vec<(usize, f64)> = removed_old
+                .iter()
+                .map(|(j, old)| (*j, jaccard(&words_of(old), &new)))
+                .collect();
+            scores.sort_by(|a, b| b.1.total_cmp(&a.1));
+            match scores.as_slice() {
+                [(j, best), rest @ ..]
+                    if *best >= 0.6 && rest.first().is_none_or(|(_, s)| s < best) =>
+                {
+                    Some((i, *j))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    for (hj, h) in o.handlers.iter().enumerate() {
+        let free = |(i, x): &(usize, &syntax::Handler)| {
+            !matched_new.contains(i)
+                && x.caught == h.caught
+                && reserved_for.get(i).is_none_or(|j| *j == hj)
+        };
         // The handler whose opening line reads nearly as the old one did
         // (`if err := authz.CheckPerm(…)` → `if err := authz.RequirePermission(…)`,
         // same arguments): the same check, its call renamed.
@@ -4935,8 +5065,16 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 .filter(|(_, score)| *score >= 0.75)
                 .max_by(|a, b| a.1.total_cmp(&b.1))
         });
+        // The new handler whose opening line is closest to this one's.
+        let reserved = reserved_for
+            .iter()
+            .find(|(i, j)| {
+                **j == hj && !matched_new.contains(*i) && n.handlers[**i].caught == h.caught
+            })
+            .map(|(i, _)| (*i, &n.handlers[*i]));
         let idx = rewritten
             .map(|(i, _)| (i, &n.handlers[i]))
+            .or(reserved)
             .or_else(|| {
                 n.handlers
                     .iter()
@@ -5446,6 +5584,94 @@ fn word_in<'t>(re: &Regex, text: &'t str) -> Option<regex::Match<'t>> {
     re.find_iter(text).find(|m| !in_a_name(text, m))
 }
 
+/// "Cleanup" in a subject that names a task the code performs ("Batch
+/// expired-session cleanup", "Fix the nightly cleanup job") rather than what
+/// the change does to the code ("Cleanup", "Minor cleanup in billing",
+/// "Refactor and clean up the parser"): the noun after other words that are
+/// not about code.
+fn names_a_cleanup_task(subject: &str, m: &regex::Match<'_>) -> bool {
+    let word = m.as_str().to_ascii_lowercase();
+    if !matches!(
+        word.as_str(),
+        "cleanup" | "cleanups" | "clean-up" | "clean-ups"
+    ) {
+        return false;
+    }
+    const ABOUT_CODE: &[&str] = &[
+        "code",
+        "minor",
+        "small",
+        "quick",
+        "general",
+        "misc",
+        "some",
+        "and",
+        "more",
+        "final",
+        "further",
+        "lint",
+        "style",
+        "import",
+        "imports",
+        "type",
+        "types",
+        "test",
+        "tests",
+        "dead",
+        "repo",
+        "config",
+        "docs",
+        "a",
+        "the",
+        "big",
+        "large",
+        "follow-up",
+        "post-merge",
+        "chore",
+    ];
+    let before = subject[..m.start()].trim_end();
+    // The subject's first word (after a `chore:` or `refactor(x):` prefix).
+    let first = before.is_empty() || before.ends_with(':');
+    let prev = before
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+        .to_ascii_lowercase();
+    let after = subject[m.end()..].trim_start();
+    let task_after = after
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .is_some_and(|w| {
+            matches!(
+                w.to_ascii_lowercase().as_str(),
+                "job"
+                    | "jobs"
+                    | "task"
+                    | "tasks"
+                    | "worker"
+                    | "cron"
+                    | "script"
+                    | "routine"
+                    | "loop"
+                    | "process"
+                    | "service"
+                    | "hook"
+                    | "handler"
+                    | "queue"
+                    | "policy"
+                    | "schedule"
+                    | "interval"
+                    | "batch"
+                    | "batches"
+                    | "run"
+                    | "runs"
+                    | "window"
+            )
+        });
+    task_after || !first && !ABOUT_CODE.contains(&prev.as_str())
+}
+
 /// A finding when the message promises no change of behaviour and the
 /// normalised syntax says otherwise.
 pub fn intent(
@@ -5494,7 +5720,11 @@ pub fn intent(
         .or_else(|| opens_sentence(&NO_CHANGE_INTENT))
     {
         Some(m) => (m, true),
-        None => match word_in(&TIDY_INTENT, subject).or_else(|| opens_sentence(&TIDY_INTENT)) {
+        None => match TIDY_INTENT
+            .find_iter(subject)
+            .find(|m| !in_a_name(subject, m) && !names_a_cleanup_task(subject, m))
+            .or_else(|| opens_sentence(&TIDY_INTENT))
+        {
             Some(m) => (m, false),
             None => return,
         },
@@ -6387,6 +6617,60 @@ mod tests {
             "",
         );
         assert_eq!(level(&without_check), Some(Severity::High));
+    }
+
+    #[test]
+    fn cleanup_names_a_task_or_what_the_change_does() {
+        let task = |subject: &str| {
+            let m = super::TIDY_INTENT.find(subject).expect("a tidy word");
+            super::names_a_cleanup_task(subject, &m)
+        };
+        assert!(task(
+            "Batch expired-session cleanup to stop long table locks"
+        ));
+        assert!(task("Fix cleanup job schedule"));
+        assert!(task("Run upload cleanup hourly"));
+        assert!(!task("Cleanup: remove unused imports"));
+        assert!(!task("chore: cleanup billing helpers"));
+        assert!(!task("Minor cleanup in the invoice service"));
+        assert!(!task("Refactor and clean up the parser"));
+        assert!(!task("Code cleanup in auth"));
+    }
+
+    #[test]
+    fn a_flag_retired_at_on_takes_its_off_branch_and_what_it_guarded() {
+        use crate::risk::testkit::findings_of_change;
+        let svc = "src/payments/chargeService.ts";
+        let old = "export class ChargeService {\n  async charge(req: Req) {\n    const attempt = await this.attempts.open(req.orderId);\n    const useKeys = await this.flags.isEnabled('payments.idempotency_keys', {\n      customerId: req.customerId,\n    });\n    if (!useKeys && attempt.ref === undefined) {\n      const existing = await this.psp.find(req.orderId);\n      if (existing) {\n        return this.complete(attempt, existing);\n      }\n    }\n    const res = await this.psp.charge({\n      amount: req.amount,\n      idempotencyKey: useKeys ? attempt.idempotencyKey : undefined,\n    });\n    return this.complete(attempt, res);\n  }\n}\n";
+        let new = "export class ChargeService {\n  async charge(req: Req) {\n    const attempt = await this.attempts.open(req.orderId);\n    const res = await this.psp.charge({\n      amount: req.amount,\n      idempotencyKey: attempt.idempotencyKey,\n    });\n    return this.complete(attempt, res);\n  }\n}\n";
+        let flags = |rollout: u32| {
+            format!(
+                "{{\n  \"flags\": {{\n    \"payments.idempotency_keys\": {{\n      \"owner\": \"payments\",\n      \"environments\": {{\n        \"staging\": true,\n        \"production\": {{ \"rollout\": {rollout} }}\n      }}\n    }},\n    \"search.v2\": {{\n      \"owner\": \"search\"\n    }}\n  }}\n}}\n"
+            )
+        };
+        let kept =
+            "{\n  \"flags\": {\n    \"search.v2\": {\n      \"owner\": \"search\"\n    }\n  }\n}\n";
+        let alarms = |rollout: u32| -> Vec<String> {
+            findings_of_change(
+                &[
+                    (svc, Some(old), Some(new)),
+                    ("config/flags.json", Some(&flags(rollout)), Some(kept)),
+                ],
+                None,
+            )
+            .into_iter()
+            .filter(|x| x.severity >= Severity::High)
+            .map(|x| x.rule)
+            .collect()
+        };
+        // On for everyone: the off branch, and the lookup inside it, were dead.
+        assert_eq!(alarms(100), Vec::<String>::new());
+        // On for a quarter: three in four customers lose the lookup.
+        assert!(
+            alarms(25).contains(&"logic-guard-removed".to_string()),
+            "{:?}",
+            alarms(25)
+        );
     }
 
     #[test]

@@ -254,11 +254,22 @@ fn cached_handler_without_caller(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let gated = stack.iter().any(|t| CALLER_GATE.is_match(t));
         let reads = body.iter().any(|t| READS_CALLER.is_match(t));
         // An explicit key over a method given its owner as a parameter.
+        // Or the caller themself (`caller: CallerPrincipal`, `User user`),
+        // when the key leaves that parameter out.
+        let params = signature.split_once('(').map_or("", |(_, p)| p);
         let owner_param = explicit_key
-            .then(|| signature.split_once('(').map(|(_, p)| p))
-            .flatten()
-            .and_then(|p| IDENTITY.find(p))
-            .map(|m| m.as_str().to_string());
+            .then(|| {
+                IDENTITY
+                    .find(params)
+                    .map(|m| m.as_str().to_string())
+                    .or_else(|| {
+                        CALLER_PARAM
+                            .captures(params)
+                            .map(|c| c[1].to_string())
+                            .filter(|name| !deco.contains(&format!("#{name}")))
+                    })
+            })
+            .flatten();
         if !(gated || reads || owner_param.is_some()) {
             continue;
         }
@@ -293,6 +304,12 @@ fn cached_handler_without_caller(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
 }
+
+/// A parameter that is the caller: `caller: CallerPrincipal`, `Principal
+/// principal`, `requester`, `viewer`, `actor`.
+static CALLER_PARAM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(caller|principal|requester|viewer|actor|currentUser|current_user|authUser|auth_user)\b\s*[:,)]").unwrap()
+});
 
 /// A line of a decorator or attribute stack.
 static CACHE_STACK_LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(?:@|\[\w)").unwrap());
@@ -608,6 +625,18 @@ mod tests {
             "    @Cacheable(\"orders\")\n    @Transactional(readOnly = true)\n",
         );
         assert!(!hit(&default_key).contains(&rule));
+        // Kotlin, the caller a parameter the key leaves out.
+        let kt = "class DocumentService {\n    @Transactional(readOnly = true)\n    fun getDocument(documentId: UUID, caller: CallerPrincipal): DocumentDto {\n        val doc = documents.findByIdAndTenantId(documentId, caller.tenantId)\n        acl.check(caller, doc)\n        return doc.toDto()\n    }\n}\n";
+        let kt_keyed = |key: &str| {
+            kt.replace(
+                "    @Transactional(readOnly = true)\n",
+                &format!("    @Cacheable(\n        cacheNames = [DOCUMENTS],\n        key = \"{key}\",\n    )\n    @Transactional(readOnly = true)\n"),
+            )
+        };
+        let hit =
+            |new: &str| rules_hit_with_contents("src/main/kotlin/DocumentService.kt", kt, new);
+        assert!(hit(&kt_keyed("#documentId")).contains(&rule));
+        assert!(!hit(&kt_keyed("#caller.tenantId + ':' + #documentId")).contains(&rule));
     }
 
     #[test]

@@ -80,9 +80,37 @@ fn retention_shortened(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let c = RETENTION.captures(t)?;
         Some((c[1].to_ascii_lowercase(), c[5].parse().ok()?))
     };
-    let before: Vec<(String, f64)> = f.removed_code().filter_map(|l| read(l.text)).collect();
+    // A module variable's default (`variable "backup_retention_period" {
+    // … default = 14`) reads as the setting of the same name: every caller
+    // that does not pass it gets that value.
+    static VARIABLE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^\s*variable\s+"(\w+)""#).unwrap());
+    static DEFAULT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*default\s*=\s*(\d+)\s*$").unwrap());
+    let as_setting = |text: Option<&str>, no: u32, line: &str| -> String {
+        let Some(d) = DEFAULT.captures(line) else {
+            return line.to_string();
+        };
+        text.and_then(|t| {
+            t.lines()
+                .take(no as usize)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .find_map(|x| {
+                    VARIABLE
+                        .captures(x)
+                        .map(|c| format!("{} = {}", &c[1], &d[1]))
+                })
+        })
+        .unwrap_or_else(|| line.to_string())
+    };
+    let before: Vec<(String, f64)> = f
+        .removed_code()
+        .filter_map(|l| read(&as_setting(f.old_text(), l.no, l.text)))
+        .collect();
     for l in f.added_code() {
-        let Some((key, now)) = read(l.text) else {
+        let Some((key, now)) = read(&as_setting(f.new_text(), l.no, l.text)) else {
             continue;
         };
         let Some((_, was)) = before.iter().find(|(k, _)| *k == key) else {
@@ -840,6 +868,34 @@ mod tests {
                 "deploy/velero/values-prod.yaml",
                 Some(&yaml(30)),
                 Some(&yaml(7))
+            )
+            .contains(&"data-retention-shortened".to_string())
+        );
+    }
+
+    #[test]
+    fn retention_lowered_in_a_module_variables_default_is_found() {
+        let vars = |n: u32| {
+            format!(
+                "variable \"name\" {{\n  type = string\n}}\n\nvariable \"backup_retention_period\" {{\n  description = \"Days to keep automated backups.\"\n  type        = number\n  default     = {n}\n}}\n\nvariable \"port\" {{\n  default = 5432\n}}\n"
+            )
+        };
+        let hit = |a: u32, b: u32| {
+            crate::risk::testkit::rules_hit_with_contents(
+                "infra/modules/rds/variables.tf",
+                &vars(a),
+                &vars(b),
+            )
+            .contains(&"data-retention-shortened".to_string())
+        };
+        assert!(hit(14, 1));
+        assert!(!hit(7, 14), "a longer retention keeps more");
+        let port = vars(14).replace("default = 5432", "default = 5433");
+        assert!(
+            !crate::risk::testkit::rules_hit_with_contents(
+                "infra/modules/rds/variables.tf",
+                &vars(14),
+                &port
             )
             .contains(&"data-retention-shortened".to_string())
         );

@@ -646,7 +646,47 @@ pub fn empty_filter_without_object_action(f: &FileView<'_>, found: &mut Vec<Find
             .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) <= head)
             .unwrap_or(lines.len());
         lines[start..end].iter().any(|l| OBJECT_ACTION.is_match(l))
+            && !whole_bucket_before(&lines[start..end], f.old_text())
     });
+}
+
+/// The rule (by its `id`) was already in the old text with no prefix or
+/// filter at all (the provider's older inline `lifecycle_rule`): it
+/// applied to every object then too, and the empty filter the newer
+/// provider asks for changes nothing.
+fn whole_bucket_before(block: &[&str], old: Option<&str>) -> bool {
+    static ID: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^\s*"?[iI][dD]"?\s*[=:]\s*"([^"]+)""#).unwrap());
+    let Some(old) = old else { return false };
+    let Some(id) = block
+        .iter()
+        .find_map(|l| ID.captures(l).map(|c| c[1].to_string()))
+    else {
+        return false;
+    };
+    let lines: Vec<&str> = old.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let Some(at) = lines
+        .iter()
+        .position(|l| ID.captures(l).is_some_and(|c| c[1] == id))
+    else {
+        return false;
+    };
+    let own = indent(lines[at]);
+    let Some(start) = (0..at)
+        .rev()
+        .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) < own)
+    else {
+        return false;
+    };
+    let head = indent(lines[start]);
+    let end = (at + 1..lines.len())
+        .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) <= head)
+        .unwrap_or(lines.len());
+    !lines[start..end].iter().any(|l| {
+        let t = l.trim_start().trim_start_matches('"').to_ascii_lowercase();
+        t.starts_with("prefix") || t.starts_with("filter") || t.starts_with("tags")
+    })
 }
 
 /// The type of the resource block the new side's line `no` sits in, read
@@ -2307,6 +2347,28 @@ mod tests {
             !crate::risk::testkit::rules_hit_with_contents("infra/backups/s3.tf", old, &multipart)
                 .contains(&rule)
         );
+    }
+
+    #[test]
+    fn an_empty_filter_on_a_rule_that_had_no_prefix_before_changes_nothing() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "tf-lifecycle-everything".to_string();
+        let inline = |scope: &str| {
+            format!(
+                "resource \"aws_s3_bucket\" \"logs\" {{\n  bucket = \"logs\"\n\n  lifecycle_rule {{\n    id      = \"expire-old\"\n    enabled = true\n{scope}\n    expiration {{\n      days = 30\n    }}\n  }}\n}}\n"
+            )
+        };
+        let split = "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n}\n\nresource \"aws_s3_bucket_lifecycle_configuration\" \"logs\" {\n  bucket = aws_s3_bucket.logs.id\n\n  rule {\n    id     = \"expire-old\"\n    status = \"Enabled\"\n\n    filter {}\n\n    expiration {\n      days = 30\n    }\n  }\n}\n";
+        // The inline rule had no prefix: it expired every object already.
+        let hit = rules_hit_with_contents("infra/logs/s3.tf", &inline(""), split);
+        assert!(!hit.contains(&rule), "{hit:?}");
+        // It had one: the empty filter widens it to the whole bucket.
+        let hit = rules_hit_with_contents(
+            "infra/logs/s3.tf",
+            &inline("    prefix  = \"tmp/\"\n"),
+            split,
+        );
+        assert!(hit.contains(&rule), "{hit:?}");
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub mod lang;
 mod late_binding;
 pub mod lifetimes;
 pub mod listeners;
+pub mod lock_split;
 pub mod make_loops;
 mod mesh_policies;
 mod method_exemptions;
@@ -767,6 +768,7 @@ fn file_findings<'a>(
         presence::check(f, &mut local);
         lifetimes::check(f, &mut local);
         stale_memo::check(f, &mut local);
+        lock_split::check(f, &mut local);
         derived_defaults::check(f, &mut local);
         probes::check(f, &mut local);
         mesh_policies::check(f, &mut local);

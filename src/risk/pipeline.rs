@@ -162,9 +162,30 @@ fn merged<'a>(root: &'a Yaml, job: &'a Yaml, depth: u8) -> Vec<&'a Yaml> {
 }
 
 fn parse(path: &str, text: &str) -> Option<Pipeline> {
+    parse_with(path, text, &[])
+}
+
+/// A pipeline read from its file and the files it includes (GitLab's
+/// `include: local:`): their jobs, templates and stages join its own, the
+/// including file's keys winning.
+fn parse_with(path: &str, text: &str, included: &[&str]) -> Option<Pipeline> {
     let system = system_of(path)?;
     let docs = yaml_rust::YamlLoader::load_from_str(text).ok()?;
-    let root = docs.into_iter().next()?;
+    let mut root = docs.into_iter().next()?;
+    for t in included {
+        let Some(Yaml::Hash(more)) = yaml_rust::YamlLoader::load_from_str(t)
+            .ok()
+            .and_then(|d| d.into_iter().next())
+        else {
+            continue;
+        };
+        if let Yaml::Hash(h) = &mut root {
+            for (k, v) in more {
+                h.entry(k).or_insert(v);
+            }
+        }
+    }
+    let root = root;
     let mut jobs = Vec::new();
     let (job_nodes, stages): (Vec<(String, &Yaml)>, Vec<String>) = match system {
         System::GitLab => {
@@ -414,12 +435,82 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
         return;
     };
-    let (Some(a), Some(b)) = (parse(f.path, old), parse(f.path, new)) else {
+    // GitLab files of the change that this one includes, or that include
+    // it: one pipeline. Each file reports the jobs written in it.
+    let (old_parts, new_parts) = gitlab_companions(f, change);
+    let (Some(a), Some(b)) = (
+        parse_with(f.path, old, &old_parts),
+        parse_with(f.path, new, &new_parts),
+    ) else {
         return;
     };
-    ungated(f, &a, &b, new, out);
+    let mut found = Vec::new();
+    ungated(f, &a, &b, new, &mut found);
+    if !new_parts.is_empty() {
+        found.retain_mut(|x| {
+            let Some(job) = x.message.split('`').nth(1).map(str::to_string) else {
+                return false;
+            };
+            if job_span(new, &job).is_some() {
+                return true;
+            }
+            // Written in an included file that is not read as a pipeline of
+            // its own (`ci/deploy.yml`): reported there.
+            let home = change.files.iter().find(|g| {
+                system_of(g.path).is_none()
+                    && g.new_text().is_some_and(|t| job_span(t, &job).is_some())
+            });
+            match home {
+                Some(g) => {
+                    x.path = g.path.to_string();
+                    x.line = g.new_text().and_then(|t| job_line(t, &job, "needs"));
+                    true
+                }
+                None => false,
+            }
+        });
+    }
+    out.extend(found);
     approval_removed(f, change, &a, &b, new, out);
     cancelled_midway(f, old, &b, new, out);
+}
+
+/// The old and new texts of the change's other GitLab files that `f`
+/// includes (`include: - local: ci/deploy.yml`) or that include `f`.
+fn gitlab_companions<'a>(
+    f: &FileView<'_>,
+    change: &'a ChangeView<'_>,
+) -> (Vec<&'a str>, Vec<&'a str>) {
+    if system_of(f.path) != Some(System::GitLab) {
+        return (Vec::new(), Vec::new());
+    }
+    let includes = |text: Option<&str>, path: &str| {
+        text.is_some_and(|t| {
+            t.lines().any(|l| {
+                let v = l
+                    .trim()
+                    .trim_start_matches("- ")
+                    .trim_start_matches("local:")
+                    .trim()
+                    .trim_matches(['"', '\'']);
+                v.trim_start_matches('/') == path
+            })
+        })
+    };
+    let mut old = Vec::new();
+    let mut new = Vec::new();
+    for g in change.files.iter().filter(|g| g.path != f.path) {
+        let related = includes(f.new_text(), g.path)
+            || includes(f.old_text(), g.path)
+            || includes(g.new_text(), f.path)
+            || includes(g.old_text(), f.path);
+        if !related {
+            continue;
+        }
+        old.extend(g.old_text());
+        new.extend(g.new_text());
+    }
+    (old, new)
 }
 
 /// A command that changes live infrastructure or data, which must not be
@@ -1147,6 +1238,43 @@ mod tests {
             ".deploy:\n  stage: deploy\n  needs: [build, rspec]\n",
         );
         assert!(!hit(".gitlab-ci.yml", old, &keeps).contains(&"ci-deploy-ungated".to_string()));
+    }
+
+    #[test]
+    fn a_deploy_in_an_included_file_that_stops_waiting_for_the_tests_is_found() {
+        use crate::risk::testkit::findings_of_change;
+        let root = "stages: [build, test, package, deploy]\ninclude:\n  - local: ci/deploy.yml\nbuild:\n  stage: build\n  script: [make]\nunit-tests:\n  stage: test\n  script: [go test ./...]\ndocker-image:\n  stage: package\n  script: [docker build .]\n";
+        let deploy = "deploy-production:\n  stage: deploy\n  environment: production\n  when: manual\n  script: [helm upgrade app chart]\n";
+        let dag = deploy.replace(
+            "  stage: deploy\n",
+            "  stage: deploy\n  needs: [docker-image]\n",
+        );
+        let root_dag = root.replace(
+            "docker-image:\n  stage: package\n",
+            "docker-image:\n  stage: package\n  needs: [build]\n",
+        );
+        let ungated = |deploy_new: &str, root_new: &str| {
+            findings_of_change(
+                &[
+                    (".gitlab-ci.yml", Some(root), Some(root_new)),
+                    ("ci/deploy.yml", Some(deploy), Some(deploy_new)),
+                ],
+                None,
+            )
+            .into_iter()
+            .filter(|x| x.rule == "ci-deploy-ungated")
+            .map(|x| x.path)
+            .collect::<Vec<_>>()
+        };
+        // The deploy waits for the image, the image for the build: the
+        // tests no longer stand in the way.
+        assert_eq!(ungated(&dag, &root_dag), vec!["ci/deploy.yml".to_string()]);
+        // Still through the tests: the image waits for them.
+        let through = root.replace(
+            "docker-image:\n  stage: package\n",
+            "docker-image:\n  stage: package\n  needs: [build, unit-tests]\n",
+        );
+        assert!(ungated(&dag, &through).is_empty());
     }
 
     #[test]

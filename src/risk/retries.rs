@@ -183,8 +183,26 @@ fn fresh_key_per_attempt(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 .is_some_and(|g| ATTEMPT_NO.is_match(&rest[g.end()..]))
         })
     };
+    // The key's value as the line gives it (`attempt.idempotencyKey`), when
+    // the old text gave a key that same value: the key is kept, not drawn.
+    let value_of = |t: &str| -> Option<String> {
+        let m = REPEAT_KEY.find(t)?;
+        let rest = &t[m.end()..];
+        let g = GIVEN.find(rest)?;
+        let v = rest[g.end()..]
+            .trim()
+            .trim_end_matches([',', ';', ')'])
+            .trim();
+        (v.len() >= 3).then(|| v.to_string())
+    };
+    let given_before = |t: &str| {
+        value_of(t).is_some_and(|v| {
+            old.lines()
+                .any(|o| REPEAT_KEY.is_match(o) && o.contains(v.as_str()))
+        })
+    };
     for l in f.added_code() {
-        let numbered = counts_attempts(l.text);
+        let numbered = counts_attempts(l.text) && !given_before(l.text);
         if !(REPEAT_KEY.is_match(l.text) && (RANDOM_ID.is_match(l.text) || numbered)) {
             continue;
         }

@@ -642,6 +642,18 @@ fn in_called_helper(f: &FileView<'_>, check: &str) -> bool {
     })
 }
 
+/// The name of the function that held old line `no` (a few lines up).
+fn old_function_of<'a>(f: &'a FileView<'_>, no: u32) -> Option<&'a str> {
+    let old = f.old_text()?;
+    let lines: Vec<&str> = old.lines().take(no as usize).collect();
+    lines
+        .iter()
+        .rev()
+        .skip(1)
+        .take(12)
+        .find_map(|h| super::code::function_name(h))
+}
+
 /// Whether the function that held old line `no` carries the decorator
 /// `@deco` on the new side.
 fn now_decorated_with(f: &FileView<'_>, no: u32, deco: &str) -> bool {
@@ -1180,14 +1192,16 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     // (`@PreAuthorize("hasRole('LEGAL_ADMIN')")`, `@Secured`,
     // `@RolesAllowed`, `[Authorize(Roles = …)]`): an inline check of one of
     // them, removed beside it, moved into the annotation.
-    static ANNOTATION: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\s*[@\[](PreAuthorize|Secured|RolesAllowed|Authorize|permission_required|requires_role|roles_required)\b").unwrap()
-    });
     let annotated_roles: Vec<String> = f
         .added_code()
-        .filter(|l| ANNOTATION.is_match(l.text))
+        .filter(|l| METHOD_SECURITY_ANNOTATION.is_match(l.text))
         .flat_map(|l| super::behaviour::roles_named(l.text))
         .collect();
+    // Roles the change names in an annotation it adds on a class (which
+    // covers each of its methods): `requireAdmin(principal)` removed from
+    // each handler under a new class-level `@PreAuthorize("hasRole('ADMIN')")`
+    // moved there, the role being in the check's name.
+    let class_roles = class_annotation_roles(f);
     let moved_into_annotation = |no: u32| {
         f.removed
             .iter()
@@ -1276,7 +1290,13 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
                 n.lines()
                     .any(|x| x.trim() == t && indent(x) < indent(l.text))
             });
-        if on_enclosing || !annotated_roles.is_empty() && moved_into_annotation(l.no) {
+        if on_enclosing
+            || !annotated_roles.is_empty() && moved_into_annotation(l.no)
+            || role_in_check_name(m.as_str()).is_some_and(|r| class_roles.contains(&r))
+            || old_function_of(f, l.no)
+                .and_then(role_in_check_name)
+                .is_some_and(|r| class_roles.contains(&r))
+        {
             continue;
         }
         if in_enclosing_group(f, l.text) || scoped_lookup_instead(f, t) {
@@ -1322,6 +1342,78 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             ),
         ));
     }
+}
+
+/// Roles named by the method-security annotations the change adds on a
+/// class (`@PreAuthorize("hasRole('ADMIN')")`, `[Authorize(Roles =
+/// "Admin")]`): they cover each of its methods.
+pub(crate) fn class_annotation_roles(f: &FileView<'_>) -> Vec<String> {
+    let Some(t) = f.new_text() else {
+        return Vec::new();
+    };
+    let lines: Vec<&str> = t.lines().collect();
+    f.added_code()
+        .filter(|l| METHOD_SECURITY_ANNOTATION.is_match(l.text))
+        .filter(|l| annotates_class(&lines, l.no))
+        .flat_map(|l| super::behaviour::roles_named(l.text))
+        .collect()
+}
+
+/// Method security annotations: `@PreAuthorize`, `@Secured`,
+/// `@RolesAllowed`, `[Authorize(Roles = …)]`, Django's `permission_required`.
+static METHOD_SECURITY_ANNOTATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*[@\[](PreAuthorize|Secured|RolesAllowed|Authorize|permission_required|requires_role|roles_required)\b").unwrap()
+});
+
+/// The annotation on new-side line `no` (1-based) is on a class: the first
+/// line below it that is not another annotation declares one.
+fn annotates_class(lines: &[&str], no: u32) -> bool {
+    lines
+        .iter()
+        .skip(no as usize)
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty() && !l.starts_with('@') && !l.starts_with('['))
+        .is_some_and(|l| {
+            l.split(|c: char| !c.is_alphanumeric())
+                .any(|w| w == "class")
+        })
+}
+
+/// The role a check names in its own name (`requireAdmin` → `admin`,
+/// `ensure_staff` → `staff`); none for checks of a session or of any
+/// permission (`requireAuth`, `checkPermission`).
+pub(crate) fn role_in_check_name(check: &str) -> Option<String> {
+    let name = check.rsplit(['.', ':']).next().unwrap_or(check);
+    let lower = name.to_ascii_lowercase().replace('_', "");
+    let rest = [
+        "require", "ensure", "check", "verify", "assert", "mustbe", "must", "enforce",
+    ]
+    .iter()
+    .find_map(|p| lower.strip_prefix(p))?;
+    let generic = [
+        "",
+        "auth",
+        "authn",
+        "authz",
+        "authenticated",
+        "authorized",
+        "login",
+        "loggedin",
+        "session",
+        "token",
+        "jwt",
+        "csrf",
+        "permission",
+        "permissions",
+        "role",
+        "roles",
+        "access",
+        "user",
+        "scope",
+        "scopes",
+    ];
+    (!generic.contains(&rest) && rest.chars().all(|c| c.is_ascii_alphanumeric()))
+        .then(|| rest.to_string())
 }
 
 /// A route's own middleware that repeated its group's: `->middleware('auth')`
@@ -1602,6 +1694,52 @@ mod tests {
         assert!(
             rules_hit_with_contents("src/main/java/app/HoldService.java", old, &weaker)
                 .contains(&rule)
+        );
+    }
+
+    #[test]
+    fn a_named_role_check_replaced_by_a_class_annotation_of_that_role_is_not_removed() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let path = "src/main/java/app/AdminUserController.java";
+        let old = "@RestController\npublic class AdminUserController {\n    @GetMapping\n    public Page<U> search(@AuthenticationPrincipal P principal, String q) {\n        requireAdmin(principal);\n        return users.search(q);\n    }\n\n    @PostMapping(\"/{id}/disable\")\n    public void disable(@AuthenticationPrincipal P principal, UUID id) {\n        requireAdmin(principal);\n        users.disable(id);\n    }\n\n    private static void requireAdmin(P principal) {\n        if (principal == null || !principal.getAuthorities().contains(ADMIN)) {\n            throw new ResponseStatusException(HttpStatus.FORBIDDEN);\n        }\n    }\n}\n";
+        let hoisted = "@RestController\n@PreAuthorize(\"hasRole('ADMIN')\")\npublic class AdminUserController {\n    @GetMapping\n    public Page<U> search(String q) {\n        return users.search(q);\n    }\n\n    @PostMapping(\"/{id}/disable\")\n    public void disable(@AuthenticationPrincipal P principal, UUID id) {\n        users.disable(id);\n    }\n}\n";
+        let hit = rules_hit_with_contents(path, old, hoisted);
+        assert!(
+            !hit.contains(&"sec-auth-check-removed".to_string()),
+            "{hit:?}"
+        );
+        assert!(!hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+        // Another role on the class: the admin check is gone.
+        let other = hoisted.replace("hasRole('ADMIN')", "hasRole('SUPPORT')");
+        let hit = rules_hit_with_contents(path, old, &other);
+        assert!(
+            hit.contains(&"sec-auth-check-removed".to_string()),
+            "{hit:?}"
+        );
+        // The annotation on one method only: the other lost its check.
+        let one = hoisted
+            .replace(
+                "@PreAuthorize(\"hasRole('ADMIN')\")\npublic class",
+                "public class",
+            )
+            .replace(
+                "    @GetMapping\n",
+                "    @GetMapping\n    @PreAuthorize(\"hasRole('ADMIN')\")\n",
+            );
+        let hit = rules_hit_with_contents(path, old, &one);
+        assert!(
+            hit.contains(&"sec-auth-check-removed".to_string()),
+            "{hit:?}"
+        );
+        // A check of any session names no role.
+        assert_eq!(super::role_in_check_name("requireAuth"), None);
+        assert_eq!(
+            super::role_in_check_name("ensure_staff"),
+            Some("staff".into())
+        );
+        assert_eq!(
+            super::role_in_check_name("authz.RequireAdmin"),
+            Some("admin".into())
         );
     }
 

@@ -519,6 +519,32 @@ impl Unit {
     }
 }
 
+/// An annotation on a parameter (`@AuthenticationPrincipal User u`, Nest's
+/// `@Body() dto`, `[FromBody]`): it injects or describes the argument and
+/// decorates nothing the unit does.
+fn on_parameter(d: Node<'_>) -> bool {
+    const PARAMETER_KINDS: &[&str] = &[
+        "formal_parameter",
+        "formal_parameters",
+        "spread_parameter",
+        "required_parameter",
+        "optional_parameter",
+        "parameter",
+        "parameter_list",
+        "parameters",
+        "function_value_parameters",
+    ];
+    let mut cur = d.parent();
+    for _ in 0..4 {
+        let Some(x) = cur else { return false };
+        if PARAMETER_KINDS.contains(&x.kind()) {
+            return true;
+        }
+        cur = x.parent();
+    }
+    false
+}
+
 struct Walker<'s, 't> {
     src: &'s [u8],
     units: Vec<Unit>,
@@ -1038,7 +1064,8 @@ impl<'s, 't> Walker<'s, 't> {
                 let h = self.handler(v, "Err".into(), line);
                 self.units[unit].handlers.push(h);
             }
-        } else if DECORATOR_KINDS.contains(&kind) && !self.decorates_function(n) {
+        } else if DECORATOR_KINDS.contains(&kind) && !self.decorates_function(n) && !on_parameter(n)
+        {
             let text = squash(self.text(n));
             self.units[unit].decorators.push(Fact { text, line });
         } else if is_literal_kind(kind)

@@ -1052,10 +1052,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
     ),
     (
-        "px15-flag-evaluation-cache",
-        "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
-    ),
-    (
         "px17-rename-marketing-channel",
         "written 2026-12-01 by writers who never saw the engine (batches pw, px, py, pz); measured before tuning, not yet on the right side",
     ),
@@ -1578,10 +1574,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "rf07-opsctl-env-config",
         "an env helper that reads unset as true now defaults --insecure",
-    ),
-    (
-        "rf08-harden-release-cleanup",
-        "a cleanup script hardened with guards under a 'cleanup' message: read as conditions changed",
     ),
     (
         "rf11-stale-users-queryset",
@@ -2360,10 +2352,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 31 (blind), false alarm: The JPQL bulk delete uses the same predicate (expiresAt < now) as the derived findAllByExpiresAtBefore it replaces; the token entity has no associations, cascades or lifecycle callbacks that the bulk path would skip, and the job is still transactional.",
     ),
     (
-        "te07-replace-hand-rolled-admin-checks",
-        "Round 31 (blind), false alarm: Every endpoint of AdminUserController previously called requireAdmin (ROLE_ADMIN); the class-level @PreAuthorize(\"hasRole('ADMIN')\") checks the same authority for all its public handler methods, and @EnableMethodSecurity is added so the annotation is actually enforced.",
-    ),
-    (
         "te09-generate-team-invite-tokens-from",
         "Round 31 (blind), false alarm: Tokens go from a UUID string to 256 bits from SecureRandom encoded base64url, which is at least as strong; only the SHA-256 hash is stored (fixed 64-char column) and lookup hashes whatever the user presents, so existing outstanding invites keep working and no column or format check is affected.",
     ),
@@ -3016,10 +3004,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 35 (blind), missed: The fallback chain uses AllowUnknownCertificateAuthority and only adds the partner root to ExtraStore without checking that the built chain actually ends at that root, and it ignores name-mismatch errors, so any self-signed or foreign-CA certificate for any host is accepted — a MITM can read and forge claims traffic.",
     ),
     (
-        "ud16-move-exports-bucket-settings-off",
-        "Round 35 (blind), false alarm: Encryption (same KMS key), versioning, lifecycle, the public access block and the TLS-only policy are all preserved, just expressed as the standalone resources the AWS provider v5 expects and imported rather than recreated; replacing acl = private with BucketOwnerEnforced only disables ACLs, which tightens access.",
-    ),
-    (
         "ud18-allow-rolling-back-to-releases",
         "Round 35 (blind), missed: Signature verification now only runs if a .sig can be downloaded; anyone who can tamper with the release host or the download path just makes the .sig request fail (404 or any non-2xx) and the updater installs an arbitrary unsigned binary with a log warning, defeating the whole point of signing.",
     ),
@@ -3204,10 +3188,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 37 (blind), missed: The SQS client is built with maxAttempts: 1, so the poll loop's sleep is the only backoff; the new `continue` for throttling/ECONNREFUSED/EAI_AGAIN skips it, turning every worker into a zero-delay hot loop that amplifies SQS throttling and pins CPU during an outage, while the receive_failures metric that pages on-call is no longer incremented, so settlement processing can stall silently.",
     ),
     (
-        "ul03-payments-don-t-hang-idempotent",
-        "Round 37 (blind), missed: The lookup and the store are now two separate critical sections with fn() run in between and no in-flight marker, so two concurrent requests with the same Idempotency-Key (the documented common case for client retries) both miss the map and both execute the charge: customers get double-charged.",
-    ),
-    (
         "ul04-refunds-use-a-linked-cancellationtokenso",
         "Round 37 (blind), false alarm: CreateLinkedTokenSource(cancellationToken) + CancelAfter(30s) gives exactly the old semantics (cancel on caller cancellation or after 30s), the timeout-vs-caller catch filter is unchanged, and `using var` disposes the source at method exit just like the old finally block.",
     ),
@@ -3298,6 +3278,14 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "uq15-drop-invoices-pdf-blob-after",
         "Round 38 (blind), false alarm: The migration refuses to run if any invoice still has a blob without an S3 key, so no PDF can be lost, and the read path already prefers S3; dropping the fallback and the column only removes a code path that the guard proves is unused.",
+    ),
+    (
+        "ut08-api-prefix-nginx",
+        "written 2026-12-03 (round thirty-nine) by a writer who never saw the engine; measured before tuning; not yet on the right side",
+    ),
+    (
+        "uu03-apikey-fixed-time-compare",
+        "written 2026-12-03 (round thirty-nine) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
 ];
 
@@ -3550,8 +3538,49 @@ fn corpus_recall_and_false_alarms() {
     // everyday work where it looks dangerous, a product team's small pull
     // requests, cleanup and removal; 19/30 and 6/30 before tuning), 73.6 %
     // and 9.4 % after its first rules.
+    // Nineteenth day: round thirty-nine (ur*–uu*, 40 cases on the themes of
+    // the held-out writers: application code, configuration and
+    // infrastructure, both at once, an agent's mundane task; 15/20 and 6/20
+    // before tuning), 73.9 % and 9.2 % after its rules.
     assert!(recall >= 73.5, "recall {recall:.1} % < 73.5 %");
     assert!(false_rate <= 9.5, "false alarms {false_rate:.1} % > 9.5 %");
+}
+
+/// One development case in full, for whoever tunes a rule on it: every
+/// finding with its line and message. Runs only when `COUNTERSIGN_CASE` names
+/// development cases (comma-separated file stems); never reads the held-out
+/// set. `COUNTERSIGN_CASE=d01-terraform-prevent-destroy-removed cargo test
+/// --test risk corpus_one_case -- --nocapture`
+#[test]
+fn corpus_one_case() {
+    let Ok(wanted) = std::env::var("COUNTERSIGN_CASE") else {
+        return;
+    };
+    let wanted: Vec<&str> = wanted.split(',').map(str::trim).collect();
+    let cases: Vec<(String, Case)> = load_corpus()
+        .into_iter()
+        .filter(|(n, _)| wanted.contains(&n.as_str()))
+        .collect();
+    assert_eq!(
+        cases.len(),
+        wanted.len(),
+        "no such development case among {wanted:?}"
+    );
+    for ((name, case), r) in cases.iter().zip(analyse_all(&cases)) {
+        let r = r.unwrap_or_else(|e| panic!("{DEV}/{name}.toml: {e}"));
+        println!(
+            "== {name} ({}): {} {}",
+            case.label,
+            r.level.as_str(),
+            r.score
+        );
+        for f in &r.findings {
+            println!(
+                "  {} {} {}:{:?} {}",
+                f.severity, f.rule, f.path, f.line, f.message
+            );
+        }
+    }
 }
 
 /// The held-out figures. Aggregates only: which case was caught or missed is
