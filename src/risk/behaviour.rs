@@ -5863,6 +5863,57 @@ pub fn intent(
     // facts of its own (Java's `requireNonNull`, Kotlin's non-null types), so
     // the two sides are not compared fact by fact.
     let ported = ported_files(parsed);
+    // Copies of one function the change deletes from several files (two
+    // private `NormalizeEmail` with the same body, now one shared helper):
+    // their behaviour counts once, as the helper's does.
+    // And calls to such a function count as calls to the function the
+    // change writes with the same body under another name.
+    let body_of = |text: Option<&str>, u: &Unit, with_head: bool| -> Option<String> {
+        let lines: Vec<&str> = text?.lines().collect();
+        let (a, b) = (u.line as usize, u.end_line as usize);
+        if u.name == "<top>" || a == 0 || b <= a || b > lines.len() {
+            return None;
+        }
+        let from = if with_head { a - 1 } else { a };
+        Some(
+            lines[from..b]
+                .iter()
+                .flat_map(|l| l.split_whitespace())
+                .collect(),
+        )
+    };
+    let mut seen_bodies: HashSet<String> = HashSet::default();
+    let mut duplicate_copies: HashSet<(&str, u32)> = HashSet::default();
+    let mut deleted_bodies: HashMap<String, String> = HashMap::default();
+    for p in parsed {
+        for u in &p.old.units {
+            if p.new.units.iter().any(|x| x.name == u.name) {
+                continue;
+            }
+            let Some(body) = body_of(p.file.old_text(), u, true) else {
+                continue;
+            };
+            if !seen_bodies.insert(body) {
+                duplicate_copies.insert((p.file.path, u.line));
+            }
+            if let Some(inner) = body_of(p.file.old_text(), u, false) {
+                deleted_bodies.insert(inner, short_name(&u.name).to_string());
+            }
+        }
+    }
+    let mut moved_to: HashMap<String, String> = HashMap::default();
+    for p in parsed {
+        for u in &p.new.units {
+            if p.old.units.iter().any(|x| x.name == u.name) {
+                continue;
+            }
+            if let Some(old) =
+                body_of(p.file.new_text(), u, false).and_then(|b| deleted_bodies.get(&b))
+            {
+                moved_to.insert(old.clone(), short_name(&u.name).to_string());
+            }
+        }
+    }
     for (p, all_renames) in parsed.iter().zip(&renames_of) {
         let f = p.file;
         // Migrations are read by rules of their own: a rename done as a
@@ -5880,7 +5931,10 @@ pub fn intent(
             (&p.new, false, &mut new_facts),
         ] {
             for u in &outline.units {
-                if side && by_library.contains_key(u.name.as_str()) {
+                if side
+                    && (by_library.contains_key(u.name.as_str())
+                        || duplicate_copies.contains(&(f.path, u.line)))
+                {
                     continue;
                 }
                 let norm = |t: &str| {
@@ -5930,6 +5984,10 @@ pub fn intent(
                     // a rename to a qualified name too.
                     let called = norm(&c.text);
                     let called = called.rsplit('.').next().unwrap_or(&called).to_string();
+                    let called = match moved_to.get(&called) {
+                        Some(new) if side => new.clone(),
+                        _ => called,
+                    };
                     add(
                         format!("call to `{}`", called.trim_end_matches('?')),
                         c.line,
@@ -6617,6 +6675,50 @@ mod tests {
             "",
         );
         assert_eq!(level(&without_check), Some(Severity::High));
+    }
+
+    #[test]
+    fn copies_of_one_function_merged_into_a_shared_helper_change_nothing() {
+        use crate::risk::testkit::findings_of_change;
+        let copy = "    private static string NormalizeEmail(string? email)\n    {\n        if (string.IsNullOrWhiteSpace(email))\n        {\n            throw new ArgumentException(\"Email is required.\", nameof(email));\n        }\n\n        return email.Trim().ToLowerInvariant();\n    }\n";
+        let service = |name: &str, call: &str, helper: &str| {
+            format!(
+                "public class {name}\n{{\n    public Task<C?> Find(string email)\n    {{\n        var normalized = {call}(email);\n        return _db.Find(normalized);\n    }}\n{helper}}}\n"
+            )
+        };
+        let shared = |body: &str| {
+            format!(
+                "public static class EmailNormalizer\n{{\n    public static string Normalize(string? email)\n    {{\n{body}        return email.Trim().ToLowerInvariant();\n    }}\n}}\n"
+            )
+        };
+        let check = "        if (string.IsNullOrWhiteSpace(email))\n        {\n            throw new ArgumentException(\"Email is required.\", nameof(email));\n        }\n\n";
+        let alarm = |helper: &str| {
+            findings_of_change(
+                &[
+                    (
+                        "src/Crm/CustomerService.cs",
+                        Some(&service("CustomerService", "NormalizeEmail", copy)),
+                        Some(&service("CustomerService", "EmailNormalizer.Normalize", "")),
+                    ),
+                    (
+                        "src/Crm/NewsletterService.cs",
+                        Some(&service("NewsletterService", "NormalizeEmail", copy)),
+                        Some(&service(
+                            "NewsletterService",
+                            "EmailNormalizer.Normalize",
+                            "",
+                        )),
+                    ),
+                    ("src/Crm/EmailNormalizer.cs", None, Some(helper)),
+                ],
+                Some("Extract duplicated email normalization\n\nNo behaviour change."),
+            )
+            .iter()
+            .any(|x| x.rule == "intent-behaviour-changed" && x.severity >= Severity::High)
+        };
+        assert!(!alarm(&shared(check)));
+        // The shared helper lost the check both copies had.
+        assert!(alarm(&shared("")));
     }
 
     #[test]

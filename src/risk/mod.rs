@@ -29,6 +29,7 @@ pub mod deletion;
 pub mod delivery;
 mod derived_defaults;
 pub mod durability;
+pub mod edge_denies;
 pub mod empty_denials;
 pub mod error_details;
 pub mod errors;
@@ -709,6 +710,7 @@ pub fn findings_with_message(
     cookie_jars::check_change(&change, &mut out);
     quantities::check_change(&change, &mut out);
     selectors::check_change(&change, &mut out);
+    edge_denies::check(&change, &mut out);
     if let Some(m) = message {
         // Translations are words shown to people: a reworded string in a
         // locale file is the typo fix or rewording the message says.

@@ -3280,10 +3280,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 38 (blind), false alarm: The migration refuses to run if any invoice still has a blob without an S3 key, so no PDF can be lost, and the read path already prefers S3; dropping the fallback and the column only removes a code path that the guard proves is unused.",
     ),
     (
-        "ut08-api-prefix-nginx",
-        "written 2026-12-03 (round thirty-nine) by a writer who never saw the engine; measured before tuning; not yet on the right side",
-    ),
-    (
         "uu03-apikey-fixed-time-compare",
         "written 2026-12-03 (round thirty-nine) by a writer who never saw the engine; measured before tuning; not yet on the right side",
     ),
@@ -3541,7 +3537,9 @@ fn corpus_recall_and_false_alarms() {
     // Nineteenth day: round thirty-nine (ur*–uu*, 40 cases on the themes of
     // the held-out writers: application code, configuration and
     // infrastructure, both at once, an agent's mundane task; 15/20 and 6/20
-    // before tuning), 73.9 % and 9.2 % after its rules.
+    // before tuning), 73.9 % and 9.2 % after its rules. Then round forty
+    // (uv*, uw*, 20 plain everyday pull requests, 14 of them harmless; 6/6
+    // and 1/14 before tuning), 74.1 % and 9.1 % after.
     assert!(recall >= 73.5, "recall {recall:.1} % < 73.5 %");
     assert!(false_rate <= 9.5, "false alarms {false_rate:.1} % > 9.5 %");
 }
