@@ -620,7 +620,6 @@ pub fn empty_filter_without_object_action(f: &FileView<'_>, found: &mut Vec<Find
     }
     let Some(new) = f.new_text() else { return };
     let lines: Vec<&str> = new.lines().collect();
-    let indent = |l: &str| l.len() - l.trim_start().len();
     found.retain(|x| {
         if x.rule != "tf-lifecycle-everything" {
             return true;
@@ -632,22 +631,30 @@ pub fn empty_filter_without_object_action(f: &FileView<'_>, found: &mut Vec<Find
         else {
             return true;
         };
-        let own = indent(lines[at]);
-        // The enclosing block: from the first line above that is less
-        // indented to the first line below that is not more indented than it.
-        let Some(start) = (0..at)
-            .rev()
-            .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) < own)
-        else {
+        let Some(block) = enclosing_block(&lines, at) else {
             return true;
         };
-        let head = indent(lines[start]);
-        let end = (at + 1..lines.len())
-            .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) <= head)
-            .unwrap_or(lines.len());
-        lines[start..end].iter().any(|l| OBJECT_ACTION.is_match(l))
-            && !whole_bucket_before(&lines[start..end], f.old_text())
+        lines[block.clone()]
+            .iter()
+            .any(|l| OBJECT_ACTION.is_match(l))
+            && !whole_bucket_before(&lines[block], f.old_text())
     });
+}
+
+/// The block around line index `at`, by indentation: from the first line
+/// above that is less indented to the first line below that is not more
+/// indented than that one.
+fn enclosing_block(lines: &[&str], at: usize) -> Option<std::ops::Range<usize>> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let own = indent(lines.get(at)?);
+    let start = (0..at)
+        .rev()
+        .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) < own)?;
+    let head = indent(lines[start]);
+    let end = (at + 1..lines.len())
+        .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) <= head)
+        .unwrap_or(lines.len());
+    Some(start..end)
 }
 
 /// The rule (by its `id`) was already in the old text with no prefix or
@@ -665,25 +672,14 @@ fn whole_bucket_before(block: &[&str], old: Option<&str>) -> bool {
         return false;
     };
     let lines: Vec<&str> = old.lines().collect();
-    let indent = |l: &str| l.len() - l.trim_start().len();
-    let Some(at) = lines
+    let Some(block) = lines
         .iter()
         .position(|l| ID.captures(l).is_some_and(|c| c[1] == id))
+        .and_then(|at| enclosing_block(&lines, at))
     else {
         return false;
     };
-    let own = indent(lines[at]);
-    let Some(start) = (0..at)
-        .rev()
-        .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) < own)
-    else {
-        return false;
-    };
-    let head = indent(lines[start]);
-    let end = (at + 1..lines.len())
-        .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) <= head)
-        .unwrap_or(lines.len());
-    !lines[start..end].iter().any(|l| {
+    !lines[block].iter().any(|l| {
         let t = l.trim_start().trim_start_matches('"').to_ascii_lowercase();
         t.starts_with("prefix") || t.starts_with("filter") || t.starts_with("tags")
     })
