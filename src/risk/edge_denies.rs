@@ -116,10 +116,7 @@ pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
         .files
         .iter()
         .filter(|f| f.path.ends_with(".conf") || f.path.contains("nginx"))
-        .filter(|f| {
-            f.new_text()
-                .is_some_and(|t| LOCATION.is_match(t) || t.contains("location "))
-        })
+        .filter(|f| f.new_text().is_some_and(|t| t.contains("location ")))
         .collect();
     if nginx.is_empty() {
         return;
@@ -168,12 +165,16 @@ pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
         let Some((passed, false, true)) = decides(new_path) else {
             continue;
         };
-        let Some(f) = nginx.first() else { return };
-        let line = f.new_text().and_then(|t| {
-            t.lines()
-                .position(|l| LOCATION.captures(l).is_some_and(|c| c[1] == passed))
-                .map(|i| i as u32 + 1)
-        });
+        // The file and line of the location that passes it on.
+        let Some((f, line)) = nginx.iter().find_map(|f| {
+            let at = f
+                .new_text()?
+                .lines()
+                .position(|l| LOCATION.captures(l).is_some_and(|c| c[1] == passed))?;
+            Some((f, Some(at as u32 + 1)))
+        }) else {
+            return;
+        };
         out.push(Finding::added(
             "sec-edge-deny-bypassed",
             Severity::High,
@@ -224,5 +225,21 @@ mod tests {
         assert!(!hits(old, new, &follows));
         // Nothing passes the new path on.
         assert!(!hits(old, new, NGINX));
+        // The location that passes it on is in another file of the edge:
+        // the finding points there.
+        let api = "server {\n    location /api/ {\n        proxy_pass http://api;\n    }\n}\n";
+        let at: Vec<String> = findings_of_change(
+            &[
+                ("src/app.ts", Some(old), Some(new)),
+                ("deploy/nginx/api.conf", Some(NGINX), Some(NGINX)),
+                ("deploy/nginx/spa.conf", None, Some(api)),
+            ],
+            None,
+        )
+        .into_iter()
+        .filter(|x| x.rule == "sec-edge-deny-bypassed")
+        .map(|x| x.path)
+        .collect();
+        assert_eq!(at, vec!["deploy/nginx/spa.conf".to_string()]);
     }
 }
