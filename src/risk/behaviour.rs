@@ -631,7 +631,7 @@ static SQUASH_SUBJECT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\(#\d+\)\s*$").expect("a valid regex"));
 /// A promise of no change spelled out, wherever it is written.
 static EXPLICIT_NO_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(no[ -](functional|behaviou?ral|logic|behaviou?r)[ -]changes?|without (changing|any change in) (behaviou?r|functionality)|pure (move|refactor(ing)?)|behaviou?r (is )?unchanged|same behaviou?r)\b").unwrap()
+    Regex::new(r"(?i)\b(no[ -](functional|behaviou?ral|logic|behaviou?r)[ -]changes?|without (changing|any change in) (behaviou?r|functionality)|pure (move|refactor(ing)?)|behaviou?r (is )?unchanged|bod(y|ies) (is |are )?unchanged|same behaviou?r)\b").unwrap()
 });
 /// A message that describes tidying, which often comes with intended small
 /// changes of behaviour: a weaker promise than [`NO_CHANGE_INTENT`].
@@ -1038,6 +1038,48 @@ fn tokens(lines: &[crate::diff::DiffLine]) -> Vec<&str> {
                 .map(|m| m.as_str())
         })
         .collect()
+}
+
+/// Parameters one function renames in its own signature (`allows(path
+/// string)` → `allows(requestPath string)`): read from the two opening
+/// lines alone, so the file-wide vote (where `path` became `file` in
+/// another function) does not decide them.
+fn signature_renames(o: &Unit, n: &Unit, f: &FileView<'_>) -> HashMap<String, String> {
+    fn line(text: Option<&str>, no: u32) -> &str {
+        text.and_then(|t| t.lines().nth(no.checked_sub(1)? as usize))
+            .unwrap_or("")
+    }
+    let (a, b) = (line(f.old_text(), o.line), line(f.new_text(), n.line));
+    if a == b || a.is_empty() || b.is_empty() {
+        return HashMap::default();
+    }
+    let a: Vec<&str> = TOKEN.find_iter(a).map(|m| m.as_str()).collect();
+    let b: Vec<&str> = TOKEN.find_iter(b).map(|m| m.as_str()).collect();
+    let mut votes = Votes::default();
+    vote_renames(&a, &b, &mut votes, |_, _| true);
+    most_voted(votes)
+}
+
+/// Whether a name `cond` tests (itself, not a field or a call) is a
+/// parameter in the opening line of `u` (`claims.kind != expected` in `verify(cfg,
+/// expected: TokenKind, token)`).
+fn takes_parameter(u: &Unit, f: &FileView<'_>, cond: &str) -> bool {
+    let Some(head) = f
+        .new_text()
+        .and_then(|t| t.lines().nth((u.line as usize).checked_sub(1)?))
+    else {
+        return false;
+    };
+    let head: HashSet<&str> = idents(head).collect();
+    static BARE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:^|[^.\w$>:])([A-Za-z_]\w*)\b\s*(?:[^\w(.:\s]|$)").unwrap()
+    });
+    let names: Vec<&str> = BARE
+        .captures_iter(cond)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .filter(|n| !is_keyword(n))
+        .collect();
+    !names.is_empty() && names.iter().any(|n| head.contains(n))
 }
 
 /// A finding on the new side (`new_side`) or the old one.
@@ -1655,7 +1697,25 @@ fn restated_condition(old: &str, new: &str, fresh: &HashSet<String>) -> bool {
     };
     let (a, b) = (calls(old), calls(new));
     let through = (!a.is_empty() && a == b) || b.iter().any(|c| fresh.contains(c));
-    through && names(old).is_subset(&names(new)) && numbers(old) == numbers(new)
+    // An equality test handed whole to a helper this change adds
+    // (`hash(s) != row.hash` → `!matches(s, &row.hash)`): the helper now
+    // does the hashing, so the old calls may go; their arguments may not.
+    let handed_whole = || {
+        let helper = new.trim().trim_start_matches('!').trim();
+        let Some((callee, _)) = helper.split_once('(') else {
+            return false;
+        };
+        (old.contains("==") || old.contains("!="))
+            && same_polarity(old, new)
+            && fresh.contains(callee.trim())
+            && helper.ends_with(')')
+            && outer_calls(helper).len() == 1
+            && names(old).difference(&names(new)).all(|n| a.contains(n))
+    };
+    through
+        && same_polarity(old, new)
+        && (names(old).is_subset(&names(new)) || handed_whole())
+        && numbers(old) == numbers(new)
 }
 
 /// Whether `new` stops on the failure of the same call `old` stopped on,
@@ -2214,6 +2274,37 @@ fn expression_made_parameter(old: &str, new: &str, squeezed_added: &str) -> bool
         return false;
     }
     squeezed_added.contains(&gone.concat())
+}
+
+/// Whether `cond` only asks if an optional parameter was passed, and the
+/// code falls back to a default when it was not (`now if now is not None
+/// else clock()`, `clock ?? Clock.system`, `if tz is None: tz = utc`): the
+/// parameter is declared optional (`= None`, `| None`, `?`) in `text`
+/// (whitespace collapsed).
+fn injectable_default(cond: &str, text: &str) -> bool {
+    static PRESENCE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*([A-Za-z_]\w*)\s*(?:(?:is\s+not|is|!==?|===?)\s*(?:None|null|nil|undefined))?\s*$")
+            .expect("a valid regex")
+    });
+    let Some(name) = PRESENCE.captures(cond).map(|c| c[1].to_string()) else {
+        return false;
+    };
+    if is_keyword(&name) {
+        return false;
+    }
+    let n = regex::escape(&name);
+    let fallback = Regex::new(&format!(
+        r"\b{n} if {n} is not None else\b|\b{n} \?\?=? |\bif {n} is None: {n} = |\b{n} = {n} or |\bif {n} (?:==|===) (?:nil|null|undefined) \{{ {n} = |\b{n} \|\|= "
+    ));
+    let optional = Regex::new(&format!(
+        r"[(,*]\s*{n}\s*(?::[^,()=]*)?=\s*(?:None|null|nil|undefined)\b|[(,*]\s*{n}\s*:\s*(?:[^,()=]*\|\s*None|Optional\[|[\w.]+\?)|[(,]\s*{n}\?\s*:"
+    ));
+    fallback.is_ok_and(|re| re.is_match(text)) && optional.is_ok_and(|re| re.is_match(text))
+}
+
+/// `text` without its whitespace: expressions compared however wrapped.
+fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// A condition with its calls' keyword names taken out: `f(s, org_id=x)`
@@ -3416,12 +3507,32 @@ fn result_of_same_check(old: &str, new: &str, new_text: &str) -> bool {
         })
 }
 
+/// Whether an equality test and the helper call standing for it stop on
+/// the same outcome: `a != b` on a negated call (`!matches(a, b)`), `a ==
+/// b` on a plain one. Anything else is not read here.
+fn same_polarity(old: &str, new: &str) -> bool {
+    let negated = {
+        let t = new.trim_start();
+        t.starts_with('!') || t.starts_with("not ")
+    };
+    let joined = |t: &str| ["&&", "||", " and ", " or "].iter().any(|j| t.contains(j));
+    if joined(old) || new.contains("==") || new.contains("!=") {
+        true
+    } else if old.contains("!=") {
+        negated
+    } else if old.contains("==") {
+        !negated
+    } else {
+        true
+    }
+}
+
 /// The new guard calls a function this change adds that returns a
 /// constant-time comparison or a verify call: the check rewritten, not
 /// dropped.
 fn checked_by_new_helper(new: &str, fresh: &HashSet<String>, helpers: &Helpers<'_>) -> bool {
     static COMPARES: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(timingSafeEqual|compare_digest|hash_equals|ConstantTimeCompare|MessageDigest\.isEqual|FixedTimeEquals|secure_compare|constant_time_\w*|hmac\.Equal|verify\w*\s*\()").expect("a valid regex")
+        Regex::new(r"(?i)(timingSafeEqual|compare_digest|hash_equals|ConstantTimeCompare|MessageDigest\.isEqual|FixedTimeEquals|secure_compare|constant_time_\w*|hmac\.Equal|\.ct_eq\(|verify\w*\s*\()").expect("a valid regex")
     });
     outer_calls(new)
         .iter()
@@ -4449,6 +4560,49 @@ static CALL_PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([\w$]+(?:(?:::|->|\.|\\)[\w$]+)*)\s*\(").expect("a valid regex")
 });
 
+/// Whether one of `lines` calls the check `c` under a shorter name with the
+/// rest of its name passed as a constant (`verify_refresh_token(t)` →
+/// `tokens::verify(TokenKind::Refresh, t)`, `require_admin_role(u)` →
+/// `require_role(u, "admin")`): one check made a function of what it checks.
+fn parameterised_address<'a>(c: &str, mut lines: impl Iterator<Item = &'a str>) -> bool {
+    static CALL_ARGS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"([\w$]+(?:(?:::|->|\.|\\)[\w$]+)*)\s*\(([^()]*)").expect("a valid regex")
+    });
+    // A constant: quoted text, an enum member or a named constant.
+    static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^(?:"[\w .:-]*"|'[\w .:-]*'|:\w+|(?:[A-Za-z_]\w*(?:::|\.))+[A-Z]\w*|[A-Z][A-Z0-9_]+)$"#)
+            .expect("a valid regex")
+    });
+    let words = name_words(c);
+    if words.len() < 2 {
+        return false;
+    }
+    lines.any(|l| {
+        CALL_ARGS.captures_iter(l).any(|m| {
+            let last = m[1].rsplit(['.', ':', '>', '\\']).next().unwrap_or(&m[1]);
+            let own = name_words(last);
+            if own.is_empty()
+                || !own.is_subset(&words)
+                || own == words
+                || !GUARD_WORDS.is_match(last)
+            {
+                return false;
+            }
+            let constants: std::collections::BTreeSet<String> = m[2]
+                .split(',')
+                .map(|a| a.trim().trim_start_matches('&'))
+                .filter(|a| CONSTANT.is_match(a))
+                .flat_map(|a| name_words(a.trim_matches(['"', '\'', ':'])))
+                .collect();
+            let path = name_words(&m[1]);
+            words.difference(&own).any(|w| constants.contains(w))
+                && words
+                    .iter()
+                    .all(|w| path.contains(w) || constants.contains(w))
+        })
+    })
+}
+
 /// The words of a function's name with its receiver or namespace,
 /// lowercased, plural `s` dropped, `this`/`self` left out: `Csrf::verify`,
 /// `csrf_verify` and `$this->csrfVerify` are all {csrf, verify}.
@@ -4510,6 +4664,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     // Findings the critical-code step below leaves as they are.
     let mut unraised: Vec<usize> = Vec::new();
     let d = delta(o, n, map, helpers);
+    let squeezed_added = std::cell::LazyCell::new(|| squeeze(added));
     // 1. Guard clauses that no longer stop anything.
     for g in &o.guards {
         let cond = rename_in(&g.cond, map);
@@ -4519,9 +4674,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         // → `compareTo`) can garble the restated condition.
         let table = TruthTable::of(&cond);
         let table_as_written = TruthTable::of(&g.cond);
+        let by_signature = rename_in(&g.cond, &signature_renames(o, n, f));
         if n.guards.iter().any(|x| {
             x.cond == cond
                 || x.cond == g.cond
+                || x.cond == by_signature
                 || same_condition(&x.cond, &cond)
                 || (table.is_some() || table_as_written.is_some()) && {
                     let t = TruthTable::of(&x.cond);
@@ -4611,11 +4768,15 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         // (`s.Role != "admin"` → `s.Role != role`, called with "admin").
         // The new guard may stop in more cases too (`sig == "" ||
         // !strings.HasPrefix(sig, prefix)`): any of its parts will do.
+        // Or a value named in the language (`TokenKind::Refresh` →
+        // `expected`), passed by the change's new calls.
         let parameterised = new_guards.iter().any(|(k, count)| {
             *count > 0
                 && (literals_made_parameters(&cond, k)
                     .is_some_and(|lits| lits.iter().all(|l| added.contains(l.as_str())))
-                    || parts_made_parameters(&cond, k, added))
+                    || parts_made_parameters(&cond, k, added)
+                    || expression_made_parameter(&cond, k, &squeezed_added)
+                        && takes_parameter(n, f, k))
         });
         // Moved into a function this one now calls, whose guard tests the
         // same things through its parameters (`g.user.account_id` there
@@ -4691,7 +4852,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || same_error_class(&cond, &c.cond)
                 || (c.failing || !g.failing)
                     && (result_of_same_check(&cond, &c.cond, &p.new_text)
-                        || checked_by_new_helper(&c.cond, fresh, helpers));
+                        || checked_by_new_helper(&c.cond, fresh, helpers)
+                            && same_polarity(&cond, &c.cond));
             let restated = restated && !gated;
             // An exact test (`registry in ALLOWED`, `host == expected`) turned
             // into one on part of the text lets look-alikes through:
@@ -4924,6 +5086,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                     name_words(&m[1]) == words || name_words(last) == words
                 })
             })
+            || parameterised_address(c, f.added.iter().map(|l| l.text))
         {
             continue;
         }
@@ -5707,8 +5870,16 @@ pub fn intent(
                 let b = b.trim_end_matches([' ', '\t']);
                 b.is_empty() || b.ends_with('\n')
             };
+            // A line that carries on a wrapped sentence ("pinning the
+            // header, escaping and\nformatting.") opens nothing.
+            let after_stop = |b: &str| {
+                let b = b.trim_end_matches([' ', '\t', '\n', '\r']);
+                b.is_empty()
+                    || b.ends_with(['.', '!', '?', ':', ';'])
+                    || b.lines().last().is_some_and(|l| l.trim().is_empty())
+            };
             (before.is_empty()
-                || before.ends_with('\n')
+                || before.ends_with('\n') && (before.ends_with("\n\n") || after_stop(before))
                 || spaced && before.ends_with(['.', '!', '?', ':'])
                 || spaced && before.strip_suffix(['-', '*']).is_some_and(line_start))
                 && !in_a_name(message, m)
@@ -6073,7 +6244,7 @@ pub fn intent(
             .trim_matches('`')
             .to_string()
     };
-    let squeezed_added: String = added_text.chars().filter(|c| !c.is_whitespace()).collect();
+    let squeezed_added = squeeze(&added_text);
     let mut explained: HashSet<String> = HashSet::default();
     for old in diffs.iter().filter(|d| d.0 == 0 && !d.4) {
         for new in diffs.iter().filter(|d| d.0 == 0 && d.4) {
@@ -6090,6 +6261,14 @@ pub fn intent(
                 explained.insert(old.1.clone());
                 explained.insert(new.1.clone());
             }
+        }
+    }
+    // A value a caller may now pass, the old one its default (`now if now is
+    // not None else timezone.now()`): a seam for tests, the same behaviour
+    // for every caller that passes nothing.
+    for new in diffs.iter().filter(|d| d.0 == 0 && d.4) {
+        if injectable_default(&body(&new.1), &new_all) {
+            explained.insert(new.1.clone());
         }
     }
     // A value renamed (`task_id = "Extract"` → `"extract_orders"`, a job class

@@ -55,6 +55,8 @@ fn selection(line: &str) -> Option<(String, Vec<String>)> {
         })
         .filter(|w| !REPORTING_FLAGS.contains(&w.as_str()))
         .filter(|w| !(kind == "rm" && w.starts_with('-')))
+        // A line continued on the next (`rm -rf /tmp/* \`).
+        .filter(|w| w != "\\")
         .collect();
     Some((kind, words))
 }
@@ -381,13 +383,20 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     comparison_flipped(f, out);
     let before: Vec<(String, Vec<String>)> =
         f.removed_code().filter_map(|l| selection(l.text)).collect();
+    // A removed line whose selection is still written on an added one
+    // (`rm -rf /var/lib/apt/lists/*` now ends in `\`) was only rewrapped:
+    // another `rm` beside it selects more, it does not replace it.
+    let after: Vec<(String, Vec<String>)> =
+        f.added_code().filter_map(|l| selection(l.text)).collect();
     for l in f.added_code() {
         let Some((kind, words)) = selection(l.text) else {
             continue;
         };
         let same_kind: Vec<&Vec<String>> = before
             .iter()
-            .filter(|(k, _)| *k == kind)
+            .filter(|(k, w)| {
+                *k == kind && (*w == words || !after.contains(&(k.clone(), w.clone())))
+            })
             .map(|(_, w)| w)
             .collect();
         if same_kind.is_empty() || same_kind.contains(&&words) {

@@ -79,11 +79,14 @@ mod releases;
 pub mod retries;
 #[cfg(test)]
 mod round33_tests;
+#[cfg(test)]
+mod round41_tests;
 pub mod row_security;
 pub mod rules;
 pub mod safe_defaults;
 pub mod safekeeping;
 pub mod sanitisers;
+pub mod schema_sync;
 pub mod scoping;
 pub mod score;
 pub mod secrets;
@@ -773,6 +776,7 @@ fn file_findings<'a>(
         lock_split::check(f, &mut local);
         derived_defaults::check(f, &mut local);
         probes::check(f, &mut local);
+        schema_sync::check(f, &mut local);
         mesh_policies::check(f, &mut local);
         autoescape::check(f, change, &mut local);
         late_binding::check(f, &mut local);

@@ -39,9 +39,41 @@ static REDACTED_NEAR: LazyLock<Regex> = LazyLock::new(|| {
 static BODY_WORD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(body|bodies|payload)").unwrap());
 
+/// A request's whole header set handed on as one value (`'headers' =>
+/// $args['headers']`, `headers: req.headers`, `"headers": request.headers`).
+static WHOLE_HEADERS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"]?headers['"]?\s*(=>|:|=)\s*\$?[\w.]*?\b(\w+\[['"]headers['"]\]|\w+(\.|->)(headers|getHeaders\(\)|getAllHeaders\(\)|Headers))\s*[,)}\]]?\s*$"#).unwrap()
+});
+/// A call to a logger: `$this->logger->exchange(`, `log.info(`, `Log::debug(`.
+static LOGGER_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\b|\$|->|\.)_?(logger|log|audit_?log|debug_?log)\s*(->|\.|::)\s*\w+\s*\(")
+        .unwrap()
+});
+
+/// The line of an argument list that whole headers are put in, when the
+/// call it belongs to is a logger's (opened at most ten lines above, the
+/// statement not closed in between).
+fn headers_passed_to_logger<'a>(f: &'a FileView<'_>) -> Option<&'a super::Line<'a>> {
+    f.added_code().find(|l| {
+        WHOLE_HEADERS.is_match(l.text)
+            && (l.no.saturating_sub(10)..=l.no)
+                .rev()
+                .map_while(|n| {
+                    let t = f.new_lines.get(&n)?;
+                    let closed = n < l.no && t.trim_end().ends_with(';');
+                    (!closed).then_some(t)
+                })
+                .any(|t| LOGGER_CALL.is_match(t))
+    })
+}
+
 /// Logging of every request header or body that the change turns on.
 fn headers_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
-    let Some(l) = f.added_code().find(|l| HEADERS_LOGGED.is_match(l.text)) else {
+    let Some(l) = f
+        .added_code()
+        .find(|l| HEADERS_LOGGED.is_match(l.text))
+        .or_else(|| headers_passed_to_logger(f))
+    else {
         return;
     };
     let near = (l.no.saturating_sub(12)..=l.no + 12)
