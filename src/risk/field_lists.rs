@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{FileView, Finding, Severity, quote};
+use super::{ChangeView, FileView, Finding, Severity, quote};
 
 /// An explicit list of fields.
 static LISTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"^\s*fields\s*=\s*[\[(]"#).unwrap());
@@ -49,6 +49,77 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             quote(l.text.trim())
         ),
     ));
+}
+
+/// `select *`, on its own line or before its `from`.
+static SELECT_ALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bselect\s+(?:\w+\.)?\*\s*(?:$|from\s+([\w.\x22`]+))").unwrap()
+});
+static FROM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s*from\s+([\w.\x22`]+)").unwrap());
+/// Where a query's rows leave the company: a partner's bucket, an unload,
+/// a feed or a file sent on.
+static OUTBOUND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(partner|vendor|third[-_ ]?party|copy\s+into\s+@|\bunload\b|outbound|sftp|data[-_ ]?shar|\bfeed\b)").unwrap()
+});
+static SELECT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bselect\b").unwrap());
+
+/// A query whose rows go to another company, written out column by column
+/// before and now `select *` from a table the old query read: every column
+/// of it (emails, names, birth dates, and whatever is added later) is sent.
+pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    for f in change
+        .files
+        .iter()
+        .filter(|f| f.class.production() || f.class.migration)
+    {
+        let text = f.new_text_or_hunks();
+        if !OUTBOUND.is_match(f.path) && !OUTBOUND.is_match(&text) {
+            continue;
+        }
+        // Queries are text inside the code: string lines count.
+        for l in f.added.iter().filter(|l| !f.class.is_comment(l.text)) {
+            let Some(c) = SELECT_ALL.captures(l.text) else {
+                continue;
+            };
+            let table = c.get(1).map(|m| m.as_str().to_string()).or_else(|| {
+                (l.no + 1..=l.no + 3)
+                    .filter_map(|n| f.new_lines.get(&n))
+                    .find_map(|t| FROM.captures(t).map(|c| c[1].to_string()))
+            });
+            let Some(table) = table else {
+                continue;
+            };
+            let name = table.trim_matches(['"', '`']);
+            let name = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
+            if name.len() < 3 {
+                continue;
+            }
+            let listed_before = change.files.iter().any(|x| {
+                x.old_text().is_some_and(|t| {
+                    t.to_ascii_lowercase().contains(&name)
+                        && (x.deleted() || !x.removed.is_empty())
+                        && SELECT.is_match(t)
+                        && !t.lines().any(|line| SELECT_ALL.is_match(line))
+                })
+            });
+            if !listed_before {
+                continue;
+            }
+            out.push(Finding::added(
+                "export-columns-unlisted",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "Sends every column of `{}` where the old query listed the ones agreed (`{}`): personal data the recipient was never meant to have, and every column added later, leaves with it.",
+                    quote(&table),
+                    quote(l.text.trim())
+                ),
+            ));
+            return;
+        }
+    }
 }
 
 #[cfg(test)]

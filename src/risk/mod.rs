@@ -714,6 +714,7 @@ pub fn findings_with_message(
     quantities::check_change(&change, &mut out);
     selectors::check_change(&change, &mut out);
     edge_denies::check(&change, &mut out);
+    field_lists::check_change(&change, &mut out);
     if let Some(m) = message {
         // Translations are words shown to people: a reworded string in a
         // locale file is the typo fix or rewording the message says.

@@ -253,3 +253,106 @@ fn tls_checking_switched_off_by_a_setting_name_is_found() {
         assert!(!hit.contains(&rule), "{line}: {hit:?}");
     }
 }
+
+#[test]
+fn any_origin_by_pattern_or_callback_is_permissive_cors() {
+    let rule = "sec-cors-permissive".to_string();
+    for (path, line) in [
+        ("app/main.py", "    allow_origin_regex=\".*\","),
+        ("src/server.ts", "  origin: (origin, cb) => cb(null, true),"),
+        (
+            "src/Api/Program.cs",
+            "    policy.SetIsOriginAllowed(_ => true).AllowCredentials();",
+        ),
+    ] {
+        let hit = rules_hit(path, None, Some(&format!("{line}\n")));
+        assert!(hit.contains(&rule), "{line}: {hit:?}");
+    }
+    // A pattern of the company's own subdomains is a list, not any origin.
+    let own = "    allow_origin_regex=r\"https://.*\\.tablehop\\.com\",\n";
+    let hit = rules_hit("app/main.py", None, Some(own));
+    assert!(!hit.contains(&rule), "{hit:?}");
+}
+
+const SORT_REPO: &str = "class OrderRepository {\n    List<Order> list(OrderSort sort) {\n        StringBuilder sql = new StringBuilder(\"SELECT * FROM orders\");\n        sql.append(\" ORDER BY \").append(columnFor(sort.field()));\n        return jdbc.query(sql.toString(), MAPPER);\n    }\n\n    private static String columnFor(OrderSortField field) {\n        return switch (field) {\n            case CREATED_AT -> \"created_at\";\n            case TOTAL -> \"total\";\n        };\n    }\n}\n";
+
+#[test]
+fn a_sort_column_no_longer_mapped_from_a_fixed_list_is_found() {
+    let path = "src/main/java/shop/OrderRepository.java";
+    let new = SORT_REPO
+        .replace(".append(columnFor(sort.field()))", ".append(sort.column())")
+        .replace(
+            "\n    private static String columnFor(OrderSortField field) {\n        return switch (field) {\n            case CREATED_AT -> \"created_at\";\n            case TOTAL -> \"total\";\n        };\n    }\n",
+            "",
+        );
+    let hit = rules_hit_with_contents(path, SORT_REPO, &new);
+    assert!(
+        hit.contains(&"sql-identifier-unchecked".to_string()),
+        "{hit:?}"
+    );
+    // The mapping kept under another name, or kept and called: nothing.
+    let renamed = SORT_REPO.replace("columnFor", "sortColumn");
+    let hit = rules_hit_with_contents(path, SORT_REPO, &renamed);
+    assert!(
+        !hit.contains(&"sql-identifier-unchecked".to_string()),
+        "{hit:?}"
+    );
+}
+
+const EXTRACT: &str = "select\n    customer_id as member_ref,\n    sha2(lower(email), 256) as email_sha256,\n    tier\nfrom analytics.core.dim_customers\n";
+
+#[test]
+fn a_partner_extract_that_sends_every_column_is_found() {
+    let dag = "dags/partner_exports/loyalty_export.py";
+    let sql = "dags/partner_exports/sql/members.sql";
+    let old_dag = "UNLOAD_SQL = \"\"\"\ncopy into @partner_stage from (\n{% include 'members.sql' %}\n)\n\"\"\"\n";
+    let new_dag = "MEMBERS = \"\"\"\nselect *\nfrom analytics.core.dim_customers\nwhere is_member\n\"\"\"\nUNLOAD_SQL = \"\"\"\ncopy into @partner_stage from (\n{{ params.query }}\n)\n\"\"\"\n";
+    let hit = findings_of_change(
+        &[
+            (dag, Some(old_dag), Some(new_dag)),
+            (sql, Some(EXTRACT), None),
+        ],
+        None,
+    );
+    assert!(
+        hit.iter().any(|f| f.rule == "export-columns-unlisted"),
+        "{hit:?}"
+    );
+    // The same extract kept, a new internal report reading another table.
+    let internal = "reports/daily_orders.py";
+    let hit = findings_of_change(
+        &[(
+            internal,
+            None,
+            Some("QUERY = \"\"\"\nselect *\nfrom analytics.core.fct_orders\n\"\"\"\n"),
+        )],
+        None,
+    );
+    assert!(
+        !hit.iter().any(|f| f.rule == "export-columns-unlisted"),
+        "{hit:?}"
+    );
+}
+
+#[test]
+fn sql_written_over_two_literal_lines_pastes_nothing() {
+    let path = "src/main/kotlin/privacy/ErasureTargets.kt";
+    let old = "val targets = listOf<String>()\n";
+    let new = "val targets = listOf(\n    \"UPDATE users SET email = CONCAT('erased+', id, '@invalid'), name = NULL, \" +\n        \"phone = NULL WHERE id = :userId\",\n)\n";
+    let hit = rules_hit(path, Some(old), Some(new));
+    assert!(
+        !hit.contains(&"sec-sql-string-building".to_string()),
+        "{hit:?}"
+    );
+    // The value on the next line is pasted in.
+    let pasted = new.replace(
+        "        \"phone = NULL WHERE id = :userId\",",
+        "        userId,",
+    );
+    let pasted = pasted.replace("name = NULL, \" +", "name = NULL WHERE id = \" +");
+    let hit = rules_hit(path, Some(old), Some(&pasted));
+    assert!(
+        hit.contains(&"sec-sql-string-building".to_string()),
+        "{hit:?}"
+    );
+}

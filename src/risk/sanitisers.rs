@@ -141,6 +141,99 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     for twin in TWINS {
         twin_swapped(f, twin, out);
     }
+    sort_allow_list_dropped(f, change, out);
+}
+
+/// A clause of SQL that names a column rather than taking a value: no
+/// placeholder can stand in it, so only a closed list keeps it safe.
+static IDENTIFIER_CLAUSE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(order\s+by|group\s+by)\b").unwrap());
+static CALLED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([A-Za-z_]\w*)\s*\(").unwrap());
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""[^"\n]*"|'[^'\n]*'"#).unwrap());
+
+/// Whether `text` defines `name` as a function and, in the lines after,
+/// maps to at least two quoted column names (a `switch` or table of
+/// columns; a pattern or a replacement is no name).
+fn defines_column_table(text: &str, name: &str) -> bool {
+    let def = Regex::new(&format!(
+        r"(?m)^\s*(?:(?:private|public|protected|static|final|def|func|fn|function|async|pub)\s+)*(?:[\w<>\[\].?]+\s+)?{}\s*\(",
+        regex::escape(name)
+    ));
+    let Ok(def) = def else {
+        return false;
+    };
+    let Some(m) = def.find(text) else {
+        return false;
+    };
+    let body: String = text[m.end()..]
+        .lines()
+        .take(15)
+        .collect::<Vec<_>>()
+        .join("\n");
+    QUOTED
+        .find_iter(&body)
+        .filter(|q| {
+            let name = &q.as_str()[1..q.as_str().len() - 1];
+            !name.is_empty()
+                && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        })
+        .count()
+        >= 2
+}
+
+/// The column of an `ORDER BY` that came from a function mapping the
+/// caller's choice to a fixed list of columns, the function deleted by the
+/// change and something else written into the clause in its place (`.append(
+/// columnFor(sort.field()))` → `.append(sort.column())`): whoever picks the
+/// sort now writes SQL.
+fn sort_allow_list_dropped(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    let mapped: Vec<String> = f
+        .removed_code()
+        .filter(|l| IDENTIFIER_CLAUSE.is_match(l.text))
+        .flat_map(|l| {
+            CALLED
+                .captures_iter(l.text)
+                .map(|c| c[1].to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if mapped.is_empty() {
+        return;
+    }
+    let old_texts = || change.files.iter().filter_map(|x| x.old_text());
+    let new_texts = || change.files.iter().filter_map(|x| x.new_text());
+    let Some(table) = mapped.iter().find(|name| {
+        old_texts().any(|t| defines_column_table(t, name))
+            && !new_texts().any(|t| t.contains(&format!("{name}(")))
+    }) else {
+        return;
+    };
+    // A clause that still goes through such a table, renamed or another.
+    let mapped_now = |line: &str| {
+        CALLED
+            .captures_iter(line)
+            .any(|c| new_texts().any(|t| defines_column_table(t, &c[1])))
+    };
+    let Some(l) = f
+        .added_code()
+        .find(|l| IDENTIFIER_CLAUSE.is_match(l.text) && !mapped_now(l.text))
+    else {
+        return;
+    };
+    out.push(Finding::added(
+        "sql-identifier-unchecked",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!(
+            "The column of this clause came from `{}`, which mapped the caller's choice to a fixed list of columns; the change deletes it and writes `{}` instead: whoever picks the sort now writes SQL.",
+            quote(table),
+            quote(l.text.trim())
+        ),
+    ));
 }
 
 fn cleaner_removed(

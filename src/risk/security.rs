@@ -1080,6 +1080,20 @@ fn opted_out_of_new_default(f: &FileView<'_>, change: &super::ChangeView<'_>, sk
     })
 }
 
+/// A line of literal text only, joined to the literal that opens the next
+/// line (`"UPDATE users SET a = NULL, " +` then `"b = NULL WHERE id = :id"`):
+/// one string written over two lines, nothing pasted in.
+fn joined_to_next_literal(f: &FileView<'_>, no: u32, line: &str) -> bool {
+    static STRINGS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"#).unwrap());
+    let bare = STRINGS.replace_all(line, "");
+    let bare = bare.trim();
+    (bare == "+" || bare == ".")
+        && f.new_lines
+            .get(&(no + 1))
+            .is_some_and(|next| next.trim_start().starts_with(['"', '\'']))
+}
+
 /// In a shell script, a line is SQL only when it hands a statement to a
 /// database client or writes one out (`psql -c "DELETE FROM … $id"`);
 /// `kubectl get -o jsonpath='{…}'` in a loop is not.
@@ -1113,9 +1127,12 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             | super::lang::Lang::Yaml
             | super::lang::Lang::Json
     ) && !super::lang::stylesheet(f.path)
-        && let Some(l) = f
-            .added_code()
-            .find(|l| sql_concatenation(l.text) && !composed_sql(f, l.no) && shell_sql(f, l.text))
+        && let Some(l) = f.added_code().find(|l| {
+            sql_concatenation(l.text)
+                && !composed_sql(f, l.no)
+                && shell_sql(f, l.text)
+                && !joined_to_next_literal(f, l.no, l.text)
+        })
     {
         out.push(Finding::added(
                 "sec-sql-string-building",
