@@ -1040,16 +1040,18 @@ fn tokens(lines: &[crate::diff::DiffLine]) -> Vec<&str> {
         .collect()
 }
 
+/// Line `no` (1-based) of `text`, or "" when there is none.
+fn line_at(text: Option<&str>, no: u32) -> &str {
+    text.and_then(|t| t.lines().nth(no.checked_sub(1)? as usize))
+        .unwrap_or("")
+}
+
 /// Parameters one function renames in its own signature (`allows(path
 /// string)` → `allows(requestPath string)`): read from the two opening
 /// lines alone, so the file-wide vote (where `path` became `file` in
 /// another function) does not decide them.
 fn signature_renames(o: &Unit, n: &Unit, f: &FileView<'_>) -> HashMap<String, String> {
-    fn line(text: Option<&str>, no: u32) -> &str {
-        text.and_then(|t| t.lines().nth(no.checked_sub(1)? as usize))
-            .unwrap_or("")
-    }
-    let (a, b) = (line(f.old_text(), o.line), line(f.new_text(), n.line));
+    let (a, b) = (line_at(f.old_text(), o.line), line_at(f.new_text(), n.line));
     if a == b || a.is_empty() || b.is_empty() {
         return HashMap::default();
     }
@@ -1064,13 +1066,7 @@ fn signature_renames(o: &Unit, n: &Unit, f: &FileView<'_>) -> HashMap<String, St
 /// parameter in the opening line of `u` (`claims.kind != expected` in `verify(cfg,
 /// expected: TokenKind, token)`).
 fn takes_parameter(u: &Unit, f: &FileView<'_>, cond: &str) -> bool {
-    let Some(head) = f
-        .new_text()
-        .and_then(|t| t.lines().nth((u.line as usize).checked_sub(1)?))
-    else {
-        return false;
-    };
-    let head: HashSet<&str> = idents(head).collect();
+    let head: HashSet<&str> = idents(line_at(f.new_text(), u.line)).collect();
     static BARE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?:^|[^.\w$>:])([A-Za-z_]\w*)\b\s*(?:[^\w(.:\s]|$)").unwrap()
     });
@@ -1706,7 +1702,6 @@ fn restated_condition(old: &str, new: &str, fresh: &HashSet<String>) -> bool {
             return false;
         };
         (old.contains("==") || old.contains("!="))
-            && same_polarity(old, new)
             && fresh.contains(callee.trim())
             && helper.ends_with(')')
             && outer_calls(helper).len() == 1
@@ -4665,6 +4660,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     let mut unraised: Vec<usize> = Vec::new();
     let d = delta(o, n, map, helpers);
     let squeezed_added = std::cell::LazyCell::new(|| squeeze(added));
+    let by_signature = signature_renames(o, n, f);
     // 1. Guard clauses that no longer stop anything.
     for g in &o.guards {
         let cond = rename_in(&g.cond, map);
@@ -4674,7 +4670,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         // → `compareTo`) can garble the restated condition.
         let table = TruthTable::of(&cond);
         let table_as_written = TruthTable::of(&g.cond);
-        let by_signature = rename_in(&g.cond, &signature_renames(o, n, f));
+        let by_signature = rename_in(&g.cond, &by_signature);
         if n.guards.iter().any(|x| {
             x.cond == cond
                 || x.cond == g.cond
@@ -5872,14 +5868,14 @@ pub fn intent(
             };
             // A line that carries on a wrapped sentence ("pinning the
             // header, escaping and\nformatting.") opens nothing.
+            // The line before it is blank or ends a sentence.
             let after_stop = |b: &str| {
-                let b = b.trim_end_matches([' ', '\t', '\n', '\r']);
-                b.is_empty()
-                    || b.ends_with(['.', '!', '?', ':', ';'])
-                    || b.lines().last().is_some_and(|l| l.trim().is_empty())
+                let prev = b.strip_suffix('\n').unwrap_or(b);
+                let prev = prev.rsplit('\n').next().unwrap_or(prev).trim();
+                prev.is_empty() || prev.ends_with(['.', '!', '?', ':', ';'])
             };
             (before.is_empty()
-                || before.ends_with('\n') && (before.ends_with("\n\n") || after_stop(before))
+                || before.ends_with('\n') && after_stop(before)
                 || spaced && before.ends_with(['.', '!', '?', ':'])
                 || spaced && before.strip_suffix(['-', '*']).is_some_and(line_start))
                 && !in_a_name(message, m)

@@ -395,7 +395,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let same_kind: Vec<&Vec<String>> = before
             .iter()
             .filter(|(k, w)| {
-                *k == kind && (*w == words || !after.contains(&(k.clone(), w.clone())))
+                *k == kind && (*w == words || !after.iter().any(|(k2, w2)| k2 == k && w2 == w))
             })
             .map(|(_, w)| w)
             .collect();

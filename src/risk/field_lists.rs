@@ -73,15 +73,19 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
         .iter()
         .filter(|f| f.class.production() || f.class.migration)
     {
-        let text = f.new_text_or_hunks();
-        if !OUTBOUND.is_match(f.path) && !OUTBOUND.is_match(&text) {
+        // Queries are text inside the code: string lines count.
+        let mut candidates = f
+            .added
+            .iter()
+            .filter(|l| !f.class.is_comment(l.text))
+            .filter_map(|l| Some((l, SELECT_ALL.captures(l.text)?)))
+            .peekable();
+        if candidates.peek().is_none()
+            || !OUTBOUND.is_match(f.path) && !OUTBOUND.is_match(&f.new_text_or_hunks())
+        {
             continue;
         }
-        // Queries are text inside the code: string lines count.
-        for l in f.added.iter().filter(|l| !f.class.is_comment(l.text)) {
-            let Some(c) = SELECT_ALL.captures(l.text) else {
-                continue;
-            };
+        for (l, c) in candidates {
             let table = c.get(1).map(|m| m.as_str().to_string()).or_else(|| {
                 (l.no + 1..=l.no + 3)
                     .filter_map(|n| f.new_lines.get(&n))

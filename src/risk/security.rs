@@ -220,12 +220,14 @@ static SQL_CLAUSE_FORMATTED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)["'`]\s*(and\s+|or\s+)?[^"'`]*(\b(order\s+by|group\s+by|where|between|limit|offset)\s*'?|\b(in|values)\s*\(\s*'?)(%s|%v|\{[a-z_][\w.]*\}|\$\{[a-z_][^}]*\}|#\{[a-z_][^}]*\})"#).unwrap()
 });
 
+/// A quoted string literal, escapes and all.
+static STRINGS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"#).unwrap());
+
 /// Whether every value pasted into a line's SQL text is a constant
 /// (`'SELECT ' . self::COLUMNS . ' FROM customers'`): text the program
 /// wrote, not a value that came in.
 fn only_constants_pasted(line: &str) -> bool {
-    static STRINGS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"#).unwrap());
     static PASTED: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\x00\s*(?:\.|\+)\s*([$@]?[\w:]+(?:(?:\.|->)\w+)*(?:\(\))?)|([$@]?[\w:]+(?:(?:\.|->)\w+)*(?:\(\))?)\s*(?:\.|\+)\s*\x00").unwrap()
     });
@@ -1084,8 +1086,6 @@ fn opted_out_of_new_default(f: &FileView<'_>, change: &super::ChangeView<'_>, sk
 /// line (`"UPDATE users SET a = NULL, " +` then `"b = NULL WHERE id = :id"`):
 /// one string written over two lines, nothing pasted in.
 fn joined_to_next_literal(f: &FileView<'_>, no: u32, line: &str) -> bool {
-    static STRINGS: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"#).unwrap());
     let bare = STRINGS.replace_all(line, "");
     let bare = bare.trim();
     (bare == "+" || bare == ".")
