@@ -147,7 +147,8 @@ fn acknowledged_before_work(text: &str) -> Vec<(u32, String)> {
             let above = &lines[i.saturating_sub(WORK_WINDOW)..i];
             (!same_statement
                 && !above.iter().any(|a| WORK.is_match(a))
-                && !WORK.is_match(&l[..m.start()]))
+                && !WORK.is_match(&l[..m.start()])
+                && !filled_only_on_success(&lines, i))
             .then(|| (i as u32 + 1, m.as_str().trim().to_string()))
         })
         .collect()
@@ -155,6 +156,95 @@ fn acknowledged_before_work(text: &str) -> Vec<(u32, String)> {
 
 /// Lines of one acknowledging statement (a batch request spread out).
 const STATEMENT: usize = 4;
+
+/// Whether the acknowledging statement at `i` hands over a list the code
+/// fills only where a handling succeeded (`if (r.status === "fulfilled")
+/// toDelete.push(…)`, then `Entries: toDelete`): the work came first,
+/// however far above.
+fn filled_only_on_success(lines: &[&str], i: usize) -> bool {
+    static NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[A-Za-z_]\w{2,}\b").unwrap());
+    let statement = &lines[i..(i + STATEMENT).min(lines.len())];
+    statement
+        .iter()
+        .flat_map(|l| NAME.find_iter(l))
+        .map(|m| m.as_str())
+        .any(|name| {
+            let fills = [
+                format!("{name}.push("),
+                format!("{name}.append("),
+                format!("{name}.add("),
+                format!("{name} << "),
+                format!("{name} = append({name}"),
+            ];
+            lines.iter().enumerate().any(|(j, l)| {
+                fills.iter().any(|x| l.contains(x.as_str()))
+                    && lines[j.saturating_sub(3)..=j]
+                        .iter()
+                        .any(|a| ONLY_SUCCEEDED.is_match(a))
+            })
+        })
+}
+
+/// Messages acknowledged by the client library on delivery or on a timer
+/// (`enable.auto.commit`, `auto_ack`, amqplib's `noAck`), switched on.
+static AUTO_ACK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b(enable[._-]?auto[._-]?commit|auto[._-]?commit|auto[._-]?ack|no[._-]?ack)["']?\s*[:=]\s*["']?(true|false|1|0|yes|no)\b"#).unwrap()
+});
+
+/// A consumer switched from acknowledging what it handled to letting the
+/// client acknowledge on its own: a switch turned from off to on, or turned
+/// on where the file stops acknowledging by hand. An offset committed on a
+/// timer, or a message acked on delivery, is done whether or not the
+/// write behind it succeeded: a failure, or a crash mid-batch, skips it.
+fn auto_ack_switched_on(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let setting = |t: &str| {
+        AUTO_ACK.captures(t).map(|c| {
+            let key: String = c[1]
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let on = matches!(c[2].to_ascii_lowercase().as_str(), "true" | "1" | "yes");
+            (key, on)
+        })
+    };
+    let was_off: Vec<String> = f
+        .removed_code()
+        .filter_map(|l| setting(l.text))
+        .filter(|(_, on)| !on)
+        .map(|(k, _)| k)
+        .collect();
+    let manual_ack_removed = f
+        .removed_code()
+        .any(|l| ACK.is_match(l.text) && setting(l.text).is_none());
+    // A database connection's `autocommit` is another switch: the bare
+    // name counts only in a file that consumes a log.
+    let consumes = || {
+        let t = f.new_text_or_hunks().to_ascii_lowercase();
+        t.contains("kafka") || t.contains("consumer") || t.contains("offset")
+    };
+    for l in f.added_code() {
+        let Some((key, true)) = setting(l.text) else {
+            continue;
+        };
+        if key == "autocommit" && !consumes() {
+            continue;
+        }
+        if was_off.contains(&key) || manual_ack_removed {
+            out.push(Finding::added(
+                "queue-ack-regardless",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "`{}`: the client now acknowledges messages by itself, on delivery or on a timer, whether or not handling them succeeded; a write that fails (or a crash mid-batch) skips them for good.",
+                    quote(l.text.trim().trim_end_matches(','))
+                ),
+            ));
+            return;
+        }
+    }
+}
 
 /// A consumer that acknowledged messages only after handling them now
 /// acknowledges them whatever happened (in a `finally`, a `defer`, or one
@@ -194,6 +284,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     failures_skipped(f, out);
+    auto_ack_switched_on(f, out);
     let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
         return;
     };

@@ -4,7 +4,9 @@
 //!   is empty, and the alert never fires;
 //! * an Alertmanager inhibit rule whose `equal` names only cluster-wide
 //!   labels (`[cluster]`) over targets matched by severity: one firing
-//!   source alert silences every page of the whole cluster.
+//!   source alert silences every page of the whole cluster;
+//! * an inhibit rule whose source is a quieter severity than its target
+//!   (a warning muting the critical page of the same alert).
 
 use std::sync::LazyLock;
 
@@ -44,6 +46,96 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     }
     rate_window_too_short(f, change, out);
     inhibit_across_the_cluster(f, out);
+    inhibit_upward(f, out);
+}
+
+/// How loud a severity label is: a lower one must not silence a higher.
+fn loudness(severity: &str) -> Option<u8> {
+    match severity
+        .trim()
+        .trim_matches(['"', '\''])
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "none" | "info" | "informational" | "notice" | "low" => Some(0),
+        "warning" | "warn" | "minor" | "medium" => Some(1),
+        "error" | "major" | "high" => Some(2),
+        "critical" | "page" | "emergency" | "fatal" | "p1" => Some(3),
+        _ => None,
+    }
+}
+
+/// An Alertmanager inhibit rule the change writes whose source is a quieter
+/// severity than its target (`source: warning`, `target: critical`): the
+/// warning of a tiered alert fires whenever the critical one does, so the
+/// page is silenced every time it matters.
+fn inhibit_upward(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static SEVERITY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"severity["']?\s*(?::|=~?)\s*["']?([\w|]+)"#).unwrap());
+    let Some(text) = f.new_text() else { return };
+    if !text.contains("inhibit_rules") {
+        return;
+    }
+    let added: std::collections::HashSet<u32> = f.added.iter().map(|l| l.no).collect();
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(start) = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("inhibit_rules:"))
+    else {
+        return;
+    };
+    // Each rule: from its `- ` to the next one at the same indent.
+    let mut rules: Vec<(usize, usize)> = Vec::new();
+    let mut indent = None;
+    for (i, l) in lines.iter().enumerate().skip(start + 1) {
+        let t = l.trim_start();
+        let own = l.len() - t.len();
+        if !t.is_empty() && !t.starts_with('#') && own == 0 {
+            break;
+        }
+        if t.starts_with("- ") && indent.is_none_or(|n| own == n) {
+            indent = Some(own);
+            if let Some(last) = rules.last_mut() {
+                last.1 = i;
+            }
+            rules.push((i, lines.len()));
+        }
+    }
+    if let Some(last) = rules.last_mut() {
+        last.1 = last.1.min(lines.len());
+    }
+    for (from, to) in rules {
+        let rule = &lines[from..to];
+        let side = |prefix: &str| -> Option<u8> {
+            let at = rule.iter().position(|l| l.contains(prefix))?;
+            rule[at..]
+                .iter()
+                .take_while(|l| {
+                    !l.contains(if prefix == "source" {
+                        "target"
+                    } else {
+                        "equal"
+                    }) || l.contains(prefix)
+                })
+                .filter_map(|l| SEVERITY.captures(l))
+                .flat_map(|c| c[1].split('|').filter_map(loudness).collect::<Vec<_>>())
+                .max()
+        };
+        let (Some(source), Some(target)) = (side("source"), side("target")) else {
+            continue;
+        };
+        let touched = (from..to).any(|i| added.contains(&(i as u32 + 1)));
+        if source < target && touched {
+            out.push(Finding::added(
+                "alert-inhibited-upward",
+                Severity::High,
+                f.path,
+                Some(from as u32 + 1),
+                "This inhibit rule lets a quieter severity silence a louder one: the warning of a tiered alert fires whenever its critical sibling does, so the page is muted every time it matters.".to_string(),
+            ));
+            return;
+        }
+    }
 }
 
 fn rate_window_too_short(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {

@@ -1950,6 +1950,32 @@ fn in_returned_closure(p: &Parsed<'_>, n: &Unit, g: &syntax::Guard, cond: &str) 
 /// compare, replaced by the library's (`hmac.compare_digest`,
 /// `crypto.timingSafeEqual`, `subtle.ConstantTimeCompare`), which compares
 /// the lengths itself.
+/// Whether the parts an `||` guard lost are upper bounds (`name.length >
+/// 120`) that the change now declares for the framework to enforce, with
+/// the same number: a schema's `maxLength: 120`, `max_length=120`,
+/// `@Size(max = 120)`, `.max(120)`.
+fn bound_now_declared(old: &str, new: &str, added: &str) -> bool {
+    static BOUND: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^[\w.()\[\]]+\s*>=?\s*(\d+)$").unwrap());
+    let squeeze = |t: &str| t.split_whitespace().collect::<String>();
+    let kept: Vec<String> = new.split("||").map(|p| squeeze(p.trim())).collect();
+    let lost: Vec<&str> = old
+        .split("||")
+        .map(str::trim)
+        .filter(|p| !kept.contains(&squeeze(p)))
+        .collect();
+    !lost.is_empty()
+        && lost.iter().all(|p| {
+            BOUND.captures(p).is_some_and(|c| {
+                let n = &c[1];
+                let declared = Regex::new(&format!(
+                    r"(?i)(max_?length|max_?len|maximum|max_?size|max_?items|\bmax)\W{{0,3}}\s*[:=]?\s*{n}\b|\.max\(\s*{n}\s*\)"
+                ));
+                declared.is_ok_and(|d| d.is_match(added))
+            })
+        })
+}
+
 fn length_check_now_in_library(cond: &str, f: &FileView<'_>) -> bool {
     static LENGTHS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^\s*(len\(\s*\w+\s*\)|\w+\.(length|len\(\)|size\(\)|Length|count))\s*!==?\s*(len\(\s*\w+\s*\)|\w+\.(length|len\(\)|size\(\)|Length|count))\s*$").unwrap()
@@ -3445,6 +3471,84 @@ const CHECK_VERBS: &[&str] = &[
     "permitted",
 ];
 
+/// A call that makes text safe to paste into a query or markup.
+static SANITISER_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(sanitiz|sanitis|escape|quote_?(ident|literal|string|value)|bindparam)")
+        .unwrap()
+});
+
+/// Whether the new side of unit `n` still writes raw SQL or markup text:
+/// a statement keyword or a tag inside its lines.
+fn unit_writes_raw_query(new_text: &str, n: &Unit) -> bool {
+    static RAW: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(select\s+.+\s+from|delete\s+from|insert\s+into|update\s+\w+\s+set|where\s+\w+\s*(=|<|>|in\b|like\b))\b|<[a-z][\w-]*[\s>]|\b(raw|html_safe|innerHTML|dangerouslySetInnerHTML|find_by_sql|execute|exec_query|connection\.delete)\b").unwrap()
+    });
+    let (from, to) = (n.line.max(1) as usize, n.end_line.max(n.line) as usize);
+    new_text
+        .lines()
+        .skip(from - 1)
+        .take(to + 1 - from)
+        .any(|l| RAW.is_match(l))
+}
+
+/// Whether a guard on a loaded record (`!record || record.used_at !==
+/// null`, `$seat['status'] !== 'available'`) became a test that a write
+/// changed nothing (`rows.length === 0`, `$updated !== 1`) leaving the same
+/// way (the same exception), where every field the old guard read is now in
+/// a query's WHERE (`… AND used_at IS NULL`): the database applies the same
+/// condition in the statement that claims the row, and no other request
+/// can slip in between a read and a write.
+fn claimed_by_conditional_write(g: &syntax::Guard, cond: &str, n: &Unit, new_text: &str) -> bool {
+    static NOTHING_CHANGED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\.length\s*===?\s*0|\blen\([^)]*\)\s*==\s*0|\brow_?count\w*\s*(===?\s*0|!==?\s*1|<\s*1)|rows_?affected\w*\s*(===?\s*0|!==?\s*1|<\s*1)|\$?\w*(updated|affected|claimed|changed)\w*\s*(===?\s*0|!==?\s*1|<\s*1)|\bis\s+None\b|==\s*nil\b|ErrNoRows|\.empty\?|isEmpty\(\)|\.count\s*===?\s*0)").unwrap()
+    });
+    static EXCEPTION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b(?:throw\s+new|throw|raise)\s+([\w.\\]+)").unwrap());
+    static FIELD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?:\b[A-Za-z_]\w*\??\.([A-Za-z_]\w*)\b(\s*\()?|\[\s*['"]([A-Za-z_]\w*)['"]\s*\])"#,
+        )
+        .unwrap()
+    });
+    static WHERE_CLAUSE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?is)\bwhere\b(.{1,300})").unwrap());
+    let Some(thrown) = EXCEPTION.captures(&g.exit).map(|c| c[1].to_string()) else {
+        return false;
+    };
+    let claims = n.guards.iter().any(|x| {
+        x.failing
+            && NOTHING_CHANGED.is_match(&x.cond)
+            && EXCEPTION.captures(&x.exit).is_some_and(|c| c[1] == thrown)
+    });
+    if !claims {
+        return false;
+    }
+    let fold = |t: &str| t.replace('_', "").to_ascii_lowercase();
+    let fields: Vec<String> = FIELD
+        .captures_iter(cond)
+        .filter(|c| c.get(2).is_none())
+        .filter_map(|c| c.get(1).or(c.get(3)).map(|m| fold(m.as_str())))
+        .collect();
+    // A guard that the record is there at all (`$seat === false`, `!row`)
+    // is the row count itself.
+    static MISSING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^\s*(!\s*\$?\w+|not\s+\w+|\$?\w+\s*(===?|is)\s*(false|null|nil|None|undefined))\s*$",
+        )
+        .unwrap()
+    });
+    if fields.is_empty() {
+        return MISSING.is_match(cond);
+    }
+    let clauses: Vec<String> = WHERE_CLAUSE
+        .captures_iter(new_text)
+        .map(|c| fold(&c[1]))
+        .collect();
+    fields
+        .iter()
+        .all(|x| clauses.iter().any(|w| super::code::has_word(w, x)))
+}
+
 /// The new guard tests what a call that checks the same thing returned:
 /// `not verify_password(pw, hash)` → `ok, new_hash =
 /// ctx.verify_and_update(pw, hash)` then `not ok`. The old condition's call
@@ -3818,6 +3922,12 @@ static MISSING: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
+/// A response that refuses: an error status or an error body (`response()
+/// ->json(['error' => 'not_configured'], 500)`).
+static ERROR_RESPONSE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)([(,\s][45]\d\d\s*[),]|['"]error['"]|\b(Unauthori[sz]ed|Forbidden|BadRequest|InternalServerError|ServiceUnavailable)\w*\b)"#).unwrap()
+});
+
 /// A function the change adds that verifies what it fetched or received,
 /// and that first hands it back unverified when what it checks against is
 /// missing (`if sumResp.StatusCode == http.StatusNotFound { return body,
@@ -3855,6 +3965,7 @@ fn skips_verification(path: &str, n: &Unit, old_text: &str, out: &mut Vec<Findin
             && !g.failing
             && !said.is_empty()
             && !matches!(said, "false" | "False" | "nil" | "None" | "null")
+            && !ERROR_RESPONSE.is_match(said)
             && (MISSING.is_match(&g.cond) || super::presence::ABSENT.is_match(&g.cond))
             && !old_text.contains(&g.cond)
     }) else {
@@ -4812,7 +4923,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || g.failing && role_now_in_decorator(n, o, &g.cond)
                 || !success_exit(&g.exit) && turned_inside_out(g, &cond, n, helpers)
                 || g.failing && in_returned_closure(p, n, g, &cond)
-                || length_check_now_in_library(&g.cond, f))
+                || length_check_now_in_library(&g.cond, f)
+                || g.failing && claimed_by_conditional_write(g, &cond, n, &p.new_text))
         {
             continue;
         }
@@ -4846,6 +4958,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || stops_in_more_cases(&cond, &c.cond)
                 || hardened(&cond, &c.cond)
                 || same_error_class(&cond, &c.cond)
+                || bound_now_declared(&cond, &c.cond, added)
                 || (c.failing || !g.failing)
                     && (result_of_same_check(&cond, &c.cond, &p.new_text)
                         || checked_by_new_helper(&c.cond, fresh, helpers)
@@ -5069,6 +5182,12 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 && l.text.contains(callee)
                 && EXEMPTION.is_match(l.text)
         }) {
+            continue;
+        }
+        // A sanitiser of hand-written SQL or markup, gone with the text it
+        // sanitised: the function builds no such text any more (a query
+        // builder's scope replaced the raw DELETE).
+        if SANITISER_CALL.is_match(c) && !unit_writes_raw_query(&p.new_text, n) {
             continue;
         }
         // The same check under its new address (`csrf_verify(t)` →
@@ -5737,10 +5856,24 @@ fn in_a_name(text: &str, m: &regex::Match<'_>) -> bool {
             && text[m.end() + 1..].starts_with(|c: char| c.is_alphanumeric())
 }
 
-/// The first match of `re` in `text` that is a word of the sentence, not
-/// part of a name.
-fn word_in<'t>(re: &Regex, text: &'t str) -> Option<regex::Match<'t>> {
-    re.find_iter(text).find(|m| !in_a_name(text, m))
+/// A claim word that names a CI job, step or stage in its sentence
+/// ("Split CI into parallel lint, unit, integration and build jobs", "the
+/// lint step"): the change is about that job, not a lint fix.
+fn names_a_job(text: &str, m: &regex::Match<'_>) -> bool {
+    static JOB: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^((?:[\s,/&+-]+\w+){0,5}?)[\s,/&+-]+(jobs?|steps?|stages?|pipelines?|workflows?|targets?)\b")
+            .unwrap()
+    });
+    static PREPOSITION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(by|in|on|for|from|to|with|of|the|a|an|that|which|after|before)\b")
+            .unwrap()
+    });
+    let rest = text[m.end()..]
+        .split(['.', '\n', ':', ';'])
+        .next()
+        .unwrap_or("");
+    JOB.captures(rest)
+        .is_some_and(|c| !PREPOSITION.is_match(&c[1]))
 }
 
 /// "Cleanup" in a subject that names a task the code performs ("Batch
@@ -5882,9 +6015,21 @@ pub fn intent(
         })
     };
     let explicit = EXPLICIT_NO_CHANGE.find(message);
+    // A word the subject uses as a job's name ("parallel lint, unit and
+    // build jobs") names that job in the body too ("- lint: gofmt, vet").
+    let job_names: Vec<String> = NO_CHANGE_INTENT
+        .find_iter(subject)
+        .filter(|m| names_a_job(subject, m))
+        .map(|m| m.as_str().to_ascii_lowercase())
+        .collect();
+    let claim_word = |m: &regex::Match<'_>| !job_names.contains(&m.as_str().to_ascii_lowercase());
     let (m, strong) = match explicit
-        .or_else(|| word_in(&NO_CHANGE_INTENT, subject))
-        .or_else(|| opens_sentence(&NO_CHANGE_INTENT))
+        .or_else(|| {
+            NO_CHANGE_INTENT
+                .find_iter(subject)
+                .find(|m| !in_a_name(subject, m) && claim_word(m))
+        })
+        .or_else(|| opens_sentence(&NO_CHANGE_INTENT).filter(|m| claim_word(m)))
     {
         Some(m) => (m, true),
         None => match TIDY_INTENT

@@ -425,6 +425,70 @@ fn shared_cache_mounted_on_user_routes(
     ));
 }
 
+/// A response cache of the change keyed by the URL alone (`key :=
+/// r.Method + " " + r.URL.RequestURI()`), mounted as a middleware in a
+/// router scope that also loads the session: every route behind it answers
+/// per user, and the first user's answer is served to the next one who asks
+/// for the same URL.
+fn url_keyed_cache_after_session(
+    f: &FileView<'_>,
+    change: &super::ChangeView<'_>,
+    out: &mut Vec<Finding>,
+) {
+    static KEY_FROM_URL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b\w*key\w*\s*:?=\s*[^\n]*(RequestURI|URL\.Path|URL\.String\(\)|\.originalUrl|\breq\.url\b|\brequest\.url\b|\brequest\.path\b|full_path|get_full_path|\brequest\.uri\b)").unwrap()
+    });
+    static CACHE_MOUNT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\.(use|Use|With)\s*\(\s*[\w.]*cache\w*").unwrap());
+    static SESSION_MOUNT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\.(use|Use|With)\s*\([^)\n]*(session|auth|login|jwt|current_?user|identity)",
+        )
+        .unwrap()
+    });
+    let Some(text) = f.new_text() else { return };
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(key) = f.added_code().find(|l| {
+        KEY_FROM_URL.is_match(l.text) && {
+            let at = (l.no as usize).saturating_sub(1);
+            let near = lines[at.saturating_sub(3)..lines.len().min(at + 4)].join("\n");
+            !IDENTITY.is_match(&near)
+                && !near.to_ascii_lowercase().contains("cookie")
+                && !near.to_ascii_lowercase().contains("authorization")
+        }
+    }) else {
+        return;
+    };
+    let mounted = change
+        .files
+        .iter()
+        .filter(|g| g.class.production())
+        .find_map(|g| {
+            let text = g.new_text()?;
+            let lines: Vec<&str> = text.lines().collect();
+            g.added_code().find_map(|a| {
+                let at = (a.no as usize).saturating_sub(1);
+                (CACHE_MOUNT.is_match(a.text)
+                    && lines[at.saturating_sub(10)..at]
+                        .iter()
+                        .any(|x| SESSION_MOUNT.is_match(x)))
+                .then(|| a.text.trim().to_string())
+            })
+        });
+    let Some(mount) = mounted else { return };
+    out.push(Finding::added(
+        "cache-key-identity-lost",
+        Severity::High,
+        f.path,
+        Some(key.no),
+        format!(
+            "Caches responses under the URL alone (`{}`), mounted after the session is loaded (`{}`): a signed-in user's answer is served to the next one who asks for the same URL.",
+            quote(key.text.trim()),
+            quote(&mount)
+        ),
+    ));
+}
+
 /// Cache-identity rules for one file; `change` shows where its middleware
 /// is mounted.
 pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
@@ -439,6 +503,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     new_cache_without_owner(f, out);
     cached_handler_without_caller(f, out);
     url_keyed_cache_of_user_pages(f, out);
+    url_keyed_cache_after_session(f, change, out);
     for (gone, came) in f.replacements() {
         if came.is_empty() || !came.iter().any(|l| KEY_CONTEXT.is_match(&l.content)) {
             continue;

@@ -26,7 +26,7 @@ static AUXILIARY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(codecov|coveralls|coverage|upload|report|notify|notification|slack|cache|artifact|sonar|benchmark|bench|docs|nightly|experimental|canary|preview|comment|label|stale|welcome)").unwrap()
 });
 static CHECK_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b((npm|yarn|pnpm|bun)\s+(run\s+)?(test|lint|check|typecheck)\b|pytest|go\s+(test|vet)\b|cargo\s+(test|clippy|nextest)|mvn\s+[^\n]*\b(test|verify)\b|gradlew?\s+[^\n]*\b(test|check)\b|rspec|phpunit|jest|vitest|tox\b|make\s+(test|check|lint)|dotnet\s+test|golangci-lint|eslint|ruff|mypy|flake8|rubocop|semgrep|trivy|snyk|codeql|bandit|gosec)").unwrap()
+    Regex::new(r"(?i)\b((npm|yarn|pnpm|bun)\s+(run\s+)?(test|lint|check|typecheck)\b|pytest|go\s+(test|vet)\b|cargo\s+(test|clippy|nextest)|mvn\s+[^\n]*\b(test|verify)\b|gradlew?\s+[^\n]*\b(test|check|build)\b|rspec|phpunit|jest|vitest|tox\b|make\s+(test|check|lint)|dotnet\s+test|golangci-lint|eslint|ruff|mypy|flake8|rubocop|semgrep|trivy|snyk|codeql|bandit|gosec)").unwrap()
 });
 
 /// Checks of style and form: linters, formatters, type checkers.
@@ -108,6 +108,64 @@ fn rm_rf(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A make variable standing for a tool (`$(GO)`, `${NPM}`).
+static TOOL_VARIABLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$[({]([A-Za-z]\w*)[)}]").unwrap());
+
+/// The check commands that the targets a CI file's added lines invoke
+/// (`make vet`, `just lint`, `npm run lint`) run, read from the task files
+/// of the change: a command moved behind a target still runs.
+fn commands_of_invoked_targets(f: &FileView<'_>, change: &super::ChangeView<'_>) -> Vec<String> {
+    static INVOKED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(?:make|just|task|(?:npm|pnpm|yarn)\s+run|yarn)\s+(?:-\S+\s+)*([\w:.-]+)")
+            .unwrap()
+    });
+    let targets: Vec<&str> = f
+        .added_code()
+        .flat_map(|l| INVOKED.captures_iter(l.text))
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .collect();
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for g in change.files.iter().filter(|g| g.path != f.path) {
+        let Some(text) = g.new_text() else { continue };
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let t = l.trim_start();
+            // `vet:` (make, just), `"lint": "eslint ."` (package.json).
+            let defines = targets.iter().any(|name| {
+                t.strip_prefix(*name).is_some_and(|r| r.starts_with(':'))
+                    || t.strip_prefix(&format!("\"{name}\""))
+                        .is_some_and(|r| r.trim_start().starts_with(':'))
+            });
+            if !defines {
+                continue;
+            }
+            // The target's own line and its recipe: the indented lines below
+            // (a package.json script is its one line).
+            let recipe = std::iter::once(*l).chain(
+                lines[i + 1..]
+                    .iter()
+                    .take_while(|r| {
+                        !t.starts_with('"') && (r.starts_with('\t') || r.starts_with("  "))
+                    })
+                    .copied(),
+            );
+            // `$(GO) vet ./...` runs `go vet`.
+            out.extend(recipe.filter_map(|r| {
+                let r = TOOL_VARIABLE
+                    .replace_all(r, |c: &regex::Captures<'_>| c[1].to_ascii_lowercase());
+                CHECK_COMMAND
+                    .find(&r)
+                    .map(|m| m.as_str().to_ascii_lowercase())
+            }));
+        }
+    }
+    out
+}
+
 /// Delivery rules for one file.
 pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.ci {
@@ -182,7 +240,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
                 },
             ));
         }
-        let kept: Vec<String> = f
+        let mut kept: Vec<String> = f
             .added
             .iter()
             .filter_map(|l| {
@@ -191,6 +249,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
                     .map(|m| m.as_str().to_ascii_lowercase())
             })
             .collect();
+        kept.extend(commands_of_invoked_targets(f, change));
         if let Some((l, m)) = f
             .removed_code()
             .filter_map(|l| {

@@ -81,11 +81,14 @@ pub mod retries;
 mod round33_tests;
 #[cfg(test)]
 mod round41_tests;
+#[cfg(test)]
+mod round43_tests;
 pub mod row_security;
 pub mod rules;
 pub mod safe_defaults;
 pub mod safekeeping;
 pub mod sanitisers;
+pub mod scan_scope;
 pub mod schema_sync;
 pub mod scoping;
 pub mod score;
@@ -103,6 +106,7 @@ pub mod supply;
 pub mod syntax;
 pub mod systemd;
 pub mod telemetry_pipelines;
+pub mod tenant_source;
 pub mod testing;
 pub mod text;
 mod timeouts;
@@ -715,6 +719,8 @@ pub fn findings_with_message(
     selectors::check_change(&change, &mut out);
     edge_denies::check(&change, &mut out);
     field_lists::check_change(&change, &mut out);
+    tenant_source::check(&change, &mut out);
+    off_when_unset::terraform_default_off(&change, &mut out);
     if let Some(m) = message {
         // Translations are words shown to people: a reworded string in a
         // locale file is the typo fix or rewording the message says.
@@ -778,6 +784,7 @@ fn file_findings<'a>(
         derived_defaults::check(f, &mut local);
         probes::check(f, &mut local);
         schema_sync::check(f, &mut local);
+        scan_scope::check(f, &mut local);
         mesh_policies::check(f, &mut local);
         autoescape::check(f, change, &mut local);
         late_binding::check(f, &mut local);

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{FileView, Finding, Severity, quote};
+use super::{ChangeView, FileView, Finding, Severity, quote};
 
 /// A protecting key bound to a value: `verify=…`, `ValidateIssuer = …`,
 /// `secure: …`, `RequireHttpsMetadata = …`.
@@ -130,6 +130,91 @@ fn helper_read(lines: &[&str], value: &str) -> Option<String> {
         .filter(|l| l.starts_with("return") || l.starts_with("=>"))
         .find(|l| OFF_WHEN_UNSET.is_match(l) && !ON_BY_DEFAULT.is_match(l))
         .map(str::to_string)
+}
+
+/// A Terraform setting that protects (`status`, `enabled`,
+/// `deletion_protection`, `encrypted`), bound to a variable.
+static TF_BOUND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(\w*(?:enabled|status|protection|encrypted|versioning|prevent_destroy)\w*)\s*=\s*(.*\bvar\.(\w+)\b.*)$").unwrap()
+});
+/// The protection written on, the way the old block wrote it.
+static TF_ON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*\w*(?:enabled|status|protection|encrypted|prevent_destroy)\w*\s*=\s*(true|"Enabled")\s*$"#).unwrap()
+});
+
+/// A Terraform protection that was written on (`versioning { enabled = true
+/// }`) and now follows a variable the change declares with an off default
+/// (`status = var.versioning_enabled ? "Enabled" : "Suspended"`, `default =
+/// false`), which no caller in the change sets: every module call that does
+/// not pass it (all of them, the day it merges) turns the protection off.
+pub fn terraform_default_off(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    static DEFAULT_OFF: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^\s*default\s*=\s*(false|"Suspended"|"Disabled"|"disabled"|0)\s*$"#).unwrap()
+    });
+    let tf = || {
+        change
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".tf") && f.class.production())
+    };
+    // Variables the change declares with an off default.
+    let mut off: Vec<String> = Vec::new();
+    for f in tf() {
+        let Some(text) = f.new_text() else { continue };
+        let mut current: Option<&str> = None;
+        for l in text.lines() {
+            if let Some(name) = l
+                .trim()
+                .strip_prefix("variable \"")
+                .and_then(|r| r.split('"').next())
+            {
+                current = Some(name);
+            } else if let Some(name) = current
+                && DEFAULT_OFF.is_match(l)
+            {
+                off.push(name.to_string());
+            }
+        }
+    }
+    if off.is_empty() {
+        return;
+    }
+    for f in tf() {
+        if !f.removed_code().any(|l| TF_ON.is_match(l.text)) {
+            continue;
+        }
+        for l in f.added_code() {
+            let Some(c) = TF_BOUND.captures(l.text) else {
+                continue;
+            };
+            let var = &c[3];
+            if !off.iter().any(|o| o == var) {
+                continue;
+            }
+            // A caller of the module that turns it on.
+            let set = change.files.iter().any(|g| {
+                g.added.iter().any(|a| {
+                    a.text
+                        .split_once('=')
+                        .is_some_and(|(k, v)| k.trim() == var && v.trim() != "false")
+                })
+            });
+            if set {
+                continue;
+            }
+            out.push(Finding::added(
+                "config-protection-default-off",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "`{}` was on and now follows `var.{var}`, whose default is off, and no caller in the change sets it: every module call that leaves it out turns the protection off when this applies.",
+                    quote(l.text.trim())
+                ),
+            ));
+            return;
+        }
+    }
 }
 
 #[cfg(test)]

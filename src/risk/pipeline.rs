@@ -374,7 +374,7 @@ static DEPLOY_JOB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(deploy|release|publish|promote|ship|rollout|go[-_]live)").unwrap()
 });
 static PRODUCTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(^|[-_/. ])(prod|production|prd|live)([-_/. ]|$)").unwrap());
+    LazyLock::new(|| Regex::new(r"(?im)(^|[-_/. ])(prod|production|prd|live)([-_/. ]|$)").unwrap());
 
 fn is_check(j: &Job) -> bool {
     CHECK_JOB.is_match(&j.name) || super::delivery::runs_checks(&j.text)
@@ -589,11 +589,23 @@ fn cancelled_midway(f: &FileView<'_>, old: &str, b: &Pipeline, new: &str, out: &
 
 /// Deploy jobs that stopped waiting for check jobs.
 fn ungated(f: &FileView<'_>, a: &Pipeline, b: &Pipeline, new: &str, out: &mut Vec<Finding>) {
+    let production = |j: &Job| is_production(j) || PRODUCTION.is_match(&j.text);
     for job in b.jobs.iter().filter(|j| is_deploy(j)) {
-        if a.job(&job.name).is_none() {
+        // A job under a new name that deploys to production takes the place
+        // of the production deploy the change removes (two per-environment
+        // jobs folded into one matrix job).
+        let Some(was) = a.job(&job.name).or_else(|| {
+            production(job)
+                .then(|| {
+                    a.jobs
+                        .iter()
+                        .find(|o| is_deploy(o) && production(o) && b.job(&o.name).is_none())
+                })
+                .flatten()
+        }) else {
             continue;
-        }
-        let before = a.waits_for(&job.name);
+        };
+        let before = a.waits_for(&was.name);
         let after = b.waits_for(&job.name);
         // A check renamed (the same steps under another name) that the
         // deploy still waits for is not lost.

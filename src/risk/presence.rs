@@ -38,7 +38,7 @@ static PRESENT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A statement that refuses: an error status, a raise, `return false`.
 static REFUSES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\b4\d\d\b|unauthori[sz]ed|forbid|\bthrow\b|\braise\b|\babort|\breject|\bdeny|return\s+false|\bhalt\b|http_error|panic|\bErr\(|return\s+err\b|badrequest|status\(4|errors?\.new|fail)").unwrap()
+    Regex::new(r"(?i)(\b[45]\d\d\b|unauthori[sz]ed|forbid|\bthrow\b|\braise\b|\babort|\breject|\bdeny|return\s+false|\bhalt\b|http_error|panic|\bErr\(|return\s+err\b|badrequest|status\(4|errors?\.new|fail)").unwrap()
 });
 
 /// The start of a conditional line.

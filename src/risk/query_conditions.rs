@@ -92,7 +92,10 @@ pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
                 let scoped = gone.iter().any(|c| SCOPE.is_match(c));
                 (scoped || q.verb != "select").then_some((gone, scoped))
             });
-        let Some((gone, scoped)) = lost else { continue };
+        let Some((gone, scoped)) = lost else {
+            key_range_instead(&old, &still, path, *line, q, out);
+            continue;
+        };
         let gone = gone
             .iter()
             .map(|c| format!("`{}`", quote(c)))
@@ -124,6 +127,69 @@ pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
             message,
         ));
     }
+}
+
+/// A DELETE or UPDATE that now picks its rows by a range of ids alone
+/// (`WHERE id >= $1 AND id < $2`) where the query it replaces on the same
+/// table picked them by what they are (`WHERE occurred_at < $1`, in the
+/// query or its subquery): the range holds every row whose id falls in it,
+/// and ids follow no one's clock or state.
+fn key_range_instead(
+    old: &[Query],
+    still: &BTreeSet<&str>,
+    path: &str,
+    line: u32,
+    q: &Query,
+    out: &mut Vec<Finding>,
+) {
+    static RANGE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?:\w+\.)?id\s*(<=|>=|<|>|\bbetween\b)").unwrap());
+    static COMPARED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?i)(?:\w+\.)?(\w+)\s*(?:=|<>|!=|<=|>=|<|>|\s+in\b|\s+is\b|\s+like\b|\s+between\b)",
+        )
+        .unwrap()
+    });
+    if q.verb == "select"
+        || q.conditions.is_empty()
+        || !q.conditions.iter().all(|c| RANGE.is_match(c))
+    {
+        return;
+    }
+    let criteria = |text: &str| -> BTreeSet<String> {
+        WHERE
+            .split(text)
+            .skip(1)
+            .flat_map(|w| COMPARED.captures_iter(w).map(|c| c[1].to_ascii_lowercase()))
+            .filter(|c| c != "id" && !c.chars().all(|ch| ch.is_ascii_digit()))
+            .collect()
+    };
+    let Some(was) = old
+        .iter()
+        .filter(|o| o.verb == q.verb && o.table.eq_ignore_ascii_case(&q.table))
+        .filter(|o| !still.contains(o.text.as_str()))
+        .map(|o| criteria(&o.text))
+        .find(|c| !c.is_empty())
+    else {
+        return;
+    };
+    let was = was
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    out.push(Finding::added(
+        "sql-condition-dropped",
+        Severity::High,
+        path,
+        Some(line),
+        format!(
+            "The {} on {} now picks its rows by a range of ids (`{}`), no longer by {was}: every row whose id falls in the range is changed, whatever its {was}.",
+            q.verb.to_ascii_uppercase(),
+            q.table,
+            quote(&q.text)
+        ),
+    ));
 }
 
 /// A lambda used as a query predicate: `o => o.Id == id && o.CustomerId == cid`.

@@ -3,7 +3,7 @@
 //! .UnixNano())`, `new Random(System.currentTimeMillis())`) replays the same
 //! stream for anyone who knows roughly when a token was made, and a
 //! general-purpose generator (`Math.random()`, Python's `random`, PHP's
-//! `mt_rand`) is predictable from its output. Either one replacing the
+//! `mt_rand`, Rust's `fastrand`, Java's `ThreadLocalRandom`) is predictable from its output. Either one replacing the
 //! operating system's generator (`OsRng`, `crypto/rand`, `secrets`,
 //! `SecureRandom`, `randomBytes`), or producing a token, password, nonce or
 //! code, makes those secrets guessable.
@@ -21,7 +21,7 @@ static SECURE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Generators whose output can be predicted.
 static WEAK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\bseed_from_u64\s*\(|\bStdRng::from_seed|\bSmallRng\b|\bSeedableRng\b|rand\.NewSource\s*\(|rand\.New\s*\(|rand\.Seed\s*\(|\bMath\.random\s*\(|(^|[^\w.])random\.(random|randint|choice|choices|getrandbits|randrange|sample)\s*\(|\bnew\s+Random\s*\(|\bmt_rand\s*\(|(^|[^\w.>])rand\s*\(\s*\d*\s*,?\s*\d*\s*\)|\bsrand\s*\(|\brandom\.seed\s*\()").expect("a valid regex")
+    Regex::new(r"(\bseed_from_u64\s*\(|\bStdRng::from_seed|\bSmallRng\b|\bSeedableRng\b|rand\.NewSource\s*\(|rand\.New\s*\(|rand\.Seed\s*\(|\bMath\.random\s*\(|(^|[^\w.])random\.(random|randint|choice|choices|getrandbits|randrange|sample)\s*\(|\bnew\s+Random\s*\(|\bmt_rand\s*\(|(^|[^\w.>])rand\s*\(\s*\d*\s*,?\s*\d*\s*\)|\bsrand\s*\(|\brandom\.seed\s*\(|\bfastrand::\w+|\bWyRand\b|\bThreadLocalRandom\b|\bXorShift\w*|\bXoshiro\w*|\bPcg(32|64)\w*|\bRandom\.(Default\.)?next(Int|Long|Bytes)\s*\()").expect("a valid regex")
 });
 /// A seeding call.
 static SEEDING: LazyLock<Regex> = LazyLock::new(|| {

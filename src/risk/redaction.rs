@@ -50,12 +50,36 @@ static LOGGER_CALL: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
+/// Whether the file lists the header names it masks (`setOf("cookie",
+/// "x-api-key")`) and `Authorization` is not among them.
+fn masked_list_lacks_authorization(f: &FileView<'_>) -> bool {
+    static MASK_LIST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)\b\w*(mask|redact|sensitive|scrub|hidden|secret)\w*\s*(:\s*[\w<>\[\], ]+)?\s*=\s*[^\n]*["'](cookie|set-cookie|x-api-key|x-auth-token|proxy-authorization)["']"#).unwrap()
+    });
+    let Some(text) = f.new_text() else {
+        return false;
+    };
+    let lists: Vec<&str> = text.lines().filter(|l| MASK_LIST.is_match(l)).collect();
+    !lists.is_empty()
+        && !lists
+            .iter()
+            .any(|l| l.to_ascii_lowercase().contains("\"authorization\""))
+}
+
 /// The line of an argument list that whole headers are put in, when the
 /// call it belongs to is a logger's (opened at most ten lines above, the
 /// statement not closed in between).
 fn headers_passed_to_logger<'a>(f: &'a FileView<'_>) -> Option<&'a super::Line<'a>> {
+    // The header set handed to a helper on the way (`kv("request_headers",
+    // headerMap(request.headers))`).
+    static HEADERS_ARGUMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"\(\s*(req|request|response|resp|res)\.(headers|getHeaders\(\)|allHeaders\(\))\s*\)",
+        )
+        .unwrap()
+    });
     f.added_code().find(|l| {
-        WHOLE_HEADERS.is_match(l.text)
+        (WHOLE_HEADERS.is_match(l.text) || HEADERS_ARGUMENT.is_match(l.text))
             && (l.no.saturating_sub(10)..=l.no)
                 .rev()
                 .map_while(|n| {
@@ -79,7 +103,9 @@ fn headers_logged(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let near = (l.no.saturating_sub(12)..=l.no + 12)
         .filter_map(|n| f.new_lines.get(&n))
         .any(|t| REDACTED_NEAR.is_match(t));
-    if near {
+    // A mask list of header names that leaves out `Authorization` masks the
+    // cookies and lets the bearer token through.
+    if near && !masked_list_lacks_authorization(f) {
         return;
     }
     out.push(Finding::added(

@@ -17,9 +17,10 @@ static SECURE_STORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Writes to stores that keep their values in clear: user defaults, shared
-/// preferences, browser and React Native storage.
+/// preferences (DataStore's `prefs[KEY] = …` too), browser and React
+/// Native storage, MMKV.
 static PLAIN_STORE_WRITE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(\b(UserDefaults\.standard|NSUserDefaults|defaults|userDefaults)\.set(Value|Object)?\s*\(|\.putString\s*\(|\b(localStorage|sessionStorage|AsyncStorage)\.setItem\s*\(|\bSharedPreferences\b[^\n]*\.edit\(|\bprefs\.(set|put)\w*\s*\(|Preferences\.Set\s*\(|\bCookies\.set\s*\()"#).unwrap()
+    Regex::new(r#"(?i)(\b(UserDefaults\.standard|NSUserDefaults|defaults|userDefaults)\.set(Value|Object)?\s*\(|\.putString\s*\(|\b(localStorage|sessionStorage|AsyncStorage)\.setItem\s*\(|\bSharedPreferences\b[^\n]*\.edit\(|\bprefs\.(set|put)\w*\s*\(|Preferences\.Set\s*\(|\bCookies\.set\s*\(|\b(\w*[pP]refs|\w*[pP]references|it)\[[^\]]+\]\s*=[^=]|\bmmkv\.(encode|set)\w*\s*\()"#).unwrap()
 });
 
 /// Names of what must not be kept in clear.

@@ -180,7 +180,12 @@ fn looks_random(v: &str) -> bool {
     .iter()
     .filter(|b| **b)
     .count();
-    v.len() >= 12 && entropy(v) >= 3.3 && classes >= 2 && !v.contains(' ')
+    // A dotted path of words (`services.stripe.webhook_secret`) names a
+    // setting; it is not one.
+    let setting_path = v.contains('.')
+        && v.split(['.', '_', '-'])
+            .all(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_lowercase()));
+    v.len() >= 12 && entropy(v) >= 3.3 && classes >= 2 && !v.contains(' ') && !setting_path
 }
 
 static JWT_LITERAL: LazyLock<Regex> = LazyLock::new(|| {

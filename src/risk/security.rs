@@ -58,7 +58,7 @@ static PROVIDER_VERIFIER: LazyLock<Regex> = LazyLock::new(|| {
 
 static AUTH_CHECK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(@login_required|@requires?_auth\w*|@auth_required|@permission_required|@admin_required|@jwt_required|@PreAuthorize|@Secured|@RolesAllowed|\[Authorize\b|before_action\s+:(authenticate\w*|require_\w+|authorize\w*|ensure_\w+)|\b(requireAuth|requireAdmin|requireRole|requireUser|requirePermission|ensureAuthenticated|ensureLoggedIn|isAuthenticated|is_authenticated|checkPermission|check_permission|has_permission|hasPermission|hasRole|has_role|require_role|verifyToken|verify_token|verifyJwt|verify_jwt|validateToken|validate_token|jwt\.verify|authMiddleware|auth_middleware|authenticate!?|authorize!?|ensure_admin|is_admin|isAdmin|is_superuser|permission_classes|IsAuthenticated|RequireAuthorization|RequireAuthenticatedUser|can_access|canAccess|authorizeRequest|policy_scope|verify_authorized|current_user_can|check_access|assert_owner|ensureOwner|requireScope|require_scope)\b|Depends\(\s*(get_current\w*|require\w*|verify\w*|auth\w*|check\w*|current_\w*user\w*)|\bauth\w*\.(Require|Middleware|Check|Verify|Authenticate|Authorize|Guard|Protect)\w*|@UseGuards\([^)]*\)|canActivate|\b(constructEvent|verify_signature|verifySignature|validate_signature|validateSignature|VerifySignature|ValidateSignature|compare_digest|timingSafeEqual|verify_webhook|verifyWebhook|CsrfViewMiddleware|AuthenticationMiddleware|csrf_protect|protect_from_forgery|VerifyCsrfToken|ValidateAntiForgeryToken|UseAuthentication|UseAuthorization)\b|(?i:\broles?\b[^\n]{0,40}["'](admin|superuser|owner|staff|root)["'])|(?i:\b(status|abort|HttpResponse|Response|res\.sendStatus|head)\s*\(?\s*:?\s*(401|403|forbidden|unauthorized)\b)|(?i:\bHTTP_?(401|403)\w*)|\b(StatusForbidden|StatusUnauthorized|PermissionDenied|AccessDenied\w*|Forbidden(Error|Exception)|Unauthorized(Error|Exception)|HttpStatus\.(FORBIDDEN|UNAUTHORIZED)|SC_(FORBIDDEN|UNAUTHORIZED)|NotAuthorized\w*|AuthorizationError|AuthenticationError)\b|(?i:\b(is|has)_?(admin|superuser|staff|owner|role|roles|permission|permissions|access|scope)\w*\b)|\b(helmet|csurf|csrfProtection|rateLimit|rateLimiter|RateLimiter)\b|(?i:\b(require|ensure|check|verify|assert|must|enforce)_?(admin|authn?|authenticated|authorized|role|roles|permissions?|login|logged_?in|owner|ownership|scopes?|staff|superuser|access|session|token|jwt|csrf)\w*\b)|\bmiddleware\(\s*\[?\s*['"](auth|can:|verified|role:|permission:|admin))"#,
+        r#"(@login_required|@requires?_auth\w*|@auth_required|@permission_required|@admin_required|@jwt_required|@PreAuthorize|@Secured|@RolesAllowed|\[Authorize\b|before_action\s+:(authenticate\w*|require_\w+|authorize\w*|ensure_\w+)|\b(requireAuth|requireAdmin|requireRole|requireUser|requirePermission|ensureAuthenticated|ensureLoggedIn|isAuthenticated|is_authenticated|checkPermission|check_permission|has_permission|hasPermission|hasRole|has_role|require_role|verifyToken|verify_token|verifyJwt|verify_jwt|validateToken|validate_token|jwt\.verify|authMiddleware|auth_middleware|authenticate!?|authorize!?|ensure_admin|is_admin|isAdmin|is_superuser|permission_classes|IsAuthenticated|RequireAuthorization|RequireAuthenticatedUser|can_access|canAccess|authorizeRequest|policy_scope|verify_authorized|current_user_can|check_access|assert_owner|ensureOwner|requireScope|require_scope)\b|Depends\(\s*(get_current\w*|require\w*|verify\w*|auth\w*|check\w*|current_\w*user\w*)|\bauth\w*\.(Require|Middleware|Check|Verify|Authenticate|Authorize|Guard|Protect)\w*|@UseGuards\([^)]*\)|canActivate|\b(constructEvent|verify_signature|verifySignature|validate_signature|validateSignature|VerifySignature|ValidateSignature|compare_digest|timingSafeEqual|verify_webhook|verifyWebhook|CsrfViewMiddleware|AuthenticationMiddleware|csrf_protect|protect_from_forgery|VerifyCsrfToken|ValidateAntiForgeryToken|UseAuthentication|UseAuthorization)\b|(?i:\broles?\b[^\n]{0,40}["'](admin|superuser|owner|staff|root)["'])|(?i:\b(status|code|abort|HttpResponse|Response|res\.sendStatus|head)\s*\(?\s*:?\s*(401|403|forbidden|unauthorized)\b)|(?i:\bHTTP_?(401|403)\w*)|\b(StatusForbidden|StatusUnauthorized|PermissionDenied|AccessDenied\w*|Forbidden(Error|Exception)|Unauthorized(Error|Exception)|HttpStatus\.(FORBIDDEN|UNAUTHORIZED)|SC_(FORBIDDEN|UNAUTHORIZED)|NotAuthorized\w*|AuthorizationError|AuthenticationError)\b|(?i:\b(is|has)_?(admin|superuser|staff|owner|role|roles|permission|permissions|access|scope)\w*\b)|\b(helmet|csurf|csrfProtection|rateLimit|rateLimiter|RateLimiter)\b|(?i:\b(require|ensure|check|verify|assert|must|enforce)_?(admin|authn?|authenticated|authorized|role|roles|permissions?|login|logged_?in|owner|ownership|scopes?|staff|superuser|access|session|token|jwt|csrf)\w*\b)|\bmiddleware\(\s*\[?\s*['"](auth|can:|verified|role:|permission:|admin))"#,
     )
     .unwrap()
 });
@@ -406,7 +406,15 @@ fn sql_formatted_across_lines(f: &FileView<'_>, out: &mut Vec<Finding>) {
         if at >= lines.len() {
             continue;
         }
-        let window = lines[at..(at + 8).min(lines.len())].join("\n");
+        let mut window = lines[at..(at + 8).min(lines.len())].join("\n");
+        // A template literal ends at its closing backtick: a template on a
+        // later line (a link built from `${this.appUrl}`) is other text.
+        if std::ptr::eq(placeholder, &*TEMPLATE_VALUE)
+            && let Some(open) = window.find('`')
+            && let Some(close) = window[open + 1..].find('`')
+        {
+            window.truncate(open + 1 + close);
+        }
         let Some(sql) = SQL.find(&window) else {
             continue;
         };
@@ -476,9 +484,10 @@ fn auth_module(path: &str) -> bool {
 
 /// A line that applies a guard to every route of an application or router:
 /// Nest's `APP_GUARD` and `useGlobalGuards`, a router's `use(…)`, Django's
-/// and DRF's defaults, Laravel's middleware groups, ASP.NET's fallback policy.
+/// and DRF's defaults, Laravel's middleware groups, ASP.NET's fallback
+/// policy, a Fastify hook that runs before every handler of its scope.
 static GLOBAL_REGISTRATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bAPP_GUARD\b|useGlobalGuards|\bpipe_through\b|^\s*plug\s+[A-Z]|\b\w+\.(use|Use)\s*\(|\bMIDDLEWARE\b|DEFAULT_(PERMISSION|AUTHENTICATION)_CLASSES|middlewareGroups|\$middleware\b|FallbackPolicy|DefaultPolicy|\bRequireAuthorization\s*\(\s*\)")
+    Regex::new(r#"\bAPP_GUARD\b|useGlobalGuards|\bpipe_through\b|^\s*plug\s+[A-Z]|\b\w+\.(use|Use)\s*\(|\bMIDDLEWARE\b|DEFAULT_(PERMISSION|AUTHENTICATION)_CLASSES|middlewareGroups|\$middleware\b|FallbackPolicy|DefaultPolicy|\bRequireAuthorization\s*\(\s*\)|\baddHook\s*\(\s*['"](onRequest|preParsing|preValidation|preHandler)['"]"#)
         .unwrap()
 });
 /// A route's way out of a guard applied globally.
@@ -557,6 +566,23 @@ pub(crate) fn opted_out_near(f: &FileView<'_>, no: u32) -> bool {
         .any(|a| a.no + 2 >= no && a.no <= no + 2 && OPT_OUT.is_match(a.text))
 }
 
+/// Whether two matched checks are the same: the same text, or the same
+/// refusal however the framework spells it (`res.status(401` in Express,
+/// `reply.code(401` in Fastify, `StatusUnauthorized`).
+fn same_check(a: &str, b: &str) -> bool {
+    static REFUSAL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)(401|403|forbidden|unauthori[sz]ed)").unwrap());
+    let refusal = |t: &str| {
+        REFUSAL
+            .find(t)
+            .map(|m| match m.as_str().to_ascii_lowercase().as_str() {
+                "401" | "unauthorized" | "unauthorised" => "401",
+                _ => "403",
+            })
+    };
+    a == b || refusal(a).is_some_and(|x| refusal(b) == Some(x))
+}
+
 /// The auth checks a change adds, change-wide, non-test files.
 pub(crate) struct AddedAuth<'a> {
     /// Each check as matched: one added back anywhere in the change (moved to
@@ -602,6 +628,26 @@ fn added_auth<'c, 'a>(change: &'c super::ChangeView<'a>) -> &'c AddedAuth<'a> {
                     .collect()
             };
             let (old, new) = (defs(&g.removed), defs(&g.added));
+            let gone: Vec<&String> = old.iter().filter(|n| !new.contains(n)).collect();
+            let came: Vec<&String> = new.iter().filter(|n| !old.contains(n)).collect();
+            if let ([a], [b]) = (gone.as_slice(), came.as_slice()) {
+                renamed.push(((*a).clone(), (*b).clone()));
+            }
+        }
+        // A module moved and its function renamed on the way
+        // (`middleware/requireAuth.ts` → `plugins/auth.ts`, `requireAuth` →
+        // `authenticate`): one name gone from the whole change, one come.
+        if renamed.is_empty() {
+            let defs = |new: bool| -> Vec<String> {
+                change
+                    .files
+                    .iter()
+                    .filter(|g| !g.class.test_like())
+                    .flat_map(|g| if new { &g.added } else { &g.removed })
+                    .filter_map(|l| super::code::function_name(l.text).map(str::to_string))
+                    .collect()
+            };
+            let (old, new) = (defs(false), defs(true));
             let gone: Vec<&String> = old.iter().filter(|n| !new.contains(n)).collect();
             let came: Vec<&String> = new.iter().filter(|n| !old.contains(n)).collect();
             if let ([a], [b]) = (gone.as_slice(), came.as_slice()) {
@@ -687,7 +733,11 @@ fn now_decorated_with(f: &FileView<'_>, no: u32, deco: &str) -> bool {
 /// something that does not (`export default withAdmin(handler)` →
 /// `withSession(handler)`, `@staff_required(view)` → `@login_required`):
 /// every signed-in user reaches what only the privileged did.
-fn privilege_wrapper_swapped(f: &FileView<'_>, out: &mut Vec<Finding>) {
+fn privilege_wrapper_swapped(
+    f: &FileView<'_>,
+    change: &super::ChangeView<'_>,
+    out: &mut Vec<Finding>,
+) {
     static PRIVILEGED: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\b(\w*(?i:admin|staff|superuser|owner|role|permission|privileged)\w*)\s*\(\s*([A-Za-z_]\w{2,})\s*[,)]").unwrap()
     });
@@ -719,6 +769,9 @@ fn privilege_wrapper_swapped(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 })
             });
             if let Some((a, new)) = swapped {
+                if roles_declared_elsewhere(f, change, r.no, r.text) {
+                    continue;
+                }
                 out.push(Finding::added(
                     "authz-wrapper-weakened",
                     Severity::High,
@@ -732,6 +785,53 @@ fn privilege_wrapper_swapped(f: &FileView<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// Whether the roles a removed requirement named (`requireRole(ctx,
+/// 'BILLING_ADMIN', 'OWNER')`) are declared, every one of them, on the same
+/// member in another file the change adds lines to: the check moved into a
+/// declaration (a GraphQL `@auth(requires: [BILLING_ADMIN, OWNER])`, a route
+/// table's `roles:`) that the framework enforces.
+fn roles_declared_elsewhere(
+    f: &FileView<'_>,
+    change: &super::ChangeView<'_>,
+    no: u32,
+    removed: &str,
+) -> bool {
+    static ROLE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"["'`]([A-Za-z][\w:-]{1,40})["'`]"#).unwrap());
+    static MEMBER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:async\s+)?(\w+)\s*(?::\s*(?:async\s*)?(?:\(|function\b|\w+\s*=>)|\([^)]*\)\s*\{)")
+            .unwrap()
+    });
+    let roles: Vec<&str> = ROLE
+        .captures_iter(removed)
+        .map(|c| c.get(1).map_or("", |m| m.as_str()))
+        .collect();
+    let Some(old) = f.old_text() else {
+        return false;
+    };
+    let above: Vec<&str> = old.lines().take(no as usize).collect();
+    let Some(member) = above.iter().rev().skip(1).take(12).find_map(|l| {
+        super::code::function_name(l).or_else(|| {
+            MEMBER
+                .captures(l)
+                .and_then(|c| c.get(1))
+                .map(|m| m.as_str())
+        })
+    }) else {
+        return false;
+    };
+    !roles.is_empty()
+        && change
+            .files
+            .iter()
+            .filter(|g| g.path != f.path && !g.class.test_like() && !g.class.docs)
+            .flat_map(|g| g.added.iter())
+            .any(|a| {
+                super::code::has_word(a.text, member)
+                    && roles.iter().all(|r| super::code::has_word(a.text, r))
+            })
 }
 
 /// An allow-list of what a request may write (Rails `permit`, Laravel
@@ -1142,7 +1242,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
                 format!("Builds SQL by pasting values into the string ({}): use bind parameters, or this is an SQL injection.", quote(l.text)),
             ));
     }
-    privilege_wrapper_swapped(f, out);
+    privilege_wrapper_swapped(f, change, out);
     privileged_field_permitted(f, out);
     order_by_placeholder(f, out);
     sql_formatted_across_lines(f, out);
@@ -1232,7 +1332,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         let Some(m) = AUTH_CHECK.find(l.text) else {
             continue;
         };
-        if kept.iter().any(|k| k == m.as_str()) || written_renamed(l.text) {
+        if kept.iter().any(|k| same_check(k, m.as_str())) || written_renamed(l.text) {
             continue;
         }
         if in_called_helper(f, l.text.trim())

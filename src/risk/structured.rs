@@ -1732,7 +1732,8 @@ fn kept_in_imported_snippet(f: &FileView<'_>, old_no: u32, text: &str) -> bool {
 
 /// Directives moved into a snippet the file now includes: a removed guard
 /// written again in a file of the change that an added `include` names
-/// (`include /etc/nginx/snippets/security-headers.conf;`) is still applied.
+/// (`include /etc/nginx/snippets/security-headers.conf;`) is still applied,
+/// and so is a header the application's own code in the change sets.
 /// Findings from `start` on are this file's.
 fn kept_in_included_files(
     f: &FileView<'_>,
@@ -1749,9 +1750,38 @@ fn kept_in_included_files(
         .filter_map(|l| INCLUDE.captures(l.text))
         .map(|c| file_name(c[1].trim_matches(['"', '\''])))
         .collect();
-    if included.is_empty() {
-        return;
-    }
+    // A header the application itself sets in a file of the change
+    // (Rails' `content_security_policy`, helmet's `contentSecurityPolicy`)
+    // is still sent when the proxy stops adding it: browsers enforce every
+    // policy a response carries, so the proxy's copy only ever loosened nothing.
+    let app_sets = |header: &str| {
+        let key: String = header
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        key.len() > 12
+            && change.files.iter().any(|g| {
+                g.path != f.path
+                    && !g.class.test_like()
+                    && !g.class.docs
+                    && Format::of(g.path) != Some(Format::Nginx)
+                    && g.new_text().is_some_and(|t| {
+                        t.lines()
+                            .filter(|l| {
+                                let l = l.trim_start();
+                                !l.starts_with('#') && !l.starts_with("//")
+                            })
+                            .any(|l| {
+                                let folded: String = l
+                                    .chars()
+                                    .filter(|c| c.is_ascii_alphanumeric())
+                                    .collect::<String>()
+                                    .to_ascii_lowercase();
+                                folded.contains(&key)
+                            })
+                    })
+            })
+    };
     // The directives those files write, as directives (`add_header
     // X-Frame-Options`), one per line.
     let written: Vec<String> = change
@@ -1768,7 +1798,10 @@ fn kept_in_included_files(
             && x.side == Side::Old
             && x.line
                 .and_then(|n| f.removed.iter().find(|l| l.no == n))
-                .is_some_and(|l| written.contains(&header_or_directive(l.text))))
+                .is_some_and(|l| {
+                    written.contains(&header_or_directive(l.text))
+                        || header_set(l.text).is_some_and(|h| app_sets(&h))
+                }))
     }));
 }
 

@@ -992,7 +992,13 @@ impl<'s, 't> Walker<'s, 't> {
                     ) {
                         let t = self.text(a).trim_start_matches(':');
                         let name = last_segment(t);
-                        if GUARD_WORDS.is_match(name) {
+                        // A constant (`readCookie(CSRF_COOKIE)`) is a value
+                        // handed over, not a middleware that runs.
+                        let constant = name.len() > 1
+                            && name
+                                .chars()
+                                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                        if GUARD_WORDS.is_match(name) && !constant {
                             guards.push(name.to_string());
                             self.units[unit].calls.push(Fact {
                                 text: name.to_string(),

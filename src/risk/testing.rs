@@ -32,8 +32,91 @@ static WEAK_ASSERTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\.toBeDefined\(\)|\.toBeTruthy\(\)|\.not\.toBeNull\(\)|\bassert\s+True\b|\bassertTrue\(\s*True\s*\)|expect\(\s*true\s*\)|assert!\(\s*true\s*\)|\bassert\s+\w+\s+is\s+not\s+None\s*$|assert_eq!\(\s*1\s*,\s*1\s*\)|assertNotNull\()").unwrap()
 });
 static COVERAGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(fail[_-]?under|cov-fail-under|coverage[_-]?threshold|min(imum)?[_-]?coverage|branches|lines|functions|statements|threshold|target|min_coverage_percentage)["']?\s*[:=]?\s*["']?(\d+(?:\.\d+)?)%?"#).unwrap()
+    Regex::new(r#"(?i)\b(fail[_-]?under|minimum|cov-fail-under|coverage[_-]?threshold|min(imum)?[_-]?coverage|branches|lines|functions|statements|threshold|target|min_coverage_percentage)["']?\s*[:=]?\s*["']?(\d+(?:\.\d+)?)%?"#).unwrap()
 });
+
+/// A stub the tests install for a function by name: the function's name.
+static STUB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:monkeypatch\.setattr|patch\.object|mocker\.patch\.object|(?:jest|vi)\.spyOn|sinon\.stub|spyOn)\s*\(\s*(?:[\w]+\.)*(\w+)\s*,\s*["'](\w+)["']|(?:monkeypatch\.setattr|mocker\.patch|mock\.patch|\bpatch)\s*\(\s*["'](?:[\w]+\.)*(\w+)\.(\w+)["']"#).unwrap()
+});
+
+/// Tests that stub out the very function they call and assert on: a
+/// fixture replaces `compute_refund_amount` with a precomputed answer and
+/// the test then asserts that `compute_refund_amount(invoice)` returns it.
+/// The code under test no longer runs, so whatever it gets wrong passes.
+/// Read change-wide: the stub often sits in a shared fixture file, the call
+/// in the test, the function in the code the change also touches.
+fn subject_stubbed(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    let tests = || change.files.iter().filter(|f| f.class.test_like());
+    for f in tests() {
+        for l in f.added_code() {
+            let Some((module, name)) = STUB.captures(l.text).and_then(|c| {
+                let module = c.get(1).or(c.get(3))?.as_str();
+                let name = c.get(2).or(c.get(4))?.as_str();
+                Some((module, name))
+            }) else {
+                continue;
+            };
+            // Defined in the code of the change, and replaced in the module
+            // that defines it (`refunds.compute_refund_amount` in
+            // `refunds.py`): the code under test. Replaced where another
+            // module imported it, it is that module's dependency.
+            let def = [
+                format!("def {name}("),
+                format!("function {name}("),
+                format!("fn {name}("),
+                format!("func {name}("),
+            ];
+            let defined = change
+                .files
+                .iter()
+                .filter(|g| g.class.production())
+                .any(|g| {
+                    let stem = g.path.rsplit('/').next().unwrap_or(g.path);
+                    let stem = stem.split('.').next().unwrap_or(stem);
+                    stem == module
+                        && g.new_text()
+                            .is_some_and(|t| def.iter().any(|d| t.contains(d.as_str())))
+                });
+            if !defined {
+                continue;
+            }
+            // Called straight from a test the change touches, not through
+            // the stub line itself.
+            let call = format!("{name}(");
+            let called = tests().any(|g| {
+                let mut in_test = false;
+                g.new_text().is_some_and(|t| {
+                    t.lines().any(|x| {
+                        if TEST_DEF.is_match(x) {
+                            in_test = true;
+                        } else if super::code::starts_function(x) {
+                            in_test = false;
+                        }
+                        in_test
+                            && x.contains(&call)
+                            && !STUB.is_match(x)
+                            && !g.class.is_comment(x)
+                            && !x.contains("\"\"\"")
+                    })
+                })
+            });
+            if !called {
+                continue;
+            }
+            out.push(Finding::added(
+                "test-subject-stubbed",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "Stubs out `{name}`, which the tests call and assert on: they now check the stub's answer, not the code, so anything `{name}` gets wrong passes."
+                ),
+            ));
+            return;
+        }
+    }
+}
 
 fn coverage_file(path: &str) -> bool {
     let n = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
@@ -206,7 +289,12 @@ fn setup_check_removed_with_its_setup(f: &FileView<'_>, no: u32) -> bool {
 }
 
 pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
-    if coverage_file(f.path) {
+    // A build file's JaCoCo rules (`minimum = "0.80".toBigDecimal()`).
+    let build_file = [".gradle", ".gradle.kts", "pom.xml"]
+        .iter()
+        .any(|e| f.path.ends_with(e))
+        && f.new_text_or_hunks().contains("jacoco");
+    if coverage_file(f.path) || build_file {
         coverage(f, out);
     }
     let code = !matches!(
@@ -417,6 +505,7 @@ fn in_test_setup(f: &FileView<'_>, no: u32) -> bool {
 }
 
 pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    subject_stubbed(change, out);
     // Production code changed in the same change, by normalised file stem.
     let code_stems: Vec<String> = change
         .files

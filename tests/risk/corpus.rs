@@ -496,10 +496,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "written 2026-11-30 late by writers who never saw the engine (batches og, oh); measured once before tuning, not tuned on",
     ),
     (
-        "oh18-gitlab-ci-rename-e2e-skip-docs",
-        "written 2026-11-30 late by writers who never saw the engine (batches og, oh); measured once before tuning, not tuned on",
-    ),
-    (
         "oh22-storefront-session-cookie-helper",
         "written 2026-11-30 late by writers who never saw the engine (batches og, oh); measured once before tuning, not tuned on",
     ),
@@ -522,10 +518,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "ol08-subscriptions-unique-constraint",
         "ol batch: a dedupe that keeps the oldest row deletes the live one; which copy matters is domain knowledge the engine does not have",
-    ),
-    (
-        "oo05-kafka-consumer-commit-order",
-        "oo batch: autoCommit switched on and the handler's failure caught and logged inside an arrow function passed in an object literal; that handler is not paired as a unit",
     ),
     (
         "om08-avatar-upload-extension-check",
@@ -1790,10 +1782,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "rq17-autojoin-subdomains",
         "an exact domain match turned into HasSuffix for auto-join",
-    ),
-    (
-        "rq20-documents-404-cross-org",
-        "an explicit cross-org 403 replaced by an org-scoped 404: read as the guard removed",
     ),
     (
         "rr01-env-bool-helper",
@@ -3288,32 +3276,12 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "round 41: a claim read no more from a wrapped line (tm09, uk15 were caught by a word carried over a line break); CODEOWNERS owners replaced stays critical by design",
     ),
     (
-        "vb01-ledger-batch-consume",
-        "round 42 (vb, vc), written this day and not yet tuned on: left for the next session",
+        "vd02-hash-reset-tokens",
+        "round 43: a unique index built without CONCURRENTLY on a table the engine cannot size stays high by design",
     ),
     (
-        "vb05-audit-retention-id-range",
-        "round 42 (vb, vc), written this day and not yet tuned on: left for the next session",
-    ),
-    (
-        "vb09-notifications-sqs-batch-delete",
-        "round 42 (vb, vc), written this day and not yet tuned on: left for the next session",
-    ),
-    (
-        "vc02-csp-script-nonces",
-        "round 42 (vb, vc), written this day and not yet tuned on: left for the next session",
-    ),
-    (
-        "vc04-graphql-auth-directive",
-        "round 42 (vb, vc), written this day and not yet tuned on: left for the next session",
-    ),
-    (
-        "vc06-android-session-datastore",
-        "round 42 (vb, vc), written this day and not yet tuned on: left for the next session",
-    ),
-    (
-        "vc10-portal-builtin-antiforgery",
-        "round 42 (vb, vc), written this day and not yet tuned on: left for the next session",
+        "vf07-branch-protection-renamed-checks",
+        "round 43: any change to branch protection as code stays critical by design (it decides what merges unreviewed)",
     ),
 ];
 
@@ -3579,8 +3547,13 @@ fn corpus_recall_and_false_alarms() {
     // round forty-two (vb*, vc*, 20 cases: data and batch work, front ends
     // and API layers; 4/10 and 5/10 before tuning, 7/10 and 4/10 after its
     // first rules), 74.2 % and 9.1 %.
-    assert!(recall >= 73.5, "recall {recall:.1} % < 73.5 %");
-    assert!(false_rate <= 9.5, "false alarms {false_rate:.1} % > 9.5 %");
+    // Twenty-first day: round forty-two's remaining seven, then round
+    // forty-three (vd*–vg*, 40 cases: back ends with concurrency, money and
+    // tenants; everyday infrastructure; tests, CI and scanners; an agent's
+    // port or refactor; 10/20 and 7/20 before tuning, 20/20 and 2/20 after,
+    // both left by design), 74.6 % and 8.9 %.
+    assert!(recall >= 74.0, "recall {recall:.1} % < 74.0 %");
+    assert!(false_rate <= 9.3, "false alarms {false_rate:.1} % > 9.3 %");
 }
 
 /// One development case in full, for whoever tunes a rule on it: every
