@@ -231,25 +231,27 @@ fn auto_ack_switched_on(f: &FileView<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         if was_off.contains(&key) || manual_ack_removed {
-            out.push(Finding::added(
-                "queue-ack-regardless",
-                Severity::High,
-                f.path,
-                Some(l.no),
-                format!(
-                    "`{}`: the client now acknowledges messages by itself, on delivery or on a timer, whether or not handling them succeeded; a write that fails (or a crash mid-batch) skips them for good.",
-                    quote(l.text.trim().trim_end_matches(','))
-                ),
+            out.push(setting_finding(
+                f,
+                l,
+                ": the client now acknowledges messages by itself, on delivery or on a timer, whether or not handling them succeeded; a write that fails (or a crash mid-batch) skips them for good.",
             ));
             return;
         }
     }
 }
 
-/// A consumer that acknowledged messages only after handling them now
-/// acknowledges them whatever happened (in a `finally`, a `defer`, or one
-/// batch delete of everything received), with nothing else taking care of
-/// the failures.
+/// The finding on a consumer setting line `l` (quoted), with what it does.
+fn setting_finding(f: &FileView<'_>, l: &super::Line<'_>, what: &str) -> Finding {
+    Finding::added(
+        "queue-ack-regardless",
+        Severity::High,
+        f.path,
+        Some(l.no),
+        format!("`{}`{what}", quote(l.text.trim().trim_end_matches(','))),
+    )
+}
+
 /// A connector or stream processor set to skip the records it fails on.
 static SKIPS_FAILURES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)errors\.tolerance["']?\s*[:=]\s*["']?all\b|deserialization\.exception\.handler["']?\s*[:=]\s*["']?[\w.]*LogAndContinueExceptionHandler"#).unwrap()
@@ -267,18 +269,17 @@ fn failures_skipped(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if DEAD_LETTER.is_match(&f.new_text_or_hunks()) {
         return;
     }
-    out.push(Finding::added(
-        "queue-ack-regardless",
-        Severity::High,
-        f.path,
-        Some(l.no),
-        format!(
-            "`{}` with no dead-letter topic: every record that fails is skipped and the consumer moves on, so those records never arrive and nothing keeps them.",
-            quote(l.text.trim().trim_end_matches(','))
-        ),
+    out.push(setting_finding(
+        f,
+        l,
+        " with no dead-letter topic: every record that fails is skipped and the consumer moves on, so those records never arrive and nothing keeps them.",
     ));
 }
 
+/// A consumer that acknowledged messages only after handling them now
+/// acknowledges them whatever happened (in a `finally`, a `defer`, or one
+/// batch delete of everything received), with nothing else taking care of
+/// the failures; or a client set to acknowledge or skip on its own.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;
