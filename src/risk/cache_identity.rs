@@ -451,7 +451,10 @@ fn url_keyed_cache_after_session(
     let Some(key) = f.added_code().find(|l| {
         KEY_FROM_URL.is_match(l.text) && {
             let at = (l.no as usize).saturating_sub(1);
-            let near = lines[at.saturating_sub(3)..lines.len().min(at + 4)].join("\n");
+            let Some(near) = lines.get(at.saturating_sub(3)..lines.len().min(at + 4)) else {
+                return false;
+            };
+            let near = near.join("\n");
             !IDENTITY.is_match(&near)
                 && !near.to_ascii_lowercase().contains("cookie")
                 && !near.to_ascii_lowercase().contains("authorization")
@@ -469,9 +472,9 @@ fn url_keyed_cache_after_session(
             g.added_code().find_map(|a| {
                 let at = (a.no as usize).saturating_sub(1);
                 (CACHE_MOUNT.is_match(a.text)
-                    && lines[at.saturating_sub(10)..at]
-                        .iter()
-                        .any(|x| SESSION_MOUNT.is_match(x)))
+                    && lines
+                        .get(at.saturating_sub(10)..at)
+                        .is_some_and(|above| above.iter().any(|x| SESSION_MOUNT.is_match(x))))
                 .then(|| a.text.trim().to_string())
             })
         });

@@ -60,7 +60,9 @@ pub fn check(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
             }
             let tied = code().any(|g| {
                 g.new_text().unwrap_or("").lines().any(|t| {
-                    super::code::has_word(t, name)
+                    // A comment ties nothing (`# tenant_id is checked upstream`).
+                    !g.class.is_comment(t)
+                        && super::code::has_word(t, name)
                         && (CALLER_SCOPE.is_match(t) || t.contains('#'))
                         && TIES.is_match(t)
                 })
@@ -106,6 +108,16 @@ mod tests {
     #[test]
     fn a_tenant_read_from_the_path_instead_of_the_principal_is_found() {
         let new = "@RestController\n@RequestMapping(\"/admin/tenants/{tenantId}/users\")\nclass AdminUserController(private val users: UserRepository) {\n    @GetMapping\n    fun list(@PathVariable tenantId: UUID): List<User> =\n        users.findAllByTenantId(tenantId)\n}\n";
+        assert!(
+            rules(new).contains(&"authz-tenant-from-request".to_string()),
+            "{:?}",
+            rules(new)
+        );
+    }
+
+    #[test]
+    fn a_comment_saying_the_tenant_is_checked_ties_nothing() {
+        let new = "@RestController\n@RequestMapping(\"/admin/tenants/{tenantId}/users\")\nclass AdminUserController(private val users: UserRepository) {\n    // tenantId is checked against principal.tenantId upstream\n    @GetMapping\n    fun list(@PathVariable tenantId: UUID): List<User> =\n        users.findAllByTenantId(tenantId)\n}\n";
         assert!(
             rules(new).contains(&"authz-tenant-from-request".to_string()),
             "{:?}",
