@@ -15,7 +15,52 @@ static ENVIRONMENT: LazyLock<Regex> =
 
 /// Reports an environment the change builds without autoescaping, where
 /// the change took autoescaping away or the templates are HTML.
+/// A Markdown renderer set to pass raw HTML through (markdown-it's `html:
+/// true`, remark's `allowDangerousHtml`, marked's `sanitize: false`) where
+/// the change removes one that escaped it (`html: false`), in this file or
+/// another: a renderer shared by staff docs and user comments makes every
+/// comment a place to store a script.
+fn markdown_html_on(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    static HTML_ON: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(html\s*:\s*true|allowDangerousHtml\s*:\s*true|sanitize\s*:\s*false|escapeHtml\s*:\s*false|skipHtml\s*:\s*false)\b").unwrap()
+    });
+    static HTML_OFF: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"\b(html\s*:\s*false|sanitize\s*:\s*true|escapeHtml\s*:\s*true|skipHtml\s*:\s*true)\b",
+        )
+        .unwrap()
+    });
+    if !f.class.production() {
+        return;
+    }
+    let Some(on) = f.added_code().find(|l| HTML_ON.is_match(l.text)) else {
+        return;
+    };
+    let escaped_before = change
+        .files
+        .iter()
+        .any(|x| x.class.production() && x.removed_code().any(|l| HTML_OFF.is_match(l.text)));
+    let still_escaped = change
+        .files
+        .iter()
+        .any(|x| x.class.production() && x.added_code().any(|l| HTML_OFF.is_match(l.text)));
+    if !escaped_before || still_escaped {
+        return;
+    }
+    out.push(Finding::added(
+        "xss-markdown-html-on",
+        Severity::High,
+        f.path,
+        Some(on.no),
+        format!(
+            "Renders Markdown with raw HTML passed through (`{}`) where the change removes a renderer that escaped it: text that was shown as written (a user's comment) can now carry a script.",
+            super::quote(on.text.trim())
+        ),
+    ));
+}
+
 pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    markdown_html_on(f, change, out);
     if !f.path.ends_with(".py") || f.class.test_like() || f.class.vendored {
         return;
     }

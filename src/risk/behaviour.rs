@@ -4491,6 +4491,18 @@ fn role_now_in_decorator(n: &Unit, o: &Unit, cond: &str) -> bool {
         })
 }
 
+/// A handler that was open to anyone (`[AllowAnonymous]`, `@PermitAll`,
+/// `@Public()`, DRF's `AllowAny`) and no longer is: the check it did for
+/// itself (a signed link, a token in the URL) gives way to the sign-in every
+/// other handler needs, which is stricter, not weaker.
+fn anonymity_withdrawn(o: &Unit, n: &Unit) -> bool {
+    static ANONYMOUS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(AllowAnonymous|PermitAll|@Public\b|\bAllowAny\b|@anonymous\b|security\s*=\s*\[\s*\])").unwrap()
+    });
+    o.decorators.iter().any(|d| ANONYMOUS.is_match(&d.text))
+        && !n.decorators.iter().any(|d| ANONYMOUS.is_match(&d.text))
+}
+
 /// The role names quoted in `text` (`"ROLE_LEGAL_ADMIN"`, `'LEGAL_ADMIN'`),
 /// each in one spelling: lower case, Spring's `ROLE_` prefix dropped, `-`
 /// as `_`. Shared by the checks that see a role check move into an
@@ -4573,6 +4585,38 @@ fn turned_inside_out(g: &syntax::Guard, cond: &str, n: &Unit, helpers: &Helpers<
                     .iter()
                     .any(|x| x.line > last_pass && x.exit == r.text)
         })
+    })
+}
+
+/// A failing guard (`if (!response.isSuccessful) throw GatewayException(…)`)
+/// rewritten as a branch of a `when`/`match` on the same test
+/// (`response.isSuccessful -> …`, `else -> throw GatewayException(…)`):
+/// the function still throws the same thing in every case the old guard did.
+fn turned_into_branch(g: &syntax::Guard, n: &Unit, new_text: &str) -> bool {
+    let cond = g.cond.trim();
+    let positive = cond
+        .strip_prefix('!')
+        .or_else(|| cond.strip_prefix("not "))
+        .map(|c| {
+            c.trim()
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .trim()
+        });
+    let exit = collapse(&g.exit);
+    if exit.len() < 8 || !n.raises.iter().any(|r| collapse(&r.text) == exit) {
+        return false;
+    }
+    let body = new_text
+        .lines()
+        .skip(n.line.saturating_sub(1) as usize)
+        .take((n.end_line.saturating_sub(n.line) + 1) as usize);
+    body.map(str::trim).any(|l| {
+        let arm = |c: &str| {
+            l.strip_prefix(c)
+                .is_some_and(|rest| matches!(rest.trim_start().get(..2), Some("->" | "=>")))
+        };
+        positive.is_some_and(|c| !c.is_empty() && arm(c)) || arm(cond)
     })
 }
 
@@ -4924,7 +4968,9 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || !success_exit(&g.exit) && turned_inside_out(g, &cond, n, helpers)
                 || g.failing && in_returned_closure(p, n, g, &cond)
                 || length_check_now_in_library(&g.cond, f)
-                || g.failing && claimed_by_conditional_write(g, &cond, n, &p.new_text))
+                || g.failing && claimed_by_conditional_write(g, &cond, n, &p.new_text)
+                || g.failing && turned_into_branch(g, n, f.new_text().unwrap_or(""))
+                || g.failing && anonymity_withdrawn(o, n))
         {
             continue;
         }
@@ -5078,7 +5124,17 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             && !n.returns.iter().any(|r| literal_yes(&r.text))
             && !n.guards.iter().any(|x| literal_yes(&x.exit))
             && !says_plain_yes(p.file, n);
-        let sev = if bypass {
+        // An early pass-on (`if (authed) return $next($request);`) gone from
+        // a function that now answers only that way: every caller gets what
+        // the shortcut gave, and nothing it skipped is left to run.
+        let same_answer = kept.is_none()
+            && !g.failing
+            && n.guards.is_empty()
+            && !n.returns.is_empty()
+            && n.returns
+                .iter()
+                .all(|r| collapse(&r.text) == collapse(&g.exit));
+        let sev = if bypass || same_answer {
             Severity::Low
         } else if allow_shortcut {
             Severity::Medium
@@ -6404,6 +6460,22 @@ pub fn intent(
             }
         }
     }
+    // A condition turned around whose new form is also written inside the
+    // old one (`! flag('disable_legacy')` → `flag('v2')` after the rename),
+    // so only the old side counts as a difference: the same test, its
+    // branches swapped.
+    let new_conditions: Vec<&str> = parsed
+        .iter()
+        .filter(|p| !(p.file.class.test_like() || p.file.class.docs))
+        .flat_map(|p| p.new.units.iter().flat_map(|u| u.conditions.iter()))
+        .map(|c| c.text.as_str())
+        .collect();
+    for old in diffs.iter().filter(|d| d.0 == 0 && !d.4) {
+        let was = body(&old.1);
+        if new_conditions.iter().any(|c| opposite(&was, c)) {
+            explained.insert(old.1.clone());
+        }
+    }
     // A value a caller may now pass, the old one its default (`now if now is
     // not None else timezone.now()`): a seam for tests, the same behaviour
     // for every caller that passes nothing.
@@ -6583,6 +6655,33 @@ pub fn intent(
             continue;
         };
         if removes_set(&k, weak) && !sets_key(false, &k) {
+            explained.insert(d.1.clone());
+        }
+    }
+    // A new value read only by log lines (`LOG_PREFIX = "[Job]"` put in
+    // front of each message): what is written to the log, not what is done.
+    static LOG_LINE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\b\w*log(ger|ging)?\s*(\.|::|->)\s*\w+\s*\(|\bconsole\.\w+\s*\(|^\s*(puts|print(ln|f)?!?)\b)").unwrap()
+    });
+    for d in diffs.iter().filter(|d| d.0 == 2 && d.4) {
+        let Some((k, _)) = literal(&d.1) else {
+            continue;
+        };
+        let k = k.rsplit('.').next().unwrap_or(&k).to_string();
+        if k.len() < 3 {
+            continue;
+        }
+        let readers: Vec<&str> = added_text
+            .lines()
+            .filter(|l| super::code::has_word(l, &k))
+            .filter(|l| {
+                let t = l.trim_start();
+                !(t.starts_with(k.as_str())
+                    || t.contains(&format!(" {k} ="))
+                    || t.contains(&format!(" {k}:")))
+            })
+            .collect();
+        if !readers.is_empty() && readers.iter().all(|l| LOG_LINE.is_match(l)) {
             explained.insert(d.1.clone());
         }
     }

@@ -68,20 +68,93 @@ static RETENTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)^\s*["']?(\w*(retention|retain|keep_(last|days|daily|weekly|monthly)|snapshot_?count|backup_?(days|period|count))\w*)["']?\s*(?:=>|[:=])\s*(?:\(\w+\)\s*|\w+\(\s*)?(?:["']?|(?:env|getenv|os\.getenv|ENV\.fetch|config)\s*\(\s*["'][\w.]+["']\s*,\s*["']?)(\d+)"#).unwrap()
 });
 
+/// A retention setting on a line, by name, with the number it keeps.
+fn retention_setting(t: &str) -> Option<(String, f64)> {
+    let lower = t.to_ascii_lowercase();
+    if !["retain", "retention", "keep_", "snapshot", "backup"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return None;
+    }
+    let c = RETENTION.captures(t)?;
+    Some((c[1].to_ascii_lowercase(), c[5].parse().ok()?))
+}
+
+/// A retention written out (`retention_in_days = 2557`) that now follows a
+/// Terraform variable (`= var.log_retention_days`) whose default, declared in
+/// another file of the change, is half as long or less, and that no module
+/// call in the change sets: the audit trail kept for seven years is kept for
+/// a week, the moment it applies.
+pub fn retention_via_variable(change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
+    static FOLLOWS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*(\w+)\s*=\s*var\.(\w+)\s*$").unwrap());
+    let defaults = super::infra::tf_variable_defaults(change);
+    if defaults.is_empty() {
+        return;
+    }
+    for f in change
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".tf") && f.class.production())
+    {
+        let before: Vec<(String, f64)> = f
+            .removed_code()
+            .filter_map(|l| retention_setting(l.text))
+            .collect();
+        if before.is_empty() {
+            continue;
+        }
+        for l in f.added_code() {
+            let Some(c) = FOLLOWS.captures(l.text) else {
+                continue;
+            };
+            let Some(default) = defaults.get(&c[2]) else {
+                continue;
+            };
+            let Some((key, now)) = retention_setting(&format!("{} = {default}", &c[1])) else {
+                continue;
+            };
+            // The longest it kept under that name: one resource cut from
+            // seven years to a week is the one that matters.
+            let Some(was) = before
+                .iter()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, v)| *v)
+                .reduce(f64::max)
+            else {
+                continue;
+            };
+            let passed = change.files.iter().any(|g| {
+                g.added_code().any(|a| {
+                    a.text
+                        .split_once('=')
+                        .is_some_and(|(k, _)| k.trim() == &c[2])
+                })
+            });
+            if passed || !(now > 0.0 && now * 2.0 <= was) {
+                continue;
+            }
+            out.push(Finding::added(
+                "data-retention-shortened",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "Keeps `{}` for `var.{}`, whose default is {now}, where it kept it for {was}: whatever you would restore or audit older than that is gone once it applies.",
+                    quote(&key),
+                    quote(&c[2])
+                ),
+            ));
+            return;
+        }
+    }
+}
+
 /// Retention of backups, snapshots and logs cut by half or more: the data
 /// that would restore from an incident is gone sooner.
 fn retention_shortened(f: &FileView<'_>, out: &mut Vec<Finding>) {
-    let read = |t: &str| -> Option<(String, f64)> {
-        let lower = t.to_ascii_lowercase();
-        if !["retain", "retention", "keep_", "snapshot", "backup"]
-            .iter()
-            .any(|w| lower.contains(w))
-        {
-            return None;
-        }
-        let c = RETENTION.captures(t)?;
-        Some((c[1].to_ascii_lowercase(), c[5].parse().ok()?))
-    };
+    let read = retention_setting;
     // A module variable's default (`variable "backup_retention_period" {
     // … default = 14`) reads as the setting of the same name: every caller
     // that does not pass it gets that value.

@@ -83,6 +83,89 @@ fn derives_default(text: &str, name: &str) -> bool {
     })
 }
 
+/// A field's own serde default (`#[serde(default = "default_true")]` over
+/// `pub verify_tls: bool`) removed, where the function it named returned
+/// something other than the type's zero, and the struct now fills missing
+/// fields from a derived `Default` (`#[serde(default)]` with
+/// `#[derive(Default)]`): a config file that leaves the field out, as the
+/// production one did to get the default, now gets false or 0.
+fn serde_default_fn_dropped(f: &FileView<'_>, old: &str, new: &str, out: &mut Vec<Finding>) {
+    static DEFAULT_FN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"#\[serde\(\s*default\s*=\s*"(\w+)"\s*\)\]"#).unwrap());
+    static FIELD_DECL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*(?:pub(?:\([^)]*\))?\s+)?(\w+)\s*:\s*\w").unwrap());
+    // What a function of the old text returns, when it is one literal.
+    let returned = |name: &str| -> Option<String> {
+        let lines: Vec<&str> = old.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with(&format!("fn {name}(")))?;
+        let body: Vec<&str> = lines[at + 1..]
+            .iter()
+            .take_while(|l| l.trim() != "}")
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        (body.len() == 1).then(|| body[0].trim_end_matches(';').to_string())
+    };
+    let old_lines: Vec<&str> = old.lines().collect();
+    let mut changed: Vec<(String, String)> = Vec::new();
+    for r in f.removed_code() {
+        let Some(c) = DEFAULT_FN.captures(r.text) else {
+            continue;
+        };
+        let Some(field) = old_lines
+            .iter()
+            .skip(r.no as usize)
+            .take(4)
+            .find_map(|l| FIELD_DECL.captures(l).map(|x| x[1].to_string()))
+        else {
+            continue;
+        };
+        let Some(value) = returned(&c[1]) else {
+            continue;
+        };
+        // Still given a default of its own in the new text.
+        let own = Regex::new(&format!(
+            r"default\s*=\s*\S+[\s\S]{{0,120}}?\b{}\s*:",
+            regex::escape(&field)
+        ))
+        .is_ok_and(|re| re.is_match(new));
+        if zero(&value) || own || !new.contains("#[serde(default)]") {
+            continue;
+        }
+        changed.push((field, value));
+    }
+    let Some((field, value)) = changed
+        .iter()
+        .find(|(n, _)| PROTECTIVE.is_match(n))
+        .or(changed.first())
+    else {
+        return;
+    };
+    let protective = PROTECTIVE.is_match(field) && value == "true";
+    let line = f
+        .removed_code()
+        .find(|r| DEFAULT_FN.is_match(r.text))
+        .map(|r| r.no);
+    out.push(Finding::removed(
+        "derived-default-changed",
+        if protective { Severity::High } else { Severity::Medium },
+        f.path,
+        line,
+        format!(
+            "`{}` loses its own serde default (`{}`) and now takes the derived `Default`'s zero: a config that leaves it out, relying on the default, gets false, 0 or empty{}.",
+            quote(field),
+            quote(value),
+            if changed.len() > 1 {
+                format!("; {} more fields change too", changed.len() - 1)
+            } else {
+                String::new()
+            }
+        ),
+    ));
+}
+
 /// Reports the fields whose default the derived impl changes.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if !f.path.ends_with(".rs") || f.class.test_like() || f.class.vendored {
@@ -91,6 +174,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
         return;
     };
+    serde_default_fn_dropped(f, old, new, out);
     let still: Vec<String> = hand_written(new).into_iter().map(|(n, _, _)| n).collect();
     for (name, fields, line) in hand_written(old) {
         if still.contains(&name) || !derives_default(new, &name) {

@@ -53,7 +53,7 @@ static FAILURE_TEST: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// What stops the request in a branch.
 static STOPS_HERE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(return|raise|throw|abort|exit|panic|die|halt|deny|reject|forbid\w*|unauthori[sz]ed|redirect_to|render|head\s+:|next\s*\(\s*\w+|http\.Error|WriteHeader|status\s*\(\s*4\d\d|40[13]|continue|break|fail\w*)\b").unwrap()
+    Regex::new(r"(?i)\b(return|raise|throw|abort|exit|panic|die|halt|deny|reject|forbid\w*|unauthori[sz]ed|redirect_to|render|head\s+:|next\s*\(\s*\w+|http\.Error|WriteHeader|status\s*\(\s*4\d\d|40[13]|continue|break|fail\w*|fatal\w*|Exit)\b").unwrap()
 });
 static LOG_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(log|logger|slog|logging|console|warn|warning|print|println|printf|Sentry|metrics|_logger|Log)\w*\s*[.(]").unwrap()

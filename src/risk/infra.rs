@@ -699,6 +699,47 @@ fn enclosing_resource<'a>(f: &FileView<'a>, no: u32) -> Option<&'a str> {
     })?
 }
 
+/// Force-new attributes whose default is "not encrypted": written onto an
+/// existing resource, they replace it.
+const ENCRYPTION_AT_CREATION: &[&str] = &[
+    "storage_encrypted",
+    "encrypted",
+    "kms_key_id",
+    "at_rest_encryption_enabled",
+];
+/// The resources on which those attributes are chosen at creation (a log
+/// group or a bucket takes a key in place).
+const ENCRYPTED_AT_CREATION: &[&str] = &[
+    "aws_db_instance",
+    "aws_rds_cluster",
+    "aws_docdb_cluster",
+    "aws_neptune_cluster",
+    "aws_ebs_volume",
+    "aws_efs_file_system",
+    "aws_elasticache_replication_group",
+];
+
+/// The line number and kind of the resource header enclosing line `no`,
+/// read from the whole new text when there is one.
+fn enclosing_head(f: &FileView<'_>, no: u32) -> Option<(u32, String)> {
+    let text: Vec<&str> = f
+        .new_text()
+        .map(|t| t.lines().collect())
+        .unwrap_or_default();
+    (1..=no).rev().find_map(|n| {
+        let l = text
+            .get(n as usize - 1)
+            .copied()
+            .or_else(|| f.new_lines.get(&n).copied())?;
+        if l.starts_with('}') {
+            return Some(None);
+        }
+        RESOURCE_HEAD
+            .captures(l)
+            .map(|c| Some((n, c.get(1).map_or("", |m| m.as_str()).to_string())))
+    })?
+}
+
 /// Whether `key` cannot change in place on a resource of `kind`.
 fn forces_new(key: &str, kind: Option<&str>) -> bool {
     FORCE_NEW.contains(&key)
@@ -1115,6 +1156,80 @@ fn tf_instancing_changed(f: &FileView<'_>, moved_block: bool, out: &mut Vec<Find
     }
 }
 
+/// A DNS record (`aws_route53_record`, `cloudflare_record`, a Google or
+/// Azure record set) whose name the change also takes out of its code (the
+/// link every email carried, now pointing elsewhere) and names in no line it
+/// adds: the name is being retired on purpose, not lost with a resource.
+fn dns_name_retired(kind: &str, old_body: &[String], change: &ChangeView<'_>) -> bool {
+    static DNS_RECORD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(_record$|_record_set$|^(azurerm_dns|google_dns|cloudflare_dns)_)").unwrap()
+    });
+    static NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^\s*name\s*=\s*"([A-Za-z0-9-]+\.[A-Za-z0-9.-]+)""#).unwrap()
+    });
+    if !DNS_RECORD.is_match(kind) {
+        return false;
+    }
+    let Some(name) = old_body
+        .iter()
+        .find_map(|l| NAME.captures(l).map(|c| c[1].to_string()))
+    else {
+        return false;
+    };
+    let code =
+        |g: &&FileView<'_>| g.class.lang != Lang::Hcl && !g.class.docs && !g.class.test_like();
+    let named = |t: &str| {
+        t.match_indices(name.as_str()).any(|(i, _)| {
+            let before = t[..i].chars().next_back();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        })
+    };
+    change
+        .files
+        .iter()
+        .filter(code)
+        .any(|g| g.removed_code().any(|l| named(l.text)))
+        && !change
+            .files
+            .iter()
+            .filter(code)
+            .any(|g| g.added_code().any(|l| named(l.text)))
+}
+
+/// The defaults of the Terraform variables the change's files declare, by
+/// name, as written (`7`, `false`, `"Suspended"`): what every module call
+/// that does not pass the variable gets.
+pub(crate) fn tf_variable_defaults(
+    change: &ChangeView<'_>,
+) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    for f in change
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".tf") && f.class.production())
+    {
+        let Some(text) = f.new_text() else { continue };
+        let mut current: Option<&str> = None;
+        for l in text.lines() {
+            let t = l.trim();
+            if let Some(name) = t
+                .strip_prefix("variable \"")
+                .and_then(|r| r.split('"').next())
+            {
+                current = Some(name);
+            } else if l.starts_with('}') {
+                current = None;
+            } else if let Some(name) = current
+                && let Some(v) = t.strip_prefix("default").map(str::trim_start)
+                && let Some(v) = v.strip_prefix('=')
+            {
+                out.insert(name.to_string(), v.trim().to_string());
+            }
+        }
+    }
+    out
+}
+
 fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     let added_everywhere: HashSet<TfKey> = change
         .files
@@ -1220,6 +1335,13 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 Some(l.no),
                 format!("Removes {label}, a rule that let traffic through: what it allowed is refused from the next apply (whatever still used it breaks; nothing is exposed)."),
             )),
+            None if key.0 == "resource" && dns_name_retired(&key.1, &old_body, change) => out.push(Finding::removed(
+                "tf-resource-removed",
+                Severity::Medium,
+                f.path,
+                Some(l.no),
+                format!("Removes {label}, a DNS name the change also stops using in its code: whoever outside still resolves it loses it at the next apply."),
+            )),
             None if key.0 == "resource" && state_only_tf(&key.1) => out.push(Finding::removed(
                 "tf-resource-removed",
                 Severity::Medium,
@@ -1309,6 +1431,31 @@ fn terraform(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         let (key, new) = (&c[1], &c[2]);
         let kind = enclosing_resource(f, l.no);
         if !forces_new(key, kind) {
+            continue;
+        }
+        // Encryption written onto a resource that exists (`storage_encrypted
+        // = true`, `kms_key_id = …` on a database created without them): the
+        // default was off, so this is a change Terraform makes by replacing
+        // the resource, empty.
+        if !removed_attrs.iter().any(|(_, k, _)| k == key)
+            && ENCRYPTION_AT_CREATION.contains(&key)
+            && !matches!(new.trim_matches('"'), "false" | "null" | "")
+            && let Some((head, kind)) = enclosing_head(f, l.no)
+            && !f.added.iter().any(|a| a.no == head)
+            && ENCRYPTED_AT_CREATION.contains(&kind.as_str())
+        {
+            let stateful = stateful_tf(&kind);
+            out.push(Finding::added(
+                "tf-force-new",
+                if stateful { Severity::Critical } else { Severity::High },
+                f.path,
+                Some(l.no),
+                format!(
+                    "Sets `{key}` on the `{}` that exists without it: encryption is chosen when the resource is created, so Terraform destroys and recreates it{}.",
+                    quote(&kind),
+                    if stateful { ", empty" } else { "" }
+                ),
+            ));
             continue;
         }
         if let Some((_, _, old)) = removed_attrs.iter().find(|(_, k, _)| k == key)

@@ -991,6 +991,31 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                         .collect::<Vec<_>>()
                         .join(" ");
                     let candidates = column_candidates(&window);
+                    // Replaced by its hash in the same migration (`token` →
+                    // `token_hash`): the plain value is dropped on purpose.
+                    let hashed = candidates.iter().find(|c| {
+                        let forms = [
+                            format!("{c}_hash"),
+                            format!("{c}_digest"),
+                            format!("hashed_{c}"),
+                        ];
+                        f.added.iter().any(|a| {
+                            a.no != l.no && forms.iter().any(|x| super::code::has_word(a.text, x))
+                        })
+                    });
+                    if let Some(column) = hashed {
+                        push(
+                            out,
+                            rule,
+                            Severity::Low,
+                            l.no,
+                            format!(
+                                "Drops the column {column} ({}) for a hash of it added in the same migration: the plain values are gone on purpose, and code still reading {column} breaks.",
+                                quote(m.as_str())
+                            ),
+                        );
+                        continue;
+                    }
                     if let Some(column) = retired_in_base(change, &candidates) {
                         push(
                             out,

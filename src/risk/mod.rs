@@ -44,6 +44,7 @@ pub(crate) mod host_access;
 mod host_links;
 pub mod host_match;
 pub mod infra;
+pub mod ingress_auth;
 pub mod isolation;
 mod keyed_hashes;
 pub mod lang;
@@ -61,9 +62,12 @@ pub mod nginx_alias;
 mod nginx_inheritance;
 pub mod nginx_locations;
 pub mod off_when_unset;
+pub mod optional_fields;
 mod or_conditions;
 pub mod ordering;
 pub mod origins;
+pub mod overlay_promotion;
+pub mod page_cursor;
 pub mod path_matchers;
 pub mod pipeline;
 pub mod policy_files;
@@ -83,6 +87,8 @@ mod round33_tests;
 mod round41_tests;
 #[cfg(test)]
 mod round43_tests;
+#[cfg(test)]
+mod round44_tests;
 pub mod row_security;
 pub mod rules;
 pub mod safe_defaults;
@@ -118,6 +124,7 @@ pub mod vendor_payloads;
 pub mod verification;
 pub mod volumes;
 mod waitgroups;
+pub mod widening;
 pub mod wire;
 pub mod wire_names;
 pub mod workflow_injection;
@@ -721,6 +728,10 @@ pub fn findings_with_message(
     field_lists::check_change(&change, &mut out);
     tenant_source::check(&change, &mut out);
     off_when_unset::terraform_default_off(&change, &mut out);
+    deletion::retention_via_variable(&change, &mut out);
+    ingress_auth::check(&change, &mut out);
+    optional_fields::check(&change, &mut out);
+    overlay_promotion::check(&change, &mut out);
     if let Some(m) = message {
         // Translations are words shown to people: a reworded string in a
         // locale file is the typo fix or rewording the message says.
@@ -785,6 +796,8 @@ fn file_findings<'a>(
         probes::check(f, &mut local);
         schema_sync::check(f, &mut local);
         scan_scope::check(f, &mut local);
+        widening::check(f, &mut local);
+        page_cursor::check(f, &mut local);
         mesh_policies::check(f, &mut local);
         autoescape::check(f, change, &mut local);
         late_binding::check(f, &mut local);

@@ -158,24 +158,11 @@ pub fn terraform_default_off(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
             .filter(|f| f.path.ends_with(".tf") && f.class.production())
     };
     // Variables the change declares with an off default.
-    let mut off: Vec<String> = Vec::new();
-    for f in tf() {
-        let Some(text) = f.new_text() else { continue };
-        let mut current: Option<&str> = None;
-        for l in text.lines() {
-            if let Some(name) = l
-                .trim()
-                .strip_prefix("variable \"")
-                .and_then(|r| r.split('"').next())
-            {
-                current = Some(name);
-            } else if let Some(name) = current
-                && DEFAULT_OFF.is_match(l)
-            {
-                off.push(name.to_string());
-            }
-        }
-    }
+    let off: Vec<String> = super::infra::tf_variable_defaults(change)
+        .into_iter()
+        .filter(|(_, v)| DEFAULT_OFF.is_match(&format!("default = {v}")))
+        .map(|(k, _)| k)
+        .collect();
     if off.is_empty() {
         return;
     }

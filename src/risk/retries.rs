@@ -114,9 +114,14 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 .iter()
                 .filter(|l| l.no >= lp.no && l.no <= lp.no + NEAR && inside(l.no))
         };
+        // A client call that moves money (`bank.create_transfer(…)`) is a
+        // request too, whatever library sends it.
+        static MOVES_MONEY: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"(?i)\.\w*(charge|payout|refund|capture|debit|withdraw|disburse|transfer|create_?payment)\w*\s*\(").unwrap()
+        });
         let send = near(lp.no)
             .filter(|l| inside(l.no))
-            .find(|l| sends_request(l.text))
+            .find(|l| sends_request(l.text) || MOVES_MONEY.is_match(l.text))
             .or_else(|| {
                 body().find(|l| {
                     CALL.captures_iter(l.text)
@@ -132,10 +137,17 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             Severity::High,
             f.path,
             Some(send.no),
-            format!(
-                "Retries every request sent here ({}), whatever its method: a POST that succeeded but timed out on the answer runs again (a second charge, a second transfer). Retry only idempotent methods or send an idempotency key.",
-                quote(send.text.trim())
-            ),
+            if sends_request(send.text) {
+                format!(
+                    "Retries every request sent here ({}), whatever its method: a POST that succeeded but timed out on the answer runs again (a second charge, a second transfer). Retry only idempotent methods or send an idempotency key.",
+                    quote(send.text.trim())
+                )
+            } else {
+                format!(
+                    "Retries a call that moves money ({}) with no idempotency key: an attempt that succeeded but failed on the answer runs again, and the money moves twice.",
+                    quote(send.text.trim())
+                )
+            },
         ));
         return;
     }
@@ -204,6 +216,11 @@ fn fresh_key_per_attempt(f: &FileView<'_>, out: &mut Vec<Finding>) {
     for l in f.added_code() {
         let numbered = counts_attempts(l.text) && !given_before(l.text);
         if !(REPEAT_KEY.is_match(l.text) && (RANDOM_ID.is_match(l.text) || numbered)) {
+            continue;
+        }
+        // A helper that draws a key (`fun newIdempotencyKey() = UUID…`) is
+        // judged where it is called, not where it is written.
+        if super::code::function_name(l.text).is_some() {
             continue;
         }
         let at = (l.no as usize).saturating_sub(1).min(lines.len());

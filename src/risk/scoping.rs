@@ -381,7 +381,11 @@ fn kind_of(segments: &[String]) -> Option<String> {
             .rev()
             .find(|s| !BUILDER.contains(&s.to_ascii_lowercase().as_str()))
     })?;
-    let s = s.trim_start_matches('_').to_ascii_lowercase();
+    // `ExpenseReport` and `expense_reports` name the same records.
+    let s = s
+        .trim_start_matches('_')
+        .to_ascii_lowercase()
+        .replace('_', "");
     let s = s.strip_suffix("ies").map_or_else(
         || s.strip_suffix('s').unwrap_or(&s).to_string(),
         |b| format!("{b}y"),

@@ -55,8 +55,9 @@ fn string_map(y: &Yaml) -> Labels {
         .unwrap_or_default()
 }
 
-/// The labels of every pod template (and bare pod) in the texts.
-fn pod_labels<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<Labels> {
+/// The labels of every pod template (and bare pod) in the texts, with the
+/// name of the workload that carries them.
+fn pod_labels<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<(String, Labels)> {
     let mut out = Vec::new();
     for t in texts {
         for d in documents(t) {
@@ -71,7 +72,8 @@ fn pod_labels<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<Labels> {
                 continue;
             };
             if !labels.is_empty() {
-                out.push(labels);
+                let name = d["metadata"]["name"].as_str().unwrap_or("").to_string();
+                out.push((name, labels));
             }
         }
     }
@@ -110,6 +112,54 @@ fn shown(l: &Labels) -> String {
         .join(", ")
 }
 
+/// A selector the change rewrites so that it now also matches the pods of
+/// a workload it did not select before (`part-of: checkout, component:
+/// server`, which the admin pods carry too): the Service sends its traffic
+/// to that other application as well.
+fn widened(
+    f: &super::FileView<'_>,
+    s: &Selector,
+    was: &Labels,
+    old_pods: &[(String, Labels)],
+    new_pods: &[(String, Labels)],
+    out: &mut Vec<Finding>,
+) {
+    if s.kind != "Service" {
+        return;
+    }
+    let before: Vec<&str> = old_pods
+        .iter()
+        .filter(|p| selects(was, &p.1))
+        .map(|p| p.0.as_str())
+        .collect();
+    let Some(other) = new_pods
+        .iter()
+        .filter(|p| selects(&s.labels, &p.1))
+        .map(|p| p.0.as_str())
+        .find(|n| !n.is_empty() && !before.contains(n) && *n != s.name)
+    else {
+        return;
+    };
+    let line = f
+        .added_code()
+        .find(|l| s.labels.keys().any(|k| l.text.contains(k.as_str())))
+        .map(|l| l.no);
+    out.push(Finding::added(
+        "k8s-selector-matches-others",
+        Severity::High,
+        f.path,
+        line,
+        format!(
+            "The {} `{}` now selects `{}`, which the pods of `{}` carry too (before it selected only `{}`): its traffic is now shared with that other workload.",
+            s.kind,
+            quote(&s.name),
+            quote(&shown(&s.labels)),
+            quote(other),
+            quote(&before.join(", "))
+        ),
+    ));
+}
+
 /// A selector the change rewrites so that it matched a pod template before
 /// and matches none of the change's pod templates now.
 pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
@@ -143,10 +193,11 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
             let Some(was) = before.iter().find(|b| b.kind == s.kind && b.name == s.name) else {
                 continue;
             };
-            if was.labels == s.labels
-                || new_pods.iter().any(|p| selects(&s.labels, p))
-                || !old_pods.iter().any(|p| selects(&was.labels, p))
-            {
+            if was.labels == s.labels || !old_pods.iter().any(|p| selects(&was.labels, &p.1)) {
+                continue;
+            }
+            if new_pods.iter().any(|p| selects(&s.labels, &p.1)) {
+                widened(f, &s, &was.labels, &old_pods, &new_pods, out);
                 continue;
             }
             let line = f
@@ -159,8 +210,8 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
                 .map(|l| l.no);
             let closest = new_pods
                 .iter()
-                .max_by_key(|p| s.labels.keys().filter(|k| p.contains_key(*k)).count())
-                .map(shown)
+                .max_by_key(|p| s.labels.keys().filter(|k| p.1.contains_key(*k)).count())
+                .map(|p| shown(&p.1))
                 .unwrap_or_default();
             out.push(Finding::added(
                 "k8s-selector-matches-nothing",

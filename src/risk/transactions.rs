@@ -60,6 +60,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     self_invoked(f, out);
+    rollback_narrowed(f, out);
     let Some(text) = f.new_text() else {
         return;
     };
@@ -141,6 +142,70 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
 /// (`return executeTransfer(cmd);` from `transfer`), or on a private one:
 /// Spring's proxy sees only calls that come from outside the bean, so the
 /// method runs with no transaction at all.
+/// A `@Transactional` that no longer rolls back on checked exceptions
+/// (`rollbackFor = Exception.class` dropped, `noRollbackFor` added) on a
+/// method that declares one (`throws LedgerException`): Spring rolls back
+/// only on unchecked ones, so when that exception is thrown after a write,
+/// the write commits (a debit without its credit).
+fn rollback_narrowed(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static ROLLBACK_ALL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\brollback(For|On|ForClassName)\s*=").unwrap());
+    static NO_ROLLBACK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\bnoRollback(For|On|ForClassName)\s*=").unwrap());
+    static THROWS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(\)\s*throws\s+([\w.]+(?:\s*,\s*[\w.]+)*)|@Throws\s*\(\s*([\w.]+)::class)")
+            .unwrap()
+    });
+    let Some(text) = f.new_text() else { return };
+    let lines: Vec<&str> = text.lines().collect();
+    let dropped = f
+        .removed_code()
+        .any(|r| TRANSACTIONAL.is_match(r.text) && ROLLBACK_ALL.is_match(r.text));
+    for l in f.added_code() {
+        let Some(c) = TRANSACTIONAL.captures(l.text) else {
+            continue;
+        };
+        let args = c.get(1).map_or("", |m| m.as_str());
+        let narrowed = dropped && !ROLLBACK_ALL.is_match(args)
+            || NO_ROLLBACK.is_match(args)
+                && !f.removed_code().any(|r| NO_ROLLBACK.is_match(r.text));
+        if !narrowed {
+            continue;
+        }
+        // The method the annotation sits on, and what it declares it throws.
+        let at = l.no as usize;
+        let Some(thrown) = lines
+            .iter()
+            .skip(at.saturating_sub(2))
+            .take(8)
+            .find_map(|t| THROWS.captures(t))
+            .and_then(|c| c.get(2).or(c.get(3)).map(|m| m.as_str().to_string()))
+        else {
+            continue;
+        };
+        let checked: Vec<&str> = thrown
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.ends_with("RuntimeException") && !t.ends_with("Error"))
+            .collect();
+        if checked.is_empty() {
+            continue;
+        }
+        out.push(Finding::added(
+            "db-transaction-rollback-narrowed",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "`{}` no longer rolls back on checked exceptions, and the method throws `{}`: Spring rolls back only on unchecked ones, so when it is thrown after a write, the write commits (a debit without its credit).",
+                quote(l.text.trim()),
+                quote(&checked.join(", "))
+            ),
+        ));
+        return;
+    }
+}
+
 fn self_invoked(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let Some(text) = f.new_text() else {
         return;
