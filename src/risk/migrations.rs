@@ -1003,29 +1003,20 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                             a.no != l.no && forms.iter().any(|x| super::code::has_word(a.text, x))
                         })
                     });
-                    if let Some(column) = hashed {
+                    // Dropped on purpose: replaced by its hash, or already
+                    // treated as gone by the code.
+                    let on_purpose = hashed
+                        .map(|c| (c.clone(), format!(" for a hash of it added in the same migration: the plain values are gone on purpose, and code still reading {c} breaks")))
+                        .or_else(|| {
+                            retired_in_base(change, &candidates).map(|c| (c.to_string(), ", which the code already treated as gone before this change (ignored or marked deprecated): its data goes, nothing running reads it".to_string()))
+                        });
+                    if let Some((column, why)) = on_purpose {
                         push(
                             out,
                             rule,
                             Severity::Low,
                             l.no,
-                            format!(
-                                "Drops the column {column} ({}) for a hash of it added in the same migration: the plain values are gone on purpose, and code still reading {column} breaks.",
-                                quote(m.as_str())
-                            ),
-                        );
-                        continue;
-                    }
-                    if let Some(column) = retired_in_base(change, &candidates) {
-                        push(
-                            out,
-                            rule,
-                            Severity::Low,
-                            l.no,
-                            format!(
-                                "Drops the column {column} ({}), which the code already treated as gone before this change (ignored or marked deprecated): its data goes, nothing running reads it.",
-                                quote(m.as_str())
-                            ),
+                            format!("Drops the column {column} ({}){why}.", quote(m.as_str())),
                         );
                         continue;
                     }
