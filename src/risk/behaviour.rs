@@ -2514,6 +2514,24 @@ struct Delta {
     returns_added: Vec<(String, u32)>,
 }
 
+/// A function renamed into a type's own (`load_cfg(p)` → `Config::load(p)`):
+/// the rename maps the old name to the type it now hangs on, and the call is
+/// read by its last name (`load`), a word of the old one. That word, when
+/// `is_new_call` says the new side calls it.
+fn associated_name<'a>(
+    old: &'a str,
+    renamed: &str,
+    is_new_call: impl Fn(&str) -> bool,
+) -> Option<&'a str> {
+    if renamed == old
+        || !renamed.starts_with(|c: char| c.is_ascii_uppercase())
+        || !old.starts_with(|c: char| c.is_ascii_lowercase())
+    {
+        return None;
+    }
+    old.split('_').find(|w| w.len() > 2 && is_new_call(w))
+}
+
 fn delta(o: &Unit, n: &Unit, map: &HashMap<String, String>, helpers: &Helpers) -> Delta {
     let mut d = Delta::default();
     // Compared without their prose: a reworded message is the same code.
@@ -2567,8 +2585,13 @@ fn delta(o: &Unit, n: &Unit, map: &HashMap<String, String>, helpers: &Helpers) -
     let mut seen = HashSet::default();
     for c in &o.calls {
         let m = rename_in(&c.text, map);
+        let now_associated = associated_name(&c.text, &m, |x| {
+            new_calls.contains(x) && !o.calls.iter().any(|y| y.text == x)
+        })
+        .is_some();
         if !new_calls.contains(m.as_str())
             && !new_calls.contains(c.text.as_str())
+            && !now_associated
             && !helpers.reaches(&n.calls, &n.decorators, &m)
             && seen.insert(m.clone())
         {
@@ -2678,6 +2701,59 @@ impl<'a> Helpers<'a> {
         }
         gone.retain(|name, _| !units.contains_key(name));
         Helpers { units, gone }
+    }
+
+    /// Whether the deleted check `name` now runs as middleware the change
+    /// registers: a new class's entry point (`handle`, `doFilter`,
+    /// `InvokeAsync`…) stops on every failing guard it stopped on, and an
+    /// added line hands that class to a router, a route group or a filter
+    /// chain (`->middleware([VerifySignature::class])`).
+    fn moved_to_registered_middleware(&self, name: &str, added: &str) -> bool {
+        static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"^(handle|__call__|process_request|doFilter|doFilterInternal|preHandle|intercept|Invoke|InvokeAsync|invoke|canActivate|call|use|filter)$")
+                .expect("a valid regex")
+        });
+        static REGISTERS: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(
+                r"(?i)middleware|filter|interceptor|guard|\buse\w*\s*\(|before_action|MIDDLEWARE",
+            )
+            .expect("a valid regex")
+        });
+        let Some(g) = self.gone.get(name) else {
+            return false;
+        };
+        let failing: Vec<&syntax::Guard> = g.guards.iter().filter(|x| x.failing).collect();
+        if failing.is_empty() {
+            return false;
+        }
+        self.units
+            .iter()
+            .filter(|(entry, _)| ENTRY.is_match(entry))
+            .flat_map(|(_, us)| us.iter())
+            .any(|u| {
+                let Some((class, _)) = u.name.rsplit_once('.') else {
+                    return false;
+                };
+                let class = short_name(class);
+                let tests_all = failing.iter().all(|x| {
+                    u.guards.iter().any(|y| {
+                        y.failing
+                            && (x.cond == y.cond
+                                || alike_condition(&x.cond, &y.cond)
+                                || same_verdict_by_library(&x.cond, &y.cond))
+                    })
+                });
+                let registered = class.len() > 3
+                    && added.lines().any(|l| {
+                        super::code::has_word(l, class)
+                            && REGISTERS.is_match(l)
+                            && !["use ", "import ", "from ", "using "]
+                                .iter()
+                                .any(|k| l.trim_start().starts_with(k))
+                            && !l.contains(&format!("class {class}"))
+                    });
+                tests_all && registered
+            })
     }
 
     /// Whether one of `us` tests every failing guard that the deleted
@@ -3651,6 +3727,32 @@ fn checked_by_new_helper(new: &str, fresh: &HashSet<String>, helpers: &Helpers<'
 /// `!accounts.isOwnedBy(req.fromAccountId(), username)` for the caller's
 /// `!accounts.isOwnedBy(req.fromAccountId(), principal.getName())`, the
 /// principal now passed in as `username`.
+/// A hand-written comparison replaced by the library's, on the same
+/// arguments and with the same polarity: `!$this->signaturesMatch($a, $b)` →
+/// `!hash_equals($a, $b)`, `!safeCompare(a, b)` → `!crypto.timingSafeEqual(a, b)`.
+fn same_verdict_by_library(a: &str, b: &str) -> bool {
+    static CALL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(!\s*|not\s+)?([\w.:>$-]+)\s*\((.*)\)$").expect("a valid regex")
+    });
+    static COMPARES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(equal|match|compare|same|verify)").expect("a valid regex")
+    });
+    let (Some(x), Some(y)) = (CALL.captures(a.trim()), CALL.captures(b.trim())) else {
+        return false;
+    };
+    let args = |t: &str| -> Vec<String> {
+        super::code::top_level_args(t)
+            .iter()
+            .map(|a| a.split_whitespace().collect::<String>())
+            .collect()
+    };
+    x.get(1).is_some() == y.get(1).is_some()
+        && COMPARES.is_match(&x[2])
+        && COMPARES.is_match(&y[2])
+        && args(&x[3]).len() >= 2
+        && args(&x[3]) == args(&y[3])
+}
+
 fn same_outer_check(a: &str, b: &str) -> bool {
     let (x, y) = (outer_calls(a), outer_calls(b));
     let negated = |t: &str| t.trim_start().starts_with('!') || t.trim_start().starts_with("not ");
@@ -4934,14 +5036,15 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         // reads `user.account_id`).
         // A few calls deep: `Load` → `LoadFrom` → `ensurePrivate`.
         let in_callee = helpers.callees(n, 3).iter().any(|u| {
-            u.guards.iter().any(|x| {
-                // Moved code keeps the names it had: the
-                // condition as written, before renames.
-                (x.failing || !g.failing)
-                    && (alike_condition(&cond, &x.cond)
-                        || alike_condition(&g.cond, &x.cond)
-                        || same_outer_check(&g.cond, &x.cond))
-            })
+            super::restated::guard_via_arguments(&g.cond, u, added)
+                || u.guards.iter().any(|x| {
+                    // Moved code keeps the names it had: the
+                    // condition as written, before renames.
+                    (x.failing || !g.failing)
+                        && (alike_condition(&cond, &x.cond)
+                            || alike_condition(&g.cond, &x.cond)
+                            || same_outer_check(&g.cond, &x.cond))
+                })
         });
         // Whatever it moved into, a failing guard now gated on the value
         // being there (`sig && !verify(sig)`) skips the check without it.
@@ -4970,7 +5073,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || length_check_now_in_library(&g.cond, f)
                 || g.failing && claimed_by_conditional_write(g, &cond, n, &p.new_text)
                 || g.failing && turned_into_branch(g, n, f.new_text().unwrap_or(""))
-                || g.failing && anonymity_withdrawn(o, n))
+                || g.failing && anonymity_withdrawn(o, n)
+                || super::restated::absence_now_raises(&g.cond, &p.new_text)
+                || outer_calls(&g.cond)
+                    .iter()
+                    .any(|c| helpers.moved_to_registered_middleware(short_name(c), added)))
         {
             continue;
         }
@@ -5005,6 +5112,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || hardened(&cond, &c.cond)
                 || same_error_class(&cond, &c.cond)
                 || bound_now_declared(&cond, &c.cond, added)
+                || super::restated::membership_restated(&cond, &c.cond, &p.new_text)
+                || super::restated::nesting_flattened(o, g, n, c)
                 || (c.failing || !g.failing)
                     && (result_of_same_check(&cond, &c.cond, &p.new_text)
                         || checked_by_new_helper(&c.cond, fresh, helpers)
@@ -5272,6 +5381,10 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || super::security::role_in_check_name(c)
                 .is_some_and(|r| super::security::class_annotation_roles(f).contains(&r))
         {
+            continue;
+        }
+        // Moved into a middleware class the change registers.
+        if helpers.moved_to_registered_middleware(callee, added) {
             continue;
         }
         // Registered for every route by the change, this one not opted out.
@@ -6282,6 +6395,11 @@ pub fn intent(
             }
         }
     }
+    let new_call_names: HashSet<&str> = parsed
+        .iter()
+        .flat_map(|p| p.new.units.iter())
+        .flat_map(|u| u.calls.iter().map(|c| c.text.as_str()))
+        .collect();
     for (p, all_renames) in parsed.iter().zip(&renames_of) {
         let f = p.file;
         // Migrations are read by rules of their own: a rename done as a
@@ -6355,6 +6473,12 @@ pub fn intent(
                     let called = match moved_to.get(&called) {
                         Some(new) if side => new.clone(),
                         _ => called,
+                    };
+                    let called = match associated_name(&c.text, &called, |w| {
+                        side && new_call_names.contains(w)
+                    }) {
+                        Some(w) => w.to_string(),
+                        None => called,
                     };
                     add(
                         format!("call to `{}`", called.trim_end_matches('?')),

@@ -204,7 +204,7 @@ static CALLER_GATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Code that reads who the caller is.
 static READS_CALLER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:get_jwt_identity|current_user|g\.user|request\.user|session\[|session\.get|auth\(\)|Auth::|SecurityContextHolder|User\.Identity|HttpContext\.User|getUserPrincipal|TenantContext|currentTenant|get_current_\w+)").unwrap()
+    Regex::new(r"(?:get_jwt_identity|current_user|g\.user|request\.user|session\[|session\.get|auth\(\)|Auth::|SecurityContextHolder|User\.Identity|HttpContext\.User|getUserPrincipal|[Tt]enantContext|[cC]urrentTenant|requireTenant|get_current_\w+)").unwrap()
 });
 /// A key or variation that separates callers: a key function, a vary on the
 /// cookie or the authorization header.
@@ -285,8 +285,13 @@ fn cached_handler_without_caller(f: &FileView<'_>, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        // Spring keys by every parameter unless told otherwise.
-        if deco.contains("@Cacheable") && !explicit_key {
+        // Spring keys by every parameter unless told otherwise: enough when
+        // the owner is one of them, not when the method reads the caller or
+        // tenant from its context (`TenantContext`, `SecurityContextHolder`).
+        if deco.contains("@Cacheable")
+            && !explicit_key
+            && !(reads && !IDENTITY.is_match(params) && !CALLER_PARAM.is_match(params))
+        {
             continue;
         }
         let whose = owner_param.unwrap_or_else(|| "signed-in caller".into());
@@ -693,6 +698,15 @@ mod tests {
             "    @Cacheable(\"orders\")\n    @Transactional(readOnly = true)\n",
         );
         assert!(!hit(&default_key).contains(&rule));
+        // Not when the tenant is read inside from its context: the key is the
+        // page alone.
+        let from_context = default_key
+            .replace("list(UUID tenantId, int page)", "list(int page)")
+            .replace(
+                "        return repo",
+                "        UUID tenantId = tenantContext.requireTenantId();\n        return repo",
+            );
+        assert!(hit(&from_context).contains(&rule));
         // Kotlin, the caller a parameter the key leaves out.
         let kt = "class DocumentService {\n    @Transactional(readOnly = true)\n    fun getDocument(documentId: UUID, caller: CallerPrincipal): DocumentDto {\n        val doc = documents.findByIdAndTenantId(documentId, caller.tenantId)\n        acl.check(caller, doc)\n        return doc.toDto()\n    }\n}\n";
         let kt_keyed = |key: &str| {

@@ -16,6 +16,12 @@ use super::{FileView, Finding, Severity, quote};
 static DEV_CHECK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(IsDevelopment\(\)|IsEnvironment\(\s*"Development"|\bsettings\.DEBUG\b|\bapp\.debug\b|\bcurrent_app\.debug\b|config\[["']DEBUG["']\]|NODE_ENV\s*(!==?|===?)\s*["'](production|development)["']|Rails\.env\.(development|production)\?|\bis_dev\w*|\bisDev\w*|\bdebug_?mode\b|\bDEBUG\s*(==|&&|\|\||\)|:)|\benv\s*==\s*["']dev)"#).unwrap()
 });
+/// A setting that turns detailed errors on (`IncludeExceptionDetails`,
+/// `show_error_details`, `exposeStack`): off in production, like a
+/// development check.
+static DETAILS_SWITCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b\w*(include|show|expose|detailed|verbose)_?(exception|error|internal)?_?(details|errors|stack(trace)?|exceptions)\b").unwrap()
+});
 /// An exception's own text: its message, its string form, its stack.
 static EXCEPTION_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(ex|exc|exception|err|error|e|cause|inner)\??\.(Message|ToString\(\)|StackTrace|InnerException\??\.Message|message|stack|getMessage\(\)|getLocalizedMessage\(\)|getCause\(\)|Error\(\)|backtrace|full_message)|\bstr\(\s*(e|exc|ex|err|error|exception)\s*\)|\brepr\(\s*(e|exc|ex|err|error)\s*\)|traceback\.format_exc\(\)|getStackTrace|printStackTrace\(\s*\w+\s*\)").unwrap()
@@ -52,17 +58,29 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
 fn outside_development(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let exposes =
         |t: &str| EXCEPTION_TEXT.is_match(t) && INTO_RESPONSE.is_match(t) && !LOGS.is_match(t);
-    let Some(l) = f.added_code().find(|l| exposes(l.text)) else {
+    let guard = |t: &str| DEV_CHECK.is_match(t) || DETAILS_SWITCH.is_match(t);
+    // A stack trace the removed code did not send is the line to report
+    // (unless a development check a few lines up keeps it there); else the
+    // first exception text sent.
+    let stack_before = f
+        .removed_code()
+        .any(|r| exposes(r.text) && STACK.is_match(r.text));
+    let guarded = |no: u32| (no.saturating_sub(4)..no).any(|n| guard(f.new_line(n)));
+    let Some(l) = f
+        .added_code()
+        .find(|l| exposes(l.text) && STACK.is_match(l.text) && !stack_before && !guarded(l.no))
+        .or_else(|| f.added_code().find(|l| exposes(l.text)))
+    else {
         return;
     };
+    let stack = STACK.is_match(l.text) && !guarded(l.no);
     // Already sent before the change (the line only edited).
-    let was_exposed = f
-        .removed_code()
-        .any(|r| exposes(r.text) && !DEV_CHECK.is_match(r.text));
-    let dev_check_dropped = f.removed_code().any(|r| DEV_CHECK.is_match(r.text))
-        && !f.added_code().any(|a| DEV_CHECK.is_match(a.text))
-        && !f.new_text().is_some_and(|t| DEV_CHECK.is_match(t));
-    let stack = STACK.is_match(l.text);
+    let was_exposed = f.removed_code().any(|r| {
+        exposes(r.text) && !DEV_CHECK.is_match(r.text) && (!stack || STACK.is_match(r.text))
+    });
+    let dev_check_dropped = f.removed_code().any(|r| guard(r.text))
+        && !f.added_code().any(|a| guard(a.text))
+        && !f.new_text().is_some_and(guard);
     // A removed exposure sat under the dropped check: not sent everywhere before.
     let sent_before = was_exposed && !dev_check_dropped;
     if sent_before || !dev_check_dropped && !stack {
@@ -149,6 +167,35 @@ mod tests {
             "_logger.LogError(ex, \"failed: {Message}\", ex.Message);",
         );
         assert!(!rules_hit_with_contents(p, old, &logged).contains(&RULE.to_string()));
+    }
+
+    #[test]
+    fn details_sent_everywhere_once_their_setting_is_gone_are_found() {
+        let old = "class Handler\n{\n    public async Task Write(HttpContext ctx, Exception ex)\n    {\n        var problem = new ProblemDetails { Status = 500, Title = \"Unexpected error\" };\n        if (_options.IncludeExceptionDetails)\n        {\n            problem.Detail = ex.Message;\n        }\n        await ctx.Response.WriteAsJsonAsync(problem);\n    }\n}\n";
+        let p = "src/Api/Middleware/ErrorHandler.cs";
+        let everywhere = old
+            .replace(
+                "        if (_options.IncludeExceptionDetails)\n        {\n",
+                "",
+            )
+            .replace(
+                "            problem.Detail = ex.Message;\n        }\n",
+                "        problem.Detail = ex.Message;\n",
+            );
+        assert!(rules_hit_with_contents(p, old, &everywhere).contains(&RULE.to_string()));
+        // The setting kept, the detail reworded under it: still only where
+        // it is turned on.
+        let kept = old.replace(
+            "            problem.Detail = ex.Message;\n",
+            "            problem.Detail = $\"{ex.GetType().Name}: {ex.Message}\";\n",
+        );
+        assert!(!rules_hit_with_contents(p, old, &kept).contains(&RULE.to_string()));
+        // A stack trace kept behind the setting goes nowhere else either.
+        let stack_kept = old.replace(
+            "            problem.Detail = ex.Message;\n",
+            "            problem.Detail = ex.Message;\n            problem.Extensions[\"stack\"] = ex.StackTrace;\n",
+        );
+        assert!(!rules_hit_with_contents(p, old, &stack_kept).contains(&RULE.to_string()));
     }
 
     #[test]

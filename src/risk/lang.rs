@@ -187,6 +187,10 @@ impl FileClass {
                     "benches",
                     "bench",
                     "benchmarks",
+                    // Gradle and Android source sets of tests.
+                    "androidTest",
+                    "integrationTest",
+                    "testFixtures",
                 ],
             )
             || lower.starts_with("test_")
@@ -203,7 +207,12 @@ impl FileClass {
                 || name.ends_with("Test.kt")
                 || name.ends_with("Tests.cs")
                 || name.ends_with("Test.cs")
-                || name.ends_with("Tests.swift"))
+                || name.ends_with("Tests.swift")
+                || name.ends_with("Tests.kt")
+                || name.ends_with("Spec.kt")
+                || name.ends_with("Test.scala")
+                || name.ends_with("Spec.scala")
+                || name.ends_with("Test.php"))
                 && !name.starts_with("Test"));
         // A `docs` directory holds prose, but a `docs` package of code
         // (`com/acme/docs/DocumentService.java`) is code.
@@ -419,6 +428,9 @@ mod tests {
         assert!(FileClass::of("infra/prod/main.tf").infra);
         assert!(FileClass::of("deploy/k8s/api.yaml").infra);
         assert!(FileClass::of("pkg/auth/token_test.go").test);
+        assert!(FileClass::of("app/src/androidTest/java/com/acme/TrustAllTls.kt").test);
+        assert!(FileClass::of("tests/Feature/RefundTest.php").test);
+        assert!(!FileClass::of("app/src/main/java/com/acme/TestimonialService.kt").test);
         assert!(FileClass::of("src/components/Cart.test.tsx").test);
         assert!(!FileClass::of("src/attestation/verify.rs").test);
         assert!(FileClass::of("app/src/test/java/com/acme/OrderServiceTest.java").test);

@@ -62,6 +62,7 @@ pub mod nginx_alias;
 mod nginx_inheritance;
 pub mod nginx_locations;
 pub mod off_when_unset;
+pub mod open_firewall_source;
 pub mod optional_fields;
 mod or_conditions;
 pub mod ordering;
@@ -80,6 +81,7 @@ pub mod query_conditions;
 pub mod randomness;
 pub mod redaction;
 mod releases;
+mod restated;
 pub mod retries;
 #[cfg(test)]
 mod round33_tests;
@@ -89,6 +91,8 @@ mod round41_tests;
 mod round43_tests;
 #[cfg(test)]
 mod round44_tests;
+#[cfg(test)]
+mod round46_tests;
 pub mod row_security;
 pub mod rules;
 pub mod safe_defaults;
@@ -129,6 +133,7 @@ pub mod wire;
 pub mod wire_names;
 pub mod workflow_injection;
 pub mod xtrace;
+pub mod zero_value_conditions;
 
 mod analyse;
 mod autoescape;
@@ -659,6 +664,37 @@ pub(crate) fn names_file(value: &str, path: &str) -> bool {
 /// Finds everything the rules find in a diff. `contents` holds full texts of the
 /// files `wants_contents` asked for (it may be empty: those rules then work from
 /// the hunks alone).
+/// A lookup that dropped its tenant or owner condition while the same
+/// change puts that condition on the model for every query (EF Core's
+/// `HasQueryFilter`, Rails' `default_scope`…) is still scoped: worth a look
+/// that the filter covers it, not an alarm. Not when an added line opts out
+/// of the model's filters.
+fn model_wide_scope(change: &ChangeView<'_>, found: &mut [Finding]) {
+    let unscoped = |x: &Finding| {
+        matches!(
+            x.rule.as_str(),
+            "authz-query-unscoped" | "authz-lookup-unscoped"
+        ) && x.severity > Severity::Medium
+    };
+    if !found.iter().any(unscoped) {
+        return;
+    }
+    let scopes = scoping::model_wide_scopes(change);
+    if scopes.is_empty() || scoping::opts_out_of_model_filters(change) {
+        return;
+    }
+    for x in found.iter_mut().filter(|x| unscoped(x)) {
+        let said = x.message.replace('_', "").to_ascii_lowercase();
+        if let Some((_, line)) = scopes.iter().find(|(w, _)| said.contains(w.as_str())) {
+            x.severity = Severity::Medium;
+            x.message.push_str(&format!(
+                " The change applies that condition to every query of the model (`{}`): check it covers this one.",
+                quote(line)
+            ));
+        }
+    }
+}
+
 pub fn findings(diff: &Diff, contents: &Contents, rules: &RuleSet) -> Vec<Finding> {
     findings_with_message(diff, contents, rules, None)
 }
@@ -693,6 +729,7 @@ pub fn findings_with_message(
         query_conditions::check(&change, &mut syntax_found);
         query_conditions::lambda_lookups(&change, &mut syntax_found);
         prefixes::check(&change, &mut syntax_found);
+        model_wide_scope(&change, &mut syntax_found);
         for x in syntax_found {
             by_file
                 .entry(change_path(&change, &x.path))
@@ -781,6 +818,8 @@ fn file_findings<'a>(
         empty_denials::check(f, &mut local);
         proxy_acls::check(f, &mut local);
         firewall_ports::check(f, &mut local);
+        open_firewall_source::check(f, &mut local);
+        zero_value_conditions::check(f, &mut local);
         retries::check(f, &mut local);
         acknowledge::check(f, &mut local);
         durability::check(f, &mut local);

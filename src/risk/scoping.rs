@@ -49,6 +49,60 @@ pub(crate) static SCOPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(tenant|\borg(anization|anisation)?s?(_?id)?\b|\w*orgid|org_|account|owner|member|customer|company|workspace|merchant|current_?user|current_\w+|\.user\b|\buser\b|user_?id|userid|principal|claims|for_?user|by_?user|scope)").unwrap()
 });
 
+/// A filter the model applies to every query of it: EF Core's
+/// `HasQueryFilter`, Rails' `default_scope`, Laravel's `addGlobalScope`,
+/// Hibernate's `@Filter`/`@Where`/`@SQLRestriction`, SQLAlchemy's
+/// `with_loader_criteria`, a Django manager's filtered `get_queryset`, a
+/// row-level security policy.
+static MODEL_WIDE_FILTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(\bHasQueryFilter\s*\(|\bdefault_scope\b|\baddGlobalScope\s*\(|#\[ScopedBy|@Filter(Def)?\s*\(|@Where\s*\(|@SQLRestriction\s*\(|\bwith_loader_criteria\s*\(|super\(\)\.get_queryset\(\)\.filter\(|\bcreate\s+policy\b.*\busing\b)").unwrap()
+});
+
+/// The scope names (`tenantid`, lower case, without underscores) that a
+/// filter the change adds to a model applies to every query of it, with the
+/// line that adds it. A lookup that dropped that scope is still scoped,
+/// unless it opts out (`IgnoreQueryFilters`, `unscoped`).
+pub(crate) fn model_wide_scopes(change: &ChangeView<'_>) -> Vec<(String, String)> {
+    static NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").unwrap());
+    let mut out = Vec::new();
+    for f in change.files.iter().filter(|f| !f.class.test_like()) {
+        for l in &f.added {
+            if !MODEL_WIDE_FILTER.is_match(l.text) {
+                continue;
+            }
+            for m in NAME.find_iter(l.text) {
+                let word = m.as_str().replace('_', "").to_ascii_lowercase();
+                let scope = SCOPE.is_match(m.as_str())
+                    && word != "scope"
+                    && !word.starts_with("current")
+                    && word.len() > 3;
+                if scope {
+                    out.push((word, collapse(l.text)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether any added line opts a query out of the model's filters.
+pub(crate) fn opts_out_of_model_filters(change: &ChangeView<'_>) -> bool {
+    change
+        .files
+        .iter()
+        .filter(|f| !f.class.test_like())
+        .any(|f| {
+            f.added.iter().any(|l| {
+                let t = l.text;
+                (t.contains("IgnoreQueryFilters(")
+                    || t.contains(".unscoped")
+                    || t.contains("withoutGlobalScope")
+                    || t.contains("disableFilter("))
+                    && !t.trim_start().starts_with(['/', '#', '*'])
+            })
+        })
+}
+
 /// Who is asking: the signed-in user, their session or claims.
 static CALLER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(current_?\w+|request\.user|req\.user|\bsession\b|principal|claims|\bctx\.|\bg\.user|auth\w*\.(user|id|sub))").unwrap()

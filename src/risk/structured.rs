@@ -619,6 +619,43 @@ const NETWORK_WORDS: &[&str] = &[
     "blocks",
 ];
 
+/// True when the CI job a key belongs to (`jobs.deploy.if`, or GitLab's
+/// top-level `deploy.rules[0].if`) is gone from the new file with its
+/// commands: its branch filter went with it, so nothing now runs for more
+/// branches. A job whose commands now run in another job is not gone: they
+/// run there without its filter.
+fn job_gone(path: &str, old: &Flat, new: &Flat) -> bool {
+    let mut parts = path.split(['.', '[']);
+    let first = parts.next().unwrap_or("");
+    let job = match first {
+        "jobs" => match parts.next() {
+            Some(name) => format!("jobs.{name}"),
+            None => return false,
+        },
+        "on" | "workflow" | "trigger" | "pr" | "branches" | "" => return false,
+        _ if path.contains('.') || path.contains('[') => first.to_string(),
+        _ => return false,
+    };
+    let in_job = |k: &str| {
+        k == job
+            || k.strip_prefix(job.as_str())
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+    };
+    let command = |k: &str| {
+        let last = k.rsplit('.').next().unwrap_or(k);
+        let last = last.split('[').next().unwrap_or(last);
+        matches!(last, "run" | "script" | "command" | "commands" | "uses")
+    };
+    let moved = old.iter().any(|(k, v)| {
+        in_job(k)
+            && command(k)
+            && v.trim().len() > 8
+            && !v.trim().starts_with("actions/")
+            && new.values().any(|w| w.trim() == v.trim())
+    });
+    !new.keys().any(|k| in_job(k)) && !moved
+}
+
 /// Whether a key path names who may connect, word by word (snake, kebab
 /// and camel case split).
 fn network_key(path: &str) -> bool {
@@ -1251,7 +1288,7 @@ pub fn check(
             });
             let gone = match (before, after) {
                 (Some(_), None) if spelled_out => false,
-                (Some(x), None) => !falsy(x),
+                (Some(x), None) => !falsy(x) && !job_gone(path, &a, &b),
                 (Some(x), Some(y)) => {
                     (x.eq_ignore_ascii_case("manual") && !y.eq_ignore_ascii_case("manual"))
                         || number(x)
@@ -1287,6 +1324,7 @@ pub fn check(
                 (None, Some(y)) => wide(y),
                 (Some(x), None) => {
                     !wide(x)
+                        && !job_gone(path, &a, &b)
                         && !b.keys().any(|k| {
                             BRANCH_KEY.is_match(k)
                                 && k.starts_with(path.split('[').next().unwrap_or(path))
@@ -2381,6 +2419,33 @@ mod tests {
         assert_eq!(j["flags.new_checkout.production.percentage"], "10");
         let t = flatten(Format::Toml, "[client]\nretries = 3\n").unwrap();
         assert_eq!(t["client.retries"], "3");
+    }
+
+    #[test]
+    fn a_job_removed_with_its_branch_filter_widens_nothing() {
+        use crate::risk::testkit::rules_hit_with_contents as hit;
+        let old = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n  deploy-old:\n    if: false\n    needs: test\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./deploy.sh\n";
+        let job_removed = old.split("  deploy-old:").next().unwrap().to_string();
+        assert!(
+            !hit(".github/workflows/deploy.yml", old, &job_removed)
+                .contains(&"config-branch-widened".to_string())
+        );
+        // A job removed whose command now runs in a job without its filter
+        // is a widening: the command runs wherever that job runs.
+        let merged = job_removed.replace(
+            "      - run: make test\n",
+            "      - run: make test\n      - run: ./deploy.sh\n",
+        );
+        assert!(
+            hit(".github/workflows/deploy.yml", old, &merged)
+                .contains(&"config-branch-widened".to_string())
+        );
+        // The same filter dropped from a job that stays is a widening.
+        let filter_removed = old.replace("    if: false\n", "");
+        assert!(
+            hit(".github/workflows/deploy.yml", old, &filter_removed)
+                .contains(&"config-branch-widened".to_string())
+        );
     }
 
     #[test]

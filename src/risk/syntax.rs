@@ -945,6 +945,17 @@ impl<'s, 't> Walker<'s, 't> {
                     line,
                     failing,
                 });
+            } else if let Some(exit) = self.returned_arm(n, &statements) {
+                // A branch of a `when` the function returns is a guard
+                // clause written as an expression: `cond -> Rejected(…)`
+                // leaves with that value as `if (cond) return Rejected(…)`.
+                let failing = FAILING_EXIT.is_match(&exit);
+                self.units[unit].guards.push(Guard {
+                    cond: cond.clone(),
+                    exit,
+                    line,
+                    failing,
+                });
             }
             self.units[unit].conditions.push(Fact { text: cond, line });
         } else if CALL_KINDS.contains(&kind) {
@@ -1348,6 +1359,33 @@ impl<'s, 't> Walker<'s, 't> {
     }
 
     /// [`Self::exit_of`] over a body given as a run of statements.
+    /// The exit of a Kotlin `when` branch whose value the function returns
+    /// (`return when { … }`, `fun f() = when { … }`): `return <value>`.
+    fn returned_arm(&self, entry: Node<'_>, statements: &[Node<'_>]) -> Option<String> {
+        if entry.kind() != "when_entry" {
+            return None;
+        }
+        let value = statements.last()?;
+        if value
+            .end_position()
+            .row
+            .saturating_sub(value.start_position().row)
+            > GUARD_BODY_ROWS
+        {
+            return None;
+        }
+        let when = entry.parent().filter(|w| w.kind() == "when_expression")?;
+        let outer = when.parent()?;
+        let returned = match outer.kind() {
+            "jump_expression" | "return_expression" => {
+                self.text(outer).trim_start().starts_with("return")
+            }
+            "function_body" => true,
+            _ => false,
+        };
+        returned.then(|| format!("return {}", squash(self.text(*value))))
+    }
+
     fn exit_of_any(&self, statements: &[Node<'_>]) -> Option<(String, bool)> {
         let (first, last) = (statements.first()?, statements.last()?);
         let one_block = statements.len() == 1 && self.few_statements_then_leaves(*first);
@@ -1558,6 +1596,25 @@ def payroll(user):
             "{:?}",
             u.guards
         );
+    }
+
+    #[test]
+    fn a_branch_of_a_returned_when_is_a_guard() {
+        let src = "class R {\n    fun evaluate(o: Order): Decision {\n        return when {\n            o.status == Status.CHARGEBACK ->\n                Decision.Rejected(\"chargeback\")\n            o.amount > limit -> Decision.NeedsApproval(\"limit\")\n            else -> Decision.Approved\n        }\n    }\n    fun label(o: Order): String {\n        val s = when {\n            o.paid -> \"paid\"\n            else -> \"open\"\n        }\n        return s\n    }\n}\n";
+        let o = outline(Grammar::Kotlin, src).unwrap();
+        let u = o.get("R.evaluate").or_else(|| o.get("evaluate")).unwrap();
+        assert!(
+            u.guards
+                .iter()
+                .any(|g| g.cond == "o.status == Status.CHARGEBACK"
+                    && g.exit == "return Decision.Rejected(\"chargeback\")"),
+            "{:?}",
+            u.guards
+        );
+        assert_eq!(u.guards.len(), 2, "{:?}", u.guards);
+        // A `when` assigned to a local decides a value, not an exit.
+        let l = o.get("R.label").or_else(|| o.get("label")).unwrap();
+        assert!(l.guards.is_empty(), "{:?}", l.guards);
     }
 
     #[test]
