@@ -28,6 +28,7 @@ pub mod default_environment;
 pub mod deletion;
 pub mod delivery;
 mod derived_defaults;
+pub mod dry_run_default;
 pub mod durability;
 pub mod edge_denies;
 pub mod empty_denials;
@@ -820,6 +821,7 @@ fn file_findings<'a>(
         firewall_ports::check(f, &mut local);
         open_firewall_source::check(f, &mut local);
         zero_value_conditions::check(f, &mut local);
+        dry_run_default::check(f, change, &mut local);
         retries::check(f, &mut local);
         acknowledge::check(f, &mut local);
         durability::check(f, &mut local);

@@ -42,6 +42,15 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let Some(c) = STRUCT_CONDITION.captures(l.text) else {
             continue;
         };
+        // Fields named after the struct (`Where(&User{Age: 0}, "Age")`) are
+        // queried with their zero values.
+        let after = l.text[c.get(0).map_or(0, |m| m.end())..].trim_start();
+        if after
+            .strip_prefix(',')
+            .is_some_and(|r| r.trim_start().starts_with(['"', '`']))
+        {
+            continue;
+        }
         let zero: Vec<String> = ZERO_FIELD
             .captures_iter(&c[3])
             .map(|z| format!("{}: {}", &z[1], &z[2]))
@@ -136,6 +145,12 @@ mod tests {
             "{:?}",
             findings_with_contents(PATH, OLD, &read)
         );
+        // Fields named after the struct are queried, zero or not.
+        let named = structs.replace(
+            "AutoConvert: false})",
+            "AutoConvert: false}, \"Status\", \"AutoConvert\")",
+        );
+        assert_eq!(worst(&named), None);
         // Zero counts and empty strings are zero values too.
         assert!(worst(&structs.replace("AutoConvert: false", "Attempts: 0")).is_some());
         assert!(worst(&structs.replace("AutoConvert: false", "Note: \"\"")).is_some());

@@ -3292,10 +3292,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "round forty-six (blind), missed: a ledger post moved into a helper that catches and logs its failure; the catch-and-log is read in the helper, not traced back to the money-moving caller",
     ),
     (
-        "vp07-inactive-purger-service",
-        "round forty-six (blind), missed: a purge service whose dry-run option now defaults to false; a default that turns a destructive run on is not read yet",
-    ),
-    (
         "vq01-sqs-consumer-retryable-errors",
         "round forty-six (blind), missed: the queue message is now deleted in a finally block for every outcome but one; acknowledgement reached through a settle helper is not traced",
     ),
