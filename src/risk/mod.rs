@@ -662,9 +662,6 @@ pub(crate) fn names_file(value: &str, path: &str) -> bool {
         || !v.contains('/') && v.contains('.') && at_boundary(&path_stem, &v.replace('.', "/"))
 }
 
-/// Finds everything the rules find in a diff. `contents` holds full texts of the
-/// files `wants_contents` asked for (it may be empty: those rules then work from
-/// the hunks alone).
 /// A lookup that dropped its tenant or owner condition while the same
 /// change puts that condition on the model for every query (EF Core's
 /// `HasQueryFilter`, Rails' `default_scope`…) is still scoped: worth a look
@@ -696,6 +693,9 @@ fn model_wide_scope(change: &ChangeView<'_>, found: &mut [Finding]) {
     }
 }
 
+/// Finds everything the rules find in a diff. `contents` holds full texts of the
+/// files `wants_contents` asked for (it may be empty: those rules then work from
+/// the hunks alone).
 pub fn findings(diff: &Diff, contents: &Contents, rules: &RuleSet) -> Vec<Finding> {
     findings_with_message(diff, contents, rules, None)
 }

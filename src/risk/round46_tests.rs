@@ -55,6 +55,15 @@ fn a_tenant_filter_moved_into_a_query_filter_on_the_tenant_is_kept_but_others_ar
         "a model-wide filter on the tenant keeps every query scoped: {:?}",
         high_rules(moved)
     );
+    let commented = context_with("// b.HasQueryFilter(i => i.TenantId == _tenantId);");
+    let only_said: &Files<'_> = &[
+        (REPO, Some(REPO_OLD), Some(REPO_NEW)),
+        (CONTEXT, Some(CONTEXT_OLD), Some(&commented)),
+    ];
+    assert!(
+        any_high(only_said),
+        "a filter named in a comment filters nothing"
+    );
     let soft_delete = context_with("b.HasQueryFilter(i => !i.IsDeleted);");
     let other: &Files<'_> = &[
         (REPO, Some(REPO_OLD), Some(REPO_NEW)),

@@ -66,7 +66,7 @@ pub(crate) fn model_wide_scopes(change: &ChangeView<'_>) -> Vec<(String, String)
     static NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").unwrap());
     let mut out = Vec::new();
     for f in change.files.iter().filter(|f| !f.class.test_like()) {
-        for l in &f.added {
+        for l in f.added_code() {
             if !MODEL_WIDE_FILTER.is_match(l.text) {
                 continue;
             }
