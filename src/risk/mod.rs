@@ -316,6 +316,10 @@ pub struct FileView<'a> {
     pub class: FileClass,
     pub added: Vec<Line<'a>>,
     pub removed: Vec<Line<'a>>,
+    /// The added lines, and the removed ones, joined by newlines: one search
+    /// over them tells that no line matches a pattern.
+    pub added_text: String,
+    pub removed_text: String,
     /// The file is on a critical path (built-in or `critical_paths`).
     pub critical: bool,
     pub contents: Option<&'a MinusPlus<Option<String>>>,
@@ -494,10 +498,20 @@ impl<'a> FileView<'a> {
         if first_long.is_some() || removed.iter().any(|l| long(&l)) {
             class.vendored = true;
         }
+        let joined = |lines: &[Line<'_>]| {
+            let mut text = String::with_capacity(lines.iter().map(|l| l.text.len() + 1).sum());
+            for l in lines {
+                text.push_str(l.text);
+                text.push('\n');
+            }
+            text
+        };
         FileView {
             file,
             path,
             class,
+            added_text: joined(&added),
+            removed_text: joined(&removed),
             added,
             removed,
             critical: rules.is_critical(path)

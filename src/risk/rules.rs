@@ -85,6 +85,10 @@ pub struct PatternRule {
     exclude: Option<GlobSet>,
     added: Option<Regex>,
     removed: Option<Regex>,
+    /// `added` and `removed` matching at any line of a file's lines joined
+    /// by newlines: one search tells that no single line can match.
+    added_anywhere: Option<Regex>,
+    removed_anywhere: Option<Regex>,
     tests: bool,
     docs: bool,
     comments: bool,
@@ -92,6 +96,12 @@ pub struct PatternRule {
     exclude_lines: Option<Regex>,
     deleted_files: bool,
     kept: Option<Regex>,
+}
+
+/// False only when `anywhere` (a rule's pattern over joined lines) finds
+/// nothing in `joined`: no line of it can match.
+fn could_match(anywhere: &Option<Regex>, joined: &str) -> bool {
+    anywhere.as_ref().is_none_or(|re| re.is_match(joined))
 }
 
 /// A silenced rule.
@@ -247,6 +257,16 @@ impl RuleSet {
                         })
                         .transpose()
                 };
+                // `^` and `$` at every line: whatever matches one line alone
+                // matches somewhere in the lines joined.
+                let anywhere = |s: &Option<Spanned<String>>| {
+                    s.as_ref().and_then(|s| {
+                        regex::RegexBuilder::new(s.get_ref())
+                            .multi_line(true)
+                            .build()
+                            .ok()
+                    })
+                };
                 let globs = |gs: &[Spanned<String>]| -> Result<Option<GlobSet>, RulesError> {
                     if gs.is_empty() {
                         return Ok(None);
@@ -264,6 +284,8 @@ impl RuleSet {
                 patterns.push(PatternRule {
                     added: regex(&r.added)?,
                     removed: regex(&r.removed)?,
+                    added_anywhere: anywhere(&r.added),
+                    removed_anywhere: anywhere(&r.removed),
                     paths: globs(&r.paths)?,
                     exclude: globs(&r.exclude)?,
                     id: r.id,
@@ -373,7 +395,11 @@ impl RuleSet {
                             f.test_line_old(l.no)
                         }
             };
-            if let Some(re) = &r.added {
+            if let Some(re) = r
+                .added
+                .as_ref()
+                .filter(|_| could_match(&r.added_anywhere, &f.added_text))
+            {
                 // Text that was already there (on a line the change only edited)
                 // is not something the change introduced.
                 // Worked out only once a line matches: most rules match none.
@@ -421,6 +447,7 @@ impl RuleSet {
             if let Some(re) = r
                 .removed
                 .as_ref()
+                .filter(|_| could_match(&r.removed_anywhere, &f.removed_text))
                 .filter(|_| !f.deleted() || r.deleted_files)
                 .filter(|_| !r.kept.as_ref().is_some_and(written_anew))
             {
@@ -542,6 +569,32 @@ mod tests {
         assert!(r.patterns.len() > 10);
         assert!(r.is_critical("services/payments/ledger.go"));
         assert!(!r.is_critical("web/src/components/Button.tsx"));
+    }
+
+    #[test]
+    fn anchored_patterns_match_any_line_of_a_file_not_only_its_first() {
+        // The one-search test over a file's joined lines must not hide a
+        // match that `^`/`$` find on a line of its own.
+        let text = "[[rule]]\nid = \"team-shell\"\nseverity = \"high\"\nmessage = \"m\"\nadded = '^\\s*sh -c$'\nremoved = '^keep$'\n";
+        let rules = RuleSet::load(Some((text, "r.toml"))).unwrap();
+        let hit = |old: &str, new: &str| -> Vec<(String, Option<u32>)> {
+            crate::risk::findings(
+                &crate::risk::testkit::diff_of("deploy/run.sh", Some(old), Some(new)),
+                &crate::risk::Contents::new(),
+                &rules,
+            )
+            .into_iter()
+            .filter(|f| f.rule == "team-shell")
+            .map(|f| (f.rule, f.line))
+            .collect()
+        };
+        let found = hit("a\nkeep\nb\n", "a\nb\n  sh -c\nc\n");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().any(|(_, l)| *l == Some(3)), "{found:?}");
+        assert!(
+            hit("a\n", "a\n  sh -c x\nb\n").is_empty(),
+            "`$` still ends the line"
+        );
     }
 
     #[test]
