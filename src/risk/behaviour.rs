@@ -30,7 +30,7 @@ use crate::diff::LineKind;
 /// Authentication and authorization words: a check whose name has one is a
 /// security check.
 static AUTHZ: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(auth|admin|permission|perm_|role|login|owner|csrf|xsrf|signature|hmac|token|session|access|scope|polic|forbid|deny|acl|verify|staff|superuser|tenant|member)").unwrap()
+    Regex::new(r"(?i)(auth|admin|permission|perm_|role|login|owner|csrf|xsrf|signature|hmac|token|session|access|scope|polic|forbid|deny|acl|verify|staff|superuser|tenant|member|entitle|grant)").unwrap()
 });
 /// Code that handles what must not break: sessions, tokens, signatures, payments.
 pub(crate) static CRITICAL_CODE: LazyLock<Regex> = LazyLock::new(|| {
@@ -5135,7 +5135,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                     Severity::High
                 } else if restated {
                     Severity::Low
-                } else if (security || crypto) && !other_input {
+                } else if (security || crypto || gated && AUTHZ.is_match(&c.cond)) && !other_input {
                     Severity::High
                 } else {
                     Severity::Medium

@@ -94,6 +94,8 @@ mod round43_tests;
 mod round44_tests;
 #[cfg(test)]
 mod round46_tests;
+#[cfg(test)]
+mod round47_tests;
 pub mod row_security;
 pub mod rules;
 pub mod safe_defaults;

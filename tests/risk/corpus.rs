@@ -3300,10 +3300,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "round forty-six (blind), missed: an exception made checked while the @Transactional method that throws it keeps no rollbackFor; the exception's class hierarchy lives in another file",
     ),
     (
-        "vq06-entitlements-circuit-breaker",
-        "round forty-six (blind), missed (medium): a deny gated on the entitlement being present, so an open circuit grants access; read as a changed guard, not as failing open",
-    ),
-    (
         "vq10-bankrails-transient-errors",
         "round forty-six (blind), missed (medium): a non-idempotent bank call put under a transient-error retry through a predicate class; the retry's target is not resolved",
     ),
