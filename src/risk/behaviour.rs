@@ -5075,6 +5075,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || g.failing && turned_into_branch(g, n, f.new_text().unwrap_or(""))
                 || g.failing && anonymity_withdrawn(o, n)
                 || super::restated::absence_now_raises(&g.cond, &p.new_text)
+                || g.failing && super::restated::rethrown_from_catch(g, n)
                 || outer_calls(&g.cond)
                     .iter()
                     .any(|c| helpers.moved_to_registered_middleware(short_name(c), added)))
@@ -5135,7 +5136,12 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                     Severity::High
                 } else if restated {
                     Severity::Low
-                } else if (security || crypto || gated && AUTHZ.is_match(&c.cond)) && !other_input {
+                } else if (security
+                    || crypto
+                    || gated && AUTHZ.is_match(&c.cond)
+                    || narrowed && !restated && CRITICAL_CODE.is_match(f.path))
+                    && !other_input
+                {
                     Severity::High
                 } else {
                     Severity::Medium

@@ -104,6 +104,21 @@ fn outside_development(f: &FileView<'_>, out: &mut Vec<Finding>) {
     ));
 }
 
+/// The new line `no` continues a logging call opened on a line or two
+/// above it and not yet closed (`_logger.LogWarning("… {Message}",` then
+/// `exception.Message);`): what it reads goes to the log.
+fn continues_log_call(f: &FileView<'_>, no: u32) -> bool {
+    let mut open = 0i32;
+    for n in (no.saturating_sub(3)..no).rev() {
+        let t = f.new_line(n);
+        open += t.matches('(').count() as i32 - t.matches(')').count() as i32;
+        if LOGS.is_match(t) {
+            return open > 0;
+        }
+    }
+    false
+}
+
 /// A database exception: its message quotes the statement, the constraint
 /// and the values of the row, other customers' included.
 static DATABASE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
@@ -119,6 +134,7 @@ fn database_text_to_caller(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let read = f.added_code().find(|l| {
         EXCEPTION_TEXT.is_match(l.text)
             && !LOGS.is_match(l.text)
+            && !continues_log_call(f, l.no)
             && (l.no.saturating_sub(REACH)..=l.no).any(|n| DATABASE_ERROR.is_match(f.new_line(n)))
     });
     let Some(l) = read else { return };

@@ -14,7 +14,7 @@ use super::{FileView, Finding, Severity, quote};
 
 /// A filter registration: the filter's name and the rest of the line.
 static FILTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:before_action|before_filter|prepend_before_action)\s+:(\w+)(.*)|->middleware\(\s*['"]([\w:.,-]+)['"]\s*\)(.*)"#).unwrap()
+    Regex::new(r#"(?:^|[^\w])(?:before_action|before_filter|prepend_before_action)\s+:(\w+)(.*)|->middleware\(\s*['"]([\w:.,-]+)['"]\s*\)(.*)"#).unwrap()
 });
 /// Filters that guard: authentication, authorisation, ownership.
 static GUARDING: LazyLock<Regex> = LazyLock::new(|| {
@@ -175,6 +175,17 @@ mod tests {
         ));
         let all = listed.replace(", only: %i[index]", "");
         assert!(!hit(listed, &all));
+        // A filter made the parent's default, skipped here for the actions
+        // that serve people not signed in yet: `skip_before_action` is not a
+        // registration of the filter, and `destroy` is still guarded.
+        let sessions = "class SessionsController < ApplicationController\n  before_action :authenticate_user!, only: :destroy\nend\n";
+        assert!(!hit(
+            sessions,
+            &sessions.replace(
+                "before_action :authenticate_user!, only: :destroy",
+                "skip_before_action :authenticate_user!, only: %i[new create]"
+            )
+        ));
         // A filter that loads a record guards nothing.
         let load = "class A < ApplicationController\n  before_action :set_report\nend\n";
         assert!(!hit(

@@ -1146,11 +1146,12 @@ fn environment_section(f: &FileView<'_>, line: u32) -> Option<String> {
 }
 
 static NON_PRODUCTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[/._-])(dev|develop|development|staging|stage|stg|qa|sandbox|preview|review|local|demo|e2e)(?:[/._-]|$)").unwrap()
+    Regex::new(r"(?i)(?:^|[/._-])(dev|develop|development|staging|stage|stg|qa|sandbox|preview|review|local|demo|e2e|kind|minikube|k3d|microk8s|devcontainer)(?:[/._-]|$)").unwrap()
 });
 
 /// The non-production environment a configuration file is for, read from
-/// its path (`overlays/staging/`, `values-dev.yaml`, `docker-compose.local.yml`);
+/// its path (`overlays/staging/`, `values-dev.yaml`, `docker-compose.local.yml`,
+/// a local cluster's `deploy/kind/`);
 /// `None` for anything that may reach production.
 pub fn non_production(path: &str) -> Option<String> {
     // A production word anywhere wins (`staging-to-prod/`); `live` only
@@ -1322,6 +1323,10 @@ mod environment_tests {
             ("deploy/delivery/staging/api.yaml", Some("staging")),
             ("overlays/live/api.yaml", None),
             ("helm/values-production.yaml", None),
+            // Local clusters: kind, minikube, k3d.
+            ("deploy/kind/values-kind.yaml", Some("kind")),
+            ("charts/api/values-minikube.yaml", Some("minikube")),
+            ("deploy/kinder/values.yaml", None),
         ] {
             assert_eq!(non_production(path).as_deref(), env, "{path}");
         }

@@ -5,7 +5,9 @@
 //! `when`/`match` (`if (late) { if (support) return A; return B }` → `late
 //! && support -> A; late -> B`); a null check gone because the lookup now
 //! raises when the record is missing (`findOrFail`); and a guard moved into
-//! a callee, read with the arguments the caller passes it.
+//! a callee, read with the arguments the caller passes it; a failure check
+//! turned into a catch around the call that throws the same error with the
+//! same message.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -338,6 +340,33 @@ pub(crate) fn guard_via_arguments(old_cond: &str, callee: &Unit, added: &str) ->
                     })
                 })
             })
+    })
+}
+
+/// The exit of a failing guard up to the end of its first string literal
+/// (`throw new RuntimeException('Unable to …'`), when that literal says
+/// something (ten characters or more).
+fn exit_with_message(exit: &str) -> Option<String> {
+    let exit = squash(exit);
+    let open = exit.find(['\'', '"'])?;
+    let quote = exit[open..].chars().next()?;
+    let close = open + 1 + exit[open + 1..].find(quote)?;
+    (close - open > 10).then(|| exit[..=close].to_string())
+}
+
+/// A failing guard on a call's result (`if ($raw === false) throw new
+/// RuntimeException('Unable to …')`) gone because the call now raises and
+/// the new code catches that and throws the same error with the same
+/// message: the failure still stops the caller.
+pub(crate) fn rethrown_from_catch(g: &Guard, n: &Unit) -> bool {
+    let Some(exit) = exit_with_message(&g.exit) else {
+        return false;
+    };
+    n.raises.iter().any(|r| {
+        squash(&r.text).starts_with(&exit)
+            && n.handlers
+                .iter()
+                .any(|h| h.propagates && h.line <= r.line && r.line - h.line <= 3)
     })
 }
 

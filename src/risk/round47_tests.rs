@@ -48,3 +48,120 @@ fn an_entitlement_deny_that_now_needs_the_grant_present_alarms_but_a_capacity_ca
     let found = high_rules(&[(GATE, Some(&old), Some(&new))]);
     assert!(found.is_empty(), "{found:?}");
 }
+
+const RDS: &str = "infra/aws/prod/rds.tf";
+const MODULE_MAIN: &str = "infra/aws/modules/rds-postgres/main.tf";
+const MODULE_VARS: &str = "infra/aws/modules/rds-postgres/variables.tf";
+const RDS_OLD: &str = "resource \"aws_db_instance\" \"orders\" {\n  identifier          = \"orders-prod\"\n  engine              = \"postgres\"\n  instance_class      = \"db.r6g.2xlarge\"\n  deletion_protection = true\n}\n";
+const RDS_NEW: &str = "module \"orders_db\" {\n  source     = \"../modules/rds-postgres\"\n  identifier = \"orders-prod\"\n}\n\nmoved {\n  from = aws_db_instance.orders\n  to   = module.orders_db.aws_db_instance.this\n}\n";
+const MODULE_MAIN_NEW: &str = "resource \"aws_db_instance\" \"this\" {\n  identifier          = var.identifier\n  engine              = \"postgres\"\n  instance_class      = \"db.r6g.2xlarge\"\n  deletion_protection = var.deletion_protection\n}\n";
+
+fn vars(default: &str) -> String {
+    format!(
+        "variable \"identifier\" {{\n  type = string\n}}\n\nvariable \"deletion_protection\" {{\n  type    = bool\n  default = {default}\n}}\n"
+    )
+}
+
+#[test]
+fn a_protection_moved_into_a_module_variable_defaulting_on_is_kept_but_not_when_off() {
+    let protected = |rds_new: &str, default: &str| {
+        let vars = vars(default);
+        !findings_of_change(
+            &[
+                (RDS, Some(RDS_OLD), Some(rds_new)),
+                (MODULE_MAIN, None, Some(MODULE_MAIN_NEW)),
+                (MODULE_VARS, None, Some(&vars)),
+            ],
+            None,
+        )
+        .iter()
+        .any(|f| f.rule.starts_with("tf-protection") && f.severity >= Severity::High)
+    };
+    assert!(
+        protected(RDS_NEW, "true"),
+        "the module keeps the protection on"
+    );
+    assert!(
+        !protected(RDS_NEW, "false"),
+        "the module's default turns it off"
+    );
+    let overridden = RDS_NEW.replace(
+        "  identifier = \"orders-prod\"\n",
+        "  identifier = \"orders-prod\"\n  deletion_protection = false\n",
+    );
+    assert!(!protected(&overridden, "true"), "the call turns it off");
+}
+
+const HANDLER: &str = "src/Orders.Api/Infrastructure/GlobalExceptionHandler.cs";
+
+fn handler(body: &str) -> String {
+    format!(
+        "public sealed class GlobalExceptionHandler : IExceptionHandler\n{{\n    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken ct)\n    {{\n        var status = exception switch\n        {{\n            DbUpdateConcurrencyException => StatusCodes.Status409Conflict,\n            _ => StatusCodes.Status500InternalServerError,\n        }};\n        _logger.LogWarning(\"Request {{Method}} {{Path}} failed with {{Status}}: {{Message}}\",\n            httpContext.Request.Method, httpContext.Request.Path, status, exception.Message);\n        httpContext.Response.StatusCode = status;\n        await httpContext.Response.WriteAsJsonAsync({body}, ct);\n        return true;\n    }}\n}}\n"
+    )
+}
+
+#[test]
+fn a_database_error_logged_across_lines_is_not_sent_but_one_in_the_body_is() {
+    let exposed = |body: &str| {
+        let new = handler(body);
+        findings_of_change(&[(HANDLER, None, Some(&new))], None)
+            .iter()
+            .any(|f| f.rule == "error-details-exposed" && f.severity >= Severity::High)
+    };
+    assert!(
+        !exposed("new { title = \"Request failed\" }"),
+        "the message goes to the log"
+    );
+    assert!(
+        exposed("new { title = \"Request failed\", detail = exception.Message }"),
+        "the message goes to the caller"
+    );
+}
+
+const TOKENS: &str = "packages/support/src/Security/TokenGenerator.php";
+const TOKENS_OLD: &str = "<?php\n\nfinal class TokenGenerator\n{\n    public static function generate(int $bytes = 32): string\n    {\n        $strong = false;\n        $raw = openssl_random_pseudo_bytes($bytes, $strong);\n        if ($raw === false || $strong !== true) {\n            throw new RuntimeException('Unable to generate a strong token');\n        }\n\n        return bin2hex($raw);\n    }\n}\n";
+
+fn tokens_new(on_failure: &str) -> String {
+    format!(
+        "<?php\n\nfinal class TokenGenerator\n{{\n    public static function generate(int $bytes = 32): string\n    {{\n        try {{\n            $raw = random_bytes($bytes);\n        }} catch (Throwable $e) {{\n            {on_failure}\n        }}\n\n        return bin2hex($raw);\n    }}\n}}\n"
+    )
+}
+
+#[test]
+fn a_failure_check_turned_into_a_catch_that_throws_the_same_error_is_kept() {
+    let rethrown =
+        tokens_new("throw new RuntimeException('Unable to generate a strong token', 0, $e);");
+    let found = high_rules(&[(TOKENS, Some(TOKENS_OLD), Some(&rethrown))]);
+    assert!(
+        found.is_empty(),
+        "the same error still stops the caller: {found:?}"
+    );
+    let swallowed = tokens_new("error_log('Unable to generate a strong token'); $raw = '';");
+    let found = high_rules(&[(TOKENS, Some(TOKENS_OLD), Some(&swallowed))]);
+    assert!(
+        found.iter().any(|f| f.starts_with("logic-")),
+        "a failure logged and replaced by an empty token: {found:?}"
+    );
+}
+
+fn header_parser(cond: &str) -> String {
+    format!(
+        "package webhooks\n\nfunc parseHeader(h string) (*header, error) {{\n\tout := &header{{}}\n\thaveTS, haveSig := false, false\n\tfor _, part := range strings.Split(h, \",\") {{\n\t\tk, v, ok := strings.Cut(part, \"=\")\n\t\tif !ok {{\n\t\t\tcontinue\n\t\t}}\n\t\tswitch k {{\n\t\tcase \"t\":\n\t\t\tout.ts, haveTS = v, true\n\t\tcase \"v1\":\n\t\t\tout.sigs = append(out.sigs, v)\n\t\t\thaveSig = true\n\t\t}}\n\t}}\n\tif {cond} {{\n\t\treturn nil, ErrMalformedHeader\n\t}}\n\treturn out, nil\n}}\n"
+    )
+}
+
+#[test]
+fn a_failing_check_that_stops_in_fewer_cases_alarms_in_code_named_for_signatures_only() {
+    let old = header_parser("!haveTS || !haveSig");
+    let new = header_parser("!haveTS");
+    let high = |path: &str| {
+        findings_of_change(&[(path, Some(&old), Some(&new))], None)
+            .iter()
+            .any(|f| f.rule == "logic-guard-changed" && f.severity >= Severity::High)
+    };
+    assert!(
+        high("internal/webhooks/signature.go"),
+        "a header with no signature now parses"
+    );
+    assert!(!high("internal/reports/header.go"), "elsewhere, a look");
+}

@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-61";
+pub const ENGINE_VERSION: &str = "risk-engine-62";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,6 +96,60 @@ pub struct PatternRule {
     exclude_lines: Option<Regex>,
     deleted_files: bool,
     kept: Option<Regex>,
+}
+
+/// A Terraform setting (`deletion_protection = true`) that a module the
+/// change writes now takes from a variable (`deletion_protection =
+/// var.deletion_protection`) declared in the change with the same default,
+/// which no added line overrides (`deletion_protection = false` in the
+/// module's call): the resource moved into the module keeps it.
+fn set_through_module_variable(
+    change: &super::ChangeView<'_>,
+    matched: &str,
+    ext: Option<&str>,
+) -> bool {
+    static KEY_VALUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r#"^\s*["']?(\w+)["']?\s*[:=]\s*["']?([\w.-]+)["']?\s*$"#).unwrap()
+    });
+    let Some(c) = KEY_VALUE.captures(matched) else {
+        return false;
+    };
+    let (key, value) = (&c[1], &c[2]);
+    let terraform_files = || {
+        change
+            .files
+            .iter()
+            .filter(move |g| !g.class.test_like() && g.path.rsplit_once('.').map(|(_, e)| e) == ext)
+    };
+    let from_variable = Regex::new(&format!(r"^\s*{key}\s*=\s*var\.(\w+)\s*$")).ok();
+    let Some(from_variable) = from_variable else {
+        return false;
+    };
+    terraform_files()
+        .flat_map(|g| g.added_code())
+        .filter_map(|l| from_variable.captures(l.text).map(|c| c[1].to_string()))
+        .any(|name| {
+            let declared = terraform_files()
+                .any(|g| variable_default(&g.added_text, &name).is_some_and(|d| d == value));
+            let overridden = terraform_files().flat_map(|g| g.added_code()).any(|l| {
+                KEY_VALUE
+                    .captures(l.text)
+                    .is_some_and(|c| c[1] == name && c[2] != *value && !c[2].starts_with("var."))
+            });
+            declared && !overridden
+        })
+}
+
+/// The default of Terraform variable `name` as written in `text`, if its
+/// block declares one.
+fn variable_default<'t>(text: &'t str, name: &str) -> Option<&'t str> {
+    let start = text.find(&format!("variable \"{name}\""))?;
+    let block = &text[start..];
+    let block = &block[..block.find("\n}").unwrap_or(block.len())];
+    block.lines().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        (k.trim() == "default").then(|| v.trim().trim_matches('"'))
+    })
 }
 
 /// False only when `anywhere` (a rule's pattern over joined lines) finds
@@ -484,6 +538,7 @@ impl RuleSet {
                                         .find(l.text)
                                         .is_some_and(|x| normalise(x.as_str()) == matched)
                         })
+                        || terraform && set_through_module_variable(change, &matched, ext)
                 };
                 for l in f
                     .removed

@@ -3307,6 +3307,42 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "vs05-rds-aws-backup",
         "round forty-six (blind), false alarm: snapshot and retention resources removed because AWS Backup now owns them in the same change; the replacement plan is not matched to the removed resources",
     ),
+    (
+        "vt01-auth-kit-centralize-token-durations",
+        "round forty-seven (blind), missed: TTLs moved into a module that counts in milliseconds, while jsonwebtoken reads a numeric expiresIn as seconds; the unit a library expects of an argument is not known",
+    ),
+    (
+        "vt07-breaker-lock-free-deadline",
+        "round forty-seven (blind), false alarm: a mutex replaced by an atomic holding nanoseconds, read as a behaviour change under a refactor message; equivalence of the lock-free rewrite is not established",
+    ),
+    (
+        "vu05-express-async-middleware-helper",
+        "round forty-seven (blind), missed (medium): a new async-middleware helper whose catch logs and calls next() without the error, so auth middleware that rejects by throwing lets requests through; the helper's swallowing is not traced to the middleware it wraps",
+    ),
+    (
+        "vv01-collapse-backup-bucket-housekeeping-rules",
+        "round forty-seven (blind), missed: an S3 lifecycle expiration merged into a rule with an empty filter, which applies it to the whole bucket; lifecycle rule scopes are not compared",
+    ),
+    (
+        "vv09-remove-payment-intents-flag",
+        "round forty-seven (blind), false alarm: a kill switch at 100 % removed with its legacy branch; the flag's rollout in the JSON config is not read as proof the branch was dead",
+    ),
+    (
+        "vv10-preview-cleanup-drops-pr-databases",
+        "round forty-seven (blind), false alarm: a nightly DROP DATABASE of closed pull requests' preview databases, names validated and the host guarded; the guards in the script are not weighed against the drop",
+    ),
+    (
+        "vw02-invoice-detail-prefetch-get-object",
+        "round forty-seven (blind), missed: a DRF get_object() override that looks records up on the model's manager instead of get_queryset(), dropping the tenant filter and check_object_permissions; framework hooks bypassed by an override are not known",
+    ),
+    (
+        "vw03-cors-allow-vercel-preview-origins",
+        "round forty-seven (blind), missed: an nginx map reflecting origins of a shared hosting domain (*.vercel.app) with credentials; which domains anyone can register is not known",
+    ),
+    (
+        "vw08-stripe-webhook-use-sdk-verification",
+        "round forty-seven (blind), false alarm: a payload shape check removed because the SDK's constructEvent now rejects malformed payloads, caught with a 400; the library's own validation is not known",
+    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
