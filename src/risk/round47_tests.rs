@@ -165,3 +165,75 @@ fn a_failing_check_that_stops_in_fewer_cases_alarms_in_code_named_for_signatures
     );
     assert!(!high("internal/reports/header.go"), "elsewhere, a look");
 }
+
+const WRAPPER: &str = "src/lib/asyncMiddleware.ts";
+const AUTH: &str = "src/middleware/auth.ts";
+
+fn wrapper(on_failure: &str) -> String {
+    format!(
+        "import type {{ NextFunction, Request, RequestHandler, Response }} from 'express';\nimport {{ logger }} from './logger';\n\nexport function asyncMiddleware(fn: AsyncMiddleware): RequestHandler {{\n  return (req, res, next) => {{\n    fn(req, res, next).catch((err: unknown) => {{\n      logger.error({{ err, path: req.originalUrl }}, 'async middleware failed');\n      {on_failure}\n    }});\n  }};\n}}\n"
+    )
+}
+
+const AUTH_OLD: &str = "export const authenticate: RequestHandler = async (req, _res, next) => {\n  try {\n    const header = req.get('authorization');\n    if (!header?.startsWith(BEARER)) {\n      throw new UnauthorizedError('missing bearer token');\n    }\n    req.user = await verifySessionToken(header.slice(BEARER.length));\n    next();\n  } catch (err) {\n    next(err);\n  }\n};\n";
+const AUTH_NEW: &str = "export const authenticate = asyncMiddleware(async function authenticate(req, _res, next) {\n  const header = req.get('authorization');\n  if (!header?.startsWith(BEARER)) {\n    throw new UnauthorizedError('missing bearer token');\n  }\n  req.user = await verifySessionToken(header.slice(BEARER.length));\n  next();\n});\n";
+
+#[test]
+fn a_middleware_wrapper_that_carries_on_after_a_failure_alarms_but_one_passing_the_error_does_not()
+{
+    let rule = |on_failure: &str, with_auth: bool| {
+        let w = wrapper(on_failure);
+        let mut files = vec![(WRAPPER, None, Some(w.as_str()))];
+        if with_auth {
+            files.push((AUTH, Some(AUTH_OLD), Some(AUTH_NEW)));
+        }
+        findings_of_change(&files, None)
+            .into_iter()
+            .find(|f| f.rule == "middleware-error-continues")
+            .map(|f| f.severity)
+    };
+    assert_eq!(
+        rule("if (!res.headersSent) {\n        next();\n      }", true),
+        Some(Severity::High),
+        "authenticate's throw now lets the request through"
+    );
+    assert_eq!(
+        rule("if (!res.headersSent) {\n        next();\n      }", false),
+        Some(Severity::Medium),
+        "no check runs through it yet: a look"
+    );
+    assert_eq!(rule("next(err);", true), None, "the error is handed on");
+    assert_eq!(
+        rule("res.status(500).json({ error: 'internal' });", true),
+        None
+    );
+}
+
+const BUCKET: &str = "infra/aws/prod/backups.tf";
+
+fn lifecycle(rules: &str) -> String {
+    format!(
+        "resource \"aws_s3_bucket_lifecycle_configuration\" \"backups\" {{\n  bucket = aws_s3_bucket.backups.id\n\n  rule {{\n    id     = \"wal-archive\"\n    status = \"Enabled\"\n\n    filter {{\n      prefix = \"wal/\"\n    }}\n\n    expiration {{\n      days = 400\n    }}\n  }}\n{rules}}}\n"
+    )
+}
+
+const SCRATCH: &str = "\n  rule {\n    id     = \"scratch-exports\"\n    status = \"Enabled\"\n\n    filter {\n      prefix = \"scratch/\"\n    }\n\n    expiration {\n      days = 3\n    }\n  }\n\n  rule {\n    id     = \"abort-incomplete-multipart\"\n    status = \"Enabled\"\n\n    filter {}\n\n    abort_incomplete_multipart_upload {\n      days_after_initiation = 7\n    }\n  }\n";
+
+#[test]
+fn an_expiration_moved_into_a_rule_without_a_filter_alarms_but_a_scoped_one_does_not() {
+    let found = |new_rules: &str| {
+        let (old, new) = (lifecycle(SCRATCH), lifecycle(new_rules));
+        findings_of_change(&[(BUCKET, Some(&old), Some(&new))], None)
+            .iter()
+            .any(|f| f.rule == "lifecycle-expiration-whole-bucket" && f.severity >= Severity::High)
+    };
+    let merged = "\n  rule {\n    id     = \"housekeeping\"\n    status = \"Enabled\"\n\n    filter {}\n\n    expiration {\n      days = 3\n    }\n\n    abort_incomplete_multipart_upload {\n      days_after_initiation = 3\n    }\n  }\n";
+    assert!(
+        found(merged),
+        "the 3-day expiration now reaches the WAL archive"
+    );
+    let kept = SCRATCH.replace("days_after_initiation = 7", "days_after_initiation = 3");
+    assert!(!found(&kept), "the scratch rule keeps its prefix");
+    let renamed = SCRATCH.replace("scratch-exports", "scratch");
+    assert!(!found(&renamed));
+}
