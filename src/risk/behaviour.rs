@@ -5393,6 +5393,19 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         if helpers.moved_to_registered_middleware(callee, added) {
             continue;
         }
+        // The fallback of a feature flag the change retires to its branch
+        // (`if (flags.isEnabled("x")) return viaNew(); return viaLegacy();`
+        // → `return viaNew();`), its function deleted with it: the path it
+        // served no longer exists.
+        let defined = |o: &Outline| o.units.iter().any(|u| short_name(&u.name) == callee);
+        if defined(&p.old)
+            && !defined(&p.new)
+            && o.guards
+                .iter()
+                .any(|g| g.line < *line && flag_retired_to_its_branch(n, g, &p.old))
+        {
+            continue;
+        }
         // Registered for every route by the change, this one not opted out.
         let written = f
             .removed

@@ -237,3 +237,32 @@ fn an_expiration_moved_into_a_rule_without_a_filter_alarms_but_a_scoped_one_does
     let renamed = SCRATCH.replace("scratch-exports", "scratch");
     assert!(!found(&renamed));
 }
+
+const AUTHORIZE: &str = "src/checkout/authorizePayment.ts";
+
+fn authorize(condition: &str) -> String {
+    format!(
+        "export async function authorizePayment(cart: Cart, ctx: CheckoutContext): Promise<AuthorizationResult> {{\n  const amount = totalOf(cart);\n  if ({condition}) {{\n    return authorizeWithPaymentIntent(cart, ctx, amount);\n  }}\n  return authorizeWithCharge(cart, ctx, amount);\n}}\n\nasync function authorizeWithPaymentIntent(cart: Cart, ctx: CheckoutContext, amount: number) {{\n  const intent = await stripe.paymentIntents.create({{ amount, currency: cart.currency }});\n  return toResult(intent);\n}}\n\nasync function authorizeWithCharge(cart: Cart, ctx: CheckoutContext, amount: number) {{\n  const charge = await stripe.charges.create({{ amount, currency: cart.currency }});\n  return toResult(charge);\n}}\n"
+    )
+}
+
+const AUTHORIZE_NEW: &str = "export async function authorizePayment(cart: Cart, ctx: CheckoutContext): Promise<AuthorizationResult> {\n  const amount = totalOf(cart);\n  return authorizeWithPaymentIntent(cart, ctx, amount);\n}\n\nasync function authorizeWithPaymentIntent(cart: Cart, ctx: CheckoutContext, amount: number) {\n  const intent = await stripe.paymentIntents.create({ amount, currency: cart.currency });\n  return toResult(intent);\n}\n";
+
+#[test]
+fn the_fallback_of_a_retired_flag_deleted_with_its_function_is_not_a_check_removed() {
+    let removed_check = |old: &str| {
+        findings_of_change(&[(AUTHORIZE, Some(old), Some(AUTHORIZE_NEW))], None)
+            .iter()
+            .any(|f| f.rule == "logic-check-removed" && f.severity >= Severity::High)
+    };
+    assert!(
+        !removed_check(&authorize(
+            "flags.isEnabled(\"checkout.payment-intents\", { userId: ctx.userId })"
+        )),
+        "the flag was on: the legacy path is dead code"
+    );
+    assert!(
+        removed_check(&authorize("ctx.trustedDevice")),
+        "not a flag: the charge path served untrusted devices"
+    );
+}

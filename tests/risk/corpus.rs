@@ -3312,10 +3312,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "round forty-seven (blind), false alarm: a mutex replaced by an atomic holding nanoseconds, read as a behaviour change under a refactor message; equivalence of the lock-free rewrite is not established",
     ),
     (
-        "vv09-remove-payment-intents-flag",
-        "round forty-seven (blind), false alarm: a kill switch at 100 % removed with its legacy branch; the flag's rollout in the JSON config is not read as proof the branch was dead",
-    ),
-    (
         "vv10-preview-cleanup-drops-pr-databases",
         "round forty-seven (blind), false alarm: a nightly DROP DATABASE of closed pull requests' preview databases, names validated and the host guarded; the guards in the script are not weighed against the drop",
     ),
