@@ -49,7 +49,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     if f.class.lang != Lang::JavaScript || !f.class.production() || f.class.test_like() {
         return;
     }
-    if !f.added_text.contains("next()") || !f.added_text.contains("catch") {
+    if !f.added_text.contains("next(") || !f.added_text.contains("catch") {
         return;
     }
     let added: Vec<_> = f.added_code().collect();
@@ -61,7 +61,8 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         let mut depth = 0i32;
         let mut block = Vec::new();
         for b in added[i..].iter().take(BLOCK) {
-            if b.no != l.no && b.no != block.last().map_or(l.no, |x: &&super::Line<'_>| x.no) + 1 {
+            // Only the lines right after the catch's own, without a gap.
+            if b.no != l.no + block.len() as u32 {
                 break;
             }
             let from = if b.no == l.no {

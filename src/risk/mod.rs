@@ -1438,6 +1438,16 @@ pub(crate) mod testkit {
         findings_with_message(&diff, &c, &RuleSet::builtin(), message)
     }
 
+    /// The rule and message of every high or critical finding of
+    /// [`findings_of_change`], without a commit message.
+    pub fn high_rules(files: &[(&str, Option<&str>, Option<&str>)]) -> Vec<String> {
+        findings_of_change(files, None)
+            .iter()
+            .filter(|f| f.severity >= Severity::High)
+            .map(|f| format!("{} {}", f.rule, f.message))
+            .collect()
+    }
+
     /// The rule ids of [`findings_for_change`].
     pub fn rules_for_change(files: &[(&str, &str, &str)]) -> Vec<String> {
         findings_for_change(files)

@@ -6,7 +6,7 @@
 //! a failing `when` branch of a returned `when`.
 
 use crate::risk::Severity;
-use crate::risk::testkit::findings_of_change;
+use crate::risk::testkit::{findings_of_change, high_rules};
 
 type Files<'a> = [(&'a str, Option<&'a str>, Option<&'a str>)];
 
@@ -14,14 +14,6 @@ fn any_high(files: &Files<'_>) -> bool {
     findings_of_change(files, None)
         .iter()
         .any(|f| f.severity >= Severity::High)
-}
-
-fn high_rules(files: &Files<'_>) -> Vec<String> {
-    findings_of_change(files, None)
-        .iter()
-        .filter(|f| f.severity >= Severity::High)
-        .map(|f| format!("{} {}", f.rule, f.message))
-        .collect()
 }
 
 const REPO: &str = "src/Infrastructure/Repositories/InvoiceRepository.cs";

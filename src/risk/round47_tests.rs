@@ -3,17 +3,7 @@
 //! that now runs only when the grant is there.
 
 use crate::risk::Severity;
-use crate::risk::testkit::findings_of_change;
-
-type Files<'a> = [(&'a str, Option<&'a str>, Option<&'a str>)];
-
-fn high_rules(files: &Files<'_>) -> Vec<String> {
-    findings_of_change(files, None)
-        .iter()
-        .filter(|f| f.severity >= Severity::High)
-        .map(|f| format!("{} {}", f.rule, f.message))
-        .collect()
-}
+use crate::risk::testkit::{findings_of_change, high_rules};
 
 const GATE: &str = "api/src/middleware/requireFeature.ts";
 

@@ -121,13 +121,13 @@ fn set_through_module_variable(
             .iter()
             .filter(move |g| !g.class.test_like() && g.path.rsplit_once('.').map(|(_, e)| e) == ext)
     };
-    let from_variable = Regex::new(&format!(r"^\s*{key}\s*=\s*var\.(\w+)\s*$")).ok();
-    let Some(from_variable) = from_variable else {
-        return false;
-    };
+    // `key = var.NAME`: the names of the variables the setting now reads.
     terraform_files()
         .flat_map(|g| g.added_code())
-        .filter_map(|l| from_variable.captures(l.text).map(|c| c[1].to_string()))
+        .filter_map(|l| {
+            let c = KEY_VALUE.captures(l.text)?;
+            (&c[1] == key).then(|| c[2].strip_prefix("var.").map(str::to_string))?
+        })
         .any(|name| {
             let declared = terraform_files()
                 .any(|g| variable_default(&g.added_text, &name).is_some_and(|d| d == value));
