@@ -1325,6 +1325,15 @@ const METADATA_NAMES: &[&str] = &[
     "kind",
     "source",
     "status",
+    "server",
+    "host",
+    "hostname",
+    "username",
+    "user",
+    "issuer",
+    "audience",
+    "createdat",
+    "issuedat",
 ];
 static STRING_LITERAL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`"#).unwrap());
@@ -1580,6 +1589,71 @@ static ROUTE_DECORATOR: LazyLock<Regex> = LazyLock::new(|| {
 static AUTH_DECORATOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(authori[sz]|secured|rolesallowed|login_required|permission|requires?_?(auth|role|admin|login|user|scope)|useguards|staff_member_required|user_passes_test|authenticated|admin_required|jwt_required)").unwrap()
 });
+
+/// Whether every answer of `n` is what a method of its own name on another
+/// object returns (`Allow` → `return e.lim.AllowN(now, 1)`): the function
+/// now hands its question to an implementation, not to nothing.
+fn delegates_its_answer(short_name: &str, n: &Unit) -> bool {
+    if short_name.len() < 4 || n.returns.is_empty() {
+        return false;
+    }
+    n.returns.iter().all(|r| {
+        let t = r.text.trim().trim_start_matches("return").trim();
+        let Some(open) = t.find('(') else {
+            return false;
+        };
+        let callee = &t[..open];
+        callee.contains(['.', '>', ':'])
+            && syntax::last_segment(callee).starts_with(short_name)
+            && t.ends_with([')', ';'])
+    })
+}
+
+/// Whether a check call's role or permission now stands in an access
+/// decorator, attribute or annotation on the same function (or its class):
+/// `$this->denyAccessUnlessGranted('ROLE_ADMIN')` → `#[IsGranted('ROLE_ADMIN')]`,
+/// `require_permission("refunds")` → `@permission_required("refunds")`. The
+/// framework runs it before the body, as the call did at its start.
+fn check_as_decorator(written: &str, decorators: &str) -> bool {
+    static QUOTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""([^"]{2,})"|'([^']{2,})'"#).expect("a valid regex"));
+    let names: Vec<&str> = QUOTED
+        .captures_iter(written)
+        .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str()))
+        .collect();
+    // One fact may hold several attributes (`#[Route(…)] #[IsGranted(…)]`).
+    static ONE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:#\[|@|\[)\s*([A-Za-z_][\w.\\]*)\s*(\((?:[^()]|\([^()]*\))*\))?")
+            .expect("a valid regex")
+    });
+    !names.is_empty()
+        && ONE.captures_iter(decorators).any(|c| {
+            let args = c.get(2).map_or("", |m| m.as_str());
+            (AUTHZ.is_match(&c[1]) || GUARD_WORDS.is_match(&c[1]))
+                && names.iter().all(|n| args.contains(n))
+        })
+}
+
+/// The lines of `text` that hold `u`'s decorators, written out in full (a
+/// fact keeps a shortened copy).
+fn decorator_lines(text: &str, u: &Unit) -> String {
+    let Some(first) = u.decorators.iter().map(|d| d.line).min() else {
+        return String::new();
+    };
+    // From the first decorator down, while lines are decorators or the
+    // arguments of one still open.
+    let mut depth = 0i32;
+    let mut out = Vec::new();
+    for l in text.lines().skip(first.saturating_sub(1) as usize).take(40) {
+        let t = l.trim_start();
+        if depth <= 0 && !t.starts_with(['#', '@', '[']) {
+            break;
+        }
+        depth += t.matches(['(', '[']).count() as i32 - t.matches([')', ']']).count() as i32;
+        out.push(l);
+    }
+    out.join("\n")
+}
 
 /// The auth decorators that apply to `u` in outline `o`: its own, and those
 /// written at the file's top level or on its class.
@@ -5249,7 +5323,13 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             && n.returns
                 .iter()
                 .all(|r| collapse(&r.text) == collapse(&g.exit));
-        let sev = if bypass || same_answer {
+        // The whole answer handed to a library's method of the same name
+        // (`return e.lim.AllowN(now, 1)` in `Limiter.Allow`, `return
+        // self.backend.verify(token)` in `verify`): the guard's question is
+        // the one that method answers.
+        let delegated =
+            kept.is_none() && n.guards.is_empty() && delegates_its_answer(short_name, n);
+        let sev = if bypass || same_answer || delegated {
             Severity::Low
         } else if allow_shortcut {
             Severity::Medium
@@ -5415,6 +5495,13 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         if super::security::applied_globally(written, added.lines())
             && !super::security::opted_out_near(f, *line)
             || super::security::checked_on_route(short, written, added.lines())
+            || f.removed
+                .iter()
+                .filter(|l| l.text.contains(callee))
+                .min_by_key(|l| l.no.abs_diff(*line))
+                .is_some_and(|l| {
+                    check_as_decorator(l.text, &decorator_lines(&f.new_text_or_hunks(), n))
+                })
         {
             continue;
         }
@@ -8270,6 +8357,59 @@ mod tests {
     }
 
     #[test]
+    fn an_inline_access_check_made_an_attribute_with_the_same_role_is_kept() {
+        let removed = |new: &str| {
+            let old = "<?php\nclass UserAdminController extends AbstractController\n{\n    #[Route('/{id}/disable', methods: ['POST'])]\n    public function disable(Request $request, User $user): Response\n    {\n        $this->denyAccessUnlessGranted('ROLE_ADMIN');\n        $user->disable();\n        return $this->redirectToRoute('admin_users');\n    }\n}\n";
+            let new = old
+                .replace(
+                    "    #[Route('/{id}/disable', methods: ['POST'])]\n",
+                    &format!("    #[Route('/{{id}}/disable', methods: ['POST'])]\n    {new}\n"),
+                )
+                .replace(
+                    "        $this->denyAccessUnlessGranted('ROLE_ADMIN');\n",
+                    "",
+                );
+            crate::risk::testkit::rules_hit_with_contents(
+                "src/Controller/Admin/UserAdminController.php",
+                old,
+                &new,
+            )
+            .iter()
+            .any(|r| r == "logic-check-removed" || r == "sec-auth-check-removed")
+        };
+        assert!(!removed("#[IsGranted('ROLE_ADMIN')]"));
+        // Another role in the attribute: the admin check is gone.
+        assert!(removed("#[IsGranted('ROLE_SUPPORT')]"));
+        // An attribute that checks nothing.
+        assert!(removed(
+            "#[Cache(maxage: 60, public: false, extra: 'ROLE_ADMIN')]"
+        ));
+    }
+
+    #[test]
+    fn the_non_secret_fields_of_credentials_logged_are_not_the_credentials() {
+        let logged = |new: &str| {
+            let old = "func (r *Refresher) refresh(ctx context.Context) error {\n\tcreds, err := r.registry.Login(ctx)\n\tif err != nil {\n\t\treturn err\n\t}\n\tlogger.V(1).Info(\"refreshed registry credentials\")\n\treturn r.write(creds)\n}\n";
+            let new = old.replace("\"refreshed registry credentials\")", new);
+            crate::risk::testkit::rules_hit_with_contents(
+                "internal/controller/refresher.go",
+                old,
+                &new,
+            )
+            .contains(&"logic-secret-logged".to_string())
+        };
+        assert!(!logged(
+            "\"refreshed registry credentials\",\n\t\t\"server\", creds.Server, \"username\", creds.Username, \"expiresAt\", creds.ExpiresAt)"
+        ));
+        assert!(logged(
+            "\"refreshed registry credentials\", \"creds\", creds)"
+        ));
+        assert!(logged(
+            "\"refreshed registry credentials\", \"server\", creds.Server, \"token\", creds.Token)"
+        ));
+    }
+
+    #[test]
     fn a_body_read_by_a_helper_and_logged_is_found() {
         let old = "public class RequestLog {\n    public async Task Invoke(HttpContext context) {\n        await _next(context);\n        _logger.LogInformation(\"{Method} {Path}\", context.Request.Method, context.Request.Path);\n    }\n}\n";
         let new = "public class RequestLog {\n    public async Task Invoke(HttpContext context) {\n        var body = await ReadBodyAsync(context.Request);\n        await _next(context);\n        _logger.LogInformation(\"{Method} {Path} body={Body}\", context.Request.Method, context.Request.Path, body);\n    }\n}\n";
@@ -9009,6 +9149,61 @@ mod intent_tests {
         .into_iter()
         .map(|f| format!("{}: {}", f.rule, f.message))
         .collect()
+    }
+
+    #[test]
+    fn a_hand_written_check_handed_to_a_library_method_of_its_name_is_not_removed() {
+        let old = "package quota\n\nfunc (l *Limiter) Allow(key string) bool {\n\tl.mu.Lock()\n\tdefer l.mu.Unlock()\n\tb := l.bucket(key)\n\tb.refill(l.now())\n\tif b.tokens < 1 {\n\t\treturn false\n\t}\n\tb.tokens--\n\treturn true\n}\n";
+        let library = "package quota\n\nfunc (l *Limiter) Allow(key string) bool {\n\tl.mu.Lock()\n\te := l.entry(key)\n\tl.mu.Unlock()\n\treturn e.lim.AllowN(l.now(), 1)\n}\n";
+        let high = |new: &str| {
+            hit("ratelimit: use golang.org/x/time/rate", old, new)
+                .iter()
+                .any(|f| f.starts_with("logic-guard-removed"))
+        };
+        let findings = |new: &str| {
+            let mut c = Contents::new();
+            c.insert(
+                "internal/quota/quota.go".into(),
+                crate::diff::MinusPlus::new(Some(old.into()), Some(new.into())),
+            );
+            findings_with_message(
+                &diff_of("internal/quota/quota.go", Some(old), Some(new)),
+                &c,
+                &RuleSet::builtin(),
+                Some("ratelimit: use golang.org/x/time/rate"),
+            )
+        };
+        assert!(
+            !findings(library)
+                .iter()
+                .any(|f| f.rule == "logic-guard-removed"
+                    && f.severity >= crate::risk::Severity::Medium),
+            "{:?}",
+            findings(library)
+        );
+        // The check gone and nothing answering in its place.
+        let open = library.replace("return e.lim.AllowN(l.now(), 1)", "return true");
+        assert!(high(&open));
+    }
+
+    #[test]
+    fn setter_calls_made_into_one_fluent_chain_are_the_same_calls() {
+        let old = "package quota\n\nfunc client(cfg Config) *Builder {\n\tb := NewBuilder()\n\tb.WithTimeout(cfg.Timeout)\n\tb.WithProxy(cfg.Proxy)\n\tb.WithUserAgent(cfg.Agent)\n\treturn b\n}\n";
+        let chained = "package quota\n\nfunc client(cfg Config) *Builder {\n\treturn NewBuilder().\n\t\tWithTimeout(cfg.Timeout).\n\t\tWithProxy(cfg.Proxy).\n\t\tWithUserAgent(cfg.Agent)\n}\n";
+        let message = "refactor(client): make the builder fluent";
+        let h = hit(message, old, chained);
+        assert!(
+            !h.iter().any(|f| f.starts_with("intent-behaviour-changed")),
+            "{h:?}"
+        );
+        // A call the chain no longer makes is still named.
+        let dropped = chained.replace("\t\tWithTimeout(cfg.Timeout).\n", "");
+        let h = hit(message, old, &dropped);
+        assert!(
+            h.iter()
+                .any(|f| f.starts_with("intent-behaviour-changed") && f.contains("WithTimeout")),
+            "{h:?}"
+        );
     }
 
     #[test]

@@ -309,10 +309,17 @@ fn comparison_flipped(f: &FileView<'_>, out: &mut Vec<Finding>) {
     {
         return;
     }
-    // All removed lines: SQL in a triple-quoted string counts as prose.
+    // All removed lines but comments: SQL in a triple-quoted string counts
+    // as prose, a `-- redeemable while expires_at > now()` does not delete.
     let before: Vec<(String, String, bool)> = f
         .removed
         .iter()
+        .filter(|l| {
+            let t = l.text.trim_start();
+            !["--", "//", "#", "/*", "* "]
+                .iter()
+                .any(|c| t.starts_with(c))
+        })
         .flat_map(|l| {
             COMPARISON
                 .captures_iter(l.text)
@@ -333,7 +340,10 @@ fn comparison_flipped(f: &FileView<'_>, out: &mut Vec<Finding>) {
         })
         .collect();
     for (no, text, (a, b, less)) in &after {
-        let flipped = before.iter().any(|(x, y, l)| x == a && y == b && l != less);
+        // The way round it compares now was already written before: the
+        // same selection, kept.
+        let flipped = before.iter().any(|(x, y, l)| x == a && y == b && l != less)
+            && !before.iter().any(|(x, y, l)| x == a && y == b && l == less);
         let kept = after
             .iter()
             .any(|(_, _, (x, y, l))| x == a && y == b && l != less);
@@ -447,11 +457,89 @@ fn find_narrowed(old: &[String], new: &[String]) -> bool {
 
 /// Deleting commands whose selection the change edited, and SQL joins that
 /// delete or update more than their filter picks.
+/// A delete statement and the two lines after it (a `.where(...)` on the
+/// next line): (its first line's number, the text).
+fn delete_statements(text: &str) -> Vec<(u32, String)> {
+    static DELETE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\bdelete\s*\(|\.delete\b|\bdelete_all\b|\bdestroy_all\b|\bDELETE\s+FROM\b|\bRemoveRange\(|\bExecuteDelete(Async)?\(|\bdeleteMany\(|\bdeleteWhere\b)")
+            .expect("a valid regex")
+    });
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if DELETE.is_match(l) {
+            let end = (i + 3).min(lines.len());
+            out.push((i as u32 + 1, lines[i..end].join("\n")));
+        }
+    }
+    out
+}
+
+/// Whether a delete statement is restricted to the rows the code already
+/// handled, by their keys (`id.in_(ids)`, `id = ANY($1)`, `whereIn('id',
+/// $ids)`, `ids.Contains(e.Id)`, `id__in=ids`).
+fn deletes_listed_rows(stmt: &str) -> bool {
+    static LISTED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\.in_\(|\bIN\s*\(\s*[:$@?%]|\bIN\s+:\w+|=\s*ANY\s*\(|__in\s*=|\bwhereIn\(|\bids?\.Contains\(|\bid\s*:\s*\w*ids\b|\bIN\s*\(\s*SELECT\b)")
+            .expect("a valid regex")
+    });
+    LISTED.is_match(stmt)
+}
+
+/// Whether a delete statement selects by a range (`created_at < cutoff`,
+/// `created_at__lt=`), not by keys.
+fn deletes_a_range(stmt: &str) -> bool {
+    static RANGE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\s[<>]=?\s|__(lt|lte|gt|gte)\s*=|\.(lt|lte|before)\(|\bolder_than\b)")
+            .expect("a valid regex")
+    });
+    RANGE.is_match(stmt)
+}
+
+/// An archive or export job that deleted the rows it had just copied, by
+/// their keys, and now deletes by the range it selected them from: the
+/// copy is limited to a batch (`LIMIT 1000`) and the delete is not, so every
+/// row in the range past the first batch is deleted without being copied.
+fn delete_widened_past_batch(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return;
+    };
+    if !f.removed_text.to_ascii_lowercase().contains("delete") {
+        return;
+    }
+    let before = delete_statements(old);
+    let after = delete_statements(new);
+    if !before.iter().any(|(_, s)| deletes_listed_rows(s))
+        || after.iter().any(|(_, s)| deletes_listed_rows(s))
+    {
+        return;
+    }
+    let Some((line, stmt)) = after.iter().find(|(no, s)| {
+        deletes_a_range(s)
+            && (f.added_at(*no) || f.added_at(no + 1) || f.added_at(no + 2))
+            && !before.iter().any(|(_, b)| b == s)
+    }) else {
+        return;
+    };
+    let first = stmt.lines().next().unwrap_or("").trim();
+    out.push(Finding::added(
+        "delete-widened-past-batch",
+        Severity::High,
+        f.path,
+        Some(*line),
+        format!(
+            "`{}` now deletes by the range the rows were selected from, where before it deleted only the rows it had handled, by their keys: rows in the range beyond the batch are deleted without being copied or processed.",
+            quote(first)
+        ),
+    ));
+}
+
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;
     }
     retention_shortened(f, out);
+    delete_widened_past_batch(f, out);
     cutoff_sign_flipped(f, out);
     comparison_flipped(f, out);
     let before: Vec<(String, Vec<String>)> =
@@ -778,6 +866,47 @@ fn ored_join(stmt: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_comment_that_states_the_opposite_comparison_flips_nothing() {
+        let rule = "delete-selection-flipped".to_string();
+        let p = "deploy/cronjobs/sql/purge_tokens.sql";
+        let old = "-- A token is redeemable only while expires_at > now().\nDELETE FROM reset_tokens\nWHERE expires_at < now() - interval '7 days';\n";
+        let new = "-- Tokens past expiry or consumed are dead.\nDELETE FROM reset_tokens\nWHERE expires_at  < now() - interval '1 day'\n   OR consumed_at < now() - interval '1 day';\n";
+        assert!(!rules_hit(p, Some(old), Some(new)).contains(&rule));
+        // The delete itself turned round is still found.
+        let flipped = old.replace("WHERE expires_at < now()", "WHERE expires_at > now()");
+        assert!(rules_hit(p, Some(old), Some(&flipped)).contains(&rule));
+    }
+
+    #[test]
+    fn a_delete_of_the_copied_rows_widened_to_the_whole_range_is_found() {
+        let rule = "delete-widened-past-batch".to_string();
+        let p = "app/jobs/archive_events.py";
+        let old = "def archive_batch(conn, cutoff):\n    rows = conn.execute(\n        sa.select(events).where(events.c.created_at < cutoff).limit(BATCH)\n    ).all()\n    conn.execute(sa.insert(archive), [dict(r) for r in rows])\n    ids = [r.id for r in rows]\n    conn.execute(sa.delete(events).where(events.c.id.in_(ids)))\n    return len(rows)\n";
+        let widened = old.replace(
+            "    ids = [r.id for r in rows]\n    conn.execute(sa.delete(events).where(events.c.id.in_(ids)))\n",
+            "    conn.execute(\n        sa.delete(events).where(events.c.created_at < cutoff)\n    )\n",
+        );
+        assert!(crate::risk::testkit::rules_hit_with_contents(p, old, &widened).contains(&rule));
+        // SQL: `DELETE ... WHERE id = ANY($1)` → `DELETE ... WHERE created_at < $1`.
+        let go = "func purge(ctx context.Context, tx pgx.Tx, ids []int64) error {\n\t_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id = ANY($1)`, ids)\n\treturn err\n}\n";
+        let go_new = go.replace("id = ANY($1)`, ids)", "created_at < $1`, cutoff)");
+        assert!(
+            crate::risk::testkit::rules_hit_with_contents("internal/jobs/purge.go", go, &go_new)
+                .contains(&rule)
+        );
+        // Still by the keys, only written another way.
+        let kept = old.replace(
+            "events.c.id.in_(ids)",
+            "events.c.id.in_([r.id for r in rows])",
+        );
+        assert!(!crate::risk::testkit::rules_hit_with_contents(p, old, &kept).contains(&rule));
+        // A purge that always deleted by range, its cutoff renamed.
+        let range = "def purge(conn, cutoff):\n    conn.execute(sa.delete(tokens).where(tokens.c.expires_at < cutoff))\n";
+        let renamed = range.replace("cutoff", "expired_before");
+        assert!(!rules_hit(p, Some(range), Some(&renamed)).contains(&rule));
+    }
 
     #[test]
     fn a_purge_whose_cutoff_comparison_turned_round_is_found() {

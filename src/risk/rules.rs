@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-64";
+pub const ENGINE_VERSION: &str = "risk-engine-65";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -931,6 +931,15 @@ mod builtin_tests {
         // The check made part of one conditional update: no race left.
         let atomic = "def reserve(sku, qty):\n    updated = Stock.objects.filter(sku=sku, available__gte=qty).update(available=F(\"available\") - qty)\n    if not updated:\n        raise OutOfStock(sku)\n";
         assert!(!rules_hit(p, Some(old), Some(atomic)).contains(&rule));
+        // A claim query written over several lines, its lock on a line of its own.
+        let java = "interface JobRepository {\n    @Query(value = \"\"\"\n            SELECT * FROM jobs\n            WHERE status = 'PENDING'\n            LIMIT :limit\n            FOR UPDATE SKIP LOCKED\n            \"\"\", nativeQuery = true)\n    List<Job> claim(@Param(\"limit\") int limit);\n}\n";
+        let derived =
+            "interface JobRepository {\n    List<Job> findTop50ByStatus(JobStatus status);\n}\n";
+        let jp = "src/main/java/com/acme/jobs/JobRepository.java";
+        assert!(rules_hit(jp, Some(java), Some(derived)).contains(&rule));
+        // The lock kept, the query reworded around it.
+        let kept = java.replace("LIMIT :limit", "ORDER BY run_at LIMIT :limit");
+        assert!(!rules_hit(jp, Some(java), Some(&kept)).contains(&rule));
     }
 
     #[test]

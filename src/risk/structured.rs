@@ -624,6 +624,28 @@ const NETWORK_WORDS: &[&str] = &[
 /// commands: its branch filter went with it, so nothing now runs for more
 /// branches. A job whose commands now run in another job is not gone: they
 /// run there without its filter.
+/// Whether the event a workflow's branch filter belonged to (`on.push` of
+/// `on.push.branches[main]`) no longer starts the workflow at all: the
+/// filter went with its trigger, which narrows what runs.
+fn trigger_gone(path: &str, new: &Flat) -> bool {
+    let Some(rest) = path.strip_prefix("on.") else {
+        return false;
+    };
+    let Some(event) = rest.split(['.', '[']).next().filter(|e| !e.is_empty()) else {
+        return false;
+    };
+    let trigger = format!("on.{event}");
+    !new.iter().any(|(k, v)| {
+        k == &trigger
+            || k.starts_with(&format!("{trigger}."))
+            || k.starts_with(&format!("{trigger}["))
+            || (k == "on" || k.starts_with("on["))
+                && v.split([',', '[', ']', ' '])
+                    .any(|w| w.trim_matches(['"', '\'']) == event)
+            || k == &format!("on[{event}]")
+    })
+}
+
 fn job_gone(path: &str, old: &Flat, new: &Flat) -> bool {
     let mut parts = path.split(['.', '[']);
     let first = parts.next().unwrap_or("");
@@ -1325,6 +1347,7 @@ pub fn check(
                 (Some(x), None) => {
                     !wide(x)
                         && !job_gone(path, &a, &b)
+                        && !trigger_gone(path, &b)
                         && !b.keys().any(|k| {
                             BRANCH_KEY.is_match(k)
                                 && k.starts_with(path.split('[').next().unwrap_or(path))
@@ -2419,6 +2442,23 @@ mod tests {
         assert_eq!(j["flags.new_checkout.production.percentage"], "10");
         let t = flatten(Format::Toml, "[client]\nretries = 3\n").unwrap();
         assert_eq!(t["client.retries"], "3");
+    }
+
+    #[test]
+    fn a_branch_filter_gone_with_its_trigger_widens_nothing() {
+        use crate::risk::testkit::rules_hit_with_contents as hit;
+        let widened = |old: &str, new: &str| {
+            hit(".github/workflows/ci.yml", old, new).contains(&"config-branch-widened".to_string())
+        };
+        let old = "name: CI\non:\n  push:\n    branches: [main]\n  pull_request:\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n";
+        // No longer run on pushes at all: fewer runs, not more.
+        let no_push = old.replace("  push:\n    branches: [main]\n", "");
+        assert!(!widened(old, &no_push));
+        // The push trigger kept, its filter gone: every branch.
+        let every = old.replace("    branches: [main]\n", "");
+        assert!(widened(old, &every));
+        let listed = "name: CI\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n";
+        assert!(widened(old, listed));
     }
 
     #[test]

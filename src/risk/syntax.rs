@@ -411,9 +411,35 @@ pub fn squash(s: &str) -> String {
 pub fn last_segment(callee: &str) -> &str {
     let c = callee.trim();
     let c = c.split(['(', '<']).next().unwrap_or(c);
-    c.rsplit(['.', ':', '>', ' ', '\\'])
+    c.rsplit(|ch: char| matches!(ch, '.' | ':' | '>' | '\\') || ch.is_whitespace())
         .find(|s| !s.is_empty())
         .unwrap_or(c)
+}
+
+/// The method a callee names, through a chain of calls:
+/// `fetcher.NewRequestBuilder().\n\tWithTimeout` → `WithTimeout`,
+/// `session.query(User).filter` → `filter`. What the chain's earlier calls
+/// passed is not the name of this one.
+fn chained_segment(callee: &str) -> String {
+    if !callee.contains('(') {
+        return last_segment(callee).to_string();
+    }
+    let mut depth = 0usize;
+    let outside: String = callee
+        .chars()
+        .filter(|&ch| match ch {
+            '(' => {
+                depth += 1;
+                false
+            }
+            ')' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0,
+        })
+        .collect();
+    last_segment(&outside).to_string()
 }
 
 /// What the walk of one subtree added, recorded so that the walk of another
@@ -1153,7 +1179,7 @@ impl<'s, 't> Walker<'s, 't> {
                 .map(|x| self.text(x).to_string());
         }
         let f = f?;
-        let t = last_segment(self.text(f)).to_string();
+        let t = chained_segment(self.text(f));
         Some(if n.kind() == "macro_invocation" {
             format!("{t}!")
         } else {

@@ -12,9 +12,11 @@ use regex::Regex;
 
 use super::{FileView, Finding, Severity, quote};
 
-/// A field's wire name: (how it is given, the name).
+/// A field's wire name: (how it is given, the name). Go's `xml` tags may
+/// put a namespace before the name (`xml:"http://www.w3.org/XML/1998/namespace lang,attr"`):
+/// the name is the word after it.
 static NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(json|yaml|xml|bson|msgpack):"([^",\s]+)|\b(JsonProperty|JsonPropertyName|SerializedName|JsonAlias|Json)\s*\(\s*(?:value\s*=\s*|name\s*=\s*)?"([^"\s]+)"|\b(alias|serialization_alias|rename)\s*=\s*"([^"\s]+)""#).unwrap()
+    Regex::new(r#"\b(json|yaml|xml|bson|msgpack):"(?:[^",\s]+\s+)?([^",\s]+)|\b(JsonProperty|JsonPropertyName|SerializedName|JsonAlias|Json)\s*\(\s*(?:value\s*=\s*|name\s*=\s*)?"([^"\s]+)"|\b(alias|serialization_alias|rename)\s*=\s*"([^"\s]+)""#).unwrap()
 });
 /// A naming policy for every field of a type.
 static POLICY: LazyLock<Regex> = LazyLock::new(|| {
@@ -132,6 +134,19 @@ mod tests {
         // The field renamed in code, its wire name kept.
         let renamed = go.replace("\tID string", "\tOrderID string");
         assert!(!rules_hit("internal/api/order.go", Some(go), Some(&renamed)).contains(&rule));
+        // A namespace put before an XML name keeps the name.
+        let xml = "type feed struct {\n\tLanguage string `xml:\"lang,attr\"`\n}\n";
+        let qualified = xml.replace(
+            "xml:\"lang,attr\"",
+            "xml:\"http://www.w3.org/XML/1998/namespace lang,attr\"",
+        );
+        assert!(!rules_hit("internal/reader/atom.go", Some(xml), Some(&qualified)).contains(&rule));
+        // A namespace added with another name still renames it.
+        let other = xml.replace(
+            "xml:\"lang,attr\"",
+            "xml:\"http://www.w3.org/XML/1998/namespace language,attr\"",
+        );
+        assert!(rules_hit("internal/reader/atom.go", Some(xml), Some(&other)).contains(&rule));
         assert!(
             !rules_hit(
                 "src/events.rs",
