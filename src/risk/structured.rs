@@ -1333,8 +1333,25 @@ pub fn check(
                 continue;
             }
         }
-        // Branch filters widened.
-        if BRANCH_KEY.is_match(path) && (f.class.ci || f.path.contains("deploy")) {
+        // Branch filters widened. A condition (`if`, `rules`) filters
+        // branches only when it reads one (`github.ref`, `CI_COMMIT_BRANCH`);
+        // `github.event.action != 'labeled'` picks events, not branches.
+        let condition_key = path
+            .rsplit('.')
+            .next()
+            .is_some_and(|k| k == "if" || k.starts_with("rules"));
+        // (`if: false` switched the job off everywhere: removing it is one.)
+        let reads_branch = |v: &str| {
+            let lower = v.to_ascii_lowercase();
+            falsy(v)
+                || ["ref", "branch", "tag", "main", "master", "release"]
+                    .iter()
+                    .any(|w| lower.contains(w))
+        };
+        if BRANCH_KEY.is_match(path)
+            && (f.class.ci || f.path.contains("deploy"))
+            && (!condition_key || before.is_some_and(reads_branch))
+        {
             let wide = |v: &str| {
                 matches!(
                     v.trim(),
@@ -2442,6 +2459,29 @@ mod tests {
         assert_eq!(j["flags.new_checkout.production.percentage"], "10");
         let t = flatten(Format::Toml, "[client]\nretries = 3\n").unwrap();
         assert_eq!(t["client.retries"], "3");
+    }
+
+    #[test]
+    fn a_step_condition_on_the_event_is_not_a_branch_filter() {
+        use crate::risk::testkit::rules_hit_with_contents as hit;
+        let old = "on:\n  pull_request_target:\n    types: [opened, labeled, unlabeled]\njobs:\n  labeler:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/labeler@v5\n        if: ${{ github.event.action != 'labeled' && github.event.action != 'unlabeled' }}\n      - run: echo done\n";
+        let new = old.replace(
+            "        if: ${{ github.event.action != 'labeled' && github.event.action != 'unlabeled' }}\n",
+            "",
+        );
+        assert!(
+            !hit(".github/workflows/labeler.yml", old, &new)
+                .contains(&"config-branch-widened".to_string())
+        );
+        // A condition on the branch removed is a widening.
+        let on_main = old.replace(
+            "github.event.action != 'labeled' && github.event.action != 'unlabeled'",
+            "github.ref == 'refs/heads/main'",
+        );
+        assert!(
+            hit(".github/workflows/labeler.yml", &on_main, &new)
+                .contains(&"config-branch-widened".to_string())
+        );
     }
 
     #[test]

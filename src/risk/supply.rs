@@ -764,7 +764,9 @@ pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>)
     let mut new_count = 0;
     for d in deps_on_lines(eco, f, &f.added) {
         let is_new = !old.contains(&canonical(&d.name));
-        if let Some(p) = look_alike(eco, &d.name) {
+        // A dependency the manifest already had, its version bumped, is the
+        // one the project chose, not a slip.
+        if is_new && let Some(p) = look_alike(eco, &d.name) {
             out.push(Finding::added(
                 "dep-look-alike",
                 Severity::High,
@@ -1164,6 +1166,17 @@ mod more_tests {
                 "\"react\": \"^18.3.1\",\n    \"expresss\": \"^4.19.2\""
             )),
             vec!["dep-look-alike"]
+        );
+        // A look-alike the manifest already had, its version bumped: the
+        // project's own choice, not a slip.
+        let had = pkg.replace("\"react\": \"^18.3.1\"", "\"expresss\": \"^4.19.2\"");
+        assert!(
+            !rules_hit(
+                "web/package.json",
+                Some(&had),
+                Some(&had.replace("^4.19.2", "^4.21.0"))
+            )
+            .contains(&"dep-look-alike".to_string())
         );
         assert_eq!(
             hit(&pkg.replace(
