@@ -772,9 +772,21 @@ pub(crate) fn collapse(text: &str) -> String {
 /// differs.
 pub fn renames(f: &FileView<'_>) -> HashMap<String, String> {
     let mut votes: Votes = HashMap::default();
+    // Comments and docstrings are prose: a docstring written where code
+    // was removed aligns words with names (`request` → `the`).
+    let prose = |l: &crate::diff::DiffLine, new: bool| {
+        f.class.is_comment(&l.content)
+            || match (new, l.new_no, l.old_no) {
+                (true, Some(n), _) => f.prose_lines.contains(&(true, n)),
+                (false, _, Some(n)) => f.prose_lines.contains(&(false, n)),
+                _ => false,
+            }
+    };
     for (gone, came) in f.replacements() {
         if !came.is_empty() && gone.len() <= 200 && came.len() <= 200 {
-            vote_renames(&tokens(gone), &tokens(came), &mut votes, |_, _| true);
+            let gone = tokens(gone.iter().filter(|l| !prose(l, false)));
+            let came = tokens(came.iter().filter(|l| !prose(l, true)));
+            vote_renames(&gone, &came, &mut votes, |_, _| true);
         }
     }
     // A check called no more, another function called instead
@@ -1019,7 +1031,7 @@ pub fn moved_renames<'a>(parsed: &'a [Parsed<'a>]) -> HashMap<String, String> {
     most_voted(votes)
 }
 
-fn tokens(lines: &[crate::diff::DiffLine]) -> Vec<&str> {
+fn tokens<'a>(lines: impl IntoIterator<Item = &'a crate::diff::DiffLine>) -> Vec<&'a str> {
     // A predicate's or bang method's mark (`admin?`, `save!`) is part of its
     // name: dropped, so `is_admin` → `admin?` aligns one name to one.
     let mark = |c: &str, at: usize| {
@@ -1029,7 +1041,7 @@ fn tokens(lines: &[crate::diff::DiffLine]) -> Vec<&str> {
             && !matches!(after, Some('=' | '.' | '?' | ':' | '['))
     };
     lines
-        .iter()
+        .into_iter()
         .flat_map(|l| {
             let c = l.content.as_str();
             TOKEN
@@ -1531,7 +1543,7 @@ fn logged_secrets(parsed: &[Parsed<'_>], out: &mut Vec<Finding>) {
             .units
             .iter()
             .flat_map(|u| &u.logged)
-            .map(|l| rename_in(&l.text, &p.renames))
+            .flat_map(|l| [l.text.clone(), rename_in(&l.text, &p.renames)])
             .collect();
         let hit = p.new.units.iter().find_map(|u| {
             // A function that reads the request body: logging "the body"
@@ -8384,6 +8396,24 @@ mod tests {
         assert!(removed(
             "#[Cache(maxage: 60, public: false, extra: 'ROLE_ADMIN')]"
         ));
+    }
+
+    #[test]
+    fn a_log_line_the_change_leaves_alone_is_not_new_when_a_docstring_replaces_code() {
+        let old = "class Gate:\n    def check_key(self, key_id, client_secret):\n        if not self._known(key_id):\n            log.debug(\"unknown tenant key %s\" % key_id)\n            return False\n        if not self._matches(client_secret):\n            log.debug(\"wrong tenant secret %s\" % client_secret)\n            return False\n        return True\n\n    def may_frame(self, site, request):\n        if request.tenant is None or not request.tenant.tenant_id:\n            return False\n        account = Account.objects.filter(tenant_id=request.tenant.tenant_id).first()\n        if account:\n            return account.frames_allowed(site)\n        else:\n            return False\n";
+        let new = old.replace(
+            "        if request.tenant is None or not request.tenant.tenant_id:\n            return False\n        account = Account.objects.filter(tenant_id=request.tenant.tenant_id).first()\n        if account:\n            return account.frames_allowed(site)\n        else:\n            return False\n",
+            "        \"\"\"Tell if the calling site is allowed to frame pages of this account.\n\n        Browsers send the site as the frame's ancestor; it must be listed.\n        \"\"\"\n        return request.tenant.frames_allowed(site)\n",
+        );
+        let hit = crate::risk::testkit::rules_hit_with_contents("gate/keys.py", old, &new);
+        assert!(!hit.contains(&"logic-secret-logged".to_string()), "{hit:?}");
+        // A secret the change starts logging is still found.
+        let logged = new.replace(
+            "        return request.tenant.frames_allowed(site)\n",
+            "        log.debug(\"frame check with %s\" % request.tenant.secret)\n        return request.tenant.frames_allowed(site)\n",
+        );
+        let hit = crate::risk::testkit::rules_hit_with_contents("gate/keys.py", old, &logged);
+        assert!(hit.contains(&"logic-secret-logged".to_string()), "{hit:?}");
     }
 
     #[test]
