@@ -1622,16 +1622,15 @@ fn delegates_its_answer(short_name: &str, n: &Unit) -> bool {
 }
 
 /// Whether a check call's role or permission now stands in an access
-/// decorator, attribute or annotation on the same function (or its class):
+/// decorator, attribute or annotation on the same function:
 /// `$this->denyAccessUnlessGranted('ROLE_ADMIN')` → `#[IsGranted('ROLE_ADMIN')]`,
 /// `require_permission("refunds")` → `@permission_required("refunds")`. The
 /// framework runs it before the body, as the call did at its start.
 fn check_as_decorator(written: &str, decorators: &str) -> bool {
-    static QUOTED: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#""([^"]{2,})"|'([^']{2,})'"#).expect("a valid regex"));
-    let names: Vec<&str> = QUOTED
-        .captures_iter(written)
-        .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str()))
+    let names: Vec<&str> = STRING_LITERAL
+        .find_iter(written)
+        .map(|m| unquote(m.as_str()))
+        .filter(|n| n.len() >= 2)
         .collect();
     // One fact may hold several attributes (`#[Route(…)] #[IsGranted(…)]`).
     static ONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -9164,7 +9163,9 @@ mod intent_tests {
     use crate::risk::testkit::diff_of;
     use crate::risk::{Contents, RuleSet, findings_with_message};
 
-    fn hit(message: &str, old: &str, new: &str) -> Vec<String> {
+    /// The findings of `internal/quota/quota.go` changed from `old` to `new`
+    /// under `message`.
+    fn found(message: &str, old: &str, new: &str) -> Vec<crate::risk::Finding> {
         let mut c = Contents::new();
         c.insert(
             "internal/quota/quota.go".into(),
@@ -9176,9 +9177,13 @@ mod intent_tests {
             &RuleSet::builtin(),
             Some(message),
         )
-        .into_iter()
-        .map(|f| format!("{}: {}", f.rule, f.message))
-        .collect()
+    }
+
+    fn hit(message: &str, old: &str, new: &str) -> Vec<String> {
+        found(message, old, new)
+            .into_iter()
+            .map(|f| format!("{}: {}", f.rule, f.message))
+            .collect()
     }
 
     #[test]
@@ -9190,26 +9195,13 @@ mod intent_tests {
                 .iter()
                 .any(|f| f.starts_with("logic-guard-removed"))
         };
-        let findings = |new: &str| {
-            let mut c = Contents::new();
-            c.insert(
-                "internal/quota/quota.go".into(),
-                crate::diff::MinusPlus::new(Some(old.into()), Some(new.into())),
-            );
-            findings_with_message(
-                &diff_of("internal/quota/quota.go", Some(old), Some(new)),
-                &c,
-                &RuleSet::builtin(),
-                Some("ratelimit: use golang.org/x/time/rate"),
-            )
-        };
+        let delegated = found("ratelimit: use golang.org/x/time/rate", old, library);
         assert!(
-            !findings(library)
+            !delegated
                 .iter()
                 .any(|f| f.rule == "logic-guard-removed"
                     && f.severity >= crate::risk::Severity::Medium),
-            "{:?}",
-            findings(library)
+            "{delegated:?}"
         );
         // The check gone and nothing answering in its place.
         let open = library.replace("return e.lim.AllowN(l.now(), 1)", "return true");

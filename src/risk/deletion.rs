@@ -314,12 +314,7 @@ fn comparison_flipped(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let before: Vec<(String, String, bool)> = f
         .removed
         .iter()
-        .filter(|l| {
-            let t = l.text.trim_start();
-            !["--", "//", "#", "/*", "* "]
-                .iter()
-                .any(|c| t.starts_with(c))
-        })
+        .filter(|l| !f.class.is_comment(l.text))
         .flat_map(|l| {
             COMPARISON
                 .captures_iter(l.text)
@@ -455,8 +450,6 @@ fn find_narrowed(old: &[String], new: &[String]) -> bool {
     true
 }
 
-/// Deleting commands whose selection the change edited, and SQL joins that
-/// delete or update more than their filter picks.
 /// A delete statement and the two lines after it (a `.where(...)` on the
 /// next line): (its first line's number, the text).
 fn delete_statements(text: &str) -> Vec<(u32, String)> {
@@ -534,6 +527,8 @@ fn delete_widened_past_batch(f: &FileView<'_>, out: &mut Vec<Finding>) {
     ));
 }
 
+/// Deleting commands whose selection the change edited, and SQL joins that
+/// delete or update more than their filter picks.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
         return;

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::lang::Lang;
-use super::{FileView, Finding, Severity};
+use super::{FileView, Finding, Severity, quote};
 
 /// A Rails array enum: `enum status: [...]`, `enum :status, [...]`,
 /// `enum status: %i[...]`.
@@ -162,8 +162,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             f.path,
             line,
             format!(
-                "`{}` takes its numbers from the order of its values, and `{member}` moves from {i} to {j}: {}",
-                e.name,
+                "`{}` takes its numbers from the order of its values, and `{}` moves from {i} to {j}: {}",
+                quote(&e.name),
+                quote(&member),
                 if stored {
                     "every value already stored or sent as a number now reads as another one, and nothing converts it."
                 } else {

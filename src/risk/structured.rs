@@ -619,11 +619,6 @@ const NETWORK_WORDS: &[&str] = &[
     "blocks",
 ];
 
-/// True when the CI job a key belongs to (`jobs.deploy.if`, or GitLab's
-/// top-level `deploy.rules[0].if`) is gone from the new file with its
-/// commands: its branch filter went with it, so nothing now runs for more
-/// branches. A job whose commands now run in another job is not gone: they
-/// run there without its filter.
 /// Whether the event a workflow's branch filter belonged to (`on.push` of
 /// `on.push.branches[main]`) no longer starts the workflow at all: the
 /// filter went with its trigger, which narrows what runs.
@@ -635,17 +630,21 @@ fn trigger_gone(path: &str, new: &Flat) -> bool {
         return false;
     };
     let trigger = format!("on.{event}");
+    // `on.push…` still there, or the event listed (`on: [push]`).
     !new.iter().any(|(k, v)| {
-        k == &trigger
-            || k.starts_with(&format!("{trigger}."))
-            || k.starts_with(&format!("{trigger}["))
+        k.strip_prefix(trigger.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
             || (k == "on" || k.starts_with("on["))
                 && v.split([',', '[', ']', ' '])
                     .any(|w| w.trim_matches(['"', '\'']) == event)
-            || k == &format!("on[{event}]")
     })
 }
 
+/// True when the CI job a key belongs to (`jobs.deploy.if`, or GitLab's
+/// top-level `deploy.rules[0].if`) is gone from the new file with its
+/// commands: its branch filter went with it, so nothing now runs for more
+/// branches. A job whose commands now run in another job is not gone: they
+/// run there without its filter.
 fn job_gone(path: &str, old: &Flat, new: &Flat) -> bool {
     let mut parts = path.split(['.', '[']);
     let first = parts.next().unwrap_or("");
