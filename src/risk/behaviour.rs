@@ -1645,6 +1645,91 @@ fn check_as_decorator(written: &str, decorators: &str) -> bool {
         })
 }
 
+/// The function a returned expression calls first (`issue` in `return
+/// issue(charge, amount)`, `self.issue` → `issue`), if it is a call.
+fn first_callee(ret: &str) -> Option<&str> {
+    let t = ret.trim().trim_start_matches("return").trim();
+    let open = t.find('(')?;
+    let callee = t[..open].trim().rsplit(['.', ':', '>']).next()?;
+    (callee.len() > 2 && callee.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(callee)
+}
+
+/// Whether a failing guard now stands in a hook the framework runs before
+/// every request: SvelteKit's `handle` in `hooks.server`, Next.js's
+/// `middleware`. The change adds the hook and, in it, a test of the same
+/// names with the same negation (`!locals.user` → `if (routeId?.startsWith(
+/// PROTECTED) && !event.locals.user)`); a route prefix the hook tests must
+/// be one the guarded file sits under.
+fn guard_in_global_hook(cond: &str, path: &str, added: &str) -> bool {
+    static HOOK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"export\s+(const\s+handle\b|(default\s+)?(async\s+)?function\s+(handle|middleware)\b)",
+        )
+        .expect("a valid regex")
+    });
+    static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"startsWith\(\s*(?:["'`]([^"'`]+)["'`]|([A-Za-z_]\w*))"#)
+            .expect("a valid regex")
+    });
+    if !HOOK.is_match(added) {
+        return false;
+    }
+    let names: Vec<&str> = cond
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| w.len() >= 3 && !matches!(*w, "not" | "null" | "None" | "nil" | "undefined"))
+        .collect();
+    let negated = cond.trim_start().starts_with('!') || cond.trim_start().starts_with("not ");
+    if names.is_empty() {
+        return false;
+    }
+    let covers = |line: &str| {
+        let Some(c) = PREFIX.captures(line) else {
+            return true;
+        };
+        let prefix = c.get(1).map(|m| m.as_str().to_string()).or_else(|| {
+            let name = c.get(2)?.as_str();
+            let def = Regex::new(&format!(r#"\b{name}\s*=\s*["'`]([^"'`]+)"#)).ok()?;
+            def.captures(added).map(|d| d[1].to_string())
+        });
+        prefix.is_none_or(|p| path.contains(p.trim_matches('/')))
+    };
+    added.lines().any(|l| {
+        let t = l.trim_start();
+        (t.starts_with("if") || t.contains(" if "))
+            && names.iter().all(|n| super::code::has_word(l, n))
+            && (!negated || l.contains('!') || l.contains("not "))
+            && covers(l)
+    })
+}
+
+/// Whether a check function's name stands in an access argument of
+/// `text` (the decorators of a function, or the lines a change adds):
+/// `self._require_billing_admin()` → `@action(…, permission_classes=
+/// BILLING_ADMIN)`, `checkProjectOwner(req)` → `guards: [ProjectOwnerGuard]`.
+/// Every word of the name but the verb is in the argument's value, so the
+/// framework runs the same check before the handler.
+pub(crate) fn check_named_in_access_argument(check: &str, text: &str) -> bool {
+    static ACCESS_ARGUMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(permission_classes|permissions|guards|roles|dependencies|policies|policy)\s*[=:]\s*([^\n]+)")
+            .expect("a valid regex")
+    });
+    const VERBS: &[&str] = &[
+        "require", "check", "ensure", "assert", "verify", "validate", "is", "has", "can", "must",
+        "only", "self", "this",
+    ];
+    let name = check.rsplit(['.', ':', '>']).next().unwrap_or(check);
+    let name = name.split('(').next().unwrap_or(name);
+    let wanted: Vec<String> = name_words(name)
+        .into_iter()
+        .filter(|w| !VERBS.contains(&w.as_str()))
+        .collect();
+    !wanted.is_empty()
+        && ACCESS_ARGUMENT.captures_iter(text).any(|c| {
+            let have = name_words(&c[2]);
+            wanted.iter().all(|w| have.contains(w))
+        })
+}
+
 /// The lines of `text` that hold `u`'s decorators, written out in full (a
 /// fact keeps a shortened copy).
 fn decorator_lines(text: &str, u: &Unit) -> String {
@@ -5156,6 +5241,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || !success_exit(&g.exit) && turned_inside_out(g, &cond, n, helpers)
                 || g.failing && in_returned_closure(p, n, g, &cond)
                 || length_check_now_in_library(&g.cond, f)
+                || g.failing && guard_in_global_hook(&cond, f.path, added)
                 || g.failing && claimed_by_conditional_write(g, &cond, n, &p.new_text)
                 || g.failing && turned_into_branch(g, n, f.new_text().unwrap_or(""))
                 || g.failing && anonymity_withdrawn(o, n)
@@ -5511,7 +5597,9 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 .filter(|l| l.text.contains(callee))
                 .min_by_key(|l| l.no.abs_diff(*line))
                 .is_some_and(|l| {
-                    check_as_decorator(l.text, &decorator_lines(&f.new_text_or_hunks(), n))
+                    let decorators = decorator_lines(&f.new_text_or_hunks(), n);
+                    check_as_decorator(l.text, &decorators)
+                        || check_named_in_access_argument(callee, &decorators)
                 })
         {
             continue;
@@ -5855,6 +5943,61 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             format!(
                 "{name} now has a way out that returns `{value}` as it was given: on that path nothing is {} and the caller cannot tell.",
                 protects_what(&n.name)
+            ),
+        ));
+    }
+    // 3e. A new way out that makes the function's own call before a check
+    // that guarded that call on its normal path (`if (req.isFullRefund())
+    // return issue(charge, charge.getAmountMinor(), …);` above `if (amount >
+    // refundable) throw …; return issue(charge, amount, …);`): on the new
+    // path the check never runs.
+    // The new way out does the work (not an error answer), through a call of
+    // the code's own, not a response builder every path ends with.
+    static REFUSES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\b[45]\d\d\b|error|fail|denied|forbidden|unauthori|invalid|mismatch|reject|throw|raise|abort)").unwrap()
+    });
+    const RESPONDS: &[&str] = &[
+        "send",
+        "json",
+        "status",
+        "code",
+        "redirect",
+        "render",
+        "end",
+        "JsonResponse",
+        "Response",
+        "HttpResponse",
+        "jsonify",
+        "make_response",
+        "Ok",
+        "ok",
+        "resolve",
+    ];
+    if let Some((exit, line, g)) = d.returns_added.iter().find_map(|(r, l)| {
+        let callee = first_callee(r).filter(|c| !RESPONDS.contains(c))?;
+        if REFUSES.is_match(r) {
+            return None;
+        }
+        n.guards
+            .iter()
+            .filter(|g| g.failing && g.line > *l)
+            .filter(|g| o.guards.iter().any(|x| x.failing && x.cond == g.cond))
+            .find(|g| {
+                n.returns
+                    .iter()
+                    .any(|x| x.line > g.line && first_callee(&x.text) == Some(callee))
+            })
+            .map(|g| (r, *l, g))
+    }) {
+        out.push(Finding::added(
+            "logic-guard-bypassed",
+            Severity::High,
+            f.path,
+            Some(line),
+            format!(
+                "{name} has a new way out (`{}`) above the check `{}`, which stops the same call on the usual path: on the new path the check never runs.",
+                quote(exit),
+                quote(&g.cond)
             ),
         ));
     }
@@ -8547,6 +8690,95 @@ mod tests {
                 "{caught}: {hit:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_new_way_out_that_makes_the_guarded_call_before_its_check_is_found() {
+        let old = "class RefundService {\n    public Refund refund(Charge charge, RefundRequest req) {\n        long refundable = charge.getAmountMinor() - charge.getRefundedMinor();\n        if (req.amountMinor() > refundable) {\n            throw new RefundExceedsChargeException(refundable);\n        }\n        return issue(charge, req.amountMinor());\n    }\n}\n";
+        let rules = |new: &str| {
+            crate::risk::testkit::rules_hit_with_contents(
+                "src/main/java/com/acme/refund/RefundService.java",
+                old,
+                new,
+            )
+        };
+        let shortcut = old.replace(
+            "        long refundable",
+            "        if (req.isFullRefund()) {\n            return issue(charge, charge.getAmountMinor());\n        }\n        long refundable",
+        );
+        assert!(rules(&shortcut).contains(&"logic-guard-bypassed".to_string()));
+        // A new way out that returns something else, or one below the check.
+        let cached = old.replace(
+            "        long refundable",
+            "        if (req.isDryRun()) {\n            return preview(charge);\n        }\n        long refundable",
+        );
+        assert!(!rules(&cached).contains(&"logic-guard-bypassed".to_string()));
+        // A new refusal above the check is no shortcut to the work.
+        let refused = old.replace(
+            "        long refundable",
+            "        if (charge.isDisputed()) {\n            return issueError(charge, 409);\n        }\n        long refundable",
+        );
+        assert!(!rules(&refused).contains(&"logic-guard-bypassed".to_string()));
+        let below = old.replace(
+            "        return issue(charge, req.amountMinor());",
+            "        if (req.isFullRefund()) {\n            return issue(charge, refundable);\n        }\n        return issue(charge, req.amountMinor());",
+        );
+        assert!(!rules(&below).contains(&"logic-guard-bypassed".to_string()));
+    }
+
+    #[test]
+    fn a_guard_moved_into_the_frameworks_request_hook_is_not_removed() {
+        let page = "export const actions = {\n  profile: async ({ request, locals }) => {\n    if (!locals.user) {\n      return fail(401, { message: 'Not signed in' });\n    }\n    const data = await request.formData();\n    await saveProfile(locals.user.id, data);\n    return { ok: true };\n  },\n};\n";
+        let bare = page.replace(
+            "    if (!locals.user) {\n      return fail(401, { message: 'Not signed in' });\n    }\n",
+            "",
+        );
+        let hook = |group: &str| {
+            format!(
+                "const PROTECTED_GROUP = '{group}';\n\nexport const handle: Handle = async ({{ event, resolve }}) => {{\n  const routeId = event.route.id;\n  if (routeId?.startsWith(PROTECTED_GROUP) && !event.locals.user) {{\n    throw redirect(303, '/login');\n  }}\n  return resolve(event);\n}};\n"
+            )
+        };
+        let removed = |group: &str| {
+            crate::risk::testkit::findings_for_change(&[
+                ("src/routes/(app)/settings/+page.server.ts", page, &bare),
+                ("src/hooks.server.ts", "", &hook(group)),
+            ])
+            .into_iter()
+            .any(|f| f.rule == "logic-guard-removed" && f.severity >= Severity::High)
+        };
+        assert!(!removed("/(app)"));
+        // The hook guards another group of routes: this page is open.
+        assert!(removed("/(admin)"));
+    }
+
+    #[test]
+    fn a_check_helper_named_in_the_handlers_permission_classes_is_not_removed() {
+        let old = "from rest_framework.exceptions import PermissionDenied\n\n\nclass SubscriptionViewSet(viewsets.ModelViewSet):\n    def _require_billing_admin(self):\n        membership = self.request.organization.memberships.filter(user=self.request.user).first()\n        if membership is None or membership.role not in (Role.OWNER, Role.BILLING_ADMIN):\n            raise PermissionDenied(\"Only billing admins.\")\n\n    @action(detail=True, methods=[\"post\"])\n    def cancel(self, request, pk=None):\n        self._require_billing_admin()\n        subscription = self.get_object()\n        subscription.cancel()\n        return Response(status=204)\n";
+        let new = |classes: &str| {
+            format!(
+                "from billing.api.permissions import IsBillingAdmin\n\nBILLING_ADMIN = [IsAuthenticated, IsBillingAdmin]\n\n\nclass SubscriptionViewSet(viewsets.ModelViewSet):\n    @action(detail=True, methods=[\"post\"], permission_classes={classes})\n    def cancel(self, request, pk=None):\n        subscription = self.get_object()\n        subscription.cancel()\n        return Response(status=204)\n"
+            )
+        };
+        let high = |classes: &str| {
+            crate::risk::testkit::findings_with_contents("billing/api/views.py", old, &new(classes))
+                .into_iter()
+                .filter(|f| f.severity >= Severity::High)
+                .map(|f| f.rule)
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            high("BILLING_ADMIN").is_empty(),
+            "{:?}",
+            high("BILLING_ADMIN")
+        );
+        assert!(high("[IsAuthenticated, IsBillingAdmin]").is_empty());
+        // Only "signed in" in its place: the role check is gone.
+        let h = high("[IsAuthenticated]");
+        assert!(
+            h.iter()
+                .any(|r| r == "logic-check-removed" || r == "sec-auth-check-removed"),
+            "{h:?}"
+        );
     }
 
     #[test]

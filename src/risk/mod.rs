@@ -13,9 +13,11 @@
 
 pub mod acknowledge;
 pub mod alert_rules;
+pub mod archive_paths;
 pub mod behaviour;
 pub mod blast;
 pub mod boolean;
+pub mod bulk_ownership;
 pub mod cache_identity;
 pub mod caps;
 pub mod client_address;
@@ -25,6 +27,7 @@ pub mod containers;
 pub mod cookie_jars;
 pub mod csp;
 pub mod default_environment;
+pub mod default_overrides;
 pub mod deletion;
 pub mod delivery;
 mod derived_defaults;
@@ -49,6 +52,7 @@ pub mod host_match;
 pub mod infra;
 pub mod ingress_auth;
 pub mod isolation;
+pub mod key_modes;
 mod keyed_hashes;
 pub mod lang;
 mod late_binding;
@@ -846,6 +850,10 @@ fn file_findings<'a>(
         middleware_continues::check(f, change, &mut local);
         lifecycle_scope::check(f, &mut local);
         enum_order::check(f, &mut local);
+        key_modes::check(f, &mut local);
+        archive_paths::check(f, &mut local);
+        default_overrides::check(f, change, &mut local);
+        bulk_ownership::check(f, &mut local);
         frozen_filters::check(f, &mut local);
         layer_order::check(f, &mut local);
         retries::check(f, &mut local);

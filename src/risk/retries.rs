@@ -43,7 +43,7 @@ fn only_gets(send: &str, function: &str) -> bool {
 
 /// What tells a safe retry from an unsafe one: the method, an idempotency key.
 static KNOWS_METHOD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)(idempot|\.method\b|\bmethod\s*(==|===|!=|in\b)|"GET"|'GET'|MethodGet|HttpMethod\.Get|safe_methods|allowed_methods|retry_methods|retryable_methods|:get\b)"#).unwrap()
+    Regex::new(r#"(?i)(idempot|safe_?to_?(repeat|retry|replay)|(retry|replay)_?safe|\.method\b|\bmethod\s*(==|===|!=|in\b)|"GET"|'GET'|MethodGet|HttpMethod\.Get|safe_methods|allowed_methods|retry_methods|retryable_methods|:get\b)"#).unwrap()
 });
 
 /// A called name: `c.once(`, `send_request(`.
@@ -555,7 +555,10 @@ fn filter_dropped(f: &FileView<'_>, out: &mut Vec<Finding>) {
         KNOWS_METHOD.is_match(x) && (COMPARES_METHOD.is_match(x) || METHOD_LIST.is_match(x))
     });
     // The test sat in retry code: retrying is named within a few lines of
-    // it (a handler refusing other methods with a 405 is no retry filter).
+    // it (a handler refusing other methods with a 405 is no retry filter),
+    // by a count, a backoff or the name of the function deciding it.
+    static NEAR_RETRY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)(retr(y|ies|ied|ying)|attempt|backoff)").unwrap());
     let old_lines: Vec<&str> = f
         .old_text()
         .map(|t| t.lines().collect())
@@ -565,12 +568,22 @@ fn filter_dropped(f: &FileView<'_>, out: &mut Vec<Finding>) {
         old_lines.is_empty()
             || old_lines[(no as usize).saturating_sub(13).min(hi)..hi]
                 .iter()
-                .any(|x| RETRY.is_match(x) && !f.class.is_comment(x))
+                .any(|x| NEAR_RETRY.is_match(x) && !f.class.is_comment(x))
+    };
+    // A guard written more than once (one per failure kind) that lost a
+    // copy: the path it left repeats every request.
+    let copies = |lines: &mut dyn Iterator<Item = &str>, text: &str| {
+        lines.filter(|x| x.trim() == text.trim()).count()
+    };
+    let copy_dropped = |text: &str| {
+        text.trim_start().starts_with("if")
+            && copies(&mut old_lines.iter().copied(), text) > copies(&mut new.lines(), text)
     };
     let Some(l) = f.removed_code().find(|l| {
         KNOWS_METHOD.is_match(l.text)
             && near_retry(l.no)
             && (!still_tests
+                || copy_dropped(l.text)
                 || FILTER_CALL
                     .captures_iter(l.text)
                     .any(|c| !still_called(&c[1])))
@@ -1034,6 +1047,33 @@ mod tests {
             "services/billing/gateway_client.py",
             &format!("{scratch}headers[\"Idempotency-Key\"] = key\n")
         ));
+    }
+
+    #[test]
+    fn a_safe_to_repeat_guard_dropped_from_one_failure_path_is_found() {
+        let old = "function retryReason(opts, error, status, attempt) {\n  const safeToRepeat = SAFE.has(opts.method) || opts.idempotencyKey !== undefined;\n  if (attempt >= maxAttempts) return undefined;\n  if (error !== undefined) {\n    if (!safeToRepeat) return undefined;\n    return isNetwork(error) ? 'network' : undefined;\n  }\n  if (!safeToRepeat) return undefined;\n  return status >= 500 ? 'status' : undefined;\n}\n";
+        let hit = |new: &str| {
+            crate::risk::testkit::rules_hit_with_contents("src/http/client.ts", old, new)
+                .contains(&"retry-not-idempotent".to_string())
+        };
+        // Network failures now repeat every request, POSTs included.
+        assert!(hit(&old.replacen(
+            "    if (!safeToRepeat) return undefined;\n",
+            "",
+            1
+        )));
+        // Both paths folded into one guard before them: still guarded.
+        let folded = old
+            .replace("    if (!safeToRepeat) return undefined;\n", "")
+            .replace(
+                "  if (!safeToRepeat) return undefined;\n  return status",
+                "  return status",
+            )
+            .replace(
+                "  if (error !== undefined) {",
+                "  if (!safeToRepeat) return undefined;\n  if (error !== undefined) {",
+            );
+        assert!(!hit(&folded));
     }
 
     #[test]

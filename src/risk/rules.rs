@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-66";
+pub const ENGINE_VERSION: &str = "risk-engine-67";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,6 +58,11 @@ struct RuleDef {
     unless: Option<String>,
     /// Lines matching this regex are never reported (e.g. local or test targets).
     exclude_lines: Option<Spanned<String>>,
+    /// Added lines are never reported when the statement they end (the lines
+    /// above them, back to the previous statement) matches this regex: the
+    /// call's first argument says what is set (`set_cookie(CSRF_COOKIE, …,
+    /// httponly=False)`).
+    exclude_before: Option<Spanned<String>>,
     /// `removed` also fires in a file the change deletes (what the rule
     /// guards is destroyed with the file, e.g. `prevent_destroy`).
     #[serde(default)]
@@ -94,8 +99,25 @@ pub struct PatternRule {
     comments: bool,
     unless: Option<String>,
     exclude_lines: Option<Regex>,
+    exclude_before: Option<Regex>,
     deleted_files: bool,
     kept: Option<Regex>,
+}
+
+/// The lines above new line `no` that belong to the statement it is an
+/// argument of: back through lines left open (ending in `(`, `,`, `[`,
+/// `{`), eight lines at most. A line that stands alone (an `.env` entry)
+/// has none.
+fn statement_above<'a>(f: &'a super::FileView<'_>, no: u32) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    for n in (no.saturating_sub(8).max(1)..no).rev() {
+        let t = f.new_line(n).trim_end();
+        if !t.ends_with(['(', ',', '[', '{']) {
+            break;
+        }
+        out.push(t);
+    }
+    out
 }
 
 /// A Terraform setting (`deletion_protection = true`) that a module the
@@ -334,6 +356,7 @@ impl RuleSet {
                     Ok(Some(b.build().map_err(|e| err(span.start, e.to_string()))?))
                 };
                 let exclude_lines = regex(&r.exclude_lines)?;
+                let exclude_before = regex(&r.exclude_before)?;
                 let kept = regex(&r.kept)?;
                 patterns.push(PatternRule {
                     added: regex(&r.added)?,
@@ -350,6 +373,7 @@ impl RuleSet {
                     comments: r.comments,
                     unless: r.unless,
                     exclude_lines,
+                    exclude_before,
                     deleted_files: r.deleted_files,
                     kept,
                 });
@@ -479,9 +503,17 @@ impl RuleSet {
                         .flat_map(|g| g.removed.iter())
                         .any(|l| normalise(l.text) == line)
                 };
+                let said_before = |no: u32| {
+                    r.exclude_before
+                        .as_ref()
+                        .is_some_and(|x| statement_above(f, no).iter().any(|t| x.is_match(t)))
+                };
                 for l in f.added.iter().filter(|l| code(l.text) && !tested(l, true)) {
                     if let Some(m) = re.find(l.text) {
-                        if was().contains(&normalise(m.as_str())) || moved_here(l.text) {
+                        if was().contains(&normalise(m.as_str()))
+                            || moved_here(l.text)
+                            || said_before(l.no)
+                        {
                             continue;
                         }
                         out.push(Finding::added(
@@ -1353,6 +1385,28 @@ mod builtin_tests {
         let allow = deny.replace("  deny {", "  allow {");
         let hit = rules_hit("infra/terraform/gcp/firewall.tf", None, Some(&allow));
         assert!(hit.contains(&"sec-public-network".to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_csrf_cookie_readable_by_scripts_is_the_pattern_a_session_cookie_is_not() {
+        let old = "def login(response):\n    pass\n";
+        let call = |name: &str| {
+            format!(
+                "def login(response):\n    response.set_cookie(\n        {name},\n        token,\n        httponly=False,\n        secure=True,\n    )\n"
+            )
+        };
+        let hit = |new: &str| {
+            crate::risk::testkit::rules_hit("app/api/auth.py", Some(old), Some(new))
+                .contains(&"sec-cookie-flags-off".to_string())
+        };
+        assert!(!hit(&call("CSRF_COOKIE")));
+        assert!(hit(&call("SESSION_COOKIE")));
+        // A session cookie set after a CSRF one: its own statement decides.
+        let both = format!(
+            "{}    response.set_cookie(\n        SESSION_COOKIE,\n        token,\n        httponly=False,\n    )\n",
+            call("CSRF_COOKIE").replace("httponly=False", "httponly=True")
+        );
+        assert!(hit(&both));
     }
 
     #[test]

@@ -142,6 +142,64 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         twin_swapped(f, twin, out);
     }
     sort_allow_list_dropped(f, change, out);
+    cleaned_before_rendering(f, out);
+}
+
+/// Markdown cleaned before it is rendered, its HTML not after: a
+/// sanitiser passes markdown syntax through untouched, so a link written
+/// in markdown (`[x](javascript:…)`) or a raw block becomes live markup
+/// once rendered. The cleaning has to come last, on the HTML.
+fn cleaned_before_rendering(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static CLEANED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:const|let|var|val)?\s*(\w+)\s*:?[\w<>\[\]]*\s*=\s*(?:await\s+)?(DOMPurify\.sanitize|purify\.sanitize|sanitize_?html|sanitizeHtml|sanitize|bleach\.clean|strip_tags|filterXSS)\s*\(").unwrap()
+    });
+    static RENDER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:const|let|var|val)?\s*(\w+)\s*:?[\w<>\[\]]*\s*=\s*(?:await\s+)?((?:marked(?:\.parse)?|\w*md\w*\.render|markdown_?it\(\)\.render|markdown\.markdown|markdown\.render|\w*\.makeHtml|mistune\.html|commonmark\w*|micromark|snarkdown)\s*\(\s*(\w+))").unwrap()
+    });
+    if !f.class.production() || !f.added_text.contains('(') {
+        return;
+    }
+    let cleaned: Vec<&str> = f
+        .added_code()
+        .filter_map(|l| {
+            CLEANED
+                .captures(l.text)
+                .map(|c| c.get(1).map_or("", |m| m.as_str()))
+        })
+        .collect();
+    if cleaned.is_empty() {
+        return;
+    }
+    for l in f.added_code() {
+        let Some(c) = RENDER.captures(l.text) else {
+            continue;
+        };
+        let (output, call, input) = (&c[1], &c[2], &c[3]);
+        if !cleaned.contains(&input) {
+            continue;
+        }
+        // The rendered HTML cleaned again further on: fine.
+        let again = Regex::new(&format!(r"\b(DOMPurify\.sanitize|sanitize\w*|bleach\.clean|purify\w*|filterXSS)\s*\(\s*{output}\b")).unwrap();
+        if f.added
+            .iter()
+            .any(|x| x.no > l.no && again.is_match(x.text))
+        {
+            continue;
+        }
+        out.push(Finding::added(
+            "sanitised-before-render",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "`{}` is cleaned before `{}` turns it into HTML, and the HTML (`{}`) is not cleaned after: markdown the cleaner leaves alone (`[x](javascript:…)`, a raw HTML block) comes out as live markup.",
+                quote(input),
+                quote(call.split('(').next().unwrap_or(call)),
+                quote(output)
+            ),
+        ));
+        return;
+    }
 }
 
 /// A clause of SQL that names a column rather than taking a value: no
@@ -378,6 +436,24 @@ mod tests {
 
     const REMOVED: &str = "sec-sanitiser-removed";
     const SWAPPED: &str = "sec-safe-library-swapped";
+
+    #[test]
+    fn markdown_cleaned_before_rendering_and_not_after_is_found() {
+        let old = "export function renderMarkdown(source: string): string {\n  return DOMPurify.sanitize(marked.parse(source) as string);\n}\n";
+        let new = "export function renderMarkdown(source: string): string {\n  const clean = DOMPurify.sanitize(source, CONFIG) as string;\n  const html = marked.parse(clean, { async: false }) as string;\n  return html;\n}\n";
+        let hit = |new: &str| rules(&[("src/composables/useMarkdown.ts", old, new)]);
+        assert!(
+            hit(new).contains(&"sanitised-before-render".to_string()),
+            "{:?}",
+            hit(new)
+        );
+        // Cleaned again once rendered: fine.
+        let twice = new.replace(
+            "  return html;",
+            "  return DOMPurify.sanitize(html, CONFIG) as string;",
+        );
+        assert!(!hit(&twice).contains(&"sanitised-before-render".to_string()));
+    }
 
     #[test]
     fn a_sanitiser_dropped_from_rendered_comments_is_found() {

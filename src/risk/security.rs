@@ -1413,6 +1413,14 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             || old_function_of(f, l.no)
                 .and_then(role_in_check_name)
                 .is_some_and(|r| class_roles.contains(&r))
+            || old_function_of(f, l.no).is_some_and(|name| {
+                // A check helper deleted and named in the access arguments
+                // the change adds (`permission_classes=BILLING_ADMIN`).
+                !f.new_text_or_hunks()
+                    .lines()
+                    .any(|x| super::code::function_name(x) == Some(name))
+                    && super::behaviour::check_named_in_access_argument(name, &f.added_text)
+            })
         {
             continue;
         }

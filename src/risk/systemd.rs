@@ -31,6 +31,32 @@ fn unit_of(path: &str) -> Option<(String, bool)> {
         .then(|| (dir.trim_end_matches(".d").to_string(), true))
 }
 
+/// Whether a drop-in reaches the machine: when a packaging file of the
+/// change (nfpm, a Debian `.install`, an RPM spec, a Dockerfile) installs the
+/// unit, it must name the drop-in too, by file or by its directory. With no
+/// such file in the change, the packaging is not in view and is trusted.
+fn shipped(dropin: &str, unit_path: &str, change: &ChangeView<'_>) -> bool {
+    let unit_name = unit_path.rsplit('/').next().unwrap_or(unit_path);
+    let file_name = dropin.rsplit('/').next().unwrap_or(dropin);
+    let dir = dropin.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut manifests = change.files.iter().filter(|g| {
+        unit_of(g.path).is_none()
+            && !g.deleted()
+            && !matches!(
+                g.path.rsplit('.').next(),
+                Some("md" | "rst" | "txt" | "adoc")
+            )
+            && g.new_text_or_hunks().contains(unit_name)
+    });
+    let mut any = false;
+    let named = manifests.any(|g| {
+        any = true;
+        let text = g.new_text_or_hunks();
+        text.contains(file_name) || (!dir.is_empty() && text.contains(dir))
+    });
+    named || !any
+}
+
 /// Units of the change that lose their user or sandbox, unless a drop-in
 /// of the change for the same unit sets them again.
 pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
@@ -38,11 +64,11 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         return;
     };
     // What drop-ins for this very unit set.
-    let dropins: Vec<&FileView<'_>> = change
+    let (dropins, unshipped): (Vec<&FileView<'_>>, Vec<&FileView<'_>>) = change
         .files
         .iter()
         .filter(|g| unit_of(g.path).is_some_and(|(u, d)| d && u == unit))
-        .collect();
+        .partition(|d| shipped(d.path, f.path, change));
     let set_again = |re: &Regex, key: &str| {
         f.added
             .iter()
@@ -95,13 +121,18 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             gone_hardening.join(", ")
         ));
     }
-    let moved = elsewhere.map_or(String::new(), |p| {
-        format!(
+    let moved = match (elsewhere, unshipped.first()) {
+        (_, Some(d)) => format!(
+            " The drop-in `{}` that sets them is not installed: the package lists the unit but not it.",
+            quote(d.path)
+        ),
+        (Some(p), None) => format!(
             " The drop-in `{}` applies to another unit, not {}.",
             quote(p),
             quote(&unit)
-        )
-    });
+        ),
+        (None, None) => String::new(),
+    };
     let (line, side_removed) = match root_now {
         Some(l) => (l.no, false),
         None => (
@@ -184,6 +215,27 @@ mod tests {
             ),
         ]);
         assert!(h.is_empty(), "{h:?}");
+        // A package manifest of the change that installs the drop-in too,
+        // by its directory, keeps it quiet.
+        let dropin = UNIT.replace("ExecStart=/usr/bin/payments\n", "");
+        let manifest = |contents: &str| {
+            hit(&[
+                ("deploy/systemd/payments-api.service", UNIT, bare),
+                (
+                    "deploy/systemd/payments-api.service.d/hardening.conf",
+                    "",
+                    &dropin,
+                ),
+                ("nfpm.yaml", "contents:\n", contents),
+            ])
+        };
+        let listed = "contents:\n  - src: ./deploy/systemd/payments-api.service\n    dst: /lib/systemd/system/payments-api.service\n  - src: ./deploy/systemd/payments-api.service.d\n    dst: /etc/systemd/system/payments-api.service.d\n";
+        assert!(manifest(listed).is_empty());
+        // The manifest ships the unit and an empty drop-in directory only:
+        // the settings never reach the machine.
+        let unlisted = "contents:\n  - src: ./deploy/systemd/payments-api.service\n    dst: /lib/systemd/system/payments-api.service\n  - dst: /etc/systemd/system/payments-api.service.d\n    type: dir\n";
+        let h = manifest(unlisted);
+        assert!(h.len() == 1 && h[0].contains("not installed"), "{h:?}");
         // One directive relaxed is not a lost sandbox.
         let one = UNIT.replace("ProtectHome=true\n", "");
         assert!(hit(&[("deploy/systemd/payments-api.service", UNIT, &one)]).is_empty());

@@ -676,10 +676,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a Rego deny rule using != never fires when the claim is absent: Rego's undefined semantics are not modelled",
     ),
     (
-        "ow07-apikey-validation-cache",
-        "validated API keys cached by their public prefix: what a cache key identifies is not judged",
-    ),
-    (
         "ow15-reset-token-single-use",
         "a delete by the id of a row just read in the same transaction reads as an unscoped lookup",
     ),
@@ -1946,10 +1942,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "sa07-fastapi-pydantic-v2-transfers",
         "Round 24 (blind), missed: The v1 Money type was condecimal(gt=0); the v2 Annotated version keeps max_digits and decimal_places but drops gt=0. A negative amount now passes the 'available_balance < amount' check and the handler moves money from the destination account into the caller's account, which is theft from any account whose ID is known.",
-    ),
-    (
-        "sa09-nextjs-middleware-matcher",
-        "Round 24 (blind), missed: The new matcher is the docs example that excludes 'api', so the session middleware no longer runs for /api/* at all. The route handlers trust the x-user-id/x-org-id headers that the middleware used to set, so these endpoints become unauthenticated, and a caller who sends those headers can read and write any organization's projects.",
     ),
     (
         "sa13-laravel-invitation-routes-group",
@@ -3326,6 +3318,30 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
     (
         "wa03-lldp-parser-bounded-cursor",
         "round forty-eight (blind), missed: a C TLV parser rewritten around a bounds-checked cursor that checks the frame, not the 16-byte destination buffer; which buffer a length is checked against is not read",
+    ),
+    (
+        "wc03-profile-active-recently-badge",
+        "a page's field list replaced by the whole user row handed to a client component: telling which fields reach the browser needs the framework's server/client boundary and the model's sensitive columns, which no rule reads yet",
+    ),
+    (
+        "wc05-share-okhttp-client-with-coil",
+        "the image loader now shares the API client whose interceptor adds the bearer token, so third-party image hosts receive it: the token's reach follows dependency injection across modules, which no rule follows",
+    ),
+    (
+        "wc06-product-jsonld-structured-data",
+        "false alarm: HTML written with dangerouslySetInnerHTML into a JSON-LD script element through a serialiser that escapes `<`; telling a safe serialiser from JSON.stringify needs reading the helper",
+    ),
+    (
+        "wc07-template-preview-isolated-origin",
+        "false alarm: `allow-scripts allow-same-origin` on a frame served from a separate cookieless origin; the sandbox rule cannot tell the frame's origin from the page's",
+    ),
+    (
+        "wc09-sveltekit-auth-guard-in-hooks",
+        "false alarm: sign-in checks moved into the SvelteKit hook (recognised), but the refactor's other changes (a variable renamed in a password check) still read as behaviour under a 'refactor' message",
+    ),
+    (
+        "wd10-kotlin-invoice-rounding-mode",
+        "false alarm: HALF_UP to HALF_EVEN where values are already exact at the currency's scale, so nothing is rounded; knowing that needs the values' scale at every call",
     ),
 ];
 
