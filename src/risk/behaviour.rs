@@ -232,6 +232,24 @@ static PRESENTATION_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(class|classname|class_name|css_class|style|label|verbose_name(_plural)?|help_text|title|description|placeholder|icon|colou?r|tooltip|alt|aria-\w+|getlogger\(\))$")
         .expect("a valid regex")
 });
+/// A release's own number (`__version__ = "0.40.0"`, `VERSION =
+/// "2.3.1-rc1"`): every release commit bumps it, and nothing decides by it.
+fn release_number(key: &str, value: &str) -> bool {
+    static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^v?\d+\.\d+(\.\d+)?([-+.][0-9A-Za-z.]+)?$").expect("a valid regex")
+    });
+    let key = key.trim_matches('_').to_ascii_lowercase();
+    [
+        "version",
+        "app_version",
+        "package_version",
+        "release_version",
+        "build_version",
+    ]
+    .contains(&key.as_str())
+        && NUMBER.is_match(value)
+}
+
 /// Files where "token" is a word of a grammar: lexers, parsers, tokenizers.
 static LEXICAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(^|/)((lex|lexer|parse|parser|parsing|scanner|tokeni[sz]er|dispenser|grammar|syntax)[^/]*\.\w+$|(lexer|parser|syntax|grammar)/)").unwrap()
@@ -1199,8 +1217,64 @@ fn idents(text: &str) -> impl Iterator<Item = &str> {
 /// The text with each string literal that reads as prose (an error message,
 /// a log line: words with spaces between them) put as `"…"`: a reworded
 /// message or a fixed typo in one is not a change of what the code does.
-/// Literals that carry meaning (a key, a path, a URL, SQL) stay.
+/// Literals that carry meaning (a key, a path, a URL, SQL) stay. Laid out
+/// one way, too (`without_layout`).
 fn without_prose(text: &str) -> Cow<'_, str> {
+    match prose_blanked(text) {
+        Cow::Borrowed(t) => without_layout(t),
+        Cow::Owned(t) => Cow::Owned(without_layout(&t).into_owned()),
+    }
+}
+
+/// `text` as a formatter may lay it out either way: no space inside
+/// brackets, no trailing comma before a closing one, no parentheses
+/// wrapping a whole returned value or condition. Black and Ruff turn
+/// `return (a and b)` over three lines into `return a and b` and back; the
+/// code is the same.
+fn without_layout(text: &str) -> Cow<'_, str> {
+    static INSIDE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"([(\[{])\s+|\s+([)\]}])|,\s*([)\]}])").expect("a valid regex")
+    });
+    let spaced = INSIDE.is_match(text);
+    let t = text.trim();
+    let (head, body) = match t.strip_prefix("return ") {
+        Some(b) => ("return ", b.trim()),
+        None => ("", t),
+    };
+    let wrapped = body.starts_with('(') && body.ends_with(')') && encloses_all(body);
+    if !spaced && !wrapped {
+        return Cow::Borrowed(text);
+    }
+    let body = if wrapped {
+        &body[1..body.len() - 1]
+    } else {
+        body
+    };
+    let out = INSIDE.replace_all(body.trim(), "$1$2$3");
+    Cow::Owned(format!("{head}{out}"))
+}
+
+/// Whether the parenthesis opening `text` is the one closing it.
+fn encloses_all(text: &str) -> bool {
+    let mut depth = 0i32;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i == text.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// `text` with the words of its prose strings (messages, not keys or
+/// queries) left out.
+fn prose_blanked(text: &str) -> Cow<'_, str> {
     if !text.contains(['"', '\'', '`']) {
         return Cow::Borrowed(text);
     }
@@ -6141,7 +6215,10 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 Severity::High,
                 "this opens access to everyone",
             )
-        } else if behavioural_literal(old, new) && !PRESENTATION_KEY.is_match(key) {
+        } else if behavioural_literal(old, new)
+            && !PRESENTATION_KEY.is_match(key)
+            && !release_number(key, b)
+        {
             ("logic-value-changed", Severity::Low, "")
         } else {
             continue;
@@ -9825,6 +9902,25 @@ mod everyday_commit_tests {
         let moved = old.replace("https://db.internal/v1", "https://db.example.net/v1");
         let hit = behaviour_findings("app/db.py", old, &moved);
         assert!(hit.iter().any(|h| h.contains("`connect`")), "{hit:?}");
+    }
+
+    #[test]
+    fn a_formatter_rewrapping_a_return_or_a_condition_is_not_a_behaviour_change() {
+        let old = "class Mount:\n    def __eq__(self, other):\n        if (\n            other is None\n        ):\n            return False\n        return (\n            isinstance(other, Mount)\n            and self.path == other.path\n            and self.app == other.app\n        )\n\n    def items(self):\n        return [ (key.decode(\"latin-1\"), value.decode(\"latin-1\")) for key, value in self._list ]\n";
+        let new = "class Mount:\n    def __eq__(self, other):\n        if other is None:\n            return False\n        return isinstance(other, Mount) and self.path == other.path and self.app == other.app\n\n    def items(self):\n        return [(key.decode(\"latin-1\"), value.decode(\"latin-1\")) for key, value in self._list]\n";
+        let hit = behaviour_findings("starlette/routing.py", old, new);
+        assert!(hit.is_empty(), "{hit:?}");
+        // What the parentheses held, changed: found.
+        let changed = new.replace("and self.app == other.app", "or self.app == other.app");
+        let hit = behaviour_findings("starlette/routing.py", old, &changed);
+        assert!(hit.iter().any(|h| h.contains("`Mount.__eq__`")), "{hit:?}");
+        // A release number bumped is no behaviour.
+        let bump = behaviour_findings(
+            "starlette/__init__.py",
+            "__version__ = \"0.39.2\"\n",
+            "__version__ = \"0.40.0\"\n",
+        );
+        assert!(bump.is_empty(), "{bump:?}");
     }
 
     #[test]

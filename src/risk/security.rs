@@ -1395,7 +1395,15 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             || t.ends_with(',')
             || t.ends_with(';')
             || t.ends_with(')');
-        if !checky {
+        // A name in a list of names (`"HTTP_401_UNAUTHORIZED",` in
+        // `__all__`) is an export, not a check.
+        let only_a_string = t.len() > 2
+            && t.trim_end_matches(',').starts_with(['"', '\''])
+            && t.trim_end_matches(',').ends_with(['"', '\''])
+            && t.trim_end_matches(',')[1..t.trim_end_matches(',').len() - 1]
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_');
+        if !checky || only_a_string {
             continue;
         }
         // A method's annotation that repeated the one its class still has
@@ -1766,6 +1774,19 @@ mod tests {
         assert!(rules_hit_with_contents(p, old, &elsewhere).contains(&rule));
         let unchecked = "def stripe_webhook(request):\n    event = json.loads(request.body)\n    handle(event)\n    return HttpResponse(status=200)\n";
         assert!(rules_hit_with_contents(p, old, unchecked).contains(&rule));
+    }
+
+    #[test]
+    fn names_dropped_from_an_export_list_are_not_checks() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "sec-auth-check-removed".to_string();
+        let old = "__all__ = (\n    \"HTTP_200_OK\",\n    \"HTTP_401_UNAUTHORIZED\",\n    \"HTTP_403_FORBIDDEN\",\n)\n\nHTTP_200_OK = 200\n";
+        let new = "__all__ = (\n    \"HTTP_200_OK\",\n)\n\nHTTP_200_OK = 200\n";
+        assert!(!rules_hit_with_contents("starlette/status.py", old, new).contains(&rule));
+        // A check answering with one of them, removed: still found.
+        let view = "def admin(request):\n    if not request.user.is_staff:\n        return Response(status=HTTP_403_FORBIDDEN)\n    return render(request)\n";
+        let open = "def admin(request):\n    return render(request)\n";
+        assert!(rules_hit_with_contents("app/views.py", view, open).contains(&rule));
     }
 
     #[test]
