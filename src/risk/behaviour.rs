@@ -2461,6 +2461,26 @@ fn comparison(c: &str) -> Option<(&str, &str, &str)> {
     Some((c.get(1)?.as_str(), c.get(2)?.as_str(), c.get(3)?.as_str()))
 }
 
+/// Whether the comparison `a > b` (or `<`, `>=`, `<=`) of a clamp is now a
+/// call of `min` or `max` with both operands (`min(a,b)`, `Math.max(b,a)`)
+/// in `squeezed` (added text without whitespace).
+fn clamp_restated(cond: &str, squeezed: &str) -> bool {
+    let Some((a, op, b)) = comparison(cond) else {
+        return false;
+    };
+    if !matches!(op, "<" | ">" | "<=" | ">=") {
+        return false;
+    }
+    ["min", "max", "Min", "Max"].iter().any(|f| {
+        squeezed.contains(&format!("{f}({a},{b})")) || squeezed.contains(&format!("{f}({b},{a})"))
+    }) || Regex::new(&format!(
+        r"(^|[^\w.]){}:?=([\w.]+\.)?(min|max|Min|Max)\(.{{0,80}}\b{}\b",
+        regex::escape(a),
+        regex::escape(b)
+    ))
+    .is_ok_and(|r| r.is_match(squeezed))
+}
+
 /// The new guard compares against a name defined from the old bound
 /// (`remaining = charge.captured_minor - already_refunded`).
 fn bound_derived(old: &str, new: &str, new_text: &str) -> bool {
@@ -5159,8 +5179,13 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
     let start = out.len();
     // Findings the critical-code step below leaves as they are.
     let mut unraised: Vec<usize> = Vec::new();
-    let d = delta(o, n, map, helpers);
+    let mut d = delta(o, n, map, helpers);
     let squeezed_added = std::cell::LazyCell::new(|| squeeze(added));
+    // A clamp written with the built-in `min`/`max` (`if toDump > remaining
+    // { toDump = remaining }` → `toDump = min(toDump, remaining)`) is the
+    // same decision.
+    d.conditions
+        .retain(|(old, new, _, _)| new.is_some() || !clamp_restated(old, &squeezed_added));
     let by_signature = signature_renames(o, n, f);
     // 1. Guard clauses that no longer stop anything.
     for g in &o.guards {
@@ -9914,6 +9939,11 @@ mod everyday_commit_tests {
         let changed = new.replace("and self.app == other.app", "or self.app == other.app");
         let hit = behaviour_findings("starlette/routing.py", old, &changed);
         assert!(hit.iter().any(|h| h.contains("`Mount.__eq__`")), "{hit:?}");
+        // A guard whose call or set literal a formatter folds onto one line.
+        let guard = "class CORS:\n    def allowed(self, origin):\n        if self.regex is not None and self.regex.fullmatch(\n            origin\n        ):\n            return True\n        if origin not in {\n            \"a\",\n            \"b\",\n        }:\n            raise ValueError(origin)\n        return False\n";
+        let folded = "class CORS:\n    def allowed(self, origin):\n        if self.regex is not None and self.regex.fullmatch(origin):\n            return True\n        if origin not in {\"a\", \"b\"}:\n            raise ValueError(origin)\n        return False\n";
+        let hit = behaviour_findings("app/cors.py", guard, folded);
+        assert!(hit.is_empty(), "{hit:?}");
         // A release number bumped is no behaviour.
         let bump = behaviour_findings(
             "starlette/__init__.py",
@@ -9921,6 +9951,18 @@ mod everyday_commit_tests {
             "__version__ = \"0.40.0\"\n",
         );
         assert!(bump.is_empty(), "{bump:?}");
+    }
+
+    #[test]
+    fn a_clamp_written_with_the_builtin_min_is_the_same_decision() {
+        let old = "package middleware\n\nfunc dump(buf []byte, remaining int) []byte {\n\ttoDump := len(buf)\n\tif toDump > remaining {\n\t\ttoDump = remaining\n\t}\n\treturn buf[:toDump]\n}\n";
+        let new = "package middleware\n\nfunc dump(buf []byte, remaining int) []byte {\n\ttoDump := min(len(buf), remaining)\n\treturn buf[:toDump]\n}\n";
+        let hit = behaviour_findings("middleware/body_dump.go", old, new);
+        assert!(hit.is_empty(), "{hit:?}");
+        // The clamp dropped with nothing in its place: found.
+        let dropped = "package middleware\n\nfunc dump(buf []byte, remaining int) []byte {\n\ttoDump := len(buf)\n\treturn buf[:toDump]\n}\n";
+        let hit = behaviour_findings("middleware/body_dump.go", old, dropped);
+        assert!(!hit.is_empty());
     }
 
     #[test]

@@ -388,11 +388,18 @@ fn finish(mut units: Vec<Unit>) -> Outline {
     Outline { units }
 }
 
-/// Whitespace collapsed, at most 120 characters.
+/// Whitespace collapsed, at most 120 characters, laid out one way: no space
+/// just inside brackets, no trailing comma before a closing one. A
+/// formatter that wraps `fullmatch(origin)` over three lines, or a set
+/// literal one member per line, writes the same code.
 pub fn squash(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(128));
     for w in s.split_whitespace() {
-        if !out.is_empty() {
+        let closes = w.starts_with([')', ']', '}']);
+        if closes && out.ends_with(',') && !out.ends_with("(,") {
+            out.pop();
+        }
+        if !out.is_empty() && !out.ends_with(['(', '[', '{']) && !closes {
             out.push(' ');
         }
         out.push_str(w);
