@@ -7189,6 +7189,14 @@ pub fn intent(
             }
         }
     }
+    // A clamp rewritten with the built-in `min` or `max`: the same decision.
+    let squeezed_added = squeeze(&added_text);
+    for d in diffs.iter().filter(|d| d.0 == 0 && !d.4) {
+        let cond = d.1.split('`').nth(1).unwrap_or("");
+        if clamp_restated(cond, &squeezed_added) {
+            explained.insert(d.1.clone());
+        }
+    }
     // A difference with nothing to name (a call whose callee the parser
     // could not read: ``) is not one a reader can check.
     diffs.retain(|d| !explained.contains(&d.1) && !d.1.contains("``"));
@@ -9963,6 +9971,21 @@ mod everyday_commit_tests {
         let dropped = "package middleware\n\nfunc dump(buf []byte, remaining int) []byte {\n\ttoDump := len(buf)\n\treturn buf[:toDump]\n}\n";
         let hit = behaviour_findings("middleware/body_dump.go", old, dropped);
         assert!(!hit.is_empty());
+        // Under a message that says "refactor", the same clamp is no claim
+        // broken.
+        let intent = |new: &str| {
+            let d = crate::risk::testkit::diff_of("middleware/body_dump.go", Some(old), Some(new));
+            crate::risk::findings_with_message(
+                &d,
+                &crate::risk::Contents::new(),
+                &crate::risk::RuleSet::builtin(),
+                Some("refactor: use the built-in min to simplify the code"),
+            )
+            .into_iter()
+            .any(|f| f.rule == "intent-behaviour-changed")
+        };
+        assert!(!intent(new));
+        assert!(intent(dropped));
     }
 
     #[test]
