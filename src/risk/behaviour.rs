@@ -2473,12 +2473,14 @@ fn clamp_restated(cond: &str, squeezed: &str) -> bool {
     }
     ["min", "max", "Min", "Max"].iter().any(|f| {
         squeezed.contains(&format!("{f}({a},{b})")) || squeezed.contains(&format!("{f}({b},{a})"))
-    }) || Regex::new(&format!(
-        r"(^|[^\w.]){}:?=([\w.]+\.)?(min|max|Min|Max)\(.{{0,80}}\b{}\b",
-        regex::escape(a),
-        regex::escape(b)
-    ))
-    .is_ok_and(|r| r.is_match(squeezed))
+    }) || [(a, b), (b, a)].iter().any(|(x, y)| {
+        Regex::new(&format!(
+            r"(^|[^\w.]){}:?=([\w.]+\.)?(min|max|Min|Max)\(.{{0,80}}\b{}\b",
+            regex::escape(x),
+            regex::escape(y)
+        ))
+        .is_ok_and(|r| r.is_match(squeezed))
+    })
 }
 
 /// The new guard compares against a name defined from the old bound
@@ -9986,6 +9988,16 @@ mod everyday_commit_tests {
         };
         assert!(!intent(new));
         assert!(intent(dropped));
+        // The bound first, the clamped name second (`if searchLen < maxL {
+        // maxL = searchLen }` → `maxL := min(searchLen, prefixLen)`).
+        let lcp = |body: &str| {
+            format!(
+                "package echo\n\nfunc lcp(searchLen, prefixLen int) int {{\n{body}\treturn maxL\n}}\n"
+            )
+        };
+        let was = lcp("\tmaxL := prefixLen\n\tif searchLen < maxL {\n\t\tmaxL = searchLen\n\t}\n");
+        let now = lcp("\tmaxL := min(searchLen, prefixLen)\n");
+        assert!(behaviour_findings("router.go", &was, &now).is_empty());
     }
 
     #[test]
