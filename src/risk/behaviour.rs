@@ -1730,11 +1730,12 @@ fn first_callee(ret: &str) -> Option<&str> {
 
 /// Whether a failing guard now stands in a hook the framework runs before
 /// every request: SvelteKit's `handle` in `hooks.server`, Next.js's
-/// `middleware`. The change adds the hook and, in it, a test of the same
+/// `middleware` (`hooks`: the lines the change adds to those files). The
+/// change adds the hook and, in it, a test of the same
 /// names with the same negation (`!locals.user` → `if (routeId?.startsWith(
 /// PROTECTED) && !event.locals.user)`); a route prefix the hook tests must
 /// be one the guarded file sits under.
-fn guard_in_global_hook(cond: &str, path: &str, added: &str) -> bool {
+fn guard_in_global_hook(cond: &str, path: &str, hooks: &str) -> bool {
     static HOOK: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r"export\s+(const\s+handle\b|(default\s+)?(async\s+)?function\s+(handle|middleware)\b)",
@@ -1745,7 +1746,7 @@ fn guard_in_global_hook(cond: &str, path: &str, added: &str) -> bool {
         Regex::new(r#"startsWith\(\s*(?:["'`]([^"'`]+)["'`]|([A-Za-z_]\w*))"#)
             .expect("a valid regex")
     });
-    if !HOOK.is_match(added) {
+    if !HOOK.is_match(hooks) {
         return false;
     }
     let names: Vec<&str> = cond
@@ -1763,11 +1764,11 @@ fn guard_in_global_hook(cond: &str, path: &str, added: &str) -> bool {
         let prefix = c.get(1).map(|m| m.as_str().to_string()).or_else(|| {
             let name = c.get(2)?.as_str();
             let def = Regex::new(&format!(r#"\b{name}\s*=\s*["'`]([^"'`]+)"#)).ok()?;
-            def.captures(added).map(|d| d[1].to_string())
+            def.captures(hooks).map(|d| d[1].to_string())
         });
         prefix.is_none_or(|p| path.contains(p.trim_matches('/')))
     };
-    added.lines().any(|l| {
+    hooks.lines().any(|l| {
         let t = l.trim_start();
         (t.starts_with("if") || t.contains(" if "))
             && names.iter().all(|n| super::code::has_word(l, n))
@@ -3304,6 +3305,21 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
     // intent rule): calls to a check helper written out in a wrapper.
     let _ = change.written_out.set(checks_written_out(&helpers, &added));
     let retired_flags = retired_flags(change);
+    // Only a file the framework loads by its name is a hook: a `handle`
+    // exported from any other file runs nowhere.
+    let request_hooks: String = change
+        .files
+        .iter()
+        .filter(|f| {
+            let name = f.path.rsplit('/').next().unwrap_or(f.path);
+            matches!(
+                name,
+                "hooks.server.ts" | "hooks.server.js" | "middleware.ts" | "middleware.js"
+            )
+        })
+        .flat_map(|f| f.added.iter().map(|l| l.text))
+        .collect::<Vec<_>>()
+        .join("\n");
     let modules: Vec<(String, String)> = parsed
         .iter()
         .filter(|p| p.file.class.production())
@@ -3359,6 +3375,7 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
                     new_guards: &new_guards,
                     fresh: &fresh,
                     added: &added,
+                    request_hooks: &request_hooks,
                     modules: &modules,
                     retired_flags: &retired_flags,
                 };
@@ -4446,6 +4463,9 @@ struct Around<'a> {
     fresh: &'a HashSet<String>,
     /// Every line the change adds.
     added: &'a str,
+    /// The lines the change adds to the files a framework runs before every
+    /// request by their name (`hooks.server.ts`, `middleware.ts`).
+    request_hooks: &'a str,
     /// Each production file of the change: its name as code names it
     /// (`soft_deletable.rb` → `softdeletable`) and the lines it adds.
     modules: &'a [(String, String)],
@@ -5167,6 +5187,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         new_guards,
         fresh,
         added,
+        request_hooks,
         modules,
         retired_flags,
     } = *around;
@@ -5342,7 +5363,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || !success_exit(&g.exit) && turned_inside_out(g, &cond, n, helpers)
                 || g.failing && in_returned_closure(p, n, g, &cond)
                 || length_check_now_in_library(&g.cond, f)
-                || g.failing && guard_in_global_hook(&cond, f.path, added)
+                || g.failing && guard_in_global_hook(&cond, f.path, request_hooks)
                 || g.failing && claimed_by_conditional_write(g, &cond, n, &p.new_text)
                 || g.failing && turned_into_branch(g, n, f.new_text().unwrap_or(""))
                 || g.failing && anonymity_withdrawn(o, n)
@@ -8859,6 +8880,16 @@ mod tests {
             .any(|f| f.rule == "logic-guard-removed" && f.severity >= Severity::High)
         };
         assert!(!removed("/(app)"));
+        // The same `handle` in a file no framework loads runs nowhere.
+        let elsewhere = crate::risk::testkit::findings_for_change(&[
+            ("src/routes/(app)/settings/+page.server.ts", page, &bare),
+            ("src/lib/auth/handle.ts", "", &hook("/(app)")),
+        ]);
+        assert!(
+            elsewhere
+                .iter()
+                .any(|f| f.rule == "logic-guard-removed" && f.severity >= Severity::High)
+        );
         // The hook guards another group of routes: this page is open.
         assert!(removed("/(admin)"));
     }

@@ -52,8 +52,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             f.path,
             Some(l.no),
             format!(
-                "`{}` asks whether any of the requested records belongs to the caller, then `{set}` is used whole: one id of the caller's own lets every other id through, other tenants' records included.",
-                quote(l.text.trim())
+                "`{}` asks whether any of the requested records belongs to the caller, then `{}` is used whole: one id of the caller's own lets every other id through, other tenants' records included.",
+                quote(l.text.trim()),
+                quote(set)
             ),
         ));
         return;

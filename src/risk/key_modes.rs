@@ -121,14 +121,11 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         }
         // The target: the line itself for a command or call, the whole
         // task or resource for a setting.
-        let setting = c.name("b").is_some();
-        let scope: Vec<&str> = match (setting, from_file) {
-            (true, true) => lines
-                .get(l.no as usize - 1)
-                .map_or_else(Vec::new, |_| block(&lines, l.no as usize - 1)),
-            _ => vec![l.text],
+        let at = (l.no as usize).checked_sub(1).filter(|i| *i < lines.len());
+        let scope = match (c.name("b"), from_file, at) {
+            (Some(_), true, Some(i)) => block(&lines, i).join("\n"),
+            _ => l.text.to_string(),
         };
-        let scope = scope.join("\n");
         let recursive = RECURSIVE.is_match(&scope);
         let keyish = KEYISH.is_match(&scope.replace(mode, ""));
         if !(keyish || recursive && KEY_DIR.is_match(&scope)) {

@@ -1397,10 +1397,11 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             || t.ends_with(')');
         // A name in a list of names (`"HTTP_401_UNAUTHORIZED",` in
         // `__all__`) is an export, not a check.
-        let only_a_string = t.len() > 2
-            && t.trim_end_matches(',').starts_with(['"', '\''])
-            && t.trim_end_matches(',').ends_with(['"', '\''])
-            && t.trim_end_matches(',')[1..t.trim_end_matches(',').len() - 1]
+        let entry = t.trim_end_matches(',');
+        let only_a_string = entry.len() > 2
+            && entry.starts_with(['"', '\''])
+            && entry.ends_with(['"', '\''])
+            && entry[1..entry.len() - 1]
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '_');
         if !checky || only_a_string {

@@ -396,7 +396,7 @@ pub fn squash(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(128));
     for w in s.split_whitespace() {
         let closes = w.starts_with([')', ']', '}']);
-        if closes && out.ends_with(',') && !out.ends_with("(,") {
+        if closes && out.ends_with(',') {
             out.pop();
         }
         if !out.is_empty() && !out.ends_with(['(', '[', '{']) && !closes {
