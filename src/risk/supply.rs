@@ -3,7 +3,7 @@
 //! not pinned, install scripts, packages resolved from unusual registries, and
 //! lockfiles that change while their manifest does not.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -453,6 +453,35 @@ pub fn lockfile(path: &str) -> bool {
     )
 }
 
+/// The ecosystem whose installs a lockfile pins.
+fn lockfile_ecosystem(path: &str) -> Option<Ecosystem> {
+    Some(match file_name(path).as_str() {
+        "package-lock.json"
+        | "npm-shrinkwrap.json"
+        | "yarn.lock"
+        | "pnpm-lock.yaml"
+        | "bun.lockb" => Ecosystem::Npm,
+        "cargo.lock" => Ecosystem::Crates,
+        "poetry.lock" | "pipfile.lock" | "uv.lock" | "pdm.lock" => Ecosystem::PyPI,
+        "gemfile.lock" => Ecosystem::Gems,
+        "go.sum" => Ecosystem::Go,
+        "packages.lock.json" => Ecosystem::NuGet,
+        "gradle.lockfile" => Ecosystem::Maven,
+        _ => return None,
+    })
+}
+
+/// Whether the change also writes a lockfile of `eco` beside the manifest at
+/// `path`: the lock, reviewed with it, decides which release is installed.
+fn locked_by_the_change(eco: Ecosystem, path: &str, change: &ChangeView<'_>) -> bool {
+    let dir = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let here = dir(path);
+    change
+        .files
+        .iter()
+        .any(|g| !g.deleted() && lockfile_ecosystem(g.path) == Some(eco) && dir(g.path) == here)
+}
+
 /// True when the rules would like the full text of this file.
 pub fn wants_contents(path: &str) -> bool {
     manifest(path).is_some()
@@ -740,7 +769,7 @@ fn git_branch_source(v: &str) -> bool {
 }
 
 /// Per-file supply-chain rules.
-pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.vendored || f.deleted() {
         return;
     }
@@ -757,13 +786,15 @@ pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>)
     if f.class.fixture {
         return;
     }
-    let old: HashSet<String> = deps_on_lines(eco, f, &f.removed)
+    let old: HashMap<String, String> = deps_on_lines(eco, f, &f.removed)
         .into_iter()
-        .map(|d| canonical(&d.name))
+        .map(|d| (canonical(&d.name), d.version))
         .collect();
+    let locked = locked_by_the_change(eco, f.path, change);
     let mut new_count = 0;
     for d in deps_on_lines(eco, f, &f.added) {
-        let is_new = !old.contains(&canonical(&d.name));
+        let was = old.get(&canonical(&d.name));
+        let is_new = was.is_none();
         // A dependency the manifest already had, its version bumped, is the
         // one the project chose, not a slip.
         if is_new && let Some(p) = look_alike(eco, &d.name) {
@@ -786,7 +817,11 @@ pub fn check(f: &FileView<'_>, _change: &ChangeView<'_>, out: &mut Vec<Finding>)
             ));
             continue;
         }
-        if unpinned(eco, &d.version) {
+        // Unpinned before as well (a list re-sorted, a name's case changed)
+        // or held by a lockfile the change writes: the change did not loosen
+        // what gets installed.
+        let loosened = !locked && !was.is_some_and(|v| unpinned(eco, v));
+        if unpinned(eco, &d.version) && loosened {
             out.push(Finding::added(
                 "dep-unpinned",
                 Severity::Medium,
@@ -1072,6 +1107,42 @@ mod tests {
 #[cfg(test)]
 mod more_tests {
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_range_the_manifest_already_had_or_a_lockfile_of_the_change_pins_is_not_unpinned_by_it() {
+        use crate::risk::testkit::{findings_of_change, rules_hit_with_contents};
+        const RULE: &str = "dep-unpinned";
+        let old = "[project]\nname = \"web\"\ndependencies = [\n    \"Werkzeug>=3.1\",\n    \"click>=8.1.3\",\n]\n";
+        // The list re-sorted and a name lower-cased: unpinned before too.
+        let sorted = "[project]\nname = \"web\"\ndependencies = [\n    \"click>=8.1.3\",\n    \"werkzeug>=3.1.0\",\n]\n";
+        let hit = rules_hit_with_contents("pyproject.toml", old, sorted);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        // A pin loosened is the change's doing.
+        let pinned = old.replace("Werkzeug>=3.1", "Werkzeug==3.1.3");
+        let hit = rules_hit_with_contents("pyproject.toml", &pinned, sorted);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // A new unpinned dependency, alone and with the lockfile beside it.
+        let added = sorted.replace("]\n", "    \"itsdangerous>=2.2\",\n]\n");
+        let hit = rules_hit_with_contents("pyproject.toml", old, &added);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        let lock = "version = 1\n[[package]]\nname = \"itsdangerous\"\nversion = \"2.2.0\"\n";
+        let rules = |lock_path: &str| -> Vec<String> {
+            findings_of_change(
+                &[
+                    ("pyproject.toml", Some(old), Some(&added)),
+                    (lock_path, None, Some(lock)),
+                ],
+                None,
+            )
+            .into_iter()
+            .map(|f| f.rule)
+            .collect()
+        };
+        assert!(!rules("uv.lock").contains(&RULE.to_string()));
+        // A lock of another directory or another ecosystem pins nothing here.
+        assert!(rules("tools/uv.lock").contains(&RULE.to_string()));
+        assert!(rules("Cargo.lock").contains(&RULE.to_string()));
+    }
 
     #[test]
     fn a_dependency_moved_to_a_git_branch_or_patched_with_one_is_found() {
