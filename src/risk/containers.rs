@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::lang::Lang;
-use super::{FileView, Finding, Severity, quote};
+use super::{ChangeView, FileView, Finding, Severity, quote};
 
 /// True for files this module reads in full.
 pub fn wants_contents(path: &str) -> bool {
@@ -195,13 +195,42 @@ fn copies_context(all: &[Stage], i: usize, depth: u8) -> Option<u32> {
     None
 }
 
+/// Bundler's per-host credentials (`BUNDLE_GEMS__CONTRIBSYS__COM` holds
+/// `user:password` for gems.contribsys.com): a secret by convention, whatever
+/// the name says.
+static BUNDLER_CREDENTIALS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^BUNDLE_[A-Z0-9_]+__[A-Z0-9]+$").unwrap());
+
+/// Whether a line the change adds anywhere hands `name` a secret: a
+/// workflow's `NAME=${{ secrets.X }}`, a script's `--build-arg
+/// NAME="${DEPLOY_TOKEN}"`. What the build is fed decides what the argument
+/// holds, not its name.
+fn fed_a_secret(change: &ChangeView<'_>, name: &str) -> bool {
+    static SECRET_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\s*[\x22']?\$\{?\{?\s*(secrets\.|\w*(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|API_?KEY|PRIVATE_?KEY)\b)").unwrap()
+    });
+    let set = format!("{name}=");
+    change.files.iter().flat_map(|g| &g.added).any(|l| {
+        l.text.match_indices(&set).any(|(i, _)| {
+            let before = l.text[..i].chars().next_back();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                && SECRET_VALUE.is_match(&l.text[i + set.len()..])
+        })
+    })
+}
+
 /// Container image rules for one file.
 /// A secret handed to the final stage of an image as a build argument or an
 /// environment variable (`ARG NPM_TOKEN`, `ENV STRIPE_SECRET_KEY=…`): it is
 /// kept in the image's history (and, for `ENV`, its configuration), where
 /// anyone who can pull the image reads it. A builder stage's arguments stay
 /// behind in the builder.
-fn secret_in_final_stage(f: &FileView<'_>, new: &str, out: &mut Vec<Finding>) {
+fn secret_in_final_stage(
+    f: &FileView<'_>,
+    change: &ChangeView<'_>,
+    new: &str,
+    out: &mut Vec<Finding>,
+) {
     static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)^\w*(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)\w*$").unwrap()
     });
@@ -234,7 +263,10 @@ fn secret_in_final_stage(f: &FileView<'_>, new: &str, out: &mut Vec<Finding>) {
         let name = name.as_str();
         let new_here = f.added.iter().any(|l| l.no == ins.line)
             || f.old_text().is_some() && !before.iter().any(|b| b == name);
-        if !SECRET_NAME.is_match(name) || PUBLIC_PART.is_match(name) || !new_here {
+        let secret = SECRET_NAME.is_match(name) && !PUBLIC_PART.is_match(name)
+            || BUNDLER_CREDENTIALS.is_match(name)
+            || fed_a_secret(change, name);
+        if !secret || !new_here {
             continue;
         }
         out.push(Finding::added(
@@ -252,7 +284,7 @@ fn secret_in_final_stage(f: &FileView<'_>, new: &str, out: &mut Vec<Finding>) {
     }
 }
 
-pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
+pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.lang != Lang::Dockerfile && !wants_contents(f.path)
         || f.class.test_like()
         || f.class.docs
@@ -262,7 +294,7 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.lang == Lang::Dockerfile
         && let Some(new) = f.new_text()
     {
-        secret_in_final_stage(f, new, out);
+        secret_in_final_stage(f, change, new, out);
     }
     let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
         return;
@@ -338,6 +370,53 @@ mod tests {
         assert!(
             !rules_hit_with_contents("docker/cli.Dockerfile", collapsed, &edited).contains(&rule)
         );
+    }
+
+    #[test]
+    fn a_build_argument_the_change_feeds_a_secret_is_a_secret_whatever_its_name() {
+        use crate::risk::testkit::findings_of_change;
+        let rule = |files: &[(&str, Option<&str>, Option<&str>)]| {
+            findings_of_change(files, None)
+                .iter()
+                .any(|f| f.rule == "docker-secret-in-image")
+        };
+        let old =
+            "FROM ruby:3.3-slim\nWORKDIR /app\nCOPY Gemfile Gemfile.lock ./\nRUN bundle install\n";
+        let with = |arg: &str| old.replace("RUN bundle", &format!("ARG {arg}\nRUN bundle"));
+        // Bundler's per-host credentials, by convention.
+        let bundler = with("BUNDLE_GEMS__CONTRIBSYS__COM");
+        assert!(rule(&[("Dockerfile", Some(old), Some(&bundler))]));
+        // A neutral name, fed from the CI's secrets or a script's token.
+        let neutral = with("GEM_SOURCE_AUTH");
+        let ci_old =
+            "      - uses: docker/build-push-action@v6\n        with:\n          push: true\n";
+        let ci = |value: &str| {
+            format!("{ci_old}          build-args: |\n            GEM_SOURCE_AUTH={value}\n")
+        };
+        let fed = ci("${{ secrets.GEMS_AUTH }}");
+        assert!(rule(&[
+            ("Dockerfile", Some(old), Some(&neutral)),
+            (".github/workflows/image.yml", Some(ci_old), Some(&fed)),
+        ]));
+        let script = "docker build --build-arg GEM_SOURCE_AUTH=\"${DEPLOY_TOKEN}\" .\n";
+        assert!(rule(&[
+            ("Dockerfile", Some(old), Some(&neutral)),
+            ("script/build.sh", Some("docker build .\n"), Some(script)),
+        ]));
+        // Fed a version, or not fed at all: not a secret.
+        let version = ci("${{ github.sha }}");
+        assert!(!rule(&[
+            ("Dockerfile", Some(old), Some(&neutral)),
+            (".github/workflows/image.yml", Some(ci_old), Some(&version)),
+        ]));
+        assert!(!rule(&[("Dockerfile", Some(old), Some(&neutral))]));
+        // A longer name that ends in it is another argument.
+        let other =
+            ci("${{ secrets.GEMS_AUTH }}").replace("GEM_SOURCE_AUTH=", "X_GEM_SOURCE_AUTH=");
+        assert!(!rule(&[
+            ("Dockerfile", Some(old), Some(&neutral)),
+            (".github/workflows/image.yml", Some(ci_old), Some(&other)),
+        ]));
     }
 
     #[test]

@@ -51,6 +51,49 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     ));
 }
 
+/// Rails strong parameters built from the model's schema (`permit(*User.
+/// column_names)`, a helper that maps `model.columns` into `permit(...)`)
+/// where the change removes a written-out `permit(:name, :email)`: every
+/// column, `admin`, `role` and `plan` among them, becomes writable.
+pub fn schema_permits(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
+    static SCHEMA: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(column_names|attribute_names|columns_hash)\b|\.columns\b").unwrap()
+    });
+    static LISTED_PERMIT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\.permit\(\s*:\w+").unwrap());
+    let ruby =
+        |f: &&FileView<'_>| f.path.ends_with(".rb") && !f.class.test_like() && !f.class.migration;
+    let Some((f, l)) = change.files.iter().filter(ruby).find_map(|f| {
+        let code: Vec<_> = f.added_code().collect();
+        code.iter()
+            .any(|l| l.text.contains(".permit("))
+            .then_some(())?;
+        code.iter()
+            .find(|l| SCHEMA.is_match(l.text))
+            .map(|l| (f, *l))
+    }) else {
+        return;
+    };
+    let listed_gone = change
+        .files
+        .iter()
+        .filter(ruby)
+        .flat_map(|g| g.removed_code())
+        .any(|r| LISTED_PERMIT.is_match(r.text));
+    if listed_gone {
+        out.push(Finding::added(
+            "field-allowlist-dropped",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "Permits the request fields from the model's own columns ({}) where controllers listed the ones they accept: `admin`, `role`, `plan` and any column added later can now be written by whoever sends the form.",
+                quote(l.text.trim())
+            ),
+        ));
+    }
+}
+
 /// `select *`, on its own line or before its `from`.
 static SELECT_ALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\bselect\s+(?:\w+\.)?\*\s*(?:$|from\s+([\w.\x22`]+))").unwrap()
@@ -129,6 +172,30 @@ pub fn check_change(change: &ChangeView<'_>, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use crate::risk::testkit::rules_hit_with_contents;
+
+    #[test]
+    fn strong_parameters_from_the_schema_are_found_where_a_list_was_removed() {
+        use crate::risk::testkit::findings_of_change;
+        let found = |files: &[(&str, Option<&str>, Option<&str>)]| {
+            findings_of_change(files, None)
+                .iter()
+                .any(|f| f.rule == "field-allowlist-dropped")
+        };
+        let ctrl_old = "class ProfilesController < ApplicationController\n  def user_params\n    params.require(:user).permit(:name, :email, :time_zone)\n  end\nend\n";
+        let ctrl_new = "class ProfilesController < ApplicationController\n  include PermittedAttributes\n\n  def user_params\n    permitted_attributes(User, except: %w[encrypted_password])\n  end\nend\n";
+        let helper = "module PermittedAttributes\n  def permitted_attributes(model, except: [])\n    names = model.column_names - %w[id created_at updated_at] - except\n    params.require(model.model_name.param_key).permit(*names)\n  end\nend\n";
+        let c = "app/controllers/profiles_controller.rb";
+        let h = "app/controllers/concerns/permitted_attributes.rb";
+        assert!(found(&[
+            (c, Some(ctrl_old), Some(ctrl_new)),
+            (h, None, Some(helper))
+        ]));
+        // A new helper without a written-out list removed: a choice, not a loss.
+        assert!(!found(&[(h, None, Some(helper))]));
+        // A list reworded: still a list.
+        let reworded = ctrl_old.replace(":time_zone", ":time_zone, :locale");
+        assert!(!found(&[(c, Some(ctrl_old), Some(&reworded))]));
+    }
 
     #[test]
     fn a_field_list_turned_into_an_exclusion_is_found() {

@@ -11,6 +11,7 @@
 //! `rules` holds the data-driven pattern rules (built-in `assets/rules.toml` plus
 //! the repository's `.countersign/rules.toml`), `score` turns it all into 0–100.
 
+pub mod account_principals;
 pub mod acknowledge;
 pub mod alert_rules;
 pub mod archive_paths;
@@ -26,6 +27,7 @@ pub mod code;
 pub mod containers;
 pub mod cookie_jars;
 pub mod csp;
+pub mod debug_mux;
 pub mod default_environment;
 pub mod default_overrides;
 pub mod deletion;
@@ -136,6 +138,7 @@ pub mod transactions;
 mod tx_bypass;
 pub mod uniqueness;
 pub mod units;
+pub mod upsert_updates;
 pub mod vendor_payloads;
 pub mod verification;
 pub mod volumes;
@@ -789,6 +792,7 @@ pub fn findings_with_message(
     selectors::check_change(&change, &mut out);
     edge_denies::check(&change, &mut out);
     field_lists::check_change(&change, &mut out);
+    field_lists::schema_permits(&change, &mut out);
     tenant_source::check(&change, &mut out);
     off_when_unset::terraform_default_off(&change, &mut out);
     deletion::retention_via_variable(&change, &mut out);
@@ -827,7 +831,7 @@ fn file_findings<'a>(
         infra::check(f, change, &mut local);
         infra::grants_widened(f, &mut local);
         infra::condition_widened(f, &mut local);
-        containers::check(f, &mut local);
+        containers::check(f, change, &mut local);
         exposure::check(f, change, &mut local);
         listeners::check(f, &mut local);
         origins::check(f, &mut local);
@@ -851,6 +855,9 @@ fn file_findings<'a>(
         lifecycle_scope::check(f, &mut local);
         enum_order::check(f, &mut local);
         key_modes::check(f, &mut local);
+        debug_mux::check(f, change, &mut local);
+        upsert_updates::check(f, &mut local);
+        account_principals::check(f, change, &mut local);
         archive_paths::check(f, &mut local);
         default_overrides::check(f, change, &mut local);
         bulk_ownership::check(f, &mut local);

@@ -36,6 +36,78 @@ fn created_policies(change: &ChangeView<'_>) -> HashSet<(String, String)> {
         .collect()
 }
 
+/// A `CREATE POLICY` read whole: its table, the command it applies to
+/// (`all` when it names none) and its conditions.
+struct PolicyDef {
+    name: String,
+    table: String,
+    command: String,
+    conditions: Vec<String>,
+}
+
+/// The policies that the lines of one side of the change's SQL files create.
+fn policy_defs(change: &ChangeView<'_>, added: bool) -> Vec<PolicyDef> {
+    static FOR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)\bfor\s+(all|select|insert|update|delete)\b").unwrap());
+    let mut out = Vec::new();
+    for f in change
+        .files
+        .iter()
+        .filter(|f| matches!(f.class.lang, Lang::Sql) || f.class.migration)
+    {
+        let lines: Vec<_> = if added {
+            f.added_code().collect()
+        } else {
+            f.removed_code().collect()
+        };
+        for (_, stmt) in super::migrations::statements(lines.into_iter()) {
+            let Some(c) = POLICY_NAME.captures(&stmt) else {
+                continue;
+            };
+            if !c[1].eq_ignore_ascii_case("create") {
+                continue;
+            }
+            out.push(PolicyDef {
+                name: c[2].to_ascii_lowercase(),
+                table: c[3].to_ascii_lowercase(),
+                command: FOR
+                    .captures(&stmt)
+                    .map_or("all".to_string(), |m| m[1].to_ascii_lowercase()),
+                conditions: ["USING", "WITH CHECK"]
+                    .iter()
+                    .filter_map(|k| clause_expr(&stmt, k))
+                    .map(|e| e.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .collect(),
+            });
+        }
+    }
+    out
+}
+
+/// Whether a policy the change creates on `table` takes over the dropped
+/// `name`: it covers the dropped policy's command (`for all`, or the command
+/// its name says) and tests what the dropped one tested (its conditions, when
+/// the change shows them, else a tenant, owner or membership check).
+fn taken_over(name: &str, table: &str, created: &[PolicyDef], dropped: &[PolicyDef]) -> bool {
+    static SCOPED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(org|tenant|owner|member|account|team|workspace|user_id|uid\(\))").unwrap()
+    });
+    let was = dropped.iter().find(|d| d.name == name && d.table == table);
+    created.iter().any(|c| {
+        let covers = c.command == "all"
+            || was.map_or(name.contains(c.command.as_str()), |w| {
+                w.command == c.command
+            });
+        let same_test = match was {
+            Some(w) => {
+                !w.conditions.is_empty() && w.conditions.iter().all(|x| c.conditions.contains(x))
+            }
+            None => !c.conditions.is_empty() && c.conditions.iter().all(|x| SCOPED.is_match(x)),
+        };
+        c.table == table && c.name != name && covers && same_test
+    })
+}
+
 /// Row-security findings for one SQL or migration file.
 pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
@@ -46,6 +118,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
     }
     let code: Vec<_> = f.added_code().collect();
     let created = created_policies(change);
+    let mut defs: Option<(Vec<PolicyDef>, Vec<PolicyDef>)> = None;
     for (line, stmt) in super::migrations::statements(code.into_iter()) {
         if RLS_OFF.is_match(&stmt) {
             out.push(Finding::added(
@@ -62,7 +135,11 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         };
         let (verb, name, table) = (&c[1], c[2].to_ascii_lowercase(), c[3].to_ascii_lowercase());
         if verb.eq_ignore_ascii_case("drop") {
-            if !created.contains(&(name.clone(), table.clone())) {
+            let (made, gone) =
+                defs.get_or_insert_with(|| (policy_defs(change, true), policy_defs(change, false)));
+            if !created.contains(&(name.clone(), table.clone()))
+                && !taken_over(&name, &table, made, gone)
+            {
                 out.push(Finding::added(
                     "sql-row-security-off",
                     Severity::High,
@@ -179,5 +256,45 @@ mod tests {
             h.iter().all(|r| !r.starts_with("sql-row-security")),
             "{h:?}"
         );
+    }
+
+    #[test]
+    fn per_command_policies_merged_into_one_that_tests_the_same_are_quiet() {
+        use crate::risk::testkit::findings_of_change;
+        let off = |files: &[(&str, Option<&str>, Option<&str>)]| {
+            findings_of_change(files, None)
+                .iter()
+                .any(|f| f.rule == "sql-row-security-off")
+        };
+        let drops = "drop policy if exists \"docs_select_members\" on public.docs;\ndrop policy if exists \"docs_delete_members\" on public.docs;\n";
+        let merged = format!(
+            "{drops}create policy \"docs_members_all\" on public.docs\n  using (public.is_org_member(org_id))\n  with check (public.is_org_member(org_id));\n"
+        );
+        let m = "supabase/migrations/20240611_merge.sql";
+        assert!(!off(&[(m, None, Some(&merged))]));
+        // The schema shows what the dropped ones tested: the same is kept.
+        let schema_old = "create policy \"docs_select_members\" on public.docs for select\n  using (public.is_org_member(org_id));\ncreate policy \"docs_delete_members\" on public.docs for delete\n  using (public.is_org_member(org_id));\n";
+        let schema_new = "create policy \"docs_members_all\" on public.docs\n  using (public.is_org_member(org_id))\n  with check (public.is_org_member(org_id));\n";
+        let s = "supabase/schemas/docs.sql";
+        assert!(!off(&[
+            (m, None, Some(&merged)),
+            (s, Some(schema_old), Some(schema_new))
+        ]));
+        // A merged policy that tests less than the dropped ones did.
+        let weaker = schema_new.replace("public.is_org_member(org_id)", "auth.uid() is not null");
+        let merged_weaker = format!("{drops}{weaker}");
+        assert!(off(&[
+            (m, None, Some(&merged_weaker)),
+            (s, Some(schema_old), Some(&weaker))
+        ]));
+        // Without the schema, a condition that scopes nothing.
+        let open = merged.replace(
+            "public.is_org_member(org_id)",
+            "auth.role() = 'authenticated'",
+        );
+        assert!(off(&[(m, None, Some(&open))]));
+        // A policy for another command does not cover a dropped one.
+        let other = merged.replace("\n  using", " for insert\n  using");
+        assert!(off(&[(m, None, Some(&other))]));
     }
 }

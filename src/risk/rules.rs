@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-73";
+pub const ENGINE_VERSION: &str = "risk-engine-74";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,6 +63,10 @@ struct RuleDef {
     /// call's first argument says what is set (`set_cookie(CSRF_COOKIE, …,
     /// httponly=False)`).
     exclude_before: Option<Spanned<String>>,
+    /// An `added` match stays quiet when a later line of the new file
+    /// matches this regex: what it switched on is switched off again
+    /// (`set -x` … `set +x`), a window the author chose.
+    closed_by: Option<Spanned<String>>,
     /// `removed` also fires in a file the change deletes (what the rule
     /// guards is destroyed with the file, e.g. `prevent_destroy`).
     #[serde(default)]
@@ -100,6 +104,7 @@ pub struct PatternRule {
     unless: Option<String>,
     exclude_lines: Option<Regex>,
     exclude_before: Option<Regex>,
+    closed_by: Option<Regex>,
     deleted_files: bool,
     kept: Option<Regex>,
 }
@@ -358,6 +363,7 @@ impl RuleSet {
                 let exclude_lines = regex(&r.exclude_lines)?;
                 let exclude_before = regex(&r.exclude_before)?;
                 let kept = regex(&r.kept)?;
+                let closed_by = regex(&r.closed_by)?;
                 patterns.push(PatternRule {
                     added: regex(&r.added)?,
                     removed: regex(&r.removed)?,
@@ -374,6 +380,7 @@ impl RuleSet {
                     unless: r.unless,
                     exclude_lines,
                     exclude_before,
+                    closed_by,
                     deleted_files: r.deleted_files,
                     kept,
                 });
@@ -508,11 +515,18 @@ impl RuleSet {
                         .as_ref()
                         .is_some_and(|x| statement_above(f, no).iter().any(|t| x.is_match(t)))
                 };
+                let closed_after = |no: u32| {
+                    r.closed_by.as_ref().is_some_and(|x| match f.new_text() {
+                        Some(t) => t.lines().skip(no as usize).any(|t| x.is_match(t)),
+                        None => f.added.iter().any(|a| a.no > no && x.is_match(a.text)),
+                    })
+                };
                 for l in f.added.iter().filter(|l| code(l.text) && !tested(l, true)) {
                     if let Some(m) = re.find(l.text) {
                         if was().contains(&normalise(m.as_str()))
                             || moved_here(l.text)
                             || said_before(l.no)
+                            || closed_after(l.no)
                         {
                             continue;
                         }
@@ -2394,6 +2408,28 @@ mod builtin_tests {
             rule,
             "app/metrics.py",
             "    REQUESTS.labels(request.method, customer_tier).inc()"
+        ));
+
+        let rule = "locals-in-error-reports";
+        assert!(hit(
+            rule,
+            "app/logging.py",
+            "        structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=True)),"
+        ));
+        assert!(hit(
+            rule,
+            "worker/errors.py",
+            "    tb = traceback.TracebackException.from_exception(exc, capture_locals=True)"
+        ));
+        assert!(!hit(
+            rule,
+            "app/logging.py",
+            "    rich.traceback.install(show_locals=False)"
+        ));
+        assert!(!hit(
+            rule,
+            "tests/test_logging.py",
+            "    rich.traceback.install(show_locals=True)"
         ));
 
         let rule = "profiler-exposed";
