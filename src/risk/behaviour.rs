@@ -7220,6 +7220,79 @@ pub fn intent(
             explained.insert(d.1.clone());
         }
     }
+    // A call now made through a reference handed to an iterator (a loop
+    // pushing `normalizeType(t)` → `types.map(exports.normalizeType)`):
+    // the same call, for each element as before.
+    for d in diffs.iter().filter(|d| d.0 == 3 && !d.4) {
+        let callee = d.1.split('`').nth(1).unwrap_or("");
+        if passed_as_reference(&added_text, callee) {
+            explained.insert(d.1.clone());
+        }
+    }
+    // A counting loop turned into an iterator over the same collection
+    // (`for (var i = 0; i < types.length; ++i) ret.push(f(types[i]))` →
+    // `types.map(f)`): its counter, bound and accumulator are gone with it.
+    let removed_text: String = parsed
+        .iter()
+        .flat_map(|p| p.file.removed.iter().map(|l| l.text))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (counter, collection) in counting_loops(&removed_text) {
+        if !iterates_over(&added_text, &collection) {
+            continue;
+        }
+        let pushed: Vec<String> = PUSHED
+            .captures_iter(&removed_text)
+            .map(|c| c[1].to_string())
+            .collect();
+        for d in diffs.iter().filter(|d| !d.4 && d.0 <= 3) {
+            if d.0 == 3 {
+                let callee = d.1.split('`').nth(1).unwrap_or("");
+                if !pushed.is_empty()
+                    && matches!(syntax::last_segment(callee), "push" | "append" | "add")
+                {
+                    explained.insert(d.1.clone());
+                }
+                continue;
+            }
+            let b = body(&d.1);
+            let counter_fact = literal(&d.1).is_some_and(|(k, v)| k == counter && v == "0")
+                || (d.0 == 0 && super::code::has_word(&b, &counter) && b.contains(&collection));
+            let accumulator = literal(&d.1).is_some_and(|(k, v)| v == "[]" && pushed.contains(&k));
+            if counter_fact || accumulator {
+                explained.insert(d.1.clone());
+            }
+        }
+    }
+    // A typo fixed is what a message that says "typo" or "spelling"
+    // promises: a value or name one or two keystrokes from what it was
+    // (`--inlcude=dev` → `--include=dev`).
+    if TYPO_CLAIM.is_match(&claim) {
+        let pairs: Vec<(String, String)> = diffs
+            .iter()
+            .filter(|d| d.0 == 2 && !d.4)
+            .filter_map(|d| literal(&d.1))
+            .collect();
+        for new in diffs.iter().filter(|d| d.0 == 2 && d.4) {
+            let Some((k2, v2)) = literal(&new.1) else {
+                continue;
+            };
+            if pairs.iter().any(|(k1, v1)| *k1 == k2 && one_slip(v1, &v2)) {
+                explained.insert(new.1.clone());
+            }
+        }
+        for d in diffs.iter().filter(|d| d.0 == 2 && !d.4) {
+            if let Some((k1, v1)) = literal(&d.1)
+                && diffs.iter().any(|n| {
+                    n.0 == 2
+                        && n.4
+                        && literal(&n.1).is_some_and(|(k2, v2)| k1 == k2 && one_slip(&v1, &v2))
+                })
+            {
+                explained.insert(d.1.clone());
+            }
+        }
+    }
     // A difference with nothing to name (a call whose callee the parser
     // could not read: ``) is not one a reader can check.
     diffs.retain(|d| !explained.contains(&d.1) && !d.1.contains("``"));
@@ -7243,8 +7316,15 @@ pub fn intent(
     } else {
         token_renamed_lines(change)
     };
+    let typo_fixed = |c: &&Finding| {
+        TYPO_CLAIM.is_match(&claim)
+            && CONFIG_NOW_BEFORE
+                .captures(&c.message)
+                .is_some_and(|m| one_slip(&m[2], &m[1]))
+    };
     let first_config_change = config_changes
         .iter()
+        .filter(|c| !typo_fixed(c))
         .find(|c| !renamed.contains(&(c.path.clone(), c.line, c.side)));
     let (path, line, new_side) = match diffs.first() {
         Some(first) => {
@@ -7329,6 +7409,87 @@ pub fn intent(
         (line > 0).then_some(line),
         msg,
     ));
+}
+
+/// `ret.push(` / `out.append(`: an accumulator filled in a loop.
+static PUSHED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\w+)\.(push|append|add)\(").expect("a valid regex"));
+
+/// The counting loops of `text`, as (counter, collection): `for (var i = 0;
+/// i < types.length; ++i)`, `for i in range(len(items))`.
+fn counting_loops(text: &str) -> Vec<(String, String)> {
+    static C_STYLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\bfor\s*\(\s*(?:var|let|int|auto|size_t)?\s*(\w+)\s*=\s*0\s*;\s*(\w+)\s*<\s*([\w.]+?)\.(?:length|size\(\)|Count|count\(\)|len\(\))\s*;")
+            .expect("a valid regex")
+    });
+    static RANGE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\bfor\s+(\w+)\s+in\s+range\(\s*len\(\s*([\w.]+)\s*\)\s*\)")
+            .expect("a valid regex")
+    });
+    let mut out: Vec<(String, String)> = C_STYLE
+        .captures_iter(text)
+        .filter(|c| c[1] == c[2])
+        .map(|c| (c[1].to_string(), c[3].to_string()))
+        .collect();
+    out.extend(
+        RANGE
+            .captures_iter(text)
+            .map(|c| (c[1].to_string(), c[2].to_string())),
+    );
+    out
+}
+
+/// Whether `text` walks `collection` with an iterator: `types.map(`,
+/// `for (const t of types)`, `for t in types`, a comprehension over it.
+fn iterates_over(text: &str, collection: &str) -> bool {
+    let c = regex::escape(collection);
+    Regex::new(&format!(
+        r"\b{c}\s*\.\s*(map|forEach|filter|flatMap|reduce|some|every|Select|Where|iter|into_iter)\b|\bof\s+{c}\b|\bin\s+{c}\s*[:\])]"
+    ))
+    .is_ok_and(|re| re.is_match(text))
+}
+
+/// A claim of a typo fixed.
+static TYPO_CLAIM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(typos?|spelling|misspell\w*)$").expect("a valid regex"));
+
+/// A configuration change's message: `… is now NEW (before: OLD).`
+static CONFIG_NOW_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"is now (.+) \(before: (.+)\)\.?$").expect("a valid regex"));
+
+/// Whether two values are one slip of the keyboard apart: at most two
+/// edits (a transposition counts once) between texts of some length.
+fn one_slip(old: &str, new: &str) -> bool {
+    // A number or a version one digit off is a new value, not a slip.
+    let numeric = |v: &str| {
+        v.chars()
+            .all(|c| c.is_ascii_digit() || ".^~=<>v-".contains(c))
+    };
+    old != new
+        && !numeric(old)
+        && !numeric(new)
+        && old.chars().count().min(new.chars().count()) >= 4
+        && old.len().abs_diff(new.len()) <= 2
+        && super::supply::distance(old, new) <= 2
+}
+
+/// Whether `callee` (or its last segment) is handed to an iterator or a
+/// callback-taking call in `text`: `types.map(exports.normalizeType)`,
+/// `list(map(normalize, xs))`, `promise.then(handle)`.
+fn passed_as_reference(text: &str, callee: &str) -> bool {
+    let last = syntax::last_segment(callee);
+    if last.len() < 3
+        || !last
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    {
+        return false;
+    }
+    let pattern = format!(
+        r"\b(map|forEach|filter|flatMap|reduce|some|every|find|sort|then|catch|Select|Where|ForEach|apply|imap|starmap)\s*\(\s*(?:[\w$]+\.)*{}\s*[),]",
+        regex::escape(last)
+    );
+    Regex::new(&pattern).is_ok_and(|re| re.is_match(text))
 }
 
 /// Paths of files the change ports to another language: a file deleted and
@@ -10154,6 +10315,39 @@ mod everyday_commit_tests {
         let new = old.replace("timeout=30", "timeout=3");
         let hit = behaviour_findings("netbox/config/parameters.py", old, &new);
         assert!(!hit.is_empty(), "{hit:?}");
+    }
+
+    #[test]
+    fn a_call_handed_to_map_and_a_typo_fixed_keep_their_promise() {
+        let intent = |path: &str, old: &str, new: &str, message: &str| {
+            findings_of_change(&[(path, Some(old), Some(new))], Some(message))
+                .into_iter()
+                .filter(|f| f.rule == "intent-behaviour-changed")
+                .map(|f| f.message)
+                .collect::<Vec<_>>()
+        };
+        let old = "exports.normalizeTypes = function(types){\n  var ret = [];\n\n  for (var i = 0; i < types.length; ++i) {\n    ret.push(exports.normalizeType(types[i]));\n  }\n\n  return ret;\n};\n";
+        let mapped = "exports.normalizeTypes = function(types) {\n  return types.map(exports.normalizeType);\n};\n";
+        let msg = "refactor: simplify `normalizeTypes` function\n";
+        let hit = intent("lib/utils.js", old, mapped, msg);
+        assert!(hit.is_empty(), "{hit:?}");
+        // Another function handed over: the call is gone.
+        let other = mapped.replace("exports.normalizeType)", "String)");
+        let hit = intent("lib/utils.js", old, &other, msg);
+        assert!(!hit.is_empty(), "{hit:?}");
+
+        let ci = "jobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Install dependencies\n        run: npm install --ignore-scripts --inlcude=dev\n";
+        let fixed = ci.replace("--inlcude=dev", "--include=dev");
+        let typo = "fix(ci): fix npm install --include typo\n";
+        let hit = intent(".github/workflows/ci.yml", ci, &fixed, typo);
+        assert!(hit.is_empty(), "{hit:?}");
+        // Called a typo, but a different flag.
+        let omit = ci.replace("--inlcude=dev", "--omit=dev");
+        let hit = intent(".github/workflows/ci.yml", ci, &omit, typo);
+        assert!(!hit.is_empty());
+        assert!(super::one_slip("--inlcude=dev", "--include=dev"));
+        assert!(!super::one_slip("true", "false"));
+        assert!(!super::one_slip("0", "1"));
     }
 
     #[test]

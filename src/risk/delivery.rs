@@ -250,13 +250,21 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             })
             .collect();
         kept.extend(commands_of_invoked_targets(f, change));
+        // A key of that name (a matrix entry's `tox: 'py3.14,py3.14t'`)
+        // configures a run; it is not the command.
+        let as_command = |t: &str| -> Option<String> {
+            CHECK_COMMAND
+                .find_iter(t)
+                .find(|m| {
+                    !t[m.end()..]
+                        .trim_start_matches(['"', '\''])
+                        .starts_with(':')
+                })
+                .map(|m| m.as_str().to_ascii_lowercase())
+        };
         if let Some((l, m)) = f
             .removed_code()
-            .filter_map(|l| {
-                CHECK_COMMAND
-                    .find(l.text)
-                    .map(|m| (l, m.as_str().to_ascii_lowercase()))
-            })
+            .filter_map(|l| as_command(l.text).map(|m| (l, m)))
             .find(|(_, m)| !kept.contains(m))
         {
             out.push(Finding::removed(
@@ -716,6 +724,26 @@ mod tests {
             ),
             vec!["config-limit-changed"]
         );
+    }
+
+    #[test]
+    fn a_matrix_key_named_after_a_tool_is_not_its_command() {
+        let old = "jobs:\n  tests:\n    strategy:\n      matrix:\n        include:\n          - {python: '3.14', tox: 'py3.14,py3.14t'}\n          - {python: '3.12'}\n    steps:\n      - run: uv run tox run -e ${{ matrix.tox || format('py{0}', matrix.python) }}\n";
+        let split = old.replace(
+            "          - {python: '3.14', tox: 'py3.14,py3.14t'}\n",
+            "          - {python: '3.14'}\n          - {python: '3.14t'}\n",
+        );
+        let hit = |new: &str| {
+            rules_hit(".github/workflows/tests.yaml", Some(old), Some(new))
+                .contains(&"ci-check-removed".to_string())
+        };
+        assert!(!hit(&split));
+        // The step that runs it, removed: found.
+        let gone = old.replace(
+            "      - run: uv run tox run -e ${{ matrix.tox || format('py{0}', matrix.python) }}\n",
+            "      - run: uv build\n",
+        );
+        assert!(hit(&gone));
     }
 
     #[test]

@@ -240,6 +240,23 @@ fn env_line_holds_secret(line: &str) -> bool {
     SECRET_NAME.is_match(name) && !value.is_empty() || looks_random(value)
 }
 
+/// Whether a line of a tool's rc file (`.npmrc`, `.pypirc`, `.netrc`) sets a
+/// credential to a literal: `//registry.npmjs.org/:_authToken=npm_…`,
+/// `password = hunter2`, `machine host login me password s3cret`. One read
+/// from the environment (`${NPM_TOKEN}`) is not in the file.
+fn rc_line_holds_secret(line: &str) -> bool {
+    static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(_authtoken|_auth|_password|\bpassword|\bpasswd|\btoken|\bsecret|npmAuthToken|npmAuthIdent)\s*(=|:|\s)\s*[\x22']?(?P<v>[^\s\x22'#;]+)").unwrap()
+    });
+    let t = line.trim();
+    if t.starts_with('#') || t.starts_with(';') {
+        return false;
+    }
+    CREDENTIAL
+        .captures_iter(t)
+        .any(|c| c.name("v").is_some_and(|v| !v.as_str().starts_with('$')))
+}
+
 /// Flags credentials on added lines and committed key files.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.docs && !f.path.ends_with(".env") {
@@ -270,7 +287,16 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             ".env.test" | ".env.testing" | ".env.ci" | ".env.e2e" | ".env.development" | ".env.dev"
         )
     };
+    // A project's `.npmrc`, `.pypirc` or `.netrc` that only configures the
+    // tool (`ignore-scripts=true`, a registry, a token read from
+    // `${NPM_TOKEN}`) holds nothing secret: committing one is the usual way
+    // to share settings.
+    let settings_only = matches!(
+        lname.rsplit('/').next().unwrap_or(&lname),
+        ".npmrc" | ".pypirc" | ".netrc" | ".yarnrc" | ".yarnrc.yml"
+    ) && f.added.iter().all(|l| !rc_line_holds_secret(l.text));
     if !f.deleted()
+        && !settings_only
         && let Some(what) = f.file.path.plus.as_deref().and_then(secret_file)
     {
         // An environment file whose settings are all plain configuration
@@ -725,6 +751,31 @@ mod tests {
             "wJalrXUtnFEMI/KbMDENGb/PxRfiCYEXAMPLEKEY",
             true
         ));
+    }
+
+    #[test]
+    fn a_tool_rc_file_is_a_secret_file_only_when_it_holds_a_credential() {
+        use crate::risk::testkit::rules_hit;
+        let hit = |path: &str, new: &str| {
+            rules_hit(path, Some("package-lock=false\n"), Some(new))
+                .contains(&"secret-file".to_string())
+        };
+        let settings = "package-lock=false\nmin-release-age=7\nignore-scripts=true\n";
+        assert!(!hit(".npmrc", settings));
+        let from_env = "package-lock=false\n//npm.pkg.github.com/:_authToken=${NODE_AUTH_TOKEN}\n";
+        assert!(!hit(".npmrc", from_env));
+        let literal =
+            "package-lock=false\n//registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0\n";
+        assert!(hit(".npmrc", literal));
+        assert!(hit(
+            ".netrc",
+            "machine api.example.com login deploy password s3cretPass\n"
+        ));
+        assert!(hit(
+            ".pypirc",
+            "[pypi]\nusername = __token__\npassword = pypi-AgEIcHlwaS5vcmc\n"
+        ));
+        assert!(!hit(".pypirc", "[distutils]\nindex-servers =\n    pypi\n"));
     }
 
     #[test]
