@@ -7264,35 +7264,6 @@ pub fn intent(
             }
         }
     }
-    // A typo fixed is what a message that says "typo" or "spelling"
-    // promises: a value or name one or two keystrokes from what it was
-    // (`--inlcude=dev` → `--include=dev`).
-    if TYPO_CLAIM.is_match(&claim) {
-        let pairs: Vec<(String, String)> = diffs
-            .iter()
-            .filter(|d| d.0 == 2 && !d.4)
-            .filter_map(|d| literal(&d.1))
-            .collect();
-        for new in diffs.iter().filter(|d| d.0 == 2 && d.4) {
-            let Some((k2, v2)) = literal(&new.1) else {
-                continue;
-            };
-            if pairs.iter().any(|(k1, v1)| *k1 == k2 && one_slip(v1, &v2)) {
-                explained.insert(new.1.clone());
-            }
-        }
-        for d in diffs.iter().filter(|d| d.0 == 2 && !d.4) {
-            if let Some((k1, v1)) = literal(&d.1)
-                && diffs.iter().any(|n| {
-                    n.0 == 2
-                        && n.4
-                        && literal(&n.1).is_some_and(|(k2, v2)| k1 == k2 && one_slip(&v1, &v2))
-                })
-            {
-                explained.insert(d.1.clone());
-            }
-        }
-    }
     // A difference with nothing to name (a call whose callee the parser
     // could not read: ``) is not one a reader can check.
     diffs.retain(|d| !explained.contains(&d.1) && !d.1.contains("``"));
@@ -7316,15 +7287,8 @@ pub fn intent(
     } else {
         token_renamed_lines(change)
     };
-    let typo_fixed = |c: &&Finding| {
-        TYPO_CLAIM.is_match(&claim)
-            && CONFIG_NOW_BEFORE
-                .captures(&c.message)
-                .is_some_and(|m| one_slip(&m[2], &m[1]))
-    };
     let first_config_change = config_changes
         .iter()
-        .filter(|c| !typo_fixed(c))
         .find(|c| !renamed.contains(&(c.path.clone(), c.line, c.side)));
     let (path, line, new_side) = match diffs.first() {
         Some(first) => {
@@ -7447,30 +7411,6 @@ fn iterates_over(text: &str, collection: &str) -> bool {
         r"\b{c}\s*\.\s*(map|forEach|filter|flatMap|reduce|some|every|Select|Where|iter|into_iter)\b|\bof\s+{c}\b|\bin\s+{c}\s*[:\])]"
     ))
     .is_ok_and(|re| re.is_match(text))
-}
-
-/// A claim of a typo fixed.
-static TYPO_CLAIM: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^(typos?|spelling|misspell\w*)$").expect("a valid regex"));
-
-/// A configuration change's message: `… is now NEW (before: OLD).`
-static CONFIG_NOW_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"is now (.+) \(before: (.+)\)\.?$").expect("a valid regex"));
-
-/// Whether two values are one slip of the keyboard apart: at most two
-/// edits (a transposition counts once) between texts of some length.
-fn one_slip(old: &str, new: &str) -> bool {
-    // A number or a version one digit off is a new value, not a slip.
-    let numeric = |v: &str| {
-        v.chars()
-            .all(|c| c.is_ascii_digit() || ".^~=<>v-".contains(c))
-    };
-    old != new
-        && !numeric(old)
-        && !numeric(new)
-        && old.chars().count().min(new.chars().count()) >= 4
-        && old.len().abs_diff(new.len()) <= 2
-        && super::supply::distance(old, new) <= 2
 }
 
 /// Whether `callee` (or its last segment) is handed to an iterator or a
@@ -10318,7 +10258,7 @@ mod everyday_commit_tests {
     }
 
     #[test]
-    fn a_call_handed_to_map_and_a_typo_fixed_keep_their_promise() {
+    fn a_call_handed_to_map_keeps_a_refactor_s_promise() {
         let intent = |path: &str, old: &str, new: &str, message: &str| {
             findings_of_change(&[(path, Some(old), Some(new))], Some(message))
                 .into_iter()
@@ -10335,19 +10275,6 @@ mod everyday_commit_tests {
         let other = mapped.replace("exports.normalizeType)", "String)");
         let hit = intent("lib/utils.js", old, &other, msg);
         assert!(!hit.is_empty(), "{hit:?}");
-
-        let ci = "jobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Install dependencies\n        run: npm install --ignore-scripts --inlcude=dev\n";
-        let fixed = ci.replace("--inlcude=dev", "--include=dev");
-        let typo = "fix(ci): fix npm install --include typo\n";
-        let hit = intent(".github/workflows/ci.yml", ci, &fixed, typo);
-        assert!(hit.is_empty(), "{hit:?}");
-        // Called a typo, but a different flag.
-        let omit = ci.replace("--inlcude=dev", "--omit=dev");
-        let hit = intent(".github/workflows/ci.yml", ci, &omit, typo);
-        assert!(!hit.is_empty());
-        assert!(super::one_slip("--inlcude=dev", "--include=dev"));
-        assert!(!super::one_slip("true", "false"));
-        assert!(!super::one_slip("0", "1"));
     }
 
     #[test]

@@ -91,6 +91,7 @@ pub mod proxy_acls;
 pub mod quantities;
 pub mod query_conditions;
 pub mod randomness;
+pub mod readonly_transactions;
 pub mod redaction;
 mod releases;
 mod restated;
@@ -857,6 +858,7 @@ fn file_findings<'a>(
         key_modes::check(f, &mut local);
         debug_mux::check(f, change, &mut local);
         upsert_updates::check(f, &mut local);
+        readonly_transactions::check(f, &mut local);
         account_principals::check(f, change, &mut local);
         archive_paths::check(f, &mut local);
         default_overrides::check(f, change, &mut local);

@@ -3352,10 +3352,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "false alarm: a hand-written limit clamp and status check replaced by gin binding tags (min, max, oneof) that refuse the same input with a 400; the guard rules do not yet read struct-tag validation as the same check",
     ),
     (
-        "wg03-hoist-transactional-readonly",
-        "round fifty (blind), missed: `@Transactional(readOnly = true)` hoisted to the class and the write method's own annotation dropped, so Hibernate never flushes its changes; which transaction a method runs in after the move is not read",
-    ),
-    (
         "wg06-account-deletion-service",
         "false alarm: a view's owner check and password re-check moved into a service method (negated, with the user renamed to the actor) that the view calls; the intent check does not follow a condition into a predicate helper written the other way round",
     ),
