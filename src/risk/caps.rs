@@ -68,7 +68,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
             .any(|(a, b)| cap_on(a, Some(b)).is_some_and(|(v, _)| same_var(&v, &var)))
             || new_text.contains(&bound)
                 && new_text.contains(name)
-                && new_text_clamps(new_text, &bound);
+                && new_text_clamps(new_text, &bound)
+            || declares_bound(new_text, name)
+            || bound_value(&removed_text(f), &bound).is_some_and(|v| declares_value(new_text, &v));
         if capped_still {
             continue;
         }
@@ -149,6 +151,70 @@ fn same_var(a: &str, b: &str) -> bool {
     a.rsplit('.').next() == b.rsplit('.').next()
 }
 
+/// Whether the new text bounds `name` where it is declared: a Go binding or
+/// validation tag (`Limit int `form:"limit" binding:"min=1,max=200"``),
+/// Bean Validation's `@Max(200)` above the field, pydantic's or FastAPI's
+/// `le=`, a zod or Joi `.max(`. The framework refuses a larger value before
+/// the handler runs, which is the cap moved, not dropped.
+fn declares_bound(text: &str, name: &str) -> bool {
+    static TAG_MAX: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(binding|validate):"[^"]*\b(max|lte)=\d+"#).unwrap());
+    static ARG_MAX: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(\ble\s*=\s*\w+|\blt\s*=\s*\w+|\.max\(\s*\w+\s*\)|@(Max|DecimalMax|Range)\b|@Size\([^)]*\bmax\b)").unwrap()
+    });
+    let lower = name.to_ascii_lowercase();
+    let names = |l: &str| {
+        let l = l.to_ascii_lowercase();
+        super::code::has_word(&l, &lower)
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    lines.iter().enumerate().any(|(i, l)| {
+        if !names(l) {
+            return false;
+        }
+        TAG_MAX.is_match(l)
+            || ARG_MAX.is_match(l)
+            || i > 0 && lines[i - 1].trim_start().starts_with('@') && ARG_MAX.is_match(lines[i - 1])
+    })
+}
+
+/// The old text, or the lines the change removes when only hunks are known.
+fn removed_text(f: &FileView<'_>) -> String {
+    match f.old_text() {
+        Some(t) => t.to_string(),
+        None => f
+            .removed
+            .iter()
+            .map(|l| l.text)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+/// The number a named bound stood for in the old text (`maxOrdersLimit =
+/// 200`), or the bound itself when it is a number.
+fn bound_value(old: &str, bound: &str) -> Option<String> {
+    if bound.parse::<u64>().is_ok() {
+        return Some(bound.to_string());
+    }
+    let re = Regex::new(&format!(
+        r"\b{}\s*(?::\s*\w+\s*)?:?=\s*(\d+)\b",
+        regex::escape(bound)
+    ))
+    .ok()?;
+    re.captures(old).map(|c| c[1].to_string())
+}
+
+/// Whether the new text declares that maximum for a request field: a tag's
+/// `max=200`, `le=200`, `@Max(200)`, `.max(200)`.
+fn declares_value(text: &str, value: &str) -> bool {
+    let v = regex::escape(value);
+    Regex::new(&format!(
+        r#"((binding|validate):"[^"]*\b(max|lte)={v}\b|\ble\s*=\s*{v}\b|@Max\(\s*(value\s*=\s*)?{v}L?\s*\)|\.max\(\s*{v}\s*\))"#
+    ))
+    .is_ok_and(|re| re.is_match(text))
+}
+
 /// The new text still compares something against the bound.
 fn new_text_clamps(text: &str, bound: &str) -> bool {
     text.lines().any(|l| {
@@ -182,6 +248,39 @@ mod tests {
             "int(request.GET.get('limit', 50))",
         );
         assert!(hit("audit/views.py", py, &py_new));
+    }
+
+    #[test]
+    fn a_cap_moved_into_the_request_type_s_declaration_is_quiet() {
+        let go = "type Handler struct{}\n\nfunc (h *Handler) List(c *gin.Context) {\n\tlimit := 50\n\tif n, err := strconv.Atoi(c.Query(\"limit\")); err == nil {\n\t\tlimit = n\n\t}\n\tif limit > maxOrdersLimit {\n\t\tlimit = maxOrdersLimit\n\t}\n\th.store.List(limit)\n}\n";
+        let bound = "type listQuery struct {\n\tLimit int `form:\"limit,default=50\" binding:\"min=1,max=200\"`\n}\n\nfunc (h *Handler) List(c *gin.Context) {\n\tvar q listQuery\n\tif err := c.ShouldBindQuery(&q); err != nil {\n\t\tc.JSON(400, gin.H{\"error\": err.Error()})\n\t\treturn\n\t}\n\th.store.List(q.Limit)\n}\n";
+        assert!(!hit("internal/api/orders.go", go, bound));
+        // The handler's own variable named otherwise (`n`), the bound a
+        // constant the change removes: its value is the tag's maximum.
+        let named = go
+            .replace(
+                "\tif limit > maxOrdersLimit {\n\t\tlimit = maxOrdersLimit\n\t}\n",
+                "",
+            )
+            .replace(
+                "\t\tlimit = n\n",
+                "\t\tif n > maxOrdersLimit {\n\t\t\tn = maxOrdersLimit\n\t\t}\n\t\tlimit = n\n",
+            );
+        let named = format!("const maxOrdersLimit = 200\n\n{named}");
+        let renamed = bound.replace("Limit int", "Count int");
+        assert!(!hit("internal/api/orders.go", &named, &renamed));
+        // A larger maximum than the cap was: the cap is gone.
+        assert!(hit(
+            "internal/api/orders.go",
+            &named,
+            &renamed.replace("max=200", "max=5000")
+        ));
+        // The tag without a maximum bounds nothing.
+        let unbounded = bound.replace(" binding:\"min=1,max=200\"", " binding:\"min=1\"");
+        assert!(hit("internal/api/orders.go", go, &unbounded));
+        let py = "def list_events(request):\n    limit = min(int(request.GET.get('limit', 50)), MAX_PAGE_SIZE)\n    return Event.objects.all()[:limit]\n";
+        let fastapi = "@router.get('/events')\ndef list_events(limit: int = Query(50, ge=1, le=MAX_PAGE_SIZE)):\n    return Event.objects.all()[:limit]\n";
+        assert!(!hit("audit/views.py", py, fastapi));
     }
 
     #[test]
