@@ -133,48 +133,50 @@ mod tests {
         .contains(&RULE.to_string())
     }
 
+    /// `text` with the read method's `readOnly` annotation hoisted to the
+    /// class.
+    fn hoisted(text: &str) -> String {
+        text.replace(
+            "@Service\npublic class",
+            "@Service\n@Transactional(readOnly = true)\npublic class",
+        )
+        .replace(
+            "    @Transactional(readOnly = true)\n    public User getUser",
+            "    public User getUser",
+        )
+    }
+
+    /// `text` without `suspendUser`'s own `@Transactional`.
+    fn suspend_unannotated(text: &str) -> String {
+        text.replace(
+            "    @Transactional\n    public User suspendUser",
+            "    public User suspendUser",
+        )
+    }
+
     #[test]
     fn a_write_method_left_under_a_read_only_class_is_found() {
-        let hoisted = OLD
-            .replace(
-                "@Service\npublic class",
-                "@Service\n@Transactional(readOnly = true)\npublic class",
-            )
-            .replace(
-                "    @Transactional(readOnly = true)\n    public User getUser",
-                "    public User getUser",
-            )
-            .replace(
-                "    @Transactional\n    public User suspendUser",
-                "    public User suspendUser",
-            );
-        assert!(hit(&hoisted));
+        assert!(hit(&suspend_unannotated(&hoisted(OLD))));
     }
 
     #[test]
     fn a_write_method_that_keeps_its_own_transaction_or_a_read_is_not() {
         // Only the read's annotation hoisted; both writes keep theirs.
-        let hoisted = OLD
-            .replace(
-                "@Service\npublic class",
-                "@Service\n@Transactional(readOnly = true)\npublic class",
-            )
-            .replace(
-                "    @Transactional(readOnly = true)\n    public User getUser",
-                "    public User getUser",
-            );
-        assert!(!hit(&hoisted));
+        assert!(!hit(&hoisted(OLD)));
         // No read-only class: the method's transaction is the default one.
-        let dropped = OLD.replace(
-            "    @Transactional\n    public User suspendUser",
-            "    public User suspendUser",
-        );
-        assert!(!hit(&dropped));
+        assert!(!hit(&suspend_unannotated(OLD)));
         // A method that writes nothing loses nothing.
-        let reads = OLD
-            .replace("        user.setStatus(Status.SUSPENDED);\n        user.setSuspendedReason(reason);\n", "")
-            .replace("@Service\npublic class", "@Service\n@Transactional(readOnly = true)\npublic class")
-            .replace("    @Transactional\n    public User suspendUser", "    public User suspendUser");
-        assert!(!rules_hit_with_contents("src/main/java/com/acme/users/UserAdminService.java", &OLD.replace("        user.setStatus(Status.SUSPENDED);\n        user.setSuspendedReason(reason);\n", ""), &reads).contains(&RULE.to_string()));
+        let quiet = OLD.replace(
+            "        user.setStatus(Status.SUSPENDED);\n        user.setSuspendedReason(reason);\n",
+            "",
+        );
+        assert!(
+            !rules_hit_with_contents(
+                "src/main/java/com/acme/users/UserAdminService.java",
+                &quiet,
+                &suspend_unannotated(&hoisted(&quiet)),
+            )
+            .contains(&RULE.to_string())
+        );
     }
 }
