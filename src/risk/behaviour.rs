@@ -2423,6 +2423,31 @@ fn qualified_call(text: &str, last: &str) -> Option<String> {
     })
 }
 
+/// The argument list of the first call of method `callee` on `text` made
+/// through a receiver (`x.callee(…)`, `X::callee(…)`, `$x->callee(…)`),
+/// without its spaces; `None` when it has none or takes no arguments.
+fn call_arguments(text: &str, callee: &str) -> Option<String> {
+    let at = text.match_indices(callee).find(|(i, _)| {
+        text[..*i].ends_with(['.', ':', '>']) && text[i + callee.len()..].starts_with('(')
+    })?;
+    let rest = &text[at.0 + callee.len()..];
+    let mut depth = 0;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    let args: String = rest[1..i].split_whitespace().collect();
+                    return (!args.is_empty()).then_some(args);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 fn strip_outer_parens(s: &str) -> &str {
     s.strip_prefix('(')
         .and_then(|t| t.strip_suffix(')'))
@@ -5675,6 +5700,40 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         {
             continue;
         }
+        // The same primitive through its class's one-shot static API (`new
+        // HMACSHA256(secret)` → `HMACSHA256.HashData(secret, body)`).
+        let added_here: String = f
+            .added
+            .iter()
+            .filter(|a| (n.line..=n.end_line).contains(&a.no))
+            .map(|a| a.text)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let removed_here: String = f
+            .removed
+            .iter()
+            .filter(|l| l.no.abs_diff(*line) <= 3)
+            .map(|l| l.text)
+            .collect::<Vec<_>>()
+            .join("\n");
+        if class_of_call(&removed_here, callee)
+            .is_some_and(|class| static_call_on(&added_here, &class))
+        {
+            continue;
+        }
+        // The same check asked of another receiver with the same arguments
+        // (`$this->authorize('view', $project)` → `Gate::authorize('view',
+        // $project)`).
+        if f.removed.iter().filter(|l| l.no == *line).any(|l| {
+            call_arguments(l.text, callee).is_some_and(|args| {
+                f.added.iter().any(|a| {
+                    (n.line..=n.end_line).contains(&a.no)
+                        && call_arguments(a.text, callee).is_some_and(|b| b == args)
+                })
+            })
+        }) {
+            continue;
+        }
         // Replaced by a call that checks the same thing, whose result a guard
         // tests (`verify_password(…)` → `ok, _ = verify_and_upgrade(…)`, `if
         // not ok`).
@@ -6625,9 +6684,12 @@ pub fn intent(
         .iter()
         .map(|p| {
             let had: HashSet<&str> = idents(&p.old_text).collect();
+            // Words of a doc comment ("the stored hash") are not the old
+            // name written again.
             p.file
                 .added
                 .iter()
+                .filter(|l| !p.file.class.is_comment(l.text))
                 .flat_map(|l| idents(l.text))
                 .filter(|w| !had.contains(w))
                 .collect()
@@ -6907,6 +6969,51 @@ pub fn intent(
                     }
                     add(format!("`{} = {}`", norm(&l.key), value), l.line, f.path);
                 }
+            }
+        }
+    }
+    // A SQL model's filters (dbt, views, report queries) are its
+    // conditions: a restructure into CTEs that loses `is_deleted = false`
+    // changes which rows come out.
+    // Columns the change renames where they are selected (`created as
+    // created` → `created as created_at`) read by their new names.
+    let columns_renamed = sql_column_renames(change);
+    for f in &change.files {
+        // Every SQL file reads as a migration to the classifier; one that
+        // defines tables is one, and rules of their own read it.
+        let defines = |t: Option<&str>| t.is_some_and(|t| DDL.is_match(t));
+        if f.class.test_like()
+            || f.class.docs
+            || f.class.vendored
+            || f.class.lang != super::lang::Lang::Sql
+            || f.path.to_ascii_lowercase().contains("migrat")
+            || defines(f.old_text())
+            || defines(f.new_text())
+        {
+            continue;
+        }
+        for (text, facts, lines, side) in [
+            (f.old_text(), &mut old_facts, &f.removed, false),
+            (f.new_text(), &mut new_facts, &f.added, true),
+        ] {
+            for pred in text.map(sql_predicates).unwrap_or_default() {
+                let pred = if side || columns_renamed.is_empty() {
+                    pred
+                } else {
+                    rename_in(&pred, &columns_renamed)
+                };
+                // Its line: the changed line that names what it tests.
+                let subject = idents(&pred).next().unwrap_or("").to_string();
+                let line = lines
+                    .iter()
+                    .find(|l| l.text.to_ascii_lowercase().contains(&subject))
+                    .map_or(0, |l| l.no);
+                let e = facts.entry(format!("condition `{pred}`")).or_insert((
+                    0,
+                    line,
+                    f.path.to_string(),
+                ));
+                e.0 += 1;
             }
         }
     }
@@ -7194,6 +7301,24 @@ pub fn intent(
             explained.insert(d.1.clone());
         }
     }
+    // A class's instance API traded for its one-shot static one
+    // (`RandomNumberGenerator.Create()` → `RandomNumberGenerator.GetBytes(n)`,
+    // `new Rfc2898DeriveBytes(…)` → `Rfc2898DeriveBytes.Pbkdf2(…)`): the
+    // same primitive, called another way.
+    let removed_code: String = parsed
+        .iter()
+        .flat_map(|p| p.file.removed.iter().map(|l| l.text))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for d in diffs.iter().filter(|d| d.0 == 3 && !d.4) {
+        let callee = syntax::last_segment(d.1.split('`').nth(1).unwrap_or(""));
+        if !callee.is_empty()
+            && class_of_call(&removed_code, callee)
+                .is_some_and(|class| static_call_on(&added_text, &class))
+        {
+            explained.insert(d.1.clone());
+        }
+    }
     // A call that switched something off removed (`disable_warnings`,
     // `skip_verification()`): hardening too.
     for d in diffs.iter().filter(|d| d.0 == 3 && !d.4) {
@@ -7373,6 +7498,121 @@ pub fn intent(
         (line > 0).then_some(line),
         msg,
     ));
+}
+
+/// The class a removed call belongs to, when the code names it: the class
+/// constructed (`new HMACSHA256(key)` → `HMACSHA256`) or the class a static
+/// method is called on (`RandomNumberGenerator.Create()`).
+fn class_of_call(text: &str, callee: &str) -> Option<String> {
+    let re = Regex::new(&format!(
+        r"\bnew\s+({0})\s*[(<]|\b([A-Z][A-Za-z0-9]+)\s*(?:\.|::)\s*{0}\s*\(",
+        regex::escape(callee)
+    ))
+    .ok()?;
+    let c = re.captures(text)?;
+    c.get(1)
+        .or(c.get(2))
+        .map(|m| m.as_str().to_string())
+        .filter(|c| c.starts_with(|ch: char| ch.is_ascii_uppercase()) && c.len() >= 4)
+}
+
+/// Whether `text` calls a static method of `class` (`HMACSHA256.HashData(`,
+/// `Rfc2898DeriveBytes::pbkdf2(`).
+fn static_call_on(text: &str, class: &str) -> bool {
+    Regex::new(&format!(
+        r"\b{}\s*(?:\.|::)\s*[A-Za-z_]\w*\s*\(",
+        regex::escape(class)
+    ))
+    .is_ok_and(|re| re.is_match(text))
+}
+
+/// Columns a change renames in the select lists of its SQL files: the same
+/// expression selected under a new name (`amount,` → `amount as
+/// amount_cents,`, `to_timestamp(created) as created` → `… as created_at`).
+fn sql_column_renames(change: &ChangeView<'_>) -> HashMap<String, String> {
+    static ITEM: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\s*,?\s*(.+?)(?:\s+as\s+([A-Za-z_]\w*))?\s*,?\s*(?:--.*)?$")
+            .expect("a valid regex")
+    });
+    static BARE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)$").expect("a valid regex")
+    });
+    let named = |t: &str| -> Option<(String, String)> {
+        let c = ITEM.captures(t)?;
+        let expr = collapse(&c[1]).to_ascii_lowercase();
+        let alias = match c.get(2) {
+            Some(a) => a.as_str().to_ascii_lowercase(),
+            None => BARE.captures(&expr)?[1].to_string(),
+        };
+        Some((expr, alias))
+    };
+    let mut out = HashMap::default();
+    for f in change
+        .files
+        .iter()
+        .filter(|f| f.class.lang == super::lang::Lang::Sql)
+    {
+        let was: HashMap<String, String> = f.removed.iter().filter_map(|l| named(l.text)).collect();
+        for (expr, alias) in f.added.iter().filter_map(|l| named(l.text)) {
+            if let Some(old) = was.get(&expr)
+                && *old != alias
+                && share_word(old, &alias)
+            {
+                out.insert(old.clone(), alias);
+            }
+        }
+    }
+    out
+}
+
+/// Statements that define or change tables: a migration or a schema.
+static DDL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(create|alter|drop)\s+(table|index|type|policy)\b").expect("a valid regex")
+});
+
+/// The filters of a SQL text: each term of its WHERE, ON and HAVING clauses,
+/// lowercased, table aliases left out (`u.is_deleted = false` →
+/// `is_deleted = false`), in the order written.
+fn sql_predicates(text: &str) -> Vec<String> {
+    static COMMENT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?s)--[^\n]*|/\*.*?\*/|\{#.*?#\}").expect("a valid regex"));
+    static OPENS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b(where|on|having)\b").expect("a valid regex"));
+    static ENDS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(where|on|having|group\s+by|order\s+by|limit|offset|union|select|from|((left|right|inner|full|cross)\s+(outer\s+)?)?join|window|qualify|returning)\b|[;()]")
+            .expect("a valid regex")
+    });
+    static ALIAS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b[a-z_]\w*\.([a-z_]\w*)").expect("a valid regex"));
+    static AND: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\band\b").expect("a valid regex"));
+    let lower = COMMENT.replace_all(text, " ").to_ascii_lowercase();
+    let mut out = Vec::new();
+    for m in OPENS.find_iter(&lower) {
+        let rest = &lower[m.end()..];
+        // The clause runs to the next keyword of the statement, or to the
+        // bracket that closes the subquery it sits in.
+        let mut depth = 0i32;
+        let mut end = rest.len();
+        for k in ENDS.find_iter(rest) {
+            match k.as_str() {
+                "(" => depth += 1,
+                ")" if depth > 0 => depth -= 1,
+                _ if depth == 0 => {
+                    end = k.start();
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let clause = ALIAS.replace_all(&rest[..end], "$1");
+        for term in AND.split(&clause) {
+            let t = collapse(term.trim());
+            if t.len() >= 3 && t.chars().any(char::is_alphabetic) {
+                out.push(t);
+            }
+        }
+    }
+    out
 }
 
 /// `ret.push(` / `out.append(`: an accumulator filled in a loop.
@@ -8411,6 +8651,45 @@ mod tests {
         let unmixed = new.replace("(StaffMixin, View)", "(View)");
         let hit = rules_hit("billing/views.py", Some(old), Some(&unmixed));
         assert!(hit.contains(&"logic-guard-removed".to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn the_same_check_asked_of_another_receiver_is_still_made() {
+        let old = "<?php\nclass ProjectController extends Controller\n{\n    public function show(Project $project)\n    {\n        $this->authorize('view', $project);\n        return new ProjectResource($project);\n    }\n}\n";
+        let gate = old.replace("$this->authorize(", "Gate::authorize(");
+        let hit = rules_hit(
+            "app/Http/Controllers/ProjectController.php",
+            Some(old),
+            Some(&gate),
+        );
+        assert!(!hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+        // Asked about another ability, it is not the same check.
+        let other = gate.replace("'view'", "'viewAny'");
+        let hit = rules_hit(
+            "app/Http/Controllers/ProjectController.php",
+            Some(old),
+            Some(&other),
+        );
+        assert!(hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_primitive_called_through_its_static_api_is_still_called() {
+        let path = "src/Billing.Api/Webhooks/WebhookSignature.cs";
+        let old = "public static class WebhookSignature\n{\n    public static bool IsValid(byte[] body, byte[] secret, byte[] given)\n    {\n        using var hmac = new HMACSHA256(secret);\n        var expected = hmac.ComputeHash(body);\n        return CryptographicOperations.FixedTimeEquals(expected, given);\n    }\n}\n";
+        let oneshot = old.replace(
+            "        using var hmac = new HMACSHA256(secret);\n        var expected = hmac.ComputeHash(body);\n",
+            "        var expected = HMACSHA256.HashData(secret, body);\n",
+        );
+        let hit = rules_hit(path, Some(old), Some(&oneshot));
+        assert!(!hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+        // A digest without the key is no signature check.
+        let unkeyed = old.replace(
+            "        using var hmac = new HMACSHA256(secret);\n        var expected = hmac.ComputeHash(body);\n",
+            "        var expected = SHA256.HashData(body);\n",
+        );
+        let hit = rules_hit(path, Some(old), Some(&unkeyed));
+        assert!(hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
     }
 
     #[test]
@@ -9777,6 +10056,72 @@ mod guard_comparison_tests {
             .replace("csrf -> withDefaults()", "withDefaults()");
         let hit = rules_hit_with_contents("src/main/java/app/SecurityConfig.java", &old, new);
         assert!(hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_sql_model_restructured_into_ctes_keeps_its_filters_or_says_which_went() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "select\n    u.user_id,\n    u.email,\n    count(o.order_id) as order_count\nfrom {{ ref('stg_users') }} u\nleft join {{ ref('fct_orders') }} o\n    on o.user_id = u.user_id\n    and o.status = 'completed'\nwhere u.is_deleted = false\n  and u.marketing_consent = true\ngroup by 1, 2\n";
+        let ctes = |filters: &str| {
+            format!(
+                "with users as (\n    select user_id, email\n    from {{{{ ref('stg_users') }}}}\n    {filters}\n),\n\norders as (\n    select user_id, order_id from {{{{ ref('fct_orders') }}}}\n    where status = 'completed'\n)\n\nselect\n    users.user_id,\n    users.email,\n    count(orders.order_id) as order_count\nfrom users\nleft join orders\n    on orders.user_id = users.user_id\ngroup by 1, 2\n"
+            )
+        };
+        let message = Some("Split the audience model into CTEs for readability");
+        let intent = |new: &str| {
+            findings_of_change(
+                &[("models/marts/audience.sql", Some(old), Some(new))],
+                message,
+            )
+            .into_iter()
+            .filter(|f| f.rule == "intent-behaviour-changed")
+            .map(|f| f.message)
+            .collect::<Vec<_>>()
+        };
+        let kept = ctes("where is_deleted = false\n      and marketing_consent = true");
+        assert_eq!(intent(&kept), Vec::<String>::new());
+        let found = intent(&ctes(""));
+        assert!(
+            found.iter().any(|m| m.contains("marketing_consent = true") || m.contains("is_deleted = false")),
+            "{found:?}"
+        );
+        // A column renamed where it is selected, and in the filter that reads
+        // it: the same filter.
+        let staging = |name: &str, filter: &str| {
+            format!(
+                "select
+    id as charge_id,
+    to_timestamp(created) as {name},
+    status
+from charges
+where {filter} >= '2020-01-01'
+"
+            )
+        };
+        let renamed = findings_of_change(
+            &[(
+                "models/staging/stg_charges.sql",
+                Some(&staging("created", "created")),
+                Some(&staging("created_at", "created_at")),
+            )],
+            Some("refactor: make the timestamp column's name say what it is"),
+        );
+        assert!(
+            !renamed.iter().any(|f| f.rule == "intent-behaviour-changed"),
+            "{renamed:?}"
+        );
+        let other = findings_of_change(
+            &[(
+                "models/staging/stg_charges.sql",
+                Some(&staging("created", "created")),
+                Some(&staging("created_at", "refunded_at")),
+            )],
+            Some("refactor: make the timestamp column's name say what it is"),
+        );
+        assert!(
+            other.iter().any(|f| f.rule == "intent-behaviour-changed"),
+            "{other:?}"
+        );
     }
 
     #[test]

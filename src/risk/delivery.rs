@@ -303,6 +303,10 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
                 ));
         }
     }
+    if f.class.ci && !f.deleted() {
+        inherited_secrets(f, out);
+        deploys_after_failure(f, out);
+    }
     if !f.class.docs && !f.class.test_like() && !f.class.vendored && shell_like(f.path) {
         rm_rf(f, out);
     }
@@ -310,6 +314,146 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         return;
     }
     knobs(f, out);
+}
+
+/// A condition that runs a deploying job or step whatever came before it
+/// (`if: always() && github.ref == 'refs/heads/main'`, Azure's `condition:
+/// always()`, GitLab's `when: always`): a build whose tests failed still
+/// ships. Quiet when the condition also asks for success (`!failure()`,
+/// `needs.test.result == 'success'`) or the block deploys nothing (a test
+/// report uploaded whatever happened).
+fn deploys_after_failure(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static ALWAYS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^\s*-?\s*(?:if|condition)\s*:.*(?:^|[^!\w])always\(\)|^\s*-?\s*when\s*:\s*always\s*$",
+        )
+        .unwrap()
+    });
+    static ASKS_SUCCESS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"!\s*failure\(\)|\bsuccess\(\)|succeeded\(\)|result\s*==\s*['"]success['"]|!\s*contains\([^)]*['"]failure['"]"#).unwrap()
+    });
+    static AFTERMATH: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(report|result|artifact|coverage|junit|summary|notify|slack|cache|clean-?up|remove|\brm\s|delete|revoke|logout|teardown|tear down|destroy)").unwrap()
+    });
+    let Some(text) = f.new_text() else {
+        return;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    for l in &f.added {
+        if !ALWAYS.is_match(l.text) || ASKS_SUCCESS.is_match(l.text) {
+            continue;
+        }
+        let at = (l.no as usize).saturating_sub(1);
+        if lines.get(at).is_none_or(|t| t.trim() != l.text.trim()) {
+            continue;
+        }
+        // The block the condition belongs to: a step (`- name: …`) or the
+        // job whose key holds it.
+        let own = indent(lines[at]);
+        let item = lines[at].trim_start().starts_with('-');
+        let head = if item {
+            at
+        } else {
+            match (0..at)
+                .rev()
+                .find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) < own)
+            {
+                Some(i) => i,
+                None => continue,
+            }
+        };
+        let depth = indent(lines[head]);
+        let step = lines[head].trim_start().starts_with('-');
+        let end = (head + 1..lines.len())
+            .find(|&i| {
+                !lines[i].trim().is_empty()
+                    && (indent(lines[i]) < depth
+                        || indent(lines[i]) == depth
+                            && (step || !lines[i].trim_start().starts_with('-')))
+            })
+            .unwrap_or(lines.len());
+        // Reports, notifications and uploads of results are what always()
+        // is for: their names do not make the block a deploy.
+        let block = lines[head..end]
+            .iter()
+            .filter(|t| !AFTERMATH.is_match(t))
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n");
+        // A GitHub job that needs nothing has nothing to fail before it.
+        let waits = step || !f.path.starts_with(".github/") || block.contains("needs:");
+        if !waits || !DEPLOY.is_match(&block) || ASKS_SUCCESS.is_match(&block) {
+            continue;
+        }
+        let name = lines[head]
+            .trim()
+            .trim_start_matches("- ")
+            .trim_end_matches(':')
+            .to_string();
+        out.push(Finding::added(
+            "ci-deploys-after-failure",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            format!(
+                "`{}` now runs whatever happened before it (`{}`): a build whose tests or earlier steps failed still deploys.",
+                super::quote(&name),
+                super::quote(l.text.trim())
+            ),
+        ));
+    }
+}
+
+/// `secrets: inherit` added to a job that calls a reusable workflow of
+/// another repository: every secret of this one goes to code its owners do
+/// not review. A workflow of the same repository (`uses: ./.github/…`) is
+/// reviewed here and gets the secrets the calling workflow had.
+fn inherited_secrets(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static INHERIT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(\s*)secrets\s*:\s*inherit\s*$").unwrap());
+    static USES: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^\s*uses\s*:\s*["']?([^"'\s#]+)"#).unwrap());
+    let Some(text) = f.new_text() else {
+        return;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    for l in &f.added {
+        let Some(c) = INHERIT.captures(l.text) else {
+            continue;
+        };
+        let depth = c[1].len();
+        let at = (l.no as usize).saturating_sub(1);
+        if lines.get(at).is_none_or(|t| t.trim() != l.text.trim()) {
+            continue;
+        }
+        // The job's own keys: the lines around it at the same indentation,
+        // up to the line that opens the job.
+        let within = |t: &&&str| t.trim().is_empty() || indent(t) >= depth;
+        let before = lines[..at].iter().rev().take_while(within);
+        let after = lines[at + 1..].iter().take_while(within);
+        let called: Option<String> = before
+            .chain(after)
+            .filter(|t| indent(t) == depth)
+            .find_map(|t| USES.captures(t).map(|c| c[1].to_string()));
+        if called.as_deref().is_some_and(|u| u.starts_with("./")) {
+            continue;
+        }
+        out.push(Finding::added(
+            "ci-secrets-exposed",
+            Severity::High,
+            f.path,
+            Some(l.no),
+            match called {
+                Some(u) => format!(
+                    "Hands every secret of this repository to `{}` (secrets: inherit): whoever can change that workflow can read them all.",
+                    super::quote(&u)
+                ),
+                None => "Hands every secret of this repository to the called workflow (secrets: inherit): whoever can change it can read them all.".to_string(),
+            },
+        ));
+    }
 }
 
 /// Lines that change what a pipeline is called or pinned to, or take
@@ -884,5 +1028,60 @@ mod tests {
             full(&tests_soft),
             Some(("ci-ignore-failure".to_string(), crate::risk::Severity::High))
         );
+    }
+
+    #[test]
+    fn secrets_inherited_by_a_workflow_of_this_repository_are_not_handed_out() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "on: push\njobs:\n  deploy:\n    uses: ./.github/workflows/_deploy.yml\n    with:\n      environment: production\n";
+        let caller = |uses: &str| {
+            format!(
+                "on: push\njobs:\n  deploy:\n    uses: {uses}\n    with:\n      environment: production\n    secrets: inherit\n"
+            )
+        };
+        let local = rules_hit_with_contents(
+            ".github/workflows/deploy.yml",
+            old,
+            &caller("./.github/workflows/_deploy.yml"),
+        );
+        assert!(
+            !local.contains(&"ci-secrets-exposed".to_string()),
+            "{local:?}"
+        );
+        // Another repository's workflow gets every secret of this one.
+        let remote = rules_hit_with_contents(
+            ".github/workflows/deploy.yml",
+            old,
+            &caller("some-vendor/actions/.github/workflows/deploy.yml@v2"),
+        );
+        assert!(
+            remote.contains(&"ci-secrets-exposed".to_string()),
+            "{remote:?}"
+        );
+    }
+
+    #[test]
+    fn a_deploy_that_runs_whatever_failed_before_it_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n      - uses: mikepenz/action-junit-report@v4\n        if: always()\n  deploy:\n    needs: [test]\n    if: github.ref == 'refs/heads/main'\n    environment: production\n    steps:\n      - run: ./deploy.sh production\n";
+        let hit = |new: &str| rules_hit_with_contents(".github/workflows/ci.yml", old, new);
+        let always = old.replace(
+            "    if: github.ref == 'refs/heads/main'",
+            "    if: always() && github.ref == 'refs/heads/main'",
+        );
+        assert!(hit(&always).contains(&"ci-deploys-after-failure".to_string()));
+        // Skipped jobs tolerated, failed ones not: still gated on success.
+        let tolerant = old.replace(
+            "    if: github.ref == 'refs/heads/main'",
+            "    if: ${{ !failure() && !cancelled() && github.ref == 'refs/heads/main' }}",
+        );
+        assert!(!hit(&tolerant).contains(&"ci-deploys-after-failure".to_string()));
+        // A test report uploaded whatever happened deploys nothing; nor
+        // does removing the release key the build decoded.
+        let report = old.replace(
+            "      - run: make test\n",
+            "      - run: make test\n      - uses: actions/upload-artifact@v4\n        if: always()\n      - name: Remove keystore\n        if: always()\n        run: rm -f \"$RUNNER_TEMP/release.keystore\"\n",
+        );
+        assert!(!hit(&report).contains(&"ci-deploys-after-failure".to_string()));
     }
 }

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 
 /// Methods that read, list or write stored records.
 static LOOKUP_METHOD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(get|get_by\w*|getby\w*|find\w*|filter|filter_by|where|select\w*|query\w*|first\w*|fetch\w*|load\w*|lookup\w*|list\w*|exclude|one|search\w*|single\w*|delete\w*|update\w*|destroy\w*|remove\w*|count\w*|exists|scalars?|scalar_\w+|one_or_\w+|all|to_list\w*)$").unwrap()
+    Regex::new(r"(?i)^(get|get_by\w*|getby\w*|find\w*|filter|filter_by|where|select\w*|query\w*|first\w*|fetch\w*|load\w*|lookup\w*|list\w*|exclude|one|search\w*|single\w*|delete\w*|update\w*|destroy\w*|remove\w*|count\w*|exists|scalars?|scalar_\w+|one_or_\w+|all|to_list\w*|select_related|prefetch_related|order_by|annotate)$").unwrap()
 });
 
 /// Methods whose name alone says they read records (`findById`,
@@ -383,7 +383,14 @@ fn lookups(text: &str) -> Vec<Lookup> {
         let Some(kind) = kind_of(&segments).or_else(|| model_argument(&text[start..=close])) else {
             continue;
         };
-        let args = &text[open + 1..close];
+        // A queryset ending in the related records it loads along
+        // (`Invoice.objects.prefetch_related("lines")`) reads what its chain
+        // reads: those names narrow nothing.
+        let args = if EAGER_LOAD.is_match(&text[whole.start()..=close]) {
+            ""
+        } else {
+            &text[open + 1..close]
+        };
         let line = text[..start].matches('\n').count() as u32 + 1;
         let call = collapse(&text[start..=close]);
         // Related records loaded along (`select_related("account")`) do

@@ -8,7 +8,7 @@
 //! branch filters, rollouts, network ranges, rate limits, retries), not by
 //! the file they are in.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -740,6 +740,41 @@ fn truthy(v: &str) -> bool {
     )
 }
 
+/// A value with its variables blanked (`$ECS_SERVICE`, `${SERVICE}`,
+/// `${{ inputs.service }}` all read `$V`) and its layout collapsed: a step
+/// moved into a composite action or a module reads its settings under new
+/// names and is otherwise the same.
+fn with_variables_blanked(v: &str) -> String {
+    static VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\$\{\{[^}]*\}\}|\$\{\w+\}|\$\w+|\bvar\.[\w.]+").expect("a valid regex")
+    });
+    VARIABLE
+        .replace_all(v, "$$V")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The values of the structured files the change creates, by last key, with
+/// their variables blanked: where settings a change takes out of one file
+/// went when it moved them into a new composite action, module or include.
+fn values_of_created_files(change: &ChangeView<'_>, format: Format) -> HashSet<(String, String)> {
+    let mut out = HashSet::new();
+    for g in &change.files {
+        if g.old_text().is_some() || Format::of(g.path) != Some(format) {
+            continue;
+        }
+        let Some(flat) = g.new_text().and_then(|t| flatten(format, t)) else {
+            continue;
+        };
+        out.extend(
+            flat.iter()
+                .map(|(k, v)| (last_key(k).to_string(), with_variables_blanked(v))),
+        );
+    }
+    out
+}
+
 fn last_key(path: &str) -> &str {
     let p = path;
     // `a.b[x]` → `b`; `a.b` → `b`.
@@ -1137,6 +1172,7 @@ pub fn check(
     trust_anchor_removed(f, &a, &b, out);
     privileged_field_writable(f, &a, &b, out);
     let changes = effective_changes(&a, &b);
+    let created = std::sync::OnceLock::new();
     // A value renamed under a new key is a move: skip Removed+Added pairs with the same value and last key.
     for c in &changes {
         let (path, before, after) = match c {
@@ -1167,13 +1203,27 @@ pub fn check(
         };
         // A CI job's or step's display name is what a rename renames; its
         // cache settings decide how fast it runs, not what it runs.
+        // Anywhere, a description is words for people (a dbt column's, an
+        // OpenAPI operation's, a chart's).
         let label = f.class.ci
-            && (matches!(key, "name" | "description" | "display_name" | "displayName")
+            && (matches!(key, "name" | "display_name" | "displayName")
                 || path
                     .split(['.', '['])
-                    .any(|s| s == "cache" || s.starts_with("cache_")));
+                    .any(|s| s == "cache" || s.starts_with("cache_")))
+            || matches!(
+                key,
+                "description" | "summary" | "help" | "comment" | "doc" | "docs"
+            );
+        // A value the change moved into a file it creates (steps into a
+        // composite action, resources into a module) is still set.
+        let moved_out = before.is_some_and(|x| {
+            created
+                .get_or_init(|| values_of_created_files(change, format))
+                .contains(&(key.to_string(), with_variables_blanked(x)))
+        });
         if let (Some(x), Some(y)) = (before, after) {
-            if !renamed_reference(path, x, y)
+            if !moved_out
+                && !renamed_reference(path, x, y)
                 && !pinned(x, y)
                 && !label
                 && !renamed_name(key, x, y)
@@ -1194,6 +1244,7 @@ pub fn check(
             }
         } else if let Some(x) = before
             && !label
+            && !moved_out
             // A reference to a file the change renamed, replaced by one to
             // its new name (a kustomize resource, an include).
             && !changes.iter().any(|d| {
@@ -2752,5 +2803,42 @@ mod tests {
         let new = format!("server {{\n    {report}\n    limit_req zone=api;\n}}\n");
         let h = hit("deploy/nginx/app.conf", &old, &new);
         assert!(h.contains(&"config-guard-removed".to_string()), "{h:?}");
+    }
+
+    #[test]
+    fn steps_moved_into_a_composite_action_the_change_creates_are_still_run() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "jobs:\n  deploy:\n    environment: production\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: ${{ vars.DEPLOY_ROLE }}\n      - run: |\n          aws ecs describe-task-definition --task-definition \"$ECS_SERVICE\" > td.json\n      - uses: aws-actions/amazon-ecs-deploy-task-definition@v2\n        with:\n          wait-for-service-stability: true\n";
+        let new = "jobs:\n  deploy:\n    environment: production\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ./.github/actions/ecs-deploy\n        with:\n          role-to-assume: ${{ vars.DEPLOY_ROLE }}\n";
+        let action = |wait: &str| {
+            format!(
+                "runs:\n  using: composite\n  steps:\n    - uses: aws-actions/configure-aws-credentials@v4\n      with:\n        role-to-assume: ${{{{ inputs.role-to-assume }}}}\n    - shell: bash\n      run: |\n        aws ecs describe-task-definition --task-definition \"${{SERVICE}}\" > td.json\n    - uses: aws-actions/amazon-ecs-deploy-task-definition@v2\n      with:\n        wait-for-service-stability: {wait}\n"
+            )
+        };
+        let message =
+            Some("ci: extract the deploy steps into a composite action\n\nNo behaviour change.");
+        let intent = |action: &str| {
+            findings_of_change(
+                &[
+                    (".github/workflows/deploy.yml", Some(old), Some(new)),
+                    (".github/actions/ecs-deploy/action.yml", None, Some(action)),
+                ],
+                message,
+            )
+            .into_iter()
+            .filter(|f| f.rule == "intent-behaviour-changed")
+            .map(|f| f.message)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(intent(&action("true")), Vec::<String>::new());
+        // The same move that stops waiting for the service to be stable
+        // changed what the deploy does.
+        let found = intent(&action("false"));
+        assert!(
+            found
+                .iter()
+                .any(|m| m.contains("wait-for-service-stability")),
+            "{found:?}"
+        );
     }
 }

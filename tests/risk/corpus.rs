@@ -620,10 +620,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "a voter whose match default grants: default arms of match expressions are not judged",
     ),
     (
-        "os05-drf-invoice-viewset-list-scoping",
-        "the tenant filter moved from get_queryset into list(): which DRF actions use which method is framework knowledge",
-    ),
-    (
         "os07-express-admin-router-split",
         "middleware registered after the routes in a new router file: order checks only compare old and new order",
     ),
@@ -2960,10 +2956,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "Round 35 (blind), missed: With enable.auto.commit=true and the batch handed to the worker pool without waiting, the consumer commits offsets of records that have not been processed yet; any crash, deploy or rebalance silently drops every in-flight message for every service using the shared consumer (at-least-once becomes at-most-once), and the unbounded worker queue removes backpressure.",
     ),
     (
-        "ue09-ci-extract-staging-production-deploy",
-        "Round 35 (blind), false alarm: The caller jobs lose their `environment:` keys, but the reusable _deploy.yml job sets `environment: ${{ inputs.environment }}`, so the production environment's required reviewers and environment-scoped secrets still apply; triggers, needs ordering and the main-only condition are unchanged.",
-    ),
-    (
         "ue11-http-client-honor-retry-after",
         "Round 35 (blind), missed: The Retry-After branch `continue`s before the attempt counter is incremented, so any upstream that keeps answering 429/503 with Retry-After makes every caller of the shared client retry forever (and in a tight loop with `Retry-After: 0`, or hang for an hour with a large value), for every HTTP method and regardless of the retry budget; an overloaded dependency turns into an unbounded retry storm and request pile-up across all services.",
     ),
@@ -3284,10 +3276,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "round forty-seven (blind), false alarm: a nightly DROP DATABASE of closed pull requests' preview databases, names validated and the host guarded; the guards in the script are not weighed against the drop",
     ),
     (
-        "vw02-invoice-detail-prefetch-get-object",
-        "round forty-seven (blind), missed: a DRF get_object() override that looks records up on the model's manager instead of get_queryset(), dropping the tenant filter and check_object_permissions; framework hooks bypassed by an override are not known",
-    ),
-    (
         "vw03-cors-allow-vercel-preview-origins",
         "round forty-seven (blind), missed: an nginx map reflecting origins of a shared hosting domain (*.vercel.app) with credentials; which domains anyone can register is not known",
     ),
@@ -3360,20 +3348,52 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "false alarm: cent amounts wrapped in a Money value class with the same rounding and comparisons; the intent check reads the wrapper's calls as new behaviour",
     ),
     (
-        "wg09-extract-ecs-deploy-composite-action",
-        "false alarm: deploy steps moved into a composite action with the environment gate and branch condition unchanged; the intent check does not follow steps into a local action file",
-    ),
-    (
-        "wg10-password-hasher-pbkdf2-static-api",
-        "false alarm: the obsolete Rfc2898DeriveBytes constructor replaced by the static Pbkdf2 call with the same parameters; that the two give the same bytes is library knowledge no rule holds",
-    ),
-    (
         "wh02-fct-orders-shipping-country",
         "round fifty (blind), missed: a dbt join on customer id only, where customers have several addresses and orders carry their address id, so orders fan out and revenue doubles; a join's cardinality is not read",
     ),
     (
         "wh07-stripe-charges-rename-cents-columns",
         "false alarm: money columns renamed to show their units, the one downstream model updated with the same arithmetic and an alias kept; the intent check reads the renamed SQL expressions as changed values",
+    ),
+    (
+        "qd11-reusable-ota-publish-workflow",
+        "was caught only through `secrets: inherit`, which hands secrets to a workflow of the same repository and is no finding now; the real harm (a reusable workflow's input default of \"stable\" taking over once the caller stops passing it) is not read",
+    ),
+    (
+        "wj04-go-order-cache-keyed-by-id",
+        "a cache in front of a tenant-scoped query keyed by the order id alone; the engine does not tie a cache key to the scope of the query it stands in for",
+    ),
+    (
+        "wj05-rego-v1-migration-suspended-check",
+        "Rego's `not is_suspended` rewritten as `some group in groups; group != \"suspended\"`: a quantifier turned from every to some; Rego is not parsed",
+    ),
+    (
+        "wj06-spring-centralise-admin-role-rule",
+        "per-method @PreAuthorize replaced by one requestMatchers(\"/api/v1/admin/**\").hasRole(\"ADMIN\") rule; the engine does not match a controller's @RequestMapping prefix to a path rule of the security config",
+    ),
+    (
+        "wj07-laravel-authorize-in-form-request-and-route",
+        "checks moved into the FormRequest the handler takes and into a route's ->can(); the show action's move to Gate::authorize is read, these two are not",
+    ),
+    (
+        "wj08-aspnet-stripe-webhook-allow-anonymous",
+        "[AllowAnonymous] on a webhook that now verifies the provider's signature in its body; the removed [Authorize] is not weighed against the signature check that replaces it",
+    ),
+    (
+        "wl04-jackson-to-kotlinx-gateway-dtos",
+        "kotlinx.serialization leaves out fields equal to their default unless encodeDefaults is on; a serialiser's defaults are not modelled",
+    ),
+    (
+        "wl06-jwt-go-to-golang-jwt-v5",
+        "the algorithm and expiry checks moved into golang-jwt v5 parser options (WithValidMethods, WithExpirationRequired); library options are not read as the guards they replace",
+    ),
+    (
+        "wm04-electron-open-relative-vault-links",
+        "a containment check written as path.relative(root, target).startsWith('..'), which misses other drives and UNC paths; the check is new, its weakness is in what it does not test",
+    ),
+    (
+        "wm06-credentials-atomic-write",
+        "an explicit 0600 open replaced by a temp file created 0600 and renamed; the intent check reads the new helper's values as behaviour under a rename message",
     ),
 ];
 
