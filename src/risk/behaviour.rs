@@ -6463,7 +6463,26 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
 /// `eslint-plugin-format`, `ruff.lint`).
 fn in_a_name(text: &str, m: &regex::Match<'_>) -> bool {
     let joined = |c: Option<char>| matches!(c, Some('-' | '.' | '/' | '@' | '_'));
-    joined(text[..m.start()].chars().next_back())
+    // The means of the change, not what it claims to be: "write atomically
+    // via tempfile + rename", "using a cleanup hook".
+    let before = text[..m.start()].trim_end();
+    let before = ["a", "an", "the"]
+        .iter()
+        .find_map(|a| {
+            before
+                .strip_suffix(a)
+                .filter(|b| b.ends_with(' '))
+                .map(str::trim_end)
+        })
+        .unwrap_or(before);
+    let means = before.ends_with(['+', '&'])
+        || ["via", "using", "through"].iter().any(|w| {
+            before
+                .strip_suffix(w)
+                .is_some_and(|b| b.is_empty() || b.ends_with(' '))
+        });
+    means
+        || joined(text[..m.start()].chars().next_back())
         || text[m.end()..].starts_with(['-', '/', '@', '_'])
         || text[m.end()..].starts_with('.')
             && text[m.end() + 1..].starts_with(|c: char| c.is_alphanumeric())
@@ -10122,6 +10141,26 @@ where {filter} >= '2020-01-01'
             other.iter().any(|f| f.rule == "intent-behaviour-changed"),
             "{other:?}"
         );
+    }
+
+    #[test]
+    fn a_claim_word_naming_the_means_is_no_claim() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "def save(path, data):\n    if not data:\n        raise ValueError(\"nothing to save\")\n    write(path, data)\n";
+        let new = "def save(path, data):\n    write_atomically(path, data)\n";
+        let intent = |message: &str| {
+            findings_of_change(
+                &[("tide/credentials.py", Some(old), Some(new))],
+                Some(message),
+            )
+            .iter()
+            .any(|f| f.rule == "intent-behaviour-changed")
+        };
+        assert!(!intent(
+            "credentials: write atomically via tempfile + rename"
+        ));
+        assert!(!intent("credentials: save using a cleanup step"));
+        assert!(intent("credentials: rename the writer"));
     }
 
     #[test]

@@ -375,10 +375,13 @@ fn deploys_after_failure(f: &FileView<'_>, out: &mut Vec<Finding>) {
             .unwrap_or(lines.len());
         // Reports, notifications and uploads of results are what always()
         // is for: their names do not make the block a deploy.
+        // An action's version (`re-actors/alls-green@release/v1`) says
+        // nothing of what it does.
+        static ACTION_REF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"@[\w./-]+").unwrap());
         let block = lines[head..end]
             .iter()
             .filter(|t| !AFTERMATH.is_match(t))
-            .copied()
+            .map(|t| ACTION_REF.replace_all(t, ""))
             .collect::<Vec<_>>()
             .join("\n");
         // A GitHub job that needs nothing has nothing to fail before it.
@@ -1083,5 +1086,11 @@ mod tests {
             "      - run: make test\n      - uses: actions/upload-artifact@v4\n        if: always()\n      - name: Remove keystore\n        if: always()\n        run: rm -f \"$RUNNER_TEMP/release.keystore\"\n",
         );
         assert!(!hit(&report).contains(&"ci-deploys-after-failure".to_string()));
+        // The job that sums up the others' results for branch protection.
+        let gate = old.replace(
+            "  deploy:\n",
+            "  check:\n    if: always()\n    needs: [test]\n    runs-on: ubuntu-latest\n    steps:\n      - uses: re-actors/alls-green@release/v1\n        with:\n          jobs: ${{ toJSON(needs) }}\n  deploy:\n",
+        );
+        assert!(!hit(&gate).contains(&"ci-deploys-after-failure".to_string()));
     }
 }

@@ -3391,10 +3391,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "wm04-electron-open-relative-vault-links",
         "a containment check written as path.relative(root, target).startsWith('..'), which misses other drives and UNC paths; the check is new, its weakness is in what it does not test",
     ),
-    (
-        "wm06-credentials-atomic-write",
-        "an explicit 0600 open replaced by a temp file created 0600 and renamed; the intent check reads the new helper's values as behaviour under a rename message",
-    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
