@@ -6769,6 +6769,14 @@ pub fn intent(
                     rename_in(&l.value, all_renames)
                 }
             }));
+            // A quoted name kept as written (a template's key `"cred"`
+            // while the variable `cred` became `credential`) is the same.
+            old_needles.extend(
+                u.literals
+                    .iter()
+                    .filter(|l| l.value.starts_with(['"', '\'', '`']))
+                    .map(|l| l.value.clone()),
+            );
         }
         for u in &p.new.units {
             new_needles.extend(u.conditions.iter().map(|c| c.text.clone()));
@@ -6983,7 +6991,11 @@ pub fn intent(
                         && renamed.contains(
                             unquote(l.value.trim_start_matches(':')).trim_end_matches(['?', '!']),
                         );
-                    if prose || old_name || still(theirs, &value, side) {
+                    let kept_as_written = side
+                        && value != l.value
+                        && l.value.starts_with(['"', '\'', '`'])
+                        && still(theirs, &l.value, side);
+                    if prose || old_name || kept_as_written || still(theirs, &value, side) {
                         continue;
                     }
                     add(format!("`{} = {}`", norm(&l.key), value), l.line, f.path);
@@ -10161,6 +10173,27 @@ where {filter} >= '2020-01-01'
         ));
         assert!(!intent("credentials: save using a cleanup step"));
         assert!(intent("credentials: rename the writer"));
+    }
+
+    #[test]
+    fn a_template_key_named_like_a_renamed_variable_is_kept_as_written() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "package ui\n\nfunc (h *handler) renameCredential(w http.ResponseWriter, r *http.Request) {\n\tcred, err := h.store.Credential(r.Context(), id(r))\n\tif err != nil {\n\t\treturn\n\t}\n\tview.Set(\"cred\", cred)\n\tview.Set(\"menu\", \"settings\")\n\trender(w, view)\n}\n";
+        let renamed = old
+            .replace("cred, err", "credential, err")
+            .replace("\"cred\", cred)", "\"cred\", credential)");
+        let intent = |new: &str| {
+            findings_of_change(
+                &[("internal/ui/webauthn.go", Some(old), Some(new))],
+                Some("refactor(webauthn): clean up variable naming\n\nNo behaviour change."),
+            )
+            .iter()
+            .any(|f| f.rule == "intent-behaviour-changed")
+        };
+        assert!(!intent(&renamed));
+        // The key the template reads changed: the page loses its value.
+        let key_renamed = renamed.replace("\"cred\", credential)", "\"item\", credential)");
+        assert!(intent(&key_renamed));
     }
 
     #[test]

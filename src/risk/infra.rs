@@ -1573,6 +1573,22 @@ fn deleted_harmlessly(
                 .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
         })
     };
+    // Written again by the change under the same kind and name (a manifest
+    // made a Helm chart's template, split into files of its own): the live
+    // object is kept.
+    let kind_line = format!("kind: {kind}");
+    if let Some(name) = value("name").filter(|n| n.len() >= 3)
+        && let Some(g) = change.files.iter().find(|g| {
+            g.added.iter().any(|l| l.text.trim() == kind_line)
+                && (g.path.contains(name.as_str())
+                    || g.added.iter().any(|l| l.text.contains(name.as_str())))
+        })
+    {
+        return Some(format!(
+            "written again in `{}` under the same kind and name",
+            g.path
+        ));
+    }
     match kind {
         "CronJob" if value("suspend").as_deref() == Some("true") => {
             Some("which was suspended (`suspend: true`): it ran nothing".to_string())
@@ -1772,8 +1788,19 @@ fn kubernetes(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>)
         ));
     }
     let limits = |t: &str| t.trim() == "limits:" || t.trim_start().starts_with("limits: {");
+    // A manifest made a Helm template that renders its resources from the
+    // chart's values (`{{- toYaml .Values.resources | nindent 12 }}`), where
+    // a values file of the change sets limits: the limits moved there.
+    let rendered_from_values =
+        f.added.iter().any(|l| {
+            l.text.contains(".Values.") && l.text.to_ascii_lowercase().contains("resources")
+        }) && change.files.iter().any(|g| {
+            let name = g.path.rsplit('/').next().unwrap_or(g.path);
+            name.starts_with("values") && g.added.iter().any(|l| limits(l.text))
+        });
     // A deleted manifest takes its pods with it: no pod runs unlimited.
     if !f.deleted()
+        && !rendered_from_values
         && !f.added.iter().any(|l| limits(l.text))
         && let Some(l) = f.removed.iter().find(|l| limits(l.text))
     {
@@ -2676,6 +2703,69 @@ mod tests {
                 .all(|f| f.severity == crate::risk::Severity::Low),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn a_manifest_written_again_as_a_template_keeps_its_objects() {
+        use crate::risk::testkit::findings_of_change;
+        let manifest = "apiVersion: v1\nkind: Service\nmetadata:\n  name: identity-api\nspec:\n  ports:\n    - port: 80\n";
+        let level = |template: &str| {
+            findings_of_change(
+                &[
+                    ("k8s/identity-api.yaml", Some(manifest), None),
+                    (
+                        "charts/identity-api/templates/service.yaml",
+                        None,
+                        Some(template),
+                    ),
+                ],
+                None,
+            )
+            .into_iter()
+            .find(|f| f.rule == "k8s-object-deleted")
+            .map(|f| f.severity)
+        };
+        let same = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"identity-api.fullname\" . }}\nspec:\n  ports:\n    - port: {{ .Values.service.port }}\n";
+        assert_eq!(level(same), Some(crate::risk::Severity::Low));
+        // Another object of the same kind is not this one.
+        let other = "apiVersion: v1\nkind: Service\nmetadata:\n  name: metrics\n";
+        let level_other = findings_of_change(
+            &[
+                ("k8s/identity-api.yaml", Some(manifest), None),
+                ("deploy/metrics.yaml", None, Some(other)),
+            ],
+            None,
+        )
+        .into_iter()
+        .find(|f| f.rule == "k8s-object-deleted")
+        .map(|f| f.severity);
+        assert_eq!(level_other, Some(crate::risk::Severity::High));
+    }
+
+    #[test]
+    fn limits_moved_into_the_charts_values_are_kept() {
+        use crate::risk::testkit::findings_of_change;
+        let manifest = "spec:\n  containers:\n    - name: api\n      resources:\n        limits:\n          memory: 768Mi\n";
+        let template = "spec:\n  containers:\n    - name: api\n      resources:\n        {{- toYaml .Values.resources | nindent 8 }}\n";
+        let values = |limits: &str| format!("resources:\n  requests:\n    memory: 768Mi\n{limits}");
+        let hit = |values: &str| {
+            findings_of_change(
+                &[
+                    (
+                        "charts/api/templates/deployment.yaml",
+                        Some(manifest),
+                        Some(template),
+                    ),
+                    ("charts/api/values.yaml", None, Some(values)),
+                ],
+                None,
+            )
+            .iter()
+            .any(|f| f.rule == "k8s-limits-removed")
+        };
+        assert!(!hit(&values("  limits:\n    memory: 768Mi\n")));
+        // Values that set no limits: the pod runs unlimited.
+        assert!(hit(&values("")));
     }
 
     #[test]

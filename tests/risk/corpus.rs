@@ -3391,6 +3391,34 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "wm04-electron-open-relative-vault-links",
         "a containment check written as path.relative(root, target).startsWith('..'), which misses other drives and UNC paths; the check is new, its weakness is in what it does not test",
     ),
+    (
+        "wo01-s3-buckets-into-module",
+        "the caller passes `prefix` where the module's typed object attribute is `filter_prefix`, which Terraform drops silently; module input types are not read against their callers",
+    ),
+    (
+        "wo03-nginx-hoist-proxy-headers",
+        "proxy headers hoisted to server level while each location still sets a header of its own, so nginx inherits none there; the inheritance rule reads add_header blocks, not proxy_set_header hoisted out of locations that keep one",
+    ),
+    (
+        "wn06-invoice-money-value-object",
+        "arithmetic moved into a Money value object; the intent check reads the currency comparison restated on the value object's own fields as a different condition",
+    ),
+    (
+        "wn07-gateway-replace-retry-with-tenacity",
+        "a hand-written retry loop replaced by a tenacity decorator with the same policy; the loop's counters and conditions read as behaviour gone under the refactor message",
+    ),
+    (
+        "wn08-repos-tenant-scoped-base-class",
+        "tenant and soft-delete predicates moved into a base class's scoped() query; the intent check and the string-building rule read the new base query as changed behaviour",
+    ),
+    (
+        "wn09-wallets-split-service-into-operations",
+        "a service split into operation objects with transaction+lock! made with_lock; the guards and locks moved into the new classes are read as removed from the old one",
+    ),
+    (
+        "wn10-httpapi-body-limit-middleware",
+        "per-handler MaxBytesReader and decoding moved into a middleware and a decodeJSON helper that writes the error itself; the handler's error branch reads as swallowed",
+    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
