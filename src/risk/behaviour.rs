@@ -5929,7 +5929,32 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         let x = &n.handlers[i];
         // A failure answered with another error (`return "", ErrSignature`,
         // `return Err(Invalid)`) still reaches the caller as a failure.
-        if h.propagates && !x.propagates && !x.returns.as_deref().is_some_and(returns_an_error) {
+        // The branch a helper takes when it has already answered the request
+        // it was handed (`if !decodeJSON(w, r, &req) { return }`): the
+        // failure reached the client through the helper.
+        // So does a branch that hands the error to a call that writes the
+        // response (`h.internalError(w, r, err)`).
+        let signature = line_at(f.new_text(), n.line).unwrap_or("");
+        let branch: Vec<&str> = f
+            .new_text()
+            .map(|t| {
+                t.lines()
+                    .skip(x.line.saturating_sub(1) as usize)
+                    .take(4)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let answered_by_helper = response_parameter(signature).is_some_and(|w| {
+            branch
+                .iter()
+                .take_while(|t| !t.trim_start().starts_with("return"))
+                .any(|t| hands_over(t, w))
+        });
+        if h.propagates
+            && !x.propagates
+            && !answered_by_helper
+            && !x.returns.as_deref().is_some_and(returns_an_error)
+        {
             let what = if h.caught.is_empty() || h.caught == "error" || h.caught == "Err" {
                 "an error".to_string()
             } else {
@@ -7596,6 +7621,35 @@ fn sql_column_renames(change: &ChangeView<'_>) -> HashMap<String, String> {
     out
 }
 
+/// The parameter a handler answers its request through (`w
+/// http.ResponseWriter`, `c *gin.Context`, Express's `res`), from its
+/// signature.
+fn response_parameter(signature: &str) -> Option<&str> {
+    static WRITER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b(\w+)\s+(?:http\.ResponseWriter|\*gin\.Context|echo\.Context|\*fiber\.Ctx)\b|\(\s*\w+\s*,\s*(res|response|reply)\s*[,)]")
+            .expect("a valid regex")
+    });
+    let c = WRITER.captures(signature)?;
+    c.get(1).or(c.get(2)).map(|m| m.as_str())
+}
+
+/// Whether `line` calls something with `name` among its arguments
+/// (`decodeJSON(w, r, &req)`, `h.internalError(w, r, err)`): a callee that
+/// can answer the request itself.
+fn hands_over(line: &str, name: &str) -> bool {
+    // Answering with a success status is the failure swallowed, not told.
+    static SUCCESS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\bStatus(OK|Created|Accepted|NoContent)\b|[(,]\s*20[0-9]\s*[,)]")
+            .expect("a valid regex")
+    });
+    !SUCCESS.is_match(line)
+        && Regex::new(&format!(
+            r"\w+\(\s*(?:[^()]*,\s*)?{}\s*[,)]",
+            regex::escape(name)
+        ))
+        .is_ok_and(|re| re.is_match(line))
+}
+
 /// Statements that define or change tables: a migration or a schema.
 static DDL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(create|alter|drop)\s+(table|index|type|policy)\b").expect("a valid regex")
@@ -7843,6 +7897,30 @@ fn raise_reached(findings: &mut [Finding], blast: &Blast) {
 mod tests {
     use crate::risk::Severity;
     use crate::risk::testkit::rules_hit;
+
+    #[test]
+    fn a_helper_handed_the_response_answers_the_failure_itself() {
+        let rule = "logic-error-swallowed".to_string();
+        let p = "internal/httpapi/comments.go";
+        let old = "package httpapi\n\nfunc (h *Handlers) CreateComment(w http.ResponseWriter, r *http.Request) {\n\tvar req createCommentRequest\n\tif err := json.NewDecoder(r.Body).Decode(&req); err != nil {\n\t\twriteError(w, http.StatusBadRequest, \"invalid request body\")\n\t\treturn\n\t}\n\tc, err := h.Comments.Create(r.Context(), req.Body)\n\tif err != nil {\n\t\twriteError(w, http.StatusInternalServerError, \"could not save\")\n\t\treturn\n\t}\n\twriteJSON(w, http.StatusCreated, c)\n}\n";
+        let helper = old.replace(
+            "\tif err := json.NewDecoder(r.Body).Decode(&req); err != nil {\n\t\twriteError(w, http.StatusBadRequest, \"invalid request body\")\n\t\treturn\n\t}\n",
+            "\tif !decodeJSON(w, r, &req) {\n\t\treturn\n\t}\n",
+        );
+        assert!(!rules_hit(p, Some(old), Some(&helper)).contains(&rule));
+        // The save's failure answered with nothing: the client hears of no error.
+        let silent = old.replace(
+            "\tif err != nil {\n\t\twriteError(w, http.StatusInternalServerError, \"could not save\")\n\t\treturn\n\t}\n",
+            "\tif err != nil {\n\t\treturn\n\t}\n",
+        );
+        assert!(rules_hit(p, Some(old), Some(&silent)).contains(&rule));
+        // Or answered as if it had worked.
+        let empty = old.replace(
+            "\t\twriteError(w, http.StatusInternalServerError, \"could not save\")\n",
+            "\t\twriteJSON(w, http.StatusOK, Comment{})\n",
+        );
+        assert!(rules_hit(p, Some(old), Some(&empty)).contains(&rule));
+    }
 
     #[test]
     fn a_send_failure_logged_before_the_batch_is_marked_published_is_found() {

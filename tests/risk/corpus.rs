@@ -3415,10 +3415,6 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "wn09-wallets-split-service-into-operations",
         "a service split into operation objects with transaction+lock! made with_lock; the guards and locks moved into the new classes are read as removed from the old one",
     ),
-    (
-        "wn10-httpapi-body-limit-middleware",
-        "per-handler MaxBytesReader and decoding moved into a middleware and a decodeJSON helper that writes the error itself; the handler's error branch reads as swallowed",
-    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
