@@ -5928,32 +5928,26 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         matched_new.insert(i);
         let x = &n.handlers[i];
         // A failure answered with another error (`return "", ErrSignature`,
-        // `return Err(Invalid)`) still reaches the caller as a failure.
-        // The branch a helper takes when it has already answered the request
-        // it was handed (`if !decodeJSON(w, r, &req) { return }`): the
-        // failure reached the client through the helper.
-        // So does a branch that hands the error to a call that writes the
-        // response (`h.internalError(w, r, err)`).
-        let signature = line_at(f.new_text(), n.line).unwrap_or("");
-        let branch: Vec<&str> = f
-            .new_text()
-            .map(|t| {
-                t.lines()
-                    .skip(x.line.saturating_sub(1) as usize)
-                    .take(4)
-                    .collect()
+        // `return Err(Invalid)`) still reaches the caller as a failure. So
+        // does one a call handed the response writer answers: a guard on a
+        // helper that already replied (`if !decodeJSON(w, r, &req) {
+        // return }`), or the error handed on (`h.internalError(w, r, err)`).
+        let answered_by_helper = || {
+            let signature = line_at(f.new_text(), n.line).unwrap_or("");
+            let branch = f
+                .new_text()
+                .into_iter()
+                .flat_map(|t| t.lines().skip(x.line.saturating_sub(1) as usize).take(4));
+            response_parameter(signature).is_some_and(|w| {
+                branch
+                    .take_while(|t| !t.trim_start().starts_with("return"))
+                    .any(|t| hands_over(t, w))
             })
-            .unwrap_or_default();
-        let answered_by_helper = response_parameter(signature).is_some_and(|w| {
-            branch
-                .iter()
-                .take_while(|t| !t.trim_start().starts_with("return"))
-                .any(|t| hands_over(t, w))
-        });
+        };
         if h.propagates
             && !x.propagates
-            && !answered_by_helper
             && !x.returns.as_deref().is_some_and(returns_an_error)
+            && !answered_by_helper()
         {
             let what = if h.caught.is_empty() || h.caught == "error" || h.caught == "Err" {
                 "an error".to_string()

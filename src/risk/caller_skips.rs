@@ -81,8 +81,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
         let Some(condition) = condition else {
             continue;
         };
-        let read = reads_request(&condition, change);
-        let Some(read) = read else {
+        let Some(read) = reads_request(&condition, change) else {
             continue;
         };
         out.push(Finding::added(
@@ -91,7 +90,7 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
             f.path,
             Some(a.no),
             format!(
-                "`{}` now runs only unless `{}`, which reads what the request says (`{}`): whoever sends the request decides whether it is checked.",
+                "`{}` now runs or not depending on `{}`, which reads what the request says (`{}`): whoever sends the request decides whether it is checked.",
                 quote(was),
                 quote(condition.trim()),
                 quote(&read)
@@ -112,15 +111,15 @@ fn reads_request(condition: &str, change: &ChangeView<'_>) -> Option<String> {
             continue;
         }
         let plain = name.trim_end_matches(['?', '!']);
+        let def = Regex::new(&format!(
+            r"(?m)^\s*(?:def|function|func|fn|private|protected|public|static|async|\s)*\s*{}\s*[?!]?\s*(\(|$|:|\{{)",
+            regex::escape(plain)
+        ))
+        .ok()?;
         for g in &change.files {
             let Some(text) = g.new_text() else {
                 continue;
             };
-            let def = Regex::new(&format!(
-                r"(?m)^\s*(?:def|function|func|fn|private|protected|public|static|async|\s)*\s*{}\s*[?!]?\s*(\(|$|:|\{{)",
-                regex::escape(plain)
-            ))
-            .ok()?;
             let Some(m) = def.find(text) else {
                 continue;
             };
