@@ -31,9 +31,67 @@ static ARCHIVE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a valid regex")
 });
 
-/// Extraction code whose guard is gone while entries are still written.
+/// Where an archive entry says its link points (`hdr.Linkname`,
+/// `member.linkname`, `entry.link_name()`).
+static LINK_TARGET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b\w+\s*\.\s*(Linkname|linkname|linkpath|link_name\s*\(|LinkName|getLinkName\s*\()",
+    )
+    .expect("a valid regex")
+});
+
+/// A link made on disk.
+static MAKES_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(os\.Symlink|os\.Link|os\.symlink|os\.link|fs\.symlinkSync|fs\.symlink|fs\.promises\.symlink|fs::symlink|Files\.createSymbolicLink|Files\.createLink|File\.symlink|FileUtils\.ln_s|symlink)\s*\(")
+        .expect("a valid regex")
+});
+
+/// A link's target tested before it is made: absolute, climbing out,
+/// resolved against the destination.
+static LINK_CHECKED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)link\w*.*(IsAbs|IsLocal|isAbsolute|is_absolute|\bisabs\b|HasPrefix|startsWith|starts_with|start_with|is_relative_to|commonpath|EvalSymlinks|realpath|"\.\."|'\.\.'|ParentDir)|(IsAbs|IsLocal|isAbsolute|is_absolute|\bisabs\b|EvalSymlinks|realpath)\s*\([^)]*link"#)
+        .expect("a valid regex")
+});
+
+/// Extraction code that starts making the links an archive names, where
+/// they point unchecked: an entry `lib -> /etc/cron.d` followed by a file
+/// `lib/job` writes through the link, outside the destination, however well
+/// the entries' own names are checked.
+fn links_unchecked(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    let new = f.new_text_or_hunks();
+    if !ARCHIVE.is_match(&new) || !f.added_code().any(|l| MAKES_LINK.is_match(l.text)) {
+        return;
+    }
+    let Some(named) = f.added_code().find(|l| LINK_TARGET.is_match(l.text)) else {
+        return;
+    };
+    if f.removed_code().any(|l| MAKES_LINK.is_match(l.text))
+        || new
+            .lines()
+            .any(|x| LINK_CHECKED.is_match(x) && !f.class.is_comment(x))
+    {
+        return;
+    }
+    out.push(Finding::added(
+        "archive-link-escapes",
+        Severity::High,
+        f.path,
+        Some(named.no),
+        format!(
+            "Makes the links the archive names (`{}`) without checking where they point: an entry `lib -> /etc/cron.d` followed by a file `lib/job` writes through the link, outside the destination.",
+            quote(named.text.trim())
+        ),
+    ));
+}
+
+/// Extraction code whose guard is gone while entries are still written,
+/// or that starts making the links entries name.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
-    if f.class.test_like() || f.class.docs || f.file.binary || !ARCHIVE.is_match(&f.removed_text) {
+    if f.class.test_like() || f.class.docs || f.file.binary {
+        return;
+    }
+    links_unchecked(f, out);
+    if !ARCHIVE.is_match(&f.removed_text) {
         return;
     }
     let Some(guard) = f.removed_code().find(|l| CONTAINED.is_match(l.text)) else {
@@ -81,6 +139,24 @@ mod tests {
             "    if relative.components().any(|c| c == Component::ParentDir) {\n        continue;\n    }\n    let target",
         );
         assert!(!hit("src/archive.rs", old, &checked));
+    }
+
+    #[test]
+    fn links_made_where_the_archive_says_are_found_unless_their_target_is_checked() {
+        let old = "func ExtractTarGz(r io.Reader, dest string) error {\n\ttr := tar.NewReader(r)\n\tfor {\n\t\thdr, err := tr.Next()\n\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n\t\ttarget, err := safeJoin(dest, hdr.Name)\n\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n\t\tswitch hdr.Typeflag {\n\t\tcase tar.TypeReg:\n\t\t\tif err := writeFile(target, tr); err != nil {\n\t\t\t\treturn err\n\t\t\t}\n\t\tdefault:\n\t\t\tcontinue\n\t\t}\n\t}\n}\n";
+        let new = old.replace(
+            "\t\tdefault:",
+            "\t\tcase tar.TypeSymlink:\n\t\t\tif err := os.Symlink(hdr.Linkname, target); err != nil {\n\t\t\t\treturn err\n\t\t\t}\n\t\tdefault:",
+        );
+        let rule = "archive-link-escapes".to_string();
+        assert!(rules_hit_with_contents("internal/util/archive.go", old, &new).contains(&rule));
+        let checked = new.replace(
+            "\t\t\tif err := os.Symlink",
+            "\t\t\tif filepath.IsAbs(hdr.Linkname) || !filepath.IsLocal(hdr.Linkname) {\n\t\t\t\treturn errUnsafeLink\n\t\t\t}\n\t\t\tif err := os.Symlink",
+        );
+        assert!(
+            !rules_hit_with_contents("internal/util/archive.go", old, &checked).contains(&rule)
+        );
     }
 
     #[test]

@@ -2067,6 +2067,74 @@ fn alike_condition(a: &str, b: &str) -> bool {
     })
 }
 
+/// The same condition with the object it is asked of renamed, as code moved
+/// into that object's class reads (`!item.currency().equals(currency)` in a
+/// calculator → `!currency.equals(other.currency)` in `Money`): one receiver
+/// at the head of its chains swapped for another, every other name tested as
+/// often, the same operators. Operands of an ordering (`<`, `-`) keep their
+/// order; `equals`, `==` and `&&` read the same either way round.
+fn receiver_renamed(a: &str, b: &str) -> bool {
+    fn names(c: &str) -> (Vec<String>, HashSet<String>) {
+        let mut words = Vec::new();
+        let mut roots = HashSet::default();
+        for (at, w) in ident_spans(c) {
+            let before = c[..at].trim_end();
+            let chained = before.ends_with('.') || before.ends_with("->") || before.ends_with("::");
+            let rest = c[at + w.len()..].trim_start();
+            let receiver =
+                rest.starts_with('.') || rest.starts_with("?.") || rest.starts_with("->");
+            if !chained && receiver {
+                roots.insert(w.to_ascii_lowercase());
+            }
+            words.push(w.to_ascii_lowercase());
+        }
+        (words, roots)
+    }
+    fn operators(c: &str) -> Vec<char> {
+        let mut ops: Vec<char> = without_words(c)
+            .chars()
+            .filter(|ch| !ch.is_whitespace() && !matches!(ch, '.' | '(' | ')' | '?'))
+            .collect();
+        ops.sort_unstable();
+        ops
+    }
+    // Member access (`->`, `::`) is no operator.
+    fn without_words(c: &str) -> String {
+        IDENT
+            .replace_all(c, " ")
+            .replace("->", " ")
+            .replace("::", " ")
+    }
+    let ((wa, ra), (wb, rb)) = (names(a), names(b));
+    let count = |ws: &[String], w: &str| ws.iter().filter(|x| *x == w).count();
+    let only = |x: &[String], y: &[String]| -> HashSet<String> {
+        x.iter()
+            .filter(|w| count(x, w) > count(y, w))
+            .cloned()
+            .collect()
+    };
+    let (gone, came) = (only(&wa, &wb), only(&wb, &wa));
+    let (Some(old), Some(new)) = (gone.iter().next(), came.iter().next()) else {
+        return false;
+    };
+    if gone.len() != 1
+        || came.len() != 1
+        || !ra.contains(old)
+        || !rb.contains(new)
+        || count(&wa, old) != count(&wb, new)
+        || wa.len() - count(&wa, old) < 2
+        || operators(a) != operators(b)
+    {
+        return false;
+    }
+    let ordered = without_words(a).contains(['<', '>', '-', '/', '%']);
+    !ordered
+        || wa
+            .iter()
+            .map(|w| if w == old { new } else { w })
+            .eq(wb.iter())
+}
+
 /// A guard's new condition stops everything the old one stopped, and more:
 /// the old condition is one of its alternatives (`blank` → `blank || too
 /// long`), or the same comparison made inclusive (`now > expiry` → `now >=
@@ -5061,6 +5129,69 @@ fn handed_to_helper(n: &Unit, cond: &str, helpers: &Helpers<'_>, new_text: &str)
     })
 }
 
+/// A lookup that answered "none" with a nil result (`return nil, nil`) now
+/// answers with a sentinel error the change returns (`return nil,
+/// ErrNotFound`), and the caller's test moved with it: `u == nil` →
+/// `errors.Is(err, store.ErrNotFound)`, `existing != nil` → `err == nil`,
+/// still leaving the way it did.
+fn nil_answer_now_error(
+    g: &syntax::Guard,
+    n: &Unit,
+    helpers: &Helpers<'_>,
+    new_text: &str,
+) -> bool {
+    static NIL_TEST: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*\w+\s*(==|!=)\s*nil\s*$").expect("a valid regex"));
+    static SENTINEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^return\s+nil\s*,\s*(?:\w+\.)*(Err\w*)\s*$").expect("a valid regex")
+    });
+    static IS_SENTINEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*errors\.Is\(\s*err\w*\s*,\s*(?:\w+\.)*(Err\w*)\s*\)\s*$")
+            .expect("a valid regex")
+    });
+    static NO_ERROR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*err\w*\s*==\s*nil\s*$").expect("a valid regex"));
+    let Some(op) = NIL_TEST.captures(&g.cond).map(|c| c[1].to_string()) else {
+        return false;
+    };
+    // What the functions it calls now answer "none" with.
+    let callees = helpers.callees(n, 2);
+    let sentinels: HashSet<&str> = callees
+        .iter()
+        .flat_map(|u| u.guards.iter())
+        .filter_map(|x| SENTINEL.captures(x.exit.trim()))
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .collect();
+    if sentinels.is_empty() {
+        return false;
+    }
+    let exit = collapse(&g.exit);
+    let leaves_the_same_way = n.guards.iter().any(|x| collapse(&x.exit) == exit)
+        || n.returns.iter().any(|r| collapse(&r.text) == exit);
+    // The cases of a switch on nothing (`switch { case err == nil: … }`)
+    // are conditions too.
+    let cases: Vec<&str> = new_text
+        .lines()
+        .skip(n.line.saturating_sub(1) as usize)
+        .take((n.end_line + 1).saturating_sub(n.line) as usize)
+        .filter_map(|l| l.trim().strip_prefix("case ")?.strip_suffix(':'))
+        .collect();
+    leaves_the_same_way
+        && n.conditions
+            .iter()
+            .map(|c| c.text.as_str())
+            .chain(cases)
+            .any(|t| {
+                let t = t.trim();
+                match op.as_str() {
+                    "==" => IS_SENTINEL
+                        .captures(t)
+                        .is_some_and(|m| sentinels.contains(&m[1])),
+                    _ => NO_ERROR.is_match(t),
+                }
+            })
+}
+
 /// A guard moved into a class the function now names (a Laravel
 /// `FormRequest` type-hinted as its parameter, a validator object it builds):
 /// a method there stops on a condition that tests the same literals with the
@@ -5360,7 +5491,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                     (x.failing || !g.failing)
                         && (alike_condition(&cond, &x.cond)
                             || alike_condition(&g.cond, &x.cond)
-                            || same_outer_check(&g.cond, &x.cond))
+                            || same_outer_check(&g.cond, &x.cond)
+                            // Into the class of what it asked (`Money.plus`
+                            // checking its own currency), failing the same way.
+                            || receiver_renamed(&g.cond, &x.cond)
+                                && failure_head(&g.exit) == failure_head(&x.exit))
                 })
         });
         // Whatever it moved into, a failing guard now gated on the value
@@ -5377,6 +5512,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || in_callee
                 || inherited_guard(n, &cond, helpers, &p.new_text)
                 || guard_in_referenced_class(n, g, helpers, &f.new_text_or_hunks())
+                || nil_answer_now_error(g, n, helpers, &f.new_text_or_hunks())
+                || g.failing
+                    && n.calls
+                        .iter()
+                        .any(|c| super::security::REFUSING_HELPER.is_match(&c.text))
                 || handed_to_helper(n, &g.cond, helpers, &p.new_text)
                 || guard_in_new_decorator(n, o, g, &cond, helpers)
                 || guard_now_wraps_handler(n, g, &cond, helpers, added)
@@ -5782,6 +5922,40 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                     check_as_decorator(l.text, &decorators)
                         || check_named_in_access_argument(callee, &decorators)
                 })
+        {
+            continue;
+        }
+        // A refusal handed to the framework's helper that makes it.
+        if n.calls
+            .iter()
+            .any(|c| super::security::REFUSING_HELPER.is_match(&c.text))
+            && o.guards
+                .iter()
+                .any(|g| g.failing && g.exit.contains(callee))
+        {
+            continue;
+        }
+        // A way around a check removed (`skip_before_action
+        // :authenticate_user!`): the check runs in more places now.
+        if f.removed.iter().any(|l| {
+            l.no == *line && l.text.trim_start().starts_with("skip_") && l.text.contains(callee)
+        }) {
+            continue;
+        }
+        // Rails forgery protection dropped with the class now built on
+        // `ActionController::API`, which leaves out sessions, cookies and
+        // forgery protection alike: a token-only API has no form to forge.
+        // Unless the change puts cookies back in (`include
+        // ActionController::Cookies`): a session read from them can be
+        // ridden again.
+        if callee == "protect_from_forgery"
+            && f.added
+                .iter()
+                .any(|l| l.text.contains("< ActionController::API"))
+            && !f.added.iter().any(|l| {
+                l.text.contains("ActionController::Cookies")
+                    || l.text.contains("ActionDispatch::Session")
+            })
         {
             continue;
         }
@@ -6665,7 +6839,24 @@ pub fn intent(
                 && !in_a_name(message, m)
         })
     };
-    let explicit = EXPLICIT_NO_CHANGE.find(message);
+    // A promise about named code only, the name just before it
+    // ("CardError / InvalidRequestError behaviour unchanged" in a change
+    // that adds retries), says what did not change among what did.
+    static NAMED_CODE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"\b[A-Za-z]*[a-z][A-Z]\w*|\b[A-Z][A-Za-z0-9]*[A-Z][a-z]\w*|\b\w+_\w+|`[^`]+`|\w+\(\)",
+        )
+        .expect("a valid regex")
+    });
+    let about_named_code = |m: &regex::Match<'_>| {
+        let line = message[..m.start()].rsplit('\n').next().unwrap_or("");
+        let last = line.split_whitespace().next_back().unwrap_or("");
+        let last = last.trim_end_matches("'s");
+        NAMED_CODE.find(last).is_some_and(|w| w.len() == last.len())
+    };
+    let explicit = EXPLICIT_NO_CHANGE
+        .find_iter(message)
+        .find(|m| !about_named_code(m));
     // A word the subject uses as a job's name ("parallel lint, unit and
     // build jobs") names that job in the body too ("- lint: gofmt, vet").
     let job_names: Vec<String> = NO_CHANGE_INTENT
@@ -7120,6 +7311,8 @@ pub fn intent(
                 || without_keywords(&was) == without_keywords(&now)
                 || equivalent(&was, &now)
                 || opposite(&was, &now)
+                // Moved into the class of the object it asked about.
+                || old.3 != new.3 && receiver_renamed(&was, &now)
             {
                 explained.insert(old.1.clone());
                 explained.insert(new.1.clone());
@@ -7392,6 +7585,17 @@ pub fn intent(
     for d in diffs.iter().filter(|d| d.0 == 0 && !d.4) {
         let cond = d.1.split('`').nth(1).unwrap_or("");
         if clamp_restated(cond, &squeezed_added) {
+            explained.insert(d.1.clone());
+        }
+    }
+    // A null check given the name of what it checks (`Objects
+    // .requireNonNull(amount, "amount")` in a value object's constructor):
+    // a null that went on to fail later now fails where it came in.
+    static NULL_CHECK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^`(requireNonNull|checkNotNull|requireNotNull|notNull)\(\) = ").unwrap()
+    });
+    for d in diffs.iter().filter(|d| d.0 == 2 && d.4) {
+        if NULL_CHECK.is_match(&d.1) {
             explained.insert(d.1.clone());
         }
     }
@@ -8911,6 +9115,166 @@ mod tests {
     }
 
     #[test]
+    fn a_receiver_renamed_is_the_same_condition_a_different_subject_is_not() {
+        use super::receiver_renamed;
+        assert!(receiver_renamed(
+            "!item.currency().equals(currency)",
+            "!currency.equals(other.currency)"
+        ));
+        assert!(receiver_renamed(
+            "$order->total() > $limit",
+            "$cart->total() > $limit"
+        ));
+        // Compared with itself, not with the owner.
+        assert!(!receiver_renamed(
+            "user.id == owner.id",
+            "user.id == user.id"
+        ));
+        // A name inside the chain is not the receiver: another field.
+        assert!(!receiver_renamed(
+            "!req.user.isAdmin()",
+            "!req.target.isAdmin()"
+        ));
+        // An ordering turned around.
+        assert!(!receiver_renamed(
+            "order.total > limit",
+            "limit > cart.total"
+        ));
+        assert!(!receiver_renamed(
+            "order.total > limit",
+            "cart.total >= limit"
+        ));
+    }
+
+    #[test]
+    fn a_guard_moved_into_the_value_class_it_now_calls_is_not_removed() {
+        use crate::risk::testkit::findings_of_change;
+        let calculator = |body: &str| {
+            format!(
+                "package acme.billing;\n\npublic class InvoiceCalculator {{\n    public Money total(List<LineItem> items, String currency) {{\n        Money sum = Money.zero(currency);\n        for (LineItem item : items) {{\n{body}        }}\n        return sum;\n    }}\n}}\n"
+            )
+        };
+        let old = calculator(
+            "            if (!item.currency().equals(currency)) {\n                throw new IllegalArgumentException(\"Currency mismatch: \" + item.currency());\n            }\n            sum = new Money(sum.amount().add(item.amount()), currency);\n",
+        );
+        let new = calculator("            sum = sum.plus(item.price());\n");
+        let money = |cond: &str, thrown: &str| {
+            format!(
+                "package acme.billing;\n\npublic record Money(BigDecimal amount, String currency) {{\n    public Money plus(Money other) {{\n        requireSameCurrency(other);\n        return new Money(amount.add(other.amount), currency);\n    }}\n\n    private void requireSameCurrency(Money other) {{\n        if ({cond}) {{\n            throw new {thrown}(\"Currency mismatch: \" + other.currency());\n        }}\n    }}\n}}\n"
+            )
+        };
+        let removed = |money: &String| {
+            findings_of_change(
+                &[
+                    (
+                        "src/acme/billing/InvoiceCalculator.java",
+                        Some(&old),
+                        Some(&new),
+                    ),
+                    ("src/acme/billing/Money.java", None, Some(money)),
+                ],
+                Some("Introduce Money value object\n\nNo behaviour change."),
+            )
+            .iter()
+            .any(|x| {
+                x.rule == "logic-guard-removed"
+                    || x.rule == "intent-behaviour-changed" && x.message.contains("currency")
+            })
+        };
+        assert!(!removed(&money(
+            "!currency.equals(other.currency)",
+            "IllegalArgumentException"
+        )));
+        // One that asks something else, or only logs, is not the same guard.
+        assert!(removed(&money(
+            "!amount.equals(other.amount)",
+            "IllegalArgumentException"
+        )));
+        assert!(removed(&money(
+            "!currency.equals(other.currency)",
+            "IllegalStateException"
+        )));
+    }
+
+    #[test]
+    fn a_nil_answer_made_a_sentinel_error_keeps_the_callers_guards() {
+        use crate::risk::testkit::findings_of_change;
+        let store = |none: &str| {
+            format!(
+                "package store\n\nvar ErrNotFound = errors.New(\"store: not found\")\n\nfunc (s *Users) GetUserByEmail(ctx context.Context, email string) (*User, error) {{\n\tvar u User\n\terr := s.db.QueryRowContext(ctx, q, email).Scan(&u.ID, &u.Hash)\n\tif errors.Is(err, sql.ErrNoRows) {{\n\t\treturn nil, {none}\n\t}}\n\tif err != nil {{\n\t\treturn nil, err\n\t}}\n\treturn &u, nil\n}}\n"
+            )
+        };
+        let old_login = "package auth\n\nfunc (s *Service) Login(ctx context.Context, email, pw string) (*store.User, error) {\n\tu, err := s.users.GetUserByEmail(ctx, email)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\tif u == nil {\n\t\treturn nil, ErrInvalidCredentials\n\t}\n\treturn u, check(u, pw)\n}\n";
+        let new_login = |test: &str| {
+            format!(
+                "package auth\n\nfunc (s *Service) Login(ctx context.Context, email, pw string) (*store.User, error) {{\n\tu, err := s.users.GetUserByEmail(ctx, email)\n\tif {test} {{\n\t\treturn nil, ErrInvalidCredentials\n\t}}\n\tif err != nil {{\n\t\treturn nil, err\n\t}}\n\treturn u, check(u, pw)\n}}\n"
+            )
+        };
+        let old_register = "package signup\n\nfunc (r *Registrar) Register(ctx context.Context, email string) (*store.User, error) {\n\texisting, err := r.users.GetUserByEmail(ctx, email)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\tif existing != nil {\n\t\treturn nil, ErrEmailTaken\n\t}\n\treturn r.create(ctx, email)\n}\n";
+        let new_register = "package signup\n\nfunc (r *Registrar) Register(ctx context.Context, email string) (*store.User, error) {\n\t_, err := r.users.GetUserByEmail(ctx, email)\n\tswitch {\n\tcase err == nil:\n\t\treturn nil, ErrEmailTaken\n\tcase !errors.Is(err, store.ErrNotFound):\n\t\treturn nil, err\n\t}\n\treturn r.create(ctx, email)\n}\n";
+        let alarms = |none: &str, test: &str| -> Vec<String> {
+            findings_of_change(
+                &[
+                    (
+                        "internal/store/users.go",
+                        Some(&store("nil")),
+                        Some(&store(none)),
+                    ),
+                    (
+                        "internal/auth/login.go",
+                        Some(old_login),
+                        Some(&new_login(test)),
+                    ),
+                    (
+                        "internal/signup/register.go",
+                        Some(old_register),
+                        Some(new_register),
+                    ),
+                ],
+                Some("store: return ErrNotFound instead of (nil, nil)"),
+            )
+            .into_iter()
+            .filter(|x| x.severity >= Severity::High)
+            .map(|x| x.rule)
+            .collect()
+        };
+        let hit = alarms("ErrNotFound", "errors.Is(err, store.ErrNotFound)");
+        assert!(hit.is_empty(), "{hit:?}");
+        // A test of another error is not the nil answer's.
+        let hit = alarms("ErrNotFound", "errors.Is(err, store.ErrConflict)");
+        assert!(!hit.is_empty(), "{hit:?}");
+    }
+
+    #[test]
+    fn forgery_protection_dropped_with_a_cookieless_api_base_is_no_removed_check() {
+        let old = "module Api\n  class BaseController < ApplicationController\n    protect_from_forgery with: :null_session\n    before_action :authenticate_api_token!\n  end\nend\n";
+        let api = "module Api\n  class BaseController < ActionController::API\n    before_action :authenticate_api_token!\n  end\nend\n";
+        let hit = rules_hit(
+            "app/controllers/api/base_controller.rb",
+            Some(old),
+            Some(api),
+        );
+        assert!(!hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+        let cookies = api.replace(
+            "    before_action",
+            "    include ActionController::Cookies\n    before_action",
+        );
+        let hit = rules_hit(
+            "app/controllers/api/base_controller.rb",
+            Some(old),
+            Some(&cookies),
+        );
+        assert!(hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+        let kept_base = old.replace("    protect_from_forgery with: :null_session\n", "");
+        let hit = rules_hit(
+            "app/controllers/api/base_controller.rb",
+            Some(old),
+            Some(&kept_base),
+        );
+        assert!(hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+    }
+
+    #[test]
     fn a_guard_hoisted_onto_the_class_is_not_removed() {
         let old = "@Controller('payouts')\nexport class PayoutsController {\n  @Get()\n  @UseGuards(JwtAuthGuard, RolesGuard)\n  list(user: U) {\n    return this.p.list(user.orgId);\n  }\n}\n";
         let hoisted = "@Controller('payouts')\n@UseGuards(JwtAuthGuard, RolesGuard)\nexport class PayoutsController {\n  @Get()\n  list(user: U) {\n    return this.p.list(user.orgId);\n  }\n}\n";
@@ -10245,6 +10609,13 @@ where {filter} >= '2020-01-01'
         ));
         assert!(!intent("credentials: save using a cleanup step"));
         assert!(intent("credentials: rename the writer"));
+        // A promise about the code it names, not about the change.
+        assert!(!intent(
+            "credentials: write atomically\n\n- ValueError / OSError behaviour unchanged"
+        ));
+        assert!(intent(
+            "credentials: write atomically\n\n- moved to a helper with no behaviour change"
+        ));
     }
 
     #[test]

@@ -96,6 +96,56 @@ fn report_only(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Whether line `no` (1-based) sits in a branch taken only in development:
+/// `if (isDev) {`, `if process.env.NODE_ENV === "development":`, the flag
+/// itself defined by an exact comparison with a development name (an unset
+/// environment is then not development).
+fn in_development_branch(lines: &[&str], no: u32, text: &str) -> bool {
+    static OPENER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:\}\s*)?(?:else\s+)?if\s*\(?\s*(.+?)\s*\)?\s*(?:\{|:|then)?\s*$")
+            .expect("a valid regex")
+    });
+    static DEV_NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:self\.|this\.|config\.|settings\.)?(?:is_?|in_?)?(?:dev|development|local)(?:_?mode|_?env)?$")
+            .expect("a valid regex")
+    });
+    static DEV_TEST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)^[\w.\[\]'"]*(?:node_env|env|environment|mode)\w*['"\]]*\s*===?\s*['"](?:development|dev|local)['"]$"#)
+            .expect("a valid regex")
+    });
+    let at = (no as usize).saturating_sub(1);
+    let Some(own) = lines.get(at) else {
+        return false;
+    };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let Some(opener) = lines[..at]
+        .iter()
+        .rev()
+        .filter(|l| !l.trim().is_empty())
+        .find(|l| indent(l) < indent(own))
+    else {
+        return false;
+    };
+    let Some(cond) = OPENER.captures(opener).map(|c| c[1].trim().to_string()) else {
+        return false;
+    };
+    if DEV_TEST.is_match(&cond) {
+        return true;
+    }
+    if !DEV_NAME.is_match(&cond) {
+        return false;
+    }
+    // The flag as the file defines it, when it does.
+    let name = cond.rsplit('.').next().unwrap_or(&cond);
+    let Ok(def) = Regex::new(&format!(r"\b{}\s*=\s*([^;\n]+)", regex::escape(name))) else {
+        return false;
+    };
+    match def.captures(text) {
+        Some(c) => DEV_TEST.is_match(c[1].trim()),
+        None => true,
+    }
+}
+
 /// Loosened script sources in a policy the change writes, and a policy no
 /// longer enforced.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -112,8 +162,9 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         let Some(token) = loose_source(l.text) else {
             continue;
         };
-        // Only for development (`isDev ? " 'unsafe-eval'" : ""`).
-        if DEV_ONLY.is_match(l.text) {
+        // Only for development (`isDev ? " 'unsafe-eval'" : ""`), on the
+        // line or in the branch around it (`if (isDev) { src.push(…) }`).
+        if DEV_ONLY.is_match(l.text) || in_development_branch(&lines, l.no, &text) {
             continue;
         }
         let source = token.as_str();
@@ -184,6 +235,25 @@ mod tests {
             "const isDev = process.env.NODE_ENV !== 'production';\nconst csp = [\n  `script-src 'self'${isDev ? \" 'unsafe-eval'\" : ''}`,\n].join('; ');\nmodule.exports = { csp };\n",
         );
         assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_source_pushed_in_a_development_branch_is_not_one_pushed_unless_production_is() {
+        let old = "const helmet = require('helmet');\nconst isDev = process.env.NODE_ENV === 'development';\nfunction directives() {\n  const scriptSrc = [\"'self'\"];\n  return { scriptSrc };\n}\nmodule.exports = helmet({ contentSecurityPolicy: { directives: directives() } });\n";
+        let new = old.replace(
+            "  return { scriptSrc };",
+            "  if (isDev) {\n    scriptSrc.push(\"'unsafe-eval'\");\n  }\n  return { scriptSrc };",
+        );
+        let hit = rules_hit_with_contents("server/middleware/securityHeaders.js", old, &new);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        // Anything but production includes an unset NODE_ENV.
+        let loose = |t: &str| t.replace("=== 'development'", "!== 'production'");
+        let hit = rules_hit_with_contents(
+            "server/middleware/securityHeaders.js",
+            &loose(old),
+            &loose(&new),
+        );
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
     }
 
     #[test]

@@ -435,8 +435,12 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     if f.class.lang == Lang::Go && !f.deleted() {
         // An authorization check's error (`if err := authz.CheckPerm(…); err
         // != nil`) is the security rules' to judge: they know where it moved.
-        let error_check =
-            |t: &str| t.contains("err != nil") && !super::security::names_auth_check(t);
+        // Other errors handed back past one that is expected (`if
+        // !errors.Is(err, ErrNotFound) { return err }`) are checked too.
+        let error_check = |t: &str| {
+            (t.contains("err != nil") || t.contains("!errors.Is(err"))
+                && !super::security::names_auth_check(t)
+        };
         let checks = |ls: &mut dyn Iterator<Item = &super::Line<'_>>| {
             ls.filter(|l| error_check(l.text)).count()
         };

@@ -216,5 +216,22 @@ mod tests {
                 .iter()
                 .all(|r| r != "config-guard-removed")
         );
+        // Its values moved into a pattern file: the same ACL.
+        let from_file = old.replace("src 10.1.0.0/16", "src -f /etc/haproxy/office.lst");
+        assert!(
+            rules_hit("deploy/lb/haproxy.cfg", Some(old), Some(&from_file))
+                .iter()
+                .all(|r| r != "config-guard-removed")
+        );
+        // Tested on something else now: not the same ACL.
+        let other = old.replace(
+            "src 10.1.0.0/16",
+            "hdr(x-office) -f /etc/haproxy/office.lst",
+        );
+        assert!(
+            rules_hit("deploy/lb/haproxy.cfg", Some(old), Some(&other))
+                .iter()
+                .any(|r| r == "config-guard-removed")
+        );
     }
 }

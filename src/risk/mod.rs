@@ -37,6 +37,7 @@ mod derived_defaults;
 pub mod dry_run_default;
 pub mod durability;
 pub mod edge_denies;
+pub mod empty_compare;
 pub mod empty_denials;
 pub mod enum_order;
 pub mod error_details;
@@ -864,6 +865,7 @@ fn file_findings<'a>(
         readonly_transactions::check(f, &mut local);
         account_principals::check(f, change, &mut local);
         archive_paths::check(f, &mut local);
+        empty_compare::check(f, &mut local);
         default_overrides::check(f, change, &mut local);
         bulk_ownership::check(f, &mut local);
         frozen_filters::check(f, &mut local);

@@ -188,9 +188,29 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 .collect()
         })
         .unwrap_or_default();
+    // The same `if` on the old side, answering the same way (its body
+    // refused no more than now): the verification depended on it before,
+    // farther down than the old side was read.
+    let same_before = |cond: &str| {
+        let Some(old) = f.old_text() else {
+            return false;
+        };
+        let new_lines: Vec<&str> = new.lines().collect();
+        let old_lines: Vec<&str> = old.lines().collect();
+        let body_of = |lines: &[&str]| -> Option<String> {
+            let i = lines.iter().position(|l| squash(l) == squash(cond))?;
+            let (body, _) = block(lines, i);
+            Some(format!(
+                "{}{}",
+                inline_body(lines[i]),
+                squash(&lines[body].join("\n"))
+            ))
+        };
+        body_of(&old_lines).is_some_and(|b| Some(b) == body_of(&new_lines))
+    };
     let Some((line, cond)) = skipped_when_missing(new)
         .into_iter()
-        .find(|(_, c)| !was.contains(&squash(c)))
+        .find(|(_, c)| !was.contains(&squash(c)) && !same_before(c))
     else {
         return;
     };
@@ -218,6 +238,27 @@ mod tests {
         assert!(!skipped_when_missing(php).is_empty());
         let rb = "    def verify_signature!\n      if (v2 = request.headers[\"X-Signature-V2\"]).present?\n        head :unauthorized unless valid_v2?(v2)\n      elsif (v1 = request.headers[\"X-Signature\"]).present?\n        head :unauthorized unless valid_v1?(v1)\n      end\n    end\n";
         assert!(!skipped_when_missing(rb).is_empty());
+    }
+
+    #[test]
+    fn a_missing_token_answered_as_before_is_not_news() {
+        use crate::risk::testkit::rules_hit_with_contents as rules;
+        let filler: String = (0..30)
+            .map(|i| format!("        int pad{i} = {i};\n"))
+            .collect();
+        let old = format!(
+            "public class Jwt {{\n    public Optional<Claims> parse(String token) {{\n        if (token == null || token.isBlank()) {{\n            log.debug(\"no token\");\n            return Optional.empty();\n        }}\n{filler}        Jws<Claims> jws = Jwts.parser().verifyWith(key).build().parseSignedClaims(token);\n        return Optional.of(jws.getBody());\n    }}\n}}\n"
+        );
+        let new = old.replace(&filler, "");
+        let rule = "sec-verification-skipped-when-missing".to_string();
+        assert!(!rules("src/main/java/acme/Jwt.java", &old, &new).contains(&rule));
+        // The same `if` that refused before and only logs now is news.
+        let refused = old.replace(
+            "            return Optional.empty();\n",
+            "            throw new JwtException(\"missing\");\n",
+        );
+        let logs = new.replace("            return Optional.empty();\n", "");
+        assert!(rules("src/main/java/acme/Jwt.java", &refused, &logs).contains(&rule));
     }
 
     #[test]

@@ -213,8 +213,25 @@ fn fresh_key_per_attempt(f: &FileView<'_>, out: &mut Vec<Finding>) {
                 .any(|o| REPEAT_KEY.is_match(o) && o.contains(v.as_str()))
         })
     };
+    // The number of a record the function stored before the retry
+    // (`attempt = PaymentAttempt.objects.create(…)`, then
+    // `f"renewal-{attempt.attempt_no}"`): one number for every try of the
+    // call, a new one only for a new business attempt.
+    let of_stored_record = |t: &str| {
+        ATTEMPT_NO.find(t).is_some_and(|m| {
+            let name = m.as_str();
+            t[m.end()..].trim_start().starts_with(['.', '[']) && {
+                let stored = Regex::new(&format!(
+                    r"\b{}\s*(?::\s*[\w.]+\s*)?=\s*(?:await\s+)?(?:new\s+)?[\w.:]*\b(?:create\w*|insert\w*|new|build|save\w*|record\w*)\b",
+                    regex::escape(name)
+                ));
+                stored.is_ok_and(|re| re.is_match(new))
+            }
+        })
+    };
     for l in f.added_code() {
-        let numbered = counts_attempts(l.text) && !given_before(l.text);
+        let numbered =
+            counts_attempts(l.text) && !given_before(l.text) && !of_stored_record(l.text);
         if !(REPEAT_KEY.is_match(l.text) && (RANDOM_ID.is_match(l.text) || numbered)) {
             continue;
         }
@@ -838,6 +855,24 @@ mod tests {
         assert!(!rules("src/fx/rates.ts", old, new).contains(&"retry-not-idempotent".to_string()));
         let post = new.replace("{ headers:", "{ method: \"POST\", headers:");
         assert!(rules("src/fx/rates.ts", old, &post).contains(&"retry-not-idempotent".to_string()));
+    }
+
+    #[test]
+    fn a_key_numbered_by_a_stored_attempt_is_one_key_a_loop_counter_is_not() {
+        use crate::risk::testkit::rules_hit_with_contents as rules;
+        let old = "def charge(invoice):\n    attempt = PaymentAttempt.objects.create(invoice=invoice, attempt_no=invoice.attempts.count() + 1)\n    return stripe.PaymentIntent.create(amount=invoice.cents)\n";
+        let new = "def charge(invoice):\n    attempt = PaymentAttempt.objects.create(invoice=invoice, attempt_no=invoice.attempts.count() + 1)\n    idempotency_key = f\"renewal-{invoice.pk}-{attempt.attempt_no}\"\n\n    def create():\n        return stripe.PaymentIntent.create(amount=invoice.cents, idempotency_key=idempotency_key)\n\n    return with_backoff(create, retry_on=RETRYABLE)\n";
+        let hit = rules("billing/renewals.py", old, new);
+        assert!(
+            !hit.contains(&"idempotency-key-per-attempt".to_string()),
+            "{hit:?}"
+        );
+        let counted = "def charge(invoice):\n    attempt = PaymentAttempt.objects.create(invoice=invoice, attempt_no=invoice.attempts.count() + 1)\n    for attempt in range(4):\n        try:\n            return stripe.PaymentIntent.create(amount=invoice.cents, idempotency_key=f\"renewal-{invoice.pk}-{attempt}\")\n        except stripe.error.APIConnectionError:\n            time.sleep(2 ** attempt)\n";
+        let hit = rules("billing/renewals.py", old, counted);
+        assert!(
+            hit.contains(&"idempotency-key-per-attempt".to_string()),
+            "{hit:?}"
+        );
     }
 
     #[test]

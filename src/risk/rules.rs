@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-81";
+pub const ENGINE_VERSION: &str = "risk-engine-82";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1118,6 +1118,11 @@ mod builtin_tests {
         // An environment or a protected branch named exactly: not this.
         let env = "  subjects = [\"repo:acme/api:environment:production\"]\n";
         assert!(!rules_hit("infra/oidc.tf", Some(old), Some(env)).contains(&RULE.to_string()));
+        // Any environment, whoever declares it: the repository variable
+        // holding owner and name.
+        let any_env =
+            "      values = [\n        \"repo:${local.github_repo}:environment:*\",\n      ]\n";
+        assert!(rules_hit("infra/oidc.tf", Some(old), Some(any_env)).contains(&RULE.to_string()));
     }
 
     #[test]

@@ -33,6 +33,13 @@ pub fn verified_by_provider(f: &FileView<'_>, out: &mut Vec<Finding>) {
     });
 }
 
+/// A framework helper that answers 401 by itself when its block finds no
+/// one (Rails' `authenticate_or_request_with_http_token do |t| … end`): a
+/// hand-written refusal it replaces is still made.
+pub(crate) static REFUSING_HELPER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(authenticate_or_request_with_http_(token|basic|digest)|http_basic_authenticate_with|request_http_(token|basic)_authentication)\b").unwrap()
+});
+
 /// How far (in lines) the provider's verifier may be from the check it
 /// replaces: the same handler, not a call written anywhere in the file.
 const VERIFIER_REACH: u32 = 20;
@@ -1350,6 +1357,14 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         if SIGNATURE_COMPARE.is_match(m.as_str()) && provider_verifier_near(f, l.no) {
             continue;
         }
+        // A hand-written 401 replaced by the framework's helper that answers
+        // 401 itself when its block finds no one
+        // (`authenticate_or_request_with_http_token do |t| … end`).
+        if f.added_code()
+            .any(|a| a.no.abs_diff(l.no) <= 8 && REFUSING_HELPER.is_match(a.text))
+        {
+            continue;
+        }
         if moved_runs.iter().any(|(a, b)| (*a..=*b).contains(&l.no)) {
             continue;
         }
@@ -1368,6 +1383,16 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         }
         // `isAdmin` in a removed log line is not a check; require check-like syntax.
         let t = l.text.trim();
+        // A way around the check removed (`skip_before_action
+        // :authenticate_user!`, `[AllowAnonymous]`): the check now runs in
+        // more places, not fewer.
+        if t.starts_with("skip_before_action")
+            || t.starts_with("skip_around_action")
+            || t.starts_with("[AllowAnonymous")
+            || t.starts_with("@AllowAnonymous")
+        {
+            continue;
+        }
         if ["use ", "import ", "from ", "#include", "require ", "using "]
             .iter()
             .any(|p| t.starts_with(p))
@@ -1744,6 +1769,28 @@ pub(crate) fn scoped_lookup_instead(f: &FileView<'_>, removed: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_skip_of_the_check_removed_is_no_check_removed() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let rule = "sec-auth-check-removed".to_string();
+        let p = "app/controllers/api/base_controller.rb";
+        let old = "class BaseController < ApplicationController\n  skip_before_action :authenticate_user!\n  before_action :authenticate_api_token!\nend\n";
+        let new = "class BaseController < ActionController::API\n  before_action :authenticate_api_token!\nend\n";
+        assert!(!rules_hit_with_contents(p, old, new).contains(&rule));
+        let dropped = "class BaseController < ActionController::API\nend\n";
+        assert!(rules_hit_with_contents(p, old, dropped).contains(&rule));
+        // The hand-written 401 handed to Rails' helper that answers it.
+        let old = "class BaseController < ActionController::API\n  def authenticate!\n    token = request.authorization.to_s[/\\ABearer (.+)\\z/, 1]\n    @token = ApiToken.active.find_by_secret(token) if token.present?\n    return head(:unauthorized) unless @token\n  end\nend\n";
+        let helper = "class BaseController < ActionController::API\n  def authenticate!\n    authenticate_or_request_with_http_token do |token, _options|\n      @token = ApiToken.active.find_by_secret(token)\n    end\n  end\nend\n";
+        let h: Vec<String> = crate::risk::testkit::findings_with_contents(p, old, helper)
+            .into_iter()
+            .map(|x| format!("{} {:?} {}", x.rule, x.line, x.message))
+            .collect();
+        assert!(!h.iter().any(|x| x.contains("-removed ")), "{h:?}");
+        let none = "class BaseController < ActionController::API\n  def authenticate!\n    token = request.authorization.to_s[/\\ABearer (.+)\\z/, 1]\n    @token = ApiToken.active.find_by_secret(token) if token.present?\n  end\nend\n";
+        assert!(rules_hit_with_contents(p, old, none).contains(&rule));
+    }
 
     #[test]
     fn a_signature_comparison_replaced_by_the_providers_verifier_is_not_removed() {

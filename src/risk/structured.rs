@@ -1763,6 +1763,20 @@ pub(crate) fn guards_removed(f: &FileView<'_>, guard: &Regex, block: &str, out: 
         if location_now_serves_nothing(f, l.no) || kept_in_imported_snippet(f, l.no, l.text) {
             continue;
         }
+        // An HAProxy ACL whose values moved into a pattern file (`acl admin
+        // src 10.0.0.0/8 …` → `acl admin src -f admin.lst`): the same name
+        // and test, read from the file; HAProxy refuses to start without it.
+        let head: Vec<&str> = l.text.split_whitespace().take(3).collect();
+        if head.len() == 3
+            && head[0] == "acl"
+            && f.added.iter().any(|a| {
+                live(a.text)
+                    && a.text.split_whitespace().take(3).eq(head.iter().copied())
+                    && a.text.split_whitespace().any(|w| w == "-f")
+            })
+        {
+            continue;
+        }
         let commented = f.added.iter().any(|a| {
             !live(a.text)
                 && directive(a.text.trim_start().trim_start_matches('#')) == directive(l.text)
