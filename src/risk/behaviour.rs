@@ -5249,6 +5249,90 @@ fn guard_in_referenced_class(
     })
 }
 
+/// A test for one error (`err == store.ErrNotFound`, `errors.Is(err,
+/// ErrConflict)`) gone from a function that now hands every error of that
+/// name back to its caller (`if err != nil { return nil, err }`): the
+/// failure still stops it, answered by whoever called (an adapter mapping
+/// errors to statuses).
+fn error_now_returned(g: &syntax::Guard, n: &Unit) -> bool {
+    static ONE_ERROR: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:(\w+)\s*==\s*[\w.]+|errors\.Is\(\s*(\w+)\s*,\s*[\w.]+\s*\))\s*$")
+            .expect("a valid regex")
+    });
+    let Some(c) = ONE_ERROR.captures(&g.cond) else {
+        return false;
+    };
+    let Some(var) = c.get(1).or(c.get(2)).map(|m| m.as_str()) else {
+        return false;
+    };
+    if !var.starts_with("err") {
+        return false;
+    }
+    // Go's `if err != nil { return …, err }` is read as a handler that
+    // hands the error on.
+    n.handlers.iter().any(|h| h.propagates)
+        || n.guards.iter().any(|x| {
+            collapse(&x.cond) == format!("{var} != nil")
+                && x.exit.trim_start().starts_with("return")
+                && super::code::has_word(&x.exit, var)
+        })
+}
+
+/// A guard moved into the type a handler now takes (an axum extractor
+/// `AdminUser` whose `from_request_parts` refuses non-admins, a Laravel
+/// `FormRequest`): a method of a class named in the function's signature
+/// stops on the same condition, or on it asked of the object it now holds,
+/// failing the same way.
+fn guard_in_parameter_type(
+    n: &Unit,
+    g: &syntax::Guard,
+    helpers: &Helpers<'_>,
+    new_text: &str,
+) -> bool {
+    static CLASS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\b").expect("a valid regex")
+    });
+    if !g.failing {
+        return false;
+    }
+    // The signature: from the head line to the opening of the body.
+    let head: String = new_text
+        .lines()
+        .skip(n.line.saturating_sub(1) as usize)
+        .take(6)
+        .scan(false, |done, l| {
+            if *done {
+                return None;
+            }
+            *done = l.contains('{') || l.trim_end().ends_with(':');
+            Some(l)
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let own_class = n.name.rsplit_once('.').map(|(c, _)| c);
+    let classes: HashSet<&str> = CLASS
+        .find_iter(&head)
+        .map(|m| m.as_str())
+        .filter(|c| Some(*c) != own_class)
+        .collect();
+    if classes.is_empty() {
+        return false;
+    }
+    helpers.units.values().flatten().any(|u| {
+        let qualifier = u
+            .name
+            .rsplit_once('.')
+            .map(|(c, _)| c.rsplit('.').next().unwrap_or(c));
+        qualifier.is_some_and(|c| classes.contains(c))
+            && u.guards.iter().any(|x| {
+                x.failing
+                    && (collapse(&x.cond) == collapse(&g.cond)
+                        || receiver_renamed(&g.cond, &x.cond))
+                    && failure_head(&x.exit) == failure_head(&g.exit)
+            })
+    })
+}
+
 /// A call with the path before it: `Csrf::verify(`, `$this->csrf->verify(`.
 static CALL_PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([\w$]+(?:(?:::|->|\.|\\)[\w$]+)*)\s*\(").expect("a valid regex")
@@ -5512,6 +5596,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                 || in_callee
                 || inherited_guard(n, &cond, helpers, &p.new_text)
                 || guard_in_referenced_class(n, g, helpers, &f.new_text_or_hunks())
+                || guard_in_parameter_type(n, g, helpers, &f.new_text_or_hunks())
+                || error_now_returned(g, n)
                 || nil_answer_now_error(g, n, helpers, &f.new_text_or_hunks())
                 || g.failing
                     && n.calls
@@ -5884,6 +5970,9 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             || super::security::scoped_lookup_instead(f, &format!("before_action :{c}"))
             || super::security::role_in_check_name(c)
                 .is_some_and(|r| super::security::class_annotation_roles(f).contains(&r))
+            || super::security::deleted_check_roles(f, c)
+                .iter()
+                .any(|r| super::security::class_annotation_roles(f).contains(r))
         {
             continue;
         }
@@ -9272,6 +9361,54 @@ mod tests {
             Some(&kept_base),
         );
         assert!(hit.contains(&"logic-check-removed".to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn an_error_answered_in_place_now_returned_to_the_caller_is_kept() {
+        let old = "package httpapi\n\nfunc (h *Handler) get(w http.ResponseWriter, r *http.Request) {\n\tacct, err := h.store.Get(r.Context(), id(r))\n\tif err == store.ErrNotFound {\n\t\thttp.Error(w, \"not found\", http.StatusNotFound)\n\t\treturn\n\t}\n\tif err != nil {\n\t\thttp.Error(w, \"internal\", 500)\n\t\treturn\n\t}\n\twriteJSON(w, acct)\n}\n";
+        let new = "package httpapi\n\nfunc (h *Handler) get(w http.ResponseWriter, r *http.Request) error {\n\tacct, err := h.store.Get(r.Context(), id(r))\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn writeJSON(w, acct)\n}\n";
+        let hit: Vec<String> =
+            crate::risk::testkit::findings_with_contents("internal/httpapi/accounts.go", old, new)
+                .into_iter()
+                .map(|x| format!("{} {}", x.rule, x.message))
+                .collect();
+        assert!(
+            !hit.iter().any(|x| x.starts_with("logic-guard-removed")),
+            "{hit:?}"
+        );
+        // Swallowed instead: the failure no longer stops it.
+        let swallowed = new.replace("\t\treturn err\n", "\t\tlog.Print(err)\n");
+        let hit = rules_hit("internal/httpapi/accounts.go", Some(old), Some(&swallowed));
+        assert!(
+            hit.iter()
+                .any(|r| r == "logic-guard-removed" || r.starts_with("err-")),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn a_guard_moved_into_the_extractor_a_handler_takes_is_kept() {
+        use crate::risk::testkit::findings_of_change;
+        let old_routes = "pub async fn delete_user(\n    user: AuthUser,\n    State(state): State<AppState>,\n    Path(id): Path<Uuid>,\n) -> Result<StatusCode, ApiError> {\n    if !user.is_admin() {\n        return Err(ApiError::Forbidden);\n    }\n    state.users.delete(id).await?;\n    Ok(StatusCode::NO_CONTENT)\n}\n";
+        let new_routes = "pub async fn delete_user(\n    AdminUser(user): AdminUser,\n    State(state): State<AppState>,\n    Path(id): Path<Uuid>,\n) -> Result<StatusCode, ApiError> {\n    state.users.delete(id).await?;\n    Ok(StatusCode::NO_CONTENT)\n}\n";
+        let extractor = |cond: &str| {
+            format!(
+                "pub struct AdminUser(pub AuthUser);\n\n#[async_trait]\nimpl<S> FromRequestParts<S> for AdminUser\nwhere\n    S: Send + Sync,\n{{\n    type Rejection = ApiError;\n\n    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {{\n        let user = AuthUser::from_request_parts(parts, state).await?;\n        if {cond} {{\n            return Err(ApiError::Forbidden);\n        }}\n        Ok(AdminUser(user))\n    }}\n}}\n"
+            )
+        };
+        let removed = |cond: &str| {
+            findings_of_change(
+                &[
+                    ("src/routes/admin.rs", Some(old_routes), Some(new_routes)),
+                    ("src/auth/admin.rs", None, Some(&extractor(cond))),
+                ],
+                Some("auth: add AdminUser extractor"),
+            )
+            .iter()
+            .any(|x| x.rule == "logic-guard-removed" || x.rule == "sec-auth-check-removed")
+        };
+        assert!(!removed("!user.is_admin()"));
+        assert!(removed("!user.is_active()"));
     }
 
     #[test]

@@ -140,6 +140,7 @@ mod timeouts;
 pub mod tls_reverify;
 pub mod transactions;
 mod tx_bypass;
+pub mod unfiltered_when_absent;
 pub mod uniqueness;
 pub mod units;
 pub mod upsert_updates;
@@ -803,6 +804,7 @@ pub fn findings_with_message(
     ingress_auth::check(&change, &mut out);
     optional_fields::check(&change, &mut out);
     overlay_promotion::check(&change, &mut out);
+    unfiltered_when_absent::check(&change, &mut out);
     if let Some(m) = message {
         // Translations are words shown to people: a reworded string in a
         // locale file is the typo fix or rewording the message says.

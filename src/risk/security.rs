@@ -1444,6 +1444,22 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         if on_enclosing
             || !annotated_roles.is_empty() && moved_into_annotation(l.no)
             || role_in_check_name(m.as_str()).is_some_and(|r| class_roles.contains(&r))
+            || !class_roles.is_empty()
+                && deleted_check_roles(f, m.as_str())
+                    .iter()
+                    .any(|r| class_roles.contains(r))
+            // Inside such a helper's deleted body (its `throw new
+            // AccessDeniedException(…)`).
+            || !class_roles.is_empty()
+                && f.removed_code()
+                    .filter(|r| r.no <= l.no && l.no - r.no <= 20)
+                    .filter_map(|r| super::code::function_name(r.text))
+                    .last()
+                    .is_some_and(|name| {
+                        deleted_check_roles(f, name)
+                            .iter()
+                            .any(|r| class_roles.contains(r))
+                    })
             || old_function_of(f, l.no)
                 .and_then(role_in_check_name)
                 .is_some_and(|r| class_roles.contains(&r))
@@ -1516,6 +1532,50 @@ pub(crate) fn class_annotation_roles(f: &FileView<'_>) -> Vec<String> {
         .filter(|l| annotates_class(&lines, l.no))
         .flat_map(|l| super::behaviour::roles_named(l.text))
         .collect()
+}
+
+/// The roles a check helper the change deletes tested: quoted in its body,
+/// or held by a constant its body names (`PAYOUTS_ADMIN.equals(…)` with
+/// `PAYOUTS_ADMIN = "PAYOUTS_ADMIN"` removed too), lowercased as
+/// [`super::behaviour::roles_named`] gives them.
+pub(crate) fn deleted_check_roles(f: &FileView<'_>, check: &str) -> Vec<String> {
+    static CONSTANT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b[A-Z][A-Z0-9_]{2,}\b").unwrap());
+    let name: String = check
+        .chars()
+        .skip_while(|c| !(c.is_alphanumeric() || *c == '_'))
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    if name.is_empty() {
+        return Vec::new();
+    }
+    let removed: Vec<&super::Line<'_>> = f.removed_code().collect();
+    let Some(start) = removed
+        .iter()
+        .position(|l| super::code::function_name(l.text) == Some(name.as_str()))
+    else {
+        return Vec::new();
+    };
+    let body: Vec<&str> = removed[start..]
+        .iter()
+        .take(20)
+        .enumerate()
+        .take_while(|(i, l)| *i == 0 || !super::code::starts_function(l.text))
+        .map(|(_, l)| l.text)
+        .collect();
+    let mut roles: Vec<String> = body
+        .iter()
+        .flat_map(|l| super::behaviour::roles_named(l))
+        .collect();
+    for c in body.iter().flat_map(|l| CONSTANT.find_iter(l)) {
+        roles.extend(
+            removed
+                .iter()
+                .filter(|l| l.text.contains(&format!("{} =", c.as_str())))
+                .flat_map(|l| super::behaviour::roles_named(l.text)),
+        );
+    }
+    roles
 }
 
 /// Method security annotations: `@PreAuthorize`, `@Secured`,
@@ -1769,6 +1829,28 @@ pub(crate) fn scoped_lookup_instead(f: &FileView<'_>, removed: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_deleted_check_helper_whose_authority_the_class_annotation_names_is_moved() {
+        use crate::risk::testkit::findings_with_contents;
+        let p = "src/main/java/acme/payouts/PayoutAdminController.java";
+        let old = "@RestController\npublic class PayoutAdminController {\n    private static final String PAYOUTS_ADMIN = \"PAYOUTS_ADMIN\";\n\n    @PostMapping(\"/{id}/approve\")\n    public PayoutView approve(@PathVariable UUID id, Authentication auth) {\n        requireAdmin(auth);\n        return PayoutView.from(payouts.approve(id));\n    }\n\n    private static void requireAdmin(Authentication auth) {\n        boolean allowed = auth != null && auth.getAuthorities().stream().anyMatch(a -> PAYOUTS_ADMIN.equals(a.getAuthority()));\n        if (!allowed) {\n            throw new AccessDeniedException(\"payouts admin authority required\");\n        }\n    }\n}\n";
+        let new = |authority: &str| {
+            format!(
+                "@RestController\n@PreAuthorize(\"hasAuthority('{authority}')\")\npublic class PayoutAdminController {{\n\n    @PostMapping(\"/{{id}}/approve\")\n    public PayoutView approve(@PathVariable UUID id, Authentication auth) {{\n        return PayoutView.from(payouts.approve(id));\n    }}\n}}\n"
+            )
+        };
+        let removed = |new: &str| {
+            findings_with_contents(p, old, new)
+                .into_iter()
+                .filter(|x| x.rule.ends_with("-removed"))
+                .map(|x| x.rule)
+                .collect::<Vec<_>>()
+        };
+        let h = removed(&new("PAYOUTS_ADMIN"));
+        assert!(h.is_empty(), "{h:?}");
+        assert!(!removed(&new("PAYOUTS_VIEWER")).is_empty());
+    }
 
     #[test]
     fn a_skip_of_the_check_removed_is_no_check_removed() {
