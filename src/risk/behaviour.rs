@@ -476,21 +476,25 @@ fn disjuncts_mention_absence(cond: &str, v: &str) -> bool {
     })
 }
 
+/// The lines of unit `n` in `text` (its side's text), head to end.
+fn unit_lines<'t>(text: &'t str, n: &Unit) -> impl Iterator<Item = &'t str> {
+    text.lines()
+        .skip(n.line.saturating_sub(1) as usize)
+        .take((n.end_line + 1).saturating_sub(n.line) as usize)
+}
+
 /// Whether a function's body answers yes in so many words on a line of its
 /// own (Ruby's implicit `true`, `return true;`, `def update? = true`).
 fn says_plain_yes(f: &FileView<'_>, n: &Unit) -> bool {
     let text = f.new_text_or_hunks();
-    text.lines()
-        .skip(n.line.saturating_sub(1) as usize)
-        .take((n.end_line.saturating_sub(n.line) + 1) as usize)
-        .any(|l| {
-            let t = l.trim().trim_end_matches(['}', ';', ' ']);
-            literal_yes(t)
-                || t.ends_with("= true")
-                || t.ends_with("=> true")
-                || t.ends_with("{ true")
-                || t.ends_with("{ return true")
-        })
+    unit_lines(&text, n).any(|l| {
+        let t = l.trim().trim_end_matches(['}', ';', ' ']);
+        literal_yes(t)
+            || t.ends_with("= true")
+            || t.ends_with("=> true")
+            || t.ends_with("{ true")
+            || t.ends_with("{ return true")
+    })
 }
 /// Functions that answer a yes-or-no question about what may go ahead.
 static YES_NO_FN: LazyLock<Regex> = LazyLock::new(|| {
@@ -5088,11 +5092,7 @@ fn turned_into_branch(g: &syntax::Guard, n: &Unit, new_text: &str) -> bool {
     if exit.len() < 8 || !n.raises.iter().any(|r| collapse(&r.text) == exit) {
         return false;
     }
-    let body = new_text
-        .lines()
-        .skip(n.line.saturating_sub(1) as usize)
-        .take((n.end_line.saturating_sub(n.line) + 1) as usize);
-    body.map(str::trim).any(|l| {
+    unit_lines(new_text, n).map(str::trim).any(|l| {
         let arm = |c: &str| {
             l.strip_prefix(c)
                 .is_some_and(|rest| matches!(rest.trim_start().get(..2), Some("->" | "=>")))
@@ -5170,10 +5170,7 @@ fn nil_answer_now_error(
         || n.returns.iter().any(|r| collapse(&r.text) == exit);
     // The cases of a switch on nothing (`switch { case err == nil: … }`)
     // are conditions too.
-    let cases: Vec<&str> = new_text
-        .lines()
-        .skip(n.line.saturating_sub(1) as usize)
-        .take((n.end_line + 1).saturating_sub(n.line) as usize)
+    let cases: Vec<&str> = unit_lines(new_text, n)
         .filter_map(|l| l.trim().strip_prefix("case ")?.strip_suffix(':'))
         .collect();
     leaves_the_same_way
@@ -5210,11 +5207,7 @@ fn guard_in_referenced_class(
         Regex::new(r"\b((?:is|has|can|may|owns|allowed|permit)\w*)\s*\(").expect("a valid regex")
     });
     let own_class = n.name.rsplit_once('.').map(|(c, _)| c);
-    let body: Vec<&str> = new_text
-        .lines()
-        .skip(n.line.saturating_sub(1) as usize)
-        .take((n.end_line + 1).saturating_sub(n.line) as usize)
-        .collect();
+    let body: Vec<&str> = unit_lines(new_text, n).collect();
     let classes: HashSet<&str> = body
         .iter()
         .flat_map(|l| CLASS.find_iter(l).map(|m| m.as_str()))

@@ -67,6 +67,14 @@ fn emptiness_tested(text: &str, name: &str) -> bool {
     re.is_match(text)
 }
 
+/// Whether one of `texts` assigns `name` a value that is the empty string
+/// when missing (`$x = $_GET['state'] ?? ''`).
+fn defaulted_in<'t>(name: &str, mut texts: impl Iterator<Item = &'t str>) -> bool {
+    let n = regex::escape(name);
+    Regex::new(&format!(r"(^|[^\w$]){n}\s*(:\s*\w+\s*)?=[^=]"))
+        .is_ok_and(|assigned| texts.any(|l| assigned.is_match(l) && EMPTY_DEFAULT.is_match(l)))
+}
+
 /// A comparison whose two sides the change lets be empty together.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
     if f.class.test_like() || f.class.docs || f.class.vendored {
@@ -79,25 +87,10 @@ pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let lines: Vec<&str> = new.lines().collect();
-    // Which names the change defaults to empty, and which the file reads
-    // from the request or defaults already.
-    let defaulted_here = |name: &str| {
-        let n = regex::escape(name);
-        let Ok(assigned) = Regex::new(&format!(r"(^|[^\w$]){n}\s*(:\s*\w+\s*)?=[^=]")) else {
-            return false;
-        };
-        f.added_code()
-            .any(|l| assigned.is_match(l.text) && EMPTY_DEFAULT.is_match(l.text))
-    };
-    let defaulted = |name: &str| {
-        let n = regex::escape(name);
-        let Ok(assigned) = Regex::new(&format!(r"(^|[^\w$]){n}\s*(:\s*\w+\s*)?=[^=]")) else {
-            return false;
-        };
-        lines
-            .iter()
-            .any(|l| assigned.is_match(l) && EMPTY_DEFAULT.is_match(l))
-    };
+    // Defaulted by the change's added lines (it made the default), and
+    // in the file as it is now.
+    let defaulted_here = |name: &str| defaulted_in(name, f.added_code().map(|l| l.text));
+    let defaulted = |name: &str| defaulted_in(name, lines.iter().copied());
     for (i, l) in lines.iter().enumerate() {
         let Some(c) = COMPARE.captures(l) else {
             continue;
