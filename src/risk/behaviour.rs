@@ -2559,6 +2559,175 @@ fn comparison(c: &str) -> Option<(&str, &str, &str)> {
     Some((c.get(1)?.as_str(), c.get(2)?.as_str(), c.get(3)?.as_str()))
 }
 
+/// Whether a verification call dropped from a guard (`!verifyStripeSignature(
+/// req.body, header, secret)`) is now made by a call that throws on failure,
+/// with the same arguments, inside a `try` whose handler refuses the request
+/// (`stripe.webhooks.constructEvent(req.body, header, secret, …)` and `catch
+/// { return res.status(400) … }`): the check is the library's now.
+fn verification_now_throws(cond: &str, lines: &[&str]) -> bool {
+    static CALL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(\w*(verif|valid|check|authenticat)\w*)\s*\(").unwrap()
+    });
+    static HANDLER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*(\}\s*)?(catch\b|except\b|rescue\b)").unwrap());
+    static REFUSES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\b4\d\d\b|unauthori[sz]ed|forbidden|bad_?request|\bthrow\b|\braise\b)")
+            .unwrap()
+    });
+    let squeeze = |t: &str| t.split_whitespace().collect::<String>();
+    let unit = squeeze(&lines.join("\n"));
+    let handled = lines.iter().enumerate().any(|(i, l)| {
+        HANDLER.is_match(l) && lines.iter().skip(i).take(4).any(|x| REFUSES.is_match(x))
+    });
+    if !handled {
+        return false;
+    }
+    CALL.captures_iter(cond).any(|c| {
+        let name = c.get(1).map_or("", |m| m.as_str());
+        let open = c.get(0).map_or(0, |m| m.end());
+        let mut depth = 1;
+        let Some(close) = cond[open..].char_indices().find_map(|(i, ch)| {
+            match ch {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(open + i)
+        }) else {
+            return false;
+        };
+        let args = squeeze(&cond[open..close]);
+        // Two arguments at least, the same ones, in another call.
+        args.contains(',')
+            && unit.match_indices(&format!("({args}")).any(|(at, _)| {
+                !unit[..at].ends_with(name) && unit[at + 1 + args.len()..].starts_with([',', ')'])
+            })
+    })
+}
+
+/// Whether a failing guard's test moved into a helper the change adds,
+/// which a failing guard of the new side calls (`let Some(timestamp) =
+/// timestamp else { return 401 }` → `if let Err(e) =
+/// webhook_signature::verify(…) { return 401 }`, whose code, a few calls
+/// deep, stops on `(now - parsed.timestamp).abs() > tolerance`): the names
+/// the old test asked about are asked there (every one, or two when
+/// parameters renamed the rest), and failing there fails here.
+fn moved_into_called_new_helper(
+    cond: &str,
+    o: &Unit,
+    n: &Unit,
+    helpers: &Helpers<'_>,
+    fresh: &HashSet<String>,
+) -> bool {
+    static VERIFYING: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(verif|valid|compare|equal|matches|constant_?time|hmac|signature)")
+            .unwrap()
+    });
+    const FILLER: &[&str] = &[
+        "let",
+        "some",
+        "none",
+        "nil",
+        "null",
+        "not",
+        "and",
+        "or",
+        "is",
+        "true",
+        "false",
+        "ok",
+        "err",
+        "if",
+        "undefined",
+        "empty",
+        "len",
+        "length",
+    ];
+    let words: Vec<String> = condition_words(cond)
+        .into_iter()
+        .filter(|w| !FILLER.contains(&w.as_str()))
+        .collect();
+    if words.is_empty() || fresh.is_empty() {
+        return false;
+    }
+    n.guards
+        .iter()
+        .filter(|x| x.failing && calls_any(&x.cond, fresh))
+        .any(|x| {
+            let called = called_in(&x.cond);
+            helpers
+                .reachable(called.iter().map(|c| short_name(c)), 3, Some(n))
+                .iter()
+                .any(|u| {
+                    u.guards.iter().any(|y| {
+                        // Names handed in as parameters change (`unix_now()`
+                        // → `now`): two of them asked again will do.
+                        let tested = condition_words(&y.cond);
+                        let shared = words.iter().filter(|w| tested.contains(*w)).count();
+                        y.failing && (shared == words.len() || shared >= 2)
+                    }) || {
+                        // A verdict computed here before (`verified =
+                        // sigs.iter().any(|s| mac.verify_slice(s).is_ok())`,
+                        // then `if !verified`), now computed there: the
+                        // verifying call left this function for the helper,
+                        // which can fail.
+                        // It tests a verdict of its own (`if matched`,
+                        // `unless valid`) and can fail. Not an input this
+                        // function tested for being there (`if (sig)` in a
+                        // helper that answers yes without one).
+                        let inputs: HashSet<String> = o
+                            .guards
+                            .iter()
+                            .flat_map(|x| condition_words(&x.cond))
+                            .collect();
+                        let verdict = u.conditions.iter().any(|c| {
+                            let t = c.text.trim().trim_start_matches(['!', '(']).trim();
+                            let t = t.strip_prefix("not ").unwrap_or(t).trim_end_matches(')');
+                            !t.is_empty()
+                                && t.chars().all(|ch| ch.is_alphanumeric() || ch == '_')
+                                && !inputs.contains(&t.to_ascii_lowercase())
+                        });
+                        let fails = !u.raises.is_empty()
+                            || u.returns
+                                .iter()
+                                .any(|r| r.text.contains("Err(") || r.text.contains("false"));
+                        verdict
+                            && fails
+                            && o.calls.iter().any(|c| {
+                                VERIFYING.is_match(&c.text)
+                                    && !n.calls.iter().any(|m| m.text == c.text)
+                                    && u.calls.iter().any(|m| m.text == c.text)
+                            })
+                    }
+                })
+        })
+}
+
+/// Whether two failing guards test the same response's status code
+/// (`resp.StatusCode != http.StatusNoContent` and `resp.StatusCode >= 300`,
+/// `response.status_code != 200` and `not response.ok`): a request helper
+/// that refuses every non-success answer covers the one the caller refused.
+fn same_status_test(old: &str, new: &str) -> bool {
+    static STATUS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)^(\w+)\.(status_?code|status)$").unwrap());
+    static NOT_OK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^!\s*(\w+)\.ok$|^not\s+(\w+)\.ok$").unwrap());
+    let Some((subject, _, _)) = comparison(old) else {
+        return false;
+    };
+    let Some(was) = STATUS.captures(subject) else {
+        return false;
+    };
+    if let Some((now, op, bound)) = comparison(new) {
+        return STATUS.captures(now).is_some_and(|c| {
+            // `>= 500` lets every 4xx through.
+            let wide = !matches!(op, ">" | ">=") || bound.parse::<u32>().is_ok_and(|b| b <= 400);
+            c[2].eq_ignore_ascii_case(&was[2]) && op != "==" && op != "===" && wide
+        });
+    }
+    NOT_OK.is_match(new.trim())
+}
+
 /// Whether the comparison `a > b` (or `<`, `>=`, `<=`) of a clamp is now a
 /// call of `min` or `max` with both operands (`min(a,b)`, `Math.max(b,a)`)
 /// in `squeezed` (added text without whitespace).
@@ -3402,6 +3571,7 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
     // intent rule): calls to a check helper written out in a wrapper.
     let _ = change.written_out.set(checks_written_out(&helpers, &added));
     let retired_flags = retired_flags(change);
+    let new_texts: Vec<&str> = parsed.iter().filter_map(|p| p.file.new_text()).collect();
     // Only a file the framework loads by its name is a hook: a `handle`
     // exported from any other file runs nowhere.
     let request_hooks: String = change
@@ -3475,6 +3645,7 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
                     request_hooks: &request_hooks,
                     modules: &modules,
                     retired_flags: &retired_flags,
+                    new_texts: &new_texts,
                 };
                 unit_findings(p, o, n, &around, &mut local);
             }
@@ -4249,11 +4420,14 @@ fn routes(parsed: &[Parsed<'_>], added: &str, out: &mut Vec<Finding>) {
                     || l.contains("middleware"))
         })
     };
-    let mut new: HashMap<String, (&str, &syntax::Route)> = HashMap::default();
+    // Every route of the new side under its key: the same call (`WithHintf
+    // "…"`, `get "/health"`) can stand in several files, and a route is
+    // compared with itself, in its own file, before any moved copy.
+    let mut new: HashMap<String, Vec<(&str, &syntax::Route)>> = HashMap::default();
     for p in parsed {
         for u in &p.new.units {
             for r in &u.routes {
-                new.insert(r.key.clone(), (p.file.path, r));
+                new.entry(r.key.clone()).or_default().push((p.file.path, r));
             }
         }
     }
@@ -4264,12 +4438,25 @@ fn routes(parsed: &[Parsed<'_>], added: &str, out: &mut Vec<Finding>) {
         for u in &p.old.units {
             for r in &u.routes {
                 let key = rename_in(&r.key, &p.renames);
-                let Some((path, now)) = new.get(&key) else {
+                let Some(all) = new.get(&key) else {
+                    continue;
+                };
+                let here: Vec<&(&str, &syntax::Route)> = all
+                    .iter()
+                    .filter(|(path, _)| *path == p.file.path)
+                    .collect();
+                let candidates: Vec<&(&str, &syntax::Route)> = if here.is_empty() {
+                    all.iter().collect()
+                } else {
+                    here
+                };
+                let Some(&&(path, now)) = candidates.first() else {
                     continue;
                 };
                 for g in &r.guards {
                     let g = rename_in(g, &p.renames);
-                    if now.guards.contains(&g) || mounted(&g) {
+                    let kept = candidates.iter().any(|(_, c)| c.guards.contains(&g));
+                    if kept || mounted(&g) {
                         continue;
                     }
                     out.push(Finding::added(
@@ -4569,6 +4756,8 @@ struct Around<'a> {
     /// Feature flags whose always-on or always-off definition the change
     /// deletes.
     retired_flags: &'a RetiredFlags,
+    /// The new text of each file of the change.
+    new_texts: &'a [&'a str],
 }
 
 /// A file's name as code refers to it: the stem, lowercased, without `_`
@@ -5423,6 +5612,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         request_hooks,
         modules,
         retired_flags,
+        new_texts,
     } = *around;
     let f = p.file;
     let map = &p.renames;
@@ -5572,7 +5762,8 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                             // Into the class of what it asked (`Money.plus`
                             // checking its own currency), failing the same way.
                             || receiver_renamed(&g.cond, &x.cond)
-                                && failure_head(&g.exit) == failure_head(&x.exit))
+                                && failure_head(&g.exit) == failure_head(&x.exit)
+                            || g.failing && x.failing && same_status_test(&g.cond, &x.cond))
                 })
         });
         // Whatever it moved into, a failing guard now gated on the value
@@ -5597,6 +5788,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
                         .iter()
                         .any(|c| super::security::REFUSING_HELPER.is_match(&c.text))
                 || handed_to_helper(n, &g.cond, helpers, &p.new_text)
+                || g.failing && moved_into_called_new_helper(&g.cond, o, n, helpers, fresh)
                 || guard_in_new_decorator(n, o, g, &cond, helpers)
                 || guard_now_wraps_handler(n, g, &cond, helpers, added)
                 || method_implied_by_handler(n, &g.cond)
@@ -5646,6 +5838,11 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             let gated = g.failing && c.failing && presence_gated(&cond, &c.cond, n);
             let narrowed = g.failing && c.failing && narrower(&cond, &c.cond) || gated;
             let restated = !narrowed && restated
+                || g.failing
+                    && verification_now_throws(
+                        &cond,
+                        &unit_lines(&f.new_text_or_hunks(), n).collect::<Vec<_>>(),
+                    )
                 || stops_in_more_cases(&cond, &c.cond)
                 || hardened(&cond, &c.cond)
                 || same_error_class(&cond, &c.cond)
@@ -6022,6 +6219,10 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
         if f.removed.iter().any(|l| {
             l.no == *line && l.text.trim_start().starts_with("skip_") && l.text.contains(callee)
         }) {
+            continue;
+        }
+        // Run by the class this one now extends, as written here before.
+        if super::security::inherited_from_new_parent(f, new_texts.iter().copied(), written) {
             continue;
         }
         // Rails forgery protection dropped with the class now built on
@@ -11901,5 +12102,122 @@ mod moved_into_wrapper_tests {
         assert!(!removed("require_admin", &deps_new));
         // Signed in is not an admin: the router only asks who the caller is.
         assert!(removed("get_current_user", deps_old));
+    }
+
+    #[test]
+    fn a_route_key_in_two_files_is_compared_with_its_own_file_a_moved_route_still_with_its_copy() {
+        use crate::risk::testkit::findings_of_change;
+        let file = |year: &str, guard: &str| {
+            format!(
+                "// Copyright {year} Example Corp\nconst router = require(\"express\").Router();\n\nrouter.get(\"/reports\", {guard}listReports);\n\nmodule.exports = router;\n"
+            )
+        };
+        let removed = |files: &[(&str, Option<&str>, Option<&str>)]| {
+            findings_of_change(files, None)
+                .iter()
+                .any(|f| f.rule == "logic-check-removed" && f.message.contains("requireAdmin"))
+        };
+        // Only the copyright line changes in both files; one of them guards
+        // the same route key, the other never did.
+        let (a_old, a_new) = (
+            file("2022", "requireAdmin, "),
+            file("2023", "requireAdmin, "),
+        );
+        let (b_old, b_new) = (file("2022", ""), file("2023", ""));
+        assert!(!removed(&[
+            ("src/admin/routes.js", Some(&a_old), Some(&a_new)),
+            ("src/public/routes.js", Some(&b_old), Some(&b_new)),
+        ]));
+        // The guarded route moves into another file without its guard.
+        let empty = "const router = require(\"express\").Router();\nmodule.exports = router;\n";
+        assert!(removed(&[
+            ("src/admin/routes.js", Some(&a_old), Some(empty)),
+            ("src/reports/routes.js", None, Some(&b_new)),
+        ]));
+    }
+
+    #[test]
+    fn a_status_test_left_to_the_request_helper_that_refuses_every_failure_is_kept() {
+        use crate::risk::testkit::findings_with_contents;
+        let client = |delete: &str, refuse: &str| {
+            format!(
+                "package storage\n\nfunc (c *Client) DeleteBucket(ctx context.Context, name string) error {{\n{delete}}}\n\nfunc (c *Client) do(ctx context.Context, method, path string) error {{\n\treq, err := http.NewRequestWithContext(ctx, method, c.BaseURL.JoinPath(path).String(), nil)\n\tif err != nil {{\n\t\treturn err\n\t}}\n\tresp, err := c.HTTPClient.Do(req)\n\tif err != nil {{\n\t\treturn err\n\t}}\n\tdefer resp.Body.Close()\n\tif {refuse} {{\n\t\treturn &APIError{{StatusCode: resp.StatusCode}}\n\t}}\n\treturn nil\n}}\n"
+            )
+        };
+        let by_hand = "\treq, err := http.NewRequestWithContext(ctx, http.MethodDelete, c.BaseURL.JoinPath(\"/buckets\", name).String(), nil)\n\tif err != nil {\n\t\treturn err\n\t}\n\tresp, err := c.HTTPClient.Do(req)\n\tif err != nil {\n\t\treturn err\n\t}\n\tdefer resp.Body.Close()\n\tif resp.StatusCode != http.StatusNoContent {\n\t\treturn fmt.Errorf(\"unexpected status %d deleting bucket %q\", resp.StatusCode, name)\n\t}\n\treturn nil\n";
+        let delegated = "\treturn c.do(ctx, http.MethodDelete, \"/buckets/\"+name)\n";
+        let removed = |refuse: &str| {
+            findings_with_contents(
+                "internal/storage/client.go",
+                &client(by_hand, refuse),
+                &client(delegated, refuse),
+            )
+            .iter()
+            .any(|f| f.rule == "logic-guard-removed" && f.message.contains("StatusNoContent"))
+        };
+        assert!(!removed("resp.StatusCode >= 300"));
+        // A helper that refuses only server errors lets a 404 through.
+        assert!(removed("resp.StatusCode >= 500"));
+    }
+
+    #[test]
+    fn a_verification_handed_to_a_throwing_library_call_with_the_same_arguments_is_kept() {
+        use crate::risk::testkit::findings_with_contents;
+        let old = "router.post(\"/webhooks/stripe\", async (req, res) => {\n  const header = req.header(\"stripe-signature\");\n  if (!header || !verifyStripeSignature(req.body as Buffer, header, env.STRIPE_WEBHOOK_SECRET)) {\n    return res.status(400).send(\"invalid signature\");\n  }\n  let event;\n  try {\n    event = JSON.parse(req.body.toString(\"utf8\"));\n  } catch {\n    return res.status(400).send(\"invalid payload\");\n  }\n  await handle(event);\n  return res.status(200).end();\n});\n";
+        let new = |on_failure: &str| {
+            format!(
+                "router.post(\"/webhooks/stripe\", async (req, res) => {{\n  const header = req.header(\"stripe-signature\");\n  if (!header) {{\n    return res.status(400).send(\"invalid signature\");\n  }}\n  let event;\n  try {{\n    event = stripe.webhooks.constructEvent(\n      req.body as Buffer,\n      header,\n      env.STRIPE_WEBHOOK_SECRET,\n      300,\n    );\n  }} catch (err) {{\n{on_failure}\n  }}\n  await handle(event);\n  return res.status(200).end();\n}});\n"
+            )
+        };
+        let weakened = |text: &str| {
+            findings_with_contents("src/webhooks/stripe.ts", old, text)
+                .iter()
+                .any(|f| {
+                    f.severity >= crate::risk::Severity::High && f.rule.starts_with("logic-guard")
+                })
+        };
+        assert!(!weakened(&new(
+            "    return res.status(400).send(\"invalid signature\");"
+        )));
+        // A failed verification logged and the event parsed anyway.
+        assert!(weakened(&new(
+            "    logger.warn(\"stripe webhook: signature\");\n    event = JSON.parse(req.body.toString(\"utf8\"));"
+        )));
+    }
+
+    #[test]
+    fn a_guard_moved_into_a_new_helper_the_new_guard_calls_is_kept_a_helper_that_skips_it_is_not() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "pub async fn receive(headers: HeaderMap, body: Bytes) -> StatusCode {\n    let Some(header) = headers.get(SIGNATURE_HEADER) else {\n        return StatusCode::UNAUTHORIZED;\n    };\n    let timestamp = parse_timestamp(header);\n    let Some(timestamp) = timestamp else {\n        warn!(\"webhook signature header without timestamp\");\n        return StatusCode::UNAUTHORIZED;\n    };\n    if (unix_now() - timestamp).abs() > TOLERANCE_SECS {\n        return StatusCode::UNAUTHORIZED;\n    }\n    let verified = signatures(header).iter().any(|sig| mac_for(timestamp, &body).verify_slice(sig).is_ok());\n    if !verified {\n        return StatusCode::UNAUTHORIZED;\n    }\n    enqueue(body).await;\n    StatusCode::ACCEPTED\n}\n";
+        let new = "pub async fn receive(headers: HeaderMap, body: Bytes) -> StatusCode {\n    let Some(header) = headers.get(SIGNATURE_HEADER) else {\n        return StatusCode::UNAUTHORIZED;\n    };\n    if let Err(err) = webhook_signature::verify(header, &body, unix_now(), TOLERANCE_SECS) {\n        warn!(%err, \"webhook rejected\");\n        return StatusCode::UNAUTHORIZED;\n    }\n    enqueue(body).await;\n    StatusCode::ACCEPTED\n}\n";
+        let module = |tolerance: &str, verdict: &str| {
+            format!(
+                "pub fn verify(header: &str, body: &[u8], now: i64, tolerance: i64) -> Result<(), SignatureError> {{\n    let parsed = parse_header(header)?;\n{tolerance}    let matched = parsed.signatures.iter().any(|sig| mac_for(parsed.timestamp, body).verify_slice(sig).is_ok());\n    {verdict}\n}}\n"
+            )
+        };
+        let refuses = "if matched { Ok(()) } else { Err(SignatureError::Mismatch) }";
+        let kept = "    if (now - parsed.timestamp).abs() > tolerance {\n        return Err(SignatureError::OutsideTolerance);\n    }\n";
+        let guards = |module: &str| {
+            findings_of_change(
+                &[
+                    ("src/routes/webhooks.rs", Some(old), Some(new)),
+                    ("src/webhook_signature.rs", None, Some(module)),
+                ],
+                None,
+            )
+            .iter()
+            .filter(|f| {
+                f.severity >= crate::risk::Severity::High && f.rule.starts_with("logic-guard")
+            })
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(guards(&module(kept, refuses)), Vec::<String>::new());
+        // The new helper never looks at the timestamp: replayable forever.
+        let hit = guards(&module("", refuses));
+        assert!(hit.iter().any(|m| m.contains("timestamp")), "{hit:?}");
+        // It works the verdict out and lets every request through.
+        let hit = guards(&module(kept, "let _ = matched;\n    Ok(())"));
+        assert!(hit.iter().any(|m| m.contains("verified")), "{hit:?}");
     }
 }

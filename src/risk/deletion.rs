@@ -151,6 +151,64 @@ pub fn retention_via_variable(change: &super::ChangeView<'_>, out: &mut Vec<Find
     }
 }
 
+/// A retention variable with a default (`variable "backup_retention_days" {
+/// default = 14 }`) that the change folds into a map and reads back with a
+/// fallback of its own (`backup_retention_days = lookup(var.backup,
+/// "retention_days", 0)`): every caller that does not set the new key gets
+/// the fallback, and a backup kept for 0 days is no backup at all.
+pub fn retention_fallback_cut(change: &super::ChangeView<'_>, out: &mut Vec<Finding>) {
+    static FALLBACK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^\s*(\w+)\s*=\s*(?:\w+\()?\s*(?:lookup|try|coalesce)\s*\(([^\n]*?),\s*"?(\d+)"?\s*\)\s*\)?\s*$"#).unwrap()
+    });
+    let old_defaults = super::infra::tf_old_variable_defaults(change);
+    let new_defaults = super::infra::tf_variable_defaults(change);
+    for f in change
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".tf") && f.class.production())
+    {
+        for l in f.added_code() {
+            let Some(c) = FALLBACK.captures(l.text) else {
+                continue;
+            };
+            let (name, now) = (&c[1], c[3].parse::<f64>().unwrap_or(f64::MAX));
+            // The variable of that name is gone (or lost its default).
+            let Some(was) = old_defaults
+                .get(name)
+                .filter(|_| !new_defaults.contains_key(name))
+                .and_then(|v| v.trim_matches('"').parse::<f64>().ok())
+            else {
+                continue;
+            };
+            let Some((key, _)) = retention_setting(&format!("{name} = {was}")) else {
+                continue;
+            };
+            // Zero keeps no backups; for logs it can mean "forever".
+            let backups = ["backup", "snapshot", "pitr"]
+                .iter()
+                .any(|w| key.contains(w));
+            let cut = now > 0.0 && now * 2.0 <= was || now == 0.0 && backups;
+            if !cut || was <= 0.0 {
+                continue;
+            }
+            out.push(Finding::added(
+                "data-retention-shortened",
+                Severity::High,
+                f.path,
+                Some(l.no),
+                format!(
+                    "`{}` now falls back to {now} when the key is not set (`{}`); before, `var.{}` kept it for {was} by default: a caller that does not set it {}.",
+                    quote(name),
+                    quote(l.text.trim()),
+                    quote(name),
+                    if now == 0.0 { "keeps no backups at all" } else { "keeps far less" }
+                ),
+            ));
+            return;
+        }
+    }
+}
+
 /// Retention of backups, snapshots and logs cut by half or more: the data
 /// that would restore from an incident is gone sooner.
 fn retention_shortened(f: &FileView<'_>, out: &mut Vec<Finding>) {
@@ -1205,5 +1263,37 @@ mod tests {
                 "{sql}: {hit:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_retention_variable_folded_into_a_map_with_a_fallback_of_zero_is_found() {
+        use crate::risk::testkit::findings_of_change;
+        let vars_old =
+            "variable \"backup_retention_days\" {\n  type    = number\n  default = 14\n}\n";
+        let vars_new = "variable \"backup\" {\n  type    = map(string)\n  default = {}\n}\n";
+        let main_old = "resource \"aws_db_instance\" \"this\" {\n  backup_retention_period = var.backup_retention_days\n}\n";
+        let main_new = |fallback: &str| {
+            format!(
+                "locals {{\n  backup_retention_days = tonumber(lookup(var.backup, \"retention_days\", {fallback}))\n}}\n\nresource \"aws_db_instance\" \"this\" {{\n  backup_retention_period = local.backup_retention_days\n}}\n"
+            )
+        };
+        let cut = |fallback: &str| {
+            findings_of_change(
+                &[
+                    ("modules/db/variables.tf", Some(vars_old), Some(vars_new)),
+                    (
+                        "modules/db/main.tf",
+                        Some(main_old),
+                        Some(&main_new(fallback)),
+                    ),
+                ],
+                None,
+            )
+            .iter()
+            .any(|f| f.rule == "data-retention-shortened")
+        };
+        assert!(cut("0"));
+        assert!(cut("3"));
+        assert!(!cut("14"));
     }
 }

@@ -108,6 +108,66 @@ fn rm_rf(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A variable that a script deletes whole (`rm -rf "${PREFIX:?}"`) whose
+/// default the change sets to a directory the system shares
+/// (`PREFIX="${VECTORD_PREFIX:-/usr/local}"`, where it was `/opt/vectord`):
+/// `:?` guards against empty, not against `/usr/local`, and every run now
+/// wipes what other software installed there.
+fn rm_rf_default_shared(f: &FileView<'_>, out: &mut Vec<Finding>) {
+    static WHOLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"\brm\s+(-[a-zA-Z-]+\s+)*-[a-zA-Z]*[rR][a-zA-Z]*\s+(-[a-zA-Z-]+\s+)*"?\$\{?(\w+)(:\?[^}"]*)?\}?"?\s*(;|&|\||$)"#).unwrap()
+    });
+    static SHARED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"^(/|/usr|/usr/local|/opt|/var|/var/lib|/etc|/home|/srv|/lib|/usr/lib|/bin|/usr/bin|/usr/share|/tmp|\$HOME|\$\{HOME\}|~)/?$"#).unwrap()
+    });
+    let default_of = |t: &str, var: &str| -> Option<String> {
+        let t = t.trim();
+        let rest = t
+            .strip_prefix(&format!("{var}="))
+            .or_else(|| t.strip_prefix(&format!("export {var}=")))
+            .or_else(|| t.strip_prefix(&format!(": \"${{{var}:=")))?;
+        let rest = rest.trim_matches('"');
+        let value = match rest.find(":-").or_else(|| rest.find(":=")) {
+            Some(at) if rest.starts_with("${") => &rest[at + 2..],
+            _ => rest,
+        };
+        Some(value.trim_end_matches(['}', '"']).to_string())
+    };
+    let Some(text) = f.new_text() else {
+        return;
+    };
+    for (no, l) in text.lines().enumerate() {
+        let Some(c) = WHOLE.captures(l) else {
+            continue;
+        };
+        let var = &c[3];
+        let Some((at, now)) = f
+            .added_code()
+            .find_map(|a| default_of(a.text, var).map(|d| (a.no, d)))
+        else {
+            continue;
+        };
+        let was = f.removed_code().find_map(|r| default_of(r.text, var));
+        if !SHARED.is_match(&now) || was.as_ref().is_none_or(|w| SHARED.is_match(w)) {
+            continue;
+        }
+        out.push(Finding::added(
+            "shell-rm-rf-variable",
+            Severity::Critical,
+            f.path,
+            Some(at),
+            format!(
+                "`{var}` now defaults to {} (before: {}), and line {} deletes it whole (`{}`): every run wipes what other software keeps there.",
+                quote(&now),
+                quote(was.as_deref().unwrap_or("")),
+                no + 1,
+                quote(l.trim())
+            ),
+        ));
+        return;
+    }
+}
+
 /// A make variable standing for a tool (`$(GO)`, `${NPM}`).
 static TOOL_VARIABLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$[({]([A-Za-z]\w*)[)}]").unwrap());
@@ -309,6 +369,7 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
     }
     if !f.class.docs && !f.class.test_like() && !f.class.vendored && shell_like(f.path) {
         rm_rf(f, out);
+        rm_rf_default_shared(f, out);
     }
     if !f.class.production() || f.class.lang == super::lang::Lang::Markdown {
         return;
@@ -1092,5 +1153,28 @@ mod tests {
             "  check:\n    if: always()\n    needs: [test]\n    runs-on: ubuntu-latest\n    steps:\n      - uses: re-actors/alls-green@release/v1\n        with:\n          jobs: ${{ toJSON(needs) }}\n  deploy:\n",
         );
         assert!(!hit(&gate).contains(&"ci-deploys-after-failure".to_string()));
+    }
+
+    #[test]
+    fn a_variable_deleted_whole_that_now_defaults_to_a_shared_directory_is_critical() {
+        use crate::risk::testkit::findings_with_contents;
+        let script = |default: &str| {
+            format!(
+                "#!/usr/bin/env bash\nset -euo pipefail\nPREFIX=\"${{APP_PREFIX:-{default}}}\"\n\nremove_previous() {{\n  if [ -d \"$PREFIX\" ]; then\n    rm -rf \"${{PREFIX:?}}\"\n  fi\n}}\n\nremove_previous\ninstall -d \"$PREFIX/bin\"\n"
+            )
+        };
+        let wiped = |from: &str, to: &str| {
+            findings_with_contents("scripts/install.sh", &script(from), &script(to))
+                .iter()
+                .any(|f| {
+                    f.severity == crate::risk::Severity::Critical
+                        && f.message.contains("defaults to")
+                })
+        };
+        assert!(wiped("/opt/app", "/usr/local"));
+        assert!(wiped("/opt/app", "$HOME"));
+        // A directory of its own, under a shared one: still the app's.
+        assert!(!wiped("/opt/app", "/usr/local/app"));
+        assert!(!wiped("/opt/app", "/srv/app"));
     }
 }

@@ -84,6 +84,31 @@ fn resolve(arg: &str, text: &str) -> Option<String> {
     unquote(&c[1]).filter(|v| !v.contains("${"))
 }
 
+/// Why a suffix test against `arg` lets a stranger in when `arg` is a
+/// wildcard pattern's domain with the `*.` cut off, dot and all (`const host
+/// = pattern.slice(star + 2)` after `indexOf('*.')`, `strings.TrimPrefix(p,
+/// "*.")`): `https://*.acme.com` then admits `https://evilacme.com`.
+fn wildcard_without_dot(arg: &str, text: &str) -> Option<String> {
+    let name = arg.trim().rsplit(['.', ':']).next().unwrap_or(arg);
+    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    if !text.contains("'*.'") && !text.contains("\"*.\"") && !text.contains("`*.`") {
+        return None;
+    }
+    let bind = Regex::new(&format!(
+        r#"\b{}\b\s*(?::\s*[\w<>]+\s*)?(?::=|=)\s*([^\n;]*?(?:(?:slice|substring|substr)\(\s*\w+\s*\+\s*2\s*\)|\[\s*\w+\s*\+\s*2\s*:\s*\]|(?:replace|TrimPrefix|removeprefix|lstrip|trimStart|strip_prefix|delete_prefix)\([^\n]*["'`]\*\.["'`]))"#,
+        regex::escape(name)
+    ))
+    .ok()?;
+    let c = bind.captures(text)?;
+    Some(format!(
+        "`{}` is a wildcard's domain with its dot cut off (`{}`): `*.acme.com` lets `evilacme.com` through",
+        quote(name),
+        quote(c[1].trim())
+    ))
+}
+
 /// Why `kind` on `value` lets a stranger's name through, or `None`. The
 /// value comes from the diff: it is quoted (escaped) where it is shown.
 fn weakness(kind: Kind, value: &str) -> Option<String> {
@@ -380,6 +405,11 @@ pub fn check(f: &FileView<'_>, change: &ChangeView<'_>, out: &mut Vec<Finding>) 
                 Some(value) => weakness(kind, &value),
                 None => exact_or_suffix(kind, &arg, t),
             };
+            let why = why.or_else(|| {
+                (kind == Kind::Suffix)
+                    .then(|| wildcard_without_dot(&arg, &text))
+                    .flatten()
+            });
             let Some(why) = why else {
                 continue;
             };
@@ -501,5 +531,22 @@ mod shared_hosting_tests {
         assert!(!rules_hit("cmd/bff/main.go", Some(old), Some(&ours)).contains(&rule));
         let js = "if (origin.endsWith('.netlify.app')) return cb(null, true);\n";
         assert!(rules_hit("src/cors.js", Some(""), Some(js)).contains(&rule));
+    }
+
+    #[test]
+    fn a_suffix_test_against_a_wildcard_with_its_dot_cut_off_is_found() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        const RULE: &str = "host-match-partial";
+        let old = "export function compile(pattern: string) {\n  return (o: string) => o === pattern\n}\n";
+        let new = |cut: &str| {
+            format!(
+                "export function compile(pattern: string) {{\n  const star = pattern.indexOf('*.')\n  if (star === -1) {{\n    return (o: string) => o === pattern\n  }}\n  const scheme = pattern.slice(0, star)\n  const host = {cut}\n  return (requestOrigin: string) => requestOrigin.startsWith(scheme) && requestOrigin.endsWith(host)\n}}\n"
+            )
+        };
+        let hit = rules_hit_with_contents("src/cors.ts", old, &new("pattern.slice(star + 2)"));
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
+        // The dot kept: a subdomain and nothing else.
+        let hit = rules_hit_with_contents("src/cors.ts", old, &new("pattern.slice(star + 1)"));
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
     }
 }

@@ -1202,13 +1202,28 @@ fn dns_name_retired(kind: &str, old_body: &[String], change: &ChangeView<'_>) ->
 pub(crate) fn tf_variable_defaults(
     change: &ChangeView<'_>,
 ) -> std::collections::HashMap<String, String> {
+    tf_variable_defaults_on(change, false)
+}
+
+/// The same, as declared before the change.
+pub(crate) fn tf_old_variable_defaults(
+    change: &ChangeView<'_>,
+) -> std::collections::HashMap<String, String> {
+    tf_variable_defaults_on(change, true)
+}
+
+fn tf_variable_defaults_on(
+    change: &ChangeView<'_>,
+    old: bool,
+) -> std::collections::HashMap<String, String> {
     let mut out = std::collections::HashMap::new();
     for f in change
         .files
         .iter()
         .filter(|f| f.path.ends_with(".tf") && f.class.production())
     {
-        let Some(text) = f.new_text() else { continue };
+        let text = if old { f.old_text() } else { f.new_text() };
+        let Some(text) = text else { continue };
         let mut current: Option<&str> = None;
         for l in text.lines() {
             let t = l.trim();

@@ -50,6 +50,7 @@ pub mod firewall_ports;
 pub mod frames;
 pub mod frozen_filters;
 mod guards_dropped;
+pub mod helm_gated;
 pub(crate) mod host_access;
 mod host_links;
 pub mod host_match;
@@ -801,10 +802,12 @@ pub fn findings_with_message(
     tenant_source::check(&change, &mut out);
     off_when_unset::terraform_default_off(&change, &mut out);
     deletion::retention_via_variable(&change, &mut out);
+    deletion::retention_fallback_cut(&change, &mut out);
     ingress_auth::check(&change, &mut out);
     optional_fields::check(&change, &mut out);
     overlay_promotion::check(&change, &mut out);
     unfiltered_when_absent::check(&change, &mut out);
+    helm_gated::check(&change, &mut out);
     if let Some(m) = message {
         // Translations are words shown to people: a reworded string in a
         // locale file is the typo fix or rewording the message says.

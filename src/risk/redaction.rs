@@ -165,7 +165,9 @@ fn redacting_printer_removed(f: &FileView<'_>, out: &mut Vec<Finding>) {
 /// Sensitive names a redaction list of this file lost, and headers logged
 /// whole.
 pub fn check(f: &FileView<'_>, out: &mut Vec<Finding>) {
-    if f.class.test_like() || f.class.docs || f.class.vendored {
+    // A lockfile's checksums spell words by chance (`go.sum`'s base64
+    // hashes hold `apikeys` and `sessions`); it lists no redaction.
+    if f.class.test_like() || f.class.docs || f.class.vendored || super::supply::lockfile(f.path) {
         return;
     }
     headers_logged(f, out);
@@ -428,6 +430,28 @@ mod tests {
         let hit = rules_hit("app/oauth.py", Some(old), Some(new));
         assert!(
             !hit.contains(&"secret-filter-removed".to_string()),
+            "{hit:?}"
+        );
+    }
+
+    #[test]
+    fn checksums_of_a_lockfile_are_no_redaction_list() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        // Base64 hashes spell `scrub` and `apikeys` by chance; one module's
+        // line is bumped.
+        let old = "github.com/a/b v1.0.0 h1:x9scrubQ0apikeysZ1sessions0Q/k=\ngithub.com/a/b v1.0.0/go.mod h1:q1w2e3r4t5y6u7i8o9p0=\n";
+        let new = "github.com/a/b v1.1.0 h1:Zz9QmN0pL1kK2jJ3hH4gG5fF6dD=\ngithub.com/a/b v1.1.0/go.mod h1:q1w2e3r4t5y6u7i8o9p0=\n";
+        let hit = rules_hit_with_contents("go.sum", old, new);
+        assert!(
+            !hit.contains(&"secret-filter-removed".to_string()),
+            "{hit:?}"
+        );
+        // The same words in a real redaction list are found.
+        let old = "SCRUB_FIELDS = [\n    \"apikeys\",\n    \"sessions\",\n]\n";
+        let new = "SCRUB_FIELDS = [\n    \"sessions\",\n]\n";
+        let hit = rules_hit_with_contents("app/logging.py", old, new);
+        assert!(
+            hit.contains(&"secret-filter-removed".to_string()),
             "{hit:?}"
         );
     }

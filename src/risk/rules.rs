@@ -20,7 +20,7 @@ use super::{FileView, Finding, Severity, quote};
 pub const BUILTIN_RULES: &str = include_str!("../../assets/rules.toml");
 
 /// Bumped whenever the engine's code rules change, so cached reports are redone.
-pub const ENGINE_VERSION: &str = "risk-engine-83";
+pub const ENGINE_VERSION: &str = "risk-engine-84";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

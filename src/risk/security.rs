@@ -1499,7 +1499,9 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
         }) {
             continue;
         }
-        if guarded_only_deleted_routes(change, l.text) {
+        if guarded_only_deleted_routes(change, l.text)
+            || inherited_from_new_parent(f, change.files.iter().filter_map(|g| g.new_text()), t)
+        {
             continue;
         }
         flagged += 1;
@@ -1779,6 +1781,52 @@ pub(crate) fn shared_lookup_lines(text: &str) -> Vec<&str> {
 /// hasRole("SUPPORT_ADMIN"))`) that the change stops serving: the code that
 /// served it is removed and nothing left in the change names it. A rule for
 /// a route that no longer exists guards nothing.
+/// The classes a text declares with the class each extends: Ruby `class A <
+/// Base`, Python `class A(Base)`, `class A extends Base`, C# and Kotlin
+/// `class A : Base`. Namespaces are dropped (`Admin::Base` → `Base`).
+fn class_parents(text: &str) -> Vec<(String, String)> {
+    static CLASS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^\s*(?:[\w\s]*\s)?class\s+(\w+)(?:<[^>\n]*>)?(?:\([^)\n]*\))?\s*(?:<|extends|:|\()\s*([\w:.]+)")
+            .unwrap()
+    });
+    let last = |n: &str| n.rsplit([':', '.']).next().unwrap_or(n).to_string();
+    CLASS
+        .captures_iter(text)
+        .map(|c| (c[1].to_string(), last(&c[2])))
+        .collect()
+}
+
+/// A check the change deletes from a class that it now makes extend a class
+/// which runs the same check (`before_action :authenticate_user!` in
+/// `Admin::BaseController`, one of `texts`, the change's new files):
+/// inherited, not removed.
+pub(crate) fn inherited_from_new_parent<'t>(
+    f: &FileView<'_>,
+    texts: impl IntoIterator<Item = &'t str>,
+    check: &str,
+) -> bool {
+    static CLASS_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bclass\s+(\w+)").unwrap());
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return false;
+    };
+    let before = class_parents(old);
+    let gained: Vec<String> = class_parents(new)
+        .into_iter()
+        .filter(|(class, parent)| !before.iter().any(|(c, p)| c == class && p == parent))
+        .map(|(_, parent)| parent)
+        .collect();
+    if gained.is_empty() {
+        return false;
+    }
+    let check = check.trim();
+    texts.into_iter().any(|text| {
+        CLASS_NAME
+            .captures_iter(text)
+            .any(|c| gained.iter().any(|p| *p == c[1]))
+            && text.lines().any(|x| x.trim() == check)
+    })
+}
+
 fn guarded_only_deleted_routes(change: &super::ChangeView<'_>, removed: &str) -> bool {
     static PATH: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"["'](/[\w\-./{}:*]+)["']"#).unwrap());
@@ -2914,6 +2962,53 @@ mod tests {
             worst(&already, "health_controller.rb"),
             Some(Severity::High),
             "{already:?}"
+        );
+    }
+
+    #[test]
+    fn a_check_the_new_parent_class_runs_is_inherited_not_removed() {
+        use crate::risk::testkit::findings_of_change;
+        let old = "module Admin\n  class ReportsController < ApplicationController\n    before_action :authenticate_user!\n    before_action :require_staff!\n\n    def index\n      @reports = Report.unresolved\n    end\n  end\nend\n";
+        let new = "module Admin\n  class ReportsController < BaseController\n    def index\n      @reports = Report.unresolved\n    end\n  end\nend\n";
+        let base = |checks: &str, helper: &str| {
+            format!(
+                "module Admin\n  class BaseController < ApplicationController\n{checks}\n    layout 'admin'\n{helper}\n  end\nend\n"
+            )
+        };
+        let both = "    before_action :authenticate_user!\n    before_action :require_staff!\n";
+        let removed = |base_old: &str, base_new: &str| {
+            findings_of_change(
+                &[
+                    (
+                        "app/controllers/admin/reports_controller.rb",
+                        Some(old),
+                        Some(new),
+                    ),
+                    (
+                        "app/controllers/admin/base_controller.rb",
+                        Some(base_old),
+                        Some(base_new),
+                    ),
+                ],
+                None,
+            )
+            .iter()
+            .filter(|f| f.rule == "sec-auth-check-removed" || f.rule == "logic-check-removed")
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+        };
+        let helper = "\n    def open_reports_count\n      Report.unresolved.count\n    end\n";
+        assert_eq!(
+            removed(&base(both, ""), &base(both, helper)),
+            Vec::<String>::new()
+        );
+        // A parent that signs users in but never asks for staff.
+        let signed_in = "    before_action :authenticate_user!\n";
+        let hit = removed(&base(signed_in, ""), &base(signed_in, helper));
+        assert!(hit.iter().any(|m| m.contains("require_staff")), "{hit:?}");
+        assert!(
+            !hit.iter().any(|m| m.contains("authenticate_user")),
+            "{hit:?}"
         );
     }
 }

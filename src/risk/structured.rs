@@ -1128,6 +1128,37 @@ fn allow_rule_without_source(f: &FileView<'_>, a: &Flat, b: &Flat, out: &mut Vec
     }
 }
 
+/// Whether the flag that `path` rolls out was already at `value` (or more)
+/// in production before the change (`….overrides.production.rollout: 100`
+/// beside a `default.rollout` that jumps to 100): production's share does
+/// not move, only the environments that followed the default do.
+fn production_already_at(before: &Flat, path: &str, value: f64) -> bool {
+    static PROD_SEGMENT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)^(prod|production|live)$").unwrap());
+    // The flag's own prefix: what comes before `default`, or the rollout's
+    // parent.
+    let segments: Vec<&str> = path.split('.').collect();
+    let flag_len = segments
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("default"))
+        .unwrap_or(segments.len().saturating_sub(2));
+    if flag_len == 0 {
+        return false;
+    }
+    let flag = segments[..flag_len].join(".");
+    before.iter().any(|(k, v)| {
+        let Some(rest) = k.strip_prefix(&flag).and_then(|r| r.strip_prefix('.')) else {
+            return false;
+        };
+        let parts: Vec<&str> = rest.split('.').collect();
+        let in_production = parts.iter().any(|s| PROD_SEGMENT.is_match(s));
+        let rollout = parts
+            .last()
+            .is_some_and(|l| ROLLOUT_KEY.is_match(l) || PROD_SEGMENT.is_match(l));
+        in_production && rollout && number(v).is_some_and(|n| n >= value)
+    })
+}
+
 /// Findings from comparing a structured config's trees; the second list holds
 /// every value change (for the intent check).
 pub fn check(
@@ -1573,7 +1604,8 @@ pub fn check(
             && (y >= 100.0 || (y == 1.0 && x < 1.0))
             && x < y
         {
-            let prod = prod_file && !NOT_PRODUCTION.is_match(path) || PRODUCTION.is_match(path);
+            let prod = (prod_file && !NOT_PRODUCTION.is_match(path) || PRODUCTION.is_match(path))
+                && !production_already_at(&a, path, y);
             push(
                 "config-rollout-jump",
                 if prod {
@@ -1726,6 +1758,48 @@ fn location_now_serves_nothing(f: &FileView<'_>, old_no: u32) -> bool {
         && !body.iter().skip(1).any(|l| SERVES.is_match(l))
 }
 
+/// Whether the location block a removed `deny` sat in now refuses, itself,
+/// whoever a `geo` map of client addresses marks (`geo $internal_client {
+/// default 0; 10.0.0.0/8 1; }` and `if ($internal_client = 0) { return
+/// 403; }`): the address list moved into the map, still enforced here.
+fn location_refuses_by_address(f: &FileView<'_>, old_no: u32, removed: &str) -> bool {
+    static REFUSAL_IF: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^\s*if\s*\(\s*\$(\w+)\b[^)]*\)\s*\{").unwrap());
+    static REFUSE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*return\s+4\d\d\b").unwrap());
+    if !removed.trim_start().starts_with("deny") {
+        return false;
+    }
+    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+        return false;
+    };
+    let old_lines: Vec<&str> = old.lines().collect();
+    let at = (old_no as usize).saturating_sub(1).min(old_lines.len());
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let own = old_lines.get(at).map_or(0, |l| indent(l));
+    let Some(header) = old_lines[..at]
+        .iter()
+        .rev()
+        .find(|l| indent(l) < own && l.trim_start().starts_with("location") && l.contains('{'))
+    else {
+        return false;
+    };
+    let new_lines: Vec<&str> = new.lines().collect();
+    let Some(start) = new_lines.iter().position(|l| l.trim() == header.trim()) else {
+        return false;
+    };
+    let body = brace_block(&new_lines, start);
+    body.iter().enumerate().any(|(i, l)| {
+        REFUSAL_IF.captures(l).is_some_and(|c| {
+            let var = &c[1];
+            let mapped = Regex::new(&format!(
+                r"(?m)^\s*(geo\s+(\$\w+\s+)?\${var}|map\s+\$(remote_addr|realip_remote_addr|binary_remote_addr)\s+\${var})\s*\{{"
+            ))
+            .is_ok_and(|r| r.is_match(new));
+            mapped && body.iter().skip(i + 1).take(2).any(|x| REFUSE.is_match(x))
+        })
+    })
+}
+
 /// Directives matching `guard` that the change removes or comments out
 /// (and does not write again anywhere in the file): `config-guard-removed`,
 /// naming the `block` they protected. Shared by every directive-per-line
@@ -1760,7 +1834,10 @@ pub(crate) fn guards_removed(f: &FileView<'_>, guard: &Regex, block: &str, out: 
         {
             continue;
         }
-        if location_now_serves_nothing(f, l.no) || kept_in_imported_snippet(f, l.no, l.text) {
+        if location_now_serves_nothing(f, l.no)
+            || kept_in_imported_snippet(f, l.no, l.text)
+            || location_refuses_by_address(f, l.no, l.text)
+        {
             continue;
         }
         // An HAProxy ACL whose values moved into a pattern file (`acl admin
@@ -2854,5 +2931,52 @@ mod tests {
                 .any(|m| m.contains("wait-for-service-stability")),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn a_deny_list_moved_into_a_geo_map_the_location_refuses_by_is_kept() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        let old = "server {\n    listen 80;\n\n    location /admin/ {\n        allow 10.0.0.0/8;\n        allow 192.168.0.0/16;\n        deny all;\n\n        proxy_pass http://admin_backend;\n    }\n}\n";
+        let new = |map: &str, var: &str| {
+            format!(
+                "{map}\nserver {{\n    listen 80;\n\n    location /admin/ {{\n        if (${var} = 0) {{\n            return 403;\n        }}\n\n        proxy_pass http://admin_backend;\n    }}\n}}\n"
+            )
+        };
+        let geo =
+            "geo $internal_client {\n    default 0;\n    10.0.0.0/8 1;\n    192.168.0.0/16 1;\n}\n";
+        let hit =
+            rules_hit_with_contents("deploy/nginx/site.conf", old, &new(geo, "internal_client"));
+        assert!(
+            !hit.contains(&"config-guard-removed".to_string()),
+            "{hit:?}"
+        );
+        // A header the client sends decides it: anyone can claim to be inside.
+        let header = "map $http_x_internal $internal_client {\n    default 0;\n    yes 1;\n}\n";
+        let hit = rules_hit_with_contents(
+            "deploy/nginx/site.conf",
+            old,
+            &new(header, "internal_client"),
+        );
+        assert!(hit.contains(&"config-guard-removed".to_string()), "{hit:?}");
+    }
+
+    #[test]
+    fn a_default_rollout_raised_to_where_production_already_was_is_no_jump_for_production() {
+        use crate::risk::testkit::findings_with_contents;
+        let old = |prod: u32| {
+            format!(
+                "{{\n  \"flags\": {{\n    \"checkout.tax_v2\": {{\n      \"default\": {{ \"enabled\": false, \"rollout\": 0 }},\n      \"overrides\": {{\n        \"staging\": {{ \"enabled\": true, \"rollout\": 100 }},\n        \"production\": {{ \"enabled\": true, \"rollout\": {prod} }}\n      }}\n    }}\n  }}\n}}\n"
+            )
+        };
+        let new = "{\n  \"flags\": {\n    \"checkout.tax_v2\": {\n      \"default\": { \"enabled\": true, \"rollout\": 100 },\n      \"overrides\": {}\n    }\n  }\n}\n";
+        let jump = |prod: u32| {
+            findings_with_contents("config/feature-flags.json", &old(prod), new)
+                .into_iter()
+                .find(|f| f.rule == "config-rollout-jump")
+                .map(|f| f.severity)
+        };
+        assert_eq!(jump(100), Some(Severity::Medium));
+        // Production was at 10 %: everyone there gets it at once.
+        assert_eq!(jump(10), Some(Severity::High));
     }
 }

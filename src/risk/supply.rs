@@ -1021,9 +1021,45 @@ fn pip_sources_in_commands(f: &FileView<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Whether line `no` (1-based) of a lockfile's new text sits under a
+/// `funding` key: the sponsor pages npm records beside a package
+/// (`"funding": [{ "type": "patreon", "url": … }]`) are links for people, not
+/// where anything is installed from.
+fn under_funding(lines: &[&str], no: u32) -> bool {
+    let indent = |t: &str| t.len() - t.trim_start().len();
+    let Some(here) = lines.get((no as usize).saturating_sub(1)) else {
+        return false;
+    };
+    if here.contains("\"funding\"") {
+        return true;
+    }
+    let mut depth = indent(here);
+    for t in lines[..(no as usize).saturating_sub(1)]
+        .iter()
+        .rev()
+        .take(40)
+    {
+        if t.trim().is_empty() || indent(t) >= depth {
+            continue;
+        }
+        if t.contains("\"funding\"") {
+            return true;
+        }
+        depth = indent(t);
+        if depth == 0 {
+            break;
+        }
+    }
+    false
+}
+
 fn lock_sources(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let mut hosts: Vec<(u32, String)> = Vec::new();
-    for l in &f.added {
+    let lines: Vec<&str> = f
+        .new_text()
+        .map(|t| t.lines().collect())
+        .unwrap_or_default();
+    for l in f.added.iter().filter(|l| !under_funding(&lines, l.no)) {
         for c in URL.captures_iter(l.text) {
             let host = c[3].to_ascii_lowercase();
             if !KNOWN_REGISTRIES
@@ -1283,5 +1319,23 @@ mod more_tests {
             rules_hit("Cargo.lock", Some("a\n"), Some("b\n")),
             vec!["dep-lockfile-only"]
         );
+    }
+
+    #[test]
+    fn a_sponsor_page_in_a_lockfile_is_no_registry_a_resolved_host_is() {
+        use crate::risk::testkit::rules_hit_with_contents;
+        const RULE: &str = "dep-registry";
+        let old = "{\n  \"name\": \"site\",\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {\n      \"name\": \"site\"\n    }\n  }\n}\n";
+        let package = |resolved: &str| {
+            format!(
+                "{{\n  \"name\": \"site\",\n  \"lockfileVersion\": 3,\n  \"packages\": {{\n    \"\": {{\n      \"name\": \"site\"\n    }},\n    \"node_modules/buffer\": {{\n      \"version\": \"6.0.3\",\n      \"resolved\": \"{resolved}\",\n      \"funding\": [\n        {{\n          \"type\": \"github\",\n          \"url\": \"https://github.com/sponsors/feross\"\n        }},\n        {{\n          \"type\": \"patreon\",\n          \"url\": \"https://www.patreon.com/feross\"\n        }},\n        {{\n          \"type\": \"consulting\",\n          \"url\": \"https://feross.org/support\"\n        }}\n      ]\n    }}\n  }}\n}}\n"
+            )
+        };
+        let public = package("https://registry.npmjs.org/buffer/-/buffer-6.0.3.tgz");
+        let hit = rules_hit_with_contents("package-lock.json", old, &public);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        let elsewhere = package("https://npm.pkg-mirror.example.net/buffer/-/buffer-6.0.3.tgz");
+        let hit = rules_hit_with_contents("package-lock.json", old, &elsewhere);
+        assert!(hit.contains(&RULE.to_string()), "{hit:?}");
     }
 }

@@ -184,7 +184,7 @@ pub(crate) static LOGGING_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(log\w*|\w*log|logger|logging|console|print|println!?|eprintln!?|printf|puts|p|pp|warn(ing)?|info|debug|error|trace|fatal|critical|notice|print(f|ln)?)$").unwrap()
 });
 static FAILING_EXIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\berr\b|\b[a-z]{1,3}err\b|\w+_err\b|\berror|Err\(|exception|\b4\d\d\b|forbidden|unauthori[sz]ed|denied|invalid|abort|raise|throw|panic|false\b|halt|die\b|exit\b|redirect|\bnot_?found\b|\bbad_?request\b|\bforbid\b|\bconflict\b|(?-i:\bErr[A-Z]\w*|[a-z]Error\b))").unwrap()
+    Regex::new(r"(?i)(\berr\b|\b[a-z]{1,3}err\b|\w+_err\b|\berror|Err\(|exception|\b4\d\d\b|forbidden|unauthori[sz]ed|denied|invalid|abort|raise|throw|panic|false\b|halt|die\b|exit\b|redirect|\bnot_?found\b|\bbad_?request\b|\bforbid\b|\bconflict\b|(?-i:\bErr[A-Z]\w*|[A-Za-z]Error\b))").unwrap()
 });
 static EXIT_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(abort|exit|die|panic|halt|raise|fail|deny|forbid|http_error|render_forbidden|head|redirect_to|redirect|sys\.exit|os\.Exit|log\.Fatal\w*|process\.exit|throw_unless|abort_if|abort_unless|unreachable!|panic!|bail!)$").unwrap()

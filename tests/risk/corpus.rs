@@ -3451,6 +3451,26 @@ const ALLOWED_MISSES: &[(&str, &str)] = &[
         "wu05-application-job-error-reporting-concern",
         "A rescue_from StandardError that reports without re-raising makes ActiveJob treat every failure as success; the per-job rescue blocks moved into a concern read as moved, and the framework's meaning of a handled rescue_from is not known to the engine.",
     ),
+    (
+        "wx03-ledger-drop-named-returns",
+        "missed: the deferred commit/rollback reads a named `err` result the change turned into a local; seeing that a defer now writes a variable no return carries needs Go's return semantics, which the engine does not model",
+    ),
+    (
+        "wx05-stripe-gateway-extraction",
+        "missed: the idempotency key became an optional argument of the new gateway and one of the two callers stopped passing it; telling which call still needs the key takes following an argument that is simply absent across files",
+    ),
+    (
+        "wy01-accept-legacy-remember-cookies",
+        "missed: a cookie decoder now returns the raw value when it carries no signature; the engine sees a changed return, not that the unsigned branch now answers with attacker input as a user id",
+    ),
+    (
+        "ww09-k8s-postgres-networkpolicy-rename",
+        "still a false alarm: a NetworkPolicy deleted and re-created under a new name with equivalent selectors (three single-label peers as one `In` expression); the intent check sees the old labels gone and cannot prove the two selector sets admit the same pods",
+    ),
+    (
+        "wx06-kotlin-extract-token-verifier",
+        "still a false alarm: JWT verification moved into a new bean that builds the same parser; the filter's guard now tests the bean's result (`verified != null`), and the intent check reads that as a changed condition",
+    ),
 ];
 
 /// Recall and false alarms, overall and by subtlety.
