@@ -1025,20 +1025,19 @@ fn pip_sources_in_commands(f: &FileView<'_>, out: &mut Vec<Finding>) {
 /// `funding` key: the sponsor pages npm records beside a package
 /// (`"funding": [{ "type": "patreon", "url": … }]`) are links for people, not
 /// where anything is installed from.
-fn under_funding(lines: &[&str], no: u32) -> bool {
+fn under_funding<'t>(line: impl Fn(u32) -> Option<&'t str>, no: u32) -> bool {
     let indent = |t: &str| t.len() - t.trim_start().len();
-    let Some(here) = lines.get((no as usize).saturating_sub(1)) else {
+    let Some(here) = line(no) else {
         return false;
     };
     if here.contains("\"funding\"") {
         return true;
     }
     let mut depth = indent(here);
-    for t in lines[..(no as usize).saturating_sub(1)]
-        .iter()
-        .rev()
-        .take(40)
-    {
+    for n in (no.saturating_sub(40)..no).rev() {
+        let Some(t) = line(n) else {
+            break; // outside what the diff shows
+        };
         if t.trim().is_empty() || indent(t) >= depth {
             continue;
         }
@@ -1055,11 +1054,20 @@ fn under_funding(lines: &[&str], no: u32) -> bool {
 
 fn lock_sources(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let mut hosts: Vec<(u32, String)> = Vec::new();
+    // The whole file when it was loaded, the lines the diff shows when not
+    // (a large lockfile).
     let lines: Vec<&str> = f
         .new_text()
         .map(|t| t.lines().collect())
         .unwrap_or_default();
-    for l in f.added.iter().filter(|l| !under_funding(&lines, l.no)) {
+    let line = |n: u32| {
+        if lines.is_empty() {
+            f.new_lines.get(&n).copied()
+        } else {
+            lines.get((n as usize).checked_sub(1)?).copied()
+        }
+    };
+    for l in f.added.iter().filter(|l| !under_funding(line, l.no)) {
         for c in URL.captures_iter(l.text) {
             let host = c[3].to_ascii_lowercase();
             if !KNOWN_REGISTRIES
@@ -1333,6 +1341,9 @@ mod more_tests {
         };
         let public = package("https://registry.npmjs.org/buffer/-/buffer-6.0.3.tgz");
         let hit = rules_hit_with_contents("package-lock.json", old, &public);
+        assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
+        // A lockfile too large to load whole is read from the diff's lines.
+        let hit = crate::risk::testkit::rules_hit("package-lock.json", Some(old), Some(&public));
         assert!(!hit.contains(&RULE.to_string()), "{hit:?}");
         let elsewhere = package("https://npm.pkg-mirror.example.net/buffer/-/buffer-6.0.3.tgz");
         let hit = rules_hit_with_contents("package-lock.json", old, &elsewhere);
