@@ -2564,7 +2564,7 @@ fn comparison(c: &str) -> Option<(&str, &str, &str)> {
 /// with the same arguments, inside a `try` whose handler refuses the request
 /// (`stripe.webhooks.constructEvent(req.body, header, secret, …)` and `catch
 /// { return res.status(400) … }`): the check is the library's now.
-fn verification_now_throws(cond: &str, lines: &[&str]) -> bool {
+fn verification_now_throws(cond: &str, f: &FileView<'_>, n: &Unit) -> bool {
     static CALL: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)\b(\w*(verif|valid|check|authenticat)\w*)\s*\(").unwrap()
     });
@@ -2574,6 +2574,11 @@ fn verification_now_throws(cond: &str, lines: &[&str]) -> bool {
         Regex::new(r"(?i)(\b4\d\d\b|unauthori[sz]ed|forbidden|bad_?request|\bthrow\b|\braise\b)")
             .unwrap()
     });
+    if !CALL.is_match(cond) {
+        return false;
+    }
+    let text = f.new_text_or_hunks();
+    let lines: Vec<&str> = unit_lines(&text, n).collect();
     let squeeze = |t: &str| t.split_whitespace().collect::<String>();
     let unit = squeeze(&lines.join("\n"));
     let handled = lines.iter().enumerate().any(|(i, l)| {
@@ -5838,11 +5843,7 @@ fn unit_findings(p: &Parsed<'_>, o: &Unit, n: &Unit, around: &Around<'_>, out: &
             let gated = g.failing && c.failing && presence_gated(&cond, &c.cond, n);
             let narrowed = g.failing && c.failing && narrower(&cond, &c.cond) || gated;
             let restated = !narrowed && restated
-                || g.failing
-                    && verification_now_throws(
-                        &cond,
-                        &unit_lines(&f.new_text_or_hunks(), n).collect::<Vec<_>>(),
-                    )
+                || g.failing && verification_now_throws(&cond, f, n)
                 || stops_in_more_cases(&cond, &c.cond)
                 || hardened(&cond, &c.cond)
                 || same_error_class(&cond, &c.cond)

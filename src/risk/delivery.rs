@@ -136,7 +136,13 @@ fn rm_rf_default_shared(f: &FileView<'_>, out: &mut Vec<Finding>) {
     let Some(text) = f.new_text() else {
         return;
     };
+    if !text.contains("rm ") || !f.added.iter().any(|a| a.text.contains('=')) {
+        return;
+    }
     for (no, l) in text.lines().enumerate() {
+        if !l.contains("rm ") {
+            continue;
+        }
         let Some(c) = WHOLE.captures(l) else {
             continue;
         };

@@ -1806,6 +1806,10 @@ pub(crate) fn inherited_from_new_parent<'t>(
     check: &str,
 ) -> bool {
     static CLASS_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bclass\s+(\w+)").unwrap());
+    // Only a change to a class's declaration can give it a new parent.
+    if !f.added.iter().any(|l| l.text.contains("class ")) {
+        return false;
+    }
     let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
         return false;
     };
