@@ -1726,6 +1726,23 @@ fn directive(t: &str) -> String {
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The new side's body of the location block that line `old_no` of the
+/// old side sat in (found by its header line), with the file's new text.
+fn location_now<'a>(f: &'a FileView<'_>, old_no: u32) -> Option<(Vec<&'a str>, &'a str)> {
+    let (old, new) = (f.old_text()?, f.new_text()?);
+    let old_lines: Vec<&str> = old.lines().collect();
+    let at = (old_no as usize).saturating_sub(1).min(old_lines.len());
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let own = old_lines.get(at).map_or(0, |l| indent(l));
+    let header = old_lines[..at]
+        .iter()
+        .rev()
+        .find(|l| indent(l) < own && l.trim_start().starts_with("location") && l.contains('{'))?;
+    let new_lines: Vec<&str> = new.lines().collect();
+    let start = new_lines.iter().position(|l| l.trim() == header.trim())?;
+    Some((brace_block(&new_lines, start), new))
+}
+
 /// Whether the location block an old line sat in now only answers with a
 /// fixed status (`return 410;`) and passes nothing on: a guard in front of
 /// nothing protects nothing.
@@ -1735,25 +1752,9 @@ fn location_now_serves_nothing(f: &FileView<'_>, old_no: u32) -> bool {
     });
     static FIXED: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^\s*return\s+(30[12378]|4\d\d)\b").unwrap());
-    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+    let Some((body, _)) = location_now(f, old_no) else {
         return false;
     };
-    let old_lines: Vec<&str> = old.lines().collect();
-    let at = (old_no as usize).saturating_sub(1).min(old_lines.len());
-    let indent = |l: &str| l.len() - l.trim_start().len();
-    let own = old_lines.get(at).map_or(0, |l| indent(l));
-    let Some(header) = old_lines[..at]
-        .iter()
-        .rev()
-        .find(|l| indent(l) < own && l.trim_start().starts_with("location") && l.contains('{'))
-    else {
-        return false;
-    };
-    let new_lines: Vec<&str> = new.lines().collect();
-    let Some(start) = new_lines.iter().position(|l| l.trim() == header.trim()) else {
-        return false;
-    };
-    let body = brace_block(&new_lines, start);
     body.iter().skip(1).any(|l| FIXED.is_match(l))
         && !body.iter().skip(1).any(|l| SERVES.is_match(l))
 }
@@ -1769,25 +1770,9 @@ fn location_refuses_by_address(f: &FileView<'_>, old_no: u32, removed: &str) -> 
     if !removed.trim_start().starts_with("deny") {
         return false;
     }
-    let (Some(old), Some(new)) = (f.old_text(), f.new_text()) else {
+    let Some((body, new)) = location_now(f, old_no) else {
         return false;
     };
-    let old_lines: Vec<&str> = old.lines().collect();
-    let at = (old_no as usize).saturating_sub(1).min(old_lines.len());
-    let indent = |l: &str| l.len() - l.trim_start().len();
-    let own = old_lines.get(at).map_or(0, |l| indent(l));
-    let Some(header) = old_lines[..at]
-        .iter()
-        .rev()
-        .find(|l| indent(l) < own && l.trim_start().starts_with("location") && l.contains('{'))
-    else {
-        return false;
-    };
-    let new_lines: Vec<&str> = new.lines().collect();
-    let Some(start) = new_lines.iter().position(|l| l.trim() == header.trim()) else {
-        return false;
-    };
-    let body = brace_block(&new_lines, start);
     body.iter().enumerate().any(|(i, l)| {
         REFUSAL_IF.captures(l).is_some_and(|c| {
             let var = &c[1];
