@@ -3576,7 +3576,11 @@ pub fn check(parsed: &[Parsed<'_>], change: &ChangeView<'_>, out: &mut Vec<Findi
     // intent rule): calls to a check helper written out in a wrapper.
     let _ = change.written_out.set(checks_written_out(&helpers, &added));
     let retired_flags = retired_flags(change);
-    let new_texts: Vec<&str> = parsed.iter().filter_map(|p| p.file.new_text()).collect();
+    let new_texts: Vec<&str> = parsed
+        .iter()
+        .filter(|p| p.file.class.production())
+        .filter_map(|p| p.file.new_text())
+        .collect();
     // Only a file the framework loads by its name is a hook: a `handle`
     // exported from any other file runs nowhere.
     let request_hooks: String = change
@@ -4761,7 +4765,7 @@ struct Around<'a> {
     /// Feature flags whose always-on or always-off definition the change
     /// deletes.
     retired_flags: &'a RetiredFlags,
-    /// The new text of each file of the change.
+    /// The new text of each production file of the change.
     new_texts: &'a [&'a str],
 }
 

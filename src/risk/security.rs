@@ -1500,7 +1500,15 @@ pub fn check(f: &FileView<'_>, change: &super::ChangeView<'_>, out: &mut Vec<Fin
             continue;
         }
         if guarded_only_deleted_routes(change, l.text)
-            || inherited_from_new_parent(f, change.files.iter().filter_map(|g| g.new_text()), t)
+            || inherited_from_new_parent(
+                f,
+                change
+                    .files
+                    .iter()
+                    .filter(|g| g.class.production())
+                    .filter_map(|g| g.new_text()),
+                t,
+            )
         {
             continue;
         }
@@ -1798,7 +1806,8 @@ fn class_parents(text: &str) -> Vec<(String, String)> {
 
 /// A check the change deletes from a class that it now makes extend a class
 /// which runs the same check (`before_action :authenticate_user!` in
-/// `Admin::BaseController`, one of `texts`, the change's new files):
+/// `Admin::BaseController`, one of `texts`, the change's new production
+/// files: a fixture or a doc declaring the class runs nothing):
 /// inherited, not removed.
 pub(crate) fn inherited_from_new_parent<'t>(
     f: &FileView<'_>,
@@ -3005,6 +3014,29 @@ mod tests {
         assert_eq!(
             removed(&base(both, ""), &base(both, helper)),
             Vec::<String>::new()
+        );
+        // The parent with the checks written only in a test fixture: the
+        // real one is not shown, nothing says it runs them.
+        let fixture = findings_of_change(
+            &[
+                (
+                    "app/controllers/admin/reports_controller.rb",
+                    Some(old),
+                    Some(new),
+                ),
+                (
+                    "spec/fixtures/admin/base_controller.rb",
+                    None,
+                    Some(&base(both, "")),
+                ),
+            ],
+            None,
+        );
+        assert!(
+            fixture
+                .iter()
+                .any(|f| f.rule == "sec-auth-check-removed" || f.rule == "logic-check-removed"),
+            "{fixture:?}"
         );
         // A parent that signs users in but never asks for staff.
         let signed_in = "    before_action :authenticate_user!\n";
